@@ -1,0 +1,319 @@
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "jiefen.pb-c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID };
+
+struct option_def {
+    const char *section, *name;
+    enum opt_type type;
+    size_t offset, size; /* size: buffer size for strings */
+    long min, max;
+    const char *def;     /* default as text; NULL means required */
+    const char *doc;
+};
+
+#define OFF(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
+
+static const struct option_def options[] = {
+    {"node", "id", OPT_ID, OFF(node_id), 0, 0, NULL,
+     "Node id, unique across the tree: 1-32 of a-z, 0-9 and '-'. Never change it."},
+    {"node", "name", OPT_STRING, OFF(node_name), 1, 0, NULL,
+     "Name of the centre as staff know it, e.g. 东村."},
+    {"node", "tier", OPT_TIER, OFF(tier), 0, 0, NULL,
+     "Tier of this centre: village, township, county, city or province."},
+    {"node", "time_zone", OPT_STRING, OFF(time_zone), 1, 0, "Asia/Shanghai",
+     "Time zone for deadlines, report periods and case-number years."},
+    {"http", "listen", OPT_ADDR, 0, 0, 0, 0, "127.0.0.1:7800",
+     "HOST:PORT of the HTTP API and console; port 0 picks a free port."},
+    {"store", "map_size_mb", OPT_INT, OFF(map_size_mb), 1, 1 << 20, "256",
+     "Initial LMDB map size in MiB; it doubles by itself when full."},
+    {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
+     "Time limit of a simple dispute, in days (限时办结)."},
+    {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",
+     "Time limit of a complex dispute, in days."},
+    {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
+     "Least severe log level written: debug, info, warn or error."},
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const char *tier_names[] = {NULL, "village", "township", "county", "city", "province"};
+
+const char *config_tier_name(int tier)
+{
+    if (tier < 1 || tier > JIEFEN__TIER__TIER_PROVINCE)
+        return NULL;
+    return tier_names[tier];
+}
+
+int config_tier_parse(const char *name)
+{
+    for (int t = 1; t <= JIEFEN__TIER__TIER_PROVINCE; t++)
+        if (strcmp(name, tier_names[t]) == 0)
+            return t;
+    return -1;
+}
+
+int config_valid_node_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > CONFIG_ID_MAX || id[0] == '-' || id[n - 1] == '-')
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-'))
+            return -1;
+    return 0;
+}
+
+int config_parse_addr(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return -1;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (h[0] == '[') {
+        if (hl < 3 || h[hl - 1] != ']')
+            return -1;
+        h++;
+        hl -= 2;
+    }
+    if (hl + 1 > hostlen)
+        return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = 0;
+    *port = (int)p;
+    return 0;
+}
+
+/* Sets one option from text; returns NULL or a message saying what is wrong. */
+static const char *option_set(const struct option_def *o, struct config *c, const char *v,
+                              char *msg, size_t msglen)
+{
+    char *field = (char *)c + o->offset;
+    char *end;
+    long n;
+    enum log_level lvl;
+    switch (o->type) {
+    case OPT_ID:
+        if (config_valid_node_id(v))
+            return "must be 1-32 of a-z, 0-9 and '-', not starting or ending with '-'";
+        /* fall through */
+    case OPT_STRING:
+        if (strlen(v) < (size_t)o->min)
+            return "must not be empty";
+        if (strlen(v) >= o->size)
+            return "is too long";
+        memcpy(field, v, strlen(v) + 1);
+        return NULL;
+    case OPT_INT:
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < o->min || n > o->max) {
+            snprintf(msg, msglen, "must be a whole number from %ld to %ld", o->min, o->max);
+            return msg;
+        }
+        if (o->size == sizeof(int))
+            *(int *)field = (int)n;
+        else
+            *(long *)field = n;
+        return NULL;
+    case OPT_TIER:
+        if ((n = config_tier_parse(v)) < 0)
+            return "must be village, township, county, city or province";
+        *(int *)field = (int)n;
+        return NULL;
+    case OPT_LEVEL:
+        if (log_level_parse(v, &lvl))
+            return "must be debug, info, warn or error";
+        *(int *)field = (int)lvl;
+        return NULL;
+    case OPT_ADDR:
+        if (config_parse_addr(v, c->http_host, sizeof c->http_host, &c->http_port))
+            return "must be HOST:PORT, e.g. 127.0.0.1:7800";
+        return NULL;
+    }
+    return "unknown option type";
+}
+
+void config_defaults(struct config *c)
+{
+    char msg[128];
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].def)
+            option_set(&options[i], c, options[i].def, msg, sizeof msg);
+}
+
+struct load_ctx {
+    struct config *c;
+    FILE *f;
+    int line, fail_line;
+    char *err;
+    size_t errlen;
+    int failed;
+    unsigned seen; /* bit per option */
+};
+
+/* Debian's inih is built without INI_HANDLER_LINENO, so lines are counted by our own
+ * reader; the handler sees the line it is called for in ctx->line. */
+static char *load_reader(char *buf, int size, void *stream)
+{
+    struct load_ctx *ctx = stream;
+    char *s = fgets(buf, size, ctx->f);
+    if (s)
+        ctx->line++;
+    return s;
+}
+
+static int load_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_ctx *ctx = user;
+    char msg[160];
+    if (ctx->failed)
+        return 1;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (strcmp(o->section, section) || strcmp(o->name, name))
+            continue;
+        const char *why = option_set(o, ctx->c, value, msg, sizeof msg);
+        if (why) {
+            snprintf(ctx->err, ctx->errlen, "[%s] %s %s (got \"%s\")", section, name, why,
+                     value);
+            ctx->failed = 1;
+            ctx->fail_line = ctx->line;
+            return 1;
+        }
+        ctx->seen |= 1u << i;
+        return 1;
+    }
+    snprintf(ctx->err, ctx->errlen, "unknown option [%s] %s", section, name);
+    ctx->failed = 1;
+    ctx->fail_line = ctx->line;
+    return 1;
+}
+
+int config_load(const char *path, struct config *c, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    config_defaults(c);
+    struct load_ctx ctx = {c, f, 0, 0, err, errlen, 0, 0};
+    int line = ini_parse_stream(load_reader, &ctx, load_handler, &ctx);
+    fclose(f);
+    if (ctx.failed && (line == 0 || ctx.fail_line < line)) {
+        char why[CONFIG_ERR_MAX];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "%s:%d: %s", path, ctx.fail_line, why);
+        return JF_ECONFIG;
+    }
+    if (line != 0) {
+        snprintf(err, errlen, "%s:%d: syntax error (expected [section] or name = value)",
+                 path, line);
+        return JF_ECONFIG;
+    }
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (!options[i].def && !(ctx.seen & (1u << i))) {
+            snprintf(err, errlen, "%s: missing required option [%s] %s", path,
+                     options[i].section, options[i].name);
+            return JF_ECONFIG;
+        }
+    }
+    return 0;
+}
+
+int config_check(const struct config *c, char *err, size_t errlen)
+{
+    if (config_valid_node_id(c->node_id)) {
+        snprintf(err, errlen, "node id \"%s\" must be 1-32 of a-z, 0-9 and '-'", c->node_id);
+        return JF_ECONFIG;
+    }
+    if (!c->node_name[0]) {
+        snprintf(err, errlen, "node name must not be empty");
+        return JF_ECONFIG;
+    }
+    if (!config_tier_name(c->tier)) {
+        snprintf(err, errlen, "tier must be village, township, county, city or province");
+        return JF_ECONFIG;
+    }
+    return 0;
+}
+
+/* The current value of an option as it would be written in the file. */
+static void option_format(const struct option_def *o, const struct config *c, char *buf,
+                          size_t len)
+{
+    const char *field = (const char *)c + o->offset;
+    static const char *levels[] = {"debug", "info", "warn", "error"};
+    switch (o->type) {
+    case OPT_ID:
+    case OPT_STRING:
+        snprintf(buf, len, "%s", field);
+        break;
+    case OPT_INT:
+        snprintf(buf, len, "%ld", o->size == sizeof(int) ? (long)*(const int *)field
+                                                        : *(const long *)field);
+        break;
+    case OPT_TIER:
+        snprintf(buf, len, "%s", config_tier_name(*(const int *)field));
+        break;
+    case OPT_LEVEL:
+        snprintf(buf, len, "%s", levels[*(const int *)field]);
+        break;
+    case OPT_ADDR:
+        snprintf(buf, len, strchr(c->http_host, ':') ? "[%s]:%d" : "%s:%d", c->http_host,
+                 c->http_port);
+        break;
+    }
+}
+
+int config_write(const char *path, const struct config *c)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -errno;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return -errno;
+    }
+    fprintf(f, "# jiefend configuration. Written by `jiefend init`; edit and check with\n"
+               "# `jiefend --data DIR --check-config`. Unknown options are errors.\n");
+    const char *section = "";
+    char value[256];
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (strcmp(section, o->section)) {
+            fprintf(f, "\n[%s]\n", o->section);
+            section = o->section;
+        }
+        fprintf(f, "# %s", o->doc);
+        if (o->type == OPT_INT)
+            fprintf(f, " (%ld-%ld)", o->min, o->max);
+        fprintf(f, o->def ? " Default: %s.\n" : " Required.\n", o->def);
+        option_format(o, c, value, sizeof value);
+        fprintf(f, "%s = %s\n", o->name, value);
+    }
+    int rc = 0;
+    if (fflush(f) || fsync(fd))
+        rc = -errno;
+    fclose(f);
+    return rc;
+}

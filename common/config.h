@@ -1,0 +1,52 @@
+/*
+ * config — the node's configuration file (INI, parsed by inih) as a typed table: each
+ * option has a section, name, type, bounds, default and a line of documentation. A bad
+ * file stops the daemon at start with "FILE:LINE: message"; unknown options are errors
+ * (a misspelt option would otherwise be silently ignored).
+ */
+#ifndef JIEFEN_CONFIG_H
+#define JIEFEN_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_ID_MAX 32
+#define CONFIG_ERR_MAX 512
+
+struct config {
+    char node_id[CONFIG_ID_MAX + 1];
+    char node_name[128];
+    int tier;                 /* JIEFEN__TIER__* */
+    char time_zone[64];
+    char http_host[64];
+    int http_port;
+    long map_size_mb;
+    int simple_days;
+    int complex_days;
+    int log_level;            /* enum log_level */
+};
+
+/* Sets every option to its default (node id, name and tier empty). */
+void config_defaults(struct config *c);
+
+/* Loads `path` over the defaults. Returns 0, or JF_ECONFIG with the reason in err
+ * ("FILE:LINE: message"), or a negative errno when the file cannot be read. */
+int config_load(const char *path, struct config *c, char *err, size_t errlen);
+
+/* Checks a config's values (as from flags of `jiefend init`); same errors as load. */
+int config_check(const struct config *c, char *err, size_t errlen);
+
+/* Writes c as a commented config file (every option with its doc and bounds), O_EXCL,
+ * fsync'd. Returns 0 or a negative errno. */
+int config_write(const char *path, const struct config *c);
+
+/* "village", "township", ... for a tier; NULL if none. And back: -1 if unknown. */
+const char *config_tier_name(int tier);
+int config_tier_parse(const char *name);
+
+/* Checks a node id: 1-32 of [a-z0-9-], not starting or ending with '-'. 0 or -1. */
+int config_valid_node_id(const char *id);
+
+/* Parses "HOST:PORT" (HOST may be [v6]). 0 or -1. */
+int config_parse_addr(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * crypto — the node's identity and the primitives every module uses, all libsodium:
+ * Ed25519 signatures, BLAKE2b-256 hashes, XChaCha20-Poly1305 for personal data at rest.
+ * Secret material lives in a `crypto_identity`, wiped by crypto_identity_free().
+ */
+#ifndef JIEFEN_CRYPTO_H
+#define JIEFEN_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CRYPTO_HASH_LEN 32
+#define CRYPTO_PK_LEN 32
+#define CRYPTO_SIG_LEN 64
+#define CRYPTO_SEAL_OVERHEAD (24 + 16) /* nonce + tag */
+
+typedef struct crypto_identity crypto_identity;
+
+/* Must be called once before anything else. Returns 0 or JF_ECRYPTO. */
+int crypto_init(void);
+
+/* Creates a new identity and writes its seed to `path` (hex, mode 0600, O_EXCL).
+ * Returns 0, -EEXIST, or another negative errno. *out is the caller's. */
+int crypto_identity_create(const char *path, crypto_identity **out);
+
+/* Loads the identity from `path`. Refuses a key file readable by group or others
+ * (-EPERM). Returns 0, a negative errno, or JF_ECORRUPT. */
+int crypto_identity_load(const char *path, crypto_identity **out);
+
+/* Wipes and frees; accepts NULL and clears the caller's pointer. */
+void crypto_identity_free(crypto_identity **id);
+
+const uint8_t *crypto_identity_pk(const crypto_identity *id);
+
+/* Ed25519 signature of msg into sig (CRYPTO_SIG_LEN bytes). */
+void crypto_ed25519_sign(const crypto_identity *id, const uint8_t *msg, size_t len, uint8_t *sig);
+
+/* 0 if sig is pk's signature of msg, else JF_EBADSIG. */
+int crypto_ed25519_verify(const uint8_t *pk, const uint8_t *msg, size_t len, const uint8_t *sig);
+
+void crypto_blake2b(const uint8_t *msg, size_t len, uint8_t out[CRYPTO_HASH_LEN]);
+
+/* Encrypts with the identity's at-rest key; `ad` binds the ciphertext to its record.
+ * out must hold len + CRYPTO_SEAL_OVERHEAD bytes. */
+void crypto_seal(const crypto_identity *id, const uint8_t *msg, size_t len,
+                 const uint8_t *ad, size_t adlen, uint8_t *out);
+
+/* Inverse of crypto_seal; out holds len - CRYPTO_SEAL_OVERHEAD bytes. 0 or JF_ECRYPTO. */
+int crypto_unseal(const crypto_identity *id, const uint8_t *in, size_t len,
+                  const uint8_t *ad, size_t adlen, uint8_t *out);
+
+/* Fills buf with n random bytes. */
+void crypto_random(void *buf, size_t n);
+
+/* Overwrites n bytes of secret data before they are freed. */
+void crypto_wipe(void *buf, size_t n);
+
+/* Lower-case hex of bin into out (2*len+1 bytes). */
+void crypto_hex(const uint8_t *bin, size_t len, char *out);
+
+/* Writes a new random token (64 hex chars) to path with mode 0600, O_EXCL. */
+int crypto_token_create(const char *path);
+
+/* Constant-time comparison of two NUL-terminated strings. 0 if equal. */
+int crypto_str_equal(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * error — one error convention for every module: functions return 0 or a negative code,
+ * either -errno, an LMDB code (MDB_*, also negative), or one of the JF_E* codes below.
+ * jf_strerror() decodes any of them.
+ */
+#ifndef JIEFEN_ERROR_H
+#define JIEFEN_ERROR_H
+
+enum {
+    JF_EBASE = -40000,
+    JF_EINVAL = JF_EBASE,   /* bad input; the accompanying message names what */
+    JF_ECORRUPT,            /* stored or received bytes do not decode */
+    JF_EBADSIG,             /* Ed25519 signature does not verify */
+    JF_ECHAIN,              /* hash chain or sequence broken */
+    JF_ENOTFOUND,           /* no such record */
+    JF_EEXIST,              /* already exists */
+    JF_ELOCKED,             /* another process holds the lock */
+    JF_ECONFIG,             /* bad configuration */
+    JF_ECRYPTO,             /* decryption or key failure */
+    JF_ELAST
+};
+
+/* Static string for any code this project returns. Never NULL. */
+const char *jf_strerror(int code);
+
+#endif

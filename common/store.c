@@ -1,0 +1,162 @@
+#include "store.h"
+#include "error.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int open_dbis(store *s, int create)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    unsigned f = create ? MDB_CREATE : 0;
+    if ((rc = mdb_dbi_open(txn, "events", f, &s->events)) ||
+        (rc = mdb_dbi_open(txn, "sealed", f, &s->sealed)) ||
+        (rc = mdb_dbi_open(txn, "cases", f, &s->cases)) ||
+        (rc = mdb_dbi_open(txn, "meta", f, &s->meta))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+int store_open(const char *dir, size_t map_size, int create, store **out)
+{
+    if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    store *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    snprintf(s->path, sizeof s->path, "%s", dir);
+    int rc = mdb_env_create(&s->env);
+    if (rc)
+        goto fail;
+    mdb_env_set_maxdbs(s->env, 8);
+    if ((rc = mdb_env_set_mapsize(s->env, map_size)))
+        goto fail;
+    /* NOTLS: read transactions are also opened on the thread pool (verify). */
+    if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)))
+        goto fail;
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->map_size = info.me_mapsize; /* an existing file may be larger than asked */
+    store_reader_check(s);
+    if ((rc = open_dbis(s, create)))
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(&s);
+    return rc;
+}
+
+void store_close(store **s)
+{
+    if (!s || !*s)
+        return;
+    if ((*s)->env)
+        mdb_env_close((*s)->env);
+    free(*s);
+    *s = NULL;
+}
+
+int store_grow(store *s)
+{
+    size_t next = s->map_size * 2;
+    int rc = mdb_env_set_mapsize(s->env, next);
+    if (rc)
+        return rc;
+    log_info("store", "map grown from %zu to %zu bytes", s->map_size, next);
+    s->map_size = next;
+    return 0;
+}
+
+int store_txn_begin(store *s, unsigned flags, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process (jiefenctl tools, tests) grew the file; adopt its size. */
+        if ((rc = mdb_env_set_mapsize(s->env, 0)) == 0) {
+            MDB_envinfo info;
+            mdb_env_info(s->env, &info);
+            s->map_size = info.me_mapsize;
+            rc = mdb_txn_begin(s->env, NULL, flags, txn);
+        }
+    }
+    return rc;
+}
+
+size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf)
+{
+    size_t n = strlen(origin);
+    if (n == 0 || n > STORE_ORIGIN_MAX)
+        return 0;
+    memcpy(buf, origin, n);
+    buf[n] = 0;
+    for (int i = 0; i < 8; i++)
+        buf[n + 1 + i] = (uint8_t)(seq >> (56 - 8 * i));
+    return n + 9;
+}
+
+int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq)
+{
+    const uint8_t *p = key->mv_data;
+    if (key->mv_size < 10 || key->mv_size > STORE_ORIGIN_MAX + 9)
+        return JF_ECORRUPT;
+    size_t n = key->mv_size - 9;
+    if (p[n] != 0 || memchr(p, 0, n))
+        return JF_ECORRUPT;
+    memcpy(origin, p, n);
+    origin[n] = 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[n + 1 + i];
+    *seq = v;
+    return 0;
+}
+
+int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)
+{
+    MDB_val k = {strlen(name), (void *)name}, d;
+    int rc = mdb_get(txn, s->meta, &k, &d);
+    if (rc == MDB_NOTFOUND) {
+        *v = 0;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (d.mv_size != sizeof *v)
+        return JF_ECORRUPT;
+    memcpy(v, d.mv_data, sizeof *v);
+    return 0;
+}
+
+int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v)
+{
+    MDB_val k = {strlen(name), (void *)name}, d = {sizeof v, &v};
+    return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+void store_usage(store *s, uint64_t *used, uint64_t *map)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_env_info(s->env, &info);
+    mdb_env_stat(s->env, &st);
+    *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+    *map = info.me_mapsize;
+}
+
+int store_reader_check(store *s)
+{
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    if (dead > 0)
+        log_warn("store", "cleared %d stale reader slots", dead);
+    return dead;
+}

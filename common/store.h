@@ -1,0 +1,61 @@
+/*
+ * store — the node's LMDB environment: one file, four named databases, durable commits
+ * (never MDB_NOSYNC: what we acknowledge has reached the disk).
+ *
+ *   events  (origin "\0" seq:u64be) -> Envelope bytes, exactly as signed
+ *   sealed  (origin "\0" seq:u64be) -> personal data, AEAD-encrypted, the key as AD
+ *   cases   case id                 -> CaseView bytes (derived; rebuilt by verify)
+ *   meta    name                    -> small values (chain heads, counters)
+ *
+ * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
+ * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
+ */
+#ifndef JIEFEN_STORE_H
+#define JIEFEN_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_KEY_MAX 48
+#define STORE_ORIGIN_MAX 32
+
+typedef struct store {
+    MDB_env *env;
+    MDB_dbi events, sealed, cases, meta;
+    size_t map_size;
+    char path[4096];
+} store;
+
+/* Opens (creating when `create`) the environment in directory `dir` with at least
+ * `map_size` bytes of map. Clears stale reader slots left by dead processes.
+ * Returns 0 or a negative code; *out is released with store_close(). */
+int store_open(const char *dir, size_t map_size, int create, store **out);
+
+/* Closes the environment; accepts NULL and clears the caller's pointer. */
+void store_close(store **s);
+
+/* Doubles the map size. Call only with no transaction open in this process. */
+int store_grow(store *s);
+
+/* Begins a transaction (flags 0 or MDB_RDONLY). Returns 0 or an LMDB code. */
+int store_txn_begin(store *s, unsigned flags, MDB_txn **txn);
+
+/* Encodes an event key into buf (STORE_KEY_MAX bytes); returns its length, or 0 when the
+ * origin is empty or longer than STORE_ORIGIN_MAX. */
+size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf);
+
+/* Decodes an event key; origin gets STORE_ORIGIN_MAX + 1 bytes. Returns 0 or JF_ECORRUPT. */
+int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq);
+
+/* A u64 in meta under `name`; *v = 0 when absent. */
+int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);
+int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v);
+
+/* Bytes used by the data file and the current map size. */
+void store_usage(store *s, uint64_t *used, uint64_t *map);
+
+/* Clears reader slots of dead processes; returns how many were cleared (>= 0). */
+int store_reader_check(store *s);
+
+#endif

@@ -1,0 +1,642 @@
+#include "api.h"
+#include "case.h"
+#include "clock.h"
+#include "envelope.h"
+#include "error.h"
+#include "intake.h"
+#include "log.h"
+#include "node.h"
+#include "reference.h"
+#include "verify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API_VERSION "0.1.0"
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+struct api_call {
+    struct node *n;
+    http_req *req;
+    const char *route;
+    uint64_t t0;
+};
+
+typedef void (*route_fn)(struct api_call *c, const http_request *r, const char *tail);
+
+/* ---- replies ------------------------------------------------------------------------ */
+
+static void reply_raw(struct api_call *c, int status, const char *type, const char *body,
+                      size_t len)
+{
+    http_respond(c->req, status, type, body, len, "Cache-Control: no-store\r\n");
+    double secs = (double)(uv_hrtime() - c->t0) / 1e9;
+    metrics_request(c->n->metrics, c->route, status, secs);
+    if (status >= 500)
+        log_warn("api", "%s answered %d", c->route, status);
+    free(c);
+}
+
+/* Sends `body` (reference stolen) as JSON. */
+static void reply_json(struct api_call *c, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"内存不足\"}}";
+        reply_raw(c, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    reply_raw(c, status, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+static void reply_error(struct api_call *c, int status, const char *code, const char *field,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void reply_error(struct api_call *c, int status, const char *code, const char *field,
+                        const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    if (field && field[0])
+        json_object_set_new(e, "field", json_string(field));
+    reply_json(c, status, json_pack("{s:o}", "error", e));
+}
+
+static void reply_store_error(struct api_call *c, int rc)
+{
+    log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
+    reply_error(c, 503, "store_unavailable", NULL, "存储不可用：%s", jf_strerror(rc));
+}
+
+/* ---- status, reference, metrics ------------------------------------------------------ */
+
+static int count_events(struct node *n, MDB_txn *txn, uint64_t *count)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, n->st->events, &st);
+    *count = rc ? 0 : st.ms_entries;
+    return rc;
+}
+
+static json_t *status_counts(struct node *n, MDB_txn *txn, uint64_t *total)
+{
+    json_t *by = json_object();
+    *total = 0;
+    for (size_t s = 1; s <= ref_statuses.count; s++) {
+        char key[32];
+        uint64_t v = 0;
+        eventlog_status_key((int)s, key);
+        store_meta_get_u64(n->st, txn, key, &v);
+        json_object_set_new(by, case_status_code((int)s), json_integer((json_int_t)v));
+        *total += v;
+    }
+    return by;
+}
+
+static void route_status(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct node *n = c->n;
+    MDB_txn *txn;
+    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    if (rc)
+        return reply_store_error(c, rc);
+    uint64_t events, seq, total, used, map;
+    uint8_t head[CRYPTO_HASH_LEN];
+    char pk_hex[CRYPTO_PK_LEN * 2 + 1], head_hex[CRYPTO_HASH_LEN * 2 + 1];
+    count_events(n, txn, &events);
+    eventlog_head(n->st, txn, n->cfg.node_id, &seq, head);
+    json_t *by = status_counts(n, txn, &total);
+    mdb_txn_abort(txn);
+    store_usage(n->st, &used, &map);
+    crypto_hex(crypto_identity_pk(n->id), CRYPTO_PK_LEN, pk_hex);
+    crypto_hex(head, sizeof head, head_hex);
+    reply_json(c, 200, json_pack(
+        "{s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:I, s:I, s:{s:I, s:I, s:s}, s:{s:I, s:o},"
+        " s:{s:s, s:I, s:I}}",
+        "node", "id", n->cfg.node_id, "name", n->cfg.node_name, "tier",
+        config_tier_name(n->cfg.tier), "public_key", pk_hex, "time_zone", n->cfg.time_zone,
+        "version", API_VERSION, "started_ms", (json_int_t)n->started_ms, "now_ms",
+        (json_int_t)clock_now_ms(), "log", "events", (json_int_t)events, "last_seq",
+        (json_int_t)seq, "head_hash", head_hex, "cases", "total", (json_int_t)total,
+        "by_status", by, "store", "path", n->st->path, "size_bytes", (json_int_t)used,
+        "map_bytes", (json_int_t)map));
+}
+
+static void route_reference(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    json_t *out = json_object();
+    for (const struct ref_table *const *t = ref_all; *t; t++) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < (*t)->count; i++) {
+            const struct ref_entry *e = &(*t)->entries[i];
+            json_t *o = json_pack("{s:s, s:s}", "code", e->code, "name", e->name);
+            if (e->department)
+                json_object_set_new(o, *t == &ref_risks ? "official" : "department",
+                                    json_string(e->department));
+            json_array_append_new(list, o);
+        }
+        json_object_set_new(out, (*t)->kind, list);
+    }
+    reply_json(c, 200, out);
+}
+
+static void route_metrics(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct node *n = c->n;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    MDB_txn *txn;
+    if (!f)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    uint64_t events = 0, total, used, map;
+    if (store_txn_begin(n->st, MDB_RDONLY, &txn) == 0) {
+        count_events(n, txn, &events);
+        json_t *by = status_counts(n, txn, &total);
+        mdb_txn_abort(txn);
+        fprintf(f, "# HELP jiefen_cases Cases in this node's view by status.\n"
+                   "# TYPE jiefen_cases gauge\n");
+        const char *k;
+        json_t *v;
+        json_object_foreach(by, k, v)
+            fprintf(f, "jiefen_cases{status=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
+        json_decref(by);
+    }
+    store_usage(n->st, &used, &map);
+    fprintf(f,
+            "# HELP jiefen_log_events Events in the log.\n# TYPE jiefen_log_events gauge\n"
+            "jiefen_log_events %llu\n"
+            "# HELP jiefen_events_appended_total Events appended by this process.\n"
+            "# TYPE jiefen_events_appended_total counter\njiefen_events_appended_total %llu\n"
+            "# HELP jiefen_store_size_bytes Bytes used in the LMDB file.\n"
+            "# TYPE jiefen_store_size_bytes gauge\njiefen_store_size_bytes %llu\n"
+            "# HELP jiefen_store_map_bytes LMDB map size.\n"
+            "# TYPE jiefen_store_map_bytes gauge\njiefen_store_map_bytes %llu\n",
+            (unsigned long long)events, (unsigned long long)eventlog_appended_total(n->log),
+            (unsigned long long)used, (unsigned long long)map);
+    metrics_write(n->metrics, f);
+    fclose(f);
+    reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+/* ---- intake ------------------------------------------------------------------------- */
+
+struct pending_intake {
+    struct api_call *c;
+    struct intake *in;
+    struct intake_ctx ctx;
+};
+
+static json_t *case_json_by_id(struct node *n, const char *id, int *rc)
+{
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    json_t *out = NULL;
+    if ((*rc = store_txn_begin(n->st, MDB_RDONLY, &txn)))
+        return NULL;
+    if ((*rc = eventlog_view_get(n->st, txn, id, &v)) == 0 && v)
+        out = case_view_json(v);
+    else if (*rc == 0)
+        *rc = JF_ENOTFOUND;
+    case_view_free(&v);
+    mdb_txn_abort(txn);
+    return out;
+}
+
+static void intake_done(void *arg, int status)
+{
+    struct pending_intake *p = arg;
+    struct api_call *c = p->c;
+    if (status) {
+        reply_store_error(c, status);
+    } else {
+        int rc;
+        json_t *cj = case_json_by_id(c->n, intake_case_id(p->in), &rc);
+        log_info("intake", "case %s taken in", intake_case_id(p->in));
+        if (cj)
+            reply_json(c, 201, json_pack("{s:o}", "case", cj));
+        else
+            reply_store_error(c, rc);
+    }
+    intake_free(&p->in);
+    free(p);
+}
+
+static void route_case_new(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct node *n = c->n;
+    json_error_t jerr;
+    json_t *body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body || !json_is_object(body)) {
+        json_decref(body);
+        return reply_error(c, 400, "invalid_json", NULL, "请求体不是JSON对象：%s",
+                           body ? "类型错误" : jerr.text);
+    }
+    struct pending_intake *p = calloc(1, sizeof *p);
+    if (!p) {
+        json_decref(body);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+    p->c = c;
+    p->ctx = (struct intake_ctx){n->cfg.node_id, n->cfg.node_name, "admin", n->cfg.tier,
+                                 n->cfg.simple_days, n->cfg.complex_days, clock_now_ms()};
+    struct intake_error ie = {0};
+    int rc = intake_parse(body, &p->ctx, &p->in, &ie);
+    json_decref(body);
+    if (rc == 0)
+        rc = node_log_submit(n, intake_apply, intake_done, p);
+    if (rc == 0)
+        return;
+    intake_free(&p->in);
+    free(p);
+    if (rc == JF_EINVAL)
+        return reply_error(c, 400, ie.code, ie.field, "%s", ie.message);
+    reply_error(c, 500, "internal", NULL, "内存不足");
+}
+
+/* ---- list --------------------------------------------------------------------------- */
+
+struct list_filter {
+    char status[32], category[64], village[256], risk[32], after[128];
+    int64_t from_ms, to_ms;
+    long limit;
+};
+
+static const char *const list_keys[] = {"status", "category", "village", "risk",
+                                        "from",   "to",       "limit",   "after"};
+
+/* Names the first query parameter that is not a list filter, or NULL. */
+static const char *unknown_param(const char *query, char *buf, size_t len)
+{
+    const char *p = query;
+    while (*p) {
+        size_t klen = strcspn(p, "=&");
+        int known = 0;
+        for (size_t i = 0; i < sizeof list_keys / sizeof list_keys[0]; i++)
+            known |= strlen(list_keys[i]) == klen && strncmp(p, list_keys[i], klen) == 0;
+        if (!known && klen) {
+            snprintf(buf, len, "%.*s", (int)klen, p);
+            return buf;
+        }
+        p += strcspn(p, "&");
+        p += *p == '&';
+    }
+    return NULL;
+}
+
+static int param(const char *q, const char *key, char *out, size_t len)
+{
+    int rc = http_query_get(q, key, out, len);
+    if (rc == -1)
+        out[0] = 0;
+    return rc == -2 ? -1 : 0;
+}
+
+/* Fills f from the query; returns NULL or the name of the parameter that is wrong. */
+static const char *parse_filter(const char *q, struct list_filter *f, char *bad, size_t blen)
+{
+    char from[32], to[32], limit[32];
+    memset(f, 0, sizeof *f);
+    const char *unknown = unknown_param(q, bad, blen);
+    if (unknown)
+        return unknown;
+    if (param(q, "status", f->status, sizeof f->status) ||
+        (f->status[0] && ref_index(&ref_statuses, f->status) < 0))
+        return "status";
+    if (param(q, "category", f->category, sizeof f->category) ||
+        (f->category[0] && ref_index(&ref_categories, f->category) < 0))
+        return "category";
+    if (param(q, "risk", f->risk, sizeof f->risk) ||
+        (f->risk[0] && ref_index(&ref_risks, f->risk) < 0))
+        return "risk";
+    if (param(q, "village", f->village, sizeof f->village))
+        return "village";
+    if (param(q, "after", f->after, sizeof f->after))
+        return "after";
+    if (param(q, "from", from, sizeof from) || (from[0] && clock_parse_local_date(from, &f->from_ms)))
+        return "from";
+    f->to_ms = INT64_MAX;
+    if (param(q, "to", to, sizeof to) || (to[0] && clock_parse_local_date(to, &f->to_ms)))
+        return "to";
+    if (to[0])
+        f->to_ms += 86400000; /* inclusive: up to the end of that day */
+    f->limit = LIST_DEFAULT;
+    if (param(q, "limit", limit, sizeof limit))
+        return "limit";
+    if (limit[0]) {
+        char *end;
+        f->limit = strtol(limit, &end, 10);
+        if (*end || f->limit < 1 || f->limit > LIST_MAX)
+            return "limit";
+    }
+    return NULL;
+}
+
+static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
+{
+    const struct ref_entry *cat = f->category[0] ? ref_find(&ref_categories, f->category) : NULL;
+    if (f->status[0] && ref_index(&ref_statuses, f->status) + 1 != (int)v->status)
+        return 0;
+    if (cat && strcmp(cat->code, v->category))
+        return 0;
+    if (f->risk[0] && ref_index(&ref_risks, f->risk) + 1 != (int)v->risk)
+        return 0;
+    if (f->village[0] && strcmp(f->village, v->village))
+        return 0;
+    return v->opened_ms >= f->from_ms && v->opened_ms < f->to_ms;
+}
+
+/* Walks views in case-number order from after `f->after`, collecting up to limit. */
+static int list_cases(struct node *n, const struct list_filter *f, json_t *out, char *next,
+                      size_t nlen)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, n->st->cases, &cur))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    MDB_val k = {strlen(f->after), (void *)f->after}, d;
+    rc = mdb_cursor_get(cur, &k, &d, f->after[0] ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && f->after[0] && k.mv_size == strlen(f->after) &&
+        memcmp(k.mv_data, f->after, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+    next[0] = 0;
+    for (; rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+        Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
+        if (!v) {
+            rc = JF_ECORRUPT;
+            break;
+        }
+        if (matches(v, f)) {
+            if (json_array_size(out) == (size_t)f->limit) {
+                /* One more match exists: the page ends at the last one returned. */
+                case_view_free(&v);
+                json_t *last = json_array_get(out, json_array_size(out) - 1);
+                snprintf(next, nlen, "%s", json_string_value(json_object_get(last, "id")));
+                break;
+            }
+            json_array_append_new(out, case_view_json(v));
+        }
+        case_view_free(&v);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void route_case_list(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct list_filter f;
+    char bad[64], next[128];
+    const char *wrong = parse_filter(r->query, &f, bad, sizeof bad);
+    if (wrong)
+        return reply_error(c, 400, "invalid_query", wrong, "查询参数 %s 无效", wrong);
+    json_t *cases = json_array();
+    int rc = list_cases(c->n, &f, cases, next, sizeof next);
+    if (rc) {
+        json_decref(cases);
+        return reply_store_error(c, rc);
+    }
+    reply_json(c, 200, json_pack("{s:o, s:o}", "cases", cases, "next",
+                                 next[0] ? json_string(next) : json_null()));
+}
+
+/* ---- show --------------------------------------------------------------------------- */
+
+static json_t *party_json(const Jiefen__Party *p)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", p->role, "name", p->name,
+                     "id_number", p->id_number, "phone", p->phone, "address", p->address);
+}
+
+/* Decrypts the sealed part stored at key and appends its parties to list. */
+static void add_parties(struct node *n, MDB_txn *txn, const MDB_val *key, json_t *list)
+{
+    MDB_val d;
+    if (mdb_get(txn, n->st->sealed, (MDB_val *)key, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
+        return;
+    size_t len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
+    uint8_t *plain = malloc(len ? len : 1);
+    if (plain && crypto_unseal(n->id, d.mv_data, d.mv_size, key->mv_data, key->mv_size,
+                               plain) == 0) {
+        Jiefen__Sealed *s = jiefen__sealed__unpack(NULL, len, plain);
+        for (size_t i = 0; s && i < s->n_parties; i++)
+            json_array_append_new(list, party_json(s->parties[i]));
+        if (s)
+            jiefen__sealed__free_unpacked(s, NULL);
+        crypto_wipe(plain, len);
+    }
+    free(plain);
+}
+
+static json_t *history_entry(struct node *n, const envelope *e)
+{
+    char hash[CRYPTO_HASH_LEN * 2 + 1];
+    crypto_hex(e->hash, sizeof e->hash, hash);
+    const uint8_t *pk = node_origin_key(e->event->origin, n);
+    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b}", "origin", e->event->origin, "seq",
+                     (json_int_t)e->event->seq, "time_ms", (json_int_t)e->event->time_ms,
+                     "actor", e->event->actor, "kind", envelope_kind(e->event), "hash", hash,
+                     "signature_ok", pk && envelope_verify(e, pk) == 0);
+}
+
+static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, json_t *parties,
+                     json_t *history)
+{
+    for (size_t i = 0; i < v->n_event_origins && i < v->n_event_seqs; i++) {
+        uint8_t key[STORE_KEY_MAX];
+        MDB_val k = {store_event_key(v->event_origins[i], v->event_seqs[i], key), key}, d;
+        envelope *e = NULL;
+        int rc = mdb_get(txn, n->st->events, &k, &d);
+        if (rc == 0)
+            rc = envelope_decode(d.mv_data, d.mv_size, &e);
+        if (rc)
+            return rc;
+        json_array_append_new(history, history_entry(n, e));
+        if (e->event->sealed_hash.len)
+            add_parties(n, txn, &k, parties);
+        envelope_free(&e);
+    }
+    return 0;
+}
+
+static void route_case_show(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r;
+    struct node *n = c->n;
+    char id[128];
+    if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0])
+        return reply_error(c, 404, "not_found", NULL, "无此案件");
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    if (rc)
+        return reply_store_error(c, rc);
+    if ((rc = eventlog_view_get(n->st, txn, id, &v)) || !v) {
+        mdb_txn_abort(txn);
+        if (rc)
+            return reply_store_error(c, rc);
+        return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
+    }
+    json_t *parties = json_array(), *history = json_array();
+    rc = case_file(n, txn, v, parties, history);
+    mdb_txn_abort(txn);
+    json_t *cj = case_view_json(v);
+    case_view_free(&v);
+    if (rc) {
+        json_decref(parties), json_decref(history), json_decref(cj);
+        return reply_store_error(c, rc);
+    }
+    reply_json(c, 200, json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties,
+                                 "history", history));
+}
+
+/* ---- verify ------------------------------------------------------------------------- */
+
+struct verify_job {
+    uv_work_t work;
+    struct api_call *c;
+    struct verify_report report;
+    int rc;
+};
+
+static void verify_work(uv_work_t *w)
+{
+    struct verify_job *j = w->data;
+    struct node *n = j->c->n;
+    j->rc = verify_run(n->st, n->id, n->cfg.node_id, node_origin_key, n, &j->report);
+}
+
+static void verify_after(uv_work_t *w, int status)
+{
+    struct verify_job *j = w->data;
+    j->c->n->busy_work--;
+    if (status || j->rc) {
+        reply_store_error(j->c, status ? status : j->rc);
+    } else {
+        log_info("verify", "%llu events, %llu cases, %llu problems",
+                 (unsigned long long)j->report.events, (unsigned long long)j->report.cases,
+                 (unsigned long long)j->report.problem_count);
+        reply_json(j->c, 200, verify_report_json(&j->report));
+    }
+    verify_report_free(&j->report);
+    free(j);
+}
+
+static void route_verify(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct verify_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    j->c = c;
+    j->work.data = j;
+    int rc = uv_queue_work(&c->n->loop, &j->work, verify_work, verify_after);
+    if (rc) {
+        free(j);
+        return reply_error(c, 500, "internal", NULL, "无法启动校验：%s", uv_strerror(rc));
+    }
+    c->n->busy_work++;
+}
+
+/* ---- routing ------------------------------------------------------------------------ */
+
+struct route {
+    const char *method, *path;
+    int prefix;            /* path is a prefix; the rest is passed as `tail` */
+    route_fn fn;
+};
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/status", 0, route_status},
+    {"GET", "/api/v1/reference", 0, route_reference},
+    {"POST", "/api/v1/cases", 0, route_case_new},
+    {"GET", "/api/v1/cases", 0, route_case_list},
+    {"GET", "/api/v1/cases/", 1, route_case_show},
+    {"POST", "/api/v1/verify", 0, route_verify},
+    {"GET", "/metrics", 0, route_metrics},
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+static int path_matches(const struct route *rt, const char *path)
+{
+    size_t n = strlen(rt->path);
+    return rt->prefix ? strncmp(path, rt->path, n) == 0 && path[n] : strcmp(path, rt->path) == 0;
+}
+
+/* Host (and Origin, which carries a scheme) must name this node's listening address. */
+static int host_allowed(const struct node *n, const char *host)
+{
+    char want[160];
+    int port = http_server_port(n->http);
+    const char *names[] = {"127.0.0.1", "localhost", "[::1]", n->cfg.http_host};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(want, sizeof want, "%s:%d", names[i], port);
+        if (strcmp(host, want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int origin_allowed(const struct node *n, const char *origin)
+{
+    return !origin[0] || (strncmp(origin, "http://", 7) == 0 && host_allowed(n, origin + 7));
+}
+
+static int authorized(const struct node *n, const char *auth)
+{
+    return strncmp(auth, "Bearer ", 7) == 0 && crypto_str_equal(auth + 7, n->token) == 0;
+}
+
+void api_handle(http_req *req, const http_request *r, void *data)
+{
+    struct node *n = data;
+    struct api_call *c = calloc(1, sizeof *c);
+    if (!c) {
+        http_respond(req, 503, "text/plain", "out of memory\n", 14, NULL);
+        return;
+    }
+    *c = (struct api_call){n, req, "other", uv_hrtime()};
+    const struct route *found = NULL;
+    int path_known = 0;
+    for (size_t i = 0; i < N_ROUTES && !found; i++) {
+        if (!path_matches(&routes[i], r->path))
+            continue;
+        path_known = 1;
+        if (strcmp(routes[i].method, r->method) == 0)
+            found = &routes[i];
+    }
+    if (found)
+        c->route = found->path;
+    if (!host_allowed(n, r->host))
+        return reply_error(c, 421, "bad_host", NULL, "Host 头不是本节点地址");
+    if (!authorized(n, r->authorization))
+        return reply_error(c, 401, "unauthorized", NULL, "需要有效的访问令牌");
+    if (!found && path_known)
+        return reply_error(c, 405, "method_not_allowed", NULL, "不支持的请求方法 %s", r->method);
+    if (!found)
+        return reply_error(c, 404, "not_found", NULL, "无此接口");
+    if (strcmp(r->method, "GET") && !origin_allowed(n, r->origin))
+        return reply_error(c, 403, "bad_origin", NULL, "跨站请求被拒绝");
+    found->fn(c, r, r->path + strlen(found->path));
+}

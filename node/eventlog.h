@@ -1,0 +1,78 @@
+/*
+ * eventlog — appends to this node's own log, in groups.
+ *
+ * Callers queue operations with eventlog_submit(); eventlog_flush() runs every queued
+ * operation inside one LMDB write transaction (each in a nested transaction, so one
+ * failing operation leaves no trace) and commits once: many intakes, one fsync. Each
+ * operation's `done` is called after the commit, with 0 only once its events are durable.
+ * On MDB_MAP_FULL the whole batch is aborted, the map grown and the batch replayed, so an
+ * `apply` function may run more than once and must not change anything outside `tx`.
+ *
+ * eventlog_append() gives an event its place: origin, the next dense seq, the hash of the
+ * previous event, the time; signs it; stores it with its sealed part (encrypted at rest);
+ * and folds it into its case's view in the same transaction.
+ */
+#ifndef JIEFEN_EVENTLOG_H
+#define JIEFEN_EVENTLOG_H
+
+#include "crypto.h"
+#include "jiefen.pb-c.h"
+#include "store.h"
+
+#include <stdint.h>
+
+typedef struct eventlog eventlog;
+
+typedef struct eventlog_tx {
+    eventlog *el;
+    store *st;
+    MDB_txn *txn;
+    int64_t now_ms;
+    unsigned appended;     /* events appended by this operation */
+} eventlog_tx;
+
+typedef int (*eventlog_apply_fn)(eventlog_tx *tx, void *arg);
+typedef void (*eventlog_done_fn)(void *arg, int status);
+
+/* The log of node `origin`, signing with `id` (both borrowed, must outlive the log).
+ * Returns 0 or -ENOMEM. */
+int eventlog_new(store *st, const crypto_identity *id, const char *origin, eventlog **out);
+
+/* Frees; queued operations are finished with status -ECANCELED. Accepts NULL. */
+void eventlog_free(eventlog **el);
+
+/* Queues an operation. Returns 0 or -ENOMEM (then nothing is queued). */
+int eventlog_submit(eventlog *el, eventlog_apply_fn apply, eventlog_done_fn done, void *arg);
+
+/* Number of operations waiting for eventlog_flush(). */
+unsigned eventlog_pending(const eventlog *el);
+
+/* Runs and commits every queued operation, then calls their `done`. Returns the number of
+ * operations committed, or a negative code if the commit failed (each `done` got it). */
+int eventlog_flush(eventlog *el);
+
+/* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
+ * Sets ev->origin, seq, prev_hash, time_ms and sealed_hash. Returns 0 or a negative code
+ * (JF_EINVAL if the event does not apply to its case). */
+int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
+                    size_t sealed_len);
+
+/* Seq and hash of the newest event of `origin` in txn (seq 0 and zero hash if none). */
+int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
+                  uint8_t hash[CRYPTO_HASH_LEN]);
+
+/* Reads and folds the view of case `case_id` in txn into *view (NULL if absent). */
+int eventlog_view_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view);
+
+/* Name of the meta counter of cases in `status`, into buf (32 bytes). */
+void eventlog_status_key(int status, char *buf);
+
+/* Totals since this process started. */
+uint64_t eventlog_appended_total(const eventlog *el);
+uint64_t eventlog_batches_total(const eventlog *el);
+
+/* Optional hook called after each successful commit with the batch size. */
+void eventlog_on_commit(eventlog *el, void (*fn)(void *arg, unsigned ops, unsigned events),
+                        void *arg);
+
+#endif

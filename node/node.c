@@ -1,0 +1,422 @@
+#include "node.h"
+#include "api.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CRON_MS 60000
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
+static void path_in(const char *dir, const char *name, char *out)
+{
+    snprintf(out, PATH_MAX, "%s/%s", dir, name);
+}
+
+/* 1 if dir is absent or an empty directory, 0 if it has entries, -errno otherwise. */
+static int dir_is_fresh(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 1 : -errno;
+    struct dirent *e;
+    int fresh = 1;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            fresh = 0;
+    closedir(d);
+    return fresh;
+}
+
+/* Times and calendar years follow the node's zone, not the machine's. */
+static void use_time_zone(const char *zone)
+{
+    setenv("TZ", zone, 1);
+    tzset();
+}
+
+struct genesis {
+    const struct config *cfg;
+    const crypto_identity *id;
+    int status;
+};
+
+/* The first event of every log says who the node is. */
+static int genesis_apply(eventlog_tx *tx, void *arg)
+{
+    const struct genesis *g = arg;
+    Jiefen__NodeCreated nc = JIEFEN__NODE_CREATED__INIT;
+    nc.node_id = (char *)g->cfg->node_id;
+    nc.name = (char *)g->cfg->node_name;
+    nc.tier = g->cfg->tier;
+    nc.time_zone = (char *)g->cfg->time_zone;
+    nc.public_key.data = (uint8_t *)crypto_identity_pk(g->id);
+    nc.public_key.len = CRYPTO_PK_LEN;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.actor = "init";
+    ev.body_case = JIEFEN__EVENT__BODY_NODE_CREATED;
+    ev.node_created = &nc;
+    return eventlog_append(tx, &ev, NULL, 0);
+}
+
+static void genesis_done(void *arg, int status)
+{
+    ((struct genesis *)arg)->status = status;
+}
+
+static int create_store(const char *dir, const struct config *cfg, const crypto_identity *id)
+{
+    char path[PATH_MAX];
+    store *st = NULL;
+    eventlog *log = NULL;
+    path_in(dir, "store", path);
+    int rc = store_open(path, (size_t)cfg->map_size_mb << 20, 1, &st);
+    if (rc == 0)
+        rc = eventlog_new(st, id, cfg->node_id, &log);
+    struct genesis g = {cfg, id, -1};
+    if (rc == 0 && (rc = eventlog_submit(log, genesis_apply, genesis_done, &g)) == 0) {
+        eventlog_flush(log);
+        rc = g.status;
+    }
+    eventlog_free(&log);
+    store_close(&st);
+    return rc;
+}
+
+/* Removes what a failed init created, so that a retry starts from nothing. */
+static void init_cleanup(const char *dir)
+{
+    static const char *files[] = {"jiefend.conf", "node.key", "admin.token", "store/data.mdb",
+                                  "store/lock.mdb", "store"};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        path_in(dir, files[i], path);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
+int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    crypto_identity *id = NULL;
+    int fresh = dir_is_fresh(dir);
+    if (fresh <= 0) {
+        errf(err, errlen, fresh == 0 ? "%s is not empty: refusing to initialise over it "
+                                       "(a node may already live there)"
+                                     : "%s: cannot read directory",
+             dir);
+        return -1;
+    }
+    if (config_check(cfg, err, errlen))
+        return -1;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        errf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int rc;
+    const char *step = "jiefend.conf";
+    path_in(dir, step, path);
+    if ((rc = config_write(path, cfg)) == 0) {
+        path_in(dir, step = "node.key", path);
+        rc = crypto_identity_create(path, &id);
+    }
+    if (rc == 0) {
+        path_in(dir, step = "admin.token", path);
+        rc = crypto_token_create(path);
+    }
+    if (rc == 0) {
+        step = "store";
+        rc = create_store(dir, cfg, id);
+    }
+    crypto_identity_free(&id);
+    if (rc) {
+        errf(err, errlen, "%s/%s: %s", dir, step, jf_strerror(rc));
+        init_cleanup(dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Takes DIR/jiefend.pid with an exclusive lock held for the life of the process. */
+static int take_lock(struct node *n, char *err, size_t errlen)
+{
+    char path[PATH_MAX], pid[32] = {0};
+    path_in(n->dir, "jiefend.pid", path);
+    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (n->lock_fd < 0) {
+        errf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        ssize_t r = pread(n->lock_fd, pid, sizeof pid - 1, 0);
+        pid[r > 0 ? strcspn(pid, "\n") : 0] = 0;
+        errf(err, errlen, "another jiefend (pid %s) is already running on %s",
+             pid[0] ? pid : "?", n->dir);
+        close(n->lock_fd);
+        n->lock_fd = -1;
+        return -1;
+    }
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(n->lock_fd, 0) < 0 || pwrite(n->lock_fd, pid, (size_t)len, 0) != len) {
+        errf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int read_token(struct node *n, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    path_in(n->dir, "admin.token", path);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        errf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t r = fread(n->token, 1, sizeof n->token - 1, f);
+    fclose(f);
+    n->token[r] = 0;
+    n->token[strcspn(n->token, "\r\n")] = 0;
+    if (strlen(n->token) < 32) {
+        errf(err, errlen, "%s: token too short", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int open_parts(struct node *n, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    int rc;
+    path_in(n->dir, "node.key", path);
+    if ((rc = crypto_identity_load(path, &n->id))) {
+        errf(err, errlen, "%s: %s%s", path, jf_strerror(rc),
+             rc == -EPERM ? " (the key file must be mode 0600)" : "");
+        return -1;
+    }
+    if (read_token(n, err, errlen) || take_lock(n, err, errlen))
+        return -1;
+    path_in(n->dir, "store", path);
+    if ((rc = store_open(path, (size_t)n->cfg.map_size_mb << 20, 0, &n->st))) {
+        errf(err, errlen, "%s: %s", path, jf_strerror(rc));
+        return -1;
+    }
+    if (eventlog_new(n->st, n->id, n->cfg.node_id, &n->log) || !(n->metrics = metrics_new())) {
+        errf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
+{
+    struct node *n = calloc(1, sizeof *n);
+    if (!n) {
+        errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    n->lock_fd = -1;
+    snprintf(n->dir, sizeof n->dir, "%s", dir);
+    char path[PATH_MAX];
+    path_in(dir, "jiefend.conf", path);
+    if (config_load(path, &n->cfg, err, errlen)) {
+        if (access(path, F_OK) < 0)
+            errf(err, errlen, "%s: no node here (create one with `jiefend init`)", path);
+        node_destroy(&n);
+        return NULL;
+    }
+    log_set_level((enum log_level)n->cfg.log_level);
+    use_time_zone(n->cfg.time_zone);
+    if (!check_only && open_parts(n, err, errlen))
+        node_destroy(&n);
+    return n;
+}
+
+static void on_commit(void *arg, unsigned ops, unsigned events)
+{
+    struct node *n = arg;
+    metrics_batch(n->metrics, ops);
+    log_debug("eventlog", "committed %u operations, %u events", ops, events);
+}
+
+static void commit_check_cb(uv_check_t *h)
+{
+    struct node *n = h->data;
+    uv_idle_stop(&n->commit_idle);
+    if (eventlog_pending(n->log))
+        eventlog_flush(n->log);
+}
+
+/* An idle handle only keeps the loop from sleeping while operations wait for the check
+ * phase; it does nothing itself. */
+static void commit_idle_cb(uv_idle_t *h)
+{
+    (void)h;
+}
+
+int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
+                    void *arg)
+{
+    int rc = eventlog_submit(n->log, apply, done, arg);
+    if (rc == 0)
+        uv_idle_start(&n->commit_idle, commit_idle_cb);
+    return rc;
+}
+
+const uint8_t *node_origin_key(const char *origin, void *node)
+{
+    struct node *n = node;
+    return strcmp(origin, n->cfg.node_id) == 0 ? crypto_identity_pk(n->id) : NULL;
+}
+
+static void cron_cb(uv_timer_t *t)
+{
+    struct node *n = t->data;
+    store_reader_check(n->st);
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void http_closed(void *arg)
+{
+    struct node *n = arg;
+    n->http = NULL;
+    /* Jobs on the thread pool finish on their own; the rest of the handles close now. */
+    uv_walk(&n->loop, close_walk_cb, NULL);
+}
+
+static void signal_cb(uv_signal_t *s, int signum)
+{
+    struct node *n = s->data;
+    if (n->stopping)
+        return;
+    n->stopping = 1;
+    log_info("node", "signal %d: stopping", signum);
+    uv_signal_stop(&n->sig_int);
+    uv_signal_stop(&n->sig_term);
+    uv_timer_stop(&n->cron);
+    if (eventlog_pending(n->log))
+        eventlog_flush(n->log);
+    http_server_close(n->http, http_closed, n);
+}
+
+static int write_addr_file(struct node *n, int port)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    path_in(n->dir, "jiefend.addr", path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -errno;
+    const char *h = n->cfg.http_host;
+    fprintf(f, strchr(h, ':') ? "[%s]:%d\n" : "%s:%d\n", h, port);
+    if (fclose(f) != 0 || rename(tmp, path) < 0)
+        return -errno;
+    return 0;
+}
+
+static int start_handles(struct node *n, char *err, size_t errlen)
+{
+    uv_loop_t *l = &n->loop;
+    n->sig_int.data = n->sig_term.data = n->commit_check.data = n->cron.data = n;
+    uv_signal_init(l, &n->sig_int);
+    uv_signal_init(l, &n->sig_term);
+    uv_check_init(l, &n->commit_check);
+    uv_idle_init(l, &n->commit_idle);
+    uv_timer_init(l, &n->cron);
+    uv_signal_start(&n->sig_int, signal_cb, SIGINT);
+    uv_signal_start(&n->sig_term, signal_cb, SIGTERM);
+    uv_check_start(&n->commit_check, commit_check_cb);
+    uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
+    eventlog_on_commit(n->log, on_commit, n);
+    int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
+                             n, &n->http);
+    if (rc) {
+        errf(err, errlen, "http: cannot listen on %s:%d (%s)", n->cfg.http_host,
+             n->cfg.http_port, uv_strerror(rc));
+        return -1;
+    }
+    if ((rc = write_addr_file(n, http_server_port(n->http)))) {
+        errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+int node_run(struct node *n, char *err, size_t errlen)
+{
+    int rc = uv_loop_init(&n->loop);
+    if (rc) {
+        errf(err, errlen, "libuv: %s", uv_strerror(rc));
+        return -1;
+    }
+    n->started_ms = clock_now_ms();
+    if (start_handles(n, err, errlen)) {
+        if (n->http)
+            http_server_close(n->http, http_closed, n);
+        else
+            uv_walk(&n->loop, close_walk_cb, NULL);
+        uv_run(&n->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&n->loop);
+        return -1;
+    }
+    log_info("node", "%s (%s, %s) serving http://%s:%d with data in %s", n->cfg.node_id,
+             n->cfg.node_name, config_tier_name(n->cfg.tier), n->cfg.http_host,
+             http_server_port(n->http), n->dir);
+    uv_run(&n->loop, UV_RUN_DEFAULT);
+    rc = uv_loop_close(&n->loop);
+    if (rc)
+        log_warn("node", "loop closed with handles still open (%s)", uv_strerror(rc));
+    char path[PATH_MAX];
+    path_in(n->dir, "jiefend.addr", path);
+    unlink(path);
+    log_info("node", "stopped");
+    return 0;
+}
+
+void node_destroy(struct node **np)
+{
+    if (!np || !*np)
+        return;
+    struct node *n = *np;
+    eventlog_free(&n->log);
+    store_close(&n->st);
+    crypto_identity_free(&n->id);
+    metrics_free(&n->metrics);
+    crypto_wipe(n->token, sizeof n->token);
+    if (n->lock_fd >= 0) {
+        /* Emptied, not removed: unlinking a lock file lets two daemons lock two inodes. */
+        if (ftruncate(n->lock_fd, 0) < 0)
+            log_warn("node", "cannot empty jiefend.pid (%s)", strerror(errno));
+        close(n->lock_fd);
+    }
+    free(n);
+    *np = NULL;
+}

@@ -1,0 +1,67 @@
+/*
+ * node — one jiefend: its data directory, store, identity, event log, HTTP API and the
+ * libuv loop that drives them. main() only parses arguments and calls node_init() or
+ * node_new()/node_run()/node_destroy(); everything else reaches the node through the
+ * `struct node` passed explicitly.
+ *
+ * Data directory: jiefend.conf, node.key (0600), admin.token (0600), store/ (LMDB),
+ * and while running jiefend.pid (locked: one daemon per directory) and jiefend.addr.
+ */
+#ifndef JIEFEN_NODE_H
+#define JIEFEN_NODE_H
+
+#include "config.h"
+#include "crypto.h"
+#include "eventlog.h"
+#include "http.h"
+#include "metrics.h"
+#include "store.h"
+
+#include <limits.h>
+#include <uv.h>
+
+#define NODE_ERR_MAX 1024
+
+struct node {
+    uv_loop_t loop;
+    struct config cfg;
+    char dir[PATH_MAX];
+    store *st;
+    crypto_identity *id;
+    eventlog *log;
+    http_server *http;
+    metrics *metrics;
+    char token[65];
+    uv_signal_t sig_int, sig_term;
+    uv_check_t commit_check;
+    uv_idle_t commit_idle;
+    uv_timer_t cron;
+    int lock_fd;
+    int64_t started_ms;
+    int stopping;
+    int busy_work;        /* thread-pool jobs in flight (verify) */
+};
+
+/* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
+ * returns non-zero with the reason in err and leaves no node behind. */
+int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen);
+
+/* Opens the node in `dir`: config, identity, lock, store. Returns NULL with the reason in
+ * err. With check_only, stops after the config is loaded and checked. */
+struct node *node_new(const char *dir, int check_only, char *err, size_t errlen);
+
+/* Serves until SIGINT/SIGTERM. Returns 0 on a clean stop. */
+int node_run(struct node *n, char *err, size_t errlen);
+
+/* Closes everything; accepts NULL and clears the caller's pointer. */
+void node_destroy(struct node **n);
+
+/* Queues an operation on the event log; it is committed in the next group commit, which
+ * the loop runs as soon as the current I/O has been read. */
+int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
+                    void *arg);
+
+/* The Ed25519 key of an origin known to this node (only itself for now), or NULL. */
+const uint8_t *node_origin_key(const char *origin, void *node);
+
+#endif

@@ -1,0 +1,254 @@
+#include "verify.h"
+#include "case.h"
+#include "envelope.h"
+#include "error.h"
+#include "eventlog.h"
+#include "reference.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct walk {
+    store *st;
+    MDB_txn *txn;
+    const crypto_identity *id;
+    const char *self;
+    verify_key_fn key;
+    void *key_arg;
+    struct verify_report *r;
+    uint64_t case_events;    /* events that belong to a case */
+    char origin[STORE_ORIGIN_MAX + 1];
+    uint64_t next_seq;
+    uint8_t prev[CRYPTO_HASH_LEN];
+};
+
+static void problem(struct verify_report *r, const char *origin, uint64_t seq,
+                    const char *case_id, const char *fmt, ...)
+{
+    r->problem_count++;
+    if (r->n_problems >= VERIFY_MAX_LISTED)
+        return;
+    if (!r->problems && !(r->problems = calloc(VERIFY_MAX_LISTED, sizeof *r->problems)))
+        return;
+    struct verify_problem *p = &r->problems[r->n_problems++];
+    snprintf(p->origin, sizeof p->origin, "%s", origin ? origin : "");
+    p->seq = seq;
+    snprintf(p->case_id, sizeof p->case_id, "%s", case_id ? case_id : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->what, sizeof p->what, fmt, ap);
+    va_end(ap);
+}
+
+/* The stored chain head of an origin must be its last event. */
+static void check_head(struct walk *w)
+{
+    if (!w->origin[0])
+        return;
+    uint64_t seq;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    if (eventlog_head(w->st, w->txn, w->origin, &seq, hash) || seq != w->next_seq - 1 ||
+        memcmp(hash, w->prev, sizeof hash))
+        problem(w->r, w->origin, w->next_seq - 1, NULL, "chain head record differs from the log");
+}
+
+static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
+{
+    const Jiefen__Event *ev = e->event;
+    MDB_val d;
+    if (mdb_get(w->txn, w->st->sealed, (MDB_val *)k, &d)) {
+        /* Ancestors hold other origins' events without their personal data. */
+        if (strcmp(ev->origin, w->self) == 0)
+            problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part missing");
+        return;
+    }
+    size_t len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
+    uint8_t *plain = d.mv_size >= CRYPTO_SEAL_OVERHEAD ? malloc(len ? len : 1) : NULL;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    if (!plain || crypto_unseal(w->id, d.mv_data, d.mv_size, k->mv_data, k->mv_size, plain)) {
+        problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part does not decrypt");
+    } else {
+        crypto_blake2b(plain, len, hash);
+        if (ev->sealed_hash.len != CRYPTO_HASH_LEN || memcmp(hash, ev->sealed_hash.data, sizeof hash))
+            problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part hash mismatch");
+        crypto_wipe(plain, len);
+    }
+    free(plain);
+}
+
+static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
+{
+    char origin[STORE_ORIGIN_MAX + 1];
+    uint64_t seq;
+    envelope *e = NULL;
+    w->r->events++;
+    if (store_event_key_parse(k, origin, &seq)) {
+        problem(w->r, "", 0, NULL, "undecodable event key");
+        return;
+    }
+    if (strcmp(origin, w->origin)) {
+        check_head(w);
+        snprintf(w->origin, sizeof w->origin, "%s", origin);
+        w->next_seq = 1;
+        memset(w->prev, 0, sizeof w->prev);
+    }
+    if (seq != w->next_seq)
+        problem(w->r, origin, seq, NULL, "gap in sequence: expected %llu",
+                (unsigned long long)w->next_seq);
+    w->next_seq = seq + 1;
+    if (envelope_decode(v->mv_data, v->mv_size, &e)) {
+        problem(w->r, origin, seq, NULL, "undecodable event");
+        memset(w->prev, 0xff, sizeof w->prev); /* the next link cannot be checked */
+        return;
+    }
+    const Jiefen__Event *ev = e->event;
+    if (strcmp(ev->origin, origin) || ev->seq != seq)
+        problem(w->r, origin, seq, ev->case_id, "event stored under another key");
+    if (memcmp(ev->prev_hash.data, w->prev, CRYPTO_HASH_LEN))
+        problem(w->r, origin, seq, ev->case_id, "broken hash chain");
+    const uint8_t *pk = w->key(origin, w->key_arg);
+    if (!pk)
+        problem(w->r, origin, seq, ev->case_id, "unknown origin");
+    else if (envelope_verify(e, pk))
+        problem(w->r, origin, seq, ev->case_id, "bad signature");
+    if (ev->sealed_hash.len)
+        check_sealed(w, k, e);
+    if (ev->case_id[0])
+        w->case_events++;
+    memcpy(w->prev, e->hash, sizeof w->prev);
+    envelope_free(&e);
+}
+
+static int walk_events(struct walk *w)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(w->txn, w->st->events, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+        check_event(w, &k, &v);
+    check_head(w);
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Folds the events a view lists, as the log holds them now. NULL if any is unusable. */
+static Jiefen__CaseView *refold(struct walk *w, const Jiefen__CaseView *stored)
+{
+    Jiefen__CaseView *v = NULL;
+    for (size_t i = 0; i < stored->n_event_origins && i < stored->n_event_seqs; i++) {
+        uint8_t key[STORE_KEY_MAX];
+        size_t klen = store_event_key(stored->event_origins[i], stored->event_seqs[i], key);
+        MDB_val k = {klen, key}, d;
+        envelope *e = NULL;
+        int bad = !klen || mdb_get(w->txn, w->st->events, &k, &d) ||
+                  envelope_decode(d.mv_data, d.mv_size, &e) ||
+                  strcmp(e->event->case_id, stored->case_id) || case_apply(&v, e->event);
+        envelope_free(&e);
+        if (bad) {
+            case_view_free(&v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static void check_view(struct walk *w, const MDB_val *k, const MDB_val *d, uint64_t *refs,
+                       uint64_t *by_status)
+{
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(k->mv_size < 63 ? k->mv_size : 63),
+             (const char *)k->mv_data);
+    w->r->cases++;
+    Jiefen__CaseView *stored = case_view_decode(d->mv_data, d->mv_size), *fresh = NULL;
+    if (!stored) {
+        problem(w->r, NULL, 0, id, "undecodable case view");
+        return;
+    }
+    *refs += stored->n_event_origins;
+    if ((size_t)stored->status <= ref_statuses.count)
+        by_status[stored->status]++;
+    size_t len = 0;
+    uint8_t *bytes = (fresh = refold(w, stored)) ? case_view_encode(fresh, &len) : NULL;
+    if (!bytes || len != d->mv_size || memcmp(bytes, d->mv_data, len))
+        problem(w->r, NULL, 0, id, "view differs from the log");
+    free(bytes);
+    case_view_free(&fresh);
+    case_view_free(&stored);
+}
+
+static void check_counters(struct walk *w, const uint64_t *by_status)
+{
+    for (size_t s = 1; s <= ref_statuses.count; s++) {
+        char key[32];
+        uint64_t n;
+        eventlog_status_key((int)s, key);
+        if (store_meta_get_u64(w->st, w->txn, key, &n) || n != by_status[s])
+            problem(w->r, NULL, 0, NULL, "counter %s is %llu but views say %llu", key,
+                    (unsigned long long)n, (unsigned long long)by_status[s]);
+    }
+}
+
+static int walk_views(struct walk *w)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    uint64_t refs = 0, by_status[16] = {0};
+    int rc = mdb_cursor_open(w->txn, w->st->cases, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+        check_view(w, &k, &v, &refs, by_status);
+    mdb_cursor_close(c);
+    if (refs != w->case_events)
+        problem(w->r, NULL, 0, NULL, "%llu case events in the log but %llu in case views",
+                (unsigned long long)w->case_events, (unsigned long long)refs);
+    check_counters(w, by_status);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int verify_run(store *st, const crypto_identity *id, const char *self, verify_key_fn key,
+               void *key_arg, struct verify_report *out)
+{
+    memset(out, 0, sizeof *out);
+    struct walk w = {.st = st, .id = id, .self = self, .key = key, .key_arg = key_arg, .r = out};
+    int rc = store_txn_begin(st, MDB_RDONLY, &w.txn);
+    if (rc)
+        return rc;
+    rc = walk_events(&w);
+    if (rc == 0)
+        rc = walk_views(&w);
+    mdb_txn_abort(w.txn);
+    return rc;
+}
+
+void verify_report_free(struct verify_report *r)
+{
+    free(r->problems);
+    memset(r, 0, sizeof *r);
+}
+
+json_t *verify_report_json(const struct verify_report *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->n_problems; i++) {
+        const struct verify_problem *p = &r->problems[i];
+        json_t *o = json_pack("{s:s}", "problem", p->what);
+        if (p->origin[0]) {
+            json_object_set_new(o, "origin", json_string(p->origin));
+            json_object_set_new(o, "seq", json_integer((json_int_t)p->seq));
+        }
+        if (p->case_id[0])
+            json_object_set_new(o, "case", json_string(p->case_id));
+        json_array_append_new(list, o);
+    }
+    return json_pack("{s:b, s:I, s:I, s:I, s:o}", "ok", r->problem_count == 0, "events_checked",
+                     (json_int_t)r->events, "cases_checked", (json_int_t)r->cases,
+                     "problem_count", (json_int_t)r->problem_count, "problems", list);
+}

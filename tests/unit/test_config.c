@@ -1,0 +1,117 @@
+/* Config: written files load back; every kind of bad file names its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "error.h"
+#include "jiefen.pb-c.h"
+#include "testutil.h"
+
+#include <errno.h>
+
+static char dir[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    test_tmpdir(dir, sizeof dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_rmtree(dir);
+    return 0;
+}
+
+static int load_text(const char *text, struct config *c, char *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    int rc = config_load(path, c, err, CONFIG_ERR_MAX);
+    printf("  -> %d %s\n", rc, rc ? err : "");
+    return rc;
+}
+
+static void test_write_then_load(void **state)
+{
+    (void)state;
+    struct config c, back;
+    char path[4200], err[CONFIG_ERR_MAX];
+    config_defaults(&c);
+    strcpy(c.node_id, "v-dongcun");
+    strcpy(c.node_name, "东村");
+    c.tier = JIEFEN__TIER__TIER_VILLAGE;
+    c.http_port = 0;
+    snprintf(path, sizeof path, "%s/w.conf", dir);
+    assert_int_equal(config_write(path, &c), 0);
+    assert_int_equal(config_write(path, &c), -EEXIST);
+    assert_int_equal(config_load(path, &back, err, sizeof err), 0);
+    assert_string_equal(back.node_id, "v-dongcun");
+    assert_string_equal(back.node_name, "东村");
+    assert_int_equal(back.tier, JIEFEN__TIER__TIER_VILLAGE);
+    assert_string_equal(back.time_zone, "Asia/Shanghai");
+    assert_int_equal(back.http_port, 0);
+    assert_int_equal(back.simple_days, 3);
+    assert_int_equal(back.complex_days, 7);
+}
+
+static const char *BASE = "[node]\nid = t1\nname = 乡\ntier = township\n";
+
+static void test_errors_name_the_line(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[CONFIG_ERR_MAX], text[512];
+    snprintf(text, sizeof text, "%s[limits]\nsimple_days = 0\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":6: [limits] simple_days"));
+    snprintf(text, sizeof text, "%s[limits]\nsimpel_days = 3\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":6: unknown option [limits] simpel_days"));
+    snprintf(text, sizeof text, "%s[http]\nlisten = nowhere\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":6: [http] listen"));
+    assert_int_equal(load_text("[node]\nid = Bad_Id\nname = x\ntier = county\n", &c, err),
+                     JF_ECONFIG);
+    assert_non_null(strstr(err, ":2: [node] id"));
+    assert_int_equal(load_text("[node]\nid = a\nname = x\n", &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, "missing required option [node] tier"));
+    assert_int_equal(load_text("[node\nid = a\n", &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":1: syntax error"));
+}
+
+static void test_addresses_and_ids(void **state)
+{
+    (void)state;
+    char host[64];
+    int port;
+    assert_int_equal(config_parse_addr("127.0.0.1:7800", host, sizeof host, &port), 0);
+    assert_string_equal(host, "127.0.0.1");
+    assert_int_equal(port, 7800);
+    assert_int_equal(config_parse_addr("[::1]:0", host, sizeof host, &port), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(config_parse_addr("127.0.0.1:70000", host, sizeof host, &port), -1);
+    assert_int_equal(config_parse_addr(":80", host, sizeof host, &port), -1);
+    assert_int_equal(config_valid_node_id("v-dongcun-01"), 0);
+    assert_int_equal(config_valid_node_id("-v"), -1);
+    assert_int_equal(config_valid_node_id("V1"), -1);
+    assert_int_equal(config_valid_node_id("abcdefghijabcdefghijabcdefghijabc"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_then_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_addresses_and_ids, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
