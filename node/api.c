@@ -217,6 +217,11 @@ static json_t *case_json_by_id(struct node *n, const char *id, int *rc)
     return out;
 }
 
+static int intake_pending_apply(eventlog_tx *tx, void *arg)
+{
+    return intake_apply(tx, ((struct pending_intake *)arg)->in);
+}
+
 static void intake_done(void *arg, int status)
 {
     struct pending_intake *p = arg;
@@ -259,7 +264,7 @@ static void route_case_new(struct api_call *c, const http_request *r, const char
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);
     if (rc == 0)
-        rc = node_log_submit(n, intake_apply, intake_done, p);
+        rc = node_log_submit(n, intake_pending_apply, intake_done, p);
     if (rc == 0)
         return;
     intake_free(&p->in);

@@ -29,9 +29,11 @@ static void errf(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Data directories are checked to leave room for our file names (NODE_DIR_MAX). */
 static void path_in(const char *dir, const char *name, char *out)
 {
-    snprintf(out, PATH_MAX, "%s/%s", dir, name);
+    if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
+        out[0] = 0;
 }
 
 /* 1 if dir is absent or an empty directory, 0 if it has entries, -errno otherwise. */
@@ -121,6 +123,10 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
 {
     char path[PATH_MAX];
     crypto_identity *id = NULL;
+    if (strlen(dir) > NODE_DIR_MAX) {
+        errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
+        return -1;
+    }
     int fresh = dir_is_fresh(dir);
     if (fresh <= 0) {
         errf(err, errlen, fresh == 0 ? "%s is not empty: refusing to initialise over it "
@@ -238,6 +244,11 @@ struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
         return NULL;
     }
     n->lock_fd = -1;
+    if (strlen(dir) > NODE_DIR_MAX) {
+        errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
+        free(n);
+        return NULL;
+    }
     snprintf(n->dir, sizeof n->dir, "%s", dir);
     char path[PATH_MAX];
     path_in(dir, "jiefend.conf", path);

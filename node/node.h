@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #define NODE_ERR_MAX 1024
+#define NODE_DIR_MAX (PATH_MAX - 64)
 
 struct node {
     uv_loop_t loop;

@@ -1,0 +1,457 @@
+#include "ctl_client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONNECT_TIMEOUT_MS 5000L
+#define TOTAL_TIMEOUT_MS 120000L
+/* Far above any reply the API sends (a page is at most 500 cases); a runaway peer stops
+ * here instead of eating the memory. */
+#define MAX_REPLY ((size_t)64 * 1024 * 1024)
+
+struct ctl_client {
+    CURL *curl;
+    char *dir;
+    char *addr_path;             /* DIR/jiefend.addr, for messages */
+    char *addr;                  /* HOST:PORT */
+    char *token;                 /* wiped before it is freed */
+    char *errmsg;                /* last failure, NULL when none or out of memory */
+    int last_rc;
+    char *reply;                 /* the body being received */
+    size_t reply_len, reply_cap;
+    int reply_oom, reply_too_large;
+    char errbuf[CURL_ERROR_SIZE];  /* curl writes at most CURL_ERROR_SIZE bytes here */
+};
+
+static const char *const ctl_messages[] = {
+    "jiefend is not running (no jiefend.addr)",
+    "jiefend.addr is unreadable or not HOST:PORT",
+    "admin.token is missing, unreadable or empty",
+    "cannot connect to jiefend",
+    "jiefend did not answer in time",
+    "unusable reply from jiefend",
+    "libcurl error",
+};
+
+const char *ctl_strerror(int code)
+{
+    if (code >= CTL_EBASE && code < CTL_ELAST)
+        return ctl_messages[code - CTL_EBASE];
+    if (code < 0)
+        return strerror(-code);
+    return code == 0 ? "success" : "unknown error";
+}
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+static void clear_error(ctl_client *c)
+{
+    free(c->errmsg);
+    c->errmsg = NULL;
+    c->last_rc = 0;
+}
+
+/* Records the failure `rc` with a formatted message and returns rc. */
+static int set_error(ctl_client *c, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_error(ctl_client *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    clear_error(c);
+    c->last_rc = rc;
+    va_start(ap, fmt);
+    if (vasprintf(&c->errmsg, fmt, ap) < 0)
+        c->errmsg = NULL;   /* ctl_client_errmsg() falls back to ctl_strerror() */
+    va_end(ap);
+    return rc;
+}
+
+const char *ctl_client_errmsg(const ctl_client *c)
+{
+    if (!c || !c->last_rc)
+        return "";
+    return c->errmsg ? c->errmsg : ctl_strerror(c->last_rc);
+}
+
+/* ---- the data directory -------------------------------------------------------------- */
+
+static void wipe_free(char *s)
+{
+    if (s) {
+        explicit_bzero(s, strlen(s));
+        free(s);
+    }
+}
+
+/* DIR/name, malloc'd; NULL when out of memory. */
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    char *path = NULL;
+    if (asprintf(&path, "%.*s/%s", (int)n, dir, name) < 0)
+        return NULL;
+    return path;
+}
+
+/* Reads the first line of `path` into *line (malloc'd, without its line end; "" for an
+ * empty file). Unbuffered, so no stdio buffer keeps a copy of a secret. 0 or -errno. */
+static int read_first_line(const char *path, char **line)
+{
+    *line = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    int rc = setvbuf(f, NULL, _IONBF, 0) == 0 ? 0 : -EIO;
+    size_t cap = 0;
+    ssize_t n = 0;
+    errno = 0;
+    if (rc == 0 && (n = getline(line, &cap, f)) < 0 && ferror(f))
+        rc = errno ? -errno : -EIO;
+    if (fclose(f) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && !*line && !(*line = calloc(1, 1)))
+        rc = -ENOMEM;
+    if (rc) {
+        if (*line)
+            explicit_bzero(*line, cap);
+        free(*line);
+        *line = NULL;
+        return rc;
+    }
+    if (n < 0)         /* empty file: getline() may leave the buffer unterminated */
+        (*line)[0] = 0;
+    (*line)[strcspn(*line, "\r\n")] = 0;
+    return 0;
+}
+
+/* HOST:PORT with HOST a name, an IPv4 address or a bracketed IPv6 address. */
+static int addr_valid(const char *a)
+{
+    const char *colon = strrchr(a, ':');
+    if (!colon || colon == a)
+        return 0;
+    const char *port = colon + 1;
+    size_t plen = strlen(port), hlen = (size_t)(colon - a);
+    if (plen == 0 || plen > 5 || strspn(port, "0123456789") != plen)
+        return 0;
+    long p = strtol(port, NULL, 10);
+    if (p < 1 || p > 65535)
+        return 0;
+    if (a[0] == '[')
+        return hlen > 2 && a[hlen - 1] == ']' &&
+               strspn(a + 1, "0123456789abcdefABCDEF:.") == hlen - 2;
+    return strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == hlen;
+}
+
+static int load_addr(ctl_client *c)
+{
+    if (!(c->addr_path = path_in(c->dir, "jiefend.addr")))
+        return set_error(c, -ENOMEM, "out of memory");
+    int rc = read_first_line(c->addr_path, &c->addr);
+    if (rc == -ENOENT)
+        return set_error(c, CTL_ENOTRUNNING, "jiefend is not running on %s (no %s)", c->dir,
+                         c->addr_path);
+    if (rc == -ENOMEM)
+        return set_error(c, rc, "out of memory");
+    if (rc)
+        return set_error(c, CTL_EADDR, "cannot read %s: %s", c->addr_path, strerror(-rc));
+    if (!addr_valid(c->addr))
+        return set_error(c, CTL_EADDR, "%s does not hold HOST:PORT", c->addr_path);
+    return 0;
+}
+
+/* A token goes into a header line: no control characters, so no header injection. */
+static int token_valid(const char *t)
+{
+    if (!t[0])
+        return 0;
+    for (; *t; t++)
+        if ((unsigned char)*t < 0x20 || *t == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int load_token(ctl_client *c)
+{
+    char *path = path_in(c->dir, "admin.token");
+    if (!path)
+        return set_error(c, -ENOMEM, "out of memory");
+    int rc = read_first_line(path, &c->token);
+    if (rc == -ENOMEM)
+        rc = set_error(c, rc, "out of memory");
+    else if (rc)
+        rc = set_error(c, CTL_ETOKEN, "cannot read the admin token %s: %s", path,
+                       strerror(-rc));
+    else if (!token_valid(c->token))
+        rc = set_error(c, CTL_ETOKEN, "%s does not hold a token", path);
+    free(path);
+    return rc;
+}
+
+static void forget_node(ctl_client *c)
+{
+    wipe_free(c->token);
+    free(c->addr);
+    free(c->addr_path);
+    free(c->dir);
+    c->token = c->addr = c->addr_path = c->dir = NULL;
+}
+
+int ctl_client_open(ctl_client *c, const char *dir)
+{
+    if (!c || !dir || !dir[0])
+        return -EINVAL;
+    forget_node(c);
+    clear_error(c);
+    if (!(c->dir = strdup(dir)))
+        return set_error(c, -ENOMEM, "out of memory");
+    int rc = load_addr(c);
+    if (rc == 0)
+        rc = load_token(c);
+    if (rc) {
+        int keep = c->last_rc;
+        char *msg = c->errmsg;      /* forget_node() does not touch the message */
+        forget_node(c);
+        c->last_rc = keep, c->errmsg = msg;
+    }
+    return rc;
+}
+
+/* ---- the client ---------------------------------------------------------------------- */
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+    ctl_client *c = arg;
+    size_t n = size * nmemb;
+    if (n > MAX_REPLY - c->reply_len) {
+        c->reply_too_large = 1;
+        return 0;
+    }
+    if (c->reply_len + n + 1 > c->reply_cap) {
+        size_t cap = c->reply_cap ? c->reply_cap : 4096;
+        while (cap < c->reply_len + n + 1)
+            cap *= 2;
+        char *p = realloc(c->reply, cap);
+        if (!p) {
+            c->reply_oom = 1;
+            return 0;
+        }
+        c->reply = p, c->reply_cap = cap;
+    }
+    memcpy(c->reply + c->reply_len, ptr, n);
+    c->reply_len += n;
+    c->reply[c->reply_len] = 0;
+    return n;
+}
+
+/* Options that stay the same for every request. */
+static int setup_curl(ctl_client *c)
+{
+    CURL *h = c->curl;
+    if (curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_PROXY, "") != CURLE_OK ||  /* ignore http_proxy */
+        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "jiefenctl") != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, c) != CURLE_OK)
+        return -1;
+#if LIBCURL_VERSION_NUM >= 0x075500
+    if (curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK)
+        return -1;
+#endif
+    return 0;
+}
+
+ctl_client *ctl_client_new(void)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return NULL;
+    ctl_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        curl_global_cleanup();
+        return NULL;
+    }
+    if ((c->curl = curl_easy_init()) && setup_curl(c) == 0)
+        return c;
+    ctl_client_destroy(&c);   /* runs the matching curl_global_cleanup() */
+    return NULL;
+}
+
+void ctl_client_destroy(ctl_client **cp)
+{
+    if (!cp || !*cp)
+        return;
+    ctl_client *c = *cp;
+    forget_node(c);
+    clear_error(c);
+    free(c->reply);
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    free(c);
+    curl_global_cleanup();
+    *cp = NULL;
+}
+
+char *ctl_client_escape(ctl_client *c, const char *s)
+{
+    if (!c || !s)
+        return NULL;
+    char *e = curl_easy_escape(c->curl, s, 0);
+    if (!e)
+        return NULL;
+    char *copy = strdup(e);
+    curl_free(e);
+    return copy;
+}
+
+/* Appends a header line; on failure frees the whole list. */
+static int add_header(struct curl_slist **list, const char *line)
+{
+    struct curl_slist *l = curl_slist_append(*list, line);
+    if (!l) {
+        curl_slist_free_all(*list);
+        *list = NULL;
+        return -ENOMEM;
+    }
+    *list = l;
+    return 0;
+}
+
+static void free_headers(struct curl_slist *list)
+{
+    for (struct curl_slist *l = list; l; l = l->next)
+        explicit_bzero(l->data, strlen(l->data));   /* one of them holds the token */
+    curl_slist_free_all(list);
+}
+
+/* The request's header lines, or NULL when out of memory. */
+static struct curl_slist *make_headers(const ctl_client *c, int post)
+{
+    struct curl_slist *list = NULL;
+    char *auth = NULL;
+    if (asprintf(&auth, "Authorization: Bearer %s", c->token) < 0)
+        return NULL;
+    int rc = add_header(&list, auth);
+    wipe_free(auth);
+    if (rc == 0)
+        rc = add_header(&list, "Accept: application/json");
+    if (rc == 0 && post)
+        rc = add_header(&list, "Content-Type: application/json");
+    if (rc == 0 && post)   /* no "Expect: 100-continue": send the body at once */
+        rc = add_header(&list, "Expect:");
+    return list;
+}
+
+static int set_method(ctl_client *c, int post, const char *body, size_t len)
+{
+    CURL *h = c->curl;
+    if (!post)
+        return curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -1;
+    if (curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "") != CURLE_OK)
+        return -1;
+    return 0;
+}
+
+/* Maps a failed transfer to a CTL_E* code with its message. */
+static int transfer_error(ctl_client *c, CURLcode cc)
+{
+    const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
+    if (cc == CURLE_OUT_OF_MEMORY || (cc == CURLE_WRITE_ERROR && c->reply_oom))
+        return set_error(c, -ENOMEM, "out of memory");
+    if (cc == CURLE_WRITE_ERROR && c->reply_too_large)
+        return set_error(c, CTL_EREPLY, "the reply from jiefend at %s is larger than %zu MiB",
+                         c->addr, MAX_REPLY >> 20);
+    if (cc == CURLE_OPERATION_TIMEDOUT)
+        return set_error(c, CTL_ETIMEOUT, "jiefend at %s did not answer: %s", c->addr, why);
+    if (cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+        cc == CURLE_BAD_CONTENT_ENCODING)
+        return set_error(c, CTL_EREPLY, "unusable reply from %s: %s", c->addr, why);
+    return set_error(c, CTL_ECONNECT, "cannot reach jiefend at %s (from %s): %s", c->addr,
+                     c->addr_path, why);
+}
+
+static int perform(ctl_client *c, long *status)
+{
+    c->errbuf[0] = 0;
+    c->reply_len = 0;
+    c->reply_oom = c->reply_too_large = 0;
+    CURLcode cc = curl_easy_perform(c->curl);
+    if (cc != CURLE_OK)
+        return transfer_error(c, cc);
+    if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status) != CURLE_OK ||
+        *status < 100 || *status > 599) {
+        *status = 0;
+        return set_error(c, CTL_EREPLY, "no HTTP status in the reply from %s", c->addr);
+    }
+    return 0;
+}
+
+/* Sets URL, method and headers; *hdr receives the header list to free afterwards. */
+static int prepare(ctl_client *c, int post, const char *path, const char *body, size_t len,
+                   struct curl_slist **hdr)
+{
+    char *url = NULL;
+    if (asprintf(&url, "http://%s%s", c->addr, path) < 0)
+        return set_error(c, -ENOMEM, "out of memory");
+    CURLcode cc = curl_easy_setopt(c->curl, CURLOPT_URL, url);   /* curl copies it */
+    free(url);
+    if (cc != CURLE_OK)
+        return set_error(c, cc == CURLE_OUT_OF_MEMORY ? -ENOMEM : CTL_ECURL,
+                         "bad URL for %s: %s", path, curl_easy_strerror(cc));
+    if (!(*hdr = make_headers(c, post)))
+        return set_error(c, -ENOMEM, "out of memory");
+    if (curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, *hdr) != CURLE_OK ||
+        set_method(c, post, body, len) != 0)
+        return set_error(c, CTL_ECURL, "libcurl refused the request options");
+    return 0;
+}
+
+/* Leaves the handle without pointers into memory about to be freed. */
+static int unprepare(ctl_client *c)
+{
+    if (curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL) != CURLE_OK ||
+        curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L) != CURLE_OK)
+        return set_error(c, CTL_ECURL, "libcurl refused to reset the handle");
+    return 0;
+}
+
+int ctl_client_request(ctl_client *c, const char *method, const char *path, const char *body,
+                       size_t body_len, long *status, json_t **json)
+{
+    if (status)
+        *status = 0;
+    if (json)
+        *json = NULL;
+    if (!c || !method || !path || path[0] != '/' || !status || !json)
+        return -EINVAL;
+    int post = strcmp(method, "POST") == 0;
+    if ((!post && (strcmp(method, "GET") != 0 || body)) || !c->addr || !c->token)
+        return set_error(c, -EINVAL, "bad request arguments (or client not opened)");
+    clear_error(c);
+    struct curl_slist *hdr = NULL;
+    int rc = prepare(c, post, path, body, body_len, &hdr);
+    if (rc == 0)
+        rc = perform(c, status);
+    if (rc == 0 && c->reply_len)
+        *json = json_loadb(c->reply, c->reply_len, 0, NULL);
+    int rc2 = unprepare(c);
+    free_headers(hdr);
+    if (rc == 0 && rc2 != 0) {
+        json_decref(*json);
+        *json = NULL, *status = 0;
+        rc = rc2;
+    }
+    return rc;
+}

@@ -1,0 +1,127 @@
+/*
+ * bench_log — events appended per second in-process (intake validation, signing, view
+ * fold, durable group commit), beside this machine's limits: Ed25519 signs per second and
+ * LMDB durable commits per second of one small record. Prints figures; asserts nothing.
+ *
+ *   bench_log [DIR] [SECONDS_PER_FIGURE]
+ */
+#include "clock.h"
+#include "eventlog.h"
+#include "intake.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *BODY =
+    "{\"parties\":[{\"name\":\"张三\",\"id_number\":\"11010519491231002X\","
+    "\"phone\":\"13800138000\",\"address\":\"东村3组12号\"},{\"name\":\"李四\","
+    "\"id_number\":\"110101199003077571\",\"phone\":\"0951-5012345\",\"address\":\"东村3组14号\"}],"
+    "\"category\":\"land_contract\",\"matter_type\":\"dispute_mediation\",\"village\":\"东村\","
+    "\"source\":\"walk_in\",\"summary\":\"承包地边界争议，双方就界桩位置各执一词\","
+    "\"complexity\":\"simple\"}";
+
+static void done(void *arg, int status)
+{
+    if (status) {
+        fprintf(stderr, "commit failed: %d\n", status);
+        exit(1);
+    }
+    intake_free((struct intake **)&arg);
+}
+
+static int apply(eventlog_tx *tx, void *arg)
+{
+    return intake_apply(tx, arg);
+}
+
+/* Appends intakes in batches of `batch` for `secs` seconds; returns events per second. */
+static double run_batches(eventlog *log, const struct intake_ctx *ctx, int batch, double secs)
+{
+    json_t *body = json_loads(BODY, 0, NULL);
+    double t0 = now_s(), t;
+    long n = 0;
+    do {
+        for (int i = 0; i < batch; i++) {
+            struct intake *in;
+            struct intake_error err;
+            if (intake_parse(body, ctx, &in, &err) || eventlog_submit(log, apply, done, in))
+                exit(1);
+        }
+        if (eventlog_flush(log) != batch)
+            exit(1);
+        n += batch;
+    } while ((t = now_s() - t0) < secs);
+    json_decref(body);
+    return n / t;
+}
+
+static double sign_rate(const crypto_identity *id, double secs)
+{
+    uint8_t msg[512] = {1}, sig[CRYPTO_SIG_LEN];
+    double t0 = now_s(), t;
+    long n = 0;
+    do {
+        for (int i = 0; i < 1000; i++)
+            crypto_ed25519_sign(id, msg, sizeof msg, sig);
+        n += 1000;
+    } while ((t = now_s() - t0) < secs);
+    return n / t;
+}
+
+static double lmdb_commit_rate(store *st, double secs)
+{
+    uint8_t val[512] = {0};
+    double t0 = now_s(), t;
+    long n = 0;
+    do {
+        MDB_txn *txn;
+        char key[32];
+        snprintf(key, sizeof key, "bench:%ld", n);
+        MDB_val k = {strlen(key), key}, d = {sizeof val, val};
+        if (store_txn_begin(st, 0, &txn) || mdb_put(txn, st->meta, &k, &d, 0) ||
+            mdb_txn_commit(txn))
+            exit(1);
+        n++;
+    } while ((t = now_s() - t0) < secs);
+    return n / t;
+}
+
+int main(int argc, char **argv)
+{
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/jiefen-bench-XXXXXX", argc > 1 ? argv[1] : "/tmp");
+    double secs = argc > 2 ? atof(argv[2]) : 3;
+    if (crypto_init() || !mkdtemp(dir))
+        return 1;
+    setenv("TZ", "Asia/Shanghai", 1);
+    crypto_identity *id;
+    store *st;
+    eventlog *log;
+    snprintf(path, sizeof path, "%s/node.key", dir);
+    if (crypto_identity_create(path, &id))
+        return 1;
+    snprintf(path, sizeof path, "%s/store", dir);
+    if (store_open(path, 1 << 30, 1, &st) || eventlog_new(st, id, "bench", &log))
+        return 1;
+    struct intake_ctx ctx = {"bench", "东村", "bench", 1, 3, 7, clock_now_ms()};
+    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
+    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
+    int batches[] = {1, 10, 100, 1000};
+    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
+        printf("eventlog: intakes appended, %4d per commit %9.0f /s\n", batches[i],
+               run_batches(log, &ctx, batches[i], secs));
+    eventlog_free(&log);
+    store_close(&st);
+    crypto_identity_free(&id);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    return system(path) == 0 ? 0 : 1;
+}

@@ -1,0 +1,193 @@
+"""Test harness: real jiefend processes on 127.0.0.1, driven through jiefenctl and HTTP.
+
+Every process started here is tracked by PID and killed when the test ends, whatever
+happens. Nothing sleeps for long: waits poll for a condition with a deadline.
+"""
+import argparse
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BIN = None
+TOOLS = None
+_procs = []
+
+
+def _kill_all():
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+atexit.register(_kill_all)
+
+
+def wait_for(cond, timeout=15.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# Valid resident ID numbers (GB 11643 check digits), for test parties.
+IDS = ["11010519491231002X", "110101199003077571", "440308199901011234"]
+
+
+def party(i=0, **kw):
+    p = {"role": "applicant" if i == 0 else "respondent", "name": ["张三", "李四", "王五"][i % 3],
+         "id_number": IDS[i % 3], "phone": "13800138000", "address": "东村3组12号"}
+    p.update(kw)
+    return p
+
+
+def intake(**kw):
+    body = {"parties": [party(0), party(1)], "category": "land_contract",
+            "matter_type": "dispute_mediation", "village": "东村", "source": "walk_in",
+            "summary": "承包地边界争议", "complexity": "simple"}
+    body.update(kw)
+    return body
+
+
+class Node:
+    """One jiefend with its own data directory under a test temp dir."""
+
+    def __init__(self, root, node_id="v-dongcun", tier="village", name="东村", env=None):
+        self.dir = os.path.join(root, node_id)
+        self.id = node_id
+        self.proc = None
+        self.log_path = os.path.join(root, node_id + ".log")
+        self.env = dict(os.environ, **(env or {}))
+        r = run([jiefend(), "init", "--data", self.dir, "--tier", tier, "--id", node_id,
+                 "--name", name, "--http", "127.0.0.1:0"])
+        assert r.returncode == 0, r.stderr
+
+    # -- process -----------------------------------------------------------------------
+    def start(self, wait=True):
+        # A kill -9 leaves the last address behind; wait for the new one.
+        try:
+            os.unlink(os.path.join(self.dir, "jiefend.addr"))
+        except FileNotFoundError:
+            pass
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([jiefend(), "--data", self.dir], stdout=log,
+                                     stderr=subprocess.STDOUT, env=self.env)
+        _procs.append(self.proc)
+        log.close()
+        if wait:
+            wait_for(lambda: self.proc.poll() is not None or self.addr_ready(), 20,
+                     f"{self.id} to listen")
+            assert self.proc.poll() is None, self.log()
+        return self
+
+    def addr_ready(self):
+        try:
+            with open(os.path.join(self.dir, "jiefend.addr")) as f:
+                a = f.read().strip()
+            host, port = a.rsplit(":", 1)
+            self.host, self.port = host, int(port)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.proc.wait(timeout=20)
+            assert rc == 0, f"{self.id} exited {rc}: {self.log()}"
+        self.proc = None
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    # -- clients -----------------------------------------------------------------------
+    def token(self):
+        with open(os.path.join(self.dir, "admin.token")) as f:
+            return f.read().strip()
+
+    def api(self, method, path, body=None, token=True, headers=None, raw=None):
+        c = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        h = {"Content-Type": "application/json"}
+        if token:
+            h["Authorization"] = "Bearer " + (self.token() if token is True else token)
+        h.update(headers or {})
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, text
+
+    def ctl(self, *args, stdin=None):
+        return run([jiefenctl(), "--data", self.dir, *args], stdin=stdin)
+
+    def ctl_json(self, *args, stdin=None):
+        r = self.ctl("--json", *args, stdin=stdin)
+        assert r.returncode == 0, f"jiefenctl {args}: {r.returncode} {r.stderr}"
+        return json.loads(r.stdout)
+
+
+def run(argv, stdin=None, timeout=120):
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+
+
+def jiefend():
+    return os.path.join(BIN, "jiefend")
+
+
+def jiefenctl():
+    return os.path.join(BIN, "jiefenctl")
+
+
+class NodeTest(unittest.TestCase):
+    """Gives each test a temp dir, removed afterwards with every process stopped."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="jiefen-it-")
+        self.nodes = []
+
+    def tearDown(self):
+        for n in self.nodes:
+            if n.proc and n.proc.poll() is None:
+                n.proc.kill()
+                n.proc.wait()
+        if not getattr(getattr(self, "_outcome", None), "success", True):
+            for n in self.nodes:
+                sys.stderr.write(f"--- log of {n.id}\n{n.log()}\n")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def node(self, *a, **kw):
+        n = Node(self.root, *a, **kw)
+        self.nodes.append(n)
+        return n
+
+
+def main():
+    global BIN, TOOLS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True, help="directory with jiefend and jiefenctl")
+    ap.add_argument("--tools", help="directory with the test tools (tamper)")
+    args, rest = ap.parse_known_args()
+    BIN = os.path.abspath(args.bin)
+    TOOLS = os.path.abspath(args.tools or args.bin)
+    unittest.main(module="__main__", argv=[sys.argv[0], "-v", *rest])

@@ -1,0 +1,60 @@
+"""Durability: an intake answered 201 survives kill -9 of the daemon mid-stream."""
+import http.client
+import json
+import threading
+
+import harness
+from harness import NodeTest, intake
+
+
+class Durability(NodeTest):
+    def test_kill9_loses_nothing_acknowledged(self):
+        n = self.node().start()
+        acked, lock, stop = [], threading.Lock(), threading.Event()
+        token = n.token()
+
+        def client(k):
+            i = 0
+            while not stop.is_set():
+                try:
+                    c = http.client.HTTPConnection(n.host, n.port, timeout=10)
+                    c.request("POST", "/api/v1/cases",
+                              body=json.dumps(intake(summary=f"客户端{k}第{i}件")),
+                              headers={"Authorization": "Bearer " + token,
+                                       "Content-Type": "application/json"})
+                    r = c.getresponse()
+                    body = json.loads(r.read())
+                    c.close()
+                except (OSError, http.client.HTTPException, ValueError):
+                    return  # the daemon is gone
+                if r.status == 201:
+                    with lock:
+                        acked.append((body["case"]["id"], body["case"]["summary"]))
+                i += 1
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        harness.wait_for(lambda: len(acked) >= 300, 60, "300 acknowledged intakes")
+        n.kill9()  # while the clients are still sending
+        stop.set()
+        for t in threads:
+            t.join()
+        print(f"  {len(acked)} intakes acknowledged before kill -9")
+
+        n.start()
+        listed = n.ctl_json("case", "list", "--all", "--limit", "500")
+        have = {c["id"]: c["summary"] for c in listed["cases"]}
+        missing = [a for a in acked if have.get(a[0]) != a[1]]
+        self.assertEqual(missing, [])
+        self.assertEqual(len(have), len(set(have)))
+        r = n.ctl("verify")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # The next intake continues the numbering after the highest case that exists.
+        s, b = n.api("POST", "/api/v1/cases", intake())
+        self.assertEqual(s, 201)
+        self.assertGreater(b["case"]["id"], max(have))
+
+
+if __name__ == "__main__":
+    harness.main()
