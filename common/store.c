@@ -18,7 +18,11 @@ static int open_dbis(store *s, int create)
     if ((rc = mdb_dbi_open(txn, "events", f, &s->events)) ||
         (rc = mdb_dbi_open(txn, "sealed", f, &s->sealed)) ||
         (rc = mdb_dbi_open(txn, "cases", f, &s->cases)) ||
-        (rc = mdb_dbi_open(txn, "meta", f, &s->meta))) {
+        (rc = mdb_dbi_open(txn, "meta", f, &s->meta)) ||
+        (rc = mdb_dbi_open(txn, "nodes", MDB_CREATE, &s->nodes)) ||
+        (rc = mdb_dbi_open(txn, "inbox", MDB_CREATE, &s->inbox)) ||
+        (rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &s->outbox)) ||
+        (rc = mdb_dbi_open(txn, "directives", MDB_CREATE, &s->directives))) {
         mdb_txn_abort(txn);
         return rc;
     }
@@ -36,7 +40,7 @@ int store_open(const char *dir, size_t map_size, int create, store **out)
     int rc = mdb_env_create(&s->env);
     if (rc)
         goto fail;
-    mdb_env_set_maxdbs(s->env, 8);
+    mdb_env_set_maxdbs(s->env, 16);
     if ((rc = mdb_env_set_mapsize(s->env, map_size)))
         goto fail;
     /* NOTLS: read transactions are also opened on the thread pool (verify). */

@@ -5,7 +5,11 @@
  *   events  (origin "\0" seq:u64be) -> Envelope bytes, exactly as signed
  *   sealed  (origin "\0" seq:u64be) -> personal data, AEAD-encrypted, the key as AD
  *   cases   case id                 -> CaseView bytes (derived; rebuilt by verify)
- *   meta    name                    -> small values (chain heads, counters)
+ *   meta    name                    -> small values (chain heads, counters, cursors)
+ *   nodes   node id                 -> NodeInfo: keys of the nodes this one knows
+ *   inbox   (origin "\0" seq:u64be) -> Envelope bytes of events from ancestors (not dense)
+ *   outbox  (child "\0" qseq:u64be) -> Envelope bytes queued for a child, qseq dense
+ *   directives (origin "\0" seq)    -> DirectiveView (derived)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -22,7 +26,7 @@
 
 typedef struct store {
     MDB_env *env;
-    MDB_dbi events, sealed, cases, meta;
+    MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives;
     size_t map_size;
     char path[4096];
 } store;

@@ -2,6 +2,7 @@
 #include "case.h"
 #include "clock.h"
 #include "envelope.h"
+#include "fold.h"
 #include "error.h"
 #include "intake.h"
 #include "log.h"
@@ -95,7 +96,7 @@ static json_t *status_counts(struct node *n, MDB_txn *txn, uint64_t *total)
     for (size_t s = 1; s <= ref_statuses.count; s++) {
         char key[32];
         uint64_t v = 0;
-        eventlog_status_key((int)s, key);
+        fold_status_key((int)s, key);
         store_meta_get_u64(n->st, txn, key, &v);
         json_object_set_new(by, case_status_code((int)s), json_integer((json_int_t)v));
         *total += v;
@@ -208,7 +209,7 @@ static json_t *case_json_by_id(struct node *n, const char *id, int *rc)
     json_t *out = NULL;
     if ((*rc = store_txn_begin(n->st, MDB_RDONLY, &txn)))
         return NULL;
-    if ((*rc = eventlog_view_get(n->st, txn, id, &v)) == 0 && v)
+    if ((*rc = fold_case_get(n->st, txn, id, &v)) == 0 && v)
         out = case_view_json(v);
     else if (*rc == 0)
         *rc = JF_ENOTFOUND;
@@ -497,7 +498,7 @@ static void route_case_show(struct api_call *c, const http_request *r, const cha
     int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = eventlog_view_get(n->st, txn, id, &v)) || !v) {
+    if ((rc = fold_case_get(n->st, txn, id, &v)) || !v) {
         mdb_txn_abort(txn);
         if (rc)
             return reply_store_error(c, rc);

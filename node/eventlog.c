@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
+#include "fold.h"
 #include "log.h"
 
 #include <errno.h>
@@ -195,71 +196,6 @@ static int head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
     return mdb_put(txn, st->meta, &k, &d, 0);
 }
 
-void eventlog_status_key(int status, char *buf)
-{
-    snprintf(buf, 32, "cases:%s", case_status_code(status));
-}
-
-int eventlog_view_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
-{
-    MDB_val k = {strlen(case_id), (void *)case_id}, d;
-    *view = NULL;
-    int rc = mdb_get(txn, st->cases, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *view = case_view_decode(d.mv_data, d.mv_size);
-    return *view ? 0 : JF_ECORRUPT;
-}
-
-/* Moves one case from one status counter to another (from 0: a new case). */
-static int count_status(store *st, MDB_txn *txn, int from, int to)
-{
-    char key[32];
-    uint64_t n;
-    int rc;
-    if (from == to)
-        return 0;
-    if (from) {
-        eventlog_status_key(from, key);
-        if ((rc = store_meta_get_u64(st, txn, key, &n)) ||
-            (rc = store_meta_put_u64(st, txn, key, n ? n - 1 : 0)))
-            return rc;
-    }
-    eventlog_status_key(to, key);
-    if ((rc = store_meta_get_u64(st, txn, key, &n)))
-        return rc;
-    return store_meta_put_u64(st, txn, key, n + 1);
-}
-
-/* Folds ev into its case's view in txn. Shared by local appends and, later, events
- * received from other nodes. */
-static int view_apply(store *st, MDB_txn *txn, const Jiefen__Event *ev)
-{
-    Jiefen__CaseView *v;
-    int rc = eventlog_view_get(st, txn, ev->case_id, &v);
-    if (rc)
-        return rc;
-    int before = v ? v->status : 0;
-    if ((rc = case_apply(&v, ev)))
-        goto out;
-    size_t len;
-    uint8_t *buf = case_view_encode(v, &len);
-    if (!buf) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    MDB_val k = {strlen(ev->case_id), ev->case_id}, d = {len, buf};
-    rc = mdb_put(txn, st->cases, &k, &d, 0);
-    free(buf);
-    if (rc == 0)
-        rc = count_status(st, txn, before, v->status);
-out:
-    case_view_free(&v);
-    return rc;
-}
-
 static int put_sealed(eventlog_tx *tx, const uint8_t *key, size_t klen, const uint8_t *sealed,
                       size_t len)
 {
@@ -293,7 +229,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
         ev->sealed_hash.data = sealed_hash;
         ev->sealed_hash.len = sizeof sealed_hash;
     }
-    if (ev->case_id && ev->case_id[0] && (rc = view_apply(tx->st, tx->txn, ev)))
+    if ((rc = fold_apply(tx->st, tx->txn, el->origin, ev)))
         return rc;
 
     uint8_t *bytes;

@@ -61,12 +61,6 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
 int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
                   uint8_t hash[CRYPTO_HASH_LEN]);
 
-/* Reads and folds the view of case `case_id` in txn into *view (NULL if absent). */
-int eventlog_view_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view);
-
-/* Name of the meta counter of cases in `status`, into buf (32 bytes). */
-void eventlog_status_key(int status, char *buf);
-
 /* Totals since this process started. */
 uint64_t eventlog_appended_total(const eventlog *el);
 uint64_t eventlog_batches_total(const eventlog *el);

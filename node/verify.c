@@ -3,6 +3,7 @@
 #include "envelope.h"
 #include "error.h"
 #include "eventlog.h"
+#include "fold.h"
 #include "reference.h"
 
 #include <errno.h>
@@ -187,7 +188,7 @@ static void check_counters(struct walk *w, const uint64_t *by_status)
     for (size_t s = 1; s <= ref_statuses.count; s++) {
         char key[32];
         uint64_t n;
-        eventlog_status_key((int)s, key);
+        fold_status_key((int)s, key);
         if (store_meta_get_u64(w->st, w->txn, key, &n) || n != by_status[s])
             problem(w->r, NULL, 0, NULL, "counter %s is %llu but views say %llu", key,
                     (unsigned long long)n, (unsigned long long)by_status[s]);

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "error.h"
 #include "eventlog.h"
+#include "fold.h"
 #include "intake.h"
 #include "testutil.h"
 #include "verify.h"
@@ -146,7 +147,7 @@ static Jiefen__CaseView *view(struct fixture *f, const char *id)
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(eventlog_view_get(f->st, txn, id, &v), 0);
+    assert_int_equal(fold_case_get(f->st, txn, id, &v), 0);
     mdb_txn_abort(txn);
     return v;
 }
