@@ -31,8 +31,7 @@ void cert_signed_clear(Jiefen__SignedCert *sc)
     jiefen__signed_cert__init(sc);
 }
 
-int cert_open(const Jiefen__SignedCert *sc, const uint8_t *issuer_pk,
-              Jiefen__Certificate **out)
+int cert_decode(const Jiefen__SignedCert *sc, Jiefen__Certificate **out)
 {
     Jiefen__Certificate *c = jiefen__certificate__unpack(NULL, sc->cert.len, sc->cert.data);
     if (!c || c->public_key.len != CRYPTO_PK_LEN || sc->signature.len != CRYPTO_SIG_LEN ||
@@ -41,6 +40,16 @@ int cert_open(const Jiefen__SignedCert *sc, const uint8_t *issuer_pk,
             jiefen__certificate__free_unpacked(c, NULL);
         return JF_ECORRUPT;
     }
+    *out = c;
+    return 0;
+}
+
+int cert_open(const Jiefen__SignedCert *sc, const uint8_t *issuer_pk,
+              Jiefen__Certificate **out)
+{
+    Jiefen__Certificate *c;
+    if (cert_decode(sc, &c))
+        return JF_ECORRUPT;
     const uint8_t *pk = issuer_pk ? issuer_pk : c->public_key.data;
     if (crypto_ed25519_verify(pk, sc->cert.data, sc->cert.len, sc->signature.data)) {
         jiefen__certificate__free_unpacked(c, NULL);

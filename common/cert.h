@@ -20,6 +20,10 @@ int cert_sign(const crypto_identity *issuer, const Jiefen__Certificate *c,
               Jiefen__SignedCert *out);
 void cert_signed_clear(Jiefen__SignedCert *sc);
 
+/* Decodes the certificate inside sc without checking its signature (for certificates
+ * already checked when they were installed). 0 or JF_ECORRUPT. */
+int cert_decode(const Jiefen__SignedCert *sc, Jiefen__Certificate **out);
+
 /* Decodes the certificate inside sc and checks its signature with issuer_pk (NULL: the
  * certificate's own key, for a self-signed root). Returns 0, JF_ECORRUPT or JF_EBADSIG;
  * *out is freed with jiefen__certificate__free_unpacked(). */

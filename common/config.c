@@ -41,6 +41,10 @@ static const struct option_def options[] = {
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",
      "Time limit of a complex dispute, in days."},
+    {"link", "listen", OPT_STRING, OFF(link_listen), 0, 0, "",
+     "ZeroMQ endpoint where children connect, e.g. tcp://0.0.0.0:7900; empty: no children."},
+    {"link", "parent", OPT_STRING, OFF(link_parent), 0, 0, "",
+     "Parent's endpoint; empty: the one given at enrolment."},
     {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
      "Least severe log level written: debug, info, warn or error."},
 };

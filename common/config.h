@@ -23,6 +23,8 @@ struct config {
     int simple_days;
     int complex_days;
     int log_level;            /* enum log_level */
+    char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
+    char link_parent[256];    /* overrides the parent endpoint from enrolment */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

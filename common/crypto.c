@@ -109,6 +109,19 @@ const uint8_t *crypto_identity_pk(const crypto_identity *id)
     return id->pk;
 }
 
+void crypto_curve_keys(const crypto_identity *id, uint8_t pk[32], uint8_t sk[32])
+{
+    /* Our own key came from crypto_sign_seed_keypair: it always converts. */
+    if (crypto_sign_ed25519_pk_to_curve25519(pk, id->pk) != 0)
+        memset(pk, 0, 32);
+    crypto_sign_ed25519_sk_to_curve25519(sk, id->sk);
+}
+
+int crypto_curve_pk(const uint8_t ed_pk[32], uint8_t out[32])
+{
+    return crypto_sign_ed25519_pk_to_curve25519(out, ed_pk) == 0 ? 0 : JF_ECRYPTO;
+}
+
 void crypto_ed25519_sign(const crypto_identity *id, const uint8_t *msg, size_t len, uint8_t *sig)
 {
     crypto_sign_detached(sig, NULL, msg, len, id->sk);

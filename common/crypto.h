@@ -32,6 +32,13 @@ void crypto_identity_free(crypto_identity **id);
 
 const uint8_t *crypto_identity_pk(const crypto_identity *id);
 
+/* The node's CURVE (X25519) key pair for ZeroMQ, derived from its Ed25519 key, so one
+ * key identifies a node on the wire and in the log. */
+void crypto_curve_keys(const crypto_identity *id, uint8_t pk[32], uint8_t sk[32]);
+
+/* The CURVE public key of another node from its Ed25519 key. 0 or JF_ECRYPTO. */
+int crypto_curve_pk(const uint8_t ed_pk[32], uint8_t out[32]);
+
 /* Ed25519 signature of msg into sig (CRYPTO_SIG_LEN bytes). */
 void crypto_ed25519_sign(const crypto_identity *id, const uint8_t *msg, size_t len, uint8_t *sig);
 

@@ -1,4 +1,5 @@
 #include "api.h"
+#include "api_internal.h"
 #include "case.h"
 #include "clock.h"
 #include "envelope.h"
@@ -20,14 +21,6 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
 
-struct api_call {
-    struct node *n;
-    http_req *req;
-    const char *route;
-    uint64_t t0;
-};
-
-typedef void (*route_fn)(struct api_call *c, const http_request *r, const char *tail);
 
 /* ---- replies ------------------------------------------------------------------------ */
 
@@ -43,7 +36,7 @@ static void reply_raw(struct api_call *c, int status, const char *type, const ch
 }
 
 /* Sends `body` (reference stolen) as JSON. */
-static void reply_json(struct api_call *c, int status, json_t *body)
+void reply_json(struct api_call *c, int status, json_t *body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -56,10 +49,7 @@ static void reply_json(struct api_call *c, int status, json_t *body)
     free(text);
 }
 
-static void reply_error(struct api_call *c, int status, const char *code, const char *field,
-                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void reply_error(struct api_call *c, int status, const char *code, const char *field,
+void reply_error(struct api_call *c, int status, const char *code, const char *field,
                         const char *fmt, ...)
 {
     char msg[512];
@@ -73,7 +63,7 @@ static void reply_error(struct api_call *c, int status, const char *code, const 
     reply_json(c, status, json_pack("{s:o}", "error", e));
 }
 
-static void reply_store_error(struct api_call *c, int rc)
+void reply_store_error(struct api_call *c, int rc)
 {
     log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
     reply_error(c, 503, "store_unavailable", NULL, "存储不可用：%s", jf_strerror(rc));
@@ -104,6 +94,44 @@ static json_t *status_counts(struct node *n, MDB_txn *txn, uint64_t *total)
     return by;
 }
 
+static json_t *links_json(struct node *n)
+{
+    return json_pack("{s:o, s:o}", "parent", n->up ? uplink_json(n->up) : json_null(),
+                     "children", n->down ? downlink_json(n->down) : json_array());
+}
+
+/* Link figures for Prometheus, from the same objects `status` shows. */
+static void links_metrics(struct node *n, FILE *f)
+{
+    json_t *links = links_json(n), *peers = json_array(), *v;
+    size_t i;
+    if (json_is_object(json_object_get(links, "parent")))
+        json_array_append(peers, json_object_get(links, "parent"));
+    json_array_extend(peers, json_object_get(links, "children"));
+    fprintf(f, "# HELP jiefen_link_online 1 if the peer was heard from lately.\n"
+               "# TYPE jiefen_link_online gauge\n");
+    json_array_foreach(peers, i, v) {
+        const char *peer = json_string_value(json_object_get(v, "peer"));
+        const char *dir = json_string_value(json_object_get(v, "direction"));
+        json_t *up = json_object_get(v, "backlog_up"), *down = json_object_get(v, "backlog_down");
+        fprintf(f, "jiefen_link_online{peer=\"%s\",direction=\"%s\"} %d\n", peer, dir,
+                json_is_true(json_object_get(v, "online")));
+        if (up)
+            fprintf(f, "jiefen_link_backlog_events{peer=\"%s\",direction=\"up\"} %lld\n", peer,
+                    (long long)json_integer_value(up));
+        if (down)
+            fprintf(f, "jiefen_link_backlog_events{peer=\"%s\",direction=\"down\"} %lld\n",
+                    peer, (long long)json_integer_value(down));
+        const char *reason;
+        json_t *count;
+        json_object_foreach(json_object_get(v, "rejected"), reason, count)
+            fprintf(f, "jiefen_link_rejected_total{peer=\"%s\",reason=\"%s\"} %lld\n", peer,
+                    reason, (long long)json_integer_value(count));
+    }
+    json_decref(peers);
+    json_decref(links);
+}
+
 static void route_status(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
@@ -122,7 +150,7 @@ static void route_status(struct api_call *c, const http_request *r, const char *
     store_usage(n->st, &used, &map);
     crypto_hex(crypto_identity_pk(n->id), CRYPTO_PK_LEN, pk_hex);
     crypto_hex(head, sizeof head, head_hex);
-    reply_json(c, 200, json_pack(
+    json_t *out = json_pack(
         "{s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:I, s:I, s:{s:I, s:I, s:s}, s:{s:I, s:o},"
         " s:{s:s, s:I, s:I}}",
         "node", "id", n->cfg.node_id, "name", n->cfg.node_name, "tier",
@@ -131,7 +159,9 @@ static void route_status(struct api_call *c, const http_request *r, const char *
         (json_int_t)clock_now_ms(), "log", "events", (json_int_t)events, "last_seq",
         (json_int_t)seq, "head_hash", head_hex, "cases", "total", (json_int_t)total,
         "by_status", by, "store", "path", n->st->path, "size_bytes", (json_int_t)used,
-        "map_bytes", (json_int_t)map));
+        "map_bytes", (json_int_t)map);
+    json_object_set_new(out, "links", links_json(n));
+    reply_json(c, 200, out);
 }
 
 static void route_reference(struct api_call *c, const http_request *r, const char *tail)
@@ -189,6 +219,7 @@ static void route_metrics(struct api_call *c, const http_request *r, const char 
             (unsigned long long)events, (unsigned long long)eventlog_appended_total(n->log),
             (unsigned long long)used, (unsigned long long)map);
     metrics_write(n->metrics, f);
+    links_metrics(n, f);
     fclose(f);
     reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     free(text);
@@ -242,17 +273,26 @@ static void intake_done(void *arg, int status)
     free(p);
 }
 
-static void route_case_new(struct api_call *c, const http_request *r, const char *tail)
+json_t *api_body(struct api_call *c, const http_request *r)
 {
-    (void)tail;
-    struct node *n = c->n;
     json_error_t jerr;
     json_t *body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!body || !json_is_object(body)) {
         json_decref(body);
-        return reply_error(c, 400, "invalid_json", NULL, "请求体不是JSON对象：%s",
-                           body ? "类型错误" : jerr.text);
+        reply_error(c, 400, "invalid_json", NULL, "请求体不是JSON对象：%s",
+                    body ? "类型错误" : jerr.text);
+        return NULL;
     }
+    return body;
+}
+
+static void route_case_new(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct node *n = c->n;
+    json_t *body = api_body(c, r);
+    if (!body)
+        return;
     struct pending_intake *p = calloc(1, sizeof *p);
     if (!p) {
         json_decref(body);
@@ -580,6 +620,16 @@ static const struct route routes[] = {
     {"GET", "/api/v1/cases", 0, route_case_list},
     {"GET", "/api/v1/cases/", 1, route_case_show},
     {"POST", "/api/v1/verify", 0, route_verify},
+    {"POST", "/api/v1/enrol/request", 0, route_enrol_request},
+    {"POST", "/api/v1/enrol/root", 0, route_enrol_root},
+    {"POST", "/api/v1/enrol/approve", 0, route_enrol_approve},
+    {"POST", "/api/v1/enrol/install", 0, route_enrol_install},
+    {"POST", "/api/v1/enrol/revoke", 0, route_enrol_revoke},
+    {"GET", "/api/v1/nodes", 0, route_nodes},
+    {"POST", "/api/v1/directives", 0, route_directive_send},
+    {"GET", "/api/v1/directives", 0, route_directive_list},
+    {"POST", "/api/v1/directives/ack", 0, route_directive_ack},
+    {"POST", "/api/v1/links/clear-quarantine", 0, route_quarantine_clear},
     {"GET", "/metrics", 0, route_metrics},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])

@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "error.h"
 #include "fold.h"
+#include "ingest.h"
 #include "log.h"
 
 #include <errno.h>
@@ -184,8 +185,8 @@ int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
     return 0;
 }
 
-static int head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
-                    const uint8_t *hash)
+int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+                      const uint8_t hash[CRYPTO_HASH_LEN])
 {
     char name[64];
     uint8_t val[8 + CRYPTO_HASH_LEN];
@@ -240,11 +241,13 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     size_t klen = store_event_key(el->origin, ev->seq, key);
     MDB_val k = {klen, key}, d = {len, bytes};
     rc = mdb_put(tx->txn, tx->st->events, &k, &d, MDB_NOOVERWRITE);
+    if (rc == 0) /* what this node sends down is queued with the event that says it */
+        rc = ingest_route_down(tx->st, tx->txn, el->origin, ev, bytes, len);
     free(bytes);
     if (rc == 0 && sealed)
         rc = put_sealed(tx, key, klen, sealed, sealed_len);
     if (rc == 0)
-        rc = head_put(tx->st, tx->txn, el->origin, ev->seq, hash);
+        rc = eventlog_head_put(tx->st, tx->txn, el->origin, ev->seq, hash);
     if (rc == 0)
         tx->appended++;
     /* The caller's event must not keep pointers into this stack frame. */

@@ -61,6 +61,10 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
 int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
                   uint8_t hash[CRYPTO_HASH_LEN]);
 
+/* Records the newest event of `origin` (its seq and hash). */
+int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+                      const uint8_t hash[CRYPTO_HASH_LEN]);
+
 /* Totals since this process started. */
 uint64_t eventlog_appended_total(const eventlog *el);
 uint64_t eventlog_batches_total(const eventlog *el);

@@ -23,6 +23,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: jiefend init --data DIR --tier village|township|county|city|province\n"
             "                    --id ID --name NAME [--http HOST:PORT] [--time-zone ZONE]\n"
+            "                    [--link-listen tcp://HOST:PORT]\n"
             "       jiefend --data DIR [--check-config]\n"
             "       jiefend --version\n");
 }
@@ -44,6 +45,7 @@ static int cmd_init(int argc, char **argv)
         {"data", required_argument, 0, 'd'}, {"tier", required_argument, 0, 't'},
         {"id", required_argument, 0, 'i'},   {"name", required_argument, 0, 'n'},
         {"http", required_argument, 0, 'h'}, {"time-zone", required_argument, 0, 'z'},
+        {"link-listen", required_argument, 0, 'l'},
         {0, 0, 0, 0}};
     struct config cfg;
     const char *dir = NULL;
@@ -70,6 +72,10 @@ static int cmd_init(int argc, char **argv)
             break;
         case 'z':
             if (copy_arg(cfg.time_zone, sizeof cfg.time_zone, "--time-zone", optarg))
+                return 2;
+            break;
+        case 'l':
+            if (copy_arg(cfg.link_listen, sizeof cfg.link_listen, "--link-listen", optarg))
                 return 2;
             break;
         case 'h':

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define CRON_MS 60000
 
@@ -270,6 +272,62 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     struct node *n = arg;
     metrics_batch(n->metrics, ops);
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
+    node_links_kick(n);
+}
+
+void node_links_kick(struct node *n)
+{
+    uplink_kick(n->up);
+    downlink_kick(n->down);
+}
+
+/* The parent and where to reach it, as recorded at enrolment (the config may override
+ * the endpoint). Returns 1 if enrolled under a parent, 0 if not (or a root). */
+static int parent_of(struct node *n, MDB_txn *txn, char *parent, char *endpoint, uint8_t *pk)
+{
+    MDB_val k = {6, "parent"}, d;
+    if (mdb_get(txn, n->st->meta, &k, &d) || d.mv_size > STORE_ORIGIN_MAX)
+        return 0;
+    snprintf(parent, STORE_ORIGIN_MAX + 1, "%.*s", (int)d.mv_size, (char *)d.mv_data);
+    MDB_val ek = {15, "parent_endpoint"}, ed;
+    if (n->cfg.link_parent[0])
+        snprintf(endpoint, 256, "%s", n->cfg.link_parent);
+    else if (mdb_get(txn, n->st->meta, &ek, &ed) == 0 && ed.mv_size < 256)
+        snprintf(endpoint, 256, "%.*s", (int)ed.mv_size, (char *)ed.mv_data);
+    else
+        return 0;
+    return registry_key(n->st, txn, parent, pk) == 0;
+}
+
+int node_uplink_start(struct node *n)
+{
+    MDB_txn *txn;
+    char parent[STORE_ORIGIN_MAX + 1], endpoint[256];
+    uint8_t pk[32];
+    if (n->up || store_txn_begin(n->st, MDB_RDONLY, &txn))
+        return 0;
+    int enrolled = parent_of(n, txn, parent, endpoint, pk);
+    mdb_txn_abort(txn);
+    return enrolled ? uplink_start(n, parent, pk, endpoint, &n->up) : 0;
+}
+
+static int start_links(struct node *n, char *err, size_t errlen)
+{
+    if (!(n->zctx = zmq_ctx_new())) {
+        errf(err, errlen, "zeromq: cannot create a context");
+        return -1;
+    }
+    int rc;
+    if (n->cfg.link_listen[0] && (rc = downlink_start(n, n->cfg.link_listen, &n->down))) {
+        errf(err, errlen, "link: cannot listen on %s (%s)", n->cfg.link_listen,
+             zmq_strerror(-rc));
+        return -1;
+    }
+    if ((rc = node_uplink_start(n))) {
+        errf(err, errlen, "link: cannot connect to the parent (%s)", zmq_strerror(-rc));
+        return -1;
+    }
+    return 0;
 }
 
 static void commit_check_cb(uv_check_t *h)
@@ -299,7 +357,14 @@ int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn do
 const uint8_t *node_origin_key(const char *origin, void *node)
 {
     struct node *n = node;
-    return strcmp(origin, n->cfg.node_id) == 0 ? crypto_identity_pk(n->id) : NULL;
+    MDB_txn *txn;
+    if (strcmp(origin, n->cfg.node_id) == 0)
+        return crypto_identity_pk(n->id);
+    if (store_txn_begin(n->st, MDB_RDONLY, &txn))
+        return NULL;
+    int rc = registry_key(n->st, txn, origin, n->key_buf);
+    mdb_txn_abort(txn);
+    return rc == 0 ? n->key_buf : NULL;
 }
 
 static void cron_cb(uv_timer_t *t)
@@ -333,6 +398,10 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_signal_stop(&n->sig_int);
     uv_signal_stop(&n->sig_term);
     uv_timer_stop(&n->cron);
+    uplink_close(n->up);
+    downlink_close(n->down);
+    n->up = NULL;
+    n->down = NULL;
     if (eventlog_pending(n->log))
         eventlog_flush(n->log);
     http_server_close(n->http, http_closed, n);
@@ -378,7 +447,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
         return -1;
     }
-    return 0;
+    return start_links(n, err, errlen);
 }
 
 int node_run(struct node *n, char *err, size_t errlen)
@@ -390,6 +459,10 @@ int node_run(struct node *n, char *err, size_t errlen)
     }
     n->started_ms = clock_now_ms();
     if (start_handles(n, err, errlen)) {
+        uplink_close(n->up);
+        downlink_close(n->down);
+        n->up = NULL;
+        n->down = NULL;
         if (n->http)
             http_server_close(n->http, http_closed, n);
         else
@@ -421,6 +494,8 @@ void node_destroy(struct node **np)
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);
+    if (n->zctx)
+        zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);
     if (n->lock_fd >= 0) {
         /* Emptied, not removed: unlinking a lock file lets two daemons lock two inodes. */

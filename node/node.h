@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "eventlog.h"
 #include "http.h"
+#include "link.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -37,10 +38,14 @@ struct node {
     uv_check_t commit_check;
     uv_idle_t commit_idle;
     uv_timer_t cron;
+    void *zctx;            /* ZeroMQ context of the links */
+    uplink *up;            /* to the parent, once enrolled */
+    downlink *down;        /* to the children, when [link] listen is set */
     int lock_fd;
     int64_t started_ms;
     int stopping;
     int busy_work;        /* thread-pool jobs in flight (verify) */
+    uint8_t key_buf[32];  /* see node_origin_key() */
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
@@ -62,7 +67,14 @@ void node_destroy(struct node **n);
 int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
                     void *arg);
 
-/* The Ed25519 key of an origin known to this node (only itself for now), or NULL. */
+/* The Ed25519 key of an origin known to this node (itself, ancestors, subtree) or NULL.
+ * The key is copied into a buffer owned by the node, valid until the next call. */
 const uint8_t *node_origin_key(const char *origin, void *node);
+
+/* Starts the uplink if this node is enrolled and it is not running yet. */
+int node_uplink_start(struct node *n);
+
+/* There may be new events to send up and items to send down. */
+void node_links_kick(struct node *n);
 
 #endif

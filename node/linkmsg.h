@@ -1,0 +1,32 @@
+/*
+ * linkmsg — LinkMessage framing on a ZeroMQ socket, shared by both ends of a link:
+ * socket options every link socket needs (no linger, bounded message size, heartbeats),
+ * sending one message (after a routing id on a ROUTER) and receiving one without blocking.
+ */
+#ifndef JIEFEN_LINKMSG_H
+#define JIEFEN_LINKMSG_H
+
+#include "jiefen.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LINKMSG_MAX (64 * 1024 * 1024)
+#define LINK_ROUTING_MAX 256
+
+/* Linger 0 (the default blocks shutdown forever), max message size, heartbeats so that a
+ * pulled cable is noticed, reconnect backoff. Returns 0 or -errno. */
+int linkmsg_setup(void *sock);
+
+/* Sends msg, preceded by a routing-id frame when rid is not NULL. Returns 0 or -errno
+ * (-EAGAIN at the high-water mark, -EHOSTUNREACH for a peer a ROUTER does not know). */
+int linkmsg_send(void *sock, const uint8_t *rid, size_t rid_len, const Jiefen__LinkMessage *m);
+
+/* Receives one message without waiting. With rid (ROUTER), the routing id is copied there
+ * and the peer's ZAP User-Id into user (33 bytes). Returns 0 and *out (free with
+ * jiefen__link_message__free_unpacked), -EAGAIN when none is pending, JF_ECORRUPT for a
+ * message that does not decode (it is consumed), or -errno. */
+int linkmsg_recv(void *sock, uint8_t *rid, size_t *rid_len, char *user,
+                 Jiefen__LinkMessage **out);
+
+#endif
