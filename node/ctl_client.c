@@ -112,7 +112,8 @@ static int read_first_line(const char *path, char **line)
     size_t cap = 0;
     ssize_t n = 0;
     errno = 0;
-    if (rc == 0 && (n = getline(line, &cap, f)) < 0 && ferror(f))
+    /* getline() reports ENOMEM without setting the stream's error flag */
+    if (rc == 0 && (n = getline(line, &cap, f)) < 0 && (ferror(f) || errno == ENOMEM))
         rc = errno ? -errno : -EIO;
     if (fclose(f) != 0 && rc == 0)
         rc = -errno;
@@ -215,12 +216,8 @@ int ctl_client_open(ctl_client *c, const char *dir)
     int rc = load_addr(c);
     if (rc == 0)
         rc = load_token(c);
-    if (rc) {
-        int keep = c->last_rc;
-        char *msg = c->errmsg;      /* forget_node() does not touch the message */
-        forget_node(c);
-        c->last_rc = keep, c->errmsg = msg;
-    }
+    if (rc)
+        forget_node(c);   /* keeps the message */
     return rc;
 }
 
@@ -427,6 +424,33 @@ static int unprepare(ctl_client *c)
     return 0;
 }
 
+/* jansson does not report every allocation failure as such (some look like syntax
+ * errors), so while parsing a reply its allocator notes failures here. */
+static json_malloc_t parse_malloc_next;
+static int parse_malloc_failed;
+
+static void *parse_malloc(size_t n)
+{
+    void *p = parse_malloc_next(n);
+    parse_malloc_failed |= !p;
+    return p;
+}
+
+/* *json is the reply parsed, or NULL when it is not JSON; -ENOMEM is ours, not the peer's.
+ * Swaps jansson's allocator for the call: not thread-safe, as jiefenctl needs none. */
+static int parse_reply(ctl_client *c, json_t **json)
+{
+    json_free_t free_fn;
+    json_get_alloc_funcs(&parse_malloc_next, &free_fn);
+    json_set_alloc_funcs(parse_malloc, free_fn);
+    parse_malloc_failed = 0;
+    *json = json_loadb(c->reply, c->reply_len, 0, NULL);
+    json_set_alloc_funcs(parse_malloc_next, free_fn);
+    if (!*json && parse_malloc_failed)
+        return set_error(c, -ENOMEM, "out of memory");
+    return 0;
+}
+
 int ctl_client_request(ctl_client *c, const char *method, const char *path, const char *body,
                        size_t body_len, long *status, json_t **json)
 {
@@ -445,13 +469,15 @@ int ctl_client_request(ctl_client *c, const char *method, const char *path, cons
     if (rc == 0)
         rc = perform(c, status);
     if (rc == 0 && c->reply_len)
-        *json = json_loadb(c->reply, c->reply_len, 0, NULL);
+        rc = parse_reply(c, json);
     int rc2 = unprepare(c);
     free_headers(hdr);
     if (rc == 0 && rc2 != 0) {
         json_decref(*json);
-        *json = NULL, *status = 0;
+        *json = NULL;
         rc = rc2;
     }
+    if (rc)
+        *status = 0;
     return rc;
 }

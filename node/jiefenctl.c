@@ -32,7 +32,7 @@ struct ctl {
     const char *dir;        /* the node's data directory */
     int json;               /* --json: print the API's JSON */
     ctl_client *client;     /* created at start, opened on the first request */
-    int opened;
+    int opened;             /* client holds the node's address and token */
 };
 
 typedef int (*cmd_fn)(struct ctl *ctl, int argc, char **argv);
@@ -99,26 +99,44 @@ static int out_of_memory(void)
 
 /* ---- display width ------------------------------------------------------------------- */
 
-/* Decodes the UTF-8 sequence at s; returns its length (1 and U+FFFD for a bad byte). */
+/* Decodes the UTF-8 sequence at s; returns its length, or 0 for a bad sequence (then
+ * *cp is U+FFFD and the caller steps over one byte). Overlong forms, surrogates and code
+ * points above U+10FFFF are bad, as jansson has them. */
 static size_t utf8_decode(const char *s, uint32_t *cp)
 {
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
     const unsigned char *u = (const unsigned char *)s;
     size_t n = u[0] < 0x80 ? 1 : u[0] < 0xC2 ? 0 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3
              : u[0] < 0xF5 ? 4 : 0;
-    if (n == 0) {
-        *cp = 0xFFFD;
-        return 1;
-    }
+    *cp = 0xFFFD;
+    if (n == 0)
+        return 0;
     uint32_t v = n == 1 ? u[0] : u[0] & (0x7Fu >> n);
     for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80) {   /* also stops at the terminating NUL */
-            *cp = 0xFFFD;
-            return 1;
-        }
+        if ((u[i] & 0xC0) != 0x80)   /* also stops at the terminating NUL */
+            return 0;
         v = v << 6 | (u[i] & 0x3Fu);
     }
+    if (v < min[n] || (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+        return 0;
     *cp = v;
     return n;
+}
+
+/* Steps over one code point (or one bad byte) of s, a non-empty string. */
+static const char *utf8_next(const char *s, uint32_t *cp)
+{
+    size_t n = utf8_decode(s, cp);
+    return s + (n ? n : 1);
+}
+
+static int utf8_valid(const char *s)
+{
+    uint32_t cp;
+    for (size_t n; *s; s += n)
+        if ((n = utf8_decode(s, &cp)) == 0)
+            return 0;
+    return 1;
 }
 
 /* Columns a code point takes in a terminal: 2 for East Asian wide and full-width
@@ -142,7 +160,7 @@ static size_t str_width(const char *s)
     size_t w = 0;
     uint32_t cp;
     while (*s) {
-        s += utf8_decode(s, &cp);
+        s = utf8_next(s, &cp);
         w += (size_t)cp_width(cp);
     }
     return w;
@@ -158,7 +176,7 @@ static char *truncate_chars(const char *s, size_t max)
     for (; *p; n++) {
         if (n == max - 1)
             cut = p;
-        p += utf8_decode(p, &cp);
+        p = utf8_next(p, &cp);
     }
     if (n <= max)
         return strdup(s);
@@ -336,8 +354,10 @@ static const char *jtime(const json_t *o, const char *key, const char *fmt, char
 
 static int print_json(const json_t *j)
 {
-    if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+    if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0) {
+        say("cannot print the JSON (out of memory or output error)");
         return EXIT_REFUSED;
+    }
     putchar('\n');
     return EXIT_OK;
 }
@@ -465,8 +485,9 @@ static int print_status(const json_t *r)
     char n[24], size[64];
     char *counts = case_counts(json_object_get(r, "cases"));
     struct table t = {.ncols = 2};
-    int rc = !counts || kv(&t, "node id", jstr(node, "id")) || kv(&t, "name", jstr(node, "name")) ||
-             kv(&t, "tier", jstr(node, "tier")) || kv(&t, "version", jstr(r, "version")) ||
+    int rc = !counts || kv(&t, "node id", jstr(node, "id")) ||
+             kv(&t, "name", jstr(node, "name")) || kv(&t, "tier", jstr(node, "tier")) ||
+             kv(&t, "version", jstr(r, "version")) ||
              kv(&t, "log events", jnum(log, "events", n, sizeof n)) ||
              kv(&t, "head hash", jstr(log, "head_hash")) || kv(&t, "cases", counts) ||
              kv(&t, "store size", size_text(json_object_get(r, "store"), size, sizeof size));
@@ -525,10 +546,10 @@ static int set_text(json_t *o, const char *field, const char *what, const char *
 {
     if (json_object_get(o, field))
         return usage_error("%s given twice", what);
-    json_t *v = json_string(s);
-    if (!v)
+    if (!utf8_valid(s))
         return usage_error("%s: not valid UTF-8", what);
-    return json_object_set_new(o, field, v) == 0 ? 0 : out_of_memory();
+    json_t *v = json_string(s);
+    return v && json_object_set_new(o, field, v) == 0 ? 0 : out_of_memory();
 }
 
 /* One "key=value" item of --party into party. */
@@ -613,8 +634,8 @@ static int read_input(const char *path, char **buf, size_t *len)
     return 0;
 }
 
-/* The request body of `case new --json FILE`: the file's bytes, unchanged, once they are
- * known to be JSON. */
+/* The request body of `case new --json FILE`: the file's bytes, unchanged. Whether they
+ * are a good request (JSON at all) is the daemon's to say, as for any other body. */
 static int body_from_file(const char *path, char **body, size_t *len)
 {
     int rc = read_input(path, body, len);
@@ -622,15 +643,7 @@ static int body_from_file(const char *path, char **body, size_t *len)
         return out_of_memory();
     if (rc)
         return usage_error("cannot read %s: %s", path, strerror(-rc));
-    json_error_t e;
-    json_t *j = json_loadb(*body, *len, JSON_DECODE_ANY, &e);
-    if (j) {
-        json_decref(j);
-        return 0;
-    }
-    free(*body);
-    *body = NULL;
-    return usage_error("%s:%d:%d: not JSON: %s", path, e.line, e.column, e.text);
+    return 0;
 }
 
 struct new_args {
@@ -735,19 +748,30 @@ struct list_args {
     int all;
 };
 
+/* Sets *slot to value; a usage error when the option was given before. */
+static int set_once(const char **slot, const char *name, const char *value)
+{
+    if (*slot)
+        return usage_error("--%s given twice", name);
+    *slot = value;
+    return 0;
+}
+
 static int parse_list_args(int argc, char **argv, struct list_args *a)
 {
-    int c;
+    int c, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "+:", list_opts, NULL)) != -1) {
         if (c >= OPT_PARAM && c < OPT_PARAM + (int)N_LIST_PARAMS)
-            a->value[c - OPT_PARAM] = optarg;
+            rc = set_once(&a->value[c - OPT_PARAM], list_params[c - OPT_PARAM], optarg);
         else if (c == 'a')
-            a->after = optarg;
+            rc = set_once(&a->after, "after", optarg);
         else if (c == 'A')
-            a->all = 1;
+            rc = 0, a->all = 1;
         else
-            return bad_option(c, argv);
+            rc = bad_option(c, argv);
+        if (rc)
+            return rc;
     }
     if (optind < argc)
         return usage_error("case list: unexpected argument '%s'", argv[optind]);
@@ -941,10 +965,10 @@ static int history_rows(struct table *t, const json_t *history)
     if (table_add(t, head))
         return -1;
     json_array_foreach(history, i, h) {
-        char seq[24], time[32];
+        char seq[24], when[32];
         json_t *ok = json_object_get(h, "signature_ok");
         const char *row[6] = {jnum(h, "seq", seq, sizeof seq), jstr(h, "origin"),
-                              jtime(h, "time_ms", "%Y-%m-%d %H:%M:%S", time, sizeof time),
+                              jtime(h, "time_ms", "%Y-%m-%d %H:%M:%S", when, sizeof when),
                               jstr(h, "actor"), jstr(h, "kind"),
                               json_is_true(ok) ? "✓" : json_is_false(ok) ? "✗" : "?"};
         if (table_add(t, row))
@@ -1111,8 +1135,14 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
     argc -= words - 1, argv += words - 1;   /* argv[0] is now the last command word */
     if ((c->flags & CMD_NO_ARGS) && argc != 1)
         return usage_error("%s takes no arguments", argv[0]);
-    if ((c->flags & CMD_ONE_ARG) && (argc != 2 || !argv[1][0] || argv[1][0] == '-'))
-        return usage_error("%s %s takes exactly one argument: %s", c->name, argv[0], c->args);
+    if (c->flags & CMD_ONE_ARG) {
+        int dashdash = argc == 3 && strcmp(argv[1], "--") == 0;   /* "show -- -odd-id" */
+        if (dashdash)
+            argv[1] = argv[0], argc--, argv++;
+        if (argc != 2 || !argv[1][0] || (argv[1][0] == '-' && !dashdash))
+            return usage_error("%s %s takes exactly one argument: %s", c->name, argv[0],
+                               c->args);
+    }
     return c->run(ctl, argc, argv);
 }
 

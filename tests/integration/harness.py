@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,17 +61,29 @@ def intake(**kw):
     return body
 
 
+def free_port():
+    """A TCP port nothing listens on right now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Node:
     """One jiefend with its own data directory under a test temp dir."""
 
-    def __init__(self, root, node_id="v-dongcun", tier="village", name="东村", env=None):
+    def __init__(self, root, node_id="v-dongcun", tier="village", name="东村", env=None,
+                 listen=False):
         self.dir = os.path.join(root, node_id)
         self.id = node_id
         self.proc = None
         self.log_path = os.path.join(root, node_id + ".log")
         self.env = dict(os.environ, **(env or {}))
-        r = run([jiefend(), "init", "--data", self.dir, "--tier", tier, "--id", node_id,
-                 "--name", name, "--http", "127.0.0.1:0"])
+        self.endpoint = f"tcp://127.0.0.1:{free_port()}" if listen else None
+        argv = [jiefend(), "init", "--data", self.dir, "--tier", tier, "--id", node_id,
+                "--name", name, "--http", "127.0.0.1:0"]
+        if listen:
+            argv += ["--link-listen", self.endpoint]
+        r = run(argv)
         assert r.returncode == 0, r.stderr
 
     # -- process -----------------------------------------------------------------------
@@ -138,6 +151,32 @@ class Node:
         except ValueError:
             return r.status, text
 
+    def ok(self, method, path, body=None):
+        s, b = self.api(method, path, body)
+        assert s in (200, 201), f"{self.id} {method} {path}: {s} {b}"
+        return b
+
+    def cases(self):
+        return self.ok("GET", "/api/v1/cases?limit=500")["cases"]
+
+    def all_cases(self):
+        out, after = [], ""
+        while True:
+            page = self.ok("GET", "/api/v1/cases?limit=500" + (f"&after={after}" if after else ""))
+            out += page["cases"]
+            if not page["next"]:
+                return out
+            after = page["next"]
+
+    def directives(self):
+        return self.ok("GET", "/api/v1/directives")["directives"]
+
+    def links(self):
+        return self.ok("GET", "/api/v1/status")["links"]
+
+    def verify(self):
+        return self.ok("POST", "/api/v1/verify")
+
     def ctl(self, *args, stdin=None):
         return run([jiefenctl(), "--data", self.dir, *args], stdin=stdin)
 
@@ -180,6 +219,30 @@ class NodeTest(unittest.TestCase):
         n = Node(self.root, *a, **kw)
         self.nodes.append(n)
         return n
+
+    def enrol(self, parent, child):
+        """Enrols a running child under a running parent through the API."""
+        req = child.ok("POST", "/api/v1/enrol/request")["request"]
+        bundle = parent.ok("POST", "/api/v1/enrol/approve", {"request": req})["bundle"]
+        child.ok("POST", "/api/v1/enrol/install", {"bundle": bundle})
+
+    def tree(self, villages_per_township=(2,), start=True):
+        """County c-helan; townships t1.. each with villages v<t><k>, all enrolled and running.
+        Returns (county, [townships], [[villages of t1], ...])."""
+        county = self.node("c-helan", "county", "贺兰县", listen=True).start()
+        county.ok("POST", "/api/v1/enrol/root")
+        towns, villages = [], []
+        for t, nv in enumerate(villages_per_township, 1):
+            town = self.node(f"t{t}", "township", f"镇{t}", listen=True).start()
+            self.enrol(county, town)
+            towns.append(town)
+            vs = []
+            for k in range(1, nv + 1):
+                v = self.node(f"v{t}{k}", "village", f"村{t}{k}").start()
+                self.enrol(town, v)
+                vs.append(v)
+            villages.append(vs)
+        return county, towns, villages
 
 
 def main():
