@@ -82,7 +82,8 @@ static int origin_admissible(store *st, MDB_txn *txn, const char *child, const c
     return -1;
 }
 
-/* An event at or below our head: the same bytes are a replay, others an equivocation. */
+/* An event at or below our head: the same bytes are a replay (-1: harmless), other bytes
+ * an equivocation. */
 static int check_known(store *st, MDB_txn *txn, const envelope *e)
 {
     uint8_t key[STORE_KEY_MAX];
@@ -92,7 +93,7 @@ static int check_known(store *st, MDB_txn *txn, const envelope *e)
                envelope_decode(d.mv_data, d.mv_size, &have) == 0 &&
                memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
     envelope_free(&have);
-    return same ? 0 : REJ_EQUIVOCATION;
+    return same ? -1 : REJ_EQUIVOCATION;
 }
 
 static int quarantine(store *st, MDB_txn *txn, const char *origin)
