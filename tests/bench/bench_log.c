@@ -77,6 +77,21 @@ static double sign_rate(const crypto_identity *id, double secs)
     return n / t;
 }
 
+static double verify_rate(const crypto_identity *id, double secs)
+{
+    uint8_t msg[512] = {1}, sig[CRYPTO_SIG_LEN];
+    crypto_ed25519_sign(id, msg, sizeof msg, sig);
+    double t0 = now_s(), t;
+    long n = 0;
+    do {
+        for (int i = 0; i < 1000; i++)
+            if (crypto_ed25519_verify(crypto_identity_pk(id), msg, sizeof msg, sig))
+                exit(1);
+        n += 1000;
+    } while ((t = now_s() - t0) < secs);
+    return n / t;
+}
+
 static double lmdb_commit_rate(store *st, double secs)
 {
     uint8_t val[512] = {0};
@@ -114,6 +129,7 @@ int main(int argc, char **argv)
         return 1;
     struct intake_ctx ctx = {"bench", "东村", "bench", 1, 3, 7, clock_now_ms()};
     printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
+    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
     printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
     int batches[] = {1, 10, 100, 1000};
     for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)

@@ -21,3 +21,6 @@ addr=$(cat "$work/node/jiefend.addr")
 for c in 1 8 32 64; do
   "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$(cat "$work/node/admin.token")" "$c" 4
 done
+
+# The tier network: a 100,000-event backlog drains village -> township -> county.
+python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
