@@ -570,7 +570,7 @@ static void verify_work(uv_work_t *w)
 {
     struct verify_job *j = w->data;
     struct node *n = j->c->n;
-    j->rc = verify_run(n->st, n->id, n->cfg.node_id, node_origin_key, n, &j->report);
+    j->rc = verify_run(n->st, n->id, n->cfg.node_id, &j->report);
 }
 
 static void verify_after(uv_work_t *w, int status)

@@ -5,6 +5,7 @@
 #include "eventlog.h"
 #include "fold.h"
 #include "reference.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,8 +18,6 @@ struct walk {
     MDB_txn *txn;
     const crypto_identity *id;
     const char *self;
-    verify_key_fn key;
-    void *key_arg;
     struct verify_report *r;
     uint64_t case_events;    /* events that belong to a case */
     char origin[STORE_ORIGIN_MAX + 1];
@@ -80,6 +79,49 @@ static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
     free(plain);
 }
 
+/* Keys come from this node's own identity and its registry, read in the same
+ * transaction, so the check runs safely off the loop thread. A revoked origin's past
+ * events still verify with its key. */
+static void check_signature(struct walk *w, const envelope *e)
+{
+    uint8_t pk[32];
+    Jiefen__NodeInfo *ni = NULL;
+    const Jiefen__Event *ev = e->event;
+    if (strcmp(ev->origin, w->self) == 0)
+        memcpy(pk, crypto_identity_pk(w->id), sizeof pk);
+    else if (registry_get(w->st, w->txn, ev->origin, &ni) || !ni || ni->public_key.len != 32) {
+        problem(w->r, ev->origin, ev->seq, ev->case_id, "unknown origin");
+        registry_free(&ni);
+        return;
+    } else
+        memcpy(pk, ni->public_key.data, sizeof pk);
+    registry_free(&ni);
+    if (envelope_verify(e, pk))
+        problem(w->r, ev->origin, ev->seq, ev->case_id, "bad signature");
+}
+
+/* Events from ancestors are kept one by one (not as chains): each must verify alone. */
+static int walk_inbox(struct walk *w)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(w->txn, w->st->inbox, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        envelope *e = NULL;
+        w->r->events++;
+        if (envelope_decode(v.mv_data, v.mv_size, &e))
+            problem(w->r, "", 0, NULL, "undecodable event in the inbox");
+        else
+            check_signature(w, e);
+        envelope_free(&e);
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
 {
     char origin[STORE_ORIGIN_MAX + 1];
@@ -110,11 +152,7 @@ static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
         problem(w->r, origin, seq, ev->case_id, "event stored under another key");
     if (memcmp(ev->prev_hash.data, w->prev, CRYPTO_HASH_LEN))
         problem(w->r, origin, seq, ev->case_id, "broken hash chain");
-    const uint8_t *pk = w->key(origin, w->key_arg);
-    if (!pk)
-        problem(w->r, origin, seq, ev->case_id, "unknown origin");
-    else if (envelope_verify(e, pk))
-        problem(w->r, origin, seq, ev->case_id, "bad signature");
+    check_signature(w, e);
     if (ev->sealed_hash.len)
         check_sealed(w, k, e);
     if (ev->case_id[0])
@@ -214,15 +252,17 @@ static int walk_views(struct walk *w)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int verify_run(store *st, const crypto_identity *id, const char *self, verify_key_fn key,
-               void *key_arg, struct verify_report *out)
+int verify_run(store *st, const crypto_identity *id, const char *self,
+               struct verify_report *out)
 {
     memset(out, 0, sizeof *out);
-    struct walk w = {.st = st, .id = id, .self = self, .key = key, .key_arg = key_arg, .r = out};
+    struct walk w = {.st = st, .id = id, .self = self, .r = out};
     int rc = store_txn_begin(st, MDB_RDONLY, &w.txn);
     if (rc)
         return rc;
     rc = walk_events(&w);
+    if (rc == 0)
+        rc = walk_inbox(&w);
     if (rc == 0)
         rc = walk_views(&w);
     mdb_txn_abort(w.txn);

@@ -1,7 +1,8 @@
 /*
  * verify — checks a whole store the way `git fsck` checks a repository: every event's
  * place (dense seq per origin, key matching content), the hash chain, every signature,
- * every sealed part (decrypts, and its hash is the one the event signed), and every case
+ * every sealed part (decrypts, and its hash is the one the event signed), every event
+ * received from an ancestor (its own signature), and every case
  * view against a fresh fold of its events, plus the counters derived from the views.
  * Read-only; runs in one read transaction, so it can run off the loop thread.
  */
@@ -29,13 +30,10 @@ struct verify_report {
     size_t n_problems;
 };
 
-/* The Ed25519 key of an origin, or NULL if it is not known to this node. */
-typedef const uint8_t *(*verify_key_fn)(const char *origin, void *arg);
-
 /* Checks the store. Returns 0 when the check ran (problems or not: see the report) or a
  * negative code when it could not run. Free the report with verify_report_free(). */
-int verify_run(store *st, const crypto_identity *id, const char *self, verify_key_fn key,
-               void *key_arg, struct verify_report *out);
+int verify_run(store *st, const crypto_identity *id, const char *self,
+               struct verify_report *out);
 
 void verify_report_free(struct verify_report *r);
 

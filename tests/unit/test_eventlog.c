@@ -107,15 +107,10 @@ static void free_jobs(struct job *jobs, size_t n)
         intake_free(&jobs[i].in);
 }
 
-static const uint8_t *own_key(const char *origin, void *arg)
-{
-    return strcmp(origin, "v1") == 0 ? crypto_identity_pk(arg) : NULL;
-}
-
 static uint64_t run_verify(struct fixture *f)
 {
     struct verify_report r;
-    assert_int_equal(verify_run(f->st, f->id, "v1", own_key, f->id, &r), 0);
+    assert_int_equal(verify_run(f->st, f->id, "v1", &r), 0);
     for (size_t i = 0; i < r.n_problems; i++)
         printf("  problem: %s %llu %s: %s\n", r.problems[i].origin,
                (unsigned long long)r.problems[i].seq, r.problems[i].case_id, r.problems[i].what);
