@@ -78,6 +78,18 @@ static void op_done(void *arg, int status)
 
 /* Runs apply in the next group commit and answers when it is durable. Takes `in`. */
 static void op_submit(struct api_call *c, json_t *in, net_apply_fn apply,
+                      void (*after)(struct node *));
+
+/* The common shape of a state-changing route: a JSON body, then op_submit. */
+static void op_route(struct api_call *c, const http_request *r, net_apply_fn apply,
+                     void (*after)(struct node *))
+{
+    json_t *in = api_body(c, r);
+    if (in)
+        op_submit(c, in, apply, after);
+}
+
+static void op_submit(struct api_call *c, json_t *in, net_apply_fn apply,
                       void (*after)(struct node *))
 {
     struct net_op *o = calloc(1, sizeof *o);
@@ -310,9 +322,7 @@ static int enrol_approve_apply(eventlog_tx *tx, struct net_op *o)
 void route_enrol_approve(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, enrol_approve_apply, NULL);
+    op_route(c, r, enrol_approve_apply, NULL);
 }
 
 /* The bundle must be for this very node: same id, key and tier. */
@@ -394,9 +404,7 @@ static void after_install(struct node *n)
 void route_enrol_install(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, enrol_install_apply, after_install);
+    op_route(c, r, enrol_install_apply, after_install);
 }
 
 static int enrol_revoke_apply(eventlog_tx *tx, struct net_op *o)
@@ -435,9 +443,7 @@ static void after_revoke(struct node *n)
 void route_enrol_revoke(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, enrol_revoke_apply, after_revoke);
+    op_route(c, r, enrol_revoke_apply, after_revoke);
 }
 
 /* ---- registry ----------------------------------------------------------------------- */
@@ -453,36 +459,40 @@ static const char *relation(struct node *n, MDB_txn *txn, const char *id)
     return "other";
 }
 
+struct nodes_list {
+    struct node *n;
+    MDB_txn *txn;
+    json_t *list;
+};
+
+static int add_node(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct nodes_list *l = arg;
+    char pk[65] = "";
+    if (ni->public_key.len == 32)
+        crypto_hex(ni->public_key.data, 32, pk);
+    json_array_append_new(
+        l->list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", ni->node_id, "name",
+                           ni->name, "tier", tier_label(ni->tier), "parent", ni->parent,
+                           "revoked", ni->revoked, "relation",
+                           relation(l->n, l->txn, ni->node_id), "public_key", pk));
+    return 0;
+}
+
 void route_nodes(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    struct node *n = c->n;
-    MDB_txn *txn;
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
-    if (rc)
-        return reply_store_error(c, rc);
-    json_t *list = json_array();
-    if ((rc = mdb_cursor_open(txn, n->st->nodes, &cur)) == 0) {
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            Jiefen__NodeInfo *ni = jiefen__node_info__unpack(NULL, v.mv_size, v.mv_data);
-            if (!ni)
-                continue;
-            char pk[65];
-            crypto_hex(ni->public_key.data, ni->public_key.len < 32 ? 0 : 32, pk);
-            json_array_append_new(
-                list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", ni->node_id,
-                                "name", ni->name, "tier", tier_label(ni->tier), "parent",
-                                ni->parent, "revoked", ni->revoked, "relation",
-                                relation(n, txn, ni->node_id), "public_key", pk));
-            jiefen__node_info__free_unpacked(ni, NULL);
-        }
-        mdb_cursor_close(cur);
+    struct nodes_list l = {c->n, NULL, json_array()};
+    int rc = store_txn_begin(c->n->st, MDB_RDONLY, &l.txn);
+    if (rc == 0) {
+        rc = registry_each(c->n->st, l.txn, add_node, &l);
+        mdb_txn_abort(l.txn);
     }
-    mdb_txn_abort(txn);
-    reply_json(c, 200, json_pack("{s:o}", "nodes", list));
+    if (rc) {
+        json_decref(l.list);
+        return reply_store_error(c, rc);
+    }
+    reply_json(c, 200, json_pack("{s:o}", "nodes", l.list));
 }
 
 /* ---- directives (交办, 督办, 通知) ---------------------------------------------------- */
@@ -582,9 +592,7 @@ static int directive_send_apply(eventlog_tx *tx, struct net_op *o)
 void route_directive_send(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, directive_send_apply, NULL);
+    op_route(c, r, directive_send_apply, NULL);
 }
 
 void route_directive_list(struct api_call *c, const http_request *r, const char *tail)
@@ -650,9 +658,7 @@ static int directive_ack_apply(eventlog_tx *tx, struct net_op *o)
 void route_directive_ack(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, directive_ack_apply, NULL);
+    op_route(c, r, directive_ack_apply, NULL);
 }
 
 void route_quarantine_clear(struct api_call *c, const http_request *r, const char *tail)

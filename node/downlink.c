@@ -44,31 +44,31 @@ static struct link_peer *peer_for(downlink *d, const char *child)
 
 /* ---- ZAP: who may connect ----------------------------------------------------------- */
 
+struct key_search {
+    const char *self;
+    const uint8_t *curve;
+    char *id;
+};
+
+static int match_key(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct key_search *k = arg;
+    uint8_t ck[32];
+    if (ni->revoked || strcmp(ni->parent, k->self) || ni->public_key.len != 32 ||
+        crypto_curve_pk(ni->public_key.data, ck) || memcmp(ck, k->curve, 32))
+        return 0;
+    snprintf(k->id, 33, "%s", ni->node_id);
+    return 1;
+}
+
 /* The enrolled, unrevoked direct child whose CURVE key this is, into id (33 bytes). */
 static int child_for_key(downlink *d, const uint8_t *curve, char *id)
 {
     MDB_txn *txn;
-    MDB_cursor *c;
-    MDB_val k, v;
-    int found = 0;
+    struct key_search k = {d->n->cfg.node_id, curve, id};
     if (store_txn_begin(d->n->st, MDB_RDONLY, &txn))
         return 0;
-    if (mdb_cursor_open(txn, d->n->st->nodes, &c) == 0) {
-        for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
-             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-            Jiefen__NodeInfo *ni = jiefen__node_info__unpack(NULL, v.mv_size, v.mv_data);
-            uint8_t ck[32];
-            if (ni && !ni->revoked && strcmp(ni->parent, d->n->cfg.node_id) == 0 &&
-                ni->public_key.len == 32 && crypto_curve_pk(ni->public_key.data, ck) == 0 &&
-                memcmp(ck, curve, 32) == 0) {
-                snprintf(id, 33, "%s", ni->node_id);
-                found = 1;
-            }
-            if (ni)
-                jiefen__node_info__free_unpacked(ni, NULL);
-        }
-        mdb_cursor_close(c);
-    }
+    int found = registry_each(d->n->st, txn, match_key, &k) == 1;
     mdb_txn_abort(txn);
     return found;
 }
@@ -478,22 +478,12 @@ void downlink_kick(downlink *d)
         pump_down(d);
 }
 
-/* Every enrolled child appears, connected or not. */
-static void known_children(downlink *d, MDB_txn *txn)
+static int add_child(const Jiefen__NodeInfo *ni, void *arg)
 {
-    MDB_cursor *c;
-    MDB_val k, v;
-    if (mdb_cursor_open(txn, d->n->st->nodes, &c))
-        return;
-    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        Jiefen__NodeInfo *ni = jiefen__node_info__unpack(NULL, v.mv_size, v.mv_data);
-        if (ni && strcmp(ni->parent, d->n->cfg.node_id) == 0)
-            peer_for(d, ni->node_id);
-        if (ni)
-            jiefen__node_info__free_unpacked(ni, NULL);
-    }
-    mdb_cursor_close(c);
+    downlink *d = arg;
+    if (strcmp(ni->parent, d->n->cfg.node_id) == 0 && !peer_for(d, ni->node_id))
+        return -ENOMEM;
+    return 0;
 }
 
 json_t *downlink_json(downlink *d)
@@ -502,7 +492,7 @@ json_t *downlink_json(downlink *d)
     MDB_txn *txn;
     if (store_txn_begin(d->n->st, MDB_RDONLY, &txn))
         return list;
-    known_children(d, txn);
+    registry_each(d->n->st, txn, add_child, d); /* every enrolled child, connected or not */
     for (size_t i = 0; i < d->n_peers; i++) {
         struct link_peer *p = &d->peers[i];
         Jiefen__NodeInfo *ni = NULL;

@@ -171,53 +171,6 @@ int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d
     return 0;
 }
 
-/* Every node this one knows that the directive is meant for, except its sender. */
-static int resolve_addressees(store *st, MDB_txn *txn, const Jiefen__Event *ev, char ***out,
-                              size_t *n)
-{
-    MDB_cursor *c;
-    MDB_val k, v;
-    int rc = mdb_cursor_open(txn, st->nodes, &c);
-    *out = NULL;
-    *n = 0;
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        char id[STORE_ORIGIN_MAX + 1];
-        snprintf(id, sizeof id, "%.*s", (int)k.mv_size, (const char *)k.mv_data);
-        if (strcmp(id, ev->origin) == 0 || !fold_directive_addresses(st, txn, ev->directive, id))
-            continue;
-        char **grown = realloc(*out, (*n + 1) * sizeof **out);
-        if (!grown || !(grown[*n] = strdup(id))) {
-            *out = grown ? grown : *out;
-            rc = -ENOMEM;
-            break;
-        }
-        *out = grown;
-        (*n)++;
-    }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static int fold_directive(store *st, MDB_txn *txn, const Jiefen__Event *ev)
-{
-    Jiefen__DirectiveView v = JIEFEN__DIRECTIVE_VIEW__INIT;
-    v.origin = ev->origin;
-    v.seq = ev->seq;
-    v.time_ms = ev->time_ms;
-    v.actor = ev->actor;
-    v.directive = ev->directive;
-    int rc = resolve_addressees(st, txn, ev, &v.addressees, &v.n_addressees);
-    if (rc == 0)
-        rc = directive_put(st, txn, &v);
-    for (size_t i = 0; i < v.n_addressees; i++)
-        free(v.addressees[i]);
-    free(v.addressees);
-    return rc;
-}
-
 static int append_str(char ***arr, size_t *n, const char *s)
 {
     char **grown = realloc(*arr, (*n + 1) * sizeof **arr);
@@ -228,6 +181,44 @@ static int append_str(char ***arr, size_t *n, const char *s)
         return -ENOMEM;
     (*n)++;
     return 0;
+}
+
+struct addressees {
+    store *st;
+    MDB_txn *txn;
+    const Jiefen__Event *ev;
+    char **ids;
+    size_t n;
+};
+
+static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct addressees *a = arg;
+    if (strcmp(ni->node_id, a->ev->origin) == 0 ||
+        !fold_directive_addresses(a->st, a->txn, a->ev->directive, ni->node_id))
+        return 0;
+    return append_str(&a->ids, &a->n, ni->node_id);
+}
+
+static int fold_directive(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    /* Every node this one knows that the directive is meant for, except its sender. */
+    struct addressees a = {st, txn, ev, NULL, 0};
+    int rc = registry_each(st, txn, add_addressee, &a);
+    Jiefen__DirectiveView v = JIEFEN__DIRECTIVE_VIEW__INIT;
+    v.origin = ev->origin;
+    v.seq = ev->seq;
+    v.time_ms = ev->time_ms;
+    v.actor = ev->actor;
+    v.directive = ev->directive;
+    v.addressees = a.ids;
+    v.n_addressees = a.n;
+    if (rc == 0)
+        rc = directive_put(st, txn, &v);
+    for (size_t i = 0; i < a.n; i++)
+        free(a.ids[i]);
+    free(a.ids);
+    return rc;
 }
 
 /* Records who acknowledged; a node that was not asked, or asks twice, changes nothing. */

@@ -236,24 +236,41 @@ static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *
     return rc;
 }
 
+static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
+                           const Jiefen__DownBatch *b, struct ingest_result *res);
+
+struct batch {
+    store *st;
+    const char *self, *child;
+    const Jiefen__UpBatch *up;
+    const Jiefen__DownBatch *down;
+    struct ingest_result *res;
+};
+
+/* One batch, one write transaction: all of it is applied with its cursor, or none. */
+static int in_txn(struct batch *b)
+{
+    MDB_txn *txn;
+    memset(b->res, 0, sizeof *b->res);
+    int rc = store_txn_begin(b->st, 0, &txn);
+    if (rc)
+        return rc;
+    rc = b->up ? ingest_up_txn(b->st, txn, b->self, b->child, b->up, b->res)
+               : ingest_down_txn(b->st, txn, b->self, b->down, b->res);
+    if (rc)
+        mdb_txn_abort(txn);
+    else
+        rc = mdb_txn_commit(txn);
+    if (rc)
+        memset(b->res, 0, sizeof *b->res);
+    return rc;
+}
+
 int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBatch *b,
               struct ingest_result *res)
 {
-    MDB_txn *txn;
-    memset(res, 0, sizeof *res);
-    int rc = store_txn_begin(st, 0, &txn);
-    if (rc)
-        return rc;
-    rc = ingest_up_txn(st, txn, self, child, b, res);
-    if (rc) {
-        mdb_txn_abort(txn);
-        memset(res, 0, sizeof *res);
-        return rc;
-    }
-    rc = mdb_txn_commit(txn);
-    if (rc)
-        memset(res, 0, sizeof *res);
-    return rc;
+    struct batch bt = {st, self, child, b, NULL, res};
+    return in_txn(&bt);
 }
 
 /* ---- down --------------------------------------------------------------------------- */
@@ -288,32 +305,33 @@ static int subtree_addressed(store *st, MDB_txn *txn, const Jiefen__Directive *d
     return 0;
 }
 
+struct route {
+    store *st;
+    MDB_txn *txn;
+    const char *self;
+    const Jiefen__Event *ev;
+    const uint8_t *bytes;
+    size_t len;
+};
+
+/* Each direct child whose subtree holds an addressee gets the event once. */
+static int route_to_child(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct route *r = arg;
+    if (ni->revoked || strcmp(ni->parent, r->self) ||
+        (!fold_directive_addresses(r->st, r->txn, r->ev->directive, ni->node_id) &&
+         !subtree_addressed(r->st, r->txn, r->ev->directive, ni->node_id)))
+        return 0;
+    return outbox_push(r->st, r->txn, ni->node_id, r->bytes, r->len);
+}
+
 int ingest_route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
                       const uint8_t *bytes, size_t len)
 {
     if (ev->body_case != JIEFEN__EVENT__BODY_DIRECTIVE)
         return 0;
-    MDB_cursor *c;
-    MDB_val k, v;
-    int rc = mdb_cursor_open(txn, st->nodes, &c);
-    if (rc)
-        return rc;
-    /* Each direct child whose subtree holds an addressee gets the event once. */
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        Jiefen__NodeInfo *ni = jiefen__node_info__unpack(NULL, v.mv_size, v.mv_data);
-        int wanted = ni && !ni->revoked && strcmp(ni->parent, self) == 0 &&
-                     (fold_directive_addresses(st, txn, ev->directive, ni->node_id) ||
-                      subtree_addressed(st, txn, ev->directive, ni->node_id));
-        char child[STORE_ORIGIN_MAX + 1];
-        snprintf(child, sizeof child, "%s", ni ? ni->node_id : "");
-        if (ni)
-            jiefen__node_info__free_unpacked(ni, NULL);
-        if (wanted && (rc = outbox_push(st, txn, child, bytes, len)))
-            break;
-    }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    struct route r = {st, txn, self, ev, bytes, len};
+    return registry_each(st, txn, route_to_child, &r);
 }
 
 /* Checks one item from the parent; returns -1 to apply it, or a rejection reason. */
@@ -390,14 +408,6 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res)
 {
-    MDB_txn *txn;
-    memset(res, 0, sizeof *res);
-    int rc = store_txn_begin(st, 0, &txn);
-    if (rc)
-        return rc;
-    if ((rc = ingest_down_txn(st, txn, self, b, res))) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
-    return mdb_txn_commit(txn);
+    struct batch bt = {st, self, NULL, NULL, b, res};
+    return in_txn(&bt);
 }

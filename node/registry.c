@@ -102,3 +102,27 @@ int registry_in_subtree(store *st, MDB_txn *txn, const char *node, const char *t
 {
     return registry_depth_below(st, txn, node, top) >= 0;
 }
+
+int registry_each(store *st, MDB_txn *txn,
+                  int (*fn)(const Jiefen__NodeInfo *ni, void *arg), void *arg)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(txn, st->nodes, &c), stop = 0;
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !stop;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        Jiefen__NodeInfo *ni = jiefen__node_info__unpack(NULL, v.mv_size, v.mv_data);
+        if (!ni) {
+            stop = JF_ECORRUPT;
+            break;
+        }
+        stop = fn(ni, arg);
+        jiefen__node_info__free_unpacked(ni, NULL);
+    }
+    mdb_cursor_close(c);
+    if (stop)
+        return stop;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}

@@ -30,6 +30,11 @@ int registry_key(store *st, MDB_txn *txn, const char *node_id, uint8_t *pk);
 /* 1 if `node` is `top` or below it (following parent links), else 0. */
 int registry_in_subtree(store *st, MDB_txn *txn, const char *node, const char *top);
 
+/* Calls fn for every node known, in id order, until it returns non-zero (which is then
+ * returned). `ni` is valid only during the call. */
+int registry_each(store *st, MDB_txn *txn,
+                  int (*fn)(const Jiefen__NodeInfo *ni, void *arg), void *arg);
+
 /* Distance from `node` up to `top` (0 when equal), or -1 when not in its subtree. */
 int registry_depth_below(store *st, MDB_txn *txn, const char *node, const char *top);
 
