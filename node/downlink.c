@@ -125,7 +125,7 @@ static int send_to(downlink *d, struct link_peer *p, Jiefen__LinkMessage *m)
 }
 
 /* Our heads of every chain in the child's subtree: the cumulative ack of its up stream. */
-static void send_heads(downlink *d, struct link_peer *p, int reply_to_hello)
+static void send_heads(downlink *d, struct link_peer *p, int resync)
 {
     MDB_txn *txn;
     MDB_cursor *c;
@@ -162,7 +162,7 @@ static void send_heads(downlink *d, struct link_peer *p, int reply_to_hello)
     h.n_origins = n;
     h.seqs = seqs;
     h.n_seqs = n;
-    h.reply_to_hello = reply_to_hello;
+    h.resync = resync;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HEADS;
     m.heads = &h;
@@ -296,7 +296,9 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
     }
     link_peer_count(p, &res);
     p->last_ack_ms = clock_now_ms();
-    send_heads(d, p, 0);
+    /* A gap means batches were lost (a restart, a dropped connection): have the child
+     * resend from our heads at once rather than after its ack timeout. */
+    send_heads(d, p, res.rejected[REJ_GAP] > 0);
     if (res.applied)
         node_links_kick(d->n); /* relay on up, and any directives now routable */
 }

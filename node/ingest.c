@@ -55,8 +55,9 @@ int ingest_clear_quarantine(store *st, const char *origin)
 static void reject(struct ingest_result *res, int reason, const char *origin, uint64_t seq)
 {
     res->rejected[reason]++;
-    log_warn("ingest", "rejected event %s/%llu: %s", origin, (unsigned long long)seq,
-             ingest_reason_name(reason));
+    /* A gap is what a lost message looks like after a restart: expected, and resent. */
+    log_msg(reason == REJ_GAP ? LOG_INFO : LOG_WARN, "ingest", "rejected event %s/%llu: %s",
+            origin, (unsigned long long)seq, ingest_reason_name(reason));
 }
 
 /* ---- up ----------------------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include "ctl_client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
     EXIT_OK = 0,
@@ -479,20 +482,148 @@ static const char *size_text(const json_t *store, char *buf, size_t len)
     return buf;
 }
 
+/* A duration in ms as "45 s", "3 min", "2 h 5 min" or "3 d 4 h", into buf. */
+static const char *age_text(json_int_t ms, char *buf, size_t len)
+{
+    long long s = ms > 0 ? (long long)(ms / 1000) : 0;
+    if (s < 60)
+        snprintf(buf, len, "%lld s", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%lld min", s / 60);
+    else if (s < 86400)
+        snprintf(buf, len, "%lld h %lld min", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, len, "%lld d %lld h", s / 86400, s % 86400 / 3600);
+    return buf;
+}
+
+/* jtime() for times where 0 means "never": "-" for 0 as for absent. */
+static const char *jtime_set(const json_t *o, const char *key, char *buf, size_t len)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_integer(v) && json_integer_value(v) == 0)
+        return snprintf(buf, len, "-"), buf;
+    return jtime(o, key, "%Y-%m-%d %H:%M:%S", buf, len);
+}
+
+/* "3 (gap 2, bad_signature 1)": a link's rejected total and the reasons that are not
+ * zero, malloc'd; NULL when out of memory. */
+static char *rejected_text(const json_t *link)
+{
+    char *s = NULL, n[24];
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    fputs(jnum(link, "rejected_total", n, sizeof n), f);
+    const char *key, *sep = " (";
+    json_t *v;
+    json_object_foreach(json_object_get(link, "rejected"), key, v) {
+        if (!json_is_integer(v) || json_integer_value(v) == 0)
+            continue;
+        fprintf(f, "%s%s %" JSON_INTEGER_FORMAT, sep, key, json_integer_value(v));
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        fputc(')', f);
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* The parent link as rows of the status table: "c-helan, 在线 since …", endpoint, backlog
+ * up with the age of the oldest event (against the daemon's clock `now`), last ack,
+ * rejected. */
+static int parent_rows(struct table *t, const json_t *p, json_int_t now)
+{
+    char since[32], ack[32], n[24], age[32];
+    char *line = NULL, *backlog = NULL, *rejected = rejected_text(p);
+    json_t *oldest = json_object_get(p, "backlog_up_oldest_ms");
+    jtime_set(p, "since_ms", since, sizeof since);
+    jtime_set(p, "last_ack_ms", ack, sizeof ack);
+    jnum(p, "backlog_up", n, sizeof n);
+    int rc = !rejected ||
+             asprintf(&line, "%s, %s%s%s", jstr(p, "peer"),
+                      json_is_true(json_object_get(p, "online")) ? "在线" : "离线",
+                      since[0] != '-' ? " since " : "", since[0] != '-' ? since : "") < 0;
+    if (rc == 0 && json_is_integer(oldest))
+        rc = asprintf(&backlog, "%s (oldest %s old)", n,
+                      age_text(now - json_integer_value(oldest), age, sizeof age)) < 0;
+    else if (rc == 0)
+        rc = !(backlog = strdup(n));
+    if (rc == 0)
+        rc = kv(t, "parent", line) || kv(t, "endpoint", jstr(p, "endpoint")) ||
+             kv(t, "backlog up", backlog) ||
+             kv(t, "last ack", ack[0] != '-' ? ack : "never") || kv(t, "rejected", rejected);
+    free(backlog);
+    free(line);
+    free(rejected);
+    return rc;
+}
+
+/* One row per child: peer, 在线/离线 (and 已撤销), since, last contact, backlog down,
+ * rejected. */
+static int child_rows(struct table *t, const json_t *children)
+{
+    static const char *const head[6] = {"下级", "状态", "状态起始", "最后联系", "待下发",
+                                        "拒收"};
+    size_t i;
+    json_t *c;
+    if (table_add(t, head))
+        return -1;
+    json_array_foreach(children, i, c) {
+        char since[32], last[32], n[24];
+        char *rejected = rejected_text(c);
+        int online = json_is_true(json_object_get(c, "online"));
+        int revoked = json_is_true(json_object_get(c, "revoked"));
+        const char *row[6] = {jstr(c, "peer"),
+                              revoked ? (online ? "在线 (已撤销)" : "离线 (已撤销)")
+                                      : (online ? "在线" : "离线"),
+                              jtime_set(c, "since_ms", since, sizeof since),
+                              jtime_set(c, "last_contact_ms", last, sizeof last),
+                              jnum(c, "backlog_down", n, sizeof n), rejected};
+        int rc = !rejected || table_add(t, row);
+        free(rejected);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 static int print_status(const json_t *r)
 {
     const json_t *node = json_object_get(r, "node"), *log = json_object_get(r, "log");
+    const json_t *links = json_object_get(r, "links");
+    const json_t *parent = json_object_get(links, "parent");
+    const json_t *children = json_object_get(links, "children");
+    json_t *now = json_object_get(r, "now_ms");
     char n[24], size[64];
     char *counts = case_counts(json_object_get(r, "cases"));
-    struct table t = {.ncols = 2};
+    struct table t = {.ncols = 2}, kids = {.ncols = 6};
     int rc = !counts || kv(&t, "node id", jstr(node, "id")) ||
              kv(&t, "name", jstr(node, "name")) || kv(&t, "tier", jstr(node, "tier")) ||
              kv(&t, "version", jstr(r, "version")) ||
              kv(&t, "log events", jnum(log, "events", n, sizeof n)) ||
              kv(&t, "head hash", jstr(log, "head_hash")) || kv(&t, "cases", counts) ||
              kv(&t, "store size", size_text(json_object_get(r, "store"), size, sizeof size));
-    if (rc == 0)
+    if (rc == 0 && json_is_object(parent))
+        rc = parent_rows(&t, parent, json_is_integer(now) ? json_integer_value(now) : 0);
+    else if (rc == 0 && links)
+        rc = kv(&t, "parent", "none");
+    if (rc == 0 && json_array_size(children))
+        rc = child_rows(&kids, children);
+    if (rc == 0) {
         table_print(&t, 0);
+        if (kids.nrows) {
+            printf("children:\n");
+            table_print(&kids, 2);
+        } else if (links) {
+            printf("children: none\n");
+        }
+    }
+    table_free(&kids);
     table_free(&t);
     free(counts);
     return rc ? out_of_memory() : EXIT_OK;
@@ -1075,6 +1206,609 @@ static int cmd_verify(struct ctl *ctl, int argc, char **argv)
     return rc;
 }
 
+/* ---- the tier network: arguments ----------------------------------------------------- */
+
+static const struct vocab tiers[] = {
+    {"village", "村"}, {"township", "乡镇"}, {"county", "县"}, {"city", "市"},
+    {"province", "省"}, {NULL, NULL}};
+static const struct vocab relations[] = {
+    {"self", "本节点"}, {"ancestor", "上级"}, {"descendant", "下级"}, {"other", "其他"},
+    {NULL, NULL}};
+static const struct vocab directive_kinds[] = {
+    {"supervise", "督办"}, {"screening", "排查"}, {"notice", "通知"}, {NULL, NULL}};
+
+/* What the options of the network commands set; each command takes some of them. */
+struct net_args {
+    const char *pos;        /* the positional argument (FILE, NODE, ID), if any */
+    const char *out, *endpoint, *reason, *note, *kind, *title, *body, *case_id;
+    json_t *to;             /* --to NODE, repeated: an array, NULL until the first */
+    int subtree, all;
+};
+
+static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
+static const struct option out_opts[] = {
+    {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+static const struct option approve_opts[] = {
+    {"endpoint", required_argument, NULL, 'e'}, {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0}};
+static const struct option revoke_opts[] = {
+    {"reason", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+static const struct option ack_opts[] = {
+    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+static const struct option send_opts[] = {
+    {"to", required_argument, NULL, 'T'},   {"subtree", no_argument, NULL, 's'},
+    {"all", no_argument, NULL, 'a'},        {"kind", required_argument, NULL, 'k'},
+    {"title", required_argument, NULL, 't'}, {"body", required_argument, NULL, 'b'},
+    {"case", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+
+/* A text argument that goes into JSON must be UTF-8. */
+static int check_text(const char *what, const char *s)
+{
+    return utf8_valid(s) ? 0 : usage_error("%s: not valid UTF-8", what);
+}
+
+/* Sets the text option *slot once, as UTF-8. */
+static int set_text_once(const char **slot, const char *name, const char *value)
+{
+    char what[16];
+    snprintf(what, sizeof what, "--%s", name);
+    return set_once(slot, name, value) || check_text(what, value) ? EXIT_USAGE : 0;
+}
+
+static int add_target(struct net_args *a, const char *node)
+{
+    if (check_text("--to", node))
+        return EXIT_USAGE;
+    if (!a->to && !(a->to = json_array()))
+        return out_of_memory();
+    return json_array_append_new(a->to, json_string(node)) ? out_of_memory() : 0;
+}
+
+static int net_option(struct net_args *a, int c, char **argv)
+{
+    switch (c) {
+    case 'o': return set_once(&a->out, "out", optarg);
+    case 'e': return set_text_once(&a->endpoint, "endpoint", optarg);
+    case 'r': return set_text_once(&a->reason, "reason", optarg);
+    case 'n': return set_text_once(&a->note, "note", optarg);
+    case 'k': return set_text_once(&a->kind, "kind", optarg);
+    case 't': return set_text_once(&a->title, "title", optarg);
+    case 'b': return set_text_once(&a->body, "body", optarg);
+    case 'c': return set_text_once(&a->case_id, "case", optarg);
+    case 'T': return add_target(a, optarg);
+    case 's': a->subtree = 1; return 0;
+    case 'a': a->all = 1; return 0;
+    default: return bad_option(c, argv);
+    }
+}
+
+/* Parses the arguments of the network command `name` (argv[0] is its last word): the
+ * options `opts` in any order and, when `pos` names one ("FILE"), exactly one positional
+ * argument, which may come before, between or after the options ("--" ends them, so a
+ * positional may start with '-'; "-" alone is one). Usage errors are printed. */
+static int parse_net_args(int argc, char **argv, const char *name, const struct option *opts,
+                          const char *pos, struct net_args *a)
+{
+    int c, rc = 0, rest = 0;
+    optind = 0;
+    while (rc == 0) {
+        /* "-": getopt returns each non-option as the option 1, in order. After "--" it
+         * returns -1 with optind on the rest, which must not be parsed again. */
+        c = rest ? -1 : getopt_long(argc, argv, "-:", opts, NULL);
+        if (c == -1 && optind < argc)
+            rest = 1, c = 1, optarg = argv[optind++];
+        if (c == -1)
+            break;
+        if (c != 1)
+            rc = net_option(a, c, argv);
+        else if (!pos || a->pos)
+            rc = usage_error("%s: unexpected argument '%s'", name, optarg);
+        else
+            a->pos = optarg;
+    }
+    if (rc == 0 && pos && !a->pos)
+        rc = usage_error("%s needs %s", name, pos);
+    return rc;
+}
+
+/* ---- the tier network: files --------------------------------------------------------- */
+
+/* The text of an armoured file (a path, or "-" for stdin) into *text, malloc'd. One that
+ * cannot be read, or is not text, is a usage error naming it. */
+static int read_armour(const char *path, char **text)
+{
+    size_t len;
+    int rc = body_from_file(path, text, &len);
+    if (rc)
+        return rc;
+    if (memchr(*text, 0, len) || !utf8_valid(*text)) {
+        free(*text);
+        *text = NULL;
+        return usage_error("%s is not a text file", path);
+    }
+    return 0;
+}
+
+/* Where --out puts the armoured text the daemon answers: a file, or stdout (no --out, or
+ * "-"). The file is opened before the request, so that one that cannot be written is a
+ * usage error while nothing has changed; it is emptied and written only once the text is
+ * there, and removed again when it was created for a request that failed. */
+struct out_file {
+    const char *path;
+    int fd;         /* -1: stdout */
+    int created;    /* the file did not exist before */
+};
+
+static int out_open(struct out_file *o, const char *path)
+{
+    *o = (struct out_file){path, -1, 0};
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    o->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    o->created = o->fd >= 0;
+    if (o->fd < 0 && errno == EEXIST)
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (o->fd < 0)
+        return usage_error("cannot write %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* Closes a file that was not written, removing it if this run created it. */
+static void out_abandon(struct out_file *o)
+{
+    if (o->fd < 0)
+        return;
+    close(o->fd);
+    o->fd = -1;
+    if (o->created)
+        unlink(o->path);
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0 && errno != EINTR)
+            return -errno;
+        if (n > 0)
+            s += n, len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Replaces the file's content with text (exactly) and closes it. The daemon has already
+ * done what it was asked (an approval cannot be repeated: the id is taken), so when the
+ * file cannot be written the text goes to stdout rather than being lost. */
+static int out_write(struct out_file *o, const char *text)
+{
+    struct stat st;
+    int fd = o->fd, rc = 0;
+    o->fd = -1;
+    memset(&st, 0, sizeof st);
+    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0))
+        rc = -errno;
+    if (rc == 0)
+        rc = write_all(fd, text, strlen(text));
+    if (rc == 0 && S_ISREG(st.st_mode) && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0)
+        return EXIT_OK;
+    say("cannot write %s: %s; here is what it was to hold:", o->path, strerror(-rc));
+    fputs(text, stdout);
+    return EXIT_REFUSED;
+}
+
+/* Puts the armoured text at `key` of the reply where --out says (with --json on stdout
+ * only as part of the JSON), then the JSON with --json. */
+static int emit_armour(struct ctl *ctl, const json_t *r, const char *key, struct out_file *o)
+{
+    const char *text = json_string_value(json_object_get(r, key));
+    if (!text) {
+        char what[32];
+        snprintf(what, sizeof what, "no \"%s\"", key);
+        return unexpected(what);
+    }
+    int rc = EXIT_OK;
+    if (o->fd >= 0)
+        rc = out_write(o, text);
+    else if (!ctl->json)
+        fputs(text, stdout);
+    if (ctl->json) {
+        int jrc = print_json(r);
+        rc = rc ? rc : jrc;
+    }
+    return rc;
+}
+
+/* ---- the tier network: requests ------------------------------------------------------ */
+
+/* POSTs req (NULL: an empty object) to path; *r as call() gives it. */
+static int post(struct ctl *ctl, const char *path, const json_t *req, json_t **r)
+{
+    char *body = req ? json_dumps(req, JSON_COMPACT) : strdup("{}");
+    *r = NULL;
+    if (!body)
+        return out_of_memory();
+    int rc = call(ctl, "POST", path, body, strlen(body), r);
+    free(body);
+    return rc;
+}
+
+/* Sets o[key] to the string value unless value is NULL. 0, or -1 out of memory. */
+static int req_set(json_t *o, const char *key, const char *value)
+{
+    return value && json_object_set_new(o, key, json_string(value)) != 0 ? -1 : 0;
+}
+
+/* Prints one line of confirmation (cleaned, it comes from the daemon), or with --json the
+ * reply. */
+static int confirm(struct ctl *ctl, const json_t *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int confirm(struct ctl *ctl, const json_t *r, const char *fmt, ...)
+{
+    if (ctl->json)
+        return print_json(r);
+    char *line = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return out_of_memory();
+    put_clean(line, stdout);
+    putchar('\n');
+    free(line);
+    return EXIT_OK;
+}
+
+/* ---- enrol --------------------------------------------------------------------------- */
+
+static int cmd_enrol_root(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = post(ctl, "/api/v1/enrol/root", NULL, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "%s is the root of the tree now", jstr(r, "node_id"));
+    json_decref(r);
+    return rc;
+}
+
+static int cmd_enrol_request(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    struct out_file o = {NULL, -1, 0};
+    json_t *r = NULL;
+    int rc = parse_net_args(argc, argv, "enrol request", out_opts, NULL, &a);
+    if (rc == 0)
+        rc = out_open(&o, a.out);
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/enrol/request", NULL, &r);
+    if (rc == 0)
+        rc = emit_armour(ctl, r, "request", &o);
+    if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
+        rc = confirm(ctl, r, "enrolment request of %s (%s) written to %s", jstr(r, "node_id"),
+                     jstr(r, "tier"), o.path);
+    out_abandon(&o);
+    json_decref(r);
+    return rc;
+}
+
+static int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    struct out_file o = {NULL, -1, 0};
+    char *text = NULL;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? parse_net_args(argc, argv, "enrol approve", approve_opts, "FILE", &a)
+                 : out_of_memory();
+    if (rc == 0)
+        rc = read_armour(a.pos, &text);
+    if (rc == 0)
+        rc = out_open(&o, a.out);
+    if (rc == 0 && (req_set(req, "request", text) || req_set(req, "endpoint", a.endpoint)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/enrol/approve", req, &r);
+    if (rc == 0)
+        rc = emit_armour(ctl, r, "bundle", &o);
+    if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
+        rc = confirm(ctl, r, "bundle for %s written to %s (it will connect to %s)",
+                     jstr(r, "node_id"), o.path, jstr(r, "endpoint"));
+    out_abandon(&o);
+    json_decref(r);
+    json_decref(req);
+    free(text);
+    return rc;
+}
+
+static int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    char *text = NULL;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? parse_net_args(argc, argv, "enrol install", no_opts, "FILE", &a)
+                 : out_of_memory();
+    if (rc == 0)
+        rc = read_armour(a.pos, &text);
+    if (rc == 0 && req_set(req, "bundle", text))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/enrol/install", req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "enrolled under %s; connecting to %s", jstr(r, "parent"),
+                     jstr(r, "endpoint"));
+    json_decref(r);
+    json_decref(req);
+    free(text);
+    return rc;
+}
+
+static int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? parse_net_args(argc, argv, "enrol revoke", revoke_opts, "NODE", &a)
+                 : out_of_memory();
+    if (rc == 0)
+        rc = check_text("NODE", a.pos);
+    if (rc == 0 && (req_set(req, "node_id", a.pos) || req_set(req, "reason", a.reason)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/enrol/revoke", req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "%s revoked", jstr(r, "node_id"));
+    json_decref(r);
+    json_decref(req);
+    return rc;
+}
+
+/* ---- nodes --------------------------------------------------------------------------- */
+
+static int print_nodes(const json_t *nodes)
+{
+    static const char *const head[6] = {"编号", "名称", "级别", "上级", "关系", "状态"};
+    struct table t = {.ncols = 6};
+    int rc = table_add(&t, head);
+    size_t i;
+    json_t *n;
+    json_array_foreach(nodes, i, n) {
+        const char *row[6] = {jstr(n, "id"), jstr(n, "name"),
+                              vocab_name(tiers, jstr(n, "tier")), jstr(n, "parent"),
+                              vocab_name(relations, jstr(n, "relation")),
+                              json_is_true(json_object_get(n, "revoked")) ? "已撤销" : "正常"};
+        if (rc == 0)
+            rc = table_add(&t, row);
+    }
+    if (rc == 0)
+        table_print(&t, 0);
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+static int cmd_nodes(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = call(ctl, "GET", "/api/v1/nodes", NULL, 0, &r);
+    if (rc)
+        return rc;
+    json_t *nodes = json_object_get(r, "nodes");
+    if (!json_is_array(nodes))
+        rc = unexpected("no \"nodes\" array");
+    else
+        rc = ctl->json ? print_json(r) : print_nodes(nodes);
+    json_decref(r);
+    return rc;
+}
+
+/* ---- directives ---------------------------------------------------------------------- */
+
+/* Checks how the addressees are given: --to (with or without --subtree), or --all. */
+static int check_send_args(const struct net_args *a)
+{
+    if (a->all && a->to)
+        return usage_error("directive send: give --to NODE or --all, not both");
+    if (!a->all && !a->to)
+        return usage_error("directive send needs --to NODE (repeatable) or --all");
+    if (a->all && a->subtree)
+        return usage_error("directive send: --subtree goes with --to (--all is the whole "
+                           "subtree)");
+    if (!a->kind)
+        return usage_error("directive send needs --kind supervise|screening|notice");
+    if (!a->title)
+        return usage_error("directive send needs --title TEXT");
+    return 0;
+}
+
+static json_t *send_request(const struct net_args *a)
+{
+    json_t *req = json_object();
+    json_t *to = a->all ? json_string("all") : json_incref(a->to);
+    int bad = !req || json_object_set_new(req, "to", to) ||
+              (a->subtree && json_object_set_new(req, "subtree", json_true())) ||
+              req_set(req, "kind", a->kind) || req_set(req, "title", a->title) ||
+              req_set(req, "body", a->body) || req_set(req, "case_id", a->case_id);
+    if (bad)
+        json_decref(req), req = NULL;
+    return req;
+}
+
+static int cmd_directive_send(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    json_t *req = NULL, *r = NULL;
+    int rc = parse_net_args(argc, argv, "directive send", send_opts, NULL, &a);
+    if (rc == 0)
+        rc = check_send_args(&a);
+    if (rc == 0 && !(req = send_request(&a)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/directives", req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "%s", jstr(json_object_get(r, "directive"), "id"));
+    json_decref(r);
+    json_decref(req);
+    json_decref(a.to);
+    return rc;
+}
+
+/* The node ids of a list, comma-separated: the strings of `list`, or the "node" of each
+ * of its objects. Malloc'd; NULL when out of memory. */
+static char *id_list(const json_t *list)
+{
+    char *s = NULL;
+    size_t len = 0, i;
+    json_t *v;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    json_array_foreach(list, i, v) {
+        const char *id = json_is_string(v) ? json_string_value(v) : jstr(v, "node");
+        fprintf(f, "%s%s", i ? "," : "", id);
+    }
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A directive this node must still acknowledge: addressed to it, and `me` pending. */
+static int awaits_me(const json_t *d, const char *me)
+{
+    size_t i;
+    json_t *v;
+    if (!json_is_true(json_object_get(d, "addressed_to_me")))
+        return 0;
+    json_array_foreach(json_object_get(d, "pending"), i, v)
+        if (me && json_is_string(v) && strcmp(json_string_value(v), me) == 0)
+            return 1;
+    return 0;
+}
+
+static int directive_row(struct table *t, const json_t *d, const char *me)
+{
+    char when[32];
+    char *id = NULL, *title = truncate_chars(jstr(d, "title"), SUMMARY_CHARS);
+    char *acks = id_list(json_object_get(d, "acks"));
+    char *pending = id_list(json_object_get(d, "pending"));
+    int rc = !title || !acks || !pending ||
+             asprintf(&id, "%s %s", awaits_me(d, me) ? "*" : " ", jstr(d, "id")) < 0;
+    if (rc == 0) {
+        const char *row[7] = {id, vocab_name(directive_kinds, jstr(d, "kind")), title,
+                              jstr(d, "origin"),
+                              jtime(d, "time_ms", "%Y-%m-%d %H:%M", when, sizeof when), acks,
+                              pending};
+        rc = table_add(t, row);
+    }
+    free(id);
+    free(pending);
+    free(acks);
+    free(title);
+    return rc;
+}
+
+/* The table of directives; those this node must still acknowledge are marked '*'. */
+static int print_directives(const json_t *list, const char *me)
+{
+    static const char *const head[7] = {"  编号", "类型", "标题", "来源", "时间", "已签收",
+                                        "未签收"};
+    struct table t = {.ncols = 7};
+    int rc = table_add(&t, head), marked = 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        marked |= awaits_me(d, me);
+        if (rc == 0)
+            rc = directive_row(&t, d, me);
+    }
+    if (rc == 0)
+        table_print(&t, 0);
+    if (rc == 0 && marked)
+        printf("* 待本节点签收: jiefenctl directive ack ID [--note TEXT]\n");
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+/* This node's id, from status, into *status (which holds it); only needed when some
+ * directive is addressed to this node. */
+static int own_id(struct ctl *ctl, const json_t *list, json_t **status, const char **me)
+{
+    size_t i;
+    json_t *d;
+    *status = NULL, *me = NULL;
+    json_array_foreach(list, i, d) {
+        if (!json_is_true(json_object_get(d, "addressed_to_me")))
+            continue;
+        int rc = call(ctl, "GET", "/api/v1/status", NULL, 0, status);
+        if (rc == 0)
+            *me = jstr(json_object_get(*status, "node"), "id");
+        return rc;
+    }
+    return 0;
+}
+
+static int cmd_directive_list(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r, *status = NULL;
+    const char *me = NULL;
+    int rc = call(ctl, "GET", "/api/v1/directives", NULL, 0, &r);
+    if (rc)
+        return rc;
+    json_t *list = json_object_get(r, "directives");
+    if (!json_is_array(list))
+        rc = unexpected("no \"directives\" array");
+    else if (ctl->json)
+        rc = print_json(r);
+    else if ((rc = own_id(ctl, list, &status, &me)) == 0)
+        rc = print_directives(list, me);
+    json_decref(status);
+    json_decref(r);
+    return rc;
+}
+
+static int cmd_directive_ack(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? parse_net_args(argc, argv, "directive ack", ack_opts, "ID", &a)
+                 : out_of_memory();
+    if (rc == 0)
+        rc = check_text("ID", a.pos);
+    if (rc == 0 && (req_set(req, "id", a.pos) || req_set(req, "note", a.note)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/directives/ack", req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "%s acknowledged", jstr(r, "id"));
+    json_decref(r);
+    json_decref(req);
+    return rc;
+}
+
+/* ---- link ---------------------------------------------------------------------------- */
+
+static int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? check_text("ORIGIN", argv[1]) : out_of_memory();
+    if (rc == 0 && req_set(req, "origin", argv[1]))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, "/api/v1/links/clear-quarantine", req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "quarantine of %s cleared", jstr(r, "origin"));
+    json_decref(r);
+    json_decref(req);
+    return rc;
+}
+
 /* ---- commands ------------------------------------------------------------------------ */
 
 static const struct command commands[] = {
@@ -1088,6 +1822,20 @@ static const struct command commands[] = {
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
     {"verify", NULL, cmd_verify, CMD_NO_ARGS, ""},
+    {"enrol", "root", cmd_enrol_root, CMD_NO_ARGS, ""},
+    {"enrol", "request", cmd_enrol_request, 0, "[--out FILE]"},
+    {"enrol", "approve", cmd_enrol_approve, 0,
+     "FILE|- [--endpoint tcp://HOST:PORT] [--out FILE]"},
+    {"enrol", "install", cmd_enrol_install, 0, "FILE|-"},
+    {"enrol", "revoke", cmd_enrol_revoke, 0, "NODE [--reason TEXT]"},
+    {"nodes", NULL, cmd_nodes, CMD_NO_ARGS, ""},
+    {"directive", "send", cmd_directive_send, 0,
+     "(--to NODE [--to NODE ...] [--subtree] | --all)\n"
+     "                 --kind supervise|screening|notice --title TEXT [--body TEXT]\n"
+     "                 [--case ID]"},
+    {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
+    {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT]"},
+    {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {NULL, NULL, NULL, 0, NULL},
 };
 
@@ -1100,6 +1848,7 @@ static void usage(FILE *out)
         fprintf(out, "  %s%s%s%s%s\n", c->name, c->sub ? " " : "", c->sub ? c->sub : "",
                 c->args[0] ? " " : "", c->args);
     fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value cannot hold ',').\n"
+          "FILE - is standard input. A directive ID is ORIGIN/SEQ, as directive list shows.\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
 }
@@ -1122,16 +1871,53 @@ static const struct command *find_command(int argc, char **argv, int *words)
     return NULL;
 }
 
+/* "new, list or show": the second words of the commands named `name`, malloc'd; NULL
+ * when `name` has none (or out of memory). */
+static char *sub_words(const char *name)
+{
+    const char *words[16];
+    size_t n = 0;
+    for (const struct command *c = commands; c->name; c++) {
+        if (!c->sub || strcmp(c->name, name) != 0 || (n && strcmp(words[n - 1], c->sub) == 0))
+            continue;
+        if (n < sizeof words / sizeof words[0])
+            words[n++] = c->sub;
+    }
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = n ? open_memstream(&s, &len) : NULL;
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", words[i]);
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* No command matched argv: says why, as a usage error. */
+static int unknown_command(int argc, char **argv)
+{
+    char *subs = sub_words(argv[0]);
+    int rc;
+    if (subs && argc > 1)
+        rc = usage_error("unknown command '%s %s'", argv[0], argv[1]);
+    else if (subs)
+        rc = usage_error("%s needs %s", argv[0], subs);
+    else
+        rc = usage_error("unknown command '%s'", argv[0]);
+    free(subs);
+    return rc;
+}
+
 static int dispatch(struct ctl *ctl, int argc, char **argv)
 {
     int words = 0;
     const struct command *c = find_command(argc, argv, &words);
-    if (!c && strcmp(argv[0], "case") == 0 && argc > 1)
-        return usage_error("unknown command 'case %s'", argv[1]);
-    if (!c && strcmp(argv[0], "case") == 0)
-        return usage_error("case needs new, list or show");
     if (!c)
-        return usage_error("unknown command '%s'", argv[0]);
+        return unknown_command(argc, argv);
     argc -= words - 1, argv += words - 1;   /* argv[0] is now the last command word */
     if ((c->flags & CMD_NO_ARGS) && argc != 1)
         return usage_error("%s takes no arguments", argv[0]);

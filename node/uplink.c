@@ -32,6 +32,7 @@ struct uplink {
     struct origin_cursor *o;
     size_t n_o;
     int synced;              /* the parent's heads are known since the last Hello */
+    int64_t progress_ms;     /* when the parent last acked something new */
     int64_t hello_ms;
 };
 
@@ -197,15 +198,21 @@ static void save_acks(uplink *u)
 
 static void on_heads(uplink *u, const Jiefen__Heads *h)
 {
+    /* A resync lists every chain the parent holds of our subtree: one it does not list,
+     * it has nothing of, and must get from the first event. */
+    for (size_t i = 0; h->resync && i < u->n_o; i++)
+        u->o[i].acked = u->o[i].sent = 0;
     for (size_t i = 0; i < h->n_origins && i < h->n_seqs; i++) {
         struct origin_cursor *oc = cursor_for(u, h->origins[i]);
         if (!oc)
             continue;
+        if (h->seqs[i] > oc->acked)
+            u->progress_ms = clock_now_ms();
         oc->acked = h->seqs[i];
-        if (h->reply_to_hello || oc->sent < oc->acked)
+        if (h->resync || oc->sent < oc->acked)
             oc->sent = oc->acked;
     }
-    if (h->reply_to_hello)
+    if (h->resync)
         u->synced = 1;
     u->peer.last_ack_ms = clock_now_ms();
     save_acks(u);
@@ -268,8 +275,11 @@ static void on_tick(uv_timer_t *t)
     for (size_t i = 0; i < u->n_o; i++)
         inflight += u->o[i].sent - u->o[i].acked;
     link_peer_tick(&u->peer, now);
-    /* Idle: a Hello is the heartbeat. Stuck: no ack for a while, resend from the acks. */
-    int stuck = inflight && now - u->peer.last_ack_ms > ACK_TIMEOUT_MS &&
+    /* Idle: a Hello is the heartbeat. Stuck: acks have not advanced for a while although
+     * events are in flight: resend from the acks. */
+    if (!inflight)
+        u->progress_ms = now;
+    int stuck = inflight && now - u->progress_ms > ACK_TIMEOUT_MS &&
                 now - u->hello_ms > ACK_TIMEOUT_MS;
     if ((!inflight && now - u->hello_ms >= LINK_HELLO_MS) || stuck || !u->synced)
         send_hello(u);

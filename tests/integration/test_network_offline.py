@@ -31,8 +31,10 @@ class Offline(NodeTest):
         self.assertIsNotNone(st["backlog_up_oldest_ms"])
         town.start()
         want = {first, *ids}
-        got = wait_for(lambda: (lambda cs: cs if {c["id"] for c in cs} >= want else None)(
-            village_cases(county, "v11")), 60, "500 cases at the county")
+        wait_for(lambda: county.ok("GET", "/api/v1/status")["cases"]["total"] >= len(want), 120,
+                 "500 cases at the county")
+        got = village_cases(county, "v11")
+        self.assertEqual({c["id"] for c in got}, want)
         self.assertEqual(len(got), len(want))  # nothing twice
         wait_for(lambda: {d["id"] for d in v1.directives()} >= set(sent), 30, "directives")
         self.assertEqual(v1.links()["parent"]["backlog_up"], 0)
@@ -63,10 +65,9 @@ class Offline(NodeTest):
         total = per_village * 2
         self.assertEqual(sum(len(x) for x in made.values()), total)
 
-        def arrived():
-            cs = county.all_cases()
-            return cs if len(cs) >= total else None
-        cs = wait_for(arrived, 120, f"{total} cases at the county")
+        wait_for(lambda: county.ok("GET", "/api/v1/status")["cases"]["total"] >= total, 300,
+                 f"{total} cases at the county")
+        cs = county.all_cases()
         ids = [c["id"] for c in cs]
         self.assertEqual(len(ids), len(set(ids)))
         self.assertEqual(set(ids), set(made["v11"]) | set(made["v12"]))
