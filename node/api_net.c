@@ -234,10 +234,15 @@ static int check_request(struct net_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
     int rc = registry_get(n->st, txn, req->node_id, &known);
     if (rc)
         return rc;
-    if (known || strcmp(req->node_id, n->cfg.node_id) == 0) {
-        registry_free(&known);
+    /* The same child asking again (its bundle was lost) gets a new bundle; anyone else
+     * asking for a used id is refused. */
+    int again = known && !known->revoked && strcmp(known->parent, n->cfg.node_id) == 0 &&
+                known->public_key.len == CRYPTO_PK_LEN &&
+                memcmp(known->public_key.data, req->public_key.data, CRYPTO_PK_LEN) == 0;
+    int taken = (known && !again) || strcmp(req->node_id, n->cfg.node_id) == 0;
+    registry_free(&known);
+    if (taken)
         return refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
-    }
     return 0;
 }
 
@@ -499,6 +504,14 @@ void route_nodes(struct api_call *c, const http_request *r, const char *tail)
 
 static const char *const directive_kinds[] = {"supervise", "screening", "notice"};
 
+static int acked_by(const Jiefen__DirectiveView *v, const char *node)
+{
+    for (size_t i = 0; i < v->n_acked_by; i++)
+        if (strcmp(v->acked_by[i], node) == 0)
+            return 1;
+    return 0;
+}
+
 static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__DirectiveView *v)
 {
     const Jiefen__Directive *d = v->directive;
@@ -507,25 +520,22 @@ static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__Direct
         json_array_append_new(acks, json_pack("{s:s, s:I, s:s}", "node", v->acked_by[i],
                                               "time_ms", (json_int_t)v->acked_ms[i], "note",
                                               i < v->n_ack_notes ? v->ack_notes[i] : ""));
-    for (size_t i = 0; i < v->n_addressees; i++) {
-        size_t j = 0;
-        while (j < v->n_acked_by && strcmp(v->acked_by[j], v->addressees[i]))
-            j++;
-        if (j == v->n_acked_by)
+    for (size_t i = 0; i < v->n_addressees; i++)
+        if (!acked_by(v, v->addressees[i]))
             json_array_append_new(pending, json_string(v->addressees[i]));
-    }
     for (size_t i = 0; i < d->n_targets; i++)
         json_array_append_new(targets, json_string(d->targets[i]));
     char id[80];
     snprintf(id, sizeof id, "%s/%llu", v->origin, (unsigned long long)v->seq);
-    return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:o}",
+    int to_me = strcmp(v->origin, n->cfg.node_id) != 0 &&
+                fold_directive_addresses(n->st, txn, d, n->cfg.node_id);
+    return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o,"
+                     " s:o}",
                      "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
                      (json_int_t)v->time_ms, "actor", v->actor, "kind", d->kind, "title",
                      d->title, "body", d->body, "case_id", d->case_id, "targets", targets,
-                     "subtree", d->subtree, "addressed_to_me",
-                     strcmp(v->origin, n->cfg.node_id) != 0 &&
-                         fold_directive_addresses(n->st, txn, d, n->cfg.node_id),
-                     "acks", acks,
+                     "subtree", d->subtree, "addressed_to_me", to_me, "awaiting_me",
+                     to_me && !acked_by(v, n->cfg.node_id), "acks", acks,
                      "pending", pending);
 }
 
@@ -637,9 +647,8 @@ static int directive_ack_apply(eventlog_tx *tx, struct net_op *o)
         return refuse(o, 404, "not_found", "id", "无此指令：%s", id);
     if (!fold_directive_addresses(tx->st, tx->txn, v->directive, n->cfg.node_id))
         rc = refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
-    for (size_t i = 0; rc == 0 && i < v->n_acked_by; i++)
-        if (strcmp(v->acked_by[i], n->cfg.node_id) == 0)
-            rc = refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
+    if (rc == 0 && acked_by(v, n->cfg.node_id))
+        rc = refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
     jiefen__directive_view__free_unpacked(v, NULL);
     if (rc)
         return rc;

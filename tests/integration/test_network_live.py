@@ -1,4 +1,6 @@
 """The live path through real processes: county, township, two villages."""
+import os
+
 import harness
 from harness import NodeTest, intake, wait_for
 
@@ -66,7 +68,15 @@ class Live(NodeTest):
         s, b = county.api("POST", "/api/v1/enrol/approve", {"request": creq})
         self.assertEqual((s, b["error"]["code"]), (400, "wrong_tier"))
         bundle = county.ok("POST", "/api/v1/enrol/approve", {"request": req})["bundle"]
-        s, b = county.api("POST", "/api/v1/enrol/approve", {"request": req})
+        # The same child asking again gets a new bundle (its first was lost) ...
+        county.ok("POST", "/api/v1/enrol/approve", {"request": req})
+        # ... but another machine asking for the same id (another key) is refused.
+        os.mkdir(os.path.join(self.root, "elsewhere"))
+        impostor = harness.Node(os.path.join(self.root, "elsewhere"), "t1", "township", "冒名")
+        self.nodes.append(impostor)
+        impostor.start()
+        ireq = impostor.ok("POST", "/api/v1/enrol/request")["request"]
+        s, b = county.api("POST", "/api/v1/enrol/approve", {"request": ireq})
         self.assertEqual((s, b["error"]["code"]), (409, "duplicate_id"))
         s, b = other.api("POST", "/api/v1/enrol/install", {"bundle": req})
         self.assertEqual((s, b["error"]["field"]), (400, "bundle"))
