@@ -182,19 +182,25 @@ static uint64_t queue_last(downlink *d, MDB_txn *txn, const char *child)
     return q;
 }
 
-/* The oldest item still queued for child (acked items are trimmed), 0 if none. */
-static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child)
+/* The oldest item still queued for child (acked items are trimmed), 0 if none, and the
+ * time its event was made. */
+static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child, int64_t *made_ms)
 {
     uint8_t key[STORE_KEY_MAX];
     MDB_val k = {store_event_key(child, 1, key), key}, v;
     MDB_cursor *c;
     char owner[STORE_ORIGIN_MAX + 1];
     uint64_t q = 0;
+    envelope *e = NULL;
+    *made_ms = 0;
     if (mdb_cursor_open(txn, d->n->st->outbox, &c))
         return 0;
     if (mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) || store_event_key_parse(&k, owner, &q) ||
         strcmp(owner, child))
         q = 0;
+    else if (envelope_decode(v.mv_data, v.mv_size, &e) == 0)
+        *made_ms = e->event->time_ms;
+    envelope_free(&e);
     mdb_cursor_close(c);
     return q;
 }
@@ -499,12 +505,14 @@ json_t *downlink_json(downlink *d)
         struct link_peer *p = &d->peers[i];
         Jiefen__NodeInfo *ni = NULL;
         registry_get(d->n->st, txn, p->id, &ni);
-        uint64_t last = queue_last(d, txn, p->id), first = queue_first(d, txn, p->id);
+        int64_t oldest;
+        uint64_t last = queue_last(d, txn, p->id), first = queue_first(d, txn, p->id, &oldest);
         json_t *j = link_peer_json(p);
         json_object_set_new(j, "direction", json_string("child"));
         json_object_set_new(j, "revoked", json_boolean(ni && ni->revoked));
         json_object_set_new(j, "backlog_down",
                             json_integer(first ? (json_int_t)(last - first + 1) : 0));
+        json_object_set_new(j, "backlog_down_oldest_ms", oldest ? json_integer(oldest) : json_null());
         json_array_append_new(list, j);
         registry_free(&ni);
     }
