@@ -8,7 +8,8 @@ PACKAGES=(
   libzmq3-dev liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
   libsodium-dev libuv1-dev libjansson-dev libinih-dev libhttp-parser-dev
   libcurl4-openssl-dev libcmocka-dev
-  python3 curl procps tzdata
+  clang libclang-rt-14-dev
+  python3 curl procps tzdata iproute2
 )
 
 missing=()
