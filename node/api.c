@@ -94,6 +94,21 @@ static json_t *status_counts(struct node *n, MDB_txn *txn, uint64_t *total)
     return by;
 }
 
+/* Whether this node has a certificate, and under which parent (none: a root). */
+static json_t *enrolment_json(struct node *n)
+{
+    MDB_txn *txn;
+    MDB_val own = {10, "own_bundle"}, par = {6, "parent"}, d;
+    json_t *out = json_pack("{s:b, s:n}", "enrolled", 0, "parent");
+    if (store_txn_begin(n->st, MDB_RDONLY, &txn))
+        return out;
+    json_object_set_new(out, "enrolled", json_boolean(mdb_get(txn, n->st->meta, &own, &d) == 0));
+    if (mdb_get(txn, n->st->meta, &par, &d) == 0)
+        json_object_set_new(out, "parent", json_stringn(d.mv_data, d.mv_size));
+    mdb_txn_abort(txn);
+    return out;
+}
+
 static json_t *links_json(struct node *n)
 {
     return json_pack("{s:o, s:o}", "parent", n->up ? uplink_json(n->up) : json_null(),
@@ -161,6 +176,7 @@ static void route_status(struct api_call *c, const http_request *r, const char *
         "by_status", by, "store", "path", n->st->path, "size_bytes", (json_int_t)used,
         "map_bytes", (json_int_t)map);
     json_object_set_new(out, "links", links_json(n));
+    json_object_set_new(out, "enrolment", enrolment_json(n));
     reply_json(c, 200, out);
 }
 
