@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Jiefen twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer) and
 # runs every test against both builds: unit tests (cmocka) and integration tests (real
-# jiefend processes on 127.0.0.1). Benchmarks are built but not run here (tests/bench/).
+# jiefend processes on 127.0.0.1); then runs each fuzz target for 10 s (tests/fuzz/run.sh,
+# a third build with clang). Benchmarks are built but not run here (tests/bench/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -24,4 +25,6 @@ for dir in build build-asan; do
   echo "== tests in $dir"
   (cd "$dir" && ctest --output-on-failure --timeout 900) || status=1
 done
+echo "== fuzz targets (clang, build-fuzz), 10 s each"
+bash tests/fuzz/run.sh 10 || status=1
 exit $status
