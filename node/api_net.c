@@ -146,6 +146,21 @@ static int save_bundle(store *st, MDB_txn *txn, const Jiefen__EnrolBundle *b)
     return rc;
 }
 
+/* A certificate issued by this node now (to itself, for a root). Clear with
+ * cert_signed_clear(). */
+static int issue(struct node *n, eventlog_tx *tx, const char *id, const char *name, int tier,
+                 ProtobufCBinaryData pk, Jiefen__SignedCert *out)
+{
+    Jiefen__Certificate cert = JIEFEN__CERTIFICATE__INIT;
+    cert.node_id = (char *)id;
+    cert.name = (char *)name;
+    cert.tier = tier;
+    cert.public_key = pk;
+    cert.issuer = n->cfg.node_id;
+    cert.issued_ms = tx->now_ms;
+    return cert_sign(n->id, &cert, out);
+}
+
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
@@ -170,16 +185,9 @@ static int enrol_root_apply(eventlog_tx *tx, struct net_op *o)
         jiefen__enrol_bundle__free_unpacked(have, NULL);
         return refuse(o, 409, "already_enrolled", NULL, "本节点已有证书，不能再设为根节点");
     }
-    Jiefen__Certificate cert = JIEFEN__CERTIFICATE__INIT;
-    cert.node_id = n->cfg.node_id;
-    cert.name = n->cfg.node_name;
-    cert.tier = n->cfg.tier;
-    cert.public_key.data = (uint8_t *)crypto_identity_pk(n->id);
-    cert.public_key.len = CRYPTO_PK_LEN;
-    cert.issuer = n->cfg.node_id;
-    cert.issued_ms = tx->now_ms;
     Jiefen__SignedCert sc;
-    int rc = cert_sign(n->id, &cert, &sc);
+    ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(n->id)};
+    int rc = issue(n, tx, n->cfg.node_id, n->cfg.node_name, n->cfg.tier, pk, &sc);
     if (rc)
         return rc;
     Jiefen__Enrolled en = JIEFEN__ENROLLED__INIT;
@@ -250,15 +258,8 @@ static int issue_cert(eventlog_tx *tx, struct net_op *o, const Jiefen__EnrolRequ
                       const Jiefen__EnrolBundle *own)
 {
     struct node *n = o->c->n;
-    Jiefen__Certificate cert = JIEFEN__CERTIFICATE__INIT;
-    cert.node_id = req->node_id;
-    cert.name = req->name;
-    cert.tier = req->tier;
-    cert.public_key = req->public_key;
-    cert.issuer = n->cfg.node_id;
-    cert.issued_ms = tx->now_ms;
     Jiefen__SignedCert sc;
-    int rc = cert_sign(n->id, &cert, &sc);
+    int rc = issue(n, tx, req->node_id, req->name, req->tier, req->public_key, &sc);
     if (rc)
         return rc;
     Jiefen__ChildEnrolled ce = JIEFEN__CHILD_ENROLLED__INIT;
