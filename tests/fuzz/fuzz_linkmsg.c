@@ -109,7 +109,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ingest_result res;
+    struct ingest_result res = {0};
     Jiefen__LinkMessage *m;
     int rc = 0;
 

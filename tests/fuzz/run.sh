@@ -46,8 +46,9 @@ for t in "${targets[@]}"; do
   TMPDIR=$tmp/$t "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=30 \
     -print_final_stats=1 -artifact_prefix="$art/" "$tmp/$t/corpus" >"$log" 2>&1
   rc=$?
-  runs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$log")
-  rate=$(awk '/^stat::average_exec_per_sec:/ {print $2}' "$log")
+  # (after a crash the stats may appear twice: keep the last)
+  runs=$(awk '/^stat::number_of_executed_units:/ {v = $2} END {print v}' "$log")
+  rate=$(awk '/^stat::average_exec_per_sec:/ {v = $2} END {print v}' "$log")
   cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')
   echo "   ${runs:-?} runs, ${rate:-?}/s, ${cov:-no coverage line}, corpus $(ls "$tmp/$t/corpus" | wc -l) files"
   if [ "$rc" -eq 0 ]; then
@@ -58,7 +59,7 @@ for t in "${targets[@]}"; do
   crash=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')
   cp "$log" "$art/log-$t.txt"
   echo "   FAILED (exit $rc); the fuzzer's output ends:"
-  grep -vE '^(#[0-9]|INFO:)' "$log" | tail -40 | sed 's/^/   | /'
+  grep -vE '^(#[0-9]|INFO:|stat::)' "$log" | tail -40 | sed 's/^/   | /'
   summary+=("fuzz: $t CRASH ${crash:-"(no crash file; see $art/log-$t.txt)"}")
 done
 
