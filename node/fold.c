@@ -1,6 +1,7 @@
 #include "fold.h"
 #include "case.h"
 #include "cert.h"
+#include "config.h"
 #include "error.h"
 #include "registry.h"
 
@@ -47,9 +48,21 @@ static int count_status(store *st, MDB_txn *txn, int from, int to)
     return store_meta_put_u64(st, txn, key, n + 1);
 }
 
+/* Names used as store keys must fit them; a signed event that breaks this does not apply
+ * (and must not fail the transaction that stores it). */
+static int valid_key_name(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= max;
+}
+
+#define CASE_ID_MAX 128
+
 static int fold_case(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
+    if (!valid_key_name(ev->case_id, CASE_ID_MAX))
+        return JF_EINVAL;
     int rc = fold_case_get(st, txn, ev->case_id, &v);
     if (rc)
         return rc;
@@ -81,7 +94,7 @@ static int fold_child_enrolled(store *st, MDB_txn *txn, const Jiefen__Event *ev)
         return JF_EINVAL;
     if (cert_open(ev->child_enrolled->cert, pk, &c))
         return JF_EINVAL;
-    int rc = strcmp(c->issuer, ev->origin) ? JF_EINVAL
+    int rc = strcmp(c->issuer, ev->origin) || config_valid_node_id(c->node_id) ? JF_EINVAL
                                            : registry_put(st, txn, c->node_id, c->name, c->tier,
                                                           c->public_key.data, c->issuer);
     jiefen__certificate__free_unpacked(c, NULL);
@@ -118,7 +131,8 @@ static int fold_node_created(store *st, MDB_txn *txn, const Jiefen__Event *ev)
         registry_free(&known);
         return rc;
     }
-    if (nc->public_key.len != 32 || strcmp(nc->node_id, ev->origin))
+    if (nc->public_key.len != 32 || strcmp(nc->node_id, ev->origin) ||
+        config_valid_node_id(nc->node_id))
         return JF_EINVAL;
     return registry_put(st, txn, nc->node_id, nc->name, nc->tier, nc->public_key.data, "");
 }
@@ -226,6 +240,8 @@ static int fold_directive_ack(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
     const Jiefen__DirectiveAck *a = ev->directive_ack;
     Jiefen__DirectiveView *v;
+    if (!valid_key_name(a->origin, STORE_ORIGIN_MAX))
+        return JF_EINVAL;
     int rc = fold_directive_get(st, txn, a->origin, a->seq, &v);
     if (rc || !v)
         return rc;
@@ -258,6 +274,8 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     case JIEFEN__EVENT__BODY_CHILD_ENROLLED:
         return fold_child_enrolled(st, txn, ev);
     case JIEFEN__EVENT__BODY_CHILD_REVOKED: {
+        if (config_valid_node_id(ev->child_revoked->node_id))
+            return JF_EINVAL;
         int rc = registry_revoke(st, txn, ev->child_revoked->node_id);
         return rc == JF_ENOTFOUND ? JF_EINVAL : rc;
     }

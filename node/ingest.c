@@ -118,8 +118,12 @@ static int store_event(store *st, MDB_txn *txn, const char *self, const envelope
         rc = eventlog_head_put(st, txn, e->event->origin, e->event->seq, e->hash);
     if (rc)
         return rc;
-    /* A signed event that does not fold is still part of its origin's archive. */
+    /* A signed event that does not fold is still part of its origin's archive; one whose
+     * names cannot even be keys (MDB_BAD_VALSIZE) is the same case, not a store failure
+     * that would refuse the whole batch for ever. */
     int frc = fold_apply(st, txn, self, e->event);
+    if (frc == MDB_BAD_VALSIZE)
+        frc = JF_EINVAL;
     if (frc == JF_EINVAL)
         log_warn("ingest", "event %s/%llu (%s) does not apply to the views here",
                  e->event->origin, (unsigned long long)e->event->seq,
@@ -364,7 +368,8 @@ static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope 
     MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
             d = {raw->len, raw->data};
     int rc = mdb_put(txn, st->inbox, &k, &d, 0);
-    if (rc == 0 && (rc = fold_apply(st, txn, self, e->event)) == JF_EINVAL)
+    if (rc == 0 && ((rc = fold_apply(st, txn, self, e->event)) == JF_EINVAL ||
+                    rc == MDB_BAD_VALSIZE))
         rc = 0; /* kept in the inbox even if nothing here derives from it */
     if (rc == 0)
         rc = ingest_route_down(st, txn, self, e->event, raw->data, raw->len);

@@ -12,6 +12,7 @@
 #include "node.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,9 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A client that resets its connection must cost us one write's EPIPE, not the
+     * process: libuv writes without MSG_NOSIGNAL. */
+    signal(SIGPIPE, SIG_IGN);
     if (crypto_init()) {
         fprintf(stderr, "jiefend: libsodium failed to initialise\n");
         return 1;

@@ -61,6 +61,22 @@ class Hostile(NodeTest):
         for n in (county, town, bad, good):
             self.assertTrue(n.verify()["ok"], n.id)
 
+    def test_signed_event_that_cannot_fold_does_not_wedge_the_link(self):
+        county, (town, ), ((v1, v2),) = self.tree((2,))
+        self.case_arrives(v1, town)
+        v1.stop()
+        applied = [l for l in town.links()["children"] if l["peer"] == "v11"][0]["applied"]
+        # Signed by v11 and chained, but naming an empty directive origin, which cannot be a
+        # store key: kept in the chain without folding, and acked, not a failed batch.
+        r = self.peer(v1, "poison")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("does not apply", town.log())
+        link = [l for l in town.links()["children"] if l["peer"] == "v11"][0]
+        self.assertEqual(link["applied"], applied + 1)
+        self.assertEqual(self.peer(v1, "hello").returncode, 0)  # the link still answers
+        self.case_arrives(v2, town)
+        self.assertTrue(town.verify()["ok"])
+
     def test_revoked_child_is_cut_off(self):
         county, (town,), ((v1, v2),) = self.tree((2,))
         self.case_arrives(v1, town)

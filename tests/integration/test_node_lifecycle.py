@@ -2,6 +2,8 @@
 import hashlib
 import os
 import signal
+import socket
+import struct
 
 import harness
 from harness import NodeTest, intake
@@ -57,6 +59,20 @@ class Lifecycle(NodeTest):
         n.start()  # and starts again on the same directory
         s, b = n.api("GET", "/api/v1/status")
         self.assertEqual(s, 200)
+
+    def test_client_reset_does_not_kill_the_daemon(self):
+        n = self.node().start()
+        # Pipelined requests, then a reset (RST) before the answers are written: the writes
+        # fail with EPIPE, which must not be a SIGPIPE for the daemon.
+        req = f"GET /api/v1/status HTTP/1.1\r\nHost: {n.host}:{n.port}\r\n\r\n".encode()
+        for _ in range(5):
+            c = socket.create_connection((n.host, n.port))
+            c.sendall(req * 50)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+        s, b = n.api("GET", "/api/v1/status")
+        self.assertEqual(s, 200)
+        self.assertIsNone(n.proc.poll())
 
     def test_bad_config_names_file_and_line(self):
         n = self.node()

@@ -8,7 +8,9 @@
  * MODE: hello (prove we are admitted: 0 if the parent answers), newkey (the same with a
  * key nobody enrolled), badsig (next event signed by another key), replay (resend the
  * newest event), equivocate (a different event under the newest seq, signed with the
- * child's real key), gap (an event two ahead), foreign (an event claiming another origin).
+ * child's real key), gap (an event two ahead), foreign (an event claiming another origin),
+ * poison (the next event, properly chained and signed, but naming an empty directive origin:
+ * it must be kept without folding, not wedge the link).
  * Exit 0 if the parent answered, 3 if it did not within 3 s.
  */
 #include "crypto.h"
@@ -88,6 +90,24 @@ static void *connect_parent(struct ctx *c, void *zctx, const crypto_identity *as
 }
 
 /* An event of ours after (or at) `seq`, chained to `prev`, with a fresh summary. */
+static int forge_poison(struct ctx *c, uint64_t seq, const uint8_t *prev,
+                        ProtobufCBinaryData *out)
+{
+    uint8_t hash[CRYPTO_HASH_LEN];
+    Jiefen__DirectiveAck a = JIEFEN__DIRECTIVE_ACK__INIT;
+    a.origin = "";
+    a.seq = 1;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.origin = c->self;
+    ev.seq = seq;
+    ev.prev_hash.data = (uint8_t *)prev;
+    ev.prev_hash.len = CRYPTO_HASH_LEN;
+    ev.actor = "peer";
+    ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE_ACK;
+    ev.directive_ack = &a;
+    return envelope_sign(c->id, &ev, &out->data, &out->len, hash);
+}
+
 static int forge(struct ctx *c, const crypto_identity *signer, const char *origin,
                  uint64_t seq, const uint8_t *prev, ProtobufCBinaryData *out)
 {
@@ -145,6 +165,8 @@ static int build(struct ctx *c, const char *mode, ProtobufCBinaryData *env)
     if (strcmp(mode, "replay") == 0)
         return 0;
     free(env->data);
+    if (strcmp(mode, "poison") == 0)
+        return forge_poison(c, seq + 1, hash, env);
     snprintf(path, sizeof path, "%s/peer-other.key", c->dir);
     remove(path);
     if (crypto_identity_create(path, &other))
@@ -181,7 +203,8 @@ int main(int argc, char **argv)
 {
     struct ctx c = {0};
     if (argc != 3) {
-        fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign\n");
+        fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign|"
+                        "poison\n");
         return 2;
     }
     if (crypto_init() || load(&c, argv[1])) {
