@@ -1464,6 +1464,25 @@ static int confirm(struct ctl *ctl, const json_t *r, const char *fmt, ...)
     return EXIT_OK;
 }
 
+/* Posts {key: value, ...} (kv holds n strings, pairs; NULL values are left out) and
+ * confirms with "WHAT: <the reply's `echo` field>". The shape of every small command. */
+static int post_fields(struct ctl *ctl, const char *path, const char *const *kv, size_t n,
+                       const char *what, const char *echo)
+{
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? 0 : out_of_memory();
+    for (size_t i = 0; rc == 0 && i + 1 < n; i += 2)
+        if (req_set(req, kv[i], kv[i + 1]))
+            rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, path, req, &r);
+    if (rc == 0)
+        rc = confirm(ctl, r, "%s: %s", what, jstr(r, echo));
+    json_decref(r);
+    json_decref(req);
+    return rc;
+}
+
 /* ---- enrol --------------------------------------------------------------------------- */
 
 static int cmd_enrol_root(struct ctl *ctl, int argc, char **argv)
@@ -1550,20 +1569,11 @@ static int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
 static int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
 {
     struct net_args a = {0};
-    json_t *req = json_object(), *r = NULL;
-    int rc = req ? parse_net_args(argc, argv, "enrol revoke", revoke_opts, "NODE", &a)
-                 : out_of_memory();
+    int rc = parse_net_args(argc, argv, "enrol revoke", revoke_opts, "NODE", &a);
     if (rc == 0)
         rc = check_text("NODE", a.pos);
-    if (rc == 0 && (req_set(req, "node_id", a.pos) || req_set(req, "reason", a.reason)))
-        rc = out_of_memory();
-    if (rc == 0)
-        rc = post(ctl, "/api/v1/enrol/revoke", req, &r);
-    if (rc == 0)
-        rc = confirm(ctl, r, "%s revoked", jstr(r, "node_id"));
-    json_decref(r);
-    json_decref(req);
-    return rc;
+    const char *kv[] = {"node_id", a.pos, "reason", a.reason};
+    return rc ? rc : post_fields(ctl, "/api/v1/enrol/revoke", kv, 4, "revoked", "node_id");
 }
 
 /* ---- nodes --------------------------------------------------------------------------- */
@@ -1775,20 +1785,11 @@ static int cmd_directive_list(struct ctl *ctl, int argc, char **argv)
 static int cmd_directive_ack(struct ctl *ctl, int argc, char **argv)
 {
     struct net_args a = {0};
-    json_t *req = json_object(), *r = NULL;
-    int rc = req ? parse_net_args(argc, argv, "directive ack", ack_opts, "ID", &a)
-                 : out_of_memory();
+    int rc = parse_net_args(argc, argv, "directive ack", ack_opts, "ID", &a);
     if (rc == 0)
         rc = check_text("ID", a.pos);
-    if (rc == 0 && (req_set(req, "id", a.pos) || req_set(req, "note", a.note)))
-        rc = out_of_memory();
-    if (rc == 0)
-        rc = post(ctl, "/api/v1/directives/ack", req, &r);
-    if (rc == 0)
-        rc = confirm(ctl, r, "%s acknowledged", jstr(r, "id"));
-    json_decref(r);
-    json_decref(req);
-    return rc;
+    const char *kv[] = {"id", a.pos, "note", a.note};
+    return rc ? rc : post_fields(ctl, "/api/v1/directives/ack", kv, 4, "acknowledged", "id");
 }
 
 /* ---- link ---------------------------------------------------------------------------- */
@@ -1796,17 +1797,11 @@ static int cmd_directive_ack(struct ctl *ctl, int argc, char **argv)
 static int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
 {
     (void)argc;
-    json_t *req = json_object(), *r = NULL;
-    int rc = req ? check_text("ORIGIN", argv[1]) : out_of_memory();
-    if (rc == 0 && req_set(req, "origin", argv[1]))
-        rc = out_of_memory();
-    if (rc == 0)
-        rc = post(ctl, "/api/v1/links/clear-quarantine", req, &r);
-    if (rc == 0)
-        rc = confirm(ctl, r, "quarantine of %s cleared", jstr(r, "origin"));
-    json_decref(r);
-    json_decref(req);
-    return rc;
+    int rc = check_text("ORIGIN", argv[1]);
+    const char *kv[] = {"origin", argv[1]};
+    return rc ? rc
+              : post_fields(ctl, "/api/v1/links/clear-quarantine", kv, 2, "quarantine cleared",
+                            "origin");
 }
 
 /* ---- commands ------------------------------------------------------------------------ */
