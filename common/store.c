@@ -124,6 +124,20 @@ int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq)
     return 0;
 }
 
+int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                      const ProtobufCMessage *m)
+{
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -ENOMEM;
+    protobuf_c_message_pack(m, buf);
+    MDB_val k = {klen, (void *)key}, d = {len, buf};
+    int rc = mdb_put(txn, dbi, &k, &d, 0);
+    free(buf);
+    return rc;
+}
+
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
     MDB_val k = {strlen(name), (void *)name}, d;

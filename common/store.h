@@ -18,6 +18,7 @@
 #define JIEFEN_STORE_H
 
 #include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,10 @@ size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf);
 
 /* Decodes an event key; origin gets STORE_ORIGIN_MAX + 1 bytes. Returns 0 or JF_ECORRUPT. */
 int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq);
+
+/* Packs a protobuf message and stores it under key in dbi. 0, -ENOMEM or an LMDB code. */
+int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                      const ProtobufCMessage *m);
 
 /* A u64 in meta under `name`; *v = 0 when absent. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);

@@ -511,15 +511,15 @@ static void add_parties(struct node *n, MDB_txn *txn, const MDB_val *key, json_t
     free(plain);
 }
 
-static json_t *history_entry(struct node *n, const envelope *e)
+static json_t *history_entry(struct node *n, MDB_txn *txn, const envelope *e)
 {
     char hash[CRYPTO_HASH_LEN * 2 + 1];
     crypto_hex(e->hash, sizeof e->hash, hash);
-    const uint8_t *pk = node_origin_key(e->event->origin, n);
+    int ok = verify_signature(n->st, txn, n->id, n->cfg.node_id, e) == 0;
     return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b}", "origin", e->event->origin, "seq",
                      (json_int_t)e->event->seq, "time_ms", (json_int_t)e->event->time_ms,
                      "actor", e->event->actor, "kind", envelope_kind(e->event), "hash", hash,
-                     "signature_ok", pk && envelope_verify(e, pk) == 0);
+                     "signature_ok", ok);
 }
 
 static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, json_t *parties,
@@ -534,7 +534,7 @@ static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, js
             rc = envelope_decode(d.mv_data, d.mv_size, &e);
         if (rc)
             return rc;
-        json_array_append_new(history, history_entry(n, e));
+        json_array_append_new(history, history_entry(n, txn, e));
         if (e->event->sealed_hash.len)
             add_parties(n, txn, &k, parties);
         envelope_free(&e);

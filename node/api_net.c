@@ -136,14 +136,7 @@ static int put_meta(store *st, MDB_txn *txn, const char *key, const void *v, siz
 
 static int save_bundle(store *st, MDB_txn *txn, const Jiefen__EnrolBundle *b)
 {
-    size_t len = jiefen__enrol_bundle__get_packed_size(b);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return -ENOMEM;
-    jiefen__enrol_bundle__pack(b, buf);
-    int rc = put_meta(st, txn, "own_bundle", buf, len);
-    free(buf);
-    return rc;
+    return store_put_message(txn, st->meta, "own_bundle", 10, &b->base);
 }
 
 /* A certificate issued by this node now (to itself, for a root). Clear with

@@ -69,15 +69,7 @@ static int fold_case(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     int before = v ? v->status : 0;
     if ((rc = case_apply(&v, ev)))
         goto out;
-    size_t len;
-    uint8_t *buf = case_view_encode(v, &len);
-    if (!buf) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    MDB_val k = {strlen(ev->case_id), ev->case_id}, d = {len, buf};
-    rc = mdb_put(txn, st->cases, &k, &d, 0);
-    free(buf);
+    rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
     if (rc == 0)
         rc = count_status(st, txn, before, v->status);
 out:
@@ -162,15 +154,8 @@ int fold_directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq
 static int directive_put(store *st, MDB_txn *txn, const Jiefen__DirectiveView *v)
 {
     uint8_t key[STORE_KEY_MAX];
-    size_t len = jiefen__directive_view__get_packed_size(v);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return -ENOMEM;
-    jiefen__directive_view__pack(v, buf);
-    MDB_val k = {directive_key(v->origin, v->seq, key), key}, d = {len, buf};
-    int rc = mdb_put(txn, st->directives, &k, &d, 0);
-    free(buf);
-    return rc;
+    return store_put_message(txn, st->directives, key, directive_key(v->origin, v->seq, key),
+                             &v->base);
 }
 
 int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
@@ -264,7 +249,7 @@ out:
     return rc;
 }
 
-int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     switch (ev->body_case) {
     case JIEFEN__EVENT__BODY_NODE_CREATED:
@@ -288,4 +273,12 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     default:
         return JF_EINVAL;
     }
+}
+
+int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    int rc = fold_kind(st, txn, self, ev);
+    /* A name that cannot be a key is a fact about the event, not a store failure: the
+     * checks above refuse the known ones before any write; this catches the rest. */
+    return rc == MDB_BAD_VALSIZE ? JF_EINVAL : rc;
 }

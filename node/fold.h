@@ -11,7 +11,8 @@
 #include "store.h"
 
 /* Applies ev in txn as seen by node `self`. Returns 0, JF_EINVAL if the event cannot
- * apply (a second case_opened, a certificate that does not check), or a store error. */
+ * apply (a second case_opened, a certificate that does not check, a name too long or empty
+ * to be a key), or a store error. */
 int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
 
 /* Meta key of the counter of cases in `status` into buf (32 bytes). */

@@ -107,6 +107,18 @@ static int quarantine(store *st, MDB_txn *txn, const char *origin)
     return store_meta_put_u64(st, txn, key, 1);
 }
 
+/* Folds an event received over a link. One that does not apply here is still part of its
+ * origin's archive (or this node's inbox): logged, kept, not a failure of its batch. */
+static int fold_received(store *st, MDB_txn *txn, const char *self, const envelope *e)
+{
+    int rc = fold_apply(st, txn, self, e->event);
+    if (rc != JF_EINVAL)
+        return rc;
+    log_warn("ingest", "event %s/%llu (%s) does not apply to the views here", e->event->origin,
+             (unsigned long long)e->event->seq, envelope_kind(e->event));
+    return 0;
+}
+
 static int store_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                        const uint8_t *bytes, size_t len)
 {
@@ -116,19 +128,7 @@ static int store_event(store *st, MDB_txn *txn, const char *self, const envelope
     int rc = mdb_put(txn, st->events, &k, &d, 0);
     if (rc == 0)
         rc = eventlog_head_put(st, txn, e->event->origin, e->event->seq, e->hash);
-    if (rc)
-        return rc;
-    /* A signed event that does not fold is still part of its origin's archive; one whose
-     * names cannot even be keys (MDB_BAD_VALSIZE) is the same case, not a store failure
-     * that would refuse the whole batch for ever. */
-    int frc = fold_apply(st, txn, self, e->event);
-    if (frc == MDB_BAD_VALSIZE)
-        frc = JF_EINVAL;
-    if (frc == JF_EINVAL)
-        log_warn("ingest", "event %s/%llu (%s) does not apply to the views here",
-                 e->event->origin, (unsigned long long)e->event->seq,
-                 envelope_kind(e->event));
-    return frc == JF_EINVAL ? 0 : frc;
+    return rc ? rc : fold_received(st, txn, self, e);
 }
 
 /* How many events of the run, from the start, have valid signatures: one check of the
@@ -368,9 +368,8 @@ static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope 
     MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
             d = {raw->len, raw->data};
     int rc = mdb_put(txn, st->inbox, &k, &d, 0);
-    if (rc == 0 && ((rc = fold_apply(st, txn, self, e->event)) == JF_EINVAL ||
-                    rc == MDB_BAD_VALSIZE))
-        rc = 0; /* kept in the inbox even if nothing here derives from it */
+    if (rc == 0)
+        rc = fold_received(st, txn, self, e);
     if (rc == 0)
         rc = ingest_route_down(st, txn, self, e->event, raw->data, raw->len);
     return rc;

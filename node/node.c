@@ -354,19 +354,6 @@ int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn do
     return rc;
 }
 
-const uint8_t *node_origin_key(const char *origin, void *node)
-{
-    struct node *n = node;
-    MDB_txn *txn;
-    if (strcmp(origin, n->cfg.node_id) == 0)
-        return crypto_identity_pk(n->id);
-    if (store_txn_begin(n->st, MDB_RDONLY, &txn))
-        return NULL;
-    int rc = registry_key(n->st, txn, origin, n->key_buf);
-    mdb_txn_abort(txn);
-    return rc == 0 ? n->key_buf : NULL;
-}
-
 static void cron_cb(uv_timer_t *t)
 {
     struct node *n = t->data;

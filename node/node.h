@@ -45,7 +45,6 @@ struct node {
     int64_t started_ms;
     int stopping;
     int busy_work;        /* thread-pool jobs in flight (verify) */
-    uint8_t key_buf[32];  /* see node_origin_key() */
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
@@ -66,10 +65,6 @@ void node_destroy(struct node **n);
  * the loop runs as soon as the current I/O has been read. */
 int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
                     void *arg);
-
-/* The Ed25519 key of an origin known to this node (itself, ancestors, subtree) or NULL.
- * The key is copied into a buffer owned by the node, valid until the next call. */
-const uint8_t *node_origin_key(const char *origin, void *node);
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
 int node_uplink_start(struct node *n);

@@ -29,15 +29,7 @@ void registry_free(Jiefen__NodeInfo **ni)
 
 static int put_info(store *st, MDB_txn *txn, const Jiefen__NodeInfo *ni)
 {
-    size_t len = jiefen__node_info__get_packed_size(ni);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return -ENOMEM;
-    jiefen__node_info__pack(ni, buf);
-    MDB_val k = {strlen(ni->node_id), ni->node_id}, d = {len, buf};
-    int rc = mdb_put(txn, st->nodes, &k, &d, 0);
-    free(buf);
-    return rc;
+    return store_put_message(txn, st->nodes, ni->node_id, strlen(ni->node_id), &ni->base);
 }
 
 int registry_put(store *st, MDB_txn *txn, const char *node_id, const char *name, int tier,

@@ -79,25 +79,32 @@ static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
     free(plain);
 }
 
-/* Keys come from this node's own identity and its registry, read in the same
- * transaction, so the check runs safely off the loop thread. A revoked origin's past
- * events still verify with its key. */
-static void check_signature(struct walk *w, const envelope *e)
+int verify_signature(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
+                     const envelope *e)
 {
     uint8_t pk[32];
     Jiefen__NodeInfo *ni = NULL;
-    const Jiefen__Event *ev = e->event;
-    if (strcmp(ev->origin, w->self) == 0)
-        memcpy(pk, crypto_identity_pk(w->id), sizeof pk);
-    else if (registry_get(w->st, w->txn, ev->origin, &ni) || !ni || ni->public_key.len != 32) {
-        problem(w->r, ev->origin, ev->seq, ev->case_id, "unknown origin");
+    const char *origin = e->event->origin;
+    if (strcmp(origin, self) == 0) {
+        memcpy(pk, crypto_identity_pk(id), sizeof pk);
+    } else {
+        int known = registry_get(st, txn, origin, &ni) == 0 && ni && ni->public_key.len == 32;
+        if (known)
+            memcpy(pk, ni->public_key.data, sizeof pk);
         registry_free(&ni);
-        return;
-    } else
-        memcpy(pk, ni->public_key.data, sizeof pk);
-    registry_free(&ni);
-    if (envelope_verify(e, pk))
-        problem(w->r, ev->origin, ev->seq, ev->case_id, "bad signature");
+        if (!known)
+            return JF_ENOTFOUND;
+    }
+    return envelope_verify(e, pk);
+}
+
+static void check_signature(struct walk *w, const envelope *e)
+{
+    const Jiefen__Event *ev = e->event;
+    int rc = verify_signature(w->st, w->txn, w->id, w->self, e);
+    if (rc)
+        problem(w->r, ev->origin, ev->seq, ev->case_id,
+                rc == JF_ENOTFOUND ? "unknown origin" : "bad signature");
 }
 
 /* Events from ancestors are kept one by one (not as chains): each must verify alone. */

@@ -10,6 +10,7 @@
 #define JIEFEN_VERIFY_H
 
 #include "crypto.h"
+#include "envelope.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -36,6 +37,12 @@ int verify_run(store *st, const crypto_identity *id, const char *self,
                struct verify_report *out);
 
 void verify_report_free(struct verify_report *r);
+
+/* Checks one event's signature with its origin's key: this node's own (`self`, `id`) or
+ * the registry's, read in txn (so it is safe off the loop thread). A revoked origin's past
+ * events still verify with its key. 0, JF_ENOTFOUND (origin unknown) or JF_EBADSIG. */
+int verify_signature(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
+                     const envelope *e);
 
 /* The report as docs/api.md describes it. New reference. */
 json_t *verify_report_json(const struct verify_report *r);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "eventlog.h"
 #include "intake.h"
+#include "bench_intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +18,6 @@ static const char *BODY =
     "\"phone\":\"13800138000\",\"address\":\"东村3组12号\"}],"
     "\"category\":\"land_contract\",\"matter_type\":\"dispute_mediation\",\"village\":\"东村\","
     "\"source\":\"walk_in\",\"summary\":\"积压测试\",\"complexity\":\"simple\"}";
-
-static void done(void *arg, int status)
-{
-    if (status)
-        exit(1);
-    intake_free((struct intake **)&arg);
-}
-
-static int apply(eventlog_tx *tx, void *arg)
-{
-    return intake_apply(tx, arg);
-}
 
 int main(int argc, char **argv)
 {
@@ -56,16 +45,8 @@ int main(int argc, char **argv)
     struct intake_ctx ctx = {cfg.node_id, cfg.node_name, "bench", cfg.tier, 3, 7,
                              clock_now_ms()};
     json_t *body = json_loads(BODY, 0, NULL);
-    for (long done_n = 0; done_n < n;) {
-        for (int i = 0; i < 1000 && done_n < n; i++, done_n++) {
-            struct intake *in;
-            struct intake_error ie;
-            if (intake_parse(body, &ctx, &in, &ie) || eventlog_submit(log, apply, done, in))
-                return 1;
-        }
-        if (eventlog_flush(log) < 0)
-            return 1;
-    }
+    for (long done_n = 0; done_n < n; done_n += 1000)
+        bench_append(log, &ctx, body, n - done_n < 1000 ? n - done_n : 1000);
     json_decref(body);
     eventlog_free(&log);
     store_close(&st);

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "eventlog.h"
 #include "intake.h"
+#include "bench_intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,20 +30,6 @@ static const char *BODY =
     "\"source\":\"walk_in\",\"summary\":\"承包地边界争议，双方就界桩位置各执一词\","
     "\"complexity\":\"simple\"}";
 
-static void done(void *arg, int status)
-{
-    if (status) {
-        fprintf(stderr, "commit failed: %d\n", status);
-        exit(1);
-    }
-    intake_free((struct intake **)&arg);
-}
-
-static int apply(eventlog_tx *tx, void *arg)
-{
-    return intake_apply(tx, arg);
-}
-
 /* Appends intakes in batches of `batch` for `secs` seconds; returns events per second. */
 static double run_batches(eventlog *log, const struct intake_ctx *ctx, int batch, double secs)
 {
@@ -50,14 +37,7 @@ static double run_batches(eventlog *log, const struct intake_ctx *ctx, int batch
     double t0 = now_s(), t;
     long n = 0;
     do {
-        for (int i = 0; i < batch; i++) {
-            struct intake *in;
-            struct intake_error err;
-            if (intake_parse(body, ctx, &in, &err) || eventlog_submit(log, apply, done, in))
-                exit(1);
-        }
-        if (eventlog_flush(log) != batch)
-            exit(1);
+        bench_append(log, ctx, body, batch);
         n += batch;
     } while ((t = now_s() - t0) < secs);
     json_decref(body);

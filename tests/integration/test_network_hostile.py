@@ -88,12 +88,12 @@ class Hostile(NodeTest):
         harness.time.sleep(2)
         self.assertFalse(any(c["id"] == cid for c in town.cases()))
         self.assertIn("refused a connection", town.log())
-        nodes = {n["id"]: n for n in county.ok("GET", "/api/v1/nodes")["nodes"]}
         wait_for(lambda: {n["id"]: n for n in county.ok("GET", "/api/v1/nodes")["nodes"]}
                  ["v11"]["revoked"], 20, "revocation known at the county")
         s, b = town.api("POST", "/api/v1/enrol/revoke", {"node_id": "v11"})
         self.assertEqual((s, b["error"]["code"]), (409, "already_revoked"))
-        self.assertTrue(nodes)
+        nodes = {n["id"]: n for n in county.ok("GET", "/api/v1/nodes")["nodes"]}
+        self.assertEqual((nodes["v11"]["parent"], nodes["v11"]["revoked"]), ("t1", True))
 
 
 if __name__ == "__main__":
