@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID };
+enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID, OPT_BOOL };
 
 struct option_def {
     const char *section, *name;
@@ -41,6 +41,25 @@ static const struct option_def options[] = {
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",
      "Time limit of a complex dispute, in days."},
+    {"limits", "working_days", OPT_BOOL, OFF(working_days), 0, 0, "no",
+     "yes: limits count working days (Monday-Friday, adjusted by the holidays file)."},
+    {"limits", "holidays", OPT_STRING, OFF(holidays), 0, 0, "",
+     "Holiday calendar (lines 'YYYY-MM-DD off' or 'YYYY-MM-DD work'), for working_days."},
+    {"limits", "warn_hours", OPT_INT, OFF(warn_hours), 0, 720, "24",
+     "Warn the holder this many hours before a time limit; 0: no warning."},
+    {"limits", "overdue_escalates", OPT_BOOL, OFF(overdue_escalates), 0, 0, "no",
+     "yes: a case still open at its limit also escalates to the parent."},
+    {"escalation", "failed_attempts", OPT_INT, OFF(failed_attempts), 0, 20, "0",
+     "Failed mediation attempts before a case escalates (3221 rule); 0: 3 at a village, "
+     "2 at other tiers."},
+    {"risk", "blue_official", OPT_STRING, OFF(risk_official[0]), 1, 0, "调解员",
+     "Who answers for a blue-risk case (四色管控)."},
+    {"risk", "yellow_official", OPT_STRING, OFF(risk_official[1]), 1, 0, "中心主任",
+     "Who answers for a yellow-risk case."},
+    {"risk", "orange_official", OPT_STRING, OFF(risk_official[2]), 1, 0, "乡镇党委书记",
+     "Who answers for an orange-risk case."},
+    {"risk", "red_official", OPT_STRING, OFF(risk_official[3]), 1, 0, "县委政法委书记",
+     "Who answers for a red-risk case."},
     {"link", "listen", OPT_STRING, OFF(link_listen), 0, 0, "",
      "ZeroMQ endpoint where children connect, e.g. tcp://0.0.0.0:7900; empty: no children."},
     {"link", "parent", OPT_STRING, OFF(link_parent), 0, 0, "",
@@ -149,6 +168,14 @@ static const char *option_set(const struct option_def *o, struct config *c, cons
         if (config_parse_addr(v, c->http_host, sizeof c->http_host, &c->http_port))
             return "must be HOST:PORT, e.g. 127.0.0.1:7800";
         return NULL;
+    case OPT_BOOL:
+        if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+            *(int *)field = 1;
+        else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+            *(int *)field = 0;
+        else
+            return "must be yes or no";
+        return NULL;
     }
     return "unknown option type";
 }
@@ -183,12 +210,39 @@ static char *load_reader(char *buf, int size, void *stream)
     return s;
 }
 
+/* [routing] category = department: the category is checked by the node, which knows the
+ * table; the line is kept for its message. */
+static const char *add_route(struct config *c, const char *name, const char *value, int line)
+{
+    struct config_route *r = &c->routing[c->n_routing];
+    if ((size_t)c->n_routing >= sizeof c->routing / sizeof c->routing[0])
+        return "too many [routing] entries";
+    if (!value[0])
+        return "department must not be empty";
+    if (strlen(name) >= sizeof r->category || strlen(value) >= sizeof r->department)
+        return "is too long";
+    snprintf(r->category, sizeof r->category, "%s", name);
+    snprintf(r->department, sizeof r->department, "%s", value);
+    r->line = line;
+    c->n_routing++;
+    return NULL;
+}
+
 static int load_handler(void *user, const char *section, const char *name, const char *value)
 {
     struct load_ctx *ctx = user;
     char msg[160];
     if (ctx->failed)
         return 1;
+    if (strcmp(section, "routing") == 0) {
+        const char *why = add_route(ctx->c, name, value, ctx->line);
+        if (why) {
+            snprintf(ctx->err, ctx->errlen, "[routing] %s %s", name, why);
+            ctx->failed = 1;
+            ctx->fail_line = ctx->line;
+        }
+        return 1;
+    }
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const struct option_def *o = &options[i];
         if (strcmp(o->section, section) || strcmp(o->name, name))
@@ -285,6 +339,9 @@ static void option_format(const struct option_def *o, const struct config *c, ch
         snprintf(buf, len, strchr(c->http_host, ':') ? "[%s]:%d" : "%s:%d", c->http_host,
                  c->http_port);
         break;
+    case OPT_BOOL:
+        snprintf(buf, len, "%s", *(const int *)field ? "yes" : "no");
+        break;
     }
 }
 
@@ -315,6 +372,10 @@ int config_write(const char *path, const struct config *c)
         option_format(o, c, value, sizeof value);
         fprintf(f, "%s = %s\n", o->name, value);
     }
+    fprintf(f, "\n[routing]\n# Responsible department (归口) per category code, overriding the "
+               "default table,\n# e.g. land_ownership = 县自然资源局\n");
+    for (int i = 0; i < c->n_routing; i++)
+        fprintf(f, "%s = %s\n", c->routing[i].category, c->routing[i].department);
     int rc = 0;
     if (fflush(f) || fsync(fd))
         rc = -errno;

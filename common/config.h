@@ -22,6 +22,18 @@ struct config {
     long map_size_mb;
     int simple_days;
     int complex_days;
+    int working_days;         /* limits count working days (holidays file) */
+    char holidays[512];       /* holiday calendar file, "" for Monday-Friday */
+    int warn_hours;           /* warning this long before a limit; 0 for none */
+    int overdue_escalates;    /* an overdue case also escalates to the parent */
+    int failed_attempts;      /* 3221 threshold here; 0 for the tier's default */
+    char risk_official[4][64];  /* blue, yellow, orange, red (四色管控) */
+    struct config_route {
+        char category[48];
+        char department[96];
+        int line;
+    } routing[32];            /* [routing] category = department overrides */
+    int n_routing;
     int log_level;            /* enum log_level */
     char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
     char link_parent[256];    /* overrides the parent endpoint from enrolment */

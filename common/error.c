@@ -13,6 +13,7 @@ static const char *jf_messages[] = {
     "locked by another process",
     "bad configuration",
     "cryptographic failure",
+    "depends on an event not received yet",
 };
 
 const char *jf_strerror(int code)

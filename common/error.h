@@ -17,6 +17,7 @@ enum {
     JF_ELOCKED,             /* another process holds the lock */
     JF_ECONFIG,             /* bad configuration */
     JF_ECRYPTO,             /* decryption or key failure */
+    JF_ELATER,              /* depends on an event not received yet: keep and retry */
     JF_ELAST
 };
 

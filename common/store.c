@@ -22,7 +22,9 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "nodes", MDB_CREATE, &s->nodes)) ||
         (rc = mdb_dbi_open(txn, "inbox", MDB_CREATE, &s->inbox)) ||
         (rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &s->outbox)) ||
-        (rc = mdb_dbi_open(txn, "directives", MDB_CREATE, &s->directives))) {
+        (rc = mdb_dbi_open(txn, "directives", MDB_CREATE, &s->directives)) ||
+        (rc = mdb_dbi_open(txn, "parked", MDB_CREATE, &s->parked)) ||
+        (rc = mdb_dbi_open(txn, "timers", MDB_CREATE, &s->timers))) {
         mdb_txn_abort(txn);
         return rc;
     }
@@ -177,4 +179,16 @@ int store_reader_check(store *s)
     if (dead > 0)
         log_warn("store", "cleared %d stale reader slots", dead);
     return dead;
+}
+
+int store_event_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq, MDB_val *data)
+{
+    uint8_t key[STORE_KEY_MAX];
+    MDB_val k = {store_event_key(origin, seq, key), key};
+    if (!k.mv_size)
+        return JF_EINVAL;
+    int rc = mdb_get(txn, s->events, &k, data);
+    if (rc == MDB_NOTFOUND)
+        rc = mdb_get(txn, s->inbox, &k, data);
+    return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
 }

@@ -10,6 +10,9 @@
  *   inbox   (origin "\0" seq:u64be) -> Envelope bytes of events from ancestors (not dense)
  *   outbox  (child "\0" qseq:u64be) -> Envelope bytes queued for a child, qseq dense
  *   directives (origin "\0" seq)    -> DirectiveView (derived)
+ *   parked  case "\0" origin "\0" seq:u64be -> 1 byte: received events that came before
+ *           what they depend on (see case.h), retried when their case changes
+ *   timers  due:u64be case id       -> empty: time limits of open cases this node holds
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -27,7 +30,7 @@
 
 typedef struct store {
     MDB_env *env;
-    MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives;
+    MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers;
     size_t map_size;
     char path[4096];
 } store;
@@ -52,6 +55,10 @@ size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf);
 
 /* Decodes an event key; origin gets STORE_ORIGIN_MAX + 1 bytes. Returns 0 or JF_ECORRUPT. */
 int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq);
+
+/* The stored bytes of event (origin, seq): this node's log and its subtree's (events), or
+ * an ancestor's (inbox). 0, JF_ENOTFOUND, JF_EINVAL (bad origin) or an LMDB code. */
+int store_event_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq, MDB_val *data);
 
 /* Packs a protobuf message and stores it under key in dbi. 0, -ENOMEM or an LMDB code. */
 int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,

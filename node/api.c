@@ -257,7 +257,7 @@ static json_t *case_json_by_id(struct node *n, const char *id, int *rc)
     if ((*rc = store_txn_begin(n->st, MDB_RDONLY, &txn)))
         return NULL;
     if ((*rc = fold_case_get(n->st, txn, id, &v)) == 0 && v)
-        out = case_view_json(v);
+        out = api_case_json(n, txn, v);
     else if (*rc == 0)
         *rc = JF_ENOTFOUND;
     case_view_free(&v);
@@ -316,7 +316,7 @@ static void route_case_new(struct api_call *c, const http_request *r, const char
     }
     p->c = c;
     p->ctx = (struct intake_ctx){n->cfg.node_id, n->cfg.node_name, "admin", n->cfg.tier,
-                                 n->cfg.simple_days, n->cfg.complex_days, clock_now_ms()};
+                                 &n->policy, clock_now_ms()};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);
@@ -456,7 +456,7 @@ static int list_cases(struct node *n, const struct list_filter *f, json_t *out, 
                 snprintf(next, nlen, "%s", json_string_value(json_object_get(last, "id")));
                 break;
             }
-            json_array_append_new(out, case_view_json(v));
+            json_array_append_new(out, api_case_json(n, txn, v));
         }
         case_view_free(&v);
     }
@@ -481,96 +481,6 @@ static void route_case_list(struct api_call *c, const http_request *r, const cha
     }
     reply_json(c, 200, json_pack("{s:o, s:o}", "cases", cases, "next",
                                  next[0] ? json_string(next) : json_null()));
-}
-
-/* ---- show --------------------------------------------------------------------------- */
-
-static json_t *party_json(const Jiefen__Party *p)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", p->role, "name", p->name,
-                     "id_number", p->id_number, "phone", p->phone, "address", p->address);
-}
-
-/* Decrypts the sealed part stored at key and appends its parties to list. */
-static void add_parties(struct node *n, MDB_txn *txn, const MDB_val *key, json_t *list)
-{
-    MDB_val d;
-    if (mdb_get(txn, n->st->sealed, (MDB_val *)key, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
-        return;
-    size_t len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
-    uint8_t *plain = malloc(len ? len : 1);
-    if (plain && crypto_unseal(n->id, d.mv_data, d.mv_size, key->mv_data, key->mv_size,
-                               plain) == 0) {
-        Jiefen__Sealed *s = jiefen__sealed__unpack(NULL, len, plain);
-        for (size_t i = 0; s && i < s->n_parties; i++)
-            json_array_append_new(list, party_json(s->parties[i]));
-        if (s)
-            jiefen__sealed__free_unpacked(s, NULL);
-        crypto_wipe(plain, len);
-    }
-    free(plain);
-}
-
-static json_t *history_entry(struct node *n, MDB_txn *txn, const envelope *e)
-{
-    char hash[CRYPTO_HASH_LEN * 2 + 1];
-    crypto_hex(e->hash, sizeof e->hash, hash);
-    int ok = verify_signature(n->st, txn, n->id, n->cfg.node_id, e) == 0;
-    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b}", "origin", e->event->origin, "seq",
-                     (json_int_t)e->event->seq, "time_ms", (json_int_t)e->event->time_ms,
-                     "actor", e->event->actor, "kind", envelope_kind(e->event), "hash", hash,
-                     "signature_ok", ok);
-}
-
-static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, json_t *parties,
-                     json_t *history)
-{
-    for (size_t i = 0; i < v->n_event_origins && i < v->n_event_seqs; i++) {
-        uint8_t key[STORE_KEY_MAX];
-        MDB_val k = {store_event_key(v->event_origins[i], v->event_seqs[i], key), key}, d;
-        envelope *e = NULL;
-        int rc = mdb_get(txn, n->st->events, &k, &d);
-        if (rc == 0)
-            rc = envelope_decode(d.mv_data, d.mv_size, &e);
-        if (rc)
-            return rc;
-        json_array_append_new(history, history_entry(n, txn, e));
-        if (e->event->sealed_hash.len)
-            add_parties(n, txn, &k, parties);
-        envelope_free(&e);
-    }
-    return 0;
-}
-
-static void route_case_show(struct api_call *c, const http_request *r, const char *tail)
-{
-    (void)r;
-    struct node *n = c->n;
-    char id[128];
-    if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0])
-        return reply_error(c, 404, "not_found", NULL, "无此案件");
-    MDB_txn *txn;
-    Jiefen__CaseView *v = NULL;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
-    if (rc)
-        return reply_store_error(c, rc);
-    if ((rc = fold_case_get(n->st, txn, id, &v)) || !v) {
-        mdb_txn_abort(txn);
-        if (rc)
-            return reply_store_error(c, rc);
-        return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
-    }
-    json_t *parties = json_array(), *history = json_array();
-    rc = case_file(n, txn, v, parties, history);
-    mdb_txn_abort(txn);
-    json_t *cj = case_view_json(v);
-    case_view_free(&v);
-    if (rc) {
-        json_decref(parties), json_decref(history), json_decref(cj);
-        return reply_store_error(c, rc);
-    }
-    reply_json(c, 200, json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties,
-                                 "history", history));
 }
 
 /* ---- verify ------------------------------------------------------------------------- */
@@ -635,6 +545,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/cases", 0, route_case_new},
     {"GET", "/api/v1/cases", 0, route_case_list},
     {"GET", "/api/v1/cases/", 1, route_case_show},
+    {"POST", "/api/v1/cases/", 1, route_case_action},
+    {"GET", "/api/v1/supervision", 0, route_supervision},
     {"POST", "/api/v1/verify", 0, route_verify},
     {"POST", "/api/v1/enrol/request", 0, route_enrol_request},
     {"POST", "/api/v1/enrol/root", 0, route_enrol_root},

@@ -33,6 +33,50 @@ void reply_store_error(struct api_call *c, int rc);
 /* Parses the request body as a JSON object, or answers 400 and returns NULL. */
 json_t *api_body(struct api_call *c, const http_request *r);
 
+struct api_op;
+typedef int (*op_apply_fn)(eventlog_tx *tx, struct api_op *o);
+
+struct api_op {
+    struct api_call *c;
+    op_apply_fn apply;
+    json_t *in;            /* the request body */
+    json_t *out;           /* the answer, rebuilt by each run of apply */
+    int refused;           /* apply refused: status, code, field, message below */
+    int status;
+    char code[32], field[64], msg[256];
+    void (*after)(struct node *n);
+    void *data;            /* the route's own, freed with the operation */
+};
+
+/* Records why the operation is refused and returns JF_EINVAL: the operation's nested
+ * transaction is rolled back and the caller gets the error. */
+int op_refuse(struct api_op *o, int status, const char *code, const char *field,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Runs apply in the next group commit and answers when it is durable. Takes `in`. */
+void op_submit(struct api_call *c, json_t *in, op_apply_fn apply,
+               void (*after)(struct node *));
+
+/* A JSON body, then op_submit. */
+void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
+              void (*after)(struct node *));
+
+/* op_route with data for apply (o->data), freed with free() once answered. */
+void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
+                   void (*after)(struct node *), void *data);
+
+/* A string member of a JSON object, "" when absent or not a string. */
+const char *op_str(const json_t *in, const char *key);
+
+/* Appends ev as done by the body's "actor" (the person; "admin" when absent). */
+int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev);
+
+/* Routes and helpers of api_case.c: the life of a case, its file, supervision. */
+json_t *api_case_json(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v);
+void route_case_show(struct api_call *c, const http_request *r, const char *tail);
+void route_case_action(struct api_call *c, const http_request *r, const char *tail);
+void route_supervision(struct api_call *c, const http_request *r, const char *tail);
+
 /* Routes of api_net.c: enrolment, directives, links. */
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);
 void route_enrol_root(struct api_call *c, const http_request *r, const char *tail);

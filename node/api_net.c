@@ -16,107 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct net_op;
-typedef int (*net_apply_fn)(eventlog_tx *tx, struct net_op *o);
-
-struct net_op {
-    struct api_call *c;
-    net_apply_fn apply;
-    json_t *in;            /* the request body */
-    json_t *out;           /* the answer, rebuilt by each run of apply */
-    int refused;           /* apply refused: status, code, field, message below */
-    int status;
-    char code[32], field[64], msg[256];
-    void (*after)(struct node *n);
-};
-
-/* Records why the operation is refused; the nested transaction is then rolled back. */
-static int refuse(struct net_op *o, int status, const char *code, const char *field,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int refuse(struct net_op *o, int status, const char *code, const char *field,
-                  const char *fmt, ...)
-{
-    va_list ap;
-    o->refused = 1;
-    o->status = status;
-    snprintf(o->code, sizeof o->code, "%s", code);
-    snprintf(o->field, sizeof o->field, "%s", field ? field : "");
-    va_start(ap, fmt);
-    vsnprintf(o->msg, sizeof o->msg, fmt, ap);
-    va_end(ap);
-    return JF_EINVAL;
-}
-
-static int op_apply(eventlog_tx *tx, void *arg)
-{
-    struct net_op *o = arg;
-    o->refused = 0;
-    json_decref(o->out);
-    o->out = NULL;
-    return o->apply(tx, o);
-}
-
-static void op_done(void *arg, int status)
-{
-    struct net_op *o = arg;
-    if (o->refused)
-        reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
-    else if (status)
-        reply_store_error(o->c, status);
-    else {
-        struct node *n = o->c->n;
-        reply_json(o->c, 200, o->out ? o->out : json_object());
-        o->out = NULL;
-        if (o->after)
-            o->after(n);
-    }
-    json_decref(o->in);
-    json_decref(o->out);
-    free(o);
-}
-
-/* Runs apply in the next group commit and answers when it is durable. Takes `in`. */
-static void op_submit(struct api_call *c, json_t *in, net_apply_fn apply,
-                      void (*after)(struct node *));
-
-/* The common shape of a state-changing route: a JSON body, then op_submit. */
-static void op_route(struct api_call *c, const http_request *r, net_apply_fn apply,
-                     void (*after)(struct node *))
-{
-    json_t *in = api_body(c, r);
-    if (in)
-        op_submit(c, in, apply, after);
-}
-
-static void op_submit(struct api_call *c, json_t *in, net_apply_fn apply,
-                      void (*after)(struct node *))
-{
-    struct net_op *o = calloc(1, sizeof *o);
-    if (!o) {
-        json_decref(in);
-        return reply_error(c, 500, "internal", NULL, "内存不足");
-    }
-    *o = (struct net_op){.c = c, .apply = apply, .in = in, .after = after};
-    if (node_log_submit(c->n, op_apply, op_done, o)) {
-        free(o);
-        json_decref(in);
-        reply_error(c, 500, "internal", NULL, "内存不足");
-    }
-}
-
-static const char *str_field(const json_t *in, const char *key)
-{
-    const char *s = json_string_value(json_object_get(in, key));
-    return s ? s : "";
-}
-
-static int append(eventlog_tx *tx, Jiefen__Event *ev)
-{
-    ev->actor = "admin";
-    return eventlog_append(tx, ev, NULL, 0);
-}
-
 /* ---- enrolment ---------------------------------------------------------------------- */
 
 /* This node's certificate and chain as recorded at enrolment (or root), or NULL. */
@@ -170,13 +69,13 @@ void route_enrol_request(struct api_call *c, const http_request *r, const char *
     free(text);
 }
 
-static int enrol_root_apply(eventlog_tx *tx, struct net_op *o)
+static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
     Jiefen__EnrolBundle *have = own_bundle(tx->st, tx->txn);
     if (have) {
         jiefen__enrol_bundle__free_unpacked(have, NULL);
-        return refuse(o, 409, "already_enrolled", NULL, "本节点已有证书，不能再设为根节点");
+        return op_refuse(o, 409, "already_enrolled", NULL, "本节点已有证书，不能再设为根节点");
     }
     Jiefen__SignedCert sc;
     ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(n->id)};
@@ -190,7 +89,7 @@ static int enrol_root_apply(eventlog_tx *tx, struct net_op *o)
     ev.enrolled = &en;
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
-    if ((rc = append(tx, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0)
+    if ((rc = op_append(tx, o, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0)
         o->out = json_pack("{s:s, s:b}", "node_id", n->cfg.node_id, "root", 1);
     cert_signed_clear(&sc);
     return rc;
@@ -203,15 +102,15 @@ void route_enrol_root(struct api_call *c, const http_request *r, const char *tai
 }
 
 /* Decodes an armoured file from the request, or refuses naming the field. */
-static int dearmor_field(struct net_op *o, const char *field, const char *kind, uint8_t **buf,
+static int dearmor_field(struct api_op *o, const char *field, const char *kind, uint8_t **buf,
                          size_t *len)
 {
     char why[128];
-    const char *text = str_field(o->in, field);
+    const char *text = op_str(o->in, field);
     if (!text[0])
-        return refuse(o, 400, "missing_field", field, "缺少 %s", field);
+        return op_refuse(o, 400, "missing_field", field, "缺少 %s", field);
     if (cert_dearmor(kind, text, buf, len, why, sizeof why))
-        return refuse(o, 400, "invalid_field", field, "%s", why);
+        return op_refuse(o, 400, "invalid_field", field, "%s", why);
     return 0;
 }
 
@@ -222,14 +121,14 @@ static const char *tier_label(int tier)
 }
 
 /* Why this node cannot take `req` as its child, or NULL. */
-static int check_request(struct net_op *o, MDB_txn *txn, const Jiefen__EnrolRequest *req)
+static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequest *req)
 {
     struct node *n = o->c->n;
     Jiefen__NodeInfo *known = NULL;
     if (config_valid_node_id(req->node_id))
-        return refuse(o, 400, "invalid_field", "request", "申请中的节点编号无效");
+        return op_refuse(o, 400, "invalid_field", "request", "申请中的节点编号无效");
     if ((int)req->tier >= n->cfg.tier)
-        return refuse(o, 400, "wrong_tier", "request",
+        return op_refuse(o, 400, "wrong_tier", "request",
                       "层级不符：%s 级节点不能接入 %s 级节点之下", tier_label(req->tier),
                       tier_label(n->cfg.tier));
     int rc = registry_get(n->st, txn, req->node_id, &known);
@@ -243,11 +142,11 @@ static int check_request(struct net_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
     int taken = (known && !again) || strcmp(req->node_id, n->cfg.node_id) == 0;
     registry_free(&known);
     if (taken)
-        return refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
+        return op_refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
     return 0;
 }
 
-static int issue_cert(eventlog_tx *tx, struct net_op *o, const Jiefen__EnrolRequest *req,
+static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequest *req,
                       const Jiefen__EnrolBundle *own)
 {
     struct node *n = o->c->n;
@@ -266,13 +165,13 @@ static int issue_cert(eventlog_tx *tx, struct net_op *o, const Jiefen__EnrolRequ
     chain[nchain++] = own->cert;
     for (size_t i = 0; i < own->n_chain && nchain < 17; i++)
         chain[nchain++] = own->chain[i];
-    const char *endpoint = str_field(o->in, "endpoint");
+    const char *endpoint = op_str(o->in, "endpoint");
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
     b.chain = chain;
     b.n_chain = nchain;
     b.parent_endpoint = (char *)(endpoint[0] ? endpoint : n->cfg.link_listen);
-    if ((rc = append(tx, &ev)) == 0) {
+    if ((rc = op_append(tx, o, &ev)) == 0) {
         size_t len = jiefen__enrol_bundle__get_packed_size(&b);
         uint8_t *buf = malloc(len);
         char *text = NULL;
@@ -291,7 +190,7 @@ static int issue_cert(eventlog_tx *tx, struct net_op *o, const Jiefen__EnrolRequ
     return rc;
 }
 
-static int enrol_approve_apply(eventlog_tx *tx, struct net_op *o)
+static int enrol_approve_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
     uint8_t *buf = NULL;
@@ -300,14 +199,14 @@ static int enrol_approve_apply(eventlog_tx *tx, struct net_op *o)
     Jiefen__EnrolBundle *own = own_bundle(tx->st, tx->txn);
     int rc;
     if (!own)
-        rc = refuse(o, 409, "not_enrolled", NULL,
+        rc = op_refuse(o, 409, "not_enrolled", NULL,
                     "本节点尚未接入上级（根节点请先执行 enrol root），不能接入下级");
     else if (!n->cfg.link_listen[0])
-        rc = refuse(o, 409, "not_listening", NULL,
+        rc = op_refuse(o, 409, "not_listening", NULL,
                     "本节点未配置 [link] listen，下级无法连接");
     else if ((rc = dearmor_field(o, "request", "ENROL-REQUEST", &buf, &len)) == 0 &&
              cert_request_open(buf, len, &req))
-        rc = refuse(o, 400, "invalid_field", "request", "申请文件签名无效或已损坏");
+        rc = op_refuse(o, 400, "invalid_field", "request", "申请文件签名无效或已损坏");
     if (rc == 0 && (rc = check_request(o, tx->txn, req)) == 0)
         rc = issue_cert(tx, o, req, own);
     if (req)
@@ -325,32 +224,33 @@ void route_enrol_approve(struct api_call *c, const http_request *r, const char *
 }
 
 /* The bundle must be for this very node: same id, key and tier. */
-static int check_bundle(struct net_op *o, const Jiefen__EnrolBundle *b, Jiefen__Certificate **out)
+static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b, Jiefen__Certificate **out)
 {
     struct node *n = o->c->n;
     char why[CERT_ERR_MAX];
     Jiefen__Certificate *issuer = NULL;
     if (!b->cert || cert_chain_check(b->cert, b->chain, b->n_chain, why, sizeof why))
-        return refuse(o, 400, "invalid_field", "bundle", "证书链无效：%s",
+        return op_refuse(o, 400, "invalid_field", "bundle", "证书链无效：%s",
                       b->cert ? why : "缺少证书");
     if (cert_decode(b->chain[0], &issuer) ||
         cert_open(b->cert, issuer->public_key.data, out)) {
         if (issuer)
             jiefen__certificate__free_unpacked(issuer, NULL);
-        return refuse(o, 400, "invalid_field", "bundle", "证书无效");
+        return op_refuse(o, 400, "invalid_field", "bundle", "证书无效");
     }
     jiefen__certificate__free_unpacked(issuer, NULL);
     Jiefen__Certificate *c = *out;
     if (strcmp(c->node_id, n->cfg.node_id) || (int)c->tier != n->cfg.tier ||
         memcmp(c->public_key.data, crypto_identity_pk(n->id), CRYPTO_PK_LEN))
-        return refuse(o, 400, "wrong_node", "bundle",
+        return op_refuse(o, 400, "wrong_node", "bundle",
                       "此证书属于节点 %s，不是本节点 %s", c->node_id, n->cfg.node_id);
     if (!b->parent_endpoint[0])
-        return refuse(o, 400, "invalid_field", "bundle", "证书包缺少上级地址");
+        return op_refuse(o, 400, "invalid_field", "bundle", "证书包缺少上级地址");
     return 0;
 }
 
-static int install(eventlog_tx *tx, const Jiefen__EnrolBundle *b, const Jiefen__Certificate *c)
+static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle *b,
+                   const Jiefen__Certificate *c)
 {
     Jiefen__Enrolled en = JIEFEN__ENROLLED__INIT;
     en.cert = b->cert;
@@ -359,7 +259,7 @@ static int install(eventlog_tx *tx, const Jiefen__EnrolBundle *b, const Jiefen__
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ENROLLED;
     ev.enrolled = &en;
-    int rc = append(tx, &ev);
+    int rc = op_append(tx, o, &ev);
     if (rc == 0)
         rc = save_bundle(tx->st, tx->txn, b);
     if (rc == 0)
@@ -370,7 +270,7 @@ static int install(eventlog_tx *tx, const Jiefen__EnrolBundle *b, const Jiefen__
     return rc;
 }
 
-static int enrol_install_apply(eventlog_tx *tx, struct net_op *o)
+static int enrol_install_apply(eventlog_tx *tx, struct api_op *o)
 {
     uint8_t *buf = NULL;
     size_t len;
@@ -378,11 +278,11 @@ static int enrol_install_apply(eventlog_tx *tx, struct net_op *o)
     Jiefen__Certificate *c = NULL;
     int rc;
     if (own)
-        rc = refuse(o, 409, "already_enrolled", NULL, "本节点已接入，不能重复安装证书");
+        rc = op_refuse(o, 409, "already_enrolled", NULL, "本节点已接入，不能重复安装证书");
     else if ((rc = dearmor_field(o, "bundle", "ENROL-BUNDLE", &buf, &len)) == 0 &&
              !(b = jiefen__enrol_bundle__unpack(NULL, len, buf)))
-        rc = refuse(o, 400, "invalid_field", "bundle", "证书包已损坏");
-    if (rc == 0 && (rc = check_bundle(o, b, &c)) == 0 && (rc = install(tx, b, c)) == 0)
+        rc = op_refuse(o, 400, "invalid_field", "bundle", "证书包已损坏");
+    if (rc == 0 && (rc = check_bundle(o, b, &c)) == 0 && (rc = install(tx, o, b, c)) == 0)
         o->out = json_pack("{s:s, s:s}", "parent", c->issuer, "endpoint", b->parent_endpoint);
     if (c)
         jiefen__certificate__free_unpacked(c, NULL);
@@ -406,28 +306,28 @@ void route_enrol_install(struct api_call *c, const http_request *r, const char *
     op_route(c, r, enrol_install_apply, after_install);
 }
 
-static int enrol_revoke_apply(eventlog_tx *tx, struct net_op *o)
+static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
-    const char *id = str_field(o->in, "node_id");
+    const char *id = op_str(o->in, "node_id");
     Jiefen__NodeInfo *ni = NULL;
     int rc = registry_get(tx->st, tx->txn, id, &ni);
     if (rc)
         return rc;
     if (!ni || strcmp(ni->parent, n->cfg.node_id))
-        rc = refuse(o, 404, "not_found", "node_id", "%s 不是本节点的下级", id[0] ? id : "（空）");
+        rc = op_refuse(o, 404, "not_found", "node_id", "%s 不是本节点的下级", id[0] ? id : "（空）");
     else if (ni->revoked)
-        rc = refuse(o, 409, "already_revoked", "node_id", "%s 已被撤销", id);
+        rc = op_refuse(o, 409, "already_revoked", "node_id", "%s 已被撤销", id);
     registry_free(&ni);
     if (rc)
         return rc;
     Jiefen__ChildRevoked cr = JIEFEN__CHILD_REVOKED__INIT;
     cr.node_id = (char *)id;
-    cr.reason = (char *)str_field(o->in, "reason");
+    cr.reason = (char *)op_str(o->in, "reason");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CHILD_REVOKED;
     ev.child_revoked = &cr;
-    if ((rc = append(tx, &ev)) == 0)
+    if ((rc = op_append(tx, o, &ev)) == 0)
         o->out = json_pack("{s:s, s:b}", "node_id", id, "revoked", 1);
     return rc;
 }
@@ -535,7 +435,7 @@ static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__Direct
 
 /* Fills the directive's targets from "to": a list of node ids strictly below this node,
  * or "all" (this node's whole subtree). */
-static int directive_targets(struct net_op *o, MDB_txn *txn, Jiefen__Directive *d,
+static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *d,
                              char **ids, size_t max)
 {
     struct node *n = o->c->n;
@@ -547,11 +447,11 @@ static int directive_targets(struct net_op *o, MDB_txn *txn, Jiefen__Directive *
         return 0;
     }
     if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > max)
-        return refuse(o, 400, "invalid_field", "to", "下发对象应为节点编号列表或 \"all\"");
+        return op_refuse(o, 400, "invalid_field", "to", "下发对象应为节点编号列表或 \"all\"");
     for (size_t i = 0; i < json_array_size(to); i++) {
         const char *t = json_string_value(json_array_get(to, i));
         if (!t || registry_depth_below(n->st, txn, t, n->cfg.node_id) <= 0)
-            return refuse(o, 400, "invalid_field", "to", "%s 不是本节点的下级节点",
+            return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点的下级节点",
                           t ? t : "（非文本）");
         ids[i] = (char *)t;
     }
@@ -560,30 +460,30 @@ static int directive_targets(struct net_op *o, MDB_txn *txn, Jiefen__Directive *
     return 0;
 }
 
-static int directive_send_apply(eventlog_tx *tx, struct net_op *o)
+static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
 {
     char *ids[64];
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
-    const char *kind = str_field(o->in, "kind");
+    const char *kind = op_str(o->in, "kind");
     size_t k = 0;
     while (k < 3 && strcmp(kind, directive_kinds[k]))
         k++;
     if (k == 3)
-        return refuse(o, 400, "invalid_field", "kind", "类型应为 supervise、screening 或 notice");
-    if (!str_field(o->in, "title")[0])
-        return refuse(o, 400, "missing_field", "title", "缺少标题");
+        return op_refuse(o, 400, "invalid_field", "kind", "类型应为 supervise、screening 或 notice");
+    if (!op_str(o->in, "title")[0])
+        return op_refuse(o, 400, "missing_field", "title", "缺少标题");
     d.targets = ids;
     int rc = directive_targets(o, tx->txn, &d, ids, 64);
     if (rc)
         return rc;
     d.kind = (char *)kind;
-    d.title = (char *)str_field(o->in, "title");
-    d.body = (char *)str_field(o->in, "body");
-    d.case_id = (char *)str_field(o->in, "case_id");
+    d.title = (char *)op_str(o->in, "title");
+    d.body = (char *)op_str(o->in, "body");
+    d.case_id = (char *)op_str(o->in, "case_id");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE;
     ev.directive = &d;
-    if ((rc = append(tx, &ev)))
+    if ((rc = op_append(tx, o, &ev)))
         return rc;
     Jiefen__DirectiveView *v = NULL;
     if ((rc = fold_directive_get(tx->st, tx->txn, ev.origin, ev.seq, &v)) == 0 && v) {
@@ -625,35 +525,35 @@ void route_directive_list(struct api_call *c, const http_request *r, const char 
     reply_json(c, 200, json_pack("{s:o}", "directives", list));
 }
 
-static int directive_ack_apply(eventlog_tx *tx, struct net_op *o)
+static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
     char origin[STORE_ORIGIN_MAX + 1];
     unsigned long long seq;
-    const char *id = str_field(o->in, "id");
+    const char *id = op_str(o->in, "id");
     Jiefen__DirectiveView *v = NULL;
     if (sscanf(id, "%32[a-z0-9-]/%llu", origin, &seq) != 2)
-        return refuse(o, 400, "invalid_field", "id", "指令编号应为 来源节点/序号");
+        return op_refuse(o, 400, "invalid_field", "id", "指令编号应为 来源节点/序号");
     int rc = fold_directive_get(tx->st, tx->txn, origin, seq, &v);
     if (rc)
         return rc;
     if (!v)
-        return refuse(o, 404, "not_found", "id", "无此指令：%s", id);
+        return op_refuse(o, 404, "not_found", "id", "无此指令：%s", id);
     if (!fold_directive_addresses(tx->st, tx->txn, v->directive, n->cfg.node_id))
-        rc = refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
+        rc = op_refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
     if (rc == 0 && acked_by(v, n->cfg.node_id))
-        rc = refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
+        rc = op_refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
     jiefen__directive_view__free_unpacked(v, NULL);
     if (rc)
         return rc;
     Jiefen__DirectiveAck a = JIEFEN__DIRECTIVE_ACK__INIT;
     a.origin = origin;
     a.seq = seq;
-    a.note = (char *)str_field(o->in, "note");
+    a.note = (char *)op_str(o->in, "note");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE_ACK;
     ev.directive_ack = &a;
-    if ((rc = append(tx, &ev)) == 0)
+    if ((rc = op_append(tx, o, &ev)) == 0)
         o->out = json_pack("{s:s, s:b}", "id", id, "acknowledged", 1);
     return rc;
 }
@@ -670,7 +570,7 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
     json_t *in = api_body(c, r);
     if (!in)
         return;
-    const char *origin = str_field(in, "origin");
+    const char *origin = op_str(in, "origin");
     int rc = ingest_clear_quarantine(c->n->st, origin);
     if (rc == 0) {
         log_warn("link", "quarantine of %s cleared by the operator", origin);

@@ -1,7 +1,14 @@
 /*
  * case — a case's state as the fold of its events (the CaseView), and its JSON form.
- * The fold is a pure function of the events in log order: the same events give the same
- * view byte for byte, which is what `verify` relies on to rebuild and compare.
+ *
+ * The fold gives the same view whatever order events of different origins arrive in:
+ * every case event names the holding period it was made in (Event.case_epoch); a period
+ * starts only with a move by the previous holder; an event of a period not folded yet, or
+ * one referring to an event not folded yet, is refused with JF_ELATER so the caller can
+ * keep it and retry. Only the holder's events change what the holder decides (status, risk,
+ * attempts, time limit); leader assignments and extension decisions come from above.
+ * The file lists events by (time, origin, seq). `verify` relies on all this to rebuild and
+ * compare views byte for byte.
  */
 #ifndef JIEFEN_CASE_H
 #define JIEFEN_CASE_H
@@ -11,11 +18,26 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* Applies `ev`, found in the log at (ev->origin, ev->seq), to *view: *view is NULL before
- * a case's first event and is allocated then; the caller frees it with case_view_free().
- * Returns 0, JF_EINVAL if the event cannot apply to this state (a second case_opened, an
- * event before the case exists), or -ENOMEM. On error *view is unchanged. */
+/* Applies `ev` to *view: *view is NULL before a case's first event and is allocated then;
+ * the caller frees it with case_view_free(). Returns 0, JF_ELATER (see above), JF_EINVAL
+ * if the event can never apply to this case (it is then kept in the log but changes
+ * nothing), or -ENOMEM (then *view must be discarded). On JF_ELATER/JF_EINVAL *view is
+ * unchanged. */
 int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev);
+
+/* Folds a case's events given in any order (retrying those that come too early) into a
+ * new view in *out. 0 or -ENOMEM. */
+int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView **out);
+
+/* 1 if the event moves the case to a new holding period (escalation, hand-down, return
+ * after closing above, reopening). */
+int case_event_is_move(const Jiefen__Event *ev);
+
+/* 1 if the view lists event (origin, seq). */
+int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq);
+
+/* 1 if the open case's time limit has passed (found by the holder, or now_ms past it). */
+int case_overdue(const Jiefen__CaseView *v, int64_t now_ms);
 
 /* Decodes a stored view; NULL if corrupt. Free with case_view_free(). */
 Jiefen__CaseView *case_view_decode(const void *buf, size_t len);
@@ -25,10 +47,15 @@ uint8_t *case_view_encode(const Jiefen__CaseView *v, size_t *len);
 
 void case_view_free(Jiefen__CaseView **v);
 
-/* Status code ("open", ...) of a view. */
+/* Codes ("open", "red", "failed") of enum values; "" when unspecified. */
 const char *case_status_code(int status);
+const char *case_risk_code(int risk);
+const char *case_outcome_code(int outcome);
+
+/* Where the holder is, seen from the node showing the case. */
+enum { CASE_HERE, CASE_ABOVE, CASE_BELOW, CASE_ELSEWHERE };
 
 /* The case as API JSON (see docs/api.md, CASE). New reference, NULL on allocation failure. */
-json_t *case_view_json(const Jiefen__CaseView *v);
+json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms);
 
 #endif

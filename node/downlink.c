@@ -1,5 +1,6 @@
 /* downlink — the parent's end of the links to its children (see link.h). */
 #include "link.h"
+#include "route.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
@@ -177,7 +178,7 @@ static uint64_t queue_last(downlink *d, MDB_txn *txn, const char *child)
 {
     char key[64];
     uint64_t q = 0;
-    snprintf(key, sizeof key, "outq:%s", child);
+    route_queue_key(child, key, sizeof key);
     store_meta_get_u64(d->n->st, txn, key, &q);
     return q;
 }

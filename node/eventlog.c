@@ -4,7 +4,7 @@
 #include "envelope.h"
 #include "error.h"
 #include "fold.h"
-#include "ingest.h"
+#include "route.h"
 #include "log.h"
 
 #include <errno.h>
@@ -230,8 +230,9 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
         ev->sealed_hash.data = sealed_hash;
         ev->sealed_hash.len = sizeof sealed_hash;
     }
+    /* The caller checked the case's state: its own event never waits for another. */
     if ((rc = fold_apply(tx->st, tx->txn, el->origin, ev)))
-        return rc;
+        return rc == JF_ELATER ? JF_EINVAL : rc;
 
     uint8_t *bytes;
     size_t len;
@@ -242,7 +243,9 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     MDB_val k = {klen, key}, d = {len, bytes};
     rc = mdb_put(tx->txn, tx->st->events, &k, &d, MDB_NOOVERWRITE);
     if (rc == 0) /* what this node sends down is queued with the event that says it */
-        rc = ingest_route_down(tx->st, tx->txn, el->origin, ev, bytes, len);
+        rc = route_down(tx->st, tx->txn, el->origin, ev, bytes, len);
+    if (rc == 0)
+        rc = fold_unpark(tx->st, tx->txn, el->origin, ev->case_id);
     free(bytes);
     if (rc == 0 && sealed)
         rc = put_sealed(tx, key, klen, sealed, sealed_len);

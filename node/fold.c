@@ -3,6 +3,9 @@
 #include "cert.h"
 #include "config.h"
 #include "error.h"
+#include "envelope.h"
+#include "log.h"
+#include "route.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -58,20 +61,61 @@ static int valid_key_name(const char *s, size_t max)
 
 #define CASE_ID_MAX 128
 
-static int fold_case(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+/* The timers entry of a case: its time limit, if this node holds it open and has not
+ * found it passed yet. 0 if none. */
+static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+{
+    size_t n = v ? strlen(v->case_id) : 0;
+    if (!v || v->status != JIEFEN__CASE_STATUS__CASE_STATUS_OPEN || v->due_ms <= 0 ||
+        v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > CASE_ID_MAX)
+        return 0;
+    uint64_t due = (uint64_t)v->due_ms;
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)(due >> (56 - 8 * i));
+    memcpy(buf + 8, v->case_id, n);
+    return 8 + n;
+}
+
+/* Keeps the timers index in step with what this node holds. */
+static int update_timer(store *st, MDB_txn *txn, const char *self,
+                        const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
+{
+    uint8_t key[8 + CASE_ID_MAX];
+    size_t len = timer_key(v, self, key);
+    if (len == old_len && memcmp(key, old_key, len) == 0)
+        return 0;
+    int rc = 0;
+    if (old_len) {
+        MDB_val k = {old_len, (void *)old_key};
+        rc = mdb_del(txn, st->timers, &k, NULL);
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+    }
+    if (rc == 0 && len) {
+        MDB_val k = {len, key}, d = {0, ""};
+        rc = mdb_put(txn, st->timers, &k, &d, 0);
+    }
+    return rc;
+}
+
+static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
+    uint8_t old_key[8 + CASE_ID_MAX];
     if (!valid_key_name(ev->case_id, CASE_ID_MAX))
         return JF_EINVAL;
     int rc = fold_case_get(st, txn, ev->case_id, &v);
     if (rc)
         return rc;
     int before = v ? v->status : 0;
+    size_t old_len = timer_key(v, self, old_key);
     if ((rc = case_apply(&v, ev)))
         goto out;
     rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
     if (rc == 0)
         rc = count_status(st, txn, before, v->status);
+    if (rc == 0)
+        rc = update_timer(st, txn, self, old_key, old_len, v);
 out:
     case_view_free(&v);
     return rc;
@@ -255,7 +299,21 @@ static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
     case JIEFEN__EVENT__BODY_NODE_CREATED:
         return fold_node_created(st, txn, ev);
     case JIEFEN__EVENT__BODY_CASE_OPENED:
-        return fold_case(st, txn, ev);
+    case JIEFEN__EVENT__BODY_CASE_ROUTED:
+    case JIEFEN__EVENT__BODY_CASE_GUIDED:
+    case JIEFEN__EVENT__BODY_ATTEMPT:
+    case JIEFEN__EVENT__BODY_CASE_MOVED:
+    case JIEFEN__EVENT__BODY_RISK_CHANGED:
+    case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
+    case JIEFEN__EVENT__BODY_LEADER_ACK:
+    case JIEFEN__EVENT__BODY_LEADER_PROGRESS:
+    case JIEFEN__EVENT__BODY_LEADER_REQUIRED:
+    case JIEFEN__EVENT__BODY_DEADLINE:
+    case JIEFEN__EVENT__BODY_EXTENSION_REQUESTED:
+    case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
+    case JIEFEN__EVENT__BODY_CASE_CLOSED:
+    case JIEFEN__EVENT__BODY_FOLLOW_UP:
+        return fold_case(st, txn, self, ev);
     case JIEFEN__EVENT__BODY_CHILD_ENROLLED:
         return fold_child_enrolled(st, txn, ev);
     case JIEFEN__EVENT__BODY_CHILD_REVOKED: {
@@ -281,4 +339,139 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     /* A name that cannot be a key is a fact about the event, not a store failure: the
      * checks above refuse the known ones before any write; this catches the rest. */
     return rc == MDB_BAD_VALSIZE ? JF_EINVAL : rc;
+}
+
+/* ---- events that arrive before what they depend on ---------------------------------- */
+
+static size_t park_key(const char *case_id, const char *origin, uint64_t seq, uint8_t *buf)
+{
+    size_t n = strlen(case_id);
+    if (n > CASE_ID_MAX)
+        return 0;
+    memcpy(buf, case_id, n);
+    buf[n] = 0;
+    size_t k = store_event_key(origin, seq, buf + n + 1);
+    return k ? n + 1 + k : 0;
+}
+
+static int park(store *st, MDB_txn *txn, const envelope *e, int route)
+{
+    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX], flag = (uint8_t)route;
+    MDB_val k = {park_key(e->event->case_id, e->event->origin, e->event->seq, key), key},
+            d = {1, &flag};
+    if (!k.mv_size)
+        return JF_EINVAL;
+    log_info("fold", "event %s/%llu of case %s waits for an earlier one", e->event->origin,
+             (unsigned long long)e->event->seq, e->event->case_id);
+    return mdb_put(txn, st->parked, &k, &d, 0);
+}
+
+static int applied(store *st, MDB_txn *txn, const char *self, const envelope *e,
+                   const MDB_val *bytes, int route)
+{
+    if (!route)
+        return 0;
+    return route_down(st, txn, self, e->event, bytes->mv_data, bytes->mv_size);
+}
+
+struct parked_item {
+    char origin[STORE_ORIGIN_MAX + 1];
+    uint64_t seq;
+    int route;
+};
+
+/* Reads up to `max` parked events of a case. */
+static int parked_list(store *st, MDB_txn *txn, const char *case_id, struct parked_item *out,
+                       size_t max, size_t *n)
+{
+    size_t clen = strlen(case_id);
+    MDB_cursor *c;
+    MDB_val k = {clen + 1, (void *)case_id}, d;
+    *n = 0;
+    int rc = mdb_cursor_open(txn, st->parked, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && *n < max;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size <= clen + 1 || memcmp(k.mv_data, case_id, clen + 1))
+            break;
+        MDB_val ek = {k.mv_size - clen - 1, (uint8_t *)k.mv_data + clen + 1};
+        struct parked_item *p = &out[*n];
+        if (store_event_key_parse(&ek, p->origin, &p->seq) == 0) {
+            p->route = d.mv_size && *(uint8_t *)d.mv_data;
+            (*n)++;
+        }
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/* Tries one parked event again: 1 if it is no longer waiting. */
+static int retry(store *st, MDB_txn *txn, const char *self, const char *case_id,
+                 const struct parked_item *p)
+{
+    MDB_val d;
+    envelope *e = NULL;
+    int rc = store_event_get(st, txn, p->origin, p->seq, &d);
+    if (rc == 0 && envelope_decode(d.mv_data, d.mv_size, &e))
+        rc = JF_ECORRUPT;
+    if (rc == 0) {
+        rc = fold_apply(st, txn, self, e->event);
+        if (rc == JF_ELATER) {
+            envelope_free(&e);
+            return 0;
+        }
+        if (rc == 0)
+            rc = applied(st, txn, self, e, &d, p->route);
+        else if (rc == JF_EINVAL)
+            rc = 0;
+    }
+    envelope_free(&e);
+    if (rc && rc != JF_ENOTFOUND && rc != JF_ECORRUPT)
+        return rc;
+    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    MDB_val k = {park_key(case_id, p->origin, p->seq, key), key};
+    rc = mdb_del(txn, st->parked, &k, NULL);
+    return rc ? rc : 1;
+}
+
+#define PARKED_PASS 64
+
+int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id)
+{
+    struct parked_item items[PARKED_PASS];
+    size_t n;
+    int progress = 1, rc = 0;
+    if (!case_id[0])
+        return 0;
+    while (progress && rc == 0) {
+        progress = 0;
+        if ((rc = parked_list(st, txn, case_id, items, PARKED_PASS, &n)))
+            break;
+        for (size_t i = 0; i < n && rc >= 0; i++) {
+            rc = retry(st, txn, self, case_id, &items[i]);
+            progress |= rc == 1;
+        }
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
+}
+
+int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
+               const uint8_t *bytes, size_t len, int route)
+{
+    MDB_val b = {len, (void *)bytes};
+    int rc = fold_apply(st, txn, self, e->event);
+    if (rc == JF_ELATER)
+        return park(st, txn, e, route);
+    if (rc == JF_EINVAL) {
+        log_warn("fold", "event %s/%llu (%s) does not apply to the views here",
+                 e->event->origin, (unsigned long long)e->event->seq, envelope_kind(e->event));
+        return 0;
+    }
+    if (rc == 0)
+        rc = applied(st, txn, self, e, &b, route);
+    if (rc == 0)
+        rc = fold_unpark(st, txn, self, e->event->case_id);
+    return rc;
 }

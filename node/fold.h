@@ -7,13 +7,25 @@
 #ifndef JIEFEN_FOLD_H
 #define JIEFEN_FOLD_H
 
+#include "envelope.h"
 #include "jiefen.pb-c.h"
 #include "store.h"
 
 /* Applies ev in txn as seen by node `self`. Returns 0, JF_EINVAL if the event cannot
  * apply (a second case_opened, a certificate that does not check, a name too long or empty
- * to be a key), or a store error. */
+ * to be a key), JF_ELATER if it depends on a case event not folded yet, or a store
+ * error. */
 int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
+
+/* Folds an event (its envelope bytes as stored) that came over a link (route: from the parent, so
+ * also queued down for the children it concerns, see route.h). One that depends on an
+ * event not here yet is parked and retried when its case changes; one that does not apply
+ * at all stays in the log, logged, changing nothing. Returns 0 or a store error. */
+int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
+               const uint8_t *bytes, size_t len, int route);
+
+/* Retries the parked events of a case (after one of its events was folded). */
+int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id);
 
 /* Meta key of the counter of cases in `status` into buf (32 bytes). */
 void fold_status_key(int status, char *buf);

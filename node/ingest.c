@@ -107,18 +107,6 @@ static int quarantine(store *st, MDB_txn *txn, const char *origin)
     return store_meta_put_u64(st, txn, key, 1);
 }
 
-/* Folds an event received over a link. One that does not apply here is still part of its
- * origin's archive (or this node's inbox): logged, kept, not a failure of its batch. */
-static int fold_received(store *st, MDB_txn *txn, const char *self, const envelope *e)
-{
-    int rc = fold_apply(st, txn, self, e->event);
-    if (rc != JF_EINVAL)
-        return rc;
-    log_warn("ingest", "event %s/%llu (%s) does not apply to the views here", e->event->origin,
-             (unsigned long long)e->event->seq, envelope_kind(e->event));
-    return 0;
-}
-
 static int store_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                        const uint8_t *bytes, size_t len)
 {
@@ -128,7 +116,7 @@ static int store_event(store *st, MDB_txn *txn, const char *self, const envelope
     int rc = mdb_put(txn, st->events, &k, &d, 0);
     if (rc == 0)
         rc = eventlog_head_put(st, txn, e->event->origin, e->event->seq, e->hash);
-    return rc ? rc : fold_received(st, txn, self, e);
+    return rc ? rc : fold_event(st, txn, self, e, bytes, len, 0);
 }
 
 /* How many events of the run, from the start, have valid signatures: one check of the
@@ -280,65 +268,6 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 
 /* ---- down --------------------------------------------------------------------------- */
 
-static void outbox_key_name(const char *prefix, const char *child, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s:%s", prefix, child);
-}
-
-/* Appends bytes to child's queue under the next qseq. */
-static int outbox_push(store *st, MDB_txn *txn, const char *child, const uint8_t *bytes,
-                       size_t len)
-{
-    char name[64];
-    uint64_t q;
-    uint8_t key[STORE_KEY_MAX];
-    outbox_key_name("outq", child, name, sizeof name);
-    int rc = store_meta_get_u64(st, txn, name, &q);
-    if (rc || (rc = store_meta_put_u64(st, txn, name, q + 1)))
-        return rc;
-    MDB_val k = {store_event_key(child, q + 1, key), key}, d = {len, (void *)bytes};
-    return mdb_put(txn, st->outbox, &k, &d, 0);
-}
-
-/* 1 if some target of d lies strictly below `child`: the child must relay it. */
-static int subtree_addressed(store *st, MDB_txn *txn, const Jiefen__Directive *d,
-                             const char *child)
-{
-    for (size_t i = 0; i < d->n_targets; i++)
-        if (registry_depth_below(st, txn, d->targets[i], child) > 0)
-            return 1;
-    return 0;
-}
-
-struct route {
-    store *st;
-    MDB_txn *txn;
-    const char *self;
-    const Jiefen__Event *ev;
-    const uint8_t *bytes;
-    size_t len;
-};
-
-/* Each direct child whose subtree holds an addressee gets the event once. */
-static int route_to_child(const Jiefen__NodeInfo *ni, void *arg)
-{
-    struct route *r = arg;
-    if (ni->revoked || strcmp(ni->parent, r->self) ||
-        (!fold_directive_addresses(r->st, r->txn, r->ev->directive, ni->node_id) &&
-         !subtree_addressed(r->st, r->txn, r->ev->directive, ni->node_id)))
-        return 0;
-    return outbox_push(r->st, r->txn, ni->node_id, r->bytes, r->len);
-}
-
-int ingest_route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
-                      const uint8_t *bytes, size_t len)
-{
-    if (ev->body_case != JIEFEN__EVENT__BODY_DIRECTIVE)
-        return 0;
-    struct route r = {st, txn, self, ev, bytes, len};
-    return registry_each(st, txn, route_to_child, &r);
-}
-
 /* Checks one item from the parent; returns -1 to apply it, or a rejection reason. */
 static int down_admissible(store *st, MDB_txn *txn, const char *self, const envelope *e)
 {
@@ -368,11 +297,7 @@ static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope 
     MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
             d = {raw->len, raw->data};
     int rc = mdb_put(txn, st->inbox, &k, &d, 0);
-    if (rc == 0)
-        rc = fold_received(st, txn, self, e);
-    if (rc == 0)
-        rc = ingest_route_down(st, txn, self, e->event, raw->data, raw->len);
-    return rc;
+    return rc ? rc : fold_event(st, txn, self, e, raw->data, raw->len, 1);
 }
 
 static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,

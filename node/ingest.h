@@ -53,10 +53,6 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res);
 
-/* Queues an envelope for every direct child of `self` that the directive concerns.
- * Used for directives this node sends and those it relays. */
-int ingest_route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
-                      const uint8_t *bytes, size_t len);
 
 /* Clears an origin's quarantine. JF_ENOTFOUND if it was not quarantined. */
 int ingest_clear_quarantine(store *st, const char *origin);

@@ -19,7 +19,6 @@ struct intake {
     size_t n_strings;
     char *category, *department, *matter_type, *village, *source, *summary;
     int complexity, risk;
-    int simple_days, complex_days;
     char case_id[64];
 };
 
@@ -233,7 +232,7 @@ static int parse_fields(struct intake *in, const json_t *body, struct intake_err
     if ((rc = get_choice(in, body, "category", &ref_categories, "纠纷类别", &idx, err)))
         return rc;
     in->category = (char *)ref_categories.entries[idx].code;
-    in->department = (char *)ref_categories.entries[idx].department;
+    in->department = (char *)policy_department(in->ctx->policy, in->category);
     if ((rc = get_choice(in, body, "matter_type", &ref_matter_types, "事项类型", &idx, err)))
         return rc;
     in->matter_type = (char *)ref_matter_types.entries[idx].code;
@@ -269,8 +268,6 @@ int intake_parse(const json_t *body, const struct intake_ctx *ctx, struct intake
     if (!in)
         return -ENOMEM;
     in->ctx = ctx;
-    in->simple_days = ctx->simple_days;
-    in->complex_days = ctx->complex_days;
     int rc = parse_fields(in, body, err);
     if (rc) {
         intake_free(&in);
@@ -346,9 +343,7 @@ int intake_apply(eventlog_tx *tx, void *arg)
     o.summary = in->summary;
     o.complexity = in->complexity;
     o.risk = in->risk;
-    int days = in->complexity == JIEFEN__COMPLEXITY__COMPLEXITY_COMPLEX ? in->complex_days
-                                                                          : in->simple_days;
-    o.due_ms = tx->now_ms + (int64_t)days * 86400000;
+    o.due_ms = policy_due(in->ctx->policy, tx->now_ms, in->complexity);
     o.party_count = (uint32_t)in->n_parties;
     o.party_roles = in->party_roles;
     o.n_party_roles = in->n_parties;

@@ -7,6 +7,7 @@
 #define JIEFEN_INTAKE_H
 
 #include "eventlog.h"
+#include "policy.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@ struct intake_ctx {
     const char *node_name;
     const char *actor;         /* who takes it in, recorded in the event */
     int tier;
-    int simple_days, complex_days;
+    const struct policy *policy;   /* department and time limit */
     int64_t now_ms;
 };
 

@@ -1,4 +1,5 @@
 #include "node.h"
+#include "deadline.h"
 #include "api.h"
 #include "clock.h"
 #include "error.h"
@@ -262,6 +263,10 @@ struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
     }
     log_set_level((enum log_level)n->cfg.log_level);
     use_time_zone(n->cfg.time_zone);
+    if (policy_load(&n->policy, &n->cfg, dir, err, errlen)) {
+        node_destroy(&n);
+        return NULL;
+    }
     if (!check_only && open_parts(n, err, errlen))
         node_destroy(&n);
     return n;
@@ -279,6 +284,7 @@ void node_links_kick(struct node *n)
 {
     uplink_kick(n->up);
     downlink_kick(n->down);
+    deadline_arm(n);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -385,6 +391,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_signal_stop(&n->sig_int);
     uv_signal_stop(&n->sig_term);
     uv_timer_stop(&n->cron);
+    deadline_stop(n);
     uplink_close(n->up);
     downlink_close(n->down);
     n->up = NULL;
@@ -422,6 +429,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_signal_start(&n->sig_term, signal_cb, SIGTERM);
     uv_check_start(&n->commit_check, commit_check_cb);
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
+    deadline_init(n);
     eventlog_on_commit(n->log, on_commit, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
                              n, &n->http);
@@ -434,6 +442,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
         return -1;
     }
+    deadline_arm(n); /* limits passed while stopped fire now */
     return start_links(n, err, errlen);
 }
 
@@ -481,6 +490,7 @@ void node_destroy(struct node **np)
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);
+    policy_free(&n->policy);
     if (n->zctx)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "link.h"
 #include "metrics.h"
+#include "policy.h"
 #include "store.h"
 
 #include <limits.h>
@@ -27,6 +28,9 @@
 struct node {
     uv_loop_t loop;
     struct config cfg;
+    struct policy policy;
+    uv_timer_t deadline_timer;
+    int64_t deadline_at;   /* when deadline_timer fires, 0 if stopped */
     char dir[PATH_MAX];
     store *st;
     crypto_identity *id;

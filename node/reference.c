@@ -76,9 +76,48 @@ static const struct ref_entry statuses[] = {
 };
 TABLE(ref_statuses, "statuses", statuses);
 
+/* Follows the proto enum Outcome. */
+static const struct ref_entry outcomes[] = {
+    {"agreement", "调解成功", NULL},
+    {"partial", "部分达成", NULL},
+    {"failed", "调解不成", NULL},
+};
+TABLE(ref_outcomes, "outcomes", outcomes);
+
+static const struct ref_entry methods[] = {
+    {"people", "人民调解", NULL},
+    {"administrative", "行政调解", NULL},
+    {"judicial", "司法调解", NULL},
+    {"lawyer", "律师调解", NULL},
+    {"specialist", "专业性调解委员会", NULL},
+};
+TABLE(ref_methods, "methods", methods);
+
+static const struct ref_entry referrals[] = {
+    {"court", "诉调对接(法院)", NULL},
+    {"arbitration", "仲裁", NULL},
+};
+TABLE(ref_referrals, "referrals", referrals);
+
+/* Where a matter already decided was closed: answered with guidance, not reopened. */
+static const struct ref_entry channels[] = {
+    {"court", "法院判决", NULL},
+    {"arbitration", "仲裁裁决", NULL},
+    {"review", "行政复议", NULL},
+};
+TABLE(ref_channels, "channels", channels);
+
+static const struct ref_entry satisfactions[] = {
+    {"satisfied", "满意", NULL},
+    {"basically_satisfied", "基本满意", NULL},
+    {"dissatisfied", "不满意", NULL},
+};
+TABLE(ref_satisfactions, "satisfactions", satisfactions);
+
 const struct ref_table *const ref_all[] = {
-    &ref_categories, &ref_matter_types, &ref_sources, &ref_complexities,
-    &ref_risks,      &ref_roles,        &ref_statuses, NULL,
+    &ref_categories, &ref_matter_types, &ref_sources,   &ref_complexities, &ref_risks,
+    &ref_roles,      &ref_statuses,     &ref_outcomes,  &ref_methods,      &ref_referrals,
+    &ref_channels,   &ref_satisfactions, NULL,
 };
 
 int ref_index(const struct ref_table *t, const char *s)

@@ -186,21 +186,27 @@ static int walk_events(struct walk *w)
 /* Folds the events a view lists, as the log holds them now. NULL if any is unusable. */
 static Jiefen__CaseView *refold(struct walk *w, const Jiefen__CaseView *stored)
 {
+    size_t n = stored->n_event_origins < stored->n_event_seqs ? stored->n_event_origins
+                                                               : stored->n_event_seqs;
+    envelope **e = calloc(n ? n : 1, sizeof *e);
+    const Jiefen__Event **evs = calloc(n ? n : 1, sizeof *evs);
     Jiefen__CaseView *v = NULL;
-    for (size_t i = 0; i < stored->n_event_origins && i < stored->n_event_seqs; i++) {
-        uint8_t key[STORE_KEY_MAX];
-        size_t klen = store_event_key(stored->event_origins[i], stored->event_seqs[i], key);
-        MDB_val k = {klen, key}, d;
-        envelope *e = NULL;
-        int bad = !klen || mdb_get(w->txn, w->st->events, &k, &d) ||
-                  envelope_decode(d.mv_data, d.mv_size, &e) ||
-                  strcmp(e->event->case_id, stored->case_id) || case_apply(&v, e->event);
-        envelope_free(&e);
-        if (bad) {
-            case_view_free(&v);
-            return NULL;
-        }
+    int bad = !e || !evs;
+    for (size_t i = 0; i < n && !bad; i++) {
+        MDB_val d;
+        bad = store_event_get(w->st, w->txn, stored->event_origins[i], stored->event_seqs[i],
+                              &d) ||
+              envelope_decode(d.mv_data, d.mv_size, &e[i]) ||
+              strcmp(e[i]->event->case_id, stored->case_id);
+        if (!bad)
+            evs[i] = e[i]->event;
     }
+    if (!bad && case_fold_list(evs, n, &v))
+        v = NULL;
+    for (size_t i = 0; e && i < n; i++)
+        envelope_free(&e[i]);
+    free(e);
+    free(evs);
     return v;
 }
 

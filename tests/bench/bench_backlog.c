@@ -42,7 +42,8 @@ int main(int argc, char **argv)
     if (store_open(path, (size_t)cfg.map_size_mb << 20, 0, &st) ||
         eventlog_new(st, id, cfg.node_id, &log))
         return 1;
-    struct intake_ctx ctx = {cfg.node_id, cfg.node_name, "bench", cfg.tier, 3, 7,
+    struct policy policy = {&cfg, NULL};
+    struct intake_ctx ctx = {cfg.node_id, cfg.node_name, "bench", cfg.tier, &policy,
                              clock_now_ms()};
     json_t *body = json_loads(BODY, 0, NULL);
     for (long done_n = 0; done_n < n; done_n += 1000)

@@ -107,7 +107,10 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/store", dir);
     if (store_open(path, 1 << 30, 1, &st) || eventlog_new(st, id, "bench", &log))
         return 1;
-    struct intake_ctx ctx = {"bench", "东村", "bench", 1, 3, 7, clock_now_ms()};
+    struct config cfg;
+    config_defaults(&cfg);
+    struct policy policy = {&cfg, NULL};
+    struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms()};
     printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
     printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
     printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));

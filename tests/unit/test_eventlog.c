@@ -21,6 +21,8 @@ struct fixture {
     crypto_identity *id;
     eventlog *log;
     struct intake_ctx ctx;
+    struct config cfg;
+    struct policy policy;
 };
 
 static const char *INTAKE_JSON =
@@ -50,7 +52,9 @@ static int setup(void **state)
     test_tmpdir(f->dir, sizeof f->dir);
     snprintf(path, sizeof path, "%s/node.key", f->dir);
     assert_int_equal(crypto_identity_create(path, &f->id), 0);
-    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, 3, 7, clock_now_ms()};
+    config_defaults(&f->cfg);
+    f->policy = (struct policy){&f->cfg, NULL};
+    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, &f->policy, clock_now_ms()};
     open_fixture(f, 1 << 20);
     *state = f;
     return 0;
