@@ -70,12 +70,8 @@ void envelope_free(envelope **e)
 
 const char *envelope_kind(const Jiefen__Event *ev)
 {
-    switch (ev->body_case) {
-    case JIEFEN__EVENT__BODY_NODE_CREATED:
-        return "node_created";
-    case JIEFEN__EVENT__BODY_CASE_OPENED:
-        return "case_opened";
-    default:
-        return "unknown";
-    }
+    /* The body's field name in the schema: one source of truth for every kind. */
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&jiefen__event__descriptor, ev->body_case);
+    return f && ev->body_case != JIEFEN__EVENT__BODY__NOT_SET ? f->name : "unknown";
 }

@@ -354,6 +354,13 @@ static size_t park_key(const char *case_id, const char *origin, uint64_t seq, ui
     return k ? n + 1 + k : 0;
 }
 
+int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    MDB_val k = {park_key(ev->case_id, ev->origin, ev->seq, key), key}, d;
+    return k.mv_size && mdb_get(txn, st->parked, &k, &d) == 0;
+}
+
 static int park(store *st, MDB_txn *txn, const envelope *e, int route)
 {
     uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX], flag = (uint8_t)route;

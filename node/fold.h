@@ -24,6 +24,9 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
 int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                const uint8_t *bytes, size_t len, int route);
 
+/* 1 if the case event is parked, waiting for an earlier one. */
+int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev);
+
 /* Retries the parked events of a case (after one of its events was folded). */
 int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id);
 
