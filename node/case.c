@@ -382,6 +382,17 @@ int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev)
     return add_ref(v, ev);
 }
 
+/* 1 if an earlier event of evs[i]'s origin has not been folded yet (the list is in time
+ * order, which a clock set back can make differ from seq order). */
+static int origin_blocked(const Jiefen__Event *const *evs, const char *done, size_t n,
+                          size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!done[j] && strcmp(evs[j]->origin, evs[i]->origin) == 0 && evs[j]->seq < evs[i]->seq)
+            return 1;
+    return 0;
+}
+
 int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView **out)
 {
     char *done = calloc(n ? n : 1, 1);
@@ -390,11 +401,12 @@ int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView *
     if (!done)
         return -ENOMEM;
     *out = NULL;
-    /* Events parked while their period had not arrived are retried after each pass. */
+    /* Events that wait for another are retried after each pass; each origin's events are
+     * folded in its own order, as they arrive over a link. */
     while (left && progress && rc == 0) {
         progress = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
-            if (done[i])
+            if (done[i] || origin_blocked(evs, done, n, i))
                 continue;
             int r = case_apply(out, evs[i]);
             if (r == JF_ELATER)

@@ -455,19 +455,44 @@ int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id)
         progress = 0;
         if ((rc = parked_list(st, txn, case_id, items, PARKED_PASS, &n)))
             break;
+        /* Items come in (origin, seq) order: once one of an origin still waits, the rest
+         * of that origin's wait behind it, so each chain is folded in its own order. */
+        const char *blocked = "";
         for (size_t i = 0; i < n && rc >= 0; i++) {
+            if (strcmp(items[i].origin, blocked) == 0)
+                continue;
             rc = retry(st, txn, self, case_id, &items[i]);
             progress |= rc == 1;
+            if (rc == 0)
+                blocked = items[i].origin;
         }
         rc = rc < 0 ? rc : 0;
     }
     return rc;
 }
 
+/* 1 if an earlier event of this origin for this case is parked. */
+static int origin_waits(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    size_t n = park_key(ev->case_id, ev->origin, 0, key);
+    MDB_cursor *c;
+    MDB_val k = {n, key}, d;
+    if (!n || mdb_cursor_open(txn, st->parked, &c))
+        return 0;
+    size_t prefix = n - 8; /* case "\0" origin "\0" */
+    int found = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE) == 0 && k.mv_size == n &&
+                memcmp(k.mv_data, key, prefix) == 0;
+    mdb_cursor_close(c);
+    return found;
+}
+
 int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                const uint8_t *bytes, size_t len, int route)
 {
     MDB_val b = {len, (void *)bytes};
+    if (e->event->case_id[0] && origin_waits(st, txn, e->event))
+        return park(st, txn, e, route);
     int rc = fold_apply(st, txn, self, e->event);
     if (rc == JF_ELATER)
         return park(st, txn, e, route);
