@@ -334,13 +334,13 @@ static void route_case_new(struct api_call *c, const http_request *r, const char
 /* ---- list --------------------------------------------------------------------------- */
 
 struct list_filter {
-    char status[32], category[64], village[256], risk[32], after[128];
+    char status[32], category[64], village[256], risk[32], after[128], held[16];
     int64_t from_ms, to_ms;
     long limit;
 };
 
-static const char *const list_keys[] = {"status", "category", "village", "risk",
-                                        "from",   "to",       "limit",   "after"};
+static const char *const list_keys[] = {"status", "category", "village", "risk", "from",
+                                        "to",     "limit",    "after",   "held"};
 
 /* Names the first query parameter that is not a list filter, or NULL. */
 static const char *unknown_param(const char *query, char *buf, size_t len)
@@ -380,6 +380,9 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
     if (param(q, "status", f->status, sizeof f->status) ||
         (f->status[0] && ref_index(&ref_statuses, f->status) < 0))
         return "status";
+    if (f->status[0]) /* a Chinese name is accepted: compare codes */
+        snprintf(f->status, sizeof f->status, "%s",
+                 ref_statuses.entries[ref_index(&ref_statuses, f->status)].code);
     if (param(q, "category", f->category, sizeof f->category) ||
         (f->category[0] && ref_index(&ref_categories, f->category) < 0))
         return "category";
@@ -388,6 +391,10 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
         return "risk";
     if (param(q, "village", f->village, sizeof f->village))
         return "village";
+    if (param(q, "held", f->held, sizeof f->held) ||
+        (f->held[0] && strcmp(f->held, "here") && strcmp(f->held, "above") &&
+         strcmp(f->held, "below")))
+        return "held";
     if (param(q, "after", f->after, sizeof f->after))
         return "after";
     if (param(q, "from", from, sizeof from) || (from[0] && clock_parse_local_date(from, &f->from_ms)))
@@ -412,8 +419,6 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
 static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
 {
     const struct ref_entry *cat = f->category[0] ? ref_find(&ref_categories, f->category) : NULL;
-    if (f->status[0] && ref_index(&ref_statuses, f->status) + 1 != (int)v->status)
-        return 0;
     if (cat && strcmp(cat->code, v->category))
         return 0;
     if (f->risk[0] && ref_index(&ref_risks, f->risk) + 1 != (int)v->risk)
@@ -421,6 +426,14 @@ static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
     if (f->village[0] && strcmp(f->village, v->village))
         return 0;
     return v->opened_ms >= f->from_ms && v->opened_ms < f->to_ms;
+}
+
+static int shown_matches(const json_t *j, const struct list_filter *f)
+{
+    const char *status = json_string_value(json_object_get(j, "status"));
+    const char *where = json_string_value(json_object_get(j, "where"));
+    return (!f->status[0] || (status && strcmp(status, f->status) == 0)) &&
+           (!f->held[0] || (where && strcmp(where, f->held) == 0));
 }
 
 /* Walks views in case-number order from after `f->after`, collecting up to limit. */
@@ -448,17 +461,21 @@ static int list_cases(struct node *n, const struct list_filter *f, json_t *out, 
             rc = JF_ECORRUPT;
             break;
         }
-        if (matches(v, f)) {
+        /* Status and place are as this node shows them ("escalated" is a place). */
+        json_t *j = matches(v, f) ? api_case_json(n, txn, v) : NULL;
+        case_view_free(&v);
+        if (j && shown_matches(j, f)) {
             if (json_array_size(out) == (size_t)f->limit) {
                 /* One more match exists: the page ends at the last one returned. */
-                case_view_free(&v);
+                json_decref(j);
                 json_t *last = json_array_get(out, json_array_size(out) - 1);
                 snprintf(next, nlen, "%s", json_string_value(json_object_get(last, "id")));
                 break;
             }
-            json_array_append_new(out, api_case_json(n, txn, v));
+            json_array_append_new(out, j);
+        } else {
+            json_decref(j);
         }
-        case_view_free(&v);
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);

@@ -42,6 +42,9 @@ class CasePath(NodeTest):
         self.assertEqual(r["case"]["holder"], "t1")
         self.assertEqual(r["case"]["status"], "escalated")
         self.assertEqual(r["case"]["where"], "above")
+        listed = v1.ok("GET", "/api/v1/cases?status=escalated&held=above")["cases"]
+        self.assertEqual([c["id"] for c in listed], [cid])
+        self.assertEqual(v1.ok("GET", "/api/v1/cases?held=here")["cases"], [])
 
         # The township now holds it with the parties' data: the full file came up.
         got = held_at(town, cid, holder="t1", where="here")
