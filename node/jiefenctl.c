@@ -309,6 +309,60 @@ static const struct vocab complexities[] = {
 static const struct vocab roles[] = {
     {"applicant", "申请人"}, {"respondent", "被申请人"}, {"third_party", "第三人"},
     {NULL, NULL}};
+static const struct vocab tiers[] = {
+    {"village", "村"}, {"township", "乡镇"}, {"county", "县"}, {"city", "市"},
+    {"province", "省"}, {NULL, NULL}};
+static const struct vocab outcomes[] = {
+    {"agreement", "调解成功"}, {"partial", "部分达成"}, {"failed", "调解不成"}, {NULL, NULL}};
+static const struct vocab methods[] = {
+    {"people", "人民调解"}, {"administrative", "行政调解"}, {"judicial", "司法调解"},
+    {"lawyer", "律师调解"}, {"specialist", "专业性调解委员会"}, {NULL, NULL}};
+static const struct vocab channels[] = {
+    {"court", "法院判决"}, {"arbitration", "仲裁裁决"}, {"review", "行政复议"}, {NULL, NULL}};
+static const struct vocab referrals[] = {
+    {"court", "诉调对接(法院)"}, {"arbitration", "仲裁"}, {NULL, NULL}};
+static const struct vocab satisfactions[] = {
+    {"satisfied", "满意"}, {"basically_satisfied", "基本满意"}, {"dissatisfied", "不满意"},
+    {NULL, NULL}};
+static const struct vocab wheres[] = {
+    {"here", "本节点办理"}, {"above", "已在上级办理"}, {"below", "在下级办理"},
+    {"elsewhere", "在其他节点办理"}, {NULL, NULL}};
+static const struct vocab ext_states[] = {
+    {"pending", "待上级审批"}, {"approved", "已批准"}, {"refused", "未批准"}, {NULL, NULL}};
+/* Case event kinds (the schema's names), how a case moved, deadline kinds. */
+static const struct vocab kinds[] = {
+    {"case_opened", "受理"}, {"case_routed", "分流"}, {"case_guided", "引导"},
+    {"attempt", "调解"}, {"case_moved", "移交"}, {"risk_changed", "风险调整"},
+    {"leader_assigned", "领导包案"}, {"leader_ack", "签收包案"},
+    {"leader_progress", "包案进展"}, {"leader_required", "需领导包案"},
+    {"deadline", "期限提醒"}, {"extension_requested", "申请延期"},
+    {"extension_decided", "延期审批"}, {"case_closed", "办结"}, {"follow_up", "回访"},
+    {"escalate", "上报"}, {"handdown", "交办"}, {"warning", "临期预警"},
+    {"overdue", "已超期"}, {NULL, NULL}};
+/* Booleans are shown through their key's vocabulary; "" leaves a [...] part out. */
+static const struct vocab confirmations[] = {
+    {"true", "申请司法确认"}, {"false", ""}, {NULL, NULL}};
+static const struct vocab approvals[] = {{"true", "批准"}, {"false", "不批准"}, {NULL, NULL}};
+static const struct vocab automatics[] = {{"true", "自动"}, {"false", ""}, {NULL, NULL}};
+static const struct vocab acks[] = {{"true", "已签收"}, {"false", "未签收"}, {NULL, NULL}};
+static const struct vocab overdues[] = {{"true", "已超期"}, {"false", "未超期"}, {NULL, NULL}};
+static const struct vocab leader_needs[] = {
+    {"true", "需安排领导包案（3221）"}, {"false", ""}, {NULL, NULL}};
+
+/* The vocabulary of the values at each key, wherever the key is. */
+static const struct {
+    const char *key;
+    const struct vocab *vocab;
+} key_vocabs[] = {
+    {"status", statuses},         {"stored_status", statuses}, {"risk", risks},
+    {"matter_type", matter_types}, {"source", sources},        {"complexity", complexities},
+    {"tier", tiers},              {"outcome", outcomes},       {"last_outcome", outcomes},
+    {"method", methods},          {"channel", channels},       {"guided_channel", channels},
+    {"referral", referrals},      {"satisfaction", satisfactions}, {"where", wheres},
+    {"state", ext_states},        {"kind", kinds},             {"approved", approvals},
+    {"judicial_confirmation", confirmations}, {"automatic", automatics},
+    {"acknowledged", acks},       {"overdue", overdues},       {"needs_leader", leader_needs},
+};
 
 /* The Chinese name of a code, or the code itself when it is not in the vocabulary. */
 static const char *vocab_name(const struct vocab *v, const char *code)
@@ -351,6 +405,98 @@ static const char *jtime(const json_t *o, const char *key, const char *fmt, char
     if (!localtime_r(&t, &tm) || strftime(buf, len, fmt, &tm) == 0)
         snprintf(buf, len, "-");
     return buf;
+}
+
+/* ---- templates ----------------------------------------------------------------------- */
+
+/* What people read of the value at `key` whose code (or "true"/"false") is `code`. */
+static const char *shown_code(const char *key, const char *code)
+{
+    for (size_t i = 0; i < sizeof key_vocabs / sizeof key_vocabs[0]; i++)
+        if (strcmp(key_vocabs[i].key, key) == 0)
+            return vocab_name(key_vocabs[i].vocab, code);
+    if (strcmp(code, "true") == 0 || strcmp(code, "false") == 0)
+        return code[0] == 't' ? "是" : "否";
+    return code;
+}
+
+/* The value at `path` of o ("leader.leader" goes through members), as people read it:
+ * codes and booleans through the vocabulary of their key, a *_ms time as local time,
+ * numbers in decimal. The text is a JSON string of o, a constant, or in buf. *empty: the
+ * value is absent, null, "", 0 or read as "". */
+static const char *shown(const json_t *o, const char *path, char *buf, size_t len, int *empty)
+{
+    char key[64];
+    const char *p = path;
+    size_t n;
+    for (;;) {   /* o becomes the object holding the last member, key its name */
+        n = strcspn(p, ".");
+        snprintf(key, sizeof key, "%.*s", (int)n, p);
+        if (!p[n])
+            break;
+        o = json_object_get(o, key);
+        p += n + 1;
+    }
+    const json_t *v = json_object_get(o, key);
+    const char *s = "";
+    size_t klen = strlen(key);
+    if (json_is_string(v))
+        s = shown_code(key, json_string_value(v));
+    else if (json_is_boolean(v))
+        s = shown_code(key, json_is_true(v) ? "true" : "false");
+    else if (json_is_integer(v) && klen > 3 && strcmp(key + klen - 3, "_ms") == 0)
+        s = json_integer_value(v) ? jtime(o, key, "%Y-%m-%d %H:%M", buf, len) : "";
+    else if (json_is_integer(v))
+        s = jnum(o, key, buf, len);
+    *empty = !s[0] || (json_is_integer(v) && json_integer_value(v) == 0);
+    return s;
+}
+
+/* Whether a value named in tpl[0, end) is empty, as shown() says. */
+static int part_empty(const char *tpl, const char *end, const json_t *o)
+{
+    char path[64], buf[64];
+    int empty = 0;
+    for (const char *p = tpl; p < end && (p = memchr(p, '{', (size_t)(end - p))); ) {
+        const char *close = strchr(p, '}');
+        snprintf(path, sizeof path, "%.*s", (int)(close - p - 1), p + 1);
+        shown(o, path, buf, sizeof buf, &empty);
+        if (empty)
+            return 1;
+        p = close + 1;
+    }
+    return 0;
+}
+
+/* tpl filled from o: "{path}" is the value at path as shown() gives it, and a part in
+ * "[...]" is left out when a value in it is empty. Templates are constants of this file:
+ * braces and brackets closed, brackets not nested. Malloc'd; NULL when out of memory. */
+static char *expand(const char *tpl, const json_t *o)
+{
+    char *s = NULL, path[64], buf[64];
+    size_t len = 0;
+    int empty;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    for (const char *p = tpl; *p;) {
+        if (*p == '[') {
+            const char *end = strchr(p, ']');
+            p = part_empty(p + 1, end, o) ? end + 1 : p + 1;
+        } else if (*p == '{') {
+            const char *end = strchr(p, '}');
+            snprintf(path, sizeof path, "%.*s", (int)(end - p - 1), p + 1);
+            fputs(shown(o, path, buf, sizeof buf, &empty), f);
+            p = end + 1;
+        } else if (*p++ != ']') {
+            fputc(p[-1], f);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
 }
 
 /* ---- requests ------------------------------------------------------------------------ */
@@ -1049,27 +1195,55 @@ static int cmd_case_list(struct ctl *ctl, int argc, char **argv)
 
 /* ---- case show ----------------------------------------------------------------------- */
 
+/* The lines of a case: label, template (see expand()), and whether the line is left out
+ * when it comes out empty (else it shows "-"). */
+static const struct {
+    const char *label, *tpl;
+    int optional;
+} case_lines[] = {
+    {"案件编号", "{id}", 0},
+    {"状态", "{status}", 0},
+    {"类别", "{category_name}", 0},
+    {"归口部门", "{department}", 0},
+    {"牵头单位", "{lead_unit}", 1},
+    {"事项类型", "{matter_type}", 0},
+    {"村", "{village}", 0},
+    {"来源", "{source}", 0},
+    {"复杂程度", "{complexity}", 0},
+    {"风险", "{risk}[（{risk_official}）]", 0},
+    {"摘要", "{summary}", 0},
+    {"承办节点", "{holder_name}（{holder}）", 0},
+    {"案件位置", "{where}", 0},
+    {"承办阶段", "第 {period} 段[，{holder_since_ms} 起][，前一承办节点 {previous_holder}]", 0},
+    {"受理节点", "{opened_at_node}", 0},
+    {"受理时间", "{opened_ms}", 0},
+    {"办理期限", "{due_ms}", 0},
+    {"超期", "{overdue}", 0},
+    {"调解", "[共 {attempts} 次][，本级不成 {failed_attempts_here} 次][，最近一次{last_outcome}]", 0},
+    {"上报次数", "{escalations}", 1},
+    {"包案领导", "[{needs_leader}][{leader.leader}（{leader.organisation}，联络单位 "
+                 "{leader.liaison_unit}）][，{leader.acknowledged}][，由 {leader.assigned_by} "
+                 "安排][，进展 {leader.progress_entries} 条]", 0},
+    {"延期", "[申请延长 {extension.days} 天，{extension.state}][：{extension.reason}]", 0},
+    {"法定途径", "[{guided_channel}][：{guidance}]", 1},
+    {"办理结果", "[{result}][（{closed_ms} 于 {closed_at_node}）]", 1},
+    {"反馈", "{feedback}", 1},
+    {"回访", "{satisfaction}", 1},
+    {"更新时间", "{updated_ms}", 0},
+    {"当事人数", "{party_count}", 0},
+    {"事件数", "{event_count}", 0},
+};
+
 static int case_fields(struct table *t, const json_t *c)
 {
-    char a[32], b[32], d[32], n1[24], n2[24];
-    const char *cat = jstr(c, "category_name");
-    return kv(t, "案件编号", jstr(c, "id")) ||
-           kv(t, "状态", vocab_name(statuses, jstr(c, "status"))) ||
-           kv(t, "类别", cat[0] ? cat : jstr(c, "category")) ||
-           kv(t, "归口部门", jstr(c, "department")) ||
-           kv(t, "事项类型", vocab_name(matter_types, jstr(c, "matter_type"))) ||
-           kv(t, "村", jstr(c, "village")) ||
-           kv(t, "来源", vocab_name(sources, jstr(c, "source"))) ||
-           kv(t, "复杂程度", vocab_name(complexities, jstr(c, "complexity"))) ||
-           kv(t, "风险", vocab_name(risks, jstr(c, "risk"))) ||
-           kv(t, "摘要", jstr(c, "summary")) ||
-           kv(t, "承办节点", jstr(c, "holder")) ||
-           kv(t, "受理节点", jstr(c, "opened_at_node")) ||
-           kv(t, "受理时间", jtime(c, "opened_ms", "%Y-%m-%d %H:%M", a, sizeof a)) ||
-           kv(t, "办理期限", jtime(c, "due_ms", "%Y-%m-%d %H:%M", b, sizeof b)) ||
-           kv(t, "更新时间", jtime(c, "updated_ms", "%Y-%m-%d %H:%M", d, sizeof d)) ||
-           kv(t, "当事人数", jnum(c, "party_count", n1, sizeof n1)) ||
-           kv(t, "事件数", jnum(c, "event_count", n2, sizeof n2));
+    for (size_t i = 0; i < sizeof case_lines / sizeof case_lines[0]; i++) {
+        char *v = expand(case_lines[i].tpl, c);
+        int rc = !v || ((v[0] || !case_lines[i].optional) && kv(t, case_lines[i].label, v));
+        free(v);
+        if (rc)
+            return -1;
+    }
+    return 0;
 }
 
 static int party_rows(struct table *t, const json_t *parties)
@@ -1088,21 +1262,64 @@ static int party_rows(struct table *t, const json_t *parties)
     return 0;
 }
 
+#define DETAILS_CHARS 40
+
+/* What the history shows of each kind of event: a template over its "details". */
+static const char *const detail_templates[][2] = {
+    {"case_opened", "{category}：{summary}"},
+    {"case_routed", "{reason}[（归口 {department}）][（牵头 {lead_unit}）]"},
+    {"case_guided", "{channel}：{guidance}"},
+    {"attempt", "{outcome}，{mediator}，{method}[，{judicial_confirmation}][，转{referral}]"
+                "[：{agreement}][（{note}）]"},
+    {"case_moved", "[{automatic}]{kind} {from} → {to}：{reason}"},
+    {"risk_changed", "{risk}：{reason}"},
+    {"leader_assigned", "{leader}，{organisation}，联络单位 {liaison_unit}"},
+    {"leader_ack", "{note}"},
+    {"leader_progress", "{text}"},
+    {"leader_required", "{reason}"},
+    {"deadline", "{kind}：期限 {due_ms}"},
+    {"extension_requested", "延长 {days} 天：{reason}"},
+    {"extension_decided", "{approved}[，期限延至 {new_due_ms}][：{reason}]"},
+    {"case_closed", "{result}[（交回 {return_to} 回访）]"},
+    {"follow_up", "{satisfaction}[：{note}]"},
+};
+
+/* The details of a history entry in a few words, malloc'd; NULL when out of memory. */
+static char *details_text(const json_t *h)
+{
+    const char *kind = jstr(h, "kind");
+    for (size_t i = 0; i < sizeof detail_templates / sizeof detail_templates[0]; i++) {
+        if (strcmp(detail_templates[i][0], kind) != 0)
+            continue;
+        char *full = expand(detail_templates[i][1], json_object_get(h, "details"));
+        char *cut = full ? truncate_chars(full, DETAILS_CHARS) : NULL;
+        free(full);
+        return cut;
+    }
+    return strdup("");
+}
+
 static int history_rows(struct table *t, const json_t *history)
 {
-    static const char *const head[6] = {"序号", "节点", "时间", "操作人", "事件", "签名"};
+    static const char *const head[7] = {"时间", "级别", "节点", "操作人", "事件", "内容",
+                                        "签名"};
     size_t i;
     json_t *h;
     if (table_add(t, head))
         return -1;
     json_array_foreach(history, i, h) {
-        char seq[24], when[32];
+        char when[32];
+        char *details = details_text(h);
         json_t *ok = json_object_get(h, "signature_ok");
-        const char *row[6] = {jnum(h, "seq", seq, sizeof seq), jstr(h, "origin"),
-                              jtime(h, "time_ms", "%Y-%m-%d %H:%M:%S", when, sizeof when),
-                              jstr(h, "actor"), jstr(h, "kind"),
+        const char *name = jstr(h, "origin_name");
+        const char *row[7] = {jtime(h, "time_ms", "%Y-%m-%d %H:%M:%S", when, sizeof when),
+                              vocab_name(tiers, jstr(h, "tier")),
+                              name[0] ? name : jstr(h, "origin"), jstr(h, "actor"),
+                              vocab_name(kinds, jstr(h, "kind")), details,
                               json_is_true(ok) ? "✓" : json_is_false(ok) ? "✗" : "?"};
-        if (table_add(t, row))
+        int rc = !details || table_add(t, row);
+        free(details);
+        if (rc)
             return -1;
     }
     return 0;
@@ -1110,7 +1327,7 @@ static int history_rows(struct table *t, const json_t *history)
 
 static int print_case_file(const json_t *r)
 {
-    struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 6};
+    struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
     int rc = case_fields(&fields, json_object_get(r, "case")) ||
              party_rows(&parties, json_object_get(r, "parties")) ||
              history_rows(&history, json_object_get(r, "history"));
@@ -1208,9 +1425,6 @@ static int cmd_verify(struct ctl *ctl, int argc, char **argv)
 
 /* ---- the tier network: arguments ----------------------------------------------------- */
 
-static const struct vocab tiers[] = {
-    {"village", "村"}, {"township", "乡镇"}, {"county", "县"}, {"city", "市"},
-    {"province", "省"}, {NULL, NULL}};
 static const struct vocab relations[] = {
     {"self", "本节点"}, {"ancestor", "上级"}, {"descendant", "下级"}, {"other", "其他"},
     {NULL, NULL}};
@@ -1282,12 +1496,16 @@ static int net_option(struct net_args *a, int c, char **argv)
     }
 }
 
-/* Parses the arguments of the network command `name` (argv[0] is its last word): the
- * options `opts` in any order and, when `pos` names one ("FILE"), exactly one positional
- * argument, which may come before, between or after the options ("--" ends them, so a
- * positional may start with '-'; "-" alone is one). Usage errors are printed. */
-static int parse_net_args(int argc, char **argv, const char *name, const struct option *opts,
-                          const char *pos, struct net_args *a)
+/* Takes one option (getopt's value c, its value in optarg) into arg; the exit code. */
+typedef int (*option_fn)(void *arg, int c, char **argv);
+
+/* Parses the arguments of the command `name` (argv[0] is its last word): the options
+ * `opts` in any order, each handed to take(), and, when `pos` names one ("FILE"), exactly
+ * one positional argument into *posval, which may come before, between or after the
+ * options ("--" ends them, so a positional may start with '-'; "-" alone is one). Usage
+ * errors are printed. */
+static int parse_args(int argc, char **argv, const char *name, const struct option *opts,
+                      const char *pos, const char **posval, option_fn take, void *arg)
 {
     int c, rc = 0, rest = 0;
     optind = 0;
@@ -1300,15 +1518,27 @@ static int parse_net_args(int argc, char **argv, const char *name, const struct 
         if (c == -1)
             break;
         if (c != 1)
-            rc = net_option(a, c, argv);
-        else if (!pos || a->pos)
+            rc = take(arg, c, argv);
+        else if (!pos || *posval)
             rc = usage_error("%s: unexpected argument '%s'", name, optarg);
         else
-            a->pos = optarg;
+            *posval = optarg;
     }
-    if (rc == 0 && pos && !a->pos)
+    if (rc == 0 && pos && !*posval)
         rc = usage_error("%s needs %s", name, pos);
     return rc;
+}
+
+static int take_net_option(void *arg, int c, char **argv)
+{
+    return net_option(arg, c, argv);
+}
+
+/* parse_args() for the network commands: the options set fields of *a. */
+static int parse_net_args(int argc, char **argv, const char *name, const struct option *opts,
+                          const char *pos, struct net_args *a)
+{
+    return parse_args(argc, argv, name, opts, pos, &a->pos, take_net_option, a);
 }
 
 /* ---- the tier network: files --------------------------------------------------------- */
