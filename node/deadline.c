@@ -136,6 +136,10 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, void *arg)
         if ((rc = fold_case_get(f->tx->st, f->tx->txn, v->case_id, &now)) == 0 && now)
             rc = lifecycle_escalate(f->tx, n, now, "逾期未办结，自动上报", 1, "system", err);
         case_view_free(&now);
+        if (rc == JF_EINVAL) { /* e.g. the parent was revoked: it stays here, overdue */
+            log_warn("deadline", "case %s not escalated: %s", v->case_id, err);
+            return 0;
+        }
         f->escalated += rc == 0;
         return rc;
     }
@@ -155,11 +159,19 @@ static int fire_apply(eventlog_tx *tx, void *arg)
     return each_due(n, tx->txn, tx->now_ms, fire_one, &f);
 }
 
+#define RETRY_MS 60000
+
 static void fire_done(void *arg, int status)
 {
     struct node *n = arg;
-    if (status)
-        log_error("deadline", "recording deadlines failed (%s)", jf_strerror(status));
+    if (status && !n->stopping) {
+        /* Not at once: a store that cannot commit now would make this a busy loop. */
+        log_error("deadline", "recording deadlines failed (%s); retrying in a minute",
+                  jf_strerror(status));
+        n->deadline_at = clock_now_ms() + RETRY_MS;
+        uv_timer_start(&n->deadline_timer, timer_cb, RETRY_MS, 0);
+        return;
+    }
     n->deadline_at = 0;
     deadline_arm(n);
 }

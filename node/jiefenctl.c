@@ -2034,6 +2034,378 @@ static int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
                             "origin");
 }
 
+/* ---- case actions -------------------------------------------------------------------- */
+
+/* How an option of a case action goes into the request. */
+enum { ARG_TEXT, ARG_INT, ARG_TRUE, ARG_FALSE };   /* the value; a number; true; false */
+/* Whether it must be given. Of the ARG_ONE_OF options of an action at least one must be;
+ * those that set the same member exclude each other (--approve|--refuse). */
+enum { ARG_OPTIONAL, ARG_REQUIRED, ARG_ONE_OF };
+
+struct action_opt {
+    const char *flag, *member;
+    const char *meta;           /* the value in the usage text; NULL when it takes none */
+    unsigned char kind, need;
+};
+
+#define MAX_ACTION_OPTS 8
+
+/* One action on a case: `case SUB ID [options]` POSTs the options as a JSON object to
+ * /api/v1/cases/ID/ROUTE and prints `done` (a template over the reply's case, see
+ * expand()), then a line for the rule the daemon applied, if any. Every action also takes
+ * --actor NAME (actor_opt). */
+struct case_action {
+    const char *sub, *route;
+    struct action_opt opts[MAX_ACTION_OPTS];   /* up to the first without a flag */
+    const char *done;
+};
+
+static const struct case_action case_actions[] = {
+    {"route", "route",
+     {{"department", "department", "DEPT", ARG_TEXT, ARG_ONE_OF},
+      {"lead-unit", "lead_unit", "UNIT", ARG_TEXT, ARG_ONE_OF},
+      {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]"},
+    {"guide", "guide",
+     {{"channel", "channel", "court|arbitration|review", ARG_TEXT, ARG_REQUIRED},
+      {"guidance", "guidance", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已引导至法定途径：案件 {id}（{guided_channel}），{status}"},
+    {"attempt", "attempts",
+     {{"mediator", "mediator", "NAME", ARG_TEXT, ARG_REQUIRED},
+      {"date", "date", "YYYY-MM-DD", ARG_TEXT, ARG_REQUIRED},
+      {"method", "method", "METHOD", ARG_TEXT, ARG_REQUIRED},
+      {"outcome", "outcome", "agreement|partial|failed", ARG_TEXT, ARG_REQUIRED},
+      {"agreement", "agreement", "TEXT", ARG_TEXT, ARG_OPTIONAL},
+      {"judicial-confirmation", "judicial_confirmation", NULL, ARG_TRUE, ARG_OPTIONAL},
+      {"referral", "referral", "court|arbitration", ARG_TEXT, ARG_OPTIONAL},
+      {"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已记录调解（{last_outcome}）：案件 {id}[ 本级失败 {failed_attempts_here} 次]，{status}"},
+    {"escalate", "escalate", {{"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已上报：案件 {id} 现由 {holder_name}（{holder}）办理[，期限 {due_ms}]"},
+    {"risk", "risk",
+     {{"risk", "risk", "blue|yellow|orange|red", ARG_TEXT, ARG_REQUIRED},
+      {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已调整风险等级：案件 {id} 为{risk}色[，由{risk_official}负责]"},
+    {"handdown", "handdown",
+     {{"to", "to", "NODE", ARG_TEXT, ARG_REQUIRED},
+      {"instructions", "instructions", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已交办：案件 {id} 交 {holder_name}（{holder}）办理[，期限 {due_ms}]"},
+    {"assign", "leader",
+     {{"leader", "leader", "NAME", ARG_TEXT, ARG_REQUIRED},
+      {"organisation", "organisation", "ORG", ARG_TEXT, ARG_REQUIRED},
+      {"liaison-unit", "liaison_unit", "UNIT", ARG_TEXT, ARG_REQUIRED},
+      {"plan", "plan", "TEXT", ARG_TEXT, ARG_REQUIRED},
+      {"legal-consultation", "legal_consultation", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已安排领导包案：案件 {id}，包案领导 {leader.leader}，{leader.acknowledged}"},
+    {"ack", "leader/ack", {{"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已签收包案安排：案件 {id}，包案领导 {leader.leader}"},
+    {"progress", "leader/progress", {{"text", "text", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已记录包案进展：案件 {id}，共 {leader.progress_entries} 条"},
+    {"extend", "extension",
+     {{"days", "days", "N", ARG_INT, ARG_REQUIRED},
+      {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已申请延期：案件 {id} 延长 {extension.days} 天，{extension.state}"},
+    {"decide", "extension/decide",
+     {{"approve", "approved", NULL, ARG_TRUE, ARG_ONE_OF},
+      {"refuse", "approved", NULL, ARG_FALSE, ARG_ONE_OF},
+      {"days", "days", "N", ARG_INT, ARG_OPTIONAL},
+      {"reason", "reason", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已审批延期：案件 {id} {extension.state}[，办理期限 {due_ms}]"},
+    {"close", "close",
+     {{"result", "result", "TEXT", ARG_TEXT, ARG_REQUIRED},
+      {"feedback", "feedback", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已办结：案件 {id}，由 {holder_name}（{holder}）回访"},
+    {"followup", "followup",
+     {{"satisfaction", "satisfaction", "satisfied|basically_satisfied|dissatisfied", ARG_TEXT,
+       ARG_REQUIRED},
+      {"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已回访：案件 {id} {satisfaction}，{status}"},
+};
+#define N_CASE_ACTIONS (sizeof case_actions / sizeof case_actions[0])
+
+static const struct action_opt actor_opt = {"actor", "actor", "NAME", ARG_TEXT, ARG_OPTIONAL};
+
+/* What the reply's "rule" says the daemon did on its own, over the reply's case. */
+static const char *const rule_templates[][2] = {
+    {"escalated", "案件已按3221规则自动上报至 {holder_name}（{holder}）"},
+    {"leader_required", "本级调解不成已达3221规则上限，案件需安排领导包案"},
+};
+
+static const struct case_action *find_action(const char *sub)
+{
+    for (size_t i = 0; i < N_CASE_ACTIONS; i++)
+        if (strcmp(case_actions[i].sub, sub) == 0)
+            return &case_actions[i];
+    return NULL;
+}
+
+static size_t action_nopts(const struct case_action *a)
+{
+    size_t n = 0;
+    while (n < MAX_ACTION_OPTS && a->opts[n].flag)
+        n++;
+    return n;
+}
+
+/* Option i of the action: its own, then --actor. */
+static const struct action_opt *action_opt_at(const struct case_action *a, size_t i)
+{
+    return i < action_nopts(a) ? &a->opts[i] : &actor_opt;
+}
+
+struct action_args {
+    const struct case_action *a;
+    const char *id;
+    json_t *req;
+    int seen[MAX_ACTION_OPTS + 1];
+};
+
+/* The value of an option as the request member wants it; a usage error names the flag. */
+static int option_value(const struct action_opt *o, const char *value, json_t **out)
+{
+    char what[48], *end;
+    snprintf(what, sizeof what, "--%s", o->flag);
+    *out = NULL;
+    if (o->kind == ARG_TRUE || o->kind == ARG_FALSE) {
+        *out = json_boolean(o->kind == ARG_TRUE);
+    } else if (o->kind == ARG_INT) {
+        errno = 0;
+        long long n = strtoll(value, &end, 10);
+        if (!value[0] || *end || errno)
+            return usage_error("%s: '%s' is not a whole number", what, value);
+        *out = json_integer((json_int_t)n);
+    } else {
+        if (check_text(what, value))
+            return EXIT_USAGE;
+        *out = json_string(value);
+    }
+    return *out ? 0 : out_of_memory();
+}
+
+static int take_action_option(void *arg, int c, char **argv)
+{
+    struct action_args *x = arg;
+    size_t n = action_nopts(x->a);
+    if (c < OPT_FIELD || c > OPT_FIELD + (int)n)
+        return bad_option(c, argv);
+    size_t i = (size_t)(c - OPT_FIELD);
+    const struct action_opt *o = action_opt_at(x->a, i);
+    json_t *v;
+    if (x->seen[i])
+        return usage_error("--%s given twice", o->flag);
+    for (size_t j = 0; j <= n; j++)
+        if (x->seen[j] && strcmp(action_opt_at(x->a, j)->member, o->member) == 0)
+            return usage_error("case %s: give --%s or --%s, not both", x->a->sub,
+                               action_opt_at(x->a, j)->flag, o->flag);
+    x->seen[i] = 1;
+    int rc = option_value(o, optarg, &v);
+    if (rc == 0 && json_object_set_new(x->req, o->member, v) != 0)
+        rc = out_of_memory();
+    return rc;
+}
+
+/* "--department DEPT or --lead-unit UNIT": the action's ARG_ONE_OF options, malloc'd;
+ * NULL when out of memory. */
+static char *one_of_text(const struct case_action *a)
+{
+    char *s = NULL;
+    size_t len = 0, n = action_nopts(a);
+    const char *sep = "";
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (a->opts[i].need != ARG_ONE_OF)
+            continue;
+        fprintf(f, "%s--%s%s%s", sep, a->opts[i].flag, a->opts[i].meta ? " " : "",
+                a->opts[i].meta ? a->opts[i].meta : "");
+        sep = " or ";
+    }
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* The options the action must have were given. */
+static int check_action_args(const struct action_args *x)
+{
+    int one_of = 0, any = 0;
+    for (size_t i = 0; i < action_nopts(x->a); i++) {
+        const struct action_opt *o = &x->a->opts[i];
+        if (o->need == ARG_REQUIRED && !x->seen[i])
+            return usage_error("case %s needs --%s%s%s", x->a->sub, o->flag,
+                               o->meta ? " " : "", o->meta ? o->meta : "");
+        one_of |= o->need == ARG_ONE_OF;
+        any |= o->need == ARG_ONE_OF && x->seen[i];
+    }
+    if (!one_of || any)
+        return 0;
+    char *which = one_of_text(x->a);
+    int rc = which ? usage_error("case %s needs %s", x->a->sub, which) : out_of_memory();
+    free(which);
+    return rc;
+}
+
+/* Parses `case SUB ID [options]` into x->id and x->req. */
+static int parse_action_args(int argc, char **argv, struct action_args *x)
+{
+    struct option opts[MAX_ACTION_OPTS + 2];
+    size_t n = action_nopts(x->a);
+    char name[32];
+    for (size_t i = 0; i <= n; i++) {
+        const struct action_opt *o = action_opt_at(x->a, i);
+        opts[i] = (struct option){o->flag, o->meta ? required_argument : no_argument, NULL,
+                                  OPT_FIELD + (int)i};
+    }
+    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    snprintf(name, sizeof name, "case %s", x->a->sub);
+    int rc = parse_args(argc, argv, name, opts, "ID", &x->id, take_action_option, x);
+    if (rc == 0)
+        rc = check_text("ID", x->id);
+    if (rc == 0)
+        rc = check_action_args(x);
+    return rc;
+}
+
+/* Prints the template over o and a line end, as text from the daemon (cleaned). */
+static int print_expanded(const char *tpl, const json_t *o)
+{
+    char *line = expand(tpl, o);
+    if (!line)
+        return out_of_memory();
+    put_clean(line, stdout);
+    putchar('\n');
+    free(line);
+    return EXIT_OK;
+}
+
+/* What the action did: its line, and one for the rule the daemon applied. */
+static int action_done(struct ctl *ctl, const struct case_action *a, const json_t *r)
+{
+    const json_t *c = json_object_get(r, "case");
+    const char *rule = json_string_value(json_object_get(r, "rule"));
+    if (ctl->json)
+        return print_json(r);
+    if (!json_is_object(c))
+        return unexpected("no \"case\"");
+    int rc = print_expanded(a->done, c);
+    for (size_t i = 0; rc == 0 && rule && i < sizeof rule_templates / sizeof rule_templates[0];
+         i++)
+        if (strcmp(rule, rule_templates[i][0]) == 0)
+            rc = print_expanded(rule_templates[i][1], c), rule = NULL;
+    if (rc == 0 && rule) {   /* a rule this jiefenctl does not know yet */
+        fputs("规则：", stdout);
+        put_clean(rule, stdout);
+        putchar('\n');
+    }
+    return rc;
+}
+
+/* Every case action: argv[0] names it in case_actions. */
+static int cmd_case_action(struct ctl *ctl, int argc, char **argv)
+{
+    struct action_args x = {.a = find_action(argv[0]), .req = json_object()};
+    char *esc = NULL, *path = NULL;
+    json_t *r = NULL;
+    int rc = x.req ? parse_action_args(argc, argv, &x) : out_of_memory();
+    if (rc == 0 && (!(esc = ctl_client_escape(ctl->client, x.id)) ||
+                    asprintf(&path, "/api/v1/cases/%s/%s", esc, x.a->route) < 0))
+        path = NULL, rc = out_of_memory();
+    if (rc == 0)
+        rc = post(ctl, path, x.req, &r);
+    if (rc == 0)
+        rc = action_done(ctl, x.a, r);
+    json_decref(r);
+    free(path);
+    free(esc);
+    json_decref(x.req);
+    return rc;
+}
+
+/* ---- supervision --------------------------------------------------------------------- */
+
+/* The lists of the supervision view, in the reply's names. */
+static const char *const supervision_lists[][2] = {
+    {"overdue", "超期"},
+    {"due_soon", "临近期限"},
+    {"risk", "本级负责的风险案件"},
+    {"leader_owned", "本级领导包案"},
+    {"needs_leader", "需安排领导包案"},
+    {"extensions_to_decide", "待本级审批的延期"},
+};
+
+/* A case as a row: the cells are templates over it (see expand()); the last is cut to
+ * SUMMARY_CHARS. */
+static const char *const supervision_cells[] = {
+    "{id}", "{status}", "{holder_name}（{holder}）", "{risk}", "{due_ms}",
+    "[{extension.days} 天]", "{summary}",
+};
+#define N_SUPERVISION_CELLS (sizeof supervision_cells / sizeof supervision_cells[0])
+
+static int supervision_row(struct table *t, const json_t *c)
+{
+    char *cell[N_SUPERVISION_CELLS] = {NULL};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < N_SUPERVISION_CELLS; i++)
+        rc = !(cell[i] = expand(supervision_cells[i], c));
+    if (rc == 0) {
+        char *cut = truncate_chars(cell[N_SUPERVISION_CELLS - 1], SUMMARY_CHARS);
+        free(cell[N_SUPERVISION_CELLS - 1]);
+        rc = !(cell[N_SUPERVISION_CELLS - 1] = cut);
+    }
+    if (rc == 0)
+        rc = table_add(t, (const char *const *)cell);
+    for (size_t i = 0; i < N_SUPERVISION_CELLS; i++)
+        free(cell[i]);
+    return rc;
+}
+
+static int print_supervision(const json_t *r)
+{
+    static const char *const head[N_SUPERVISION_CELLS] = {
+        "案件编号", "状态", "承办节点", "风险", "办理期限", "延期", "摘要"};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof supervision_lists / sizeof supervision_lists[0];
+         i++) {
+        const json_t *list = json_object_get(r, supervision_lists[i][0]), *c;
+        struct table t = {.ncols = N_SUPERVISION_CELLS};
+        size_t k;
+        printf("%s%s: ", i ? "\n" : "", supervision_lists[i][1]);
+        if (json_array_size(list) == 0) {
+            printf("无\n");
+            continue;
+        }
+        printf("%zu\n", json_array_size(list));
+        rc = table_add(&t, head);
+        json_array_foreach(list, k, c) {
+            if (rc == 0)
+                rc = supervision_row(&t, c);
+        }
+        if (rc == 0)
+            table_print(&t, 2);
+        table_free(&t);
+    }
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+static int cmd_supervision(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = call(ctl, "GET", "/api/v1/supervision", NULL, 0, &r);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof supervision_lists / sizeof supervision_lists[0]; i++)
+        if (!json_is_array(json_object_get(r, supervision_lists[i][0])) && rc == 0)
+            rc = unexpected("a supervision list is missing");
+    if (rc == 0)
+        rc = ctl->json ? print_json(r) : print_supervision(r);
+    json_decref(r);
+    return rc;
+}
+
 /* ---- commands ------------------------------------------------------------------------ */
 
 static const struct command commands[] = {
@@ -2046,6 +2418,21 @@ static const struct command commands[] = {
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
+    /* the case actions: their arguments are in case_actions */
+    {"case", "route", cmd_case_action, 0, NULL},
+    {"case", "guide", cmd_case_action, 0, NULL},
+    {"case", "attempt", cmd_case_action, 0, NULL},
+    {"case", "escalate", cmd_case_action, 0, NULL},
+    {"case", "risk", cmd_case_action, 0, NULL},
+    {"case", "handdown", cmd_case_action, 0, NULL},
+    {"case", "assign", cmd_case_action, 0, NULL},
+    {"case", "ack", cmd_case_action, 0, NULL},
+    {"case", "progress", cmd_case_action, 0, NULL},
+    {"case", "extend", cmd_case_action, 0, NULL},
+    {"case", "decide", cmd_case_action, 0, NULL},
+    {"case", "close", cmd_case_action, 0, NULL},
+    {"case", "followup", cmd_case_action, 0, NULL},
+    {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
     {"verify", NULL, cmd_verify, CMD_NO_ARGS, ""},
     {"enrol", "root", cmd_enrol_root, CMD_NO_ARGS, ""},
     {"enrol", "request", cmd_enrol_request, 0, "[--out FILE]"},
@@ -2064,16 +2451,61 @@ static const struct command commands[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
+#define USAGE_COLUMNS 88
+
+/* Prints word at column *col, on a new line indented by `indent` when it would go past
+ * USAGE_COLUMNS. */
+static void usage_word(FILE *out, const char *word, size_t indent, size_t *col)
+{
+    size_t w = strlen(word);
+    if (*col + 1 + w > USAGE_COLUMNS)
+        fprintf(out, "\n%*s", (int)indent, ""), *col = indent;
+    else
+        fputc(' ', out), (*col)++;
+    fputs(word, out);
+    *col += w;
+}
+
+/* "ID --reason TEXT [--note TEXT] (--approve|--refuse) [--actor NAME]" for the action,
+ * after the command's name (already printed, `col` columns). */
+static void action_usage(FILE *out, const struct case_action *a, size_t col)
+{
+    size_t n = action_nopts(a), indent = col + 1;
+    char word[160];
+    usage_word(out, "ID", indent, &col);
+    for (size_t i = 0; i <= n; i++) {
+        const struct action_opt *o = action_opt_at(a, i), *next = action_opt_at(a, i + 1);
+        int pair = i + 1 < n && o->need == ARG_ONE_OF && next->need == ARG_ONE_OF &&
+                   strcmp(o->member, next->member) == 0;
+        const char *meta = o->meta ? o->meta : "";
+        if (pair)   /* two flags for one member: (--approve|--refuse) */
+            snprintf(word, sizeof word, "(--%s|--%s)", o->flag, next->flag), i++;
+        else if (o->need == ARG_REQUIRED)
+            snprintf(word, sizeof word, "--%s%s%s", o->flag, meta[0] ? " " : "", meta);
+        else
+            snprintf(word, sizeof word, "[--%s%s%s]", o->flag, meta[0] ? " " : "", meta);
+        usage_word(out, word, indent, &col);
+    }
+}
+
 static void usage(FILE *out)
 {
     fputs("usage: jiefenctl [--data DIR] [--json] COMMAND [ARGS]\n\n"
           "  --data DIR  the node's data directory (default $JIEFEN_DATA, else .)\n"
           "  --json      print the API's JSON instead of tables\n\ncommands:\n", out);
-    for (const struct command *c = commands; c->name; c++)
-        fprintf(out, "  %s%s%s%s%s\n", c->name, c->sub ? " " : "", c->sub ? c->sub : "",
-                c->args[0] ? " " : "", c->args);
+    for (const struct command *c = commands; c->name; c++) {
+        int col = fprintf(out, "  %s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+        if (c->args)
+            fprintf(out, "%s%s", c->args[0] ? " " : "", c->args);
+        else
+            action_usage(out, find_action(c->sub), col > 0 ? (size_t)col : 0);
+        fputc('\n', out);
+    }
     fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value cannot hold ',').\n"
           "FILE - is standard input. A directive ID is ORIGIN/SEQ, as directive list shows.\n"
+          "case route needs --department or --lead-unit (or both). --actor NAME is who acts\n"
+          "(recorded in the case file; default admin). METHOD: people, administrative,\n"
+          "judicial, lawyer or specialist.\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
 }
@@ -2100,7 +2532,7 @@ static const struct command *find_command(int argc, char **argv, int *words)
  * when `name` has none (or out of memory). */
 static char *sub_words(const char *name)
 {
-    const char *words[16];
+    const char *words[32];
     size_t n = 0;
     for (const struct command *c = commands; c->name; c++) {
         if (!c->sub || strcmp(c->name, name) != 0 || (n && strcmp(words[n - 1], c->sub) == 0))

@@ -41,15 +41,16 @@ def restart_at(node, at_ms=None, offset_ms=None):
     return node.start()
 
 
-def history(node, cid, kind=None, **details):
+def history(node, cid, event_kind=None, details=None):
     """The entries of the case file at node of that kind whose details match."""
     return [h for h in case_at(node, cid)["history"]
-            if (kind is None or h["kind"] == kind)
-            and all(h["details"].get(k) == v for k, v in details.items())]
+            if (event_kind is None or h["kind"] == event_kind)
+            and all(h["details"].get(k) == v for k, v in (details or {}).items())]
 
 
 def deadlines(node, cid, which=None):
-    return history(node, cid, "deadline", **({"kind": which} if which else {}))
+    """The case's deadline records (warning and overdue) at node, or those of one kind."""
+    return history(node, cid, "deadline", {"kind": which} if which else None)
 
 
 def wait_case(node, cid, what, cond=None, **want):
@@ -72,15 +73,19 @@ def settle():
 
 
 class Deadlines(NodeTest):
-    def line(self, villages=1, conf=None):
+    def line(self, villages=1, conf=None, files=None):
         """County c-helan, township t1 and villages v11.. enrolled and linked; conf maps a
-        node id to INI text appended to its config before its first start."""
-        conf = conf or {}
+        node id to INI text appended to its config before its first start, files a node id
+        to {name: text} written into its data directory."""
+        conf, files = conf or {}, files or {}
 
         def make(node_id, tier, name, listen):
             n = self.node(node_id, tier, name, listen=listen)
             if node_id in conf:
                 append_config(n, conf[node_id])
+            for fname, text in files.get(node_id, {}).items():
+                with open(os.path.join(n.dir, fname), "w") as f:
+                    f.write(text)
             return n.start()
 
         county = make("c-helan", "county", "贺兰县", True)
@@ -433,10 +438,10 @@ class Deadlines(NodeTest):
         # Friday 2026-12-04 10:00 in Shanghai. Monday 12-07 is a holiday, Saturday 12-12 a
         # working day (调休).
         friday = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
-        county, town, (v,) = self.line(1, {"v11": "[limits]\nworking_days = yes\n"
-                                                  "holidays = holidays.txt"})
-        with open(os.path.join(v.dir, "holidays.txt"), "w") as f:
-            f.write("# 2026 adjustments\n\n2026-12-07 off   # 假日\n2026-12-12 work\n")
+        county, town, (v,) = self.line(
+            1, {"v11": "[limits]\nworking_days = yes\nholidays = holidays.txt"},
+            {"v11": {"holidays.txt": "# 2026 adjustments\n\n2026-12-07 off   # 假日\n"
+                                     "2026-12-12 work\n"}})
         restart_at(v, int(friday.timestamp() * 1000))
         simple = self.take_in(v, complexity="simple")
         complex_ = self.take_in(v, complexity="complex")
