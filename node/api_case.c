@@ -288,6 +288,15 @@ static int get_days(struct api_op *o, const char *key, int required, int *out)
 
 /* ---- actions ------------------------------------------------------------------------ */
 
+struct action;
+
+/* What a case route carries into its operation (o->data). */
+struct case_op_arg {
+    char id[128];
+    const struct action *a;
+    const char *rule;               /* what a rule did, set by apply (static string) */
+};
+
 struct action {
     const char *name, *label;       /* label: what is refused, in Chinese */
     int holder_only;
@@ -341,7 +350,7 @@ static int do_guide(eventlog_tx *tx, struct api_op *o, struct node *n, const Jie
     Jiefen__CaseGuided g = JIEFEN__CASE_GUIDED__INIT;
     const char *guidance;
     int rc, ch;
-    if ((rc = get_choice(o, "channel", "已结案的法定途径", &ref_channels, 1, &ch)) ||
+    if ((rc = get_choice(o, "channel", "法定途径", &ref_channels, 1, &ch)) ||
         (rc = get_text(o, "guidance", "引导意见", 1, TEXT_MAX, &guidance)))
         return rc;
     if (v->status != ST(OPEN))
@@ -410,8 +419,8 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct node *n,
     case_view_free(&now);
     if (rc == JF_EINVAL)
         return op_refuse(o, 409, "escalation_failed", NULL, "%s", err);
-    if (rc == 0 && what)
-        json_object_set_new(o->in, "rule", json_string(what));
+    if (rc == 0)
+        ((struct case_op_arg *)o->data)->rule = what;
     return rc;
 }
 
@@ -591,6 +600,8 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct node *n,
         (rc = get_days(o, "days", 0, &days)) ||
         (rc = get_text(o, "reason", "审批意见", 0, TEXT_MAX, &reason)))
         return rc;
+    if (!approved && days)
+        return op_refuse(o, 400, "invalid_field", "days", "不批准延期时不应填写延长天数");
     if ((rc = registry_get(tx->st, tx->txn, v->holder, &holder)))
         return rc;
     int parent = holder && strcmp(holder->parent, n->cfg.node_id) == 0;
@@ -707,11 +718,6 @@ static int check_members(struct api_op *o, const struct action *a)
     return get_text(o, "actor", "经办人", 0, 64, &actor);
 }
 
-struct case_op_arg {
-    char id[128];
-    const struct action *a;
-};
-
 static int refuse_not_holder(struct api_op *o, eventlog_tx *tx, const Jiefen__CaseView *v,
                              const char *what)
 {
@@ -724,12 +730,12 @@ static int refuse_not_holder(struct api_op *o, eventlog_tx *tx, const Jiefen__Ca
 static int case_op_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
-    const struct case_op_arg *arg = o->data;
+    struct case_op_arg *arg = o->data;
     Jiefen__CaseView *v = NULL;
     int rc = check_members(o, arg->a);
     if (rc)
         return rc;
-    json_object_del(o->in, "rule");
+    arg->rule = NULL;
     if ((rc = fold_case_get(tx->st, tx->txn, arg->id, &v)))
         return rc;
     if (!v)
@@ -740,9 +746,8 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
         rc = arg->a->apply(tx, o, n, v);
     case_view_free(&v);
     if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
-        json_t *rule = json_object_get(o->in, "rule");
-        o->out = json_pack("{s:o, s:O}", "case", api_case_json(n, tx->txn, v), "rule",
-                           rule ? rule : json_null());
+        o->out = json_pack("{s:o, s:o}", "case", api_case_json(n, tx->txn, v), "rule",
+                           arg->rule ? json_string(arg->rule) : json_null());
         case_view_free(&v);
     }
     return rc;
@@ -785,7 +790,8 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
     json_t *j = api_case_json(n, s->txn, v);
     if (case_overdue(v, s->now))
         json_array_append(s->overdue, j);
-    else if (v->due_ms > 0 && v->due_ms - s->now < (int64_t)n->cfg.warn_hours * 3600000)
+    else if (v->status == ST(OPEN) && v->due_ms > s->now &&
+             v->due_ms - s->now < (int64_t)n->cfg.warn_hours * 3600000)
         json_array_append(s->due_soon, j);
     if ((official && official == n->cfg.tier) || (!official && v->risk && where == CASE_HERE))
         json_array_append(s->risk, j);

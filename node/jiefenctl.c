@@ -1219,14 +1219,16 @@ static const struct {
     {"受理时间", "{opened_ms}", 0},
     {"办理期限", "{due_ms}", 0},
     {"超期", "{overdue}", 0},
-    {"调解", "[共 {attempts} 次][，本级不成 {failed_attempts_here} 次][，最近一次{last_outcome}]", 0},
+    {"调解", "[共 {attempts} 次][，本级不成 {failed_attempts_here} 次]"
+             "[，最近一次{last_outcome}]", 0},
     {"上报次数", "{escalations}", 1},
     {"包案领导", "[{needs_leader}][{leader.leader}（{leader.organisation}，联络单位 "
                  "{leader.liaison_unit}）][，{leader.acknowledged}][，由 {leader.assigned_by} "
                  "安排][，进展 {leader.progress_entries} 条]", 0},
     {"延期", "[申请延长 {extension.days} 天，{extension.state}][：{extension.reason}]", 0},
     {"法定途径", "[{guided_channel}][：{guidance}]", 1},
-    {"办理结果", "[{result}][（{closed_ms} 于 {closed_at_node}）]", 1},
+    {"办理结果", "{result}", 1},
+    {"办结", "[{closed_ms}][，{closed_at_node}]", 1},
     {"反馈", "{feedback}", 1},
     {"回访", "{satisfaction}", 1},
     {"更新时间", "{updated_ms}", 0},
@@ -1266,7 +1268,7 @@ static int party_rows(struct table *t, const json_t *parties)
 
 /* What the history shows of each kind of event: a template over its "details". */
 static const char *const detail_templates[][2] = {
-    {"case_opened", "{category}：{summary}"},
+    {"case_opened", "{summary}"},
     {"case_routed", "{reason}[（归口 {department}）][（牵头 {lead_unit}）]"},
     {"case_guided", "{channel}：{guidance}"},
     {"attempt", "{outcome}，{mediator}，{method}[，{judicial_confirmation}][，转{referral}]"
@@ -2309,7 +2311,9 @@ static int cmd_case_action(struct ctl *ctl, int argc, char **argv)
     struct action_args x = {.a = find_action(argv[0]), .req = json_object()};
     char *esc = NULL, *path = NULL;
     json_t *r = NULL;
-    int rc = x.req ? parse_action_args(argc, argv, &x) : out_of_memory();
+    int rc = !x.a    ? usage_error("unknown command 'case %s'", argv[0])
+             : x.req ? parse_action_args(argc, argv, &x)
+                     : out_of_memory();
     if (rc == 0 && (!(esc = ctl_client_escape(ctl->client, x.id)) ||
                     asprintf(&path, "/api/v1/cases/%s/%s", esc, x.a->route) < 0))
         path = NULL, rc = out_of_memory();
@@ -2470,8 +2474,10 @@ static void usage_word(FILE *out, const char *word, size_t indent, size_t *col)
  * after the command's name (already printed, `col` columns). */
 static void action_usage(FILE *out, const struct case_action *a, size_t col)
 {
-    size_t n = action_nopts(a), indent = col + 1;
+    size_t n = a ? action_nopts(a) : 0, indent = col + 1;
     char word[160];
+    if (!a)   /* a command table entry without its action: nothing to say */
+        return;
     usage_word(out, "ID", indent, &col);
     for (size_t i = 0; i <= n; i++) {
         const struct action_opt *o = action_opt_at(a, i), *next = action_opt_at(a, i + 1);
