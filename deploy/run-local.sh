@@ -323,6 +323,11 @@ Each API needs the token in DATA/admin.token; jiefenctl reads it for you. Try:
       --party 'role=applicant,name=张三,id=11010519491231002X,phone=13800138000,address=${vname}3组12号' \\
       --party 'role=respondent,name=李四,id=110101199003077571,phone=13900139000,address=${vname}3组14号'
   $ctl --data $(dir_of "$root") case list
+  # three failed mediations at the village escalate the case to its township (3221):
+  $ctl --data $(dir_of "$village") case attempt ${village}-$(date +%Y)-000001 --mediator 王调解 \
+      --date $(date +%F) --method people --outcome failed        # (run it three times)
+  $ctl --data $(dir_of "$village") case show ${village}-$(date +%Y)-000001
+  $ctl --data $(dir_of "$root") supervision
   $ctl --data $(dir_of "$root") directive send --all --kind screening --title 开展矛盾纠纷排查
   $ctl --data $(dir_of "$village") directive list
 
