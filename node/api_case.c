@@ -583,6 +583,10 @@ static int do_extension(eventlog_tx *tx, struct api_op *o, struct node *n,
         return op_refuse(o, 409, "no_parent", NULL, "本节点没有上级，延期无从审批");
     r.days = (uint32_t)days;
     r.reason = (char *)reason;
+    if (v->ext_epoch == v->epoch && v->ext_decision_origin[0]) {
+        r.settled_origin = v->ext_decision_origin;
+        r.settled_seq = v->ext_decision_seq;
+    }
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_EXTENSION_REQUESTED;
     ev.extension_requested = &r;

@@ -138,7 +138,14 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
     v->failed_here = 0;
     v->leader_required = 0;
     v->warned_due_ms = v->overdue_due_ms = 0;
-    return set_str(&v->ext_state, "");
+    /* A request belongs to the period it was made in: a decision arriving later for it
+     * finds nothing to decide, whichever order the two arrive in. */
+    v->ext_seq = v->ext_decision_seq = 0;
+    v->ext_epoch = v->ext_days = 0;
+    return set_str(&v->ext_state, "") || set_str(&v->ext_origin, "") ||
+                   set_str(&v->ext_reason, "") || set_str(&v->ext_decision_origin, "")
+               ? -ENOMEM
+               : 0;
 }
 
 static int apply_moved(Jiefen__CaseView *v, const Jiefen__Event *ev)
@@ -258,6 +265,8 @@ static int apply_ext_request(Jiefen__CaseView *v, const Jiefen__Event *ev)
     const Jiefen__ExtensionRequested *r = ev->extension_requested;
     if (v->status != ST(OPEN) || r->days == 0 || !r->reason[0])
         return JF_EINVAL;
+    if (r->settled_origin[0] && !case_has_event(v, r->settled_origin, r->settled_seq))
+        return JF_ELATER;
     v->ext_seq = ev->seq;
     v->ext_epoch = ev->case_epoch;
     v->ext_days = r->days;
@@ -278,7 +287,11 @@ static int apply_ext_decision(Jiefen__CaseView *v, const Jiefen__Event *ev)
             return JF_EINVAL;
         v->due_ms = d->new_due_ms;
     }
-    return set_str(&v->ext_state, d->approved ? "approved" : "refused");
+    v->ext_decision_seq = ev->seq;
+    return set_str(&v->ext_decision_origin, ev->origin) ||
+                   set_str(&v->ext_state, d->approved ? "approved" : "refused")
+               ? -ENOMEM
+               : 0;
 }
 
 static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
