@@ -12,7 +12,8 @@
  *   directives (origin "\0" seq)    -> DirectiveView (derived)
  *   parked  case "\0" origin "\0" seq:u64be -> 1 byte: received events that came before
  *           what they depend on (see case.h), retried when their case changes
- *   timers  due:u64be case id       -> empty: time limits of open cases this node holds
+ *   timers  'w'|'d' due:u64be case  -> empty: limits of open cases this node holds, whose
+ *           warning ('w') or limit ('d') is still to come
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.

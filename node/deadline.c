@@ -17,68 +17,52 @@ static int64_t warn_ms(const struct node *n)
     return (int64_t)n->cfg.warn_hours * HOUR_MS;
 }
 
-/* The next moment this case needs its holder: the warning, or the limit. */
-static int64_t moment_of(const struct node *n, const Jiefen__CaseView *v)
-{
-    if (warn_ms(n) > 0 && v->warned_due_ms != v->due_ms &&
-        v->due_ms - warn_ms(n) > v->holder_since_ms)
-        return v->due_ms - warn_ms(n);
-    return v->due_ms;
-}
-
-static int64_t key_due(const MDB_val *k)
+/* The moment an index entry is due: the warning before its limit ('w'), or the limit. */
+static int64_t entry_moment(const struct node *n, const MDB_val *k)
 {
     const uint8_t *b = k->mv_data;
     uint64_t due = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = 1; i <= 8; i++)
         due = due << 8 | b[i];
-    return (int64_t)due;
+    return b[0] == 'w' ? (int64_t)due - warn_ms(n) : (int64_t)due;
 }
 
 #define DUE_BATCH 256
+#define ID_MAX 160
 
-/* Ids of up to DUE_BATCH cases in the index whose moment may be at or before `until`
- * (entries are in limit order; a moment is at most warn_hours before its limit). Read
- * first, acted on after: acting changes the index. */
-static int due_ids(struct node *n, MDB_txn *txn, int64_t until, char (*ids)[160], size_t *count)
+/* Ids of up to `max` cases of one run ('w' or 'd') due at or before `until`. Read first,
+ * acted on after: acting changes the index. */
+static int due_ids(struct node *n, MDB_txn *txn, char kind, int64_t until, char (*ids)[ID_MAX],
+                   size_t max, size_t *count)
 {
     MDB_cursor *c;
-    MDB_val k, d;
-    *count = 0;
+    MDB_val k = {1, &kind}, d;
     int rc = mdb_cursor_open(txn, n->st->timers, &c);
     if (rc)
         return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0 && *count < DUE_BATCH;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && *count < max;
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        if (k.mv_size <= 8 || key_due(&k) - warn_ms(n) > until)
+        if (k.mv_size <= 9 || *(char *)k.mv_data != kind || entry_moment(n, &k) > until)
             break;
-        snprintf(ids[(*count)++], 160, "%.*s", (int)(k.mv_size - 8), (char *)k.mv_data + 8);
+        snprintf(ids[(*count)++], ID_MAX, "%.*s", (int)(k.mv_size - 9), (char *)k.mv_data + 9);
     }
     mdb_cursor_close(c);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static int each_due(struct node *n, MDB_txn *txn, int64_t until,
-                    int (*fn)(struct node *n, Jiefen__CaseView *v, void *arg), void *arg)
+/* The first moment of a run, 0 if it is empty. */
+static int64_t first_moment(struct node *n, MDB_txn *txn, char kind)
 {
-    static char ids[DUE_BATCH][160]; /* the loop thread only */
-    size_t count;
-    int rc = due_ids(n, txn, until, ids, &count);
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        Jiefen__CaseView *v = NULL;
-        if ((rc = fold_case_get(n->st, txn, ids[i], &v)) == 0 && v)
-            rc = fn(n, v, arg);
-        case_view_free(&v);
-    }
-    return rc;
-}
-
-static int earliest(struct node *n, Jiefen__CaseView *v, void *arg)
-{
-    int64_t *best = arg, m = moment_of(n, v);
-    if (*best == 0 || m < *best)
-        *best = m;
-    return 0;
+    MDB_cursor *c;
+    MDB_val k = {1, &kind}, d;
+    int64_t m = 0;
+    if (mdb_cursor_open(txn, n->st->timers, &c))
+        return 0;
+    if (mdb_cursor_get(c, &k, &d, MDB_SET_RANGE) == 0 && k.mv_size > 9 &&
+        *(char *)k.mv_data == kind)
+        m = entry_moment(n, &k);
+    mdb_cursor_close(c);
+    return m;
 }
 
 static void timer_cb(uv_timer_t *t);
@@ -86,11 +70,12 @@ static void timer_cb(uv_timer_t *t);
 void deadline_arm(struct node *n)
 {
     MDB_txn *txn;
-    int64_t next = 0;
-    if (n->stopping || store_txn_begin(n->st, MDB_RDONLY, &txn))
+    if (n->stopping || clock_now_ms() < n->deadline_retry_ms ||
+        store_txn_begin(n->st, MDB_RDONLY, &txn))
         return;
-    each_due(n, txn, INT64_MAX - HOUR_MS * 1000, earliest, &next);
+    int64_t w = first_moment(n, txn, 'w'), d = first_moment(n, txn, 'd');
     mdb_txn_abort(txn);
+    int64_t next = !w ? d : !d ? w : w < d ? w : d;
     if (next == n->deadline_at)
         return;
     n->deadline_at = next;
@@ -118,9 +103,10 @@ static int record(eventlog_tx *tx, const Jiefen__CaseView *v, const char *kind)
     return lifecycle_append(tx, v, &ev, "system");
 }
 
-static int fire_one(struct node *n, Jiefen__CaseView *v, void *arg)
+/* Records what is due for one case: overdue if its limit has passed (no late warning),
+ * else its warning. */
+static int fire_one(struct node *n, Jiefen__CaseView *v, struct fire *f)
 {
-    struct fire *f = arg;
     char err[LIFECYCLE_ERR_MAX], parent[STORE_ORIGIN_MAX + 1];
     int tier, rc;
     if (f->now >= v->due_ms) {
@@ -143,7 +129,7 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, void *arg)
         f->escalated += rc == 0;
         return rc;
     }
-    if (f->now >= moment_of(n, v)) {
+    if (v->warned_due_ms != v->due_ms && warn_ms(n) > 0) {
         f->warned++;
         log_info("deadline", "case %s: warning, limit in under %d hours", v->case_id,
                  n->cfg.warn_hours);
@@ -152,11 +138,24 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, void *arg)
     return 0;
 }
 
+/* The cases whose moment has come, a batch of each run at a time: what is left is due at
+ * once and fires again right after this commit. */
 static int fire_apply(eventlog_tx *tx, void *arg)
 {
+    static char ids[2 * DUE_BATCH][ID_MAX]; /* the loop thread only */
     struct node *n = arg;
     struct fire f = {tx, tx->now_ms, 0, 0, 0};
-    return each_due(n, tx->txn, tx->now_ms, fire_one, &f);
+    size_t count = 0;
+    int rc = due_ids(n, tx->txn, 'w', tx->now_ms, ids, DUE_BATCH, &count);
+    if (rc == 0)
+        rc = due_ids(n, tx->txn, 'd', tx->now_ms, ids, 2 * DUE_BATCH, &count);
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        Jiefen__CaseView *v = NULL;
+        if ((rc = fold_case_get(n->st, tx->txn, ids[i], &v)) == 0 && v)
+            rc = fire_one(n, v, &f);
+        case_view_free(&v);
+    }
+    return rc;
 }
 
 #define RETRY_MS 60000
@@ -168,7 +167,7 @@ static void fire_done(void *arg, int status)
         /* Not at once: a store that cannot commit now would make this a busy loop. */
         log_error("deadline", "recording deadlines failed (%s); retrying in a minute",
                   jf_strerror(status));
-        n->deadline_at = clock_now_ms() + RETRY_MS;
+        n->deadline_at = n->deadline_retry_ms = clock_now_ms() + RETRY_MS;
         uv_timer_start(&n->deadline_timer, timer_cb, RETRY_MS, 0);
         return;
     }

@@ -61,8 +61,9 @@ static int valid_key_name(const char *s, size_t max)
 
 #define CASE_ID_MAX 128
 
-/* The timers entry of a case: its time limit, if this node holds it open and has not
- * found it passed yet. 0 if none. */
+/* The timers entry of a case this node holds open: 'w' + limit while its warning is due,
+ * then 'd' + limit until the limit is found passed; 0 if none. Two runs, each in limit
+ * order, so the next moment of each kind is the first entry of its run. */
 static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
 {
     size_t n = v ? strlen(v->case_id) : 0;
@@ -70,17 +71,18 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
         v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > CASE_ID_MAX)
         return 0;
     uint64_t due = (uint64_t)v->due_ms;
+    buf[0] = v->warned_due_ms == v->due_ms ? 'd' : 'w';
     for (int i = 0; i < 8; i++)
-        buf[i] = (uint8_t)(due >> (56 - 8 * i));
-    memcpy(buf + 8, v->case_id, n);
-    return 8 + n;
+        buf[1 + i] = (uint8_t)(due >> (56 - 8 * i));
+    memcpy(buf + 9, v->case_id, n);
+    return 9 + n;
 }
 
 /* Keeps the timers index in step with what this node holds. */
 static int update_timer(store *st, MDB_txn *txn, const char *self,
                         const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
 {
-    uint8_t key[8 + CASE_ID_MAX];
+    uint8_t key[9 + CASE_ID_MAX];
     size_t len = timer_key(v, self, key);
     if (len == old_len && memcmp(key, old_key, len) == 0)
         return 0;
@@ -101,7 +103,7 @@ static int update_timer(store *st, MDB_txn *txn, const char *self,
 static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
-    uint8_t old_key[8 + CASE_ID_MAX];
+    uint8_t old_key[9 + CASE_ID_MAX];
     if (!valid_key_name(ev->case_id, CASE_ID_MAX))
         return JF_EINVAL;
     int rc = fold_case_get(st, txn, ev->case_id, &v);

@@ -114,6 +114,8 @@ class Deadlines(NodeTest):
         c = self.take_in(v)
         cid, due = c["id"], c["due_ms"]
         self.assertEqual(due, c["opened_ms"] + 3 * DAY)  # simple: 3 calendar days
+        k = self.take_in(v, complexity="complex")
+        self.assertEqual(k["due_ms"], k["opened_ms"] + 7 * DAY)  # complex: 7
         self.assertFalse(c["warned"])
         self.assertFalse(c["overdue"])
         self.reaches(town, cid)
@@ -146,6 +148,32 @@ class Deadlines(NodeTest):
         restart_at(v, due - 22 * HOUR)
         settle()
         self.assertEqual(len(deadlines(v, cid)), 1)
+
+    def test_no_warning_when_warn_hours_is_zero(self):
+        county, town, (v,) = self.line(1, {"v11": "[limits]\nwarn_hours = 0"})
+        c = self.take_in(v)
+        cid, due = c["id"], c["due_ms"]
+        restart_at(v, due - HOUR)
+        settle()
+        self.assertEqual(deadlines(v, cid), [])
+        self.assertNotIn(cid, supervision_ids(v, "due_soon"))
+        restart_at(v, due + MINUTE)
+        wait_case(v, cid, "overdue", overdue=True)
+        self.assertEqual([d["details"]["kind"] for d in deadlines(v, cid)], ["overdue"])
+
+    def test_every_case_in_the_warning_window_is_warned(self):
+        # More cases enter the window at once than the timer handles per pass (256).
+        v = self.node("v11", "village", "村11").start()
+        made = [self.take_in(v, summary=f"第{i}件") for i in range(300)]
+        self.assertLess(made[-1]["due_ms"] - made[0]["due_ms"], HOUR)
+        restart_at(v, made[0]["due_ms"] - 23 * HOUR)
+        try:
+            wait_for(lambda: all(c["warned"] for c in v.all_cases()), WAIT, "all 300 warned")
+        except AssertionError:
+            warned = sum(c["warned"] for c in v.all_cases())
+            self.fail(f"{warned} of 300 cases warned; the rest wait for the first limit")
+        self.assertFalse(any(c["overdue"] for c in v.all_cases()))
+        self.assertEqual(sum(len(deadlines(v, c["id"])) for c in made[:3] + made[-3:]), 6)
 
     # (2) ---------------------------------------------------------------------------------
     def test_overdue_at_the_limit_shows_at_holder_and_ancestors(self):
@@ -196,7 +224,8 @@ class Deadlines(NodeTest):
     # (4) ---------------------------------------------------------------------------------
     def test_overdue_escalates_only_when_configured(self):
         county, town, (v1, v2) = self.line(
-            2, {"v11": "[limits]\noverdue_escalates = yes"})
+            2, {"v11": "[limits]\noverdue_escalates = yes",
+                "t1": "[limits]\noverdue_escalates = yes"})
         c1, c2 = self.take_in(v1), self.take_in(v2)
         self.reaches(town, c1["id"])
         self.reaches(town, c2["id"])
@@ -238,6 +267,22 @@ class Deadlines(NodeTest):
         wait_for(lambda: c2["id"] in supervision_ids(town, "overdue"), WAIT,
                  "v12's case on t1's overdue list")
 
+        # The township's fresh limit passes too: up to the county, which starts afresh.
+        restart_at(town, up["due_ms"] + MINUTE)
+        top = wait_case(county, c1["id"], "second automatic escalation", holder="c-helan",
+                        where="here")
+        self.assertEqual(top["escalations"], 2)
+        moves = history(county, c1["id"], "case_moved")
+        self.assertEqual([(h["origin"], h["details"]["to"], h["details"]["automatic"])
+                          for h in moves], [("v11", "t1", True), ("t1", "c-helan", True)])
+        self.assertEqual(top["due_ms"], moves[1]["time_ms"] + 3 * DAY)
+        self.assertFalse(top["overdue"])
+        o = deadlines(county, c1["id"], "overdue")
+        self.assertEqual([(d["origin"], d["details"]["due_ms"]) for d in o],
+                         [("v11", c1["due_ms"]), ("t1", up["due_ms"])])
+        # v12's case is not the township's to escalate: it stays below, overdue.
+        self.assertEqual(case_at(town, c2["id"])["case"]["holder"], "v12")
+
     # (5) ---------------------------------------------------------------------------------
     def test_timer_fires_while_running_and_rearms_for_the_next_moment(self):
         county, town, (v,) = self.line()
@@ -270,8 +315,8 @@ class Deadlines(NodeTest):
         self.assertGreaterEqual(deadlines(v, cid, "overdue")[0]["time_ms"], due)
 
     def test_timer_fires_while_running_for_a_case_needing_its_warning_first(self):
-        """Warning passed at start, limit 6 s later: both fire in one run (the timer is
-        armed again for the limit after the warning)."""
+        # Warning passed at start, limit 6 s later: both fire in one run (the timer is
+        # armed again for the limit after the warning).
         county, town, (v,) = self.line()
         c = self.take_in(v)
         cid, due = c["id"], c["due_ms"]
@@ -351,6 +396,77 @@ class Deadlines(NodeTest):
         restart_at(v, due1 + HOUR)
         settle()
         self.assertEqual([d for d in deadlines(v, cid) if d["origin"] == "v11"], [])
+
+        # Handed back down: the village gets a fresh limit from the township's clock.
+        r = town.ok("POST", f"/api/v1/cases/{cid}/handdown",
+                    {"to": "v11", "instructions": "请村调委会继续跟进"})
+        self.assertEqual(r["case"]["holder"], "v11")
+        got = wait_case(v, cid, "handed down", holder="v11", where="here")
+        h = history(v, cid, "case_moved")[-1]
+        self.assertEqual((h["origin"], h["details"]["kind"]), ("t1", "handdown"))
+        self.assertEqual(got["due_ms"], h["time_ms"] + 3 * DAY)
+        self.assertEqual(got["holder_since_ms"], h["time_ms"])
+        self.assertFalse(got["overdue"])
+        self.assertFalse(got["warned"])
+        self.assertNotIn(cid, supervision_ids(town, "overdue"))
+        settle()
+        self.assertEqual([d for d in deadlines(v, cid) if d["origin"] == "v11"], [])
+
+    def test_reopening_after_a_dissatisfied_follow_up_restarts_the_clock(self):
+        county, town, (v,) = self.line()
+        c = self.take_in(v)
+        cid, due0 = c["id"], c["due_ms"]
+        today = datetime.fromtimestamp(now_ms() / 1000, SHANGHAI).date().isoformat()
+        v.ok("POST", f"/api/v1/cases/{cid}/attempts",
+             {"mediator": "王调解", "date": today, "method": "people", "outcome": "agreement",
+              "agreement": "按原界址立桩"})
+        r = v.ok("POST", f"/api/v1/cases/{cid}/close",
+                 {"result": "双方达成协议", "feedback": "已告知双方"})
+        self.assertEqual(r["case"]["status"], "closed")
+        # A closed case is not timed: its old limit passes unremarked.
+        restart_at(v, due0 + HOUR)
+        settle()
+        self.assertEqual(deadlines(v, cid), [])
+        self.assertFalse(case_at(v, cid)["case"]["overdue"])
+        r = v.ok("POST", f"/api/v1/cases/{cid}/followup",
+                 {"satisfaction": "dissatisfied", "note": "对方未按约定立桩"})
+        got = r["case"]
+        self.assertEqual(got["status"], "open")
+        (f,) = history(v, cid, "follow_up")
+        due1 = got["due_ms"]
+        self.assertEqual(due1, f["time_ms"] + 3 * DAY)
+        self.assertEqual(got["holder_since_ms"], f["time_ms"])
+        self.assertFalse(got["overdue"])
+        restart_at(v, due1 + MINUTE)
+        wait_case(v, cid, "reopened case overdue", overdue=True)
+        self.assertEqual([d["details"]["due_ms"] for d in deadlines(v, cid)], [due1])
+        wait_for(lambda: cid in supervision_ids(town, "overdue"), WAIT, "on t1's overdue list")
+
+    def test_a_received_case_arms_the_running_timer(self):
+        # The township's timer waits for case A's moment, a day away; case B arrives with
+        # an earlier moment, 8 s away on the township's clock: the running timer is set
+        # again for B and fires, without a restart.
+        county, town, (v,) = self.line()
+        a, b = self.take_in(v, summary="甲案"), self.take_in(v, summary="乙案")
+        restart_at(v, offset_ms=DAY)
+        v.ok("POST", f"/api/v1/cases/{a['id']}/escalate", {"reason": "甲案上报"})
+        a_due = wait_case(town, a["id"], "A escalated", holder="t1")["due_ms"]
+        lead = 8000
+        restart_at(town, offset_ms=2 * DAY - lead)  # B's moment: lead after B moves
+        pid = town.proc.pid
+        restart_at(v, offset_ms=0)
+        v.ok("POST", f"/api/v1/cases/{b['id']}/escalate", {"reason": "乙案上报"})
+        got = wait_case(town, b["id"], "B escalated", holder="t1")
+        b_due = got["due_ms"]
+        self.assertLess(b_due, a_due)
+        self.assertFalse(got["warned"], "B arrived too late to see its warning come")
+        got = wait_case(town, b["id"], "B warned while running", warned=True)
+        self.assertEqual(town.proc.pid, pid)
+        self.assertFalse(got["overdue"])
+        (w,) = deadlines(town, b["id"])
+        self.assertEqual((w["origin"], w["details"]["due_ms"]), ("t1", b_due))
+        self.assertGreaterEqual(w["time_ms"], b_due - 24 * HOUR)
+        self.assertFalse(case_at(town, a["id"])["case"]["warned"])
 
     # (8) ---------------------------------------------------------------------------------
     def test_extension_through_an_offline_township(self):
@@ -433,11 +549,44 @@ class Deadlines(NodeTest):
         for n in (v, town, county):
             self.assertEqual(n.verify()["problems"], [], n.id)
 
+    def test_extension_of_an_overdue_case_clears_it_and_rearms(self):
+        county, town, (v,) = self.line()
+        c = self.take_in(v)
+        cid, due = c["id"], c["due_ms"]
+        restart_at(v, due + HOUR)
+        wait_case(v, cid, "overdue", overdue=True)
+        wait_for(lambda: cid in supervision_ids(town, "overdue"), WAIT, "on t1's overdue list")
+        v.ok("POST", f"/api/v1/cases/{cid}/extension", {"days": 3, "reason": "鉴定尚未完成"})
+        wait_case(town, cid, "request at t1",
+                  cond=lambda c: (c["extension"] or {}).get("state") == "pending")
+        r = town.ok("POST", f"/api/v1/cases/{cid}/extension/decide",
+                    {"approved": True, "days": 2, "reason": "批准两天"})  # fewer than asked
+        new = due + 2 * DAY
+        self.assertEqual(r["case"]["due_ms"], new)
+        self.assertFalse(r["case"]["overdue"])
+        self.assertNotIn(cid, supervision_ids(town, "overdue"))
+        got = wait_case(v, cid, "approval at v11", due_ms=new,
+                        cond=lambda c: c["extension"]["state"] == "approved")
+        self.assertFalse(got["overdue"])
+        self.assertFalse(got["warned"])
+        self.assertNotIn(cid, supervision_ids(v, "overdue"))
+
+        # The new limit is timed again: warning, then a second overdue record.
+        restart_at(v, new - 23 * HOUR)
+        wait_case(v, cid, "warned for the new limit", warned=True)
+        restart_at(v, new + MINUTE)
+        wait_case(v, cid, "overdue at the new limit", overdue=True)
+        self.assertEqual([(d["details"]["kind"], d["details"]["due_ms"])
+                          for d in deadlines(v, cid)],
+                         [("overdue", due), ("warning", new), ("overdue", new)])
+        wait_for(lambda: cid in supervision_ids(town, "overdue"), WAIT,
+                 "back on t1's overdue list")
+
     # (9) ---------------------------------------------------------------------------------
     def test_working_days_skip_weekend_and_holidays(self):
-        # Friday 2026-12-04 10:00 in Shanghai. Monday 12-07 is a holiday, Saturday 12-12 a
-        # working day (调休).
-        friday = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+        # Friday 2026-12-04 07:30 in Shanghai (still Thursday in UTC: the node's zone must
+        # decide the day). Monday 12-07 is a holiday, Saturday 12-12 a working day (调休).
+        friday = datetime(2026, 12, 4, 7, 30, tzinfo=SHANGHAI)
         county, town, (v,) = self.line(
             1, {"v11": "[limits]\nworking_days = yes\nholidays = holidays.txt"},
             {"v11": {"holidays.txt": "# 2026 adjustments\n\n2026-12-07 off   # 假日\n"
