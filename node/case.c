@@ -67,6 +67,17 @@ static int add_ref(Jiefen__CaseView *v, const Jiefen__Event *ev)
     return 0;
 }
 
+static int add_period(Jiefen__CaseView *v, const char *holder)
+{
+    size_t n = v->n_period_holders;
+    if (grow((void **)&v->period_holders, n, sizeof *v->period_holders))
+        return -ENOMEM;
+    if (!(v->period_holders[n] = strdup(holder)))
+        return -ENOMEM;
+    v->n_period_holders = n + 1;
+    return 0;
+}
+
 int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq)
 {
     for (size_t i = 0; i < v->n_event_origins; i++)
@@ -93,7 +104,8 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
         set_str(&v->department, o->department) || set_str(&v->matter_type, o->matter_type) ||
         set_str(&v->village, o->village) || set_str(&v->source, o->source) ||
         set_str(&v->summary, o->summary) || set_str(&v->holder, ev->origin) ||
-        set_str(&v->opened_at_node, ev->origin) || add_ref(v, ev)) {
+        set_str(&v->opened_at_node, ev->origin) || add_period(v, ev->origin) ||
+        add_ref(v, ev)) {
         case_view_free(&v);
         return NULL;
     }
@@ -130,7 +142,8 @@ static int holder_only(const Jiefen__Event *ev)
 static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char *to,
                         int64_t due_ms)
 {
-    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to))
+    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to) ||
+        add_period(v, to))
         return -ENOMEM;
     v->epoch = ev->case_epoch;
     v->holder_since_ms = ev->time_ms;
@@ -377,7 +390,32 @@ static int case_admissible(const Jiefen__CaseView *v, const Jiefen__Event *ev)
     return 0;
 }
 
-int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev)
+/* Whether the signer may make this event, by its place in the tree (see case.h). */
+static int case_authorised(const Jiefen__CaseView *v, const Jiefen__Event *ev,
+                           const case_tree *t)
+{
+    if (!t)
+        return 1;
+    const char *holder = ev->case_epoch >= 1 && ev->case_epoch <= v->n_period_holders
+                             ? v->period_holders[ev->case_epoch - 1]
+                             : v->holder;
+    switch (ev->body_case) {
+    case JIEFEN__EVENT__BODY_CASE_MOVED: {
+        const Jiefen__CaseMoved *m = ev->case_moved;
+        if (strcmp(m->kind, "escalate") == 0)
+            return t->depth(t->arg, m->from, m->to) == 1;
+        return t->depth(t->arg, m->to, m->from) == 1;
+    }
+    case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
+        return t->depth(t->arg, holder, ev->origin) >= 0;
+    case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
+        return t->depth(t->arg, holder, ev->origin) == 1;
+    default:
+        return 1;
+    }
+}
+
+int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree *tree)
 {
     if (ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED) {
         if (*view || strcmp(ev->case_id, ev->case_opened->case_id) != 0)
@@ -388,6 +426,8 @@ int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev)
     if (!v)
         return JF_ELATER;
     int rc = case_admissible(v, ev);
+    if (rc == 0 && !case_authorised(v, ev, tree))
+        rc = JF_EINVAL;
     if (rc || (rc = apply_body(v, ev)))
         return rc;
     if (ev->time_ms > v->updated_ms)
@@ -406,7 +446,8 @@ static int origin_blocked(const Jiefen__Event *const *evs, const char *done, siz
     return 0;
 }
 
-int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView **out)
+int case_fold_list(const Jiefen__Event *const *evs, size_t n, const case_tree *tree,
+                   Jiefen__CaseView **out)
 {
     char *done = calloc(n ? n : 1, 1);
     size_t left = n;
@@ -421,7 +462,7 @@ int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView *
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (done[i] || origin_blocked(evs, done, n, i))
                 continue;
-            int r = case_apply(out, evs[i]);
+            int r = case_apply(out, evs[i], tree);
             if (r == JF_ELATER)
                 continue;
             if (r == JF_EINVAL) /* kept in the file, changes nothing: as when received */

@@ -18,16 +18,26 @@
 #include <jansson.h>
 #include <stdint.h>
 
+/* The tree, as the fold needs it to check who may make an event: depth of `node` below
+ * `top` (0 when equal), or -1 when it is not in top's subtree. */
+typedef struct case_tree {
+    int (*depth)(void *arg, const char *node, const char *top);
+    void *arg;
+} case_tree;
+
 /* Applies `ev` to *view: *view is NULL before a case's first event and is allocated then;
  * the caller frees it with case_view_free(). Returns 0, JF_ELATER (see above), JF_EINVAL
  * if the event can never apply to this case (it is then kept in the log but changes
  * nothing), or -ENOMEM (then *view must be discarded). On JF_ELATER/JF_EINVAL *view is
- * unchanged. */
-int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev);
+ * unchanged. With `tree`, also refuses events their signer may not make: a move that is
+ * not to the holder's parent or child, a leader assignment by a node not at or above the
+ * period's holder, an extension decision by a node other than its parent. */
+int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree *tree);
 
 /* Folds a case's events given in any order (retrying those that come too early) into a
  * new view in *out. 0 or -ENOMEM. */
-int case_fold_list(const Jiefen__Event *const *evs, size_t n, Jiefen__CaseView **out);
+int case_fold_list(const Jiefen__Event *const *evs, size_t n, const case_tree *tree,
+                   Jiefen__CaseView **out);
 
 /* 1 if the event moves the case to a new holding period (escalation, hand-down, return
  * after closing above, reopening). */

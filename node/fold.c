@@ -111,7 +111,9 @@ static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
         return rc;
     int before = v ? v->status : 0;
     size_t old_len = timer_key(v, self, old_key);
-    if ((rc = case_apply(&v, ev)))
+    struct registry_tree rt = {st, txn};
+    case_tree tree = {registry_tree_depth, &rt};
+    if ((rc = case_apply(&v, ev, &tree)))
         goto out;
     rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
     if (rc == 0)

@@ -118,3 +118,9 @@ int registry_each(store *st, MDB_txn *txn,
         return stop;
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
+
+int registry_tree_depth(void *arg, const char *node, const char *top)
+{
+    struct registry_tree *t = arg;
+    return registry_depth_below(t->st, t->txn, node, top);
+}

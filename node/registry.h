@@ -38,4 +38,11 @@ int registry_each(store *st, MDB_txn *txn,
 /* Distance from `node` up to `top` (0 when equal), or -1 when not in its subtree. */
 int registry_depth_below(store *st, MDB_txn *txn, const char *node, const char *top);
 
+/* The tree of (st, txn) as case.h's case_tree wants it. */
+struct registry_tree {
+    store *st;
+    MDB_txn *txn;
+};
+int registry_tree_depth(void *registry_tree, const char *node, const char *top);
+
 #endif

@@ -216,7 +216,9 @@ static Jiefen__CaseView *refold(struct walk *w, const Jiefen__CaseView *stored)
         if (!bad)
             evs[i] = e[i]->event;
     }
-    if (!bad && case_fold_list(evs, n, &v))
+    struct registry_tree rt = {w->st, w->txn};
+    case_tree tree = {registry_tree_depth, &rt};
+    if (!bad && case_fold_list(evs, n, &tree, &v))
         v = NULL;
     for (size_t i = 0; e && i < n; i++)
         envelope_free(&e[i]);

@@ -149,10 +149,27 @@ static void build(struct scenario *s)
     e->follow_up = &s->follow_up;
 }
 
+/* v1 under t1 under c1. */
+static int depth(void *arg, const char *node, const char *top)
+{
+    (void)arg;
+    static const char *chain[] = {"v1", "t1", "c1"};
+    int n = -1, t = -1;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(chain[i], node) == 0)
+            n = i;
+        if (strcmp(chain[i], top) == 0)
+            t = i;
+    }
+    return n < 0 || t < 0 || n > t ? -1 : t - n;
+}
+
+static const case_tree TREE = {depth, NULL};
+
 static uint8_t *fold_bytes(const Jiefen__Event *const *evs, size_t n, size_t *len)
 {
     Jiefen__CaseView *v = NULL;
-    assert_int_equal(case_fold_list(evs, n, &v), 0);
+    assert_int_equal(case_fold_list(evs, n, &TREE, &v), 0);
     assert_non_null(v);
     uint8_t *b = case_view_encode(v, len);
     case_view_free(&v);
@@ -168,7 +185,7 @@ static void test_in_order(void **state)
     Jiefen__CaseView *v = NULL;
     for (size_t i = 0; i < s.n; i++) {
         evs[i] = &s.ev[i];
-        assert_int_equal(case_apply(&v, evs[i]), 0);
+        assert_int_equal(case_apply(&v, evs[i], &TREE), 0);
     }
     assert_int_equal(v->status, JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED);
     assert_string_equal(v->holder, "v1");
@@ -229,22 +246,32 @@ static void test_early_and_impossible_events(void **state)
     build(&s);
     Jiefen__CaseView *v = NULL;
     /* Nothing before the case exists; a township event of period 2 waits for the move. */
-    assert_int_equal(case_apply(&v, &s.ev[3]), JF_ELATER);
-    assert_int_equal(case_apply(&v, &s.ev[0]), 0);
-    assert_int_equal(case_apply(&v, &s.ev[3]), JF_ELATER);
+    assert_int_equal(case_apply(&v, &s.ev[3], &TREE), JF_ELATER);
+    assert_int_equal(case_apply(&v, &s.ev[0], &TREE), 0);
+    assert_int_equal(case_apply(&v, &s.ev[3], &TREE), JF_ELATER);
     /* The ack waits for the assignment it refers to. */
-    assert_int_equal(case_apply(&v, &s.ev[1]), 0);
-    assert_int_equal(case_apply(&v, &s.ev[2]), 0);
-    assert_int_equal(case_apply(&v, &s.ev[5]), JF_ELATER);
+    assert_int_equal(case_apply(&v, &s.ev[1], &TREE), 0);
+    assert_int_equal(case_apply(&v, &s.ev[2], &TREE), 0);
+    assert_int_equal(case_apply(&v, &s.ev[5], &TREE), JF_ELATER);
     /* The village no longer holds it: its attempt in period 2 never applies. */
     Jiefen__Event stray = s.ev[1];
     stray.seq = 99;
     stray.case_epoch = 2;
-    assert_int_equal(case_apply(&v, &stray), JF_EINVAL);
+    assert_int_equal(case_apply(&v, &stray, &TREE), JF_EINVAL);
     /* A second move into the same period is a conflict. */
     Jiefen__Event again = s.ev[2];
     again.seq = 98;
-    assert_int_equal(case_apply(&v, &again), JF_EINVAL);
+    assert_int_equal(case_apply(&v, &again, &TREE), JF_EINVAL);
+    /* Events the signer may not make: the village assigning its own leader to a case its
+     * township holds, the village deciding its township's extension, a hand-down upwards. */
+    Jiefen__Event forged = s.ev[4];
+    forged.origin = "v1";
+    forged.seq = 97;
+    assert_int_equal(case_apply(&v, &forged, &TREE), JF_EINVAL);
+    forged = s.ev[7];
+    forged.origin = "v1";
+    forged.seq = 96;
+    assert_int_equal(case_apply(&v, &forged, &TREE), JF_EINVAL);
     assert_int_equal(v->event_count, 3);
     case_view_free(&v);
 }
