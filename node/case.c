@@ -161,11 +161,19 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
                : 0;
 }
 
+#define LIMIT_MAX_MS (400 * 86400000LL)
+
+/* A new period's limit: after the move, and not beyond any limit a tier can set. */
+static int valid_limit(const Jiefen__Event *ev, int64_t due_ms)
+{
+    return due_ms > ev->time_ms && due_ms - ev->time_ms <= LIMIT_MAX_MS;
+}
+
 static int apply_moved(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__CaseMoved *m = ev->case_moved;
     if (strcmp(m->from, v->holder) || !m->to[0] || strcmp(m->from, m->to) == 0 ||
-        v->status != ST(OPEN))
+        v->status != ST(OPEN) || !valid_limit(ev, m->due_ms))
         return JF_EINVAL;
     if (strcmp(m->kind, "escalate") == 0)
         v->escalations++;
@@ -207,11 +215,13 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
 static int apply_follow_up(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__FollowUp *f = ev->follow_up;
-    if (v->status != ST(CLOSED) || ref_index(&ref_satisfactions, f->satisfaction) < 0)
+    int reopen = case_event_is_move(ev);
+    if (v->status != ST(CLOSED) || ref_index(&ref_satisfactions, f->satisfaction) < 0 ||
+        (reopen && !valid_limit(ev, f->reopen_due_ms)))
         return JF_EINVAL;
     if (set_str(&v->satisfaction, f->satisfaction))
         return -ENOMEM;
-    if (!case_event_is_move(ev))
+    if (!reopen)
         return 0;
     v->status = ST(OPEN);
     v->closed_ms = 0;
@@ -235,19 +245,24 @@ static int copy_leader(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return -ENOMEM;
     v->leader_seq = ev->seq;
     v->leader_time_ms = ev->time_ms;
-    /* Assigned by the holder itself: nothing has to travel, it is acknowledged at once. */
-    v->leader_acked = strcmp(ev->origin, v->holder) == 0;
+    v->leader_epoch = ev->case_epoch;
+    /* Assigned by the holder of its period: nothing had to travel, acknowledged at once. */
+    v->leader_acked = strcmp(ev->origin, v->period_holders[ev->case_epoch - 1]) == 0;
     v->leader_required = 0;
     return 0;
 }
 
-/* The newest assignment wins, by (time, origin): the same on every node. */
+/* The newest assignment wins, by (period, time, origin, seq): the same on every node, and
+ * a signer's clock cannot put an old period's assignment over a newer one. */
 static int apply_leader(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     if (!ev->leader_assigned->leader[0])
         return JF_EINVAL;
-    if (v->leader && ref_before(ev->time_ms, ev->origin, ev->seq, v->leader_time_ms,
-                                v->leader_origin, v->leader_seq))
+    if (v->leader &&
+        (ev->case_epoch < v->leader_epoch ||
+         (ev->case_epoch == v->leader_epoch &&
+          ref_before(ev->time_ms, ev->origin, ev->seq, v->leader_time_ms, v->leader_origin,
+                     v->leader_seq))))
         return 0;
     return copy_leader(v, ev);
 }
@@ -293,6 +308,9 @@ static int apply_ext_decision(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__ExtensionDecided *d = ev->extension_decided;
     int cur = refers(v, d->origin, d->seq, v->ext_origin, v->ext_seq);
+    /* A decision is made in the period of its request (see case_authorised). */
+    if (cur > 0 && ev->case_epoch != v->ext_epoch)
+        return JF_EINVAL;
     if (cur <= 0 || v->ext_epoch != v->epoch || strcmp(v->ext_state, "pending"))
         return cur < 0 ? cur : 0;
     if (d->approved) {
@@ -377,7 +395,7 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
 static int case_admissible(const Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     int move = case_event_is_move(ev);
-    if (case_has_event(v, ev->origin, ev->seq))
+    if (ev->case_epoch < 1 || case_has_event(v, ev->origin, ev->seq))
         return JF_EINVAL;
     if (ev->case_epoch > v->epoch + (unsigned)move)
         return JF_ELATER;
@@ -407,7 +425,13 @@ static int case_authorised(const Jiefen__CaseView *v, const Jiefen__Event *ev,
         return t->depth(t->arg, m->to, m->from) == 1;
     }
     case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
-        return t->depth(t->arg, holder, ev->origin) >= 0;
+        /* At or above the holder of its period and of every later one: a genuine
+         * assignment is folded before the case can leave the signer's subtree (that takes
+         * a move later in the signer's own chain, or in one below it). */
+        for (size_t e = ev->case_epoch; e >= 1 && e <= v->n_period_holders; e++)
+            if (t->depth(t->arg, v->period_holders[e - 1], ev->origin) < 0)
+                return 0;
+        return 1;
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
         return t->depth(t->arg, holder, ev->origin) == 1;
     default:
