@@ -391,30 +391,34 @@ struct parked_item {
     int route;
 };
 
-/* Reads up to `max` parked events of a case. */
-static int parked_list(store *st, MDB_txn *txn, const char *case_id, struct parked_item *out,
-                       size_t max, size_t *n)
+/* The first parked event of the case whose origin sorts after `after` ("" for the first
+ * origin), or with `same`, the first of origin `after` itself. 1 if found. */
+static int parked_head(store *st, MDB_txn *txn, const char *case_id, const char *after,
+                       int same, struct parked_item *out)
 {
-    size_t clen = strlen(case_id);
+    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    size_t clen = strlen(case_id), n = park_key(case_id, after[0] ? after : "-", 0, key);
     MDB_cursor *c;
-    MDB_val k = {clen + 1, (void *)case_id}, d;
-    *n = 0;
-    int rc = mdb_cursor_open(txn, st->parked, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && *n < max;
+    if (!n || mdb_cursor_open(txn, st->parked, &c))
+        return 0;
+    MDB_val k = {after[0] ? n : clen + 1, key}, d;
+    if (after[0] && !same)
+        memset(key + n - 8, 0xff, 8); /* past every seq of `after` */
+    int found = 0;
+    for (int rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && !found;
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
         if (k.mv_size <= clen + 1 || memcmp(k.mv_data, case_id, clen + 1))
             break;
         MDB_val ek = {k.mv_size - clen - 1, (uint8_t *)k.mv_data + clen + 1};
-        struct parked_item *p = &out[*n];
-        if (store_event_key_parse(&ek, p->origin, &p->seq) == 0) {
-            p->route = d.mv_size && *(uint8_t *)d.mv_data;
-            (*n)++;
-        }
+        if (store_event_key_parse(&ek, out->origin, &out->seq))
+            continue;
+        if (same ? strcmp(out->origin, after) != 0 : strcmp(out->origin, after) <= 0)
+            break;
+        out->route = d.mv_size && *(uint8_t *)d.mv_data;
+        found = 1;
     }
     mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    return found;
 }
 
 /* Tries one parked event again: 1 if it is no longer waiting. */
@@ -446,31 +450,26 @@ static int retry(store *st, MDB_txn *txn, const char *self, const char *case_id,
     return rc ? rc : 1;
 }
 
-#define PARKED_PASS 64
-
+/* Retries the first parked event of each origin, and the next of that origin while they
+ * apply: each chain is folded in its own order, and one origin that still waits holds up
+ * only itself. Repeats while anything applied (it may be what another waited for). */
 int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id)
 {
-    struct parked_item items[PARKED_PASS];
-    size_t n;
+    struct parked_item head;
     int progress = 1, rc = 0;
     if (!case_id[0])
         return 0;
     while (progress && rc == 0) {
+        char origin[STORE_ORIGIN_MAX + 1] = "";
         progress = 0;
-        if ((rc = parked_list(st, txn, case_id, items, PARKED_PASS, &n)))
-            break;
-        /* Items come in (origin, seq) order: once one of an origin still waits, the rest
-         * of that origin's wait behind it, so each chain is folded in its own order. */
-        const char *blocked = "";
-        for (size_t i = 0; i < n && rc >= 0; i++) {
-            if (strcmp(items[i].origin, blocked) == 0)
-                continue;
-            rc = retry(st, txn, self, case_id, &items[i]);
+        while (rc == 0 && parked_head(st, txn, case_id, origin, 0, &head)) {
+            snprintf(origin, sizeof origin, "%s", head.origin);
+            while ((rc = retry(st, txn, self, case_id, &head)) == 1 &&
+                   parked_head(st, txn, case_id, origin, 1, &head))
+                progress = 1;
             progress |= rc == 1;
-            if (rc == 0)
-                blocked = items[i].origin;
+            rc = rc < 0 ? rc : 0;
         }
-        rc = rc < 0 ? rc : 0;
     }
     return rc;
 }
