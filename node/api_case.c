@@ -51,8 +51,8 @@ json_t *api_case_json(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v)
     int where = where_is(n->st, txn, n->cfg.node_id, v->holder);
     json_t *j = case_view_json(v, where, clock_now_ms());
     if (j) {
-        json_object_set_new(j, "holder_name", json_string(node_name(n->st, txn, v->holder,
-                                                                    name, sizeof name)));
+        json_object_set_new(j, "holder_name",
+                            json_string(node_name(n->st, txn, v->holder, name, sizeof name)));
         json_object_set_new(j, "risk_official",
                             json_string(policy_official(&n->policy, v->risk)));
     }
@@ -73,8 +73,8 @@ static json_t *attempt_json(const Jiefen__MediationAttempt *a)
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "mediator", a->mediator,
                      "date", a->date, "method", a->method, "outcome",
                      case_outcome_code(a->outcome), "agreement", a->agreement,
-                     "judicial_confirmation", a->judicial_confirmation, "referral",
-                     a->referral, "note", a->note);
+                     "judicial_confirmation", a->judicial_confirmation, "referral", a->referral,
+                     "note", a->note);
 }
 
 static json_t *leader_json(const Jiefen__LeaderAssigned *l)
@@ -89,8 +89,8 @@ static json_t *event_details(const Jiefen__Event *ev)
 {
     switch (ev->body_case) {
     case JIEFEN__EVENT__BODY_CASE_OPENED:
-        return json_pack("{s:s, s:s, s:I}", "category", ev->case_opened->category,
-                         "summary", ev->case_opened->summary, "due_ms",
+        return json_pack("{s:s, s:s, s:I}", "category", ev->case_opened->category, "summary",
+                         ev->case_opened->summary, "due_ms",
                          (json_int_t)ev->case_opened->due_ms);
     case JIEFEN__EVENT__BODY_CASE_ROUTED:
         return json_pack("{s:s, s:s, s:s}", "department", ev->case_routed->department,
@@ -104,8 +104,8 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_CASE_MOVED:
         return moved_json(ev->case_moved);
     case JIEFEN__EVENT__BODY_RISK_CHANGED:
-        return json_pack("{s:s, s:s}", "risk", case_risk_code(ev->risk_changed->risk),
-                         "reason", ev->risk_changed->reason);
+        return json_pack("{s:s, s:s}", "risk", case_risk_code(ev->risk_changed->risk), "reason",
+                         ev->risk_changed->reason);
     case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
         return leader_json(ev->leader_assigned);
     case JIEFEN__EVENT__BODY_LEADER_ACK:
@@ -124,8 +124,8 @@ static json_t *event_details(const Jiefen__Event *ev)
                          ev->extension_requested->reason);
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
         return json_pack("{s:b, s:I, s:s}", "approved", ev->extension_decided->approved,
-                         "new_due_ms", (json_int_t)ev->extension_decided->new_due_ms,
-                         "reason", ev->extension_decided->reason);
+                         "new_due_ms", (json_int_t)ev->extension_decided->new_due_ms, "reason",
+                         ev->extension_decided->reason);
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
         return json_pack("{s:s, s:s, s:s}", "result", ev->case_closed->result, "feedback",
                          ev->case_closed->feedback, "return_to", ev->case_closed->return_to);
@@ -211,8 +211,9 @@ static void case_show(struct api_call *c, const char *id)
         json_decref(parties), json_decref(history), json_decref(cj);
         return reply_store_error(c, rc);
     }
-    reply_json(c, 200, json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties,
-                                 "history", history));
+    reply_json(
+        c, 200,
+        json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties, "history", history));
 }
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
@@ -294,17 +295,15 @@ struct action;
 struct case_op_arg {
     char id[128];
     const struct action *a;
-    const char *rule;               /* what a rule did, set by apply (static string) */
+    const char *rule; /* what a rule did, set by apply (static string) */
 };
 
 struct action {
-    const char *name, *label;       /* label: what is refused, in Chinese */
+    const char *name, *label; /* label: what is refused, in Chinese */
     int holder_only;
-    const char *const *keys;        /* accepted body members besides "actor" */
+    const char *const *keys; /* accepted body members besides "actor" */
     int (*apply)(eventlog_tx *tx, struct api_op *o, struct node *n, const Jiefen__CaseView *v);
 };
-
-#define ST(x) JIEFEN__CASE_STATUS__CASE_STATUS_##x
 
 static int refuse_state(struct api_op *o, const Jiefen__CaseView *v, const char *what)
 {
@@ -321,7 +320,8 @@ static int append_body(eventlog_tx *tx, struct api_op *o, const Jiefen__CaseView
     return lifecycle_append(tx, v, ev, op_str(o->in, "actor"));
 }
 
-static int do_route(eventlog_tx *tx, struct api_op *o, struct node *n, const Jiefen__CaseView *v)
+static int do_route(eventlog_tx *tx, struct api_op *o, struct node *n,
+                    const Jiefen__CaseView *v)
 {
     (void)n;
     Jiefen__CaseRouted r = JIEFEN__CASE_ROUTED__INIT;
@@ -333,7 +333,7 @@ static int do_route(eventlog_tx *tx, struct api_op *o, struct node *n, const Jie
         return rc;
     if (!dept[0] && !lead[0])
         return op_refuse(o, 400, "missing_field", "department", "请填写归口部门或牵头单位");
-    if (v->status != ST(OPEN) && v->status != ST(RESOLVED))
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return refuse_state(o, v, "重新分流");
     r.department = (char *)dept;
     r.lead_unit = (char *)lead;
@@ -344,7 +344,8 @@ static int do_route(eventlog_tx *tx, struct api_op *o, struct node *n, const Jie
     return append_body(tx, o, v, &ev);
 }
 
-static int do_guide(eventlog_tx *tx, struct api_op *o, struct node *n, const Jiefen__CaseView *v)
+static int do_guide(eventlog_tx *tx, struct api_op *o, struct node *n,
+                    const Jiefen__CaseView *v)
 {
     (void)n;
     Jiefen__CaseGuided g = JIEFEN__CASE_GUIDED__INIT;
@@ -353,7 +354,7 @@ static int do_guide(eventlog_tx *tx, struct api_op *o, struct node *n, const Jie
     if ((rc = get_choice(o, "channel", "法定途径", &ref_channels, 1, &ch)) ||
         (rc = get_text(o, "guidance", "引导意见", 1, TEXT_MAX, &guidance)))
         return rc;
-    if (v->status != ST(OPEN))
+    if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "引导至法定途径");
     g.channel = (char *)ref_channels.entries[ch].code;
     g.guidance = (char *)guidance;
@@ -406,7 +407,7 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct node *n,
     int rc = parse_attempt(o, &a);
     if (rc)
         return rc;
-    if (v->status != ST(OPEN))
+    if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "记录调解");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
@@ -417,8 +418,6 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct node *n,
     if ((rc = fold_case_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
         rc = lifecycle_after_failure(tx, n, now, &what, err);
     case_view_free(&now);
-    if (rc == JF_EINVAL)
-        return op_refuse(o, 409, "escalation_failed", NULL, "%s", err);
     if (rc == 0)
         ((struct case_op_arg *)o->data)->rule = what;
     return rc;
@@ -432,7 +431,7 @@ static int do_escalate(eventlog_tx *tx, struct api_op *o, struct node *n,
     int rc = get_text(o, "reason", "上报理由", 1, TEXT_MAX, &reason);
     if (rc)
         return rc;
-    if (v->status != ST(OPEN))
+    if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "上报");
     rc = lifecycle_escalate(tx, n, v, reason, 0, op_str(o->in, "actor"), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
@@ -447,7 +446,7 @@ static int do_risk(eventlog_tx *tx, struct api_op *o, struct node *n, const Jief
     if ((rc = get_choice(o, "risk", "风险等级", &ref_risks, 1, &risk)) ||
         (rc = get_text(o, "reason", "调整理由", 1, TEXT_MAX, &reason)))
         return rc;
-    if (v->status != ST(OPEN) && v->status != ST(RESOLVED))
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return refuse_state(o, v, "调整风险等级");
     r.risk = risk + 1;
     r.reason = (char *)reason;
@@ -487,12 +486,13 @@ static int do_handdown(eventlog_tx *tx, struct api_op *o, struct node *n,
     registry_free(&ni);
     if (!child)
         return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点已登记的下级", to);
-    if (v->status != ST(OPEN))
+    if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "交办");
     if ((bad = unverifiable_origin(tx, v, n->cfg.node_id, to)))
-        return op_refuse(o, 409, "file_not_verifiable", "to",
-                         "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理",
-                         bad, to, bad);
+        return op_refuse(
+            o, 409, "file_not_verifiable", "to",
+            "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理", bad,
+            to, bad);
     rc = lifecycle_move(tx, n, v, "handdown", to, instructions, 0, op_str(o->in, "actor"), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "handdown_failed", "to", "%s", err) : rc;
 }
@@ -513,7 +513,7 @@ static int do_assign(eventlog_tx *tx, struct api_op *o, struct node *n,
         return op_refuse(o, 403, "not_above_holder", NULL,
                          "案件 %s 由 %s 办理，只有办理节点或其上级可以安排领导包案", v->case_id,
                          v->holder);
-    if (v->status != ST(OPEN) && v->status != ST(RESOLVED))
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return refuse_state(o, v, "安排领导包案");
     l.leader = (char *)f[0];
     l.organisation = (char *)f[1];
@@ -575,7 +575,7 @@ static int do_extension(eventlog_tx *tx, struct api_op *o, struct node *n,
     if ((rc = get_days(o, "days", 1, &days)) ||
         (rc = get_text(o, "reason", "延期理由", 1, TEXT_MAX, &reason)))
         return rc;
-    if (v->status != ST(OPEN) || v->due_ms <= 0)
+    if (v->status != CASE_STATUS(OPEN) || v->due_ms <= 0)
         return refuse_state(o, v, "申请延期");
     if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch)
         return op_refuse(o, 409, "extension_pending", NULL, "已有一份延期申请等待上级审批");
@@ -629,7 +629,8 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct node *n,
     return append_body(tx, o, v, &ev);
 }
 
-static int do_close(eventlog_tx *tx, struct api_op *o, struct node *n, const Jiefen__CaseView *v)
+static int do_close(eventlog_tx *tx, struct api_op *o, struct node *n,
+                    const Jiefen__CaseView *v)
 {
     Jiefen__CaseClosed c = JIEFEN__CASE_CLOSED__INIT;
     const char *result, *feedback;
@@ -637,7 +638,7 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct node *n, const Jie
     if ((rc = get_text(o, "result", "办理结果", 1, TEXT_MAX, &result)) ||
         (rc = get_text(o, "feedback", "向当事人反馈情况", 1, TEXT_MAX, &feedback)))
         return rc;
-    if (v->status != ST(OPEN) && v->status != ST(RESOLVED))
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return refuse_state(o, v, "办结");
     c.result = (char *)result;
     c.feedback = (char *)feedback;
@@ -660,7 +661,7 @@ static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct node *n,
     if ((rc = get_choice(o, "satisfaction", "满意度", &ref_satisfactions, 1, &sat)) ||
         (rc = get_text(o, "note", "回访记录", 0, TEXT_MAX, &note)))
         return rc;
-    if (v->status != ST(CLOSED))
+    if (v->status != CASE_STATUS(CLOSED))
         return refuse_state(o, v, "回访");
     f.satisfaction = (char *)ref_satisfactions.entries[sat].code;
     f.note = (char *)note;
@@ -674,13 +675,14 @@ static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct node *n,
 
 static const char *const k_route[] = {"department", "lead_unit", "reason", NULL};
 static const char *const k_guide[] = {"channel", "guidance", NULL};
-static const char *const k_attempt[] = {"mediator", "date", "method", "outcome", "agreement",
-                                        "judicial_confirmation", "referral", "note", NULL};
+static const char *const k_attempt[] = {"mediator", "date",      "method",
+                                        "outcome",  "agreement", "judicial_confirmation",
+                                        "referral", "note",      NULL};
 static const char *const k_reason[] = {"reason", NULL};
 static const char *const k_risk[] = {"risk", "reason", NULL};
 static const char *const k_handdown[] = {"to", "instructions", NULL};
-static const char *const k_assign[] = {"leader", "organisation", "liaison_unit", "plan",
-                                       "legal_consultation", NULL};
+static const char *const k_assign[] = {"leader", "organisation",       "liaison_unit",
+                                       "plan",   "legal_consultation", NULL};
 static const char *const k_note[] = {"note", NULL};
 static const char *const k_text[] = {"text", NULL};
 static const char *const k_extension[] = {"days", "reason", NULL};
@@ -711,7 +713,8 @@ static int check_members(struct api_op *o, const struct action *a)
 {
     const char *key;
     json_t *val;
-    json_object_foreach(o->in, key, val) {
+    json_object_foreach(o->in, key, val)
+    {
         int known = strcmp(key, "actor") == 0;
         for (size_t i = 0; a->keys[i] && !known; i++)
             known = strcmp(a->keys[i], key) == 0;
@@ -719,7 +722,10 @@ static int check_members(struct api_op *o, const struct action *a)
             return op_refuse(o, 400, "unknown_field", key, "不认识的字段 %s", key);
     }
     const char *actor;
-    return get_text(o, "actor", "经办人", 0, 64, &actor);
+    int rc = get_text(o, "actor", "经办人", 0, 64, &actor);
+    if (rc == 0 && strcmp(actor, "system") == 0)
+        return op_refuse(o, 400, "invalid_field", "actor", "经办人“system”保留给自动规则");
+    return rc;
 }
 
 static int refuse_not_holder(struct api_op *o, eventlog_tx *tx, const Jiefen__CaseView *v,
@@ -787,14 +793,14 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
 {
     struct node *n = s->n;
     int where = where_is(n->st, s->txn, n->cfg.node_id, v->holder);
-    int open = v->status == ST(OPEN) || v->status == ST(RESOLVED);
+    int open = v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(RESOLVED);
     if (!open || (where != CASE_HERE && where != CASE_BELOW))
         return;
     int official = policy_official_tier(v->risk);
     json_t *j = api_case_json(n, s->txn, v);
     if (case_overdue(v, s->now))
         json_array_append(s->overdue, j);
-    else if (v->status == ST(OPEN) && v->due_ms > s->now &&
+    else if (v->status == CASE_STATUS(OPEN) && v->due_ms > s->now &&
              v->due_ms - s->now < (int64_t)n->cfg.warn_hours * 3600000)
         json_array_append(s->due_soon, j);
     if ((official && official == n->cfg.tier) || (!official && v->risk && where == CASE_HERE))
@@ -803,7 +809,8 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
         json_array_append(s->leader, j);
     if (v->leader_required && !v->leader)
         json_array_append(s->needs_leader, j);
-    if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch && where == CASE_BELOW) {
+    if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch &&
+        where == CASE_BELOW) {
         Jiefen__NodeInfo *h = NULL;
         if (registry_get(n->st, s->txn, v->holder, &h) == 0 && h &&
             strcmp(h->parent, n->cfg.node_id) == 0)
@@ -817,8 +824,15 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 {
     (void)r, (void)tail;
     struct node *n = c->n;
-    struct supervision s = {n, NULL, clock_now_ms(), json_array(), json_array(),
-                            json_array(), json_array(), json_array(), json_array()};
+    struct supervision s = {n,
+                            NULL,
+                            clock_now_ms(),
+                            json_array(),
+                            json_array(),
+                            json_array(),
+                            json_array(),
+                            json_array(),
+                            json_array()};
     MDB_cursor *cur;
     MDB_val k, d;
     int rc = store_txn_begin(n->st, MDB_RDONLY, &s.txn);
@@ -834,10 +848,10 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
     }
     if (s.txn)
         mdb_txn_abort(s.txn);
-    json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "overdue", s.overdue, "due_soon",
-                            s.due_soon, "risk", s.risk, "leader_owned", s.leader,
-                            "needs_leader", s.needs_leader, "extensions_to_decide",
-                            s.extensions);
+    json_t *out =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "overdue", s.overdue, "due_soon",
+                  s.due_soon, "risk", s.risk, "leader_owned", s.leader, "needs_leader",
+                  s.needs_leader, "extensions_to_decide", s.extensions);
     if (rc != MDB_NOTFOUND) {
         json_decref(out);
         return reply_store_error(c, rc);

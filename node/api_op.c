@@ -73,8 +73,7 @@ static void submit(struct api_call *c, json_t *in, op_apply_fn apply,
     }
 }
 
-void op_submit(struct api_call *c, json_t *in, op_apply_fn apply,
-               void (*after)(struct node *))
+void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, void (*after)(struct node *))
 {
     submit(c, in, apply, after, NULL);
 }
@@ -101,11 +100,8 @@ const char *op_str(const json_t *in, const char *key)
     return s ? s : "";
 }
 
-
-
 int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
 {
-    const char *actor = op_str(o->in, "actor");
-    ev->actor = (char *)(actor[0] ? actor : "admin");
+    ev->actor = (char *)eventlog_actor(op_str(o->in, "actor"));
     return eventlog_append(tx, ev, NULL, 0);
 }

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ST(x) JIEFEN__CASE_STATUS__CASE_STATUS_##x
-
 /* Views are allocated with the system allocator field by field, exactly as protobuf-c's
  * default allocator does on unpack, so one free_unpacked() frees both kinds. */
 static int set_str(char **field, const char *v)
@@ -93,7 +91,7 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
     if (!v)
         return NULL;
     jiefen__case_view__init(v);
-    v->status = ST(OPEN);
+    v->status = CASE_STATUS(OPEN);
     v->complexity = o->complexity;
     v->risk = o->risk;
     v->opened_ms = v->updated_ms = v->holder_since_ms = ev->time_ms;
@@ -142,8 +140,7 @@ static int holder_only(const Jiefen__Event *ev)
 static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char *to,
                         int64_t due_ms)
 {
-    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to) ||
-        add_period(v, to))
+    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to) || add_period(v, to))
         return -ENOMEM;
     v->epoch = ev->case_epoch;
     v->holder_since_ms = ev->time_ms;
@@ -173,7 +170,7 @@ static int apply_moved(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__CaseMoved *m = ev->case_moved;
     if (strcmp(m->from, v->holder) || !m->to[0] || strcmp(m->from, m->to) == 0 ||
-        v->status != ST(OPEN) || !valid_limit(ev, m->due_ms))
+        v->status != CASE_STATUS(OPEN) || !valid_limit(ev, m->due_ms))
         return JF_EINVAL;
     if (strcmp(m->kind, "escalate") == 0)
         v->escalations++;
@@ -185,7 +182,7 @@ static int apply_moved(Jiefen__CaseView *v, const Jiefen__Event *ev)
 static int apply_attempt(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__MediationAttempt *a = ev->attempt;
-    if (v->status != ST(OPEN) || a->outcome < JIEFEN__OUTCOME__OUTCOME_AGREEMENT ||
+    if (v->status != CASE_STATUS(OPEN) || a->outcome < JIEFEN__OUTCOME__OUTCOME_AGREEMENT ||
         a->outcome > JIEFEN__OUTCOME__OUTCOME_FAILED)
         return JF_EINVAL;
     v->attempts++;
@@ -193,18 +190,18 @@ static int apply_attempt(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (a->outcome == JIEFEN__OUTCOME__OUTCOME_FAILED)
         v->failed_here++;
     if (a->outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT)
-        v->status = ST(RESOLVED);
+        v->status = CASE_STATUS(RESOLVED);
     return 0;
 }
 
 static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__CaseClosed *c = ev->case_closed;
-    if (v->status != ST(OPEN) && v->status != ST(RESOLVED))
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return JF_EINVAL;
     if (c->return_to[0] && strcmp(c->return_to, v->opened_at_node))
         return JF_EINVAL;
-    v->status = ST(CLOSED);
+    v->status = CASE_STATUS(CLOSED);
     v->closed_ms = ev->time_ms;
     if (set_str(&v->result, c->result) || set_str(&v->feedback, c->feedback) ||
         set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, ""))
@@ -216,14 +213,15 @@ static int apply_follow_up(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__FollowUp *f = ev->follow_up;
     int reopen = case_event_is_move(ev);
-    if (v->status != ST(CLOSED) || ref_index(&ref_satisfactions, f->satisfaction) < 0 ||
+    if (v->status != CASE_STATUS(CLOSED) ||
+        ref_index(&ref_satisfactions, f->satisfaction) < 0 ||
         (reopen && !valid_limit(ev, f->reopen_due_ms)))
         return JF_EINVAL;
     if (set_str(&v->satisfaction, f->satisfaction))
         return -ENOMEM;
     if (!reopen)
         return 0;
-    v->status = ST(OPEN);
+    v->status = CASE_STATUS(OPEN);
     v->closed_ms = 0;
     return start_period(v, ev, ev->origin, f->reopen_due_ms);
 }
@@ -258,11 +256,10 @@ static int apply_leader(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     if (!ev->leader_assigned->leader[0])
         return JF_EINVAL;
-    if (v->leader &&
-        (ev->case_epoch < v->leader_epoch ||
-         (ev->case_epoch == v->leader_epoch &&
-          ref_before(ev->time_ms, ev->origin, ev->seq, v->leader_time_ms, v->leader_origin,
-                     v->leader_seq))))
+    if (v->leader && (ev->case_epoch < v->leader_epoch ||
+                      (ev->case_epoch == v->leader_epoch &&
+                       ref_before(ev->time_ms, ev->origin, ev->seq, v->leader_time_ms,
+                                  v->leader_origin, v->leader_seq))))
         return 0;
     return copy_leader(v, ev);
 }
@@ -279,8 +276,8 @@ static int refers(const Jiefen__CaseView *v, const char *origin, uint64_t seq,
 
 static int apply_leader_ack(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
-    int cur = refers(v, ev->leader_ack->origin, ev->leader_ack->seq, v->leader_origin,
-                     v->leader_seq);
+    int cur =
+        refers(v, ev->leader_ack->origin, ev->leader_ack->seq, v->leader_origin, v->leader_seq);
     if (cur < 0)
         return cur;
     if (cur)
@@ -291,7 +288,7 @@ static int apply_leader_ack(Jiefen__CaseView *v, const Jiefen__Event *ev)
 static int apply_ext_request(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__ExtensionRequested *r = ev->extension_requested;
-    if (v->status != ST(OPEN) || r->days == 0 || !r->reason[0])
+    if (v->status != CASE_STATUS(OPEN) || r->days == 0 || !r->reason[0])
         return JF_EINVAL;
     if (r->settled_origin[0] && !case_has_event(v, r->settled_origin, r->settled_seq))
         return JF_ELATER;
@@ -325,38 +322,65 @@ static int apply_ext_decision(Jiefen__CaseView *v, const Jiefen__Event *ev)
                : 0;
 }
 
+static int apply_routed(Jiefen__CaseView *v, const Jiefen__Event *ev)
+{
+    const Jiefen__CaseRouted *r = ev->case_routed;
+    if ((!r->department[0] && !r->lead_unit[0]) || !r->reason[0])
+        return JF_EINVAL;
+    return (r->department[0] && set_str(&v->department, r->department)) ||
+                   (r->lead_unit[0] && set_str(&v->lead_unit, r->lead_unit))
+               ? -ENOMEM
+               : 0;
+}
+
+static int apply_guided(Jiefen__CaseView *v, const Jiefen__Event *ev)
+{
+    const Jiefen__CaseGuided *g = ev->case_guided;
+    if (v->status != CASE_STATUS(OPEN) || ref_index(&ref_channels, g->channel) < 0)
+        return JF_EINVAL;
+    v->status = CASE_STATUS(GUIDED);
+    v->closed_ms = ev->time_ms;
+    return set_str(&v->guided_channel, g->channel) || set_str(&v->guidance, g->guidance) ||
+                   set_str(&v->closed_at_node, ev->origin)
+               ? -ENOMEM
+               : 0;
+}
+
+static int apply_risk(Jiefen__CaseView *v, const Jiefen__Event *ev)
+{
+    const Jiefen__RiskChanged *r = ev->risk_changed;
+    if (r->risk < JIEFEN__RISK__RISK_BLUE || r->risk > JIEFEN__RISK__RISK_RED || !r->reason[0])
+        return JF_EINVAL;
+    v->risk = r->risk;
+    return 0;
+}
+
+/* The holder's timer found its limit near or past: recorded against that limit, so an
+ * extension decided meanwhile is not undone by it. */
+static int apply_deadline(Jiefen__CaseView *v, const Jiefen__Event *ev)
+{
+    if (strcmp(ev->deadline->kind, "warning") == 0)
+        v->warned_due_ms = ev->deadline->due_ms;
+    else if (strcmp(ev->deadline->kind, "overdue") == 0)
+        v->overdue_due_ms = ev->deadline->due_ms;
+    else
+        return JF_EINVAL;
+    return 0;
+}
+
 static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     switch (ev->body_case) {
-    case JIEFEN__EVENT__BODY_CASE_ROUTED: {
-        const Jiefen__CaseRouted *r = ev->case_routed;
-        if ((!r->department[0] && !r->lead_unit[0]) || !r->reason[0])
-            return JF_EINVAL;
-        return (r->department[0] && set_str(&v->department, r->department)) ||
-                       (r->lead_unit[0] && set_str(&v->lead_unit, r->lead_unit))
-                   ? -ENOMEM
-                   : 0;
-    }
+    case JIEFEN__EVENT__BODY_CASE_ROUTED:
+        return apply_routed(v, ev);
     case JIEFEN__EVENT__BODY_CASE_GUIDED:
-        if (v->status != ST(OPEN) || ref_index(&ref_channels, ev->case_guided->channel) < 0)
-            return JF_EINVAL;
-        v->status = ST(GUIDED);
-        v->closed_ms = ev->time_ms;
-        return set_str(&v->guided_channel, ev->case_guided->channel) ||
-                       set_str(&v->guidance, ev->case_guided->guidance) ||
-                       set_str(&v->closed_at_node, ev->origin)
-                   ? -ENOMEM
-                   : 0;
+        return apply_guided(v, ev);
     case JIEFEN__EVENT__BODY_ATTEMPT:
         return apply_attempt(v, ev);
     case JIEFEN__EVENT__BODY_CASE_MOVED:
         return apply_moved(v, ev);
     case JIEFEN__EVENT__BODY_RISK_CHANGED:
-        if (ev->risk_changed->risk < JIEFEN__RISK__RISK_BLUE ||
-            ev->risk_changed->risk > JIEFEN__RISK__RISK_RED || !ev->risk_changed->reason[0])
-            return JF_EINVAL;
-        v->risk = ev->risk_changed->risk;
-        return 0;
+        return apply_risk(v, ev);
     case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
         return apply_leader(v, ev);
     case JIEFEN__EVENT__BODY_LEADER_ACK:
@@ -370,13 +394,7 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
         v->leader_required = !v->leader;
         return 0;
     case JIEFEN__EVENT__BODY_DEADLINE:
-        if (strcmp(ev->deadline->kind, "warning") == 0)
-            v->warned_due_ms = ev->deadline->due_ms;
-        else if (strcmp(ev->deadline->kind, "overdue") == 0)
-            v->overdue_due_ms = ev->deadline->due_ms;
-        else
-            return JF_EINVAL;
-        return 0;
+        return apply_deadline(v, ev);
     case JIEFEN__EVENT__BODY_EXTENSION_REQUESTED:
         return apply_ext_request(v, ev);
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
@@ -461,11 +479,11 @@ int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree
 
 /* 1 if an earlier event of evs[i]'s origin has not been folded yet (the list is in time
  * order, which a clock set back can make differ from seq order). */
-static int origin_blocked(const Jiefen__Event *const *evs, const char *done, size_t n,
-                          size_t i)
+static int origin_blocked(const Jiefen__Event *const *evs, const char *done, size_t n, size_t i)
 {
     for (size_t j = 0; j < n; j++)
-        if (!done[j] && strcmp(evs[j]->origin, evs[i]->origin) == 0 && evs[j]->seq < evs[i]->seq)
+        if (!done[j] && strcmp(evs[j]->origin, evs[i]->origin) == 0 &&
+            evs[j]->seq < evs[i]->seq)
             return 1;
     return 0;
 }
@@ -548,7 +566,7 @@ const char *case_outcome_code(int outcome)
 
 int case_overdue(const Jiefen__CaseView *v, int64_t now_ms)
 {
-    if (v->status != ST(OPEN) || v->due_ms <= 0)
+    if (v->status != CASE_STATUS(OPEN) || v->due_ms <= 0)
         return 0;
     return v->overdue_due_ms == v->due_ms || now_ms >= v->due_ms;
 }
@@ -577,15 +595,16 @@ static json_t *extension_json(const Jiefen__CaseView *v)
 
 static const char *where_code(int where)
 {
-    return where == CASE_HERE ? "here" : where == CASE_ABOVE ? "above"
-                                     : where == CASE_BELOW ? "below"
-                                                           : "elsewhere";
+    return where == CASE_HERE    ? "here"
+           : where == CASE_ABOVE ? "above"
+           : where == CASE_BELOW ? "below"
+                                 : "elsewhere";
 }
 
 /* The status as the node looking at it says it: a case it passed up is "escalated". */
 static const char *shown_status(const Jiefen__CaseView *v, int where)
 {
-    if (v->status == ST(OPEN) && where == CASE_ABOVE)
+    if (v->status == CASE_STATUS(OPEN) && where == CASE_ABOVE)
         return "escalated";
     return case_status_code(v->status);
 }
@@ -598,12 +617,12 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         " s:I, s:I}",
         "id", v->case_id, "status", shown_status(v, where), "category", v->category,
         "category_name", cat ? cat->name : v->category, "department", v->department,
-        "matter_type", v->matter_type, "village", v->village, "source", v->source,
-        "summary", v->summary, "complexity", ref_code(&ref_complexities, v->complexity),
-        "risk", case_risk_code(v->risk), "holder", v->holder, "opened_at_node",
-        v->opened_at_node, "opened_ms", (json_int_t)v->opened_ms, "due_ms",
-        (json_int_t)v->due_ms, "updated_ms", (json_int_t)v->updated_ms, "party_count",
-        (json_int_t)v->party_count, "event_count", (json_int_t)v->event_count);
+        "matter_type", v->matter_type, "village", v->village, "source", v->source, "summary",
+        v->summary, "complexity", ref_code(&ref_complexities, v->complexity), "risk",
+        case_risk_code(v->risk), "holder", v->holder, "opened_at_node", v->opened_at_node,
+        "opened_ms", (json_int_t)v->opened_ms, "due_ms", (json_int_t)v->due_ms, "updated_ms",
+        (json_int_t)v->updated_ms, "party_count", (json_int_t)v->party_count, "event_count",
+        (json_int_t)v->event_count);
     if (!j)
         return NULL;
     json_t *more = json_pack(

@@ -25,6 +25,8 @@ typedef struct case_tree {
     void *arg;
 } case_tree;
 
+#define CASE_STATUS(x) JIEFEN__CASE_STATUS__CASE_STATUS_##x
+
 /* Applies `ev` to *view: *view is NULL before a case's first event and is allocated then;
  * the caller frees it with case_view_free(). Returns 0, JF_ELATER (see above), JF_EINVAL
  * if the event can never apply to this case (it is then kept in the log but changes

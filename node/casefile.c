@@ -8,8 +8,11 @@
 #include <string.h>
 
 /* A part stored here at intake: decrypt with the at-rest key. */
+/* Each reader returns the plain bytes, or NULL with *err set to -ENOMEM if memory ran
+ * out (a part left out of a move would be lost to the new holder) and left as it is when
+ * the part simply is not there. */
 static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
-                           const Jiefen__Event *ev, size_t *len)
+                           const Jiefen__Event *ev, size_t *len, int *err)
 {
     uint8_t key[STORE_KEY_MAX];
     MDB_val k = {store_event_key(ev->origin, ev->seq, key), key}, d;
@@ -17,7 +20,9 @@ static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
         return NULL;
     *len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
     uint8_t *plain = malloc(*len ? *len : 1);
-    if (plain && crypto_unseal(id, d.mv_data, d.mv_size, key, k.mv_size, plain)) {
+    if (!plain)
+        *err = -ENOMEM;
+    else if (crypto_unseal(id, d.mv_data, d.mv_size, key, k.mv_size, plain)) {
         free(plain);
         return NULL;
     }
@@ -26,7 +31,7 @@ static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
 
 /* A part that came inside a move to this node. */
 static uint8_t *from_copy(const Jiefen__CaseMoved *m, const crypto_identity *id,
-                          const Jiefen__Event *ev, size_t *len)
+                          const Jiefen__Event *ev, size_t *len, int *err)
 {
     uint8_t pk[32], sk[32];
     uint8_t *plain = NULL;
@@ -37,8 +42,10 @@ static uint8_t *from_copy(const Jiefen__CaseMoved *m, const crypto_identity *id,
             c->box.len < crypto_box_SEALBYTES)
             continue;
         *len = c->box.len - crypto_box_SEALBYTES;
-        if (!(plain = malloc(*len ? *len : 1)))
+        if (!(plain = malloc(*len ? *len : 1))) {
+            *err = -ENOMEM;
             break;
+        }
         if (crypto_box_seal_open(plain, c->box.data, c->box.len, pk, sk)) {
             free(plain);
             plain = NULL;
@@ -66,16 +73,16 @@ static envelope *event_at(store *st, MDB_txn *txn, const Jiefen__CaseView *v, si
 }
 
 /* Looks for the part of ev in every move of the file addressed to this node. */
-static uint8_t *from_moves(store *st, MDB_txn *txn, const crypto_identity *id,
-                           const char *self, const Jiefen__CaseView *v,
-                           const Jiefen__Event *ev, size_t *len)
+static uint8_t *from_moves(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
+                           const Jiefen__CaseView *v, const Jiefen__Event *ev, size_t *len,
+                           int *err)
 {
     uint8_t *plain = NULL;
-    for (size_t i = 0; i < v->n_event_origins && !plain; i++) {
+    for (size_t i = 0; i < v->n_event_origins && !plain && !*err; i++) {
         envelope *m = event_at(st, txn, v, i);
         if (m && m->event->body_case == JIEFEN__EVENT__BODY_CASE_MOVED &&
             strcmp(m->event->case_moved->to, self) == 0)
-            plain = from_copy(m->event->case_moved, id, ev, len);
+            plain = from_copy(m->event->case_moved, id, ev, len, err);
         envelope_free(&m);
     }
     return plain;
@@ -93,9 +100,9 @@ int casefile_each(store *st, MDB_txn *txn, const crypto_identity *id, const char
             continue;
         }
         size_t len = 0;
-        uint8_t *plain = from_store(st, txn, id, e->event, &len);
-        if (!plain)
-            plain = from_moves(st, txn, id, self, v, e->event, &len);
+        uint8_t *plain = from_store(st, txn, id, e->event, &len, &rc);
+        if (!plain && rc == 0)
+            plain = from_moves(st, txn, id, self, v, e->event, &len, &rc);
         if (plain && hash_matches(e->event, plain, len))
             rc = fn(e->event, plain, len, arg);
         if (plain)

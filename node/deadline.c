@@ -7,6 +7,7 @@
 #include "log.h"
 #include "node.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,18 +18,19 @@ static int64_t warn_ms(const struct node *n)
     return (int64_t)n->cfg.warn_hours * HOUR_MS;
 }
 
-/* The moment an index entry is due: the warning before its limit ('w'), or the limit. */
-static int64_t entry_moment(const struct node *n, const MDB_val *k)
-{
-    const uint8_t *b = k->mv_data;
-    uint64_t due = 0;
-    for (int i = 1; i <= 8; i++)
-        due = due << 8 | b[i];
-    return b[0] == 'w' ? (int64_t)due - warn_ms(n) : (int64_t)due;
-}
-
 #define DUE_BATCH 256
-#define ID_MAX 160
+#define ID_MAX (FOLD_CASE_ID_MAX + 1)
+
+/* The moment an index entry is due, 0 if it is not a run's entry: the warning before its
+ * limit ('w'), or the limit. The id goes to case_id (ID_MAX bytes) when not NULL. */
+static int64_t entry_moment(const struct node *n, const MDB_val *k, char want, char *case_id)
+{
+    char kind, id[ID_MAX];
+    int64_t due;
+    if (fold_timer_parse(k, &kind, &due, case_id ? case_id : id) || kind != want)
+        return 0;
+    return kind == 'w' ? due - warn_ms(n) : due;
+}
 
 /* Ids of up to `max` cases of one run ('w' or 'd') due at or before `until`. Read first,
  * acted on after: acting changes the index. */
@@ -42,9 +44,10 @@ static int due_ids(struct node *n, MDB_txn *txn, char kind, int64_t until, char 
         return rc;
     for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && *count < max;
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        if (k.mv_size <= 9 || *(char *)k.mv_data != kind || entry_moment(n, &k) > until)
+        int64_t m = entry_moment(n, &k, kind, ids[*count]);
+        if (!m || m > until)
             break;
-        snprintf(ids[(*count)++], ID_MAX, "%.*s", (int)(k.mv_size - 9), (char *)k.mv_data + 9);
+        (*count)++;
     }
     mdb_cursor_close(c);
     return rc == MDB_NOTFOUND ? 0 : rc;
@@ -58,9 +61,8 @@ static int64_t first_moment(struct node *n, MDB_txn *txn, char kind)
     int64_t m = 0;
     if (mdb_cursor_open(txn, n->st->timers, &c))
         return 0;
-    if (mdb_cursor_get(c, &k, &d, MDB_SET_RANGE) == 0 && k.mv_size > 9 &&
-        *(char *)k.mv_data == kind)
-        m = entry_moment(n, &k);
+    if (mdb_cursor_get(c, &k, &d, MDB_SET_RANGE) == 0)
+        m = entry_moment(n, &k, kind, NULL);
     mdb_cursor_close(c);
     return m;
 }
@@ -179,7 +181,7 @@ static void timer_cb(uv_timer_t *t)
 {
     struct node *n = t->data;
     if (node_log_submit(n, fire_apply, fire_done, n))
-        log_error("deadline", "out of memory: deadlines not recorded");
+        fire_done(n, -ENOMEM);
 }
 
 void deadline_init(struct node *n)

@@ -261,6 +261,11 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     return rc;
 }
 
+const char *eventlog_actor(const char *person)
+{
+    return person && person[0] ? person : "admin";
+}
+
 uint64_t eventlog_appended_total(const eventlog *el)
 {
     return el->appended_total;

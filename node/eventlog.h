@@ -65,6 +65,10 @@ int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
 int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
                       const uint8_t hash[CRYPTO_HASH_LEN]);
 
+/* Who an event records as its actor: the person named, or "admin" (the local token) when
+ * none is. */
+const char *eventlog_actor(const char *person);
+
 /* Totals since this process started. */
 uint64_t eventlog_appended_total(const eventlog *el);
 uint64_t eventlog_batches_total(const eventlog *el);

@@ -59,7 +59,6 @@ static int valid_key_name(const char *s, size_t max)
     return n > 0 && n <= max;
 }
 
-#define CASE_ID_MAX 128
 
 /* The timers entry of a case this node holds open: 'w' + limit while its warning is due,
  * then 'd' + limit until the limit is found passed; 0 if none. Two runs, each in limit
@@ -68,7 +67,7 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
 {
     size_t n = v ? strlen(v->case_id) : 0;
     if (!v || v->status != JIEFEN__CASE_STATUS__CASE_STATUS_OPEN || v->due_ms <= 0 ||
-        v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > CASE_ID_MAX)
+        v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > FOLD_CASE_ID_MAX)
         return 0;
     uint64_t due = (uint64_t)v->due_ms;
     buf[0] = v->warned_due_ms == v->due_ms ? 'd' : 'w';
@@ -78,11 +77,26 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
     return 9 + n;
 }
 
+int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
+{
+    const uint8_t *b = k->mv_data;
+    uint64_t d = 0;
+    if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX || (b[0] != 'w' && b[0] != 'd'))
+        return JF_ECORRUPT;
+    for (int i = 1; i <= 8; i++)
+        d = d << 8 | b[i];
+    *kind = (char)b[0];
+    *due = (int64_t)d;
+    memcpy(case_id, b + 9, k->mv_size - 9);
+    case_id[k->mv_size - 9] = 0;
+    return 0;
+}
+
 /* Keeps the timers index in step with what this node holds. */
 static int update_timer(store *st, MDB_txn *txn, const char *self,
                         const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
 {
-    uint8_t key[9 + CASE_ID_MAX];
+    uint8_t key[9 + FOLD_CASE_ID_MAX];
     size_t len = timer_key(v, self, key);
     if (len == old_len && memcmp(key, old_key, len) == 0)
         return 0;
@@ -103,8 +117,8 @@ static int update_timer(store *st, MDB_txn *txn, const char *self,
 static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
-    uint8_t old_key[9 + CASE_ID_MAX];
-    if (!valid_key_name(ev->case_id, CASE_ID_MAX))
+    uint8_t old_key[9 + FOLD_CASE_ID_MAX];
+    if (!valid_key_name(ev->case_id, FOLD_CASE_ID_MAX))
         return JF_EINVAL;
     int rc = fold_case_get(st, txn, ev->case_id, &v);
     if (rc)
@@ -350,7 +364,7 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
 static size_t park_key(const char *case_id, const char *origin, uint64_t seq, uint8_t *buf)
 {
     size_t n = strlen(case_id);
-    if (n > CASE_ID_MAX)
+    if (n > FOLD_CASE_ID_MAX)
         return 0;
     memcpy(buf, case_id, n);
     buf[n] = 0;
@@ -360,14 +374,14 @@ static size_t park_key(const char *case_id, const char *origin, uint64_t seq, ui
 
 int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
-    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    uint8_t key[FOLD_CASE_ID_MAX + 1 + STORE_KEY_MAX];
     MDB_val k = {park_key(ev->case_id, ev->origin, ev->seq, key), key}, d;
     return k.mv_size && mdb_get(txn, st->parked, &k, &d) == 0;
 }
 
 static int park(store *st, MDB_txn *txn, const envelope *e, int route)
 {
-    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX], flag = (uint8_t)route;
+    uint8_t key[FOLD_CASE_ID_MAX + 1 + STORE_KEY_MAX], flag = (uint8_t)route;
     MDB_val k = {park_key(e->event->case_id, e->event->origin, e->event->seq, key), key},
             d = {1, &flag};
     if (!k.mv_size)
@@ -396,7 +410,7 @@ struct parked_item {
 static int parked_head(store *st, MDB_txn *txn, const char *case_id, const char *after,
                        int same, struct parked_item *out)
 {
-    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    uint8_t key[FOLD_CASE_ID_MAX + 1 + STORE_KEY_MAX];
     size_t clen = strlen(case_id), n = park_key(case_id, after[0] ? after : "-", 0, key);
     MDB_cursor *c;
     if (!n || mdb_cursor_open(txn, st->parked, &c))
@@ -444,7 +458,7 @@ static int retry(store *st, MDB_txn *txn, const char *self, const char *case_id,
     envelope_free(&e);
     if (rc && rc != JF_ENOTFOUND && rc != JF_ECORRUPT)
         return rc;
-    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    uint8_t key[FOLD_CASE_ID_MAX + 1 + STORE_KEY_MAX];
     MDB_val k = {park_key(case_id, p->origin, p->seq, key), key};
     rc = mdb_del(txn, st->parked, &k, NULL);
     return rc ? rc : 1;
@@ -477,7 +491,7 @@ int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id)
 /* 1 if an earlier event of this origin for this case is parked. */
 static int origin_waits(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
-    uint8_t key[CASE_ID_MAX + 1 + STORE_KEY_MAX];
+    uint8_t key[FOLD_CASE_ID_MAX + 1 + STORE_KEY_MAX];
     size_t n = park_key(ev->case_id, ev->origin, 0, key);
     MDB_cursor *c;
     MDB_val k = {n, key}, d;

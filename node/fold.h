@@ -30,6 +30,12 @@ int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev);
 /* Retries the parked events of a case (after one of its events was folded). */
 int fold_unpark(store *st, MDB_txn *txn, const char *self, const char *case_id);
 
+#define FOLD_CASE_ID_MAX 128
+
+/* Decodes a `timers` key (see store.h): kind 'w' (warning to come) or 'd' (limit to come),
+ * the limit, and the case id (FOLD_CASE_ID_MAX + 1 bytes). 0 or JF_ECORRUPT. */
+int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
+
 /* Meta key of the counter of cases in `status` into buf (32 bytes). */
 void fold_status_key(int status, char *buf);
 

@@ -2,6 +2,7 @@
 #include "case.h"
 #include "casefile.h"
 #include "error.h"
+#include "log.h"
 #include "fold.h"
 #include "registry.h"
 
@@ -28,13 +29,13 @@ int lifecycle_append(eventlog_tx *tx, const Jiefen__CaseView *v, Jiefen__Event *
 {
     ev->case_id = v->case_id;
     ev->case_epoch = v->epoch + (case_event_is_move(ev) ? 1 : 0);
-    ev->actor = (char *)(actor && actor[0] ? actor : "admin");
+    ev->actor = (char *)eventlog_actor(actor);
     return eventlog_append(tx, ev, NULL, 0);
 }
 
-int lifecycle_move(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v,
-                   const char *kind, const char *to, const char *reason, int automatic,
-                   const char *actor, char *err)
+int lifecycle_move(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v, const char *kind,
+                   const char *to, const char *reason, int automatic, const char *actor,
+                   char *err)
 {
     uint8_t pk[32];
     Jiefen__SealedCopy **copies = NULL;
@@ -96,8 +97,16 @@ int lifecycle_after_failure(eventlog_tx *tx, struct node *n, const Jiefen__CaseV
         return 0;
     snprintf(reason, sizeof reason, "3221：本级调解 %u 次未成功", v->failed_here);
     if (escalates_further(n, tx->txn)) {
-        *what = "escalated";
-        return lifecycle_escalate(tx, n, v, reason, 1, "system", err);
+        int rc = lifecycle_escalate(tx, n, v, reason, 1, "system", err);
+        if (rc != JF_EINVAL) {
+            *what = rc ? NULL : "escalated";
+            return rc;
+        }
+        /* The parent cannot take it (revoked): the attempt stands, the case stays here
+         * and the next failure tries again. */
+        log_warn("case", "case %s reached the 3221 threshold but cannot escalate: %s",
+                 v->case_id, err);
+        return 0;
     }
     if (v->leader || v->leader_required)
         return 0;

@@ -36,7 +36,8 @@ int lifecycle_escalate(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *
 
 /* After a failed attempt, v as it is now: when the 3221 threshold of this tier is reached,
  * escalates, or at a county (or the top of the tree) marks the case as needing a leader.
- * *what is set to "escalated", "leader_required" or NULL. */
+ * *what is set to "escalated", "leader_required" or NULL (also when the parent cannot take
+ * the case: that is logged, and the attempt stands). */
 int lifecycle_after_failure(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v,
                             const char **what, char *err);
 

@@ -39,7 +39,7 @@ void policy_free(struct policy *p)
 int64_t policy_due(const struct policy *p, int64_t start_ms, int complexity)
 {
     int days = complexity == JIEFEN__COMPLEXITY__COMPLEXITY_COMPLEX ? p->cfg->complex_days
-                                                                     : p->cfg->simple_days;
+                                                                    : p->cfg->simple_days;
     return calendar_due(p->cal, start_ms, (unsigned)days);
 }
 

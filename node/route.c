@@ -6,7 +6,9 @@
 #include "log.h"
 #include "registry.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void route_queue_key(const char *child, char *buf, size_t len)
@@ -78,26 +80,46 @@ static int case_concerns(struct route *r, const char *child)
            under(r, handed_to(r->ev), child);
 }
 
-/* The earlier events of the case that `child` cannot have: those not made in its subtree.
- * A child under the node where the case started already got them on the way there. */
+struct ref {
+    const char *origin;
+    uint64_t seq;
+};
+
+static int by_origin_seq(const void *a, const void *b)
+{
+    const struct ref *x = a, *y = b;
+    int c = strcmp(x->origin, y->origin);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The earlier events of the case that `child` cannot have: those not made in its subtree,
+ * each origin's in its own order (the child folds them as chains). A child under the node
+ * where the case started already got them on the way there. */
 static int push_file(struct route *r, const char *child)
 {
     const Jiefen__CaseView *v = r->view;
     if (!under(r, handed_to(r->ev), child) || under(r, v->opened_at_node, child))
         return 0;
+    struct ref *refs = calloc(v->n_event_origins + 1, sizeof *refs);
+    size_t n = 0;
+    int rc = 0;
+    if (!refs)
+        return -ENOMEM;
     for (size_t i = 0; i < v->n_event_origins; i++) {
         const char *o = v->event_origins[i];
-        if (under(r, o, child) ||
-            (strcmp(o, r->ev->origin) == 0 && v->event_seqs[i] == r->ev->seq))
-            continue;
+        if (!under(r, o, child) &&
+            !(strcmp(o, r->ev->origin) == 0 && v->event_seqs[i] == r->ev->seq))
+            refs[n++] = (struct ref){o, v->event_seqs[i]};
+    }
+    qsort(refs, n, sizeof *refs, by_origin_seq);
+    for (size_t i = 0; i < n && rc == 0; i++) {
         MDB_val d;
-        int rc = store_event_get(r->st, r->txn, o, v->event_seqs[i], &d);
+        rc = store_event_get(r->st, r->txn, refs[i].origin, refs[i].seq, &d);
         if (rc == 0)
             rc = outbox_push(r->st, r->txn, child, d.mv_data, d.mv_size);
-        if (rc)
-            return rc;
     }
-    return 0;
+    free(refs);
+    return rc;
 }
 
 /* Each direct child the event concerns gets it once. */
