@@ -49,7 +49,8 @@ class CaseRules(NodeTest):
                             ({**FAILED, "date": "2026-13-01"}, "date"),
                             ({**FAILED, "mediator": ""}, "mediator"),
                             ({**FAILED, "colour": "red"}, "colour"),
-                            ({**FAILED, "outcome": "agreement"}, "agreement")]:
+                            ({**FAILED, "outcome": "agreement"}, "agreement"),
+                            ({**FAILED, "actor": "system"}, "actor")]:
             s, b = v1.api("POST", f"/api/v1/cases/{cid}/attempts", body)
             self.assertEqual((s, b["error"]["field"]), (400, field), body)
         self.assertEqual(case_at(v1, cid)["case"]["attempts"], 0)
