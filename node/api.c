@@ -564,6 +564,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/cases/", 1, route_case_show},
     {"POST", "/api/v1/cases/", 1, route_case_action},
     {"GET", "/api/v1/supervision", 0, route_supervision},
+    {"GET", "/api/v1/ledger", 0, route_ledger},
     {"POST", "/api/v1/verify", 0, route_verify},
     {"POST", "/api/v1/enrol/request", 0, route_enrol_request},
     {"POST", "/api/v1/enrol/root", 0, route_enrol_root},

@@ -77,6 +77,9 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 void route_supervision(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_ledger.c: the ledger figures. */
+void route_ledger(struct api_call *c, const http_request *r, const char *tail);
+
 /* Routes of api_net.c: enrolment, directives, links. */
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);
 void route_enrol_root(struct api_call *c, const http_request *r, const char *tail);

@@ -203,6 +203,7 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return JF_EINVAL;
     v->status = CASE_STATUS(CLOSED);
     v->closed_ms = ev->time_ms;
+    v->closed_due_ms = v->due_ms;
     if (set_str(&v->result, c->result) || set_str(&v->feedback, c->feedback) ||
         set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, ""))
         return -ENOMEM;
@@ -340,6 +341,7 @@ static int apply_guided(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return JF_EINVAL;
     v->status = CASE_STATUS(GUIDED);
     v->closed_ms = ev->time_ms;
+    v->closed_due_ms = v->due_ms;
     return set_str(&v->guided_channel, g->channel) || set_str(&v->guidance, g->guidance) ||
                    set_str(&v->closed_at_node, ev->origin)
                ? -ENOMEM

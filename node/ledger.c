@@ -1,0 +1,296 @@
+#include "ledger.h"
+#include "case.h"
+#include "config.h"
+#include "error.h"
+#include "reference.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tree, read once: a million cases must not mean a million registry reads. */
+struct tree_node {
+    char id[STORE_ORIGIN_MAX + 1];
+    char parent[STORE_ORIGIN_MAX + 1];
+    int tier;
+};
+
+struct tree {
+    struct tree_node *n;
+    size_t count, cap;
+};
+
+static int collect(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct tree *t = arg;
+    if (t->count == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        struct tree_node *g = realloc(t->n, cap * sizeof *g);
+        if (!g)
+            return -ENOMEM;
+        t->n = g;
+        t->cap = cap;
+    }
+    struct tree_node *x = &t->n[t->count++];
+    snprintf(x->id, sizeof x->id, "%s", ni->node_id);
+    snprintf(x->parent, sizeof x->parent, "%s", ni->parent);
+    x->tier = ni->tier;
+    return 0;
+}
+
+/* registry_each walks in id order, so the array is sorted for bsearch. */
+static int by_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct tree_node *)elem)->id);
+}
+
+static const struct tree_node *find(const struct tree *t, const char *id)
+{
+    return bsearch(id, t->n, t->count, sizeof *t->n, by_id);
+}
+
+static int tier_of(const struct tree *t, const char *id)
+{
+    const struct tree_node *x = find(t, id);
+    return x && x->tier > 0 && x->tier < LEDGER_TIERS ? x->tier : 0;
+}
+
+/* 1 if node is top or below it. */
+static int in_subtree(const struct tree *t, const char *node, const char *top)
+{
+    for (int hops = 0; node && node[0] && hops < 16; hops++) {
+        if (strcmp(node, top) == 0)
+            return 1;
+        const struct tree_node *x = find(t, node);
+        node = x ? x->parent : NULL;
+    }
+    return 0;
+}
+
+static int is_parent(const struct tree *t, const char *parent, const char *child)
+{
+    const struct tree_node *x = find(t, child);
+    return x && strcmp(x->parent, parent) == 0;
+}
+
+static int count_village(struct ledger *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_villages; i++)
+        if (strcmp(l->villages[i].name, name) == 0) {
+            l->villages[i].n++;
+            return 0;
+        }
+    struct ledger_village *g = realloc(l->villages, (l->n_villages + 1) * sizeof *g);
+    if (!g)
+        return -ENOMEM;
+    l->villages = g;
+    snprintf(g[l->n_villages].name, sizeof g->name, "%s", name);
+    g[l->n_villages++].n = 1;
+    return 0;
+}
+
+static void count_ref(uint64_t *counts, size_t max, const struct ref_table *t, const char *code)
+{
+    int i = ref_index(t, code);
+    if (i >= 0 && (size_t)i < max)
+        counts[i]++;
+}
+
+static int agreed(const Jiefen__CaseView *v)
+{
+    return v->status == CASE_STATUS(RESOLVED) ||
+           (v->status == CASE_STATUS(CLOSED) &&
+            v->last_outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT);
+}
+
+/* Taken in during the period: the intake figures and where the case was held. */
+static int add_intake(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+{
+    l->taken_in++;
+    count_ref(l->by_category, 32, &ref_categories, v->category);
+    count_ref(l->by_matter, 8, &ref_matter_types, v->matter_type);
+    count_ref(l->by_source, 8, &ref_sources, v->source);
+    l->by_tier[tier_of(t, v->opened_at_node)]++;
+    l->petitions += strcmp(v->matter_type, "petition") == 0;
+    l->resolved += agreed(v);
+    /* Each case counts once per tier it reached, and once per tier it went up from. */
+    unsigned held = 0, up = 0;
+    for (size_t i = 0; i < v->n_period_holders; i++) {
+        const char *h = v->period_holders[i];
+        held |= 1u << tier_of(t, h);
+        if (i + 1 < v->n_period_holders && is_parent(t, v->period_holders[i + 1], h))
+            up |= 1u << tier_of(t, h);
+    }
+    for (int i = 0; i < LEDGER_TIERS; i++) {
+        l->held_at_tier[i] += (held >> i) & 1;
+        l->escalated_from_tier[i] += (up >> i) & 1;
+    }
+    return count_village(l, v->village);
+}
+
+static void add_closed(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+{
+    l->closed++;
+    l->guided += v->status == CASE_STATUS(GUIDED);
+    l->on_time += v->closed_due_ms <= 0 || v->closed_ms <= v->closed_due_ms;
+    l->closed_at_tier[tier_of(t, v->closed_at_node)]++;
+    l->satisfied += strcmp(v->satisfaction, "satisfied") == 0;
+    l->basically_satisfied += strcmp(v->satisfaction, "basically_satisfied") == 0;
+    l->dissatisfied += strcmp(v->satisfaction, "dissatisfied") == 0;
+}
+
+/* Still open at the end of the period (as far as the current view tells). */
+static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
+{
+    int64_t end = l->to_ms < l->now_ms ? l->to_ms : l->now_ms;
+    l->pending++;
+    l->overdue += v->due_ms > 0 && v->due_ms < end;
+    l->leader_owned += v->leader != NULL;
+    l->red += v->risk == JIEFEN__RISK__RISK_RED;
+    l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
+}
+
+static int add_case(struct ledger *l, const struct tree *t, const char *self,
+                    const Jiefen__CaseView *v)
+{
+    int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
+    l->cases_seen++;
+    if (!in_subtree(t, v->opened_at_node, self) || v->opened_ms >= l->to_ms)
+        return 0;
+    if (closed && v->closed_ms >= l->from_ms && v->closed_ms < l->to_ms)
+        add_closed(l, t, v);
+    if (!closed || v->closed_ms >= l->to_ms)
+        add_pending(l, v);
+    return v->opened_ms >= l->from_ms ? add_intake(l, t, v) : 0;
+}
+
+int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, struct ledger *out)
+{
+    struct tree t = {0};
+    MDB_cursor *c;
+    MDB_val k, d;
+    memset(out, 0, sizeof *out);
+    out->from_ms = from_ms;
+    out->to_ms = to_ms;
+    out->now_ms = now_ms;
+    int rc = registry_each(st, txn, collect, &t);
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, st->cases, &c);
+    if (rc) {
+        free(t.n);
+        return rc;
+    }
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
+        int r = v ? add_case(out, &t, self, v) : JF_ECORRUPT;
+        case_view_free(&v);
+        if (r) {
+            rc = r;
+            break;
+        }
+    }
+    mdb_cursor_close(c);
+    free(t.n);
+    if (rc != MDB_NOTFOUND) {
+        ledger_clear(out);
+        return rc;
+    }
+    return 0;
+}
+
+void ledger_clear(struct ledger *l)
+{
+    free(l->villages);
+    l->villages = NULL;
+    l->n_villages = 0;
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static json_t *rate(uint64_t part, uint64_t whole)
+{
+    return whole ? json_real((double)part / (double)whole) : json_null();
+}
+
+static json_t *by_table(const uint64_t *counts, const struct ref_table *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < t->count; i++)
+        json_object_set_new(o, t->entries[i].code, json_integer((json_int_t)counts[i]));
+    return o;
+}
+
+static json_t *by_tier(const uint64_t *counts)
+{
+    json_t *o = json_object();
+    for (int i = 1; i < LEDGER_TIERS; i++)
+        if (counts[i])
+            json_object_set_new(o, config_tier_name(i), json_integer((json_int_t)counts[i]));
+    return o;
+}
+
+static json_t *escalation_rates(const struct ledger *l)
+{
+    json_t *o = json_object();
+    for (int i = 1; i < LEDGER_TIERS; i++)
+        if (l->held_at_tier[i])
+            json_object_set_new(o, config_tier_name(i),
+                                rate(l->escalated_from_tier[i], l->held_at_tier[i]));
+    return o;
+}
+
+static json_t *villages(const struct ledger *l)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < l->n_villages; i++)
+        json_object_set_new(o, l->villages[i].name, json_integer((json_int_t)l->villages[i].n));
+    return o;
+}
+
+static void put_int(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+json_t *ledger_json(const struct ledger *l)
+{
+    uint64_t local = l->closed_at_tier[JIEFEN__TIER__TIER_VILLAGE] +
+                     l->closed_at_tier[JIEFEN__TIER__TIER_TOWNSHIP];
+    uint64_t visited = l->satisfied + l->basically_satisfied + l->dissatisfied;
+    json_t *o = json_object(), *sat = json_object();
+    json_t *by = json_pack("{s:o, s:o, s:o, s:o, s:o}", "category",
+                           by_table(l->by_category, &ref_categories), "matter_type",
+                           by_table(l->by_matter, &ref_matter_types), "source",
+                           by_table(l->by_source, &ref_sources), "village", villages(l),
+                           "tier", by_tier(l->by_tier));
+    put_int(o, "from_ms", (uint64_t)l->from_ms);
+    put_int(o, "to_ms", (uint64_t)l->to_ms);
+    put_int(o, "taken_in", l->taken_in);
+    json_object_set_new(o, "taken_in_by", by);
+    put_int(o, "resolved", l->resolved);
+    json_object_set_new(o, "resolution_rate", rate(l->resolved, l->taken_in));
+    put_int(o, "closed", l->closed);
+    put_int(o, "guided", l->guided);
+    json_object_set_new(o, "on_time_rate", rate(l->on_time, l->closed));
+    json_object_set_new(o, "closed_at_tier", by_tier(l->closed_at_tier));
+    json_object_set_new(o, "local_share", rate(local, l->closed));
+    json_object_set_new(o, "escalation_rate", escalation_rates(l));
+    put_int(o, "petitions", l->petitions);
+    json_object_set_new(o, "petition_rate", rate(l->petitions, l->taken_in));
+    put_int(o, "pending", l->pending);
+    put_int(o, "overdue", l->overdue);
+    put_int(o, "leader_owned", l->leader_owned);
+    put_int(o, "red", l->red);
+    put_int(o, "orange", l->orange);
+    put_int(sat, "satisfied", l->satisfied);
+    put_int(sat, "basically_satisfied", l->basically_satisfied);
+    put_int(sat, "dissatisfied", l->dissatisfied);
+    json_object_set_new(sat, "rate", rate(l->satisfied + l->basically_satisfied, visited));
+    json_object_set_new(o, "satisfaction", sat);
+    put_int(o, "cases_read", l->cases_seen);
+    return o;
+}

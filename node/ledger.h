@@ -1,0 +1,46 @@
+/*
+ * ledger — the figures of the ledger tables and reports (综合台账, DESIGN.md rule 9) over this
+ * node's subtree and a period, computed from the case views it holds in one read
+ * transaction, so every figure is consistent with every other. The definitions are in
+ * docs/ledger.md. A case belongs to the ledger of the node where it was taken in and of
+ * every ancestor of that node.
+ */
+#ifndef JIEFEN_LEDGER_H
+#define JIEFEN_LEDGER_H
+
+#include "store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define LEDGER_TIERS 6 /* index: JIEFEN__TIER__* */
+
+struct ledger_village {
+    char name[96];
+    uint64_t n;
+};
+
+struct ledger {
+    int64_t from_ms, to_ms, now_ms;
+    uint64_t cases_seen;                  /* views read */
+    uint64_t taken_in, petitions, resolved;
+    uint64_t by_category[32], by_matter[8], by_source[8], by_tier[LEDGER_TIERS];
+    struct ledger_village *villages;      /* taken in, by village name */
+    size_t n_villages;
+    uint64_t closed, guided, on_time, closed_at_tier[LEDGER_TIERS];
+    uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
+    uint64_t pending, overdue, leader_owned, red, orange;
+    uint64_t satisfied, basically_satisfied, dissatisfied;
+};
+
+/* Computes the ledger of node `self` for [from_ms, to_ms) as of now_ms. 0, -ENOMEM or a
+ * store error. Free with ledger_clear(). */
+int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, struct ledger *out);
+
+void ledger_clear(struct ledger *l);
+
+/* The figures as API JSON (see docs/api.md, LEDGER). New reference or NULL. */
+json_t *ledger_json(const struct ledger *l);
+
+#endif
