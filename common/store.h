@@ -14,6 +14,8 @@
  *           what they depend on (see case.h), retried when their case changes
  *   timers  'w'|'d' due:u64be case  -> empty: limits of open cases this node holds, whose
  *           warning ('w') or limit ('d') is still to come
+ *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
+ *           its subtree, with their review
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -31,7 +33,8 @@
 
 typedef struct store {
     MDB_env *env;
-    MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers;
+    MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
+        reports;
     size_t map_size;
     char path[4096];
 } store;

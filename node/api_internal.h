@@ -80,6 +80,12 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 /* api_ledger.c: the ledger figures. */
 void route_ledger(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_report.c: reports up the tree. */
+void route_report_draft(struct api_call *c, const http_request *r, const char *tail);
+void route_report_submit(struct api_call *c, const http_request *r, const char *tail);
+void route_report_review(struct api_call *c, const http_request *r, const char *tail);
+void route_reports(struct api_call *c, const http_request *r, const char *tail);
+
 /* Routes of api_net.c: enrolment, directives, links. */
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);
 void route_enrol_root(struct api_call *c, const http_request *r, const char *tail);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "route.h"
 #include "registry.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -346,6 +347,9 @@ static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
         return fold_directive(st, txn, ev);
     case JIEFEN__EVENT__BODY_DIRECTIVE_ACK:
         return fold_directive_ack(st, txn, ev);
+    case JIEFEN__EVENT__BODY_REPORT_SUBMITTED:
+    case JIEFEN__EVENT__BODY_REPORT_REVIEWED:
+        return report_fold(st, txn, ev);
     default:
         return JF_EINVAL;
     }

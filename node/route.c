@@ -57,6 +57,12 @@ static int subtree_addressed(struct route *r, const Jiefen__Directive *d, const 
     return 0;
 }
 
+/* A review goes back to the child whose report it is. */
+static int review_concerns(struct route *r, const char *child)
+{
+    return under(r, r->ev->report_reviewed->origin, child);
+}
+
 static int directive_concerns(struct route *r, const char *child)
 {
     return fold_directive_addresses(r->st, r->txn, r->ev->directive, child) ||
@@ -134,7 +140,9 @@ static int route_to_child(const Jiefen__NodeInfo *ni, void *arg)
             return 0;
         if ((rc = push_file(r, ni->node_id)))
             return rc;
-    } else if (!directive_concerns(r, ni->node_id)) {
+    } else if (r->ev->body_case == JIEFEN__EVENT__BODY_REPORT_REVIEWED
+                   ? !review_concerns(r, ni->node_id)
+                   : !directive_concerns(r, ni->node_id)) {
         return 0;
     }
     return outbox_push(r->st, r->txn, ni->node_id, r->bytes, r->len);
@@ -146,7 +154,8 @@ int route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     struct route r = {st, txn, self, ev, bytes, len, NULL};
     Jiefen__CaseView *v = NULL;
     int rc;
-    if (ev->body_case != JIEFEN__EVENT__BODY_DIRECTIVE) {
+    if (ev->body_case != JIEFEN__EVENT__BODY_DIRECTIVE &&
+        ev->body_case != JIEFEN__EVENT__BODY_REPORT_REVIEWED) {
         if (!ev->case_id[0])
             return 0;
         if ((rc = fold_case_get(st, txn, ev->case_id, &v)))

@@ -1,0 +1,631 @@
+#include "export.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#define CRLF "\r\n"
+#define BOM "\xEF\xBB\xBF"
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+#define UTF8_BAD 0xFFFFFFFFu       /* what utf8_next decodes a stray byte to */
+#define NUM_MAX 48                 /* a formatted number or percent, with its NUL */
+#define SHEET_UNITS 31             /* Excel's limit on a sheet name, in UTF-16 units */
+#define WIDTH_PAD 2                /* Excel cuts text that exactly fills a column */
+#define WIDTH_MIN 6
+#define WIDTH_MAX 80
+
+static int has(const char *s)
+{
+    return s && s[0];
+}
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Returns rc, so a failure is reported and returned in one statement. */
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/* ---- arguments ---- */
+
+static int check_table(const struct export_table *t, size_t i, char *err, size_t errlen)
+{
+    if (t->n_cols > 0 && !t->headers)
+        return fail(err, errlen, JF_EINVAL, "table %zu: no headers", i + 1);
+    if (t->n_cols > 0 && t->n_rows > SIZE_MAX / t->n_cols)
+        return fail(err, errlen, JF_EINVAL, "table %zu: too many cells", i + 1);
+    size_t n = t->n_rows * t->n_cols;
+    if (n > 0 && !t->cells)
+        return fail(err, errlen, JF_EINVAL, "table %zu: no cells", i + 1);
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned)t->cells[k].kind > EXPORT_PERCENT)
+            return fail(err, errlen, JF_EINVAL, "table %zu: row %zu column %zu: unknown kind %u",
+                        i + 1, k / t->n_cols + 1, k % t->n_cols + 1,
+                        (unsigned)t->cells[k].kind);
+    return 0;
+}
+
+static int check_tables(const struct export_table *t, size_t n_tables, char *err,
+                        size_t errlen)
+{
+    if (n_tables > 0 && !t)
+        return fail(err, errlen, JF_EINVAL, "no tables");
+    for (size_t i = 0; i < n_tables; i++) {
+        int rc = check_table(&t[i], i, err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- numbers ---- */
+
+/* 15 significant digits are the most every double holds exactly, so 0.1 + 0.2 prints as
+ * 0.3 and not 0.30000000000000004. A non-finite number has no spreadsheet form: empty. */
+static void format_number(double v, char out[NUM_MAX])
+{
+    if (!isfinite(v))
+        out[0] = '\0';
+    else if (v == 0)
+        snprintf(out, NUM_MAX, "0"); /* not "-0" */
+    else if (v == trunc(v) && fabs(v) < 1e15)
+        snprintf(out, NUM_MAX, "%.0f", v);
+    else
+        snprintf(out, NUM_MAX, "%.15g", v);
+}
+
+/* Rounded to 0.1 (half away from zero) as the XLSX "0.0%" format shows it, so both
+ * exports read alike; 0.935 * 1000 is 935.0000000000001, which round() absorbs. */
+static void format_percent(double v, char out[NUM_MAX])
+{
+    double p = round(v * 1000) / 10;
+    if (!isfinite(p)) {
+        out[0] = '\0';
+        return;
+    }
+    format_number(p, out);
+    if (out[0])
+        strcat(out, "%");
+}
+
+/* ---- UTF-8 ---- */
+
+/* Decodes the code point at s (NUL-terminated) into *cp and returns its length, at least 1.
+ * A byte that starts no valid sequence (overlong, surrogate, past U+10FFFF, cut short)
+ * decodes alone to UTF8_BAD, so every caller makes progress and never reads past the NUL. */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3
+             : s[0] < 0xF5 ? 4 : 0;
+    uint32_t c = n == 1 ? s[0] : s[0] & (0x7Fu >> n);
+    *cp = UTF8_BAD;
+    if (n == 0)
+        return 1;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 1;
+        c = c << 6 | (s[i] & 0x3Fu);
+    }
+    if (c < least[n] || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+        return 1;
+    *cp = c;
+    return n;
+}
+
+static int utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t c;
+    while (*p) {
+        p += utf8_next(p, &c);
+        if (c == UTF8_BAD)
+            return 0;
+    }
+    return 1;
+}
+
+/* libxlsxwriter 1.1.4 copies invalid UTF-8 into the XML as is, and then no reader opens
+ * the file; each stray byte becomes U+FFFD instead. Returns s itself when valid, else a
+ * repaired copy left in *copy for the caller to free, or NULL if out of memory. */
+static const char *utf8_text(const char *s, char **copy)
+{
+    *copy = NULL;
+    if (!s)
+        return "";
+    if (utf8_valid(s))
+        return s;
+    size_t len = strlen(s);
+    if (len > (SIZE_MAX - 1) / 3 || !(*copy = malloc(len * 3 + 1)))
+        return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    char *o = *copy;
+    while (*p) {
+        uint32_t c;
+        size_t n = utf8_next(p, &c);
+        memcpy(o, c == UTF8_BAD ? REPLACEMENT : (const char *)p, c == UTF8_BAD ? 3 : n);
+        o += c == UTF8_BAD ? 3 : n;
+        p += n;
+    }
+    *o = '\0';
+    return *copy;
+}
+
+/* Columns a character takes in a spreadsheet: East Asian wide and full-width characters
+ * (UAX #11) are about twice as wide as a digit in the default font. */
+static size_t char_width(uint32_t c)
+{
+    if (c < 0x20 || c == 0x7F)
+        return 0;
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+                   (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+                   (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+                   (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+                   (c >= 0x20000 && c <= 0x3FFFD)
+               ? 2
+               : 1;
+}
+
+/* The width of the longest line: a cell with line breaks is shown wrapped. */
+static size_t text_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t widest = 0, line = 0;
+    while (*p) {
+        uint32_t c;
+        p += utf8_next(p, &c);
+        line = c == '\n' ? 0 : line + char_width(c);
+        if (line > widest)
+            widest = line;
+    }
+    return widest;
+}
+
+/* ---- CSV ---- */
+
+/* A growing output buffer. The first failed allocation sticks, so the writers append
+ * without checking and export_csv checks once, at the end. Room for a NUL is kept. */
+struct buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->cap - b->len <= n) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap - b->len <= n && cap <= SIZE_MAX / 2)
+            cap *= 2;
+        char *p = cap - b->len > n ? realloc(b->p, cap) : NULL;
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* RFC 4180: a field holding a separator, a quote or a line break is quoted, with its quotes
+ * doubled; anything else goes as is. */
+static void csv_field(struct buf *b, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        put_str(b, s);
+        return;
+    }
+    put(b, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        put(b, s, (size_t)(q - s) + 1);
+        put(b, "\"", 1);
+    }
+    put_str(b, s);
+    put(b, "\"", 1);
+}
+
+static void csv_cell(struct buf *b, const struct export_cell *c)
+{
+    char num[NUM_MAX] = "";
+    switch (c->kind) {
+    case EXPORT_TEXT:
+        csv_field(b, c->text);
+        return;
+    case EXPORT_NUMBER:
+        format_number(c->number, num);
+        break;
+    case EXPORT_PERCENT:
+        format_percent(c->number, num);
+        break;
+    }
+    put_str(b, num);
+}
+
+static void csv_table(struct buf *b, const struct export_table *t)
+{
+    const char *caption = has(t->caption) ? t->caption : t->title;
+    if (has(caption)) {
+        csv_field(b, caption);
+        put_str(b, CRLF);
+    }
+    for (size_t c = 0; c < t->n_cols; c++) {
+        put_str(b, c ? "," : "");
+        csv_field(b, t->headers[c]);
+    }
+    put_str(b, CRLF);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++) {
+            put_str(b, c ? "," : "");
+            csv_cell(b, &t->cells[r * t->n_cols + c]);
+        }
+        put_str(b, CRLF);
+    }
+}
+
+int export_csv(const struct export_table *t, size_t n_tables, char **out, size_t *len)
+{
+    struct buf b = {NULL, 0, 0, 0};
+    if (!out || !len)
+        return JF_EINVAL;
+    int rc = check_tables(t, n_tables, NULL, 0);
+    if (rc != 0)
+        return rc;
+    /* Without the BOM, Excel reads a CSV in the system code page (GBK on Chinese Windows). */
+    put_str(&b, BOM);
+    for (size_t i = 0; i < n_tables; i++) {
+        put_str(&b, i ? CRLF : "");
+        csv_table(&b, &t[i]);
+    }
+    if (b.failed) {
+        free(b.p);
+        return -ENOMEM;
+    }
+    b.p[b.len] = '\0';
+    *out = b.p;
+    *len = b.len;
+    return 0;
+}
+
+/* ---- XLSX ---- */
+
+/* One workbook being written, and where its error message goes. */
+struct xlsx {
+    lxw_workbook *wb;
+    lxw_format *caption, *header, *percent, *wrap;
+    char sheet[LXW_MAX_SHEETNAME_LENGTH]; /* the sheet being written, for messages */
+    char *err;
+    size_t errlen;
+};
+
+static int lxw_code(lxw_error e)
+{
+    switch (e) {
+    case LXW_ERROR_MEMORY_MALLOC_FAILED:
+        return -ENOMEM;
+    case LXW_ERROR_CREATING_XLSX_FILE:
+    case LXW_ERROR_CREATING_TMPFILE:
+    case LXW_ERROR_READING_TMPFILE:
+    case LXW_ERROR_ZIP_FILE_OPERATION:
+    case LXW_ERROR_ZIP_PARAMETER_ERROR:
+    case LXW_ERROR_ZIP_BAD_ZIP_FILE:
+    case LXW_ERROR_ZIP_INTERNAL_ERROR:
+    case LXW_ERROR_ZIP_FILE_ADD:
+    case LXW_ERROR_ZIP_CLOSE:
+        return -EIO;
+    default:
+        return JF_EINVAL;
+    }
+}
+
+/* Names the cell as staff see it ("C7") in the message. */
+static int cell_fail(struct xlsx *x, lxw_error e, lxw_row_t r, lxw_col_t c)
+{
+    char cell[LXW_MAX_CELL_NAME_LENGTH];
+    if (e == LXW_NO_ERROR)
+        return 0;
+    lxw_rowcol_to_cell(cell, r, c);
+    return fail(x->err, x->errlen, lxw_code(e), "xlsx: sheet \"%s\" cell %s: %s", x->sheet,
+                cell, lxw_strerror(e));
+}
+
+/* Full-width forms of the characters Excel refuses in a sheet name: "2026／11" reads as
+ * staff wrote it, where "2026_11" would not. */
+static const char *sheet_char(uint32_t c)
+{
+    switch (c) {
+    case '[': return "［";
+    case ']': return "］";
+    case ':': return "：";
+    case '*': return "＊";
+    case '?': return "？";
+    case '/': return "／";
+    case '\\': return "＼";
+    case UTF8_BAD: return REPLACEMENT;
+    default: return NULL;
+    }
+}
+
+/* s made valid as a sheet name into out (LXW_MAX_SHEETNAME_LENGTH bytes), cut to
+ * max_units UTF-16 units: Excel counts those, libxlsxwriter 1.1.4 code points, and the two
+ * differ for characters beyond the BMP (CJK Extension B, used in some names). */
+static void sheet_base(const char *s, size_t max_units, char *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t units = 0, len = 0;
+    while (*p == '\'')
+        p++;
+    while (*p) {
+        uint32_t c;
+        size_t n = utf8_next(p, &c);
+        const char *sub = sheet_char(c);
+        size_t bytes = sub ? strlen(sub) : n, u = c >= 0x10000 && c != UTF8_BAD ? 2 : 1;
+        if (char_width(c) > 0) { /* control characters dropped */
+            if (units + u > max_units)
+                break;
+            memcpy(out + len, sub ? sub : (const char *)p, bytes);
+            len += bytes;
+            units += u;
+        }
+        p += n;
+    }
+    while (len > 0 && out[len - 1] == '\'')
+        len--;
+    out[len] = '\0';
+}
+
+/* libxlsxwriter 1.1.4 compares names without ASCII case, as Excel does. English Excel
+ * keeps "History" for its change log. */
+static int sheet_taken(lxw_workbook *wb, const char *name)
+{
+    return strcasecmp(name, "History") == 0 ||
+           workbook_validate_sheet_name(wb, name) == LXW_ERROR_SHEETNAME_ALREADY_USED;
+}
+
+/* Picks the unique name of table i's sheet into x->sheet. Among n earlier sheets some
+ * suffix up to " (n + 2)" is free, so the loop ends. */
+static int sheet_name(struct xlsx *x, const struct export_table *t, size_t i)
+{
+    char base[LXW_MAX_SHEETNAME_LENGTH];
+    sheet_base(t->title ? t->title : "", SHEET_UNITS, base);
+    if (!base[0])
+        snprintf(base, sizeof base, "Sheet%zu", i + 1);
+    snprintf(x->sheet, sizeof x->sheet, "%s", base);
+    for (size_t k = 2; sheet_taken(x->wb, x->sheet); k++) {
+        char suffix[32];
+        int n = snprintf(suffix, sizeof suffix, " (%zu)", k);
+        sheet_base(base, SHEET_UNITS - (size_t)n, x->sheet);
+        strcat(x->sheet, suffix);
+    }
+    lxw_error e = workbook_validate_sheet_name(x->wb, x->sheet);
+    if (e != LXW_NO_ERROR)
+        return fail(x->err, x->errlen, JF_EINVAL, "xlsx: sheet name \"%s\": %s", x->sheet,
+                    lxw_strerror(e));
+    return 0;
+}
+
+static int put_text(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+                    const char *text, lxw_format *f)
+{
+    char *copy;
+    const char *s = utf8_text(text, &copy);
+    if (!s)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    lxw_error e = worksheet_write_string(ws, r, c, s, f);
+    free(copy);
+    return cell_fail(x, e, r, c);
+}
+
+/* libxlsxwriter 1.1.4 refuses to merge a range of one cell, so a one-column table's
+ * caption is an ordinary cell. */
+static int put_caption(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t)
+{
+    if (t->n_cols < 2)
+        return put_text(x, ws, 0, 0, t->caption, x->caption);
+    char *copy;
+    const char *s = utf8_text(t->caption, &copy);
+    if (!s)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    lxw_error e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(t->n_cols - 1), s, x->caption);
+    free(copy);
+    return cell_fail(x, e, 0, 0);
+}
+
+static int put_cell(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+                    const struct export_cell *cell)
+{
+    lxw_format *f = cell->kind == EXPORT_PERCENT ? x->percent : NULL;
+    if (cell->kind == EXPORT_TEXT)
+        return put_text(x, ws, r, c, cell->text,
+                        cell->text && strchr(cell->text, '\n') ? x->wrap : NULL);
+    /* libxlsxwriter 1.1.4 writes NaN as <v>NAN</v>, which no reader accepts. */
+    if (!isfinite(cell->number))
+        return 0;
+    return cell_fail(x, worksheet_write_number(ws, r, c, cell->number, f), r, c);
+}
+
+/* Columns as wide as their widest cell as formatted; libxlsxwriter 1.1.4 has no autofit. */
+static size_t cell_width(const struct export_cell *c)
+{
+    char num[NUM_MAX] = "";
+    switch (c->kind) {
+    case EXPORT_TEXT:
+        return text_width(c->text);
+    case EXPORT_NUMBER:
+        format_number(c->number, num);
+        break;
+    case EXPORT_PERCENT:
+        format_percent(c->number, num);
+        return strlen(num) + (strchr(num, '.') ? 0 : 2); /* "0.0%" shows "100%" as "100.0%" */
+    }
+    return strlen(num);
+}
+
+static int fit_columns(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t)
+{
+    for (size_t c = 0; c < t->n_cols; c++) {
+        size_t w = text_width(t->headers[c]);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            size_t cw = cell_width(&t->cells[r * t->n_cols + c]);
+            w = cw > w ? cw : w;
+        }
+        double width = (double)(w + WIDTH_PAD);
+        width = width < WIDTH_MIN ? WIDTH_MIN : width > WIDTH_MAX ? WIDTH_MAX : width;
+        lxw_error e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
+        if (e != LXW_NO_ERROR)
+            return cell_fail(x, e, 0, (lxw_col_t)c);
+    }
+    return 0;
+}
+
+static int put_rows(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t,
+                    lxw_row_t first)
+{
+    for (size_t r = 0; r < t->n_rows; r++)
+        for (size_t c = 0; c < t->n_cols; c++) {
+            int rc = put_cell(x, ws, first + (lxw_row_t)r, (lxw_col_t)c,
+                              &t->cells[r * t->n_cols + c]);
+            if (rc != 0)
+                return rc;
+        }
+    return 0;
+}
+
+static int put_table(struct xlsx *x, const struct export_table *t, size_t i)
+{
+    lxw_row_t head = has(t->caption) ? 1 : 0;
+    int rc = sheet_name(x, t, i);
+    if (rc != 0)
+        return rc;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet);
+    if (!ws)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    if (head && (rc = put_caption(x, ws, t)) != 0)
+        return rc;
+    for (size_t c = 0; c < t->n_cols; c++)
+        if ((rc = put_text(x, ws, head, (lxw_col_t)c, t->headers[c], x->header)) != 0)
+            return rc;
+    /* Scrolling a month of cases keeps the caption and the header in view. */
+    worksheet_freeze_panes(ws, head + 1, 0);
+    if ((rc = put_rows(x, ws, t, head + 1)) != 0)
+        return rc;
+    return fit_columns(x, ws, t);
+}
+
+static int make_formats(struct xlsx *x)
+{
+    x->caption = workbook_add_format(x->wb);
+    x->header = workbook_add_format(x->wb);
+    x->percent = workbook_add_format(x->wb);
+    x->wrap = workbook_add_format(x->wb);
+    if (!x->caption || !x->header || !x->percent || !x->wrap)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    format_set_bold(x->caption);
+    format_set_align(x->caption, LXW_ALIGN_CENTER);
+    format_set_align(x->caption, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_bold(x->header);
+    format_set_border(x->header, LXW_BORDER_THIN);
+    format_set_align(x->header, LXW_ALIGN_CENTER);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(x->header);
+    format_set_num_format(x->percent, "0.0%");
+    format_set_text_wrap(x->wrap);
+    return 0;
+}
+
+static int check_sizes(const struct export_table *t, size_t n_tables, char *err,
+                       size_t errlen)
+{
+    for (size_t i = 0; i < n_tables; i++) {
+        size_t above = has(t[i].caption) ? 2 : 1;
+        if (t[i].n_rows > LXW_ROW_MAX - above)
+            return fail(err, errlen, JF_EINVAL, "table %zu: %zu rows, a sheet holds %zu", i + 1,
+                        t[i].n_rows, (size_t)LXW_ROW_MAX - above);
+        if (t[i].n_cols > LXW_COL_MAX)
+            return fail(err, errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %d",
+                        i + 1, t[i].n_cols, LXW_COL_MAX);
+    }
+    return 0;
+}
+
+/* Creating the file first puts the system's reason in the message: libxlsxwriter only
+ * fails at workbook_close, after all the work, says "Usually a permissions error" and
+ * prints to stderr. */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return fail(err, errlen, -EIO, "xlsx: %s: %s", path, strerror(errno));
+    if (fclose(f) != 0) {
+        int e = errno;
+        (void)unlink(path); /* nothing more to do if that fails too */
+        return fail(err, errlen, -EIO, "xlsx: %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+int export_xlsx(const struct export_table *t, size_t n_tables, const char *path, char *err,
+                size_t errlen)
+{
+    struct xlsx x = {.err = err, .errlen = errlen};
+    lxw_error e;
+    int rc;
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!path)
+        return fail(err, errlen, JF_EINVAL, "xlsx: no path");
+    if ((rc = check_tables(t, n_tables, err, errlen)) != 0 ||
+        (rc = check_sizes(t, n_tables, err, errlen)) != 0 ||
+        (rc = create_file(path, err, errlen)) != 0)
+        return rc;
+    if (!(x.wb = workbook_new(path))) {
+        rc = fail(err, errlen, -ENOMEM, "xlsx: out of memory");
+        goto fail;
+    }
+    if ((rc = make_formats(&x)) != 0)
+        goto fail_wb;
+    for (size_t i = 0; i < n_tables; i++)
+        if ((rc = put_table(&x, &t[i], i)) != 0)
+            goto fail_wb;
+    e = workbook_close(x.wb); /* frees the workbook, whatever it returns */
+    if (e != LXW_NO_ERROR) {
+        rc = fail(err, errlen, lxw_code(e), "xlsx: %s: %s", path, lxw_strerror(e));
+        goto fail;
+    }
+    return 0;
+fail_wb:
+    /* Undocumented but exported in 1.1.4: workbook_close is the only documented way out,
+     * and it would zip a half-written workbook only for us to delete it. */
+    lxw_workbook_free(x.wb);
+fail:
+    (void)unlink(path); /* the error already says why; a leftover is the lesser harm */
+    return rc;
+}

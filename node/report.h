@@ -1,0 +1,53 @@
+/*
+ * report — reports up the tree (DESIGN.md rule 9): which tier submits which kind, the
+ * periods and their due moments in the node's time zone, and the fold of the report events
+ * into the `reports` database (submitted, then accepted or returned by the parent).
+ *
+ *   daily    日排查   villages    a local day                 due `grace_hours` after it ends
+ *   weekly   周分析   townships   Monday to Sunday            due `grace_hours` after it ends
+ *   monthly  月研判   counties+   a calendar month            due `grace_hours` after it ends
+ *   ledger   综合台账  every tier  a calendar month            due the end of day
+ *                                                              `ledger_due_day` of the next month
+ */
+#ifndef JIEFEN_REPORT_H
+#define JIEFEN_REPORT_H
+
+#include "jiefen.pb-c.h"
+#include "store.h"
+
+#include <stdint.h>
+
+#define REPORT_GRACE_MS (12 * 3600000LL)
+#define REPORT_LEDGER_DUE_DAY 25
+
+struct report_period {
+    char kind[16];
+    char period[16];             /* first local date, YYYY-MM-DD */
+    int64_t from_ms, to_ms, due_ms;
+};
+
+/* Checks kind and period (a weekly starts on a Monday, a monthly or ledger on the 1st) and
+ * fills p. NULL, or what is wrong (Chinese, for the API's message). */
+const char *report_period_parse(const char *kind, const char *period, struct report_period *p);
+
+/* The period of `kind` that contains ms. */
+void report_period_at(const char *kind, int64_t ms, struct report_period *p);
+
+/* 1 if kind is one of the four. */
+int report_kind_valid(const char *kind);
+
+/* 1 if a node of this tier submits reports of this kind. */
+int report_kind_for_tier(const char *kind, int tier);
+
+/* The kind a parent of tier `tier` expects from its children for its own `kind`, e.g. a
+ * township's weekly rests on its villages' dailies; NULL if none is required. */
+const char *report_child_kind(const char *kind);
+
+/* Reads a report view (NULL if absent). Free with jiefen__report_view__free_unpacked. */
+int report_get(store *st, MDB_txn *txn, const char *origin, const char *kind,
+               const char *period, Jiefen__ReportView **out);
+
+/* Folds a report_submitted or report_reviewed event. 0, JF_EINVAL or a store error. */
+int report_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
+
+#endif

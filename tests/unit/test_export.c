@@ -1,0 +1,432 @@
+/* Export: the exact CSV bytes of a small two-table ledger, and the XLSX read back the way a
+ * spreadsheet program would, through openpyxl (Debian's /usr/bin/python3 and its
+ * python3-openpyxl; the read-back is skipped, saying so, where they are missing). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "error.h"
+#include "export.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PYTHON "/usr/bin/python3"
+#define CAPTION "贺兰县 2026年11月 综合台账（2026-11-01 至 2026-11-30）"
+#define REASON "邻里纠纷, 涉及\"噪音\"\n夜间施工"
+
+static char dir[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    test_tmpdir(dir, sizeof dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_rmtree(dir);
+    return 0;
+}
+
+/* ---- the ledger used throughout ---- */
+
+static const char *const LEDGER_HEADERS[] = {"序号", "申请人", "纠纷事由", "调解成功率",
+                                             "标的额（元）"};
+static const struct export_cell LEDGER_CELLS[] = {
+    {EXPORT_NUMBER, NULL, 1},   {EXPORT_TEXT, "张三", 0},      {EXPORT_TEXT, REASON, 0},
+    {EXPORT_PERCENT, NULL, 0.935}, {EXPORT_NUMBER, NULL, 12000},
+    {EXPORT_NUMBER, NULL, 2},   {EXPORT_TEXT, "李四", 0},      {EXPORT_TEXT, "物业费", 0},
+    {EXPORT_PERCENT, NULL, 1},  {EXPORT_NUMBER, NULL, 2500.75},
+};
+static const char *const STATS_HEADERS[] = {"项目", "数量"};
+
+static const struct export_table TABLES[] = {
+    {"案件登记台账", CAPTION, 5, LEDGER_HEADERS, 2, LEDGER_CELLS},
+    {"月度统计", NULL, 2, STATS_HEADERS, 0, NULL},
+};
+
+static const char EXPECTED_CSV[] =
+    "\xEF\xBB\xBF" CAPTION "\r\n"
+    "序号,申请人,纠纷事由,调解成功率,标的额（元）\r\n"
+    "1,张三,\"邻里纠纷, 涉及\"\"噪音\"\"\n夜间施工\",93.5%,12000\r\n"
+    "2,李四,物业费,100%,2500.75\r\n"
+    "\r\n"
+    "月度统计\r\n"
+    "项目,数量\r\n";
+
+static void check_csv(const struct export_table *t, size_t n, const char *want, size_t want_len)
+{
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(export_csv(t, n, &out, &len), 0);
+    printf("  csv (%zu bytes):\n%s\n  want (%zu bytes):\n%s\n", len, out, want_len, want);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(out, want, want_len);
+    assert_int_equal(out[len], '\0');
+    free(out);
+}
+
+static void test_csv_bytes(void **state)
+{
+    (void)state;
+    check_csv(TABLES, 2, EXPECTED_CSV, sizeof EXPECTED_CSV - 1);
+    /* The BOM opens the text once, not once per table. */
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(export_csv(TABLES, 2, &out, &len), 0);
+    assert_memory_equal(out, "\xEF\xBB\xBF", 3);
+    assert_null(strstr(out + 3, "\xEF\xBB\xBF"));
+    free(out);
+}
+
+static void test_csv_numbers_and_empty(void **state)
+{
+    (void)state;
+    static const char *const h[] = {"值"};
+    const struct export_cell cells[] = {
+        {EXPORT_NUMBER, NULL, 0.1 + 0.2}, {EXPORT_NUMBER, NULL, -0.0},
+        {EXPORT_NUMBER, NULL, -42},       {EXPORT_NUMBER, NULL, NAN},
+        {EXPORT_PERCENT, NULL, 1.0 / 3},  {EXPORT_PERCENT, NULL, 0.0625},
+        {EXPORT_PERCENT, NULL, 0},        {EXPORT_TEXT, NULL, 0},
+        {EXPORT_TEXT, "a\rb", 0},
+    };
+    const struct export_table t = {NULL, NULL, 1, h, sizeof cells / sizeof cells[0], cells};
+    static const char want[] = "\xEF\xBB\xBF值\r\n0.3\r\n0\r\n-42\r\n\r\n33.3%\r\n6.3%\r\n0%\r\n"
+                               "\r\n\"a\rb\"\r\n";
+    check_csv(&t, 1, want, sizeof want - 1);
+    /* Nothing at all is still a valid (empty) CSV. */
+    check_csv(NULL, 0, "\xEF\xBB\xBF", 3);
+}
+
+static void test_csv_bad_arguments(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t len = 0;
+    const struct export_cell bad = {(enum export_cell_kind)7, NULL, 0};
+    const char *h[] = {"x"};
+    const struct export_table t1 = {"t", NULL, 1, h, 1, &bad};
+    const struct export_table t2 = {"t", NULL, 1, NULL, 0, NULL};
+    const struct export_table t3 = {"t", NULL, 1, h, 1, NULL};
+    const struct export_table t4 = {"t", NULL, 2, h, SIZE_MAX / 2 + 1, &bad};
+    assert_int_equal(export_csv(TABLES, 2, NULL, &len), JF_EINVAL);
+    assert_int_equal(export_csv(TABLES, 2, &out, NULL), JF_EINVAL);
+    assert_int_equal(export_csv(NULL, 1, &out, &len), JF_EINVAL);
+    assert_int_equal(export_csv(&t1, 1, &out, &len), JF_EINVAL);
+    assert_int_equal(export_csv(&t2, 1, &out, &len), JF_EINVAL);
+    assert_int_equal(export_csv(&t3, 1, &out, &len), JF_EINVAL);
+    assert_int_equal(export_csv(&t4, 1, &out, &len), JF_EINVAL);
+    assert_null(out);
+}
+
+/* ---- reading an XLSX back through openpyxl ---- */
+
+/* Prints one JSON object: {"skip": why} or {"sheets": [...]} with every non-empty cell's
+ * value, openpyxl data type ("n" numeric, "s" string), number format, bold and border. */
+static const char READER[] =
+    "import json, sys\n"
+    "try:\n"
+    "    import openpyxl\n"
+    "except ImportError:\n"
+    "    print(json.dumps({\"skip\": \"python3-openpyxl is not installed\"}))\n"
+    "    sys.exit(0)\n"
+    "wb = openpyxl.load_workbook(sys.argv[1])\n"
+    "sheets = []\n"
+    "for ws in wb.worksheets:\n"
+    "    cells = {}\n"
+    "    for row in ws.iter_rows():\n"
+    "        for c in row:\n"
+    "            if c.value is not None:\n"
+    "                cells[c.coordinate] = {\"v\": c.value, \"t\": c.data_type,\n"
+    "                    \"fmt\": c.number_format, \"bold\": bool(c.font.b),\n"
+    "                    \"border\": c.border.bottom.style}\n"
+    "    sheets.append({\"name\": ws.title, \"cells\": cells, \"freeze\": ws.freeze_panes,\n"
+    "        \"merged\": sorted(str(r) for r in ws.merged_cells.ranges),\n"
+    "        \"widths\": {k: d.width for k, d in ws.column_dimensions.items()}})\n"
+    "print(json.dumps({\"sheets\": sheets}, ensure_ascii=False))\n";
+
+/* The workbook at path as JSON, or NULL (the reason printed) when it cannot be read here. */
+static json_t *read_xlsx(const char *path)
+{
+    if (access(PYTHON, X_OK) != 0) {
+        printf("  SKIP XLSX read-back: %s not found (install python3-openpyxl)\n", PYTHON);
+        return NULL;
+    }
+    char cmd[8192], text[65536];
+    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, READER, path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(text, 1, sizeof text - 1, p);
+    text[n] = '\0';
+    int status = pclose(p);
+    assert_true(n < sizeof text - 1);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    if (!root)
+        printf("  reader printed: %s\n  json: %s\n", text, jerr.text);
+    assert_non_null(root);
+    json_t *skip = json_object_get(root, "skip");
+    if (skip) {
+        printf("  SKIP XLSX read-back: %s\n", json_string_value(skip));
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+static json_t *sheet_at(json_t *root, size_t i)
+{
+    json_t *s = json_array_get(json_object_get(root, "sheets"), i);
+    assert_non_null(s);
+    return s;
+}
+
+static const char *sheet_name(json_t *sheet)
+{
+    return json_string_value(json_object_get(sheet, "name"));
+}
+
+static json_t *cell(json_t *sheet, const char *ref)
+{
+    json_t *c = json_object_get(json_object_get(sheet, "cells"), ref);
+    if (!c)
+        printf("  %s!%s: empty\n", sheet_name(sheet), ref);
+    assert_non_null(c);
+    return c;
+}
+
+static void check_text(json_t *sheet, const char *ref, const char *want)
+{
+    json_t *c = cell(sheet, ref);
+    const char *got = json_string_value(json_object_get(c, "v"));
+    printf("  %s!%s = \"%s\" (want \"%s\")\n", sheet_name(sheet), ref, got ? got : "(not text)",
+           want);
+    assert_string_equal(json_string_value(json_object_get(c, "t")), "s");
+    assert_non_null(got);
+    assert_string_equal(got, want);
+}
+
+static void check_number(json_t *sheet, const char *ref, double want, const char *fmt_has)
+{
+    json_t *c = cell(sheet, ref);
+    json_t *v = json_object_get(c, "v");
+    const char *fmt = json_string_value(json_object_get(c, "fmt"));
+    printf("  %s!%s = %g format \"%s\" (want %g, format with \"%s\")\n", sheet_name(sheet), ref,
+           json_number_value(v), fmt, want, fmt_has);
+    assert_true(json_is_number(v));
+    assert_string_equal(json_string_value(json_object_get(c, "t")), "n");
+    assert_true(fabs(json_number_value(v) - want) < 1e-12);
+    assert_non_null(strstr(fmt, fmt_has));
+}
+
+static void check_bold(json_t *sheet, const char *ref, int bold, const char *border)
+{
+    json_t *c = cell(sheet, ref);
+    const char *b = json_string_value(json_object_get(c, "border"));
+    printf("  %s!%s bold %d border %s\n", sheet_name(sheet), ref,
+           json_is_true(json_object_get(c, "bold")), b ? b : "none");
+    assert_int_equal(json_is_true(json_object_get(c, "bold")), bold);
+    if (border)
+        assert_string_equal(b ? b : "none", border);
+}
+
+static void check_string(const char *what, json_t *v, const char *want)
+{
+    const char *got = json_string_value(v);
+    printf("  %s = %s (want %s)\n", what, got ? got : "(none)", want);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+}
+
+static double width(json_t *sheet, const char *col)
+{
+    json_t *w = json_object_get(json_object_get(sheet, "widths"), col);
+    assert_true(json_is_number(w));
+    printf("  %s column %s width %g\n", sheet_name(sheet), col, json_number_value(w));
+    return json_number_value(w);
+}
+
+/* Entries in dir other than . and .. */
+static int dir_entries(void)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    assert_int_equal(closedir(d), 0);
+    return n;
+}
+
+static void write_xlsx(const struct export_table *t, size_t n, char *path, size_t pathlen)
+{
+    char err[256] = "";
+    snprintf(path, pathlen, "%s/ledger.xlsx", dir);
+    int rc = export_xlsx(t, n, path, err, sizeof err);
+    printf("  export_xlsx -> %d %s\n", rc, err);
+    assert_int_equal(rc, 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 0);
+}
+
+static void test_xlsx_read_back(void **state)
+{
+    (void)state;
+    char path[4200];
+    write_xlsx(TABLES, 2, path, sizeof path);
+    json_t *root = read_xlsx(path);
+    if (!root)
+        return;
+    json_t *s = sheet_at(root, 0);
+    check_string("sheet 1", json_object_get(s, "name"), "案件登记台账");
+    check_text(s, "A1", CAPTION);
+    check_bold(s, "A1", 1, NULL);
+    check_string("merged", json_array_get(json_object_get(s, "merged"), 0), "A1:E1");
+    check_string("frozen at", json_object_get(s, "freeze"), "A3");
+    check_text(s, "A2", "序号");
+    check_text(s, "E2", "标的额（元）");
+    check_bold(s, "B2", 1, "thin");
+    check_number(s, "A3", 1, "General");
+    check_text(s, "B3", "张三");
+    check_text(s, "C3", REASON);
+    check_number(s, "D3", 0.935, "%");
+    check_number(s, "E3", 12000, "General");
+    check_bold(s, "E3", 0, "none");
+    check_number(s, "D4", 1, "%");
+    check_number(s, "E4", 2500.75, "General");
+    /* The longest line, 邻里纠纷, 涉及"噪音", is 8 CJK and 4 ASCII characters: 20 wide. */
+    assert_true(width(s, "C") >= 20);
+    assert_true(width(s, "C") > width(s, "B"));
+    json_t *s2 = sheet_at(root, 1);
+    check_string("sheet 2", json_object_get(s2, "name"), "月度统计");
+    check_text(s2, "A1", "项目");
+    check_text(s2, "B1", "数量");
+    check_bold(s2, "A1", 1, "thin");
+    check_string("frozen at", json_object_get(s2, "freeze"), "A2");
+    assert_int_equal(json_object_size(json_object_get(s2, "cells")), 2);
+    assert_int_equal(json_array_size(json_object_get(root, "sheets")), 2);
+    json_decref(root);
+    /* libxlsxwriter's own temporary files are gone with the call. */
+    assert_int_equal(dir_entries(), 1);
+}
+
+#define LONG40 "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+
+/* Titles Excel would refuse become valid, unique names; the odd cells come out readable. */
+static void test_xlsx_sheet_names_and_odd_cells(void **state)
+{
+    (void)state;
+    static const char *const h[] = {"说明"};
+    const struct export_cell odd[] = {
+        {EXPORT_TEXT, "坏\xFF字节", 0},
+        {EXPORT_NUMBER, NULL, INFINITY},
+        {EXPORT_NUMBER, NULL, 7},
+    };
+    const struct export_table t[] = {
+        {"2026/11:台账?", NULL, 1, h, 0, NULL},
+        {"案件登记台账", NULL, 1, h, 0, NULL},
+        {"案件登记台账", NULL, 1, h, 0, NULL},
+        {LONG40, NULL, 1, h, 0, NULL},
+        {LONG40, NULL, 1, h, 0, NULL},
+        {NULL, NULL, 1, h, 0, NULL},
+        {"history", NULL, 1, h, 0, NULL},
+        {"'引号'", "单列标题", 1, h, 3, odd},
+        {"Abc", NULL, 1, h, 0, NULL},
+        {"aBC", NULL, 1, h, 0, NULL},
+    };
+    static const char *const want[] = {
+        "2026／11：台账？", "案件登记台账", "案件登记台账 (2)",
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七 (2)",
+        "Sheet6", "history (2)", "引号", "Abc", "aBC (2)",
+    };
+    size_t n = sizeof t / sizeof t[0];
+    char path[4200];
+    write_xlsx(t, n, path, sizeof path);
+    json_t *root = read_xlsx(path);
+    if (!root)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "sheet %zu", i + 1);
+        check_string(what, json_object_get(sheet_at(root, i), "name"), want[i]);
+    }
+    /* One column: the caption is a plain bold cell (1.1.4 cannot merge a single cell). */
+    json_t *s = sheet_at(root, 7);
+    check_text(s, "A1", "单列标题");
+    check_bold(s, "A1", 1, NULL);
+    assert_int_equal(json_array_size(json_object_get(s, "merged")), 0);
+    check_text(s, "A3", "坏\xEF\xBF\xBD字节");
+    assert_null(json_object_get(json_object_get(s, "cells"), "A4"));
+    check_number(s, "A5", 7, "General");
+    json_decref(root);
+}
+
+static void test_xlsx_errors(void **state)
+{
+    (void)state;
+    char path[4200], err[256];
+    int rc;
+
+    snprintf(path, sizeof path, "%s/missing/ledger.xlsx", dir);
+    rc = export_xlsx(TABLES, 2, path, err, sizeof err);
+    printf("  unwritable -> %d %s\n", rc, err);
+    assert_int_equal(rc, -EIO);
+    assert_non_null(strstr(err, "No such file"));
+
+    snprintf(path, sizeof path, "%s/ledger.xlsx", dir);
+    assert_int_equal(export_xlsx(TABLES, 2, NULL, err, sizeof err), JF_EINVAL);
+    assert_int_equal(export_xlsx(NULL, 1, path, NULL, 0), JF_EINVAL);
+    const struct export_table no_cells = {"t", NULL, 5, LEDGER_HEADERS, 2, NULL};
+    rc = export_xlsx(&no_cells, 1, path, err, sizeof err);
+    printf("  no cells -> %d %s\n", rc, err);
+    assert_int_equal(rc, JF_EINVAL);
+    struct export_cell *rows = calloc(1048575, sizeof *rows); /* 1,048,576 with the header */
+    assert_non_null(rows);
+    const struct export_table tall = {"t", "c", 1, LEDGER_HEADERS, 1048575, rows};
+    rc = export_xlsx(&tall, 1, path, err, sizeof err);
+    printf("  too many rows -> %d %s\n", rc, err);
+    free(rows);
+    assert_int_equal(rc, JF_EINVAL);
+    assert_int_equal(dir_entries(), 0);
+
+    /* Found while writing: the half-made file is removed. */
+    char *big = malloc(40001);
+    assert_non_null(big);
+    memset(big, 'x', 40000);
+    big[40000] = '\0';
+    const struct export_cell cells[] = {{EXPORT_TEXT, "ok", 0}, {EXPORT_TEXT, big, 0}};
+    const struct export_table t = {"长文本", NULL, 1, LEDGER_HEADERS, 2, cells};
+    rc = export_xlsx(&t, 1, path, err, sizeof err);
+    printf("  long text -> %d %s\n", rc, err);
+    free(big);
+    assert_int_equal(rc, JF_EINVAL);
+    assert_non_null(strstr(err, "A3"));
+    assert_int_equal(dir_entries(), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_bytes),
+        cmocka_unit_test(test_csv_numbers_and_empty),
+        cmocka_unit_test(test_csv_bad_arguments),
+        cmocka_unit_test_setup_teardown(test_xlsx_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_sheet_names_and_odd_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
