@@ -24,15 +24,32 @@
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-static void reply_raw(struct api_call *c, int status, const char *type, const char *body,
-                      size_t len)
+static void reply_headers(struct api_call *c, int status, const char *type, const char *body,
+                          size_t len, const char *headers)
 {
-    http_respond(c->req, status, type, body, len, "Cache-Control: no-store\r\n");
+    http_respond(c->req, status, type, body, len, headers);
     double secs = (double)(uv_hrtime() - c->t0) / 1e9;
     metrics_request(c->n->metrics, c->route, status, secs);
     if (status >= 500)
         log_warn("api", "%s answered %d", c->route, status);
     free(c);
+}
+
+static void reply_raw(struct api_call *c, int status, const char *type, const char *body,
+                      size_t len)
+{
+    reply_headers(c, status, type, body, len, "Cache-Control: no-store\r\n");
+}
+
+void reply_file(struct api_call *c, const char *type, const char *filename, const char *body,
+                size_t len)
+{
+    char headers[512];
+    /* RFC 6266: an ASCII name for old clients; the names we make are ASCII. */
+    snprintf(headers, sizeof headers,
+             "Cache-Control: no-store\r\nContent-Disposition: attachment; filename=\"%s\"\r\n",
+             filename);
+    reply_headers(c, 200, type, body, len, headers);
 }
 
 /* Sends `body` (reference stolen) as JSON. */
@@ -565,6 +582,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/cases/", 1, route_case_action},
     {"GET", "/api/v1/supervision", 0, route_supervision},
     {"GET", "/api/v1/ledger", 0, route_ledger},
+    {"GET", "/api/v1/ledger/export", 0, route_ledger_export},
     {"GET", "/api/v1/reports", 0, route_reports},
     {"GET", "/api/v1/reports/draft", 0, route_report_draft},
     {"POST", "/api/v1/reports/submit", 0, route_report_submit},

@@ -27,6 +27,10 @@ void reply_json(struct api_call *c, int status, json_t *body);
 void reply_error(struct api_call *c, int status, const char *code, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Sends a file to download (200, Content-Disposition: attachment). */
+void reply_file(struct api_call *c, const char *type, const char *filename, const char *body,
+                size_t len);
+
 /* 503 for a store that could not commit; logs the cause. */
 void reply_store_error(struct api_call *c, int rc);
 
@@ -79,6 +83,7 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 
 /* api_ledger.c: the ledger figures. */
 void route_ledger(struct api_call *c, const http_request *r, const char *tail);
+void route_ledger_export(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_report.c: reports up the tree. */
 void route_report_draft(struct api_call *c, const http_request *r, const char *tail);

@@ -25,7 +25,7 @@ static json_t *figures_of(store *st, MDB_txn *txn, const char *node, int64_t fro
                           int *rc)
 {
     struct ledger l;
-    if ((*rc = ledger_compute(st, txn, node, from, to, clock_now_ms(), &l)))
+    if ((*rc = ledger_compute(st, txn, node, from, to, clock_now_ms(), NULL, NULL, &l)))
         return NULL;
     json_t *j = ledger_json(&l);
     ledger_clear(&l);

@@ -152,24 +152,37 @@ static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
     l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
 }
 
-static int add_case(struct ledger *l, const struct tree *t, const char *self,
-                    const Jiefen__CaseView *v)
+struct walk {
+    struct ledger *l;
+    const struct tree *t;
+    const char *self;
+    ledger_row_fn row;
+    void *row_arg;
+};
+
+static int add_case(const struct walk *w, const Jiefen__CaseView *v)
 {
+    struct ledger *l = w->l;
+    const struct tree *t = w->t;
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
     l->cases_seen++;
-    if (!in_subtree(t, v->opened_at_node, self) || v->opened_ms >= l->to_ms)
+    if (!in_subtree(t, v->opened_at_node, w->self) || v->opened_ms >= l->to_ms)
         return 0;
     if (closed && v->closed_ms >= l->from_ms && v->closed_ms < l->to_ms)
         add_closed(l, t, v);
     if (!closed || v->closed_ms >= l->to_ms)
         add_pending(l, v);
-    return v->opened_ms >= l->from_ms ? add_intake(l, t, v) : 0;
+    if (v->opened_ms < l->from_ms)
+        return 0;
+    int rc = add_intake(l, t, v);
+    return rc || !w->row ? rc : w->row(v, w->row_arg);
 }
 
 int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
-                   int64_t now_ms, struct ledger *out)
+                   int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out)
 {
     struct tree t = {0};
+    struct walk w = {out, &t, self, row, row_arg};
     MDB_cursor *c;
     MDB_val k, d;
     memset(out, 0, sizeof *out);
@@ -186,7 +199,7 @@ int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, i
     for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
         Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
-        int r = v ? add_case(out, &t, self, v) : JF_ECORRUPT;
+        int r = v ? add_case(&w, v) : JF_ECORRUPT;
         case_view_free(&v);
         if (r) {
             rc = r;

@@ -8,6 +8,7 @@
 #ifndef JIEFEN_LEDGER_H
 #define JIEFEN_LEDGER_H
 
+#include "jiefen.pb-c.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -33,10 +34,14 @@ struct ledger {
     uint64_t satisfied, basically_satisfied, dissatisfied;
 };
 
-/* Computes the ledger of node `self` for [from_ms, to_ms) as of now_ms. 0, -ENOMEM or a
- * store error. Free with ledger_clear(). */
+/* Called with each case taken in during the period (the rows of the case register);
+ * a non-zero return stops the computation and is returned. */
+typedef int (*ledger_row_fn)(const Jiefen__CaseView *v, void *arg);
+
+/* Computes the ledger of node `self` for [from_ms, to_ms) as of now_ms, calling row (if
+ * not NULL) for each case taken in. 0, -ENOMEM or a store error. Free with ledger_clear(). */
 int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
-                   int64_t now_ms, struct ledger *out);
+                   int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out);
 
 void ledger_clear(struct ledger *l);
 

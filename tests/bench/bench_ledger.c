@@ -127,7 +127,8 @@ int main(int argc, char **argv)
     struct ledger l;
     double t0 = now_s();
     if (store_txn_begin(st, MDB_RDONLY, &txn) ||
-        ledger_compute(st, txn, "c1", T0 + 30 * DAY, T0 + 60 * DAY, T0 + 90 * DAY, &l)) {
+        ledger_compute(st, txn, "c1", T0 + 30 * DAY, T0 + 60 * DAY, T0 + 90 * DAY, NULL, NULL,
+                       &l)) {
         fprintf(stderr, "bench_ledger: compute failed\n");
         return 1;
     }

@@ -1,5 +1,8 @@
 """The ledger figures (综合台账) of each tier over its subtree, against hand-computed values,
 with real processes (issue 5, figures)."""
+import http.client
+import io
+
 import harness
 from harness import NodeTest, intake, wait_for
 from test_case_path import FAILED, held_at
@@ -66,10 +69,56 @@ class Ledger(NodeTest):
         self.assertEqual(self.ledger(v2)["taken_in"], 1)
         # A period before any of it is empty; a bad date names the parameter.
         self.assertEqual(self.ledger(county, **{"from": "2020-01-01", "to": "2020-01-31"})["taken_in"], 0)
+        self.check_spreadsheets(county, [a, b, c, d])
         s, b = county.api("GET", "/api/v1/ledger?from=2026-13-01")
         self.assertEqual((s, b["error"]["field"]), (400, "from"))
         s, b = county.api("GET", "/api/v1/ledger?from=2026-02-01&to=2026-01-01")
         self.assertEqual((s, b["error"]["field"]), (400, "to"))
+
+
+    def download(self, node, query):
+        conn = http.client.HTTPConnection(node.host, node.port, timeout=60)
+        conn.request("GET", "/api/v1/ledger/export?" + query,
+                     headers={"Authorization": "Bearer " + node.token()})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200, body[:300])
+        return r.getheader("Content-Type"), r.getheader("Content-Disposition"), body
+
+    def check_spreadsheets(self, county, ids):
+        kind, disp, csv = self.download(county, "format=csv")
+        self.assertTrue(kind.startswith("text/csv"))
+        self.assertIn("attachment", disp)
+        self.assertTrue(csv.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM")
+        text = csv.decode("utf-8-sig")
+        self.assertIn("贺兰县 综合台账", text)
+        self.assertIn("受理案件数,4", text)
+        self.assertIn("案件编号,受理日期,村(社区),纠纷类别", text)
+        for cid in ids:
+            self.assertIn(cid, text)
+        self.assertNotIn("张三", text)        # no personal data in a ledger
+        kind, disp, data = self.download(county, "format=xlsx")
+        self.assertIn("spreadsheetml", kind)
+        self.assertIn(".xlsx", disp)
+        try:
+            import openpyxl
+        except ImportError:
+            self.skipTest("openpyxl (Debian's python3-openpyxl) is not installed")
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        self.assertEqual(wb.sheetnames, ["汇总", "按纠纷类别", "按村(社区)", "按来源", "案件登记台账"])
+        rows = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=3, values_only=True)}
+        self.assertEqual(rows["受理案件数"], 4)
+        self.assertEqual(rows["化解案件数"], 2)
+        self.assertAlmostEqual(rows["化解率"], 0.5)
+        self.assertEqual(wb["汇总"]["B5"].number_format.count("%"), 1)
+        reg = list(wb["案件登记台账"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(reg[0][:4], ("案件编号", "受理日期", "村(社区)", "纠纷类别"))
+        self.assertEqual(sorted(r[0] for r in reg[1:]), sorted(ids))
+        villages = {r[0]: r[1] for r in wb["按村(社区)"].iter_rows(min_row=3, values_only=True)}
+        self.assertEqual(villages, {"村11": 3, "村12": 1})
+        s, b = county.api("GET", "/api/v1/ledger/export?format=pdf")
+        self.assertEqual((s, b["error"]["field"]), (400, "format"))
 
 
 if __name__ == "__main__":
