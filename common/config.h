@@ -28,6 +28,11 @@ struct config {
     int overdue_escalates;    /* an overdue case also escalates to the parent */
     int failed_attempts;      /* 3221 threshold here; 0 for the tier's default */
     char risk_official[4][64];  /* blue, yellow, orange, red (四色管控) */
+    int warn_category_cases;  /* [warning] N cases of one category in one village ... */
+    int warn_category_days;   /* ... within D days */
+    int warn_escalations;     /* a case escalated this many times ... */
+    int warn_escalation_days; /* ... within this many days */
+    int warn_red;             /* a red-risk case raises a warning */
     struct config_route {
         char category[48];
         char department[96];

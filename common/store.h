@@ -16,6 +16,7 @@
  *           warning ('w') or limit ('d') is still to come
  *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
  *           its subtree, with their review
+ *   warnings (origin "\0" seq)      -> WarningView (derived): early warnings of the subtree
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -34,7 +35,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports;
+        reports, warnings;
     size_t map_size;
     char path[4096];
 } store;

@@ -584,6 +584,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/ledger", 0, route_ledger},
     {"GET", "/api/v1/ledger/export", 0, route_ledger_export},
     {"GET", "/api/v1/reports", 0, route_reports},
+    {"GET", "/api/v1/warnings", 0, route_warnings},
     {"GET", "/api/v1/reports/draft", 0, route_report_draft},
     {"POST", "/api/v1/reports/submit", 0, route_report_submit},
     {"POST", "/api/v1/reports/review", 0, route_report_review},

@@ -15,6 +15,7 @@
 #include "reference.h"
 #include "registry.h"
 #include "verify.h"
+#include "warning.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -755,6 +756,8 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
     else
         rc = arg->a->apply(tx, o, n, v);
     case_view_free(&v);
+    if (rc == 0)
+        rc = warning_check(tx, &n->cfg, arg->id);
     if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
         o->out = json_pack("{s:o, s:o}", "case", api_case_json(n, tx->txn, v), "rule",
                            arg->rule ? json_string(arg->rule) : json_null());

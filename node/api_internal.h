@@ -90,6 +90,7 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
 void route_report_submit(struct api_call *c, const http_request *r, const char *tail);
 void route_report_review(struct api_call *c, const http_request *r, const char *tail);
 void route_reports(struct api_call *c, const http_request *r, const char *tail);
+void route_warnings(struct api_call *c, const http_request *r, const char *tail);
 
 /* Routes of api_net.c: enrolment, directives, links. */
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);

@@ -401,3 +401,68 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail)
     }
     reply_json(c, 200, out);
 }
+
+/* ---- early warnings (预测预警) ------------------------------------------------------ */
+
+#define WARNINGS_MAX 500
+
+static int newest_first(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "time_ms"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "time_ms"));
+    return (x < y) - (x > y);
+}
+
+static json_t *warning_json(const Jiefen__WarningView *v)
+{
+    const Jiefen__WarningRaised *w = v->warning;
+    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "node", v->origin,
+                     "seq", (json_int_t)v->seq, "time_ms", (json_int_t)v->time_ms, "case_id",
+                     v->case_id, "rule", w ? w->rule : "", "village", w ? w->village : "",
+                     "category", w ? w->category : "", "count", w ? (int)w->count : 0, "days",
+                     w ? (int)w->days : 0, "detail", w ? w->detail : "");
+}
+
+/* Every warning of this node's subtree, newest first (at most WARNINGS_MAX). */
+void route_warnings(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct node *n = c->n;
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    MDB_val k, d;
+    size_t count = 0;
+    json_t **all = NULL;
+    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    if (rc)
+        return reply_store_error(c, rc);
+    if ((rc = mdb_cursor_open(txn, n->st->warnings, &cur)) == 0) {
+        for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+            Jiefen__WarningView *v = jiefen__warning_view__unpack(NULL, d.mv_size, d.mv_data);
+            json_t **g = v ? realloc(all, (count + 1) * sizeof *g) : NULL;
+            if (g) {
+                all = g;
+                all[count++] = warning_json(v);
+            }
+            if (v)
+                jiefen__warning_view__free_unpacked(v, NULL);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    if (count)
+        qsort(all, count, sizeof *all, newest_first);
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++) {
+        if (i < WARNINGS_MAX)
+            json_array_append(list, all[i]);
+        json_decref(all[i]);
+    }
+    free(all);
+    if (rc != MDB_NOTFOUND) {
+        json_decref(list);
+        return reply_store_error(c, rc);
+    }
+    reply_json(c, 200, json_pack("{s:o, s:I}", "warnings", list, "total", (json_int_t)count));
+}

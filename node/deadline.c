@@ -6,6 +6,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "node.h"
+#include "warning.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -129,7 +130,7 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, struct fire *f)
             return 0;
         }
         f->escalated += rc == 0;
-        return rc;
+        return rc ? rc : warning_check(f->tx, &n->cfg, v->case_id);
     }
     if (v->warned_due_ms != v->due_ms && warn_ms(n) > 0) {
         f->warned++;

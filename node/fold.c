@@ -8,6 +8,7 @@
 #include "route.h"
 #include "registry.h"
 #include "report.h"
+#include "warning.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -312,11 +313,9 @@ out:
     return rc;
 }
 
-static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+int fold_case_kind(const Jiefen__Event *ev)
 {
     switch (ev->body_case) {
-    case JIEFEN__EVENT__BODY_NODE_CREATED:
-        return fold_node_created(st, txn, ev);
     case JIEFEN__EVENT__BODY_CASE_OPENED:
     case JIEFEN__EVENT__BODY_CASE_ROUTED:
     case JIEFEN__EVENT__BODY_CASE_GUIDED:
@@ -332,7 +331,19 @@ static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    if (fold_case_kind(ev))
         return fold_case(st, txn, self, ev);
+    switch (ev->body_case) {
+    case JIEFEN__EVENT__BODY_NODE_CREATED:
+        return fold_node_created(st, txn, ev);
     case JIEFEN__EVENT__BODY_CHILD_ENROLLED:
         return fold_child_enrolled(st, txn, ev);
     case JIEFEN__EVENT__BODY_CHILD_REVOKED: {
@@ -350,6 +361,8 @@ static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
     case JIEFEN__EVENT__BODY_REPORT_SUBMITTED:
     case JIEFEN__EVENT__BODY_REPORT_REVIEWED:
         return report_fold(st, txn, ev);
+    case JIEFEN__EVENT__BODY_WARNING:
+        return warning_fold(st, txn, ev);
     default:
         return JF_EINVAL;
     }

@@ -24,6 +24,9 @@ int fold_apply(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
 int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                const uint8_t *bytes, size_t len, int route);
 
+/* 1 if the event is one of a case's own (its file), folded into the case's view. */
+int fold_case_kind(const Jiefen__Event *ev);
+
 /* 1 if the case event is parked, waiting for an earlier one. */
 int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev);
 

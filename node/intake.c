@@ -1,4 +1,5 @@
 #include "intake.h"
+#include "warning.h"
 #include "error.h"
 #include "reference.h"
 #include "resident_id.h"
@@ -360,5 +361,5 @@ int intake_apply(eventlog_tx *tx, void *arg)
     rc = eventlog_append(tx, &ev, sealed, slen);
     crypto_wipe(sealed, slen);
     free(sealed);
-    return rc;
+    return rc ? rc : warning_check(tx, in->ctx->policy->cfg, in->case_id);
 }

@@ -111,7 +111,7 @@ static void check_in_view(struct walk *w, const envelope *e)
 {
     const Jiefen__Event *ev = e->event;
     Jiefen__CaseView *v = NULL;
-    if (!ev->case_id[0] || ev->body_case == JIEFEN__EVENT__BODY_DIRECTIVE)
+    if (!fold_case_kind(ev))
         return;
     int in = fold_case_get(w->st, w->txn, ev->case_id, &v) == 0 && v &&
              case_has_event(v, ev->origin, ev->seq);

@@ -1,0 +1,179 @@
+#include "warning.h"
+#include "case.h"
+#include "envelope.h"
+#include "error.h"
+#include "fold.h"
+#include "log.h"
+#include "reference.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS 86400000LL
+
+/* ---- the warnings database ------------------------------------------------------------ */
+
+int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    uint8_t key[STORE_KEY_MAX];
+    if (!ev->warning->rule[0])
+        return JF_EINVAL;
+    Jiefen__WarningView v = JIEFEN__WARNING_VIEW__INIT;
+    v.origin = ev->origin;
+    v.seq = ev->seq;
+    v.time_ms = ev->time_ms;
+    v.case_id = ev->case_id;
+    v.warning = ev->warning;
+    return store_put_message(txn, st->warnings, key, store_event_key(ev->origin, ev->seq, key),
+                             &v.base);
+}
+
+/* ---- raising ---------------------------------------------------------------------------- */
+
+/* Once per subject and window: the meta key remembers when it was last raised. */
+static int already_raised(eventlog_tx *tx, const char *subject, int64_t window_ms)
+{
+    uint64_t last = 0;
+    store_meta_get_u64(tx->st, tx->txn, subject, &last);
+    return last && (int64_t)last > tx->now_ms - window_ms;
+}
+
+static int raise(eventlog_tx *tx, const char *case_id, const char *subject, int64_t window_ms,
+                 Jiefen__WarningRaised *w)
+{
+    if (already_raised(tx, subject, window_ms))
+        return 0;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_WARNING;
+    ev.warning = w;
+    ev.case_id = (char *)case_id;
+    ev.actor = "system";
+    int rc = eventlog_append(tx, &ev, NULL, 0);
+    if (rc == 0) {
+        log_info("warning", "%s: %s", w->rule, w->detail);
+        rc = store_meta_put_u64(tx->st, tx->txn, subject, (uint64_t)tx->now_ms);
+    }
+    return rc;
+}
+
+/* Intakes here per village, category and day (UTC day number), counted as they happen, so
+ * the rule costs `days` reads per intake however busy the node is. */
+static void day_key(const Jiefen__CaseView *c, int64_t day, char *buf, size_t len)
+{
+    snprintf(buf, len, "intakes:%s:%s:%lld", c->village, c->category, (long long)day);
+}
+
+static int count_cluster(eventlog_tx *tx, const Jiefen__CaseView *c, int days, uint32_t *count)
+{
+    char key[256];
+    uint64_t n;
+    int64_t today = tx->now_ms / DAY_MS;
+    day_key(c, today, key, sizeof key);
+    int rc = store_meta_get_u64(tx->st, tx->txn, key, &n);
+    if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, key, n + 1)))
+        return rc;
+    *count = (uint32_t)(n + 1);
+    for (int64_t d = today - days + 1; d < today && rc == 0; d++) {
+        day_key(c, d, key, sizeof key);
+        if ((rc = store_meta_get_u64(tx->st, tx->txn, key, &n)) == 0)
+            *count += (uint32_t)n;
+    }
+    return rc;
+}
+
+/* Checked once per case, at its intake here (the event that opened it is the only one). */
+static int rule_cluster(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    uint32_t count = 0;
+    int64_t window = (int64_t)cfg->warn_category_days * DAY_MS;
+    if (!cfg->warn_category_cases || c->event_count != 1 ||
+        strcmp(c->opened_at_node, cfg->node_id))
+        return 0;
+    int rc = count_cluster(tx, c, cfg->warn_category_days, &count);
+    if (rc || count < (uint32_t)cfg->warn_category_cases)
+        return rc;
+    char subject[256], detail[512];
+    const struct ref_entry *cat = ref_find(&ref_categories, c->category);
+    snprintf(subject, sizeof subject, "warned:category_cluster:%s:%s", c->village, c->category);
+    snprintf(detail, sizeof detail, "%s %d 天内发生“%s”纠纷 %u 件", c->village,
+             cfg->warn_category_days, cat ? cat->name : c->category, count);
+    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
+    w.rule = "category_cluster";
+    w.village = c->village;
+    w.category = c->category;
+    w.count = count;
+    w.days = (uint32_t)cfg->warn_category_days;
+    w.detail = detail;
+    return raise(tx, c->case_id, subject, window, &w);
+}
+
+/* Escalations of the case within the window, from its file. */
+static uint32_t count_escalations(eventlog_tx *tx, const Jiefen__CaseView *c, int64_t since)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < c->n_event_origins; i++) {
+        MDB_val d;
+        envelope *e = NULL;
+        if (c->event_times[i] < since ||
+            store_event_get(tx->st, tx->txn, c->event_origins[i], c->event_seqs[i], &d) ||
+            envelope_decode(d.mv_data, d.mv_size, &e))
+            continue;
+        n += e->event->body_case == JIEFEN__EVENT__BODY_CASE_MOVED &&
+             strcmp(e->event->case_moved->kind, "escalate") == 0;
+        envelope_free(&e);
+    }
+    return n;
+}
+
+static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
+                            const Jiefen__CaseView *c)
+{
+    int64_t window = (int64_t)cfg->warn_escalation_days * DAY_MS;
+    if (!cfg->warn_escalations)
+        return 0;
+    uint32_t n = count_escalations(tx, c, tx->now_ms - window);
+    if (n < (uint32_t)cfg->warn_escalations)
+        return 0;
+    char subject[256], detail[512];
+    snprintf(subject, sizeof subject, "warned:repeat_escalation:%s", c->case_id);
+    snprintf(detail, sizeof detail, "案件 %s %d 天内上报 %u 次", c->case_id,
+             cfg->warn_escalation_days, n);
+    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
+    w.rule = "repeat_escalation";
+    w.village = c->village;
+    w.category = c->category;
+    w.count = n;
+    w.days = (uint32_t)cfg->warn_escalation_days;
+    w.detail = detail;
+    return raise(tx, c->case_id, subject, window, &w);
+}
+
+static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED)
+        return 0;
+    char subject[256], detail[512];
+    snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
+    snprintf(detail, sizeof detail, "案件 %s（%s）为红色风险", c->case_id, c->village);
+    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
+    w.rule = "red_risk";
+    w.village = c->village;
+    w.category = c->category;
+    w.count = 1;
+    w.detail = detail;
+    /* Once per case while it stays red: the window is as long as it can be. */
+    return raise(tx, c->case_id, subject, INT64_MAX / 2, &w);
+}
+
+int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)
+{
+    Jiefen__CaseView *c = NULL;
+    int rc = fold_case_get(tx->st, tx->txn, case_id, &c);
+    if (rc || !c)
+        return rc;
+    if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0)
+        rc = rule_red(tx, cfg, c);
+    case_view_free(&c);
+    return rc;
+}
