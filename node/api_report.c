@@ -32,6 +32,25 @@ static json_t *figures_of(store *st, MDB_txn *txn, const char *node, int64_t fro
     return j;
 }
 
+/* The figures a submission carries: the draft's, made at the end of the period, or if
+ * there is none (or it was returned), the figures as of now. */
+static int frozen_figures(store *st, MDB_txn *txn, const char *self,
+                          const struct report_period *p, char **out)
+{
+    Jiefen__ReportView *v = NULL;
+    int rc = report_get(st, txn, self, p->kind, p->period, &v);
+    if (rc == 0 && v && strcmp(v->state, "draft") == 0) {
+        *out = strdup(v->figures);
+    } else if (rc == 0) {
+        json_t *fig = figures_of(st, txn, self, p->from_ms, p->to_ms, &rc);
+        *out = fig ? json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(fig);
+    }
+    if (v)
+        jiefen__report_view__free_unpacked(v, NULL);
+    return rc == 0 && !*out ? -ENOMEM : rc;
+}
+
 /* kind/period from a query or body; a missing period means the current one. */
 static const char *period_of(const char *kind, const char *period, struct report_period *p)
 {
@@ -130,7 +149,11 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
     if (rc)
         return reply_store_error(c, rc);
     json_t *absent = json_array(), *list = json_array(), *none = json_array();
-    json_t *fig = figures_of(n->st, txn, n->cfg.node_id, p.from_ms, p.to_ms, &rc);
+    char *frozen = NULL;
+    json_t *fig = NULL;
+    if ((rc = frozen_figures(n->st, txn, n->cfg.node_id, &p, &frozen)) == 0)
+        fig = json_loads(frozen, 0, NULL);
+    free(frozen);
     if (rc == 0)
         rc = prerequisites(n->st, txn, n->cfg.node_id, &p, none, absent, list);
     mdb_txn_abort(txn);
@@ -159,7 +182,7 @@ static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_
     if (p->from_ms > tx->now_ms)
         return op_refuse(o, 400, "invalid_field", "period", "报告期 %s 尚未开始", p->period);
     int rc = report_get(tx->st, tx->txn, n->cfg.node_id, p->kind, p->period, &v);
-    int again = v && strcmp(v->state, "returned");
+    int again = v && strcmp(v->state, "returned") && strcmp(v->state, "draft");
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
     if (rc)
@@ -223,11 +246,8 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
         free(strs);
         return rc;
     }
-    json_t *fig = figures_of(tx->st, tx->txn, n->cfg.node_id, p.from_ms, p.to_ms, &rc);
-    char *figures = fig ? json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(fig);
-    if (rc == 0 && !figures)
-        rc = -ENOMEM;
+    char *figures = NULL;
+    rc = frozen_figures(tx->st, tx->txn, n->cfg.node_id, &p, &figures);
     if (rc == 0) {
         Jiefen__ReportSubmitted rs = JIEFEN__REPORT_SUBMITTED__INIT;
         rs.kind = p.kind;
@@ -314,13 +334,14 @@ static json_t *view_json(const Jiefen__ReportView *v)
     for (size_t i = 0; i < v->n_missing; i++)
         json_array_append_new(missing, json_string(v->missing[i]));
     return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s,"
-                     " s:I}",
+                     " s:I, s:I}",
                      "node", v->origin, "seq", (json_int_t)v->seq, "kind", v->kind, "period",
                      v->period, "from_ms", (json_int_t)v->from_ms, "to_ms", (json_int_t)v->to_ms,
                      "submitted_ms", (json_int_t)v->submitted_ms, "submitted_by", v->actor,
                      "figures", fig ? fig : json_null(), "analysis", v->analysis, "missing",
                      missing, "state", v->state, "comment", v->comment, "reviewer", v->reviewer,
-                     "reviewed_ms", (json_int_t)v->reviewed_ms);
+                     "reviewed_ms", (json_int_t)v->reviewed_ms, "generated_ms",
+                     (json_int_t)v->generated_ms);
 }
 
 /* The child's reported figures that differ from the parent's own computation. */

@@ -1,5 +1,6 @@
 #include "node.h"
 #include "deadline.h"
+#include "schedule.h"
 #include "api.h"
 #include "clock.h"
 #include "error.h"
@@ -392,6 +393,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_signal_stop(&n->sig_term);
     uv_timer_stop(&n->cron);
     deadline_stop(n);
+    schedule_stop(n);
     uplink_close(n->up);
     downlink_close(n->down);
     n->up = NULL;
@@ -430,6 +432,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_check_start(&n->commit_check, commit_check_cb);
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
     deadline_init(n);
+    schedule_init(n);
     eventlog_on_commit(n->log, on_commit, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
                              n, &n->http);
@@ -443,6 +446,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     deadline_arm(n); /* limits passed while stopped fire now */
+    schedule_run(n); /* and drafts of periods that ended meanwhile are made */
     return start_links(n, err, errlen);
 }
 

@@ -144,7 +144,30 @@ static int report_put(store *st, MDB_txn *txn, const Jiefen__ReportView *v)
     return n ? store_put_message(txn, st->reports, key, n, &v->base) : JF_EINVAL;
 }
 
-/* A new submission (first, or after a return) replaces the one before. */
+int report_draft_put(store *st, MDB_txn *txn, const char *self,
+                     const struct report_period *p, const char *figures, int64_t now_ms)
+{
+    Jiefen__ReportView *have = NULL;
+    int rc = report_get(st, txn, self, p->kind, p->period, &have);
+    if (rc || have) {
+        if (have)
+            jiefen__report_view__free_unpacked(have, NULL);
+        return rc;
+    }
+    Jiefen__ReportView v = JIEFEN__REPORT_VIEW__INIT;
+    v.origin = (char *)self;
+    v.kind = (char *)p->kind;
+    v.period = (char *)p->period;
+    v.from_ms = p->from_ms;
+    v.to_ms = p->to_ms;
+    v.figures = (char *)figures;
+    v.state = "draft";
+    v.generated_ms = now_ms;
+    rc = report_put(st, txn, &v);
+    return rc ? rc : 1;
+}
+
+/* A new submission (first, or after a return) replaces the one before (or the draft). */
 static int fold_submitted(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
     const Jiefen__ReportSubmitted *r = ev->report_submitted;

@@ -47,6 +47,11 @@ const char *report_child_kind(const char *kind);
 int report_get(store *st, MDB_txn *txn, const char *origin, const char *kind,
                const char *period, Jiefen__ReportView **out);
 
+/* Stores this node's draft of a period (state "draft", figures as of now_ms) unless a
+ * report of that period is already here. 1 if stored, 0 if not, or a store error. */
+int report_draft_put(store *st, MDB_txn *txn, const char *self,
+                     const struct report_period *p, const char *figures, int64_t now_ms);
+
 /* Folds a report_submitted or report_reviewed event. 0, JF_EINVAL or a store error. */
 int report_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
 

@@ -1,0 +1,94 @@
+#include "schedule.h"
+#include "clock.h"
+#include "error.h"
+#include "ledger.h"
+#include "log.h"
+#include "node.h"
+#include "report.h"
+
+#include <stdlib.h>
+
+static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
+#define N_KINDS (sizeof KINDS / sizeof KINDS[0])
+
+/* The draft of the period of `kind` that ended last, if it has none yet. */
+static int draft_last(eventlog_tx *tx, struct node *n, const char *kind)
+{
+    struct report_period cur, last;
+    struct ledger l;
+    report_period_at(kind, tx->now_ms, &cur);
+    report_period_at(kind, cur.from_ms - 1, &last);
+    int rc = ledger_compute(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms,
+                            tx->now_ms, NULL, NULL, &l);
+    if (rc)
+        return rc;
+    json_t *j = ledger_json(&l);
+    ledger_clear(&l);
+    char *figures = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    if (!figures)
+        return -ENOMEM;
+    rc = report_draft_put(tx->st, tx->txn, n->cfg.node_id, &last, figures, tx->now_ms);
+    free(figures);
+    if (rc == 1)
+        log_info("report", "draft of the %s report for %s is ready", kind, last.period);
+    return rc < 0 ? rc : 0;
+}
+
+static int drafts_apply(eventlog_tx *tx, void *arg)
+{
+    struct node *n = arg;
+    int rc = 0;
+    for (size_t i = 0; i < N_KINDS && rc == 0; i++)
+        if (report_kind_for_tier(KINDS[i], n->cfg.tier))
+            rc = draft_last(tx, n, KINDS[i]);
+    return rc;
+}
+
+static void timer_cb(uv_timer_t *t);
+
+static void arm(struct node *n)
+{
+    int64_t now = clock_now_ms(), next = 0;
+    for (size_t i = 0; i < N_KINDS; i++) {
+        struct report_period p;
+        if (!report_kind_for_tier(KINDS[i], n->cfg.tier))
+            continue;
+        report_period_at(KINDS[i], now, &p);
+        if (!next || p.to_ms < next)
+            next = p.to_ms;
+    }
+    if (next && !n->stopping)
+        uv_timer_start(&n->schedule_timer, timer_cb, (uint64_t)(next - now), 0);
+}
+
+static void drafts_done(void *arg, int status)
+{
+    struct node *n = arg;
+    if (status)
+        log_error("report", "report drafts not stored (%s); next try at the next period end",
+                  jf_strerror(status));
+    arm(n);
+}
+
+void schedule_run(struct node *n)
+{
+    if (node_log_submit(n, drafts_apply, drafts_done, n))
+        drafts_done(n, -ENOMEM);
+}
+
+static void timer_cb(uv_timer_t *t)
+{
+    schedule_run(t->data);
+}
+
+void schedule_init(struct node *n)
+{
+    uv_timer_init(&n->loop, &n->schedule_timer);
+    n->schedule_timer.data = n;
+}
+
+void schedule_stop(struct node *n)
+{
+    uv_timer_stop(&n->schedule_timer);
+}
