@@ -253,12 +253,33 @@ static void csv_field(struct buf *b, const char *s)
     put(b, "\"", 1);
 }
 
+/* Text a spreadsheet would run as a formula (=, +, -, @, or a leading tab or CR: CSV
+ * injection) gets a leading apostrophe, which spreadsheets show as text and hide. Such text
+ * comes from people (summaries, village names), so it must never execute. */
+static void csv_text(struct buf *b, const char *s)
+{
+    if (!s || !s[0] || !strchr("=+-@\t\r", s[0])) {
+        csv_field(b, s);
+        return;
+    }
+    size_t n = strlen(s);
+    char *quoted = malloc(n + 2);
+    if (!quoted) {
+        b->failed = 1;
+        return;
+    }
+    quoted[0] = '\'';
+    memcpy(quoted + 1, s, n + 1);
+    csv_field(b, quoted);
+    free(quoted);
+}
+
 static void csv_cell(struct buf *b, const struct export_cell *c)
 {
     char num[NUM_MAX] = "";
     switch (c->kind) {
     case EXPORT_TEXT:
-        csv_field(b, c->text);
+        csv_text(b, c->text);
         return;
     case EXPORT_NUMBER:
         format_number(c->number, num);

@@ -34,7 +34,8 @@ struct export_table {
 /* Writes n_tables tables as one CSV text: a UTF-8 BOM, then per table its caption line
  * (caption, else title, else none), the header line and the rows; tables separated by one
  * empty line; every line ends in CRLF. Fields holding , " CR or LF are quoted with quotes
- * doubled. Numbers print without trailing zeros (integers as integers, else up to 15
+ * doubled; a text cell starting with = + - @, a tab or a CR gets a leading apostrophe, so no
+ * spreadsheet runs it as a formula. Numbers print without trailing zeros (integers as integers, else up to 15
  * significant digits); percents rounded to 0.1 as e.g. "93.5%" or "100%".
  * On success *out is a malloc'd, NUL-terminated buffer the caller frees, *len its length
  * without the NUL. Returns 0, -ENOMEM, or JF_EINVAL if out, len, a table, its headers or

@@ -109,6 +109,22 @@ static void test_csv_numbers_and_empty(void **state)
     check_csv(NULL, 0, "\xEF\xBB\xBF", 3);
 }
 
+/* Text a spreadsheet would run as a formula is kept as text: a leading apostrophe. */
+static void test_csv_formula_injection(void **state)
+{
+    (void)state;
+    static const char *const h[] = {"摘要"};
+    const struct export_cell cells[] = {
+        {EXPORT_TEXT, "=HYPERLINK(\"http://x\",\"点\")", 0}, {EXPORT_TEXT, "-5", 0},
+        {EXPORT_TEXT, "@SUM(A1)", 0}, {EXPORT_TEXT, "+1", 0}, {EXPORT_TEXT, "a=b", 0},
+        {EXPORT_NUMBER, NULL, -5},
+    };
+    const struct export_table t = {NULL, NULL, 1, h, sizeof cells / sizeof cells[0], cells};
+    static const char want[] = "\xEF\xBB\xBF摘要\r\n\"'=HYPERLINK(\"\"http://x\"\",\"\"点\"\")\"\r\n"
+                               "'-5\r\n'@SUM(A1)\r\n'+1\r\na=b\r\n-5\r\n";
+    check_csv(&t, 1, want, sizeof want - 1);
+}
+
 static void test_csv_bad_arguments(void **state)
 {
     (void)state;
@@ -423,6 +439,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_bytes),
         cmocka_unit_test(test_csv_numbers_and_empty),
+        cmocka_unit_test(test_csv_formula_injection),
         cmocka_unit_test(test_csv_bad_arguments),
         cmocka_unit_test_setup_teardown(test_xlsx_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xlsx_sheet_names_and_odd_cells, setup, teardown),
