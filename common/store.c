@@ -40,6 +40,7 @@ int store_open(const char *dir, size_t map_size, int create, store **out)
     store *s = calloc(1, sizeof *s);
     if (!s)
         return -ENOMEM;
+    pthread_rwlock_init(&s->remap, NULL);
     snprintf(s->path, sizeof s->path, "%s", dir);
     int rc = mdb_env_create(&s->env);
     if (rc)
@@ -69,6 +70,7 @@ void store_close(store **s)
         return;
     if ((*s)->env)
         mdb_env_close((*s)->env);
+    pthread_rwlock_destroy(&(*s)->remap);
     free(*s);
     *s = NULL;
 }
@@ -76,7 +78,10 @@ void store_close(store **s)
 int store_grow(store *s)
 {
     size_t next = s->map_size * 2;
+    /* Remapping under a reader on another thread would pull its pages away. */
+    pthread_rwlock_wrlock(&s->remap);
     int rc = mdb_env_set_mapsize(s->env, next);
+    pthread_rwlock_unlock(&s->remap);
     if (rc)
         return rc;
     log_info("store", "map grown from %zu to %zu bytes", s->map_size, next);
@@ -193,4 +198,14 @@ int store_event_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq, MD
     if (rc == MDB_NOTFOUND)
         rc = mdb_get(txn, s->inbox, &k, data);
     return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
+}
+
+void store_read_begin(store *s)
+{
+    pthread_rwlock_rdlock(&s->remap);
+}
+
+void store_read_end(store *s)
+{
+    pthread_rwlock_unlock(&s->remap);
 }

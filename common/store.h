@@ -25,6 +25,7 @@
 #define JIEFEN_STORE_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@ typedef struct store {
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
         reports, warnings;
     size_t map_size;
+    pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];
 } store;
 
@@ -50,6 +52,11 @@ void store_close(store **s);
 
 /* Doubles the map size. Call only with no transaction open in this process. */
 int store_grow(store *s);
+
+/* Around a read transaction on a thread other than the loop's (verify, exports): while it
+ * is held, store_grow waits instead of remapping the file under the reader. */
+void store_read_begin(store *s);
+void store_read_end(store *s);
 
 /* Begins a transaction (flags 0 or MDB_RDONLY). Returns 0 or an LMDB code. */
 int store_txn_begin(store *s, unsigned flags, MDB_txn **txn);

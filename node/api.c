@@ -530,7 +530,9 @@ static void verify_work(uv_work_t *w)
 {
     struct verify_job *j = w->data;
     struct node *n = j->c->n;
+    store_read_begin(n->st);
     j->rc = verify_run(n->st, n->id, n->cfg.node_id, &j->report);
+    store_read_end(n->st);
 }
 
 static void verify_after(uv_work_t *w, int status)

@@ -83,11 +83,13 @@ static void export_work(uv_work_t *w)
     struct export_job *j = w->data;
     struct node *n = j->c->n;
     MDB_txn *txn;
+    store_read_begin(n->st);
     j->rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
     if (j->rc == 0) {
         j->rc = ledger_export(n->st, txn, &j->q, &j->out, &j->len, j->err, sizeof j->err);
         mdb_txn_abort(txn);
     }
+    store_read_end(n->st);
 }
 
 static void export_after(uv_work_t *w, int status)

@@ -92,7 +92,9 @@ static int check_child_period(struct prereq *q, const Jiefen__NodeInfo *child,
     json_array_append_new(q->list, json_pack("{s:s, s:s, s:s, s:s}", "node", child->node_id,
                                              "kind", sub->kind, "period", sub->period, "state",
                                              v ? v->state : marked ? "missing" : "absent"));
-    if (!v && !marked)
+    /* Sent and not returned counts as in; a returned one waits for its resubmission. */
+    int in = v && (strcmp(v->state, "submitted") == 0 || strcmp(v->state, "accepted") == 0);
+    if (!in && !marked)
         json_array_append_new(q->absent, json_string(tag));
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
@@ -143,7 +145,8 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
     http_query_get(r->query, "period", period, sizeof period);
     const char *why = period_of(kind, period, &p);
     if (why)
-        return reply_error(c, 400, "invalid_query", kind[0] ? "period" : "kind", "%s", why);
+        return reply_error(c, 400, "invalid_query", report_kind_valid(kind) ? "period" : "kind",
+                           "%s", why);
     MDB_txn *txn;
     int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
     if (rc)
@@ -230,15 +233,17 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct node *n = o->c->n;
     struct report_period p;
-    const char *why = period_of(op_str(o->in, "kind"), op_str(o->in, "period"), &p);
+    const char *why = op_str(o->in, "period")[0]
+                          ? report_period_parse(op_str(o->in, "kind"), op_str(o->in, "period"), &p)
+                          : "请填写报告期（period，YYYY-MM-DD）";
     const char *analysis = op_str(o->in, "analysis");
     json_t *missing;
     char **strs = NULL;
     size_t n_missing = 0;
     int rc;
     if (why)
-        return op_refuse(o, 400, "invalid_field", op_str(o->in, "kind")[0] ? "period" : "kind",
-                         "%s", why);
+        return op_refuse(o, 400, "invalid_field",
+                         report_kind_valid(op_str(o->in, "kind")) ? "period" : "kind", "%s", why);
     if (!analysis[0] || strlen(analysis) > 20000)
         return op_refuse(o, 400, "missing_field", "analysis", "请填写分析研判内容（最多 20000 字节）");
     if ((rc = missing_of(o, &missing, &strs, &n_missing)) ||
@@ -401,7 +406,8 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail)
     http_query_get(r->query, "period", period, sizeof period);
     const char *why = period_of(kind, period, &p);
     if (why)
-        return reply_error(c, 400, "invalid_query", kind[0] ? "period" : "kind", "%s", why);
+        return reply_error(c, 400, "invalid_query", report_kind_valid(kind) ? "period" : "kind",
+                           "%s", why);
     struct status s = {n, NULL, &p, json_array(), 0};
     Jiefen__ReportView *own = NULL;
     int rc = store_txn_begin(n->st, MDB_RDONLY, &s.txn);

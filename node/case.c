@@ -102,7 +102,8 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
         set_str(&v->department, o->department) || set_str(&v->matter_type, o->matter_type) ||
         set_str(&v->village, o->village) || set_str(&v->source, o->source) ||
         set_str(&v->summary, o->summary) || set_str(&v->holder, ev->origin) ||
-        set_str(&v->opened_at_node, ev->origin) || add_period(v, ev->origin) ||
+        set_str(&v->opened_at_node, ev->origin) || set_str(&v->risk_by, ev->origin) ||
+        add_period(v, ev->origin) ||
         add_ref(v, ev)) {
         case_view_free(&v);
         return NULL;
@@ -202,8 +203,10 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (c->return_to[0] && strcmp(c->return_to, v->opened_at_node))
         return JF_EINVAL;
     v->status = CASE_STATUS(CLOSED);
-    v->closed_ms = ev->time_ms;
+    v->closed_ms = v->last_closed_ms = ev->time_ms;
     v->closed_due_ms = v->due_ms;
+    if (set_str(&v->last_closed_at_node, ev->origin))
+        return -ENOMEM;
     if (set_str(&v->result, c->result) || set_str(&v->feedback, c->feedback) ||
         set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, ""))
         return -ENOMEM;
@@ -340,8 +343,10 @@ static int apply_guided(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (v->status != CASE_STATUS(OPEN) || ref_index(&ref_channels, g->channel) < 0)
         return JF_EINVAL;
     v->status = CASE_STATUS(GUIDED);
-    v->closed_ms = ev->time_ms;
+    v->closed_ms = v->last_closed_ms = ev->time_ms;
     v->closed_due_ms = v->due_ms;
+    if (set_str(&v->last_closed_at_node, ev->origin))
+        return -ENOMEM;
     return set_str(&v->guided_channel, g->channel) || set_str(&v->guidance, g->guidance) ||
                    set_str(&v->closed_at_node, ev->origin)
                ? -ENOMEM
@@ -354,7 +359,7 @@ static int apply_risk(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (r->risk < JIEFEN__RISK__RISK_BLUE || r->risk > JIEFEN__RISK__RISK_RED || !r->reason[0])
         return JF_EINVAL;
     v->risk = r->risk;
-    return 0;
+    return set_str(&v->risk_by, ev->origin);
 }
 
 /* The holder's timer found its limit near or past: recorded against that limit, so an

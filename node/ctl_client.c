@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 5000L
 #define TOTAL_TIMEOUT_MS 120000L
@@ -24,6 +25,9 @@ struct ctl_client {
     char *reply;                 /* the body being received */
     size_t reply_len, reply_cap;
     int reply_oom, reply_too_large;
+    int sink;                    /* -1, or where a download's 2xx body goes */
+    size_t sunk;                 /* bytes written there */
+    int sink_errno;              /* why writing there failed, 0 if it did not */
     char errbuf[CURL_ERROR_SIZE];  /* curl writes at most CURL_ERROR_SIZE bytes here */
 };
 
@@ -223,10 +227,37 @@ int ctl_client_open(ctl_client *c, const char *dir)
 
 /* ---- the client ---------------------------------------------------------------------- */
 
+/* Whether the data arriving goes to the download's file: there is one, and the reply is a
+ * success (the status is known once the headers are in, before any of the body). */
+static int to_sink(ctl_client *c)
+{
+    long status = 0;
+    return c->sink >= 0 &&
+           curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+           status >= 200 && status < 300;
+}
+
+static size_t sink_write(ctl_client *c, const char *p, size_t n)
+{
+    for (size_t left = n; left > 0;) {
+        ssize_t w = write(c->sink, p, left);
+        if (w < 0 && errno != EINTR) {
+            c->sink_errno = errno;
+            return 0;   /* curl stops with CURLE_WRITE_ERROR */
+        }
+        if (w > 0)
+            p += w, left -= (size_t)w;
+    }
+    c->sunk += n;
+    return n;
+}
+
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 {
     ctl_client *c = arg;
     size_t n = size * nmemb;
+    if (to_sink(c))
+        return sink_write(c, ptr, n);
     if (n > MAX_REPLY - c->reply_len) {
         c->reply_too_large = 1;
         return 0;
@@ -278,6 +309,7 @@ ctl_client *ctl_client_new(void)
         curl_global_cleanup();
         return NULL;
     }
+    c->sink = -1;
     if ((c->curl = curl_easy_init()) && setup_curl(c) == 0)
         return c;
     ctl_client_destroy(&c);   /* runs the matching curl_global_cleanup() */
@@ -331,8 +363,8 @@ static void free_headers(struct curl_slist *list)
     curl_slist_free_all(list);
 }
 
-/* The request's header lines, or NULL when out of memory. */
-static struct curl_slist *make_headers(const ctl_client *c, int post)
+/* The request's header lines, or NULL when out of memory. `json`: only JSON is wanted. */
+static struct curl_slist *make_headers(const ctl_client *c, int post, int json)
 {
     struct curl_slist *list = NULL;
     char *auth = NULL;
@@ -341,7 +373,7 @@ static struct curl_slist *make_headers(const ctl_client *c, int post)
     int rc = add_header(&list, auth);
     wipe_free(auth);
     if (rc == 0)
-        rc = add_header(&list, "Accept: application/json");
+        rc = add_header(&list, json ? "Accept: application/json" : "Accept: */*");
     if (rc == 0 && post)
         rc = add_header(&list, "Content-Type: application/json");
     if (rc == 0 && post)   /* no "Expect: 100-continue": send the body at once */
@@ -367,6 +399,9 @@ static int transfer_error(ctl_client *c, CURLcode cc)
     const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
     if (cc == CURLE_OUT_OF_MEMORY || (cc == CURLE_WRITE_ERROR && c->reply_oom))
         return set_error(c, -ENOMEM, "out of memory");
+    if (cc == CURLE_WRITE_ERROR && c->sink_errno)
+        return set_error(c, -c->sink_errno, "cannot write the file being downloaded: %s",
+                         strerror(c->sink_errno));
     if (cc == CURLE_WRITE_ERROR && c->reply_too_large)
         return set_error(c, CTL_EREPLY, "the reply from jiefend at %s is larger than %zu MiB",
                          c->addr, MAX_REPLY >> 20);
@@ -384,6 +419,8 @@ static int perform(ctl_client *c, long *status)
     c->errbuf[0] = 0;
     c->reply_len = 0;
     c->reply_oom = c->reply_too_large = 0;
+    c->sunk = 0;
+    c->sink_errno = 0;
     CURLcode cc = curl_easy_perform(c->curl);
     if (cc != CURLE_OK)
         return transfer_error(c, cc);
@@ -407,7 +444,7 @@ static int prepare(ctl_client *c, int post, const char *path, const char *body, 
     if (cc != CURLE_OK)
         return set_error(c, cc == CURLE_OUT_OF_MEMORY ? -ENOMEM : CTL_ECURL,
                          "bad URL for %s: %s", path, curl_easy_strerror(cc));
-    if (!(*hdr = make_headers(c, post)))
+    if (!(*hdr = make_headers(c, post, c->sink < 0)))
         return set_error(c, -ENOMEM, "out of memory");
     if (curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, *hdr) != CURLE_OK ||
         set_method(c, post, body, len) != 0)
@@ -451,6 +488,24 @@ static int parse_reply(ctl_client *c, json_t **json)
     return 0;
 }
 
+/* One request and its complete reply: the body is in c->reply, or went to the sink. */
+static int exchange(ctl_client *c, int post, const char *path, const char *body, size_t len,
+                    long *status)
+{
+    clear_error(c);
+    struct curl_slist *hdr = NULL;
+    int rc = prepare(c, post, path, body, len, &hdr);
+    if (rc == 0)
+        rc = perform(c, status);
+    int rc2 = unprepare(c);
+    free_headers(hdr);
+    if (rc == 0)
+        rc = rc2;
+    if (rc)
+        *status = 0;
+    return rc;
+}
+
 int ctl_client_request(ctl_client *c, const char *method, const char *path, const char *body,
                        size_t body_len, long *status, json_t **json)
 {
@@ -463,21 +518,31 @@ int ctl_client_request(ctl_client *c, const char *method, const char *path, cons
     int post = strcmp(method, "POST") == 0;
     if ((!post && (strcmp(method, "GET") != 0 || body)) || !c->addr || !c->token)
         return set_error(c, -EINVAL, "bad request arguments (or client not opened)");
-    clear_error(c);
-    struct curl_slist *hdr = NULL;
-    int rc = prepare(c, post, path, body, body_len, &hdr);
-    if (rc == 0)
-        rc = perform(c, status);
-    if (rc == 0 && c->reply_len)
-        rc = parse_reply(c, json);
-    int rc2 = unprepare(c);
-    free_headers(hdr);
-    if (rc == 0 && rc2 != 0) {
-        json_decref(*json);
+    int rc = exchange(c, post, path, body, body_len, status);
+    if (rc == 0 && c->reply_len && (rc = parse_reply(c, json)) != 0)
+        *status = 0;
+    return rc;
+}
+
+int ctl_client_download(ctl_client *c, const char *path, int fd, long *status, size_t *written,
+                        json_t **json)
+{
+    if (status)
+        *status = 0;
+    if (written)
+        *written = 0;
+    if (json)
         *json = NULL;
-        rc = rc2;
-    }
-    if (rc)
+    if (!c || !path || path[0] != '/' || fd < 0 || !status || !written || !json)
+        return -EINVAL;
+    if (!c->addr || !c->token)
+        return set_error(c, -EINVAL, "client not opened");
+    c->sink = fd;
+    int rc = exchange(c, 0, path, NULL, 0, status);
+    c->sink = -1;
+    if (rc == 0 && *status >= 200 && *status < 300)
+        *written = c->sunk;
+    else if (rc == 0 && c->reply_len && (rc = parse_reply(c, json)) != 0)
         *status = 0;
     return rc;
 }

@@ -10,6 +10,8 @@
  * application/json" with a Content-Length (never chunked). Timeouts: 5 s to connect, 120 s
  * for the whole request (verify can be slow). No proxy, no redirects, nothing retried.
  * The curl handle is kept between requests, so successive requests reuse the connection.
+ * ctl_client_download() is the same GET for a file (a spreadsheet): a successful body goes
+ * to a file descriptor as it arrives instead of being parsed.
  *
  * Errors: every int function returns 0 or a negative code, -errno or a CTL_E* code below;
  * ctl_strerror() decodes any of them, and ctl_client_errmsg() gives the full message of
@@ -53,6 +55,16 @@ int ctl_client_open(ctl_client *c, const char *dir);
  * *status at 0 and *json at NULL. */
 int ctl_client_request(ctl_client *c, const char *method, const char *path, const char *body,
                        size_t body_len, long *status, json_t **json);
+
+/* Does one GET of a file to download (a spreadsheet): a 2xx body is written to `fd` as it
+ * arrives, so its size is bounded by the disk, not by memory; any other body is taken as the
+ * daemon's error, as ctl_client_request() takes it. Returns 0 once a complete reply arrived,
+ * whatever its status: *status is the HTTP status, *written the bytes written to fd (0 unless
+ * 2xx), and *json the parsed error body (a new reference the caller releases, or NULL; always
+ * NULL on 2xx). Otherwise returns what ctl_client_request() returns, or -errno when writing
+ * to fd failed (-ENOSPC, -EIO...); fd may then hold part of the body. */
+int ctl_client_download(ctl_client *c, const char *path, int fd, long *status, size_t *written,
+                        json_t **json);
 
 /* `s` percent-encoded for a URL path segment or query value (RFC 3986 unreserved bytes
  * kept). Malloc'd, the caller frees it with free(); NULL when out of memory. */

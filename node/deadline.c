@@ -85,6 +85,7 @@ void deadline_arm(struct node *n)
     uv_timer_stop(&n->deadline_timer);
     if (next) {
         int64_t wait = next - clock_now_ms();
+        uv_update_time(&n->loop); /* the timeout counts from now, not the cached loop time */
         uv_timer_start(&n->deadline_timer, timer_cb, wait > 0 ? (uint64_t)wait : 0, 0);
     }
 }

@@ -31,11 +31,14 @@ enum {
 #define SUMMARY_CHARS 20
 #define MAX_INPUT ((size_t)64 * 1024 * 1024)   /* a --json document; the API takes 1 MiB */
 
+struct command;
+
 struct ctl {
     const char *dir;        /* the node's data directory */
     int json;               /* --json: print the API's JSON */
     ctl_client *client;     /* created at start, opened on the first request */
     int opened;             /* client holds the node's address and token */
+    const struct command *cmd;   /* the command running */
 };
 
 typedef int (*cmd_fn)(struct ctl *ctl, int argc, char **argv);
@@ -327,9 +330,12 @@ static const struct vocab satisfactions[] = {
 static const struct vocab wheres[] = {
     {"here", "本节点办理"}, {"above", "已在上级办理"}, {"below", "在下级办理"},
     {"elsewhere", "在其他节点办理"}, {NULL, NULL}};
-static const struct vocab ext_states[] = {
-    {"pending", "待上级审批"}, {"approved", "已批准"}, {"refused", "未批准"}, {NULL, NULL}};
-/* Case event kinds (the schema's names), how a case moved, deadline kinds. */
+/* The states of an extension, and of a report (docs/ledger.md). */
+static const struct vocab states[] = {
+    {"pending", "待上级审批"}, {"approved", "已批准"}, {"refused", "未批准"},
+    {"draft", "草稿"}, {"submitted", "已报送"}, {"accepted", "已接收"}, {"returned", "已退回"},
+    {"absent", "未报送"}, {"missing", "标注缺报"}, {NULL, NULL}};
+/* Case event kinds (the schema's names), how a case moved, deadline kinds, report kinds. */
 static const struct vocab kinds[] = {
     {"case_opened", "受理"}, {"case_routed", "分流"}, {"case_guided", "引导"},
     {"attempt", "调解"}, {"case_moved", "移交"}, {"risk_changed", "风险调整"},
@@ -338,7 +344,12 @@ static const struct vocab kinds[] = {
     {"deadline", "期限提醒"}, {"extension_requested", "申请延期"},
     {"extension_decided", "延期审批"}, {"case_closed", "办结"}, {"follow_up", "回访"},
     {"escalate", "上报"}, {"handdown", "交办"}, {"warning", "临期预警"},
-    {"overdue", "已超期"}, {NULL, NULL}};
+    {"overdue", "已超期"}, {"daily", "日排查"}, {"weekly", "周分析"}, {"monthly", "月研判"},
+    {"ledger", "综合台账"}, {NULL, NULL}};
+/* The figures of a report compared with the parent's own computation. */
+static const struct vocab figures[] = {
+    {"taken_in", "受理"}, {"closed", "办结"}, {"guided", "引导"}, {"petitions", "信访事项"},
+    {NULL, NULL}};
 /* Booleans are shown through their key's vocabulary; "" leaves a [...] part out. */
 static const struct vocab confirmations[] = {
     {"true", "申请司法确认"}, {"false", ""}, {NULL, NULL}};
@@ -348,8 +359,10 @@ static const struct vocab acks[] = {{"true", "已签收"}, {"false", "未签收"
 static const struct vocab overdues[] = {{"true", "已超期"}, {"false", "未超期"}, {NULL, NULL}};
 static const struct vocab leader_needs[] = {
     {"true", "需安排领导包案（3221）"}, {"false", ""}, {NULL, NULL}};
+static const struct vocab lates[] = {{"true", "逾期"}, {"false", "按时"}, {NULL, NULL}};
 
-/* The vocabulary of the values at each key, wherever the key is. */
+/* The vocabulary of the values at each key, wherever the key is; of the member names when
+ * the value is an object (the ledger's figures by tier). */
 static const struct {
     const char *key;
     const struct vocab *vocab;
@@ -359,9 +372,11 @@ static const struct {
     {"tier", tiers},              {"outcome", outcomes},       {"last_outcome", outcomes},
     {"method", methods},          {"channel", channels},       {"guided_channel", channels},
     {"referral", referrals},      {"satisfaction", satisfactions}, {"where", wheres},
-    {"state", ext_states},        {"kind", kinds},             {"approved", approvals},
+    {"state", states},            {"kind", kinds},             {"approved", approvals},
     {"judicial_confirmation", confirmations}, {"automatic", automatics},
     {"acknowledged", acks},       {"overdue", overdues},       {"needs_leader", leader_needs},
+    {"late", lates},              {"figure", figures},         {"closed_at_tier", tiers},
+    {"escalation_rate", tiers},
 };
 
 /* The Chinese name of a code, or the code itself when it is not in the vocabulary. */
@@ -409,21 +424,77 @@ static const char *jtime(const json_t *o, const char *key, const char *fmt, char
 
 /* ---- templates ----------------------------------------------------------------------- */
 
-/* What people read of the value at `key` whose code (or "true"/"false") is `code`. */
-static const char *shown_code(const char *key, const char *code)
+#define SHOWN_CHARS 256   /* what shown() writes in its buffer: a time, a number, a few */
+
+/* The vocabulary of the values at `key`, NULL when it has none. */
+static const struct vocab *key_vocab(const char *key)
 {
     for (size_t i = 0; i < sizeof key_vocabs / sizeof key_vocabs[0]; i++)
         if (strcmp(key_vocabs[i].key, key) == 0)
-            return vocab_name(key_vocabs[i].vocab, code);
+            return key_vocabs[i].vocab;
+    return NULL;
+}
+
+/* What people read of the value at `key` whose code (or "true"/"false") is `code`. */
+static const char *shown_code(const char *key, const char *code)
+{
+    const struct vocab *v = key_vocab(key);
+    if (v)
+        return vocab_name(v, code);
     if (strcmp(code, "true") == 0 || strcmp(code, "false") == 0)
         return code[0] == 't' ? "是" : "否";
     return code;
 }
 
+/* A rate (a fraction of 1) as a percentage, "33.3%", into buf. */
+static const char *percent(double rate, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.1f%%", rate * 100);
+    return buf;
+}
+
+/* Appends "name value" (a count, or a rate as a percentage) to the used bytes of buf;
+ * returns the bytes used then, unchanged when it does not fit. */
+static size_t member_add(char *buf, size_t len, size_t used, const char *name, const json_t *v)
+{
+    char num[32];
+    if (json_is_real(v))
+        percent(json_real_value(v), num, sizeof num);
+    else if (json_is_integer(v))
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else
+        snprintf(num, sizeof num, "-");
+    int n = snprintf(buf + used, len - used, "%s%s %s", used ? "，" : "", name, num);
+    if (n < 0 || (size_t)n >= len - used) {
+        buf[used] = 0;
+        return used;
+    }
+    return used + (size_t)n;
+}
+
+/* An object of counts or rates as "村 1，乡镇 50.0%" into buf: the members named in vocab
+ * (may be NULL) first, by their names and in its order (tiers bottom-up), then the others. */
+static const char *members_text(const json_t *o, const struct vocab *vocab, char *buf,
+                                size_t len)
+{
+    const char *key;
+    json_t *v;
+    size_t used = 0;
+    buf[0] = 0;
+    for (const struct vocab *w = vocab; w && w->code; w++)
+        if ((v = json_object_get(o, w->code)))
+            used = member_add(buf, len, used, w->name, v);
+    json_object_foreach((json_t *)o, key, v)
+        if (!vocab || vocab_name(vocab, key) == key)   /* not in the vocabulary */
+            used = member_add(buf, len, used, key, v);
+    return buf;
+}
+
 /* The value at `path` of o ("leader.leader" goes through members), as people read it:
  * codes and booleans through the vocabulary of their key, a *_ms time as local time,
- * numbers in decimal. The text is a JSON string of o, a constant, or in buf. *empty: the
- * value is absent, null, "", 0 or read as "". */
+ * integers in decimal, reals (the API's only reals are rates) as percentages, an object as
+ * members_text(). The text is a JSON string of o, a constant, or in buf. *empty: the value
+ * is absent, null, "", 0 or read as "". */
 static const char *shown(const json_t *o, const char *path, char *buf, size_t len, int *empty)
 {
     char key[64];
@@ -448,6 +519,10 @@ static const char *shown(const json_t *o, const char *path, char *buf, size_t le
         s = json_integer_value(v) ? jtime(o, key, "%Y-%m-%d %H:%M", buf, len) : "";
     else if (json_is_integer(v))
         s = jnum(o, key, buf, len);
+    else if (json_is_real(v))
+        s = percent(json_real_value(v), buf, len);
+    else if (json_is_object(v))
+        s = members_text(v, key_vocab(key), buf, len);
     *empty = !s[0] || (json_is_integer(v) && json_integer_value(v) == 0);
     return s;
 }
@@ -455,7 +530,7 @@ static const char *shown(const json_t *o, const char *path, char *buf, size_t le
 /* Whether a value named in tpl[0, end) is empty, as shown() says. */
 static int part_empty(const char *tpl, const char *end, const json_t *o)
 {
-    char path[64], buf[64];
+    char path[64], buf[SHOWN_CHARS];
     int empty = 0;
     for (const char *p = tpl; p < end && (p = memchr(p, '{', (size_t)(end - p))); ) {
         const char *close = strchr(p, '}');
@@ -473,7 +548,7 @@ static int part_empty(const char *tpl, const char *end, const json_t *o)
  * braces and brackets closed, brackets not nested. Malloc'd; NULL when out of memory. */
 static char *expand(const char *tpl, const json_t *o)
 {
-    char *s = NULL, path[64], buf[64];
+    char *s = NULL, path[64], buf[SHOWN_CHARS];
     size_t len = 0;
     int empty;
     FILE *f = open_memstream(&s, &len);
@@ -497,6 +572,63 @@ static char *expand(const char *tpl, const json_t *o)
         return NULL;
     }
     return s;
+}
+
+/* tpl expanded over each object of list, joined by sep; malloc'd, NULL when out of
+ * memory. */
+static char *list_text(const json_t *list, const char *tpl, const char *sep)
+{
+    char *s = NULL;
+    size_t len = 0, i;
+    json_t *o;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    int rc = 0;
+    json_array_foreach(list, i, o) {
+        char *one = rc ? NULL : expand(tpl, o);
+        rc = rc || !one || fprintf(f, "%s%s", i ? sep : "", one) < 0;
+        free(one);
+    }
+    if (fclose(f) != 0 || rc) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A line of a record shown as a two-column table: label, template, and whether the line is
+ * left out when it comes out empty (else it shows "-"). */
+struct line {
+    const char *label, *tpl;
+    int optional;
+};
+
+/* Adds the lines expanded over o to t. 0, or -1 out of memory. */
+static int lines_add(struct table *t, const struct line *lines, size_t n, const json_t *o)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *v = expand(lines[i].tpl, o);
+        int rc = !v || ((v[0] || !lines[i].optional) && kv(t, lines[i].label, v));
+        free(v);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* Adds a row of n cells, each a template expanded over o. 0, or -1 out of memory. */
+static int template_row(struct table *t, const char *const *cells, size_t n, const json_t *o)
+{
+    char *cell[16] = {NULL};
+    int rc = n > sizeof cell / sizeof cell[0] ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = !(cell[i] = expand(cells[i], o));
+    if (rc == 0)
+        rc = table_add(t, (const char *const *)cell);
+    for (size_t i = 0; i < n && i < sizeof cell / sizeof cell[0]; i++)
+        free(cell[i]);
+    return rc;
 }
 
 /* ---- requests ------------------------------------------------------------------------ */
@@ -1195,12 +1327,8 @@ static int cmd_case_list(struct ctl *ctl, int argc, char **argv)
 
 /* ---- case show ----------------------------------------------------------------------- */
 
-/* The lines of a case: label, template (see expand()), and whether the line is left out
- * when it comes out empty (else it shows "-"). */
-static const struct {
-    const char *label, *tpl;
-    int optional;
-} case_lines[] = {
+/* The lines of a case. */
+static const struct line case_lines[] = {
     {"案件编号", "{id}", 0},
     {"状态", "{status}", 0},
     {"类别", "{category_name}", 0},
@@ -1235,18 +1363,6 @@ static const struct {
     {"当事人数", "{party_count}", 0},
     {"事件数", "{event_count}", 0},
 };
-
-static int case_fields(struct table *t, const json_t *c)
-{
-    for (size_t i = 0; i < sizeof case_lines / sizeof case_lines[0]; i++) {
-        char *v = expand(case_lines[i].tpl, c);
-        int rc = !v || ((v[0] || !case_lines[i].optional) && kv(t, case_lines[i].label, v));
-        free(v);
-        if (rc)
-            return -1;
-    }
-    return 0;
-}
 
 static int party_rows(struct table *t, const json_t *parties)
 {
@@ -1330,7 +1446,8 @@ static int history_rows(struct table *t, const json_t *history)
 static int print_case_file(const json_t *r)
 {
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
-    int rc = case_fields(&fields, json_object_get(r, "case")) ||
+    int rc = lines_add(&fields, case_lines, sizeof case_lines / sizeof case_lines[0],
+                       json_object_get(r, "case")) ||
              party_rows(&parties, json_object_get(r, "parties")) ||
              history_rows(&history, json_object_get(r, "history"));
     if (rc == 0) {
@@ -1545,9 +1662,9 @@ static int parse_net_args(int argc, char **argv, const char *name, const struct 
 
 /* ---- the tier network: files --------------------------------------------------------- */
 
-/* The text of an armoured file (a path, or "-" for stdin) into *text, malloc'd. One that
- * cannot be read, or is not text, is a usage error naming it. */
-static int read_armour(const char *path, char **text)
+/* The text of a file (a path, or "-" for stdin: an armoured file, an analysis) into *text,
+ * malloc'd. One that cannot be read, or is not UTF-8 text, is a usage error naming it. */
+static int read_text(const char *path, char **text)
 {
     size_t len;
     int rc = body_from_file(path, text, &len);
@@ -1757,7 +1874,7 @@ static int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv)
     int rc = req ? parse_net_args(argc, argv, "enrol approve", approve_opts, "FILE", &a)
                  : out_of_memory();
     if (rc == 0)
-        rc = read_armour(a.pos, &text);
+        rc = read_text(a.pos, &text);
     if (rc == 0)
         rc = out_open(&o, a.out);
     if (rc == 0 && (req_set(req, "request", text) || req_set(req, "endpoint", a.endpoint)))
@@ -1784,7 +1901,7 @@ static int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
     int rc = req ? parse_net_args(argc, argv, "enrol install", no_opts, "FILE", &a)
                  : out_of_memory();
     if (rc == 0)
-        rc = read_armour(a.pos, &text);
+        rc = read_text(a.pos, &text);
     if (rc == 0 && req_set(req, "bundle", text))
         rc = out_of_memory();
     if (rc == 0)
@@ -2036,10 +2153,19 @@ static int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
                             "origin");
 }
 
-/* ---- case actions -------------------------------------------------------------------- */
+/* ---- actions ------------------------------------------------------------------------- */
 
-/* How an option of a case action goes into the request. */
-enum { ARG_TEXT, ARG_INT, ARG_TRUE, ARG_FALSE };   /* the value; a number; true; false */
+/* How an option of an action goes into the request. */
+enum {
+    ARG_TEXT,     /* the value */
+    ARG_INT,      /* the value, a number */
+    ARG_TRUE,     /* true (the option takes no value) */
+    ARG_FALSE,    /* false */
+    ARG_LIST,     /* the value, appended to an array; the option may be repeated */
+    ARG_FILE,     /* the text of the file the value names ("-": standard input) */
+    ARG_LOCAL,    /* the value is jiefenctl's own (--out FILE): not sent */
+    ARG_SWITCH,   /* jiefenctl's own, without a value (--force): not sent */
+};
 /* Whether it must be given. Of the ARG_ONE_OF options of an action at least one must be;
  * those that set the same member exclude each other (--approve|--refuse). */
 enum { ARG_OPTIONAL, ARG_REQUIRED, ARG_ONE_OF };
@@ -2052,27 +2178,443 @@ struct action_opt {
 
 #define MAX_ACTION_OPTS 8
 
-/* One action on a case: `case SUB ID [options]` POSTs the options as a JSON object to
- * /api/v1/cases/ID/ROUTE and prints `done` (a template over the reply's case, see
- * expand()), then a line for the rule the daemon applied, if any. Every action also takes
- * --actor NAME (actor_opt). */
-struct case_action {
-    const char *sub, *route;
+#define ACT_ACTOR 0x1u      /* takes --actor NAME too (actor_opt) */
+#define ACT_FILE 0x2u       /* the reply is a file: download() writes it where --out says */
+#define ACT_OWN_JSON 0x4u   /* the printer prints --json itself (else: the reply) */
+
+struct action_args;
+
+/* Prints what the action did from the daemon's reply r (a JSON object). */
+typedef int (*action_print_fn)(struct ctl *ctl, const struct action_args *x, json_t *r);
+
+/* One action: `NAME SUB [POS] [options]` checks the options (a missing one is a usage error,
+ * nothing is sent), turns them into the members of a request (with `fixed`, members always
+ * sent) and sends it to `path`, as the JSON body of a POST or as the query of a GET; then
+ * prints the reply through `print`, or with --json the reply itself. The positional argument
+ * goes into the path at "{}", or into the request as pos_member, or else only to `print`. */
+struct action {
+    const char *name, *sub;        /* the command's words; sub NULL for one word */
+    const char *method, *path;
+    const char *pos, *pos_member;  /* "ID" (NULL: none) and the member it sets */
+    unsigned flags;
+    action_print_fn print;
     struct action_opt opts[MAX_ACTION_OPTS];   /* up to the first without a flag */
-    const char *done;
+    const char *done;              /* the line print_done() or print_case_done() prints */
+    const char *fixed;             /* a JSON object of members always sent; NULL: none */
 };
 
-static const struct case_action case_actions[] = {
-    {"route", "route",
+struct action_args {
+    const struct action *a;
+    char name[32];                 /* "case route", for messages */
+    const char *pos;               /* the positional argument */
+    json_t *req;                   /* the members sent */
+    json_t *local;                 /* the values of ARG_LOCAL options, true for ARG_SWITCH */
+    int seen[MAX_ACTION_OPTS + 1];
+};
+
+/* Prints the template over o and a line end, as text from the daemon (cleaned). */
+static int print_expanded(const char *tpl, const json_t *o)
+{
+    char *line = expand(tpl, o);
+    if (!line)
+        return out_of_memory();
+    put_clean(line, stdout);
+    putchar('\n');
+    free(line);
+    return EXIT_OK;
+}
+
+/* The action's `done` line over what was sent, updated with the reply. */
+static int print_done(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    (void)ctl;
+    if (!json_is_object(r))
+        return unexpected("not a JSON object");
+    json_t *view = json_copy(x->req);
+    int rc = view && json_object_update(view, r) == 0 ? print_expanded(x->a->done, view)
+                                                       : out_of_memory();
+    json_decref(view);
+    return rc;
+}
+
+/* What the reply's "rule" says the daemon did on its own, over the reply's case. */
+static const char *const rule_templates[][2] = {
+    {"escalated", "案件已按3221规则自动上报至 {holder_name}（{holder}）"},
+    {"leader_required", "本级调解不成已达3221规则上限，案件需安排领导包案"},
+};
+
+/* What a case action did: its `done` line over the reply's case, and one for the rule the
+ * daemon applied. */
+static int print_case_done(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    (void)ctl;
+    const json_t *c = json_object_get(r, "case");
+    const char *rule = json_string_value(json_object_get(r, "rule"));
+    if (!json_is_object(c))
+        return unexpected("no \"case\"");
+    int rc = print_expanded(x->a->done, c);
+    for (size_t i = 0; rc == 0 && rule && i < sizeof rule_templates / sizeof rule_templates[0];
+         i++)
+        if (strcmp(rule, rule_templates[i][0]) == 0)
+            rc = print_expanded(rule_templates[i][1], c), rule = NULL;
+    if (rc == 0 && rule) {   /* a rule this jiefenctl does not know yet */
+        fputs("规则：", stdout);
+        put_clean(rule, stdout);
+        putchar('\n');
+    }
+    return rc;
+}
+
+/* ---- actions: the ledger ------------------------------------------------------------- */
+
+/* The figures of a ledger (docs/ledger.md). Rates are shown as percentages, "-" when their
+ * denominator is 0; figures by tier as "村 1，乡镇 1". */
+static const struct line ledger_lines[] = {
+    {"节点", "{node}", 1},
+    {"统计期", "{from_ms} 至 {to_ms}", 0},
+    {"受理", "{taken_in} 件", 0},
+    {"化解", "{resolved} 件", 0},
+    {"化解率", "{resolution_rate}", 0},
+    {"办结", "{closed} 件[，其中引导至法定途径 {guided} 件]", 0},
+    {"按期办结率", "{on_time_rate}", 0},
+    {"村镇两级办结占比", "{local_share}", 0},
+    {"办结层级", "{closed_at_tier}", 0},
+    {"逐级上报率", "{escalation_rate}", 0},
+    {"信访事项", "{petitions} 件", 0},
+    {"信访占比", "{petition_rate}", 0},
+    {"在办", "{pending} 件", 0},
+    {"超期", "{overdue} 件", 0},
+    {"领导包案", "{leader_owned} 件", 0},
+    {"红/橙", "红 {red} 件，橙 {orange} 件", 0},
+    {"满意率", "{satisfaction.rate}", 0},
+    {"回访", "满意 {satisfaction.satisfied}，基本满意 {satisfaction.basically_satisfied}，"
+             "不满意 {satisfaction.dissatisfied}", 0},
+};
+
+/* The tables of the cases taken in: the member of "taken_in_by", the title, the head of
+ * the first column, and the list of GET /api/v1/reference that names the codes (NULL: the
+ * members are names already). */
+static const struct {
+    const char *key, *title, *head, *names;
+} ledger_breakdowns[] = {
+    {"category", "按纠纷类别", "纠纷类别", "categories"},
+    {"village", "按村(社区)", "村(社区)", NULL},
+    {"source", "按来源", "来源", "sources"},
+};
+
+/* The name of `code` in the reference list `list` (see GET /api/v1/reference), else the
+ * code. */
+static const char *ref_name(const json_t *ref, const char *list, const char *code)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(ref, list), i, e)
+        if (strcmp(jstr(e, "code"), code) == 0 && jstr(e, "name")[0])
+            return jstr(e, "name");
+    return code;
+}
+
+struct count {
+    const char *code;
+    json_int_t n;
+};
+
+/* Most first, then by code: the order of an object's members is not the figures'. */
+static int most_first(const void *a, const void *b)
+{
+    const struct count *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n) - (x->n > y->n) : strcmp(x->code, y->code);
+}
+
+/* The members of `by` that are not 0, sorted by most_first(), into *out (malloc'd, *n of
+ * them). 0, or -1 out of memory. */
+static int counts_of(const json_t *by, struct count **out, size_t *n)
+{
+    const char *code;
+    json_t *v;
+    *n = 0;
+    *out = calloc(json_object_size(by) + 1, sizeof **out);
+    if (!*out)
+        return -1;
+    json_object_foreach((json_t *)by, code, v)
+        if (json_integer_value(v) > 0)
+            (*out)[(*n)++] = (struct count){code, json_integer_value(v)};
+    qsort(*out, *n, sizeof **out, most_first);
+    return 0;
+}
+
+/* One table of ledger_breakdowns: the rows that are not 0, most first, each with its share
+ * of the cases taken in; "无" when there are none. */
+static int print_breakdown(const json_t *fig, size_t i, const json_t *ref, int indent)
+{
+    const json_t *by = json_object_get(json_object_get(fig, "taken_in_by"),
+                                       ledger_breakdowns[i].key);
+    json_int_t total = json_integer_value(json_object_get(fig, "taken_in"));
+    const char *head[3] = {ledger_breakdowns[i].head, "件数", "占比"};
+    struct table t = {.ncols = 3};
+    struct count *rows;
+    size_t n;
+    int rc = counts_of(by, &rows, &n) || table_add(&t, head);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        char count[24], share[24];
+        const char *code = rows[k].code;
+        snprintf(count, sizeof count, "%" JSON_INTEGER_FORMAT, rows[k].n);
+        percent(total ? (double)rows[k].n / (double)total : 0, share, sizeof share);
+        const char *row[3] = {ledger_breakdowns[i].names
+                                  ? ref_name(ref, ledger_breakdowns[i].names, code)
+                                  : code,
+                              count, share};
+        rc = table_add(&t, row);
+    }
+    free(rows);
+    printf("\n%*s%s:%s\n", indent, "", ledger_breakdowns[i].title, t.nrows > 1 ? "" : " 无");
+    if (rc == 0 && t.nrows > 1)
+        table_print(&t, indent + 2);
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+/* A ledger's figures, then its tables; the names of the codes come from the reference
+ * tables of the daemon, asked only when some case was taken in. */
+static int print_figures(struct ctl *ctl, const json_t *fig, int indent)
+{
+    struct table t = {.ncols = 2};
+    json_t *ref = NULL;
+    int rc = lines_add(&t, ledger_lines, sizeof ledger_lines / sizeof ledger_lines[0], fig)
+                 ? out_of_memory()
+                 : EXIT_OK;
+    if (rc == 0)
+        table_print(&t, indent);
+    table_free(&t);
+    if (rc == 0 && json_integer_value(json_object_get(fig, "taken_in")) > 0)
+        rc = call(ctl, "GET", "/api/v1/reference", NULL, 0, &ref);
+    for (size_t i = 0; rc == 0 && i < sizeof ledger_breakdowns / sizeof ledger_breakdowns[0];
+         i++)
+        rc = print_breakdown(fig, i, ref, indent);
+    json_decref(ref);
+    return rc;
+}
+
+static int print_ledger(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    (void)x;
+    const json_t *l = json_object_get(r, "ledger");
+    return json_is_object(l) ? print_figures(ctl, l, 0) : unexpected("no \"ledger\"");
+}
+
+/* ---- actions: reports ---------------------------------------------------------------- */
+
+/* The heading of a report's period: "日排查 2026-05-03，报送截止 2026-05-04 12:00". */
+static const char period_tpl[] = "{kind} {period}[，报送截止 {due_ms}]";
+
+/* This node's own report in `report list`. */
+static const char own_tpl[] = "本节点：{state}[，{generated_ms} 生成草稿]"
+                              "[，{submitted_ms} 由 {submitted_by} 报送]"
+                              "[，{reviewer} 于 {reviewed_ms} 审核][：{comment}]";
+
+/* A figure a child reported that differs from what this node computes. */
+static const char disagreement_tpl[] = "{figure} 报 {reported} 核 {recomputed}";
+
+/* A child's report in `report list`: cells, then its disagreements. */
+static const char *const report_cells[] = {
+    "{node}", "{name}", "{state}", "{late}", "{submitted_ms}", "{submitted_by}",
+};
+#define N_REPORT_CELLS (sizeof report_cells / sizeof report_cells[0])
+
+static int report_row(struct table *t, const json_t *c)
+{
+    char *cell[N_REPORT_CELLS + 1] = {NULL};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < N_REPORT_CELLS; i++)
+        rc = !(cell[i] = expand(report_cells[i], c));
+    if (rc == 0)
+        rc = !(cell[N_REPORT_CELLS] = list_text(json_object_get(c, "disagreements"),
+                                                disagreement_tpl, "；"));
+    if (rc == 0)
+        rc = table_add(t, (const char *const *)cell);
+    for (size_t i = 0; i <= N_REPORT_CELLS; i++)
+        free(cell[i]);
+    return rc;
+}
+
+/* `report list`: the period, this node's own report, and each child's. */
+static int print_reports(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    static const char *const head[N_REPORT_CELLS + 1] = {
+        "下级", "名称", "状态", "逾期", "报送时间", "报送人", "数字不一致"};
+    const json_t *own = json_object_get(r, "own"), *children = json_object_get(r, "children");
+    const json_t *c;
+    struct table t = {.ncols = N_REPORT_CELLS + 1};
+    size_t i;
+    (void)ctl, (void)x;
+    if (!json_is_array(children))
+        return unexpected("no \"children\" array");
+    int rc = print_expanded(period_tpl, r);
+    if (rc == 0)
+        rc = json_is_object(own) ? print_expanded(own_tpl, own) : (puts("本节点：未报送"), 0);
+    if (rc || json_array_size(children) == 0) {
+        if (rc == 0)
+            puts("下级：无");
+        return rc;
+    }
+    rc = table_add(&t, head);
+    json_array_foreach(children, i, c) {
+        if (rc == 0)
+            rc = report_row(&t, c);
+    }
+    if (rc == 0) {
+        puts("下级：");
+        table_print(&t, 2);
+    }
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+/* The lines of one report in `report show`, over the report with its period's members. */
+static const struct line report_lines[] = {
+    {"节点", "{node}[（{name}）]", 0},
+    {"报告", "{kind} {period}", 0},
+    {"报送截止", "{due_ms}", 1},
+    {"状态", "{state}[，{late}]", 0},
+    {"草稿生成", "{generated_ms}", 1},
+    {"报送", "[{submitted_ms}][，{submitted_by}]", 1},
+    {"审核", "[{reviewer}][，{reviewed_ms}]", 1},
+    {"审核意见", "{comment}", 1},
+};
+
+/* The report of `node` in a reply of GET /api/v1/reports: its own, or a child's. */
+static const json_t *find_report(const json_t *r, const char *node)
+{
+    const json_t *own = json_object_get(r, "own"), *c;
+    size_t i;
+    if (json_is_object(own) && strcmp(jstr(own, "node"), node) == 0)
+        return own;
+    json_array_foreach(json_object_get(r, "children"), i, c)
+        if (strcmp(jstr(c, "node"), node) == 0)
+            return c;
+    return NULL;
+}
+
+/* Text from the daemon that may hold several lines (an analysis), each line indented and
+ * cleaned. */
+static void put_block(const char *s, int indent)
+{
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        char *line = strndup(s, n);
+        printf("%*s", indent, "");
+        put_clean(line ? line : "", stdout);
+        putchar('\n');
+        free(line);
+        s += n + (s[n] == '\n');
+    }
+}
+
+static int report_fields(struct table *t, const json_t *v)
+{
+    const json_t *missing = json_object_get(v, "missing");
+    const json_t *dis = json_object_get(v, "disagreements");
+    char *m = json_array_size(missing) ? id_list(missing) : NULL;
+    char *d = json_array_size(dis) ? list_text(dis, disagreement_tpl, "；") : NULL;
+    int rc = lines_add(t, report_lines, sizeof report_lines / sizeof report_lines[0], v) ||
+             (json_array_size(missing) && (!m || kv(t, "标注缺报", m))) ||
+             (json_array_size(dis) && (!d || kv(t, "数字不一致", d)));
+    free(d);
+    free(m);
+    return rc;
+}
+
+/* `report show NODE`: the report of NODE in the reply, with its analysis and figures. */
+static int print_report_show(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    static const char *const period_keys[] = {"kind", "period", "from_ms", "to_ms", "due_ms"};
+    const json_t *rep = find_report(r, x->pos), *fig;
+    if (!rep) {
+        say("%s: no %s report for %s here (neither this node nor a child that sends it)",
+            x->pos, jstr(r, "kind"), jstr(r, "period"));
+        return EXIT_REFUSED;
+    }
+    if (ctl->json)
+        return print_json(rep);
+    json_t *v = json_copy((json_t *)rep);
+    struct table t = {.ncols = 2};
+    for (size_t i = 0; v && i < sizeof period_keys / sizeof period_keys[0]; i++)
+        if (!json_object_get(v, period_keys[i]) &&
+            json_object_set(v, period_keys[i], json_object_get(r, period_keys[i])) != 0)
+            json_decref(v), v = NULL;
+    int rc = !v || report_fields(&t, v) ? out_of_memory() : EXIT_OK;
+    if (rc == 0)
+        table_print(&t, 0);
+    if (rc == 0 && jstr(v, "analysis")[0]) {
+        puts("\n分析研判:");
+        put_block(jstr(v, "analysis"), 2);
+    }
+    if (rc == 0 && json_is_object(fig = json_object_get(v, "figures"))) {
+        puts("\n数字:");
+        rc = print_figures(ctl, fig, 2);
+    }
+    table_free(&t);
+    json_decref(v);
+    return rc;
+}
+
+/* `report draft`: the period, the figures as they would be submitted now, and the
+ * children's reports this one rests on. */
+static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    static const char *const head[4] = {"下级", "报告", "报告期", "状态"};
+    static const char *const cells[4] = {"{node}", "{kind}", "{period}", "{state}"};
+    const json_t *d = json_object_get(r, "draft"), *children = json_object_get(d, "children");
+    const json_t *c;
+    struct table t = {.ncols = 4};
+    size_t i;
+    (void)x;
+    if (!json_is_object(json_object_get(d, "figures")) || !json_is_array(children))
+        return unexpected("no draft with \"figures\" and \"children\"");
+    int rc = print_expanded(period_tpl, d);
+    if (rc == 0)
+        rc = print_figures(ctl, json_object_get(d, "figures"), 0);
+    if (rc)
+        return rc;
+    if (json_array_size(children) == 0)
+        return puts("\n所依下级报告：无"), EXIT_OK;
+    rc = table_add(&t, head);
+    json_array_foreach(children, i, c) {
+        if (rc == 0)
+            rc = template_row(&t, cells, 4, c);
+    }
+    if (rc == 0) {
+        puts("\n所依下级报告：");
+        table_print(&t, 2);
+    }
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+/* ---- actions: the table -------------------------------------------------------------- */
+
+/* The members every case action shares: `case SUB ID ...` POSTs to /api/v1/cases/ID/ROUTE
+ * and prints its line over the reply's case; every one takes --actor. */
+#define CASE_ACTION(sub, route) \
+    "case", sub, "POST", "/api/v1/cases/{}/" route, "ID", NULL, ACT_ACTOR, print_case_done
+
+#define OPT_KIND {"kind", "kind", "KIND", ARG_TEXT, ARG_REQUIRED}
+#define OPT_PERIOD(need) {"period", "period", "DATE", ARG_TEXT, need}
+#define OPT_FROM_TO                                  \
+    {"from", "from", "DATE", ARG_TEXT, ARG_OPTIONAL}, \
+    {"to", "to", "DATE", ARG_TEXT, ARG_OPTIONAL}
+
+static const struct action actions[] = {
+    {CASE_ACTION("route", "route"),
      {{"department", "department", "DEPT", ARG_TEXT, ARG_ONE_OF},
       {"lead-unit", "lead_unit", "UNIT", ARG_TEXT, ARG_ONE_OF},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]"},
-    {"guide", "guide",
+     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]", NULL},
+    {CASE_ACTION("guide", "guide"),
      {{"channel", "channel", "court|arbitration|review", ARG_TEXT, ARG_REQUIRED},
       {"guidance", "guidance", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已引导至法定途径：案件 {id}（{guided_channel}），{status}"},
-    {"attempt", "attempts",
+     "已引导至法定途径：案件 {id}（{guided_channel}），{status}", NULL},
+    {CASE_ACTION("attempt", "attempts"),
      {{"mediator", "mediator", "NAME", ARG_TEXT, ARG_REQUIRED},
       {"date", "date", "YYYY-MM-DD", ARG_TEXT, ARG_REQUIRED},
       {"method", "method", "METHOD", ARG_TEXT, ARG_REQUIRED},
@@ -2081,67 +2623,100 @@ static const struct case_action case_actions[] = {
       {"judicial-confirmation", "judicial_confirmation", NULL, ARG_TRUE, ARG_OPTIONAL},
       {"referral", "referral", "court|arbitration", ARG_TEXT, ARG_OPTIONAL},
       {"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
-     "已记录调解（{last_outcome}）：案件 {id}[ 本级失败 {failed_attempts_here} 次]，{status}"},
-    {"escalate", "escalate", {{"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已上报：案件 {id} 现由 {holder_name}（{holder}）办理[，期限 {due_ms}]"},
-    {"risk", "risk",
+     "已记录调解（{last_outcome}）：案件 {id}[ 本级失败 {failed_attempts_here} 次]，{status}",
+     NULL},
+    {CASE_ACTION("escalate", "escalate"),
+     {{"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已上报：案件 {id} 现由 {holder_name}（{holder}）办理[，期限 {due_ms}]", NULL},
+    {CASE_ACTION("risk", "risk"),
      {{"risk", "risk", "blue|yellow|orange|red", ARG_TEXT, ARG_REQUIRED},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已调整风险等级：案件 {id} 为{risk}色[，由{risk_official}负责]"},
-    {"handdown", "handdown",
+     "已调整风险等级：案件 {id} 为{risk}色[，由{risk_official}负责]", NULL},
+    {CASE_ACTION("handdown", "handdown"),
      {{"to", "to", "NODE", ARG_TEXT, ARG_REQUIRED},
       {"instructions", "instructions", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已交办：案件 {id} 交 {holder_name}（{holder}）办理[，期限 {due_ms}]"},
-    {"assign", "leader",
+     "已交办：案件 {id} 交 {holder_name}（{holder}）办理[，期限 {due_ms}]", NULL},
+    {CASE_ACTION("assign", "leader"),
      {{"leader", "leader", "NAME", ARG_TEXT, ARG_REQUIRED},
       {"organisation", "organisation", "ORG", ARG_TEXT, ARG_REQUIRED},
       {"liaison-unit", "liaison_unit", "UNIT", ARG_TEXT, ARG_REQUIRED},
       {"plan", "plan", "TEXT", ARG_TEXT, ARG_REQUIRED},
       {"legal-consultation", "legal_consultation", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已安排领导包案：案件 {id}，包案领导 {leader.leader}，{leader.acknowledged}"},
-    {"ack", "leader/ack", {{"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
-     "已签收包案安排：案件 {id}，包案领导 {leader.leader}"},
-    {"progress", "leader/progress", {{"text", "text", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已记录包案进展：案件 {id}，共 {leader.progress_entries} 条"},
-    {"extend", "extension",
+     "已安排领导包案：案件 {id}，包案领导 {leader.leader}，{leader.acknowledged}", NULL},
+    {CASE_ACTION("ack", "leader/ack"), {{"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已签收包案安排：案件 {id}，包案领导 {leader.leader}", NULL},
+    {CASE_ACTION("progress", "leader/progress"),
+     {{"text", "text", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已记录包案进展：案件 {id}，共 {leader.progress_entries} 条", NULL},
+    {CASE_ACTION("extend", "extension"),
      {{"days", "days", "N", ARG_INT, ARG_REQUIRED},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已申请延期：案件 {id} 延长 {extension.days} 天，{extension.state}"},
-    {"decide", "extension/decide",
+     "已申请延期：案件 {id} 延长 {extension.days} 天，{extension.state}", NULL},
+    {CASE_ACTION("decide", "extension/decide"),
      {{"approve", "approved", NULL, ARG_TRUE, ARG_ONE_OF},
       {"refuse", "approved", NULL, ARG_FALSE, ARG_ONE_OF},
       {"days", "days", "N", ARG_INT, ARG_OPTIONAL},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
-     "已审批延期：案件 {id} {extension.state}[，办理期限 {due_ms}]"},
-    {"close", "close",
+     "已审批延期：案件 {id} {extension.state}[，办理期限 {due_ms}]", NULL},
+    {CASE_ACTION("close", "close"),
      {{"result", "result", "TEXT", ARG_TEXT, ARG_REQUIRED},
       {"feedback", "feedback", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已办结：案件 {id}，由 {holder_name}（{holder}）回访"},
-    {"followup", "followup",
+     "已办结：案件 {id}，由 {holder_name}（{holder}）回访", NULL},
+    {CASE_ACTION("followup", "followup"),
      {{"satisfaction", "satisfaction", "satisfied|basically_satisfied|dissatisfied", ARG_TEXT,
        ARG_REQUIRED},
       {"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
-     "已回访：案件 {id} {satisfaction}，{status}"},
+     "已回访：案件 {id} {satisfaction}，{status}", NULL},
+
+    {"ledger", NULL, "GET", "/api/v1/ledger", NULL, NULL, 0, print_ledger, {OPT_FROM_TO},
+     NULL, NULL},
+    {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE, NULL,
+     {OPT_FROM_TO, {"format", "format", "xlsx|csv", ARG_TEXT, ARG_OPTIONAL},
+      {"out", "out", "FILE", ARG_LOCAL, ARG_REQUIRED},
+      {"force", "force", NULL, ARG_SWITCH, ARG_OPTIONAL}},
+     NULL, NULL},
+    {"report", "draft", "GET", "/api/v1/reports/draft", NULL, NULL, 0, print_draft,
+     {OPT_KIND, OPT_PERIOD(ARG_OPTIONAL)}, NULL, NULL},
+    {"report", "submit", "POST", "/api/v1/reports/submit", NULL, NULL, ACT_ACTOR, print_done,
+     {OPT_KIND, OPT_PERIOD(ARG_OPTIONAL),
+      {"analysis", "analysis", "TEXT", ARG_TEXT, ARG_ONE_OF},
+      {"analysis-file", "analysis", "FILE", ARG_FILE, ARG_ONE_OF},
+      {"missing", "missing", "CHILD/DATE", ARG_LIST, ARG_OPTIONAL}},
+     "已报送{report.kind} {report.period}[，报送截止 {report.due_ms}]", NULL},
+    {"report", "list", "GET", "/api/v1/reports", NULL, NULL, 0, print_reports,
+     {OPT_KIND, OPT_PERIOD(ARG_OPTIONAL)}, NULL, NULL},
+    {"report", "show", "GET", "/api/v1/reports", "NODE", NULL, ACT_OWN_JSON, print_report_show,
+     {OPT_KIND, OPT_PERIOD(ARG_REQUIRED)}, NULL, NULL},
+    {"report", "accept", "POST", "/api/v1/reports/review", "NODE", "node", 0, print_done,
+     {OPT_KIND, OPT_PERIOD(ARG_REQUIRED),
+      {"comment", "comment", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
+     "已接收 {node} 的{kind} {period}", "{\"accepted\": true}"},
+    {"report", "return", "POST", "/api/v1/reports/review", "NODE", "node", 0, print_done,
+     {OPT_KIND, OPT_PERIOD(ARG_REQUIRED),
+      {"comment", "comment", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已退回 {node} 的{kind} {period}：{comment}", "{\"accepted\": false}"},
 };
-#define N_CASE_ACTIONS (sizeof case_actions / sizeof case_actions[0])
+#define N_ACTIONS (sizeof actions / sizeof actions[0])
 
 static const struct action_opt actor_opt = {"actor", "actor", "NAME", ARG_TEXT, ARG_OPTIONAL};
 
-/* What the reply's "rule" says the daemon did on its own, over the reply's case. */
-static const char *const rule_templates[][2] = {
-    {"escalated", "案件已按3221规则自动上报至 {holder_name}（{holder}）"},
-    {"leader_required", "本级调解不成已达3221规则上限，案件需安排领导包案"},
-};
-
-static const struct case_action *find_action(const char *sub)
+/* Two command words, either of which may be NULL, are the same. */
+static int same_word(const char *a, const char *b)
 {
-    for (size_t i = 0; i < N_CASE_ACTIONS; i++)
-        if (strcmp(case_actions[i].sub, sub) == 0)
-            return &case_actions[i];
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The action of the command "name sub" (sub NULL for one word), NULL if it is none. */
+static const struct action *find_action(const char *name, const char *sub)
+{
+    for (size_t i = 0; i < N_ACTIONS; i++)
+        if (strcmp(actions[i].name, name) == 0 && same_word(actions[i].sub, sub))
+            return &actions[i];
     return NULL;
 }
 
-static size_t action_nopts(const struct case_action *a)
+/* How many options of its own the action has. */
+static size_t action_nopts(const struct action *a)
 {
     size_t n = 0;
     while (n < MAX_ACTION_OPTS && a->opts[n].flag)
@@ -2149,33 +2724,40 @@ static size_t action_nopts(const struct case_action *a)
     return n;
 }
 
+/* How many options it takes: its own, and --actor. */
+static size_t action_nall(const struct action *a)
+{
+    return action_nopts(a) + ((a->flags & ACT_ACTOR) != 0);
+}
+
 /* Option i of the action: its own, then --actor. */
-static const struct action_opt *action_opt_at(const struct case_action *a, size_t i)
+static const struct action_opt *action_opt_at(const struct action *a, size_t i)
 {
     return i < action_nopts(a) ? &a->opts[i] : &actor_opt;
 }
 
-struct action_args {
-    const struct case_action *a;
-    const char *id;
-    json_t *req;
-    int seen[MAX_ACTION_OPTS + 1];
-};
+/* ---- actions: arguments -------------------------------------------------------------- */
 
 /* The value of an option as the request member wants it; a usage error names the flag. */
 static int option_value(const struct action_opt *o, const char *value, json_t **out)
 {
-    char what[48], *end;
+    char what[48], *end, *text = NULL;
     snprintf(what, sizeof what, "--%s", o->flag);
     *out = NULL;
-    if (o->kind == ARG_TRUE || o->kind == ARG_FALSE) {
-        *out = json_boolean(o->kind == ARG_TRUE);
+    if (o->kind == ARG_TRUE || o->kind == ARG_FALSE || o->kind == ARG_SWITCH) {
+        *out = json_boolean(o->kind != ARG_FALSE);
     } else if (o->kind == ARG_INT) {
         errno = 0;
         long long n = strtoll(value, &end, 10);
         if (!value[0] || *end || errno)
             return usage_error("%s: '%s' is not a whole number", what, value);
         *out = json_integer((json_int_t)n);
+    } else if (o->kind == ARG_FILE) {
+        int rc = read_text(value, &text);
+        if (rc)
+            return rc;
+        *out = json_string(text);
+        free(text);
     } else {
         if (check_text(what, value))
             return EXIT_USAGE;
@@ -2184,31 +2766,46 @@ static int option_value(const struct action_opt *o, const char *value, json_t **
     return *out ? 0 : out_of_memory();
 }
 
+/* Sets the member of option o to v (reference stolen): appended to its array for ARG_LIST,
+ * in x->local for jiefenctl's own options. 0, or -1 out of memory. */
+static int set_member(struct action_args *x, const struct action_opt *o, json_t *v)
+{
+    json_t *to = o->kind == ARG_LOCAL || o->kind == ARG_SWITCH ? x->local : x->req;
+    json_t *list = json_object_get(to, o->member);
+    if (o->kind != ARG_LIST)
+        return json_object_set_new(to, o->member, v) ? -1 : 0;
+    if (!list && (json_object_set_new(to, o->member, list = json_array()) || !list)) {
+        json_decref(v);
+        return -1;
+    }
+    return json_array_append_new(list, v) ? -1 : 0;
+}
+
 static int take_action_option(void *arg, int c, char **argv)
 {
     struct action_args *x = arg;
-    size_t n = action_nopts(x->a);
-    if (c < OPT_FIELD || c > OPT_FIELD + (int)n)
+    size_t n = action_nall(x->a);
+    if (c < OPT_FIELD || c >= OPT_FIELD + (int)n)
         return bad_option(c, argv);
     size_t i = (size_t)(c - OPT_FIELD);
     const struct action_opt *o = action_opt_at(x->a, i);
     json_t *v;
-    if (x->seen[i])
+    if (x->seen[i] && o->kind != ARG_LIST)
         return usage_error("--%s given twice", o->flag);
-    for (size_t j = 0; j <= n; j++)
-        if (x->seen[j] && strcmp(action_opt_at(x->a, j)->member, o->member) == 0)
-            return usage_error("case %s: give --%s or --%s, not both", x->a->sub,
+    for (size_t j = 0; j < n; j++)
+        if (j != i && x->seen[j] && strcmp(action_opt_at(x->a, j)->member, o->member) == 0)
+            return usage_error("%s: give --%s or --%s, not both", x->name,
                                action_opt_at(x->a, j)->flag, o->flag);
     x->seen[i] = 1;
     int rc = option_value(o, optarg, &v);
-    if (rc == 0 && json_object_set_new(x->req, o->member, v) != 0)
+    if (rc == 0 && set_member(x, o, v) != 0)
         rc = out_of_memory();
     return rc;
 }
 
 /* "--department DEPT or --lead-unit UNIT": the action's ARG_ONE_OF options, malloc'd;
  * NULL when out of memory. */
-static char *one_of_text(const struct case_action *a)
+static char *one_of_text(const struct action *a)
 {
     char *s = NULL;
     size_t len = 0, n = action_nopts(a);
@@ -2237,93 +2834,199 @@ static int check_action_args(const struct action_args *x)
     for (size_t i = 0; i < action_nopts(x->a); i++) {
         const struct action_opt *o = &x->a->opts[i];
         if (o->need == ARG_REQUIRED && !x->seen[i])
-            return usage_error("case %s needs --%s%s%s", x->a->sub, o->flag,
-                               o->meta ? " " : "", o->meta ? o->meta : "");
+            return usage_error("%s needs --%s%s%s", x->name, o->flag, o->meta ? " " : "",
+                               o->meta ? o->meta : "");
         one_of |= o->need == ARG_ONE_OF;
         any |= o->need == ARG_ONE_OF && x->seen[i];
     }
     if (!one_of || any)
         return 0;
     char *which = one_of_text(x->a);
-    int rc = which ? usage_error("case %s needs %s", x->a->sub, which) : out_of_memory();
+    int rc = which ? usage_error("%s needs %s", x->name, which) : out_of_memory();
     free(which);
     return rc;
 }
 
-/* Parses `case SUB ID [options]` into x->id and x->req. */
+/* Parses `NAME SUB [POS] [options]` into x. */
 static int parse_action_args(int argc, char **argv, struct action_args *x)
 {
     struct option opts[MAX_ACTION_OPTS + 2];
-    size_t n = action_nopts(x->a);
-    char name[32];
-    for (size_t i = 0; i <= n; i++) {
+    size_t n = action_nall(x->a);
+    for (size_t i = 0; i < n; i++) {
         const struct action_opt *o = action_opt_at(x->a, i);
         opts[i] = (struct option){o->flag, o->meta ? required_argument : no_argument, NULL,
                                   OPT_FIELD + (int)i};
     }
-    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
-    snprintf(name, sizeof name, "case %s", x->a->sub);
-    int rc = parse_args(argc, argv, name, opts, "ID", &x->id, take_action_option, x);
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+    snprintf(x->name, sizeof x->name, "%s%s%s", x->a->name, x->a->sub ? " " : "",
+             x->a->sub ? x->a->sub : "");
+    x->req = x->a->fixed ? json_loads(x->a->fixed, 0, NULL) : json_object();
+    x->local = json_object();
+    int rc = x->req && x->local ? 0 : out_of_memory();
     if (rc == 0)
-        rc = check_text("ID", x->id);
+        rc = parse_args(argc, argv, x->name, opts, x->a->pos, &x->pos, take_action_option, x);
+    if (rc == 0 && x->a->pos)
+        rc = check_text(x->a->pos, x->pos);
     if (rc == 0)
         rc = check_action_args(x);
+    if (rc == 0 && x->a->pos_member && req_set(x->req, x->a->pos_member, x->pos))
+        rc = out_of_memory();
     return rc;
 }
 
-/* Prints the template over o and a line end, as text from the daemon (cleaned). */
-static int print_expanded(const char *tpl, const json_t *o)
+/* ---- actions: requests --------------------------------------------------------------- */
+
+/* The request's path: the action's, with "{}" the positional argument escaped, and with
+ * GET the request's members as the query. Malloc'd into *path. */
+static int action_path(struct ctl *ctl, const struct action_args *x, char **path)
 {
-    char *line = expand(tpl, o);
-    if (!line)
+    const char *p = x->a->path, *hole = strstr(p, "{}"), *key;
+    char *esc = hole ? ctl_client_escape(ctl->client, x->pos) : NULL;
+    json_t *v;
+    int ok = hole ? esc && asprintf(path, "%.*s%s%s", (int)(hole - p), p, esc, hole + 2) >= 0
+                  : (*path = strdup(p)) != NULL;
+    free(esc);
+    if (!ok) {
+        *path = NULL;
         return out_of_memory();
-    put_clean(line, stdout);
-    putchar('\n');
-    free(line);
-    return EXIT_OK;
+    }
+    if (strcmp(x->a->method, "GET") != 0)
+        return 0;
+    json_object_foreach(x->req, key, v) {   /* GET actions take text options only */
+        int rc = path_add_param(ctl, path, key, json_string_value(v));
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
-/* What the action did: its line, and one for the rule the daemon applied. */
-static int action_done(struct ctl *ctl, const struct case_action *a, const json_t *r)
+/* ---- actions: files to download ------------------------------------------------------ */
+
+/* FILE exists and --force was not given. */
+static int file_exists(const char *out)
 {
-    const json_t *c = json_object_get(r, "case");
-    const char *rule = json_string_value(json_object_get(r, "rule"));
-    if (ctl->json)
-        return print_json(r);
-    if (!json_is_object(c))
-        return unexpected("no \"case\"");
-    int rc = print_expanded(a->done, c);
-    for (size_t i = 0; rc == 0 && rule && i < sizeof rule_templates / sizeof rule_templates[0];
-         i++)
-        if (strcmp(rule, rule_templates[i][0]) == 0)
-            rc = print_expanded(rule_templates[i][1], c), rule = NULL;
-    if (rc == 0 && rule) {   /* a rule this jiefenctl does not know yet */
-        fputs("规则：", stdout);
-        put_clean(rule, stdout);
-        putchar('\n');
+    say("%s exists; give --force to replace it", out);
+    return EXIT_REFUSED;
+}
+
+/* A new temporary file FILE.XXXXXX next to FILE (so that renaming it is atomic), with the
+ * mode a new file gets. A usage error when it cannot be made. */
+static int temp_open(const char *out, char **tmp, int *fd)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    *fd = -1;
+    if (asprintf(tmp, "%s.XXXXXX", out) < 0) {
+        *tmp = NULL;
+        return out_of_memory();
     }
+    if ((*fd = mkostemp(*tmp, O_CLOEXEC)) >= 0 && fchmod(*fd, 0666 & ~mask) == 0)
+        return 0;
+    int e = errno;
+    if (*fd >= 0)
+        close(*fd), unlink(*tmp), *fd = -1;
+    free(*tmp);
+    *tmp = NULL;
+    return usage_error("cannot write %s: %s", out, strerror(e));
+}
+
+/* Gives the complete temporary file the name FILE: replacing one that exists with force,
+ * else only if there is none, atomically, so that a FILE made meanwhile is kept. */
+static int temp_place(const char *tmp, const char *out, int force)
+{
+    int rc = force ? rename(tmp, out)
+                   : renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
+    if (rc != 0 && !force && (errno == EINVAL || errno == ENOSYS))
+        rc = link(tmp, out) == 0 ? unlink(tmp) : -1;   /* no RENAME_NOREPLACE here */
+    if (rc == 0)
+        return EXIT_OK;
+    if (errno == EEXIST)
+        return file_exists(out);
+    say("cannot write %s: %s", out, strerror(errno));
+    return EXIT_REFUSED;
+}
+
+/* GETs path into fd; *n is the size of the file. An answer that is not 2xx is the daemon's
+ * error, printed as call() prints it. */
+static int fetch_into(struct ctl *ctl, const char *path, int fd, size_t *n)
+{
+    long status;
+    json_t *reply;
+    int rc = connect_node(ctl);
+    if (rc)
+        return rc;
+    if ((rc = ctl_client_download(ctl->client, path, fd, &status, n, &reply)))
+        return transport_failure(ctl, rc);
+    if (status >= 200 && status < 300)
+        return EXIT_OK;
+    rc = refusal(ctl, status, reply);
+    json_decref(reply);
     return rc;
 }
 
-/* Every case action: argv[0] names it in case_actions. */
-static int cmd_case_action(struct ctl *ctl, int argc, char **argv)
+/* The file GET path answers, written to --out: "-" is standard output; FILE is written
+ * under a temporary name and takes its name only once complete (never half-written), and
+ * one that exists is kept unless --force. Confirms with its size, or with --json
+ * {"out": FILE, "bytes": N}. */
+static int download(struct ctl *ctl, const struct action_args *x, const char *path)
 {
-    struct action_args x = {.a = find_action(argv[0]), .req = json_object()};
-    char *esc = NULL, *path = NULL;
+    const char *out = jstr(x->local, "out");
+    int force = json_is_true(json_object_get(x->local, "force")), fd = -1;
+    char *tmp = NULL;
+    size_t n = 0;
+    struct stat st;
+    if (strcmp(out, "-") == 0)
+        return fetch_into(ctl, path, STDOUT_FILENO, &n);
+    if (!force && lstat(out, &st) == 0)
+        return file_exists(out);
+    int rc = connect_node(ctl);   /* no file is made for a daemon that is not there */
+    if (rc == 0)
+        rc = temp_open(out, &tmp, &fd);
+    if (rc == 0)
+        rc = fetch_into(ctl, path, fd, &n);
+    if (rc == 0 && fsync(fd) != 0) {
+        say("cannot write %s: %s", out, strerror(errno));
+        rc = EXIT_REFUSED;
+    }
+    if (fd >= 0 && close(fd) != 0 && rc == 0) {
+        say("cannot write %s: %s", out, strerror(errno));
+        rc = EXIT_REFUSED;
+    }
+    if (rc == 0)
+        rc = temp_place(tmp, out, force);
+    if (rc && tmp)
+        unlink(tmp);
+    free(tmp);
+    json_t *r = rc ? NULL : json_pack("{s:s, s:I}", "out", out, "bytes", (json_int_t)n);
+    if (rc == 0)
+        rc = r ? confirm(ctl, r, "已导出 %s（%zu 字节）", out, n) : out_of_memory();
+    json_decref(r);
+    return rc;
+}
+
+/* ---- actions: the command ------------------------------------------------------------ */
+
+/* Every action: the command that runs names it in `actions`. */
+static int cmd_action(struct ctl *ctl, int argc, char **argv)
+{
+    struct action_args x = {.a = find_action(ctl->cmd->name, ctl->cmd->sub)};
+    char *path = NULL;
     json_t *r = NULL;
-    int rc = !x.a    ? usage_error("unknown command 'case %s'", argv[0])
-             : x.req ? parse_action_args(argc, argv, &x)
-                     : out_of_memory();
-    if (rc == 0 && (!(esc = ctl_client_escape(ctl->client, x.id)) ||
-                    asprintf(&path, "/api/v1/cases/%s/%s", esc, x.a->route) < 0))
-        path = NULL, rc = out_of_memory();
+    int rc = x.a ? parse_action_args(argc, argv, &x)
+                 : usage_error("unknown command '%s'", argv[0]);
     if (rc == 0)
+        rc = action_path(ctl, &x, &path);
+    if (rc == 0 && (x.a->flags & ACT_FILE))
+        rc = download(ctl, &x, path);
+    else if (rc == 0 && strcmp(x.a->method, "GET") == 0)
+        rc = call(ctl, "GET", path, NULL, 0, &r);
+    else if (rc == 0)
         rc = post(ctl, path, x.req, &r);
-    if (rc == 0)
-        rc = action_done(ctl, x.a, r);
+    if (rc == 0 && r)
+        rc = ctl->json && !(x.a->flags & ACT_OWN_JSON) ? print_json(r) : x.a->print(ctl, &x, r);
     json_decref(r);
     free(path);
-    free(esc);
+    json_decref(x.local);
     json_decref(x.req);
     return rc;
 }
@@ -2422,21 +3125,30 @@ static const struct command commands[] = {
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
-    /* the case actions: their arguments are in case_actions */
-    {"case", "route", cmd_case_action, 0, NULL},
-    {"case", "guide", cmd_case_action, 0, NULL},
-    {"case", "attempt", cmd_case_action, 0, NULL},
-    {"case", "escalate", cmd_case_action, 0, NULL},
-    {"case", "risk", cmd_case_action, 0, NULL},
-    {"case", "handdown", cmd_case_action, 0, NULL},
-    {"case", "assign", cmd_case_action, 0, NULL},
-    {"case", "ack", cmd_case_action, 0, NULL},
-    {"case", "progress", cmd_case_action, 0, NULL},
-    {"case", "extend", cmd_case_action, 0, NULL},
-    {"case", "decide", cmd_case_action, 0, NULL},
-    {"case", "close", cmd_case_action, 0, NULL},
-    {"case", "followup", cmd_case_action, 0, NULL},
+    /* the case actions: their arguments are in actions */
+    {"case", "route", cmd_action, 0, NULL},
+    {"case", "guide", cmd_action, 0, NULL},
+    {"case", "attempt", cmd_action, 0, NULL},
+    {"case", "escalate", cmd_action, 0, NULL},
+    {"case", "risk", cmd_action, 0, NULL},
+    {"case", "handdown", cmd_action, 0, NULL},
+    {"case", "assign", cmd_action, 0, NULL},
+    {"case", "ack", cmd_action, 0, NULL},
+    {"case", "progress", cmd_action, 0, NULL},
+    {"case", "extend", cmd_action, 0, NULL},
+    {"case", "decide", cmd_action, 0, NULL},
+    {"case", "close", cmd_action, 0, NULL},
+    {"case", "followup", cmd_action, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
+    /* the ledger and the reports: their arguments are in actions */
+    {"ledger", NULL, cmd_action, 0, NULL},
+    {"report", "export", cmd_action, 0, NULL},
+    {"report", "draft", cmd_action, 0, NULL},
+    {"report", "submit", cmd_action, 0, NULL},
+    {"report", "list", cmd_action, 0, NULL},
+    {"report", "show", cmd_action, 0, NULL},
+    {"report", "accept", cmd_action, 0, NULL},
+    {"report", "return", cmd_action, 0, NULL},
     {"verify", NULL, cmd_verify, CMD_NO_ARGS, ""},
     {"enrol", "root", cmd_enrol_root, CMD_NO_ARGS, ""},
     {"enrol", "request", cmd_enrol_request, 0, "[--out FILE]"},
@@ -2470,26 +3182,34 @@ static void usage_word(FILE *out, const char *word, size_t indent, size_t *col)
     *col += w;
 }
 
+/* "--days N", "--days N ..." (list) or "--approve": an option for the usage text. */
+static void opt_word(char *word, size_t len, const struct action_opt *o)
+{
+    snprintf(word, len, "--%s%s%s%s", o->flag, o->meta ? " " : "", o->meta ? o->meta : "",
+             o->kind == ARG_LIST ? " ..." : "");
+}
+
 /* "ID --reason TEXT [--note TEXT] (--approve|--refuse) [--actor NAME]" for the action,
  * after the command's name (already printed, `col` columns). */
-static void action_usage(FILE *out, const struct case_action *a, size_t col)
+static void action_usage(FILE *out, const struct action *a, size_t col)
 {
-    size_t n = a ? action_nopts(a) : 0, indent = col + 1;
-    char word[160];
+    size_t n = a ? action_nall(a) : 0, indent = col + 1;
+    char word[160], one[72], two[72];
     if (!a)   /* a command table entry without its action: nothing to say */
         return;
-    usage_word(out, "ID", indent, &col);
-    for (size_t i = 0; i <= n; i++) {
+    if (a->pos)
+        usage_word(out, a->pos, indent, &col);
+    for (size_t i = 0; i < n; i++) {
         const struct action_opt *o = action_opt_at(a, i), *next = action_opt_at(a, i + 1);
-        int pair = i + 1 < n && o->need == ARG_ONE_OF && next->need == ARG_ONE_OF &&
-                   strcmp(o->member, next->member) == 0;
-        const char *meta = o->meta ? o->meta : "";
-        if (pair)   /* two flags for one member: (--approve|--refuse) */
-            snprintf(word, sizeof word, "(--%s|--%s)", o->flag, next->flag), i++;
-        else if (o->need == ARG_REQUIRED)
-            snprintf(word, sizeof word, "--%s%s%s", o->flag, meta[0] ? " " : "", meta);
-        else
-            snprintf(word, sizeof word, "[--%s%s%s]", o->flag, meta[0] ? " " : "", meta);
+        int pair = i + 1 < action_nopts(a) && o->need == ARG_ONE_OF &&
+                   next->need == ARG_ONE_OF && strcmp(o->member, next->member) == 0;
+        opt_word(one, sizeof one, o);
+        if (pair) {   /* two flags for one member: (--approve|--refuse) */
+            opt_word(two, sizeof two, next);
+            snprintf(word, sizeof word, "(%s|%s)", one, two), i++;
+        } else {
+            snprintf(word, sizeof word, o->need == ARG_REQUIRED ? "%s" : "[%s]", one);
+        }
         usage_word(out, word, indent, &col);
     }
 }
@@ -2504,7 +3224,7 @@ static void usage(FILE *out)
         if (c->args)
             fprintf(out, "%s%s", c->args[0] ? " " : "", c->args);
         else
-            action_usage(out, find_action(c->sub), col > 0 ? (size_t)col : 0);
+            action_usage(out, find_action(c->name, c->sub), col > 0 ? (size_t)col : 0);
         fputc('\n', out);
     }
     fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value cannot hold ',').\n"
@@ -2512,6 +3232,10 @@ static void usage(FILE *out)
           "case route needs --department or --lead-unit (or both). --actor NAME is who acts\n"
           "(recorded in the case file; default admin). METHOD: people, administrative,\n"
           "judicial, lawyer or specialist.\n"
+          "DATE is YYYY-MM-DD, the node's local date. KIND: daily (villages), weekly\n"
+          "(townships), monthly (counties and above) or ledger (every tier); a report's\n"
+          "period is given by its first day (default: the current one). report export\n"
+          "--out - writes to standard output; an existing FILE is kept unless --force.\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
 }
@@ -2592,6 +3316,7 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
             return usage_error("%s %s takes exactly one argument: %s", c->name, argv[0],
                                c->args);
     }
+    ctl->cmd = c;
     return c->run(ctl, argc, argv);
 }
 
@@ -2629,7 +3354,7 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 
 int main(int argc, char **argv)
 {
-    struct ctl ctl = {NULL, 0, NULL, 0};
+    struct ctl ctl = {NULL, 0, NULL, 0, NULL};
     int rc = parse_globals(argc, argv, &ctl);
     if (rc >= 0)
         return rc;

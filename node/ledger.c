@@ -86,7 +86,8 @@ static int count_village(struct ledger *l, const char *name)
     if (!g)
         return -ENOMEM;
     l->villages = g;
-    snprintf(g[l->n_villages].name, sizeof g->name, "%s", name);
+    if (!(g[l->n_villages].name = strdup(name)))
+        return -ENOMEM;
     g[l->n_villages++].n = 1;
     return 0;
 }
@@ -130,12 +131,13 @@ static int add_intake(struct ledger *l, const struct tree *t, const Jiefen__Case
     return count_village(l, v->village);
 }
 
+/* Closed in the period: its last closing, even if a follow-up reopened it since. */
 static void add_closed(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
 {
     l->closed++;
     l->guided += v->status == CASE_STATUS(GUIDED);
-    l->on_time += v->closed_due_ms <= 0 || v->closed_ms <= v->closed_due_ms;
-    l->closed_at_tier[tier_of(t, v->closed_at_node)]++;
+    l->on_time += v->closed_due_ms <= 0 || v->last_closed_ms <= v->closed_due_ms;
+    l->closed_at_tier[tier_of(t, v->last_closed_at_node)]++;
     l->satisfied += strcmp(v->satisfaction, "satisfied") == 0;
     l->basically_satisfied += strcmp(v->satisfaction, "basically_satisfied") == 0;
     l->dissatisfied += strcmp(v->satisfaction, "dissatisfied") == 0;
@@ -168,7 +170,7 @@ static int add_case(const struct walk *w, const Jiefen__CaseView *v)
     l->cases_seen++;
     if (!in_subtree(t, v->opened_at_node, w->self) || v->opened_ms >= l->to_ms)
         return 0;
-    if (closed && v->closed_ms >= l->from_ms && v->closed_ms < l->to_ms)
+    if (v->last_closed_ms >= l->from_ms && v->last_closed_ms < l->to_ms)
         add_closed(l, t, v);
     if (!closed || v->closed_ms >= l->to_ms)
         add_pending(l, v);
@@ -217,6 +219,8 @@ int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, i
 
 void ledger_clear(struct ledger *l)
 {
+    for (size_t i = 0; i < l->n_villages; i++)
+        free(l->villages[i].name);
     free(l->villages);
     l->villages = NULL;
     l->n_villages = 0;

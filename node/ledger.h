@@ -17,7 +17,7 @@
 #define LEDGER_TIERS 6 /* index: JIEFEN__TIER__* */
 
 struct ledger_village {
-    char name[96];
+    char *name;
     uint64_t n;
 };
 

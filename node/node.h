@@ -31,6 +31,7 @@ struct node {
     struct policy policy;
     uv_timer_t deadline_timer;
     uv_timer_t schedule_timer;     /* report drafts at the end of each period */
+    int64_t schedule_at;           /* the period end it is set for */
     int64_t deadline_at;   /* when deadline_timer fires, 0 if stopped */
     int64_t deadline_retry_ms;  /* after a failed record, no new try before this */
     char dir[PATH_MAX];

@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -168,19 +169,41 @@ int report_draft_put(store *st, MDB_txn *txn, const char *self,
 }
 
 /* A new submission (first, or after a return) replaces the one before (or the draft). */
+/* Only a node of the tier that sends the kind, for a period it may still (re)submit: not
+ * over one pending or accepted. */
+static int submission_admissible(store *st, MDB_txn *txn, const Jiefen__Event *ev,
+                                 const struct report_period *p)
+{
+    Jiefen__NodeInfo *ni = NULL;
+    Jiefen__ReportView *have = NULL;
+    int rc = registry_get(st, txn, ev->origin, &ni);
+    int ok = rc == 0 && ni && report_kind_for_tier(p->kind, ni->tier);
+    registry_free(&ni);
+    if (rc == 0 && ok)
+        rc = report_get(st, txn, ev->origin, p->kind, p->period, &have);
+    if (have) {
+        ok = strcmp(have->state, "draft") == 0 || strcmp(have->state, "returned") == 0;
+        jiefen__report_view__free_unpacked(have, NULL);
+    }
+    return rc ? rc : ok ? 0 : JF_EINVAL;
+}
+
 static int fold_submitted(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
     const Jiefen__ReportSubmitted *r = ev->report_submitted;
     struct report_period p;
     if (report_period_parse(r->kind, r->period, &p))
         return JF_EINVAL;
+    int rc = submission_admissible(st, txn, ev, &p);
+    if (rc)
+        return rc;
     Jiefen__ReportView v = JIEFEN__REPORT_VIEW__INIT;
     v.origin = ev->origin;
     v.seq = ev->seq;
     v.kind = r->kind;
     v.period = r->period;
-    v.from_ms = r->from_ms;
-    v.to_ms = r->to_ms;
+    v.from_ms = p.from_ms; /* the period's, whatever the event says */
+    v.to_ms = p.to_ms;
     v.submitted_ms = ev->time_ms;
     v.actor = ev->actor;
     v.figures = r->figures;
@@ -221,7 +244,14 @@ static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
         return JF_EINVAL;
     }
     const Jiefen__ReportSubmitted *rs = sub->event->report_submitted;
-    rc = report_get(st, txn, sub->event->origin, rs->kind, rs->period, &v);
+    Jiefen__NodeInfo *of = NULL;
+    /* Only the parent of the report's node reviews it. */
+    if ((rc = registry_get(st, txn, sub->event->origin, &of)) == 0 &&
+        (!of || strcmp(of->parent, ev->origin)))
+        rc = JF_EINVAL;
+    registry_free(&of);
+    if (rc == 0)
+        rc = report_get(st, txn, sub->event->origin, rs->kind, rs->period, &v);
     if (rc == 0 && v && v->seq == r->seq) {
         v->reviewed_ms = ev->time_ms;
         if (replace(&v->state, r->accepted ? "accepted" : "returned") ||

@@ -16,9 +16,15 @@ static int draft_last(eventlog_tx *tx, struct node *n, const char *kind)
 {
     struct report_period cur, last;
     struct ledger l;
+    Jiefen__ReportView *have = NULL;
     report_period_at(kind, tx->now_ms, &cur);
     report_period_at(kind, cur.from_ms - 1, &last);
-    int rc = ledger_compute(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms,
+    int rc = report_get(tx->st, tx->txn, n->cfg.node_id, kind, last.period, &have);
+    if (have)
+        jiefen__report_view__free_unpacked(have, NULL);
+    if (rc || have) /* made already (or submitted): no second scan of the store */
+        return rc;
+    rc = ledger_compute(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms,
                             tx->now_ms, NULL, NULL, &l);
     if (rc)
         return rc;
@@ -58,8 +64,12 @@ static void arm(struct node *n)
         if (!next || p.to_ms < next)
             next = p.to_ms;
     }
-    if (next && !n->stopping)
+    n->schedule_at = next;
+    if (next && !n->stopping) {
+        /* The loop's clock is cached: refresh it so the timeout counts from now. */
+        uv_update_time(&n->loop);
         uv_timer_start(&n->schedule_timer, timer_cb, (uint64_t)(next - now), 0);
+    }
 }
 
 static void drafts_done(void *arg, int status)
@@ -79,7 +89,14 @@ void schedule_run(struct node *n)
 
 static void timer_cb(uv_timer_t *t)
 {
-    schedule_run(t->data);
+    struct node *n = t->data;
+    int64_t left = n->schedule_at - clock_now_ms();
+    if (left > 0) { /* early by the loop's clock: the period has not ended yet */
+        uv_update_time(&n->loop);
+        uv_timer_start(&n->schedule_timer, timer_cb, (uint64_t)left, 0);
+        return;
+    }
+    schedule_run(n);
 }
 
 void schedule_init(struct node *n)

@@ -151,7 +151,8 @@ static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
 
 static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
 {
-    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED)
+    /* Raised by the node that set the colour, so once in the tree, not once per tier. */
+    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED || strcmp(c->risk_by, cfg->node_id))
         return 0;
     char subject[256], detail[512];
     snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
