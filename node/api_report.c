@@ -63,6 +63,20 @@ static const char *period_of(const char *kind, const char *period, struct report
     return report_period_parse(kind, period, p);
 }
 
+/* kind and period from the query; 0, or -1 once the error is answered. */
+static int query_period(struct api_call *c, const http_request *r, struct report_period *p)
+{
+    char kind[16] = "", period[16] = "";
+    http_query_get(r->query, "kind", kind, sizeof kind);
+    http_query_get(r->query, "period", period, sizeof period);
+    const char *why = period_of(kind, period, p);
+    if (!why)
+        return 0;
+    reply_error(c, 400, "invalid_query", report_kind_valid(kind) ? "period" : "kind", "%s",
+                why);
+    return -1;
+}
+
 /* ---- what a report rests on ---------------------------------------------------------- */
 
 struct prereq {
@@ -139,14 +153,9 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
 {
     (void)tail;
     struct node *n = c->n;
-    char kind[16] = "", period[16] = "";
     struct report_period p;
-    http_query_get(r->query, "kind", kind, sizeof kind);
-    http_query_get(r->query, "period", period, sizeof period);
-    const char *why = period_of(kind, period, &p);
-    if (why)
-        return reply_error(c, 400, "invalid_query", report_kind_valid(kind) ? "period" : "kind",
-                           "%s", why);
+    if (query_period(c, r, &p))
+        return;
     MDB_txn *txn;
     int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
     if (rc)
@@ -400,14 +409,9 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
     struct node *n = c->n;
-    char kind[16] = "", period[16] = "";
     struct report_period p;
-    http_query_get(r->query, "kind", kind, sizeof kind);
-    http_query_get(r->query, "period", period, sizeof period);
-    const char *why = period_of(kind, period, &p);
-    if (why)
-        return reply_error(c, 400, "invalid_query", report_kind_valid(kind) ? "period" : "kind",
-                           "%s", why);
+    if (query_period(c, r, &p))
+        return;
     struct status s = {n, NULL, &p, json_array(), 0};
     Jiefen__ReportView *own = NULL;
     int rc = store_txn_begin(n->st, MDB_RDONLY, &s.txn);

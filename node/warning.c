@@ -39,19 +39,27 @@ static int already_raised(eventlog_tx *tx, const char *subject, int64_t window_m
     return last && (int64_t)last > tx->now_ms - window_ms;
 }
 
-static int raise(eventlog_tx *tx, const char *case_id, const char *subject, int64_t window_ms,
-                 Jiefen__WarningRaised *w)
+/* Appends the warning about case c unless this subject was warned within the window. */
+static int raise(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule, uint32_t count,
+                 int days, const char *detail, const char *subject, int64_t window_ms)
 {
     if (already_raised(tx, subject, window_ms))
         return 0;
+    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
+    w.rule = (char *)rule;
+    w.village = c->village;
+    w.category = c->category;
+    w.count = count;
+    w.days = (uint32_t)days;
+    w.detail = (char *)detail;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_WARNING;
-    ev.warning = w;
-    ev.case_id = (char *)case_id;
+    ev.warning = &w;
+    ev.case_id = c->case_id;
     ev.actor = "system";
     int rc = eventlog_append(tx, &ev, NULL, 0);
     if (rc == 0) {
-        log_info("warning", "%s: %s", w->rule, w->detail);
+        log_info("warning", "%s: %s", rule, detail);
         rc = store_meta_put_u64(tx->st, tx->txn, subject, (uint64_t)tx->now_ms);
     }
     return rc;
@@ -98,14 +106,8 @@ static int rule_cluster(eventlog_tx *tx, const struct config *cfg, const Jiefen_
     snprintf(subject, sizeof subject, "warned:category_cluster:%s:%s", c->village, c->category);
     snprintf(detail, sizeof detail, "%s %d 天内发生“%s”纠纷 %u 件", c->village,
              cfg->warn_category_days, cat ? cat->name : c->category, count);
-    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
-    w.rule = "category_cluster";
-    w.village = c->village;
-    w.category = c->category;
-    w.count = count;
-    w.days = (uint32_t)cfg->warn_category_days;
-    w.detail = detail;
-    return raise(tx, c->case_id, subject, window, &w);
+    return raise(tx, c, "category_cluster", count, cfg->warn_category_days, detail, subject,
+                 window);
 }
 
 /* Escalations of the case within the window, from its file. */
@@ -139,14 +141,8 @@ static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
     snprintf(subject, sizeof subject, "warned:repeat_escalation:%s", c->case_id);
     snprintf(detail, sizeof detail, "案件 %s %d 天内上报 %u 次", c->case_id,
              cfg->warn_escalation_days, n);
-    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
-    w.rule = "repeat_escalation";
-    w.village = c->village;
-    w.category = c->category;
-    w.count = n;
-    w.days = (uint32_t)cfg->warn_escalation_days;
-    w.detail = detail;
-    return raise(tx, c->case_id, subject, window, &w);
+    return raise(tx, c, "repeat_escalation", n, cfg->warn_escalation_days, detail, subject,
+                 window);
 }
 
 static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
@@ -157,14 +153,8 @@ static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__Cas
     char subject[256], detail[512];
     snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
     snprintf(detail, sizeof detail, "案件 %s（%s）为红色风险", c->case_id, c->village);
-    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
-    w.rule = "red_risk";
-    w.village = c->village;
-    w.category = c->category;
-    w.count = 1;
-    w.detail = detail;
-    /* Once per case while it stays red: the window is as long as it can be. */
-    return raise(tx, c->case_id, subject, INT64_MAX / 2, &w);
+    /* Once per case: the window is as long as it can be. */
+    return raise(tx, c, "red_risk", 1, 0, detail, subject, INT64_MAX / 2);
 }
 
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)

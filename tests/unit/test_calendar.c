@@ -18,22 +18,11 @@
 #define MS_PER_DAY 86400000LL
 #define HOUR_MS 3600000LL
 
-static char dir[4096];
-
 static int setup(void **state)
 {
-    (void)state;
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
-    test_tmpdir(dir, sizeof dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
+    return test_dir_setup(state);
 }
 
 /* UTC ms of a wall-clock time at a fixed offset from UTC. */
@@ -72,7 +61,7 @@ static void check_due(const calendar *c, int64_t start, unsigned days, int64_t w
 static int load_text(const char *text, calendar **c, char *err, size_t errlen)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/holidays.txt", dir);
+    snprintf(path, sizeof path, "%s/holidays.txt", test_dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_true(fputs(text, f) >= 0);
@@ -279,12 +268,12 @@ static void test_good_file_and_missing_file(void **state)
     assert_int_equal(load_text("", &c, err, sizeof err), 0);
     assert_int_equal(calendar_is_working_day(c, sh(2026, 10, 1, 8, 0)), 1);
     calendar_free(&c);
-    snprintf(path, sizeof path, "%s/no-such-file.txt", dir);
+    snprintf(path, sizeof path, "%s/no-such-file.txt", test_dir);
     assert_int_equal(calendar_load(path, &c, err, sizeof err), -ENOENT);
     printf("  missing -> %s\n", err);
     assert_null(c);
     assert_non_null(strstr(err, "no-such-file.txt: "));
-    assert_int_equal(calendar_load(dir, &c, NULL, 0), -EISDIR);
+    assert_int_equal(calendar_load(test_dir, &c, NULL, 0), -EISDIR);
     assert_int_equal(calendar_load(NULL, &c, err, sizeof err), JF_EINVAL);
     assert_int_equal(calendar_new(NULL), JF_EINVAL);
 }
@@ -320,16 +309,16 @@ static void test_shipped_2026_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_calendar_days, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_working_days_skip_weekend, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_holiday_off_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_work_saturday_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_year_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_limits_match_day_by_day, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dst_midnight, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_good_file_and_missing_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shipped_2026_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_calendar_days, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_working_days_skip_weekend, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_holiday_off_skipped, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_work_saturday_counted, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_year_end, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_long_limits_match_day_by_day, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_dst_midnight, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_good_file_and_missing_file, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_shipped_2026_file, setup, test_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

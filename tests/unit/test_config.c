@@ -12,26 +12,11 @@
 
 #include <errno.h>
 
-static char dir[4096];
-
-static int setup(void **state)
-{
-    (void)state;
-    test_tmpdir(dir, sizeof dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
 
 static int load_text(const char *text, struct config *c, char *err)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/t.conf", dir);
+    snprintf(path, sizeof path, "%s/t.conf", test_dir);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -50,7 +35,7 @@ static void test_write_then_load(void **state)
     strcpy(c.node_name, "东村");
     c.tier = JIEFEN__TIER__TIER_VILLAGE;
     c.http_port = 0;
-    snprintf(path, sizeof path, "%s/w.conf", dir);
+    snprintf(path, sizeof path, "%s/w.conf", test_dir);
     assert_int_equal(config_write(path, &c), 0);
     assert_int_equal(config_write(path, &c), -EEXIST);
     assert_int_equal(config_load(path, &back, err, sizeof err), 0);
@@ -109,9 +94,9 @@ static void test_addresses_and_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_then_load, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_addresses_and_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_then_load, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_name_the_line, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_addresses_and_ids, test_dir_setup, test_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

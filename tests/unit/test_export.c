@@ -23,21 +23,6 @@
 #define CAPTION "贺兰县 2026年11月 综合台账（2026-11-01 至 2026-11-30）"
 #define REASON "邻里纠纷, 涉及\"噪音\"\n夜间施工"
 
-static char dir[4096];
-
-static int setup(void **state)
-{
-    (void)state;
-    test_tmpdir(dir, sizeof dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
 
 /* ---- the ledger used throughout ---- */
 
@@ -274,10 +259,10 @@ static double width(json_t *sheet, const char *col)
     return json_number_value(w);
 }
 
-/* Entries in dir other than . and .. */
+/* Entries in test_dir other than . and .. */
 static int dir_entries(void)
 {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(test_dir);
     assert_non_null(d);
     int n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;)
@@ -289,7 +274,7 @@ static int dir_entries(void)
 static void write_xlsx(const struct export_table *t, size_t n, char *path, size_t pathlen)
 {
     char err[256] = "";
-    snprintf(path, pathlen, "%s/ledger.xlsx", dir);
+    snprintf(path, pathlen, "%s/ledger.xlsx", test_dir);
     int rc = export_xlsx(t, n, path, err, sizeof err);
     printf("  export_xlsx -> %d %s\n", rc, err);
     assert_int_equal(rc, 0);
@@ -397,13 +382,13 @@ static void test_xlsx_errors(void **state)
     char path[4200], err[256];
     int rc;
 
-    snprintf(path, sizeof path, "%s/missing/ledger.xlsx", dir);
+    snprintf(path, sizeof path, "%s/missing/ledger.xlsx", test_dir);
     rc = export_xlsx(TABLES, 2, path, err, sizeof err);
     printf("  unwritable -> %d %s\n", rc, err);
     assert_int_equal(rc, -EIO);
     assert_non_null(strstr(err, "No such file"));
 
-    snprintf(path, sizeof path, "%s/ledger.xlsx", dir);
+    snprintf(path, sizeof path, "%s/ledger.xlsx", test_dir);
     assert_int_equal(export_xlsx(TABLES, 2, NULL, err, sizeof err), JF_EINVAL);
     assert_int_equal(export_xlsx(NULL, 1, path, NULL, 0), JF_EINVAL);
     const struct export_table no_cells = {"t", NULL, 5, LEDGER_HEADERS, 2, NULL};
@@ -441,9 +426,9 @@ int main(void)
         cmocka_unit_test(test_csv_numbers_and_empty),
         cmocka_unit_test(test_csv_formula_injection),
         cmocka_unit_test(test_csv_bad_arguments),
-        cmocka_unit_test_setup_teardown(test_xlsx_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xlsx_sheet_names_and_odd_cells, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xlsx_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_read_back, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_sheet_names_and_odd_cells, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_errors, test_dir_setup, test_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,4 +25,21 @@ static inline void test_rmtree(const char *dir)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A fresh directory per test, for cmocka's setup and teardown: test_dir holds its path. */
+static char test_dir[4096];
+
+static inline int test_dir_setup(void **state)
+{
+    (void)state;
+    test_tmpdir(test_dir, sizeof test_dir);
+    return 0;
+}
+
+static inline int test_dir_teardown(void **state)
+{
+    (void)state;
+    test_rmtree(test_dir);
+    return 0;
+}
+
 #endif
