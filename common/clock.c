@@ -55,3 +55,13 @@ int clock_parse_local_date(const char *s, int64_t *ms)
     *ms = (int64_t)t * 1000;
     return 0;
 }
+
+int64_t clock_local_day_end(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    struct tm next = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday + 1,
+                      .tm_isdst = -1};
+    return (int64_t)mktime(&next) * 1000;
+}

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#define CLOCK_DAY_MS 86400000LL
+
 int64_t clock_now_ms(void);
 
 /* Shifts every later clock_now_ms() by offset_ms. */
@@ -21,5 +23,8 @@ void clock_format_local(int64_t ms, char *buf, unsigned len);
 
 /* Parses "YYYY-MM-DD" as local midnight; returns 0 and sets *ms, or -1 if invalid. */
 int clock_parse_local_date(const char *s, int64_t *ms);
+
+/* The local midnight that ends the local day containing ms (a DST day is not 24 h). */
+int64_t clock_local_day_end(int64_t ms);
 
 #endif

@@ -386,10 +386,22 @@ static int param(const char *q, const char *key, char *out, size_t len)
     return rc == -2 ? -1 : 0;
 }
 
+const char *api_query_dates(const char *q, int64_t *from, int64_t *to)
+{
+    char f[32], t[32];
+    if (param(q, "from", f, sizeof f) || (f[0] && clock_parse_local_date(f, from)))
+        return "from";
+    if (param(q, "to", t, sizeof t) || (t[0] && clock_parse_local_date(t, to)))
+        return "to";
+    if (t[0])
+        *to = clock_local_day_end(*to); /* inclusive: up to the end of that day */
+    return NULL;
+}
+
 /* Fills f from the query; returns NULL or the name of the parameter that is wrong. */
 static const char *parse_filter(const char *q, struct list_filter *f, char *bad, size_t blen)
 {
-    char from[32], to[32], limit[32];
+    char limit[32];
     memset(f, 0, sizeof *f);
     const char *unknown = unknown_param(q, bad, blen);
     if (unknown)
@@ -414,13 +426,10 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
         return "held";
     if (param(q, "after", f->after, sizeof f->after))
         return "after";
-    if (param(q, "from", from, sizeof from) || (from[0] && clock_parse_local_date(from, &f->from_ms)))
-        return "from";
     f->to_ms = INT64_MAX;
-    if (param(q, "to", to, sizeof to) || (to[0] && clock_parse_local_date(to, &f->to_ms)))
-        return "to";
-    if (to[0])
-        f->to_ms += 86400000; /* inclusive: up to the end of that day */
+    const char *date = api_query_dates(q, &f->from_ms, &f->to_ms);
+    if (date)
+        return date;
     f->limit = LIST_DEFAULT;
     if (param(q, "limit", limit, sizeof limit))
         return "limit";

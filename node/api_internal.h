@@ -34,6 +34,10 @@ void reply_file(struct api_call *c, const char *type, const char *filename, cons
 /* 503 for a store that could not commit; logs the cause. */
 void reply_store_error(struct api_call *c, int rc);
 
+/* The query's `from` and `to` (local YYYY-MM-DD, `to` inclusive) into [*from, *to); either
+ * absent leaves its value as it is. NULL, or the name of the bad parameter. */
+const char *api_query_dates(const char *q, int64_t *from, int64_t *to);
+
 /* Parses the request body as a JSON object, or answers 400 and returns NULL. */
 json_t *api_body(struct api_call *c, const http_request *r);
 

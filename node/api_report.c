@@ -15,22 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS 86400000LL
-
 /* Figures compared between a child's report and the parent's own computation: those fixed
  * once the period is over (pending, risk and the like move with the cases). */
 static const char *const FIXED[] = {"taken_in", "closed", "guided", "petitions"};
-
-static json_t *figures_of(store *st, MDB_txn *txn, const char *node, int64_t from, int64_t to,
-                          int *rc)
-{
-    struct ledger l;
-    if ((*rc = ledger_compute(st, txn, node, from, to, clock_now_ms(), NULL, NULL, &l)))
-        return NULL;
-    json_t *j = ledger_json(&l);
-    ledger_clear(&l);
-    return j;
-}
 
 /* The figures a submission carries: the draft's, made at the end of the period, or if
  * there is none (or it was returned), the figures as of now. */
@@ -42,9 +29,7 @@ static int frozen_figures(store *st, MDB_txn *txn, const char *self,
     if (rc == 0 && v && strcmp(v->state, "draft") == 0) {
         *out = strdup(v->figures);
     } else if (rc == 0) {
-        json_t *fig = figures_of(st, txn, self, p->from_ms, p->to_ms, &rc);
-        *out = fig ? json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        json_decref(fig);
+        rc = ledger_figures(st, txn, self, p->from_ms, p->to_ms, clock_now_ms(), NULL, out);
     }
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
@@ -361,7 +346,8 @@ static json_t *view_json(const Jiefen__ReportView *v)
 /* The child's reported figures that differ from the parent's own computation. */
 static json_t *disagreements(store *st, MDB_txn *txn, const Jiefen__ReportView *v, int *rc)
 {
-    json_t *out = json_array(), *mine = figures_of(st, txn, v->origin, v->from_ms, v->to_ms, rc);
+    json_t *out = json_array(), *mine = NULL;
+    *rc = ledger_figures(st, txn, v->origin, v->from_ms, v->to_ms, clock_now_ms(), &mine, NULL);
     json_t *theirs = json_loads(v->figures, 0, NULL);
     for (size_t i = 0; mine && theirs && i < sizeof FIXED / sizeof FIXED[0]; i++) {
         json_int_t a = json_integer_value(json_object_get(theirs, FIXED[i]));

@@ -1,4 +1,5 @@
 #include "calendar.h"
+#include "clock.h"
 
 #include "error.h"
 
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MS_PER_DAY 86400000LL
 #define SEC_PER_DAY 86400
 #define BLANKS " \t\r\n\v\f"
 
@@ -209,7 +209,7 @@ static int64_t nth_working_day(const calendar *c, int64_t day, unsigned days)
 int64_t calendar_due(const calendar *c, int64_t start_ms, unsigned days)
 {
     if (!c) {
-        int64_t span = (int64_t)days * MS_PER_DAY;
+        int64_t span = (int64_t)days * CLOCK_DAY_MS;
         return start_ms > INT64_MAX - span ? INT64_MAX : start_ms + span;
     }
     int64_t last = nth_working_day(c, local_day(seconds_of(start_ms)), days);

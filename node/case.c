@@ -1,4 +1,5 @@
 #include "case.h"
+#include "clock.h"
 #include "error.h"
 #include "reference.h"
 
@@ -159,7 +160,7 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
                : 0;
 }
 
-#define LIMIT_MAX_MS (400 * 86400000LL)
+#define LIMIT_MAX_MS (400 * CLOCK_DAY_MS)
 
 /* A new period's limit: after the move, and not beyond any limit a tier can set. */
 static int valid_limit(const Jiefen__Event *ev, int64_t due_ms)

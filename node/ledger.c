@@ -6,6 +6,7 @@
 #include "registry.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,9 +229,26 @@ void ledger_clear(struct ledger *l)
 
 /* ---- JSON --------------------------------------------------------------------------- */
 
-static json_t *rate(uint64_t part, uint64_t whole)
+static double fraction(uint64_t part, uint64_t whole)
 {
-    return whole ? json_real((double)part / (double)whole) : json_null();
+    return whole ? (double)part / (double)whole : NAN;
+}
+
+static json_t *rate(double r)
+{
+    return isnan(r) ? json_null() : json_real(r);
+}
+
+void ledger_rates(const struct ledger *l, struct ledger_rates *r)
+{
+    uint64_t local = l->closed_at_tier[JIEFEN__TIER__TIER_VILLAGE] +
+                     l->closed_at_tier[JIEFEN__TIER__TIER_TOWNSHIP];
+    uint64_t content = l->satisfied + l->basically_satisfied;
+    r->resolution = fraction(l->resolved, l->taken_in);
+    r->on_time = fraction(l->on_time, l->closed);
+    r->local_share = fraction(local, l->closed);
+    r->petition = fraction(l->petitions, l->taken_in);
+    r->satisfaction = fraction(content, content + l->dissatisfied);
 }
 
 static json_t *by_table(const uint64_t *counts, const struct ref_table *t)
@@ -256,7 +274,7 @@ static json_t *escalation_rates(const struct ledger *l)
     for (int i = 1; i < LEDGER_TIERS; i++)
         if (l->held_at_tier[i])
             json_object_set_new(o, config_tier_name(i),
-                                rate(l->escalated_from_tier[i], l->held_at_tier[i]));
+                                rate(fraction(l->escalated_from_tier[i], l->held_at_tier[i])));
     return o;
 }
 
@@ -275,9 +293,8 @@ static void put_int(json_t *o, const char *k, uint64_t v)
 
 json_t *ledger_json(const struct ledger *l)
 {
-    uint64_t local = l->closed_at_tier[JIEFEN__TIER__TIER_VILLAGE] +
-                     l->closed_at_tier[JIEFEN__TIER__TIER_TOWNSHIP];
-    uint64_t visited = l->satisfied + l->basically_satisfied + l->dissatisfied;
+    struct ledger_rates r;
+    ledger_rates(l, &r);
     json_t *o = json_object(), *sat = json_object();
     json_t *by = json_pack("{s:o, s:o, s:o, s:o, s:o}", "category",
                            by_table(l->by_category, &ref_categories), "matter_type",
@@ -289,15 +306,15 @@ json_t *ledger_json(const struct ledger *l)
     put_int(o, "taken_in", l->taken_in);
     json_object_set_new(o, "taken_in_by", by);
     put_int(o, "resolved", l->resolved);
-    json_object_set_new(o, "resolution_rate", rate(l->resolved, l->taken_in));
+    json_object_set_new(o, "resolution_rate", rate(r.resolution));
     put_int(o, "closed", l->closed);
     put_int(o, "guided", l->guided);
-    json_object_set_new(o, "on_time_rate", rate(l->on_time, l->closed));
+    json_object_set_new(o, "on_time_rate", rate(r.on_time));
     json_object_set_new(o, "closed_at_tier", by_tier(l->closed_at_tier));
-    json_object_set_new(o, "local_share", rate(local, l->closed));
+    json_object_set_new(o, "local_share", rate(r.local_share));
     json_object_set_new(o, "escalation_rate", escalation_rates(l));
     put_int(o, "petitions", l->petitions);
-    json_object_set_new(o, "petition_rate", rate(l->petitions, l->taken_in));
+    json_object_set_new(o, "petition_rate", rate(r.petition));
     put_int(o, "pending", l->pending);
     put_int(o, "overdue", l->overdue);
     put_int(o, "leader_owned", l->leader_owned);
@@ -306,8 +323,28 @@ json_t *ledger_json(const struct ledger *l)
     put_int(sat, "satisfied", l->satisfied);
     put_int(sat, "basically_satisfied", l->basically_satisfied);
     put_int(sat, "dissatisfied", l->dissatisfied);
-    json_object_set_new(sat, "rate", rate(l->satisfied + l->basically_satisfied, visited));
+    json_object_set_new(sat, "rate", rate(r.satisfaction));
     json_object_set_new(o, "satisfaction", sat);
     put_int(o, "cases_read", l->cases_seen);
     return o;
+}
+
+int ledger_figures(store *st, MDB_txn *txn, const char *node, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, json_t **json, char **text)
+{
+    struct ledger l;
+    int rc = ledger_compute(st, txn, node, from_ms, to_ms, now_ms, NULL, NULL, &l);
+    if (rc)
+        return rc;
+    json_t *j = ledger_json(&l);
+    ledger_clear(&l);
+    if (text && j && !(*text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)))
+        rc = -ENOMEM;
+    if (!j)
+        rc = -ENOMEM;
+    if (json && rc == 0)
+        *json = j;
+    else
+        json_decref(j);
+    return rc;
 }

@@ -45,7 +45,20 @@ int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, i
 
 void ledger_clear(struct ledger *l);
 
+/* The rates derived from the counts: each a fraction, NAN when its denominator is 0 (the
+ * JSON says null, a spreadsheet leaves the cell empty). */
+struct ledger_rates {
+    double resolution, on_time, local_share, petition, satisfaction;
+};
+void ledger_rates(const struct ledger *l, struct ledger_rates *r);
+
 /* The figures as API JSON (see docs/api.md, LEDGER). New reference or NULL. */
 json_t *ledger_json(const struct ledger *l);
+
+/* The ledger of `node` for [from_ms, to_ms) as of now_ms, as JSON (*json, new reference)
+ * and/or as the compact key-sorted text a report freezes (*text, malloc'd); either may be
+ * NULL. 0, -ENOMEM or a store error. */
+int ledger_figures(store *st, MDB_txn *txn, const char *node, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, json_t **json, char **text);
 
 #endif

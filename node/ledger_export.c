@@ -102,15 +102,10 @@ static int register_row(const Jiefen__CaseView *v, void *arg)
 
 /* ---- 汇总: the figures ------------------------------------------------------------------ */
 
-static double fraction(uint64_t part, uint64_t whole)
-{
-    return whole ? (double)part / (double)whole : 0;
-}
-
 static int summary(struct sheet *s, const struct ledger *l)
 {
-    uint64_t local = l->closed_at_tier[1] + l->closed_at_tier[2];
-    uint64_t visited = l->satisfied + l->basically_satisfied + l->dissatisfied;
+    struct ledger_rates r;
+    ledger_rates(l, &r);
     const struct {
         const char *name;
         enum export_cell_kind kind;
@@ -118,19 +113,19 @@ static int summary(struct sheet *s, const struct ledger *l)
     } rows[] = {
         {"受理案件数", EXPORT_NUMBER, (double)l->taken_in},
         {"化解案件数", EXPORT_NUMBER, (double)l->resolved},
-        {"化解率", EXPORT_PERCENT, fraction(l->resolved, l->taken_in)},
+        {"化解率", EXPORT_PERCENT, r.resolution},
         {"办结案件数", EXPORT_NUMBER, (double)l->closed},
         {"其中引导至法定途径", EXPORT_NUMBER, (double)l->guided},
-        {"按期办结率", EXPORT_PERCENT, fraction(l->on_time, l->closed)},
-        {"村、乡镇两级办结占比", EXPORT_PERCENT, fraction(local, l->closed)},
+        {"按期办结率", EXPORT_PERCENT, r.on_time},
+        {"村、乡镇两级办结占比", EXPORT_PERCENT, r.local_share},
         {"信访事项数", EXPORT_NUMBER, (double)l->petitions},
-        {"初信初访占比", EXPORT_PERCENT, fraction(l->petitions, l->taken_in)},
+        {"初信初访占比", EXPORT_PERCENT, r.petition},
         {"期末在办", EXPORT_NUMBER, (double)l->pending},
         {"期末超期", EXPORT_NUMBER, (double)l->overdue},
         {"领导包案", EXPORT_NUMBER, (double)l->leader_owned},
         {"红色风险", EXPORT_NUMBER, (double)l->red},
         {"橙色风险", EXPORT_NUMBER, (double)l->orange},
-        {"回访满意率", EXPORT_PERCENT, fraction(l->satisfied + l->basically_satisfied, visited)},
+        {"回访满意率", EXPORT_PERCENT, r.satisfaction},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0] && rc == 0; i++)

@@ -15,7 +15,6 @@ static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
 static int draft_last(eventlog_tx *tx, struct node *n, const char *kind)
 {
     struct report_period cur, last;
-    struct ledger l;
     Jiefen__ReportView *have = NULL;
     report_period_at(kind, tx->now_ms, &cur);
     report_period_at(kind, cur.from_ms - 1, &last);
@@ -24,16 +23,11 @@ static int draft_last(eventlog_tx *tx, struct node *n, const char *kind)
         jiefen__report_view__free_unpacked(have, NULL);
     if (rc || have) /* made already (or submitted): no second scan of the store */
         return rc;
-    rc = ledger_compute(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms,
-                            tx->now_ms, NULL, NULL, &l);
+    char *figures = NULL;
+    rc = ledger_figures(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms, tx->now_ms,
+                        NULL, &figures);
     if (rc)
         return rc;
-    json_t *j = ledger_json(&l);
-    ledger_clear(&l);
-    char *figures = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(j);
-    if (!figures)
-        return -ENOMEM;
     rc = report_draft_put(tx->st, tx->txn, n->cfg.node_id, &last, figures, tx->now_ms);
     free(figures);
     if (rc == 1)

@@ -1,5 +1,6 @@
 #include "warning.h"
 #include "case.h"
+#include "clock.h"
 #include "envelope.h"
 #include "error.h"
 #include "fold.h"
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DAY_MS 86400000LL
 
 /* ---- the warnings database ------------------------------------------------------------ */
 
@@ -76,7 +75,7 @@ static int count_cluster(eventlog_tx *tx, const Jiefen__CaseView *c, int days, u
 {
     char key[256];
     uint64_t n;
-    int64_t today = tx->now_ms / DAY_MS;
+    int64_t today = tx->now_ms / CLOCK_DAY_MS;
     day_key(c, today, key, sizeof key);
     int rc = store_meta_get_u64(tx->st, tx->txn, key, &n);
     if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, key, n + 1)))
@@ -94,7 +93,7 @@ static int count_cluster(eventlog_tx *tx, const Jiefen__CaseView *c, int days, u
 static int rule_cluster(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
 {
     uint32_t count = 0;
-    int64_t window = (int64_t)cfg->warn_category_days * DAY_MS;
+    int64_t window = (int64_t)cfg->warn_category_days * CLOCK_DAY_MS;
     if (!cfg->warn_category_cases || c->event_count != 1 ||
         strcmp(c->opened_at_node, cfg->node_id))
         return 0;
@@ -131,8 +130,9 @@ static uint32_t count_escalations(eventlog_tx *tx, const Jiefen__CaseView *c, in
 static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
                             const Jiefen__CaseView *c)
 {
-    int64_t window = (int64_t)cfg->warn_escalation_days * DAY_MS;
-    if (!cfg->warn_escalations)
+    int64_t window = (int64_t)cfg->warn_escalation_days * CLOCK_DAY_MS;
+    /* The view counts escalations ever: below the threshold the file need not be read. */
+    if (!cfg->warn_escalations || c->escalations < (uint32_t)cfg->warn_escalations)
         return 0;
     uint32_t n = count_escalations(tx, c, tx->now_ms - window);
     if (n < (uint32_t)cfg->warn_escalations)

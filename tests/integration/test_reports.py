@@ -45,6 +45,15 @@ class Reports(NodeTest):
         self.assertEqual(got["v11"]["disagreements"], [])
         self.assertEqual(got["v12"]["state"], "absent")
         self.assertFalse(got["v12"]["late"])  # not due before tomorrow noon
+        # A case taken in after the daily was sent: the township's own count now differs
+        # from the report, and says so.
+        v1.ok("POST", "/api/v1/cases", intake(village="村11"))
+
+        def disagreement():
+            c = {c["node"]: c for c in self.status(town, "daily", d)["children"]}["v11"]
+            return c["disagreements"] or None
+        self.assertEqual(wait_for(disagreement, 20, "the late intake at the township"),
+                         [{"figure": "taken_in", "reported": 2, "recomputed": 3}])
 
         # Last week: v11 sends every daily, v12 only some; all of them are late now.
         monday = d - datetime.timedelta(days=d.weekday() + 7)
