@@ -69,6 +69,9 @@ static const struct option_def options[] = {
      "A case escalated this many times ... (0: rule off)."},
     {"warning", "escalation_days", OPT_INT, OFF(warn_escalation_days), 1, 365, "7",
      "... within this many days raises a warning."},
+    {"warning", "party_cases", OPT_INT, OFF(warn_party_cases), 0, 100, "0",
+     "One party (the same ID number) in this many open cases raises a warning (0: rule "
+     "off; 3 suits most centres)."},
     {"warning", "red_risk", OPT_BOOL, OFF(warn_red), 0, 0, "yes",
      "A case taken in or set at red risk raises a warning."},
     {"link", "listen", OPT_STRING, OFF(link_listen), 0, 0, "",
@@ -79,6 +82,7 @@ static const struct option_def options[] = {
      "Least severe log level written: debug, info, warn or error."},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
+_Static_assert(N_OPTIONS <= 64, "config_ctx.seen has a bit per option");
 
 static const char *tier_names[] = {NULL, "village", "township", "county", "city", "province"};
 
@@ -207,7 +211,7 @@ struct load_ctx {
     char *err;
     size_t errlen;
     int failed;
-    unsigned seen; /* bit per option */
+    uint64_t seen; /* bit per option */
 };
 
 /* Debian's inih is built without INI_HANDLER_LINENO, so lines are counted by our own
@@ -266,7 +270,7 @@ static int load_handler(void *user, const char *section, const char *name, const
             ctx->fail_line = ctx->line;
             return 1;
         }
-        ctx->seen |= 1u << i;
+        ctx->seen |= 1ull << i;
         return 1;
     }
     snprintf(ctx->err, ctx->errlen, "unknown option [%s] %s", section, name);
@@ -299,7 +303,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
         return JF_ECONFIG;
     }
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (!options[i].def && !(ctx.seen & (1u << i))) {
+        if (!options[i].def && !(ctx.seen & (1ull << i))) {
             snprintf(err, errlen, "%s: missing required option [%s] %s", path,
                      options[i].section, options[i].name);
             return JF_ECONFIG;

@@ -33,6 +33,7 @@ struct config {
     int warn_escalations;     /* a case escalated this many times ... */
     int warn_escalation_days; /* ... within this many days */
     int warn_red;             /* a red-risk case raises a warning */
+    int warn_party_cases;     /* one party in this many open cases raises a warning */
     struct config_route {
         char category[48];
         char department[96];

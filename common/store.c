@@ -26,7 +26,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "parked", MDB_CREATE, &s->parked)) ||
         (rc = mdb_dbi_open(txn, "timers", MDB_CREATE, &s->timers)) ||
         (rc = mdb_dbi_open(txn, "reports", MDB_CREATE, &s->reports)) ||
-        (rc = mdb_dbi_open(txn, "warnings", MDB_CREATE, &s->warnings))) {
+        (rc = mdb_dbi_open(txn, "warnings", MDB_CREATE, &s->warnings)) ||
+        (rc = mdb_dbi_open(txn, "parties", MDB_CREATE, &s->parties))) {
         mdb_txn_abort(txn);
         return rc;
     }

@@ -17,6 +17,7 @@
  *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
  *           its subtree, with their review
  *   warnings (origin "\0" seq)      -> WarningView (derived): early warnings of the subtree
+ *   parties tag(16) case            -> empty: the cases of each party pseudonym (party.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -36,7 +37,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings;
+        reports, warnings, parties;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

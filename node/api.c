@@ -333,7 +333,7 @@ static void route_case_new(struct api_call *c, const http_request *r, const char
     }
     p->c = c;
     p->ctx = (struct intake_ctx){n->cfg.node_id, n->cfg.node_name, "admin", n->cfg.tier,
-                                 &n->policy, clock_now_ms()};
+                                 &n->policy, clock_now_ms(), n->id};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);

@@ -27,6 +27,7 @@ struct intake_ctx {
     int tier;
     const struct policy *policy;   /* department and time limit */
     int64_t now_ms;
+    const crypto_identity *id; /* opens the party key; NULL: no party tags */
 };
 
 struct intake;

@@ -52,6 +52,8 @@ struct node {
     int64_t started_ms;
     int stopping;
     int busy_work;        /* thread-pool jobs in flight (verify) */
+    int warning_queued;   /* warning_check_received's operation is waiting to commit */
+    unsigned warning_checked; /* cases it checked in its last run */
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure

@@ -1,5 +1,6 @@
 #include "schedule.h"
 #include "clock.h"
+#include "envelope.h"
 #include "error.h"
 #include "ledger.h"
 #include "log.h"
@@ -11,27 +12,57 @@
 static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
 #define N_KINDS (sizeof KINDS / sizeof KINDS[0])
 
-/* The draft of the period of `kind` that ended last, if it has none yet. */
-static int draft_last(eventlog_tx *tx, struct node *n, const char *kind)
+/* Periods a node stopped for longer than this are not drafted one by one at start: a
+ * month of dailies, a quarter of weeklies, a year of monthlies. */
+#define CATCH_UP_MAX 31
+
+/* The draft of one ended period, if it has no report yet: 1 when made, 0 when it has one,
+ * or a negative code. */
+static int draft_one(eventlog_tx *tx, struct node *n, const struct report_period *p)
 {
-    struct report_period cur, last;
     Jiefen__ReportView *have = NULL;
-    report_period_at(kind, tx->now_ms, &cur);
-    report_period_at(kind, cur.from_ms - 1, &last);
-    int rc = report_get(tx->st, tx->txn, n->cfg.node_id, kind, last.period, &have);
+    int rc = report_get(tx->st, tx->txn, n->cfg.node_id, p->kind, p->period, &have);
     if (have)
         jiefen__report_view__free_unpacked(have, NULL);
     if (rc || have) /* made already (or submitted): no second scan of the store */
         return rc;
     char *figures = NULL;
-    rc = ledger_figures(tx->st, tx->txn, n->cfg.node_id, last.from_ms, last.to_ms, tx->now_ms,
+    rc = ledger_figures(tx->st, tx->txn, n->cfg.node_id, p->from_ms, p->to_ms, tx->now_ms,
                         NULL, &figures);
     if (rc)
         return rc;
-    rc = report_draft_put(tx->st, tx->txn, n->cfg.node_id, &last, figures, tx->now_ms);
+    rc = report_draft_put(tx->st, tx->txn, n->cfg.node_id, p, figures, tx->now_ms);
     free(figures);
     if (rc == 1)
-        log_info("report", "draft of the %s report for %s is ready", kind, last.period);
+        log_info("report", "draft of the %s report for %s is ready", p->kind, p->period);
+    return rc < 0 ? rc : 1;
+}
+
+/* When this node came into being: no period before it needs a report. */
+static int64_t born_ms(eventlog_tx *tx, struct node *n)
+{
+    MDB_val d;
+    envelope *e = NULL;
+    int64_t t = tx->now_ms;
+    if (store_event_get(tx->st, tx->txn, n->cfg.node_id, 1, &d) == 0 &&
+        envelope_decode(d.mv_data, d.mv_size, &e) == 0)
+        t = e->event->time_ms;
+    envelope_free(&e);
+    return t;
+}
+
+/* Drafts of the periods of `kind` that ended while no draft was made (the node was
+ * stopped), newest first, back to the first that has one. */
+static int draft_ended(eventlog_tx *tx, struct node *n, const char *kind)
+{
+    struct report_period p;
+    int64_t born = born_ms(tx, n);
+    int rc = 1;
+    report_period_at(kind, tx->now_ms, &p);
+    for (int i = 0; i < CATCH_UP_MAX && rc == 1 && p.from_ms > born; i++) {
+        report_period_at(kind, p.from_ms - 1, &p);
+        rc = draft_one(tx, n, &p);
+    }
     return rc < 0 ? rc : 0;
 }
 
@@ -41,7 +72,7 @@ static int drafts_apply(eventlog_tx *tx, void *arg)
     int rc = 0;
     for (size_t i = 0; i < N_KINDS && rc == 0; i++)
         if (report_kind_for_tier(KINDS[i], n->cfg.tier))
-            rc = draft_last(tx, n, KINDS[i]);
+            rc = draft_ended(tx, n, KINDS[i]);
     return rc;
 }
 
