@@ -653,6 +653,11 @@ static int connect_node(struct ctl *ctl)
         return rc == -ENOMEM ? EXIT_REFUSED : EXIT_UNREACHABLE;
     }
     ctl->opened = 1;
+    /* Times are shown as the node's staff read them, whatever this shell's TZ. */
+    if (ctl_client_time_zone(ctl->client)) {
+        setenv("TZ", ctl_client_time_zone(ctl->client), 1);
+        tzset();
+    }
     return EXIT_OK;
 }
 

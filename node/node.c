@@ -414,6 +414,7 @@ static int write_addr_file(struct node *n, int port)
         return -errno;
     const char *h = n->cfg.http_host;
     fprintf(f, strchr(h, ':') ? "[%s]:%d\n" : "%s:%d\n", h, port);
+    fprintf(f, "%s\n", n->cfg.time_zone); /* jiefenctl shows times in it */
     if (fclose(f) != 0 || rename(tmp, path) < 0)
         return -errno;
     return 0;

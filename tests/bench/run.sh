@@ -17,7 +17,7 @@ trap cleanup EXIT
 "$build/node/jiefend" --data "$work/node" 2>"$work/jiefend.log" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/node/jiefend.addr" ] && break; sleep 0.05; done
-addr=$(cat "$work/node/jiefend.addr")
+addr=$(head -n1 "$work/node/jiefend.addr")
 for c in 1 8 32 64; do
   "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$(cat "$work/node/admin.token")" "$c" 4
 done

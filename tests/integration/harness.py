@@ -107,7 +107,7 @@ class Node:
     def addr_ready(self):
         try:
             with open(os.path.join(self.dir, "jiefend.addr")) as f:
-                a = f.read().strip()
+                a = f.readline().strip()  # then the time zone
             host, port = a.rsplit(":", 1)
             self.host, self.port = host, int(port)
             return True
@@ -186,8 +186,9 @@ class Node:
         return json.loads(r.stdout)
 
 
-def run(argv, stdin=None, timeout=120):
-    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+def run(argv, stdin=None, timeout=120, env=None):
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout,
+                          env=env)
 
 
 def jiefend():
