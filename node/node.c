@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,12 +376,21 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Closing the signal handles gives SIGINT/SIGTERM back their default action, which would
+ * kill the process before its store is closed: from here on they are ignored. */
+static void close_handles(struct node *n)
+{
+    uv_walk(&n->loop, close_walk_cb, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+}
+
 static void http_closed(void *arg)
 {
     struct node *n = arg;
     n->http = NULL;
     /* Jobs on the thread pool finish on their own; the rest of the handles close now. */
-    uv_walk(&n->loop, close_walk_cb, NULL);
+    close_handles(n);
 }
 
 static void signal_cb(uv_signal_t *s, int signum)
@@ -390,8 +400,12 @@ static void signal_cb(uv_signal_t *s, int signum)
         return;
     n->stopping = 1;
     log_info("node", "signal %d: stopping", signum);
-    uv_signal_stop(&n->sig_int);
-    uv_signal_stop(&n->sig_term);
+    /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
+     * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
+    /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
+     * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
+    uv_unref((uv_handle_t *)&n->sig_int);
+    uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
     deadline_stop(n);
     schedule_stop(n);
@@ -469,7 +483,7 @@ int node_run(struct node *n, char *err, size_t errlen)
         if (n->http)
             http_server_close(n->http, http_closed, n);
         else
-            uv_walk(&n->loop, close_walk_cb, NULL);
+            close_handles(n);
         uv_run(&n->loop, UV_RUN_DEFAULT);
         uv_loop_close(&n->loop);
         return -1;
