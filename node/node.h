@@ -51,7 +51,7 @@ struct node {
     int lock_fd;
     int64_t started_ms;
     int stopping;
-    int busy_work;        /* thread-pool jobs in flight (verify) */
+    int busy_work;        /* thread-pool jobs in flight (work.h) */
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
