@@ -117,6 +117,14 @@ size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf)
     return n + 9;
 }
 
+size_t store_time_key(int64_t time_ms, const char *origin, uint64_t seq, uint8_t *buf)
+{
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)((uint64_t)time_ms >> (56 - 8 * i));
+    size_t n = store_event_key(origin, seq, buf + 8);
+    return n ? n + 8 : 0;
+}
+
 int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq)
 {
     const uint8_t *p = key->mv_data;

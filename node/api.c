@@ -386,6 +386,15 @@ static int param(const char *q, const char *key, char *out, size_t len)
     return rc == -2 ? -1 : 0;
 }
 
+const char *api_query_limit(const char *q, long def, long max, long *limit)
+{
+    char text[32], *end;
+    if (param(q, "limit", text, sizeof text))
+        return "limit";
+    *limit = text[0] ? strtol(text, &end, 10) : def;
+    return (text[0] && *end) || *limit < 1 || *limit > max ? "limit" : NULL;
+}
+
 const char *api_query_dates(const char *q, int64_t *from, int64_t *to)
 {
     char f[32], t[32];
@@ -401,7 +410,6 @@ const char *api_query_dates(const char *q, int64_t *from, int64_t *to)
 /* Fills f from the query; returns NULL or the name of the parameter that is wrong. */
 static const char *parse_filter(const char *q, struct list_filter *f, char *bad, size_t blen)
 {
-    char limit[32];
     memset(f, 0, sizeof *f);
     const char *unknown = unknown_param(q, bad, blen);
     if (unknown)
@@ -430,16 +438,7 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
     const char *date = api_query_dates(q, &f->from_ms, &f->to_ms);
     if (date)
         return date;
-    f->limit = LIST_DEFAULT;
-    if (param(q, "limit", limit, sizeof limit))
-        return "limit";
-    if (limit[0]) {
-        char *end;
-        f->limit = strtol(limit, &end, 10);
-        if (*end || f->limit < 1 || f->limit > LIST_MAX)
-            return "limit";
-    }
-    return NULL;
+    return api_query_limit(q, LIST_DEFAULT, LIST_MAX, &f->limit);
 }
 
 static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
@@ -529,32 +528,28 @@ static void route_case_list(struct api_call *c, const http_request *r, const cha
 /* ---- verify ------------------------------------------------------------------------- */
 
 struct verify_job {
-    uv_work_t work;
     struct api_call *c;
     struct verify_report report;
-    int rc;
 };
 
-static void verify_work(uv_work_t *w)
+static int verify_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct verify_job *j = w->data;
-    struct node *n = j->c->n;
-    store_read_begin(n->st);
-    j->rc = verify_run(n->st, n->id, n->cfg.node_id, &j->report);
-    store_read_end(n->st);
+    struct verify_job *j = arg;
+    return verify_run(n->st, txn, n->id, n->cfg.node_id, &j->report);
 }
 
-static void verify_after(uv_work_t *w, int status)
+static void verify_done(struct node *n, int rc, void *arg)
 {
-    struct verify_job *j = w->data;
-    j->c->n->busy_work--;
-    if (status || j->rc) {
-        reply_store_error(j->c, status ? status : j->rc);
+    struct verify_job *j = arg;
+    const struct verify_report *r = &j->report;
+    (void)n;
+    if (rc) {
+        reply_store_error(j->c, rc);
     } else {
         log_info("verify", "%llu events, %llu cases, %llu problems",
-                 (unsigned long long)j->report.events, (unsigned long long)j->report.cases,
-                 (unsigned long long)j->report.problem_count);
-        reply_json(j->c, 200, verify_report_json(&j->report));
+                 (unsigned long long)r->events, (unsigned long long)r->cases,
+                 (unsigned long long)r->problem_count);
+        reply_json(j->c, 200, verify_report_json(r));
     }
     verify_report_free(&j->report);
     free(j);
@@ -567,13 +562,7 @@ static void route_verify(struct api_call *c, const http_request *r, const char *
     if (!j)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     j->c = c;
-    j->work.data = j;
-    int rc = uv_queue_work(&c->n->loop, &j->work, verify_work, verify_after);
-    if (rc) {
-        free(j);
-        return reply_error(c, 500, "internal", NULL, "无法启动校验：%s", uv_strerror(rc));
-    }
-    c->n->busy_work++;
+    work_read(c->n, verify_work, verify_done, j);
 }
 
 /* ---- routing ------------------------------------------------------------------------ */
@@ -597,6 +586,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/reports", 0, route_reports},
     {"GET", "/api/v1/warnings", 0, route_warnings},
     {"GET", "/api/v1/reports/draft", 0, route_report_draft},
+    {"GET", "/api/v1/reports/export", 0, route_report_export},
     {"POST", "/api/v1/reports/submit", 0, route_report_submit},
     {"POST", "/api/v1/reports/review", 0, route_report_review},
     {"POST", "/api/v1/verify", 0, route_verify},

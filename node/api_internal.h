@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "node.h"
+#include "work.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -38,6 +39,10 @@ void reply_store_error(struct api_call *c, int rc);
  * absent leaves its value as it is. NULL, or the name of the bad parameter. */
 const char *api_query_dates(const char *q, int64_t *from, int64_t *to);
 
+/* The query's `limit` into *limit, def when absent. NULL, or "limit" when it is not a whole
+ * number from 1 to max. */
+const char *api_query_limit(const char *q, long def, long max, long *limit);
+
 /* Parses the request body as a JSON object, or answers 400 and returns NULL. */
 json_t *api_body(struct api_call *c, const http_request *r);
 
@@ -65,6 +70,10 @@ int op_refuse(struct api_op *o, int status, const char *code, const char *field,
 void op_submit(struct api_call *c, json_t *in, op_apply_fn apply,
                void (*after)(struct node *));
 
+/* op_submit with data for apply (o->data), freed with free() once answered. */
+void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
+                    void (*after)(struct node *), void *data);
+
 /* A JSON body, then op_submit. */
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
               void (*after)(struct node *));
@@ -85,15 +94,21 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 void route_supervision(struct api_call *c, const http_request *r, const char *tail);
 
-/* api_ledger.c: the ledger figures. */
+/* api_ledger.c: the ledger figures, and what every spreadsheet route shares: the query's
+ * `format` (xlsx, the default, or csv) into *xlsx, NULL or "format" when it is bad; and the
+ * answer, the file or 500 export_failed with err (or rc's text) when rc is not 0. */
 void route_ledger(struct api_call *c, const http_request *r, const char *tail);
 void route_ledger_export(struct api_call *c, const http_request *r, const char *tail);
+const char *api_export_format(const char *query, int *xlsx);
+void api_export_reply(struct api_call *c, int rc, const char *err, int xlsx,
+                      const char *filename, const char *body, size_t len);
 
 /* api_report.c: reports up the tree. */
 void route_report_draft(struct api_call *c, const http_request *r, const char *tail);
 void route_report_submit(struct api_call *c, const http_request *r, const char *tail);
 void route_report_review(struct api_call *c, const http_request *r, const char *tail);
 void route_reports(struct api_call *c, const http_request *r, const char *tail);
+void route_report_export(struct api_call *c, const http_request *r, const char *tail);
 void route_warnings(struct api_call *c, const http_request *r, const char *tail);
 
 /* Routes of api_net.c: enrolment, directives, links. */

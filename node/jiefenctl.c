@@ -2186,6 +2186,7 @@ struct action_opt {
 #define ACT_ACTOR 0x1u      /* takes --actor NAME too (actor_opt) */
 #define ACT_FILE 0x2u       /* the reply is a file: download() writes it where --out says */
 #define ACT_OWN_JSON 0x4u   /* the printer prints --json itself (else: the reply) */
+#define ACT_REPORT 0x8u     /* with --kind, a report's route instead (report_route) */
 
 struct action_args;
 
@@ -2212,6 +2213,7 @@ struct action_args {
     const struct action *a;
     char name[32];                 /* "case route", for messages */
     const char *pos;               /* the positional argument */
+    const char *path;              /* the route: the action's, or report_route's pick */
     json_t *req;                   /* the members sent */
     json_t *local;                 /* the values of ARG_LOCAL options, true for ARG_SWITCH */
     int seen[MAX_ACTION_OPTS + 1];
@@ -2596,6 +2598,21 @@ static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
     return rc ? out_of_memory() : EXIT_OK;
 }
 
+/* `report export`: the ledger's spreadsheet (--from, --to), or with --kind a report's as
+ * stored (--period, --node: this node's by default). */
+static int report_route(struct action_args *x)
+{
+    int report = json_object_get(x->req, "kind") != NULL;
+    if (report && (json_object_get(x->req, "from") || json_object_get(x->req, "to")))
+        return usage_error("report export: --from/--to choose the ledger's days, --kind a "
+                           "report; give one or the other");
+    if (!report && (json_object_get(x->req, "period") || json_object_get(x->req, "node")))
+        return usage_error("report export: --period and --node choose a report: give --kind too");
+    if (report)
+        x->path = "/api/v1/reports/export";
+    return 0;
+}
+
 /* ---- actions: the table -------------------------------------------------------------- */
 
 /* The members every case action shares: `case SUB ID ...` POSTs to /api/v1/cases/ID/ROUTE
@@ -2675,10 +2692,13 @@ static const struct action actions[] = {
 
     {"ledger", NULL, "GET", "/api/v1/ledger", NULL, NULL, 0, print_ledger, {OPT_FROM_TO},
      NULL, NULL},
-    {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE, NULL,
+    {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE | ACT_REPORT,
+     NULL,
      {OPT_FROM_TO, {"format", "format", "xlsx|csv", ARG_TEXT, ARG_OPTIONAL},
       {"out", "out", "FILE", ARG_LOCAL, ARG_REQUIRED},
-      {"force", "force", NULL, ARG_SWITCH, ARG_OPTIONAL}},
+      {"force", "force", NULL, ARG_SWITCH, ARG_OPTIONAL},
+      {"kind", "kind", "KIND", ARG_TEXT, ARG_OPTIONAL}, OPT_PERIOD(ARG_OPTIONAL),
+      {"node", "node", "NODE", ARG_TEXT, ARG_OPTIONAL}},
      NULL, NULL},
     {"report", "draft", "GET", "/api/v1/reports/draft", NULL, NULL, 0, print_draft,
      {OPT_KIND, OPT_PERIOD(ARG_OPTIONAL)}, NULL, NULL},
@@ -2876,6 +2896,9 @@ static int parse_action_args(int argc, char **argv, struct action_args *x)
         rc = check_action_args(x);
     if (rc == 0 && x->a->pos_member && req_set(x->req, x->a->pos_member, x->pos))
         rc = out_of_memory();
+    x->path = x->a->path;
+    if (rc == 0 && (x->a->flags & ACT_REPORT))
+        rc = report_route(x);
     return rc;
 }
 
@@ -2885,7 +2908,7 @@ static int parse_action_args(int argc, char **argv, struct action_args *x)
  * GET the request's members as the query. Malloc'd into *path. */
 static int action_path(struct ctl *ctl, const struct action_args *x, char **path)
 {
-    const char *p = x->a->path, *hole = strstr(p, "{}"), *key;
+    const char *p = x->path, *hole = strstr(p, "{}"), *key;
     char *esc = hole ? ctl_client_escape(ctl->client, x->pos) : NULL;
     json_t *v;
     int ok = hole ? esc && asprintf(path, "%.*s%s%s", (int)(hole - p), p, esc, hole + 2) >= 0
@@ -3240,7 +3263,9 @@ static void usage(FILE *out)
           "DATE is YYYY-MM-DD, the node's local date. KIND: daily (villages), weekly\n"
           "(townships), monthly (counties and above) or ledger (every tier); a report's\n"
           "period is given by its first day (default: the current one). report export\n"
-          "--out - writes to standard output; an existing FILE is kept unless --force.\n"
+          "writes the ledger (--from, --to), or with --kind the report of --node (default\n"
+          "this node) as submitted; --out - writes to standard output; an existing FILE is\n"
+          "kept unless --force.\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
 }

@@ -51,7 +51,7 @@ struct node {
     int lock_fd;
     int64_t started_ms;
     int stopping;
-    int busy_work;        /* thread-pool jobs in flight (verify) */
+    int busy_work;        /* thread-pool jobs in flight (work.h) */
     int warning_queued;   /* warning_check_received's operation is waiting to commit */
     unsigned warning_checked; /* cases it checked in its last run */
 };

@@ -18,7 +18,7 @@
 
 int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
-    uint8_t key[STORE_KEY_MAX];
+    uint8_t key[STORE_TIME_KEY_MAX];
     if (!ev->warning->rule[0])
         return JF_EINVAL;
     Jiefen__WarningView v = JIEFEN__WARNING_VIEW__INIT;
@@ -27,8 +27,8 @@ int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     v.time_ms = ev->time_ms;
     v.case_id = ev->case_id;
     v.warning = ev->warning;
-    return store_put_message(txn, st->warnings, key, store_event_key(ev->origin, ev->seq, key),
-                             &v.base);
+    size_t n = store_time_key(ev->time_ms, ev->origin, ev->seq, key);
+    return store_put_message(txn, st->warnings, key, n, &v.base);
 }
 
 /* ---- raising ---------------------------------------------------------------------------- */

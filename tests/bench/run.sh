@@ -25,5 +25,6 @@ done
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
-# The monthly ledger over a 1,000,000-case county store (synthetic views).
+# The ledger, the parent's view of its reports and the export over a 1,000,000-case
+# county store (synthetic views).
 "$build/tests/bench/bench_ledger" "$work" 1000000

@@ -114,7 +114,10 @@ static void free_jobs(struct job *jobs, size_t n)
 static uint64_t run_verify(struct fixture *f)
 {
     struct verify_report r;
-    assert_int_equal(verify_run(f->st, f->id, "v1", &r), 0);
+    MDB_txn *txn;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(verify_run(f->st, txn, f->id, "v1", &r), 0);
+    mdb_txn_abort(txn);
     for (size_t i = 0; i < r.n_problems; i++)
         printf("  problem: %s %llu %s: %s\n", r.problems[i].origin,
                (unsigned long long)r.problems[i].seq, r.problems[i].case_id, r.problems[i].what);
