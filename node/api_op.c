@@ -78,6 +78,12 @@ void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, void (*after)(
     submit(c, in, apply, after, NULL);
 }
 
+void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
+                    void (*after)(struct node *), void *data)
+{
+    submit(c, in, apply, after, data);
+}
+
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
               void (*after)(struct node *))
 {
@@ -100,8 +106,13 @@ const char *op_str(const json_t *in, const char *key)
     return s ? s : "";
 }
 
+const char *op_actor(const struct api_op *o)
+{
+    return api_actor(o->c, o->in);
+}
+
 int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
 {
-    ev->actor = (char *)eventlog_actor(op_str(o->in, "actor"));
+    ev->actor = (char *)op_actor(o);
     return eventlog_append(tx, ev, NULL, 0);
 }
