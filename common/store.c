@@ -27,7 +27,9 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "timers", MDB_CREATE, &s->timers)) ||
         (rc = mdb_dbi_open(txn, "reports", MDB_CREATE, &s->reports)) ||
         (rc = mdb_dbi_open(txn, "warnings", MDB_CREATE, &s->warnings)) ||
-        (rc = mdb_dbi_open(txn, "parties", MDB_CREATE, &s->parties))) {
+        (rc = mdb_dbi_open(txn, "parties", MDB_CREATE, &s->parties)) ||
+        (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &s->users)) ||
+        (rc = mdb_dbi_open(txn, "sessions", MDB_CREATE, &s->sessions))) {
         mdb_txn_abort(txn);
         return rc;
     }
@@ -46,7 +48,7 @@ int store_open(const char *dir, size_t map_size, int create, store **out)
     int rc = mdb_env_create(&s->env);
     if (rc)
         goto fail;
-    mdb_env_set_maxdbs(s->env, 16);
+    mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
     if ((rc = mdb_env_set_mapsize(s->env, map_size)))
         goto fail;
     /* NOTLS: read transactions are also opened on the thread pool (verify). */

@@ -1,6 +1,7 @@
 /*
- * store — the node's LMDB environment: one file, four named databases, durable commits
- * (never MDB_NOSYNC: what we acknowledge has reached the disk).
+ * store — the node's LMDB environment: one file, the named databases below (at most
+ * STORE_MAX_DBS), durable commits (never MDB_NOSYNC: what we acknowledge has reached the
+ * disk).
  *
  *   events  (origin "\0" seq:u64be) -> Envelope bytes, exactly as signed
  *   sealed  (origin "\0" seq:u64be) -> personal data, AEAD-encrypted, the key as AD
@@ -19,6 +20,9 @@
  *   warnings time:u64be origin "\0" seq -> WarningView (derived): early warnings of the
  *           subtree, in the order they were raised (the event's time)
  *   parties tag(16) case            -> empty: the cases of each party pseudonym (party.h)
+ *   users   user name               -> UserRecord: this node's accounts (never in the log)
+ *   sessions BLAKE2b-256 of the cookie -> SessionRecord: browser sessions (the cookie itself
+ *           is never stored)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -35,11 +39,12 @@
 #define STORE_KEY_MAX 48
 #define STORE_TIME_KEY_MAX (8 + STORE_KEY_MAX)
 #define STORE_ORIGIN_MAX 32
+#define STORE_MAX_DBS 24    /* room above the databases below for new ones */
 
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties;
+        reports, warnings, parties, users, sessions;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

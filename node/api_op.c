@@ -99,8 +99,13 @@ const char *op_str(const json_t *in, const char *key)
     return s ? s : "";
 }
 
+const char *op_actor(const struct api_op *o)
+{
+    return api_actor(o->c, o->in);
+}
+
 int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
 {
-    ev->actor = (char *)eventlog_actor(op_str(o->in, "actor"));
+    ev->actor = (char *)op_actor(o);
     return eventlog_append(tx, ev, NULL, 0);
 }

@@ -36,7 +36,7 @@ static int fail(struct intake_error *err, const char *code, const char *field,
     return JF_EINVAL;
 }
 
-static size_t utf8_chars(const char *s)
+size_t intake_chars(const char *s)
 {
     size_t n = 0;
     for (; *s; s++)
@@ -95,7 +95,7 @@ static int get_text(struct intake *in, const json_t *obj, const char *key, const
         return -ENOMEM;
     if (!*s)
         return fail(err, "missing_field", path, "不能为空");
-    if (utf8_chars(s) > maxchars)
+    if (intake_chars(s) > maxchars)
         return fail(err, "invalid_field", path, "过长：最多%zu个字", maxchars);
     *out = s;
     return 0;

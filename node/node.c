@@ -367,6 +367,7 @@ static void cron_cb(uv_timer_t *t)
 {
     struct node *n = t->data;
     store_reader_check(n->st);
+    api_account_sweep(n);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -407,6 +408,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_unref((uv_handle_t *)&n->sig_int);
     uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
+    api_account_stop(n);
     deadline_stop(n);
     schedule_stop(n);
     uplink_close(n->up);
@@ -449,6 +451,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
     deadline_init(n);
     schedule_init(n);
+    api_account_init(n);
     eventlog_on_commit(n->log, on_commit, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
                              n, &n->http);
