@@ -252,6 +252,26 @@ enrol_node() {
   changed=1
 }
 
+# add_users ID: on first run, one account per role at ID for the web console, each with a
+# random password, listed in run/accounts.txt (mode 0600). Real centres add their own
+# staff (docs/cli.md, "user").
+add_users() {
+  local id=$1 dir user role name pw
+  dir=$(dir_of "$id")
+  [ "$("$ctl" --data "$dir" --json user list | "$py" -c 'import json,sys; print(len(json.load(sys.stdin)["users"]))')" = 0 ] || return 0
+  [ -f "$run/accounts.txt" ] || install -m 0600 /dev/null "$run/accounts.txt"
+  for entry in chuangkou:clerk:窗口受理员 tiaojie:mediator:调解员 zhuren:director:中心主任 \
+               lingdao:leader:包案领导 guanli:admin:管理员; do
+    IFS=: read -r user role name <<<"$entry"
+    [ "$role" != leader ] || [ "${TIER[$id]}" != village ] || continue
+    pw=$("$py" -c 'import secrets; print(secrets.token_urlsafe(9))')
+    printf '%s\n' "$pw" | "$ctl" --data "$dir" user add "$user" --role "$role" \
+      --name "${NAME[$id]}$name" --password-stdin >/dev/null
+    printf '%-10s %-9s %-9s %s\n' "$id" "$user" "$role" "$pw" >>"$run/accounts.txt"
+  done
+  echo "added console accounts at $id (run/accounts.txt)"
+}
+
 t0=$EPOCHREALTIME
 for id in "${NODES[@]}"; do
   dir=$(dir_of "$id")
@@ -270,6 +290,7 @@ for id in "${NODES[@]}"; do
     changed=1
   fi
   enrol_node "$id"
+  add_users "$id"
 done
 
 # Every child should find its parent within a few seconds.
@@ -314,7 +335,9 @@ done
 vname=${NAME[$village]}
 cat <<MSG
 
-Each API needs the token in DATA/admin.token; jiefenctl reads it for you. Try:
+Each API needs the token in DATA/admin.token; jiefenctl reads it for you. Staff log in
+with their own accounts: one per role at each node is in $(rel "$run")/accounts.txt (node, user,
+role, password). Try:
 
   $ctl --data $(dir_of "$root") status
   $ctl --data $(dir_of "$village") case new --category land_contract \\
