@@ -24,10 +24,20 @@
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-static void reply_headers(struct api_call *c, int status, const char *type, const char *body,
-                          size_t len, const char *headers)
+/* On every answer: the console's pages may load only this node's own files and may not be
+ * framed; nothing is sniffed into another type. */
+#define SECURITY_HEADERS                                                                     \
+    "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"                           \
+    "Referrer-Policy: no-referrer\r\n"                                                        \
+    "Content-Security-Policy: default-src 'self'; object-src 'none'; base-uri 'none'; "       \
+    "form-action 'self'; frame-ancestors 'none'\r\n"
+
+void reply_headers(struct api_call *c, int status, const char *type, const char *body,
+                   size_t len, const char *headers)
 {
-    http_respond(c->req, status, type, body, len, headers);
+    char all[1024];
+    snprintf(all, sizeof all, "%s%s", SECURITY_HEADERS, headers ? headers : "");
+    http_respond(c->req, status, type, body, len, all);
     double secs = (double)(uv_hrtime() - c->t0) / 1e9;
     metrics_request(c->n->metrics, c->route, status, secs);
     if (status >= 500)
@@ -666,6 +676,10 @@ void api_handle(http_req *req, const http_request *r, void *data)
         c->route = found->path;
     if (!host_allowed(n, r->host))
         return reply_error(c, 421, "bad_host", NULL, "Host 头不是本节点地址");
+    if (api_console_path(r->path)) {
+        c->route = "/console";
+        return route_console(c, r, "");
+    }
     if (!authorized(n, r->authorization))
         return reply_error(c, 401, "unauthorized", NULL, "需要有效的访问令牌");
     if (!found && path_known)

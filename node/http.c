@@ -15,10 +15,11 @@
 #define HTTP_BACKLOG    128
 
 /* The headers we keep; Transfer-Encoding only to refuse it, Expect to answer it. */
-enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_TRANSFER_ENCODING, H_EXPECT,
-       H_NONE };
+enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_IF_NONE_MATCH,
+       H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
 static const char *const header_names[H_NONE] = {
-    "host", "authorization", "origin", "content-type", "transfer-encoding", "expect",
+    "host", "authorization", "origin", "content-type", "if-none-match", "transfer-encoding",
+    "expect",
 };
 
 enum { CB_NONE, CB_URL, CB_FIELD, CB_VALUE };
@@ -255,6 +256,7 @@ static int on_headers_complete(http_parser *p)
     q->r.authorization = trimmed(q->text + q->off[H_AUTHORIZATION]);
     q->r.origin = trimmed(q->text + q->off[H_ORIGIN]);
     q->r.content_type = trimmed(q->text + q->off[H_CONTENT_TYPE]);
+    q->r.if_none_match = trimmed(q->text + q->off[H_IF_NONE_MATCH]);
     /* curl asks before sending bodies over 1 KiB; without an answer it waits a second. */
     if (strcasecmp(trimmed(q->text + q->off[H_EXPECT]), "100-continue") == 0) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -27,6 +27,7 @@ typedef struct http_request {
     const char *authorization;
     const char *origin;
     const char *content_type;
+    const char *if_none_match;
 } http_request;
 
 /* Called for each complete request. `r` and everything it points to stay valid until

@@ -27,6 +27,7 @@
 
 struct seen {                   /* a request as the handler saw it */
     char method[16], path[64], query[128], host[64], auth[64], origin[64], ctype[64];
+    char inm[32];
     char body[MAX_BODY + 1];
     size_t body_len;
 };
@@ -120,6 +121,7 @@ static void handler(http_req *req, const http_request *r, void *data)
     copy(s->auth, sizeof s->auth, r->authorization);
     copy(s->origin, sizeof s->origin, r->origin);
     copy(s->ctype, sizeof s->ctype, r->content_type);
+    copy(s->inm, sizeof s->inm, r->if_none_match);
     s->body_len = r->body_len <= MAX_BODY ? r->body_len : MAX_BODY;
     memcpy(s->body, r->body, s->body_len + 1);
     f->calls++;
@@ -290,7 +292,7 @@ static int client_get(fixture *f)
                                 "Host: example.org\r\nAUTHORIZATION: Bearer t0k\r\n"
                                 "origin: https://a.example  \t\r\nX-Other: y\r\n"
                                 "X-A-Header-Name-Longer-Than-Any-We-Keep: z\r\n"
-                                "Content-Type: text/plain\r\n\r\n") == 0)
+                                "Content-Type: text/plain\r\nIf-None-Match: \"0a1b\"\r\n\r\n") == 0)
         read_replies(f, fd, 1);
     return fd;
 }
@@ -303,8 +305,8 @@ static void test_get_fields(void **state)
 
     (void)state;
     run(&f);
-    print_message("method=%s path=%s query=%s host=%s auth=%s origin=%s ctype=%s\n", s->method,
-                  s->path, s->query, s->host, s->auth, s->origin, s->ctype);
+    print_message("method=%s path=%s query=%s host=%s auth=%s origin=%s ctype=%s inm=%s\n",
+                  s->method, s->path, s->query, s->host, s->auth, s->origin, s->ctype, s->inm);
     assert_int_equal(f.calls, 1);
     assert_string_equal(s->method, "GET");
     assert_string_equal(s->path, "/v1/cases/abc");
@@ -313,6 +315,7 @@ static void test_get_fields(void **state)
     assert_string_equal(s->auth, "Bearer t0k");
     assert_string_equal(s->origin, "https://a.example");
     assert_string_equal(s->ctype, "text/plain");
+    assert_string_equal(s->inm, "\"0a1b\"");
     assert_int_equal(s->body_len, 0);
     assert_string_equal(s->body, "");
     assert_int_equal(http_query_get(s->query, "name", v, sizeof v), 3);
