@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,16 +70,28 @@ static const struct option_def options[] = {
      "A case escalated this many times ... (0: rule off)."},
     {"warning", "escalation_days", OPT_INT, OFF(warn_escalation_days), 1, 365, "7",
      "... within this many days raises a warning."},
+    {"warning", "party_cases", OPT_INT, OFF(warn_party_cases), 0, 100, "0",
+     "One party (the same ID number) in this many open cases raises a warning (0: rule "
+     "off; 3 suits most centres)."},
     {"warning", "red_risk", OPT_BOOL, OFF(warn_red), 0, 0, "yes",
      "A case taken in or set at red risk raises a warning."},
     {"link", "listen", OPT_STRING, OFF(link_listen), 0, 0, "",
      "ZeroMQ endpoint where children connect, e.g. tcp://0.0.0.0:7900; empty: no children."},
     {"link", "parent", OPT_STRING, OFF(link_parent), 0, 0, "",
      "Parent's endpoint; empty: the one given at enrolment."},
+    {"console", "session_idle_minutes", OPT_INT, OFF(session_idle_minutes), 1, 1440, "30",
+     "A browser session unused this long ends (the user logs in again)."},
+    {"console", "session_max_hours", OPT_INT, OFF(session_max_hours), 1, 720, "12",
+     "A browser session ends this long after its login, used or not."},
+    {"console", "lock_failures", OPT_INT, OFF(lock_failures), 3, 100, "5",
+     "Failed logins in a row that lock an account (from the 4th attempt each waits longer)."},
+    {"console", "lock_minutes", OPT_INT, OFF(lock_minutes), 1, 1440, "15",
+     "How long a locked account stays locked (an administrator's `user enable` lifts it)."},
     {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
      "Least severe log level written: debug, info, warn or error."},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
+_Static_assert(N_OPTIONS <= 64, "too many options for load_ctx.seen");
 
 static const char *tier_names[] = {NULL, "village", "township", "county", "city", "province"};
 
@@ -207,7 +220,7 @@ struct load_ctx {
     char *err;
     size_t errlen;
     int failed;
-    unsigned seen; /* bit per option */
+    uint64_t seen; /* bit per option */
 };
 
 /* Debian's inih is built without INI_HANDLER_LINENO, so lines are counted by our own
@@ -266,7 +279,7 @@ static int load_handler(void *user, const char *section, const char *name, const
             ctx->fail_line = ctx->line;
             return 1;
         }
-        ctx->seen |= 1u << i;
+        ctx->seen |= UINT64_C(1) << i;
         return 1;
     }
     snprintf(ctx->err, ctx->errlen, "unknown option [%s] %s", section, name);
@@ -299,7 +312,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
         return JF_ECONFIG;
     }
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (!options[i].def && !(ctx.seen & (1u << i))) {
+        if (!options[i].def && !(ctx.seen & (UINT64_C(1) << i))) {
             snprintf(err, errlen, "%s: missing required option [%s] %s", path,
                      options[i].section, options[i].name);
             return JF_ECONFIG;

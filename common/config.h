@@ -33,12 +33,17 @@ struct config {
     int warn_escalations;     /* a case escalated this many times ... */
     int warn_escalation_days; /* ... within this many days */
     int warn_red;             /* a red-risk case raises a warning */
+    int warn_party_cases;     /* one party in this many open cases raises a warning */
     struct config_route {
         char category[48];
         char department[96];
         int line;
     } routing[32];            /* [routing] category = department overrides */
     int n_routing;
+    int session_idle_minutes; /* [console] a session unused this long ends */
+    int session_max_hours;    /* ... and ends this long after its login anyway */
+    int lock_failures;        /* failed logins in a row that lock an account */
+    int lock_minutes;         /* for this long */
     int log_level;            /* enum log_level */
     char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
     char link_parent[256];    /* overrides the parent endpoint from enrolment */

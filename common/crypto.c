@@ -186,6 +186,38 @@ int crypto_token_create(const char *path)
     return rc;
 }
 
+int crypto_unhex(const char *hex, uint8_t *out, size_t len)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (strlen(hex) != len * 2 ||
+        sodium_hex2bin(out, len, hex, len * 2, NULL, &got, &end) != 0 || got != len)
+        return JF_EINVAL;
+    return 0;
+}
+
+/* libsodium's "interactive" argon2id cost: 2 passes over 64 MiB, about 0.1 s on the
+ * 2-core development machine. The daemon runs them on the thread pool, a few at once
+ * (ACCOUNT_HASHES_MAX), so a modest village PC needs 128 MiB at the worst moment. */
+#define PWHASH_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PWHASH_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+int crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_MAX])
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= CRYPTO_PWHASH_MAX, "hash buffer too small");
+    return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPS, PWHASH_MEM) ? -ENOMEM
+                                                                                      : 0;
+}
+
+int crypto_password_verify(const char *hash, const char *password)
+{
+    if (!hash[0]) {
+        char scratch[CRYPTO_PWHASH_MAX];
+        return crypto_password_hash(password, scratch) ? -ENOMEM : JF_EBADSIG;
+    }
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) ? JF_EBADSIG : 0;
+}
+
 int crypto_str_equal(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

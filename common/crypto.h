@@ -1,6 +1,7 @@
 /*
  * crypto — the node's identity and the primitives every module uses, all libsodium:
- * Ed25519 signatures, BLAKE2b-256 hashes, XChaCha20-Poly1305 for personal data at rest.
+ * Ed25519 signatures, BLAKE2b-256 hashes, XChaCha20-Poly1305 for personal data at rest,
+ * argon2id for the staff's passwords.
  * Secret material lives in a `crypto_identity`, wiped by crypto_identity_free().
  */
 #ifndef JIEFEN_CRYPTO_H
@@ -13,6 +14,7 @@
 #define CRYPTO_PK_LEN 32
 #define CRYPTO_SIG_LEN 64
 #define CRYPTO_SEAL_OVERHEAD (24 + 16) /* nonce + tag */
+#define CRYPTO_PWHASH_MAX 128           /* a password hash string with its NUL */
 
 typedef struct crypto_identity crypto_identity;
 
@@ -67,6 +69,19 @@ void crypto_hex(const uint8_t *bin, size_t len, char *out);
 
 /* Writes a new random token (64 hex chars) to path with mode 0600, O_EXCL. */
 int crypto_token_create(const char *path);
+
+/* Decodes exactly 2*len hex digits into out. 0, or JF_EINVAL for anything else. */
+int crypto_unhex(const char *hex, uint8_t *out, size_t len);
+
+/* The argon2id hash string (crypto_pwhash_str: salt and parameters inside) of a password,
+ * into out (CRYPTO_PWHASH_MAX bytes). Slow on purpose (about 0.1 s and 64 MiB): call it off
+ * the event loop. 0, or -ENOMEM. */
+int crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_MAX]);
+
+/* 0 if password matches the hash string, else JF_EBADSIG. A hash of "" (no such user)
+ * never matches but costs as much time, so a wrong user name is not told apart from a
+ * wrong password by how long the answer takes. Slow: off the event loop. */
+int crypto_password_verify(const char *hash, const char *password);
 
 /* Constant-time comparison of two NUL-terminated strings. 0 if equal. */
 int crypto_str_equal(const char *a, const char *b);

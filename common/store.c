@@ -26,7 +26,10 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "parked", MDB_CREATE, &s->parked)) ||
         (rc = mdb_dbi_open(txn, "timers", MDB_CREATE, &s->timers)) ||
         (rc = mdb_dbi_open(txn, "reports", MDB_CREATE, &s->reports)) ||
-        (rc = mdb_dbi_open(txn, "warnings", MDB_CREATE, &s->warnings))) {
+        (rc = mdb_dbi_open(txn, "warnings", MDB_CREATE, &s->warnings)) ||
+        (rc = mdb_dbi_open(txn, "parties", MDB_CREATE, &s->parties)) ||
+        (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &s->users)) ||
+        (rc = mdb_dbi_open(txn, "sessions", MDB_CREATE, &s->sessions))) {
         mdb_txn_abort(txn);
         return rc;
     }
@@ -45,7 +48,7 @@ int store_open(const char *dir, size_t map_size, int create, store **out)
     int rc = mdb_env_create(&s->env);
     if (rc)
         goto fail;
-    mdb_env_set_maxdbs(s->env, 16);
+    mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
     if ((rc = mdb_env_set_mapsize(s->env, map_size)))
         goto fail;
     /* NOTLS: read transactions are also opened on the thread pool (verify). */
@@ -114,6 +117,14 @@ size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf)
     for (int i = 0; i < 8; i++)
         buf[n + 1 + i] = (uint8_t)(seq >> (56 - 8 * i));
     return n + 9;
+}
+
+size_t store_time_key(int64_t time_ms, const char *origin, uint64_t seq, uint8_t *buf)
+{
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)((uint64_t)time_ms >> (56 - 8 * i));
+    size_t n = store_event_key(origin, seq, buf + 8);
+    return n ? n + 8 : 0;
 }
 
 int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq)

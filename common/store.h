@@ -1,6 +1,7 @@
 /*
- * store — the node's LMDB environment: one file, four named databases, durable commits
- * (never MDB_NOSYNC: what we acknowledge has reached the disk).
+ * store — the node's LMDB environment: one file, the named databases below (at most
+ * STORE_MAX_DBS), durable commits (never MDB_NOSYNC: what we acknowledge has reached the
+ * disk).
  *
  *   events  (origin "\0" seq:u64be) -> Envelope bytes, exactly as signed
  *   sealed  (origin "\0" seq:u64be) -> personal data, AEAD-encrypted, the key as AD
@@ -16,7 +17,12 @@
  *           warning ('w') or limit ('d') is still to come
  *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
  *           its subtree, with their review
- *   warnings (origin "\0" seq)      -> WarningView (derived): early warnings of the subtree
+ *   warnings time:u64be origin "\0" seq -> WarningView (derived): early warnings of the
+ *           subtree, in the order they were raised (the event's time)
+ *   parties tag(16) case            -> empty: the cases of each party pseudonym (party.h)
+ *   users   user name               -> UserRecord: this node's accounts (never in the log)
+ *   sessions BLAKE2b-256 of the cookie -> SessionRecord: browser sessions (the cookie itself
+ *           is never stored)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -31,12 +37,14 @@
 #include <stdint.h>
 
 #define STORE_KEY_MAX 48
+#define STORE_TIME_KEY_MAX (8 + STORE_KEY_MAX)
 #define STORE_ORIGIN_MAX 32
+#define STORE_MAX_DBS 24    /* room above the databases below for new ones */
 
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings;
+        reports, warnings, parties, users, sessions;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];
@@ -64,6 +72,10 @@ int store_txn_begin(store *s, unsigned flags, MDB_txn **txn);
 /* Encodes an event key into buf (STORE_KEY_MAX bytes); returns its length, or 0 when the
  * origin is empty or longer than STORE_ORIGIN_MAX. */
 size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf);
+
+/* A key in time order: time_ms (u64be), then the event key of (origin, seq), into buf
+ * (STORE_TIME_KEY_MAX bytes). Its length, or 0 as for store_event_key. */
+size_t store_time_key(int64_t time_ms, const char *origin, uint64_t seq, uint8_t *buf);
 
 /* Decodes an event key; origin gets STORE_ORIGIN_MAX + 1 bytes. Returns 0 or JF_ECORRUPT. */
 int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq);

@@ -208,7 +208,7 @@ start_node() { # ID
   for ((i = 0; i < 200; i++)); do
     if [ -s "$dir/jiefend.addr" ] && pid=$(pid_of "$id") &&
        "$ctl" --data "$dir" status >/dev/null 2>&1; then
-      echo "started $id (pid $pid) on http://$(cat "$dir/jiefend.addr")"
+      echo "started $id (pid $pid) on http://$(head -n1 "$dir/jiefend.addr")"
       return 0
     fi
     # Exited (a bad config, a port in use). setsid only forks (then $! exits at once)

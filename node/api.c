@@ -35,8 +35,8 @@
 void reply_headers(struct api_call *c, int status, const char *type, const char *body,
                    size_t len, const char *headers)
 {
-    char all[1024];
-    snprintf(all, sizeof all, "%s%s", SECURITY_HEADERS, headers ? headers : "");
+    char all[1280];
+    snprintf(all, sizeof all, "%s%s%s", SECURITY_HEADERS, headers ? headers : "", c->headers);
     http_respond(c->req, status, type, body, len, all);
     double secs = (double)(uv_hrtime() - c->t0) / 1e9;
     metrics_request(c->n->metrics, c->route, status, secs);
@@ -326,6 +326,12 @@ json_t *api_body(struct api_call *c, const http_request *r)
                     body ? "类型错误" : jerr.text);
         return NULL;
     }
+    if (c->who.auth == API_AUTH_SESSION && json_object_get(body, "actor")) {
+        json_decref(body);
+        reply_error(c, 400, "invalid_field", "actor",
+                    "登录用户的操作以本人名义记录，不能另填经办人");
+        return NULL;
+    }
     return body;
 }
 
@@ -342,8 +348,8 @@ static void route_case_new(struct api_call *c, const http_request *r, const char
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     p->c = c;
-    p->ctx = (struct intake_ctx){n->cfg.node_id, n->cfg.node_name, "admin", n->cfg.tier,
-                                 &n->policy, clock_now_ms()};
+    p->ctx = (struct intake_ctx){n->cfg.node_id, n->cfg.node_name, api_actor(c, NULL),
+                                 n->cfg.tier, &n->policy, clock_now_ms(), n->id};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);
@@ -396,6 +402,15 @@ static int param(const char *q, const char *key, char *out, size_t len)
     return rc == -2 ? -1 : 0;
 }
 
+const char *api_query_limit(const char *q, long def, long max, long *limit)
+{
+    char text[32], *end;
+    if (param(q, "limit", text, sizeof text))
+        return "limit";
+    *limit = text[0] ? strtol(text, &end, 10) : def;
+    return (text[0] && *end) || *limit < 1 || *limit > max ? "limit" : NULL;
+}
+
 const char *api_query_dates(const char *q, int64_t *from, int64_t *to)
 {
     char f[32], t[32];
@@ -411,7 +426,6 @@ const char *api_query_dates(const char *q, int64_t *from, int64_t *to)
 /* Fills f from the query; returns NULL or the name of the parameter that is wrong. */
 static const char *parse_filter(const char *q, struct list_filter *f, char *bad, size_t blen)
 {
-    char limit[32];
     memset(f, 0, sizeof *f);
     const char *unknown = unknown_param(q, bad, blen);
     if (unknown)
@@ -440,16 +454,7 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
     const char *date = api_query_dates(q, &f->from_ms, &f->to_ms);
     if (date)
         return date;
-    f->limit = LIST_DEFAULT;
-    if (param(q, "limit", limit, sizeof limit))
-        return "limit";
-    if (limit[0]) {
-        char *end;
-        f->limit = strtol(limit, &end, 10);
-        if (*end || f->limit < 1 || f->limit > LIST_MAX)
-            return "limit";
-    }
-    return NULL;
+    return api_query_limit(q, LIST_DEFAULT, LIST_MAX, &f->limit);
 }
 
 static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
@@ -539,32 +544,28 @@ static void route_case_list(struct api_call *c, const http_request *r, const cha
 /* ---- verify ------------------------------------------------------------------------- */
 
 struct verify_job {
-    uv_work_t work;
     struct api_call *c;
     struct verify_report report;
-    int rc;
 };
 
-static void verify_work(uv_work_t *w)
+static int verify_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct verify_job *j = w->data;
-    struct node *n = j->c->n;
-    store_read_begin(n->st);
-    j->rc = verify_run(n->st, n->id, n->cfg.node_id, &j->report);
-    store_read_end(n->st);
+    struct verify_job *j = arg;
+    return verify_run(n->st, txn, n->id, n->cfg.node_id, &j->report);
 }
 
-static void verify_after(uv_work_t *w, int status)
+static void verify_done(struct node *n, int rc, void *arg)
 {
-    struct verify_job *j = w->data;
-    j->c->n->busy_work--;
-    if (status || j->rc) {
-        reply_store_error(j->c, status ? status : j->rc);
+    struct verify_job *j = arg;
+    const struct verify_report *r = &j->report;
+    (void)n;
+    if (rc) {
+        reply_store_error(j->c, rc);
     } else {
         log_info("verify", "%llu events, %llu cases, %llu problems",
-                 (unsigned long long)j->report.events, (unsigned long long)j->report.cases,
-                 (unsigned long long)j->report.problem_count);
-        reply_json(j->c, 200, verify_report_json(&j->report));
+                 (unsigned long long)r->events, (unsigned long long)r->cases,
+                 (unsigned long long)r->problem_count);
+        reply_json(j->c, 200, verify_report_json(r));
     }
     verify_report_free(&j->report);
     free(j);
@@ -577,50 +578,63 @@ static void route_verify(struct api_call *c, const http_request *r, const char *
     if (!j)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     j->c = c;
-    j->work.data = j;
-    int rc = uv_queue_work(&c->n->loop, &j->work, verify_work, verify_after);
-    if (rc) {
-        free(j);
-        return reply_error(c, 500, "internal", NULL, "无法启动校验：%s", uv_strerror(rc));
-    }
-    c->n->busy_work++;
+    work_read(c->n, verify_work, verify_done, j);
 }
 
 /* ---- routing ------------------------------------------------------------------------ */
 
+/* What a route needs of its caller, besides a permission (enum perm) of the table in
+ * permission.h: */
+enum {
+    NEED_NOTHING = -3,  /* anyone may ask (logging in) */
+    NEED_SESSION = -2,  /* a user's browser session, not the token */
+    NEED_LOGIN = -1,    /* the token or any session: reading what this node sees */
+};
+
 struct route {
     const char *method, *path;
     int prefix;            /* path is a prefix; the rest is passed as `tail` */
+    int need;              /* NEED_* or a permission */
     route_fn fn;
 };
 
+/* Every route and what it needs: with api_case.c's table of case actions, the whole of
+ * docs/permissions.md as the API enforces it. */
 static const struct route routes[] = {
-    {"GET", "/api/v1/status", 0, route_status},
-    {"GET", "/api/v1/reference", 0, route_reference},
-    {"POST", "/api/v1/cases", 0, route_case_new},
-    {"GET", "/api/v1/cases", 0, route_case_list},
-    {"GET", "/api/v1/cases/", 1, route_case_show},
-    {"POST", "/api/v1/cases/", 1, route_case_action},
-    {"GET", "/api/v1/supervision", 0, route_supervision},
-    {"GET", "/api/v1/ledger", 0, route_ledger},
-    {"GET", "/api/v1/ledger/export", 0, route_ledger_export},
-    {"GET", "/api/v1/reports", 0, route_reports},
-    {"GET", "/api/v1/warnings", 0, route_warnings},
-    {"GET", "/api/v1/reports/draft", 0, route_report_draft},
-    {"POST", "/api/v1/reports/submit", 0, route_report_submit},
-    {"POST", "/api/v1/reports/review", 0, route_report_review},
-    {"POST", "/api/v1/verify", 0, route_verify},
-    {"POST", "/api/v1/enrol/request", 0, route_enrol_request},
-    {"POST", "/api/v1/enrol/root", 0, route_enrol_root},
-    {"POST", "/api/v1/enrol/approve", 0, route_enrol_approve},
-    {"POST", "/api/v1/enrol/install", 0, route_enrol_install},
-    {"POST", "/api/v1/enrol/revoke", 0, route_enrol_revoke},
-    {"GET", "/api/v1/nodes", 0, route_nodes},
-    {"POST", "/api/v1/directives", 0, route_directive_send},
-    {"GET", "/api/v1/directives", 0, route_directive_list},
-    {"POST", "/api/v1/directives/ack", 0, route_directive_ack},
-    {"POST", "/api/v1/links/clear-quarantine", 0, route_quarantine_clear},
-    {"GET", "/metrics", 0, route_metrics},
+    {"GET", "/api/v1/status", 0, NEED_LOGIN, route_status},
+    {"GET", "/api/v1/reference", 0, NEED_LOGIN, route_reference},
+    {"POST", "/api/v1/cases", 0, PERM_CASE_CREATE, route_case_new},
+    {"GET", "/api/v1/cases", 0, NEED_LOGIN, route_case_list},
+    {"GET", "/api/v1/cases/", 1, NEED_LOGIN, route_case_show},
+    {"POST", "/api/v1/cases/", 1, NEED_LOGIN, route_case_action}, /* per action */
+    {"GET", "/api/v1/supervision", 0, NEED_LOGIN, route_supervision},
+    {"GET", "/api/v1/ledger", 0, NEED_LOGIN, route_ledger},
+    {"GET", "/api/v1/ledger/export", 0, NEED_LOGIN, route_ledger_export},
+    {"GET", "/api/v1/reports", 0, NEED_LOGIN, route_reports},
+    {"GET", "/api/v1/warnings", 0, NEED_LOGIN, route_warnings},
+    {"GET", "/api/v1/reports/draft", 0, NEED_LOGIN, route_report_draft},
+    {"GET", "/api/v1/reports/export", 0, NEED_LOGIN, route_report_export},
+    {"POST", "/api/v1/reports/submit", 0, PERM_REPORT_SUBMIT, route_report_submit},
+    {"POST", "/api/v1/reports/review", 0, PERM_REPORT_REVIEW, route_report_review},
+    {"POST", "/api/v1/verify", 0, PERM_NODE_ADMIN, route_verify},
+    {"POST", "/api/v1/enrol/request", 0, PERM_NODE_ADMIN, route_enrol_request},
+    {"POST", "/api/v1/enrol/root", 0, PERM_NODE_ADMIN, route_enrol_root},
+    {"POST", "/api/v1/enrol/approve", 0, PERM_NODE_ADMIN, route_enrol_approve},
+    {"POST", "/api/v1/enrol/install", 0, PERM_NODE_ADMIN, route_enrol_install},
+    {"POST", "/api/v1/enrol/revoke", 0, PERM_NODE_ADMIN, route_enrol_revoke},
+    {"GET", "/api/v1/nodes", 0, NEED_LOGIN, route_nodes},
+    {"POST", "/api/v1/directives", 0, PERM_DIRECTIVE_SEND, route_directive_send},
+    {"GET", "/api/v1/directives", 0, NEED_LOGIN, route_directive_list},
+    {"POST", "/api/v1/directives/ack", 0, PERM_DIRECTIVE_ACK, route_directive_ack},
+    {"POST", "/api/v1/links/clear-quarantine", 0, PERM_NODE_ADMIN, route_quarantine_clear},
+    {"POST", "/api/v1/session", 0, NEED_NOTHING, route_session_login},
+    {"GET", "/api/v1/session", 0, NEED_LOGIN, route_session_show},
+    {"DELETE", "/api/v1/session", 0, NEED_SESSION, route_session_logout},
+    {"POST", "/api/v1/session/passwd", 0, NEED_SESSION, route_session_passwd},
+    {"GET", "/api/v1/users", 0, PERM_USER_ADMIN, route_users},
+    {"POST", "/api/v1/users", 0, PERM_USER_ADMIN, route_user_add},
+    {"POST", "/api/v1/users/", 1, PERM_USER_ADMIN, route_user_action},
+    {"GET", "/metrics", 0, NEED_LOGIN, route_metrics},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -649,9 +663,18 @@ static int origin_allowed(const struct node *n, const char *origin)
     return !origin[0] || (strncmp(origin, "http://", 7) == 0 && host_allowed(n, origin + 7));
 }
 
-static int authorized(const struct node *n, const char *auth)
+/* Whether the caller meets the route's need; if not, answers and returns -1. */
+static int allowed(struct api_call *c, const struct route *rt)
 {
-    return strncmp(auth, "Bearer ", 7) == 0 && crypto_str_equal(auth + 7, n->token) == 0;
+    if (rt->need == NEED_NOTHING || rt->need == NEED_LOGIN)
+        return 0;
+    if (rt->need == NEED_SESSION) {
+        if (c->who.auth == API_AUTH_SESSION)
+            return 0;
+        reply_error(c, 400, "no_session", NULL, "本机管理令牌没有登录会话，此操作只对登录用户有效");
+        return -1;
+    }
+    return api_permit(c, (enum perm)rt->need);
 }
 
 void api_handle(http_req *req, const http_request *r, void *data)
@@ -662,7 +685,7 @@ void api_handle(http_req *req, const http_request *r, void *data)
         http_respond(req, 503, "text/plain", "out of memory\n", 14, NULL);
         return;
     }
-    *c = (struct api_call){n, req, "other", uv_hrtime()};
+    *c = (struct api_call){.n = n, .req = req, .route = "other", .t0 = uv_hrtime()};
     const struct route *found = NULL;
     int path_known = 0;
     for (size_t i = 0; i < N_ROUTES && !found; i++) {
@@ -680,13 +703,18 @@ void api_handle(http_req *req, const http_request *r, void *data)
         c->route = "/console";
         return route_console(c, r, "");
     }
-    if (!authorized(n, r->authorization))
-        return reply_error(c, 401, "unauthorized", NULL, "需要有效的访问令牌");
+    if (strcmp(r->method, "GET") && !origin_allowed(n, r->origin))
+        return reply_error(c, 403, "bad_origin", NULL, "跨站请求被拒绝");
+    int open = found && found->need == NEED_NOTHING;
+    if (!open && api_identify(c, r))
+        return;
+    if (!open && c->who.auth == API_AUTH_NONE)
+        return reply_error(c, 401, "unauthorized", NULL, "请先登录（或使用有效的访问令牌）");
     if (!found && path_known)
         return reply_error(c, 405, "method_not_allowed", NULL, "不支持的请求方法 %s", r->method);
     if (!found)
         return reply_error(c, 404, "not_found", NULL, "无此接口");
-    if (strcmp(r->method, "GET") && !origin_allowed(n, r->origin))
-        return reply_error(c, 403, "bad_origin", NULL, "跨站请求被拒绝");
+    if (allowed(c, found))
+        return;
     found->fn(c, r, r->path + strlen(found->path));
 }

@@ -172,6 +172,7 @@ static int add_parties(const Jiefen__Event *ev, const uint8_t *plain, size_t len
     return 0;
 }
 
+/* The file's history and, when `parties` is not NULL, the personal data this node can open. */
 static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, json_t *parties,
                      json_t *history)
 {
@@ -186,7 +187,7 @@ static int case_file(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v, js
         json_array_append_new(history, history_entry(n, txn, e));
         envelope_free(&e);
     }
-    return casefile_each(n->st, txn, n->id, n->cfg.node_id, v, add_parties, parties);
+    return parties ? casefile_each(n->st, txn, n->id, n->cfg.node_id, v, add_parties, parties) : 0;
 }
 
 static void case_show(struct api_call *c, const char *id)
@@ -203,7 +204,9 @@ static void case_show(struct api_call *c, const char *id)
             return reply_store_error(c, rc);
         return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
     }
-    json_t *parties = json_array(), *history = json_array();
+    /* Personal data only for the roles whose work needs it (docs/permissions.md). */
+    json_t *parties = api_grant(c, PERM_CASE_PARTIES) ? json_array() : NULL;
+    json_t *history = json_array();
     rc = case_file(n, txn, v, parties, history);
     json_t *cj = api_case_json(n, txn, v);
     mdb_txn_abort(txn);
@@ -212,9 +215,9 @@ static void case_show(struct api_call *c, const char *id)
         json_decref(parties), json_decref(history), json_decref(cj);
         return reply_store_error(c, rc);
     }
-    reply_json(
-        c, 200,
-        json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties, "history", history));
+    reply_json(c, 200,
+               json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties ? parties : json_null(),
+                         "history", history));
 }
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
@@ -301,6 +304,7 @@ struct case_op_arg {
 
 struct action {
     const char *name, *label; /* label: what is refused, in Chinese */
+    enum perm perm;           /* what the caller's role must be granted (permission.h) */
     int holder_only;
     const char *const *keys; /* accepted body members besides "actor" */
     int (*apply)(eventlog_tx *tx, struct api_op *o, struct node *n, const Jiefen__CaseView *v);
@@ -318,7 +322,7 @@ static int refuse_state(struct api_op *o, const Jiefen__CaseView *v, const char 
 static int append_body(eventlog_tx *tx, struct api_op *o, const Jiefen__CaseView *v,
                        Jiefen__Event *ev)
 {
-    return lifecycle_append(tx, v, ev, op_str(o->in, "actor"));
+    return lifecycle_append(tx, v, ev, op_actor(o));
 }
 
 static int do_route(eventlog_tx *tx, struct api_op *o, struct node *n,
@@ -434,7 +438,7 @@ static int do_escalate(eventlog_tx *tx, struct api_op *o, struct node *n,
         return rc;
     if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "上报");
-    rc = lifecycle_escalate(tx, n, v, reason, 0, op_str(o->in, "actor"), err);
+    rc = lifecycle_escalate(tx, n, v, reason, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
 }
 
@@ -494,7 +498,7 @@ static int do_handdown(eventlog_tx *tx, struct api_op *o, struct node *n,
             o, 409, "file_not_verifiable", "to",
             "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理", bad,
             to, bad);
-    rc = lifecycle_move(tx, n, v, "handdown", to, instructions, 0, op_str(o->in, "actor"), err);
+    rc = lifecycle_move(tx, n, v, "handdown", to, instructions, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "handdown_failed", "to", "%s", err) : rc;
 }
 
@@ -692,19 +696,19 @@ static const char *const k_close[] = {"result", "feedback", NULL};
 static const char *const k_follow_up[] = {"satisfaction", "note", NULL};
 
 static const struct action actions[] = {
-    {"route", "重新分流", 1, k_route, do_route},
-    {"guide", "引导至法定途径", 1, k_guide, do_guide},
-    {"attempts", "记录调解", 1, k_attempt, do_attempt},
-    {"escalate", "上报", 1, k_reason, do_escalate},
-    {"risk", "调整风险等级", 1, k_risk, do_risk},
-    {"handdown", "交办", 1, k_handdown, do_handdown},
-    {"leader", "安排领导包案", 0, k_assign, do_assign},
-    {"leader/ack", "签收包案安排", 1, k_note, do_ack},
-    {"leader/progress", "记录包案进展", 1, k_text, do_progress},
-    {"extension", "申请延期", 1, k_extension, do_extension},
-    {"extension/decide", "审批延期", 0, k_decide, do_decide},
-    {"close", "办结", 1, k_close, do_close},
-    {"followup", "回访", 1, k_follow_up, do_follow_up},
+    {"route", "重新分流", PERM_CASE_ROUTE, 1, k_route, do_route},
+    {"guide", "引导至法定途径", PERM_CASE_GUIDE, 1, k_guide, do_guide},
+    {"attempts", "记录调解", PERM_CASE_ATTEMPT, 1, k_attempt, do_attempt},
+    {"escalate", "上报", PERM_CASE_ESCALATE, 1, k_reason, do_escalate},
+    {"risk", "调整风险等级", PERM_CASE_RISK, 1, k_risk, do_risk},
+    {"handdown", "交办", PERM_CASE_HANDDOWN, 1, k_handdown, do_handdown},
+    {"leader", "安排领导包案", PERM_CASE_LEADER, 0, k_assign, do_assign},
+    {"leader/ack", "签收包案安排", PERM_CASE_LEADER_ACK, 1, k_note, do_ack},
+    {"leader/progress", "记录包案进展", PERM_CASE_LEADER_PROGRESS, 1, k_text, do_progress},
+    {"extension", "申请延期", PERM_CASE_EXTENSION, 1, k_extension, do_extension},
+    {"extension/decide", "审批延期", PERM_CASE_EXTENSION_DECIDE, 0, k_decide, do_decide},
+    {"close", "办结", PERM_CASE_CLOSE, 1, k_close, do_close},
+    {"followup", "回访", PERM_CASE_FOLLOWUP, 1, k_follow_up, do_follow_up},
 };
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
 
@@ -753,6 +757,9 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
         return op_refuse(o, 404, "not_found", NULL, "无此案件：%s", arg->id);
     if (arg->a->holder_only && strcmp(v->holder, n->cfg.node_id))
         rc = refuse_not_holder(o, tx, v, arg->a->label);
+    else if (api_grant(o->c, arg->a->perm) == GRANT_OWN && !api_leads(o->c, v))
+        rc = op_refuse(o, 403, "forbidden", NULL, "您不是案件 %s 的包案领导，不能%s", v->case_id,
+                       arg->a->label);
     else
         rc = arg->a->apply(tx, o, n, v);
     case_view_free(&v);
@@ -779,6 +786,10 @@ void route_case_action(struct api_call *c, const http_request *r, const char *ta
     if (!arg->a) {
         free(arg);
         return reply_error(c, 404, "not_found", NULL, "无此接口");
+    }
+    if (api_permit(c, arg->a->perm)) {
+        free(arg);
+        return;
     }
     op_route_data(c, r, case_op_apply, NULL, arg);
 }

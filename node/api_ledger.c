@@ -1,5 +1,6 @@
 /* api_ledger — the ledger figures (综合台账) of this node's subtree for a period, and the
- * ledger as a spreadsheet. Figures are defined in docs/ledger.md. */
+ * ledger as a spreadsheet, both computed on the thread pool (work.h). Figures are defined
+ * in docs/ledger.md. */
 #include "api_internal.h"
 #include "clock.h"
 #include "log.h"
@@ -25,68 +26,93 @@ static const char *parse_period(const char *q, int64_t *from, int64_t *to)
     return bad ? bad : *from < *to ? NULL : "to";
 }
 
+/* ---- the figures ------------------------------------------------------------------- */
+
+struct ledger_job {
+    struct api_call *c;
+    int64_t from, to, now;
+    json_t *figures;
+};
+
+static int ledger_work(struct node *n, MDB_txn *txn, void *arg)
+{
+    struct ledger_job *j = arg;
+    return ledger_figures(n->st, txn, n->cfg.node_id, j->from, j->to, j->now, &j->figures,
+                          NULL);
+}
+
+static void ledger_done(struct node *n, int rc, void *arg)
+{
+    struct ledger_job *j = arg;
+    if (rc) {
+        reply_store_error(j->c, rc);
+    } else {
+        json_object_set_new(j->figures, "node", json_string(n->cfg.node_id));
+        reply_json(j->c, 200, json_pack("{s:o}", "ledger", j->figures));
+    }
+    free(j);
+}
+
 void route_ledger(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct node *n = c->n;
     int64_t from = 0, to = 0;
     const char *bad = parse_period(r->query, &from, &to);
     if (bad)
-        return reply_error(c, 400, "invalid_query", bad, "查询参数 %s 应为 YYYY-MM-DD，且起日不晚于止日", bad);
-    MDB_txn *txn;
-    json_t *j = NULL;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
-    if (rc)
-        return reply_store_error(c, rc);
-    rc = ledger_figures(n->st, txn, n->cfg.node_id, from, to, clock_now_ms(), &j, NULL);
-    mdb_txn_abort(txn);
-    if (rc)
-        return reply_store_error(c, rc);
-    json_object_set_new(j, "node", json_string(n->cfg.node_id));
-    reply_json(c, 200, json_pack("{s:o}", "ledger", j));
+        return reply_error(c, 400, "invalid_query", bad,
+                           "查询参数 %s 应为 YYYY-MM-DD，且起日不晚于止日", bad);
+    struct ledger_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    *j = (struct ledger_job){c, from, to, clock_now_ms(), NULL};
+    work_read(c->n, ledger_work, ledger_done, j);
 }
 
-/* ---- export: built on the thread pool, the loop keeps serving ------------------------- */
+/* ---- a spreadsheet: the ledger, or a report (api_report.c) ---------------------------- */
+
+const char *api_export_format(const char *query, int *xlsx)
+{
+    char format[8] = "xlsx";
+    if (http_query_get(query, "format", format, sizeof format) < -1 ||
+        (strcmp(format, "xlsx") && strcmp(format, "csv")))
+        return "format";
+    *xlsx = strcmp(format, "xlsx") == 0;
+    return NULL;
+}
+
+void api_export_reply(struct api_call *c, int rc, const char *err, int xlsx,
+                      const char *filename, const char *body, size_t len)
+{
+    if (rc) {
+        log_warn("export", "%s failed: %s", filename, err[0] ? err : jf_strerror(rc));
+        return reply_error(c, 500, "export_failed", NULL, "导出失败：%s",
+                           err[0] ? err : jf_strerror(rc));
+    }
+    reply_file(c, xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                       : "text/csv; charset=utf-8",
+               filename, body, len);
+}
 
 struct export_job {
-    uv_work_t work;
     struct api_call *c;
     struct ledger_export_req q;
     char filename[96];
     char *out;
     size_t len;
-    int rc;
     char err[256];
 };
 
-static void export_work(uv_work_t *w)
+static int export_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct export_job *j = w->data;
-    struct node *n = j->c->n;
-    MDB_txn *txn;
-    store_read_begin(n->st);
-    j->rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
-    if (j->rc == 0) {
-        j->rc = ledger_export(n->st, txn, &j->q, &j->out, &j->len, j->err, sizeof j->err);
-        mdb_txn_abort(txn);
-    }
-    store_read_end(n->st);
+    struct export_job *j = arg;
+    return ledger_export(n->st, txn, &j->q, &j->out, &j->len, j->err, sizeof j->err);
 }
 
-static void export_after(uv_work_t *w, int status)
+static void export_done(struct node *n, int rc, void *arg)
 {
-    struct export_job *j = w->data;
-    j->c->n->busy_work--;
-    if (status || j->rc) {
-        log_warn("ledger", "export failed: %s", j->err[0] ? j->err : jf_strerror(j->rc));
-        reply_error(j->c, 500, "export_failed", NULL, "导出失败：%s",
-                    j->err[0] ? j->err : jf_strerror(status ? status : j->rc));
-    } else {
-        reply_file(j->c, j->q.xlsx ? "application/vnd.openxmlformats-officedocument."
-                                     "spreadsheetml.sheet"
-                                   : "text/csv; charset=utf-8",
-                   j->filename, j->out, j->len);
-    }
+    struct export_job *j = arg;
+    (void)n;
+    api_export_reply(j->c, rc, j->err, j->q.xlsx, j->filename, j->out, j->len);
     free(j->out);
     free(j);
 }
@@ -95,14 +121,13 @@ void route_ledger_export(struct api_call *c, const http_request *r, const char *
 {
     (void)tail;
     struct node *n = c->n;
-    char format[8] = "xlsx";
     int64_t from = 0, to = 0;
+    int xlsx = 1;
     const char *bad = parse_period(r->query, &from, &to);
     if (bad)
         return reply_error(c, 400, "invalid_query", bad,
                            "查询参数 %s 应为 YYYY-MM-DD，且起日不晚于止日", bad);
-    if (http_query_get(r->query, "format", format, sizeof format) < -1 ||
-        (strcmp(format, "xlsx") && strcmp(format, "csv")))
+    if (api_export_format(r->query, &xlsx))
         return reply_error(c, 400, "invalid_query", "format", "format 应为 xlsx 或 csv");
     struct export_job *j = calloc(1, sizeof *j);
     if (!j)
@@ -110,15 +135,10 @@ void route_ledger_export(struct api_call *c, const http_request *r, const char *
     char day[32];
     clock_format_local(from, day, sizeof day);
     day[10] = 0;
-    snprintf(j->filename, sizeof j->filename, "ledger-%s-%s.%s", n->cfg.node_id, day, format);
+    snprintf(j->filename, sizeof j->filename, "ledger-%s-%s.%s", n->cfg.node_id, day,
+             xlsx ? "xlsx" : "csv");
     j->c = c;
     j->q = (struct ledger_export_req){n->cfg.node_id, n->cfg.node_name, from, to,
-                                      clock_now_ms(), strcmp(format, "xlsx") == 0, n->dir};
-    j->work.data = j;
-    int rc = uv_queue_work(&n->loop, &j->work, export_work, export_after);
-    if (rc) {
-        free(j);
-        return reply_error(c, 500, "internal", NULL, "无法启动导出：%s", uv_strerror(rc));
-    }
-    n->busy_work++;
+                                      clock_now_ms(), xlsx, n->dir};
+    work_read(n, export_work, export_done, j);
 }

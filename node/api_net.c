@@ -8,6 +8,7 @@
 #include "fold.h"
 #include "ingest.h"
 #include "log.h"
+#include "party.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -89,7 +90,8 @@ static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
     ev.enrolled = &en;
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
-    if ((rc = op_append(tx, o, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0)
+    if ((rc = op_append(tx, o, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0 &&
+        (rc = party_key_create(tx->st, tx->txn, n->id)) == 0)
         o->out = json_pack("{s:s, s:b}", "node_id", n->cfg.node_id, "root", 1);
     cert_signed_clear(&sc);
     return rc;
@@ -171,7 +173,10 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
     b.chain = chain;
     b.n_chain = nchain;
     b.parent_endpoint = (char *)(endpoint[0] ? endpoint : n->cfg.link_listen);
-    if ((rc = op_append(tx, o, &ev)) == 0) {
+    if ((rc = party_key_box(tx->st, tx->txn, n->id, req->public_key.data, &b.party_key)))
+        log_error("enrol", "the party key could not be boxed for %s: %s", req->node_id,
+                  jf_strerror(rc));
+    if (rc == 0 && (rc = op_append(tx, o, &ev)) == 0) {
         size_t len = jiefen__enrol_bundle__get_packed_size(&b);
         uint8_t *buf = malloc(len);
         char *text = NULL;
@@ -186,6 +191,7 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
         free(buf);
         free(text);
     }
+    free(b.party_key.data);
     cert_signed_clear(&sc);
     return rc;
 }
@@ -259,7 +265,11 @@ static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle 
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ENROLLED;
     ev.enrolled = &en;
-    int rc = op_append(tx, o, &ev);
+    int rc = party_key_install(tx->st, tx->txn, o->c->n->id, &b->party_key);
+    if (rc == JF_ECRYPTO)
+        return op_refuse(o, 400, "invalid_field", "bundle", "证书包中的当事人标识密钥无法解开");
+    if (rc == 0)
+        rc = op_append(tx, o, &ev);
     if (rc == 0)
         rc = save_bundle(tx->st, tx->txn, b);
     if (rc == 0)

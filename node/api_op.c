@@ -54,9 +54,8 @@ static void op_done(void *arg, int status)
     free(o);
 }
 
-/* Takes `in` and `data` (freed with free() when the call is answered). */
-static void submit(struct api_call *c, json_t *in, op_apply_fn apply,
-                   void (*after)(struct node *), void *data)
+void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
+                    void (*after)(struct node *), void *data)
 {
     struct api_op *o = calloc(1, sizeof *o);
     if (!o) {
@@ -75,7 +74,7 @@ static void submit(struct api_call *c, json_t *in, op_apply_fn apply,
 
 void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, void (*after)(struct node *))
 {
-    submit(c, in, apply, after, NULL);
+    op_submit_data(c, in, apply, after, NULL);
 }
 
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
@@ -89,7 +88,7 @@ void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
 {
     json_t *in = api_body(c, r);
     if (in)
-        submit(c, in, apply, after, data);
+        op_submit_data(c, in, apply, after, data);
     else
         free(data);
 }
@@ -100,8 +99,13 @@ const char *op_str(const json_t *in, const char *key)
     return s ? s : "";
 }
 
+const char *op_actor(const struct api_op *o)
+{
+    return api_actor(o->c, o->in);
+}
+
 int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
 {
-    ev->actor = (char *)eventlog_actor(op_str(o->in, "actor"));
+    ev->actor = (char *)op_actor(o);
     return eventlog_append(tx, ev, NULL, 0);
 }

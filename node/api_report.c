@@ -1,26 +1,28 @@
 /* api_report — reports up the tree (rule 9) through the API: a draft with the figures of a
  * period, submission by a person (a signed event that travels up), the parent's review
- * (accept, or return with a comment, which travels down), and the parent's view of its
- * children: who has submitted, who is late, and where their figures disagree with what the
- * parent computes from the ledger rows it holds. See report.h for kinds and periods. */
+ * (accept, or return with a comment, which travels down), the parent's view of its
+ * children (report_status.c), a report as a spreadsheet, and the early warnings. What reads
+ * every case (figures, the children's view, an export) runs on the thread pool (work.h);
+ * a submission's figures are computed there before its write transaction. See report.h for
+ * kinds and periods. */
 #include "api_internal.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
 #include "ledger.h"
+#include "ledger_export.h"
 #include "registry.h"
 #include "report.h"
+#include "report_status.h"
+
+#include <sodium.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Figures compared between a child's report and the parent's own computation: those fixed
- * once the period is over (pending, risk and the like move with the cases). */
-static const char *const FIXED[] = {"taken_in", "closed", "guided", "petitions"};
-
-/* The figures a submission carries: the draft's, made at the end of the period, or if
- * there is none (or it was returned), the figures as of now. */
+/* The figures a submission would carry now (a draft shows them): the draft's, made at the
+ * end of the period, or if there is none (or it was returned), the figures as of now. */
 static int frozen_figures(store *st, MDB_txn *txn, const char *self,
                           const struct report_period *p, char **out)
 {
@@ -134,36 +136,60 @@ static json_t *period_json(const struct report_period *p)
                      (json_int_t)p->due_ms);
 }
 
-void route_report_draft(struct api_call *c, const http_request *r, const char *tail)
-{
-    (void)tail;
-    struct node *n = c->n;
+struct draft_job {
+    struct api_call *c;
     struct report_period p;
-    if (query_period(c, r, &p))
-        return;
-    MDB_txn *txn;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
-    if (rc)
-        return reply_store_error(c, rc);
+    json_t *out;
+};
+
+static int draft_work(struct node *n, MDB_txn *txn, void *arg)
+{
+    struct draft_job *j = arg;
     json_t *absent = json_array(), *list = json_array(), *none = json_array();
     char *frozen = NULL;
     json_t *fig = NULL;
-    if ((rc = frozen_figures(n->st, txn, n->cfg.node_id, &p, &frozen)) == 0)
-        fig = json_loads(frozen, 0, NULL);
+    int rc = frozen_figures(n->st, txn, n->cfg.node_id, &j->p, &frozen);
+    if (rc == 0 && !(fig = json_loads(frozen, 0, NULL)))
+        rc = -ENOMEM;
     free(frozen);
     if (rc == 0)
-        rc = prerequisites(n->st, txn, n->cfg.node_id, &p, none, absent, list);
-    mdb_txn_abort(txn);
+        rc = prerequisites(n->st, txn, n->cfg.node_id, &j->p, none, absent, list);
     json_decref(none);
     json_decref(absent);
     if (rc) {
-        json_decref(fig), json_decref(list);
-        return reply_store_error(c, rc);
+        json_decref(fig);
+        json_decref(list);
+        return rc;
     }
-    json_t *out = period_json(&p);
-    json_object_set_new(out, "figures", fig);
-    json_object_set_new(out, "children", list);
-    reply_json(c, 200, json_pack("{s:o}", "draft", out));
+    j->out = period_json(&j->p);
+    json_object_set_new(j->out, "figures", fig);
+    json_object_set_new(j->out, "children", list);
+    return 0;
+}
+
+static void draft_done(struct node *n, int rc, void *arg)
+{
+    struct draft_job *j = arg;
+    (void)n;
+    if (rc)
+        reply_store_error(j->c, rc);
+    else
+        reply_json(j->c, 200, json_pack("{s:o}", "draft", j->out));
+    free(j);
+}
+
+void route_report_draft(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct draft_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    if (query_period(c, r, &j->p)) {
+        free(j);
+        return;
+    }
+    j->c = c;
+    work_read(c->n, draft_work, draft_done, j);
 }
 
 /* ---- submit ------------------------------------------------------------------------- */
@@ -223,13 +249,38 @@ static int missing_of(struct api_op *o, json_t **out, char ***strs, size_t *n)
     return 0;
 }
 
+/* The period a submission's body names; NULL, or why it names none. */
+static const char *submit_period(const json_t *in, struct report_period *p)
+{
+    return op_str(in, "period")[0]
+               ? report_period_parse(op_str(in, "kind"), op_str(in, "period"), p)
+               : "请填写报告期（period，YYYY-MM-DD）";
+}
+
+/* The figures the submission carries: the draft's, made at the end of the period, else those
+ * computed on the thread pool just before this operation (o->data, see submit_work). A
+ * draft seen there and gone now (submitted and returned meanwhile) asks for a new try. */
+static int submission_figures(eventlog_tx *tx, struct api_op *o, const struct report_period *p,
+                              char **out)
+{
+    Jiefen__ReportView *v = NULL;
+    int rc = report_get(tx->st, tx->txn, o->c->n->cfg.node_id, p->kind, p->period, &v);
+    const char *figures = v && strcmp(v->state, "draft") == 0 ? v->figures : o->data;
+    *out = NULL;
+    if (rc == 0 && !figures)
+        rc = op_refuse(o, 409, "state_changed", "period", "报告（%s）的状态刚刚变化，请重新报送",
+                       p->period);
+    else if (rc == 0 && !(*out = strdup(figures)))
+        rc = -ENOMEM;
+    if (v)
+        jiefen__report_view__free_unpacked(v, NULL);
+    return rc;
+}
+
 static int submit_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
     struct report_period p;
-    const char *why = op_str(o->in, "period")[0]
-                          ? report_period_parse(op_str(o->in, "kind"), op_str(o->in, "period"), &p)
-                          : "请填写报告期（period，YYYY-MM-DD）";
+    const char *why = submit_period(o->in, &p);
     const char *analysis = op_str(o->in, "analysis");
     json_t *missing;
     char **strs = NULL;
@@ -246,7 +297,7 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     }
     char *figures = NULL;
-    rc = frozen_figures(tx->st, tx->txn, n->cfg.node_id, &p, &figures);
+    rc = submission_figures(tx, o, &p, &figures);
     if (rc == 0) {
         Jiefen__ReportSubmitted rs = JIEFEN__REPORT_SUBMITTED__INIT;
         rs.kind = p.kind;
@@ -269,10 +320,63 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     return rc;
 }
 
+/* A submission waiting for its figures. */
+struct submission {
+    struct api_call *c;
+    json_t *in;
+    struct report_period p;
+    char *figures;
+};
+
+/* The figures of the period as of now, unless there is a draft (whose figures go) or a
+ * report the operation will refuse to replace: read on the thread pool, not in the group
+ * commit's write transaction, which would hold every other writer for a whole scan. */
+static int submit_work(struct node *n, MDB_txn *txn, void *arg)
+{
+    struct submission *s = arg;
+    Jiefen__ReportView *v = NULL;
+    int rc = report_get(n->st, txn, n->cfg.node_id, s->p.kind, s->p.period, &v);
+    int compute = !v || strcmp(v->state, "returned") == 0;
+    if (v)
+        jiefen__report_view__free_unpacked(v, NULL);
+    if (rc == 0 && compute)
+        rc = ledger_figures(n->st, txn, n->cfg.node_id, s->p.from_ms, s->p.to_ms,
+                            clock_now_ms(), NULL, &s->figures);
+    return rc;
+}
+
+static void submit_done(struct node *n, int rc, void *arg)
+{
+    struct submission *s = arg;
+    (void)n;
+    if (rc) {
+        reply_store_error(s->c, rc);
+        json_decref(s->in);
+        free(s->figures);
+    } else {
+        op_submit_data(s->c, s->in, submit_apply, NULL, s->figures);
+    }
+    free(s);
+}
+
 void route_report_submit(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    op_route(c, r, submit_apply, NULL);
+    struct report_period p;
+    json_t *in = api_body(c, r);
+    if (!in)
+        return;
+    /* A request the operation refuses anyway costs no scan of the cases. */
+    if (submit_period(in, &p) || !report_kind_for_tier(p.kind, c->n->cfg.tier) ||
+        p.from_ms > clock_now_ms() || !op_str(in, "analysis")[0])
+        return op_submit(c, in, submit_apply, NULL);
+    struct submission *s = calloc(1, sizeof *s);
+    if (!s) {
+        json_decref(in);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+    *s = (struct submission){c, in, p, NULL};
+    work_read(c->n, submit_work, submit_done, s);
 }
 
 /* ---- review ------------------------------------------------------------------------- */
@@ -327,108 +431,121 @@ void route_report_review(struct api_call *c, const http_request *r, const char *
 
 /* ---- the reports of this node and of its children ------------------------------------ */
 
-static json_t *view_json(const Jiefen__ReportView *v)
-{
-    json_t *fig = json_loads(v->figures, 0, NULL), *missing = json_array();
-    for (size_t i = 0; i < v->n_missing; i++)
-        json_array_append_new(missing, json_string(v->missing[i]));
-    return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s,"
-                     " s:I, s:I}",
-                     "node", v->origin, "seq", (json_int_t)v->seq, "kind", v->kind, "period",
-                     v->period, "from_ms", (json_int_t)v->from_ms, "to_ms", (json_int_t)v->to_ms,
-                     "submitted_ms", (json_int_t)v->submitted_ms, "submitted_by", v->actor,
-                     "figures", fig ? fig : json_null(), "analysis", v->analysis, "missing",
-                     missing, "state", v->state, "comment", v->comment, "reviewer", v->reviewer,
-                     "reviewed_ms", (json_int_t)v->reviewed_ms, "generated_ms",
-                     (json_int_t)v->generated_ms);
-}
-
-/* The child's reported figures that differ from the parent's own computation. */
-static json_t *disagreements(store *st, MDB_txn *txn, const Jiefen__ReportView *v, int *rc)
-{
-    json_t *out = json_array(), *mine = NULL;
-    *rc = ledger_figures(st, txn, v->origin, v->from_ms, v->to_ms, clock_now_ms(), &mine, NULL);
-    json_t *theirs = json_loads(v->figures, 0, NULL);
-    for (size_t i = 0; mine && theirs && i < sizeof FIXED / sizeof FIXED[0]; i++) {
-        json_int_t a = json_integer_value(json_object_get(theirs, FIXED[i]));
-        json_int_t b = json_integer_value(json_object_get(mine, FIXED[i]));
-        if (a != b)
-            json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "figure", FIXED[i],
-                                                 "reported", a, "recomputed", b));
-    }
-    json_decref(mine);
-    json_decref(theirs);
-    return out;
-}
-
-struct status {
-    struct node *n;
-    MDB_txn *txn;
-    const struct report_period *p;
-    json_t *children;
-    int rc;
+struct status_job {
+    struct api_call *c;
+    struct report_period p;
+    json_t *out;
 };
 
-static int child_status(const Jiefen__NodeInfo *ni, void *arg)
+static int status_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct status *s = arg;
-    Jiefen__ReportView *v = NULL;
-    if (ni->revoked || strcmp(ni->parent, s->n->cfg.node_id) ||
-        !report_kind_for_tier(s->p->kind, ni->tier))
-        return 0;
-    int rc = report_get(s->n->st, s->txn, ni->node_id, s->p->kind, s->p->period, &v);
-    if (rc)
-        return rc;
-    json_t *j = v ? view_json(v) : json_pack("{s:s, s:s}", "node", ni->node_id, "state", "absent");
-    json_object_set_new(j, "name", json_string(ni->name));
-    json_object_set_new(j, "late", json_boolean(v ? v->submitted_ms > s->p->due_ms
-                                                    : clock_now_ms() > s->p->due_ms));
-    if (v)
-        json_object_set_new(j, "disagreements", disagreements(s->n->st, s->txn, v, &rc));
-    json_array_append_new(s->children, j);
-    if (v)
-        jiefen__report_view__free_unpacked(v, NULL);
-    return rc;
+    struct status_job *j = arg;
+    return report_status(n->st, txn, n->cfg.node_id, &j->p, clock_now_ms(), j->out);
+}
+
+static void status_done(struct node *n, int rc, void *arg)
+{
+    struct status_job *j = arg;
+    (void)n;
+    if (rc) {
+        json_decref(j->out);
+        reply_store_error(j->c, rc);
+    } else {
+        reply_json(j->c, 200, j->out);
+    }
+    free(j);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct node *n = c->n;
-    struct report_period p;
-    if (query_period(c, r, &p))
+    struct status_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    if (query_period(c, r, &j->p)) {
+        free(j);
         return;
-    struct status s = {n, NULL, &p, json_array(), 0};
-    Jiefen__ReportView *own = NULL;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &s.txn);
-    if (rc == 0)
-        rc = report_get(n->st, s.txn, n->cfg.node_id, p.kind, p.period, &own);
-    if (rc == 0)
-        rc = registry_each(n->st, s.txn, child_status, &s);
-    if (s.txn)
-        mdb_txn_abort(s.txn);
-    json_t *out = period_json(&p);
-    json_object_set_new(out, "own", own ? view_json(own) : json_null());
-    json_object_set_new(out, "children", s.children);
-    if (own)
-        jiefen__report_view__free_unpacked(own, NULL);
-    if (rc) {
-        json_decref(out);
-        return reply_store_error(c, rc);
     }
-    reply_json(c, 200, out);
+    j->c = c;
+    j->out = period_json(&j->p);
+    work_read(c->n, status_work, status_done, j);
+}
+
+/* ---- a report as a spreadsheet ------------------------------------------------------- */
+
+struct report_export_job {
+    struct api_call *c;
+    char node[STORE_ORIGIN_MAX + 1];
+    struct report_period p;
+    int xlsx, found;
+    char filename[128];
+    char *out;
+    size_t len;
+    char err[256];
+};
+
+static int report_export_work(struct node *n, MDB_txn *txn, void *arg)
+{
+    struct report_export_job *j = arg;
+    Jiefen__ReportView *v = NULL;
+    Jiefen__NodeInfo *ni = NULL;
+    int rc = report_get(n->st, txn, j->node, j->p.kind, j->p.period, &v);
+    if (rc || !(j->found = v != NULL))
+        return rc;
+    int self = strcmp(j->node, n->cfg.node_id) == 0;
+    if (!self)
+        rc = registry_get(n->st, txn, j->node, &ni);
+    if (rc == 0) {
+        struct report_export_req q = {v, self ? n->cfg.node_name : ni ? ni->name : j->node,
+                                      j->xlsx, n->dir};
+        rc = ledger_export_report(&q, &j->out, &j->len, j->err, sizeof j->err);
+    }
+    registry_free(&ni);
+    jiefen__report_view__free_unpacked(v, NULL);
+    return rc;
+}
+
+static void report_export_done(struct node *n, int rc, void *arg)
+{
+    struct report_export_job *j = arg;
+    (void)n;
+    if (rc == 0 && !j->found)
+        reply_error(j->c, 404, "not_found", NULL, "没有 %s 的%s报告（%s）", j->node,
+                    report_kind_name(j->p.kind), j->p.period);
+    else
+        api_export_reply(j->c, rc, j->err, j->xlsx, j->filename, j->out, j->len);
+    free(j->out);
+    free(j);
+}
+
+/* GET /api/v1/reports/export?node=&kind=&period=&format=: a report of this node or of its
+ * subtree as stored. */
+void route_report_export(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct report_export_job q = {.c = c}, *j;
+    int got = http_query_get(r->query, "node", q.node, sizeof q.node);
+    if (got < -1)
+        return reply_error(c, 400, "invalid_query", "node", "node 应为节点编号（最多 %d 个字符）",
+                           STORE_ORIGIN_MAX);
+    if (got <= 0)
+        snprintf(q.node, sizeof q.node, "%s", c->n->cfg.node_id);
+    if (query_period(c, r, &q.p))
+        return;
+    if (api_export_format(r->query, &q.xlsx))
+        return reply_error(c, 400, "invalid_query", "format", "format 应为 xlsx 或 csv");
+    snprintf(q.filename, sizeof q.filename, "report-%s-%s-%s.%s", q.node, q.p.kind,
+             q.p.period, q.xlsx ? "xlsx" : "csv");
+    if (!(j = malloc(sizeof *j)))
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    *j = q;
+    work_read(c->n, report_export_work, report_export_done, j);
 }
 
 /* ---- early warnings (预测预警) ------------------------------------------------------ */
 
+#define WARNINGS_DEFAULT 100
 #define WARNINGS_MAX 500
-
-static int newest_first(const void *a, const void *b)
-{
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "time_ms"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "time_ms"));
-    return (x < y) - (x > y);
-}
 
 static json_t *warning_json(const Jiefen__WarningView *v)
 {
@@ -440,46 +557,115 @@ static json_t *warning_json(const Jiefen__WarningView *v)
                      w ? (int)w->days : 0, "detail", w ? w->detail : "");
 }
 
-/* Every warning of this node's subtree, newest first (at most WARNINGS_MAX). */
+/* A page of warnings, newest first: keys (time, origin, seq) below `below`, down to from. */
+struct warning_page {
+    uint8_t below[STORE_TIME_KEY_MAX];
+    size_t below_len;
+    int64_t from;
+    long limit;
+    json_t *list;
+    char next[2 * STORE_TIME_KEY_MAX + 1]; /* hex of the last key when more remain */
+    uint64_t total;
+};
+
+static int64_t key_time(const MDB_val *k)
+{
+    uint64_t t = 0;
+    for (size_t i = 0; i < 8 && i < k->mv_size; i++)
+        t = t << 8 | ((const uint8_t *)k->mv_data)[i];
+    return (int64_t)t;
+}
+
+/* Walks back from below; stops at `limit` warnings or the first one older than from. */
+static int warnings_page(store *st, MDB_txn *txn, struct warning_page *w)
+{
+    MDB_cursor *cur;
+    MDB_stat stat;
+    MDB_val k = {w->below_len, w->below}, d;
+    int rc = mdb_stat(txn, st->warnings, &stat);
+    if (rc || (rc = mdb_cursor_open(txn, st->warnings, &cur)))
+        return rc;
+    w->total = stat.ms_entries;
+    rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+    if (rc == 0 || rc == MDB_NOTFOUND)
+        rc = mdb_cursor_get(cur, &k, &d, rc ? MDB_LAST : MDB_PREV);
+    for (long n = 0; rc == 0 && key_time(&k) >= w->from;
+         rc = mdb_cursor_get(cur, &k, &d, MDB_PREV)) {
+        if (n++ == w->limit) {
+            sodium_bin2hex(w->next, sizeof w->next, w->below, w->below_len);
+            break;
+        }
+        Jiefen__WarningView *v = jiefen__warning_view__unpack(NULL, d.mv_size, d.mv_data);
+        if (!v) {
+            rc = JF_ECORRUPT;
+            break;
+        }
+        json_array_append_new(w->list, warning_json(v));
+        jiefen__warning_view__free_unpacked(v, NULL);
+        w->below_len = k.mv_size < sizeof w->below ? k.mv_size : sizeof w->below;
+        memcpy(w->below, k.mv_data, w->below_len);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The query's bounds: from/to (dates), limit, and before (a page's `next`). NULL, or the
+ * name of the bad parameter. */
+static const char *warnings_query(const char *q, struct warning_page *w)
+{
+    char before[2 * STORE_TIME_KEY_MAX + 2] = "";
+    uint8_t key[STORE_TIME_KEY_MAX];
+    size_t len = 0;
+    int64_t to = INT64_MAX;
+    w->from = 0;
+    const char *bad = api_query_dates(q, &w->from, &to);
+    if (bad || (bad = api_query_limit(q, WARNINGS_DEFAULT, WARNINGS_MAX, &w->limit)))
+        return bad;
+    for (int i = 0; i < 8; i++) /* every key of a warning raised before `to` sorts below */
+        w->below[i] = (uint8_t)((uint64_t)to >> (56 - 8 * i));
+    w->below_len = 8;
+    int got = http_query_get(q, "before", before, sizeof before);
+    if (got < -1 || (got > 0 && (sodium_hex2bin(key, sizeof key, before, (size_t)got, NULL,
+                                                &len, NULL) ||
+                                 len < 9)))
+        return "before";
+    if (got > 0 && memcmp(key, w->below, 8) < 0) { /* the page goes on below `to` */
+        memcpy(w->below, key, len);
+        w->below_len = len;
+    }
+    return NULL;
+}
+
+static void bad_warnings_query(struct api_call *c, const char *bad)
+{
+    if (strcmp(bad, "limit") == 0)
+        return reply_error(c, 400, "invalid_query", bad, "limit 应为 1 至 %d 的整数",
+                           WARNINGS_MAX);
+    if (strcmp(bad, "before") == 0)
+        return reply_error(c, 400, "invalid_query", bad, "before 应为上一页返回的 next");
+    reply_error(c, 400, "invalid_query", bad, "查询参数 %s 应为 YYYY-MM-DD", bad);
+}
+
+/* Warnings of this node's subtree, newest first, a page at a time. */
 void route_warnings(struct api_call *c, const http_request *r, const char *tail)
 {
-    (void)r, (void)tail;
-    struct node *n = c->n;
+    (void)tail;
+    struct warning_page w = {0};
     MDB_txn *txn;
-    MDB_cursor *cur;
-    MDB_val k, d;
-    size_t count = 0;
-    json_t **all = NULL;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    const char *bad = warnings_query(r->query, &w);
+    if (bad)
+        return bad_warnings_query(c, bad);
+    int rc = store_txn_begin(c->n->st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = mdb_cursor_open(txn, n->st->warnings, &cur)) == 0) {
-        for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-            Jiefen__WarningView *v = jiefen__warning_view__unpack(NULL, d.mv_size, d.mv_data);
-            json_t **g = v ? realloc(all, (count + 1) * sizeof *g) : NULL;
-            if (g) {
-                all = g;
-                all[count++] = warning_json(v);
-            }
-            if (v)
-                jiefen__warning_view__free_unpacked(v, NULL);
-        }
-        mdb_cursor_close(cur);
-    }
+    w.list = json_array();
+    rc = warnings_page(c->n->st, txn, &w);
     mdb_txn_abort(txn);
-    if (count)
-        qsort(all, count, sizeof *all, newest_first);
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++) {
-        if (i < WARNINGS_MAX)
-            json_array_append(list, all[i]);
-        json_decref(all[i]);
-    }
-    free(all);
-    if (rc != MDB_NOTFOUND) {
-        json_decref(list);
+    if (rc) {
+        json_decref(w.list);
         return reply_store_error(c, rc);
     }
-    reply_json(c, 200, json_pack("{s:o, s:I}", "warnings", list, "total", (json_int_t)count));
+    reply_json(c, 200, json_pack("{s:o, s:o, s:I}", "warnings", w.list, "next",
+                                 w.next[0] ? json_string(w.next) : json_null(), "total",
+                                 (json_int_t)w.total));
 }

@@ -85,6 +85,22 @@ int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq)
     return 0;
 }
 
+static int copy_tags(Jiefen__CaseView *v, const Jiefen__CaseOpened *o)
+{
+    if (!o->n_party_tags)
+        return 0;
+    if (!(v->party_tags = calloc(o->n_party_tags, sizeof *v->party_tags)))
+        return -ENOMEM;
+    for (size_t i = 0; i < o->n_party_tags; i++) {
+        if (!(v->party_tags[i].data = malloc(o->party_tags[i].len ? o->party_tags[i].len : 1)))
+            return -ENOMEM;
+        memcpy(v->party_tags[i].data, o->party_tags[i].data, o->party_tags[i].len);
+        v->party_tags[i].len = o->party_tags[i].len;
+        v->n_party_tags = i + 1;
+    }
+    return 0;
+}
+
 static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
 {
     const Jiefen__CaseOpened *o = ev->case_opened;
@@ -104,7 +120,7 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
         set_str(&v->village, o->village) || set_str(&v->source, o->source) ||
         set_str(&v->summary, o->summary) || set_str(&v->holder, ev->origin) ||
         set_str(&v->opened_at_node, ev->origin) || set_str(&v->risk_by, ev->origin) ||
-        add_period(v, ev->origin) ||
+        add_period(v, ev->origin) || copy_tags(v, o) ||
         add_ref(v, ev)) {
         case_view_free(&v);
         return NULL;

@@ -19,6 +19,7 @@ struct ctl_client {
     char *dir;
     char *addr_path;             /* DIR/jiefend.addr, for messages */
     char *addr;                  /* HOST:PORT */
+    char *time_zone;             /* the node's, from the same file; NULL if absent */
     char *token;                 /* wiped before it is freed */
     char *errmsg;                /* last failure, NULL when none or out of memory */
     int last_rc;
@@ -104,9 +105,10 @@ static char *path_in(const char *dir, const char *name)
     return path;
 }
 
-/* Reads the first line of `path` into *line (malloc'd, without its line end; "" for an
- * empty file). Unbuffered, so no stdio buffer keeps a copy of a secret. 0 or -errno. */
-static int read_first_line(const char *path, char **line)
+/* Reads line `index` (from 0) of `path` into *line (malloc'd, without its line end; ""
+ * when the file has no such line). Unbuffered, so no stdio buffer keeps a copy of a
+ * secret. 0 or -errno. */
+static int read_line(const char *path, int index, char **line)
 {
     *line = NULL;
     FILE *f = fopen(path, "r");
@@ -117,8 +119,9 @@ static int read_first_line(const char *path, char **line)
     ssize_t n = 0;
     errno = 0;
     /* getline() reports ENOMEM without setting the stream's error flag */
-    if (rc == 0 && (n = getline(line, &cap, f)) < 0 && (ferror(f) || errno == ENOMEM))
-        rc = errno ? -errno : -EIO;
+    for (int i = 0; i <= index && rc == 0 && n >= 0; i++)
+        if ((n = getline(line, &cap, f)) < 0 && (ferror(f) || errno == ENOMEM))
+            rc = errno ? -errno : -EIO;
     if (fclose(f) != 0 && rc == 0)
         rc = -errno;
     if (rc == 0 && !*line && !(*line = calloc(1, 1)))
@@ -130,7 +133,7 @@ static int read_first_line(const char *path, char **line)
         *line = NULL;
         return rc;
     }
-    if (n < 0)         /* empty file: getline() may leave the buffer unterminated */
+    if (n < 0)         /* no such line: getline() may leave the buffer unterminated */
         (*line)[0] = 0;
     (*line)[strcspn(*line, "\r\n")] = 0;
     return 0;
@@ -155,11 +158,13 @@ static int addr_valid(const char *a)
     return strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == hlen;
 }
 
+#define ZONE_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+-"
+
 static int load_addr(ctl_client *c)
 {
     if (!(c->addr_path = path_in(c->dir, "jiefend.addr")))
         return set_error(c, -ENOMEM, "out of memory");
-    int rc = read_first_line(c->addr_path, &c->addr);
+    int rc = read_line(c->addr_path, 0, &c->addr);
     if (rc == -ENOENT)
         return set_error(c, CTL_ENOTRUNNING, "jiefend is not running on %s (no %s)", c->dir,
                          c->addr_path);
@@ -169,7 +174,19 @@ static int load_addr(ctl_client *c)
         return set_error(c, CTL_EADDR, "cannot read %s: %s", c->addr_path, strerror(-rc));
     if (!addr_valid(c->addr))
         return set_error(c, CTL_EADDR, "%s does not hold HOST:PORT", c->addr_path);
+    /* The second line, the node's time zone, is absent in files of older versions. */
+    if ((rc = read_line(c->addr_path, 1, &c->time_zone)) == -ENOMEM)
+        return set_error(c, rc, "out of memory");
+    if (rc || strspn(c->time_zone, ZONE_CHARS) != strlen(c->time_zone)) {
+        free(c->time_zone);
+        c->time_zone = NULL;
+    }
     return 0;
+}
+
+const char *ctl_client_time_zone(const ctl_client *c)
+{
+    return c->time_zone && c->time_zone[0] ? c->time_zone : NULL;
 }
 
 /* A token goes into a header line: no control characters, so no header injection. */
@@ -188,7 +205,7 @@ static int load_token(ctl_client *c)
     char *path = path_in(c->dir, "admin.token");
     if (!path)
         return set_error(c, -ENOMEM, "out of memory");
-    int rc = read_first_line(path, &c->token);
+    int rc = read_line(path, 0, &c->token);
     if (rc == -ENOMEM)
         rc = set_error(c, rc, "out of memory");
     else if (rc)
@@ -204,9 +221,10 @@ static void forget_node(ctl_client *c)
 {
     wipe_free(c->token);
     free(c->addr);
+    free(c->time_zone);
     free(c->addr_path);
     free(c->dir);
-    c->token = c->addr = c->addr_path = c->dir = NULL;
+    c->token = c->addr = c->time_zone = c->addr_path = c->dir = NULL;
 }
 
 int ctl_client_open(ctl_client *c, const char *dir)

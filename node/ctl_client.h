@@ -45,6 +45,10 @@ ctl_client *ctl_client_new(void);
  * CTL_ENOTRUNNING, CTL_EADDR, CTL_ETOKEN or -ENOMEM. May be called again after a failure. */
 int ctl_client_open(ctl_client *c, const char *dir);
 
+/* The node's time zone (from DIR/jiefend.addr), for showing its times as its staff read
+ * them; NULL when the node did not say. */
+const char *ctl_client_time_zone(const ctl_client *c);
+
 /* Does one request. `method` is "GET" or "POST"; `path` starts with '/' and carries the
  * query string already escaped (see ctl_client_escape()). `body` (`body_len` bytes, may be
  * NULL for none) is sent as is with POST and must be NULL with GET.

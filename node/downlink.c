@@ -7,6 +7,7 @@
 #include "eventlog.h"
 #include "log.h"
 #include "node.h"
+#include "warning.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -306,8 +307,10 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
     /* A gap means batches were lost (a restart, a dropped connection): have the child
      * resend from our heads at once rather than after its ack timeout. */
     send_heads(d, p, res.rejected[REJ_GAP] > 0);
-    if (res.applied)
+    if (res.applied) {
         node_links_kick(d->n); /* relay on up, and any directives now routable */
+        warning_check_received(d->n);
+    }
 }
 
 static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck *a)

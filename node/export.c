@@ -3,6 +3,8 @@
 #include "error.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,7 +17,7 @@
 #include <xlsxwriter.h>
 
 #define CRLF "\r\n"
-#define BOM "\xEF\xBB\xBF"
+#define BOM "\xEF\xBB\xBF"  /* without it, Excel reads a CSV in the system code page (GBK) */
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define UTF8_BAD 0xFFFFFFFFu       /* what utf8_next decodes a stray byte to */
 #define NUM_MAX 48                 /* a formatted number or percent, with its NUL */
@@ -52,14 +54,8 @@ static int check_table(const struct export_table *t, size_t i, char *err, size_t
         return fail(err, errlen, JF_EINVAL, "table %zu: no headers", i + 1);
     if (t->n_cols > 0 && t->n_rows > SIZE_MAX / t->n_cols)
         return fail(err, errlen, JF_EINVAL, "table %zu: too many cells", i + 1);
-    size_t n = t->n_rows * t->n_cols;
-    if (n > 0 && !t->cells)
+    if (t->n_rows * t->n_cols > 0 && !t->cells)
         return fail(err, errlen, JF_EINVAL, "table %zu: no cells", i + 1);
-    for (size_t k = 0; k < n; k++)
-        if ((unsigned)t->cells[k].kind > EXPORT_PERCENT)
-            return fail(err, errlen, JF_EINVAL, "table %zu: row %zu column %zu: unknown kind %u",
-                        i + 1, k / t->n_cols + 1, k % t->n_cols + 1,
-                        (unsigned)t->cells[k].kind);
     return 0;
 }
 
@@ -201,85 +197,41 @@ static size_t text_width(const char *s)
 
 /* ---- CSV ---- */
 
-/* A growing output buffer. The first failed allocation sticks, so the writers append
- * without checking and export_csv checks once, at the end. Room for a NUL is kept. */
-struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->cap - b->len <= n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len <= n && cap <= SIZE_MAX / 2)
-            cap *= 2;
-        char *p = cap - b->len > n ? realloc(b->p, cap) : NULL;
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void put_str(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 /* RFC 4180: a field holding a separator, a quote or a line break is quoted, with its quotes
- * doubled; anything else goes as is. */
-static void csv_field(struct buf *b, const char *s)
+ * doubled; anything else goes as is. prefix goes in front of s, inside the quotes. */
+static void csv_field(FILE *f, const char *prefix, const char *s)
 {
     if (!s)
         s = "";
     if (!s[strcspn(s, ",\"\r\n")]) {
-        put_str(b, s);
+        fputs(prefix, f);
+        fputs(s, f);
         return;
     }
-    put(b, "\"", 1);
+    fputc('"', f);
+    fputs(prefix, f);
     for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
-        put(b, s, (size_t)(q - s) + 1);
-        put(b, "\"", 1);
+        fwrite(s, 1, (size_t)(q - s) + 1, f);
+        fputc('"', f);
     }
-    put_str(b, s);
-    put(b, "\"", 1);
+    fputs(s, f);
+    fputc('"', f);
 }
 
 /* Text a spreadsheet would run as a formula (=, +, -, @, or a leading tab or CR: CSV
  * injection) gets a leading apostrophe, which spreadsheets show as text and hide. Such text
  * comes from people (summaries, village names), so it must never execute. */
-static void csv_text(struct buf *b, const char *s)
+static void csv_text(FILE *f, const char *s)
 {
-    if (!s || !s[0] || !strchr("=+-@\t\r", s[0])) {
-        csv_field(b, s);
-        return;
-    }
-    size_t n = strlen(s);
-    char *quoted = malloc(n + 2);
-    if (!quoted) {
-        b->failed = 1;
-        return;
-    }
-    quoted[0] = '\'';
-    memcpy(quoted + 1, s, n + 1);
-    csv_field(b, quoted);
-    free(quoted);
+    csv_field(f, s && s[0] && strchr("=+-@\t\r", s[0]) ? "'" : "", s);
 }
 
-static void csv_cell(struct buf *b, const struct export_cell *c)
+static void csv_cell(FILE *f, const struct export_cell *c)
 {
     char num[NUM_MAX] = "";
     switch (c->kind) {
     case EXPORT_TEXT:
-        csv_text(b, c->text);
+        csv_text(f, c->text);
         return;
     case EXPORT_NUMBER:
         format_number(c->number, num);
@@ -288,51 +240,71 @@ static void csv_cell(struct buf *b, const struct export_cell *c)
         format_percent(c->number, num);
         break;
     }
-    put_str(b, num);
+    fputs(num, f);
 }
 
-static void csv_table(struct buf *b, const struct export_table *t)
+static void csv_row(FILE *f, const struct export_cell *cells, size_t n_cols)
 {
-    const char *caption = has(t->caption) ? t->caption : t->title;
-    if (has(caption)) {
-        csv_field(b, caption);
-        put_str(b, CRLF);
+    for (size_t c = 0; c < n_cols; c++) {
+        fputs(c ? "," : "", f);
+        csv_cell(f, &cells[c]);
     }
-    for (size_t c = 0; c < t->n_cols; c++) {
-        put_str(b, c ? "," : "");
-        csv_field(b, t->headers[c]);
+    fputs(CRLF, f);
+}
+
+/* The caption line (caption, else title, else none) and the header line. */
+static void csv_head(FILE *f, const char *title, const char *caption, size_t n_cols,
+                     const char *const *headers)
+{
+    const char *line = has(caption) ? caption : title;
+    if (has(line)) {
+        csv_field(f, "", line);
+        fputs(CRLF, f);
     }
-    put_str(b, CRLF);
-    for (size_t r = 0; r < t->n_rows; r++) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-            put_str(b, c ? "," : "");
-            csv_cell(b, &t->cells[r * t->n_cols + c]);
-        }
-        put_str(b, CRLF);
+    for (size_t c = 0; c < n_cols; c++) {
+        fputs(c ? "," : "", f);
+        csv_field(f, "", headers[c]);
     }
+    fputs(CRLF, f);
+}
+
+static int unknown_kinds(const struct export_cell *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)cells[i].kind > EXPORT_PERCENT)
+            return 1;
+    return 0;
 }
 
 int export_csv(const struct export_table *t, size_t n_tables, char **out, size_t *len)
 {
-    struct buf b = {NULL, 0, 0, 0};
+    char *p = NULL;
+    size_t n = 0;
     if (!out || !len)
         return JF_EINVAL;
     int rc = check_tables(t, n_tables, NULL, 0);
+    for (size_t i = 0; rc == 0 && i < n_tables; i++)
+        if (unknown_kinds(t[i].cells, t[i].n_rows * t[i].n_cols))
+            rc = JF_EINVAL;
     if (rc != 0)
         return rc;
-    /* Without the BOM, Excel reads a CSV in the system code page (GBK on Chinese Windows). */
-    put_str(&b, BOM);
+    FILE *f = open_memstream(&p, &n);
+    if (!f)
+        return -ENOMEM;
+    fputs(BOM, f);
     for (size_t i = 0; i < n_tables; i++) {
-        put_str(&b, i ? CRLF : "");
-        csv_table(&b, &t[i]);
+        fputs(i ? CRLF : "", f);
+        csv_head(f, t[i].title, t[i].caption, t[i].n_cols, t[i].headers);
+        for (size_t r = 0; r < t[i].n_rows; r++)
+            csv_row(f, &t[i].cells[r * t[i].n_cols], t[i].n_cols);
     }
-    if (b.failed) {
-        free(b.p);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(p);
         return -ENOMEM;
     }
-    b.p[b.len] = '\0';
-    *out = b.p;
-    *len = b.len;
+    *out = p;
+    *len = n;
     return 0;
 }
 
@@ -431,14 +403,14 @@ static int sheet_taken(lxw_workbook *wb, const char *name)
            workbook_validate_sheet_name(wb, name) == LXW_ERROR_SHEETNAME_ALREADY_USED;
 }
 
-/* Picks the unique name of table i's sheet into x->sheet. Among n earlier sheets some
- * suffix up to " (n + 2)" is free, so the loop ends. */
-static int sheet_name(struct xlsx *x, const struct export_table *t, size_t i)
+/* Picks the unique name of a sheet for title into x->sheet; "Sheet<number>" without a
+ * title. Among n earlier sheets some suffix up to " (n + 2)" is free, so the loop ends. */
+static int sheet_name(struct xlsx *x, const char *title, size_t number)
 {
     char base[LXW_MAX_SHEETNAME_LENGTH];
-    sheet_base(t->title ? t->title : "", SHEET_UNITS, base);
+    sheet_base(title ? title : "", SHEET_UNITS, base);
     if (!base[0])
-        snprintf(base, sizeof base, "Sheet%zu", i + 1);
+        snprintf(base, sizeof base, "Sheet%zu", number);
     snprintf(x->sheet, sizeof x->sheet, "%s", base);
     for (size_t k = 2; sheet_taken(x->wb, x->sheet); k++) {
         char suffix[32];
@@ -467,15 +439,15 @@ static int put_text(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
 
 /* libxlsxwriter 1.1.4 refuses to merge a range of one cell, so a one-column table's
  * caption is an ordinary cell. */
-static int put_caption(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t)
+static int put_caption(struct xlsx *x, lxw_worksheet *ws, const char *caption, size_t n_cols)
 {
-    if (t->n_cols < 2)
-        return put_text(x, ws, 0, 0, t->caption, x->caption);
+    if (n_cols < 2)
+        return put_text(x, ws, 0, 0, caption, x->caption);
     char *copy;
-    const char *s = utf8_text(t->caption, &copy);
+    const char *s = utf8_text(caption, &copy);
     if (!s)
         return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    lxw_error e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(t->n_cols - 1), s, x->caption);
+    lxw_error e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(n_cols - 1), s, x->caption);
     free(copy);
     return cell_fail(x, e, 0, 0);
 }
@@ -510,57 +482,6 @@ static size_t cell_width(const struct export_cell *c)
     return strlen(num);
 }
 
-static int fit_columns(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t)
-{
-    for (size_t c = 0; c < t->n_cols; c++) {
-        size_t w = text_width(t->headers[c]);
-        for (size_t r = 0; r < t->n_rows; r++) {
-            size_t cw = cell_width(&t->cells[r * t->n_cols + c]);
-            w = cw > w ? cw : w;
-        }
-        double width = (double)(w + WIDTH_PAD);
-        width = width < WIDTH_MIN ? WIDTH_MIN : width > WIDTH_MAX ? WIDTH_MAX : width;
-        lxw_error e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
-        if (e != LXW_NO_ERROR)
-            return cell_fail(x, e, 0, (lxw_col_t)c);
-    }
-    return 0;
-}
-
-static int put_rows(struct xlsx *x, lxw_worksheet *ws, const struct export_table *t,
-                    lxw_row_t first)
-{
-    for (size_t r = 0; r < t->n_rows; r++)
-        for (size_t c = 0; c < t->n_cols; c++) {
-            int rc = put_cell(x, ws, first + (lxw_row_t)r, (lxw_col_t)c,
-                              &t->cells[r * t->n_cols + c]);
-            if (rc != 0)
-                return rc;
-        }
-    return 0;
-}
-
-static int put_table(struct xlsx *x, const struct export_table *t, size_t i)
-{
-    lxw_row_t head = has(t->caption) ? 1 : 0;
-    int rc = sheet_name(x, t, i);
-    if (rc != 0)
-        return rc;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet);
-    if (!ws)
-        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    if (head && (rc = put_caption(x, ws, t)) != 0)
-        return rc;
-    for (size_t c = 0; c < t->n_cols; c++)
-        if ((rc = put_text(x, ws, head, (lxw_col_t)c, t->headers[c], x->header)) != 0)
-            return rc;
-    /* Scrolling a month of cases keeps the caption and the header in view. */
-    worksheet_freeze_panes(ws, head + 1, 0);
-    if ((rc = put_rows(x, ws, t, head + 1)) != 0)
-        return rc;
-    return fit_columns(x, ws, t);
-}
-
 static int make_formats(struct xlsx *x)
 {
     x->caption = workbook_add_format(x->wb);
@@ -582,21 +503,6 @@ static int make_formats(struct xlsx *x)
     return 0;
 }
 
-static int check_sizes(const struct export_table *t, size_t n_tables, char *err,
-                       size_t errlen)
-{
-    for (size_t i = 0; i < n_tables; i++) {
-        size_t above = has(t[i].caption) ? 2 : 1;
-        if (t[i].n_rows > LXW_ROW_MAX - above)
-            return fail(err, errlen, JF_EINVAL, "table %zu: %zu rows, a sheet holds %zu", i + 1,
-                        t[i].n_rows, (size_t)LXW_ROW_MAX - above);
-        if (t[i].n_cols > LXW_COL_MAX)
-            return fail(err, errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %d",
-                        i + 1, t[i].n_cols, LXW_COL_MAX);
-    }
-    return 0;
-}
-
 /* Creating the file first puts the system's reason in the message: libxlsxwriter only
  * fails at workbook_close, after all the work, says "Usually a permissions error" and
  * prints to stderr. */
@@ -613,40 +519,329 @@ static int create_file(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int export_xlsx(const struct export_table *t, size_t n_tables, const char *path, char *err,
-                size_t errlen)
+/* ---- the file being written ---- */
+
+/* One table: what every sheet of it repeats, and where its rows go. */
+struct table {
+    char *title, *caption;
+    char **headers;
+    size_t n_cols;
+    size_t *widths;          /* XLSX: the widest cell of each column so far */
+    lxw_worksheet **sheets;  /* XLSX: its sheets; rows go to the last */
+    size_t n_sheets;
+    lxw_row_t row;           /* XLSX: the next row of the last sheet */
+    FILE *part;              /* CSV: its lines, until the file is closed */
+};
+
+struct export_file {
+    enum export_format format;
+    char *path, *dir;
+    struct table *t;
+    size_t n, cap;
+    struct xlsx x;           /* XLSX: the workbook; its err is the file's, for CSV too */
+    FILE *csv;               /* CSV: the file */
+};
+
+static void table_free(struct table *t)
 {
-    struct xlsx x = {.err = err, .errlen = errlen};
-    lxw_error e;
-    int rc;
+    free(t->title);
+    free(t->caption);
+    for (size_t c = 0; t->headers && c < t->n_cols; c++)
+        free(t->headers[c]);
+    free(t->headers);
+    free(t->widths);
+    free(t->sheets);
+    if (t->part)
+        fclose(t->part);
+}
+
+static void file_free(export_file *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        table_free(&f->t[i]);
+    free(f->t);
+    if (f->x.wb)
+        lxw_workbook_free(f->x.wb); /* exported by 1.1.4; workbook_close would zip it */
+    if (f->csv)
+        fclose(f->csv);
+    free(f->path);
+    free(f->dir);
+    free(f);
+}
+
+static char *copy_of(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+/* An anonymous temporary file in dir: named only until it is open. */
+static FILE *temp_part(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.export-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    (void)unlink(path); /* open, it lives on; closed, it is gone */
+    FILE *f = fdopen(fd, "w+b");
+    if (!f)
+        close(fd);
+    return f;
+}
+
+/* A new sheet for table t, with its caption and header, frozen below them. */
+static int new_sheet(export_file *f, struct table *t)
+{
+    struct xlsx *x = &f->x;
+    lxw_row_t head = has(t->caption) ? 1 : 0;
+    lxw_worksheet **g = realloc(t->sheets, (t->n_sheets + 1) * sizeof *g);
+    if (!g)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    t->sheets = g;
+    int rc = sheet_name(x, t->title, (size_t)(t - f->t) + 1);
+    if (rc != 0)
+        return rc;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet);
+    if (!ws)
+        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    t->sheets[t->n_sheets++] = ws;
+    if (head && (rc = put_caption(x, ws, t->caption, t->n_cols)) != 0)
+        return rc;
+    for (size_t c = 0; c < t->n_cols; c++)
+        if ((rc = put_text(x, ws, head, (lxw_col_t)c, t->headers[c], x->header)) != 0)
+            return rc;
+    /* Scrolling a month of cases keeps the caption and the header in view. */
+    worksheet_freeze_panes(ws, head + 1, 0);
+    t->row = head + 1;
+    return 0;
+}
+
+static int fit_columns(struct xlsx *x, const struct table *t)
+{
+    for (size_t s = 0; s < t->n_sheets; s++)
+        for (size_t c = 0; c < t->n_cols; c++) {
+            double width = (double)(t->widths[c] + WIDTH_PAD);
+            width = width < WIDTH_MIN ? WIDTH_MIN : width > WIDTH_MAX ? WIDTH_MAX : width;
+            lxw_error e =
+                worksheet_set_column(t->sheets[s], (lxw_col_t)c, (lxw_col_t)c, width, NULL);
+            if (e != LXW_NO_ERROR)
+                return cell_fail(x, e, 0, (lxw_col_t)c);
+        }
+    return 0;
+}
+
+/* Creates the file: for XLSX a workbook in constant-memory mode. On failure nothing is left
+ * at path. */
+static int start(export_file *f)
+{
+    struct xlsx *x = &f->x;
+    if (f->format == EXPORT_CSV) {
+        if (!(f->csv = fopen(f->path, "wb")))
+            return fail(x->err, x->errlen, -EIO, "csv: %s: %s", f->path, strerror(errno));
+        return 0;
+    }
+    int rc = create_file(f->path, x->err, x->errlen);
+    if (rc != 0)
+        return rc;
+    /* Each row goes to disk when the next begins: a register of a million rows is written
+     * in the memory of one. Its temporary files stay next to the file. */
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = f->dir};
+    if (!(x->wb = workbook_new_opt(f->path, &o)))
+        rc = fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
+    else
+        rc = make_formats(x);
+    if (rc != 0)
+        (void)unlink(f->path);
+    return rc;
+}
+
+int export_open(enum export_format format, const char *path, char *err, size_t errlen,
+                export_file **out)
+{
+    *out = NULL;
     if (err && errlen > 0)
         err[0] = '\0';
     if (!path)
-        return fail(err, errlen, JF_EINVAL, "xlsx: no path");
-    if ((rc = check_tables(t, n_tables, err, errlen)) != 0 ||
-        (rc = check_sizes(t, n_tables, err, errlen)) != 0 ||
-        (rc = create_file(path, err, errlen)) != 0)
+        return fail(err, errlen, JF_EINVAL, "export: no path");
+    export_file *f = calloc(1, sizeof *f);
+    char *p = strdup(path);
+    if (!f || !p || !(f->path = strdup(path)) || !(f->dir = strdup(dirname(p)))) {
+        free(p);
+        if (f)
+            file_free(f);
+        return fail(err, errlen, -ENOMEM, "export: out of memory");
+    }
+    free(p);
+    f->format = format;
+    f->x.err = err;
+    f->x.errlen = errlen;
+    int rc = start(f);
+    if (rc != 0) {
+        file_free(f);
         return rc;
-    if (!(x.wb = workbook_new(path))) {
-        rc = fail(err, errlen, -ENOMEM, "xlsx: out of memory");
-        goto fail;
     }
-    if ((rc = make_formats(&x)) != 0)
-        goto fail_wb;
-    for (size_t i = 0; i < n_tables; i++)
-        if ((rc = put_table(&x, &t[i], i)) != 0)
-            goto fail_wb;
-    e = workbook_close(x.wb); /* frees the workbook, whatever it returns */
-    if (e != LXW_NO_ERROR) {
-        rc = fail(err, errlen, lxw_code(e), "xlsx: %s: %s", path, lxw_strerror(e));
-        goto fail;
-    }
+    *out = f;
     return 0;
-fail_wb:
-    /* Undocumented but exported in 1.1.4: workbook_close is the only documented way out,
-     * and it would zip a half-written workbook only for us to delete it. */
-    lxw_workbook_free(x.wb);
-fail:
-    (void)unlink(path); /* the error already says why; a leftover is the lesser harm */
+}
+
+static int table_init(export_file *f, struct table *t, const char *title, const char *caption,
+                      size_t n_cols, const char *const *headers)
+{
+    t->n_cols = n_cols;
+    if (!(t->title = copy_of(title)) || !(t->caption = copy_of(caption)) ||
+        !(t->headers = calloc(n_cols + 1, sizeof *t->headers)) ||
+        !(t->widths = calloc(n_cols + 1, sizeof *t->widths)))
+        return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
+    for (size_t c = 0; c < n_cols; c++) {
+        if (!(t->headers[c] = copy_of(headers[c])))
+            return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
+        t->widths[c] = text_width(t->headers[c]);
+    }
+    if (f->format == EXPORT_XLSX)
+        return new_sheet(f, t);
+    if (!(t->part = temp_part(f->dir)))
+        return fail(f->x.err, f->x.errlen, -EIO, "csv: temporary file in %s: %s", f->dir,
+                    strerror(errno));
+    csv_head(t->part, t->title, t->caption, n_cols, (const char *const *)t->headers);
+    return 0;
+}
+
+int export_add_table(export_file *f, const char *title, const char *caption, size_t n_cols,
+                     const char *const *headers, size_t *table)
+{
+    if (n_cols > 0 && !headers)
+        return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: no headers", f->n + 1);
+    if (f->format == EXPORT_XLSX && n_cols > LXW_COL_MAX)
+        return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %d",
+                    f->n + 1, n_cols, LXW_COL_MAX);
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        struct table *g = realloc(f->t, cap * sizeof *g);
+        if (!g)
+            return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
+        f->t = g;
+        f->cap = cap;
+    }
+    struct table *t = &f->t[f->n++];
+    memset(t, 0, sizeof *t);
+    *table = f->n - 1;
+    return table_init(f, t, title, caption, n_cols, headers);
+}
+
+static int xlsx_row(export_file *f, struct table *t, const struct export_cell *cells)
+{
+    int rc = t->row < LXW_ROW_MAX ? 0 : new_sheet(f, t);
+    for (size_t c = 0; rc == 0 && c < t->n_cols; c++) {
+        size_t w = cell_width(&cells[c]);
+        t->widths[c] = w > t->widths[c] ? w : t->widths[c];
+        rc = put_cell(&f->x, t->sheets[t->n_sheets - 1], t->row, (lxw_col_t)c, &cells[c]);
+    }
+    t->row++;
     return rc;
+}
+
+int export_row(export_file *f, size_t table, const struct export_cell *cells)
+{
+    if (table >= f->n)
+        return fail(f->x.err, f->x.errlen, JF_EINVAL, "export: no table %zu", table + 1);
+    struct table *t = &f->t[table];
+    if (t->n_cols > 0 && !cells)
+        return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: no cells", table + 1);
+    for (size_t c = 0; c < t->n_cols; c++)
+        if ((unsigned)cells[c].kind > EXPORT_PERCENT)
+            return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: column %zu: unknown kind %u",
+                        table + 1, c + 1, (unsigned)cells[c].kind);
+    if (f->format == EXPORT_XLSX)
+        return xlsx_row(f, t, cells);
+    csv_row(t->part, cells, t->n_cols);
+    return ferror(t->part) ? fail(f->x.err, f->x.errlen, -EIO, "csv: temporary file: %s",
+                                  strerror(errno))
+                           : 0;
+}
+
+/* The CSV: a BOM, then each table's lines, one empty line between tables. */
+static int csv_join(export_file *f)
+{
+    char buf[65536];
+    int ok = fputs(BOM, f->csv) >= 0;
+    for (size_t i = 0; ok && i < f->n; i++) {
+        FILE *part = f->t[i].part;
+        ok = fputs(i ? CRLF : "", f->csv) >= 0 && fflush(part) == 0 &&
+             fseek(part, 0, SEEK_SET) == 0;
+        for (size_t n; ok && (n = fread(buf, 1, sizeof buf, part)) > 0;)
+            ok = fwrite(buf, 1, n, f->csv) == n;
+        ok = ok && !ferror(part);
+    }
+    int e = errno;
+    if (fclose(f->csv) != 0 && ok)
+        ok = 0, e = errno;
+    f->csv = NULL;
+    return ok ? 0 : fail(f->x.err, f->x.errlen, -EIO, "csv: %s: %s", f->path, strerror(e));
+}
+
+static int xlsx_finish(export_file *f)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < f->n; i++)
+        rc = fit_columns(&f->x, &f->t[i]);
+    if (rc != 0)
+        return rc;
+    lxw_error e = workbook_close(f->x.wb); /* frees the workbook, whatever it returns */
+    f->x.wb = NULL;
+    if (e != LXW_NO_ERROR)
+        return fail(f->x.err, f->x.errlen, lxw_code(e), "xlsx: %s: %s", f->path,
+                    lxw_strerror(e));
+    return 0;
+}
+
+int export_close(export_file **fp)
+{
+    export_file *f = *fp;
+    if (!f)
+        return 0;
+    *fp = NULL;
+    int rc = f->format == EXPORT_XLSX ? xlsx_finish(f) : csv_join(f);
+    if (rc != 0)
+        (void)unlink(f->path); /* the error already says why; a leftover is the lesser harm */
+    file_free(f);
+    return rc;
+}
+
+void export_abort(export_file **fp)
+{
+    export_file *f = *fp;
+    if (!f)
+        return;
+    *fp = NULL;
+    (void)unlink(f->path);
+    file_free(f);
+}
+
+/* ---- whole tables at once ---- */
+
+static int put_table(export_file *f, const struct export_table *t)
+{
+    size_t id;
+    int rc = export_add_table(f, t->title, t->caption, t->n_cols, t->headers, &id);
+    for (size_t r = 0; rc == 0 && r < t->n_rows; r++)
+        rc = export_row(f, id, &t->cells[r * t->n_cols]);
+    return rc;
+}
+
+int export_xlsx(const struct export_table *t, size_t n_tables, const char *path, char *err,
+                size_t errlen)
+{
+    export_file *f = NULL;
+    if (err && errlen > 0)
+        err[0] = '\0';
+    int rc = check_tables(t, n_tables, err, errlen);
+    if (rc == 0)
+        rc = export_open(EXPORT_XLSX, path, err, errlen, &f);
+    for (size_t i = 0; rc == 0 && i < n_tables; i++)
+        rc = put_table(f, &t[i]);
+    if (rc != 0) {
+        export_abort(&f);
+        return rc;
+    }
+    return export_close(&f);
 }

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "envelope.h"
 #include "log.h"
+#include "party.h"
 #include "route.h"
 #include "registry.h"
 #include "report.h"
@@ -136,6 +137,8 @@ static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
         rc = count_status(st, txn, before, v->status);
     if (rc == 0)
         rc = update_timer(st, txn, self, old_key, old_len, v);
+    if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
+        rc = party_fold(st, txn, self, ev);
 out:
     case_view_free(&v);
     return rc;

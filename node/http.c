@@ -15,11 +15,11 @@
 #define HTTP_BACKLOG    128
 
 /* The headers we keep; Transfer-Encoding only to refuse it, Expect to answer it. */
-enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_IF_NONE_MATCH,
+enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_COOKIE, H_CSRF, H_IF_NONE_MATCH,
        H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
 static const char *const header_names[H_NONE] = {
-    "host", "authorization", "origin", "content-type", "if-none-match", "transfer-encoding",
-    "expect",
+    "host", "authorization", "origin", "content-type", "cookie", "x-csrf-token", "if-none-match",
+    "transfer-encoding", "expect",
 };
 
 enum { CB_NONE, CB_URL, CB_FIELD, CB_VALUE };
@@ -256,6 +256,8 @@ static int on_headers_complete(http_parser *p)
     q->r.authorization = trimmed(q->text + q->off[H_AUTHORIZATION]);
     q->r.origin = trimmed(q->text + q->off[H_ORIGIN]);
     q->r.content_type = trimmed(q->text + q->off[H_CONTENT_TYPE]);
+    q->r.cookie = trimmed(q->text + q->off[H_COOKIE]);
+    q->r.csrf_token = trimmed(q->text + q->off[H_CSRF]);
     q->r.if_none_match = trimmed(q->text + q->off[H_IF_NONE_MATCH]);
     /* curl asks before sending bodies over 1 KiB; without an answer it waits a second. */
     if (strcasecmp(trimmed(q->text + q->off[H_EXPECT]), "100-continue") == 0) {
@@ -722,4 +724,31 @@ int http_query_get(const char *query, const char *key, char *out, size_t outlen)
             return -1;
         p = amp + 1;
     }
+}
+
+int http_cookie_get(const char *header, const char *name, char *out, size_t outlen)
+{
+    size_t nlen = name ? strlen(name) : 0;
+    const char *p = header;
+
+    if (!header || !nlen || !outlen)
+        return -1;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        size_t len = strcspn(p, ";");
+        if (len > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0) {
+            const char *v = p + nlen + 1;
+            size_t vlen = len - nlen - 1;
+            while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+                vlen--;
+            if (vlen >= outlen)
+                return -2;
+            memcpy(out, v, vlen);
+            out[vlen] = '\0';
+            return (int)vlen;
+        }
+        p += len;
+    }
+    return -1;
 }

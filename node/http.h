@@ -27,6 +27,8 @@ typedef struct http_request {
     const char *authorization;
     const char *origin;
     const char *content_type;
+    const char *cookie;        /* the Cookie header as sent */
+    const char *csrf_token;    /* X-CSRF-Token */
     const char *if_none_match;
 } http_request;
 
@@ -59,5 +61,9 @@ int http_url_decode(const char *in, size_t inlen, char *out, size_t outlen, int 
 /* Finds `key` in a query string and decodes its value into out. Returns the value's
  * length, -1 if absent, -2 if badly encoded or too long. */
 int http_query_get(const char *query, const char *key, char *out, size_t outlen);
+
+/* Finds the cookie `name` in a Cookie header ("a=1; b=2") and copies its value into out.
+ * Returns the value's length, -1 if absent, -2 if longer than outlen - 1. */
+int http_cookie_get(const char *header, const char *name, char *out, size_t outlen);
 
 #endif

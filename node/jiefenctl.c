@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -653,6 +654,11 @@ static int connect_node(struct ctl *ctl)
         return rc == -ENOMEM ? EXIT_REFUSED : EXIT_UNREACHABLE;
     }
     ctl->opened = 1;
+    /* Times are shown as the node's staff read them, whatever this shell's TZ. */
+    if (ctl_client_time_zone(ctl->client)) {
+        setenv("TZ", ctl_client_time_zone(ctl->client), 1);
+        tzset();
+    }
     return EXIT_OK;
 }
 
@@ -1773,7 +1779,8 @@ static int emit_armour(struct ctl *ctl, const json_t *r, const char *key, struct
 
 /* ---- the tier network: requests ------------------------------------------------------ */
 
-/* POSTs req (NULL: an empty object) to path; *r as call() gives it. */
+/* POSTs req (NULL: an empty object) to path; *r as call() gives it. The body is wiped
+ * afterwards: it may hold a password. */
 static int post(struct ctl *ctl, const char *path, const json_t *req, json_t **r)
 {
     char *body = req ? json_dumps(req, JSON_COMPACT) : strdup("{}");
@@ -1781,6 +1788,7 @@ static int post(struct ctl *ctl, const char *path, const json_t *req, json_t **r
     if (!body)
         return out_of_memory();
     int rc = call(ctl, "POST", path, body, strlen(body), r);
+    explicit_bzero(body, strlen(body));
     free(body);
     return rc;
 }
@@ -2153,6 +2161,227 @@ static int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
                             "origin");
 }
 
+/* ---- users --------------------------------------------------------------------------- */
+
+#define PASSWORD_LINE 1024   /* the daemon takes up to 256 bytes; it says so when longer */
+
+struct user_args {
+    const char *pos, *role, *name;
+    int password_stdin;
+};
+
+static const struct option user_add_opts[] = {
+    {"role", required_argument, NULL, 'r'}, {"name", required_argument, NULL, 'n'},
+    {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+static const struct option user_passwd_opts[] = {
+    {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+
+static int take_user_option(void *arg, int c, char **argv)
+{
+    struct user_args *a = arg;
+    switch (c) {
+    case 'r': return set_text_once(&a->role, "role", optarg);
+    case 'n': return set_text_once(&a->name, "name", optarg);
+    case 'p': a->password_stdin = 1; return 0;
+    default: return bad_option(c, argv);
+    }
+}
+
+/* One line of f into buf (len bytes) without its end of line. 0, or -1 when there is none
+ * or it does not fit. */
+static int read_line(FILE *f, char *buf, size_t len)
+{
+    if (!fgets(buf, (int)len, f))
+        return -1;
+    size_t n = strcspn(buf, "\r\n");
+    if (!buf[n] && !feof(f))
+        return -1;
+    buf[n] = 0;
+    return 0;
+}
+
+/* Asks at the terminal with echo off. 0, or -1. */
+static int ask_hidden(FILE *tty, const char *prompt, char *buf, size_t len)
+{
+    struct termios old, quiet;
+    int fd = fileno(tty);
+    fputs(prompt, tty);
+    fflush(tty);
+    if (tcgetattr(fd, &old) != 0)
+        return -1;
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+        return -1;
+    int rc = read_line(tty, buf, len);
+    tcsetattr(fd, TCSAFLUSH, &old);
+    fputc('\n', tty);
+    return rc;
+}
+
+/* The new password into buf: the first line of standard input with --password-stdin, else
+ * typed twice at the terminal without echo. The exit code. */
+static int read_password(int from_stdin, char *buf, size_t len)
+{
+    char again[PASSWORD_LINE];
+    if (from_stdin)
+        return read_line(stdin, buf, len) == 0
+                   ? EXIT_OK
+                   : usage_error("--password-stdin: no password line on standard input");
+    FILE *tty = fopen("/dev/tty", "r+e");
+    if (!tty)
+        return usage_error("no terminal to type the password at: give it on standard input "
+                           "with --password-stdin");
+    int rc = EXIT_OK;
+    if (ask_hidden(tty, "新密码：", buf, len) || ask_hidden(tty, "再次输入新密码：", again,
+                                                          sizeof again)) {
+        say("cannot read the password at the terminal");
+        rc = EXIT_REFUSED;
+    } else if (strcmp(buf, again) != 0) {
+        say("两次输入的密码不一致，未作修改");
+        rc = EXIT_REFUSED;
+    }
+    explicit_bzero(again, sizeof again);
+    fclose(tty);
+    return rc;
+}
+
+/* "/api/v1/users/USER/VERB" with USER escaped, malloc'd; NULL when out of memory. */
+static char *user_path(struct ctl *ctl, const char *user, const char *verb)
+{
+    char *esc = ctl_client_escape(ctl->client, user), *path = NULL;
+    if (esc && asprintf(&path, "/api/v1/users/%s/%s", esc, verb) < 0)
+        path = NULL;
+    free(esc);
+    return path;
+}
+
+/* Posts req to path and confirms with fmt filled with the reply's user name, name and role
+ * name (in that order). */
+static int post_user(struct ctl *ctl, const char *path, const json_t *req, const char *fmt)
+{
+    json_t *r = NULL;
+    int rc = post(ctl, path, req, &r);
+    if (rc == 0) {
+        const json_t *u = json_object_get(r, "user");
+        rc = confirm(ctl, r, fmt, jstr(u, "user"), jstr(u, "name"), jstr(u, "role_name"));
+    }
+    json_decref(r);
+    return rc;
+}
+
+static int cmd_user_add(struct ctl *ctl, int argc, char **argv)
+{
+    struct user_args a = {0};
+    char pw[PASSWORD_LINE];
+    json_t *req = NULL;
+    int rc = parse_args(argc, argv, "user add", user_add_opts, "USER", &a.pos, take_user_option,
+                        &a);
+    if (rc == 0 && !a.role)
+        rc = usage_error("user add needs --role clerk|mediator|director|leader|admin");
+    if (rc == 0)
+        rc = check_text("USER", a.pos);
+    if (rc == 0)
+        rc = read_password(a.password_stdin, pw, sizeof pw);
+    if (rc == 0 && (!(req = json_object()) || req_set(req, "user", a.pos) ||
+                    req_set(req, "role", a.role) || req_set(req, "name", a.name) ||
+                    req_set(req, "password", pw)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post_user(ctl, "/api/v1/users", req, "已添加用户 %s（%s，%s）");
+    explicit_bzero(pw, sizeof pw);
+    json_decref(req);
+    return rc;
+}
+
+static int cmd_user_passwd(struct ctl *ctl, int argc, char **argv)
+{
+    struct user_args a = {0};
+    char pw[PASSWORD_LINE], *path = NULL;
+    json_t *req = NULL;
+    int rc = parse_args(argc, argv, "user passwd", user_passwd_opts, "USER", &a.pos,
+                        take_user_option, &a);
+    if (rc == 0)
+        rc = check_text("USER", a.pos);
+    if (rc == 0)
+        rc = read_password(a.password_stdin, pw, sizeof pw);
+    if (rc == 0 && (!(path = user_path(ctl, a.pos, "passwd")) || !(req = json_object()) ||
+                    req_set(req, "password", pw)))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post_user(ctl, path, req, "已设置用户 %s（%s，%s）的密码；其已登录的会话均已退出");
+    explicit_bzero(pw, sizeof pw);
+    json_decref(req);
+    free(path);
+    return rc;
+}
+
+/* user disable|enable USER: argv[0] is the verb. */
+static int cmd_user_switch(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc;
+    int disable = strcmp(argv[0], "disable") == 0;
+    char *path = NULL;
+    int rc = check_text("USER", argv[1]);
+    if (rc == 0 && !(path = user_path(ctl, argv[1], argv[0])))
+        rc = out_of_memory();
+    if (rc == 0)
+        rc = post_user(ctl, path, NULL,
+                       disable ? "已停用用户 %s（%s，%s）；其已登录的会话均已退出"
+                               : "已启用用户 %s（%s，%s）");
+    free(path);
+    return rc;
+}
+
+/* 正常, 已停用, or 已锁定至 HH:MM. */
+static const char *user_state(const json_t *u, char *buf, size_t len)
+{
+    char until[32];
+    if (json_is_true(json_object_get(u, "disabled")))
+        return "已停用";
+    if (!json_is_true(json_object_get(u, "locked")))
+        return "正常";
+    snprintf(buf, len, "已锁定至 %s", jtime(u, "locked_until_ms", "%H:%M", until, sizeof until));
+    return buf;
+}
+
+static int print_users(const json_t *users)
+{
+    static const char *const head[5] = {"用户", "姓名", "角色", "状态", "最近登录"};
+    struct table t = {.ncols = 5};
+    int rc = table_add(&t, head);
+    size_t i;
+    json_t *u;
+    json_array_foreach(users, i, u) {
+        char state[48], last[32];
+        const char *row[5] = {jstr(u, "user"), jstr(u, "name"), jstr(u, "role_name"),
+                              user_state(u, state, sizeof state),
+                              jtime_set(u, "last_login_ms", last, sizeof last)};
+        if (rc == 0)
+            rc = table_add(&t, row);
+    }
+    if (rc == 0)
+        table_print(&t, 0);
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
+static int cmd_user_list(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = call(ctl, "GET", "/api/v1/users", NULL, 0, &r);
+    if (rc)
+        return rc;
+    json_t *users = json_object_get(r, "users");
+    if (!json_is_array(users))
+        rc = unexpected("no \"users\" array");
+    else
+        rc = ctl->json ? print_json(r) : print_users(users);
+    json_decref(r);
+    return rc;
+}
+
 /* ---- actions ------------------------------------------------------------------------- */
 
 /* How an option of an action goes into the request. */
@@ -2181,6 +2410,7 @@ struct action_opt {
 #define ACT_ACTOR 0x1u      /* takes --actor NAME too (actor_opt) */
 #define ACT_FILE 0x2u       /* the reply is a file: download() writes it where --out says */
 #define ACT_OWN_JSON 0x4u   /* the printer prints --json itself (else: the reply) */
+#define ACT_REPORT 0x8u     /* with --kind, a report's route instead (report_route) */
 
 struct action_args;
 
@@ -2207,6 +2437,7 @@ struct action_args {
     const struct action *a;
     char name[32];                 /* "case route", for messages */
     const char *pos;               /* the positional argument */
+    const char *path;              /* the route: the action's, or report_route's pick */
     json_t *req;                   /* the members sent */
     json_t *local;                 /* the values of ARG_LOCAL options, true for ARG_SWITCH */
     int seen[MAX_ACTION_OPTS + 1];
@@ -2591,6 +2822,21 @@ static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
     return rc ? out_of_memory() : EXIT_OK;
 }
 
+/* `report export`: the ledger's spreadsheet (--from, --to), or with --kind a report's as
+ * stored (--period, --node: this node's by default). */
+static int report_route(struct action_args *x)
+{
+    int report = json_object_get(x->req, "kind") != NULL;
+    if (report && (json_object_get(x->req, "from") || json_object_get(x->req, "to")))
+        return usage_error("report export: --from/--to choose the ledger's days, --kind a "
+                           "report; give one or the other");
+    if (!report && (json_object_get(x->req, "period") || json_object_get(x->req, "node")))
+        return usage_error("report export: --period and --node choose a report: give --kind too");
+    if (report)
+        x->path = "/api/v1/reports/export";
+    return 0;
+}
+
 /* ---- actions: the table -------------------------------------------------------------- */
 
 /* The members every case action shares: `case SUB ID ...` POSTs to /api/v1/cases/ID/ROUTE
@@ -2670,10 +2916,13 @@ static const struct action actions[] = {
 
     {"ledger", NULL, "GET", "/api/v1/ledger", NULL, NULL, 0, print_ledger, {OPT_FROM_TO},
      NULL, NULL},
-    {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE, NULL,
+    {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE | ACT_REPORT,
+     NULL,
      {OPT_FROM_TO, {"format", "format", "xlsx|csv", ARG_TEXT, ARG_OPTIONAL},
       {"out", "out", "FILE", ARG_LOCAL, ARG_REQUIRED},
-      {"force", "force", NULL, ARG_SWITCH, ARG_OPTIONAL}},
+      {"force", "force", NULL, ARG_SWITCH, ARG_OPTIONAL},
+      {"kind", "kind", "KIND", ARG_TEXT, ARG_OPTIONAL}, OPT_PERIOD(ARG_OPTIONAL),
+      {"node", "node", "NODE", ARG_TEXT, ARG_OPTIONAL}},
      NULL, NULL},
     {"report", "draft", "GET", "/api/v1/reports/draft", NULL, NULL, 0, print_draft,
      {OPT_KIND, OPT_PERIOD(ARG_OPTIONAL)}, NULL, NULL},
@@ -2871,6 +3120,9 @@ static int parse_action_args(int argc, char **argv, struct action_args *x)
         rc = check_action_args(x);
     if (rc == 0 && x->a->pos_member && req_set(x->req, x->a->pos_member, x->pos))
         rc = out_of_memory();
+    x->path = x->a->path;
+    if (rc == 0 && (x->a->flags & ACT_REPORT))
+        rc = report_route(x);
     return rc;
 }
 
@@ -2880,7 +3132,7 @@ static int parse_action_args(int argc, char **argv, struct action_args *x)
  * GET the request's members as the query. Malloc'd into *path. */
 static int action_path(struct ctl *ctl, const struct action_args *x, char **path)
 {
-    const char *p = x->a->path, *hole = strstr(p, "{}"), *key;
+    const char *p = x->path, *hole = strstr(p, "{}"), *key;
     char *esc = hole ? ctl_client_escape(ctl->client, x->pos) : NULL;
     json_t *v;
     int ok = hole ? esc && asprintf(path, "%.*s%s%s", (int)(hole - p), p, esc, hole + 2) >= 0
@@ -3164,6 +3416,13 @@ static const struct command commands[] = {
     {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
     {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT]"},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
+    {"user", "add", cmd_user_add, 0,
+     "USER --role clerk|mediator|director|leader|admin [--name NAME]\n"
+     "           [--password-stdin]"},
+    {"user", "passwd", cmd_user_passwd, 0, "USER [--password-stdin]"},
+    {"user", "disable", cmd_user_switch, CMD_ONE_ARG, "USER"},
+    {"user", "enable", cmd_user_switch, CMD_ONE_ARG, "USER"},
+    {"user", "list", cmd_user_list, CMD_NO_ARGS, ""},
     {NULL, NULL, NULL, 0, NULL},
 };
 
@@ -3235,7 +3494,11 @@ static void usage(FILE *out)
           "DATE is YYYY-MM-DD, the node's local date. KIND: daily (villages), weekly\n"
           "(townships), monthly (counties and above) or ledger (every tier); a report's\n"
           "period is given by its first day (default: the current one). report export\n"
-          "--out - writes to standard output; an existing FILE is kept unless --force.\n"
+          "writes the ledger (--from, --to), or with --kind the report of --node (default\n"
+          "this node) as submitted; --out - writes to standard output; an existing FILE is\n"
+          "kept unless --force.\n"
+          "user add and user passwd ask for the password twice at the terminal (not shown),\n"
+          "or read one line of standard input with --password-stdin (for scripts).\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
 }

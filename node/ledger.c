@@ -58,18 +58,6 @@ static int tier_of(const struct tree *t, const char *id)
     return x && x->tier > 0 && x->tier < LEDGER_TIERS ? x->tier : 0;
 }
 
-/* 1 if node is top or below it. */
-static int in_subtree(const struct tree *t, const char *node, const char *top)
-{
-    for (int hops = 0; node && node[0] && hops < 16; hops++) {
-        if (strcmp(node, top) == 0)
-            return 1;
-        const struct tree_node *x = find(t, node);
-        node = x ? x->parent : NULL;
-    }
-    return 0;
-}
-
 static int is_parent(const struct tree *t, const char *parent, const char *child)
 {
     const struct tree_node *x = find(t, child);
@@ -155,21 +143,36 @@ static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
     l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
 }
 
-struct walk {
+/* The nodes whose ledgers are computed, sorted by id for bsearch. */
+struct target {
+    const char *id;
     struct ledger *l;
+};
+
+struct walk {
     const struct tree *t;
-    const char *self;
+    struct target *targets;
+    size_t n_targets;
     ledger_row_fn row;
     void *row_arg;
 };
 
-static int add_case(const struct walk *w, const Jiefen__CaseView *v)
+static int by_target(const void *key, const void *elem)
 {
-    struct ledger *l = w->l;
+    return strcmp(key, ((const struct target *)elem)->id);
+}
+
+static int target_order(const void *a, const void *b)
+{
+    return strcmp(((const struct target *)a)->id, ((const struct target *)b)->id);
+}
+
+/* Counts the case in one ledger (l's node is where it was taken in or an ancestor). */
+static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseView *v)
+{
     const struct tree *t = w->t;
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
-    l->cases_seen++;
-    if (!in_subtree(t, v->opened_at_node, w->self) || v->opened_ms >= l->to_ms)
+    if (v->opened_ms >= l->to_ms)
         return 0;
     if (v->last_closed_ms >= l->from_ms && v->last_closed_ms < l->to_ms)
         add_closed(l, t, v);
@@ -181,41 +184,84 @@ static int add_case(const struct walk *w, const Jiefen__CaseView *v)
     return rc || !w->row ? rc : w->row(v, w->row_arg);
 }
 
-int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
-                   int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out)
+/* The case counts in the ledger of each target on the way up from where it was taken in. */
+static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
 {
-    struct tree t = {0};
-    struct walk w = {out, &t, self, row, row_arg};
+    const char *node = v->opened_at_node;
+    for (int hops = 0; node && node[0] && hops < 16; hops++) {
+        const struct target *x = bsearch(node, w->targets, w->n_targets, sizeof *x, by_target);
+        int rc = x ? add_case(w, x->l, v) : 0;
+        if (rc)
+            return rc;
+        const struct tree_node *up = find(w->t, node);
+        node = up ? up->parent : NULL;
+    }
+    return 0;
+}
+
+static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
+{
     MDB_cursor *c;
     MDB_val k, d;
-    memset(out, 0, sizeof *out);
-    out->from_ms = from_ms;
-    out->to_ms = to_ms;
-    out->now_ms = now_ms;
-    int rc = registry_each(st, txn, collect, &t);
-    if (rc == 0)
-        rc = mdb_cursor_open(txn, st->cases, &c);
-    if (rc) {
-        free(t.n);
+    uint64_t seen = 0;
+    int rc = mdb_cursor_open(txn, st->cases, &c);
+    if (rc)
         return rc;
-    }
     for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
         Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
-        int r = v ? add_case(&w, v) : JF_ECORRUPT;
+        int r = v ? add_to_targets(w, v) : JF_ECORRUPT;
         case_view_free(&v);
+        seen++;
         if (r) {
             rc = r;
             break;
         }
     }
     mdb_cursor_close(c);
-    free(t.n);
-    if (rc != MDB_NOTFOUND) {
-        ledger_clear(out);
-        return rc;
+    for (size_t i = 0; i < w->n_targets; i++)
+        w->targets[i].l->cases_seen = seen;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The ledgers of n nodes in one pass over the cases, row called for each case taken in. */
+static int compute(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
+                   int64_t from_ms, int64_t to_ms, int64_t now_ms, ledger_row_fn row,
+                   void *row_arg, struct ledger *out)
+{
+    struct tree t = {0};
+    struct walk w = {&t, calloc(n + 1, sizeof *w.targets), n, row, row_arg};
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].from_ms = from_ms;
+        out[i].to_ms = to_ms;
+        out[i].now_ms = now_ms;
+        if (w.targets)
+            w.targets[i] = (struct target){nodes[i], &out[i]};
     }
-    return 0;
+    if (!w.targets)
+        return -ENOMEM;
+    qsort(w.targets, n, sizeof *w.targets, target_order);
+    int rc = registry_each(st, txn, collect, &t);
+    if (rc == 0)
+        rc = walk_cases(st, txn, &w);
+    free(t.n);
+    free(w.targets);
+    for (size_t i = 0; rc && i < n; i++)
+        ledger_clear(&out[i]);
+    return rc;
+}
+
+int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out)
+{
+    return compute(st, txn, &self, 1, from_ms, to_ms, now_ms, row, row_arg, out);
+}
+
+int ledger_compute_many(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
+                        int64_t from_ms, int64_t to_ms, int64_t now_ms, struct ledger *out)
+{
+    return compute(st, txn, nodes, n, from_ms, to_ms, now_ms, NULL, NULL, out);
 }
 
 void ledger_clear(struct ledger *l)
@@ -239,7 +285,13 @@ static json_t *rate(double r)
     return isnan(r) ? json_null() : json_real(r);
 }
 
-void ledger_rates(const struct ledger *l, struct ledger_rates *r)
+/* The rates derived from the counts: each a fraction, NAN when its denominator is 0 (the
+ * JSON says null, a spreadsheet leaves the cell empty). */
+struct rates {
+    double resolution, on_time, local_share, petition, satisfaction;
+};
+
+static void rates_of(const struct ledger *l, struct rates *r)
 {
     uint64_t local = l->closed_at_tier[JIEFEN__TIER__TIER_VILLAGE] +
                      l->closed_at_tier[JIEFEN__TIER__TIER_TOWNSHIP];
@@ -293,8 +345,8 @@ static void put_int(json_t *o, const char *k, uint64_t v)
 
 json_t *ledger_json(const struct ledger *l)
 {
-    struct ledger_rates r;
-    ledger_rates(l, &r);
+    struct rates r;
+    rates_of(l, &r);
     json_t *o = json_object(), *sat = json_object();
     json_t *by = json_pack("{s:o, s:o, s:o, s:o, s:o}", "category",
                            by_table(l->by_category, &ref_categories), "matter_type",

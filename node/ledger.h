@@ -43,16 +43,17 @@ typedef int (*ledger_row_fn)(const Jiefen__CaseView *v, void *arg);
 int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
                    int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out);
 
+/* The ledgers of n distinct nodes over the same period in one pass over the cases: out[i]
+ * (n of them) is the ledger of nodes[i], as ledger_compute would make it. A parent's view
+ * of its children's reports costs one read of the store, not one per child. 0, -ENOMEM or a
+ * store error (then nothing is left to clear); else free each with ledger_clear(). */
+int ledger_compute_many(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
+                        int64_t from_ms, int64_t to_ms, int64_t now_ms, struct ledger *out);
+
 void ledger_clear(struct ledger *l);
 
-/* The rates derived from the counts: each a fraction, NAN when its denominator is 0 (the
- * JSON says null, a spreadsheet leaves the cell empty). */
-struct ledger_rates {
-    double resolution, on_time, local_share, petition, satisfaction;
-};
-void ledger_rates(const struct ledger *l, struct ledger_rates *r);
-
-/* The figures as API JSON (see docs/api.md, LEDGER). New reference or NULL. */
+/* The figures as API JSON (see docs/api.md, LEDGER), the rates derived from the counts
+ * (null when their denominator is 0). New reference or NULL. */
 json_t *ledger_json(const struct ledger *l);
 
 /* The ledger of `node` for [from_ms, to_ms) as of now_ms, as JSON (*json, new reference)

@@ -1,4 +1,5 @@
 #include "node.h"
+#include "warning.h"
 #include "deadline.h"
 #include "schedule.h"
 #include "api.h"
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +367,7 @@ static void cron_cb(uv_timer_t *t)
 {
     struct node *n = t->data;
     store_reader_check(n->st);
+    api_account_sweep(n);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -374,12 +377,21 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Closing the signal handles gives SIGINT/SIGTERM back their default action, which would
+ * kill the process before its store is closed: from here on they are ignored. */
+static void close_handles(struct node *n)
+{
+    uv_walk(&n->loop, close_walk_cb, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+}
+
 static void http_closed(void *arg)
 {
     struct node *n = arg;
     n->http = NULL;
     /* Jobs on the thread pool finish on their own; the rest of the handles close now. */
-    uv_walk(&n->loop, close_walk_cb, NULL);
+    close_handles(n);
 }
 
 static void signal_cb(uv_signal_t *s, int signum)
@@ -389,9 +401,14 @@ static void signal_cb(uv_signal_t *s, int signum)
         return;
     n->stopping = 1;
     log_info("node", "signal %d: stopping", signum);
-    uv_signal_stop(&n->sig_int);
-    uv_signal_stop(&n->sig_term);
+    /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
+     * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
+    /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
+     * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
+    uv_unref((uv_handle_t *)&n->sig_int);
+    uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
+    api_account_stop(n);
     deadline_stop(n);
     schedule_stop(n);
     uplink_close(n->up);
@@ -413,6 +430,7 @@ static int write_addr_file(struct node *n, int port)
         return -errno;
     const char *h = n->cfg.http_host;
     fprintf(f, strchr(h, ':') ? "[%s]:%d\n" : "%s:%d\n", h, port);
+    fprintf(f, "%s\n", n->cfg.time_zone); /* jiefenctl shows times in it */
     if (fclose(f) != 0 || rename(tmp, path) < 0)
         return -errno;
     return 0;
@@ -433,6 +451,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
     deadline_init(n);
     schedule_init(n);
+    api_account_init(n);
     eventlog_on_commit(n->log, on_commit, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
                              n, &n->http);
@@ -447,6 +466,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     }
     deadline_arm(n); /* limits passed while stopped fire now */
     schedule_run(n); /* and drafts of periods that ended meanwhile are made */
+    warning_check_received(n); /* cases received before a crash are checked */
     return start_links(n, err, errlen);
 }
 
@@ -466,7 +486,7 @@ int node_run(struct node *n, char *err, size_t errlen)
         if (n->http)
             http_server_close(n->http, http_closed, n);
         else
-            uv_walk(&n->loop, close_walk_cb, NULL);
+            close_handles(n);
         uv_run(&n->loop, UV_RUN_DEFAULT);
         uv_loop_close(&n->loop);
         return -1;

@@ -23,6 +23,8 @@
 #include <uv.h>
 
 #define NODE_ERR_MAX 1024
+
+struct pw_job;
 #define NODE_DIR_MAX (PATH_MAX - 64)
 
 struct node {
@@ -51,7 +53,14 @@ struct node {
     int lock_fd;
     int64_t started_ms;
     int stopping;
-    int busy_work;        /* thread-pool jobs in flight (verify) */
+    int busy_work;        /* thread-pool jobs in flight (work.h) */
+    int warning_queued;   /* warning_check_received's operation is waiting to commit */
+    unsigned warning_checked; /* cases it checked in its last run */
+    /* Password checks (api_account.c): jobs wait in pw_waiting, a slowed login until its
+     * time (pw_timer), for one of ACCOUNT_HASHES_MAX places on the thread pool. */
+    uv_timer_t pw_timer;
+    struct pw_job *pw_waiting;
+    int pw_running;
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure

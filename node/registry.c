@@ -70,7 +70,9 @@ int registry_key(store *st, MDB_txn *txn, const char *node_id, uint8_t *pk)
     return rc;
 }
 
-int registry_depth_below(store *st, MDB_txn *txn, const char *node, const char *top)
+/* Walks up from `node` to `top`: the distance, or -1 when not in its subtree; `below` (if
+ * not NULL) gets the node just under top on the way. */
+static int walk_up(store *st, MDB_txn *txn, const char *node, const char *top, char *below)
 {
     char cur[STORE_ORIGIN_MAX + 1];
     snprintf(cur, sizeof cur, "%s", node);
@@ -82,12 +84,25 @@ int registry_depth_below(store *st, MDB_txn *txn, const char *node, const char *
         if (registry_get(st, txn, cur, &ni) || !ni)
             return -1;
         int root = !ni->parent[0] || strcmp(ni->parent, cur) == 0;
+        if (below)
+            snprintf(below, STORE_ORIGIN_MAX + 1, "%s", cur);
         snprintf(cur, sizeof cur, "%s", ni->parent);
         registry_free(&ni);
         if (root)
             return -1;
     }
     return -1;
+}
+
+int registry_depth_below(store *st, MDB_txn *txn, const char *node, const char *top)
+{
+    return walk_up(st, txn, node, top, NULL);
+}
+
+int registry_branch(store *st, MDB_txn *txn, const char *node, const char *top,
+                    char below[STORE_ORIGIN_MAX + 1])
+{
+    return walk_up(st, txn, node, top, below) > 0 ? 0 : JF_ENOTFOUND;
 }
 
 int registry_in_subtree(store *st, MDB_txn *txn, const char *node, const char *top)

@@ -27,6 +27,11 @@ int registry_revoke(store *st, MDB_txn *txn, const char *node_id);
  * JF_EINVAL (revoked). */
 int registry_key(store *st, MDB_txn *txn, const char *node_id, uint8_t *pk);
 
+/* The child of `top` whose subtree holds `node` (below top) into `below`. 0, or
+ * JF_ENOTFOUND when node is top or not under it. */
+int registry_branch(store *st, MDB_txn *txn, const char *node, const char *top,
+                    char below[STORE_ORIGIN_MAX + 1]);
+
 /* 1 if `node` is `top` or below it (following parent links), else 0. */
 int registry_in_subtree(store *st, MDB_txn *txn, const char *node, const char *top);
 

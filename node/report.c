@@ -14,11 +14,12 @@ static const struct {
     const char *kind;
     int min_tier, max_tier;      /* who submits it */
     const char *child_kind;      /* what it rests on from the children */
+    const char *name;
 } kinds[] = {
-    {"daily", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_VILLAGE, NULL},
-    {"weekly", JIEFEN__TIER__TIER_TOWNSHIP, JIEFEN__TIER__TIER_TOWNSHIP, "daily"},
-    {"monthly", JIEFEN__TIER__TIER_COUNTY, JIEFEN__TIER__TIER_PROVINCE, NULL},
-    {"ledger", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_PROVINCE, "ledger"},
+    {"daily", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_VILLAGE, NULL, "日排查"},
+    {"weekly", JIEFEN__TIER__TIER_TOWNSHIP, JIEFEN__TIER__TIER_TOWNSHIP, "daily", "周分析"},
+    {"monthly", JIEFEN__TIER__TIER_COUNTY, JIEFEN__TIER__TIER_PROVINCE, NULL, "月研判"},
+    {"ledger", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_PROVINCE, "ledger", "综合台账"},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -45,6 +46,24 @@ const char *report_child_kind(const char *kind)
 {
     int i = kind_index(kind);
     return i >= 0 ? kinds[i].child_kind : NULL;
+}
+
+const char *report_kind_name(const char *kind)
+{
+    int i = kind_index(kind);
+    return i >= 0 ? kinds[i].name : kind;
+}
+
+const char *report_state_name(const char *state)
+{
+    static const char *const names[][2] = {{"draft", "草稿"},
+                                           {"submitted", "已报送"},
+                                           {"accepted", "已接收"},
+                                           {"returned", "已退回"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i][0], state) == 0)
+            return names[i][1];
+    return state;
 }
 
 /* Local midnight of y-m-d (mktime normalises days and months out of range). */

@@ -39,6 +39,11 @@ int report_kind_valid(const char *kind);
 /* 1 if a node of this tier submits reports of this kind. */
 int report_kind_for_tier(const char *kind, int tier);
 
+/* The Chinese names staff read: of a kind (日排查…) and of a state (草稿, 已报送, 已接收,
+ * 已退回); an unknown one as it is. */
+const char *report_kind_name(const char *kind);
+const char *report_state_name(const char *state);
+
 /* The kind a parent of tier `tier` expects from its children for its own `kind`, e.g. a
  * township's weekly rests on its villages' dailies; NULL if none is required. */
 const char *report_child_kind(const char *kind);

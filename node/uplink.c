@@ -6,6 +6,7 @@
 #include "eventlog.h"
 #include "log.h"
 #include "node.h"
+#include "warning.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -237,8 +238,10 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK;
     m.down_ack = &a;
     send_msg(u, &m);
-    if (res.applied)
+    if (res.applied) {
         node_links_kick(u->n);
+        warning_check_received(u->n);
+    }
 }
 
 static void up_readable(zsock *z)

@@ -278,20 +278,16 @@ static int walk_views(struct walk *w)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int verify_run(store *st, const crypto_identity *id, const char *self,
+int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
                struct verify_report *out)
 {
     memset(out, 0, sizeof *out);
-    struct walk w = {.st = st, .id = id, .self = self, .r = out};
-    int rc = store_txn_begin(st, MDB_RDONLY, &w.txn);
-    if (rc)
-        return rc;
-    rc = walk_events(&w);
+    struct walk w = {.st = st, .txn = txn, .id = id, .self = self, .r = out};
+    int rc = walk_events(&w);
     if (rc == 0)
         rc = walk_inbox(&w);
     if (rc == 0)
         rc = walk_views(&w);
-    mdb_txn_abort(w.txn);
     return rc;
 }
 

@@ -31,9 +31,10 @@ struct verify_report {
     size_t n_problems;
 };
 
-/* Checks the store. Returns 0 when the check ran (problems or not: see the report) or a
- * negative code when it could not run. Free the report with verify_report_free(). */
-int verify_run(store *st, const crypto_identity *id, const char *self,
+/* Checks the store as read in txn. Returns 0 when the check ran (problems or not: see the
+ * report) or a negative code when it could not run. Free the report with
+ * verify_report_free(). */
+int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
                struct verify_report *out);
 
 void verify_report_free(struct verify_report *r);

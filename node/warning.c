@@ -5,7 +5,10 @@
 #include "error.h"
 #include "fold.h"
 #include "log.h"
+#include "node.h"
+#include "party.h"
 #include "reference.h"
+#include "registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,7 @@
 
 int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
-    uint8_t key[STORE_KEY_MAX];
+    uint8_t key[STORE_TIME_KEY_MAX];
     if (!ev->warning->rule[0])
         return JF_EINVAL;
     Jiefen__WarningView v = JIEFEN__WARNING_VIEW__INIT;
@@ -24,8 +27,8 @@ int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     v.time_ms = ev->time_ms;
     v.case_id = ev->case_id;
     v.warning = ev->warning;
-    return store_put_message(txn, st->warnings, key, store_event_key(ev->origin, ev->seq, key),
-                             &v.base);
+    size_t n = store_time_key(ev->time_ms, ev->origin, ev->seq, key);
+    return store_put_message(txn, st->warnings, key, n, &v.base);
 }
 
 /* ---- raising ---------------------------------------------------------------------------- */
@@ -39,8 +42,9 @@ static int already_raised(eventlog_tx *tx, const char *subject, int64_t window_m
 }
 
 /* Appends the warning about case c unless this subject was warned within the window. */
-static int raise(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule, uint32_t count,
-                 int days, const char *detail, const char *subject, int64_t window_ms)
+static int raise_warning(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule,
+                         uint32_t count, int days, const char *detail, const char *subject,
+                         int64_t window_ms)
 {
     if (already_raised(tx, subject, window_ms))
         return 0;
@@ -105,8 +109,8 @@ static int rule_cluster(eventlog_tx *tx, const struct config *cfg, const Jiefen_
     snprintf(subject, sizeof subject, "warned:category_cluster:%s:%s", c->village, c->category);
     snprintf(detail, sizeof detail, "%s %d 天内发生“%s”纠纷 %u 件", c->village,
              cfg->warn_category_days, cat ? cat->name : c->category, count);
-    return raise(tx, c, "category_cluster", count, cfg->warn_category_days, detail, subject,
-                 window);
+    return raise_warning(tx, c, "category_cluster", count, cfg->warn_category_days, detail,
+                         subject, window);
 }
 
 /* Escalations of the case within the window, from its file. */
@@ -141,8 +145,8 @@ static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
     snprintf(subject, sizeof subject, "warned:repeat_escalation:%s", c->case_id);
     snprintf(detail, sizeof detail, "案件 %s %d 天内上报 %u 次", c->case_id,
              cfg->warn_escalation_days, n);
-    return raise(tx, c, "repeat_escalation", n, cfg->warn_escalation_days, detail, subject,
-                 window);
+    return raise_warning(tx, c, "repeat_escalation", n, cfg->warn_escalation_days, detail,
+                         subject, window);
 }
 
 static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
@@ -154,7 +158,61 @@ static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__Cas
     snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
     snprintf(detail, sizeof detail, "案件 %s（%s）为红色风险", c->case_id, c->village);
     /* Once per case: the window is as long as it can be. */
-    return raise(tx, c, "red_risk", 1, 0, detail, subject, INT64_MAX / 2);
+    return raise_warning(tx, c, "red_risk", 1, 0, detail, subject, INT64_MAX / 2);
+}
+
+/* The open cases of one party opened in this node's subtree, and whether they came in
+ * here or through more than one child (else the child below sees them all and warns). */
+struct party_scan {
+    eventlog_tx *tx;
+    const char *self;
+    uint32_t open;
+    int spans;
+    char branch[STORE_ORIGIN_MAX + 1];
+    char ids[400];
+};
+
+static int scan_case(const char *case_id, void *arg)
+{
+    struct party_scan *s = arg;
+    Jiefen__CaseView *v = NULL;
+    char below[STORE_ORIGIN_MAX + 1] = "";
+    int rc = fold_case_get(s->tx->st, s->tx->txn, case_id, &v);
+    if (rc || !v)
+        return rc;
+    int open = v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED);
+    int here = strcmp(v->opened_at_node, s->self) == 0;
+    if (open && (here || registry_branch(s->tx->st, s->tx->txn, v->opened_at_node, s->self,
+                                         below) == 0)) {
+        s->spans |= here || (s->branch[0] && strcmp(s->branch, below));
+        if (!s->branch[0])
+            snprintf(s->branch, sizeof s->branch, "%s", below);
+        size_t used = strlen(s->ids);
+        if (used + strlen(case_id) + 8 < sizeof s->ids)
+            snprintf(s->ids + used, sizeof s->ids - used, "%s%s", s->open ? "、" : "", case_id);
+        s->open++;
+    }
+    case_view_free(&v);
+    return 0;
+}
+
+static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    int rc = 0;
+    for (size_t i = 0; i < c->n_party_tags && rc == 0 && cfg->warn_party_cases; i++) {
+        struct party_scan s = {tx, cfg->node_id, 0, 0, "", ""};
+        if (c->party_tags[i].len != PARTY_TAG_LEN ||
+            (rc = party_each_case(tx->st, tx->txn, c->party_tags[i].data, scan_case, &s)) ||
+            s.open < (uint32_t)cfg->warn_party_cases || !s.spans)
+            continue;
+        char hex[2 * PARTY_TAG_LEN + 1], subject[128], detail[512];
+        crypto_hex(c->party_tags[i].data, PARTY_TAG_LEN, hex);
+        snprintf(subject, sizeof subject, "warned:repeat_party:%s:%u", hex, s.open);
+        snprintf(detail, sizeof detail, "同一当事人涉及 %u 件未结纠纷：%s", s.open, s.ids);
+        rc = raise_warning(tx, c, "repeat_party", s.open, 0, detail, subject,
+                           30 * CLOCK_DAY_MS);
+    }
+    return rc;
 }
 
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)
@@ -163,8 +221,53 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
     int rc = fold_case_get(tx->st, tx->txn, case_id, &c);
     if (rc || !c)
         return rc;
-    if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0)
-        rc = rule_red(tx, cfg, c);
+    int intake_here = c->event_count == 1 && strcmp(c->opened_at_node, cfg->node_id) == 0;
+    if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0 &&
+        (rc = rule_red(tx, cfg, c)) == 0 && intake_here)
+        rc = rule_party(tx, cfg, c);
     case_view_free(&c);
     return rc;
+}
+
+/* ---- openings received from other nodes ------------------------------------------------ */
+
+#define RECEIVED_BATCH 1000
+
+static int received_apply(eventlog_tx *tx, void *arg)
+{
+    struct node *n = arg;
+    char id[FOLD_CASE_ID_MAX + 1];
+    int rc = 0;
+    n->warning_checked = 0;
+    while (rc == 0 && n->warning_checked < RECEIVED_BATCH &&
+           (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
+        Jiefen__CaseView *c = NULL;
+        if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == 0 && c)
+            rc = rule_party(tx, &n->cfg, c);
+        case_view_free(&c);
+        n->warning_checked++;
+    }
+    return rc == JF_ENOTFOUND ? 0 : rc;
+}
+
+static void received_done(void *arg, int status)
+{
+    struct node *n = arg;
+    n->warning_queued = 0;
+    if (status)
+        log_error("warning", "checking received cases failed (%s); retried with the next "
+                  "events received", jf_strerror(status));
+    else if (n->warning_checked == RECEIVED_BATCH && !n->stopping)
+        warning_check_received(n);
+}
+
+void warning_check_received(struct node *n)
+{
+    /* Even with the rule off the queue is emptied: it would only grow. */
+    if (n->warning_queued)
+        return;
+    if (node_log_submit(n, received_apply, received_done, n) == 0)
+        n->warning_queued = 1;
+    else
+        log_error("warning", "out of memory: received cases checked with the next events");
 }

@@ -7,7 +7,11 @@
  *                      included; once per village, category and window)
  *   repeat_escalation  a case escalated `escalations` times within escalation_days days
  *   red_risk           a case taken in or set at red risk (once per case)
- * The rule about one party in several open cases needs the party pseudonym, not built yet.
+ *   repeat_party       one party (the same ID number, by its pseudonym, see party.h) in
+ *                      [warning] party_cases open cases opened in this node's subtree;
+ *                      raised by the lowest node that sees them all (the intake node, or
+ *                      the ancestor under which they came through different children), once
+ *                      per party and count within 30 days
  */
 #ifndef JIEFEN_WARNING_H
 #define JIEFEN_WARNING_H
@@ -15,8 +19,15 @@
 #include "config.h"
 #include "eventlog.h"
 
+struct node;
+
 /* Checks the rules for the case after an event of it made here; appends what fires. */
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id);
+
+/* Checks the rules that need an event appended for the openings received over the links
+ * (queued by their fold, see party.h), a batch at a time, in eventlog operations; call
+ * after events were received, and at start. */
+void warning_check_received(struct node *n);
 
 /* Folds a warning event into the warnings database. */
 int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);

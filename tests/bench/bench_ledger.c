@@ -1,24 +1,32 @@
-/* The monthly ledger over a county store of N cases (default 1,000,000): how long
- * ledger_compute takes and how much memory it needs. The cases are synthetic views written
- * straight into a fresh store (1 county, 10 townships, 100 villages), a month's worth of
- * them in the period asked for.
+/* The ledger of a county store of N cases (default 1,000,000): how long the figures, the
+ * parent's view of its children's reports and the spreadsheet export take, and how much
+ * memory each needs. The cases are synthetic views written straight into a fresh store
+ * (1 county, 10 townships, 100 villages) over 90 days; each township has submitted its
+ * monthly ledger report for October 2026.
  *
- *   bench_ledger DIR [N]      prints seconds, cases/s and peak memory */
+ *   bench_ledger DIR [N]      builds the store, then measures each in a fresh process
+ *                             (so that each peak RSS is its own) and prints the figures */
 #include "case.h"
 #include "clock.h"
 #include "ledger.h"
+#include "ledger_export.h"
 #include "reference.h"
 #include "registry.h"
+#include "report.h"
+#include "report_status.h"
 
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DAY 86400000LL
-#define T0 1790000000000LL /* 2026-09 */
+#define T0 1790000000000LL /* 2026-09-21 */
+#define MONTH "2026-10-01"
 
 static double now_s(void)
 {
@@ -27,21 +35,20 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static long peak_rss_kb(void)
+static double peak_rss_mb(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
+    return ru.ru_maxrss / 1024.0;
 }
 
-static int make_tree(store *st)
+/* ---- the store ----------------------------------------------------------------------- */
+
+static int make_tree(store *st, MDB_txn *txn)
 {
-    MDB_txn *txn;
     uint8_t pk[32] = {0};
     char id[32], parent[32];
-    int rc = store_txn_begin(st, 0, &txn);
-    if (rc || (rc = registry_put(st, txn, "c1", "县", 3, pk, "")))
-        return rc;
+    int rc = registry_put(st, txn, "c1", "县", 3, pk, "");
     for (int t = 0; t < 10 && !rc; t++) {
         snprintf(parent, sizeof parent, "t%d", t);
         rc = registry_put(st, txn, parent, "镇", 2, pk, "c1");
@@ -50,7 +57,31 @@ static int make_tree(store *st)
             rc = registry_put(st, txn, id, "村", 1, pk, parent);
         }
     }
-    return rc ? rc : mdb_txn_commit(txn);
+    return rc;
+}
+
+/* Each township's ledger report for the month, as its report_submitted event folds. */
+static int make_reports(store *st, MDB_txn *txn)
+{
+    int rc = 0;
+    for (int t = 0; t < 10 && !rc; t++) {
+        char origin[8];
+        snprintf(origin, sizeof origin, "t%d", t);
+        Jiefen__ReportSubmitted rs = JIEFEN__REPORT_SUBMITTED__INIT;
+        rs.kind = "ledger";
+        rs.period = MONTH;
+        rs.figures = "{\"taken_in\": 0}";
+        rs.analysis = "本月矛盾纠纷总体平稳";
+        Jiefen__Event ev = JIEFEN__EVENT__INIT;
+        ev.origin = origin;
+        ev.seq = 1;
+        ev.time_ms = T0 + 60 * DAY;
+        ev.actor = "镇综治中心";
+        ev.body_case = JIEFEN__EVENT__BODY_REPORT_SUBMITTED;
+        ev.report_submitted = &rs;
+        rc = report_fold(st, txn, &ev);
+    }
+    return rc;
 }
 
 /* One synthetic case: taken in at a village, some escalated, some closed. */
@@ -78,9 +109,9 @@ static void fill(Jiefen__CaseView *v, long i, char *id, char *village, char *tow
     v->status = i % 3 ? JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED
                       : JIEFEN__CASE_STATUS__CASE_STATUS_OPEN;
     if (v->status == JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED) {
-        v->closed_ms = v->opened_ms + (i % 5) * DAY;
+        v->closed_ms = v->last_closed_ms = v->opened_ms + (i % 5) * DAY;
         v->closed_due_ms = v->due_ms;
-        v->closed_at_node = v->holder;
+        v->closed_at_node = v->last_closed_at_node = v->holder;
         v->last_outcome = JIEFEN__OUTCOME__OUTCOME_AGREEMENT;
         v->satisfaction = i % 7 ? "satisfied" : "dissatisfied";
     }
@@ -103,48 +134,164 @@ static int make_cases(store *st, long n)
     return 0;
 }
 
+static int build(const char *path, long n)
+{
+    store *st;
+    MDB_txn *txn;
+    int rc = store_open(path, (size_t)4 << 30, 1, &st);
+    if (rc)
+        return rc;
+    if ((rc = store_txn_begin(st, 0, &txn)) == 0) {
+        rc = make_tree(st, txn);
+        if (rc == 0)
+            rc = make_reports(st, txn);
+        rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
+    }
+    if (rc == 0)
+        rc = make_cases(st, n);
+    uint64_t used, map;
+    store_usage(st, &used, &map);
+    printf("ledger: %ld cases in the store (%.0f MB), 1 county, 10 townships, 100 villages\n",
+           n, used / 1e6);
+    store_close(&st);
+    return rc;
+}
+
+/* ---- the measurements, one per process ----------------------------------------------- */
+
+static int ledger_month(store *st, MDB_txn *txn, long n)
+{
+    struct ledger l;
+    struct mallinfo2 m0 = mallinfo2();
+    double t0 = now_s();
+    int rc = ledger_compute(st, txn, "c1", T0 + 30 * DAY, T0 + 60 * DAY, T0 + 90 * DAY, NULL,
+                            NULL, &l);
+    double secs = now_s() - t0;
+    struct mallinfo2 m1 = mallinfo2();
+    if (rc)
+        return rc;
+    printf("ledger: a month's ledger at the county: %.2f s, %.0f cases/s read; taken in %llu, "
+           "closed %llu, pending %llu; peak RSS %.0f MB, heap in use %.1f MB\n",
+           secs, n / secs, (unsigned long long)l.taken_in, (unsigned long long)l.closed,
+           (unsigned long long)l.pending, peak_rss_mb(),
+           (double)(m1.uordblks > m0.uordblks ? m1.uordblks - m0.uordblks : 0) / 1e6);
+    ledger_clear(&l);
+    return 0;
+}
+
+/* GET /api/v1/reports at the county: ten townships' ledger reports, each checked against
+ * the county's own figures for its subtree. */
+static int reports_view(store *st, MDB_txn *txn, long n)
+{
+    (void)n;
+    struct report_period p;
+    report_period_parse("ledger", MONTH, &p);
+    json_t *out = json_object();
+    double t0 = now_s();
+    int rc = report_status(st, txn, "c1", &p, T0 + 90 * DAY, out);
+    double secs = now_s() - t0;
+    json_t *children = json_object_get(out, "children");
+    if (rc == 0)
+        printf("reports: the county's view of its 10 townships' ledgers for %s (one pass): "
+               "%.2f s; %zu children, %zu figures differ; peak RSS %.0f MB\n",
+               MONTH, secs, json_array_size(children),
+               json_array_size(json_object_get(json_array_get(children, 0), "disagreements")),
+               peak_rss_mb());
+    json_decref(out);
+    return rc;
+}
+
+/* The same as the view computed it before: one ledger per child. */
+static int reports_per_child(store *st, MDB_txn *txn, long n)
+{
+    (void)n;
+    struct report_period p;
+    report_period_parse("ledger", MONTH, &p);
+    double t0 = now_s();
+    int rc = 0;
+    for (int t = 0; t < 10 && rc == 0; t++) {
+        char id[8];
+        json_t *fig = NULL;
+        snprintf(id, sizeof id, "t%d", t);
+        rc = ledger_figures(st, txn, id, p.from_ms, p.to_ms, T0 + 90 * DAY, &fig, NULL);
+        json_decref(fig);
+    }
+    if (rc == 0)
+        printf("reports: the same, one ledger per child (as before): %.2f s\n", now_s() - t0);
+    return rc;
+}
+
+/* The ledger of all 90 days as a spreadsheet: every case in the case register. */
+static int export_all(store *st, MDB_txn *txn, long n, int xlsx, const char *dir)
+{
+    struct ledger_export_req q = {"c1", "贺兰县", T0, T0 + 90 * DAY, T0 + 90 * DAY, xlsx, dir};
+    char *out = NULL, err[256] = "";
+    size_t len = 0;
+    double t0 = now_s();
+    int rc = ledger_export(st, txn, &q, &out, &len, err, sizeof err);
+    double secs = now_s() - t0;
+    if (rc)
+        fprintf(stderr, "bench_ledger: export: %s\n", err);
+    else
+        printf("export: %s of the county's %ld cases (case register %s): %.1f s, %.0f MB; "
+               "peak RSS %.0f MB\n",
+               xlsx ? "XLSX" : "CSV ", n,
+               xlsx && n > 1048574 ? "on two sheets" : "on one sheet", secs, len / 1e6,
+               peak_rss_mb());
+    free(out);
+    return rc;
+}
+
+static int measure(const char *dir, const char *path, long n, const char *what)
+{
+    store *st;
+    MDB_txn *txn;
+    int rc = store_open(path, (size_t)4 << 30, 0, &st);
+    if (rc == 0 && (rc = store_txn_begin(st, MDB_RDONLY, &txn)) == 0) {
+        rc = strcmp(what, "ledger") == 0            ? ledger_month(st, txn, n)
+             : strcmp(what, "reports") == 0         ? reports_view(st, txn, n)
+             : strcmp(what, "reports-per-child") == 0 ? reports_per_child(st, txn, n)
+             : strcmp(what, "xlsx") == 0            ? export_all(st, txn, n, 1, dir)
+                                                    : export_all(st, txn, n, 0, dir);
+        mdb_txn_abort(txn);
+    }
+    store_close(&st);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    static const char *const what[] = {"ledger", "reports", "reports-per-child", "xlsx",
+                                       "csv"};
     if (argc < 2) {
         fprintf(stderr, "usage: bench_ledger DIR [N]\n");
         return 2;
     }
     long n = argc > 2 ? atol(argv[2]) : 1000000;
-    char path[4200];
-    store *st;
+    char path[4200], count[32];
     snprintf(path, sizeof path, "%s/store", argv[1]);
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
-    if (store_open(path, (size_t)4 << 30, 1, &st) || make_tree(st) || make_cases(st, n)) {
+    if (argc > 4 && strcmp(argv[3], "--only") == 0)
+        return measure(argv[1], path, n, argv[4]) ? 1 : 0;
+    if (build(path, n)) {
         fprintf(stderr, "bench_ledger: cannot build the store\n");
         return 1;
     }
-    uint64_t used, map;
-    store_usage(st, &used, &map);
-    long rss0 = peak_rss_kb();
-    struct mallinfo2 m0 = mallinfo2();
-    MDB_txn *txn;
-    struct ledger l;
-    double t0 = now_s();
-    if (store_txn_begin(st, MDB_RDONLY, &txn) ||
-        ledger_compute(st, txn, "c1", T0 + 30 * DAY, T0 + 60 * DAY, T0 + 90 * DAY, NULL, NULL,
-                       &l)) {
-        fprintf(stderr, "bench_ledger: compute failed\n");
-        return 1;
+    fflush(stdout);
+    snprintf(count, sizeof count, "%ld", n);
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            execl("/proc/self/exe", argv[0], argv[1], count, "--only", what[i], (char *)NULL);
+            _exit(127);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status)) {
+            fprintf(stderr, "bench_ledger: %s failed\n", what[i]);
+            return 1;
+        }
     }
-    double secs = now_s() - t0;
-    struct mallinfo2 m1 = mallinfo2();
-    mdb_txn_abort(txn);
-    printf("ledger: %ld cases in the store (%.0f MB), one month's ledger at the county\n", n,
-           used / 1e6);
-    printf("ledger: %.2f s, %.0f cases/s read; taken in %llu, closed %llu, pending %llu\n",
-           secs, n / secs, (unsigned long long)l.taken_in, (unsigned long long)l.closed,
-           (unsigned long long)l.pending);
-    printf("ledger: peak RSS %.0f MB (before computing %.0f MB; the rest is the store's pages "
-           "mapped while reading, shared with the page cache), heap in use %.1f MB\n",
-           peak_rss_kb() / 1024.0, rss0 / 1024.0,
-           (double)(m1.uordblks > m0.uordblks ? m1.uordblks - m0.uordblks : 0) / 1e6);
-    ledger_clear(&l);
-    store_close(&st);
     return 0;
 }

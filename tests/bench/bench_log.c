@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     struct config cfg;
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
-    struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms()};
+    struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL};
     printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
     printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
     printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));

@@ -17,7 +17,7 @@ trap cleanup EXIT
 "$build/node/jiefend" --data "$work/node" 2>"$work/jiefend.log" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/node/jiefend.addr" ] && break; sleep 0.05; done
-addr=$(cat "$work/node/jiefend.addr")
+addr=$(head -n1 "$work/node/jiefend.addr")
 for c in 1 8 32 64; do
   "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$(cat "$work/node/admin.token")" "$c" 4
 done
@@ -25,5 +25,6 @@ done
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
-# The monthly ledger over a 1,000,000-case county store (synthetic views).
+# The ledger, the parent's view of its reports and the export over a 1,000,000-case
+# county store (synthetic views).
 "$build/tests/bench/bench_ledger" "$work" 1000000

@@ -66,6 +66,12 @@ static unsigned decode_all(const http_request *r)
         sum += (unsigned)n;
         sum += (unsigned)http_query_get(r->query, query_keys[i], tiny, sizeof tiny);
     }
+    /* The session cookie, as api_account.c looks for it, into room enough and too little. */
+    n = http_cookie_get(r->cookie, "jiefen_session", out, sizeof out);
+    if (n < -2 || n >= (int)sizeof out || (n >= 0 && out[n] != '\0'))
+        abort();
+    sum += (unsigned)n;
+    sum += (unsigned)http_cookie_get(r->cookie, "jiefen_session", tiny, sizeof tiny);
     return sum;
 }
 
@@ -83,6 +89,8 @@ static void handler(http_req *req, const http_request *r, void *data)
     check_string(r->authorization);
     check_string(r->origin);
     check_string(r->content_type);
+    check_string(r->cookie);
+    check_string(r->csrf_token);
     /* The body: body_len bytes, then the NUL the header promises. */
     if (!r->body || r->body_len > API_MAX_BODY || r->body[r->body_len] != '\0')
         abort();

@@ -362,6 +362,11 @@ static void write_http(void)
                   "X-Long-Header-Name-Over-24-Bytes: v\r\nHOST: second\r\n"
                   "Authorization: Bearer\r\n  continued\r\n\r\n", NULL);
     write_request("bad_method.txt", "BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n", NULL);
+    write_request("session_cookie.txt",
+                  "DELETE /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Cookie: theme=dark; jiefen_session=0123456789abcdef0123456789abcdef"
+                  "0123456789abcdef0123456789abcdef;x=\r\n"
+                  "X-CSRF-Token: fedcba9876543210\r\n\r\n", NULL);
 }
 
 int main(int argc, char **argv)

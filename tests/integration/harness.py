@@ -107,7 +107,7 @@ class Node:
     def addr_ready(self):
         try:
             with open(os.path.join(self.dir, "jiefend.addr")) as f:
-                a = f.read().strip()
+                a = f.readline().strip()  # then the time zone
             host, port = a.rsplit(":", 1)
             self.host, self.port = host, int(port)
             return True
@@ -135,7 +135,8 @@ class Node:
         with open(os.path.join(self.dir, "admin.token")) as f:
             return f.read().strip()
 
-    def api(self, method, path, body=None, token=True, headers=None, raw=None):
+    def request(self, method, path, body=None, token=True, headers=None, raw=None):
+        """One request; (status, JSON body or text, the response's headers)."""
         c = http.client.HTTPConnection(self.host, self.port, timeout=60)
         h = {"Content-Type": "application/json"}
         if token:
@@ -147,9 +148,13 @@ class Node:
         text = r.read().decode()
         c.close()
         try:
-            return r.status, json.loads(text)
+            return r.status, json.loads(text), r.headers
         except ValueError:
-            return r.status, text
+            return r.status, text, r.headers
+
+    def api(self, method, path, body=None, token=True, headers=None, raw=None):
+        s, b, _ = self.request(method, path, body, token, headers, raw)
+        return s, b
 
     def ok(self, method, path, body=None):
         s, b = self.api(method, path, body)
@@ -177,6 +182,21 @@ class Node:
     def verify(self):
         return self.ok("POST", "/api/v1/verify")
 
+    # -- accounts ----------------------------------------------------------------------
+    def add_user(self, user, role, password=None, name=None):
+        """Adds a user through the API with the admin token; returns the USER object."""
+        body = {"user": user, "role": role, "password": password or PASSWORD}
+        if name:
+            body["name"] = name
+        return self.ok("POST", "/api/v1/users", body)["user"]
+
+    def login(self, user, password=None):
+        """Logs in as a browser would; the Session carries the cookie and CSRF token."""
+        s, b, h = self.request("POST", "/api/v1/session",
+                               {"user": user, "password": password or PASSWORD}, token=False)
+        assert s == 200, f"{self.id}: login of {user}: {s} {b}"
+        return Session(self, h["Set-Cookie"], b)
+
     def ctl(self, *args, stdin=None):
         return run([jiefenctl(), "--data", self.dir, *args], stdin=stdin)
 
@@ -186,8 +206,32 @@ class Node:
         return json.loads(r.stdout)
 
 
-def run(argv, stdin=None, timeout=120):
-    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+PASSWORD = "调解-2026-pass"
+
+
+class Session:
+    """A user's browser session at a node: the session cookie from the login's Set-Cookie,
+    sent with every request, and the CSRF token sent with every state-changing one (as the
+    console does). `info` is the login's answer."""
+
+    def __init__(self, node, set_cookie, info):
+        self.node = node
+        self.set_cookie = set_cookie
+        self.cookie = set_cookie.split(";")[0].split("=", 1)[1]
+        self.info = info
+        self.csrf = info["csrf"]
+
+    def api(self, method, path, body=None, csrf=True, headers=None):
+        h = {"Cookie": "jiefen_session=" + self.cookie}
+        if csrf and method not in ("GET", "HEAD"):
+            h["X-CSRF-Token"] = self.csrf if csrf is True else csrf
+        h.update(headers or {})
+        return self.node.api(method, path, body, token=False, headers=h)
+
+
+def run(argv, stdin=None, timeout=120, env=None):
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout,
+                          env=env)
 
 
 def jiefend():

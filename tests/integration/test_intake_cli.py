@@ -1,4 +1,5 @@
 """Taking in disputes and reading them back through jiefenctl, as a clerk's tools would."""
+import datetime
 import json
 import os
 import stat
@@ -88,6 +89,17 @@ class IntakeCli(NodeTest):
         self.assertEqual(none["cases"], [])
         s, all_ = n.api("GET", "/api/v1/cases?from=2000-01-01")
         self.assertEqual(len(all_["cases"]), 7)
+
+    def test_times_in_the_node_time_zone(self):
+        # The operator's shell is in UTC; the table shows the time as the centre reads it.
+        n = self.node().start()
+        case = n.ok("POST", "/api/v1/cases", intake())["case"]
+        shanghai = datetime.timezone(datetime.timedelta(hours=8))
+        opened = datetime.datetime.fromtimestamp(case["opened_ms"] / 1000, shanghai)
+        r = harness.run([harness.jiefenctl(), "--data", n.dir, "case", "list"],
+                        env=dict(os.environ, TZ="UTC"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(opened.strftime("%Y-%m-%d %H:%M"), r.stdout)
 
     def test_village_defaults_to_node_name(self):
         n = self.node().start()

@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import struct
+import time
 
 import harness
 from harness import NodeTest, intake
@@ -59,6 +60,17 @@ class Lifecycle(NodeTest):
         n.start()  # and starts again on the same directory
         s, b = n.api("GET", "/api/v1/status")
         self.assertEqual(s, 200)
+
+    def test_second_signal_while_stopping_is_ignored(self):
+        # systemd, an operator's impatient Ctrl-C: the stop still finishes cleanly.
+        n = self.node().start()
+        # Spaced out, or the kernel merges them into one pending signal; a zombie still
+        # takes signals without error until it is reaped.
+        for _ in range(100):
+            os.kill(n.proc.pid, signal.SIGTERM)
+            time.sleep(0.002)
+        self.assertEqual(n.proc.wait(timeout=20), 0)
+        self.assertIn("stopped", n.log())
 
     def test_client_reset_does_not_kill_the_daemon(self):
         n = self.node().start()

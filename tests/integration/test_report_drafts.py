@@ -27,10 +27,9 @@ class Drafts(NodeTest):
     def test_draft_at_the_end_of_the_day_freezes_the_figures(self):
         v = self.node("v-dongcun", "village", "东村").start()
         today = now_local().date()
-        # At start the node makes the draft of yesterday's daily (the period that ended last).
+        # No draft of a day before the node existed.
         yesterday = today - datetime.timedelta(days=1)
-        d = wait_for(lambda: self.own(v, "daily", yesterday), 20, "yesterday's draft")
-        self.assertEqual((d["state"], d["figures"]["taken_in"]), ("draft", 0))
+        self.assertIsNone(self.own(v, "daily", yesterday))
 
         cid = v.ok("POST", "/api/v1/cases", intake(risk="blue"))["case"]["id"]
         self.assertIsNone(self.own(v, "daily", today))
@@ -57,6 +56,14 @@ class Drafts(NodeTest):
         self.assertEqual(sub["submitted_by"], "孙七")
         # A restart does not make the draft again over the submitted report.
         self.restart_at(v, offset + 60000)
+        self.assertEqual(self.own(v, "daily", today)["state"], "submitted")
+
+        # Stopped for three days: at start each day that ended meanwhile gets its draft.
+        day = datetime.timedelta(days=1)
+        self.restart_at(v, offset + 3 * 86400 * 1000)
+        for d in (today + day, today + 2 * day):
+            got = wait_for(lambda: self.own(v, "daily", d), 20, f"the draft of {d}")
+            self.assertEqual((got["state"], got["figures"]["taken_in"]), ("draft", 0))
         self.assertEqual(self.own(v, "daily", today)["state"], "submitted")
 
 

@@ -3,7 +3,7 @@ where it happens and the warning reaches the county."""
 import os
 
 import harness
-from harness import NodeTest, intake, wait_for
+from harness import NodeTest, intake, party, wait_for
 from test_case_path import FAILED, held_at
 
 
@@ -59,6 +59,51 @@ class Warnings(NodeTest):
         self.assertEqual(sorted(w["rule"] for w in ws),
                          ["category_cluster", "red_risk", "red_risk", "repeat_escalation"])
         self.assertEqual(self.warnings(v1, "repeat_escalation"), [])
+        for n in (v1, v2, town, county):
+            self.assertEqual(n.verify()["problems"], [], n.id)
+
+    def test_one_party_in_several_open_cases(self):
+        county, (town,), ((v1, v2),) = self.tree((2,))
+        for n in (v1, v2, town, county):
+            n.stop()
+            with open(os.path.join(n.dir, "jiefend.conf"), "a") as f:
+                f.write("\n[warning]\nparty_cases = 3\n")
+            n.start()
+        # One person (ID ending in X, typed in lower case once) and a stranger in each case.
+        who = "11010519800101018X"
+        strangers = iter(["110105198001010016", "110105198001010032", "110105198001010059",
+                          "110105198001010075", "110105198001010091"])
+
+        def case(v, person=who):
+            body = intake(parties=[party(0, id_number=person), party(1, id_number=next(strangers))])
+            return v.ok("POST", "/api/v1/cases", body)["case"]["id"]
+
+        def rules(node):
+            return sorted((w["node"], w["count"], w["case_id"])
+                          for w in self.warnings(node, "repeat_party"))
+
+        a, b = case(v1), case(v1, who.lower())
+        c = case(v2)
+        # Three open cases, two in v1 and one in v2: only the township sees them all.
+        got = wait_for(lambda: rules(town) or None, 20, "the township's warning")
+        self.assertEqual(got, [("t1", 3, c)])
+        detail = self.warnings(town, "repeat_party")[0]["detail"]
+        self.assertEqual([detail.count(x) for x in (a, b, c)], [1, 1, 1])
+        self.assertNotIn(who[:17], detail)
+        self.assertEqual(rules(v1) + rules(v2), [])
+
+        # A case no longer open does not count; the same count is not warned again.
+        v1.ok("POST", f"/api/v1/cases/{a}/guide", {"channel": "court", "guidance": "起诉"})
+        d = case(v1)
+        self.assertEqual(rules(v1), [])
+        e = case(v1)  # b, d, e open in v1: v1 sees three itself
+        self.assertEqual(rules(v1), [("v11", 3, e)])
+        # The township lists its subtree's warnings: v11's and its own for the fourth case.
+        want = [("t1", 3, c), ("t1", 4, e), ("v11", 3, e)]
+        wait_for(lambda: rules(town) == want, 20, "the township's second warning")
+        self.assertNotIn(d, [w[2] for w in rules(town)])
+        # The county, above one township, raises none of its own but receives all three.
+        wait_for(lambda: rules(county) == want, 20, "three warnings at the county")
         for n in (v1, v2, town, county):
             self.assertEqual(n.verify()["problems"], [], n.id)
 

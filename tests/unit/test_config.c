@@ -46,6 +46,10 @@ static void test_write_then_load(void **state)
     assert_int_equal(back.http_port, 0);
     assert_int_equal(back.simple_days, 3);
     assert_int_equal(back.complex_days, 7);
+    assert_int_equal(back.session_idle_minutes, 30);
+    assert_int_equal(back.session_max_hours, 12);
+    assert_int_equal(back.lock_failures, 5);
+    assert_int_equal(back.lock_minutes, 15);
 }
 
 static const char *BASE = "[node]\nid = t1\nname = 乡\ntier = township\n";

@@ -54,7 +54,7 @@ static int setup(void **state)
     assert_int_equal(crypto_identity_create(path, &f->id), 0);
     config_defaults(&f->cfg);
     f->policy = (struct policy){&f->cfg, NULL};
-    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, &f->policy, clock_now_ms()};
+    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, &f->policy, clock_now_ms(), NULL};
     open_fixture(f, 1 << 20);
     *state = f;
     return 0;
@@ -114,7 +114,10 @@ static void free_jobs(struct job *jobs, size_t n)
 static uint64_t run_verify(struct fixture *f)
 {
     struct verify_report r;
-    assert_int_equal(verify_run(f->st, f->id, "v1", &r), 0);
+    MDB_txn *txn;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(verify_run(f->st, txn, f->id, "v1", &r), 0);
+    mdb_txn_abort(txn);
     for (size_t i = 0; i < r.n_problems; i++)
         printf("  problem: %s %llu %s: %s\n", r.problems[i].origin,
                (unsigned long long)r.problems[i].seq, r.problems[i].case_id, r.problems[i].what);

@@ -1,6 +1,7 @@
-/* Export: the exact CSV bytes of a small two-table ledger, and the XLSX read back the way a
- * spreadsheet program would, through openpyxl (Debian's /usr/bin/python3 and its
- * python3-openpyxl; the read-back is skipped, saying so, where they are missing). */
+/* Export: the exact CSV bytes of a small two-table ledger, whole or streamed, and the XLSX
+ * read back the way a spreadsheet program would, through openpyxl (Debian's /usr/bin/python3
+ * and its python3-openpyxl; the read-back is skipped, saying so, where they are missing),
+ * a table past a sheet's rows included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -395,13 +396,6 @@ static void test_xlsx_errors(void **state)
     rc = export_xlsx(&no_cells, 1, path, err, sizeof err);
     printf("  no cells -> %d %s\n", rc, err);
     assert_int_equal(rc, JF_EINVAL);
-    struct export_cell *rows = calloc(1048575, sizeof *rows); /* 1,048,576 with the header */
-    assert_non_null(rows);
-    const struct export_table tall = {"t", "c", 1, LEDGER_HEADERS, 1048575, rows};
-    rc = export_xlsx(&tall, 1, path, err, sizeof err);
-    printf("  too many rows -> %d %s\n", rc, err);
-    free(rows);
-    assert_int_equal(rc, JF_EINVAL);
     assert_int_equal(dir_entries(), 0);
 
     /* Found while writing: the half-made file is removed. */
@@ -419,6 +413,82 @@ static void test_xlsx_errors(void **state)
     assert_int_equal(dir_entries(), 0);
 }
 
+/* Streamed: rows of the first table written after the second table is added give the same
+ * bytes as the whole tables at once. */
+static void test_csv_streamed(void **state)
+{
+    (void)state;
+    char path[4200], err[256] = "", text[4096];
+    export_file *f = NULL;
+    size_t first, second;
+    snprintf(path, sizeof path, "%s/ledger.csv", test_dir);
+    assert_int_equal(export_open(EXPORT_CSV, path, err, sizeof err, &f), 0);
+    assert_int_equal(export_add_table(f, TABLES[0].title, TABLES[0].caption, 5, LEDGER_HEADERS,
+                                      &first), 0);
+    assert_int_equal(export_add_table(f, "月度统计", NULL, 2, STATS_HEADERS, &second), 0);
+    assert_int_equal(export_row(f, first, &LEDGER_CELLS[0]), 0);
+    assert_int_equal(export_row(f, first, &LEDGER_CELLS[5]), 0);
+    const struct export_cell bad[5] = {{(enum export_cell_kind)9, NULL, 0}};
+    assert_int_equal(export_row(f, first, bad), JF_EINVAL);
+    assert_int_equal(export_row(f, 7, LEDGER_CELLS), JF_EINVAL);
+    assert_int_equal(export_close(&f), 0);
+    assert_null(f);
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    size_t n = fread(text, 1, sizeof text, in);
+    fclose(in);
+    assert_int_equal(n, sizeof EXPECTED_CSV - 1);
+    assert_memory_equal(text, EXPECTED_CSV, n);
+    assert_int_equal(dir_entries(), 1); /* the tables' temporary files are gone */
+    export_abort(&f);                   /* NULL: nothing */
+}
+
+/* A table past a sheet's 1,048,576 rows goes on in a second sheet with its caption and
+ * header; openpyxl reads the sheets' names and the second sheet's first rows. */
+static void test_xlsx_spills_past_the_row_limit(void **state)
+{
+    (void)state;
+    static const char reader[] =
+        "import json, sys, openpyxl\n"
+        "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
+        "rows = list(wb.worksheets[-1].iter_rows(min_row=1, max_row=3, values_only=True))\n"
+        "print(json.dumps({\"names\": wb.sheetnames, \"rows\": rows}, ensure_ascii=False))\n";
+    char path[4200], err[256] = "";
+    struct export_cell *rows = calloc(1048575, sizeof *rows); /* 1,048,577 with two above */
+    assert_non_null(rows);
+    rows[1048574] = (struct export_cell){EXPORT_NUMBER, NULL, 42};
+    const struct export_table tall = {"台账", "一年的案件", 1, LEDGER_HEADERS, 1048575, rows};
+    snprintf(path, sizeof path, "%s/tall.xlsx", test_dir);
+    int rc = export_xlsx(&tall, 1, path, err, sizeof err);
+    printf("  1,048,575 rows -> %d %s\n", rc, err);
+    free(rows);
+    assert_int_equal(rc, 0);
+    assert_int_equal(dir_entries(), 1);
+    if (access(PYTHON, X_OK) != 0)
+        return;
+    char cmd[8192], text[4096];
+    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, reader, path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(text, 1, sizeof text - 1, p);
+    text[n] = '\0';
+    if (pclose(p) != 0) {
+        printf("  SKIP XLSX read-back (no openpyxl?)\n");
+        return;
+    }
+    printf("  %s", text);
+    json_t *root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    json_t *names = json_object_get(root, "names"), *r = json_object_get(root, "rows");
+    assert_int_equal(json_array_size(names), 2);
+    check_string("sheet 1", json_array_get(names, 0), "台账");
+    check_string("sheet 2", json_array_get(names, 1), "台账 (2)");
+    check_string("caption", json_array_get(json_array_get(r, 0), 0), "一年的案件");
+    check_string("header", json_array_get(json_array_get(r, 1), 0), "序号");
+    assert_true(json_number_value(json_array_get(json_array_get(r, 2), 0)) == 42);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +499,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xlsx_read_back, test_dir_setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_xlsx_sheet_names_and_odd_cells, test_dir_setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_xlsx_errors, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_streamed, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_xlsx_spills_past_the_row_limit, test_dir_setup,
+                                        test_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

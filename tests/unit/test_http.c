@@ -27,7 +27,7 @@
 
 struct seen {                   /* a request as the handler saw it */
     char method[16], path[64], query[128], host[64], auth[64], origin[64], ctype[64];
-    char inm[32];
+    char cookie[64], csrf[64], inm[32];
     char body[MAX_BODY + 1];
     size_t body_len;
 };
@@ -121,6 +121,8 @@ static void handler(http_req *req, const http_request *r, void *data)
     copy(s->auth, sizeof s->auth, r->authorization);
     copy(s->origin, sizeof s->origin, r->origin);
     copy(s->ctype, sizeof s->ctype, r->content_type);
+    copy(s->cookie, sizeof s->cookie, r->cookie);
+    copy(s->csrf, sizeof s->csrf, r->csrf_token);
     copy(s->inm, sizeof s->inm, r->if_none_match);
     s->body_len = r->body_len <= MAX_BODY ? r->body_len : MAX_BODY;
     memcpy(s->body, r->body, s->body_len + 1);
@@ -292,7 +294,8 @@ static int client_get(fixture *f)
                                 "Host: example.org\r\nAUTHORIZATION: Bearer t0k\r\n"
                                 "origin: https://a.example  \t\r\nX-Other: y\r\n"
                                 "X-A-Header-Name-Longer-Than-Any-We-Keep: z\r\n"
-                                "Content-Type: text/plain\r\nIf-None-Match: \"0a1b\"\r\n\r\n") == 0)
+                                "Content-Type: text/plain\r\nCookie: a=1; jiefen_session=s3\r\n"
+                                "x-csrf-token: c5 \r\nIf-None-Match: \"0a1b\"\r\n\r\n") == 0)
         read_replies(f, fd, 1);
     return fd;
 }
@@ -315,6 +318,8 @@ static void test_get_fields(void **state)
     assert_string_equal(s->auth, "Bearer t0k");
     assert_string_equal(s->origin, "https://a.example");
     assert_string_equal(s->ctype, "text/plain");
+    assert_string_equal(s->cookie, "a=1; jiefen_session=s3");
+    assert_string_equal(s->csrf, "c5");
     assert_string_equal(s->inm, "\"0a1b\"");
     assert_int_equal(s->body_len, 0);
     assert_string_equal(s->body, "");
@@ -857,10 +862,39 @@ static void test_query_get(void **state)
     assert_int_equal(http_query_get(NULL, "a", NULL, 0), -1);
 }
 
+static void check_cookie(const char *header, const char *name, size_t len, int want,
+                         const char *value)
+{
+    char out[64] = "";
+    int got = http_cookie_get(header, name, out, len);
+
+    print_message("cookie %s in \"%s\" (%zu) -> %d \"%s\"\n", name, header, len, got,
+                  got >= 0 ? out : "");
+    assert_int_equal(got, want);
+    if (value)
+        assert_string_equal(out, value);
+}
+
+static void test_cookie_get(void **state)
+{
+    const char *h = "theme=dark;jiefen_session=abc ;  x_jiefen_session=no; s=; jiefen=1";
+
+    (void)state;
+    check_cookie(h, "jiefen_session", 64, 3, "abc");
+    check_cookie(h, "theme", 64, 4, "dark");
+    check_cookie(h, "s", 64, 0, "");
+    check_cookie(h, "jiefen", 64, 1, "1");
+    check_cookie(h, "session", 64, -1, NULL);   /* names match whole, not as a suffix */
+    check_cookie(h, "jiefen_session", 3, -2, NULL);
+    check_cookie("", "jiefen_session", 64, -1, NULL);
+    assert_int_equal(http_cookie_get(NULL, "a", NULL, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_fields),
+        cmocka_unit_test(test_cookie_get),
         cmocka_unit_test(test_split_bytes),
         cmocka_unit_test(test_post_body),
         cmocka_unit_test(test_keep_alive),

@@ -31,6 +31,22 @@ static void test_keys_roundtrip_and_order(void **state)
     assert_int_equal(store_event_key_parse(&bad, origin, &seq), JF_ECORRUPT);
 }
 
+/* Time keys sort by time first (the warnings' order), then as event keys. */
+static void test_time_keys(void **state)
+{
+    (void)state;
+    uint8_t a[STORE_TIME_KEY_MAX], b[STORE_TIME_KEY_MAX];
+    size_t la = store_time_key(1790000000000LL, "v10", 9, a);
+    assert_int_equal(la, 8 + store_event_key("v10", 9, b));
+    size_t lb = store_time_key(1790000000001LL, "v1", 1, b);
+    assert_true(lb > 0);
+    assert_true(memcmp(a, b, 8) < 0); /* earlier first, whatever the origin */
+    size_t lc = store_time_key(1790000000000LL, "v10", 10, b);
+    assert_true(lc == la && memcmp(a, b, la) < 0);
+    assert_int_equal(store_time_key(1, "", 1, a), 0);
+    assert_int_equal(store_time_key(1, "abcdefghijabcdefghijabcdefghijabc", 1, a), 0);
+}
+
 static void test_meta_and_reopen(void **state)
 {
     (void)state;
@@ -63,6 +79,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_roundtrip_and_order),
+        cmocka_unit_test(test_time_keys),
         cmocka_unit_test(test_meta_and_reopen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,121 @@
+/* Ledgers of several nodes in one pass (the parent's view of its children's reports) equal
+ * each node's ledger computed alone, over a small tree with cases taken in at every tier. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "case.h"
+#include "ledger.h"
+#include "reference.h"
+#include "registry.h"
+#include "testutil.h"
+
+#define DAY 86400000LL
+#define T0 1790000000000LL
+
+/* c1 > t0, t1 > v0, v1 (under t0), v2, v3 (under t1); "gone" is not in the registry. */
+static const char *const OPENED_AT[] = {"v0", "v1", "v2", "v3", "t0", "t1", "c1", "gone"};
+#define N_OPENED (sizeof OPENED_AT / sizeof OPENED_AT[0])
+
+static void make_tree(store *st, MDB_txn *txn)
+{
+    uint8_t pk[32] = {0};
+    assert_int_equal(registry_put(st, txn, "c1", "县", 3, pk, ""), 0);
+    assert_int_equal(registry_put(st, txn, "t0", "镇0", 2, pk, "c1"), 0);
+    assert_int_equal(registry_put(st, txn, "t1", "镇1", 2, pk, "c1"), 0);
+    assert_int_equal(registry_put(st, txn, "v0", "村0", 1, pk, "t0"), 0);
+    assert_int_equal(registry_put(st, txn, "v1", "村1", 1, pk, "t0"), 0);
+    assert_int_equal(registry_put(st, txn, "v2", "村2", 1, pk, "t1"), 0);
+    assert_int_equal(registry_put(st, txn, "v3", "村3", 1, pk, "t1"), 0);
+}
+
+/* Case i: opened somewhere over 60 days, some closed, some escalated, various risks. */
+static void put_case(store *st, MDB_txn *txn, int i)
+{
+    char id[40], *holders[2];
+    const char *at = OPENED_AT[i % N_OPENED];
+    Jiefen__CaseView v = JIEFEN__CASE_VIEW__INIT;
+    snprintf(id, sizeof id, "%s-2026-%06d", at, i);
+    v.case_id = id;
+    v.category = (char *)ref_categories.entries[i % ref_categories.count].code;
+    v.matter_type = (char *)ref_matter_types.entries[i % ref_matter_types.count].code;
+    v.source = (char *)ref_sources.entries[i % ref_sources.count].code;
+    v.village = i % 3 ? "东村" : "西村";
+    v.opened_at_node = (char *)at;
+    v.opened_ms = T0 + (i % 60) * DAY;
+    v.due_ms = v.opened_ms + 3 * DAY;
+    v.risk = 1 + i % 4;
+    holders[0] = (char *)at;
+    holders[1] = "c1";
+    v.period_holders = holders;
+    v.n_period_holders = i % 4 == 0 ? 2 : 1;
+    v.holder = holders[v.n_period_holders - 1];
+    if (i % 3) {
+        v.status = JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED;
+        v.closed_ms = v.last_closed_ms = v.opened_ms + (i % 9) * DAY;
+        v.closed_due_ms = v.due_ms;
+        v.closed_at_node = v.last_closed_at_node = v.holder;
+        v.last_outcome = JIEFEN__OUTCOME__OUTCOME_AGREEMENT;
+        v.satisfaction = i % 5 ? "satisfied" : "dissatisfied";
+    }
+    assert_int_equal(store_put_message(txn, st->cases, id, strlen(id), &v.base), 0);
+}
+
+static char *alone(store *st, MDB_txn *txn, const char *node, int64_t from, int64_t to)
+{
+    char *text = NULL;
+    assert_int_equal(ledger_figures(st, txn, node, from, to, T0 + 60 * DAY, NULL, &text), 0);
+    return text;
+}
+
+static void test_many_equals_each_alone(void **state)
+{
+    (void)state;
+    char path[4200];
+    store *st;
+    MDB_txn *txn;
+    snprintf(path, sizeof path, "%s/store", test_dir);
+    assert_int_equal(store_open(path, 1 << 24, 1, &st), 0);
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    make_tree(st, txn);
+    for (int i = 0; i < 400; i++)
+        put_case(st, txn, i);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+
+    /* Siblings, a node with its ancestors, and one the registry does not know. */
+    static const char *const nodes[] = {"t1", "v0", "c1", "t0", "gone", "v3"};
+    const size_t n = sizeof nodes / sizeof nodes[0];
+    const int64_t from = T0 + 10 * DAY, to = T0 + 40 * DAY;
+    struct ledger many[sizeof nodes / sizeof nodes[0]];
+    assert_int_equal(store_txn_begin(st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(ledger_compute_many(st, txn, nodes, n, from, to, T0 + 60 * DAY, many), 0);
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = ledger_json(&many[i]);
+        char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        char *want = alone(st, txn, nodes[i], from, to);
+        printf("  %s: taken in %llu, closed %llu, pending %llu\n", nodes[i],
+               (unsigned long long)many[i].taken_in, (unsigned long long)many[i].closed,
+               (unsigned long long)many[i].pending);
+        assert_string_equal(text, want);
+        free(text);
+        free(want);
+        json_decref(j);
+        ledger_clear(&many[i]);
+    }
+    /* The county's is the sum of its townships' and its own. */
+    assert_true(many[2].taken_in > many[0].taken_in + many[3].taken_in);
+    assert_true(many[4].taken_in > 0); /* unknown to the registry: still its own cases */
+    mdb_txn_abort(txn);
+    store_close(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_many_equals_each_alone, test_dir_setup,
+                                        test_dir_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
