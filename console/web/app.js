@@ -49,7 +49,7 @@ function shell() {
   clear($('centre'), `${node.name}`, h('small', {}, `${name('tier', node.tier)} · ${node.id}`));
   clear($('who'),
     h('span', { class: 'user' }, session.user.name || session.user.user),
-    h('span', { class: 'role' }, name('role', session.user.role)),
+    h('span', { class: 'role' }, session.user.role_name || name('role', session.user.role)),
     h('button', { type: 'button', class: 'link', onclick: logout }, '退出登录'));
   const here = parseHash().name;
   clear($('nav'), Object.entries(pages)

@@ -15,6 +15,15 @@ const yesNo = [['true', '批准'], ['false', '不批准']];
 function actions(ctx, children) {
   const today = isoDate(Date.now());
   return [
+    { action: 'route', label: '分流', perm: 'case.route', when: live, fields: () => [
+      ['department', '归口部门', input(), { hint: '与牵头单位至少填一项' }],
+      ['lead_unit', '牵头单位', input(), {}],
+      ['reason', '分流理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'guide', label: '引导至法定途径', perm: 'case.guide', when: open, fields: () => [
+      ['channel', '法定途径', select(options('channel'), {}, '请选择'), { required: true }],
+      ['guidance', '引导说明', textarea(), { required: true, wide: true }],
+    ] },
     { action: 'attempts', label: '记录调解', perm: 'case.attempt', when: open, fields: () => [
       ['mediator', '调解员', input(), { required: true }],
       ['date', '调解日期', input({ type: 'date', value: today, max: today }), { required: true }],

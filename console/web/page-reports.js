@@ -24,6 +24,17 @@ window.addEventListener('resize', () => { for (const c of charts) c.resize(); })
 
 function monthStart() { return isoDate(Date.now()).slice(0, 8) + '01'; }
 
+// The period a report of `kind` is most likely wanted for: yesterday's daily, this week's
+// weekly (from its Monday), this month's monthly or ledger.
+function defaultPeriod(kind) {
+  const today = isoDate(Date.now());
+  if (kind === 'daily') return isoDate(Date.now() - 864e5);
+  if (kind !== 'weekly') return monthStart();
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
 // Non-zero entries of a {code: count} map, largest first, with their Chinese names.
 function series(map, kind) {
   return Object.entries(map || {}).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])
@@ -159,9 +170,9 @@ export default async function reportsPage(main, ctx) {
   const kind = KINDS[ctx.session.status.node.tier] || 'monthly';
   const kindSelect = select([[kind, name('report_kind', kind)], ['ledger', name('report_kind', 'ledger')]]);
   const reportBox = h('div', { class: 'reports' });
-  const periodInput = input({ type: 'date', value: kind === 'daily' ? isoDate(Date.now() - 864e5) : monthStart() });
+  const periodInput = input({ type: 'date', value: defaultPeriod(kind) });
   const showReports = () => reportsSection(reportBox, ctx, kindSelect.value, periodInput.value).catch((err) => clear(reportBox, banner(err.message, 'error')));
-  kindSelect.addEventListener('change', showReports);
+  kindSelect.addEventListener('change', () => { periodInput.value = defaultPeriod(kindSelect.value); showReports(); });
   periodInput.addEventListener('change', showReports);
   const chartBox = h('div', { class: 'charts' });
   const exportLink = (format, label) => h('a', { class: 'button secondary', href: '/api/v1/ledger/export' + query({ from, to, format }), download: '' }, label);

@@ -119,7 +119,7 @@ async function failedAttempt(page, n) {
 }
 
 test('the console in Chromium', async (t) => {
-  browser = await chromium.launch({ executablePath: env('JIEFEN_CHROMIUM'), args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: env('JIEFEN_CHROMIUM'), args: ['--no-sandbox', '--lang=zh-CN'] });
   t.after(async () => { stdin.close(); await browser.close(); });
   const village = await newPage();
   const town = await newPage();
@@ -239,7 +239,11 @@ test('the console in Chromium', async (t) => {
     await shot(town, '07-supervision');
 
     await open(town, TOWN, '#/directives');
-    await shot(town, '08-directives');
+    await town.selectOption('main form [name=kind]', 'supervise');
+    await town.fill('main form [name=title]', `督办案件 ${caseId}`);
+    await town.fill('main form [name=body]', '请各村本周内完成同类纠纷排查');
+    await town.click('main form button[type=submit]');
+    await town.waitForSelector('article.directive');
 
     await open(town, TOWN, '#/reports');
     await town.waitForSelector('.charts canvas');
@@ -261,12 +265,33 @@ test('the console in Chromium', async (t) => {
     await noHorizontalScroll(town);
   });
 
+  await t.test('village director: the directive arrives in the inbox and is acknowledged; the township sees it', async () => {
+    const head = await newPage();
+    await login(head, VILLAGE, 'cunzhuren');
+    await until(async () => {
+      await open(head, VILLAGE, '#/directives');
+      return head.locator('article.directive.awaiting').count();
+    }, 'the directive at the village');
+    await shot(head, '08-directives-village');
+    await head.fill('article.directive.awaiting [name=note]', '已安排网格员排查');
+    await head.click('article.directive.awaiting button[type=submit]');
+    await head.waitForFunction(() => !document.querySelector('article.directive.awaiting') && document.querySelector('article.directive'));
+    await until(async () => {
+      await open(town, TOWN, '#/directives');
+      return (await town.textContent('article.directive')).includes('已安排网格员排查');
+    }, 'the acknowledgement at the township');
+    await shot(town, '08-directives-township');
+    await head.context().close();
+  });
+
   await t.test('the pages fit a tablet', async () => {
     await town.setViewportSize(TABLET);
     for (const [hash, name] of [['#/cases', '11-tablet-cases'], [`#/case/${caseId}`, '12-tablet-case'], ['#/reports', '13-tablet-reports']]) {
       await open(town, TOWN, hash);
       if (name.endsWith('reports')) await town.waitForSelector('.charts canvas');
       await noHorizontalScroll(town);
+      const nav = await town.evaluate(() => document.getElementById('nav').getBoundingClientRect());
+      assert.ok(nav.height < 100 && nav.width <= 768, `the menu is one row on top (${nav.width}×${nav.height})`);
       await shot(town, name);
     }
   });
