@@ -10,7 +10,14 @@ PACKAGES=(
   libcurl4-openssl-dev libcmocka-dev libxlsxwriter-dev python3-openpyxl
   clang libclang-rt-14-dev
   python3 curl procps tzdata iproute2
+  chromium fonts-noto-cjk
 )
+# Node.js and npm fetch ECharts for the console at build time and drive the browser tests.
+# A machine that already has both (NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -24,12 +24,19 @@
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-/* Sends the answer with `headers` and the call's own (c->headers). */
-static void reply_headers(struct api_call *c, int status, const char *type, const char *body,
-                          size_t len, const char *headers)
+/* On every answer: the console's pages may load only this node's own files and may not be
+ * framed; nothing is sniffed into another type. */
+#define SECURITY_HEADERS                                                                     \
+    "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"                           \
+    "Referrer-Policy: no-referrer\r\n"                                                        \
+    "Content-Security-Policy: default-src 'self'; object-src 'none'; base-uri 'none'; "       \
+    "form-action 'self'; frame-ancestors 'none'\r\n"
+
+void reply_headers(struct api_call *c, int status, const char *type, const char *body,
+                   size_t len, const char *headers)
 {
-    char all[1024];
-    snprintf(all, sizeof all, "%s%s", headers, c->headers);
+    char all[1280];
+    snprintf(all, sizeof all, "%s%s%s", SECURITY_HEADERS, headers ? headers : "", c->headers);
     http_respond(c->req, status, type, body, len, all);
     double secs = (double)(uv_hrtime() - c->t0) / 1e9;
     metrics_request(c->n->metrics, c->route, status, secs);
@@ -692,6 +699,10 @@ void api_handle(http_req *req, const http_request *r, void *data)
         c->route = found->path;
     if (!host_allowed(n, r->host))
         return reply_error(c, 421, "bad_host", NULL, "Host 头不是本节点地址");
+    if (api_console_path(r->path)) {
+        c->route = "/console";
+        return route_console(c, r, "");
+    }
     if (strcmp(r->method, "GET") && !origin_allowed(n, r->origin))
         return reply_error(c, 403, "bad_origin", NULL, "跨站请求被拒绝");
     int open = found && found->need == NEED_NOTHING;

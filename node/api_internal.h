@@ -39,6 +39,11 @@ struct api_call {
 
 typedef void (*route_fn)(struct api_call *c, const http_request *r, const char *tail);
 
+/* Sends the answer with the security headers every answer carries, `headers` (lines
+ * "Name: value\r\n", may be NULL) and the call's own (c->headers). */
+void reply_headers(struct api_call *c, int status, const char *type, const char *body,
+                   size_t len, const char *headers);
+
 /* Sends body (reference stolen) as JSON with the status. */
 void reply_json(struct api_call *c, int status, json_t *body);
 
@@ -136,6 +141,10 @@ json_t *api_case_json(struct node *n, MDB_txn *txn, const Jiefen__CaseView *v);
 void route_case_show(struct api_call *c, const http_request *r, const char *tail);
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 void route_supervision(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_console.c: the embedded web console, served without the token or a session. */
+int api_console_path(const char *path);
+void route_console(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_ledger.c: the ledger figures, and what every spreadsheet route shares: the query's
  * `format` (xlsx, the default, or csv) into *xlsx, NULL or "format" when it is bad; and the

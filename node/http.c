@@ -15,10 +15,10 @@
 #define HTTP_BACKLOG    128
 
 /* The headers we keep; Transfer-Encoding only to refuse it, Expect to answer it. */
-enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_COOKIE, H_CSRF,
+enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_COOKIE, H_CSRF, H_IF_NONE_MATCH,
        H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
 static const char *const header_names[H_NONE] = {
-    "host", "authorization", "origin", "content-type", "cookie", "x-csrf-token",
+    "host", "authorization", "origin", "content-type", "cookie", "x-csrf-token", "if-none-match",
     "transfer-encoding", "expect",
 };
 
@@ -258,6 +258,7 @@ static int on_headers_complete(http_parser *p)
     q->r.content_type = trimmed(q->text + q->off[H_CONTENT_TYPE]);
     q->r.cookie = trimmed(q->text + q->off[H_COOKIE]);
     q->r.csrf_token = trimmed(q->text + q->off[H_CSRF]);
+    q->r.if_none_match = trimmed(q->text + q->off[H_IF_NONE_MATCH]);
     /* curl asks before sending bodies over 1 KiB; without an answer it waits a second. */
     if (strcasecmp(trimmed(q->text + q->off[H_EXPECT]), "100-continue") == 0) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -29,6 +29,7 @@ typedef struct http_request {
     const char *content_type;
     const char *cookie;        /* the Cookie header as sent */
     const char *csrf_token;    /* X-CSRF-Token */
+    const char *if_none_match;
 } http_request;
 
 /* Called for each complete request. `r` and everything it points to stay valid until

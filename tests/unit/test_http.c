@@ -27,7 +27,7 @@
 
 struct seen {                   /* a request as the handler saw it */
     char method[16], path[64], query[128], host[64], auth[64], origin[64], ctype[64];
-    char cookie[64], csrf[64];
+    char cookie[64], csrf[64], inm[32];
     char body[MAX_BODY + 1];
     size_t body_len;
 };
@@ -123,6 +123,7 @@ static void handler(http_req *req, const http_request *r, void *data)
     copy(s->ctype, sizeof s->ctype, r->content_type);
     copy(s->cookie, sizeof s->cookie, r->cookie);
     copy(s->csrf, sizeof s->csrf, r->csrf_token);
+    copy(s->inm, sizeof s->inm, r->if_none_match);
     s->body_len = r->body_len <= MAX_BODY ? r->body_len : MAX_BODY;
     memcpy(s->body, r->body, s->body_len + 1);
     f->calls++;
@@ -294,7 +295,7 @@ static int client_get(fixture *f)
                                 "origin: https://a.example  \t\r\nX-Other: y\r\n"
                                 "X-A-Header-Name-Longer-Than-Any-We-Keep: z\r\n"
                                 "Content-Type: text/plain\r\nCookie: a=1; jiefen_session=s3\r\n"
-                                "x-csrf-token: c5 \r\n\r\n") == 0)
+                                "x-csrf-token: c5 \r\nIf-None-Match: \"0a1b\"\r\n\r\n") == 0)
         read_replies(f, fd, 1);
     return fd;
 }
@@ -307,8 +308,8 @@ static void test_get_fields(void **state)
 
     (void)state;
     run(&f);
-    print_message("method=%s path=%s query=%s host=%s auth=%s origin=%s ctype=%s\n", s->method,
-                  s->path, s->query, s->host, s->auth, s->origin, s->ctype);
+    print_message("method=%s path=%s query=%s host=%s auth=%s origin=%s ctype=%s inm=%s\n",
+                  s->method, s->path, s->query, s->host, s->auth, s->origin, s->ctype, s->inm);
     assert_int_equal(f.calls, 1);
     assert_string_equal(s->method, "GET");
     assert_string_equal(s->path, "/v1/cases/abc");
@@ -319,6 +320,7 @@ static void test_get_fields(void **state)
     assert_string_equal(s->ctype, "text/plain");
     assert_string_equal(s->cookie, "a=1; jiefen_session=s3");
     assert_string_equal(s->csrf, "c5");
+    assert_string_equal(s->inm, "\"0a1b\"");
     assert_int_equal(s->body_len, 0);
     assert_string_equal(s->body, "");
     assert_int_equal(http_query_get(s->query, "name", v, sizeof v), 3);

@@ -1,0 +1,203 @@
+// page-case — 一案一卷: one case's file from GET /api/v1/cases/<id> (the case, the parties
+// this node may open, every event of every tier as a timeline), and the actions of
+// docs/api.md "Case actions" in place. An action is offered when the user's permissions
+// include it and the case is where it applies (held here, open, …); the API decides.
+import { get, post } from './api.js';
+import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
+import { name, options, departments } from './vocab.js';
+
+const open = (c) => c.where === 'here' && c.status === 'open';
+const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
+const yesNo = [['true', '批准'], ['false', '不批准']];
+
+// Each action: the API's name, its button, the permission it needs, when it applies, its
+// fields [member, label, control, options], and how the form becomes the body.
+function actions(ctx, children) {
+  const today = isoDate(Date.now());
+  return [
+    { action: 'route', label: '分流', perm: 'case.route', when: live, fields: () => [
+      ['department', '归口部门', input(), { hint: '与牵头单位至少填一项' }],
+      ['lead_unit', '牵头单位', input(), {}],
+      ['reason', '分流理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'guide', label: '引导至法定途径', perm: 'case.guide', when: open, fields: () => [
+      ['channel', '法定途径', select(options('channel'), {}, '请选择'), { required: true }],
+      ['guidance', '引导说明', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'attempts', label: '记录调解', perm: 'case.attempt', when: open, fields: () => [
+      ['mediator', '调解员', input(), { required: true }],
+      ['date', '调解日期', input({ type: 'date', value: today, max: today }), { required: true }],
+      ['method', '调解方式', select(options('method'), {}, '请选择'), { required: true }],
+      ['outcome', '调解结果', select(options('outcome'), {}, '请选择'), { required: true }],
+      ['agreement', '协议内容', textarea(), { hint: '调解不成时不填', wide: true }],
+      ['judicial_confirmation', '申请司法确认', h('input', { type: 'checkbox' }), {}],
+      ['referral', '诉调/仲裁对接', select(options('referral'), {}, '无'), {}],
+      ['note', '备注', textarea(), { wide: true }],
+    ] },
+    { action: 'escalate', label: '上报上级', perm: 'case.escalate', when: (c) => open(c) && ctx.session.status.enrolment.parent, fields: () => [
+      ['reason', '上报理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'risk', label: '调整风险等级', perm: 'case.risk', when: live, fields: () => [
+      ['risk', '风险等级', select(options('risk'), {}, '请选择'), { required: true }],
+      ['reason', '理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'handdown', label: '交办下级', perm: 'case.handdown', when: (c) => open(c) && children.length, fields: () => [
+      ['to', '交办给', select(children.map((n) => [n.id, n.name]), {}, '请选择'), { required: true }],
+      ['instructions', '交办要求', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'leader', label: '领导包案', perm: 'case.leader', when: (c) => (c.where === 'here' || c.where === 'below') && (c.status === 'open' || c.status === 'resolved'), fields: () => [
+      ['leader', '包案领导', input(), { required: true }],
+      ['organisation', '所在单位', input(), { required: true }],
+      ['liaison_unit', '联系单位', input(), { required: true }],
+      ['plan', '化解方案', textarea(), { required: true, wide: true }],
+      ['legal_consultation', '法律咨询意见', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'leader/ack', label: '确认包案', perm: 'case.leader.ack', when: (c) => c.where === 'here' && c.leader && !c.leader.acknowledged, fields: () => [
+      ['note', '备注', textarea(), { wide: true }],
+    ] },
+    { action: 'leader/progress', label: '记录包案进展', perm: 'case.leader.progress', when: (c) => live(c) && c.leader, fields: () => [
+      ['text', '进展情况', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'extension', label: '申请延期', perm: 'case.extension', when: (c) => open(c) && ctx.session.status.enrolment.parent && !(c.extension && c.extension.state === 'pending'), fields: () => [
+      ['days', '延期天数', input({ type: 'number', min: 1, max: 90 }), { required: true, hint: '1–90天' }],
+      ['reason', '延期理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'extension/decide', label: '审批延期', perm: 'case.extension.decide', when: (c) => c.where === 'below' && c.extension && c.extension.state === 'pending',
+      fields: (c) => [
+        ['approved', '审批意见', select(yesNo), { required: true }],
+        ['days', '批准天数', input({ type: 'number', min: 1, max: 90, value: c.extension.days }), {}],
+        ['reason', '理由', textarea(), { wide: true }],
+      ],
+      body: (v) => ({ ...v, approved: v.approved === 'true', ...(v.approved === 'true' ? {} : { days: undefined }) }) },
+    { action: 'close', label: '办结', perm: 'case.close', when: live, fields: () => [
+      ['result', '办理结果', textarea(), { required: true, wide: true }],
+      ['feedback', '反馈情况', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'followup', label: '回访', perm: 'case.followup', when: (c) => c.where === 'here' && c.status === 'closed', fields: () => [
+      ['satisfaction', '满意度', select(options('satisfaction'), {}, '请选择'), { required: true }],
+      ['note', '回访记录', textarea(), { wide: true }],
+    ] },
+  ];
+}
+
+function actionForm(ctx, c, a, reload) {
+  const form = h('form', { class: 'card action-form', novalidate: true, 'data-action': a.action },
+    h('h3', {}, a.label), formError(),
+    h('div', { class: 'grid' }, a.fields(c).map(([key, label, control, opts]) => field(label, control, key, opts))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary' }, `提交${a.label}`),
+      h('button', { type: 'button', class: 'secondary', onclick: () => form.remove() }, '取消')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitting(form, async () => {
+      const v = values(form);
+      const body = a.body ? a.body(v) : v;
+      const out = await post(`/api/v1/cases/${encodeURIComponent(c.id)}/${a.action}`, body);
+      if (out.rule === 'escalated') toast('调解不成次数已达上限，案件已自动上报上级', 'warn');
+      else if (out.rule === 'leader_required') toast('调解不成次数已达上限，需领导包案', 'warn');
+      else toast(`${a.label}已记录`);
+      reload();
+    });
+  });
+  return form;
+}
+
+function actionBar(ctx, c, children, reload) {
+  const list = actions(ctx, children).filter((a) => ctx.can(a.perm) && a.when(c));
+  if (!list.length) return null;
+  const slot = h('div', { class: 'action-slot' });
+  return h('section', { class: 'case-actions', 'aria-label': '办理' },
+    h('h2', {}, '办理'),
+    h('div', { class: 'buttons' }, list.map((a) => h('button', {
+      type: 'button', class: 'secondary', 'data-action': a.action,
+      onclick: () => { clear(slot, actionForm(ctx, c, a, reload)); slot.querySelector('input, select, textarea')?.focus(); },
+    }, a.label))),
+    slot);
+}
+
+function facts(c, nodeName) {
+  const rows = [
+    ['类别', `${c.category_name || name('category', c.category)}（归口：${c.department || departments[c.category] || '—'}）`],
+    ['牵头单位', c.lead_unit || '—'],
+    ['事项类型', name('matter_type', c.matter_type)],
+    ['村（社区）', c.village],
+    ['来源', name('source', c.source)],
+    ['繁简', name('complexity', c.complexity)],
+    ['风险等级', [riskChip(c.risk), ` 责任人：${c.risk_official || '—'}`]],
+    ['受理节点', nodeName(c.opened_at_node)],
+    ['受理时间', fmtTime(c.opened_ms)],
+    ['办理单位', `${c.holder_name}（${name('where', c.where)}），第${c.period}办理期，自 ${fmtTime(c.holder_since_ms)}`],
+    ['办理时限', [fmtTime(c.due_ms), c.overdue ? h('span', { class: 'chip overdue' }, '超期') : c.warned ? h('span', { class: 'chip warned' }, '即将到期') : null]],
+    ['调解', `共 ${c.attempts} 次，本期调解不成 ${c.failed_attempts_here} 次，上报 ${c.escalations} 次`],
+    ['领导包案', c.leader ? `${c.leader.leader}（${c.leader.organisation}）${c.leader.acknowledged ? '已确认' : '待确认'}` : (c.needs_leader ? '需领导包案' : '—')],
+    ['延期申请', c.extension ? `${c.extension.days} 天，${{ pending: '待审批', approved: '已批准', refused: '未批准' }[c.extension.state] || c.extension.state}：${c.extension.reason}` : '—'],
+    ['办结', c.closed_ms ? `${fmtTime(c.closed_ms)} ${c.result}` : '—'],
+    ['回访', c.satisfaction ? name('satisfaction', c.satisfaction) : '—'],
+  ];
+  return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+function partiesView(parties) {
+  if (!Array.isArray(parties) || !parties.length || typeof parties[0] !== 'object')
+    return banner('当事人个人信息仅在受理和办理节点、并对需要的岗位显示。', 'info');
+  return table([
+    ['身份', (p) => name('party_role', p.role)],
+    ['姓名', (p) => p.name],
+    ['身份证号码', (p) => h('span', { class: 'mono' }, p.id_number)],
+    ['联系电话', (p) => p.phone],
+    ['住址', (p) => p.address],
+  ], parties);
+}
+
+// What one event says, in a line or two.
+function details(e, nodeName) {
+  const d = e.details || {};
+  switch (e.kind) {
+  case 'case_opened': return `类别：${name('category', d.category)}；时限 ${fmtTime(d.due_ms)}。${d.summary}`;
+  case 'case_routed': return `归口部门：${d.department || '—'}；牵头单位：${d.lead_unit || '—'}。${d.reason}`;
+  case 'case_guided': return `${name('channel', d.channel)}：${d.guidance}`;
+  case 'attempt': return [`${d.date} ${d.mediator}，${name('method', d.method)}，`, h('strong', { class: `outcome-${d.outcome}` }, name('outcome', d.outcome)),
+    d.agreement ? `。协议：${d.agreement}` : '', d.judicial_confirmation ? '（申请司法确认）' : '', d.referral ? `；${name('referral', d.referral)}` : '', d.note ? `；${d.note}` : ''];
+  case 'case_moved': return `${name('move', d.kind)}：${nodeName(d.from)} → ${nodeName(d.to)}${d.automatic ? '（3221规则自动）' : ''}；${d.reason}${d.due_ms ? `；新时限 ${fmtTime(d.due_ms)}` : ''}`;
+  case 'risk_changed': return [riskChip(d.risk), ` ${d.reason}`];
+  case 'leader_assigned': return `${d.leader}（${d.organisation}），联系单位 ${d.liaison_unit}。方案：${d.plan}；法律意见：${d.legal_consultation}`;
+  case 'leader_ack': return d.note || '已确认';
+  case 'leader_progress': return d.text;
+  case 'leader_required': return d.reason;
+  case 'deadline': return `${name('deadline', d.kind)}（时限 ${fmtTime(d.due_ms)}）`;
+  case 'extension_requested': return `申请延期 ${d.days} 天：${d.reason}`;
+  case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
+  case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
+  case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.note ? `：${d.note}` : ''}`;
+  default: return JSON.stringify(d);
+  }
+}
+
+function timeline(history, nodeName) {
+  return h('ol', { class: 'timeline' }, history.map((e) => h('li', { class: `event kind-${e.kind}` },
+    h('div', { class: 'when' }, fmtTime(e.time_ms)),
+    h('div', { class: 'what' },
+      h('strong', {}, name('event', e.kind)),
+      h('span', { class: 'who' }, `${e.origin_name || e.origin} · ${name('tier', e.tier)} · ${e.actor === 'system' ? '系统规则' : e.actor}`),
+      e.signature_ok ? null : h('span', { class: 'chip bad' }, '签名无法验证'),
+      h('p', {}, details(e, nodeName))))));
+}
+
+export default async function casePage(main, ctx) {
+  const id = ctx.arg;
+  const [file, nodes] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`), get('/api/v1/nodes')]);
+  if (ctx.stale()) return;
+  const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
+  const nodeName = (nid) => (byId[nid] ? `${byId[nid].name}` : nid);
+  const self = ctx.session.status.node.id;
+  const children = nodes.nodes.filter((n) => n.parent === self && !n.revoked);
+  const c = file.case;
+  const reload = () => casePage(main, ctx).catch((err) => toast(err.message, 'error'));
+  clear(main,
+    h('h1', {}, '一案一卷 ', h('span', { class: 'mono' }, c.id)),
+    h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
+    actionBar(ctx, c, children, reload),
+    h('div', { class: 'case-body' },
+      h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'), partiesView(file.parties)),
+      h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))));
+}

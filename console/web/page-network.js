@@ -1,0 +1,47 @@
+// page-network — 网络状态: this node's link to its parent and to each child (GET
+// /api/v1/status "links": online, backlog, last contact) with the tree's names (GET
+// /api/v1/nodes).
+import { get } from './api.js';
+import { h, clear, table, fmtTime } from './ui.js';
+import { name } from './vocab.js';
+
+function online(l) {
+  return h('span', { class: `chip ${l.online ? 'online' : 'offline'}` }, l.online ? '在线' : '离线');
+}
+
+export default async function networkPage(main, { stale }) {
+  const [status, nodes] = await Promise.all([get('/api/v1/status'), get('/api/v1/nodes')]);
+  if (stale()) return;
+  const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
+  const label = (id) => (byId[id] ? `${byId[id].name}（${id}）` : id);
+  const { parent, children } = status.links;
+  const rejected = (l) => (l.rejected_total ? h('span', { class: 'chip bad' }, `${l.rejected_total} 条被拒`) : '0');
+  clear(main, h('h1', {}, '网络状态'),
+    h('section', { class: 'card' },
+      h('h2', {}, '本节点'),
+      h('dl', { class: 'facts' },
+        h('dt', {}, '节点'), h('dd', {}, `${status.node.name}（${status.node.id}，${name('tier', status.node.tier)}）`),
+        h('dt', {}, '事件日志'), h('dd', {}, `${status.log.events} 条，最新序号 ${status.log.last_seq}`),
+        h('dt', {}, '案件'), h('dd', {}, `${status.cases.total} 件`),
+        h('dt', {}, '接入'), h('dd', {}, status.enrolment.enrolled ? (status.enrolment.parent ? `上级 ${label(status.enrolment.parent)}` : '根节点') : '尚未接入'))),
+    h('section', { class: 'card' }, h('h2', {}, '上级连接'),
+      parent ? table([
+        ['上级', (l) => label(l.peer)],
+        ['状态', online],
+        ['待上报事件', (l) => String(l.backlog_up ?? 0)],
+        ['最早待上报', (l) => fmtTime(l.backlog_up_oldest_ms)],
+        ['最近联系', (l) => fmtTime(l.last_contact_ms)],
+        ['最近确认', (l) => fmtTime(l.last_ack_ms)],
+        ['被拒', rejected],
+      ], [parent], '', { class: 'links' }) : h('p', { class: 'empty' }, '无上级（根节点或尚未接入）')),
+    h('section', { class: 'card' }, h('h2', {}, `下级连接（${children.length}）`),
+      table([
+        ['下级', (l) => label(l.peer)],
+        ['状态', (l) => (l.revoked ? h('span', { class: 'chip bad' }, '已吊销') : online(l))],
+        ['待下发', (l) => String(l.backlog_down ?? 0)],
+        ['最早待下发', (l) => fmtTime(l.backlog_down_oldest_ms)],
+        ['最近联系', (l) => fmtTime(l.last_contact_ms)],
+        ['已接收事件', (l) => String(l.applied ?? 0)],
+        ['被拒', rejected],
+      ], children, '没有下级节点', { class: 'links' })));
+}

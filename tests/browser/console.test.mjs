@@ -1,0 +1,311 @@
+// The console in real Chromium (playwright-core), against a township and a village started
+// by console_test.py: intake with a wrong field and its error beside it, three failed
+// mediations and the escalation, the case found at the township, a clerk refused, CSRF and
+// session expiry, every main page at 1366×768 and on a tablet, screenshots of each.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createRequire } from 'node:module';
+
+const env = (k) => { assert.ok(process.env[k], `${k} is not set (run through console_test.py)`); return process.env[k]; };
+const require = createRequire(path.join(env('JIEFEN_BROWSER_DEPS'), 'package.json'));
+const { chromium } = require('playwright-core');
+
+const VILLAGE = env('JIEFEN_VILLAGE_URL');
+const TOWN = env('JIEFEN_TOWN_URL');
+const PASSWORD = env('JIEFEN_PASSWORD');
+const SHOTS = env('JIEFEN_SCREENSHOTS');
+const DESKTOP = { width: 1366, height: 768 };
+const TABLET = { width: 768, height: 1024 };
+
+const stdin = readline.createInterface({ input: process.stdin });
+// Asks the Python driver for something (one line out, one line back).
+function ask(line) {
+  return new Promise((resolve) => { stdin.once('line', resolve); console.log(line); });
+}
+
+// Polls `fn` until it returns a truthy value (a wait with a deadline, not a timed check).
+async function until(fn, what, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const problems = [];
+let browser;
+
+async function newPage(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    // 4xx answers the test provokes are logged as "Failed to load resource"; anything else
+    // (a CSP violation, an exception) is a fault of the console.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+async function settled(page) {
+  await page.waitForSelector('main:not([aria-busy])');
+}
+
+async function shot(page, name) {
+  await settled(page);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function open(page, base, hash) {
+  await page.goto(base + hash);
+  await settled(page);
+}
+
+async function login(page, base, user) {
+  await page.goto(base);
+  await page.waitForSelector('form.login');
+  await page.fill('[name=user]', user);
+  await page.fill('[name=password]', PASSWORD);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('#nav:not([hidden])');
+  await settled(page);
+}
+
+// fetch from inside the page (the session cookie goes along; the CSRF header only if given).
+function pageFetch(page, method, url, body, headers = {}) {
+  return page.evaluate(async ([m, u, b, hd]) => {
+    const r = await fetch(u, { method: m, headers: { 'Content-Type': 'application/json', ...hd }, body: b === null ? undefined : JSON.stringify(b) });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, [method, url, body, headers]);
+}
+
+const errorCode = (b) => (b && typeof b.error === 'object' ? b.error.code : b && b.error);
+const errorMessage = (b) => (b && typeof b.error === 'object' ? b.error.message : b && b.message);
+
+async function noHorizontalScroll(page) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(over <= 0, `the page is ${over}px wider than the window`);
+}
+
+const PARTY = [
+  { name: '张三', id_number: '11010519491231002X', phone: '13800138000', address: '东村3组12号' },
+  { name: '李四', id_number: '110101199003077571', phone: '0951-5012345', address: '东村3组14号' },
+];
+
+async function fillIntake(page, wrongId) {
+  for (const [i, p] of PARTY.entries())
+    for (const [k, v] of Object.entries(p))
+      await page.fill(`[name="parties[${i}].${k}"]`, k === 'id_number' && i === 1 && wrongId ? wrongId : v);
+  await page.selectOption('[name=category]', 'land_contract');
+  await page.selectOption('[name=matter_type]', 'dispute_mediation');
+  await page.selectOption('[name=source]', 'walk_in');
+  await page.selectOption('[name=complexity]', 'simple');
+  await page.fill('[name=summary]', '承包地边界争议，双方对界桩位置各执一词');
+}
+
+async function failedAttempt(page, n) {
+  await page.click('.case-actions button[data-action=attempts]');
+  const form = 'form[data-action=attempts]';
+  await page.fill(`${form} [name=mediator]`, '李调解');
+  await page.selectOption(`${form} [name=method]`, 'people');
+  await page.selectOption(`${form} [name=outcome]`, 'failed');
+  await page.fill(`${form} [name=note]`, `第${n}次调解，双方分歧较大`);
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForFunction((k) => document.querySelectorAll('.timeline .kind-attempt').length === k, n);
+}
+
+test('the console in Chromium', async (t) => {
+  browser = await chromium.launch({ executablePath: env('JIEFEN_CHROMIUM'), args: ['--no-sandbox', '--lang=zh-CN'] });
+  t.after(async () => { stdin.close(); await browser.close(); });
+  const village = await newPage();
+  const town = await newPage();
+  let caseId;
+
+  await t.test('login page is served by the node, in Chinese, with its security headers', async () => {
+    const res = await village.goto(VILLAGE);
+    const h = res.headers();
+    assert.match(h['content-type'], /^text\/html/);
+    assert.match(h['content-security-policy'], /default-src 'self'/);
+    assert.equal(h['x-frame-options'], 'DENY');
+    assert.equal(h['x-content-type-options'], 'nosniff');
+    await village.waitForSelector('form.login');
+    assert.equal(await village.textContent('form.login h1'), '登录');
+    await shot(village, '01-login');
+  });
+
+  await t.test('a wrong password is refused with the API\'s message', async () => {
+    await village.fill('[name=user]', 'chuangkou');
+    await village.fill('[name=password]', 'wrong-password');
+    await village.click('form.login button[type=submit]');
+    const msg = await village.waitForSelector('form.login .form-error:not([hidden]), form.login .field.invalid .field-error');
+    assert.match(await msg.textContent(), /用户名或密码错误/);
+  });
+
+  await t.test('clerk: intake with a wrong ID number shows the error beside that field, then is taken in', async () => {
+    await login(village, VILLAGE, 'chuangkou');
+    assert.match(await village.textContent('#who'), /窗口受理/);
+    await open(village, VILLAGE, '#/intake');
+    await fillIntake(village, '110101199003077572');
+    await village.click('form.intake button[type=submit]');
+    const slot = await village.waitForSelector('.field.invalid');
+    assert.equal(await slot.getAttribute('data-field'), 'parties[1].id_number');
+    assert.match(await (await slot.$('.field-error')).textContent(), /校验位/);
+    assert.equal(await village.locator('.field.invalid').count(), 1);
+    assert.equal(await village.getAttribute('[name="parties[1].id_number"]', 'aria-invalid'), 'true');
+    await shot(village, '02-intake-error');
+
+    await village.fill('[name="parties[1].id_number"]', PARTY[1].id_number);
+    await village.click('form.intake button[type=submit]');
+    await village.waitForURL(/#\/case\//);
+    await village.waitForSelector('.timeline .kind-case_opened');
+    caseId = (await village.textContent('h1 .mono')).trim();
+    assert.match(caseId, /^v11-\d{4}-\d{6}$/);
+    await shot(village, '03-case-new');
+  });
+
+  await t.test('clerk: mediation is not offered, and the API refuses it', async () => {
+    assert.equal(await village.locator('.case-actions button[data-action=attempts]').count(), 0);
+    const { csrf } = (await pageFetch(village, 'GET', '/api/v1/session', null)).body;
+    const before = (await pageFetch(village, 'GET', `/api/v1/cases/${caseId}`, null)).body.history.length;
+    const r = await pageFetch(village, 'POST', `/api/v1/cases/${caseId}/attempts`,
+      { mediator: '孙受理', date: '2026-01-05', method: 'people', outcome: 'failed' }, { 'X-CSRF-Token': csrf });
+    assert.equal(r.status, 403);
+    assert.equal(errorCode(r.body), 'forbidden');
+    assert.match(errorMessage(r.body), /窗口受理/);
+    const after = (await pageFetch(village, 'GET', `/api/v1/cases/${caseId}`, null)).body.history.length;
+    assert.equal(after, before, 'a refused action appended nothing');
+  });
+
+  await t.test('mediator: three failed mediations escalate the case to the township', async () => {
+    await village.click('#who button');
+    await village.waitForSelector('form.login');
+    await login(village, VILLAGE, 'tiaojie');
+    await open(village, VILLAGE, `#/case/${caseId}`);
+    for (let n = 1; n <= 3; n++) await failedAttempt(village, n);
+    assert.match(await village.textContent('#toast'), /自动上报/);
+    await village.waitForSelector('.case-head .status-escalated');
+    await village.waitForSelector('.timeline .kind-case_moved');
+    assert.equal(await village.locator('.case-actions button[data-action=attempts]').count(), 0, 'no longer held here');
+    await shot(village, '04-case-escalated');
+  });
+
+  await t.test('director at the township finds the case there, with its file', async () => {
+    await login(town, TOWN, 'zhuren');
+    assert.match(await town.textContent('#who'), /中心主任/);
+    await until(async () => {
+      await open(town, TOWN, '#/cases?held=here');
+      return town.locator(`table.cases a[href="#/case/${caseId}"]`).count();
+    }, 'the escalated case at the township');
+    await shot(town, '05-cases-township');
+    await town.click(`table.cases a[href="#/case/${caseId}"]`);
+    await town.waitForSelector('.timeline .kind-case_moved');
+    assert.equal(await town.locator('.timeline .kind-attempt').count(), 3);
+    assert.match(await town.textContent('.case-head'), /办理中/);
+    await town.waitForSelector('.case-actions button[data-action=risk]');
+    await shot(town, '06-case-township');
+  });
+
+  await t.test('CSRF: a state change without the session\'s token is refused, the session cookie is HttpOnly and SameSite=Strict', async () => {
+    for (const headers of [{}, { 'X-CSRF-Token': 'not-the-token' }]) {
+      const r = await pageFetch(town, 'POST', `/api/v1/cases/${caseId}/risk`, { risk: 'red', reason: '测试' }, headers);
+      assert.equal(r.status, 403, JSON.stringify(r.body));
+      assert.equal(errorCode(r.body), 'csrf');
+    }
+    const c = (await pageFetch(town, 'GET', `/api/v1/cases/${caseId}`, null)).body.case;
+    assert.equal(c.risk, 'blue', 'nothing changed');
+    const cookie = (await town.context().cookies()).find((k) => k.name === 'jiefen_session');
+    assert.ok(cookie, 'session cookie set');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.ok(!(await town.evaluate(() => document.cookie)).includes('jiefen_session'));
+  });
+
+  await t.test('director: an action in place (risk colour) through the form', async () => {
+    await town.click('.case-actions button[data-action=risk]');
+    await town.selectOption('form[data-action=risk] [name=risk]', 'orange');
+    await town.fill('form[data-action=risk] [name=reason]', '当事人情绪激动，有聚集苗头');
+    await town.click('form[data-action=risk] button[type=submit]');
+    await town.waitForSelector('.case-head .risk-orange');
+    await town.waitForSelector('.timeline .kind-risk_changed');
+  });
+
+  await t.test('supervision, directives, reports (charts, XLSX), network status', async () => {
+    await open(town, TOWN, '#/supervision');
+    assert.ok(await town.locator(`#sv-risk a[href="#/case/${caseId}"]`).count(), 'the orange case is on the supervision list');
+    await shot(town, '07-supervision');
+
+    await open(town, TOWN, '#/directives');
+    await town.selectOption('main form [name=kind]', 'supervise');
+    await town.fill('main form [name=title]', `督办案件 ${caseId}`);
+    await town.fill('main form [name=body]', '请各村本周内完成同类纠纷排查');
+    await town.click('main form button[type=submit]');
+    await town.waitForSelector('article.directive');
+
+    await open(town, TOWN, '#/reports');
+    await town.waitForSelector('.charts canvas');
+    assert.match(await town.textContent('.figures'), /受理/);
+    const [download] = await Promise.all([town.waitForEvent('download'), town.click('a[href*="format=xlsx"]')]);
+    assert.match(download.suggestedFilename(), /\.xlsx$/);
+    const file = path.join(SHOTS, download.suggestedFilename());
+    await download.saveAs(file);
+    const bytes = (await import('node:fs')).readFileSync(file);
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+    await shot(town, '09-reports');
+
+    await until(async () => {
+      await open(town, TOWN, '#/network');
+      return (await town.textContent('main')).includes('在线');
+    }, 'the village link online');
+    assert.match(await town.textContent('main'), /东村/);
+    await shot(town, '10-network');
+    await noHorizontalScroll(town);
+  });
+
+  await t.test('village director: the directive arrives in the inbox and is acknowledged; the township sees it', async () => {
+    const head = await newPage();
+    await login(head, VILLAGE, 'cunzhuren');
+    await until(async () => {
+      await open(head, VILLAGE, '#/directives');
+      return head.locator('article.directive.awaiting').count();
+    }, 'the directive at the village');
+    await shot(head, '08-directives-village');
+    await head.fill('article.directive.awaiting [name=note]', '已安排网格员排查');
+    await head.click('article.directive.awaiting button[type=submit]');
+    await head.waitForFunction(() => !document.querySelector('article.directive.awaiting') && document.querySelector('article.directive'));
+    await until(async () => {
+      await open(town, TOWN, '#/directives');
+      return (await town.textContent('article.directive')).includes('已安排网格员排查');
+    }, 'the acknowledgement at the township');
+    await shot(town, '08-directives-township');
+    await head.context().close();
+  });
+
+  await t.test('the pages fit a tablet', async () => {
+    await town.setViewportSize(TABLET);
+    for (const [hash, name] of [['#/cases', '11-tablet-cases'], [`#/case/${caseId}`, '12-tablet-case'], ['#/reports', '13-tablet-reports']]) {
+      await open(town, TOWN, hash);
+      if (name.endsWith('reports')) await town.waitForSelector('.charts canvas');
+      await noHorizontalScroll(town);
+      const nav = await town.evaluate(() => document.getElementById('nav').getBoundingClientRect());
+      assert.ok(nav.height < 100 && nav.width <= 768, `the menu is one row on top (${nav.width}×${nav.height})`);
+      await shot(town, name);
+    }
+  });
+
+  await t.test('an idle session expires: back to the login page with the reason', async () => {
+    const fresh = await ask('@@restart-village 1860000');   // 31 minutes later
+    await village.goto(fresh + '#/cases');
+    const banner = await village.waitForSelector('form.login .banner');
+    assert.match(await banner.textContent(), /登录已过期/);
+    await shot(village, '14-session-expired');
+  });
+
+  await t.test('no script error or CSP violation on any page', () => {
+    assert.deepEqual(problems, []);
+  });
+
+});
