@@ -335,9 +335,10 @@ done
 vname=${NAME[$village]}
 cat <<MSG
 
-Each API needs the token in DATA/admin.token; jiefenctl reads it for you. Staff log in
-with their own accounts: one per role at each node is in $(rel "$run")/accounts.txt (node, user,
-role, password). Try:
+Each node's web console (网页工作台) is its URL above, e.g. http://${HTTP[$village]}/ for
+${NAME[$village]}: log in with an account of that node from $(rel "$run")/accounts.txt (node, user,
+role, password; one per role at each node). The API also takes the token in
+DATA/admin.token; jiefenctl reads it for you. Try:
 
   $ctl --data $(dir_of "$root") status
   $ctl --data $(dir_of "$village") case new --category land_contract \\
