@@ -36,8 +36,9 @@ static const struct option_def options[] = {
      "Time zone for deadlines, report periods and case-number years."},
     {"http", "listen", OPT_ADDR, 0, 0, 0, 0, "127.0.0.1:7800",
      "HOST:PORT of the HTTP API and console; port 0 picks a free port."},
-    {"store", "map_size_mb", OPT_INT, OFF(map_size_mb), 1, 1 << 20, "256",
-     "Initial LMDB map size in MiB; it doubles by itself when full."},
+    {"store", "map_size_mb", OPT_INT, OFF(map_size_mb), 1, 1 << 20, "16384",
+     "Initial LMDB map size in MiB: address space, not disk (the file grows with the data); "
+     "it doubles by itself when full, which waits for exports and other long reads."},
     {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",

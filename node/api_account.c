@@ -145,7 +145,9 @@ int api_identify(struct api_call *c, const http_request *r)
         c->who.role = ROLE_ADMIN;
         return 0;
     }
-    int got = http_cookie_get(r->cookie, SESSION_COOKIE, cookie, sizeof cookie);
+    char name[SESSION_COOKIE_MAX];
+    session_cookie_name(c->n->cfg.node_id, name);
+    int got = http_cookie_get(r->cookie, name, cookie, sizeof cookie);
     if (got == -1)
         return 0;
     return session_identify(c, r, got < 0 ? "" : cookie);
@@ -489,7 +491,8 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
         s.csrf = csrf;
         s.created_ms = tx->now_ms;
         who_of_session(c, &s, u, key, tx->now_ms);
-        session_cookie_header(c->headers, sizeof c->headers, cookie, l.max_ms / 1000);
+        session_cookie_header(c->headers, sizeof c->headers, c->n->cfg.node_id, cookie,
+                              l.max_ms / 1000);
         o->out = session_json(c);
     }
     crypto_wipe(cookie, sizeof cookie);
@@ -563,7 +566,7 @@ void route_session_show(struct api_call *c, const http_request *r, const char *t
 
 static int logout_apply(eventlog_tx *tx, struct api_op *o)
 {
-    session_cookie_header(o->c->headers, sizeof o->c->headers, NULL, 0);
+    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->n->cfg.node_id, NULL, 0);
     o->out = json_object();
     return session_delete(tx->st, tx->txn, o->c->who.key);
 }

@@ -2200,21 +2200,22 @@ static int read_line(FILE *f, char *buf, size_t len)
     return 0;
 }
 
-/* Asks at the terminal with echo off. 0, or -1. */
+/* Asks at the terminal with echo off. 0, or -1. Echo goes off (dropping anything typed
+ * ahead) before the prompt shows, so nothing typed after seeing it can be lost. */
 static int ask_hidden(FILE *tty, const char *prompt, char *buf, size_t len)
 {
     struct termios old, quiet;
     int fd = fileno(tty);
-    fputs(prompt, tty);
-    fflush(tty);
     if (tcgetattr(fd, &old) != 0)
         return -1;
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
         return -1;
+    fputs(prompt, tty);
+    fflush(tty);
     int rc = read_line(tty, buf, len);
-    tcsetattr(fd, TCSAFLUSH, &old);
+    tcsetattr(fd, TCSANOW, &old);
     fputc('\n', tty);
     return rc;
 }

@@ -466,7 +466,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     }
     deadline_arm(n); /* limits passed while stopped fire now */
     schedule_run(n); /* and drafts of periods that ended meanwhile are made */
-    warning_check_received(n); /* cases received before a crash are checked */
+    warning_start(n); /* and cases received before a crash are checked */
     return start_links(n, err, errlen);
 }
 

@@ -131,9 +131,17 @@ int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-void session_cookie_header(char *buf, size_t len, const char *cookie, int64_t max_age_s)
+void session_cookie_name(const char *node_id, char *name)
 {
+    snprintf(name, SESSION_COOKIE_MAX, "%s%s", SESSION_COOKIE, node_id);
+}
+
+void session_cookie_header(char *buf, size_t len, const char *node_id, const char *cookie,
+                           int64_t max_age_s)
+{
+    char name[SESSION_COOKIE_MAX];
+    session_cookie_name(node_id, name);
     /* No Secure flag: the console is served over plain HTTP inside the centre's network. */
     snprintf(buf, len, "Set-Cookie: %s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict\r\n",
-             SESSION_COOKIE, cookie ? cookie : "", cookie ? (long long)max_age_s : 0LL);
+             name, cookie ? cookie : "", cookie ? (long long)max_age_s : 0LL);
 }

@@ -1,7 +1,7 @@
 /*
  * session — browser sessions of this node's users and their CSRF tokens.
  *
- * A session is a random 32-byte value the browser keeps in the cookie SESSION_COOKIE
+ * A session is a random 32-byte value the browser keeps in the cookie SESSION_COOKIE<node>
  * (64 hex, HttpOnly, SameSite=Strict); the store keeps only its BLAKE2b-256 hash, in the
  * `sessions` database, so whoever reads the store cannot log in with what they find. Each
  * session has its own CSRF token, returned to the page at login, which every state-changing
@@ -23,7 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SESSION_COOKIE "jiefen_session"
+/* The cookie is named per node ("jiefen_session_" + node id): browsers do not keep
+ * cookies apart by port, and several nodes on one host (a test bench, run-local.sh) would
+ * otherwise log each other's users out. */
+#define SESSION_COOKIE "jiefen_session_"
+#define SESSION_COOKIE_MAX (sizeof SESSION_COOKIE + 32)
 #define SESSION_HEX 65                 /* 64 hex digits and a NUL: cookie and CSRF token */
 #define SESSION_TOUCH_MS 60000
 
@@ -75,8 +79,12 @@ int session_touch_due(const Jiefen__SessionRecord *s, int64_t now);
 int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64_t now,
                   unsigned *removed);
 
+/* The session cookie's name at node `node_id` into name (SESSION_COOKIE_MAX bytes). */
+void session_cookie_name(const char *node_id, char *name);
+
 /* The Set-Cookie header line ("Set-Cookie: ...\r\n") that gives the browser `cookie` for
- * max_age_s seconds, or with cookie NULL removes it. */
-void session_cookie_header(char *buf, size_t len, const char *cookie, int64_t max_age_s);
+ * max_age_s seconds at node `node_id`, or with cookie NULL removes it. */
+void session_cookie_header(char *buf, size_t len, const char *node_id, const char *cookie,
+                           int64_t max_age_s);
 
 #endif

@@ -242,8 +242,13 @@ static int received_apply(eventlog_tx *tx, void *arg)
     while (rc == 0 && n->warning_checked < RECEIVED_BATCH &&
            (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
         Jiefen__CaseView *c = NULL;
-        if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == 0 && c)
+        if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
+            /* Off the queue all the same: retried, it would stop every check after it. */
+            log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
+            rc = 0;
+        } else if (rc == 0 && c) {
             rc = rule_party(tx, &n->cfg, c);
+        }
         case_view_free(&c);
         n->warning_checked++;
     }
@@ -259,6 +264,23 @@ static void received_done(void *arg, int status)
                   "events received", jf_strerror(status));
     else if (n->warning_checked == RECEIVED_BATCH && !n->stopping)
         warning_check_received(n);
+}
+
+void warning_start(struct node *n)
+{
+    uint8_t key[PARTY_KEY_LEN];
+    MDB_txn *txn;
+    int rc = JF_ENOTFOUND;
+    if (n->cfg.warn_party_cases && store_txn_begin(n->st, MDB_RDONLY, &txn) == 0) {
+        rc = party_key_get(n->st, txn, n->id, key);
+        mdb_txn_abort(txn);
+        crypto_wipe(key, sizeof key);
+        if (rc)
+            log_warn("warning", "[warning] party_cases is set but this node has no party key "
+                     "(%s): its intakes carry no party tags until it is enrolled in a tree "
+                     "that has one (docs/ledger.md)", jf_strerror(rc));
+    }
+    warning_check_received(n);
 }
 
 void warning_check_received(struct node *n)

@@ -29,6 +29,10 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
  * after events were received, and at start. */
 void warning_check_received(struct node *n);
 
+/* At start: says when the repeat-party rule is on without a party key (it cannot see this
+ * node's intakes), then checks what was received before a stop. */
+void warning_start(struct node *n);
+
 /* Folds a warning event into the warnings database. */
 int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
 

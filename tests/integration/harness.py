@@ -217,12 +217,12 @@ class Session:
     def __init__(self, node, set_cookie, info):
         self.node = node
         self.set_cookie = set_cookie
-        self.cookie = set_cookie.split(";")[0].split("=", 1)[1]
+        self.cookie_name, self.cookie = set_cookie.split(";")[0].split("=", 1)
         self.info = info
         self.csrf = info["csrf"]
 
     def api(self, method, path, body=None, csrf=True, headers=None):
-        h = {"Cookie": "jiefen_session=" + self.cookie}
+        h = {"Cookie": f"{self.cookie_name}={self.cookie}"}
         if csrf and method not in ("GET", "HEAD"):
             h["X-CSRF-Token"] = self.csrf if csrf is True else csrf
         h.update(headers or {})

@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -55,7 +56,7 @@ class Accounts(NodeTest):
         print("Set-Cookie:", cookie)
         attrs = [a.strip() for a in cookie.split(";")]
         name, value = attrs[0].split("=", 1)
-        self.assertEqual(name, "jiefen_session")
+        self.assertEqual(name, "jiefen_session_" + n.id)  # per node: ports share cookies
         self.assertRegex(value, "^[0-9a-f]{64}$")
         self.assertIn("HttpOnly", attrs)
         self.assertIn("SameSite=Strict", attrs)
@@ -92,10 +93,10 @@ class Accounts(NodeTest):
         self.assertEqual(error(session.api("DELETE", "/api/v1/session", csrf=False)),
                          (403, "csrf"))
         s, b, h = n.request("DELETE", "/api/v1/session", token=False,
-                            headers={"Cookie": "jiefen_session=" + session.cookie,
+                            headers={"Cookie": f"{session.cookie_name}={session.cookie}",
                                      "X-CSRF-Token": session.csrf})
         self.assertEqual((s, b), (200, {}))
-        self.assertIn("jiefen_session=;", h["Set-Cookie"])
+        self.assertIn(session.cookie_name + "=;", h["Set-Cookie"])
         self.assertIn("Max-Age=0", h["Set-Cookie"])
         s, b = session.api("GET", "/api/v1/session")
         self.assertEqual((s, b["error"]["code"], b["error"]["message"]),
@@ -255,10 +256,10 @@ class Accounts(NodeTest):
         self.assertEqual(error(n.api("GET", "/api/v1/status", token="0" * 64)),
                          (401, "unauthorized"))
         # A token wins over a cookie, even a bad one.
-        s, _ = n.api("GET", "/api/v1/status", headers={"Cookie": "jiefen_session=zz"})
+        s, _ = n.api("GET", "/api/v1/status", headers={"Cookie": f"jiefen_session_{n.id}=zz"})
         self.assertEqual(s, 200)
         self.assertEqual(error(n.api("GET", "/api/v1/status", token=False,
-                                     headers={"Cookie": "jiefen_session=zz"})),
+                                     headers={"Cookie": f"jiefen_session_{n.id}=zz"})),
                          (401, "session_expired"))
 
 
@@ -361,6 +362,8 @@ class UserCommands(NodeTest):
             shown += chunk
             if pending and shown.decode(errors="replace").endswith("："):
                 os.write(fd, (pending.pop(0) + "\n").encode())
+        else:
+            os.kill(pid, signal.SIGKILL)  # still waiting for input: fail, do not hang
         os.waitpid(pid, 0)
         os.close(fd)
         return shown.decode(errors="replace")

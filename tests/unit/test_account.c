@@ -163,12 +163,12 @@ static void test_cookie_header(void **state)
 {
     (void)state;
     char h[256];
-    session_cookie_header(h, sizeof h, "abc", 43200);
+    session_cookie_header(h, sizeof h, "v-dongcun", "abc", 43200);
     printf("  %s", h);
-    assert_string_equal(h, "Set-Cookie: jiefen_session=abc; Path=/; Max-Age=43200; HttpOnly; "
+    assert_string_equal(h, "Set-Cookie: jiefen_session_v-dongcun=abc; Path=/; Max-Age=43200; HttpOnly; "
                            "SameSite=Strict\r\n");
-    session_cookie_header(h, sizeof h, NULL, 43200);
-    assert_non_null(strstr(h, "jiefen_session=; Path=/; Max-Age=0;"));
+    session_cookie_header(h, sizeof h, "v-dongcun", NULL, 43200);
+    assert_non_null(strstr(h, "jiefen_session_v-dongcun=; Path=/; Max-Age=0;"));
 }
 
 int main(void)
