@@ -723,6 +723,26 @@ static int unexpected(const char *what)
     return EXIT_DAEMON;
 }
 
+/* GETs path and prints its array member key: as JSON with --json, else with print. */
+static int show_list(struct ctl *ctl, const char *path, const char *key,
+                     int (*print)(const json_t *))
+{
+    json_t *r;
+    int rc = call(ctl, "GET", path, NULL, 0, &r);
+    if (rc)
+        return rc;
+    json_t *list = json_object_get(r, key);
+    if (!json_is_array(list)) {
+        char what[64];
+        snprintf(what, sizeof what, "no \"%s\" array", key);
+        rc = unexpected(what);
+    } else {
+        rc = ctl->json ? print_json(r) : print(list);
+    }
+    json_decref(r);
+    return rc;
+}
+
 /* ---- status -------------------------------------------------------------------------- */
 
 /* "11 (办理中 11, 已上报 0, …)", malloc'd; NULL when out of memory. */
@@ -1959,17 +1979,7 @@ static int print_nodes(const json_t *nodes)
 static int cmd_nodes(struct ctl *ctl, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    json_t *r;
-    int rc = call(ctl, "GET", "/api/v1/nodes", NULL, 0, &r);
-    if (rc)
-        return rc;
-    json_t *nodes = json_object_get(r, "nodes");
-    if (!json_is_array(nodes))
-        rc = unexpected("no \"nodes\" array");
-    else
-        rc = ctl->json ? print_json(r) : print_nodes(nodes);
-    json_decref(r);
-    return rc;
+    return show_list(ctl, "/api/v1/nodes", "nodes", print_nodes);
 }
 
 /* ---- directives ---------------------------------------------------------------------- */
@@ -2370,17 +2380,7 @@ static int print_users(const json_t *users)
 static int cmd_user_list(struct ctl *ctl, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    json_t *r;
-    int rc = call(ctl, "GET", "/api/v1/users", NULL, 0, &r);
-    if (rc)
-        return rc;
-    json_t *users = json_object_get(r, "users");
-    if (!json_is_array(users))
-        rc = unexpected("no \"users\" array");
-    else
-        rc = ctl->json ? print_json(r) : print_users(users);
-    json_decref(r);
-    return rc;
+    return show_list(ctl, "/api/v1/users", "users", print_users);
 }
 
 /* ---- actions ------------------------------------------------------------------------- */
