@@ -1,6 +1,6 @@
 // app — the console's shell: the session (GET /api/v1/session), this node's name and time
 // zone (GET /api/v1/status), the menu, and the pages by URL hash (#/cases?risk=red,
-// #/case/<id>). The menu and every action show only what the user's `permissions` allow;
+// #/case/<id>, #/account). The menu and every action show only what the user's `permissions` allow;
 // the API remains the judge.
 import { api, get, setCsrf, whenLoggedOut } from './api.js';
 import { h, clear, banner, setTimeZone } from './ui.js';
@@ -13,6 +13,7 @@ import supervisionPage from './page-supervision.js';
 import directivesPage from './page-directives.js';
 import reportsPage from './page-reports.js';
 import networkPage from './page-network.js';
+import accountPage from './page-account.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
 
@@ -28,6 +29,7 @@ const pages = {
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
   network: { title: '网络状态', page: networkPage },
+  account: { title: '账户', page: accountPage },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -48,7 +50,7 @@ function shell() {
   const node = session.status.node;
   clear($('centre'), `${node.name}`, h('small', {}, `${name('tier', node.tier)} · ${node.id}`));
   clear($('who'),
-    h('span', { class: 'user' }, session.user.name || session.user.user),
+    h('a', { class: 'user', href: '#/account', title: '账户与密码' }, session.user.name || session.user.user),
     h('span', { class: 'role' }, session.user.role_name || name('role', session.user.role)),
     h('button', { type: 'button', class: 'link', onclick: logout }, '退出登录'));
   const here = parseHash().name;

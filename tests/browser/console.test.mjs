@@ -1,7 +1,7 @@
 // The console in real Chromium (playwright-core), against a township and a village started
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
-// session expiry, every main page at 1366×768 and on a tablet, screenshots of each.
+// session expiry, accounts managed and one's own password changed, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -65,11 +65,11 @@ async function open(page, base, hash) {
   await settled(page);
 }
 
-async function login(page, base, user) {
+async function login(page, base, user, password = PASSWORD) {
   await page.goto(base);
   await page.waitForSelector('form.login');
   await page.fill('[name=user]', user);
-  await page.fill('[name=password]', PASSWORD);
+  await page.fill('[name=password]', password);
   await page.click('form.login button[type=submit]');
   await page.waitForSelector('#nav:not([hidden])');
   await settled(page);
@@ -282,6 +282,67 @@ test('the console in Chromium', async (t) => {
     }, 'the acknowledgement at the township');
     await shot(town, '08-directives-township');
     await head.context().close();
+  });
+
+  await t.test('accounts: the administrator adds a user (error beside the field), who changes their own password, then is disabled', async () => {
+    const admin = await newPage();
+    await login(admin, VILLAGE, 'guanli');
+    await open(admin, VILLAGE, '#/account');
+    assert.match(await admin.textContent('table.users'), /chuangkou/);
+    const add = 'form.add-user';
+    await admin.fill(`${add} [name=user]`, 'xiaowang');
+    await admin.fill(`${add} [name=name]`, '王小');
+    await admin.selectOption(`${add} [name=role]`, 'mediator');
+    await admin.fill(`${add} [name=password]`, 'short');
+    await admin.click(`${add} button[type=submit]`);
+    const slot = await admin.waitForSelector(`${add} .field.invalid`);
+    assert.equal(await slot.getAttribute('data-field'), 'password');
+    assert.match(await (await slot.$('.field-error')).textContent(), /至少 8 个字符/);
+    await admin.fill(`${add} [name=password]`, PASSWORD);
+    await admin.click(`${add} button[type=submit]`);
+    const row = 'table.users tr:has-text("xiaowang")';
+    await admin.waitForSelector(row);
+    assert.match(await admin.textContent(row), /王小.*调解员.*正常/);
+    await shot(admin, '15-accounts');
+
+    const user = await newPage();
+    await login(user, VILLAGE, 'xiaowang');
+    await user.click('#who a.user');
+    await user.waitForURL(/#\/account/);
+    await settled(user);
+    assert.equal(await user.locator('table.users, form.add-user').count(), 0, 'a mediator manages no accounts');
+    const own = 'form.own-password';
+    const changed = '新的密码-2026';
+    for (const [old, confirm, where, message] of [
+      ['not-my-password', changed, 'old', /原密码不正确/],
+      [PASSWORD, changed + 'x', 'confirm', /不一致/]]) {
+      await user.fill(`${own} [name=old]`, old);
+      await user.fill(`${own} [name=new]`, changed);
+      await user.fill(`${own} [name=confirm]`, confirm);
+      await user.click(`${own} button[type=submit]`);
+      const bad = await user.waitForSelector(`${own} .field.invalid`);
+      assert.equal(await bad.getAttribute('data-field'), where);
+      assert.match(await (await bad.$('.field-error')).textContent(), message);
+    }
+    await user.fill(`${own} [name=confirm]`, changed);
+    await user.click(`${own} button[type=submit]`);
+    await user.waitForFunction(() => /密码已修改/.test(document.getElementById('toast')?.textContent || ''));
+    await user.click('#who button');
+    await login(user, VILLAGE, 'xiaowang', changed);
+
+    await open(admin, VILLAGE, '#/account');
+    await admin.click(`${row} button[data-verb=disable]`);
+    await admin.waitForFunction(() => [...document.querySelectorAll('table.users tr')]
+      .some((tr) => tr.textContent.includes('xiaowang') && tr.textContent.includes('已停用')));
+    await user.reload();  // disabling ended the session: back to the login page
+    await user.waitForSelector('form.login');
+    await user.fill('[name=user]', 'xiaowang');
+    await user.fill('[name=password]', changed);
+    await user.click('form.login button[type=submit]');
+    const refused = await user.waitForSelector('form.login .form-error:not([hidden]), form.login .field.invalid .field-error');
+    assert.match(await refused.textContent(), /账户已停用/);
+    await user.context().close();
+    await admin.context().close();
   });
 
   await t.test('the pages fit a tablet', async () => {

@@ -24,7 +24,7 @@ PASSWORD = "jiefen-2026-pw"
 USERS = {  # node id → [(user, name, role)]
     "t1": [("zhuren", "赵主任", "director"), ("tjy-t", "钱调解", "mediator")],
     "v11": [("chuangkou", "孙受理", "clerk"), ("tiaojie", "李调解", "mediator"),
-            ("cunzhuren", "周主任", "director")],
+            ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
 }
 
 
