@@ -92,6 +92,8 @@ void reply_error(struct api_call *c, int status, const char *code, const char *f
 
 void reply_store_error(struct api_call *c, int rc)
 {
+    if (rc == -ECANCELED) /* a read that waited for the pool when the node began to stop */
+        return reply_error(c, 503, "stopping", NULL, "节点正在停止，请稍后再试");
     log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
     reply_error(c, 503, "store_unavailable", NULL, "存储不可用：%s", jf_strerror(rc));
 }

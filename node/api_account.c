@@ -233,7 +233,6 @@ static void pw_after(uv_work_t *w, int status)
     struct node *n = c->n;
     struct pw_result *res = malloc(sizeof *res);
     n->pw_running--;
-    n->busy_work--;
     if (n->stopping || status || j->rc || !res) {
         free(res);
         if (n->stopping)
@@ -287,7 +286,6 @@ static void pw_run_ready(struct node *n)
             continue;
         }
         n->pw_running++;
-        n->busy_work++;
     }
     if (!n->stopping && next)
         uv_timer_start(&n->pw_timer, pw_timer_cb, next - now, 0);

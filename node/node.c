@@ -1,5 +1,6 @@
 #include "node.h"
 #include "warning.h"
+#include "work.h"
 #include "deadline.h"
 #include "schedule.h"
 #include "api.h"
@@ -403,12 +404,11 @@ static void signal_cb(uv_signal_t *s, int signum)
     log_info("node", "signal %d: stopping", signum);
     /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
      * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
-    /* Still caught (and ignored, above) while stopping, so a second signal cannot kill
-     * the daemon mid-shutdown; unreferenced, so they do not keep the loop alive. */
     uv_unref((uv_handle_t *)&n->sig_int);
     uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
     api_account_stop(n);
+    work_stop(n);
     deadline_stop(n);
     schedule_stop(n);
     uplink_close(n->up);

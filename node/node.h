@@ -25,6 +25,7 @@
 #define NODE_ERR_MAX 1024
 
 struct pw_job;
+struct work;
 #define NODE_DIR_MAX (PATH_MAX - 64)
 
 struct node {
@@ -53,7 +54,9 @@ struct node {
     int lock_fd;
     int64_t started_ms;
     int stopping;
-    int busy_work;        /* thread-pool jobs in flight (work.h) */
+    /* Store reads on the thread pool (work.h): running, and waiting for a place. */
+    int work_running;
+    struct work *work_waiting;
     int warning_queued;   /* warning_check_received's operation is waiting to commit */
     unsigned warning_checked; /* cases it checked in its last run */
     /* Password checks (api_account.c): jobs wait in pw_waiting, a slowed login until its

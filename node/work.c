@@ -10,7 +10,10 @@ struct work {
     work_done_fn done;
     void *arg;
     int rc;
+    struct work *next; /* in n->work_waiting */
 };
+
+static void work_start_ready(struct node *n);
 
 static void work_run(uv_work_t *req)
 {
@@ -29,24 +32,50 @@ static void work_run(uv_work_t *req)
 static void work_after(uv_work_t *req, int status)
 {
     struct work *w = req->data;
-    w->n->busy_work--;
-    w->done(w->n, status ? status : w->rc, w->arg);
+    struct node *n = w->n;
+    n->work_running--;
+    w->done(n, status ? status : w->rc, w->arg);
     free(w);
+    work_start_ready(n);
+}
+
+static void work_start_ready(struct node *n)
+{
+    while (n->work_running < WORK_READS_MAX && n->work_waiting) {
+        struct work *w = n->work_waiting;
+        n->work_waiting = w->next;
+        int rc = uv_queue_work(&n->loop, &w->req, work_run, work_after);
+        if (rc) {
+            w->done(n, rc, w->arg);
+            free(w);
+            continue;
+        }
+        n->work_running++;
+    }
 }
 
 void work_read(struct node *n, work_fn fn, work_done_fn done, void *arg)
 {
     struct work *w = calloc(1, sizeof *w);
-    int rc = w ? 0 : -ENOMEM;
-    if (w) {
-        *w = (struct work){.n = n, .fn = fn, .done = done, .arg = arg};
-        w->req.data = w;
-        rc = uv_queue_work(&n->loop, &w->req, work_run, work_after);
-    }
-    if (rc) {
-        free(w);
-        done(n, rc, arg);
+    if (!w) {
+        done(n, -ENOMEM, arg);
         return;
     }
-    n->busy_work++;
+    *w = (struct work){.n = n, .fn = fn, .done = done, .arg = arg};
+    w->req.data = w;
+    struct work **tail = &n->work_waiting;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = w;
+    work_start_ready(n);
+}
+
+void work_stop(struct node *n)
+{
+    while (n->work_waiting) {
+        struct work *w = n->work_waiting;
+        n->work_waiting = w->next;
+        w->done(n, -ECANCELED, w->arg);
+        free(w);
+    }
 }

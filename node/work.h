@@ -4,7 +4,8 @@
  * holds the log's write transaction: fn runs on a pool thread in a read transaction of its
  * own, between store_read_begin and store_read_end (store_grow then waits instead of
  * remapping the file under it); done runs on the loop thread with the result.
- * n->busy_work counts the jobs in flight.
+ * At most WORK_READS_MAX run at once, the others wait in order: with the password hashes'
+ * ACCOUNT_HASHES_MAX that is all of libuv's 4 threads, so a login never waits behind exports.
  */
 #ifndef JIEFEN_WORK_H
 #define JIEFEN_WORK_H
@@ -18,8 +19,13 @@ typedef int (*work_fn)(struct node *n, MDB_txn *txn, void *arg);
  * owns arg from then on. */
 typedef void (*work_done_fn)(struct node *n, int rc, void *arg);
 
-/* Queues fn, then done. done is called exactly once, also when the work cannot be queued
- * (then at once, with -ENOMEM or a libuv error). */
+#define WORK_READS_MAX 2
+
+/* Queues fn, then done. done is called exactly once, also when the work cannot run (with
+ * -ENOMEM, a libuv error, or -ECANCELED when the node stops before it started). */
 void work_read(struct node *n, work_fn fn, work_done_fn done, void *arg);
+
+/* At stop: every read that has not started is cancelled (its done called). */
+void work_stop(struct node *n);
 
 #endif

@@ -1,10 +1,12 @@
 """The ledger figures (综合台账) of each tier over its subtree, against hand-computed values,
 with real processes (issue 5, figures)."""
+import concurrent.futures
 import http.client
 import io
+import json
 
 import harness
-from harness import NodeTest, intake, wait_for
+from harness import PASSWORD, NodeTest, intake, wait_for
 from test_case_path import FAILED, held_at
 
 AGREED = dict(FAILED, outcome="agreement", agreement="双方同意按原界址")
@@ -75,6 +77,40 @@ class Ledger(NodeTest):
         s, b = county.api("GET", "/api/v1/ledger?from=2026-02-01&to=2026-01-01")
         self.assertEqual((s, b["error"]["field"]), (400, "to"))
 
+
+    def test_many_reads_at_once_each_answered(self):
+        """More exports and ledgers than the node runs at once on its thread pool, all asked
+        before any answer is read: the rest wait their turn, every one is answered in full,
+        and a login among them goes through (the password hashes have places of their own)."""
+        n = self.node("v-dongcun", "village", "东村").start()
+        ids = [n.ok("POST", "/api/v1/cases", intake(village="东村"))["case"]["id"]
+               for _ in range(5)]
+        n.ok("POST", "/api/v1/users", {"user": "zhao", "role": "director", "password": PASSWORD})
+        paths = ["/api/v1/ledger/export?format=xlsx", "/api/v1/ledger/export?format=csv",
+                 "/api/v1/ledger"] * 6
+        conns = [http.client.HTTPConnection(n.host, n.port, timeout=60) for _ in paths]
+        for conn in conns:
+            conn.connect()
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            for conn, path in zip(conns, paths):
+                conn.request("GET", path, headers={"Authorization": "Bearer " + n.token()})
+            login = pool.submit(n.login, "zhao")
+            answers = {}
+            for conn, path in zip(conns, paths):
+                r = conn.getresponse()
+                body = r.read()
+                conn.close()
+                self.assertEqual(r.status, 200, body[:300])
+                answers.setdefault(path, set()).add(body)
+            self.assertEqual(login.result().info["user"], "zhao")
+        csv = answers[paths[1]]
+        self.assertEqual(len(csv), 1, "the same export every time")
+        text = csv.pop().decode("utf-8-sig")
+        for cid in ids:
+            self.assertIn(cid, text)
+        self.assertTrue(all(b.startswith(b"PK") for b in answers[paths[0]]))
+        self.assertEqual(len(answers[paths[2]]), 1)
+        self.assertEqual(json.loads(answers[paths[2]].pop())["ledger"]["taken_in"], 5)
 
     def download(self, node, query):
         conn = http.client.HTTPConnection(node.host, node.port, timeout=60)
