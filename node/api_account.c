@@ -10,6 +10,7 @@
 #include "api.h"
 #include "api_internal.h"
 #include "clock.h"
+#include "decoy.h"
 #include "error.h"
 #include "log.h"
 
@@ -187,6 +188,7 @@ int api_leads(const struct api_call *c, const Jiefen__CaseView *v)
 /* What the pool found, handed to the operation that records it (o->data). */
 struct pw_result {
     char user[ACCOUNT_USER_MAX + 1];
+    int known;                      /* user was an account when the check started */
     uint32_t generation;            /* the user's when the check started */
     int match;                      /* the password checked matched */
     char hash[CRYPTO_PWHASH_MAX];   /* the new password's hash, "" for none */
@@ -497,6 +499,23 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
     return rc;
 }
 
+/* A wrong login with a name that is no account: counted, slowed and locked on its stand-in
+ * exactly as refuse_counted does for an account, so the answer does not tell them apart. */
+static int refuse_decoy(eventlog_tx *tx, struct api_op *o, const char *user)
+{
+    struct node *n = o->c->n;
+    char locked[160];
+    Jiefen__UserRecord *d = decoy_get(&n->decoys, user, tx->now_ms);
+    if (d && !account_locked(d, tx->now_ms) &&
+        account_failed(d, tx->now_ms, n->cfg.lock_failures, n->cfg.lock_minutes))
+        log_warn("account", "%d failed logins as \"%s\", which is no account here: answered "
+                 "as locked", n->cfg.lock_failures, user);
+    if (d && account_locked(d, tx->now_ms))
+        return op_refuse(o, 423, "locked", NULL, "%s",
+                         account_locked_message(d, locked, sizeof locked));
+    return op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
+}
+
 static int login_apply(eventlog_tx *tx, struct api_op *o)
 {
     const struct pw_result *res = o->data;
@@ -506,8 +525,10 @@ static int login_apply(eventlog_tx *tx, struct api_op *o)
     int rc = account_get(tx->st, tx->txn, res->user, &u);
     if (rc)
         return rc;
+    if (!u && !res->known)
+        rc = refuse_decoy(tx, o, res->user);
     /* A password set since the check started was not the one checked. */
-    if (!u || u->generation != res->generation)
+    else if (!u || !res->known || u->generation != res->generation)
         rc = op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
     else if (account_locked(u, tx->now_ms))
         rc = op_refuse(o, 423, "locked", NULL, "%s",
@@ -534,23 +555,26 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
         json_decref(in);
         return;
     }
-    if (u && account_locked(u, clock_now_ms())) {
-        reply_error(c, 423, "locked", NULL, "%s", account_locked_message(u, locked, sizeof locked));
+    /* An unknown name is answered from its stand-in, as if it were an account. */
+    const Jiefen__UserRecord *as = u ? u : decoy_find(c->n->decoys, op_str(in, "user"));
+    if (as && account_locked(as, clock_now_ms())) {
+        reply_error(c, 423, "locked", NULL, "%s", account_locked_message(as, locked, sizeof locked));
         json_decref(in);
     } else {
         struct pw_job *j = pw_job_new(c, in, login_apply);
         if (j) {
             j->verify = 1;
+            snprintf(j->res.user, sizeof j->res.user, "%s", op_str(in, "user"));
             if (u) {
                 snprintf(j->stored, sizeof j->stored, "%s", u->password_hash);
-                snprintf(j->res.user, sizeof j->res.user, "%s", u->user);
+                j->res.known = 1;
                 j->res.generation = u->generation;
             }
             /* An over-long password is no stored one: it is checked as "" (never matches). */
             if (strlen(op_str(in, "password")) <= ACCOUNT_PASSWORD_MAX)
                 take_password(in, "password", j->check, sizeof j->check);
             json_object_del(in, "password");
-            pw_queue(j, u ? account_delay_ms(u) : 0);
+            pw_queue(j, as ? account_delay_ms(as) : 0);
         }
     }
     account_free(&u);

@@ -1,6 +1,7 @@
 #include "node.h"
 #include "warning.h"
 #include "work.h"
+#include "decoy.h"
 #include "deadline.h"
 #include "schedule.h"
 #include "api.h"
@@ -515,6 +516,7 @@ void node_destroy(struct node **np)
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);
     policy_free(&n->policy);
+    decoy_free(&n->decoys);
     if (n->zctx)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);

@@ -26,6 +26,7 @@
 
 struct pw_job;
 struct work;
+struct decoys;
 #define NODE_DIR_MAX (PATH_MAX - 64)
 
 struct node {
@@ -64,6 +65,7 @@ struct node {
     uv_timer_t pw_timer;
     struct pw_job *pw_waiting;
     int pw_running;
+    struct decoys *decoys; /* failed logins of names that are no account (decoy.h) */
 };
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure

@@ -178,6 +178,35 @@ class Accounts(NodeTest):
         self.assertEqual(n.ctl("user", "enable", "zhang").returncode, 0)
         n.login("zhang")
 
+    def test_unknown_name_answered_as_an_account(self):
+        """Guessing names tells nothing: a name that is no account is refused, slowed and
+        locked after the same number of tries, with the same messages, as a real one."""
+        n = self.village()
+        seen = {}
+        for user in ("zhang", "nosuch"):
+            wrong = {"user": user, "password": "wrong-password"}
+            answers, started = [], time.monotonic()
+            for i in range(6):
+                if i == 3:
+                    started = time.monotonic()
+                answers.append(error(n.api("POST", "/api/v1/session", wrong, token=False)))
+                if i == 4:
+                    slowed = time.monotonic() - started
+            seen[user] = answers
+            # The 4th and 5th are answered after 1 s and 2 s (a lower bound: never flaky).
+            self.assertGreaterEqual(slowed, 3.0, user)
+        self.assertEqual(seen["zhang"], seen["nosuch"])
+        self.assertEqual([s for s, _ in seen["nosuch"]], [401] * 4 + [423] * 2)
+        s, b = n.api("POST", "/api/v1/session", {"user": "nosuch", "password": PASSWORD},
+                     token=False)
+        self.assertEqual(s, 423)
+        self.assertRegex(b["error"]["message"], r"^登录失败次数过多，账户已锁定至 \d\d:\d\d，")
+        # A name no account could have is simply refused, however often.
+        for _ in range(6):
+            self.assertEqual(error(n.api("POST", "/api/v1/session",
+                                         {"user": "No Such", "password": "x" * 8},
+                                         token=False)), (401, "bad_login"))
+
     def test_disabled_account(self):
         n = self.village()
         a = n.login("zhang")
