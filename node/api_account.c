@@ -564,7 +564,10 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
         struct pw_job *j = pw_job_new(c, in, login_apply);
         if (j) {
             j->verify = 1;
-            snprintf(j->res.user, sizeof j->res.user, "%s", op_str(in, "user"));
+            /* A name no account could have stays "": a plain 401, never a stand-in (cut
+             * to fit, it could stand for another name). */
+            if (!account_check_user(op_str(in, "user")))
+                snprintf(j->res.user, sizeof j->res.user, "%s", op_str(in, "user"));
             if (u) {
                 snprintf(j->stored, sizeof j->stored, "%s", u->password_hash);
                 j->res.known = 1;

@@ -9,6 +9,7 @@
 #include "ledger_export.h"
 #include "report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +84,8 @@ const char *api_export_format(const char *query, int *xlsx)
 void api_export_reply(struct api_call *c, int rc, const char *err, int xlsx,
                       const char *filename, const char *body, size_t len)
 {
+    if (rc == -ECANCELED)
+        return reply_store_error(c, rc);
     if (rc) {
         log_warn("export", "%s failed: %s", filename, err[0] ? err : jf_strerror(rc));
         return reply_error(c, 500, "export_failed", NULL, "导出失败：%s",

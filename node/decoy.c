@@ -23,19 +23,24 @@ Jiefen__UserRecord *decoy_find(struct decoys *d, const char *user)
     return NULL;
 }
 
-/* The slot to reuse in a full table: tried longest ago, an unlocked one if any. */
+/* Whether a is to be forgotten before b: unlocked before locked, then fewer failures, then
+ * tried longer ago (so a name being guessed is the last to go). */
+static int decoy_before(const struct decoy *a, const struct decoy *b, int64_t now)
+{
+    int la = account_locked(&a->rec, now), lb = account_locked(&b->rec, now);
+    if (la != lb)
+        return la < lb;
+    if (a->rec.failures != b->rec.failures)
+        return a->rec.failures < b->rec.failures;
+    return a->tried_ms < b->tried_ms;
+}
+
 static struct decoy *decoy_victim(struct decoys *d, int64_t now)
 {
-    struct decoy *best = NULL;
-    int best_locked = 1;
-    for (size_t i = 0; i < d->used; i++) {
-        struct decoy *s = &d->slot[i];
-        int locked = account_locked(&s->rec, now);
-        if (!best || locked < best_locked || (locked == best_locked && s->tried_ms < best->tried_ms)) {
-            best = s;
-            best_locked = locked;
-        }
-    }
+    struct decoy *best = &d->slot[0];
+    for (size_t i = 1; i < d->used; i++)
+        if (decoy_before(&d->slot[i], best, now))
+            best = &d->slot[i];
     return best;
 }
 

@@ -2,8 +2,10 @@
  * decoy — failed logins of user names that do not exist, counted in memory on stand-in
  * records, so that an unknown name is slowed and locked by the very rules of a real one
  * (account_delay_ms, account_failed, account_locked) and the answers do not tell which names
- * are accounts. At most DECOY_MAX names are remembered; when full, the one tried longest ago
- * is forgotten, an unlocked one before a locked one. Lost at a restart (real counts are not).
+ * are accounts. At most DECOY_MAX names are remembered; when full, an unlocked one before a
+ * locked one, the fewest failures, the one tried longest ago is forgotten. Lost at a restart
+ * (real counts are not). A flood of thousands of names can still push one out: bounded
+ * memory cannot hide names from that, only make it slow (each try costs a password hash).
  */
 #ifndef JIEFEN_DECOY_H
 #define JIEFEN_DECOY_H
@@ -12,7 +14,7 @@
 
 #include "jiefen.pb-c.h"
 
-#define DECOY_MAX 1024
+#define DECOY_MAX 4096
 
 struct decoys;
 

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "work.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +135,9 @@ static void drafts_done(void *arg, int status)
 {
     struct drafts *d = arg;
     struct node *n = d->node;
-    if (status)
+    if (status == -ECANCELED)
+        log_info("report", "report drafts not made: the node is stopping; made at the next start");
+    else if (status)
         log_error("report", "report drafts not stored (%s); next try at the next period end",
                   jf_strerror(status));
     drafts_free(d);

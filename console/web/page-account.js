@@ -74,22 +74,27 @@ function resetForm(u, reload) {
   return form;
 }
 
-function userActions(u, self, reload) {
-  const verb = u.disabled || u.locked ? 'enable' : 'disable';
+// A button for POST /api/v1/users/{user}/{verb}.
+function verbButton(u, verb, label, done, reload) {
   const act = async () => {
     try {
       await post(`/api/v1/users/${encodeURIComponent(u.user)}/${verb}`);
-      toast(verb === 'enable' ? `已启用 ${u.user}` : `已停用 ${u.user}`);
+      toast(`${done} ${u.user}`);
       reload();
     } catch (err) {
       if (!err.code) throw err;
       toast(err.message, 'error');
     }
   };
+  return h('button', { type: 'button', class: verb === 'disable' ? 'link danger' : 'link', 'data-verb': verb, onclick: act }, label);
+}
+
+function userActions(u, self, reload) {
   if (u.user === self) return h('span', { class: 'meta' }, '本人（密码在上方修改）');
   return h('div', { class: 'user-actions' },
-    h('button', { type: 'button', class: verb === 'disable' ? 'link danger' : 'link', 'data-verb': verb, onclick: act },
-      verb === 'enable' ? (u.disabled ? '启用' : '解除锁定') : '停用'),
+    u.disabled ? verbButton(u, 'enable', '启用', '已启用', reload) : null,
+    !u.disabled && u.locked ? verbButton(u, 'enable', '解除锁定', '已解除锁定', reload) : null,
+    u.disabled ? null : verbButton(u, 'disable', '停用', '已停用', reload),
     resetForm(u, reload));
 }
 

@@ -163,11 +163,12 @@ export function showError(form, err) {
 }
 
 // The named controls of a form as a flat object: checkboxes as booleans, number inputs as
-// numbers; empty optional values are left out.
+// numbers, passwords exactly as typed, other text trimmed; empty optional values are left out.
 export function values(form) {
   const out = {};
   for (const el of form.querySelectorAll('[name]')) {
     if (el.type === 'checkbox') out[el.name] = el.checked;
+    else if (el.type === 'password') { if (el.value !== '') out[el.name] = el.value; }
     else if (el.value.trim() === '') continue;
     else out[el.name] = el.type === 'number' ? Number(el.value) : el.value.trim();
   }

@@ -201,11 +201,13 @@ class Accounts(NodeTest):
                      token=False)
         self.assertEqual(s, 423)
         self.assertRegex(b["error"]["message"], r"^登录失败次数过多，账户已锁定至 \d\d:\d\d，")
-        # A name no account could have is simply refused, however often.
-        for _ in range(6):
-            self.assertEqual(error(n.api("POST", "/api/v1/session",
-                                         {"user": "No Such", "password": "x" * 8},
-                                         token=False)), (401, "bad_login"))
+        # A name no account could have is simply refused, however often (also one whose
+        # first 32 letters could be a name).
+        for user in ("No Such", "zhang" + "x" * 35):
+            for _ in range(6):
+                self.assertEqual(error(n.api("POST", "/api/v1/session",
+                                             {"user": user, "password": "x" * 8},
+                                             token=False)), (401, "bad_login"), user)
 
     def test_disabled_account(self):
         n = self.village()

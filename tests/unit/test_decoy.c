@@ -1,5 +1,5 @@
 /* Decoy: the stand-ins of names that are no account count, slow and lock like accounts,
- * and a full table forgets the name tried longest ago, a locked one last. */
+ * and a full table forgets the least-tried name tried longest ago, a locked one last. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +35,7 @@ static void test_counts_like_an_account(void **state)
     assert_null(d);
 }
 
-static void test_full_table_forgets_the_oldest_unlocked(void **state)
+static void test_full_table_forgets_the_least_tried(void **state)
 {
     (void)state;
     struct decoys *d = NULL;
@@ -43,14 +43,18 @@ static void test_full_table_forgets_the_oldest_unlocked(void **state)
     Jiefen__UserRecord *locked = decoy_get(&d, "locked", T0);
     for (int i = 0; i < 5; i++)
         account_failed(locked, T0, 5, 15);
-    for (int i = 1; i < DECOY_MAX; i++) {
+    Jiefen__UserRecord *guessed = decoy_get(&d, "guessed", T0);
+    for (int i = 0; i < 4; i++)
+        account_failed(guessed, T0, 5, 15);
+    for (int i = 2; i < DECOY_MAX; i++) {
         snprintf(name, sizeof name, "name%d", i);
         account_failed(decoy_get(&d, name, T0 + i), T0 + i, 5, 15);
     }
-    assert_non_null(decoy_find(d, "name1"));
-    assert_non_null(decoy_get(&d, "newcomer", T0 + DECOY_MAX));
-    assert_null(decoy_find(d, "name1"));        /* the oldest unlocked went */
     assert_non_null(decoy_find(d, "name2"));
+    assert_non_null(decoy_get(&d, "newcomer", T0 + DECOY_MAX));
+    assert_null(decoy_find(d, "name2"));        /* the least tried, longest ago, went */
+    assert_non_null(decoy_find(d, "name3"));
+    assert_int_equal(decoy_find(d, "guessed")->failures, 4); /* older, but more tried */
     assert_true(account_locked(decoy_find(d, "locked"), T0 + DECOY_MAX));
     assert_int_equal(decoy_find(d, "newcomer")->failures, 0);
     decoy_free(&d);
@@ -60,7 +64,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_like_an_account),
-        cmocka_unit_test(test_full_table_forgets_the_oldest_unlocked),
+        cmocka_unit_test(test_full_table_forgets_the_least_tried),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
