@@ -166,6 +166,7 @@ static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__Cas
 struct party_scan {
     eventlog_tx *tx;
     const char *self;
+    const Jiefen__CaseView *upto; /* the case checked: later openings are not counted */
     uint32_t open;
     int spans;
     char branch[STORE_ORIGIN_MAX + 1];
@@ -180,7 +181,11 @@ static int scan_case(const char *case_id, void *arg)
     int rc = fold_case_get(s->tx->st, s->tx->txn, case_id, &v);
     if (rc || !v)
         return rc;
-    int open = v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED);
+    /* Openings received in one batch are checked after all are folded: each counts as of
+     * its own opening, so the warning names the case that made the count. */
+    int later = v->opened_ms > s->upto->opened_ms ||
+                (v->opened_ms == s->upto->opened_ms && strcmp(case_id, s->upto->case_id) > 0);
+    int open = !later && (v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED));
     int here = strcmp(v->opened_at_node, s->self) == 0;
     if (open && (here || registry_branch(s->tx->st, s->tx->txn, v->opened_at_node, s->self,
                                          below) == 0)) {
@@ -200,7 +205,7 @@ static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__C
 {
     int rc = 0;
     for (size_t i = 0; i < c->n_party_tags && rc == 0 && cfg->warn_party_cases; i++) {
-        struct party_scan s = {tx, cfg->node_id, 0, 0, "", ""};
+        struct party_scan s = {tx, cfg->node_id, c, 0, 0, "", ""};
         if (c->party_tags[i].len != PARTY_TAG_LEN ||
             (rc = party_each_case(tx->st, tx->txn, c->party_tags[i].data, scan_case, &s)) ||
             s.open < (uint32_t)cfg->warn_party_cases || !s.spans)
