@@ -1,4 +1,5 @@
 #include "calendar.h"
+#include "array.h"
 #include "clock.h"
 
 #include "error.h"
@@ -308,16 +309,12 @@ static int parse_kind(const char *word)
 
 static int append(calendar *c, const struct entry *e, const struct src *s)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        struct entry *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            say(s->err, s->errlen, "%s: out of memory", s->path);
-            return -ENOMEM;
-        }
-        c->v = v;
-        c->cap = cap;
+    struct entry *v = array_room(c->v, c->n, &c->cap, sizeof *v, 64);
+    if (!v) {
+        say(s->err, s->errlen, "%s: out of memory", s->path);
+        return -ENOMEM;
     }
+    c->v = v;
     c->v[c->n++] = *e;
     return 0;
 }

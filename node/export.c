@@ -1,4 +1,5 @@
 #include "export.h"
+#include "array.h"
 
 #include "error.h"
 
@@ -714,14 +715,10 @@ int export_add_table(export_file *f, const char *title, const char *caption, siz
     if (f->format == EXPORT_XLSX && n_cols > LXW_COL_MAX)
         return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %d",
                     f->n + 1, n_cols, LXW_COL_MAX);
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        struct table *g = realloc(f->t, cap * sizeof *g);
-        if (!g)
-            return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
-        f->t = g;
-        f->cap = cap;
-    }
+    struct table *g = array_room(f->t, f->n, &f->cap, sizeof *g, 8);
+    if (!g)
+        return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
+    f->t = g;
     struct table *t = &f->t[f->n++];
     memset(t, 0, sizeof *t);
     *table = f->n - 1;

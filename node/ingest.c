@@ -1,4 +1,5 @@
 #include "ingest.h"
+#include "array.h"
 #include "envelope.h"
 #include "error.h"
 #include "eventlog.h"
@@ -187,14 +188,10 @@ static void run_clear(struct run *r)
 
 static int run_push(struct run *r, envelope *e)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        envelope **grown = realloc(r->e, cap * sizeof *grown);
-        if (!grown)
-            return -ENOMEM;
-        r->e = grown;
-        r->cap = cap;
-    }
+    envelope **grown = array_room(r->e, r->n, &r->cap, sizeof *grown, 64);
+    if (!grown)
+        return -ENOMEM;
+    r->e = grown;
     r->e[r->n++] = e;
     return 0;
 }

@@ -1,4 +1,5 @@
 #include "ledger.h"
+#include "array.h"
 #include "case.h"
 #include "config.h"
 #include "error.h"
@@ -26,14 +27,10 @@ struct tree {
 static int collect(const Jiefen__NodeInfo *ni, void *arg)
 {
     struct tree *t = arg;
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        struct tree_node *g = realloc(t->n, cap * sizeof *g);
-        if (!g)
-            return -ENOMEM;
-        t->n = g;
-        t->cap = cap;
-    }
+    struct tree_node *g = array_room(t->n, t->count, &t->cap, sizeof *g, 64);
+    if (!g)
+        return -ENOMEM;
+    t->n = g;
     struct tree_node *x = &t->n[t->count++];
     snprintf(x->id, sizeof x->id, "%s", ni->node_id);
     snprintf(x->parent, sizeof x->parent, "%s", ni->parent);

@@ -1,4 +1,5 @@
 #include "report_status.h"
+#include "array.h"
 #include "ledger.h"
 #include "registry.h"
 
@@ -46,14 +47,10 @@ static int collect(const Jiefen__NodeInfo *ni, void *arg)
     struct children *s = arg;
     if (ni->revoked || strcmp(ni->parent, s->self) || !report_kind_for_tier(s->p->kind, ni->tier))
         return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        struct child *g = realloc(s->c, cap * sizeof *g);
-        if (!g)
-            return -ENOMEM;
-        s->c = g;
-        s->cap = cap;
-    }
+    struct child *g = array_room(s->c, s->n, &s->cap, sizeof *g, 16);
+    if (!g)
+        return -ENOMEM;
+    s->c = g;
     struct child *c = &s->c[s->n];
     *c = (struct child){strdup(ni->node_id), strdup(ni->name), NULL};
     s->n++;

@@ -1,0 +1,17 @@
+#include "array.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+void *array_room(void *items, size_t count, size_t *cap, size_t elem, size_t first)
+{
+    if (count < *cap)
+        return items;
+    size_t grown = *cap ? *cap * 2 : first;
+    if (grown < *cap || grown > SIZE_MAX / elem)
+        return NULL;
+    void *g = realloc(items, grown * elem);
+    if (g)
+        *cap = grown;
+    return g;
+}

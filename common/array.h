@@ -1,0 +1,15 @@
+/*
+ * array — room in a malloc'd array that grows by doubling, the one idiom behind every list
+ * the daemon builds (ingest runs, calendars, trees, report children, export tables).
+ */
+#ifndef JIEFEN_ARRAY_H
+#define JIEFEN_ARRAY_H
+
+#include <stddef.h>
+
+/* items (count used of *cap elements of elem bytes) with room for one more: items itself,
+ * or its reallocation with *cap doubled (`first` for an empty one). NULL when out of memory;
+ * items is then unchanged and still the caller's. */
+void *array_room(void *items, size_t count, size_t *cap, size_t elem, size_t first);
+
+#endif
