@@ -38,7 +38,8 @@ static int touch_apply(eventlog_tx *tx, void *arg)
     struct touch *t = arg;
     Jiefen__SessionRecord *s = NULL;
     int rc = session_get(tx->st, tx->txn, t->key, &s);
-    if (rc == 0 && s && s->last_seen_ms < t->now) {
+    /* Due by the stored record: of a burst of requests only the first is written. */
+    if (rc == 0 && s && session_touch_due(s, t->now)) {
         s->last_seen_ms = t->now;
         rc = session_put(tx->st, tx->txn, t->key, s);
     }
@@ -188,8 +189,7 @@ int api_leads(const struct api_call *c, const Jiefen__CaseView *v)
 /* What the pool found, handed to the operation that records it (o->data). */
 struct pw_result {
     char user[ACCOUNT_USER_MAX + 1];
-    int known;                      /* user was an account when the check started */
-    uint32_t generation;            /* the user's when the check started */
+    uint32_t generation;            /* the user's when the check started; 0: no account */
     int match;                      /* the password checked matched */
     char hash[CRYPTO_PWHASH_MAX];   /* the new password's hash, "" for none */
 };
@@ -453,21 +453,22 @@ static json_t *session_json(const struct api_call *c)
 
 #define BAD_LOGIN "用户名或密码错误"
 
-/* Counts a failed check of u's password and refuses: 423 if that locked the account, else
- * with the caller's status, code, field and message. Returns 0 (or a store error) so that
+/* Counts a failed check of u's password and refuses: 423 if that locked it, else with the
+ * caller's status, code, field and message. An account's count is stored; a stand-in's
+ * (decoy.h) only kept in memory, by the same rules. Returns 0 (or a store error) so that
  * the count is kept. */
-static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u, int status,
-                          const char *code, const char *field, const char *msg)
+static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u, int stored,
+                          int status, const char *code, const char *field, const char *msg)
 {
     struct node *n = o->c->n;
     char locked[160];
     int now_locked = account_failed(u, tx->now_ms, n->cfg.lock_failures, n->cfg.lock_minutes);
-    int rc = account_put(tx->st, tx->txn, u);
+    int rc = stored ? account_put(tx->st, tx->txn, u) : 0;
     if (rc)
         return rc;
     if (now_locked) {
-        log_warn("account", "%s locked after %d failed password checks", u->user,
-                 n->cfg.lock_failures);
+        log_warn("account", "%s%s locked after %d failed password checks", u->user,
+                 stored ? "" : " (no account here)", n->cfg.lock_failures);
         op_refuse(o, 423, "locked", NULL, "%s", account_locked_message(u, locked, sizeof locked));
     } else {
         op_refuse(o, status, code, field, "%s", msg);
@@ -499,21 +500,18 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
     return rc;
 }
 
-/* A wrong login with a name that is no account: counted, slowed and locked on its stand-in
- * exactly as refuse_counted does for an account, so the answer does not tell them apart. */
+/* A wrong login with a name that is no account: refused as an account's would be, so the
+ * answer does not tell them apart. */
 static int refuse_decoy(eventlog_tx *tx, struct api_op *o, const char *user)
 {
-    struct node *n = o->c->n;
     char locked[160];
-    Jiefen__UserRecord *d = decoy_get(&n->decoys, user, tx->now_ms);
-    if (d && !account_locked(d, tx->now_ms) &&
-        account_failed(d, tx->now_ms, n->cfg.lock_failures, n->cfg.lock_minutes))
-        log_warn("account", "%d failed logins as \"%s\", which is no account here: answered "
-                 "as locked", n->cfg.lock_failures, user);
-    if (d && account_locked(d, tx->now_ms))
+    Jiefen__UserRecord *d = decoy_get(&o->c->n->decoys, user, tx->now_ms);
+    if (!d)
+        return op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
+    if (account_locked(d, tx->now_ms))
         return op_refuse(o, 423, "locked", NULL, "%s",
                          account_locked_message(d, locked, sizeof locked));
-    return op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
+    return refuse_counted(tx, o, d, 0, 401, "bad_login", NULL, BAD_LOGIN);
 }
 
 static int login_apply(eventlog_tx *tx, struct api_op *o)
@@ -525,16 +523,16 @@ static int login_apply(eventlog_tx *tx, struct api_op *o)
     int rc = account_get(tx->st, tx->txn, res->user, &u);
     if (rc)
         return rc;
-    if (!u && !res->known)
+    if (!u && !res->generation)
         rc = refuse_decoy(tx, o, res->user);
     /* A password set since the check started was not the one checked. */
-    else if (!u || !res->known || u->generation != res->generation)
+    else if (!u || u->generation != res->generation)
         rc = op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
     else if (account_locked(u, tx->now_ms))
         rc = op_refuse(o, 423, "locked", NULL, "%s",
                        account_locked_message(u, locked, sizeof locked));
     else if (!res->match)
-        rc = refuse_counted(tx, o, u, 401, "bad_login", NULL, BAD_LOGIN);
+        rc = refuse_counted(tx, o, u, 1, 401, "bad_login", NULL, BAD_LOGIN);
     else if (u->disabled)
         rc = op_refuse(o, 403, "disabled", NULL, "账户已停用，请联系管理员");
     else if ((rc = login_ok(tx, o, u)) == 0)
@@ -570,7 +568,6 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
                 snprintf(j->res.user, sizeof j->res.user, "%s", op_str(in, "user"));
             if (u) {
                 snprintf(j->stored, sizeof j->stored, "%s", u->password_hash);
-                j->res.known = 1;
                 j->res.generation = u->generation;
             }
             /* An over-long password is no stored one: it is checked as "" (never matches). */
@@ -603,8 +600,10 @@ void route_session_logout(struct api_call *c, const http_request *r, const char 
     op_submit(c, json_object(), logout_apply, NULL);
 }
 
-/* u with a new password hash, written: every session of the old generation ends. */
-static int put_password(eventlog_tx *tx, const Jiefen__UserRecord *u, const char *hash)
+/* u with a new password hash, written and answered: every session of the old generation
+ * ends. */
+static int put_password(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord *u,
+                        const char *hash)
 {
     Jiefen__UserRecord w = *u;
     w.password_hash = (char *)hash;
@@ -612,17 +611,9 @@ static int put_password(eventlog_tx *tx, const Jiefen__UserRecord *u, const char
     w.generation = u->generation + 1;
     w.failures = 0;
     w.locked_until_ms = 0;
-    return account_put(tx->st, tx->txn, &w);
-}
-
-/* The user's record after a change, for the answer. */
-static int answer_user(eventlog_tx *tx, struct api_op *o, const char *user)
-{
-    Jiefen__UserRecord *u = NULL;
-    int rc = account_get(tx->st, tx->txn, user, &u);
-    if (rc == 0 && u)
-        user_out(o, u, tx->now_ms);
-    account_free(&u);
+    int rc = account_put(tx->st, tx->txn, &w);
+    if (rc == 0)
+        user_out(o, &w, tx->now_ms);
     return rc;
 }
 
@@ -650,10 +641,9 @@ static int own_passwd_apply(eventlog_tx *tx, struct api_op *o)
     if (!u || u->generation != res->generation)
         rc = op_refuse(o, 409, "password_changed", NULL, "密码刚被修改过，请重新登录后再试");
     else if (!res->match)
-        rc = refuse_counted(tx, o, u, 400, "invalid_field", "old", "原密码不正确");
-    else if ((rc = put_password(tx, u, res->hash)) == 0 &&
-             (rc = keep_own_session(tx, o, u->generation + 1)) == 0 &&
-             (rc = answer_user(tx, o, u->user)) == 0)
+        rc = refuse_counted(tx, o, u, 1, 400, "invalid_field", "old", "原密码不正确");
+    else if ((rc = put_password(tx, o, u, res->hash)) == 0 &&
+             (rc = keep_own_session(tx, o, u->generation + 1)) == 0)
         log_info("account", "%s changed their password", u->user);
     account_free(&u);
     return rc;
@@ -798,8 +788,7 @@ static int user_passwd_apply(eventlog_tx *tx, struct api_op *o)
     int rc = account_get(tx->st, tx->txn, res->user, &u);
     if (rc == 0 && !u)
         rc = op_refuse(o, 404, "not_found", NULL, "无此用户：%s", res->user);
-    else if (rc == 0 && (rc = put_password(tx, u, res->hash)) == 0 &&
-             (rc = answer_user(tx, o, u->user)) == 0)
+    else if (rc == 0 && (rc = put_password(tx, o, u, res->hash)) == 0)
         log_info("account", "password of %s set by %s", u->user, api_actor(o->c, NULL));
     account_free(&u);
     return rc;

@@ -123,10 +123,6 @@ void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
 void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
                    void (*after)(struct node *), void *data);
 
-/* op_submit with data for apply (o->data), freed with free() once answered. */
-void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
-                    void (*after)(struct node *), void *data);
-
 /* A string member of a JSON object, "" when absent or not a string. */
 const char *op_str(const json_t *in, const char *key);
 

@@ -18,11 +18,10 @@ let onLoggedOut = () => {};
 export function setCsrf(token) { csrf = token || ''; }
 export function whenLoggedOut(fn) { onLoggedOut = fn; }
 
-// The API's {"error": {code, field, message}}; also the flat {"error": code, message}.
+// The API's {"error": {code, field, message}}, else (a proxy's page, no JSON) the status.
 function errorOf(status, body) {
   const e = body && body.error;
   if (e && typeof e === 'object') return new ApiError(status, e.code, e.field, e.message);
-  if (typeof e === 'string') return new ApiError(status, e, body.field, body.message);
   return new ApiError(status, 'http_' + status, '', `服务器返回错误（${status}）`);
 }
 

@@ -51,7 +51,7 @@ function shell() {
   clear($('centre'), `${node.name}`, h('small', {}, `${name('tier', node.tier)} · ${node.id}`));
   clear($('who'),
     h('a', { class: 'user', href: '#/account', title: '账户与密码' }, session.user.name || session.user.user),
-    h('span', { class: 'role' }, session.user.role_name || name('role', session.user.role)),
+    h('span', { class: 'role' }, session.user.role_name),
     h('button', { type: 'button', class: 'link', onclick: logout }, '退出登录'));
   const here = parseHash().name;
   clear($('nav'), Object.entries(pages)
@@ -77,15 +77,8 @@ async function loadNode() {
 // Called with the answer of POST or GET /api/v1/session.
 export async function signedIn(s) {
   session.user = s;
-  session.permissions = Array.isArray(s.permissions) ? s.permissions : [];
+  session.permissions = s.permissions;
   setCsrf(s.csrf);
-  if (!session.permissions.length) {
-    // The login answer may not list them; the session route does.
-    const full = await get('/api/v1/session');
-    session.user = full;
-    session.permissions = full.permissions || [];
-    setCsrf(full.csrf);
-  }
   await loadNode();
 }
 

@@ -4,7 +4,7 @@
 // put beside the field it names.
 import { ApiError, get, post } from './api.js';
 import { h, clear, field, input, select, formError, submitting, values, toast, table, fmtTime } from './ui.js';
-import { name, options } from './vocab.js';
+import { options } from './vocab.js';
 
 const password = (autocomplete) => input({ type: 'password', autocomplete });
 
@@ -102,7 +102,7 @@ function usersTable(users, self, reload) {
   return table([
     ['用户名', (u) => h('span', { class: 'mono' }, u.user)],
     ['姓名', (u) => u.name],
-    ['角色', (u) => u.role_name || name('role', u.role)],
+    ['角色', (u) => u.role_name],
     ['状态', userState],
     ['最近登录', (u) => fmtTime(u.last_login_ms)],
     ['操作', (u) => userActions(u, self, reload)],

@@ -83,8 +83,9 @@ function pageFetch(page, method, url, body, headers = {}) {
   }, [method, url, body, headers]);
 }
 
-const errorCode = (b) => (b && typeof b.error === 'object' ? b.error.code : b && b.error);
-const errorMessage = (b) => (b && typeof b.error === 'object' ? b.error.message : b && b.message);
+// The API's one error shape, {"error": {code, field, message}}: anything else fails here.
+const errorCode = (b) => b.error.code;
+const errorMessage = (b) => b.error.message;
 
 async function noHorizontalScroll(page) {
   const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
