@@ -106,8 +106,7 @@ static int check_child_period(struct prereq *q, const Jiefen__NodeInfo *child,
 static int check_child(const Jiefen__NodeInfo *ni, void *arg)
 {
     struct prereq *q = arg;
-    if (ni->revoked || strcmp(ni->parent, q->self) ||
-        !report_kind_for_tier(q->child_kind, ni->tier))
+    if (!report_child_expected(ni, q->self, q->child_kind))
         return 0;
     struct report_period sub;
     for (int64_t t = q->p->from_ms; t < q->p->to_ms; t = sub.to_ms) {
@@ -136,15 +135,44 @@ static json_t *period_json(const struct report_period *p)
                      (json_int_t)p->due_ms);
 }
 
-struct draft_job {
+/* A read for one period, answered with j->out (period_json, filled in by the work). */
+struct period_job {
     struct api_call *c;
     struct report_period p;
     json_t *out;
 };
 
+static void period_done(struct node *n, int rc, void *arg)
+{
+    struct period_job *j = arg;
+    (void)n;
+    if (rc) {
+        json_decref(j->out);
+        reply_store_error(j->c, rc);
+    } else {
+        reply_json(j->c, 200, j->out);
+    }
+    free(j);
+}
+
+/* The period of the query, then fn on the thread pool. */
+static void period_route(struct api_call *c, const http_request *r, work_fn fn)
+{
+    struct period_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    if (query_period(c, r, &j->p)) {
+        free(j);
+        return;
+    }
+    j->c = c;
+    j->out = period_json(&j->p);
+    work_read(c->n, fn, period_done, j);
+}
+
 static int draft_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct draft_job *j = arg;
+    struct period_job *j = arg;
     json_t *absent = json_array(), *list = json_array(), *none = json_array();
     char *frozen = NULL;
     json_t *fig = NULL;
@@ -161,35 +189,16 @@ static int draft_work(struct node *n, MDB_txn *txn, void *arg)
         json_decref(list);
         return rc;
     }
-    j->out = period_json(&j->p);
     json_object_set_new(j->out, "figures", fig);
     json_object_set_new(j->out, "children", list);
+    j->out = json_pack("{s:o}", "draft", j->out);
     return 0;
-}
-
-static void draft_done(struct node *n, int rc, void *arg)
-{
-    struct draft_job *j = arg;
-    (void)n;
-    if (rc)
-        reply_store_error(j->c, rc);
-    else
-        reply_json(j->c, 200, json_pack("{s:o}", "draft", j->out));
-    free(j);
 }
 
 void route_report_draft(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct draft_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return reply_error(c, 500, "internal", NULL, "内存不足");
-    if (query_period(c, r, &j->p)) {
-        free(j);
-        return;
-    }
-    j->c = c;
-    work_read(c->n, draft_work, draft_done, j);
+    period_route(c, r, draft_work);
 }
 
 /* ---- submit ------------------------------------------------------------------------- */
@@ -431,44 +440,16 @@ void route_report_review(struct api_call *c, const http_request *r, const char *
 
 /* ---- the reports of this node and of its children ------------------------------------ */
 
-struct status_job {
-    struct api_call *c;
-    struct report_period p;
-    json_t *out;
-};
-
 static int status_work(struct node *n, MDB_txn *txn, void *arg)
 {
-    struct status_job *j = arg;
+    struct period_job *j = arg;
     return report_status(n->st, txn, n->cfg.node_id, &j->p, clock_now_ms(), j->out);
-}
-
-static void status_done(struct node *n, int rc, void *arg)
-{
-    struct status_job *j = arg;
-    (void)n;
-    if (rc) {
-        json_decref(j->out);
-        reply_store_error(j->c, rc);
-    } else {
-        reply_json(j->c, 200, j->out);
-    }
-    free(j);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct status_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return reply_error(c, 500, "internal", NULL, "内存不足");
-    if (query_period(c, r, &j->p)) {
-        free(j);
-        return;
-    }
-    j->c = c;
-    j->out = period_json(&j->p);
-    work_read(c->n, status_work, status_done, j);
+    period_route(c, r, status_work);
 }
 
 /* ---- a report as a spreadsheet ------------------------------------------------------- */

@@ -42,6 +42,12 @@ int report_kind_for_tier(const char *kind, int tier)
     return i >= 0 && tier >= kinds[i].min_tier && tier <= kinds[i].max_tier;
 }
 
+int report_child_expected(const Jiefen__NodeInfo *ni, const char *self, const char *kind)
+{
+    return !ni->revoked && strcmp(ni->parent, self) == 0 &&
+           report_kind_for_tier(kind, ni->tier);
+}
+
 const char *report_child_kind(const char *kind)
 {
     int i = kind_index(kind);

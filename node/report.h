@@ -39,6 +39,9 @@ int report_kind_valid(const char *kind);
 /* 1 if a node of this tier submits reports of this kind. */
 int report_kind_for_tier(const char *kind, int tier);
 
+/* 1 if ni is a child of `self` (enrolled, not revoked) that owes it reports of this kind. */
+int report_child_expected(const Jiefen__NodeInfo *ni, const char *self, const char *kind);
+
 /* The Chinese names staff read: of a kind (日排查…) and of a state (草稿, 已报送, 已接收,
  * 已退回); an unknown one as it is. */
 const char *report_kind_name(const char *kind);

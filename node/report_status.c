@@ -45,7 +45,7 @@ struct children {
 static int collect(const Jiefen__NodeInfo *ni, void *arg)
 {
     struct children *s = arg;
-    if (ni->revoked || strcmp(ni->parent, s->self) || !report_kind_for_tier(s->p->kind, ni->tier))
+    if (!report_child_expected(ni, s->self, s->p->kind))
         return 0;
     struct child *g = array_room(s->c, s->n, &s->cap, sizeof *g, 16);
     if (!g)

@@ -204,7 +204,7 @@ static int scan_case(const char *case_id, void *arg)
 static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
 {
     int rc = 0;
-    for (size_t i = 0; i < c->n_party_tags && rc == 0 && cfg->warn_party_cases; i++) {
+    for (size_t i = 0; i < c->n_party_tags && rc == 0; i++) {
         struct party_scan s = {tx, cfg->node_id, c, 0, 0, "", ""};
         if (c->party_tags[i].len != PARTY_TAG_LEN ||
             (rc = party_each_case(tx->st, tx->txn, c->party_tags[i].data, scan_case, &s)) ||
@@ -228,7 +228,7 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
         return rc;
     int intake_here = c->event_count == 1 && strcmp(c->opened_at_node, cfg->node_id) == 0;
     if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0 &&
-        (rc = rule_red(tx, cfg, c)) == 0 && intake_here)
+        (rc = rule_red(tx, cfg, c)) == 0 && intake_here && cfg->warn_party_cases)
         rc = rule_party(tx, cfg, c);
     case_view_free(&c);
     return rc;
@@ -247,7 +247,9 @@ static int received_apply(eventlog_tx *tx, void *arg)
     while (rc == 0 && n->warning_checked < RECEIVED_BATCH &&
            (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
         Jiefen__CaseView *c = NULL;
-        if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
+        if (!n->cfg.warn_party_cases) {
+            /* The rule off: the queue is only emptied. */
+        } else if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
             /* Off the queue all the same: retried, it would stop every check after it. */
             log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
             rc = 0;

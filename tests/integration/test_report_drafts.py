@@ -66,6 +66,17 @@ class Drafts(NodeTest):
             self.assertEqual((got["state"], got["figures"]["taken_in"]), ("draft", 0))
         self.assertEqual(self.own(v, "daily", today)["state"], "submitted")
 
+    def test_no_draft_before_the_node_existed(self):
+        """Started again two days later, a new node drafts the days it lived through, and
+        none before it was made (its catch-up has no report to stop at)."""
+        v = self.node("v-xicun", "village", "西村").start()
+        today = now_local().date()
+        day = datetime.timedelta(days=1)
+        self.restart_at(v, 2 * 86400 * 1000)
+        for d in (today + day, today):
+            wait_for(lambda: self.own(v, "daily", d), 20, f"the draft of {d}")
+        self.assertIsNone(self.own(v, "daily", today - day))
+
 
 if __name__ == "__main__":
     harness.main()

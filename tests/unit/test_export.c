@@ -136,13 +136,16 @@ static void test_csv_bad_arguments(void **state)
 
 /* Prints one JSON object: {"skip": why} or {"sheets": [...]} with every non-empty cell's
  * value, openpyxl data type ("n" numeric, "s" string), number format, bold and border. */
-static const char READER[] =
-    "import json, sys\n"
-    "try:\n"
-    "    import openpyxl\n"
-    "except ImportError:\n"
-    "    print(json.dumps({\"skip\": \"python3-openpyxl is not installed\"}))\n"
+#define READER_HEAD                                                                        \
+    "import json, sys\n"                                                                  \
+    "try:\n"                                                                              \
+    "    import openpyxl\n"                                                               \
+    "except ImportError:\n"                                                               \
+    "    print(json.dumps({\"skip\": \"python3-openpyxl is not installed\"}))\n"          \
     "    sys.exit(0)\n"
+
+static const char READER[] =
+    READER_HEAD
     "wb = openpyxl.load_workbook(sys.argv[1])\n"
     "sheets = []\n"
     "for ws in wb.worksheets:\n"
@@ -158,15 +161,16 @@ static const char READER[] =
     "        \"widths\": {k: d.width for k, d in ws.column_dimensions.items()}})\n"
     "print(json.dumps({\"sheets\": sheets}, ensure_ascii=False))\n";
 
-/* The workbook at path as JSON, or NULL (the reason printed) when it cannot be read here. */
-static json_t *read_xlsx(const char *path)
+/* What script (READER_HEAD first) prints for the workbook at path, as JSON; NULL (the
+ * reason printed) only when openpyxl is missing here. A reader that fails fails the test. */
+static json_t *run_reader(const char *script, const char *path)
 {
     if (access(PYTHON, X_OK) != 0) {
         printf("  SKIP XLSX read-back: %s not found (install python3-openpyxl)\n", PYTHON);
         return NULL;
     }
     char cmd[8192], text[65536];
-    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, READER, path);
+    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, script, path);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t n = fread(text, 1, sizeof text - 1, p);
@@ -186,6 +190,11 @@ static json_t *read_xlsx(const char *path)
         return NULL;
     }
     return root;
+}
+
+static json_t *read_xlsx(const char *path)
+{
+    return run_reader(READER, path);
 }
 
 static json_t *sheet_at(json_t *root, size_t i)
@@ -449,7 +458,7 @@ static void test_xlsx_spills_past_the_row_limit(void **state)
 {
     (void)state;
     static const char reader[] =
-        "import json, sys, openpyxl\n"
+        READER_HEAD
         "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
         "rows = list(wb.worksheets[-1].iter_rows(min_row=1, max_row=3, values_only=True))\n"
         "print(json.dumps({\"names\": wb.sheetnames, \"rows\": rows}, ensure_ascii=False))\n";
@@ -464,21 +473,9 @@ static void test_xlsx_spills_past_the_row_limit(void **state)
     free(rows);
     assert_int_equal(rc, 0);
     assert_int_equal(dir_entries(), 1);
-    if (access(PYTHON, X_OK) != 0)
+    json_t *root = run_reader(reader, path);
+    if (!root)
         return;
-    char cmd[8192], text[4096];
-    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, reader, path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(text, 1, sizeof text - 1, p);
-    text[n] = '\0';
-    if (pclose(p) != 0) {
-        printf("  SKIP XLSX read-back (no openpyxl?)\n");
-        return;
-    }
-    printf("  %s", text);
-    json_t *root = json_loads(text, 0, NULL);
-    assert_non_null(root);
     json_t *names = json_object_get(root, "names"), *r = json_object_get(root, "rows");
     assert_int_equal(json_array_size(names), 2);
     check_string("sheet 1", json_array_get(names, 0), "台账");
