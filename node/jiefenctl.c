@@ -291,6 +291,26 @@ static int kv(struct table *t, const char *key, const char *value)
     return rc;
 }
 
+/* Prints a table: head (ncols cells), then a row per item of list, made by row. The exit
+ * code. */
+static int print_rows(const json_t *list, const char *const *head, size_t ncols,
+                      int (*row)(struct table *t, const json_t *item, const void *arg),
+                      const void *arg)
+{
+    struct table t = {.ncols = ncols};
+    int rc = table_add(&t, head);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        if (rc == 0)
+            rc = row(&t, item, arg);
+    }
+    if (rc == 0)
+        table_print(&t, 0);
+    table_free(&t);
+    return rc ? out_of_memory() : EXIT_OK;
+}
+
 /* ---- JSON fields --------------------------------------------------------------------- */
 
 struct vocab {
@@ -1281,8 +1301,9 @@ static int fetch_pages(struct ctl *ctl, const char *base, const char *after, int
     return rc;
 }
 
-static int case_row(struct table *t, const json_t *c)
+static int case_row(struct table *t, const json_t *c, const void *arg)
 {
+    (void)arg;
     char opened[32];
     const char *cat = jstr(c, "category_name");
     char *summary = truncate_chars(jstr(c, "summary"), SUMMARY_CHARS);
@@ -1302,18 +1323,7 @@ static int print_case_list(const json_t *cases)
 {
     static const char *const head[7] = {"案件编号", "状态", "类别", "村",
                                         "风险",     "受理时间", "摘要"};
-    struct table t = {.ncols = 7};
-    int rc = table_add(&t, head);
-    size_t i;
-    json_t *c;
-    json_array_foreach(cases, i, c) {
-        if (rc == 0)
-            rc = case_row(&t, c);
-    }
-    if (rc == 0)
-        table_print(&t, 0);
-    table_free(&t);
-    return rc ? out_of_memory() : EXIT_OK;
+    return print_rows(cases, head, 7, case_row, NULL);
 }
 
 /* Prints what was fetched: the page as the API sent it, or with --all the last page
@@ -1955,25 +1965,19 @@ static int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
 
 /* ---- nodes --------------------------------------------------------------------------- */
 
+static int node_row(struct table *t, const json_t *n, const void *arg)
+{
+    (void)arg;
+    const char *row[6] = {jstr(n, "id"), jstr(n, "name"), vocab_name(tiers, jstr(n, "tier")),
+                          jstr(n, "parent"), vocab_name(relations, jstr(n, "relation")),
+                          json_is_true(json_object_get(n, "revoked")) ? "已撤销" : "正常"};
+    return table_add(t, row);
+}
+
 static int print_nodes(const json_t *nodes)
 {
     static const char *const head[6] = {"编号", "名称", "级别", "上级", "关系", "状态"};
-    struct table t = {.ncols = 6};
-    int rc = table_add(&t, head);
-    size_t i;
-    json_t *n;
-    json_array_foreach(nodes, i, n) {
-        const char *row[6] = {jstr(n, "id"), jstr(n, "name"),
-                              vocab_name(tiers, jstr(n, "tier")), jstr(n, "parent"),
-                              vocab_name(relations, jstr(n, "relation")),
-                              json_is_true(json_object_get(n, "revoked")) ? "已撤销" : "正常"};
-        if (rc == 0)
-            rc = table_add(&t, row);
-    }
-    if (rc == 0)
-        table_print(&t, 0);
-    table_free(&t);
-    return rc ? out_of_memory() : EXIT_OK;
+    return print_rows(nodes, head, 6, node_row, NULL);
 }
 
 static int cmd_nodes(struct ctl *ctl, int argc, char **argv)
@@ -2067,8 +2071,9 @@ static int awaits_me(const json_t *d, const char *me)
     return 0;
 }
 
-static int directive_row(struct table *t, const json_t *d, const char *me)
+static int directive_row(struct table *t, const json_t *d, const void *arg)
 {
+    const char *me = arg;
     char when[32];
     char *id = NULL, *title = truncate_chars(jstr(d, "title"), SUMMARY_CHARS);
     char *acks = id_list(json_object_get(d, "acks"));
@@ -2094,21 +2099,15 @@ static int print_directives(const json_t *list, const char *me)
 {
     static const char *const head[7] = {"  编号", "类型", "标题", "来源", "时间", "已签收",
                                         "未签收"};
-    struct table t = {.ncols = 7};
-    int rc = table_add(&t, head), marked = 0;
+    int rc = print_rows(list, head, 7, directive_row, me), marked = 0;
     size_t i;
     json_t *d;
     json_array_foreach(list, i, d) {
         marked |= awaits_me(d, me);
-        if (rc == 0)
-            rc = directive_row(&t, d, me);
     }
-    if (rc == 0)
-        table_print(&t, 0);
-    if (rc == 0 && marked)
+    if (rc == EXIT_OK && marked)
         printf("* 待本节点签收: jiefenctl directive ack ID [--note TEXT]\n");
-    table_free(&t);
-    return rc ? out_of_memory() : EXIT_OK;
+    return rc;
 }
 
 /* This node's id, from status, into *status (which holds it); only needed when some
@@ -2356,25 +2355,20 @@ static const char *user_state(const json_t *u, char *buf, size_t len)
     return buf;
 }
 
+static int user_row(struct table *t, const json_t *u, const void *arg)
+{
+    (void)arg;
+    char state[48], last[32];
+    const char *row[5] = {jstr(u, "user"), jstr(u, "name"), jstr(u, "role_name"),
+                          user_state(u, state, sizeof state),
+                          jtime_set(u, "last_login_ms", last, sizeof last)};
+    return table_add(t, row);
+}
+
 static int print_users(const json_t *users)
 {
     static const char *const head[5] = {"用户", "姓名", "角色", "状态", "最近登录"};
-    struct table t = {.ncols = 5};
-    int rc = table_add(&t, head);
-    size_t i;
-    json_t *u;
-    json_array_foreach(users, i, u) {
-        char state[48], last[32];
-        const char *row[5] = {jstr(u, "user"), jstr(u, "name"), jstr(u, "role_name"),
-                              user_state(u, state, sizeof state),
-                              jtime_set(u, "last_login_ms", last, sizeof last)};
-        if (rc == 0)
-            rc = table_add(&t, row);
-    }
-    if (rc == 0)
-        table_print(&t, 0);
-    table_free(&t);
-    return rc ? out_of_memory() : EXIT_OK;
+    return print_rows(users, head, 5, user_row, NULL);
 }
 
 static int cmd_user_list(struct ctl *ctl, int argc, char **argv)
