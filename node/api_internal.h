@@ -142,14 +142,24 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 int api_console_path(const char *path);
 void route_console(struct api_call *c, const http_request *r, const char *tail);
 
+/* A spreadsheet made on the thread pool (the first member of each export job). */
+struct api_export {
+    struct api_call *c;
+    int xlsx;
+    char filename[128];
+    char *out; /* the file, malloc'd */
+    size_t len;
+    char err[256];
+};
+
 /* api_ledger.c: the ledger figures, and what every spreadsheet route shares: the query's
  * `format` (xlsx, the default, or csv) into *xlsx, NULL or "format" when it is bad; and the
- * answer, the file or 500 export_failed with err (or rc's text) when rc is not 0. */
+ * answer, the file or 500 export_failed with e->err (or rc's text) when rc is not 0, after
+ * which e->out is freed. */
 void route_ledger(struct api_call *c, const http_request *r, const char *tail);
 void route_ledger_export(struct api_call *c, const http_request *r, const char *tail);
 const char *api_export_format(const char *query, int *xlsx);
-void api_export_reply(struct api_call *c, int rc, const char *err, int xlsx,
-                      const char *filename, const char *body, size_t len);
+void api_export_done(struct api_export *e, int rc);
 
 /* api_report.c: reports up the tree. */
 void route_report_draft(struct api_call *c, const http_request *r, const char *tail);

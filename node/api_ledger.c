@@ -81,42 +81,40 @@ const char *api_export_format(const char *query, int *xlsx)
     return NULL;
 }
 
-void api_export_reply(struct api_call *c, int rc, const char *err, int xlsx,
-                      const char *filename, const char *body, size_t len)
+void api_export_done(struct api_export *e, int rc)
 {
-    if (rc == -ECANCELED)
-        return reply_store_error(c, rc);
-    if (rc) {
-        log_warn("export", "%s failed: %s", filename, err[0] ? err : jf_strerror(rc));
-        return reply_error(c, 500, "export_failed", NULL, "导出失败：%s",
-                           err[0] ? err : jf_strerror(rc));
+    const char *why = e->err[0] ? e->err : jf_strerror(rc);
+    if (rc == -ECANCELED) {
+        reply_store_error(e->c, rc);
+    } else if (rc) {
+        log_warn("export", "%s failed: %s", e->filename, why);
+        reply_error(e->c, 500, "export_failed", NULL, "导出失败：%s", why);
+    } else {
+        reply_file(e->c,
+                   e->xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                           : "text/csv; charset=utf-8",
+                   e->filename, e->out, e->len);
     }
-    reply_file(c, xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                       : "text/csv; charset=utf-8",
-               filename, body, len);
+    free(e->out);
+    e->out = NULL;
 }
 
 struct export_job {
-    struct api_call *c;
+    struct api_export e;
     struct ledger_export_req q;
-    char filename[96];
-    char *out;
-    size_t len;
-    char err[256];
 };
 
 static int export_work(struct node *n, MDB_txn *txn, void *arg)
 {
     struct export_job *j = arg;
-    return ledger_export(n->st, txn, &j->q, &j->out, &j->len, j->err, sizeof j->err);
+    return ledger_export(n->st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
 }
 
 static void export_done(struct node *n, int rc, void *arg)
 {
     struct export_job *j = arg;
     (void)n;
-    api_export_reply(j->c, rc, j->err, j->q.xlsx, j->filename, j->out, j->len);
-    free(j->out);
+    api_export_done(&j->e, rc);
     free(j);
 }
 
@@ -138,9 +136,10 @@ void route_ledger_export(struct api_call *c, const http_request *r, const char *
     char day[32];
     clock_format_local(from, day, sizeof day);
     day[10] = 0;
-    snprintf(j->filename, sizeof j->filename, "ledger-%s-%s.%s", n->cfg.node_id, day,
+    snprintf(j->e.filename, sizeof j->e.filename, "ledger-%s-%s.%s", n->cfg.node_id, day,
              xlsx ? "xlsx" : "csv");
-    j->c = c;
+    j->e.c = c;
+    j->e.xlsx = xlsx;
     j->q = (struct ledger_export_req){n->cfg.node_id, n->cfg.node_name, from, to,
                                       clock_now_ms(), xlsx, n->dir};
     work_read(n, export_work, export_done, j);

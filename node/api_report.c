@@ -455,14 +455,10 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail)
 /* ---- a report as a spreadsheet ------------------------------------------------------- */
 
 struct report_export_job {
-    struct api_call *c;
+    struct api_export e;
     char node[STORE_ORIGIN_MAX + 1];
     struct report_period p;
-    int xlsx, found;
-    char filename[128];
-    char *out;
-    size_t len;
-    char err[256];
+    int found;
 };
 
 static int report_export_work(struct node *n, MDB_txn *txn, void *arg)
@@ -478,8 +474,8 @@ static int report_export_work(struct node *n, MDB_txn *txn, void *arg)
         rc = registry_get(n->st, txn, j->node, &ni);
     if (rc == 0) {
         struct report_export_req q = {v, self ? n->cfg.node_name : ni ? ni->name : j->node,
-                                      j->xlsx, n->dir};
-        rc = ledger_export_report(&q, &j->out, &j->len, j->err, sizeof j->err);
+                                      j->e.xlsx, n->dir};
+        rc = ledger_export_report(&q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
     }
     registry_free(&ni);
     jiefen__report_view__free_unpacked(v, NULL);
@@ -491,11 +487,10 @@ static void report_export_done(struct node *n, int rc, void *arg)
     struct report_export_job *j = arg;
     (void)n;
     if (rc == 0 && !j->found)
-        reply_error(j->c, 404, "not_found", NULL, "没有 %s 的%s报告（%s）", j->node,
+        reply_error(j->e.c, 404, "not_found", NULL, "没有 %s 的%s报告（%s）", j->node,
                     report_kind_name(j->p.kind), j->p.period);
     else
-        api_export_reply(j->c, rc, j->err, j->xlsx, j->filename, j->out, j->len);
-    free(j->out);
+        api_export_done(&j->e, rc); /* not found: nothing was made */
     free(j);
 }
 
@@ -504,7 +499,7 @@ static void report_export_done(struct node *n, int rc, void *arg)
 void route_report_export(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct report_export_job q = {.c = c}, *j;
+    struct report_export_job q = {.e.c = c}, *j;
     int got = http_query_get(r->query, "node", q.node, sizeof q.node);
     if (got < -1)
         return reply_error(c, 400, "invalid_query", "node", "node 应为节点编号（最多 %d 个字符）",
@@ -513,10 +508,10 @@ void route_report_export(struct api_call *c, const http_request *r, const char *
         snprintf(q.node, sizeof q.node, "%s", c->n->cfg.node_id);
     if (query_period(c, r, &q.p))
         return;
-    if (api_export_format(r->query, &q.xlsx))
+    if (api_export_format(r->query, &q.e.xlsx))
         return reply_error(c, 400, "invalid_query", "format", "format 应为 xlsx 或 csv");
-    snprintf(q.filename, sizeof q.filename, "report-%s-%s-%s.%s", q.node, q.p.kind,
-             q.p.period, q.xlsx ? "xlsx" : "csv");
+    snprintf(q.e.filename, sizeof q.e.filename, "report-%s-%s-%s.%s", q.node, q.p.kind,
+             q.p.period, q.e.xlsx ? "xlsx" : "csv");
     if (!(j = malloc(sizeof *j)))
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = q;
