@@ -1,14 +1,14 @@
 #include "node.h"
-#include "warning.h"
-#include "work.h"
-#include "decoy.h"
-#include "deadline.h"
-#include "schedule.h"
-#include "api.h"
+#include "case/warning.h"
+#include "log/work.h"
+#include "api/decoy.h"
+#include "case/deadline.h"
+#include "report/schedule.h"
+#include "api/api.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
-#include "registry.h"
+#include "log/registry.h"
 
 #include <dirent.h>
 #include <errno.h>

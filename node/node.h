@@ -12,11 +12,11 @@
 
 #include "config.h"
 #include "crypto.h"
-#include "eventlog.h"
-#include "http.h"
-#include "link.h"
-#include "metrics.h"
-#include "policy.h"
+#include "log/eventlog.h"
+#include "api/http.h"
+#include "link/link.h"
+#include "api/metrics.h"
+#include "case/policy.h"
 #include "store.h"
 
 #include <limits.h>

@@ -75,7 +75,7 @@ async function loadNode() {
 }
 
 // Called with the answer of POST or GET /api/v1/session.
-export async function signedIn(s) {
+async function signedIn(s) {
   session.user = s;
   session.permissions = s.permissions;
   setCsrf(s.csrf);
@@ -93,7 +93,10 @@ function showLogin(message, kind = 'info') {
   session.user = null;
   loggedOutShell();
   document.title = '登录 · 解纷';
-  loginPage($('main'), { message, kind, done: () => { if (parseHash().name === 'login' || !location.hash) go('#/cases'); else route(); } });
+  loginPage($('main'), { message, kind, done: async (s) => {
+    await signedIn(s);
+    if (parseHash().name === 'login' || !location.hash) go('#/cases'); else route();
+  } });
 }
 
 let renderSeq = 0;

@@ -2,8 +2,8 @@
 // message (wrong password, locked until HH:MM, disabled) is shown as it is.
 import { post } from './api.js';
 import { h, clear, banner, field, input, formError, submitting } from './ui.js';
-import { signedIn } from './app.js';
 
+// done(session) is the app's: it takes the new session in, then shows where the user was.
 export default function loginPage(main, { message, kind, done }) {
   const form = h('form', { class: 'card login', novalidate: true },
     h('h1', {}, '登录'),
@@ -16,8 +16,7 @@ export default function loginPage(main, { message, kind, done }) {
     ev.preventDefault();
     submitting(form, async () => {
       const s = await post('/api/v1/session', { user: form.elements.user.value.trim(), password: form.elements.password.value });
-      await signedIn(s);
-      done();
+      await done(s);
     });
   });
   clear(main, form);

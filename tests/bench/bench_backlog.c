@@ -6,8 +6,8 @@
  */
 #include "clock.h"
 #include "config.h"
-#include "eventlog.h"
-#include "intake.h"
+#include "log/eventlog.h"
+#include "case/intake.h"
 #include "bench_intake.h"
 
 #include <stdio.h>

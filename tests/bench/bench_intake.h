@@ -2,8 +2,8 @@
 #ifndef JIEFEN_BENCH_INTAKE_H
 #define JIEFEN_BENCH_INTAKE_H
 
-#include "eventlog.h"
-#include "intake.h"
+#include "log/eventlog.h"
+#include "case/intake.h"
 
 #include <stdio.h>
 #include <stdlib.h>

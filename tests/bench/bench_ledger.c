@@ -6,14 +6,14 @@
  *
  *   bench_ledger DIR [N]      builds the store, then measures each in a fresh process
  *                             (so that each peak RSS is its own) and prints the figures */
-#include "case.h"
+#include "case/case.h"
 #include "clock.h"
-#include "ledger.h"
-#include "ledger_export.h"
-#include "reference.h"
-#include "registry.h"
-#include "report.h"
-#include "report_status.h"
+#include "report/ledger.h"
+#include "report/ledger_export.h"
+#include "case/reference.h"
+#include "log/registry.h"
+#include "report/report.h"
+#include "report/report_status.h"
 
 #include <malloc.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  *   bench_log [DIR] [SECONDS_PER_FIGURE]
  */
 #include "clock.h"
-#include "eventlog.h"
-#include "intake.h"
+#include "log/eventlog.h"
+#include "case/intake.h"
 #include "bench_intake.h"
 
 #include <stdio.h>

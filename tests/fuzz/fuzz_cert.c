@@ -38,7 +38,7 @@ static void check_request(const uint8_t *buf, size_t len)
     jiefen__enrol_request__free_unpacked(r, NULL);
 }
 
-/* As check_bundle() in node/api_net.c: the chain, then the leaf under chain[0]'s key. */
+/* As check_bundle() in node/api/api_net.c: the chain, then the leaf under chain[0]'s key. */
 static void check_bundle(const uint8_t *buf, size_t len)
 {
     char err[CERT_ERR_MAX];

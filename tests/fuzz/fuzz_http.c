@@ -1,5 +1,5 @@
 /*
- * fuzz_http — request bytes as a client sends them to the API server of node/http.c,
+ * fuzz_http — request bytes as a client sends them to the API server of node/api/http.c,
  * through a real connection: http.c parses inside libuv callbacks, so the target drives
  * it as the node does, without touching it.
  *
@@ -11,8 +11,8 @@
  * server has closed the connection. A server that neither answers nor closes within
  * HANG_SECONDS is a bug (the client has said all it will): the target aborts.
  */
-#include "api.h"
-#include "http.h"
+#include "api/api.h"
+#include "api/http.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -33,7 +33,7 @@ static uv_loop_t loop;
 static http_server *srv;
 static struct sockaddr_in server_addr;
 
-/* Query keys the API reads (node/api.c) and a few odd ones. */
+/* Query keys the API reads (node/api/api.c) and a few odd ones. */
 static const char *const query_keys[] = {
     "status", "risk", "village", "category", "from", "to", "limit", "q", "a+b", "%41", "=",
 };

@@ -17,9 +17,9 @@
  */
 #include "crypto.h"
 #include "fuzz_keys.h"
-#include "ingest.h"
+#include "log/ingest.h"
 #include "log.h"
-#include "registry.h"
+#include "log/registry.h"
 #include "store.h"
 
 #include <stdint.h>

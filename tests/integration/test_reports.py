@@ -55,8 +55,9 @@ class Reports(NodeTest):
         self.assertEqual(wait_for(disagreement, 20, "the late intake at the township"),
                          [{"figure": "taken_in", "reported": 2, "recomputed": 3}])
 
-        # Last week: v11 sends every daily, v12 only some; all of them are late now.
-        monday = d - datetime.timedelta(days=d.weekday() + 7)
+        # The week before last: v11 sends every daily, v12 only some; all of them are late
+        # now (last week's Sunday daily is not late on Monday morning, before noon).
+        monday = d - datetime.timedelta(days=d.weekday() + 14)
         week = [monday + datetime.timedelta(days=i) for i in range(7)]
         for day in week:
             self.assertEqual(self.submit(v1, "daily", day)[0], 200)

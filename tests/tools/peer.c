@@ -15,10 +15,10 @@
  */
 #include "crypto.h"
 #include "envelope.h"
-#include "eventlog.h"
+#include "log/eventlog.h"
 #include "jiefen.pb-c.h"
-#include "linkmsg.h"
-#include "registry.h"
+#include "link/linkmsg.h"
+#include "log/registry.h"
 #include "store.h"
 
 #include <stdio.h>

@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "account.h"
+#include "api/account.h"
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
-#include "permission.h"
-#include "session.h"
+#include "api/permission.h"
+#include "api/session.h"
 #include "testutil.h"
 
 #include <string.h>

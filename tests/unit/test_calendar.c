@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "calendar.h"
+#include "case/calendar.h"
 #include "error.h"
 #include "testutil.h"
 

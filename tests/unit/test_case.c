@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "case.h"
+#include "case/case.h"
 #include "error.h"
 
 #include <stdlib.h>

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "account.h"
-#include "decoy.h"
+#include "api/account.h"
+#include "api/decoy.h"
 
 #include <stdio.h>
 

@@ -6,14 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "case.h"
+#include "case/case.h"
 #include "clock.h"
 #include "error.h"
-#include "eventlog.h"
-#include "fold.h"
-#include "intake.h"
+#include "log/eventlog.h"
+#include "log/fold.h"
+#include "case/intake.h"
 #include "testutil.h"
-#include "verify.h"
+#include "log/verify.h"
 
 struct fixture {
     char dir[4096];

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "error.h"
-#include "export.h"
+#include "report/export.h"
 #include "testutil.h"
 
 #include <dirent.h>

@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "case.h"
+#include "case/case.h"
 #include "envelope.h"
 #include "error.h"
-#include "fold.h"
-#include "registry.h"
+#include "log/fold.h"
+#include "log/registry.h"
 #include "testutil.h"
 
 #define CASE "v1-2026-000001"

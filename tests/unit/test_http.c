@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "http.h"
+#include "api/http.h"
 
 #include <errno.h>
 #include <http_parser.h>

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "case.h"
-#include "ledger.h"
-#include "reference.h"
-#include "registry.h"
+#include "case/case.h"
+#include "report/ledger.h"
+#include "case/reference.h"
+#include "log/registry.h"
 #include "testutil.h"
 
 #define DAY 86400000LL

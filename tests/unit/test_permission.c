@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "jiefen.pb-c.h"
-#include "permission.h"
+#include "api/permission.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "resident_id.h"
+#include "case/resident_id.h"
 
 #include <stdio.h>
 #include <string.h>

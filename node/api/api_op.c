@@ -1,0 +1,111 @@
+/* api_op — the shape of every state-changing route: the JSON body is checked and turned
+ * into events inside one operation of the group commit, which either appends them all or
+ * is refused (nothing changes) with a status, code, field and message; the answer is sent
+ * once the events are durable. */
+#include "api/api_internal.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Records why the operation is refused; the nested transaction is then rolled back. */
+int op_refuse(struct api_op *o, int status, const char *code, const char *field,
+              const char *fmt, ...)
+{
+    va_list ap;
+    o->refused = 1;
+    o->status = status;
+    snprintf(o->code, sizeof o->code, "%s", code);
+    snprintf(o->field, sizeof o->field, "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(o->msg, sizeof o->msg, fmt, ap);
+    va_end(ap);
+    return JF_EINVAL;
+}
+
+static int op_apply(eventlog_tx *tx, void *arg)
+{
+    struct api_op *o = arg;
+    o->refused = 0;
+    json_decref(o->out);
+    o->out = NULL;
+    return o->apply(tx, o);
+}
+
+static void op_done(void *arg, int status)
+{
+    struct api_op *o = arg;
+    if (o->refused)
+        reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
+    else if (status)
+        reply_store_error(o->c, status);
+    else {
+        struct node *n = o->c->n;
+        reply_json(o->c, 200, o->out ? o->out : json_object());
+        o->out = NULL;
+        if (o->after)
+            o->after(n);
+    }
+    json_decref(o->in);
+    json_decref(o->out);
+    free(o->data);
+    free(o);
+}
+
+void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
+                    void (*after)(struct node *), void *data)
+{
+    struct api_op *o = calloc(1, sizeof *o);
+    if (!o) {
+        json_decref(in);
+        free(data);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+    *o = (struct api_op){.c = c, .apply = apply, .in = in, .after = after, .data = data};
+    if (node_log_submit(c->n, op_apply, op_done, o)) {
+        free(o);
+        json_decref(in);
+        free(data);
+        reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+}
+
+void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, void (*after)(struct node *))
+{
+    op_submit_data(c, in, apply, after, NULL);
+}
+
+void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
+              void (*after)(struct node *))
+{
+    op_route_data(c, r, apply, after, NULL);
+}
+
+void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
+                   void (*after)(struct node *), void *data)
+{
+    json_t *in = api_body(c, r);
+    if (in)
+        op_submit_data(c, in, apply, after, data);
+    else
+        free(data);
+}
+
+const char *op_str(const json_t *in, const char *key)
+{
+    const char *s = json_string_value(json_object_get(in, key));
+    return s ? s : "";
+}
+
+const char *op_actor(const struct api_op *o)
+{
+    return api_actor(o->c, o->in);
+}
+
+int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
+{
+    ev->actor = (char *)op_actor(o);
+    return eventlog_append(tx, ev, NULL, 0);
+}

@@ -1,0 +1,147 @@
+#include "api/session.h"
+#include "api/account.h"
+#include "error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RAW 32
+
+int session_key(const char *cookie, uint8_t key[CRYPTO_HASH_LEN])
+{
+    uint8_t raw[RAW];
+    if (crypto_unhex(cookie, raw, sizeof raw))
+        return JF_EINVAL;
+    crypto_blake2b(raw, sizeof raw, key);
+    crypto_wipe(raw, sizeof raw);
+    return 0;
+}
+
+int session_create(store *st, MDB_txn *txn, const Jiefen__UserRecord *u, int64_t now,
+                   char cookie[SESSION_HEX], char csrf[SESSION_HEX],
+                   uint8_t key[CRYPTO_HASH_LEN])
+{
+    uint8_t raw[RAW];
+    crypto_random(raw, sizeof raw);
+    crypto_hex(raw, sizeof raw, cookie);
+    crypto_blake2b(raw, sizeof raw, key);
+    crypto_random(raw, sizeof raw);
+    crypto_hex(raw, sizeof raw, csrf);
+    crypto_wipe(raw, sizeof raw);
+    Jiefen__SessionRecord s = JIEFEN__SESSION_RECORD__INIT;
+    s.user = u->user;
+    s.csrf = csrf;
+    s.created_ms = now;
+    s.last_seen_ms = now;
+    s.generation = u->generation;
+    return session_put(st, txn, key, &s);
+}
+
+int session_get(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN],
+                Jiefen__SessionRecord **out)
+{
+    MDB_val k = {CRYPTO_HASH_LEN, (void *)key}, d;
+    *out = NULL;
+    int rc = mdb_get(txn, st->sessions, &k, &d);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *out = jiefen__session_record__unpack(NULL, d.mv_size, d.mv_data);
+    return *out ? 0 : JF_ECORRUPT;
+}
+
+int session_put(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN],
+                const Jiefen__SessionRecord *s)
+{
+    return store_put_message(txn, st->sessions, key, CRYPTO_HASH_LEN, &s->base);
+}
+
+int session_delete(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN])
+{
+    MDB_val k = {CRYPTO_HASH_LEN, (void *)key};
+    int rc = mdb_del(txn, st->sessions, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+void session_free(Jiefen__SessionRecord **s)
+{
+    if (!s || !*s)
+        return;
+    jiefen__session_record__free_unpacked(*s, NULL);
+    *s = NULL;
+}
+
+int64_t session_expires_ms(const Jiefen__SessionRecord *s, const struct session_limits *l)
+{
+    int64_t idle = s->last_seen_ms + l->idle_ms, max = s->created_ms + l->max_ms;
+    return idle < max ? idle : max;
+}
+
+enum session_state session_check(const Jiefen__SessionRecord *s, const Jiefen__UserRecord *u,
+                                 const struct session_limits *l, int64_t now)
+{
+    if (!u || u->disabled || u->generation != s->generation)
+        return SESSION_VOID;
+    return now < session_expires_ms(s, l) ? SESSION_VALID : SESSION_EXPIRED;
+}
+
+int session_csrf_ok(const Jiefen__SessionRecord *s, const char *header)
+{
+    return header[0] && crypto_str_equal(s->csrf, header) == 0;
+}
+
+int session_touch_due(const Jiefen__SessionRecord *s, int64_t now)
+{
+    return now - s->last_seen_ms >= SESSION_TOUCH_MS;
+}
+
+/* Whether the session under the cursor is still worth keeping. 0 or a code. */
+static int keep_session(store *st, MDB_txn *txn, const MDB_val *d, const struct session_limits *l,
+                        int64_t now, int *keep)
+{
+    Jiefen__SessionRecord *s = jiefen__session_record__unpack(NULL, d->mv_size, d->mv_data);
+    Jiefen__UserRecord *u = NULL;
+    int rc = s ? account_get(st, txn, s->user, &u) : 0;
+    *keep = rc == 0 && s && session_check(s, u, l, now) == SESSION_VALID;
+    account_free(&u);
+    session_free(&s);
+    return rc == JF_ECORRUPT ? 0 : rc; /* a bad user record voids its sessions */
+}
+
+int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64_t now,
+                  unsigned *removed)
+{
+    MDB_cursor *cur;
+    MDB_val k, d;
+    *removed = 0;
+    int rc = mdb_cursor_open(txn, st->sessions, &cur);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+        int keep;
+        if ((rc = keep_session(st, txn, &d, l, now, &keep)))
+            break;
+        if (!keep && (rc = mdb_cursor_del(cur, 0)))
+            break;
+        *removed += !keep;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+void session_cookie_name(const char *node_id, char *name)
+{
+    snprintf(name, SESSION_COOKIE_MAX, "%s%s", SESSION_COOKIE, node_id);
+}
+
+void session_cookie_header(char *buf, size_t len, const char *node_id, const char *cookie,
+                           int64_t max_age_s)
+{
+    char name[SESSION_COOKIE_MAX];
+    session_cookie_name(node_id, name);
+    /* No Secure flag: the console is served over plain HTTP inside the centre's network. */
+    snprintf(buf, len, "Set-Cookie: %s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict\r\n",
+             name, cookie ? cookie : "", cookie ? (long long)max_age_s : 0LL);
+}

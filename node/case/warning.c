@@ -1,0 +1,302 @@
+#include "case/warning.h"
+#include "case/case.h"
+#include "clock.h"
+#include "envelope.h"
+#include "error.h"
+#include "log/fold.h"
+#include "log.h"
+#include "node.h"
+#include "case/party.h"
+#include "case/reference.h"
+#include "log/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the warnings database ------------------------------------------------------------ */
+
+int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    uint8_t key[STORE_TIME_KEY_MAX];
+    if (!ev->warning->rule[0])
+        return JF_EINVAL;
+    Jiefen__WarningView v = JIEFEN__WARNING_VIEW__INIT;
+    v.origin = ev->origin;
+    v.seq = ev->seq;
+    v.time_ms = ev->time_ms;
+    v.case_id = ev->case_id;
+    v.warning = ev->warning;
+    size_t n = store_time_key(ev->time_ms, ev->origin, ev->seq, key);
+    return store_put_message(txn, st->warnings, key, n, &v.base);
+}
+
+/* ---- raising ---------------------------------------------------------------------------- */
+
+/* Once per subject and window: the meta key remembers when it was last raised. */
+static int already_raised(eventlog_tx *tx, const char *subject, int64_t window_ms)
+{
+    uint64_t last = 0;
+    store_meta_get_u64(tx->st, tx->txn, subject, &last);
+    return last && (int64_t)last > tx->now_ms - window_ms;
+}
+
+/* Appends the warning about case c unless this subject was warned within the window. */
+static int raise_warning(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule,
+                         uint32_t count, int days, const char *detail, const char *subject,
+                         int64_t window_ms)
+{
+    if (already_raised(tx, subject, window_ms))
+        return 0;
+    Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
+    w.rule = (char *)rule;
+    w.village = c->village;
+    w.category = c->category;
+    w.count = count;
+    w.days = (uint32_t)days;
+    w.detail = (char *)detail;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_WARNING;
+    ev.warning = &w;
+    ev.case_id = c->case_id;
+    ev.actor = "system";
+    int rc = eventlog_append(tx, &ev, NULL, 0);
+    if (rc == 0) {
+        log_info("warning", "%s: %s", rule, detail);
+        rc = store_meta_put_u64(tx->st, tx->txn, subject, (uint64_t)tx->now_ms);
+    }
+    return rc;
+}
+
+/* Intakes here per village, category and day (UTC day number), counted as they happen, so
+ * the rule costs `days` reads per intake however busy the node is. */
+static void day_key(const Jiefen__CaseView *c, int64_t day, char *buf, size_t len)
+{
+    snprintf(buf, len, "intakes:%s:%s:%lld", c->village, c->category, (long long)day);
+}
+
+static int count_cluster(eventlog_tx *tx, const Jiefen__CaseView *c, int days, uint32_t *count)
+{
+    char key[256];
+    uint64_t n;
+    int64_t today = tx->now_ms / CLOCK_DAY_MS;
+    day_key(c, today, key, sizeof key);
+    int rc = store_meta_get_u64(tx->st, tx->txn, key, &n);
+    if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, key, n + 1)))
+        return rc;
+    *count = (uint32_t)(n + 1);
+    for (int64_t d = today - days + 1; d < today && rc == 0; d++) {
+        day_key(c, d, key, sizeof key);
+        if ((rc = store_meta_get_u64(tx->st, tx->txn, key, &n)) == 0)
+            *count += (uint32_t)n;
+    }
+    return rc;
+}
+
+/* Checked once per case, at its intake here (the event that opened it is the only one). */
+static int rule_cluster(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    uint32_t count = 0;
+    int64_t window = (int64_t)cfg->warn_category_days * CLOCK_DAY_MS;
+    if (!cfg->warn_category_cases || c->event_count != 1 ||
+        strcmp(c->opened_at_node, cfg->node_id))
+        return 0;
+    int rc = count_cluster(tx, c, cfg->warn_category_days, &count);
+    if (rc || count < (uint32_t)cfg->warn_category_cases)
+        return rc;
+    char subject[256], detail[512];
+    const struct ref_entry *cat = ref_find(&ref_categories, c->category);
+    snprintf(subject, sizeof subject, "warned:category_cluster:%s:%s", c->village, c->category);
+    snprintf(detail, sizeof detail, "%s %d 天内发生“%s”纠纷 %u 件", c->village,
+             cfg->warn_category_days, cat ? cat->name : c->category, count);
+    return raise_warning(tx, c, "category_cluster", count, cfg->warn_category_days, detail,
+                         subject, window);
+}
+
+/* Escalations of the case within the window, from its file. */
+static uint32_t count_escalations(eventlog_tx *tx, const Jiefen__CaseView *c, int64_t since)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < c->n_event_origins; i++) {
+        MDB_val d;
+        envelope *e = NULL;
+        if (c->event_times[i] < since ||
+            store_event_get(tx->st, tx->txn, c->event_origins[i], c->event_seqs[i], &d) ||
+            envelope_decode(d.mv_data, d.mv_size, &e))
+            continue;
+        n += e->event->body_case == JIEFEN__EVENT__BODY_CASE_MOVED &&
+             strcmp(e->event->case_moved->kind, "escalate") == 0;
+        envelope_free(&e);
+    }
+    return n;
+}
+
+static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
+                            const Jiefen__CaseView *c)
+{
+    int64_t window = (int64_t)cfg->warn_escalation_days * CLOCK_DAY_MS;
+    /* The view counts escalations ever: below the threshold the file need not be read. */
+    if (!cfg->warn_escalations || c->escalations < (uint32_t)cfg->warn_escalations)
+        return 0;
+    uint32_t n = count_escalations(tx, c, tx->now_ms - window);
+    if (n < (uint32_t)cfg->warn_escalations)
+        return 0;
+    char subject[256], detail[512];
+    snprintf(subject, sizeof subject, "warned:repeat_escalation:%s", c->case_id);
+    snprintf(detail, sizeof detail, "案件 %s %d 天内上报 %u 次", c->case_id,
+             cfg->warn_escalation_days, n);
+    return raise_warning(tx, c, "repeat_escalation", n, cfg->warn_escalation_days, detail,
+                         subject, window);
+}
+
+static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    /* Raised by the node that set the colour, so once in the tree, not once per tier. */
+    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED || strcmp(c->risk_by, cfg->node_id))
+        return 0;
+    char subject[256], detail[512];
+    snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
+    snprintf(detail, sizeof detail, "案件 %s（%s）为红色风险", c->case_id, c->village);
+    /* Once per case: the window is as long as it can be. */
+    return raise_warning(tx, c, "red_risk", 1, 0, detail, subject, INT64_MAX / 2);
+}
+
+/* The open cases of one party opened in this node's subtree, and whether they came in
+ * here or through more than one child (else the child below sees them all and warns). */
+struct party_scan {
+    eventlog_tx *tx;
+    const char *self;
+    const Jiefen__CaseView *upto; /* the case checked: later openings are not counted */
+    uint32_t open;
+    int spans;
+    char branch[STORE_ORIGIN_MAX + 1];
+    char ids[400];
+};
+
+static int scan_case(const char *case_id, void *arg)
+{
+    struct party_scan *s = arg;
+    Jiefen__CaseView *v = NULL;
+    char below[STORE_ORIGIN_MAX + 1] = "";
+    int rc = fold_case_get(s->tx->st, s->tx->txn, case_id, &v);
+    if (rc || !v)
+        return rc;
+    /* Openings received in one batch are checked after all are folded: each counts as of
+     * its own opening, so the warning names the case that made the count. */
+    int later = v->opened_ms > s->upto->opened_ms ||
+                (v->opened_ms == s->upto->opened_ms && strcmp(case_id, s->upto->case_id) > 0);
+    int open = !later && (v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED));
+    int here = strcmp(v->opened_at_node, s->self) == 0;
+    if (open && (here || registry_branch(s->tx->st, s->tx->txn, v->opened_at_node, s->self,
+                                         below) == 0)) {
+        s->spans |= here || (s->branch[0] && strcmp(s->branch, below));
+        if (!s->branch[0])
+            snprintf(s->branch, sizeof s->branch, "%s", below);
+        size_t used = strlen(s->ids);
+        if (used + strlen(case_id) + 8 < sizeof s->ids)
+            snprintf(s->ids + used, sizeof s->ids - used, "%s%s", s->open ? "、" : "", case_id);
+        s->open++;
+    }
+    case_view_free(&v);
+    return 0;
+}
+
+static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
+{
+    int rc = 0;
+    for (size_t i = 0; i < c->n_party_tags && rc == 0; i++) {
+        struct party_scan s = {tx, cfg->node_id, c, 0, 0, "", ""};
+        if (c->party_tags[i].len != PARTY_TAG_LEN ||
+            (rc = party_each_case(tx->st, tx->txn, c->party_tags[i].data, scan_case, &s)) ||
+            s.open < (uint32_t)cfg->warn_party_cases || !s.spans)
+            continue;
+        char hex[2 * PARTY_TAG_LEN + 1], subject[128], detail[512];
+        crypto_hex(c->party_tags[i].data, PARTY_TAG_LEN, hex);
+        snprintf(subject, sizeof subject, "warned:repeat_party:%s:%u", hex, s.open);
+        snprintf(detail, sizeof detail, "同一当事人涉及 %u 件未结纠纷：%s", s.open, s.ids);
+        rc = raise_warning(tx, c, "repeat_party", s.open, 0, detail, subject,
+                           30 * CLOCK_DAY_MS);
+    }
+    return rc;
+}
+
+int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)
+{
+    Jiefen__CaseView *c = NULL;
+    int rc = fold_case_get(tx->st, tx->txn, case_id, &c);
+    if (rc || !c)
+        return rc;
+    int intake_here = c->event_count == 1 && strcmp(c->opened_at_node, cfg->node_id) == 0;
+    if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0 &&
+        (rc = rule_red(tx, cfg, c)) == 0 && intake_here && cfg->warn_party_cases)
+        rc = rule_party(tx, cfg, c);
+    case_view_free(&c);
+    return rc;
+}
+
+/* ---- openings received from other nodes ------------------------------------------------ */
+
+#define RECEIVED_BATCH 1000
+
+static int received_apply(eventlog_tx *tx, void *arg)
+{
+    struct node *n = arg;
+    char id[FOLD_CASE_ID_MAX + 1];
+    int rc = 0;
+    n->warning_checked = 0;
+    while (rc == 0 && n->warning_checked < RECEIVED_BATCH &&
+           (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
+        Jiefen__CaseView *c = NULL;
+        if (!n->cfg.warn_party_cases) {
+            /* The rule off: the queue is only emptied. */
+        } else if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
+            /* Off the queue all the same: retried, it would stop every check after it. */
+            log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
+            rc = 0;
+        } else if (rc == 0 && c) {
+            rc = rule_party(tx, &n->cfg, c);
+        }
+        case_view_free(&c);
+        n->warning_checked++;
+    }
+    return rc == JF_ENOTFOUND ? 0 : rc;
+}
+
+static void received_done(void *arg, int status)
+{
+    struct node *n = arg;
+    n->warning_queued = 0;
+    if (status)
+        log_error("warning", "checking received cases failed (%s); retried with the next "
+                  "events received", jf_strerror(status));
+    else if (n->warning_checked == RECEIVED_BATCH && !n->stopping)
+        warning_check_received(n);
+}
+
+void warning_start(struct node *n)
+{
+    uint8_t key[PARTY_KEY_LEN];
+    MDB_txn *txn;
+    int rc = JF_ENOTFOUND;
+    if (n->cfg.warn_party_cases && store_txn_begin(n->st, MDB_RDONLY, &txn) == 0) {
+        rc = party_key_get(n->st, txn, n->id, key);
+        mdb_txn_abort(txn);
+        crypto_wipe(key, sizeof key);
+        if (rc)
+            log_warn("warning", "[warning] party_cases is set but this node has no party key "
+                     "(%s): its intakes carry no party tags until it is enrolled in a tree "
+                     "that has one (docs/ledger.md)", jf_strerror(rc));
+    }
+    warning_check_received(n);
+}
+
+void warning_check_received(struct node *n)
+{
+    /* Even with the rule off the queue is emptied: it would only grow. */
+    if (n->warning_queued)
+        return;
+    if (node_log_submit(n, received_apply, received_done, n) == 0)
+        n->warning_queued = 1;
+    else
+        log_error("warning", "out of memory: received cases checked with the next events");
+}

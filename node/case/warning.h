@@ -1,0 +1,39 @@
+/*
+ * warning — early warning (预测预警, issue 5): rules a node checks after a case event it
+ * makes, each raising a signed `warning` event (actor "system") that travels up with the
+ * log and is listed at every tier above (GET /api/v1/warnings):
+ *   category_cluster   [warning] category_cases cases of one category in one village taken
+ *                      in here within category_days days (days counted as UTC days, today
+ *                      included; once per village, category and window)
+ *   repeat_escalation  a case escalated `escalations` times within escalation_days days
+ *   red_risk           a case taken in or set at red risk (once per case)
+ *   repeat_party       one party (the same ID number, by its pseudonym, see party.h) in
+ *                      [warning] party_cases open cases opened in this node's subtree;
+ *                      raised by the lowest node that sees them all (the intake node, or
+ *                      the ancestor under which they came through different children), once
+ *                      per party and count within 30 days
+ */
+#ifndef JIEFEN_WARNING_H
+#define JIEFEN_WARNING_H
+
+#include "config.h"
+#include "log/eventlog.h"
+
+struct node;
+
+/* Checks the rules for the case after an event of it made here; appends what fires. */
+int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id);
+
+/* Checks the rules that need an event appended for the openings received over the links
+ * (queued by their fold, see party.h), a batch at a time, in eventlog operations; call
+ * after events were received, and at start. */
+void warning_check_received(struct node *n);
+
+/* At start: says when the repeat-party rule is on without a party key (it cannot see this
+ * node's intakes), then checks what was received before a stop. */
+void warning_start(struct node *n);
+
+/* Folds a warning event into the warnings database. */
+int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
+
+#endif

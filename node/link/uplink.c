@@ -1,0 +1,420 @@
+/* uplink — the child's end of its link to the parent (see link.h). */
+#include "link/link.h"
+#include "clock.h"
+#include "envelope.h"
+#include "error.h"
+#include "log/eventlog.h"
+#include "log.h"
+#include "node.h"
+#include "case/warning.h"
+#include "log/registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define ACK_TIMEOUT_MS 5000
+
+struct origin_cursor {
+    char origin[STORE_ORIGIN_MAX + 1];
+    int depth;               /* 0 = this node; its subtree below: keys are learnt top-down */
+    uint64_t head, acked, sent;
+};
+
+struct uplink {
+    struct node *n;
+    void *sock;
+    zsock *z;
+    uv_timer_t tick;
+    char parent[33], endpoint[256];
+    struct link_peer peer;
+    struct origin_cursor *o;
+    size_t n_o;
+    int synced;              /* the parent's heads are known since the last Hello */
+    int64_t progress_ms;     /* when the parent last acked something new */
+    int64_t hello_ms;
+};
+
+static struct origin_cursor *cursor_for(uplink *u, const char *origin)
+{
+    for (size_t i = 0; i < u->n_o; i++)
+        if (strcmp(u->o[i].origin, origin) == 0)
+            return &u->o[i];
+    struct origin_cursor *grown = realloc(u->o, (u->n_o + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    u->o = grown;
+    struct origin_cursor *c = &u->o[u->n_o++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->origin, sizeof c->origin, "%s", origin);
+    c->depth = -1;
+    return c;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+    return ((const struct origin_cursor *)a)->depth - ((const struct origin_cursor *)b)->depth;
+}
+
+/* Reads every chain head this store holds ("head:ORIGIN" in meta) into the cursors. */
+static int refresh_heads(uplink *u, MDB_txn *txn)
+{
+    store *st = u->n->st;
+    MDB_cursor *c;
+    MDB_val k = {5, "head:"}, d;
+    int rc = mdb_cursor_open(txn, st->meta, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size <= 5 || memcmp(k.mv_data, "head:", 5) || d.mv_size < 8)
+            break;
+        char origin[STORE_ORIGIN_MAX + 1];
+        snprintf(origin, sizeof origin, "%.*s", (int)(k.mv_size - 5), (char *)k.mv_data + 5);
+        struct origin_cursor *oc = cursor_for(u, origin);
+        if (!oc)
+            break;
+        memcpy(&oc->head, d.mv_data, 8);
+        if (oc->depth < 0)
+            oc->depth = registry_depth_below(st, txn, origin, u->n->cfg.node_id);
+    }
+    mdb_cursor_close(c);
+    qsort(u->o, u->n_o, sizeof *u->o, by_depth);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+static int send_msg(uplink *u, Jiefen__LinkMessage *m)
+{
+    int rc = linkmsg_send(u->sock, NULL, 0, m);
+    if (rc && rc != -EAGAIN)
+        log_warn("uplink", "send to %s failed (%s)", u->parent, zmq_strerror(-rc));
+    return rc;
+}
+
+static void send_hello(uplink *u)
+{
+    MDB_txn *txn;
+    uint64_t cursor = 0;
+    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn) == 0) {
+        store_meta_get_u64(u->n->st, txn, "down_cursor", &cursor);
+        mdb_txn_abort(txn);
+    }
+    Jiefen__Hello h = JIEFEN__HELLO__INIT;
+    h.node_id = u->n->cfg.node_id;
+    h.down_cursor = cursor;
+    Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+    m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
+    m.hello = &h;
+    u->synced = 0;
+    u->hello_ms = clock_now_ms();
+    send_msg(u, &m);
+}
+
+/* Fills b with up to a batch of events of one origin after its sent mark. */
+static size_t fill_batch(uplink *u, MDB_txn *txn, struct origin_cursor *oc,
+                         ProtobufCBinaryData *env, size_t room, size_t *bytes)
+{
+    uint8_t key[STORE_KEY_MAX];
+    MDB_val k = {store_event_key(oc->origin, oc->sent + 1, key), key}, d;
+    MDB_cursor *c;
+    size_t n = 0;
+    if (mdb_cursor_open(txn, u->n->st->events, &c))
+        return 0;
+    int rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+    for (; rc == 0 && n < room && *bytes < LINK_BATCH_BYTES;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        char origin[STORE_ORIGIN_MAX + 1];
+        uint64_t seq;
+        if (store_event_key_parse(&k, origin, &seq) || strcmp(origin, oc->origin) ||
+            seq != oc->sent + 1 + n)
+            break;
+        env[n].data = d.mv_data;
+        env[n].len = d.mv_size;
+        *bytes += d.mv_size;
+        n++;
+    }
+    mdb_cursor_close(c);
+    return n;
+}
+
+/* Sends batches while the window allows. Events are read from a read transaction and
+ * copied into the message by linkmsg_send, so nothing outlives the transaction. */
+static void pump_up(uplink *u)
+{
+    MDB_txn *txn;
+    if (!u->synced || store_txn_begin(u->n->st, MDB_RDONLY, &txn))
+        return;
+    ProtobufCBinaryData *env = malloc(LINK_BATCH_EVENTS * sizeof *env);
+    if (refresh_heads(u, txn) || !env)
+        goto out;
+    for (;;) {
+        uint64_t inflight = 0;
+        for (size_t i = 0; i < u->n_o; i++)
+            inflight += u->o[i].sent - u->o[i].acked;
+        size_t n = 0, bytes = 0;
+        uint64_t start[64];
+        size_t count[64], used = 0;
+        for (size_t i = 0; i < u->n_o && n < LINK_BATCH_EVENTS && used < 64; i++) {
+            struct origin_cursor *oc = &u->o[i];
+            if (oc->depth < 0 || oc->head <= oc->sent)
+                continue;
+            size_t got = fill_batch(u, txn, oc, env + n, LINK_BATCH_EVENTS - n, &bytes);
+            start[used] = i, count[used++] = got;
+            n += got;
+        }
+        if (n == 0 || inflight >= LINK_WINDOW_EVENTS)
+            break;
+        Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
+        b.envelopes = env;
+        b.n_envelopes = n;
+        Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+        m.kind_case = JIEFEN__LINK_MESSAGE__KIND_UP;
+        m.up = &b;
+        if (send_msg(u, &m))
+            break;
+        for (size_t j = 0; j < used; j++)
+            u->o[start[j]].sent += count[j];
+    }
+out:
+    free(env);
+    mdb_txn_abort(txn);
+}
+
+/* Remembers the parent's heads, so `status` shows the backlog even while offline. */
+static void save_acks(uplink *u)
+{
+    MDB_txn *txn;
+    if (store_txn_begin(u->n->st, 0, &txn))
+        return;
+    for (size_t i = 0; i < u->n_o; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "upack:%s", u->o[i].origin);
+        store_meta_put_u64(u->n->st, txn, key, u->o[i].acked);
+    }
+    if (mdb_txn_commit(txn))
+        log_warn("uplink", "could not record the parent's acknowledgements");
+}
+
+static void on_heads(uplink *u, const Jiefen__Heads *h)
+{
+    /* A resync lists every chain the parent holds of our subtree: one it does not list,
+     * it has nothing of, and must get from the first event. */
+    for (size_t i = 0; h->resync && i < u->n_o; i++)
+        u->o[i].acked = u->o[i].sent = 0;
+    for (size_t i = 0; i < h->n_origins && i < h->n_seqs; i++) {
+        struct origin_cursor *oc = cursor_for(u, h->origins[i]);
+        if (!oc)
+            continue;
+        if (h->seqs[i] > oc->acked)
+            u->progress_ms = clock_now_ms();
+        oc->acked = h->seqs[i];
+        if (h->resync || oc->sent < oc->acked)
+            oc->sent = oc->acked;
+    }
+    if (h->resync)
+        u->synced = 1;
+    u->peer.last_ack_ms = clock_now_ms();
+    save_acks(u);
+    pump_up(u);
+}
+
+static void on_down(uplink *u, const Jiefen__DownBatch *b)
+{
+    struct ingest_result res;
+    int rc;
+    while ((rc = ingest_down(u->n->st, u->n->cfg.node_id, b, &res)) == MDB_MAP_FULL &&
+           store_grow(u->n->st) == 0)
+        ;
+    if (rc) {
+        log_error("uplink", "cannot apply items from %s (%s)", u->parent, jf_strerror(rc));
+        return;
+    }
+    link_peer_count(&u->peer, &res);
+    Jiefen__DownAck a = JIEFEN__DOWN_ACK__INIT;
+    a.qseq = res.down_cursor;
+    Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+    m.kind_case = JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK;
+    m.down_ack = &a;
+    send_msg(u, &m);
+    if (res.applied) {
+        node_links_kick(u->n);
+        warning_check_received(u->n);
+    }
+}
+
+static void up_readable(zsock *z)
+{
+    uplink *u = z->data;
+    Jiefen__LinkMessage *m;
+    int rc;
+    while ((rc = linkmsg_recv(u->sock, NULL, NULL, NULL, &m)) != -EAGAIN) {
+        if (rc) {
+            if (rc != JF_ECORRUPT)
+                break;
+            u->peer.rejected[REJ_UNDECODABLE]++;
+            continue;
+        }
+        link_peer_seen(&u->peer, clock_now_ms());
+        if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HEADS)
+            on_heads(u, m->heads);
+        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
+            on_down(u, m->down);
+        jiefen__link_message__free_unpacked(m, NULL);
+    }
+}
+
+static void up_writable(zsock *z)
+{
+    pump_up(z->data);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    uplink *u = t->data;
+    int64_t now = clock_now_ms();
+    uint64_t inflight = 0;
+    for (size_t i = 0; i < u->n_o; i++)
+        inflight += u->o[i].sent - u->o[i].acked;
+    link_peer_tick(&u->peer, now);
+    /* Idle: a Hello is the heartbeat. Stuck: acks have not advanced for a while although
+     * events are in flight: resend from the acks. */
+    if (!inflight)
+        u->progress_ms = now;
+    int stuck = inflight && now - u->progress_ms > ACK_TIMEOUT_MS &&
+                now - u->hello_ms > ACK_TIMEOUT_MS;
+    if ((!inflight && now - u->hello_ms >= LINK_HELLO_MS) || stuck || !u->synced)
+        send_hello(u);
+    zsock_kick(u->z);
+}
+
+static int curve_client(uplink *u, const uint8_t *parent_pk)
+{
+    uint8_t pk[32], sk[32], server[32];
+    int one = 1;
+    crypto_curve_keys(u->n->id, pk, sk);
+    int rc = crypto_curve_pk(parent_pk, server);
+    /* IMMEDIATE: while the parent is away, refuse sends instead of queueing stale ones;
+     * everything is in the store and goes out from the cursor when it is back. */
+    if (rc == 0 && (zmq_setsockopt(u->sock, ZMQ_CURVE_SERVERKEY, server, 32) ||
+                    zmq_setsockopt(u->sock, ZMQ_CURVE_PUBLICKEY, pk, 32) ||
+                    zmq_setsockopt(u->sock, ZMQ_CURVE_SECRETKEY, sk, 32) ||
+                    zmq_setsockopt(u->sock, ZMQ_IMMEDIATE, &one, sizeof one) ||
+                    zmq_setsockopt(u->sock, ZMQ_ROUTING_ID, u->n->cfg.node_id,
+                                   strlen(u->n->cfg.node_id))))
+        rc = -zmq_errno();
+    crypto_wipe(sk, sizeof sk);
+    return rc;
+}
+
+static void load_acks(uplink *u)
+{
+    MDB_txn *txn;
+    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn))
+        return;
+    refresh_heads(u, txn);
+    for (size_t i = 0; i < u->n_o; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "upack:%s", u->o[i].origin);
+        store_meta_get_u64(u->n->st, txn, key, &u->o[i].acked);
+        u->o[i].sent = u->o[i].acked;
+    }
+    mdb_txn_abort(txn);
+}
+
+int uplink_start(struct node *n, const char *parent, const uint8_t *parent_pk,
+                 const char *endpoint, uplink **out)
+{
+    uplink *u = calloc(1, sizeof *u);
+    if (!u || !(u->z = calloc(1, sizeof *u->z))) {
+        free(u);
+        return -ENOMEM;
+    }
+    u->n = n;
+    snprintf(u->parent, sizeof u->parent, "%s", parent);
+    snprintf(u->endpoint, sizeof u->endpoint, "%s", endpoint);
+    snprintf(u->peer.id, sizeof u->peer.id, "%s", parent);
+    u->peer.since_ms = clock_now_ms();
+    int rc = -ENOMEM;
+    if (!(u->sock = zmq_socket(n->zctx, ZMQ_DEALER)) || (rc = linkmsg_setup(u->sock)) ||
+        (rc = curve_client(u, parent_pk)) ||
+        (zmq_connect(u->sock, endpoint) && (rc = -zmq_errno()))) {
+        log_error("uplink", "cannot connect to %s at %s (%s)", parent, endpoint,
+                  rc ? zmq_strerror(-rc) : "no socket");
+        if (u->sock)
+            zmq_close(u->sock);
+        free(u->z);
+        free(u);
+        return rc ? rc : -ENOMEM;
+    }
+    load_acks(u);
+    uv_timer_init(&n->loop, &u->tick);
+    u->tick.data = u;
+    uv_timer_start(&u->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
+    send_hello(u);
+    if ((rc = zsock_start(u->z, &n->loop, u->sock, up_readable, up_writable, u)))
+        log_error("uplink", "cannot poll the link socket (%s)", uv_strerror(rc));
+    log_info("uplink", "linking to parent %s at %s", parent, endpoint);
+    *out = u;
+    return 0;
+}
+
+static void on_zsock_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_tick_closed(uv_handle_t *h)
+{
+    uplink *u = h->data;
+    free(u->o);
+    free(u);
+}
+
+void uplink_close(uplink *u)
+{
+    if (!u)
+        return;
+    zsock_stop(u->z, on_zsock_closed);
+    zmq_close(u->sock);
+    uv_timer_stop(&u->tick);
+    uv_close((uv_handle_t *)&u->tick, on_tick_closed);
+}
+
+void uplink_kick(uplink *u)
+{
+    if (u)
+        pump_up(u);
+}
+
+json_t *uplink_json(uplink *u)
+{
+    MDB_txn *txn;
+    uint64_t backlog = 0;
+    int64_t oldest = 0;
+    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn) == 0) {
+        refresh_heads(u, txn);
+        for (size_t i = 0; i < u->n_o; i++) {
+            struct origin_cursor *oc = &u->o[i];
+            if (oc->depth < 0 || oc->head <= oc->acked)
+                continue;
+            backlog += oc->head - oc->acked;
+            uint8_t key[STORE_KEY_MAX];
+            MDB_val k = {store_event_key(oc->origin, oc->acked + 1, key), key}, d;
+            envelope *e = NULL;
+            if (mdb_get(txn, u->n->st->events, &k, &d) == 0 &&
+                envelope_decode(d.mv_data, d.mv_size, &e) == 0 &&
+                (!oldest || e->event->time_ms < oldest))
+                oldest = e->event->time_ms;
+            envelope_free(&e);
+        }
+        mdb_txn_abort(txn);
+    }
+    json_t *j = link_peer_json(&u->peer);
+    json_object_set_new(j, "direction", json_string("parent"));
+    json_object_set_new(j, "endpoint", json_string(u->endpoint));
+    json_object_set_new(j, "backlog_up", json_integer((json_int_t)backlog));
+    json_object_set_new(j, "backlog_up_oldest_ms", oldest ? json_integer(oldest) : json_null());
+    return j;
+}

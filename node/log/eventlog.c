@@ -1,0 +1,283 @@
+#include "log/eventlog.h"
+#include "case/case.h"
+#include "clock.h"
+#include "envelope.h"
+#include "error.h"
+#include "log/fold.h"
+#include "case/route.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct op {
+    eventlog_apply_fn apply;
+    eventlog_done_fn done;
+    void *arg;
+    int status;
+    unsigned appended;
+    struct op *next;
+};
+
+struct eventlog {
+    store *st;
+    const crypto_identity *id;
+    char origin[STORE_ORIGIN_MAX + 1];
+    struct op *head, *tail;
+    unsigned pending;
+    uint64_t appended_total, batches_total;
+    void (*on_commit)(void *, unsigned, unsigned);
+    void *on_commit_arg;
+};
+
+int eventlog_new(store *st, const crypto_identity *id, const char *origin, eventlog **out)
+{
+    eventlog *el = calloc(1, sizeof *el);
+    if (!el)
+        return -ENOMEM;
+    el->st = st;
+    el->id = id;
+    snprintf(el->origin, sizeof el->origin, "%s", origin);
+    *out = el;
+    return 0;
+}
+
+/* Detaches the queue and finishes each operation with its status. */
+static void finish_all(struct op *list)
+{
+    while (list) {
+        struct op *next = list->next;
+        if (list->done)
+            list->done(list->arg, list->status);
+        free(list);
+        list = next;
+    }
+}
+
+void eventlog_free(eventlog **el)
+{
+    if (!el || !*el)
+        return;
+    struct op *list = (*el)->head;
+    for (struct op *o = list; o; o = o->next)
+        o->status = -ECANCELED;
+    finish_all(list);
+    free(*el);
+    *el = NULL;
+}
+
+int eventlog_submit(eventlog *el, eventlog_apply_fn apply, eventlog_done_fn done, void *arg)
+{
+    struct op *o = calloc(1, sizeof *o);
+    if (!o)
+        return -ENOMEM;
+    o->apply = apply;
+    o->done = done;
+    o->arg = arg;
+    if (el->tail)
+        el->tail->next = o;
+    else
+        el->head = o;
+    el->tail = o;
+    el->pending++;
+    return 0;
+}
+
+unsigned eventlog_pending(const eventlog *el)
+{
+    return el->pending;
+}
+
+/* Runs one operation in a nested transaction so that its failure undoes only itself. */
+static int run_op(eventlog *el, MDB_txn *parent, int64_t now, struct op *o)
+{
+    eventlog_tx tx = {el, el->st, NULL, now, 0};
+    int rc = mdb_txn_begin(el->st->env, parent, 0, &tx.txn);
+    if (rc)
+        return rc;
+    rc = o->apply(&tx, o->arg);
+    if (rc) {
+        mdb_txn_abort(tx.txn);
+        return rc;
+    }
+    rc = mdb_txn_commit(tx.txn);
+    o->appended = tx.appended;
+    return rc;
+}
+
+/* One attempt at the whole batch. Returns MDB_MAP_FULL to ask for growth and a replay. */
+static int flush_once(eventlog *el, int64_t now)
+{
+    MDB_txn *txn;
+    int rc = store_txn_begin(el->st, 0, &txn);
+    if (rc)
+        return rc;
+    for (struct op *o = el->head; o; o = o->next) {
+        o->appended = 0;
+        o->status = run_op(el, txn, now, o);
+        if (o->status == MDB_MAP_FULL) {
+            mdb_txn_abort(txn);
+            return MDB_MAP_FULL;
+        }
+    }
+    return mdb_txn_commit(txn);
+}
+
+int eventlog_flush(eventlog *el)
+{
+    if (!el->head)
+        return 0;
+    int64_t now = clock_now_ms();
+    int rc;
+    while ((rc = flush_once(el, now)) == MDB_MAP_FULL) {
+        if ((rc = store_grow(el->st)) != 0)
+            break;
+    }
+    struct op *list = el->head;
+    unsigned ops = 0, events = 0;
+    for (struct op *o = list; o; o = o->next) {
+        if (rc)
+            o->status = rc;
+        if (o->status == 0) {
+            ops++;
+            events += o->appended;
+        }
+    }
+    el->head = el->tail = NULL;
+    el->pending = 0;
+    if (rc) {
+        log_error("eventlog", "commit of a batch failed (%s)", jf_strerror(rc));
+    } else {
+        el->appended_total += events;
+        el->batches_total++;
+        if (el->on_commit)
+            el->on_commit(el->on_commit_arg, ops, events);
+    }
+    finish_all(list);
+    return rc ? rc : (int)ops;
+}
+
+static void head_key(const char *origin, char *buf, size_t len)
+{
+    snprintf(buf, len, "head:%s", origin);
+}
+
+int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
+                  uint8_t hash[CRYPTO_HASH_LEN])
+{
+    char name[64];
+    head_key(origin, name, sizeof name);
+    MDB_val k = {strlen(name), name}, d;
+    int rc = mdb_get(txn, st->meta, &k, &d);
+    if (rc == MDB_NOTFOUND) {
+        *seq = 0;
+        memset(hash, 0, CRYPTO_HASH_LEN);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (d.mv_size != 8 + CRYPTO_HASH_LEN)
+        return JF_ECORRUPT;
+    memcpy(seq, d.mv_data, 8);
+    memcpy(hash, (uint8_t *)d.mv_data + 8, CRYPTO_HASH_LEN);
+    return 0;
+}
+
+int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+                      const uint8_t hash[CRYPTO_HASH_LEN])
+{
+    char name[64];
+    uint8_t val[8 + CRYPTO_HASH_LEN];
+    head_key(origin, name, sizeof name);
+    memcpy(val, &seq, 8);
+    memcpy(val + 8, hash, CRYPTO_HASH_LEN);
+    MDB_val k = {strlen(name), name}, d = {sizeof val, val};
+    return mdb_put(txn, st->meta, &k, &d, 0);
+}
+
+static int put_sealed(eventlog_tx *tx, const uint8_t *key, size_t klen, const uint8_t *sealed,
+                      size_t len)
+{
+    size_t clen = len + CRYPTO_SEAL_OVERHEAD;
+    uint8_t *c = malloc(clen);
+    if (!c)
+        return -ENOMEM;
+    crypto_seal(tx->el->id, sealed, len, key, klen, c);
+    MDB_val k = {klen, (void *)key}, d = {clen, c};
+    int rc = mdb_put(tx->txn, tx->st->sealed, &k, &d, 0);
+    free(c);
+    return rc;
+}
+
+int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
+                    size_t sealed_len)
+{
+    eventlog *el = tx->el;
+    uint64_t seq;
+    uint8_t prev[CRYPTO_HASH_LEN], hash[CRYPTO_HASH_LEN], sealed_hash[CRYPTO_HASH_LEN];
+    int rc = eventlog_head(tx->st, tx->txn, el->origin, &seq, prev);
+    if (rc)
+        return rc;
+    ev->origin = el->origin;
+    ev->seq = seq + 1;
+    ev->prev_hash.data = prev;
+    ev->prev_hash.len = sizeof prev;
+    ev->time_ms = tx->now_ms;
+    if (sealed) {
+        crypto_blake2b(sealed, sealed_len, sealed_hash);
+        ev->sealed_hash.data = sealed_hash;
+        ev->sealed_hash.len = sizeof sealed_hash;
+    }
+    /* The caller checked the case's state: its own event never waits for another. */
+    if ((rc = fold_apply(tx->st, tx->txn, el->origin, ev)))
+        return rc == JF_ELATER ? JF_EINVAL : rc;
+
+    uint8_t *bytes;
+    size_t len;
+    if ((rc = envelope_sign(el->id, ev, &bytes, &len, hash)))
+        return rc;
+    uint8_t key[STORE_KEY_MAX];
+    size_t klen = store_event_key(el->origin, ev->seq, key);
+    MDB_val k = {klen, key}, d = {len, bytes};
+    rc = mdb_put(tx->txn, tx->st->events, &k, &d, MDB_NOOVERWRITE);
+    if (rc == 0) /* what this node sends down is queued with the event that says it */
+        rc = route_down(tx->st, tx->txn, el->origin, ev, bytes, len);
+    if (rc == 0)
+        rc = fold_unpark(tx->st, tx->txn, el->origin, ev->case_id);
+    free(bytes);
+    if (rc == 0 && sealed)
+        rc = put_sealed(tx, key, klen, sealed, sealed_len);
+    if (rc == 0)
+        rc = eventlog_head_put(tx->st, tx->txn, el->origin, ev->seq, hash);
+    if (rc == 0)
+        tx->appended++;
+    /* The caller's event must not keep pointers into this stack frame. */
+    ev->prev_hash.data = NULL;
+    ev->prev_hash.len = 0;
+    ev->sealed_hash.data = NULL;
+    ev->sealed_hash.len = 0;
+    return rc;
+}
+
+const char *eventlog_actor(const char *person)
+{
+    return person && person[0] ? person : "admin";
+}
+
+uint64_t eventlog_appended_total(const eventlog *el)
+{
+    return el->appended_total;
+}
+
+uint64_t eventlog_batches_total(const eventlog *el)
+{
+    return el->batches_total;
+}
+
+void eventlog_on_commit(eventlog *el, void (*fn)(void *, unsigned, unsigned), void *arg)
+{
+    el->on_commit = fn;
+    el->on_commit_arg = arg;
+}

@@ -1,0 +1,340 @@
+#include "log/ingest.h"
+#include "array.h"
+#include "envelope.h"
+#include "error.h"
+#include "log/eventlog.h"
+#include "log/fold.h"
+#include "log.h"
+#include "log/registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *reason_names[REJ_COUNT] = {
+    "undecodable", "foreign_origin", "revoked_origin", "quarantined",
+    "gap",         "broken_chain",   "bad_signature",  "equivocation",
+};
+
+const char *ingest_reason_name(int reason)
+{
+    return reason >= 0 && reason < REJ_COUNT ? reason_names[reason] : "unknown";
+}
+
+static void quarantine_key(const char *origin, char *buf, size_t len)
+{
+    snprintf(buf, len, "quarantine:%s", origin);
+}
+
+int ingest_quarantined(store *st, MDB_txn *txn, const char *origin)
+{
+    char key[64];
+    uint64_t v = 0;
+    quarantine_key(origin, key, sizeof key);
+    store_meta_get_u64(st, txn, key, &v);
+    return v != 0;
+}
+
+int ingest_clear_quarantine(store *st, const char *origin)
+{
+    char key[64];
+    MDB_txn *txn;
+    quarantine_key(origin, key, sizeof key);
+    int rc = store_txn_begin(st, 0, &txn);
+    if (rc)
+        return rc;
+    MDB_val k = {strlen(key), key};
+    rc = mdb_del(txn, st->meta, &k, NULL);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+static void reject(struct ingest_result *res, int reason, const char *origin, uint64_t seq)
+{
+    res->rejected[reason]++;
+    /* A gap is what a lost message looks like after a restart: expected, and resent. */
+    log_msg(reason == REJ_GAP ? LOG_INFO : LOG_WARN, "ingest", "rejected event %s/%llu: %s",
+            origin, (unsigned long long)seq, ingest_reason_name(reason));
+}
+
+/* ---- up ----------------------------------------------------------------------------- */
+
+struct run {
+    envelope **e;        /* decoded events of one origin, consecutive in the batch */
+    size_t n, cap;
+};
+
+/* Who may send this origin's events on this link, and may we take them? */
+static int origin_admissible(store *st, MDB_txn *txn, const char *child, const char *origin)
+{
+    uint8_t pk[32];
+    if (registry_depth_below(st, txn, origin, child) < 0)
+        return REJ_FOREIGN;
+    int rc = registry_key(st, txn, origin, pk);
+    if (rc == JF_EINVAL)
+        return REJ_REVOKED;
+    if (rc)
+        return REJ_FOREIGN;
+    if (ingest_quarantined(st, txn, origin))
+        return REJ_QUARANTINED;
+    return -1;
+}
+
+/* An event at or below our head: the same bytes are a replay (-1: harmless), other bytes
+ * an equivocation. */
+static int check_known(store *st, MDB_txn *txn, const envelope *e)
+{
+    uint8_t key[STORE_KEY_MAX];
+    MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key}, d;
+    envelope *have = NULL;
+    int same = mdb_get(txn, st->events, &k, &d) == 0 &&
+               envelope_decode(d.mv_data, d.mv_size, &have) == 0 &&
+               memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
+    envelope_free(&have);
+    return same ? -1 : REJ_EQUIVOCATION;
+}
+
+static int quarantine(store *st, MDB_txn *txn, const char *origin)
+{
+    char key[64];
+    quarantine_key(origin, key, sizeof key);
+    log_error("ingest", "origin %s equivocated (two events under one seq): quarantined until "
+                        "an operator clears it",
+              origin);
+    return store_meta_put_u64(st, txn, key, 1);
+}
+
+static int store_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
+                       const uint8_t *bytes, size_t len)
+{
+    uint8_t key[STORE_KEY_MAX];
+    MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
+            d = {len, (void *)bytes};
+    int rc = mdb_put(txn, st->events, &k, &d, 0);
+    if (rc == 0)
+        rc = eventlog_head_put(st, txn, e->event->origin, e->event->seq, e->hash);
+    return rc ? rc : fold_event(st, txn, self, e, bytes, len, 0);
+}
+
+/* How many events of the run, from the start, have valid signatures: one check of the
+ * newest usually vouches for all. */
+static size_t signed_prefix(const struct run *r, const uint8_t *pk)
+{
+    if (envelope_verify(r->e[r->n - 1], pk) == 0)
+        return r->n;
+    size_t i = 0;
+    while (i < r->n && envelope_verify(r->e[i], pk) == 0)
+        i++;
+    return i;
+}
+
+/* Checks and applies one origin's consecutive events. */
+static int apply_run(store *st, MDB_txn *txn, const char *self, const char *child,
+                     struct run *r, const Jiefen__UpBatch *b, size_t first,
+                     struct ingest_result *res)
+{
+    const char *origin = r->e[0]->event->origin;
+    int why = origin_admissible(st, txn, child, origin), rc;
+    uint64_t seq;
+    uint8_t prev[CRYPTO_HASH_LEN], pk[32];
+    if (why >= 0) {
+        reject(res, why, origin, r->e[0]->event->seq);
+        return 0;
+    }
+    if ((rc = eventlog_head(st, txn, origin, &seq, prev)) ||
+        (rc = registry_key(st, txn, origin, pk)))
+        return rc;
+    /* Skip what we hold already; stop at the first event that does not link. */
+    size_t start = 0, end;
+    for (; start < r->n && r->e[start]->event->seq <= seq; start++) {
+        if ((why = check_known(st, txn, r->e[start])) >= 0) {
+            reject(res, why, origin, r->e[start]->event->seq);
+            return quarantine(st, txn, origin);
+        }
+        res->duplicates++;
+    }
+    for (end = start; end < r->n; end++) {
+        const Jiefen__Event *ev = r->e[end]->event;
+        if (ev->seq != seq + 1 || memcmp(ev->prev_hash.data, prev, sizeof prev)) {
+            reject(res, ev->seq != seq + 1 ? REJ_GAP : REJ_CHAIN, origin, ev->seq);
+            break;
+        }
+        seq = ev->seq;
+        memcpy(prev, r->e[end]->hash, sizeof prev);
+    }
+    struct run linked = {r->e + start, end - start, 0};
+    size_t good = linked.n ? signed_prefix(&linked, pk) : 0;
+    if (good < linked.n)
+        reject(res, REJ_SIGNATURE, origin, linked.e[good]->event->seq);
+    for (size_t i = 0; i < good; i++) {
+        const ProtobufCBinaryData *raw = &b->envelopes[first + start + i];
+        if ((rc = store_event(st, txn, self, linked.e[i], raw->data, raw->len)))
+            return rc;
+        res->applied++;
+    }
+    return 0;
+}
+
+static void run_clear(struct run *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        envelope_free(&r->e[i]);
+    r->n = 0;
+}
+
+static int run_push(struct run *r, envelope *e)
+{
+    envelope **grown = array_room(r->e, r->n, &r->cap, sizeof *grown, 64);
+    if (!grown)
+        return -ENOMEM;
+    r->e = grown;
+    r->e[r->n++] = e;
+    return 0;
+}
+
+static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *child,
+                         const Jiefen__UpBatch *b, struct ingest_result *res)
+{
+    struct run r = {0};
+    size_t first = 0;
+    int rc = 0;
+    for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
+        envelope *e = NULL;
+        envelope_decode(b->envelopes[i].data, b->envelopes[i].len, &e);
+        /* A run ends where the origin changes or an event cannot be read. */
+        if (r.n && (!e || strcmp(e->event->origin, r.e[0]->event->origin))) {
+            rc = apply_run(st, txn, self, child, &r, b, first, res);
+            run_clear(&r);
+        }
+        if (!e) {
+            reject(res, REJ_UNDECODABLE, "?", 0);
+            continue;
+        }
+        if (r.n == 0)
+            first = i;
+        if (rc || (rc = run_push(&r, e)))
+            envelope_free(&e);
+    }
+    if (rc == 0 && r.n)
+        rc = apply_run(st, txn, self, child, &r, b, first, res);
+    run_clear(&r);
+    free(r.e);
+    return rc;
+}
+
+static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
+                           const Jiefen__DownBatch *b, struct ingest_result *res);
+
+struct batch {
+    store *st;
+    const char *self, *child;
+    const Jiefen__UpBatch *up;
+    const Jiefen__DownBatch *down;
+    struct ingest_result *res;
+};
+
+/* One batch, one write transaction: all of it is applied with its cursor, or none. */
+static int in_txn(struct batch *b)
+{
+    MDB_txn *txn;
+    memset(b->res, 0, sizeof *b->res);
+    int rc = store_txn_begin(b->st, 0, &txn);
+    if (rc)
+        return rc;
+    rc = b->up ? ingest_up_txn(b->st, txn, b->self, b->child, b->up, b->res)
+               : ingest_down_txn(b->st, txn, b->self, b->down, b->res);
+    if (rc)
+        mdb_txn_abort(txn);
+    else
+        rc = mdb_txn_commit(txn);
+    if (rc)
+        memset(b->res, 0, sizeof *b->res);
+    return rc;
+}
+
+int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBatch *b,
+              struct ingest_result *res)
+{
+    struct batch bt = {st, self, child, b, NULL, res};
+    return in_txn(&bt);
+}
+
+/* ---- down --------------------------------------------------------------------------- */
+
+/* Checks one item from the parent; returns -1 to apply it, or a rejection reason. */
+static int down_admissible(store *st, MDB_txn *txn, const char *self, const envelope *e)
+{
+    uint8_t pk[32], key[STORE_KEY_MAX];
+    const char *origin = e->event->origin;
+    if (registry_depth_below(st, txn, self, origin) <= 0 || registry_key(st, txn, origin, pk))
+        return REJ_FOREIGN;
+    if (ingest_quarantined(st, txn, origin))
+        return REJ_QUARANTINED;
+    if (envelope_verify(e, pk))
+        return REJ_SIGNATURE;
+    MDB_val k = {store_event_key(origin, e->event->seq, key), key}, d;
+    if (mdb_get(txn, st->inbox, &k, &d) == 0) {
+        envelope *have = NULL;
+        int same = envelope_decode(d.mv_data, d.mv_size, &have) == 0 &&
+                   memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
+        envelope_free(&have);
+        return same ? REJ_COUNT : REJ_EQUIVOCATION; /* REJ_COUNT: a harmless repeat */
+    }
+    return -1;
+}
+
+static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope *e,
+                      const ProtobufCBinaryData *raw)
+{
+    uint8_t key[STORE_KEY_MAX];
+    MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
+            d = {raw->len, raw->data};
+    int rc = mdb_put(txn, st->inbox, &k, &d, 0);
+    return rc ? rc : fold_event(st, txn, self, e, raw->data, raw->len, 1);
+}
+
+static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
+                           const Jiefen__DownBatch *b, struct ingest_result *res)
+{
+    uint64_t cursor;
+    int rc = store_meta_get_u64(st, txn, "down_cursor", &cursor);
+    for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
+        uint64_t q = b->first_qseq + i;
+        if (q <= cursor) {
+            res->duplicates++;
+            continue;
+        }
+        if (q > cursor + 1) {
+            reject(res, REJ_GAP, "parent queue", q);
+            break;
+        }
+        envelope *e = NULL;
+        int why = envelope_decode(b->envelopes[i].data, b->envelopes[i].len, &e)
+                      ? REJ_UNDECODABLE
+                      : down_admissible(st, txn, self, e);
+        if (why == REJ_EQUIVOCATION)
+            rc = quarantine(st, txn, e->event->origin);
+        if (why == REJ_COUNT)
+            res->duplicates++;
+        else if (why >= 0)
+            reject(res, why, e ? e->event->origin : "?", e ? e->event->seq : 0);
+        else if ((rc = down_apply(st, txn, self, e, &b->envelopes[i])) == 0)
+            res->applied++;
+        envelope_free(&e);
+        /* A refused item is skipped, not retried: it would block the queue forever. */
+        cursor = q;
+    }
+    res->down_cursor = cursor;
+    return rc ? rc : store_meta_put_u64(st, txn, "down_cursor", cursor);
+}
+
+int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
+                struct ingest_result *res)
+{
+    struct batch bt = {st, self, NULL, NULL, b, res};
+    return in_txn(&bt);
+}

@@ -1,0 +1,399 @@
+#include "report/ledger.h"
+#include "array.h"
+#include "case/case.h"
+#include "config.h"
+#include "error.h"
+#include "case/reference.h"
+#include "log/registry.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tree, read once: a million cases must not mean a million registry reads. */
+struct tree_node {
+    char id[STORE_ORIGIN_MAX + 1];
+    char parent[STORE_ORIGIN_MAX + 1];
+    int tier;
+};
+
+struct tree {
+    struct tree_node *n;
+    size_t count, cap;
+};
+
+static int collect(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct tree *t = arg;
+    struct tree_node *g = array_room(t->n, t->count, &t->cap, sizeof *g, 64);
+    if (!g)
+        return -ENOMEM;
+    t->n = g;
+    struct tree_node *x = &t->n[t->count++];
+    snprintf(x->id, sizeof x->id, "%s", ni->node_id);
+    snprintf(x->parent, sizeof x->parent, "%s", ni->parent);
+    x->tier = ni->tier;
+    return 0;
+}
+
+/* registry_each walks in id order, so the array is sorted for bsearch. */
+static int by_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct tree_node *)elem)->id);
+}
+
+static const struct tree_node *find(const struct tree *t, const char *id)
+{
+    return bsearch(id, t->n, t->count, sizeof *t->n, by_id);
+}
+
+static int tier_of(const struct tree *t, const char *id)
+{
+    const struct tree_node *x = find(t, id);
+    return x && x->tier > 0 && x->tier < LEDGER_TIERS ? x->tier : 0;
+}
+
+static int is_parent(const struct tree *t, const char *parent, const char *child)
+{
+    const struct tree_node *x = find(t, child);
+    return x && strcmp(x->parent, parent) == 0;
+}
+
+static int count_village(struct ledger *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_villages; i++)
+        if (strcmp(l->villages[i].name, name) == 0) {
+            l->villages[i].n++;
+            return 0;
+        }
+    struct ledger_village *g = realloc(l->villages, (l->n_villages + 1) * sizeof *g);
+    if (!g)
+        return -ENOMEM;
+    l->villages = g;
+    if (!(g[l->n_villages].name = strdup(name)))
+        return -ENOMEM;
+    g[l->n_villages++].n = 1;
+    return 0;
+}
+
+static void count_ref(uint64_t *counts, size_t max, const struct ref_table *t, const char *code)
+{
+    int i = ref_index(t, code);
+    if (i >= 0 && (size_t)i < max)
+        counts[i]++;
+}
+
+static int agreed(const Jiefen__CaseView *v)
+{
+    return v->status == CASE_STATUS(RESOLVED) ||
+           (v->status == CASE_STATUS(CLOSED) &&
+            v->last_outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT);
+}
+
+/* Taken in during the period: the intake figures and where the case was held. */
+static int add_intake(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+{
+    l->taken_in++;
+    count_ref(l->by_category, 32, &ref_categories, v->category);
+    count_ref(l->by_matter, 8, &ref_matter_types, v->matter_type);
+    count_ref(l->by_source, 8, &ref_sources, v->source);
+    l->by_tier[tier_of(t, v->opened_at_node)]++;
+    l->petitions += strcmp(v->matter_type, "petition") == 0;
+    l->resolved += agreed(v);
+    /* Each case counts once per tier it reached, and once per tier it went up from. */
+    unsigned held = 0, up = 0;
+    for (size_t i = 0; i < v->n_period_holders; i++) {
+        const char *h = v->period_holders[i];
+        held |= 1u << tier_of(t, h);
+        if (i + 1 < v->n_period_holders && is_parent(t, v->period_holders[i + 1], h))
+            up |= 1u << tier_of(t, h);
+    }
+    for (int i = 0; i < LEDGER_TIERS; i++) {
+        l->held_at_tier[i] += (held >> i) & 1;
+        l->escalated_from_tier[i] += (up >> i) & 1;
+    }
+    return count_village(l, v->village);
+}
+
+/* Closed in the period: its last closing, even if a follow-up reopened it since. */
+static void add_closed(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+{
+    l->closed++;
+    l->guided += v->status == CASE_STATUS(GUIDED);
+    l->on_time += v->closed_due_ms <= 0 || v->last_closed_ms <= v->closed_due_ms;
+    l->closed_at_tier[tier_of(t, v->last_closed_at_node)]++;
+    l->satisfied += strcmp(v->satisfaction, "satisfied") == 0;
+    l->basically_satisfied += strcmp(v->satisfaction, "basically_satisfied") == 0;
+    l->dissatisfied += strcmp(v->satisfaction, "dissatisfied") == 0;
+}
+
+/* Still open at the end of the period (as far as the current view tells). */
+static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
+{
+    int64_t end = l->to_ms < l->now_ms ? l->to_ms : l->now_ms;
+    l->pending++;
+    l->overdue += v->due_ms > 0 && v->due_ms < end;
+    l->leader_owned += v->leader != NULL;
+    l->red += v->risk == JIEFEN__RISK__RISK_RED;
+    l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
+}
+
+/* The nodes whose ledgers are computed, sorted by id for bsearch. */
+struct target {
+    const char *id;
+    struct ledger *l;
+};
+
+struct walk {
+    const struct tree *t;
+    struct target *targets;
+    size_t n_targets;
+    ledger_row_fn row;
+    void *row_arg;
+};
+
+static int by_target(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct target *)elem)->id);
+}
+
+static int target_order(const void *a, const void *b)
+{
+    return strcmp(((const struct target *)a)->id, ((const struct target *)b)->id);
+}
+
+/* Counts the case in one ledger (l's node is where it was taken in or an ancestor). */
+static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseView *v)
+{
+    const struct tree *t = w->t;
+    int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
+    if (v->opened_ms >= l->to_ms)
+        return 0;
+    if (v->last_closed_ms >= l->from_ms && v->last_closed_ms < l->to_ms)
+        add_closed(l, t, v);
+    if (!closed || v->closed_ms >= l->to_ms)
+        add_pending(l, v);
+    if (v->opened_ms < l->from_ms)
+        return 0;
+    int rc = add_intake(l, t, v);
+    return rc || !w->row ? rc : w->row(v, w->row_arg);
+}
+
+/* The case counts in the ledger of each target on the way up from where it was taken in. */
+static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
+{
+    const char *node = v->opened_at_node;
+    for (int hops = 0; node && node[0] && hops < 16; hops++) {
+        const struct target *x = bsearch(node, w->targets, w->n_targets, sizeof *x, by_target);
+        int rc = x ? add_case(w, x->l, v) : 0;
+        if (rc)
+            return rc;
+        const struct tree_node *up = find(w->t, node);
+        node = up ? up->parent : NULL;
+    }
+    return 0;
+}
+
+static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
+{
+    MDB_cursor *c;
+    MDB_val k, d;
+    uint64_t seen = 0;
+    int rc = mdb_cursor_open(txn, st->cases, &c);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
+        int r = v ? add_to_targets(w, v) : JF_ECORRUPT;
+        case_view_free(&v);
+        seen++;
+        if (r) {
+            rc = r;
+            break;
+        }
+    }
+    mdb_cursor_close(c);
+    for (size_t i = 0; i < w->n_targets; i++)
+        w->targets[i].l->cases_seen = seen;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The ledgers of n nodes in one pass over the cases, row called for each case taken in. */
+static int compute(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
+                   int64_t from_ms, int64_t to_ms, int64_t now_ms, ledger_row_fn row,
+                   void *row_arg, struct ledger *out)
+{
+    struct tree t = {0};
+    struct walk w = {&t, calloc(n + 1, sizeof *w.targets), n, row, row_arg};
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].from_ms = from_ms;
+        out[i].to_ms = to_ms;
+        out[i].now_ms = now_ms;
+        if (w.targets)
+            w.targets[i] = (struct target){nodes[i], &out[i]};
+    }
+    if (!w.targets)
+        return -ENOMEM;
+    qsort(w.targets, n, sizeof *w.targets, target_order);
+    int rc = registry_each(st, txn, collect, &t);
+    if (rc == 0)
+        rc = walk_cases(st, txn, &w);
+    free(t.n);
+    free(w.targets);
+    for (size_t i = 0; rc && i < n; i++)
+        ledger_clear(&out[i]);
+    return rc;
+}
+
+int ledger_compute(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, ledger_row_fn row, void *row_arg, struct ledger *out)
+{
+    return compute(st, txn, &self, 1, from_ms, to_ms, now_ms, row, row_arg, out);
+}
+
+int ledger_compute_many(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
+                        int64_t from_ms, int64_t to_ms, int64_t now_ms, struct ledger *out)
+{
+    return compute(st, txn, nodes, n, from_ms, to_ms, now_ms, NULL, NULL, out);
+}
+
+void ledger_clear(struct ledger *l)
+{
+    for (size_t i = 0; i < l->n_villages; i++)
+        free(l->villages[i].name);
+    free(l->villages);
+    l->villages = NULL;
+    l->n_villages = 0;
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static double fraction(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : NAN;
+}
+
+static json_t *rate(double r)
+{
+    return isnan(r) ? json_null() : json_real(r);
+}
+
+/* The rates derived from the counts: each a fraction, NAN when its denominator is 0 (the
+ * JSON says null, a spreadsheet leaves the cell empty). */
+struct rates {
+    double resolution, on_time, local_share, petition, satisfaction;
+};
+
+static void rates_of(const struct ledger *l, struct rates *r)
+{
+    uint64_t local = l->closed_at_tier[JIEFEN__TIER__TIER_VILLAGE] +
+                     l->closed_at_tier[JIEFEN__TIER__TIER_TOWNSHIP];
+    uint64_t content = l->satisfied + l->basically_satisfied;
+    r->resolution = fraction(l->resolved, l->taken_in);
+    r->on_time = fraction(l->on_time, l->closed);
+    r->local_share = fraction(local, l->closed);
+    r->petition = fraction(l->petitions, l->taken_in);
+    r->satisfaction = fraction(content, content + l->dissatisfied);
+}
+
+static json_t *by_table(const uint64_t *counts, const struct ref_table *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < t->count; i++)
+        json_object_set_new(o, t->entries[i].code, json_integer((json_int_t)counts[i]));
+    return o;
+}
+
+static json_t *by_tier(const uint64_t *counts)
+{
+    json_t *o = json_object();
+    for (int i = 1; i < LEDGER_TIERS; i++)
+        if (counts[i])
+            json_object_set_new(o, config_tier_name(i), json_integer((json_int_t)counts[i]));
+    return o;
+}
+
+static json_t *escalation_rates(const struct ledger *l)
+{
+    json_t *o = json_object();
+    for (int i = 1; i < LEDGER_TIERS; i++)
+        if (l->held_at_tier[i])
+            json_object_set_new(o, config_tier_name(i),
+                                rate(fraction(l->escalated_from_tier[i], l->held_at_tier[i])));
+    return o;
+}
+
+static json_t *villages(const struct ledger *l)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < l->n_villages; i++)
+        json_object_set_new(o, l->villages[i].name, json_integer((json_int_t)l->villages[i].n));
+    return o;
+}
+
+static void put_int(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+json_t *ledger_json(const struct ledger *l)
+{
+    struct rates r;
+    rates_of(l, &r);
+    json_t *o = json_object(), *sat = json_object();
+    json_t *by = json_pack("{s:o, s:o, s:o, s:o, s:o}", "category",
+                           by_table(l->by_category, &ref_categories), "matter_type",
+                           by_table(l->by_matter, &ref_matter_types), "source",
+                           by_table(l->by_source, &ref_sources), "village", villages(l),
+                           "tier", by_tier(l->by_tier));
+    put_int(o, "from_ms", (uint64_t)l->from_ms);
+    put_int(o, "to_ms", (uint64_t)l->to_ms);
+    put_int(o, "taken_in", l->taken_in);
+    json_object_set_new(o, "taken_in_by", by);
+    put_int(o, "resolved", l->resolved);
+    json_object_set_new(o, "resolution_rate", rate(r.resolution));
+    put_int(o, "closed", l->closed);
+    put_int(o, "guided", l->guided);
+    json_object_set_new(o, "on_time_rate", rate(r.on_time));
+    json_object_set_new(o, "closed_at_tier", by_tier(l->closed_at_tier));
+    json_object_set_new(o, "local_share", rate(r.local_share));
+    json_object_set_new(o, "escalation_rate", escalation_rates(l));
+    put_int(o, "petitions", l->petitions);
+    json_object_set_new(o, "petition_rate", rate(r.petition));
+    put_int(o, "pending", l->pending);
+    put_int(o, "overdue", l->overdue);
+    put_int(o, "leader_owned", l->leader_owned);
+    put_int(o, "red", l->red);
+    put_int(o, "orange", l->orange);
+    put_int(sat, "satisfied", l->satisfied);
+    put_int(sat, "basically_satisfied", l->basically_satisfied);
+    put_int(sat, "dissatisfied", l->dissatisfied);
+    json_object_set_new(sat, "rate", rate(r.satisfaction));
+    json_object_set_new(o, "satisfaction", sat);
+    put_int(o, "cases_read", l->cases_seen);
+    return o;
+}
+
+int ledger_figures(store *st, MDB_txn *txn, const char *node, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, json_t **json, char **text)
+{
+    struct ledger l;
+    int rc = ledger_compute(st, txn, node, from_ms, to_ms, now_ms, NULL, NULL, &l);
+    if (rc)
+        return rc;
+    json_t *j = ledger_json(&l);
+    ledger_clear(&l);
+    if (text && j && !(*text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)))
+        rc = -ENOMEM;
+    if (!j)
+        rc = -ENOMEM;
+    if (json && rc == 0)
+        *json = j;
+    else
+        json_decref(j);
+    return rc;
+}
