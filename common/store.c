@@ -158,6 +158,107 @@ int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     return rc;
 }
 
+int store_txn_commit(MDB_txn *txn)
+{
+    return mdb_txn_commit(txn);
+}
+
+void store_txn_abort(MDB_txn *txn)
+{
+    if (txn)
+        mdb_txn_abort(txn);
+}
+
+int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *val)
+{
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_get(txn, dbi, &k, val);
+    return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
+}
+
+int store_get_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+    MDB_val d;
+    *out = NULL;
+    int rc = store_get(txn, dbi, key, klen, &d);
+    if (rc)
+        return rc == JF_ENOTFOUND ? 0 : rc;
+    *out = protobuf_c_message_unpack(desc, NULL, d.mv_size, d.mv_data);
+    return *out ? 0 : JF_ECORRUPT;
+}
+
+int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+              size_t len, unsigned flags)
+{
+    MDB_val k = {klen, (void *)key}, d = {len, (void *)val};
+    int rc = mdb_put(txn, dbi, &k, &d, flags & STORE_NEW ? MDB_NOOVERWRITE : 0);
+    return rc == MDB_KEYEXIST ? JF_EEXIST : rc;
+}
+
+int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(txn, dbi, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int in_prefix(const struct store_range *r, const MDB_val *k)
+{
+    return k->mv_size >= r->prefix_len && memcmp(k->mv_data, r->prefix, r->prefix_len) == 0;
+}
+
+/* Places c on the first key of the walk; MDB_NOTFOUND when there is none. */
+static int walk_first(MDB_cursor *c, const struct store_range *r, MDB_val *k, MDB_val *d)
+{
+    const void *at = r->from_len ? r->from : r->prefix;
+    size_t at_len = r->from_len ? r->from_len : r->prefix_len;
+    *k = (MDB_val){at_len, (void *)at};
+    if (!r->reverse)
+        return mdb_cursor_get(c, k, d, at_len ? MDB_SET_RANGE : MDB_FIRST);
+    if (!r->from_len && r->prefix_len) {
+        /* Past every key of the prefix: the prefix with its last byte incremented. */
+        uint8_t past[512];
+        size_t n = r->prefix_len < sizeof past ? r->prefix_len : sizeof past;
+        memcpy(past, r->prefix, n);
+        while (n && past[n - 1] == 0xff)
+            n--;
+        if (n) {
+            past[n - 1]++;
+            *k = (MDB_val){n, past};
+            int rc = mdb_cursor_get(c, k, d, MDB_SET_RANGE);
+            return rc == MDB_NOTFOUND ? mdb_cursor_get(c, k, d, MDB_LAST)
+                                      : rc ? rc : mdb_cursor_get(c, k, d, MDB_PREV);
+        }
+    }
+    if (!at_len || (!r->from_len && r->prefix_len))
+        return mdb_cursor_get(c, k, d, MDB_LAST);
+    int rc = mdb_cursor_get(c, k, d, MDB_SET_RANGE);
+    return rc == MDB_NOTFOUND ? mdb_cursor_get(c, k, d, MDB_LAST)
+                              : rc ? rc : mdb_cursor_get(c, k, d, MDB_PREV);
+}
+
+int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
+               void *arg)
+{
+    static const struct store_range all = {0};
+    MDB_cursor *c;
+    MDB_val k, d;
+    r = r ? r : &all;
+    int rc = mdb_cursor_open(txn, dbi, &c);
+    if (rc)
+        return rc;
+    for (rc = walk_first(c, r, &k, &d); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, r->reverse ? MDB_PREV : MDB_NEXT)) {
+        if (!in_prefix(r, &k))
+            break;
+        if ((rc = fn(&k, &d, arg)))
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND || rc == STORE_STOP || rc > 0 ? 0 : rc;
+}
+
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
     MDB_val k = {strlen(name), (void *)name}, d;

@@ -88,6 +88,54 @@ int store_event_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq, MD
 int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                       const ProtobufCMessage *m);
 
+/* Commits txn (durable once it returns 0) or aborts it; after either, txn is gone.
+ * store_txn_abort accepts NULL. */
+int store_txn_commit(MDB_txn *txn);
+void store_txn_abort(MDB_txn *txn);
+
+/* The value under key in dbi, valid until the transaction ends. 0, JF_ENOTFOUND or an
+ * LMDB code. */
+int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *val);
+
+/* Reads the message under key and unpacks it as `desc`: *out is NULL when the key is
+ * absent (and 0 returned); free it with protobuf_c_message_free_unpacked(*out, NULL).
+ * 0, JF_ECORRUPT (does not unpack) or an LMDB code. STORE_GET_MESSAGE types the result. */
+int store_get_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
+#define STORE_GET_MESSAGE(txn, dbi, key, klen, desc, out)                                 \
+    store_get_message(txn, dbi, key, klen, desc, (ProtobufCMessage **)(out))
+
+/* Stores len bytes under key (replacing any value); with STORE_NEW, JF_EEXIST instead of
+ * replacing. 0, JF_EEXIST or an LMDB code. */
+#define STORE_NEW 1
+int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+              size_t len, unsigned flags);
+
+/* Deletes key; an absent key is not an error. 0 or an LMDB code. */
+int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+
+/* A range of keys to walk: those starting with `prefix` (none: every key), from the first
+ * key >= `from` (none: the first of the prefix), or with `reverse` from the last key <
+ * `from` (none: the last of the prefix) backwards. */
+struct store_range {
+    const void *prefix;
+    size_t prefix_len;
+    const void *from;
+    size_t from_len;
+    int reverse;
+};
+
+/* Called for each key in order; key and val are valid during the call. Returns 0 to go
+ * on, STORE_STOP to end the walk (which then returns 0), or a negative code, which ends
+ * the walk and is returned. It must not write to dbi. */
+#define STORE_STOP 1
+typedef int (*store_walk_fn)(const MDB_val *key, const MDB_val *val, void *arg);
+
+/* Walks the range r of dbi (NULL: every key) in txn. 0, fn's negative code or an LMDB
+ * code. */
+int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
+               void *arg);
+
 /* A u64 in meta under `name`; *v = 0 when absent. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v);
