@@ -359,10 +359,15 @@ static void commit_idle_cb(uv_idle_t *h)
 int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
                     void *arg)
 {
-    int rc = eventlog_submit(n->log, apply, done, arg);
-    if (rc == 0)
-        uv_idle_start(&n->commit_idle, commit_idle_cb);
-    return rc;
+    return eventlog_submit(n->log, apply, done, arg);
+}
+
+/* Whoever queues an operation on the log, the loop commits it as soon as the current I/O
+ * has been read. */
+static void log_submitted(void *arg)
+{
+    struct node *n = arg;
+    uv_idle_start(&n->commit_idle, commit_idle_cb);
 }
 
 static void cron_cb(uv_timer_t *t)
@@ -454,6 +459,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     schedule_init(n);
     api_account_init(n);
     eventlog_on_commit(n->log, on_commit, n);
+    eventlog_on_submit(n->log, log_submitted, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
                              n, &n->http);
     if (rc) {

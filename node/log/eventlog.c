@@ -30,6 +30,8 @@ struct eventlog {
     uint64_t appended_total, batches_total;
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
+    void (*on_submit)(void *);
+    void *on_submit_arg;
 };
 
 int eventlog_new(store *st, const crypto_identity *id, const char *origin, eventlog **out)
@@ -82,6 +84,8 @@ int eventlog_submit(eventlog *el, eventlog_apply_fn apply, eventlog_done_fn done
         el->head = o;
     el->tail = o;
     el->pending++;
+    if (el->on_submit)
+        el->on_submit(el->on_submit_arg);
     return 0;
 }
 
@@ -280,4 +284,10 @@ void eventlog_on_commit(eventlog *el, void (*fn)(void *, unsigned, unsigned), vo
 {
     el->on_commit = fn;
     el->on_commit_arg = arg;
+}
+
+void eventlog_on_submit(eventlog *el, void (*fn)(void *arg), void *arg)
+{
+    el->on_submit = fn;
+    el->on_submit_arg = arg;
 }

@@ -41,7 +41,8 @@ int eventlog_new(store *st, const crypto_identity *id, const char *origin, event
 /* Frees; queued operations are finished with status -ECANCELED. Accepts NULL. */
 void eventlog_free(eventlog **el);
 
-/* Queues an operation. Returns 0 or -ENOMEM (then nothing is queued). */
+/* Queues an operation (and calls the on_submit hook, which the node uses to run the group
+ * commit soon). Returns 0 or -ENOMEM (then nothing is queued). */
 int eventlog_submit(eventlog *el, eventlog_apply_fn apply, eventlog_done_fn done, void *arg);
 
 /* Number of operations waiting for eventlog_flush(). */
@@ -76,5 +77,9 @@ uint64_t eventlog_batches_total(const eventlog *el);
 /* Optional hook called after each successful commit with the batch size. */
 void eventlog_on_commit(eventlog *el, void (*fn)(void *arg, unsigned ops, unsigned events),
                         void *arg);
+
+/* Optional hook called after each operation is queued (the owner of the loop schedules
+ * eventlog_flush()). */
+void eventlog_on_submit(eventlog *el, void (*fn)(void *arg), void *arg);
 
 #endif
