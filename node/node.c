@@ -9,6 +9,12 @@
 #include "error.h"
 #include "log.h"
 #include "log/registry.h"
+#include "case/case.h"
+#include "case/caseindex.h"
+#include "case/directive.h"
+#include "case/route.h"
+#include "report/report.h"
+#include "log/fold.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -127,8 +133,25 @@ static void init_cleanup(const char *dir)
     rmdir(dir);
 }
 
+void node_register_folds(void)
+{
+    for (int kind = 1; kind < FOLD_KINDS; kind++) {
+        Jiefen__Event ev = JIEFEN__EVENT__INIT;
+        ev.body_case = kind;
+        if (case_event_kind(&ev))
+            fold_set(kind, caseindex_fold);
+    }
+    fold_set(JIEFEN__EVENT__BODY_DIRECTIVE, directive_fold);
+    fold_set(JIEFEN__EVENT__BODY_DIRECTIVE_ACK, directive_ack_fold);
+    fold_set(JIEFEN__EVENT__BODY_REPORT_SUBMITTED, report_fold);
+    fold_set(JIEFEN__EVENT__BODY_REPORT_REVIEWED, report_fold);
+    fold_set(JIEFEN__EVENT__BODY_WARNING, warning_fold);
+    fold_set_applied(route_down);
+}
+
 int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen)
 {
+    node_register_folds();
     char path[PATH_MAX];
     crypto_identity *id = NULL;
     if (strlen(dir) > NODE_DIR_MAX) {
@@ -246,6 +269,7 @@ static int open_parts(struct node *n, char *err, size_t errlen)
 
 struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
 {
+    node_register_folds();
     struct node *n = calloc(1, sizeof *n);
     if (!n) {
         errf(err, errlen, "out of memory");

@@ -68,6 +68,11 @@ struct node {
     struct decoys *decoys; /* failed logins of names that are no account (decoy.h) */
 };
 
+/* Registers with log/fold.h what each kind of event does to the domain's views, and what
+ * follows an applied event (route.h). Called by node_init and node_new; tools and tests
+ * that fold events without a node call it first. */
+void node_register_folds(void);
+
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
  * returns non-zero with the reason in err and leaves no node behind. */
 int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen);

@@ -1,4 +1,5 @@
 #include "api/api.h"
+#include "case/caseindex.h"
 #include "api/api_internal.h"
 #include "case/case.h"
 #include "clock.h"
@@ -9,7 +10,7 @@
 #include "log.h"
 #include "node.h"
 #include "case/reference.h"
-#include "log/verify.h"
+#include "case/verify.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,6 +4,7 @@
  * supervision list. Every action is one operation of the group commit: checked against the
  * case as this node holds it, then appended, or refused with nothing changed. */
 #include "api/api_internal.h"
+#include "case/caseindex.h"
 #include "case/case.h"
 #include "case/casefile.h"
 #include "clock.h"
@@ -14,7 +15,7 @@
 #include "case/lifecycle.h"
 #include "case/reference.h"
 #include "log/registry.h"
-#include "log/verify.h"
+#include "case/verify.h"
 #include "case/warning.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * the tree with their acknowledgements, the node registry and link quarantine. Each
  * state change is an event appended through the group commit; a refusal changes nothing. */
 #include "api/api_internal.h"
+#include "case/directive.h"
 #include "cert.h"
 #include "clock.h"
 #include "error.h"

@@ -671,3 +671,27 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
     json_decref(more);
     return j;
 }
+
+int case_event_kind(const Jiefen__Event *ev)
+{
+    switch (ev->body_case) {
+    case JIEFEN__EVENT__BODY_CASE_OPENED:
+    case JIEFEN__EVENT__BODY_CASE_ROUTED:
+    case JIEFEN__EVENT__BODY_CASE_GUIDED:
+    case JIEFEN__EVENT__BODY_ATTEMPT:
+    case JIEFEN__EVENT__BODY_CASE_MOVED:
+    case JIEFEN__EVENT__BODY_RISK_CHANGED:
+    case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
+    case JIEFEN__EVENT__BODY_LEADER_ACK:
+    case JIEFEN__EVENT__BODY_LEADER_PROGRESS:
+    case JIEFEN__EVENT__BODY_LEADER_REQUIRED:
+    case JIEFEN__EVENT__BODY_DEADLINE:
+    case JIEFEN__EVENT__BODY_EXTENSION_REQUESTED:
+    case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
+    case JIEFEN__EVENT__BODY_CASE_CLOSED:
+    case JIEFEN__EVENT__BODY_FOLLOW_UP:
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -45,6 +45,9 @@ int case_fold_list(const Jiefen__Event *const *evs, size_t n, const case_tree *t
  * after closing above, reopening). */
 int case_event_is_move(const Jiefen__Event *ev);
 
+/* 1 if the event is one of a case's own (its file), folded into the case's view. */
+int case_event_kind(const Jiefen__Event *ev);
+
 /* 1 if the view lists event (origin, seq). */
 int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq);
 

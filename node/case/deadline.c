@@ -1,4 +1,5 @@
 #include "case/deadline.h"
+#include "case/caseindex.h"
 #include "case/case.h"
 #include "clock.h"
 #include "error.h"

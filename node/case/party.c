@@ -1,4 +1,5 @@
 #include "case/party.h"
+#include "case/caseindex.h"
 #include "error.h"
 #include "log/fold.h"
 

@@ -17,6 +17,7 @@
 #define JIEFEN_PARTY_H
 
 #include "crypto.h"
+#include "case/caseindex.h"
 #include "log/fold.h"
 #include "jiefen.pb-c.h"
 #include "store.h"

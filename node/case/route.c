@@ -1,4 +1,6 @@
 #include "case/route.h"
+#include "case/directive.h"
+#include "case/caseindex.h"
 #include "case/case.h"
 #include "envelope.h"
 #include "error.h"
@@ -156,7 +158,7 @@ int route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     int rc;
     if (ev->body_case != JIEFEN__EVENT__BODY_DIRECTIVE &&
         ev->body_case != JIEFEN__EVENT__BODY_REPORT_REVIEWED) {
-        if (!fold_case_kind(ev)) /* the rest (warnings, reports) only go up */
+        if (!case_event_kind(ev)) /* the rest (warnings, reports) only go up */
             return 0;
         if ((rc = fold_case_get(st, txn, ev->case_id, &v)))
             return rc;

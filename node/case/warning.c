@@ -1,4 +1,5 @@
 #include "case/warning.h"
+#include "case/caseindex.h"
 #include "case/case.h"
 #include "clock.h"
 #include "envelope.h"
@@ -16,8 +17,9 @@
 
 /* ---- the warnings database ------------------------------------------------------------ */
 
-int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+int warning_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
+    (void)self;
     uint8_t key[STORE_TIME_KEY_MAX];
     if (!ev->warning->rule[0])
         return JF_EINVAL;

@@ -34,6 +34,6 @@ void warning_check_received(struct node *n);
 void warning_start(struct node *n);
 
 /* Folds a warning event into the warnings database. */
-int warning_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
+int warning_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
 
 #endif

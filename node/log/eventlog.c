@@ -1,10 +1,8 @@
 #include "log/eventlog.h"
-#include "case/case.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
 #include "log/fold.h"
-#include "case/route.h"
 #include "log.h"
 
 #include <errno.h>
@@ -247,9 +245,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     MDB_val k = {klen, key}, d = {len, bytes};
     rc = mdb_put(tx->txn, tx->st->events, &k, &d, MDB_NOOVERWRITE);
     if (rc == 0) /* what this node sends down is queued with the event that says it */
-        rc = route_down(tx->st, tx->txn, el->origin, ev, bytes, len);
-    if (rc == 0)
-        rc = fold_unpark(tx->st, tx->txn, el->origin, ev->case_id);
+        rc = fold_appended(tx->st, tx->txn, el->origin, ev, bytes, len);
     free(bytes);
     if (rc == 0 && sealed)
         rc = put_sealed(tx, key, klen, sealed, sealed_len);

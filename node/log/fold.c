@@ -1,148 +1,22 @@
 #include "log/fold.h"
-#include "case/case.h"
 #include "cert.h"
 #include "config.h"
 #include "error.h"
 #include "envelope.h"
 #include "log.h"
-#include "case/party.h"
-#include "case/route.h"
 #include "log/registry.h"
-#include "report/report.h"
-#include "case/warning.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void fold_status_key(int status, char *buf)
-{
-    snprintf(buf, 32, "cases:%s", case_status_code(status));
-}
-
-int fold_case_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
-{
-    MDB_val k = {strlen(case_id), (void *)case_id}, d;
-    *view = NULL;
-    int rc = mdb_get(txn, st->cases, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *view = case_view_decode(d.mv_data, d.mv_size);
-    return *view ? 0 : JF_ECORRUPT;
-}
-
-/* Moves one case from one status counter to another (from 0: a new case). */
-static int count_status(store *st, MDB_txn *txn, int from, int to)
-{
-    char key[32];
-    uint64_t n;
-    int rc;
-    if (from == to)
-        return 0;
-    if (from) {
-        fold_status_key(from, key);
-        if ((rc = store_meta_get_u64(st, txn, key, &n)) ||
-            (rc = store_meta_put_u64(st, txn, key, n ? n - 1 : 0)))
-            return rc;
-    }
-    fold_status_key(to, key);
-    if ((rc = store_meta_get_u64(st, txn, key, &n)))
-        return rc;
-    return store_meta_put_u64(st, txn, key, n + 1);
-}
-
-/* Names used as store keys must fit them; a signed event that breaks this does not apply
- * (and must not fail the transaction that stores it). */
-static int valid_key_name(const char *s, size_t max)
+int fold_valid_name(const char *s, size_t max)
 {
     size_t n = strlen(s);
     return n > 0 && n <= max;
 }
 
-
-/* The timers entry of a case this node holds open: 'w' + limit while its warning is due,
- * then 'd' + limit until the limit is found passed; 0 if none. Two runs, each in limit
- * order, so the next moment of each kind is the first entry of its run. */
-static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
-{
-    size_t n = v ? strlen(v->case_id) : 0;
-    if (!v || v->status != JIEFEN__CASE_STATUS__CASE_STATUS_OPEN || v->due_ms <= 0 ||
-        v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > FOLD_CASE_ID_MAX)
-        return 0;
-    uint64_t due = (uint64_t)v->due_ms;
-    buf[0] = v->warned_due_ms == v->due_ms ? 'd' : 'w';
-    for (int i = 0; i < 8; i++)
-        buf[1 + i] = (uint8_t)(due >> (56 - 8 * i));
-    memcpy(buf + 9, v->case_id, n);
-    return 9 + n;
-}
-
-int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
-{
-    const uint8_t *b = k->mv_data;
-    uint64_t d = 0;
-    if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX || (b[0] != 'w' && b[0] != 'd'))
-        return JF_ECORRUPT;
-    for (int i = 1; i <= 8; i++)
-        d = d << 8 | b[i];
-    *kind = (char)b[0];
-    *due = (int64_t)d;
-    memcpy(case_id, b + 9, k->mv_size - 9);
-    case_id[k->mv_size - 9] = 0;
-    return 0;
-}
-
-/* Keeps the timers index in step with what this node holds. */
-static int update_timer(store *st, MDB_txn *txn, const char *self,
-                        const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
-{
-    uint8_t key[9 + FOLD_CASE_ID_MAX];
-    size_t len = timer_key(v, self, key);
-    if (len == old_len && memcmp(key, old_key, len) == 0)
-        return 0;
-    int rc = 0;
-    if (old_len) {
-        MDB_val k = {old_len, (void *)old_key};
-        rc = mdb_del(txn, st->timers, &k, NULL);
-        if (rc == MDB_NOTFOUND)
-            rc = 0;
-    }
-    if (rc == 0 && len) {
-        MDB_val k = {len, key}, d = {0, ""};
-        rc = mdb_put(txn, st->timers, &k, &d, 0);
-    }
-    return rc;
-}
-
-static int fold_case(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
-{
-    Jiefen__CaseView *v;
-    uint8_t old_key[9 + FOLD_CASE_ID_MAX];
-    if (!valid_key_name(ev->case_id, FOLD_CASE_ID_MAX))
-        return JF_EINVAL;
-    int rc = fold_case_get(st, txn, ev->case_id, &v);
-    if (rc)
-        return rc;
-    int before = v ? v->status : 0;
-    size_t old_len = timer_key(v, self, old_key);
-    struct registry_tree rt = {st, txn};
-    case_tree tree = {registry_tree_depth, &rt};
-    if ((rc = case_apply(&v, ev, &tree)))
-        goto out;
-    rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
-    if (rc == 0)
-        rc = count_status(st, txn, before, v->status);
-    if (rc == 0)
-        rc = update_timer(st, txn, self, old_key, old_len, v);
-    if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
-        rc = party_fold(st, txn, self, ev);
-out:
-    case_view_free(&v);
-    return rc;
-}
 
 /* A certificate issued by the event's origin: the origin's key must sign it. */
 static int fold_child_enrolled(store *st, MDB_txn *txn, const Jiefen__Event *ev)
@@ -196,177 +70,44 @@ static int fold_node_created(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     return registry_put(st, txn, nc->node_id, nc->name, nc->tier, nc->public_key.data, "");
 }
 
-/* ---- directives --------------------------------------------------------------------- */
+/* The folds of the domain's kinds (fold_set) and what follows an applied event. */
+static fold_fn folds[FOLD_KINDS];
+static fold_applied_fn on_applied;
 
-static size_t directive_key(const char *origin, uint64_t seq, uint8_t *buf)
+void fold_set(int kind, fold_fn fn)
 {
-    return store_event_key(origin, seq, buf);
+    if (kind > 0 && kind < FOLD_KINDS)
+        folds[kind] = fn;
 }
 
-int fold_directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
-                       Jiefen__DirectiveView **out)
+void fold_set_applied(fold_applied_fn fn)
 {
-    uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {directive_key(origin, seq, key), key}, d;
-    *out = NULL;
-    int rc = mdb_get(txn, st->directives, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *out = jiefen__directive_view__unpack(NULL, d.mv_size, d.mv_data);
-    return *out ? 0 : JF_ECORRUPT;
+    on_applied = fn;
 }
 
-static int directive_put(store *st, MDB_txn *txn, const Jiefen__DirectiveView *v)
+static int fold_revoked(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 {
-    uint8_t key[STORE_KEY_MAX];
-    return store_put_message(txn, st->directives, key, directive_key(v->origin, v->seq, key),
-                             &v->base);
-}
-
-int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
-                             const char *node)
-{
-    for (size_t i = 0; i < d->n_targets; i++) {
-        if (strcmp(d->targets[i], node) == 0)
-            return 1;
-        if (d->subtree && registry_in_subtree(st, txn, node, d->targets[i]))
-            return 1;
-    }
-    return 0;
-}
-
-static int append_str(char ***arr, size_t *n, const char *s)
-{
-    char **grown = realloc(*arr, (*n + 1) * sizeof **arr);
-    if (!grown)
-        return -ENOMEM;
-    *arr = grown;
-    if (!(grown[*n] = strdup(s)))
-        return -ENOMEM;
-    (*n)++;
-    return 0;
-}
-
-struct addressees {
-    store *st;
-    MDB_txn *txn;
-    const Jiefen__Event *ev;
-    char **ids;
-    size_t n;
-};
-
-static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
-{
-    struct addressees *a = arg;
-    if (strcmp(ni->node_id, a->ev->origin) == 0 ||
-        !fold_directive_addresses(a->st, a->txn, a->ev->directive, ni->node_id))
-        return 0;
-    return append_str(&a->ids, &a->n, ni->node_id);
-}
-
-static int fold_directive(store *st, MDB_txn *txn, const Jiefen__Event *ev)
-{
-    /* Every node this one knows that the directive is meant for, except its sender. */
-    struct addressees a = {st, txn, ev, NULL, 0};
-    int rc = registry_each(st, txn, add_addressee, &a);
-    Jiefen__DirectiveView v = JIEFEN__DIRECTIVE_VIEW__INIT;
-    v.origin = ev->origin;
-    v.seq = ev->seq;
-    v.time_ms = ev->time_ms;
-    v.actor = ev->actor;
-    v.directive = ev->directive;
-    v.addressees = a.ids;
-    v.n_addressees = a.n;
-    if (rc == 0)
-        rc = directive_put(st, txn, &v);
-    for (size_t i = 0; i < a.n; i++)
-        free(a.ids[i]);
-    free(a.ids);
-    return rc;
-}
-
-/* Records who acknowledged; a node that was not asked, or asks twice, changes nothing. */
-static int fold_directive_ack(store *st, MDB_txn *txn, const Jiefen__Event *ev)
-{
-    const Jiefen__DirectiveAck *a = ev->directive_ack;
-    Jiefen__DirectiveView *v;
-    if (!valid_key_name(a->origin, STORE_ORIGIN_MAX))
+    if (config_valid_node_id(ev->child_revoked->node_id))
         return JF_EINVAL;
-    int rc = fold_directive_get(st, txn, a->origin, a->seq, &v);
-    if (rc || !v)
-        return rc;
-    for (size_t i = 0; i < v->n_acked_by; i++)
-        if (strcmp(v->acked_by[i], ev->origin) == 0)
-            goto out;
-    int64_t *ms = realloc(v->acked_ms, (v->n_acked_ms + 1) * sizeof *ms);
-    if (!ms) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    v->acked_ms = ms;
-    ms[v->n_acked_ms++] = ev->time_ms;
-    if ((rc = append_str(&v->acked_by, &v->n_acked_by, ev->origin)) ||
-        (rc = append_str(&v->ack_notes, &v->n_ack_notes, a->note)))
-        goto out;
-    rc = directive_put(st, txn, v);
-out:
-    jiefen__directive_view__free_unpacked(v, NULL);
-    return rc;
+    int rc = registry_revoke(st, txn, ev->child_revoked->node_id);
+    return rc == JF_ENOTFOUND ? JF_EINVAL : rc;
 }
 
-int fold_case_kind(const Jiefen__Event *ev)
-{
-    switch (ev->body_case) {
-    case JIEFEN__EVENT__BODY_CASE_OPENED:
-    case JIEFEN__EVENT__BODY_CASE_ROUTED:
-    case JIEFEN__EVENT__BODY_CASE_GUIDED:
-    case JIEFEN__EVENT__BODY_ATTEMPT:
-    case JIEFEN__EVENT__BODY_CASE_MOVED:
-    case JIEFEN__EVENT__BODY_RISK_CHANGED:
-    case JIEFEN__EVENT__BODY_LEADER_ASSIGNED:
-    case JIEFEN__EVENT__BODY_LEADER_ACK:
-    case JIEFEN__EVENT__BODY_LEADER_PROGRESS:
-    case JIEFEN__EVENT__BODY_LEADER_REQUIRED:
-    case JIEFEN__EVENT__BODY_DEADLINE:
-    case JIEFEN__EVENT__BODY_EXTENSION_REQUESTED:
-    case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
-    case JIEFEN__EVENT__BODY_CASE_CLOSED:
-    case JIEFEN__EVENT__BODY_FOLLOW_UP:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
+/* The log's own facts: the nodes of the tree and their keys, which it checks events by. */
 static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
-    if (fold_case_kind(ev))
-        return fold_case(st, txn, self, ev);
     switch (ev->body_case) {
     case JIEFEN__EVENT__BODY_NODE_CREATED:
         return fold_node_created(st, txn, ev);
     case JIEFEN__EVENT__BODY_CHILD_ENROLLED:
         return fold_child_enrolled(st, txn, ev);
-    case JIEFEN__EVENT__BODY_CHILD_REVOKED: {
-        if (config_valid_node_id(ev->child_revoked->node_id))
-            return JF_EINVAL;
-        int rc = registry_revoke(st, txn, ev->child_revoked->node_id);
-        return rc == JF_ENOTFOUND ? JF_EINVAL : rc;
-    }
+    case JIEFEN__EVENT__BODY_CHILD_REVOKED:
+        return fold_revoked(st, txn, ev);
     case JIEFEN__EVENT__BODY_ENROLLED:
         return fold_enrolled(st, txn, self, ev);
-    case JIEFEN__EVENT__BODY_DIRECTIVE:
-        return fold_directive(st, txn, ev);
-    case JIEFEN__EVENT__BODY_DIRECTIVE_ACK:
-        return fold_directive_ack(st, txn, ev);
-    case JIEFEN__EVENT__BODY_REPORT_SUBMITTED:
-    case JIEFEN__EVENT__BODY_REPORT_REVIEWED:
-        return report_fold(st, txn, ev);
-    case JIEFEN__EVENT__BODY_WARNING:
-        return warning_fold(st, txn, ev);
     default:
+        if ((int)ev->body_case > 0 && (int)ev->body_case < FOLD_KINDS && folds[ev->body_case])
+            return folds[ev->body_case](st, txn, self, ev);
         return JF_EINVAL;
     }
 }
@@ -411,12 +152,21 @@ static int park(store *st, MDB_txn *txn, const envelope *e, int route)
     return mdb_put(txn, st->parked, &k, &d, 0);
 }
 
-static int applied(store *st, MDB_txn *txn, const char *self, const envelope *e,
+static int applied(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
                    const MDB_val *bytes, int route)
 {
-    if (!route)
+    if (!route || !on_applied)
         return 0;
-    return route_down(st, txn, self, e->event, bytes->mv_data, bytes->mv_size);
+    return on_applied(st, txn, self, ev, bytes->mv_data, bytes->mv_size);
+}
+
+/* What follows an applied event, own or received: the applied hook (with route), then the
+ * events of its case that waited for it. */
+static int after_applied(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
+                         const MDB_val *bytes, int route)
+{
+    int rc = applied(st, txn, self, ev, bytes, route);
+    return rc ? rc : fold_unpark(st, txn, self, ev->case_id);
 }
 
 struct parked_item {
@@ -471,7 +221,7 @@ static int retry(store *st, MDB_txn *txn, const char *self, const char *case_id,
             return 0;
         }
         if (rc == 0)
-            rc = applied(st, txn, self, e, &d, p->route);
+            rc = applied(st, txn, self, e->event, &d, p->route);
         else if (rc == JF_EINVAL)
             rc = 0;
     }
@@ -538,9 +288,12 @@ int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                  e->event->origin, (unsigned long long)e->event->seq, envelope_kind(e->event));
         return 0;
     }
-    if (rc == 0)
-        rc = applied(st, txn, self, e, &b, route);
-    if (rc == 0)
-        rc = fold_unpark(st, txn, self, e->event->case_id);
-    return rc;
+    return rc ? rc : after_applied(st, txn, self, e->event, &b, route);
+}
+
+int fold_appended(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev,
+                  const uint8_t *bytes, size_t len)
+{
+    MDB_val b = {len, (void *)bytes};
+    return after_applied(st, txn, self, ev, &b, 1);
 }

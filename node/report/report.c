@@ -291,8 +291,9 @@ static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     return rc;
 }
 
-int report_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+int report_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
+    (void)self;
     if (ev->body_case == JIEFEN__EVENT__BODY_REPORT_SUBMITTED)
         return fold_submitted(st, txn, ev);
     return fold_reviewed(st, txn, ev);

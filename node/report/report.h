@@ -61,6 +61,6 @@ int report_draft_put(store *st, MDB_txn *txn, const char *self,
                      const struct report_period *p, const char *figures, int64_t now_ms);
 
 /* Folds a report_submitted or report_reviewed event. 0, JF_EINVAL or a store error. */
-int report_fold(store *st, MDB_txn *txn, const Jiefen__Event *ev);
+int report_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
 
 #endif

@@ -4,6 +4,7 @@
  *
  *   bench_backlog DIR N
  */
+#include "node.h"
 #include "clock.h"
 #include "config.h"
 #include "log/eventlog.h"
@@ -21,6 +22,7 @@ static const char *BODY =
 
 int main(int argc, char **argv)
 {
+    node_register_folds();
     if (argc != 3)
         return 2;
     char path[4200], err[CONFIG_ERR_MAX];

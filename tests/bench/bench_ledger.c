@@ -6,6 +6,7 @@
  *
  *   bench_ledger DIR [N]      builds the store, then measures each in a fresh process
  *                             (so that each peak RSS is its own) and prints the figures */
+#include "node.h"
 #include "case/case.h"
 #include "clock.h"
 #include "report/ledger.h"
@@ -79,7 +80,7 @@ static int make_reports(store *st, MDB_txn *txn)
         ev.actor = "镇综治中心";
         ev.body_case = JIEFEN__EVENT__BODY_REPORT_SUBMITTED;
         ev.report_submitted = &rs;
-        rc = report_fold(st, txn, &ev);
+        rc = report_fold(st, txn, "", &ev);
     }
     return rc;
 }
@@ -261,6 +262,7 @@ static int measure(const char *dir, const char *path, long n, const char *what)
 
 int main(int argc, char **argv)
 {
+    node_register_folds();
     static const char *const what[] = {"ledger", "reports", "reports-per-child", "xlsx",
                                        "csv"};
     if (argc < 2) {

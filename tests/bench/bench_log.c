@@ -5,6 +5,7 @@
  *
  *   bench_log [DIR] [SECONDS_PER_FIGURE]
  */
+#include "node.h"
 #include "clock.h"
 #include "log/eventlog.h"
 #include "case/intake.h"
@@ -92,6 +93,7 @@ static double lmdb_commit_rate(store *st, double secs)
 
 int main(int argc, char **argv)
 {
+    node_register_folds();
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/jiefen-bench-XXXXXX", argc > 1 ? argv[1] : "/tmp");
     double secs = argc > 2 ? atof(argv[2]) : 3;

@@ -15,6 +15,7 @@
  * crash file alone may not reproduce it (try the last inputs of the run, -runs with the
  * corpus, or JIEFEN_FUZZ_LOG=1 to see what the store held).
  */
+#include "node.h"
 #include "crypto.h"
 #include "fuzz_keys.h"
 #include "log/ingest.h"
@@ -87,6 +88,7 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    node_register_folds();
     const char *tmp = getenv("TMPDIR");
 
     (void)argc;

@@ -13,6 +13,7 @@
  * it must be kept without folding, not wedge the link).
  * Exit 0 if the parent answered, 3 if it did not within 3 s.
  */
+#include "node.h"
 #include "crypto.h"
 #include "envelope.h"
 #include "log/eventlog.h"
@@ -201,6 +202,7 @@ static int send_and_wait(void *s, Jiefen__LinkMessage *m)
 
 int main(int argc, char **argv)
 {
+    node_register_folds();
     struct ctx c = {0};
     if (argc != 3) {
         fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign|"

@@ -1,6 +1,8 @@
 /* The event log end to end in one process: group commit, nested rollback, map growth,
  * restart, and verify catching tampering and a broken chain. */
 #include <setjmp.h>
+#include "node.h"
+#include "case/caseindex.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +15,7 @@
 #include "log/fold.h"
 #include "case/intake.h"
 #include "testutil.h"
-#include "log/verify.h"
+#include "case/verify.h"
 
 struct fixture {
     char dir[4096];
@@ -284,6 +286,7 @@ static void test_verify_detects_gap(void **state)
 
 int main(void)
 {
+    node_register_folds();
     crypto_init();
     setenv("TZ", "Asia/Shanghai", 1);
     const struct CMUnitTest tests[] = {

@@ -2,6 +2,8 @@
  * on waits (parked) and is applied when that one arrives, however many other events of
  * other origins wait on the same case. */
 #include <setjmp.h>
+#include "node.h"
+#include "case/caseindex.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -152,6 +154,7 @@ static void test_early_event_applies_despite_many_waiting(void **state)
 
 int main(void)
 {
+    node_register_folds();
     if (crypto_init())
         return 1;
     const struct CMUnitTest tests[] = {

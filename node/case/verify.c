@@ -1,4 +1,5 @@
-#include "log/verify.h"
+#include "case/verify.h"
+#include "case/caseindex.h"
 #include "case/case.h"
 #include "envelope.h"
 #include "error.h"
@@ -111,7 +112,7 @@ static void check_in_view(struct walk *w, const envelope *e)
 {
     const Jiefen__Event *ev = e->event;
     Jiefen__CaseView *v = NULL;
-    if (!fold_case_kind(ev))
+    if (!case_event_kind(ev))
         return;
     int in = fold_case_get(w->st, w->txn, ev->case_id, &v) == 0 && v &&
              case_has_event(v, ev->origin, ev->seq);

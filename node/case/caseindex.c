@@ -1,0 +1,115 @@
+#include "case/caseindex.h"
+#include "case/case.h"
+#include "case/party.h"
+#include "error.h"
+#include "log/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void fold_status_key(int status, char *buf)
+{
+    snprintf(buf, 32, "cases:%s", case_status_code(status));
+}
+
+int fold_case_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
+{
+    MDB_val d;
+    *view = NULL;
+    int rc = store_get(txn, st->cases, case_id, strlen(case_id), &d);
+    if (rc)
+        return rc == JF_ENOTFOUND ? 0 : rc;
+    *view = case_view_decode(d.mv_data, d.mv_size);
+    return *view ? 0 : JF_ECORRUPT;
+}
+
+/* Moves one case from one status counter to another (from 0: a new case). */
+static int count_status(store *st, MDB_txn *txn, int from, int to)
+{
+    char key[32];
+    uint64_t n;
+    int rc;
+    if (from == to)
+        return 0;
+    if (from) {
+        fold_status_key(from, key);
+        if ((rc = store_meta_get_u64(st, txn, key, &n)) ||
+            (rc = store_meta_put_u64(st, txn, key, n ? n - 1 : 0)))
+            return rc;
+    }
+    fold_status_key(to, key);
+    if ((rc = store_meta_get_u64(st, txn, key, &n)))
+        return rc;
+    return store_meta_put_u64(st, txn, key, n + 1);
+}
+
+/* The timers entry of a case this node holds open: 'w' + limit while its warning is due,
+ * then 'd' + limit until the limit is found passed; 0 if none. Two runs, each in limit
+ * order, so the next moment of each kind is the first entry of its run. */
+static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+{
+    size_t n = v ? strlen(v->case_id) : 0;
+    if (!v || v->status != JIEFEN__CASE_STATUS__CASE_STATUS_OPEN || v->due_ms <= 0 ||
+        v->overdue_due_ms == v->due_ms || strcmp(v->holder, self) || n > FOLD_CASE_ID_MAX)
+        return 0;
+    uint64_t due = (uint64_t)v->due_ms;
+    buf[0] = v->warned_due_ms == v->due_ms ? 'd' : 'w';
+    for (int i = 0; i < 8; i++)
+        buf[1 + i] = (uint8_t)(due >> (56 - 8 * i));
+    memcpy(buf + 9, v->case_id, n);
+    return 9 + n;
+}
+
+int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
+{
+    const uint8_t *b = k->mv_data;
+    uint64_t d = 0;
+    if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX || (b[0] != 'w' && b[0] != 'd'))
+        return JF_ECORRUPT;
+    for (int i = 1; i <= 8; i++)
+        d = d << 8 | b[i];
+    *kind = (char)b[0];
+    *due = (int64_t)d;
+    memcpy(case_id, b + 9, k->mv_size - 9);
+    case_id[k->mv_size - 9] = 0;
+    return 0;
+}
+
+/* Keeps the timers index in step with what this node holds. */
+static int update_timer(store *st, MDB_txn *txn, const char *self,
+                        const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
+{
+    uint8_t key[9 + FOLD_CASE_ID_MAX];
+    size_t len = timer_key(v, self, key);
+    if (len == old_len && memcmp(key, old_key, len) == 0)
+        return 0;
+    int rc = old_len ? store_del(txn, st->timers, old_key, old_len) : 0;
+    return rc == 0 && len ? store_put(txn, st->timers, key, len, "", 0, 0) : rc;
+}
+
+int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    Jiefen__CaseView *v;
+    uint8_t old_key[9 + FOLD_CASE_ID_MAX];
+    if (!fold_valid_name(ev->case_id, FOLD_CASE_ID_MAX))
+        return JF_EINVAL;
+    int rc = fold_case_get(st, txn, ev->case_id, &v);
+    if (rc)
+        return rc;
+    int before = v ? v->status : 0;
+    size_t old_len = timer_key(v, self, old_key);
+    struct registry_tree rt = {st, txn};
+    case_tree tree = {registry_tree_depth, &rt};
+    if ((rc = case_apply(&v, ev, &tree)))
+        goto out;
+    rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
+    if (rc == 0)
+        rc = count_status(st, txn, before, v->status);
+    if (rc == 0)
+        rc = update_timer(st, txn, self, old_key, old_len, v);
+    if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
+        rc = party_fold(st, txn, self, ev);
+out:
+    case_view_free(&v);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * caseindex — the case views in the store and the indexes kept with them: the counter of
+ * cases per status and the `timers` index of the limits of open cases this node holds
+ * (store.h). caseindex_fold() is the fold of every case event (registered with log/fold.h
+ * by the node's wiring): it applies the event to its case's view (case.h), keeps the
+ * indexes in step and, for an opening, the parties' tag index (party.h), all in the
+ * transaction that stores the event.
+ */
+#ifndef JIEFEN_CASEINDEX_H
+#define JIEFEN_CASEINDEX_H
+
+#include "jiefen.pb-c.h"
+#include "log/fold.h"
+#include "store.h"
+
+/* Folds case event ev (case_event_kind) as seen by node `self`. 0, JF_EINVAL (does not
+ * apply, or a case id that cannot be a key), JF_ELATER (waits for an earlier event) or a
+ * store error. */
+int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
+
+/* Reads a case view (NULL if absent); free with case_view_free(). */
+int fold_case_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view);
+
+/* Meta key of the counter of cases in `status` into buf (32 bytes). */
+void fold_status_key(int status, char *buf);
+
+/* Decodes a `timers` key: kind 'w' (warning to come) or 'd' (limit to come), the limit, and
+ * the case id (FOLD_CASE_ID_MAX + 1 bytes). 0 or JF_ECORRUPT. */
+int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
+
+#endif

@@ -1,0 +1,127 @@
+#include "case/directive.h"
+#include "array.h"
+#include "error.h"
+#include "log/fold.h"
+#include "log/registry.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t directive_key(const char *origin, uint64_t seq, uint8_t *buf)
+{
+    return store_event_key(origin, seq, buf);
+}
+
+int fold_directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+                       Jiefen__DirectiveView **out)
+{
+    uint8_t key[STORE_KEY_MAX];
+    return STORE_GET_MESSAGE(txn, st->directives, key, directive_key(origin, seq, key),
+                             &jiefen__directive_view__descriptor, out);
+}
+
+static int directive_put(store *st, MDB_txn *txn, const Jiefen__DirectiveView *v)
+{
+    uint8_t key[STORE_KEY_MAX];
+    return store_put_message(txn, st->directives, key, directive_key(v->origin, v->seq, key),
+                             &v->base);
+}
+
+int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
+                             const char *node)
+{
+    for (size_t i = 0; i < d->n_targets; i++) {
+        if (strcmp(d->targets[i], node) == 0)
+            return 1;
+        if (d->subtree && registry_in_subtree(st, txn, node, d->targets[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends to an array of a protobuf message, which owns exactly *n elements: room for one
+ * more is room in a full array. */
+static int append_str(char ***arr, size_t *n, const char *s)
+{
+    size_t cap = *n;
+    char **grown = array_room(*arr, *n, &cap, sizeof **arr, 1);
+    if (!grown)
+        return -ENOMEM;
+    *arr = grown;
+    if (!(grown[*n] = strdup(s)))
+        return -ENOMEM;
+    (*n)++;
+    return 0;
+}
+
+struct addressees {
+    store *st;
+    MDB_txn *txn;
+    const Jiefen__Event *ev;
+    char **ids;
+    size_t n;
+};
+
+static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
+{
+    struct addressees *a = arg;
+    if (strcmp(ni->node_id, a->ev->origin) == 0 ||
+        !fold_directive_addresses(a->st, a->txn, a->ev->directive, ni->node_id))
+        return 0;
+    return append_str(&a->ids, &a->n, ni->node_id);
+}
+
+int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    (void)self;
+    /* Every node this one knows that the directive is meant for, except its sender. */
+    struct addressees a = {st, txn, ev, NULL, 0};
+    int rc = registry_each(st, txn, add_addressee, &a);
+    Jiefen__DirectiveView v = JIEFEN__DIRECTIVE_VIEW__INIT;
+    v.origin = ev->origin;
+    v.seq = ev->seq;
+    v.time_ms = ev->time_ms;
+    v.actor = ev->actor;
+    v.directive = ev->directive;
+    v.addressees = a.ids;
+    v.n_addressees = a.n;
+    if (rc == 0)
+        rc = directive_put(st, txn, &v);
+    for (size_t i = 0; i < a.n; i++)
+        free(a.ids[i]);
+    free(a.ids);
+    return rc;
+}
+
+/* Records who acknowledged; a node that was not asked, or asks twice, changes nothing. */
+int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
+                       const Jiefen__Event *ev)
+{
+    const Jiefen__DirectiveAck *a = ev->directive_ack;
+    Jiefen__DirectiveView *v;
+    (void)self;
+    if (!fold_valid_name(a->origin, STORE_ORIGIN_MAX))
+        return JF_EINVAL;
+    int rc = fold_directive_get(st, txn, a->origin, a->seq, &v);
+    if (rc || !v)
+        return rc;
+    for (size_t i = 0; i < v->n_acked_by; i++)
+        if (strcmp(v->acked_by[i], ev->origin) == 0)
+            goto out;
+    size_t cap = v->n_acked_ms;
+    int64_t *ms = array_room(v->acked_ms, v->n_acked_ms, &cap, sizeof *ms, 1);
+    if (!ms) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    v->acked_ms = ms;
+    ms[v->n_acked_ms++] = ev->time_ms;
+    if ((rc = append_str(&v->acked_by, &v->n_acked_by, ev->origin)) ||
+        (rc = append_str(&v->ack_notes, &v->n_ack_notes, a->note)))
+        goto out;
+    rc = directive_put(st, txn, v);
+out:
+    jiefen__directive_view__free_unpacked(v, NULL);
+    return rc;
+}
