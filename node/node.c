@@ -313,7 +313,7 @@ void node_links_kick(struct node *n)
 {
     uplink_kick(n->up);
     downlink_kick(n->down);
-    deadline_arm(n);
+    deadline_arm(n->deadline);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -439,7 +439,8 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_timer_stop(&n->cron);
     api_account_stop(n);
     work_stop(n);
-    deadline_stop(n);
+    deadline_stop(n->deadline);
+    warning_stop(n->warnings);
     schedule_stop(n);
     uplink_close(n->up);
     downlink_close(n->down);
@@ -479,7 +480,12 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_signal_start(&n->sig_term, signal_cb, SIGTERM);
     uv_check_start(&n->commit_check, commit_check_cb);
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
-    deadline_init(n);
+    n->lc = (lifecycle_ctx){&n->policy, n->id};
+    if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
+        !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id))) {
+        errf(err, errlen, "out of memory");
+        return -1;
+    }
     schedule_init(n);
     api_account_init(n);
     eventlog_on_commit(n->log, on_commit, n);
@@ -495,9 +501,9 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
         return -1;
     }
-    deadline_arm(n); /* limits passed while stopped fire now */
+    deadline_arm(n->deadline); /* limits passed while stopped fire now */
     schedule_run(n); /* and drafts of periods that ended meanwhile are made */
-    warning_start(n); /* and cases received before a crash are checked */
+    warning_start(n->warnings); /* and cases received before a crash are checked */
     return start_links(n, err, errlen);
 }
 
@@ -541,7 +547,9 @@ void node_destroy(struct node **np)
     if (!np || !*np)
         return;
     struct node *n = *np;
-    eventlog_free(&n->log);
+    eventlog_free(&n->log); /* first: its queued operations may name the parts below */
+    deadline_free(&n->deadline);
+    warning_queue_free(&n->warnings);
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);

@@ -14,6 +14,9 @@
 #include "crypto.h"
 #include "log/eventlog.h"
 #include "api/http.h"
+#include "case/deadline.h"
+#include "case/lifecycle.h"
+#include "case/warning.h"
 #include "link/link.h"
 #include "api/metrics.h"
 #include "case/policy.h"
@@ -33,11 +36,8 @@ struct node {
     uv_loop_t loop;
     struct config cfg;
     struct policy policy;
-    uv_timer_t deadline_timer;
     uv_timer_t schedule_timer;     /* report drafts at the end of each period */
     int64_t schedule_at;           /* the period end it is set for */
-    int64_t deadline_at;   /* when deadline_timer fires, 0 if stopped */
-    int64_t deadline_retry_ms;  /* after a failed record, no new try before this */
     char dir[PATH_MAX];
     store *st;
     crypto_identity *id;
@@ -58,8 +58,9 @@ struct node {
     /* Store reads on the thread pool (work.h): running, and waiting for a place. */
     int work_running;
     struct work *work_waiting;
-    int warning_queued;   /* warning_check_received's operation is waiting to commit */
-    unsigned warning_checked; /* cases it checked in its last run */
+    lifecycle_ctx lc;      /* what the case steps need of this node */
+    deadline *deadline;    /* the holder's timers of 限时办结 */
+    warning_queue *warnings; /* received openings waiting for the repeat-party rule */
     /* Password checks (api_account.c): jobs wait in pw_waiting, a slowed login until its
      * time (pw_timer), for one of ACCOUNT_HASHES_MAX places on the thread pool. */
     uv_timer_t pw_timer;

@@ -422,7 +422,7 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct node *n,
         return rc;
     Jiefen__CaseView *now = NULL;
     if ((rc = fold_case_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
-        rc = lifecycle_after_failure(tx, n, now, &what, err);
+        rc = lifecycle_after_failure(tx, &n->lc, now, &what, err);
     case_view_free(&now);
     if (rc == 0)
         ((struct case_op_arg *)o->data)->rule = what;
@@ -439,7 +439,7 @@ static int do_escalate(eventlog_tx *tx, struct api_op *o, struct node *n,
         return rc;
     if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "上报");
-    rc = lifecycle_escalate(tx, n, v, reason, 0, op_actor(o), err);
+    rc = lifecycle_escalate(tx, &n->lc, v, reason, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
 }
 
@@ -499,7 +499,7 @@ static int do_handdown(eventlog_tx *tx, struct api_op *o, struct node *n,
             o, 409, "file_not_verifiable", "to",
             "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理", bad,
             to, bad);
-    rc = lifecycle_move(tx, n, v, "handdown", to, instructions, 0, op_actor(o), err);
+    rc = lifecycle_move(tx, &n->lc, v, "handdown", to, instructions, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "handdown_failed", "to", "%s", err) : rc;
 }
 

@@ -6,7 +6,6 @@
 #include "log/fold.h"
 #include "case/lifecycle.h"
 #include "log.h"
-#include "node.h"
 #include "case/warning.h"
 
 #include <errno.h>
@@ -15,9 +14,25 @@
 
 #define HOUR_MS 3600000LL
 
-static int64_t warn_ms(const struct node *n)
+struct deadline {
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    eventlog *log;
+    store *st;
+    const lifecycle_ctx *lc;
+    int64_t at;        /* when the timer fires, 0 if stopped */
+    int64_t retry_ms;  /* after a failed record, no new try before this */
+    int stopping;
+};
+
+static const struct config *cfg_of(const deadline *d)
 {
-    return (int64_t)n->cfg.warn_hours * HOUR_MS;
+    return d->lc->policy->cfg;
+}
+
+static int64_t warn_ms(const deadline *d)
+{
+    return (int64_t)cfg_of(d)->warn_hours * HOUR_MS;
 }
 
 #define DUE_BATCH 256
@@ -25,73 +40,86 @@ static int64_t warn_ms(const struct node *n)
 
 /* The moment an index entry is due, 0 if it is not a run's entry: the warning before its
  * limit ('w'), or the limit. The id goes to case_id (ID_MAX bytes) when not NULL. */
-static int64_t entry_moment(const struct node *n, const MDB_val *k, char want, char *case_id)
+static int64_t entry_moment(const deadline *dl, const MDB_val *k, char want, char *case_id)
 {
     char kind, id[ID_MAX];
     int64_t due;
     if (fold_timer_parse(k, &kind, &due, case_id ? case_id : id) || kind != want)
         return 0;
-    return kind == 'w' ? due - warn_ms(n) : due;
+    return kind == 'w' ? due - warn_ms(dl) : due;
 }
 
-/* Ids of up to `max` cases of one run ('w' or 'd') due at or before `until`. Read first,
- * acted on after: acting changes the index. */
-static int due_ids(struct node *n, MDB_txn *txn, char kind, int64_t until, char (*ids)[ID_MAX],
-                   size_t max, size_t *count)
+struct due_walk {
+    const deadline *dl;
+    char kind;
+    int64_t until;
+    char (*ids)[ID_MAX];
+    size_t max, *count;
+};
+
+static int due_one(const MDB_val *k, const MDB_val *v, void *arg)
 {
-    MDB_cursor *c;
-    MDB_val k = {1, &kind}, d;
-    int rc = mdb_cursor_open(txn, n->st->timers, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && *count < max;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        int64_t m = entry_moment(n, &k, kind, ids[*count]);
-        if (!m || m > until)
-            break;
-        (*count)++;
-    }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    struct due_walk *w = arg;
+    (void)v;
+    if (*w->count >= w->max)
+        return STORE_STOP;
+    int64_t m = entry_moment(w->dl, k, w->kind, w->ids ? w->ids[*w->count] : NULL);
+    if (!m || m > w->until)
+        return STORE_STOP;
+    (*w->count)++;
+    return 0;
+}
+
+/* Ids of up to `max` cases of one run ('w' or 'd') due at or before `until`, after the
+ * `count` already in ids. Read first, acted on after: acting changes the index. */
+static int due_ids(const deadline *dl, MDB_txn *txn, char kind, int64_t until,
+                   char (*ids)[ID_MAX], size_t max, size_t *count)
+{
+    struct due_walk w = {dl, kind, until, ids, max, count};
+    struct store_range r = {.prefix = &kind, .prefix_len = 1};
+    return store_walk(txn, dl->st->timers, &r, due_one, &w);
+}
+
+static int first_one(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct due_walk *w = arg;
+    (void)v;
+    w->until = entry_moment(w->dl, k, w->kind, NULL);
+    return STORE_STOP;
 }
 
 /* The first moment of a run, 0 if it is empty. */
-static int64_t first_moment(struct node *n, MDB_txn *txn, char kind)
+static int64_t first_moment(const deadline *dl, MDB_txn *txn, char kind)
 {
-    MDB_cursor *c;
-    MDB_val k = {1, &kind}, d;
-    int64_t m = 0;
-    if (mdb_cursor_open(txn, n->st->timers, &c))
-        return 0;
-    if (mdb_cursor_get(c, &k, &d, MDB_SET_RANGE) == 0)
-        m = entry_moment(n, &k, kind, NULL);
-    mdb_cursor_close(c);
-    return m;
+    struct due_walk w = {dl, kind, 0, NULL, 0, NULL};
+    struct store_range r = {.prefix = &kind, .prefix_len = 1};
+    return store_walk(txn, dl->st->timers, &r, first_one, &w) ? 0 : w.until;
 }
 
 static void timer_cb(uv_timer_t *t);
 
-void deadline_arm(struct node *n)
+void deadline_arm(deadline *dl)
 {
     MDB_txn *txn;
-    if (n->stopping || clock_now_ms() < n->deadline_retry_ms ||
-        store_txn_begin(n->st, MDB_RDONLY, &txn))
+    if (!dl || dl->stopping || clock_now_ms() < dl->retry_ms ||
+        store_txn_begin(dl->st, MDB_RDONLY, &txn))
         return;
-    int64_t w = first_moment(n, txn, 'w'), d = first_moment(n, txn, 'd');
-    mdb_txn_abort(txn);
+    int64_t w = first_moment(dl, txn, 'w'), d = first_moment(dl, txn, 'd');
+    store_txn_abort(txn);
     int64_t next = !w ? d : !d ? w : w < d ? w : d;
-    if (next == n->deadline_at)
+    if (next == dl->at)
         return;
-    n->deadline_at = next;
-    uv_timer_stop(&n->deadline_timer);
+    dl->at = next;
+    uv_timer_stop(&dl->timer);
     if (next) {
         int64_t wait = next - clock_now_ms();
-        uv_update_time(&n->loop); /* the timeout counts from now, not the cached loop time */
-        uv_timer_start(&n->deadline_timer, timer_cb, wait > 0 ? (uint64_t)wait : 0, 0);
+        uv_update_time(dl->loop); /* the timeout counts from now, not the cached loop time */
+        uv_timer_start(&dl->timer, timer_cb, wait > 0 ? (uint64_t)wait : 0, 0);
     }
 }
 
 struct fire {
+    const deadline *dl;
     eventlog_tx *tx;
     int64_t now;
     unsigned warned, overdue, escalated;
@@ -110,8 +138,9 @@ static int record(eventlog_tx *tx, const Jiefen__CaseView *v, const char *kind)
 
 /* Records what is due for one case: overdue if its limit has passed (no late warning),
  * else its warning. */
-static int fire_one(struct node *n, Jiefen__CaseView *v, struct fire *f)
+static int fire_one(Jiefen__CaseView *v, struct fire *f)
 {
+    const struct config *cfg = cfg_of(f->dl);
     char err[LIFECYCLE_ERR_MAX], parent[STORE_ORIGIN_MAX + 1];
     int tier, rc;
     if (f->now >= v->due_ms) {
@@ -119,25 +148,26 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, struct fire *f)
             return rc;
         f->overdue++;
         log_warn("deadline", "case %s is overdue (limit passed)", v->case_id);
-        if (!n->cfg.overdue_escalates ||
-            !lifecycle_parent(f->tx->st, f->tx->txn, n->cfg.node_id, parent, &tier))
+        if (!cfg->overdue_escalates ||
+            !lifecycle_parent(f->tx->st, f->tx->txn, cfg->node_id, parent, &tier))
             return 0;
         /* The overdue record moved the case to a new state: escalate from that. */
         Jiefen__CaseView *now = NULL;
         if ((rc = fold_case_get(f->tx->st, f->tx->txn, v->case_id, &now)) == 0 && now)
-            rc = lifecycle_escalate(f->tx, n, now, "逾期未办结，自动上报", 1, "system", err);
+            rc = lifecycle_escalate(f->tx, f->dl->lc, now, "逾期未办结，自动上报", 1, "system",
+                                    err);
         case_view_free(&now);
         if (rc == JF_EINVAL) { /* e.g. the parent was revoked: it stays here, overdue */
             log_warn("deadline", "case %s not escalated: %s", v->case_id, err);
             return 0;
         }
         f->escalated += rc == 0;
-        return rc ? rc : warning_check(f->tx, &n->cfg, v->case_id);
+        return rc ? rc : warning_check(f->tx, cfg, v->case_id);
     }
-    if (v->warned_due_ms != v->due_ms && warn_ms(n) > 0) {
+    if (v->warned_due_ms != v->due_ms && warn_ms(f->dl) > 0) {
         f->warned++;
         log_info("deadline", "case %s: warning, limit in under %d hours", v->case_id,
-                 n->cfg.warn_hours);
+                 cfg->warn_hours);
         return record(f->tx, v, "warning");
     }
     return 0;
@@ -148,16 +178,16 @@ static int fire_one(struct node *n, Jiefen__CaseView *v, struct fire *f)
 static int fire_apply(eventlog_tx *tx, void *arg)
 {
     static char ids[2 * DUE_BATCH][ID_MAX]; /* the loop thread only */
-    struct node *n = arg;
-    struct fire f = {tx, tx->now_ms, 0, 0, 0};
+    const deadline *dl = arg;
+    struct fire f = {dl, tx, tx->now_ms, 0, 0, 0};
     size_t count = 0;
-    int rc = due_ids(n, tx->txn, 'w', tx->now_ms, ids, DUE_BATCH, &count);
+    int rc = due_ids(dl, tx->txn, 'w', tx->now_ms, ids, DUE_BATCH, &count);
     if (rc == 0)
-        rc = due_ids(n, tx->txn, 'd', tx->now_ms, ids, 2 * DUE_BATCH, &count);
+        rc = due_ids(dl, tx->txn, 'd', tx->now_ms, ids, 2 * DUE_BATCH, &count);
     for (size_t i = 0; i < count && rc == 0; i++) {
         Jiefen__CaseView *v = NULL;
-        if ((rc = fold_case_get(n->st, tx->txn, ids[i], &v)) == 0 && v)
-            rc = fire_one(n, v, &f);
+        if ((rc = fold_case_get(tx->st, tx->txn, ids[i], &v)) == 0 && v)
+            rc = fire_one(v, &f);
         case_view_free(&v);
     }
     return rc;
@@ -167,34 +197,52 @@ static int fire_apply(eventlog_tx *tx, void *arg)
 
 static void fire_done(void *arg, int status)
 {
-    struct node *n = arg;
-    if (status && !n->stopping) {
+    deadline *dl = arg;
+    if (status && !dl->stopping) {
         /* Not at once: a store that cannot commit now would make this a busy loop. */
         log_error("deadline", "recording deadlines failed (%s); retrying in a minute",
                   jf_strerror(status));
-        n->deadline_at = n->deadline_retry_ms = clock_now_ms() + RETRY_MS;
-        uv_timer_start(&n->deadline_timer, timer_cb, RETRY_MS, 0);
+        dl->at = dl->retry_ms = clock_now_ms() + RETRY_MS;
+        uv_timer_start(&dl->timer, timer_cb, RETRY_MS, 0);
         return;
     }
-    n->deadline_at = 0;
-    deadline_arm(n);
+    dl->at = 0;
+    deadline_arm(dl);
 }
 
 static void timer_cb(uv_timer_t *t)
 {
-    struct node *n = t->data;
-    if (node_log_submit(n, fire_apply, fire_done, n))
-        fire_done(n, -ENOMEM);
+    deadline *dl = t->data;
+    if (eventlog_submit(dl->log, fire_apply, fire_done, dl))
+        fire_done(dl, -ENOMEM);
 }
 
-void deadline_init(struct node *n)
+deadline *deadline_new(uv_loop_t *loop, eventlog *log, store *st, const lifecycle_ctx *lc)
 {
-    uv_timer_init(&n->loop, &n->deadline_timer);
-    n->deadline_timer.data = n;
-    n->deadline_at = 0;
+    deadline *dl = calloc(1, sizeof *dl);
+    if (!dl)
+        return NULL;
+    dl->loop = loop;
+    dl->log = log;
+    dl->st = st;
+    dl->lc = lc;
+    uv_timer_init(loop, &dl->timer);
+    dl->timer.data = dl;
+    return dl;
 }
 
-void deadline_stop(struct node *n)
+void deadline_stop(deadline *dl)
 {
-    uv_timer_stop(&n->deadline_timer);
+    if (!dl)
+        return;
+    dl->stopping = 1;
+    uv_timer_stop(&dl->timer);
+}
+
+void deadline_free(deadline **dl)
+{
+    if (!dl || !*dl)
+        return;
+    free(*dl);
+    *dl = NULL;
 }

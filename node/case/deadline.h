@@ -11,15 +11,25 @@
 #ifndef JIEFEN_DEADLINE_H
 #define JIEFEN_DEADLINE_H
 
-struct node;
+#include "case/lifecycle.h"
+#include "log/eventlog.h"
 
-/* Initialises the timer handle on the node's loop. */
-void deadline_init(struct node *n);
+#include <uv.h>
 
-/* Sets the timer for the next due moment (after anything changed the cases held here). */
-void deadline_arm(struct node *n);
+typedef struct deadline deadline;
 
-/* Stops the timer (shutdown). */
-void deadline_stop(struct node *n);
+/* The timers of the cases held in st, on loop, recording through log with the steps of lc
+ * (all borrowed: they must outlive it). Call deadline_arm to start. NULL if out of memory. */
+deadline *deadline_new(uv_loop_t *loop, eventlog *log, store *st, const lifecycle_ctx *lc);
+
+/* Sets the timer for the next due moment (after anything changed the cases held here).
+ * Accepts NULL. */
+void deadline_arm(deadline *dl);
+
+/* Stops the timer for good (shutdown); the loop then closes its handle. Accepts NULL. */
+void deadline_stop(deadline *dl);
+
+/* Frees, once the loop has closed every handle. Accepts NULL and clears the pointer. */
+void deadline_free(deadline **dl);
 
 #endif

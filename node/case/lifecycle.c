@@ -33,9 +33,9 @@ int lifecycle_append(eventlog_tx *tx, const Jiefen__CaseView *v, Jiefen__Event *
     return eventlog_append(tx, ev, NULL, 0);
 }
 
-int lifecycle_move(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v, const char *kind,
-                   const char *to, const char *reason, int automatic, const char *actor,
-                   char *err)
+int lifecycle_move(eventlog_tx *tx, const lifecycle_ctx *lc, const Jiefen__CaseView *v,
+                   const char *kind, const char *to, const char *reason, int automatic,
+                   const char *actor, char *err)
 {
     uint8_t pk[32];
     Jiefen__SealedCopy **copies = NULL;
@@ -45,15 +45,15 @@ int lifecycle_move(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v, c
         snprintf(err, LIFECYCLE_ERR_MAX, "节点 %s 未登记或已撤销", to);
         return rc == JF_ENOTFOUND || rc == JF_EINVAL ? JF_EINVAL : rc;
     }
-    if ((rc = casefile_copies(tx->st, tx->txn, n->id, n->cfg.node_id, v, pk, &copies,
-                              &n_copies)))
+    const char *self = lc->policy->cfg->node_id;
+    if ((rc = casefile_copies(tx->st, tx->txn, lc->id, self, v, pk, &copies, &n_copies)))
         return rc;
     Jiefen__CaseMoved m = JIEFEN__CASE_MOVED__INIT;
     m.kind = (char *)kind;
-    m.from = n->cfg.node_id;
+    m.from = (char *)self;
     m.to = (char *)to;
     m.reason = (char *)reason;
-    m.due_ms = policy_due(&n->policy, tx->now_ms, v->complexity);
+    m.due_ms = policy_due(lc->policy, tx->now_ms, v->complexity);
     m.copies = copies;
     m.n_copies = n_copies;
     m.automatic = automatic;
@@ -65,39 +65,39 @@ int lifecycle_move(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v, c
     return rc;
 }
 
-int lifecycle_escalate(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v,
+int lifecycle_escalate(eventlog_tx *tx, const lifecycle_ctx *lc, const Jiefen__CaseView *v,
                        const char *reason, int automatic, const char *actor, char *err)
 {
     char parent[STORE_ORIGIN_MAX + 1];
     int tier;
-    if (!lifecycle_parent(tx->st, tx->txn, n->cfg.node_id, parent, &tier)) {
+    if (!lifecycle_parent(tx->st, tx->txn, lc->policy->cfg->node_id, parent, &tier)) {
         snprintf(err, LIFECYCLE_ERR_MAX, "本节点是最高一级，没有可上报的上级");
         return JF_EINVAL;
     }
-    return lifecycle_move(tx, n, v, "escalate", parent, reason, automatic, actor, err);
+    return lifecycle_move(tx, lc, v, "escalate", parent, reason, automatic, actor, err);
 }
 
 /* The 3221 rule sends a case up from a village or township; a county (or the top of the
  * tree) is where a leader takes it over. */
-static int escalates_further(struct node *n, MDB_txn *txn)
+static int escalates_further(const lifecycle_ctx *lc, eventlog_tx *tx)
 {
     char parent[STORE_ORIGIN_MAX + 1];
     int tier;
-    return n->cfg.tier < JIEFEN__TIER__TIER_COUNTY &&
-           lifecycle_parent(n->st, txn, n->cfg.node_id, parent, &tier);
+    return lc->policy->cfg->tier < JIEFEN__TIER__TIER_COUNTY &&
+           lifecycle_parent(tx->st, tx->txn, lc->policy->cfg->node_id, parent, &tier);
 }
 
-int lifecycle_after_failure(eventlog_tx *tx, struct node *n, const Jiefen__CaseView *v,
-                            const char **what, char *err)
+int lifecycle_after_failure(eventlog_tx *tx, const lifecycle_ctx *lc,
+                            const Jiefen__CaseView *v, const char **what, char *err)
 {
     char reason[128];
-    int limit = policy_failed_attempts(&n->policy);
+    int limit = policy_failed_attempts(lc->policy);
     *what = NULL;
     if ((int)v->failed_here < limit)
         return 0;
     snprintf(reason, sizeof reason, "3221：本级调解 %u 次未成功", v->failed_here);
-    if (escalates_further(n, tx->txn)) {
-        int rc = lifecycle_escalate(tx, n, v, reason, 1, "system", err);
+    if (escalates_further(lc, tx)) {
+        int rc = lifecycle_escalate(tx, lc, v, reason, 1, "system", err);
         if (rc != JF_EINVAL) {
             *what = rc ? NULL : "escalated";
             return rc;

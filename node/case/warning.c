@@ -6,7 +6,6 @@
 #include "error.h"
 #include "log/fold.h"
 #include "log.h"
-#include "node.h"
 #include "case/party.h"
 #include "case/reference.h"
 #include "log/registry.h"
@@ -240,65 +239,102 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
 
 #define RECEIVED_BATCH 1000
 
+struct warning_queue {
+    eventlog *log;
+    store *st;
+    const struct config *cfg;
+    const crypto_identity *id;
+    int queued;        /* received_apply is waiting to commit */
+    unsigned checked;  /* cases it checked in its last run */
+    int stopping;
+};
+
 static int received_apply(eventlog_tx *tx, void *arg)
 {
-    struct node *n = arg;
+    warning_queue *q = arg;
     char id[FOLD_CASE_ID_MAX + 1];
     int rc = 0;
-    n->warning_checked = 0;
-    while (rc == 0 && n->warning_checked < RECEIVED_BATCH &&
+    q->checked = 0;
+    while (rc == 0 && q->checked < RECEIVED_BATCH &&
            (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
         Jiefen__CaseView *c = NULL;
-        if (!n->cfg.warn_party_cases) {
+        if (!q->cfg->warn_party_cases) {
             /* The rule off: the queue is only emptied. */
         } else if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
             /* Off the queue all the same: retried, it would stop every check after it. */
             log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
             rc = 0;
         } else if (rc == 0 && c) {
-            rc = rule_party(tx, &n->cfg, c);
+            rc = rule_party(tx, q->cfg, c);
         }
         case_view_free(&c);
-        n->warning_checked++;
+        q->checked++;
     }
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
 static void received_done(void *arg, int status)
 {
-    struct node *n = arg;
-    n->warning_queued = 0;
+    warning_queue *q = arg;
+    q->queued = 0;
     if (status)
         log_error("warning", "checking received cases failed (%s); retried with the next "
                   "events received", jf_strerror(status));
-    else if (n->warning_checked == RECEIVED_BATCH && !n->stopping)
-        warning_check_received(n);
+    else if (q->checked == RECEIVED_BATCH && !q->stopping)
+        warning_check_received(q);
 }
 
-void warning_start(struct node *n)
+warning_queue *warning_queue_new(eventlog *log, store *st, const struct config *cfg,
+                                 const crypto_identity *id)
+{
+    warning_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->log = log;
+    q->st = st;
+    q->cfg = cfg;
+    q->id = id;
+    return q;
+}
+
+void warning_queue_free(warning_queue **q)
+{
+    if (!q || !*q)
+        return;
+    free(*q);
+    *q = NULL;
+}
+
+void warning_start(warning_queue *q)
 {
     uint8_t key[PARTY_KEY_LEN];
     MDB_txn *txn;
     int rc = JF_ENOTFOUND;
-    if (n->cfg.warn_party_cases && store_txn_begin(n->st, MDB_RDONLY, &txn) == 0) {
-        rc = party_key_get(n->st, txn, n->id, key);
-        mdb_txn_abort(txn);
+    if (q->cfg->warn_party_cases && store_txn_begin(q->st, MDB_RDONLY, &txn) == 0) {
+        rc = party_key_get(q->st, txn, q->id, key);
+        store_txn_abort(txn);
         crypto_wipe(key, sizeof key);
         if (rc)
             log_warn("warning", "[warning] party_cases is set but this node has no party key "
                      "(%s): its intakes carry no party tags until it is enrolled in a tree "
                      "that has one (docs/ledger.md)", jf_strerror(rc));
     }
-    warning_check_received(n);
+    warning_check_received(q);
 }
 
-void warning_check_received(struct node *n)
+void warning_stop(warning_queue *q)
+{
+    if (q)
+        q->stopping = 1;
+}
+
+void warning_check_received(warning_queue *q)
 {
     /* Even with the rule off the queue is emptied: it would only grow. */
-    if (n->warning_queued)
+    if (!q || q->queued || q->stopping)
         return;
-    if (node_log_submit(n, received_apply, received_done, n) == 0)
-        n->warning_queued = 1;
+    if (eventlog_submit(q->log, received_apply, received_done, q) == 0)
+        q->queued = 1;
     else
         log_error("warning", "out of memory: received cases checked with the next events");
 }

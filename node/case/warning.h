@@ -17,21 +17,33 @@
 #define JIEFEN_WARNING_H
 
 #include "config.h"
+#include "crypto.h"
 #include "log/eventlog.h"
 
-struct node;
+typedef struct warning_queue warning_queue;
 
 /* Checks the rules for the case after an event of it made here; appends what fires. */
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id);
 
-/* Checks the rules that need an event appended for the openings received over the links
- * (queued by their fold, see party.h), a batch at a time, in eventlog operations; call
- * after events were received, and at start. */
-void warning_check_received(struct node *n);
+/* The openings received over the links that wait for the repeat-party rule (queued by
+ * their fold, see party.h), checked through log with cfg and id (all borrowed: they must
+ * outlive it). NULL if out of memory. */
+warning_queue *warning_queue_new(eventlog *log, store *st, const struct config *cfg,
+                                 const crypto_identity *id);
+
+/* Frees, after the log was freed (it may still hold a check). Accepts NULL, clears *q. */
+void warning_queue_free(warning_queue **q);
+
+/* Checks the queued openings a batch at a time, in eventlog operations; call after events
+ * were received. Accepts NULL. */
+void warning_check_received(warning_queue *q);
 
 /* At start: says when the repeat-party rule is on without a party key (it cannot see this
  * node's intakes), then checks what was received before a stop. */
-void warning_start(struct node *n);
+void warning_start(warning_queue *q);
+
+/* No check is queued from now on (shutdown). Accepts NULL. */
+void warning_stop(warning_queue *q);
 
 /* Folds a warning event into the warnings database. */
 int warning_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);

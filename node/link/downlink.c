@@ -309,7 +309,7 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
     send_heads(d, p, res.rejected[REJ_GAP] > 0);
     if (res.applied) {
         node_links_kick(d->n); /* relay on up, and any directives now routable */
-        warning_check_received(d->n);
+        warning_check_received(d->n->warnings);
     }
 }
 

@@ -240,7 +240,7 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
     send_msg(u, &m);
     if (res.applied) {
         node_links_kick(u->n);
-        warning_check_received(u->n);
+        warning_check_received(u->n->warnings);
     }
 }
 
