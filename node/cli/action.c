@@ -9,6 +9,7 @@
 #include "download.h"
 #include "field.h"
 #include "msg.h"
+#include "text.h"
 #include "tpl.h"
 
 #include <errno.h>
@@ -149,11 +150,7 @@ static char *one_of_text(const struct action *a)
                 a->opts[i].meta ? a->opts[i].meta : "");
         sep = " or ";
     }
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, 0);
 }
 
 /* The options the action must have were given. */
@@ -230,7 +227,6 @@ static int action_path(struct ctl *ctl, const struct action_args *x, char **path
     return 0;
 }
 
-/* Every action: the command that runs names it in `actions`. */
 int action_run(struct ctl *ctl, int argc, char **argv)
 {
     struct action_args x = {.a = action_find(ctl->cmd->name, ctl->cmd->sub)};
@@ -279,8 +275,6 @@ static void opt_word(char *word, size_t len, const struct action_opt *o)
              o->kind == ARG_LIST ? " ..." : "");
 }
 
-/* "ID --reason TEXT [--note TEXT] (--approve|--refuse) [--actor NAME]" for the action,
- * after the command's name (already printed, `col` columns). */
 void action_usage(FILE *out, const struct action *a, size_t col)
 {
     size_t n = a ? action_nall(a) : 0, indent = col + 1;

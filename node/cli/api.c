@@ -74,8 +74,6 @@ static int refusal(struct ctl *ctl, long status, json_t *reply)
     return status >= 400 && status < 500 ? EXIT_REFUSED : EXIT_DAEMON;
 }
 
-/* One request. Returns 0 and *out (a new reference) when the daemon answered 2xx with
- * JSON; otherwise prints why and returns the exit code. */
 int api_call(struct ctl *ctl, const char *method, const char *path, const char *body,
              size_t len, json_t **out)
 {
@@ -103,7 +101,6 @@ int api_unexpected(const char *what)
     return EXIT_DAEMON;
 }
 
-/* GETs path and prints its array member key: as JSON with --json, else with print. */
 int api_show_list(struct ctl *ctl, const char *path, const char *key,
                   int (*print)(const json_t *))
 {
@@ -123,7 +120,6 @@ int api_show_list(struct ctl *ctl, const char *path, const char *key,
     return rc;
 }
 
-/* Appends "?key=value" or "&key=value", the value escaped, to *path. */
 int api_add_param(struct ctl *ctl, char **path, const char *key, const char *value)
 {
     char *esc = ctl_client_escape(ctl->client, value), *p = NULL;
@@ -137,8 +133,6 @@ int api_add_param(struct ctl *ctl, char **path, const char *key, const char *val
     return 0;
 }
 
-/* POSTs req (NULL: an empty object) to path; *r as api_call() gives it. The body is wiped
- * afterwards: it may hold a password. */
 int api_post(struct ctl *ctl, const char *path, const json_t *req, json_t **r)
 {
     char *body = req ? json_dumps(req, JSON_COMPACT) : strdup("{}");
@@ -151,7 +145,6 @@ int api_post(struct ctl *ctl, const char *path, const json_t *req, json_t **r)
     return rc;
 }
 
-/* Sets o[key] to the string value unless value is NULL. 0, or -1 out of memory. */
 int api_set(json_t *o, const char *key, const char *value)
 {
     return value && json_object_set_new(o, key, json_string(value)) != 0 ? -1 : 0;
@@ -174,8 +167,6 @@ int api_confirm(struct ctl *ctl, const json_t *r, const char *fmt, ...)
     return EXIT_OK;
 }
 
-/* Posts {key: value, ...} (kv holds n strings, pairs; NULL values are left out) and
- * confirms with "WHAT: <the reply's `echo` field>". The shape of every small command. */
 int api_post_fields(struct ctl *ctl, const char *path, const char *const *kv, size_t n,
                     const char *what, const char *echo)
 {
@@ -193,8 +184,6 @@ int api_post_fields(struct ctl *ctl, const char *path, const char *const *kv, si
     return rc;
 }
 
-/* GETs path into fd; *n is the size of the file. An answer that is not 2xx is the daemon's
- * error, printed as api_call() prints it. */
 int api_fetch(struct ctl *ctl, const char *path, int fd, size_t *n)
 {
     long status;

@@ -14,7 +14,6 @@
 
 #define MAX_INPUT ((size_t)64 * 1024 * 1024)   /* a --json document; the API takes 1 MiB */
 
-/* getopt_long() returned '?' or ':' (opterr is 0, so the messages are ours). */
 int args_bad_option(int c, char **argv)
 {
     const char *arg = argv[optind - 1];
@@ -28,7 +27,6 @@ int args_bad_option(int c, char **argv)
     return msg_usage("unknown option '%s'", arg);
 }
 
-/* Sets *slot to value; a usage error when the option was given before. */
 int args_set_once(const char **slot, const char *name, const char *value)
 {
     if (*slot)
@@ -37,13 +35,11 @@ int args_set_once(const char **slot, const char *name, const char *value)
     return 0;
 }
 
-/* A text argument that goes into JSON must be UTF-8. */
 int args_check_text(const char *what, const char *s)
 {
     return text_utf8_valid(s) ? 0 : msg_usage("%s: not valid UTF-8", what);
 }
 
-/* Sets the text option *slot once, as UTF-8. */
 int args_set_text_once(const char **slot, const char *name, const char *value)
 {
     char what[16];
@@ -51,11 +47,6 @@ int args_set_text_once(const char **slot, const char *name, const char *value)
     return args_set_once(slot, name, value) || args_check_text(what, value) ? EXIT_USAGE : 0;
 }
 
-/* Parses the arguments of the command `name` (argv[0] is its last word): the options
- * `opts` in any order, each handed to take(), and, when `pos` names one ("FILE"), exactly
- * one positional argument into *posval, which may come before, between or after the
- * options ("--" ends them, so a positional may start with '-'; "-" alone is one). Usage
- * errors are printed. */
 int args_parse(int argc, char **argv, const char *name, const struct option *opts,
                const char *pos, const char **posval, args_option_fn take, void *arg)
 {
@@ -121,8 +112,6 @@ static int read_input(const char *path, char **buf, size_t *len)
     return 0;
 }
 
-/* The request body of `case new --json FILE`: the file's bytes, unchanged. Whether they
- * are a good request (JSON at all) is the daemon's to say, as for any other body. */
 int args_read_file(const char *path, char **body, size_t *len)
 {
     int rc = read_input(path, body, len);
@@ -133,8 +122,6 @@ int args_read_file(const char *path, char **body, size_t *len)
     return 0;
 }
 
-/* The text of a file (a path, or "-" for stdin: an armoured file, an analysis) into *text,
- * malloc'd. One that cannot be read, or is not UTF-8 text, is a usage error naming it. */
 int args_read_text(const char *path, char **text)
 {
     size_t len;

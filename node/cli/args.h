@@ -35,7 +35,9 @@ int args_check_text(const char *what, const char *s);
 /* Sets the text option --name *slot once, as UTF-8. */
 int args_set_text_once(const char **slot, const char *name, const char *value);
 
-/* The bytes of a file ("-": stdin) into *body (malloc'd, NUL-terminated), unchanged. */
+/* The bytes of a file ("-": stdin) into *body (malloc'd, NUL-terminated), unchanged: as a
+ * request body, whether they are a good request is the daemon's to say. One that cannot be
+ * read is a usage error naming it. */
 int args_read_file(const char *path, char **body, size_t *len);
 
 /* The text of a file ("-": stdin) into *text, malloc'd; one that is not UTF-8 text is a

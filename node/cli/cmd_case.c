@@ -27,8 +27,8 @@ static const char *const new_fields[][2] = {
     {"risk", "risk"},
 };
 #define N_NEW_FIELDS (sizeof new_fields / sizeof new_fields[0])
-#define ARGS_OPT_BASE 1000   /* getopt value of new_fields[i] is ARGS_OPT_BASE + i */
 
+/* The getopt value of new_fields[i] is ARGS_OPT_BASE + i. */
 static const struct option new_opts[] = {
     {"category", required_argument, NULL, ARGS_OPT_BASE + 0},
     {"matter-type", required_argument, NULL, ARGS_OPT_BASE + 1},
@@ -54,8 +54,8 @@ static int set_text(json_t *o, const char *field, const char *what, const char *
 {
     if (json_object_get(o, field))
         return msg_usage("%s given twice", what);
-    if (!text_utf8_valid(s))
-        return msg_usage("%s: not valid UTF-8", what);
+    if (args_check_text(what, s))
+        return EXIT_USAGE;
     json_t *v = json_string(s);
     return v && json_object_set_new(o, field, v) == 0 ? 0 : msg_oom();
 }
@@ -215,20 +215,13 @@ static const struct tpl_line case_lines[] = {
     {"事件数", "{event_count}", 0},
 };
 
-static int party_rows(struct table *t, const json_t *parties)
+static int party_row(struct table *t, const json_t *p, const void *arg)
 {
-    static const char *const head[5] = {"角色", "姓名", "身份证号码", "电话", "住址"};
-    size_t i;
-    json_t *p;
-    if (table_add(t, head))
-        return -1;
-    json_array_foreach(parties, i, p) {
-        const char *row[5] = {vocab_name(vocab_roles, field_str(p, "role")), field_str(p, "name"),
-                              field_str(p, "id_number"), field_str(p, "phone"), field_str(p, "address")};
-        if (table_add(t, row))
-            return -1;
-    }
-    return 0;
+    (void)arg;
+    const char *row[5] = {vocab_name(vocab_roles, field_str(p, "role")), field_str(p, "name"),
+                          field_str(p, "id_number"), field_str(p, "phone"),
+                          field_str(p, "address")};
+    return table_add(t, row);
 }
 
 #define DETAILS_CHARS 40
@@ -268,39 +261,34 @@ static char *details_text(const json_t *h)
     return strdup("");
 }
 
-static int history_rows(struct table *t, const json_t *history)
+static int history_row(struct table *t, const json_t *h, const void *arg)
 {
-    static const char *const head[7] = {"时间", "级别", "节点", "操作人", "事件", "内容",
-                                        "签名"};
-    size_t i;
-    json_t *h;
-    if (table_add(t, head))
-        return -1;
-    json_array_foreach(history, i, h) {
-        char when[32];
-        char *details = details_text(h);
-        json_t *ok = json_object_get(h, "signature_ok");
-        const char *name = field_str(h, "origin_name");
-        const char *row[7] = {field_time(h, "time_ms", "%Y-%m-%d %H:%M:%S", when, sizeof when),
-                              vocab_name(vocab_tiers, field_str(h, "tier")),
-                              name[0] ? name : field_str(h, "origin"), field_str(h, "actor"),
-                              vocab_name(vocab_kinds, field_str(h, "kind")), details,
-                              json_is_true(ok) ? "✓" : json_is_false(ok) ? "✗" : "?"};
-        int rc = !details || table_add(t, row);
-        free(details);
-        if (rc)
-            return -1;
-    }
-    return 0;
+    (void)arg;
+    char when[32];
+    char *details = details_text(h);
+    json_t *ok = json_object_get(h, "signature_ok");
+    const char *name = field_str(h, "origin_name");
+    const char *row[7] = {field_time(h, "time_ms", "%Y-%m-%d %H:%M:%S", when, sizeof when),
+                          vocab_name(vocab_tiers, field_str(h, "tier")),
+                          name[0] ? name : field_str(h, "origin"), field_str(h, "actor"),
+                          vocab_name(vocab_kinds, field_str(h, "kind")), details,
+                          json_is_true(ok) ? "✓" : json_is_false(ok) ? "✗" : "?"};
+    int rc = !details || table_add(t, row);
+    free(details);
+    return rc ? -1 : 0;
 }
 
 static int print_case_file(const json_t *r)
 {
+    static const char *const party_head[5] = {"角色", "姓名", "身份证号码", "电话", "住址"};
+    static const char *const history_head[7] = {"时间", "级别", "节点", "操作人", "事件", "内容",
+                                                "签名"};
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
     int rc = tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0],
                        json_object_get(r, "case")) ||
-             party_rows(&parties, json_object_get(r, "parties")) ||
-             history_rows(&history, json_object_get(r, "history"));
+             table_fill(&parties, party_head, json_object_get(r, "parties"), party_row, NULL) ||
+             table_fill(&history, history_head, json_object_get(r, "history"), history_row,
+                        NULL);
     if (rc == 0) {
         table_print(&fields, 0);
         printf("\n当事人:\n");

@@ -21,8 +21,8 @@
 static const char *const list_params[] = {"status", "category", "village", "risk",
                                           "from",   "to",       "limit"};
 #define N_LIST_PARAMS (sizeof list_params / sizeof list_params[0])
-#define ARGS_OPT_BASE 1000   /* getopt value of list_params[i] is ARGS_OPT_BASE + i */
 
+/* The getopt value of list_params[i] is ARGS_OPT_BASE + i. */
 static const struct option list_opts[] = {
     {"status", required_argument, NULL, ARGS_OPT_BASE + 0},
     {"category", required_argument, NULL, ARGS_OPT_BASE + 1},
@@ -47,8 +47,9 @@ static int parse_list_args(int argc, char **argv, struct list_args *a)
     int c, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "+:", list_opts, NULL)) != -1) {
-        if (c >= ARGS_OPT_BASE && c < ARGS_OPT_BASE + (int)N_LIST_PARAMS)
-            rc = args_set_once(&a->value[c - ARGS_OPT_BASE], list_params[c - ARGS_OPT_BASE], optarg);
+        int i = c - ARGS_OPT_BASE;
+        if (i >= 0 && i < (int)N_LIST_PARAMS)
+            rc = args_set_once(&a->value[i], list_params[i], optarg);
         else if (c == 'a')
             rc = args_set_once(&a->after, "after", optarg);
         else if (c == 'A')
@@ -139,7 +140,7 @@ static int print_case_list(const json_t *cases)
 {
     static const char *const head[7] = {"案件编号", "状态", "类别", "村",
                                         "风险",     "受理时间", "摘要"};
-    return table_rows(cases, head, 7, case_row, NULL);
+    return table_show(NULL, 0, cases, head, 7, case_row, NULL);
 }
 
 /* Prints what was fetched: the page as the API sent it, or with --all the last page

@@ -146,8 +146,8 @@ int cmd_enrol_request(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = emit_armour(ctl, r, "request", &o);
     if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
-        rc = api_confirm(ctl, r, "enrolment request of %s (%s) written to %s", field_str(r, "node_id"),
-                         field_str(r, "tier"), o.path);
+        rc = api_confirm(ctl, r, "enrolment request of %s (%s) written to %s",
+                         field_str(r, "node_id"), field_str(r, "tier"), o.path);
     out_abandon(&o);
     json_decref(r);
     return rc;

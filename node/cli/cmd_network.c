@@ -35,8 +35,9 @@ static const struct option send_opts[] = {
 static int node_row(struct table *t, const json_t *n, const void *arg)
 {
     (void)arg;
-    const char *row[6] = {field_str(n, "id"), field_str(n, "name"), vocab_name(vocab_tiers, field_str(n, "tier")),
-                          field_str(n, "parent"), vocab_name(relations, field_str(n, "relation")),
+    const char *row[6] = {field_str(n, "id"), field_str(n, "name"),
+                          vocab_name(vocab_tiers, field_str(n, "tier")), field_str(n, "parent"),
+                          vocab_name(relations, field_str(n, "relation")),
                           json_is_true(json_object_get(n, "revoked")) ? "已撤销" : "正常"};
     return table_add(t, row);
 }
@@ -44,7 +45,7 @@ static int node_row(struct table *t, const json_t *n, const void *arg)
 static int print_nodes(const json_t *nodes)
 {
     static const char *const head[6] = {"编号", "名称", "级别", "上级", "关系", "状态"};
-    return table_rows(nodes, head, 6, node_row, NULL);
+    return table_show(NULL, 0, nodes, head, 6, node_row, NULL);
 }
 
 int cmd_nodes(struct ctl *ctl, int argc, char **argv)
@@ -143,7 +144,7 @@ static int print_directives(const json_t *list, const char *me)
 {
     static const char *const head[7] = {"  编号", "类型", "标题", "来源", "时间", "已签收",
                                         "未签收"};
-    int rc = table_rows(list, head, 7, directive_row, me), marked = 0;
+    int rc = table_show(NULL, 0, list, head, 7, directive_row, me), marked = 0;
     size_t i;
     json_t *d;
     json_array_foreach(list, i, d) {
@@ -208,6 +209,6 @@ int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
     int rc = args_check_text("ORIGIN", argv[1]);
     const char *kv[] = {"origin", argv[1]};
     return rc ? rc
-              : api_post_fields(ctl, "/api/v1/links/clear-quarantine", kv, 2, "quarantine cleared",
-                                "origin");
+              : api_post_fields(ctl, "/api/v1/links/clear-quarantine", kv, 2,
+                                "quarantine cleared", "origin");
 }

@@ -169,8 +169,9 @@ static const char *const report_cells[] = {
 };
 #define N_REPORT_CELLS (sizeof report_cells / sizeof report_cells[0])
 
-static int report_row(struct table *t, const json_t *c)
+static int report_row(struct table *t, const json_t *c, const void *arg)
 {
+    (void)arg;
     char *cell[N_REPORT_CELLS + 1] = {NULL};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < N_REPORT_CELLS; i++)
@@ -191,9 +192,6 @@ static int print_reports(struct ctl *ctl, const struct action_args *x, json_t *r
     static const char *const head[N_REPORT_CELLS + 1] = {
         "下级", "名称", "状态", "逾期", "报送时间", "报送人", "数字不一致"};
     const json_t *own = json_object_get(r, "own"), *children = json_object_get(r, "children");
-    const json_t *c;
-    struct table t = {.ncols = N_REPORT_CELLS + 1};
-    size_t i;
     (void)ctl, (void)x;
     if (!json_is_array(children))
         return api_unexpected("no \"children\" array");
@@ -205,17 +203,7 @@ static int print_reports(struct ctl *ctl, const struct action_args *x, json_t *r
             puts("下级：无");
         return rc;
     }
-    rc = table_add(&t, head);
-    json_array_foreach(children, i, c) {
-        if (rc == 0)
-            rc = report_row(&t, c);
-    }
-    if (rc == 0) {
-        puts("下级：");
-        table_print(&t, 2);
-    }
-    table_free(&t);
-    return rc ? msg_oom() : EXIT_OK;
+    return table_show("下级：", 2, children, head, N_REPORT_CELLS + 1, report_row, NULL);
 }
 
 /* The lines of one report in `report show`, over the report with its period's members. */
@@ -291,16 +279,20 @@ static int print_report_show(struct ctl *ctl, const struct action_args *x, json_
     return rc;
 }
 
+/* A child's report a draft rests on. */
+static int draft_row(struct table *t, const json_t *c, const void *arg)
+{
+    static const char *const cells[4] = {"{node}", "{kind}", "{period}", "{state}"};
+    (void)arg;
+    return tpl_row(t, cells, 4, c);
+}
+
 /* `report draft`: the period, the figures as they would be submitted now, and the
  * children's reports this one rests on. */
 static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
 {
     static const char *const head[4] = {"下级", "报告", "报告期", "状态"};
-    static const char *const cells[4] = {"{node}", "{kind}", "{period}", "{state}"};
     const json_t *d = json_object_get(r, "draft"), *children = json_object_get(d, "children");
-    const json_t *c;
-    struct table t = {.ncols = 4};
-    size_t i;
     (void)x;
     if (!json_is_object(json_object_get(d, "figures")) || !json_is_array(children))
         return api_unexpected("no draft with \"figures\" and \"children\"");
@@ -311,17 +303,7 @@ static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
         return rc;
     if (json_array_size(children) == 0)
         return puts("\n所依下级报告：无"), EXIT_OK;
-    rc = table_add(&t, head);
-    json_array_foreach(children, i, c) {
-        if (rc == 0)
-            rc = tpl_row(&t, cells, 4, c);
-    }
-    if (rc == 0) {
-        puts("\n所依下级报告：");
-        table_print(&t, 2);
-    }
-    table_free(&t);
-    return rc ? msg_oom() : EXIT_OK;
+    return table_show("\n所依下级报告：", 2, children, head, 4, draft_row, NULL);
 }
 
 /* `report export`: the ledger's spreadsheet (--from, --to), or with --kind a report's as

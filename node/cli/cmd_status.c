@@ -17,29 +17,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "11 (办理中 11, 已上报 0, …)", malloc'd; NULL when out of memory. */
-static char *case_counts(const json_t *cases)
+/* "11 (办理中 11, 已上报 0, …)": the integer at total_key of o, then the members of the
+ * object at by_key, named through `names` (NULL: by their keys), those that are not a
+ * number above 0 left out unless `all`. Malloc'd; NULL when out of memory. */
+static char *counts_text(const json_t *o, const char *total_key, const char *by_key,
+                         const struct vocab *names, int all)
 {
     char *s = NULL, n[24];
     size_t len = 0;
     FILE *f = open_memstream(&s, &len);
     if (!f)
         return NULL;
-    fprintf(f, "%s", field_num(cases, "total", n, sizeof n));
+    fputs(field_num(o, total_key, n, sizeof n), f);
     const char *key, *sep = " (";
     json_t *v;
-    json_object_foreach(json_object_get(cases, "by_status"), key, v) {
-        fprintf(f, "%s%s %" JSON_INTEGER_FORMAT, sep, vocab_name(vocab_statuses, key),
+    json_object_foreach(json_object_get(o, by_key), key, v) {
+        if (!all && (!json_is_integer(v) || json_integer_value(v) == 0))
+            continue;
+        fprintf(f, "%s%s %" JSON_INTEGER_FORMAT, sep, names ? vocab_name(names, key) : key,
                 json_integer_value(v));
         sep = ", ";
     }
     if (sep[0] == ',')
         fputc(')', f);
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, 0);
+}
+
+/* "3 (gap 2, bad_signature 1)": a link's rejected total and the reasons that are not
+ * zero, malloc'd; NULL when out of memory. */
+static char *rejected_text(const json_t *link)
+{
+    return counts_text(link, "rejected_total", "rejected", NULL, 0);
 }
 
 /* "80.0 KiB (81920 bytes)" into buf. */
@@ -73,33 +81,6 @@ static const char *age_text(json_int_t ms, char *buf, size_t len)
     return buf;
 }
 
-/* "3 (gap 2, bad_signature 1)": a link's rejected total and the reasons that are not
- * zero, malloc'd; NULL when out of memory. */
-static char *rejected_text(const json_t *link)
-{
-    char *s = NULL, n[24];
-    size_t len = 0;
-    FILE *f = open_memstream(&s, &len);
-    if (!f)
-        return NULL;
-    fputs(field_num(link, "rejected_total", n, sizeof n), f);
-    const char *key, *sep = " (";
-    json_t *v;
-    json_object_foreach(json_object_get(link, "rejected"), key, v) {
-        if (!json_is_integer(v) || json_integer_value(v) == 0)
-            continue;
-        fprintf(f, "%s%s %" JSON_INTEGER_FORMAT, sep, key, json_integer_value(v));
-        sep = ", ";
-    }
-    if (sep[0] == ',')
-        fputc(')', f);
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* The parent link as rows of the status table: "c-helan, 在线 since …", endpoint, backlog
  * up with the age of the oldest event (against the daemon's clock `now`), last ack,
  * rejected. */
@@ -123,7 +104,8 @@ static int parent_rows(struct table *t, const json_t *p, json_int_t now)
     if (rc == 0)
         rc = table_kv(t, "parent", line) || table_kv(t, "endpoint", field_str(p, "endpoint")) ||
              table_kv(t, "backlog up", backlog) ||
-             table_kv(t, "last ack", ack[0] != '-' ? ack : "never") || table_kv(t, "rejected", rejected);
+             table_kv(t, "last ack", ack[0] != '-' ? ack : "never") ||
+             table_kv(t, "rejected", rejected);
     free(backlog);
     free(line);
     free(rejected);
@@ -132,55 +114,60 @@ static int parent_rows(struct table *t, const json_t *p, json_int_t now)
 
 /* One row per child: peer, 在线/离线 (and 已撤销), since, last contact, backlog down,
  * rejected. */
-static int child_rows(struct table *t, const json_t *children)
+static int child_row(struct table *t, const json_t *c, const void *arg)
 {
-    static const char *const head[6] = {"下级", "状态", "状态起始", "最后联系", "待下发",
-                                        "拒收"};
-    size_t i;
-    json_t *c;
-    if (table_add(t, head))
-        return -1;
-    json_array_foreach(children, i, c) {
-        char since[32], last[32], n[24];
-        char *rejected = rejected_text(c);
-        int online = json_is_true(json_object_get(c, "online"));
-        int revoked = json_is_true(json_object_get(c, "revoked"));
-        const char *row[6] = {field_str(c, "peer"),
-                              revoked ? (online ? "在线 (已撤销)" : "离线 (已撤销)")
-                                      : (online ? "在线" : "离线"),
-                              field_time_set(c, "since_ms", since, sizeof since),
-                              field_time_set(c, "last_contact_ms", last, sizeof last),
-                              field_num(c, "backlog_down", n, sizeof n), rejected};
-        int rc = !rejected || table_add(t, row);
-        free(rejected);
-        if (rc)
-            return -1;
-    }
-    return 0;
+    (void)arg;
+    char since[32], last[32], n[24];
+    char *rejected = rejected_text(c);
+    int online = json_is_true(json_object_get(c, "online"));
+    int revoked = json_is_true(json_object_get(c, "revoked"));
+    const char *row[6] = {field_str(c, "peer"),
+                          revoked ? (online ? "在线 (已撤销)" : "离线 (已撤销)")
+                                  : (online ? "在线" : "离线"),
+                          field_time_set(c, "since_ms", since, sizeof since),
+                          field_time_set(c, "last_contact_ms", last, sizeof last),
+                          field_num(c, "backlog_down", n, sizeof n), rejected};
+    int rc = !rejected || table_add(t, row);
+    free(rejected);
+    return rc ? -1 : 0;
+}
+
+/* The rows of the node itself: id, name, tier, version, log, cases, store. 0, or -1 out of
+ * memory. */
+static int node_rows(struct table *t, const json_t *r)
+{
+    const json_t *node = json_object_get(r, "node"), *log = json_object_get(r, "log");
+    char n[24], size[64];
+    char *counts = counts_text(json_object_get(r, "cases"), "total", "by_status",
+                               vocab_statuses, 1);
+    int rc = !counts || table_kv(t, "node id", field_str(node, "id")) ||
+             table_kv(t, "name", field_str(node, "name")) ||
+             table_kv(t, "tier", field_str(node, "tier")) ||
+             table_kv(t, "version", field_str(r, "version")) ||
+             table_kv(t, "log events", field_num(log, "events", n, sizeof n)) ||
+             table_kv(t, "head hash", field_str(log, "head_hash")) ||
+             table_kv(t, "cases", counts) ||
+             table_kv(t, "store size", size_text(json_object_get(r, "store"), size, sizeof size));
+    free(counts);
+    return rc ? -1 : 0;
 }
 
 static int print_status(const json_t *r)
 {
-    const json_t *node = json_object_get(r, "node"), *log = json_object_get(r, "log");
+    static const char *const kids_head[6] = {"下级", "状态", "状态起始", "最后联系", "待下发",
+                                             "拒收"};
     const json_t *links = json_object_get(r, "links");
     const json_t *parent = json_object_get(links, "parent");
     const json_t *children = json_object_get(links, "children");
     json_t *now = json_object_get(r, "now_ms");
-    char n[24], size[64];
-    char *counts = case_counts(json_object_get(r, "cases"));
     struct table t = {.ncols = 2}, kids = {.ncols = 6};
-    int rc = !counts || table_kv(&t, "node id", field_str(node, "id")) ||
-             table_kv(&t, "name", field_str(node, "name")) || table_kv(&t, "tier", field_str(node, "tier")) ||
-             table_kv(&t, "version", field_str(r, "version")) ||
-             table_kv(&t, "log events", field_num(log, "events", n, sizeof n)) ||
-             table_kv(&t, "head hash", field_str(log, "head_hash")) || table_kv(&t, "cases", counts) ||
-             table_kv(&t, "store size", size_text(json_object_get(r, "store"), size, sizeof size));
+    int rc = node_rows(&t, r);
     if (rc == 0 && json_is_object(parent))
         rc = parent_rows(&t, parent, json_is_integer(now) ? json_integer_value(now) : 0);
     else if (rc == 0 && links)
         rc = table_kv(&t, "parent", "none");
     if (rc == 0 && json_array_size(children))
-        rc = child_rows(&kids, children);
+        rc = table_fill(&kids, kids_head, children, child_row, NULL);
     if (rc == 0) {
         table_print(&t, 0);
         if (kids.nrows) {
@@ -192,7 +179,6 @@ static int print_status(const json_t *r)
     }
     table_free(&kids);
     table_free(&t);
-    free(counts);
     return rc ? msg_oom() : EXIT_OK;
 }
 

@@ -5,7 +5,6 @@
 #include "cmd.h"
 
 #include "api.h"
-#include "msg.h"
 #include "table.h"
 #include "text.h"
 #include "tpl.h"
@@ -32,8 +31,9 @@ static const char *const supervision_cells[] = {
 };
 #define N_SUPERVISION_CELLS (sizeof supervision_cells / sizeof supervision_cells[0])
 
-static int supervision_row(struct table *t, const json_t *c)
+static int supervision_row(struct table *t, const json_t *c, const void *arg)
 {
+    (void)arg;
     char *cell[N_SUPERVISION_CELLS] = {NULL};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < N_SUPERVISION_CELLS; i++)
@@ -57,25 +57,16 @@ static int print_supervision(const json_t *r)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof supervision_lists / sizeof supervision_lists[0];
          i++) {
-        const json_t *list = json_object_get(r, supervision_lists[i][0]), *c;
-        struct table t = {.ncols = N_SUPERVISION_CELLS};
-        size_t k;
+        const json_t *list = json_object_get(r, supervision_lists[i][0]);
         printf("%s%s: ", i ? "\n" : "", supervision_lists[i][1]);
         if (json_array_size(list) == 0) {
             printf("无\n");
             continue;
         }
         printf("%zu\n", json_array_size(list));
-        rc = table_add(&t, head);
-        json_array_foreach(list, k, c) {
-            if (rc == 0)
-                rc = supervision_row(&t, c);
-        }
-        if (rc == 0)
-            table_print(&t, 2);
-        table_free(&t);
+        rc = table_show(NULL, 2, list, head, N_SUPERVISION_CELLS, supervision_row, NULL);
     }
-    return rc ? msg_oom() : EXIT_OK;
+    return rc;
 }
 
 int cmd_supervision(struct ctl *ctl, int argc, char **argv)

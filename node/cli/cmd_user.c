@@ -120,7 +120,8 @@ static int post_user(struct ctl *ctl, const char *path, const json_t *req, const
     int rc = api_post(ctl, path, req, &r);
     if (rc == 0) {
         const json_t *u = json_object_get(r, "user");
-        rc = api_confirm(ctl, r, fmt, field_str(u, "user"), field_str(u, "name"), field_str(u, "role_name"));
+        rc = api_confirm(ctl, r, fmt, field_str(u, "user"), field_str(u, "name"),
+                         field_str(u, "role_name"));
     }
     json_decref(r);
     return rc;
@@ -214,7 +215,7 @@ static int user_row(struct table *t, const json_t *u, const void *arg)
 static int print_users(const json_t *users)
 {
     static const char *const head[5] = {"用户", "姓名", "角色", "状态", "最近登录"};
-    return table_rows(users, head, 5, user_row, NULL);
+    return table_show(NULL, 0, users, head, 5, user_row, NULL);
 }
 
 int cmd_user_list(struct ctl *ctl, int argc, char **argv)

@@ -58,10 +58,6 @@ static int temp_place(const char *tmp, const char *out, int force)
     return EXIT_REFUSED;
 }
 
-/* The file GET path answers, written to --out: "-" is standard output; FILE is written
- * under a temporary name and takes its name only once complete (never half-written), and
- * one that exists is kept unless --force. Confirms with its size, or with --json
- * {"out": FILE, "bytes": N}. */
 int download_file(struct ctl *ctl, const char *path, const char *out, int force)
 {
     int fd = -1;

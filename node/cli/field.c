@@ -3,18 +3,18 @@
  */
 #include "field.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-/* The string at key, "" when absent or not a string. */
 const char *field_str(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
 }
 
-/* The integer at key as text in buf, "-" when absent. */
 const char *field_num(const json_t *o, const char *key, char *buf, size_t len)
 {
     json_t *v = json_object_get(o, key);
@@ -25,7 +25,6 @@ const char *field_num(const json_t *o, const char *key, char *buf, size_t len)
     return buf;
 }
 
-/* The *_ms at key as local time (TZ) formatted with fmt into buf, "-" when absent. */
 const char *field_time(const json_t *o, const char *key, const char *fmt, char *buf,
                        size_t len)
 {
@@ -41,7 +40,6 @@ const char *field_time(const json_t *o, const char *key, const char *fmt, char *
     return buf;
 }
 
-/* field_time() for times where 0 means "never": "-" for 0 as for absent. */
 const char *field_time_set(const json_t *o, const char *key, char *buf, size_t len)
 {
     json_t *v = json_object_get(o, key);
@@ -50,15 +48,12 @@ const char *field_time_set(const json_t *o, const char *key, char *buf, size_t l
     return field_time(o, key, "%Y-%m-%d %H:%M:%S", buf, len);
 }
 
-/* A rate (a fraction of 1) as a percentage, "33.3%", into buf. */
 const char *field_percent(double rate, char *buf, size_t len)
 {
     snprintf(buf, len, "%.1f%%", rate * 100);
     return buf;
 }
 
-/* The node ids of a list, comma-separated: the strings of `list`, or the "node" of each
- * of its objects. Malloc'd; NULL when out of memory. */
 char *field_id_list(const json_t *list)
 {
     char *s = NULL;
@@ -71,9 +66,5 @@ char *field_id_list(const json_t *list)
         const char *id = json_is_string(v) ? json_string_value(v) : field_str(v, "node");
         fprintf(f, "%s%s", i ? "," : "", id);
     }
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, 0);
 }

@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "msg.h"
+#include "text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -146,11 +147,7 @@ static char *sub_words(const char *name)
         return NULL;
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", words[i]);
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, 0);
 }
 
 /* No command matched argv: says why, as a usage error. */

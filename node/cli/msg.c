@@ -8,12 +8,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* "jiefenctl: " and the message on stderr, without the line end. */
+static void put_message(const char *fmt, va_list ap)
+{
+    fputs("jiefenctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 void msg_say(const char *fmt, ...)
 {
     va_list ap;
-    fputs("jiefenctl: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -21,11 +27,10 @@ void msg_say(const char *fmt, ...)
 int msg_usage(const char *fmt, ...)
 {
     va_list ap;
-    fputs("jiefenctl: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(fmt, ap);
     va_end(ap);
-    fputs("\n", stderr);
+    fputc('\n', stderr);
     ctl_usage(stderr);
     return EXIT_USAGE;
 }

@@ -29,8 +29,6 @@ static void table_measure(struct table *t, char **row)
     }
 }
 
-/* Appends a row of ncols strings (NULL or "" shows as "-"), copied. 0, or -1 out of
- * memory. */
 int table_add(struct table *t, const char *const *row)
 {
     if (!t->width && !(t->width = calloc(t->ncols, sizeof *t->width)))
@@ -55,8 +53,6 @@ int table_add(struct table *t, const char *const *row)
     return 0;
 }
 
-/* Prints the rows with each column but the last padded to its widest cell, two spaces
- * between columns. */
 void table_print(const struct table *t, int indent)
 {
     for (size_t r = 0; r < t->nrows; r++) {
@@ -71,7 +67,6 @@ void table_print(const struct table *t, int indent)
     }
 }
 
-/* Adds "key:" "value" to a two-column table. */
 int table_kv(struct table *t, const char *key, const char *value)
 {
     char *k = NULL;
@@ -83,22 +78,28 @@ int table_kv(struct table *t, const char *key, const char *value)
     return rc;
 }
 
-/* Prints a table: head (ncols cells), then a row per item of list, made by row. The exit
- * code. */
-int table_rows(const json_t *list, const char *const *head, size_t ncols,
-               int (*row)(struct table *t, const json_t *item, const void *arg),
+int table_fill(struct table *t, const char *const *head, const json_t *list, table_row_fn row,
                const void *arg)
 {
-    struct table t = {.ncols = ncols};
-    int rc = table_add(&t, head);
+    int rc = table_add(t, head);
     size_t i;
     json_t *item;
     json_array_foreach(list, i, item) {
         if (rc == 0)
-            rc = row(&t, item, arg);
+            rc = row(t, item, arg);
     }
+    return rc;
+}
+
+int table_show(const char *title, int indent, const json_t *list, const char *const *head,
+               size_t ncols, table_row_fn row, const void *arg)
+{
+    struct table t = {.ncols = ncols};
+    int rc = table_fill(&t, head, list, row, arg);
+    if (rc == 0 && title)
+        puts(title);
     if (rc == 0)
-        table_print(&t, 0);
+        table_print(&t, indent);
     table_free(&t);
     return rc ? msg_oom() : EXIT_OK;
 }

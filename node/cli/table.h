@@ -2,7 +2,7 @@
  * table — the tables jiefenctl prints for people: rows of cells (cleaned copies; NULL or ""
  * shows as "-"), each column but the last padded to its widest cell by display width, two
  * spaces between columns. Functions returning int give 0, or -1 out of memory, except
- * table_rows(), which prints and gives the exit code.
+ * table_show(), which prints and gives the exit code.
  */
 #ifndef JIEFEN_CLI_TABLE_H
 #define JIEFEN_CLI_TABLE_H
@@ -29,10 +29,16 @@ void table_print(const struct table *t, int indent);
 /* Adds "key:" "value" to a two-column table. */
 int table_kv(struct table *t, const char *key, const char *value);
 
-/* Prints a table: head (ncols cells), then a row per item of list, made by row (0, or -1
- * out of memory). The exit code. */
-int table_rows(const json_t *list, const char *const *head, size_t ncols,
-               int (*row)(struct table *t, const json_t *item, const void *arg),
+/* Adds the row of an item of a list to t, arg as the caller of table_fill() gave it. */
+typedef int (*table_row_fn)(struct table *t, const json_t *item, const void *arg);
+
+/* Adds head (t->ncols cells), then a row per item of list, made by row. */
+int table_fill(struct table *t, const char *const *head, const json_t *list, table_row_fn row,
                const void *arg);
+
+/* Prints a table of ncols columns made by table_fill(), indented, after a line `title`
+ * (NULL: none). Nothing is printed when memory runs out. The exit code. */
+int table_show(const char *title, int indent, const json_t *list, const char *const *head,
+               size_t ncols, table_row_fn row, const void *arg);
 
 #endif

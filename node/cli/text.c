@@ -75,7 +75,6 @@ size_t text_width(const char *s)
     return w;
 }
 
-/* A copy of s cut to at most `max` code points, the last being '…' when cut. NULL: OOM. */
 char *text_truncate(const char *s, size_t max)
 {
     static const char ellipsis[] = "\xE2\x80\xA6";   /* U+2026 */
@@ -95,8 +94,6 @@ char *text_truncate(const char *s, size_t max)
     return out;
 }
 
-/* A copy with control characters (newlines, tabs, escapes) made spaces, so that data from
- * the daemon can neither break a table nor drive the terminal. NULL: out of memory. */
 char *text_clean_dup(const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -112,8 +109,6 @@ void text_put_clean(const char *s, FILE *out)
         fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
 }
 
-/* Text from the daemon that may hold several lines (an analysis), each line indented and
- * cleaned. */
 void text_put_block(const char *s, int indent)
 {
     while (*s) {
@@ -125,4 +120,13 @@ void text_put_block(const char *s, int indent)
         free(line);
         s += n + (s[n] == '\n');
     }
+}
+
+char *text_stream_end(FILE *f, char **s, int failed)
+{
+    if (fclose(f) != 0 || failed) {
+        free(*s);
+        *s = NULL;
+    }
+    return *s;
 }

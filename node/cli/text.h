@@ -28,4 +28,8 @@ void text_put_clean(const char *s, FILE *out);
 /* Writes text that may hold several lines to stdout, each line indented and cleaned. */
 void text_put_block(const char *s, int indent);
 
+/* Closes f, an open_memstream() writing *s, and returns the text: *s, malloc'd; or NULL
+ * (having freed it) when writing failed or `failed` says the caller's part did. */
+char *text_stream_end(FILE *f, char **s, int failed);
+
 #endif

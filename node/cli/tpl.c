@@ -105,9 +105,6 @@ static int part_empty(const char *tpl, const char *end, const json_t *o)
     return 0;
 }
 
-/* tpl filled from o: "{path}" is the value at path as shown() gives it, and a part in
- * "[...]" is left out when a value in it is empty. Templates are constants of this file:
- * braces and brackets closed, brackets not nested. Malloc'd; NULL when out of memory. */
 char *tpl_expand(const char *tpl, const json_t *o)
 {
     char *s = NULL, path[64], buf[SHOWN_CHARS];
@@ -129,15 +126,9 @@ char *tpl_expand(const char *tpl, const json_t *o)
             fputc(p[-1], f);
         }
     }
-    if (fclose(f) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, 0);
 }
 
-/* tpl expanded over each object of list, joined by sep; malloc'd, NULL when out of
- * memory. */
 char *tpl_list(const json_t *list, const char *tpl, const char *sep)
 {
     char *s = NULL;
@@ -152,14 +143,9 @@ char *tpl_list(const json_t *list, const char *tpl, const char *sep)
         rc = rc || !one || fprintf(f, "%s%s", i ? sep : "", one) < 0;
         free(one);
     }
-    if (fclose(f) != 0 || rc) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return text_stream_end(f, &s, rc);
 }
 
-/* Adds the lines expanded over o to t. 0, or -1 out of memory. */
 int tpl_lines(struct table *t, const struct tpl_line *lines, size_t n, const json_t *o)
 {
     for (size_t i = 0; i < n; i++) {
@@ -172,7 +158,6 @@ int tpl_lines(struct table *t, const struct tpl_line *lines, size_t n, const jso
     return 0;
 }
 
-/* Adds a row of n cells, each a template expanded over o. 0, or -1 out of memory. */
 int tpl_row(struct table *t, const char *const *cells, size_t n, const json_t *o)
 {
     char *cell[16] = {NULL};
@@ -186,7 +171,6 @@ int tpl_row(struct table *t, const char *const *cells, size_t n, const json_t *o
     return rc;
 }
 
-/* Prints the template over o and a line end, as text from the daemon (cleaned). */
 int tpl_print(const char *tpl, const json_t *o)
 {
     char *line = tpl_expand(tpl, o);

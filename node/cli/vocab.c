@@ -77,19 +77,22 @@ static const struct {
     const char *key;
     const struct vocab *vocab;
 } key_vocabs[] = {
-    {"status", vocab_statuses},         {"stored_status", vocab_statuses}, {"risk", vocab_risks},
-    {"matter_type", matter_types}, {"source", sources},        {"complexity", complexities},
-    {"tier", vocab_tiers},              {"outcome", outcomes},       {"last_outcome", outcomes},
-    {"method", methods},          {"channel", channels},       {"guided_channel", channels},
-    {"referral", referrals},      {"satisfaction", satisfactions}, {"where", wheres},
-    {"state", states},            {"kind", vocab_kinds},             {"approved", approvals},
+    {"status", vocab_statuses},        {"stored_status", vocab_statuses},
+    {"risk", vocab_risks},             {"matter_type", matter_types},
+    {"source", sources},               {"complexity", complexities},
+    {"tier", vocab_tiers},             {"outcome", outcomes},
+    {"last_outcome", outcomes},        {"method", methods},
+    {"channel", channels},             {"guided_channel", channels},
+    {"referral", referrals},           {"satisfaction", satisfactions},
+    {"where", wheres},                 {"state", states},
+    {"kind", vocab_kinds},             {"approved", approvals},
     {"judicial_confirmation", confirmations}, {"automatic", automatics},
-    {"acknowledged", acks},       {"overdue", overdues},       {"needs_leader", leader_needs},
-    {"late", lates},              {"figure", figures},         {"closed_at_tier", vocab_tiers},
+    {"acknowledged", acks},            {"overdue", overdues},
+    {"needs_leader", leader_needs},    {"late", lates},
+    {"figure", figures},               {"closed_at_tier", vocab_tiers},
     {"escalation_rate", vocab_tiers},
 };
 
-/* The Chinese name of a code, or the code itself when it is not in the vocabulary. */
 const char *vocab_name(const struct vocab *v, const char *code)
 {
     for (; v->code; v++)
@@ -98,7 +101,6 @@ const char *vocab_name(const struct vocab *v, const char *code)
     return code;
 }
 
-/* The vocabulary of the values at `key`, NULL when it has none. */
 const struct vocab *vocab_of_key(const char *key)
 {
     for (size_t i = 0; i < sizeof key_vocabs / sizeof key_vocabs[0]; i++)
@@ -107,7 +109,6 @@ const struct vocab *vocab_of_key(const char *key)
     return NULL;
 }
 
-/* What people read of the value at `key` whose code (or "true"/"false") is `code`. */
 const char *vocab_shown(const char *key, const char *code)
 {
     const struct vocab *v = vocab_of_key(key);
