@@ -133,6 +133,14 @@ static int take_action_option(void *arg, int c, char **argv)
     return rc;
 }
 
+/* "--days N" or "--approve": an option as messages name it; for the usage text, a list
+ * "--missing CHILD/DATE ...". */
+static void opt_word(char *word, size_t len, const struct action_opt *o, int usage)
+{
+    snprintf(word, len, "--%s%s%s%s", o->flag, o->meta ? " " : "", o->meta ? o->meta : "",
+             usage && o->kind == ARG_LIST ? " ..." : "");
+}
+
 /* "--department DEPT or --lead-unit UNIT": the action's ARG_ONE_OF options, malloc'd;
  * NULL when out of memory. */
 static char *one_of_text(const struct action *a)
@@ -140,14 +148,15 @@ static char *one_of_text(const struct action *a)
     char *s = NULL;
     size_t len = 0, n = action_nopts(a);
     const char *sep = "";
+    char word[72];
     FILE *f = open_memstream(&s, &len);
     if (!f)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         if (a->opts[i].need != ARG_ONE_OF)
             continue;
-        fprintf(f, "%s--%s%s%s", sep, a->opts[i].flag, a->opts[i].meta ? " " : "",
-                a->opts[i].meta ? a->opts[i].meta : "");
+        opt_word(word, sizeof word, &a->opts[i], 0);
+        fprintf(f, "%s%s", sep, word);
         sep = " or ";
     }
     return text_stream_end(f, &s, 0);
@@ -157,11 +166,11 @@ static char *one_of_text(const struct action *a)
 static int check_action_args(const struct action_args *x)
 {
     int one_of = 0, any = 0;
+    char word[72];
     for (size_t i = 0; i < action_nopts(x->a); i++) {
         const struct action_opt *o = &x->a->opts[i];
         if (o->need == ARG_REQUIRED && !x->seen[i])
-            return msg_usage("%s needs --%s%s%s", x->name, o->flag, o->meta ? " " : "",
-                             o->meta ? o->meta : "");
+            return opt_word(word, sizeof word, o, 0), msg_usage("%s needs %s", x->name, word);
         one_of |= o->need == ARG_ONE_OF;
         any |= o->need == ARG_ONE_OF && x->seen[i];
     }
@@ -268,13 +277,6 @@ static void usage_word(FILE *out, const char *word, size_t indent, size_t *col)
     *col += w;
 }
 
-/* "--days N", "--days N ..." (list) or "--approve": an option for the usage text. */
-static void opt_word(char *word, size_t len, const struct action_opt *o)
-{
-    snprintf(word, len, "--%s%s%s%s", o->flag, o->meta ? " " : "", o->meta ? o->meta : "",
-             o->kind == ARG_LIST ? " ..." : "");
-}
-
 void action_usage(FILE *out, const struct action *a, size_t col)
 {
     size_t n = a ? action_nall(a) : 0, indent = col + 1;
@@ -287,9 +289,9 @@ void action_usage(FILE *out, const struct action *a, size_t col)
         const struct action_opt *o = action_opt_at(a, i), *next = action_opt_at(a, i + 1);
         int pair = i + 1 < action_nopts(a) && o->need == ARG_ONE_OF &&
                    next->need == ARG_ONE_OF && strcmp(o->member, next->member) == 0;
-        opt_word(one, sizeof one, o);
+        opt_word(one, sizeof one, o, 1);
         if (pair) {   /* two flags for one member: (--approve|--refuse) */
-            opt_word(two, sizeof two, next);
+            opt_word(two, sizeof two, next, 1);
             snprintf(word, sizeof word, "(%s|%s)", one, two), i++;
         } else {
             snprintf(word, sizeof word, o->need == ARG_REQUIRED ? "%s" : "[%s]", one);

@@ -21,6 +21,13 @@ static int file_exists(const char *out)
     return EXIT_REFUSED;
 }
 
+/* Writing FILE failed (errno says why). */
+static int cannot_write(const char *out)
+{
+    msg_say("cannot write %s: %s", out, strerror(errno));
+    return EXIT_REFUSED;
+}
+
 /* A new temporary file FILE.XXXXXX next to FILE (so that renaming it is atomic), with the
  * mode a new file gets. A usage error when it cannot be made. */
 static int temp_open(const char *out, char **tmp, int *fd)
@@ -54,14 +61,33 @@ static int temp_place(const char *tmp, const char *out, int force)
         return EXIT_OK;
     if (errno == EEXIST)
         return file_exists(out);
-    msg_say("cannot write %s: %s", out, strerror(errno));
-    return EXIT_REFUSED;
+    return cannot_write(out);
+}
+
+/* The file GET path answers into a new temporary file next to `out`, which then takes the
+ * name `out`; *n is its size. */
+static int fetch_placed(struct ctl *ctl, const char *path, const char *out, int force,
+                        size_t *n)
+{
+    int fd = -1;
+    char *tmp = NULL;
+    int rc = temp_open(out, &tmp, &fd);
+    if (rc == 0)
+        rc = api_fetch(ctl, path, fd, n);
+    if (rc == 0 && fsync(fd) != 0)
+        rc = cannot_write(out);
+    if (fd >= 0 && close(fd) != 0 && rc == 0)
+        rc = cannot_write(out);
+    if (rc == 0)
+        rc = temp_place(tmp, out, force);
+    if (rc && tmp)
+        unlink(tmp);
+    free(tmp);
+    return rc;
 }
 
 int download_file(struct ctl *ctl, const char *path, const char *out, int force)
 {
-    int fd = -1;
-    char *tmp = NULL;
     size_t n = 0;
     struct stat st;
     if (strcmp(out, "-") == 0)
@@ -70,22 +96,7 @@ int download_file(struct ctl *ctl, const char *path, const char *out, int force)
         return file_exists(out);
     int rc = api_connect(ctl);   /* no file is made for a daemon that is not there */
     if (rc == 0)
-        rc = temp_open(out, &tmp, &fd);
-    if (rc == 0)
-        rc = api_fetch(ctl, path, fd, &n);
-    if (rc == 0 && fsync(fd) != 0) {
-        msg_say("cannot write %s: %s", out, strerror(errno));
-        rc = EXIT_REFUSED;
-    }
-    if (fd >= 0 && close(fd) != 0 && rc == 0) {
-        msg_say("cannot write %s: %s", out, strerror(errno));
-        rc = EXIT_REFUSED;
-    }
-    if (rc == 0)
-        rc = temp_place(tmp, out, force);
-    if (rc && tmp)
-        unlink(tmp);
-    free(tmp);
+        rc = fetch_placed(ctl, path, out, force, &n);
     json_t *r = rc ? NULL : json_pack("{s:s, s:I}", "out", out, "bytes", (json_int_t)n);
     if (rc == 0)
         rc = r ? api_confirm(ctl, r, "已导出 %s（%zu 字节）", out, n) : msg_oom();

@@ -31,7 +31,7 @@ static const struct command commands[] = {
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
-    /* the case actions: their arguments are in actions */
+    /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},
     {"case", "guide", action_run, 0, NULL},
     {"case", "attempt", action_run, 0, NULL},
@@ -46,7 +46,7 @@ static const struct command commands[] = {
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
-    /* the ledger and the reports: their arguments are in actions */
+    /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"report", "export", action_run, 0, NULL},
     {"report", "draft", action_run, 0, NULL},
