@@ -1,0 +1,45 @@
+/*
+ * cmd — the handlers of jiefenctl's command table (jiefenctl.c), by the module that holds
+ * them. Each takes the run and its argv (argv[0] the last command word) and returns the exit
+ * code. The case actions, the ledger and the reports are actions (action.h).
+ */
+#ifndef JIEFEN_CLI_CMD_H
+#define JIEFEN_CLI_CMD_H
+
+#include "ctl.h"
+
+/* cmd_status.c */
+int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_verify(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_case.c */
+int cmd_case_new(struct ctl *ctl, int argc, char **argv);
+int cmd_case_show(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_case_list.c */
+int cmd_case_list(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_supervision.c */
+int cmd_supervision(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_enrol.c */
+int cmd_enrol_root(struct ctl *ctl, int argc, char **argv);
+int cmd_enrol_request(struct ctl *ctl, int argc, char **argv);
+int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv);
+int cmd_enrol_install(struct ctl *ctl, int argc, char **argv);
+int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_network.c */
+int cmd_nodes(struct ctl *ctl, int argc, char **argv);
+int cmd_directive_send(struct ctl *ctl, int argc, char **argv);
+int cmd_directive_list(struct ctl *ctl, int argc, char **argv);
+int cmd_directive_ack(struct ctl *ctl, int argc, char **argv);
+int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_user.c */
+int cmd_user_add(struct ctl *ctl, int argc, char **argv);
+int cmd_user_passwd(struct ctl *ctl, int argc, char **argv);
+int cmd_user_switch(struct ctl *ctl, int argc, char **argv);   /* disable and enable */
+int cmd_user_list(struct ctl *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * cmd_enrol — `enrol root|request|approve|install|revoke`: joining the tier tree. The
+ * armoured texts the daemon answers (a request, a bundle) go to --out FILE or stdout; such a
+ * FILE is opened before the request and written only once the text is there.
+ */
+#include "cmd.h"
+
+#include "api.h"
+#include "args.h"
+#include "field.h"
+#include "msg.h"
+#include "net_args.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
+static const struct option out_opts[] = {
+    {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+static const struct option approve_opts[] = {
+    {"endpoint", required_argument, NULL, 'e'}, {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0}};
+static const struct option revoke_opts[] = {
+    {"reason", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+
+/* Where --out puts the armoured text the daemon answers: a file, or stdout (no --out, or
+ * "-"). The file is opened before the request, so that one that cannot be written is a
+ * usage error while nothing has changed; it is emptied and written only once the text is
+ * there, and removed again when it was created for a request that failed. */
+struct out_file {
+    const char *path;
+    int fd;         /* -1: stdout */
+    int created;    /* the file did not exist before */
+};
+
+static int out_open(struct out_file *o, const char *path)
+{
+    *o = (struct out_file){path, -1, 0};
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    o->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    o->created = o->fd >= 0;
+    if (o->fd < 0 && errno == EEXIST)
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (o->fd < 0)
+        return msg_usage("cannot write %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* Closes a file that was not written, removing it if this run created it. */
+static void out_abandon(struct out_file *o)
+{
+    if (o->fd < 0)
+        return;
+    close(o->fd);
+    o->fd = -1;
+    if (o->created)
+        unlink(o->path);
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0 && errno != EINTR)
+            return -errno;
+        if (n > 0)
+            s += n, len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Replaces the file's content with text (exactly) and closes it. The daemon has already
+ * done what it was asked (an approval cannot be repeated: the id is taken), so when the
+ * file cannot be written the text goes to stdout rather than being lost. */
+static int out_write(struct out_file *o, const char *text)
+{
+    struct stat st;
+    int fd = o->fd, rc = 0;
+    o->fd = -1;
+    memset(&st, 0, sizeof st);
+    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0))
+        rc = -errno;
+    if (rc == 0)
+        rc = write_all(fd, text, strlen(text));
+    if (rc == 0 && S_ISREG(st.st_mode) && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0)
+        return EXIT_OK;
+    msg_say("cannot write %s: %s; here is what it was to hold:", o->path, strerror(-rc));
+    fputs(text, stdout);
+    return EXIT_REFUSED;
+}
+
+/* Puts the armoured text at `key` of the reply where --out says (with --json on stdout
+ * only as part of the JSON), then the JSON with --json. */
+static int emit_armour(struct ctl *ctl, const json_t *r, const char *key, struct out_file *o)
+{
+    const char *text = json_string_value(json_object_get(r, key));
+    if (!text) {
+        char what[32];
+        snprintf(what, sizeof what, "no \"%s\"", key);
+        return api_unexpected(what);
+    }
+    int rc = EXIT_OK;
+    if (o->fd >= 0)
+        rc = out_write(o, text);
+    else if (!ctl->json)
+        fputs(text, stdout);
+    if (ctl->json) {
+        int jrc = api_print_json(r);
+        rc = rc ? rc : jrc;
+    }
+    return rc;
+}
+
+int cmd_enrol_root(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = api_post(ctl, "/api/v1/enrol/root", NULL, &r);
+    if (rc == 0)
+        rc = api_confirm(ctl, r, "%s is the root of the tree now", field_str(r, "node_id"));
+    json_decref(r);
+    return rc;
+}
+
+int cmd_enrol_request(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    struct out_file o = {NULL, -1, 0};
+    json_t *r = NULL;
+    int rc = net_args_parse(argc, argv, "enrol request", out_opts, NULL, &a);
+    if (rc == 0)
+        rc = out_open(&o, a.out);
+    if (rc == 0)
+        rc = api_post(ctl, "/api/v1/enrol/request", NULL, &r);
+    if (rc == 0)
+        rc = emit_armour(ctl, r, "request", &o);
+    if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
+        rc = api_confirm(ctl, r, "enrolment request of %s (%s) written to %s",
+                         field_str(r, "node_id"), field_str(r, "tier"), o.path);
+    out_abandon(&o);
+    json_decref(r);
+    return rc;
+}
+
+int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    struct out_file o = {NULL, -1, 0};
+    char *text = NULL;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? net_args_parse(argc, argv, "enrol approve", approve_opts, "FILE", &a)
+                 : msg_oom();
+    if (rc == 0)
+        rc = args_read_text(a.pos, &text);
+    if (rc == 0)
+        rc = out_open(&o, a.out);
+    if (rc == 0 && (api_set(req, "request", text) || api_set(req, "endpoint", a.endpoint)))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = api_post(ctl, "/api/v1/enrol/approve", req, &r);
+    if (rc == 0)
+        rc = emit_armour(ctl, r, "bundle", &o);
+    if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
+        rc = api_confirm(ctl, r, "bundle for %s written to %s (it will connect to %s)",
+                         field_str(r, "node_id"), o.path, field_str(r, "endpoint"));
+    out_abandon(&o);
+    json_decref(r);
+    json_decref(req);
+    free(text);
+    return rc;
+}
+
+int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    char *text = NULL;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? net_args_parse(argc, argv, "enrol install", no_opts, "FILE", &a)
+                 : msg_oom();
+    if (rc == 0)
+        rc = args_read_text(a.pos, &text);
+    if (rc == 0 && api_set(req, "bundle", text))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = api_post(ctl, "/api/v1/enrol/install", req, &r);
+    if (rc == 0)
+        rc = api_confirm(ctl, r, "enrolled under %s; connecting to %s", field_str(r, "parent"),
+                         field_str(r, "endpoint"));
+    json_decref(r);
+    json_decref(req);
+    free(text);
+    return rc;
+}
+
+int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    int rc = net_args_parse(argc, argv, "enrol revoke", revoke_opts, "NODE", &a);
+    if (rc == 0)
+        rc = args_check_text("NODE", a.pos);
+    const char *kv[] = {"node_id", a.pos, "reason", a.reason};
+    return rc ? rc : api_post_fields(ctl, "/api/v1/enrol/revoke", kv, 4, "revoked", "node_id");
+}
