@@ -1,7 +1,7 @@
 #include "api/account.h"
 #include "clock.h"
 #include "error.h"
-#include "case/intake.h"
+#include "utf8.h"
 #include "api/permission.h"
 
 #include <errno.h>
@@ -28,7 +28,7 @@ const char *account_check_user(const char *user)
 
 const char *account_check_name(const char *name)
 {
-    size_t chars = intake_chars(name);
+    size_t chars = utf8_chars(name);
     if (chars < 1 || chars > ACCOUNT_NAME_MAX)
         return "姓名应为 1 到 64 个字";
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
@@ -39,7 +39,7 @@ const char *account_check_name(const char *name)
 
 const char *account_check_password(const char *user, const char *password)
 {
-    if (intake_chars(password) < ACCOUNT_PASSWORD_MIN)
+    if (utf8_chars(password) < ACCOUNT_PASSWORD_MIN)
         return "密码至少 8 个字符";
     if (strlen(password) > ACCOUNT_PASSWORD_MAX)
         return "密码过长（最多 256 字节）";

@@ -5,6 +5,7 @@
 #include "case/party.h"
 #include "case/resident_id.h"
 #include "clock.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -34,14 +35,6 @@ static int fail(struct intake_error *err, const char *code, const char *field,
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     return JF_EINVAL;
-}
-
-size_t intake_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
 }
 
 /* Copies s without leading and trailing ASCII white space and ideographic spaces. */
@@ -95,7 +88,7 @@ static int get_text(struct intake *in, const json_t *obj, const char *key, const
         return -ENOMEM;
     if (!*s)
         return fail(err, "missing_field", path, "不能为空");
-    if (intake_chars(s) > maxchars)
+    if (utf8_chars(s) > maxchars)
         return fail(err, "invalid_field", path, "过长：最多%zu个字", maxchars);
     *out = s;
     return 0;

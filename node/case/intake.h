@@ -46,7 +46,4 @@ int intake_apply(eventlog_tx *tx, void *arg);
 /* The case number given by the last intake_apply (valid until intake_free). */
 const char *intake_case_id(const struct intake *in);
 
-/* Characters (code points) of UTF-8 text, as every length rule of a form counts them. */
-size_t intake_chars(const char *s);
-
 #endif

@@ -6,6 +6,7 @@
 #include "ctl.h"
 #include "msg.h"
 #include "text.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ int args_set_once(const char **slot, const char *name, const char *value)
 
 int args_check_text(const char *what, const char *s)
 {
-    return text_utf8_valid(s) ? 0 : msg_usage("%s: not valid UTF-8", what);
+    return utf8_valid(s) ? 0 : msg_usage("%s: not valid UTF-8", what);
 }
 
 int args_set_text_once(const char **slot, const char *name, const char *value)
@@ -128,7 +129,7 @@ int args_read_text(const char *path, char **text)
     int rc = args_read_file(path, text, &len);
     if (rc)
         return rc;
-    if (memchr(*text, 0, len) || !text_utf8_valid(*text)) {
+    if (memchr(*text, 0, len) || !utf8_valid(*text)) {
         free(*text);
         *text = NULL;
         return msg_usage("%s is not a text file", path);

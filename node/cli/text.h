@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Whether s is valid UTF-8 (as jansson takes it). */
-int text_utf8_valid(const char *s);
-
 /* The columns s takes in a terminal. */
 size_t text_width(const char *s);
 

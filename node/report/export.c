@@ -1,7 +1,9 @@
 #include "report/export.h"
+#include "report/csv.h"
 #include "array.h"
 
 #include "error.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -17,11 +19,7 @@
 
 #include <xlsxwriter.h>
 
-#define CRLF "\r\n"
-#define BOM "\xEF\xBB\xBF"  /* without it, Excel reads a CSV in the system code page (GBK) */
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-#define UTF8_BAD 0xFFFFFFFFu       /* what utf8_next decodes a stray byte to */
-#define NUM_MAX 48                 /* a formatted number or percent, with its NUL */
 #define SHEET_UNITS 31             /* Excel's limit on a sheet name, in UTF-16 units */
 #define WIDTH_PAD 2                /* Excel cuts text that exactly fills a column */
 #define WIDTH_MIN 6
@@ -73,77 +71,12 @@ static int check_tables(const struct export_table *t, size_t n_tables, char *err
     return 0;
 }
 
-/* ---- numbers ---- */
-
-/* 15 significant digits are the most every double holds exactly, so 0.1 + 0.2 prints as
- * 0.3 and not 0.30000000000000004. A non-finite number has no spreadsheet form: empty. */
-static void format_number(double v, char out[NUM_MAX])
-{
-    if (!isfinite(v))
-        out[0] = '\0';
-    else if (v == 0)
-        snprintf(out, NUM_MAX, "0"); /* not "-0" */
-    else if (v == trunc(v) && fabs(v) < 1e15)
-        snprintf(out, NUM_MAX, "%.0f", v);
-    else
-        snprintf(out, NUM_MAX, "%.15g", v);
-}
-
-/* Rounded to 0.1 (half away from zero) as the XLSX "0.0%" format shows it, so both
- * exports read alike; 0.935 * 1000 is 935.0000000000001, which round() absorbs. */
-static void format_percent(double v, char out[NUM_MAX])
-{
-    double p = round(v * 1000) / 10;
-    if (!isfinite(p)) {
-        out[0] = '\0';
-        return;
-    }
-    format_number(p, out);
-    if (out[0])
-        strcat(out, "%");
-}
-
 /* ---- UTF-8 ---- */
-
-/* Decodes the code point at s (NUL-terminated) into *cp and returns its length, at least 1.
- * A byte that starts no valid sequence (overlong, surrogate, past U+10FFFF, cut short)
- * decodes alone to UTF8_BAD, so every caller makes progress and never reads past the NUL. */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t n = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3
-             : s[0] < 0xF5 ? 4 : 0;
-    uint32_t c = n == 1 ? s[0] : s[0] & (0x7Fu >> n);
-    *cp = UTF8_BAD;
-    if (n == 0)
-        return 1;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
-        c = c << 6 | (s[i] & 0x3Fu);
-    }
-    if (c < least[n] || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-        return 1;
-    *cp = c;
-    return n;
-}
-
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    uint32_t c;
-    while (*p) {
-        p += utf8_next(p, &c);
-        if (c == UTF8_BAD)
-            return 0;
-    }
-    return 1;
-}
 
 /* libxlsxwriter 1.1.4 copies invalid UTF-8 into the XML as is, and then no reader opens
  * the file; each stray byte becomes U+FFFD instead. Returns s itself when valid, else a
  * repaired copy left in *copy for the caller to free, or NULL if out of memory. */
-static const char *utf8_text(const char *s, char **copy)
+static const char *repaired_text(const char *s, char **copy)
 {
     *copy = NULL;
     if (!s)
@@ -153,12 +86,12 @@ static const char *utf8_text(const char *s, char **copy)
     size_t len = strlen(s);
     if (len > (SIZE_MAX - 1) / 3 || !(*copy = malloc(len * 3 + 1)))
         return NULL;
-    const unsigned char *p = (const unsigned char *)s;
+    const char *p = s;
     char *o = *copy;
     while (*p) {
         uint32_t c;
         size_t n = utf8_next(p, &c);
-        memcpy(o, c == UTF8_BAD ? REPLACEMENT : (const char *)p, c == UTF8_BAD ? 3 : n);
+        memcpy(o, c == UTF8_BAD ? REPLACEMENT : p, c == UTF8_BAD ? 3 : n);
         o += c == UTF8_BAD ? 3 : n;
         p += n;
     }
@@ -166,25 +99,17 @@ static const char *utf8_text(const char *s, char **copy)
     return *copy;
 }
 
-/* Columns a character takes in a spreadsheet: East Asian wide and full-width characters
- * (UAX #11) are about twice as wide as a digit in the default font. */
+/* Columns a character takes in a spreadsheet: wide ones are about twice as wide as a
+ * digit in the default font; control characters take none. */
 static size_t char_width(uint32_t c)
 {
-    if (c < 0x20 || c == 0x7F)
-        return 0;
-    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
-                   (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
-                   (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
-                   (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-                   (c >= 0x20000 && c <= 0x3FFFD)
-               ? 2
-               : 1;
+    return c < 0x20 || c == 0x7F ? 0 : (size_t)utf8_width(c);
 }
 
 /* The width of the longest line: a cell with line breaks is shown wrapped. */
 static size_t text_width(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const char *p = s ? s : "";
     size_t widest = 0, line = 0;
     while (*p) {
         uint32_t c;
@@ -194,79 +119,6 @@ static size_t text_width(const char *s)
             widest = line;
     }
     return widest;
-}
-
-/* ---- CSV ---- */
-
-/* RFC 4180: a field holding a separator, a quote or a line break is quoted, with its quotes
- * doubled; anything else goes as is. prefix goes in front of s, inside the quotes. */
-static void csv_field(FILE *f, const char *prefix, const char *s)
-{
-    if (!s)
-        s = "";
-    if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs(prefix, f);
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    fputs(prefix, f);
-    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
-        fwrite(s, 1, (size_t)(q - s) + 1, f);
-        fputc('"', f);
-    }
-    fputs(s, f);
-    fputc('"', f);
-}
-
-/* Text a spreadsheet would run as a formula (=, +, -, @, or a leading tab or CR: CSV
- * injection) gets a leading apostrophe, which spreadsheets show as text and hide. Such text
- * comes from people (summaries, village names), so it must never execute. */
-static void csv_text(FILE *f, const char *s)
-{
-    csv_field(f, s && s[0] && strchr("=+-@\t\r", s[0]) ? "'" : "", s);
-}
-
-static void csv_cell(FILE *f, const struct export_cell *c)
-{
-    char num[NUM_MAX] = "";
-    switch (c->kind) {
-    case EXPORT_TEXT:
-        csv_text(f, c->text);
-        return;
-    case EXPORT_NUMBER:
-        format_number(c->number, num);
-        break;
-    case EXPORT_PERCENT:
-        format_percent(c->number, num);
-        break;
-    }
-    fputs(num, f);
-}
-
-static void csv_row(FILE *f, const struct export_cell *cells, size_t n_cols)
-{
-    for (size_t c = 0; c < n_cols; c++) {
-        fputs(c ? "," : "", f);
-        csv_cell(f, &cells[c]);
-    }
-    fputs(CRLF, f);
-}
-
-/* The caption line (caption, else title, else none) and the header line. */
-static void csv_head(FILE *f, const char *title, const char *caption, size_t n_cols,
-                     const char *const *headers)
-{
-    const char *line = has(caption) ? caption : title;
-    if (has(line)) {
-        csv_field(f, "", line);
-        fputs(CRLF, f);
-    }
-    for (size_t c = 0; c < n_cols; c++) {
-        fputs(c ? "," : "", f);
-        csv_field(f, "", headers[c]);
-    }
-    fputs(CRLF, f);
 }
 
 static int unknown_kinds(const struct export_cell *cells, size_t n)
@@ -292,9 +144,9 @@ int export_csv(const struct export_table *t, size_t n_tables, char **out, size_t
     FILE *f = open_memstream(&p, &n);
     if (!f)
         return -ENOMEM;
-    fputs(BOM, f);
+    fputs(CSV_BOM, f);
     for (size_t i = 0; i < n_tables; i++) {
-        fputs(i ? CRLF : "", f);
+        fputs(i ? CSV_CRLF : "", f);
         csv_head(f, t[i].title, t[i].caption, t[i].n_cols, t[i].headers);
         for (size_t r = 0; r < t[i].n_rows; r++)
             csv_row(f, &t[i].cells[r * t[i].n_cols], t[i].n_cols);
@@ -373,7 +225,7 @@ static const char *sheet_char(uint32_t c)
  * differ for characters beyond the BMP (CJK Extension B, used in some names). */
 static void sheet_base(const char *s, size_t max_units, char *out)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    const char *p = s;
     size_t units = 0, len = 0;
     while (*p == '\'')
         p++;
@@ -385,7 +237,7 @@ static void sheet_base(const char *s, size_t max_units, char *out)
         if (char_width(c) > 0) { /* control characters dropped */
             if (units + u > max_units)
                 break;
-            memcpy(out + len, sub ? sub : (const char *)p, bytes);
+            memcpy(out + len, sub ? sub : p, bytes);
             len += bytes;
             units += u;
         }
@@ -430,7 +282,7 @@ static int put_text(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
                     const char *text, lxw_format *f)
 {
     char *copy;
-    const char *s = utf8_text(text, &copy);
+    const char *s = repaired_text(text, &copy);
     if (!s)
         return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
     lxw_error e = worksheet_write_string(ws, r, c, s, f);
@@ -445,7 +297,7 @@ static int put_caption(struct xlsx *x, lxw_worksheet *ws, const char *caption, s
     if (n_cols < 2)
         return put_text(x, ws, 0, 0, caption, x->caption);
     char *copy;
-    const char *s = utf8_text(caption, &copy);
+    const char *s = repaired_text(caption, &copy);
     if (!s)
         return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
     lxw_error e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(n_cols - 1), s, x->caption);
@@ -469,15 +321,15 @@ static int put_cell(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
 /* Columns as wide as their widest cell as formatted; libxlsxwriter 1.1.4 has no autofit. */
 static size_t cell_width(const struct export_cell *c)
 {
-    char num[NUM_MAX] = "";
+    char num[CSV_NUM_MAX] = "";
     switch (c->kind) {
     case EXPORT_TEXT:
         return text_width(c->text);
     case EXPORT_NUMBER:
-        format_number(c->number, num);
+        csv_number(c->number, num);
         break;
     case EXPORT_PERCENT:
-        format_percent(c->number, num);
+        csv_percent(c->number, num);
         return strlen(num) + (strchr(num, '.') ? 0 : 2); /* "0.0%" shows "100%" as "100.0%" */
     }
     return strlen(num);
@@ -760,10 +612,10 @@ int export_row(export_file *f, size_t table, const struct export_cell *cells)
 static int csv_join(export_file *f)
 {
     char buf[65536];
-    int ok = fputs(BOM, f->csv) >= 0;
+    int ok = fputs(CSV_BOM, f->csv) >= 0;
     for (size_t i = 0; ok && i < f->n; i++) {
         FILE *part = f->t[i].part;
-        ok = fputs(i ? CRLF : "", f->csv) >= 0 && fflush(part) == 0 &&
+        ok = fputs(i ? CSV_CRLF : "", f->csv) >= 0 && fflush(part) == 0 &&
              fseek(part, 0, SEEK_SET) == 0;
         for (size_t n; ok && (n = fread(buf, 1, sizeof buf, part)) > 0;)
             ok = fwrite(buf, 1, n, f->csv) == n;
