@@ -59,7 +59,7 @@ static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
 {
     const Jiefen__Event *ev = e->event;
     MDB_val d;
-    if (mdb_get(w->txn, w->st->sealed, (MDB_val *)k, &d)) {
+    if (store_get(w->txn, w->st->sealed, k->mv_data, k->mv_size, &d)) {
         /* Ancestors hold other origins' events without their personal data. */
         if (strcmp(ev->origin, w->self) == 0)
             problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part missing");
@@ -123,38 +123,32 @@ static void check_in_view(struct walk *w, const envelope *e)
 }
 
 /* Events from ancestors are kept one by one (not as chains): each must verify alone. */
-static int walk_inbox(struct walk *w)
+static int check_inbox_event(const MDB_val *k, const MDB_val *v, void *arg)
 {
-    MDB_cursor *c;
-    MDB_val k, v;
-    int rc = mdb_cursor_open(w->txn, w->st->inbox, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        envelope *e = NULL;
-        w->r->events++;
-        if (envelope_decode(v.mv_data, v.mv_size, &e))
-            problem(w->r, "", 0, NULL, "undecodable event in the inbox");
-        else {
-            check_signature(w, e);
-            check_in_view(w, e);
-        }
-        envelope_free(&e);
+    struct walk *w = arg;
+    envelope *e = NULL;
+    (void)k;
+    w->r->events++;
+    if (envelope_decode(v->mv_data, v->mv_size, &e))
+        problem(w->r, "", 0, NULL, "undecodable event in the inbox");
+    else {
+        check_signature(w, e);
+        check_in_view(w, e);
     }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    envelope_free(&e);
+    return 0;
 }
 
-static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
+static int check_event(const MDB_val *k, const MDB_val *v, void *arg)
 {
+    struct walk *w = arg;
     char origin[STORE_ORIGIN_MAX + 1];
     uint64_t seq;
     envelope *e = NULL;
     w->r->events++;
     if (store_event_key_parse(k, origin, &seq)) {
         problem(w->r, "", 0, NULL, "undecodable event key");
-        return;
+        return 0;
     }
     if (strcmp(origin, w->origin)) {
         check_head(w);
@@ -169,7 +163,7 @@ static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
     if (envelope_decode(v->mv_data, v->mv_size, &e)) {
         problem(w->r, origin, seq, NULL, "undecodable event");
         memset(w->prev, 0xff, sizeof w->prev); /* the next link cannot be checked */
-        return;
+        return 0;
     }
     const Jiefen__Event *ev = e->event;
     if (strcmp(ev->origin, origin) || ev->seq != seq)
@@ -182,21 +176,14 @@ static void check_event(struct walk *w, const MDB_val *k, const MDB_val *v)
     check_in_view(w, e);
     memcpy(w->prev, e->hash, sizeof w->prev);
     envelope_free(&e);
+    return 0;
 }
 
 static int walk_events(struct walk *w)
 {
-    MDB_cursor *c;
-    MDB_val k, v;
-    int rc = mdb_cursor_open(w->txn, w->st->events, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-        check_event(w, &k, &v);
+    int rc = store_walk(w->txn, w->st->events, NULL, check_event, w);
     check_head(w);
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return rc;
 }
 
 /* Folds the events a view lists, as the log holds them now. NULL if any is unusable. */
@@ -228,9 +215,15 @@ static Jiefen__CaseView *refold(struct walk *w, const Jiefen__CaseView *stored)
     return v;
 }
 
-static void check_view(struct walk *w, const MDB_val *k, const MDB_val *d,
-                       uint64_t *by_status)
+struct views {
+    struct walk *w;
+    uint64_t by_status[16];
+};
+
+static int check_view(const MDB_val *k, const MDB_val *d, void *arg)
 {
+    struct walk *w = ((struct views *)arg)->w;
+    uint64_t *by_status = ((struct views *)arg)->by_status;
     char id[64];
     snprintf(id, sizeof id, "%.*s", (int)(k->mv_size < 63 ? k->mv_size : 63),
              (const char *)k->mv_data);
@@ -238,7 +231,7 @@ static void check_view(struct walk *w, const MDB_val *k, const MDB_val *d,
     Jiefen__CaseView *stored = case_view_decode(d->mv_data, d->mv_size), *fresh = NULL;
     if (!stored) {
         problem(w->r, NULL, 0, id, "undecodable case view");
-        return;
+        return 0;
     }
     if ((size_t)stored->status <= ref_statuses.count)
         by_status[stored->status]++;
@@ -249,6 +242,7 @@ static void check_view(struct walk *w, const MDB_val *k, const MDB_val *d,
     free(bytes);
     case_view_free(&fresh);
     case_view_free(&stored);
+    return 0;
 }
 
 static void check_counters(struct walk *w, const uint64_t *by_status)
@@ -265,18 +259,10 @@ static void check_counters(struct walk *w, const uint64_t *by_status)
 
 static int walk_views(struct walk *w)
 {
-    MDB_cursor *c;
-    MDB_val k, v;
-    uint64_t by_status[16] = {0};
-    int rc = mdb_cursor_open(w->txn, w->st->cases, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-        check_view(w, &k, &v, by_status);
-    mdb_cursor_close(c);
-    check_counters(w, by_status);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    struct views v = {w, {0}};
+    int rc = store_walk(w->txn, w->st->cases, NULL, check_view, &v);
+    check_counters(w, v.by_status);
+    return rc;
 }
 
 int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
@@ -286,7 +272,7 @@ int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *s
     struct walk w = {.st = st, .txn = txn, .id = id, .self = self, .r = out};
     int rc = walk_events(&w);
     if (rc == 0)
-        rc = walk_inbox(&w);
+        rc = store_walk(txn, st->inbox, NULL, check_inbox_event, &w);
     if (rc == 0)
         rc = walk_views(&w);
     return rc;

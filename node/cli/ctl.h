@@ -44,7 +44,4 @@ struct command {
     const char *args;         /* for the usage text */
 };
 
-/* The usage text: global options, every command of the table, the notes, the exit codes. */
-void ctl_usage(FILE *out);
-
 #endif

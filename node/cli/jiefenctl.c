@@ -80,7 +80,8 @@ static const struct command commands[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
-void ctl_usage(FILE *out)
+/* The usage text: global options, every command of the table, the notes, the exit codes. */
+static void ctl_usage(FILE *out)
 {
     fputs("usage: jiefenctl [--data DIR] [--json] COMMAND [ARGS]\n\n"
           "  --data DIR  the node's data directory (default $JIEFEN_DATA, else .)\n"
@@ -219,6 +220,7 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 int main(int argc, char **argv)
 {
     struct ctl ctl = {NULL, 0, NULL, 0, NULL};
+    msg_set_usage(ctl_usage);
     int rc = parse_globals(argc, argv, &ctl);
     if (rc >= 0)
         return rc;

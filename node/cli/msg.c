@@ -8,6 +8,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static void (*usage)(FILE *out);
+
+void msg_set_usage(void (*fn)(FILE *out))
+{
+    usage = fn;
+}
+
 /* "jiefenctl: " and the message on stderr, without the line end. */
 static void put_message(const char *fmt, va_list ap)
 {
@@ -31,7 +38,8 @@ int msg_usage(const char *fmt, ...)
     put_message(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    ctl_usage(stderr);
+    if (usage)
+        usage(stderr);
     return EXIT_USAGE;
 }
 

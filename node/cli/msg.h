@@ -5,6 +5,11 @@
 #ifndef JIEFEN_CLI_MSG_H
 #define JIEFEN_CLI_MSG_H
 
+#include <stdio.h>
+
+/* The usage text msg_usage prints (the command table's, set by main). */
+void msg_set_usage(void (*usage)(FILE *out));
+
 /* Prints a message. */
 void msg_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
