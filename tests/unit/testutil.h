@@ -42,4 +42,87 @@ static inline int test_dir_teardown(void **state)
     return 0;
 }
 
+/* ---- nodes, stores and signed chains, for tests of what crosses a link ------------- */
+
+#include "crypto.h"
+#include "envelope.h"
+#include "store.h"
+
+/* A new node identity, its key file `name`.key in dir. Exits on failure. */
+static inline crypto_identity *test_identity(const char *dir, const char *name)
+{
+    char path[4200];
+    crypto_identity *id = NULL;
+    snprintf(path, sizeof path, "%s/%s.key", dir, name);
+    if (crypto_identity_create(path, &id)) {
+        fprintf(stderr, "cannot create identity %s\n", path);
+        exit(1);
+    }
+    return id;
+}
+
+/* A new store in dir/name (16 MiB map). Exits on failure. */
+static inline store *test_store(const char *dir, const char *name)
+{
+    char path[4200];
+    store *st = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (store_open(path, 1 << 24, 1, &st)) {
+        fprintf(stderr, "cannot open store %s\n", path);
+        exit(1);
+    }
+    return st;
+}
+
+/* One origin's log as a test writes it by hand: each event signed gets the next seq and
+ * the hash of the one before, as eventlog_append() gives them. */
+struct test_chain {
+    const crypto_identity *id;
+    const char *origin;
+    uint64_t seq;                    /* of the last event signed (0: none yet) */
+    uint8_t prev[CRYPTO_HASH_LEN];   /* its hash */
+};
+
+/* Places ev at the end of the chain (origin, seq, prev_hash; time and actor if unset),
+ * signs it, and returns the Envelope bytes (malloc'd) with their length in *len. */
+static inline uint8_t *test_chain_sign(struct test_chain *c, Jiefen__Event *ev, size_t *len)
+{
+    uint8_t *bytes = NULL, prev[CRYPTO_HASH_LEN];
+    memcpy(prev, c->prev, sizeof prev);
+    ev->origin = (char *)c->origin;
+    ev->seq = c->seq + 1;
+    ev->prev_hash.data = prev;
+    ev->prev_hash.len = sizeof prev;
+    if (!ev->time_ms)
+        ev->time_ms = 1767225600000LL + (int64_t)ev->seq * 1000; /* 2026-01-01 UTC on */
+    if (!ev->actor || !ev->actor[0])
+        ev->actor = "test";
+    if (envelope_sign(c->id, ev, &bytes, len, c->prev)) {
+        fprintf(stderr, "cannot sign %s/%llu\n", c->origin, (unsigned long long)ev->seq);
+        exit(1);
+    }
+    ev->prev_hash.data = NULL;
+    ev->prev_hash.len = 0;
+    c->seq++;
+    return bytes;
+}
+
+/* The next event of the chain: a case_opened of case `case_id` (epoch 1, due in 3 days). */
+static inline uint8_t *test_chain_open_case(struct test_chain *c, const char *case_id,
+                                            size_t *len)
+{
+    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    o.case_id = (char *)case_id;
+    o.category = "land_contract";
+    o.summary = "test";
+    ev.case_id = (char *)case_id;
+    ev.case_epoch = 1;
+    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
+    ev.case_opened = &o;
+    ev.time_ms = 1767225600000LL + (int64_t)(c->seq + 1) * 1000;
+    o.due_ms = ev.time_ms + 3 * 86400000LL;
+    return test_chain_sign(c, &ev, len);
+}
+
 #endif
