@@ -15,44 +15,25 @@
 #include "log/registry.h"
 #include "testutil.h"
 
-/* The tree as t1 knows it: c1 above; v1 (with v1a below it), v2 and the revoked v3 below;
- * x1 a node t1 never heard of. */
 struct fixture {
     char dir[4096];
     store *st;
-    crypto_identity *t1, *c1, *v1, *v1a, *v2, *v3, *x1;
+    struct test_tree t;
     struct test_chain cc1, cv1, cv1a, cv2, cv3, cx1;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    MDB_txn *txn;
     test_tmpdir(f->dir, sizeof f->dir);
-    f->t1 = test_identity(f->dir, "t1");
-    f->c1 = test_identity(f->dir, "c1");
-    f->v1 = test_identity(f->dir, "v1");
-    f->v1a = test_identity(f->dir, "v1a");
-    f->v2 = test_identity(f->dir, "v2");
-    f->v3 = test_identity(f->dir, "v3");
-    f->x1 = test_identity(f->dir, "x1");
     f->st = test_store(f->dir, "store");
-    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
-    assert_int_equal(registry_put(f->st, txn, "c1", "县", 3, crypto_identity_pk(f->c1), ""), 0);
-    assert_int_equal(registry_put(f->st, txn, "t1", "镇", 2, crypto_identity_pk(f->t1), "c1"), 0);
-    assert_int_equal(registry_put(f->st, txn, "v1", "村1", 1, crypto_identity_pk(f->v1), "t1"), 0);
-    assert_int_equal(registry_put(f->st, txn, "v1a", "组", 1, crypto_identity_pk(f->v1a), "v1"),
-                     0);
-    assert_int_equal(registry_put(f->st, txn, "v2", "村2", 1, crypto_identity_pk(f->v2), "t1"), 0);
-    assert_int_equal(registry_put(f->st, txn, "v3", "村3", 1, crypto_identity_pk(f->v3), "t1"), 0);
-    assert_int_equal(registry_revoke(f->st, txn, "v3"), 0);
-    assert_int_equal(store_txn_commit(txn), 0);
-    f->cc1 = (struct test_chain){.id = f->c1, .origin = "c1"};
-    f->cv1 = (struct test_chain){.id = f->v1, .origin = "v1"};
-    f->cv1a = (struct test_chain){.id = f->v1a, .origin = "v1a"};
-    f->cv2 = (struct test_chain){.id = f->v2, .origin = "v2"};
-    f->cv3 = (struct test_chain){.id = f->v3, .origin = "v3"};
-    f->cx1 = (struct test_chain){.id = f->x1, .origin = "x1"};
+    test_tree_make(f->dir, f->st, &f->t);
+    f->cc1 = (struct test_chain){.id = f->t.c1, .origin = "c1"};
+    f->cv1 = (struct test_chain){.id = f->t.v1, .origin = "v1"};
+    f->cv1a = (struct test_chain){.id = f->t.v1a, .origin = "v1a"};
+    f->cv2 = (struct test_chain){.id = f->t.v2, .origin = "v2"};
+    f->cv3 = (struct test_chain){.id = f->t.v3, .origin = "v3"};
+    f->cx1 = (struct test_chain){.id = f->t.x1, .origin = "x1"};
     *state = f;
     return 0;
 }
@@ -61,9 +42,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     store_close(&f->st);
-    crypto_identity *ids[] = {f->t1, f->c1, f->v1, f->v1a, f->v2, f->v3, f->x1};
-    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
-        crypto_identity_free(&ids[i]);
+    test_tree_free(&f->t);
     test_rmtree(f->dir);
     free(f);
     return 0;
@@ -342,7 +321,7 @@ static void test_event_signed_by_another_key_is_refused(void **state)
     struct batch b = {0};
     struct ingest_result r;
     /* v2 signs events that claim to be v1's and sends them on v1's link. */
-    struct test_chain forged = {.id = f->v2, .origin = "v1"};
+    struct test_chain forged = {.id = f->t.v2, .origin = "v1"};
     add_case(&b, &forged);
     add_case(&b, &forged);
     assert_int_equal(up(f, "v1", &b, &r), 0);
@@ -522,7 +501,7 @@ static void test_down_refusals_are_skipped(void **state)
     spoil_signature(&b.env[0]);
     add_case(&b, &f->cv1);              /* qseq 2: a child's event does not come down */
     add_case(&b, &f->cx1);              /* qseq 3: unknown */
-    struct test_chain self = {.id = f->t1, .origin = "t1"};
+    struct test_chain self = {.id = f->t.t1, .origin = "t1"};
     add_case(&b, &self);                /* qseq 4: t1's own, not an ancestor's */
     add_case(&b, &f->cc1);              /* qseq 5: fine */
     assert_int_equal(down(f, 1, &b, &r), 0);

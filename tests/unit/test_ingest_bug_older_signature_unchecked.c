@@ -20,22 +20,18 @@
 #include <cmocka.h>
 
 #include "log/ingest.h"
-#include "log/registry.h"
 #include "log/verify.h"
 #include "testutil.h"
 
 static void test_garbled_older_signature_is_not_applied(void **state)
 {
     (void)state;
-    crypto_identity *t1 = test_identity(test_dir, "t1"), *v1 = test_identity(test_dir, "v1");
     store *st = test_store(test_dir, "store");
+    struct test_tree t;
     MDB_txn *txn;
-    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
-    assert_int_equal(registry_put(st, txn, "t1", "镇", 2, crypto_identity_pk(t1), ""), 0);
-    assert_int_equal(registry_put(st, txn, "v1", "村", 1, crypto_identity_pk(v1), "t1"), 0);
-    assert_int_equal(store_txn_commit(txn), 0);
+    test_tree_make(test_dir, st, &t);
 
-    struct test_chain c = {.id = v1, .origin = "v1"};
+    struct test_chain c = {.id = t.v1, .origin = "v1"};
     ProtobufCBinaryData env[3];
     char id[32];
     for (int i = 0; i < 3; i++) {
@@ -52,7 +48,7 @@ static void test_garbled_older_signature_is_not_applied(void **state)
 
     struct verify_report vr;
     assert_int_equal(store_txn_begin(st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(verify_run(st, txn, t1, "t1", &vr), 0);
+    assert_int_equal(verify_run(st, txn, t.t1, "t1", &vr), 0);
     store_txn_abort(txn);
     for (size_t i = 0; i < vr.n_problems; i++)
         printf("  verify after ingest: %s/%llu %s\n", vr.problems[i].origin,
@@ -62,8 +58,7 @@ static void test_garbled_older_signature_is_not_applied(void **state)
     for (int i = 0; i < 3; i++)
         free(env[i].data);
     store_close(&st);
-    crypto_identity_free(&t1);
-    crypto_identity_free(&v1);
+    test_tree_free(&t);
 
     /* What was applied must verify; the garbled event must be refused and counted. */
     assert_int_equal(problems, 0);

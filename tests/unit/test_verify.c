@@ -23,7 +23,7 @@
 struct fixture {
     char dir[4096];
     store *st;
-    crypto_identity *t1, *v1, *c1, *x1;
+    struct test_tree t;
     eventlog *log;
 };
 
@@ -59,21 +59,12 @@ static void done(void *arg, int status)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    MDB_txn *txn;
     test_tmpdir(f->dir, sizeof f->dir);
-    f->t1 = test_identity(f->dir, "t1");
-    f->v1 = test_identity(f->dir, "v1");
-    f->c1 = test_identity(f->dir, "c1");
-    f->x1 = test_identity(f->dir, "x1");
     f->st = test_store(f->dir, "store");
-    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
-    assert_int_equal(registry_put(f->st, txn, "c1", "县", 3, crypto_identity_pk(f->c1), ""), 0);
-    assert_int_equal(registry_put(f->st, txn, "t1", "镇", 2, crypto_identity_pk(f->t1), "c1"), 0);
-    assert_int_equal(registry_put(f->st, txn, "v1", "村", 1, crypto_identity_pk(f->v1), "t1"), 0);
-    assert_int_equal(store_txn_commit(txn), 0);
+    test_tree_make(f->dir, f->st, &f->t);
 
     /* t1's own cases. */
-    assert_int_equal(eventlog_new(f->st, f->t1, "t1", &f->log), 0);
+    assert_int_equal(eventlog_new(f->st, f->t.t1, "t1", &f->log), 0);
     struct job jobs[OWN];
     for (int i = 0; i < OWN; i++) {
         jobs[i] = (struct job){i + 1, 1};
@@ -84,7 +75,7 @@ static int setup(void **state)
         assert_int_equal(jobs[i].status, 0);
 
     /* v1's cases, received over the link. */
-    struct test_chain cv1 = {.id = f->v1, .origin = "v1"};
+    struct test_chain cv1 = {.id = f->t.v1, .origin = "v1"};
     ProtobufCBinaryData env[CHILD];
     char id[32];
     for (int i = 0; i < CHILD; i++) {
@@ -101,7 +92,7 @@ static int setup(void **state)
         free(env[i].data);
 
     /* A case of the county, received from above into the inbox. */
-    struct test_chain cc1 = {.id = f->c1, .origin = "c1"};
+    struct test_chain cc1 = {.id = f->t.c1, .origin = "c1"};
     ProtobufCBinaryData d;
     d.data = test_chain_open_case(&cc1, "c1-case-1", &d.len);
     Jiefen__DownBatch db = JIEFEN__DOWN_BATCH__INIT;
@@ -120,10 +111,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     eventlog_free(&f->log);
     store_close(&f->st);
-    crypto_identity_free(&f->t1);
-    crypto_identity_free(&f->v1);
-    crypto_identity_free(&f->c1);
-    crypto_identity_free(&f->x1);
+    test_tree_free(&f->t);
     test_rmtree(f->dir);
     free(f);
     return 0;
@@ -135,7 +123,7 @@ static struct verify_report run(struct fixture *f)
     struct verify_report r;
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(verify_run(f->st, txn, f->t1, "t1", &r), 0);
+    assert_int_equal(verify_run(f->st, txn, f->t.t1, "t1", &r), 0);
     store_txn_abort(txn);
     printf("  %llu events, %llu cases, %llu problems\n", (unsigned long long)r.events,
            (unsigned long long)r.cases, (unsigned long long)r.problem_count);
@@ -310,7 +298,7 @@ static void test_event_under_another_key_is_reported(void **state)
 /* A whole chain of a node t1 does not know, slipped into `events`. */
 static void foreign_chain(struct fixture *f, MDB_txn *txn)
 {
-    struct test_chain cx = {.id = f->x1, .origin = "x1"};
+    struct test_chain cx = {.id = f->t.x1, .origin = "x1"};
     size_t len;
     uint8_t *b = test_chain_sign(&cx, &(Jiefen__Event)JIEFEN__EVENT__INIT, &len);
     put_at(txn, f->st->events, "x1", 1, b, len);
@@ -447,7 +435,7 @@ static int sig_of(struct fixture *f, const char *origin, uint64_t seq, int tampe
     if (tamper)
         c[d.mv_size - 5] ^= 0x40;
     assert_int_equal(envelope_decode(c, d.mv_size, &e), 0);
-    int rc = verify_signature(f->st, txn, f->t1, "t1", e);
+    int rc = verify_signature(f->st, txn, f->t.t1, "t1", e);
     envelope_free(&e);
     free(c);
     store_txn_abort(txn);

@@ -125,4 +125,46 @@ static inline uint8_t *test_chain_open_case(struct test_chain *c, const char *ca
     return test_chain_sign(c, &ev, len);
 }
 
+/* The tree the link tests share, as the township t1 knows it: its county c1 above; its
+ * villages v1 (with v1a below it), v2 and v3 (revoked) below; x1 a node it never heard of.
+ * Each with its own key, in t1's registry (store st). */
+#include "log/registry.h"
+
+struct test_tree {
+    crypto_identity *c1, *t1, *v1, *v1a, *v2, *v3, *x1;
+};
+
+static inline void test_tree_make(const char *dir, store *st, struct test_tree *t)
+{
+    struct {
+        crypto_identity **id;
+        const char *node, *name, *parent;
+        int tier;
+    } nodes[] = {
+        {&t->c1, "c1", "县", "", 3},   {&t->t1, "t1", "镇", "c1", 2},
+        {&t->v1, "v1", "村1", "t1", 1}, {&t->v1a, "v1a", "组", "v1", 1},
+        {&t->v2, "v2", "村2", "t1", 1}, {&t->v3, "v3", "村3", "t1", 1},
+        {&t->x1, "x1", "外", NULL, 1},
+    };
+    MDB_txn *txn;
+    if (store_txn_begin(st, 0, &txn))
+        exit(1);
+    for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++) {
+        *nodes[i].id = test_identity(dir, nodes[i].node);
+        if (nodes[i].parent &&
+            registry_put(st, txn, nodes[i].node, nodes[i].name, nodes[i].tier,
+                         crypto_identity_pk(*nodes[i].id), nodes[i].parent))
+            exit(1);
+    }
+    if (registry_revoke(st, txn, "v3") || store_txn_commit(txn))
+        exit(1);
+}
+
+static inline void test_tree_free(struct test_tree *t)
+{
+    crypto_identity **ids[] = {&t->c1, &t->t1, &t->v1, &t->v1a, &t->v2, &t->v3, &t->x1};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        crypto_identity_free(ids[i]);
+}
+
 #endif
