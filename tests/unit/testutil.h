@@ -167,4 +167,39 @@ static inline void test_tree_free(struct test_tree *t)
         crypto_identity_free(ids[i]);
 }
 
+/* Signs ev on chain c and keeps it in st as node `self` holds a log it received: stored
+ * under its key, the chain head moved on, folded into the views (fold_apply), in one
+ * transaction. Returns the fold's result (0, JF_EINVAL, JF_ELATER...); the envelope bytes
+ * (malloc'd) into *bytes and *len when bytes is not NULL. Exits on a store failure. */
+#include "log/eventlog.h"
+#include "log/fold.h"
+
+static inline int test_chain_store(store *st, const char *self, struct test_chain *c,
+                                   Jiefen__Event *ev, uint8_t **bytes, size_t *len)
+{
+    size_t n;
+    uint8_t *b = test_chain_sign(c, ev, &n), key[STORE_KEY_MAX];
+    envelope *e = NULL;
+    MDB_txn *txn;
+    if (envelope_decode(b, n, &e) || store_txn_begin(st, 0, &txn))
+        exit(1);
+    if (store_put(txn, st->events, key, store_event_key(c->origin, c->seq, key), b, n,
+                  STORE_NEW) ||
+        eventlog_head_put(st, txn, c->origin, c->seq, c->prev))
+        exit(1);
+    int rc = fold_apply(st, txn, self, e->event);
+    printf("  %s/%llu %s folds at %s: %d\n", c->origin, (unsigned long long)c->seq,
+           envelope_kind(e->event), self, rc);
+    if (store_txn_commit(txn))
+        exit(1);
+    envelope_free(&e);
+    if (bytes) {
+        *bytes = b;
+        *len = n;
+    } else {
+        free(b);
+    }
+    return rc;
+}
+
 #endif
