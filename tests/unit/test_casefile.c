@@ -23,21 +23,11 @@
 #define PART1 "parties: 张三 11010519491231002X"
 #define PART2 "attempt record: 李四 13800138000"
 
-struct fixture {
-    char dir[4096];
-    store *v1_st, *t1_st;
-    struct test_tree t;
-    eventlog *log;
-};
+/* v1's store is the fixture's (struct test_node, with the tree); t1's is beside it. */
+static store *t1_st;
+static eventlog *v1_log;
 
 /* ---- v1's operations -------------------------------------------------------------- */
-
-/* What an operation gets: the fixture, and its status once committed. */
-struct op {
-    struct fixture *f;
-    int status;
-};
-
 
 static int op_open(eventlog_tx *tx, void *arg)
 {
@@ -71,7 +61,7 @@ static int op_attempt(eventlog_tx *tx, void *arg)
 /* Escalates to t1 with every readable part boxed to t1's key. */
 static int op_escalate(eventlog_tx *tx, void *arg)
 {
-    struct fixture *f = ((struct op *)arg)->f;
+    struct test_node *f = arg;
     Jiefen__CaseView *v = NULL;
     Jiefen__SealedCopy **copies = NULL;
     size_t n = 0;
@@ -101,26 +91,13 @@ static int op_escalate(eventlog_tx *tx, void *arg)
     return rc;
 }
 
-static void done(void *arg, int status)
-{
-    ((struct op *)arg)->status = status;
-}
-
-/* Runs one of v1's operations and checks it committed. */
-static void run_op(struct fixture *f, eventlog_apply_fn fn)
-{
-    struct op op = {f, 1};
-    assert_int_equal(eventlog_submit(f->log, fn, done, &op), 0);
-    assert_int_equal(eventlog_flush(f->log), 1);
-    assert_int_equal(op.status, 0);
-}
-
+/* Copies a node record of v1's registry into t1's. */
 static int copy_node(const Jiefen__NodeInfo *ni, void *arg)
 {
-    struct fixture *f = arg;
     MDB_txn *txn;
-    assert_int_equal(store_txn_begin(f->t1_st, 0, &txn), 0);
-    assert_int_equal(registry_put(f->t1_st, txn, ni->node_id, ni->name, ni->tier,
+    (void)arg;
+    assert_int_equal(store_txn_begin(t1_st, 0, &txn), 0);
+    assert_int_equal(registry_put(t1_st, txn, ni->node_id, ni->name, ni->tier,
                                   ni->public_key.data, ni->parent),
                      0);
     assert_int_equal(store_txn_commit(txn), 0);
@@ -128,53 +105,45 @@ static int copy_node(const Jiefen__NodeInfo *ni, void *arg)
 }
 
 /* v1's log sent up to t1, as the link does: the events without their sealed parts. */
-static void send_up(struct fixture *f)
+static void send_up(struct test_node *f)
 {
     MDB_txn *txn;
     ProtobufCBinaryData env[3];
-    assert_int_equal(store_txn_begin(f->v1_st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
     for (uint64_t s = 1; s <= 3; s++) {
         MDB_val d;
-        assert_int_equal(store_event_get(f->v1_st, txn, "v1", s, &d), 0);
+        assert_int_equal(store_event_get(f->st, txn, "v1", s, &d), 0);
         env[s - 1] = (ProtobufCBinaryData){d.mv_size, d.mv_data};
     }
     Jiefen__UpBatch ub = JIEFEN__UP_BATCH__INIT;
     ub.envelopes = env;
     ub.n_envelopes = 3;
     struct ingest_result r;
-    assert_int_equal(ingest_up(f->t1_st, "t1", "v1", &ub, &r), 0);
+    assert_int_equal(ingest_up(t1_st, "t1", "v1", &ub, &r), 0);
     store_txn_abort(txn);
     assert_int_equal(r.applied, 3);
 }
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
+    test_node_setup(state);
+    struct test_node *f = *state;
     MDB_txn *txn;
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->v1_st = test_store(f->dir, "v1-store");
-    f->t1_st = test_store(f->dir, "t1-store");
-    test_tree_make(f->dir, f->v1_st, &f->t);
-    assert_int_equal(store_txn_begin(f->v1_st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(registry_each(f->v1_st, txn, copy_node, f), 0);
+    t1_st = test_store(f->dir, "t1-store");
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(registry_each(f->st, txn, copy_node, NULL), 0);
     store_txn_abort(txn);
-    assert_int_equal(eventlog_new(f->v1_st, f->t.v1, "v1", &f->log), 0);
-    run_op(f, op_open);
-    run_op(f, op_attempt);
-    *state = f;
+    assert_int_equal(eventlog_new(f->st, f->t.v1, "v1", &v1_log), 0);
+    assert_int_equal(test_eventlog_run(v1_log, op_open, f), 0);
+    assert_int_equal(test_eventlog_run(v1_log, op_attempt, f), 0);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    eventlog_free(&f->log);
-    store_close(&f->v1_st);
-    store_close(&f->t1_st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
+    eventlog_free(&v1_log);
+    store_close(&t1_st);
+    return test_node_teardown(state);
 }
 
 /* ---- reading ---------------------------------------------------------------------- */
@@ -222,24 +191,24 @@ static void expect_both(const struct parts *p)
 
 static void test_intake_node_reads_its_store(void **state)
 {
-    struct fixture *f = *state;
-    struct parts p = read_file(f->v1_st, f->t.v1, "v1");
+    struct test_node *f = *state;
+    struct parts p = read_file(f->st, f->t.v1, "v1");
     expect_both(&p);
     /* Another node's at-rest key reads nothing from v1's store. */
-    p = read_file(f->v1_st, f->t.v2, "v1");
+    p = read_file(f->st, f->t.v2, "v1");
     assert_int_equal(p.n, 0);
 }
 
 static void test_copies_open_only_for_their_addressee(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     Jiefen__SealedCopy **c = NULL;
     size_t n = 0;
-    assert_int_equal(store_txn_begin(f->v1_st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->v1_st, txn, CASE, &v), 0);
-    assert_int_equal(casefile_copies(f->v1_st, txn, f->t.v1, "v1", v,
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(fold_case_get(f->st, txn, CASE, &v), 0);
+    assert_int_equal(casefile_copies(f->st, txn, f->t.v1, "v1", v,
                                      crypto_identity_pk(f->t.t1), &c, &n),
                      0);
     printf("  %zu copies\n", n);
@@ -265,7 +234,7 @@ static void test_copies_open_only_for_their_addressee(void **state)
     uint8_t junk[32];
     memset(junk, 0xff, sizeof junk);
     c = (Jiefen__SealedCopy **)1;
-    assert_int_equal(casefile_copies(f->v1_st, txn, f->t.v1, "v1", v, junk, &c, &n),
+    assert_int_equal(casefile_copies(f->st, txn, f->t.v1, "v1", v, junk, &c, &n),
                      JF_ECRYPTO);
     assert_null(c);
     assert_int_equal(n, 0);
@@ -277,23 +246,23 @@ static void test_copies_open_only_for_their_addressee(void **state)
 
 static void test_new_holder_reads_the_move(void **state)
 {
-    struct fixture *f = *state;
-    run_op(f, op_escalate);
+    struct test_node *f = *state;
+    assert_int_equal(test_eventlog_run(v1_log, op_escalate, f), 0);
     send_up(f);
     /* t1 holds no sealed part of v1's events: only the copies in the move. */
     MDB_txn *txn;
     MDB_val d;
     uint8_t key[STORE_KEY_MAX];
-    assert_int_equal(store_txn_begin(f->t1_st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(store_get(txn, f->t1_st->sealed, key, store_event_key("v1", 1, key), &d),
+    assert_int_equal(store_txn_begin(t1_st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(store_get(txn, t1_st->sealed, key, store_event_key("v1", 1, key), &d),
                      JF_ENOTFOUND);
     store_txn_abort(txn);
-    struct parts p = read_file(f->t1_st, f->t.t1, "t1");
+    struct parts p = read_file(t1_st, f->t.t1, "t1");
     expect_both(&p);
     /* A node the move was not for, or t1's name with another key: nothing. */
-    p = read_file(f->t1_st, f->t.v2, "v2");
+    p = read_file(t1_st, f->t.v2, "v2");
     assert_int_equal(p.n, 0);
-    p = read_file(f->t1_st, f->t.v2, "t1");
+    p = read_file(t1_st, f->t.v2, "t1");
     assert_int_equal(p.n, 0);
 }
 
@@ -301,32 +270,32 @@ static void test_new_holder_reads_the_move(void **state)
  * part 2 replaced by a good ciphertext of other bytes (not what the event signed). */
 static void test_bad_parts_are_left_out(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     MDB_txn *txn;
     uint8_t k1[STORE_KEY_MAX], k2[STORE_KEY_MAX];
     size_t l1 = store_event_key("v1", 1, k1), l2 = store_event_key("v1", 2, k2);
     MDB_val d1, d2;
-    assert_int_equal(store_txn_begin(f->v1_st, 0, &txn), 0);
-    assert_int_equal(store_get(txn, f->v1_st->sealed, k1, l1, &d1), 0);
-    assert_int_equal(store_get(txn, f->v1_st->sealed, k2, l2, &d2), 0);
+    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
+    assert_int_equal(store_get(txn, f->st->sealed, k1, l1, &d1), 0);
+    assert_int_equal(store_get(txn, f->st->sealed, k2, l2, &d2), 0);
     uint8_t *s1 = malloc(d1.mv_size), *s2 = malloc(d2.mv_size);
     size_t n1 = d1.mv_size, n2 = d2.mv_size;
     memcpy(s1, d1.mv_data, n1);
     memcpy(s2, d2.mv_data, n2);
-    assert_int_equal(store_put(txn, f->v1_st->sealed, k1, l1, s2, n2, 0), 0);
-    assert_int_equal(store_put(txn, f->v1_st->sealed, k2, l2, s1, n1, 0), 0);
+    assert_int_equal(store_put(txn, f->st->sealed, k1, l1, s2, n2, 0), 0);
+    assert_int_equal(store_put(txn, f->st->sealed, k2, l2, s1, n1, 0), 0);
     assert_int_equal(store_txn_commit(txn), 0);
-    struct parts p = read_file(f->v1_st, f->t.v1, "v1");
+    struct parts p = read_file(f->st, f->t.v1, "v1");
     assert_int_equal(p.n, 0);
 
     const char other[] = "parties: 王五 110105194912310037";
     uint8_t sealed[sizeof other + CRYPTO_SEAL_OVERHEAD];
     crypto_seal(f->t.v1, (const uint8_t *)other, sizeof other, k2, l2, sealed);
-    assert_int_equal(store_txn_begin(f->v1_st, 0, &txn), 0);
-    assert_int_equal(store_put(txn, f->v1_st->sealed, k1, l1, s1, n1, 0), 0);
-    assert_int_equal(store_put(txn, f->v1_st->sealed, k2, l2, sealed, sizeof sealed, 0), 0);
+    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
+    assert_int_equal(store_put(txn, f->st->sealed, k1, l1, s1, n1, 0), 0);
+    assert_int_equal(store_put(txn, f->st->sealed, k2, l2, sealed, sizeof sealed, 0), 0);
     assert_int_equal(store_txn_commit(txn), 0);
-    p = read_file(f->v1_st, f->t.v1, "v1");
+    p = read_file(f->st, f->t.v1, "v1");
     assert_int_equal(p.n, 1);
     assert_string_equal(p.text[0], PART1);
     free(s1);
@@ -344,13 +313,13 @@ static int stop_at_first(const Jiefen__Event *ev, const uint8_t *plain, size_t l
 
 static void test_callback_error_stops(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     int calls = 0;
-    assert_int_equal(store_txn_begin(f->v1_st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->v1_st, txn, CASE, &v), 0);
-    assert_int_equal(casefile_each(f->v1_st, txn, f->t.v1, "v1", v, stop_at_first, &calls), -5);
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(fold_case_get(f->st, txn, CASE, &v), 0);
+    assert_int_equal(casefile_each(f->st, txn, f->t.v1, "v1", v, stop_at_first, &calls), -5);
     assert_int_equal(calls, 1);
     case_view_free(&v);
     store_txn_abort(txn);
@@ -358,9 +327,8 @@ static void test_callback_error_stops(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_intake_node_reads_its_store),

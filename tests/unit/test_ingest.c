@@ -15,39 +15,6 @@
 #include "log/registry.h"
 #include "testutil.h"
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    struct test_chain cc1, cv1, cv1a, cv2, cv3, cx1;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
-    f->cc1 = (struct test_chain){.id = f->t.c1, .origin = "c1"};
-    f->cv1 = (struct test_chain){.id = f->t.v1, .origin = "v1"};
-    f->cv1a = (struct test_chain){.id = f->t.v1a, .origin = "v1a"};
-    f->cv2 = (struct test_chain){.id = f->t.v2, .origin = "v2"};
-    f->cv3 = (struct test_chain){.id = f->t.v3, .origin = "v3"};
-    f->cx1 = (struct test_chain){.id = f->t.x1, .origin = "x1"};
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
 /* A batch of envelope bytes the test fills in and frees. */
 struct batch {
     ProtobufCBinaryData env[64];
@@ -95,7 +62,7 @@ static unsigned rejected_total(const struct ingest_result *r)
     return n;
 }
 
-static int up(struct fixture *f, const char *child, struct batch *b, struct ingest_result *r)
+static int up(struct test_node *f, const char *child, struct batch *b, struct ingest_result *r)
 {
     Jiefen__UpBatch ub = JIEFEN__UP_BATCH__INIT;
     ub.envelopes = b->env;
@@ -105,7 +72,7 @@ static int up(struct fixture *f, const char *child, struct batch *b, struct inge
     return rc;
 }
 
-static int down(struct fixture *f, uint64_t first, struct batch *b, struct ingest_result *r)
+static int down(struct test_node *f, uint64_t first, struct batch *b, struct ingest_result *r)
 {
     Jiefen__DownBatch db = JIEFEN__DOWN_BATCH__INIT;
     db.first_qseq = first;
@@ -118,7 +85,7 @@ static int down(struct fixture *f, uint64_t first, struct batch *b, struct inges
 }
 
 /* The head t1 records for origin. */
-static uint64_t head(struct fixture *f, const char *origin)
+static uint64_t head(struct test_node *f, const char *origin)
 {
     MDB_txn *txn;
     uint64_t seq;
@@ -131,7 +98,7 @@ static uint64_t head(struct fixture *f, const char *origin)
 }
 
 /* 1 if t1 holds a view of the case. */
-static int has_case(struct fixture *f, const char *case_id)
+static int has_case(struct test_node *f, const char *case_id)
 {
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
@@ -144,7 +111,7 @@ static int has_case(struct fixture *f, const char *case_id)
 }
 
 /* 1 if event (origin, seq) is stored in t1's `events`. */
-static int stored(struct fixture *f, const char *origin, uint64_t seq)
+static int stored(struct test_node *f, const char *origin, uint64_t seq)
 {
     MDB_txn *txn;
     MDB_val d;
@@ -154,7 +121,7 @@ static int stored(struct fixture *f, const char *origin, uint64_t seq)
     return rc == 0;
 }
 
-static int quarantined(struct fixture *f, const char *origin)
+static int quarantined(struct test_node *f, const char *origin)
 {
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
@@ -180,14 +147,14 @@ static void test_reason_names(void **state)
 
 static void test_valid_chain_applies_and_folds(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     for (int i = 0; i < 5; i++)
-        add_case(&b, &f->cv1);
+        add_case(&b, &f->t.cv1);
     /* The grandchild's events come up the same link, as a second run. */
-    add_case(&b, &f->cv1a);
-    add_case(&b, &f->cv1a);
+    add_case(&b, &f->t.cv1a);
+    add_case(&b, &f->t.cv1a);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 7);
     assert_int_equal(r.duplicates, 0);
@@ -200,7 +167,7 @@ static void test_valid_chain_applies_and_folds(void **state)
     batch_free(&b);
 
     /* The next batch continues the chain. */
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 1);
     assert_int_equal(head(f, "v1"), 6);
@@ -209,15 +176,15 @@ static void test_valid_chain_applies_and_folds(void **state)
 
 static void test_resent_batch_is_harmless(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     for (int i = 0; i < 3; i++)
-        add_case(&b, &f->cv1);
+        add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 3);
     /* The same bytes again (the ack was lost), and one new event after them. */
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.duplicates, 3);
     assert_int_equal(r.applied, 1);
@@ -229,15 +196,15 @@ static void test_resent_batch_is_harmless(void **state)
 
 static void test_gap_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0}, lost = {0};
     struct ingest_result r;
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     batch_free(&b);
-    add_case(&lost, &f->cv1); /* seq 2 never arrives */
-    add_case(&b, &f->cv1);    /* seq 3 */
-    add_case(&b, &f->cv1);    /* seq 4 */
+    add_case(&lost, &f->t.cv1); /* seq 2 never arrives */
+    add_case(&b, &f->t.cv1);    /* seq 3 */
+    add_case(&b, &f->t.cv1);    /* seq 4 */
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_GAP], 1);
@@ -257,11 +224,11 @@ static void test_gap_is_refused(void **state)
 
 static void test_first_event_must_be_seq_one(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0}, first = {0};
     struct ingest_result r;
-    add_case(&first, &f->cv2);
-    add_case(&b, &f->cv2);
+    add_case(&first, &f->t.cv2);
+    add_case(&b, &f->t.cv2);
     assert_int_equal(up(f, "v2", &b, &r), 0);
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_GAP], 1);
@@ -272,15 +239,15 @@ static void test_first_event_must_be_seq_one(void **state)
 
 static void test_broken_hash_link_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
-    add_case(&b, &f->cv1);
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
+    add_case(&b, &f->t.cv1);
     /* Seq 3 properly signed by v1 but naming some other event as its predecessor. */
-    memset(f->cv1.prev, 0xab, sizeof f->cv1.prev);
-    add_case(&b, &f->cv1);
-    add_case(&b, &f->cv1);
+    memset(f->t.cv1.prev, 0xab, sizeof f->t.cv1.prev);
+    add_case(&b, &f->t.cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 2);
     assert_int_equal(r.rejected[REJ_CHAIN], 1);
@@ -299,11 +266,11 @@ static void spoil_signature(ProtobufCBinaryData *env)
 
 static void test_bad_signature_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     for (int i = 0; i < 3; i++)
-        add_case(&b, &f->cv1);
+        add_case(&b, &f->t.cv1);
     spoil_signature(&b.env[2]); /* the newest, the one checked for the run */
     assert_int_equal(up(f, "v1", &b, &r), 0);
     /* The two before it verify one by one and go in; the bad one does not. */
@@ -317,7 +284,7 @@ static void test_bad_signature_is_refused(void **state)
 
 static void test_event_signed_by_another_key_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     /* v2 signs events that claim to be v1's and sends them on v1's link. */
@@ -334,12 +301,12 @@ static void test_event_signed_by_another_key_is_refused(void **state)
 
 static void test_unknown_and_foreign_origins_are_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
-    add_case(&b, &f->cx1); /* a node t1 does not know */
-    add_case(&b, &f->cv2); /* known, but v2 is not in v1's subtree */
-    add_case(&b, &f->cc1); /* t1's parent, never sent up by a child */
+    add_case(&b, &f->t.cx1); /* a node t1 does not know */
+    add_case(&b, &f->t.cv2); /* known, but v2 is not in v1's subtree */
+    add_case(&b, &f->t.cc1); /* t1's parent, never sent up by a child */
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_FOREIGN], 3);
@@ -357,10 +324,10 @@ static void test_unknown_and_foreign_origins_are_refused(void **state)
 
 static void test_revoked_origin_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
-    add_case(&b, &f->cv3);
+    add_case(&b, &f->t.cv3);
     assert_int_equal(up(f, "v3", &b, &r), 0);
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_REVOKED], 1);
@@ -371,13 +338,13 @@ static void test_revoked_origin_is_refused(void **state)
 
 static void test_undecodable_envelope_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     uint8_t *junk = malloc(7);
     memcpy(junk, "\xff\xff\xff\xff\xff\xff\xff", 7);
     add(&b, junk, 7);
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.rejected[REJ_UNDECODABLE], 1);
     assert_int_equal(r.applied, 1);
@@ -387,15 +354,15 @@ static void test_undecodable_envelope_is_refused(void **state)
 
 static void test_equivocation_quarantines_origin(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0}, other = {0};
     struct ingest_result r;
-    add_case(&b, &f->cv1);
-    add_case(&b, &f->cv1);
+    add_case(&b, &f->t.cv1);
+    add_case(&b, &f->t.cv1);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 2);
     /* v1 signs a different seq 2 (a fork of its own log). */
-    struct test_chain fork = f->cv1;
+    struct test_chain fork = f->t.cv1;
     fork.seq = 1;
     {
         MDB_txn *txn;
@@ -420,14 +387,14 @@ static void test_equivocation_quarantines_origin(void **state)
 
     /* Until an operator clears it, even good events of v1 are refused. */
     batch_free(&other);
-    add_case(&other, &f->cv1);
+    add_case(&other, &f->t.cv1);
     assert_int_equal(up(f, "v1", &other, &r), 0);
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_QUARANTINED], 1);
     assert_int_equal(head(f, "v1"), 2);
     /* Others are not affected. */
     struct batch w = {0};
-    add_case(&w, &f->cv2);
+    add_case(&w, &f->t.cv2);
     assert_int_equal(up(f, "v2", &w, &r), 0);
     assert_int_equal(r.applied, 1);
     batch_free(&w);
@@ -446,14 +413,14 @@ static void test_equivocation_quarantines_origin(void **state)
 
 static void test_down_applies_in_queue_order(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
     /* Items of c1's queue for t1: c1's events, seq not dense here (c1 keeps most to
      * itself), qseq dense. */
-    add_case(&b, &f->cc1);
-    f->cc1.seq += 5;
-    add_case(&b, &f->cc1);
+    add_case(&b, &f->t.cc1);
+    f->t.cc1.seq += 5;
+    add_case(&b, &f->t.cc1);
     assert_int_equal(down(f, 1, &b, &r), 0);
     assert_int_equal(r.applied, 2);
     assert_int_equal(r.down_cursor, 2);
@@ -480,10 +447,10 @@ static void test_down_applies_in_queue_order(void **state)
 
 static void test_down_gap_stops_batch(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
-    add_case(&b, &f->cc1);
+    add_case(&b, &f->t.cc1);
     assert_int_equal(down(f, 3, &b, &r), 0); /* qseq 1 and 2 never came */
     assert_int_equal(r.applied, 0);
     assert_int_equal(r.rejected[REJ_GAP], 1);
@@ -494,16 +461,15 @@ static void test_down_gap_stops_batch(void **state)
 
 static void test_down_refusals_are_skipped(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0};
     struct ingest_result r;
-    add_case(&b, &f->cc1);              /* qseq 1: bad signature */
+    add_case(&b, &f->t.cc1);              /* qseq 1: bad signature */
     spoil_signature(&b.env[0]);
-    add_case(&b, &f->cv1);              /* qseq 2: a child's event does not come down */
-    add_case(&b, &f->cx1);              /* qseq 3: unknown */
-    struct test_chain self = {.id = f->t.t1, .origin = "t1"};
-    add_case(&b, &self);                /* qseq 4: t1's own, not an ancestor's */
-    add_case(&b, &f->cc1);              /* qseq 5: fine */
+    add_case(&b, &f->t.cv1);              /* qseq 2: a child's event does not come down */
+    add_case(&b, &f->t.cx1);              /* qseq 3: unknown */
+    add_case(&b, &f->t.ct1);                /* qseq 4: t1's own, not an ancestor's */
+    add_case(&b, &f->t.cc1);              /* qseq 5: fine */
     assert_int_equal(down(f, 1, &b, &r), 0);
     assert_int_equal(r.rejected[REJ_SIGNATURE], 1);
     assert_int_equal(r.rejected[REJ_FOREIGN], 3);
@@ -519,11 +485,11 @@ static void test_down_refusals_are_skipped(void **state)
 
 static void test_down_equivocation_quarantines(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct batch b = {0}, fork = {0};
     struct ingest_result r;
-    struct test_chain again = f->cc1;
-    add_case(&b, &f->cc1);
+    struct test_chain again = f->t.cc1;
+    add_case(&b, &f->t.cc1);
     assert_int_equal(down(f, 1, &b, &r), 0);
     assert_int_equal(r.applied, 1);
     /* The same (c1, 1) resent under a later qseq is harmless. */
@@ -541,7 +507,7 @@ static void test_down_equivocation_quarantines(void **state)
     assert_true(quarantined(f, "c1"));
     assert_false(has_case(f, "c1-fork"));
     batch_free(&fork);
-    add_case(&fork, &f->cc1);
+    add_case(&fork, &f->t.cc1);
     assert_int_equal(down(f, 4, &fork, &r), 0);
     assert_int_equal(r.rejected[REJ_QUARANTINED], 1);
     assert_int_equal(r.down_cursor, 4);
@@ -551,10 +517,9 @@ static void test_down_equivocation_quarantines(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T TEST_NODE
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reason_names),
         T(test_valid_chain_applies_and_folds),

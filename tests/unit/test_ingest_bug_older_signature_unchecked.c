@@ -31,12 +31,11 @@ static void test_garbled_older_signature_is_not_applied(void **state)
     MDB_txn *txn;
     test_tree_make(test_dir, st, &t);
 
-    struct test_chain c = {.id = t.v1, .origin = "v1"};
     ProtobufCBinaryData env[3];
     char id[32];
     for (int i = 0; i < 3; i++) {
         snprintf(id, sizeof id, "v1-case-%d", i + 1);
-        env[i].data = test_chain_open_case(&c, id, &env[i].len);
+        env[i].data = test_chain_open_case(&t.cv1, id, &env[i].len);
     }
     env[0].data[env[0].len - 5] ^= 0x40; /* seq 1's signature only: its bytes still link */
     Jiefen__UpBatch ub = JIEFEN__UP_BATCH__INIT;

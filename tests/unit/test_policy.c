@@ -16,13 +16,7 @@
 
 #define DAY 86400000LL
 
-/* Asia/Shanghai (UTC+8, no DST) local time as UTC ms. */
-static int64_t sh(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi};
-    return ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
-}
+#define sh test_shanghai_ms
 
 static void show(const char *what, int64_t ms)
 {
@@ -260,8 +254,8 @@ static void test_risk_officials(void **state)
 
 int main(void)
 {
-    setenv("TZ", "Asia/Shanghai", 1);
-    tzset();
+    if (test_init())
+        return 1;
 #define T(name) cmocka_unit_test_setup_teardown(name, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(test_default_departments),

@@ -9,40 +9,27 @@
 #include "error.h"
 #include "testutil.h"
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    MDB_txn *txn;
-};
+/* One write transaction per test, never committed. */
+static MDB_txn *txn;
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
-    assert_int_equal(store_txn_begin(f->st, 0, &f->txn), 0);
-    *state = f;
-    return 0;
+    test_node_setup(state);
+    struct test_node *f = *state;
+    return store_txn_begin(f->st, 0, &txn);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    store_txn_abort(f->txn);
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
+    store_txn_abort(txn);
+    return test_node_teardown(state);
 }
 
 static void test_get_and_put(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__NodeInfo *ni = NULL;
-    assert_int_equal(registry_get(f->st, f->txn, "v1a", &ni), 0);
+    assert_int_equal(registry_get(f->st, txn, "v1a", &ni), 0);
     assert_non_null(ni);
     printf("  v1a: name %s tier %d parent %s revoked %d\n", ni->name, ni->tier, ni->parent,
            ni->revoked);
@@ -58,47 +45,47 @@ static void test_get_and_put(void **state)
     registry_free(&ni); /* NULL is fine */
 
     /* Unknown: 0 and NULL. */
-    assert_int_equal(registry_get(f->st, f->txn, "x1", &ni), 0);
+    assert_int_equal(registry_get(f->st, txn, "x1", &ni), 0);
     assert_null(ni);
 
     /* Put replaces (a renewed certificate: another key, another name). */
-    assert_int_equal(registry_put(f->st, f->txn, "v1a", "新组", 1, crypto_identity_pk(f->t.x1),
+    assert_int_equal(registry_put(f->st, txn, "v1a", "新组", 1, crypto_identity_pk(f->t.x1),
                                   "v1"),
                      0);
     uint8_t pk[32];
-    assert_int_equal(registry_key(f->st, f->txn, "v1a", pk), 0);
+    assert_int_equal(registry_key(f->st, txn, "v1a", pk), 0);
     assert_memory_equal(pk, crypto_identity_pk(f->t.x1), 32);
-    assert_int_equal(registry_get(f->st, f->txn, "v1a", &ni), 0);
+    assert_int_equal(registry_get(f->st, txn, "v1a", &ni), 0);
     assert_string_equal(ni->name, "新组");
     registry_free(&ni);
 }
 
 static void test_keys_and_revocation(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     uint8_t pk[32];
-    assert_int_equal(registry_key(f->st, f->txn, "v2", pk), 0);
+    assert_int_equal(registry_key(f->st, txn, "v2", pk), 0);
     assert_memory_equal(pk, crypto_identity_pk(f->t.v2), 32);
-    assert_int_equal(registry_key(f->st, f->txn, "x1", pk), JF_ENOTFOUND);
+    assert_int_equal(registry_key(f->st, txn, "x1", pk), JF_ENOTFOUND);
     /* v3 was revoked: its key is not given for new events. */
-    assert_int_equal(registry_key(f->st, f->txn, "v3", pk), JF_EINVAL);
-    assert_int_equal(registry_revoke(f->st, f->txn, "v2"), 0);
-    assert_int_equal(registry_key(f->st, f->txn, "v2", pk), JF_EINVAL);
+    assert_int_equal(registry_key(f->st, txn, "v3", pk), JF_EINVAL);
+    assert_int_equal(registry_revoke(f->st, txn, "v2"), 0);
+    assert_int_equal(registry_key(f->st, txn, "v2", pk), JF_EINVAL);
     Jiefen__NodeInfo *ni = NULL;
-    assert_int_equal(registry_get(f->st, f->txn, "v2", &ni), 0);
+    assert_int_equal(registry_get(f->st, txn, "v2", &ni), 0);
     assert_true(ni->revoked);
     /* ...but the record and its key stay (past events still verify). */
     assert_memory_equal(ni->public_key.data, crypto_identity_pk(f->t.v2), 32);
     registry_free(&ni);
-    assert_int_equal(registry_revoke(f->st, f->txn, "x1"), JF_ENOTFOUND);
+    assert_int_equal(registry_revoke(f->st, txn, "x1"), JF_ENOTFOUND);
     /* Revoked twice is still revoked. */
-    assert_int_equal(registry_revoke(f->st, f->txn, "v2"), 0);
-    assert_int_equal(registry_key(f->st, f->txn, "v2", pk), JF_EINVAL);
+    assert_int_equal(registry_revoke(f->st, txn, "v2"), 0);
+    assert_int_equal(registry_key(f->st, txn, "v2", pk), JF_EINVAL);
 }
 
 static void test_depth_below(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct {
         const char *node, *top;
         int depth;
@@ -107,44 +94,44 @@ static void test_depth_below(void **state)
         {"v1a", "v1", 1}, {"v2", "v1", -1}, {"t1", "v1", -1}, {"c1", "t1", -1},
         {"x1", "t1", -1}, {"x1", "x1", 0},  {"v3", "t1", 1},
     };
-    struct registry_tree rt = {f->st, f->txn};
+    struct registry_tree rt = {f->st, txn};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        int d = registry_depth_below(f->st, f->txn, cases[i].node, cases[i].top);
+        int d = registry_depth_below(f->st, txn, cases[i].node, cases[i].top);
         printf("  depth of %s below %s: %d\n", cases[i].node, cases[i].top, d);
         assert_int_equal(d, cases[i].depth);
         assert_int_equal(registry_tree_depth(&rt, cases[i].node, cases[i].top), d);
-        assert_int_equal(registry_in_subtree(f->st, f->txn, cases[i].node, cases[i].top),
+        assert_int_equal(registry_in_subtree(f->st, txn, cases[i].node, cases[i].top),
                          d >= 0);
     }
 }
 
 static void test_branch(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     char below[STORE_ORIGIN_MAX + 1];
-    assert_int_equal(registry_branch(f->st, f->txn, "v1a", "t1", below), 0);
+    assert_int_equal(registry_branch(f->st, txn, "v1a", "t1", below), 0);
     assert_string_equal(below, "v1");
-    assert_int_equal(registry_branch(f->st, f->txn, "v1a", "c1", below), 0);
+    assert_int_equal(registry_branch(f->st, txn, "v1a", "c1", below), 0);
     assert_string_equal(below, "t1");
-    assert_int_equal(registry_branch(f->st, f->txn, "v2", "t1", below), 0);
+    assert_int_equal(registry_branch(f->st, txn, "v2", "t1", below), 0);
     assert_string_equal(below, "v2");
-    assert_int_equal(registry_branch(f->st, f->txn, "t1", "t1", below), JF_ENOTFOUND);
-    assert_int_equal(registry_branch(f->st, f->txn, "v2", "v1", below), JF_ENOTFOUND);
-    assert_int_equal(registry_branch(f->st, f->txn, "x1", "t1", below), JF_ENOTFOUND);
+    assert_int_equal(registry_branch(f->st, txn, "t1", "t1", below), JF_ENOTFOUND);
+    assert_int_equal(registry_branch(f->st, txn, "v2", "v1", below), JF_ENOTFOUND);
+    assert_int_equal(registry_branch(f->st, txn, "x1", "t1", below), JF_ENOTFOUND);
 }
 
 static void test_parent_loop_ends(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     uint8_t pk[32] = {1};
     /* A corrupt record: a and b each other's parent. The walk must end. */
-    assert_int_equal(registry_put(f->st, f->txn, "a", "a", 1, pk, "b"), 0);
-    assert_int_equal(registry_put(f->st, f->txn, "b", "b", 1, pk, "a"), 0);
-    assert_int_equal(registry_depth_below(f->st, f->txn, "a", "t1"), -1);
-    assert_int_equal(registry_in_subtree(f->st, f->txn, "a", "t1"), 0);
+    assert_int_equal(registry_put(f->st, txn, "a", "a", 1, pk, "b"), 0);
+    assert_int_equal(registry_put(f->st, txn, "b", "b", 1, pk, "a"), 0);
+    assert_int_equal(registry_depth_below(f->st, txn, "a", "t1"), -1);
+    assert_int_equal(registry_in_subtree(f->st, txn, "a", "t1"), 0);
     /* A node that is its own parent is a root. */
-    assert_int_equal(registry_put(f->st, f->txn, "r", "r", 3, pk, "r"), 0);
-    assert_int_equal(registry_depth_below(f->st, f->txn, "r", "t1"), -1);
+    assert_int_equal(registry_put(f->st, txn, "r", "r", 3, pk, "r"), 0);
+    assert_int_equal(registry_depth_below(f->st, txn, "r", "t1"), -1);
 }
 
 struct seen {
@@ -164,9 +151,9 @@ static int collect(const Jiefen__NodeInfo *ni, void *arg)
 
 static void test_each_in_id_order(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct seen s = {0};
-    assert_int_equal(registry_each(f->st, f->txn, collect, &s), 0);
+    assert_int_equal(registry_each(f->st, txn, collect, &s), 0);
     const char *want[] = {"c1", "t1", "v1", "v1a", "v2", "v3"};
     assert_int_equal(s.n, 6);
     for (size_t i = 0; i < s.n; i++) {
@@ -176,7 +163,7 @@ static void test_each_in_id_order(void **state)
     }
     /* The callback's non-zero ends the walk and is returned. */
     struct seen part = {.stop_after = 2};
-    assert_int_equal(registry_each(f->st, f->txn, collect, &part), 42);
+    assert_int_equal(registry_each(f->st, txn, collect, &part), 42);
     assert_int_equal(part.n, 2);
 }
 

@@ -9,19 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <time.h>
-
 #include "error.h"
 #include "report/report.h"
 #include "testutil.h"
 
-/* Asia/Shanghai (UTC+8, no DST) local time as UTC ms. */
-static int64_t sh(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi};
-    return ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
-}
+#define sh test_shanghai_ms
 
 static void show(const struct report_period *p)
 {
@@ -165,38 +157,7 @@ static void test_period_at(void **state)
 
 /* ---- the fold, at t1 ------------------------------------------------------------------ */
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    struct test_chain ct1, cv1, cv2, cc1;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
-    f->ct1 = (struct test_chain){.id = f->t.t1, .origin = "t1"};
-    f->cv1 = (struct test_chain){.id = f->t.v1, .origin = "v1"};
-    f->cv2 = (struct test_chain){.id = f->t.v2, .origin = "v2"};
-    f->cc1 = (struct test_chain){.id = f->t.c1, .origin = "c1"};
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
-static int submit(struct fixture *f, struct test_chain *c, const char *kind, const char *period,
+static int submit(struct test_node *f, struct test_chain *c, const char *kind, const char *period,
                   const char *figures)
 {
     Jiefen__ReportSubmitted r = JIEFEN__REPORT_SUBMITTED__INIT;
@@ -216,7 +177,7 @@ static int submit(struct fixture *f, struct test_chain *c, const char *kind, con
     return test_chain_store(f->st, "t1", c, &ev, NULL, NULL);
 }
 
-static int review(struct fixture *f, struct test_chain *c, const char *origin, uint64_t seq,
+static int review(struct test_node *f, struct test_chain *c, const char *origin, uint64_t seq,
                   int accepted, const char *comment)
 {
     Jiefen__ReportReviewed r = JIEFEN__REPORT_REVIEWED__INIT;
@@ -231,7 +192,7 @@ static int review(struct fixture *f, struct test_chain *c, const char *origin, u
     return test_chain_store(f->st, "t1", c, &ev, NULL, NULL);
 }
 
-static Jiefen__ReportView *get(struct fixture *f, const char *origin, const char *kind,
+static Jiefen__ReportView *get(struct test_node *f, const char *origin, const char *kind,
                                const char *period)
 {
     MDB_txn *txn;
@@ -247,10 +208,10 @@ static Jiefen__ReportView *get(struct fixture *f, const char *origin, const char
 
 static void test_submission_and_review(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct report_period p;
     assert_null(report_period_parse("daily", "2026-03-10", &p));
-    assert_int_equal(submit(f, &f->cv1, "daily", "2026-03-10", "{\"taken_in\":2}"), 0);
+    assert_int_equal(submit(f, &f->t.cv1, "daily", "2026-03-10", "{\"taken_in\":2}"), 0);
     Jiefen__ReportView *v = get(f, "v1", "daily", "2026-03-10");
     assert_non_null(v);
     assert_string_equal(v->state, "submitted");
@@ -266,59 +227,59 @@ static void test_submission_and_review(void **state)
     jiefen__report_view__free_unpacked(v, NULL);
 
     /* Not again while it is pending. */
-    assert_int_equal(submit(f, &f->cv1, "daily", "2026-03-10", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.cv1, "daily", "2026-03-10", "{}"), JF_EINVAL);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_int_equal(v->seq, 1);
     jiefen__report_view__free_unpacked(v, NULL);
 
     /* Only v1's parent reviews it: not its grandparent, not another village. */
-    assert_int_equal(review(f, &f->cc1, "v1", 1, 1, "越级"), JF_EINVAL);
-    assert_int_equal(review(f, &f->cv2, "v1", 1, 1, "邻村"), JF_EINVAL);
+    assert_int_equal(review(f, &f->t.cc1, "v1", 1, 1, "越级"), JF_EINVAL);
+    assert_int_equal(review(f, &f->t.cv2, "v1", 1, 1, "邻村"), JF_EINVAL);
     /* A review of an event t1 does not hold; of a submission that never applied (v1/2,
      * refused above): nothing changes. */
-    assert_int_equal(review(f, &f->ct1, "v1", 99, 1, ""), JF_EINVAL);
-    assert_int_equal(review(f, &f->ct1, "v1", 2, 1, "错的"), 0);
+    assert_int_equal(review(f, &f->t.ct1, "v1", 99, 1, ""), JF_EINVAL);
+    assert_int_equal(review(f, &f->t.ct1, "v1", 2, 1, "错的"), 0);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_string_equal(v->state, "submitted");
     jiefen__report_view__free_unpacked(v, NULL);
 
     /* Returned by t1, then sent again (v1's seq 3), then accepted. */
-    assert_int_equal(review(f, &f->ct1, "v1", 1, 0, "数据有误"), 0);
+    assert_int_equal(review(f, &f->t.ct1, "v1", 1, 0, "数据有误"), 0);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_string_equal(v->state, "returned");
     assert_string_equal(v->comment, "数据有误");
     assert_string_equal(v->reviewer, "t1");
     assert_int_equal(v->reviewed_ms, sh(2026, 3, 12, 9, 0));
     jiefen__report_view__free_unpacked(v, NULL);
-    assert_int_equal(submit(f, &f->cv1, "daily", "2026-03-10", "{\"taken_in\":3}"), 0);
+    assert_int_equal(submit(f, &f->t.cv1, "daily", "2026-03-10", "{\"taken_in\":3}"), 0);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_string_equal(v->state, "submitted");
     assert_int_equal(v->seq, 3);
     assert_string_equal(v->figures, "{\"taken_in\":3}");
     jiefen__report_view__free_unpacked(v, NULL);
     /* A late review of the first submission does not touch the new one. */
-    assert_int_equal(review(f, &f->ct1, "v1", 1, 1, "旧的"), 0);
+    assert_int_equal(review(f, &f->t.ct1, "v1", 1, 1, "旧的"), 0);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_string_equal(v->state, "submitted");
     jiefen__report_view__free_unpacked(v, NULL);
-    assert_int_equal(review(f, &f->ct1, "v1", 3, 1, "好"), 0);
+    assert_int_equal(review(f, &f->t.ct1, "v1", 3, 1, "好"), 0);
     v = get(f, "v1", "daily", "2026-03-10");
     assert_string_equal(v->state, "accepted");
     assert_string_equal(v->comment, "好");
     jiefen__report_view__free_unpacked(v, NULL);
     /* Accepted: closed to new submissions. */
-    assert_int_equal(submit(f, &f->cv1, "daily", "2026-03-10", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.cv1, "daily", "2026-03-10", "{}"), JF_EINVAL);
 }
 
 static void test_submission_refusals(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     /* A township does not send dailies; a village not weeklies. */
-    assert_int_equal(submit(f, &f->ct1, "daily", "2026-03-10", "{}"), JF_EINVAL);
-    assert_int_equal(submit(f, &f->cv1, "weekly", "2026-03-09", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.ct1, "daily", "2026-03-10", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.cv1, "weekly", "2026-03-09", "{}"), JF_EINVAL);
     /* Bad kind or period. */
-    assert_int_equal(submit(f, &f->cv1, "yearly", "2026-01-01", "{}"), JF_EINVAL);
-    assert_int_equal(submit(f, &f->cv1, "daily", "2026-02-30", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.cv1, "yearly", "2026-01-01", "{}"), JF_EINVAL);
+    assert_int_equal(submit(f, &f->t.cv1, "daily", "2026-02-30", "{}"), JF_EINVAL);
     /* A node t1 does not know. */
     struct test_chain cx = {.id = f->t.x1, .origin = "x1"};
     assert_int_equal(submit(f, &cx, "daily", "2026-03-10", "{}"), JF_EINVAL);
@@ -327,12 +288,12 @@ static void test_submission_refusals(void **state)
     assert_null(get(f, "v1", "weekly", "2026-03-09"));
     assert_null(get(f, "x1", "daily", "2026-03-10"));
     /* The township's own weekly is fine. */
-    assert_int_equal(submit(f, &f->ct1, "weekly", "2026-03-09", "{}"), 0);
+    assert_int_equal(submit(f, &f->t.ct1, "weekly", "2026-03-09", "{}"), 0);
 }
 
 static void test_draft(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct report_period p;
     MDB_txn *txn;
     assert_null(report_period_parse("weekly", "2026-03-09", &p));
@@ -348,7 +309,7 @@ static void test_draft(void **state)
     assert_int_equal(v->from_ms, p.from_ms);
     jiefen__report_view__free_unpacked(v, NULL);
     /* The submission replaces the draft; then no draft goes over it. */
-    assert_int_equal(submit(f, &f->ct1, "weekly", "2026-03-09", "{\"taken_in\":2}"), 0);
+    assert_int_equal(submit(f, &f->t.ct1, "weekly", "2026-03-09", "{\"taken_in\":2}"), 0);
     v = get(f, "t1", "weekly", "2026-03-09");
     assert_string_equal(v->state, "submitted");
     jiefen__report_view__free_unpacked(v, NULL);
@@ -362,11 +323,9 @@ static void test_draft(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
-    tzset();
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T TEST_NODE
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds_and_tiers),
         cmocka_unit_test(test_child_expected),

@@ -9,32 +9,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <time.h>
-
 #include "error.h"
 #include "report/report_status.h"
 #include "testutil.h"
 
 #define PERIOD "2026-01-01"
 
-/* Asia/Shanghai (UTC+8, no DST) local time as UTC ms. */
-static int64_t sh(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi};
-    return ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
-}
+#define sh test_shanghai_ms
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    struct test_chain cv1, cv1a, cv2;
-    struct report_period p;
-};
+/* The daily period looked at. */
+static struct report_period day;
 
 /* Opens a case of chain c at t1 (on 1 January, 08:00 Shanghai and on). */
-static void open_case(struct fixture *f, struct test_chain *c)
+static void open_case(struct test_node *f, struct test_chain *c)
 {
     char id[32];
     Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
@@ -54,7 +41,7 @@ static void open_case(struct fixture *f, struct test_chain *c)
     assert_int_equal(test_chain_store(f->st, "t1", c, &ev, NULL, NULL), 0);
 }
 
-static void submit(struct fixture *f, struct test_chain *c, const char *figures, int64_t t)
+static void submit(struct test_node *f, struct test_chain *c, const char *figures, int64_t t)
 {
     Jiefen__ReportSubmitted r = JIEFEN__REPORT_SUBMITTED__INIT;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
@@ -68,36 +55,20 @@ static void submit(struct fixture *f, struct test_chain *c, const char *figures,
     assert_int_equal(test_chain_store(f->st, "t1", c, &ev, NULL, NULL), 0);
 }
 
+/* t1 holds three cases of v1 and one of v1a opened on the day. */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
-    f->cv1 = (struct test_chain){.id = f->t.v1, .origin = "v1"};
-    f->cv1a = (struct test_chain){.id = f->t.v1a, .origin = "v1a"};
-    f->cv2 = (struct test_chain){.id = f->t.v2, .origin = "v2"};
-    assert_null(report_period_parse("daily", PERIOD, &f->p));
-    /* Three cases at v1 and one at v1a on the day. */
+    test_node_setup(state);
+    struct test_node *f = *state;
+    assert_null(report_period_parse("daily", PERIOD, &day));
     for (int i = 0; i < 3; i++)
-        open_case(f, &f->cv1);
-    open_case(f, &f->cv1a);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
+        open_case(f, &f->t.cv1);
+    open_case(f, &f->t.cv1a);
     return 0;
 }
 
 /* report_status at t1 as of now; the caller frees the result. */
-static json_t *status(struct fixture *f, const struct report_period *p, int64_t now)
+static json_t *status(struct test_node *f, const struct report_period *p, int64_t now)
 {
     MDB_txn *txn;
     json_t *out = json_object();
@@ -127,8 +98,8 @@ static const char *str(json_t *o, const char *key)
 
 static void test_nothing_sent_before_due(void **state)
 {
-    struct fixture *f = *state;
-    json_t *st = status(f, &f->p, sh(2026, 1, 2, 11, 59));
+    struct test_node *f = *state;
+    json_t *st = status(f, &day, sh(2026, 1, 2, 11, 59));
     assert_true(json_is_null(json_object_get(st, "own"))); /* a township sends no daily */
     assert_int_equal(json_array_size(json_object_get(st, "children")), 2);
     json_t *v1 = child(st, 0, "v1"), *v2 = child(st, 1, "v2");
@@ -139,7 +110,7 @@ static void test_nothing_sent_before_due(void **state)
     assert_false(json_is_true(json_object_get(v2, "late")));
     json_decref(st);
     /* After the due moment (the next day's noon) the absent ones are late. */
-    st = status(f, &f->p, sh(2026, 1, 2, 12, 1));
+    st = status(f, &day, sh(2026, 1, 2, 12, 1));
     assert_true(json_is_true(json_object_get(child(st, 0, "v1"), "late")));
     assert_true(json_is_true(json_object_get(child(st, 1, "v2"), "late")));
     json_decref(st);
@@ -147,14 +118,14 @@ static void test_nothing_sent_before_due(void **state)
 
 static void test_figures_checked_against_the_subtree(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     /* v1 reports 3 cases taken in; t1 holds 4 for v1's subtree (v1a's counts too). */
-    submit(f, &f->cv1, "{\"taken_in\":3,\"closed\":0,\"guided\":0,\"petitions\":0}",
+    submit(f, &f->t.cv1, "{\"taken_in\":3,\"closed\":0,\"guided\":0,\"petitions\":0}",
            sh(2026, 1, 2, 10, 0));
     /* v2 reports its day (nothing) right, but after the due moment. */
-    submit(f, &f->cv2, "{\"taken_in\":0,\"closed\":0,\"guided\":0,\"petitions\":0}",
+    submit(f, &f->t.cv2, "{\"taken_in\":0,\"closed\":0,\"guided\":0,\"petitions\":0}",
            sh(2026, 1, 2, 12, 30));
-    json_t *st = status(f, &f->p, sh(2026, 1, 3, 9, 0));
+    json_t *st = status(f, &day, sh(2026, 1, 3, 9, 0));
     json_t *v1 = child(st, 0, "v1"), *v2 = child(st, 1, "v2");
     assert_string_equal(str(v1, "state"), "submitted");
     assert_int_equal(json_integer_value(json_object_get(v1, "seq")), 4);
@@ -177,7 +148,7 @@ static void test_figures_checked_against_the_subtree(void **state)
 
 static void test_own_report_and_other_kinds(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct report_period ledger, weekly;
     MDB_txn *txn;
     assert_null(report_period_parse("ledger", PERIOD, &ledger));
@@ -201,11 +172,9 @@ static void test_own_report_and_other_kinds(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
-    tzset();
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, test_node_teardown)
     const struct CMUnitTest tests[] = {
         T(test_nothing_sent_before_due),
         T(test_figures_checked_against_the_subtree),

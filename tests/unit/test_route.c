@@ -19,40 +19,9 @@
 
 #define DAY 86400000LL
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    struct test_chain cc1, ct1, cv1, cv1a;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
-    f->cc1 = (struct test_chain){.id = f->t.c1, .origin = "c1"};
-    f->ct1 = (struct test_chain){.id = f->t.t1, .origin = "t1"};
-    f->cv1 = (struct test_chain){.id = f->t.v1, .origin = "v1"};
-    f->cv1a = (struct test_chain){.id = f->t.v1a, .origin = "v1a"};
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
 /* Signs ev on chain c, keeps it in t1's log, and (with route) queues it as t1 would an
  * event it appends. Returns the envelope bytes (free them) and their length. */
-static uint8_t *put(struct fixture *f, struct test_chain *c, Jiefen__Event *ev, int route,
+static uint8_t *put(struct test_node *f, struct test_chain *c, Jiefen__Event *ev, int route,
                     size_t *len)
 {
     uint8_t *bytes;
@@ -72,14 +41,14 @@ static uint8_t *put(struct fixture *f, struct test_chain *c, Jiefen__Event *ev, 
     return bytes;
 }
 
-static void put_free(struct fixture *f, struct test_chain *c, Jiefen__Event *ev, int route)
+static void put_free(struct test_node *f, struct test_chain *c, Jiefen__Event *ev, int route)
 {
     size_t len;
     free(put(f, c, ev, route, &len));
 }
 
 /* The length of child's queue (its counter), printed. */
-static uint64_t queued(struct fixture *f, const char *child)
+static uint64_t queued(struct test_node *f, const char *child)
 {
     char name[64];
     uint64_t n;
@@ -93,7 +62,7 @@ static uint64_t queued(struct fixture *f, const char *child)
 }
 
 /* The event at qseq of child's queue: "origin/seq kind". */
-static void queue_item(struct fixture *f, const char *child, uint64_t qseq, char *out,
+static void queue_item(struct test_node *f, const char *child, uint64_t qseq, char *out,
                        size_t outlen)
 {
     uint8_t key[STORE_KEY_MAX];
@@ -111,7 +80,7 @@ static void queue_item(struct fixture *f, const char *child, uint64_t qseq, char
     store_txn_abort(txn);
 }
 
-static void expect_item(struct fixture *f, const char *child, uint64_t qseq, const char *want)
+static void expect_item(struct test_node *f, const char *child, uint64_t qseq, const char *want)
 {
     char got[128];
     queue_item(f, child, qseq, got, sizeof got);
@@ -141,12 +110,12 @@ static void test_queue_key(void **state)
 
 static void test_directive_to_one_child(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
     char *targets[] = {"v1"};
     Jiefen__Event ev = directive(&d, targets, 1, 0);
     size_t len;
-    uint8_t *bytes = put(f, &f->ct1, &ev, 1, &len);
+    uint8_t *bytes = put(f, &f->t.ct1, &ev, 1, &len);
     assert_int_equal(queued(f, "v1"), 1);
     assert_int_equal(queued(f, "v2"), 0);
     assert_int_equal(queued(f, "v3"), 0);
@@ -163,18 +132,18 @@ static void test_directive_to_one_child(void **state)
     free(bytes);
     /* A second directive takes the next place in the queue. */
     ev = directive(&d, targets, 1, 0);
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     assert_int_equal(queued(f, "v1"), 2);
     expect_item(f, "v1", 2, "t1/2 directive");
 }
 
 static void test_directive_to_grandchild_goes_through_its_parent(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
     char *targets[] = {"v1a", "v2"};
     Jiefen__Event ev = directive(&d, targets, 2, 0);
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     assert_int_equal(queued(f, "v1"), 1);
     assert_int_equal(queued(f, "v2"), 1);
     assert_int_equal(queued(f, "v3"), 0);
@@ -182,17 +151,17 @@ static void test_directive_to_grandchild_goes_through_its_parent(void **state)
 
 static void test_directive_to_subtree(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
     char *targets[] = {"t1"};
     /* Addressed to t1 alone: no child concerned. */
     Jiefen__Event ev = directive(&d, targets, 1, 0);
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     assert_int_equal(queued(f, "v1"), 0);
     assert_int_equal(queued(f, "v2"), 0);
     /* To t1's whole subtree: every child but the revoked one. */
     ev = directive(&d, targets, 1, 1);
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     assert_int_equal(queued(f, "v1"), 1);
     assert_int_equal(queued(f, "v2"), 1);
     assert_int_equal(queued(f, "v3"), 0);
@@ -201,13 +170,13 @@ static void test_directive_to_subtree(void **state)
 
 static void test_parent_directive_is_queued_on_by_ingest(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
     char *targets[] = {"v2"};
     Jiefen__Event ev = directive(&d, targets, 1, 0);
     size_t len;
     ProtobufCBinaryData b;
-    b.data = test_chain_sign(&f->cc1, &ev, &len);
+    b.data = test_chain_sign(&f->t.cc1, &ev, &len);
     b.len = len;
     Jiefen__DownBatch db = JIEFEN__DOWN_BATCH__INIT;
     db.first_qseq = 1;
@@ -224,7 +193,7 @@ static void test_parent_directive_is_queued_on_by_ingest(void **state)
 
 static void test_review_goes_back_to_the_reporter(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__ReportReviewed rr = JIEFEN__REPORT_REVIEWED__INIT;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     rr.origin = "v1a";
@@ -232,21 +201,21 @@ static void test_review_goes_back_to_the_reporter(void **state)
     rr.accepted = 1;
     ev.body_case = JIEFEN__EVENT__BODY_REPORT_REVIEWED;
     ev.report_reviewed = &rr;
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     assert_int_equal(queued(f, "v1"), 1);
     assert_int_equal(queued(f, "v2"), 0);
 }
 
 static void test_up_only_and_unknown_case_go_nowhere(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     w.rule = "red_risk";
     w.village = "v1";
     ev.body_case = JIEFEN__EVENT__BODY_WARNING;
     ev.warning = &w;
-    put_free(f, &f->ct1, &ev, 1);
+    put_free(f, &f->t.ct1, &ev, 1);
     /* An attempt on a case t1 has no view of. */
     Jiefen__MediationAttempt a = JIEFEN__MEDIATION_ATTEMPT__INIT;
     Jiefen__Event at = JIEFEN__EVENT__INIT;
@@ -255,7 +224,7 @@ static void test_up_only_and_unknown_case_go_nowhere(void **state)
     at.case_epoch = 1;
     at.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
     at.attempt = &a;
-    put_free(f, &f->ct1, &at, 1);
+    put_free(f, &f->t.ct1, &at, 1);
     assert_int_equal(queued(f, "v1"), 0);
     assert_int_equal(queued(f, "v2"), 0);
 }
@@ -277,7 +246,7 @@ static Jiefen__Event moved(Jiefen__CaseMoved *m, const char *kind, const char *f
     return ev;
 }
 
-static void case_view(struct fixture *f, const char *id, char *holder, size_t len)
+static void case_view(struct test_node *f, const char *id, char *holder, size_t len)
 {
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
@@ -291,7 +260,7 @@ static void case_view(struct fixture *f, const char *id, char *holder, size_t le
 
 static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     char holder[32];
     int64_t t0 = 1767225600000LL;
     /* v1 opens a case and escalates it to t1 (both received from v1: not routed). */
@@ -304,10 +273,10 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
     open.time_ms = t0;
     open.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
     open.case_opened = &o;
-    put_free(f, &f->cv1, &open, 0);
+    put_free(f, &f->t.cv1, &open, 0);
     Jiefen__CaseMoved up = JIEFEN__CASE_MOVED__INIT;
     Jiefen__Event esc = moved(&up, "escalate", "v1", "t1", 2, t0 + 1000);
-    put_free(f, &f->cv1, &esc, 0);
+    put_free(f, &f->t.cv1, &esc, 0);
     case_view(f, "v1-case-1", holder, sizeof holder);
     assert_string_equal(holder, "t1");
 
@@ -320,7 +289,7 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
     at.time_ms = t0 + 2000;
     at.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
     at.attempt = &a;
-    put_free(f, &f->ct1, &at, 1);
+    put_free(f, &f->t.ct1, &at, 1);
     assert_int_equal(queued(f, "v1"), 1);
     assert_int_equal(queued(f, "v2"), 0);
     expect_item(f, "v1", 1, "t1/1 attempt");
@@ -329,7 +298,7 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
      * events in their order), then the hand-down; v1 gets the hand-down alone. */
     Jiefen__CaseMoved dn = JIEFEN__CASE_MOVED__INIT;
     Jiefen__Event hd = moved(&dn, "handdown", "t1", "v2", 3, t0 + 3000);
-    put_free(f, &f->ct1, &hd, 1);
+    put_free(f, &f->t.ct1, &hd, 1);
     case_view(f, "v1-case-1", holder, sizeof holder);
     assert_string_equal(holder, "v2");
     assert_int_equal(queued(f, "v1"), 2);
@@ -363,7 +332,7 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
     lev.time_ms = t0 + 4000;
     lev.body_case = JIEFEN__EVENT__BODY_LEADER_ASSIGNED;
     lev.leader_assigned = &la;
-    put_free(f, &f->ct1, &lev, 1);
+    put_free(f, &f->t.ct1, &lev, 1);
     assert_int_equal(queued(f, "v1"), 3);
     assert_int_equal(queued(f, "v2"), 5);
     expect_item(f, "v2", 5, "t1/3 leader_assigned");
@@ -371,10 +340,9 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T TEST_NODE
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queue_key),
         T(test_directive_to_one_child),

@@ -20,20 +20,9 @@
 #define OWN 3   /* t1's events: cases t1-case-1..3, each with a sealed part */
 #define CHILD 3 /* v1's events */
 
-struct fixture {
-    char dir[4096];
-    store *st;
-    struct test_tree t;
-    eventlog *log;
-};
-
-struct job {
-    int n, status;
-};
-
 static int own_case(eventlog_tx *tx, void *arg)
 {
-    const int *n = &((struct job *)arg)->n;
+    const int *n = arg;
     char id[32], sealed[64];
     Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
@@ -51,36 +40,22 @@ static int own_case(eventlog_tx *tx, void *arg)
     return eventlog_append(tx, &ev, (const uint8_t *)sealed, strlen(sealed));
 }
 
-static void done(void *arg, int status)
-{
-    ((struct job *)arg)->status = status;
-}
-
+/* t1 with cases of its own, of v1 (received up) and of c1 (received down). */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    test_tmpdir(f->dir, sizeof f->dir);
-    f->st = test_store(f->dir, "store");
-    test_tree_make(f->dir, f->st, &f->t);
+    test_node_setup(state);
+    struct test_node *f = *state;
+    eventlog *log;
+    assert_int_equal(eventlog_new(f->st, f->t.t1, "t1", &log), 0);
+    for (int i = 1; i <= OWN; i++)
+        assert_int_equal(test_eventlog_run(log, own_case, &i), 0);
+    eventlog_free(&log);
 
-    /* t1's own cases. */
-    assert_int_equal(eventlog_new(f->st, f->t.t1, "t1", &f->log), 0);
-    struct job jobs[OWN];
-    for (int i = 0; i < OWN; i++) {
-        jobs[i] = (struct job){i + 1, 1};
-        assert_int_equal(eventlog_submit(f->log, own_case, done, &jobs[i]), 0);
-    }
-    assert_int_equal(eventlog_flush(f->log), OWN);
-    for (int i = 0; i < OWN; i++)
-        assert_int_equal(jobs[i].status, 0);
-
-    /* v1's cases, received over the link. */
-    struct test_chain cv1 = {.id = f->t.v1, .origin = "v1"};
     ProtobufCBinaryData env[CHILD];
     char id[32];
     for (int i = 0; i < CHILD; i++) {
         snprintf(id, sizeof id, "v1-case-%d", i + 1);
-        env[i].data = test_chain_open_case(&cv1, id, &env[i].len);
+        env[i].data = test_chain_open_case(&f->t.cv1, id, &env[i].len);
     }
     Jiefen__UpBatch ub = JIEFEN__UP_BATCH__INIT;
     ub.envelopes = env;
@@ -91,10 +66,8 @@ static int setup(void **state)
     for (int i = 0; i < CHILD; i++)
         free(env[i].data);
 
-    /* A case of the county, received from above into the inbox. */
-    struct test_chain cc1 = {.id = f->t.c1, .origin = "c1"};
     ProtobufCBinaryData d;
-    d.data = test_chain_open_case(&cc1, "c1-case-1", &d.len);
+    d.data = test_chain_open_case(&f->t.cc1, "c1-case-1", &d.len);
     Jiefen__DownBatch db = JIEFEN__DOWN_BATCH__INIT;
     db.first_qseq = 1;
     db.envelopes = &d;
@@ -102,23 +75,11 @@ static int setup(void **state)
     assert_int_equal(ingest_down(f->st, "t1", &db, &r), 0);
     assert_int_equal(r.applied, 1);
     free(d.data);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    eventlog_free(&f->log);
-    store_close(&f->st);
-    test_tree_free(&f->t);
-    test_rmtree(f->dir);
-    free(f);
     return 0;
 }
 
 /* Runs verify at t1, prints the problems, and returns the report (free it). */
-static struct verify_report run(struct fixture *f)
+static struct verify_report run(struct test_node *f)
 {
     struct verify_report r;
     MDB_txn *txn;
@@ -151,7 +112,7 @@ static int reports(const struct verify_report *r, const char *origin, uint64_t s
 }
 
 /* Runs fn in a write transaction on t1's store. */
-static void damage(struct fixture *f, void (*fn)(struct fixture *, MDB_txn *))
+static void damage(struct test_node *f, void (*fn)(struct test_node *, MDB_txn *))
 {
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
@@ -190,7 +151,7 @@ static void del_at(MDB_txn *txn, MDB_dbi dbi, const char *origin, uint64_t seq)
 
 static void test_clean_store_verifies(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 0);
     assert_int_equal(r.n_problems, 0);
@@ -209,7 +170,7 @@ static void test_clean_store_verifies(void **state)
 }
 
 /* One byte of t1-case-2's event changed ("own" -> "owN"). */
-static void tamper_own(struct fixture *f, MDB_txn *txn)
+static void tamper_own(struct test_node *f, MDB_txn *txn)
 {
     size_t len;
     uint8_t *c = copy_of(txn, f->st->events, "t1", 2, &len);
@@ -222,7 +183,7 @@ static void tamper_own(struct fixture *f, MDB_txn *txn)
 
 static void test_tampered_event_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, tamper_own);
     struct verify_report r = run(f);
     assert_true(reports(&r, "t1", 2, "t1-case-2", "bad signature"));
@@ -239,14 +200,14 @@ static void test_tampered_event_is_reported(void **state)
     verify_report_free(&r);
 }
 
-static void delete_child_event(struct fixture *f, MDB_txn *txn)
+static void delete_child_event(struct test_node *f, MDB_txn *txn)
 {
     del_at(txn, f->st->events, "v1", 2);
 }
 
 static void test_gap_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, delete_child_event);
     struct verify_report r = run(f);
     assert_true(reports(&r, "v1", 3, NULL, "gap in sequence: expected 2"));
@@ -257,7 +218,7 @@ static void test_gap_is_reported(void **state)
 }
 
 /* Only the signature bytes of v1's first event changed: the chain still holds. */
-static void spoil_child_signature(struct fixture *f, MDB_txn *txn)
+static void spoil_child_signature(struct test_node *f, MDB_txn *txn)
 {
     size_t len;
     uint8_t *c = copy_of(txn, f->st->events, "v1", 1, &len);
@@ -268,7 +229,7 @@ static void spoil_child_signature(struct fixture *f, MDB_txn *txn)
 
 static void test_bad_signature_alone_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, spoil_child_signature);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 1);
@@ -277,7 +238,7 @@ static void test_bad_signature_alone_is_reported(void **state)
 }
 
 /* v1's event 1 copied over event 2. */
-static void misplace_event(struct fixture *f, MDB_txn *txn)
+static void misplace_event(struct test_node *f, MDB_txn *txn)
 {
     size_t len;
     uint8_t *c = copy_of(txn, f->st->events, "v1", 1, &len);
@@ -287,7 +248,7 @@ static void misplace_event(struct fixture *f, MDB_txn *txn)
 
 static void test_event_under_another_key_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, misplace_event);
     struct verify_report r = run(f);
     assert_true(reports(&r, "v1", 2, NULL, "event stored under another key"));
@@ -296,19 +257,18 @@ static void test_event_under_another_key_is_reported(void **state)
 }
 
 /* A whole chain of a node t1 does not know, slipped into `events`. */
-static void foreign_chain(struct fixture *f, MDB_txn *txn)
+static void foreign_chain(struct test_node *f, MDB_txn *txn)
 {
-    struct test_chain cx = {.id = f->t.x1, .origin = "x1"};
-    size_t len;
-    uint8_t *b = test_chain_sign(&cx, &(Jiefen__Event)JIEFEN__EVENT__INIT, &len);
+        size_t len;
+    uint8_t *b = test_chain_sign(&f->t.cx1, &(Jiefen__Event)JIEFEN__EVENT__INIT, &len);
     put_at(txn, f->st->events, "x1", 1, b, len);
-    assert_int_equal(eventlog_head_put(f->st, txn, "x1", 1, cx.prev), 0);
+    assert_int_equal(eventlog_head_put(f->st, txn, "x1", 1, f->t.cx1.prev), 0);
     free(b);
 }
 
 static void test_unknown_origin_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, foreign_chain);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 1);
@@ -316,7 +276,7 @@ static void test_unknown_origin_is_reported(void **state)
     verify_report_free(&r);
 }
 
-static void wrong_head(struct fixture *f, MDB_txn *txn)
+static void wrong_head(struct test_node *f, MDB_txn *txn)
 {
     uint8_t hash[CRYPTO_HASH_LEN] = {0};
     assert_int_equal(eventlog_head_put(f->st, txn, "v1", CHILD - 1, hash), 0);
@@ -324,7 +284,7 @@ static void wrong_head(struct fixture *f, MDB_txn *txn)
 
 static void test_chain_head_record_is_checked(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, wrong_head);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 1);
@@ -334,7 +294,7 @@ static void test_chain_head_record_is_checked(void **state)
 
 /* The sealed parts of t1's events 1 and 2 swapped: each is a valid ciphertext of this
  * node's key, but bound to the other record. */
-static void swap_sealed(struct fixture *f, MDB_txn *txn)
+static void swap_sealed(struct test_node *f, MDB_txn *txn)
 {
     size_t l1, l2;
     uint8_t *s1 = copy_of(txn, f->st->sealed, "t1", 1, &l1);
@@ -347,7 +307,7 @@ static void swap_sealed(struct fixture *f, MDB_txn *txn)
 
 static void test_moved_sealed_part_does_not_decrypt(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, swap_sealed);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 2);
@@ -356,14 +316,14 @@ static void test_moved_sealed_part_does_not_decrypt(void **state)
     verify_report_free(&r);
 }
 
-static void drop_sealed(struct fixture *f, MDB_txn *txn)
+static void drop_sealed(struct test_node *f, MDB_txn *txn)
 {
     del_at(txn, f->st->sealed, "t1", 3);
 }
 
 static void test_missing_sealed_part_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, drop_sealed);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 1);
@@ -372,7 +332,7 @@ static void test_missing_sealed_part_is_reported(void **state)
 }
 
 /* A case view edited in place (its summary), and a status counter off by one. */
-static void edit_view(struct fixture *f, MDB_txn *txn)
+static void edit_view(struct test_node *f, MDB_txn *txn)
 {
     Jiefen__CaseView *v = NULL;
     assert_int_equal(fold_case_get(f->st, txn, "v1-case-3", &v), 0);
@@ -394,7 +354,7 @@ static void edit_view(struct fixture *f, MDB_txn *txn)
 
 static void test_edited_view_and_counter_are_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, edit_view);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 2);
@@ -403,7 +363,7 @@ static void test_edited_view_and_counter_are_reported(void **state)
     verify_report_free(&r);
 }
 
-static void spoil_inbox(struct fixture *f, MDB_txn *txn)
+static void spoil_inbox(struct test_node *f, MDB_txn *txn)
 {
     size_t len;
     uint8_t *c = copy_of(txn, f->st->inbox, "c1", 1, &len);
@@ -414,7 +374,7 @@ static void spoil_inbox(struct fixture *f, MDB_txn *txn)
 
 static void test_inbox_event_is_verified(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     damage(f, spoil_inbox);
     struct verify_report r = run(f);
     assert_int_equal(r.problem_count, 1);
@@ -423,7 +383,7 @@ static void test_inbox_event_is_verified(void **state)
 }
 
 /* verify_signature on single events. */
-static int sig_of(struct fixture *f, const char *origin, uint64_t seq, int tamper)
+static int sig_of(struct test_node *f, const char *origin, uint64_t seq, int tamper)
 {
     MDB_txn *txn;
     MDB_val d;
@@ -444,12 +404,12 @@ static int sig_of(struct fixture *f, const char *origin, uint64_t seq, int tampe
     return rc;
 }
 
-static void revoke_v1(struct fixture *f, MDB_txn *txn)
+static void revoke_v1(struct test_node *f, MDB_txn *txn)
 {
     assert_int_equal(registry_revoke(f->st, txn, "v1"), 0);
 }
 
-static void forget_v1(struct fixture *f, MDB_txn *txn)
+static void forget_v1(struct test_node *f, MDB_txn *txn)
 {
     uint8_t *k = (uint8_t *)"v1";
     assert_int_equal(store_del(txn, f->st->nodes, k, 2), 0);
@@ -457,7 +417,7 @@ static void forget_v1(struct fixture *f, MDB_txn *txn)
 
 static void test_verify_signature_of_one_event(void **state)
 {
-    struct fixture *f = *state;
+    struct test_node *f = *state;
     assert_int_equal(sig_of(f, "t1", 1, 0), 0);
     assert_int_equal(sig_of(f, "v1", 2, 0), 0);
     assert_int_equal(sig_of(f, "c1", 1, 0), 0); /* from the inbox */
@@ -477,10 +437,9 @@ static void test_verify_signature_of_one_event(void **state)
 
 int main(void)
 {
-    if (crypto_init())
+    if (test_init())
         return 1;
-    setenv("TZ", "Asia/Shanghai", 1);
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, test_node_teardown)
     const struct CMUnitTest tests[] = {
         T(test_clean_store_verifies),
         T(test_tampered_event_is_reported),

@@ -127,30 +127,34 @@ static inline uint8_t *test_chain_open_case(struct test_chain *c, const char *ca
 
 /* The tree the link tests share, as the township t1 knows it: its county c1 above; its
  * villages v1 (with v1a below it), v2 and v3 (revoked) below; x1 a node it never heard of.
- * Each with its own key, in t1's registry (store st). */
+ * Each with its own key, in t1's registry (store st), and a chain (cc1...) to sign its
+ * events with. */
 #include "log/registry.h"
 
 struct test_tree {
     crypto_identity *c1, *t1, *v1, *v1a, *v2, *v3, *x1;
+    struct test_chain cc1, ct1, cv1, cv1a, cv2, cv3, cx1;
 };
 
 static inline void test_tree_make(const char *dir, store *st, struct test_tree *t)
 {
     struct {
         crypto_identity **id;
+        struct test_chain *chain;
         const char *node, *name, *parent;
         int tier;
     } nodes[] = {
-        {&t->c1, "c1", "县", "", 3},   {&t->t1, "t1", "镇", "c1", 2},
-        {&t->v1, "v1", "村1", "t1", 1}, {&t->v1a, "v1a", "组", "v1", 1},
-        {&t->v2, "v2", "村2", "t1", 1}, {&t->v3, "v3", "村3", "t1", 1},
-        {&t->x1, "x1", "外", NULL, 1},
+        {&t->c1, &t->cc1, "c1", "县", "", 3},      {&t->t1, &t->ct1, "t1", "镇", "c1", 2},
+        {&t->v1, &t->cv1, "v1", "村1", "t1", 1},   {&t->v1a, &t->cv1a, "v1a", "组", "v1", 1},
+        {&t->v2, &t->cv2, "v2", "村2", "t1", 1},   {&t->v3, &t->cv3, "v3", "村3", "t1", 1},
+        {&t->x1, &t->cx1, "x1", "外", NULL, 1},
     };
     MDB_txn *txn;
     if (store_txn_begin(st, 0, &txn))
         exit(1);
     for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++) {
         *nodes[i].id = test_identity(dir, nodes[i].node);
+        *nodes[i].chain = (struct test_chain){.id = *nodes[i].id, .origin = nodes[i].node};
         if (nodes[i].parent &&
             registry_put(st, txn, nodes[i].node, nodes[i].name, nodes[i].tier,
                          crypto_identity_pk(*nodes[i].id), nodes[i].parent))
@@ -165,6 +169,55 @@ static inline void test_tree_free(struct test_tree *t)
     crypto_identity **ids[] = {&t->c1, &t->t1, &t->v1, &t->v1a, &t->v2, &t->v3, &t->x1};
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
         crypto_identity_free(ids[i]);
+}
+
+/* The usual fixture of those tests: a fresh directory, t1's store in it, the tree. */
+struct test_node {
+    char dir[4096];
+    store *st;
+    struct test_tree t;
+};
+
+static inline int test_node_setup(void **state)
+{
+    struct test_node *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    test_tmpdir(f->dir, sizeof f->dir);
+    f->st = test_store(f->dir, "store");
+    test_tree_make(f->dir, f->st, &f->t);
+    *state = f;
+    return 0;
+}
+
+static inline int test_node_teardown(void **state)
+{
+    struct test_node *f = *state;
+    store_close(&f->st);
+    test_tree_free(&f->t);
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+#define TEST_NODE(name) cmocka_unit_test_setup_teardown(name, test_node_setup, test_node_teardown)
+
+/* What every test of node code does first: libsodium, and the daemon's default zone. */
+static inline int test_init(void)
+{
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    return crypto_init();
+}
+
+/* Asia/Shanghai local time (UTC+8, no DST) as UTC ms. */
+#include <time.h>
+
+static inline int64_t test_shanghai_ms(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi};
+    return ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
 }
 
 /* Signs ev on chain c and keeps it in st as node `self` holds a log it received: stored
@@ -200,6 +253,34 @@ static inline int test_chain_store(store *st, const char *self, struct test_chai
         free(b);
     }
     return rc;
+}
+
+/* Runs fn(tx, arg) as one operation of log, flushed at once. Returns its status (0 once
+ * its events are durable). */
+struct test_op {
+    eventlog_apply_fn fn;
+    void *arg;
+    int status;
+};
+
+static inline int test_op_apply(eventlog_tx *tx, void *arg)
+{
+    struct test_op *op = arg;
+    return op->fn(tx, op->arg);
+}
+
+static inline void test_op_done(void *arg, int status)
+{
+    ((struct test_op *)arg)->status = status;
+}
+
+static inline int test_eventlog_run(eventlog *log, eventlog_apply_fn fn, void *arg)
+{
+    struct test_op op = {fn, arg, 1};
+    if (eventlog_submit(log, test_op_apply, test_op_done, &op))
+        exit(1);
+    eventlog_flush(log);
+    return op.status;
 }
 
 #endif
