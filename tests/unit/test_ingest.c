@@ -307,9 +307,11 @@ static void test_unknown_and_foreign_origins_are_refused(void **state)
     add_case(&b, &f->t.cx1); /* a node t1 does not know */
     add_case(&b, &f->t.cv2); /* known, but v2 is not in v1's subtree */
     add_case(&b, &f->t.cc1); /* t1's parent, never sent up by a child */
+    add_case(&b, &f->t.ct1); /* t1's own log does not come back to it */
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 0);
-    assert_int_equal(r.rejected[REJ_FOREIGN], 3);
+    assert_int_equal(r.rejected[REJ_FOREIGN], 4);
+    assert_int_equal(head(f, "t1"), 0);
     assert_int_equal(head(f, "x1"), 0);
     assert_int_equal(head(f, "v2"), 0);
     assert_int_equal(head(f, "c1"), 0);

@@ -1,7 +1,8 @@
 /* linkmsg (link/linkmsg.h): LinkMessages over a real ZeroMQ DEALER/ROUTER pair in one
  * process (inproc). Each kind goes up and comes back down intact, the ROUTER learns the
  * peer's routing id; garbage, truncated and multi-frame messages are refused and consumed,
- * so the next good message still comes through; nothing pending is -EAGAIN. */
+ * so the next good message still comes through; an oversized one is never delivered (over
+ * TCP); nothing pending is -EAGAIN. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,49 @@ static void test_extra_frames_are_refused_and_dropped(void **state)
     assert_int_equal(linkmsg_recv(p->router, rid, &rid_len, NULL, &none), -EAGAIN);
 }
 
+/* Over TCP (inproc does not enforce it): a message over LINKMSG_MAX ends the connection
+ * before it is delivered; the peer reconnects and what it sends next arrives first. */
+static void test_oversized_message_is_not_delivered(void **state)
+{
+    (void)state;
+    void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER),
+         *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    char endpoint[256];
+    size_t len = sizeof endpoint;
+    assert_int_equal(linkmsg_setup(router), 0);
+    assert_int_equal(linkmsg_setup(dealer), 0);
+    assert_int_equal(zmq_bind(router, "tcp://127.0.0.1:*"), 0);
+    assert_int_equal(zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, endpoint, &len), 0);
+    assert_int_equal(zmq_connect(dealer, endpoint), 0);
+    size_t big = (size_t)LINKMSG_MAX + 1;
+    uint8_t *buf = calloc(1, big);
+    assert_non_null(buf);
+    buf[0] = 0x1a; /* starts like an UpBatch */
+    assert_int_equal(zmq_send(dealer, buf, big, 0), (int)big);
+    free(buf);
+    Jiefen__Hello h = JIEFEN__HELLO__INIT;
+    Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT, *got = NULL;
+    h.node_id = "v1";
+    h.down_cursor = 77;
+    m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
+    m.hello = &h;
+    assert_int_equal(linkmsg_send(dealer, NULL, 0, &m), 0);
+    uint8_t rid[LINK_ROUTING_MAX];
+    size_t rid_len;
+    wait_readable(router);
+    int rc = linkmsg_recv(router, rid, &rid_len, NULL, &got);
+    printf("  after %zu bytes: rc %d, kind %d\n", big, rc, got ? (int)got->kind_case : -1);
+    assert_int_equal(rc, 0);
+    assert_int_equal(got->kind_case, JIEFEN__LINK_MESSAGE__KIND_HELLO);
+    assert_int_equal(got->hello->down_cursor, 77);
+    jiefen__link_message__free_unpacked(got, NULL);
+    got = NULL;
+    assert_int_equal(linkmsg_recv(router, rid, &rid_len, NULL, &got), -EAGAIN);
+    zmq_close(dealer);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+}
+
 static void test_send_refusals(void **state)
 {
     struct pair *p = *state;
@@ -350,6 +394,7 @@ int main(void)
         T(test_garbage_is_refused_and_consumed),
         T(test_truncated_message_is_refused),
         T(test_extra_frames_are_refused_and_dropped),
+        cmocka_unit_test(test_oversized_message_is_not_delivered),
         T(test_send_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
