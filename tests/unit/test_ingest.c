@@ -411,6 +411,64 @@ static void test_equivocation_quarantines_origin(void **state)
     batch_free(&b);
 }
 
+/* A batch too big for the map: nothing of it is applied; after store_grow() it all is. */
+static void test_map_full_applies_nothing(void **state)
+{
+    struct test_node *f = *state;
+    char path[4200], summary[4001];
+    store *small = NULL;
+    snprintf(path, sizeof path, "%s/small", f->dir);
+    assert_int_equal(store_open(path, 1 << 20, 1, &small), 0);
+    MDB_txn *txn;
+    assert_int_equal(store_txn_begin(small, 0, &txn), 0);
+    assert_int_equal(registry_put(small, txn, "t1", "镇", 2, crypto_identity_pk(f->t.t1), ""), 0);
+    assert_int_equal(registry_put(small, txn, "v1", "村", 1, crypto_identity_pk(f->t.v1), "t1"),
+                     0);
+    assert_int_equal(store_txn_commit(txn), 0);
+    memset(summary, 'x', sizeof summary - 1);
+    summary[sizeof summary - 1] = 0;
+    struct batch b = {0};
+    for (int i = 0; i < 64; i++) {
+        Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
+        Jiefen__Event ev = JIEFEN__EVENT__INIT;
+        char id[32];
+        size_t len;
+        snprintf(id, sizeof id, "v1-big-%d", i);
+        o.case_id = id;
+        o.summary = summary;
+        o.due_ms = 1767225600000LL + 3 * 86400000LL;
+        ev.case_id = id;
+        ev.case_epoch = 1;
+        ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
+        ev.case_opened = &o;
+        uint8_t *bytes = test_chain_sign(&f->t.cv1, &ev, &len);
+        add(&b, bytes, len);
+    }
+    Jiefen__UpBatch ub = JIEFEN__UP_BATCH__INIT;
+    ub.envelopes = b.env;
+    ub.n_envelopes = b.n;
+    struct ingest_result r;
+    int rc = ingest_up(small, "t1", "v1", &ub, &r);
+    print_result("up into a 1 MiB map", rc, &r);
+    assert_int_equal(rc, MDB_MAP_FULL);
+    assert_int_equal(r.applied, 0);
+    uint64_t seq;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    assert_int_equal(store_txn_begin(small, MDB_RDONLY, &txn), 0);
+    assert_int_equal(eventlog_head(small, txn, "v1", &seq, hash), 0);
+    store_txn_abort(txn);
+    assert_int_equal(seq, 0);
+    while (rc == MDB_MAP_FULL) {
+        assert_int_equal(store_grow(small), 0);
+        rc = ingest_up(small, "t1", "v1", &ub, &r);
+        print_result("after growing", rc, &r);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.applied, 64);
+    store_close(&small);
+    batch_free(&b);
+}
+
 /* ---- down --------------------------------------------------------------------------- */
 
 static void test_down_applies_in_queue_order(void **state)
@@ -535,6 +593,7 @@ int main(void)
         T(test_revoked_origin_is_refused),
         T(test_undecodable_envelope_is_refused),
         T(test_equivocation_quarantines_origin),
+        T(test_map_full_applies_nothing),
         T(test_down_applies_in_queue_order),
         T(test_down_gap_stops_batch),
         T(test_down_refusals_are_skipped),
