@@ -12,7 +12,7 @@
 #include "testutil.h"
 
 #define ID_A "11010519491231002X"
-#define ID_B "110105194912310037"
+#define ID_B "110105194912310038"
 
 /* The root c1 and its child t1, each with its own store; v2 another node. */
 struct fixture {
