@@ -62,11 +62,7 @@ static int apply(eventlog_tx *tx, void *arg)
 
 static Jiefen__CaseView *view(struct test_node *f, const char *id)
 {
-    MDB_txn *txn;
-    Jiefen__CaseView *v = NULL;
-    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->st, txn, id, &v), 0);
-    store_txn_abort(txn);
+    Jiefen__CaseView *v = test_case_view(f->st, id);
     assert_non_null(v);
     return v;
 }

@@ -248,11 +248,7 @@ static Jiefen__Event moved(Jiefen__CaseMoved *m, const char *kind, const char *f
 
 static void case_view(struct test_node *f, const char *id, char *holder, size_t len)
 {
-    MDB_txn *txn;
-    Jiefen__CaseView *v = NULL;
-    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->st, txn, id, &v), 0);
-    store_txn_abort(txn);
+    Jiefen__CaseView *v = test_case_view(f->st, id);
     assert_non_null(v);
     snprintf(holder, len, "%s", v->holder);
     case_view_free(&v);

@@ -255,6 +255,19 @@ static inline int test_chain_store(store *st, const char *self, struct test_chai
     return rc;
 }
 
+/* The view of case `id` in st, NULL if there is none (free with case_view_free()). */
+#include "case/case.h"
+
+static inline Jiefen__CaseView *test_case_view(store *st, const char *id)
+{
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    if (store_txn_begin(st, MDB_RDONLY, &txn) || fold_case_get(st, txn, id, &v))
+        exit(1);
+    store_txn_abort(txn);
+    return v;
+}
+
 /* Runs fn(tx, arg) as one operation of log, flushed at once. Returns its status (0 once
  * its events are durable). */
 struct test_op {
