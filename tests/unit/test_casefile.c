@@ -32,15 +32,9 @@ static eventlog *v1_log;
 static int op_open(eventlog_tx *tx, void *arg)
 {
     (void)arg;
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
-    o.case_id = CASE;
-    o.due_ms = tx->now_ms + 3 * 86400000LL;
-    ev.case_id = CASE;
-    ev.case_epoch = 1;
-    ev.actor = "test";
-    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    ev.case_opened = &o;
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
+    test_case_opened(&ev, &o, CASE, tx->now_ms);
     return eventlog_append(tx, &ev, (const uint8_t *)PART1, strlen(PART1));
 }
 

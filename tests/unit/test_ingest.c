@@ -425,18 +425,13 @@ static void test_map_full_applies_nothing(void **state)
     summary[sizeof summary - 1] = 0;
     struct batch b = {0};
     for (int i = 0; i < 64; i++) {
-        Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-        Jiefen__Event ev = JIEFEN__EVENT__INIT;
+        Jiefen__CaseOpened o;
+        Jiefen__Event ev;
         char id[32];
         size_t len;
         snprintf(id, sizeof id, "v1-big-%d", i);
-        o.case_id = id;
+        test_case_opened(&ev, &o, id, 1767225600000LL);
         o.summary = summary;
-        o.due_ms = 1767225600000LL + 3 * 86400000LL;
-        ev.case_id = id;
-        ev.case_epoch = 1;
-        ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-        ev.case_opened = &o;
         uint8_t *bytes = test_chain_sign(&f->t.cv1, &ev, &len);
         add(&b, bytes, len);
     }

@@ -19,24 +19,15 @@ static void open_case(struct test_node *f, struct test_chain *c, int mo, int day
                       const char *category, const char *village, const char *source)
 {
     char id[32];
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
     snprintf(id, sizeof id, "%s-2026-%06llu", c->origin, (unsigned long long)c->seq + 1);
-    o.case_id = id;
+    test_case_opened(&ev, &o, id, sh(2026, mo, day, 9, 0));
     o.category = (char *)category;
     o.department = "部门";
-    o.matter_type = "dispute_mediation";
     o.village = (char *)village;
     o.source = (char *)source;
-    o.summary = "纠纷";
-    o.complexity = JIEFEN__COMPLEXITY__COMPLEXITY_SIMPLE;
     o.risk = JIEFEN__RISK__RISK_BLUE;
-    ev.case_id = id;
-    ev.case_epoch = 1;
-    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    ev.case_opened = &o;
-    ev.time_ms = sh(2026, mo, day, 9, 0);
-    o.due_ms = ev.time_ms + 3 * 86400000LL;
     assert_int_equal(test_chain_store(f->st, "t1", c, &ev, NULL, NULL), 0);
 }
 

@@ -24,20 +24,10 @@ static struct report_period day;
 static void open_case(struct test_node *f, struct test_chain *c)
 {
     char id[32];
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
     snprintf(id, sizeof id, "%s-case-%llu", c->origin, (unsigned long long)c->seq + 1);
-    o.case_id = id;
-    o.category = "land_contract";
-    o.matter_type = "dispute_mediation";
-    o.source = "walk_in";
-    o.complexity = JIEFEN__COMPLEXITY__COMPLEXITY_SIMPLE;
-    ev.case_id = id;
-    ev.case_epoch = 1;
-    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    ev.case_opened = &o;
-    ev.time_ms = sh(2026, 1, 1, 8, 0) + (int64_t)c->seq * 60000;
-    o.due_ms = ev.time_ms + 3 * 86400000LL;
+    test_case_opened(&ev, &o, id, sh(2026, 1, 1, 8, 0) + (int64_t)c->seq * 60000);
     assert_int_equal(test_chain_store(f->st, "t1", c, &ev, NULL, NULL), 0);
 }
 

@@ -260,15 +260,9 @@ static void test_case_goes_to_intake_holder_and_handdown_target(void **state)
     char holder[32];
     int64_t t0 = 1767225600000LL;
     /* v1 opens a case and escalates it to t1 (both received from v1: not routed). */
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event open = JIEFEN__EVENT__INIT;
-    o.case_id = "v1-case-1";
-    o.due_ms = t0 + 3 * DAY;
-    open.case_id = "v1-case-1";
-    open.case_epoch = 1;
-    open.time_ms = t0;
-    open.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    open.case_opened = &o;
+    Jiefen__CaseOpened o;
+    Jiefen__Event open;
+    test_case_opened(&open, &o, "v1-case-1", t0);
     put_free(f, &f->t.cv1, &open, 0);
     Jiefen__CaseMoved up = JIEFEN__CASE_MOVED__INIT;
     Jiefen__Event esc = moved(&up, "escalate", "v1", "t1", 2, t0 + 1000);

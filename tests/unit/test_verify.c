@@ -24,19 +24,12 @@ static int own_case(eventlog_tx *tx, void *arg)
 {
     const int *n = arg;
     char id[32], sealed[64];
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
     snprintf(id, sizeof id, "t1-case-%d", *n);
     snprintf(sealed, sizeof sealed, "personal data of case %d", *n);
-    o.case_id = id;
-    o.category = "land_contract";
+    test_case_opened(&ev, &o, id, tx->now_ms);
     o.summary = "own";
-    o.due_ms = tx->now_ms + 3 * 86400000LL;
-    ev.case_id = id;
-    ev.case_epoch = 1;
-    ev.actor = "test";
-    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    ev.case_opened = &o;
     return eventlog_append(tx, &ev, (const uint8_t *)sealed, strlen(sealed));
 }
 

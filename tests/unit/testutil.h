@@ -107,21 +107,34 @@ static inline uint8_t *test_chain_sign(struct test_chain *c, Jiefen__Event *ev, 
     return bytes;
 }
 
-/* The next event of the chain: a case_opened of case `case_id` (epoch 1, due in 3 days). */
+/* Makes ev a case_opened of case `id` with body o: epoch 1, at time t, due 3 days later,
+ * land_contract, walk-in, simple. The caller may change any field after. */
+static inline void test_case_opened(Jiefen__Event *ev, Jiefen__CaseOpened *o, const char *id,
+                                    int64_t t)
+{
+    jiefen__event__init(ev);
+    jiefen__case_opened__init(o);
+    o->case_id = ev->case_id = (char *)id;
+    o->category = "land_contract";
+    o->matter_type = "dispute_mediation";
+    o->source = "walk_in";
+    o->summary = "test";
+    o->complexity = JIEFEN__COMPLEXITY__COMPLEXITY_SIMPLE;
+    o->due_ms = t + 3 * 86400000LL;
+    ev->case_epoch = 1;
+    ev->time_ms = t;
+    ev->body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
+    ev->case_opened = o;
+}
+
+/* The next event of the chain: a case_opened of case `case_id` (test_case_opened, at
+ * 2026-01-01 00:00 UTC plus the seq in seconds). */
 static inline uint8_t *test_chain_open_case(struct test_chain *c, const char *case_id,
                                             size_t *len)
 {
-    Jiefen__CaseOpened o = JIEFEN__CASE_OPENED__INIT;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
-    o.case_id = (char *)case_id;
-    o.category = "land_contract";
-    o.summary = "test";
-    ev.case_id = (char *)case_id;
-    ev.case_epoch = 1;
-    ev.body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
-    ev.case_opened = &o;
-    ev.time_ms = 1767225600000LL + (int64_t)(c->seq + 1) * 1000;
-    o.due_ms = ev.time_ms + 3 * 86400000LL;
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
+    test_case_opened(&ev, &o, case_id, 1767225600000LL + (int64_t)(c->seq + 1) * 1000);
     return test_chain_sign(c, &ev, len);
 }
 
