@@ -42,4 +42,276 @@ static inline int test_dir_teardown(void **state)
     return 0;
 }
 
+/* ---- nodes, stores and signed chains, for tests of what crosses a link ------------- */
+
+#include "crypto.h"
+#include "envelope.h"
+#include "store.h"
+
+/* A new node identity, its key file `name`.key in dir. Exits on failure. */
+static inline crypto_identity *test_identity(const char *dir, const char *name)
+{
+    char path[4200];
+    crypto_identity *id = NULL;
+    snprintf(path, sizeof path, "%s/%s.key", dir, name);
+    if (crypto_identity_create(path, &id)) {
+        fprintf(stderr, "cannot create identity %s\n", path);
+        exit(1);
+    }
+    return id;
+}
+
+/* A new store in dir/name (16 MiB map). Exits on failure. */
+static inline store *test_store(const char *dir, const char *name)
+{
+    char path[4200];
+    store *st = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (store_open(path, 1 << 24, 1, &st)) {
+        fprintf(stderr, "cannot open store %s\n", path);
+        exit(1);
+    }
+    return st;
+}
+
+/* One origin's log as a test writes it by hand: each event signed gets the next seq and
+ * the hash of the one before, as eventlog_append() gives them. */
+struct test_chain {
+    const crypto_identity *id;
+    const char *origin;
+    uint64_t seq;                    /* of the last event signed (0: none yet) */
+    uint8_t prev[CRYPTO_HASH_LEN];   /* its hash */
+};
+
+/* Places ev at the end of the chain (origin, seq, prev_hash; time and actor if unset),
+ * signs it, and returns the Envelope bytes (malloc'd) with their length in *len. */
+static inline uint8_t *test_chain_sign(struct test_chain *c, Jiefen__Event *ev, size_t *len)
+{
+    uint8_t *bytes = NULL, prev[CRYPTO_HASH_LEN];
+    memcpy(prev, c->prev, sizeof prev);
+    ev->origin = (char *)c->origin;
+    ev->seq = c->seq + 1;
+    ev->prev_hash.data = prev;
+    ev->prev_hash.len = sizeof prev;
+    if (!ev->time_ms)
+        ev->time_ms = 1767225600000LL + (int64_t)ev->seq * 1000; /* 2026-01-01 UTC on */
+    if (!ev->actor || !ev->actor[0])
+        ev->actor = "test";
+    if (envelope_sign(c->id, ev, &bytes, len, c->prev)) {
+        fprintf(stderr, "cannot sign %s/%llu\n", c->origin, (unsigned long long)ev->seq);
+        exit(1);
+    }
+    ev->prev_hash.data = NULL;
+    ev->prev_hash.len = 0;
+    c->seq++;
+    return bytes;
+}
+
+/* Makes ev a case_opened of case `id` with body o: epoch 1, at time t, due 3 days later,
+ * land_contract, walk-in, simple. The caller may change any field after. */
+static inline void test_case_opened(Jiefen__Event *ev, Jiefen__CaseOpened *o, const char *id,
+                                    int64_t t)
+{
+    jiefen__event__init(ev);
+    jiefen__case_opened__init(o);
+    o->case_id = ev->case_id = (char *)id;
+    o->category = "land_contract";
+    o->matter_type = "dispute_mediation";
+    o->source = "walk_in";
+    o->summary = "test";
+    o->complexity = JIEFEN__COMPLEXITY__COMPLEXITY_SIMPLE;
+    o->due_ms = t + 3 * 86400000LL;
+    ev->case_epoch = 1;
+    ev->time_ms = t;
+    ev->body_case = JIEFEN__EVENT__BODY_CASE_OPENED;
+    ev->case_opened = o;
+}
+
+/* The next event of the chain: a case_opened of case `case_id` (test_case_opened, at
+ * 2026-01-01 00:00 UTC plus the seq in seconds). */
+static inline uint8_t *test_chain_open_case(struct test_chain *c, const char *case_id,
+                                            size_t *len)
+{
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
+    test_case_opened(&ev, &o, case_id, 1767225600000LL + (int64_t)(c->seq + 1) * 1000);
+    return test_chain_sign(c, &ev, len);
+}
+
+/* The tree the link tests share, as the township t1 knows it: its county c1 above; its
+ * villages v1 (with v1a below it), v2 and v3 (revoked) below; x1 a node it never heard of.
+ * Each with its own key, in t1's registry (store st), and a chain (cc1...) to sign its
+ * events with. */
+#include "log/registry.h"
+
+struct test_tree {
+    crypto_identity *c1, *t1, *v1, *v1a, *v2, *v3, *x1;
+    struct test_chain cc1, ct1, cv1, cv1a, cv2, cv3, cx1;
+};
+
+static inline void test_tree_make(const char *dir, store *st, struct test_tree *t)
+{
+    struct {
+        crypto_identity **id;
+        struct test_chain *chain;
+        const char *node, *name, *parent;
+        int tier;
+    } nodes[] = {
+        {&t->c1, &t->cc1, "c1", "县", "", 3},      {&t->t1, &t->ct1, "t1", "镇", "c1", 2},
+        {&t->v1, &t->cv1, "v1", "村1", "t1", 1},   {&t->v1a, &t->cv1a, "v1a", "组", "v1", 1},
+        {&t->v2, &t->cv2, "v2", "村2", "t1", 1},   {&t->v3, &t->cv3, "v3", "村3", "t1", 1},
+        {&t->x1, &t->cx1, "x1", "外", NULL, 1},
+    };
+    MDB_txn *txn;
+    if (store_txn_begin(st, 0, &txn))
+        exit(1);
+    for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++) {
+        *nodes[i].id = test_identity(dir, nodes[i].node);
+        *nodes[i].chain = (struct test_chain){.id = *nodes[i].id, .origin = nodes[i].node};
+        if (nodes[i].parent &&
+            registry_put(st, txn, nodes[i].node, nodes[i].name, nodes[i].tier,
+                         crypto_identity_pk(*nodes[i].id), nodes[i].parent))
+            exit(1);
+    }
+    if (registry_revoke(st, txn, "v3") || store_txn_commit(txn))
+        exit(1);
+}
+
+static inline void test_tree_free(struct test_tree *t)
+{
+    crypto_identity **ids[] = {&t->c1, &t->t1, &t->v1, &t->v1a, &t->v2, &t->v3, &t->x1};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        crypto_identity_free(ids[i]);
+}
+
+/* The usual fixture of those tests: a fresh directory, t1's store in it, the tree. */
+struct test_node {
+    char dir[4096];
+    store *st;
+    struct test_tree t;
+};
+
+static inline int test_node_setup(void **state)
+{
+    struct test_node *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    test_tmpdir(f->dir, sizeof f->dir);
+    f->st = test_store(f->dir, "store");
+    test_tree_make(f->dir, f->st, &f->t);
+    *state = f;
+    return 0;
+}
+
+static inline int test_node_teardown(void **state)
+{
+    struct test_node *f = *state;
+    store_close(&f->st);
+    test_tree_free(&f->t);
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+#define TEST_NODE(name) cmocka_unit_test_setup_teardown(name, test_node_setup, test_node_teardown)
+
+#include "node.h"
+
+/* What every test of node code does first: libsodium, the daemon's default zone, and the
+ * folds of the domain's events (node_register_folds). */
+static inline int test_init(void)
+{
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    node_register_folds();
+    return crypto_init();
+}
+
+/* Asia/Shanghai local time (UTC+8, no DST) as UTC ms. */
+#include <time.h>
+
+static inline int64_t test_shanghai_ms(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi};
+    return ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
+}
+
+/* Signs ev on chain c and keeps it in st as node `self` holds a log it received: stored
+ * under its key, the chain head moved on, folded into the views (fold_apply), in one
+ * transaction. Returns the fold's result (0, JF_EINVAL, JF_ELATER...); the envelope bytes
+ * (malloc'd) into *bytes and *len when bytes is not NULL. Exits on a store failure. */
+#include "log/eventlog.h"
+#include "log/fold.h"
+#include "case/caseindex.h"
+
+static inline int test_chain_store(store *st, const char *self, struct test_chain *c,
+                                   Jiefen__Event *ev, uint8_t **bytes, size_t *len)
+{
+    size_t n;
+    uint8_t *b = test_chain_sign(c, ev, &n), key[STORE_KEY_MAX];
+    envelope *e = NULL;
+    MDB_txn *txn;
+    if (envelope_decode(b, n, &e) || store_txn_begin(st, 0, &txn))
+        exit(1);
+    if (store_put(txn, st->events, key, store_event_key(c->origin, c->seq, key), b, n,
+                  STORE_NEW) ||
+        eventlog_head_put(st, txn, c->origin, c->seq, c->prev))
+        exit(1);
+    int rc = fold_apply(st, txn, self, e->event);
+    printf("  %s/%llu %s folds at %s: %d\n", c->origin, (unsigned long long)c->seq,
+           envelope_kind(e->event), self, rc);
+    if (store_txn_commit(txn))
+        exit(1);
+    envelope_free(&e);
+    if (bytes) {
+        *bytes = b;
+        *len = n;
+    } else {
+        free(b);
+    }
+    return rc;
+}
+
+/* The view of case `id` in st, NULL if there is none (free with case_view_free()). */
+#include "case/case.h"
+
+static inline Jiefen__CaseView *test_case_view(store *st, const char *id)
+{
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    if (store_txn_begin(st, MDB_RDONLY, &txn) || fold_case_get(st, txn, id, &v))
+        exit(1);
+    store_txn_abort(txn);
+    return v;
+}
+
+/* Runs fn(tx, arg) as one operation of log, flushed at once. Returns its status (0 once
+ * its events are durable). */
+struct test_op {
+    eventlog_apply_fn fn;
+    void *arg;
+    int status;
+};
+
+static inline int test_op_apply(eventlog_tx *tx, void *arg)
+{
+    struct test_op *op = arg;
+    return op->fn(tx, op->arg);
+}
+
+static inline void test_op_done(void *arg, int status)
+{
+    ((struct test_op *)arg)->status = status;
+}
+
+static inline int test_eventlog_run(eventlog *log, eventlog_apply_fn fn, void *arg)
+{
+    struct test_op op = {fn, arg, 1};
+    if (eventlog_submit(log, test_op_apply, test_op_done, &op))
+        exit(1);
+    eventlog_flush(log);
+    return op.status;
+}
+
 #endif
