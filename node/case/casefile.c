@@ -15,14 +15,15 @@ static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
                            const Jiefen__Event *ev, size_t *len, int *err)
 {
     uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(ev->origin, ev->seq, key), key}, d;
-    if (mdb_get(txn, st->sealed, &k, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
+    size_t klen = store_event_key(ev->origin, ev->seq, key);
+    MDB_val d;
+    if (store_get(txn, st->sealed, key, klen, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
         return NULL;
     *len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
     uint8_t *plain = malloc(*len ? *len : 1);
     if (!plain)
         *err = -ENOMEM;
-    else if (crypto_unseal(id, d.mv_data, d.mv_size, key, k.mv_size, plain)) {
+    else if (crypto_unseal(id, d.mv_data, d.mv_size, key, klen, plain)) {
         free(plain);
         return NULL;
     }
