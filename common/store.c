@@ -207,7 +207,8 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 
 static int in_prefix(const struct store_range *r, const MDB_val *k)
 {
-    return k->mv_size >= r->prefix_len && memcmp(k->mv_data, r->prefix, r->prefix_len) == 0;
+    return !r->prefix_len ||
+           (k->mv_size >= r->prefix_len && memcmp(k->mv_data, r->prefix, r->prefix_len) == 0);
 }
 
 /* LMDB's default order: bytes, then the shorter first. */
@@ -223,6 +224,8 @@ static int key_cmp(const void *a, size_t alen, const void *b, size_t blen)
 static size_t past_prefix(const struct store_range *r, uint8_t *past)
 {
     size_t n = r->prefix_len < WALK_KEY_MAX ? r->prefix_len : WALK_KEY_MAX;
+    if (!n)
+        return 0;
     memcpy(past, r->prefix, n);
     while (n && past[n - 1] == 0xff)
         n--;
@@ -236,7 +239,8 @@ static int walk_first_forward(MDB_cursor *c, const struct store_range *r, MDB_va
                               MDB_val *d)
 {
     *k = (MDB_val){r->prefix_len, (void *)r->prefix};
-    if (r->from_len && key_cmp(r->from, r->from_len, r->prefix, r->prefix_len) > 0)
+    if (r->from_len &&
+        (!r->prefix_len || key_cmp(r->from, r->from_len, r->prefix, r->prefix_len) > 0))
         *k = (MDB_val){r->from_len, (void *)r->from};
     return mdb_cursor_get(c, k, d, k->mv_size ? MDB_SET_RANGE : MDB_FIRST);
 }
