@@ -68,7 +68,8 @@ static int count_village(struct ledger *l, const char *name)
             l->villages[i].n++;
             return 0;
         }
-    struct ledger_village *g = realloc(l->villages, (l->n_villages + 1) * sizeof *g);
+    struct ledger_village *g = array_room(l->villages, l->n_villages, &l->cap_villages,
+                                          sizeof *g, 8);
     if (!g)
         return -ENOMEM;
     l->villages = g;
@@ -268,7 +269,7 @@ void ledger_clear(struct ledger *l)
         free(l->villages[i].name);
     free(l->villages);
     l->villages = NULL;
-    l->n_villages = 0;
+    l->n_villages = l->cap_villages = 0;
 }
 
 /* ---- JSON --------------------------------------------------------------------------- */
