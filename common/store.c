@@ -203,39 +203,63 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+#define WALK_KEY_MAX 511 /* LMDB's longest key */
+
 static int in_prefix(const struct store_range *r, const MDB_val *k)
 {
-    return k->mv_size >= r->prefix_len && memcmp(k->mv_data, r->prefix, r->prefix_len) == 0;
+    return !r->prefix_len ||
+           (k->mv_size >= r->prefix_len && memcmp(k->mv_data, r->prefix, r->prefix_len) == 0);
 }
 
-/* Places c on the first key of the walk; MDB_NOTFOUND when there is none. */
-static int walk_first(MDB_cursor *c, const struct store_range *r, MDB_val *k, MDB_val *d)
+/* LMDB's default order: bytes, then the shorter first. */
+static int key_cmp(const void *a, size_t alen, const void *b, size_t blen)
 {
-    const void *at = r->from_len ? r->from : r->prefix;
-    size_t at_len = r->from_len ? r->from_len : r->prefix_len;
-    *k = (MDB_val){at_len, (void *)at};
-    if (!r->reverse)
-        return mdb_cursor_get(c, k, d, at_len ? MDB_SET_RANGE : MDB_FIRST);
-    if (!r->from_len && r->prefix_len) {
-        /* Past every key of the prefix: the prefix with its last byte incremented. */
-        uint8_t past[512];
-        size_t n = r->prefix_len < sizeof past ? r->prefix_len : sizeof past;
-        memcpy(past, r->prefix, n);
-        while (n && past[n - 1] == 0xff)
-            n--;
-        if (n) {
-            past[n - 1]++;
-            *k = (MDB_val){n, past};
-            int rc = mdb_cursor_get(c, k, d, MDB_SET_RANGE);
-            return rc == MDB_NOTFOUND ? mdb_cursor_get(c, k, d, MDB_LAST)
-                                      : rc ? rc : mdb_cursor_get(c, k, d, MDB_PREV);
-        }
-    }
-    if (!at_len || (!r->from_len && r->prefix_len))
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Past every key of the prefix: the prefix up to its last byte that is not 0xff, that
+ * byte incremented, into past (WALK_KEY_MAX bytes). Its length, 0 when there is no
+ * such key (no prefix, or only 0xff bytes: the prefix's keys are the last ones). */
+static size_t past_prefix(const struct store_range *r, uint8_t *past)
+{
+    size_t n = r->prefix_len < WALK_KEY_MAX ? r->prefix_len : WALK_KEY_MAX;
+    if (!n)
+        return 0;
+    memcpy(past, r->prefix, n);
+    while (n && past[n - 1] == 0xff)
+        n--;
+    if (n)
+        past[n - 1]++;
+    return n;
+}
+
+/* Forward: on the first key >= both the prefix and `from`. */
+static int walk_first_forward(MDB_cursor *c, const struct store_range *r, MDB_val *k,
+                              MDB_val *d)
+{
+    *k = (MDB_val){r->prefix_len, (void *)r->prefix};
+    if (r->from_len &&
+        (!r->prefix_len || key_cmp(r->from, r->from_len, r->prefix, r->prefix_len) > 0))
+        *k = (MDB_val){r->from_len, (void *)r->from};
+    return mdb_cursor_get(c, k, d, k->mv_size ? MDB_SET_RANGE : MDB_FIRST);
+}
+
+/* Backward: on the last key below both `from` and the end of the prefix. */
+static int walk_first_reverse(MDB_cursor *c, const struct store_range *r, MDB_val *k,
+                              MDB_val *d)
+{
+    uint8_t past[WALK_KEY_MAX];
+    size_t n = past_prefix(r, past);
+    *k = (MDB_val){n, past};
+    if (r->from_len && (!n || key_cmp(r->from, r->from_len, past, n) < 0))
+        *k = (MDB_val){r->from_len, (void *)r->from};
+    if (!k->mv_size)
         return mdb_cursor_get(c, k, d, MDB_LAST);
     int rc = mdb_cursor_get(c, k, d, MDB_SET_RANGE);
-    return rc == MDB_NOTFOUND ? mdb_cursor_get(c, k, d, MDB_LAST)
-                              : rc ? rc : mdb_cursor_get(c, k, d, MDB_PREV);
+    if (rc == MDB_NOTFOUND)
+        return mdb_cursor_get(c, k, d, MDB_LAST);
+    return rc ? rc : mdb_cursor_get(c, k, d, MDB_PREV);
 }
 
 int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
@@ -245,18 +269,18 @@ int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_wal
     MDB_cursor *c;
     MDB_val k, d;
     r = r ? r : &all;
-    int rc = mdb_cursor_open(txn, dbi, &c);
+    int rc = mdb_cursor_open(txn, dbi, &c), stop = 0;
     if (rc)
         return rc;
-    for (rc = walk_first(c, r, &k, &d); rc == 0;
-         rc = mdb_cursor_get(c, &k, &d, r->reverse ? MDB_PREV : MDB_NEXT)) {
-        if (!in_prefix(r, &k))
+    rc = r->reverse ? walk_first_reverse(c, r, &k, &d) : walk_first_forward(c, r, &k, &d);
+    for (; rc == 0 && in_prefix(r, &k);
+         rc = mdb_cursor_get(c, &k, &d, r->reverse ? MDB_PREV : MDB_NEXT))
+        if ((stop = fn(&k, &d, arg)))
             break;
-        if ((rc = fn(&k, &d, arg)))
-            break;
-    }
     mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND || rc == STORE_STOP || rc > 0 ? 0 : rc;
+    if (stop)
+        return stop == STORE_STOP ? 0 : stop;
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)

@@ -114,9 +114,9 @@ int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const voi
 /* Deletes key; an absent key is not an error. 0 or an LMDB code. */
 int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
-/* A range of keys to walk: those starting with `prefix` (none: every key), from the first
- * key >= `from` (none: the first of the prefix), or with `reverse` from the last key <
- * `from` (none: the last of the prefix) backwards. */
+/* A range of keys to walk: those starting with `prefix` (none: every key) and, forwards,
+ * from the first key >= `from`, or with `reverse`, backwards from the last key < `from`
+ * (no `from`: from the first, or the last, key of the prefix). */
 struct store_range {
     const void *prefix;
     size_t prefix_len;
@@ -131,8 +131,8 @@ struct store_range {
 #define STORE_STOP 1
 typedef int (*store_walk_fn)(const MDB_val *key, const MDB_val *val, void *arg);
 
-/* Walks the range r of dbi (NULL: every key) in txn. 0, fn's negative code or an LMDB
- * code. */
+/* Walks the range r of dbi (NULL: every key) in txn. 0 (also when fn stopped it with
+ * STORE_STOP), fn's negative code, or an LMDB code. */
 int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
                void *arg);
 

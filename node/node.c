@@ -334,6 +334,20 @@ static int parent_of(struct node *n, MDB_txn *txn, char *parent, char *endpoint,
     return registry_key(n->st, txn, parent, pk) == 0;
 }
 
+/* Events came in over a link: relay them on, and check the rules that need them. */
+static void links_received(void *arg)
+{
+    struct node *n = arg;
+    node_links_kick(n);
+    warning_check_received(n->warnings);
+}
+
+static struct link_ctx link_ctx(struct node *n)
+{
+    return (struct link_ctx){&n->loop, n->zctx, n->st, n->id, n->cfg.node_id,
+                             links_received, n};
+}
+
 int node_uplink_start(struct node *n)
 {
     MDB_txn *txn;
@@ -343,7 +357,8 @@ int node_uplink_start(struct node *n)
         return 0;
     int enrolled = parent_of(n, txn, parent, endpoint, pk);
     mdb_txn_abort(txn);
-    return enrolled ? uplink_start(n, parent, pk, endpoint, &n->up) : 0;
+    struct link_ctx ctx = link_ctx(n);
+    return enrolled ? uplink_start(&ctx, parent, pk, endpoint, &n->up) : 0;
 }
 
 static int start_links(struct node *n, char *err, size_t errlen)
@@ -353,7 +368,8 @@ static int start_links(struct node *n, char *err, size_t errlen)
         return -1;
     }
     int rc;
-    if (n->cfg.link_listen[0] && (rc = downlink_start(n, n->cfg.link_listen, &n->down))) {
+    struct link_ctx ctx = link_ctx(n);
+    if (n->cfg.link_listen[0] && (rc = downlink_start(&ctx, n->cfg.link_listen, &n->down))) {
         errf(err, errlen, "link: cannot listen on %s (%s)", n->cfg.link_listen,
              zmq_strerror(-rc));
         return -1;

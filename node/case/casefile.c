@@ -1,4 +1,5 @@
 #include "case/casefile.h"
+#include "array.h"
 #include "envelope.h"
 #include "error.h"
 
@@ -15,14 +16,15 @@ static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
                            const Jiefen__Event *ev, size_t *len, int *err)
 {
     uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(ev->origin, ev->seq, key), key}, d;
-    if (mdb_get(txn, st->sealed, &k, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
+    size_t klen = store_event_key(ev->origin, ev->seq, key);
+    MDB_val d;
+    if (store_get(txn, st->sealed, key, klen, &d) || d.mv_size < CRYPTO_SEAL_OVERHEAD)
         return NULL;
     *len = d.mv_size - CRYPTO_SEAL_OVERHEAD;
     uint8_t *plain = malloc(*len ? *len : 1);
     if (!plain)
         *err = -ENOMEM;
-    else if (crypto_unseal(id, d.mv_data, d.mv_size, key, k.mv_size, plain)) {
+    else if (crypto_unseal(id, d.mv_data, d.mv_size, key, klen, plain)) {
         free(plain);
         return NULL;
     }
@@ -116,13 +118,13 @@ int casefile_each(store *st, MDB_txn *txn, const crypto_identity *id, const char
 struct copies {
     uint8_t curve_pk[32];
     Jiefen__SealedCopy **c;
-    size_t n;
+    size_t n, cap;
 };
 
 static int add_copy(const Jiefen__Event *ev, const uint8_t *plain, size_t len, void *arg)
 {
     struct copies *cs = arg;
-    Jiefen__SealedCopy **grown = realloc(cs->c, (cs->n + 1) * sizeof *grown);
+    Jiefen__SealedCopy **grown = array_room(cs->c, cs->n, &cs->cap, sizeof *grown, 8);
     if (!grown)
         return -ENOMEM;
     cs->c = grown;
@@ -144,7 +146,7 @@ int casefile_copies(store *st, MDB_txn *txn, const crypto_identity *id, const ch
                     const Jiefen__CaseView *v, const uint8_t to_pk[32],
                     Jiefen__SealedCopy ***out, size_t *n)
 {
-    struct copies cs = {{0}, NULL, 0};
+    struct copies cs = {{0}, NULL, 0, 0};
     int rc = crypto_curve_pk(to_pk, cs.curve_pk) ? JF_ECRYPTO : 0;
     if (rc == 0)
         rc = casefile_each(st, txn, id, self, v, add_copy, &cs);

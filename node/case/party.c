@@ -9,34 +9,29 @@
 #include <string.h>
 
 #define KEY_NAME "party_key"
+#define KEY_NAME_LEN (sizeof KEY_NAME - 1)
 #define SEALED_LEN (PARTY_KEY_LEN + CRYPTO_SEAL_OVERHEAD)
 #define PENDING "party_check:"
 #define PENDING_LEN (sizeof PENDING - 1)
-
-static MDB_val key_name(void)
-{
-    return (MDB_val){sizeof KEY_NAME - 1, KEY_NAME};
-}
 
 /* Kept sealed with the node's at-rest key, like the parties' own data. */
 static int key_put(store *st, MDB_txn *txn, const crypto_identity *id,
                    const uint8_t key[PARTY_KEY_LEN])
 {
     uint8_t sealed[SEALED_LEN];
-    MDB_val k = key_name(), d = {sizeof sealed, sealed};
-    crypto_seal(id, key, PARTY_KEY_LEN, k.mv_data, k.mv_size, sealed);
-    return mdb_put(txn, st->meta, &k, &d, 0);
+    crypto_seal(id, key, PARTY_KEY_LEN, (const uint8_t *)KEY_NAME, KEY_NAME_LEN, sealed);
+    return store_put(txn, st->meta, KEY_NAME, KEY_NAME_LEN, sealed, sizeof sealed, 0);
 }
 
 int party_key_get(store *st, MDB_txn *txn, const crypto_identity *id,
                   uint8_t key[PARTY_KEY_LEN])
 {
-    MDB_val k = key_name(), d;
-    int rc = mdb_get(txn, st->meta, &k, &d);
+    MDB_val d;
+    int rc = store_get(txn, st->meta, KEY_NAME, KEY_NAME_LEN, &d);
     if (rc)
-        return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
+        return rc;
     if (d.mv_size != SEALED_LEN ||
-        crypto_unseal(id, d.mv_data, d.mv_size, k.mv_data, k.mv_size, key))
+        crypto_unseal(id, d.mv_data, d.mv_size, (const uint8_t *)KEY_NAME, KEY_NAME_LEN, key))
         return JF_ECORRUPT;
     return 0;
 }
@@ -122,8 +117,7 @@ static int queue(store *st, MDB_txn *txn, const char *case_id)
         return JF_EINVAL;
     memcpy(name, PENDING, PENDING_LEN);
     memcpy(name + PENDING_LEN, case_id, n);
-    MDB_val k = {PENDING_LEN + n, name}, d = {0, ""};
-    return mdb_put(txn, st->meta, &k, &d, 0);
+    return store_put(txn, st->meta, name, PENDING_LEN + n, "", 0, 0);
 }
 
 int party_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
@@ -134,57 +128,68 @@ int party_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
     for (size_t i = 0; i < o->n_party_tags && rc == 0; i++) {
         if (o->party_tags[i].len != PARTY_TAG_LEN)
             continue; /* not a tag this version makes: nothing to match it against */
-        MDB_val k = {index_key(o->party_tags[i].data, ev->case_id, key, sizeof key), key},
-                d = {0, ""};
-        rc = k.mv_size ? mdb_put(txn, st->parties, &k, &d, 0) : JF_EINVAL;
+        size_t n = index_key(o->party_tags[i].data, ev->case_id, key, sizeof key);
+        rc = n ? store_put(txn, st->parties, key, n, "", 0, 0) : JF_EINVAL;
     }
     if (rc == 0 && o->n_party_tags && strcmp(ev->origin, self))
         rc = queue(st, txn, ev->case_id);
     return rc;
 }
 
+struct each_case {
+    int (*fn)(const char *case_id, void *arg);
+    void *arg;
+    int stop;     /* fn's non-zero return */
+};
+
+static int each_case(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct each_case *e = arg;
+    char id[FOLD_CASE_ID_MAX + 1];
+    size_t n = k->mv_size - PARTY_TAG_LEN;
+    (void)d;
+    if (k->mv_size <= PARTY_TAG_LEN || n >= sizeof id)
+        return STORE_STOP;
+    memcpy(id, (char *)k->mv_data + PARTY_TAG_LEN, n);
+    id[n] = '\0';
+    e->stop = e->fn(id, e->arg);
+    return e->stop ? STORE_STOP : 0;
+}
+
 int party_each_case(store *st, MDB_txn *txn, const uint8_t tag[PARTY_TAG_LEN],
                     int (*fn)(const char *case_id, void *arg), void *arg)
 {
-    MDB_cursor *c;
-    MDB_val k = {PARTY_TAG_LEN, (void *)tag}, d;
-    char id[FOLD_CASE_ID_MAX + 1];
-    int rc = mdb_cursor_open(txn, st->parties, &c), stop = 0;
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && !stop;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        size_t n = k.mv_size - PARTY_TAG_LEN;
-        if (k.mv_size <= PARTY_TAG_LEN || memcmp(k.mv_data, tag, PARTY_TAG_LEN) ||
-            n >= sizeof id)
-            break;
-        memcpy(id, (char *)k.mv_data + PARTY_TAG_LEN, n);
-        id[n] = '\0';
-        stop = fn(id, arg);
-    }
-    mdb_cursor_close(c);
-    if (stop)
-        return stop;
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    struct each_case e = {fn, arg, 0};
+    struct store_range r = {.prefix = tag, .prefix_len = PARTY_TAG_LEN};
+    int rc = store_walk(txn, st->parties, &r, each_case, &e);
+    return e.stop ? e.stop : rc;
+}
+
+/* The key of the first queued case. */
+struct pending {
+    char key[511]; /* LMDB's longest key */
+    size_t len;
+};
+
+static int first_pending(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct pending *p = arg;
+    (void)d;
+    p->len = k->mv_size < sizeof p->key ? k->mv_size : sizeof p->key;
+    memcpy(p->key, k->mv_data, p->len);
+    return STORE_STOP;
 }
 
 int party_pending_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 1])
 {
-    MDB_cursor *c;
-    MDB_val k = {PENDING_LEN, PENDING}, d;
-    int rc = mdb_cursor_open(txn, st->meta, &c);
-    if (rc)
-        return rc;
-    rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-    if (rc == 0 && (k.mv_size <= PENDING_LEN || memcmp(k.mv_data, PENDING, PENDING_LEN)))
-        rc = MDB_NOTFOUND;
-    if (rc == 0) {
-        size_t n = k.mv_size - PENDING_LEN; /* queue() keeps it within FOLD_CASE_ID_MAX */
-        n = n > FOLD_CASE_ID_MAX ? FOLD_CASE_ID_MAX : n;
-        memcpy(case_id, (char *)k.mv_data + PENDING_LEN, n);
-        case_id[n] = '\0';
-        rc = mdb_cursor_del(c, 0);
-    }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
+    struct pending p = {.len = 0};
+    struct store_range r = {.prefix = PENDING, .prefix_len = PENDING_LEN};
+    int rc = store_walk(txn, st->meta, &r, first_pending, &p);
+    if (rc || !p.len)
+        return rc ? rc : JF_ENOTFOUND;
+    size_t n = p.len - PENDING_LEN; /* queue() keeps it within FOLD_CASE_ID_MAX */
+    n = n > FOLD_CASE_ID_MAX ? FOLD_CASE_ID_MAX : n;
+    memcpy(case_id, p.key + PENDING_LEN, n);
+    case_id[n] = '\0';
+    return store_del(txn, st->meta, p.key, p.len);
 }

@@ -29,8 +29,7 @@ static int outbox_push(store *st, MDB_txn *txn, const char *child, const uint8_t
     int rc = store_meta_get_u64(st, txn, name, &q);
     if (rc || (rc = store_meta_put_u64(st, txn, name, q + 1)))
         return rc;
-    MDB_val k = {store_event_key(child, q + 1, key), key}, d = {len, (void *)bytes};
-    return mdb_put(txn, st->outbox, &k, &d, 0);
+    return store_put(txn, st->outbox, key, store_event_key(child, q + 1, key), bytes, len, 0);
 }
 
 struct route {

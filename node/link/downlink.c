@@ -1,13 +1,11 @@
 /* downlink — the parent's end of the links to its children (see link.h). */
 #include "link/link.h"
+#include "array.h"
 #include "case/route.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
-#include "log/eventlog.h"
 #include "log.h"
-#include "node.h"
-#include "case/warning.h"
 #include "log/registry.h"
 
 #include <errno.h>
@@ -19,13 +17,13 @@
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
 struct downlink {
-    struct node *n;
+    struct link_ctx ctx;
     void *router, *zap;
     zsock *zr, *zz;
     uv_timer_t tick;
     char endpoint[256];
     struct link_peer *peers;
-    size_t n_peers;
+    size_t n_peers, cap_peers;
 };
 
 static struct link_peer *peer_for(downlink *d, const char *child)
@@ -33,7 +31,7 @@ static struct link_peer *peer_for(downlink *d, const char *child)
     for (size_t i = 0; i < d->n_peers; i++)
         if (strcmp(d->peers[i].id, child) == 0)
             return &d->peers[i];
-    struct link_peer *grown = realloc(d->peers, (d->n_peers + 1) * sizeof *grown);
+    struct link_peer *grown = array_room(d->peers, d->n_peers, &d->cap_peers, sizeof *grown, 8);
     if (!grown)
         return NULL;
     d->peers = grown;
@@ -67,11 +65,11 @@ static int match_key(const Jiefen__NodeInfo *ni, void *arg)
 static int child_for_key(downlink *d, const uint8_t *curve, char *id)
 {
     MDB_txn *txn;
-    struct key_search k = {d->n->cfg.node_id, curve, id};
-    if (store_txn_begin(d->n->st, MDB_RDONLY, &txn))
+    struct key_search k = {d->ctx.node_id, curve, id};
+    if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn))
         return 0;
-    int found = registry_each(d->n->st, txn, match_key, &k) == 1;
-    mdb_txn_abort(txn);
+    int found = registry_each(d->ctx.st, txn, match_key, &k) == 1;
+    store_txn_abort(txn);
     return found;
 }
 
@@ -126,53 +124,64 @@ static int send_to(downlink *d, struct link_peer *p, Jiefen__LinkMessage *m)
     return rc;
 }
 
+/* The heads of a Heads message. */
+struct heads {
+    downlink *d;
+    MDB_txn *txn;
+    const char *child;
+    char **origins;
+    uint64_t *seqs;
+    size_t n, cap_origins, cap_seqs;
+};
+
+static int add_head(const char *origin, uint64_t seq, void *arg)
+{
+    struct heads *h = arg;
+    if (registry_depth_below(h->d->ctx.st, h->txn, origin, h->child) < 0)
+        return 0;
+    char **o = array_room(h->origins, h->n, &h->cap_origins, sizeof *o, 16);
+    if (o)
+        h->origins = o;
+    uint64_t *s = array_room(h->seqs, h->n, &h->cap_seqs, sizeof *s, 16);
+    if (s)
+        h->seqs = s;
+    if (!o || !s || !(h->origins[h->n] = strdup(origin)))
+        return -ENOMEM;
+    h->seqs[h->n++] = seq;
+    return 0;
+}
+
+static void heads_free(struct heads *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        free(h->origins[i]);
+    free(h->origins);
+    free(h->seqs);
+}
+
 /* Our heads of every chain in the child's subtree: the cumulative ack of its up stream. */
 static void send_heads(downlink *d, struct link_peer *p, int resync)
 {
     MDB_txn *txn;
-    MDB_cursor *c;
-    MDB_val k = {5, "head:"}, v;
-    if (store_txn_begin(d->n->st, MDB_RDONLY, &txn))
+    struct heads hs = {d, NULL, p->id, NULL, NULL, 0, 0, 0};
+    if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn))
         return;
-    char **origins = NULL;
-    uint64_t *seqs = NULL;
-    size_t n = 0;
-    if (mdb_cursor_open(txn, d->n->st->meta, &c) == 0) {
-        for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-            if (k.mv_size <= 5 || memcmp(k.mv_data, "head:", 5) || v.mv_size < 8)
-                break;
-            char origin[STORE_ORIGIN_MAX + 1];
-            snprintf(origin, sizeof origin, "%.*s", (int)(k.mv_size - 5), (char *)k.mv_data + 5);
-            if (registry_depth_below(d->n->st, txn, origin, p->id) < 0)
-                continue;
-            char **o2 = realloc(origins, (n + 1) * sizeof *o2);
-            uint64_t *s2 = realloc(seqs, (n + 1) * sizeof *s2);
-            if (o2)
-                origins = o2;
-            if (s2)
-                seqs = s2;
-            if (!o2 || !s2 || !(origins[n] = strdup(origin)))
-                break;
-            memcpy(&seqs[n++], v.mv_data, 8);
-        }
-        mdb_cursor_close(c);
-    }
-    mdb_txn_abort(txn);
+    hs.txn = txn;
+    int rc = link_each_head(d->ctx.st, txn, add_head, &hs);
+    store_txn_abort(txn);
+    if (rc)
+        log_warn("downlink", "heads for %s left incomplete (%s)", p->id, jf_strerror(rc));
     Jiefen__Heads h = JIEFEN__HEADS__INIT;
-    h.origins = origins;
-    h.n_origins = n;
-    h.seqs = seqs;
-    h.n_seqs = n;
+    h.origins = hs.origins;
+    h.n_origins = hs.n;
+    h.seqs = hs.seqs;
+    h.n_seqs = hs.n;
     h.resync = resync;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HEADS;
     m.heads = &h;
     send_to(d, p, &m);
-    for (size_t i = 0; i < n; i++)
-        free(origins[i]);
-    free(origins);
-    free(seqs);
+    heads_free(&hs);
 }
 
 static uint64_t queue_last(downlink *d, MDB_txn *txn, const char *child)
@@ -180,31 +189,38 @@ static uint64_t queue_last(downlink *d, MDB_txn *txn, const char *child)
     char key[64];
     uint64_t q = 0;
     route_queue_key(child, key, sizeof key);
-    store_meta_get_u64(d->n->st, txn, key, &q);
+    store_meta_get_u64(d->ctx.st, txn, key, &q);
     return q;
 }
 
-/* The oldest item still queued for child (acked items are trimmed), 0 if none, and the
- * time its event was made. */
-static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child, int64_t *made_ms)
+struct queue_head {
+    uint64_t q;
+    MDB_val item;
+};
+
+static int first_item(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct queue_head *h = arg;
+    char owner[STORE_ORIGIN_MAX + 1];
+    if (store_event_key_parse(k, owner, &h->q) == 0)
+        h->item = *v;
+    else
+        h->q = 0;
+    return STORE_STOP;
+}
+
+/* The oldest item still queued for child (acked items are trimmed), 0 if none, and its
+ * bytes in *item (valid while txn is). */
+static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child, MDB_val *item)
 {
     uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(child, 1, key), key}, v;
-    MDB_cursor *c;
-    char owner[STORE_ORIGIN_MAX + 1];
-    uint64_t q = 0;
-    envelope *e = NULL;
-    *made_ms = 0;
-    if (mdb_cursor_open(txn, d->n->st->outbox, &c))
-        return 0;
-    if (mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) || store_event_key_parse(&k, owner, &q) ||
-        strcmp(owner, child))
-        q = 0;
-    else if (envelope_decode(v.mv_data, v.mv_size, &e) == 0)
-        *made_ms = e->event->time_ms;
-    envelope_free(&e);
-    mdb_cursor_close(c);
-    return q;
+    struct queue_head h = {0, {0, NULL}};
+    size_t len = store_event_key(child, 1, key);
+    struct store_range r = {key, len - 8, key, len, 0};
+    if (len && store_walk(txn, d->ctx.st->outbox, &r, first_item, &h))
+        h.q = 0;
+    *item = h.item;
+    return h.q;
 }
 
 /* Ships the child's queue from what it has acked, a window of items at a time. */
@@ -213,26 +229,8 @@ static void pump_peer(downlink *d, MDB_txn *txn, struct link_peer *p, ProtobufCB
     uint64_t last = queue_last(d, txn, p->id);
     while (p->rid_len && p->down_sent < last &&
            p->down_sent - p->down_acked < LINK_WINDOW_EVENTS) {
-        uint8_t key[STORE_KEY_MAX];
-        MDB_val k = {store_event_key(p->id, p->down_sent + 1, key), key}, v;
-        MDB_cursor *c;
-        size_t n = 0, bytes = 0;
-        if (mdb_cursor_open(txn, d->n->st->outbox, &c))
-            return;
-        for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-             rc == 0 && n < LINK_BATCH_EVENTS && bytes < LINK_BATCH_BYTES;
-             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-            char child[STORE_ORIGIN_MAX + 1];
-            uint64_t q;
-            if (store_event_key_parse(&k, child, &q) || strcmp(child, p->id) ||
-                q != p->down_sent + 1 + n)
-                break;
-            env[n].data = v.mv_data;
-            env[n].len = v.mv_size;
-            bytes += v.mv_size;
-            n++;
-        }
-        mdb_cursor_close(c);
+        size_t bytes = 0, n = link_batch(txn, d->ctx.st->outbox, p->id, p->down_sent + 1, env,
+                                         LINK_BATCH_EVENTS, &bytes);
         if (n == 0)
             return;
         Jiefen__DownBatch b = JIEFEN__DOWN_BATCH__INIT;
@@ -252,36 +250,41 @@ static void pump_down(downlink *d)
 {
     MDB_txn *txn;
     ProtobufCBinaryData *env = malloc(LINK_BATCH_EVENTS * sizeof *env);
-    if (env && store_txn_begin(d->n->st, MDB_RDONLY, &txn) == 0) {
+    if (env && store_txn_begin(d->ctx.st, MDB_RDONLY, &txn) == 0) {
         for (size_t i = 0; i < d->n_peers; i++)
             pump_peer(d, txn, &d->peers[i], env);
-        mdb_txn_abort(txn);
+        store_txn_abort(txn);
     }
     free(env);
+}
+
+/* Deletes the items of child's queue from first to upto, in txn. */
+static int queue_drop(downlink *d, MDB_txn *txn, const char *child, uint64_t first,
+                      uint64_t upto)
+{
+    int rc = 0;
+    for (uint64_t q = first; rc == 0 && q <= upto; q++) {
+        uint8_t key[STORE_KEY_MAX];
+        rc = store_del(txn, d->ctx.st->outbox, key, store_event_key(child, q, key));
+    }
+    return rc;
 }
 
 /* Drops queue items the child has applied; they live on in the events and inbox. */
 static void trim_queue(downlink *d, struct link_peer *p)
 {
     MDB_txn *txn;
-    MDB_cursor *c;
-    uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(p->id, 1, key), key}, v;
-    if (store_txn_begin(d->n->st, 0, &txn))
+    MDB_val item;
+    if (store_txn_begin(d->ctx.st, 0, &txn))
         return;
-    if (mdb_cursor_open(txn, d->n->st->outbox, &c) == 0) {
-        for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-            char child[STORE_ORIGIN_MAX + 1];
-            uint64_t q;
-            if (store_event_key_parse(&k, child, &q) || strcmp(child, p->id) ||
-                q > p->down_acked || mdb_cursor_del(c, 0))
-                break;
-        }
-        mdb_cursor_close(c);
-    }
-    if (mdb_txn_commit(txn))
-        log_warn("downlink", "could not trim the queue of %s", p->id);
+    /* The queue is dense from its first item to its last. */
+    uint64_t first = queue_first(d, txn, p->id, &item), last = queue_last(d, txn, p->id);
+    uint64_t upto = p->down_acked < last ? p->down_acked : last;
+    int rc = first ? queue_drop(d, txn, p->id, first, upto) : 0;
+    if (rc)
+        store_txn_abort(txn);
+    if (rc || (rc = store_txn_commit(txn)))
+        log_warn("downlink", "could not trim the queue of %s (%s)", p->id, jf_strerror(rc));
 }
 
 static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
@@ -295,8 +298,8 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
 {
     struct ingest_result res;
     int rc;
-    while ((rc = ingest_up(d->n->st, d->n->cfg.node_id, p->id, b, &res)) == MDB_MAP_FULL &&
-           store_grow(d->n->st) == 0)
+    while ((rc = ingest_up(d->ctx.st, d->ctx.node_id, p->id, b, &res)) == MDB_MAP_FULL &&
+           store_grow(d->ctx.st) == 0)
         ;
     if (rc) {
         log_error("downlink", "cannot apply events from %s (%s)", p->id, jf_strerror(rc));
@@ -307,10 +310,8 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
     /* A gap means batches were lost (a restart, a dropped connection): have the child
      * resend from our heads at once rather than after its ack timeout. */
     send_heads(d, p, res.rejected[REJ_GAP] > 0);
-    if (res.applied) {
-        node_links_kick(d->n); /* relay on up, and any directives now routable */
-        warning_check_received(d->n->warnings);
-    }
+    if (res.applied) /* relay on up, and any directives now routable */
+        d->ctx.on_received(d->ctx.arg);
 }
 
 static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck *a)
@@ -379,8 +380,8 @@ static int open_router(downlink *d)
 {
     uint8_t pk[32], sk[32];
     int one = 1, rc = 0;
-    crypto_curve_keys(d->n->id, pk, sk);
-    if (!(d->router = zmq_socket(d->n->zctx, ZMQ_ROUTER)))
+    crypto_curve_keys(d->ctx.id, pk, sk);
+    if (!(d->router = zmq_socket(d->ctx.zctx, ZMQ_ROUTER)))
         return -zmq_errno();
     /* MANDATORY: a send to a child that is not connected fails instead of vanishing. */
     if ((rc = linkmsg_setup(d->router)) == 0 &&
@@ -400,7 +401,7 @@ static int open_router(downlink *d)
     if (rc == 0 && (d->zr = calloc(1, sizeof *d->zr)) == NULL)
         rc = -ENOMEM;
     if (rc == 0)
-        rc = zsock_start(d->zr, &d->n->loop, d->router, router_readable, router_writable, d);
+        rc = zsock_start(d->zr, d->ctx.loop, d->router, router_readable, router_writable, d);
     if (rc) {
         zmq_close(d->router);
         d->router = NULL;
@@ -408,20 +409,20 @@ static int open_router(downlink *d)
     return rc;
 }
 
-int downlink_start(struct node *n, const char *endpoint, downlink **out)
+int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **out)
 {
     downlink *d = calloc(1, sizeof *d);
     if (!d)
         return -ENOMEM;
-    d->n = n;
+    d->ctx = *ctx;
     snprintf(d->endpoint, sizeof d->endpoint, "%s", endpoint);
     int rc = 0;
     /* The ZAP handler must be bound before the router, or CURVE admits any key. */
-    if (!(d->zap = zmq_socket(n->zctx, ZMQ_REP)) || zmq_bind(d->zap, ZAP_ENDPOINT) < 0 ||
+    if (!(d->zap = zmq_socket(ctx->zctx, ZMQ_REP)) || zmq_bind(d->zap, ZAP_ENDPOINT) < 0 ||
         !(d->zz = calloc(1, sizeof *d->zz)))
         rc = zmq_errno() ? -zmq_errno() : -ENOMEM;
     if (rc == 0)
-        rc = zsock_start(d->zz, &n->loop, d->zap, zap_readable, NULL, d);
+        rc = zsock_start(d->zz, ctx->loop, d->zap, zap_readable, NULL, d);
     if (rc == 0)
         rc = open_router(d);
     if (rc) {
@@ -433,7 +434,7 @@ int downlink_start(struct node *n, const char *endpoint, downlink **out)
         free(d);
         return rc;
     }
-    uv_timer_init(&n->loop, &d->tick);
+    uv_timer_init(ctx->loop, &d->tick);
     d->tick.data = d;
     uv_timer_start(&d->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
     log_info("downlink", "listening for children on %s", endpoint);
@@ -493,33 +494,41 @@ void downlink_kick(downlink *d)
 static int add_child(const Jiefen__NodeInfo *ni, void *arg)
 {
     downlink *d = arg;
-    if (strcmp(ni->parent, d->n->cfg.node_id) == 0 && !peer_for(d, ni->node_id))
+    if (strcmp(ni->parent, d->ctx.node_id) == 0 && !peer_for(d, ni->node_id))
         return -ENOMEM;
     return 0;
+}
+
+/* One child's status: its link, whether it is revoked and its down queue. */
+static json_t *child_json(downlink *d, MDB_txn *txn, const struct link_peer *p)
+{
+    Jiefen__NodeInfo *ni = NULL;
+    MDB_val item;
+    envelope *e = NULL;
+    registry_get(d->ctx.st, txn, p->id, &ni);
+    uint64_t last = queue_last(d, txn, p->id), first = queue_first(d, txn, p->id, &item);
+    int64_t oldest = first && envelope_decode(item.mv_data, item.mv_size, &e) == 0
+                         ? e->event->time_ms : 0;
+    envelope_free(&e);
+    json_t *j = link_peer_json(p);
+    json_object_set_new(j, "direction", json_string("child"));
+    json_object_set_new(j, "revoked", json_boolean(ni && ni->revoked));
+    json_object_set_new(j, "backlog_down",
+                        json_integer(first ? (json_int_t)(last - first + 1) : 0));
+    json_object_set_new(j, "backlog_down_oldest_ms", oldest ? json_integer(oldest) : json_null());
+    registry_free(&ni);
+    return j;
 }
 
 json_t *downlink_json(downlink *d)
 {
     json_t *list = json_array();
     MDB_txn *txn;
-    if (store_txn_begin(d->n->st, MDB_RDONLY, &txn))
+    if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn))
         return list;
-    registry_each(d->n->st, txn, add_child, d); /* every enrolled child, connected or not */
-    for (size_t i = 0; i < d->n_peers; i++) {
-        struct link_peer *p = &d->peers[i];
-        Jiefen__NodeInfo *ni = NULL;
-        registry_get(d->n->st, txn, p->id, &ni);
-        int64_t oldest;
-        uint64_t last = queue_last(d, txn, p->id), first = queue_first(d, txn, p->id, &oldest);
-        json_t *j = link_peer_json(p);
-        json_object_set_new(j, "direction", json_string("child"));
-        json_object_set_new(j, "revoked", json_boolean(ni && ni->revoked));
-        json_object_set_new(j, "backlog_down",
-                            json_integer(first ? (json_int_t)(last - first + 1) : 0));
-        json_object_set_new(j, "backlog_down_oldest_ms", oldest ? json_integer(oldest) : json_null());
-        json_array_append_new(list, j);
-        registry_free(&ni);
-    }
-    mdb_txn_abort(txn);
+    registry_each(d->ctx.st, txn, add_child, d); /* every enrolled child, connected or not */
+    for (size_t i = 0; i < d->n_peers; i++)
+        json_array_append_new(list, child_json(d, txn, &d->peers[i]));
+    store_txn_abort(txn);
     return list;
 }

@@ -1,8 +1,14 @@
-/* link — what both ends of a link keep about their peer, for status and metrics. */
+/* link — what both ends of a link keep about their peer, for status and metrics, and how
+ * both read what they send from the store. */
 #include "link/link.h"
+#include "error.h"
 #include "log.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#define HEAD_PREFIX "head:"
+#define HEAD_PREFIX_LEN (sizeof HEAD_PREFIX - 1)
 
 void link_peer_seen(struct link_peer *p, int64_t now)
 {
@@ -45,4 +51,68 @@ json_t *link_peer_json(const struct link_peer *p)
                      p->last_ack_ms ? json_integer(p->last_ack_ms) : json_null(), "applied",
                      (json_int_t)p->applied, "duplicates", (json_int_t)p->duplicates,
                      "rejected_total", (json_int_t)total, "rejected", rej);
+}
+
+struct each_head {
+    int (*fn)(const char *origin, uint64_t seq, void *arg);
+    void *arg;
+};
+
+/* "head:ORIGIN" in meta -> seq (8 bytes), hash: see log/eventlog. */
+static int each_head(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct each_head *h = arg;
+    char origin[STORE_ORIGIN_MAX + 1];
+    uint64_t seq;
+    if (k->mv_size <= HEAD_PREFIX_LEN || d->mv_size < sizeof seq)
+        return STORE_STOP;
+    snprintf(origin, sizeof origin, "%.*s", (int)(k->mv_size - HEAD_PREFIX_LEN),
+             (char *)k->mv_data + HEAD_PREFIX_LEN);
+    memcpy(&seq, d->mv_data, sizeof seq);
+    return h->fn(origin, seq, h->arg);
+}
+
+int link_each_head(store *st, MDB_txn *txn, int (*fn)(const char *origin, uint64_t seq,
+                                                      void *arg), void *arg)
+{
+    struct each_head h = {fn, arg};
+    struct store_range r = {.prefix = HEAD_PREFIX, .prefix_len = HEAD_PREFIX_LEN};
+    return store_walk(txn, st->meta, &r, each_head, &h);
+}
+
+struct batch {
+    const char *name;
+    uint64_t first;
+    ProtobufCBinaryData *env;
+    size_t room, n, *bytes;
+};
+
+static int batch_add(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct batch *b = arg;
+    char name[STORE_ORIGIN_MAX + 1];
+    uint64_t seq;
+    if (b->n == b->room || *b->bytes >= LINK_BATCH_BYTES ||
+        store_event_key_parse(k, name, &seq) || strcmp(name, b->name) ||
+        seq != b->first + b->n)
+        return STORE_STOP;
+    b->env[b->n].data = d->mv_data;
+    b->env[b->n].len = d->mv_size;
+    *b->bytes += d->mv_size;
+    b->n++;
+    return 0;
+}
+
+size_t link_batch(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t first,
+                  ProtobufCBinaryData *env, size_t room, size_t *bytes)
+{
+    uint8_t key[STORE_KEY_MAX];
+    size_t len = store_event_key(name, first, key);
+    struct batch b = {name, first, env, room, 0, bytes};
+    /* The prefix: the name and its terminating 0, without the seq. */
+    struct store_range r = {key, len - 8, key, len, 0};
+    int rc = len ? store_walk(txn, dbi, &r, batch_add, &b) : JF_EINVAL;
+    if (rc)
+        log_warn("link", "cannot read a batch of %s (%s)", name, jf_strerror(rc));
+    return b.n;
 }

@@ -18,15 +18,15 @@
 #ifndef JIEFEN_LINK_H
 #define JIEFEN_LINK_H
 
+#include "crypto.h"
 #include "log/ingest.h"
 #include "link/linkmsg.h"
 #include "link/zsock.h"
+#include "store.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <uv.h>
-
-struct node;
 
 #define LINK_TICK_MS 1000
 #define LINK_HELLO_MS 2000
@@ -51,9 +51,21 @@ struct link_peer {
 typedef struct uplink uplink;
 typedef struct downlink downlink;
 
+/* What a link uses of its node; each end keeps a copy. What the pointers point to must
+ * outlive the link. */
+struct link_ctx {
+    uv_loop_t *loop;
+    void *zctx;                     /* the ZeroMQ context */
+    store *st;
+    const crypto_identity *id;      /* this node's keys (its CURVE keys derive from them) */
+    const char *node_id;            /* this node's id */
+    void (*on_received)(void *arg); /* events from the peer were applied */
+    void *arg;
+};
+
 /* Connects to the parent at `endpoint` whose Ed25519 key is parent_pk. Returns 0 or a
  * negative code; *out is closed with uplink_close(). */
-int uplink_start(struct node *n, const char *parent, const uint8_t *parent_pk,
+int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *parent_pk,
                  const char *endpoint, uplink **out);
 void uplink_close(uplink *u);
 
@@ -61,7 +73,7 @@ void uplink_close(uplink *u);
 void uplink_kick(uplink *u);
 
 /* Binds the ROUTER (and the ZAP handler) at endpoint. */
-int downlink_start(struct node *n, const char *endpoint, downlink **out);
+int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **out);
 void downlink_close(downlink *d);
 
 /* New items may be queued for children. */
@@ -80,5 +92,17 @@ void link_peer_seen(struct link_peer *p, int64_t now);
 void link_peer_tick(struct link_peer *p, int64_t now);
 void link_peer_count(struct link_peer *p, const struct ingest_result *r);
 json_t *link_peer_json(const struct link_peer *p);
+
+/* Calls fn with each chain head of st (origin and seq of its last event) in origin order,
+ * until fn returns non-zero: a negative code is returned, STORE_STOP ends the walk. */
+int link_each_head(store *st, MDB_txn *txn, int (*fn)(const char *origin, uint64_t seq,
+                                                      void *arg), void *arg);
+
+/* A batch to send: the values of dbi under the dense keys (name, first), (name, first + 1),
+ * ... into env, at most `room` of them and until *bytes (which grows by their sizes)
+ * reaches LINK_BATCH_BYTES. They point into txn's pages. How many were taken (a store
+ * error ends the batch early: what is not sent is sent from the store later). */
+size_t link_batch(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t first,
+                  ProtobufCBinaryData *env, size_t room, size_t *bytes);
 
 #endif

@@ -1,12 +1,10 @@
 /* uplink — the child's end of its link to the parent (see link.h). */
 #include "link/link.h"
+#include "array.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
-#include "log/eventlog.h"
 #include "log.h"
-#include "node.h"
-#include "case/warning.h"
 #include "log/registry.h"
 
 #include <errno.h>
@@ -24,14 +22,14 @@ struct origin_cursor {
 };
 
 struct uplink {
-    struct node *n;
+    struct link_ctx ctx;
     void *sock;
     zsock *z;
     uv_timer_t tick;
     char parent[33], endpoint[256];
     struct link_peer peer;
     struct origin_cursor *o;
-    size_t n_o;
+    size_t n_o, cap_o;
     int synced;              /* the parent's heads are known since the last Hello */
     int64_t progress_ms;     /* when the parent last acked something new */
     int64_t hello_ms;
@@ -42,7 +40,7 @@ static struct origin_cursor *cursor_for(uplink *u, const char *origin)
     for (size_t i = 0; i < u->n_o; i++)
         if (strcmp(u->o[i].origin, origin) == 0)
             return &u->o[i];
-    struct origin_cursor *grown = realloc(u->o, (u->n_o + 1) * sizeof *grown);
+    struct origin_cursor *grown = array_room(u->o, u->n_o, &u->cap_o, sizeof *grown, 8);
     if (!grown)
         return NULL;
     u->o = grown;
@@ -58,31 +56,30 @@ static int by_depth(const void *a, const void *b)
     return ((const struct origin_cursor *)a)->depth - ((const struct origin_cursor *)b)->depth;
 }
 
-/* Reads every chain head this store holds ("head:ORIGIN" in meta) into the cursors. */
+struct heads_read {
+    uplink *u;
+    MDB_txn *txn;
+};
+
+static int read_head(const char *origin, uint64_t seq, void *arg)
+{
+    struct heads_read *h = arg;
+    struct origin_cursor *oc = cursor_for(h->u, origin);
+    if (!oc)
+        return -ENOMEM;
+    oc->head = seq;
+    if (oc->depth < 0)
+        oc->depth = registry_depth_below(h->u->ctx.st, h->txn, origin, h->u->ctx.node_id);
+    return 0;
+}
+
+/* Reads every chain head this store holds into the cursors. */
 static int refresh_heads(uplink *u, MDB_txn *txn)
 {
-    store *st = u->n->st;
-    MDB_cursor *c;
-    MDB_val k = {5, "head:"}, d;
-    int rc = mdb_cursor_open(txn, st->meta, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        if (k.mv_size <= 5 || memcmp(k.mv_data, "head:", 5) || d.mv_size < 8)
-            break;
-        char origin[STORE_ORIGIN_MAX + 1];
-        snprintf(origin, sizeof origin, "%.*s", (int)(k.mv_size - 5), (char *)k.mv_data + 5);
-        struct origin_cursor *oc = cursor_for(u, origin);
-        if (!oc)
-            break;
-        memcpy(&oc->head, d.mv_data, 8);
-        if (oc->depth < 0)
-            oc->depth = registry_depth_below(st, txn, origin, u->n->cfg.node_id);
-    }
-    mdb_cursor_close(c);
+    struct heads_read h = {u, txn};
+    int rc = link_each_head(u->ctx.st, txn, read_head, &h);
     qsort(u->o, u->n_o, sizeof *u->o, by_depth);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    return rc;
 }
 
 static int send_msg(uplink *u, Jiefen__LinkMessage *m)
@@ -97,12 +94,12 @@ static void send_hello(uplink *u)
 {
     MDB_txn *txn;
     uint64_t cursor = 0;
-    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn) == 0) {
-        store_meta_get_u64(u->n->st, txn, "down_cursor", &cursor);
-        mdb_txn_abort(txn);
+    if (store_txn_begin(u->ctx.st, MDB_RDONLY, &txn) == 0) {
+        store_meta_get_u64(u->ctx.st, txn, "down_cursor", &cursor);
+        store_txn_abort(txn);
     }
     Jiefen__Hello h = JIEFEN__HELLO__INIT;
-    h.node_id = u->n->cfg.node_id;
+    h.node_id = (char *)u->ctx.node_id;
     h.down_cursor = cursor;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
@@ -112,39 +109,12 @@ static void send_hello(uplink *u)
     send_msg(u, &m);
 }
 
-/* Fills b with up to a batch of events of one origin after its sent mark. */
-static size_t fill_batch(uplink *u, MDB_txn *txn, struct origin_cursor *oc,
-                         ProtobufCBinaryData *env, size_t room, size_t *bytes)
-{
-    uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(oc->origin, oc->sent + 1, key), key}, d;
-    MDB_cursor *c;
-    size_t n = 0;
-    if (mdb_cursor_open(txn, u->n->st->events, &c))
-        return 0;
-    int rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-    for (; rc == 0 && n < room && *bytes < LINK_BATCH_BYTES;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        char origin[STORE_ORIGIN_MAX + 1];
-        uint64_t seq;
-        if (store_event_key_parse(&k, origin, &seq) || strcmp(origin, oc->origin) ||
-            seq != oc->sent + 1 + n)
-            break;
-        env[n].data = d.mv_data;
-        env[n].len = d.mv_size;
-        *bytes += d.mv_size;
-        n++;
-    }
-    mdb_cursor_close(c);
-    return n;
-}
-
 /* Sends batches while the window allows. Events are read from a read transaction and
  * copied into the message by linkmsg_send, so nothing outlives the transaction. */
 static void pump_up(uplink *u)
 {
     MDB_txn *txn;
-    if (!u->synced || store_txn_begin(u->n->st, MDB_RDONLY, &txn))
+    if (!u->synced || store_txn_begin(u->ctx.st, MDB_RDONLY, &txn))
         return;
     ProtobufCBinaryData *env = malloc(LINK_BATCH_EVENTS * sizeof *env);
     if (refresh_heads(u, txn) || !env)
@@ -160,7 +130,8 @@ static void pump_up(uplink *u)
             struct origin_cursor *oc = &u->o[i];
             if (oc->depth < 0 || oc->head <= oc->sent)
                 continue;
-            size_t got = fill_batch(u, txn, oc, env + n, LINK_BATCH_EVENTS - n, &bytes);
+            size_t got = link_batch(txn, u->ctx.st->events, oc->origin, oc->sent + 1, env + n,
+                                    LINK_BATCH_EVENTS - n, &bytes);
             start[used] = i, count[used++] = got;
             n += got;
         }
@@ -179,22 +150,24 @@ static void pump_up(uplink *u)
     }
 out:
     free(env);
-    mdb_txn_abort(txn);
+    store_txn_abort(txn);
 }
 
 /* Remembers the parent's heads, so `status` shows the backlog even while offline. */
 static void save_acks(uplink *u)
 {
     MDB_txn *txn;
-    if (store_txn_begin(u->n->st, 0, &txn))
-        return;
-    for (size_t i = 0; i < u->n_o; i++) {
+    int rc = store_txn_begin(u->ctx.st, 0, &txn);
+    for (size_t i = 0; rc == 0 && i < u->n_o; i++) {
         char key[64];
         snprintf(key, sizeof key, "upack:%s", u->o[i].origin);
-        store_meta_put_u64(u->n->st, txn, key, u->o[i].acked);
+        rc = store_meta_put_u64(u->ctx.st, txn, key, u->o[i].acked);
     }
-    if (mdb_txn_commit(txn))
-        log_warn("uplink", "could not record the parent's acknowledgements");
+    if (rc)
+        store_txn_abort(txn);
+    if (rc || (rc = store_txn_commit(txn)))
+        log_warn("uplink", "could not record the parent's acknowledgements (%s)",
+                 jf_strerror(rc));
 }
 
 static void on_heads(uplink *u, const Jiefen__Heads *h)
@@ -224,8 +197,8 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
 {
     struct ingest_result res;
     int rc;
-    while ((rc = ingest_down(u->n->st, u->n->cfg.node_id, b, &res)) == MDB_MAP_FULL &&
-           store_grow(u->n->st) == 0)
+    while ((rc = ingest_down(u->ctx.st, u->ctx.node_id, b, &res)) == MDB_MAP_FULL &&
+           store_grow(u->ctx.st) == 0)
         ;
     if (rc) {
         log_error("uplink", "cannot apply items from %s (%s)", u->parent, jf_strerror(rc));
@@ -238,10 +211,8 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK;
     m.down_ack = &a;
     send_msg(u, &m);
-    if (res.applied) {
-        node_links_kick(u->n);
-        warning_check_received(u->n->warnings);
-    }
+    if (res.applied)
+        u->ctx.on_received(u->ctx.arg);
 }
 
 static void up_readable(zsock *z)
@@ -293,7 +264,7 @@ static int curve_client(uplink *u, const uint8_t *parent_pk)
 {
     uint8_t pk[32], sk[32], server[32];
     int one = 1;
-    crypto_curve_keys(u->n->id, pk, sk);
+    crypto_curve_keys(u->ctx.id, pk, sk);
     int rc = crypto_curve_pk(parent_pk, server);
     /* IMMEDIATE: while the parent is away, refuse sends instead of queueing stale ones;
      * everything is in the store and goes out from the cursor when it is back. */
@@ -301,8 +272,8 @@ static int curve_client(uplink *u, const uint8_t *parent_pk)
                     zmq_setsockopt(u->sock, ZMQ_CURVE_PUBLICKEY, pk, 32) ||
                     zmq_setsockopt(u->sock, ZMQ_CURVE_SECRETKEY, sk, 32) ||
                     zmq_setsockopt(u->sock, ZMQ_IMMEDIATE, &one, sizeof one) ||
-                    zmq_setsockopt(u->sock, ZMQ_ROUTING_ID, u->n->cfg.node_id,
-                                   strlen(u->n->cfg.node_id))))
+                    zmq_setsockopt(u->sock, ZMQ_ROUTING_ID, u->ctx.node_id,
+                                   strlen(u->ctx.node_id))))
         rc = -zmq_errno();
     crypto_wipe(sk, sizeof sk);
     return rc;
@@ -311,19 +282,19 @@ static int curve_client(uplink *u, const uint8_t *parent_pk)
 static void load_acks(uplink *u)
 {
     MDB_txn *txn;
-    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn))
+    if (store_txn_begin(u->ctx.st, MDB_RDONLY, &txn))
         return;
     refresh_heads(u, txn);
     for (size_t i = 0; i < u->n_o; i++) {
         char key[64];
         snprintf(key, sizeof key, "upack:%s", u->o[i].origin);
-        store_meta_get_u64(u->n->st, txn, key, &u->o[i].acked);
+        store_meta_get_u64(u->ctx.st, txn, key, &u->o[i].acked);
         u->o[i].sent = u->o[i].acked;
     }
-    mdb_txn_abort(txn);
+    store_txn_abort(txn);
 }
 
-int uplink_start(struct node *n, const char *parent, const uint8_t *parent_pk,
+int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *parent_pk,
                  const char *endpoint, uplink **out)
 {
     uplink *u = calloc(1, sizeof *u);
@@ -331,13 +302,13 @@ int uplink_start(struct node *n, const char *parent, const uint8_t *parent_pk,
         free(u);
         return -ENOMEM;
     }
-    u->n = n;
+    u->ctx = *ctx;
     snprintf(u->parent, sizeof u->parent, "%s", parent);
     snprintf(u->endpoint, sizeof u->endpoint, "%s", endpoint);
     snprintf(u->peer.id, sizeof u->peer.id, "%s", parent);
     u->peer.since_ms = clock_now_ms();
     int rc = -ENOMEM;
-    if (!(u->sock = zmq_socket(n->zctx, ZMQ_DEALER)) || (rc = linkmsg_setup(u->sock)) ||
+    if (!(u->sock = zmq_socket(ctx->zctx, ZMQ_DEALER)) || (rc = linkmsg_setup(u->sock)) ||
         (rc = curve_client(u, parent_pk)) ||
         (zmq_connect(u->sock, endpoint) && (rc = -zmq_errno()))) {
         log_error("uplink", "cannot connect to %s at %s (%s)", parent, endpoint,
@@ -349,11 +320,11 @@ int uplink_start(struct node *n, const char *parent, const uint8_t *parent_pk,
         return rc ? rc : -ENOMEM;
     }
     load_acks(u);
-    uv_timer_init(&n->loop, &u->tick);
+    uv_timer_init(ctx->loop, &u->tick);
     u->tick.data = u;
     uv_timer_start(&u->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
     send_hello(u);
-    if ((rc = zsock_start(u->z, &n->loop, u->sock, up_readable, up_writable, u)))
+    if ((rc = zsock_start(u->z, ctx->loop, u->sock, up_readable, up_writable, u)))
         log_error("uplink", "cannot poll the link socket (%s)", uv_strerror(rc));
     log_info("uplink", "linking to parent %s at %s", parent, endpoint);
     *out = u;
@@ -388,28 +359,39 @@ void uplink_kick(uplink *u)
         pump_up(u);
 }
 
+/* The time of the oldest event the parent has not acked, or 0. */
+static int64_t oldest_unacked(uplink *u, MDB_txn *txn)
+{
+    int64_t oldest = 0;
+    for (size_t i = 0; i < u->n_o; i++) {
+        struct origin_cursor *oc = &u->o[i];
+        uint8_t key[STORE_KEY_MAX];
+        MDB_val d;
+        envelope *e = NULL;
+        if (oc->depth < 0 || oc->head <= oc->acked)
+            continue;
+        size_t klen = store_event_key(oc->origin, oc->acked + 1, key);
+        if (store_get(txn, u->ctx.st->events, key, klen, &d) == 0 &&
+            envelope_decode(d.mv_data, d.mv_size, &e) == 0 &&
+            (!oldest || e->event->time_ms < oldest))
+            oldest = e->event->time_ms;
+        envelope_free(&e);
+    }
+    return oldest;
+}
+
 json_t *uplink_json(uplink *u)
 {
     MDB_txn *txn;
     uint64_t backlog = 0;
     int64_t oldest = 0;
-    if (store_txn_begin(u->n->st, MDB_RDONLY, &txn) == 0) {
+    if (store_txn_begin(u->ctx.st, MDB_RDONLY, &txn) == 0) {
         refresh_heads(u, txn);
-        for (size_t i = 0; i < u->n_o; i++) {
-            struct origin_cursor *oc = &u->o[i];
-            if (oc->depth < 0 || oc->head <= oc->acked)
-                continue;
-            backlog += oc->head - oc->acked;
-            uint8_t key[STORE_KEY_MAX];
-            MDB_val k = {store_event_key(oc->origin, oc->acked + 1, key), key}, d;
-            envelope *e = NULL;
-            if (mdb_get(txn, u->n->st->events, &k, &d) == 0 &&
-                envelope_decode(d.mv_data, d.mv_size, &e) == 0 &&
-                (!oldest || e->event->time_ms < oldest))
-                oldest = e->event->time_ms;
-            envelope_free(&e);
-        }
-        mdb_txn_abort(txn);
+        for (size_t i = 0; i < u->n_o; i++)
+            if (u->o[i].depth >= 0 && u->o[i].head > u->o[i].acked)
+                backlog += u->o[i].head - u->o[i].acked;
+        oldest = oldest_unacked(u, txn);
+        store_txn_abort(txn);
     }
     json_t *j = link_peer_json(&u->peer);
     json_object_set_new(j, "direction", json_string("parent"));

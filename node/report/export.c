@@ -381,7 +381,7 @@ struct table {
     size_t n_cols;
     size_t *widths;          /* XLSX: the widest cell of each column so far */
     lxw_worksheet **sheets;  /* XLSX: its sheets; rows go to the last */
-    size_t n_sheets;
+    size_t n_sheets, cap_sheets;
     lxw_row_t row;           /* XLSX: the next row of the last sheet */
     FILE *part;              /* CSV: its lines, until the file is closed */
 };
@@ -447,7 +447,7 @@ static int new_sheet(export_file *f, struct table *t)
 {
     struct xlsx *x = &f->x;
     lxw_row_t head = has(t->caption) ? 1 : 0;
-    lxw_worksheet **g = realloc(t->sheets, (t->n_sheets + 1) * sizeof *g);
+    lxw_worksheet **g = array_room(t->sheets, t->n_sheets, &t->cap_sheets, sizeof *g, 4);
     if (!g)
         return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
     t->sheets = g;

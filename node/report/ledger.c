@@ -68,7 +68,8 @@ static int count_village(struct ledger *l, const char *name)
             l->villages[i].n++;
             return 0;
         }
-    struct ledger_village *g = realloc(l->villages, (l->n_villages + 1) * sizeof *g);
+    struct ledger_village *g = array_room(l->villages, l->n_villages, &l->cap_villages,
+                                          sizeof *g, 8);
     if (!g)
         return -ENOMEM;
     l->villages = g;
@@ -196,29 +197,30 @@ static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
     return 0;
 }
 
+struct case_walk {
+    const struct walk *w;
+    uint64_t seen;
+    int rc;       /* add_to_targets' non-zero return (a row function's) */
+};
+
+static int walk_case(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct case_walk *cw = arg;
+    Jiefen__CaseView *v = case_view_decode(d->mv_data, d->mv_size);
+    (void)k;
+    cw->rc = v ? add_to_targets(cw->w, v) : JF_ECORRUPT;
+    case_view_free(&v);
+    cw->seen++;
+    return cw->rc ? STORE_STOP : 0;
+}
+
 static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
 {
-    MDB_cursor *c;
-    MDB_val k, d;
-    uint64_t seen = 0;
-    int rc = mdb_cursor_open(txn, st->cases, &c);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        Jiefen__CaseView *v = case_view_decode(d.mv_data, d.mv_size);
-        int r = v ? add_to_targets(w, v) : JF_ECORRUPT;
-        case_view_free(&v);
-        seen++;
-        if (r) {
-            rc = r;
-            break;
-        }
-    }
-    mdb_cursor_close(c);
+    struct case_walk cw = {w, 0, 0};
+    int rc = store_walk(txn, st->cases, NULL, walk_case, &cw);
     for (size_t i = 0; i < w->n_targets; i++)
-        w->targets[i].l->cases_seen = seen;
-    return rc == MDB_NOTFOUND ? 0 : rc;
+        w->targets[i].l->cases_seen = cw.seen;
+    return cw.rc ? cw.rc : rc;
 }
 
 /* The ledgers of n nodes in one pass over the cases, row called for each case taken in. */
@@ -267,7 +269,7 @@ void ledger_clear(struct ledger *l)
         free(l->villages[i].name);
     free(l->villages);
     l->villages = NULL;
-    l->n_villages = 0;
+    l->n_villages = l->cap_villages = 0;
 }
 
 /* ---- JSON --------------------------------------------------------------------------- */

@@ -27,7 +27,7 @@ struct ledger {
     uint64_t taken_in, petitions, resolved;
     uint64_t by_category[32], by_matter[8], by_source[8], by_tier[LEDGER_TIERS];
     struct ledger_village *villages;      /* taken in, by village name */
-    size_t n_villages;
+    size_t n_villages, cap_villages;
     uint64_t closed, guided, on_time, closed_at_tier[LEDGER_TIERS];
     uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
     uint64_t pending, overdue, leader_owned, red, orange;

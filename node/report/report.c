@@ -150,17 +150,11 @@ int report_get(store *st, MDB_txn *txn, const char *origin, const char *kind,
                const char *period, Jiefen__ReportView **out)
 {
     char key[96];
-    MDB_val k = {report_key(origin, kind, period, key, sizeof key), key}, d;
+    size_t n = report_key(origin, kind, period, key, sizeof key);
     *out = NULL;
-    if (!k.mv_size)
+    if (!n)
         return JF_EINVAL;
-    int rc = mdb_get(txn, st->reports, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *out = jiefen__report_view__unpack(NULL, d.mv_size, d.mv_data);
-    return *out ? 0 : JF_ECORRUPT;
+    return STORE_GET_MESSAGE(txn, st->reports, key, n, &jiefen__report_view__descriptor, out);
 }
 
 static int report_put(store *st, MDB_txn *txn, const Jiefen__ReportView *v)
