@@ -41,6 +41,11 @@ void api_stop(struct api *a)
     pwcheck_stop(a->pw);
 }
 
+void api_sweep(struct api *a)
+{
+    api_session_sweep(a);
+}
+
 /* ---- routing ------------------------------------------------------------------------ */
 
 /* What a route needs of its caller, besides a permission (enum perm) of the table in

@@ -7,13 +7,23 @@
 #define JIEFEN_API_CORE_H
 
 #include "api/account.h"
-#include "api/api.h"
 #include "api/http.h"
+#include "api/metrics.h"
 #include "api/permission.h"
 #include "api/session.h"
+#include "case/policy.h"
+#include "config.h"
+#include "crypto.h"
+#include "link/link.h"
+#include "log/eventlog.h"
+#include "log/work.h"
+#include "store.h"
 
 #include <jansson.h>
 #include <stdint.h>
+#include <uv.h>
+
+struct node;
 
 struct pwcheck;
 struct decoys;

@@ -3,7 +3,6 @@
  * and logout, a user's own password, and the removal of ended sessions. A login's
  * password is checked on the thread pool (api_account.h); a name that is no account is
  * answered from its stand-in (decoy.h), as an account would be. */
-#include "api/api.h"
 #include "api/api_account.h"
 #include "api/api_routes.h"
 #include "api/decoy.h"
@@ -416,7 +415,7 @@ static void sweep_done(void *arg, int status)
     free(s);
 }
 
-void api_sweep(struct api *api)
+void api_session_sweep(struct api *api)
 {
     struct sweep *s = calloc(1, sizeof *s);
     if (!s)
