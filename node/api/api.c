@@ -14,11 +14,7 @@ struct api *api_new(const struct api_deps *d)
     struct api *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
-    *a = (struct api){.loop = d->loop, .st = d->st, .log = d->log, .cfg = d->cfg,
-                      .policy = d->policy, .id = d->id, .metrics = d->metrics,
-                      .work = d->work, .up = d->up, .down = d->down, .http = d->http,
-                      .dir = d->dir, .token = d->token, .started_ms = d->started_ms,
-                      .node = d->node, .uplink_start = d->uplink_start, .arg = d->arg};
+    a->dep = *d;
     if (!(a->pw = pwcheck_new(d->loop))) {
         free(a);
         return NULL;
@@ -113,8 +109,8 @@ static int path_matches(const struct route *rt, const char *path)
 static int host_allowed(const struct api *api, const char *host)
 {
     char want[160];
-    int port = http_server_port(*api->http);
-    const char *names[] = {"127.0.0.1", "localhost", "[::1]", api->cfg->http_host};
+    int port = http_server_port(*api->dep.http);
+    const char *names[] = {"127.0.0.1", "localhost", "[::1]", api->dep.cfg->http_host};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(want, sizeof want, "%s:%d", names[i], port);
         if (strcmp(host, want) == 0)

@@ -12,45 +12,10 @@
 #ifndef JIEFEN_API_H
 #define JIEFEN_API_H
 
+#include "api/api_deps.h"
 #include "api/http.h"
-#include "api/metrics.h"
-#include "case/policy.h"
-#include "config.h"
-#include "crypto.h"
-#include "link/link.h"
-#include "log/eventlog.h"
-#include "log/work.h"
-#include "store.h"
-
-#include <stdint.h>
-#include <uv.h>
 
 #define API_MAX_BODY (1024 * 1024)
-
-struct node;
-
-/* What the API is given; every pointer outlives it. */
-struct api_deps {
-    uv_loop_t *loop;
-    store *st;
-    eventlog *log;
-    const struct config *cfg;
-    const struct policy *policy;
-    const crypto_identity *id;
-    metrics *metrics;
-    struct work *work;           /* reads on the thread pool */
-    uplink *const *up;           /* the node's links, as they come and go (may be NULL) */
-    downlink *const *down;
-    http_server *const *http;    /* the server answering through api_handle */
-    const char *dir;             /* the data directory (exports are written there) */
-    const char *token;           /* the local admin token */
-    int64_t started_ms;
-    /* Opaque, only handed on to case/lifecycle.h, whose steps still take the node. */
-    struct node *node;
-    /* Starts the uplink once this node is enrolled (0 or an error); called with arg. */
-    int (*uplink_start)(void *arg);
-    void *arg;
-};
 
 struct api;
 

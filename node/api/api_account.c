@@ -232,9 +232,9 @@ json_t *api_account_body(struct api_call *c, const http_request *r, const char *
 int api_read_user(struct api_call *c, const char *user, Jiefen__UserRecord **u)
 {
     MDB_txn *txn;
-    int rc = store_txn_begin(c->api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc == 0) {
-        rc = account_get(c->api->st, txn, user, u);
+        rc = account_get(c->api->dep.st, txn, user, u);
         store_txn_abort(txn);
     }
     if (rc)

@@ -48,13 +48,13 @@ const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, si
 json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
 {
     char name[128];
-    int where = where_is(api->st, txn, api->cfg->node_id, v->holder);
+    int where = where_is(api->dep.st, txn, api->dep.cfg->node_id, v->holder);
     json_t *j = case_view_json(v, where, clock_now_ms());
     if (j) {
         json_object_set_new(j, "holder_name",
-                            json_string(api_node_name(api->st, txn, v->holder, name, sizeof name)));
+                            json_string(api_node_name(api->dep.st, txn, v->holder, name, sizeof name)));
         json_object_set_new(j, "risk_official",
-                            json_string(policy_official(api->policy, v->risk)));
+                            json_string(policy_official(api->dep.policy, v->risk)));
     }
     return j;
 }
@@ -142,13 +142,13 @@ static json_t *history_entry(struct api *api, MDB_txn *txn, const envelope *e)
     char hash[CRYPTO_HASH_LEN * 2 + 1], name[128];
     Jiefen__NodeInfo *ni = NULL;
     crypto_hex(e->hash, sizeof e->hash, hash);
-    int ok = verify_signature(api->st, txn, api->id, api->cfg->node_id, e) == 0;
-    registry_get(api->st, txn, e->event->origin, &ni);
+    int ok = verify_signature(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, e) == 0;
+    registry_get(api->dep.st, txn, e->event->origin, &ni);
     const char *tier = ni ? config_tier_name(ni->tier) : NULL;
     registry_free(&ni);
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:i, s:o, s:s, s:b}", "origin",
                      e->event->origin, "origin_name",
-                     api_node_name(api->st, txn, e->event->origin, name, sizeof name), "tier",
+                     api_node_name(api->dep.st, txn, e->event->origin, name, sizeof name), "tier",
                      tier ? tier : "", "seq", (json_int_t)e->event->seq, "time_ms",
                      (json_int_t)e->event->time_ms, "actor", e->event->actor, "kind",
                      envelope_kind(e->event), "period", (int)e->event->case_epoch, "details",
@@ -178,7 +178,7 @@ static int case_file(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, j
     for (size_t i = 0; i < v->n_event_origins && i < v->n_event_seqs; i++) {
         MDB_val d;
         envelope *e = NULL;
-        int rc = store_event_get(api->st, txn, v->event_origins[i], v->event_seqs[i], &d);
+        int rc = store_event_get(api->dep.st, txn, v->event_origins[i], v->event_seqs[i], &d);
         if (rc == 0)
             rc = envelope_decode(d.mv_data, d.mv_size, &e);
         if (rc)
@@ -186,7 +186,7 @@ static int case_file(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, j
         json_array_append_new(history, history_entry(api, txn, e));
         envelope_free(&e);
     }
-    return parties ? casefile_each(api->st, txn, api->id, api->cfg->node_id, v, add_parties, parties) : 0;
+    return parties ? casefile_each(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, v, add_parties, parties) : 0;
 }
 
 static void case_show(struct api_call *c, const char *id)
@@ -194,10 +194,10 @@ static void case_show(struct api_call *c, const char *id)
     struct api *api = c->api;
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
-    int rc = store_txn_begin(api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = fold_case_get(api->st, txn, id, &v)) || !v) {
+    if ((rc = fold_case_get(api->dep.st, txn, id, &v)) || !v) {
         store_txn_abort(txn);
         if (rc)
             return reply_store_error(c, rc);
@@ -356,11 +356,11 @@ static int list_cases(struct api *api, const struct list_filter *f, json_t *out,
 {
     struct case_page p = {api, NULL, f, out, next, nlen};
     struct store_range from = {.from = f->after, .from_len = strlen(f->after)};
-    int rc = store_txn_begin(api->st, MDB_RDONLY, &p.txn);
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &p.txn);
     if (rc)
         return rc;
     next[0] = 0;
-    rc = store_walk(p.txn, api->st->cases, &from, list_one, &p);
+    rc = store_walk(p.txn, api->dep.st->cases, &from, list_one, &p);
     store_txn_abort(p.txn);
     return rc;
 }
@@ -395,7 +395,7 @@ struct supervision {
 static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
 {
     struct api *api = s->api;
-    int where = where_is(api->st, s->txn, api->cfg->node_id, v->holder);
+    int where = where_is(api->dep.st, s->txn, api->dep.cfg->node_id, v->holder);
     int open = v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(RESOLVED);
     if (!open || (where != CASE_HERE && where != CASE_BELOW))
         return;
@@ -404,19 +404,19 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
     if (case_overdue(v, s->now))
         json_array_append(s->overdue, j);
     else if (v->status == CASE_STATUS(OPEN) && v->due_ms > s->now &&
-             v->due_ms - s->now < (int64_t)api->cfg->warn_hours * 3600000)
+             v->due_ms - s->now < (int64_t)api->dep.cfg->warn_hours * 3600000)
         json_array_append(s->due_soon, j);
-    if ((official && official == api->cfg->tier) || (!official && v->risk && where == CASE_HERE))
+    if ((official && official == api->dep.cfg->tier) || (!official && v->risk && where == CASE_HERE))
         json_array_append(s->risk, j);
-    if (v->leader && strcmp(v->leader_origin, api->cfg->node_id) == 0)
+    if (v->leader && strcmp(v->leader_origin, api->dep.cfg->node_id) == 0)
         json_array_append(s->leader, j);
     if (v->leader_required && !v->leader)
         json_array_append(s->needs_leader, j);
     if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch &&
         where == CASE_BELOW) {
         Jiefen__NodeInfo *h = NULL;
-        if (registry_get(api->st, s->txn, v->holder, &h) == 0 && h &&
-            strcmp(h->parent, api->cfg->node_id) == 0)
+        if (registry_get(api->dep.st, s->txn, v->holder, &h) == 0 && h &&
+            strcmp(h->parent, api->dep.cfg->node_id) == 0)
             json_array_append(s->extensions, j);
         registry_free(&h);
     }
@@ -446,9 +446,9 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
                             json_array(),
                             json_array(),
                             json_array()};
-    int rc = store_txn_begin(api->st, MDB_RDONLY, &s.txn);
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &s.txn);
     if (rc == 0) {
-        rc = store_walk(s.txn, api->st->cases, NULL, supervise_walk, &s);
+        rc = store_walk(s.txn, api->dep.st->cases, NULL, supervise_walk, &s);
         store_txn_abort(s.txn);
     }
     json_t *out =

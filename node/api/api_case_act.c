@@ -36,9 +36,9 @@ static json_t *case_json_by_id(struct api *api, const char *id, int *rc)
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     json_t *out = NULL;
-    if ((*rc = store_txn_begin(api->st, MDB_RDONLY, &txn)))
+    if ((*rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn)))
         return NULL;
-    if ((*rc = fold_case_get(api->st, txn, id, &v)) == 0 && v)
+    if ((*rc = fold_case_get(api->dep.st, txn, id, &v)) == 0 && v)
         out = api_case_json(api, txn, v);
     else if (*rc == 0)
         *rc = JF_ENOTFOUND;
@@ -84,13 +84,13 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     p->c = c;
-    p->ctx = (struct intake_ctx){api->cfg->node_id, api->cfg->node_name, api_actor(c, NULL),
-                                 api->cfg->tier, api->policy, clock_now_ms(), api->id};
+    p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, api_actor(c, NULL),
+                                 api->dep.cfg->tier, api->dep.policy, clock_now_ms(), api->dep.id};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);
     if (rc == 0)
-        rc = eventlog_submit(api->log, intake_pending_apply, intake_done, p);
+        rc = eventlog_submit(api->dep.log, intake_pending_apply, intake_done, p);
     if (rc == 0)
         return;
     intake_free(&p->in);
@@ -292,7 +292,7 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct api *api,
         return rc;
     Jiefen__CaseView *now = NULL;
     if ((rc = fold_case_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
-        rc = lifecycle_after_failure(tx, api->node, now, &what, err);
+        rc = lifecycle_after_failure(tx, api->dep.node, now, &what, err);
     case_view_free(&now);
     if (rc == 0)
         ((struct case_op_arg *)o->data)->rule = what;
@@ -309,7 +309,7 @@ static int do_escalate(eventlog_tx *tx, struct api_op *o, struct api *api,
         return rc;
     if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "上报");
-    rc = lifecycle_escalate(tx, api->node, v, reason, 0, op_actor(o), err);
+    rc = lifecycle_escalate(tx, api->dep.node, v, reason, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
 }
 
@@ -358,18 +358,18 @@ static int do_handdown(eventlog_tx *tx, struct api_op *o, struct api *api,
         return rc;
     if ((rc = registry_get(tx->st, tx->txn, to, &ni)))
         return rc;
-    int child = ni && !ni->revoked && strcmp(ni->parent, api->cfg->node_id) == 0;
+    int child = ni && !ni->revoked && strcmp(ni->parent, api->dep.cfg->node_id) == 0;
     registry_free(&ni);
     if (!child)
         return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点已登记的下级", to);
     if (v->status != CASE_STATUS(OPEN))
         return refuse_state(o, v, "交办");
-    if ((bad = unverifiable_origin(tx, v, api->cfg->node_id, to)))
+    if ((bad = unverifiable_origin(tx, v, api->dep.cfg->node_id, to)))
         return op_refuse(
             o, 409, "file_not_verifiable", "to",
             "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理", bad,
             to, bad);
-    rc = lifecycle_move(tx, api->node, v, "handdown", to, instructions, 0, op_actor(o), err);
+    rc = lifecycle_move(tx, api->dep.node, v, "handdown", to, instructions, 0, op_actor(o), err);
     return rc == JF_EINVAL ? op_refuse(o, 409, "handdown_failed", "to", "%s", err) : rc;
 }
 
@@ -385,7 +385,7 @@ static int do_assign(eventlog_tx *tx, struct api_op *o, struct api *api,
         (rc = get_text(o, "plan", "化解方案", 1, TEXT_MAX, &f[3])) ||
         (rc = get_text(o, "legal_consultation", "法律咨询", 1, TEXT_MAX, &f[4])))
         return rc;
-    if (registry_depth_below(tx->st, tx->txn, v->holder, api->cfg->node_id) < 0)
+    if (registry_depth_below(tx->st, tx->txn, v->holder, api->dep.cfg->node_id) < 0)
         return op_refuse(o, 403, "not_above_holder", NULL,
                          "案件 %s 由 %s 办理，只有办理节点或其上级可以安排领导包案", v->case_id,
                          v->holder);
@@ -455,7 +455,7 @@ static int do_extension(eventlog_tx *tx, struct api_op *o, struct api *api,
         return refuse_state(o, v, "申请延期");
     if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch)
         return op_refuse(o, 409, "extension_pending", NULL, "已有一份延期申请等待上级审批");
-    if (!lifecycle_parent(tx->st, tx->txn, api->cfg->node_id, parent, &tier))
+    if (!lifecycle_parent(tx->st, tx->txn, api->dep.cfg->node_id, parent, &tier))
         return op_refuse(o, 409, "no_parent", NULL, "本节点没有上级，延期无从审批");
     r.days = (uint32_t)days;
     r.reason = (char *)reason;
@@ -484,7 +484,7 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct api *api,
         return op_refuse(o, 400, "invalid_field", "days", "不批准延期时不应填写延长天数");
     if ((rc = registry_get(tx->st, tx->txn, v->holder, &holder)))
         return rc;
-    int parent = holder && strcmp(holder->parent, api->cfg->node_id) == 0;
+    int parent = holder && strcmp(holder->parent, api->dep.cfg->node_id) == 0;
     registry_free(&holder);
     if (!parent)
         return op_refuse(o, 403, "not_parent", NULL,
@@ -495,7 +495,7 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct api *api,
     d.origin = v->ext_origin;
     d.seq = v->ext_seq;
     d.approved = approved;
-    d.new_due_ms = approved ? policy_extend(api->policy, v->due_ms,
+    d.new_due_ms = approved ? policy_extend(api->dep.policy, v->due_ms,
                                             (unsigned)(days ? days : (int)v->ext_days))
                             : 0;
     d.reason = (char *)reason;
@@ -519,7 +519,7 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
     c.result = (char *)result;
     c.feedback = (char *)feedback;
     /* Closed above where it started: back there for the follow-up visit. */
-    c.return_to = registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->cfg->node_id) > 0
+    c.return_to = registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->dep.cfg->node_id) > 0
                       ? v->opened_at_node
                       : "";
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
@@ -545,7 +545,7 @@ static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,
     ev.body_case = JIEFEN__EVENT__BODY_FOLLOW_UP;
     ev.follow_up = &f;
     if (case_event_is_move(&ev))
-        f.reopen_due_ms = policy_due(api->policy, tx->now_ms, v->complexity);
+        f.reopen_due_ms = policy_due(api->dep.policy, tx->now_ms, v->complexity);
     return append_body(tx, o, v, &ev);
 }
 
@@ -626,7 +626,7 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     if (!v)
         return op_refuse(o, 404, "not_found", NULL, "无此案件：%s", arg->id);
-    if (arg->a->holder_only && strcmp(v->holder, api->cfg->node_id))
+    if (arg->a->holder_only && strcmp(v->holder, api->dep.cfg->node_id))
         rc = refuse_not_holder(o, tx, v, arg->a->label);
     else if (api_grant(o->c, arg->a->perm) == GRANT_OWN && !api_leads(o->c, v))
         rc = op_refuse(o, 403, "forbidden", NULL, "您不是案件 %s 的包案领导，不能%s", v->case_id,
@@ -635,7 +635,7 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
         rc = arg->a->apply(tx, o, api, v);
     case_view_free(&v);
     if (rc == 0)
-        rc = warning_check(tx, api->cfg, arg->id);
+        rc = warning_check(tx, api->dep.cfg, arg->id);
     if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
         o->out = json_pack("{s:o, s:o}", "case", api_case_json(api, tx->txn, v), "rule",
                            arg->rule ? json_string(arg->rule) : json_null());

@@ -27,7 +27,7 @@ void reply_headers(struct api_call *c, int status, const char *type, const char 
     snprintf(all, sizeof all, "%s%s%s", SECURITY_HEADERS, headers ? headers : "", c->headers);
     http_respond(c->req, status, type, body, len, all);
     double secs = (double)(uv_hrtime() - c->t0) / 1e9;
-    metrics_request(c->api->metrics, c->route, status, secs);
+    metrics_request(c->api->dep.metrics, c->route, status, secs);
     if (status >= 500)
         log_warn("api", "%s answered %d", c->route, status);
     free(c);

@@ -7,45 +7,19 @@
 #define JIEFEN_API_CORE_H
 
 #include "api/account.h"
+#include "api/api_deps.h"
 #include "api/http.h"
-#include "api/metrics.h"
 #include "api/permission.h"
 #include "api/session.h"
-#include "case/policy.h"
-#include "config.h"
-#include "crypto.h"
-#include "link/link.h"
-#include "log/eventlog.h"
-#include "log/work.h"
-#include "store.h"
 
 #include <jansson.h>
 #include <stdint.h>
-#include <uv.h>
-
-struct node;
 
 struct pwcheck;
 struct decoys;
 
 struct api {
-    uv_loop_t *loop;
-    store *st;
-    eventlog *log;
-    const struct config *cfg;
-    const struct policy *policy;
-    const crypto_identity *id;
-    metrics *metrics;
-    struct work *work;
-    uplink *const *up;
-    downlink *const *down;
-    http_server *const *http;
-    const char *dir;
-    const char *token;
-    int64_t started_ms;
-    struct node *node;
-    int (*uplink_start)(void *arg);
-    void *arg;
+    struct api_deps dep;    /* what api_new() was given */
     struct pwcheck *pw;     /* password checks waiting for the pool (api_account.h) */
     struct decoys *decoys;  /* failed logins of names that are no account (decoy.h) */
 };

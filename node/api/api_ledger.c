@@ -40,7 +40,7 @@ static int ledger_work(MDB_txn *txn, void *arg)
 {
     struct ledger_job *j = arg;
     const struct api *api = j->c->api;
-    return ledger_figures(api->st, txn, api->cfg->node_id, j->from, j->to, j->now, &j->figures,
+    return ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, j->from, j->to, j->now, &j->figures,
                           NULL);
 }
 
@@ -51,7 +51,7 @@ static void ledger_done(int rc, void *arg)
     if (rc) {
         reply_store_error(j->c, rc);
     } else {
-        json_object_set_new(j->figures, "node", json_string(api->cfg->node_id));
+        json_object_set_new(j->figures, "node", json_string(api->dep.cfg->node_id));
         reply_json(j->c, 200, json_pack("{s:o}", "ledger", j->figures));
     }
     free(j);
@@ -69,7 +69,7 @@ void route_ledger(struct api_call *c, const http_request *r, const char *tail)
     if (!j)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = (struct ledger_job){c, from, to, clock_now_ms(), NULL};
-    work_read(c->api->work, ledger_work, ledger_done, j);
+    work_read(c->api->dep.work, ledger_work, ledger_done, j);
 }
 
 /* ---- a spreadsheet: the ledger, or a report (api_report.c) ---------------------------- */
@@ -110,7 +110,7 @@ struct export_job {
 static int export_work(MDB_txn *txn, void *arg)
 {
     struct export_job *j = arg;
-    return ledger_export(j->e.c->api->st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
+    return ledger_export(j->e.c->api->dep.st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
 }
 
 static void export_done(int rc, void *arg)
@@ -138,11 +138,11 @@ void route_ledger_export(struct api_call *c, const http_request *r, const char *
     char day[32];
     clock_format_local(from, day, sizeof day);
     day[10] = 0;
-    snprintf(j->e.filename, sizeof j->e.filename, "ledger-%s-%s.%s", api->cfg->node_id, day,
+    snprintf(j->e.filename, sizeof j->e.filename, "ledger-%s-%s.%s", api->dep.cfg->node_id, day,
              xlsx ? "xlsx" : "csv");
     j->e.c = c;
     j->e.xlsx = xlsx;
-    j->q = (struct ledger_export_req){api->cfg->node_id, api->cfg->node_name, from, to,
-                                      clock_now_ms(), xlsx, api->dir};
-    work_read(api->work, export_work, export_done, j);
+    j->q = (struct ledger_export_req){api->dep.cfg->node_id, api->dep.cfg->node_name, from, to,
+                                      clock_now_ms(), xlsx, api->dep.dir};
+    work_read(api->dep.work, export_work, export_done, j);
 }

@@ -43,9 +43,9 @@ static int issue(struct api *api, eventlog_tx *tx, const char *id, const char *n
     cert.name = (char *)name;
     cert.tier = tier;
     cert.public_key = pk;
-    cert.issuer = (char *)api->cfg->node_id;
+    cert.issuer = (char *)api->dep.cfg->node_id;
     cert.issued_ms = tx->now_ms;
-    return cert_sign(api->id, &cert, out);
+    return cert_sign(api->dep.id, &cert, out);
 }
 
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail)
@@ -53,14 +53,14 @@ void route_enrol_request(struct api_call *c, const http_request *r, const char *
     (void)r, (void)tail;
     struct api *api = c->api;
     size_t len;
-    uint8_t *req = cert_request_make(api->id, api->cfg->node_id, api->cfg->node_name, api->cfg->tier,
+    uint8_t *req = cert_request_make(api->dep.id, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier,
                                      clock_now_ms(), &len);
     char *text = req ? cert_armor("ENROL-REQUEST", req, len) : NULL;
     free(req);
     if (!text)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     reply_json(c, 200, json_pack("{s:s, s:s, s:s}", "request", text, "node_id",
-                                 api->cfg->node_id, "tier", config_tier_name(api->cfg->tier)));
+                                 api->dep.cfg->node_id, "tier", config_tier_name(api->dep.cfg->tier)));
     free(text);
 }
 
@@ -73,8 +73,8 @@ static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
         return op_refuse(o, 409, "already_enrolled", NULL, "本节点已有证书，不能再设为根节点");
     }
     Jiefen__SignedCert sc;
-    ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(api->id)};
-    int rc = issue(api, tx, api->cfg->node_id, api->cfg->node_name, api->cfg->tier, pk, &sc);
+    ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(api->dep.id)};
+    int rc = issue(api, tx, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier, pk, &sc);
     if (rc)
         return rc;
     Jiefen__Enrolled en = JIEFEN__ENROLLED__INIT;
@@ -85,8 +85,8 @@ static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
     if ((rc = op_append(tx, o, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0 &&
-        (rc = party_key_create(tx->st, tx->txn, api->id)) == 0)
-        o->out = json_pack("{s:s, s:b}", "node_id", api->cfg->node_id, "root", 1);
+        (rc = party_key_create(tx->st, tx->txn, api->dep.id)) == 0)
+        o->out = json_pack("{s:s, s:b}", "node_id", api->dep.cfg->node_id, "root", 1);
     cert_signed_clear(&sc);
     return rc;
 }
@@ -123,19 +123,19 @@ static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
     Jiefen__NodeInfo *known = NULL;
     if (config_valid_node_id(req->node_id))
         return op_refuse(o, 400, "invalid_field", "request", "申请中的节点编号无效");
-    if ((int)req->tier >= api->cfg->tier)
+    if ((int)req->tier >= api->dep.cfg->tier)
         return op_refuse(o, 400, "wrong_tier", "request",
                       "层级不符：%s 级节点不能接入 %s 级节点之下", tier_label(req->tier),
-                      tier_label(api->cfg->tier));
-    int rc = registry_get(api->st, txn, req->node_id, &known);
+                      tier_label(api->dep.cfg->tier));
+    int rc = registry_get(api->dep.st, txn, req->node_id, &known);
     if (rc)
         return rc;
     /* The same child asking again (its bundle was lost) gets a new bundle; anyone else
      * asking for a used id is refused. */
-    int again = known && !known->revoked && strcmp(known->parent, api->cfg->node_id) == 0 &&
+    int again = known && !known->revoked && strcmp(known->parent, api->dep.cfg->node_id) == 0 &&
                 known->public_key.len == CRYPTO_PK_LEN &&
                 memcmp(known->public_key.data, req->public_key.data, CRYPTO_PK_LEN) == 0;
-    int taken = (known && !again) || strcmp(req->node_id, api->cfg->node_id) == 0;
+    int taken = (known && !again) || strcmp(req->node_id, api->dep.cfg->node_id) == 0;
     registry_free(&known);
     if (taken)
         return op_refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
@@ -166,8 +166,8 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
     b.cert = &sc;
     b.chain = chain;
     b.n_chain = nchain;
-    b.parent_endpoint = (char *)(endpoint[0] ? endpoint : api->cfg->link_listen);
-    if ((rc = party_key_box(tx->st, tx->txn, api->id, req->public_key.data, &b.party_key)))
+    b.parent_endpoint = (char *)(endpoint[0] ? endpoint : api->dep.cfg->link_listen);
+    if ((rc = party_key_box(tx->st, tx->txn, api->dep.id, req->public_key.data, &b.party_key)))
         log_error("enrol", "the party key could not be boxed for %s: %s", req->node_id,
                   jf_strerror(rc));
     if (rc == 0 && (rc = op_append(tx, o, &ev)) == 0) {
@@ -201,7 +201,7 @@ static int enrol_approve_apply(eventlog_tx *tx, struct api_op *o)
     if (!own)
         rc = op_refuse(o, 409, "not_enrolled", NULL,
                     "本节点尚未接入上级（根节点请先执行 enrol root），不能接入下级");
-    else if (!api->cfg->link_listen[0])
+    else if (!api->dep.cfg->link_listen[0])
         rc = op_refuse(o, 409, "not_listening", NULL,
                     "本节点未配置 [link] listen，下级无法连接");
     else if ((rc = dearmor_field(o, "request", "ENROL-REQUEST", &buf, &len)) == 0 &&
@@ -240,10 +240,10 @@ static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b, Jiefen__
     }
     jiefen__certificate__free_unpacked(issuer, NULL);
     Jiefen__Certificate *c = *out;
-    if (strcmp(c->node_id, api->cfg->node_id) || (int)c->tier != api->cfg->tier ||
-        memcmp(c->public_key.data, crypto_identity_pk(api->id), CRYPTO_PK_LEN))
+    if (strcmp(c->node_id, api->dep.cfg->node_id) || (int)c->tier != api->dep.cfg->tier ||
+        memcmp(c->public_key.data, crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN))
         return op_refuse(o, 400, "wrong_node", "bundle",
-                      "此证书属于节点 %s，不是本节点 %s", c->node_id, api->cfg->node_id);
+                      "此证书属于节点 %s，不是本节点 %s", c->node_id, api->dep.cfg->node_id);
     if (!b->parent_endpoint[0])
         return op_refuse(o, 400, "invalid_field", "bundle", "证书包缺少上级地址");
     return 0;
@@ -259,7 +259,7 @@ static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle 
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ENROLLED;
     ev.enrolled = &en;
-    int rc = party_key_install(tx->st, tx->txn, o->c->api->id, &b->party_key);
+    int rc = party_key_install(tx->st, tx->txn, o->c->api->dep.id, &b->party_key);
     if (rc == JF_ECRYPTO)
         return op_refuse(o, 400, "invalid_field", "bundle", "证书包中的当事人标识密钥无法解开");
     if (rc == 0)
@@ -300,7 +300,7 @@ static int enrol_install_apply(eventlog_tx *tx, struct api_op *o)
 
 static void after_install(struct api *api)
 {
-    if (api->uplink_start(api->arg))
+    if (api->dep.uplink_start(api->dep.arg))
         log_error("node", "enrolled, but the uplink did not start");
 }
 
@@ -318,7 +318,7 @@ static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
     int rc = registry_get(tx->st, tx->txn, id, &ni);
     if (rc)
         return rc;
-    if (!ni || strcmp(ni->parent, api->cfg->node_id))
+    if (!ni || strcmp(ni->parent, api->dep.cfg->node_id))
         rc = op_refuse(o, 404, "not_found", "node_id", "%s 不是本节点的下级", id[0] ? id : "（空）");
     else if (ni->revoked)
         rc = op_refuse(o, 409, "already_revoked", "node_id", "%s 已被撤销", id);
@@ -339,7 +339,7 @@ static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
 static void after_revoke(struct api *api)
 {
     /* Existing connections passed ZAP before; make every child pass it again. */
-    if (*api->down && downlink_reset(*api->down))
+    if (*api->dep.down && downlink_reset(*api->dep.down))
         log_error("downlink", "could not rebind after a revocation");
 }
 
@@ -353,11 +353,11 @@ void route_enrol_revoke(struct api_call *c, const http_request *r, const char *t
 
 static const char *relation(struct api *api, MDB_txn *txn, const char *id)
 {
-    if (strcmp(id, api->cfg->node_id) == 0)
+    if (strcmp(id, api->dep.cfg->node_id) == 0)
         return "self";
-    if (registry_depth_below(api->st, txn, id, api->cfg->node_id) > 0)
+    if (registry_depth_below(api->dep.st, txn, id, api->dep.cfg->node_id) > 0)
         return "descendant";
-    if (registry_depth_below(api->st, txn, api->cfg->node_id, id) > 0)
+    if (registry_depth_below(api->dep.st, txn, api->dep.cfg->node_id, id) > 0)
         return "ancestor";
     return "other";
 }
@@ -386,9 +386,9 @@ void route_nodes(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
     struct nodes_list l = {c->api, NULL, json_array()};
-    int rc = store_txn_begin(c->api->st, MDB_RDONLY, &l.txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &l.txn);
     if (rc == 0) {
-        rc = registry_each(c->api->st, l.txn, add_node, &l);
+        rc = registry_each(c->api->dep.st, l.txn, add_node, &l);
         store_txn_abort(l.txn);
     }
     if (rc) {
@@ -425,15 +425,15 @@ static json_t *directive_json(struct api *api, MDB_txn *txn, const Jiefen__Direc
         json_array_append_new(targets, json_string(d->targets[i]));
     char id[80];
     snprintf(id, sizeof id, "%s/%llu", v->origin, (unsigned long long)v->seq);
-    int to_me = strcmp(v->origin, api->cfg->node_id) != 0 &&
-                fold_directive_addresses(api->st, txn, d, api->cfg->node_id);
+    int to_me = strcmp(v->origin, api->dep.cfg->node_id) != 0 &&
+                fold_directive_addresses(api->dep.st, txn, d, api->dep.cfg->node_id);
     return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o,"
                      " s:o}",
                      "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
                      (json_int_t)v->time_ms, "actor", v->actor, "kind", d->kind, "title",
                      d->title, "body", d->body, "case_id", d->case_id, "targets", targets,
                      "subtree", d->subtree, "addressed_to_me", to_me, "awaiting_me",
-                     to_me && !acked_by(v, api->cfg->node_id), "acks", acks,
+                     to_me && !acked_by(v, api->dep.cfg->node_id), "acks", acks,
                      "pending", pending);
 }
 
@@ -445,7 +445,7 @@ static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *
     struct api *api = o->c->api;
     const json_t *to = json_object_get(o->in, "to");
     if (json_is_string(to) && strcmp(json_string_value(to), "all") == 0) {
-        ids[0] = (char *)api->cfg->node_id;
+        ids[0] = (char *)api->dep.cfg->node_id;
         d->n_targets = 1;
         d->subtree = 1;
         return 0;
@@ -454,7 +454,7 @@ static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *
         return op_refuse(o, 400, "invalid_field", "to", "下发对象应为节点编号列表或 \"all\"");
     for (size_t i = 0; i < json_array_size(to); i++) {
         const char *t = json_string_value(json_array_get(to, i));
-        if (!t || registry_depth_below(api->st, txn, t, api->cfg->node_id) <= 0)
+        if (!t || registry_depth_below(api->dep.st, txn, t, api->dep.cfg->node_id) <= 0)
             return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点的下级节点",
                           t ? t : "（非文本）");
         ids[i] = (char *)t;
@@ -526,11 +526,11 @@ void route_directive_list(struct api_call *c, const http_request *r, const char 
 {
     (void)r, (void)tail;
     struct directive_list l = {c->api, NULL, NULL};
-    int rc = store_txn_begin(c->api->st, MDB_RDONLY, &l.txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &l.txn);
     if (rc)
         return reply_store_error(c, rc);
     l.list = json_array();
-    store_walk(l.txn, c->api->st->directives, NULL, add_directive, &l);
+    store_walk(l.txn, c->api->dep.st->directives, NULL, add_directive, &l);
     store_txn_abort(l.txn);
     reply_json(c, 200, json_pack("{s:o}", "directives", l.list));
 }
@@ -549,9 +549,9 @@ static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     if (!v)
         return op_refuse(o, 404, "not_found", "id", "无此指令：%s", id);
-    if (!fold_directive_addresses(tx->st, tx->txn, v->directive, api->cfg->node_id))
+    if (!fold_directive_addresses(tx->st, tx->txn, v->directive, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
-    if (rc == 0 && acked_by(v, api->cfg->node_id))
+    if (rc == 0 && acked_by(v, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
     jiefen__directive_view__free_unpacked(v, NULL);
     if (rc)
@@ -581,7 +581,7 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
     if (!in)
         return;
     const char *origin = api_str(in, "origin");
-    int rc = ingest_clear_quarantine(c->api->st, origin);
+    int rc = ingest_clear_quarantine(c->api->dep.st, origin);
     if (rc == 0) {
         log_warn("link", "quarantine of %s cleared by the operator", origin);
         reply_json(c, 200, json_pack("{s:s, s:b}", "origin", origin, "cleared", 1));

@@ -21,7 +21,7 @@ static json_t *status_counts(struct api *api, MDB_txn *txn, uint64_t *total)
         char key[32];
         uint64_t v = 0;
         fold_status_key((int)s, key);
-        store_meta_get_u64(api->st, txn, key, &v);
+        store_meta_get_u64(api->dep.st, txn, key, &v);
         json_object_set_new(by, case_status_code((int)s), json_integer((json_int_t)v));
         *total += v;
     }
@@ -34,10 +34,10 @@ static json_t *enrolment_json(struct api *api)
     MDB_txn *txn;
     MDB_val d;
     json_t *out = json_pack("{s:b, s:n}", "enrolled", 0, "parent");
-    if (store_txn_begin(api->st, MDB_RDONLY, &txn))
+    if (store_txn_begin(api->dep.st, MDB_RDONLY, &txn))
         return out;
-    json_object_set_new(out, "enrolled", json_boolean(store_get(txn, api->st->meta, "own_bundle", 10, &d) == 0));
-    if (store_get(txn, api->st->meta, "parent", 6, &d) == 0)
+    json_object_set_new(out, "enrolled", json_boolean(store_get(txn, api->dep.st->meta, "own_bundle", 10, &d) == 0));
+    if (store_get(txn, api->dep.st->meta, "parent", 6, &d) == 0)
         json_object_set_new(out, "parent", json_stringn(d.mv_data, d.mv_size));
     store_txn_abort(txn);
     return out;
@@ -45,8 +45,8 @@ static json_t *enrolment_json(struct api *api)
 
 static json_t *links_json(struct api *api)
 {
-    return json_pack("{s:o, s:o}", "parent", *api->up ? uplink_json(*api->up) : json_null(),
-                     "children", *api->down ? downlink_json(*api->down) : json_array());
+    return json_pack("{s:o, s:o}", "parent", *api->dep.up ? uplink_json(*api->dep.up) : json_null(),
+                     "children", *api->dep.down ? downlink_json(*api->dep.down) : json_array());
 }
 
 /* Link figures for Prometheus, from the same objects `status` shows. */
@@ -86,28 +86,28 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     (void)r, (void)tail;
     struct api *api = c->api;
     MDB_txn *txn;
-    int rc = store_txn_begin(api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
     uint64_t events, seq, total, used, map;
     uint8_t head[CRYPTO_HASH_LEN];
     char pk_hex[CRYPTO_PK_LEN * 2 + 1], head_hex[CRYPTO_HASH_LEN * 2 + 1];
-    work_count_keys(txn, api->st->events, &events);
-    eventlog_head(api->st, txn, api->cfg->node_id, &seq, head);
+    work_count_keys(txn, api->dep.st->events, &events);
+    eventlog_head(api->dep.st, txn, api->dep.cfg->node_id, &seq, head);
     json_t *by = status_counts(api, txn, &total);
     store_txn_abort(txn);
-    store_usage(api->st, &used, &map);
-    crypto_hex(crypto_identity_pk(api->id), CRYPTO_PK_LEN, pk_hex);
+    store_usage(api->dep.st, &used, &map);
+    crypto_hex(crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN, pk_hex);
     crypto_hex(head, sizeof head, head_hex);
     json_t *out = json_pack(
         "{s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:I, s:I, s:{s:I, s:I, s:s}, s:{s:I, s:o},"
         " s:{s:s, s:I, s:I}}",
-        "node", "id", api->cfg->node_id, "name", api->cfg->node_name, "tier",
-        config_tier_name(api->cfg->tier), "public_key", pk_hex, "time_zone", api->cfg->time_zone,
-        "version", API_VERSION, "started_ms", (json_int_t)api->started_ms, "now_ms",
+        "node", "id", api->dep.cfg->node_id, "name", api->dep.cfg->node_name, "tier",
+        config_tier_name(api->dep.cfg->tier), "public_key", pk_hex, "time_zone", api->dep.cfg->time_zone,
+        "version", API_VERSION, "started_ms", (json_int_t)api->dep.started_ms, "now_ms",
         (json_int_t)clock_now_ms(), "log", "events", (json_int_t)events, "last_seq",
         (json_int_t)seq, "head_hash", head_hex, "cases", "total", (json_int_t)total,
-        "by_status", by, "store", "path", api->st->path, "size_bytes", (json_int_t)used,
+        "by_status", by, "store", "path", api->dep.st->path, "size_bytes", (json_int_t)used,
         "map_bytes", (json_int_t)map);
     json_object_set_new(out, "links", links_json(api));
     json_object_set_new(out, "enrolment", enrolment_json(api));
@@ -144,8 +144,8 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
     if (!f)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     uint64_t events = 0, total, used, map;
-    if (store_txn_begin(api->st, MDB_RDONLY, &txn) == 0) {
-        work_count_keys(txn, api->st->events, &events);
+    if (store_txn_begin(api->dep.st, MDB_RDONLY, &txn) == 0) {
+        work_count_keys(txn, api->dep.st->events, &events);
         json_t *by = status_counts(api, txn, &total);
         store_txn_abort(txn);
         fprintf(f, "# HELP jiefen_cases Cases in this node's view by status.\n"
@@ -156,7 +156,7 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
             fprintf(f, "jiefen_cases{status=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
         json_decref(by);
     }
-    store_usage(api->st, &used, &map);
+    store_usage(api->dep.st, &used, &map);
     fprintf(f,
             "# HELP jiefen_log_events Events in the log.\n# TYPE jiefen_log_events gauge\n"
             "jiefen_log_events %llu\n"
@@ -166,9 +166,9 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
             "# TYPE jiefen_store_size_bytes gauge\njiefen_store_size_bytes %llu\n"
             "# HELP jiefen_store_map_bytes LMDB map size.\n"
             "# TYPE jiefen_store_map_bytes gauge\njiefen_store_map_bytes %llu\n",
-            (unsigned long long)events, (unsigned long long)eventlog_appended_total(api->log),
+            (unsigned long long)events, (unsigned long long)eventlog_appended_total(api->dep.log),
             (unsigned long long)used, (unsigned long long)map);
-    metrics_write(api->metrics, f);
+    metrics_write(api->dep.metrics, f);
     links_metrics(api, f);
     fclose(f);
     reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
@@ -186,7 +186,7 @@ static int verify_work(MDB_txn *txn, void *arg)
 {
     struct verify_job *j = arg;
     const struct api *api = j->c->api;
-    return verify_run(api->st, txn, api->id, api->cfg->node_id, &j->report);
+    return verify_run(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, &j->report);
 }
 
 static void verify_done(int rc, void *arg)
@@ -212,5 +212,5 @@ void route_verify(struct api_call *c, const http_request *r, const char *tail)
     if (!j)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     j->c = c;
-    work_read(c->api->work, verify_work, verify_done, j);
+    work_read(c->api->dep.work, verify_work, verify_done, j);
 }

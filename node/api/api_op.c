@@ -61,7 +61,7 @@ void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     *o = (struct api_op){.c = c, .apply = apply, .in = in, .after = after, .data = data};
-    if (eventlog_submit(c->api->log, op_apply, op_done, o)) {
+    if (eventlog_submit(c->api->dep.log, op_apply, op_done, o)) {
         free(o);
         json_decref(in);
         free(data);

@@ -168,7 +168,7 @@ static void period_route(struct api_call *c, const http_request *r, work_fn fn)
     }
     j->c = c;
     j->out = period_json(&j->p);
-    work_read(c->api->work, fn, period_done, j);
+    work_read(c->api->dep.work, fn, period_done, j);
 }
 
 static int draft_work(MDB_txn *txn, void *arg)
@@ -178,12 +178,12 @@ static int draft_work(MDB_txn *txn, void *arg)
     json_t *absent = json_array(), *list = json_array(), *none = json_array();
     char *frozen = NULL;
     json_t *fig = NULL;
-    int rc = frozen_figures(api->st, txn, api->cfg->node_id, &j->p, &frozen);
+    int rc = frozen_figures(api->dep.st, txn, api->dep.cfg->node_id, &j->p, &frozen);
     if (rc == 0 && !(fig = json_loads(frozen, 0, NULL)))
         rc = -ENOMEM;
     free(frozen);
     if (rc == 0)
-        rc = prerequisites(api->st, txn, api->cfg->node_id, &j->p, none, absent, list);
+        rc = prerequisites(api->dep.st, txn, api->dep.cfg->node_id, &j->p, none, absent, list);
     json_decref(none);
     json_decref(absent);
     if (rc) {
@@ -210,12 +210,12 @@ static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_
 {
     struct api *api = o->c->api;
     Jiefen__ReportView *v = NULL;
-    if (!report_kind_for_tier(p->kind, api->cfg->tier))
+    if (!report_kind_for_tier(p->kind, api->dep.cfg->tier))
         return op_refuse(o, 400, "invalid_field", "kind", "%s级节点不报送 %s 报告",
-                         config_tier_name(api->cfg->tier), p->kind);
+                         config_tier_name(api->dep.cfg->tier), p->kind);
     if (p->from_ms > tx->now_ms)
         return op_refuse(o, 400, "invalid_field", "period", "报告期 %s 尚未开始", p->period);
-    int rc = report_get(tx->st, tx->txn, api->cfg->node_id, p->kind, p->period, &v);
+    int rc = report_get(tx->st, tx->txn, api->dep.cfg->node_id, p->kind, p->period, &v);
     int again = v && strcmp(v->state, "returned") && strcmp(v->state, "draft");
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
@@ -225,7 +225,7 @@ static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_
         return op_refuse(o, 409, "already_submitted", "period",
                          "%s 报告（%s）已报送；只有被退回的报告可以重新报送", p->kind, p->period);
     json_t *absent = json_array(), *list = json_array();
-    rc = prerequisites(tx->st, tx->txn, api->cfg->node_id, p, missing, absent, list);
+    rc = prerequisites(tx->st, tx->txn, api->dep.cfg->node_id, p, missing, absent, list);
     char *names = json_array_size(absent) ? json_dumps(absent, JSON_COMPACT) : NULL;
     json_decref(absent);
     json_decref(list);
@@ -275,7 +275,7 @@ static int submission_figures(eventlog_tx *tx, struct api_op *o, const struct re
                               char **out)
 {
     Jiefen__ReportView *v = NULL;
-    int rc = report_get(tx->st, tx->txn, o->c->api->cfg->node_id, p->kind, p->period, &v);
+    int rc = report_get(tx->st, tx->txn, o->c->api->dep.cfg->node_id, p->kind, p->period, &v);
     const char *figures = v && strcmp(v->state, "draft") == 0 ? v->figures : o->data;
     *out = NULL;
     if (rc == 0 && !figures)
@@ -347,12 +347,12 @@ static int submit_work(MDB_txn *txn, void *arg)
     struct submission *s = arg;
     const struct api *api = s->c->api;
     Jiefen__ReportView *v = NULL;
-    int rc = report_get(api->st, txn, api->cfg->node_id, s->p.kind, s->p.period, &v);
+    int rc = report_get(api->dep.st, txn, api->dep.cfg->node_id, s->p.kind, s->p.period, &v);
     int compute = !v || strcmp(v->state, "returned") == 0;
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
     if (rc == 0 && compute)
-        rc = ledger_figures(api->st, txn, api->cfg->node_id, s->p.from_ms, s->p.to_ms,
+        rc = ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, s->p.from_ms, s->p.to_ms,
                             clock_now_ms(), NULL, &s->figures);
     return rc;
 }
@@ -378,7 +378,7 @@ void route_report_submit(struct api_call *c, const http_request *r, const char *
     if (!in)
         return;
     /* A request the operation refuses anyway costs no scan of the cases. */
-    if (submit_period(in, &p) || !report_kind_for_tier(p.kind, c->api->cfg->tier) ||
+    if (submit_period(in, &p) || !report_kind_for_tier(p.kind, c->api->dep.cfg->tier) ||
         p.from_ms > clock_now_ms() || !api_str(in, "analysis")[0])
         return op_submit(c, in, submit_apply, NULL);
     struct submission *s = calloc(1, sizeof *s);
@@ -387,7 +387,7 @@ void route_report_submit(struct api_call *c, const http_request *r, const char *
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     *s = (struct submission){c, in, p, NULL};
-    work_read(c->api->work, submit_work, submit_done, s);
+    work_read(c->api->dep.work, submit_work, submit_done, s);
 }
 
 /* ---- review ------------------------------------------------------------------------- */
@@ -408,7 +408,7 @@ static int review_apply(eventlog_tx *tx, struct api_op *o)
     if (!json_is_true(acc) && !comment[0])
         return op_refuse(o, 400, "missing_field", "comment", "退回报告时请填写退回意见");
     int rc = registry_get(tx->st, tx->txn, origin, &child);
-    int mine = rc == 0 && child && strcmp(child->parent, api->cfg->node_id) == 0;
+    int mine = rc == 0 && child && strcmp(child->parent, api->dep.cfg->node_id) == 0;
     registry_free(&child);
     if (rc == 0 && !mine)
         return op_refuse(o, 403, "not_parent", "node", "%s 不是本节点的下级，不能审核其报告",
@@ -446,7 +446,7 @@ static int status_work(MDB_txn *txn, void *arg)
 {
     struct period_job *j = arg;
     const struct api *api = j->c->api;
-    return report_status(api->st, txn, api->cfg->node_id, &j->p, clock_now_ms(), j->out);
+    return report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(), j->out);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
@@ -470,15 +470,15 @@ static int report_export_work(MDB_txn *txn, void *arg)
     const struct api *api = j->e.c->api;
     Jiefen__ReportView *v = NULL;
     Jiefen__NodeInfo *ni = NULL;
-    int rc = report_get(api->st, txn, j->node, j->p.kind, j->p.period, &v);
+    int rc = report_get(api->dep.st, txn, j->node, j->p.kind, j->p.period, &v);
     if (rc || !(j->found = v != NULL))
         return rc;
-    int self = strcmp(j->node, api->cfg->node_id) == 0;
+    int self = strcmp(j->node, api->dep.cfg->node_id) == 0;
     if (!self)
-        rc = registry_get(api->st, txn, j->node, &ni);
+        rc = registry_get(api->dep.st, txn, j->node, &ni);
     if (rc == 0) {
-        struct report_export_req q = {v, self ? api->cfg->node_name : ni ? ni->name : j->node,
-                                      j->e.xlsx, api->dir};
+        struct report_export_req q = {v, self ? api->dep.cfg->node_name : ni ? ni->name : j->node,
+                                      j->e.xlsx, api->dep.dir};
         rc = ledger_export_report(&q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
     }
     registry_free(&ni);
@@ -508,7 +508,7 @@ void route_report_export(struct api_call *c, const http_request *r, const char *
         return reply_error(c, 400, "invalid_query", "node", "node 应为节点编号（最多 %d 个字符）",
                            STORE_ORIGIN_MAX);
     if (got <= 0)
-        snprintf(q.node, sizeof q.node, "%s", c->api->cfg->node_id);
+        snprintf(q.node, sizeof q.node, "%s", c->api->dep.cfg->node_id);
     if (query_period(c, r, &q.p))
         return;
     if (api_export_format(r->query, &q.e.xlsx))
@@ -518,7 +518,7 @@ void route_report_export(struct api_call *c, const http_request *r, const char *
     if (!(j = malloc(sizeof *j)))
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = q;
-    work_read(c->api->work, report_export_work, report_export_done, j);
+    work_read(c->api->dep.work, report_export_work, report_export_done, j);
 }
 
 /* ---- early warnings (预测预警) ------------------------------------------------------ */
@@ -630,11 +630,11 @@ void route_warnings(struct api_call *c, const http_request *r, const char *tail)
     const char *bad = warnings_query(r->query, &w);
     if (bad)
         return bad_warnings_query(c, bad);
-    int rc = store_txn_begin(c->api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
     w.list = json_array();
-    rc = warnings_page(c->api->st, txn, &w);
+    rc = warnings_page(c->api->dep.st, txn, &w);
     store_txn_abort(txn);
     if (rc) {
         json_decref(w.list);

@@ -18,8 +18,8 @@
 
 static struct session_limits limits(const struct api *api)
 {
-    return (struct session_limits){(int64_t)api->cfg->session_idle_minutes * 60000,
-                                   (int64_t)api->cfg->session_max_hours * 3600000};
+    return (struct session_limits){(int64_t)api->dep.cfg->session_idle_minutes * 60000,
+                                   (int64_t)api->dep.cfg->session_max_hours * 3600000};
 }
 
 struct touch {
@@ -56,7 +56,7 @@ static void touch(struct api *api, const uint8_t *key, int64_t now)
         return;
     memcpy(t->key, key, sizeof t->key);
     t->now = now;
-    if (eventlog_submit(api->log, touch_apply, touch_done, t))
+    if (eventlog_submit(api->dep.log, touch_apply, touch_done, t))
         free(t);
 }
 
@@ -70,11 +70,11 @@ static int session_of(struct api *api, const char *cookie, uint8_t *key,
     *state = SESSION_VOID;
     if (session_key(cookie, key))
         return 0;
-    int rc = store_txn_begin(api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return rc;
-    if ((rc = session_get(api->st, txn, key, s)) == 0 && *s)
-        rc = account_get(api->st, txn, (*s)->user, u);
+    if ((rc = session_get(api->dep.st, txn, key, s)) == 0 && *s)
+        rc = account_get(api->dep.st, txn, (*s)->user, u);
     store_txn_abort(txn);
     if (rc == 0 && *s)
         *state = session_check(*s, *u, &l, clock_now_ms());
@@ -133,7 +133,7 @@ int api_identify(struct api_call *c, const http_request *r)
     char cookie[SESSION_HEX];
     if (r->authorization[0]) {
         if (strncmp(r->authorization, "Bearer ", 7) ||
-            crypto_str_equal(r->authorization + 7, c->api->token)) {
+            crypto_str_equal(r->authorization + 7, c->api->dep.token)) {
             reply_error(c, 401, "unauthorized", NULL, "需要有效的访问令牌");
             return -1;
         }
@@ -142,7 +142,7 @@ int api_identify(struct api_call *c, const http_request *r)
         return 0;
     }
     char name[SESSION_COOKIE_MAX];
-    session_cookie_name(c->api->cfg->node_id, name);
+    session_cookie_name(c->api->dep.cfg->node_id, name);
     int got = http_cookie_get(r->cookie, name, cookie, sizeof cookie);
     if (got == -1)
         return 0;
@@ -167,8 +167,8 @@ static json_t *session_json(const struct api_call *c)
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:o}", "user",
                      token ? "admin" : c->who.user, "name", token ? "本机管理令牌" : c->who.name,
                      "role", permission_role_code(c->who.role), "role_name",
-                     permission_role_name(c->who.role), "node_id", api->cfg->node_id, "node_name",
-                     api->cfg->node_name, "tier", config_tier_name(api->cfg->tier), "token", token,
+                     permission_role_name(c->who.role), "node_id", api->dep.cfg->node_id, "node_name",
+                     api->dep.cfg->node_name, "tier", config_tier_name(api->dep.cfg->tier), "token", token,
                      "csrf", c->who.csrf, "expires_ms", (json_int_t)c->who.expires_ms,
                      "permissions", permissions_json(c));
 }
@@ -184,13 +184,13 @@ static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord 
 {
     struct api *api = o->c->api;
     char locked[160];
-    int now_locked = account_failed(u, tx->now_ms, api->cfg->lock_failures, api->cfg->lock_minutes);
+    int now_locked = account_failed(u, tx->now_ms, api->dep.cfg->lock_failures, api->dep.cfg->lock_minutes);
     int rc = stored ? account_put(tx->st, tx->txn, u) : 0;
     if (rc)
         return rc;
     if (now_locked) {
         log_warn("account", "%s%s locked after %d failed password checks", u->user,
-                 stored ? "" : " (no account here)", api->cfg->lock_failures);
+                 stored ? "" : " (no account here)", api->dep.cfg->lock_failures);
         op_refuse(o, 423, "locked", NULL, "%s", account_locked_message(u, locked, sizeof locked));
     } else {
         op_refuse(o, status, code, field, "%s", msg);
@@ -214,7 +214,7 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
         s.csrf = csrf;
         s.created_ms = tx->now_ms;
         who_of_session(c, &s, u, key, tx->now_ms);
-        session_cookie_header(c->headers, sizeof c->headers, c->api->cfg->node_id, cookie,
+        session_cookie_header(c->headers, sizeof c->headers, c->api->dep.cfg->node_id, cookie,
                               l.max_ms / 1000);
         o->out = session_json(c);
     }
@@ -310,7 +310,7 @@ void route_session_show(struct api_call *c, const http_request *r, const char *t
 
 static int logout_apply(eventlog_tx *tx, struct api_op *o)
 {
-    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->api->cfg->node_id, NULL, 0);
+    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->api->dep.cfg->node_id, NULL, 0);
     o->out = json_object();
     return session_delete(tx->st, tx->txn, o->c->who.key);
 }
@@ -421,6 +421,6 @@ void api_session_sweep(struct api *api)
     if (!s)
         return;
     s->l = limits(api);
-    if (eventlog_submit(api->log, sweep_apply, sweep_done, s))
+    if (eventlog_submit(api->dep.log, sweep_apply, sweep_done, s))
         free(s);
 }

@@ -27,9 +27,9 @@ void route_users(struct api_call *c, const http_request *r, const char *tail)
     (void)r, (void)tail;
     struct user_list l = {json_array(), clock_now_ms()};
     MDB_txn *txn;
-    int rc = store_txn_begin(c->api->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc == 0) {
-        rc = account_each(c->api->st, txn, add_user_json, &l);
+        rc = account_each(c->api->dep.st, txn, add_user_json, &l);
         store_txn_abort(txn);
     }
     if (rc) {
@@ -73,7 +73,7 @@ static int check_new_user(struct api_call *c, const json_t *in)
         reply_error(c, 400, "invalid_field", "user", "%s", why);
     else if (name[0] && (why = account_check_name(name)))
         reply_error(c, 400, "invalid_field", "name", "%s", why);
-    else if (!account_check_role(api_str(in, "role"), c->api->cfg->tier, &why))
+    else if (!account_check_role(api_str(in, "role"), c->api->dep.cfg->tier, &why))
         reply_error(c, 400, "invalid_field", "role", "%s", why);
     else if ((why = account_check_password(user, api_str(in, "password"))))
         reply_error(c, 400, "invalid_field", "password", "%s", why);

@@ -98,6 +98,18 @@ static store *open_store(void)
     return st;
 }
 
+/* A clerk's record, as the store holds it (the hash is not checked here). */
+static Jiefen__UserRecord clerk(const char *user, const char *name)
+{
+    Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT;
+    u.user = (char *)user;
+    u.name = (char *)name;
+    u.role = "clerk";
+    u.password_hash = "$argon2id$x";
+    u.generation = 1;
+    return u;
+}
+
 static void test_sessions(void **state)
 {
     (void)state;
@@ -107,13 +119,8 @@ static void test_sessions(void **state)
     uint8_t key[CRYPTO_HASH_LEN], again[CRYPTO_HASH_LEN];
     struct session_limits l = {30 * 60000, 12 * 3600000};
     int64_t t0 = 1795000000000;
-    Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT, *back = NULL;
+    Jiefen__UserRecord u = clerk("zhang", "张三"), *back = NULL;
     Jiefen__SessionRecord *s = NULL;
-    u.user = "zhang";
-    u.name = "张三";
-    u.role = "clerk";
-    u.password_hash = "$argon2id$x";
-    u.generation = 1;
     assert_int_equal(crypto_init(), 0);
     assert_int_equal(store_txn_begin(st, 0, &txn), 0);
     assert_int_equal(account_put(st, txn, &u), 0);
@@ -177,12 +184,7 @@ static void test_sweep_many(void **state)
     uint8_t key[CRYPTO_HASH_LEN];
     struct session_limits l = {30 * 60000, 12 * 3600000};
     int64_t t0 = 1795000000000;
-    Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT;
-    u.user = "li";
-    u.name = "李四";
-    u.role = "clerk";
-    u.password_hash = "$argon2id$x";
-    u.generation = 1;
+    Jiefen__UserRecord u = clerk("li", "李四");
     assert_int_equal(crypto_init(), 0);
     assert_int_equal(store_txn_begin(st, 0, &txn), 0);
     assert_int_equal(account_put(st, txn, &u), 0);
