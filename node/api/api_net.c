@@ -503,6 +503,10 @@ void route_directive_send(struct api_call *c, const http_request *r, const char 
     op_route(c, r, directive_send_apply, NULL);
 }
 
+/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
+ * memcmp even when its length is 0. */
+static const struct store_range every_key = {.prefix = ""};
+
 /* Lists the directives this node knows (the walk of route_directive_list). */
 struct directive_list {
     struct api *api;
@@ -530,7 +534,7 @@ void route_directive_list(struct api_call *c, const http_request *r, const char 
     if (rc)
         return reply_store_error(c, rc);
     l.list = json_array();
-    store_walk(l.txn, c->api->dep.st->directives, NULL, add_directive, &l);
+    store_walk(l.txn, c->api->dep.st->directives, &every_key, add_directive, &l);
     store_txn_abort(l.txn);
     reply_json(c, 200, json_pack("{s:o}", "directives", l.list));
 }

@@ -89,6 +89,10 @@ int session_touch_due(const Jiefen__SessionRecord *s, int64_t now)
     return now - s->last_seen_ms >= SESSION_TOUCH_MS;
 }
 
+/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
+ * memcmp even when its length is 0. */
+static const struct store_range every_key = {.prefix = ""};
+
 /* A sweep: the sessions no longer worth keeping, found by the walk, deleted after it. */
 struct sweep {
     store *st;
@@ -134,7 +138,7 @@ int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64
 {
     struct sweep w = {st, txn, l, now, NULL, 0, 0};
     *removed = 0;
-    int rc = store_walk(txn, st->sessions, NULL, sweep_one, &w);
+    int rc = store_walk(txn, st->sessions, &every_key, sweep_one, &w);
     for (size_t i = 0; rc == 0 && i < w.count; i++)
         if ((rc = store_del(txn, st->sessions, w.ended[i], CRYPTO_HASH_LEN)) == 0)
             (*removed)++;
