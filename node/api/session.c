@@ -94,7 +94,7 @@ int session_touch_due(const Jiefen__SessionRecord *s, int64_t now)
 static const struct store_range every_key = {.prefix = ""};
 
 /* A sweep: the sessions no longer worth keeping, found by the walk, deleted after it. */
-struct sweep {
+struct sweep_walk {
     store *st;
     MDB_txn *txn;
     const struct session_limits *l;
@@ -104,7 +104,7 @@ struct sweep {
 };
 
 /* Whether the session d is still worth keeping. 0 or a code. */
-static int keep_session(const struct sweep *w, const MDB_val *d, int *keep)
+static int keep_session(const struct sweep_walk *w, const MDB_val *d, int *keep)
 {
     Jiefen__SessionRecord *s = jiefen__session_record__unpack(NULL, d->mv_size, d->mv_data);
     Jiefen__UserRecord *u = NULL;
@@ -117,7 +117,7 @@ static int keep_session(const struct sweep *w, const MDB_val *d, int *keep)
 
 static int sweep_one(const MDB_val *key, const MDB_val *val, void *arg)
 {
-    struct sweep *w = arg;
+    struct sweep_walk *w = arg;
     int keep, rc = keep_session(w, val, &keep);
     if (rc || keep || key->mv_size != CRYPTO_HASH_LEN)
         return rc;
@@ -136,7 +136,7 @@ static int sweep_one(const MDB_val *key, const MDB_val *val, void *arg)
 int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64_t now,
                   unsigned *removed)
 {
-    struct sweep w = {st, txn, l, now, NULL, 0, 0};
+    struct sweep_walk w = {st, txn, l, now, NULL, 0, 0};
     *removed = 0;
     int rc = store_walk(txn, st->sessions, &every_key, sweep_one, &w);
     for (size_t i = 0; rc == 0 && i < w.count; i++)
