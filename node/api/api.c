@@ -59,7 +59,7 @@ struct route {
     route_fn fn;
 };
 
-/* Every route and what it needs: with api_case.c's table of case actions, the whole of
+/* Every route and what it needs: with api_case_act.c's table of case actions, the whole of
  * docs/permissions.md as the API enforces it. */
 static const struct route routes[] = {
     {"GET", "/api/v1/status", 0, NEED_LOGIN, route_status},
