@@ -1,7 +1,6 @@
 #include "node.h"
 #include "case/warning.h"
 #include "log/work.h"
-#include "api/decoy.h"
 #include "case/deadline.h"
 #include "report/schedule.h"
 #include "api/api.h"
@@ -414,7 +413,7 @@ static void cron_cb(uv_timer_t *t)
 {
     struct node *n = t->data;
     store_reader_check(n->st);
-    api_account_sweep(n);
+    api_sweep(n->api);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -453,8 +452,8 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_unref((uv_handle_t *)&n->sig_int);
     uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
-    api_account_stop(n);
-    work_stop(n);
+    api_stop(n->api);
+    work_stop(n->work);
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
     schedule_stop(n);
@@ -483,6 +482,24 @@ static int write_addr_file(struct node *n, int port)
     return 0;
 }
 
+static int uplink_start_cb(void *arg)
+{
+    return node_uplink_start(arg);
+}
+
+/* The API and the pool it reads on, with the handles they use. */
+static int start_api(struct node *n)
+{
+    if (!(n->work = work_new(&n->loop, n->st)))
+        return -1;
+    struct api_deps d = {.loop = &n->loop, .st = n->st, .log = n->log, .cfg = &n->cfg,
+                         .policy = &n->policy, .id = n->id, .metrics = n->metrics,
+                         .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
+                         .dir = n->dir, .token = n->token, .started_ms = n->started_ms,
+                         .lc = &n->lc, .uplink_start = uplink_start_cb, .arg = n};
+    return (n->api = api_new(&d)) ? 0 : -1;
+}
+
 static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
@@ -503,11 +520,14 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     schedule_init(n);
-    api_account_init(n);
+    if (start_api(n)) {
+        errf(err, errlen, "out of memory");
+        return -1;
+    }
     eventlog_on_commit(n->log, on_commit, n);
     eventlog_on_submit(n->log, log_submitted, n);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
-                             n, &n->http);
+                             n->api, &n->http);
     if (rc) {
         errf(err, errlen, "http: cannot listen on %s:%d (%s)", n->cfg.http_host,
              n->cfg.http_port, uv_strerror(rc));
@@ -570,7 +590,8 @@ void node_destroy(struct node **np)
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);
     policy_free(&n->policy);
-    decoy_free(&n->decoys);
+    api_free(&n->api);
+    work_free(&n->work);
     if (n->zctx)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);

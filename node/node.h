@@ -27,9 +27,8 @@
 
 #define NODE_ERR_MAX 1024
 
-struct pw_job;
 struct work;
-struct decoys;
+struct api;
 #define NODE_DIR_MAX (PATH_MAX - 64)
 
 struct node {
@@ -55,18 +54,11 @@ struct node {
     int lock_fd;
     int64_t started_ms;
     int stopping;
-    /* Store reads on the thread pool (work.h): running, and waiting for a place. */
-    int work_running;
-    struct work *work_waiting;
+    struct work *work;     /* store reads on the thread pool (work.h) */
+    struct api *api;       /* the HTTP API's own state (api.h) */
     lifecycle_ctx lc;      /* what the case steps need of this node */
     deadline *deadline;    /* the holder's timers of 限时办结 */
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
-    /* Password checks (api_account.c): jobs wait in pw_waiting, a slowed login until its
-     * time (pw_timer), for one of ACCOUNT_HASHES_MAX places on the thread pool. */
-    uv_timer_t pw_timer;
-    struct pw_job *pw_waiting;
-    int pw_running;
-    struct decoys *decoys; /* failed logins of names that are no account (decoy.h) */
 };
 
 /* Registers with log/fold.h what each kind of event does to the domain's views, and what

@@ -62,17 +62,11 @@ int account_check_role(const char *role, int tier, const char **why)
 
 int account_get(store *st, MDB_txn *txn, const char *user, Jiefen__UserRecord **out)
 {
-    MDB_val k = {strlen(user), (void *)user}, d;
+    size_t len = strlen(user);
     *out = NULL;
-    if (!k.mv_size || k.mv_size > ACCOUNT_USER_MAX)   /* no such name can exist */
+    if (!len || len > ACCOUNT_USER_MAX)   /* no such name can exist */
         return 0;
-    int rc = mdb_get(txn, st->users, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *out = jiefen__user_record__unpack(NULL, d.mv_size, d.mv_data);
-    return *out ? 0 : JF_ECORRUPT;
+    return STORE_GET_MESSAGE(txn, st->users, user, len, &jiefen__user_record__descriptor, out);
 }
 
 int account_put(store *st, MDB_txn *txn, const Jiefen__UserRecord *u)
@@ -80,28 +74,33 @@ int account_put(store *st, MDB_txn *txn, const Jiefen__UserRecord *u)
     return store_put_message(txn, st->users, u->user, strlen(u->user), &u->base);
 }
 
+/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
+ * memcmp even when its length is 0. */
+static const struct store_range every_key = {.prefix = ""};
+
+/* The walk of account_each: each record unpacked and handed to the caller's fn. */
+struct each_user {
+    int (*fn)(const Jiefen__UserRecord *u, void *arg);
+    void *arg;
+};
+
+static int each_user(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    const struct each_user *e = arg;
+    (void)key;
+    Jiefen__UserRecord *u = jiefen__user_record__unpack(NULL, val->mv_size, val->mv_data);
+    if (!u)
+        return JF_ECORRUPT;
+    int rc = e->fn(u, e->arg);
+    account_free(&u);
+    return rc;
+}
+
 int account_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__UserRecord *u, void *arg),
                  void *arg)
 {
-    MDB_cursor *cur;
-    MDB_val k, d;
-    int rc = mdb_cursor_open(txn, st->users, &cur);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-        Jiefen__UserRecord *u = jiefen__user_record__unpack(NULL, d.mv_size, d.mv_data);
-        if (!u) {
-            rc = JF_ECORRUPT;
-            break;
-        }
-        rc = fn(u, arg);
-        account_free(&u);
-        if (rc)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    struct each_user e = {fn, arg};
+    return store_walk(txn, st->users, &every_key, each_user, &e);
 }
 
 void account_free(Jiefen__UserRecord **u)

@@ -2,7 +2,7 @@
  * without a login: the files hold no data, every figure comes from the API under the
  * session. Each file is revalidated by its ETag (Cache-Control: no-cache), so the pages of
  * an upgraded daemon replace the old ones at once and an unchanged file costs a 304. */
-#include "api/api_internal.h"
+#include "api/api_routes.h"
 #include "api/console_assets.h"
 
 #include <stdio.h>

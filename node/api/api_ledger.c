@@ -1,7 +1,8 @@
 /* api_ledger — the ledger figures (综合台账) of this node's subtree for a period, and the
  * ledger as a spreadsheet, both computed on the thread pool (work.h). Figures are defined
  * in docs/ledger.md. */
-#include "api/api_internal.h"
+#include "api/api_ledger.h"
+#include "api/api_routes.h"
 #include "clock.h"
 #include "log.h"
 #include "error.h"
@@ -35,20 +36,22 @@ struct ledger_job {
     json_t *figures;
 };
 
-static int ledger_work(struct node *n, MDB_txn *txn, void *arg)
+static int ledger_work(MDB_txn *txn, void *arg)
 {
     struct ledger_job *j = arg;
-    return ledger_figures(n->st, txn, n->cfg.node_id, j->from, j->to, j->now, &j->figures,
+    const struct api *api = j->c->api;
+    return ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, j->from, j->to, j->now, &j->figures,
                           NULL);
 }
 
-static void ledger_done(struct node *n, int rc, void *arg)
+static void ledger_done(int rc, void *arg)
 {
     struct ledger_job *j = arg;
+    const struct api *api = j->c->api;
     if (rc) {
         reply_store_error(j->c, rc);
     } else {
-        json_object_set_new(j->figures, "node", json_string(n->cfg.node_id));
+        json_object_set_new(j->figures, "node", json_string(api->dep.cfg->node_id));
         reply_json(j->c, 200, json_pack("{s:o}", "ledger", j->figures));
     }
     free(j);
@@ -66,7 +69,7 @@ void route_ledger(struct api_call *c, const http_request *r, const char *tail)
     if (!j)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = (struct ledger_job){c, from, to, clock_now_ms(), NULL};
-    work_read(c->n, ledger_work, ledger_done, j);
+    work_read(c->api->dep.work, ledger_work, ledger_done, j);
 }
 
 /* ---- a spreadsheet: the ledger, or a report (api_report.c) ---------------------------- */
@@ -104,16 +107,15 @@ struct export_job {
     struct ledger_export_req q;
 };
 
-static int export_work(struct node *n, MDB_txn *txn, void *arg)
+static int export_work(MDB_txn *txn, void *arg)
 {
     struct export_job *j = arg;
-    return ledger_export(n->st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
+    return ledger_export(j->e.c->api->dep.st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
 }
 
-static void export_done(struct node *n, int rc, void *arg)
+static void export_done(int rc, void *arg)
 {
     struct export_job *j = arg;
-    (void)n;
     api_export_done(&j->e, rc);
     free(j);
 }
@@ -121,7 +123,7 @@ static void export_done(struct node *n, int rc, void *arg)
 void route_ledger_export(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    struct node *n = c->n;
+    struct api *api = c->api;
     int64_t from = 0, to = 0;
     int xlsx = 1;
     const char *bad = parse_period(r->query, &from, &to);
@@ -136,11 +138,11 @@ void route_ledger_export(struct api_call *c, const http_request *r, const char *
     char day[32];
     clock_format_local(from, day, sizeof day);
     day[10] = 0;
-    snprintf(j->e.filename, sizeof j->e.filename, "ledger-%s-%s.%s", n->cfg.node_id, day,
+    snprintf(j->e.filename, sizeof j->e.filename, "ledger-%s-%s.%s", api->dep.cfg->node_id, day,
              xlsx ? "xlsx" : "csv");
     j->e.c = c;
     j->e.xlsx = xlsx;
-    j->q = (struct ledger_export_req){n->cfg.node_id, n->cfg.node_name, from, to,
-                                      clock_now_ms(), xlsx, n->dir};
-    work_read(n, export_work, export_done, j);
+    j->q = (struct ledger_export_req){api->dep.cfg->node_id, api->dep.cfg->node_name, from, to,
+                                      clock_now_ms(), xlsx, api->dep.dir};
+    work_read(api->dep.work, export_work, export_done, j);
 }

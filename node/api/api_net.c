@@ -1,7 +1,8 @@
 /* api_net — the API routes of the tier network: enrolment (一机一账号), directives down
  * the tree with their acknowledgements, the node registry and link quarantine. Each
  * state change is an event appended through the group commit; a refusal changes nothing. */
-#include "api/api_internal.h"
+#include "api/api_op.h"
+#include "api/api_routes.h"
 #include "case/directive.h"
 #include "cert.h"
 #include "clock.h"
@@ -23,16 +24,9 @@
 /* This node's certificate and chain as recorded at enrolment (or root), or NULL. */
 static Jiefen__EnrolBundle *own_bundle(store *st, MDB_txn *txn)
 {
-    MDB_val k = {10, "own_bundle"}, d;
-    if (mdb_get(txn, st->meta, &k, &d))
-        return NULL;
-    return jiefen__enrol_bundle__unpack(NULL, d.mv_size, d.mv_data);
-}
-
-static int put_meta(store *st, MDB_txn *txn, const char *key, const void *v, size_t len)
-{
-    MDB_val k = {strlen(key), (void *)key}, d = {len, (void *)v};
-    return mdb_put(txn, st->meta, &k, &d, 0);
+    Jiefen__EnrolBundle *b = NULL;
+    STORE_GET_MESSAGE(txn, st->meta, "own_bundle", 10, &jiefen__enrol_bundle__descriptor, &b);
+    return b;
 }
 
 static int save_bundle(store *st, MDB_txn *txn, const Jiefen__EnrolBundle *b)
@@ -42,7 +36,7 @@ static int save_bundle(store *st, MDB_txn *txn, const Jiefen__EnrolBundle *b)
 
 /* A certificate issued by this node now (to itself, for a root). Clear with
  * cert_signed_clear(). */
-static int issue(struct node *n, eventlog_tx *tx, const char *id, const char *name, int tier,
+static int issue(struct api *api, eventlog_tx *tx, const char *id, const char *name, int tier,
                  ProtobufCBinaryData pk, Jiefen__SignedCert *out)
 {
     Jiefen__Certificate cert = JIEFEN__CERTIFICATE__INIT;
@@ -50,38 +44,38 @@ static int issue(struct node *n, eventlog_tx *tx, const char *id, const char *na
     cert.name = (char *)name;
     cert.tier = tier;
     cert.public_key = pk;
-    cert.issuer = n->cfg.node_id;
+    cert.issuer = (char *)api->dep.cfg->node_id;
     cert.issued_ms = tx->now_ms;
-    return cert_sign(n->id, &cert, out);
+    return cert_sign(api->dep.id, &cert, out);
 }
 
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    struct node *n = c->n;
+    struct api *api = c->api;
     size_t len;
-    uint8_t *req = cert_request_make(n->id, n->cfg.node_id, n->cfg.node_name, n->cfg.tier,
+    uint8_t *req = cert_request_make(api->dep.id, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier,
                                      clock_now_ms(), &len);
     char *text = req ? cert_armor("ENROL-REQUEST", req, len) : NULL;
     free(req);
     if (!text)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     reply_json(c, 200, json_pack("{s:s, s:s, s:s}", "request", text, "node_id",
-                                 n->cfg.node_id, "tier", config_tier_name(n->cfg.tier)));
+                                 api->dep.cfg->node_id, "tier", config_tier_name(api->dep.cfg->tier)));
     free(text);
 }
 
 static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     Jiefen__EnrolBundle *have = own_bundle(tx->st, tx->txn);
     if (have) {
         jiefen__enrol_bundle__free_unpacked(have, NULL);
         return op_refuse(o, 409, "already_enrolled", NULL, "本节点已有证书，不能再设为根节点");
     }
     Jiefen__SignedCert sc;
-    ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(n->id)};
-    int rc = issue(n, tx, n->cfg.node_id, n->cfg.node_name, n->cfg.tier, pk, &sc);
+    ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(api->dep.id)};
+    int rc = issue(api, tx, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier, pk, &sc);
     if (rc)
         return rc;
     Jiefen__Enrolled en = JIEFEN__ENROLLED__INIT;
@@ -92,8 +86,8 @@ static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
     if ((rc = op_append(tx, o, &ev)) == 0 && (rc = save_bundle(tx->st, tx->txn, &b)) == 0 &&
-        (rc = party_key_create(tx->st, tx->txn, n->id)) == 0)
-        o->out = json_pack("{s:s, s:b}", "node_id", n->cfg.node_id, "root", 1);
+        (rc = party_key_create(tx->st, tx->txn, api->dep.id)) == 0)
+        o->out = json_pack("{s:s, s:b}", "node_id", api->dep.cfg->node_id, "root", 1);
     cert_signed_clear(&sc);
     return rc;
 }
@@ -109,7 +103,7 @@ static int dearmor_field(struct api_op *o, const char *field, const char *kind, 
                          size_t *len)
 {
     char why[128];
-    const char *text = op_str(o->in, field);
+    const char *text = api_str(o->in, field);
     if (!text[0])
         return op_refuse(o, 400, "missing_field", field, "缺少 %s", field);
     if (cert_dearmor(kind, text, buf, len, why, sizeof why))
@@ -126,23 +120,23 @@ static const char *tier_label(int tier)
 /* Why this node cannot take `req` as its child, or NULL. */
 static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequest *req)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     Jiefen__NodeInfo *known = NULL;
     if (config_valid_node_id(req->node_id))
         return op_refuse(o, 400, "invalid_field", "request", "申请中的节点编号无效");
-    if ((int)req->tier >= n->cfg.tier)
+    if ((int)req->tier >= api->dep.cfg->tier)
         return op_refuse(o, 400, "wrong_tier", "request",
                       "层级不符：%s 级节点不能接入 %s 级节点之下", tier_label(req->tier),
-                      tier_label(n->cfg.tier));
-    int rc = registry_get(n->st, txn, req->node_id, &known);
+                      tier_label(api->dep.cfg->tier));
+    int rc = registry_get(api->dep.st, txn, req->node_id, &known);
     if (rc)
         return rc;
     /* The same child asking again (its bundle was lost) gets a new bundle; anyone else
      * asking for a used id is refused. */
-    int again = known && !known->revoked && strcmp(known->parent, n->cfg.node_id) == 0 &&
+    int again = known && !known->revoked && strcmp(known->parent, api->dep.cfg->node_id) == 0 &&
                 known->public_key.len == CRYPTO_PK_LEN &&
                 memcmp(known->public_key.data, req->public_key.data, CRYPTO_PK_LEN) == 0;
-    int taken = (known && !again) || strcmp(req->node_id, n->cfg.node_id) == 0;
+    int taken = (known && !again) || strcmp(req->node_id, api->dep.cfg->node_id) == 0;
     registry_free(&known);
     if (taken)
         return op_refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
@@ -152,9 +146,9 @@ static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
 static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequest *req,
                       const Jiefen__EnrolBundle *own)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     Jiefen__SignedCert sc;
-    int rc = issue(n, tx, req->node_id, req->name, req->tier, req->public_key, &sc);
+    int rc = issue(api, tx, req->node_id, req->name, req->tier, req->public_key, &sc);
     if (rc)
         return rc;
     Jiefen__ChildEnrolled ce = JIEFEN__CHILD_ENROLLED__INIT;
@@ -168,13 +162,13 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
     chain[nchain++] = own->cert;
     for (size_t i = 0; i < own->n_chain && nchain < 17; i++)
         chain[nchain++] = own->chain[i];
-    const char *endpoint = op_str(o->in, "endpoint");
+    const char *endpoint = api_str(o->in, "endpoint");
     Jiefen__EnrolBundle b = JIEFEN__ENROL_BUNDLE__INIT;
     b.cert = &sc;
     b.chain = chain;
     b.n_chain = nchain;
-    b.parent_endpoint = (char *)(endpoint[0] ? endpoint : n->cfg.link_listen);
-    if ((rc = party_key_box(tx->st, tx->txn, n->id, req->public_key.data, &b.party_key)))
+    b.parent_endpoint = (char *)(endpoint[0] ? endpoint : api->dep.cfg->link_listen);
+    if ((rc = party_key_box(tx->st, tx->txn, api->dep.id, req->public_key.data, &b.party_key)))
         log_error("enrol", "the party key could not be boxed for %s: %s", req->node_id,
                   jf_strerror(rc));
     if (rc == 0 && (rc = op_append(tx, o, &ev)) == 0) {
@@ -199,7 +193,7 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
 
 static int enrol_approve_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     uint8_t *buf = NULL;
     size_t len;
     Jiefen__EnrolRequest *req = NULL;
@@ -208,7 +202,7 @@ static int enrol_approve_apply(eventlog_tx *tx, struct api_op *o)
     if (!own)
         rc = op_refuse(o, 409, "not_enrolled", NULL,
                     "本节点尚未接入上级（根节点请先执行 enrol root），不能接入下级");
-    else if (!n->cfg.link_listen[0])
+    else if (!api->dep.cfg->link_listen[0])
         rc = op_refuse(o, 409, "not_listening", NULL,
                     "本节点未配置 [link] listen，下级无法连接");
     else if ((rc = dearmor_field(o, "request", "ENROL-REQUEST", &buf, &len)) == 0 &&
@@ -233,7 +227,7 @@ void route_enrol_approve(struct api_call *c, const http_request *r, const char *
 /* The bundle must be for this very node: same id, key and tier. */
 static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b, Jiefen__Certificate **out)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     char why[CERT_ERR_MAX];
     Jiefen__Certificate *issuer = NULL;
     if (!b->cert || cert_chain_check(b->cert, b->chain, b->n_chain, why, sizeof why))
@@ -247,10 +241,10 @@ static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b, Jiefen__
     }
     jiefen__certificate__free_unpacked(issuer, NULL);
     Jiefen__Certificate *c = *out;
-    if (strcmp(c->node_id, n->cfg.node_id) || (int)c->tier != n->cfg.tier ||
-        memcmp(c->public_key.data, crypto_identity_pk(n->id), CRYPTO_PK_LEN))
+    if (strcmp(c->node_id, api->dep.cfg->node_id) || (int)c->tier != api->dep.cfg->tier ||
+        memcmp(c->public_key.data, crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN))
         return op_refuse(o, 400, "wrong_node", "bundle",
-                      "此证书属于节点 %s，不是本节点 %s", c->node_id, n->cfg.node_id);
+                      "此证书属于节点 %s，不是本节点 %s", c->node_id, api->dep.cfg->node_id);
     if (!b->parent_endpoint[0])
         return op_refuse(o, 400, "invalid_field", "bundle", "证书包缺少上级地址");
     return 0;
@@ -266,7 +260,7 @@ static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle 
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ENROLLED;
     ev.enrolled = &en;
-    int rc = party_key_install(tx->st, tx->txn, o->c->n->id, &b->party_key);
+    int rc = party_key_install(tx->st, tx->txn, o->c->api->dep.id, &b->party_key);
     if (rc == JF_ECRYPTO)
         return op_refuse(o, 400, "invalid_field", "bundle", "证书包中的当事人标识密钥无法解开");
     if (rc == 0)
@@ -274,10 +268,10 @@ static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle 
     if (rc == 0)
         rc = save_bundle(tx->st, tx->txn, b);
     if (rc == 0)
-        rc = put_meta(tx->st, tx->txn, "parent", c->issuer, strlen(c->issuer));
+        rc = store_put(tx->txn, tx->st->meta, "parent", 6, c->issuer, strlen(c->issuer), 0);
     if (rc == 0)
-        rc = put_meta(tx->st, tx->txn, "parent_endpoint", b->parent_endpoint,
-                      strlen(b->parent_endpoint));
+        rc = store_put(tx->txn, tx->st->meta, "parent_endpoint", 15, b->parent_endpoint,
+                       strlen(b->parent_endpoint), 0);
     return rc;
 }
 
@@ -305,9 +299,9 @@ static int enrol_install_apply(eventlog_tx *tx, struct api_op *o)
     return rc;
 }
 
-static void after_install(struct node *n)
+static void after_install(struct api *api)
 {
-    if (node_uplink_start(n))
+    if (api->dep.uplink_start(api->dep.arg))
         log_error("node", "enrolled, but the uplink did not start");
 }
 
@@ -319,13 +313,13 @@ void route_enrol_install(struct api_call *c, const http_request *r, const char *
 
 static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
-    const char *id = op_str(o->in, "node_id");
+    struct api *api = o->c->api;
+    const char *id = api_str(o->in, "node_id");
     Jiefen__NodeInfo *ni = NULL;
     int rc = registry_get(tx->st, tx->txn, id, &ni);
     if (rc)
         return rc;
-    if (!ni || strcmp(ni->parent, n->cfg.node_id))
+    if (!ni || strcmp(ni->parent, api->dep.cfg->node_id))
         rc = op_refuse(o, 404, "not_found", "node_id", "%s 不是本节点的下级", id[0] ? id : "（空）");
     else if (ni->revoked)
         rc = op_refuse(o, 409, "already_revoked", "node_id", "%s 已被撤销", id);
@@ -334,7 +328,7 @@ static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     Jiefen__ChildRevoked cr = JIEFEN__CHILD_REVOKED__INIT;
     cr.node_id = (char *)id;
-    cr.reason = (char *)op_str(o->in, "reason");
+    cr.reason = (char *)api_str(o->in, "reason");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CHILD_REVOKED;
     ev.child_revoked = &cr;
@@ -343,10 +337,10 @@ static int enrol_revoke_apply(eventlog_tx *tx, struct api_op *o)
     return rc;
 }
 
-static void after_revoke(struct node *n)
+static void after_revoke(struct api *api)
 {
     /* Existing connections passed ZAP before; make every child pass it again. */
-    if (n->down && downlink_reset(n->down))
+    if (*api->dep.down && downlink_reset(*api->dep.down))
         log_error("downlink", "could not rebind after a revocation");
 }
 
@@ -358,19 +352,19 @@ void route_enrol_revoke(struct api_call *c, const http_request *r, const char *t
 
 /* ---- registry ----------------------------------------------------------------------- */
 
-static const char *relation(struct node *n, MDB_txn *txn, const char *id)
+static const char *relation(struct api *api, MDB_txn *txn, const char *id)
 {
-    if (strcmp(id, n->cfg.node_id) == 0)
+    if (strcmp(id, api->dep.cfg->node_id) == 0)
         return "self";
-    if (registry_depth_below(n->st, txn, id, n->cfg.node_id) > 0)
+    if (registry_depth_below(api->dep.st, txn, id, api->dep.cfg->node_id) > 0)
         return "descendant";
-    if (registry_depth_below(n->st, txn, n->cfg.node_id, id) > 0)
+    if (registry_depth_below(api->dep.st, txn, api->dep.cfg->node_id, id) > 0)
         return "ancestor";
     return "other";
 }
 
 struct nodes_list {
-    struct node *n;
+    struct api *api;
     MDB_txn *txn;
     json_t *list;
 };
@@ -385,18 +379,18 @@ static int add_node(const Jiefen__NodeInfo *ni, void *arg)
         l->list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", ni->node_id, "name",
                            ni->name, "tier", tier_label(ni->tier), "parent", ni->parent,
                            "revoked", ni->revoked, "relation",
-                           relation(l->n, l->txn, ni->node_id), "public_key", pk));
+                           relation(l->api, l->txn, ni->node_id), "public_key", pk));
     return 0;
 }
 
 void route_nodes(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    struct nodes_list l = {c->n, NULL, json_array()};
-    int rc = store_txn_begin(c->n->st, MDB_RDONLY, &l.txn);
+    struct nodes_list l = {c->api, NULL, json_array()};
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &l.txn);
     if (rc == 0) {
-        rc = registry_each(c->n->st, l.txn, add_node, &l);
-        mdb_txn_abort(l.txn);
+        rc = registry_each(c->api->dep.st, l.txn, add_node, &l);
+        store_txn_abort(l.txn);
     }
     if (rc) {
         json_decref(l.list);
@@ -417,7 +411,7 @@ static int acked_by(const Jiefen__DirectiveView *v, const char *node)
     return 0;
 }
 
-static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__DirectiveView *v)
+static json_t *directive_json(struct api *api, MDB_txn *txn, const Jiefen__DirectiveView *v)
 {
     const Jiefen__Directive *d = v->directive;
     json_t *acks = json_array(), *pending = json_array(), *targets = json_array();
@@ -432,15 +426,15 @@ static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__Direct
         json_array_append_new(targets, json_string(d->targets[i]));
     char id[80];
     snprintf(id, sizeof id, "%s/%llu", v->origin, (unsigned long long)v->seq);
-    int to_me = strcmp(v->origin, n->cfg.node_id) != 0 &&
-                fold_directive_addresses(n->st, txn, d, n->cfg.node_id);
+    int to_me = strcmp(v->origin, api->dep.cfg->node_id) != 0 &&
+                fold_directive_addresses(api->dep.st, txn, d, api->dep.cfg->node_id);
     return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o,"
                      " s:o}",
                      "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
                      (json_int_t)v->time_ms, "actor", v->actor, "kind", d->kind, "title",
                      d->title, "body", d->body, "case_id", d->case_id, "targets", targets,
                      "subtree", d->subtree, "addressed_to_me", to_me, "awaiting_me",
-                     to_me && !acked_by(v, n->cfg.node_id), "acks", acks,
+                     to_me && !acked_by(v, api->dep.cfg->node_id), "acks", acks,
                      "pending", pending);
 }
 
@@ -449,10 +443,10 @@ static json_t *directive_json(struct node *n, MDB_txn *txn, const Jiefen__Direct
 static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *d,
                              char **ids, size_t max)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     const json_t *to = json_object_get(o->in, "to");
     if (json_is_string(to) && strcmp(json_string_value(to), "all") == 0) {
-        ids[0] = n->cfg.node_id;
+        ids[0] = (char *)api->dep.cfg->node_id;
         d->n_targets = 1;
         d->subtree = 1;
         return 0;
@@ -461,7 +455,7 @@ static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *
         return op_refuse(o, 400, "invalid_field", "to", "下发对象应为节点编号列表或 \"all\"");
     for (size_t i = 0; i < json_array_size(to); i++) {
         const char *t = json_string_value(json_array_get(to, i));
-        if (!t || registry_depth_below(n->st, txn, t, n->cfg.node_id) <= 0)
+        if (!t || registry_depth_below(api->dep.st, txn, t, api->dep.cfg->node_id) <= 0)
             return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点的下级节点",
                           t ? t : "（非文本）");
         ids[i] = (char *)t;
@@ -475,22 +469,22 @@ static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
 {
     char *ids[64];
     Jiefen__Directive d = JIEFEN__DIRECTIVE__INIT;
-    const char *kind = op_str(o->in, "kind");
+    const char *kind = api_str(o->in, "kind");
     size_t k = 0;
     while (k < 3 && strcmp(kind, directive_kinds[k]))
         k++;
     if (k == 3)
         return op_refuse(o, 400, "invalid_field", "kind", "类型应为 supervise、screening 或 notice");
-    if (!op_str(o->in, "title")[0])
+    if (!api_str(o->in, "title")[0])
         return op_refuse(o, 400, "missing_field", "title", "缺少标题");
     d.targets = ids;
     int rc = directive_targets(o, tx->txn, &d, ids, 64);
     if (rc)
         return rc;
     d.kind = (char *)kind;
-    d.title = (char *)op_str(o->in, "title");
-    d.body = (char *)op_str(o->in, "body");
-    d.case_id = (char *)op_str(o->in, "case_id");
+    d.title = (char *)api_str(o->in, "title");
+    d.body = (char *)api_str(o->in, "body");
+    d.case_id = (char *)api_str(o->in, "case_id");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE;
     ev.directive = &d;
@@ -498,7 +492,7 @@ static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     Jiefen__DirectiveView *v = NULL;
     if ((rc = fold_directive_get(tx->st, tx->txn, ev.origin, ev.seq, &v)) == 0 && v) {
-        o->out = json_pack("{s:o}", "directive", directive_json(o->c->n, tx->txn, v));
+        o->out = json_pack("{s:o}", "directive", directive_json(o->c->api, tx->txn, v));
         jiefen__directive_view__free_unpacked(v, NULL);
     }
     return rc;
@@ -510,38 +504,48 @@ void route_directive_send(struct api_call *c, const http_request *r, const char 
     op_route(c, r, directive_send_apply, NULL);
 }
 
+/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
+ * memcmp even when its length is 0. */
+static const struct store_range every_key = {.prefix = ""};
+
+/* Lists the directives this node knows (the walk of route_directive_list). */
+struct directive_list {
+    struct api *api;
+    MDB_txn *txn;
+    json_t *list;
+};
+
+static int add_directive(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct directive_list *l = arg;
+    (void)key;
+    Jiefen__DirectiveView *dv = jiefen__directive_view__unpack(NULL, val->mv_size, val->mv_data);
+    if (dv) {
+        json_array_append_new(l->list, directive_json(l->api, l->txn, dv));
+        jiefen__directive_view__free_unpacked(dv, NULL);
+    }
+    return 0;
+}
+
 void route_directive_list(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    struct node *n = c->n;
-    MDB_txn *txn;
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = store_txn_begin(n->st, MDB_RDONLY, &txn);
+    struct directive_list l = {c->api, NULL, NULL};
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &l.txn);
     if (rc)
         return reply_store_error(c, rc);
-    json_t *list = json_array();
-    if (mdb_cursor_open(txn, n->st->directives, &cur) == 0) {
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            Jiefen__DirectiveView *dv = jiefen__directive_view__unpack(NULL, v.mv_size, v.mv_data);
-            if (dv) {
-                json_array_append_new(list, directive_json(n, txn, dv));
-                jiefen__directive_view__free_unpacked(dv, NULL);
-            }
-        }
-        mdb_cursor_close(cur);
-    }
-    mdb_txn_abort(txn);
-    reply_json(c, 200, json_pack("{s:o}", "directives", list));
+    l.list = json_array();
+    store_walk(l.txn, c->api->dep.st->directives, &every_key, add_directive, &l);
+    store_txn_abort(l.txn);
+    reply_json(c, 200, json_pack("{s:o}", "directives", l.list));
 }
 
 static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     char origin[STORE_ORIGIN_MAX + 1];
     unsigned long long seq;
-    const char *id = op_str(o->in, "id");
+    const char *id = api_str(o->in, "id");
     Jiefen__DirectiveView *v = NULL;
     if (sscanf(id, "%32[a-z0-9-]/%llu", origin, &seq) != 2)
         return op_refuse(o, 400, "invalid_field", "id", "指令编号应为 来源节点/序号");
@@ -550,9 +554,9 @@ static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
         return rc;
     if (!v)
         return op_refuse(o, 404, "not_found", "id", "无此指令：%s", id);
-    if (!fold_directive_addresses(tx->st, tx->txn, v->directive, n->cfg.node_id))
+    if (!fold_directive_addresses(tx->st, tx->txn, v->directive, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
-    if (rc == 0 && acked_by(v, n->cfg.node_id))
+    if (rc == 0 && acked_by(v, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");
     jiefen__directive_view__free_unpacked(v, NULL);
     if (rc)
@@ -560,7 +564,7 @@ static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
     Jiefen__DirectiveAck a = JIEFEN__DIRECTIVE_ACK__INIT;
     a.origin = origin;
     a.seq = seq;
-    a.note = (char *)op_str(o->in, "note");
+    a.note = (char *)api_str(o->in, "note");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE_ACK;
     ev.directive_ack = &a;
@@ -581,8 +585,8 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
     json_t *in = api_body(c, r);
     if (!in)
         return;
-    const char *origin = op_str(in, "origin");
-    int rc = ingest_clear_quarantine(c->n->st, origin);
+    const char *origin = api_str(in, "origin");
+    int rc = ingest_clear_quarantine(c->api->dep.st, origin);
     if (rc == 0) {
         log_warn("link", "quarantine of %s cleared by the operator", origin);
         reply_json(c, 200, json_pack("{s:s, s:b}", "origin", origin, "cleared", 1));

@@ -1,8 +1,5 @@
-/* api_op — the shape of every state-changing route: the JSON body is checked and turned
- * into events inside one operation of the group commit, which either appends them all or
- * is refused (nothing changes) with a status, code, field and message; the answer is sent
- * once the events are durable. */
-#include "api/api_internal.h"
+/* api_op — operations of the group commit on behalf of a route (api_op.h). */
+#include "api/api_op.h"
 #include "error.h"
 
 #include <stdarg.h>
@@ -42,11 +39,11 @@ static void op_done(void *arg, int status)
     else if (status)
         reply_store_error(o->c, status);
     else {
-        struct node *n = o->c->n;
+        struct api *a = o->c->api;
         reply_json(o->c, 200, o->out ? o->out : json_object());
         o->out = NULL;
         if (o->after)
-            o->after(n);
+            o->after(a);
     }
     json_decref(o->in);
     json_decref(o->out);
@@ -55,7 +52,7 @@ static void op_done(void *arg, int status)
 }
 
 void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
-                    void (*after)(struct node *), void *data)
+                    op_after_fn after, void *data)
 {
     struct api_op *o = calloc(1, sizeof *o);
     if (!o) {
@@ -64,7 +61,7 @@ void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     *o = (struct api_op){.c = c, .apply = apply, .in = in, .after = after, .data = data};
-    if (node_log_submit(c->n, op_apply, op_done, o)) {
+    if (eventlog_submit(c->api->dep.log, op_apply, op_done, o)) {
         free(o);
         json_decref(in);
         free(data);
@@ -72,31 +69,25 @@ void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
     }
 }
 
-void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, void (*after)(struct node *))
+void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after)
 {
     op_submit_data(c, in, apply, after, NULL);
 }
 
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply,
-              void (*after)(struct node *))
+              op_after_fn after)
 {
     op_route_data(c, r, apply, after, NULL);
 }
 
 void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
-                   void (*after)(struct node *), void *data)
+                   op_after_fn after, void *data)
 {
     json_t *in = api_body(c, r);
     if (in)
         op_submit_data(c, in, apply, after, data);
     else
         free(data);
-}
-
-const char *op_str(const json_t *in, const char *key)
-{
-    const char *s = json_string_value(json_object_get(in, key));
-    return s ? s : "";
 }
 
 const char *op_actor(const struct api_op *o)

@@ -5,7 +5,9 @@
  * every case (figures, the children's view, an export) runs on the thread pool (work.h);
  * a submission's figures are computed there before its write transaction. See report.h for
  * kinds and periods. */
-#include "api/api_internal.h"
+#include "api/api_ledger.h"
+#include "api/api_op.h"
+#include "api/api_routes.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
@@ -142,10 +144,9 @@ struct period_job {
     json_t *out;
 };
 
-static void period_done(struct node *n, int rc, void *arg)
+static void period_done(int rc, void *arg)
 {
     struct period_job *j = arg;
-    (void)n;
     if (rc) {
         json_decref(j->out);
         reply_store_error(j->c, rc);
@@ -167,21 +168,22 @@ static void period_route(struct api_call *c, const http_request *r, work_fn fn)
     }
     j->c = c;
     j->out = period_json(&j->p);
-    work_read(c->n, fn, period_done, j);
+    work_read(c->api->dep.work, fn, period_done, j);
 }
 
-static int draft_work(struct node *n, MDB_txn *txn, void *arg)
+static int draft_work(MDB_txn *txn, void *arg)
 {
     struct period_job *j = arg;
+    const struct api *api = j->c->api;
     json_t *absent = json_array(), *list = json_array(), *none = json_array();
     char *frozen = NULL;
     json_t *fig = NULL;
-    int rc = frozen_figures(n->st, txn, n->cfg.node_id, &j->p, &frozen);
+    int rc = frozen_figures(api->dep.st, txn, api->dep.cfg->node_id, &j->p, &frozen);
     if (rc == 0 && !(fig = json_loads(frozen, 0, NULL)))
         rc = -ENOMEM;
     free(frozen);
     if (rc == 0)
-        rc = prerequisites(n->st, txn, n->cfg.node_id, &j->p, none, absent, list);
+        rc = prerequisites(api->dep.st, txn, api->dep.cfg->node_id, &j->p, none, absent, list);
     json_decref(none);
     json_decref(absent);
     if (rc) {
@@ -206,14 +208,14 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
 static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_period *p,
                          json_t *missing)
 {
-    struct node *n = o->c->n;
+    struct api *api = o->c->api;
     Jiefen__ReportView *v = NULL;
-    if (!report_kind_for_tier(p->kind, n->cfg.tier))
+    if (!report_kind_for_tier(p->kind, api->dep.cfg->tier))
         return op_refuse(o, 400, "invalid_field", "kind", "%s级节点不报送 %s 报告",
-                         config_tier_name(n->cfg.tier), p->kind);
+                         config_tier_name(api->dep.cfg->tier), p->kind);
     if (p->from_ms > tx->now_ms)
         return op_refuse(o, 400, "invalid_field", "period", "报告期 %s 尚未开始", p->period);
-    int rc = report_get(tx->st, tx->txn, n->cfg.node_id, p->kind, p->period, &v);
+    int rc = report_get(tx->st, tx->txn, api->dep.cfg->node_id, p->kind, p->period, &v);
     int again = v && strcmp(v->state, "returned") && strcmp(v->state, "draft");
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
@@ -223,7 +225,7 @@ static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_
         return op_refuse(o, 409, "already_submitted", "period",
                          "%s 报告（%s）已报送；只有被退回的报告可以重新报送", p->kind, p->period);
     json_t *absent = json_array(), *list = json_array();
-    rc = prerequisites(tx->st, tx->txn, n->cfg.node_id, p, missing, absent, list);
+    rc = prerequisites(tx->st, tx->txn, api->dep.cfg->node_id, p, missing, absent, list);
     char *names = json_array_size(absent) ? json_dumps(absent, JSON_COMPACT) : NULL;
     json_decref(absent);
     json_decref(list);
@@ -261,8 +263,8 @@ static int missing_of(struct api_op *o, json_t **out, char ***strs, size_t *n)
 /* The period a submission's body names; NULL, or why it names none. */
 static const char *submit_period(const json_t *in, struct report_period *p)
 {
-    return op_str(in, "period")[0]
-               ? report_period_parse(op_str(in, "kind"), op_str(in, "period"), p)
+    return api_str(in, "period")[0]
+               ? report_period_parse(api_str(in, "kind"), api_str(in, "period"), p)
                : "请填写报告期（period，YYYY-MM-DD）";
 }
 
@@ -273,7 +275,7 @@ static int submission_figures(eventlog_tx *tx, struct api_op *o, const struct re
                               char **out)
 {
     Jiefen__ReportView *v = NULL;
-    int rc = report_get(tx->st, tx->txn, o->c->n->cfg.node_id, p->kind, p->period, &v);
+    int rc = report_get(tx->st, tx->txn, o->c->api->dep.cfg->node_id, p->kind, p->period, &v);
     const char *figures = v && strcmp(v->state, "draft") == 0 ? v->figures : o->data;
     *out = NULL;
     if (rc == 0 && !figures)
@@ -290,14 +292,14 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
 {
     struct report_period p;
     const char *why = submit_period(o->in, &p);
-    const char *analysis = op_str(o->in, "analysis");
+    const char *analysis = api_str(o->in, "analysis");
     json_t *missing;
     char **strs = NULL;
     size_t n_missing = 0;
     int rc;
     if (why)
         return op_refuse(o, 400, "invalid_field",
-                         report_kind_valid(op_str(o->in, "kind")) ? "period" : "kind", "%s", why);
+                         report_kind_valid(api_str(o->in, "kind")) ? "period" : "kind", "%s", why);
     if (!analysis[0] || strlen(analysis) > 20000)
         return op_refuse(o, 400, "missing_field", "analysis", "请填写分析研判内容（最多 20000 字节）");
     if ((rc = missing_of(o, &missing, &strs, &n_missing)) ||
@@ -340,24 +342,24 @@ struct submission {
 /* The figures of the period as of now, unless there is a draft (whose figures go) or a
  * report the operation will refuse to replace: read on the thread pool, not in the group
  * commit's write transaction, which would hold every other writer for a whole scan. */
-static int submit_work(struct node *n, MDB_txn *txn, void *arg)
+static int submit_work(MDB_txn *txn, void *arg)
 {
     struct submission *s = arg;
+    const struct api *api = s->c->api;
     Jiefen__ReportView *v = NULL;
-    int rc = report_get(n->st, txn, n->cfg.node_id, s->p.kind, s->p.period, &v);
+    int rc = report_get(api->dep.st, txn, api->dep.cfg->node_id, s->p.kind, s->p.period, &v);
     int compute = !v || strcmp(v->state, "returned") == 0;
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
     if (rc == 0 && compute)
-        rc = ledger_figures(n->st, txn, n->cfg.node_id, s->p.from_ms, s->p.to_ms,
+        rc = ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, s->p.from_ms, s->p.to_ms,
                             clock_now_ms(), NULL, &s->figures);
     return rc;
 }
 
-static void submit_done(struct node *n, int rc, void *arg)
+static void submit_done(int rc, void *arg)
 {
     struct submission *s = arg;
-    (void)n;
     if (rc) {
         reply_store_error(s->c, rc);
         json_decref(s->in);
@@ -376,8 +378,8 @@ void route_report_submit(struct api_call *c, const http_request *r, const char *
     if (!in)
         return;
     /* A request the operation refuses anyway costs no scan of the cases. */
-    if (submit_period(in, &p) || !report_kind_for_tier(p.kind, c->n->cfg.tier) ||
-        p.from_ms > clock_now_ms() || !op_str(in, "analysis")[0])
+    if (submit_period(in, &p) || !report_kind_for_tier(p.kind, c->api->dep.cfg->tier) ||
+        p.from_ms > clock_now_ms() || !api_str(in, "analysis")[0])
         return op_submit(c, in, submit_apply, NULL);
     struct submission *s = calloc(1, sizeof *s);
     if (!s) {
@@ -385,20 +387,20 @@ void route_report_submit(struct api_call *c, const http_request *r, const char *
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     *s = (struct submission){c, in, p, NULL};
-    work_read(c->n, submit_work, submit_done, s);
+    work_read(c->api->dep.work, submit_work, submit_done, s);
 }
 
 /* ---- review ------------------------------------------------------------------------- */
 
 static int review_apply(eventlog_tx *tx, struct api_op *o)
 {
-    struct node *n = o->c->n;
-    const char *origin = op_str(o->in, "node"), *comment = op_str(o->in, "comment");
+    struct api *api = o->c->api;
+    const char *origin = api_str(o->in, "node"), *comment = api_str(o->in, "comment");
     json_t *acc = json_object_get(o->in, "accepted");
     struct report_period p;
     Jiefen__NodeInfo *child = NULL;
     Jiefen__ReportView *v = NULL;
-    const char *why = report_period_parse(op_str(o->in, "kind"), op_str(o->in, "period"), &p);
+    const char *why = report_period_parse(api_str(o->in, "kind"), api_str(o->in, "period"), &p);
     if (why)
         return op_refuse(o, 400, "invalid_field", "period", "%s", why);
     if (!json_is_boolean(acc))
@@ -406,7 +408,7 @@ static int review_apply(eventlog_tx *tx, struct api_op *o)
     if (!json_is_true(acc) && !comment[0])
         return op_refuse(o, 400, "missing_field", "comment", "退回报告时请填写退回意见");
     int rc = registry_get(tx->st, tx->txn, origin, &child);
-    int mine = rc == 0 && child && strcmp(child->parent, n->cfg.node_id) == 0;
+    int mine = rc == 0 && child && strcmp(child->parent, api->dep.cfg->node_id) == 0;
     registry_free(&child);
     if (rc == 0 && !mine)
         return op_refuse(o, 403, "not_parent", "node", "%s 不是本节点的下级，不能审核其报告",
@@ -440,10 +442,11 @@ void route_report_review(struct api_call *c, const http_request *r, const char *
 
 /* ---- the reports of this node and of its children ------------------------------------ */
 
-static int status_work(struct node *n, MDB_txn *txn, void *arg)
+static int status_work(MDB_txn *txn, void *arg)
 {
     struct period_job *j = arg;
-    return report_status(n->st, txn, n->cfg.node_id, &j->p, clock_now_ms(), j->out);
+    const struct api *api = j->c->api;
+    return report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(), j->out);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
@@ -461,20 +464,21 @@ struct report_export_job {
     int found;
 };
 
-static int report_export_work(struct node *n, MDB_txn *txn, void *arg)
+static int report_export_work(MDB_txn *txn, void *arg)
 {
     struct report_export_job *j = arg;
+    const struct api *api = j->e.c->api;
     Jiefen__ReportView *v = NULL;
     Jiefen__NodeInfo *ni = NULL;
-    int rc = report_get(n->st, txn, j->node, j->p.kind, j->p.period, &v);
+    int rc = report_get(api->dep.st, txn, j->node, j->p.kind, j->p.period, &v);
     if (rc || !(j->found = v != NULL))
         return rc;
-    int self = strcmp(j->node, n->cfg.node_id) == 0;
+    int self = strcmp(j->node, api->dep.cfg->node_id) == 0;
     if (!self)
-        rc = registry_get(n->st, txn, j->node, &ni);
+        rc = registry_get(api->dep.st, txn, j->node, &ni);
     if (rc == 0) {
-        struct report_export_req q = {v, self ? n->cfg.node_name : ni ? ni->name : j->node,
-                                      j->e.xlsx, n->dir};
+        struct report_export_req q = {v, self ? api->dep.cfg->node_name : ni ? ni->name : j->node,
+                                      j->e.xlsx, api->dep.dir};
         rc = ledger_export_report(&q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
     }
     registry_free(&ni);
@@ -482,10 +486,9 @@ static int report_export_work(struct node *n, MDB_txn *txn, void *arg)
     return rc;
 }
 
-static void report_export_done(struct node *n, int rc, void *arg)
+static void report_export_done(int rc, void *arg)
 {
     struct report_export_job *j = arg;
-    (void)n;
     if (rc == 0 && !j->found)
         reply_error(j->e.c, 404, "not_found", NULL, "没有 %s 的%s报告（%s）", j->node,
                     report_kind_name(j->p.kind), j->p.period);
@@ -505,7 +508,7 @@ void route_report_export(struct api_call *c, const http_request *r, const char *
         return reply_error(c, 400, "invalid_query", "node", "node 应为节点编号（最多 %d 个字符）",
                            STORE_ORIGIN_MAX);
     if (got <= 0)
-        snprintf(q.node, sizeof q.node, "%s", c->n->cfg.node_id);
+        snprintf(q.node, sizeof q.node, "%s", c->api->dep.cfg->node_id);
     if (query_period(c, r, &q.p))
         return;
     if (api_export_format(r->query, &q.e.xlsx))
@@ -515,7 +518,7 @@ void route_report_export(struct api_call *c, const http_request *r, const char *
     if (!(j = malloc(sizeof *j)))
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = q;
-    work_read(c->n, report_export_work, report_export_done, j);
+    work_read(c->api->dep.work, report_export_work, report_export_done, j);
 }
 
 /* ---- early warnings (预测预警) ------------------------------------------------------ */
@@ -552,37 +555,34 @@ static int64_t key_time(const MDB_val *k)
     return (int64_t)t;
 }
 
+static int warning_one(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct warning_page *w = arg;
+    if (key_time(key) < w->from)
+        return STORE_STOP;
+    if ((long)json_array_size(w->list) == w->limit) {
+        sodium_bin2hex(w->next, sizeof w->next, w->below, w->below_len);
+        return STORE_STOP;
+    }
+    Jiefen__WarningView *v = jiefen__warning_view__unpack(NULL, val->mv_size, val->mv_data);
+    if (!v)
+        return JF_ECORRUPT;
+    json_array_append_new(w->list, warning_json(v));
+    jiefen__warning_view__free_unpacked(v, NULL);
+    w->below_len = key->mv_size < sizeof w->below ? key->mv_size : sizeof w->below;
+    memcpy(w->below, key->mv_data, w->below_len);
+    return 0;
+}
+
 /* Walks back from below; stops at `limit` warnings or the first one older than from. */
 static int warnings_page(store *st, MDB_txn *txn, struct warning_page *w)
 {
-    MDB_cursor *cur;
-    MDB_stat stat;
-    MDB_val k = {w->below_len, w->below}, d;
-    int rc = mdb_stat(txn, st->warnings, &stat);
-    if (rc || (rc = mdb_cursor_open(txn, st->warnings, &cur)))
-        return rc;
-    w->total = stat.ms_entries;
-    rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
-    if (rc == 0 || rc == MDB_NOTFOUND)
-        rc = mdb_cursor_get(cur, &k, &d, rc ? MDB_LAST : MDB_PREV);
-    for (long n = 0; rc == 0 && key_time(&k) >= w->from;
-         rc = mdb_cursor_get(cur, &k, &d, MDB_PREV)) {
-        if (n++ == w->limit) {
-            sodium_bin2hex(w->next, sizeof w->next, w->below, w->below_len);
-            break;
-        }
-        Jiefen__WarningView *v = jiefen__warning_view__unpack(NULL, d.mv_size, d.mv_data);
-        if (!v) {
-            rc = JF_ECORRUPT;
-            break;
-        }
-        json_array_append_new(w->list, warning_json(v));
-        jiefen__warning_view__free_unpacked(v, NULL);
-        w->below_len = k.mv_size < sizeof w->below ? k.mv_size : sizeof w->below;
-        memcpy(w->below, k.mv_data, w->below_len);
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    uint8_t from[STORE_TIME_KEY_MAX];
+    memcpy(from, w->below, w->below_len);
+    /* The prefix "", not NULL: store_walk passes it to memcmp even when its length is 0. */
+    struct store_range r = {.prefix = "", .from = from, .from_len = w->below_len, .reverse = 1};
+    int rc = work_count_keys(txn, st->warnings, &w->total);
+    return rc ? rc : store_walk(txn, st->warnings, &r, warning_one, w);
 }
 
 /* The query's bounds: from/to (dates), limit, and before (a page's `next`). NULL, or the
@@ -631,12 +631,12 @@ void route_warnings(struct api_call *c, const http_request *r, const char *tail)
     const char *bad = warnings_query(r->query, &w);
     if (bad)
         return bad_warnings_query(c, bad);
-    int rc = store_txn_begin(c->n->st, MDB_RDONLY, &txn);
+    int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
     w.list = json_array();
-    rc = warnings_page(c->n->st, txn, &w);
-    mdb_txn_abort(txn);
+    rc = warnings_page(c->api->dep.st, txn, &w);
+    store_txn_abort(txn);
     if (rc) {
         json_decref(w.list);
         return reply_store_error(c, rc);

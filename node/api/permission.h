@@ -1,8 +1,8 @@
 /*
  * permission — the roles of a centre's staff and what each may do at its own node
  * (一级一权限). One table, permission_grant(), is the whole matrix: the API checks every
- * route and every case action against it in its two dispatchers (api.c, api_case.c) and the
- * console hides what it refuses. docs/permissions.md is this table in words, with the
+ * route and every case action against it in its two dispatchers (api.c, api_case_act.c)
+ * and the console hides what it refuses. docs/permissions.md is this table in words, with the
  * reasons from the domain.
  *
  * Reading is not in the table: every role reads what its node can see (the cases and

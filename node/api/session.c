@@ -2,7 +2,9 @@
 #include "api/account.h"
 #include "error.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RAW 32
@@ -40,15 +42,8 @@ int session_create(store *st, MDB_txn *txn, const Jiefen__UserRecord *u, int64_t
 int session_get(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN],
                 Jiefen__SessionRecord **out)
 {
-    MDB_val k = {CRYPTO_HASH_LEN, (void *)key}, d;
-    *out = NULL;
-    int rc = mdb_get(txn, st->sessions, &k, &d);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *out = jiefen__session_record__unpack(NULL, d.mv_size, d.mv_data);
-    return *out ? 0 : JF_ECORRUPT;
+    return STORE_GET_MESSAGE(txn, st->sessions, key, CRYPTO_HASH_LEN,
+                             &jiefen__session_record__descriptor, out);
 }
 
 int session_put(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN],
@@ -59,9 +54,7 @@ int session_put(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN],
 
 int session_delete(store *st, MDB_txn *txn, const uint8_t key[CRYPTO_HASH_LEN])
 {
-    MDB_val k = {CRYPTO_HASH_LEN, (void *)key};
-    int rc = mdb_del(txn, st->sessions, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return store_del(txn, st->sessions, key, CRYPTO_HASH_LEN);
 }
 
 void session_free(Jiefen__SessionRecord **s)
@@ -96,39 +89,61 @@ int session_touch_due(const Jiefen__SessionRecord *s, int64_t now)
     return now - s->last_seen_ms >= SESSION_TOUCH_MS;
 }
 
-/* Whether the session under the cursor is still worth keeping. 0 or a code. */
-static int keep_session(store *st, MDB_txn *txn, const MDB_val *d, const struct session_limits *l,
-                        int64_t now, int *keep)
+/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
+ * memcmp even when its length is 0. */
+static const struct store_range every_key = {.prefix = ""};
+
+/* A sweep: the sessions no longer worth keeping, found by the walk, deleted after it. */
+struct sweep_walk {
+    store *st;
+    MDB_txn *txn;
+    const struct session_limits *l;
+    int64_t now;
+    uint8_t (*ended)[CRYPTO_HASH_LEN];
+    size_t count, room;
+};
+
+/* Whether the session d is still worth keeping. 0 or a code. */
+static int keep_session(const struct sweep_walk *w, const MDB_val *d, int *keep)
 {
     Jiefen__SessionRecord *s = jiefen__session_record__unpack(NULL, d->mv_size, d->mv_data);
     Jiefen__UserRecord *u = NULL;
-    int rc = s ? account_get(st, txn, s->user, &u) : 0;
-    *keep = rc == 0 && s && session_check(s, u, l, now) == SESSION_VALID;
+    int rc = s ? account_get(w->st, w->txn, s->user, &u) : 0;
+    *keep = rc == 0 && s && session_check(s, u, w->l, w->now) == SESSION_VALID;
     account_free(&u);
     session_free(&s);
     return rc == JF_ECORRUPT ? 0 : rc; /* a bad user record voids its sessions */
 }
 
+static int sweep_one(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct sweep_walk *w = arg;
+    int keep, rc = keep_session(w, val, &keep);
+    if (rc || keep || key->mv_size != CRYPTO_HASH_LEN)
+        return rc;
+    if (w->count == w->room) {
+        size_t room = w->room ? 2 * w->room : 64;
+        void *more = realloc(w->ended, room * sizeof *w->ended);
+        if (!more)
+            return -ENOMEM;
+        w->ended = more;
+        w->room = room;
+    }
+    memcpy(w->ended[w->count++], key->mv_data, CRYPTO_HASH_LEN);
+    return 0;
+}
+
 int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64_t now,
                   unsigned *removed)
 {
-    MDB_cursor *cur;
-    MDB_val k, d;
+    struct sweep_walk w = {st, txn, l, now, NULL, 0, 0};
     *removed = 0;
-    int rc = mdb_cursor_open(txn, st->sessions, &cur);
-    if (rc)
-        return rc;
-    for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-        int keep;
-        if ((rc = keep_session(st, txn, &d, l, now, &keep)))
-            break;
-        if (!keep && (rc = mdb_cursor_del(cur, 0)))
-            break;
-        *removed += !keep;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    int rc = store_walk(txn, st->sessions, &every_key, sweep_one, &w);
+    for (size_t i = 0; rc == 0 && i < w.count; i++)
+        if ((rc = store_del(txn, st->sessions, w.ended[i], CRYPTO_HASH_LEN)) == 0)
+            (*removed)++;
+    free(w.ended);
+    return rc;
 }
 
 void session_cookie_name(const char *node_id, char *name)

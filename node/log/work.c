@@ -3,79 +3,113 @@
 #include <errno.h>
 #include <stdlib.h>
 
-struct work {
+/* One read: queued in the pool's `waiting` list, then on the thread pool. */
+struct work_job {
     uv_work_t req;
-    struct node *n;
+    struct work *pool;
     work_fn fn;
     work_done_fn done;
     void *arg;
     int rc;
-    struct work *next; /* in n->work_waiting */
+    struct work_job *next;
 };
 
-static void work_start_ready(struct node *n);
+struct work {
+    uv_loop_t *loop;
+    store *st;
+    int running;
+    struct work_job *waiting;
+};
+
+static void work_start_ready(struct work *w);
 
 static void work_run(uv_work_t *req)
 {
-    struct work *w = req->data;
-    store *st = w->n->st;
+    struct work_job *j = req->data;
+    store *st = j->pool->st;
     MDB_txn *txn;
     store_read_begin(st);
-    w->rc = store_txn_begin(st, MDB_RDONLY, &txn);
-    if (w->rc == 0) {
-        w->rc = w->fn(w->n, txn, w->arg);
-        mdb_txn_abort(txn);
+    j->rc = store_txn_begin(st, MDB_RDONLY, &txn);
+    if (j->rc == 0) {
+        j->rc = j->fn(txn, j->arg);
+        store_txn_abort(txn);
     }
     store_read_end(st);
 }
 
 static void work_after(uv_work_t *req, int status)
 {
-    struct work *w = req->data;
-    struct node *n = w->n;
-    n->work_running--;
-    w->done(n, status ? status : w->rc, w->arg);
-    free(w);
-    work_start_ready(n);
+    struct work_job *j = req->data;
+    struct work *w = j->pool;
+    w->running--;
+    j->done(status ? status : j->rc, j->arg);
+    free(j);
+    work_start_ready(w);
 }
 
-static void work_start_ready(struct node *n)
+static void work_start_ready(struct work *w)
 {
-    while (n->work_running < WORK_READS_MAX && n->work_waiting) {
-        struct work *w = n->work_waiting;
-        n->work_waiting = w->next;
-        int rc = uv_queue_work(&n->loop, &w->req, work_run, work_after);
+    while (w->running < WORK_READS_MAX && w->waiting) {
+        struct work_job *j = w->waiting;
+        w->waiting = j->next;
+        int rc = uv_queue_work(w->loop, &j->req, work_run, work_after);
         if (rc) {
-            w->done(n, rc, w->arg);
-            free(w);
+            j->done(rc, j->arg);
+            free(j);
             continue;
         }
-        n->work_running++;
+        w->running++;
     }
 }
 
-void work_read(struct node *n, work_fn fn, work_done_fn done, void *arg)
+struct work *work_new(uv_loop_t *loop, store *st)
 {
     struct work *w = calloc(1, sizeof *w);
-    if (!w) {
-        done(n, -ENOMEM, arg);
-        return;
+    if (w) {
+        w->loop = loop;
+        w->st = st;
     }
-    *w = (struct work){.n = n, .fn = fn, .done = done, .arg = arg};
-    w->req.data = w;
-    struct work **tail = &n->work_waiting;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = w;
-    work_start_ready(n);
+    return w;
 }
 
-void work_stop(struct node *n)
+void work_free(struct work **w)
 {
-    while (n->work_waiting) {
-        struct work *w = n->work_waiting;
-        n->work_waiting = w->next;
-        w->done(n, -ECANCELED, w->arg);
-        free(w);
+    if (!w || !*w)
+        return;
+    free(*w);
+    *w = NULL;
+}
+
+void work_read(struct work *w, work_fn fn, work_done_fn done, void *arg)
+{
+    struct work_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        done(-ENOMEM, arg);
+        return;
     }
+    *j = (struct work_job){.pool = w, .fn = fn, .done = done, .arg = arg};
+    j->req.data = j;
+    struct work_job **tail = &w->waiting;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = j;
+    work_start_ready(w);
+}
+
+void work_stop(struct work *w)
+{
+    while (w->waiting) {
+        struct work_job *j = w->waiting;
+        w->waiting = j->next;
+        j->done(-ECANCELED, j->arg);
+        free(j);
+    }
+}
+
+int work_count_keys(MDB_txn *txn, MDB_dbi dbi, uint64_t *count)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, dbi, &st);
+    *count = rc ? 0 : st.ms_entries;
+    return rc;
 }

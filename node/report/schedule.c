@@ -84,9 +84,10 @@ static int drafts_of_kind(struct node *n, MDB_txn *txn, struct drafts *d, const 
 
 /* On the thread pool: the figures of each draft due, read before the log's write
  * transaction, which a scan of a county's cases would hold for seconds. */
-static int drafts_work(struct node *n, MDB_txn *txn, void *arg)
+static int drafts_work(MDB_txn *txn, void *arg)
 {
     struct drafts *d = arg;
+    struct node *n = d->node;
     int64_t now = clock_now_ms(), born = born_ms(n, txn, now);
     int rc = 0;
     for (size_t i = 0; i < N_KINDS && rc == 0; i++)
@@ -145,9 +146,10 @@ static void drafts_done(void *arg, int status)
 }
 
 /* The figures read: the drafts go in the next group commit (none due: the timer is set). */
-static void drafts_read(struct node *n, int rc, void *arg)
+static void drafts_read(int rc, void *arg)
 {
     struct drafts *d = arg;
+    struct node *n = d->node;
     if (rc == 0 && d->count == 0) {
         drafts_free(d);
         arm(n);
@@ -165,7 +167,7 @@ void schedule_run(struct node *n)
         return arm(n);
     }
     d->node = n;
-    work_read(n, drafts_work, drafts_read, d);
+    work_read(n->work, drafts_work, drafts_read, d);
 }
 
 static void timer_cb(uv_timer_t *t)

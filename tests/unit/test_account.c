@@ -15,6 +15,7 @@
 #include "api/session.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -97,6 +98,18 @@ static store *open_store(void)
     return st;
 }
 
+/* A clerk's record, as the store holds it (the hash is not checked here). */
+static Jiefen__UserRecord clerk(const char *user, const char *name)
+{
+    Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT;
+    u.user = (char *)user;
+    u.name = (char *)name;
+    u.role = "clerk";
+    u.password_hash = "$argon2id$x";
+    u.generation = 1;
+    return u;
+}
+
 static void test_sessions(void **state)
 {
     (void)state;
@@ -106,13 +119,8 @@ static void test_sessions(void **state)
     uint8_t key[CRYPTO_HASH_LEN], again[CRYPTO_HASH_LEN];
     struct session_limits l = {30 * 60000, 12 * 3600000};
     int64_t t0 = 1795000000000;
-    Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT, *back = NULL;
+    Jiefen__UserRecord u = clerk("zhang", "张三"), *back = NULL;
     Jiefen__SessionRecord *s = NULL;
-    u.user = "zhang";
-    u.name = "张三";
-    u.role = "clerk";
-    u.password_hash = "$argon2id$x";
-    u.generation = 1;
     assert_int_equal(crypto_init(), 0);
     assert_int_equal(store_txn_begin(st, 0, &txn), 0);
     assert_int_equal(account_put(st, txn, &u), 0);
@@ -159,6 +167,48 @@ static void test_sessions(void **state)
     store_close(&st);
 }
 
+static int count_user(const Jiefen__UserRecord *u, void *arg)
+{
+    int *count = arg;
+    (void)u;
+    return ++*count == 2 ? -ENOMEM : 0;
+}
+
+/* A sweep past the first batch of ended sessions it collects; a walk of users that stops. */
+static void test_sweep_many(void **state)
+{
+    (void)state;
+    store *st = open_store();
+    MDB_txn *txn;
+    char cookie[SESSION_HEX], csrf[SESSION_HEX];
+    uint8_t key[CRYPTO_HASH_LEN];
+    struct session_limits l = {30 * 60000, 12 * 3600000};
+    int64_t t0 = 1795000000000;
+    Jiefen__UserRecord u = clerk("li", "李四");
+    assert_int_equal(crypto_init(), 0);
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    assert_int_equal(account_put(st, txn, &u), 0);
+    for (int i = 0; i < 150; i++) /* 100 old ones, then 50 new ones */
+        assert_int_equal(session_create(st, txn, &u, i < 100 ? t0 : t0 + l.idle_ms, cookie,
+                                        csrf, key), 0);
+    unsigned removed = 0;
+    assert_int_equal(session_sweep(st, txn, &l, t0 + l.idle_ms, &removed), 0);
+    assert_int_equal(removed, 100);
+    assert_int_equal(session_sweep(st, txn, &l, t0 + l.idle_ms, &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(session_delete(st, txn, key), 0);
+    assert_int_equal(session_delete(st, txn, key), 0); /* gone already: not an error */
+    u.user = "wang";
+    assert_int_equal(account_put(st, txn, &u), 0);
+    u.user = "zhao";
+    assert_int_equal(account_put(st, txn, &u), 0);
+    int count = 0;
+    assert_int_equal(account_each(st, txn, count_user, &count), -ENOMEM);
+    assert_int_equal(count, 2);
+    assert_int_equal(store_txn_commit(txn), 0);
+    store_close(&st);
+}
+
 static void test_cookie_header(void **state)
 {
     (void)state;
@@ -178,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_lockout),
         cmocka_unit_test(test_password_hash),
         cmocka_unit_test_setup_teardown(test_sessions, test_dir_setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_many, test_dir_setup, test_dir_teardown),
         cmocka_unit_test(test_cookie_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

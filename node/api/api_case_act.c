@@ -1,0 +1,669 @@
+/* api_case_act — acting on cases through the API (DESIGN.md rules 2-8): taking a case in,
+ * routing, guidance to the legal channel, mediation attempts and the 3221 rule, escalation,
+ * risk colours, hand-down, leader ownership, extensions, closing and follow-up. Every
+ * action is one operation of the group commit: checked against the case as this node holds
+ * it, then appended, or refused with nothing changed. */
+#include "api/api_case.h"
+#include "api/api_op.h"
+#include "api/api_routes.h"
+#include "case/case.h"
+#include "case/caseindex.h"
+#include "case/intake.h"
+#include "case/lifecycle.h"
+#include "case/reference.h"
+#include "case/warning.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+#include "log/fold.h"
+#include "log/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_MAX 4000
+
+/* ---- taking a case in ------------------------------------------------------------ */
+
+struct pending_intake {
+    struct api_call *c;
+    struct intake *in;
+    struct intake_ctx ctx;
+};
+
+static json_t *case_json_by_id(struct api *api, const char *id, int *rc)
+{
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    json_t *out = NULL;
+    if ((*rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn)))
+        return NULL;
+    if ((*rc = fold_case_get(api->dep.st, txn, id, &v)) == 0 && v)
+        out = api_case_json(api, txn, v);
+    else if (*rc == 0)
+        *rc = JF_ENOTFOUND;
+    case_view_free(&v);
+    store_txn_abort(txn);
+    return out;
+}
+
+static int intake_pending_apply(eventlog_tx *tx, void *arg)
+{
+    return intake_apply(tx, ((struct pending_intake *)arg)->in);
+}
+
+static void intake_done(void *arg, int status)
+{
+    struct pending_intake *p = arg;
+    struct api_call *c = p->c;
+    if (status) {
+        reply_store_error(c, status);
+    } else {
+        int rc;
+        json_t *cj = case_json_by_id(c->api, intake_case_id(p->in), &rc);
+        log_info("intake", "case %s taken in", intake_case_id(p->in));
+        if (cj)
+            reply_json(c, 201, json_pack("{s:o}", "case", cj));
+        else
+            reply_store_error(c, rc);
+    }
+    intake_free(&p->in);
+    free(p);
+}
+
+void route_case_new(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    struct api *api = c->api;
+    json_t *body = api_body(c, r);
+    if (!body)
+        return;
+    struct pending_intake *p = calloc(1, sizeof *p);
+    if (!p) {
+        json_decref(body);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+    p->c = c;
+    p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, api_actor(c, NULL),
+                                 api->dep.cfg->tier, api->dep.policy, clock_now_ms(), api->dep.id};
+    struct intake_error ie = {0};
+    int rc = intake_parse(body, &p->ctx, &p->in, &ie);
+    json_decref(body);
+    if (rc == 0)
+        rc = eventlog_submit(api->dep.log, intake_pending_apply, intake_done, p);
+    if (rc == 0)
+        return;
+    intake_free(&p->in);
+    free(p);
+    if (rc == JF_EINVAL)
+        return reply_error(c, 400, ie.code, ie.field, "%s", ie.message);
+    reply_error(c, 500, "internal", NULL, "内存不足");
+}
+
+/* ---- checking a body ---------------------------------------------------------------- */
+
+/* A string member: required (non-empty) or optional, at most max bytes. */
+static int get_text(struct api_op *o, const char *key, const char *label, int required,
+                    size_t max, const char **out)
+{
+    const json_t *j = json_object_get(o->in, key);
+    *out = "";
+    if (!j || json_is_null(j)) {
+        if (required)
+            return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
+        return 0;
+    }
+    if (!json_is_string(j))
+        return op_refuse(o, 400, "invalid_field", key, "%s应为文字", label);
+    if (required && json_string_length(j) == 0)
+        return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
+    if (json_string_length(j) > max)
+        return op_refuse(o, 400, "invalid_field", key, "%s过长（最多 %zu 字节）", label, max);
+    *out = json_string_value(j);
+    return 0;
+}
+
+/* A member that must be one of a reference table's codes (or Chinese names). */
+static int get_choice(struct api_op *o, const char *key, const char *label,
+                      const struct ref_table *t, int required, int *idx)
+{
+    const char *s;
+    int rc = get_text(o, key, label, required, 64, &s);
+    *idx = -1;
+    if (rc || !s[0])
+        return rc;
+    if ((*idx = ref_index(t, s)) < 0)
+        return op_refuse(o, 400, "invalid_field", key, "%s“%s”不在可选范围内", label, s);
+    return 0;
+}
+
+static int get_bool(struct api_op *o, const char *key, const char *label, int required,
+                    int *out)
+{
+    const json_t *j = json_object_get(o->in, key);
+    *out = 0;
+    if (!j || json_is_null(j))
+        return required ? op_refuse(o, 400, "missing_field", key, "请填写%s", label) : 0;
+    if (!json_is_boolean(j))
+        return op_refuse(o, 400, "invalid_field", key, "%s应为 true 或 false", label);
+    *out = json_is_true(j);
+    return 0;
+}
+
+static int get_days(struct api_op *o, const char *key, int required, int *out)
+{
+    const json_t *j = json_object_get(o->in, key);
+    *out = 0;
+    if (!j || json_is_null(j))
+        return required ? op_refuse(o, 400, "missing_field", key, "请填写延长天数") : 0;
+    if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 90)
+        return op_refuse(o, 400, "invalid_field", key, "延长天数应为 1 到 90 的整数");
+    *out = (int)json_integer_value(j);
+    return 0;
+}
+
+/* ---- actions ------------------------------------------------------------------------ */
+
+struct action;
+
+/* What a case route carries into its operation (o->data). */
+struct case_op_arg {
+    char id[128];
+    const struct action *a;
+    const char *rule; /* what a rule did, set by apply (static string) */
+};
+
+struct action {
+    const char *name, *label; /* label: what is refused, in Chinese */
+    enum perm perm;           /* what the caller's role must be granted (permission.h) */
+    int holder_only;
+    const char *const *keys; /* accepted body members besides "actor" */
+    int (*apply)(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v);
+};
+
+static int refuse_state(struct api_op *o, const Jiefen__CaseView *v, const char *what)
+{
+    const struct ref_entry *e = v->status >= 1 && (size_t)v->status <= ref_statuses.count
+                                    ? &ref_statuses.entries[v->status - 1]
+                                    : NULL;
+    return op_refuse(o, 409, "invalid_state", NULL, "案件 %s 当前状态为“%s”，不能%s",
+                     v->case_id, e ? e->name : "?", what);
+}
+
+static int append_body(eventlog_tx *tx, struct api_op *o, const Jiefen__CaseView *v,
+                       Jiefen__Event *ev)
+{
+    return lifecycle_append(tx, v, ev, op_actor(o));
+}
+
+static int do_route(eventlog_tx *tx, struct api_op *o, struct api *api,
+                    const Jiefen__CaseView *v)
+{
+    (void)api;
+    Jiefen__CaseRouted r = JIEFEN__CASE_ROUTED__INIT;
+    const char *dept, *lead, *reason;
+    int rc;
+    if ((rc = get_text(o, "department", "归口部门", 0, 200, &dept)) ||
+        (rc = get_text(o, "lead_unit", "牵头单位", 0, 200, &lead)) ||
+        (rc = get_text(o, "reason", "分流理由", 1, TEXT_MAX, &reason)))
+        return rc;
+    if (!dept[0] && !lead[0])
+        return op_refuse(o, 400, "missing_field", "department", "请填写归口部门或牵头单位");
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
+        return refuse_state(o, v, "重新分流");
+    r.department = (char *)dept;
+    r.lead_unit = (char *)lead;
+    r.reason = (char *)reason;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_CASE_ROUTED;
+    ev.case_routed = &r;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_guide(eventlog_tx *tx, struct api_op *o, struct api *api,
+                    const Jiefen__CaseView *v)
+{
+    (void)api;
+    Jiefen__CaseGuided g = JIEFEN__CASE_GUIDED__INIT;
+    const char *guidance;
+    int rc, ch;
+    if ((rc = get_choice(o, "channel", "法定途径", &ref_channels, 1, &ch)) ||
+        (rc = get_text(o, "guidance", "引导意见", 1, TEXT_MAX, &guidance)))
+        return rc;
+    if (v->status != CASE_STATUS(OPEN))
+        return refuse_state(o, v, "引导至法定途径");
+    g.channel = (char *)ref_channels.entries[ch].code;
+    g.guidance = (char *)guidance;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_CASE_GUIDED;
+    ev.case_guided = &g;
+    return append_body(tx, o, v, &ev);
+}
+
+static int parse_attempt(struct api_op *o, Jiefen__MediationAttempt *a)
+{
+    const char *mediator, *date, *agreement, *note;
+    int rc, method, outcome, referral, confirm;
+    int64_t ms;
+    if ((rc = get_text(o, "mediator", "调解员", 1, 200, &mediator)) ||
+        (rc = get_text(o, "date", "调解日期", 1, 10, &date)) ||
+        (rc = get_choice(o, "method", "调解方式", &ref_methods, 1, &method)) ||
+        (rc = get_choice(o, "outcome", "调解结果", &ref_outcomes, 1, &outcome)) ||
+        (rc = get_text(o, "agreement", "协议内容", 0, TEXT_MAX, &agreement)) ||
+        (rc = get_bool(o, "judicial_confirmation", "是否申请司法确认", 0, &confirm)) ||
+        (rc = get_choice(o, "referral", "诉调对接去向", &ref_referrals, 0, &referral)) ||
+        (rc = get_text(o, "note", "备注", 0, TEXT_MAX, &note)))
+        return rc;
+    if (clock_parse_local_date(date, &ms))
+        return op_refuse(o, 400, "invalid_field", "date", "调解日期应为 YYYY-MM-DD 格式的日期");
+    if (ms > clock_now_ms())
+        return op_refuse(o, 400, "invalid_field", "date", "调解日期不能晚于今天");
+    a->outcome = outcome + 1;
+    if (a->outcome != JIEFEN__OUTCOME__OUTCOME_FAILED && !agreement[0])
+        return op_refuse(o, 400, "missing_field", "agreement", "达成协议时请填写协议内容");
+    if (confirm && a->outcome == JIEFEN__OUTCOME__OUTCOME_FAILED)
+        return op_refuse(o, 400, "invalid_field", "judicial_confirmation",
+                         "调解不成时没有可申请司法确认的协议");
+    a->mediator = (char *)mediator;
+    a->date = (char *)date;
+    a->method = (char *)ref_methods.entries[method].code;
+    a->agreement = (char *)agreement;
+    a->judicial_confirmation = confirm;
+    a->referral = (char *)(referral >= 0 ? ref_referrals.entries[referral].code : "");
+    a->note = (char *)note;
+    return 0;
+}
+
+static int do_attempt(eventlog_tx *tx, struct api_op *o, struct api *api,
+                      const Jiefen__CaseView *v)
+{
+    Jiefen__MediationAttempt a = JIEFEN__MEDIATION_ATTEMPT__INIT;
+    char err[LIFECYCLE_ERR_MAX];
+    const char *what = NULL;
+    int rc = parse_attempt(o, &a);
+    if (rc)
+        return rc;
+    if (v->status != CASE_STATUS(OPEN))
+        return refuse_state(o, v, "记录调解");
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
+    ev.attempt = &a;
+    if ((rc = append_body(tx, o, v, &ev)) || a.outcome != JIEFEN__OUTCOME__OUTCOME_FAILED)
+        return rc;
+    Jiefen__CaseView *now = NULL;
+    if ((rc = fold_case_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
+        rc = lifecycle_after_failure(tx, api->dep.lc, now, &what, err);
+    case_view_free(&now);
+    if (rc == 0)
+        ((struct case_op_arg *)o->data)->rule = what;
+    return rc;
+}
+
+static int do_escalate(eventlog_tx *tx, struct api_op *o, struct api *api,
+                       const Jiefen__CaseView *v)
+{
+    char err[LIFECYCLE_ERR_MAX];
+    const char *reason;
+    int rc = get_text(o, "reason", "上报理由", 1, TEXT_MAX, &reason);
+    if (rc)
+        return rc;
+    if (v->status != CASE_STATUS(OPEN))
+        return refuse_state(o, v, "上报");
+    rc = lifecycle_escalate(tx, api->dep.lc, v, reason, 0, op_actor(o), err);
+    return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
+}
+
+static int do_risk(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v)
+{
+    (void)api;
+    Jiefen__RiskChanged r = JIEFEN__RISK_CHANGED__INIT;
+    const char *reason;
+    int rc, risk;
+    if ((rc = get_choice(o, "risk", "风险等级", &ref_risks, 1, &risk)) ||
+        (rc = get_text(o, "reason", "调整理由", 1, TEXT_MAX, &reason)))
+        return rc;
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
+        return refuse_state(o, v, "调整风险等级");
+    r.risk = risk + 1;
+    r.reason = (char *)reason;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_RISK_CHANGED;
+    ev.risk_changed = &r;
+    return append_body(tx, o, v, &ev);
+}
+
+/* The child must be able to verify every event of the file it receives: each must come
+ * from its own subtree or from this node or above. */
+static const char *unverifiable_origin(eventlog_tx *tx, const Jiefen__CaseView *v,
+                                       const char *self, const char *child)
+{
+    for (size_t i = 0; i < v->n_event_origins; i++) {
+        const char *origin = v->event_origins[i];
+        if (registry_depth_below(tx->st, tx->txn, origin, child) < 0 &&
+            registry_depth_below(tx->st, tx->txn, self, origin) < 0)
+            return origin;
+    }
+    return NULL;
+}
+
+static int do_handdown(eventlog_tx *tx, struct api_op *o, struct api *api,
+                       const Jiefen__CaseView *v)
+{
+    char err[LIFECYCLE_ERR_MAX];
+    const char *to, *instructions, *bad;
+    Jiefen__NodeInfo *ni = NULL;
+    int rc;
+    if ((rc = get_text(o, "to", "交办对象", 1, STORE_ORIGIN_MAX, &to)) ||
+        (rc = get_text(o, "instructions", "交办意见", 1, TEXT_MAX, &instructions)))
+        return rc;
+    if ((rc = registry_get(tx->st, tx->txn, to, &ni)))
+        return rc;
+    int child = ni && !ni->revoked && strcmp(ni->parent, api->dep.cfg->node_id) == 0;
+    registry_free(&ni);
+    if (!child)
+        return op_refuse(o, 400, "invalid_field", "to", "%s 不是本节点已登记的下级", to);
+    if (v->status != CASE_STATUS(OPEN))
+        return refuse_state(o, v, "交办");
+    if ((bad = unverifiable_origin(tx, v, api->dep.cfg->node_id, to)))
+        return op_refuse(
+            o, 409, "file_not_verifiable", "to",
+            "案卷含有 %s 的记录，%s 无法核验其签名：请交办给 %s 所在的下级或由本级办理", bad,
+            to, bad);
+    rc = lifecycle_move(tx, api->dep.lc, v, "handdown", to, instructions, 0, op_actor(o),
+                        err);
+    return rc == JF_EINVAL ? op_refuse(o, 409, "handdown_failed", "to", "%s", err) : rc;
+}
+
+static int do_assign(eventlog_tx *tx, struct api_op *o, struct api *api,
+                     const Jiefen__CaseView *v)
+{
+    Jiefen__LeaderAssigned l = JIEFEN__LEADER_ASSIGNED__INIT;
+    const char *f[5];
+    int rc;
+    if ((rc = get_text(o, "leader", "包案领导", 1, 200, &f[0])) ||
+        (rc = get_text(o, "organisation", "调解组织", 1, 200, &f[1])) ||
+        (rc = get_text(o, "liaison_unit", "联络单位", 1, 200, &f[2])) ||
+        (rc = get_text(o, "plan", "化解方案", 1, TEXT_MAX, &f[3])) ||
+        (rc = get_text(o, "legal_consultation", "法律咨询", 1, TEXT_MAX, &f[4])))
+        return rc;
+    if (registry_depth_below(tx->st, tx->txn, v->holder, api->dep.cfg->node_id) < 0)
+        return op_refuse(o, 403, "not_above_holder", NULL,
+                         "案件 %s 由 %s 办理，只有办理节点或其上级可以安排领导包案", v->case_id,
+                         v->holder);
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
+        return refuse_state(o, v, "安排领导包案");
+    l.leader = (char *)f[0];
+    l.organisation = (char *)f[1];
+    l.liaison_unit = (char *)f[2];
+    l.plan = (char *)f[3];
+    l.legal_consultation = (char *)f[4];
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_LEADER_ASSIGNED;
+    ev.leader_assigned = &l;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_ack(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v)
+{
+    (void)api;
+    Jiefen__LeaderAck a = JIEFEN__LEADER_ACK__INIT;
+    const char *note;
+    int rc = get_text(o, "note", "备注", 0, TEXT_MAX, &note);
+    if (rc)
+        return rc;
+    if (!v->leader)
+        return op_refuse(o, 409, "no_leader", NULL, "案件 %s 尚未安排包案领导", v->case_id);
+    if (v->leader_acked)
+        return op_refuse(o, 409, "already_acknowledged", NULL, "包案安排已经签收");
+    a.origin = v->leader_origin;
+    a.seq = v->leader_seq;
+    a.note = (char *)note;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_LEADER_ACK;
+    ev.leader_ack = &a;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_progress(eventlog_tx *tx, struct api_op *o, struct api *api,
+                       const Jiefen__CaseView *v)
+{
+    (void)api;
+    Jiefen__LeaderProgress p = JIEFEN__LEADER_PROGRESS__INIT;
+    const char *text;
+    int rc = get_text(o, "text", "进展情况", 1, TEXT_MAX, &text);
+    if (rc)
+        return rc;
+    if (!v->leader)
+        return op_refuse(o, 409, "no_leader", NULL, "案件 %s 尚未安排包案领导", v->case_id);
+    p.text = (char *)text;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_LEADER_PROGRESS;
+    ev.leader_progress = &p;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_extension(eventlog_tx *tx, struct api_op *o, struct api *api,
+                        const Jiefen__CaseView *v)
+{
+    Jiefen__ExtensionRequested r = JIEFEN__EXTENSION_REQUESTED__INIT;
+    char parent[STORE_ORIGIN_MAX + 1];
+    const char *reason;
+    int rc, days, tier;
+    if ((rc = get_days(o, "days", 1, &days)) ||
+        (rc = get_text(o, "reason", "延期理由", 1, TEXT_MAX, &reason)))
+        return rc;
+    if (v->status != CASE_STATUS(OPEN) || v->due_ms <= 0)
+        return refuse_state(o, v, "申请延期");
+    if (strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch)
+        return op_refuse(o, 409, "extension_pending", NULL, "已有一份延期申请等待上级审批");
+    if (!lifecycle_parent(tx->st, tx->txn, api->dep.cfg->node_id, parent, &tier))
+        return op_refuse(o, 409, "no_parent", NULL, "本节点没有上级，延期无从审批");
+    r.days = (uint32_t)days;
+    r.reason = (char *)reason;
+    if (v->ext_epoch == v->epoch && v->ext_decision_origin[0]) {
+        r.settled_origin = v->ext_decision_origin;
+        r.settled_seq = v->ext_decision_seq;
+    }
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_EXTENSION_REQUESTED;
+    ev.extension_requested = &r;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_decide(eventlog_tx *tx, struct api_op *o, struct api *api,
+                     const Jiefen__CaseView *v)
+{
+    Jiefen__ExtensionDecided d = JIEFEN__EXTENSION_DECIDED__INIT;
+    Jiefen__NodeInfo *holder = NULL;
+    const char *reason;
+    int rc, approved, days;
+    if ((rc = get_bool(o, "approved", "是否批准", 1, &approved)) ||
+        (rc = get_days(o, "days", 0, &days)) ||
+        (rc = get_text(o, "reason", "审批意见", 0, TEXT_MAX, &reason)))
+        return rc;
+    if (!approved && days)
+        return op_refuse(o, 400, "invalid_field", "days", "不批准延期时不应填写延长天数");
+    if ((rc = registry_get(tx->st, tx->txn, v->holder, &holder)))
+        return rc;
+    int parent = holder && strcmp(holder->parent, api->dep.cfg->node_id) == 0;
+    registry_free(&holder);
+    if (!parent)
+        return op_refuse(o, 403, "not_parent", NULL,
+                         "延期由办理节点 %s 的直接上级审批，本节点不是", v->holder);
+    if (strcmp(v->ext_state, "pending") || v->ext_epoch != v->epoch)
+        return op_refuse(o, 409, "no_pending_extension", NULL, "案件 %s 没有待审批的延期申请",
+                         v->case_id);
+    d.origin = v->ext_origin;
+    d.seq = v->ext_seq;
+    d.approved = approved;
+    d.new_due_ms = approved ? policy_extend(api->dep.policy, v->due_ms,
+                                            (unsigned)(days ? days : (int)v->ext_days))
+                            : 0;
+    d.reason = (char *)reason;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_EXTENSION_DECIDED;
+    ev.extension_decided = &d;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
+                    const Jiefen__CaseView *v)
+{
+    Jiefen__CaseClosed c = JIEFEN__CASE_CLOSED__INIT;
+    const char *result, *feedback;
+    int rc;
+    if ((rc = get_text(o, "result", "办理结果", 1, TEXT_MAX, &result)) ||
+        (rc = get_text(o, "feedback", "向当事人反馈情况", 1, TEXT_MAX, &feedback)))
+        return rc;
+    if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
+        return refuse_state(o, v, "办结");
+    c.result = (char *)result;
+    c.feedback = (char *)feedback;
+    /* Closed above where it started: back there for the follow-up visit. */
+    c.return_to = registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->dep.cfg->node_id) > 0
+                      ? v->opened_at_node
+                      : "";
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
+    ev.case_closed = &c;
+    return append_body(tx, o, v, &ev);
+}
+
+static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,
+                        const Jiefen__CaseView *v)
+{
+    Jiefen__FollowUp f = JIEFEN__FOLLOW_UP__INIT;
+    const char *note;
+    int rc, sat;
+    if ((rc = get_choice(o, "satisfaction", "满意度", &ref_satisfactions, 1, &sat)) ||
+        (rc = get_text(o, "note", "回访记录", 0, TEXT_MAX, &note)))
+        return rc;
+    if (v->status != CASE_STATUS(CLOSED))
+        return refuse_state(o, v, "回访");
+    f.satisfaction = (char *)ref_satisfactions.entries[sat].code;
+    f.note = (char *)note;
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_FOLLOW_UP;
+    ev.follow_up = &f;
+    if (case_event_is_move(&ev))
+        f.reopen_due_ms = policy_due(api->dep.policy, tx->now_ms, v->complexity);
+    return append_body(tx, o, v, &ev);
+}
+
+static const char *const k_route[] = {"department", "lead_unit", "reason", NULL};
+static const char *const k_guide[] = {"channel", "guidance", NULL};
+static const char *const k_attempt[] = {"mediator", "date",      "method",
+                                        "outcome",  "agreement", "judicial_confirmation",
+                                        "referral", "note",      NULL};
+static const char *const k_reason[] = {"reason", NULL};
+static const char *const k_risk[] = {"risk", "reason", NULL};
+static const char *const k_handdown[] = {"to", "instructions", NULL};
+static const char *const k_assign[] = {"leader", "organisation",       "liaison_unit",
+                                       "plan",   "legal_consultation", NULL};
+static const char *const k_note[] = {"note", NULL};
+static const char *const k_text[] = {"text", NULL};
+static const char *const k_extension[] = {"days", "reason", NULL};
+static const char *const k_decide[] = {"approved", "days", "reason", NULL};
+static const char *const k_close[] = {"result", "feedback", NULL};
+static const char *const k_follow_up[] = {"satisfaction", "note", NULL};
+
+static const struct action actions[] = {
+    {"route", "重新分流", PERM_CASE_ROUTE, 1, k_route, do_route},
+    {"guide", "引导至法定途径", PERM_CASE_GUIDE, 1, k_guide, do_guide},
+    {"attempts", "记录调解", PERM_CASE_ATTEMPT, 1, k_attempt, do_attempt},
+    {"escalate", "上报", PERM_CASE_ESCALATE, 1, k_reason, do_escalate},
+    {"risk", "调整风险等级", PERM_CASE_RISK, 1, k_risk, do_risk},
+    {"handdown", "交办", PERM_CASE_HANDDOWN, 1, k_handdown, do_handdown},
+    {"leader", "安排领导包案", PERM_CASE_LEADER, 0, k_assign, do_assign},
+    {"leader/ack", "签收包案安排", PERM_CASE_LEADER_ACK, 1, k_note, do_ack},
+    {"leader/progress", "记录包案进展", PERM_CASE_LEADER_PROGRESS, 1, k_text, do_progress},
+    {"extension", "申请延期", PERM_CASE_EXTENSION, 1, k_extension, do_extension},
+    {"extension/decide", "审批延期", PERM_CASE_EXTENSION_DECIDE, 0, k_decide, do_decide},
+    {"close", "办结", PERM_CASE_CLOSE, 1, k_close, do_close},
+    {"followup", "回访", PERM_CASE_FOLLOWUP, 1, k_follow_up, do_follow_up},
+};
+#define N_ACTIONS (sizeof actions / sizeof actions[0])
+
+/* The body may hold only the action's members (and who acts): a misspelt field would
+ * otherwise be dropped without a word. */
+static int check_members(struct api_op *o, const struct action *a)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(o->in, key, val)
+    {
+        int known = strcmp(key, "actor") == 0;
+        for (size_t i = 0; a->keys[i] && !known; i++)
+            known = strcmp(a->keys[i], key) == 0;
+        if (!known)
+            return op_refuse(o, 400, "unknown_field", key, "不认识的字段 %s", key);
+    }
+    const char *actor;
+    int rc = get_text(o, "actor", "经办人", 0, 64, &actor);
+    if (rc == 0 && strcmp(actor, "system") == 0)
+        return op_refuse(o, 400, "invalid_field", "actor", "经办人“system”保留给自动规则");
+    return rc;
+}
+
+static int refuse_not_holder(struct api_op *o, eventlog_tx *tx, const Jiefen__CaseView *v,
+                             const char *what)
+{
+    char name[128];
+    return op_refuse(o, 409, "not_holder", NULL, "案件 %s 由 %s（%s）办理，本节点不能%s",
+                     v->case_id, api_node_name(tx->st, tx->txn, v->holder, name, sizeof name),
+                     v->holder, what);
+}
+
+static int case_op_apply(eventlog_tx *tx, struct api_op *o)
+{
+    struct api *api = o->c->api;
+    struct case_op_arg *arg = o->data;
+    Jiefen__CaseView *v = NULL;
+    int rc = check_members(o, arg->a);
+    if (rc)
+        return rc;
+    arg->rule = NULL;
+    if ((rc = fold_case_get(tx->st, tx->txn, arg->id, &v)))
+        return rc;
+    if (!v)
+        return op_refuse(o, 404, "not_found", NULL, "无此案件：%s", arg->id);
+    if (arg->a->holder_only && strcmp(v->holder, api->dep.cfg->node_id))
+        rc = refuse_not_holder(o, tx, v, arg->a->label);
+    else if (api_grant(o->c, arg->a->perm) == GRANT_OWN && !api_leads(o->c, v))
+        rc = op_refuse(o, 403, "forbidden", NULL, "您不是案件 %s 的包案领导，不能%s", v->case_id,
+                       arg->a->label);
+    else
+        rc = arg->a->apply(tx, o, api, v);
+    case_view_free(&v);
+    if (rc == 0)
+        rc = warning_check(tx, api->dep.cfg, arg->id);
+    if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
+        o->out = json_pack("{s:o, s:o}", "case", api_case_json(api, tx->txn, v), "rule",
+                           arg->rule ? json_string(arg->rule) : json_null());
+        case_view_free(&v);
+    }
+    return rc;
+}
+
+void route_case_action(struct api_call *c, const http_request *r, const char *tail)
+{
+    struct case_op_arg *arg = calloc(1, sizeof *arg);
+    const char *slash = strchr(tail, '/');
+    if (!arg)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    if (slash && http_url_decode(tail, (size_t)(slash - tail), arg->id, sizeof arg->id, 0) > 0)
+        for (size_t i = 0; i < N_ACTIONS && !arg->a; i++)
+            if (strcmp(slash + 1, actions[i].name) == 0)
+                arg->a = &actions[i];
+    if (!arg->a) {
+        free(arg);
+        return reply_error(c, 404, "not_found", NULL, "无此接口");
+    }
+    if (api_permit(c, arg->a->perm)) {
+        free(arg);
+        return;
+    }
+    op_route_data(c, r, case_op_apply, NULL, arg);
+}
+

@@ -1,0 +1,57 @@
+/*
+ * api_op — the shape of every state-changing route: the JSON body is checked and turned
+ * into events inside one operation of the group commit, which either appends them all or
+ * is refused (nothing changes) with a status, code, field and message; the answer is sent
+ * once the events are durable.
+ */
+#ifndef JIEFEN_API_OP_H
+#define JIEFEN_API_OP_H
+
+#include "api/api_core.h"
+
+struct api_op;
+typedef int (*op_apply_fn)(eventlog_tx *tx, struct api_op *o);
+
+/* Runs after the answer of an operation that committed (e.g. to start a link). */
+typedef void (*op_after_fn)(struct api *a);
+
+struct api_op {
+    struct api_call *c;
+    op_apply_fn apply;
+    json_t *in;            /* the request body */
+    json_t *out;           /* the answer, rebuilt by each run of apply */
+    int refused;           /* apply refused: status, code, field, message below */
+    int status;
+    char code[32], field[64], msg[256];
+    op_after_fn after;
+    void *data;            /* the route's own, freed with the operation */
+};
+
+/* Records why the operation is refused and returns JF_EINVAL: the operation's nested
+ * transaction is rolled back and the caller gets the error. An apply that must keep what it
+ * wrote and still answer with an error (a failed login is counted) records the refusal and
+ * returns 0. */
+int op_refuse(struct api_op *o, int status, const char *code, const char *field,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Runs apply in the next group commit and answers when it is durable. Takes `in`. */
+void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after);
+
+/* op_submit with data for apply (o->data), freed with free() once answered. */
+void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after,
+                    void *data);
+
+/* A JSON body, then op_submit. */
+void op_route(struct api_call *c, const http_request *r, op_apply_fn apply, op_after_fn after);
+
+/* op_route with data for apply (o->data), freed with free() once answered. */
+void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
+                   op_after_fn after, void *data);
+
+/* Appends ev as done by op_actor(). */
+int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev);
+
+/* api_actor() of the operation's call and body. */
+const char *op_actor(const struct api_op *o);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * api_routes — the handlers of the route modules, for api.c's one route table (and for
+ * each module, to define them as declared). A handler answers its call exactly once.
+ */
+#ifndef JIEFEN_API_ROUTES_H
+#define JIEFEN_API_ROUTES_H
+
+#include "api/api_core.h"
+
+/* api_node.c: the node as a whole. */
+void route_status(struct api_call *c, const http_request *r, const char *tail);
+void route_reference(struct api_call *c, const http_request *r, const char *tail);
+void route_metrics(struct api_call *c, const http_request *r, const char *tail);
+void route_verify(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_case.c: reading cases; api_case_act.c: taking them in and acting on them. */
+void route_case_show(struct api_call *c, const http_request *r, const char *tail);
+void route_case_list(struct api_call *c, const http_request *r, const char *tail);
+void route_supervision(struct api_call *c, const http_request *r, const char *tail);
+void route_case_new(struct api_call *c, const http_request *r, const char *tail);
+void route_case_action(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_console.c: the embedded web console, served without the token or a session. */
+int api_console_path(const char *path);
+void route_console(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_ledger.c: the ledger figures and spreadsheet. */
+void route_ledger(struct api_call *c, const http_request *r, const char *tail);
+void route_ledger_export(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_report.c: reports up the tree, and early warnings. */
+void route_report_draft(struct api_call *c, const http_request *r, const char *tail);
+void route_report_submit(struct api_call *c, const http_request *r, const char *tail);
+void route_report_review(struct api_call *c, const http_request *r, const char *tail);
+void route_reports(struct api_call *c, const http_request *r, const char *tail);
+void route_report_export(struct api_call *c, const http_request *r, const char *tail);
+void route_warnings(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_session.c: who is asking, and sessions (login, logout, own password).
+ * api_identify answers the request itself (and returns -1) when a session cookie is
+ * expired or void, or when a session's state-changing request lacks its CSRF token;
+ * otherwise it fills c->who (API_AUTH_NONE: neither a token nor a cookie) and returns 0. */
+int api_identify(struct api_call *c, const http_request *r);
+void route_session_login(struct api_call *c, const http_request *r, const char *tail);
+void route_session_show(struct api_call *c, const http_request *r, const char *tail);
+void route_session_logout(struct api_call *c, const http_request *r, const char *tail);
+void route_session_passwd(struct api_call *c, const http_request *r, const char *tail);
+/* Removes ended sessions from the store, in the next group commit. */
+void api_session_sweep(struct api *api);
+
+/* api_user.c: the node's users, for its administrators. */
+void route_users(struct api_call *c, const http_request *r, const char *tail);
+void route_user_add(struct api_call *c, const http_request *r, const char *tail);
+void route_user_action(struct api_call *c, const http_request *r, const char *tail);
+
+/* api_net.c: enrolment, directives, links. */
+void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);
+void route_enrol_root(struct api_call *c, const http_request *r, const char *tail);
+void route_enrol_approve(struct api_call *c, const http_request *r, const char *tail);
+void route_enrol_install(struct api_call *c, const http_request *r, const char *tail);
+void route_enrol_revoke(struct api_call *c, const http_request *r, const char *tail);
+void route_nodes(struct api_call *c, const http_request *r, const char *tail);
+void route_directive_send(struct api_call *c, const http_request *r, const char *tail);
+void route_directive_list(struct api_call *c, const http_request *r, const char *tail);
+void route_directive_ack(struct api_call *c, const http_request *r, const char *tail);
+void route_quarantine_clear(struct api_call *c, const http_request *r, const char *tail);
+
+#endif

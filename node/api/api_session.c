@@ -1,0 +1,426 @@
+/* api_session — who is asking and the sessions of accounts (一人一密码): the bearer token or
+ * a session cookie on every request (with its CSRF token on a state-changing one), login
+ * and logout, a user's own password, and the removal of ended sessions. A login's
+ * password is checked on the thread pool (api_account.h); a name that is no account is
+ * answered from its stand-in (decoy.h), as an account would be. */
+#include "api/api_account.h"
+#include "api/api_routes.h"
+#include "api/decoy.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- who is asking ------------------------------------------------------------------ */
+
+static struct session_limits limits(const struct api *api)
+{
+    return (struct session_limits){(int64_t)api->dep.cfg->session_idle_minutes * 60000,
+                                   (int64_t)api->dep.cfg->session_max_hours * 3600000};
+}
+
+struct touch {
+    uint8_t key[CRYPTO_HASH_LEN];
+    int64_t now;
+};
+
+static int touch_apply(eventlog_tx *tx, void *arg)
+{
+    struct touch *t = arg;
+    Jiefen__SessionRecord *s = NULL;
+    int rc = session_get(tx->st, tx->txn, t->key, &s);
+    /* Due by the stored record: of a burst of requests only the first is written. */
+    if (rc == 0 && s && session_touch_due(s, t->now)) {
+        s->last_seen_ms = t->now;
+        rc = session_put(tx->st, tx->txn, t->key, s);
+    }
+    session_free(&s);
+    return rc;
+}
+
+static void touch_done(void *arg, int status)
+{
+    if (status)
+        log_warn("session", "cannot record a session's use (%s)", jf_strerror(status));
+    free(arg);
+}
+
+/* Stores the session's last use; the request does not wait for it. */
+static void touch(struct api *api, const uint8_t *key, int64_t now)
+{
+    struct touch *t = malloc(sizeof *t);
+    if (!t)
+        return;
+    memcpy(t->key, key, sizeof t->key);
+    t->now = now;
+    if (eventlog_submit(api->dep.log, touch_apply, touch_done, t))
+        free(t);
+}
+
+/* The session of the cookie, with its user: 0 and the state, or a store error. */
+static int session_of(struct api *api, const char *cookie, uint8_t *key,
+                      Jiefen__SessionRecord **s, Jiefen__UserRecord **u,
+                      enum session_state *state)
+{
+    MDB_txn *txn;
+    struct session_limits l = limits(api);
+    *state = SESSION_VOID;
+    if (session_key(cookie, key))
+        return 0;
+    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = session_get(api->dep.st, txn, key, s)) == 0 && *s)
+        rc = account_get(api->dep.st, txn, (*s)->user, u);
+    store_txn_abort(txn);
+    if (rc == 0 && *s)
+        *state = session_check(*s, *u, &l, clock_now_ms());
+    return rc;
+}
+
+static void who_of_session(struct api_call *c, const Jiefen__SessionRecord *s,
+                           const Jiefen__UserRecord *u, const uint8_t *key, int64_t now)
+{
+    struct session_limits l = limits(c->api);
+    struct api_who *w = &c->who;
+    w->auth = API_AUTH_SESSION;
+    w->role = permission_role_parse(u->role);
+    snprintf(w->user, sizeof w->user, "%s", u->user);
+    snprintf(w->name, sizeof w->name, "%s", u->name);
+    memcpy(w->key, key, sizeof w->key);
+    snprintf(w->csrf, sizeof w->csrf, "%s", s->csrf);
+    /* This request counts as a use: the idle limit runs from now. */
+    Jiefen__SessionRecord used = *s;
+    used.last_seen_ms = now;
+    w->expires_ms = session_expires_ms(&used, &l);
+}
+
+static int session_identify(struct api_call *c, const http_request *r, const char *cookie)
+{
+    struct api *api = c->api;
+    uint8_t key[CRYPTO_HASH_LEN];
+    Jiefen__SessionRecord *s = NULL;
+    Jiefen__UserRecord *u = NULL;
+    enum session_state state;
+    int64_t now = clock_now_ms();
+    int rc = session_of(api, cookie, key, &s, &u, &state), out = -1;
+    if (rc)
+        reply_store_error(c, rc);
+    else if (state == SESSION_EXPIRED)
+        reply_error(c, 401, "session_expired", NULL, "登录已过期，请重新登录");
+    else if (state != SESSION_VALID || !permission_role_parse(u->role))
+        reply_error(c, 401, "session_expired", NULL, "登录已失效，请重新登录");
+    else if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
+             !session_csrf_ok(s, r->csrf_token))
+        reply_error(c, 403, "csrf", NULL, "请求缺少有效的 CSRF 令牌，请刷新页面后重试");
+    else
+        out = 0;
+    if (out == 0) {
+        who_of_session(c, s, u, key, now);
+        if (session_touch_due(s, now))
+            touch(api, key, now);
+    }
+    session_free(&s);
+    account_free(&u);
+    return out;
+}
+
+int api_identify(struct api_call *c, const http_request *r)
+{
+    char cookie[SESSION_HEX];
+    if (r->authorization[0]) {
+        if (strncmp(r->authorization, "Bearer ", 7) ||
+            crypto_str_equal(r->authorization + 7, c->api->dep.token)) {
+            reply_error(c, 401, "unauthorized", NULL, "需要有效的访问令牌");
+            return -1;
+        }
+        c->who.auth = API_AUTH_TOKEN;
+        c->who.role = ROLE_ADMIN;
+        return 0;
+    }
+    char name[SESSION_COOKIE_MAX];
+    session_cookie_name(c->api->dep.cfg->node_id, name);
+    int got = http_cookie_get(r->cookie, name, cookie, sizeof cookie);
+    if (got == -1)
+        return 0;
+    return session_identify(c, r, got < 0 ? "" : cookie);
+}
+/* ---- sessions ----------------------------------------------------------------------- */
+
+static json_t *permissions_json(const struct api_call *c)
+{
+    json_t *list = json_array();
+    for (int p = 0; p < PERM_COUNT; p++)
+        if (api_grant(c, (enum perm)p) != GRANT_NO)
+            json_array_append_new(list, json_string(permission_code((enum perm)p)));
+    return list;
+}
+
+/* What GET /session and a login answer about the caller. */
+static json_t *session_json(const struct api_call *c)
+{
+    const struct api *api = c->api;
+    int token = c->who.auth == API_AUTH_TOKEN;
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:o}", "user",
+                     token ? "admin" : c->who.user, "name", token ? "本机管理令牌" : c->who.name,
+                     "role", permission_role_code(c->who.role), "role_name",
+                     permission_role_name(c->who.role), "node_id", api->dep.cfg->node_id, "node_name",
+                     api->dep.cfg->node_name, "tier", config_tier_name(api->dep.cfg->tier), "token", token,
+                     "csrf", c->who.csrf, "expires_ms", (json_int_t)c->who.expires_ms,
+                     "permissions", permissions_json(c));
+}
+
+#define BAD_LOGIN "用户名或密码错误"
+
+/* Counts a failed check of u's password and refuses: 423 if that locked it, else with the
+ * caller's status, code, field and message. An account's count is stored; a stand-in's
+ * (decoy.h) only kept in memory, by the same rules. Returns 0 (or a store error) so that
+ * the count is kept. */
+static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u, int stored,
+                          int status, const char *code, const char *field, const char *msg)
+{
+    struct api *api = o->c->api;
+    char locked[160];
+    int now_locked = account_failed(u, tx->now_ms, api->dep.cfg->lock_failures, api->dep.cfg->lock_minutes);
+    int rc = stored ? account_put(tx->st, tx->txn, u) : 0;
+    if (rc)
+        return rc;
+    if (now_locked) {
+        log_warn("account", "%s%s locked after %d failed password checks", u->user,
+                 stored ? "" : " (no account here)", api->dep.cfg->lock_failures);
+        op_refuse(o, 423, "locked", NULL, "%s", account_locked_message(u, locked, sizeof locked));
+    } else {
+        op_refuse(o, status, code, field, "%s", msg);
+    }
+    return 0;
+}
+
+static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
+{
+    struct api_call *c = o->c;
+    struct session_limits l = limits(c->api);
+    char cookie[SESSION_HEX], csrf[SESSION_HEX];
+    uint8_t key[CRYPTO_HASH_LEN];
+    account_logged_in(u, tx->now_ms);
+    int rc = account_put(tx->st, tx->txn, u);
+    if (rc == 0)
+        rc = session_create(tx->st, tx->txn, u, tx->now_ms, cookie, csrf, key);
+    if (rc == 0) {
+        /* The answer speaks for the new session, as GET /session will. */
+        Jiefen__SessionRecord s = JIEFEN__SESSION_RECORD__INIT;
+        s.csrf = csrf;
+        s.created_ms = tx->now_ms;
+        who_of_session(c, &s, u, key, tx->now_ms);
+        session_cookie_header(c->headers, sizeof c->headers, c->api->dep.cfg->node_id, cookie,
+                              l.max_ms / 1000);
+        o->out = session_json(c);
+    }
+    crypto_wipe(cookie, sizeof cookie);
+    return rc;
+}
+
+/* A wrong login with a name that is no account: refused as an account's would be, so the
+ * answer does not tell them apart. */
+static int refuse_decoy(eventlog_tx *tx, struct api_op *o, const char *user)
+{
+    char locked[160];
+    Jiefen__UserRecord *d = decoy_get(&o->c->api->decoys, user, tx->now_ms);
+    if (!d)
+        return op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
+    if (account_locked(d, tx->now_ms))
+        return op_refuse(o, 423, "locked", NULL, "%s",
+                         account_locked_message(d, locked, sizeof locked));
+    return refuse_counted(tx, o, d, 0, 401, "bad_login", NULL, BAD_LOGIN);
+}
+
+static int login_apply(eventlog_tx *tx, struct api_op *o)
+{
+    const struct pw_result *res = o->data;
+    Jiefen__UserRecord *u = NULL;
+    char locked[160];
+    o->c->headers[0] = 0;
+    int rc = account_get(tx->st, tx->txn, res->user, &u);
+    if (rc)
+        return rc;
+    if (!u && !res->generation)
+        rc = refuse_decoy(tx, o, res->user);
+    /* A password set since the check started was not the one checked. */
+    else if (!u || u->generation != res->generation)
+        rc = op_refuse(o, 401, "bad_login", NULL, BAD_LOGIN);
+    else if (account_locked(u, tx->now_ms))
+        rc = op_refuse(o, 423, "locked", NULL, "%s",
+                       account_locked_message(u, locked, sizeof locked));
+    else if (!res->match)
+        rc = refuse_counted(tx, o, u, 1, 401, "bad_login", NULL, BAD_LOGIN);
+    else if (u->disabled)
+        rc = op_refuse(o, 403, "disabled", NULL, "账户已停用，请联系管理员");
+    else if ((rc = login_ok(tx, o, u)) == 0)
+        log_info("session", "%s logged in", u->user);
+    account_free(&u);
+    return rc;
+}
+
+static const char *const k_login[] = {"user", "password", NULL};
+
+void route_session_login(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    json_t *in = api_account_body(c, r, k_login, k_login);
+    Jiefen__UserRecord *u = NULL;
+    char locked[160];
+    if (!in || api_read_user(c, api_str(in, "user"), &u)) {
+        json_decref(in);
+        return;
+    }
+    /* An unknown name is answered from its stand-in, as if it were an account. */
+    const Jiefen__UserRecord *as = u ? u : decoy_find(c->api->decoys, api_str(in, "user"));
+    if (as && account_locked(as, clock_now_ms())) {
+        reply_error(c, 423, "locked", NULL, "%s", account_locked_message(as, locked, sizeof locked));
+        json_decref(in);
+    } else {
+        struct pw_job *j = pw_job_new(c, in, login_apply);
+        if (j) {
+            j->verify = 1;
+            /* A name no account could have stays "": a plain 401, never a stand-in (cut
+             * to fit, it could stand for another name). */
+            if (!account_check_user(api_str(in, "user")))
+                snprintf(j->res.user, sizeof j->res.user, "%s", api_str(in, "user"));
+            if (u) {
+                snprintf(j->stored, sizeof j->stored, "%s", u->password_hash);
+                j->res.generation = u->generation;
+            }
+            /* An over-long password is no stored one: it is checked as "" (never matches). */
+            if (strlen(api_str(in, "password")) <= ACCOUNT_PASSWORD_MAX)
+                api_take_password(in, "password", j->check, sizeof j->check);
+            json_object_del(in, "password");
+            pw_queue(j, as ? account_delay_ms(as) : 0);
+        }
+    }
+    account_free(&u);
+}
+
+void route_session_show(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    reply_json(c, 200, session_json(c));
+}
+
+static int logout_apply(eventlog_tx *tx, struct api_op *o)
+{
+    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->api->dep.cfg->node_id, NULL, 0);
+    o->out = json_object();
+    return session_delete(tx->st, tx->txn, o->c->who.key);
+}
+
+void route_session_logout(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    log_info("session", "%s logged out", c->who.user);
+    op_submit(c, json_object(), logout_apply, NULL);
+}
+
+/* u with a new password hash, written and answered: every session of the old generation
+ * ends. *//* The caller's session belongs to the new generation: changing one's own password keeps
+ * one logged in here and ends every other session. */
+static int keep_own_session(eventlog_tx *tx, struct api_op *o, uint32_t generation)
+{
+    Jiefen__SessionRecord *s = NULL;
+    int rc = session_get(tx->st, tx->txn, o->c->who.key, &s);
+    if (rc == 0 && s) {
+        s->generation = generation;
+        rc = session_put(tx->st, tx->txn, o->c->who.key, s);
+    }
+    session_free(&s);
+    return rc;
+}
+
+static int own_passwd_apply(eventlog_tx *tx, struct api_op *o)
+{
+    const struct pw_result *res = o->data;
+    Jiefen__UserRecord *u = NULL;
+    int rc = account_get(tx->st, tx->txn, res->user, &u);
+    if (rc)
+        return rc;
+    if (!u || u->generation != res->generation)
+        rc = op_refuse(o, 409, "password_changed", NULL, "密码刚被修改过，请重新登录后再试");
+    else if (!res->match)
+        rc = refuse_counted(tx, o, u, 1, 400, "invalid_field", "old", "原密码不正确");
+    else if ((rc = api_put_password(tx, o, u, res->hash)) == 0 &&
+             (rc = keep_own_session(tx, o, u->generation + 1)) == 0)
+        log_info("account", "%s changed their password", u->user);
+    account_free(&u);
+    return rc;
+}
+
+static const char *const k_passwd[] = {"old", "new", NULL};
+
+void route_session_passwd(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    json_t *in = api_account_body(c, r, k_passwd, k_passwd);
+    Jiefen__UserRecord *u = NULL;
+    char locked[160];
+    const char *why = in ? account_check_password(c->who.user, api_str(in, "new")) : NULL;
+    if (!in || why || api_read_user(c, c->who.user, &u)) {
+        if (why)
+            reply_error(c, 400, "invalid_field", "new", "%s", why);
+        json_decref(in);
+        return;
+    }
+    if (!u) {
+        reply_error(c, 401, "session_expired", NULL, "登录已失效，请重新登录");
+        json_decref(in);
+    } else if (account_locked(u, clock_now_ms())) {
+        reply_error(c, 423, "locked", NULL, "%s", account_locked_message(u, locked, sizeof locked));
+        json_decref(in);
+    } else {
+        struct pw_job *j = pw_job_new(c, in, own_passwd_apply);
+        if (j) {
+            j->verify = 1;
+            snprintf(j->stored, sizeof j->stored, "%s", u->password_hash);
+            snprintf(j->res.user, sizeof j->res.user, "%s", u->user);
+            j->res.generation = u->generation;
+            if (strlen(api_str(in, "old")) <= ACCOUNT_PASSWORD_MAX)
+                api_take_password(in, "old", j->check, sizeof j->check);
+            api_take_password(in, "new", j->set, sizeof j->set);
+            json_object_del(in, "old");
+            pw_queue(j, account_delay_ms(u));
+        }
+    }
+    account_free(&u);
+}
+/* ---- housekeeping ------------------------------------------------------------------- */
+
+struct sweep {
+    struct session_limits l;
+    unsigned removed;
+};
+
+static int sweep_apply(eventlog_tx *tx, void *arg)
+{
+    struct sweep *s = arg;
+    return session_sweep(tx->st, tx->txn, &s->l, tx->now_ms, &s->removed);
+}
+
+static void sweep_done(void *arg, int status)
+{
+    struct sweep *s = arg;
+    if (status)
+        log_warn("session", "cannot remove ended sessions (%s)", jf_strerror(status));
+    else if (s->removed)
+        log_info("session", "%u ended sessions removed", s->removed);
+    free(s);
+}
+
+void api_session_sweep(struct api *api)
+{
+    struct sweep *s = calloc(1, sizeof *s);
+    if (!s)
+        return;
+    s->l = limits(api);
+    if (eventlog_submit(api->dep.log, sweep_apply, sweep_done, s))
+        free(s);
+}
