@@ -35,12 +35,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Moves the clock so that clock_now_ms() reads `at` now. */
-static void set_now(int64_t at)
-{
-    clock_set_offset(at - (clock_now_ms() - clock_offset()));
-}
-
 /* ---- one run of the daemon's loop, as node.c wires it ---- */
 
 struct run {
@@ -201,7 +195,7 @@ static void test_warning_before_limit_then_overdue(void **state)
     assert_int_equal(f->cfg.warn_hours, 24);
 
     /* 60 ms before the warning's moment: nothing yet, then the warning on its timer. */
-    set_now(warn_at - 60);
+    cn_set_now(warn_at - 60);
     run_start(&r, f);
     run_due(&r);
     assert_int_equal(deadlines(f, case_a, NULL), 0);
@@ -219,7 +213,7 @@ static void test_warning_before_limit_then_overdue(void **state)
     run_stop(&r);
 
     /* Started again an hour past the limit: overdue, and the case stays here. */
-    set_now(due + HOUR);
+    cn_set_now(due + HOUR);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -234,7 +228,7 @@ static void test_warning_before_limit_then_overdue(void **state)
     assert_int_equal(cn_events(f, case_a, JIEFEN__EVENT__BODY_CASE_MOVED, NULL, NULL), 0);
 
     /* And again a day later: nothing fires twice. */
-    set_now(due + DAY);
+    cn_set_now(due + DAY);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -250,7 +244,7 @@ static void test_overdue_escalates_to_parent(void **state)
     f->cfg.overdue_escalates = 1;
     open_case(f, 1, case_a);
     int64_t due = due_of(f, case_a);
-    set_now(due + HOUR);
+    cn_set_now(due + HOUR);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -270,7 +264,7 @@ static void test_overdue_escalates_to_parent(void **state)
     envelope_free(&e);
 
     /* Not held here any more: the village's timers leave it alone. */
-    set_now(due + 10 * DAY);
+    cn_set_now(due + 10 * DAY);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -287,7 +281,7 @@ static void test_overdue_at_top_stays(void **state)
     f->cfg.overdue_escalates = 1;
     open_case(f, 1, case_a);
     int64_t due = due_of(f, case_a);
-    set_now(due + HOUR);
+    cn_set_now(due + HOUR);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -306,14 +300,14 @@ static void test_passed_while_stopped_no_late_warning(void **state)
     struct run r;
     char late[64];
     int64_t real = clock_now_ms();
-    set_now(real - 5 * DAY);
+    cn_set_now(real - 5 * DAY);
     open_case(f, 1, late);
-    set_now(real);
+    cn_set_now(real);
     open_case(f, 2, case_a);
     int64_t due_late = due_of(f, late), due_a = due_of(f, case_a);
     printf("  limits: %s %lld, %s %lld\n", late, (long long)due_late, case_a, (long long)due_a);
 
-    set_now(due_a - 12 * HOUR);
+    cn_set_now(due_a - 12 * HOUR);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);
@@ -367,7 +361,7 @@ static void test_nothing_for_case_not_held_or_closed(void **state)
     assert_int_equal(cn_run(f, act_apply, &s1), 0);
     assert_int_equal(cn_run(f, act_apply, &s2), 0);
 
-    set_now(due_of(f, case_a) + HOUR);
+    cn_set_now(due_of(f, case_a) + HOUR);
     run_start(&r, f);
     run_due(&r);
     run_stop(&r);

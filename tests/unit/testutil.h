@@ -163,6 +163,12 @@ static inline int cn_run(struct case_node *f, eventlog_apply_fn fn, void *arg)
     return op.status;
 }
 
+/* Moves the clock so that clock_now_ms() reads `at` now (clock_set_offset(0) undoes it). */
+static inline void cn_set_now(int64_t at)
+{
+    clock_set_offset(at - (clock_now_ms() - clock_offset()));
+}
+
 /* A valid resident ID number (GB 11643), different for each n < 1000, into buf (19). */
 static inline const char *cn_id_number(unsigned n, char *buf)
 {
