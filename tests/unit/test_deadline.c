@@ -292,6 +292,55 @@ static void test_overdue_at_top_stays(void **state)
     cn_free(&f);
 }
 
+/* With overdue_escalates and the parent revoked: overdue, held here, nothing fails. */
+static void test_overdue_parent_revoked_stays(void **state)
+{
+    struct case_node *f = *state;
+    struct run r;
+    MDB_txn *txn;
+    f->cfg.overdue_escalates = 1;
+    open_case(f, 1, case_a);
+    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
+    assert_int_equal(registry_revoke(f->st, txn, "t1"), 0);
+    assert_int_equal(store_txn_commit(txn), 0);
+    cn_set_now(due_of(f, case_a) + HOUR);
+    run_start(&r, f);
+    run_due(&r);
+    run_stop(&r);
+    show(f, case_a);
+    assert_int_equal(r.commits, 1);
+    assert_int_equal(deadlines(f, case_a, "overdue"), 1);
+    assert_int_equal(cn_events(f, case_a, JIEFEN__EVENT__BODY_CASE_MOVED, NULL, NULL), 0);
+    Jiefen__CaseView *v = cn_view(f, case_a);
+    assert_string_equal(v->holder, "v1");
+    case_view_free(&v);
+}
+
+/* More cases due at once than one run records (256): the rest right after, each once. */
+static void test_many_due_at_once(void **state)
+{
+    struct case_node *f = *state;
+    struct run r;
+    enum { N = 300 };
+    static char ids[N][64];
+    for (unsigned i = 0; i < N; i++)
+        open_case(f, i, ids[i]);
+    cn_set_now(due_of(f, ids[N - 1]) + HOUR);
+    run_start(&r, f);
+    run_due(&r);
+    run_stop(&r);
+    unsigned overdue = 0, other = 0;
+    for (unsigned i = 0; i < N; i++) {
+        overdue += deadlines(f, ids[i], "overdue") == 1;
+        other += deadlines(f, ids[i], "warning");
+    }
+    printf("  %u cases: %u overdue once, %u warnings, in %u commits\n", N, overdue, other,
+           r.commits);
+    assert_int_equal(overdue, N);
+    assert_int_equal(other, 0);
+    assert_int_equal(r.commits, 2);
+}
+
 /* Both due at the start, in one run: the limit that passed while the daemon was stopped
  * gets overdue and no late warning; the one in its warning window gets its warning. */
 static void test_passed_while_stopped_no_late_warning(void **state)
@@ -360,6 +409,12 @@ static void test_nothing_for_case_not_held_or_closed(void **state)
     struct step s1 = {up, 0}, s2 = {closed, 1};
     assert_int_equal(cn_run(f, act_apply, &s1), 0);
     assert_int_equal(cn_run(f, act_apply, &s2), 0);
+    Jiefen__CaseView *v = cn_view(f, closed);
+    assert_int_equal(v->status, JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED);
+    case_view_free(&v);
+    v = cn_view(f, up);
+    assert_string_equal(v->holder, "t1");
+    case_view_free(&v);
 
     cn_set_now(due_of(f, case_a) + HOUR);
     run_start(&r, f);
@@ -384,6 +439,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_overdue_escalates_to_parent, setup_v1, teardown),
         cmocka_unit_test(test_overdue_at_top_stays),
+        cmocka_unit_test_setup_teardown(test_overdue_parent_revoked_stays, setup_v1, teardown),
+        cmocka_unit_test_setup_teardown(test_many_due_at_once, setup_v1, teardown),
         cmocka_unit_test_setup_teardown(test_passed_while_stopped_no_late_warning, setup_v1,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_nothing_for_case_not_held_or_closed, setup_v1,
