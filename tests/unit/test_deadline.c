@@ -21,20 +21,6 @@
 #define HOUR 3600000LL
 #define DAY CLOCK_DAY_MS
 
-static int setup_v1(void **state)
-{
-    *state = cn_new(CN_V1);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct case_node *f = *state;
-    clock_set_offset(0);
-    cn_free(&f);
-    return 0;
-}
-
 /* ---- one run of the daemon's loop, as node.c wires it ---- */
 
 struct run {
@@ -127,6 +113,15 @@ static void run_stop(struct run *r)
     assert_null(r->dl);
 }
 
+/* A whole run with the clock at `at`: started, what is due recorded, stopped. */
+static void run_at(struct run *r, struct case_node *f, int64_t at)
+{
+    cn_set_now(at);
+    run_start(r, f);
+    run_due(r);
+    run_stop(r);
+}
+
 /* ---- what the log says ---- */
 
 static char case_a[64];
@@ -213,10 +208,7 @@ static void test_warning_before_limit_then_overdue(void **state)
     run_stop(&r);
 
     /* Started again an hour past the limit: overdue, and the case stays here. */
-    cn_set_now(due + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due + HOUR);
     show(f, case_a);
     assert_recorded(f, case_a, "overdue", due, due);
     assert_int_equal(deadlines(f, case_a, "warning"), 1);
@@ -228,10 +220,7 @@ static void test_warning_before_limit_then_overdue(void **state)
     assert_int_equal(cn_events(f, case_a, JIEFEN__EVENT__BODY_CASE_MOVED, NULL, NULL), 0);
 
     /* And again a day later: nothing fires twice. */
-    cn_set_now(due + DAY);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due + DAY);
     assert_int_equal(r.commits, 0);
     assert_int_equal(deadlines(f, case_a, NULL), 2);
 }
@@ -244,10 +233,7 @@ static void test_overdue_escalates_to_parent(void **state)
     f->cfg.overdue_escalates = 1;
     open_case(f, 1, case_a);
     int64_t due = due_of(f, case_a);
-    cn_set_now(due + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due + HOUR);
     show(f, case_a);
     assert_recorded(f, case_a, "overdue", due, due);
     assert_int_equal(deadlines(f, case_a, "warning"), 0);
@@ -264,10 +250,7 @@ static void test_overdue_escalates_to_parent(void **state)
     envelope_free(&e);
 
     /* Not held here any more: the village's timers leave it alone. */
-    cn_set_now(due + 10 * DAY);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due + 10 * DAY);
     assert_int_equal(r.commits, 0);
     assert_int_equal(deadlines(f, case_a, NULL), 1);
 }
@@ -275,21 +258,15 @@ static void test_overdue_escalates_to_parent(void **state)
 /* With overdue_escalates at the top of the tree there is no parent: overdue, held here. */
 static void test_overdue_at_top_stays(void **state)
 {
-    (void)state;
-    struct case_node *f = cn_new(CN_C1);
+    struct case_node *f = *state; /* c1 */
     struct run r;
     f->cfg.overdue_escalates = 1;
     open_case(f, 1, case_a);
     int64_t due = due_of(f, case_a);
-    cn_set_now(due + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due + HOUR);
     show(f, case_a);
     assert_int_equal(deadlines(f, case_a, "overdue"), 1);
     assert_int_equal(cn_events(f, case_a, JIEFEN__EVENT__BODY_CASE_MOVED, NULL, NULL), 0);
-    clock_set_offset(0);
-    cn_free(&f);
 }
 
 /* With overdue_escalates and the parent revoked: overdue, held here, nothing fails. */
@@ -303,10 +280,7 @@ static void test_overdue_parent_revoked_stays(void **state)
     assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
     assert_int_equal(registry_revoke(f->st, txn, "t1"), 0);
     assert_int_equal(store_txn_commit(txn), 0);
-    cn_set_now(due_of(f, case_a) + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due_of(f, case_a) + HOUR);
     show(f, case_a);
     assert_int_equal(r.commits, 1);
     assert_int_equal(deadlines(f, case_a, "overdue"), 1);
@@ -325,10 +299,7 @@ static void test_many_due_at_once(void **state)
     static char ids[N][64];
     for (unsigned i = 0; i < N; i++)
         open_case(f, i, ids[i]);
-    cn_set_now(due_of(f, ids[N - 1]) + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due_of(f, ids[N - 1]) + HOUR);
     unsigned overdue = 0, other = 0;
     for (unsigned i = 0; i < N; i++) {
         overdue += deadlines(f, ids[i], "overdue") == 1;
@@ -356,10 +327,7 @@ static void test_passed_while_stopped_no_late_warning(void **state)
     int64_t due_late = due_of(f, late), due_a = due_of(f, case_a);
     printf("  limits: %s %lld, %s %lld\n", late, (long long)due_late, case_a, (long long)due_a);
 
-    cn_set_now(due_a - 12 * HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due_a - 12 * HOUR);
     show(f, late);
     show(f, case_a);
     assert_recorded(f, late, "overdue", due_late, due_late);
@@ -368,31 +336,19 @@ static void test_passed_while_stopped_no_late_warning(void **state)
     assert_int_equal(deadlines(f, case_a, "overdue"), 0);
 }
 
-/* Escalates (by hand) or closes a case held here. */
-struct step {
-    const char *case_id;
-    int close;
-};
-
-static struct case_node *step_node;
-
-static int act_apply(eventlog_tx *tx, void *arg)
+/* Closes a case held here (办结). */
+static int close_apply(eventlog_tx *tx, void *arg)
 {
-    struct step *s = arg;
-    char err[LIFECYCLE_ERR_MAX];
     Jiefen__CaseView *v = NULL;
-    int rc = fold_case_get(tx->st, tx->txn, s->case_id, &v);
-    if (rc == 0 && s->close) {
-        Jiefen__CaseClosed c = JIEFEN__CASE_CLOSED__INIT;
-        c.result = "调解成功，双方签订协议";
-        c.feedback = "已电话告知双方";
-        Jiefen__Event ev = JIEFEN__EVENT__INIT;
-        ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
-        ev.case_closed = &c;
+    Jiefen__CaseClosed c = JIEFEN__CASE_CLOSED__INIT;
+    c.result = "调解成功，双方签订协议";
+    c.feedback = "已电话告知双方";
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
+    ev.case_closed = &c;
+    int rc = fold_case_get(tx->st, tx->txn, arg, &v);
+    if (rc == 0)
         rc = lifecycle_append(tx, v, &ev, "director");
-    } else if (rc == 0) {
-        rc = lifecycle_escalate(tx, &step_node->lc, v, "跨村纠纷", 0, "director", err);
-    }
     case_view_free(&v);
     return rc;
 }
@@ -405,10 +361,10 @@ static void test_nothing_for_case_not_held_or_closed(void **state)
     open_case(f, 1, up);
     open_case(f, 2, closed);
     open_case(f, 3, case_a);
-    step_node = f;
-    struct step s1 = {up, 0}, s2 = {closed, 1};
-    assert_int_equal(cn_run(f, act_apply, &s1), 0);
-    assert_int_equal(cn_run(f, act_apply, &s2), 0);
+    struct cn_move mv = {.f = f, .case_id = up, .kind = "escalate"};
+    assert_int_equal(cn_run(f, cn_move_apply, &mv), 0);
+    assert_int_equal(mv.rc, 0);
+    assert_int_equal(cn_run(f, close_apply, closed), 0);
     Jiefen__CaseView *v = cn_view(f, closed);
     assert_int_equal(v->status, JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED);
     case_view_free(&v);
@@ -416,10 +372,7 @@ static void test_nothing_for_case_not_held_or_closed(void **state)
     assert_string_equal(v->holder, "t1");
     case_view_free(&v);
 
-    cn_set_now(due_of(f, case_a) + HOUR);
-    run_start(&r, f);
-    run_due(&r);
-    run_stop(&r);
+    run_at(&r, f, due_of(f, case_a) + HOUR);
     show(f, up);
     show(f, closed);
     show(f, case_a);
@@ -430,21 +383,16 @@ static void test_nothing_for_case_not_held_or_closed(void **state)
 
 int main(void)
 {
-    node_register_folds();
-    setenv("TZ", "Asia/Shanghai", 1);
-    if (crypto_init())
+    if (cn_init())
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_warning_before_limit_then_overdue, setup_v1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_overdue_escalates_to_parent, setup_v1, teardown),
-        cmocka_unit_test(test_overdue_at_top_stays),
-        cmocka_unit_test_setup_teardown(test_overdue_parent_revoked_stays, setup_v1, teardown),
-        cmocka_unit_test_setup_teardown(test_many_due_at_once, setup_v1, teardown),
-        cmocka_unit_test_setup_teardown(test_passed_while_stopped_no_late_warning, setup_v1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_nothing_for_case_not_held_or_closed, setup_v1,
-                                        teardown),
+        CN_TEST(test_warning_before_limit_then_overdue, v1),
+        CN_TEST(test_overdue_escalates_to_parent, v1),
+        CN_TEST(test_overdue_at_top_stays, c1),
+        CN_TEST(test_overdue_parent_revoked_stays, v1),
+        CN_TEST(test_many_due_at_once, v1),
+        CN_TEST(test_passed_while_stopped_no_late_warning, v1),
+        CN_TEST(test_nothing_for_case_not_held_or_closed, v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

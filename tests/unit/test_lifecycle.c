@@ -18,24 +18,6 @@
 
 #define DAY CLOCK_DAY_MS
 
-static int setup_at(void **state, int self)
-{
-    *state = cn_new(self);
-    return 0;
-}
-
-static int setup_v1(void **state) { return setup_at(state, CN_V1); }
-static int setup_t1(void **state) { return setup_at(state, CN_T1); }
-static int setup_c1(void **state) { return setup_at(state, CN_C1); }
-static int setup_v0(void **state) { return setup_at(state, CN_V0); }
-
-static int teardown(void **state)
-{
-    struct case_node *f = *state;
-    cn_free(&f);
-    return 0;
-}
-
 static void open_case(struct case_node *f, char *id)
 {
     char idn[19];
@@ -269,39 +251,14 @@ static void test_threshold_from_config(void **state)
 
 /* ---- refusals ---- */
 
-struct move {
-    struct case_node *f;
-    const char *case_id, *kind, *to; /* to NULL: escalate to the parent */
-    char err[LIFECYCLE_ERR_MAX];
-    int rc;
-    unsigned appended;
-};
-
-/* Tries the move and commits whatever it appended (nothing, when refused). */
-static int move_apply(eventlog_tx *tx, void *arg)
-{
-    struct move *mv = arg;
-    Jiefen__CaseView *v = NULL;
-    int rc = fold_case_get(tx->st, tx->txn, mv->case_id, &v);
-    if (rc)
-        return rc;
-    mv->err[0] = 0;
-    mv->rc = mv->to ? lifecycle_move(tx, &mv->f->lc, v, mv->kind, mv->to, "人工上报", 0,
-                                     "director", mv->err)
-                    : lifecycle_escalate(tx, &mv->f->lc, v, "人工上报", 0, "director", mv->err);
-    mv->appended = tx->appended;
-    case_view_free(&v);
-    return 0;
-}
-
 /* Tries a move of the case and checks it is refused with a reason containing `reason`,
  * leaving the log and the case as they were. */
 static void assert_move_refused(struct case_node *f, const char *id, const char *kind,
                                 const char *to, const char *reason)
 {
-    struct move mv = {.f = f, .case_id = id, .kind = kind, .to = to};
+    struct cn_move mv = {.f = f, .case_id = id, .kind = kind, .to = to};
     uint64_t head = cn_head(f);
-    assert_int_equal(cn_run(f, move_apply, &mv), 0);
+    assert_int_equal(cn_run(f, cn_move_apply, &mv), 0);
     printf("  %s to %s: %d (%s), %u appended\n", kind, to ? to : "(parent)", mv.rc, mv.err,
            mv.appended);
     assert_int_equal(mv.rc, JF_EINVAL);
@@ -362,8 +319,8 @@ static void test_handdown_to_child(void **state)
     struct case_node *f = *state; /* t1 */
     char id[64];
     open_case(f, id);
-    struct move mv = {.f = f, .case_id = id, .kind = "handdown", .to = "v2"};
-    assert_int_equal(cn_run(f, move_apply, &mv), 0);
+    struct cn_move mv = {.f = f, .case_id = id, .kind = "handdown", .to = "v2"};
+    assert_int_equal(cn_run(f, cn_move_apply, &mv), 0);
     printf("  handdown to v2: %d, %u appended\n", mv.rc, mv.appended);
     assert_int_equal(mv.rc, 0);
     assert_int_equal(mv.appended, 1);
@@ -376,25 +333,17 @@ static void test_handdown_to_child(void **state)
 
 int main(void)
 {
-    node_register_folds();
-    setenv("TZ", "Asia/Shanghai", 1);
-    if (crypto_init())
+    if (cn_init())
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_village_escalates_at_third_failure, setup_v1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_township_escalates_at_second_failure, setup_t1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_county_marks_leader_required_once, setup_c1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_village_at_top_marks_leader_required, setup_v0,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_threshold_from_config, setup_t1, teardown),
-        cmocka_unit_test_setup_teardown(test_escalate_without_parent_refused, setup_c1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_move_to_unknown_or_revoked_refused, setup_v1,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_handdown_to_child, setup_t1, teardown),
+        CN_TEST(test_village_escalates_at_third_failure, v1),
+        CN_TEST(test_township_escalates_at_second_failure, t1),
+        CN_TEST(test_county_marks_leader_required_once, c1),
+        CN_TEST(test_village_at_top_marks_leader_required, v0),
+        CN_TEST(test_threshold_from_config, t1),
+        CN_TEST(test_escalate_without_parent_refused, c1),
+        CN_TEST(test_move_to_unknown_or_revoked_refused, v1),
+        CN_TEST(test_handdown_to_child, t1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

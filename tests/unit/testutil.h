@@ -58,9 +58,11 @@ static inline int test_dir_teardown(void **state)
 #include "log/eventlog.h"
 #include "log/fold.h"
 #include "log/registry.h"
+#include "node.h"
 #include "store.h"
 
 #include <jansson.h>
+#include <time.h>
 
 enum { CN_C1, CN_T1, CN_V1, CN_V2, CN_V0, CN_NODES };
 
@@ -135,6 +137,50 @@ static inline void cn_free(struct case_node **fp)
     free(f);
     *fp = NULL;
 }
+
+/* What such a test program does first: the folds, the daemon's default zone, libsodium. */
+static inline int cn_init(void)
+{
+    node_register_folds();
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    return crypto_init();
+}
+
+/* cmocka setups making the node named (*state), and the teardown (the clock put back). */
+static inline int cn_setup_v1(void **state)
+{
+    *state = cn_new(CN_V1);
+    return 0;
+}
+
+static inline int cn_setup_t1(void **state)
+{
+    *state = cn_new(CN_T1);
+    return 0;
+}
+
+static inline int cn_setup_c1(void **state)
+{
+    *state = cn_new(CN_C1);
+    return 0;
+}
+
+static inline int cn_setup_v0(void **state)
+{
+    *state = cn_new(CN_V0);
+    return 0;
+}
+
+static inline int cn_teardown(void **state)
+{
+    struct case_node *f = *state;
+    clock_set_offset(0);
+    cn_free(&f);
+    return 0;
+}
+
+#define CN_TEST(fn, node) cmocka_unit_test_setup_teardown(fn, cn_setup_##node, cn_teardown)
 
 /* Runs fn(tx, arg) as one operation, committed at once; its status (0: durable). */
 struct cn_op {
@@ -283,6 +329,32 @@ static inline unsigned cn_events(struct case_node *f, const char *case_id, int b
     store_txn_abort(txn);
     case_view_free(&v);
     return n;
+}
+
+/* A move of a case tried in its own operation: lifecycle_move to `to` (kind as given),
+ * or with `to` NULL lifecycle_escalate. Whatever it appended is committed. */
+struct cn_move {
+    struct case_node *f;
+    const char *case_id, *kind, *to;
+    char err[LIFECYCLE_ERR_MAX]; /* "" unless the step wrote a reason */
+    int rc;
+    unsigned appended;
+};
+
+static inline int cn_move_apply(eventlog_tx *tx, void *arg)
+{
+    struct cn_move *mv = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = fold_case_get(tx->st, tx->txn, mv->case_id, &v);
+    if (rc || !v)
+        return rc ? rc : JF_ENOTFOUND;
+    mv->err[0] = 0;
+    mv->rc = mv->to ? lifecycle_move(tx, &mv->f->lc, v, mv->kind, mv->to, "人工上报", 0,
+                                     "director", mv->err)
+                    : lifecycle_escalate(tx, &mv->f->lc, v, "人工上报", 0, "director", mv->err);
+    mv->appended = tx->appended;
+    case_view_free(&v);
+    return 0;
 }
 
 /* A chain of events signed by another node of the tree, as this node receives them. */
