@@ -314,4 +314,357 @@ static inline int test_eventlog_run(eventlog *log, eventlog_apply_fn fn, void *a
     return op.status;
 }
 
+/* ---- a node taking the steps of cases (define TESTUTIL_CASES before including) --------
+ * Its store, identity, event log, config and policy, and the tree it knows: the county c1
+ * (the root) over the township t1 over the villages v1 and v2, and v0, a village alone at
+ * the top of its own tree; each with its own key. The test chooses which of them it is. */
+#ifdef TESTUTIL_CASES
+#include "case/case.h"
+#include "case/caseindex.h"
+#include "case/intake.h"
+#include "case/lifecycle.h"
+#include "case/resident_id.h"
+#include "clock.h"
+#include "envelope.h"
+#include "error.h"
+#include "log/eventlog.h"
+#include "log/fold.h"
+#include "log/registry.h"
+#include "node.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <time.h>
+
+enum { CN_C1, CN_T1, CN_V1, CN_V2, CN_V0, CN_NODES };
+
+static const struct {
+    const char *id, *name, *parent;
+    int tier;
+} cn_tree[CN_NODES] = {
+    {"c1", "县", "", 3}, {"t1", "镇", "c1", 2}, {"v1", "东村", "t1", 1},
+    {"v2", "西村", "t1", 1}, {"v0", "孤村", "", 1},
+};
+
+struct case_node {
+    char dir[4096];
+    store *st;
+    crypto_identity *ids[CN_NODES];
+    int self;              /* which node of cn_tree this is */
+    crypto_identity *id;   /* ids[self] */
+    eventlog *log;
+    struct config cfg;     /* defaults; a test changes what it needs before acting */
+    struct policy policy;
+    lifecycle_ctx lc;
+};
+
+static inline void cn_die(const char *what)
+{
+    fprintf(stderr, "fixture: %s\n", what);
+    exit(1);
+}
+
+/* The node cn_tree[self], fresh, with the whole tree in its registry. */
+static inline struct case_node *cn_new(int self)
+{
+    struct case_node *f = calloc(1, sizeof *f);
+    char path[4200];
+    MDB_txn *txn;
+    if (!f)
+        cn_die("out of memory");
+    test_tmpdir(f->dir, sizeof f->dir);
+    snprintf(path, sizeof path, "%s/store", f->dir);
+    if (store_open(path, 1 << 24, 1, &f->st) || store_txn_begin(f->st, 0, &txn))
+        cn_die("cannot open the store");
+    for (int i = 0; i < CN_NODES; i++) {
+        snprintf(path, sizeof path, "%s/%s.key", f->dir, cn_tree[i].id);
+        if (crypto_identity_create(path, &f->ids[i]) ||
+            registry_put(f->st, txn, cn_tree[i].id, cn_tree[i].name, cn_tree[i].tier,
+                         crypto_identity_pk(f->ids[i]), cn_tree[i].parent))
+            cn_die("cannot make the tree");
+    }
+    if (store_txn_commit(txn))
+        cn_die("cannot commit the tree");
+    f->self = self;
+    f->id = f->ids[self];
+    config_defaults(&f->cfg);
+    snprintf(f->cfg.node_id, sizeof f->cfg.node_id, "%s", cn_tree[self].id);
+    snprintf(f->cfg.node_name, sizeof f->cfg.node_name, "%s", cn_tree[self].name);
+    f->cfg.tier = cn_tree[self].tier;
+    f->policy = (struct policy){&f->cfg, NULL};
+    f->lc = (lifecycle_ctx){&f->policy, f->id};
+    if (eventlog_new(f->st, f->id, cn_tree[self].id, &f->log))
+        cn_die("cannot make the log");
+    return f;
+}
+
+static inline void cn_free(struct case_node **fp)
+{
+    struct case_node *f = *fp;
+    eventlog_free(&f->log);
+    store_close(&f->st);
+    for (int i = 0; i < CN_NODES; i++)
+        crypto_identity_free(&f->ids[i]);
+    test_rmtree(f->dir);
+    free(f);
+    *fp = NULL;
+}
+
+/* What such a test program does first: the folds, the daemon's default zone, libsodium. */
+static inline int cn_init(void)
+{
+    node_register_folds();
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    return crypto_init();
+}
+
+/* cmocka setups making the node named (*state), and the teardown (the clock put back). */
+static inline int cn_setup_v1(void **state)
+{
+    *state = cn_new(CN_V1);
+    return 0;
+}
+
+static inline int cn_setup_t1(void **state)
+{
+    *state = cn_new(CN_T1);
+    return 0;
+}
+
+static inline int cn_setup_c1(void **state)
+{
+    *state = cn_new(CN_C1);
+    return 0;
+}
+
+static inline int cn_setup_v0(void **state)
+{
+    *state = cn_new(CN_V0);
+    return 0;
+}
+
+static inline int cn_teardown(void **state)
+{
+    struct case_node *f = *state;
+    clock_set_offset(0);
+    cn_free(&f);
+    return 0;
+}
+
+#define CN_TEST(fn, node) cmocka_unit_test_setup_teardown(fn, cn_setup_##node, cn_teardown)
+
+/* Runs fn(tx, arg) as one operation, committed at once; its status (0: durable). */
+struct cn_op {
+    eventlog_apply_fn fn;
+    void *arg;
+    int status;
+};
+
+static inline int cn_op_apply(eventlog_tx *tx, void *arg)
+{
+    struct cn_op *op = arg;
+    return op->fn(tx, op->arg);
+}
+
+static inline void cn_op_done(void *arg, int status)
+{
+    ((struct cn_op *)arg)->status = status;
+}
+
+static inline int cn_run(struct case_node *f, eventlog_apply_fn fn, void *arg)
+{
+    struct cn_op op = {fn, arg, 1};
+    if (eventlog_submit(f->log, cn_op_apply, cn_op_done, &op))
+        cn_die("cannot queue");
+    eventlog_flush(f->log);
+    return op.status;
+}
+
+/* Moves the clock so that clock_now_ms() reads `at` now (clock_set_offset(0) undoes it). */
+static inline void cn_set_now(int64_t at)
+{
+    clock_set_offset(at - (clock_now_ms() - clock_offset()));
+}
+
+/* A valid resident ID number (GB 11643), different for each n < 1000, into buf (19). */
+static inline const char *cn_id_number(unsigned n, char *buf)
+{
+    snprintf(buf, 19, "11010519800101%03u", n % 1000);
+    buf[17] = resident_id_check_char(buf);
+    buf[18] = 0;
+    return buf;
+}
+
+/* Takes in a case here through the intake window (一窗受理): one party with ID number
+ * id_number, the category and village given, risk NULL for the default. Its id into
+ * case_id (64 bytes); returns the operation's status. */
+struct cn_intake {
+    struct intake *in;
+};
+
+static inline int cn_intake_apply(eventlog_tx *tx, void *arg)
+{
+    return intake_apply(tx, ((struct cn_intake *)arg)->in);
+}
+
+static inline int cn_open_case(struct case_node *f, const char *village, const char *category,
+                               const char *id_number, const char *risk, char *case_id)
+{
+    struct intake_ctx ctx = {f->cfg.node_id, f->cfg.node_name, "clerk", f->cfg.tier,
+                             &f->policy, clock_now_ms(), f->id};
+    struct intake_error ie;
+    struct cn_intake job = {NULL};
+    json_t *body = json_pack(
+        "{s:[{s:s, s:s, s:s, s:s}], s:s, s:s, s:s, s:s, s:s, s:s}", "parties", "name", "张三",
+        "id_number", id_number, "phone", "13800138000", "address", "东村3组", "category",
+        category, "matter_type", "dispute_mediation", "village", village, "source", "walk_in",
+        "summary", "两户因承包地边界发生争执", "complexity", "simple");
+    if (!body)
+        cn_die("json_pack");
+    if (risk)
+        json_object_set_new(body, "risk", json_string(risk));
+    if (intake_parse(body, &ctx, &job.in, &ie)) {
+        fprintf(stderr, "intake refused: %s %s\n", ie.field, ie.message);
+        cn_die("intake_parse");
+    }
+    json_decref(body);
+    int rc = cn_run(f, cn_intake_apply, &job);
+    snprintf(case_id, 64, "%s", rc == 0 ? intake_case_id(job.in) : "");
+    intake_free(&job.in);
+    return rc;
+}
+
+/* The view of a case (NULL if none; free with case_view_free()). */
+static inline Jiefen__CaseView *cn_view(struct case_node *f, const char *case_id)
+{
+    MDB_txn *txn;
+    Jiefen__CaseView *v = NULL;
+    if (store_txn_begin(f->st, MDB_RDONLY, &txn) || fold_case_get(f->st, txn, case_id, &v))
+        cn_die("cannot read a case");
+    store_txn_abort(txn);
+    return v;
+}
+
+/* Seq of this node's newest event. */
+static inline uint64_t cn_head(struct case_node *f)
+{
+    MDB_txn *txn;
+    uint64_t seq;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    if (store_txn_begin(f->st, MDB_RDONLY, &txn) ||
+        eventlog_head(f->st, txn, f->cfg.node_id, &seq, hash))
+        cn_die("cannot read the head");
+    store_txn_abort(txn);
+    return seq;
+}
+
+/* The kind a case event names, for those that have one ("" for the rest). */
+static inline const char *cn_event_kind(const Jiefen__Event *ev)
+{
+    if (ev->body_case == JIEFEN__EVENT__BODY_CASE_MOVED)
+        return ev->case_moved->kind;
+    if (ev->body_case == JIEFEN__EVENT__BODY_DEADLINE)
+        return ev->deadline->kind;
+    return "";
+}
+
+/* How many events of the case's file have this body (and kind, when not NULL); the last
+ * of them into *last when last is not NULL (free with envelope_free()). */
+static inline unsigned cn_events(struct case_node *f, const char *case_id, int body,
+                                 const char *kind, envelope **last)
+{
+    MDB_txn *txn;
+    unsigned n = 0;
+    Jiefen__CaseView *v = cn_view(f, case_id);
+    if (last)
+        *last = NULL;
+    if (!v || store_txn_begin(f->st, MDB_RDONLY, &txn))
+        cn_die("no such case");
+    for (size_t i = 0; i < v->n_event_origins; i++) {
+        MDB_val d;
+        envelope *e = NULL;
+        if (store_event_get(f->st, txn, v->event_origins[i], v->event_seqs[i], &d) ||
+            envelope_decode(d.mv_data, d.mv_size, &e))
+            cn_die("an event of the file is missing");
+        if ((int)e->event->body_case == body &&
+            (!kind || strcmp(cn_event_kind(e->event), kind) == 0)) {
+            n++;
+            if (last) {
+                envelope_free(last);
+                *last = e;
+                e = NULL;
+            }
+        }
+        envelope_free(&e);
+    }
+    store_txn_abort(txn);
+    case_view_free(&v);
+    return n;
+}
+
+/* A move of a case tried in its own operation: lifecycle_move to `to` (kind as given),
+ * or with `to` NULL lifecycle_escalate. Whatever it appended is committed. */
+struct cn_move {
+    struct case_node *f;
+    const char *case_id, *kind, *to;
+    char err[LIFECYCLE_ERR_MAX]; /* "" unless the step wrote a reason */
+    int rc;
+    unsigned appended;
+};
+
+static inline int cn_move_apply(eventlog_tx *tx, void *arg)
+{
+    struct cn_move *mv = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = fold_case_get(tx->st, tx->txn, mv->case_id, &v);
+    if (rc || !v)
+        return rc ? rc : JF_ENOTFOUND;
+    mv->err[0] = 0;
+    mv->rc = mv->to ? lifecycle_move(tx, &mv->f->lc, v, mv->kind, mv->to, "人工上报", 0,
+                                     "director", mv->err)
+                    : lifecycle_escalate(tx, &mv->f->lc, v, "人工上报", 0, "director", mv->err);
+    mv->appended = tx->appended;
+    case_view_free(&v);
+    return 0;
+}
+
+/* A chain of events signed by another node of the tree, as this node receives them. */
+struct cn_chain {
+    int node;
+    uint64_t seq;
+    uint8_t head[CRYPTO_HASH_LEN];
+};
+
+/* Signs ev as the chain's next event (time: now) and takes it in as received over a link:
+ * stored, head moved, folded (fold_event), in one transaction. */
+static inline void cn_receive(struct case_node *f, struct cn_chain *c, Jiefen__Event *ev)
+{
+    uint8_t prev[CRYPTO_HASH_LEN], key[STORE_KEY_MAX], *bytes;
+    size_t len;
+    envelope *e = NULL;
+    MDB_txn *txn;
+    memcpy(prev, c->head, sizeof prev);
+    ev->origin = (char *)cn_tree[c->node].id;
+    ev->seq = ++c->seq;
+    ev->prev_hash.data = prev;
+    ev->prev_hash.len = sizeof prev;
+    ev->time_ms = clock_now_ms();
+    if (!ev->actor)
+        ev->actor = "test";
+    if (envelope_sign(f->ids[c->node], ev, &bytes, &len, c->head) ||
+        envelope_decode(bytes, len, &e) || store_txn_begin(f->st, 0, &txn))
+        cn_die("cannot sign a received event");
+    if (store_put(txn, f->st->events, key, store_event_key(ev->origin, ev->seq, key), bytes,
+                  len, STORE_NEW) ||
+        eventlog_head_put(f->st, txn, ev->origin, ev->seq, c->head) ||
+        fold_event(f->st, txn, f->cfg.node_id, e, bytes, len, 0) || store_txn_commit(txn))
+        cn_die("cannot take in a received event");
+    ev->prev_hash.data = NULL;
+    ev->prev_hash.len = 0;
+    envelope_free(&e);
+    free(bytes);
+}
+#endif /* TESTUTIL_CASES */
+
 #endif
