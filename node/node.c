@@ -319,14 +319,13 @@ void node_links_kick(struct node *n)
  * the endpoint). Returns 1 if enrolled under a parent, 0 if not (or a root). */
 static int parent_of(struct node *n, MDB_txn *txn, char *parent, char *endpoint, uint8_t *pk)
 {
-    MDB_val k = {6, "parent"}, d;
-    if (mdb_get(txn, n->st->meta, &k, &d) || d.mv_size > STORE_ORIGIN_MAX)
+    MDB_val d, ed;
+    if (store_get(txn, n->st->meta, "parent", 6, &d) || d.mv_size > STORE_ORIGIN_MAX)
         return 0;
     snprintf(parent, STORE_ORIGIN_MAX + 1, "%.*s", (int)d.mv_size, (char *)d.mv_data);
-    MDB_val ek = {15, "parent_endpoint"}, ed;
     if (n->cfg.link_parent[0])
         snprintf(endpoint, 256, "%s", n->cfg.link_parent);
-    else if (mdb_get(txn, n->st->meta, &ek, &ed) == 0 && ed.mv_size < 256)
+    else if (store_get(txn, n->st->meta, "parent_endpoint", 15, &ed) == 0 && ed.mv_size < 256)
         snprintf(endpoint, 256, "%.*s", (int)ed.mv_size, (char *)ed.mv_data);
     else
         return 0;
@@ -355,7 +354,7 @@ int node_uplink_start(struct node *n)
     if (n->up || store_txn_begin(n->st, MDB_RDONLY, &txn))
         return 0;
     int enrolled = parent_of(n, txn, parent, endpoint, pk);
-    mdb_txn_abort(txn);
+    store_txn_abort(txn);
     struct link_ctx ctx = link_ctx(n);
     return enrolled ? uplink_start(&ctx, parent, pk, endpoint, &n->up) : 0;
 }
@@ -393,12 +392,6 @@ static void commit_check_cb(uv_check_t *h)
 static void commit_idle_cb(uv_idle_t *h)
 {
     (void)h;
-}
-
-int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
-                    void *arg)
-{
-    return eventlog_submit(n->log, apply, done, arg);
 }
 
 /* Whoever queues an operation on the log, the loop commits it as soon as the current I/O
@@ -456,7 +449,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     work_stop(n->work);
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
-    schedule_stop(n);
+    schedule_stop(n->schedule);
     uplink_close(n->up);
     downlink_close(n->down);
     n->up = NULL;
@@ -519,8 +512,8 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "out of memory");
         return -1;
     }
-    schedule_init(n);
-    if (start_api(n)) {
+    if (start_api(n) ||
+        !(n->schedule = schedule_new(l, n->log, n->st, n->work, &n->cfg))) {
         errf(err, errlen, "out of memory");
         return -1;
     }
@@ -538,7 +531,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
-    schedule_run(n); /* and drafts of periods that ended meanwhile are made */
+    schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
     return start_links(n, err, errlen);
 }
@@ -586,6 +579,7 @@ void node_destroy(struct node **np)
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
+    schedule_free(&n->schedule);
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);

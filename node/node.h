@@ -18,6 +18,7 @@
 #include "case/lifecycle.h"
 #include "case/warning.h"
 #include "link/link.h"
+#include "report/schedule.h"
 #include "api/metrics.h"
 #include "case/policy.h"
 #include "store.h"
@@ -35,8 +36,6 @@ struct node {
     uv_loop_t loop;
     struct config cfg;
     struct policy policy;
-    uv_timer_t schedule_timer;     /* report drafts at the end of each period */
-    int64_t schedule_at;           /* the period end it is set for */
     char dir[PATH_MAX];
     store *st;
     crypto_identity *id;
@@ -59,6 +58,7 @@ struct node {
     lifecycle_ctx lc;      /* what the case steps need of this node */
     deadline *deadline;    /* the holder's timers of 限时办结 */
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
+    schedule *schedule;    /* report drafts at the end of each period */
 };
 
 /* Registers with log/fold.h what each kind of event does to the domain's views, and what
@@ -79,11 +79,6 @@ int node_run(struct node *n, char *err, size_t errlen);
 
 /* Closes everything; accepts NULL and clears the caller's pointer. */
 void node_destroy(struct node **n);
-
-/* Queues an operation on the event log; it is committed in the next group commit, which
- * the loop runs as soon as the current I/O has been read. */
-int node_log_submit(struct node *n, eventlog_apply_fn apply, eventlog_done_fn done,
-                    void *arg);
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
 int node_uplink_start(struct node *n);

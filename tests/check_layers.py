@@ -134,8 +134,8 @@ class Tree:
     def calls(self, rel):
         """(line, name) of each call-like use in a C file, comments and strings left out."""
         for n, line in enumerate(strip_comments(self.files[rel]).splitlines(), 1):
-            if line.lstrip().startswith("#"):
-                continue
+            if line.lstrip().startswith("#") or (DECL.match(line) and line.rstrip().endswith(";")):
+                continue  # a directive, or a declaration at file scope: no call
             for m in CALL.finditer(line):
                 yield n, m.group(1)
 

@@ -4,7 +4,6 @@
 #include "error.h"
 #include "report/ledger.h"
 #include "log.h"
-#include "node.h"
 #include "report/report.h"
 #include "log/work.h"
 
@@ -22,8 +21,19 @@ static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
 
 /* The drafts due: for each kind this tier submits, the periods that ended since the last
  * one with a report (the node may have been stopped), newest first, with their figures. */
+struct schedule {
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    eventlog *log;
+    store *st;
+    struct work *work;
+    const struct config *cfg;
+    int64_t at; /* the period end the timer is set for */
+    int stopping;
+};
+
 struct drafts {
-    struct node *node;
+    schedule *s;
     struct report_period p[DRAFTS_MAX];
     char *figures[DRAFTS_MAX];
     size_t count;
@@ -48,12 +58,12 @@ static int figures_of(store *st, MDB_txn *txn, const char *self, struct drafts *
 }
 
 /* When this node came into being: no period before it needs a report. */
-static int64_t born_ms(struct node *n, MDB_txn *txn, int64_t now)
+static int64_t born_ms(const schedule *s, MDB_txn *txn, int64_t now)
 {
     MDB_val d;
     envelope *e = NULL;
     int64_t t = now;
-    if (store_event_get(n->st, txn, n->cfg.node_id, 1, &d) == 0 &&
+    if (store_event_get(s->st, txn, s->cfg->node_id, 1, &d) == 0 &&
         envelope_decode(d.mv_data, d.mv_size, &e) == 0)
         t = e->event->time_ms;
     envelope_free(&e);
@@ -61,7 +71,7 @@ static int64_t born_ms(struct node *n, MDB_txn *txn, int64_t now)
 }
 
 /* The periods of one kind that ended without a report, back to the first that has one. */
-static int drafts_of_kind(struct node *n, MDB_txn *txn, struct drafts *d, const char *kind,
+static int drafts_of_kind(const schedule *s, MDB_txn *txn, struct drafts *d, const char *kind,
                           int64_t now, int64_t born)
 {
     struct report_period p;
@@ -70,12 +80,12 @@ static int drafts_of_kind(struct node *n, MDB_txn *txn, struct drafts *d, const 
     for (int i = 0; i < CATCH_UP_MAX && rc == 0 && p.from_ms > born; i++) {
         Jiefen__ReportView *have = NULL;
         report_period_at(kind, p.from_ms - 1, &p);
-        rc = report_get(n->st, txn, n->cfg.node_id, kind, p.period, &have);
+        rc = report_get(s->st, txn, s->cfg->node_id, kind, p.period, &have);
         if (have) { /* made already (or submitted): earlier ones were made too */
             jiefen__report_view__free_unpacked(have, NULL);
             break;
         }
-        if (rc == 0 && (rc = figures_of(n->st, txn, n->cfg.node_id, d, &p, now,
+        if (rc == 0 && (rc = figures_of(s->st, txn, s->cfg->node_id, d, &p, now,
                                         &d->figures[d->count])) == 0)
             d->p[d->count++] = p;
     }
@@ -87,12 +97,12 @@ static int drafts_of_kind(struct node *n, MDB_txn *txn, struct drafts *d, const 
 static int drafts_work(MDB_txn *txn, void *arg)
 {
     struct drafts *d = arg;
-    struct node *n = d->node;
-    int64_t now = clock_now_ms(), born = born_ms(n, txn, now);
+    const schedule *s = d->s;
+    int64_t now = clock_now_ms(), born = born_ms(s, txn, now);
     int rc = 0;
     for (size_t i = 0; i < N_KINDS && rc == 0; i++)
-        if (report_kind_for_tier(KINDS[i], n->cfg.tier))
-            rc = drafts_of_kind(n, txn, d, KINDS[i], now, born);
+        if (report_kind_for_tier(KINDS[i], s->cfg->tier))
+            rc = drafts_of_kind(s, txn, d, KINDS[i], now, born);
     return rc;
 }
 
@@ -102,7 +112,7 @@ static int drafts_apply(eventlog_tx *tx, void *arg)
     struct drafts *d = arg;
     int rc = 0;
     for (size_t i = 0; i < d->count && rc >= 0; i++) {
-        rc = report_draft_put(tx->st, tx->txn, d->node->cfg.node_id, &d->p[i], d->figures[i],
+        rc = report_draft_put(tx->st, tx->txn, d->s->cfg->node_id, &d->p[i], d->figures[i],
                               tx->now_ms);
         if (rc == 1)
             log_info("report", "draft of the %s report for %s is ready", d->p[i].kind,
@@ -113,82 +123,103 @@ static int drafts_apply(eventlog_tx *tx, void *arg)
 
 static void timer_cb(uv_timer_t *t);
 
-static void arm(struct node *n)
+static void arm(schedule *s)
 {
     int64_t now = clock_now_ms(), next = 0;
     for (size_t i = 0; i < N_KINDS; i++) {
         struct report_period p;
-        if (!report_kind_for_tier(KINDS[i], n->cfg.tier))
+        if (!report_kind_for_tier(KINDS[i], s->cfg->tier))
             continue;
         report_period_at(KINDS[i], now, &p);
         if (!next || p.to_ms < next)
             next = p.to_ms;
     }
-    n->schedule_at = next;
-    if (next && !n->stopping) {
+    s->at = next;
+    if (next && !s->stopping) {
         /* The loop's clock is cached: refresh it so the timeout counts from now. */
-        uv_update_time(&n->loop);
-        uv_timer_start(&n->schedule_timer, timer_cb, (uint64_t)(next - now), 0);
+        uv_update_time(s->loop);
+        uv_timer_start(&s->timer, timer_cb, (uint64_t)(next - now), 0);
     }
 }
 
 static void drafts_done(void *arg, int status)
 {
     struct drafts *d = arg;
-    struct node *n = d->node;
+    schedule *s = d->s;
     if (status == -ECANCELED)
         log_info("report", "report drafts not made: the node is stopping; made at the next start");
     else if (status)
         log_error("report", "report drafts not stored (%s); next try at the next period end",
                   jf_strerror(status));
     drafts_free(d);
-    arm(n);
+    arm(s);
 }
 
 /* The figures read: the drafts go in the next group commit (none due: the timer is set). */
 static void drafts_read(int rc, void *arg)
 {
     struct drafts *d = arg;
-    struct node *n = d->node;
+    schedule *s = d->s;
     if (rc == 0 && d->count == 0) {
         drafts_free(d);
-        arm(n);
-    } else if (rc || node_log_submit(n, drafts_apply, drafts_done, d)) {
+        arm(s);
+    } else if (rc || eventlog_submit(s->log, drafts_apply, drafts_done, d)) {
         drafts_done(d, rc ? rc : -ENOMEM);
     }
 }
 
-void schedule_run(struct node *n)
+void schedule_run(schedule *s)
 {
     struct drafts *d = calloc(1, sizeof *d);
     if (!d) {
         log_error("report", "report drafts not made (out of memory); next try at the next "
                             "period end");
-        return arm(n);
+        return arm(s);
     }
-    d->node = n;
-    work_read(n->work, drafts_work, drafts_read, d);
+    d->s = s;
+    work_read(s->work, drafts_work, drafts_read, d);
 }
 
 static void timer_cb(uv_timer_t *t)
 {
-    struct node *n = t->data;
-    int64_t left = n->schedule_at - clock_now_ms();
+    schedule *s = t->data;
+    int64_t left = s->at - clock_now_ms();
     if (left > 0) { /* early by the loop's clock: the period has not ended yet */
-        uv_update_time(&n->loop);
-        uv_timer_start(&n->schedule_timer, timer_cb, (uint64_t)left, 0);
+        uv_update_time(s->loop);
+        uv_timer_start(&s->timer, timer_cb, (uint64_t)left, 0);
         return;
     }
-    schedule_run(n);
+    schedule_run(s);
 }
 
-void schedule_init(struct node *n)
+schedule *schedule_new(uv_loop_t *loop, eventlog *log, store *st, struct work *work,
+                       const struct config *cfg)
 {
-    uv_timer_init(&n->loop, &n->schedule_timer);
-    n->schedule_timer.data = n;
+    schedule *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->loop = loop;
+    s->log = log;
+    s->st = st;
+    s->work = work;
+    s->cfg = cfg;
+    uv_timer_init(loop, &s->timer);
+    s->timer.data = s;
+    return s;
 }
 
-void schedule_stop(struct node *n)
+void schedule_stop(schedule *s)
 {
-    uv_timer_stop(&n->schedule_timer);
+    if (!s)
+        return;
+    s->stopping = 1;
+    uv_timer_stop(&s->timer);
+}
+
+void schedule_free(schedule **s)
+{
+    if (!s || !*s)
+        return;
+    free(*s);
+    *s = NULL;
 }

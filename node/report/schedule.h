@@ -10,13 +10,27 @@
 #ifndef JIEFEN_SCHEDULE_H
 #define JIEFEN_SCHEDULE_H
 
-struct node;
+#include "config.h"
+#include "log/eventlog.h"
+#include "log/work.h"
 
-void schedule_init(struct node *n);
+#include <uv.h>
+
+typedef struct schedule schedule;
+
+/* The drafts of the node of cfg, read on work's pool and stored through log (all
+ * borrowed: they must outlive it). Call schedule_run to start. NULL if out of memory. */
+schedule *schedule_new(uv_loop_t *loop, eventlog *log, store *st, struct work *work,
+                       const struct config *cfg);
 
 /* Makes the drafts now due and sets the timer for the next end of a period. */
-void schedule_run(struct node *n);
+void schedule_run(schedule *s);
 
-void schedule_stop(struct node *n);
+/* Stops the timer for good (shutdown); the loop then closes its handle. Accepts NULL. */
+void schedule_stop(schedule *s);
+
+/* Frees, once the loop has closed every handle and the log was freed. Accepts NULL and
+ * clears the pointer. */
+void schedule_free(schedule **s);
 
 #endif
