@@ -4,6 +4,7 @@
 #include "case/reference.h"
 #include "case/party.h"
 #include "case/resident_id.h"
+#include "array.h"
 #include "clock.h"
 #include "utf8.h"
 
@@ -18,8 +19,8 @@ struct intake {
     Jiefen__Party parties[INTAKE_MAX_PARTIES];
     char *party_roles[INTAKE_MAX_PARTIES];
     size_t n_parties;
-    char *strings[32];         /* every string we own, freed together */
-    size_t n_strings;
+    char **strings;            /* every string we own, freed together */
+    size_t n_strings, cap_strings;
     char *category, *department, *matter_type, *village, *source, *summary;
     int complexity, risk;
     char case_id[64];
@@ -61,14 +62,18 @@ static char *trim_dup(const char *s)
     return strndup(s, n);
 }
 
+/* Keeps s to be freed with the intake; NULL (s freed) if out of memory. */
 static char *own(struct intake *in, char *s)
 {
-    if (s && in->n_strings < sizeof in->strings / sizeof in->strings[0])
-        in->strings[in->n_strings++] = s;
-    else {
+    char **room = s ? array_room(in->strings, in->n_strings, &in->cap_strings,
+                                 sizeof *in->strings, 16)
+                    : NULL;
+    if (!room) {
         free(s);
-        s = NULL;
+        return NULL;
     }
+    in->strings = room;
+    in->strings[in->n_strings++] = s;
     return s;
 }
 
@@ -278,6 +283,7 @@ void intake_free(struct intake **in)
         return;
     for (size_t i = 0; i < (*in)->n_strings; i++)
         free((*in)->strings[i]);
+    free((*in)->strings);
     free(*in);
     *in = NULL;
 }

@@ -62,6 +62,12 @@ int lifecycle_move(eventlog_tx *tx, const lifecycle_ctx *lc, const Jiefen__CaseV
     ev.case_moved = &m;
     rc = lifecycle_append(tx, v, &ev, actor);
     casefile_copies_free(copies, n_copies);
+    if (rc == JF_EINVAL) /* the case's own rules refuse it: one tier, up or down, at a time */
+        snprintf(err, LIFECYCLE_ERR_MAX, "案件 %s 不能%s到节点 %s", v->case_id,
+                 strcmp(kind, "escalate") == 0   ? "上报"
+                 : strcmp(kind, "handdown") == 0 ? "交办"
+                                                 : "移交",
+                 to);
     return rc;
 }
 

@@ -288,6 +288,37 @@ static void test_chars(void **state)
     assert_int_equal(utf8_chars("𠀀"), 1); /* four bytes, one character */
 }
 
+/* Every allowed number of parties opens a case (up to 6 did: a fixed table of strings). */
+static void test_many_parties(void **state)
+{
+    (void)state;
+    struct config cfg;
+    config_defaults(&cfg);
+    cfg.tier = JIEFEN__TIER__TIER_VILLAGE;
+    struct policy policy = {&cfg, NULL};
+    struct intake_ctx ctx = {"v1", "东村", "clerk1", JIEFEN__TIER__TIER_VILLAGE, &policy,
+                             clock_now_ms(), NULL};
+    for (int n = 1; n <= INTAKE_MAX_PARTIES; n++) {
+        json_t *parties = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(parties,
+                                  json_pack("{s:s, s:s, s:s, s:s}", "name", "张三", "id_number",
+                                            "11010519491231002X", "phone", "13800138000",
+                                            "address", "东村3组"));
+        json_t *body = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "parties", parties,
+                                 "category", "land_contract", "matter_type",
+                                 "dispute_mediation", "source", "walk_in", "summary",
+                                 "多人纠纷", "complexity", "complex");
+        struct intake *in = NULL;
+        struct intake_error err = {0};
+        int rc = intake_parse(body, &ctx, &in, &err);
+        printf("  %2d parties: %d %s %s\n", n, rc, err.code ? err.code : "", err.field);
+        json_decref(body);
+        intake_free(&in);
+        assert_int_equal(rc, 0);
+    }
+}
+
 int main(void)
 {
     if (test_init())
@@ -298,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_refusals_name_the_field),
         cmocka_unit_test(test_choices_and_defaults),
         cmocka_unit_test(test_chars),
+        cmocka_unit_test(test_many_parties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

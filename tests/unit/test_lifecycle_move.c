@@ -1,11 +1,7 @@
-/* FAILS at e5f0d9f (not in UNIT_TESTS): lifecycle.h promises "JF_EINVAL with a Chinese
- * reason in err (nothing appended)", but when the case's fold refuses the move (a move to
- * an enrolled node that is not the holder's parent or child, or of a kind that is neither
- * "escalate" nor "handdown"), lifecycle_move returns JF_EINVAL from lifecycle_append and
- * never writes err. Its callers pass a stack buffer they do not initialise and print it
- * on JF_EINVAL (api_case.c's do_handdown and do_escalate answer it to the client,
- * lifecycle_after_failure logs it). The API checks the target and the state first, so
- * today only a direct caller of lifecycle.h sees it; nothing is appended either way. */
+/* lifecycle_move refused by the case's own rules (a move to an enrolled node that is not
+ * the holder's parent or child, or of a kind that is neither "escalate" nor "handdown")
+ * appends nothing and names its reason in err, as lifecycle.h promises: the API answers
+ * that text to the person who asked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
