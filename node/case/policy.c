@@ -55,8 +55,9 @@ const char *policy_department(const struct policy *p, const char *category)
     const struct ref_entry *e = ref_find(&ref_categories, category);
     if (!e)
         return NULL;
+    /* An entry names its category by code or by its Chinese name, as policy_load takes it. */
     for (int i = 0; i < p->cfg->n_routing; i++)
-        if (strcmp(p->cfg->routing[i].category, e->code) == 0)
+        if (ref_find(&ref_categories, p->cfg->routing[i].category) == e)
             return p->cfg->routing[i].department;
     return e->department;
 }

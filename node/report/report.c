@@ -117,7 +117,8 @@ const char *report_period_parse(const char *kind, const char *period, struct rep
     if ((strcmp(kind, "monthly") == 0 || strcmp(kind, "ledger") == 0) && d != 1)
         return "月报告期应从当月1日开始";
     fill(p, kind, y, m, d);
-    return NULL;
+    /* One spelling per period: reports are kept and found under it. */
+    return strcmp(p->period, period) ? "报告期应为 YYYY-MM-DD 格式的日期" : NULL;
 }
 
 void report_period_at(const char *kind, int64_t ms, struct report_period *p)

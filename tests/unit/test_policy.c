@@ -252,6 +252,34 @@ static void test_risk_officials(void **state)
     assert_int_equal(policy_official_tier(JIEFEN__RISK__RISK_BLUE), 0);
 }
 
+/* A [routing] entry may name its category in Chinese; the override then applies. */
+static void test_routing_entry_by_chinese_name(void **state)
+{
+    (void)state;
+    char path[4200], err[CONFIG_ERR_MAX] = "";
+    snprintf(path, sizeof path, "%s/jiefend.conf", test_dir);
+    FILE *fp = fopen(path, "w");
+    fputs("[node]\nid = t1\nname = 东镇\ntier = township\n\n[routing]\n"
+          "土地承包经营 = 镇农业综合服务中心\n",
+          fp);
+    fclose(fp);
+    struct config c;
+    config_defaults(&c);
+    int rc = config_load(path, &c, err, sizeof err);
+    printf("  config_load: %d %s (%d routing entries)\n", rc, err, c.n_routing);
+    assert_int_equal(rc, 0);
+    struct policy p;
+    rc = policy_load(&p, &c, test_dir, err, sizeof err);
+    const char *d = rc == 0 ? policy_department(&p, "land_contract") : NULL;
+    printf("  policy_load: %d %s; land_contract -> %s\n", rc, rc ? err : "", d ? d : "-");
+    policy_free(&p);
+    /* Refused at start, or applied: never accepted and ignored. */
+    if (rc == 0)
+        assert_string_equal(d, "镇农业综合服务中心");
+    else
+        assert_int_equal(rc, JF_ECONFIG);
+}
+
 int main(void)
 {
     if (test_init())
@@ -260,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_default_departments),
         T(test_routing_overrides),
+        T(test_routing_entry_by_chinese_name),
         T(test_unknown_routing_category_is_refused),
         T(test_calendar_day_limits),
         T(test_working_day_limits),
