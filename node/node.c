@@ -1,4 +1,22 @@
 #include "node.h"
+#include "api/api.h"
+#include "api/http.h"
+#include "api/metrics.h"
+#include "case/deadline.h"
+#include "case/lifecycle.h"
+#include "case/policy.h"
+#include "case/warning.h"
+#include "crypto.h"
+#include "link/link.h"
+#include "log/eventlog.h"
+#include "log/work.h"
+#include "report/schedule.h"
+#include "store.h"
+
+#include <limits.h>
+#include <uv.h>
+
+#define NODE_DIR_MAX (PATH_MAX - 64)
 #include "case/warning.h"
 #include "log/work.h"
 #include "case/deadline.h"
@@ -28,6 +46,36 @@
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+
+/* The node: its config, its loop and the handles of its parts, each owning its state. */
+struct node {
+    uv_loop_t loop;
+    struct config cfg;
+    struct policy policy;
+    char dir[PATH_MAX];
+    store *st;
+    crypto_identity *id;
+    eventlog *log;
+    http_server *http;
+    metrics *metrics;
+    char token[65];
+    uv_signal_t sig_int, sig_term;
+    uv_check_t commit_check;
+    uv_idle_t commit_idle;
+    uv_timer_t cron;
+    void *zctx;            /* ZeroMQ context of the links */
+    uplink *up;            /* to the parent, once enrolled */
+    downlink *down;        /* to the children, when [link] listen is set */
+    int lock_fd;
+    int64_t started_ms;
+    int stopping;
+    struct work *work;     /* store reads on the thread pool (work.h) */
+    struct api *api;       /* the HTTP API's own state (api.h) */
+    lifecycle_ctx lc;      /* what the case steps need of this node */
+    deadline *deadline;    /* the holder's timers of 限时办结 */
+    warning_queue *warnings; /* received openings waiting for the repeat-party rule */
+    schedule *schedule;    /* report drafts at the end of each period */
+};
 
 #define CRON_MS 60000
 
@@ -300,19 +348,20 @@ struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
     return n;
 }
 
+/* There may be new events to send up and items to send down, and new limits to time. */
+static void links_kick(struct node *n)
+{
+    uplink_kick(n->up);
+    downlink_kick(n->down);
+    deadline_arm(n->deadline);
+}
+
 static void on_commit(void *arg, unsigned ops, unsigned events)
 {
     struct node *n = arg;
     metrics_batch(n->metrics, ops);
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
-    node_links_kick(n);
-}
-
-void node_links_kick(struct node *n)
-{
-    uplink_kick(n->up);
-    downlink_kick(n->down);
-    deadline_arm(n->deadline);
+    links_kick(n);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -336,7 +385,7 @@ static int parent_of(struct node *n, MDB_txn *txn, char *parent, char *endpoint,
 static void links_received(void *arg)
 {
     struct node *n = arg;
-    node_links_kick(n);
+    links_kick(n);
     warning_check_received(n->warnings);
 }
 
@@ -346,7 +395,8 @@ static struct link_ctx link_ctx(struct node *n)
                              links_received, n};
 }
 
-int node_uplink_start(struct node *n)
+/* Starts the uplink if this node is enrolled and it is not running yet. */
+static int uplink_start_enrolled(struct node *n)
 {
     MDB_txn *txn;
     char parent[STORE_ORIGIN_MAX + 1], endpoint[256];
@@ -372,7 +422,7 @@ static int start_links(struct node *n, char *err, size_t errlen)
              zmq_strerror(-rc));
         return -1;
     }
-    if ((rc = node_uplink_start(n))) {
+    if ((rc = uplink_start_enrolled(n))) {
         errf(err, errlen, "link: cannot connect to the parent (%s)", zmq_strerror(-rc));
         return -1;
     }
@@ -477,7 +527,7 @@ static int write_addr_file(struct node *n, int port)
 
 static int uplink_start_cb(void *arg)
 {
-    return node_uplink_start(arg);
+    return uplink_start_enrolled(arg);
 }
 
 /* The API and the pool it reads on, with the handles they use. */
