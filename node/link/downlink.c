@@ -6,6 +6,7 @@
 #include "envelope.h"
 #include "error.h"
 #include "log.h"
+#include "log/eventlog.h"
 #include "log/registry.h"
 
 #include <errno.h>
@@ -167,7 +168,7 @@ static void send_heads(downlink *d, struct link_peer *p, int resync)
     if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn))
         return;
     hs.txn = txn;
-    int rc = link_each_head(d->ctx.st, txn, add_head, &hs);
+    int rc = eventlog_each_head(d->ctx.st, txn, add_head, &hs);
     store_txn_abort(txn);
     if (rc)
         log_warn("downlink", "heads for %s left incomplete (%s)", p->id, jf_strerror(rc));

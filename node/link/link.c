@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HEAD_PREFIX "head:"
-#define HEAD_PREFIX_LEN (sizeof HEAD_PREFIX - 1)
 
 void link_peer_seen(struct link_peer *p, int64_t now)
 {
@@ -51,33 +49,6 @@ json_t *link_peer_json(const struct link_peer *p)
                      p->last_ack_ms ? json_integer(p->last_ack_ms) : json_null(), "applied",
                      (json_int_t)p->applied, "duplicates", (json_int_t)p->duplicates,
                      "rejected_total", (json_int_t)total, "rejected", rej);
-}
-
-struct each_head {
-    int (*fn)(const char *origin, uint64_t seq, void *arg);
-    void *arg;
-};
-
-/* "head:ORIGIN" in meta -> seq (8 bytes), hash: see log/eventlog. */
-static int each_head(const MDB_val *k, const MDB_val *d, void *arg)
-{
-    struct each_head *h = arg;
-    char origin[STORE_ORIGIN_MAX + 1];
-    uint64_t seq;
-    if (k->mv_size <= HEAD_PREFIX_LEN || d->mv_size < sizeof seq)
-        return STORE_STOP;
-    snprintf(origin, sizeof origin, "%.*s", (int)(k->mv_size - HEAD_PREFIX_LEN),
-             (char *)k->mv_data + HEAD_PREFIX_LEN);
-    memcpy(&seq, d->mv_data, sizeof seq);
-    return h->fn(origin, seq, h->arg);
-}
-
-int link_each_head(store *st, MDB_txn *txn, int (*fn)(const char *origin, uint64_t seq,
-                                                      void *arg), void *arg)
-{
-    struct each_head h = {fn, arg};
-    struct store_range r = {.prefix = HEAD_PREFIX, .prefix_len = HEAD_PREFIX_LEN};
-    return store_walk(txn, st->meta, &r, each_head, &h);
 }
 
 struct batch {

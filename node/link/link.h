@@ -93,11 +93,6 @@ void link_peer_tick(struct link_peer *p, int64_t now);
 void link_peer_count(struct link_peer *p, const struct ingest_result *r);
 json_t *link_peer_json(const struct link_peer *p);
 
-/* Calls fn with each chain head of st (origin and seq of its last event) in origin order,
- * until fn returns non-zero: a negative code is returned, STORE_STOP ends the walk. */
-int link_each_head(store *st, MDB_txn *txn, int (*fn)(const char *origin, uint64_t seq,
-                                                      void *arg), void *arg);
-
 /* A batch to send: the values of dbi under the dense keys (name, first), (name, first + 1),
  * ... into env, at most `room` of them and until *bytes (which grows by their sizes)
  * reaches LINK_BATCH_BYTES. They point into txn's pages. How many were taken (a store

@@ -5,6 +5,7 @@
 #include "envelope.h"
 #include "error.h"
 #include "log.h"
+#include "log/eventlog.h"
 #include "log/registry.h"
 
 #include <errno.h>
@@ -77,7 +78,7 @@ static int read_head(const char *origin, uint64_t seq, void *arg)
 static int refresh_heads(uplink *u, MDB_txn *txn)
 {
     struct heads_read h = {u, txn};
-    int rc = link_each_head(u->ctx.st, txn, read_head, &h);
+    int rc = eventlog_each_head(u->ctx.st, txn, read_head, &h);
     qsort(u->o, u->n_o, sizeof *u->o, by_depth);
     return rc;
 }

@@ -161,9 +161,39 @@ int eventlog_flush(eventlog *el)
     return rc ? rc : (int)ops;
 }
 
+#define HEAD_PREFIX "head:"
+#define HEAD_PREFIX_LEN 5
+
 static void head_key(const char *origin, char *buf, size_t len)
 {
-    snprintf(buf, len, "head:%s", origin);
+    snprintf(buf, len, HEAD_PREFIX "%s", origin);
+}
+
+struct each_head {
+    int (*fn)(const char *origin, uint64_t seq, void *arg);
+    void *arg;
+};
+
+/* "head:ORIGIN" in meta -> seq (8 bytes), hash. */
+static int each_head(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    struct each_head *h = arg;
+    char origin[STORE_ORIGIN_MAX + 1];
+    uint64_t seq;
+    if (k->mv_size <= HEAD_PREFIX_LEN || d->mv_size < sizeof seq)
+        return STORE_STOP;
+    snprintf(origin, sizeof origin, "%.*s", (int)(k->mv_size - HEAD_PREFIX_LEN),
+             (char *)k->mv_data + HEAD_PREFIX_LEN);
+    memcpy(&seq, d->mv_data, sizeof seq);
+    return h->fn(origin, seq, h->arg);
+}
+
+int eventlog_each_head(store *st, MDB_txn *txn,
+                       int (*fn)(const char *origin, uint64_t seq, void *arg), void *arg)
+{
+    struct each_head h = {fn, arg};
+    struct store_range r = {.prefix = HEAD_PREFIX, .prefix_len = HEAD_PREFIX_LEN};
+    return store_walk(txn, st->meta, &r, each_head, &h);
 }
 
 int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,

@@ -62,6 +62,11 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
 int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
                   uint8_t hash[CRYPTO_HASH_LEN]);
 
+/* Calls fn with each chain head of st (origin and seq of its last event) in origin order,
+ * until fn returns non-zero: a negative code is returned, STORE_STOP ends the walk. */
+int eventlog_each_head(store *st, MDB_txn *txn,
+                       int (*fn)(const char *origin, uint64_t seq, void *arg), void *arg);
+
 /* Records the newest event of `origin` (its seq and hash). */
 int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
                       const uint8_t hash[CRYPTO_HASH_LEN]);

@@ -66,7 +66,7 @@ static unsigned decode_all(const http_request *r)
         sum += (unsigned)n;
         sum += (unsigned)http_query_get(r->query, query_keys[i], tiny, sizeof tiny);
     }
-    /* The session cookie, as api_account.c looks for it, into room enough and too little. */
+    /* The session cookie, as node/api/api_session.c looks for it, into room enough and too little. */
     n = http_cookie_get(r->cookie, "jiefen_session", out, sizeof out);
     if (n < -2 || n >= (int)sizeof out || (n >= 0 && out[n] != '\0'))
         abort();
