@@ -102,7 +102,8 @@ static const struct route routes[] = {
 static int path_matches(const struct route *rt, const char *path)
 {
     size_t n = strlen(rt->path);
-    return rt->prefix ? strncmp(path, rt->path, n) == 0 && path[n] : strcmp(path, rt->path) == 0;
+    return rt->prefix ? strncmp(path, rt->path, n) == 0 && path[n]
+                      : strcmp(path, rt->path) == 0;
 }
 
 /* Host (and Origin, which carries a scheme) must name this node's listening address. */

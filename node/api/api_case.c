@@ -52,8 +52,9 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
     int where = where_is(api->dep.st, txn, api->dep.cfg->node_id, v->holder);
     json_t *j = case_view_json(v, where, clock_now_ms());
     if (j) {
-        json_object_set_new(j, "holder_name",
-                            json_string(api_node_name(api->dep.st, txn, v->holder, name, sizeof name)));
+        json_object_set_new(
+            j, "holder_name",
+            json_string(api_node_name(api->dep.st, txn, v->holder, name, sizeof name)));
         json_object_set_new(j, "risk_official",
                             json_string(policy_official(api->dep.policy, v->risk)));
     }
@@ -187,7 +188,9 @@ static int case_file(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, j
         json_array_append_new(history, history_entry(api, txn, e));
         envelope_free(&e);
     }
-    return parties ? casefile_each(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, v, add_parties, parties) : 0;
+    return parties ? casefile_each(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, v,
+                                   add_parties, parties)
+                   : 0;
 }
 
 static void case_show(struct api_call *c, const char *id)
@@ -296,7 +299,8 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
 
 static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
 {
-    const struct ref_entry *cat = f->category[0] ? ref_find(&ref_categories, f->category) : NULL;
+    const struct ref_entry *cat =
+        f->category[0] ? ref_find(&ref_categories, f->category) : NULL;
     if (cat && strcmp(cat->code, v->category))
         return 0;
     if (f->risk[0] && ref_index(&ref_risks, f->risk) + 1 != (int)v->risk)
@@ -413,7 +417,8 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
     else if (v->status == CASE_STATUS(OPEN) && v->due_ms > s->now &&
              v->due_ms - s->now < (int64_t)api->dep.cfg->warn_hours * 3600000)
         json_array_append(s->due_soon, j);
-    if ((official && official == api->dep.cfg->tier) || (!official && v->risk && where == CASE_HERE))
+    if ((official && official == api->dep.cfg->tier) ||
+        (!official && v->risk && where == CASE_HERE))
         json_array_append(s->risk, j);
     if (v->leader && strcmp(v->leader_origin, api->dep.cfg->node_id) == 0)
         json_array_append(s->leader, j);

@@ -85,8 +85,13 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     p->c = c;
-    p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, api_actor(c, NULL),
-                                 api->dep.cfg->tier, api->dep.policy, clock_now_ms(), api->dep.id};
+    p->ctx = (struct intake_ctx){api->dep.cfg->node_id,
+                                 api->dep.cfg->node_name,
+                                 api_actor(c, NULL),
+                                 api->dep.cfg->tier,
+                                 api->dep.policy,
+                                 clock_now_ms(),
+                                 api->dep.id};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);
@@ -179,7 +184,8 @@ struct action {
     enum perm perm;           /* what the caller's role must be granted (permission.h) */
     int holder_only;
     const char *const *keys; /* accepted body members besides "actor" */
-    int (*apply)(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v);
+    int (*apply)(eventlog_tx *tx, struct api_op *o, struct api *api,
+                 const Jiefen__CaseView *v);
 };
 
 static int refuse_state(struct api_op *o, const Jiefen__CaseView *v, const char *what)
@@ -314,7 +320,8 @@ static int do_escalate(eventlog_tx *tx, struct api_op *o, struct api *api,
     return rc == JF_EINVAL ? op_refuse(o, 409, "no_parent", NULL, "%s", err) : rc;
 }
 
-static int do_risk(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v)
+static int do_risk(eventlog_tx *tx, struct api_op *o, struct api *api,
+                   const Jiefen__CaseView *v)
 {
     (void)api;
     Jiefen__RiskChanged r = JIEFEN__RISK_CHANGED__INIT;
@@ -404,7 +411,8 @@ static int do_assign(eventlog_tx *tx, struct api_op *o, struct api *api,
     return append_body(tx, o, v, &ev);
 }
 
-static int do_ack(eventlog_tx *tx, struct api_op *o, struct api *api, const Jiefen__CaseView *v)
+static int do_ack(eventlog_tx *tx, struct api_op *o, struct api *api,
+                  const Jiefen__CaseView *v)
 {
     (void)api;
     Jiefen__LeaderAck a = JIEFEN__LEADER_ACK__INIT;
@@ -521,9 +529,10 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
     c.result = (char *)result;
     c.feedback = (char *)feedback;
     /* Closed above where it started: back there for the follow-up visit. */
-    c.return_to = registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->dep.cfg->node_id) > 0
-                      ? v->opened_at_node
-                      : "";
+    c.return_to =
+        registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->dep.cfg->node_id) > 0
+            ? v->opened_at_node
+            : "";
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
     ev.case_closed = &c;

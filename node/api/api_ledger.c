@@ -40,8 +40,8 @@ static int ledger_work(MDB_txn *txn, void *arg)
 {
     struct ledger_job *j = arg;
     const struct api *api = j->c->api;
-    return ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, j->from, j->to, j->now, &j->figures,
-                          NULL);
+    return ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, j->from, j->to, j->now,
+                          &j->figures, NULL);
 }
 
 static void ledger_done(int rc, void *arg)
@@ -110,7 +110,8 @@ struct export_job {
 static int export_work(MDB_txn *txn, void *arg)
 {
     struct export_job *j = arg;
-    return ledger_export(j->e.c->api->dep.st, txn, &j->q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
+    return ledger_export(j->e.c->api->dep.st, txn, &j->q, &j->e.out, &j->e.len, j->e.err,
+                         sizeof j->e.err);
 }
 
 static void export_done(int rc, void *arg)

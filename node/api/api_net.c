@@ -54,8 +54,9 @@ void route_enrol_request(struct api_call *c, const http_request *r, const char *
     (void)r, (void)tail;
     struct api *api = c->api;
     size_t len;
-    uint8_t *req = cert_request_make(api->dep.id, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier,
-                                     clock_now_ms(), &len);
+    uint8_t *req =
+        cert_request_make(api->dep.id, api->dep.cfg->node_id, api->dep.cfg->node_name,
+                          api->dep.cfg->tier, clock_now_ms(), &len);
     char *text = req ? cert_armor("ENROL-REQUEST", req, len) : NULL;
     free(req);
     if (!text)
@@ -75,7 +76,8 @@ static int enrol_root_apply(eventlog_tx *tx, struct api_op *o)
     }
     Jiefen__SignedCert sc;
     ProtobufCBinaryData pk = {CRYPTO_PK_LEN, (uint8_t *)crypto_identity_pk(api->dep.id)};
-    int rc = issue(api, tx, api->dep.cfg->node_id, api->dep.cfg->node_name, api->dep.cfg->tier, pk, &sc);
+    int rc = issue(api, tx, api->dep.cfg->node_id, api->dep.cfg->node_name,
+                   api->dep.cfg->tier, pk, &sc);
     if (rc)
         return rc;
     Jiefen__Enrolled en = JIEFEN__ENROLLED__INIT;
@@ -133,7 +135,8 @@ static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
         return rc;
     /* The same child asking again (its bundle was lost) gets a new bundle; anyone else
      * asking for a used id is refused. */
-    int again = known && !known->revoked && strcmp(known->parent, api->dep.cfg->node_id) == 0 &&
+    int again = known && !known->revoked &&
+                strcmp(known->parent, api->dep.cfg->node_id) == 0 &&
                 known->public_key.len == CRYPTO_PK_LEN &&
                 memcmp(known->public_key.data, req->public_key.data, CRYPTO_PK_LEN) == 0;
     int taken = (known && !again) || strcmp(req->node_id, api->dep.cfg->node_id) == 0;
@@ -225,7 +228,8 @@ void route_enrol_approve(struct api_call *c, const http_request *r, const char *
 }
 
 /* The bundle must be for this very node: same id, key and tier. */
-static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b, Jiefen__Certificate **out)
+static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b,
+                        Jiefen__Certificate **out)
 {
     struct api *api = o->c->api;
     char why[CERT_ERR_MAX];
@@ -399,7 +403,8 @@ void route_nodes(struct api_call *c, const http_request *r, const char *tail)
     reply_json(c, 200, json_pack("{s:o}", "nodes", l.list));
 }
 
-/* ---- directives (交办, 督办, 通知) ---------------------------------------------------- */
+/* ---- directives (交办, 督办, 通知) ----------------------------------------------------
+ */
 
 static const char *const directive_kinds[] = {"supervise", "screening", "notice"};
 
@@ -519,7 +524,8 @@ static int add_directive(const MDB_val *key, const MDB_val *val, void *arg)
 {
     struct directive_list *l = arg;
     (void)key;
-    Jiefen__DirectiveView *dv = jiefen__directive_view__unpack(NULL, val->mv_size, val->mv_data);
+    Jiefen__DirectiveView *dv =
+        jiefen__directive_view__unpack(NULL, val->mv_size, val->mv_data);
     if (dv) {
         json_array_append_new(l->list, directive_json(l->api, l->txn, dv));
         jiefen__directive_view__free_unpacked(dv, NULL);

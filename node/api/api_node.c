@@ -158,17 +158,19 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
         json_decref(by);
     }
     store_usage(api->dep.st, &used, &map);
-    fprintf(f,
-            "# HELP jiefen_log_events Events in the log.\n# TYPE jiefen_log_events gauge\n"
-            "jiefen_log_events %llu\n"
-            "# HELP jiefen_events_appended_total Events appended by this process.\n"
-            "# TYPE jiefen_events_appended_total counter\njiefen_events_appended_total %llu\n"
-            "# HELP jiefen_store_size_bytes Bytes used in the LMDB file.\n"
-            "# TYPE jiefen_store_size_bytes gauge\njiefen_store_size_bytes %llu\n"
-            "# HELP jiefen_store_map_bytes LMDB map size.\n"
-            "# TYPE jiefen_store_map_bytes gauge\njiefen_store_map_bytes %llu\n",
-            (unsigned long long)events, (unsigned long long)eventlog_appended_total(api->dep.log),
-            (unsigned long long)used, (unsigned long long)map);
+    fprintf(
+        f,
+        "# HELP jiefen_log_events Events in the log.\n# TYPE jiefen_log_events gauge\n"
+        "jiefen_log_events %llu\n"
+        "# HELP jiefen_events_appended_total Events appended by this process.\n"
+        "# TYPE jiefen_events_appended_total counter\njiefen_events_appended_total %llu\n"
+        "# HELP jiefen_store_size_bytes Bytes used in the LMDB file.\n"
+        "# TYPE jiefen_store_size_bytes gauge\njiefen_store_size_bytes %llu\n"
+        "# HELP jiefen_store_map_bytes LMDB map size.\n"
+        "# TYPE jiefen_store_map_bytes gauge\njiefen_store_map_bytes %llu\n",
+        (unsigned long long)events,
+        (unsigned long long)eventlog_appended_total(api->dep.log), (unsigned long long)used,
+        (unsigned long long)map);
     metrics_write(api->dep.metrics, f);
     links_metrics(api, f);
     fclose(f);

@@ -120,8 +120,9 @@ static int check_child(const Jiefen__NodeInfo *ni, void *arg)
     return 0;
 }
 
-static int prerequisites(store *st, MDB_txn *txn, const char *self, const struct report_period *p,
-                         json_t *missing_ok, json_t *absent, json_t *list)
+static int prerequisites(store *st, MDB_txn *txn, const char *self,
+                         const struct report_period *p, json_t *missing_ok, json_t *absent,
+                         json_t *list)
 {
     const char *ck = report_child_kind(p->kind);
     struct prereq q = {st, txn, self, ck, p, missing_ok, absent, list};
@@ -446,7 +447,8 @@ static int status_work(MDB_txn *txn, void *arg)
 {
     struct period_job *j = arg;
     const struct api *api = j->c->api;
-    return report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(), j->out);
+    return report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(),
+                         j->out);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
@@ -477,7 +479,10 @@ static int report_export_work(MDB_txn *txn, void *arg)
     if (!self)
         rc = registry_get(api->dep.st, txn, j->node, &ni);
     if (rc == 0) {
-        struct report_export_req q = {v, self ? api->dep.cfg->node_name : ni ? ni->name : j->node,
+        struct report_export_req q = {v,
+                                      self ? api->dep.cfg->node_name
+                                      : ni ? ni->name
+                                           : j->node,
                                       j->e.xlsx, api->dep.dir};
         rc = ledger_export_report(&q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
     }

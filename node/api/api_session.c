@@ -1,5 +1,5 @@
-/* api_session — who is asking and the sessions of accounts (一人一密码): the bearer token or
- * a session cookie on every request (with its CSRF token on a state-changing one), login
+/* api_session — who is asking and the sessions of accounts (一人一密码): the bearer token
+ * or a session cookie on every request (with its CSRF token on a state-changing one), login
  * and logout, a user's own password, and the removal of ended sessions. A login's
  * password is checked on the thread pool (api_account.h); a name that is no account is
  * answered from its stand-in (decoy.h), as an account would be. */
@@ -184,7 +184,8 @@ static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord 
 {
     struct api *api = o->c->api;
     char locked[160];
-    int now_locked = account_failed(u, tx->now_ms, api->dep.cfg->lock_failures, api->dep.cfg->lock_minutes);
+    int now_locked = account_failed(u, tx->now_ms, api->dep.cfg->lock_failures,
+                                    api->dep.cfg->lock_minutes);
     int rc = stored ? account_put(tx->st, tx->txn, u) : 0;
     if (rc)
         return rc;
@@ -310,7 +311,8 @@ void route_session_show(struct api_call *c, const http_request *r, const char *t
 
 static int logout_apply(eventlog_tx *tx, struct api_op *o)
 {
-    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->api->dep.cfg->node_id, NULL, 0);
+    session_cookie_header(o->c->headers, sizeof o->c->headers, o->c->api->dep.cfg->node_id,
+                          NULL, 0);
     o->out = json_object();
     return session_delete(tx->st, tx->txn, o->c->who.key);
 }

@@ -416,7 +416,8 @@ static int conn_send(http_conn *c, int status, const char *type, const char *bod
     }
     if (len)
         memcpy(w->data + head, body, len);
-    buf = (uv_buf_t){.base = w->data, .len = (size_t)head + len};   /* not uv_buf_init(): unsigned */
+    buf = (uv_buf_t){.base = w->data,
+                     .len = (size_t)head + len}; /* not uv_buf_init(): unsigned */
     rc = uv_write(&w->w, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
     if (rc < 0)
         free(w);

@@ -14,11 +14,11 @@
 
 enum role {
     ROLE_NONE = 0,
-    ROLE_CLERK,      /* 窗口受理: takes disputes in at the window, routes and guides them */
-    ROLE_MEDIATOR,   /* 调解员: mediates, keeps the risk colour, closes and follows up */
-    ROLE_DIRECTOR,   /* 中心主任: moves cases, assigns leaders, decides, reports, directs */
-    ROLE_LEADER,     /* 领导: owns the cases assigned to them (领导包案) */
-    ROLE_ADMIN,      /* 管理员: accounts, enrolment and links of the node */
+    ROLE_CLERK, /* 窗口受理: takes disputes in at the window, routes and guides them */
+    ROLE_MEDIATOR, /* 调解员: mediates, keeps the risk colour, closes and follows up */
+    ROLE_DIRECTOR, /* 中心主任: moves cases, assigns leaders, decides, reports, directs */
+    ROLE_LEADER,   /* 领导: owns the cases assigned to them (领导包案) */
+    ROLE_ADMIN,    /* 管理员: accounts, enrolment and links of the node */
     ROLE_COUNT
 };
 

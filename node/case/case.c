@@ -158,7 +158,8 @@ static int holder_only(const Jiefen__Event *ev)
 static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char *to,
                         int64_t due_ms)
 {
-    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to) || add_period(v, to))
+    if (set_str(&v->previous_holder, v->holder) || set_str(&v->holder, to) ||
+        add_period(v, to))
         return -ENOMEM;
     v->epoch = ev->case_epoch;
     v->holder_since_ms = ev->time_ms;
@@ -297,8 +298,8 @@ static int refers(const Jiefen__CaseView *v, const char *origin, uint64_t seq,
 
 static int apply_leader_ack(Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
-    int cur =
-        refers(v, ev->leader_ack->origin, ev->leader_ack->seq, v->leader_origin, v->leader_seq);
+    int cur = refers(v, ev->leader_ack->origin, ev->leader_ack->seq, v->leader_origin,
+                     v->leader_seq);
     if (cur < 0)
         return cur;
     if (cur)
@@ -503,7 +504,8 @@ int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree
 
 /* 1 if an earlier event of evs[i]'s origin has not been folded yet (the list is in time
  * order, which a clock set back can make differ from seq order). */
-static int origin_blocked(const Jiefen__Event *const *evs, const char *done, size_t n, size_t i)
+static int origin_blocked(const Jiefen__Event *const *evs, const char *done, size_t n,
+                          size_t i)
 {
     for (size_t j = 0; j < n; j++)
         if (!done[j] && strcmp(evs[j]->origin, evs[i]->origin) == 0 &&

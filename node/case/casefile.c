@@ -75,9 +75,9 @@ static envelope *event_at(store *st, MDB_txn *txn, const Jiefen__CaseView *v, si
 }
 
 /* Looks for the part of ev in every move of the file addressed to this node. */
-static uint8_t *from_moves(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
-                           const Jiefen__CaseView *v, const Jiefen__Event *ev, size_t *len,
-                           int *err)
+static uint8_t *from_moves(store *st, MDB_txn *txn, const crypto_identity *id,
+                           const char *self, const Jiefen__CaseView *v,
+                           const Jiefen__Event *ev, size_t *len, int *err)
 {
     uint8_t *plain = NULL;
     for (size_t i = 0; i < v->n_event_origins && !plain && !*err; i++) {

@@ -1,9 +1,9 @@
 /*
- * casefile — the personal data of a case's file (一案一卷) at this node: the sealed parts of
- * its events, read from where this node got them. A part taken in here is in the `sealed`
- * database under this node's at-rest key; a part that came with the case (escalation,
- * hand-down) is inside the move event as a SealedCopy boxed to this node's key. Either way
- * its BLAKE2b hash must equal the sealed_hash the origin signed.
+ * casefile — the personal data of a case's file (一案一卷) at this node: the sealed parts
+ * of its events, read from where this node got them. A part taken in here is in the
+ * `sealed` database under this node's at-rest key; a part that came with the case
+ * (escalation, hand-down) is inside the move event as a SealedCopy boxed to this node's
+ * key. Either way its BLAKE2b hash must equal the sealed_hash the origin signed.
  *
  * When the case moves on, casefile_copies() boxes every part this node can read to the new
  * holder, so the file travels whole and only the holder can open it.
@@ -19,7 +19,8 @@
  * file order (the bytes are wiped after the call). Parts it cannot read are skipped. */
 int casefile_each(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
                   const Jiefen__CaseView *v,
-                  int (*fn)(const Jiefen__Event *ev, const uint8_t *plain, size_t len, void *arg),
+                  int (*fn)(const Jiefen__Event *ev, const uint8_t *plain, size_t len,
+                            void *arg),
                   void *arg);
 
 /* Boxes every readable sealed part for the node with Ed25519 key `to_pk`. *out is an array

@@ -158,7 +158,8 @@ static int parse_party(struct intake *in, const json_t *p, size_t i, struct inta
     if (role && !json_is_null(role)) {
         if (!json_is_string(role) || ref_index(&ref_roles, json_string_value(role)) < 0)
             return fail(err, "invalid_field", path, "当事人身份应为申请人、被申请人或第三人");
-        party->role = (char *)ref_roles.entries[ref_index(&ref_roles, json_string_value(role))].code;
+        party->role =
+            (char *)ref_roles.entries[ref_index(&ref_roles, json_string_value(role))].code;
     } else {
         party->role = (char *)ref_roles.entries[i == 0 ? 0 : 1].code;
     }

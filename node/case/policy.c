@@ -47,7 +47,8 @@ int64_t policy_due(const struct policy *p, int64_t start_ms, int complexity)
 int64_t policy_extend(const struct policy *p, int64_t due_ms, unsigned days)
 {
     /* A working-day limit ends at midnight: extend from the last moment of its day. */
-    return p->cal ? calendar_due(p->cal, due_ms - 1, days) : due_ms + (int64_t)days * CLOCK_DAY_MS;
+    return p->cal ? calendar_due(p->cal, due_ms - 1, days)
+                  : due_ms + (int64_t)days * CLOCK_DAY_MS;
 }
 
 const char *policy_department(const struct policy *p, const char *category)

@@ -72,7 +72,8 @@ static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
         problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part does not decrypt");
     } else {
         crypto_blake2b(plain, len, hash);
-        if (ev->sealed_hash.len != CRYPTO_HASH_LEN || memcmp(hash, ev->sealed_hash.data, sizeof hash))
+        if (ev->sealed_hash.len != CRYPTO_HASH_LEN ||
+            memcmp(hash, ev->sealed_hash.data, sizeof hash))
             problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part hash mismatch");
         crypto_wipe(plain, len);
     }

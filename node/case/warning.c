@@ -153,7 +153,8 @@ static int rule_escalations(eventlog_tx *tx, const struct config *cfg,
 static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__CaseView *c)
 {
     /* Raised by the node that set the colour, so once in the tree, not once per tier. */
-    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED || strcmp(c->risk_by, cfg->node_id))
+    if (!cfg->warn_red || c->risk != JIEFEN__RISK__RISK_RED ||
+        strcmp(c->risk_by, cfg->node_id))
         return 0;
     char subject[256], detail[512];
     snprintf(subject, sizeof subject, "warned:red_risk:%s", c->case_id);
@@ -186,7 +187,8 @@ static int scan_case(const char *case_id, void *arg)
      * its own opening, so the warning names the case that made the count. */
     int later = v->opened_ms > s->upto->opened_ms ||
                 (v->opened_ms == s->upto->opened_ms && strcmp(case_id, s->upto->case_id) > 0);
-    int open = !later && (v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED));
+    int open =
+        !later && (v->status == CASE_STATUS(OPEN) || v->status == CASE_STATUS(ESCALATED));
     int here = strcmp(v->opened_at_node, s->self) == 0;
     if (open && (here || registry_branch(s->tx->st, s->tx->txn, v->opened_at_node, s->self,
                                          below) == 0)) {

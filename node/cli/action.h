@@ -38,7 +38,8 @@ struct action_opt {
 #define MAX_ACTION_OPTS 8
 
 #define ACT_ACTOR 0x1u      /* takes --actor NAME too (actor_opt) */
-#define ACT_FILE 0x2u       /* the reply is a file: download_file() writes it where --out says */
+#define ACT_FILE 0x2u /* the reply is a file: download_file() writes it where --out says   \
+                       */
 #define ACT_OWN_JSON 0x4u   /* the printer prints --json itself (else: the reply) */
 
 struct action_args;

@@ -32,7 +32,8 @@ static struct link_peer *peer_for(downlink *d, const char *child)
     for (size_t i = 0; i < d->n_peers; i++)
         if (strcmp(d->peers[i].id, child) == 0)
             return &d->peers[i];
-    struct link_peer *grown = array_room(d->peers, d->n_peers, &d->cap_peers, sizeof *grown, 8);
+    struct link_peer *grown =
+        array_room(d->peers, d->n_peers, &d->cap_peers, sizeof *grown, 8);
     if (!grown)
         return NULL;
     d->peers = grown;
@@ -74,7 +75,8 @@ static int child_for_key(downlink *d, const uint8_t *curve, char *id)
     return found;
 }
 
-static void zap_reply(void *sock, const char *reqid, size_t reqid_len, int ok, const char *user)
+static void zap_reply(void *sock, const char *reqid, size_t reqid_len, int ok,
+                      const char *user)
 {
     zmq_send(sock, "1.0", 3, ZMQ_SNDMORE);
     zmq_send(sock, reqid, reqid_len, ZMQ_SNDMORE);

@@ -40,7 +40,8 @@ json_t *link_peer_json(const struct link_peer *p)
     json_t *rej = json_object();
     uint64_t total = 0;
     for (int i = 0; i < REJ_COUNT; i++) {
-        json_object_set_new(rej, ingest_reason_name(i), json_integer((json_int_t)p->rejected[i]));
+        json_object_set_new(rej, ingest_reason_name(i),
+                            json_integer((json_int_t)p->rejected[i]));
         total += p->rejected[i];
     }
     return json_pack("{s:s, s:b, s:I, s:o, s:o, s:I, s:I, s:I, s:o}", "peer", p->id, "online",

@@ -27,9 +27,10 @@ static int fold_child_enrolled(store *st, MDB_txn *txn, const Jiefen__Event *ev)
         return JF_EINVAL;
     if (cert_open(ev->child_enrolled->cert, pk, &c))
         return JF_EINVAL;
-    int rc = strcmp(c->issuer, ev->origin) || config_valid_node_id(c->node_id) ? JF_EINVAL
-                                           : registry_put(st, txn, c->node_id, c->name, c->tier,
-                                                          c->public_key.data, c->issuer);
+    int rc = strcmp(c->issuer, ev->origin) || config_valid_node_id(c->node_id)
+                 ? JF_EINVAL
+                 : registry_put(st, txn, c->node_id, c->name, c->tier, c->public_key.data,
+                                c->issuer);
     jiefen__certificate__free_unpacked(c, NULL);
     return rc;
 }

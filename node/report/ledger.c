@@ -79,7 +79,8 @@ static int count_village(struct ledger *l, const char *name)
     return 0;
 }
 
-static void count_ref(uint64_t *counts, size_t max, const struct ref_table *t, const char *code)
+static void count_ref(uint64_t *counts, size_t max, const struct ref_table *t,
+                      const char *code)
 {
     int i = ref_index(t, code);
     if (i >= 0 && (size_t)i < max)
@@ -333,7 +334,8 @@ static json_t *villages(const struct ledger *l)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < l->n_villages; i++)
-        json_object_set_new(o, l->villages[i].name, json_integer((json_int_t)l->villages[i].n));
+        json_object_set_new(o, l->villages[i].name,
+                            json_integer((json_int_t)l->villages[i].n));
     return o;
 }
 

@@ -1,6 +1,6 @@
 /*
- * ledger — the figures of the ledger tables and reports (综合台账, DESIGN.md rule 9) over this
- * node's subtree and a period, computed from the case views it holds in one read
+ * ledger — the figures of the ledger tables and reports (综合台账, DESIGN.md rule 9) over
+ * this node's subtree and a period, computed from the case views it holds in one read
  * transaction, so every figure is consistent with every other. The definitions are in
  * docs/ledger.md. A case belongs to the ledger of the node where it was taken in and of
  * every ancestor of that node.

@@ -181,7 +181,8 @@ static int export_bytes(int xlsx, const char *dir, fill_fn fill, void *arg, char
     return rc;
 }
 
-/* ---- the ledger: its figures and 案件登记台账 ------------------------------------------ */
+/* ---- the ledger: its figures and 案件登记台账 ------------------------------------------
+ */
 
 static const char *const REGISTER_HEADERS[] = {
     "案件编号", "受理日期", "村(社区)", "纠纷类别", "归口部门", "事项类型", "来源", "风险等级",
@@ -253,7 +254,8 @@ int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, ch
     return export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
 }
 
-/* ---- a report: 报告, then the figures it froze ------------------------------------------ */
+/* ---- a report: 报告, then the figures it froze ------------------------------------------
+ */
 
 static const char *const REPORT_HEADERS[] = {"项目", "内容"};
 

@@ -2,11 +2,11 @@
  * ledger_export — the ledger of a period, and a report as stored, as a spreadsheet in the
  * layout such ledgers use. The figures' sheets are the same for both, made from the
  * figures' JSON (ledger_json, or the text a report froze): 汇总 (the figures), 按纠纷类别,
- * 按村(社区) and 按来源, each with a caption naming the centre and the period. The ledger adds
- * 案件登记台账 (one row per case taken in, no personal data; in XLSX continued on 案件登记台账
- * (2), (3)… past a sheet's rows); a report puts 报告 first (who submitted it and when, its
- * review, the children marked missing, the staff's analysis). CSV (UTF-8 with a BOM) or
- * XLSX, written as a stream: a county's year of cases is not held in memory.
+ * 按村(社区) and 按来源, each with a caption naming the centre and the period. The ledger
+ * adds 案件登记台账 (one row per case taken in, no personal data; in XLSX continued on
+ * 案件登记台账 (2), (3)… past a sheet's rows); a report puts 报告 first (who submitted it
+ * and when, its review, the children marked missing, the staff's analysis). CSV (UTF-8 with
+ * a BOM) or XLSX, written as a stream: a county's year of cases is not held in memory.
  */
 #ifndef JIEFEN_LEDGER_EXPORT_H
 #define JIEFEN_LEDGER_EXPORT_H

@@ -3,11 +3,12 @@
  * periods and their due moments in the node's time zone, and the fold of the report events
  * into the `reports` database (submitted, then accepted or returned by the parent).
  *
- *   daily    日排查   villages    a local day                 due `grace_hours` after it ends
- *   weekly   周分析   townships   Monday to Sunday            due `grace_hours` after it ends
- *   monthly  月研判   counties+   a calendar month            due `grace_hours` after it ends
- *   ledger   综合台账  every tier  a calendar month            due the end of day
- *                                                              `ledger_due_day` of the next month
+ *   daily    日排查   villages    a local day                 due `grace_hours` after it
+ * ends weekly   周分析   townships   Monday to Sunday            due `grace_hours` after it
+ * ends monthly  月研判   counties+   a calendar month            due `grace_hours` after it
+ * ends ledger   综合台账  every tier  a calendar month            due the end of day
+ *                                                              `ledger_due_day` of the next
+ * month
  */
 #ifndef JIEFEN_REPORT_H
 #define JIEFEN_REPORT_H
