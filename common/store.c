@@ -205,6 +205,14 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 
 #define WALK_KEY_MAX 511 /* LMDB's longest key */
 
+int store_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *count)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, dbi, &st);
+    *count = rc ? 0 : st.ms_entries;
+    return rc;
+}
+
 static int in_prefix(const struct store_range *r, const MDB_val *k)
 {
     return !r->prefix_len ||

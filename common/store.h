@@ -114,6 +114,9 @@ int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const voi
 /* Deletes key; an absent key is not an error. 0 or an LMDB code. */
 int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
+/* The number of keys in dbi into *count (0 on error). 0 or an LMDB code. */
+int store_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *count);
+
 /* A range of keys to walk: those starting with `prefix` (none: every key) and, forwards,
  * from the first key >= `from`, or with `reverse`, backwards from the last key < `from`
  * (no `from`: from the first, or the last, key of the prefix). */

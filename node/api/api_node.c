@@ -93,7 +93,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     uint64_t events, seq, total, used, map;
     uint8_t head[CRYPTO_HASH_LEN];
     char pk_hex[CRYPTO_PK_LEN * 2 + 1], head_hex[CRYPTO_HASH_LEN * 2 + 1];
-    work_count_keys(txn, api->dep.st->events, &events);
+    store_count(txn, api->dep.st->events, &events);
     eventlog_head(api->dep.st, txn, api->dep.cfg->node_id, &seq, head);
     json_t *by = status_counts(api, txn, &total);
     store_txn_abort(txn);
@@ -146,7 +146,7 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     uint64_t events = 0, total, used, map;
     if (store_txn_begin(api->dep.st, MDB_RDONLY, &txn) == 0) {
-        work_count_keys(txn, api->dep.st->events, &events);
+        store_count(txn, api->dep.st->events, &events);
         json_t *by = status_counts(api, txn, &total);
         store_txn_abort(txn);
         fprintf(f, "# HELP jiefen_cases Cases in this node's view by status.\n"

@@ -586,7 +586,7 @@ static int warnings_page(store *st, MDB_txn *txn, struct warning_page *w)
     memcpy(from, w->below, w->below_len);
     /* The prefix "", not NULL: store_walk passes it to memcmp even when its length is 0. */
     struct store_range r = {.prefix = "", .from = from, .from_len = w->below_len, .reverse = 1};
-    int rc = work_count_keys(txn, st->warnings, &w->total);
+    int rc = store_count(txn, st->warnings, &w->total);
     return rc ? rc : store_walk(txn, st->warnings, &r, warning_one, w);
 }
 

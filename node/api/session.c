@@ -1,4 +1,5 @@
 #include "api/session.h"
+#include "array.h"
 #include "api/account.h"
 #include "error.h"
 
@@ -121,14 +122,10 @@ static int sweep_one(const MDB_val *key, const MDB_val *val, void *arg)
     int keep, rc = keep_session(w, val, &keep);
     if (rc || keep || key->mv_size != CRYPTO_HASH_LEN)
         return rc;
-    if (w->count == w->room) {
-        size_t room = w->room ? 2 * w->room : 64;
-        void *more = realloc(w->ended, room * sizeof *w->ended);
-        if (!more)
-            return -ENOMEM;
-        w->ended = more;
-        w->room = room;
-    }
+    void *more = array_room(w->ended, w->count, &w->room, sizeof *w->ended, 64);
+    if (!more)
+        return -ENOMEM;
+    w->ended = more;
     memcpy(w->ended[w->count++], key->mv_data, CRYPTO_HASH_LEN);
     return 0;
 }

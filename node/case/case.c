@@ -1,4 +1,5 @@
 #include "case/case.h"
+#include "array.h"
 #include "clock.h"
 #include "error.h"
 #include "case/reference.h"
@@ -20,9 +21,11 @@ static int set_str(char **field, const char *v)
     return 0;
 }
 
+/* Room for one more in an array of a protobuf message, which owns exactly n elements. */
 static int grow(void **arr, size_t n, size_t size)
 {
-    void *p = realloc(*arr, (n + 1) * size);
+    size_t cap = n;
+    void *p = array_room(*arr, n, &cap, size, 4);
     if (!p)
         return -ENOMEM;
     *arr = p;

@@ -105,11 +105,3 @@ void work_stop(struct work *w)
         free(j);
     }
 }
-
-int work_count_keys(MDB_txn *txn, MDB_dbi dbi, uint64_t *count)
-{
-    MDB_stat st;
-    int rc = mdb_stat(txn, dbi, &st);
-    *count = rc ? 0 : st.ms_entries;
-    return rc;
-}

@@ -40,8 +40,4 @@ void work_read(struct work *w, work_fn fn, work_done_fn done, void *arg);
 /* At stop: every read that has not started is cancelled (its done called). */
 void work_stop(struct work *w);
 
-/* The number of keys in dbi, *count 0 on error. 0 or an LMDB code. A stopgap for the API's
- * totals (status, metrics, warnings) until common/store.h counts a database itself. */
-int work_count_keys(MDB_txn *txn, MDB_dbi dbi, uint64_t *count);
-
 #endif
