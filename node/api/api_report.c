@@ -265,7 +265,7 @@ static int missing_of(struct api_op *o, json_t **out, char ***strs, size_t *n)
 static const char *submit_period(const json_t *in, struct report_period *p)
 {
     return api_str(in, "period")[0]
-               ? report_period_parse(api_str(in, "kind"), api_str(in, "period"), p)
+               ? report_period_read(api_str(in, "kind"), api_str(in, "period"), p)
                : "请填写报告期（period，YYYY-MM-DD）";
 }
 
@@ -401,7 +401,8 @@ static int review_apply(eventlog_tx *tx, struct api_op *o)
     struct report_period p;
     Jiefen__NodeInfo *child = NULL;
     Jiefen__ReportView *v = NULL;
-    const char *why = report_period_parse(api_str(o->in, "kind"), api_str(o->in, "period"), &p);
+    const char *why =
+        report_period_parse(api_str(o->in, "kind"), api_str(o->in, "period"), &p);
     if (why)
         return op_refuse(o, 400, "invalid_field", "period", "%s", why);
     if (!json_is_boolean(acc))

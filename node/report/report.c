@@ -117,8 +117,13 @@ const char *report_period_parse(const char *kind, const char *period, struct rep
     if ((strcmp(kind, "monthly") == 0 || strcmp(kind, "ledger") == 0) && d != 1)
         return "月报告期应从当月1日开始";
     fill(p, kind, y, m, d);
-    /* One spelling per period: reports are kept and found under it. */
-    return strcmp(p->period, period) ? "报告期应为 YYYY-MM-DD 格式的日期" : NULL;
+    return NULL;
+}
+
+const char *report_period_read(const char *kind, const char *period, struct report_period *p)
+{
+    const char *why = report_period_parse(kind, period, p);
+    return why || strcmp(p->period, period) == 0 ? why : "报告期应为 YYYY-MM-DD 格式的日期";
 }
 
 void report_period_at(const char *kind, int64_t ms, struct report_period *p)
@@ -221,7 +226,7 @@ static int fold_submitted(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     v.origin = ev->origin;
     v.seq = ev->seq;
     v.kind = r->kind;
-    v.period = r->period;
+    v.period = p.period; /* kept and found under one spelling, whatever the event's */
     v.from_ms = p.from_ms; /* the period's, whatever the event says */
     v.to_ms = p.to_ms;
     v.submitted_ms = ev->time_ms;
@@ -270,8 +275,11 @@ static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
         (!of || strcmp(of->parent, ev->origin)))
         rc = JF_EINVAL;
     registry_free(&of);
+    struct report_period sp;
+    if (rc == 0 && report_period_parse(rs->kind, rs->period, &sp))
+        rc = JF_EINVAL;
     if (rc == 0)
-        rc = report_get(st, txn, sub->event->origin, rs->kind, rs->period, &v);
+        rc = report_get(st, txn, sub->event->origin, rs->kind, sp.period, &v);
     if (rc == 0 && v && v->seq == r->seq) {
         v->reviewed_ms = ev->time_ms;
         if (replace(&v->state, r->accepted ? "accepted" : "returned") ||

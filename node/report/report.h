@@ -31,6 +31,10 @@ struct report_period {
  * fills p. NULL, or what is wrong (Chinese, for the API's message). */
 const char *report_period_parse(const char *kind, const char *period, struct report_period *p);
 
+/* As report_period_parse, and refused unless written as p->period is ("2026-03-10", not
+ * "2026-3-10"): what a person submits is kept under one spelling. */
+const char *report_period_read(const char *kind, const char *period, struct report_period *p);
+
 /* The period of `kind` that contains ms. */
 void report_period_at(const char *kind, int64_t ms, struct report_period *p);
 
