@@ -93,6 +93,13 @@ static int has_report(struct case_node *f, const char *kind, const char *period)
     return v != NULL;
 }
 
+/* None of the reports named by the (kind, period) pairs of `kp` (NULL-terminated). */
+static void assert_no_reports(struct case_node *f, const char *const *kp)
+{
+    for (; kp[0]; kp += 2)
+        assert_false(has_report(f, kp[0], kp[1]));
+}
+
 /* The draft of a period: there, a draft, its bounds those of the period; its taken_in. */
 static long long draft_taken_in(struct case_node *f, const char *kind, const char *period)
 {
@@ -140,12 +147,9 @@ static void test_village_dailies_since_first_event(void **state)
     assert_int_equal(draft_taken_in(f, "daily", "2026-03-10"), 2);
     assert_int_equal(draft_taken_in(f, "daily", "2026-03-11"), 0);
     assert_int_equal(draft_taken_in(f, "daily", "2026-03-12"), 1);
-    assert_false(has_report(f, "daily", "2026-03-09"));
-    assert_false(has_report(f, "daily", "2026-03-13"));
-    assert_false(has_report(f, "ledger", "2026-03-01"));
-    assert_false(has_report(f, "ledger", "2026-02-01"));
-    assert_false(has_report(f, "weekly", "2026-03-09"));
-    assert_false(has_report(f, "monthly", "2026-03-01"));
+    assert_no_reports(f, (const char *[]){"daily", "2026-03-09", "daily", "2026-03-13",
+                                           "ledger", "2026-03-01", "ledger", "2026-02-01",
+                                           "weekly", "2026-03-09", "monthly", "2026-03-01", NULL});
 }
 
 /* The draft's figures are those at the period's end: the later run keeps them, and adds
@@ -187,13 +191,11 @@ static void test_catch_up_at_most_31_none_before_birth(void **state)
     assert_true(has_report(f, "daily", "2026-03-14"));
     assert_true(has_report(f, "daily", "2026-03-01"));
     assert_true(has_report(f, "daily", "2026-02-12"));
-    assert_false(has_report(f, "daily", "2026-02-11"));
-    assert_false(has_report(f, "daily", "2026-01-05"));
-    assert_false(has_report(f, "daily", "2026-03-15"));
+    assert_no_reports(f, (const char *[]){"daily", "2026-02-11", "daily", "2026-01-05",
+                                           "daily", "2026-03-15", NULL});
     assert_int_equal(draft_taken_in(f, "ledger", "2026-01-01"), 1);
     assert_int_equal(draft_taken_in(f, "ledger", "2026-02-01"), 0);
-    assert_false(has_report(f, "ledger", "2025-12-01"));
-    assert_false(has_report(f, "ledger", "2026-03-01"));
+    assert_no_reports(f, (const char *[]){"ledger", "2025-12-01", "ledger", "2026-03-01", NULL});
 }
 
 static int put_draft(struct case_node *f, const char *kind, const char *period,
@@ -240,10 +242,8 @@ static void test_township_weeklies(void **state)
     run_at(f, local(3, 18, 10));
     assert_int_equal(draft_taken_in(f, "weekly", "2026-03-02"), 1);
     assert_int_equal(draft_taken_in(f, "weekly", "2026-03-09"), 0);
-    assert_false(has_report(f, "weekly", "2026-03-16"));
-    assert_false(has_report(f, "weekly", "2026-02-23"));
-    assert_false(has_report(f, "daily", "2026-03-10"));
-    assert_false(has_report(f, "monthly", "2026-03-01"));
+    assert_no_reports(f, (const char *[]){"weekly", "2026-03-16", "weekly", "2026-02-23",
+                                           "daily", "2026-03-10", "monthly", "2026-03-01", NULL});
 }
 
 /* A county drafts its monthly and its ledger of the same month, the same figures. */
@@ -261,8 +261,7 @@ static void test_county_monthly_and_ledger(void **state)
     assert_string_equal(m->figures, l->figures);
     jiefen__report_view__free_unpacked(m, NULL);
     jiefen__report_view__free_unpacked(l, NULL);
-    assert_false(has_report(f, "weekly", "2026-02-23"));
-    assert_false(has_report(f, "daily", "2026-03-01"));
+    assert_no_reports(f, (const char *[]){"weekly", "2026-02-23", "daily", "2026-03-01", NULL});
 }
 
 static struct case_node *watched;
