@@ -2,40 +2,31 @@
 #include "api/api.h"
 #include "api/http.h"
 #include "api/metrics.h"
-#include "case/deadline.h"
-#include "case/lifecycle.h"
-#include "case/policy.h"
-#include "case/warning.h"
-#include "crypto.h"
-#include "link/link.h"
-#include "log/eventlog.h"
-#include "log/work.h"
-#include "report/schedule.h"
-#include "store.h"
-
-#include <limits.h>
-#include <uv.h>
-
-#define NODE_DIR_MAX (PATH_MAX - 64)
-#include "case/warning.h"
-#include "log/work.h"
-#include "case/deadline.h"
-#include "report/schedule.h"
-#include "api/api.h"
-#include "clock.h"
-#include "error.h"
-#include "log.h"
-#include "log/registry.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/deadline.h"
 #include "case/directive.h"
+#include "case/lifecycle.h"
+#include "case/policy.h"
 #include "case/route.h"
-#include "report/report.h"
+#include "case/warning.h"
+#include "clock.h"
+#include "crypto.h"
+#include "error.h"
+#include "link/link.h"
+#include "log.h"
+#include "log/eventlog.h"
 #include "log/fold.h"
+#include "log/registry.h"
+#include "log/work.h"
+#include "report/report.h"
+#include "report/schedule.h"
+#include "store.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +36,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 #include <zmq.h>
+
+#define NODE_DIR_MAX (PATH_MAX - 64)
 
 /* The node: its config, its loop and the handles of its parts, each owning its state. */
 struct node {

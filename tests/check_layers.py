@@ -2,7 +2,8 @@
 """The floor plan's rules (docs/architecture.md), checked on the source tree.
 
 Fails, naming the file, the line and the rule, when
-- a file includes a header of a folder it may not depend on;
+- a file includes a header of a folder it may not depend on, or a library of another
+  concern (ZeroMQ outside the links, HTTP outside the API, ...);
 - a file calls a function that only a folder it may not depend on declares;
 - two or more C files call each other in a loop (directly or round a circle), or
   two or more console modules import each other;
@@ -27,6 +28,15 @@ ALLOWED = {
     # The control tool talks HTTP only: of common/ it shares the UTF-8 reader alone.
     "cli": {"cli", "common/utf8"},
 }
+# Libraries that belong to one concern: the folders that may include them.
+LIBRARIES = {
+    "zmq.h": {"link", "node"},          # the domain never touches ZeroMQ...
+    "http_parser.h": {"api"},           # ...or HTTP
+    "curl/curl.h": {"cli"},
+    "xlsxwriter.h": {"report"},
+    "uv.h": {"log", "case", "report", "link", "api", "node"},
+}
+SYSTEM_INCLUDE = re.compile(r"^\s*#\s*include\s+<([^>]+)>")
 MDB_ALLOWED = ("common/store.c", "common/error.c", "node/log/")  # error.c: mdb_strerror
 MAX_LINES = 800
 SOURCE_EXT = (".c", ".h", ".js", ".mjs", ".py", ".sh")
@@ -107,6 +117,16 @@ class Tree:
                 elif not self.allowed(src, dst):
                     self.say(rel, n, f'includes "{m.group(1)}" ({dst}/): {src}/ may depend only '
                                      f'on {", ".join(sorted(ALLOWED[src] - {src}))} '
+                                     f"(docs/architecture.md)")
+
+    def check_libraries(self):
+        for rel in self.c_files():
+            src = folder_of(rel)
+            for n, line in enumerate(self.files[rel].splitlines(), 1):
+                m = SYSTEM_INCLUDE.match(line)
+                if m and m.group(1) in LIBRARIES and src not in LIBRARIES[m.group(1)]:
+                    self.say(rel, n, f"includes <{m.group(1)}>: only "
+                                     f"{', '.join(sorted(LIBRARIES[m.group(1)]))}/ may "
                                      f"(docs/architecture.md)")
 
     def declarations(self):
@@ -250,6 +270,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     t = Tree(root)
     t.check_includes()
+    t.check_libraries()
     t.check_calls(t.declarations())
     t.check_mdb()
     t.check_sizes()

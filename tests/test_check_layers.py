@@ -58,6 +58,10 @@ class LayerCheck(unittest.TestCase):
                            "static int up(void) { return intake_apply(0, 0); }\n")
         self.fails_with(f"node/log/eventlog.c:{line}:", "calls intake_apply() of case/")
 
+    def test_zeromq_in_the_domain(self):
+        line = self.append("node/case/deadline.c", "#include <zmq.h>\n")
+        self.fails_with(f"node/case/deadline.c:{line}:", "includes <zmq.h>", "link, node/")
+
     def test_cli_reaches_the_store(self):
         line = self.append("node/cli/msg.c", '#include "store.h"\n')
         self.fails_with(f"node/cli/msg.c:{line}:", "cli/ may depend only on common/utf8")

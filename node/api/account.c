@@ -74,10 +74,6 @@ int account_put(store *st, MDB_txn *txn, const Jiefen__UserRecord *u)
     return store_put_message(txn, st->users, u->user, strlen(u->user), &u->base);
 }
 
-/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
- * memcmp even when its length is 0. */
-static const struct store_range every_key = {.prefix = ""};
-
 /* The walk of account_each: each record unpacked and handed to the caller's fn. */
 struct each_user {
     int (*fn)(const Jiefen__UserRecord *u, void *arg);
@@ -100,7 +96,7 @@ int account_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__UserRecord *u,
                  void *arg)
 {
     struct each_user e = {fn, arg};
-    return store_walk(txn, st->users, &every_key, each_user, &e);
+    return store_walk(txn, st->users, NULL, each_user, &e);
 }
 
 void account_free(Jiefen__UserRecord **u)

@@ -201,7 +201,7 @@ static void case_show(struct api_call *c, const char *id)
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = fold_case_get(api->dep.st, txn, id, &v)) || !v) {
+    if ((rc = caseindex_get(api->dep.st, txn, id, &v)) || !v) {
         store_txn_abort(txn);
         if (rc)
             return reply_store_error(c, rc);
@@ -318,10 +318,6 @@ static int shown_matches(const json_t *j, const struct list_filter *f)
            (!f->held[0] || (where && strcmp(where, f->held) == 0));
 }
 
-/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
- * memcmp even when its length is 0. */
-static const struct store_range every_key = {.prefix = ""};
-
 /* A page of the list being walked: the filter, and what it found so far. */
 struct case_page {
     struct api *api;
@@ -364,9 +360,7 @@ static int list_cases(struct api *api, const struct list_filter *f, json_t *out,
                       size_t nlen)
 {
     struct case_page p = {api, NULL, f, out, next, nlen};
-    struct store_range from = every_key;
-    from.from = f->after;
-    from.from_len = strlen(f->after);
+    struct store_range from = {.from = f->after, .from_len = strlen(f->after)};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &p.txn);
     if (rc)
         return rc;
@@ -460,7 +454,7 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
                             json_array()};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &s.txn);
     if (rc == 0) {
-        rc = store_walk(s.txn, api->dep.st->cases, &every_key, supervise_walk, &s);
+        rc = store_walk(s.txn, api->dep.st->cases, NULL, supervise_walk, &s);
         store_txn_abort(s.txn);
     }
     json_t *out =

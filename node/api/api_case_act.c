@@ -39,7 +39,7 @@ static json_t *case_json_by_id(struct api *api, const char *id, int *rc)
     json_t *out = NULL;
     if ((*rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn)))
         return NULL;
-    if ((*rc = fold_case_get(api->dep.st, txn, id, &v)) == 0 && v)
+    if ((*rc = caseindex_get(api->dep.st, txn, id, &v)) == 0 && v)
         out = api_case_json(api, txn, v);
     else if (*rc == 0)
         *rc = JF_ENOTFOUND;
@@ -298,7 +298,7 @@ static int do_attempt(eventlog_tx *tx, struct api_op *o, struct api *api,
     if ((rc = append_body(tx, o, v, &ev)) || a.outcome != JIEFEN__OUTCOME__OUTCOME_FAILED)
         return rc;
     Jiefen__CaseView *now = NULL;
-    if ((rc = fold_case_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
+    if ((rc = caseindex_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
         rc = lifecycle_after_failure(tx, api->dep.lc, now, &what, err);
     case_view_free(&now);
     if (rc == 0)
@@ -633,7 +633,7 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
     if (rc)
         return rc;
     arg->rule = NULL;
-    if ((rc = fold_case_get(tx->st, tx->txn, arg->id, &v)))
+    if ((rc = caseindex_get(tx->st, tx->txn, arg->id, &v)))
         return rc;
     if (!v)
         return op_refuse(o, 404, "not_found", NULL, "无此案件：%s", arg->id);
@@ -647,7 +647,7 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
     case_view_free(&v);
     if (rc == 0)
         rc = warning_check(tx, api->dep.cfg, arg->id);
-    if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
+    if (rc == 0 && (rc = caseindex_get(tx->st, tx->txn, arg->id, &v)) == 0 && v) {
         o->out = json_pack("{s:o, s:o}", "case", api_case_json(api, tx->txn, v), "rule",
                            arg->rule ? json_string(arg->rule) : json_null());
         case_view_free(&v);

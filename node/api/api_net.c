@@ -432,7 +432,7 @@ static json_t *directive_json(struct api *api, MDB_txn *txn, const Jiefen__Direc
     char id[80];
     snprintf(id, sizeof id, "%s/%llu", v->origin, (unsigned long long)v->seq);
     int to_me = strcmp(v->origin, api->dep.cfg->node_id) != 0 &&
-                fold_directive_addresses(api->dep.st, txn, d, api->dep.cfg->node_id);
+                directive_addresses(api->dep.st, txn, d, api->dep.cfg->node_id);
     return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o,"
                      " s:o}",
                      "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
@@ -496,7 +496,7 @@ static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
     if ((rc = op_append(tx, o, &ev)))
         return rc;
     Jiefen__DirectiveView *v = NULL;
-    if ((rc = fold_directive_get(tx->st, tx->txn, ev.origin, ev.seq, &v)) == 0 && v) {
+    if ((rc = directive_get(tx->st, tx->txn, ev.origin, ev.seq, &v)) == 0 && v) {
         o->out = json_pack("{s:o}", "directive", directive_json(o->c->api, tx->txn, v));
         jiefen__directive_view__free_unpacked(v, NULL);
     }
@@ -508,10 +508,6 @@ void route_directive_send(struct api_call *c, const http_request *r, const char 
     (void)tail;
     op_route(c, r, directive_send_apply, NULL);
 }
-
-/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
- * memcmp even when its length is 0. */
-static const struct store_range every_key = {.prefix = ""};
 
 /* Lists the directives this node knows (the walk of route_directive_list). */
 struct directive_list {
@@ -541,7 +537,7 @@ void route_directive_list(struct api_call *c, const http_request *r, const char 
     if (rc)
         return reply_store_error(c, rc);
     l.list = json_array();
-    store_walk(l.txn, c->api->dep.st->directives, &every_key, add_directive, &l);
+    store_walk(l.txn, c->api->dep.st->directives, NULL, add_directive, &l);
     store_txn_abort(l.txn);
     reply_json(c, 200, json_pack("{s:o}", "directives", l.list));
 }
@@ -555,12 +551,12 @@ static int directive_ack_apply(eventlog_tx *tx, struct api_op *o)
     Jiefen__DirectiveView *v = NULL;
     if (sscanf(id, "%32[a-z0-9-]/%llu", origin, &seq) != 2)
         return op_refuse(o, 400, "invalid_field", "id", "指令编号应为 来源节点/序号");
-    int rc = fold_directive_get(tx->st, tx->txn, origin, seq, &v);
+    int rc = directive_get(tx->st, tx->txn, origin, seq, &v);
     if (rc)
         return rc;
     if (!v)
         return op_refuse(o, 404, "not_found", "id", "无此指令：%s", id);
-    if (!fold_directive_addresses(tx->st, tx->txn, v->directive, api->dep.cfg->node_id))
+    if (!directive_addresses(tx->st, tx->txn, v->directive, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "not_addressed", "id", "此指令不是下发给本节点的");
     if (rc == 0 && acked_by(v, api->dep.cfg->node_id))
         rc = op_refuse(o, 409, "already_acknowledged", "id", "本节点已签收此指令");

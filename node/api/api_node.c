@@ -21,7 +21,7 @@ static json_t *status_counts(struct api *api, MDB_txn *txn, uint64_t *total)
     for (size_t s = 1; s <= ref_statuses.count; s++) {
         char key[32];
         uint64_t v = 0;
-        fold_status_key((int)s, key);
+        caseindex_status_key((int)s, key);
         store_meta_get_u64(api->dep.st, txn, key, &v);
         json_object_set_new(by, case_status_code((int)s), json_integer((json_int_t)v));
         *total += v;

@@ -585,8 +585,7 @@ static int warnings_page(store *st, MDB_txn *txn, struct warning_page *w)
 {
     uint8_t from[STORE_TIME_KEY_MAX];
     memcpy(from, w->below, w->below_len);
-    /* The prefix "", not NULL: store_walk passes it to memcmp even when its length is 0. */
-    struct store_range r = {.prefix = "", .from = from, .from_len = w->below_len, .reverse = 1};
+    struct store_range r = {.from = from, .from_len = w->below_len, .reverse = 1};
     int rc = store_count(txn, st->warnings, &w->total);
     return rc ? rc : store_walk(txn, st->warnings, &r, warning_one, w);
 }

@@ -90,9 +90,9 @@ int session_touch_due(const Jiefen__SessionRecord *s, int64_t now)
     return now - s->last_seen_ms >= SESSION_TOUCH_MS;
 }
 
-/* Every key of a database. The empty prefix is "", not NULL: store_walk passes it to
- * memcmp even when its length is 0. */
-static const struct store_range every_key = {.prefix = ""};
+/* Longer than any session key made here (CRYPTO_HASH_LEN): a damaged store may hold others,
+ * which the sweep deletes too. */
+#define SESSION_KEY_MAX 64
 
 /* A sweep: the sessions no longer worth keeping, found by the walk, deleted after it. */
 struct sweep_walk {
@@ -100,7 +100,10 @@ struct sweep_walk {
     MDB_txn *txn;
     const struct session_limits *l;
     int64_t now;
-    uint8_t (*ended)[CRYPTO_HASH_LEN];
+    struct ended {
+        size_t len;
+        uint8_t key[SESSION_KEY_MAX];
+    } *ended;
     size_t count, room;
 };
 
@@ -120,13 +123,14 @@ static int sweep_one(const MDB_val *key, const MDB_val *val, void *arg)
 {
     struct sweep_walk *w = arg;
     int keep, rc = keep_session(w, val, &keep);
-    if (rc || keep || key->mv_size != CRYPTO_HASH_LEN)
+    if (rc || keep || key->mv_size > SESSION_KEY_MAX)
         return rc;
     void *more = array_room(w->ended, w->count, &w->room, sizeof *w->ended, 64);
     if (!more)
         return -ENOMEM;
     w->ended = more;
-    memcpy(w->ended[w->count++], key->mv_data, CRYPTO_HASH_LEN);
+    w->ended[w->count].len = key->mv_size;
+    memcpy(w->ended[w->count++].key, key->mv_data, key->mv_size);
     return 0;
 }
 
@@ -135,9 +139,9 @@ int session_sweep(store *st, MDB_txn *txn, const struct session_limits *l, int64
 {
     struct sweep_walk w = {st, txn, l, now, NULL, 0, 0};
     *removed = 0;
-    int rc = store_walk(txn, st->sessions, &every_key, sweep_one, &w);
+    int rc = store_walk(txn, st->sessions, NULL, sweep_one, &w);
     for (size_t i = 0; rc == 0 && i < w.count; i++)
-        if ((rc = store_del(txn, st->sessions, w.ended[i], CRYPTO_HASH_LEN)) == 0)
+        if ((rc = store_del(txn, st->sessions, w.ended[i].key, w.ended[i].len)) == 0)
             (*removed)++;
     free(w.ended);
     return rc;

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-void fold_status_key(int status, char *buf)
+void caseindex_status_key(int status, char *buf)
 {
     snprintf(buf, 32, "cases:%s", case_status_code(status));
 }
 
-int fold_case_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
+int caseindex_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
 {
     MDB_val d;
     *view = NULL;
@@ -32,12 +32,12 @@ static int count_status(store *st, MDB_txn *txn, int from, int to)
     if (from == to)
         return 0;
     if (from) {
-        fold_status_key(from, key);
+        caseindex_status_key(from, key);
         if ((rc = store_meta_get_u64(st, txn, key, &n)) ||
             (rc = store_meta_put_u64(st, txn, key, n ? n - 1 : 0)))
             return rc;
     }
-    fold_status_key(to, key);
+    caseindex_status_key(to, key);
     if ((rc = store_meta_get_u64(st, txn, key, &n)))
         return rc;
     return store_meta_put_u64(st, txn, key, n + 1);
@@ -60,7 +60,7 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
     return 9 + n;
 }
 
-int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
+int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
 {
     const uint8_t *b = k->mv_data;
     uint64_t d = 0;
@@ -93,7 +93,7 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     uint8_t old_key[9 + FOLD_CASE_ID_MAX];
     if (!fold_valid_name(ev->case_id, FOLD_CASE_ID_MAX))
         return JF_EINVAL;
-    int rc = fold_case_get(st, txn, ev->case_id, &v);
+    int rc = caseindex_get(st, txn, ev->case_id, &v);
     if (rc)
         return rc;
     int before = v ? v->status : 0;

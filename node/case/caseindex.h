@@ -19,13 +19,13 @@
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
 
 /* Reads a case view (NULL if absent); free with case_view_free(). */
-int fold_case_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view);
+int caseindex_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view);
 
 /* Meta key of the counter of cases in `status` into buf (32 bytes). */
-void fold_status_key(int status, char *buf);
+void caseindex_status_key(int status, char *buf);
 
 /* Decodes a `timers` key: kind 'w' (warning to come) or 'd' (limit to come), the limit, and
  * the case id (FOLD_CASE_ID_MAX + 1 bytes). 0 or JF_ECORRUPT. */
-int fold_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
+int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
 
 #endif

@@ -44,7 +44,7 @@ static int64_t entry_moment(const deadline *dl, const MDB_val *k, char want, cha
 {
     char kind, id[ID_MAX];
     int64_t due;
-    if (fold_timer_parse(k, &kind, &due, case_id ? case_id : id) || kind != want)
+    if (caseindex_timer_parse(k, &kind, &due, case_id ? case_id : id) || kind != want)
         return 0;
     return kind == 'w' ? due - warn_ms(dl) : due;
 }
@@ -153,7 +153,7 @@ static int fire_one(Jiefen__CaseView *v, struct fire *f)
             return 0;
         /* The overdue record moved the case to a new state: escalate from that. */
         Jiefen__CaseView *now = NULL;
-        if ((rc = fold_case_get(f->tx->st, f->tx->txn, v->case_id, &now)) == 0 && now)
+        if ((rc = caseindex_get(f->tx->st, f->tx->txn, v->case_id, &now)) == 0 && now)
             rc = lifecycle_escalate(f->tx, f->dl->lc, now, "逾期未办结，自动上报", 1, "system",
                                     err);
         case_view_free(&now);
@@ -186,7 +186,7 @@ static int fire_apply(eventlog_tx *tx, void *arg)
         rc = due_ids(dl, tx->txn, 'd', tx->now_ms, ids, 2 * DUE_BATCH, &count);
     for (size_t i = 0; i < count && rc == 0; i++) {
         Jiefen__CaseView *v = NULL;
-        if ((rc = fold_case_get(tx->st, tx->txn, ids[i], &v)) == 0 && v)
+        if ((rc = caseindex_get(tx->st, tx->txn, ids[i], &v)) == 0 && v)
             rc = fire_one(v, &f);
         case_view_free(&v);
     }

@@ -26,7 +26,8 @@ deadline *deadline_new(uv_loop_t *loop, eventlog *log, store *st, const lifecycl
  * Accepts NULL. */
 void deadline_arm(deadline *dl);
 
-/* Stops the timer for good (shutdown); the loop then closes its handle. Accepts NULL. */
+/* Stops the timer for good (shutdown); its handle is closed with the loop's others, by
+ * the owner of the loop. Accepts NULL. */
 void deadline_stop(deadline *dl);
 
 /* Frees, once the loop has closed every handle. Accepts NULL and clears the pointer. */

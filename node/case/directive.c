@@ -13,7 +13,7 @@ static size_t directive_key(const char *origin, uint64_t seq, uint8_t *buf)
     return store_event_key(origin, seq, buf);
 }
 
-int fold_directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+int directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
                        Jiefen__DirectiveView **out)
 {
     uint8_t key[STORE_KEY_MAX];
@@ -28,7 +28,7 @@ static int directive_put(store *st, MDB_txn *txn, const Jiefen__DirectiveView *v
                              &v->base);
 }
 
-int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
+int directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
                              const char *node)
 {
     for (size_t i = 0; i < d->n_targets; i++) {
@@ -67,7 +67,7 @@ static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
 {
     struct addressees *a = arg;
     if (strcmp(ni->node_id, a->ev->origin) == 0 ||
-        !fold_directive_addresses(a->st, a->txn, a->ev->directive, ni->node_id))
+        !directive_addresses(a->st, a->txn, a->ev->directive, ni->node_id))
         return 0;
     return append_str(&a->ids, &a->n, ni->node_id);
 }
@@ -103,7 +103,7 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
     (void)self;
     if (!fold_valid_name(a->origin, STORE_ORIGIN_MAX))
         return JF_EINVAL;
-    int rc = fold_directive_get(st, txn, a->origin, a->seq, &v);
+    int rc = directive_get(st, txn, a->origin, a->seq, &v);
     if (rc || !v)
         return rc;
     for (size_t i = 0; i < v->n_acked_by; i++)

@@ -19,11 +19,11 @@ int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
 int directive_ack_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
 
 /* Reads a directive view (NULL if absent); free with jiefen__directive_view__free_unpacked. */
-int fold_directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+int directive_get(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
                        Jiefen__DirectiveView **out);
 
 /* 1 if the directive is meant for `node` (a target, or under one with subtree). */
-int fold_directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
+int directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
                              const char *node);
 
 #endif

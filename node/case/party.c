@@ -185,7 +185,7 @@ int party_pending_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 
     struct pending p = {.len = 0};
     struct store_range r = {.prefix = PENDING, .prefix_len = PENDING_LEN};
     int rc = store_walk(txn, st->meta, &r, first_pending, &p);
-    if (rc || !p.len)
+    if (rc || p.len <= PENDING_LEN)
         return rc ? rc : JF_ENOTFOUND;
     size_t n = p.len - PENDING_LEN; /* queue() keeps it within FOLD_CASE_ID_MAX */
     n = n > FOLD_CASE_ID_MAX ? FOLD_CASE_ID_MAX : n;

@@ -66,7 +66,7 @@ static int review_concerns(struct route *r, const char *child)
 
 static int directive_concerns(struct route *r, const char *child)
 {
-    return fold_directive_addresses(r->st, r->txn, r->ev->directive, child) ||
+    return directive_addresses(r->st, r->txn, r->ev->directive, child) ||
            subtree_addressed(r, r->ev->directive, child);
 }
 
@@ -159,7 +159,7 @@ int route_down(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *e
         ev->body_case != JIEFEN__EVENT__BODY_REPORT_REVIEWED) {
         if (!case_event_kind(ev)) /* the rest (warnings, reports) only go up */
             return 0;
-        if ((rc = fold_case_get(st, txn, ev->case_id, &v)))
+        if ((rc = caseindex_get(st, txn, ev->case_id, &v)))
             return rc;
         if (!v) /* events are routed once folded: an unknown case concerns no child */
             return 0;

@@ -115,7 +115,7 @@ static void check_in_view(struct walk *w, const envelope *e)
     Jiefen__CaseView *v = NULL;
     if (!case_event_kind(ev))
         return;
-    int in = fold_case_get(w->st, w->txn, ev->case_id, &v) == 0 && v &&
+    int in = caseindex_get(w->st, w->txn, ev->case_id, &v) == 0 && v &&
              case_has_event(v, ev->origin, ev->seq);
     case_view_free(&v);
     if (!in && !fold_parked(w->st, w->txn, ev))
@@ -251,7 +251,7 @@ static void check_counters(struct walk *w, const uint64_t *by_status)
     for (size_t s = 1; s <= ref_statuses.count; s++) {
         char key[32];
         uint64_t n;
-        fold_status_key((int)s, key);
+        caseindex_status_key((int)s, key);
         if (store_meta_get_u64(w->st, w->txn, key, &n) || n != by_status[s])
             problem(w->r, NULL, 0, NULL, "counter %s is %llu but views say %llu", key,
                     (unsigned long long)n, (unsigned long long)by_status[s]);

@@ -180,7 +180,7 @@ static int scan_case(const char *case_id, void *arg)
     struct party_scan *s = arg;
     Jiefen__CaseView *v = NULL;
     char below[STORE_ORIGIN_MAX + 1] = "";
-    int rc = fold_case_get(s->tx->st, s->tx->txn, case_id, &v);
+    int rc = caseindex_get(s->tx->st, s->tx->txn, case_id, &v);
     if (rc || !v)
         return rc;
     /* Openings received in one batch are checked after all are folded: each counts as of
@@ -226,7 +226,7 @@ static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__C
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)
 {
     Jiefen__CaseView *c = NULL;
-    int rc = fold_case_get(tx->st, tx->txn, case_id, &c);
+    int rc = caseindex_get(tx->st, tx->txn, case_id, &c);
     if (rc || !c)
         return rc;
     int intake_here = c->event_count == 1 && strcmp(c->opened_at_node, cfg->node_id) == 0;
@@ -262,7 +262,7 @@ static int received_apply(eventlog_tx *tx, void *arg)
         Jiefen__CaseView *c = NULL;
         if (!q->cfg->warn_party_cases) {
             /* The rule off: the queue is only emptied. */
-        } else if ((rc = fold_case_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
+        } else if ((rc = caseindex_get(tx->st, tx->txn, id, &c)) == JF_ECORRUPT) {
             /* Off the queue all the same: retried, it would stop every check after it. */
             log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
             rc = 0;

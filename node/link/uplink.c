@@ -157,7 +157,7 @@ out:
 /* Remembers the parent's heads, so `status` shows the backlog even while offline. */
 static void save_acks(uplink *u)
 {
-    MDB_txn *txn;
+    MDB_txn *txn = NULL;
     int rc = store_txn_begin(u->ctx.st, 0, &txn);
     for (size_t i = 0; rc == 0 && i < u->n_o; i++) {
         char key[64];

@@ -19,8 +19,6 @@ static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
 #define CATCH_UP_MAX 31
 #define DRAFTS_MAX (N_KINDS * CATCH_UP_MAX)
 
-/* The drafts due: for each kind this tier submits, the periods that ended since the last
- * one with a report (the node may have been stopped), newest first, with their figures. */
 struct schedule {
     uv_loop_t *loop;
     uv_timer_t timer;
@@ -32,6 +30,8 @@ struct schedule {
     int stopping;
 };
 
+/* The drafts due: for each kind this tier submits, the periods that ended since the last
+ * one with a report (the node may have been stopped), newest first, with their figures. */
 struct drafts {
     schedule *s;
     struct report_period p[DRAFTS_MAX];

@@ -26,7 +26,8 @@ schedule *schedule_new(uv_loop_t *loop, eventlog *log, store *st, struct work *w
 /* Makes the drafts now due and sets the timer for the next end of a period. */
 void schedule_run(schedule *s);
 
-/* Stops the timer for good (shutdown); the loop then closes its handle. Accepts NULL. */
+/* Stops the timer for good (shutdown); its handle is closed with the loop's others, by
+ * the owner of the loop. Accepts NULL. */
 void schedule_stop(schedule *s);
 
 /* Frees, once the loop has closed every handle and the log was freed. Accepts NULL and

@@ -60,7 +60,7 @@ static int op_escalate(eventlog_tx *tx, void *arg)
     Jiefen__CaseView *v = NULL;
     Jiefen__SealedCopy **copies = NULL;
     size_t n = 0;
-    int rc = fold_case_get(tx->st, tx->txn, CASE, &v);
+    int rc = caseindex_get(tx->st, tx->txn, CASE, &v);
     if (rc == 0)
         rc = casefile_copies(tx->st, tx->txn, f->t.v1, "v1", v,
                              crypto_identity_pk(f->t.t1), &copies, &n);
@@ -166,7 +166,7 @@ static struct parts read_file(store *st, const crypto_identity *id, const char *
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     assert_int_equal(store_txn_begin(st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(st, txn, CASE, &v), 0);
+    assert_int_equal(caseindex_get(st, txn, CASE, &v), 0);
     assert_non_null(v);
     printf("  the file as %s reads it:\n", self);
     assert_int_equal(casefile_each(st, txn, id, self, v, collect, &p), 0);
@@ -202,7 +202,7 @@ static void test_copies_open_only_for_their_addressee(void **state)
     Jiefen__SealedCopy **c = NULL;
     size_t n = 0;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->st, txn, CASE, &v), 0);
+    assert_int_equal(caseindex_get(f->st, txn, CASE, &v), 0);
     assert_int_equal(casefile_copies(f->st, txn, f->t.v1, "v1", v,
                                      crypto_identity_pk(f->t.t1), &c, &n),
                      0);
@@ -313,7 +313,7 @@ static void test_callback_error_stops(void **state)
     Jiefen__CaseView *v = NULL;
     int calls = 0;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->st, txn, CASE, &v), 0);
+    assert_int_equal(caseindex_get(f->st, txn, CASE, &v), 0);
     assert_int_equal(casefile_each(f->st, txn, f->t.v1, "v1", v, stop_at_first, &calls), -5);
     assert_int_equal(calls, 1);
     case_view_free(&v);

@@ -1,9 +1,9 @@
 /* The indexes the case fold keeps with the views, as the township t1 folds case events
  * (the test tree of testutil.h: c1 over t1 over v1 and v2): the counters of cases per
- * status (meta keys from fold_status_key) equal the views after every event; the timers
+ * status (meta keys from caseindex_status_key) equal the views after every event; the timers
  * index holds 'w'+limit for an open case held here, 'd'+limit after its warning, nothing
  * once its limit is found passed, once it is resolved or closed, escalated away, or held
- * elsewhere; fold_timer_parse refuses malformed keys; a case id longer than
+ * elsewhere; caseindex_timer_parse refuses malformed keys; a case id longer than
  * FOLD_CASE_ID_MAX (or empty) is refused with JF_EINVAL. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,7 +48,7 @@ static void assert_counters_match(struct test_node *f)
     for (int s = 1; s < N_STATUS; s++) {
         char key[32];
         uint64_t n = 0;
-        fold_status_key(s, key);
+        caseindex_status_key(s, key);
         assert_int_equal(store_meta_get_u64(f->st, txn, key, &n), 0);
         printf("    %s: counter %llu, views %llu\n", key, (unsigned long long)n,
                (unsigned long long)views[s]);
@@ -62,7 +62,7 @@ static uint64_t counter(struct test_node *f, int status)
     char key[32];
     uint64_t n = 0;
     MDB_txn *txn;
-    fold_status_key(status, key);
+    caseindex_status_key(status, key);
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
     assert_int_equal(store_meta_get_u64(f->st, txn, key, &n), 0);
     store_txn_abort(txn);
@@ -83,7 +83,7 @@ static int timer_entry(const MDB_val *key, const MDB_val *val, void *arg)
     char kind, id[FOLD_CASE_ID_MAX + 1];
     int64_t due;
     (void)val;
-    assert_int_equal(fold_timer_parse(key, &kind, &due, id), 0);
+    assert_int_equal(caseindex_timer_parse(key, &kind, &due, id), 0);
     printf("    timer %c %lld %s\n", kind, (long long)due, id);
     t->n++;
     if (strcmp(id, t->want) == 0) {
@@ -308,12 +308,12 @@ static void test_case_id_length(void **state)
 static int parse(const void *key, size_t len, char *kind, int64_t *due, char *id)
 {
     MDB_val k = {len, (void *)key};
-    int rc = fold_timer_parse(&k, kind, due, id);
+    int rc = caseindex_timer_parse(&k, kind, due, id);
     printf("  key of %zu bytes starting '%c': %d\n", len, len ? *(const char *)key : '-', rc);
     return rc;
 }
 
-/* fold_timer_parse reads back a key of each kind, and refuses one with no case id, one
+/* caseindex_timer_parse reads back a key of each kind, and refuses one with no case id, one
  * too long, or of an unknown kind. */
 static void test_timer_parse(void **state)
 {

@@ -346,7 +346,7 @@ static int close_apply(eventlog_tx *tx, void *arg)
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
     ev.case_closed = &c;
-    int rc = fold_case_get(tx->st, tx->txn, arg, &v);
+    int rc = caseindex_get(tx->st, tx->txn, arg, &v);
     if (rc == 0)
         rc = lifecycle_append(tx, v, &ev, "director");
     case_view_free(&v);

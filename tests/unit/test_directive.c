@@ -57,7 +57,7 @@ static Jiefen__DirectiveView *get(struct test_node *f, const char *origin, uint6
     MDB_txn *txn;
     Jiefen__DirectiveView *v = NULL;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_directive_get(f->st, txn, origin, seq, &v), 0);
+    assert_int_equal(directive_get(f->st, txn, origin, seq, &v), 0);
     store_txn_abort(txn);
     if (v) {
         printf("  directive %s/%llu addresses", origin, (unsigned long long)seq);
@@ -208,7 +208,7 @@ static void test_unknown_directive_null(void **state)
     assert_null(v);
 }
 
-/* fold_directive_addresses answers for one node as the fold lists them. */
+/* directive_addresses answers for one node as the fold lists them. */
 static void test_addresses_one_node(void **state)
 {
     struct test_node *f = *state;
@@ -219,12 +219,12 @@ static void test_addresses_one_node(void **state)
     d.targets = targets;
     d.n_targets = 1;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    int v1 = fold_directive_addresses(f->st, txn, &d, "v1");
-    int v1a = fold_directive_addresses(f->st, txn, &d, "v1a");
+    int v1 = directive_addresses(f->st, txn, &d, "v1");
+    int v1a = directive_addresses(f->st, txn, &d, "v1a");
     d.subtree = 1;
-    int v1a_sub = fold_directive_addresses(f->st, txn, &d, "v1a");
-    int v2_sub = fold_directive_addresses(f->st, txn, &d, "v2");
-    int t1_sub = fold_directive_addresses(f->st, txn, &d, "t1");
+    int v1a_sub = directive_addresses(f->st, txn, &d, "v1a");
+    int v2_sub = directive_addresses(f->st, txn, &d, "v2");
+    int t1_sub = directive_addresses(f->st, txn, &d, "t1");
     store_txn_abort(txn);
     printf("  v1 %d, v1a %d; with subtree v1a %d, v2 %d, t1 %d\n", v1, v1a, v1a_sub, v2_sub,
            t1_sub);

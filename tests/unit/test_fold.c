@@ -93,7 +93,7 @@ static Jiefen__CaseView *view(struct fixture *f)
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_case_get(f->st, txn, CASE, &v), 0);
+    assert_int_equal(caseindex_get(f->st, txn, CASE, &v), 0);
     mdb_txn_abort(txn);
     return v;
 }

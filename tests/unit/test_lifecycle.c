@@ -47,11 +47,11 @@ static int failure_apply(eventlog_tx *tx, void *arg)
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
     ev.attempt = &a;
-    int rc = fold_case_get(tx->st, tx->txn, fl->case_id, &v);
+    int rc = caseindex_get(tx->st, tx->txn, fl->case_id, &v);
     if (rc == 0)
         rc = lifecycle_append(tx, v, &ev, "mediator");
     case_view_free(&v);
-    if (rc == 0 && (rc = fold_case_get(tx->st, tx->txn, fl->case_id, &v)) == 0)
+    if (rc == 0 && (rc = caseindex_get(tx->st, tx->txn, fl->case_id, &v)) == 0)
         rc = lifecycle_after_failure(tx, &fl->f->lc, v, &fl->what, fl->err);
     case_view_free(&v);
     fl->rc = rc;

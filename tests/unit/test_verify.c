@@ -329,7 +329,7 @@ static void test_missing_sealed_part_is_reported(void **state)
 static void edit_view(struct test_node *f, MDB_txn *txn)
 {
     Jiefen__CaseView *v = NULL;
-    assert_int_equal(fold_case_get(f->st, txn, "v1-case-3", &v), 0);
+    assert_int_equal(caseindex_get(f->st, txn, "v1-case-3", &v), 0);
     assert_non_null(v);
     free(v->summary);
     v->summary = strdup("edited");
@@ -338,7 +338,7 @@ static void edit_view(struct test_node *f, MDB_txn *txn)
                      0);
     char key[32];
     uint64_t n;
-    fold_status_key(v->status, key);
+    caseindex_status_key(v->status, key);
     assert_int_equal(store_meta_get_u64(f->st, txn, key, &n), 0);
     printf("  counter %s was %llu\n", key, (unsigned long long)n);
     assert_int_equal(n, OWN + CHILD + 1);

@@ -118,7 +118,7 @@ static int check_apply(eventlog_tx *tx, void *arg)
         Jiefen__Event ev = JIEFEN__EVENT__INIT;
         ev.body_case = JIEFEN__EVENT__BODY_RISK_CHANGED;
         ev.risk_changed = &r;
-        if ((rc = fold_case_get(tx->st, tx->txn, c->case_id, &v)) == 0)
+        if ((rc = caseindex_get(tx->st, tx->txn, c->case_id, &v)) == 0)
             rc = lifecycle_append(tx, v, &ev, "director");
         case_view_free(&v);
     }
@@ -262,7 +262,7 @@ static int escalate_apply(eventlog_tx *tx, void *arg)
     struct escalate *e = arg;
     char err[LIFECYCLE_ERR_MAX];
     Jiefen__CaseView *v = NULL;
-    int rc = fold_case_get(tx->st, tx->txn, e->case_id, &v);
+    int rc = caseindex_get(tx->st, tx->txn, e->case_id, &v);
     if (rc == 0)
         rc = lifecycle_escalate(tx, &e->f->lc, v, "涉及多个乡镇", 0, "director", err);
     case_view_free(&v);

@@ -280,7 +280,7 @@ static inline Jiefen__CaseView *test_case_view(store *st, const char *id)
 {
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
-    if (store_txn_begin(st, MDB_RDONLY, &txn) || fold_case_get(st, txn, id, &v))
+    if (store_txn_begin(st, MDB_RDONLY, &txn) || caseindex_get(st, txn, id, &v))
         exit(1);
     store_txn_abort(txn);
     return v;
@@ -540,7 +540,7 @@ static inline Jiefen__CaseView *cn_view(struct case_node *f, const char *case_id
 {
     MDB_txn *txn;
     Jiefen__CaseView *v = NULL;
-    if (store_txn_begin(f->st, MDB_RDONLY, &txn) || fold_case_get(f->st, txn, case_id, &v))
+    if (store_txn_begin(f->st, MDB_RDONLY, &txn) || caseindex_get(f->st, txn, case_id, &v))
         cn_die("cannot read a case");
     store_txn_abort(txn);
     return v;
@@ -617,7 +617,7 @@ static inline int cn_move_apply(eventlog_tx *tx, void *arg)
 {
     struct cn_move *mv = arg;
     Jiefen__CaseView *v = NULL;
-    int rc = fold_case_get(tx->st, tx->txn, mv->case_id, &v);
+    int rc = caseindex_get(tx->st, tx->txn, mv->case_id, &v);
     if (rc || !v)
         return rc ? rc : JF_ENOTFOUND;
     mv->err[0] = 0;

@@ -51,7 +51,7 @@ static void test_ack_by_node_not_asked_changes_nothing(void **state)
     MDB_txn *txn;
     Jiefen__DirectiveView *v = NULL;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    assert_int_equal(fold_directive_get(f->st, txn, "t1", 1, &v), 0);
+    assert_int_equal(directive_get(f->st, txn, "t1", 1, &v), 0);
     store_txn_abort(txn);
     assert_non_null(v);
     printf("  addressees %zu (%s), acked by %zu%s%s\n", v->n_addressees,
