@@ -353,3 +353,25 @@ void store_read_end(store *s)
 {
     pthread_rwlock_unlock(&s->remap);
 }
+
+struct first {
+    MDB_val *key, *val;
+    int found;
+};
+
+static int take_first(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct first *f = arg;
+    *f->key = *k;
+    *f->val = *v;
+    f->found = 1;
+    return STORE_STOP;
+}
+
+int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val *key,
+                MDB_val *val)
+{
+    struct first f = {key, val, 0};
+    int rc = store_walk(txn, dbi, r, take_first, &f);
+    return rc ? rc : f.found ? 0 : JF_ENOTFOUND;
+}

@@ -139,6 +139,11 @@ typedef int (*store_walk_fn)(const MDB_val *key, const MDB_val *val, void *arg);
 int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
                void *arg);
 
+/* The first key of the walk of range r (NULL: every key) and its value, valid until the
+ * transaction ends. 0, JF_ENOTFOUND (the range is empty) or an LMDB code. */
+int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val *key,
+                MDB_val *val);
+
 /* A u64 in meta under `name`; *v = 0 when absent. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v);

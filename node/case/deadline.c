@@ -80,20 +80,12 @@ static int due_ids(const deadline *dl, MDB_txn *txn, char kind, int64_t until,
     return store_walk(txn, dl->st->timers, &r, due_one, &w);
 }
 
-static int first_one(const MDB_val *k, const MDB_val *v, void *arg)
-{
-    struct due_walk *w = arg;
-    (void)v;
-    w->until = entry_moment(w->dl, k, w->kind, NULL);
-    return STORE_STOP;
-}
-
 /* The first moment of a run, 0 if it is empty. */
 static int64_t first_moment(const deadline *dl, MDB_txn *txn, char kind)
 {
-    struct due_walk w = {dl, kind, 0, NULL, 0, NULL};
+    MDB_val k, v;
     struct store_range r = {.prefix = &kind, .prefix_len = 1};
-    return store_walk(txn, dl->st->timers, &r, first_one, &w) ? 0 : w.until;
+    return store_first(txn, dl->st->timers, &r, &k, &v) ? 0 : entry_moment(dl, &k, kind, NULL);
 }
 
 static void timer_cb(uv_timer_t *t);

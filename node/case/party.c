@@ -165,31 +165,19 @@ int party_each_case(store *st, MDB_txn *txn, const uint8_t tag[PARTY_TAG_LEN],
     return e.stop ? e.stop : rc;
 }
 
-/* The key of the first queued case. */
-struct pending {
-    char key[511]; /* LMDB's longest key */
-    size_t len;
-};
-
-static int first_pending(const MDB_val *k, const MDB_val *d, void *arg)
-{
-    struct pending *p = arg;
-    (void)d;
-    p->len = k->mv_size < sizeof p->key ? k->mv_size : sizeof p->key;
-    memcpy(p->key, k->mv_data, p->len);
-    return STORE_STOP;
-}
-
 int party_pending_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 1])
 {
-    struct pending p = {.len = 0};
+    char key[511]; /* LMDB's longest key; a copy, as the key is deleted below */
+    MDB_val k, v;
     struct store_range r = {.prefix = PENDING, .prefix_len = PENDING_LEN};
-    int rc = store_walk(txn, st->meta, &r, first_pending, &p);
-    if (rc || p.len <= PENDING_LEN)
+    int rc = store_first(txn, st->meta, &r, &k, &v);
+    if (rc || k.mv_size <= PENDING_LEN)
         return rc ? rc : JF_ENOTFOUND;
-    size_t n = p.len - PENDING_LEN; /* queue() keeps it within FOLD_CASE_ID_MAX */
+    size_t len = k.mv_size < sizeof key ? k.mv_size : sizeof key;
+    size_t n = len - PENDING_LEN; /* queue() keeps it within FOLD_CASE_ID_MAX */
+    memcpy(key, k.mv_data, len);
     n = n > FOLD_CASE_ID_MAX ? FOLD_CASE_ID_MAX : n;
-    memcpy(case_id, p.key + PENDING_LEN, n);
+    memcpy(case_id, key + PENDING_LEN, n);
     case_id[n] = '\0';
-    return store_del(txn, st->meta, p.key, p.len);
+    return store_del(txn, st->meta, key, len);
 }

@@ -196,34 +196,21 @@ static uint64_t queue_last(downlink *d, MDB_txn *txn, const char *child)
     return q;
 }
 
-struct queue_head {
-    uint64_t q;
-    MDB_val item;
-};
-
-static int first_item(const MDB_val *k, const MDB_val *v, void *arg)
-{
-    struct queue_head *h = arg;
-    char owner[STORE_ORIGIN_MAX + 1];
-    if (store_event_key_parse(k, owner, &h->q) == 0)
-        h->item = *v;
-    else
-        h->q = 0;
-    return STORE_STOP;
-}
-
 /* The oldest item still queued for child (acked items are trimmed), 0 if none, and its
  * bytes in *item (valid while txn is). */
 static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child, MDB_val *item)
 {
     uint8_t key[STORE_KEY_MAX];
-    struct queue_head h = {0, {0, NULL}};
+    char owner[STORE_ORIGIN_MAX + 1];
+    uint64_t q = 0;
+    MDB_val k;
     size_t len = store_event_key(child, 1, key);
     struct store_range r = {key, len - 8, key, len, 0};
-    if (len && store_walk(txn, d->ctx.st->outbox, &r, first_item, &h))
-        h.q = 0;
-    *item = h.item;
-    return h.q;
+    *item = (MDB_val){0, NULL};
+    if (!len || store_first(txn, d->ctx.st->outbox, &r, &k, item) ||
+        store_event_key_parse(&k, owner, &q))
+        return 0;
+    return q;
 }
 
 /* Ships the child's queue from what it has acked, a window of items at a time. */

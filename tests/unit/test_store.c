@@ -213,6 +213,30 @@ static void test_walk(void **state)
     store_txn_abort(txn);
 }
 
+/* The first key of a range and its value, or JF_ENOTFOUND for an empty range. */
+static void test_first(void **state)
+{
+    store *s = *state;
+    MDB_txn *txn;
+    MDB_val k, v;
+    assert_int_equal(store_txn_begin(s, 0, &txn), 0);
+    assert_int_equal(store_put(txn, s->meta, "q:2", 3, "two", 3, 0), 0);
+    assert_int_equal(store_put(txn, s->meta, "q:1", 3, "one", 3, 0), 0);
+    assert_int_equal(store_put(txn, s->meta, "r", 1, "", 0, 0), 0);
+    struct store_range q = {.prefix = "q:", .prefix_len = 2}, none = {.prefix = "x", .prefix_len = 1};
+    assert_int_equal(store_first(txn, s->meta, &q, &k, &v), 0);
+    printf("  first of q: %.*s = %.*s\n", (int)k.mv_size, (char *)k.mv_data, (int)v.mv_size,
+           (char *)v.mv_data);
+    assert_memory_equal(k.mv_data, "q:1", 3);
+    assert_memory_equal(v.mv_data, "one", 3);
+    q.reverse = 1;
+    assert_int_equal(store_first(txn, s->meta, &q, &k, &v), 0);
+    assert_memory_equal(k.mv_data, "q:2", 3);
+    assert_int_equal(store_first(txn, s->meta, &none, &k, &v), JF_ENOTFOUND);
+    assert_int_equal(store_first(txn, s->parked, NULL, &k, &v), JF_ENOTFOUND);
+    store_txn_abort(txn);
+}
+
 /* STORE_STOP ends a walk without error; a callback's error code, whatever it is, and an
  * LMDB error end it with that code. */
 static void test_walk_stop_and_errors(void **state)
@@ -248,6 +272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_message, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk_stop_and_errors, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_first, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
