@@ -15,3 +15,10 @@ void *array_room(void *items, size_t count, size_t *cap, size_t elem, size_t fir
         *cap = grown;
     return g;
 }
+
+void *array_one_more(void *items, size_t count, size_t elem)
+{
+    if (elem == 0 || count >= SIZE_MAX / elem - 1)
+        return NULL;
+    return realloc(items, (count + 1) * elem);
+}

@@ -176,12 +176,9 @@ static void init_cleanup(const char *dir)
 
 void node_register_folds(void)
 {
-    for (int kind = 1; kind < FOLD_KINDS; kind++) {
-        Jiefen__Event ev = JIEFEN__EVENT__INIT;
-        ev.body_case = kind;
-        if (case_event_kind(&ev))
+    for (int kind = 1; kind < FOLD_KINDS; kind++)
+        if (case_kind(kind))
             fold_set(kind, caseindex_fold);
-    }
     fold_set(JIEFEN__EVENT__BODY_DIRECTIVE, directive_fold);
     fold_set(JIEFEN__EVENT__BODY_DIRECTIVE_ACK, directive_ack_fold);
     fold_set(JIEFEN__EVENT__BODY_REPORT_SUBMITTED, report_fold);

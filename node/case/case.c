@@ -24,8 +24,7 @@ static int set_str(char **field, const char *v)
 /* Room for one more in an array of a protobuf message, which owns exactly n elements. */
 static int grow(void **arr, size_t n, size_t size)
 {
-    size_t cap = n;
-    void *p = array_room(*arr, n, &cap, size, 4);
+    void *p = array_one_more(*arr, n, size);
     if (!p)
         return -ENOMEM;
     *arr = p;
@@ -679,7 +678,12 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
 
 int case_event_kind(const Jiefen__Event *ev)
 {
-    switch (ev->body_case) {
+    return case_kind((int)ev->body_case);
+}
+
+int case_kind(int body_case)
+{
+    switch (body_case) {
     case JIEFEN__EVENT__BODY_CASE_OPENED:
     case JIEFEN__EVENT__BODY_CASE_ROUTED:
     case JIEFEN__EVENT__BODY_CASE_GUIDED:

@@ -48,6 +48,9 @@ int case_event_is_move(const Jiefen__Event *ev);
 /* 1 if the event is one of a case's own (its file), folded into the case's view. */
 int case_event_kind(const Jiefen__Event *ev);
 
+/* The same by the event's kind (a JIEFEN__EVENT__BODY_* value). */
+int case_kind(int body_case);
+
 /* 1 if the view lists event (origin, seq). */
 int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq);
 

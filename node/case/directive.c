@@ -40,12 +40,10 @@ int directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
     return 0;
 }
 
-/* Appends to an array of a protobuf message, which owns exactly *n elements: room for one
- * more is room in a full array. */
+/* Appends a copy of s to an array that holds exactly *n strings (a view's repeated field). */
 static int append_str(char ***arr, size_t *n, const char *s)
 {
-    size_t cap = *n;
-    char **grown = array_room(*arr, *n, &cap, sizeof **arr, 1);
+    char **grown = array_one_more(*arr, *n, sizeof **arr);
     if (!grown)
         return -ENOMEM;
     *arr = grown;
@@ -109,8 +107,7 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
     for (size_t i = 0; i < v->n_acked_by; i++)
         if (strcmp(v->acked_by[i], ev->origin) == 0)
             goto out;
-    size_t cap = v->n_acked_ms;
-    int64_t *ms = array_room(v->acked_ms, v->n_acked_ms, &cap, sizeof *ms, 1);
+    int64_t *ms = array_one_more(v->acked_ms, v->n_acked_ms, sizeof *ms);
     if (!ms) {
         rc = -ENOMEM;
         goto out;

@@ -10,7 +10,7 @@
  *
  * eventlog_append() gives an event its place: origin, the next dense seq, the hash of the
  * previous event, the time; signs it; stores it with its sealed part (encrypted at rest);
- * and folds it into its case's view in the same transaction.
+ * and folds it (fold.h: the fold registered for its kind) in the same transaction.
  */
 #ifndef JIEFEN_EVENTLOG_H
 #define JIEFEN_EVENTLOG_H

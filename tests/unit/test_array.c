@@ -50,10 +50,30 @@ static void test_overflow_refused(void **state)
     free(a);
 }
 
+/* An array with no capacity kept (a protobuf field) gains exactly one element each time,
+ * keeping what it held; a size that would overflow is refused and the array left as is. */
+static void test_one_more(void **state)
+{
+    (void)state;
+    long *a = NULL;
+    for (size_t n = 0; n < 50; n++) {
+        long *g = array_one_more(a, n, sizeof *a);
+        assert_non_null(g);
+        a = g;
+        a[n] = (long)n * 3;
+    }
+    for (size_t n = 0; n < 50; n++)
+        assert_int_equal(a[n], (long)n * 3);
+    assert_null(array_one_more(a, SIZE_MAX / sizeof *a, sizeof *a));
+    assert_int_equal(a[49], 147); /* untouched by the refusal */
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grows_by_doubling),
+        cmocka_unit_test(test_one_more),
         cmocka_unit_test(test_overflow_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,6 +152,23 @@ static void test_early_event_applies_despite_many_waiting(void **state)
     mdb_txn_abort(txn);
 }
 
+/* Every kind of event the schema has can be given a fold (fold_set ignores a kind past
+ * FOLD_KINDS, and its events would then never apply). */
+static void test_every_kind_fits(void **state)
+{
+    (void)state;
+    const ProtobufCMessageDescriptor *d = &jiefen__event__descriptor;
+    unsigned kinds = 0, highest = 0;
+    for (unsigned i = 0; i < d->n_fields; i++)
+        if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            kinds++;
+            highest = d->fields[i].id > highest ? d->fields[i].id : highest;
+        }
+    printf("  %u kinds of event, the highest %u, FOLD_KINDS %d\n", kinds, highest, FOLD_KINDS);
+    assert_true(kinds > 20);
+    assert_true(highest < FOLD_KINDS);
+}
+
 int main(void)
 {
     node_register_folds();
@@ -160,6 +177,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_early_event_applies_despite_many_waiting, setup,
                                         teardown),
+        cmocka_unit_test(test_every_kind_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
