@@ -46,8 +46,19 @@ static json_t *enrolment_json(struct api *api)
 
 static json_t *links_json(struct api *api)
 {
-    return json_pack("{s:o, s:o}", "parent", *api->dep.up ? uplink_json(*api->dep.up) : json_null(),
-                     "children", *api->dep.down ? downlink_json(*api->dep.down) : json_array());
+    return json_pack("{s:o, s:o, s:o}", "parent",
+                     *api->dep.up ? uplink_json(*api->dep.up) : json_null(), "children",
+                     *api->dep.down ? downlink_json(*api->dep.down) : json_array(), "refused",
+                     *api->dep.down ? downlink_refused_json(*api->dep.down) : json_object());
+}
+
+static void counters_by(FILE *f, const char *name, const char *label, json_t *counts)
+{
+    const char *reason;
+    json_t *count;
+    json_object_foreach(counts, reason, count)
+        fprintf(f, "%s{%sreason=\"%s\"} %lld\n", name, label, reason,
+                (long long)json_integer_value(count));
 }
 
 /* Link figures for Prometheus, from the same objects `status` shows. */
@@ -72,12 +83,14 @@ static void links_metrics(struct api *api, FILE *f)
         if (down)
             fprintf(f, "jiefen_link_backlog_events{peer=\"%s\",direction=\"down\"} %lld\n",
                     peer, (long long)json_integer_value(down));
-        const char *reason;
-        json_t *count;
-        json_object_foreach(json_object_get(v, "rejected"), reason, count)
-            fprintf(f, "jiefen_link_rejected_total{peer=\"%s\",reason=\"%s\"} %lld\n", peer,
-                    reason, (long long)json_integer_value(count));
+        char label[64];
+        snprintf(label, sizeof label, "peer=\"%s\",", peer);
+        counters_by(f, "jiefen_link_rejected_total", label, json_object_get(v, "rejected"));
+        counters_by(f, "jiefen_link_refused_total", label, json_object_get(v, "refused"));
+        fprintf(f, "jiefen_link_disconnects_total{peer=\"%s\"} %lld\n", peer,
+                (long long)json_integer_value(json_object_get(v, "disconnects")));
     }
+    counters_by(f, "jiefen_link_refused_total", "peer=\"\",", json_object_get(links, "refused"));
     json_decref(peers);
     json_decref(links);
 }

@@ -21,6 +21,8 @@ struct downlink {
     struct link_ctx ctx;
     void *router, *zap;
     zsock *zr, *zz;
+    linkmon *mon;
+    struct link_refusals refusals;
     uv_timer_t tick;
     char endpoint[256];
     struct link_peer *peers;
@@ -41,6 +43,12 @@ static struct link_peer *peer_for(downlink *d, const char *child)
     memset(p, 0, sizeof *p);
     snprintf(p->id, sizeof p->id, "%s", child);
     p->since_ms = clock_now_ms();
+    p->fd = -1;
+    MDB_txn *txn;
+    if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn) == 0) {
+        linkstat_peer_load(d->ctx.st, txn, p);
+        store_txn_abort(txn);
+    }
     return p;
 }
 
@@ -86,6 +94,21 @@ static void zap_reply(void *sock, const char *reqid, size_t reqid_len, int ok,
     zmq_send(sock, "", 0, 0);
 }
 
+/* Logs a refused key (at most once a minute per address); the socket monitor counts it. */
+static void zap_refused(downlink *d, const char *addr, size_t addr_len, const char *key,
+                        size_t key_len)
+{
+    char from[LINKMON_ADDR_MAX], hex[65] = "none";
+    snprintf(from, sizeof from, "%.*s", (int)(addr_len < 63 ? addr_len : 63), addr);
+    if (!linkstat_should_log(&d->refusals, from, clock_now_ms()))
+        return;
+    if (key && key_len == 32)
+        crypto_hex((const uint8_t *)key, 32, hex);
+    log_warn("downlink", "refused a connection from %s: CURVE key %s is not an enrolled "
+                         "child's",
+             from, hex);
+}
+
 /* One ZAP request: version, request id, domain, address, routing id, mechanism, key. */
 static void zap_readable(zsock *z)
 {
@@ -107,7 +130,7 @@ static void zap_readable(zsock *z)
         int ok = n >= 7 && lens[5] == 5 && memcmp(frames[5], "CURVE", 5) == 0 &&
                  lens[6] == 32 && child_for_key(d, (const uint8_t *)frames[6], child);
         if (!ok)
-            log_warn("downlink", "refused a connection: not an enrolled child's key");
+            zap_refused(d, frames[3], lens[3], n >= 7 ? frames[6] : NULL, lens[6]);
         zap_reply(d->zap, frames[1], lens[1], ok, child);
     }
 }
@@ -295,7 +318,7 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
         log_error("downlink", "cannot apply events from %s (%s)", p->id, jf_strerror(rc));
         return;
     }
-    link_peer_count(p, &res);
+    linkstat_count(p, &res);
     p->last_ack_ms = clock_now_ms();
     /* A gap means batches were lost (a restart, a dropped connection): have the child
      * resend from our heads at once rather than after its ack timeout. */
@@ -318,15 +341,13 @@ static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck 
 static void router_readable(zsock *z)
 {
     downlink *d = z->data;
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len;
-    char user[33];
+    struct linkmsg_from from;
     Jiefen__LinkMessage *m;
     int rc;
-    while ((rc = linkmsg_recv(d->router, rid, &rid_len, user, &m)) != -EAGAIN) {
+    while ((rc = linkmsg_recv(d->router, &from, &m)) != -EAGAIN) {
         if (rc && rc != JF_ECORRUPT)
             break;
-        struct link_peer *p = user[0] ? peer_for(d, user) : NULL;
+        struct link_peer *p = from.user[0] ? peer_for(d, from.user) : NULL;
         if (!p) {
             if (rc == 0)
                 jiefen__link_message__free_unpacked(m, NULL);
@@ -334,13 +355,15 @@ static void router_readable(zsock *z)
         }
         if (rc) {
             p->rejected[REJ_UNDECODABLE]++;
+            p->dirty = 1;
             log_warn("downlink", "undecodable message from %s", p->id);
             continue;
         }
         /* The sender is who ZAP says it is; its routing id is only an address. */
-        memcpy(p->rid, rid, rid_len);
-        p->rid_len = rid_len;
-        link_peer_seen(p, clock_now_ms());
+        memcpy(p->rid, from.rid, from.rid_len);
+        p->rid_len = from.rid_len;
+        p->fd = from.fd;
+        linkstat_seen(p, clock_now_ms());
         if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
             on_hello(d, p, m->hello);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP)
@@ -357,13 +380,35 @@ static void router_writable(zsock *z)
     pump_down(z->data);
 }
 
+/* Housekeeping: the counters saved, and ZMQ_EVENTS read again in case an edge was missed. */
 static void on_tick(uv_timer_t *t)
 {
     downlink *d = t->data;
-    int64_t now = clock_now_ms();
-    for (size_t i = 0; i < d->n_peers; i++)
-        link_peer_tick(&d->peers[i], now);
+    linkstat_save(d->ctx.st, d->peers, d->n_peers, &d->refusals);
     zsock_kick(d->zr);
+}
+
+/* The socket monitor: refused handshakes counted; a child's connection lost. */
+static void on_monitor(const struct linkmon_event *ev, void *arg)
+{
+    downlink *d = arg;
+    int64_t now = clock_now_ms();
+    if (ev->kind == LINKMON_REFUSED) {
+        linkstat_refused(&d->refusals, ev, "downlink", now);
+        return;
+    }
+    for (size_t i = 0; ev->kind == LINKMON_LOST && i < d->n_peers; i++) {
+        struct link_peer *p = &d->peers[i];
+        if (p->fd != ev->fd)
+            continue;
+        /* libzmq closes a connection that sends a frame over the size limit without
+         * saying so: a lost connection is all it reports. */
+        log_info("downlink", "connection from %s (%s) closed: by the child, the network, or "
+                             "a frame over the size limit",
+                 p->id, ev->addr);
+        linkstat_lost(p, now);
+        p->rid_len = 0;
+    }
 }
 
 static int open_router(downlink *d)
@@ -391,8 +436,12 @@ static int open_router(downlink *d)
     if (rc == 0 && (d->zr = calloc(1, sizeof *d->zr)) == NULL)
         rc = -ENOMEM;
     if (rc == 0)
+        rc = linkmon_start(d->ctx.loop, d->ctx.zctx, d->router, "down", on_monitor, d, &d->mon);
+    if (rc == 0)
         rc = zsock_start(d->zr, d->ctx.loop, d->router, router_readable, router_writable, d);
     if (rc) {
+        linkmon_close(d->mon);
+        d->mon = NULL;
         zmq_close(d->router);
         d->router = NULL;
     }
@@ -406,6 +455,12 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
         return -ENOMEM;
     d->ctx = *ctx;
     snprintf(d->endpoint, sizeof d->endpoint, "%s", endpoint);
+    d->refusals.key = "link-refused:down";
+    MDB_txn *txn;
+    if (store_txn_begin(ctx->st, MDB_RDONLY, &txn) == 0) {
+        linkstat_refusals_load(ctx->st, txn, &d->refusals);
+        store_txn_abort(txn);
+    }
     int rc = 0;
     /* The ZAP handler must be bound before the router, or CURVE admits any key. */
     if (!(d->zap = zmq_socket(ctx->zctx, ZMQ_REP)) || zmq_bind(d->zap, ZAP_ENDPOINT) < 0 ||
@@ -439,6 +494,8 @@ static void on_poll_closed(uv_handle_t *h)
 
 static void close_router(downlink *d)
 {
+    linkmon_close(d->mon);
+    d->mon = NULL;
     zsock_stop(d->zr, on_poll_closed);
     zmq_close(d->router);
     d->router = NULL;
@@ -450,6 +507,7 @@ int downlink_reset(downlink *d)
     close_router(d);
     for (size_t i = 0; i < d->n_peers; i++) {
         d->peers[i].rid_len = 0;
+        d->peers[i].fd = -1;
         d->peers[i].online = 0;
         d->peers[i].since_ms = clock_now_ms();
     }
@@ -467,6 +525,7 @@ void downlink_close(downlink *d)
 {
     if (!d)
         return;
+    linkstat_save(d->ctx.st, d->peers, d->n_peers, &d->refusals);
     if (d->router)
         close_router(d);
     zsock_stop(d->zz, on_poll_closed);
@@ -500,7 +559,7 @@ static json_t *child_json(downlink *d, MDB_txn *txn, const struct link_peer *p)
     int64_t oldest = first && envelope_decode(item.mv_data, item.mv_size, &e) == 0
                          ? e->event->time_ms : 0;
     envelope_free(&e);
-    json_t *j = link_peer_json(p);
+    json_t *j = linkstat_peer_json(p);
     json_object_set_new(j, "direction", json_string("child"));
     json_object_set_new(j, "revoked", json_boolean(ni && ni->revoked));
     json_object_set_new(j, "backlog_down",
@@ -521,4 +580,9 @@ json_t *downlink_json(downlink *d)
         json_array_append_new(list, child_json(d, txn, &d->peers[i]));
     store_txn_abort(txn);
     return list;
+}
+
+json_t *downlink_refused_json(downlink *d)
+{
+    return linkstat_refusals_json(&d->refusals);
 }

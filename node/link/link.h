@@ -12,8 +12,10 @@
  *         from the child's cursor; the child applies, records the cursor, acks.
  *
  * Everything is committed before it is sent; a lost message is resent from the cursor;
- * duplicates are idempotent. Reconnection (with backoff) is ZeroMQ's; a Hello every 2 s
- * on an idle link is the application's heartbeat and resynchronises the cursors.
+ * duplicates are idempotent. Reconnection (with a short, jittered backoff) and liveness
+ * (ZMTP heartbeats) are ZeroMQ's; the socket monitor (linkmon.h) says when a connection
+ * is made or lost, so the child sends its Hello (which resynchronises both cursors) the
+ * moment a handshake succeeds, not on a timer. An idle link exchanges nothing else.
  */
 #ifndef JIEFEN_LINK_H
 #define JIEFEN_LINK_H
@@ -21,6 +23,7 @@
 #include "crypto.h"
 #include "log/ingest.h"
 #include "link/linkmsg.h"
+#include "link/linkstat.h"
 #include "link/zsock.h"
 #include "store.h"
 
@@ -29,24 +32,9 @@
 #include <uv.h>
 
 #define LINK_TICK_MS 1000
-#define LINK_HELLO_MS 2000
-#define LINK_DEAD_MS 6000
 #define LINK_BATCH_EVENTS 1000
 #define LINK_BATCH_BYTES (4 * 1024 * 1024)
 #define LINK_WINDOW_EVENTS 16000
-
-/* What `status` and /metrics show of one peer. */
-struct link_peer {
-    char id[33];
-    int online;
-    int64_t since_ms;             /* when online last changed */
-    int64_t last_rx_ms, last_ack_ms;
-    uint64_t applied, duplicates, rejected[REJ_COUNT];
-    /* parent side: the child's connection and its down queue */
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len;
-    uint64_t down_sent, down_acked;
-};
 
 typedef struct uplink uplink;
 typedef struct downlink downlink;
@@ -87,11 +75,9 @@ int downlink_reset(downlink *d);
 json_t *uplink_json(uplink *u);
 json_t *downlink_json(downlink *d);
 
-/* Shared by both ends: bookkeeping when a message arrives from a peer. */
-void link_peer_seen(struct link_peer *p, int64_t now);
-void link_peer_tick(struct link_peer *p, int64_t now);
-void link_peer_count(struct link_peer *p, const struct ingest_result *r);
-json_t *link_peer_json(const struct link_peer *p);
+/* Connections refused at the children's socket (unenrolled keys, plain ZMTP, ...) by
+ * reason: {"unenrolled_key": n, ...}. New reference. */
+json_t *downlink_refused_json(downlink *d);
 
 /* A batch to send: the values of dbi under the dense keys (name, first), (name, first + 1),
  * ... into env, at most `room` of them and until *bytes (which grows by their sizes)

@@ -9,7 +9,9 @@
 
 int linkmsg_setup(void *sock)
 {
-    int zero = 0, ivl = 2000, timeout = 6000, rmin = 200, rmax = 10000;
+    /* Reconnect within rmax + a jitter below rmin of a parent's return (libzmq doubles the
+     * interval from rmin and adds the jitter), at two tries a second while it is away. */
+    int zero = 0, ivl = 2000, timeout = 6000, rmin = 100, rmax = 500;
     int64_t max = LINKMSG_MAX;
     if (zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max) ||
@@ -52,34 +54,39 @@ static void drop_more(void *sock, zmq_msg_t *msg)
     }
 }
 
-int linkmsg_recv(void *sock, uint8_t *rid, size_t *rid_len, char *user,
-                 Jiefen__LinkMessage **out)
+/* The routing id frame of a ROUTER's message. 0, JF_ECORRUPT (no frame follows) or
+ * -errno. */
+static int recv_rid(void *sock, struct linkmsg_from *from)
 {
     zmq_msg_t msg;
     zmq_msg_init(&msg);
-    if (rid) {
-        if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&msg);
-            return -zmq_errno();
-        }
-        *rid_len = zmq_msg_size(&msg) < LINK_ROUTING_MAX ? zmq_msg_size(&msg) : 0;
-        memcpy(rid, zmq_msg_data(&msg), *rid_len);
-        int more = zmq_msg_more(&msg);
-        zmq_msg_close(&msg);
-        zmq_msg_init(&msg);
-        if (!more)
-            return JF_ECORRUPT;
-    }
     if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close(&msg);
         return -zmq_errno();
     }
-    if (user) {
-        /* The ZAP handler's verdict on the CURVE key, not anything the peer claims. */
-        const char *uid = zmq_msg_gets(&msg, "User-Id");
-        snprintf(user, 33, "%s", uid ? uid : "");
+    from->rid_len = zmq_msg_size(&msg) < LINK_ROUTING_MAX ? zmq_msg_size(&msg) : 0;
+    memcpy(from->rid, zmq_msg_data(&msg), from->rid_len);
+    int more = zmq_msg_more(&msg);
+    zmq_msg_close(&msg);
+    return more ? 0 : JF_ECORRUPT;
+}
+
+int linkmsg_recv(void *sock, struct linkmsg_from *from, Jiefen__LinkMessage **out)
+{
+    zmq_msg_t msg;
+    int rc = from ? recv_rid(sock, from) : 0;
+    if (rc)
+        return rc;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&msg);
+        return -zmq_errno();
     }
-    int rc = 0;
+    if (from) {
+        const char *uid = zmq_msg_gets(&msg, "User-Id");
+        snprintf(from->user, sizeof from->user, "%s", uid ? uid : "");
+        from->fd = zmq_msg_get(&msg, ZMQ_SRCFD);
+    }
     if (zmq_msg_more(&msg)) {
         drop_more(sock, &msg);
         rc = JF_ECORRUPT;

@@ -22,11 +22,20 @@ int linkmsg_setup(void *sock);
  * (-EAGAIN at the high-water mark, -EHOSTUNREACH for a peer a ROUTER does not know). */
 int linkmsg_send(void *sock, const uint8_t *rid, size_t rid_len, const Jiefen__LinkMessage *m);
 
-/* Receives one message without waiting. With rid (ROUTER), the routing id is copied there
- * and the peer's ZAP User-Id into user (33 bytes). Returns 0 and *out (free with
- * jiefen__link_message__free_unpacked), -EAGAIN when none is pending, JF_ECORRUPT for a
- * message that does not decode (it is consumed), or -errno. */
-int linkmsg_recv(void *sock, uint8_t *rid, size_t *rid_len, char *user,
-                 Jiefen__LinkMessage **out);
+/* Where a message came from (on a ROUTER): its routing id, the peer's ZAP User-Id (the
+ * handler's verdict on its CURVE key, not anything the peer claims) and the connection's
+ * fd (to match the socket monitor's report when that connection is lost). */
+struct linkmsg_from {
+    uint8_t rid[LINK_ROUTING_MAX];
+    size_t rid_len;
+    char user[33];
+    int fd;
+};
+
+/* Receives one message without waiting; with `from` (ROUTER), the routing id frame first.
+ * Returns 0 and *out (free with jiefen__link_message__free_unpacked), -EAGAIN when none
+ * is pending, JF_ECORRUPT for a message that does not decode (it is consumed), or
+ * -errno. */
+int linkmsg_recv(void *sock, struct linkmsg_from *from, Jiefen__LinkMessage **out);
 
 #endif

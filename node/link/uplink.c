@@ -26,9 +26,11 @@ struct uplink {
     struct link_ctx ctx;
     void *sock;
     zsock *z;
+    linkmon *mon;
     uv_timer_t tick;
     char parent[33], endpoint[256];
     struct link_peer peer;
+    struct link_refusals refusals; /* handshakes the parent refused */
     struct origin_cursor *o;
     size_t n_o, cap_o;
     int synced;              /* the parent's heads are known since the last Hello */
@@ -205,7 +207,7 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
         log_error("uplink", "cannot apply items from %s (%s)", u->parent, jf_strerror(rc));
         return;
     }
-    link_peer_count(&u->peer, &res);
+    linkstat_count(&u->peer, &res);
     Jiefen__DownAck a = JIEFEN__DOWN_ACK__INIT;
     a.qseq = res.down_cursor;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
@@ -221,14 +223,15 @@ static void up_readable(zsock *z)
     uplink *u = z->data;
     Jiefen__LinkMessage *m;
     int rc;
-    while ((rc = linkmsg_recv(u->sock, NULL, NULL, NULL, &m)) != -EAGAIN) {
+    while ((rc = linkmsg_recv(u->sock, NULL, &m)) != -EAGAIN) {
         if (rc) {
             if (rc != JF_ECORRUPT)
                 break;
             u->peer.rejected[REJ_UNDECODABLE]++;
+            u->peer.dirty = 1;
             continue;
         }
-        link_peer_seen(&u->peer, clock_now_ms());
+        linkstat_seen(&u->peer, clock_now_ms());
         if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HEADS)
             on_heads(u, m->heads);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
@@ -242,6 +245,9 @@ static void up_writable(zsock *z)
     pump_up(z->data);
 }
 
+/* Housekeeping, cheap when idle: the Hello again if its answer did not come (lost on a
+ * connection that broke), a resend from the acks if they stopped advancing, the
+ * counters saved. */
 static void on_tick(uv_timer_t *t)
 {
     uplink *u = t->data;
@@ -249,16 +255,34 @@ static void on_tick(uv_timer_t *t)
     uint64_t inflight = 0;
     for (size_t i = 0; i < u->n_o; i++)
         inflight += u->o[i].sent - u->o[i].acked;
-    link_peer_tick(&u->peer, now);
-    /* Idle: a Hello is the heartbeat. Stuck: acks have not advanced for a while although
-     * events are in flight: resend from the acks. */
     if (!inflight)
         u->progress_ms = now;
     int stuck = inflight && now - u->progress_ms > ACK_TIMEOUT_MS &&
                 now - u->hello_ms > ACK_TIMEOUT_MS;
-    if ((!inflight && now - u->hello_ms >= LINK_HELLO_MS) || stuck || !u->synced)
+    if (u->peer.online && (stuck || (!u->synced && now - u->hello_ms >= LINK_TICK_MS)))
         send_hello(u);
+    linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     zsock_kick(u->z);
+}
+
+/* The socket monitor: a connection made is the moment to say Hello. */
+static void on_monitor(const struct linkmon_event *ev, void *arg)
+{
+    uplink *u = arg;
+    int64_t now = clock_now_ms();
+    if (ev->kind == LINKMON_UP) {
+        linkstat_seen(&u->peer, now);
+        send_hello(u);
+        zsock_kick(u->z);
+    } else if (ev->kind == LINKMON_LOST) {
+        u->synced = 0;
+        linkstat_lost(&u->peer, now);
+    } else {
+        linkstat_refused(&u->refusals, ev, "uplink", now);
+        if (ev->reason == LINKMON_KEY && linkstat_should_log(&u->refusals, "parent", now))
+            log_error("uplink", "parent %s refused this node's key (revoked, or enrolled "
+                                "elsewhere?)", u->parent);
+    }
 }
 
 static int curve_client(uplink *u, const uint8_t *parent_pk)
@@ -280,11 +304,14 @@ static int curve_client(uplink *u, const uint8_t *parent_pk)
     return rc;
 }
 
+/* What the store remembers of the link: the parent's acks and the counters. */
 static void load_acks(uplink *u)
 {
     MDB_txn *txn;
     if (store_txn_begin(u->ctx.st, MDB_RDONLY, &txn))
         return;
+    linkstat_peer_load(u->ctx.st, txn, &u->peer);
+    linkstat_refusals_load(u->ctx.st, txn, &u->refusals);
     refresh_heads(u, txn);
     for (size_t i = 0; i < u->n_o; i++) {
         char key[64];
@@ -308,12 +335,17 @@ int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *
     snprintf(u->endpoint, sizeof u->endpoint, "%s", endpoint);
     snprintf(u->peer.id, sizeof u->peer.id, "%s", parent);
     u->peer.since_ms = clock_now_ms();
+    u->peer.fd = -1;
+    u->refusals.key = "link-refused:up";
     int rc = -ENOMEM;
+    /* The monitor before the connect, or the first handshake could go unseen. */
     if (!(u->sock = zmq_socket(ctx->zctx, ZMQ_DEALER)) || (rc = linkmsg_setup(u->sock)) ||
         (rc = curve_client(u, parent_pk)) ||
+        (rc = linkmon_start(ctx->loop, ctx->zctx, u->sock, "up", on_monitor, u, &u->mon)) ||
         (zmq_connect(u->sock, endpoint) && (rc = -zmq_errno()))) {
         log_error("uplink", "cannot connect to %s at %s (%s)", parent, endpoint,
                   rc ? zmq_strerror(-rc) : "no socket");
+        linkmon_close(u->mon);
         if (u->sock)
             zmq_close(u->sock);
         free(u->z);
@@ -324,7 +356,6 @@ int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *
     uv_timer_init(ctx->loop, &u->tick);
     u->tick.data = u;
     uv_timer_start(&u->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
-    send_hello(u);
     if ((rc = zsock_start(u->z, ctx->loop, u->sock, up_readable, up_writable, u)))
         log_error("uplink", "cannot poll the link socket (%s)", uv_strerror(rc));
     log_info("uplink", "linking to parent %s at %s", parent, endpoint);
@@ -348,6 +379,8 @@ void uplink_close(uplink *u)
 {
     if (!u)
         return;
+    linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
+    linkmon_close(u->mon);
     zsock_stop(u->z, on_zsock_closed);
     zmq_close(u->sock);
     uv_timer_stop(&u->tick);
@@ -394,7 +427,8 @@ json_t *uplink_json(uplink *u)
         oldest = oldest_unacked(u, txn);
         store_txn_abort(txn);
     }
-    json_t *j = link_peer_json(&u->peer);
+    json_t *j = linkstat_peer_json(&u->peer);
+    json_object_set_new(j, "refused", linkstat_refusals_json(&u->refusals));
     json_object_set_new(j, "direction", json_string("parent"));
     json_object_set_new(j, "endpoint", json_string(u->endpoint));
     json_object_set_new(j, "backlog_up", json_integer((json_int_t)backlog));

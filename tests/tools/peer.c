@@ -194,7 +194,7 @@ static int send_and_wait(void *s, Jiefen__LinkMessage *m)
     if (zmq_poll(&it, 1, 3000) <= 0)
         return 3;
     Jiefen__LinkMessage *r = NULL;
-    int rc = linkmsg_recv(s, NULL, NULL, NULL, &r);
+    int rc = linkmsg_recv(s, NULL, &r);
     if (r)
         jiefen__link_message__free_unpacked(r, NULL);
     return rc == 0 ? 0 : 3;

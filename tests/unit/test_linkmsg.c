@@ -57,17 +57,15 @@ static void wait_readable(void *sock)
 /* Receives one message at the ROUTER, checking the peer's routing id. */
 static int router_recv(struct pair *p, Jiefen__LinkMessage **out)
 {
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len = 0;
-    char user[33] = "unset";
+    struct linkmsg_from from = {.user = "unset", .fd = -1};
     wait_readable(p->router);
-    int rc = linkmsg_recv(p->router, rid, &rid_len, user, out);
-    printf("  router got rc %d from routing id '%.*s', user '%s'\n", rc, (int)rid_len,
-           (const char *)rid, user);
-    assert_int_equal(rid_len, 2);
-    assert_memory_equal(rid, "v1", 2);
+    int rc = linkmsg_recv(p->router, &from, out);
+    printf("  router got rc %d from routing id '%.*s', user '%s', fd %d\n", rc,
+           (int)from.rid_len, (const char *)from.rid, from.user, from.fd);
+    assert_int_equal(from.rid_len, 2);
+    assert_memory_equal(from.rid, "v1", 2);
     /* No ZAP handler here: the User-Id is empty, never what the peer says it is. */
-    assert_string_equal(user, "");
+    assert_string_equal(from.user, "");
     return rc;
 }
 
@@ -81,7 +79,7 @@ static Jiefen__LinkMessage *there_and_back(struct pair *p, const Jiefen__LinkMes
     assert_int_equal(linkmsg_send(p->router, (const uint8_t *)"v1", 2, up), 0);
     jiefen__link_message__free_unpacked(up, NULL);
     wait_readable(p->dealer);
-    assert_int_equal(linkmsg_recv(p->dealer, NULL, NULL, NULL, &back), 0);
+    assert_int_equal(linkmsg_recv(p->dealer, NULL, &back), 0);
     assert_int_equal(back->kind_case, m->kind_case);
     return back;
 }
@@ -222,11 +220,9 @@ static void test_nothing_pending_is_eagain(void **state)
 {
     struct pair *p = *state;
     Jiefen__LinkMessage *m = NULL;
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len;
-    char user[33];
-    assert_int_equal(linkmsg_recv(p->router, rid, &rid_len, user, &m), -EAGAIN);
-    assert_int_equal(linkmsg_recv(p->dealer, NULL, NULL, NULL, &m), -EAGAIN);
+    struct linkmsg_from from;
+    assert_int_equal(linkmsg_recv(p->router, &from, &m), -EAGAIN);
+    assert_int_equal(linkmsg_recv(p->dealer, NULL, &m), -EAGAIN);
     assert_null(m);
 }
 
@@ -313,9 +309,8 @@ static void test_extra_frames_are_refused_and_dropped(void **state)
     /* The rest of that message is gone: the next read is the next message. */
     expect_hello(p, 9);
     Jiefen__LinkMessage *none = NULL;
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len;
-    assert_int_equal(linkmsg_recv(p->router, rid, &rid_len, NULL, &none), -EAGAIN);
+    struct linkmsg_from from;
+    assert_int_equal(linkmsg_recv(p->router, &from, &none), -EAGAIN);
 }
 
 /* Over TCP (inproc does not enforce it): a message over LINKMSG_MAX ends the connection
@@ -345,17 +340,16 @@ static void test_oversized_message_is_not_delivered(void **state)
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
     m.hello = &h;
     assert_int_equal(linkmsg_send(dealer, NULL, 0, &m), 0);
-    uint8_t rid[LINK_ROUTING_MAX];
-    size_t rid_len;
+    struct linkmsg_from from;
     wait_readable(router);
-    int rc = linkmsg_recv(router, rid, &rid_len, NULL, &got);
+    int rc = linkmsg_recv(router, &from, &got);
     printf("  after %zu bytes: rc %d, kind %d\n", big, rc, got ? (int)got->kind_case : -1);
     assert_int_equal(rc, 0);
     assert_int_equal(got->kind_case, JIEFEN__LINK_MESSAGE__KIND_HELLO);
     assert_int_equal(got->hello->down_cursor, 77);
     jiefen__link_message__free_unpacked(got, NULL);
     got = NULL;
-    assert_int_equal(linkmsg_recv(router, rid, &rid_len, NULL, &got), -EAGAIN);
+    assert_int_equal(linkmsg_recv(router, &from, &got), -EAGAIN);
     zmq_close(dealer);
     zmq_close(router);
     zmq_ctx_term(ctx);
