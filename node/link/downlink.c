@@ -100,7 +100,7 @@ static void zap_refused(downlink *d, const char *addr, size_t addr_len, const ch
 {
     char from[LINKMON_ADDR_MAX], hex[65] = "none";
     snprintf(from, sizeof from, "%.*s", (int)(addr_len < 63 ? addr_len : 63), addr);
-    if (!linkstat_should_log(&d->refusals, from, clock_now_ms()))
+    if (!linkstat_should_log(&d->refusals, LINKMON_KEY, from, clock_now_ms()))
         return;
     if (key && key_len == 32)
         crypto_hex((const uint8_t *)key, 32, hex);
@@ -359,11 +359,14 @@ static void router_readable(zsock *z)
             log_warn("downlink", "undecodable message from %s", p->id);
             continue;
         }
-        /* The sender is who ZAP says it is; its routing id is only an address. */
-        memcpy(p->rid, from.rid, from.rid_len);
-        p->rid_len = from.rid_len;
-        p->fd = from.fd;
-        linkstat_seen(p, clock_now_ms());
+        /* The sender is who ZAP says it is; its routing id is only an address. A message
+         * that outlived its connection is still good, but says nothing of the link. */
+        if (linkmon_open(d->mon, from.fd)) {
+            memcpy(p->rid, from.rid, from.rid_len);
+            p->rid_len = from.rid_len;
+            p->fd = from.fd;
+            linkstat_seen(p, clock_now_ms());
+        }
         if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
             on_hello(d, p, m->hello);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP)
@@ -397,7 +400,9 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
         linkstat_refused(&d->refusals, ev, "downlink", now);
         return;
     }
-    for (size_t i = 0; ev->kind == LINKMON_LOST && i < d->n_peers; i++) {
+    if (ev->kind != LINKMON_LOST)
+        return;
+    for (size_t i = 0; i < d->n_peers; i++) {
         struct link_peer *p = &d->peers[i];
         if (p->fd != ev->fd)
             continue;
@@ -408,7 +413,12 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
                  p->id, ev->addr);
         linkstat_lost(p, now);
         p->rid_len = 0;
+        return;
     }
+    /* Admitted, and gone before its first message: nobody honest does that. */
+    struct linkmon_event silent = *ev;
+    silent.reason = LINKMON_SILENT;
+    linkstat_refused(&d->refusals, &silent, "downlink", now);
 }
 
 static int open_router(downlink *d)

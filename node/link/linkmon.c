@@ -1,5 +1,6 @@
 #include "link/linkmon.h"
 #include "link/zsock.h"
+#include "array.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -11,8 +12,6 @@
 #include <sys/socket.h>
 #include <zmq.h>
 
-#define CONNS 64 /* connections whose address is remembered; the oldest is forgotten */
-
 struct conn {
     int fd;
     char addr[LINKMON_ADDR_MAX];
@@ -23,13 +22,14 @@ struct linkmon {
     void *pair, *watched;
     linkmon_fn fn;
     void *arg;
-    struct conn conns[CONNS];
-    size_t next;
+    struct conn *conns;      /* the open connections, by fd */
+    size_t n_conns, cap_conns;
     int pending;             /* a handshake failure waiting for its DISCONNECTED, or -1 */
 };
 
 static const char *reason_names[LINKMON_REASONS] = {
-    "mechanism_mismatch", "unenrolled_key", "protocol_error", "handshake_failed"};
+    "mechanism_mismatch", "unenrolled_key", "protocol_error", "handshake_failed",
+    "dropped_before_hello"};
 
 const char *linkmon_reason_name(int reason)
 {
@@ -55,9 +55,24 @@ static void peer_address(int fd, char *out)
     }
 }
 
+static struct conn *conn_of(linkmon *m, int fd)
+{
+    for (size_t i = 0; i < m->n_conns; i++)
+        if (m->conns[i].fd == fd)
+            return &m->conns[i];
+    return NULL;
+}
+
 static void remember(linkmon *m, int fd)
 {
-    struct conn *c = &m->conns[m->next++ % CONNS];
+    struct conn *c = conn_of(m, fd);
+    if (!c) {
+        struct conn *grown = array_room(m->conns, m->n_conns, &m->cap_conns, sizeof *grown, 16);
+        if (!grown)
+            return; /* only its address is lost: it will be "unknown" */
+        m->conns = grown;
+        c = &m->conns[m->n_conns++];
+    }
     c->fd = fd;
     peer_address(fd, c->addr);
 }
@@ -65,14 +80,16 @@ static void remember(linkmon *m, int fd)
 /* The address of connection fd, forgetting it: its DISCONNECTED is its last event. */
 static void recall(linkmon *m, int fd, char *out)
 {
-    snprintf(out, LINKMON_ADDR_MAX, "unknown");
-    for (size_t i = 0; i < CONNS; i++) {
-        if (m->conns[i].fd == fd && m->conns[i].addr[0]) {
-            snprintf(out, LINKMON_ADDR_MAX, "%s", m->conns[i].addr);
-            m->conns[i].addr[0] = 0;
-            return;
-        }
-    }
+    struct conn *c = conn_of(m, fd);
+    snprintf(out, LINKMON_ADDR_MAX, "%s", c ? c->addr : "unknown");
+    if (c)
+        *c = m->conns[--m->n_conns];
+}
+
+int linkmon_open(linkmon *m, int fd)
+{
+    linkmon_drain(m);
+    return conn_of(m, fd) != NULL;
 }
 
 static int failure_reason(uint16_t event, uint32_t value)
@@ -116,9 +133,8 @@ static void on_event(linkmon *m, uint16_t event, uint32_t value)
 }
 
 /* Each event is two frames: 6 bytes (event, value) and the endpoint. */
-static void pair_readable(zsock *z)
+void linkmon_drain(linkmon *m)
 {
-    linkmon *m = z->data;
     for (;;) {
         uint8_t head[6];
         char endpoint[256];
@@ -140,6 +156,11 @@ static void pair_readable(zsock *z)
     }
 }
 
+static void pair_readable(zsock *z)
+{
+    linkmon_drain(z->data);
+}
+
 int linkmon_start(uv_loop_t *loop, void *zctx, void *sock, const char *name, linkmon_fn fn,
                   void *arg, linkmon **out)
 {
@@ -154,8 +175,6 @@ int linkmon_start(uv_loop_t *loop, void *zctx, void *sock, const char *name, lin
     m->arg = arg;
     m->pending = -1;
     m->watched = sock;
-    for (size_t i = 0; i < CONNS; i++)
-        m->conns[i].fd = -1;
     snprintf(endpoint, sizeof endpoint, "inproc://linkmon-%s-%p", name, (void *)m);
     int rc = 0;
     if (zmq_socket_monitor(sock, endpoint, events) < 0 ||
@@ -177,7 +196,9 @@ int linkmon_start(uv_loop_t *loop, void *zctx, void *sock, const char *name, lin
 
 static void on_closed(uv_handle_t *h)
 {
-    free(h->data);
+    linkmon *m = h->data;
+    free(m->conns);
+    free(m);
 }
 
 void linkmon_close(linkmon *m)

@@ -6,7 +6,8 @@
  * handshake failure: its value is the reason, and the DISCONNECTED that follows carries
  * the connection's fd. So the reason is held until that DISCONNECTED, and the address is
  * the one read (getpeername) when the connection's ACCEPTED or CONNECTED event was read;
- * a connection already gone by then is named "unknown". libzmq 4.3 reports a frame over
+ * a connection already gone by then (libzmq refuses a plain client within microseconds)
+ * is named "unknown". libzmq 4.3 reports a frame over
  * the size limit only as a lost connection (no reason), so the owner counts it as one.
  */
 #ifndef JIEFEN_LINKMON_H
@@ -25,6 +26,8 @@ enum linkmon_reason {
     LINKMON_KEY,       /* CURVE key refused by the ZAP handler (not an enrolled child) */
     LINKMON_PROTOCOL,  /* a ZMTP or CURVE protocol error */
     LINKMON_HANDSHAKE, /* closed or unreadable before the handshake ended */
+    LINKMON_SILENT,    /* never reported here: the owner's name for an admitted connection
+                        * lost before its first message (a frame over the size limit) */
     LINKMON_REASONS
 };
 
@@ -45,11 +48,21 @@ typedef void (*linkmon_fn)(const struct linkmon_event *ev, void *arg);
 int linkmon_start(uv_loop_t *loop, void *zctx, void *sock, const char *name, linkmon_fn fn,
                   void *arg, linkmon **out);
 
+/* Reads the events waiting now. A message read from the monitored socket after this was
+ * sent before any loss not yet reported: so read the monitor first. */
+void linkmon_drain(linkmon *m);
+
+/* 1 if connection fd is open as far as the monitor has said (drains it first). A
+ * message can still be read from a connection already closed; and an fd number is
+ * reused at once for the next connection. */
+int linkmon_open(linkmon *m, int fd);
+
 /* Stops monitoring and frees (after the loop has closed its handle). Call before
  * closing the monitored socket. Accepts NULL. */
 void linkmon_close(linkmon *m);
 
-/* "mechanism_mismatch", "unenrolled_key", "protocol_error", "handshake_failed". */
+/* "mechanism_mismatch", "unenrolled_key", "protocol_error", "handshake_failed",
+ * "dropped_before_hello". */
 const char *linkmon_reason_name(int reason);
 
 #endif

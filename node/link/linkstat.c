@@ -166,11 +166,12 @@ static size_t host_len(const char *addr)
     return colon && colon != addr ? (size_t)(colon - addr) : strlen(addr);
 }
 
-int linkstat_should_log(struct link_refusals *r, const char *addr, int64_t now)
+int linkstat_should_log(struct link_refusals *r, int reason, const char *addr, int64_t now)
 {
     size_t len = host_len(addr);
     for (size_t i = 0; i < LINKSTAT_LOGGED; i++) {
-        if (host_len(r->logged[i].addr) == len && strncmp(r->logged[i].addr, addr, len) == 0) {
+        if (r->logged[i].reason == reason && host_len(r->logged[i].addr) == len &&
+            strncmp(r->logged[i].addr, addr, len) == 0) {
             if (now - r->logged[i].ms < LOG_EVERY_MS)
                 return 0;
             r->logged[i].ms = now;
@@ -179,6 +180,7 @@ int linkstat_should_log(struct link_refusals *r, const char *addr, int64_t now)
     }
     size_t slot = r->next++ % LINKSTAT_LOGGED;
     snprintf(r->logged[slot].addr, sizeof r->logged[slot].addr, "%s", addr);
+    r->logged[slot].reason = reason;
     r->logged[slot].ms = now;
     return 1;
 }
@@ -191,7 +193,7 @@ void linkstat_refused(struct link_refusals *r, const struct linkmon_event *ev,
     r->count[ev->reason]++;
     r->dirty = 1;
     /* An unenrolled key was logged with the key itself by the ZAP handler. */
-    if (ev->reason != LINKMON_KEY && linkstat_should_log(r, ev->addr, now))
+    if (ev->reason != LINKMON_KEY && linkstat_should_log(r, ev->reason, ev->addr, now))
         log_warn("link", "%s: refused a connection from %s (%s; %llu so far)", what, ev->addr,
                  linkmon_reason_name(ev->reason), (unsigned long long)r->count[ev->reason]);
 }

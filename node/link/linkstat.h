@@ -44,6 +44,7 @@ struct link_refusals {
     int dirty;
     struct {
         char addr[LINKMON_ADDR_MAX];
+        int reason;
         int64_t ms;
     } logged[LINKSTAT_LOGGED];
     size_t next;
@@ -66,12 +67,13 @@ void linkstat_lost(struct link_peer *p, int64_t now);
 void linkstat_count(struct link_peer *p, const struct ingest_result *r);
 
 /* Counts a refused connection, and logs it ("what" names the link end) unless its
- * address was logged in the last minute. */
+ * address was logged for the same reason in the last minute. */
 void linkstat_refused(struct link_refusals *r, const struct linkmon_event *ev,
                       const char *what, int64_t now);
 
-/* 1 (and remembers it) if `addr` (its host part) was not logged within the last minute. */
-int linkstat_should_log(struct link_refusals *r, const char *addr, int64_t now);
+/* 1 (and remembers it) if this reason was not logged for `addr` (its host part) within
+ * the last minute. */
+int linkstat_should_log(struct link_refusals *r, int reason, const char *addr, int64_t now);
 
 /* JSON as docs/api.md shows: a peer's link; refusals by reason name. New references. */
 json_t *linkstat_peer_json(const struct link_peer *p);

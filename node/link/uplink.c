@@ -279,7 +279,7 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
         linkstat_lost(&u->peer, now);
     } else {
         linkstat_refused(&u->refusals, ev, "uplink", now);
-        if (ev->reason == LINKMON_KEY && linkstat_should_log(&u->refusals, "parent", now))
+        if (ev->reason == LINKMON_KEY && linkstat_should_log(&u->refusals, LINKMON_KEY, "parent", now))
             log_error("uplink", "parent %s refused this node's key (revoked, or enrolled "
                                 "elsewhere?)", u->parent);
     }

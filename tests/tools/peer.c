@@ -186,6 +186,15 @@ static int build(struct ctx *c, const char *mode, ProtobufCBinaryData *env)
     return rc;
 }
 
+static int send_oversize(void *s)
+{
+    size_t big = (size_t)LINKMSG_MAX + 1;
+    uint8_t *buf = calloc(1, big);
+    int rc = buf && zmq_send(s, buf, big, 0) == (int)big ? 0 : -1;
+    free(buf);
+    return rc;
+}
+
 static int send_and_wait(void *s, Jiefen__LinkMessage *m)
 {
     if (linkmsg_send(s, NULL, 0, m))
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
     struct ctx c = {0};
     if (argc != 3) {
         fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign|"
-                        "poison\n");
+                        "poison|oversize\n");
         return 2;
     }
     if (crypto_init() || load(&c, argv[1])) {
@@ -227,7 +236,11 @@ int main(int argc, char **argv)
     Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
     ProtobufCBinaryData env = {0, NULL};
     h.node_id = c.self;
-    if (strcmp(mode, "hello") == 0 || stranger) {
+    /* A frame over the limit, then a Hello: the parent drops the connection, and the
+     * Hello is answered on the next one. */
+    if (strcmp(mode, "oversize") == 0 && send_oversize(s))
+        return 1;
+    if (strcmp(mode, "hello") == 0 || strcmp(mode, "oversize") == 0 || stranger) {
         m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
         m.hello = &h;
     } else {

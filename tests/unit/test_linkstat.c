@@ -2,7 +2,7 @@
  * heard from and offline when its connection is lost (not before: an idle link is
  * silent); ingest counts add up; the status JSON of docs/api.md; every counter and the
  * last contact survive a restart through the store; refusals are counted by reason and
- * logged at most once a minute per host. */
+ * logged at most once a minute per host and reason. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,17 +124,19 @@ static void test_log_once_a_minute_per_host(void **state)
 {
     (void)state;
     struct link_refusals r = {.key = "k"};
-    assert_true(linkstat_should_log(&r, "10.0.0.9:4000", T0));
-    assert_false(linkstat_should_log(&r, "10.0.0.9:4001", T0 + 59999));
-    assert_true(linkstat_should_log(&r, "10.0.0.10:4000", T0 + 1));
-    assert_true(linkstat_should_log(&r, "[::1]:5000", T0 + 2));
-    assert_false(linkstat_should_log(&r, "[::1]:5001", T0 + 3));
-    assert_true(linkstat_should_log(&r, "10.0.0.9:4002", T0 + 60000));
+    assert_true(linkstat_should_log(&r, LINKMON_KEY, "10.0.0.9:4000", T0));
+    assert_false(linkstat_should_log(&r, LINKMON_KEY, "10.0.0.9:4001", T0 + 59999));
+    assert_true(linkstat_should_log(&r, LINKMON_KEY, "10.0.0.10:4000", T0 + 1));
+    assert_true(linkstat_should_log(&r, LINKMON_KEY, "[::1]:5000", T0 + 2));
+    assert_false(linkstat_should_log(&r, LINKMON_KEY, "[::1]:5001", T0 + 3));
+    assert_true(linkstat_should_log(&r, LINKMON_KEY, "10.0.0.9:4002", T0 + 60000));
+    /* Another reason from the same host is another line. */
+    assert_true(linkstat_should_log(&r, LINKMON_MECHANISM, "10.0.0.9:4003", T0 + 60001));
     /* A flood of distinct hosts cannot make the table forget to count. */
     char addr[32];
     for (int i = 0; i < 1000; i++) {
         snprintf(addr, sizeof addr, "10.1.%d.%d:1", i / 256, i % 256);
-        assert_true(linkstat_should_log(&r, addr, T0 + 100));
+        assert_true(linkstat_should_log(&r, LINKMON_KEY, addr, T0 + 100));
     }
 }
 
