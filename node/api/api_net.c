@@ -9,6 +9,7 @@
 #include "error.h"
 #include "log/fold.h"
 #include "log/ingest.h"
+#include "log/quarantine.h"
 #include "log.h"
 #include "case/party.h"
 #include "log/registry.h"
@@ -588,7 +589,7 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
     if (!in)
         return;
     const char *origin = api_str(in, "origin");
-    int rc = ingest_clear_quarantine(c->api->dep.st, origin);
+    int rc = quarantine_clear(c->api->dep.st, origin);
     if (rc == 0) {
         log_warn("link", "quarantine of %s cleared by the operator", origin);
         reply_json(c, 200, json_pack("{s:s, s:b}", "origin", origin, "cleared", 1));

@@ -46,6 +46,16 @@ struct link_peer {
     uint8_t rid[LINK_ROUTING_MAX];
     size_t rid_len;
     uint64_t down_sent, down_acked;
+    /* parent side: invalid envelopes from the child, and its throttle (link/throttle.h) */
+    uint64_t invalid_in_window;
+    int64_t window_start_ms, throttled_until_ms;
+};
+
+/* When a child is throttled: `invalid` bad envelopes within window_ms refuse its up
+ * batches unread for cooldown_ms. */
+struct link_throttle {
+    uint64_t invalid;
+    int64_t window_ms, cooldown_ms;
 };
 
 typedef struct uplink uplink;
@@ -61,6 +71,7 @@ struct link_ctx {
     const char *node_id;            /* this node's id */
     void (*on_received)(void *arg); /* events from the peer were applied */
     void *arg;
+    struct link_throttle throttle;  /* parent side */
 };
 
 /* Connects to the parent at `endpoint` whose Ed25519 key is parent_pk. Returns 0 or a
