@@ -80,6 +80,13 @@ static const struct option_def options[] = {
      "ZeroMQ endpoint where children connect, e.g. tcp://0.0.0.0:7900; empty: no children."},
     {"link", "parent", OPT_STRING, OFF(link_parent), 0, 0, "",
      "Parent's endpoint; empty: the one given at enrolment."},
+    {"link", "throttle_invalid", OPT_INT, OFF(link_throttle_invalid), 1, 1000000, "100",
+     "A child whose batches carry this many badly signed or unreadable envelopes within "
+     "throttle_window_s is refused unread for throttle_cooldown_s."},
+    {"link", "throttle_window_s", OPT_INT, OFF(link_throttle_window_s), 1, 86400, "60",
+     "The window in which a child's invalid envelopes are counted towards its throttle."},
+    {"link", "throttle_cooldown_s", OPT_INT, OFF(link_throttle_cooldown_s), 1, 86400, "60",
+     "How long a throttled child's up batches are refused without being checked."},
     {"console", "session_idle_minutes", OPT_INT, OFF(session_idle_minutes), 1, 1440, "30",
      "A browser session unused this long ends (the user logs in again)."},
     {"console", "session_max_hours", OPT_INT, OFF(session_max_hours), 1, 720, "12",

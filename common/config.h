@@ -47,6 +47,9 @@ struct config {
     int log_level;            /* enum log_level */
     char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
     char link_parent[256];    /* overrides the parent endpoint from enrolment */
+    int link_throttle_invalid;    /* invalid envelopes from a child that throttle it ... */
+    int link_throttle_window_s;   /* ... within this window, */
+    int link_throttle_cooldown_s; /* for this long */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

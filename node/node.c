@@ -17,6 +17,7 @@
 #include "log.h"
 #include "log/eventlog.h"
 #include "log/fold.h"
+#include "log/quarantine.h"
 #include "log/registry.h"
 #include "log/work.h"
 #include "report/report.h"
@@ -184,6 +185,7 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_REPORT_SUBMITTED, report_fold);
     fold_set(JIEFEN__EVENT__BODY_REPORT_REVIEWED, report_fold);
     fold_set(JIEFEN__EVENT__BODY_WARNING, warning_fold);
+    fold_set(JIEFEN__EVENT__BODY_EQUIVOCATION_PROOF, quarantine_fold);
     fold_set_applied(route_down);
 }
 
@@ -372,18 +374,31 @@ static int parent_of(struct node *n, MDB_txn *txn, char *parent, char *endpoint,
     return registry_key(n->st, txn, parent, pk) == 0;
 }
 
-/* Events came in over a link: relay them on, and check the rules that need them. */
+static void publish_proofs(struct node *n)
+{
+    int rc = quarantine_publish(n->st, n->log);
+    if (rc)
+        log_warn("node", "cannot queue the equivocation proofs for the log (%s)",
+                 jf_strerror(rc));
+}
+
+/* Events came in over a link: relay them on, check the rules that need them, and append
+ * any equivocation proof found to our log (so it goes up). */
 static void links_received(void *arg)
 {
     struct node *n = arg;
     links_kick(n);
     warning_check_received(n->warnings);
+    publish_proofs(n);
 }
 
 static struct link_ctx link_ctx(struct node *n)
 {
+    struct link_throttle t = {(uint64_t)n->cfg.link_throttle_invalid,
+                              n->cfg.link_throttle_window_s * 1000LL,
+                              n->cfg.link_throttle_cooldown_s * 1000LL};
     return (struct link_ctx){&n->loop, n->zctx, n->st, n->id, n->cfg.node_id,
-                             links_received, n};
+                             links_received, n, t};
 }
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
@@ -574,6 +589,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
     schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
+    publish_proofs(n);          /* and proofs found before a crash go up */
     return start_links(n, err, errlen);
 }
 

@@ -1,6 +1,7 @@
 // page-network — 网络状态: this node's link to its parent and to each child (GET
-// /api/v1/status "links": online, backlog, last contact) with the tree's names (GET
-// /api/v1/nodes).
+// /api/v1/status "links": online, backlog, last contact, throttling) with the tree's
+// names (GET /api/v1/nodes), and the equivocation proofs held here (GET
+// /api/v1/links/quarantine).
 import { get } from './api.js';
 import { h, clear, table, fmtTime } from './ui.js';
 import { name } from './vocab.js';
@@ -10,7 +11,8 @@ function online(l) {
 }
 
 export default async function networkPage(main, { stale }) {
-  const [status, nodes] = await Promise.all([get('/api/v1/status'), get('/api/v1/nodes')]);
+  const [status, nodes, quarantine] = await Promise.all([get('/api/v1/status'),
+    get('/api/v1/nodes'), get('/api/v1/links/quarantine')]);
   if (stale()) return;
   const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
   const label = (id) => (byId[id] ? `${byId[id].name}（${id}）` : id);
@@ -37,11 +39,22 @@ export default async function networkPage(main, { stale }) {
     h('section', { class: 'card' }, h('h2', {}, `下级连接（${children.length}）`),
       table([
         ['下级', (l) => label(l.peer)],
-        ['状态', (l) => (l.revoked ? h('span', { class: 'chip bad' }, '已吊销') : online(l))],
+        ['状态', (l) => (l.revoked ? h('span', { class: 'chip bad' }, '已吊销')
+          : l.throttled ? h('span', { class: 'chip bad' }, `限流至 ${fmtTime(l.throttled_until_ms)}`)
+            : online(l))],
         ['待下发', (l) => String(l.backlog_down ?? 0)],
         ['最早待下发', (l) => fmtTime(l.backlog_down_oldest_ms)],
         ['最近联系', (l) => fmtTime(l.last_contact_ms)],
         ['已接收事件', (l) => String(l.applied ?? 0)],
         ['被拒', rejected],
-      ], children, '没有下级节点', { class: 'links' })));
+      ], children, '没有下级节点', { class: 'links' })),
+    h('section', { class: 'card' }, h('h2', {}, '隔离证据（一序号两事件，双方签名均已核验）'),
+      table([
+        ['节点', (p) => `${p.origin_name}（${p.origin}）`],
+        ['序号', (p) => String(p.seq)],
+        ['发现者', (p) => `${p.detected_by_name}（${p.detected_by}）`],
+        ['时间', (p) => fmtTime(p.time_ms)],
+        ['状态', (p) => h('span', { class: `chip ${p.quarantined ? 'bad' : 'online'}` },
+          p.quarantined ? '隔离中' : '已解除')],
+      ], quarantine.proofs, '没有隔离证据', { class: 'links' })));
 }

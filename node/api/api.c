@@ -88,6 +88,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/directives", 0, NEED_LOGIN, route_directive_list},
     {"POST", "/api/v1/directives/ack", 0, PERM_DIRECTIVE_ACK, route_directive_ack},
     {"POST", "/api/v1/links/clear-quarantine", 0, PERM_NODE_ADMIN, route_quarantine_clear},
+    {"GET", "/api/v1/links/quarantine", 0, NEED_LOGIN, route_quarantine_list},
     {"POST", "/api/v1/session", 0, NEED_NOTHING, route_session_login},
     {"GET", "/api/v1/session", 0, NEED_LOGIN, route_session_show},
     {"DELETE", "/api/v1/session", 0, NEED_SESSION, route_session_logout},

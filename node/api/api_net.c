@@ -9,6 +9,7 @@
 #include "error.h"
 #include "log/fold.h"
 #include "log/ingest.h"
+#include "log/quarantine.h"
 #include "log.h"
 #include "case/party.h"
 #include "log/registry.h"
@@ -588,7 +589,7 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
     if (!in)
         return;
     const char *origin = api_str(in, "origin");
-    int rc = ingest_clear_quarantine(c->api->dep.st, origin);
+    int rc = quarantine_clear(c->api->dep.st, origin);
     if (rc == 0) {
         log_warn("link", "quarantine of %s cleared by the operator", origin);
         reply_json(c, 200, json_pack("{s:s, s:b}", "origin", origin, "cleared", 1));
@@ -598,4 +599,50 @@ void route_quarantine_clear(struct api_call *c, const http_request *r, const cha
         reply_store_error(c, rc);
     }
     json_decref(in);
+}
+
+/* ---- equivocation proofs ------------------------------------------------------------ */
+
+struct proof_list {
+    store *st;
+    MDB_txn *txn;
+    json_t *list;
+};
+
+/* A node's name as people know it, or its id when this node does not know it. */
+static json_t *node_name(struct proof_list *l, const char *id)
+{
+    Jiefen__NodeInfo *ni = NULL;
+    registry_get(l->st, l->txn, id, &ni);
+    json_t *name = json_string(ni && ni->name[0] ? ni->name : id);
+    registry_free(&ni);
+    return name;
+}
+
+static int proof_json(const Jiefen__EquivocationRecord *r, void *arg)
+{
+    struct proof_list *l = arg;
+    json_t *p = json_pack("{s:s, s:o, s:I, s:s, s:o, s:I, s:b}", "origin", r->proof->origin,
+                          "origin_name", node_name(l, r->proof->origin), "seq",
+                          (json_int_t)r->proof->seq, "detected_by", r->detected_by,
+                          "detected_by_name", node_name(l, r->detected_by), "time_ms",
+                          (json_int_t)r->time_ms, "quarantined",
+                          quarantine_is(l->st, l->txn, r->proof->origin));
+    return p && json_array_append_new(l->list, p) == 0 ? 0 : -ENOMEM;
+}
+
+void route_quarantine_list(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct proof_list l = {c->api->dep.st, NULL, json_array()};
+    int rc = store_txn_begin(l.st, MDB_RDONLY, &l.txn);
+    if (rc == 0) {
+        rc = quarantine_each(l.st, l.txn, proof_json, &l);
+        store_txn_abort(l.txn);
+    }
+    if (rc) {
+        json_decref(l.list);
+        return reply_store_error(c, rc);
+    }
+    reply_json(c, 200, json_pack("{s:o}", "proofs", l.list));
 }

@@ -83,6 +83,10 @@ static void links_metrics(struct api *api, FILE *f)
         if (down)
             fprintf(f, "jiefen_link_backlog_events{peer=\"%s\",direction=\"down\"} %lld\n",
                     peer, (long long)json_integer_value(down));
+        json_t *throttled = json_object_get(v, "throttled");
+        if (throttled)
+            fprintf(f, "jiefen_link_throttled{peer=\"%s\"} %d\n", peer,
+                    json_is_true(throttled));
         char label[64];
         snprintf(label, sizeof label, "peer=\"%s\",", peer);
         counters_by(f, "jiefen_link_rejected_total", label, json_object_get(v, "rejected"));

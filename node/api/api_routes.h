@@ -64,5 +64,6 @@ void route_directive_send(struct api_call *c, const http_request *r, const char 
 void route_directive_list(struct api_call *c, const http_request *r, const char *tail);
 void route_directive_ack(struct api_call *c, const http_request *r, const char *tail);
 void route_quarantine_clear(struct api_call *c, const http_request *r, const char *tail);
+void route_quarantine_list(struct api_call *c, const http_request *r, const char *tail);
 
 #endif

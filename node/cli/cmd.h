@@ -35,6 +35,7 @@ int cmd_directive_send(struct ctl *ctl, int argc, char **argv);
 int cmd_directive_list(struct ctl *ctl, int argc, char **argv);
 int cmd_directive_ack(struct ctl *ctl, int argc, char **argv);
 int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv);
+int cmd_link_quarantine(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_user.c */
 int cmd_user_add(struct ctl *ctl, int argc, char **argv);

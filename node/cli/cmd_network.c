@@ -1,6 +1,7 @@
 /*
  * cmd_network — the tier network seen from this node: `nodes`, `directive send|list|ack`
- * (directives down the tree, acknowledged back up) and `link clear-quarantine`.
+ * (directives down the tree, acknowledged back up), `link quarantine` (the equivocation
+ * proofs kept here) and `link clear-quarantine`.
  */
 #include "cmd.h"
 
@@ -211,4 +212,39 @@ int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
     return rc ? rc
               : api_post_fields(ctl, "/api/v1/links/clear-quarantine", kv, 2,
                                 "quarantine cleared", "origin");
+}
+
+/* One proof: who equivocated (by name), under which seq, who found it, when, and whether
+ * the origin is still quarantined here. */
+static int proof_row(struct table *t, const json_t *p, const void *arg)
+{
+    (void)arg;
+    char when[32], seq[24];
+    const char *row[5] = {field_str(p, "origin_name"), field_num(p, "seq", seq, sizeof seq),
+                          field_str(p, "detected_by_name"),
+                          field_time(p, "time_ms", "%Y-%m-%d %H:%M", when, sizeof when),
+                          json_is_true(json_object_get(p, "quarantined")) ? "隔离中" : "已解除"};
+    return table_add(t, row);
+}
+
+int cmd_link_quarantine(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    static const char *const head[5] = {"节点", "序号", "发现者", "时间", "状态"};
+    json_t *r;
+    int rc = api_call(ctl, "GET", "/api/v1/links/quarantine", NULL, 0, &r);
+    if (rc)
+        return rc;
+    json_t *list = json_object_get(r, "proofs");
+    if (!json_is_array(list))
+        rc = api_unexpected("no \"proofs\" array");
+    else if (ctl->json)
+        rc = api_print_json(r);
+    else if (json_array_size(list) == 0)
+        printf("没有发现一序号两事件（无隔离证据）\n");
+    else
+        rc = table_show("一序号两事件的证据（双方签名均已核验）", 0, list, head, 5, proof_row,
+                        NULL);
+    json_decref(r);
+    return rc;
 }

@@ -69,6 +69,7 @@ static const struct command commands[] = {
      "                 [--case ID]"},
     {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
     {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT]"},
+    {"link", "quarantine", cmd_link_quarantine, CMD_NO_ARGS, ""},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
      "USER --role clerk|mediator|director|leader|admin [--name NAME]\n"

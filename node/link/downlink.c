@@ -1,5 +1,6 @@
 /* downlink — the parent's end of the links to its children (see link.h). */
 #include "link/link.h"
+#include "link/throttle.h"
 #include "array.h"
 #include "case/route.h"
 #include "clock.h"
@@ -310,7 +311,12 @@ static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
 static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
 {
     struct ingest_result res;
+    int64_t now = clock_now_ms();
     int rc;
+    if (throttle_active(p, now)) { /* refused unread: no heads either, it resends later */
+        p->rejected[REJ_THROTTLED] += b->n_envelopes;
+        return;
+    }
     while ((rc = ingest_up(d->ctx.st, d->ctx.node_id, p->id, b, &res)) == MDB_MAP_FULL &&
            store_grow(d->ctx.st) == 0)
         ;
@@ -319,11 +325,13 @@ static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
         return;
     }
     linkstat_count(p, &res);
+    throttle_count(p, &d->ctx.throttle, &res, now);
     p->last_ack_ms = clock_now_ms();
     /* A gap means batches were lost (a restart, a dropped connection): have the child
      * resend from our heads at once rather than after its ack timeout. */
     send_heads(d, p, res.rejected[REJ_GAP] > 0);
-    if (res.applied) /* relay on up, and any directives now routable */
+    /* relay on up, and any directives now routable; an equivocation's proof goes up */
+    if (res.applied || res.rejected[REJ_EQUIVOCATION])
         d->ctx.on_received(d->ctx.arg);
 }
 
@@ -572,6 +580,9 @@ static json_t *child_json(downlink *d, MDB_txn *txn, const struct link_peer *p)
     json_t *j = linkstat_peer_json(p);
     json_object_set_new(j, "direction", json_string("child"));
     json_object_set_new(j, "revoked", json_boolean(ni && ni->revoked));
+    int64_t until = throttle_active(p, clock_now_ms()) ? p->throttled_until_ms : 0;
+    json_object_set_new(j, "throttled", json_boolean(until != 0));
+    json_object_set_new(j, "throttled_until_ms", until ? json_integer(until) : json_null());
     json_object_set_new(j, "backlog_down",
                         json_integer(first ? (json_int_t)(last - first + 1) : 0));
     json_object_set_new(j, "backlog_down_oldest_ms", oldest ? json_integer(oldest) : json_null());

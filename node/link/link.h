@@ -36,6 +36,13 @@
 #define LINK_BATCH_BYTES (4 * 1024 * 1024)
 #define LINK_WINDOW_EVENTS 16000
 
+/* When a child is throttled: `invalid` bad envelopes within window_ms refuse its up
+ * batches unread for cooldown_ms. */
+struct link_throttle {
+    uint64_t invalid;
+    int64_t window_ms, cooldown_ms;
+};
+
 typedef struct uplink uplink;
 typedef struct downlink downlink;
 
@@ -49,6 +56,7 @@ struct link_ctx {
     const char *node_id;            /* this node's id */
     void (*on_received)(void *arg); /* events from the peer were applied */
     void *arg;
+    struct link_throttle throttle;  /* parent side */
 };
 
 /* Connects to the parent at `endpoint` whose Ed25519 key is parent_pk. Returns 0 or a

@@ -214,7 +214,7 @@ static void on_down(uplink *u, const Jiefen__DownBatch *b)
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK;
     m.down_ack = &a;
     send_msg(u, &m);
-    if (res.applied)
+    if (res.applied || res.rejected[REJ_EQUIVOCATION]) /* an equivocation has a proof to send */
         u->ctx.on_received(u->ctx.arg);
 }
 

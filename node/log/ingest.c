@@ -5,6 +5,7 @@
 #include "log/eventlog.h"
 #include "log/fold.h"
 #include "log.h"
+#include "log/quarantine.h"
 #include "log/registry.h"
 
 #include <errno.h>
@@ -15,42 +16,12 @@
 static const char *reason_names[REJ_COUNT] = {
     "undecodable", "foreign_origin", "revoked_origin", "quarantined",
     "gap",         "broken_chain",   "bad_signature",  "equivocation",
+    "throttled",
 };
 
 const char *ingest_reason_name(int reason)
 {
     return reason >= 0 && reason < REJ_COUNT ? reason_names[reason] : "unknown";
-}
-
-static void quarantine_key(const char *origin, char *buf, size_t len)
-{
-    snprintf(buf, len, "quarantine:%s", origin);
-}
-
-int ingest_quarantined(store *st, MDB_txn *txn, const char *origin)
-{
-    char key[64];
-    uint64_t v = 0;
-    quarantine_key(origin, key, sizeof key);
-    store_meta_get_u64(st, txn, key, &v);
-    return v != 0;
-}
-
-int ingest_clear_quarantine(store *st, const char *origin)
-{
-    char key[64];
-    MDB_txn *txn;
-    quarantine_key(origin, key, sizeof key);
-    int rc = store_txn_begin(st, 0, &txn);
-    if (rc)
-        return rc;
-    MDB_val k = {strlen(key), key};
-    rc = mdb_del(txn, st->meta, &k, NULL);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return rc == MDB_NOTFOUND ? JF_ENOTFOUND : rc;
-    }
-    return mdb_txn_commit(txn);
 }
 
 static void reject(struct ingest_result *res, int reason, const char *origin, uint64_t seq)
@@ -79,33 +50,37 @@ static int origin_admissible(store *st, MDB_txn *txn, const char *child, const c
         return REJ_REVOKED;
     if (rc)
         return REJ_FOREIGN;
-    if (ingest_quarantined(st, txn, origin))
+    if (quarantine_is(st, txn, origin))
         return REJ_QUARANTINED;
     return -1;
 }
 
-/* An event at or below our head: the same bytes are a replay (-1: harmless), other bytes
- * an equivocation. */
-static int check_known(store *st, MDB_txn *txn, const envelope *e)
+/* Judges an event at or below our head against the copy held. The same bytes are a
+ * replay (-1: harmless). Other bytes are judged only after their signature is checked: a
+ * badly signed copy is refused as such and says nothing about the origin; two validly
+ * signed different events are an equivocation, proved, and the origin quarantined. */
+static int judge_known(store *st, MDB_txn *txn, const char *self, const envelope *e,
+                       const ProtobufCBinaryData *raw, const uint8_t *pk)
 {
-    uint8_t key[STORE_KEY_MAX];
-    MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key}, d;
+    const Jiefen__Event *ev = e->event;
     envelope *have = NULL;
-    int same = mdb_get(txn, st->events, &k, &d) == 0 &&
-               envelope_decode(d.mv_data, d.mv_size, &have) == 0 &&
-               memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
+    MDB_val d;
+    int rc = store_event_get(st, txn, ev->origin, ev->seq, &d);
+    if (rc)
+        return rc == JF_ENOTFOUND ? REJ_GAP : rc; /* below the head, not held: not ours */
+    if (envelope_decode(d.mv_data, d.mv_size, &have))
+        return JF_ECORRUPT;
+    int same = memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
+    int why = same                          ? -1
+              : envelope_verify(e, pk)      ? REJ_SIGNATURE
+              : envelope_verify(have, pk)   ? REJ_CHAIN /* ours does not verify: no proof */
+                                            : REJ_EQUIVOCATION;
     envelope_free(&have);
-    return same ? -1 : REJ_EQUIVOCATION;
-}
-
-static int quarantine(store *st, MDB_txn *txn, const char *origin)
-{
-    char key[64];
-    quarantine_key(origin, key, sizeof key);
-    log_error("ingest", "origin %s equivocated (two events under one seq): quarantined until "
-                        "an operator clears it",
-              origin);
-    return store_meta_put_u64(st, txn, key, 1);
+    if (why == REJ_EQUIVOCATION &&
+        (rc = quarantine_detected(st, txn, self, ev->origin, ev->seq, d.mv_data, d.mv_size,
+                                  raw->data, raw->len)))
+        return rc;
+    return why;
 }
 
 static int store_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
@@ -120,19 +95,37 @@ static int store_event(store *st, MDB_txn *txn, const char *self, const envelope
     return rc ? rc : fold_event(st, txn, self, e, bytes, len, 0);
 }
 
-/* How many events of the run, from the start, have valid signatures: one check of the
- * newest usually vouches for all. */
-static size_t signed_prefix(const struct run *r, const uint8_t *pk)
+/* How many of the linked events, from the first, a verified signature vouches for: the
+ * newest one whose signature verifies vouches for itself and, through the hash links, for
+ * every event before it. One check when all is well; each one that fails is counted. */
+static size_t vouched(envelope *const *e, size_t n, const uint8_t *pk,
+                      struct ingest_result *res)
 {
-    if (envelope_verify(r->e[r->n - 1], pk) == 0)
-        return r->n;
-    size_t i = 0;
-    while (i < r->n && envelope_verify(r->e[i], pk) == 0)
-        i++;
-    return i;
+    size_t k = n;
+    while (k > 0 && envelope_verify(e[k - 1], pk)) {
+        reject(res, REJ_SIGNATURE, e[k - 1]->event->origin, e[k - 1]->event->seq);
+        k--;
+    }
+    return k;
 }
 
-/* Checks and applies one origin's consecutive events. */
+/* The events of the run from `i` that continue the chain from (seq, prev): how many. */
+static size_t linked(struct run *r, size_t i, uint64_t seq, const uint8_t *prev)
+{
+    size_t end = i;
+    for (; end < r->n; end++) {
+        const Jiefen__Event *ev = r->e[end]->event;
+        if (ev->seq != seq + 1 || memcmp(ev->prev_hash.data, prev, CRYPTO_HASH_LEN))
+            break;
+        seq = ev->seq;
+        prev = r->e[end]->hash;
+    }
+    return end - i;
+}
+
+/* Checks and applies one origin's consecutive events: what we hold is judged against our
+ * copy, what continues our chain is applied as far as a verified signature vouches for it,
+ * and the first event that does neither ends the run. */
 static int apply_run(store *st, MDB_txn *txn, const char *self, const char *child,
                      struct run *r, const Jiefen__UpBatch *b, size_t first,
                      struct ingest_result *res)
@@ -148,33 +141,40 @@ static int apply_run(store *st, MDB_txn *txn, const char *self, const char *chil
     if ((rc = eventlog_head(st, txn, origin, &seq, prev)) ||
         (rc = registry_key(st, txn, origin, pk)))
         return rc;
-    /* Skip what we hold already; stop at the first event that does not link. */
-    size_t start = 0, end;
-    for (; start < r->n && r->e[start]->event->seq <= seq; start++) {
-        if ((why = check_known(st, txn, r->e[start])) >= 0) {
-            reject(res, why, origin, r->e[start]->event->seq);
-            return quarantine(st, txn, origin);
+    size_t i = 0;
+    while (i < r->n) {
+        const ProtobufCBinaryData *raw = &b->envelopes[first + i];
+        const Jiefen__Event *ev = r->e[i]->event;
+        if (ev->seq <= seq) {
+            /* Held already, from an earlier batch or earlier in this one. */
+            if ((why = judge_known(st, txn, self, r->e[i], raw, pk)) < -1)
+                return why;
+            if (why == -1)
+                res->duplicates++;
+            else
+                reject(res, why, origin, ev->seq);
+            if (why == REJ_EQUIVOCATION)
+                return 0;
+            i++;
+            continue;
         }
-        res->duplicates++;
-    }
-    for (end = start; end < r->n; end++) {
-        const Jiefen__Event *ev = r->e[end]->event;
-        if (ev->seq != seq + 1 || memcmp(ev->prev_hash.data, prev, sizeof prev)) {
+        size_t n = linked(r, i, seq, prev);
+        if (n == 0) {
             reject(res, ev->seq != seq + 1 ? REJ_GAP : REJ_CHAIN, origin, ev->seq);
-            break;
+            return 0;
         }
-        seq = ev->seq;
-        memcpy(prev, r->e[end]->hash, sizeof prev);
-    }
-    struct run linked = {r->e + start, end - start, 0};
-    size_t good = linked.n ? signed_prefix(&linked, pk) : 0;
-    if (good < linked.n)
-        reject(res, REJ_SIGNATURE, origin, linked.e[good]->event->seq);
-    for (size_t i = 0; i < good; i++) {
-        const ProtobufCBinaryData *raw = &b->envelopes[first + start + i];
-        if ((rc = store_event(st, txn, self, linked.e[i], raw->data, raw->len)))
-            return rc;
-        res->applied++;
+        size_t good = vouched(r->e + i, n, pk, res);
+        for (size_t j = i; j < i + good; j++) {
+            raw = &b->envelopes[first + j];
+            if ((rc = store_event(st, txn, self, r->e[j], raw->data, raw->len)))
+                return rc;
+            res->applied++;
+            seq = r->e[j]->event->seq;
+            memcpy(prev, r->e[j]->hash, sizeof prev);
+        }
+        if (good < n)
+            return 0; /* what no signature vouches for is not applied, nor what follows */
+        i += n;
     }
     return 0;
 }
@@ -265,26 +265,36 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 
 /* ---- down --------------------------------------------------------------------------- */
 
-/* Checks one item from the parent; returns -1 to apply it, or a rejection reason. */
-static int down_admissible(store *st, MDB_txn *txn, const char *self, const envelope *e)
+/* Checks one item from the parent: its signature first, then whether we hold another
+ * event under its (origin, seq), which, validly signed too, is an equivocation, proved and
+ * quarantined. Returns -1 to apply it, REJ_COUNT for a harmless repeat, a rejection
+ * reason, or a store error (below -1). */
+static int down_admissible(store *st, MDB_txn *txn, const char *self, const envelope *e,
+                           const ProtobufCBinaryData *raw)
 {
     uint8_t pk[32], key[STORE_KEY_MAX];
     const char *origin = e->event->origin;
     if (registry_depth_below(st, txn, self, origin) <= 0 || registry_key(st, txn, origin, pk))
         return REJ_FOREIGN;
-    if (ingest_quarantined(st, txn, origin))
+    if (quarantine_is(st, txn, origin))
         return REJ_QUARANTINED;
     if (envelope_verify(e, pk))
         return REJ_SIGNATURE;
     MDB_val k = {store_event_key(origin, e->event->seq, key), key}, d;
-    if (mdb_get(txn, st->inbox, &k, &d) == 0) {
-        envelope *have = NULL;
-        int same = envelope_decode(d.mv_data, d.mv_size, &have) == 0 &&
-                   memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0;
-        envelope_free(&have);
-        return same ? REJ_COUNT : REJ_EQUIVOCATION; /* REJ_COUNT: a harmless repeat */
-    }
-    return -1;
+    if (mdb_get(txn, st->inbox, &k, &d))
+        return -1;
+    envelope *have = NULL;
+    if (envelope_decode(d.mv_data, d.mv_size, &have))
+        return JF_ECORRUPT;
+    int why = memcmp(have->hash, e->hash, CRYPTO_HASH_LEN) == 0 ? REJ_COUNT
+              : envelope_verify(have, pk)                       ? REJ_CHAIN
+                                                                : REJ_EQUIVOCATION;
+    envelope_free(&have);
+    int rc = why == REJ_EQUIVOCATION
+                 ? quarantine_detected(st, txn, self, origin, e->event->seq, d.mv_data,
+                                       d.mv_size, raw->data, raw->len)
+                 : 0;
+    return rc ? rc : why;
 }
 
 static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope *e,
@@ -315,10 +325,10 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
         envelope *e = NULL;
         int why = envelope_decode(b->envelopes[i].data, b->envelopes[i].len, &e)
                       ? REJ_UNDECODABLE
-                      : down_admissible(st, txn, self, e);
-        if (why == REJ_EQUIVOCATION)
-            rc = quarantine(st, txn, e->event->origin);
-        if (why == REJ_COUNT)
+                      : down_admissible(st, txn, self, e, &b->envelopes[i]);
+        if (why < -1)
+            rc = why;
+        else if (why == REJ_COUNT)
             res->duplicates++;
         else if (why >= 0)
             reject(res, why, e ? e->event->origin : "?", e ? e->event->seq : 0);

@@ -2,16 +2,27 @@
  * ingest — applies events that arrive over a link, after checking them, in one
  * transaction per batch.
  *
+ * Verify, then judge: nothing is concluded from an envelope before its origin's signature
+ * is checked. A badly signed or unreadable envelope is refused as such (bad_signature,
+ * undecodable; the link counts it against the child that sent it) and changes nothing
+ * about its origin.
+ *
  * Up (from a child): events of the child's subtree, each origin's chain continuing from
  * what this node holds. Per origin run, every hash link and seq is checked and one
- * signature (the newest event's) is verified: the chain makes it vouch for the rest; if it
- * fails, each is verified to find the first bad one. Duplicates with the same hash are
- * ignored (the ack covers them); a different event under a known (origin, seq) is an
- * equivocation and quarantines the origin until an operator clears it.
+ * signature is verified, the newest event's: through the hash links it vouches for every
+ * event between it and our head. If it fails, the next older one is tried, and so on;
+ * only what a verified signature vouches for is applied. (The signature bytes of the
+ * older events are not checked: their content is what the chain vouches for.) An event at
+ * or below our head with the same hash is a duplicate (the ack covers it); with other
+ * bytes it is verified alone: badly signed, it is refused; validly signed, it is an
+ * equivocation (log/quarantine.h: the proof is kept and published, the origin
+ * quarantined until an operator clears it). Two versions of one seq in the same batch
+ * are caught the same way, the first being held by then.
  *
  * Down (from the parent): items of the parent's queue for this node, dense by qseq;
  * each is an event signed by an ancestor, verified alone, kept in the inbox, folded, and
- * queued on for the children it concerns. The queue cursor is stored in the same
+ * queued on for the children it concerns. Another validly signed event under an (origin,
+ * seq) the inbox holds is an equivocation, proved and quarantined as above. The queue cursor is stored in the same
  * transaction.
  */
 #ifndef JIEFEN_INGEST_H
@@ -31,6 +42,7 @@ enum ingest_reason {
     REJ_CHAIN,
     REJ_SIGNATURE,
     REJ_EQUIVOCATION,
+    REJ_THROTTLED,    /* the link is throttled: refused unread (counted by the link) */
     REJ_COUNT
 };
 
@@ -52,12 +64,5 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 /* Applies a down batch from the parent at node `self`. Same returns. */
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res);
-
-
-/* Clears an origin's quarantine. JF_ENOTFOUND if it was not quarantined. */
-int ingest_clear_quarantine(store *st, const char *origin);
-
-/* 1 if origin is quarantined. */
-int ingest_quarantined(store *st, MDB_txn *txn, const char *origin);
 
 #endif

@@ -262,6 +262,7 @@ test('the console in Chromium', async (t) => {
       return (await town.textContent('main')).includes('在线');
     }, 'the village link online');
     assert.match(await town.textContent('main'), /东村/);
+    assert.match(await town.textContent('main'), /隔离证据[\s\S]*没有隔离证据/, 'the proofs card, empty');
     await shot(town, '10-network');
     await noHorizontalScroll(town);
   });

@@ -10,7 +10,9 @@
  * newest event), equivocate (a different event under the newest seq, signed with the
  * child's real key), gap (an event two ahead), foreign (an event claiming another origin),
  * poison (the next event, properly chained and signed, but naming an empty directive origin:
- * it must be kept without folding, not wedge the link).
+ * it must be kept without folding, not wedge the link), corrupt (a copy of the newest event
+ * with its bytes changed on the way, under its original signature: what a faulty relay
+ * sends), flood (PEER_FLOOD = 150 chained events signed by another key, in one batch).
  * Exit 0 if the parent answered, 3 if it did not within 3 s.
  */
 #include "node.h"
@@ -155,6 +157,48 @@ static int newest(struct ctx *c, uint64_t *seq, uint8_t *hash, uint8_t *prev,
     return rc;
 }
 
+#define PEER_FLOOD 150
+
+/* The envelope in env with its event's actor changed, under the old signature. */
+static int corrupt(ProtobufCBinaryData *env)
+{
+    envelope *e = NULL;
+    if (envelope_decode(env->data, env->len, &e))
+        return -1;
+    char *actor = e->event->actor;
+    e->event->actor = "relay";
+    Jiefen__Envelope w = JIEFEN__ENVELOPE__INIT;
+    w.event.len = jiefen__event__get_packed_size(e->event);
+    w.event.data = malloc(w.event.len);
+    jiefen__event__pack(e->event, w.event.data);
+    e->event->actor = actor; /* the decoded message frees its own */
+    w.signature = e->wire->signature;
+    free(env->data);
+    env->len = jiefen__envelope__get_packed_size(&w);
+    env->data = malloc(env->len);
+    jiefen__envelope__pack(&w, env->data);
+    free(w.event.data);
+    envelope_free(&e);
+    return 0;
+}
+
+/* PEER_FLOOD events after (seq, hash), chained, signed by `signer`, into env[]. */
+static int flood(struct ctx *c, const crypto_identity *signer, uint64_t seq,
+                 const uint8_t *hash, ProtobufCBinaryData *env)
+{
+    uint8_t prev[CRYPTO_HASH_LEN];
+    memcpy(prev, hash, sizeof prev);
+    for (int i = 0; i < PEER_FLOOD; i++) {
+        envelope *e = NULL;
+        if (forge(c, signer, c->self, seq + 1 + i, prev, &env[i]) ||
+            envelope_decode(env[i].data, env[i].len, &e))
+            return -1;
+        memcpy(prev, e->hash, sizeof prev);
+        envelope_free(&e);
+    }
+    return 0;
+}
+
 static int build(struct ctx *c, const char *mode, ProtobufCBinaryData *env)
 {
     uint64_t seq;
@@ -165,6 +209,8 @@ static int build(struct ctx *c, const char *mode, ProtobufCBinaryData *env)
         return -1;
     if (strcmp(mode, "replay") == 0)
         return 0;
+    if (strcmp(mode, "corrupt") == 0)
+        return corrupt(env);
     free(env->data);
     if (strcmp(mode, "poison") == 0)
         return forge_poison(c, seq + 1, hash, env);
@@ -175,6 +221,8 @@ static int build(struct ctx *c, const char *mode, ProtobufCBinaryData *env)
     int rc;
     if (strcmp(mode, "badsig") == 0)
         rc = forge(c, other, c->self, seq + 1, hash, env);
+    else if (strcmp(mode, "flood") == 0)
+        rc = flood(c, other, seq, hash, env);
     else if (strcmp(mode, "equivocate") == 0)
         rc = forge(c, c->id, c->self, seq, prev, env);
     else if (strcmp(mode, "gap") == 0)
@@ -215,7 +263,7 @@ int main(int argc, char **argv)
     struct ctx c = {0};
     if (argc != 3) {
         fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign|"
-                        "poison|oversize\n");
+                        "poison|corrupt|flood|oversize\n");
         return 2;
     }
     if (crypto_init() || load(&c, argv[1])) {
@@ -234,7 +282,7 @@ int main(int argc, char **argv)
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     Jiefen__Hello h = JIEFEN__HELLO__INIT;
     Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
-    ProtobufCBinaryData env = {0, NULL};
+    ProtobufCBinaryData env[PEER_FLOOD] = {{0, NULL}};
     h.node_id = c.self;
     /* A frame over the limit, then a Hello: the parent drops the connection, and the
      * Hello is answered on the next one. */
@@ -244,18 +292,19 @@ int main(int argc, char **argv)
         m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
         m.hello = &h;
     } else {
-        if (build(&c, mode, &env)) {
+        if (build(&c, mode, env)) {
             fprintf(stderr, "peer: cannot build a %s message\n", mode);
             return 1;
         }
-        b.envelopes = &env;
-        b.n_envelopes = 1;
+        b.envelopes = env;
+        b.n_envelopes = strcmp(mode, "flood") == 0 ? PEER_FLOOD : 1;
         m.kind_case = JIEFEN__LINK_MESSAGE__KIND_UP;
         m.up = &b;
     }
     int rc = send_and_wait(s, &m);
     printf("peer %s: %s\n", mode, rc ? "no answer" : "answered");
-    free(env.data);
+    for (int i = 0; i < PEER_FLOOD; i++)
+        free(env[i].data);
     zmq_close(s);
     zmq_ctx_term(zctx);
     remove(path);

@@ -12,6 +12,7 @@
 #include "log/eventlog.h"
 #include "log/fold.h"
 #include "log/ingest.h"
+#include "log/quarantine.h"
 #include "log/registry.h"
 #include "testutil.h"
 
@@ -121,9 +122,26 @@ static int quarantined(struct test_node *f, const char *origin)
 {
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
-    int q = ingest_quarantined(f->st, txn, origin);
+    int q = quarantine_is(f->st, txn, origin);
     store_txn_abort(txn);
     return q;
+}
+
+static int count_proof(const Jiefen__EquivocationRecord *rec, void *arg)
+{
+    (void)rec;
+    ++*(int *)arg;
+    return 0;
+}
+
+static int proofs(struct test_node *f)
+{
+    MDB_txn *txn;
+    int n = 0;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(quarantine_each(f->st, txn, count_proof, &n), 0);
+    store_txn_abort(txn);
+    return n;
 }
 
 /* ---- up ----------------------------------------------------------------------------- */
@@ -289,7 +307,7 @@ static void test_event_signed_by_another_key_is_refused(void **state)
     add_case(&b, &forged);
     assert_int_equal(up(f, "v1", &b, &r), 0);
     assert_int_equal(r.applied, 0);
-    assert_int_equal(r.rejected[REJ_SIGNATURE], 1);
+    assert_int_equal(r.rejected[REJ_SIGNATURE], 2); /* each is tried, each refused */
     assert_int_equal(head(f, "v1"), 0);
     assert_false(has_case(f, "v1-case-1"));
     batch_free(&b);
@@ -380,6 +398,7 @@ static void test_equivocation_quarantines_origin(void **state)
     assert_int_equal(r.rejected[REJ_EQUIVOCATION], 1);
     assert_int_equal(r.applied, 0);
     assert_true(quarantined(f, "v1"));
+    assert_int_equal(proofs(f), 1);
     assert_false(has_case(f, "v1-fork"));
     assert_true(has_case(f, "v1-case-2"));
 
@@ -397,14 +416,68 @@ static void test_equivocation_quarantines_origin(void **state)
     assert_int_equal(r.applied, 1);
     batch_free(&w);
 
-    assert_int_equal(ingest_clear_quarantine(f->st, "v1"), 0);
+    assert_int_equal(quarantine_clear(f->st, "v1"), 0);
     assert_false(quarantined(f, "v1"));
-    assert_int_equal(ingest_clear_quarantine(f->st, "v1"), JF_ENOTFOUND);
+    assert_int_equal(quarantine_clear(f->st, "v1"), JF_ENOTFOUND);
     assert_int_equal(up(f, "v1", &other, &r), 0);
     assert_int_equal(r.applied, 1);
     assert_int_equal(head(f, "v1"), 3);
     batch_free(&other);
     batch_free(&b);
+}
+
+/* A corrupt copy of an event t1 holds (its signature garbled on the way, or forged by a
+ * relay) is refused as badly signed; it says nothing about v1, whose next events apply. */
+static void test_corrupt_copy_of_known_event_changes_nothing(void **state)
+{
+    struct test_node *f = *state;
+    struct batch b = {0}, bad = {0}, next = {0};
+    struct ingest_result r;
+    add_case(&b, &f->t.cv1);
+    add_case(&b, &f->t.cv1);
+    assert_int_equal(up(f, "v1", &b, &r), 0);
+    assert_int_equal(r.applied, 2);
+    /* The same signature over other event bytes (a case id changed on the way). */
+    uint8_t *copy = malloc(b.env[1].len);
+    memcpy(copy, b.env[1].data, b.env[1].len);
+    size_t at = 0;
+    while (at + 9 <= b.env[1].len && memcmp(copy + at, "v1-case-2", 9))
+        at++;
+    assert_true(at + 9 <= b.env[1].len);
+    copy[at + 8] = '9';
+    add(&bad, copy, b.env[1].len);
+    assert_int_equal(up(f, "v1", &bad, &r), 0);
+    assert_int_equal(r.rejected[REJ_SIGNATURE], 1);
+    assert_int_equal(r.rejected[REJ_EQUIVOCATION], 0);
+    assert_false(quarantined(f, "v1"));
+    /* A copy whose event bytes were changed and re-signed by another key: the same. */
+    struct test_chain forged = {f->t.v2, "v1", 1, {0}};
+    memcpy(forged.prev, f->t.cv1.prev, sizeof forged.prev); /* any prev: it is not linked */
+    size_t len;
+    uint8_t *forgery = test_chain_open_case(&forged, "v1-forged", &len);
+    add(&bad, forgery, len);
+    assert_int_equal(up(f, "v1", &bad, &r), 0);
+    assert_int_equal(r.rejected[REJ_SIGNATURE], 2);
+    assert_false(quarantined(f, "v1"));
+    assert_false(has_case(f, "v1-forged"));
+    assert_false(has_case(f, "v1-case-9"));
+    /* Only the signature garbled: the same event (its hash is of the event bytes), a
+     * harmless duplicate. */
+    batch_free(&bad);
+    copy = malloc(b.env[1].len);
+    memcpy(copy, b.env[1].data, b.env[1].len);
+    copy[b.env[1].len - 5] ^= 0x40;
+    add(&bad, copy, b.env[1].len);
+    assert_int_equal(up(f, "v1", &bad, &r), 0);
+    assert_int_equal(r.duplicates, 1);
+    assert_int_equal(rejected_total(&r), 0);
+    add_case(&next, &f->t.cv1);
+    assert_int_equal(up(f, "v1", &next, &r), 0);
+    assert_int_equal(r.applied, 1);
+    assert_int_equal(head(f, "v1"), 3);
+    batch_free(&b);
+    batch_free(&bad);
+    batch_free(&next);
 }
 
 /* A batch too big for the map: nothing of it is applied; after store_grow() it all is. */
@@ -556,6 +629,7 @@ static void test_down_equivocation_quarantines(void **state)
     assert_int_equal(r.rejected[REJ_EQUIVOCATION], 1);
     assert_int_equal(r.applied, 0);
     assert_true(quarantined(f, "c1"));
+    assert_int_equal(proofs(f), 1);
     assert_false(has_case(f, "c1-fork"));
     batch_free(&fork);
     add_case(&fork, &f->t.cc1);
@@ -584,6 +658,7 @@ int main(void)
         T(test_revoked_origin_is_refused),
         T(test_undecodable_envelope_is_refused),
         T(test_equivocation_quarantines_origin),
+        T(test_corrupt_copy_of_known_event_changes_nothing),
         T(test_map_full_applies_nothing),
         T(test_down_applies_in_queue_order),
         T(test_down_gap_stops_batch),
