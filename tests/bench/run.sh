@@ -27,6 +27,9 @@ done
 # One connection, pipelined: the intakes in flight join one group commit.
 "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$token" 1 4 32 "$commits"
 
+# 1,100 slow clients (slowloris) against a jiefend with 1,024 fds: a real client's latency.
+python3 tests/bench/bench_slowloris.py --bin "$build/node"
+
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
