@@ -143,6 +143,7 @@ class HttpHostileTest(NodeTest):
             for s in socks:
                 s.close()
         self.assertIsNone(v.proc.poll(), "jiefend died")
+        v.stop()  # and stops cleanly (under ASan: without a leak)
 
     def test_a_header_trickler_is_cut_off_at_the_header_deadline(self):
         v = self.node()
@@ -222,6 +223,7 @@ class HttpHostileTest(NodeTest):
         commits = metric(v, "jiefen_commit_batches_total") - batches0
         print(f"{n} pipelined intakes in {commits:.0f} group commits")
         self.assertLess(commits, n)
+        v.stop()
 
     def test_bad_http_settings_stop_the_daemon_naming_the_option(self):
         for bad in ("header_timeout_s = 0", "pipeline = 5000", "max_connections = -1"):
