@@ -33,6 +33,7 @@ struct http_conn {
     http_req *ready;            /* collected, held until it may be dispatched */
     http_req *head, *tail;      /* dispatched, awaiting their turn to be written */
     unsigned queued;
+    size_t queued_body;         /* their body bytes: at most max_body beyond the first's */
     int queued_safe;            /* the kind of what is queued: reads or writes */
     enum conn_state state;
     enum http_refusal timer_reason;
@@ -292,6 +293,7 @@ static void conn_flush(http_conn *c)
         if (!c->head)
             c->tail = NULL;
         c->queued--;
+        c->queued_body -= q->r.body_len;
         q->resp = NULL;
         http_req_free(q);
         if (conn_write(c, w) < 0)
@@ -302,10 +304,17 @@ static void conn_flush(http_conn *c)
 }
 
 /* A read waits for the writes before it, and a write for the reads: a client sees its own
- * writes, and a read started now cannot see a write of a later request. */
+ * writes, and a read started now cannot see a write of a later request. The pipeline is
+ * bounded in requests and in body bytes: a connection holds at most max_body of bodies
+ * awaiting answers (besides the first), as it did before requests were pipelined. */
 static int conn_may_dispatch(const http_conn *c, const http_req *q)
 {
-    return c->queued < c->srv->lim.max_pipeline && (!c->head || c->queued_safe == q->safe);
+    const struct http_limits *l = &c->srv->lim;
+
+    if (!c->head)
+        return 1;
+    return c->queued < l->max_pipeline && c->queued_safe == q->safe &&
+           c->queued_body + q->r.body_len <= l->max_body;
 }
 
 static void conn_dispatch(http_conn *c, http_req *q)
@@ -317,6 +326,7 @@ static void conn_dispatch(http_conn *c, http_req *q)
         c->head = q;
     c->tail = q;
     c->queued++;
+    c->queued_body += q->r.body_len;
     c->queued_safe = q->safe;
     c->srv->handler(q, &q->r, c->srv->data);
 }

@@ -1,6 +1,6 @@
 /*
  * test_http_limits — the server under pipelining and hostile clients: answers written in
- * request order whatever order the handler answers in, the pipeline bound, the header
+ * request order whatever order the handler answers in, the pipeline bounds, the header
  * deadline against a trickler, the per-address and global caps, eviction of the longest
  * waiter, and the counters of each. The server runs on its loop in the main thread, a
  * blocking client in a second one (which never asserts: cmocka is not thread-safe).
@@ -234,6 +234,38 @@ static void test_pipeline_bound(void **state)
     assert_non_null(strstr(f.out[0], "answer 4"));
 }
 
+static void client_three_posts(fx *f)
+{
+    char body[601], req[4096];
+    int fd = dial(f, INADDR_LOOPBACK), n = 0;
+
+    if (fd < 0)
+        return;
+    memset(body, 'b', 600);
+    body[600] = '\0';
+    for (int i = 0; i < 3; i++)
+        n += snprintf(req + n, sizeof req - (size_t)n,
+                      "POST /p%d HTTP/1.1\r\nContent-Length: 600\r\n%s\r\n%s", i,
+                      i == 2 ? "Connection: close\r\n" : "", body);
+    say(fd, req);
+    read_all(fd, f->out[0], sizeof f->out[0]);
+    close(fd);
+}
+
+/* Bodies awaiting answers stay within max_body (1,024 here): a second 600-byte body waits
+ * for the first's answer. */
+static void test_pipeline_body_bound(void **state)
+{
+    fx f = {.answer = ANSWER_OLDEST, .client = client_three_posts};
+
+    (void)state;
+    setup_limits(&f);
+    run(&f);
+    assert_int_equal(f.calls, 3);
+    assert_int_equal(f.max_held, 1);
+    assert_non_null(strstr(f.out[0], "answer 2"));
+}
+
 /* ---- deadlines and caps -------------------------------------------------------------- */
 
 /* Keeps sending header bytes until the server answers. */
@@ -388,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipelined_answers_in_request_order),
         cmocka_unit_test(test_pipeline_bound),
+        cmocka_unit_test(test_pipeline_body_bound),
         cmocka_unit_test(test_header_deadline_despite_bytes),
         cmocka_unit_test(test_address_cap),
         cmocka_unit_test(test_connection_cap),
