@@ -36,6 +36,21 @@ static const struct option_def options[] = {
      "Time zone for deadlines, report periods and case-number years."},
     {"http", "listen", OPT_ADDR, 0, 0, 0, 0, "127.0.0.1:7800",
      "HOST:PORT of the HTTP API and console; port 0 picks a free port."},
+    {"http", "header_timeout_s", OPT_INT, OFF(http_header_timeout_s), 1, 300, "10",
+     "Seconds from a request's first byte to the end of its headers, however slowly they "
+     "come; then 408 and the connection is closed."},
+    {"http", "body_timeout_s", OPT_INT, OFF(http_body_timeout_s), 1, 3600, "30",
+     "Seconds from a request's first byte to the end of its body."},
+    {"http", "idle_timeout_s", OPT_INT, OFF(http_idle_timeout_s), 1, 3600, "20",
+     "Seconds a keep-alive connection may wait without a request."},
+    {"http", "max_connections", OPT_INT, OFF(http_max_connections), 0, 1000000, "0",
+     "Open connections at most; beyond, the one idle the longest makes room, or 503. "
+     "0: three quarters of the fd limit (lowered to that at start if set higher)."},
+    {"http", "max_per_address", OPT_INT, OFF(http_max_per_address), 0, 1000000, "0",
+     "Open connections from one client address at most; beyond, 503. "
+     "0: a quarter of max_connections."},
+    {"http", "pipeline", OPT_INT, OFF(http_pipeline), 1, 1024, "32",
+     "Requests of one connection handled at once (pipelining); answers keep their order."},
     {"store", "map_size_mb", OPT_INT, OFF(map_size_mb), 1, 1 << 20, "16384",
      "Initial LMDB map size in MiB: address space, not disk (the file grows with the data); "
      "it doubles by itself when full, which waits for exports and other long reads."},

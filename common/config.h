@@ -19,6 +19,12 @@ struct config {
     char time_zone[64];
     char http_host[64];
     int http_port;
+    int http_header_timeout_s;  /* [http] deadlines, from a request's first byte ... */
+    int http_body_timeout_s;
+    int http_idle_timeout_s;    /* ... and between requests */
+    int http_max_connections;   /* caps; 0: derived from the fd limit */
+    int http_max_per_address;
+    int http_pipeline;          /* requests of one connection in flight */
     long map_size_mb;
     int simple_days;
     int complex_days;

@@ -549,6 +549,23 @@ static int start_api(struct node *n)
     return (n->api = api_new(&d)) ? 0 : -1;
 }
 
+/* The [http] section as the server's limits, fitted under this process's fd limit (a cap
+ * set above it is lowered, and the log says so). */
+static void http_limits_of(const struct config *cfg, struct http_limits *lim)
+{
+    http_limits_default(lim);
+    lim->max_body = API_MAX_BODY;
+    lim->header_ms = (unsigned)cfg->http_header_timeout_s * 1000;
+    lim->body_ms = (unsigned)cfg->http_body_timeout_s * 1000;
+    lim->idle_ms = (unsigned)cfg->http_idle_timeout_s * 1000;
+    lim->max_conns = (unsigned)cfg->http_max_connections;
+    lim->max_per_addr = (unsigned)cfg->http_max_per_address;
+    lim->max_pipeline = (unsigned)cfg->http_pipeline;
+    if (http_limits_fit(lim))
+        log_warn("http", "connection caps lowered to %u (%u per address) to fit the fd limit",
+                 lim->max_conns, lim->max_per_addr);
+}
+
 static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
@@ -575,8 +592,10 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     }
     eventlog_on_commit(n->log, on_commit, n);
     eventlog_on_submit(n->log, log_submitted, n);
-    int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, API_MAX_BODY, api_handle,
-                             n->api, &n->http);
+    struct http_limits lim;
+    http_limits_of(&n->cfg, &lim);
+    int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, &lim, api_handle, n->api,
+                             &n->http);
     if (rc) {
         errf(err, errlen, "http: cannot listen on %s:%d (%s)", n->cfg.http_host,
              n->cfg.http_port, uv_strerror(rc));

@@ -189,6 +189,9 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
         (unsigned long long)eventlog_appended_total(api->dep.log), (unsigned long long)used,
         (unsigned long long)map);
     metrics_write(api->dep.metrics, f);
+    struct http_stats hs;
+    http_server_stats(*api->dep.http, &hs);
+    metrics_write_http(&hs, f);
     links_metrics(api, f);
     fclose(f);
     reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);

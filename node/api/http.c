@@ -1,28 +1,20 @@
+/* http — the server (http.h): listening, admitting connections under the caps, reading
+ * under the deadlines, the pipeline of requests awaiting their answers and the responses in
+ * request order. Each request is collected by http_req.c. */
 #include "api/http.h"
+#include "api/http_req.h"
 
-#include <http_parser.h>
-#include <limits.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/resource.h>
 
-#define HTTP_MAX_HEADER (16 * 1024)
-#define HTTP_IDLE_MS    (30 * 1000)
 #define HTTP_READ_BUF   (16 * 1024)
-#define HTTP_BACKLOG    128
-
-/* The headers we keep; Transfer-Encoding only to refuse it, Expect to answer it. */
-enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_COOKIE, H_CSRF, H_IF_NONE_MATCH,
-       H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
-static const char *const header_names[H_NONE] = {
-    "host", "authorization", "origin", "content-type", "cookie", "x-csrf-token", "if-none-match",
-    "transfer-encoding", "expect",
-};
-
-enum { CB_NONE, CB_URL, CB_FIELD, CB_VALUE };
+#define HTTP_BACKLOG    511
+#define HTTP_WRITE_HIGH (1024 * 1024)   /* queued response bytes: parse no more until sent */
+#define HTTP_FD_RESERVE 64              /* descriptors kept for the store, links and logs */
+#define HTTP_NOFILE_MAX (1u << 20)      /* an unlimited fd limit counts as this */
 
 /* DRAINING: the last response is queued and a shutdown waits for it. CLOSED: both handles
  * are closing; the connection is freed when the second close callback runs. */
@@ -30,32 +22,28 @@ enum conn_state { CONN_OPEN, CONN_DRAINING, CONN_CLOSED };
 
 typedef struct http_conn http_conn;
 
-struct http_req {
-    http_conn *conn;            /* NULL once the connection is closed */
-    http_request r;
-    int keep_alive;
-    int last_cb;                /* the parser hands over url, names and values in pieces */
-    int slot;                   /* header whose value is arriving, H_NONE if not kept */
-    size_t field_len;
-    char field[24];             /* longer names are none we keep */
-    size_t hdr_bytes;
-    size_t url_off, off[H_NONE];  /* into text; 0 is the empty string */
-    size_t used;
-    char *body;
-    size_t body_cap;
-    char text[HTTP_MAX_HEADER + 64];  /* url and kept values, NUL-terminated; see piece() */
-};
-
 struct http_conn {
     uv_tcp_t tcp;
-    uv_timer_t idle;
+    uv_timer_t timer;           /* the deadline in force (conn_arm), or the drain's */
     uv_shutdown_t shutdown;
     http_server *srv;
     http_conn *prev, *next;
-    http_parser parser;
-    http_req *req;              /* being parsed, or with the handler while busy */
+    struct sockaddr_storage peer;
+    struct http_collect col;
+    http_req *ready;            /* collected, held until it may be dispatched */
+    http_req *head, *tail;      /* dispatched, awaiting their turn to be written */
+    unsigned queued;
+    size_t queued_body;         /* their body bytes: at most max_body beyond the first's */
+    int queued_safe;            /* the kind of what is queued: reads or writes */
     enum conn_state state;
-    int busy, in_process, fail_status, handles;
+    enum http_refusal timer_reason;
+    uint64_t begun;             /* the collector's count of requests when timed last */
+    uint64_t req_t0;            /* when the request being collected began (uv_now) */
+    uint64_t waiting_since;     /* waiting for the client since; 0 while we owe answers */
+    int admitted, in_process, handles;
+    int last;                   /* a request without keep-alive came: read no more */
+    int eof;                    /* the client has sent everything it will */
+    int final_status;           /* an error to answer once the queued answers are out */
     size_t in_off, in_len;
     char in[HTTP_READ_BUF];
 };
@@ -64,7 +52,8 @@ struct http_server {
     uv_tcp_t listener;
     http_handler_fn handler;
     void *data;
-    size_t max_body;
+    struct http_limits lim;
+    struct http_stats stats;
     int port, closing, listener_open;
     http_conn *conns;
     void (*done)(void *arg);
@@ -73,6 +62,7 @@ struct http_server {
 
 struct http_write {
     uv_write_t w;               /* first, so the uv_write_t pointer is the allocation */
+    size_t len;
     char data[];
 };
 
@@ -81,229 +71,123 @@ static const struct http_error {
     const char *code, *message;
 } http_errors[] = {
     {400, "bad_request", "请求格式错误"},
+    {408, "request_timeout", "请求超时：请求头或请求体未在时限内送达"},
     {411, "length_required", "需要 Content-Length，不支持分块传输"},
     {413, "body_too_large", "请求体过大"},
     {431, "headers_too_large", "请求头过大"},
+    {503, "too_many_connections", "连接过多，请稍后再试"},
+};
+
+static const char *const refusal_names[HTTP_REFUSED_N] = {
+    "connection_cap", "address_cap", "fd_limit", "evicted",
+    "header_timeout", "body_timeout", "idle_timeout",
 };
 
 static void conn_process(http_conn *c);
 static void conn_close(http_conn *c);
-static int conn_write(http_conn *c, const char *text, size_t len);
 
-static void req_free(http_req *q)
+/* ---- limits -------------------------------------------------------------------------- */
+
+void http_limits_default(struct http_limits *l)
 {
-    if (!q)
-        return;
-    free(q->body);
-    free(q);
+    *l = (struct http_limits){.max_body = 1024 * 1024, .header_ms = 10000, .body_ms = 30000,
+                              .idle_ms = 20000, .max_pipeline = 32};
 }
 
-/* ---- collecting a request ------------------------------------------------------------ */
-
-/* Starts a string after the previous one's NUL. */
-static void text_start(http_req *q, size_t *off)
+int http_limits_fit(struct http_limits *l)
 {
-    *off = ++q->used;
-    q->text[q->used] = '\0';
+    struct rlimit rl;
+    unsigned nofile = 1024, reserve, ceiling;
+    int lowered = 0;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        nofile = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > HTTP_NOFILE_MAX
+                     ? HTTP_NOFILE_MAX : (unsigned)rl.rlim_cur;
+    reserve = nofile / 4 > HTTP_FD_RESERVE ? nofile / 4 : HTTP_FD_RESERVE;
+    ceiling = nofile > reserve + 8 ? nofile - reserve : 8;
+    if (l->max_conns > ceiling)
+        lowered = 1;
+    if (!l->max_conns || l->max_conns > ceiling)
+        l->max_conns = ceiling;
+    if (l->max_per_addr > l->max_conns)
+        lowered = 1;
+    if (!l->max_per_addr || l->max_per_addr > l->max_conns)
+        l->max_per_addr = l->max_conns / 4 ? l->max_conns / 4 : 1;
+    if (!l->max_pipeline)
+        l->max_pipeline = 1;
+    return lowered;
 }
 
-static int text_append(http_req *q, const char *at, size_t n)
+const char *http_refusal_name(enum http_refusal r)
 {
-    if (q->used + n + 1 > sizeof q->text)
-        return -1;
-    memcpy(q->text + q->used, at, n);
-    q->used += n;
-    q->text[q->used] = '\0';
-    return 0;
+    return (unsigned)r < HTTP_REFUSED_N ? refusal_names[r] : NULL;
 }
 
-/* Returns 1 when this callback starts a new piece, 0 when it continues one, -1 over the
- * limit. The +2 stands for the separators we never see, so text always has room. */
-static int piece(http_conn *c, int kind, size_t n)
-{
-    http_req *q = c->req;
-    int fresh = q->last_cb != kind;
+/* ---- writing ------------------------------------------------------------------------- */
 
-    q->last_cb = kind;
-    q->hdr_bytes += n + (fresh ? 2 : 0);
-    if (q->hdr_bytes > HTTP_MAX_HEADER) {
-        c->fail_status = 431;
-        return -1;
+static void on_write(uv_write_t *w, int status)
+{
+    http_conn *c = w->handle->data;
+
+    free(w);
+    if (status < 0)
+        conn_close(c);
+    else if (c->state == CONN_OPEN && !c->in_process)
+        conn_process(c);   /* parsing may have waited for the queue to go down */
+}
+
+/* Queues w (taken over whatever happens). */
+static int conn_write(http_conn *c, struct http_write *w)
+{
+    uv_buf_t buf = {.base = w->data, .len = w->len};   /* not uv_buf_init(): unsigned */
+    int rc = uv_write(&w->w, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+
+    if (rc < 0)
+        free(w);
+    return rc;
+}
+
+/* A whole response as one buffer; NULL when out of memory or the head does not fit. */
+static struct http_write *format_response(int status, const char *type, const char *body,
+                                          size_t len, const char *extra, int keep_alive)
+{
+    size_t cap = 192 + (type ? strlen(type) : 0) + (extra ? strlen(extra) : 0) + len;
+    struct http_write *w = malloc(sizeof *w + cap);
+    int head;
+
+    if (!w)
+        return NULL;
+    head = snprintf(w->data, cap, "HTTP/1.1 %d %s\r\n%s%s%sContent-Length: %zu\r\n"
+                    "Connection: %s\r\n%s\r\n", status, http_status_str((enum http_status)status),
+                    type ? "Content-Type: " : "", type ? type : "", type ? "\r\n" : "", len,
+                    keep_alive ? "keep-alive" : "close", extra ? extra : "");
+    if (head < 0 || (size_t)head + len > cap) {
+        free(w);
+        return NULL;
     }
-    return fresh;
+    if (len)
+        memcpy(w->data + head, body, len);
+    w->len = (size_t)head + len;
+    return w;
 }
 
-static int on_message_begin(http_parser *p)
+/* The JSON body of a refusal the server makes itself, with Connection: close. */
+static struct http_write *format_error(int status)
 {
-    http_conn *c = p->data;
+    const struct http_error *err = &http_errors[0];
+    char body[192];
+    int n;
 
-    c->req = calloc(1, sizeof *c->req);
-    if (!c->req) {
-        c->fail_status = -1;
-        return -1;
-    }
-    c->req->conn = c;
-    c->req->slot = H_NONE;
-    return 0;
+    for (size_t i = 0; i < sizeof http_errors / sizeof http_errors[0]; i++)
+        if (http_errors[i].status == status)
+            err = &http_errors[i];
+    n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+                 err->code, err->message);
+    return format_response(err->status, "application/json; charset=utf-8", body, (size_t)n,
+                           status == 503 ? "Retry-After: 1\r\n" : NULL, 0);
 }
 
-static int on_url(http_parser *p, const char *at, size_t n)
-{
-    http_conn *c = p->data;
-    int fresh = piece(c, CB_URL, n);
-
-    if (fresh < 0)
-        return -1;
-    if (fresh)
-        text_start(c->req, &c->req->url_off);
-    return text_append(c->req, at, n);
-}
-
-static int on_header_field(http_parser *p, const char *at, size_t n)
-{
-    http_conn *c = p->data;
-    http_req *q = c->req;
-    int fresh = piece(c, CB_FIELD, n);
-
-    if (fresh < 0)
-        return -1;
-    if (fresh)
-        q->field_len = 0;
-    if (q->field_len + n >= sizeof q->field) {
-        q->field_len = sizeof q->field;   /* marks it as too long to match */
-        return 0;
-    }
-    memcpy(q->field + q->field_len, at, n);
-    q->field_len += n;
-    return 0;
-}
-
-static int header_slot(const char *name, size_t len)
-{
-    for (int i = 0; i < H_NONE; i++)
-        if (strlen(header_names[i]) == len && strncasecmp(header_names[i], name, len) == 0)
-            return i;
-    return H_NONE;
-}
-
-static int on_header_value(http_parser *p, const char *at, size_t n)
-{
-    http_conn *c = p->data;
-    http_req *q = c->req;
-    int fresh = piece(c, CB_VALUE, n);
-
-    if (fresh < 0)
-        return -1;
-    if (fresh) {
-        q->slot = header_slot(q->field, q->field_len);
-        if (q->slot != H_NONE)
-            text_start(q, &q->off[q->slot]);   /* a repeated header: the last one wins */
-    }
-    return q->slot == H_NONE ? 0 : text_append(q, at, n);
-}
-
-static void split_url(http_req *q)
-{
-    char *url = q->text + q->url_off;
-    char *hash = strchr(url, '#');
-    char *mark;
-
-    if (hash)
-        *hash = '\0';
-    mark = strchr(url, '?');
-    q->r.path = url;
-    q->r.query = "";
-    if (mark) {
-        *mark = '\0';
-        q->r.query = mark + 1;
-    }
-}
-
-/* The parser keeps trailing whitespace, which is not part of a field value (RFC 9110). */
-static const char *trimmed(char *s)
-{
-    size_t n = strlen(s);
-
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* Refuses what we will not read before reading it: the body may be huge or endless. */
-static int on_headers_complete(http_parser *p)
-{
-    http_conn *c = p->data;
-    http_req *q = c->req;
-    uint64_t len = (p->flags & F_CONTENTLENGTH) ? p->content_length : 0;
-
-    if ((p->flags & F_CHUNKED) || q->off[H_TRANSFER_ENCODING]) {
-        c->fail_status = 411;
-        return -1;
-    }
-    if (len > c->srv->max_body) {
-        c->fail_status = 413;
-        return -1;
-    }
-    q->body_cap = (size_t)len;
-    q->body = malloc(q->body_cap + 1);
-    if (!q->body) {
-        c->fail_status = -1;
-        return -1;
-    }
-    split_url(q);
-    q->r.method = http_method_str((enum http_method)p->method);
-    q->r.host = trimmed(q->text + q->off[H_HOST]);
-    q->r.authorization = trimmed(q->text + q->off[H_AUTHORIZATION]);
-    q->r.origin = trimmed(q->text + q->off[H_ORIGIN]);
-    q->r.content_type = trimmed(q->text + q->off[H_CONTENT_TYPE]);
-    q->r.cookie = trimmed(q->text + q->off[H_COOKIE]);
-    q->r.csrf_token = trimmed(q->text + q->off[H_CSRF]);
-    q->r.if_none_match = trimmed(q->text + q->off[H_IF_NONE_MATCH]);
-    /* curl asks before sending bodies over 1 KiB; without an answer it waits a second. */
-    if (strcasecmp(trimmed(q->text + q->off[H_EXPECT]), "100-continue") == 0) {
-        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        if (conn_write(c, cont, sizeof cont - 1) < 0) {
-            c->fail_status = -1;
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int on_body(http_parser *p, const char *at, size_t n)
-{
-    http_req *q = ((http_conn *)p->data)->req;
-
-    if (n > q->body_cap - q->r.body_len)
-        return -1;
-    memcpy(q->body + q->r.body_len, at, n);
-    q->r.body_len += n;
-    return 0;
-}
-
-/* Pauses so that pipelined requests wait until this one is answered. */
-static int on_message_complete(http_parser *p)
-{
-    http_req *q = ((http_conn *)p->data)->req;
-
-    q->body[q->r.body_len] = '\0';
-    q->r.body = q->body;
-    q->keep_alive = http_should_keep_alive(p);
-    http_parser_pause(p, 1);
-    return 0;
-}
-
-static const http_parser_settings parser_settings = {
-    .on_message_begin = on_message_begin,
-    .on_url = on_url,
-    .on_header_field = on_header_field,
-    .on_header_value = on_header_value,
-    .on_headers_complete = on_headers_complete,
-    .on_body = on_body,
-    .on_message_complete = on_message_complete,
-};
-
-/* ---- connections --------------------------------------------------------------------- */
+/* ---- closing ------------------------------------------------------------------------- */
 
 static void server_maybe_free(http_server *s)
 {
@@ -330,27 +214,36 @@ static void on_conn_closed(uv_handle_t *h)
         s->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    req_free(c->req);
     free(c);
     server_maybe_free(s);
 }
 
+/* Answered requests go with the connection; the handler still owns the others, and
+ * http_respond() frees them. */
 static void conn_close(http_conn *c)
 {
+    http_req *q, *next;
+
     if (c->state == CONN_CLOSED)
         return;
     c->state = CONN_CLOSED;
-    if (c->busy && c->req) {
-        c->req->conn = NULL;   /* the handler still owns it; http_respond() frees it */
-        c->req = NULL;
+    if (c->admitted)
+        c->srv->stats.open--;
+    for (q = c->head; q; q = next) {
+        next = q->next;
+        q->conn = NULL;
+        if (q->resp) {
+            free(q->resp);
+            q->resp = NULL;
+            http_req_free(q);
+        }
     }
+    c->head = c->tail = NULL;
+    http_req_free(c->ready);
+    c->ready = NULL;
+    http_collect_clear(&c->col);
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
-    uv_close((uv_handle_t *)&c->idle, on_conn_closed);
-}
-
-static void on_idle(uv_timer_t *t)
-{
-    conn_close(t->data);
+    uv_close((uv_handle_t *)&c->timer, on_conn_closed);
 }
 
 static void on_shutdown(uv_shutdown_t *sr, int status)
@@ -359,8 +252,10 @@ static void on_shutdown(uv_shutdown_t *sr, int status)
     conn_close(sr->data);
 }
 
+static void on_timer(uv_timer_t *t);
+
 /* Half-closes once the queued writes are out, so the last response is not cut off by a
- * reset. The idle timer stays armed in case the peer never reads them. */
+ * reset. The timer stays armed in case the peer never reads them. */
 static void conn_drain(http_conn *c)
 {
     if (c->state != CONN_OPEN)
@@ -368,87 +263,128 @@ static void conn_drain(http_conn *c)
     c->state = CONN_DRAINING;
     uv_read_stop((uv_stream_t *)&c->tcp);
     c->shutdown.data = c;
-    if (uv_timer_start(&c->idle, on_idle, HTTP_IDLE_MS, 0) < 0 ||
+    if (uv_timer_start(&c->timer, on_timer, c->srv->lim.idle_ms, 0) < 0 ||
         uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
         conn_close(c);
 }
 
-static void on_write(uv_write_t *w, int status)
+/* Every answer owed is out: the error decided earlier, if any, then the end. */
+static void conn_finish(http_conn *c)
 {
-    http_conn *c = w->handle->data;
+    struct http_write *w = c->final_status > 0 ? format_error(c->final_status) : NULL;
 
-    free(w);
-    if (status < 0)
-        conn_close(c);
-}
-
-/* Queues bytes that need no formatting (interim responses). */
-static int conn_write(http_conn *c, const char *text, size_t len)
-{
-    struct http_write *w = malloc(sizeof *w + len);
-    if (!w)
-        return UV_ENOMEM;
-    memcpy(w->data, text, len);
-    uv_buf_t buf = {.base = w->data, .len = len};
-    int rc = uv_write(&w->w, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
-    if (rc < 0)
-        free(w);
-    return rc;
-}
-
-static int conn_send(http_conn *c, int status, const char *type, const char *body, size_t len,
-                     const char *extra, int keep_alive)
-{
-    size_t cap = 192 + (type ? strlen(type) : 0) + (extra ? strlen(extra) : 0) + len;
-    struct http_write *w = malloc(sizeof *w + cap);
-    int head, rc;
-    uv_buf_t buf;
-
-    if (!w)
-        return UV_ENOMEM;
-    head = snprintf(w->data, cap, "HTTP/1.1 %d %s\r\n%s%s%sContent-Length: %zu\r\n"
-                    "Connection: %s\r\n%s\r\n", status, http_status_str((enum http_status)status),
-                    type ? "Content-Type: " : "", type ? type : "", type ? "\r\n" : "", len,
-                    keep_alive ? "keep-alive" : "close", extra ? extra : "");
-    if (head < 0 || (size_t)head + len > cap) {
-        free(w);
-        return UV_EINVAL;
-    }
-    if (len)
-        memcpy(w->data + head, body, len);
-    buf = (uv_buf_t){.base = w->data,
-                     .len = (size_t)head + len}; /* not uv_buf_init(): unsigned */
-    rc = uv_write(&w->w, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
-    if (rc < 0)
-        free(w);
-    return rc;
-}
-
-/* Answers a request we refuse, then closes: after a parse error the stream cannot resync. */
-static void conn_fail(http_conn *c, enum http_errno e)
-{
-    int status = c->fail_status;
-    const struct http_error *err = &http_errors[0];
-    char body[192];
-    int n;
-
-    if (!status && e == HPE_HEADER_OVERFLOW)
-        status = 431;
-    else if (!status && c->req && c->req->off[H_TRANSFER_ENCODING])
-        status = 411;   /* the parser rejects some encodings before we see the headers end */
-    if (status < 0) {
-        conn_close(c);
-        return;
-    }
-    for (size_t i = 0; i < sizeof http_errors / sizeof http_errors[0]; i++)
-        if (http_errors[i].status == status)
-            err = &http_errors[i];
-    n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-                 err->code, err->message);
-    if (conn_send(c, err->status, "application/json; charset=utf-8", body, (size_t)n, NULL, 0) < 0)
+    if (c->final_status > 0 && (!w || conn_write(c, w) < 0))
         conn_close(c);
     else
         conn_drain(c);
+}
+
+/* ---- the pipeline -------------------------------------------------------------------- */
+
+/* Writes the answered requests at the head of the queue, in order. */
+static void conn_flush(http_conn *c)
+{
+    while (c->state == CONN_OPEN && c->head && c->head->resp) {
+        http_req *q = c->head;
+        struct http_write *w = q->resp;
+        int keep_alive = q->keep_alive;
+
+        c->head = q->next;
+        if (!c->head)
+            c->tail = NULL;
+        c->queued--;
+        c->queued_body -= q->r.body_len;
+        q->resp = NULL;
+        http_req_free(q);
+        if (conn_write(c, w) < 0)
+            conn_close(c);
+        else if (!keep_alive)
+            conn_drain(c);
+    }
+}
+
+/* A read waits for the writes before it, and a write for the reads: a client sees its own
+ * writes, and a read started now cannot see a write of a later request. The pipeline is
+ * bounded in requests and in body bytes: a connection holds at most max_body of bodies
+ * awaiting answers (besides the first), as it did before requests were pipelined. */
+static int conn_may_dispatch(const http_conn *c, const http_req *q)
+{
+    const struct http_limits *l = &c->srv->lim;
+
+    if (!c->head)
+        return 1;
+    return c->queued < l->max_pipeline && c->queued_safe == q->safe &&
+           c->queued_body + q->r.body_len <= l->max_body;
+}
+
+static void conn_dispatch(http_conn *c, http_req *q)
+{
+    q->conn = c;
+    if (c->tail)
+        c->tail->next = q;
+    else
+        c->head = q;
+    c->tail = q;
+    c->queued++;
+    c->queued_body += q->r.body_len;
+    c->queued_safe = q->safe;
+    c->srv->handler(q, &q->r, c->srv->data);
+}
+
+/* ---- reading and deadlines ----------------------------------------------------------- */
+
+static void on_timer(uv_timer_t *t)
+{
+    http_conn *c = t->data;
+
+    if (c->state != CONN_OPEN) {
+        conn_close(c);   /* the drain's deadline: the peer does not read */
+        return;
+    }
+    c->srv->stats.refused[c->timer_reason]++;
+    if (c->timer_reason == HTTP_REFUSED_IDLE_TIMEOUT) {
+        conn_close(c);
+        return;
+    }
+    c->final_status = 408;
+    conn_process(c);
+}
+
+/* Arms the deadline that applies: the request's (from its first byte, however slowly the
+ * rest comes), or the idle one from the moment nothing was owed either way; none while we
+ * owe answers. */
+static void conn_arm(http_conn *c)
+{
+    const struct http_limits *l = &c->srv->lim;
+    uint64_t now = uv_now(c->tcp.loop), due;
+    enum http_refusal why;
+    int fresh = c->col.begun != c->begun;   /* a request began since the last arming */
+
+    if (fresh) {
+        c->begun = c->col.begun;
+        c->req_t0 = now;
+    }
+    if (c->head || c->ready) {
+        c->waiting_since = 0;
+        uv_timer_stop(&c->timer);
+        return;
+    }
+    if (c->col.phase != HTTP_PHASE_IDLE) {
+        why = c->col.phase == HTTP_PHASE_HEADERS ? HTTP_REFUSED_HEADER_TIMEOUT
+                                                 : HTTP_REFUSED_BODY_TIMEOUT;
+        due = c->req_t0 + (why == HTTP_REFUSED_HEADER_TIMEOUT ? l->header_ms : l->body_ms);
+        c->waiting_since = c->req_t0;
+    } else if (!fresh && c->timer_reason == HTTP_REFUSED_IDLE_TIMEOUT &&
+               uv_is_active((uv_handle_t *)&c->timer)) {
+        return;   /* idle already: stray bytes (blank lines) do not restart the clock */
+    } else {
+        why = HTTP_REFUSED_IDLE_TIMEOUT;
+        due = now + l->idle_ms;
+        c->waiting_since = now;
+    }
+    c->timer_reason = why;
+    if (uv_timer_start(&c->timer, on_timer, due > now ? due - now : 0, 0) < 0)
+        conn_close(c);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -464,83 +400,184 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     http_conn *c = st->data;
 
     (void)buf;
-    if (nread < 0) {
+    if (nread == UV_EOF) {
+        c->eof = 1;   /* answer what came before the half-close, then close */
+    } else if (nread < 0) {
         conn_close(c);
         return;
     }
-    c->in_len += (size_t)nread;
+    if (nread > 0)
+        c->in_len += (size_t)nread;
     conn_process(c);
 }
 
-/* Reading resumes only once everything buffered is parsed, so `in` is empty here. */
-static void conn_listen(http_conn *c)
+/* After parsing: the end once nothing more will be read and nothing is owed; else reading
+ * while the buffer is parsed, paused while bytes wait for room in the pipeline. */
+static void conn_after(http_conn *c)
 {
-    int rc = uv_timer_start(&c->idle, on_idle, HTTP_IDLE_MS, 0);
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    http_req *q = c->col.req;
+    int rc = 0;
 
-    if (rc == 0)
+    if (c->state != CONN_OPEN)
+        return;
+    if (c->final_status || c->eof || c->last) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_timer_stop(&c->timer);
+        if (!c->head && !c->ready)
+            conn_finish(c);
+        return;
+    }
+    /* 100 Continue belongs to the request being collected: after the answers before it. */
+    if (q && q->expect_continue == 1 && !c->head && !c->ready) {
+        struct http_write *w = malloc(sizeof *w + sizeof cont);
+        q->expect_continue = 2;
+        if (w) {
+            memcpy(w->data, cont, sizeof cont);
+            w->len = sizeof cont - 1;
+        }
+        rc = w ? conn_write(c, w) : UV_ENOMEM;
+    }
+    if (rc == 0 && c->in_off < c->in_len) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    } else if (rc == 0) {
+        c->in_off = c->in_len = 0;
         rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    }
     if (rc < 0 && rc != UV_EALREADY)
         conn_close(c);
+    else
+        conn_arm(c);
 }
 
-/* The handler gets the request with the connection paused: nothing is read or parsed,
- * and no idle timeout runs, until http_respond(). */
-static void conn_dispatch(http_conn *c)
-{
-    c->busy = 1;
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_timer_stop(&c->idle);
-    c->srv->handler(c->req, &c->req->r, c->srv->data);
-}
-
+/* Parses what is buffered and dispatches what may go, until the pipeline is full, the
+ * write queue is long, or the bytes run out. */
 static void conn_process(http_conn *c)
 {
     c->in_process = 1;   /* a handler answering at once must not re-enter this loop */
-    while (c->state == CONN_OPEN && !c->busy && c->in_off < c->in_len) {
-        size_t n = http_parser_execute(&c->parser, &parser_settings, c->in + c->in_off,
-                                       c->in_len - c->in_off);
-        enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+    while (c->state == CONN_OPEN && !c->final_status) {
+        http_req *done;
+        enum http_errno e;
 
-        c->in_off += n;
-        if (e == HPE_PAUSED) {
-            http_parser_pause(&c->parser, 0);
-            conn_dispatch(c);
-        } else if (e != HPE_OK || n == 0) {
-            conn_fail(c, e);
+        if (c->ready) {
+            if (!conn_may_dispatch(c, c->ready))
+                break;
+            done = c->ready;
+            c->ready = NULL;
+            conn_dispatch(c, done);
+            continue;
+        }
+        if (c->last || c->in_off == c->in_len ||
+            uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > HTTP_WRITE_HIGH)
+            break;
+        c->in_off += http_collect_feed(&c->col, c->in + c->in_off, c->in_len - c->in_off,
+                                       &done, &e);
+        if (e != HPE_OK) {
+            c->final_status = http_collect_status(&c->col, e);
+            if (c->final_status < 0)
+                conn_close(c);
+        } else if (done) {
+            c->ready = done;
+            c->last = !done->keep_alive;   /* after it the stream is the client's to close */
         }
     }
     c->in_process = 0;
-    if (c->state != CONN_OPEN || c->busy)
-        return;
-    c->in_off = c->in_len = 0;
-    conn_listen(c);
+    conn_after(c);
+}
+
+/* ---- admission ----------------------------------------------------------------------- */
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return 0;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+    return 0;
+}
+
+/* Whether c may stay: -1 if so (having closed the longest waiter to make room at the
+ * global cap), else the reason it is refused. */
+static int admit(http_server *s, http_conn *c)
+{
+    unsigned same = 0;
+    http_conn *oldest = NULL;
+
+    for (http_conn *o = s->conns; o; o = o->next) {
+        if (o == c || !o->admitted || o->state != CONN_OPEN)
+            continue;
+        same += same_addr(&o->peer, &c->peer);
+        if (o->waiting_since && (!oldest || o->waiting_since < oldest->waiting_since))
+            oldest = o;
+    }
+    if (same >= s->lim.max_per_addr)
+        return HTTP_REFUSED_ADDRESS_CAP;
+    if (s->stats.open >= s->lim.max_conns) {
+        if (!oldest)
+            return HTTP_REFUSED_CONNECTION_CAP;
+        s->stats.refused[HTTP_REFUSED_EVICTED]++;
+        conn_close(oldest);
+    }
+    return -1;
+}
+
+/* Answers 503 with what the socket takes now (never waiting on the client) and closes. */
+static void refuse(http_conn *c, int why)
+{
+    struct http_write *w = format_error(503);
+
+    c->srv->stats.refused[why]++;
+    if (w) {
+        uv_buf_t buf = {.base = w->data, .len = w->len};
+        (void)uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);   /* best effort: closing anyway */
+        free(w);
+    }
+    conn_close(c);
 }
 
 static void on_connection(uv_stream_t *l, int status)
 {
     http_server *s = l->data;
     http_conn *c;
+    int len = sizeof c->peer, why;
 
+    if (status == UV_EMFILE || status == UV_ENFILE)
+        s->stats.refused[HTTP_REFUSED_FD_LIMIT]++;   /* libuv has accepted and closed it */
     if (status < 0 || !(c = calloc(1, sizeof *c)))
         return;
     if (uv_tcp_init(l->loop, &c->tcp) < 0) {
         free(c);
         return;
     }
-    (void)uv_timer_init(l->loop, &c->idle);   /* only fills in the handle; cannot fail */
-    c->tcp.data = c->idle.data = c;
+    (void)uv_timer_init(l->loop, &c->timer);   /* only fills in the handle; cannot fail */
+    c->tcp.data = c->timer.data = c;
     c->srv = s;
     c->handles = 2;
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    http_parser_init(&c->parser, HTTP_REQUEST);
-    c->parser.data = c;
-    if (uv_accept(l, (uv_stream_t *)&c->tcp) < 0 || uv_tcp_nodelay(&c->tcp, 1) < 0)
+    http_collect_init(&c->col, s->lim.max_body);
+    if (uv_accept(l, (uv_stream_t *)&c->tcp) < 0 ||
+        uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) < 0) {
+        conn_close(c);
+        return;
+    }
+    if ((why = admit(s, c)) >= 0) {
+        refuse(c, why);
+        return;
+    }
+    c->admitted = 1;
+    s->stats.open++;
+    s->stats.accepted++;
+    if (uv_tcp_nodelay(&c->tcp, 1) < 0)
         conn_close(c);
     else
-        conn_listen(c);
+        conn_process(c);
 }
 
 /* ---- public API ---------------------------------------------------------------------- */
@@ -549,25 +586,25 @@ void http_respond(http_req *req, int status, const char *content_type,
                   const char *body, size_t body_len, const char *extra_headers)
 {
     http_conn *c;
-    int keep_alive;
 
     if (!req)
         return;
-    c = req->conn;
-    keep_alive = req->keep_alive;
-    req_free(req);
-    if (!c)
-        return;   /* the connection closed meanwhile: nothing to send to */
-    c->req = NULL;
-    c->busy = 0;
+    if (!(c = req->conn)) {
+        http_req_free(req);   /* the connection closed meanwhile: nothing to send to */
+        return;
+    }
     if (status < 100 || status > 999)
         status = 500;
-    if (conn_send(c, status, content_type, body, body_len, extra_headers, keep_alive) < 0)
+    req->resp = format_response(status, content_type, body, body_len, extra_headers,
+                                req->keep_alive);
+    if (!req->resp) {
         conn_close(c);
-    else if (!keep_alive)
-        conn_drain(c);
-    else if (!c->in_process)
-        conn_process(c);   /* pipelined bytes may already be buffered */
+        http_req_free(req);
+        return;
+    }
+    conn_flush(c);
+    if (c->state == CONN_OPEN && !c->in_process)
+        conn_process(c);   /* room in the pipeline: what waited may go */
 }
 
 static void on_listener_closed(uv_handle_t *h)
@@ -593,8 +630,9 @@ static int read_port(http_server *s)
     return 0;
 }
 
-int http_server_new(uv_loop_t *loop, const char *host, int port, size_t max_body,
-                    http_handler_fn handler, void *data, http_server **out)
+int http_server_new(uv_loop_t *loop, const char *host, int port,
+                    const struct http_limits *limits, http_handler_fn handler, void *data,
+                    http_server **out)
 {
     struct sockaddr_storage ss;
     http_server *s;
@@ -610,7 +648,11 @@ int http_server_new(uv_loop_t *loop, const char *host, int port, size_t max_body
         return UV_ENOMEM;
     s->handler = handler;
     s->data = data;
-    s->max_body = max_body;
+    if (limits)
+        s->lim = *limits;
+    else
+        http_limits_default(&s->lim);
+    (void)http_limits_fit(&s->lim);   /* the caller asks http_limits_fit() to warn */
     rc = uv_tcp_init(loop, &s->listener);
     if (rc < 0) {
         free(s);
@@ -634,6 +676,12 @@ int http_server_port(const http_server *s)
     return s ? s->port : UV_EINVAL;
 }
 
+void http_server_stats(const http_server *s, struct http_stats *out)
+{
+    *out = s->stats;
+    out->limits = s->lim;
+}
+
 void http_server_close(http_server *s, void (*done)(void *arg), void *arg)
 {
     if (!s || s->closing)
@@ -644,112 +692,4 @@ void http_server_close(http_server *s, void (*done)(void *arg), void *arg)
     uv_close((uv_handle_t *)&s->listener, on_listener_closed);
     for (http_conn *c = s->conns; c; c = c->next)
         conn_close(c);
-}
-
-/* ---- URL decoding -------------------------------------------------------------------- */
-
-static int hex(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* Decodes the character at *p and moves past it; -1 on a bad escape. */
-static int decode_char(const char **p, const char *end, int plus)
-{
-    const char *s = *p;
-
-    if (*s != '%') {
-        *p = s + 1;
-        return *s == '+' && plus ? ' ' : (unsigned char)*s;
-    }
-    if (end - s < 3 || hex(s[1]) < 0 || hex(s[2]) < 0)
-        return -1;
-    *p = s + 3;
-    return hex(s[1]) << 4 | hex(s[2]);
-}
-
-int http_url_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus)
-{
-    const char *p = in ? in : "", *end = p + (in ? inlen : 0);
-    size_t n = 0;
-
-    if (!out || outlen == 0)
-        return -1;
-    while (p < end) {
-        int ch = decode_char(&p, end, plus);
-
-        if (ch < 0 || n + 1 >= outlen || n >= INT_MAX)
-            return -1;
-        out[n++] = (char)ch;
-    }
-    out[n] = '\0';
-    return (int)n;
-}
-
-/* Compares a still-encoded key with `key`; a badly encoded key matches nothing. */
-static int key_matches(const char *p, const char *end, const char *key)
-{
-    while (p < end) {
-        int ch = decode_char(&p, end, 1);
-
-        if (ch < 0 || *key == '\0' || (unsigned char)*key++ != ch)
-            return 0;
-    }
-    return *key == '\0';
-}
-
-int http_query_get(const char *query, const char *key, char *out, size_t outlen)
-{
-    const char *p = query;
-
-    if (!query || !key || !*key)
-        return -1;
-    for (;;) {
-        const char *amp = strchr(p, '&');
-        const char *end = amp ? amp : p + strlen(p);
-        const char *eq = memchr(p, '=', (size_t)(end - p));
-
-        if (key_matches(p, eq ? eq : end, key)) {
-            const char *v = eq ? eq + 1 : end;
-            int n = http_url_decode(v, (size_t)(end - v), out, outlen, 1);
-
-            return n < 0 ? -2 : n;
-        }
-        if (!amp)
-            return -1;
-        p = amp + 1;
-    }
-}
-
-int http_cookie_get(const char *header, const char *name, char *out, size_t outlen)
-{
-    size_t nlen = name ? strlen(name) : 0;
-    const char *p = header;
-
-    if (!header || !nlen || !outlen)
-        return -1;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ';')
-            p++;
-        size_t len = strcspn(p, ";");
-        if (len > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1;
-            size_t vlen = len - nlen - 1;
-            while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-                vlen--;
-            if (vlen >= outlen)
-                return -2;
-            memcpy(out, v, vlen);
-            out[vlen] = '\0';
-            return (int)vlen;
-        }
-        p += len;
-    }
-    return -1;
 }

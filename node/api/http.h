@@ -1,18 +1,34 @@
 /*
- * http — a small HTTP/1.1 server on a libuv loop, parsing with http-parser.
+ * http — a small HTTP/1.1 server on a libuv loop, parsing with http-parser (http_req.c).
  *
  * One loop thread. Keep-alive; request bodies by Content-Length only (chunked or a body
  * over max_body is refused with 411/413 before the handler runs); headers limited to
- * 16 KiB; idle connections closed after 30 s. The handler is called once per complete
- * request with the connection paused: it must answer exactly once with http_respond(),
- * either at once or later (for example after a group commit). If the client goes away
- * meanwhile, http_respond() on that request is still valid and frees it; nothing is sent.
+ * 16 KiB. The handler is called once per complete request: it must answer exactly once
+ * with http_respond(), either at once or later (for example after a group commit). If the
+ * client goes away meanwhile, http_respond() on that request is still valid and frees it;
+ * nothing is sent.
+ *
+ * Pipelining: the requests that follow on one connection are parsed and dispatched while
+ * earlier ones await their answers, up to max_pipeline at once, and the responses are
+ * written strictly in request order. A read (GET, HEAD) is dispatched only once the writes
+ * before it on its connection are answered, and a write once the reads before it are, so
+ * a client sees its own writes.
+ *
+ * Hostile clients (struct http_limits): the headers must be complete header_ms after the
+ * request's first byte, the body body_ms after it, however the bytes trickle; a connection
+ * with no request waits idle_ms at most. Connections over max_conns, or over max_per_addr
+ * from one address, are answered 503 at once and closed, except that at max_conns the
+ * connection idle the longest between requests makes room for the newcomer. Every refusal
+ * and every timeout is counted by reason (http_server_stats).
  */
 #ifndef JIEFEN_HTTP_H
 #define JIEFEN_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
+
+#include "api/http_url.h"
 
 typedef struct http_server http_server;
 typedef struct http_req http_req;   /* one request awaiting its response (opaque) */
@@ -36,10 +52,56 @@ typedef struct http_request {
  * http_respond(req, ...) is called. */
 typedef void (*http_handler_fn)(http_req *req, const http_request *r, void *data);
 
-/* Listens on host:port (port 0 picks a free one). Returns 0 or a negative libuv error;
- * *out is owned by the caller and released with http_server_close(). */
-int http_server_new(uv_loop_t *loop, const char *host, int port, size_t max_body,
-                    http_handler_fn handler, void *data, http_server **out);
+struct http_limits {
+    size_t max_body;            /* bytes of a request body */
+    unsigned header_ms;         /* from a request's first byte to the end of its headers */
+    unsigned body_ms;           /* from a request's first byte to the end of its body */
+    unsigned idle_ms;           /* a connection without a request, between requests */
+    unsigned max_conns;         /* connections open at once; 0: from the fd limit */
+    unsigned max_per_addr;      /* of those from one client address; 0: max_conns / 4 */
+    unsigned max_pipeline;      /* requests of one connection awaiting their answers */
+};
+
+/* Why a connection was refused or cut off: the label of jiefen_http_refused_total. */
+enum http_refusal {
+    HTTP_REFUSED_CONNECTION_CAP,  /* max_conns reached, nobody idle to make room */
+    HTTP_REFUSED_ADDRESS_CAP,     /* max_per_addr reached for the client's address */
+    HTTP_REFUSED_FD_LIMIT,        /* the process ran out of file descriptors */
+    HTTP_REFUSED_EVICTED,         /* idle, closed to make room at max_conns */
+    HTTP_REFUSED_HEADER_TIMEOUT,
+    HTTP_REFUSED_BODY_TIMEOUT,
+    HTTP_REFUSED_IDLE_TIMEOUT,
+    HTTP_REFUSED_N
+};
+
+struct http_stats {
+    uint64_t refused[HTTP_REFUSED_N];
+    uint64_t accepted;          /* connections taken in */
+    unsigned open;              /* connections open now */
+    struct http_limits limits;  /* as in force (the derived caps filled in) */
+};
+
+/* The defaults: 1 MiB bodies, headers in 10 s, bodies in 30 s, 20 s idle, caps from the
+ * fd limit, 32 pipelined requests. */
+void http_limits_default(struct http_limits *l);
+
+/* Fills in the caps left 0 from the soft RLIMIT_NOFILE, keeping room for the store, the
+ * links and the logs (a quarter of the limit, at least 64 descriptors), and lowers the
+ * caps that do not fit under it. Returns 1 if a cap given was lowered, else 0. */
+int http_limits_fit(struct http_limits *l);
+
+/* "connection_cap", "header_timeout", ...; NULL for an unknown reason. */
+const char *http_refusal_name(enum http_refusal r);
+
+/* Listens on host:port (port 0 picks a free one) with `limits` (NULL: the defaults), fitted
+ * by http_limits_fit(). Returns 0 or a negative libuv error; *out is owned by the caller
+ * and released with http_server_close(). */
+int http_server_new(uv_loop_t *loop, const char *host, int port,
+                    const struct http_limits *limits, http_handler_fn handler, void *data,
+                    http_server **out);
+
+/* The server's counters and the limits in force. */
+void http_server_stats(const http_server *s, struct http_stats *out);
 
 /* The port actually bound (useful with port 0). */
 int http_server_port(const http_server *s);
@@ -53,17 +115,5 @@ void http_respond(http_req *req, int status, const char *content_type,
  * all handles; `done` (may be NULL) is then called with `arg`. Requests still awaiting
  * a response are answered with nothing and freed when http_respond() is called. */
 void http_server_close(http_server *s, void (*done)(void *arg), void *arg);
-
-/* Percent-decodes `in` into `out` (size outlen); '+' becomes a space when `plus` is set.
- * Returns the decoded length or -1 on bad encoding or overflow. */
-int http_url_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus);
-
-/* Finds `key` in a query string and decodes its value into out. Returns the value's
- * length, -1 if absent, -2 if badly encoded or too long. */
-int http_query_get(const char *query, const char *key, char *out, size_t outlen);
-
-/* Finds the cookie `name` in a Cookie header ("a=1; b=2") and copies its value into out.
- * Returns the value's length, -1 if absent, -2 if longer than outlen - 1. */
-int http_cookie_get(const char *header, const char *name, char *out, size_t outlen);
 
 #endif

@@ -131,3 +131,23 @@ void metrics_write(const metrics *m, FILE *f)
             (unsigned long long)m->batches_total);
     write_histogram(f, "jiefen_commit_batch_size", "", &m->batches, batch_bounds, N_BATCH);
 }
+
+void metrics_write_http(const struct http_stats *st, FILE *f)
+{
+    fprintf(f, "# HELP jiefen_http_refused_total Connections refused or cut off, by reason.\n"
+               "# TYPE jiefen_http_refused_total counter\n");
+    for (int r = 0; r < HTTP_REFUSED_N; r++)
+        fprintf(f, "jiefen_http_refused_total{reason=\"%s\"} %llu\n", http_refusal_name(r),
+                (unsigned long long)st->refused[r]);
+    fprintf(f, "# HELP jiefen_http_connections_accepted_total Connections taken in.\n"
+               "# TYPE jiefen_http_connections_accepted_total counter\n"
+               "jiefen_http_connections_accepted_total %llu\n"
+               "# HELP jiefen_http_connections Connections open now.\n"
+               "# TYPE jiefen_http_connections gauge\njiefen_http_connections %u\n"
+               "# HELP jiefen_http_connections_max Cap on open connections (all, per address).\n"
+               "# TYPE jiefen_http_connections_max gauge\n"
+               "jiefen_http_connections_max{scope=\"all\"} %u\n"
+               "jiefen_http_connections_max{scope=\"address\"} %u\n",
+            (unsigned long long)st->accepted, st->open, st->limits.max_conns,
+            st->limits.max_per_addr);
+}

@@ -6,6 +6,8 @@
 #ifndef JIEFEN_METRICS_H
 #define JIEFEN_METRICS_H
 
+#include "api/http.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +21,9 @@ void metrics_request(metrics *m, const char *route, int status, double seconds);
 
 /* One committed batch of `ops` operations. */
 void metrics_batch(metrics *m, unsigned ops);
+
+/* Writes the HTTP server's refusals by reason, its open connections and its caps to f. */
+void metrics_write_http(const struct http_stats *st, FILE *f);
 
 /* Writes every metric of this module to f. */
 void metrics_write(const metrics *m, FILE *f);

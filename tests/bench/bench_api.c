@@ -1,9 +1,12 @@
 /*
  * bench_api — intakes per second through the HTTP API of a running jiefend: C client
  * threads, each with one keep-alive connection, POSTing /api/v1/cases and waiting for the
- * 201 (which comes only once the intake is durable). Prints throughput and latency.
+ * 201 (which comes only once the intake is durable). With DEPTH > 1 each connection keeps
+ * DEPTH requests in flight (HTTP pipelining). Prints throughput and latency, and with
+ * COMMITS (LMDB's durable one-record commits per second, as bench_log measured it in the
+ * same run) the throughput as a multiple of it.
  *
- *   bench_api HOST PORT TOKEN CONNECTIONS SECONDS
+ *   bench_api HOST PORT TOKEN CONNECTIONS SECONDS [DEPTH [COMMITS]]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,6 +24,7 @@
 static const char *host, *token;
 static int port;
 static double seconds;
+static int depth = 1;
 static double *lat;
 static long n_lat, failures;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -51,50 +55,85 @@ static int connect_to(void)
     return fd;
 }
 
-/* Reads one response; returns its status or -1. */
-static int read_response(int fd, char *buf, size_t cap)
+struct reader {
+    char buf[65536];
+    size_t have;
+};
+
+/* Reads one response, keeping what follows it for the next; returns its status or -1. */
+static int read_response(int fd, struct reader *rd)
 {
-    size_t have = 0;
     for (;;) {
-        ssize_t r = read(fd, buf + have, cap - have - 1);
+        rd->buf[rd->have] = 0;
+        char *end = strstr(rd->buf, "\r\n\r\n");
+        char *cl = strcasestr(rd->buf, "Content-Length:");
+        if (end && cl && cl < end) {
+            size_t total = (size_t)(end + 4 - rd->buf) + strtoul(cl + 15, NULL, 10);
+            if (rd->have >= total) {
+                int status = atoi(rd->buf + 9);
+                memmove(rd->buf, rd->buf + total, rd->have - total);
+                rd->have -= total;
+                return status;
+            }
+        }
+        if (rd->have + 1 >= sizeof rd->buf)
+            return -1;
+        ssize_t r = read(fd, rd->buf + rd->have, sizeof rd->buf - rd->have - 1);
         if (r <= 0)
             return -1;
-        have += (size_t)r;
-        buf[have] = 0;
-        char *end = strstr(buf, "\r\n\r\n");
-        char *cl = strcasestr(buf, "Content-Length:");
-        if (end && cl && have >= (size_t)(end + 4 - buf) + strtoul(cl + 15, NULL, 10))
-            return atoi(buf + 9);
+        rd->have += (size_t)r;
     }
 }
 
+static void count_failure(void)
+{
+    pthread_mutex_lock(&mu);
+    failures++;
+    pthread_mutex_unlock(&mu);
+}
+
+/* Keeps `depth` requests in flight on one connection until the time is up, then collects
+ * the answers still owed; each latency runs from its request's send to its response. */
 static void *worker(void *arg)
 {
     (void)arg;
-    char req[4096], buf[65536];
+    char req[4096];
+    struct reader *rd = calloc(1, sizeof *rd);
+    double *sent = calloc((size_t)depth, sizeof *sent);
     int len = snprintf(req, sizeof req,
                        "POST /api/v1/cases HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
                        "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                        host, port, token, strlen(BODY), BODY);
     int fd = connect_to();
+    long n_sent = 0, n_done = 0;
     double end = now_s() + seconds;
-    while (now_s() < end) {
-        double t0 = now_s();
-        if (write(fd, req, (size_t)len) != len || read_response(fd, buf, sizeof buf) != 201) {
-            pthread_mutex_lock(&mu);
-            failures++;
-            pthread_mutex_unlock(&mu);
+    while (n_done < n_sent || now_s() < end) {
+        while (n_sent - n_done < depth && now_s() < end) {
+            sent[n_sent % depth] = now_s();
+            if (write(fd, req, (size_t)len) != len)
+                break;
+            n_sent++;
+        }
+        if (n_done == n_sent)
+            continue;
+        if (read_response(fd, rd) != 201) {
+            count_failure();
             close(fd);
             fd = connect_to();
+            rd->have = 0;
+            n_done = n_sent;   /* what was in flight on the old connection is lost */
             continue;
         }
-        double dt = now_s() - t0;
+        double dt = now_s() - sent[n_done % depth];
+        n_done++;
         pthread_mutex_lock(&mu);
         if (n_lat < MAX_SAMPLES)
             lat[n_lat++] = dt;
         pthread_mutex_unlock(&mu);
     }
     close(fd);
+    free(sent);
+    free(rd);
     return NULL;
 }
 
@@ -106,10 +145,14 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: bench_api HOST PORT TOKEN CONNECTIONS SECONDS\n");
+    if (argc < 6 || argc > 8) {
+        fprintf(stderr, "usage: bench_api HOST PORT TOKEN CONNECTIONS SECONDS [DEPTH [COMMITS]]\n");
         return 2;
     }
+    depth = argc > 6 ? atoi(argv[6]) : 1;
+    double commits = argc > 7 ? atof(argv[7]) : 0;
+    if (depth < 1)
+        depth = 1;
     host = argv[1];
     port = atoi(argv[2]);
     token = argv[3];
@@ -124,10 +167,13 @@ int main(int argc, char **argv)
         pthread_join(t[i], NULL);
     double elapsed = now_s() - t0;
     qsort(lat, (size_t)n_lat, sizeof *lat, cmp);
-    printf("api: %3d connections: %8.0f intakes/s durable, latency p50 %.2f ms p99 %.2f ms"
-           " (%ld ok, %ld failed)\n",
-           conns, n_lat / elapsed, n_lat ? lat[n_lat / 2] * 1e3 : 0,
-           n_lat ? lat[(long)(n_lat * 0.99)] * 1e3 : 0, n_lat, failures);
+    double rate = n_lat / elapsed;
+    printf("api: %3d connections x %2d in flight: %8.0f intakes/s durable", conns, depth, rate);
+    if (commits > 0)
+        printf(" = %.2fx LMDB's %.0f commits/s", rate / commits, commits);
+    printf(", latency p50 %.2f ms p99 %.2f ms (%ld ok, %ld failed)\n",
+           n_lat ? lat[n_lat / 2] * 1e3 : 0, n_lat ? lat[(long)(n_lat * 0.99)] * 1e3 : 0, n_lat,
+           failures);
     free(lat);
     free(t);
     return failures ? 1 : 0;

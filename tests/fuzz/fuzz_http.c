@@ -103,13 +103,16 @@ static void handler(http_req *req, const http_request *r, void *data)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    struct http_limits lim;
     int rc;
 
     (void)argc;
     (void)argv;
     signal(SIGPIPE, SIG_IGN);   /* the client below never closes first; be safe anyway */
+    http_limits_default(&lim);
+    lim.max_body = API_MAX_BODY;
     if ((rc = uv_loop_init(&loop)) ||
-        (rc = http_server_new(&loop, "127.0.0.1", 0, API_MAX_BODY, handler, NULL, &srv))) {
+        (rc = http_server_new(&loop, "127.0.0.1", 0, &lim, handler, NULL, &srv))) {
         fprintf(stderr, "fuzz_http: cannot start the server: %s\n", uv_strerror(rc));
         abort();
     }

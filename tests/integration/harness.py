@@ -79,6 +79,7 @@ class Node:
         self.log_path = os.path.join(root, node_id + ".log")
         self.env = dict(os.environ, **(env or {}))
         self.endpoint = f"tcp://127.0.0.1:{free_port()}" if listen else None
+        self.preexec = None  # run in the child before jiefend starts (e.g. setrlimit)
         argv = [jiefend(), "init", "--data", self.dir, "--tier", tier, "--id", node_id,
                 "--name", name, "--http", "127.0.0.1:0"]
         if listen:
@@ -95,7 +96,8 @@ class Node:
             pass
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen([jiefend(), "--data", self.dir], stdout=log,
-                                     stderr=subprocess.STDOUT, env=self.env)
+                                     stderr=subprocess.STDOUT, env=self.env,
+                                     preexec_fn=self.preexec)
         _procs.append(self.proc)
         log.close()
         if wait:

@@ -249,7 +249,11 @@ static void client_main(void *arg)
 static void run(fixture *f)
 {
     assert_int_equal(uv_loop_init(&f->loop), 0);
-    assert_int_equal(http_server_new(&f->loop, "127.0.0.1", 0, MAX_BODY, handler, f, &f->srv), 0);
+    struct http_limits lim;
+
+    http_limits_default(&lim);
+    lim.max_body = MAX_BODY;
+    assert_int_equal(http_server_new(&f->loop, "127.0.0.1", 0, &lim, handler, f, &f->srv), 0);
     f->port = http_server_port(f->srv);
     assert_true(f->port > 0);
     assert_int_equal(uv_async_init(&f->loop, &f->stop, on_stop), 0);

@@ -35,10 +35,10 @@ static void test_server_new_args(void **state)
 
     (void)state;
     assert_int_equal(uv_loop_init(&loop), 0);
-    assert_int_equal(http_server_new(&loop, "not-an-ip", 0, 1, handler, NULL, &s), UV_EINVAL);
-    assert_int_equal(http_server_new(&loop, "127.0.0.1", 70000, 1, handler, NULL, &s), UV_EINVAL);
-    assert_int_equal(http_server_new(&loop, "127.0.0.1", 0, 1, NULL, NULL, &s), UV_EINVAL);
-    rc = http_server_new(&loop, "::1", 0, 1, handler, NULL, &s);
+    assert_int_equal(http_server_new(&loop, "not-an-ip", 0, NULL, handler, NULL, &s), UV_EINVAL);
+    assert_int_equal(http_server_new(&loop, "127.0.0.1", 70000, NULL, handler, NULL, &s), UV_EINVAL);
+    assert_int_equal(http_server_new(&loop, "127.0.0.1", 0, NULL, NULL, NULL, &s), UV_EINVAL);
+    rc = http_server_new(&loop, "::1", 0, NULL, handler, NULL, &s);
     print_message("::1 -> %d (%s) port %d\n", rc, rc ? uv_strerror(rc) : "ok",
                   rc ? 0 : http_server_port(s));
     if (rc == 0) {   /* hosts without IPv6 loopback skip this part */
@@ -60,8 +60,8 @@ static void test_server_port_in_use(void **state)
 
     (void)state;
     assert_int_equal(uv_loop_init(&loop), 0);
-    assert_int_equal(http_server_new(&loop, "127.0.0.1", 0, 1, handler, NULL, &a), 0);
-    rc = http_server_new(&loop, "127.0.0.1", http_server_port(a), 1, handler, NULL, &b);
+    assert_int_equal(http_server_new(&loop, "127.0.0.1", 0, NULL, handler, NULL, &a), 0);
+    rc = http_server_new(&loop, "127.0.0.1", http_server_port(a), NULL, handler, NULL, &b);
     print_message("second bind on %d -> %d (%s)\n", http_server_port(a), rc, uv_strerror(rc));
     assert_int_equal(rc, UV_EADDRINUSE);
     assert_null(b);
