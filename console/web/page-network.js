@@ -1,7 +1,7 @@
 // page-network — 网络状态: this node's link to its parent and to each child (GET
-// /api/v1/status "links": online, backlog, last contact, throttling) with the tree's
-// names (GET /api/v1/nodes), and the equivocation proofs held here (GET
-// /api/v1/links/quarantine).
+// /api/v1/status "links": online, backlog, last contact, throttling, disconnects) with the
+// tree's names (GET /api/v1/nodes), the connections refused at the children's socket
+// ("links.refused"), and the equivocation proofs held here (GET /api/v1/links/quarantine).
 import { get } from './api.js';
 import { h, clear, table, fmtTime } from './ui.js';
 import { name } from './vocab.js';
@@ -16,7 +16,8 @@ export default async function networkPage(main, { stale }) {
   if (stale()) return;
   const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
   const label = (id) => (byId[id] ? `${byId[id].name}（${id}）` : id);
-  const { parent, children } = status.links;
+  const { parent, children, refused } = status.links;
+  const refusals = Object.entries(refused || {}).map(([reason, count]) => ({ reason, count }));
   const rejected = (l) => (l.rejected_total ? h('span', { class: 'chip bad' }, `${l.rejected_total} 条被拒`) : '0');
   clear(main, h('h1', {}, '网络状态'),
     h('section', { class: 'card' },
@@ -46,8 +47,14 @@ export default async function networkPage(main, { stale }) {
         ['最早待下发', (l) => fmtTime(l.backlog_down_oldest_ms)],
         ['最近联系', (l) => fmtTime(l.last_contact_ms)],
         ['已接收事件', (l) => String(l.applied ?? 0)],
+        ['断线次数', (l) => String(l.disconnects ?? 0)],
         ['被拒', rejected],
       ], children, '没有下级节点', { class: 'links' })),
+    h('section', { class: 'card' }, h('h2', {}, '被拒绝的连接（重启后仍保留）'),
+      table([
+        ['原因', (r) => name('refusal', r.reason)],
+        ['次数', (r) => (r.count ? h('span', { class: 'chip bad' }, String(r.count)) : '0')],
+      ], refusals, '本节点不接受下级连接', { class: 'links refusals' })),
     h('section', { class: 'card' }, h('h2', {}, '隔离证据（一序号两事件，双方签名均已核验）'),
       table([
         ['节点', (p) => `${p.origin_name}（${p.origin}）`],

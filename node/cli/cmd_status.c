@@ -152,6 +152,22 @@ static int node_rows(struct table *t, const json_t *r)
     return rc ? -1 : 0;
 }
 
+/* "5 (未登记的密钥 4, 未加密的连接 1)": connections refused at the children's
+ * socket, malloc'd; NULL when out of memory. */
+static char *refused_text(const json_t *refused)
+{
+    json_int_t total = 0;
+    const char *reason;
+    json_t *v, *o = json_object();
+    json_object_foreach((json_t *)refused, reason, v)
+        total += json_integer_value(v);
+    json_object_set_new(o, "total", json_integer(total));
+    json_object_set(o, "by_reason", (json_t *)refused);
+    char *text = counts_text(o, "total", "by_reason", vocab_refusals, 0);
+    json_decref(o);
+    return text;
+}
+
 static int print_status(const json_t *r)
 {
     static const char *const kids_head[6] = {"下级", "状态", "状态起始", "最后联系", "待下发",
@@ -166,6 +182,12 @@ static int print_status(const json_t *r)
         rc = parent_rows(&t, parent, json_is_integer(now) ? json_integer_value(now) : 0);
     else if (rc == 0 && links)
         rc = table_kv(&t, "parent", "none");
+    const json_t *refused = json_object_get(links, "refused");
+    if (rc == 0 && json_object_size(refused)) {
+        char *text = refused_text(refused);
+        rc = !text || table_kv(&t, "refused connections", text);
+        free(text);
+    }
     if (rc == 0 && json_array_size(children))
         rc = table_fill(&kids, kids_head, children, child_row, NULL);
     if (rc == 0) {

@@ -22,6 +22,10 @@ static const struct vocab complexities[] = {
 const struct vocab vocab_roles[] = {
     {"applicant", "申请人"}, {"respondent", "被申请人"}, {"third_party", "第三人"},
     {NULL, NULL}};
+const struct vocab vocab_refusals[] = {
+    {"mechanism_mismatch", "未加密的连接"}, {"unenrolled_key", "未登记的密钥"},
+    {"protocol_error", "协议错误"}, {"handshake_failed", "握手未完成"},
+    {"dropped_before_hello", "未发消息即断开"}, {NULL, NULL}};
 const struct vocab vocab_tiers[] = {
     {"village", "村"}, {"township", "乡镇"}, {"county", "县"}, {"city", "市"},
     {"province", "省"}, {NULL, NULL}};

@@ -13,7 +13,7 @@ struct vocab {
 
 /* The vocabularies the commands name directly. */
 extern const struct vocab vocab_statuses[], vocab_risks[], vocab_roles[], vocab_tiers[],
-    vocab_kinds[];
+    vocab_kinds[], vocab_refusals[];
 
 /* The Chinese name of a code, or the code itself when it is not in the vocabulary. */
 const char *vocab_name(const struct vocab *v, const char *code);

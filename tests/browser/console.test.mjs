@@ -263,6 +263,8 @@ test('the console in Chromium', async (t) => {
     }, 'the village link online');
     assert.match(await town.textContent('main'), /东村/);
     assert.match(await town.textContent('main'), /隔离证据[\s\S]*没有隔离证据/, 'the proofs card, empty');
+    assert.match(await town.textContent('main'), /被拒绝的连接[\s\S]*未加密的连接[\s\S]*未登记的密钥/,
+      'refusals by name, not code');
     await shot(town, '10-network');
     await noHorizontalScroll(town);
   });

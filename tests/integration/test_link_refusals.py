@@ -66,6 +66,8 @@ class LinkEdge(NodeTest):
             self.peer(v, "newkey")
         wait_for(lambda: refused(town)["unenrolled_key"] >= 4, 15, "every try counted")
         self.assertEqual(town.log().count("is not an enrolled child's"), 1)
+        shown = town.ctl("status").stdout
+        self.assertRegex(shown, r"refused connections: +\d+ \(.*未登记的密钥 4")
 
         # A frame over the limit: the connection is dropped before it said anything, and
         # counted as such (libzmq reports no reason); the tool's next connection is served.
