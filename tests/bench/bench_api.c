@@ -1,9 +1,11 @@
 /*
  * bench_api — intakes per second through the HTTP API of a running jiefend: C client
  * threads, each with one keep-alive connection, POSTing /api/v1/cases and waiting for the
- * 201 (which comes only once the intake is durable). Prints throughput and latency.
+ * 201 (which comes only once the intake is durable). Prints throughput and latency, and,
+ * given this machine's rate of LMDB durable commits of one record (bench_log ... commit,
+ * measured in the same run), the throughput as a multiple of it: the goal of issue 19.
  *
- *   bench_api HOST PORT TOKEN CONNECTIONS SECONDS
+ *   bench_api HOST PORT TOKEN CONNECTIONS SECONDS [ONE_COMMIT_RATE]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -106,8 +108,8 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: bench_api HOST PORT TOKEN CONNECTIONS SECONDS\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: bench_api HOST PORT TOKEN CONNECTIONS SECONDS [ONE_COMMIT_RATE]\n");
         return 2;
     }
     host = argv[1];
@@ -124,10 +126,14 @@ int main(int argc, char **argv)
         pthread_join(t[i], NULL);
     double elapsed = now_s() - t0;
     qsort(lat, (size_t)n_lat, sizeof *lat, cmp);
+    double rate = n_lat / elapsed, one_commit = argc == 7 ? atof(argv[6]) : 0;
     printf("api: %3d connections: %8.0f intakes/s durable, latency p50 %.2f ms p99 %.2f ms"
-           " (%ld ok, %ld failed)\n",
-           conns, n_lat / elapsed, n_lat ? lat[n_lat / 2] * 1e3 : 0,
+           " (%ld ok, %ld failed)",
+           conns, rate, n_lat ? lat[n_lat / 2] * 1e3 : 0,
            n_lat ? lat[(long)(n_lat * 0.99)] * 1e3 : 0, n_lat, failures);
+    if (one_commit > 0)
+        printf(" = %.2fx LMDB's %.0f commits/s of one record", rate / one_commit, one_commit);
+    printf("\n");
     free(lat);
     free(t);
     return failures ? 1 : 0;

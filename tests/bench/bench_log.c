@@ -3,7 +3,10 @@
  * fold, durable group commit), beside this machine's limits: Ed25519 signs per second and
  * LMDB durable commits per second of one small record. Prints figures; asserts nothing.
  *
- *   bench_log [DIR] [SECONDS_PER_FIGURE]
+ *   bench_log [DIR] [SECONDS_PER_FIGURE] [commit]
+ *
+ * With "commit" it prints only the LMDB figure, a bare number, for run.sh to set the API's
+ * throughput beside the commit rate measured in the same run.
  */
 #include "node.h"
 #include "clock.h"
@@ -91,6 +94,18 @@ static double lmdb_commit_rate(store *st, double secs)
     return n / t;
 }
 
+static void print_figures(const crypto_identity *id, store *st, eventlog *log,
+                          const struct intake_ctx *ctx, double secs)
+{
+    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
+    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
+    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
+    int batches[] = {1, 10, 100, 1000};
+    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
+        printf("eventlog: intakes appended, %4d per commit %9.0f /s\n", batches[i],
+               run_batches(log, ctx, batches[i], secs));
+}
+
 int main(int argc, char **argv)
 {
     node_register_folds();
@@ -113,14 +128,13 @@ int main(int argc, char **argv)
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL};
-    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
-    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
-    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
-    int batches[] = {1, 10, 100, 1000};
-    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
-        printf("eventlog: intakes appended, %4d per commit %9.0f /s\n", batches[i],
-               run_batches(log, &ctx, batches[i], secs));
+    if (argc > 3 && strcmp(argv[3], "commit") == 0) {
+        printf("%.0f\n", lmdb_commit_rate(st, secs));
+    } else {
+        print_figures(id, st, log, &ctx, secs);
+    }
     eventlog_free(&log);
+
     store_close(&st);
     crypto_identity_free(&id);
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
