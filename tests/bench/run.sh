@@ -20,10 +20,22 @@ for _ in $(seq 100); do [ -s "$work/node/jiefend.addr" ] && break; sleep 0.05; d
 addr=$(head -n1 "$work/node/jiefend.addr")
 # Each API figure beside LMDB's rate of durable one-record commits measured just before it,
 # on the same disk at the same load: issue 19's goal is the ratio (>= 20x at 64 connections).
+# Beside each, the daemon's CPU per intake: its loop thread (HTTP, JSON, checks, answers)
+# and the pool threads (the group commit: sealing, signing, folds, LMDB, fsync).
+ticks() { for t in /proc/"$pid"/task/*; do echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat")"; done | sort; }
 for c in 1 8 32 64; do
   one_commit=$("$build/tests/bench/bench_log" "$work" 2 commit)
-  "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$(cat "$work/node/admin.token")" \
-    "$c" 4 "$one_commit"
+  ticks >"$work/cpu.before"
+  out=$("$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$(cat "$work/node/admin.token")" \
+    "$c" 4 "$one_commit")
+  ticks >"$work/cpu.after"
+  echo "$out"
+  ok=$(echo "$out" | sed -n 's/.*(\([0-9]*\) ok.*/\1/p')
+  join -a2 -e0 -o 2.1,1.2,2.2 "$work/cpu.before" "$work/cpu.after" |
+    awk -v c="$c" -v n="$ok" -v hz="$(getconf CLK_TCK)" -v pid="$pid" '
+      { us = ($3 - $2) / hz * 1e6 / (n ? n : 1); if ($1 == pid) loop += us; else pool += us }
+      END { printf "api: %3s connections: daemon CPU per intake %.0f us (loop thread %.0f us, pool %.0f us)\n",
+            c, loop + pool, loop, pool }'
 done
 
 # The tier network: a 100,000-event backlog drains village -> township -> county.
