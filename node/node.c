@@ -439,8 +439,7 @@ static void commit_check_cb(uv_check_t *h)
 {
     struct node *n = h->data;
     uv_idle_stop(&n->commit_idle);
-    if (eventlog_pending(n->log))
-        eventlog_flush(n->log);
+    eventlog_commit(n->log);
 }
 
 /* An idle handle only keeps the loop from sleeping while operations wait for the check
@@ -450,8 +449,8 @@ static void commit_idle_cb(uv_idle_t *h)
     (void)h;
 }
 
-/* Whoever queues an operation on the log, the loop commits it as soon as the current I/O
- * has been read. */
+/* Whoever queues an operation on the log, the loop starts its commit as soon as the current
+ * I/O has been read (or, with a batch in flight, the end of that batch starts it). */
 static void log_submitted(void *arg)
 {
     struct node *n = arg;
@@ -592,6 +591,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     }
     eventlog_on_commit(n->log, on_commit, n);
     eventlog_on_submit(n->log, log_submitted, n);
+    eventlog_use_loop(n->log, l);
     struct http_limits lim;
     http_limits_of(&n->cfg, &lim);
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, &lim, api_handle, n->api,

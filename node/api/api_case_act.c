@@ -18,6 +18,7 @@
 #include "log/fold.h"
 #include "log/registry.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,27 +31,26 @@ struct pending_intake {
     struct api_call *c;
     struct intake *in;
     struct intake_ctx ctx;
+    json_t *out;               /* the case as answered, made in the commit's transaction */
 };
 
-static json_t *case_json_by_id(struct api *api, const char *id, int *rc)
-{
-    MDB_txn *txn;
-    Jiefen__CaseView *v = NULL;
-    json_t *out = NULL;
-    if ((*rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn)))
-        return NULL;
-    if ((*rc = caseindex_get(api->dep.st, txn, id, &v)) == 0 && v)
-        out = api_case_json(api, txn, v);
-    else if (*rc == 0)
-        *rc = JF_ENOTFOUND;
-    case_view_free(&v);
-    store_txn_abort(txn);
-    return out;
-}
-
+/* Appends the intake and reads its case back from the same transaction, so the answer
+ * needs no second read once the batch is durable. */
 static int intake_pending_apply(eventlog_tx *tx, void *arg)
 {
-    return intake_apply(tx, ((struct pending_intake *)arg)->in);
+    struct pending_intake *p = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = intake_apply(tx, p->in);
+    if (rc == 0 && (rc = caseindex_get(tx->st, tx->txn, intake_case_id(p->in), &v)) == 0 &&
+        !v)
+        rc = JF_ENOTFOUND;
+    if (rc == 0) {
+        json_decref(p->out); /* a replayed batch makes it again */
+        if (!(p->out = api_case_json(p->c->api, tx->txn, v)))
+            rc = -ENOMEM;
+    }
+    case_view_free(&v);
+    return rc;
 }
 
 static void intake_done(void *arg, int status)
@@ -60,14 +60,11 @@ static void intake_done(void *arg, int status)
     if (status) {
         reply_store_error(c, status);
     } else {
-        int rc;
-        json_t *cj = case_json_by_id(c->api, intake_case_id(p->in), &rc);
         log_info("intake", "case %s taken in", intake_case_id(p->in));
-        if (cj)
-            reply_json(c, 201, json_pack("{s:o}", "case", cj));
-        else
-            reply_store_error(c, rc);
+        reply_json(c, 201, json_pack("{s:o}", "case", p->out));
+        p->out = NULL;
     }
+    json_decref(p->out);
     intake_free(&p->in);
     free(p);
 }

@@ -169,7 +169,7 @@ static int fire_one(Jiefen__CaseView *v, struct fire *f)
  * once and fires again right after this commit. */
 static int fire_apply(eventlog_tx *tx, void *arg)
 {
-    static char ids[2 * DUE_BATCH][ID_MAX]; /* the loop thread only */
+    static char ids[2 * DUE_BATCH][ID_MAX]; /* one commit at a time */
     const deadline *dl = arg;
     struct fire f = {dl, tx, tx->now_ms, 0, 0, 0};
     size_t count = 0;

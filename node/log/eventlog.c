@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <uv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,23 @@ struct op {
     struct op *next;
 };
 
+/* A batch being committed on the thread pool: its operations, detached from the queue. */
+struct batch {
+    uv_work_t work;
+    eventlog *el;
+    struct op *list;
+    int64_t now;
+    int rc;
+};
+
 struct eventlog {
     store *st;
     const crypto_identity *id;
     char origin[STORE_ORIGIN_MAX + 1];
     struct op *head, *tail;
     unsigned pending;
+    uv_loop_t *loop;           /* set: eventlog_commit() commits on its thread pool */
+    struct batch *inflight;
     uint64_t appended_total, batches_total;
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
@@ -110,13 +122,13 @@ static int run_op(eventlog *el, MDB_txn *parent, int64_t now, struct op *o)
 }
 
 /* One attempt at the whole batch. Returns MDB_MAP_FULL to ask for growth and a replay. */
-static int flush_once(eventlog *el, int64_t now)
+static int flush_once(eventlog *el, struct op *list, int64_t now)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(el->st, 0, &txn);
     if (rc)
         return rc;
-    for (struct op *o = el->head; o; o = o->next) {
+    for (struct op *o = list; o; o = o->next) {
         o->appended = 0;
         o->status = run_op(el, txn, now, o);
         if (o->status == MDB_MAP_FULL) {
@@ -127,17 +139,10 @@ static int flush_once(eventlog *el, int64_t now)
     return mdb_txn_commit(txn);
 }
 
-int eventlog_flush(eventlog *el)
+/* After the batch's commit (rc its result): gives every operation its status, counts,
+ * calls the on_commit hook and each `done`. Returns the operations committed or rc. */
+static int finish_batch(eventlog *el, struct op *list, int rc)
 {
-    if (!el->head)
-        return 0;
-    int64_t now = clock_now_ms();
-    int rc;
-    while ((rc = flush_once(el, now)) == MDB_MAP_FULL) {
-        if ((rc = store_grow(el->st)) != 0)
-            break;
-    }
-    struct op *list = el->head;
     unsigned ops = 0, events = 0;
     for (struct op *o = list; o; o = o->next) {
         if (rc)
@@ -147,8 +152,6 @@ int eventlog_flush(eventlog *el)
             events += o->appended;
         }
     }
-    el->head = el->tail = NULL;
-    el->pending = 0;
     if (rc) {
         log_error("eventlog", "commit of a batch failed (%s)", jf_strerror(rc));
     } else {
@@ -159,6 +162,88 @@ int eventlog_flush(eventlog *el)
     }
     finish_all(list);
     return rc ? rc : (int)ops;
+}
+
+/* Takes the queue as a batch of its own; the operations queued from now on wait. */
+static struct op *detach(eventlog *el)
+{
+    struct op *list = el->head;
+    el->head = el->tail = NULL;
+    el->pending = 0;
+    return list;
+}
+
+int eventlog_flush(eventlog *el)
+{
+    if (!el->head)
+        return 0;
+    int64_t now = clock_now_ms();
+    struct op *list = detach(el);
+    int rc;
+    while ((rc = flush_once(el, list, now)) == MDB_MAP_FULL) {
+        if ((rc = store_grow(el->st)) != 0)
+            break;
+    }
+    return finish_batch(el, list, rc);
+}
+
+void eventlog_use_loop(eventlog *el, uv_loop_t *loop)
+{
+    el->loop = loop;
+}
+
+/* On a pool thread: the whole write transaction, from begin to the durable commit, since
+ * LMDB binds a write transaction to the thread that began it. */
+static void batch_work(uv_work_t *w)
+{
+    struct batch *b = w->data;
+    b->rc = flush_once(b->el, b->list, b->now);
+}
+
+static void batch_start(eventlog *el, struct batch *b);
+
+/* Back on the loop: the map grows here, where no read of this thread is open, and the
+ * batch is replayed; otherwise its callers learn the outcome, and the operations queued
+ * meanwhile go next. */
+static void batch_after(uv_work_t *w, int status)
+{
+    struct batch *b = w->data;
+    eventlog *el = b->el;
+    int rc = status ? status : b->rc;
+    if (rc == MDB_MAP_FULL && (rc = store_grow(el->st)) == 0) {
+        batch_start(el, b);
+        return;
+    }
+    el->inflight = NULL;
+    finish_batch(el, b->list, rc);
+    free(b);
+    eventlog_commit(el);
+}
+
+static void batch_start(eventlog *el, struct batch *b)
+{
+    el->inflight = b;
+    b->work.data = b;
+    int rc = uv_queue_work(el->loop, &b->work, batch_work, batch_after);
+    if (rc) {
+        el->inflight = NULL;
+        finish_batch(el, b->list, rc);
+        free(b);
+    }
+}
+
+void eventlog_commit(eventlog *el)
+{
+    if (!el->head || el->inflight)
+        return;
+    struct batch *b = el->loop ? calloc(1, sizeof *b) : NULL;
+    if (!b) {
+        eventlog_flush(el);
+        return;
+    }
+    *b = (struct batch){.el = el, .now = clock_now_ms()};
+    b->list = detach(el);
+    batch_start(el, b);
 }
 
 #define HEAD_PREFIX "head:"

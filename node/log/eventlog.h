@@ -5,6 +5,11 @@
  * operation inside one LMDB write transaction (each in a nested transaction, so one
  * failing operation leaves no trace) and commits once: many intakes, one fsync. Each
  * operation's `done` is called after the commit, with 0 only once its events are durable.
+ * With a loop (eventlog_use_loop), eventlog_commit() does the same on the loop's thread
+ * pool, one batch at a time: the loop goes on reading and checking the next requests while
+ * a batch is applied and synced, and whatever is queued meanwhile forms the next batch.
+ * An `apply` then runs on a pool thread: it may touch only `tx` and its own `arg` (never
+ * state of the loop); `done` and the on_commit hook always run on the loop's thread.
  * On MDB_MAP_FULL the whole batch is aborted, the map grown and the batch replayed, so an
  * `apply` function may run more than once and must not change anything outside `tx`.
  *
@@ -22,6 +27,7 @@
 #include <stdint.h>
 
 typedef struct eventlog eventlog;
+struct uv_loop_s; /* libuv's loop */
 
 typedef struct eventlog_tx {
     eventlog *el;
@@ -38,7 +44,8 @@ typedef void (*eventlog_done_fn)(void *arg, int status);
  * Returns 0 or -ENOMEM. */
 int eventlog_new(store *st, const crypto_identity *id, const char *origin, eventlog **out);
 
-/* Frees; queued operations are finished with status -ECANCELED. Accepts NULL. */
+/* Frees; queued operations are finished with status -ECANCELED. Accepts NULL. Called only
+ * once the loop has stopped (no batch is in flight then). */
 void eventlog_free(eventlog **el);
 
 /* Queues an operation (and calls the on_submit hook, which the node uses to run the group
@@ -51,6 +58,14 @@ unsigned eventlog_pending(const eventlog *el);
 /* Runs and commits every queued operation, then calls their `done`. Returns the number of
  * operations committed, or a negative code if the commit failed (each `done` got it). */
 int eventlog_flush(eventlog *el);
+
+/* Commits on `loop`'s thread pool from now on (eventlog_commit). */
+void eventlog_use_loop(eventlog *el, struct uv_loop_s *loop);
+
+/* Starts committing the queued operations as one batch on the loop's thread pool, unless a
+ * batch is in flight (the queue then goes when it ends). Their `done` is called on the
+ * loop once the batch is durable. Without a loop, or out of memory, it is eventlog_flush(). */
+void eventlog_commit(eventlog *el);
 
 /* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
  * Sets ev->origin, seq, prev_hash, time_ms and sealed_hash. Returns 0 or a negative code

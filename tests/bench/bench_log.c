@@ -3,7 +3,10 @@
  * fold, durable group commit), beside this machine's limits: Ed25519 signs per second and
  * LMDB durable commits per second of one small record. Prints figures; asserts nothing.
  *
- *   bench_log [DIR] [SECONDS_PER_FIGURE]
+ *   bench_log [DIR] [SECONDS_PER_FIGURE] [commit]
+ *
+ * With "commit" it prints only the LMDB figure, a bare number, for run.sh to set the API's
+ * throughput beside the commit rate measured in the same run.
  */
 #include "node.h"
 #include "clock.h"
@@ -43,6 +46,34 @@ static double run_batches(eventlog *log, const struct intake_ctx *ctx, int batch
     } while ((t = now_s() - t0) < secs);
     json_decref(body);
     return n / t;
+}
+
+/* Microseconds per intake of the loop's share: parsing the JSON body and checking it. */
+static void stage_figures(const struct intake_ctx *ctx, double secs)
+{
+    double t0 = now_s(), t;
+    long n = 0;
+    do {
+        for (int i = 0; i < 1000; i++)
+            json_decref(json_loads(BODY, 0, NULL));
+        n += 1000;
+    } while ((t = now_s() - t0) < secs);
+    printf("stage: JSON parse of the body       %9.1f us per intake\n", t * 1e6 / n);
+    json_t *body = json_loads(BODY, 0, NULL);
+    t0 = now_s();
+    n = 0;
+    do {
+        for (int i = 0; i < 1000; i++) {
+            struct intake *in;
+            struct intake_error err;
+            if (intake_parse(body, ctx, &in, &err))
+                exit(1);
+            intake_free(&in);
+        }
+        n += 1000;
+    } while ((t = now_s() - t0) < secs);
+    json_decref(body);
+    printf("stage: intake checks (intake_parse) %9.1f us per intake\n", t * 1e6 / n);
 }
 
 static double sign_rate(const crypto_identity *id, double secs)
@@ -91,6 +122,22 @@ static double lmdb_commit_rate(store *st, double secs)
     return n / t;
 }
 
+static void print_figures(const crypto_identity *id, store *st, eventlog *log,
+                          const struct intake_ctx *ctx, double secs)
+{
+    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
+    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
+    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
+    int batches[] = {1, 10, 100, 1000};
+    double rate = 0;
+    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
+        printf("eventlog: intakes appended, %4d per commit %9.0f /s\n", batches[i],
+               rate = run_batches(log, ctx, batches[i], secs));
+    stage_figures(ctx, secs);
+    printf("stage: append at 1000 per commit    %9.1f us per intake (seal, sign, folds, puts,"
+           " 1/1000 of the commit)\n", 1e6 / rate);
+}
+
 int main(int argc, char **argv)
 {
     node_register_folds();
@@ -113,14 +160,13 @@ int main(int argc, char **argv)
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL};
-    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
-    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
-    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
-    int batches[] = {1, 10, 100, 1000};
-    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
-        printf("eventlog: intakes appended, %4d per commit %9.0f /s\n", batches[i],
-               run_batches(log, &ctx, batches[i], secs));
+    if (argc > 3 && strcmp(argv[3], "commit") == 0) {
+        printf("%.0f\n", lmdb_commit_rate(st, secs));
+    } else {
+        print_figures(id, st, log, &ctx, secs);
+    }
     eventlog_free(&log);
+
     store_close(&st);
     crypto_identity_free(&id);
     snprintf(path, sizeof path, "rm -rf '%s'", dir);

@@ -10,9 +10,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$build/tests/bench/bench_log" "$work" 3 | tee "$work/bench_log.txt"
-# LMDB's durable one-record commits per second, measured just now: the API's ceilings.
-commits=$(awk '/LMDB durable commit/ {print $(NF-1)}' "$work/bench_log.txt")
+"$build/tests/bench/bench_log" "$work" 3
 
 "$build/node/jiefend" init --data "$work/node" --tier village --id bench --name 东村 \
   --http 127.0.0.1:0 >/dev/null
@@ -21,11 +19,30 @@ pid=$!
 for _ in $(seq 100); do [ -s "$work/node/jiefend.addr" ] && break; sleep 0.05; done
 addr=$(head -n1 "$work/node/jiefend.addr")
 token=$(cat "$work/node/admin.token")
+# Each API figure beside LMDB's rate of durable one-record commits measured just before it,
+# on the same disk at the same load (issue 19's goal is the ratio), and the daemon's CPU per
+# intake: its loop thread (HTTP, JSON, checks, answers) and the pool threads (the group
+# commit: sealing, signing, folds, LMDB, fsync).
+ticks() { for t in /proc/"$pid"/task/*; do echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat")"; done | sort; }
+api_run() { # connections, requests in flight on each
+  local one_commit out ok
+  one_commit=$("$build/tests/bench/bench_log" "$work" 2 commit)
+  ticks >"$work/cpu.before"
+  out=$("$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$token" "$1" 4 "$2" "$one_commit")
+  ticks >"$work/cpu.after"
+  echo "$out"
+  ok=$(echo "$out" | sed -n 's/.*(\([0-9]*\) ok.*/\1/p')
+  join -a2 -e0 -o 2.1,1.2,2.2 "$work/cpu.before" "$work/cpu.after" |
+    awk -v c="$1" -v n="$ok" -v hz="$(getconf CLK_TCK)" -v pid="$pid" '
+      { us = ($3 - $2) / hz * 1e6 / (n ? n : 1); if ($1 == pid) loop += us; else pool += us }
+      END { printf "api: %3s connections: daemon CPU per intake %.0f us (loop thread %.0f us, pool %.0f us)\n",
+            c, loop + pool, loop, pool }'
+}
 for c in 1 8 32 64; do
-  "$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$token" "$c" 4 1 "$commits"
+  api_run "$c" 1
 done
 # One connection, pipelined: the intakes in flight join one group commit.
-"$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$token" 1 4 32 "$commits"
+api_run 1 32
 
 # 1,100 slow clients (slowloris) against a jiefend with 1,024 fds: a real client's latency.
 python3 tests/bench/bench_slowloris.py --bin "$build/node"

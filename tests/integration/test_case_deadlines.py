@@ -62,6 +62,17 @@ def wait_case(node, cid, what, cond=None, **want):
     return wait_for(ready, WAIT, f"{what}: case {cid} at {node.id} with {want}")
 
 
+def wait_overdue(node, cid, what, due):
+    """Waits until the case at node is overdue and the record of its limit `due` is there:
+    the view says overdue from the limit on, the record is the timer's commit a moment
+    later."""
+    got = wait_case(node, cid, what, overdue=True)
+    def recorded():
+        return [d for d in deadlines(node, cid, "overdue") if d["details"]["due_ms"] == due]
+    wait_for(recorded, WAIT, f"{what}: the overdue record of {cid} at {node.id}")
+    return got
+
+
 def supervision_ids(node, name):
     return [c["id"] for c in node.ok("GET", "/api/v1/supervision")[name]]
 
@@ -158,7 +169,7 @@ class Deadlines(NodeTest):
         self.assertEqual(deadlines(v, cid), [])
         self.assertNotIn(cid, supervision_ids(v, "due_soon"))
         restart_at(v, due + MINUTE)
-        wait_case(v, cid, "overdue", overdue=True)
+        wait_overdue(v, cid, "overdue", due)
         self.assertEqual([d["details"]["kind"] for d in deadlines(v, cid)], ["overdue"])
 
     def test_every_case_in_the_warning_window_is_warned(self):
@@ -184,7 +195,7 @@ class Deadlines(NodeTest):
         self.assertNotIn(cid, supervision_ids(town, "overdue"))
 
         restart_at(v, due + MINUTE)
-        got = wait_case(v, cid, "overdue", overdue=True)
+        got = wait_overdue(v, cid, "overdue", due)
         self.assertEqual(got["status"], "open")
         self.assertEqual(got["holder"], "v11")  # default: overdue does not escalate
         (o,) = deadlines(v, cid)  # already past the warning moment: no late warning
@@ -326,7 +337,7 @@ class Deadlines(NodeTest):
         wait_case(v, cid, "warning at start", warned=True)
         self.assertFalse(case_at(v, cid)["case"]["overdue"],
                          "started too slowly to see the limit come")
-        wait_case(v, cid, "overdue while running", overdue=True)
+        wait_overdue(v, cid, "overdue while running", due)
         self.assertEqual(v.proc.pid, pid)
         self.assertEqual([d["details"]["kind"] for d in deadlines(v, cid)],
                          ["warning", "overdue"])
@@ -340,7 +351,7 @@ class Deadlines(NodeTest):
         restart_at(v, due - 3 * DAY + HOUR)
         v.stop()
         restart_at(v, due + 2 * HOUR)
-        wait_case(v, cid, "overdue after restart", overdue=True)
+        wait_overdue(v, cid, "overdue after restart", due)
         self.assertEqual([d["details"]["kind"] for d in deadlines(v, cid)], ["overdue"])
 
         # Again, gently and then with kill -9: still one record.
@@ -386,7 +397,7 @@ class Deadlines(NodeTest):
 
         # The township's own limit passes.
         restart_at(town, due1 + MINUTE)
-        wait_case(town, cid, "township overdue", overdue=True)
+        wait_overdue(town, cid, "township overdue", due1)
         o = deadlines(town, cid, "overdue")
         self.assertEqual([(d["origin"], d["details"]["due_ms"]) for d in o], [("t1", due1)])
         self.assertIn(cid, supervision_ids(town, "overdue"))
@@ -439,7 +450,7 @@ class Deadlines(NodeTest):
         self.assertEqual(got["holder_since_ms"], f["time_ms"])
         self.assertFalse(got["overdue"])
         restart_at(v, due1 + MINUTE)
-        wait_case(v, cid, "reopened case overdue", overdue=True)
+        wait_overdue(v, cid, "reopened case overdue", due1)
         self.assertEqual([d["details"]["due_ms"] for d in deadlines(v, cid)], [due1])
         wait_for(lambda: cid in supervision_ids(town, "overdue"), WAIT, "on t1's overdue list")
 
@@ -540,7 +551,7 @@ class Deadlines(NodeTest):
 
         # Past the new limit: overdue, recorded against it.
         restart_at(v, new1 + MINUTE)
-        wait_case(v, id1, "extended case overdue", overdue=True)
+        wait_overdue(v, id1, "extended case overdue", new1)
         o = deadlines(v, id1, "overdue")
         self.assertEqual([d["details"]["due_ms"] for d in o], [new1])
         self.assertEqual([d["details"]["due_ms"] for d in deadlines(v, id1, "warning")],
@@ -576,7 +587,7 @@ class Deadlines(NodeTest):
         restart_at(v, new - 23 * HOUR)
         wait_case(v, cid, "warned for the new limit", warned=True)
         restart_at(v, new + MINUTE)
-        wait_case(v, cid, "overdue at the new limit", overdue=True)
+        wait_overdue(v, cid, "overdue at the new limit", new)
         self.assertEqual([(d["details"]["kind"], d["details"]["due_ms"])
                           for d in deadlines(v, cid)],
                          [("overdue", due), ("warning", new), ("overdue", new)])

@@ -1,5 +1,6 @@
-/* The event log end to end in one process: group commit, nested rollback, map growth,
- * restart, and verify catching tampering and a broken chain. */
+/* The event log end to end in one process: group commit (on the caller's thread and on a
+ * loop's thread pool), nested rollback, map growth, restart, and verify catching tampering
+ * and a broken chain. */
 #include <setjmp.h>
 #include "node.h"
 #include "case/caseindex.h"
@@ -7,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <uv.h>
 
 #include "case/case.h"
 #include "clock.h"
@@ -87,9 +90,14 @@ static int job_apply(eventlog_tx *tx, void *arg)
     return intake_apply(tx, ((struct job *)arg)->in);
 }
 
+static pthread_t main_thread;
+static int done_elsewhere; /* a `done` called off the thread that runs the loop */
+
 static void job_done(void *arg, int status)
 {
     ((struct job *)arg)->status = status;
+    if (!pthread_equal(pthread_self(), main_thread))
+        done_elsewhere++;
 }
 
 /* Queues one intake with the given summary into j. */
@@ -210,6 +218,75 @@ static void test_map_grows_and_nothing_is_lost(void **state)
     assert_int_equal(run_verify(f), 0);
 }
 
+/* A batch commits on the pool while the caller goes on: its callers hear nothing until
+ * the loop runs; what is queued meanwhile waits for the next batch, in order. */
+static void test_commit_on_the_pool(void **state)
+{
+    struct fixture *f = *state;
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    eventlog_use_loop(f->log, &loop);
+    struct job jobs[8];
+    for (int i = 0; i < 5; i++)
+        queue_intake(f, "第一批", &jobs[i]);
+    eventlog_commit(f->log);
+    assert_int_equal(eventlog_pending(f->log), 0);
+    for (int i = 5; i < 8; i++)
+        queue_intake(f, "第二批", &jobs[i]);
+    eventlog_commit(f->log); /* the first batch is in flight: this one waits for it */
+    assert_int_equal(eventlog_pending(f->log), 3);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(jobs[i].status, 1);
+    done_elsewhere = 0;
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(done_elsewhere, 0);
+    assert_int_equal(eventlog_pending(f->log), 0);
+    assert_int_equal(eventlog_batches_total(f->log), 2);
+    for (int i = 0; i < 8; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "-%06d", i + 1);
+        assert_int_equal(jobs[i].status, 0);
+        assert_non_null(strstr(intake_case_id(jobs[i].in), want));
+    }
+    Jiefen__CaseView *v = view(f, intake_case_id(jobs[7].in));
+    assert_non_null(v);
+    assert_string_equal(v->summary, "第二批");
+    case_view_free(&v);
+    assert_int_equal(meta(f, "cases:open"), 8);
+    assert_int_equal(run_verify(f), 0);
+    free_jobs(jobs, 8);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+/* A batch that fills the map on the pool is replayed after the loop grows it. */
+static void test_map_grows_on_the_pool(void **state)
+{
+    struct fixture *f = *state;
+    char summary[1800];
+    memset(summary, 'b', sizeof summary - 1);
+    summary[sizeof summary - 1] = 0;
+    enum { BATCHES = 20, PER = 50 };
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    eventlog_use_loop(f->log, &loop);
+    size_t map_before = f->st->map_size;
+    for (int b = 0; b < BATCHES; b++) {
+        struct job jobs[PER];
+        for (int i = 0; i < PER; i++)
+            queue_intake(f, summary, &jobs[i]);
+        eventlog_commit(f->log);
+        assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+        for (int i = 0; i < PER; i++)
+            assert_int_equal(jobs[i].status, 0);
+        free_jobs(jobs, PER);
+    }
+    assert_true(f->st->map_size > map_before);
+    assert_int_equal(meta(f, "cases:open"), BATCHES * PER);
+    assert_int_equal(eventlog_batches_total(f->log), BATCHES);
+    assert_int_equal(run_verify(f), 0);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void test_restart_continues_chain(void **state)
 {
     struct fixture *f = *state;
@@ -289,9 +366,12 @@ int main(void)
     node_register_folds();
     crypto_init();
     setenv("TZ", "Asia/Shanghai", 1);
+    main_thread = pthread_self();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_group_commit_and_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_grows_and_nothing_is_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_on_the_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_grows_on_the_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_continues_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_gap, setup, teardown),
