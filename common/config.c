@@ -80,6 +80,9 @@ static const struct option_def options[] = {
      "ZeroMQ endpoint where children connect, e.g. tcp://0.0.0.0:7900; empty: no children."},
     {"link", "parent", OPT_STRING, OFF(link_parent), 0, 0, "",
      "Parent's endpoint; empty: the one given at enrolment."},
+    {"link", "clock_skew_seconds", OPT_INT, OFF(clock_skew_seconds), 1, 2592000, "120",
+     "A clock further than this from its parent's is reported as skewed (the parent is "
+     "the reference)."},
     {"console", "session_idle_minutes", OPT_INT, OFF(session_idle_minutes), 1, 1440, "30",
      "A browser session unused this long ends (the user logs in again)."},
     {"console", "session_max_hours", OPT_INT, OFF(session_max_hours), 1, 720, "12",

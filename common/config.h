@@ -47,6 +47,7 @@ struct config {
     int log_level;            /* enum log_level */
     char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
     char link_parent[256];    /* overrides the parent endpoint from enrolment */
+    int clock_skew_seconds;   /* a peer's clock further off than this is reported */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

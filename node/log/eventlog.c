@@ -26,6 +26,7 @@ struct eventlog {
     struct op *head, *tail;
     unsigned pending;
     uint64_t appended_total, batches_total;
+    int64_t clock_offset;
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
     void (*on_submit)(void *);
@@ -243,6 +244,11 @@ static int put_sealed(eventlog_tx *tx, const uint8_t *key, size_t klen, const ui
     return rc;
 }
 
+void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms)
+{
+    el->clock_offset = offset_ms;
+}
+
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len)
 {
@@ -257,6 +263,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     ev->prev_hash.data = prev;
     ev->prev_hash.len = sizeof prev;
     ev->time_ms = tx->now_ms;
+    ev->clock_offset_ms = el->clock_offset;
     if (sealed) {
         crypto_blake2b(sealed, sealed_len, sealed_hash);
         ev->sealed_hash.data = sealed_hash;

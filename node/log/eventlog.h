@@ -52,9 +52,13 @@ unsigned eventlog_pending(const eventlog *el);
  * operations committed, or a negative code if the commit failed (each `done` got it). */
 int eventlog_flush(eventlog *el);
 
+/* From now on every appended event carries offset_ms as its clock_offset_ms: this node's
+ * clock minus its parent's when known to be skewed, 0 otherwise (see case/clockskew.h). */
+void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms);
+
 /* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
- * Sets ev->origin, seq, prev_hash, time_ms and sealed_hash. Returns 0 or a negative code
- * (JF_EINVAL if the event does not apply to its case). */
+ * Sets ev->origin, seq, prev_hash, time_ms, clock_offset_ms and sealed_hash. Returns 0 or
+ * a negative code (JF_EINVAL if the event does not apply to its case). */
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len);
 
