@@ -75,7 +75,10 @@ static struct peer_clock *peer_for(clockskew *cs, const char *id, int is_parent)
 
 void clockskew_describe(int64_t offset_ms, char *buf, size_t len)
 {
-    int64_t left = (offset_ms < 0 ? -offset_ms : offset_ms) / 1000;
+    int64_t ms = offset_ms < 0 ? -offset_ms : offset_ms;
+    /* Rounded to the second unit shown: 2 d 23 h 59 min 59.9 s is "3 天". */
+    int64_t step = ms >= 86400000 ? 3600000 : ms >= 3600000 ? 60000 : 1000;
+    int64_t left = (ms + step / 2) / step * step / 1000;
     static const struct { int64_t s; const char *unit; } units[] = {
         {86400, "天"}, {3600, "小时"}, {60, "分钟"}, {1, "秒"}};
     size_t at = (size_t)snprintf(buf, len, "%s", offset_ms < 0 ? "慢" : "快");
@@ -194,10 +197,11 @@ json_t *clockskew_json(const clockskew *cs)
         const struct peer_clock *p = &cs->peers[i];
         if (p->is_parent)
             own = json_integer(-p->offset_ms);
-        json_array_append_new(peers, json_pack("{s:s, s:s, s:I, s:b, s:I}", "peer", p->id,
+        clockskew_describe(p->offset_ms, how, sizeof how);
+        json_array_append_new(peers, json_pack("{s:s, s:s, s:I, s:s, s:b, s:I}", "peer", p->id,
                                                "direction", p->is_parent ? "parent" : "child",
-                                               "offset_ms", (json_int_t)p->offset_ms,
-                                               "skewed", p->skewed == 1, "measured_ms",
+                                               "offset_ms", (json_int_t)p->offset_ms, "text",
+                                               how, "skewed", p->skewed == 1, "measured_ms",
                                                (json_int_t)p->measured_ms));
     }
     int64_t skew = clockskew_own(cs);
