@@ -102,6 +102,9 @@ static const struct option_def options[] = {
      "The window in which a child's invalid envelopes are counted towards its throttle."},
     {"link", "throttle_cooldown_s", OPT_INT, OFF(link_throttle_cooldown_s), 1, 86400, "60",
      "How long a throttled child's up batches are refused without being checked."},
+    {"link", "clock_skew_seconds", OPT_INT, OFF(clock_skew_seconds), 1, 2592000, "120",
+     "A clock further than this from its parent's is reported as skewed (the parent is "
+     "the reference)."},
     {"console", "session_idle_minutes", OPT_INT, OFF(session_idle_minutes), 1, 1440, "30",
      "A browser session unused this long ends (the user logs in again)."},
     {"console", "session_max_hours", OPT_INT, OFF(session_max_hours), 1, 720, "12",

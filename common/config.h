@@ -56,6 +56,7 @@ struct config {
     int link_throttle_invalid;    /* invalid envelopes from a child that throttle it ... */
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
+    int clock_skew_seconds;   /* a peer's clock further off than this is reported */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

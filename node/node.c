@@ -4,6 +4,7 @@
 #include "api/metrics.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/clockskew.h"
 #include "case/deadline.h"
 #include "case/directive.h"
 #include "case/lifecycle.h"
@@ -70,6 +71,7 @@ struct node {
     deadline *deadline;    /* the holder's timers of 限时办结 */
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
     schedule *schedule;    /* report drafts at the end of each period */
+    clockskew *clock;      /* the peers' clocks as the links measure them */
 };
 
 #define CRON_MS 60000
@@ -392,13 +394,20 @@ static void links_received(void *arg)
     publish_proofs(n);
 }
 
+/* A link measured a peer's clock. */
+static void links_clock(void *arg, const char *peer, int is_parent, int64_t offset_ms)
+{
+    clockskew_seen(((struct node *)arg)->clock, peer, is_parent, offset_ms);
+}
+
 static struct link_ctx link_ctx(struct node *n)
 {
     struct link_throttle t = {(uint64_t)n->cfg.link_throttle_invalid,
                               n->cfg.link_throttle_window_s * 1000LL,
                               n->cfg.link_throttle_cooldown_s * 1000LL};
-    return (struct link_ctx){&n->loop, n->zctx, n->st, n->id, n->cfg.node_id,
-                             links_received, n, t};
+    return (struct link_ctx){.loop = &n->loop, .zctx = n->zctx, .st = n->st, .id = n->id,
+                             .node_id = n->cfg.node_id, .on_received = links_received,
+                             .arg = n, .throttle = t, .on_clock = links_clock};
 }
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
@@ -544,7 +553,8 @@ static int start_api(struct node *n)
                          .policy = &n->policy, .id = n->id, .metrics = n->metrics,
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
                          .dir = n->dir, .token = n->token, .started_ms = n->started_ms,
-                         .lc = &n->lc, .uplink_start = uplink_start_cb, .arg = n};
+                         .lc = &n->lc, .clock = n->clock, .uplink_start = uplink_start_cb,
+                         .arg = n};
     return (n->api = api_new(&d)) ? 0 : -1;
 }
 
@@ -580,7 +590,9 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
     n->lc = (lifecycle_ctx){&n->policy, n->id};
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
-        !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id))) {
+        !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
+        !(n->clock = clockskew_new(n->log, n->cfg.node_id,
+                                   (int64_t)n->cfg.clock_skew_seconds * 1000))) {
         errf(err, errlen, "out of memory");
         return -1;
     }
@@ -656,6 +668,7 @@ void node_destroy(struct node **np)
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     schedule_free(&n->schedule);
+    clockskew_free(&n->clock);
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);

@@ -60,7 +60,21 @@ function shell() {
   $('nav').hidden = false;
 }
 
+// Every page of a node whose clock is off its parent's says so above the page (GET
+// /api/v1/status "clock"; the parent is the reference, so only a child is ever told).
+async function clockBanner() {
+  const box = $('clock-banner');
+  try {
+    const { clock } = await get('/api/v1/status');
+    box.hidden = !clock.skewed;
+    clear(box, clock.skewed ? banner(clock.text, 'warn') : null);
+  } catch {
+    box.hidden = true;  // the page itself reports what is wrong with the node
+  }
+}
+
 function loggedOutShell() {
+  $('clock-banner').hidden = true;
   clear($('who'));
   clear($('nav'));
   $('nav').hidden = true;
@@ -107,6 +121,7 @@ async function route() {
   const entry = pages[key];
   if (!entry) return go('#/cases');
   shell();
+  clockBanner();
   document.title = `${entry.title} · ${session.status.node.name} · 解纷`;
   const main = $('main');
   const seq = ++renderSeq;

@@ -125,7 +125,7 @@ function facts(c, nodeName) {
     ['繁简', name('complexity', c.complexity)],
     ['风险等级', [riskChip(c.risk), ` 责任人：${c.risk_official || '—'}`]],
     ['受理节点', nodeName(c.opened_at_node)],
-    ['受理时间', fmtTime(c.opened_ms)],
+    ['受理时间', [fmtTime(c.opened_ms), c.clock_corrected_ms ? h('span', { class: 'chip warned', title: '受理节点的时钟与其上级不一致' }, '时间已按上级时钟校正') : null]],
     ['办理单位', `${c.holder_name}（${name('where', c.where)}），第${c.period}办理期，自 ${fmtTime(c.holder_since_ms)}`],
     ['办理时限', [fmtTime(c.due_ms), c.overdue ? h('span', { class: 'chip overdue' }, '超期') : c.warned ? h('span', { class: 'chip warned' }, '即将到期') : null]],
     ['调解', `共 ${c.attempts} 次，本期调解不成 ${c.failed_attempts_here} 次，上报 ${c.escalations} 次`],

@@ -8,6 +8,7 @@
 
 #include "api/http.h"
 #include "api/metrics.h"
+#include "case/clockskew.h"
 #include "case/lifecycle.h"
 #include "case/policy.h"
 #include "config.h"
@@ -37,6 +38,7 @@ struct api_deps {
     const char *token;           /* the local admin token */
     int64_t started_ms;
     const lifecycle_ctx *lc;     /* what the case steps need of this node */
+    const clockskew *clock;      /* the peers' clocks as the links measured them */
     /* Starts the uplink once this node is enrolled (0 or an error); called with arg. */
     int (*uplink_start)(void *arg);
     void *arg;

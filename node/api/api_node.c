@@ -2,6 +2,7 @@
  * and a full verification of the store (on the thread pool). */
 #include "api/api_routes.h"
 #include "case/case.h"
+#include "case/clockskew.h"
 #include "case/reference.h"
 #include "clock.h"
 #include "log.h"
@@ -99,6 +100,25 @@ static void links_metrics(struct api *api, FILE *f)
     json_decref(links);
 }
 
+/* The clock checks of `status` as gauges: each peer's offset, and whether this node is
+ * skewed against its parent. */
+static void clock_metrics(struct api *api, FILE *f)
+{
+    json_t *clock = clockskew_json(api->dep.clock), *v;
+    size_t i;
+    fprintf(f, "# HELP jiefen_clock_offset_seconds A peer's clock minus this node's, as last "
+               "measured.\n# TYPE jiefen_clock_offset_seconds gauge\n");
+    json_array_foreach(json_object_get(clock, "peers"), i, v)
+        fprintf(f, "jiefen_clock_offset_seconds{peer=\"%s\",direction=\"%s\"} %.3f\n",
+                json_string_value(json_object_get(v, "peer")),
+                json_string_value(json_object_get(v, "direction")),
+                (double)json_integer_value(json_object_get(v, "offset_ms")) / 1000);
+    fprintf(f, "# HELP jiefen_clock_skewed 1 if this node's clock is off its parent's by more "
+               "than the threshold.\n# TYPE jiefen_clock_skewed gauge\njiefen_clock_skewed %d\n",
+            json_is_true(json_object_get(clock, "skewed")));
+    json_decref(clock);
+}
+
 void route_status(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
@@ -129,6 +149,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
         "map_bytes", (json_int_t)map);
     json_object_set_new(out, "links", links_json(api));
     json_object_set_new(out, "enrolment", enrolment_json(api));
+    json_object_set_new(out, "clock", clockskew_json(api->dep.clock));
     reply_json(c, 200, out);
 }
 
@@ -193,6 +214,7 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
     http_server_stats(*api->dep.http, &hs);
     metrics_write_http(&hs, f);
     links_metrics(api, f);
+    clock_metrics(api, f);
     fclose(f);
     reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     free(text);

@@ -1,4 +1,5 @@
 #include "case/case.h"
+#include "case/clockskew.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -484,7 +485,8 @@ static int case_authorised(const Jiefen__CaseView *v, const Jiefen__Event *ev,
     }
 }
 
-int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree *tree)
+static int apply_event(Jiefen__CaseView **view, const Jiefen__Event *ev,
+                       const case_tree *tree)
 {
     if (ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED) {
         if (*view || strcmp(ev->case_id, ev->case_opened->case_id) != 0)
@@ -502,6 +504,18 @@ int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree
     if (ev->time_ms > v->updated_ms)
         v->updated_ms = ev->time_ms;
     return add_ref(v, ev);
+}
+
+/* Every tier folds a skewed origin's times on the parent's clock, and the view says so. */
+int case_apply(Jiefen__CaseView **view, const Jiefen__Event *ev, const case_tree *tree)
+{
+    Jiefen__Event copy;
+    union clockskew_body body;
+    const Jiefen__Event *e = clockskew_fold_event(ev, tree->self, &copy, &body);
+    int rc = apply_event(view, e, tree);
+    if (rc == 0 && e != ev)
+        (*view)->clock_corrected_ms = ev->clock_offset_ms;
+    return rc;
 }
 
 /* 1 if an earlier event of evs[i]'s origin has not been folded yet (the list is in time
@@ -655,7 +669,7 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         return NULL;
     json_t *more = json_pack(
         "{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:b, s:b, s:o, s:o,"
-        " s:s, s:s, s:I, s:s, s:s, s:s, s:i}",
+        " s:s, s:s, s:I, s:s, s:s, s:s, s:i, s:I}",
         "stored_status", case_status_code(v->status), "where", where_code(where), "period",
         (int)v->epoch, "holder_since_ms", (json_int_t)v->holder_since_ms, "previous_holder",
         v->previous_holder, "lead_unit", v->lead_unit, "guided_channel", v->guided_channel,
@@ -666,7 +680,8 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         "leader", leader_json(v), "extension", extension_json(v), "result", v->result,
         "feedback", v->feedback, "closed_ms", (json_int_t)v->closed_ms, "closed_at_node",
         v->closed_at_node, "satisfaction", v->satisfaction, "guidance", v->guidance,
-        "progress_entries", (int)v->progress_count);
+        "progress_entries", (int)v->progress_count, "clock_corrected_ms",
+        (json_int_t)v->clock_corrected_ms);
     if (!more || json_object_update(j, more)) {
         json_decref(more);
         json_decref(j);

@@ -23,6 +23,9 @@
 typedef struct case_tree {
     int (*depth)(void *arg, const char *node, const char *top);
     void *arg;
+    /* The folding node: another origin's times are put back on its parent's clock
+     * (clockskew.h); NULL: every time as carried. */
+    const char *self;
 } case_tree;
 
 #define CASE_STATUS(x) JIEFEN__CASE_STATUS__CASE_STATUS_##x

@@ -99,7 +99,7 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     int before = v ? v->status : 0;
     size_t old_len = timer_key(v, self, old_key);
     struct registry_tree rt = {st, txn};
-    case_tree tree = {registry_tree_depth, &rt};
+    case_tree tree = {registry_tree_depth, &rt, self};
     if ((rc = case_apply(&v, ev, &tree)))
         goto out;
     rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);

@@ -206,7 +206,7 @@ static Jiefen__CaseView *refold(struct walk *w, const Jiefen__CaseView *stored)
             evs[i] = e[i]->event;
     }
     struct registry_tree rt = {w->st, w->txn};
-    case_tree tree = {registry_tree_depth, &rt};
+    case_tree tree = {registry_tree_depth, &rt, w->self};
     if (!bad && case_fold_list(evs, n, &tree, &v))
         v = NULL;
     for (size_t i = 0; e && i < n; i++)

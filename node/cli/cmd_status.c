@@ -112,21 +112,45 @@ static int parent_rows(struct table *t, const json_t *p, json_int_t now)
     return rc;
 }
 
+/* The clock check of `peer` in status "clock" (NULL if not measured yet). */
+static const json_t *clock_of(const json_t *clock, const char *peer)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(clock, "peers"), i, p)
+        if (strcmp(field_str(p, "peer"), peer) == 0)
+            return p;
+    return NULL;
+}
+
+/* A child's clock against ours: "正常", or "快 3 天 (需校准)", into buf. */
+static const char *child_clock_text(const json_t *clock, const char *peer, char *buf,
+                                    size_t len)
+{
+    const json_t *p = clock_of(clock, peer);
+    if (!p)
+        return "-";
+    if (!json_is_true(json_object_get(p, "skewed")))
+        return "正常";
+    snprintf(buf, len, "%s (需校准)", field_str(p, "text"));
+    return buf;
+}
+
 /* One row per child: peer, 在线/离线 (and 已撤销), since, last contact, backlog down,
- * rejected. */
+ * rejected, clock (arg: status "clock"). */
 static int child_row(struct table *t, const json_t *c, const void *arg)
 {
-    (void)arg;
-    char since[32], last[32], n[24];
+    char since[32], last[32], n[24], clock[96];
     char *rejected = rejected_text(c);
     int online = json_is_true(json_object_get(c, "online"));
     int revoked = json_is_true(json_object_get(c, "revoked"));
-    const char *row[6] = {field_str(c, "peer"),
+    const char *row[7] = {field_str(c, "peer"),
                           revoked ? (online ? "在线 (已撤销)" : "离线 (已撤销)")
                                   : (online ? "在线" : "离线"),
                           field_time_set(c, "since_ms", since, sizeof since),
                           field_time_set(c, "last_contact_ms", last, sizeof last),
-                          field_num(c, "backlog_down", n, sizeof n), rejected};
+                          field_num(c, "backlog_down", n, sizeof n), rejected,
+                          child_clock_text(arg, field_str(c, "peer"), clock, sizeof clock)};
     int rc = !rejected || table_add(t, row);
     free(rejected);
     return rc ? -1 : 0;
@@ -170,13 +194,14 @@ static char *refused_text(const json_t *refused)
 
 static int print_status(const json_t *r)
 {
-    static const char *const kids_head[6] = {"下级", "状态", "状态起始", "最后联系", "待下发",
-                                             "拒收"};
+    static const char *const kids_head[7] = {"下级", "状态", "状态起始", "最后联系", "待下发",
+                                             "拒收", "时钟"};
     const json_t *links = json_object_get(r, "links");
     const json_t *parent = json_object_get(links, "parent");
     const json_t *children = json_object_get(links, "children");
     json_t *now = json_object_get(r, "now_ms");
-    struct table t = {.ncols = 2}, kids = {.ncols = 6};
+    const json_t *clock = json_object_get(r, "clock");
+    struct table t = {.ncols = 2}, kids = {.ncols = 7};
     int rc = node_rows(&t, r);
     if (rc == 0 && json_is_object(parent))
         rc = parent_rows(&t, parent, json_is_integer(now) ? json_integer_value(now) : 0);
@@ -188,8 +213,14 @@ static int print_status(const json_t *r)
         rc = !text || table_kv(&t, "refused connections", text);
         free(text);
     }
+    /* The parent is the reference: only a child's clock can be wrong against it. */
+    if (rc == 0 && json_is_object(parent) && clock)
+        rc = table_kv(&t, "clock", json_is_true(json_object_get(clock, "skewed"))
+                                       ? field_str(clock, "text")
+                                       : clock_of(clock, field_str(parent, "peer")) ? "正常"
+                                                                                   : "-");
     if (rc == 0 && json_array_size(children))
-        rc = table_fill(&kids, kids_head, children, child_row, NULL);
+        rc = table_fill(&kids, kids_head, children, child_row, clock);
     if (rc == 0) {
         table_print(&t, 0);
         if (kids.nrows) {

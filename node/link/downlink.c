@@ -204,6 +204,7 @@ static void send_heads(downlink *d, struct link_peer *p, int resync)
     h.seqs = hs.seqs;
     h.n_seqs = hs.n;
     h.resync = resync;
+    h.time_ms = clock_now_ms();
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HEADS;
     m.heads = &h;
@@ -304,6 +305,8 @@ static void trim_queue(downlink *d, struct link_peer *p)
 static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
 {
     p->down_sent = p->down_acked = h->down_cursor;
+    if (h->time_ms && d->ctx.on_clock)
+        d->ctx.on_clock(d->ctx.arg, p->id, 0, h->time_ms - clock_now_ms());
     trim_queue(d, p);
     send_heads(d, p, 1);
 }

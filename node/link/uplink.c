@@ -104,6 +104,7 @@ static void send_hello(uplink *u)
     Jiefen__Hello h = JIEFEN__HELLO__INIT;
     h.node_id = (char *)u->ctx.node_id;
     h.down_cursor = cursor;
+    h.time_ms = clock_now_ms();
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
     m.hello = &h;
@@ -192,6 +193,8 @@ static void on_heads(uplink *u, const Jiefen__Heads *h)
     if (h->resync)
         u->synced = 1;
     u->peer.last_ack_ms = clock_now_ms();
+    if (h->time_ms && u->ctx.on_clock)
+        u->ctx.on_clock(u->ctx.arg, u->parent, 1, h->time_ms - u->peer.last_ack_ms);
     save_acks(u);
     pump_up(u);
 }

@@ -38,6 +38,7 @@ struct eventlog {
     uv_loop_t *loop;           /* set: eventlog_commit() commits on its thread pool */
     struct batch *inflight;
     uint64_t appended_total, batches_total;
+    _Atomic int64_t clock_offset; /* set on the loop, read by appends on the pool */
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
     void (*on_submit)(void *);
@@ -328,6 +329,11 @@ static int put_sealed(eventlog_tx *tx, const uint8_t *key, size_t klen, const ui
     return rc;
 }
 
+void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms)
+{
+    el->clock_offset = offset_ms;
+}
+
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len)
 {
@@ -342,6 +348,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     ev->prev_hash.data = prev;
     ev->prev_hash.len = sizeof prev;
     ev->time_ms = tx->now_ms;
+    ev->clock_offset_ms = el->clock_offset;
     if (sealed) {
         crypto_blake2b(sealed, sealed_len, sealed_hash);
         ev->sealed_hash.data = sealed_hash;

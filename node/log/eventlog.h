@@ -66,10 +66,13 @@ void eventlog_use_loop(eventlog *el, struct uv_loop_s *loop);
  * batch is in flight (the queue then goes when it ends). Their `done` is called on the
  * loop once the batch is durable. Without a loop, or out of memory, it is eventlog_flush(). */
 void eventlog_commit(eventlog *el);
+/* From now on every appended event carries offset_ms as its clock_offset_ms: this node's
+ * clock minus its parent's when known to be skewed, 0 otherwise (see case/clockskew.h). */
+void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms);
 
 /* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
- * Sets ev->origin, seq, prev_hash, time_ms and sealed_hash. Returns 0 or a negative code
- * (JF_EINVAL if the event does not apply to its case). */
+ * Sets ev->origin, seq, prev_hash, time_ms, clock_offset_ms and sealed_hash. Returns 0 or
+ * a negative code (JF_EINVAL if the event does not apply to its case). */
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len);
 

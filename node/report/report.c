@@ -1,4 +1,5 @@
 #include "report/report.h"
+#include "case/clockskew.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
@@ -213,7 +214,7 @@ static int submission_admissible(store *st, MDB_txn *txn, const Jiefen__Event *e
     return rc ? rc : ok ? 0 : JF_EINVAL;
 }
 
-static int fold_submitted(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     const Jiefen__ReportSubmitted *r = ev->report_submitted;
     struct report_period p;
@@ -229,7 +230,8 @@ static int fold_submitted(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     v.period = p.period; /* kept and found under one spelling, whatever the event's */
     v.from_ms = p.from_ms; /* the period's, whatever the event says */
     v.to_ms = p.to_ms;
-    v.submitted_ms = ev->time_ms;
+    v.submitted_ms = clockskew_fold_time(ev, self, ev->time_ms);
+    v.clock_corrected_ms = v.submitted_ms != ev->time_ms ? ev->clock_offset_ms : 0;
     v.actor = ev->actor;
     v.figures = r->figures;
     v.analysis = r->analysis;
@@ -296,8 +298,7 @@ static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
 
 int report_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
-    (void)self;
     if (ev->body_case == JIEFEN__EVENT__BODY_REPORT_SUBMITTED)
-        return fold_submitted(st, txn, ev);
+        return fold_submitted(st, txn, self, ev);
     return fold_reviewed(st, txn, ev);
 }

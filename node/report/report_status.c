@@ -17,14 +17,15 @@ static json_t *view_json(const Jiefen__ReportView *v)
     for (size_t i = 0; i < v->n_missing; i++)
         json_array_append_new(missing, json_string(v->missing[i]));
     return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s,"
-                     " s:I, s:I}",
+                     " s:I, s:I, s:I}",
                      "node", v->origin, "seq", (json_int_t)v->seq, "kind", v->kind, "period",
                      v->period, "from_ms", (json_int_t)v->from_ms, "to_ms", (json_int_t)v->to_ms,
                      "submitted_ms", (json_int_t)v->submitted_ms, "submitted_by", v->actor,
                      "figures", fig ? fig : json_null(), "analysis", v->analysis, "missing",
                      missing, "state", v->state, "comment", v->comment, "reviewer", v->reviewer,
                      "reviewed_ms", (json_int_t)v->reviewed_ms, "generated_ms",
-                     (json_int_t)v->generated_ms);
+                     (json_int_t)v->generated_ms, "clock_corrected_ms",
+                     (json_int_t)v->clock_corrected_ms);
 }
 
 /* A child expected to report, with its report if it has sent one. */

@@ -1,7 +1,7 @@
 // The console in real Chromium (playwright-core), against a township and a village started
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
-// session expiry, accounts managed and one's own password changed, every main page at 1366×768 and on a tablet, screenshots of each.
+// session expiry, accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -38,6 +38,8 @@ async function until(fn, what, ms = 30000) {
 
 const problems = [];
 let browser;
+let villageNow = VILLAGE;  // the village's URL since its last restart
+const VILLAGE_NOW = () => villageNow;
 
 async function newPage(viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
@@ -363,10 +365,36 @@ test('the console in Chromium', async (t) => {
 
   await t.test('an idle session expires: back to the login page with the reason', async () => {
     const fresh = await ask('@@restart-village 1860000');   // 31 minutes later
+    villageNow = fresh;
     await village.goto(fresh + '#/cases');
     const banner = await village.waitForSelector('form.login .banner');
     assert.match(await banner.textContent(), /登录已过期/);
     await shot(village, '14-session-expired');
+  });
+
+  await t.test('a village whose clock is off its parent\'s says so on every page, and the township sees it', async () => {
+    // The village runs 31 minutes fast since the restart above: beyond the 2-minute threshold.
+    await login(village, VILLAGE_NOW(), 'cunzhuren');
+    for (const hash of ['#/cases', '#/reports', '#/network']) {
+      // The same URL again is no navigation: reload, so the page asks for the status anew.
+      const text = await until(async () => {
+        await open(village, VILLAGE_NOW(), hash);
+        await village.reload();
+        await settled(village);
+        const el = await village.waitForSelector('#clock-banner:not([hidden]) .banner', { timeout: 2000 }).catch(() => null);
+        return el && el.textContent();
+      }, `the clock banner on ${hash}`);
+      assert.equal(text, '本机时钟比上级快 31 分钟，请校准');
+    }
+    assert.match(await village.textContent('main'), /本机时钟比上级快 31 分钟/);
+    await shot(village, '15-clock-banner');
+    await until(async () => {
+      await open(town, TOWN, '#/network');
+      await town.reload();
+      await settled(town);
+      return /快 31 分钟，需校准/.test(await town.textContent('main'));
+    }, 'the child\'s clock on the township\'s network page');
+    assert.equal(await town.$('#clock-banner:not([hidden])'), null);  // the parent is the reference
   });
 
   await t.test('no script error or CSP violation on any page', () => {

@@ -164,7 +164,7 @@ static int depth(void *arg, const char *node, const char *top)
     return n < 0 || t < 0 || n > t ? -1 : t - n;
 }
 
-static const case_tree TREE = {depth, NULL};
+static const case_tree TREE = {depth, NULL, NULL};
 
 static uint8_t *fold_bytes(const Jiefen__Event *const *evs, size_t n, size_t *len)
 {
