@@ -293,7 +293,7 @@ static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
     cw.read = ledger_read_new(LEDGER_FIELDS, sizeof LEDGER_FIELDS / sizeof LEDGER_FIELDS[0],
                               NULL, 0);
     if (!cw.read)
-        return -ENOMEM; /* the names are CaseView's (the unit test reads every one) */
+        return -ENOMEM; /* the names are CaseView's: a wrong one fails every ledger test */
     int rc = store_walk(txn, st->cases, NULL, walk_case, &cw);
     ledger_read_free(&cw.read);
     for (size_t i = 0; i < w->t->n_targets; i++)
