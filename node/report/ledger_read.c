@@ -82,53 +82,49 @@ static void arena_reset(struct arena *a)
     a->used = a->spilled = 0;
 }
 
-static int refuse(char *err, size_t errlen, const char *what, const char *name)
+static void refuse(char *err, size_t errlen, const char *what, const char *name)
 {
     if (err && errlen)
         snprintf(err, errlen, "ledger_read: %s \"%s\"", what, name);
-    return -1;
 }
 
-/* Read in place: singular scalars, strings, bytes and messages, and repeated strings. */
-static int field_check(const ProtobufCFieldDescriptor *f, char *err, size_t errlen)
+/* The field of CaseView named so, if this reader reads its kind: singular scalars,
+ * strings, bytes and messages, and repeated strings. */
+static const ProtobufCFieldDescriptor *field_of(const char *name, char *err, size_t errlen)
 {
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&jiefen__case_view__descriptor, name);
     if (!f)
-        return -1;
-    if (f->label == PROTOBUF_C_LABEL_REPEATED)
-        return f->type == PROTOBUF_C_TYPE_STRING
-                   ? 0
-                   : refuse(err, errlen, "cannot read the repeated field", f->name);
-    if (f->label != PROTOBUF_C_LABEL_NONE)
-        return refuse(err, errlen, "cannot read the proto2 field", f->name);
-    return 0;
+        refuse(err, errlen, "CaseView has no field", name);
+    else if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type != PROTOBUF_C_TYPE_STRING)
+        refuse(err, errlen, "cannot read the repeated field", name);
+    else if (f->label != PROTOBUF_C_LABEL_NONE && f->label != PROTOBUF_C_LABEL_REPEATED)
+        refuse(err, errlen, "cannot read the optional field", name);
+    else
+        return f;
+    return NULL;
 }
 
 ledger_read *ledger_read_new(const char *const *fields, size_t n, char *err, size_t errlen)
 {
-    const ProtobufCMessageDescriptor *d = &jiefen__case_view__descriptor;
     uint32_t top = 0;
     for (size_t i = 0; i < n; i++) {
-        const ProtobufCFieldDescriptor *f =
-            protobuf_c_message_descriptor_get_field_by_name(d, fields[i]);
-        if (!f) {
-            refuse(err, errlen, "CaseView has no field", fields[i]);
-            return NULL;
-        }
-        if (field_check(f, err, errlen))
+        const ProtobufCFieldDescriptor *f = field_of(fields[i], err, errlen);
+        if (!f)
             return NULL;
         top = f->id > top ? f->id : top;
     }
     ledger_read *r = calloc(1, sizeof *r);
     if (!r || !(r->want = calloc((size_t)top + 1, sizeof *r->want)) ||
         !(r->arena.base = malloc(ARENA_FIRST))) {
-        refuse(err, errlen, "out of memory", "");
+        if (err && errlen)
+            snprintf(err, errlen, "ledger_read: out of memory");
         ledger_read_free(&r);
         return NULL;
     }
     r->n_want = (size_t)top + 1;
     for (size_t i = 0; i < n; i++) {
-        const ProtobufCFieldDescriptor *f =
-            protobuf_c_message_descriptor_get_field_by_name(d, fields[i]);
+        const ProtobufCFieldDescriptor *f = field_of(fields[i], NULL, 0);
         r->want[f->id] = f;
     }
     r->arena.cap = ARENA_FIRST;
@@ -219,7 +215,8 @@ static void put_varint(ProtobufCType t, uint64_t v, void *dst)
 }
 
 /* One kept singular field's value into the view: n bytes at p (past the length of a
- * length-prefixed one), v the value of a varint. */
+ * length-prefixed one), v the value of a varint. A field met twice keeps the last value,
+ * a message too (protobuf would merge the two; a stored view has each field once). */
 static int put_field(ledger_read *r, const ProtobufCFieldDescriptor *f, const uint8_t *p,
                      size_t n, uint64_t v, void *view)
 {
