@@ -261,13 +261,14 @@ static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
     return rc;
 }
 
-/* The fields the ledger reads (add_case and below), and those of the case register's rows
- * (ledger_export.c's register_row): a row function sees these. */
+/* The fields the ledger reads (add_case and below), then those only the case register's
+ * rows add (ledger_export.c's register_row): a row function sees them all. */
 static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
     "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
     "case_id", "department", "holder"};
+#define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
 struct case_walk {
     const struct walk *w;
@@ -290,7 +291,8 @@ static int walk_case(const MDB_val *k, const MDB_val *d, void *arg)
 static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
 {
     struct case_walk cw = {w, NULL, 0, 0};
-    cw.read = ledger_read_new(LEDGER_FIELDS, sizeof LEDGER_FIELDS / sizeof LEDGER_FIELDS[0],
+    size_t n_fields = sizeof LEDGER_FIELDS / sizeof LEDGER_FIELDS[0];
+    cw.read = ledger_read_new(LEDGER_FIELDS, w->row ? n_fields : n_fields - ROW_ONLY_FIELDS,
                               NULL, 0);
     if (!cw.read)
         return -ENOMEM; /* the names are CaseView's: a wrong one fails every ledger test */
