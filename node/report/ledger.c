@@ -92,15 +92,6 @@ static struct ledger *target_ledger(const struct lookup *t, const char *id)
     return x ? x->l : NULL;
 }
 
-static int index_table(struct name_index *x, const struct ref_table *t)
-{
-    int rc = 0;
-    for (size_t i = 0; i < t->count && rc == 0; i++)
-        if ((rc = name_index_put(x, t->entries[i].code, i)) == 0)
-            rc = name_index_put(x, t->entries[i].name, i);
-    return rc;
-}
-
 /* The indexes, once the registry is read (the nodes no longer move), and the ledgers each
  * node's cases count in, found on the way up from it. */
 static int index_tree(struct lookup *t)
@@ -108,9 +99,9 @@ static int index_tree(struct lookup *t)
     int rc = 0;
     for (size_t i = 0; i < t->count && rc == 0; i++)
         rc = name_index_put(&t->ids, t->n[i].id, i);
-    if (rc == 0 && (rc = index_table(&t->categories, &ref_categories)) == 0 &&
-        (rc = index_table(&t->matters, &ref_matter_types)) == 0)
-        rc = index_table(&t->sources, &ref_sources);
+    if (rc == 0 && (rc = name_index_put_table(&t->categories, &ref_categories)) == 0 &&
+        (rc = name_index_put_table(&t->matters, &ref_matter_types)) == 0)
+        rc = name_index_put_table(&t->sources, &ref_sources);
     for (size_t i = 0; i < t->count && rc == 0; i++) {
         struct tree_node *x = &t->n[i];
         const char *node = x->id;

@@ -1,4 +1,5 @@
 #include "report/name_index.h"
+#include "case/reference.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -55,6 +56,15 @@ int name_index_put(struct name_index *x, const char *name, size_t number)
         x->count++;
     }
     return 0;
+}
+
+int name_index_put_table(struct name_index *x, const struct ref_table *t)
+{
+    int rc = 0;
+    for (size_t i = 0; i < t->count && rc == 0; i++)
+        if ((rc = name_index_put(x, t->entries[i].code, i)) == 0)
+            rc = name_index_put(x, t->entries[i].name, i);
+    return rc;
 }
 
 void name_index_clear(struct name_index *x)

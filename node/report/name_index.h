@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct ref_table;
+
 struct name_slot {
     const char *name; /* NULL: free */
     size_t number;
@@ -27,6 +29,10 @@ ssize_t name_index_get(const struct name_index *x, const char *name);
 /* Puts name → number unless name has a number already (the first one stays). 0 or -ENOMEM
  * (the index unchanged). */
 int name_index_put(struct name_index *x, const char *name, size_t number);
+
+/* Puts a reference table's codes and Chinese names, each to its entry's index, so that a
+ * get finds what ref_index finds (the first entry whose code or name it is). 0 or -ENOMEM. */
+int name_index_put_table(struct name_index *x, const struct ref_table *t);
 
 /* Frees the table; the index is empty again. */
 void name_index_clear(struct name_index *x);
