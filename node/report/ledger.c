@@ -1,5 +1,7 @@
 #include "report/ledger.h"
 #include "array.h"
+#include "report/ledger_read.h"
+#include "report/name_index.h"
 #include "case/case.h"
 #include "config.h"
 #include "error.h"
@@ -8,66 +10,131 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The tree, read once: a million cases must not mean a million registry reads. */
+#define MAX_HOPS 16 /* a parent chain longer than this is a loop in a damaged registry */
+
+/* The nodes whose ledgers are computed, sorted by id for bsearch. */
+struct target {
+    const char *id;
+    struct ledger *l;
+};
+
+/* The tree, read once: a million cases must not mean a million registry reads. Each node
+ * knows the ledgers a case taken in there counts in (its own and its ancestors'). */
 struct tree_node {
     char id[STORE_ORIGIN_MAX + 1];
     char parent[STORE_ORIGIN_MAX + 1];
     int tier;
+    struct ledger *in[MAX_HOPS];
+    size_t n_in;
 };
 
-struct tree {
+/* What a case's names are looked up in: the nodes by id, the reference tables by code or
+ * name (first match, as ref_index), each found with one hash rather than a search. */
+struct lookup {
     struct tree_node *n;
     size_t count, cap;
+    struct name_index ids, categories, matters, sources;
+    struct target *targets;
+    size_t n_targets;
 };
 
 static int collect(const Jiefen__NodeInfo *ni, void *arg)
 {
-    struct tree *t = arg;
+    struct lookup *t = arg;
     struct tree_node *g = array_room(t->n, t->count, &t->cap, sizeof *g, 64);
     if (!g)
         return -ENOMEM;
     t->n = g;
     struct tree_node *x = &t->n[t->count++];
+    memset(x, 0, sizeof *x);
     snprintf(x->id, sizeof x->id, "%s", ni->node_id);
     snprintf(x->parent, sizeof x->parent, "%s", ni->parent);
     x->tier = ni->tier;
     return 0;
 }
 
-/* registry_each walks in id order, so the array is sorted for bsearch. */
-static int by_id(const void *key, const void *elem)
+static const struct tree_node *find(const struct lookup *t, const char *id)
 {
-    return strcmp(key, ((const struct tree_node *)elem)->id);
+    ssize_t i = name_index_get(&t->ids, id);
+    return i < 0 ? NULL : &t->n[i];
 }
 
-static const struct tree_node *find(const struct tree *t, const char *id)
-{
-    return bsearch(id, t->n, t->count, sizeof *t->n, by_id);
-}
-
-static int tier_of(const struct tree *t, const char *id)
+static int tier_of(const struct lookup *t, const char *id)
 {
     const struct tree_node *x = find(t, id);
     return x && x->tier > 0 && x->tier < LEDGER_TIERS ? x->tier : 0;
 }
 
-static int is_parent(const struct tree *t, const char *parent, const char *child)
+static int is_parent(const struct lookup *t, const char *parent, const char *child)
 {
     const struct tree_node *x = find(t, child);
     return x && strcmp(x->parent, parent) == 0;
 }
 
+static int by_target(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct target *)elem)->id);
+}
+
+static int target_order(const void *a, const void *b)
+{
+    return strcmp(((const struct target *)a)->id, ((const struct target *)b)->id);
+}
+
+static struct ledger *target_ledger(const struct lookup *t, const char *id)
+{
+    const struct target *x = bsearch(id, t->targets, t->n_targets, sizeof *x, by_target);
+    return x ? x->l : NULL;
+}
+
+/* The indexes, once the registry is read (the nodes no longer move), and the ledgers each
+ * node's cases count in, found on the way up from it. */
+static int index_tree(struct lookup *t)
+{
+    int rc = 0;
+    for (size_t i = 0; i < t->count && rc == 0; i++)
+        rc = name_index_put(&t->ids, t->n[i].id, i);
+    if (rc == 0 && (rc = name_index_put_table(&t->categories, &ref_categories)) == 0 &&
+        (rc = name_index_put_table(&t->matters, &ref_matter_types)) == 0)
+        rc = name_index_put_table(&t->sources, &ref_sources);
+    for (size_t i = 0; i < t->count && rc == 0; i++) {
+        struct tree_node *x = &t->n[i];
+        const char *node = x->id;
+        for (int hops = 0; node && node[0] && hops < MAX_HOPS; hops++) {
+            struct ledger *l = target_ledger(t, node);
+            if (l)
+                x->in[x->n_in++] = l;
+            const struct tree_node *up = find(t, node);
+            node = up ? up->parent : NULL;
+        }
+    }
+    return rc;
+}
+
+static void lookup_clear(struct lookup *t)
+{
+    name_index_clear(&t->ids);
+    name_index_clear(&t->categories);
+    name_index_clear(&t->matters);
+    name_index_clear(&t->sources);
+    free(t->n);
+    free(t->targets);
+}
+
+/* The villages stay in the order first met (the order of the JSON and the sheet); the
+ * index finds a name without comparing it to each. */
 static int count_village(struct ledger *l, const char *name)
 {
-    for (size_t i = 0; i < l->n_villages; i++)
-        if (strcmp(l->villages[i].name, name) == 0) {
-            l->villages[i].n++;
-            return 0;
-        }
+    ssize_t i = name_index_get(l->village_index, name);
+    if (i >= 0) {
+        l->villages[i].n++;
+        return 0;
+    }
     struct ledger_village *g = array_room(l->villages, l->n_villages, &l->cap_villages,
                                           sizeof *g, 8);
     if (!g)
@@ -75,14 +142,19 @@ static int count_village(struct ledger *l, const char *name)
     l->villages = g;
     if (!(g[l->n_villages].name = strdup(name)))
         return -ENOMEM;
-    g[l->n_villages++].n = 1;
+    g[l->n_villages].n = 1;
+    if (name_index_put(l->village_index, g[l->n_villages].name, l->n_villages)) {
+        free(g[l->n_villages].name);
+        return -ENOMEM;
+    }
+    l->n_villages++;
     return 0;
 }
 
-static void count_ref(uint64_t *counts, size_t max, const struct ref_table *t,
+static void count_ref(uint64_t *counts, size_t max, const struct name_index *t,
                       const char *code)
 {
-    int i = ref_index(t, code);
+    ssize_t i = name_index_get(t, code);
     if (i >= 0 && (size_t)i < max)
         counts[i]++;
 }
@@ -95,12 +167,12 @@ static int agreed(const Jiefen__CaseView *v)
 }
 
 /* Taken in during the period: the intake figures and where the case was held. */
-static int add_intake(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+static int add_intake(struct ledger *l, const struct lookup *t, const Jiefen__CaseView *v)
 {
     l->taken_in++;
-    count_ref(l->by_category, 32, &ref_categories, v->category);
-    count_ref(l->by_matter, 8, &ref_matter_types, v->matter_type);
-    count_ref(l->by_source, 8, &ref_sources, v->source);
+    count_ref(l->by_category, 32, &t->categories, v->category);
+    count_ref(l->by_matter, 8, &t->matters, v->matter_type);
+    count_ref(l->by_source, 8, &t->sources, v->source);
     l->by_tier[tier_of(t, v->opened_at_node)]++;
     l->petitions += strcmp(v->matter_type, "petition") == 0;
     l->resolved += agreed(v);
@@ -120,7 +192,7 @@ static int add_intake(struct ledger *l, const struct tree *t, const Jiefen__Case
 }
 
 /* Closed in the period: its last closing, even if a follow-up reopened it since. */
-static void add_closed(struct ledger *l, const struct tree *t, const Jiefen__CaseView *v)
+static void add_closed(struct ledger *l, const struct lookup *t, const Jiefen__CaseView *v)
 {
     l->closed++;
     l->guided += v->status == CASE_STATUS(GUIDED);
@@ -142,34 +214,16 @@ static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
     l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
 }
 
-/* The nodes whose ledgers are computed, sorted by id for bsearch. */
-struct target {
-    const char *id;
-    struct ledger *l;
-};
-
 struct walk {
-    const struct tree *t;
-    struct target *targets;
-    size_t n_targets;
+    const struct lookup *t;
     ledger_row_fn row;
     void *row_arg;
 };
 
-static int by_target(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct target *)elem)->id);
-}
-
-static int target_order(const void *a, const void *b)
-{
-    return strcmp(((const struct target *)a)->id, ((const struct target *)b)->id);
-}
-
 /* Counts the case in one ledger (l's node is where it was taken in or an ancestor). */
 static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseView *v)
 {
-    const struct tree *t = w->t;
+    const struct lookup *t = w->t;
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
     if (v->opened_ms >= l->to_ms)
         return 0;
@@ -183,23 +237,33 @@ static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseVi
     return rc || !w->row ? rc : w->row(v, w->row_arg);
 }
 
-/* The case counts in the ledger of each target on the way up from where it was taken in. */
+/* The case counts in the ledger of each target on the way up from where it was taken in
+ * (only its own, if that node is not in the registry). */
 static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
 {
-    const char *node = v->opened_at_node;
-    for (int hops = 0; node && node[0] && hops < 16; hops++) {
-        const struct target *x = bsearch(node, w->targets, w->n_targets, sizeof *x, by_target);
-        int rc = x ? add_case(w, x->l, v) : 0;
-        if (rc)
-            return rc;
-        const struct tree_node *up = find(w->t, node);
-        node = up ? up->parent : NULL;
+    const struct tree_node *x = find(w->t, v->opened_at_node);
+    if (!x) {
+        struct ledger *l = v->opened_at_node[0] ? target_ledger(w->t, v->opened_at_node) : NULL;
+        return l ? add_case(w, l, v) : 0;
     }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; i < x->n_in && rc == 0; i++)
+        rc = add_case(w, x->in[i], v);
+    return rc;
 }
+
+/* The fields the ledger reads (add_case and below), then those only the case register's
+ * rows add (ledger_export.c's register_row): a row function sees them all. */
+static const char *const LEDGER_FIELDS[] = {
+    "status", "last_outcome", "category", "matter_type", "source", "village",
+    "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
+    "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
+    "case_id", "department", "holder"};
+#define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
 struct case_walk {
     const struct walk *w;
+    ledger_read *read;
     uint64_t seen;
     int rc;       /* add_to_targets' non-zero return (a row function's) */
 };
@@ -207,20 +271,26 @@ struct case_walk {
 static int walk_case(const MDB_val *k, const MDB_val *d, void *arg)
 {
     struct case_walk *cw = arg;
-    Jiefen__CaseView *v = case_view_decode(d->mv_data, d->mv_size);
+    const Jiefen__CaseView *v = ledger_read_view(cw->read, d->mv_data, d->mv_size);
     (void)k;
     cw->rc = v ? add_to_targets(cw->w, v) : JF_ECORRUPT;
-    case_view_free(&v);
     cw->seen++;
     return cw->rc ? STORE_STOP : 0;
 }
 
+/* One pass over the views, each read into the same memory: nothing grows with the store. */
 static int walk_cases(store *st, MDB_txn *txn, const struct walk *w)
 {
-    struct case_walk cw = {w, 0, 0};
+    struct case_walk cw = {w, NULL, 0, 0};
+    size_t n_fields = sizeof LEDGER_FIELDS / sizeof LEDGER_FIELDS[0];
+    cw.read = ledger_read_new(LEDGER_FIELDS, w->row ? n_fields : n_fields - ROW_ONLY_FIELDS,
+                              NULL, 0);
+    if (!cw.read)
+        return -ENOMEM; /* the names are CaseView's: a wrong one fails every ledger test */
     int rc = store_walk(txn, st->cases, NULL, walk_case, &cw);
-    for (size_t i = 0; i < w->n_targets; i++)
-        w->targets[i].l->cases_seen = cw.seen;
+    ledger_read_free(&cw.read);
+    for (size_t i = 0; i < w->t->n_targets; i++)
+        w->t->targets[i].l->cases_seen = cw.seen;
     return cw.rc ? cw.rc : rc;
 }
 
@@ -229,24 +299,26 @@ static int compute(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
                    int64_t from_ms, int64_t to_ms, int64_t now_ms, ledger_row_fn row,
                    void *row_arg, struct ledger *out)
 {
-    struct tree t = {0};
-    struct walk w = {&t, calloc(n + 1, sizeof *w.targets), n, row, row_arg};
+    struct lookup t = {.targets = calloc(n + 1, sizeof *t.targets), .n_targets = n};
+    struct walk w = {&t, row, row_arg};
+    int rc = t.targets ? 0 : -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
         out[i].from_ms = from_ms;
         out[i].to_ms = to_ms;
         out[i].now_ms = now_ms;
-        if (w.targets)
-            w.targets[i] = (struct target){nodes[i], &out[i]};
+        if (!(out[i].village_index = calloc(1, sizeof *out[i].village_index)))
+            rc = -ENOMEM;
+        if (t.targets)
+            t.targets[i] = (struct target){nodes[i], &out[i]};
     }
-    if (!w.targets)
-        return -ENOMEM;
-    qsort(w.targets, n, sizeof *w.targets, target_order);
-    int rc = registry_each(st, txn, collect, &t);
-    if (rc == 0)
+    if (rc == 0) {
+        qsort(t.targets, n, sizeof *t.targets, target_order);
+        rc = registry_each(st, txn, collect, &t);
+    }
+    if (rc == 0 && (rc = index_tree(&t)) == 0)
         rc = walk_cases(st, txn, &w);
-    free(t.n);
-    free(w.targets);
+    lookup_clear(&t);
     for (size_t i = 0; rc && i < n; i++)
         ledger_clear(&out[i]);
     return rc;
@@ -269,7 +341,11 @@ void ledger_clear(struct ledger *l)
     for (size_t i = 0; i < l->n_villages; i++)
         free(l->villages[i].name);
     free(l->villages);
+    if (l->village_index)
+        name_index_clear(l->village_index);
+    free(l->village_index);
     l->villages = NULL;
+    l->village_index = NULL;
     l->n_villages = l->cap_villages = 0;
 }
 

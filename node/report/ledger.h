@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct name_index;
+
 #define LEDGER_TIERS 6 /* index: JIEFEN__TIER__* */
 
 struct ledger_village {
@@ -28,6 +30,7 @@ struct ledger {
     uint64_t by_category[32], by_matter[8], by_source[8], by_tier[LEDGER_TIERS];
     struct ledger_village *villages;      /* taken in, by village name */
     size_t n_villages, cap_villages;
+    struct name_index *village_index;     /* name -> entry of villages */
     uint64_t closed, guided, on_time, closed_at_tier[LEDGER_TIERS];
     uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
     uint64_t pending, overdue, leader_owned, red, orange;
@@ -35,7 +38,9 @@ struct ledger {
 };
 
 /* Called with each case taken in during the period (the rows of the case register);
- * a non-zero return stops the computation and is returned. */
+ * a non-zero return stops the computation and is returned. The view holds the fields the
+ * ledger and the case register read (LEDGER_FIELDS in ledger.c), the others at their
+ * defaults, and lives only during the call. */
 typedef int (*ledger_row_fn)(const Jiefen__CaseView *v, void *arg);
 
 /* Computes the ledger of node `self` for [from_ms, to_ms) as of now_ms, calling row (if

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "report/export.h"
 #include "case/reference.h"
+#include "report/name_index.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -14,12 +15,6 @@
 #include <unistd.h>
 
 #define TEXT(s) {EXPORT_TEXT, (s), 0}
-
-static const char *name_of(const struct ref_table *t, const char *code)
-{
-    const struct ref_entry *e = ref_find(t, code);
-    return e ? e->name : code;
-}
 
 /* "YYYY-MM-DD" of ms into buf (32 bytes), "" for none. */
 static const char *date_of(int64_t ms, char *buf)
@@ -189,33 +184,96 @@ static const char *const REGISTER_HEADERS[] = {
     "状态", "承办节点", "办理期限", "办结日期", "满意度"};
 #define REGISTER_COLS (sizeof REGISTER_HEADERS / sizeof REGISTER_HEADERS[0])
 
+/* The register's lookups, made once per export rather than once per cell: the names of
+ * each reference table it shows, by code, and the local dates met, by quarter hour. */
+enum { CATEGORIES, MATTERS, SOURCES, RISKS, STATUSES, SATISFACTIONS, N_TABLES };
+static const struct ref_table *const REGISTER_TABLES[N_TABLES] = {
+    &ref_categories, &ref_matter_types, &ref_sources, &ref_risks, &ref_statuses,
+    &ref_satisfactions};
+#define QUARTER_MS 900000LL
+#define DATE_SLOTS 1024
+
+struct register_cache {
+    struct name_index names[N_TABLES];
+    int64_t quarter[DATE_SLOTS]; /* 1 + the quarter hour whose date the slot holds; 0: none */
+    char date[DATE_SLOTS][11];
+};
+
+static void cache_free(struct register_cache *c)
+{
+    for (int i = 0; c && i < N_TABLES; i++)
+        name_index_clear(&c->names[i]);
+    free(c);
+}
+
+static struct register_cache *cache_new(void)
+{
+    struct register_cache *c = calloc(1, sizeof *c);
+    for (int i = 0; c && i < N_TABLES; i++)
+        if (name_index_put_table(&c->names[i], REGISTER_TABLES[i])) {
+            cache_free(c);
+            return NULL;
+        }
+    return c;
+}
+
+/* The Chinese name of the entry whose code (or name) is code, else code itself. */
+static const char *cached_name(const struct register_cache *c, int table, const char *code)
+{
+    ssize_t i = name_index_get(&c->names[table], code);
+    return i < 0 ? code : REGISTER_TABLES[table]->entries[i].name;
+}
+
+/* As date_of. Every time zone's offset from UTC is a whole number of quarter hours, so a
+ * quarter hour of UTC has one local date; one whose ends have different dates (an odd
+ * offset, a change of offset) is not kept. */
+static const char *cached_date(struct register_cache *c, int64_t ms, char *buf)
+{
+    if (ms <= 0)
+        return date_of(ms, buf);
+    int64_t q = ms / QUARTER_MS;
+    size_t slot = (size_t)(q % DATE_SLOTS);
+    if (c->quarter[slot] == q + 1)
+        return c->date[slot];
+    char first[32], last[32];
+    date_of(ms, buf);
+    if (strcmp(date_of(q * QUARTER_MS, first), buf) == 0 &&
+        strcmp(date_of((q + 1) * QUARTER_MS - 1, last), buf) == 0) {
+        c->quarter[slot] = q + 1;
+        snprintf(c->date[slot], sizeof c->date[slot], "%s", buf);
+    }
+    return buf;
+}
+
 struct ledger_fill {
     store *st;
     MDB_txn *txn;
     const struct ledger_export_req *q;
     export_file *f;
     size_t reg;
+    struct register_cache *cache;
 };
 
 /* One case taken in: a row written as the walk meets it (the view is freed after). */
 static int register_row(const Jiefen__CaseView *v, void *arg)
 {
     struct ledger_fill *x = arg;
+    struct register_cache *c = x->cache;
     char opened[32], due[32], closed[32];
-    const char *sat = v->satisfaction[0] ? name_of(&ref_satisfactions, v->satisfaction) : "";
+    const char *sat = v->satisfaction[0] ? cached_name(c, SATISFACTIONS, v->satisfaction) : "";
     const struct export_cell row[REGISTER_COLS] = {
         TEXT(v->case_id),
-        TEXT(date_of(v->opened_ms, opened)),
+        TEXT(cached_date(c, v->opened_ms, opened)),
         TEXT(v->village),
-        TEXT(name_of(&ref_categories, v->category)),
+        TEXT(cached_name(c, CATEGORIES, v->category)),
         TEXT(v->department),
-        TEXT(name_of(&ref_matter_types, v->matter_type)),
-        TEXT(name_of(&ref_sources, v->source)),
-        TEXT(name_of(&ref_risks, case_risk_code(v->risk))),
-        TEXT(name_of(&ref_statuses, case_status_code(v->status))),
+        TEXT(cached_name(c, MATTERS, v->matter_type)),
+        TEXT(cached_name(c, SOURCES, v->source)),
+        TEXT(cached_name(c, RISKS, case_risk_code(v->risk))),
+        TEXT(cached_name(c, STATUSES, case_status_code(v->status))),
         TEXT(v->holder),
-        TEXT(date_of(v->due_ms, due)),
-        TEXT(date_of(v->closed_ms, closed)),
+        TEXT(cached_date(c, v->due_ms, due)),
+        TEXT(cached_date(c, v->closed_ms, closed)),
         TEXT(sat),
     };
     return export_row(x->f, x->reg, row);
@@ -250,8 +308,17 @@ static int fill_ledger(export_file *f, void *arg)
 int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, char **out,
                   size_t *len, char *err, size_t errlen)
 {
-    struct ledger_fill x = {st, txn, q, NULL, 0};
-    return export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    struct ledger_fill x = {st, txn, q, NULL, 0, cache_new()};
+    if (!x.cache) {
+        *out = NULL;
+        *len = 0;
+        if (err && errlen)
+            snprintf(err, errlen, "ledger export: out of memory");
+        return -ENOMEM;
+    }
+    int rc = export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    cache_free(x.cache);
+    return rc;
 }
 
 /* ---- a report: 报告, then the figures it froze ------------------------------------------

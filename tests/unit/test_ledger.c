@@ -111,9 +111,64 @@ static void test_many_equals_each_alone(void **state)
     store_close(&st);
 }
 
+/* 200 villages, met in the order of the case ids (not of their names): the figures keep
+ * that order and count each village's cases; a category given by its Chinese name counts
+ * under its code, as a code does. */
+static void test_villages_in_the_order_met(void **state)
+{
+    (void)state;
+    char path[4200], id[40], village[32];
+    store *st;
+    MDB_txn *txn;
+    snprintf(path, sizeof path, "%s/store", test_dir);
+    assert_int_equal(store_open(path, 1 << 24, 1, &st), 0);
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    make_tree(st, txn);
+    for (int k = 0; k < 200; k++)
+        for (int c = 0; c <= k % 3; c++) {
+            Jiefen__CaseView v = JIEFEN__CASE_VIEW__INIT;
+            snprintf(id, sizeof id, "v0-2026-%03d-%d", k, c);
+            snprintf(village, sizeof village, "村%03d", 199 - k);
+            v.case_id = id;
+            v.village = village;
+            v.opened_at_node = "v0";
+            v.opened_ms = T0 + DAY;
+            v.category = (char *)(c ? ref_categories.entries[2].name
+                                    : ref_categories.entries[2].code);
+            assert_int_equal(store_put_message(txn, st->cases, id, strlen(id), &v.base), 0);
+        }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(store_txn_begin(st, MDB_RDONLY, &txn), 0);
+    struct ledger l;
+    assert_int_equal(ledger_compute(st, txn, "c1", T0, T0 + 2 * DAY, T0 + 3 * DAY, NULL, NULL,
+                                    &l), 0);
+    json_t *j = ledger_json(&l);
+    json_t *villages = json_object_get(json_object_get(j, "taken_in_by"), "village");
+    const char *name;
+    json_t *n;
+    int k = 0;
+    json_object_foreach(villages, name, n) {
+        snprintf(village, sizeof village, "村%03d", 199 - k);
+        assert_string_equal(name, village);
+        assert_int_equal(json_integer_value(n), k % 3 + 1);
+        k++;
+    }
+    printf("  %d villages, %llu cases, %llu of category %s\n", k,
+           (unsigned long long)l.taken_in, (unsigned long long)l.by_category[2],
+           ref_categories.entries[2].code);
+    assert_int_equal(k, 200);
+    assert_int_equal(l.by_category[2], l.taken_in);
+    json_decref(j);
+    ledger_clear(&l);
+    mdb_txn_abort(txn);
+    store_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_villages_in_the_order_met, test_dir_setup,
+                                        test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_many_equals_each_alone, test_dir_setup,
                                         test_dir_teardown),
     };

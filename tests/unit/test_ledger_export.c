@@ -206,6 +206,54 @@ static void test_report_csv(void **state)
     assert_null(out);
 }
 
+/* The register's dates (受理日期) of cases taken in a second either side of local
+ * midnight, and a quarter hour after it, are their own local dates: in Shanghai, whose
+ * midnight falls on a quarter hour of UTC, and in a zone 7 h 10 min east, whose midnight
+ * falls inside one (16:50 UTC). */
+static void test_register_dates_around_midnight(void **state)
+{
+    struct test_node *f = *state;
+    static const char *const zones[] = {"Asia/Shanghai", "<+0710>-07:10"};
+    /* UTC instants on 10 March 2026: 15:59:59, 16:00:00, 16:14:59, 16:49:59, 16:50:00. */
+    const int64_t base = sh(2026, 3, 10, 8, 0); /* 00:00 UTC */
+    static const int64_t seconds[] = {57599, 57600, 58499, 60599, 60600};
+    char id[5][40];
+    for (int i = 0; i < 5; i++) {
+        Jiefen__CaseOpened o;
+        Jiefen__Event ev;
+        snprintf(id[i], sizeof id[i], "v1-2026-%06llu", (unsigned long long)f->t.cv1.seq + 1);
+        test_case_opened(&ev, &o, id[i], base + seconds[i] * 1000);
+        assert_int_equal(test_chain_store(f->st, "t1", &f->t.cv1, &ev, NULL, NULL), 0);
+    }
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        setenv("TZ", zones[z], 1);
+        tzset();
+        struct ledger_export_req q = {"t1", "镇", sh(2026, 3, 1, 0, 0), sh(2026, 4, 1, 0, 0),
+                                      sh(2026, 4, 2, 0, 0), 0, f->dir};
+        MDB_txn *txn;
+        char *out = NULL, err[256] = "";
+        size_t len = 0;
+        assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+        assert_int_equal(ledger_export(f->st, txn, &q, &out, &len, err, sizeof err), 0);
+        store_txn_abort(txn);
+        char *t = strndup(out, len);
+        free(out);
+        for (int i = 0; i < 5; i++) {
+            time_t at = (time_t)(base / 1000 + seconds[i]);
+            struct tm tm;
+            char want[96], date[16];
+            localtime_r(&at, &tm);
+            strftime(date, sizeof date, "%Y-%m-%d", &tm);
+            snprintf(want, sizeof want, "\r\n%.39s,%.15s,", id[i], date);
+            printf("  %s: %s %s\n", zones[z], id[i], date);
+            assert_non_null(strstr(t, want));
+        }
+        free(t);
+    }
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+}
+
 int main(void)
 {
     if (test_init())
@@ -216,6 +264,7 @@ int main(void)
         T(test_ledger_of_a_child_covers_its_subtree_only),
         T(test_xlsx_is_a_zip),
         T(test_cannot_write),
+        T(test_register_dates_around_midnight),
         TEST_NODE(test_report_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
