@@ -94,6 +94,8 @@ int partyindex_normalise(enum partyindex_field f, const char *in, char *out, siz
         size_t len = 1;
         if (c)
             len = 3;
+        else if (*s < 0x80)
+            c = (char)*s;
         else if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) /* U+3000, the wide space */
             c = ' ', len = 3;
         if (!c) {
