@@ -114,6 +114,28 @@ class PartySearch(NodeTest):
         st, _ = n.login("med").api("GET", "/api/v1/parties/log")
         self.assertEqual(st, 403)
 
+    def test_cli_party_find(self):
+        n = self.node().start()
+        mine = self.canary_case(n)
+        r = n.ctl("party", "find", "--id-number", "110101 19850615 006x")
+        print(r.stdout)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(mine, r.stdout)
+        self.assertIn("申请人", r.stdout)
+        self.assertIn("办理中", r.stdout)
+        self.assertIn("树上其他节点：无", r.stdout)
+        got = n.ctl_json("party", "find", "--phone", "139 1234 5678")
+        self.assertEqual([c["id"] for c in got["cases"]], [mine])
+        r = n.ctl("party", "find", "--name", "无此人")
+        self.assertIn("本节点：无此人的案件", r.stdout)
+        r = n.ctl("party", "find", "--name", "a", "--phone", "1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("只能按一项查询", r.stderr)
+        r = n.ctl("party", "log")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("本机管理令牌（admin）"), 3)
+        self.assertIn("身份证号", r.stdout)
+
     def test_cases_elsewhere_in_the_tree_by_pseudonym(self):
         county, towns, villages = self.tree((2,))
         v1, v2 = villages[0]
