@@ -23,6 +23,8 @@
  *   users   user name               -> UserRecord: this node's accounts (never in the log)
  *   sessions BLAKE2b-256 of the cookie -> SessionRecord: browser sessions (the cookie itself
  *           is never stored)
+ *   search  'p' field hash case, 'a' seq -> the keyed index of parties and the record of
+ *           searches (node/case/partyindex.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -44,7 +46,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties, users, sessions;
+        reports, warnings, parties, users, sessions, search;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

@@ -4,6 +4,7 @@
 #include "api/metrics.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/partyindex.h"
 #include "case/clockskew.h"
 #include "case/deadline.h"
 #include "case/directive.h"
@@ -55,6 +56,7 @@ struct node {
     http_server *http;
     metrics *metrics;
     char token[65];
+    uint8_t search_key[PARTYINDEX_KEY_LEN]; /* the party search index's (partyindex.h) */
     uv_signal_t sig_int, sig_term;
     uv_check_t commit_check;
     uv_idle_t commit_idle;
@@ -167,7 +169,8 @@ static int create_store(const char *dir, const struct config *cfg, const crypto_
 /* Removes what a failed init created, so that a retry starts from nothing. */
 static void init_cleanup(const char *dir)
 {
-    static const char *files[] = {"jiefend.conf", "node.key", "admin.token", "store/data.mdb",
+    static const char *files[] = {"jiefend.conf", "node.key", "admin.token", "search.key",
+                                  "store/data.mdb",
                                   "store/lock.mdb", "store"};
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -224,6 +227,12 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
     if (rc == 0) {
         path_in(dir, step = "admin.token", path);
         rc = crypto_token_create(path);
+    }
+    if (rc == 0) {
+        uint8_t key[PARTYINDEX_KEY_LEN];
+        step = "search.key";
+        rc = partyindex_key_load(dir, key);
+        crypto_wipe(key, sizeof key);
     }
     if (rc == 0) {
         step = "store";
@@ -297,6 +306,11 @@ static int open_parts(struct node *n, char *err, size_t errlen)
     }
     if (read_token(n, err, errlen) || take_lock(n, err, errlen))
         return -1;
+    if ((rc = partyindex_key_load(n->dir, n->search_key))) {
+        errf(err, errlen, "%s/search.key: %s%s", n->dir, jf_strerror(rc),
+             rc == -EPERM ? " (the key file must be mode 0600)" : "");
+        return -1;
+    }
     path_in(n->dir, "store", path);
     if ((rc = store_open(path, (size_t)n->cfg.map_size_mb << 20, 0, &n->st))) {
         errf(err, errlen, "%s: %s", path, jf_strerror(rc));
@@ -552,7 +566,8 @@ static int start_api(struct node *n)
     struct api_deps d = {.loop = &n->loop, .st = n->st, .log = n->log, .cfg = &n->cfg,
                          .policy = &n->policy, .id = n->id, .metrics = n->metrics,
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
-                         .dir = n->dir, .token = n->token, .started_ms = n->started_ms,
+                         .dir = n->dir, .token = n->token,
+                         .search_key = n->search_key, .started_ms = n->started_ms,
                          .lc = &n->lc, .clock = n->clock, .uplink_start = uplink_start_cb,
                          .arg = n};
     return (n->api = api_new(&d)) ? 0 : -1;
@@ -678,6 +693,7 @@ void node_destroy(struct node **np)
     if (n->zctx)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);
+    crypto_wipe(n->search_key, sizeof n->search_key);
     if (n->lock_fd >= 0) {
         /* Emptied, not removed: unlinking a lock file lets two daemons lock two inodes. */
         if (ftruncate(n->lock_fd, 0) < 0)

@@ -88,7 +88,8 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
                                  api->dep.cfg->tier,
                                  api->dep.policy,
                                  clock_now_ms(),
-                                 api->dep.id};
+                                 api->dep.id,
+                                 api->dep.search_key};
     struct intake_error ie = {0};
     int rc = intake_parse(body, &p->ctx, &p->in, &ie);
     json_decref(body);

@@ -36,6 +36,7 @@ struct api_deps {
     http_server *const *http;    /* the server answering through api_handle */
     const char *dir;             /* the data directory (exports are written there) */
     const char *token;           /* the local admin token */
+    const uint8_t *search_key;   /* the party search index's key (case/partyindex.h) */
     int64_t started_ms;
     const lifecycle_ctx *lc;     /* what the case steps need of this node */
     const clockskew *clock;      /* the peers' clocks as the links measured them */

@@ -20,6 +20,10 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 void route_case_new(struct api_call *c, const http_request *r, const char *tail);
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_party.c: finding a person, and the record of searches. */
+void route_party_find(struct api_call *c, const http_request *r, const char *tail);
+void route_party_log(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_console.c: the embedded web console, served without the token or a session. */
 int api_console_path(const char *path);
 void route_console(struct api_call *c, const http_request *r, const char *tail);

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "case/reference.h"
 #include "case/party.h"
+#include "case/partyindex.h"
 #include "case/resident_id.h"
 #include "array.h"
 #include "clock.h"
@@ -383,5 +384,13 @@ int intake_apply(eventlog_tx *tx, void *arg)
     rc = eventlog_append(tx, &ev, sealed, slen);
     crypto_wipe(sealed, slen);
     free(sealed);
+    if (rc == 0 && in->ctx->search_key) {
+        const Jiefen__Party *ps[INTAKE_MAX_PARTIES];
+        for (size_t i = 0; i < in->n_parties; i++)
+            ps[i] = &in->parties[i];
+        rc = partyindex_add(tx->st, tx->txn, in->ctx->search_key, in->case_id, ps,
+                            o.n_party_tags ? (const uint8_t(*)[PARTY_TAG_LEN])tags : NULL,
+                            in->n_parties);
+    }
     return rc ? rc : warning_check(tx, in->ctx->policy->cfg, in->case_id);
 }

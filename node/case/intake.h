@@ -28,6 +28,7 @@ struct intake_ctx {
     const struct policy *policy;   /* department and time limit */
     int64_t now_ms;
     const crypto_identity *id; /* opens the party key; NULL: no party tags */
+    const uint8_t *search_key; /* partyindex.h: the parties are indexed with it; NULL: not */
 };
 
 struct intake;
@@ -39,8 +40,9 @@ int intake_parse(const json_t *body, const struct intake_ctx *ctx, struct intake
 
 void intake_free(struct intake **in);
 
-/* eventlog apply function: assigns the case number and appends the case_opened event.
- * `arg` is the struct intake. */
+/* eventlog apply function: assigns the case number, appends the case_opened event and
+ * indexes its parties for search (partyindex.h) in the same transaction. `arg` is the
+ * struct intake. */
 int intake_apply(eventlog_tx *tx, void *arg);
 
 /* The case number given by the last intake_apply (valid until intake_free). */

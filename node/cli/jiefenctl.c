@@ -46,6 +46,8 @@ static const struct command commands[] = {
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
+    {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
+    {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"report", "export", action_run, 0, NULL},

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void bench_done(void *arg, int status)
+static inline void bench_done(void *arg, int status)
 {
     if (status) {
         fprintf(stderr, "commit failed: %d\n", status);
@@ -17,13 +17,13 @@ static void bench_done(void *arg, int status)
     intake_free((struct intake **)&arg);
 }
 
-static int bench_apply(eventlog_tx *tx, void *arg)
+static inline int bench_apply(eventlog_tx *tx, void *arg)
 {
     return intake_apply(tx, arg);
 }
 
 /* Validates `body` n times and appends the intakes in one commit; exits on any failure. */
-static void bench_append(eventlog *log, const struct intake_ctx *ctx, const json_t *body,
+static inline void bench_append(eventlog *log, const struct intake_ctx *ctx, const json_t *body,
                          long n)
 {
     for (long i = 0; i < n; i++) {

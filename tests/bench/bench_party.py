@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Party search (查当事人) at a node holding N cases (default 100,000) of N different people:
+fills a fresh node's log with bench_party, starts jiefend, and times GET /api/v1/parties by
+name, ID number and phone for random people over one keep-alive connection, each search
+answered after its record is durable. Prints p50/p99 per field (issue 14's goal: < 10 ms).
+
+  tests/bench/bench_party.py [--build build] [--cases 100000] [--searches 300]
+"""
+import argparse
+import http.client
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+
+def party_id(i):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    s = f"{110101 + i // 1000:06d}19800101{i % 1000:03d}"
+    return s + "10X98765432"[sum(int(c) * k for c, k in zip(s, w)) % 11]
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p / 100))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--cases", type=int, default=100000)
+    ap.add_argument("--searches", type=int, default=300)
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="jiefen-bench-party-")
+    d = os.path.join(work, "node")
+    proc = None
+    try:
+        subprocess.run([f"{a.build}/node/jiefend", "init", "--data", d, "--tier", "village",
+                        "--id", "bench", "--name", "东村", "--http", "127.0.0.1:0"],
+                       check=True, capture_output=True)
+        t0 = time.monotonic()
+        subprocess.run([f"{a.build}/tests/bench/bench_party", d, str(a.cases)], check=True)
+        print(f"party: filled {a.cases} cases in {time.monotonic() - t0:.1f} s")
+        proc = subprocess.Popen([f"{a.build}/node/jiefend", "--data", d],
+                                stderr=open(os.path.join(work, "jiefend.log"), "w"))
+        addr = os.path.join(d, "jiefend.addr")
+        for _ in range(600):
+            if os.path.exists(addr) and os.path.getsize(addr):
+                break
+            time.sleep(0.05)
+        host, port = open(addr).readline().strip().rsplit(":", 1)
+        token = open(os.path.join(d, "admin.token")).read().strip()
+        conn = http.client.HTTPConnection(host, int(port))
+        hdr = {"Authorization": f"Bearer {token}", "Host": f"{host}:{port}"}
+        rng = random.Random(14)
+        for field, value in (("name", lambda i: f"测试人{i}"), ("id_number", party_id),
+                             ("phone", lambda i: f"139 {i:08d}")):
+            ms = []
+            for _ in range(a.searches):
+                i = rng.randrange(a.cases)
+                path = "/api/v1/parties?" + urllib.parse.urlencode({field: value(i)})
+                t = time.perf_counter()
+                conn.request("GET", path, headers=hdr)
+                r = conn.getresponse()
+                body = r.read()
+                ms.append((time.perf_counter() - t) * 1000)
+                if r.status != 200 or f"bench-".encode() not in body:
+                    sys.exit(f"{path}: {r.status} {body[:200]!r}")
+            print(f"party: search by {field:9s} at {a.cases} cases: p50 {pct(ms, 50):.2f} ms, "
+                  f"p99 {pct(ms, 99):.2f} ms ({a.searches} searches, each recorded durably)")
+    finally:
+        if proc:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
