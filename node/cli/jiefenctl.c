@@ -23,10 +23,11 @@
 
 static const struct command commands[] = {
     {"status", NULL, cmd_status, CMD_NO_ARGS, ""},
-    {"case", "new", cmd_case_new, 0, "--json FILE|-"},
+    {"case", "new", cmd_case_new, 0, "--json FILE|- [--actor NAME]"},
     {"case", "new", cmd_case_new, 0,
-     "--category C --matter-type M --village V --source S --summary TEXT\n"
-     "           --complexity simple|complex [--risk R] --party KEY=VALUE,... ..."},
+     "--category C --matter-type M [--village V] --source S --summary TEXT\n"
+     "           --complexity simple|complex [--risk R] [--actor NAME]\n"
+     "           --party KEY=VALUE,... ..."},
     {"case", "list", cmd_case_list, 0,
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
@@ -66,9 +67,9 @@ static const struct command commands[] = {
     {"directive", "send", cmd_directive_send, 0,
      "(--to NODE [--to NODE ...] [--subtree] | --all)\n"
      "                 --kind supervise|screening|notice --title TEXT [--body TEXT]\n"
-     "                 [--case ID]"},
+     "                 [--case ID] [--actor NAME]"},
     {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
-    {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT]"},
+    {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT] [--actor NAME]"},
     {"link", "quarantine", cmd_link_quarantine, CMD_NO_ARGS, ""},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
@@ -104,7 +105,8 @@ static void ctl_usage(FILE *out)
           "or '\"' is quoted, address=\"1号, 2栋\", or escaped, address=1号\\, 2栋).\n"
           "FILE - is standard input. A directive ID is ORIGIN/SEQ, as directive list shows.\n"
           "case route needs --department or --lead-unit (or both). --actor NAME is who acts\n"
-          "(recorded in the case file; default admin). METHOD: people, administrative,\n"
+          "(recorded in the case file; default admin); --village defaults at a village to its\n"
+          "name. METHOD: people, administrative,\n"
           "judicial, lawyer or specialist.\n"
           "DATE is YYYY-MM-DD, a day in the node's time zone, as are the times shown.\n"
           "KIND: daily (villages), weekly (townships), monthly (counties and above) or\n"
