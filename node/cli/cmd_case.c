@@ -116,8 +116,11 @@ static int parse_party(json_t *parties, const char *spec)
     json_t *party = json_object();
     size_t n = 0;
     int rc = copy && party ? split_party(copy, &n) : msg_oom();
-    for (size_t i = 0; rc == 0 && i < n; i++, it += strlen(it) + 1)
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *next = it + strlen(it) + 1;   /* party_item cuts the item at its '=' */
         rc = it[0] ? party_item(party, it) : 0;
+        it = next;
+    }
     if (rc == 0 && json_object_size(party) == 0)
         rc = msg_usage_as("invalid_party", "--party 为空");
     if (rc == 0 && json_array_append(parties, party) != 0)
@@ -261,9 +264,11 @@ static const struct tpl_line case_lines[] = {
     {"延期", "[申请延长 {extension.days} 天，{extension.state}][：{extension.reason}]", 0},
     {"法定途径", "[{guided_channel}][：{guidance}]", 1},
     {"办理结果", "{result}", 1},
-    {"办结", "[{closed_ms}][，{closed_at_node}]", 1},
+    {"办结", "[{closed_ms}，{closed_at_node}]", 1},
     {"反馈", "{feedback}", 1},
     {"回访", "{satisfaction}", 1},
+    {"重新办理", "[回访{reopened.satisfaction}，已重新办理；前次于 {reopened.closed_at_node} "
+                 "办结][：{reopened.result}]", 1},
     {"更新时间", "{updated_ms}", 0},
     {"当事人数", "{party_count}", 0},
     {"事件数", "{event_count}", 0},
@@ -332,14 +337,39 @@ static int history_row(struct table *t, const json_t *h, const void *arg)
     return rc ? -1 : 0;
 }
 
+/* The case as case_lines show it. A case reopened by a dissatisfied follow-up is open
+ * again (closed_ms 0) but keeps its former closing: that goes to the member "reopened",
+ * so that it reads as what happened before, not as the case's closing. A new reference;
+ * NULL when out of memory. */
+static json_t *case_for_display(const json_t *c)
+{
+    json_t *v = json_deep_copy(c);
+    json_t *closed = json_object_get(c, "closed_ms");
+    if (!v || !json_is_integer(closed) || json_integer_value(closed) != 0 ||
+        !field_str(c, "closed_at_node")[0])
+        return v;
+    static const char *const moved[] = {"closed_at_node", "result", "feedback", "satisfaction"};
+    json_t *before = json_object();
+    int bad = !before || json_object_set_new(v, "reopened", before);
+    for (size_t i = 0; !bad && i < sizeof moved / sizeof moved[0]; i++) {
+        bad = json_object_set(before, moved[i], json_object_get(c, moved[i])) != 0;
+        json_object_del(v, moved[i]);
+    }
+    if (bad)
+        json_decref(v), v = NULL;
+    return v;
+}
+
 static int print_case_file(const json_t *r)
 {
     static const char *const party_head[5] = {"角色", "姓名", "身份证号码", "电话", "住址"};
     static const char *const history_head[7] = {"时间", "级别", "节点", "操作人", "事件", "内容",
                                                 "签名"};
+    if (!json_is_object(json_object_get(r, "case")))
+        return api_unexpected("no \"case\"");
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
-    int rc = tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0],
-                       json_object_get(r, "case")) ||
+    json_t *c = case_for_display(json_object_get(r, "case"));
+    int rc = !c || tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0], c) ||
              table_fill(&parties, party_head, json_object_get(r, "parties"), party_row, NULL) ||
              table_fill(&history, history_head, json_object_get(r, "history"), history_row,
                         NULL);
@@ -353,6 +383,7 @@ static int print_case_file(const json_t *r)
     table_free(&history);
     table_free(&parties);
     table_free(&fields);
+    json_decref(c);
     return rc ? msg_oom() : EXIT_OK;
 }
 
