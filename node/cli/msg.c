@@ -127,8 +127,10 @@ void msg_refusal(const json_t *reply, long status)
             fputc('\n', stderr);
         return;
     }
-    if (as_json)
-        return put_json(code, message, field, NULL);
+    if (as_json) {
+        put_json(code, message, field, NULL);
+        return;
+    }
     fputs("jiefenctl: ", stderr);
     text_put_clean(message, stderr);
     if (field[0]) {
