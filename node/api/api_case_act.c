@@ -27,10 +27,28 @@
 
 /* ---- taking a case in ------------------------------------------------------------ */
 
+#define ACTOR_MAX 64
+
+/* Why the body's "actor" (who acts, said by a token's caller: jiefenctl --actor) cannot be
+ * recorded, or NULL: absent, or text of at most ACTOR_MAX bytes other than "system", the
+ * name the automatic rules act under. */
+static const char *actor_refusal(const json_t *in)
+{
+    const json_t *j = json_object_get(in, "actor");
+    if (!j || json_is_null(j))
+        return NULL;
+    if (!json_is_string(j))
+        return "经办人应为文字";
+    if (json_string_length(j) > ACTOR_MAX)
+        return "经办人过长（最多 64 字节）";
+    return strcmp(json_string_value(j), "system") == 0 ? "经办人“system”保留给自动规则" : NULL;
+}
+
 struct pending_intake {
     struct api_call *c;
     struct intake *in;
     struct intake_ctx ctx;
+    char actor[ACTOR_MAX + 1]; /* ctx.actor: the body's, which is freed before the commit */
     json_t *out;               /* the case as answered, made in the commit's transaction */
 };
 
@@ -76,15 +94,22 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
     json_t *body = api_body(c, r);
     if (!body)
         return;
+    const char *why = actor_refusal(body);
+    if (why) {
+        json_decref(body);
+        return reply_error(c, 400, "invalid_field", "actor", "%s", why);
+    }
     struct pending_intake *p = calloc(1, sizeof *p);
     if (!p) {
         json_decref(body);
         return reply_error(c, 500, "internal", NULL, "内存不足");
     }
     p->c = c;
+    snprintf(p->actor, sizeof p->actor, "%s", api_actor(c, body));
+    json_object_del(body, "actor"); /* who acts is not part of the dispute */
     p->ctx = (struct intake_ctx){api->dep.cfg->node_id,
                                  api->dep.cfg->node_name,
-                                 api_actor(c, NULL),
+                                 p->actor,
                                  api->dep.cfg->tier,
                                  api->dep.policy,
                                  clock_now_ms(),
@@ -606,11 +631,8 @@ static int check_members(struct api_op *o, const struct action *a)
         if (!known)
             return op_refuse(o, 400, "unknown_field", key, "不认识的字段 %s", key);
     }
-    const char *actor;
-    int rc = get_text(o, "actor", "经办人", 0, 64, &actor);
-    if (rc == 0 && strcmp(actor, "system") == 0)
-        return op_refuse(o, 400, "invalid_field", "actor", "经办人“system”保留给自动规则");
-    return rc;
+    const char *why = actor_refusal(o->in);
+    return why ? op_refuse(o, 400, "invalid_field", "actor", "%s", why) : 0;
 }
 
 static int refuse_not_holder(struct api_op *o, eventlog_tx *tx, const Jiefen__CaseView *v,

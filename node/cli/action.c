@@ -80,7 +80,7 @@ static int option_value(const struct action_opt *o, const char *value, json_t **
         errno = 0;
         long long n = strtoll(value, &end, 10);
         if (!value[0] || *end || errno)
-            return msg_usage("%s: '%s' is not a whole number", what, value);
+            return msg_usage_as("invalid_value", "%s 的值“%s”不是整数", what, value);
         *out = json_integer((json_int_t)n);
     } else if (o->kind == ARG_FILE) {
         int rc = args_read_text(value, &text);
@@ -121,11 +121,11 @@ static int take_action_option(void *arg, int c, char **argv)
     const struct action_opt *o = action_opt_at(x->a, i);
     json_t *v;
     if (x->seen[i] && o->kind != ARG_LIST)
-        return msg_usage("--%s given twice", o->flag);
+        return msg_usage_as("duplicate_option", "选项 --%s 给了两次", o->flag);
     for (size_t j = 0; j < n; j++)
         if (j != i && x->seen[j] && strcmp(action_opt_at(x->a, j)->member, o->member) == 0)
-            return msg_usage("%s: give --%s or --%s, not both", x->name,
-                             action_opt_at(x->a, j)->flag, o->flag);
+            return msg_usage_as("conflicting_options", "%s：--%s 与 --%s 只能给一个", x->name,
+                                action_opt_at(x->a, j)->flag, o->flag);
     x->seen[i] = 1;
     int rc = option_value(o, optarg, &v);
     if (rc == 0 && set_member(x, o, v) != 0)
@@ -147,7 +147,7 @@ static char *one_of_text(const struct action *a)
 {
     char *s = NULL;
     size_t len = 0, n = action_nopts(a);
-    const char *sep = "";
+    const char *sep = "";   /* "或": the Chinese message reads "缺少 --a 或 --b" */
     char word[72];
     FILE *f = open_memstream(&s, &len);
     if (!f)
@@ -157,7 +157,7 @@ static char *one_of_text(const struct action *a)
             continue;
         opt_word(word, sizeof word, &a->opts[i], 0);
         fprintf(f, "%s%s", sep, word);
-        sep = " or ";
+        sep = " 或 ";
     }
     return text_stream_end(f, &s, 0);
 }
@@ -170,14 +170,15 @@ static int check_action_args(const struct action_args *x)
     for (size_t i = 0; i < action_nopts(x->a); i++) {
         const struct action_opt *o = &x->a->opts[i];
         if (o->need == ARG_REQUIRED && !x->seen[i])
-            return opt_word(word, sizeof word, o, 0), msg_usage("%s needs %s", x->name, word);
+            return opt_word(word, sizeof word, o, 0),
+                   msg_usage_as("missing_option", "%s 缺少 %s", x->name, word);
         one_of |= o->need == ARG_ONE_OF;
         any |= o->need == ARG_ONE_OF && x->seen[i];
     }
     if (!one_of || any)
         return 0;
     char *which = one_of_text(x->a);
-    int rc = which ? msg_usage("%s needs %s", x->name, which) : msg_oom();
+    int rc = which ? msg_usage_as("missing_option", "%s 缺少 %s", x->name, which) : msg_oom();
     free(which);
     return rc;
 }
@@ -242,7 +243,7 @@ int action_run(struct ctl *ctl, int argc, char **argv)
     char *path = NULL;
     json_t *r = NULL;
     int rc = x.a ? parse_action_args(argc, argv, &x)
-                 : msg_usage("unknown command '%s'", argv[0]);
+                 : msg_usage_as("unknown_command", "没有命令“%s”", argv[0]);
     if (rc == 0)
         rc = action_path(ctl, &x, &path);
     if (rc == 0 && (x.a->flags & ACT_FILE))

@@ -17,11 +17,26 @@
 int api_print_json(const json_t *j)
 {
     if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0) {
-        msg_say("cannot print the JSON (out of memory or output error)");
+        msg_error("output_error", "无法输出 JSON（内存不足或写出错误）");
         return EXIT_REFUSED;
     }
     putchar('\n');
     return EXIT_OK;
+}
+
+/* The code beside the message of a failure of ctl_client. */
+static const char *client_code(int rc)
+{
+    switch (rc) {
+    case CTL_ENOTRUNNING: return "not_running";
+    case CTL_EADDR: return "bad_address_file";
+    case CTL_ETOKEN: return "no_token";
+    case CTL_ECONNECT: return "unreachable";
+    case CTL_ETIMEOUT: return "timeout";
+    case CTL_EREPLY: return "bad_reply";
+    case -ENOMEM: return "out_of_memory";
+    default: return "client_error";
+    }
 }
 
 int api_connect(struct ctl *ctl)
@@ -30,7 +45,7 @@ int api_connect(struct ctl *ctl)
         return EXIT_OK;
     int rc = ctl_client_open(ctl->client, ctl->dir);
     if (rc) {
-        msg_say("%s", ctl_client_errmsg(ctl->client));
+        msg_error(client_code(rc), "%s", ctl_client_errmsg(ctl->client));
         return rc == -ENOMEM ? EXIT_REFUSED : EXIT_UNREACHABLE;
     }
     ctl->opened = 1;
@@ -44,33 +59,17 @@ int api_connect(struct ctl *ctl)
 
 static int transport_failure(struct ctl *ctl, int rc)
 {
-    msg_say("%s", ctl_client_errmsg(ctl->client));
+    msg_error(client_code(rc), "%s", ctl_client_errmsg(ctl->client));
     if (rc == CTL_ECONNECT || rc == CTL_ETIMEOUT)
         return EXIT_UNREACHABLE;
     return rc == CTL_EREPLY ? EXIT_DAEMON : EXIT_REFUSED;
 }
 
-/* The daemon answered with an error (or with something that is not JSON): prints its
- * message as "jiefenctl: message (field)" and returns the exit code for the status. */
-static int refusal(struct ctl *ctl, long status, json_t *reply)
+/* The daemon answered with an error (or with something that is not JSON): says so
+ * (msg_refusal) and returns the exit code for the status. */
+static int refusal(long status, json_t *reply)
 {
-    json_t *err = json_object_get(reply, "error");
-    const char *msg = field_str(err, "message"), *field = field_str(err, "field");
-    if (ctl->json && reply)
-        api_print_json(reply);
-    fputs("jiefenctl: ", stderr);
-    if (msg[0])
-        text_put_clean(msg, stderr);
-    else if (status >= 200 && status < 300)
-        fprintf(stderr, "the reply of jiefend is not JSON (HTTP %ld)", status);
-    else
-        fprintf(stderr, "jiefend answered HTTP %ld", status);
-    if (field[0]) {
-        fputs(" (", stderr);
-        text_put_clean(field, stderr);
-        fputc(')', stderr);
-    }
-    fputc('\n', stderr);
+    msg_refusal(reply, status);
     return status >= 400 && status < 500 ? EXIT_REFUSED : EXIT_DAEMON;
 }
 
@@ -90,14 +89,14 @@ int api_call(struct ctl *ctl, const char *method, const char *path, const char *
         *out = reply;
         return EXIT_OK;
     }
-    rc = refusal(ctl, status, reply);
+    rc = refusal(status, reply);
     json_decref(reply);
     return rc;
 }
 
 int api_unexpected(const char *what)
 {
-    msg_say("unexpected reply from jiefend: %s", what);
+    msg_error("bad_reply", "jiefend 的回复无法理解：%s", what);
     return EXIT_DAEMON;
 }
 
@@ -195,7 +194,7 @@ int api_fetch(struct ctl *ctl, const char *path, int fd, size_t *n)
         return transport_failure(ctl, rc);
     if (status >= 200 && status < 300)
         return EXIT_OK;
-    rc = refusal(ctl, status, reply);
+    rc = refusal(status, reply);
     json_decref(reply);
     return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * api — jiefenctl's requests to the daemon through ctl_client, and what they print. The node
  * is opened on the first request (its time zone then becomes TZ). A request that fails is
- * said on stderr as "jiefenctl: ..." with the daemon's message and field when it gave one,
- * and (with --json) its JSON reply on stdout; the exit code then says why: EXIT_UNREACHABLE
+ * said on stderr (msg_refusal: the daemon's message, field and code; with --json its error
+ * document, and nothing on stdout); the exit code then says why: EXIT_UNREACHABLE
  * (not running, connection), EXIT_REFUSED (4xx, local failure), EXIT_DAEMON (5xx, nonsense).
  * Every int function returns EXIT_OK or such an exit code.
  */

@@ -19,26 +19,26 @@ int args_bad_option(int c, char **argv)
 {
     const char *arg = argv[optind - 1];
     if (c == ':')
-        return msg_usage("option '%s' needs a value", arg);
+        return msg_usage_as("missing_value", "选项 %s 需要一个值", arg);
     if (optopt && optopt != '?' && arg[0] == '-' && arg[1] != '-')
-        return msg_usage("unknown option '-%c'", optopt);
+        return msg_usage_as("unknown_option", "不认识的选项 -%c", optopt);
     const char *eq = strchr(arg, '=');
     if (optopt && eq)   /* getopt found the option: "--all=yes" */
-        return msg_usage("option '%.*s' takes no value", (int)(eq - arg), arg);
-    return msg_usage("unknown option '%s'", arg);
+        return msg_usage_as("unexpected_value", "选项 %.*s 不带值", (int)(eq - arg), arg);
+    return msg_usage_as("unknown_option", "不认识的选项 %s", arg);
 }
 
 int args_set_once(const char **slot, const char *name, const char *value)
 {
     if (*slot)
-        return msg_usage("--%s given twice", name);
+        return msg_usage_as("duplicate_option", "选项 --%s 给了两次", name);
     *slot = value;
     return 0;
 }
 
 int args_check_text(const char *what, const char *s)
 {
-    return utf8_valid(s) ? 0 : msg_usage("%s: not valid UTF-8", what);
+    return utf8_valid(s) ? 0 : msg_usage_as("invalid_text", "%s 不是有效的 UTF-8 文字", what);
 }
 
 int args_set_text_once(const char **slot, const char *name, const char *value)
@@ -64,12 +64,12 @@ int args_parse(int argc, char **argv, const char *name, const struct option *opt
         if (c != 1)
             rc = take(arg, c, argv);
         else if (!pos || *posval)
-            rc = msg_usage("%s: unexpected argument '%s'", name, optarg);
+            rc = msg_usage_as("unexpected_argument", "%s：多余的参数“%s”", name, optarg);
         else
             *posval = optarg;
     }
     if (rc == 0 && pos && !*posval)
-        rc = msg_usage("%s needs %s", name, pos);
+        rc = msg_usage_as("missing_argument", "%s 需要参数 %s", name, pos);
     return rc;
 }
 
@@ -119,7 +119,7 @@ int args_read_file(const char *path, char **body, size_t *len)
     if (rc == -ENOMEM)
         return msg_oom();
     if (rc)
-        return msg_usage("cannot read %s: %s", path, strerror(-rc));
+        return msg_usage_as("unreadable_file", "无法读取 %s：%s", path, strerror(-rc));
     return 0;
 }
 
@@ -132,7 +132,7 @@ int args_read_text(const char *path, char **text)
     if (memchr(*text, 0, len) || !utf8_valid(*text)) {
         free(*text);
         *text = NULL;
-        return msg_usage("%s is not a text file", path);
+        return msg_usage_as("not_text", "%s 不是文本文件", path);
     }
     return 0;
 }

@@ -39,6 +39,7 @@ static const struct option new_opts[] = {
     {"risk", required_argument, NULL, ARGS_OPT_BASE + 6},
     {"json", required_argument, NULL, 'j'},
     {"party", required_argument, NULL, 'p'},
+    {"actor", required_argument, NULL, 'a'},
     {NULL, 0, NULL, 0},
 };
 
@@ -53,7 +54,7 @@ static const char *const party_keys[][2] = {
 static int set_text(json_t *o, const char *field, const char *what, const char *s)
 {
     if (json_object_get(o, field))
-        return msg_usage("%s given twice", what);
+        return msg_usage_as("duplicate_option", "%s 给了两次", what);
     if (args_check_text(what, s))
         return EXIT_USAGE;
     json_t *v = json_string(s);
@@ -67,8 +68,8 @@ static int party_item(json_t *party, char *item)
     while (*item == ' ')
         item++;
     if (!eq)
-        return msg_usage("--party: '%s' is not key=value (keys: " PARTY_KEYS
-                         "; a value cannot contain ',')", item);
+        return msg_usage_as("invalid_party", "--party：“%s”不是 键=值（键：" PARTY_KEYS "）",
+                            item);
     char *end = eq;
     while (end > item && end[-1] == ' ')
         end--;
@@ -76,25 +77,52 @@ static int party_item(json_t *party, char *item)
     for (size_t i = 0; i < sizeof party_keys / sizeof party_keys[0]; i++) {
         if (strcmp(item, party_keys[i][0]) == 0) {
             char what[48];   /* the keys are short constants */
-            snprintf(what, sizeof what, "--party: key '%s'", party_keys[i][0]);
+            snprintf(what, sizeof what, "--party 的 %s", party_keys[i][0]);
             return set_text(party, party_keys[i][1], what, eq + 1);
         }
     }
-    return msg_usage("--party: unknown key '%s' (keys: " PARTY_KEYS
-                     "; a value cannot contain ',')", item);
+    return msg_usage_as("invalid_party", "--party：不认识的键“%s”（键：" PARTY_KEYS "）", item);
 }
 
-/* Parses 'role=applicant,name=张三,…' and appends the party to `parties`. */
+/* Splits --party into its items, in place: each comma outside double quotes ends one (made
+ * a NUL); the quotes are dropped and a backslash keeps the character after it as it is, so
+ * address="1号, 2栋" and address=1号\, 2栋 give the same value. *n is how many items. */
+static int split_party(char *s, size_t *n)
+{
+    char *out = s;
+    int quoted = 0;
+    *n = 1;
+    for (; *s; s++) {
+        if (*s == '\\' && !s[1])
+            return msg_usage_as("invalid_party", "--party：末尾的反斜杠后缺少字符");
+        if (*s == '\\')
+            *out++ = *++s;
+        else if (*s == '"')
+            quoted = !quoted;
+        else if (*s == ',' && !quoted)
+            *out++ = 0, (*n)++;
+        else
+            *out++ = *s;
+    }
+    *out = 0;
+    return quoted ? msg_usage_as("invalid_party", "--party：引号未闭合") : 0;
+}
+
+/* Parses 'role=applicant,name=张三,address="…, …"' and appends the party to `parties`;
+ * empty items (",,") are skipped. */
 static int parse_party(json_t *parties, const char *spec)
 {
-    char *copy = strdup(spec), *save = NULL;
+    char *copy = strdup(spec), *it = copy;
     json_t *party = json_object();
-    int rc = copy && party ? 0 : msg_oom();
-    for (char *it = rc ? NULL : strtok_r(copy, ",", &save); it && !rc;
-         it = strtok_r(NULL, ",", &save))
-        rc = party_item(party, it);
+    size_t n = 0;
+    int rc = copy && party ? split_party(copy, &n) : msg_oom();
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *next = it + strlen(it) + 1;   /* party_item cuts the item at its '=' */
+        rc = it[0] ? party_item(party, it) : 0;
+        it = next;
+    }
     if (rc == 0 && json_object_size(party) == 0)
-        rc = msg_usage("--party: empty");
+        rc = msg_usage_as("invalid_party", "--party 为空");
     if (rc == 0 && json_array_append(parties, party) != 0)
         rc = msg_oom();
     json_decref(party);
@@ -104,6 +132,7 @@ static int parse_party(json_t *parties, const char *spec)
 
 struct new_args {
     const char *file;   /* --json FILE */
+    const char *actor;  /* --actor NAME: who takes the case in (with the flags or FILE) */
     json_t *req;        /* the request built from the flags */
     int flags;          /* how many field flags and --party went into req */
 };
@@ -121,17 +150,19 @@ static int parse_new_args(int argc, char **argv, struct new_args *a)
             rc = set_text(a->req, f[1], flag, optarg);
             a->flags++;
         } else if (c == 'j') {
-            rc = a->file ? msg_usage("--json given twice") : 0;
+            rc = a->file ? msg_usage_as("duplicate_option", "选项 --json 给了两次") : 0;
             a->file = optarg;
         } else if (c == 'p') {
             rc = parse_party(parties, optarg);
             a->flags++;
+        } else if (c == 'a') {
+            rc = args_set_text_once(&a->actor, "actor", optarg);
         } else {
             rc = args_bad_option(c, argv);
         }
     }
     if (rc == 0 && optind < argc)
-        rc = msg_usage("case new: unexpected argument '%s'", argv[optind]);
+        rc = msg_usage_as("unexpected_argument", "case new：多余的参数“%s”", argv[optind]);
     if (rc == 0 && json_array_size(parties) &&
         json_object_set(a->req, "parties", parties) != 0)
         rc = msg_oom();
@@ -151,6 +182,28 @@ static int print_new_case(struct ctl *ctl, const json_t *r)
     return EXIT_OK;
 }
 
+/* The request of FILE with "actor" set: the document must then be a JSON object (without
+ * --actor FILE goes as it is, and the daemon judges it). */
+static int file_with_actor(const char *file, const char *actor, char **body, size_t *len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(*body, *len, 0, &jerr);
+    int rc = json_is_object(doc) ? 0
+                                 : msg_usage_as("invalid_json", "%s 不是 JSON 对象，无法加上 --actor",
+                                                file);
+    if (rc == 0 && api_set(doc, "actor", actor))
+        rc = msg_oom();
+    char *with = rc ? NULL : json_dumps(doc, JSON_COMPACT);
+    if (rc == 0 && !with)
+        rc = msg_oom();
+    json_decref(doc);
+    if (rc)
+        return rc;
+    free(*body);
+    *body = with, *len = strlen(with);
+    return 0;
+}
+
 int cmd_case_new(struct ctl *ctl, int argc, char **argv)
 {
     struct new_args a = {.req = json_object()};
@@ -159,12 +212,16 @@ int cmd_case_new(struct ctl *ctl, int argc, char **argv)
     json_t *r = NULL;
     int rc = a.req ? parse_new_args(argc, argv, &a) : msg_oom();
     if (rc == 0 && a.file && a.flags)
-        rc = msg_usage("case new: give --json FILE or the flags, not both");
+        rc = msg_usage_as("conflicting_options", "case new：--json FILE 与其他字段选项只能用一种");
     else if (rc == 0 && !a.file && !a.flags)
-        rc = msg_usage("case new: give --json FILE|- or the flags");
+        rc = msg_usage_as("missing_option", "case new 需要 --json FILE|- 或各字段选项");
     if (rc == 0 && a.file)
         rc = args_read_file(a.file, &body, &len);
-    else if (rc == 0 && !(body = json_dumps(a.req, JSON_COMPACT)))
+    if (rc == 0 && a.file && a.actor)
+        rc = file_with_actor(a.file, a.actor, &body, &len);
+    else if (rc == 0 && !a.file && api_set(a.req, "actor", a.actor))
+        rc = msg_oom();
+    if (rc == 0 && !a.file && !(body = json_dumps(a.req, JSON_COMPACT)))
         rc = msg_oom();
     if (rc == 0 && !a.file)
         len = strlen(body);
@@ -207,9 +264,11 @@ static const struct tpl_line case_lines[] = {
     {"延期", "[申请延长 {extension.days} 天，{extension.state}][：{extension.reason}]", 0},
     {"法定途径", "[{guided_channel}][：{guidance}]", 1},
     {"办理结果", "{result}", 1},
-    {"办结", "[{closed_ms}][，{closed_at_node}]", 1},
+    {"办结", "[{closed_ms}，{closed_at_node}]", 1},
     {"反馈", "{feedback}", 1},
     {"回访", "{satisfaction}", 1},
+    {"重新办理", "[回访{reopened.satisfaction}，已重新办理；前次于 {reopened.closed_at_node} "
+                 "办结][：{reopened.result}]", 1},
     {"更新时间", "{updated_ms}", 0},
     {"当事人数", "{party_count}", 0},
     {"事件数", "{event_count}", 0},
@@ -278,14 +337,39 @@ static int history_row(struct table *t, const json_t *h, const void *arg)
     return rc ? -1 : 0;
 }
 
+/* The case as case_lines show it. A case reopened by a dissatisfied follow-up is open
+ * again (closed_ms 0) but keeps its former closing: that goes to the member "reopened",
+ * so that it reads as what happened before, not as the case's closing. A new reference;
+ * NULL when out of memory. */
+static json_t *case_for_display(const json_t *c)
+{
+    json_t *v = json_deep_copy(c);
+    json_t *closed = json_object_get(c, "closed_ms");
+    if (!v || !json_is_integer(closed) || json_integer_value(closed) != 0 ||
+        !field_str(c, "closed_at_node")[0])
+        return v;
+    static const char *const moved[] = {"closed_at_node", "result", "feedback", "satisfaction"};
+    json_t *before = json_object();
+    int bad = !before || json_object_set_new(v, "reopened", before);
+    for (size_t i = 0; !bad && i < sizeof moved / sizeof moved[0]; i++) {
+        bad = json_object_set(before, moved[i], json_object_get(c, moved[i])) != 0;
+        json_object_del(v, moved[i]);
+    }
+    if (bad)
+        json_decref(v), v = NULL;
+    return v;
+}
+
 static int print_case_file(const json_t *r)
 {
     static const char *const party_head[5] = {"角色", "姓名", "身份证号码", "电话", "住址"};
     static const char *const history_head[7] = {"时间", "级别", "节点", "操作人", "事件", "内容",
                                                 "签名"};
+    if (!json_is_object(json_object_get(r, "case")))
+        return api_unexpected("no \"case\"");
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
-    int rc = tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0],
-                       json_object_get(r, "case")) ||
+    json_t *c = case_for_display(json_object_get(r, "case"));
+    int rc = !c || tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0], c) ||
              table_fill(&parties, party_head, json_object_get(r, "parties"), party_row, NULL) ||
              table_fill(&history, history_head, json_object_get(r, "history"), history_row,
                         NULL);
@@ -299,6 +383,7 @@ static int print_case_file(const json_t *r)
     table_free(&history);
     table_free(&parties);
     table_free(&fields);
+    json_decref(c);
     return rc ? msg_oom() : EXIT_OK;
 }
 

@@ -210,5 +210,5 @@ int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = args_check_text("NODE", a.pos);
     const char *kv[] = {"node_id", a.pos, "reason", a.reason};
-    return rc ? rc : api_post_fields(ctl, "/api/v1/enrol/revoke", kv, 4, "revoked", "node_id");
+    return rc ? rc : api_post_fields(ctl, "/api/v1/enrol/revoke", kv, 4, "已撤销", "node_id");
 }

@@ -26,12 +26,14 @@ static const struct vocab directive_kinds[] = {
     {"supervise", "督办"}, {"screening", "排查"}, {"notice", "通知"}, {NULL, NULL}};
 
 static const struct option ack_opts[] = {
-    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+    {"note", required_argument, NULL, 'n'}, {"actor", required_argument, NULL, 'A'},
+    {NULL, 0, NULL, 0}};
 static const struct option send_opts[] = {
     {"to", required_argument, NULL, 'T'},   {"subtree", no_argument, NULL, 's'},
     {"all", no_argument, NULL, 'a'},        {"kind", required_argument, NULL, 'k'},
     {"title", required_argument, NULL, 't'}, {"body", required_argument, NULL, 'b'},
-    {"case", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+    {"case", required_argument, NULL, 'c'}, {"actor", required_argument, NULL, 'A'},
+    {NULL, 0, NULL, 0}};
 
 static int node_row(struct table *t, const json_t *n, const void *arg)
 {
@@ -59,16 +61,16 @@ int cmd_nodes(struct ctl *ctl, int argc, char **argv)
 static int check_send_args(const struct net_args *a)
 {
     if (a->all && a->to)
-        return msg_usage("directive send: give --to NODE or --all, not both");
+        return msg_usage_as("conflicting_options", "directive send：--to 与 --all 只能给一个");
     if (!a->all && !a->to)
-        return msg_usage("directive send needs --to NODE (repeatable) or --all");
+        return msg_usage_as("missing_option", "directive send 缺少 --to NODE（可重复）或 --all");
     if (a->all && a->subtree)
-        return msg_usage("directive send: --subtree goes with --to (--all is the whole "
-                         "subtree)");
+        return msg_usage_as("conflicting_options",
+                            "directive send：--subtree 与 --to 连用（--all 已是整个下级树）");
     if (!a->kind)
-        return msg_usage("directive send needs --kind supervise|screening|notice");
+        return msg_usage_as("missing_option", "directive send 缺少 --kind supervise|screening|notice");
     if (!a->title)
-        return msg_usage("directive send needs --title TEXT");
+        return msg_usage_as("missing_option", "directive send 缺少 --title TEXT");
     return 0;
 }
 
@@ -79,7 +81,8 @@ static json_t *send_request(const struct net_args *a)
     int bad = !req || json_object_set_new(req, "to", to) ||
               (a->subtree && json_object_set_new(req, "subtree", json_true())) ||
               api_set(req, "kind", a->kind) || api_set(req, "title", a->title) ||
-              api_set(req, "body", a->body) || api_set(req, "case_id", a->case_id);
+              api_set(req, "body", a->body) || api_set(req, "case_id", a->case_id) ||
+              api_set(req, "actor", a->actor);
     if (bad)
         json_decref(req), req = NULL;
     return req;
@@ -200,8 +203,8 @@ int cmd_directive_ack(struct ctl *ctl, int argc, char **argv)
     int rc = net_args_parse(argc, argv, "directive ack", ack_opts, "ID", &a);
     if (rc == 0)
         rc = args_check_text("ID", a.pos);
-    const char *kv[] = {"id", a.pos, "note", a.note};
-    return rc ? rc : api_post_fields(ctl, "/api/v1/directives/ack", kv, 4, "acknowledged", "id");
+    const char *kv[] = {"id", a.pos, "note", a.note, "actor", a.actor};
+    return rc ? rc : api_post_fields(ctl, "/api/v1/directives/ack", kv, 6, "已签收", "id");
 }
 
 int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
@@ -211,7 +214,7 @@ int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv)
     const char *kv[] = {"origin", argv[1]};
     return rc ? rc
               : api_post_fields(ctl, "/api/v1/links/clear-quarantine", kv, 2,
-                                "quarantine cleared", "origin");
+                                "已解除隔离", "origin");
 }
 
 /* One proof: who equivocated (by name), under which seq, who found it, when, and whether

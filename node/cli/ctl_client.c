@@ -166,7 +166,7 @@ static int load_addr(ctl_client *c)
         return set_error(c, -ENOMEM, "out of memory");
     int rc = read_line(c->addr_path, 0, &c->addr);
     if (rc == -ENOENT)
-        return set_error(c, CTL_ENOTRUNNING, "jiefend is not running on %s (no %s)", c->dir,
+        return set_error(c, CTL_ENOTRUNNING, "jiefend 未在 %s 运行（没有 %s）", c->dir,
                          c->addr_path);
     if (rc == -ENOMEM)
         return set_error(c, rc, "out of memory");
@@ -209,10 +209,10 @@ static int load_token(ctl_client *c)
     if (rc == -ENOMEM)
         rc = set_error(c, rc, "out of memory");
     else if (rc)
-        rc = set_error(c, CTL_ETOKEN, "cannot read the admin token %s: %s", path,
+        rc = set_error(c, CTL_ETOKEN, "无法读取管理令牌 %s：%s", path,
                        strerror(-rc));
     else if (!token_valid(c->token))
-        rc = set_error(c, CTL_ETOKEN, "%s does not hold a token", path);
+        rc = set_error(c, CTL_ETOKEN, "%s 中没有令牌", path);
     free(path);
     return rc;
 }
@@ -424,11 +424,11 @@ static int transfer_error(ctl_client *c, CURLcode cc)
         return set_error(c, CTL_EREPLY, "the reply from jiefend at %s is larger than %zu MiB",
                          c->addr, MAX_REPLY >> 20);
     if (cc == CURLE_OPERATION_TIMEDOUT)
-        return set_error(c, CTL_ETIMEOUT, "jiefend at %s did not answer: %s", c->addr, why);
+        return set_error(c, CTL_ETIMEOUT, "%s 的 jiefend 没有回复：%s", c->addr, why);
     if (cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_UNSUPPORTED_PROTOCOL ||
         cc == CURLE_BAD_CONTENT_ENCODING)
         return set_error(c, CTL_EREPLY, "unusable reply from %s: %s", c->addr, why);
-    return set_error(c, CTL_ECONNECT, "cannot reach jiefend at %s (from %s): %s", c->addr,
+    return set_error(c, CTL_ECONNECT, "无法连接 %s 的 jiefend（地址取自 %s）：%s", c->addr,
                      c->addr_path, why);
 }
 

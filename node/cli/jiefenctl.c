@@ -23,10 +23,11 @@
 
 static const struct command commands[] = {
     {"status", NULL, cmd_status, CMD_NO_ARGS, ""},
-    {"case", "new", cmd_case_new, 0, "--json FILE|-"},
+    {"case", "new", cmd_case_new, 0, "--json FILE|- [--actor NAME]"},
     {"case", "new", cmd_case_new, 0,
-     "--category C --matter-type M --village V --source S --summary TEXT\n"
-     "           --complexity simple|complex [--risk R] --party KEY=VALUE,... ..."},
+     "--category C --matter-type M [--village V] --source S --summary TEXT\n"
+     "           --complexity simple|complex [--risk R] [--actor NAME]\n"
+     "           --party KEY=VALUE,... ..."},
     {"case", "list", cmd_case_list, 0,
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
@@ -68,9 +69,9 @@ static const struct command commands[] = {
     {"directive", "send", cmd_directive_send, 0,
      "(--to NODE [--to NODE ...] [--subtree] | --all)\n"
      "                 --kind supervise|screening|notice --title TEXT [--body TEXT]\n"
-     "                 [--case ID]"},
+     "                 [--case ID] [--actor NAME]"},
     {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
-    {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT]"},
+    {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT] [--actor NAME]"},
     {"link", "quarantine", cmd_link_quarantine, CMD_NO_ARGS, ""},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
@@ -83,28 +84,35 @@ static const struct command commands[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
+/* One command's line of the usage text, after `lead` ("  " or "usage: jiefenctl "). */
+static void command_usage(FILE *out, const char *lead, const struct command *c)
+{
+    int col = fprintf(out, "%s%s%s%s", lead, c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+    if (c->args)
+        fprintf(out, "%s%s", c->args[0] ? " " : "", c->args);
+    else
+        action_usage(out, action_find(c->name, c->sub), col > 0 ? (size_t)col : 0);
+    fputc('\n', out);
+}
+
 /* The usage text: global options, every command of the table, the notes, the exit codes. */
 static void ctl_usage(FILE *out)
 {
     fputs("usage: jiefenctl [--data DIR] [--json] COMMAND [ARGS]\n\n"
           "  --data DIR  the node's data directory (default $JIEFEN_DATA, else .)\n"
           "  --json      print the API's JSON instead of tables\n\ncommands:\n", out);
-    for (const struct command *c = commands; c->name; c++) {
-        int col = fprintf(out, "  %s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
-        if (c->args)
-            fprintf(out, "%s%s", c->args[0] ? " " : "", c->args);
-        else
-            action_usage(out, action_find(c->name, c->sub), col > 0 ? (size_t)col : 0);
-        fputc('\n', out);
-    }
-    fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value cannot hold ',').\n"
+    for (const struct command *c = commands; c->name; c++)
+        command_usage(out, "  ", c);
+    fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value holding ','\n"
+          "or '\"' is quoted, address=\"1号, 2栋\", or escaped, address=1号\\, 2栋).\n"
           "FILE - is standard input. A directive ID is ORIGIN/SEQ, as directive list shows.\n"
           "case route needs --department or --lead-unit (or both). --actor NAME is who acts\n"
-          "(recorded in the case file; default admin). METHOD: people, administrative,\n"
+          "(recorded in the case file; default admin); --village defaults at a village to its\n"
+          "name. METHOD: people, administrative,\n"
           "judicial, lawyer or specialist.\n"
-          "DATE is YYYY-MM-DD, the node's local date. KIND: daily (villages), weekly\n"
-          "(townships), monthly (counties and above) or ledger (every tier); a report's\n"
-          "period is given by its first day (default: the current one). report export\n"
+          "DATE is YYYY-MM-DD, a day in the node's time zone, as are the times shown.\n"
+          "KIND: daily (villages), weekly (townships), monthly (counties and above) or\n"
+          "ledger (every tier); a report's period is given by its first day (default: the current one). report export\n"
           "writes the ledger (--from, --to), or with --kind the report of --node (default\n"
           "this node) as submitted; --out - writes to standard output; an existing FILE is\n"
           "kept unless --force.\n"
@@ -112,6 +120,27 @@ static void ctl_usage(FILE *out)
           "or read one line of standard input with --password-stdin (for scripts).\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
           "      5 jiefend failed\n", out);
+}
+
+/* The command being run, once its words are known: a usage error shows its usage only. */
+static const struct command *running;
+
+/* The usage a usage error shows: the running command's lines (`case new` has two), or
+ * where the whole list is. */
+static void running_usage(FILE *out)
+{
+    const char *lead = "usage: jiefenctl ";
+    if (!running) {
+        fputs("jiefenctl --help 列出全部命令\n", out);
+        return;
+    }
+    for (const struct command *c = commands; c->name; c++) {
+        if (strcmp(c->name, running->name) != 0 ||
+            !(c->sub == running->sub || (c->sub && running->sub && !strcmp(c->sub, running->sub))))
+            continue;
+        command_usage(out, lead, c);
+        lead = "       jiefenctl ";
+    }
 }
 
 /* Finds the command argv names; *words is how many words name it. */
@@ -160,11 +189,12 @@ static int unknown_command(int argc, char **argv)
     char *subs = sub_words(argv[0]);
     int rc;
     if (subs && argc > 1)
-        rc = msg_usage("unknown command '%s %s'", argv[0], argv[1]);
+        rc = msg_usage_as("unknown_command", "没有命令“%s %s”（%s 之后可用：%s）", argv[0],
+                          argv[1], argv[0], subs);
     else if (subs)
-        rc = msg_usage("%s needs %s", argv[0], subs);
+        rc = msg_usage_as("unknown_command", "%s 之后需要 %s", argv[0], subs);
     else
-        rc = msg_usage("unknown command '%s'", argv[0]);
+        rc = msg_usage_as("unknown_command", "没有命令“%s”", argv[0]);
     free(subs);
     return rc;
 }
@@ -176,15 +206,16 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
     if (!c)
         return unknown_command(argc, argv);
     argc -= words - 1, argv += words - 1;   /* argv[0] is now the last command word */
+    running = c;
     if ((c->flags & CMD_NO_ARGS) && argc != 1)
-        return msg_usage("%s takes no arguments", argv[0]);
+        return msg_usage_as("unexpected_argument", "%s 不接受参数：“%s”", argv[0], argv[1]);
     if (c->flags & CMD_ONE_ARG) {
         int dashdash = argc == 3 && strcmp(argv[1], "--") == 0;   /* "show -- -odd-id" */
         if (dashdash)
             argv[1] = argv[0], argc--, argv++;
         if (argc != 2 || !argv[1][0] || (argv[1][0] == '-' && !dashdash))
-            return msg_usage("%s %s takes exactly one argument: %s", c->name, argv[0],
-                             c->args);
+            return msg_usage_as("missing_argument", "%s %s 需要且只需要一个参数 %s", c->name,
+                                argv[0], c->args);
     }
     ctl->cmd = c;
     return c->run(ctl, argc, argv);
@@ -205,14 +236,14 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
         if (c == 'd')
             ctl->dir = optarg;
         else if (c == 'j')
-            ctl->json = 1;
+            msg_set_json(ctl->json = 1);
         else if (c == 'h')
             return ctl_usage(stdout), EXIT_OK;
         else
             return args_bad_option(c, argv);
     }
     if (optind >= argc)
-        return msg_usage("no command");
+        return msg_usage_as("missing_command", "没有给出命令");
     if (!ctl->dir || !ctl->dir[0]) {
         const char *env = getenv("JIEFEN_DATA");
         ctl->dir = env && env[0] ? env : ".";
@@ -223,20 +254,20 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 int main(int argc, char **argv)
 {
     struct ctl ctl = {NULL, 0, NULL, 0, NULL};
-    msg_set_usage(ctl_usage);
+    msg_set_usage(running_usage);
     int rc = parse_globals(argc, argv, &ctl);
     if (rc >= 0)
         return rc;
     tzset();
     if (!(ctl.client = ctl_client_new())) {
-        msg_say("cannot start libcurl (out of memory?)");
+        msg_error("client_error", "无法启动 libcurl（内存不足？）");
         return EXIT_REFUSED;
     }
     int first = optind;
     rc = dispatch(&ctl, argc - first, argv + first);
     ctl_client_destroy(&ctl.client);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg_say("cannot write the output: %s", strerror(errno));
+        msg_error("output_error", "无法写出结果：%s", strerror(errno));
         return rc ? rc : EXIT_REFUSED;
     }
     return rc;

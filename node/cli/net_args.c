@@ -29,6 +29,7 @@ static int take_net_option(void *arg, int c, char **argv)
     case 't': return args_set_text_once(&a->title, "title", optarg);
     case 'b': return args_set_text_once(&a->body, "body", optarg);
     case 'c': return args_set_text_once(&a->case_id, "case", optarg);
+    case 'A': return args_set_text_once(&a->actor, "actor", optarg);
     case 'T': return add_target(a, optarg);
     case 's': a->subtree = 1; return 0;
     case 'a': a->all = 1; return 0;

@@ -12,14 +12,14 @@
  * from {0}; the caller releases `to`. */
 struct net_args {
     const char *pos;        /* the positional argument (FILE, NODE, ID), if any */
-    const char *out, *endpoint, *reason, *note, *kind, *title, *body, *case_id;
+    const char *out, *endpoint, *reason, *note, *kind, *title, *body, *case_id, *actor;
     json_t *to;             /* --to NODE, repeated: an array, NULL until the first */
     int subtree, all;
 };
 
 /* Parses the arguments of the command `name`: the options of opts (by their getopt values:
  * 'o' --out, 'e' --endpoint, 'r' --reason, 'n' --note, 'k' --kind, 't' --title, 'b' --body,
- * 'c' --case, 'T' --to, 's' --subtree, 'a' --all) and, when pos names one, the positional
+ * 'c' --case, 'A' --actor, 'T' --to, 's' --subtree, 'a' --all) and, when pos names one, the positional
  * argument. 0 or the exit code. */
 int net_args_parse(int argc, char **argv, const char *name, const struct option *opts,
                    const char *pos, struct net_args *a);

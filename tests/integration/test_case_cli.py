@@ -55,10 +55,10 @@ class CaseCli(NodeTest):
         err = self.refused(v1, "case", "attempt", cid, *FAILED)
         self.assertIn("镇1（t1）", err)
         self.assertIn(cid, err)
-        # --json prints the API's error document as well.
+        # --json: the API's error document on stderr, nothing on stdout.
         r = v1.ctl("--json", "case", "attempt", cid, *FAILED)
-        self.assertEqual(r.returncode, 1)
-        self.assertEqual(json.loads(r.stdout)["error"]["code"], "not_holder")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(json.loads(r.stderr)["error"]["code"], "not_holder")
 
         seen_at(town, cid, "the case held", lambda c: c["where"] == "here")
         # A bad value is the daemon's to judge: its message, the member named.
@@ -69,10 +69,10 @@ class CaseCli(NodeTest):
         r = town.ctl("case", "attempt", cid, "--mediator", "王调解", "--method", "people",
                      "--outcome", "failed")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("case attempt needs --date", r.stderr)
+        self.assertIn("case attempt 缺少 --date", r.stderr)
         r = town.ctl("case", "decide", cid, "--approve", "--refuse")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("not both", r.stderr)
+        self.assertIn("只能给一个", r.stderr)
         # An unknown case is 404 from the daemon: exit 1.
         err = self.refused(town, "case", "escalate", "t1-2026-999999", "--reason", "x")
         self.assertIn("无此案件", err)

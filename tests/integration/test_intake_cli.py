@@ -136,7 +136,8 @@ class IntakeCli(NodeTest):
         n = self.node()
         r = n.ctl("status")
         self.assertEqual(r.returncode, 3)
-        self.assertIn("not running", r.stderr)
+        self.assertIn("未在", r.stderr)
+        self.assertIn("[not_running]", r.stderr)
 
 
 if __name__ == "__main__":
