@@ -90,6 +90,7 @@ int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     v.seq = ev->seq;
     v.time_ms = ev->time_ms;
     v.actor = ev->actor;
+    v.actor_name = ev->actor_name;
     v.directive = ev->directive;
     v.addressees = a.ids;
     v.n_addressees = a.n;
