@@ -22,20 +22,19 @@ int op_refuse(struct api_op *o, int status, const char *code, const char *field,
     return JF_EINVAL;
 }
 
-/* The name of the person acting, into buf: the session's, or for the local token the
- * account named by the body's "actor" (none: ""), so the events carry a name, not a login. */
-static const char *op_actor_name(eventlog_tx *tx, const struct api_op *o, char *buf,
-                                 size_t len)
+void op_set_actor(eventlog_tx *tx, const struct api_call *c, const char *actor, char *buf,
+                  size_t len)
 {
     Jiefen__UserRecord *u = NULL;
-    if (o->c->who.auth == API_AUTH_SESSION)
-        return o->c->who.name;
+    tx->actor = actor;
+    tx->actor_name = buf;
     buf[0] = '\0';
-    if (account_get(tx->st, tx->txn, op_actor(o), &u) == 0 && u) {
+    if (c->who.auth == API_AUTH_SESSION)
+        snprintf(buf, len, "%s", c->who.name);
+    else if (account_get(tx->st, tx->txn, actor, &u) == 0 && u) {
         snprintf(buf, len, "%s", u->name);
         account_free(&u);
     }
-    return buf;
 }
 
 static int op_apply(eventlog_tx *tx, void *arg)
@@ -45,8 +44,7 @@ static int op_apply(eventlog_tx *tx, void *arg)
     o->refused = 0;
     json_decref(o->out);
     o->out = NULL;
-    tx->actor = op_actor(o);
-    tx->actor_name = op_actor_name(tx, o, name, sizeof name);
+    op_set_actor(tx, o->c, op_actor(o), name, sizeof name);
     int rc = o->apply(tx, o);
     tx->actor = tx->actor_name = NULL;
     return rc;
