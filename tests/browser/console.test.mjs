@@ -318,7 +318,7 @@ test('the console in Chromium', async (t) => {
     assert.match(await head.textContent('.timeline'), /东村 · [^·]+ · 孙受理/, 'the intake by the clerk\'s name');
     await head.fill(`${card} [name=note]`, '已约双方到场');
     await head.click(`${card} button[type=submit]`);
-    await head.waitForFunction((sel) => !document.querySelector(`${sel} form`), card);
+    await head.waitForSelector('.case-directives article.directive:not(.awaiting):has-text("三日内化解边界争议")');
     await shot(head, '08-directive-case-village');
     await head.context().close();
 
