@@ -5,6 +5,7 @@
 import { get, post } from './api.js';
 import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
 import { name, options, departments } from './vocab.js';
+import { directiveCard } from './page-directives.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -178,14 +179,15 @@ function timeline(history, nodeName) {
     h('div', { class: 'when' }, fmtTime(e.time_ms)),
     h('div', { class: 'what' },
       h('strong', {}, name('event', e.kind)),
-      h('span', { class: 'who' }, `${e.origin_name || e.origin} · ${name('tier', e.tier)} · ${e.actor === 'system' ? '系统规则' : e.actor}`),
+      h('span', { class: 'who' }, `${e.origin_name || e.origin} · ${name('tier', e.tier)} · ${e.actor_name || e.actor}`),
       e.signature_ok ? null : h('span', { class: 'chip bad' }, '签名无法验证'),
       h('p', {}, details(e, nodeName))))));
 }
 
 export default async function casePage(main, ctx) {
   const id = ctx.arg;
-  const [file, nodes] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`), get('/api/v1/nodes')]);
+  const [file, nodes, about] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`), get('/api/v1/nodes'),
+    get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`)]);
   if (ctx.stale()) return;
   const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
   const nodeName = (nid) => (byId[nid] ? `${byId[nid].name}` : nid);
@@ -199,5 +201,16 @@ export default async function casePage(main, ctx) {
     actionBar(ctx, c, children, reload),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'), partiesView(file.parties)),
-      h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))));
+      h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
+    directivesAbout(ctx, c, about.directives, children, reload));
+}
+
+// The directives about this case (交办, 督办) known at this node, and a way to send one.
+function directivesAbout(ctx, c, list, children, reload) {
+  const send = ctx.can('directive.send') && children.length;
+  if (!list.length && !send) return null;
+  return h('section', { class: 'case-directives', 'aria-label': '相关指令' },
+    h('h2', {}, `相关指令（${list.length}）`),
+    list.map((d) => directiveCard(d, ctx, reload)),
+    send ? h('a', { class: 'button secondary', href: `#/directives?case=${encodeURIComponent(c.id)}` }, '就此案下发指令') : null);
 }

@@ -46,6 +46,24 @@ const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, si
     return buf;
 }
 
+const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const char *carried,
+                           char *buf, size_t len)
+{
+    Jiefen__UserRecord *u = NULL;
+    if (carried && carried[0])
+        snprintf(buf, len, "%s", carried);
+    else if (account_get(st, txn, actor, &u) == 0 && u && u->name[0])
+        snprintf(buf, len, "%s", u->name);
+    else if (strcmp(actor, "system") == 0 || strcmp(actor, "init") == 0)
+        snprintf(buf, len, "系统规则");
+    else if (strcmp(actor, "admin") == 0)
+        snprintf(buf, len, "管理员");
+    else
+        snprintf(buf, len, "%s", actor);
+    account_free(&u);
+    return buf;
+}
+
 json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
 {
     char name[128];
@@ -141,18 +159,21 @@ static json_t *event_details(const Jiefen__Event *ev)
 
 static json_t *history_entry(struct api *api, MDB_txn *txn, const envelope *e)
 {
-    char hash[CRYPTO_HASH_LEN * 2 + 1], name[128];
+    char hash[CRYPTO_HASH_LEN * 2 + 1], name[128], person[ACCOUNT_NAME_MAX * 4 + 1];
     Jiefen__NodeInfo *ni = NULL;
     crypto_hex(e->hash, sizeof e->hash, hash);
     int ok = verify_signature(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, e) == 0;
     registry_get(api->dep.st, txn, e->event->origin, &ni);
     const char *tier = ni ? config_tier_name(ni->tier) : NULL;
     registry_free(&ni);
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:i, s:o, s:s, s:b}", "origin",
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:i, s:o, s:s, s:b}", "origin",
                      e->event->origin, "origin_name",
                      api_node_name(api->dep.st, txn, e->event->origin, name, sizeof name), "tier",
                      tier ? tier : "", "seq", (json_int_t)e->event->seq, "time_ms",
-                     (json_int_t)e->event->time_ms, "actor", e->event->actor, "kind",
+                     (json_int_t)e->event->time_ms, "actor", e->event->actor, "actor_name",
+                     api_actor_name(api->dep.st, txn, e->event->actor, e->event->actor_name,
+                                    person, sizeof person),
+                     "kind",
                      envelope_kind(e->event), "period", (int)e->event->case_epoch, "details",
                      event_details(e->event), "hash", hash, "signature_ok", ok);
 }

@@ -13,4 +13,10 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v);
 /* The registered name of node id (the id itself when unknown), into buf. */
 const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, size_t len);
 
+/* The name of the person behind an event's actor, into buf: the name the event carries,
+ * else a local account's name (events of this node), else 系统规则 for the rules and
+ * 管理员 for the local token, else the login itself. */
+const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const char *carried,
+                           char *buf, size_t len);
+
 #endif

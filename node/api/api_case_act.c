@@ -58,7 +58,10 @@ static int intake_pending_apply(eventlog_tx *tx, void *arg)
 {
     struct pending_intake *p = arg;
     Jiefen__CaseView *v = NULL;
+    char name[ACCOUNT_NAME_MAX * 4 + 1];
+    op_set_actor(tx, p->c, p->ctx.actor, name, sizeof name);
     int rc = intake_apply(tx, p->in);
+    tx->actor = tx->actor_name = NULL;
     if (rc == 0 && (rc = caseindex_get(tx->st, tx->txn, intake_case_id(p->in), &v)) == 0 &&
         !v)
         rc = JF_ENOTFOUND;

@@ -1,8 +1,10 @@
 /* api_net — the API routes of the tier network: enrolment (一机一账号), directives down
  * the tree with their acknowledgements, the node registry and link quarantine. Each
  * state change is an event appended through the group commit; a refusal changes nothing. */
+#include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/caseindex.h"
 #include "case/directive.h"
 #include "cert.h"
 #include "clock.h"
@@ -417,31 +419,56 @@ static int acked_by(const Jiefen__DirectiveView *v, const char *node)
     return 0;
 }
 
+/* {"id", "name"} of a node, named from the registry (the id when unknown). */
+static json_t *named_node(struct api *api, MDB_txn *txn, const char *id)
+{
+    char name[128];
+    return json_pack("{s:s, s:s}", "id", id, "name",
+                     api_node_name(api->dep.st, txn, id, name, sizeof name));
+}
+
 static json_t *directive_json(struct api *api, MDB_txn *txn, const Jiefen__DirectiveView *v)
 {
     const Jiefen__Directive *d = v->directive;
+    char name[128], person[ACCOUNT_NAME_MAX * 4 + 1];
     json_t *acks = json_array(), *pending = json_array(), *targets = json_array();
+    json_t *pending_nodes = json_array(), *target_nodes = json_array();
     for (size_t i = 0; i < v->n_acked_by; i++)
-        json_array_append_new(acks, json_pack("{s:s, s:I, s:s}", "node", v->acked_by[i],
-                                              "time_ms", (json_int_t)v->acked_ms[i], "note",
-                                              i < v->n_ack_notes ? v->ack_notes[i] : ""));
+        json_array_append_new(
+            acks, json_pack("{s:s, s:s, s:I, s:s}", "node", v->acked_by[i], "node_name",
+                            api_node_name(api->dep.st, txn, v->acked_by[i], name, sizeof name),
+                            "time_ms", (json_int_t)v->acked_ms[i], "note",
+                            i < v->n_ack_notes ? v->ack_notes[i] : ""));
     for (size_t i = 0; i < v->n_addressees; i++)
-        if (!acked_by(v, v->addressees[i]))
+        if (!acked_by(v, v->addressees[i])) {
             json_array_append_new(pending, json_string(v->addressees[i]));
-    for (size_t i = 0; i < d->n_targets; i++)
+            json_array_append_new(pending_nodes, named_node(api, txn, v->addressees[i]));
+        }
+    for (size_t i = 0; i < d->n_targets; i++) {
         json_array_append_new(targets, json_string(d->targets[i]));
+        json_array_append_new(target_nodes, named_node(api, txn, d->targets[i]));
+    }
     char id[80];
     snprintf(id, sizeof id, "%s/%llu", v->origin, (unsigned long long)v->seq);
     int to_me = strcmp(v->origin, api->dep.cfg->node_id) != 0 &&
                 directive_addresses(api->dep.st, txn, d, api->dep.cfg->node_id);
-    return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o,"
-                     " s:o}",
-                     "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
-                     (json_int_t)v->time_ms, "actor", v->actor, "kind", d->kind, "title",
-                     d->title, "body", d->body, "case_id", d->case_id, "targets", targets,
-                     "subtree", d->subtree, "addressed_to_me", to_me, "awaiting_me",
-                     to_me && !acked_by(v, api->dep.cfg->node_id), "acks", acks,
-                     "pending", pending);
+    json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b,"
+                          " s:o, s:o}",
+                          "id", id, "origin", v->origin, "seq", (json_int_t)v->seq, "time_ms",
+                          (json_int_t)v->time_ms, "actor", v->actor, "kind", d->kind, "title",
+                          d->title, "body", d->body, "case_id", d->case_id, "targets", targets,
+                          "subtree", d->subtree, "addressed_to_me", to_me, "awaiting_me",
+                          to_me && !acked_by(v, api->dep.cfg->node_id), "acks", acks,
+                          "pending", pending);
+    json_object_set_new(j, "origin_name",
+                        json_string(api_node_name(api->dep.st, txn, v->origin, name,
+                                                  sizeof name)));
+    json_object_set_new(j, "actor_name",
+                        json_string(api_actor_name(api->dep.st, txn, v->actor, v->actor_name,
+                                                   person, sizeof person)));
+    json_object_set_new(j, "target_nodes", target_nodes);
+    json_object_set_new(j, "pending_nodes", pending_nodes);
+    return j;
 }
 
 /* Fills the directive's targets from "to": a list of node ids strictly below this node,
@@ -471,6 +498,20 @@ static int directive_targets(struct api_op *o, MDB_txn *txn, Jiefen__Directive *
     return 0;
 }
 
+/* A directive may point only at a case this node knows (its own or its subtree's). */
+static int directive_case_known(struct api_op *o, eventlog_tx *tx, const char *case_id)
+{
+    Jiefen__CaseView *cv = NULL;
+    int rc = caseindex_get(tx->st, tx->txn, case_id, &cv);
+    if (rc)
+        return rc;
+    if (!cv)
+        return op_refuse(o, 400, "invalid_field", "case_id", "本节点及下级没有此案件：%s",
+                         case_id);
+    jiefen__case_view__free_unpacked(cv, NULL);
+    return 0;
+}
+
 static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
 {
     char *ids[64];
@@ -491,6 +532,8 @@ static int directive_send_apply(eventlog_tx *tx, struct api_op *o)
     d.title = (char *)api_str(o->in, "title");
     d.body = (char *)api_str(o->in, "body");
     d.case_id = (char *)api_str(o->in, "case_id");
+    if (d.case_id[0] && (rc = directive_case_known(o, tx, d.case_id)))
+        return rc;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DIRECTIVE;
     ev.directive = &d;
@@ -515,6 +558,7 @@ struct directive_list {
     struct api *api;
     MDB_txn *txn;
     json_t *list;
+    const char *case_id; /* only the directives about this case; "" for all */
 };
 
 static int add_directive(const MDB_val *key, const MDB_val *val, void *arg)
@@ -523,17 +567,21 @@ static int add_directive(const MDB_val *key, const MDB_val *val, void *arg)
     (void)key;
     Jiefen__DirectiveView *dv =
         jiefen__directive_view__unpack(NULL, val->mv_size, val->mv_data);
-    if (dv) {
+    if (!dv)
+        return 0;
+    if (dv->directive && (!l->case_id[0] || strcmp(dv->directive->case_id, l->case_id) == 0))
         json_array_append_new(l->list, directive_json(l->api, l->txn, dv));
-        jiefen__directive_view__free_unpacked(dv, NULL);
-    }
+    jiefen__directive_view__free_unpacked(dv, NULL);
     return 0;
 }
 
 void route_directive_list(struct api_call *c, const http_request *r, const char *tail)
 {
-    (void)r, (void)tail;
-    struct directive_list l = {c->api, NULL, NULL};
+    (void)tail;
+    char case_id[64];
+    if (api_query_param(r->query, "case_id", case_id, sizeof case_id))
+        return reply_error(c, 400, "invalid_field", "case_id", "案件编号格式不正确");
+    struct directive_list l = {c->api, NULL, NULL, case_id};
     int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &l.txn);
     if (rc)
         return reply_store_error(c, rc);

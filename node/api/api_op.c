@@ -22,13 +22,32 @@ int op_refuse(struct api_op *o, int status, const char *code, const char *field,
     return JF_EINVAL;
 }
 
+void op_set_actor(eventlog_tx *tx, const struct api_call *c, const char *actor, char *buf,
+                  size_t len)
+{
+    Jiefen__UserRecord *u = NULL;
+    tx->actor = actor;
+    tx->actor_name = buf;
+    buf[0] = '\0';
+    if (c->who.auth == API_AUTH_SESSION)
+        snprintf(buf, len, "%s", c->who.name);
+    else if (account_get(tx->st, tx->txn, actor, &u) == 0 && u) {
+        snprintf(buf, len, "%s", u->name);
+        account_free(&u);
+    }
+}
+
 static int op_apply(eventlog_tx *tx, void *arg)
 {
     struct api_op *o = arg;
+    char name[ACCOUNT_NAME_MAX * 4 + 1];
     o->refused = 0;
     json_decref(o->out);
     o->out = NULL;
-    return o->apply(tx, o);
+    op_set_actor(tx, o->c, op_actor(o), name, sizeof name);
+    int rc = o->apply(tx, o);
+    tx->actor = tx->actor_name = NULL;
+    return rc;
 }
 
 static void op_done(void *arg, int status)

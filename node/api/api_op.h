@@ -54,4 +54,11 @@ int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev);
 /* api_actor() of the operation's call and body. */
 const char *op_actor(const struct api_op *o);
 
+/* Names who acts in the operation run on tx (eventlog_tx.actor, actor_name): `actor`, and
+ * the person's name into buf (len bytes, which must outlive the operation): the session's,
+ * or for the local token the account named `actor` ("" when none), so the events carry a
+ * person's name, not a login. Cleared by the caller when the operation ends. */
+void op_set_actor(eventlog_tx *tx, const struct api_call *c, const char *actor, char *buf,
+                  size_t len);
+
 #endif

@@ -40,6 +40,15 @@ int directive_addresses(store *st, MDB_txn *txn, const Jiefen__Directive *d,
     return 0;
 }
 
+/* 1 if `s` is one of the n strings of list. */
+static int listed(char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
 /* Appends a copy of s to an array that holds exactly *n strings (a view's repeated field). */
 static int append_str(char ***arr, size_t *n, const char *s)
 {
@@ -81,6 +90,7 @@ int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     v.seq = ev->seq;
     v.time_ms = ev->time_ms;
     v.actor = ev->actor;
+    v.actor_name = ev->actor_name;
     v.directive = ev->directive;
     v.addressees = a.ids;
     v.n_addressees = a.n;
@@ -104,9 +114,11 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
     int rc = directive_get(st, txn, a->origin, a->seq, &v);
     if (rc || !v)
         return rc;
-    for (size_t i = 0; i < v->n_acked_by; i++)
-        if (strcmp(v->acked_by[i], ev->origin) == 0)
-            goto out;
+    /* Only an addressee's ack counts: the sender's list of who has (not) acknowledged must
+     * not name a node that was never asked. */
+    if (!listed(v->addressees, v->n_addressees, ev->origin) ||
+        listed(v->acked_by, v->n_acked_by, ev->origin))
+        goto out;
     int64_t *ms = array_one_more(v->acked_ms, v->n_acked_ms, sizeof *ms);
     if (!ms) {
         rc = -ENOMEM;

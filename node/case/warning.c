@@ -247,6 +247,7 @@ struct warning_queue {
     const struct config *cfg;
     const crypto_identity *id;
     int queued;        /* received_apply is waiting to commit */
+    int again;         /* more came in meanwhile: its commit may have begun before them */
     unsigned checked;  /* cases it checked in its last run */
     int stopping;
 };
@@ -282,7 +283,7 @@ static void received_done(void *arg, int status)
     if (status)
         log_error("warning", "checking received cases failed (%s); retried with the next "
                   "events received", jf_strerror(status));
-    else if (q->checked == RECEIVED_BATCH && !q->stopping)
+    else if ((q->checked == RECEIVED_BATCH || q->again) && !q->stopping)
         warning_check_received(q);
 }
 
@@ -333,8 +334,13 @@ void warning_stop(warning_queue *q)
 void warning_check_received(warning_queue *q)
 {
     /* Even with the rule off the queue is emptied: it would only grow. */
-    if (!q || q->queued || q->stopping)
+    if (!q || q->stopping)
         return;
+    if (q->queued) {
+        q->again = 1;
+        return;
+    }
+    q->again = 0;
     if (eventlog_submit(q->log, received_apply, received_done, q) == 0)
         q->queued = 1;
     else

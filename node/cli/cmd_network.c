@@ -25,6 +25,8 @@ static const struct vocab relations[] = {
 static const struct vocab directive_kinds[] = {
     {"supervise", "督办"}, {"screening", "排查"}, {"notice", "通知"}, {NULL, NULL}};
 
+static const struct option list_opts[] = {
+    {"case", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
 static const struct option ack_opts[] = {
     {"note", required_argument, NULL, 'n'}, {"actor", required_argument, NULL, 'A'},
     {NULL, 0, NULL, 0}};
@@ -125,13 +127,14 @@ static int directive_row(struct table *t, const json_t *d, const void *arg)
     const char *me = arg;
     char when[32];
     char *id = NULL, *title = text_truncate(field_str(d, "title"), SUMMARY_CHARS);
-    char *acks = field_id_list(json_object_get(d, "acks"));
-    char *pending = field_id_list(json_object_get(d, "pending"));
+    char *acks = field_name_list(json_object_get(d, "acks"), "node_name");
+    char *pending = field_name_list(json_object_get(d, "pending_nodes"), "name");
     int rc = !title || !acks || !pending ||
              asprintf(&id, "%s %s", awaits_me(d, me) ? "*" : " ", field_str(d, "id")) < 0;
     if (rc == 0) {
-        const char *row[7] = {id, vocab_name(directive_kinds, field_str(d, "kind")), title,
-                              field_str(d, "origin"),
+        const char *row[8] = {id, vocab_name(directive_kinds, field_str(d, "kind")), title,
+                              field_str(d, "case_id")[0] ? field_str(d, "case_id") : "-",
+                              field_str(d, "origin_name"),
                               field_time(d, "time_ms", "%Y-%m-%d %H:%M", when, sizeof when), acks,
                               pending};
         rc = table_add(t, row);
@@ -146,9 +149,9 @@ static int directive_row(struct table *t, const json_t *d, const void *arg)
 /* The table of directives; those this node must still acknowledge are marked '*'. */
 static int print_directives(const json_t *list, const char *me)
 {
-    static const char *const head[7] = {"  编号", "类型", "标题", "来源", "时间", "已签收",
-                                        "未签收"};
-    int rc = table_show(NULL, 0, list, head, 7, directive_row, me), marked = 0;
+    static const char *const head[8] = {"  编号", "类型", "标题", "案件", "来源", "时间",
+                                        "已签收", "未签收"};
+    int rc = table_show(NULL, 0, list, head, 8, directive_row, me), marked = 0;
     size_t i;
     json_t *d;
     json_array_foreach(list, i, d) {
@@ -179,10 +182,18 @@ static int own_id(struct ctl *ctl, const json_t *list, json_t **status, const ch
 
 int cmd_directive_list(struct ctl *ctl, int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    struct net_args a = {0};
     json_t *r, *status = NULL;
     const char *me = NULL;
-    int rc = api_call(ctl, "GET", "/api/v1/directives", NULL, 0, &r);
+    char *path = NULL;
+    int rc = net_args_parse(argc, argv, "directive list", list_opts, NULL, &a);
+    if (rc == 0 && !(path = strdup("/api/v1/directives")))
+        rc = msg_oom();
+    if (rc == 0 && a.case_id && api_add_param(ctl, &path, "case_id", a.case_id))
+        rc = EXIT_REFUSED;
+    if (rc == 0)
+        rc = api_call(ctl, "GET", path, NULL, 0, &r);
+    free(path);
     if (rc)
         return rc;
     json_t *list = json_object_get(r, "directives");

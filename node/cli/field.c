@@ -68,3 +68,17 @@ char *field_id_list(const json_t *list)
     }
     return text_stream_end(f, &s, 0);
 }
+
+char *field_name_list(const json_t *list, const char *key)
+{
+    char *s = NULL;
+    size_t len = 0, i;
+    json_t *v;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    json_array_foreach(list, i, v) {
+        fprintf(f, "%s%s", i ? "、" : "", field_str(v, key));
+    }
+    return text_stream_end(f, &s, 0);
+}

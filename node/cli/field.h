@@ -31,4 +31,8 @@ const char *field_percent(double rate, char *buf, size_t len);
  * of its objects. Malloc'd; NULL when out of memory. */
 char *field_id_list(const json_t *list);
 
+/* The names of a list's objects (each one's member `key`), joined by "、" as people write
+ * them. Malloc'd; NULL when out of memory. */
+char *field_name_list(const json_t *list, const char *key);
+
 #endif

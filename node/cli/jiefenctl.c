@@ -70,7 +70,7 @@ static const struct command commands[] = {
      "(--to NODE [--to NODE ...] [--subtree] | --all)\n"
      "                 --kind supervise|screening|notice --title TEXT [--body TEXT]\n"
      "                 [--case ID] [--actor NAME]"},
-    {"directive", "list", cmd_directive_list, CMD_NO_ARGS, ""},
+    {"directive", "list", cmd_directive_list, 0, "[--case ID]"},
     {"directive", "ack", cmd_directive_ack, 0, "ID [--note TEXT] [--actor NAME]"},
     {"link", "quarantine", cmd_link_quarantine, CMD_NO_ARGS, ""},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},

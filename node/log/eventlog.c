@@ -108,7 +108,7 @@ unsigned eventlog_pending(const eventlog *el)
 /* Runs one operation in a nested transaction so that its failure undoes only itself. */
 static int run_op(eventlog *el, MDB_txn *parent, int64_t now, struct op *o)
 {
-    eventlog_tx tx = {el, el->st, NULL, now, 0};
+    eventlog_tx tx = {el, el->st, NULL, now, 0, NULL, NULL};
     int rc = mdb_txn_begin(el->st->env, parent, 0, &tx.txn);
     if (rc)
         return rc;
@@ -349,6 +349,8 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     ev->prev_hash.len = sizeof prev;
     ev->time_ms = tx->now_ms;
     ev->clock_offset_ms = el->clock_offset;
+    if (tx->actor_name && tx->actor && ev->actor && strcmp(ev->actor, tx->actor) == 0)
+        ev->actor_name = (char *)tx->actor_name;
     if (sealed) {
         crypto_blake2b(sealed, sealed_len, sealed_hash);
         ev->sealed_hash.data = sealed_hash;

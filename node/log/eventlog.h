@@ -35,6 +35,9 @@ typedef struct eventlog_tx {
     MDB_txn *txn;
     int64_t now_ms;
     unsigned appended;     /* events appended by this operation */
+    /* Who acts in this operation and their name, set by the operation's caller (NULL when
+     * unknown): eventlog_append stamps the name on the events of that actor. */
+    const char *actor, *actor_name;
 } eventlog_tx;
 
 typedef int (*eventlog_apply_fn)(eventlog_tx *tx, void *arg);

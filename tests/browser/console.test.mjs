@@ -290,6 +290,46 @@ test('the console in Chromium', async (t) => {
     await head.context().close();
   });
 
+  await t.test('directive to one chosen child about a case: names on the case page below, the acknowledgement shown above', async () => {
+    // The township (the parent here) picks 东村 by name and ties the directive to the case.
+    await open(town, TOWN, `#/directives?case=${encodeURIComponent(caseId)}`);
+    const form = 'form.send-directive';
+    assert.equal(await town.inputValue(`${form} [name=case_id]`), caseId, 'the case filled in from the link');
+    await town.selectOption(`${form} [name=kind]`, 'supervise');
+    await town.fill(`${form} [name=title]`, '督办：三日内化解边界争议');
+    await town.selectOption(`${form} [data-scope]`, 'chosen');
+    await town.check(`${form} label:has-text("东村") [data-child]`);
+    await town.click(`${form} button[type=submit]`);
+    const sent = 'article.directive:has-text("三日内化解边界争议")';
+    await town.waitForSelector(sent);
+    assert.match(await town.textContent(sent), /下发给：东村/);
+    assert.match(await town.textContent(sent), /未签收：东村/);
+
+    const head = await newPage();
+    await login(head, VILLAGE_NOW(), 'cunzhuren');
+    const card = `.case-directives ${sent}`;
+    await until(async () => {
+      await open(head, VILLAGE_NOW(), `#/case/${encodeURIComponent(caseId)}`);
+      return head.locator(card).count();
+    }, 'the directive on the case page at the village');
+    const text = await head.textContent(card);
+    assert.match(text, /镇1 · 赵主任/, 'the sender by names, not codes');
+    assert.doesNotMatch(text, /t1|zhuren/);
+    assert.match(await head.textContent('.timeline'), /东村 · [^·]+ · 孙受理/, 'the intake by the clerk\'s name');
+    await head.fill(`${card} [name=note]`, '已约双方到场');
+    await head.click(`${card} button[type=submit]`);
+    await head.waitForSelector('.case-directives article.directive:not(.awaiting):has-text("三日内化解边界争议")');
+    await shot(head, '08-directive-case-village');
+    await head.context().close();
+
+    await until(async () => {
+      await open(town, TOWN, `#/case/${encodeURIComponent(caseId)}`);
+      const acks = town.locator(`.case-directives ${sent} .acks`);
+      return (await acks.count()) && /东村（.*已约双方到场/.test(await acks.textContent());
+    }, 'the acknowledgement by name at the township');
+    await shot(town, '08-directive-case-township');
+  });
+
   await t.test('accounts: the administrator adds a user (error beside the field), who changes their own password, then is disabled', async () => {
     const admin = await newPage();
     await login(admin, VILLAGE, 'guanli');

@@ -1,11 +1,7 @@
-/* Known bug: directive_ack_fold records an ack by any node, not only by an addressee.
- * node/case/directive.h promises "a node that was not asked, or asks twice, changes
- * nothing", but node/case/directive.c checks only that the acker has not acked already:
- * an ack by v2 of a directive sent to v1 alone, or by the directive's own sender, is
- * listed in acked_by as if it had been asked, so a parent's list of who acknowledged (and
- * who has not) counts nodes the directive never addressed.
- * Fix: in directive_ack_fold, ignore (return 0) an ack whose ev->origin is not in the
- * view's addressees. */
+/* An acknowledgement by a node a directive did not address changes nothing (directive.h's
+ * promise). Once a known bug (tests/unit/pending, fixed by issue 14): an ack by v2 of a
+ * directive sent to v1 alone, or by the directive's own sender, was listed in acked_by, so
+ * the sender's list of who acknowledged counted nodes never asked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
