@@ -1,14 +1,15 @@
 // api — the console's only way to the node: same-origin fetch of the JSON API (docs/api.md)
 // with the session cookie, and the X-CSRF-Token header on every request that changes
-// something. Errors come back as ApiError {status, code, field, message}; an expired or
+// something. Errors come back as ApiError {status, code, field, message, errors}; an expired or
 // missing session calls the handler the app registers (back to the login page).
 
 export class ApiError extends Error {
-  constructor(status, code, field, message) {
+  constructor(status, code, field, message, errors) {
     super(message || code);
     this.status = status;
     this.code = code;
     this.field = field || '';
+    this.errors = errors || [];  // every fault of a form, each {code, field, message}
   }
 }
 
@@ -21,7 +22,7 @@ export function whenLoggedOut(fn) { onLoggedOut = fn; }
 // The API's {"error": {code, field, message}}, else (a proxy's page, no JSON) the status.
 function errorOf(status, body) {
   const e = body && body.error;
-  if (e && typeof e === 'object') return new ApiError(status, e.code, e.field, e.message);
+  if (e && typeof e === 'object') return new ApiError(status, e.code, e.field, e.message, e.errors);
   return new ApiError(status, 'http_' + status, '', `服务器返回错误（${status}）`);
 }
 

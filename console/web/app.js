@@ -1,7 +1,8 @@
 // app — the console's shell: the session (GET /api/v1/session), this node's name and time
 // zone (GET /api/v1/status), the menu, and the pages by URL hash (#/cases?risk=red,
 // #/case/<id>, #/account). The menu and every action show only what the user's `permissions` allow;
-// the API remains the judge.
+// the API remains the judge. A session that ends while a page is open is signed into again
+// over the page (session-watch.js warns before), so what was typed is still there.
 import { api, get, setCsrf, whenLoggedOut } from './api.js';
 import { h, clear, banner, setTimeZone } from './ui.js';
 import { name, mergeReference } from './vocab.js';
@@ -14,6 +15,7 @@ import directivesPage from './page-directives.js';
 import reportsPage from './page-reports.js';
 import networkPage from './page-network.js';
 import accountPage from './page-account.js';
+import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
 
@@ -93,10 +95,12 @@ async function signedIn(s) {
   session.user = s;
   session.permissions = s.permissions;
   setCsrf(s.csrf);
+  sessionKnown(s);
   await loadNode();
 }
 
 async function logout() {
+  stopWatching();
   try { await api('DELETE', '/api/v1/session'); } catch { /* the cookie is gone either way */ }
   session.user = null;
   setCsrf('');
@@ -111,6 +115,29 @@ function showLogin(message, kind = 'info') {
     await signedIn(s);
     if (parseHash().name === 'login' || !location.hash) go('#/cases'); else route();
   } });
+}
+
+// The session ended with a page open: the login over it, the page untouched (and inert)
+// below; the same user comes back to it as it was, another gets the page anew.
+function loginOver(err) {
+  if ($('login-overlay')) return;
+  const before = session.user.user;
+  const behind = ['main', 'nav', 'who', 'clock-banner'].map($);
+  const box = h('div', { id: 'login-overlay', class: 'overlay' });
+  document.body.append(box);
+  for (const el of behind) el.inert = true;
+  const message = `${err.message || '登录已失效'}。页面上填写的内容已保留，重新登录后可继续。`;
+  loginPage(box, { message, kind: 'warn', done: async (s) => {
+    await signedIn(s);
+    box.remove();
+    for (const el of behind) el.inert = false;
+    if (s.user !== before) route(); else shell();
+  } });
+}
+
+function sessionEnded(err) {
+  if (session.user) loginOver(err);
+  else showLogin(err.message || '请先登录', err.code === 'session_expired' ? 'warn' : 'info');
 }
 
 let renderSeq = 0;
@@ -142,7 +169,8 @@ async function route() {
   }
 }
 
-whenLoggedOut((err) => showLogin(err.message || '请先登录', err.code === 'session_expired' ? 'warn' : 'info'));
+whenLoggedOut(sessionEnded);
+watchSession(sessionEnded);
 window.addEventListener('hashchange', route);
 
 (async () => {

@@ -26,7 +26,7 @@ function actions(ctx, children) {
       ['guidance', '引导说明', textarea(), { required: true, wide: true }],
     ] },
     { action: 'attempts', label: '记录调解', perm: 'case.attempt', when: open, fields: () => [
-      ['mediator', '调解员', input(), { required: true }],
+      ['mediator', '调解员', input({ value: ctx.session.user.name || ctx.session.user.user }), { required: true }],
       ['date', '调解日期', input({ type: 'date', value: today, max: today }), { required: true }],
       ['method', '调解方式', select(options('method'), {}, '请选择'), { required: true }],
       ['outcome', '调解结果', select(options('outcome'), {}, '请选择'), { required: true }],

@@ -136,30 +136,38 @@ function parentPath(path) {
   return up === path ? '' : up;
 }
 
-// Puts the API's message beside the field it names (or the nearest enclosing one, e.g.
-// "parties" for the list), else at the top of the form.
-export function showError(form, err) {
-  clearErrors(form);
+// Puts an API error beside the field it names (or the nearest enclosing one, e.g.
+// "parties" for the list), else at the top of the form; the first field in error gets the
+// focus. A slot already showing an error keeps its first.
+function placeError(form, err, focus) {
   let slot = null;
   for (let path = err.field || ''; path && !slot; path = parentPath(path))
     slot = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
   if (slot) {
+    if (slot.classList.contains('invalid')) return;
     slot.classList.add('invalid');
     const control = slot.matches('.field') ? slot.querySelector('input, select, textarea') : null;
     if (control) {
       control.setAttribute('aria-invalid', 'true');
-      control.focus();
+      if (focus) control.focus();
     }
     slot.querySelector(':scope > .field-error').textContent = err.message;
     return;
   }
   const fe = form.querySelector('.form-error');
   if (fe) {
-    fe.textContent = err.message;
+    fe.textContent = fe.hidden ? err.message : `${fe.textContent}；${err.message}`;
     fe.hidden = false;
   } else {
     toast(err.message, 'error');
   }
+}
+
+// Shows every fault the API named (err.errors), or its one error.
+export function showError(form, err) {
+  clearErrors(form);
+  const all = err.errors && err.errors.length ? err.errors : [err];
+  all.forEach((e, i) => placeError(form, e, i === 0));
 }
 
 // The named controls of a form as a flat object: checkboxes as booleans, number inputs as

@@ -50,6 +50,8 @@ export function options(kind) {
 
 // Merges GET /api/v1/reference: {categories: [{code, name, department}], matter_types, …}.
 export const departments = {};
+// The intake form's rules from GET /api/v1/reference "intake": {limits, deadline}.
+export const intakeRules = { limits: {}, deadline: null };
 export function mergeReference(ref) {
   const map = {
     categories: 'category', matter_types: 'matter_type', sources: 'source', complexities: 'complexity',
@@ -61,4 +63,5 @@ export function mergeReference(ref) {
     names[kind] = Object.fromEntries(ref[key].map((e) => [e.code, e.name]));
     if (key === 'categories') for (const e of ref[key]) departments[e.code] = e.department || '';
   }
+  if (ref.intake) Object.assign(intakeRules, ref.intake);
 }

@@ -93,6 +93,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/session", 0, NEED_LOGIN, route_session_show},
     {"DELETE", "/api/v1/session", 0, NEED_SESSION, route_session_logout},
     {"POST", "/api/v1/session/passwd", 0, NEED_SESSION, route_session_passwd},
+    {"GET", "/api/v1/session/expiry", 0, NEED_SESSION, route_session_expiry},
+    {"POST", "/api/v1/session/touch", 0, NEED_SESSION, route_session_touch},
     {"GET", "/api/v1/users", 0, PERM_USER_ADMIN, route_users},
     {"POST", "/api/v1/users", 0, PERM_USER_ADMIN, route_user_add},
     {"POST", "/api/v1/users/", 1, PERM_USER_ADMIN, route_user_action},

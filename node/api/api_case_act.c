@@ -90,6 +90,23 @@ static void intake_done(void *arg, int status)
     free(p);
 }
 
+/* 400 with the first fault as the error and every fault in error.errors, so a form can
+ * show each beside its field at once. */
+static void reply_intake_errors(struct api_call *c, const struct intake_error *ie)
+{
+    json_t *all = json_array();
+    for (size_t i = 0; i < ie->count; i++) {
+        json_t *f = json_pack("{s:s, s:s}", "code", ie->all[i].code, "message", ie->all[i].message);
+        if (ie->all[i].field[0])
+            json_object_set_new(f, "field", json_string(ie->all[i].field));
+        json_array_append_new(all, f);
+    }
+    json_t *e = json_pack("{s:s, s:s, s:o}", "code", ie->code, "message", ie->message, "errors", all);
+    if (ie->field[0])
+        json_object_set_new(e, "field", json_string(ie->field));
+    reply_json(c, 400, json_pack("{s:o}", "error", e));
+}
+
 void route_case_new(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
@@ -118,18 +135,22 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
                                  clock_now_ms(),
                                  api->dep.id,
                                  api->dep.search_key};
-    struct intake_error ie = {0};
-    int rc = intake_parse(body, &p->ctx, &p->in, &ie);
+    struct intake_error *ie = malloc(sizeof *ie);
+    int rc = ie ? intake_parse(body, &p->ctx, &p->in, ie) : -ENOMEM;
     json_decref(body);
     if (rc == 0)
         rc = eventlog_submit(api->dep.log, intake_pending_apply, intake_done, p);
-    if (rc == 0)
+    if (rc == 0) {
+        free(ie);
         return;
+    }
     intake_free(&p->in);
     free(p);
     if (rc == JF_EINVAL)
-        return reply_error(c, 400, ie.code, ie.field, "%s", ie.message);
-    reply_error(c, 500, "internal", NULL, "内存不足");
+        reply_intake_errors(c, ie);
+    else
+        reply_error(c, 500, "internal", NULL, "内存不足");
+    free(ie);
 }
 
 /* ---- checking a body ---------------------------------------------------------------- */

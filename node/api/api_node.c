@@ -3,6 +3,7 @@
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/clockskew.h"
+#include "case/intake.h"
 #include "case/reference.h"
 #include "clock.h"
 #include "log.h"
@@ -169,6 +170,7 @@ void route_reference(struct api_call *c, const http_request *r, const char *tail
         }
         json_object_set_new(out, (*t)->kind, list);
     }
+    json_object_set_new(out, "intake", intake_rules_json(c->api->dep.policy));
     reply_json(c, 200, out);
 }
 

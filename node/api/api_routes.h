@@ -49,6 +49,8 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
 void route_session_show(struct api_call *c, const http_request *r, const char *tail);
 void route_session_logout(struct api_call *c, const http_request *r, const char *tail);
 void route_session_passwd(struct api_call *c, const http_request *r, const char *tail);
+void route_session_expiry(struct api_call *c, const http_request *r, const char *tail);
+void route_session_touch(struct api_call *c, const http_request *r, const char *tail);
 /* Removes ended sessions from the store, in the next group commit. */
 void api_session_sweep(struct api *api);
 

@@ -81,8 +81,10 @@ static int session_of(struct api *api, const char *cookie, uint8_t *key,
     return rc;
 }
 
+/* The session's user and keys into c->who; its end counted from used_ms, its last use as
+ * stored (or about to be). */
 static void who_of_session(struct api_call *c, const Jiefen__SessionRecord *s,
-                           const Jiefen__UserRecord *u, const uint8_t *key, int64_t now)
+                           const Jiefen__UserRecord *u, const uint8_t *key, int64_t used_ms)
 {
     struct session_limits l = limits(c->api);
     struct api_who *w = &c->who;
@@ -92,10 +94,18 @@ static void who_of_session(struct api_call *c, const Jiefen__SessionRecord *s,
     snprintf(w->name, sizeof w->name, "%s", u->name);
     memcpy(w->key, key, sizeof w->key);
     snprintf(w->csrf, sizeof w->csrf, "%s", s->csrf);
-    /* This request counts as a use: the idle limit runs from now. */
     Jiefen__SessionRecord used = *s;
-    used.last_seen_ms = now;
+    used.last_seen_ms = used_ms;
     w->expires_ms = session_expires_ms(&used, &l);
+}
+
+#define EXPIRY_PATH "/api/v1/session/expiry"
+
+/* Whether the request counts as a use of the session: all do but the console's look at
+ * when it ends, which must not keep an idle session alive. */
+static int counts_as_use(const http_request *r)
+{
+    return strcmp(r->method, "GET") || strcmp(r->path, EXPIRY_PATH);
 }
 
 static int session_identify(struct api_call *c, const http_request *r, const char *cookie)
@@ -119,8 +129,11 @@ static int session_identify(struct api_call *c, const http_request *r, const cha
     else
         out = 0;
     if (out == 0) {
-        who_of_session(c, s, u, key, now);
-        if (session_touch_due(s, now))
+        /* A use is stored at most once per SESSION_TOUCH_MS: the end answered is the one
+         * the store will hold, not one a minute later. */
+        int store_use = counts_as_use(r) && session_touch_due(s, now);
+        who_of_session(c, s, u, key, store_use ? now : s->last_seen_ms);
+        if (store_use)
             touch(api, key, now);
     }
     session_free(&s);
@@ -164,13 +177,22 @@ static json_t *session_json(const struct api_call *c)
 {
     const struct api *api = c->api;
     int token = c->who.auth == API_AUTH_TOKEN;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:o}", "user",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "user",
                      token ? "admin" : c->who.user, "name", token ? "本机管理令牌" : c->who.name,
                      "role", permission_role_code(c->who.role), "role_name",
                      permission_role_name(c->who.role), "node_id", api->dep.cfg->node_id, "node_name",
                      api->dep.cfg->node_name, "tier", config_tier_name(api->dep.cfg->tier), "token", token,
-                     "csrf", c->who.csrf, "expires_ms", (json_int_t)c->who.expires_ms,
-                     "permissions", permissions_json(c));
+                     "csrf", c->who.csrf, "permissions", permissions_json(c));
+}
+
+/* When the caller's session ends if unused, on this node's clock (the console counts down
+ * from now_ms, not from its own clock), and the idle limit. */
+static json_t *with_expiry(json_t *out, const struct api_call *c, int64_t expires_ms)
+{
+    json_object_set_new(out, "expires_ms", json_integer(expires_ms));
+    json_object_set_new(out, "now_ms", json_integer(clock_now_ms()));
+    json_object_set_new(out, "idle_ms", json_integer(limits(c->api).idle_ms));
+    return out;
 }
 
 #define BAD_LOGIN "用户名或密码错误"
@@ -217,7 +239,7 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
         who_of_session(c, &s, u, key, tx->now_ms);
         session_cookie_header(c->headers, sizeof c->headers, c->api->dep.cfg->node_id, cookie,
                               l.max_ms / 1000);
-        o->out = session_json(c);
+        o->out = with_expiry(session_json(c), c, c->who.expires_ms);
     }
     crypto_wipe(cookie, sizeof cookie);
     return rc;
@@ -306,7 +328,36 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
 void route_session_show(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    reply_json(c, 200, session_json(c));
+    reply_json(c, 200, with_expiry(session_json(c), c, c->who.expires_ms));
+}
+
+void route_session_expiry(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    reply_json(c, 200, with_expiry(json_object(), c, c->who.expires_ms));
+}
+
+/* The idle limit runs from this commit: stored now, whatever the last stored use. */
+static int touch_now_apply(eventlog_tx *tx, struct api_op *o)
+{
+    Jiefen__SessionRecord *s = NULL;
+    struct session_limits l = limits(o->c->api);
+    int rc = session_get(tx->st, tx->txn, o->c->who.key, &s);
+    if (rc == 0 && !s)
+        rc = op_refuse(o, 401, "session_expired", NULL, "登录已失效，请重新登录");
+    else if (rc == 0) {
+        s->last_seen_ms = tx->now_ms;
+        if ((rc = session_put(tx->st, tx->txn, o->c->who.key, s)) == 0)
+            o->out = with_expiry(json_object(), o->c, session_expires_ms(s, &l));
+    }
+    session_free(&s);
+    return rc;
+}
+
+void route_session_touch(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    op_submit(c, json_object(), touch_now_apply, NULL);
 }
 
 static int logout_apply(eventlog_tx *tx, struct api_op *o)

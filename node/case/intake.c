@@ -27,16 +27,34 @@ struct intake {
     char case_id[64];
 };
 
+/* Notes one fault (the first also in err's own fields) and returns JF_EINVAL: the caller
+ * goes on checking the other fields. */
 static int fail(struct intake_error *err, const char *code, const char *field,
                 const char *fmt, ...)
 {
+    if (err->count >= INTAKE_MAX_ERRORS)
+        return JF_EINVAL;
+    struct intake_fault *f = &err->all[err->count++];
     va_list ap;
-    err->code = code;
-    snprintf(err->field, sizeof err->field, "%s", field);
+    f->code = code;
+    snprintf(f->field, sizeof f->field, "%s", field);
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
     va_end(ap);
+    if (err->count == 1) {
+        err->code = f->code;
+        memcpy(err->field, f->field, sizeof err->field);
+        memcpy(err->message, f->message, sizeof err->message);
+    }
     return JF_EINVAL;
+}
+
+/* The verdict of two checks: out of memory stops everything, a fault in either is one. */
+static int worse(int a, int b)
+{
+    if (a == -ENOMEM || b == -ENOMEM)
+        return -ENOMEM;
+    return a ? a : b;
 }
 
 /* Copies s without leading and trailing ASCII white space and ideographic spaces. */
@@ -78,9 +96,9 @@ static char *own(struct intake *in, char *s)
     return s;
 }
 
-/* Reads a required string field of 1..maxchars characters after trimming. */
-static int get_text(struct intake *in, const json_t *obj, const char *key, const char *path,
-                    size_t maxchars, char **out, struct intake_error *err)
+/* Reads a required string field, trimmed, into *out (owned by the intake). */
+static int get_string(struct intake *in, const json_t *obj, const char *key, const char *path,
+                      char **out, struct intake_error *err)
 {
     const json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v))
@@ -89,15 +107,22 @@ static int get_text(struct intake *in, const json_t *obj, const char *key, const
         return fail(err, "invalid_field", path, "应为文本");
     if (memchr(json_string_value(v), 0, json_string_length(v)))
         return fail(err, "invalid_field", path, "含有非法字符");
-    char *s = own(in, trim_dup(json_string_value(v)));
-    if (!s)
+    if (!(*out = own(in, trim_dup(json_string_value(v)))))
         return -ENOMEM;
-    if (!*s)
+    if (!**out)
         return fail(err, "missing_field", path, "不能为空");
-    if (utf8_chars(s) > maxchars)
-        return fail(err, "invalid_field", path, "过长：最多%zu个字", maxchars);
-    *out = s;
     return 0;
+}
+
+/* Reads a required string field of 1..maxchars characters after trimming. */
+static int get_text(struct intake *in, const json_t *obj, const char *key, const char *path,
+                    size_t maxchars, char **out, struct intake_error *err)
+{
+    int rc = get_string(in, obj, key, path, out, err);
+    if (rc == 0 && utf8_chars(*out) > maxchars)
+        return fail(err, "invalid_field", path, "过长：最多%zu个字，现有%zu个字", maxchars,
+                    utf8_chars(*out));
+    return rc;
 }
 
 /* Reads a field that must name an entry of `t` (by code or Chinese name). */
@@ -132,6 +157,55 @@ static int valid_phone(const char *p)
     return n >= 10 && n <= 12 && strspn(p, "0123456789") == n;
 }
 
+static int check_party_keys(const json_t *p, size_t i, struct intake_error *err)
+{
+    static const char *const keys[] = {"role", "name", "id_number", "phone", "address"};
+    const char *k;
+    json_t *unused;
+    char path[64];
+    int rc = 0;
+    json_object_foreach((json_t *)p, k, unused) {
+        size_t j = 0;
+        while (j < 5 && strcmp(k, keys[j]))
+            j++;
+        if (j == 5) {
+            snprintf(path, sizeof path, "parties[%zu].%s", i, k);
+            rc = fail(err, "invalid_field", path, "未知字段");
+        }
+    }
+    return rc;
+}
+
+static int parse_role(const json_t *p, size_t i, Jiefen__Party *party, struct intake_error *err)
+{
+    char path[64];
+    const json_t *role = json_object_get(p, "role");
+    snprintf(path, sizeof path, "parties[%zu].role", i);
+    int idx = role && json_is_string(role) ? ref_index(&ref_roles, json_string_value(role)) : -1;
+    if (role && !json_is_null(role) && idx < 0)
+        return fail(err, "invalid_field", path, "当事人身份应为申请人、被申请人或第三人");
+    party->role = (char *)ref_roles.entries[idx >= 0 ? idx : i == 0 ? 0 : 1].code;
+    return 0;
+}
+
+/* The ID number as typed, normalised (resident_id_normalize), then checked. */
+static int parse_id_number(struct intake *in, const json_t *p, size_t i, Jiefen__Party *party,
+                           struct intake_error *err)
+{
+    char path[64], buf[128], *raw;
+    snprintf(path, sizeof path, "parties[%zu].id_number", i);
+    int rc = get_string(in, p, "id_number", path, &raw, err);
+    if (rc)
+        return rc;
+    /* Normalising never lengthens: full-width characters become one byte. */
+    resident_id_normalize(raw, raw, strlen(raw) + 1);
+    const char *why = resident_id_check(raw, in->ctx->now_ms, buf, sizeof buf);
+    if (why)
+        return fail(err, "invalid_field", path, "%s", why);
+    party->id_number = raw;
+    return 0;
+}
+
 static int parse_party(struct intake *in, const json_t *p, size_t i, struct intake_error *err)
 {
     char path[64];
@@ -141,51 +215,37 @@ static int parse_party(struct intake *in, const json_t *p, size_t i, struct inta
         snprintf(path, sizeof path, "parties[%zu]", i);
         return fail(err, "invalid_field", path, "当事人应为对象");
     }
-    const char *keys[] = {"role", "name", "id_number", "phone", "address"};
-    const char *k;
-    json_t *unused;
-    json_object_foreach((json_t *)p, k, unused) {
-        size_t j = 0;
-        while (j < 5 && strcmp(k, keys[j]))
-            j++;
-        if (j == 5) {
-            snprintf(path, sizeof path, "parties[%zu].%s", i, k);
-            return fail(err, "invalid_field", path, "未知字段");
-        }
-    }
-    int rc;
-    const json_t *role = json_object_get(p, "role");
-    snprintf(path, sizeof path, "parties[%zu].role", i);
-    if (role && !json_is_null(role)) {
-        if (!json_is_string(role) || ref_index(&ref_roles, json_string_value(role)) < 0)
-            return fail(err, "invalid_field", path, "当事人身份应为申请人、被申请人或第三人");
-        party->role =
-            (char *)ref_roles.entries[ref_index(&ref_roles, json_string_value(role))].code;
-    } else {
-        party->role = (char *)ref_roles.entries[i == 0 ? 0 : 1].code;
-    }
+    int rc = worse(check_party_keys(p, i, err), parse_role(p, i, party, err));
     snprintf(path, sizeof path, "parties[%zu].name", i);
-    if ((rc = get_text(in, p, "name", path, 64, &party->name, err)))
-        return rc;
-    snprintf(path, sizeof path, "parties[%zu].id_number", i);
-    if ((rc = get_text(in, p, "id_number", path, 18, &party->id_number, err)))
-        return rc;
-    char buf[128];
-    const char *why = resident_id_check(party->id_number, in->ctx->now_ms, buf, sizeof buf);
-    if (why)
-        return fail(err, "invalid_field", path, "%s", why);
-    if (party->id_number[17] == 'x')
-        party->id_number[17] = 'X';
+    rc = worse(rc, get_text(in, p, "name", path, INTAKE_NAME_MAX, &party->name, err));
+    rc = worse(rc, parse_id_number(in, p, i, party, err));
     snprintf(path, sizeof path, "parties[%zu].phone", i);
-    if ((rc = get_text(in, p, "phone", path, 16, &party->phone, err)))
-        return rc;
-    if (!valid_phone(party->phone))
-        return fail(err, "invalid_field", path, "电话号码格式不正确（手机11位，或区号-号码）");
+    int phone = get_text(in, p, "phone", path, INTAKE_PHONE_MAX, &party->phone, err);
+    if (phone == 0 && !valid_phone(party->phone))
+        phone = fail(err, "invalid_field", path, "电话号码格式不正确（手机11位，或区号-号码）");
+    rc = worse(rc, phone);
     snprintf(path, sizeof path, "parties[%zu].address", i);
-    if ((rc = get_text(in, p, "address", path, 200, &party->address, err)))
-        return rc;
+    rc = worse(rc, get_text(in, p, "address", path, INTAKE_ADDRESS_MAX, &party->address, err));
     in->party_roles[i] = party->role;
-    return 0;
+    return rc;
+}
+
+/* One person is one party of a case: a second party with the same ID number is refused
+ * beside that second number. */
+static int check_same_person(const struct intake *in, size_t n, struct intake_error *err)
+{
+    char path[64];
+    int rc = 0;
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j; i++)
+            if (in->parties[i].id_number && in->parties[j].id_number &&
+                strcmp(in->parties[i].id_number, in->parties[j].id_number) == 0) {
+                snprintf(path, sizeof path, "parties[%zu].id_number", j);
+                rc = fail(err, "invalid_field", path,
+                          "与当事人%zu的身份证号码相同：同一人在一个案件中只能登记一次", i + 1);
+                break;
+            }
+    return rc;
 }
 
 static int parse_parties(struct intake *in, const json_t *body, struct intake_error *err)
@@ -200,13 +260,11 @@ static int parse_parties(struct intake *in, const json_t *body, struct intake_er
         return fail(err, "missing_field", "parties", "至少需要一名当事人");
     if (n > INTAKE_MAX_PARTIES)
         return fail(err, "invalid_field", "parties", "当事人最多%d名", INTAKE_MAX_PARTIES);
-    for (size_t i = 0; i < n; i++) {
-        int rc = parse_party(in, json_array_get(ps, i), i, err);
-        if (rc)
-            return rc;
-        in->n_parties = i + 1;
-    }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        rc = worse(rc, parse_party(in, json_array_get(ps, i), i, err));
+    in->n_parties = n;
+    return worse(rc, check_same_person(in, n, err));
 }
 
 static const char *const top_keys[] = {"parties", "category", "matter_type", "village",
@@ -216,54 +274,66 @@ static int check_keys(const json_t *body, struct intake_error *err)
 {
     const char *k;
     json_t *unused;
+    int rc = 0;
     json_object_foreach((json_t *)body, k, unused) {
         size_t j = 0, n = sizeof top_keys / sizeof top_keys[0];
         while (j < n && strcmp(k, top_keys[j]))
             j++;
         if (j == n)
-            return fail(err, "invalid_field", k, "未知字段");
+            rc = fail(err, "invalid_field", k, "未知字段");
     }
-    return 0;
+    return rc;
+}
+
+/* A reference field: its code into *code (and the table's index + 1 into *number, if
+ * given). */
+static int get_code(struct intake *in, const json_t *body, const char *key,
+                    const struct ref_table *t, const char *what, char **code, int *number,
+                    struct intake_error *err)
+{
+    int idx, rc = get_choice(in, body, key, t, what, &idx, err);
+    if (rc == 0 && code)
+        *code = (char *)t->entries[idx].code;
+    if (rc == 0 && number)
+        *number = idx + 1;
+    return rc;
+}
+
+static int parse_village(struct intake *in, const json_t *body, struct intake_error *err)
+{
+    const json_t *village = json_object_get(body, "village");
+    if ((!village || json_is_null(village)) && in->ctx->tier == JIEFEN__TIER__TIER_VILLAGE) {
+        in->village = (char *)in->ctx->node_name;
+        return 0;
+    }
+    return get_text(in, body, "village", "village", INTAKE_VILLAGE_MAX, &in->village, err);
 }
 
 static int parse_fields(struct intake *in, const json_t *body, struct intake_error *err)
 {
-    int rc, idx;
-    if ((rc = check_keys(body, err)) || (rc = parse_parties(in, body, err)))
-        return rc;
-    if ((rc = get_choice(in, body, "category", &ref_categories, "纠纷类别", &idx, err)))
-        return rc;
-    in->category = (char *)ref_categories.entries[idx].code;
-    in->department = (char *)policy_department(in->ctx->policy, in->category);
-    if ((rc = get_choice(in, body, "matter_type", &ref_matter_types, "事项类型", &idx, err)))
-        return rc;
-    in->matter_type = (char *)ref_matter_types.entries[idx].code;
-    const json_t *village = json_object_get(body, "village");
-    if ((!village || json_is_null(village)) && in->ctx->tier == JIEFEN__TIER__TIER_VILLAGE)
-        in->village = (char *)in->ctx->node_name;
-    else if ((rc = get_text(in, body, "village", "village", 64, &in->village, err)))
-        return rc;
-    if ((rc = get_choice(in, body, "source", &ref_sources, "来源", &idx, err)))
-        return rc;
-    in->source = (char *)ref_sources.entries[idx].code;
-    if ((rc = get_text(in, body, "summary", "summary", 2000, &in->summary, err)))
-        return rc;
-    if ((rc = get_choice(in, body, "complexity", &ref_complexities, "繁简类型", &idx, err)))
-        return rc;
-    in->complexity = idx + 1;
+    int rc = worse(check_keys(body, err), parse_parties(in, body, err));
+    int cat = get_code(in, body, "category", &ref_categories, "纠纷类别", &in->category, NULL, err);
+    if (cat == 0)
+        in->department = (char *)policy_department(in->ctx->policy, in->category);
+    rc = worse(rc, cat);
+    rc = worse(rc, get_code(in, body, "matter_type", &ref_matter_types, "事项类型",
+                            &in->matter_type, NULL, err));
+    rc = worse(rc, parse_village(in, body, err));
+    rc = worse(rc, get_code(in, body, "source", &ref_sources, "来源", &in->source, NULL, err));
+    rc = worse(rc, get_text(in, body, "summary", "summary", INTAKE_SUMMARY_MAX, &in->summary, err));
+    rc = worse(rc, get_code(in, body, "complexity", &ref_complexities, "繁简类型", NULL,
+                            &in->complexity, err));
     in->risk = JIEFEN__RISK__RISK_BLUE;
     const json_t *risk = json_object_get(body, "risk");
-    if (risk && !json_is_null(risk)) {
-        if ((rc = get_choice(in, body, "risk", &ref_risks, "风险等级", &idx, err)))
-            return rc;
-        in->risk = idx + 1;
-    }
-    return 0;
+    if (risk && !json_is_null(risk))
+        rc = worse(rc, get_code(in, body, "risk", &ref_risks, "风险等级", NULL, &in->risk, err));
+    return rc;
 }
 
 int intake_parse(const json_t *body, const struct intake_ctx *ctx, struct intake **out,
                  struct intake_error *err)
 {
+    err->count = 0;
     if (!json_is_object(body))
         return fail(err, "invalid_json", "", "请求体应为JSON对象");
     struct intake *in = calloc(1, sizeof *in);
@@ -277,6 +347,17 @@ int intake_parse(const json_t *body, const struct intake_ctx *ctx, struct intake
     }
     *out = in;
     return 0;
+}
+
+json_t *intake_rules_json(const struct policy *p)
+{
+    const struct config *cfg = p->cfg;
+    return json_pack("{s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:b, s:i, s:i}}", "limits",
+                     "name", INTAKE_NAME_MAX, "id_number", INTAKE_ID_MAX, "phone",
+                     INTAKE_PHONE_MAX, "address", INTAKE_ADDRESS_MAX, "village",
+                     INTAKE_VILLAGE_MAX, "summary", INTAKE_SUMMARY_MAX, "parties",
+                     INTAKE_MAX_PARTIES, "deadline", "working_days", p->cal != NULL,
+                     "simple_days", cfg->simple_days, "complex_days", cfg->complex_days);
 }
 
 void intake_free(struct intake **in)

@@ -64,3 +64,29 @@ const char *resident_id_check(const char *id, int64_t today_ms, char *buf, unsig
     }
     return NULL;
 }
+
+void resident_id_normalize(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    while (*s && o + 1 < outlen) {
+        char c = 0;
+        size_t used = 1;
+        if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) {
+            used = 3; /* U+3000 */
+        } else if (s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99) {
+            c = (char)('0' + (s[2] - 0x90)), used = 3; /* U+FF10..FF19 */
+        } else if ((s[0] == 0xEF && s[1] == 0xBC && s[2] == 0xB8) ||
+                   (s[0] == 0xEF && s[1] == 0xBD && s[2] == 0x98)) {
+            c = 'X', used = 3; /* U+FF38, U+FF58 */
+        } else if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            c = 0;
+        } else {
+            c = *s == 'x' ? 'X' : (char)*s;
+        }
+        if (c)
+            out[o++] = c;
+        s += used;
+    }
+    out[o] = 0;
+}

@@ -1,7 +1,8 @@
 // The console in real Chromium (playwright-core), against a township and a village started
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
-// session expiry, accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, every main page at 1366×768 and on a tablet, screenshots of each.
+// session expiry, the intake's errors all at once, a session warning and a half-typed intake
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -13,6 +14,7 @@ const require = createRequire(path.join(env('JIEFEN_BROWSER_DEPS'), 'package.jso
 const { chromium } = require('playwright-core');
 
 const VILLAGE = env('JIEFEN_VILLAGE_URL');
+const IDLE = env('JIEFEN_IDLE_URL');  // a village whose sessions end after one idle minute
 const TOWN = env('JIEFEN_TOWN_URL');
 const PASSWORD = env('JIEFEN_PASSWORD');
 const SHOTS = env('JIEFEN_SCREENSHOTS');
@@ -113,7 +115,8 @@ async function fillIntake(page, wrongId) {
 async function failedAttempt(page, n) {
   await page.click('.case-actions button[data-action=attempts]');
   const form = 'form[data-action=attempts]';
-  await page.fill(`${form} [name=mediator]`, '李调解');
+  // The mediator is the person signed in unless changed.
+  assert.equal(await page.inputValue(`${form} [name=mediator]`), '李调解');
   await page.selectOption(`${form} [name=method]`, 'people');
   await page.selectOption(`${form} [name=outcome]`, 'failed');
   await page.fill(`${form} [name=note]`, `第${n}次调解，双方分歧较大`);
@@ -181,6 +184,30 @@ test('the console in Chromium', async (t) => {
     assert.match(errorMessage(r.body), /窗口受理/);
     const after = (await pageFetch(village, 'GET', `/api/v1/cases/${caseId}`, null)).body.history.length;
     assert.equal(after, before, 'a refused action appended nothing');
+  });
+
+  await t.test('clerk: every wrong field of the intake is shown at once, beside each', async () => {
+    await open(village, VILLAGE, '#/intake');
+    // The limits and the time limit as the node has them.
+    assert.equal(await village.textContent('[data-field=summary] .counter'), '0/2000');
+    assert.match(await village.textContent('[data-field=complexity] .hint'), /简易3日，复杂7日（按自然日计）/);
+    await fillIntake(village);
+    await village.fill('[name="parties[0].phone"]', '12345');
+    // The first party's number again, pasted in full-width with spaces: made plain on leaving.
+    await village.fill('[name="parties[1].id_number"]', '１１０１ ０５１９ ４９１２ ３１００ ２ｘ');
+    await village.press('[name="parties[1].id_number"]', 'Tab');
+    assert.equal(await village.inputValue('[name="parties[1].id_number"]'), PARTY[0].id_number);
+    assert.equal(await village.textContent('[data-field="parties[1].id_number"] .counter'), '18/18');
+    await village.fill('[name=summary]', '');
+    await village.click('form.intake button[type=submit]');
+    await village.waitForSelector('.field.invalid');
+    const invalid = await village.$$eval('.field.invalid', (els) => els.map((e) => [e.dataset.field, e.querySelector('.field-error').textContent]));
+    assert.deepEqual(invalid.map(([f]) => f), ['parties[0].phone', 'parties[1].id_number', 'summary']);
+    assert.match(invalid[0][1], /电话号码格式不正确/);
+    assert.equal(invalid[1][1], '与当事人1的身份证号码相同：同一人在一个案件中只能登记一次');
+    assert.equal(invalid[2][1], '缺少必填项');
+    assert.equal(await village.evaluate(() => document.activeElement.name), 'parties[0].phone');
+    await shot(village, '02b-intake-all-errors');
   });
 
   await t.test('mediator: three failed mediations escalate the case to the township', async () => {
@@ -401,6 +428,51 @@ test('the console in Chromium', async (t) => {
       assert.ok(nav.height < 100 && nav.width <= 768, `the menu is one row on top (${nav.width}×${nav.height})`);
       await shot(town, name);
     }
+  });
+
+  await t.test('never lose typing: a warning with 继续, typing keeps the session, and after it ends the half-typed intake survives signing in again', async () => {
+    const page = await newPage();
+    await login(page, IDLE, 'shouli');
+    await open(page, IDLE, '#/intake');
+    await page.fill('[name="parties[0].name"]', PARTY[0].name);
+    await page.fill('[name="parties[0].id_number"]', PARTY[0].id_number);
+    await page.fill('[name=summary]', '宅基地边界');
+    // Half a minute before the end (one idle minute), the warning; 继续 refreshes the session.
+    const warn = await page.waitForSelector('.session-warning:not([hidden])', { timeout: 120000 });
+    assert.match(await warn.textContent(), /登录即将过期/);
+    await page.screenshot({ path: path.join(SHOTS, '16-session-warning.png') });
+    const before = (await pageFetch(page, 'GET', '/api/v1/session/expiry', null)).body.expires_ms;
+    await page.click('.session-warning button');
+    await page.waitForSelector('.session-warning', { state: 'hidden' });
+    const after = (await pageFetch(page, 'GET', '/api/v1/session/expiry', null)).body.expires_ms;
+    assert.ok(after > before, `继续 moved the end (${before} → ${after})`);
+    // Typing is use: the end moves on while one types.
+    await until(async () => {
+      await page.type('[name=summary]', '争议');
+      return (await pageFetch(page, 'GET', '/api/v1/session/expiry', null)).body.expires_ms > after;
+    }, 'typing to refresh the session', 60000);
+    // Nothing typed is kept in the browser's storage.
+    const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+    assert.equal(stored, '[{},{}]');
+    // Idle: the session ends, the login comes over the page, the form stays below.
+    const over = await page.waitForSelector('#login-overlay form.login', { timeout: 150000 });
+    assert.match(await over.textContent(), /登录已过期.*内容已保留/);
+    assert.equal(await page.inputValue('[name="parties[0].id_number"]'), PARTY[0].id_number);
+    await page.screenshot({ path: path.join(SHOTS, '17-login-over-the-page.png') });
+    await page.fill('#login-overlay [name=user]', 'shouli');
+    await page.fill('#login-overlay [name=password]', PASSWORD);
+    await page.click('#login-overlay button[type=submit]');
+    await page.waitForSelector('#login-overlay', { state: 'detached' });
+    assert.match(page.url(), /#\/intake$/);
+    assert.equal(await page.inputValue('[name="parties[0].name"]'), PARTY[0].name);
+    assert.equal(await page.inputValue('[name="parties[0].id_number"]'), PARTY[0].id_number);
+    assert.match(await page.inputValue('[name=summary]'), /^宅基地边界(争议)+$/);
+    // And it is sent as typed, with the new session.
+    await fillIntake(page);
+    await page.click('form.intake button[type=submit]');
+    await page.waitForURL(/#\/case\//);
+    await page.waitForSelector('.timeline .kind-case_opened');
+    await page.context().close();
   });
 
   await t.test('an idle session expires: back to the login page with the reason', async () => {

@@ -25,6 +25,7 @@ USERS = {  # node id → [(user, name, role)]
     "t1": [("zhuren", "赵主任", "director"), ("tjy-t", "钱调解", "mediator")],
     "v11": [("chuangkou", "孙受理", "clerk"), ("tiaojie", "李调解", "mediator"),
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
+    "v-idle": [("shouli", "郑受理", "clerk")],
 }
 
 
@@ -86,10 +87,16 @@ class ConsoleBrowserTest(harness.NodeTest):
         town.ok("POST", "/api/v1/enrol/root")
         village = self.node("v11", "village", "东村").start()
         self.enrol(town, village)
-        for n in (town, village):
+        # Its own node, so the one-minute idle limit hurries no other check.
+        idle = self.node("v-idle", "village", "南村")
+        with open(os.path.join(idle.dir, "jiefend.conf"), "a") as f:
+            f.write("\n[console]\nsession_idle_minutes = 1\n")
+        idle.start()
+        for n in (town, village, idle):
             self.add_users(n)
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
+                   JIEFEN_IDLE_URL=url(idle),
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

@@ -1,7 +1,8 @@
 /* intake (case/intake.h), 一窗受理 (DESIGN.md rule 1): a dispute's JSON becomes a case_opened
  * event with the department and time limit of the policy, its parties only in the sealed
- * part (and as keyed tags when the tree's key is here); bad input is refused naming the
- * first wrong field. */
+ * part (and as keyed tags when the tree's key is here); bad input is refused naming every
+ * wrong field at once; ID numbers are made plain before the check, and one person is one
+ * party of a case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "case/intake.h"
 #include "utf8.h"
 #include "case/party.h"
+#include "case/resident_id.h"
 #include "clock.h"
 #include "error.h"
 #include "testutil.h"
@@ -300,11 +302,16 @@ static void test_many_parties(void **state)
                              clock_now_ms(), NULL, NULL};
     for (int n = 1; n <= INTAKE_MAX_PARTIES; n++) {
         json_t *parties = json_array();
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            /* A different person each: one ID number is one party of a case. */
+            char id[19];
+            snprintf(id, sizeof id, "110105194912310%02d", i);
+            id[17] = resident_id_check_char(id);
+            id[18] = 0;
             json_array_append_new(parties,
                                   json_pack("{s:s, s:s, s:s, s:s}", "name", "张三", "id_number",
-                                            "11010519491231002X", "phone", "13800138000",
-                                            "address", "东村3组"));
+                                            id, "phone", "13800138000", "address", "东村3组"));
+        }
         json_t *body = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "parties", parties,
                                  "category", "land_contract", "matter_type",
                                  "dispute_mediation", "source", "walk_in", "summary",
@@ -319,6 +326,80 @@ static void test_many_parties(void **state)
     }
 }
 
+/* Every wrong field is named in one answer, each with its own message, in body order. */
+static void test_all_faults_at_once(void **state)
+{
+    (void)state;
+    struct intake_ctx c = ctx(NULL, JIEFEN__TIER__TIER_VILLAGE);
+    struct intake *in = NULL;
+    struct intake_error err;
+    const char *text =
+        "{\"parties\":[{\"name\":\"\",\"id_number\":\"110105194912310021\","
+        "\"phone\":\"12\",\"address\":\"东村3组\"}],\"category\":\"宅基地\","
+        "\"matter_type\":\"dispute_mediation\",\"source\":\"walk_in\",\"summary\":\" \"}";
+    assert_int_equal(parse(text, &c, &in, &err), JF_EINVAL);
+    assert_null(in);
+    const char *want[] = {"parties[0].name", "parties[0].id_number", "parties[0].phone",
+                          "category", "summary", "complexity"};
+    for (size_t i = 0; i < err.count; i++)
+        printf("  %s %s: %s\n", err.all[i].code, err.all[i].field, err.all[i].message);
+    assert_int_equal(err.count, sizeof want / sizeof *want);
+    for (size_t i = 0; i < err.count; i++)
+        assert_string_equal(err.all[i].field, want[i]);
+    assert_non_null(strstr(err.all[1].message, "校验"));
+    /* The first is also the error of callers that show one. */
+    assert_string_equal(err.field, "parties[0].name");
+    assert_string_equal(err.code, "missing_field");
+}
+
+/* Pasted with spaces, in full-width digits or with a small x: the same number, kept plain. */
+static void test_id_number_made_plain(void **state)
+{
+    (void)state;
+    char out[64], buf[4096];
+    resident_id_normalize(" 1101 0519 4912 3100 2x　", out, sizeof out);
+    assert_string_equal(out, ID_A);
+    resident_id_normalize("１１０１０５１９４９１２３１００２Ｘ", out, sizeof out);
+    assert_string_equal(out, ID_A);
+    resident_id_normalize("１１０１０５１９４９１２３１００２ｘ", out, sizeof out);
+    assert_string_equal(out, ID_A);
+    resident_id_normalize("1101-05", out, sizeof out); /* kept for the check to name */
+    assert_string_equal(out, "1101-05");
+    resident_id_normalize("110105194912310038", out, 5); /* cut to fit, terminated */
+    assert_string_equal(out, "1101");
+
+    struct intake_ctx c = ctx(NULL, JIEFEN__TIER__TIER_VILLAGE);
+    struct intake *in = NULL;
+    struct intake_error err;
+    assert_int_equal(parse(with("110105194912310038", "1101 0519 4912 3100 ３８", buf, sizeof buf),
+                           &c, &in, &err),
+                     0);
+    intake_free(&in);
+    /* Still too short once plain: the length is named, not a cut-off at 18 typed bytes. */
+    assert_int_equal(parse(with("110105194912310038", "1101 0519 4912", buf, sizeof buf), &c,
+                           &in, &err),
+                     JF_EINVAL);
+    assert_string_equal(err.field, "parties[1].id_number");
+    assert_non_null(strstr(err.message, "18位"));
+}
+
+static void test_same_person_twice_refused(void **state)
+{
+    (void)state;
+    struct intake_ctx c = ctx(NULL, JIEFEN__TIER__TIER_VILLAGE);
+    struct intake *in = NULL;
+    struct intake_error err;
+    char buf[4096];
+    /* The second party's number is the first's, written differently. */
+    assert_int_equal(parse(with("110105194912310038", "11010519491231002 x", buf, sizeof buf),
+                           &c, &in, &err),
+                     JF_EINVAL);
+    assert_null(in);
+    assert_int_equal(err.count, 1);
+    assert_string_equal(err.field, "parties[1].id_number");
+    assert_non_null(strstr(err.message, "与当事人1的身份证号码相同"));
+}
+
 int main(void)
 {
     if (test_init())
@@ -330,6 +411,9 @@ int main(void)
         cmocka_unit_test(test_choices_and_defaults),
         cmocka_unit_test(test_chars),
         cmocka_unit_test(test_many_parties),
+        cmocka_unit_test(test_all_faults_at_once),
+        cmocka_unit_test(test_id_number_made_plain),
+        cmocka_unit_test(test_same_person_twice_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
