@@ -23,6 +23,8 @@
  *   users   user name               -> UserRecord: this node's accounts (never in the log)
  *   sessions BLAKE2b-256 of the cookie -> SessionRecord: browser sessions (the cookie itself
  *           is never stored)
+ *   todo    'i' kind due:u64be subject -> empty: what waits for this node (todo.h);
+ *           'j' seq:u64be -> a change of it, the last TODO_JOURNAL kept; 's' -> the seq
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -44,7 +46,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties, users, sessions;
+        reports, warnings, parties, users, sessions, todo;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];
