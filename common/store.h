@@ -24,7 +24,8 @@
  *   sessions BLAKE2b-256 of the cookie -> SessionRecord: browser sessions (the cookie itself
  *           is never stored)
  *   todo    'i' kind due:u64be subject -> empty: what waits for this node (todo.h);
- *           'j' seq:u64be -> a change of it, the last TODO_JOURNAL kept; 's' -> the seq
+ *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last TODO_JOURNAL kept;
+ *           's' -> the newest change's seq
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
