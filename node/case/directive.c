@@ -68,7 +68,7 @@ static int directive_todo(store *st, MDB_txn *txn, const char *origin, uint64_t 
                           int64_t time_ms, int present)
 {
     char subject[TODO_SUBJECT_MAX + 1];
-    snprintf(subject, sizeof subject, "%s %llu", origin, (unsigned long long)seq);
+    snprintf(subject, sizeof subject, "%s/%llu", origin, (unsigned long long)seq);
     return todo_set(st, txn, TODO_ABOUT_DIRECTIVE, TODO_DIRECTIVE, subject, time_ms, present);
 }
 

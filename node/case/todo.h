@@ -3,8 +3,8 @@
  * by the folds, in the transaction that stores each event, so that reading it costs a walk
  * of the items themselves, never a scan of the cases.
  *
- * An item is a kind, a due time and a subject: a case (its id), a directive ("origin seq")
- * or a report ("origin kind period"). A case gives items by its view (todo_of_case); the
+ * An item is a kind, a due time and a subject: a case (its id), a directive ("origin/seq")
+ * or a report ("origin/kind/period"). A case gives items by its view (todo_of_case); the
  * directive and report folds set theirs with todo_set. Every change is also written to a
  * journal numbered from 1 (the last TODO_JOURNAL changes are kept), which the API streams
  * to the console: a case's journal entry is written on every change of the case, so that a

@@ -225,7 +225,7 @@ static int report_todo(store *st, MDB_txn *txn, const char *self, const Jiefen__
     registry_free(&of);
     if (rc || !mine)
         return rc;
-    snprintf(subject, sizeof subject, "%s %s %s", v->origin, v->kind, v->period);
+    snprintf(subject, sizeof subject, "%s/%s/%s", v->origin, v->kind, v->period);
     return todo_set(st, txn, TODO_ABOUT_REPORT, TODO_REPORT, subject, v->to_ms,
                     strcmp(v->state, "submitted") == 0);
 }
