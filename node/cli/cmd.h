@@ -22,6 +22,9 @@ int cmd_case_list(struct ctl *ctl, int argc, char **argv);
 /* cmd_supervision.c */
 int cmd_supervision(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_inbox.c */
+int cmd_inbox(struct ctl *ctl, int argc, char **argv);
+
 /* cmd_enrol.c */
 int cmd_enrol_root(struct ctl *ctl, int argc, char **argv);
 int cmd_enrol_request(struct ctl *ctl, int argc, char **argv);

@@ -46,6 +46,7 @@ static const struct command commands[] = {
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
+    {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"report", "export", action_run, 0, NULL},
