@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INBOX_DEFAULT 50
+#define INBOX_DEFAULT 20   /* items listed per kind */
 #define INBOX_MAX 500
 
 struct inbox_read {
@@ -28,18 +28,21 @@ struct inbox_read {
     long listed;
     uint64_t count;       /* of the kind being read, when it has to be counted here */
     int64_t now;
+    char node[STORE_ORIGIN_MAX + 1], name[256];   /* the last node named: most are one */
 };
 
 static json_t *item_json(struct inbox_read *in, const struct todo_item *it, const char *about,
                          const char *title, const char *node, const char *link)
 {
-    char name[256];
     int overdue = it->kind == TODO_DUE && it->due_ms < in->now;
+    if (strcmp(node, in->node)) {
+        api_node_name(in->c->api->dep.st, in->txn, node, in->name, sizeof in->name);
+        snprintf(in->node, sizeof in->node, "%s", node);
+    }
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s}",
                      "kind", todo_kind_code(it->kind), "kind_name",
                      overdue ? "已超期" : inbox_kind_name(it->kind), "about", about, "id",
-                     it->subject, "title", title, "node", node, "node_name",
-                     api_node_name(in->c->api->dep.st, in->txn, node, name, sizeof name),
+                     it->subject, "title", title, "node", node, "node_name", in->name,
                      "due_ms", (json_int_t)it->due_ms, "overdue", overdue, "link", link);
 }
 

@@ -236,6 +236,7 @@ test('the console in Chromium', async (t) => {
     assert.match(await town.textContent('main'), /待分流/);
     assert.equal(await town.evaluate(() => window.jiefenNotReloaded), true, 'the page was not reloaded');
     await shot(town, '06b-inbox-live');
+    await open(town, TOWN, `#/case/${caseId}`);  // where the next subtest acts
   });
 
   await t.test('CSRF: a state change without the session\'s token is refused, the session cookie is HttpOnly and SameSite=Strict', async () => {
