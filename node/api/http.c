@@ -628,6 +628,7 @@ int http_stream_begin(http_req *req, int status, const char *content_type,
     }
     if (c->head != req)
         return UV_EBUSY;
+    req->streaming = 1;   /* from here on, closing the connection frees req */
     if (!(w = malloc(sizeof *w + cap))) {
         conn_close(c);
         return UV_ENOMEM;
@@ -637,10 +638,10 @@ int http_stream_begin(http_req *req, int status, const char *content_type,
                               "Connection: close\r\n%s\r\n", status,
                               http_status_str((enum http_status)status), content_type,
                               extra_headers ? extra_headers : "");
-    req->streaming = 1;
     req->on_gone = on_gone;
     req->gone_arg = arg;
-    c->last = 1;   /* nothing after it on this connection */
+    c->last = 1;            /* nothing after it on this connection */
+    c->waiting_since = 0;   /* never the idle one evicted to make room */
     /* What the kernel holds for a reader that does not read stays small. */
     (void)uv_send_buffer_size((uv_handle_t *)&c->tcp, &sndbuf);
     if ((rc = conn_write(c, w)) < 0) {
