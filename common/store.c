@@ -30,7 +30,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "parties", MDB_CREATE, &s->parties)) ||
         (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &s->users)) ||
         (rc = mdb_dbi_open(txn, "sessions", MDB_CREATE, &s->sessions)) ||
-        (rc = mdb_dbi_open(txn, "search", MDB_CREATE, &s->search))) {
+        (rc = mdb_dbi_open(txn, "search", MDB_CREATE, &s->search)) ||
+        (rc = mdb_dbi_open(txn, "todo", MDB_CREATE, &s->todo))) {
         mdb_txn_abort(txn);
         return rc;
     }

@@ -371,6 +371,7 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     metrics_batch(n->metrics, ops);
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
     links_kick(n);
+    api_changed(n->api);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -404,6 +405,7 @@ static void links_received(void *arg)
 {
     struct node *n = arg;
     links_kick(n);
+    api_changed(n->api);
     warning_check_received(n->warnings);
     publish_proofs(n);
 }

@@ -3,6 +3,8 @@
 // #/case/<id>, #/account). The menu and every action show only what the user's `permissions` allow;
 // the API remains the judge. A session that ends while a page is open is signed into again
 // over the page (session-watch.js warns before), so what was typed is still there.
+// While signed in, the node's event stream (live.js) keeps the menu's badges and the
+// open page up to date, without polling.
 import { api, get, setCsrf, whenLoggedOut } from './api.js';
 import { h, clear, banner, setTimeZone } from './ui.js';
 import { name, mergeReference } from './vocab.js';
@@ -16,6 +18,8 @@ import reportsPage from './page-reports.js';
 import networkPage from './page-network.js';
 import accountPage from './page-account.js';
 import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
+import inboxPage from './page-inbox.js';
+import { startLive, stopLive } from './live.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
 
@@ -24,6 +28,7 @@ export function can(code) {
 }
 
 const pages = {
+  inbox: { title: '待办', page: inboxPage },
   intake: { title: '一窗受理', page: intakePage, perm: 'case.create' },
   cases: { title: '案件列表', page: casesPage },
   case: { title: '一案一卷', page: casePage, hidden: true },
@@ -33,6 +38,10 @@ const pages = {
   network: { title: '网络状态', page: networkPage },
   account: { title: '账户', page: accountPage },
 };
+
+// The navigation's badges: the inbox's total, and the directives and reports awaiting
+// this user on their own pages (GET /api/v1/inbox counts), read anew on every live event.
+const badges = { inbox: 0, directives: 0, reports: 0 };
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,8 +67,30 @@ function shell() {
   const here = parseHash().name;
   clear($('nav'), Object.entries(pages)
     .filter(([, p]) => !p.hidden && (!p.perm || can(p.perm)))
-    .map(([key, p]) => h('a', { href: `#/${key}`, class: key === here ? 'active' : null, 'aria-current': key === here ? 'page' : null }, p.title)));
+    .map(([key, p]) => h('a', { href: `#/${key}`, class: key === here ? 'active' : null, 'aria-current': key === here ? 'page' : null }, p.title,
+      badges[key] ? h('span', { class: 'badge', 'aria-label': `${badges[key]} 项待办` }, String(badges[key])) : null)));
   $('nav').hidden = false;
+}
+
+async function loadBadges() {
+  const { total, kinds } = await get('/api/v1/inbox?limit=1');
+  const count = (kind) => (kinds.find((k) => k.kind === kind) || { count: 0 }).count;
+  Object.assign(badges, { inbox: total, directives: count('directive'), reports: count('report') });
+  if (session.user) shell();
+}
+
+// A live event: the badges anew, and the open page if it shows what changed (never a page
+// with a form being typed in).
+let liveTimer = null;
+function onLive({ event, data }) {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    loadBadges().catch(() => { /* the next event tries again */ });
+    const { name: key, arg } = parseHash();
+    const typing = document.activeElement && document.activeElement.closest('form');
+    const shows = key === 'inbox' || (key === 'case' && (event === 'reset' || data.id === arg));
+    if (shows && !typing) route();
+  }, 100);
 }
 
 // Every page of a node whose clock is off its parent's says so above the page (GET
@@ -97,6 +128,8 @@ async function signedIn(s) {
   setCsrf(s.csrf);
   sessionKnown(s);
   await loadNode();
+  startLive(onLive);
+  loadBadges().catch(() => { /* shown without badges */ });
 }
 
 async function logout() {
@@ -104,11 +137,13 @@ async function logout() {
   try { await api('DELETE', '/api/v1/session'); } catch { /* the cookie is gone either way */ }
   session.user = null;
   setCsrf('');
+  stopLive();
   showLogin('已退出登录');
 }
 
 function showLogin(message, kind = 'info') {
   session.user = null;
+  stopLive();
   loggedOutShell();
   document.title = '登录 · 解纷';
   loginPage($('main'), { message, kind, done: async (s) => {

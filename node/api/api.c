@@ -5,6 +5,7 @@
 #include "api/api_account.h"
 #include "api/api_routes.h"
 #include "api/decoy.h"
+#include "api/events.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@ struct api *api_new(const struct api_deps *d)
     if (!a)
         return NULL;
     a->dep = *d;
-    if (!(a->pw = pwcheck_new(d->loop))) {
+    if (!(a->pw = pwcheck_new(d->loop)) || !(a->events = events_new(d->loop, d->st))) {
+        pwcheck_free(&a->pw);
         free(a);
         return NULL;
     }
@@ -27,6 +29,7 @@ void api_free(struct api **a)
     if (!a || !*a)
         return;
     pwcheck_free(&(*a)->pw);
+    events_free(&(*a)->events);
     decoy_free(&(*a)->decoys);
     free(*a);
     *a = NULL;
@@ -35,6 +38,12 @@ void api_free(struct api **a)
 void api_stop(struct api *a)
 {
     pwcheck_stop(a->pw);
+    events_stop(a->events);
+}
+
+void api_changed(struct api *a)
+{
+    events_changed(a->events);
 }
 
 void api_sweep(struct api *a)
@@ -101,6 +110,8 @@ static const struct route routes[] = {
     {"GET", "/metrics", 0, NEED_LOGIN, route_metrics},
     {"GET", "/api/v1/parties", 0, PERM_CASE_PARTIES, route_party_find},
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
+    {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
+    {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

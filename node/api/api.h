@@ -31,7 +31,11 @@ void api_handle(http_req *req, const http_request *r, void *data);
 /* Removes ended sessions from the store (the cron calls it). */
 void api_sweep(struct api *a);
 
-/* At shutdown: answers the logins still waiting (503) and stops their timer. */
+/* At shutdown: answers the logins still waiting (503) and stops their timer; ends the
+ * event streams. */
 void api_stop(struct api *a);
+
+/* The store changed (a commit, or events in from a link): the event streams are told. */
+void api_changed(struct api *a);
 
 #endif

@@ -33,6 +33,12 @@ void reply_headers(struct api_call *c, int status, const char *type, const char 
     free(c);
 }
 
+void reply_streamed(struct api_call *c)
+{
+    metrics_request(c->api->dep.metrics, c->route, 200, (double)(uv_hrtime() - c->t0) / 1e9);
+    free(c);
+}
+
 void reply_raw(struct api_call *c, int status, const char *type, const char *body, size_t len)
 {
     reply_headers(c, status, type, body, len, "Cache-Control: no-store\r\n");

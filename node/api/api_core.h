@@ -17,11 +17,13 @@
 
 struct pwcheck;
 struct decoys;
+struct events;
 
 struct api {
     struct api_deps dep;    /* what api_new() was given */
     struct pwcheck *pw;     /* password checks waiting for the pool (api_account.h) */
     struct decoys *decoys;  /* failed logins of names that are no account (decoy.h) */
+    struct events *events;  /* the live streams of GET /api/v1/events (events.h) */
 };
 
 enum api_auth { API_AUTH_NONE, API_AUTH_TOKEN, API_AUTH_SESSION };
@@ -52,6 +54,9 @@ typedef void (*route_fn)(struct api_call *c, const http_request *r, const char *
  * "Name: value\r\n", may be NULL) and the call's own (c->headers). */
 void reply_headers(struct api_call *c, int status, const char *type, const char *body,
                    size_t len, const char *headers);
+
+/* Releases a call answered by a stream (http_stream_begin), counted as a 200 now. */
+void reply_streamed(struct api_call *c);
 
 /* Sends body as it is, not to be stored by the client (Cache-Control: no-store). */
 void reply_raw(struct api_call *c, int status, const char *type, const char *body, size_t len);

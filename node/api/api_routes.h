@@ -59,6 +59,10 @@ void route_users(struct api_call *c, const http_request *r, const char *tail);
 void route_user_add(struct api_call *c, const http_request *r, const char *tail);
 void route_user_action(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_inbox.c: what waits for the caller (待办); events.c: its live stream. */
+void route_inbox(struct api_call *c, const http_request *r, const char *tail);
+void route_events(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_net.c: enrolment, directives, links. */
 void route_enrol_request(struct api_call *c, const http_request *r, const char *tail);
 void route_enrol_root(struct api_call *c, const http_request *r, const char *tail);

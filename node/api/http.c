@@ -15,6 +15,7 @@
 #define HTTP_WRITE_HIGH (1024 * 1024)   /* queued response bytes: parse no more until sent */
 #define HTTP_FD_RESERVE 64              /* descriptors kept for the store, links and logs */
 #define HTTP_NOFILE_MAX (1u << 20)      /* an unlimited fd limit counts as this */
+#define HTTP_STREAM_SNDBUF (16 * 1024)  /* a stream's socket buffer: what a slow reader holds */
 
 /* DRAINING: the last response is queued and a shutdown waits for it. CLOSED: both handles
  * are closing; the connection is freed when the second close callback runs. */
@@ -80,7 +81,7 @@ static const struct http_error {
 
 static const char *const refusal_names[HTTP_REFUSED_N] = {
     "connection_cap", "address_cap", "fd_limit", "evicted",
-    "header_timeout", "body_timeout", "idle_timeout",
+    "header_timeout", "body_timeout", "idle_timeout", "slow_reader",
 };
 
 static void conn_process(http_conn *c);
@@ -232,7 +233,13 @@ static void conn_close(http_conn *c)
     for (q = c->head; q; q = next) {
         next = q->next;
         q->conn = NULL;
-        if (q->resp) {
+        if (q->streaming) {
+            void (*gone)(void *) = q->on_gone;
+            void *arg = q->gone_arg;
+            http_req_free(q);   /* the stream's answer is the server's to end */
+            if (gone)
+                gone(arg);
+        } else if (q->resp) {
             free(q->resp);
             q->resp = NULL;
             http_req_free(q);
@@ -605,6 +612,68 @@ void http_respond(http_req *req, int status, const char *content_type,
     conn_flush(c);
     if (c->state == CONN_OPEN && !c->in_process)
         conn_process(c);   /* room in the pipeline: what waited may go */
+}
+
+int http_stream_begin(http_req *req, int status, const char *content_type,
+                      const char *extra_headers, void (*on_gone)(void *arg), void *arg)
+{
+    http_conn *c = req->conn;
+    struct http_write *w;
+    size_t cap = 160 + strlen(content_type) + (extra_headers ? strlen(extra_headers) : 0);
+    int sndbuf = HTTP_STREAM_SNDBUF, rc;
+
+    if (!c) {
+        http_req_free(req);
+        return UV_ECONNRESET;
+    }
+    if (c->head != req)
+        return UV_EBUSY;
+    req->streaming = 1;   /* from here on, closing the connection frees req */
+    if (!(w = malloc(sizeof *w + cap))) {
+        conn_close(c);
+        return UV_ENOMEM;
+    }
+    /* cap holds the fixed text and both strings: the head always fits. */
+    w->len = (size_t)snprintf(w->data, cap, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                              "Connection: close\r\n%s\r\n", status,
+                              http_status_str((enum http_status)status), content_type,
+                              extra_headers ? extra_headers : "");
+    req->on_gone = on_gone;
+    req->gone_arg = arg;
+    c->last = 1;            /* nothing after it on this connection */
+    c->waiting_since = 0;   /* never the idle one evicted to make room */
+    /* What the kernel holds for a reader that does not read stays small. */
+    (void)uv_send_buffer_size((uv_handle_t *)&c->tcp, &sndbuf);
+    if ((rc = conn_write(c, w)) < 0) {
+        req->on_gone = NULL;
+        conn_close(c);
+    }
+    return rc;
+}
+
+int http_stream_write(http_req *req, const char *data, size_t len)
+{
+    http_conn *c = req->conn;
+    struct http_write *w;
+
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + len > HTTP_STREAM_QUEUE) {
+        c->srv->stats.refused[HTTP_REFUSED_SLOW_READER]++;
+        w = NULL;
+    } else if ((w = malloc(sizeof *w + len))) {
+        memcpy(w->data, data, len);
+        w->len = len;
+    }
+    if (w && conn_write(c, w) == 0)
+        return 0;
+    req->on_gone = NULL;
+    conn_close(c);
+    return -1;
+}
+
+void http_stream_end(http_req *req)
+{
+    req->on_gone = NULL;
+    conn_close(req->conn);
 }
 
 static void on_listener_closed(uv_handle_t *h)

@@ -46,6 +46,7 @@ typedef struct http_request {
     const char *cookie;        /* the Cookie header as sent */
     const char *csrf_token;    /* X-CSRF-Token */
     const char *if_none_match;
+    const char *last_event_id; /* Last-Event-ID (Server-Sent Events) */
 } http_request;
 
 /* Called for each complete request. `r` and everything it points to stay valid until
@@ -71,6 +72,7 @@ enum http_refusal {
     HTTP_REFUSED_HEADER_TIMEOUT,
     HTTP_REFUSED_BODY_TIMEOUT,
     HTTP_REFUSED_IDLE_TIMEOUT,
+    HTTP_REFUSED_SLOW_READER,     /* a stream's unsent bytes passed HTTP_STREAM_QUEUE */
     HTTP_REFUSED_N
 };
 
@@ -110,6 +112,30 @@ int http_server_port(const http_server *s);
  * Connection and `extra_headers` (each line "Name: value\r\n", may be NULL). */
 void http_respond(http_req *req, int status, const char *content_type,
                   const char *body, size_t body_len, const char *extra_headers);
+
+/* Streams (Server-Sent Events): an answer kept open and written as things happen. The
+ * connection stays counted against the caps, is never evicted as idle, reads no request
+ * after it, and is closed when the stream ends. The unsent bytes of a stream are bounded
+ * by HTTP_STREAM_QUEUE (and its socket's send buffer kept small): a client that does not
+ * read is cut off, so it cannot make the server hold more. */
+#define HTTP_STREAM_QUEUE (64 * 1024)
+
+/* Starts the streamed answer to req: the status line and headers (`extra_headers` as for
+ * http_respond, no Content-Length) now. on_gone(arg) is called once if the connection then
+ * closes on its own (the client went, a write failed, the server is closing); req is freed
+ * then and must no longer be used. 0, or UV_EBUSY when answers to earlier requests of the
+ * connection are still owed (req is then still to be answered with http_respond), or
+ * another negative libuv error (req is then freed, on_gone not called). */
+int http_stream_begin(http_req *req, int status, const char *content_type,
+                      const char *extra_headers, void (*on_gone)(void *arg), void *arg);
+
+/* Queues bytes on a stream: 0, or -1 when they would take its unsent bytes past
+ * HTTP_STREAM_QUEUE or the write fails: the connection is then cut off (a slow reader is
+ * counted as such), req freed, on_gone not called. */
+int http_stream_write(http_req *req, const char *data, size_t len);
+
+/* Ends a stream: closes its connection and frees req; on_gone is not called. */
+void http_stream_end(http_req *req);
 
 /* Stops listening, closes every connection, and frees the server once libuv has closed
  * all handles; `done` (may be NULL) is then called with `arg`. Requests still awaiting

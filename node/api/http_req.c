@@ -8,7 +8,7 @@
 
 static const char *const header_names[H_NONE] = {
     "host", "authorization", "origin", "content-type", "cookie", "x-csrf-token", "if-none-match",
-    "transfer-encoding", "expect",
+    "last-event-id", "transfer-encoding", "expect",
 };
 
 enum { CB_NONE, CB_URL, CB_FIELD, CB_VALUE };
@@ -183,6 +183,7 @@ static int on_headers_complete(http_parser *p)
     q->r.cookie = trimmed(q->text + q->off[H_COOKIE]);
     q->r.csrf_token = trimmed(q->text + q->off[H_CSRF]);
     q->r.if_none_match = trimmed(q->text + q->off[H_IF_NONE_MATCH]);
+    q->r.last_event_id = trimmed(q->text + q->off[H_LAST_EVENT_ID]);
     q->safe = p->method == HTTP_GET || p->method == HTTP_HEAD;
     /* curl asks before sending bodies over 1 KiB; without an answer it waits a second. */
     q->expect_continue = len > 0 &&

@@ -20,7 +20,7 @@
 
 /* The headers we keep; Transfer-Encoding only to refuse it, Expect to answer it. */
 enum { H_HOST, H_AUTHORIZATION, H_ORIGIN, H_CONTENT_TYPE, H_COOKIE, H_CSRF, H_IF_NONE_MATCH,
-       H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
+       H_LAST_EVENT_ID, H_TRANSFER_ENCODING, H_EXPECT, H_NONE };
 
 /* Where the collector is: between requests, inside the headers, inside the body. */
 enum http_phase { HTTP_PHASE_IDLE, HTTP_PHASE_HEADERS, HTTP_PHASE_BODY };
@@ -36,6 +36,9 @@ struct http_req {
     int keep_alive;
     int safe;                   /* GET or HEAD: reads nothing it could change */
     int expect_continue;        /* 1: the client waits for "100 Continue"; 2: sent */
+    int streaming;              /* answered by a stream (http_stream_begin) */
+    void (*on_gone)(void *arg); /* the stream's connection closed on its own */
+    void *gone_arg;
     int last_cb;                /* the parser hands over url, names and values in pieces */
     int slot;                   /* header whose value is arriving, H_NONE if not kept */
     size_t field_len;

@@ -1,10 +1,12 @@
 #include "case/directive.h"
+#include "case/todo.h"
 #include "array.h"
 #include "error.h"
 #include "log/fold.h"
 #include "log/registry.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +72,15 @@ struct addressees {
     size_t n;
 };
 
+/* The to-do item of a directive to this node: there until this node acknowledges it. */
+static int directive_todo(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+                          int64_t time_ms, int present)
+{
+    char subject[TODO_SUBJECT_MAX + 1];
+    snprintf(subject, sizeof subject, "%s/%llu", origin, (unsigned long long)seq);
+    return todo_set(st, txn, TODO_ABOUT_DIRECTIVE, TODO_DIRECTIVE, subject, time_ms, present);
+}
+
 static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
 {
     struct addressees *a = arg;
@@ -81,7 +92,6 @@ static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
 
 int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
-    (void)self;
     /* Every node this one knows that the directive is meant for, except its sender. */
     struct addressees a = {st, txn, ev, NULL, 0};
     int rc = registry_each(st, txn, add_addressee, &a);
@@ -96,6 +106,8 @@ int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     v.n_addressees = a.n;
     if (rc == 0)
         rc = directive_put(st, txn, &v);
+    if (rc == 0 && directive_addresses(st, txn, ev->directive, self))
+        rc = directive_todo(st, txn, ev->origin, ev->seq, ev->time_ms, 1);
     for (size_t i = 0; i < a.n; i++)
         free(a.ids[i]);
     free(a.ids);
@@ -108,7 +120,6 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
 {
     const Jiefen__DirectiveAck *a = ev->directive_ack;
     Jiefen__DirectiveView *v;
-    (void)self;
     if (!fold_valid_name(a->origin, STORE_ORIGIN_MAX))
         return JF_EINVAL;
     int rc = directive_get(st, txn, a->origin, a->seq, &v);
@@ -130,6 +141,8 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
         (rc = append_str(&v->ack_notes, &v->n_ack_notes, a->note)))
         goto out;
     rc = directive_put(st, txn, v);
+    if (rc == 0 && strcmp(ev->origin, self) == 0)
+        rc = directive_todo(st, txn, v->origin, v->seq, v->time_ms, 0);
 out:
     jiefen__directive_view__free_unpacked(v, NULL);
     return rc;

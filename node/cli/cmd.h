@@ -25,6 +25,8 @@ int cmd_supervision(struct ctl *ctl, int argc, char **argv);
 /* cmd_party.c */
 int cmd_party_find(struct ctl *ctl, int argc, char **argv);
 int cmd_party_log(struct ctl *ctl, int argc, char **argv);
+/* cmd_inbox.c */
+int cmd_inbox(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_enrol.c */
 int cmd_enrol_root(struct ctl *ctl, int argc, char **argv);

@@ -49,6 +49,7 @@ static const struct command commands[] = {
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
+    {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"report", "export", action_run, 0, NULL},

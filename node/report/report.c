@@ -1,5 +1,6 @@
 #include "report/report.h"
 #include "case/clockskew.h"
+#include "case/todo.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
@@ -214,6 +215,21 @@ static int submission_admissible(store *st, MDB_txn *txn, const Jiefen__Event *e
     return rc ? rc : ok ? 0 : JF_EINVAL;
 }
 
+/* The to-do item of a child's report at its parent: there while it awaits review. */
+static int report_todo(store *st, MDB_txn *txn, const char *self, const Jiefen__ReportView *v)
+{
+    char subject[TODO_SUBJECT_MAX + 1];
+    Jiefen__NodeInfo *of = NULL;
+    int rc = registry_get(st, txn, v->origin, &of);
+    int mine = rc == 0 && of && strcmp(of->parent, self) == 0;
+    registry_free(&of);
+    if (rc || !mine)
+        return rc;
+    snprintf(subject, sizeof subject, "%s/%s/%s", v->origin, v->kind, v->period);
+    return todo_set(st, txn, TODO_ABOUT_REPORT, TODO_REPORT, subject, v->to_ms,
+                    strcmp(v->state, "submitted") == 0);
+}
+
 static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     const Jiefen__ReportSubmitted *r = ev->report_submitted;
@@ -238,7 +254,8 @@ static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefe
     v.missing = r->missing;
     v.n_missing = r->n_missing;
     v.state = "submitted";
-    return report_put(st, txn, &v);
+    rc = report_put(st, txn, &v);
+    return rc ? rc : report_todo(st, txn, self, &v);
 }
 
 /* Replaces a string of an unpacked view (allocated as protobuf-c's default allocator
@@ -256,7 +273,7 @@ static int replace(char **field, const char *s)
 
 /* Applies to the report it names if that is still the current submission: a review of a
  * report since resubmitted changes nothing. */
-static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+static int fold_reviewed(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     const Jiefen__ReportReviewed *r = ev->report_reviewed;
     MDB_val d;
@@ -289,6 +306,8 @@ static int fold_reviewed(store *st, MDB_txn *txn, const Jiefen__Event *ev)
             rc = -ENOMEM;
         else
             rc = report_put(st, txn, v);
+        if (rc == 0)
+            rc = report_todo(st, txn, self, v);
     }
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
@@ -300,5 +319,5 @@ int report_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *
 {
     if (ev->body_case == JIEFEN__EVENT__BODY_REPORT_SUBMITTED)
         return fold_submitted(st, txn, self, ev);
-    return fold_reviewed(st, txn, ev);
+    return fold_reviewed(st, txn, self, ev);
 }

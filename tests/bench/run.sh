@@ -47,6 +47,9 @@ api_run 1 32
 # 1,100 slow clients (slowloris) against a jiefend with 1,024 fds: a real client's latency.
 python3 tests/bench/bench_slowloris.py --bin "$build/node"
 
+# 待办: GET /api/v1/inbox at a township holding 100,000 cases (goal: under 10 ms).
+python3 tests/bench/bench_inbox.py --bin "$build/node" --tools "$build/tests/bench"
+
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 

@@ -2,7 +2,7 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -237,6 +237,33 @@ test('the console in Chromium', async (t) => {
     assert.match(await town.textContent('.case-head'), /办理中/);
     await town.waitForSelector('.case-actions button[data-action=risk]');
     await shot(town, '06-case-township');
+  });
+
+  await t.test('township director: an inbox badge appears when a village escalates a case to it, without reload', async () => {
+    await open(town, TOWN, '#/inbox');
+    const badge = '#nav a[href="#/inbox"] .badge';
+    const count = async () => Number(await town.locator(badge).textContent({ timeout: 1000 }).catch(() => '0'));
+    const before = await count();
+    await town.evaluate(() => { window.jiefenNotReloaded = true; });
+    const vp = await newPage();
+    await login(vp, VILLAGE_NOW(), 'cunzhuren');
+    const { body: s } = await pageFetch(vp, 'GET', '/api/v1/session', null);
+    const csrf = { 'X-CSRF-Token': s.csrf };
+    const intake = { parties: [{ role: 'applicant', ...PARTY[0] }, { role: 'respondent', ...PARTY[1] }],
+      category: 'land_contract', matter_type: 'dispute_mediation', village: '东村', source: 'walk_in',
+      summary: '灌溉用水纠纷，需镇里协调', complexity: 'simple' };
+    const made = await pageFetch(vp, 'POST', '/api/v1/cases', intake, csrf);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.case.id;
+    const up = await pageFetch(vp, 'POST', `/api/v1/cases/${id}/escalate`, { reason: '涉及跨村水源' }, csrf);
+    assert.ok([200, 201].includes(up.status), JSON.stringify(up.body));
+    await vp.context().close();
+    await until(async () => (await count()) > before, 'the inbox badge to go up');
+    await town.waitForSelector(`main table.inbox a[href="#/case/${id}"]`);
+    assert.match(await town.textContent('main'), /待分流/);
+    assert.equal(await town.evaluate(() => window.jiefenNotReloaded), true, 'the page was not reloaded');
+    await shot(town, '06b-inbox-live');
+    await open(town, TOWN, `#/case/${caseId}`);  // where the next subtest acts
   });
 
   await t.test('CSRF: a state change without the session\'s token is refused, the session cookie is HttpOnly and SameSite=Strict', async () => {
