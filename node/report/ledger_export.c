@@ -1,9 +1,11 @@
 #include "report/ledger_export.h"
+#include "array.h"
 #include "case/case.h"
 #include "clock.h"
 #include "error.h"
 #include "report/export.h"
 #include "case/reference.h"
+#include "log/registry.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -189,12 +191,73 @@ static const char *const REGISTER_HEADERS[] = {
     "状态", "承办节点", "办理期限", "办结日期", "满意度"};
 #define REGISTER_COLS (sizeof REGISTER_HEADERS / sizeof REGISTER_HEADERS[0])
 
+/* Node id → name, read from the registry once per export and sorted for lookup: the
+ * register names the holder of each of its rows, and a county's year has many rows. */
+struct node_name {
+    char *id, *name;
+};
+
+struct node_names {
+    struct node_name *v;
+    size_t n, cap;
+};
+
+static int node_name_add(struct node_names *t, const char *id, const char *name)
+{
+    struct node_name *g = array_room(t->v, t->n, &t->cap, sizeof *g, 32);
+    if (!g)
+        return -ENOMEM;
+    t->v = g;
+    t->v[t->n] = (struct node_name){strdup(id), strdup(name[0] ? name : id)};
+    return t->v[t->n++].name && t->v[t->n - 1].id ? 0 : -ENOMEM;
+}
+
+static int node_name_each(const Jiefen__NodeInfo *ni, void *arg)
+{
+    return node_name_add(arg, ni->node_id, ni->name);
+}
+
+static int node_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct node_name *)a)->id, ((const struct node_name *)b)->id);
+}
+
+static void node_names_clear(struct node_names *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].id);
+        free(t->v[i].name);
+    }
+    free(t->v);
+    *t = (struct node_names){0};
+}
+
+static int node_names_load(store *st, MDB_txn *txn, const struct ledger_export_req *q,
+                           struct node_names *t)
+{
+    int rc = node_name_add(t, q->node_id, q->node_name);
+    if (rc == 0)
+        rc = registry_each(st, txn, node_name_each, t);
+    if (rc == 0)
+        qsort(t->v, t->n, sizeof *t->v, node_name_cmp);
+    return rc;
+}
+
+/* The name of node id, or the id itself for a node the registry does not know. */
+static const char *node_name_of(const struct node_names *t, const char *id)
+{
+    struct node_name key = {(char *)id, NULL};
+    const struct node_name *e = bsearch(&key, t->v, t->n, sizeof *t->v, node_name_cmp);
+    return e ? e->name : id;
+}
+
 struct ledger_fill {
     store *st;
     MDB_txn *txn;
     const struct ledger_export_req *q;
     export_file *f;
     size_t reg;
+    struct node_names names;
 };
 
 /* One case taken in: a row written as the walk meets it (the view is freed after). */
@@ -213,7 +276,7 @@ static int register_row(const Jiefen__CaseView *v, void *arg)
         TEXT(name_of(&ref_sources, v->source)),
         TEXT(name_of(&ref_risks, case_risk_code(v->risk))),
         TEXT(name_of(&ref_statuses, case_status_code(v->status))),
-        TEXT(v->holder),
+        TEXT(node_name_of(&x->names, v->holder)),
         TEXT(date_of(v->due_ms, due)),
         TEXT(date_of(v->closed_ms, closed)),
         TEXT(sat),
@@ -250,8 +313,12 @@ static int fill_ledger(export_file *f, void *arg)
 int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, char **out,
                   size_t *len, char *err, size_t errlen)
 {
-    struct ledger_fill x = {st, txn, q, NULL, 0};
-    return export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    struct ledger_fill x = {st, txn, q, NULL, 0, {0}};
+    int rc = node_names_load(st, txn, q, &x.names);
+    if (rc == 0)
+        rc = export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    node_names_clear(&x.names);
+    return rc;
 }
 
 /* ---- a report: 报告, then the figures it froze ------------------------------------------
@@ -267,8 +334,11 @@ static char *missing_text(const Jiefen__ReportView *v)
     FILE *f = open_memstream(&s, &n);
     if (!f)
         return NULL;
-    for (size_t i = 0; i < v->n_missing; i++)
-        fprintf(f, "%s%s", i ? "、" : "", v->missing[i]);
+    for (size_t i = 0; i < v->n_missing; i++) {
+        const char *why = i < v->n_missing_reason ? v->missing_reason[i] : "";
+        fprintf(f, "%s%s%s%s%s", i ? "、" : "", v->missing[i], why[0] ? "（" : "", why,
+                why[0] ? "）" : "");
+    }
     if (fclose(f) != 0) {
         free(s);
         return NULL;
