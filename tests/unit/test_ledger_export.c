@@ -85,7 +85,7 @@ static void test_month_ledger_csv(void **state)
                         "状态,承办节点,办理期限,办结日期,满意度"));
     /* The register: the three cases of January in t1's subtree, by their names. */
     assert_true(line(t, "v1-2026-000001,2026-01-05,东村,土地承包经营,部门,纠纷调处,来访,蓝,"
-                        "办理中,v1,2026-01-08,,"));
+                        "办理中,村1,2026-01-08,,")); /* the holder by its name */
     assert_non_null(strstr(t, "v1-2026-000002,2026-01-20,"));
     assert_non_null(strstr(t, "v1a-2026-000001,2026-01-31,西组,医疗纠纷,部门,纠纷调处,12345热线"));
     assert_null(strstr(t, "v2-2026-000001")); /* taken in on 1 February */
