@@ -81,11 +81,15 @@ class ReportReview(NodeTest):
                          "accepted": False, "comment": "再看看"})
         self.assertEqual(b["error"]["message"], f"村11的日排查报告（{week[0]}）已接收")
 
-        # Marked missing with reasons (both forms), the weekly goes; the county reads them.
-        missing = [{"node": "v12", "period": str(week[5]), "reason": "村委停电"},
-                   f"v12/{week[6]}=网格员外出培训"]
-        s, b = self.submit(town, "weekly", monday, missing=missing)
-        self.assertEqual(s, 200, b)
+        # jiefenctl's refusal is the same sentence; marked missing with reasons, it goes.
+        r = town.ctl("report", "submit", "--kind", "weekly", "--period", str(monday),
+                     "--analysis", "本期排查正常")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn(f"下级报告未齐：村12（{week[5]}、{week[6]}）尚未报送日排查", r.stderr)
+        r = town.ctl("report", "submit", "--kind", "weekly", "--period", str(monday),
+                     "--analysis", "本期排查正常", "--missing", f"v12/{week[5]}=村委停电",
+                     "--missing", f"v12/{week[6]}=网格员外出培训")
+        self.assertEqual(r.returncode, 0, r.stderr)
 
         def at_county():
             c = county.ok("GET", f"/api/v1/reports?kind=weekly&period={monday}")["children"]
@@ -93,6 +97,9 @@ class ReportReview(NodeTest):
         w = wait_for(at_county, 30, "the weekly at the county")
         self.assertEqual(w["missing"], [f"v12/{week[5]}", f"v12/{week[6]}"])
         self.assertEqual(w["missing_reasons"], ["村委停电", "网格员外出培训"])
+        r = county.ctl("report", "show", "t1", "--kind", "weekly", "--period", str(monday))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"v12/{week[5]}（村委停电）、v12/{week[6]}（网格员外出培训）", r.stdout)
         csv = self.download(county, f"/api/v1/reports/export?node=t1&kind=weekly"
                                     f"&period={monday}&format=csv")
         self.assertIn(f"v12/{week[5]}（村委停电）、v12/{week[6]}（网格员外出培训）", csv)
@@ -141,6 +148,13 @@ class ReportReview(NodeTest):
         self.assertEqual(dash["open"], 4)
         monday = today() - datetime.timedelta(days=today().weekday())
         self.assertEqual(week["period"], str(monday))
+        r = town.ctl("dashboard")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertTrue(any(l.split()[:2] == ["受理:", "4"] for l in lines if l.strip()), r.stdout)
+        self.assertTrue(any(l.split()[:2] == ["村11", "3"] for l in lines if l.strip()), r.stdout)
+        self.assertTrue(any(l.split()[:2] == ["土地承包经营", "3"] for l in lines if l.strip()),
+                        r.stdout)
 
 
 if __name__ == "__main__":
