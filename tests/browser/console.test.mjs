@@ -312,7 +312,7 @@ test('the console in Chromium', async (t) => {
     await open(town, TOWN, '#/reports');
     await until(async () => { await showWeek(); return (await town.locator(`${row(days[6])} .state-submitted`).count()) && (await town.locator(`${row(days[0])} .state-submitted`).count()); }, 'the dailies at the township');
     assert.equal(await town.locator('.child-reports tbody tr').count(), 7);
-    assert.match(await town.textContent(row(days[5])), /村11.*未报送/);
+    assert.match(await town.textContent(row(days[5])), /东村.*未报送/);
 
     // Read Monday's, accept it; return Tuesday's with a comment.
     await town.click(`${row(days[0])} button:has-text("查看")`);
@@ -327,7 +327,7 @@ test('the console in Chromium', async (t) => {
     await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳');
     await town.click('form[data-submit] button[type=submit]');
     const refusal = await town.waitForSelector('form[data-submit] .form-error:not([hidden])');
-    assert.equal(await refusal.textContent(), `下级报告未齐：村11（${days[1]}、${days[5]}）尚未报送日排查；请等待报送，或标注缺报并写明原因`);
+    assert.equal(await refusal.textContent(), `下级报告未齐：东村（${days[1]}、${days[5]}）尚未报送日排查；请等待报送，或标注缺报并写明原因`);
 
     // Saturday's marked missing with its reason; Tuesday's comes again; the weekly goes.
     await town.click(`${row(days[5])} form[data-mark] button[type=submit]`);
@@ -339,7 +339,7 @@ test('the console in Chromium', async (t) => {
     await until(async () => { await showWeek(); return town.locator(`${row(days[1])} .state-submitted`).count(); }, 'Tuesday\'s daily sent again');
     assert.match(await town.textContent(row(days[5])), /标注缺报：村委停电/, 'the mark is kept across a redraw');
     await shot(town, '10-report-review');
-    await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳，村11周六停电缺报');
+    await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳，东村周六停电缺报');
     await town.click('form[data-submit] button[type=submit]');
     await town.waitForFunction(() => /已上报/.test(document.querySelector('.own-report').textContent));
     const own = (await pageFetch(town, 'GET', `/api/v1/reports?kind=weekly&period=${days[0]}`, null)).body.own;
