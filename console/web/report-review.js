@@ -8,7 +8,7 @@ import { get, post, query } from './api.js';
 import { h, clear, field, input, textarea, formError, submitting, values, toast, table, fmtTime, isoDate } from './ui.js';
 import { name } from './vocab.js';
 
-const marks = new Map(); // "CHILD/DATE" → reason, for the report shown
+const marks = new Map(); // "CHILD/DATE" → {name, reason}, for the report shown
 let marksOf = '';        // the kind/period the marks belong to
 
 const tag = (c) => `${c.node}/${c.period}`;
@@ -20,7 +20,7 @@ function ownText(own) {
 }
 
 function stateChip(c) {
-  if (marks.has(tag(c))) return h('span', { class: 'chip state-missing' }, `标注缺报：${marks.get(tag(c))}`);
+  if (marks.has(tag(c))) return h('span', { class: 'chip state-missing' }, `标注缺报：${marks.get(tag(c)).reason}`);
   return h('span', { class: `chip state-${c.state}` }, name('report_state', c.state));
 }
 
@@ -65,7 +65,7 @@ function markForm(c, redraw) {
     const reason = values(form).reason;
     const slot = form.querySelector('.form-error');
     if (!reason) { slot.textContent = '请填写缺报原因'; slot.hidden = false; return; }
-    marks.set(tag(c), reason);
+    marks.set(tag(c), { name: c.name || c.node, reason });
     redraw();
   });
   return form;
@@ -81,16 +81,16 @@ function actions(c, ctx, open, reload, redraw) {
 }
 
 function submitForm(kind, period, reload) {
-  const list = [...marks].map(([t, reason]) => ({ node: t.split('/')[0], period: t.split('/')[1], reason }));
+  const list = [...marks].map(([t, m]) => ({ node: t.split('/')[0], period: t.split('/')[1], reason: m.reason, name: m.name }));
   const form = h('form', { class: 'card', novalidate: true, 'data-submit': kind },
     h('h3', {}, `上报本级${name('report_kind', kind)}`), formError(),
-    list.length ? h('p', {}, `随报标注缺报 ${list.length} 份：`, list.map((m) => `${m.period}（${m.reason}）`).join('、')) : null,
+    list.length ? h('p', {}, `随报标注缺报 ${list.length} 份：`, list.map((m) => `${m.name} ${m.period}（${m.reason}）`).join('、')) : null,
     field('分析研判', textarea({ rows: 4 }), 'analysis', { required: true, wide: true }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '上报')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     submitting(form, async () => {
-      await post('/api/v1/reports/submit', { kind, period, ...values(form), missing: list });
+      await post('/api/v1/reports/submit', { kind, period, ...values(form), missing: list.map(({ node, period: p, reason }) => ({ node, period: p, reason })) });
       marks.clear();
       toast('报告已上报');
       reload();
@@ -121,7 +121,10 @@ export default async function reportsSection(box, ctx, kind, period) {
   const canSubmit = ctx.can('report.submit') && (!own || own.state === 'returned' || own.state === 'draft');
   const children = h('div', { class: 'child-reports' });
   const submitBox = h('div');
+  const count = h('p');
   const redraw = () => {
+    const pending = rows.filter((c) => (c.state === 'absent' || c.state === 'returned') && !marks.has(tag(c))).length;
+    clear(count, rows.length ? `下级报告 ${rows.length} 份，待报送或待重报 ${pending} 份，标注缺报 ${marks.size} 份` : '');
     clear(children, table([
       ['下级', (c) => c.name || c.node],
       ['报告期', (c) => c.period],
@@ -134,10 +137,8 @@ export default async function reportsSection(box, ctx, kind, period) {
     clear(submitBox, canSubmit ? submitForm(kind, r.period, reload) : null);
   };
   redraw();
-  const pending = rows.filter((c) => c.state === 'absent' || c.state === 'returned').length;
   clear(box,
     h('p', {}, `${name('report_kind', kind)}：${isoDate(r.from_ms)} 至 ${isoDate(r.to_ms - 1)}，报送期限 ${fmtTime(r.due_ms)}`),
     h('p', { class: 'own-report' }, '本级：', ownText(own)),
-    rows.length ? h('p', {}, `下级报告 ${rows.length} 份，待报送或待重报 ${pending} 份`) : null,
-    children, submitBox);
+    count, children, submitBox);
 }
