@@ -156,7 +156,7 @@ static void test_cannot_write(void **state)
 static void test_report_csv(void **state)
 {
     struct test_node *f = *state;
-    char *missing[] = {"v1a/2026-01-05", "v2/2026-01-06"};
+    char *missing[] = {"v1a/2026-01-05", "v2/2026-01-06"}, *reasons[] = {"停电"};
     Jiefen__ReportView v = JIEFEN__REPORT_VIEW__INIT;
     v.origin = "v1";
     v.seq = 9;
@@ -171,6 +171,8 @@ static void test_report_csv(void **state)
     v.analysis = "无重大矛盾";
     v.missing = missing;
     v.n_missing = 2;
+    v.missing_reason = reasons; /* the second without a reason */
+    v.n_missing_reason = 1;
     v.state = "accepted";
     v.reviewer = "t1";
     v.comment = "同意";
@@ -192,7 +194,7 @@ static void test_report_csv(void **state)
     assert_true(line(t, "状态,已接收"));
     assert_true(line(t, "报送时间,2026-01-06 09:30:00"));
     assert_true(line(t, "审核意见,同意"));
-    assert_true(line(t, "标注缺报的下级报告,v1a/2026-01-05、v2/2026-01-06"));
+    assert_true(line(t, "标注缺报的下级报告,v1a/2026-01-05（停电）、v2/2026-01-06"));
     assert_true(line(t, "分析研判,无重大矛盾"));
     assert_true(line(t, "受理案件数,4"));
     assert_true(line(t, "化解率,50%"));
