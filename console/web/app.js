@@ -13,6 +13,7 @@ import intakePage from './page-intake.js';
 import casesPage from './page-cases.js';
 import casePage from './page-case.js';
 import supervisionPage from './page-supervision.js';
+import dashboardPage from './page-dashboard.js';
 import directivesPage from './page-directives.js';
 import reportsPage from './page-reports.js';
 import networkPage from './page-network.js';
@@ -33,6 +34,7 @@ const pages = {
   cases: { title: '案件列表', page: casesPage },
   case: { title: '一案一卷', page: casePage, hidden: true },
   supervision: { title: '督办', page: supervisionPage },
+  dashboard: { title: '驾驶舱', page: dashboardPage },
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
   network: { title: '网络状态', page: networkPage },

@@ -1,26 +1,13 @@
 // page-reports — 统计报表: the ledger figures of a period (GET /api/v1/ledger) as figures and
-// ECharts charts (echarts.min.js is served by this node, loaded on first use), its XLSX and
-// CSV download (GET /api/v1/ledger/export), the reports of this tier and its children
-// (GET /api/v1/reports; submit, accept, return) and the early warnings.
-import { get, post, query } from './api.js';
-import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, fmtRate, fmtTime, isoDate } from './ui.js';
+// ECharts charts (charts.js), its XLSX and CSV download (GET /api/v1/ledger/export), the
+// reports of this tier and its children (report-review.js) and the early warnings.
+import { get, query } from './api.js';
+import { h, clear, banner, field, input, select, values, table, fmtRate, fmtTime, isoDate } from './ui.js';
 import { name } from './vocab.js';
+import { disposeCharts, drawChart } from './charts.js';
+import reportsSection from './report-review.js';
 
 const KINDS = { village: 'daily', township: 'weekly', county: 'monthly' };
-let charts = [];
-
-function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  return new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = '/console/vendor/echarts.min.js';
-    s.onload = () => resolve(window.echarts);
-    s.onerror = () => reject(new Error('图表组件加载失败'));
-    document.head.append(s);
-  });
-}
-
-window.addEventListener('resize', () => { for (const c of charts) c.resize(); });
 
 function monthStart() { return isoDate(Date.now()).slice(0, 8) + '01'; }
 
@@ -62,8 +49,7 @@ function pieOption(title, data) {
 }
 
 async function drawCharts(box, l) {
-  const echarts = await loadECharts();
-  for (const c of charts) c.dispose();
+  disposeCharts();
   const sat = l.satisfaction || {};
   const specs = [
     ['按纠纷类别受理', barOption('按纠纷类别受理', series(l.taken_in_by.category, 'category'))],
@@ -72,7 +58,6 @@ async function drawCharts(box, l) {
     ['办结所在层级', pieOption('办结所在层级', series(l.closed_at_tier, 'tier'))],
     ['回访满意度', pieOption('回访满意度', series({ satisfied: sat.satisfied, basically_satisfied: sat.basically_satisfied, dissatisfied: sat.dissatisfied }, 'satisfaction'))],
   ];
-  charts = [];
   for (const [label, option] of specs) {
     if (!option.series[0].data.length) {
       box.append(h('div', { class: 'chart empty-chart' }, h('strong', {}, label), h('span', {}, '本期暂无数据')));
@@ -80,9 +65,7 @@ async function drawCharts(box, l) {
     }
     const el = h('div', { class: 'chart', role: 'img', 'aria-label': label });
     box.append(el);
-    const chart = echarts.init(el, null, { renderer: 'canvas' });
-    chart.setOption(option);
-    charts.push(chart);
+    await drawChart(el, option);
   }
 }
 
@@ -95,65 +78,6 @@ function figures(l) {
     ['就地化解率', fmtRate(l.local_share)], ['满意率', fmtRate(l.satisfaction && l.satisfaction.rate)],
   ];
   return h('div', { class: 'figures' }, cards.map(([label, v]) => h('div', { class: 'figure' }, h('strong', {}, String(v ?? '—')), h('span', {}, label))));
-}
-
-function reviewForm(kind, period, child, reload) {
-  const form = h('form', { class: 'inline-form', novalidate: true, 'data-node': child.node },
-    formError(), field('意见', input(), 'comment'),
-    h('button', { type: 'submit', class: 'primary', value: 'accept' }, '采纳'),
-    h('button', { type: 'submit', class: 'secondary', value: 'return' }, '退回'));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const accepted = ev.submitter && ev.submitter.value === 'accept';
-    submitting(form, async () => {
-      await post('/api/v1/reports/review', { node: child.node, kind, period, accepted, comment: values(form).comment || '' });
-      toast(accepted ? '已采纳' : '已退回');
-      reload();
-    });
-  });
-  return form;
-}
-
-function submitForm(kind, period, reload) {
-  const form = h('form', { class: 'card', novalidate: true },
-    h('h3', {}, `上报本级${name('report_kind', kind)}`), formError(),
-    field('分析研判', textarea({ rows: 4 }), 'analysis', { required: true, wide: true }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '上报')));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(form, async () => {
-      await post('/api/v1/reports/submit', { kind, period, ...values(form) });
-      toast('报告已上报');
-      reload();
-    });
-  });
-  return form;
-}
-
-function ownText(own) {
-  if (!own) return '未上报';
-  if (own.state === 'draft') return `草稿（生成于 ${fmtTime(own.generated_ms)}），尚未上报`;
-  return `${name('report_state', own.state)}（${own.submitted_by} 于 ${fmtTime(own.submitted_ms)}）${own.comment ? `，上级意见：${own.comment}` : ''}`;
-}
-
-async function reportsSection(box, ctx, kind, period) {
-  const reload = () => reportsSection(box, ctx, kind, period).catch((err) => toast(err.message, 'error'));
-  const r = await get('/api/v1/reports' + query({ kind, period }));
-  const own = r.own;
-  clear(box,
-    h('p', {}, `${name('report_kind', kind)}：${isoDate(r.from_ms)} 至 ${isoDate(r.to_ms - 1)}，报送期限 ${fmtTime(r.due_ms)}`),
-    h('p', {}, '本级：', ownText(own)),
-    table([
-      ['下级', (c) => c.name || c.node],
-      ['状态', (c) => h('span', { class: `chip state-${c.state}` }, name('report_state', c.state))],
-      ['迟报', (c) => (c.late ? h('span', { class: 'chip overdue' }, '迟报') : '否')],
-      ['上报时间', (c) => fmtTime(c.submitted_ms)],
-      ['受理', (c) => (c.figures ? String(c.figures.taken_in) : '—')],
-      ['数据不一致', (c) => (c.disagreements && c.disagreements.length ? c.disagreements.map((d) => `${d.figure}：报 ${d.reported}，核 ${d.recomputed}`).join('；') : '—')],
-      ['审核', (c) => (c.state === 'submitted' && ctx.can('report.review') ? reviewForm(kind, r.period, c, reload) : '')],
-    ], r.children, '本级没有需要报送此类报告的下级'),
-    ctx.can('report.submit') && (!own || own.state === 'returned' || own.state === 'draft')
-      ? submitForm(kind, r.period, reload) : null);
 }
 
 export default async function reportsPage(main, ctx) {

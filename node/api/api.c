@@ -80,6 +80,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/supervision", 0, NEED_LOGIN, route_supervision},
     {"GET", "/api/v1/ledger", 0, NEED_LOGIN, route_ledger},
     {"GET", "/api/v1/ledger/export", 0, NEED_LOGIN, route_ledger_export},
+    {"GET", "/api/v1/dashboard", 0, NEED_LOGIN, route_dashboard},
     {"GET", "/api/v1/reports", 0, NEED_LOGIN, route_reports},
     {"GET", "/api/v1/warnings", 0, NEED_LOGIN, route_warnings},
     {"GET", "/api/v1/reports/draft", 0, NEED_LOGIN, route_report_draft},

@@ -415,7 +415,8 @@ struct supervision {
     struct api *api;
     MDB_txn *txn;
     int64_t now;
-    json_t *overdue, *due_soon, *risk, *leader, *needs_leader, *extensions;
+    json_t *overdue, *due_soon, *leader, *needs_leader, *extensions;
+    json_t *risk[3]; /* red, orange, yellow: the list reads most severe first */
 };
 
 static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
@@ -432,9 +433,12 @@ static void supervise_one(struct supervision *s, const Jiefen__CaseView *v)
     else if (v->status == CASE_STATUS(OPEN) && v->due_ms > s->now &&
              v->due_ms - s->now < (int64_t)api->dep.cfg->warn_hours * 3600000)
         json_array_append(s->due_soon, j);
-    if ((official && official == api->dep.cfg->tier) ||
-        (!official && v->risk && where == CASE_HERE))
-        json_array_append(s->risk, j);
+    /* Red, orange and yellow are risks (blue is normal): the holder supervises its own,
+     * and the tier that answers for a colour (red: county, orange: township) those below. */
+    if (v->risk >= JIEFEN__RISK__RISK_YELLOW &&
+        v->risk <= JIEFEN__RISK__RISK_RED &&
+        (where == CASE_HERE || official == (int)api->dep.cfg->tier))
+        json_array_append(s->risk[JIEFEN__RISK__RISK_RED - v->risk], j);
     if (v->leader && strcmp(v->leader_origin, api->dep.cfg->node_id) == 0)
         json_array_append(s->leader, j);
     if (v->leader_required && !v->leader)
@@ -472,15 +476,19 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
                             json_array(),
                             json_array(),
                             json_array(),
-                            json_array()};
+                            {json_array(), json_array(), json_array()}};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &s.txn);
     if (rc == 0) {
         rc = store_walk(s.txn, api->dep.st->cases, NULL, supervise_walk, &s);
         store_txn_abort(s.txn);
     }
+    json_array_extend(s.risk[0], s.risk[1]);
+    json_array_extend(s.risk[0], s.risk[2]);
+    json_decref(s.risk[1]);
+    json_decref(s.risk[2]);
     json_t *out =
         json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "overdue", s.overdue, "due_soon",
-                  s.due_soon, "risk", s.risk, "leader_owned", s.leader, "needs_leader",
+                  s.due_soon, "risk", s.risk[0], "leader_owned", s.leader, "needs_leader",
                   s.needs_leader, "extensions_to_decide", s.extensions);
     if (rc) {
         json_decref(out);

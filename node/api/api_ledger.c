@@ -1,11 +1,12 @@
-/* api_ledger — the ledger figures (综合台账) of this node's subtree for a period, and the
- * ledger as a spreadsheet, both computed on the thread pool (work.h). Figures are defined
- * in docs/ledger.md. */
+/* api_ledger — the ledger figures (综合台账) of this node's subtree for a period, the
+ * director's dashboard (dashboard.h), and the ledger as a spreadsheet, all computed on the
+ * thread pool (work.h). Figures are defined in docs/ledger.md. */
 #include "api/api_ledger.h"
 #include "api/api_routes.h"
 #include "clock.h"
 #include "log.h"
 #include "error.h"
+#include "report/dashboard.h"
 #include "report/ledger.h"
 #include "report/ledger_export.h"
 #include "report/report.h"
@@ -70,6 +71,36 @@ void route_ledger(struct api_call *c, const http_request *r, const char *tail)
         return reply_error(c, 500, "internal", NULL, "内存不足");
     *j = (struct ledger_job){c, from, to, clock_now_ms(), NULL};
     work_read(c->api->dep.work, ledger_work, ledger_done, j);
+}
+
+/* ---- the director's dashboard (领导驾驶舱) ------------------------------------------ */
+
+static int dashboard_work(MDB_txn *txn, void *arg)
+{
+    struct ledger_job *j = arg;
+    const struct api *api = j->c->api;
+    return dashboard_compute(api->dep.st, txn, api->dep.cfg->node_id, j->now, &j->figures);
+}
+
+static void dashboard_done(int rc, void *arg)
+{
+    struct ledger_job *j = arg;
+    if (rc)
+        reply_store_error(j->c, rc);
+    else
+        reply_json(j->c, 200, json_pack("{s:o}", "dashboard", j->figures));
+    free(j);
+}
+
+/* GET /api/v1/dashboard: this week and the 12 weeks before, as of now. */
+void route_dashboard(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)r, (void)tail;
+    struct ledger_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    *j = (struct ledger_job){c, 0, 0, clock_now_ms(), NULL};
+    work_read(c->api->dep.work, dashboard_work, dashboard_done, j);
 }
 
 /* ---- a spreadsheet: the ledger, or a report (api_report.c) ---------------------------- */

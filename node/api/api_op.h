@@ -22,7 +22,7 @@ struct api_op {
     json_t *out;           /* the answer, rebuilt by each run of apply */
     int refused;           /* apply refused: status, code, field, message below */
     int status;
-    char code[32], field[64], msg[256];
+    char code[32], field[64], msg[512];
     op_after_fn after;
     void *data;            /* the route's own, freed with the operation */
 };

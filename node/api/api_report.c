@@ -92,13 +92,16 @@ static int check_child_period(struct prereq *q, const Jiefen__NodeInfo *child,
     json_t *m;
     json_array_foreach(q->missing_ok, i, m) marked |= json_is_string(m) &&
                                                        strcmp(json_string_value(m), tag) == 0;
-    json_array_append_new(q->list, json_pack("{s:s, s:s, s:s, s:s}", "node", child->node_id,
-                                             "kind", sub->kind, "period", sub->period, "state",
+    json_array_append_new(q->list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "node",
+                                             child->node_id, "name", child->name, "kind",
+                                             sub->kind, "period", sub->period, "state",
                                              v ? v->state : marked ? "missing" : "absent"));
     /* Sent and not returned counts as in; a returned one waits for its resubmission. */
     int in = v && (strcmp(v->state, "submitted") == 0 || strcmp(v->state, "accepted") == 0);
     if (!in && !marked)
-        json_array_append_new(q->absent, json_string(tag));
+        json_array_append_new(q->absent, json_pack("{s:s, s:s, s:s}", "node", child->node_id,
+                                                   "name", child->name, "period",
+                                                   sub->period));
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);
     return 0;
@@ -206,6 +209,57 @@ void route_report_draft(struct api_call *c, const http_request *r, const char *t
 
 /* ---- submit ------------------------------------------------------------------------- */
 
+/* The first mark of `missing` that names no child report the period rests on, or NULL. */
+static const char *unexpected_mark(json_t *missing, json_t *list)
+{
+    size_t i, k;
+    json_t *m, *e;
+    char tag[80];
+    json_array_foreach(missing, i, m)
+    {
+        int found = 0;
+        json_array_foreach(list, k, e)
+        {
+            snprintf(tag, sizeof tag, "%s/%s", api_str(e, "node"), api_str(e, "period"));
+            found |= strcmp(tag, json_string_value(m)) == 0;
+        }
+        if (!found)
+            return json_string_value(m);
+    }
+    return NULL;
+}
+
+/* The refusal of a report whose children's reports are not all in, as a sentence that
+ * names each child and its dates ("东村（2026-05-09、2026-05-10）、西村（2026-05-09）"),
+ * cut short with a count when it would not fit the message. */
+static int refuse_pending(struct api_op *o, json_t *absent, const char *child_kind)
+{
+    char text[sizeof o->msg - 160] = "", more[48] = "";
+    size_t len = 0, i, shown = 0, children = 0;
+    int full = 0;
+    json_t *a;
+    const char *prev = "";
+    json_array_foreach(absent, i, a)
+    {
+        const char *node = api_str(a, "node");
+        int same = strcmp(prev, node) == 0;
+        prev = node;
+        children += !same;
+        full |= len + 100 > sizeof text; /* room for one more name and date */
+        if (full)
+            continue;
+        shown += !same;
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s%s%s",
+                                same ? "、" : len ? "）、" : "", same ? "" : api_str(a, "name"),
+                                same ? "" : "（", api_str(a, "period"));
+    }
+    if (shown < children)
+        snprintf(more, sizeof more, "等 %zu 个下级", children);
+    return op_refuse(o, 409, "children_pending", "missing",
+                     "下级报告未齐：%s）%s尚未报送%s；请等待报送，或标注缺报并写明原因", text,
+                     more, child_kind);
+}
+
 static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_period *p,
                          json_t *missing)
 {
@@ -227,37 +281,79 @@ static int submit_checks(eventlog_tx *tx, struct api_op *o, const struct report_
                          "%s 报告（%s）已报送；只有被退回的报告可以重新报送", p->kind, p->period);
     json_t *absent = json_array(), *list = json_array();
     rc = prerequisites(tx->st, tx->txn, api->dep.cfg->node_id, p, missing, absent, list);
-    char *names = json_array_size(absent) ? json_dumps(absent, JSON_COMPACT) : NULL;
+    const char *stray = rc == 0 ? unexpected_mark(missing, list) : NULL;
+    if (stray)
+        rc = op_refuse(o, 400, "invalid_field", "missing",
+                       "%s 不是本期应报的下级报告，不能标注缺报（应为 \"下级/日期\"）", stray);
+    else if (rc == 0 && json_array_size(absent))
+        rc = refuse_pending(o, absent, report_kind_name(report_child_kind(p->kind)));
     json_decref(absent);
     json_decref(list);
-    if (rc == 0 && names)
-        rc = op_refuse(o, 409, "children_pending", "missing",
-                       "下级报告未齐：%s；请等待报送，或在 missing 中标注缺报", names);
-    free(names);
     return rc;
 }
 
-/* The body's "missing": an array of "CHILD/YYYY-MM-DD" strings. */
-static int missing_of(struct api_op *o, json_t **out, char ***strs, size_t *n)
+#define MISSING_REASON_MAX 300
+
+/* One mark of the body's "missing" as its tag "CHILD/YYYY-MM-DD" and reason: a string
+ * "CHILD/DATE" or "CHILD/DATE=REASON", or {"node", "period", "reason"}. 0, or -1. */
+static int missing_mark(const json_t *x, json_t *tags, json_t *reasons)
 {
-    json_t *m = json_object_get(o->in, "missing");
+    char tag[80];
+    const char *reason = "";
+    if (json_is_object(x)) {
+        if (!api_str(x, "node")[0] || !api_str(x, "period")[0])
+            return -1;
+        snprintf(tag, sizeof tag, "%s/%s", api_str(x, "node"), api_str(x, "period"));
+        reason = api_str(x, "reason");
+    } else if (json_is_string(x) && json_string_length(x) < 64 + MISSING_REASON_MAX) {
+        const char *v = json_string_value(x), *eq = strchr(v, '=');
+        size_t n = eq ? (size_t)(eq - v) : strlen(v);
+        if (n >= sizeof tag)
+            return -1;
+        snprintf(tag, sizeof tag, "%.*s", (int)n, v);
+        reason = eq ? eq + 1 : "";
+    } else {
+        return -1;
+    }
+    if (strlen(tag) > 64 || !strchr(tag, '/') || strlen(reason) > MISSING_REASON_MAX)
+        return -1;
+    json_array_append_new(tags, json_string(tag));
+    json_array_append_new(reasons, json_string(reason));
+    return 0;
+}
+
+/* The body's "missing" as two arrays the caller frees: the tags and their reasons. */
+static int missing_of(struct api_op *o, json_t **tags, json_t **reasons)
+{
+    json_t *m = json_object_get(o->in, "missing"), *x;
+    size_t i;
+    *tags = json_array();
+    *reasons = json_array();
+    if (!*tags || !*reasons)
+        return -ENOMEM;
+    if (m && (!json_is_array(m) || json_array_size(m) > 1000))
+        return op_refuse(o, 400, "invalid_field", "missing",
+                         "missing 应为 \"下级/日期\" 或 \"下级/日期=缺报原因\" 的列表");
+    json_array_foreach(m, i, x)
+    {
+        if (missing_mark(x, *tags, *reasons))
+            return op_refuse(o, 400, "invalid_field", "missing",
+                             "missing 第 %zu 项应为 \"下级/日期\" 或 \"下级/日期=缺报原因\""
+                             "（原因最多 %d 字节）",
+                             i + 1, MISSING_REASON_MAX);
+    }
+    return 0;
+}
+
+/* The strings of a JSON array of strings, borrowed from it (NULL-terminated), in *out. */
+static int strings_of(json_t *a, char ***out)
+{
     size_t i;
     json_t *x;
-    *out = m ? m : json_array();
-    if (!m)
-        json_object_set_new(o->in, "missing", *out);
-    if (!json_is_array(*out))
-        return op_refuse(o, 400, "invalid_field", "missing", "missing 应为 \"下级/日期\" 的列表");
-    *n = json_array_size(*out);
-    *strs = calloc(*n + 1, sizeof **strs);
-    if (!*strs)
+    *out = calloc(json_array_size(a) + 1, sizeof **out);
+    if (!*out)
         return -ENOMEM;
-    json_array_foreach(*out, i, x)
-    {
-        if (!json_is_string(x) || json_string_length(x) > 64)
-            return op_refuse(o, 400, "invalid_field", "missing", "missing 应为 \"下级/日期\" 的列表");
-        (*strs)[i] = (char *)json_string_value(x);
-    }
+    json_array_foreach(a, i, x)(*out)[i] = (char *)json_string_value(x);
     return 0;
 }
 
@@ -294,22 +390,17 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     struct report_period p;
     const char *why = submit_period(o->in, &p);
     const char *analysis = api_str(o->in, "analysis");
-    json_t *missing;
-    char **strs = NULL;
-    size_t n_missing = 0;
+    json_t *tags = NULL, *reasons = NULL;
+    char **strs = NULL, **why_missing = NULL, *figures = NULL;
     int rc;
     if (why)
         return op_refuse(o, 400, "invalid_field",
                          report_kind_valid(api_str(o->in, "kind")) ? "period" : "kind", "%s", why);
     if (!analysis[0] || strlen(analysis) > 20000)
         return op_refuse(o, 400, "missing_field", "analysis", "请填写分析研判内容（最多 20000 字节）");
-    if ((rc = missing_of(o, &missing, &strs, &n_missing)) ||
-        (rc = submit_checks(tx, o, &p, missing))) {
-        free(strs);
-        return rc;
-    }
-    char *figures = NULL;
-    rc = submission_figures(tx, o, &p, &figures);
+    if ((rc = missing_of(o, &tags, &reasons)) == 0 && (rc = submit_checks(tx, o, &p, tags)) == 0 &&
+        (rc = strings_of(tags, &strs)) == 0 && (rc = strings_of(reasons, &why_missing)) == 0)
+        rc = submission_figures(tx, o, &p, &figures);
     if (rc == 0) {
         Jiefen__ReportSubmitted rs = JIEFEN__REPORT_SUBMITTED__INIT;
         rs.kind = p.kind;
@@ -319,7 +410,9 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
         rs.figures = figures;
         rs.analysis = (char *)analysis;
         rs.missing = strs;
-        rs.n_missing = n_missing;
+        rs.n_missing = json_array_size(tags);
+        rs.missing_reason = why_missing;
+        rs.n_missing_reason = json_array_size(reasons);
         Jiefen__Event ev = JIEFEN__EVENT__INIT;
         ev.body_case = JIEFEN__EVENT__BODY_REPORT_SUBMITTED;
         ev.report_submitted = &rs;
@@ -329,6 +422,9 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     }
     free(figures);
     free(strs);
+    free(why_missing);
+    json_decref(tags);
+    json_decref(reasons);
     return rc;
 }
 
@@ -411,15 +507,18 @@ static int review_apply(eventlog_tx *tx, struct api_op *o)
         return op_refuse(o, 400, "missing_field", "comment", "退回报告时请填写退回意见");
     int rc = registry_get(tx->st, tx->txn, origin, &child);
     int mine = rc == 0 && child && strcmp(child->parent, api->dep.cfg->node_id) == 0;
+    char who[200];
+    snprintf(who, sizeof who, "%s", child && child->name[0] ? child->name : origin);
     registry_free(&child);
     if (rc == 0 && !mine)
         return op_refuse(o, 403, "not_parent", "node", "%s 不是本节点的下级，不能审核其报告",
-                         origin);
+                         who);
     if (rc || (rc = report_get(tx->st, tx->txn, origin, p.kind, p.period, &v)))
         return rc;
     if (!v || strcmp(v->state, "submitted")) {
-        rc = op_refuse(o, 409, "not_submitted", "period", "%s 的 %s 报告（%s）%s", origin, p.kind,
-                       p.period, v ? "已审核" : "尚未报送");
+        rc = op_refuse(o, 409, "not_submitted", "period", "%s的%s报告（%s）%s", who,
+                       report_kind_name(p.kind), p.period,
+                       !v ? "尚未报送" : strcmp(v->state, "returned") ? "已接收" : "已退回，待重新报送");
     } else {
         Jiefen__ReportReviewed rr = JIEFEN__REPORT_REVIEWED__INIT;
         rr.origin = v->origin;

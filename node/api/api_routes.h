@@ -30,6 +30,7 @@ void route_console(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_ledger.c: the ledger figures and spreadsheet. */
 void route_ledger(struct api_call *c, const http_request *r, const char *tail);
+void route_dashboard(struct api_call *c, const http_request *r, const char *tail);
 void route_ledger_export(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_report.c: reports up the tree, and early warnings. */

@@ -1,7 +1,8 @@
 /*
  * cmd_report — `ledger` and the reports (`report export|draft|submit|list|show|accept|
- * return`) as a table of actions (action.h), with their printers: a ledger's figures and
- * tables, the reports of a period, one report, a draft (docs/ledger.md).
+ * return`) and the director's `dashboard` as a table of actions (action.h), with their
+ * printers: a ledger's figures and tables, the dashboard, the reports of a period, one
+ * report, a draft (docs/ledger.md).
  */
 #include "action.h"
 
@@ -152,6 +153,70 @@ static int print_ledger(struct ctl *ctl, const struct action_args *x, json_t *r)
     return json_is_object(l) ? print_figures(ctl, l, 0) : api_unexpected("no \"ledger\"");
 }
 
+/* ---- dashboard: GET /api/v1/dashboard ------------------------------------------------ */
+
+static const struct tpl_line dashboard_lines[] = {
+    {"本周", "{week.from_ms} 起", 0},
+    {"受理", "{week.taken_in} 件", 0},
+    {"办结", "{week.closed} 件，办结率 {week.closure_rate}", 0},
+    {"超期", "{week.overdue} 件（本周受理的案件中）", 0},
+    {"逐级上报", "{week.escalated} 件（本周受理的案件中）", 0},
+    {"当前在办", "{open} 件，其中超期 {overdue_now} 件", 0},
+};
+
+/* The four figures of a group (a category, a village, a week) after its first cells. */
+#define GROUP_CELLS "{taken_in}", "{closed}", "{closure_rate}", "{overdue}", "{escalated}"
+#define GROUP_HEAD "受理", "办结", "办结率", "超期", "逐级上报"
+
+static int category_row(struct table *t, const json_t *c, const void *arg)
+{
+    (void)arg;
+    static const char *const cells[] = {"{name}", GROUP_CELLS};
+    return tpl_row(t, cells, 6, c);
+}
+
+static int village_row(struct table *t, const json_t *c, const void *arg)
+{
+    (void)arg;
+    static const char *const cells[] = {"{village}", GROUP_CELLS};
+    return tpl_row(t, cells, 6, c);
+}
+
+static int week_row(struct table *t, const json_t *c, const void *arg)
+{
+    (void)arg;
+    static const char *const cells[] = {"{period}", GROUP_CELLS};
+    return tpl_row(t, cells, 6, c);
+}
+
+/* This week's figures, by category and village, then the 12 weeks. */
+static int print_dashboard(struct ctl *ctl, const struct action_args *x, json_t *r)
+{
+    (void)ctl, (void)x;
+    const json_t *d = json_object_get(r, "dashboard"), *w = json_object_get(d, "week");
+    static const char *const by_cat[] = {"纠纷类别", GROUP_HEAD};
+    static const char *const by_vil[] = {"村(社区)", GROUP_HEAD};
+    static const char *const by_week[] = {"周（周一）", GROUP_HEAD};
+    struct table t = {.ncols = 2};
+    if (!json_is_object(w))
+        return api_unexpected("no \"dashboard\"");
+    if (tpl_lines(&t, dashboard_lines, sizeof dashboard_lines / sizeof dashboard_lines[0], d)) {
+        table_free(&t);
+        return msg_oom();
+    }
+    table_print(&t, 0);
+    table_free(&t);
+    int rc = table_show("\n本周按纠纷类别:", 2, json_object_get(w, "by_category"), by_cat, 6,
+                        category_row, NULL);
+    if (rc == 0)
+        rc = table_show("\n本周按村(社区):", 2, json_object_get(w, "by_village"), by_vil, 6,
+                        village_row, NULL);
+    if (rc == 0)
+        rc = table_show("\n近 12 周:", 2, json_object_get(d, "trend"), by_week, 6, week_row,
+                        NULL);
+    return rc;
+}
+
 /* The heading of a report's period: "日排查 2026-05-03，报送截止 2026-05-04 12:00". */
 static const char period_tpl[] = "{kind} {period}[，报送截止 {due_ms}]";
 
@@ -231,11 +296,37 @@ static const json_t *find_report(const json_t *r, const char *node)
     return NULL;
 }
 
+/* The children's reports marked missing, each with its reason: "v12/2026-05-09（停电）、…".
+ * Malloc'd; NULL out of memory. */
+static char *missing_list(const json_t *v)
+{
+    const json_t *missing = json_object_get(v, "missing");
+    const json_t *reasons = json_object_get(v, "missing_reasons");
+    char *s = NULL;
+    size_t n = 0, i;
+    json_t *m;
+    FILE *f = open_memstream(&s, &n);
+    if (!f)
+        return NULL;
+    json_array_foreach(missing, i, m)
+    {
+        const char *why = json_string_value(json_array_get(reasons, i));
+        fprintf(f, "%s%s", i ? "、" : "", json_string_value(m) ? json_string_value(m) : "");
+        if (why && why[0])
+            fprintf(f, "（%s）", why);
+    }
+    if (fclose(f)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
 static int report_fields(struct table *t, const json_t *v)
 {
     const json_t *missing = json_object_get(v, "missing");
     const json_t *dis = json_object_get(v, "disagreements");
-    char *m = json_array_size(missing) ? field_id_list(missing) : NULL;
+    char *m = json_array_size(missing) ? missing_list(v) : NULL;
     char *d = json_array_size(dis) ? tpl_list(dis, disagreement_tpl, "；") : NULL;
     int rc = tpl_lines(t, report_lines, sizeof report_lines / sizeof report_lines[0], v) ||
              (json_array_size(missing) && (!m || table_kv(t, "标注缺报", m))) ||
@@ -329,6 +420,8 @@ static int report_route(struct action_args *x)
 
 const struct action report_actions[] = {
     {"ledger", NULL, "GET", "/api/v1/ledger", NULL, NULL, 0, print_ledger, {OPT_FROM_TO},
+     NULL, NULL, NULL},
+    {"dashboard", NULL, "GET", "/api/v1/dashboard", NULL, NULL, 0, print_dashboard, {{NULL}},
      NULL, NULL, NULL},
     {"report", "export", "GET", "/api/v1/ledger/export", NULL, NULL, ACT_FILE, NULL,
      {OPT_FROM_TO, {"format", "format", "xlsx|csv", ARG_TEXT, ARG_OPTIONAL},

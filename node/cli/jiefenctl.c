@@ -52,6 +52,7 @@ static const struct command commands[] = {
     {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
+    {"dashboard", NULL, action_run, 0, NULL},
     {"report", "export", action_run, 0, NULL},
     {"report", "draft", action_run, 0, NULL},
     {"report", "submit", action_run, 0, NULL},

@@ -1,10 +1,12 @@
 #include "report/ledger_export.h"
+#include "array.h"
 #include "case/case.h"
 #include "clock.h"
 #include "error.h"
 #include "report/export.h"
 #include "case/reference.h"
 #include "report/name_index.h"
+#include "log/registry.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -245,6 +247,66 @@ static const char *cached_date(struct register_cache *c, int64_t ms, char *buf)
     return buf;
 }
 
+/* Node id → name, read from the registry once per export and sorted for lookup: the
+ * register names the holder of each of its rows, and a county's year has many rows. */
+struct node_name {
+    char *id, *name;
+};
+
+struct node_names {
+    struct node_name *v;
+    size_t n, cap;
+};
+
+static int node_name_add(struct node_names *t, const char *id, const char *name)
+{
+    struct node_name *g = array_room(t->v, t->n, &t->cap, sizeof *g, 32);
+    if (!g)
+        return -ENOMEM;
+    t->v = g;
+    t->v[t->n] = (struct node_name){strdup(id), strdup(name[0] ? name : id)};
+    return t->v[t->n++].name && t->v[t->n - 1].id ? 0 : -ENOMEM;
+}
+
+static int node_name_each(const Jiefen__NodeInfo *ni, void *arg)
+{
+    return node_name_add(arg, ni->node_id, ni->name);
+}
+
+static int node_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct node_name *)a)->id, ((const struct node_name *)b)->id);
+}
+
+static void node_names_clear(struct node_names *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].id);
+        free(t->v[i].name);
+    }
+    free(t->v);
+    *t = (struct node_names){0};
+}
+
+static int node_names_load(store *st, MDB_txn *txn, const struct ledger_export_req *q,
+                           struct node_names *t)
+{
+    int rc = node_name_add(t, q->node_id, q->node_name);
+    if (rc == 0)
+        rc = registry_each(st, txn, node_name_each, t);
+    if (rc == 0)
+        qsort(t->v, t->n, sizeof *t->v, node_name_cmp);
+    return rc;
+}
+
+/* The name of node id, or the id itself for a node the registry does not know. */
+static const char *node_name_of(const struct node_names *t, const char *id)
+{
+    struct node_name key = {(char *)id, NULL};
+    const struct node_name *e = bsearch(&key, t->v, t->n, sizeof *t->v, node_name_cmp);
+    return e ? e->name : id;
+}
+
 struct ledger_fill {
     store *st;
     MDB_txn *txn;
@@ -252,6 +314,7 @@ struct ledger_fill {
     export_file *f;
     size_t reg;
     struct register_cache *cache;
+    struct node_names names;
 };
 
 /* One case taken in: a row written as the walk meets it (the view is freed after). */
@@ -271,7 +334,7 @@ static int register_row(const Jiefen__CaseView *v, void *arg)
         TEXT(cached_name(c, SOURCES, v->source)),
         TEXT(cached_name(c, RISKS, case_risk_code(v->risk))),
         TEXT(cached_name(c, STATUSES, case_status_code(v->status))),
-        TEXT(v->holder),
+        TEXT(node_name_of(&x->names, v->holder)),
         TEXT(cached_date(c, v->due_ms, due)),
         TEXT(cached_date(c, v->closed_ms, closed)),
         TEXT(sat),
@@ -308,7 +371,7 @@ static int fill_ledger(export_file *f, void *arg)
 int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, char **out,
                   size_t *len, char *err, size_t errlen)
 {
-    struct ledger_fill x = {st, txn, q, NULL, 0, cache_new()};
+    struct ledger_fill x = {st, txn, q, NULL, 0, cache_new(), {0}};
     if (!x.cache) {
         *out = NULL;
         *len = 0;
@@ -316,7 +379,10 @@ int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, ch
             snprintf(err, errlen, "ledger export: out of memory");
         return -ENOMEM;
     }
-    int rc = export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    int rc = node_names_load(st, txn, q, &x.names);
+    if (rc == 0)
+        rc = export_bytes(q->xlsx, q->dir, fill_ledger, &x, out, len, err, errlen);
+    node_names_clear(&x.names);
     cache_free(x.cache);
     return rc;
 }
@@ -334,8 +400,11 @@ static char *missing_text(const Jiefen__ReportView *v)
     FILE *f = open_memstream(&s, &n);
     if (!f)
         return NULL;
-    for (size_t i = 0; i < v->n_missing; i++)
-        fprintf(f, "%s%s", i ? "、" : "", v->missing[i]);
+    for (size_t i = 0; i < v->n_missing; i++) {
+        const char *why = i < v->n_missing_reason ? v->missing_reason[i] : "";
+        fprintf(f, "%s%s%s%s%s", i ? "、" : "", v->missing[i], why[0] ? "（" : "", why,
+                why[0] ? "）" : "");
+    }
     if (fclose(f) != 0) {
         free(s);
         return NULL;

@@ -253,6 +253,8 @@ static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefe
     v.analysis = r->analysis;
     v.missing = r->missing;
     v.n_missing = r->n_missing;
+    v.missing_reason = r->missing_reason;
+    v.n_missing_reason = r->n_missing_reason;
     v.state = "submitted";
     rc = report_put(st, txn, &v);
     return rc ? rc : report_todo(st, txn, self, &v);

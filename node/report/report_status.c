@@ -14,10 +14,14 @@ static const char *const FIXED[] = {"taken_in", "closed", "guided", "petitions"}
 static json_t *view_json(const Jiefen__ReportView *v)
 {
     json_t *fig = json_loads(v->figures, 0, NULL), *missing = json_array();
-    for (size_t i = 0; i < v->n_missing; i++)
+    json_t *reasons = json_array();
+    for (size_t i = 0; i < v->n_missing; i++) {
         json_array_append_new(missing, json_string(v->missing[i]));
+        json_array_append_new(reasons, json_string(i < v->n_missing_reason
+                                                       ? v->missing_reason[i] : ""));
+    }
     return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s,"
-                     " s:I, s:I, s:I}",
+                     " s:I, s:I, s:I, s:o}",
                      "node", v->origin, "seq", (json_int_t)v->seq, "kind", v->kind, "period",
                      v->period, "from_ms", (json_int_t)v->from_ms, "to_ms", (json_int_t)v->to_ms,
                      "submitted_ms", (json_int_t)v->submitted_ms, "submitted_by", v->actor,
@@ -25,7 +29,7 @@ static json_t *view_json(const Jiefen__ReportView *v)
                      missing, "state", v->state, "comment", v->comment, "reviewer", v->reviewer,
                      "reviewed_ms", (json_int_t)v->reviewed_ms, "generated_ms",
                      (json_int_t)v->generated_ms, "clock_corrected_ms",
-                     (json_int_t)v->clock_corrected_ms);
+                     (json_int_t)v->clock_corrected_ms, "missing_reasons", reasons);
 }
 
 /* A child expected to report, with its report if it has sent one. */

@@ -384,6 +384,76 @@ test('the console in Chromium', async (t) => {
     await shot(town, '08-directive-case-township');
   });
 
+  await t.test('township: a full review of the village\'s dailies (read, accept, return, mark missing), then its weekly; the dashboard renders', async () => {
+    const head = await newPage();
+    await login(head, VILLAGE, 'cunzhuren');
+    const { csrf } = (await pageFetch(head, 'GET', '/api/v1/session', null)).body;
+    // Last week, Monday to Sunday, in Asia/Shanghai: every daily of it may be sent.
+    const sh = new Date(Date.now() + 8 * 3600e3);
+    const monday = Date.UTC(sh.getUTCFullYear(), sh.getUTCMonth(), sh.getUTCDate() - ((sh.getUTCDay() + 6) % 7) - 7);
+    const days = [0, 1, 2, 3, 4, 5, 6].map((i) => new Date(monday + i * 864e5).toISOString().slice(0, 10));
+    const daily = async (day) => {
+      const r = await pageFetch(head, 'POST', '/api/v1/reports/submit', { kind: 'daily', period: day, analysis: `${day} 排查矛盾纠纷正常` }, { 'X-CSRF-Token': csrf });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    for (const i of [0, 1, 2, 3, 4, 6]) await daily(days[i]);
+    const row = (day) => `tr[data-report="v11/${day}"]`;
+    // The week's section, drawn anew (the page keeps its marks while the period stays).
+    const showWeek = async () => {
+      await town.$eval('main [name=period]', (el, v) => { el.value = v; el.dispatchEvent(new Event('change')); }, days[0]);
+      await town.waitForSelector(row(days[6]));
+    };
+    await open(town, TOWN, '#/reports');
+    await until(async () => { await showWeek(); return (await town.locator(`${row(days[6])} .state-submitted`).count()) && (await town.locator(`${row(days[0])} .state-submitted`).count()); }, 'the dailies at the township');
+    assert.equal(await town.locator('.child-reports tbody tr').count(), 7);
+    assert.match(await town.textContent(row(days[5])), /东村.*未报送/);
+
+    // Read Monday's, accept it; return Tuesday's with a comment.
+    await town.click(`${row(days[0])} button:has-text("查看")`);
+    assert.match(await town.textContent(`${row(days[0])} .report-detail`), new RegExp(`${days[0]} 排查矛盾纠纷正常`));
+    await town.click(`${row(days[0])} form[data-review] button[value=accept]`);
+    await town.waitForSelector(`${row(days[0])} .state-accepted`);
+    await town.fill(`${row(days[1])} form[data-review] [name=comment]`, '请补充调解情况');
+    await town.click(`${row(days[1])} form[data-review] button[value=return]`);
+    await town.waitForSelector(`${row(days[1])} .state-returned`);
+
+    // The weekly is refused with a sentence naming the village and its days.
+    await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳');
+    await town.click('form[data-submit] button[type=submit]');
+    const refusal = await town.waitForSelector('form[data-submit] .form-error:not([hidden])');
+    assert.equal(await refusal.textContent(), `下级报告未齐：东村（${days[1]}、${days[5]}）尚未报送日排查；请等待报送，或标注缺报并写明原因`);
+
+    // Saturday's marked missing with its reason; Tuesday's comes again; the weekly goes.
+    await town.click(`${row(days[5])} form[data-mark] button[type=submit]`);
+    assert.match(await town.textContent(`${row(days[5])} form[data-mark] .form-error`), /请填写缺报原因/);
+    await town.fill(`${row(days[5])} form[data-mark] [name=reason]`, '村委停电');
+    await town.click(`${row(days[5])} form[data-mark] button[type=submit]`);
+    assert.match(await town.textContent(row(days[5])), /标注缺报：村委停电/);
+    await daily(days[1]);
+    await until(async () => { await showWeek(); return town.locator(`${row(days[1])} .state-submitted`).count(); }, 'Tuesday\'s daily sent again');
+    assert.match(await town.textContent(row(days[5])), /标注缺报：村委停电/, 'the mark is kept across a redraw');
+    await shot(town, '10-report-review');
+    await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳，东村周六停电缺报');
+    await town.click('form[data-submit] button[type=submit]');
+    await town.waitForFunction(() => /已上报/.test(document.querySelector('.own-report').textContent));
+    const own = (await pageFetch(town, 'GET', `/api/v1/reports?kind=weekly&period=${days[0]}`, null)).body.own;
+    assert.deepEqual([own.missing, own.missing_reasons], [[`v11/${days[5]}`], ['村委停电']]);
+    await head.context().close();
+
+    await open(town, TOWN, '#/dashboard');
+    await town.waitForSelector('.charts canvas');
+    assert.match(await town.textContent('main .figures'), /本周受理/);
+    assert.match(await town.textContent('main'), /近 12 周|按村（社区）/);
+    await shot(town, '10-dashboard');
+  });
+
+  await t.test('supervision: the risk headings count each colour; blue is not a risk', async () => {
+    await open(town, TOWN, '#/supervision');
+    assert.equal(await town.locator('nav.counts a[data-risk]').count(), 3);
+    const orange = await town.textContent('nav.counts a[data-risk=orange] strong');
+    assert.ok(Number(orange) >= 1, 'the orange case is counted under 橙色风险');
+  });
+
   await t.test('accounts: the administrator adds a user (error beside the field), who changes their own password, then is disabled', async () => {
     const admin = await newPage();
     await login(admin, VILLAGE, 'guanli');

@@ -80,7 +80,7 @@ class Reports(NodeTest):
         # The weekly waits for the two missing dailies, then goes with them marked missing.
         s, b = self.submit(town, "weekly", monday, analysis="本周矛盾纠纷总体平稳")
         self.assertEqual((s, b["error"]["code"]), (409, "children_pending"), b)
-        self.assertIn(f"v12/{week[5]}", b["error"]["message"])
+        self.assertIn(f"村12（{week[5]}、{week[6]}）", b["error"]["message"])
         missing = [f"v12/{week[5]}", f"v12/{week[6]}"]
         s, b = self.submit(town, "weekly", monday, analysis="本周矛盾纠纷总体平稳",
                            missing=missing, actor="镇综治中心主任 周八")

@@ -85,7 +85,7 @@ static void test_month_ledger_csv(void **state)
                         "状态,承办节点,办理期限,办结日期,满意度"));
     /* The register: the three cases of January in t1's subtree, by their names. */
     assert_true(line(t, "v1-2026-000001,2026-01-05,东村,土地承包经营,部门,纠纷调处,来访,蓝,"
-                        "办理中,v1,2026-01-08,,"));
+                        "办理中,村1,2026-01-08,,")); /* the holder by its name */
     assert_non_null(strstr(t, "v1-2026-000002,2026-01-20,"));
     assert_non_null(strstr(t, "v1a-2026-000001,2026-01-31,西组,医疗纠纷,部门,纠纷调处,12345热线"));
     assert_null(strstr(t, "v2-2026-000001")); /* taken in on 1 February */
@@ -156,7 +156,7 @@ static void test_cannot_write(void **state)
 static void test_report_csv(void **state)
 {
     struct test_node *f = *state;
-    char *missing[] = {"v1a/2026-01-05", "v2/2026-01-06"};
+    char *missing[] = {"v1a/2026-01-05", "v2/2026-01-06"}, *reasons[] = {"停电"};
     Jiefen__ReportView v = JIEFEN__REPORT_VIEW__INIT;
     v.origin = "v1";
     v.seq = 9;
@@ -171,6 +171,8 @@ static void test_report_csv(void **state)
     v.analysis = "无重大矛盾";
     v.missing = missing;
     v.n_missing = 2;
+    v.missing_reason = reasons; /* the second without a reason */
+    v.n_missing_reason = 1;
     v.state = "accepted";
     v.reviewer = "t1";
     v.comment = "同意";
@@ -192,7 +194,7 @@ static void test_report_csv(void **state)
     assert_true(line(t, "状态,已接收"));
     assert_true(line(t, "报送时间,2026-01-06 09:30:00"));
     assert_true(line(t, "审核意见,同意"));
-    assert_true(line(t, "标注缺报的下级报告,v1a/2026-01-05、v2/2026-01-06"));
+    assert_true(line(t, "标注缺报的下级报告,v1a/2026-01-05（停电）、v2/2026-01-06"));
     assert_true(line(t, "分析研判,无重大矛盾"));
     assert_true(line(t, "受理案件数,4"));
     assert_true(line(t, "化解率,50%"));
