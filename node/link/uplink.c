@@ -93,6 +93,22 @@ static int send_msg(uplink *u, Jiefen__LinkMessage *m)
     return rc;
 }
 
+static uint64_t inflight(const uplink *u)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < u->n_o; i++)
+        n += u->o[i].sent - u->o[i].acked;
+    return n;
+}
+
+static void on_tick(uv_timer_t *t);
+
+/* Something to watch: the tick within a second (the counters to save, an answer due). */
+static void watch(uplink *u)
+{
+    link_tick_arm(&u->tick, on_tick, 1);
+}
+
 static void send_hello(uplink *u)
 {
     MDB_txn *txn;
@@ -110,6 +126,7 @@ static void send_hello(uplink *u)
     u->synced = 0;
     u->hello_ms = clock_now_ms();
     send_msg(u, &m);
+    watch(u);
 }
 
 /* Sends batches while the window allows. Events are read from a read transaction and
@@ -123,9 +140,6 @@ static void pump_up(uplink *u)
     if (refresh_heads(u, txn) || !env)
         goto out;
     for (;;) {
-        uint64_t inflight = 0;
-        for (size_t i = 0; i < u->n_o; i++)
-            inflight += u->o[i].sent - u->o[i].acked;
         size_t n = 0, bytes = 0;
         uint64_t start[64];
         size_t count[64], used = 0;
@@ -138,7 +152,7 @@ static void pump_up(uplink *u)
             start[used] = i, count[used++] = got;
             n += got;
         }
-        if (n == 0 || inflight >= LINK_WINDOW_EVENTS)
+        if (n == 0 || inflight(u) >= LINK_WINDOW_EVENTS)
             break;
         Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
         b.envelopes = env;
@@ -150,6 +164,7 @@ static void pump_up(uplink *u)
             break;
         for (size_t j = 0; j < used; j++)
             u->o[start[j]].sent += count[j];
+        watch(u);
     }
 out:
     free(env);
@@ -237,6 +252,7 @@ static void up_readable(zsock *z)
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
             on_down(u, m->down);
         jiefen__link_message__free_unpacked(m, NULL);
+        watch(u);
     }
 }
 
@@ -245,24 +261,24 @@ static void up_writable(zsock *z)
     pump_up(z->data);
 }
 
-/* Housekeeping, cheap when idle: the Hello again if its answer did not come (lost on a
- * connection that broke), a resend from the acks if they stopped advancing, the
- * counters saved. */
+/* Housekeeping: the Hello again if its answer did not come (lost on a connection that
+ * broke), a resend from the acks if they stopped advancing, the counters saved. Every
+ * second while one of those can happen, rarely when none can. */
 static void on_tick(uv_timer_t *t)
 {
     uplink *u = t->data;
     int64_t now = clock_now_ms();
-    uint64_t inflight = 0;
-    for (size_t i = 0; i < u->n_o; i++)
-        inflight += u->o[i].sent - u->o[i].acked;
-    if (!inflight)
+    uint64_t sent = inflight(u);
+    if (!sent)
         u->progress_ms = now;
-    int stuck = inflight && now - u->progress_ms > ACK_TIMEOUT_MS &&
+    int stuck = sent && now - u->progress_ms > ACK_TIMEOUT_MS &&
                 now - u->hello_ms > ACK_TIMEOUT_MS;
     if (u->peer.online && (stuck || (!u->synced && now - u->hello_ms >= LINK_TICK_MS)))
         send_hello(u);
     linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     zsock_kick(u->z);
+    link_tick_arm(t, on_tick, (u->peer.online && !u->synced) || inflight(u) ||
+                                  u->peer.dirty || u->refusals.dirty);
 }
 
 /* The socket monitor: a connection made is the moment to say Hello. */
@@ -270,6 +286,7 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
 {
     uplink *u = arg;
     int64_t now = clock_now_ms();
+    watch(u);
     if (ev->kind == LINKMON_UP) {
         linkstat_seen(&u->peer, now);
         send_hello(u);
@@ -355,7 +372,7 @@ int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *
     load_acks(u);
     uv_timer_init(ctx->loop, &u->tick);
     u->tick.data = u;
-    uv_timer_start(&u->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
+    watch(u);
     if ((rc = zsock_start(u->z, ctx->loop, u->sock, up_readable, up_writable, u)))
         log_error("uplink", "cannot poll the link socket (%s)", uv_strerror(rc));
     log_info("uplink", "linking to parent %s at %s", parent, endpoint);
