@@ -34,6 +34,7 @@ struct uplink {
     struct origin_cursor *o;
     size_t n_o, cap_o;
     int synced;              /* the parent's heads are known since the last Hello */
+    int acks_dirty;          /* acks not yet saved (the next tick saves them) */
     int64_t progress_ms;     /* when the parent last acked something new */
     int64_t hello_ms;
 };
@@ -171,10 +172,14 @@ out:
     store_txn_abort(txn);
 }
 
-/* Remembers the parent's heads, so `status` shows the backlog even while offline. */
+/* Remembers the parent's heads, so `status` shows the backlog even while offline. By the
+ * tick, not on every Heads: they are a display's memory (the parent's store is the truth,
+ * and a Hello asks for it again), not worth a commit (an fsync) per batch acked. */
 static void save_acks(uplink *u)
 {
     MDB_txn *txn = NULL;
+    if (!u->acks_dirty)
+        return;
     int rc = store_txn_begin(u->ctx.st, 0, &txn);
     for (size_t i = 0; rc == 0 && i < u->n_o; i++) {
         char key[64];
@@ -186,6 +191,8 @@ static void save_acks(uplink *u)
     if (rc || (rc = store_txn_commit(txn)))
         log_warn("uplink", "could not record the parent's acknowledgements (%s)",
                  jf_strerror(rc));
+    else
+        u->acks_dirty = 0;
 }
 
 static void on_heads(uplink *u, const Jiefen__Heads *h)
@@ -207,7 +214,7 @@ static void on_heads(uplink *u, const Jiefen__Heads *h)
     if (h->resync)
         u->synced = 1;
     u->peer.last_ack_ms = clock_now_ms();
-    save_acks(u);
+    u->acks_dirty = 1;
     pump_up(u);
 }
 
@@ -275,10 +282,11 @@ static void on_tick(uv_timer_t *t)
                 now - u->hello_ms > ACK_TIMEOUT_MS;
     if (u->peer.online && (stuck || (!u->synced && now - u->hello_ms >= LINK_TICK_MS)))
         send_hello(u);
+    save_acks(u);
     linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     zsock_kick(u->z);
     link_tick_arm(t, on_tick, (u->peer.online && !u->synced) || inflight(u) ||
-                                  u->peer.dirty || u->refusals.dirty);
+                                  u->acks_dirty || u->peer.dirty || u->refusals.dirty);
 }
 
 /* The socket monitor: a connection made is the moment to say Hello. */
@@ -396,6 +404,7 @@ void uplink_close(uplink *u)
 {
     if (!u)
         return;
+    save_acks(u);
     linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     linkmon_close(u->mon);
     zsock_stop(u->z, on_zsock_closed);
@@ -407,7 +416,7 @@ void uplink_close(uplink *u)
 void uplink_kick(uplink *u)
 {
     if (u)
-        pump_up(u);
+        zsock_kick(u->z); /* pumps when the socket can take more, and reads after it */
 }
 
 /* The time of the oldest event the parent has not acked, or 0. */
