@@ -1,4 +1,5 @@
 #include "log/ingest.h"
+#include "arena.h"
 #include "array.h"
 #include "envelope.h"
 #include "error.h"
@@ -198,15 +199,17 @@ static int run_push(struct run *r, envelope *e)
     return 0;
 }
 
+/* One batch; what it decodes lives in mem until the batch is applied. */
 static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *child,
-                         const Jiefen__UpBatch *b, struct ingest_result *res)
+                         const Jiefen__UpBatch *b, arena *mem, struct ingest_result *res)
 {
     struct run r = {0};
     size_t first = 0;
     int rc = 0;
     for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
         envelope *e = NULL;
-        envelope_decode(b->envelopes[i].data, b->envelopes[i].len, &e);
+        envelope_decode_in(arena_allocator(mem), b->envelopes[i].data, b->envelopes[i].len,
+                           &e);
         /* A run ends where the origin changes or an event cannot be read. */
         if (r.n && (!e || strcmp(e->event->origin, r.e[0]->event->origin))) {
             rc = apply_run(st, txn, self, child, &r, b, first, res);
@@ -225,6 +228,7 @@ static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *
         rc = apply_run(st, txn, self, child, &r, b, first, res);
     run_clear(&r);
     free(r.e);
+    arena_reset(mem);
     return rc;
 }
 
@@ -238,6 +242,7 @@ struct batch {
     size_t n_up;
     const Jiefen__DownBatch *down;
     struct ingest_result *res;
+    arena *mem;              /* up: the decoded envelopes of the batch being applied */
 };
 
 /* One write transaction (one commit, one fsync) for the batches: all of them are applied
@@ -250,7 +255,7 @@ static int in_txn(struct batch *b)
     if (rc)
         return rc;
     for (size_t i = 0; rc == 0 && i < b->n_up; i++)
-        rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up[i], b->res);
+        rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up[i], b->mem, b->res);
     if (rc == 0 && b->down)
         rc = ingest_down_txn(b->st, txn, b->self, b->down, b->res);
     if (rc)
@@ -271,8 +276,13 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 int ingest_up_many(store *st, const char *self, const char *child,
                    const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res)
 {
-    struct batch bt = {st, self, child, b, n, NULL, res};
-    return in_txn(&bt);
+    /* A batch's envelopes decode into about 1.5 MB: the arena grows to it once. */
+    struct batch bt = {st, self, child, b, n, NULL, res, arena_new(1 << 20)};
+    if (!bt.mem)
+        return -ENOMEM;
+    int rc = in_txn(&bt);
+    arena_free(&bt.mem);
+    return rc;
 }
 
 /* ---- down --------------------------------------------------------------------------- */
@@ -357,6 +367,6 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res)
 {
-    struct batch bt = {st, self, NULL, NULL, 0, b, res};
+    struct batch bt = {st, self, NULL, NULL, 0, b, res, NULL};
     return in_txn(&bt);
 }

@@ -1,9 +1,11 @@
 """bench_network — a village with a 100,000-event backlog drains to its township and on to
 the county. Prints events per second per hop, CPU seconds per 1,000 events at each
-receiver, and live-event latency village → county (p50/p99). Asserts nothing. Each node is
-polled over one kept-alive connection: a drain every 10 ms (a tighter poll of /status would
-take the receiver's loop from the work it measures), a live intake every millisecond, so
-its figure is resolved to about a millisecond.
+receiver and how its loop spent the hop (working; waiting for a core, which is the
+machine's other load; waiting for input or the disk, which is the hop's own waiting), and
+live-event latency village → county (p50/p99). Asserts nothing. Each node is polled over
+one kept-alive connection: a drain every 10 ms (a tighter poll of /status would take the
+receiver's loop from the work it measures), a live intake every millisecond, so its figure
+is resolved to about a millisecond.
 
     python3 tests/bench/bench_network.py --bin build/node --tools build/tests [--events N]
 """
@@ -17,6 +19,32 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import harness  # noqa: E402
 from harness import NodeTest, intake, wait_for  # noqa: E402
+
+
+def loop_times(pid):
+    """The loop thread's (main thread's) seconds on a core and waiting for one, so far."""
+    with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+        run, wait = f.read().split()[:2]
+    return int(run) / 1e9, int(wait) / 1e9
+
+
+def hop(node, target, what):
+    """Drains to node: wall seconds, its CPU seconds (all threads), and its loop thread's
+    seconds running, runnable but waiting for a core (the machine's other load), and
+    neither (waiting for input or the disk: the hop's own waits)."""
+    pid = node.proc.pid
+    cpu0, (run0, rq0) = cpu_seconds(pid), loop_times(pid)
+    dt = drain(node, target, what)
+    run1, rq1 = loop_times(pid)
+    run, rq = run1 - run0, rq1 - rq0
+    return dt, cpu_seconds(pid) - cpu0, run, rq, max(dt - run - rq, 0.0)
+
+
+def print_hop(name, receiver, n, h):
+    dt, cpu, run, rq, idle = h
+    print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s), {cpu / n * 1000:.3f} CPU s "
+          f"per 1,000 events at the {receiver}; its loop: {run:.2f} s working, {rq:.2f} s "
+          f"waiting for a core, {idle:.2f} s waiting for input or the disk")
 
 
 def cpu_seconds(pid):
@@ -86,19 +114,13 @@ class Bench(NodeTest):
         # Hop 1: village -> township, the county down so it measures one hop.
         town.start()
         village.start()
-        cpu0 = cpu_seconds(town.proc.pid)
-        dt = drain(town, base_t + self.N, "hop 1")
-        cpu = cpu_seconds(town.proc.pid) - cpu0
-        print(f"hop village->township: {self.N / dt:10.0f} events/s ({dt:.2f} s), "
-              f"{cpu / self.N * 1000:.3f} CPU s per 1,000 events at the township")
+        print_hop("village->township", "township", self.N,
+                  hop(town, base_t + self.N, "hop 1"))
 
         # Hop 2: township -> county.
         county.start()
-        cpu0 = cpu_seconds(county.proc.pid)
-        dt = drain(county, base_c + self.N, "hop 2")
-        cpu = cpu_seconds(county.proc.pid) - cpu0
-        print(f"hop township->county:  {self.N / dt:10.0f} events/s ({dt:.2f} s), "
-              f"{cpu / self.N * 1000:.3f} CPU s per 1,000 events at the county")
+        print_hop("township->county ", "county", self.N,
+                  hop(county, base_c + self.N, "hop 2"))
         self.assertTrue(county.verify()["ok"])
 
         lat, poll = [], Poller(county)
