@@ -17,15 +17,6 @@ static uv_once_t once = UV_ONCE_INIT;
 static int loaded;
 static char why[256]; /* why it did not load */
 
-/* Each member, by the name it has in the library. */
-#define XLSXLIB_SYMBOLS(X)                                                                   \
-    X(workbook_new_opt) X(workbook_add_worksheet) X(workbook_add_format)                     \
-    X(workbook_validate_sheet_name) X(workbook_close) X(lxw_workbook_free)                   \
-    X(worksheet_write_string) X(worksheet_write_number) X(worksheet_merge_range)             \
-    X(worksheet_freeze_panes) X(worksheet_set_column) X(format_set_bold) X(format_set_align) \
-    X(format_set_border) X(format_set_num_format) X(format_set_text_wrap)                    \
-    X(lxw_rowcol_to_cell) X(lxw_strerror)
-
 static void load(void)
 {
     struct xlsxlib fn;
@@ -44,7 +35,7 @@ static void load(void)
             missing = #name;                                                                 \
         memcpy(&fn.name, &sym, sizeof sym);                                                  \
     }
-    XLSXLIB_SYMBOLS(XLSXLIB_LOOKUP)
+    XLSXLIB_FUNCS(XLSXLIB_LOOKUP)
 #undef XLSXLIB_LOOKUP
     if (missing) {
         snprintf(why, sizeof why, "%s has no %s", XLSXLIB_SONAME, missing);

@@ -17,26 +17,20 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
+/* The functions export.c calls, each a member of the table under its own name. */
+#define XLSXLIB_FUNCS(X)                                                                     \
+    X(workbook_new_opt) X(workbook_add_worksheet) X(workbook_add_format)                     \
+    X(workbook_validate_sheet_name) X(workbook_close) X(lxw_workbook_free)                   \
+    X(worksheet_write_string) X(worksheet_write_number) X(worksheet_merge_range)             \
+    X(worksheet_freeze_panes) X(worksheet_set_column) X(format_set_bold) X(format_set_align) \
+    X(format_set_border) X(format_set_num_format) X(format_set_text_wrap)                    \
+    X(lxw_rowcol_to_cell) X(lxw_strerror)
+
+#define XLSXLIB_MEMBER(name) __typeof__(&name) name;
 struct xlsxlib {
-    __typeof__(&workbook_new_opt) workbook_new_opt;
-    __typeof__(&workbook_add_worksheet) workbook_add_worksheet;
-    __typeof__(&workbook_add_format) workbook_add_format;
-    __typeof__(&workbook_validate_sheet_name) workbook_validate_sheet_name;
-    __typeof__(&workbook_close) workbook_close;
-    __typeof__(&lxw_workbook_free) lxw_workbook_free;
-    __typeof__(&worksheet_write_string) worksheet_write_string;
-    __typeof__(&worksheet_write_number) worksheet_write_number;
-    __typeof__(&worksheet_merge_range) worksheet_merge_range;
-    __typeof__(&worksheet_freeze_panes) worksheet_freeze_panes;
-    __typeof__(&worksheet_set_column) worksheet_set_column;
-    __typeof__(&format_set_bold) format_set_bold;
-    __typeof__(&format_set_align) format_set_align;
-    __typeof__(&format_set_border) format_set_border;
-    __typeof__(&format_set_num_format) format_set_num_format;
-    __typeof__(&format_set_text_wrap) format_set_text_wrap;
-    __typeof__(&lxw_rowcol_to_cell) lxw_rowcol_to_cell;
-    __typeof__(&lxw_strerror) lxw_strerror;
+    XLSXLIB_FUNCS(XLSXLIB_MEMBER)
 };
+#undef XLSXLIB_MEMBER
 
 /* The loaded functions; valid after xlsxlib_load() returned 0. */
 extern struct xlsxlib xlsxlib_fn;
