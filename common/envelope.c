@@ -32,13 +32,21 @@ int envelope_sign(const crypto_identity *id, const Jiefen__Event *ev, uint8_t **
 
 int envelope_decode(const uint8_t *buf, size_t len, envelope **out)
 {
-    envelope *e = calloc(1, sizeof *e);
+    return envelope_decode_in(NULL, buf, len, out);
+}
+
+int envelope_decode_in(ProtobufCAllocator *alloc, const uint8_t *buf, size_t len,
+                       envelope **out)
+{
+    envelope *e = alloc ? alloc->alloc(alloc->allocator_data, sizeof *e) : malloc(sizeof *e);
     if (!e)
         return -ENOMEM;
-    e->wire = jiefen__envelope__unpack(NULL, len, buf);
+    memset(e, 0, sizeof *e);
+    e->alloc = alloc;
+    e->wire = jiefen__envelope__unpack(alloc, len, buf);
     if (!e->wire || e->wire->signature.len != CRYPTO_SIG_LEN)
         goto fail;
-    e->event = jiefen__event__unpack(NULL, e->wire->event.len, e->wire->event.data);
+    e->event = jiefen__event__unpack(alloc, e->wire->event.len, e->wire->event.data);
     if (!e->event || e->event->seq == 0 || !e->event->origin || !e->event->origin[0] ||
         e->event->prev_hash.len != CRYPTO_HASH_LEN)
         goto fail;
@@ -60,11 +68,15 @@ void envelope_free(envelope **e)
 {
     if (!e || !*e)
         return;
+    ProtobufCAllocator *a = (*e)->alloc;
     if ((*e)->event)
-        jiefen__event__free_unpacked((*e)->event, NULL);
+        jiefen__event__free_unpacked((*e)->event, a);
     if ((*e)->wire)
-        jiefen__envelope__free_unpacked((*e)->wire, NULL);
-    free(*e);
+        jiefen__envelope__free_unpacked((*e)->wire, a);
+    if (a)
+        a->free(a->allocator_data, *e);
+    else
+        free(*e);
     *e = NULL;
 }
 

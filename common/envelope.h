@@ -18,6 +18,7 @@ typedef struct envelope {
     Jiefen__Envelope *wire;   /* as decoded from bytes */
     Jiefen__Event *event;     /* decoded from wire->event */
     uint8_t hash[CRYPTO_HASH_LEN];
+    ProtobufCAllocator *alloc; /* what it lives in (NULL: malloc) */
 } envelope;
 
 /* Serializes `ev` (origin, seq, prev_hash and time already set by the caller), signs it
@@ -30,6 +31,10 @@ int envelope_sign(const crypto_identity *id, const Jiefen__Event *ev, uint8_t **
  * prev_hash, a 64-byte signature) but not the signature. Returns 0 or JF_ECORRUPT;
  * *out is released with envelope_free(). */
 int envelope_decode(const uint8_t *buf, size_t len, envelope **out);
+
+/* The same, in memory from `alloc` (an arena's, for many envelopes freed together). */
+int envelope_decode_in(ProtobufCAllocator *alloc, const uint8_t *buf, size_t len,
+                       envelope **out);
 
 /* 0 if the signature is pk's, else JF_EBADSIG. */
 int envelope_verify(const envelope *e, const uint8_t *pk);

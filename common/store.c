@@ -149,14 +149,12 @@ int store_event_key_parse(const MDB_val *key, char *origin, uint64_t *seq)
 int store_put_message(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                       const ProtobufCMessage *m)
 {
-    size_t len = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return -ENOMEM;
-    protobuf_c_message_pack(m, buf);
-    MDB_val k = {klen, (void *)key}, d = {len, buf};
-    int rc = mdb_put(txn, dbi, &k, &d, 0);
-    free(buf);
+    /* Packed straight into the page LMDB reserves: no buffer, no copy (no dbi here is
+     * MDB_DUPSORT, which RESERVE does not allow). */
+    MDB_val k = {klen, (void *)key}, d = {protobuf_c_message_get_packed_size(m), NULL};
+    int rc = mdb_put(txn, dbi, &k, &d, MDB_RESERVE);
+    if (rc == 0)
+        protobuf_c_message_pack(m, d.mv_data);
     return rc;
 }
 

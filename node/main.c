@@ -12,6 +12,7 @@
 #include "node.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,10 @@ int main(int argc, char **argv)
     /* A client that resets its connection must cost us one write's EPIPE, not the
      * process: libuv writes without MSG_NOSIGNAL. */
     signal(SIGPIPE, SIG_IGN);
+    /* One arena for the loop and one shared by every other thread (libuv's pool, ZeroMQ's
+     * I/O thread), not one per thread: a county runs hundreds of idle jiefends on one
+     * machine (a village on a small box), and each arena keeps its own pages. */
+    mallopt(M_ARENA_MAX, 2);
     if (crypto_init()) {
         fprintf(stderr, "jiefend: libsodium failed to initialise\n");
         return 1;

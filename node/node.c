@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +488,9 @@ static void cron_cb(uv_timer_t *t)
     struct node *n = t->data;
     store_reader_check(n->st);
     api_sweep(n->api);
+    /* What a burst (a backlog drained, an export) freed goes back to the system instead of
+     * staying in the heap of a node that is idle again. */
+    malloc_trim(0);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)

@@ -223,6 +223,50 @@ static int rule_party(eventlog_tx *tx, const struct config *cfg, const Jiefen__C
     return rc;
 }
 
+/* The case of a party opened last (ties by id): the one whose check counts all the others. */
+struct latest {
+    eventlog_tx *tx;
+    int64_t opened_ms;
+    char id[FOLD_CASE_ID_MAX + 1];
+};
+
+static int note_latest(const char *case_id, void *arg)
+{
+    struct latest *l = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = caseindex_get(l->tx->st, l->tx->txn, case_id, &v);
+    if (rc || !v)
+        return rc;
+    if (!l->id[0] || v->opened_ms > l->opened_ms ||
+        (v->opened_ms == l->opened_ms && strcmp(case_id, l->id) > 0)) {
+        l->opened_ms = v->opened_ms;
+        snprintf(l->id, sizeof l->id, "%s", case_id);
+    }
+    case_view_free(&v);
+    return 0;
+}
+
+/* A received opening: checked itself, and so is the party's latest opening if that came in
+ * before it. Openings arrive from different children in any order, and each is counted as
+ * of its own opening: the one opened last but received first must be counted again. */
+static int rule_party_received(eventlog_tx *tx, const struct config *cfg,
+                               const Jiefen__CaseView *c)
+{
+    int rc = rule_party(tx, cfg, c);
+    for (size_t i = 0; i < c->n_party_tags && rc == 0; i++) {
+        struct latest l = {tx, 0, ""};
+        Jiefen__CaseView *v = NULL;
+        if (c->party_tags[i].len != PARTY_TAG_LEN ||
+            (rc = party_each_case(tx->st, tx->txn, c->party_tags[i].data, note_latest, &l)) ||
+            !l.id[0] || strcmp(l.id, c->case_id) == 0)
+            continue;
+        if ((rc = caseindex_get(tx->st, tx->txn, l.id, &v)) == 0 && v)
+            rc = rule_party(tx, cfg, v);
+        case_view_free(&v);
+    }
+    return rc;
+}
+
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id)
 {
     Jiefen__CaseView *c = NULL;
@@ -268,7 +312,7 @@ static int received_apply(eventlog_tx *tx, void *arg)
             log_error("warning", "case %s unreadable: repeat-party rule not checked", id);
             rc = 0;
         } else if (rc == 0 && c) {
-            rc = rule_party(tx, q->cfg, c);
+            rc = rule_party_received(tx, q->cfg, c);
         }
         case_view_free(&c);
         q->checked++;

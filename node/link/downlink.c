@@ -311,16 +311,28 @@ static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
     send_heads(d, p, 1);
 }
 
-static void on_up(downlink *d, struct link_peer *p, const Jiefen__UpBatch *b)
+/* Up batches of one child that arrived together, applied in one transaction: one commit
+ * and one Heads answer for all of them instead of one each. */
+struct up_group {
+    size_t peer;             /* an index: peer_for() may move the peers */
+    Jiefen__LinkMessage *m[LINK_GROUP_BATCHES];
+    const Jiefen__UpBatch *b[LINK_GROUP_BATCHES];
+    size_t n;
+};
+
+static void on_up(downlink *d, struct up_group *g)
 {
+    struct link_peer *p = &d->peers[g->peer];
     struct ingest_result res;
     int64_t now = clock_now_ms();
     int rc;
     if (throttle_active(p, now)) { /* refused unread: no heads either, it resends later */
-        p->rejected[REJ_THROTTLED] += b->n_envelopes;
+        for (size_t i = 0; i < g->n; i++)
+            p->rejected[REJ_THROTTLED] += g->b[i]->n_envelopes;
         return;
     }
-    while ((rc = ingest_up(d->ctx.st, d->ctx.node_id, p->id, b, &res)) == MDB_MAP_FULL &&
+    while ((rc = ingest_up_many(d->ctx.st, d->ctx.node_id, p->id, g->b, g->n, &res)) ==
+               MDB_MAP_FULL &&
            store_grow(d->ctx.st) == 0)
         ;
     if (rc) {
@@ -349,10 +361,24 @@ static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck 
     trim_queue(d, p);
 }
 
+/* Applies the group held, if any, and frees its messages. */
+static void group_flush(downlink *d, struct up_group *g)
+{
+    if (g->n)
+        on_up(d, g);
+    for (size_t i = 0; i < g->n; i++)
+        jiefen__link_message__free_unpacked(g->m[i], NULL);
+    g->n = 0;
+}
+
+static void watch(downlink *d);
+static void on_tick_closed(uv_handle_t *h);
+
 static void router_readable(zsock *z)
 {
     downlink *d = z->data;
     struct linkmsg_from from;
+    struct up_group g = {0};
     Jiefen__LinkMessage *m;
     int rc;
     while ((rc = linkmsg_recv(d->router, &from, &m)) != -EAGAIN) {
@@ -378,15 +404,28 @@ static void router_readable(zsock *z)
             p->fd = from.fd;
             linkstat_seen(p, clock_now_ms());
         }
+        /* What a child sent is handled in its order: its up batches wait in the group
+         * only while nothing else of its arrives. */
+        size_t peer = (size_t)(p - d->peers);
+        if (g.n && (g.peer != peer || m->kind_case != JIEFEN__LINK_MESSAGE__KIND_UP))
+            group_flush(d, &g);
+        if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP) {
+            g.peer = peer;
+            g.m[g.n] = m;
+            g.b[g.n++] = m->up;
+            if (g.n == LINK_GROUP_BATCHES)
+                group_flush(d, &g);
+            continue;
+        }
         if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
             on_hello(d, p, m->hello);
-        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP)
-            on_up(d, p, m->up);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
             on_down_ack(d, p, m->down_ack);
         jiefen__link_message__free_unpacked(m, NULL);
     }
+    group_flush(d, &g);
     pump_down(d);
+    watch(d);
 }
 
 static void router_writable(zsock *z)
@@ -394,12 +433,21 @@ static void router_writable(zsock *z)
     pump_down(z->data);
 }
 
-/* Housekeeping: the counters saved, and ZMQ_EVENTS read again in case an edge was missed. */
+/* Housekeeping: the counters saved, and ZMQ_EVENTS read again in case an edge was missed;
+ * within a second of a change, rarely when nothing changes. */
 static void on_tick(uv_timer_t *t)
 {
     downlink *d = t->data;
-    linkstat_save(d->ctx.st, d->peers, d->n_peers, &d->refusals);
-    zsock_kick(d->zr);
+    int failed = linkstat_save(d->ctx.st, d->peers, d->n_peers, &d->refusals) != 0;
+    if (d->zr)
+        zsock_kick(d->zr);
+    link_tick_arm(t, on_tick, failed);
+}
+
+/* The counters changed: saved within a second. */
+static void watch(downlink *d)
+{
+    link_tick_arm(&d->tick, on_tick, 1);
 }
 
 /* The socket monitor: refused handshakes counted; a child's connection lost. */
@@ -407,6 +455,7 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
 {
     downlink *d = arg;
     int64_t now = clock_now_ms();
+    watch(d);
     if (ev->kind == LINKMON_REFUSED) {
         linkstat_refused(&d->refusals, ev, "downlink", now);
         return;
@@ -483,6 +532,9 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
         store_txn_abort(txn);
     }
     int rc = 0;
+    /* Before the router: its first messages may be read as it starts, and watched. */
+    uv_timer_init(ctx->loop, &d->tick);
+    d->tick.data = d;
     /* The ZAP handler must be bound before the router, or CURVE admits any key. */
     if (!(d->zap = zmq_socket(ctx->zctx, ZMQ_REP)) || zmq_bind(d->zap, ZAP_ENDPOINT) < 0 ||
         !(d->zz = calloc(1, sizeof *d->zz)))
@@ -497,12 +549,10 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
         if (d->zap)
             zmq_close(d->zap);
         free(d->zz);
-        free(d);
+        uv_close((uv_handle_t *)&d->tick, on_tick_closed); /* frees d */
         return rc;
     }
-    uv_timer_init(ctx->loop, &d->tick);
-    d->tick.data = d;
-    uv_timer_start(&d->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
+    watch(d);
     log_info("downlink", "listening for children on %s", endpoint);
     *out = d;
     return 0;
@@ -557,8 +607,8 @@ void downlink_close(downlink *d)
 
 void downlink_kick(downlink *d)
 {
-    if (d)
-        pump_down(d);
+    if (d && d->zr)
+        zsock_kick(d->zr); /* pumps, and reads what the sends may have hidden */
 }
 
 static int add_child(const Jiefen__NodeInfo *ni, void *arg)

@@ -1,4 +1,5 @@
-/* link — how both ends of a link read what they send from the store. */
+/* link — what both ends of a link share: reading what they send from the store, and the
+ * rhythm of their housekeeping tick. */
 #include "link/link.h"
 #include "error.h"
 #include "log.h"
@@ -41,4 +42,11 @@ size_t link_batch(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t first,
     if (rc)
         log_warn("link", "cannot read a batch of %s (%s)", name, jf_strerror(rc));
     return b.n;
+}
+
+void link_tick_arm(uv_timer_t *t, uv_timer_cb cb, int busy)
+{
+    uint64_t ms = busy ? LINK_TICK_MS : LINK_IDLE_TICK_MS;
+    if (!uv_is_active((uv_handle_t *)t) || uv_timer_get_due_in(t) > ms)
+        uv_timer_start(t, cb, ms, 0);
 }

@@ -31,10 +31,18 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* The housekeeping tick: every LINK_TICK_MS while a link has something to watch (a
+ * Hello unanswered, batches unacked, counters unsaved), every LINK_IDLE_TICK_MS when it
+ * has not: an idle tree wakes for its heartbeats, not for its ticks. */
 #define LINK_TICK_MS 1000
+#define LINK_IDLE_TICK_MS 30000
 #define LINK_BATCH_EVENTS 1000
 #define LINK_BATCH_BYTES (4 * 1024 * 1024)
 #define LINK_WINDOW_EVENTS 16000
+/* Up batches that arrived together applied in one transaction, at most: a commit (an
+ * fsync) and a Heads answer per group, while a group's work stays short enough for the
+ * loop to serve the rest. */
+#define LINK_GROUP_BATCHES 8
 
 /* When a child is throttled: `invalid` bad envelopes within window_ms refuse its up
  * batches unread for cooldown_ms. */
@@ -89,6 +97,10 @@ json_t *downlink_json(downlink *d);
 /* Connections refused at the children's socket (unenrolled keys, plain ZMTP, ...) by
  * reason: {"unenrolled_key": n, ...}. New reference. */
 json_t *downlink_refused_json(downlink *d);
+
+/* (Re)arms a tick that fires once: within LINK_TICK_MS when busy, else within
+ * LINK_IDLE_TICK_MS; never later than it was due already. */
+void link_tick_arm(uv_timer_t *t, uv_timer_cb cb, int busy);
 
 /* A batch to send: the values of dbi under the dense keys (name, first), (name, first + 1),
  * ... into env, at most `room` of them and until *bytes (which grows by their sizes)

@@ -34,6 +34,7 @@ struct uplink {
     struct origin_cursor *o;
     size_t n_o, cap_o;
     int synced;              /* the parent's heads are known since the last Hello */
+    int acks_dirty;          /* acks not yet saved (the next tick saves them) */
     int64_t progress_ms;     /* when the parent last acked something new */
     int64_t hello_ms;
 };
@@ -93,6 +94,22 @@ static int send_msg(uplink *u, Jiefen__LinkMessage *m)
     return rc;
 }
 
+static uint64_t inflight(const uplink *u)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < u->n_o; i++)
+        n += u->o[i].sent - u->o[i].acked;
+    return n;
+}
+
+static void on_tick(uv_timer_t *t);
+
+/* Something to watch: the tick within a second (the counters to save, an answer due). */
+static void watch(uplink *u)
+{
+    link_tick_arm(&u->tick, on_tick, 1);
+}
+
 static void send_hello(uplink *u)
 {
     MDB_txn *txn;
@@ -111,6 +128,7 @@ static void send_hello(uplink *u)
     u->synced = 0;
     u->hello_ms = clock_now_ms();
     send_msg(u, &m);
+    watch(u);
 }
 
 /* Sends batches while the window allows. Events are read from a read transaction and
@@ -124,9 +142,6 @@ static void pump_up(uplink *u)
     if (refresh_heads(u, txn) || !env)
         goto out;
     for (;;) {
-        uint64_t inflight = 0;
-        for (size_t i = 0; i < u->n_o; i++)
-            inflight += u->o[i].sent - u->o[i].acked;
         size_t n = 0, bytes = 0;
         uint64_t start[64];
         size_t count[64], used = 0;
@@ -139,7 +154,7 @@ static void pump_up(uplink *u)
             start[used] = i, count[used++] = got;
             n += got;
         }
-        if (n == 0 || inflight >= LINK_WINDOW_EVENTS)
+        if (n == 0 || inflight(u) >= LINK_WINDOW_EVENTS)
             break;
         Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
         b.envelopes = env;
@@ -151,16 +166,21 @@ static void pump_up(uplink *u)
             break;
         for (size_t j = 0; j < used; j++)
             u->o[start[j]].sent += count[j];
+        watch(u);
     }
 out:
     free(env);
     store_txn_abort(txn);
 }
 
-/* Remembers the parent's heads, so `status` shows the backlog even while offline. */
+/* Remembers the parent's heads, so `status` shows the backlog even while offline. By the
+ * tick, not on every Heads: they are a display's memory (the parent's store is the truth,
+ * and a Hello asks for it again), not worth a commit (an fsync) per batch acked. */
 static void save_acks(uplink *u)
 {
     MDB_txn *txn = NULL;
+    if (!u->acks_dirty)
+        return;
     int rc = store_txn_begin(u->ctx.st, 0, &txn);
     for (size_t i = 0; rc == 0 && i < u->n_o; i++) {
         char key[64];
@@ -172,6 +192,8 @@ static void save_acks(uplink *u)
     if (rc || (rc = store_txn_commit(txn)))
         log_warn("uplink", "could not record the parent's acknowledgements (%s)",
                  jf_strerror(rc));
+    else
+        u->acks_dirty = 0;
 }
 
 static void on_heads(uplink *u, const Jiefen__Heads *h)
@@ -195,7 +217,7 @@ static void on_heads(uplink *u, const Jiefen__Heads *h)
     u->peer.last_ack_ms = clock_now_ms();
     if (h->time_ms && u->ctx.on_clock)
         u->ctx.on_clock(u->ctx.arg, u->parent, 1, h->time_ms - u->peer.last_ack_ms);
-    save_acks(u);
+    u->acks_dirty = 1;
     pump_up(u);
 }
 
@@ -240,6 +262,7 @@ static void up_readable(zsock *z)
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
             on_down(u, m->down);
         jiefen__link_message__free_unpacked(m, NULL);
+        watch(u);
     }
 }
 
@@ -248,24 +271,25 @@ static void up_writable(zsock *z)
     pump_up(z->data);
 }
 
-/* Housekeeping, cheap when idle: the Hello again if its answer did not come (lost on a
- * connection that broke), a resend from the acks if they stopped advancing, the
- * counters saved. */
+/* Housekeeping: the Hello again if its answer did not come (lost on a connection that
+ * broke), a resend from the acks if they stopped advancing, the counters saved. Every
+ * second while one of those can happen, rarely when none can. */
 static void on_tick(uv_timer_t *t)
 {
     uplink *u = t->data;
     int64_t now = clock_now_ms();
-    uint64_t inflight = 0;
-    for (size_t i = 0; i < u->n_o; i++)
-        inflight += u->o[i].sent - u->o[i].acked;
-    if (!inflight)
+    uint64_t sent = inflight(u);
+    if (!sent)
         u->progress_ms = now;
-    int stuck = inflight && now - u->progress_ms > ACK_TIMEOUT_MS &&
+    int stuck = sent && now - u->progress_ms > ACK_TIMEOUT_MS &&
                 now - u->hello_ms > ACK_TIMEOUT_MS;
     if (u->peer.online && (stuck || (!u->synced && now - u->hello_ms >= LINK_TICK_MS)))
         send_hello(u);
+    save_acks(u);
     linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     zsock_kick(u->z);
+    link_tick_arm(t, on_tick, (u->peer.online && !u->synced) || inflight(u) ||
+                                  u->acks_dirty || u->peer.dirty || u->refusals.dirty);
 }
 
 /* The socket monitor: a connection made is the moment to say Hello. */
@@ -273,6 +297,7 @@ static void on_monitor(const struct linkmon_event *ev, void *arg)
 {
     uplink *u = arg;
     int64_t now = clock_now_ms();
+    watch(u);
     if (ev->kind == LINKMON_UP) {
         linkstat_seen(&u->peer, now);
         send_hello(u);
@@ -358,7 +383,7 @@ int uplink_start(const struct link_ctx *ctx, const char *parent, const uint8_t *
     load_acks(u);
     uv_timer_init(ctx->loop, &u->tick);
     u->tick.data = u;
-    uv_timer_start(&u->tick, on_tick, LINK_TICK_MS, LINK_TICK_MS);
+    watch(u);
     if ((rc = zsock_start(u->z, ctx->loop, u->sock, up_readable, up_writable, u)))
         log_error("uplink", "cannot poll the link socket (%s)", uv_strerror(rc));
     log_info("uplink", "linking to parent %s at %s", parent, endpoint);
@@ -382,6 +407,7 @@ void uplink_close(uplink *u)
 {
     if (!u)
         return;
+    save_acks(u);
     linkstat_save(u->ctx.st, &u->peer, 1, &u->refusals);
     linkmon_close(u->mon);
     zsock_stop(u->z, on_zsock_closed);
@@ -393,7 +419,7 @@ void uplink_close(uplink *u)
 void uplink_kick(uplink *u)
 {
     if (u)
-        pump_up(u);
+        zsock_kick(u->z); /* pumps when the socket can take more, and reads after it */
 }
 
 /* The time of the oldest event the parent has not acked, or 0. */

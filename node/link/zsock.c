@@ -27,8 +27,13 @@ void zsock_kick(zsock *z)
             z->on_readable(z);
             z->again = 1;
         }
-        if ((ev & ZMQ_POLLOUT) && z->on_writable)
+        /* What on_writable sent may have taken the edge of a message that arrived
+         * meanwhile: look again, or it waits for the next wake-up. */
+        if ((ev & ZMQ_POLLOUT) && z->on_writable) {
             z->on_writable(z);
+            if (zsock_events(z) & ZMQ_POLLIN)
+                z->again = 1;
+        }
     } while (z->again);
     z->pumping = 0;
 }

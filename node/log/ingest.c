@@ -1,4 +1,5 @@
 #include "log/ingest.h"
+#include "arena.h"
 #include "array.h"
 #include "envelope.h"
 #include "error.h"
@@ -83,6 +84,8 @@ static int judge_known(store *st, MDB_txn *txn, const char *self, const envelope
     return why;
 }
 
+/* The event and its folds; the run's caller moves the origin's head once, after the
+ * last. */
 static int store_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                        const uint8_t *bytes, size_t len)
 {
@@ -90,8 +93,6 @@ static int store_event(store *st, MDB_txn *txn, const char *self, const envelope
     MDB_val k = {store_event_key(e->event->origin, e->event->seq, key), key},
             d = {len, (void *)bytes};
     int rc = mdb_put(txn, st->events, &k, &d, 0);
-    if (rc == 0)
-        rc = eventlog_head_put(st, txn, e->event->origin, e->event->seq, e->hash);
     return rc ? rc : fold_event(st, txn, self, e, bytes, len, 0);
 }
 
@@ -172,6 +173,8 @@ static int apply_run(store *st, MDB_txn *txn, const char *self, const char *chil
             seq = r->e[j]->event->seq;
             memcpy(prev, r->e[j]->hash, sizeof prev);
         }
+        if (good && (rc = eventlog_head_put(st, txn, origin, seq, prev)))
+            return rc;
         if (good < n)
             return 0; /* what no signature vouches for is not applied, nor what follows */
         i += n;
@@ -196,15 +199,17 @@ static int run_push(struct run *r, envelope *e)
     return 0;
 }
 
+/* One batch; what it decodes lives in mem until the batch is applied. */
 static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *child,
-                         const Jiefen__UpBatch *b, struct ingest_result *res)
+                         const Jiefen__UpBatch *b, arena *mem, struct ingest_result *res)
 {
     struct run r = {0};
     size_t first = 0;
     int rc = 0;
     for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
         envelope *e = NULL;
-        envelope_decode(b->envelopes[i].data, b->envelopes[i].len, &e);
+        envelope_decode_in(arena_allocator(mem), b->envelopes[i].data, b->envelopes[i].len,
+                           &e);
         /* A run ends where the origin changes or an event cannot be read. */
         if (r.n && (!e || strcmp(e->event->origin, r.e[0]->event->origin))) {
             rc = apply_run(st, txn, self, child, &r, b, first, res);
@@ -223,6 +228,7 @@ static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *
         rc = apply_run(st, txn, self, child, &r, b, first, res);
     run_clear(&r);
     free(r.e);
+    arena_reset(mem);
     return rc;
 }
 
@@ -232,12 +238,15 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
 struct batch {
     store *st;
     const char *self, *child;
-    const Jiefen__UpBatch *up;
+    const Jiefen__UpBatch *const *up;
+    size_t n_up;
     const Jiefen__DownBatch *down;
     struct ingest_result *res;
+    arena *mem;              /* up: the decoded envelopes of the batch being applied */
 };
 
-/* One batch, one write transaction: all of it is applied with its cursor, or none. */
+/* One write transaction (one commit, one fsync) for the batches: all of them are applied
+ * with their cursors, or none. */
 static int in_txn(struct batch *b)
 {
     MDB_txn *txn;
@@ -245,8 +254,10 @@ static int in_txn(struct batch *b)
     int rc = store_txn_begin(b->st, 0, &txn);
     if (rc)
         return rc;
-    rc = b->up ? ingest_up_txn(b->st, txn, b->self, b->child, b->up, b->res)
-               : ingest_down_txn(b->st, txn, b->self, b->down, b->res);
+    for (size_t i = 0; rc == 0 && i < b->n_up; i++)
+        rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up[i], b->mem, b->res);
+    if (rc == 0 && b->down)
+        rc = ingest_down_txn(b->st, txn, b->self, b->down, b->res);
     if (rc)
         mdb_txn_abort(txn);
     else
@@ -259,8 +270,19 @@ static int in_txn(struct batch *b)
 int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBatch *b,
               struct ingest_result *res)
 {
-    struct batch bt = {st, self, child, b, NULL, res};
-    return in_txn(&bt);
+    return ingest_up_many(st, self, child, &b, 1, res);
+}
+
+int ingest_up_many(store *st, const char *self, const char *child,
+                   const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res)
+{
+    /* A batch's envelopes decode into about 1.5 MB: the arena grows to it once. */
+    struct batch bt = {st, self, child, b, n, NULL, res, arena_new(1 << 20)};
+    if (!bt.mem)
+        return -ENOMEM;
+    int rc = in_txn(&bt);
+    arena_free(&bt.mem);
+    return rc;
 }
 
 /* ---- down --------------------------------------------------------------------------- */
@@ -345,6 +367,6 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res)
 {
-    struct batch bt = {st, self, NULL, NULL, b, res};
+    struct batch bt = {st, self, NULL, NULL, 0, b, res, NULL};
     return in_txn(&bt);
 }

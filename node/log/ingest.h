@@ -1,6 +1,6 @@
 /*
  * ingest — applies events that arrive over a link, after checking them, in one
- * transaction per batch.
+ * transaction per batch (or per group of up batches that arrived together).
  *
  * Verify, then judge: nothing is concluded from an envelope before its origin's signature
  * is checked. A badly signed or unreadable envelope is refused as such (bad_signature,
@@ -31,6 +31,7 @@
 #include "jiefen.pb-c.h"
 #include "store.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum ingest_reason {
@@ -60,6 +61,12 @@ struct ingest_result {
  * retry). */
 int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBatch *b,
               struct ingest_result *res);
+
+/* Applies n up batches from child, in order, in one transaction (one commit): what a
+ * parent does with the batches that arrived together. Returns and *res (the sum over the
+ * batches) as ingest_up. */
+int ingest_up_many(store *st, const char *self, const char *child,
+                   const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res);
 
 /* Applies a down batch from the parent at node `self`. Same returns. */
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,

@@ -1,5 +1,6 @@
 #include "report/export.h"
 #include "report/csv.h"
+#include "report/xlsxlib.h"
 #include "array.h"
 
 #include "error.h"
@@ -16,8 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#include <xlsxwriter.h>
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define SHEET_UNITS 31             /* Excel's limit on a sheet name, in UTF-16 units */
@@ -493,8 +492,8 @@ static int start(export_file *f)
             return fail(x->err, x->errlen, -EIO, "csv: %s: %s", f->path, strerror(errno));
         return 0;
     }
-    int rc = create_file(f->path, x->err, x->errlen);
-    if (rc != 0)
+    int rc = xlsxlib_load(x->err, x->errlen);
+    if (rc != 0 || (rc = create_file(f->path, x->err, x->errlen)) != 0)
         return rc;
     /* Each row goes to disk when the next begins: a register of a million rows is written
      * in the memory of one. Its temporary files stay next to the file. */

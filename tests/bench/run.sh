@@ -53,6 +53,9 @@ python3 tests/bench/bench_inbox.py --bin "$build/node" --tools "$build/tests/ben
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
+# A county, 20 townships and 400 villages: the tree's idle cost, memory and relink.
+python3 tests/bench/bench_tree.py --bin "$build/node" --townships 20 --villages 20
+
 # The ledger, the parent's view of its reports and the month's exports over a
 # 3,000,000-case county store with 1,000,000 in the month (synthetic views).
 "$build/tests/bench/bench_ledger" "$work" 3000000

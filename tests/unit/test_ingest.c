@@ -533,6 +533,46 @@ static void test_map_full_applies_nothing(void **state)
     batch_free(&b);
 }
 
+/* Batches that arrived together go in as one transaction: each sees what the ones before
+ * it applied (a continued chain, a resent event), and the result adds them up. */
+static void test_batches_together_apply_in_order(void **state)
+{
+    struct test_node *f = *state;
+    struct batch b[3], lost = {0};
+    struct ingest_result r;
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 3; i++)
+        add_case(&b[0], &f->t.cv1);                 /* seq 1..3 */
+    add(&b[1], b[0].env[2].data, b[0].env[2].len);  /* seq 3 again: a duplicate */
+    add_case(&b[1], &f->t.cv1);                     /* seq 4 continues batch 0's chain */
+    add_case(&b[1], &f->t.cv1a);                    /* the grandchild's first */
+    add_case(&lost, &f->t.cv1);                     /* seq 5 never arrives */
+    add_case(&b[2], &f->t.cv1);                     /* seq 6: a gap */
+    Jiefen__UpBatch ub[3] = {JIEFEN__UP_BATCH__INIT, JIEFEN__UP_BATCH__INIT,
+                             JIEFEN__UP_BATCH__INIT};
+    const Jiefen__UpBatch *list[3];
+    for (int i = 0; i < 3; i++) {
+        ub[i].envelopes = b[i].env;
+        ub[i].n_envelopes = b[i].n;
+        list[i] = &ub[i];
+    }
+    int rc = ingest_up_many(f->st, "t1", "v1", list, 3, &r);
+    print_result("three batches", rc, &r);
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.applied, 5);
+    assert_int_equal(r.duplicates, 1);
+    assert_int_equal(r.rejected[REJ_GAP], 1);
+    assert_int_equal(rejected_total(&r), 1);
+    assert_int_equal(head(f, "v1"), 4);
+    assert_int_equal(head(f, "v1a"), 1);
+    assert_true(has_case(f, "v1-case-4"));
+    assert_false(stored(f, "v1", 6));
+    b[1].env[0].data = NULL; /* batch 0's, freed with it */
+    for (int i = 0; i < 3; i++)
+        batch_free(&b[i]);
+    batch_free(&lost);
+}
+
 /* ---- down --------------------------------------------------------------------------- */
 
 static void test_down_applies_in_queue_order(void **state)
@@ -660,6 +700,7 @@ int main(void)
         T(test_equivocation_quarantines_origin),
         T(test_corrupt_copy_of_known_event_changes_nothing),
         T(test_map_full_applies_nothing),
+        T(test_batches_together_apply_in_order),
         T(test_down_applies_in_queue_order),
         T(test_down_gap_stops_batch),
         T(test_down_refusals_are_skipped),

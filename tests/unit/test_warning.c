@@ -483,6 +483,35 @@ static void test_party_queue_in_batches(void **state)
     warning_queue_free(&q);
 }
 
+/* Openings come from different children in any order: the case opened last, received
+ * first, is counted again when the earlier ones arrive, and the warning names it. */
+static void test_repeat_party_latest_received_first(void **state)
+{
+    struct case_node *f = *state; /* t1 */
+    struct cn_chain v1 = {CN_V1, 0, {0}}, v2 = {CN_V2, 0, {0}};
+    uint8_t key[PARTY_KEY_LEN], tag[PARTY_TAG_LEN];
+    warning_queue *q = party_node(f, 3, key, tag);
+    int64_t t0 = clock_now_ms();
+    cn_set_now(t0 + 2000);
+    receive_opening(f, &v2, "v2-2026-000001", tag);
+    drain(f, q);
+    assert_int_equal(warnings(f, "repeat_party", NULL).n, 0);
+    cn_set_now(t0);
+    receive_opening(f, &v1, "v1-2026-000001", tag);
+    cn_set_now(t0 + 1000);
+    receive_opening(f, &v1, "v1-2026-000002", tag);
+    drain(f, q);
+    struct seen s = warnings(f, "repeat_party", NULL);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.count, 3);
+    assert_string_equal(s.last_case, "v2-2026-000001");
+    /* Checked again: the same count is not warned twice. */
+    receive_opening(f, &v1, "v1-2026-000003", NULL);
+    drain(f, q);
+    assert_int_equal(warnings(f, "repeat_party", NULL).n, 1);
+    warning_queue_free(&q);
+}
+
 int main(void)
 {
     if (cn_init())
@@ -496,6 +525,7 @@ int main(void)
         CN_TEST(test_repeat_party_left_to_the_child, t1),
         CN_TEST(test_repeat_party_off, t1),
         CN_TEST(test_party_queue_in_batches, t1),
+        CN_TEST(test_repeat_party_latest_received_first, t1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
