@@ -25,8 +25,8 @@
  *           is never stored)
  *   search  'p' field hash case, 'a' seq -> the keyed index of parties and the record of
  *           searches (node/case/partyindex.h)
- *   todo    'i' kind due:u64be subject -> empty: what waits for this node (todo.h);
- *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last TODO_JOURNAL kept;
+ *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
+ *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
  *           's' -> the newest change's seq
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
@@ -49,7 +49,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties, users, sessions, search, todo;
+        reports, warnings, parties, users, sessions, search, agenda;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

@@ -1,5 +1,5 @@
 /* api_inbox — GET /api/v1/inbox: what waits for the caller (待办), read from the to-do
- * index (case/todo.h) and shown with names: each item's kind and its Chinese name, the case,
+ * index (case/agenda.h) and shown with names: each item's kind and its Chinese name, the case,
  * directive or report it is about with its title, the node concerned by name, when it is
  * due, and where the console opens it. A caller sees the kinds its role acts on
  * (inbox.h); a leader only the cases assigned to them. */
@@ -9,7 +9,7 @@
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/directive.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "clock.h"
 #include "report/report.h"
 
@@ -31,16 +31,16 @@ struct inbox_read {
     char node[STORE_ORIGIN_MAX + 1], name[256];   /* the last node named: most are one */
 };
 
-static json_t *item_json(struct inbox_read *in, const struct todo_item *it, const char *about,
+static json_t *item_json(struct inbox_read *in, const struct agenda_item *it, const char *about,
                          const char *title, const char *node, const char *link)
 {
-    int overdue = it->kind == TODO_DUE && it->due_ms < in->now;
+    int overdue = it->kind == AGENDA_DUE && it->due_ms < in->now;
     if (strcmp(node, in->node)) {
         api_node_name(in->c->api->dep.st, in->txn, node, in->name, sizeof in->name);
         snprintf(in->node, sizeof in->node, "%s", node);
     }
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s}",
-                     "kind", todo_kind_code(it->kind), "kind_name",
+                     "kind", agenda_kind_code(it->kind), "kind_name",
                      overdue ? "已超期" : inbox_kind_name(it->kind), "about", about, "id",
                      it->subject, "title", title, "node", node, "node_name", in->name,
                      "due_ms", (json_int_t)it->due_ms, "overdue", overdue, "link", link);
@@ -48,14 +48,14 @@ static json_t *item_json(struct inbox_read *in, const struct todo_item *it, cons
 
 /* A case's item; a leader's acknowledgement only on the cases assigned to them. Returns 1
  * if it is the caller's, 0 if not, or an error. */
-static int case_item(struct inbox_read *in, const struct todo_item *it, int list)
+static int case_item(struct inbox_read *in, const struct agenda_item *it, int list)
 {
     Jiefen__CaseView *v = NULL;
-    char link[TODO_SUBJECT_MAX + 16];
+    char link[AGENDA_SUBJECT_MAX + 16];
     int rc = caseindex_get(in->c->api->dep.st, in->txn, it->subject, &v);
     if (rc || !v)
         return rc;   /* an item whose case is gone is nobody's */
-    int mine = it->kind != TODO_LEADER_ACK || in->c->who.auth != API_AUTH_SESSION ||
+    int mine = it->kind != AGENDA_LEADER_ACK || in->c->who.auth != API_AUTH_SESSION ||
                in->c->who.role != ROLE_LEADER || api_leads(in->c, v);
     if (mine && list) {
         snprintf(link, sizeof link, "#/case/%s", it->subject);
@@ -65,7 +65,7 @@ static int case_item(struct inbox_read *in, const struct todo_item *it, int list
     return mine;
 }
 
-static int directive_item(struct inbox_read *in, const struct todo_item *it)
+static int directive_item(struct inbox_read *in, const struct agenda_item *it)
 {
     char origin[STORE_ORIGIN_MAX + 1];
     unsigned long long seq;
@@ -81,7 +81,7 @@ static int directive_item(struct inbox_read *in, const struct todo_item *it)
     return 1;
 }
 
-static int report_item(struct inbox_read *in, const struct todo_item *it)
+static int report_item(struct inbox_read *in, const struct agenda_item *it)
 {
     char origin[STORE_ORIGIN_MAX + 1], kind[32], period[32], title[128], link[160];
     if (sscanf(it->subject, "%32[^/]/%31[^/]/%31s", origin, kind, period) != 3)
@@ -94,18 +94,18 @@ static int report_item(struct inbox_read *in, const struct todo_item *it)
 
 /* One item of the walk: listed while the kind's share lasts; counted when the count is
  * not the index's own (time limits coming due, a leader's own cases). */
-static int add_item(const struct todo_item *it, void *arg)
+static int add_item(const struct agenda_item *it, void *arg)
 {
     struct inbox_read *in = arg;
-    int counted = it->kind == TODO_DUE || it->kind == TODO_LEADER_ACK;
+    int counted = it->kind == AGENDA_DUE || it->kind == AGENDA_LEADER_ACK;
     int list = in->listed < in->limit, rc;
     if (!list && !counted)
         return STORE_STOP;
-    if (it->kind == TODO_DIRECTIVE)
+    if (it->kind == AGENDA_DIRECTIVE)
         rc = list ? directive_item(in, it) : 1;
-    else if (it->kind == TODO_REPORT)
+    else if (it->kind == AGENDA_REPORT)
         rc = list ? report_item(in, it) : 1;
-    else if (it->kind == TODO_LEADER_ACK)
+    else if (it->kind == AGENDA_LEADER_ACK)
         rc = case_item(in, it, list);
     else
         rc = list ? case_item(in, it, 1) : 1;
@@ -144,34 +144,34 @@ void route_inbox(struct api_call *c, const http_request *r, const char *tail)
     struct api *api = c->api;
     char kind_q[32];
     long limit;
-    uint64_t counts[TODO_N];
+    uint64_t counts[AGENDA_N];
     const char *bad = api_query_limit(r->query, INBOX_DEFAULT, INBOX_MAX, &limit);
     (void)tail;
     if (bad)
         return reply_error(c, 400, "invalid_query", bad, "limit 应为 1 到 %d 的整数", INBOX_MAX);
     int only = -1;
     if (api_query_param(r->query, "kind", kind_q, sizeof kind_q) ||
-        (kind_q[0] && (only = todo_kind_parse(kind_q)) < 0))
+        (kind_q[0] && (only = agenda_kind_parse(kind_q)) < 0))
         return reply_error(c, 400, "invalid_query", "kind", "无此待办类别：%s", kind_q);
     struct inbox_read in = {.c = c, .limit = limit, .now = clock_now_ms()};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &in.txn);
     if (rc == 0)
-        rc = todo_count(api->dep.st, in.txn, counts);
+        rc = agenda_count(api->dep.st, in.txn, counts);
     /* Time limits count once their warning is due: warn_hours ahead (a day without one). */
     int hours = api->dep.cfg->warn_hours > 0 ? api->dep.cfg->warn_hours : 24;
     json_t *kinds = json_array(), *items = json_array();
     unsigned total = 0;
     in.items = items;
-    for (int k = 0; k < TODO_N && rc == 0; k++) {
+    for (int k = 0; k < AGENDA_N && rc == 0; k++) {
         if (!inbox_kind_allowed(&c->who, k) || (only >= 0 && k != only))
             continue;
         in.listed = 0;
         in.count = 0;
-        rc = todo_each(api->dep.st, in.txn, k, k == TODO_DUE ? in.now + hours * 3600000LL : 0,
+        rc = agenda_each(api->dep.st, in.txn, k, k == AGENDA_DUE ? in.now + hours * 3600000LL : 0,
                        add_item, &in);
-        uint64_t n = k == TODO_DUE || k == TODO_LEADER_ACK ? in.count : counts[k];
+        uint64_t n = k == AGENDA_DUE || k == AGENDA_LEADER_ACK ? in.count : counts[k];
         total += (unsigned)n;
-        json_array_append_new(kinds, json_pack("{s:s, s:s, s:I}", "kind", todo_kind_code(k),
+        json_array_append_new(kinds, json_pack("{s:s, s:s, s:I}", "kind", agenda_kind_code(k),
                                                "name", inbox_kind_name(k), "count",
                                                (json_int_t)n));
     }

@@ -1,7 +1,7 @@
 /* events — Server-Sent Events of the to-do journal, filtered per user (events.h). */
 #include "api/events.h"
 #include "api/inbox.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "log.h"
 
 #include <errno.h>
@@ -37,7 +37,7 @@ struct events *events_new(uv_loop_t *loop, store *st)
         return NULL;
     e->st = st;
     if (store_txn_begin(st, MDB_RDONLY, &txn) == 0) {
-        (void)todo_changes(st, txn, UINT64_MAX, NULL, NULL, &e->seq, &first);
+        (void)agenda_changes(st, txn, UINT64_MAX, NULL, NULL, &e->seq, &first);
         store_txn_abort(txn);
     }
     uv_timer_init(loop, &e->heartbeat);
@@ -106,19 +106,19 @@ static int stream_send(struct stream *s, const char *text, size_t len)
 static json_t *kind_list(unsigned mask)
 {
     json_t *a = json_array();
-    for (int k = 0; k < TODO_N; k++)
+    for (int k = 0; k < AGENDA_N; k++)
         if (mask & 1u << k)
-            json_array_append_new(a, json_string(todo_kind_code(k)));
+            json_array_append_new(a, json_string(agenda_kind_code(k)));
     return a;
 }
 
 static const char *const about_codes[] = {"case", "directive", "report"};
 
 /* Sends a change to one stream, as what the user may see of it (nothing, if nothing). */
-static int stream_change(struct stream *s, const struct todo_change *ch)
+static int stream_change(struct stream *s, const struct agenda_change *ch)
 {
     unsigned added = ch->added & s->kinds, removed = ch->removed & s->kinds;
-    const char *event = added || removed ? "inbox" : ch->about == TODO_ABOUT_CASE ? "case" : NULL;
+    const char *event = added || removed ? "inbox" : ch->about == AGENDA_ABOUT_CASE ? "case" : NULL;
     json_t *data;
     char *text, *body;
     int rc;
@@ -144,14 +144,14 @@ static int stream_change(struct stream *s, const struct todo_change *ch)
 
 /* A missed change to a stream starting, up to what the hub has sent to all: the rest
  * comes to every stream together. */
-static int to_stream(const struct todo_change *ch, void *arg)
+static int to_stream(const struct agenda_change *ch, void *arg)
 {
     struct stream *s = arg;
     return ch->seq > s->hub->seq || stream_change(s, ch) ? STORE_STOP : 0;
 }
 
 /* A change to every stream (each may drop out while it is sent). */
-static int to_all(const struct todo_change *ch, void *arg)
+static int to_all(const struct agenda_change *ch, void *arg)
 {
     struct events *e = arg;
     struct stream *s = e->streams, *next;
@@ -170,8 +170,8 @@ void events_changed(struct events *e)
     if (!e || store_txn_begin(e->st, MDB_RDONLY, &txn))
         return;
     if (!e->streams)
-        (void)todo_changes(e->st, txn, UINT64_MAX, NULL, NULL, &e->seq, &first);
-    else if (todo_changes(e->st, txn, e->seq, to_all, e, &last, &first) == 0)
+        (void)agenda_changes(e->st, txn, UINT64_MAX, NULL, NULL, &e->seq, &first);
+    else if (agenda_changes(e->st, txn, e->seq, to_all, e, &last, &first) == 0)
         e->seq = last;
     store_txn_abort(txn);
 }
@@ -212,7 +212,7 @@ static int stream_start(struct stream *s, uint64_t after)
     char text[96];
     int rc = store_txn_begin(e->st, MDB_RDONLY, &txn);
     if (rc == 0)
-        rc = todo_changes(e->st, txn, UINT64_MAX, NULL, NULL, &last, &first);
+        rc = agenda_changes(e->st, txn, UINT64_MAX, NULL, NULL, &last, &first);
     if (rc) {
         store_txn_abort(txn);
         return stream_send(s, "event: reset\ndata: {}\n\n", 24);
@@ -225,7 +225,7 @@ static int stream_start(struct stream *s, uint64_t after)
     } else {
         rc = stream_send(s, "retry: 2000\n\n", 13);
         if (rc == 0 && after < e->seq)
-            rc = todo_changes(e->st, txn, after, to_stream, s, &last, &first);
+            rc = agenda_changes(e->st, txn, after, to_stream, s, &last, &first);
     }
     store_txn_abort(txn);
     return rc;

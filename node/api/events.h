@@ -1,6 +1,6 @@
 /*
  * events — the live stream of what concerns each user (GET /api/v1/events, Server-Sent
- * Events). Every change of the to-do journal (case/todo.h), whether this node's commit made
+ * Events). Every change of the to-do journal (case/agenda.h), whether this node's commit made
  * it or events that came in over a link, goes to each open stream that may see it:
  *
  *   event: inbox   a to-do item of a kind the caller's role acts on (inbox.h) came or went

@@ -1,5 +1,5 @@
 /*
- * inbox — the kinds of to-do items (case/todo.h) as people see them: each kind's Chinese
+ * inbox — the kinds of to-do items (case/agenda.h) as people see them: each kind's Chinese
  * name, the permission it belongs to (docs/permissions.md), and whether a caller is to see
  * it. One table, used by the inbox (api_inbox.c) and by the event stream (events.c), so the
  * two always agree on who is told of what.

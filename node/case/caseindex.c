@@ -1,7 +1,7 @@
 #include "case/caseindex.h"
 #include "case/case.h"
 #include "case/party.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "error.h"
 #include "log/registry.h"
 
@@ -101,8 +101,8 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     size_t old_len = timer_key(v, self, old_key);
     struct registry_tree rt = {st, txn};
     case_tree tree = {registry_tree_depth, &rt, self};
-    int64_t old_due[TODO_N], new_due[TODO_N];
-    unsigned old_todo = todo_of_case(v, self, &tree, old_due);
+    int64_t old_due[AGENDA_N], new_due[AGENDA_N];
+    unsigned old_agenda = agenda_of_case(v, self, &tree, old_due);
     if ((rc = case_apply(&v, ev, &tree)))
         goto out;
     rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
@@ -111,8 +111,8 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     if (rc == 0)
         rc = update_timer(st, txn, self, old_key, old_len, v);
     if (rc == 0)
-        rc = todo_case_update(st, txn, ev->case_id, old_todo, old_due,
-                              todo_of_case(v, self, &tree, new_due), new_due);
+        rc = agenda_case_update(st, txn, ev->case_id, old_agenda, old_due,
+                              agenda_of_case(v, self, &tree, new_due), new_due);
     if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
         rc = party_fold(st, txn, self, ev);
 out:

@@ -3,7 +3,7 @@
  * cases per status and the `timers` index of the limits of open cases this node holds
  * (store.h). caseindex_fold() is the fold of every case event (registered with log/fold.h
  * by the node's wiring): it applies the event to its case's view (case.h), keeps the
- * indexes in step (the to-do items too, todo.h) and, for an opening, the parties' tag
+ * indexes in step (the to-do items too, agenda.h) and, for an opening, the parties' tag
  * index (party.h), all in the transaction that stores the event.
  */
 #ifndef JIEFEN_CASEINDEX_H

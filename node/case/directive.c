@@ -1,5 +1,5 @@
 #include "case/directive.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "array.h"
 #include "error.h"
 #include "log/fold.h"
@@ -73,12 +73,12 @@ struct addressees {
 };
 
 /* The to-do item of a directive to this node: there until this node acknowledges it. */
-static int directive_todo(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
+static int directive_agenda(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
                           int64_t time_ms, int present)
 {
-    char subject[TODO_SUBJECT_MAX + 1];
+    char subject[AGENDA_SUBJECT_MAX + 1];
     snprintf(subject, sizeof subject, "%s/%llu", origin, (unsigned long long)seq);
-    return todo_set(st, txn, TODO_ABOUT_DIRECTIVE, TODO_DIRECTIVE, subject, time_ms, present);
+    return agenda_set(st, txn, AGENDA_ABOUT_DIRECTIVE, AGENDA_DIRECTIVE, subject, time_ms, present);
 }
 
 static int add_addressee(const Jiefen__NodeInfo *ni, void *arg)
@@ -107,7 +107,7 @@ int directive_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     if (rc == 0)
         rc = directive_put(st, txn, &v);
     if (rc == 0 && directive_addresses(st, txn, ev->directive, self))
-        rc = directive_todo(st, txn, ev->origin, ev->seq, ev->time_ms, 1);
+        rc = directive_agenda(st, txn, ev->origin, ev->seq, ev->time_ms, 1);
     for (size_t i = 0; i < a.n; i++)
         free(a.ids[i]);
     free(a.ids);
@@ -142,7 +142,7 @@ int directive_ack_fold(store *st, MDB_txn *txn, const char *self,
         goto out;
     rc = directive_put(st, txn, v);
     if (rc == 0 && strcmp(ev->origin, self) == 0)
-        rc = directive_todo(st, txn, v->origin, v->seq, v->time_ms, 0);
+        rc = directive_agenda(st, txn, v->origin, v->seq, v->time_ms, 0);
 out:
     jiefen__directive_view__free_unpacked(v, NULL);
     return rc;

@@ -1,6 +1,6 @@
 #include "report/report.h"
 #include "case/clockskew.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
@@ -216,9 +216,9 @@ static int submission_admissible(store *st, MDB_txn *txn, const Jiefen__Event *e
 }
 
 /* The to-do item of a child's report at its parent: there while it awaits review. */
-static int report_todo(store *st, MDB_txn *txn, const char *self, const Jiefen__ReportView *v)
+static int report_agenda(store *st, MDB_txn *txn, const char *self, const Jiefen__ReportView *v)
 {
-    char subject[TODO_SUBJECT_MAX + 1];
+    char subject[AGENDA_SUBJECT_MAX + 1];
     Jiefen__NodeInfo *of = NULL;
     int rc = registry_get(st, txn, v->origin, &of);
     int mine = rc == 0 && of && strcmp(of->parent, self) == 0;
@@ -226,7 +226,7 @@ static int report_todo(store *st, MDB_txn *txn, const char *self, const Jiefen__
     if (rc || !mine)
         return rc;
     snprintf(subject, sizeof subject, "%s/%s/%s", v->origin, v->kind, v->period);
-    return todo_set(st, txn, TODO_ABOUT_REPORT, TODO_REPORT, subject, v->to_ms,
+    return agenda_set(st, txn, AGENDA_ABOUT_REPORT, AGENDA_REPORT, subject, v->to_ms,
                     strcmp(v->state, "submitted") == 0);
 }
 
@@ -257,7 +257,7 @@ static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefe
     v.n_missing_reason = r->n_missing_reason;
     v.state = "submitted";
     rc = report_put(st, txn, &v);
-    return rc ? rc : report_todo(st, txn, self, &v);
+    return rc ? rc : report_agenda(st, txn, self, &v);
 }
 
 /* Replaces a string of an unpacked view (allocated as protobuf-c's default allocator
@@ -309,7 +309,7 @@ static int fold_reviewed(store *st, MDB_txn *txn, const char *self, const Jiefen
         else
             rc = report_put(st, txn, v);
         if (rc == 0)
-            rc = report_todo(st, txn, self, v);
+            rc = report_agenda(st, txn, self, v);
     }
     if (v)
         jiefen__report_view__free_unpacked(v, NULL);

@@ -1,6 +1,6 @@
 /* The store behind bench_inbox.py: N synthetic cases (default 100,000) written straight into
  * the store of a township created by `jiefend init` (stopped), with their to-do items as the
- * case fold keeps them (todo_of_case, todo_case_update), under ten registered villages:
+ * case fold keeps them (agenda_of_case, agenda_case_update), under ten registered villages:
  * a third open here (time limits spread over 60 days around now, so some are overdue and
  * some due within the day), one in fifty escalated from a village untouched since, one in
  * a hundred asking this township for more time at a village, the others closed, one in
@@ -8,7 +8,7 @@
  *
  *   bench_inbox_fill DIR SELF [N]     DIR the node's data directory, SELF its node id */
 #include "case/case.h"
-#include "case/todo.h"
+#include "case/agenda.h"
 #include "clock.h"
 #include "log/registry.h"
 
@@ -82,11 +82,11 @@ int main(int argc, char **argv)
         case_tree tree = {registry_tree_depth, &rt, self};
         for (long end = i + 10000; rc == 0 && i < n && i < end; i++) {
             Jiefen__CaseView v;
-            int64_t due[TODO_N];
+            int64_t due[AGENDA_N];
             fill(&v, i, self, now, id, village, origins, holders);
             rc = store_put_message(txn, st->cases, id, strlen(id), &v.base);
             if (rc == 0)
-                rc = todo_case_update(st, txn, id, 0, NULL, todo_of_case(&v, self, &tree, due),
+                rc = agenda_case_update(st, txn, id, 0, NULL, agenda_of_case(&v, self, &tree, due),
                                       due);
         }
         rc = rc ? (store_txn_abort(txn), rc) : store_txn_commit(txn);
@@ -95,12 +95,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_inbox_fill: %d\n", rc);
         return 1;
     }
-    uint64_t counts[TODO_N];
+    uint64_t counts[AGENDA_N];
     MDB_txn *txn;
-    if (store_txn_begin(st, MDB_RDONLY, &txn) == 0 && todo_count(st, txn, counts) == 0) {
+    if (store_txn_begin(st, MDB_RDONLY, &txn) == 0 && agenda_count(st, txn, counts) == 0) {
         printf("inbox: %ld cases written; to-do items:", n);
-        for (int k = 0; k < TODO_N; k++)
-            printf(" %s %llu", todo_kind_code(k), (unsigned long long)counts[k]);
+        for (int k = 0; k < AGENDA_N; k++)
+            printf(" %s %llu", agenda_kind_code(k), (unsigned long long)counts[k]);
         printf("\n");
     }
     store_txn_abort(txn);

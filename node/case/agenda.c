@@ -1,23 +1,23 @@
-/* todo — the index of what waits for this node and its journal (todo.h). */
-#include "case/todo.h"
+/* agenda — the index of what waits for this node and its journal (agenda.h). */
+#include "case/agenda.h"
 #include "error.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kind_codes[TODO_N] = {
+static const char *const kind_codes[AGENDA_N] = {
     "route", "take_over", "leader", "leader_ack", "due",
     "extension", "follow_up", "directive", "report",
 };
 
-const char *todo_kind_code(int kind)
+const char *agenda_kind_code(int kind)
 {
-    return kind >= 0 && kind < TODO_N ? kind_codes[kind] : NULL;
+    return kind >= 0 && kind < AGENDA_N ? kind_codes[kind] : NULL;
 }
 
-int todo_kind_parse(const char *code)
+int agenda_kind_parse(const char *code)
 {
-    for (int k = 0; k < TODO_N; k++)
+    for (int k = 0; k < AGENDA_N; k++)
         if (strcmp(code, kind_codes[k]) == 0)
             return k;
     return -1;
@@ -30,8 +30,8 @@ static int untouched_here(const Jiefen__CaseView *v, const char *self)
     return v->n_event_origins && strcmp(v->event_origins[v->n_event_origins - 1], self);
 }
 
-unsigned todo_of_case(const Jiefen__CaseView *v, const char *self, const case_tree *tree,
-                      int64_t due[TODO_N])
+unsigned agenda_of_case(const Jiefen__CaseView *v, const char *self, const case_tree *tree,
+                      int64_t due[AGENDA_N])
 {
     unsigned m = 0;
     if (!v)
@@ -40,34 +40,34 @@ unsigned todo_of_case(const Jiefen__CaseView *v, const char *self, const case_tr
     int here = strcmp(v->holder, self) == 0;
     if (open && here && v->epoch > 1 && v->previous_holder[0] && untouched_here(v, self)) {
         /* From a child: escalated (route it here); from above: handed down (take it on). */
-        int k = tree->depth(tree->arg, v->previous_holder, self) == 1 ? TODO_ROUTE
-                                                                      : TODO_TAKE_OVER;
+        int k = tree->depth(tree->arg, v->previous_holder, self) == 1 ? AGENDA_ROUTE
+                                                                      : AGENDA_TAKE_OVER;
         m |= 1u << k;
         due[k] = v->holder_since_ms;
     }
     int assigned = v->leader_origin[0] && v->leader_epoch == v->epoch;
     if (open && here && v->leader_required && !assigned) {
-        m |= 1u << TODO_LEADER;
-        due[TODO_LEADER] = v->holder_since_ms;
+        m |= 1u << AGENDA_LEADER;
+        due[AGENDA_LEADER] = v->holder_since_ms;
     }
     if (open && here && assigned && !v->leader_acked) {
-        m |= 1u << TODO_LEADER_ACK;
-        due[TODO_LEADER_ACK] = v->leader_time_ms;
+        m |= 1u << AGENDA_LEADER_ACK;
+        due[AGENDA_LEADER_ACK] = v->leader_time_ms;
     }
     if (open && here && v->due_ms > 0) {
-        m |= 1u << TODO_DUE;
-        due[TODO_DUE] = v->due_ms;
+        m |= 1u << AGENDA_DUE;
+        due[AGENDA_DUE] = v->due_ms;
     }
     if (open && !here && strcmp(v->ext_state, "pending") == 0 && v->ext_epoch == v->epoch &&
         tree->depth(tree->arg, v->holder, self) == 1) {
-        m |= 1u << TODO_EXTENSION;
-        due[TODO_EXTENSION] = v->due_ms;
+        m |= 1u << AGENDA_EXTENSION;
+        due[AGENDA_EXTENSION] = v->due_ms;
     }
     if ((v->status == JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED ||
          v->status == JIEFEN__CASE_STATUS__CASE_STATUS_RESOLVED) &&
         strcmp(v->closed_at_node, self) == 0 && !v->satisfaction[0]) {
-        m |= 1u << TODO_FOLLOW_UP;
-        due[TODO_FOLLOW_UP] = v->closed_ms;
+        m |= 1u << AGENDA_FOLLOW_UP;
+        due[AGENDA_FOLLOW_UP] = v->closed_ms;
     }
     return m;
 }
@@ -79,7 +79,7 @@ static size_t item_key(int kind, int64_t due, const char *subject, uint8_t *buf)
 {
     size_t n = strlen(subject);
     uint64_t d = due > 0 ? (uint64_t)due : 0;
-    if (n > TODO_SUBJECT_MAX)
+    if (n > AGENDA_SUBJECT_MAX)
         return 0;
     buf[0] = 'i';
     buf[1] = (uint8_t)kind;
@@ -109,14 +109,14 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
 {
     MDB_val d;
     uint64_t seq = 0;
-    uint8_t key[9], val[5 + TODO_SUBJECT_MAX];
+    uint8_t key[9], val[5 + AGENDA_SUBJECT_MAX];
     size_t n = strlen(subject);
-    int rc = store_get(txn, st->todo, "s", 1, &d);
+    int rc = store_get(txn, st->agenda, "s", 1, &d);
     if (rc == 0 && d.mv_size == 8)
         seq = be_u64(d.mv_data);
     else if (rc && rc != JF_ENOTFOUND)
         return rc;
-    if (n > TODO_SUBJECT_MAX)
+    if (n > AGENDA_SUBJECT_MAX)
         return JF_EINVAL;
     u64_be(++seq, key + 1);
     key[0] = 'j';
@@ -124,13 +124,13 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
     val[1] = (uint8_t)(added >> 8), val[2] = (uint8_t)added;
     val[3] = (uint8_t)(removed >> 8), val[4] = (uint8_t)removed;
     memcpy(val + 5, subject, n);
-    if ((rc = store_put(txn, st->todo, key, 9, val, 5 + n, 0)) ||
-        (rc = store_put(txn, st->todo, "s", 1, key + 1, 8, 0)))
+    if ((rc = store_put(txn, st->agenda, key, 9, val, 5 + n, 0)) ||
+        (rc = store_put(txn, st->agenda, "s", 1, key + 1, 8, 0)))
         return rc;
-    if (seq <= TODO_JOURNAL)
+    if (seq <= AGENDA_JOURNAL)
         return 0;
-    u64_be(seq - TODO_JOURNAL, key + 1);
-    rc = store_del(txn, st->todo, key, 9);
+    u64_be(seq - AGENDA_JOURNAL, key + 1);
+    rc = store_del(txn, st->agenda, key, 9);
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
@@ -140,13 +140,13 @@ static int count_add(store *st, MDB_txn *txn, int kind, int up)
     uint8_t key[2] = {'c', (uint8_t)kind}, val[8];
     MDB_val d;
     uint64_t n = 0;
-    int rc = store_get(txn, st->todo, key, 2, &d);
+    int rc = store_get(txn, st->agenda, key, 2, &d);
     if (rc == 0 && d.mv_size == 8)
         n = be_u64(d.mv_data);
     else if (rc && rc != JF_ENOTFOUND)
         return rc;
     u64_be(up ? n + 1 : n ? n - 1 : 0, val);
-    return store_put(txn, st->todo, key, 2, val, 8, 0);
+    return store_put(txn, st->agenda, key, 2, val, 8, 0);
 }
 
 /* Puts or deletes one item, and counts it: 1 if that changed something, 0 if it was so
@@ -154,29 +154,29 @@ static int count_add(store *st, MDB_txn *txn, int kind, int up)
 static int item_put(store *st, MDB_txn *txn, int kind, int64_t due, const char *subject,
                     int present)
 {
-    uint8_t key[10 + TODO_SUBJECT_MAX];
+    uint8_t key[10 + AGENDA_SUBJECT_MAX];
     MDB_val d;
     size_t len = item_key(kind, due, subject, key);
     if (!len)
         return JF_EINVAL;
-    int rc = store_get(txn, st->todo, key, len, &d);
+    int rc = store_get(txn, st->agenda, key, len, &d);
     if (rc && rc != JF_ENOTFOUND)
         return rc;
     if ((rc == 0) == (present != 0))
         return 0;
-    rc = present ? store_put(txn, st->todo, key, len, "", 0, 0)
-                 : store_del(txn, st->todo, key, len);
+    rc = present ? store_put(txn, st->agenda, key, len, "", 0, 0)
+                 : store_del(txn, st->agenda, key, len);
     if (rc == 0)
         rc = count_add(st, txn, kind, present);
     return rc ? rc : 1;
 }
 
-int todo_case_update(store *st, MDB_txn *txn, const char *case_id, unsigned old_mask,
+int agenda_case_update(store *st, MDB_txn *txn, const char *case_id, unsigned old_mask,
                      const int64_t *old_due, unsigned new_mask, const int64_t *new_due)
 {
     unsigned added = 0, removed = 0;
     int rc = 0;
-    for (int k = 0; k < TODO_N && rc >= 0; k++) {
+    for (int k = 0; k < AGENDA_N && rc >= 0; k++) {
         unsigned bit = 1u << k;
         int had = (old_mask & bit) != 0, has = (new_mask & bit) != 0;
         if (had && has && old_due[k] == new_due[k])
@@ -187,10 +187,10 @@ int todo_case_update(store *st, MDB_txn *txn, const char *case_id, unsigned old_
             !had)
             added |= bit;
     }
-    return rc < 0 ? rc : journal(st, txn, TODO_ABOUT_CASE, case_id, added, removed);
+    return rc < 0 ? rc : journal(st, txn, AGENDA_ABOUT_CASE, case_id, added, removed);
 }
 
-int todo_set(store *st, MDB_txn *txn, int about, int kind, const char *subject,
+int agenda_set(store *st, MDB_txn *txn, int about, int kind, const char *subject,
              int64_t due_ms, int present)
 {
     int rc = item_put(st, txn, kind, due_ms, subject, present);
@@ -203,7 +203,7 @@ int todo_set(store *st, MDB_txn *txn, int about, int kind, const char *subject,
 
 struct each_arg {
     int64_t max_due;
-    int (*fn)(const struct todo_item *it, void *arg);
+    int (*fn)(const struct agenda_item *it, void *arg);
     void *arg;
 };
 
@@ -211,9 +211,9 @@ static int each_item(const MDB_val *k, const MDB_val *v, void *arg)
 {
     struct each_arg *a = arg;
     const uint8_t *b = k->mv_data;
-    struct todo_item it;
+    struct agenda_item it;
     (void)v;
-    if (k->mv_size < 10 || k->mv_size > 10 + TODO_SUBJECT_MAX)
+    if (k->mv_size < 10 || k->mv_size > 10 + AGENDA_SUBJECT_MAX)
         return JF_ECORRUPT;
     it.kind = b[1];
     it.due_ms = (int64_t)be_u64(b + 2);
@@ -224,21 +224,21 @@ static int each_item(const MDB_val *k, const MDB_val *v, void *arg)
     return a->fn(&it, a->arg);
 }
 
-int todo_each(store *st, MDB_txn *txn, int kind, int64_t max_due,
-              int (*fn)(const struct todo_item *it, void *arg), void *arg)
+int agenda_each(store *st, MDB_txn *txn, int kind, int64_t max_due,
+              int (*fn)(const struct agenda_item *it, void *arg), void *arg)
 {
     uint8_t prefix[2] = {'i', (uint8_t)kind};
     struct store_range r = {.prefix = prefix, .prefix_len = 2};
     struct each_arg a = {max_due, fn, arg};
-    return store_walk(txn, st->todo, &r, each_item, &a);
+    return store_walk(txn, st->agenda, &r, each_item, &a);
 }
 
-int todo_count(store *st, MDB_txn *txn, uint64_t counts[TODO_N])
+int agenda_count(store *st, MDB_txn *txn, uint64_t counts[AGENDA_N])
 {
-    for (int k = 0; k < TODO_N; k++) {
+    for (int k = 0; k < AGENDA_N; k++) {
         uint8_t key[2] = {'c', (uint8_t)k};
         MDB_val d;
-        int rc = store_get(txn, st->todo, key, 2, &d);
+        int rc = store_get(txn, st->agenda, key, 2, &d);
         if (rc && rc != JF_ENOTFOUND)
             return rc;
         counts[k] = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
@@ -247,7 +247,7 @@ int todo_count(store *st, MDB_txn *txn, uint64_t counts[TODO_N])
 }
 
 struct changes_arg {
-    int (*fn)(const struct todo_change *ch, void *arg);
+    int (*fn)(const struct agenda_change *ch, void *arg);
     void *arg;
 };
 
@@ -255,8 +255,8 @@ static int each_change(const MDB_val *k, const MDB_val *v, void *arg)
 {
     struct changes_arg *a = arg;
     const uint8_t *b = v->mv_data;
-    struct todo_change ch;
-    if (k->mv_size != 9 || v->mv_size < 5 || v->mv_size > 5 + TODO_SUBJECT_MAX)
+    struct agenda_change ch;
+    if (k->mv_size != 9 || v->mv_size < 5 || v->mv_size > 5 + AGENDA_SUBJECT_MAX)
         return JF_ECORRUPT;
     ch.seq = be_u64((const uint8_t *)k->mv_data + 1);
     ch.about = b[0];
@@ -267,15 +267,15 @@ static int each_change(const MDB_val *k, const MDB_val *v, void *arg)
     return a->fn(&ch, a->arg);
 }
 
-int todo_changes(store *st, MDB_txn *txn, uint64_t after,
-                 int (*fn)(const struct todo_change *ch, void *arg), void *arg,
+int agenda_changes(store *st, MDB_txn *txn, uint64_t after,
+                 int (*fn)(const struct agenda_change *ch, void *arg), void *arg,
                  uint64_t *last, uint64_t *first_kept)
 {
     MDB_val d;
     uint8_t from[9] = {'j'};
-    int rc = store_get(txn, st->todo, "s", 1, &d);
+    int rc = store_get(txn, st->agenda, "s", 1, &d);
     *last = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
-    *first_kept = *last > TODO_JOURNAL ? *last - TODO_JOURNAL + 1 : 1;
+    *first_kept = *last > AGENDA_JOURNAL ? *last - AGENDA_JOURNAL + 1 : 1;
     if (rc && rc != JF_ENOTFOUND)
         return rc;
     if (after >= *last)
@@ -283,5 +283,5 @@ int todo_changes(store *st, MDB_txn *txn, uint64_t after,
     u64_be(after + 1, from + 1);
     struct store_range r = {.prefix = "j", .prefix_len = 1, .from = from, .from_len = 9};
     struct changes_arg a = {fn, arg};
-    return store_walk(txn, st->todo, &r, each_change, &a);
+    return store_walk(txn, st->agenda, &r, each_change, &a);
 }
