@@ -236,10 +236,11 @@ static void put(struct sheet *s, const char *p, size_t len)
 
 #define PUT_LIT(s, lit) put((s), (lit), sizeof(lit) - 1)
 
-/* Checks that (row, col) comes after the sheet's last cell, and opens its row: sets *gap
- * when the cell is not right of the last one, so it needs its reference written. */
+/* Checks that (row, col) comes after the sheet's last cell and that its style exists, and
+ * makes room for the XML that opens it; changes nothing else, so a refused cell leaves the
+ * sheet as it was. */
 static int position(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, int style,
-                    struct sheet **out, int *gap)
+                    struct sheet **out)
 {
     if (sheet >= b->n)
         return fail(b, JF_EINVAL, "xlsx: no sheet %zu", sheet + 1);
@@ -255,32 +256,24 @@ static int position(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, int 
     if (row + 1 < s->row || (row + 1 == s->row && col < s->next_col))
         return fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: written after a later cell",
                     s->name, cell);
-    int rc = room(b, s, 64);
-    if (rc != 0)
-        return rc;
-    if (row + 1 != s->row) {
-        char tag[40];
-        int n = snprintf(tag, sizeof tag, "%s<row r=\"%u\">", s->row ? "</row>" : "", row + 1);
-        put(s, tag, (size_t)n);
-        s->row = row + 1;
-        s->next_col = 0;
-        s->ref_col = 0;
-    }
-    *gap = col != s->ref_col;
-    s->next_col = col + 1;
     *out = s;
-    return 0;
+    return room(b, s, 192);
 }
 
-/* Opens a cell: <c, its reference if needed, its style, its type. */
-static void open_cell(struct sheet *s, uint32_t row, uint32_t col, int gap, int style,
-                      const char *type)
+/* Opens a cell (and its row, if new): <c, its reference when it does not follow the last
+ * cell written (a reader counts on from there), its style, its type. */
+static void open_cell(struct sheet *s, uint32_t row, uint32_t col, int style, const char *type)
 {
-    char tag[64], cell[16];
+    char tag[96], cell[16];
     size_t n = 0;
-    s->ref_col = col + 1;
+    if (row + 1 != s->row) {
+        n += (size_t)snprintf(tag, sizeof tag, "%s<row r=\"%u\">", s->row ? "</row>" : "",
+                              row + 1);
+        s->row = row + 1;
+        s->ref_col = 0;
+    }
     tag[n++] = '<', tag[n++] = 'c';
-    if (gap) {
+    if (col != s->ref_col) {
         xlsx_cell_name(row, col, cell);
         n += (size_t)snprintf(tag + n, sizeof tag - n, " r=\"%s\"", cell);
     }
@@ -288,6 +281,7 @@ static void open_cell(struct sheet *s, uint32_t row, uint32_t col, int gap, int 
         n += (size_t)snprintf(tag + n, sizeof tag - n, " s=\"%d\"", style);
     n += (size_t)snprintf(tag + n, sizeof tag - n, "%s>", type);
     put(s, tag, n);
+    s->next_col = s->ref_col = col + 1;
 }
 
 /* Whether a text needs xml:space="preserve": white space at either end is otherwise lost. */
@@ -357,14 +351,13 @@ int xlsx_text(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, const char
               enum xlsx_style style)
 {
     struct sheet *s;
-    int gap;
     const char *t = text ? text : "";
-    int rc = position(b, sheet, row, col, (int)style, &s, &gap);
+    int rc = position(b, sheet, row, col, (int)style, &s);
     if (rc != 0)
         return rc;
     if (!t[0]) {
         if (style != XLSX_PLAIN)
-            open_cell(s, row, col, gap, (int)style, "/");
+            open_cell(s, row, col, (int)style, "/");
         return 0;
     }
     size_t len = strlen(t), chars = 0;
@@ -374,7 +367,7 @@ int xlsx_text(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, const char
         return fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: a text of %zu characters, a "
                     "cell holds %u", s->name, cell, chars, XLSX_TEXT_MAX);
     }
-    open_cell(s, row, col, gap, (int)style, " t=\"inlineStr\"");
+    open_cell(s, row, col, (int)style, " t=\"inlineStr\"");
     if (edge_space(t, len))
         PUT_LIT(s, "<is><t xml:space=\"preserve\">");
     else
@@ -400,15 +393,14 @@ int xlsx_number(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, double n
                 enum xlsx_style style)
 {
     struct sheet *s;
-    int gap;
-    int rc = position(b, sheet, row, col, (int)style, &s, &gap);
+    int rc = position(b, sheet, row, col, (int)style, &s);
     if (rc != 0)
         return rc;
     if (!isfinite(number))
         return 0;
     char num[32];
     int n = format_number(number, num);
-    open_cell(s, row, col, gap, (int)style, "");
+    open_cell(s, row, col, (int)style, "");
     PUT_LIT(s, "<v>");
     put(s, num, (size_t)n);
     PUT_LIT(s, "</v></c>");
