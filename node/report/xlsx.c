@@ -350,7 +350,7 @@ static int escape(xlsx_book *b, struct sheet *s, const char *t)
 int xlsx_text(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, const char *text,
               enum xlsx_style style)
 {
-    struct sheet *s;
+    struct sheet *s = NULL;
     const char *t = text ? text : "";
     int rc = position(b, sheet, row, col, (int)style, &s);
     if (rc != 0)
@@ -392,7 +392,7 @@ static int format_number(double x, char out[32])
 int xlsx_number(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, double number,
                 enum xlsx_style style)
 {
-    struct sheet *s;
+    struct sheet *s = NULL;
     int rc = position(b, sheet, row, col, (int)style, &s);
     if (rc != 0)
         return rc;
