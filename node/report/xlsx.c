@@ -148,7 +148,8 @@ static int name_valid(const char *name)
     for (const char *p = name; *p;) {
         uint32_t c;
         p += utf8_next(p, &c);
-        if (c == UTF8_BAD || c < 0x20 || c == 0x7F || (c < 0x80 && strchr("[]:*?/\\", (int)c)))
+        if (c == UTF8_BAD || c < 0x20 || c == 0x7F || c == 0xFFFE || c == 0xFFFF ||
+            (c < 0x80 && strchr("[]:*?/\\", (int)c)))
             return JF_EINVAL;
         units += c >= 0x10000 ? 2 : 1;
     }

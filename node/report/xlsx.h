@@ -51,7 +51,7 @@ int xlsx_new(const char *path, const char *tmpdir, char *err, size_t errlen,
 /* Whether name may be the next sheet's: 0, JF_EEXIST (already a sheet's, compared without
  * ASCII case as Excel does; "History", which English Excel reserves, counts as taken) or
  * JF_EINVAL (empty, over XLSX_NAME_UNITS UTF-16 units, invalid UTF-8, a control character,
- * one of []:*?/\, or an apostrophe first or last). Sets no message. */
+ * U+FFFE or U+FFFF, one of []:*?/\, or an apostrophe first or last). Sets no message. */
 int xlsx_name_check(const xlsx_book *b, const char *name);
 
 /* Adds a sheet after the others and sets *sheet to its number for the calls below. 0, or

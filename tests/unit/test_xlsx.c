@@ -283,7 +283,7 @@ static void test_bad_input(void **state)
     snprintf(path, sizeof path, "%s/book.xlsx", test_dir);
     assert_int_equal(xlsx_new(path, test_dir, err, sizeof err, &b), 0);
     assert_int_equal(xlsx_sheet_add(b, "台账", &s), 0);
-    static const char *const invalid[] = {"", "a/b", "[x]", "'引号'", "行\n", "坏\xFF",
+    static const char *const invalid[] = {"", "a/b", "[x]", "'引号'", "行\n", "坏\xFF", "非\xEF\xBF\xBE",
         "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二"};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         assert_int_equal(xlsx_sheet_add(b, invalid[i], &t), JF_EINVAL);
