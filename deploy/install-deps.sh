@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
   libsodium-dev libuv1-dev libjansson-dev libinih-dev libhttp-parser-dev
-  libcurl4-openssl-dev libcmocka-dev libxlsxwriter-dev python3-openpyxl
+  libcurl4-openssl-dev libcmocka-dev libarchive-dev python3-openpyxl
   clang libclang-rt-14-dev
   python3 curl procps tzdata iproute2
   chromium fonts-noto-cjk

@@ -1,6 +1,6 @@
 #include "report/export.h"
 #include "report/csv.h"
-#include "report/xlsxlib.h"
+#include "report/xlsx.h"
 #include "array.h"
 
 #include "error.h"
@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-#define SHEET_UNITS 31             /* Excel's limit on a sheet name, in UTF-16 units */
 #define WIDTH_PAD 2                /* Excel cuts text that exactly fills a column */
 #define WIDTH_MIN 6
 #define WIDTH_MAX 80
@@ -71,32 +70,6 @@ static int check_tables(const struct export_table *t, size_t n_tables, char *err
 }
 
 /* ---- UTF-8 ---- */
-
-/* libxlsxwriter 1.1.4 copies invalid UTF-8 into the XML as is, and then no reader opens
- * the file; each stray byte becomes U+FFFD instead. Returns s itself when valid, else a
- * repaired copy left in *copy for the caller to free, or NULL if out of memory. */
-static const char *repaired_text(const char *s, char **copy)
-{
-    *copy = NULL;
-    if (!s)
-        return "";
-    if (utf8_valid(s))
-        return s;
-    size_t len = strlen(s);
-    if (len > (SIZE_MAX - 1) / 3 || !(*copy = malloc(len * 3 + 1)))
-        return NULL;
-    const char *p = s;
-    char *o = *copy;
-    while (*p) {
-        uint32_t c;
-        size_t n = utf8_next(p, &c);
-        memcpy(o, c == UTF8_BAD ? REPLACEMENT : p, c == UTF8_BAD ? 3 : n);
-        o += c == UTF8_BAD ? 3 : n;
-        p += n;
-    }
-    *o = '\0';
-    return *copy;
-}
 
 /* Columns a character takes in a spreadsheet: wide ones are about twice as wide as a
  * digit in the default font; control characters take none. */
@@ -164,43 +137,10 @@ int export_csv(const struct export_table *t, size_t n_tables, char **out, size_t
 
 /* One workbook being written, and where its error message goes. */
 struct xlsx {
-    lxw_workbook *wb;
-    lxw_format *caption, *header, *percent, *wrap;
-    char sheet[LXW_MAX_SHEETNAME_LENGTH]; /* the sheet being written, for messages */
+    xlsx_book *book;
     char *err;
     size_t errlen;
 };
-
-static int lxw_code(lxw_error e)
-{
-    switch (e) {
-    case LXW_ERROR_MEMORY_MALLOC_FAILED:
-        return -ENOMEM;
-    case LXW_ERROR_CREATING_XLSX_FILE:
-    case LXW_ERROR_CREATING_TMPFILE:
-    case LXW_ERROR_READING_TMPFILE:
-    case LXW_ERROR_ZIP_FILE_OPERATION:
-    case LXW_ERROR_ZIP_PARAMETER_ERROR:
-    case LXW_ERROR_ZIP_BAD_ZIP_FILE:
-    case LXW_ERROR_ZIP_INTERNAL_ERROR:
-    case LXW_ERROR_ZIP_FILE_ADD:
-    case LXW_ERROR_ZIP_CLOSE:
-        return -EIO;
-    default:
-        return JF_EINVAL;
-    }
-}
-
-/* Names the cell as staff see it ("C7") in the message. */
-static int cell_fail(struct xlsx *x, lxw_error e, lxw_row_t r, lxw_col_t c)
-{
-    char cell[LXW_MAX_CELL_NAME_LENGTH];
-    if (e == LXW_NO_ERROR)
-        return 0;
-    lxw_rowcol_to_cell(cell, r, c);
-    return fail(x->err, x->errlen, lxw_code(e), "xlsx: sheet \"%s\" cell %s: %s", x->sheet,
-                cell, lxw_strerror(e));
-}
 
 /* Full-width forms of the characters Excel refuses in a sheet name: "2026／11" reads as
  * staff wrote it, where "2026_11" would not. */
@@ -219,9 +159,9 @@ static const char *sheet_char(uint32_t c)
     }
 }
 
-/* s made valid as a sheet name into out (LXW_MAX_SHEETNAME_LENGTH bytes), cut to
- * max_units UTF-16 units: Excel counts those, libxlsxwriter 1.1.4 code points, and the two
- * differ for characters beyond the BMP (CJK Extension B, used in some names). */
+/* s made valid as a sheet name into out (XLSX_NAME_MAX bytes), cut to max_units UTF-16
+ * units: Excel counts those, not code points, and the two differ for characters beyond the
+ * BMP (CJK Extension B, used in some names). */
 static void sheet_base(const char *s, size_t max_units, char *out)
 {
     const char *p = s;
@@ -247,77 +187,35 @@ static void sheet_base(const char *s, size_t max_units, char *out)
     out[len] = '\0';
 }
 
-/* libxlsxwriter 1.1.4 compares names without ASCII case, as Excel does. English Excel
- * keeps "History" for its change log. */
-static int sheet_taken(lxw_workbook *wb, const char *name)
+/* Picks the unique name of a sheet for title into name; "Sheet<number>" without a title.
+ * Among n earlier sheets some suffix up to " (n + 2)" is free, so the loop ends. */
+static void sheet_name(const struct xlsx *x, const char *title, size_t number,
+                       char name[XLSX_NAME_MAX])
 {
-    return strcasecmp(name, "History") == 0 ||
-           workbook_validate_sheet_name(wb, name) == LXW_ERROR_SHEETNAME_ALREADY_USED;
-}
-
-/* Picks the unique name of a sheet for title into x->sheet; "Sheet<number>" without a
- * title. Among n earlier sheets some suffix up to " (n + 2)" is free, so the loop ends. */
-static int sheet_name(struct xlsx *x, const char *title, size_t number)
-{
-    char base[LXW_MAX_SHEETNAME_LENGTH];
-    sheet_base(title ? title : "", SHEET_UNITS, base);
+    char base[XLSX_NAME_MAX];
+    sheet_base(title ? title : "", XLSX_NAME_UNITS, base);
     if (!base[0])
         snprintf(base, sizeof base, "Sheet%zu", number);
-    snprintf(x->sheet, sizeof x->sheet, "%s", base);
-    for (size_t k = 2; sheet_taken(x->wb, x->sheet); k++) {
+    snprintf(name, XLSX_NAME_MAX, "%s", base);
+    for (size_t k = 2; xlsx_name_check(x->book, name) == JF_EEXIST; k++) {
         char suffix[32];
         int n = snprintf(suffix, sizeof suffix, " (%zu)", k);
-        sheet_base(base, SHEET_UNITS - (size_t)n, x->sheet);
-        strcat(x->sheet, suffix);
+        sheet_base(base, XLSX_NAME_UNITS - (size_t)n, name);
+        strcat(name, suffix);
     }
-    lxw_error e = workbook_validate_sheet_name(x->wb, x->sheet);
-    if (e != LXW_NO_ERROR)
-        return fail(x->err, x->errlen, JF_EINVAL, "xlsx: sheet name \"%s\": %s", x->sheet,
-                    lxw_strerror(e));
-    return 0;
 }
 
-static int put_text(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
-                    const char *text, lxw_format *f)
-{
-    char *copy;
-    const char *s = repaired_text(text, &copy);
-    if (!s)
-        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    lxw_error e = worksheet_write_string(ws, r, c, s, f);
-    free(copy);
-    return cell_fail(x, e, r, c);
-}
-
-/* libxlsxwriter 1.1.4 refuses to merge a range of one cell, so a one-column table's
- * caption is an ordinary cell. */
-static int put_caption(struct xlsx *x, lxw_worksheet *ws, const char *caption, size_t n_cols)
-{
-    if (n_cols < 2)
-        return put_text(x, ws, 0, 0, caption, x->caption);
-    char *copy;
-    const char *s = repaired_text(caption, &copy);
-    if (!s)
-        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    lxw_error e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(n_cols - 1), s, x->caption);
-    free(copy);
-    return cell_fail(x, e, 0, 0);
-}
-
-static int put_cell(struct xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+static int put_cell(struct xlsx *x, size_t sheet, uint32_t r, uint32_t c,
                     const struct export_cell *cell)
 {
-    lxw_format *f = cell->kind == EXPORT_PERCENT ? x->percent : NULL;
     if (cell->kind == EXPORT_TEXT)
-        return put_text(x, ws, r, c, cell->text,
-                        cell->text && strchr(cell->text, '\n') ? x->wrap : NULL);
-    /* libxlsxwriter 1.1.4 writes NaN as <v>NAN</v>, which no reader accepts. */
-    if (!isfinite(cell->number))
-        return 0;
-    return cell_fail(x, worksheet_write_number(ws, r, c, cell->number, f), r, c);
+        return xlsx_text(x->book, sheet, r, c, cell->text,
+                         cell->text && strchr(cell->text, '\n') ? XLSX_WRAP : XLSX_PLAIN);
+    return xlsx_number(x->book, sheet, r, c, cell->number,
+                       cell->kind == EXPORT_PERCENT ? XLSX_PERCENT : XLSX_PLAIN);
 }
 
-/* Columns as wide as their widest cell as formatted; libxlsxwriter 1.1.4 has no autofit. */
+/* Columns as wide as their widest cell as formatted: a spreadsheet file has no autofit. */
 static size_t cell_width(const struct export_cell *c)
 {
     char num[CSV_NUM_MAX] = "";
@@ -334,43 +232,6 @@ static size_t cell_width(const struct export_cell *c)
     return strlen(num);
 }
 
-static int make_formats(struct xlsx *x)
-{
-    x->caption = workbook_add_format(x->wb);
-    x->header = workbook_add_format(x->wb);
-    x->percent = workbook_add_format(x->wb);
-    x->wrap = workbook_add_format(x->wb);
-    if (!x->caption || !x->header || !x->percent || !x->wrap)
-        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    format_set_bold(x->caption);
-    format_set_align(x->caption, LXW_ALIGN_CENTER);
-    format_set_align(x->caption, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_bold(x->header);
-    format_set_border(x->header, LXW_BORDER_THIN);
-    format_set_align(x->header, LXW_ALIGN_CENTER);
-    format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(x->header);
-    format_set_num_format(x->percent, "0.0%");
-    format_set_text_wrap(x->wrap);
-    return 0;
-}
-
-/* Creating the file first puts the system's reason in the message: libxlsxwriter only
- * fails at workbook_close, after all the work, says "Usually a permissions error" and
- * prints to stderr. */
-static int create_file(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return fail(err, errlen, -EIO, "xlsx: %s: %s", path, strerror(errno));
-    if (fclose(f) != 0) {
-        int e = errno;
-        (void)unlink(path); /* nothing more to do if that fails too */
-        return fail(err, errlen, -EIO, "xlsx: %s: %s", path, strerror(e));
-    }
-    return 0;
-}
-
 /* ---- the file being written ---- */
 
 /* One table: what every sheet of it repeats, and where its rows go. */
@@ -379,9 +240,9 @@ struct table {
     char **headers;
     size_t n_cols;
     size_t *widths;          /* XLSX: the widest cell of each column so far */
-    lxw_worksheet **sheets;  /* XLSX: its sheets; rows go to the last */
+    size_t *sheets;          /* XLSX: its sheets; rows go to the last */
     size_t n_sheets, cap_sheets;
-    lxw_row_t row;           /* XLSX: the next row of the last sheet */
+    uint32_t row;            /* XLSX: the next row of the last sheet */
     FILE *part;              /* CSV: its lines, until the file is closed */
 };
 
@@ -412,8 +273,7 @@ static void file_free(export_file *f)
     for (size_t i = 0; i < f->n; i++)
         table_free(&f->t[i]);
     free(f->t);
-    if (f->x.wb)
-        lxw_workbook_free(f->x.wb); /* exported by 1.1.4; workbook_close would zip it */
+    xlsx_free(&f->x.book);
     if (f->csv)
         fclose(f->csv);
     free(f->path);
@@ -445,27 +305,28 @@ static FILE *temp_part(const char *dir)
 static int new_sheet(export_file *f, struct table *t)
 {
     struct xlsx *x = &f->x;
-    lxw_row_t head = has(t->caption) ? 1 : 0;
-    lxw_worksheet **g = array_room(t->sheets, t->n_sheets, &t->cap_sheets, sizeof *g, 4);
+    uint32_t head = has(t->caption) ? 1 : 0;
+    char name[XLSX_NAME_MAX];
+    size_t ws, *g = array_room(t->sheets, t->n_sheets, &t->cap_sheets, sizeof *g, 4);
     if (!g)
         return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
     t->sheets = g;
-    int rc = sheet_name(x, t->title, (size_t)(t - f->t) + 1);
+    sheet_name(x, t->title, (size_t)(t - f->t) + 1, name);
+    int rc = xlsx_sheet_add(x->book, name, &ws);
     if (rc != 0)
         return rc;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet);
-    if (!ws)
-        return fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
     t->sheets[t->n_sheets++] = ws;
-    if (head && (rc = put_caption(x, ws, t->caption, t->n_cols)) != 0)
+    /* The caption is one cell across the table: a one-column table's needs no merging. */
+    if (head && ((rc = xlsx_text(x->book, ws, 0, 0, t->caption, XLSX_CAPTION)) != 0 ||
+                 (t->n_cols > 1 &&
+                  (rc = xlsx_merge(x->book, ws, 0, 0, 0, (uint32_t)t->n_cols - 1)) != 0)))
         return rc;
     for (size_t c = 0; c < t->n_cols; c++)
-        if ((rc = put_text(x, ws, head, (lxw_col_t)c, t->headers[c], x->header)) != 0)
+        if ((rc = xlsx_text(x->book, ws, head, (uint32_t)c, t->headers[c], XLSX_HEADER)) != 0)
             return rc;
-    /* Scrolling a month of cases keeps the caption and the header in view. */
-    worksheet_freeze_panes(ws, head + 1, 0);
     t->row = head + 1;
-    return 0;
+    /* Scrolling a month of cases keeps the caption and the header in view. */
+    return xlsx_freeze(x->book, ws, head + 1, 0);
 }
 
 static int fit_columns(struct xlsx *x, const struct table *t)
@@ -474,16 +335,14 @@ static int fit_columns(struct xlsx *x, const struct table *t)
         for (size_t c = 0; c < t->n_cols; c++) {
             double width = (double)(t->widths[c] + WIDTH_PAD);
             width = width < WIDTH_MIN ? WIDTH_MIN : width > WIDTH_MAX ? WIDTH_MAX : width;
-            lxw_error e =
-                worksheet_set_column(t->sheets[s], (lxw_col_t)c, (lxw_col_t)c, width, NULL);
-            if (e != LXW_NO_ERROR)
-                return cell_fail(x, e, 0, (lxw_col_t)c);
+            int rc = xlsx_col_width(x->book, t->sheets[s], (uint32_t)c, width);
+            if (rc != 0)
+                return rc;
         }
     return 0;
 }
 
-/* Creates the file: for XLSX a workbook in constant-memory mode. On failure nothing is left
- * at path. */
+/* Creates the file. On failure nothing is left at path. */
 static int start(export_file *f)
 {
     struct xlsx *x = &f->x;
@@ -492,19 +351,8 @@ static int start(export_file *f)
             return fail(x->err, x->errlen, -EIO, "csv: %s: %s", f->path, strerror(errno));
         return 0;
     }
-    int rc = xlsxlib_load(x->err, x->errlen);
-    if (rc != 0 || (rc = create_file(f->path, x->err, x->errlen)) != 0)
-        return rc;
-    /* Each row goes to disk when the next begins: a register of a million rows is written
-     * in the memory of one. Its temporary files stay next to the file. */
-    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = f->dir};
-    if (!(x->wb = workbook_new_opt(f->path, &o)))
-        rc = fail(x->err, x->errlen, -ENOMEM, "xlsx: out of memory");
-    else
-        rc = make_formats(x);
-    if (rc != 0)
-        (void)unlink(f->path);
-    return rc;
+    /* Its temporary files stay next to the file, on the same disk. */
+    return xlsx_new(f->path, f->dir, x->err, x->errlen, &x->book);
 }
 
 int export_open(enum export_format format, const char *path, char *err, size_t errlen,
@@ -563,9 +411,9 @@ int export_add_table(export_file *f, const char *title, const char *caption, siz
 {
     if (n_cols > 0 && !headers)
         return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: no headers", f->n + 1);
-    if (f->format == EXPORT_XLSX && n_cols > LXW_COL_MAX)
-        return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %d",
-                    f->n + 1, n_cols, LXW_COL_MAX);
+    if (f->format == EXPORT_XLSX && n_cols > XLSX_COLS)
+        return fail(f->x.err, f->x.errlen, JF_EINVAL, "table %zu: %zu columns, a sheet holds %u",
+                    f->n + 1, n_cols, XLSX_COLS);
     struct table *g = array_room(f->t, f->n, &f->cap, sizeof *g, 8);
     if (!g)
         return fail(f->x.err, f->x.errlen, -ENOMEM, "export: out of memory");
@@ -578,11 +426,11 @@ int export_add_table(export_file *f, const char *title, const char *caption, siz
 
 static int xlsx_row(export_file *f, struct table *t, const struct export_cell *cells)
 {
-    int rc = t->row < LXW_ROW_MAX ? 0 : new_sheet(f, t);
+    int rc = t->row < XLSX_ROWS ? 0 : new_sheet(f, t);
     for (size_t c = 0; rc == 0 && c < t->n_cols; c++) {
         size_t w = cell_width(&cells[c]);
         t->widths[c] = w > t->widths[c] ? w : t->widths[c];
-        rc = put_cell(&f->x, t->sheets[t->n_sheets - 1], t->row, (lxw_col_t)c, &cells[c]);
+        rc = put_cell(&f->x, t->sheets[t->n_sheets - 1], t->row, (uint32_t)c, &cells[c]);
     }
     t->row++;
     return rc;
@@ -634,12 +482,7 @@ static int xlsx_finish(export_file *f)
         rc = fit_columns(&f->x, &f->t[i]);
     if (rc != 0)
         return rc;
-    lxw_error e = workbook_close(f->x.wb); /* frees the workbook, whatever it returns */
-    f->x.wb = NULL;
-    if (e != LXW_NO_ERROR)
-        return fail(f->x.err, f->x.errlen, lxw_code(e), "xlsx: %s: %s", f->path,
-                    lxw_strerror(e));
-    return 0;
+    return xlsx_close(&f->x.book);
 }
 
 int export_close(export_file **fp)

@@ -1,10 +1,10 @@
 /*
  * export — the monthly ledger tables (综合台账) and reports as files staff open in a
  * spreadsheet program: CSV (UTF-8 with a BOM, CRLF, RFC 4180 quoting) or XLSX (one
- * worksheet per table, via libxlsxwriter). A file is written as a stream: tables are added,
- * then rows appended to any of them in any order, so a case register of a million rows
- * never sits in memory (XLSX in libxlsxwriter's constant-memory mode, CSV tables in
- * temporary files until the file is closed). Neither touches the event loop's state, but
+ * worksheet per table, via our streaming writer, report/xlsx). A file is written as a stream:
+ * tables are added, then rows appended to any of them in any order, so a case register of
+ * a million rows never sits in memory (each sheet's or CSV table's rows in a temporary file
+ * until the file is closed). Neither touches the event loop's state, but
  * both write files: call them off the loop thread for a large export.
  */
 #ifndef JIEFEN_EXPORT_H

@@ -330,7 +330,7 @@ static void test_xlsx_read_back(void **state)
     assert_int_equal(json_object_size(json_object_get(s2, "cells")), 2);
     assert_int_equal(json_array_size(json_object_get(root, "sheets")), 2);
     json_decref(root);
-    /* libxlsxwriter's own temporary files are gone with the call. */
+    /* The writer's temporary files are gone with the call. */
     assert_int_equal(dir_entries(), 1);
 }
 
