@@ -223,15 +223,15 @@ static const char period_tpl[] = "{kind} {period}[，报送截止 {due_ms}]";
 
 /* This node's own report in `report list`. */
 static const char own_tpl[] = "本节点：{state}[，{generated_ms} 生成草稿]"
-                              "[，{submitted_ms} 由 {submitted_by} 报送]"
-                              "[，{reviewer} 于 {reviewed_ms} 审核][：{comment}]";
+                              "[，{submitted_ms} 由 {submitted_by_name} 报送]"
+                              "[，{reviewer_name} 于 {reviewed_ms} 审核][：{comment}]";
 
 /* A figure a child reported that differs from what this node computes. */
 static const char disagreement_tpl[] = "{figure} 报 {reported} 核 {recomputed}";
 
 /* A child's report in `report list`: cells, then its disagreements. */
 static const char *const report_cells[] = {
-    "{node}", "{name}", "{state}", "{late}", "{submitted_ms}", "{submitted_by}",
+    "{node}", "{name}", "{state}", "{late}", "{submitted_ms}", "{submitted_by_name}",
 };
 #define N_REPORT_CELLS (sizeof report_cells / sizeof report_cells[0])
 
@@ -279,8 +279,8 @@ static const struct tpl_line report_lines[] = {
     {"报送截止", "{due_ms}", 1},
     {"状态", "{state}[，{late}]", 0},
     {"草稿生成", "{generated_ms}", 1},
-    {"报送", "[{submitted_ms}][，{submitted_by}]", 1},
-    {"审核", "[{reviewer}][，{reviewed_ms}]", 1},
+    {"报送", "[{submitted_ms}][，{submitted_by_name}]", 1},
+    {"审核", "[{reviewer_name}][，{reviewed_ms}]", 1},
     {"审核意见", "{comment}", 1},
 };
 
