@@ -113,7 +113,7 @@ class ReportExport(NodeTest):
         self.assertEqual(s, 200)
         rows = self.check_workbook(data, report, "已退回")
         self.assertEqual(rows["审核意见"], "请补充处置情况")
-        self.assertEqual(rows["审核单位"], "t1")
+        self.assertEqual(rows["审核单位"], "镇1（t1）")
 
         # The village's own report, through jiefenctl (no --node: this node's).
         def returned_at_village():
