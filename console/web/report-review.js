@@ -16,7 +16,7 @@ const tag = (c) => `${c.node}/${c.period}`;
 function ownText(own) {
   if (!own) return '未上报';
   if (own.state === 'draft') return `草稿（生成于 ${fmtTime(own.generated_ms)}），尚未上报`;
-  return `${name('report_state', own.state)}（${own.submitted_by} 于 ${fmtTime(own.submitted_ms)}）${own.comment ? `，上级意见：${own.comment}` : ''}`;
+  return `${name('report_state', own.state)}（${own.submitted_by_name} 于 ${fmtTime(own.submitted_ms)} 报送${own.reviewer_name ? `，${own.reviewer_name} 审核` : ''}）${own.comment ? `，上级意见：${own.comment}` : ''}`;
 }
 
 function stateChip(c) {
@@ -28,12 +28,12 @@ function stateChip(c) {
 function reportDetail(c) {
   const f = c.figures || {};
   return h('div', { class: 'report-detail' },
-    h('p', {}, `报送人：${c.submitted_by}，${fmtTime(c.submitted_ms)}${c.late ? '（迟报）' : ''}`),
+    h('p', {}, `报送人：${c.submitted_by_name}，${fmtTime(c.submitted_ms)}${c.late ? '（迟报）' : ''}`),
     h('p', {}, `受理 ${f.taken_in ?? '—'}，办结 ${f.closed ?? '—'}，在办 ${f.pending ?? '—'}，超期 ${f.overdue ?? '—'}，红色风险 ${f.red ?? '—'}`),
     c.disagreements && c.disagreements.length
       ? h('p', { class: 'late' }, '与本级核算不一致：', c.disagreements.map((d) => `${name('figure', d.figure)}：报 ${d.reported}，核 ${d.recomputed}`).join('；')) : null,
     h('h4', {}, '分析研判'), h('pre', { class: 'analysis' }, c.analysis || ''),
-    c.comment ? h('p', {}, `审核意见：${c.comment}`) : null);
+    c.comment ? h('p', {}, `审核意见（${c.reviewer_name}）：${c.comment}`) : null);
 }
 
 function reviewForm(c, reload) {

@@ -8,6 +8,7 @@
 #include "api/api_ledger.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "api/report_names.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
@@ -547,8 +548,9 @@ static int status_work(MDB_txn *txn, void *arg)
 {
     struct period_job *j = arg;
     const struct api *api = j->c->api;
-    return report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(),
-                         j->out);
+    int rc = report_status(api->dep.st, txn, api->dep.cfg->node_id, &j->p, clock_now_ms(),
+                           j->out);
+    return rc ? rc : report_names_add_all(api->dep.st, txn, api->dep.cfg->node_id, j->out);
 }
 
 void route_reports(struct api_call *c, const http_request *r, const char *tail)
@@ -572,17 +574,24 @@ static int report_export_work(MDB_txn *txn, void *arg)
     const struct api *api = j->e.c->api;
     Jiefen__ReportView *v = NULL;
     Jiefen__NodeInfo *ni = NULL;
+    char who[REPORT_NAME_MAX], unit[REPORT_NAME_MAX];
     int rc = report_get(api->dep.st, txn, j->node, j->p.kind, j->p.period, &v);
     if (rc || !(j->found = v != NULL))
         return rc;
     int self = strcmp(j->node, api->dep.cfg->node_id) == 0;
     if (!self)
         rc = registry_get(api->dep.st, txn, j->node, &ni);
+    if (rc == 0)   /* the names, once for the export */
+        rc = report_names_submitter(api->dep.st, txn, api->dep.cfg->node_id, v->origin, v->seq,
+                                    v->actor, who, sizeof who);
     if (rc == 0) {
         struct report_export_req q = {v,
                                       self ? api->dep.cfg->node_name
                                       : ni ? ni->name
                                            : j->node,
+                                      who,
+                                      report_names_reviewer(api->dep.st, txn, v->reviewer, unit,
+                                                            sizeof unit),
                                       j->e.xlsx, api->dep.dir};
         rc = ledger_export_report(&q, &j->e.out, &j->e.len, j->e.err, sizeof j->e.err);
     }

@@ -60,7 +60,7 @@ static int parse_list_args(int argc, char **argv, struct list_args *a)
             return rc;
     }
     if (optind < argc)
-        return msg_usage("case list: unexpected argument '%s'", argv[optind]);
+        return msg_usage_as("unexpected_argument", "case list：多余的参数“%s”", argv[optind]);
     return 0;
 }
 
@@ -102,9 +102,9 @@ static int fetch_pages(struct ctl *ctl, const char *base, const char *after, int
         json_t *list = json_object_get(p, "cases");
         const char *next = json_string_value(json_object_get(p, "next"));
         if (!json_is_array(list))
-            rc = api_unexpected("no \"cases\" array");
+            rc = api_unexpected("缺少 cases 数组");
         else if (next && cursor && strcmp(next, cursor) == 0)
-            rc = api_unexpected("\"next\" does not move on");
+            rc = api_unexpected("下一页的 next 与本页相同");
         else if (json_array_extend(cases, list) != 0)
             rc = msg_oom();
         json_decref(page);
@@ -153,9 +153,9 @@ static int print_list(struct ctl *ctl, const struct list_args *a, json_t *last, 
     int rc = ctl->json ? api_print_json(last) : print_case_list(cases);
     if (rc == 0 && !ctl->json && next) {
         fflush(stdout);   /* the hint goes after the table when both share a terminal */
-        fputs("(more: case list --after ", stderr);
+        fputs("（还有更多：case list --after ", stderr);
         text_put_clean(next, stderr);
-        fputs(", or --all)\n", stderr);
+        fputs("，或用 --all 列出全部）\n", stderr);
     }
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "field.h"
 #include "msg.h"
 #include "net_args.h"
+#include "vocab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,7 @@ static int out_open(struct out_file *o, const char *path)
     if (o->fd < 0 && errno == EEXIST)
         o->fd = open(path, O_WRONLY | O_CLOEXEC);
     if (o->fd < 0)
-        return msg_usage("cannot write %s: %s", path, strerror(errno));
+        return msg_usage_as("unwritable_file", "无法写入 %s：%s", path, strerror(errno));
     return 0;
 }
 
@@ -95,7 +96,8 @@ static int out_write(struct out_file *o, const char *text)
         rc = -errno;
     if (rc == 0)
         return EXIT_OK;
-    msg_say("cannot write %s: %s; here is what it was to hold:", o->path, strerror(-rc));
+    msg_error("unwritable_file", "无法写入 %s：%s；应写入的内容如下：", o->path,
+              strerror(-rc));
     fputs(text, stdout);
     return EXIT_REFUSED;
 }
@@ -107,7 +109,7 @@ static int emit_armour(struct ctl *ctl, const json_t *r, const char *key, struct
     const char *text = json_string_value(json_object_get(r, key));
     if (!text) {
         char what[32];
-        snprintf(what, sizeof what, "no \"%s\"", key);
+        snprintf(what, sizeof what, "缺少 %s", key);
         return api_unexpected(what);
     }
     int rc = EXIT_OK;
@@ -128,7 +130,7 @@ int cmd_enrol_root(struct ctl *ctl, int argc, char **argv)
     json_t *r;
     int rc = api_post(ctl, "/api/v1/enrol/root", NULL, &r);
     if (rc == 0)
-        rc = api_confirm(ctl, r, "%s is the root of the tree now", field_str(r, "node_id"));
+        rc = api_confirm(ctl, r, "%s 已成为树的根节点", field_str(r, "node_id"));
     json_decref(r);
     return rc;
 }
@@ -146,8 +148,8 @@ int cmd_enrol_request(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = emit_armour(ctl, r, "request", &o);
     if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
-        rc = api_confirm(ctl, r, "enrolment request of %s (%s) written to %s",
-                         field_str(r, "node_id"), field_str(r, "tier"), o.path);
+        rc = api_confirm(ctl, r, "%s（%s级）的接入申请已写入 %s", field_str(r, "node_id"),
+                         vocab_name(vocab_tiers, field_str(r, "tier")), o.path);
     out_abandon(&o);
     json_decref(r);
     return rc;
@@ -172,7 +174,7 @@ int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = emit_armour(ctl, r, "bundle", &o);
     if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
-        rc = api_confirm(ctl, r, "bundle for %s written to %s (it will connect to %s)",
+        rc = api_confirm(ctl, r, "%s 的接入包已写入 %s（它将连接 %s）",
                          field_str(r, "node_id"), o.path, field_str(r, "endpoint"));
     out_abandon(&o);
     json_decref(r);
@@ -195,7 +197,7 @@ int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = api_post(ctl, "/api/v1/enrol/install", req, &r);
     if (rc == 0)
-        rc = api_confirm(ctl, r, "enrolled under %s; connecting to %s", field_str(r, "parent"),
+        rc = api_confirm(ctl, r, "已接入 %s 之下，正在连接 %s", field_str(r, "parent"),
                          field_str(r, "endpoint"));
     json_decref(r);
     json_decref(req);

@@ -12,6 +12,7 @@
 #include "table.h"
 #include "text.h"
 #include "tpl.h"
+#include "vocab.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -150,7 +151,7 @@ static int print_ledger(struct ctl *ctl, const struct action_args *x, json_t *r)
 {
     (void)x;
     const json_t *l = json_object_get(r, "ledger");
-    return json_is_object(l) ? print_figures(ctl, l, 0) : api_unexpected("no \"ledger\"");
+    return json_is_object(l) ? print_figures(ctl, l, 0) : api_unexpected("缺少 ledger");
 }
 
 /* ---- dashboard: GET /api/v1/dashboard ------------------------------------------------ */
@@ -199,7 +200,7 @@ static int print_dashboard(struct ctl *ctl, const struct action_args *x, json_t 
     static const char *const by_week[] = {"周（周一）", GROUP_HEAD};
     struct table t = {.ncols = 2};
     if (!json_is_object(w))
-        return api_unexpected("no \"dashboard\"");
+        return api_unexpected("缺少 dashboard");
     if (tpl_lines(&t, dashboard_lines, sizeof dashboard_lines / sizeof dashboard_lines[0], d)) {
         table_free(&t);
         return msg_oom();
@@ -222,15 +223,15 @@ static const char period_tpl[] = "{kind} {period}[，报送截止 {due_ms}]";
 
 /* This node's own report in `report list`. */
 static const char own_tpl[] = "本节点：{state}[，{generated_ms} 生成草稿]"
-                              "[，{submitted_ms} 由 {submitted_by} 报送]"
-                              "[，{reviewer} 于 {reviewed_ms} 审核][：{comment}]";
+                              "[，{submitted_ms} 由 {submitted_by_name} 报送]"
+                              "[，{reviewer_name} 于 {reviewed_ms} 审核][：{comment}]";
 
 /* A figure a child reported that differs from what this node computes. */
 static const char disagreement_tpl[] = "{figure} 报 {reported} 核 {recomputed}";
 
 /* A child's report in `report list`: cells, then its disagreements. */
 static const char *const report_cells[] = {
-    "{node}", "{name}", "{state}", "{late}", "{submitted_ms}", "{submitted_by}",
+    "{node}", "{name}", "{state}", "{late}", "{submitted_ms}", "{submitted_by_name}",
 };
 #define N_REPORT_CELLS (sizeof report_cells / sizeof report_cells[0])
 
@@ -259,7 +260,7 @@ static int print_reports(struct ctl *ctl, const struct action_args *x, json_t *r
     const json_t *own = json_object_get(r, "own"), *children = json_object_get(r, "children");
     (void)ctl, (void)x;
     if (!json_is_array(children))
-        return api_unexpected("no \"children\" array");
+        return api_unexpected("缺少 children 数组");
     int rc = tpl_print(period_tpl, r);
     if (rc == 0)
         rc = json_is_object(own) ? tpl_print(own_tpl, own) : (puts("本节点：未报送"), 0);
@@ -278,8 +279,8 @@ static const struct tpl_line report_lines[] = {
     {"报送截止", "{due_ms}", 1},
     {"状态", "{state}[，{late}]", 0},
     {"草稿生成", "{generated_ms}", 1},
-    {"报送", "[{submitted_ms}][，{submitted_by}]", 1},
-    {"审核", "[{reviewer}][，{reviewed_ms}]", 1},
+    {"报送", "[{submitted_ms}][，{submitted_by_name}]", 1},
+    {"审核", "[{reviewer_name}][，{reviewed_ms}]", 1},
     {"审核意见", "{comment}", 1},
 };
 
@@ -342,8 +343,8 @@ static int print_report_show(struct ctl *ctl, const struct action_args *x, json_
     static const char *const period_keys[] = {"kind", "period", "from_ms", "to_ms", "due_ms"};
     const json_t *rep = find_report(r, x->pos), *fig;
     if (!rep) {
-        msg_say("%s: no %s report for %s here (neither this node nor a child that sends it)",
-                x->pos, field_str(r, "kind"), field_str(r, "period"));
+        msg_error("not_found", "本节点没有 %s 的%s报告（%s）：它既不是本节点，也不是报送该报告的下级",
+                  x->pos, vocab_name(vocab_kinds, field_str(r, "kind")), field_str(r, "period"));
         return EXIT_REFUSED;
     }
     if (ctl->json)
@@ -386,7 +387,7 @@ static int print_draft(struct ctl *ctl, const struct action_args *x, json_t *r)
     const json_t *d = json_object_get(r, "draft"), *children = json_object_get(d, "children");
     (void)x;
     if (!json_is_object(json_object_get(d, "figures")) || !json_is_array(children))
-        return api_unexpected("no draft with \"figures\" and \"children\"");
+        return api_unexpected("草稿缺少 figures 或 children");
     int rc = tpl_print(period_tpl, d);
     if (rc == 0)
         rc = print_figures(ctl, json_object_get(d, "figures"), 0);
@@ -403,10 +404,11 @@ static int report_route(struct action_args *x)
 {
     int report = json_object_get(x->req, "kind") != NULL;
     if (report && (json_object_get(x->req, "from") || json_object_get(x->req, "to")))
-        return msg_usage("report export: --from/--to choose the ledger's days, --kind a "
-                         "report; give one or the other");
+        return msg_usage_as("conflicting_options", "report export：--from/--to 选台账的日期，"
+                            "--kind 选报告，只能给一种");
     if (!report && (json_object_get(x->req, "period") || json_object_get(x->req, "node")))
-        return msg_usage("report export: --period and --node choose a report: give --kind too");
+        return msg_usage_as("missing_option",
+                            "report export：--period 与 --node 用于选报告，须同时给出 --kind");
     if (report)
         x->path = "/api/v1/reports/export";
     return 0;

@@ -83,18 +83,18 @@ static int read_password(int from_stdin, char *buf, size_t len)
     if (from_stdin)
         return read_line(stdin, buf, len) == 0
                    ? EXIT_OK
-                   : msg_usage("--password-stdin: no password line on standard input");
+                   : msg_usage_as("missing_value", "--password-stdin：标准输入中没有密码行");
     FILE *tty = fopen("/dev/tty", "r+e");
     if (!tty)
-        return msg_usage("no terminal to type the password at: give it on standard input "
-                         "with --password-stdin");
+        return msg_usage_as("no_terminal", "没有可输入密码的终端：请用 --password-stdin "
+                            "从标准输入给出密码");
     int rc = EXIT_OK;
     if (ask_hidden(tty, "新密码：", buf, len) || ask_hidden(tty, "再次输入新密码：", again,
                                                           sizeof again)) {
-        msg_say("cannot read the password at the terminal");
+        msg_error("unreadable_password", "无法从终端读取密码");
         rc = EXIT_REFUSED;
     } else if (strcmp(buf, again) != 0) {
-        msg_say("两次输入的密码不一致，未作修改");
+        msg_error("password_mismatch", "两次输入的密码不一致，未作修改");
         rc = EXIT_REFUSED;
     }
     explicit_bzero(again, sizeof again);
@@ -135,7 +135,7 @@ int cmd_user_add(struct ctl *ctl, int argc, char **argv)
     int rc = args_parse(argc, argv, "user add", user_add_opts, "USER", &a.pos, take_user_option,
                         &a);
     if (rc == 0 && !a.role)
-        rc = msg_usage("user add needs --role clerk|mediator|director|leader|admin");
+        rc = msg_usage_as("missing_option", "user add 缺少 --role clerk|mediator|director|leader|admin");
     if (rc == 0)
         rc = args_check_text("USER", a.pos);
     if (rc == 0)

@@ -33,13 +33,13 @@ struct ctl_client {
 };
 
 static const char *const ctl_messages[] = {
-    "jiefend is not running (no jiefend.addr)",
-    "jiefend.addr is unreadable or not HOST:PORT",
-    "admin.token is missing, unreadable or empty",
-    "cannot connect to jiefend",
-    "jiefend did not answer in time",
-    "unusable reply from jiefend",
-    "libcurl error",
+    "jiefend 未运行（没有 jiefend.addr）",
+    "jiefend.addr 无法读取或不是 HOST:PORT",
+    "admin.token 不存在、无法读取或为空",
+    "无法连接 jiefend",
+    "jiefend 没有及时回复",
+    "jiefend 的回复无法使用",
+    "libcurl 出错",
 };
 
 const char *ctl_strerror(int code)
@@ -48,7 +48,7 @@ const char *ctl_strerror(int code)
         return ctl_messages[code - CTL_EBASE];
     if (code < 0)
         return strerror(-code);
-    return code == 0 ? "success" : "unknown error";
+    return code == 0 ? "成功" : "未知错误";
 }
 
 /* ---- errors -------------------------------------------------------------------------- */
@@ -163,20 +163,20 @@ static int addr_valid(const char *a)
 static int load_addr(ctl_client *c)
 {
     if (!(c->addr_path = path_in(c->dir, "jiefend.addr")))
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     int rc = read_line(c->addr_path, 0, &c->addr);
     if (rc == -ENOENT)
         return set_error(c, CTL_ENOTRUNNING, "jiefend 未在 %s 运行（没有 %s）", c->dir,
                          c->addr_path);
     if (rc == -ENOMEM)
-        return set_error(c, rc, "out of memory");
+        return set_error(c, rc, "内存不足");
     if (rc)
-        return set_error(c, CTL_EADDR, "cannot read %s: %s", c->addr_path, strerror(-rc));
+        return set_error(c, CTL_EADDR, "无法读取 %s：%s", c->addr_path, strerror(-rc));
     if (!addr_valid(c->addr))
-        return set_error(c, CTL_EADDR, "%s does not hold HOST:PORT", c->addr_path);
+        return set_error(c, CTL_EADDR, "%s 中不是 HOST:PORT", c->addr_path);
     /* The second line, the node's time zone, is absent in files of older versions. */
     if ((rc = read_line(c->addr_path, 1, &c->time_zone)) == -ENOMEM)
-        return set_error(c, rc, "out of memory");
+        return set_error(c, rc, "内存不足");
     if (rc || strspn(c->time_zone, ZONE_CHARS) != strlen(c->time_zone)) {
         free(c->time_zone);
         c->time_zone = NULL;
@@ -204,10 +204,10 @@ static int load_token(ctl_client *c)
 {
     char *path = path_in(c->dir, "admin.token");
     if (!path)
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     int rc = read_line(path, 0, &c->token);
     if (rc == -ENOMEM)
-        rc = set_error(c, rc, "out of memory");
+        rc = set_error(c, rc, "内存不足");
     else if (rc)
         rc = set_error(c, CTL_ETOKEN, "无法读取管理令牌 %s：%s", path,
                        strerror(-rc));
@@ -234,7 +234,7 @@ int ctl_client_open(ctl_client *c, const char *dir)
     forget_node(c);
     clear_error(c);
     if (!(c->dir = strdup(dir)))
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     int rc = load_addr(c);
     if (rc == 0)
         rc = load_token(c);
@@ -416,18 +416,18 @@ static int transfer_error(ctl_client *c, CURLcode cc)
 {
     const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
     if (cc == CURLE_OUT_OF_MEMORY || (cc == CURLE_WRITE_ERROR && c->reply_oom))
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     if (cc == CURLE_WRITE_ERROR && c->sink_errno)
-        return set_error(c, -c->sink_errno, "cannot write the file being downloaded: %s",
+        return set_error(c, -c->sink_errno, "无法写入正在下载的文件：%s",
                          strerror(c->sink_errno));
     if (cc == CURLE_WRITE_ERROR && c->reply_too_large)
-        return set_error(c, CTL_EREPLY, "the reply from jiefend at %s is larger than %zu MiB",
+        return set_error(c, CTL_EREPLY, "%s 的 jiefend 回复超过 %zu MiB",
                          c->addr, MAX_REPLY >> 20);
     if (cc == CURLE_OPERATION_TIMEDOUT)
         return set_error(c, CTL_ETIMEOUT, "%s 的 jiefend 没有回复：%s", c->addr, why);
     if (cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_UNSUPPORTED_PROTOCOL ||
         cc == CURLE_BAD_CONTENT_ENCODING)
-        return set_error(c, CTL_EREPLY, "unusable reply from %s: %s", c->addr, why);
+        return set_error(c, CTL_EREPLY, "%s 的 jiefend 回复无法使用：%s", c->addr, why);
     return set_error(c, CTL_ECONNECT, "无法连接 %s 的 jiefend（地址取自 %s）：%s", c->addr,
                      c->addr_path, why);
 }
@@ -445,7 +445,7 @@ static int perform(ctl_client *c, long *status)
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status) != CURLE_OK ||
         *status < 100 || *status > 599) {
         *status = 0;
-        return set_error(c, CTL_EREPLY, "no HTTP status in the reply from %s", c->addr);
+        return set_error(c, CTL_EREPLY, "%s 的 jiefend 回复中没有 HTTP 状态", c->addr);
     }
     return 0;
 }
@@ -456,17 +456,17 @@ static int prepare(ctl_client *c, int post, const char *path, const char *body, 
 {
     char *url = NULL;
     if (asprintf(&url, "http://%s%s", c->addr, path) < 0)
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     CURLcode cc = curl_easy_setopt(c->curl, CURLOPT_URL, url);   /* curl copies it */
     free(url);
     if (cc != CURLE_OK)
         return set_error(c, cc == CURLE_OUT_OF_MEMORY ? -ENOMEM : CTL_ECURL,
-                         "bad URL for %s: %s", path, curl_easy_strerror(cc));
+                         "%s 不是可用的地址：%s", path, curl_easy_strerror(cc));
     if (!(*hdr = make_headers(c, post, c->sink < 0)))
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     if (curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, *hdr) != CURLE_OK ||
         set_method(c, post, body, len) != 0)
-        return set_error(c, CTL_ECURL, "libcurl refused the request options");
+        return set_error(c, CTL_ECURL, "libcurl 不接受请求的选项");
     return 0;
 }
 
@@ -475,7 +475,7 @@ static int unprepare(ctl_client *c)
 {
     if (curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL) != CURLE_OK ||
         curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L) != CURLE_OK)
-        return set_error(c, CTL_ECURL, "libcurl refused to reset the handle");
+        return set_error(c, CTL_ECURL, "libcurl 无法重置连接句柄");
     return 0;
 }
 
@@ -502,7 +502,7 @@ static int parse_reply(ctl_client *c, json_t **json)
     *json = json_loadb(c->reply, c->reply_len, 0, NULL);
     json_set_alloc_funcs(parse_malloc_next, free_fn);
     if (!*json && parse_malloc_failed)
-        return set_error(c, -ENOMEM, "out of memory");
+        return set_error(c, -ENOMEM, "内存不足");
     return 0;
 }
 
@@ -535,7 +535,7 @@ int ctl_client_request(ctl_client *c, const char *method, const char *path, cons
         return -EINVAL;
     int post = strcmp(method, "POST") == 0;
     if ((!post && (strcmp(method, "GET") != 0 || body)) || !c->addr || !c->token)
-        return set_error(c, -EINVAL, "bad request arguments (or client not opened)");
+        return set_error(c, -EINVAL, "请求参数有误（或尚未打开节点）");
     int rc = exchange(c, post, path, body, body_len, status);
     if (rc == 0 && c->reply_len && (rc = parse_reply(c, json)) != 0)
         *status = 0;
@@ -554,7 +554,7 @@ int ctl_client_download(ctl_client *c, const char *path, int fd, long *status, s
     if (!c || !path || path[0] != '/' || fd < 0 || !status || !written || !json)
         return -EINVAL;
     if (!c->addr || !c->token)
-        return set_error(c, -EINVAL, "client not opened");
+        return set_error(c, -EINVAL, "尚未打开节点");
     c->sink = fd;
     int rc = exchange(c, 0, path, NULL, 0, status);
     c->sink = -1;

@@ -17,14 +17,14 @@
 /* FILE exists and --force was not given. */
 static int file_exists(const char *out)
 {
-    msg_say("%s exists; give --force to replace it", out);
+    msg_error("file_exists", "%s 已存在；给出 --force 才会替换它", out);
     return EXIT_REFUSED;
 }
 
 /* Writing FILE failed (errno says why). */
 static int cannot_write(const char *out)
 {
-    msg_say("cannot write %s: %s", out, strerror(errno));
+    msg_error("unwritable_file", "无法写入 %s：%s", out, strerror(errno));
     return EXIT_REFUSED;
 }
 
@@ -46,7 +46,7 @@ static int temp_open(const char *out, char **tmp, int *fd)
         close(*fd), unlink(*tmp), *fd = -1;
     free(*tmp);
     *tmp = NULL;
-    return msg_usage("cannot write %s: %s", out, strerror(e));
+    return msg_usage_as("unwritable_file", "无法写入 %s：%s", out, strerror(e));
 }
 
 /* Gives the complete temporary file the name FILE: replacing one that exists with force,

@@ -108,6 +108,36 @@ int msg_usage_as(const char *code, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* One line of a refusal: "jiefenctl: message (field) [code]", each part cleaned (it comes
+ * from the daemon). */
+static void put_refusal_line(const char *message, const char *field, const char *code)
+{
+    fputs("jiefenctl: ", stderr);
+    text_put_clean(message, stderr);
+    if (field[0]) {
+        fputs(" (", stderr);
+        text_put_clean(field, stderr);
+        fputc(')', stderr);
+    }
+    fputs(" [", stderr);
+    text_put_clean(code, stderr);
+    fputs("]\n", stderr);
+}
+
+/* A refusal naming several faults at once (an intake's error.errors): a line for each, so
+ * that every field can be put right in one go. 0 when there is no such list. */
+static int put_each_error(const json_t *err)
+{
+    const json_t *all = json_object_get(err, "errors"), *e;
+    size_t i;
+    if (!json_is_array(all) || json_array_size(all) == 0)
+        return 0;
+    json_array_foreach(all, i, e)
+        put_refusal_line(field_str(e, "message"), field_str(e, "field"),
+                         field_str(e, "code")[0] ? field_str(e, "code") : "refused");
+    return 1;
+}
+
 void msg_refusal(const json_t *reply, long status)
 {
     const json_t *err = json_object_get(reply, "error");
@@ -127,20 +157,10 @@ void msg_refusal(const json_t *reply, long status)
             fputc('\n', stderr);
         return;
     }
-    if (as_json) {
+    if (as_json)
         put_json(code, message, field, NULL);
-        return;
-    }
-    fputs("jiefenctl: ", stderr);
-    text_put_clean(message, stderr);
-    if (field[0]) {
-        fputs(" (", stderr);
-        text_put_clean(field, stderr);
-        fputc(')', stderr);
-    }
-    fputs(" [", stderr);
-    text_put_clean(code, stderr);
-    fputs("]\n", stderr);
+    else if (!put_each_error(err))
+        put_refusal_line(message, field, code);
 }
 
 int msg_oom(void)

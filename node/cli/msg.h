@@ -34,7 +34,8 @@ int msg_usage_as(const char *code, const char *fmt, ...) __attribute__((format(p
 
 /* The daemon's error document (a reply {"error": {...}}; NULL when it sent none) with the
  * HTTP status: under --json the document itself on stderr, else the line "jiefenctl:
- * message (field) [code]". */
+ * message (field) [code]", or one such line for each fault of its "errors" list when it
+ * names several (an intake refused). */
 void msg_refusal(const json_t *reply, long status);
 
 /* Says "out of memory"; EXIT_REFUSED. */

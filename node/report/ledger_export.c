@@ -416,13 +416,16 @@ static int report_rows(export_file *f, size_t table, const struct report_export_
 {
     const Jiefen__ReportView *v = q->v;
     struct report_period p;
-    char unit[200], period[80], from[32], to[32], due[32], sent[32], reviewed[32];
+    char unit[200], reviewer[300], period[80], from[32], to[32], due[32], sent[32], reviewed[32];
     char *missing = missing_text(v);
     if (!missing)
         return -ENOMEM;
     if (report_period_parse(v->kind, v->period, &p))
         p.due_ms = 0;
     snprintf(unit, sizeof unit, "%s（%s）", q->node_name, v->origin);
+    reviewer[0] = '\0';
+    if (v->reviewer[0])
+        snprintf(reviewer, sizeof reviewer, "%s（%s）", q->reviewer_name, v->reviewer);
     snprintf(period, sizeof period, "%s 至 %s", date_of(v->from_ms, from),
              date_of(v->to_ms - 1, to));
     const char *const rows[][2] = {
@@ -431,9 +434,9 @@ static int report_rows(export_file *f, size_t table, const struct report_export_
         {"报告期", period},
         {"报送截止", time_of(p.due_ms, due)},
         {"状态", report_state_name(v->state)},
-        {"报送人", v->actor},
+        {"报送人", q->submitter_name},
         {"报送时间", time_of(v->submitted_ms, sent)},
-        {"审核单位", v->reviewer},
+        {"审核单位", reviewer},
         {"审核时间", time_of(v->reviewed_ms, reviewed)},
         {"审核意见", v->comment},
         {"标注缺报的下级报告", missing},

@@ -30,6 +30,8 @@ int ledger_export(store *st, MDB_txn *txn, const struct ledger_export_req *q, ch
 struct report_export_req {
     const Jiefen__ReportView *v;  /* the report as stored */
     const char *node_name;        /* of v->origin */
+    const char *submitter_name;   /* the person who submitted it, by name */
+    const char *reviewer_name;    /* of v->reviewer, the node that reviewed it ("" if none) */
     int xlsx;                     /* else CSV */
     const char *dir;              /* where the file is written while it is made */
 };

@@ -411,6 +411,8 @@ test('the console in Chromium', async (t) => {
     // Read Monday's, accept it; return Tuesday's with a comment.
     await town.click(`${row(days[0])} button:has-text("查看")`);
     assert.match(await town.textContent(`${row(days[0])} .report-detail`), new RegExp(`${days[0]} 排查矛盾纠纷正常`));
+    // The person by name, never the login.
+    assert.match(await town.textContent(`${row(days[0])} .report-detail`), /报送人：周主任，/);
     await town.click(`${row(days[0])} form[data-review] button[value=accept]`);
     await town.waitForSelector(`${row(days[0])} .state-accepted`);
     await town.fill(`${row(days[1])} form[data-review] [name=comment]`, '请补充调解情况');
@@ -436,6 +438,7 @@ test('the console in Chromium', async (t) => {
     await town.fill('form[data-submit] [name=analysis]', '本周矛盾纠纷总体平稳，东村周六停电缺报');
     await town.click('form[data-submit] button[type=submit]');
     await town.waitForFunction(() => /已上报/.test(document.querySelector('.own-report').textContent));
+    assert.match(await town.textContent('.own-report'), /（赵主任 于 .+ 报送）/);
     const own = (await pageFetch(town, 'GET', `/api/v1/reports?kind=weekly&period=${days[0]}`, null)).body.own;
     assert.deepEqual([own.missing, own.missing_reasons], [[`v11/${days[5]}`], ['村委停电']]);
     await head.context().close();

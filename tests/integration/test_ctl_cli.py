@@ -111,6 +111,43 @@ class CtlCli(NodeTest):
         self.assertEqual((r.returncode, r.stdout), (3, ""))
         self.assertEqual(json.loads(r.stderr)["error"]["code"], "not_running")
 
+    def test_every_field_error_of_an_intake(self):
+        n = self.node().start()
+        bad = [f if f != "承包地边界争议" else "   " for f in FLAGS]   # a blank summary
+        r = n.ctl("case", "new", *bad, "--party",
+                  "role=applicant,name=张三,id=11010519491231002X,phone=12345")
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+        lines = r.stderr.splitlines()
+        # One line per fault the daemon names, each with its field, in the body's order.
+        self.assertEqual(lines, [
+            "jiefenctl: 电话号码格式不正确（手机11位，或区号-号码） (parties[0].phone) [invalid_field]",
+            "jiefenctl: 缺少必填项 (parties[0].address) [missing_field]",
+            "jiefenctl: 不能为空 (summary) [missing_field]"])
+        self.assertEqual(n.all_cases(), [])
+        # Under --json: the daemon's document, with every fault in errors.
+        r = n.ctl("--json", "case", "new", *bad, "--party",
+                  "role=applicant,name=张三,id=11010519491231002X,phone=12345")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        errors = json.loads(r.stderr)["error"]["errors"]
+        self.assertEqual([e["field"] for e in errors],
+                         ["parties[0].phone", "parties[0].address", "summary"])
+
+    def test_messages_in_chinese_with_their_code(self):
+        n = self.node().start()
+        r = n.ctl("case", "list", "extra")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines()[0],
+                         "jiefenctl: case list：多余的参数“extra” [unexpected_argument]")
+        r = n.ctl("report", "show", "v99", "--kind", "daily", "--period", "2026-05-04")
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+        self.assertEqual(r.stderr, "jiefenctl: 本节点没有 v99 的日排查报告（2026-05-04）：它既不是"
+                         "本节点，也不是报送该报告的下级 [not_found]\n")
+        n.stop()
+        r = n.ctl("status")
+        self.assertEqual(r.returncode, 3)
+        self.assertRegex(r.stderr, r"^jiefenctl: jiefend 未在 .+ 运行（没有 .+jiefend\.addr） "
+                         r"\[not_running\]\n$")
+
     def test_party_values_with_commas(self):
         n = self.node().start()
         cid = self.ok(n, "case", "new", *FLAGS, "--party",

@@ -122,7 +122,7 @@ class ReportCli(NodeTest):
             self.assertTrue(f.read().startswith(BOM))
         r = county.ctl("report", "export", "--format", "csv", "--out", xlsx)
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("--force", r.stderr)
+        self.assertEqual(r.stderr, f"jiefenctl: {xlsx} 已存在；给出 --force 才会替换它 [file_exists]\n")
         with open(xlsx, "rb") as f:
             self.assertEqual(f.read(), data)
         r = county.ctl("report", "export", "--format", "pdf", "--out",

@@ -113,7 +113,7 @@ class ReportExport(NodeTest):
         self.assertEqual(s, 200)
         rows = self.check_workbook(data, report, "已退回")
         self.assertEqual(rows["审核意见"], "请补充处置情况")
-        self.assertEqual(rows["审核单位"], "t1")
+        self.assertEqual(rows["审核单位"], "镇1（t1）")
 
         # The village's own report, through jiefenctl (no --node: this node's).
         def returned_at_village():
@@ -153,8 +153,12 @@ class ReportExport(NodeTest):
         self.assertIn(b'"kind"', body)
         r = town.ctl("report", "export", "--kind", "daily", "--from", d, "--out", out)
         self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr.splitlines()[0], "jiefenctl: report export：--from/--to 选台账的"
+                         "日期，--kind 选报告，只能给一种 [conflicting_options]")
         r = town.ctl("report", "export", "--node", "v11", "--out", out)
         self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr.splitlines()[0], "jiefenctl: report export：--period 与 --node "
+                         "用于选报告，须同时给出 --kind [missing_option]")
         self.assertFalse(os.path.exists(out))
         for n in self.nodes:   # a clean exit: under the sanitizers, nothing leaked
             n.stop()

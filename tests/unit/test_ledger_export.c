@@ -177,7 +177,7 @@ static void test_report_csv(void **state)
     v.reviewer = "t1";
     v.comment = "同意";
     v.reviewed_ms = sh(2026, 1, 7, 10, 0);
-    struct report_export_req q = {&v, "村1", 0, f->dir};
+    struct report_export_req q = {&v, "村1", "张三", "镇1", 0, f->dir};
     char *out = NULL, err[256] = "";
     size_t len = 0;
     assert_int_equal(ledger_export_report(&q, &out, &len, err, sizeof err), 0);
@@ -193,6 +193,8 @@ static void test_report_csv(void **state)
     assert_true(line(t, "报送截止,2026-01-06 12:00:00"));
     assert_true(line(t, "状态,已接收"));
     assert_true(line(t, "报送时间,2026-01-06 09:30:00"));
+    assert_true(line(t, "报送人,张三"));
+    assert_true(line(t, "审核单位,镇1（t1）"));
     assert_true(line(t, "审核意见,同意"));
     assert_true(line(t, "标注缺报的下级报告,v1a/2026-01-05（停电）、v2/2026-01-06"));
     assert_true(line(t, "分析研判,无重大矛盾"));
