@@ -38,7 +38,7 @@ class IntakeCli(NodeTest):
         self.assertTrue(second.endswith("-000002"), second)
 
         listed = n.ctl_json("case", "list")
-        self.assertEqual([c["id"] for c in listed["cases"]], [second, first]  # newest first)
+        self.assertEqual([c["id"] for c in listed["cases"]], [second, first])  # newest first
         self.assertIsNone(listed["next"])
         red = n.ctl_json("case", "list", "--risk", "red")
         self.assertEqual([c["id"] for c in red["cases"]], [second])
