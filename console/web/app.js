@@ -96,7 +96,8 @@ function onLive({ event, data }) {
   liveTimer = setTimeout(() => {
     loadBadges().catch(() => { /* the next event tries again */ });
     const { name: key, arg } = parseHash();
-    const typing = document.activeElement && document.activeElement.closest('form');
+    // A form of the page being typed in (the header's search box is no part of the page).
+    const typing = document.activeElement && document.activeElement.closest('#main form');
     const shows = key === 'inbox' || (key === 'case' && (event === 'reset' || data.id === arg));
     if (shows && !typing) route();
   }, 100);
