@@ -369,11 +369,9 @@ static int list_one(const MDB_val *key, const MDB_val *val, void *arg)
     char id[FOLD_CASE_ID_MAX + 1];
     Jiefen__CaseView *v = NULL;
     (void)val;
-    if (key->mv_size <= 8 || key->mv_size > 8 + FOLD_CASE_ID_MAX)
-        return JF_ECORRUPT;
-    memcpy(id, (const char *)key->mv_data + 8, key->mv_size - 8);
-    id[key->mv_size - 8] = 0;
-    int rc = caseindex_get(p->api->dep.st, p->txn, id, &v);
+    int rc = caseindex_opened_id(key, id);
+    if (rc == 0)
+        rc = caseindex_get(p->api->dep.st, p->txn, id, &v);
     if (rc || !v)
         return rc ? rc : JF_ECORRUPT;
     /* Status and place are as this node shows them ("escalated" is a place). */

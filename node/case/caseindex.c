@@ -100,6 +100,15 @@ size_t caseindex_opened_key(int64_t opened_ms, const char *case_id, uint8_t *buf
     return 8 + n;
 }
 
+int caseindex_opened_id(const MDB_val *k, char *case_id)
+{
+    if (k->mv_size <= 8 || k->mv_size > 8 + FOLD_CASE_ID_MAX)
+        return JF_ECORRUPT;
+    memcpy(case_id, (const char *)k->mv_data + 8, k->mv_size - 8);
+    case_id[k->mv_size - 8] = 0;
+    return 0;
+}
+
 /* Keeps a view's `opened` entry at its opening time (old_ms: the time before the event, -1
  * for a new view; an opening received after a later event of the case moves it). */
 static int update_opened(store *st, MDB_txn *txn, int64_t old_ms, const Jiefen__CaseView *v)

@@ -33,6 +33,10 @@ int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case
  * FOLD_CASE_ID_MAX bytes); its length, or 0 for an id longer than FOLD_CASE_ID_MAX. */
 size_t caseindex_opened_key(int64_t opened_ms, const char *case_id, uint8_t *buf);
 
+/* The case id of an `opened` key into case_id (FOLD_CASE_ID_MAX + 1 bytes). 0 or
+ * JF_ECORRUPT. */
+int caseindex_opened_id(const MDB_val *k, char *case_id);
+
 /* Gives every case view its `opened` entry if the index has fewer entries than there are
  * views (a store from before the index), in a transaction of its own, growing the map if
  * it must. Call at start with no transaction open. 0 or a store error. */
