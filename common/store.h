@@ -25,6 +25,8 @@
  *           is never stored)
  *   search  'p' field hash case, 'a' seq -> the keyed index of parties and the record of
  *           searches (node/case/partyindex.h)
+ *   opened  opened_ms:u64be case -> empty: every case view by its opening time, for the
+ *           case list newest first (caseindex.h)
  *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
  *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
  *           's' -> the newest change's seq
@@ -49,7 +51,7 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties, users, sessions, search, agenda;
+        reports, warnings, parties, users, sessions, search, agenda, opened;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

@@ -317,6 +317,10 @@ static int open_parts(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "%s: %s", path, jf_strerror(rc));
         return -1;
     }
+    if ((rc = caseindex_opened_fill(n->st))) {
+        errf(err, errlen, "%s: indexing the cases by opening time: %s", path, jf_strerror(rc));
+        return -1;
+    }
     if (eventlog_new(n->st, n->id, n->cfg.node_id, &n->log) || !(n->metrics = metrics_new())) {
         errf(err, errlen, "out of memory");
         return -1;

@@ -1,7 +1,8 @@
 // app — the console's shell: the session (GET /api/v1/session), this node's name and time
 // zone (GET /api/v1/status), the menu, and the pages by URL hash (#/cases?risk=red,
-// #/case/<id>, #/account). The menu and every action show only what the user's `permissions` allow;
-// the API remains the judge. A session that ends while a page is open is signed into again
+// #/case/<id>, #/account), and the search for a person in the header (page-parties.js).
+// The menu and every action show only what the user's `permissions` allow; the API
+// remains the judge. A session that ends while a page is open is signed into again
 // over the page (session-watch.js warns before), so what was typed is still there.
 // While signed in, the node's event stream (live.js) keeps the menu's badges and the
 // open page up to date, without polling.
@@ -20,6 +21,7 @@ import networkPage from './page-network.js';
 import accountPage from './page-account.js';
 import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
+import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
@@ -33,6 +35,7 @@ const pages = {
   intake: { title: '一窗受理', page: intakePage, perm: 'case.create' },
   cases: { title: '案件列表', page: casesPage },
   case: { title: '一案一卷', page: casePage, hidden: true },
+  parties: { title: '查当事人', page: partiesPage, perm: 'case.parties', hidden: true },
   supervision: { title: '督办', page: supervisionPage },
   dashboard: { title: '驾驶舱', page: dashboardPage },
   directives: { title: '指令', page: directivesPage },
@@ -72,6 +75,10 @@ function shell() {
     .map(([key, p]) => h('a', { href: `#/${key}`, class: key === here ? 'active' : null, 'aria-current': key === here ? 'page' : null }, p.title,
       badges[key] ? h('span', { class: 'badge', 'aria-label': `${badges[key]} 项待办` }, String(badges[key])) : null)));
   $('nav').hidden = false;
+  // Built once per sign-in, so what is being typed survives moving between pages.
+  const search = $('search');
+  if (!can('case.parties')) clear(search);
+  else if (!search.firstChild) clear(search, searchBox(go));
 }
 
 async function loadBadges() {
@@ -89,7 +96,8 @@ function onLive({ event, data }) {
   liveTimer = setTimeout(() => {
     loadBadges().catch(() => { /* the next event tries again */ });
     const { name: key, arg } = parseHash();
-    const typing = document.activeElement && document.activeElement.closest('form');
+    // A form of the page being typed in (the header's search box is no part of the page).
+    const typing = document.activeElement && document.activeElement.closest('#main form');
     const shows = key === 'inbox' || (key === 'case' && (event === 'reset' || data.id === arg));
     if (shows && !typing) route();
   }, 100);
@@ -111,6 +119,8 @@ async function clockBanner() {
 function loggedOutShell() {
   $('clock-banner').hidden = true;
   clear($('who'));
+  clear($('search'));
+  forgetSearch();
   clear($('nav'));
   $('nav').hidden = true;
 }
@@ -159,7 +169,7 @@ function showLogin(message, kind = 'info') {
 function loginOver(err) {
   if ($('login-overlay')) return;
   const before = session.user.user;
-  const behind = ['main', 'nav', 'who', 'clock-banner'].map($);
+  const behind = ['main', 'nav', 'search', 'who', 'clock-banner'].map($);
   const box = h('div', { id: 'login-overlay', class: 'overlay' });
   document.body.append(box);
   for (const el of behind) el.inert = true;
@@ -168,7 +178,10 @@ function loginOver(err) {
     await signedIn(s);
     box.remove();
     for (const el of behind) el.inert = false;
-    if (s.user !== before) route(); else shell();
+    if (s.user === before) return shell();
+    forgetSearch();  // another person: nothing of the last one's search stays
+    clear($('search'));
+    route();
   } });
 }
 

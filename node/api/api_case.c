@@ -15,6 +15,7 @@
 #include "log/fold.h"
 #include "log/registry.h"
 #include "case/verify.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,12 +259,14 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
 
 struct list_filter {
     char status[32], category[64], village[256], risk[32], after[128], held[16];
+    char department[256], text[256];
     int64_t from_ms, to_ms;
     long limit;
 };
 
-static const char *const list_keys[] = {"status", "category", "village", "risk", "from",
-                                        "to",     "limit",    "after",   "held"};
+static const char *const list_keys[] = {"status", "category", "village", "risk",
+                                        "from",   "to",       "limit",   "after",
+                                        "held",   "department", "text"};
 
 /* Names the first query parameter that is not a list filter, or NULL. */
 static const char *unknown_param(const char *query, char *buf, size_t len)
@@ -311,6 +314,11 @@ static const char *parse_filter(const char *q, struct list_filter *f, char *bad,
         return "held";
     if (api_query_param(q, "after", f->after, sizeof f->after))
         return "after";
+    if (api_query_param(q, "department", f->department, sizeof f->department) ||
+        !utf8_valid(f->department))
+        return "department";
+    if (api_query_param(q, "text", f->text, sizeof f->text) || !utf8_valid(f->text))
+        return "text";
     f->to_ms = INT64_MAX;
     const char *date = api_query_dates(q, &f->from_ms, &f->to_ms);
     if (date)
@@ -327,6 +335,11 @@ static int matches(const Jiefen__CaseView *v, const struct list_filter *f)
     if (f->risk[0] && ref_index(&ref_risks, f->risk) + 1 != (int)v->risk)
         return 0;
     if (f->village[0] && strcmp(f->village, v->village))
+        return 0;
+    if (f->department[0] && strcmp(f->department, v->department))
+        return 0;
+    /* UTF-8 never matches inside a character, so a byte search finds whole characters. */
+    if (f->text[0] && !strstr(v->summary, f->text))
         return 0;
     return v->opened_ms >= f->from_ms && v->opened_ms < f->to_ms;
 }
@@ -353,11 +366,14 @@ static int list_one(const MDB_val *key, const MDB_val *val, void *arg)
 {
     struct case_page *p = arg;
     const struct list_filter *f = p->f;
-    if (key->mv_size == strlen(f->after) && memcmp(key->mv_data, f->after, key->mv_size) == 0)
-        return 0; /* the previous page's last case */
-    Jiefen__CaseView *v = case_view_decode(val->mv_data, val->mv_size);
-    if (!v)
-        return JF_ECORRUPT;
+    char id[FOLD_CASE_ID_MAX + 1];
+    Jiefen__CaseView *v = NULL;
+    (void)val;
+    int rc = caseindex_opened_id(key, id);
+    if (rc == 0)
+        rc = caseindex_get(p->api->dep.st, p->txn, id, &v);
+    if (rc || !v)
+        return rc ? rc : JF_ECORRUPT;
     /* Status and place are as this node shows them ("escalated" is a place). */
     json_t *j = matches(v, f) ? api_case_json(p->api, p->txn, v) : NULL;
     case_view_free(&v);
@@ -376,17 +392,30 @@ static int list_one(const MDB_val *key, const MDB_val *val, void *arg)
     return 0;
 }
 
-/* Walks views in case-number order from after `f->after`, collecting up to limit. */
+/* Walks the views newest first (the `opened` index backwards) from just before the case
+ * `f->after`, collecting up to limit. JF_ENOTFOUND if `after` is no case of this node. */
 static int list_cases(struct api *api, const struct list_filter *f, json_t *out, char *next,
                       size_t nlen)
 {
     struct case_page p = {api, NULL, f, out, next, nlen};
-    struct store_range from = {.from = f->after, .from_len = strlen(f->after)};
+    struct store_range r = {.reverse = 1};
+    uint8_t from[8 + FOLD_CASE_ID_MAX];
+    Jiefen__CaseView *after = NULL;
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &p.txn);
     if (rc)
         return rc;
     next[0] = 0;
-    rc = store_walk(p.txn, api->dep.st->cases, &from, list_one, &p);
+    if (f->after[0]) {
+        if ((rc = caseindex_get(api->dep.st, p.txn, f->after, &after)) == 0 && !after)
+            rc = JF_ENOTFOUND;
+        if (rc == 0) {
+            r.from = from;
+            r.from_len = caseindex_opened_key(after->opened_ms, after->case_id, from);
+        }
+        case_view_free(&after);
+    }
+    if (rc == 0)
+        rc = store_walk(p.txn, api->dep.st->opened, &r, list_one, &p);
     store_txn_abort(p.txn);
     return rc;
 }
@@ -401,6 +430,11 @@ void route_case_list(struct api_call *c, const http_request *r, const char *tail
         return reply_error(c, 400, "invalid_query", wrong, "查询参数 %s 无效", wrong);
     json_t *cases = json_array();
     int rc = list_cases(c->api, &f, cases, next, sizeof next);
+    if (rc == JF_ENOTFOUND) {
+        json_decref(cases);
+        return reply_error(c, 400, "invalid_query", "after",
+                           "查询参数 after 无效：本节点没有案件 %s", f.after);
+    }
     if (rc) {
         json_decref(cases);
         return reply_store_error(c, rc);

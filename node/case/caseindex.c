@@ -88,6 +88,89 @@ static int update_timer(store *st, MDB_txn *txn, const char *self,
     return rc == 0 && len ? store_put(txn, st->timers, key, len, "", 0, 0) : rc;
 }
 
+size_t caseindex_opened_key(int64_t opened_ms, const char *case_id, uint8_t *buf)
+{
+    size_t n = strlen(case_id);
+    uint64_t t = opened_ms > 0 ? (uint64_t)opened_ms : 0;
+    if (n > FOLD_CASE_ID_MAX)
+        return 0;
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)(t >> (56 - 8 * i));
+    memcpy(buf + 8, case_id, n);
+    return 8 + n;
+}
+
+int caseindex_opened_id(const MDB_val *k, char *case_id)
+{
+    if (k->mv_size <= 8 || k->mv_size > 8 + FOLD_CASE_ID_MAX)
+        return JF_ECORRUPT;
+    memcpy(case_id, (const char *)k->mv_data + 8, k->mv_size - 8);
+    case_id[k->mv_size - 8] = 0;
+    return 0;
+}
+
+/* Keeps a view's `opened` entry at its opening time (old_ms: the time before the event, -1
+ * for a new view; an opening received after a later event of the case moves it). */
+static int update_opened(store *st, MDB_txn *txn, int64_t old_ms, const Jiefen__CaseView *v)
+{
+    uint8_t k[8 + FOLD_CASE_ID_MAX];
+    size_t len = caseindex_opened_key(old_ms, v->case_id, k);
+    int rc = 0;
+    if (old_ms == v->opened_ms)
+        return 0;
+    if (!len)
+        return JF_EINVAL;
+    if (old_ms >= 0 && (rc = store_del(txn, st->opened, k, len)) && rc != JF_ENOTFOUND)
+        return rc;
+    len = caseindex_opened_key(v->opened_ms, v->case_id, k);
+    return store_put(txn, st->opened, k, len, "", 0, 0);
+}
+
+struct fill {
+    store *st;
+    MDB_txn *txn;
+};
+
+static int fill_one(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct fill *f = arg;
+    uint8_t k[8 + FOLD_CASE_ID_MAX];
+    char id[FOLD_CASE_ID_MAX + 1];
+    Jiefen__CaseView *v = case_view_decode(val->mv_data, val->mv_size);
+    if (!v || key->mv_size > FOLD_CASE_ID_MAX) {
+        case_view_free(&v);
+        return JF_ECORRUPT;
+    }
+    memcpy(id, key->mv_data, key->mv_size);
+    id[key->mv_size] = 0;
+    size_t len = caseindex_opened_key(v->opened_ms, id, k);
+    case_view_free(&v);
+    return store_put(f->txn, f->st->opened, k, len, "", 0, 0);
+}
+
+int caseindex_opened_fill(store *st)
+{
+    for (;;) {
+        struct fill f = {st, NULL};
+        uint64_t views, entries;
+        int rc = store_txn_begin(st, 0, &f.txn);
+        if (rc)
+            return rc;
+        if ((rc = store_count(f.txn, st->cases, &views)) == 0 &&
+            (rc = store_count(f.txn, st->opened, &entries)) == 0 && entries < views)
+            rc = store_walk(f.txn, st->cases, NULL, fill_one, &f);
+        if (rc) {
+            store_txn_abort(f.txn);
+        } else {
+            rc = store_txn_commit(f.txn);
+        }
+        if (rc != MDB_MAP_FULL)
+            return rc;
+        if ((rc = store_grow(st)))
+            return rc;
+    }
+}
+
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
@@ -98,6 +181,7 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     if (rc)
         return rc;
     int before = v ? v->status : 0;
+    int64_t old_opened = v ? v->opened_ms : -1;
     size_t old_len = timer_key(v, self, old_key);
     struct registry_tree rt = {st, txn};
     case_tree tree = {registry_tree_depth, &rt, self};
@@ -108,6 +192,8 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     rc = store_put_message(txn, st->cases, ev->case_id, strlen(ev->case_id), &v->base);
     if (rc == 0)
         rc = count_status(st, txn, before, v->status);
+    if (rc == 0)
+        rc = update_opened(st, txn, old_opened, v);
     if (rc == 0)
         rc = update_timer(st, txn, self, old_key, old_len, v);
     if (rc == 0)

@@ -4,7 +4,8 @@
  * (store.h). caseindex_fold() is the fold of every case event (registered with log/fold.h
  * by the node's wiring): it applies the event to its case's view (case.h), keeps the
  * indexes in step (the to-do items too, agenda.h) and, for an opening, the parties' tag
- * index (party.h), all in the transaction that stores the event.
+ * index (party.h), all in the transaction that stores the event. The `opened` index puts
+ * every view in the order of its opening time, for the case list newest first.
  */
 #ifndef JIEFEN_CASEINDEX_H
 #define JIEFEN_CASEINDEX_H
@@ -27,5 +28,18 @@ void caseindex_status_key(int status, char *buf);
 /* Decodes a `timers` key: kind 'w' (warning to come) or 'd' (limit to come), the limit, and
  * the case id (FOLD_CASE_ID_MAX + 1 bytes). 0 or JF_ECORRUPT. */
 int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
+
+/* The `opened` key of a case (opening time u64be, then the id) into buf (8 +
+ * FOLD_CASE_ID_MAX bytes); its length, or 0 for an id longer than FOLD_CASE_ID_MAX. */
+size_t caseindex_opened_key(int64_t opened_ms, const char *case_id, uint8_t *buf);
+
+/* The case id of an `opened` key into case_id (FOLD_CASE_ID_MAX + 1 bytes). 0 or
+ * JF_ECORRUPT. */
+int caseindex_opened_id(const MDB_val *k, char *case_id);
+
+/* Gives every case view its `opened` entry if the index has fewer entries than there are
+ * views (a store from before the index), in a transaction of its own, growing the map if
+ * it must. Call at start with no transaction open. 0 or a store error. */
+int caseindex_opened_fill(store *st);
 
 #endif

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const list_params[] = {"status", "category", "village", "risk",
-                                          "from",   "to",       "limit"};
+static const char *const list_params[] = {"status", "category", "village", "risk", "from",
+                                          "to",     "limit",    "department", "text"};
 #define N_LIST_PARAMS (sizeof list_params / sizeof list_params[0])
 
 /* The getopt value of list_params[i] is ARGS_OPT_BASE + i. */
@@ -31,6 +31,8 @@ static const struct option list_opts[] = {
     {"from", required_argument, NULL, ARGS_OPT_BASE + 4},
     {"to", required_argument, NULL, ARGS_OPT_BASE + 5},
     {"limit", required_argument, NULL, ARGS_OPT_BASE + 6},
+    {"department", required_argument, NULL, ARGS_OPT_BASE + 7},
+    {"text", required_argument, NULL, ARGS_OPT_BASE + 8},
     {"after", required_argument, NULL, 'a'},
     {"all", no_argument, NULL, 'A'},
     {NULL, 0, NULL, 0},

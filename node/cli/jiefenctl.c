@@ -30,7 +30,8 @@ static const struct command commands[] = {
      "           --party KEY=VALUE,... ..."},
     {"case", "list", cmd_case_list, 0,
      "[--status S] [--category C] [--village V] [--risk R]\n"
-     "            [--from DATE] [--to DATE] [--limit N] [--after ID] [--all]"},
+     "            [--department D] [--text WORDS] [--from DATE] [--to DATE]\n"
+     "            [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
     /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},

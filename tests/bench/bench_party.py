@@ -3,11 +3,15 @@
 fills a fresh node's log with bench_party, starts jiefend, and times GET /api/v1/parties by
 name, ID number and phone for random people over one keep-alive connection, each search
 answered after its record is durable. Prints p50/p99 per field (issue 14's goal: < 10 ms).
+Then the case list at that size (GET /api/v1/cases, newest first): the first page, pages
+deep in the list by `after`, and a filter by words of the summary that no case has (the
+worst case: every view is read).
 
   tests/bench/bench_party.py [--build build] [--cases 100000] [--searches 300]
 """
 import argparse
 import http.client
+import json
 import os
 import random
 import shutil
@@ -28,6 +32,32 @@ def party_id(i):
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p / 100))]
+
+
+def timed_get(conn, hdr, path):
+    t = time.perf_counter()
+    conn.request("GET", path, headers=hdr)
+    r = conn.getresponse()
+    body = r.read()
+    if r.status != 200:
+        sys.exit(f"{path}: {r.status} {body[:200]!r}")
+    return (time.perf_counter() - t) * 1000, json.loads(body)
+
+
+def list_bench(conn, hdr, reps=20):
+    first = [timed_get(conn, hdr, "/api/v1/cases?limit=50")[0] for _ in range(reps)]
+    print(f"list: first page of 50, newest first: p50 {pct(first, 50):.2f} ms, "
+          f"p99 {pct(first, 99):.2f} ms ({reps} requests)")
+    after, deep = "", []
+    for _ in range(reps):
+        ms, page = timed_get(conn, hdr, "/api/v1/cases?limit=500" + (f"&after={after}" if after else ""))
+        deep.append(ms)
+        after = page["next"]
+    print(f"list: pages of 500 by after, down to case {reps * 500}: p50 {pct(deep, 50):.2f} ms, "
+          f"p99 {pct(deep, 99):.2f} ms")
+    text = urllib.parse.urlencode({"text": "无此字词"})
+    scan = [timed_get(conn, hdr, "/api/v1/cases?" + text)[0] for _ in range(5)]
+    print(f"list: text filter matching none (reads every view): p50 {pct(scan, 50):.1f} ms")
 
 
 def main():
@@ -73,6 +103,7 @@ def main():
                     sys.exit(f"{path}: {r.status} {body[:200]!r}")
             print(f"party: search by {field:9s} at {a.cases} cases: p50 {pct(ms, 50):.2f} ms, "
                   f"p99 {pct(ms, 99):.2f} ms ({a.searches} searches, each recorded durably)")
+        list_bench(conn, hdr)
     finally:
         if proc:
             proc.send_signal(signal.SIGTERM)

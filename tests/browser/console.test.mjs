@@ -2,7 +2,7 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -237,6 +237,50 @@ test('the console in Chromium', async (t) => {
     assert.match(await town.textContent('.case-head'), /办理中/);
     await town.waitForSelector('.case-actions button[data-action=risk]');
     await shot(town, '06-case-township');
+  });
+
+  await t.test('search for a person from the header: by name, ID number (spaces, full-width) and phone; names, not codes; only for roles that see parties', async () => {
+    // Runs one search from the header box and waits for its results (told apart by the field).
+    const search = async (page, field, typed, label) => {
+      await page.selectOption('#party-search [name=field]', field);
+      await page.fill('#party-search [name=value]', typed);
+      await page.click('#party-search button[type=submit]');
+      await page.waitForFunction((l) => !document.querySelector('main[aria-busy]') &&
+        (document.querySelector('main .search-what') || { textContent: '' }).textContent.startsWith(`按${l}查询`), label);
+      return page.$$eval('table.party-cases tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    };
+    // The village took the case in: the mediator finds it by each field, from any page.
+    await open(village, VILLAGE, '#/cases');
+    for (const [field, typed, label] of [
+      ['name', ` ${PARTY[0].name} `, '姓名'],
+      ['id_number', '１１０１０５ １９４９１２３１ ００２ｘ', '身份证号'],
+      ['phone', '138 0013 8000', '电话']]) {
+      const rows = await search(village, field, typed, label);
+      console.log(`village, ${field} ${JSON.stringify(typed)} ->`, JSON.stringify(rows.map((r) => r.slice(0, 3))));
+      assert.deepEqual(rows.map((r) => r[0]), [caseId]);
+      assert.equal(rows[0][1], '申请人');
+      assert.equal(rows[0][2], '已上报');
+      assert.equal(await village.textContent('main .elsewhere'), '树上其他节点没有此人的案件');
+    }
+    assert.match(village.url(), /#\/parties$/, 'what was searched is not in the URL');
+    assert.equal(await village.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }])), '[{},{}]');
+    await shot(village, '05b-party-search-village');
+    await village.click('table.party-cases a');
+    await village.waitForSelector('.timeline .kind-case_moved');
+    // The township holds no one's file of it, but counts the person's cases by pseudonym.
+    await open(town, TOWN, '#/cases');
+    const none = await search(town, 'id_number', PARTY[0].id_number.toLowerCase(), '身份证号');
+    assert.deepEqual(none, []);
+    assert.equal(await town.textContent('main .empty'), '本节点没有此人的案件');
+    assert.equal(await town.textContent('main .elsewhere'), '共 1 件：镇1 1 件');
+    await shot(town, '05c-party-search-township');
+    // The administrator does not see parties: no box, and the page refuses.
+    const admin = await newPage();
+    await login(admin, VILLAGE, 'guanli');
+    assert.equal(await admin.locator('#party-search').count(), 0);
+    await open(admin, VILLAGE, '#/parties');
+    assert.match(await admin.textContent('main'), /当前角色无权使用此页面/);
+    await admin.context().close();
   });
 
   await t.test('township director: an inbox badge appears when a village escalates a case to it, without reload', async () => {

@@ -38,7 +38,7 @@ class IntakeCli(NodeTest):
         self.assertTrue(second.endswith("-000002"), second)
 
         listed = n.ctl_json("case", "list")
-        self.assertEqual([c["id"] for c in listed["cases"]], [first, second])
+        self.assertEqual([c["id"] for c in listed["cases"]], [second, first])  # newest first
         self.assertIsNone(listed["next"])
         red = n.ctl_json("case", "list", "--risk", "red")
         self.assertEqual([c["id"] for c in red["cases"]], [second])
@@ -79,12 +79,13 @@ class IntakeCli(NodeTest):
             s, b = n.api("POST", "/api/v1/cases", intake(summary=f"第{i}件"))
             self.assertEqual(s, 201, b)
             ids.append(b["case"]["id"])
+        newest = ids[::-1]  # newest first: opened one after the other
         s, page = n.api("GET", "/api/v1/cases?limit=3")
-        self.assertEqual([c["id"] for c in page["cases"]], ids[:3])
+        self.assertEqual([c["id"] for c in page["cases"]], newest[:3])
         s, page2 = n.api("GET", "/api/v1/cases?limit=3&after=" + page["next"])
-        self.assertEqual([c["id"] for c in page2["cases"]], ids[3:6])
+        self.assertEqual([c["id"] for c in page2["cases"]], newest[3:6])
         everything = n.ctl_json("case", "list", "--limit", "2", "--all")
-        self.assertEqual([c["id"] for c in everything["cases"]], ids)
+        self.assertEqual([c["id"] for c in everything["cases"]], newest)
         s, none = n.api("GET", "/api/v1/cases?from=2000-01-01&to=2000-12-31")
         self.assertEqual(none["cases"], [])
         s, all_ = n.api("GET", "/api/v1/cases?from=2000-01-01")

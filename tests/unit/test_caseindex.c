@@ -4,7 +4,9 @@
  * index holds 'w'+limit for an open case held here, 'd'+limit after its warning, nothing
  * once its limit is found passed, once it is resolved or closed, escalated away, or held
  * elsewhere; caseindex_timer_parse refuses malformed keys; a case id longer than
- * FOLD_CASE_ID_MAX (or empty) is refused with JF_EINVAL. */
+ * FOLD_CASE_ID_MAX (or empty) is refused with JF_EINVAL. The `opened` index lists every view
+ * by opening time, whatever the case numbers, and caseindex_opened_fill() rebuilds it for a
+ * store without it, once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +203,47 @@ static int close_case(struct test_node *f, struct test_chain *c, const char *id,
     return fold_at_t1(f, c, &ev);
 }
 
+/* The `opened` index, in key order, as "time id" lines (at most 4). */
+struct opened {
+    unsigned n;
+    char line[4][64];
+};
+
+static int opened_entry(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct opened *w = arg;
+    const uint8_t *b = key->mv_data;
+    uint64_t t = 0;
+    (void)val;
+    for (int i = 0; i < 8; i++)
+        t = t << 8 | b[i];
+    if (w->n < 4)
+        snprintf(w->line[w->n], sizeof w->line[0], "%llu %.*s", (unsigned long long)t,
+                 (int)key->mv_size - 8, (const char *)b + 8);
+    printf("  opened: %llu %.*s\n", (unsigned long long)t, (int)key->mv_size - 8,
+           (const char *)b + 8);
+    w->n++;
+    return 0;
+}
+
+static struct opened opened_index(struct test_node *f)
+{
+    struct opened w = {0};
+    MDB_txn *txn;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(store_walk(txn, f->st->opened, NULL, opened_entry, &w), 0);
+    store_txn_abort(txn);
+    return w;
+}
+
+static void open_at(struct test_node *f, struct test_chain *c, const char *id, int64_t t)
+{
+    Jiefen__CaseOpened o;
+    Jiefen__Event ev;
+    test_case_opened(&ev, &o, id, t);
+    assert_int_equal(fold_at_t1(f, c, &ev), 0);
+}
+
 /* ---- the tests ---- */
 
 /* A case opened here: counted open, 'w'+limit; after its warning 'd'+limit; once its
@@ -315,6 +358,41 @@ static int parse(const void *key, size_t len, char *kind, int64_t *due, char *id
 
 /* caseindex_timer_parse reads back a key of each kind, and refuses one with no case id, one
  * too long, or of an unknown kind. */
+/* Cases of two villages by opening time, the lower number the newer; rebuilt once lost. */
+static void test_opened_index(void **state)
+{
+    struct test_node *f = *state;
+    char want[2][64];
+    open_at(f, &f->t.cv1, "v1-2026-000001", T0 + 9000);
+    open_at(f, &f->t.cv2, "v2-2026-000001", T0 + 5000);
+    snprintf(want[0], sizeof want[0], "%lld v2-2026-000001", (long long)(T0 + 5000));
+    snprintf(want[1], sizeof want[1], "%lld v1-2026-000001", (long long)(T0 + 9000));
+    struct opened w = opened_index(f);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.line[0], want[0]);
+    assert_string_equal(w.line[1], want[1]);
+    /* A later event of the case leaves its entry as it is. */
+    assert_int_equal(close_case(f, &f->t.cv1, "v1-2026-000001", 1), 0);
+    assert_int_equal(opened_index(f).n, 2);
+
+    /* A store from before the index: rebuilt at start, then left alone. */
+    MDB_txn *txn;
+    uint8_t k[8 + FOLD_CASE_ID_MAX];
+    assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
+    assert_int_equal(store_del(txn, f->st->opened, k,
+                               caseindex_opened_key(T0 + 5000, "v2-2026-000001", k)), 0);
+    assert_int_equal(store_del(txn, f->st->opened, k,
+                               caseindex_opened_key(T0 + 9000, "v1-2026-000001", k)), 0);
+    assert_int_equal(store_txn_commit(txn), 0);
+    assert_int_equal(opened_index(f).n, 0);
+    assert_int_equal(caseindex_opened_fill(f->st), 0);
+    assert_int_equal(caseindex_opened_fill(f->st), 0);
+    w = opened_index(f);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.line[0], want[0]);
+    assert_string_equal(w.line[1], want[1]);
+}
+
 static void test_timer_parse(void **state)
 {
     (void)state;
@@ -354,6 +432,7 @@ int main(void)
         TEST_NODE(test_held_elsewhere_then_here),
         TEST_NODE(test_refused_event_changes_nothing),
         TEST_NODE(test_case_id_length),
+        TEST_NODE(test_opened_index),
         cmocka_unit_test(test_timer_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
