@@ -1,4 +1,5 @@
 #include "case/partyindex.h"
+#include "case/resident_id.h"
 #include "crypto.h"
 #include "error.h"
 #include "log/fold.h"
@@ -87,6 +88,11 @@ static int dropped(enum partyindex_field f, char c)
 
 int partyindex_normalise(enum partyindex_field f, const char *in, char *out, size_t cap)
 {
+    /* An ID number is found as intake stores it: one rule for both. */
+    if (f == PARTYINDEX_ID) {
+        resident_id_normalize(in, out, cap);
+        return out[0] ? 0 : JF_EINVAL;
+    }
     const unsigned char *s = (const unsigned char *)in;
     size_t n = 0;
     while (*s) {
@@ -108,8 +114,6 @@ int partyindex_normalise(enum partyindex_field f, const char *in, char *out, siz
         s += len;
         if (dropped(f, c))
             continue;
-        if (f == PARTYINDEX_ID && c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
         if (n + 1 >= cap)
             return JF_EINVAL;
         out[n++] = c;
