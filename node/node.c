@@ -4,6 +4,7 @@
 #include "api/metrics.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/partyarrival.h"
 #include "case/partyindex.h"
 #include "case/clockskew.h"
 #include "case/deadline.h"
@@ -73,6 +74,7 @@ struct node {
     lifecycle_ctx lc;      /* what the case steps need of this node */
     deadline *deadline;    /* the holder's timers of 限时办结 */
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
+    partyarrival *arrivals;  /* cases moved here whose parties wait to be indexed */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
 };
@@ -412,6 +414,7 @@ static void links_received(void *arg)
     links_kick(n);
     api_changed(n->api);
     warning_check_received(n->warnings);
+    partyarrival_kick(n->arrivals);
     publish_proofs(n);
 }
 
@@ -537,6 +540,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     work_stop(n->work);
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
+    partyarrival_stop(n->arrivals);
     schedule_stop(n->schedule);
     uplink_close(n->up);
     downlink_close(n->down);
@@ -616,6 +620,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     n->lc = (lifecycle_ctx){&n->policy, n->id};
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
         !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
+        !(n->arrivals = partyarrival_new(n->log, n->id, n->cfg.node_id, n->search_key)) ||
         !(n->clock = clockskew_new(n->log, n->cfg.node_id,
                                    (int64_t)n->cfg.clock_skew_seconds * 1000))) {
         errf(err, errlen, "out of memory");
@@ -645,6 +650,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
     schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
+    partyarrival_kick(n->arrivals); /* and their parties indexed */
     publish_proofs(n);          /* and proofs found before a crash go up */
     return start_links(n, err, errlen);
 }
@@ -692,6 +698,7 @@ void node_destroy(struct node **np)
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
+    partyarrival_free(&n->arrivals);
     schedule_free(&n->schedule);
     clockskew_free(&n->clock);
     store_close(&n->st);

@@ -1,6 +1,7 @@
 #include "case/caseindex.h"
 #include "case/case.h"
 #include "case/party.h"
+#include "case/partyindex.h"
 #include "case/agenda.h"
 #include "error.h"
 #include "log/registry.h"
@@ -171,6 +172,15 @@ int caseindex_opened_fill(store *st)
     }
 }
 
+/* A case whose parties this node can now read but did not take in itself: it was moved
+ * here, or its opening came after the move (from another origin). */
+static int arrived(const Jiefen__Event *ev, const Jiefen__CaseView *v, const char *self)
+{
+    return (ev->body_case == JIEFEN__EVENT__BODY_CASE_MOVED ||
+            ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED) &&
+           strcmp(v->holder, self) == 0 && strcmp(ev->origin, self) != 0;
+}
+
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
@@ -196,6 +206,8 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
         rc = update_opened(st, txn, old_opened, v);
     if (rc == 0)
         rc = update_timer(st, txn, self, old_key, old_len, v);
+    if (rc == 0 && arrived(ev, v, self))
+        rc = partyindex_arrived(st, txn, ev->case_id);
     if (rc == 0)
         rc = agenda_case_update(st, txn, ev->case_id, old_agenda, old_due,
                               agenda_of_case(v, self, &tree, new_due), new_due);

@@ -16,6 +16,7 @@
 #define KEY_FILE "search.key"
 #define PARTY 'p'
 #define AUDIT 'a'
+#define ARRIVED 'q'
 #define AUDIT_SEQ "search_log_seq"
 
 /* The key file holds the key in hex, as the admin token does (crypto_token_create). */
@@ -282,4 +283,35 @@ int partyindex_log_each(store *st, MDB_txn *txn, long limit,
     struct log_walk w = {fn, arg, limit};
     struct store_range r = {.prefix = &prefix, .prefix_len = 1, .reverse = 1};
     return store_walk(txn, st->search, &r, log_one, &w);
+}
+
+int partyindex_arrived(store *st, MDB_txn *txn, const char *case_id)
+{
+    char k[1 + FOLD_CASE_ID_MAX];
+    size_t n = strlen(case_id);
+    if (n > FOLD_CASE_ID_MAX)
+        return JF_EINVAL;
+    k[0] = ARRIVED;
+    memcpy(k + 1, case_id, n);
+    return store_put(txn, st->search, k, 1 + n, "", 0, 0);
+}
+
+int partyindex_arrival_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 1])
+{
+    char key[511]; /* LMDB's longest key; a copy, as the key is deleted below */
+    MDB_val k, d;
+    struct store_range r = {.prefix = (const char[]){ARRIVED}, .prefix_len = 1};
+    int rc;
+    while ((rc = store_first(txn, st->search, &r, &k, &d)) == 0) {
+        size_t n = k.mv_size < sizeof key ? k.mv_size : sizeof key;
+        memcpy(key, k.mv_data, n);
+        if ((rc = store_del(txn, st->search, key, n)))
+            return rc;
+        if (n > 1 && n <= 1 + FOLD_CASE_ID_MAX) { /* no version writes others: dropped */
+            memcpy(case_id, key + 1, n - 1);
+            case_id[n - 1] = 0;
+            return 0;
+        }
+    }
+    return rc;
 }

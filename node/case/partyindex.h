@@ -11,6 +11,8 @@
  *
  *   search  'p' field hash(16) case     -> tag(16 or 0 bytes) role: a party of a case
  *           'a' seq:u64be               -> time:u64be field user "\0" name: a search made
+ *           'q' case                    -> "": a case that arrived here by a move, its
+ *                                          parties not indexed yet (partyarrival.h)
  *
  * The value keeps the party's tree pseudonym (party.h), so a search by name or phone
  * also counts the person's cases elsewhere in the tree without any name crossing a link.
@@ -21,6 +23,7 @@
 
 #include "case/party.h"
 #include "jiefen.pb-c.h"
+#include "log/fold.h"
 #include "store.h"
 
 #include <stddef.h>
@@ -53,6 +56,14 @@ int partyindex_normalise(enum partyindex_field f, const char *in, char *out, siz
 int partyindex_add(store *st, MDB_txn *txn, const uint8_t key[PARTYINDEX_KEY_LEN],
                    const char *case_id, const Jiefen__Party *const *parties,
                    const uint8_t (*tags)[PARTY_TAG_LEN], size_t n);
+
+/* Queues case_id, which arrived here by a move, for its parties to be indexed
+ * (partyarrival.h). 0, JF_EINVAL (id too long) or a store error. */
+int partyindex_arrived(store *st, MDB_txn *txn, const char *case_id);
+
+/* Takes the next queued arrival off the queue into case_id. 0, JF_ENOTFOUND when the queue
+ * is empty, or a store error. */
+int partyindex_arrival_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 1]);
 
 /* One case of a party found by partyindex_find (valid during the callback). */
 struct partyindex_hit {

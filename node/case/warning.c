@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
+#include "log/drain.h"
 #include "log/fold.h"
 #include "log.h"
 #include "case/party.h"
@@ -286,23 +287,19 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
 #define RECEIVED_BATCH 1000
 
 struct warning_queue {
-    eventlog *log;
-    store *st;
+    drain *drain;
     const struct config *cfg;
     const crypto_identity *id;
-    int queued;        /* received_apply is waiting to commit */
-    int again;         /* more came in meanwhile: its commit may have begun before them */
-    unsigned checked;  /* cases it checked in its last run */
-    int stopping;
+    store *st;
 };
 
-static int received_apply(eventlog_tx *tx, void *arg)
+static int received_apply(eventlog_tx *tx, void *arg, int *more)
 {
     warning_queue *q = arg;
     char id[FOLD_CASE_ID_MAX + 1];
     int rc = 0;
-    q->checked = 0;
-    while (rc == 0 && q->checked < RECEIVED_BATCH &&
+    unsigned checked = 0;
+    while (rc == 0 && checked < RECEIVED_BATCH &&
            (rc = party_pending_next(tx->st, tx->txn, id)) == 0) {
         Jiefen__CaseView *c = NULL;
         if (!q->cfg->warn_party_cases) {
@@ -315,20 +312,10 @@ static int received_apply(eventlog_tx *tx, void *arg)
             rc = rule_party_received(tx, q->cfg, c);
         }
         case_view_free(&c);
-        q->checked++;
+        checked++;
     }
+    *more = checked == RECEIVED_BATCH;
     return rc == JF_ENOTFOUND ? 0 : rc;
-}
-
-static void received_done(void *arg, int status)
-{
-    warning_queue *q = arg;
-    q->queued = 0;
-    if (status)
-        log_error("warning", "checking received cases failed (%s); retried with the next "
-                  "events received", jf_strerror(status));
-    else if ((q->checked == RECEIVED_BATCH || q->again) && !q->stopping)
-        warning_check_received(q);
 }
 
 warning_queue *warning_queue_new(eventlog *log, store *st, const struct config *cfg,
@@ -337,10 +324,11 @@ warning_queue *warning_queue_new(eventlog *log, store *st, const struct config *
     warning_queue *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->log = log;
-    q->st = st;
-    q->cfg = cfg;
-    q->id = id;
+    *q = (struct warning_queue){.cfg = cfg, .id = id, .st = st};
+    if (!(q->drain = drain_new(log, "warning", received_apply, q))) {
+        free(q);
+        return NULL;
+    }
     return q;
 }
 
@@ -348,6 +336,7 @@ void warning_queue_free(warning_queue **q)
 {
     if (!q || !*q)
         return;
+    drain_free(&(*q)->drain);
     free(*q);
     *q = NULL;
 }
@@ -372,21 +361,12 @@ void warning_start(warning_queue *q)
 void warning_stop(warning_queue *q)
 {
     if (q)
-        q->stopping = 1;
+        drain_stop(q->drain);
 }
 
 void warning_check_received(warning_queue *q)
 {
     /* Even with the rule off the queue is emptied: it would only grow. */
-    if (!q || q->stopping)
-        return;
-    if (q->queued) {
-        q->again = 1;
-        return;
-    }
-    q->again = 0;
-    if (eventlog_submit(q->log, received_apply, received_done, q) == 0)
-        q->queued = 1;
-    else
-        log_error("warning", "out of memory: received cases checked with the next events");
+    if (q)
+        drain_kick(q->drain);
 }

@@ -158,6 +158,31 @@ class PartySearch(NodeTest):
             n.stop()
         self.assert_no_canary([county, town, v1, v2])
 
+    def test_case_moved_here_is_found_by_its_new_holder(self):
+        county, towns, villages = self.tree((1,))
+        v, town = villages[0][0], towns[0]
+        cid = self.canary_case(v, village="村11")
+        v.ok("POST", f"/api/v1/cases/{cid}/escalate", {"reason": "跨村纠纷"})
+
+        def found(node):
+            return [c["id"] for c in node.ok("GET", q(name=CANARY_NAME))["cases"]] == [cid]
+        harness.wait_for(lambda: found(town), 20, "the escalated case found at the township")
+        got = town.ok("GET", q(phone=CANARY_PHONE))["cases"]
+        self.assertEqual([(c["id"], c["party_role"]) for c in got], [(cid, "applicant")])
+        # The county got the case's events, not its file: it cannot find the person yet.
+        self.assertEqual(county.ok("GET", q(name=CANARY_NAME))["cases"], [])
+        # Escalated on while the county is down: found there once it is back and has it.
+        county.kill9()
+        town.ok("POST", f"/api/v1/cases/{cid}/escalate", {"reason": "涉及多部门"})
+        county.start()
+        harness.wait_for(lambda: found(county), 20, "the case found at the county")
+        county.kill9()
+        county.start()
+        self.assertTrue(found(county))
+        for n in (county, town, v):
+            n.stop()
+        self.assert_no_canary([county, town, v])
+
 
 if __name__ == "__main__":
     harness.main()

@@ -242,6 +242,39 @@ static void test_searches_recorded_newest_first(void **state)
     store_close(&st);
 }
 
+/* ---- cases that arrived by a move ---- */
+
+static void test_arrivals_queue_each_once(void **state)
+{
+    (void)state;
+    store *st = test_store(test_dir, "store");
+    MDB_txn *txn;
+    char id[FOLD_CASE_ID_MAX + 1], long_id[FOLD_CASE_ID_MAX + 2];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = 0;
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    assert_int_equal(partyindex_arrived(st, txn, "v-b-2026-000002"), 0);
+    assert_int_equal(partyindex_arrived(st, txn, "v-a-2026-000001"), 0);
+    assert_int_equal(partyindex_arrived(st, txn, "v-b-2026-000002"), 0);
+    assert_int_equal(partyindex_arrived(st, txn, long_id), JF_EINVAL);
+    /* The queue is apart from the index: a search finds nothing of it. */
+    assert_int_equal(partyindex_log(st, txn, 1000, PARTYINDEX_NAME, "zhang", "张窗口"), 0);
+    assert_int_equal(store_txn_commit(txn), 0);
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    assert_int_equal(partyindex_arrival_next(st, txn, id), 0);
+    assert_string_equal(id, "v-a-2026-000001");
+    assert_int_equal(partyindex_arrival_next(st, txn, id), 0);
+    assert_string_equal(id, "v-b-2026-000002");
+    assert_int_equal(partyindex_arrival_next(st, txn, id), JF_ENOTFOUND);
+    store_txn_abort(txn);
+    /* Taken off only when the taking commits. */
+    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
+    assert_int_equal(partyindex_arrival_next(st, txn, id), 0);
+    assert_string_equal(id, "v-a-2026-000001");
+    store_txn_abort(txn);
+    store_close(&st);
+}
+
 /* ---- the key file ---- */
 
 static void test_key_file(void **state)
@@ -279,6 +312,7 @@ int main(void)
         T(test_index_finds_by_each_field),
         T(test_index_holds_nothing_in_clear),
         T(test_searches_recorded_newest_first),
+        T(test_arrivals_queue_each_once),
         T(test_key_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
