@@ -247,7 +247,7 @@ static const char *cached_date(struct register_cache *c, int64_t ms, char *buf)
     return buf;
 }
 
-/* Node id → name, read from the registry once per export and sorted for lookup: the
+/* Node id → name, read from the registry once per export and indexed for lookup: the
  * register names the holder of each of its rows, and a county's year has many rows. */
 struct node_name {
     char *id, *name;
@@ -256,6 +256,7 @@ struct node_name {
 struct node_names {
     struct node_name *v;
     size_t n, cap;
+    struct name_index ix;   /* id → its entry in v */
 };
 
 static int node_name_add(struct node_names *t, const char *id, const char *name)
@@ -273,11 +274,6 @@ static int node_name_each(const Jiefen__NodeInfo *ni, void *arg)
     return node_name_add(arg, ni->node_id, ni->name);
 }
 
-static int node_name_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct node_name *)a)->id, ((const struct node_name *)b)->id);
-}
-
 static void node_names_clear(struct node_names *t)
 {
     for (size_t i = 0; i < t->n; i++) {
@@ -285,6 +281,7 @@ static void node_names_clear(struct node_names *t)
         free(t->v[i].name);
     }
     free(t->v);
+    name_index_clear(&t->ix);
     *t = (struct node_names){0};
 }
 
@@ -294,17 +291,16 @@ static int node_names_load(store *st, MDB_txn *txn, const struct ledger_export_r
     int rc = node_name_add(t, q->node_id, q->node_name);
     if (rc == 0)
         rc = registry_each(st, txn, node_name_each, t);
-    if (rc == 0)
-        qsort(t->v, t->n, sizeof *t->v, node_name_cmp);
+    for (size_t i = 0; rc == 0 && i < t->n; i++)
+        rc = name_index_put(&t->ix, t->v[i].id, i);
     return rc;
 }
 
 /* The name of node id, or the id itself for a node the registry does not know. */
 static const char *node_name_of(const struct node_names *t, const char *id)
 {
-    struct node_name key = {(char *)id, NULL};
-    const struct node_name *e = bsearch(&key, t->v, t->n, sizeof *t->v, node_name_cmp);
-    return e ? e->name : id;
+    ssize_t i = name_index_get(&t->ix, id);
+    return i < 0 ? id : t->v[i].name;
 }
 
 struct ledger_fill {
