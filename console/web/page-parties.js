@@ -7,6 +7,7 @@
 import { get, query } from './api.js';
 import { h, clear, banner, table, caseLink, statusChip, fmtDate } from './ui.js';
 import { name } from './vocab.js';
+import { ensurePurpose, purposeLine } from './purpose.js';
 
 export const FIELDS = [['name', '姓名'], ['id_number', '身份证号'], ['phone', '电话']];
 
@@ -57,9 +58,16 @@ export default async function partiesPage(main, { stale }) {
     return;
   }
   const { field, value } = current;
-  const found = await get('/api/v1/parties' + query({ [field]: value }));
+  const purpose = await ensurePurpose();
   if (stale()) return;
-  clear(main, h('h1', {}, '查当事人'),
+  const again = () => partiesPage(main, { stale });
+  if (!purpose) {
+    clear(main, h('h1', {}, '查当事人'), banner('查找当事人须说明查阅目的，未查询。', 'warn'), purposeLine(again));
+    return;
+  }
+  const found = await get('/api/v1/parties' + query({ [field]: value, purpose }));
+  if (stale()) return;
+  clear(main, h('h1', {}, '查当事人'), purposeLine(again),
     h('p', { class: 'meta search-what' }, `按${label(found.field)}查询：`, h('strong', {}, value.trim())),
     h('h2', {}, '本节点的案件'),
     table(COLUMNS, found.cases, '本节点没有此人的案件', { class: 'cases party-cases' }),
