@@ -5,7 +5,7 @@
 // own record, the 摘抄 of its parties (POST /api/v1/access/copy) and the request for it.
 import { get, post, query } from './api.js';
 import { h, clear, banner, field, input, textarea, select, formError, submitting, values, toast, table, caseLink, fmtTime } from './ui.js';
-import { ensurePurpose } from './purpose.js';
+import { currentPurpose, purposePicker } from './purpose.js';
 
 const ACCESS_COLUMNS = [
   ['时间', (a) => fmtTime(a.time_ms)],
@@ -123,15 +123,17 @@ function extract(out) {
 // 摘抄 of the parties: done at once when no approval is needed or one is granted; else
 // the reason the node gives and the request form.
 function copyButton(c, slot, done) {
-  return h('button', { type: 'button', class: 'secondary', 'data-action': 'copy-parties', onclick: async () => {
-    const purpose = await ensurePurpose();
-    if (!purpose) return;
+  const copy = async (purpose) => {
     try {
       clear(slot, extract(await post('/api/v1/access/copy', { case_id: c.id, purpose })));
     } catch (err) {
       if (err.code !== 'approval_required') return toast(err.message, 'error');
       clear(slot, banner(err.message, 'warn'), requestForm(c, purpose, done));
     }
+  };
+  return h('button', { type: 'button', class: 'secondary', 'data-action': 'copy-parties', onclick: () => {
+    if (currentPurpose()) copy(currentPurpose());
+    else clear(slot, purposePicker(copy, '摘抄当事人信息须说明查阅目的：'));
   } }, '摘抄当事人信息');
 }
 

@@ -7,7 +7,7 @@ import { h, clear, banner, field, input, select, textarea, formError, submitting
 import { name, options, departments } from './vocab.js';
 import { directiveCard } from './page-directives.js';
 import { caseAccessSection } from './page-access.js';
-import { currentPurpose, ensurePurpose, purposeLine } from './purpose.js';
+import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -142,7 +142,7 @@ function facts(c, nodeName) {
 
 function partiesView(parties, noPurpose) {
   if (!Array.isArray(parties) || !parties.length || typeof parties[0] !== 'object')
-    return banner(noPurpose ? '未说明查阅目的，不显示当事人个人信息。' : '当事人个人信息仅在受理和办理节点、并对需要的岗位显示。', 'info');
+    return noPurpose ? null : banner('当事人个人信息仅在受理和办理节点、并对需要的岗位显示。', 'info');
   return table([
     ['身份', (p) => name('party_role', p.role)],
     ['姓名', (p) => p.name],
@@ -186,10 +186,10 @@ function timeline(history, nodeName) {
       h('p', {}, details(e, nodeName))))));
 }
 
-// The case file, with the parties for the purpose in force (asked for once per session);
-// without one, the file without them (parties=no: nothing to record).
+// The case file, with the parties for the purpose in force (asked for in place once per
+// session); without one, the file without them (parties=no: nothing to record).
 async function caseFile(ctx, id) {
-  const purpose = ctx.can('case.parties') ? await ensurePurpose() : '';
+  const purpose = ctx.can('case.parties') ? currentPurpose() : '';
   const q = purpose ? `?purpose=${encodeURIComponent(purpose)}` : (ctx.can('case.parties') ? '?parties=no' : '');
   return get(`/api/v1/cases/${encodeURIComponent(id)}${q}`);
 }
@@ -213,7 +213,8 @@ export default async function casePage(main, ctx) {
     actionBar(ctx, c, children, reload),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'),
-        ctx.can('case.parties') ? purposeLine(reload) : null, partiesView(file.parties, ctx.can('case.parties') && !currentPurpose())),
+        ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,
+        partiesView(file.parties, ctx.can('case.parties') && !currentPurpose())),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
     directivesAbout(ctx, c, about.directives, children, reload), access);
 }

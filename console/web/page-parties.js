@@ -7,7 +7,7 @@
 import { get, query } from './api.js';
 import { h, clear, banner, table, caseLink, statusChip, fmtDate } from './ui.js';
 import { name } from './vocab.js';
-import { ensurePurpose, purposeLine } from './purpose.js';
+import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 
 export const FIELDS = [['name', '姓名'], ['id_number', '身份证号'], ['phone', '电话']];
 
@@ -58,11 +58,10 @@ export default async function partiesPage(main, { stale }) {
     return;
   }
   const { field, value } = current;
-  const purpose = await ensurePurpose();
-  if (stale()) return;
-  const again = () => partiesPage(main, { stale });
+  const purpose = currentPurpose();
+  const again = () => partiesPage(main, { stale }).catch((err) => clear(main, h('h1', {}, '查当事人'), banner(err.message, 'error')));
   if (!purpose) {
-    clear(main, h('h1', {}, '查当事人'), banner('查找当事人须说明查阅目的，未查询。', 'warn'), purposeLine(again));
+    clear(main, h('h1', {}, '查当事人'), purposePicker(again, '查找当事人须说明查阅目的（本次登录期间沿用，每次查找均记入查阅记录）：'));
     return;
   }
   const found = await get('/api/v1/parties' + query({ [field]: value, purpose }));
