@@ -153,6 +153,52 @@ class Access(NodeTest):
         n.stop()
         self.assert_no_canary([n])
 
+    def test_cli(self):
+        n = self.node()
+        with open(os.path.join(n.dir, "jiefend.conf"), "a") as f:
+            f.write("\n[access]\napproval_for = copy\n")
+        n.start()
+        cid = n.ok("POST", "/api/v1/cases", canary_intake())["case"]["id"]
+        n.add_user("wang", "mediator", name="王调解")
+        n.add_user("boss", "director", name="赵主任")
+        r = n.ctl("access", "copy", cid, "--purpose", "办案", "--actor", "wang")
+        print(r.stderr.strip())
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("[approval_required]", r.stderr)
+        r = n.ctl("access", "request", cid, "--what", "copy:parties", "--purpose", "办案",
+                  "--actor", "wang")
+        self.assertEqual(r.returncode, 2, r.stderr)   # --reason is required: nothing sent
+        got = n.ctl_json("access", "request", cid, "--what", "copy:parties", "--purpose", "办案",
+                         "--reason", "当事人申请调取", "--actor", "wang")
+        rid = got["request"]["id"]
+        r = n.ctl("access", "approve", rid, "--actor", "wang")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("不能审批本人提出的申请", r.stderr)
+        r = n.ctl("access", "approve", rid, "--actor", "boss")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        print(r.stdout.strip())
+        self.assertIn("已批准申请", r.stdout)
+        r = n.ctl("access", "copy", cid, "--purpose", "办案", "--actor", "wang")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(CANARY_NAME, r.stdout)
+        r = n.ctl("access", "copy", cid, "--purpose", "办案", "--actor", "wang")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("已使用", r.stderr)
+        r = n.ctl("access", "list", "--case", cid)
+        print(r.stdout)
+        self.assertIn("已使用", r.stdout)
+        r = n.ctl("access", "--case", cid)
+        print(r.stdout)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("摘抄当事人信息", r.stdout)
+        self.assertIn("王调解", r.stdout)
+        self.assertNotIn(CANARY_NAME, r.stdout)
+        r = n.ctl("party", "find", "--name", CANARY_NAME)
+        self.assertEqual(r.returncode, 2)   # no --purpose: nothing sent
+        r = n.ctl("party", "find", "--name", CANARY_NAME, "--purpose", "审计")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([a["what"] for a in audit(n, user="admin")][:1], ["search"])
+
 
 if __name__ == "__main__":
     harness.main()
