@@ -54,13 +54,12 @@ function requestColumns(ctx, done) {
 
 function filterForm(nodes, params, run) {
   const nodeChoice = select(nodes.map((n) => [n.id, n.name]), {}, '全部节点');
-  const form = h('form', { class: 'card filters access-filters', novalidate: true },
-    h('div', { class: 'grid' },
-      field('案件编号', input({ value: params.case || '' }), 'case'),
-      field('查阅人（用户名）', input({ value: params.user || '' }), 'user'),
-      field('节点', nodeChoice, 'node'),
-      field('起始日期', input({ type: 'date', value: params.from || '' }), 'from'),
-      field('截止日期', input({ type: 'date', value: params.to || '' }), 'to')),
+  const form = h('form', { class: 'filters access-filters', role: 'search', novalidate: true },
+    field('案件编号', input({ value: params.case || '' }), 'case'),
+    field('查阅人（用户名）', input({ value: params.user || '' }), 'user'),
+    field('节点', nodeChoice, 'node'),
+    field('起始日期', input({ type: 'date', value: params.from || '' }), 'from'),
+    field('截止日期', input({ type: 'date', value: params.to || '' }), 'to'),
     formError(),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '查询')));
   nodeChoice.value = params.node || '';
