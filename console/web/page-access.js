@@ -6,6 +6,7 @@
 import { get, post, query } from './api.js';
 import { h, clear, banner, field, input, textarea, select, formError, submitting, values, toast, table, caseLink, fmtTime } from './ui.js';
 import { currentPurpose, purposePicker } from './purpose.js';
+import { name } from './vocab.js';
 
 const ACCESS_COLUMNS = [
   ['时间', (a) => fmtTime(a.time_ms)],
@@ -114,7 +115,7 @@ function extract(out) {
   return h('div', { class: 'card access-extract' },
     h('h3', {}, `当事人信息摘抄 · ${out.case_id}`),
     h('p', { class: 'meta' }, `摘抄时间 ${fmtTime(out.time_ms)}${out.approval ? `，批准 ${out.approval}` : ''}`),
-    table([['身份', (p) => p.role], ['姓名', (p) => p.name], ['身份证号码', (p) => p.id_number],
+    table([['身份', (p) => name('party_role', p.role)], ['姓名', (p) => p.name], ['身份证号码', (p) => p.id_number],
       ['联系电话', (p) => p.phone], ['住址', (p) => p.address]], out.parties),
     h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, '打印'));
 }

@@ -8,6 +8,7 @@
 #include "action.h"
 
 #include "api.h"
+#include "cmd.h"
 #include "table.h"
 #include "tpl.h"
 
@@ -68,24 +69,16 @@ static int print_requests(struct ctl *ctl, const struct action_args *x, json_t *
     return table_show(NULL, 0, list, head, N_REQUEST_CELLS, request_row, NULL);
 }
 
-static const char *const party_cells[] = {"{role}", "{name}", "{id_number}", "{phone}",
-                                          "{address}"};
-#define N_PARTY_CELLS (sizeof party_cells / sizeof party_cells[0])
-
-static int party_row(struct table *t, const json_t *e, const void *arg)
-{
-    (void)arg;
-    return tpl_row(t, party_cells, N_PARTY_CELLS, e);
-}
+#define N_PARTY_CELLS 5
 
 static int print_copy(struct ctl *ctl, const struct action_args *x, json_t *r)
 {
-    static const char *const head[N_PARTY_CELLS] = {"身份", "姓名", "身份证号", "电话", "住址"};
+    static const char *const head[N_PARTY_CELLS] = {"角色", "姓名", "身份证号码", "电话", "住址"};
     (void)ctl, (void)x;
     int rc = tpl_print("案件 {case_id} 当事人信息摘抄（{time_ms}[，批准 {approval}]）", r);
     return rc ? rc
               : table_show(NULL, 0, json_object_get(r, "parties"), head, N_PARTY_CELLS,
-                           party_row, NULL);
+                           cmd_party_row, NULL);
 }
 
 #define OPT_PURPOSE {"purpose", "purpose", "办案|回访|督办|审计|复核|其他", ARG_TEXT, ARG_REQUIRED}

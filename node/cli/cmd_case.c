@@ -274,7 +274,7 @@ static const struct tpl_line case_lines[] = {
     {"事件数", "{event_count}", 0},
 };
 
-static int party_row(struct table *t, const json_t *p, const void *arg)
+int cmd_party_row(struct table *t, const json_t *p, const void *arg)
 {
     (void)arg;
     const char *row[5] = {vocab_name(vocab_roles, field_str(p, "role")), field_str(p, "name"),
@@ -370,7 +370,7 @@ static int print_case_file(const json_t *r)
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
     json_t *c = case_for_display(json_object_get(r, "case"));
     int rc = !c || tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0], c) ||
-             table_fill(&parties, party_head, json_object_get(r, "parties"), party_row, NULL) ||
+             table_fill(&parties, party_head, json_object_get(r, "parties"), cmd_party_row, NULL) ||
              table_fill(&history, history_head, json_object_get(r, "history"), history_row,
                         NULL);
     if (rc == 0) {
