@@ -63,6 +63,13 @@ class Access(NodeTest):
         self.assertEqual([a["node"] for a in got], ["v11", "v11"])
         st, b = boss.api("GET", "/api/v1/access?node=v11&user=zhang")
         self.assertEqual((st, len(b["access"])), (200, 2), b)
+        # A search at the village: a node-level event, its count, and up it goes too.
+        st, b = s.api("GET", "/api/v1/parties?" + urllib.parse.urlencode(
+            {"id_number": CANARY_ID, "purpose": "casework"}))
+        self.assertEqual((st, len(b["cases"])), (200, 1), b)
+        got = wait_for(lambda: audit(county, node="v11", user="zhang")[0]["what"] == "search"
+                       and audit(county, node="v11", user="zhang"), 20, "the search at the county")
+        self.assertEqual((got[0]["case_id"], got[0]["count"]), ("", 1))
         # A mediator does not audit; the county's leader would.
         st, b = s.api("GET", "/api/v1/access")
         self.assertEqual(st, 403, b)
@@ -193,6 +200,12 @@ class Access(NodeTest):
         self.assertIn("摘抄当事人信息", r.stdout)
         self.assertIn("王调解", r.stdout)
         self.assertNotIn(CANARY_NAME, r.stdout)
+        shown = n.ctl_json("case", "show", cid, "--purpose", "审计")
+        self.assertEqual(shown["parties"][0]["name"], CANARY_NAME)
+        self.assertEqual(audit(n, case=cid, user="admin")[0]["purpose"], "audit")
+        r = n.ctl("case", "show", cid, "--purpose", "看看")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("[invalid_purpose]", r.stderr)
         r = n.ctl("party", "find", "--name", CANARY_NAME)
         self.assertEqual(r.returncode, 2)   # no --purpose: nothing sent
         r = n.ctl("party", "find", "--name", CANARY_NAME, "--purpose", "审计")
