@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID, OPT_BOOL };
+enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID, OPT_BOOL,
+                OPT_APPROVALS };
 
 struct option_def {
     const char *section, *name;
@@ -113,6 +114,9 @@ static const struct option_def options[] = {
      "Failed logins in a row that lock an account (from the 4th attempt each waits longer)."},
     {"console", "lock_minutes", OPT_INT, OFF(lock_minutes), 1, 1440, "15",
      "How long a locked account stays locked (an administrator's `user enable` lifts it)."},
+    {"access", "approval_for", OPT_APPROVALS, OFF(access_approval_for), 0, 0, "archive",
+     "摘抄复印报批: what needs the director's approval first, a comma-separated list of "
+     "archive, print and copy (empty: nothing)."},
     {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
      "Least severe log level written: debug, info, warn or error."},
 };
@@ -172,6 +176,21 @@ int config_parse_addr(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+/* 0 if every item of [access] approval_for is archive, print or copy. */
+static int approval_list_valid(const char *list)
+{
+    static const char *const known[] = {"archive", "print", "copy"};
+    for (const char *p = list; *p; p += *p == ',') {
+        size_t n = strcspn(p, ","), ok = 0;
+        for (size_t i = 0; i < 3; i++)
+            ok |= n == strlen(known[i]) && strncmp(p, known[i], n) == 0;
+        if (!ok)
+            return -1;
+        p += n;
+    }
+    return 0;
+}
+
 /* Sets one option from text; returns NULL or a message saying what is wrong. */
 static const char *option_set(const struct option_def *o, struct config *c, const char *v,
                               char *msg, size_t msglen)
@@ -184,6 +203,10 @@ static const char *option_set(const struct option_def *o, struct config *c, cons
     case OPT_ID:
         if (config_valid_node_id(v))
             return "must be 1-32 of a-z, 0-9 and '-', not starting or ending with '-'";
+        /* fall through */
+    case OPT_APPROVALS:
+        if (o->type == OPT_APPROVALS && approval_list_valid(v))
+            return "must list archive, print or copy, separated by commas";
         /* fall through */
     case OPT_STRING:
         if (strlen(v) < (size_t)o->min)
@@ -372,6 +395,7 @@ static void option_format(const struct option_def *o, const struct config *c, ch
     static const char *levels[] = {"debug", "info", "warn", "error"};
     switch (o->type) {
     case OPT_ID:
+    case OPT_APPROVALS:
     case OPT_STRING:
         snprintf(buf, len, "%s", field);
         break;

@@ -57,6 +57,7 @@ struct config {
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
+    char access_approval_for[64]; /* [access] what needs a director's approval: archive,print,copy */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

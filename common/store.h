@@ -30,6 +30,8 @@
  *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
  *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
  *           's' -> the newest change's seq
+ *   access  'e' time:u64be origin "\0" seq -> AccessView: who saw what (access.h);
+ *           'r' origin "\0" seq -> AccessRequestView: requests for approval (摘抄复印报批)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -51,7 +53,8 @@
 typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
-        reports, warnings, parties, users, sessions, search, agenda, opened;
+        reports, warnings, parties, users, sessions, search, agenda, opened,
+        access;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

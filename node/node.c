@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/http.h"
 #include "api/metrics.h"
+#include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/partyarrival.h"
@@ -194,6 +195,9 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_REPORT_REVIEWED, report_fold);
     fold_set(JIEFEN__EVENT__BODY_WARNING, warning_fold);
     fold_set(JIEFEN__EVENT__BODY_EQUIVOCATION_PROOF, quarantine_fold);
+    fold_set(JIEFEN__EVENT__BODY_ACCESS_RECORDED, access_fold);
+    fold_set(JIEFEN__EVENT__BODY_ACCESS_REQUESTED, access_fold);
+    fold_set(JIEFEN__EVENT__BODY_ACCESS_DECIDED, access_fold);
     fold_set_applied(route_down);
 }
 

@@ -23,6 +23,8 @@ import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
+import accessPage from './page-access.js';
+import { forgetPurpose } from './purpose.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
 
@@ -41,6 +43,7 @@ const pages = {
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
   network: { title: '网络状态', page: networkPage },
+  access: { title: '查阅记录', page: accessPage, perm: 'access.audit' },
   account: { title: '账户', page: accountPage },
 };
 
@@ -121,6 +124,7 @@ function loggedOutShell() {
   clear($('who'));
   clear($('search'));
   forgetSearch();
+  forgetPurpose();
   clear($('nav'));
   $('nav').hidden = true;
 }
@@ -180,6 +184,7 @@ function loginOver(err) {
     for (const el of behind) el.inert = false;
     if (s.user === before) return shell();
     forgetSearch();  // another person: nothing of the last one's search stays
+    forgetPurpose();
     clear($('search'));
     route();
   } });

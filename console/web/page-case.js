@@ -6,6 +6,8 @@ import { get, post } from './api.js';
 import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
 import { name, options, departments } from './vocab.js';
 import { directiveCard } from './page-directives.js';
+import { caseAccessSection } from './page-access.js';
+import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -138,9 +140,9 @@ function facts(c, nodeName) {
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-function partiesView(parties) {
+function partiesView(parties, noPurpose) {
   if (!Array.isArray(parties) || !parties.length || typeof parties[0] !== 'object')
-    return banner('当事人个人信息仅在受理和办理节点、并对需要的岗位显示。', 'info');
+    return noPurpose ? null : banner('当事人个人信息仅在受理和办理节点、并对需要的岗位显示。', 'info');
   return table([
     ['身份', (p) => name('party_role', p.role)],
     ['姓名', (p) => p.name],
@@ -184,10 +186,20 @@ function timeline(history, nodeName) {
       h('p', {}, details(e, nodeName))))));
 }
 
+// The case file, with the parties for the purpose in force (asked for in place once per
+// session); without one, the file without them (parties=no: nothing to record).
+async function caseFile(ctx, id) {
+  const purpose = ctx.can('case.parties') ? currentPurpose() : '';
+  const q = purpose ? `?purpose=${encodeURIComponent(purpose)}` : (ctx.can('case.parties') ? '?parties=no' : '');
+  return get(`/api/v1/cases/${encodeURIComponent(id)}${q}`);
+}
+
 export default async function casePage(main, ctx) {
   const id = ctx.arg;
-  const [file, nodes, about] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`), get('/api/v1/nodes'),
+  const [file, nodes, about] = await Promise.all([caseFile(ctx, id), get('/api/v1/nodes'),
     get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`)]);
+  if (ctx.stale()) return;
+  const access = await caseAccessSection(ctx, file.case, () => casePage(main, ctx).catch((err) => toast(err.message, 'error')));
   if (ctx.stale()) return;
   const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
   const nodeName = (nid) => (byId[nid] ? `${byId[nid].name}` : nid);
@@ -200,9 +212,11 @@ export default async function casePage(main, ctx) {
     h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
     actionBar(ctx, c, children, reload),
     h('div', { class: 'case-body' },
-      h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'), partiesView(file.parties)),
+      h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'),
+        ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,
+        partiesView(file.parties, ctx.can('case.parties') && !currentPurpose())),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
-    directivesAbout(ctx, c, about.directives, children, reload));
+    directivesAbout(ctx, c, about.directives, children, reload), access);
 }
 
 // The directives about this case (交办, 督办) known at this node, and a way to send one.

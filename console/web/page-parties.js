@@ -7,6 +7,7 @@
 import { get, query } from './api.js';
 import { h, clear, banner, table, caseLink, statusChip, fmtDate } from './ui.js';
 import { name } from './vocab.js';
+import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 
 export const FIELDS = [['name', '姓名'], ['id_number', '身份证号'], ['phone', '电话']];
 
@@ -57,9 +58,15 @@ export default async function partiesPage(main, { stale }) {
     return;
   }
   const { field, value } = current;
-  const found = await get('/api/v1/parties' + query({ [field]: value }));
+  const purpose = currentPurpose();
+  const again = () => partiesPage(main, { stale }).catch((err) => clear(main, h('h1', {}, '查当事人'), banner(err.message, 'error')));
+  if (!purpose) {
+    clear(main, h('h1', {}, '查当事人'), purposePicker(again, '查找当事人须说明查阅目的（本次登录期间沿用，每次查找均记入查阅记录）：'));
+    return;
+  }
+  const found = await get('/api/v1/parties' + query({ [field]: value, purpose }));
   if (stale()) return;
-  clear(main, h('h1', {}, '查当事人'),
+  clear(main, h('h1', {}, '查当事人'), purposeLine(again),
     h('p', { class: 'meta search-what' }, `按${label(found.field)}查询：`, h('strong', {}, value.trim())),
     h('h2', {}, '本节点的案件'),
     table(COLUMNS, found.cases, '本节点没有此人的案件', { class: 'cases party-cases' }),

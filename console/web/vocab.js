@@ -14,6 +14,7 @@ const names = {
   channel: { court: '法院判决', arbitration: '仲裁裁决', review: '行政复议' },
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意' },
   party_role: { applicant: '申请人', respondent: '被申请人', third_party: '第三人' },
+  purpose: { casework: '办案', follow_up: '回访', supervision: '督办', audit: '审计', review: '复核', other: '其他' },
   where: { here: '本节点', above: '上级', below: '下级', elsewhere: '其他节点' },
   tier: { village: '村（社区）', township: '乡镇（街道）', county: '县（区）', city: '市', province: '省' },
   role: { clerk: '窗口受理', mediator: '调解员', director: '中心主任', leader: '领导', admin: '管理员' },
@@ -57,7 +58,7 @@ export function mergeReference(ref) {
   const map = {
     categories: 'category', matter_types: 'matter_type', sources: 'source', complexities: 'complexity',
     risks: 'risk', roles: 'party_role', statuses: 'status', outcomes: 'outcome', methods: 'method',
-    referrals: 'referral', channels: 'channel', satisfactions: 'satisfaction',
+    referrals: 'referral', channels: 'channel', satisfactions: 'satisfaction', purposes: 'purpose',
   };
   for (const [key, kind] of Object.entries(map)) {
     if (!Array.isArray(ref[key])) continue;

@@ -113,6 +113,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
     {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
     {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
+    {"GET", "/api/v1/access", 0, PERM_ACCESS_AUDIT, route_access_list},
+    {"GET", "/api/v1/access/requests", 0, NEED_LOGIN, route_access_requests},
+    {"POST", "/api/v1/access/requests", 0, PERM_ACCESS_REQUEST, route_access_request},
+    {"POST", "/api/v1/access/decide", 0, PERM_ACCESS_DECIDE, route_access_decide},
+    {"POST", "/api/v1/access/copy", 0, PERM_CASE_PARTIES, route_access_copy},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

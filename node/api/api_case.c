@@ -2,7 +2,9 @@
  * personal data this node can open for the roles that need it), the list of cases this
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
+#include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/casefile.h"
@@ -195,9 +197,15 @@ static int add_parties(const Jiefen__Event *ev, const uint8_t *plain, size_t len
     return 0;
 }
 
-/* The file's history and, when `parties` is not NULL, the personal data this node can open. */
-static int case_file(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, json_t *parties,
-                     json_t *history)
+int api_case_parties(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, json_t *list)
+{
+    return casefile_each(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, v, add_parties,
+                         list);
+}
+
+/* The file's history. */
+static int case_history(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v,
+                        json_t *history)
 {
     for (size_t i = 0; i < v->n_event_origins && i < v->n_event_seqs; i++) {
         MDB_val d;
@@ -210,12 +218,22 @@ static int case_file(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, j
         json_array_append_new(history, history_entry(api, txn, e));
         envelope_free(&e);
     }
-    return parties ? casefile_each(api->dep.st, txn, api->dep.id, api->dep.cfg->node_id, v,
-                                   add_parties, parties)
-                   : 0;
+    return 0;
 }
 
-static void case_show(struct api_call *c, const char *id)
+/* The case as GET /cases/{id} answers it; parties NULL when not shown, with the reason. */
+static json_t *case_answer(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v,
+                           json_t *parties, json_t *history, const char *withheld)
+{
+    json_t *out = json_pack("{s:o, s:o, s:o}", "case", api_case_json(api, txn, v), "parties",
+                            parties ? parties : json_null(), "history", history);
+    if (withheld)
+        json_object_set_new(out, "parties_withheld", json_string(withheld));
+    return out;
+}
+
+/* Without personal data: a read transaction, nothing recorded. */
+static void case_show_plain(struct api_call *c, const char *id)
 {
     struct api *api = c->api;
     MDB_txn *txn;
@@ -229,29 +247,75 @@ static void case_show(struct api_call *c, const char *id)
             return reply_store_error(c, rc);
         return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
     }
-    /* Personal data only for the roles whose work needs it (docs/permissions.md). */
-    json_t *parties = api_grant(c, PERM_CASE_PARTIES) ? json_array() : NULL;
     json_t *history = json_array();
-    rc = case_file(api, txn, v, parties, history);
-    json_t *cj = api_case_json(api, txn, v);
+    rc = case_history(api, txn, v, history);
+    json_t *out = rc ? NULL : case_answer(api, txn, v, NULL, history, NULL);
     store_txn_abort(txn);
     case_view_free(&v);
     if (rc) {
-        json_decref(parties), json_decref(history), json_decref(cj);
+        json_decref(history);
         return reply_store_error(c, rc);
     }
-    reply_json(c, 200,
-               json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties ? parties : json_null(),
-                         "history", history));
+    reply_json(c, 200, out);
+}
+
+struct show {
+    char id[128];
+    char purpose[64];
+};
+
+/* With personal data: an operation of the group commit, which records the view (who saw
+ * the parties, for what purpose) and answers only once that record is durable. The
+ * holder's own staff work the case: for them the purpose is 办案 unless they give one;
+ * anyone else must give it, or sees the file without the parties (docs/casefile.md). */
+static int show_apply(eventlog_tx *tx, struct api_op *o)
+{
+    struct show *s = o->data;
+    struct api *api = o->c->api;
+    Jiefen__CaseView *v = NULL;
+    int rc = caseindex_get(tx->st, tx->txn, s->id, &v);
+    if (rc || !v)
+        return rc ? rc : op_refuse(o, 404, "not_found", NULL, "无此案件：%s", s->id);
+    const char *purpose = s->purpose[0]                                 ? s->purpose
+                          : strcmp(v->holder, api->dep.cfg->node_id) == 0 ? "casework"
+                                                                         : NULL;
+    json_t *parties = purpose ? json_array() : NULL, *history = json_array();
+    rc = case_history(api, tx->txn, v, history);
+    if (rc == 0 && parties)
+        rc = api_case_parties(api, tx->txn, v, parties);
+    if (rc == 0 && json_array_size(parties))
+        rc = access_record(tx, v->case_id, "parties", purpose, 0, NULL);
+    if (rc == 0)
+        o->out = case_answer(api, tx->txn, v, parties, history,
+                             purpose ? NULL : "查看当事人信息须说明查阅目的（purpose）");
+    else
+        json_decref(parties), json_decref(history);
+    case_view_free(&v);
+    return rc;
 }
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
 {
-    (void)r;
-    char id[128];
+    char id[128], want[8];
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
-    case_show(c, id);
+    /* Personal data only for the roles whose work needs it (docs/permissions.md), and not
+     * when the caller asks for the file without it (parties=no: nothing recorded). */
+    if (api_query_param(r->query, "parties", want, sizeof want))
+        want[0] = '\0';
+    if (!api_grant(c, PERM_CASE_PARTIES) || strcmp(want, "no") == 0)
+        return case_show_plain(c, id);
+    struct show *s = calloc(1, sizeof *s);
+    if (!s)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    snprintf(s->id, sizeof s->id, "%s", id);
+    if (api_query_param(r->query, "purpose", s->purpose, sizeof s->purpose) ||
+        (s->purpose[0] && !access_purpose(s->purpose))) {
+        free(s);
+        return reply_error(c, 400, "invalid_purpose", "purpose",
+                           "查阅目的无效：应为办案、回访、督办、审计、复核或其他");
+    }
+    op_submit_data(c, json_object(), show_apply, NULL, s);
 }
 
 

@@ -19,4 +19,9 @@ const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, si
 const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const char *carried,
                            char *buf, size_t len);
 
+/* The parties' personal data this node can open in case v, appended to list as objects
+ * {role, name, id_number, phone, address}. Record the access (access.h) in the same
+ * transaction before showing them. 0 or a store error. */
+int api_case_parties(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, json_t *list);
+
 #endif

@@ -3,9 +3,11 @@
  * directive or report it is about with its title, the node concerned by name, when it is
  * due, and where the console opens it. A caller sees the kinds its role acts on
  * (inbox.h); a leader only the cases assigned to them. */
+#include "api/api_access.h"
 #include "api/api_case.h"
 #include "api/api_routes.h"
 #include "api/inbox.h"
+#include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/directive.h"
@@ -92,6 +94,26 @@ static int report_item(struct inbox_read *in, const struct agenda_item *it)
     return 1;
 }
 
+/* A request to copy, print or archive, decided here (摘抄复印报批); the item carries the
+ * request so the inbox can decide it in place. */
+static int access_item(struct inbox_read *in, const struct agenda_item *it)
+{
+    char title[512], what[160];
+    Jiefen__AccessRequestView *v = NULL;
+    int rc = access_request_get(in->c->api->dep.st, in->txn, it->subject, &v);
+    if (rc || !v)
+        return rc;
+    snprintf(title, sizeof title, "%s：%s（%s）", v->case_id,
+             api_access_what_name(v->request->what, what, sizeof what), v->request->reason);
+    char origin[STORE_ORIGIN_MAX + 1];
+    snprintf(origin, sizeof origin, "%.*s", (int)strcspn(it->subject, "/"), it->subject);
+    json_t *j = item_json(in, it, "access", title, origin, "#/access");
+    json_object_set_new(j, "request", api_access_request_json(in->c->api, in->txn, v));
+    json_array_append_new(in->items, j);
+    access_request_free(&v);
+    return 1;
+}
+
 /* One item of the walk: listed while the kind's share lasts; counted when the count is
  * not the index's own (time limits coming due, a leader's own cases). */
 static int add_item(const struct agenda_item *it, void *arg)
@@ -105,6 +127,8 @@ static int add_item(const struct agenda_item *it, void *arg)
         rc = list ? directive_item(in, it) : 1;
     else if (it->kind == AGENDA_REPORT)
         rc = list ? report_item(in, it) : 1;
+    else if (it->kind == AGENDA_ACCESS)
+        rc = list ? access_item(in, it) : 1;
     else if (it->kind == AGENDA_LEADER_ACK)
         rc = case_item(in, it, list);
     else

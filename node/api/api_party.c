@@ -6,6 +6,7 @@
 #include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/party.h"
@@ -26,6 +27,7 @@
 struct party_query {
     enum partyindex_field field;
     char value[PARTYINDEX_TEXT_MAX];
+    char purpose[64];
 };
 
 /* What a search has found so far, in the answering transaction. */
@@ -139,6 +141,10 @@ static int find_apply(eventlog_tx *tx, struct api_op *o)
                              add_hit, &f);
     for (size_t i = 0; rc == 0 && i < f.n_tags; i++)
         rc = party_each_case(tx->st, tx->txn, f.tags[i], add_elsewhere, &f);
+    /* The search is an access event of this node: the count, never the query. */
+    if (rc == 0)
+        rc = access_record(tx, "", "search", q->purpose,
+                           (uint32_t)(json_array_size(f.cases) + f.elsewhere_n), NULL);
     if (rc == 0)
         o->out = json_pack("{s:s, s:o, s:o}", "field", partyindex_field_code(q->field),
                            "cases", f.cases, "elsewhere", elsewhere_json(&f));
@@ -160,7 +166,7 @@ static const char *parse_query(const char *query, struct party_query *q, char *b
         size_t klen = strcspn(p, "=&");
         snprintf(bad, blen, "%.*s", (int)klen, p);
         enum partyindex_field f = partyindex_field_parse(bad);
-        if (klen && !f)
+        if (klen && !f && strcmp(bad, "purpose"))
             return "未知的查询参数";
         if (f && q->field && q->field != f)
             return "一次只能按一项查询（姓名、身份证号或电话）";
@@ -178,6 +184,11 @@ static const char *parse_query(const char *query, struct party_query *q, char *b
         partyindex_normalise(q->field, q->value, norm, sizeof norm))
         return q->value[0] ? "查询值无效或过长" : "查询值为空";
     sodium_memzero(norm, sizeof norm);
+    snprintf(bad, blen, "purpose");
+    if (api_query_param(query, "purpose", q->purpose, sizeof q->purpose) ||
+        !access_purpose(q->purpose))
+        return q->purpose[0] ? "查阅目的无效：应为办案、回访、督办、审计、复核或其他"
+                             : "查找当事人须说明查阅目的";
     return NULL;
 }
 
@@ -191,7 +202,8 @@ void route_party_find(struct api_call *c, const http_request *r, const char *tai
     const char *why = parse_query(r->query, q, bad, sizeof bad);
     if (why) {
         free(q);
-        return reply_error(c, 400, "invalid_query", bad, "%s：%s", why, bad);
+        return reply_error(c, 400, strcmp(bad, "purpose") ? "invalid_query" : "invalid_purpose",
+                           bad, "%s：%s", why, bad);
     }
     op_submit_data(c, json_object(), find_apply, NULL, q);
 }

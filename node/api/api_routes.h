@@ -24,6 +24,13 @@ void route_case_action(struct api_call *c, const http_request *r, const char *ta
 void route_party_find(struct api_call *c, const http_request *r, const char *tail);
 void route_party_log(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_access.c: who saw what (查阅记录) and approvals (摘抄复印报批). */
+void route_access_list(struct api_call *c, const http_request *r, const char *tail);
+void route_access_requests(struct api_call *c, const http_request *r, const char *tail);
+void route_access_request(struct api_call *c, const http_request *r, const char *tail);
+void route_access_decide(struct api_call *c, const http_request *r, const char *tail);
+void route_access_copy(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_console.c: the embedded web console, served without the token or a session. */
 int api_console_path(const char *path);
 void route_console(struct api_call *c, const http_request *r, const char *tail);

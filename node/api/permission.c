@@ -43,6 +43,9 @@ static const struct {
     [PERM_DIRECTIVE_ACK] = {"directive.ack", {N, N, N, Y, N, N}},
     [PERM_USER_ADMIN] = {"user.admin", {N, N, N, N, N, Y}},
     [PERM_NODE_ADMIN] = {"node.admin", {N, N, N, N, N, Y}},
+    [PERM_ACCESS_AUDIT] = {"access.audit", {N, N, N, Y, Y, Y}},
+    [PERM_ACCESS_REQUEST] = {"access.request", {N, Y, Y, Y, N, N}},
+    [PERM_ACCESS_DECIDE] = {"access.decide", {N, N, N, Y, N, N}},
 };
 
 #undef N

@@ -44,6 +44,9 @@ enum perm {
     PERM_DIRECTIVE_ACK,
     PERM_USER_ADMIN,           /* the node's accounts */
     PERM_NODE_ADMIN,           /* enrolment, revocation, link quarantine, verify */
+    PERM_ACCESS_AUDIT,         /* the record of who saw what (查阅记录), GET /access */
+    PERM_ACCESS_REQUEST,       /* ask to copy, print or archive (摘抄复印报批) */
+    PERM_ACCESS_DECIDE,        /* approve or refuse such a request */
     PERM_COUNT
 };
 

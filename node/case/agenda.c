@@ -7,7 +7,7 @@
 
 static const char *const kind_codes[AGENDA_N] = {
     "route", "take_over", "leader", "leader_ack", "due",
-    "extension", "follow_up", "directive", "report",
+    "extension", "follow_up", "directive", "report", "access",
 };
 
 const char *agenda_kind_code(int kind)

@@ -28,11 +28,13 @@ enum agenda_kind {
     AGENDA_FOLLOW_UP,    /* closed here, the follow-up visit (回访) not made yet */
     AGENDA_DIRECTIVE,    /* a directive to this node, not acknowledged yet */
     AGENDA_REPORT,       /* a child's report submitted, not reviewed yet */
+    AGENDA_ACCESS,       /* a request to copy, print or archive to decide (摘抄复印报批) */
     AGENDA_N
 };
 
 /* What an item is about. */
-enum agenda_about { AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT };
+enum agenda_about { AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT,
+                   AGENDA_ABOUT_ACCESS };
 
 #define AGENDA_JOURNAL 4096
 #define AGENDA_SUBJECT_MAX 192

@@ -114,10 +114,17 @@ static const struct ref_entry satisfactions[] = {
 };
 TABLE(ref_satisfactions, "satisfactions", satisfactions);
 
+/* 查阅目的: why someone opens personal data (access.h). */
+static const struct ref_entry purposes[] = {
+    {"casework", "办案", NULL},  {"follow_up", "回访", NULL}, {"supervision", "督办", NULL},
+    {"audit", "审计", NULL},     {"review", "复核", NULL},    {"other", "其他", NULL},
+};
+TABLE(ref_purposes, "purposes", purposes);
+
 const struct ref_table *const ref_all[] = {
     &ref_categories, &ref_matter_types, &ref_sources,   &ref_complexities, &ref_risks,
     &ref_roles,      &ref_statuses,     &ref_outcomes,  &ref_methods,      &ref_referrals,
-    &ref_channels,   &ref_satisfactions, NULL,
+    &ref_channels,   &ref_satisfactions, &ref_purposes, NULL,
 };
 
 int ref_index(const struct ref_table *t, const char *s)

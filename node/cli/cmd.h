@@ -8,6 +8,8 @@
 
 #include "ctl.h"
 
+#include <jansson.h>
+
 /* cmd_status.c */
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_verify(struct ctl *ctl, int argc, char **argv);
@@ -15,6 +17,11 @@ int cmd_verify(struct ctl *ctl, int argc, char **argv);
 /* cmd_case.c */
 int cmd_case_new(struct ctl *ctl, int argc, char **argv);
 int cmd_case_show(struct ctl *ctl, int argc, char **argv);
+
+/* A party {role, name, id_number, phone, address} as a row of 身份, 姓名, 身份证号码,
+ * 联系电话, 住址 (a table_row_fn of table.h). */
+struct table;
+int cmd_party_row(struct table *t, const json_t *p, const void *arg);
 
 /* cmd_case_list.c */
 int cmd_case_list(struct ctl *ctl, int argc, char **argv);

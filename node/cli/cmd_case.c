@@ -274,7 +274,7 @@ static const struct tpl_line case_lines[] = {
     {"事件数", "{event_count}", 0},
 };
 
-static int party_row(struct table *t, const json_t *p, const void *arg)
+int cmd_party_row(struct table *t, const json_t *p, const void *arg)
 {
     (void)arg;
     const char *row[5] = {vocab_name(vocab_roles, field_str(p, "role")), field_str(p, "name"),
@@ -370,7 +370,7 @@ static int print_case_file(const json_t *r)
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
     json_t *c = case_for_display(json_object_get(r, "case"));
     int rc = !c || tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0], c) ||
-             table_fill(&parties, party_head, json_object_get(r, "parties"), party_row, NULL) ||
+             table_fill(&parties, party_head, json_object_get(r, "parties"), cmd_party_row, NULL) ||
              table_fill(&history, history_head, json_object_get(r, "history"), history_row,
                         NULL);
     if (rc == 0) {
@@ -387,12 +387,29 @@ static int print_case_file(const json_t *r)
     return rc ? msg_oom() : EXIT_OK;
 }
 
+/* `case show ID [--purpose P]`: the purpose (查阅目的) of seeing the parties is recorded
+ * with the view; without one only the holder's own view shows them (as 办案). */
 int cmd_case_show(struct ctl *ctl, int argc, char **argv)
 {
-    (void)argc;
-    char *esc = ctl_client_escape(ctl->client, argv[1]), *path = NULL;
+    static const struct option opts[] = {
+        {"purpose", required_argument, NULL, ARGS_OPT_BASE},
+        {NULL, 0, NULL, 0},
+    };
+    const char *purpose = NULL;
+    int c;
+    optind = 0; /* the ID may come before or after --purpose: argv is permuted */
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c != ARGS_OPT_BASE)
+            return args_bad_option(c, argv);
+        purpose = optarg;
+    }
+    if (optind != argc - 1)
+        return msg_usage("case show: 需要一个案件编号");
+    char *esc = ctl_client_escape(ctl->client, argv[optind]), *path = NULL;
     json_t *r = NULL;
     int rc = esc && asprintf(&path, "/api/v1/cases/%s", esc) >= 0 ? 0 : msg_oom();
+    if (rc == 0 && purpose && api_add_param(ctl, &path, "purpose", purpose))
+        rc = EXIT_REFUSED;
     if (rc == 0)
         rc = api_call(ctl, "GET", path, NULL, 0, &r);
     if (rc == 0)

@@ -1,8 +1,9 @@
 /*
- * cmd_party — `party find --name N | --id-number ID | --phone P`: the cases of a person at
+ * cmd_party — `party find --name N | --id-number ID | --phone P --purpose P`: the cases of a person at
  * this node, with the person's role and the case's status, and how many cases the same
  * person has elsewhere in the tree (by node, never a name); `party log`: who searched,
- * when, by which field (an administrator's).
+ * when, by which field (an administrator's). The search is an access event (查阅记录) with
+ * its purpose (查阅目的), which the daemon requires.
  */
 #include "cmd.h"
 
@@ -60,12 +61,17 @@ int cmd_party_find(struct ctl *ctl, int argc, char **argv)
         {"name", required_argument, NULL, ARGS_OPT_BASE + 0},
         {"id-number", required_argument, NULL, ARGS_OPT_BASE + 1},
         {"phone", required_argument, NULL, ARGS_OPT_BASE + 2},
+        {"purpose", required_argument, NULL, ARGS_OPT_BASE + 3},
         {NULL, 0, NULL, 0},
     };
-    const char *value = NULL;
+    const char *value = NULL, *purpose = NULL;
     int c, which = -1, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+        if (c == ARGS_OPT_BASE + 3) {
+            purpose = optarg;
+            continue;
+        }
         if (c < ARGS_OPT_BASE || c > ARGS_OPT_BASE + 2)
             return args_bad_option(c, argv);
         if (which >= 0)
@@ -79,12 +85,16 @@ int cmd_party_find(struct ctl *ctl, int argc, char **argv)
         return msg_usage("party find: unexpected argument '%s'", argv[optind]);
     if (which < 0)
         return msg_usage("party find: 需要 --name、--id-number 或 --phone 之一");
+    if (!purpose)
+        return msg_usage("party find: 需要 --purpose（查阅目的：办案、回访、督办、审计、复核或其他）");
     char *path = strdup("/api/v1/parties");
     json_t *r = NULL;
     if (!path)
         return msg_oom();
-    rc = api_add_param(ctl, &path, params[which], value) ? EXIT_REFUSED
-                                                          : api_call(ctl, "GET", path, NULL, 0, &r);
+    rc = api_add_param(ctl, &path, params[which], value) ||
+                 api_add_param(ctl, &path, "purpose", purpose)
+             ? EXIT_REFUSED
+             : api_call(ctl, "GET", path, NULL, 0, &r);
     free(path);
     if (rc == 0 && !json_is_array(json_object_get(r, "cases")))
         rc = api_unexpected("no cases in the answer");

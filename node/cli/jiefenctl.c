@@ -32,7 +32,7 @@ static const struct command commands[] = {
      "[--status S] [--category C] [--village V] [--risk R]\n"
      "            [--department D] [--text WORDS] [--from DATE] [--to DATE]\n"
      "            [--limit N] [--after ID] [--all]"},
-    {"case", "show", cmd_case_show, CMD_ONE_ARG, "ID"},
+    {"case", "show", cmd_case_show, 0, "ID [--purpose P]"},
     /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},
     {"case", "guide", action_run, 0, NULL},
@@ -48,9 +48,15 @@ static const struct command commands[] = {
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
-    {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
+    {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P --purpose P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
     {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
+    {"access", "request", action_run, 0, NULL},
+    {"access", "approve", action_run, 0, NULL},
+    {"access", "refuse", action_run, 0, NULL},
+    {"access", "list", action_run, 0, NULL},
+    {"access", "copy", action_run, 0, NULL},
+    {"access", NULL, action_run, 0, NULL},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},

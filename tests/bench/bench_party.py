@@ -5,7 +5,8 @@ name, ID number and phone for random people over one keep-alive connection, each
 answered after its record is durable. Prints p50/p99 per field (issue 14's goal: < 10 ms).
 Then the case list at that size (GET /api/v1/cases, newest first): the first page, pages
 deep in the list by `after`, and a filter by words of the summary that no case has (the
-worst case: every view is read).
+worst case: every view is read). Last, the case file with its parties, each view recorded
+durably as an access event (查阅记录), beside the same file without them (nothing recorded).
 
   tests/bench/bench_party.py [--build build] [--cases 100000] [--searches 300]
 """
@@ -60,6 +61,15 @@ def list_bench(conn, hdr, reps=20):
     print(f"list: text filter matching none (reads every view): p50 {pct(scan, 50):.1f} ms")
 
 
+def view_bench(conn, hdr, ids):
+    """GET /api/v1/cases/{id}: with the parties (an access event recorded before the answer)
+    and without them (a read transaction only)."""
+    for label, q in (("with parties, recorded", "?purpose=casework"), ("without parties", "?parties=no")):
+        ms = [timed_get(conn, hdr, f"/api/v1/cases/{i}{q}")[0] for i in ids[:300]]
+        print(f"view: case file {label}: p50 {pct(ms, 50):.2f} ms, p99 {pct(ms, 99):.2f} ms "
+              f"({len(ms)} views, one at a time)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -88,12 +98,14 @@ def main():
         conn = http.client.HTTPConnection(host, int(port))
         hdr = {"Authorization": f"Bearer {token}", "Host": f"{host}:{port}"}
         rng = random.Random(14)
+        found = []
         for field, value in (("name", lambda i: f"测试人{i}"), ("id_number", party_id),
                              ("phone", lambda i: f"139 {i:08d}")):
             ms = []
             for _ in range(a.searches):
                 i = rng.randrange(a.cases)
-                path = "/api/v1/parties?" + urllib.parse.urlencode({field: value(i)})
+                path = "/api/v1/parties?" + urllib.parse.urlencode({field: value(i),
+                                                                     "purpose": "casework"})
                 t = time.perf_counter()
                 conn.request("GET", path, headers=hdr)
                 r = conn.getresponse()
@@ -101,9 +113,11 @@ def main():
                 ms.append((time.perf_counter() - t) * 1000)
                 if r.status != 200 or f"bench-".encode() not in body:
                     sys.exit(f"{path}: {r.status} {body[:200]!r}")
+                found.append(json.loads(body)["cases"][0]["id"])
             print(f"party: search by {field:9s} at {a.cases} cases: p50 {pct(ms, 50):.2f} ms, "
                   f"p99 {pct(ms, 99):.2f} ms ({a.searches} searches, each recorded durably)")
         list_bench(conn, hdr)
+        view_bench(conn, hdr, found)
     finally:
         if proc:
             proc.send_signal(signal.SIGTERM)

@@ -2,7 +2,7 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field (its purpose asked in place), the purpose asked before the parties show, a 摘抄 requested, approved from the director's inbox and used, 查阅记录 at the village and the township, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -245,6 +245,12 @@ test('the console in Chromium', async (t) => {
       await page.selectOption('#party-search [name=field]', field);
       await page.fill('#party-search [name=value]', typed);
       await page.click('#party-search button[type=submit]');
+      // The first search of a sign-in asks for its purpose (查阅目的) in place.
+      const picker = await page.waitForSelector('main form.purpose-picker, main .search-what');
+      if (await picker.evaluate((el) => el.matches('form'))) {
+        await page.selectOption('main form.purpose-picker select', 'casework');
+        await page.click('main form.purpose-picker button[type=submit]');
+      }
       await page.waitForFunction((l) => !document.querySelector('main[aria-busy]') &&
         (document.querySelector('main .search-what') || { textContent: '' }).textContent.startsWith(`按${l}查询`), label);
       return page.$$eval('table.party-cases tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
@@ -617,6 +623,67 @@ test('the console in Chromium', async (t) => {
     await page.waitForURL(/#\/case\//);
     await page.waitForSelector('.timeline .kind-case_opened');
     await page.context().close();
+  });
+
+  await t.test('查阅目的 asked in place before the parties show; 摘抄 refused without approval, requested, approved from the director\'s inbox, used; all in 查阅记录, up to the township', async () => {
+    const med = await newPage();
+    await login(med, VILLAGE_NOW(), 'tiaojie');
+    await open(med, VILLAGE_NOW(), `#/case/${caseId}`);
+    // No purpose yet: the file without the parties, and the question in their place.
+    await med.waitForSelector('form.purpose-picker');
+    assert.doesNotMatch(await med.textContent('main'), new RegExp(PARTY[0].id_number));
+    await med.click('form.purpose-picker button[type=submit]');
+    assert.match(await med.textContent('form.purpose-picker .field-error'), /请选择查阅目的/);
+    await shot(med, '18-purpose-asked');
+    await med.selectOption('form.purpose-picker select', 'follow_up');
+    await med.click('form.purpose-picker button[type=submit]');
+    await med.waitForSelector('.purpose-line');
+    assert.match(await med.textContent('.purpose-line'), /回访/);
+    assert.match(await med.textContent('main'), new RegExp(PARTY[0].id_number));
+    // 摘抄 needs the director's approval here ([access] approval_for = archive,copy).
+    await med.click('button[data-action=copy-parties]');
+    await med.waitForSelector('form.request-access');
+    assert.match(await med.textContent('.case-access .banner'), /未找到批准/);
+    await med.click('form.request-access button[type=submit]');
+    await med.waitForSelector('form.request-access .field.invalid');
+    await med.fill('form.request-access [name=reason]', '当事人申请调取登记信息');
+    await med.click('form.request-access button[type=submit]');
+    await med.waitForFunction(() => /已提交申请/.test(document.getElementById('toast')?.textContent || ''));
+    // The village's director approves it from the inbox.
+    const boss = await newPage();
+    await login(boss, VILLAGE_NOW(), 'cunzhuren');
+    await open(boss, VILLAGE_NOW(), '#/inbox');
+    const row = await boss.waitForSelector('table.inbox form.decide-access');
+    assert.match(await boss.textContent('table.inbox'), /待审批摘抄复印/);
+    assert.match(await boss.textContent('table.inbox'), /摘抄当事人信息/);
+    await shot(boss, '19-inbox-access-request');
+    await (await row.$('button[value=approve]')).click();
+    await boss.waitForFunction(() => !document.querySelector('table.inbox form.decide-access'));
+    // Used once: the extract, then the next one needs a new approval.
+    await open(med, VILLAGE_NOW(), '#/cases');
+    await open(med, VILLAGE_NOW(), `#/case/${caseId}`);
+    await med.click('button[data-action=copy-parties]');
+    await med.waitForSelector('.access-extract');
+    assert.match(await med.textContent('.access-extract'), new RegExp(PARTY[0].name));
+    await shot(med, '20-copy-extract');
+    // 查阅记录 at the village: who, what, why; never the data.
+    await open(boss, VILLAGE_NOW(), '#/access');
+    await boss.waitForSelector('table.access-log');
+    const log = await boss.textContent('table.access-log');
+    for (const want of ['摘抄当事人信息', '查看当事人信息', '李调解', '回访', '查找当事人']) assert.match(log, new RegExp(want));
+    assert.doesNotMatch(log, new RegExp(PARTY[0].id_number));
+    assert.match(await boss.textContent('table.access-requests'), /已使用/);
+    await shot(boss, '21-access-log');
+    // The link carries them up: the township's director audits the village.
+    await until(async () => {
+      await open(town, TOWN, '#/cases');
+      await open(town, TOWN, '#/access');
+      return /摘抄当事人信息/.test(await town.textContent('main'));
+    }, 'the village\'s access events at the township');
+    assert.match(await town.textContent('table.access-log'), /东村/);
+    await shot(town, '22-access-log-township');
+    await med.context().close();
+    await boss.context().close();
   });
 
   await t.test('an idle session expires: back to the login page with the reason', async () => {

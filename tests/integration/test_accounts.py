@@ -68,7 +68,7 @@ class Accounts(NodeTest):
                          ("v-dongcun", "东村", "village", False))
         self.assertRegex(b["csrf"], "^[0-9a-f]{64}$")
         self.assertEqual(b["permissions"], ["case.create", "case.route", "case.guide",
-                                            "case.parties"])
+                                            "case.parties", "access.request"])
         session = harness.Session(n, cookie, b)
         s, me = session.api("GET", "/api/v1/session")
         self.assertEqual((s, me["user"], me["csrf"]), (200, "zhang", b["csrf"]))
@@ -283,7 +283,7 @@ class Accounts(NodeTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         me = n.ok("GET", "/api/v1/session")
         self.assertEqual((me["user"], me["role"], me["token"]), ("admin", "admin", True))
-        self.assertEqual(len(me["permissions"]), 21)
+        self.assertEqual(len(me["permissions"]), 24)
         self.assertEqual(error(n.api("GET", "/api/v1/status", token="0" * 64)),
                          (401, "unauthorized"))
         # A token wins over a cookie, even a bad one.

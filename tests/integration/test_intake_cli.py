@@ -64,8 +64,9 @@ class IntakeCli(NodeTest):
         st = n.ctl_json("status")
         self.assertEqual(st["node"]["id"], "v-dongcun")
         self.assertEqual(st["cases"]["by_status"]["open"], 2)
-        # node_created, 2 intakes and the warning the red one raised (预测预警)
-        self.assertEqual(st["log"]["events"], 4)
+        # node_created, 2 intakes, the warning the red one raised (预测预警) and the view
+        # of the first one's parties (查阅记录)
+        self.assertEqual(st["log"]["events"], 5)
 
         r = n.ctl("case", "show", "v-dongcun-2026-999999")
         self.assertEqual(r.returncode, 1)

@@ -14,7 +14,8 @@ CANARY_PHONE = "13912345678"
 
 
 def q(**kw):
-    return "/api/v1/parties?" + urllib.parse.urlencode(kw)
+    """A search, for the purpose 办案 (a search without one is refused: test_access.py)."""
+    return "/api/v1/parties?" + urllib.parse.urlencode(dict(kw, purpose="casework"))
 
 
 def fullwidth(s):
@@ -117,16 +118,16 @@ class PartySearch(NodeTest):
     def test_cli_party_find(self):
         n = self.node().start()
         mine = self.canary_case(n)
-        r = n.ctl("party", "find", "--id-number", "110101 19850615 006x")
+        r = n.ctl("party", "find", "--id-number", "110101 19850615 006x", "--purpose", "办案")
         print(r.stdout)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(mine, r.stdout)
         self.assertIn("申请人", r.stdout)
         self.assertIn("办理中", r.stdout)
         self.assertIn("树上其他节点：无", r.stdout)
-        got = n.ctl_json("party", "find", "--phone", "139 1234 5678")
+        got = n.ctl_json("party", "find", "--phone", "139 1234 5678", "--purpose", "办案")
         self.assertEqual([c["id"] for c in got["cases"]], [mine])
-        r = n.ctl("party", "find", "--name", "无此人")
+        r = n.ctl("party", "find", "--name", "无此人", "--purpose", "办案")
         self.assertIn("本节点：无此人的案件", r.stdout)
         r = n.ctl("party", "find", "--name", "a", "--phone", "1")
         self.assertEqual(r.returncode, 2)

@@ -48,6 +48,12 @@ def assignment(leader):
             "plan": "三日内召集双方调解", "legal_consultation": "司法所长提供法律意见"}
 
 
+# Who saw what (test_access.py): auditing, asking for and deciding an approval.
+ACCESS = {"access.audit": {"director", "leader", "admin"},
+          "access.request": {"clerk", "mediator", "director"},
+          "access.decide": {"director"}}
+
+
 class Permissions(NodeTest):
     def setUp(self):
         super().setUp()
@@ -211,6 +217,7 @@ class Permissions(NodeTest):
                 want = {a for a, roles in ALLOWED.items() if role in roles}
                 if role in PARTIES:
                     want.add("case.parties")
+                want |= {a for a, roles in ACCESS.items() if role in roles}
                 self.assertEqual(listed, want)
 
     def test_leader_acts_only_on_own_cases(self):

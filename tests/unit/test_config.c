@@ -75,6 +75,20 @@ static void test_errors_name_the_line(void **state)
     assert_non_null(strstr(err, "missing required option [node] tier"));
     assert_int_equal(load_text("[node\nid = a\n", &c, err), JF_ECONFIG);
     assert_non_null(strstr(err, ":1: syntax error"));
+    /* 摘抄复印报批: what needs approval, from a known list; the default is the archive. */
+    snprintf(text, sizeof text, "%s", BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_string_equal(c.access_approval_for, "archive");
+    snprintf(text, sizeof text, "%s[access]\napproval_for = archive,print,copy\n", BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_string_equal(c.access_approval_for, "archive,print,copy");
+    snprintf(text, sizeof text, "%s[access]\napproval_for = \n", BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_string_equal(c.access_approval_for, "");
+    snprintf(text, sizeof text, "%s[access]\napproval_for = archive,photocopy\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    printf("  %s\n", err);
+    assert_non_null(strstr(err, ":6: [access] approval_for must list archive, print or copy"));
 }
 
 static void test_addresses_and_ids(void **state)

@@ -28,6 +28,8 @@ static const struct {
     {"report.review", "..Y.."},        {"directive.send", "..Y.."},
     {"directive.ack", "..Y.."},        {"user.admin", "....Y"},
     {"node.admin", "....Y"},
+    {"access.audit", "..YYY"},         {"access.request", "YYY.."},
+    {"access.decide", "..Y.."},
 };
 
 static void test_matrix(void **state)
