@@ -113,6 +113,10 @@ static const struct route routes[] = {
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
     {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
     {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
+    {"GET", "/api/v1/hazards", 0, NEED_LOGIN, route_hazard_list},
+    {"POST", "/api/v1/hazards", 0, PERM_CASE_CREATE, route_hazard_add},
+    {"GET", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_show},
+    {"POST", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_action}, /* per step */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

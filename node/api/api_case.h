@@ -19,4 +19,22 @@ const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, si
 const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const char *carried,
                            char *buf, size_t len);
 
+/* Shared by the routes that take a dispute in or check a body (api_case_act.c, and the
+ * hazard register's conversion into a case, api_hazard.c). */
+struct api_op;
+struct intake_error;
+
+/* 400 with the first fault as the error and every fault in error.errors. */
+void reply_intake_errors(struct api_call *c, const struct intake_error *ie);
+
+/* A string member of the operation's body, required (non-empty) or optional, at most max
+ * bytes, into *out ("" when absent); 0, or the refusal naming `label` (op_refuse). */
+int get_text(struct api_op *o, const char *key, const char *label, int required, size_t max,
+             const char **out);
+
+/* A member that must be one of t's codes or Chinese names: its index in *idx (-1 absent). */
+struct ref_table;
+int get_choice(struct api_op *o, const char *key, const char *label, const struct ref_table *t,
+               int required, int *idx);
+
 #endif

@@ -92,7 +92,7 @@ static void intake_done(void *arg, int status)
 
 /* 400 with the first fault as the error and every fault in error.errors, so a form can
  * show each beside its field at once. */
-static void reply_intake_errors(struct api_call *c, const struct intake_error *ie)
+void reply_intake_errors(struct api_call *c, const struct intake_error *ie)
 {
     json_t *all = json_array();
     for (size_t i = 0; i < ie->count; i++) {
@@ -156,7 +156,7 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
 /* ---- checking a body ---------------------------------------------------------------- */
 
 /* A string member: required (non-empty) or optional, at most max bytes. */
-static int get_text(struct api_op *o, const char *key, const char *label, int required,
+int get_text(struct api_op *o, const char *key, const char *label, int required,
                     size_t max, const char **out)
 {
     const json_t *j = json_object_get(o->in, key);
@@ -177,7 +177,7 @@ static int get_text(struct api_op *o, const char *key, const char *label, int re
 }
 
 /* A member that must be one of a reference table's codes (or Chinese names). */
-static int get_choice(struct api_op *o, const char *key, const char *label,
+int get_choice(struct api_op *o, const char *key, const char *label,
                       const struct ref_table *t, int required, int *idx)
 {
     const char *s;

@@ -112,7 +112,7 @@ static json_t *kind_list(unsigned mask)
     return a;
 }
 
-static const char *const about_codes[] = {"case", "directive", "report"};
+static const char *const about_codes[] = {"case", "directive", "report", "hazard"};
 
 /* Sends a change to one stream, as what the user may see of it (nothing, if nothing). */
 static int stream_change(struct stream *s, const struct agenda_change *ch)

@@ -4,7 +4,7 @@
  * of the items themselves, never a scan of the cases.
  *
  * An item is a kind, a due time and a subject: a case (its id), a directive ("origin/seq")
- * or a report ("origin/kind/period"). A case gives items by its view (agenda_of_case); the
+ * a report ("origin/kind/period") or a hazard (its id). A case gives items by its view (agenda_of_case); the
  * directive and report folds set theirs with agenda_set. Every change is also written to a
  * journal numbered from 1 (the last AGENDA_JOURNAL changes are kept), which the API streams
  * to the console: a case's journal entry is written on every change of the case, so that a
@@ -28,11 +28,14 @@ enum agenda_kind {
     AGENDA_FOLLOW_UP,    /* closed here, the follow-up visit (回访) not made yet */
     AGENDA_DIRECTIVE,    /* a directive to this node, not acknowledged yet */
     AGENDA_REPORT,       /* a child's report submitted, not reviewed yet */
+    AGENDA_HAZARD,       /* a hazard watched here (hazard.h), by its next check-in */
     AGENDA_N
 };
 
 /* What an item is about. */
-enum agenda_about { AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT };
+enum agenda_about {
+    AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT, AGENDA_ABOUT_HAZARD
+};
 
 #define AGENDA_JOURNAL 4096
 #define AGENDA_SUBJECT_MAX 192
