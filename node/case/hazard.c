@@ -161,7 +161,7 @@ struct figures {
     store *st;
     MDB_txn *txn;
     const char *self;
-    int64_t from, to;
+    int64_t from, to, at;
     struct hazard_figures *f;
 };
 
@@ -174,17 +174,17 @@ static int figure_one(const Jiefen__HazardView *v, void *arg)
     g->f->registered += v->registered_ms >= g->from && v->registered_ms < g->to;
     g->f->converted += ended_in && strcmp(v->state, "converted") == 0;
     g->f->resolved += ended_in && strcmp(v->state, "closed") == 0;
-    int watched = v->registered_ms < g->to && (!v->ended_ms || v->ended_ms >= g->to);
+    int watched = v->registered_ms < g->at && (!v->ended_ms || v->ended_ms >= g->at);
     g->f->watching += watched;
-    g->f->overdue += watched && v->next_due_ms && v->next_due_ms < g->to;
+    g->f->overdue += watched && v->next_due_ms && v->next_due_ms < g->at;
     return 0;
 }
 
 int hazard_figures(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
-                   struct hazard_figures *out)
+                   int64_t at_ms, struct hazard_figures *out)
 {
     *out = (struct hazard_figures){0};
-    struct figures g = {st, txn, self, from_ms, to_ms, out};
+    struct figures g = {st, txn, self, from_ms, to_ms, at_ms, out};
     return hazard_each(st, txn, figure_one, &g);
 }
 

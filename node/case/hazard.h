@@ -60,13 +60,13 @@ int hazard_count_cluster(store *st, MDB_txn *txn, const char *village, const cha
                          int64_t since_ms, uint32_t *n);
 
 /* The register's figures of node `self`'s subtree over [from_ms, to_ms) (docs/ledger.md):
- * registered in the period, converted into cases, closed as resolved, and watched at to_ms,
- * of which overdue (next check-in before to_ms). */
+ * registered in the period, converted into cases, closed as resolved, and still watched at
+ * at_ms (the period's end, or now if sooner), of which overdue (check-in due before at_ms). */
 struct hazard_figures {
     uint64_t registered, converted, resolved, watching, overdue;
 };
 int hazard_figures(store *st, MDB_txn *txn, const char *self, int64_t from_ms, int64_t to_ms,
-                   struct hazard_figures *out);
+                   int64_t at_ms, struct hazard_figures *out);
 
 /* "watching", "converted", "closed" as staff read them (监测中, 已转为案件, 已化解). */
 const char *hazard_state_name(const char *state);

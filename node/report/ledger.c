@@ -1,4 +1,5 @@
 #include "report/ledger.h"
+#include "case/hazard.h"
 #include "array.h"
 #include "report/ledger_read.h"
 #include "report/name_index.h"
@@ -467,6 +468,15 @@ int ledger_figures(store *st, MDB_txn *txn, const char *node, int64_t from_ms, i
         return rc;
     json_t *j = ledger_json(&l);
     ledger_clear(&l);
+    struct hazard_figures h;
+    if (j && (rc = hazard_figures(st, txn, node, from_ms, to_ms, to_ms < now_ms ? to_ms : now_ms,
+                                  &h)) == 0)
+        json_object_set_new(j, "hazards",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I}", "registered",
+                                      (json_int_t)h.registered, "converted",
+                                      (json_int_t)h.converted, "resolved", (json_int_t)h.resolved,
+                                      "watching", (json_int_t)h.watching, "overdue",
+                                      (json_int_t)h.overdue));
     if (text && j && !(*text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)))
         rc = -ENOMEM;
     if (!j)
