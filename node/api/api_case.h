@@ -29,12 +29,12 @@ void reply_intake_errors(struct api_call *c, const struct intake_error *ie);
 
 /* A string member of the operation's body, required (non-empty) or optional, at most max
  * bytes, into *out ("" when absent); 0, or the refusal naming `label` (op_refuse). */
-int get_text(struct api_op *o, const char *key, const char *label, int required, size_t max,
-             const char **out);
+int api_op_text(struct api_op *o, const char *key, const char *label, int required,
+                size_t max, const char **out);
 
 /* A member that must be one of t's codes or Chinese names: its index in *idx (-1 absent). */
 struct ref_table;
-int get_choice(struct api_op *o, const char *key, const char *label, const struct ref_table *t,
-               int required, int *idx);
+int api_op_choice(struct api_op *o, const char *key, const char *label,
+                  const struct ref_table *t, int required, int *idx);
 
 #endif

@@ -156,7 +156,7 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
 /* ---- checking a body ---------------------------------------------------------------- */
 
 /* A string member: required (non-empty) or optional, at most max bytes. */
-int get_text(struct api_op *o, const char *key, const char *label, int required,
+static int get_text(struct api_op *o, const char *key, const char *label, int required,
                     size_t max, const char **out)
 {
     const json_t *j = json_object_get(o->in, key);
@@ -177,7 +177,7 @@ int get_text(struct api_op *o, const char *key, const char *label, int required,
 }
 
 /* A member that must be one of a reference table's codes (or Chinese names). */
-int get_choice(struct api_op *o, const char *key, const char *label,
+static int get_choice(struct api_op *o, const char *key, const char *label,
                       const struct ref_table *t, int required, int *idx)
 {
     const char *s;
@@ -188,6 +188,18 @@ int get_choice(struct api_op *o, const char *key, const char *label,
     if ((*idx = ref_index(t, s)) < 0)
         return op_refuse(o, 400, "invalid_field", key, "%s“%s”不在可选范围内", label, s);
     return 0;
+}
+
+int api_op_text(struct api_op *o, const char *key, const char *label, int required,
+                size_t max, const char **out)
+{
+    return get_text(o, key, label, required, max, out);
+}
+
+int api_op_choice(struct api_op *o, const char *key, const char *label,
+                  const struct ref_table *t, int required, int *idx)
+{
+    return get_choice(o, key, label, t, required, idx);
 }
 
 static int get_bool(struct api_op *o, const char *key, const char *label, int required,

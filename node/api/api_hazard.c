@@ -209,12 +209,12 @@ static int add_apply(eventlog_tx *tx, struct api_op *o)
     int cat, risk;
     uint64_t n;
     char id[HAZARD_ID_MAX + 1];
-    int rc = get_text(o, "village", "隐患所在村（社区）", 1, INTAKE_VILLAGE_MAX, &village);
-    if (rc || (rc = get_text(o, "title", "隐患事项", 1, HAZARD_TITLE_MAX, &title)) ||
-        (rc = get_choice(o, "category", "隐患类别", &ref_categories, 1, &cat)) ||
-        (rc = get_choice(o, "risk", "风险等级", &ref_risks, 1, &risk)) ||
-        (rc = get_text(o, "watcher", "跟踪责任人", 1, 64, &watcher)) ||
-        (rc = get_text(o, "description", "隐患情况", 0, HAZARD_TEXT_MAX, &text)))
+    int rc = api_op_text(o, "village", "隐患所在村（社区）", 1, INTAKE_VILLAGE_MAX, &village);
+    if (rc || (rc = api_op_text(o, "title", "隐患事项", 1, HAZARD_TITLE_MAX, &title)) ||
+        (rc = api_op_choice(o, "category", "隐患类别", &ref_categories, 1, &cat)) ||
+        (rc = api_op_choice(o, "risk", "风险等级", &ref_risks, 1, &risk)) ||
+        (rc = api_op_text(o, "watcher", "跟踪责任人", 1, 64, &watcher)) ||
+        (rc = api_op_text(o, "description", "隐患情况", 0, HAZARD_TEXT_MAX, &text)))
         return rc;
     if ((rc = hazard_next_number(tx->st, tx->txn, &n)) ||
         (rc = hazard_id_make(o->c->api->dep.cfg->node_id, n, id)))
@@ -267,14 +267,14 @@ static int checkin_apply(eventlog_tx *tx, struct api_op *o)
     int risk;
     int64_t day;
     int rc = step_target(tx, o);
-    if (rc || (rc = get_text(o, "date", "走访日期", 1, 10, &date)))
+    if (rc || (rc = api_op_text(o, "date", "走访日期", 1, 10, &date)))
         return rc;
     if (clock_parse_local_date(date, &day) || strlen(date) != 10)
         return op_refuse(o, 400, "invalid_field", "date", "走访日期应为 YYYY-MM-DD 格式");
     if (day > tx->now_ms)
         return op_refuse(o, 400, "invalid_field", "date", "走访日期 %s 尚未到来", date);
-    if ((rc = get_text(o, "note", "走访情况", 1, HAZARD_TEXT_MAX, &note)) ||
-        (rc = get_choice(o, "risk", "风险等级", &ref_risks, 0, &risk)))
+    if ((rc = api_op_text(o, "note", "走访情况", 1, HAZARD_TEXT_MAX, &note)) ||
+        (rc = api_op_choice(o, "risk", "风险等级", &ref_risks, 0, &risk)))
         return rc;
     Jiefen__HazardView *v = NULL;
     if ((rc = hazard_get(tx->st, tx->txn, o->data, &v)))
@@ -296,7 +296,7 @@ static int close_apply(eventlog_tx *tx, struct api_op *o)
 {
     const char *result;
     int rc = step_target(tx, o);
-    if (rc || (rc = get_text(o, "result", "化解情况", 1, HAZARD_TEXT_MAX, &result)))
+    if (rc || (rc = api_op_text(o, "result", "化解情况", 1, HAZARD_TEXT_MAX, &result)))
         return rc;
     Jiefen__HazardClosed hc = JIEFEN__HAZARD_CLOSED__INIT;
     hc.hazard_id = o->data;
