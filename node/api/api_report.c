@@ -405,7 +405,9 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     if ((rc = missing_of(o, &tags, &reasons)) == 0 && (rc = submit_checks(tx, o, &p, tags)) == 0 &&
         (rc = strings_of(tags, &strs)) == 0 && (rc = strings_of(reasons, &why_missing)) == 0 &&
         report_kind_is_review(p.kind) &&
-        (rc = review_parse(json_object_get(o->in, "review"), &p, &review, &rf)) == JF_EINVAL)
+        (rc = review_parse(json_object_get(o->in, "review") ? json_object_get(o->in, "review")
+                                                            : o->in,
+                           &p, &review, &rf)) == JF_EINVAL)
         rc = op_refuse(o, 400, "invalid_field", rf.field, "%s", rf.message);
     if (rc == 0)
         rc = submission_figures(tx, o, &p, &figures);

@@ -73,8 +73,10 @@ static int actions(const json_t *in, Jiefen__ReviewRecord *r, struct review_faul
     {
         char field[64];
         snprintf(field, sizeof field, "review.actions[%zu]", i);
-        const char *text = text_of(x, "text"), *due = text_of(x, "due");
-        if (!json_is_object(x) || !text[0] || strlen(text) > REVIEW_TEXT_MAX)
+        /* An item is {"text", "owner", "due"}, or its text alone. */
+        const char *text = json_is_string(x) ? json_string_value(x) : text_of(x, "text");
+        const char *due = text_of(x, "due");
+        if (!text[0] || strlen(text) > REVIEW_TEXT_MAX)
             return fault(f, field, "落实事项第 %zu 项应写明事项内容（text，最多 %d 字节）", i + 1,
                          REVIEW_TEXT_MAX);
         if (due[0] && date_ok(due, &ms))

@@ -22,7 +22,8 @@ struct review_fault {
 
 /* Reads `in` (the body's "review" object; NULL if absent) for a report of period p into
  * *out (its strings borrowed from in, which must outlive it; free with review_free). 0, or
- * JF_EINVAL with what is wrong in *f, or -ENOMEM. */
+ * JF_EINVAL with what is wrong in *f, or -ENOMEM. `in` may be the whole body (jiefenctl
+ * sends the members at its top), and an action item a string (its text). */
 int review_parse(const json_t *in, const struct report_period *p, Jiefen__ReviewRecord **out,
                  struct review_fault *f);
 
