@@ -418,7 +418,7 @@ void route_hazard_action(struct api_call *c, const http_request *r, const char *
         const char *name;
         enum perm perm;
         op_apply_fn apply;
-    } steps[] = {{"checkin", PERM_CASE_ATTEMPT, checkin_apply},
+    } steps[] = {{"checkin", PERM_CASE_RISK, checkin_apply},
                  {"close", PERM_CASE_CLOSE, close_apply},
                  {"convert", PERM_CASE_CREATE, NULL}};
     const char *slash = strchr(tail, '/');
