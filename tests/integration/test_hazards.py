@@ -4,8 +4,10 @@ people, stays sealed at the village); bad input names the field and changes noth
 check-in moves the next one by the colour's policy; an overdue check-in is in the village's
 inbox once its clock passes the due date; the hazard converted into a case through the
 normal intake, linked both ways and seen so at the county; hazards of one category in one
-village raise a warning; the ledger counts them; jiefenctl lists them by name."""
+village raise a warning; the ledger counts them; jiefenctl lists them by name and converts
+one; the names in descriptions and notes are never in clear on disk (the PII canary)."""
 import datetime
+import json
 import os
 
 import harness
@@ -159,6 +161,43 @@ class Hazards(NodeTest):
         self.assertIn("[invalid_field]", r.stderr)
         r = v.ctl("hazard", "close", "YH-v11-4", "--result", "已化解")
         self.assertEqual(r.returncode, 0, r.stderr)
+        # Converted from jiefenctl: the form's parties, the rest taken from the hazard.
+        form = os.path.join(self.root, "intake.json")
+        with open(form, "w") as f:
+            json.dump({k: x for k, x in intake().items()
+                       if k not in ("village", "category", "summary")}, f)
+        r = v.ctl("hazard", "convert", ids[1], "--json", form)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"（隐患 {ids[1]}）", r.stdout)
+        case_id = r.stdout.split()[1].split("（")[0]
+        c = v.ok("GET", f"/api/v1/cases/{case_id}")["case"]
+        self.assertEqual((c["village"], c["category"], c["summary"], c["hazard_id"]),
+                         ("村11", "labour_wages", "劳资欠薪苗头1", ids[1]))
+
+
+    def test_description_and_notes_sealed_on_disk(self):
+        """The PII canary: names in a hazard's description and check-in notes are never in
+        clear in any file of any node, though the village reads them back."""
+        canary = "欧阳金丝雀"
+        county, (town,), ((v,),) = self.tree((1,))
+        hid = v.ok("POST", "/api/v1/hazards",
+                   hazard(description=f"{canary}与邻居因宅基地争吵"))["hazard"]["id"]
+        v.ok("POST", f"/api/v1/hazards/{hid}/checkin",
+             {"date": today(), "note": f"{canary}情绪稳定"})
+        got = v.ok("GET", f"/api/v1/hazards/{hid}")["hazard"]
+        self.assertIn(canary, got["description"])
+        self.assertIn(canary, got["checkin_list"][0]["note"])
+        wait_for(lambda: listed(county, hid) and listed(county, hid)[0]["checkins"] == 1, 20,
+                 "check-in at the county")
+        self.assertIsNone(county.ok("GET", f"/api/v1/hazards/{hid}")["hazard"]
+                          ["checkin_list"][0]["note"])
+        for n in (county, town, v):
+            n.stop()
+        for n in (county, town, v):
+            for root, _, files in os.walk(n.dir):
+                for f in files:
+                    with open(os.path.join(root, f), "rb") as fh:
+                        self.assertNotIn(canary.encode(), fh.read(), f"canary in {root}/{f}")
 
 
 if __name__ == "__main__":
