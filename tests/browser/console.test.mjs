@@ -509,9 +509,11 @@ test('the console in Chromium', async (t) => {
     assert.equal(await head.inputValue(`${form} [name=description]`), '王五与赵六因宅基地边界多次争吵', 'what was typed is kept');
     await head.fill(`${form} [name=title]`, '宅基地边界矛盾苗头');
     await head.click(`${form} button[type=submit]`);
-    const link = await head.waitForSelector('table.hazards a[href^="#/hazard/"]');
+    await head.waitForSelector('table.hazards a[href^="#/hazard/"]');
     assert.match(await head.textContent('table.hazards'), /宅基地边界矛盾苗头.*土地权属.*监测中/);
-    await link.click();
+    // The list may be drawn again by the live stream meanwhile: click by selector, not handle.
+    await head.click('table.hazards a[href^="#/hazard/"]');
+    await head.waitForSelector('form[data-step=checkin]');
     await settled(head);
     assert.match(await head.textContent('main'), /王五与赵六因宅基地边界多次争吵/);
     // A check-in, then the conversion through the intake form, which starts from the hazard.
@@ -531,9 +533,10 @@ test('the console in Chromium', async (t) => {
     await head.selectOption('[name=source]', 'grid_screening');
     await head.selectOption('[name=complexity]', 'simple');
     await head.click('form.intake button[type=submit]');
-    const back = await head.waitForSelector('a.hazard-link');
-    const hazardId = await back.textContent();
-    await back.click();
+    await head.waitForSelector('a.hazard-link');
+    const hazardId = await head.textContent('a.hazard-link');
+    await head.click('a.hazard-link');
+    await head.waitForSelector('dl.hazard-fields');
     await settled(head);
     assert.match(await head.textContent('main'), /已转为案件/);
     assert.equal(await head.locator('a.convert').count(), 0, 'a converted hazard is not converted again');
