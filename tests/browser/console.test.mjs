@@ -571,6 +571,21 @@ test('the console in Chromium', async (t) => {
     assert.match(await town.textContent(row), /加强宅基地纠纷排查/);
     await town.click(`${row} form[data-review] button[value=accept]`);
     await until(async () => /已接收/.test(await town.textContent('.child-reviews')), 'accepted');
+
+    // The township's own review; its action item goes down to the village as a directive.
+    await open(town, TOWN, '#/reviews');
+    await town.fill('form.submit-review [name=analysis]', '全镇本季度矛盾纠纷平稳');
+    await town.fill('form.submit-review [name="review.decisions"]', '各村开展宅基地专项排查');
+    await town.fill('form.submit-review [name="review.actions"]', '宅基地专项排查｜各村｜2099-12-31');
+    await town.click('form.submit-review button[type=submit]');
+    await town.waitForSelector('.action-directives form[data-action] button[type=submit]');
+    await town.click('.action-directives form[data-action] button[type=submit]');
+    await town.waitForFunction(() => /已下发指令：宅基地专项排查/.test(document.getElementById('toast')?.textContent || ''));
+    const head2 = await newPage();
+    await login(head2, VILLAGE, 'cunzhuren');
+    await until(async () => { await open(head2, VILLAGE, '#/directives'); return /宅基地专项排查/.test(await head2.textContent('main')); }, 'the directive at the village');
+    assert.match(await head2.textContent('main'), /来源：季度分析研判/);
+    await head2.context().close();
   });
 
   await t.test('supervision: the risk headings count each colour; blue is not a risk', async () => {
