@@ -32,6 +32,7 @@
  *           's' -> the newest change's seq
  *   access  'e' time:u64be origin "\0" seq -> AccessView: who saw what (access.h);
  *           'r' origin "\0" seq -> AccessRequestView: requests for approval (摘抄复印报批)
+ *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -55,6 +56,7 @@ typedef struct store {
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
         reports, warnings, parties, users, sessions, search, agenda, opened,
         access;
+    MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

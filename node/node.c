@@ -10,6 +10,7 @@
 #include "case/clockskew.h"
 #include "case/deadline.h"
 #include "case/directive.h"
+#include "case/hazard.h"
 #include "case/lifecycle.h"
 #include "case/policy.h"
 #include "case/route.h"
@@ -198,6 +199,10 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_ACCESS_RECORDED, access_fold);
     fold_set(JIEFEN__EVENT__BODY_ACCESS_REQUESTED, access_fold);
     fold_set(JIEFEN__EVENT__BODY_ACCESS_DECIDED, access_fold);
+    fold_set(JIEFEN__EVENT__BODY_HAZARD_REGISTERED, hazard_fold);
+    fold_set(JIEFEN__EVENT__BODY_HAZARD_CHECKIN, hazard_fold);
+    fold_set(JIEFEN__EVENT__BODY_HAZARD_CONVERTED, hazard_fold);
+    fold_set(JIEFEN__EVENT__BODY_HAZARD_CLOSED, hazard_fold);
     fold_set_applied(route_down);
 }
 

@@ -21,6 +21,8 @@ import networkPage from './page-network.js';
 import accountPage from './page-account.js';
 import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
+import hazardsPage, { hazardPage } from './page-hazards.js';
+import reviewsPage from './page-reviews.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
@@ -42,6 +44,9 @@ const pages = {
   dashboard: { title: '驾驶舱', page: dashboardPage },
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
+  hazards: { title: '隐患台账', page: hazardsPage },
+  hazard: { title: '隐患', page: hazardPage, hidden: true },
+  reviews: { title: '分析研判', page: reviewsPage },
   network: { title: '网络状态', page: networkPage },
   access: { title: '查阅记录', page: accessPage, perm: 'access.audit' },
   account: { title: '账户', page: accountPage },
@@ -101,7 +106,8 @@ function onLive({ event, data }) {
     const { name: key, arg } = parseHash();
     // A form of the page being typed in (the header's search box is no part of the page).
     const typing = document.activeElement && document.activeElement.closest('#main form');
-    const shows = key === 'inbox' || (key === 'case' && (event === 'reset' || data.id === arg));
+    const shows = key === 'inbox' || (key === 'case' && (event === 'reset' || data.id === arg)) ||
+      (key === 'hazards' && data.about === 'hazard');
     if (shows && !typing) route();
   }, 100);
 }

@@ -5,6 +5,9 @@
 // API does), a counter on each limited field with the API's limits (GET /api/v1/reference
 // "intake"), the time limit as this node counts it, and at a township its villages to pick
 // from (GET /api/v1/nodes), any other name still allowed. What is typed stays in memory only.
+// With #/intake?hazard=<id> it converts that 苗头隐患 into a case: the form starts from the
+// hazard (village, category, risk, its title as the summary) and goes to
+// POST /api/v1/hazards/<id>/convert, which opens the case by the same intake and links both.
 import { get, post } from './api.js';
 import { h, clear, field, input, select, textarea, formError, submitting, toast } from './ui.js';
 import { options, departments, intakeRules } from './vocab.js';
@@ -80,9 +83,11 @@ async function villageList(node) {
   return h('datalist', { id: 'intake-villages' }, mine.map((n) => h('option', { value: n.name })));
 }
 
-export default async function intakePage(main, { session, go }) {
+export default async function intakePage(main, { session, go, params }) {
   const node = session.status.node;
   const villages = await villageList(node);
+  const hazardId = params.get('hazard');
+  const hazard = hazardId ? (await get(`/api/v1/hazards/${encodeURIComponent(hazardId)}`)).hazard : null;
   const partiesBox = h('div', { class: 'parties', 'data-field': 'parties' });
   const partiesError = h('span', { class: 'field-error', role: 'alert' });
   let parties = [{}, {}];
@@ -105,6 +110,14 @@ export default async function intakePage(main, { session, go }) {
   const risk = select(options('risk'));
   risk.value = 'blue';
   const limits = intakeRules.limits;
+  const summary = textarea({ rows: 4 });
+  if (hazard) {
+    category.value = hazard.category;
+    category.dispatchEvent(new Event('change'));
+    village.value = hazard.village;
+    risk.value = hazard.risk;
+    summary.value = hazard.title;
+  }
 
   const form = h('form', { class: 'card intake', novalidate: true },
     formError(),
@@ -121,8 +134,8 @@ export default async function intakePage(main, { session, go }) {
       field('来源', select(options('source'), {}, '请选择'), 'source', { required: true }),
       field('繁简程度', select(options('complexity'), {}, '请选择'), 'complexity', { required: true, hint: deadlineHint() }),
       field('风险等级', risk, 'risk')),
-    counted('纠纷概要', textarea({ rows: 4 }), 'summary', limits.summary, { required: true, wide: true }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '受理登记')));
+    counted('纠纷概要', summary, 'summary', limits.summary, { required: true, wide: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, hazard ? '转为案件' : '受理登记')));
 
   drawParties();
   form.addEventListener('submit', (ev) => {
@@ -133,10 +146,12 @@ export default async function intakePage(main, { session, go }) {
         const v = form.elements[key].value.trim();
         if (v) body[key] = v;
       }
-      const { case: c } = await post('/api/v1/cases', body);
-      toast(`已受理，案件编号 ${c.id}`);
+      const path = hazard ? `/api/v1/hazards/${encodeURIComponent(hazard.id)}/convert` : '/api/v1/cases';
+      const { case: c } = await post(path, body);
+      toast(hazard ? `隐患已转为案件，案件编号 ${c.id}` : `已受理，案件编号 ${c.id}`);
       go(`#/case/${encodeURIComponent(c.id)}`);
     });
   });
-  clear(main, h('h1', {}, '一窗受理'), form);
+  clear(main, h('h1', {}, hazard ? `隐患转为案件：${hazard.title}` : '一窗受理'),
+    hazard ? h('p', { class: 'meta' }, `由隐患 ${hazard.id}（${hazard.village}）转入，受理后与隐患相互关联`) : null, form);
 }

@@ -36,7 +36,7 @@ function reportDetail(c) {
     c.comment ? h('p', {}, `审核意见（${c.reviewer_name}）：${c.comment}`) : null);
 }
 
-function reviewForm(c, reload) {
+export function reviewForm(c, reload) {
   const form = h('form', { class: 'inline-form', novalidate: true, 'data-review': tag(c) },
     formError(), field('意见', input(), 'comment'),
     h('button', { type: 'submit', class: 'primary', value: 'accept' }, '接收'),

@@ -118,6 +118,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/access/requests", 0, PERM_ACCESS_REQUEST, route_access_request},
     {"POST", "/api/v1/access/decide", 0, PERM_ACCESS_DECIDE, route_access_decide},
     {"POST", "/api/v1/access/copy", 0, PERM_CASE_PARTIES, route_access_copy},
+    {"GET", "/api/v1/hazards", 0, NEED_LOGIN, route_hazard_list},
+    {"POST", "/api/v1/hazards", 0, PERM_CASE_CREATE, route_hazard_add},
+    {"GET", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_show},
+    {"POST", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_action}, /* per step */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

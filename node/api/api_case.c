@@ -6,6 +6,7 @@
 #include "api/api_routes.h"
 #include "case/access.h"
 #include "case/case.h"
+#include "case/hazard.h"
 #include "case/caseindex.h"
 #include "case/casefile.h"
 #include "case/policy.h"
@@ -78,6 +79,9 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
             json_string(api_node_name(api->dep.st, txn, v->holder, name, sizeof name)));
         json_object_set_new(j, "risk_official",
                             json_string(policy_official(api->dep.policy, v->risk)));
+        char hazard[HAZARD_ID_MAX + 1];   /* the 苗头隐患 it was converted from */
+        if (hazard_of_case(api->dep.st, txn, v->case_id, hazard) == 0 && hazard[0])
+            json_object_set_new(j, "hazard_id", json_string(hazard));
     }
     return j;
 }

@@ -23,5 +23,22 @@ const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const cha
  * {role, name, id_number, phone, address}. Record the access (access.h) in the same
  * transaction before showing them. 0 or a store error. */
 int api_case_parties(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, json_t *list);
+/* Shared by the routes that take a dispute in or check a body (api_case_act.c, and the
+ * hazard register's conversion into a case, api_hazard.c). */
+struct api_op;
+struct intake_error;
+
+/* 400 with the first fault as the error and every fault in error.errors. */
+void reply_intake_errors(struct api_call *c, const struct intake_error *ie);
+
+/* A string member of the operation's body, required (non-empty) or optional, at most max
+ * bytes, into *out ("" when absent); 0, or the refusal naming `label` (op_refuse). */
+int api_op_text(struct api_op *o, const char *key, const char *label, int required,
+                size_t max, const char **out);
+
+/* A member that must be one of t's codes or Chinese names: its index in *idx (-1 absent). */
+struct ref_table;
+int api_op_choice(struct api_op *o, const char *key, const char *label,
+                  const struct ref_table *t, int required, int *idx);
 
 #endif

@@ -92,7 +92,7 @@ static void intake_done(void *arg, int status)
 
 /* 400 with the first fault as the error and every fault in error.errors, so a form can
  * show each beside its field at once. */
-static void reply_intake_errors(struct api_call *c, const struct intake_error *ie)
+void reply_intake_errors(struct api_call *c, const struct intake_error *ie)
 {
     json_t *all = json_array();
     for (size_t i = 0; i < ie->count; i++) {
@@ -188,6 +188,18 @@ static int get_choice(struct api_op *o, const char *key, const char *label,
     if ((*idx = ref_index(t, s)) < 0)
         return op_refuse(o, 400, "invalid_field", key, "%s“%s”不在可选范围内", label, s);
     return 0;
+}
+
+int api_op_text(struct api_op *o, const char *key, const char *label, int required,
+                size_t max, const char **out)
+{
+    return get_text(o, key, label, required, max, out);
+}
+
+int api_op_choice(struct api_op *o, const char *key, const char *label,
+                  const struct ref_table *t, int required, int *idx)
+{
+    return get_choice(o, key, label, t, required, idx);
 }
 
 static int get_bool(struct api_op *o, const char *key, const char *label, int required,

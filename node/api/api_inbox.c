@@ -12,6 +12,7 @@
 #include "case/caseindex.h"
 #include "case/directive.h"
 #include "case/agenda.h"
+#include "case/hazard.h"
 #include "clock.h"
 #include "report/report.h"
 
@@ -36,7 +37,7 @@ struct inbox_read {
 static json_t *item_json(struct inbox_read *in, const struct agenda_item *it, const char *about,
                          const char *title, const char *node, const char *link)
 {
-    int overdue = it->kind == AGENDA_DUE && it->due_ms < in->now;
+    int overdue = (it->kind == AGENDA_DUE || it->kind == AGENDA_HAZARD) && it->due_ms < in->now;
     if (strcmp(node, in->node)) {
         api_node_name(in->c->api->dep.st, in->txn, node, in->name, sizeof in->name);
         snprintf(in->node, sizeof in->node, "%s", node);
@@ -114,12 +115,28 @@ static int access_item(struct inbox_read *in, const struct agenda_item *it)
     return 1;
 }
 
+/* A hazard whose check-in is overdue (only those are walked). */
+static int hazard_item(struct inbox_read *in, const struct agenda_item *it)
+{
+    Jiefen__HazardView *v = NULL;
+    char link[AGENDA_SUBJECT_MAX + 16];
+    int rc = hazard_get(in->c->api->dep.st, in->txn, it->subject, &v);
+    if (rc || !v)
+        return rc;
+    snprintf(link, sizeof link, "#/hazard/%s", it->subject);
+    json_array_append_new(in->items, item_json(in, it, "hazard", v->hazard->title, v->origin,
+                                               link));
+    hazard_free(&v);
+    return 1;
+}
+
 /* One item of the walk: listed while the kind's share lasts; counted when the count is
  * not the index's own (time limits coming due, a leader's own cases). */
 static int add_item(const struct agenda_item *it, void *arg)
 {
     struct inbox_read *in = arg;
-    int counted = it->kind == AGENDA_DUE || it->kind == AGENDA_LEADER_ACK;
+    int counted = it->kind == AGENDA_DUE || it->kind == AGENDA_LEADER_ACK ||
+                  it->kind == AGENDA_HAZARD;
     int list = in->listed < in->limit, rc;
     if (!list && !counted)
         return STORE_STOP;
@@ -129,6 +146,8 @@ static int add_item(const struct agenda_item *it, void *arg)
         rc = list ? report_item(in, it) : 1;
     else if (it->kind == AGENDA_ACCESS)
         rc = list ? access_item(in, it) : 1;
+    else if (it->kind == AGENDA_HAZARD)
+        rc = list ? hazard_item(in, it) : 1;
     else if (it->kind == AGENDA_LEADER_ACK)
         rc = case_item(in, it, list);
     else
@@ -191,9 +210,12 @@ void route_inbox(struct api_call *c, const http_request *r, const char *tail)
             continue;
         in.listed = 0;
         in.count = 0;
-        rc = agenda_each(api->dep.st, in.txn, k, k == AGENDA_DUE ? in.now + hours * 3600000LL : 0,
-                       add_item, &in);
-        uint64_t n = k == AGENDA_DUE || k == AGENDA_LEADER_ACK ? in.count : counts[k];
+        /* Hazards count once their check-in is overdue. */
+        int64_t max_due = k == AGENDA_DUE ? in.now + hours * 3600000LL
+                          : k == AGENDA_HAZARD ? in.now : 0;
+        rc = agenda_each(api->dep.st, in.txn, k, max_due, add_item, &in);
+        uint64_t n = k == AGENDA_DUE || k == AGENDA_LEADER_ACK || k == AGENDA_HAZARD
+                         ? in.count : counts[k];
         total += (unsigned)n;
         json_array_append_new(kinds, json_pack("{s:s, s:s, s:I}", "kind", agenda_kind_code(k),
                                                "name", inbox_kind_name(k), "count",

@@ -17,6 +17,7 @@
 #include "log/registry.h"
 #include "report/report.h"
 #include "report/report_status.h"
+#include "report/review.h"
 
 #include <sodium.h>
 
@@ -46,7 +47,7 @@ static const char *period_of(const char *kind, const char *period, struct report
 {
     if (!period[0]) {
         if (!report_kind_valid(kind))
-            return "报告类型应为 daily、weekly、monthly 或 ledger";
+            return REPORT_KINDS_TEXT;
         report_period_at(kind, clock_now_ms(), p);
         return NULL;
     }
@@ -393,6 +394,8 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     const char *analysis = api_str(o->in, "analysis");
     json_t *tags = NULL, *reasons = NULL;
     char **strs = NULL, **why_missing = NULL, *figures = NULL;
+    Jiefen__ReviewRecord *review = NULL;
+    struct review_fault rf;
     int rc;
     if (why)
         return op_refuse(o, 400, "invalid_field",
@@ -400,7 +403,13 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
     if (!analysis[0] || strlen(analysis) > 20000)
         return op_refuse(o, 400, "missing_field", "analysis", "请填写分析研判内容（最多 20000 字节）");
     if ((rc = missing_of(o, &tags, &reasons)) == 0 && (rc = submit_checks(tx, o, &p, tags)) == 0 &&
-        (rc = strings_of(tags, &strs)) == 0 && (rc = strings_of(reasons, &why_missing)) == 0)
+        (rc = strings_of(tags, &strs)) == 0 && (rc = strings_of(reasons, &why_missing)) == 0 &&
+        report_kind_is_review(p.kind) &&
+        (rc = review_parse(json_object_get(o->in, "review") ? json_object_get(o->in, "review")
+                                                            : o->in,
+                           &p, &review, &rf)) == JF_EINVAL)
+        rc = op_refuse(o, 400, "invalid_field", rf.field, "%s", rf.message);
+    if (rc == 0)
         rc = submission_figures(tx, o, &p, &figures);
     if (rc == 0) {
         Jiefen__ReportSubmitted rs = JIEFEN__REPORT_SUBMITTED__INIT;
@@ -414,6 +423,7 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
         rs.n_missing = json_array_size(tags);
         rs.missing_reason = why_missing;
         rs.n_missing_reason = json_array_size(reasons);
+        rs.review = review;
         Jiefen__Event ev = JIEFEN__EVENT__INIT;
         ev.body_case = JIEFEN__EVENT__BODY_REPORT_SUBMITTED;
         ev.report_submitted = &rs;
@@ -421,6 +431,7 @@ static int submit_apply(eventlog_tx *tx, struct api_op *o)
         if (rc == 0)
             o->out = json_pack("{s:o}", "report", period_json(&p));
     }
+    review_free(&review);
     free(figures);
     free(strs);
     free(why_missing);

@@ -48,6 +48,12 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail);
 void route_report_export(struct api_call *c, const http_request *r, const char *tail);
 void route_warnings(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_hazard.c: the 苗头隐患 register. */
+void route_hazard_list(struct api_call *c, const http_request *r, const char *tail);
+void route_hazard_add(struct api_call *c, const http_request *r, const char *tail);
+void route_hazard_show(struct api_call *c, const http_request *r, const char *tail);
+void route_hazard_action(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_session.c: who is asking, and sessions (login, logout, own password).
  * api_identify answers the request itself (and returns -1) when a session cookie is
  * expired or void, or when a session's state-changing request lacks its CSRF token;

@@ -112,7 +112,7 @@ static json_t *kind_list(unsigned mask)
     return a;
 }
 
-static const char *const about_codes[] = {"case", "directive", "report", "access"};
+static const char *const about_codes[] = {"case", "directive", "report", "access", "hazard"};
 
 /* Sends a change to one stream, as what the user may see of it (nothing, if nothing). */
 static int stream_change(struct stream *s, const struct agenda_change *ch)

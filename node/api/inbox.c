@@ -16,6 +16,7 @@ static const struct {
     [AGENDA_DIRECTIVE] = {"待签收指令", PERM_DIRECTIVE_ACK},
     [AGENDA_REPORT] = {"待审阅下级报告", PERM_REPORT_REVIEW},
     [AGENDA_ACCESS] = {"待审批摘抄复印", PERM_ACCESS_DECIDE},
+    [AGENDA_HAZARD] = {"隐患待走访", PERM_CASE_RISK},
 };
 
 const char *inbox_kind_name(int kind)

@@ -6,8 +6,11 @@
 #include <string.h>
 
 static const char *const kind_codes[AGENDA_N] = {
-    "route", "take_over", "leader", "leader_ack", "due",
-    "extension", "follow_up", "directive", "report", "access",
+    [AGENDA_ROUTE] = "route", [AGENDA_TAKE_OVER] = "take_over", [AGENDA_LEADER] = "leader",
+    [AGENDA_LEADER_ACK] = "leader_ack", [AGENDA_DUE] = "due",
+    [AGENDA_EXTENSION] = "extension", [AGENDA_FOLLOW_UP] = "follow_up",
+    [AGENDA_DIRECTIVE] = "directive", [AGENDA_REPORT] = "report", [AGENDA_ACCESS] = "access",
+    [AGENDA_HAZARD] = "hazard_checkin",
 };
 
 const char *agenda_kind_code(int kind)

@@ -4,7 +4,7 @@
  * of the items themselves, never a scan of the cases.
  *
  * An item is a kind, a due time and a subject: a case (its id), a directive ("origin/seq")
- * or a report ("origin/kind/period"). A case gives items by its view (agenda_of_case); the
+ * a report ("origin/kind/period") or a hazard (its id). A case gives items by its view (agenda_of_case); the
  * directive and report folds set theirs with agenda_set. Every change is also written to a
  * journal numbered from 1 (the last AGENDA_JOURNAL changes are kept), which the API streams
  * to the console: a case's journal entry is written on every change of the case, so that a
@@ -29,12 +29,15 @@ enum agenda_kind {
     AGENDA_DIRECTIVE,    /* a directive to this node, not acknowledged yet */
     AGENDA_REPORT,       /* a child's report submitted, not reviewed yet */
     AGENDA_ACCESS,       /* a request to copy, print or archive to decide (摘抄复印报批) */
+    AGENDA_HAZARD,       /* a hazard watched here (hazard.h), by its next check-in */
     AGENDA_N
 };
 
 /* What an item is about. */
-enum agenda_about { AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT,
-                   AGENDA_ABOUT_ACCESS };
+enum agenda_about {
+    AGENDA_ABOUT_CASE, AGENDA_ABOUT_DIRECTIVE, AGENDA_ABOUT_REPORT, AGENDA_ABOUT_ACCESS,
+    AGENDA_ABOUT_HAZARD
+};
 
 #define AGENDA_JOURNAL 4096
 #define AGENDA_SUBJECT_MAX 192

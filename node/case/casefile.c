@@ -31,6 +31,17 @@ static uint8_t *from_store(store *st, MDB_txn *txn, const crypto_identity *id,
     return plain;
 }
 
+int casefile_own_part(store *st, MDB_txn *txn, const crypto_identity *id, const char *origin,
+                      uint64_t seq, uint8_t **out, size_t *len)
+{
+    Jiefen__Event ev = JIEFEN__EVENT__INIT;
+    int err = 0;
+    ev.origin = (char *)origin;
+    ev.seq = seq;
+    *out = from_store(st, txn, id, &ev, len, &err);
+    return err;
+}
+
 /* A part that came inside a move to this node. */
 static uint8_t *from_copy(const Jiefen__CaseMoved *m, const crypto_identity *id,
                           const Jiefen__Event *ev, size_t *len, int *err)

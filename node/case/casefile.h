@@ -29,6 +29,12 @@ int casefile_copies(store *st, MDB_txn *txn, const crypto_identity *id, const ch
                     const Jiefen__CaseView *v, const uint8_t to_pk[32],
                     Jiefen__SealedCopy ***out, size_t *n);
 
+/* The plain bytes of the sealed part of this node's own event (origin, seq), as stored here
+ * under its at-rest key: *out (malloc'd, *len bytes; the caller wipes and frees it), NULL
+ * when there is none this node can read. 0 or -ENOMEM. */
+int casefile_own_part(store *st, MDB_txn *txn, const crypto_identity *id, const char *origin,
+                      uint64_t seq, uint8_t **out, size_t *len);
+
 void casefile_copies_free(Jiefen__SealedCopy **c, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 #include "log/drain.h"
 #include "log/fold.h"
 #include "log.h"
+#include "case/hazard.h"
 #include "case/party.h"
 #include "case/reference.h"
 #include "log/registry.h"
@@ -43,24 +44,29 @@ static int already_raised(eventlog_tx *tx, const char *subject, int64_t window_m
     return last && (int64_t)last > tx->now_ms - window_ms;
 }
 
-/* Appends the warning about case c unless this subject was warned within the window. */
-static int raise_warning(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule,
-                         uint32_t count, int days, const char *detail, const char *subject,
-                         int64_t window_ms)
+/* What a warning is about: a village and category, and the case ("" for none). */
+struct about {
+    const char *village, *category, *case_id;
+};
+
+/* Appends the warning unless this subject was warned within the window. */
+static int raise_about(eventlog_tx *tx, const struct about *a, const char *rule,
+                       uint32_t count, int days, const char *detail, const char *subject,
+                       int64_t window_ms)
 {
     if (already_raised(tx, subject, window_ms))
         return 0;
     Jiefen__WarningRaised w = JIEFEN__WARNING_RAISED__INIT;
     w.rule = (char *)rule;
-    w.village = c->village;
-    w.category = c->category;
+    w.village = (char *)a->village;
+    w.category = (char *)a->category;
     w.count = count;
     w.days = (uint32_t)days;
     w.detail = (char *)detail;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_WARNING;
     ev.warning = &w;
-    ev.case_id = c->case_id;
+    ev.case_id = (char *)a->case_id;
     ev.actor = "system";
     int rc = eventlog_append(tx, &ev, NULL, 0);
     if (rc == 0) {
@@ -68,6 +74,15 @@ static int raise_warning(eventlog_tx *tx, const Jiefen__CaseView *c, const char 
         rc = store_meta_put_u64(tx->st, tx->txn, subject, (uint64_t)tx->now_ms);
     }
     return rc;
+}
+
+/* raise_about for case c. */
+static int raise_warning(eventlog_tx *tx, const Jiefen__CaseView *c, const char *rule,
+                         uint32_t count, int days, const char *detail, const char *subject,
+                         int64_t window_ms)
+{
+    struct about a = {c->village, c->category, c->case_id};
+    return raise_about(tx, &a, rule, count, days, detail, subject, window_ms);
 }
 
 /* Intakes here per village, category and day (UTC day number), counted as they happen, so
@@ -279,6 +294,34 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
         (rc = rule_red(tx, cfg, c)) == 0 && intake_here && cfg->warn_party_cases)
         rc = rule_party(tx, cfg, c);
     case_view_free(&c);
+    return rc;
+}
+
+int warning_check_hazard(eventlog_tx *tx, const struct config *cfg, const char *hazard_id)
+{
+    Jiefen__HazardView *h = NULL;
+    uint32_t count = 0;
+    int64_t window = (int64_t)cfg->warn_category_days * CLOCK_DAY_MS;
+    if (!cfg->warn_category_cases)
+        return 0;
+    int rc = hazard_get(tx->st, tx->txn, hazard_id, &h);
+    if (rc || !h)
+        return rc;
+    const Jiefen__HazardRegistered *r = h->hazard;
+    rc = hazard_count_cluster(tx->st, tx->txn, r->village, r->category, tx->now_ms - window,
+                              &count);
+    if (rc == 0 && count >= (uint32_t)cfg->warn_category_cases) {
+        char subject[256], detail[512];
+        const struct ref_entry *cat = ref_find(&ref_categories, r->category);
+        struct about a = {r->village, r->category, ""};
+        snprintf(subject, sizeof subject, "warned:hazard_cluster:%s:%s", r->village,
+                 r->category);
+        snprintf(detail, sizeof detail, "%s %d 天内登记“%s”苗头隐患 %u 条", r->village,
+                 cfg->warn_category_days, cat ? cat->name : r->category, count);
+        rc = raise_about(tx, &a, "hazard_cluster", count, cfg->warn_category_days, detail,
+                         subject, window);
+    }
+    hazard_free(&h);
     return rc;
 }
 

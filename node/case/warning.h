@@ -12,6 +12,9 @@
  *                      raised by the lowest node that sees them all (the intake node, or
  *                      the ancestor under which they came through different children), once
  *                      per party and count within 30 days
+ *   hazard_cluster     [warning] category_cases hazards (hazard.h) of one category in one
+ *                      village registered here within category_days days (once per
+ *                      village, category and window)
  */
 #ifndef JIEFEN_WARNING_H
 #define JIEFEN_WARNING_H
@@ -24,6 +27,9 @@ typedef struct warning_queue warning_queue;
 
 /* Checks the rules for the case after an event of it made here; appends what fires. */
 int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id);
+
+/* Checks the hazard rule after hazard `hazard_id` was registered here; appends what fires. */
+int warning_check_hazard(eventlog_tx *tx, const struct config *cfg, const char *hazard_id);
 
 /* The openings received over the links that wait for the repeat-party rule (queued by
  * their fold, see party.h), checked through log with cfg and id (all borrowed: they must

@@ -81,6 +81,7 @@ struct action_args {
 
 /* The tables of actions. */
 extern const struct action case_actions[], report_actions[], access_actions[];
+extern const struct action hazard_actions[];   /* hazards and reviews (cmd_hazard.c) */
 
 /* The action of the command "name sub" (sub NULL for one word), NULL if it is none. */
 const struct action *action_find(const char *name, const char *sub);

@@ -337,6 +337,36 @@ static int report_fields(struct table *t, const json_t *v)
     return rc;
 }
 
+static int action_row(struct table *t, const json_t *c, const void *arg)
+{
+    static const char *const cells[3] = {"{text}", "{owner}", "{due}"};
+    (void)arg;
+    return tpl_row(t, cells, 3, c);
+}
+
+/* A review's own record (分析研判, 月研判会议记录): the meeting, decisions, action items. */
+static int print_review(const json_t *rv)
+{
+    static const char *const head[3] = {"落实事项", "责任人", "完成期限"};
+    static const char meeting[] = "\n会议：{meeting_date}";
+    const json_t *x;
+    size_t i;
+    int rc = field_str(rv, "meeting_date")[0] ? tpl_print(meeting, rv) : EXIT_OK;
+    static const char *const lists[][2] = {{"attendees", "参会人员"}, {"cases", "研判案件"},
+                                           {"decisions", "研判结论"}};
+    for (size_t k = 0; rc == 0 && k < 3; k++) {
+        if (!json_array_size(json_object_get(rv, lists[k][0])))
+            continue;
+        printf("\n%s:\n", lists[k][1]);
+        json_array_foreach(json_object_get(rv, lists[k][0]), i, x)
+            text_put_block(json_string_value(x) ? json_string_value(x) : "", 2);
+    }
+    if (rc == 0 && json_array_size(json_object_get(rv, "actions")))
+        rc = table_show("\n落实事项：", 2, json_object_get(rv, "actions"), head, 3, action_row,
+                        NULL);
+    return rc;
+}
+
 /* `report show NODE`: the report of NODE in the reply, with its analysis and figures. */
 static int print_report_show(struct ctl *ctl, const struct action_args *x, json_t *r)
 {
@@ -362,6 +392,8 @@ static int print_report_show(struct ctl *ctl, const struct action_args *x, json_
         puts("\n分析研判:");
         text_put_block(field_str(v, "analysis"), 2);
     }
+    if (rc == 0 && json_is_object(json_object_get(v, "review")))
+        rc = print_review(json_object_get(v, "review"));
     if (rc == 0 && json_is_object(fig = json_object_get(v, "figures"))) {
         puts("\n数字:");
         rc = print_figures(ctl, fig, 2);

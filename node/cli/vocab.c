@@ -59,7 +59,8 @@ const struct vocab vocab_kinds[] = {
     {"extension_decided", "延期审批"}, {"case_closed", "办结"}, {"follow_up", "回访"},
     {"escalate", "上报"}, {"handdown", "交办"}, {"warning", "临期预警"},
     {"overdue", "已超期"}, {"daily", "日排查"}, {"weekly", "周分析"}, {"monthly", "月研判"},
-    {"ledger", "综合台账"}, {NULL, NULL}};
+    {"ledger", "综合台账"}, {"quarterly", "季度分析研判"}, {"halfyear", "半年分析研判"},
+    {"meeting", "月研判会议记录"}, {NULL, NULL}};
 /* The figures of a report compared with the parent's own computation. */
 static const struct vocab figures[] = {
     {"taken_in", "受理"}, {"closed", "办结"}, {"guided", "引导"}, {"petitions", "信访事项"},

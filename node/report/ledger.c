@@ -318,6 +318,10 @@ static int compute(store *st, MDB_txn *txn, const char *const *nodes, size_t n,
     }
     if (rc == 0 && (rc = index_tree(&t)) == 0)
         rc = walk_cases(st, txn, &w);
+    /* The 苗头隐患 register's figures: still watched as of the period's end, or now. */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = hazard_figures(st, txn, nodes[i], from_ms, to_ms, to_ms < now_ms ? to_ms : now_ms,
+                            &out[i].hazards);
     lookup_clear(&t);
     for (size_t i = 0; rc && i < n; i++)
         ledger_clear(&out[i]);
@@ -455,6 +459,13 @@ json_t *ledger_json(const struct ledger *l)
     json_object_set_new(sat, "rate", rate(r.satisfaction));
     json_object_set_new(o, "satisfaction", sat);
     put_int(o, "cases_read", l->cases_seen);
+    json_t *hz = json_object();
+    put_int(hz, "registered", l->hazards.registered);
+    put_int(hz, "converted", l->hazards.converted);
+    put_int(hz, "resolved", l->hazards.resolved);
+    put_int(hz, "watching", l->hazards.watching);
+    put_int(hz, "overdue", l->hazards.overdue);
+    json_object_set_new(o, "hazards", hz);
     return o;
 }
 
@@ -467,6 +478,7 @@ int ledger_figures(store *st, MDB_txn *txn, const char *node, int64_t from_ms, i
         return rc;
     json_t *j = ledger_json(&l);
     ledger_clear(&l);
+
     if (text && j && !(*text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)))
         rc = -ENOMEM;
     if (!j)

@@ -8,6 +8,7 @@
 #ifndef JIEFEN_LEDGER_H
 #define JIEFEN_LEDGER_H
 
+#include "case/hazard.h"
 #include "jiefen.pb-c.h"
 #include "store.h"
 
@@ -35,6 +36,7 @@ struct ledger {
     uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
     uint64_t pending, overdue, leader_owned, red, orange;
     uint64_t satisfied, basically_satisfied, dissatisfied;
+    struct hazard_figures hazards;        /* the 苗头隐患 register (hazard.h) */
 };
 
 /* Called with each case taken in during the period (the rows of the case register);

@@ -22,6 +22,10 @@ static const struct {
     {"weekly", JIEFEN__TIER__TIER_TOWNSHIP, JIEFEN__TIER__TIER_TOWNSHIP, "daily", "周分析"},
     {"monthly", JIEFEN__TIER__TIER_COUNTY, JIEFEN__TIER__TIER_PROVINCE, NULL, "月研判"},
     {"ledger", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_PROVINCE, "ledger", "综合台账"},
+    /* Reviews (分析研判, issue 16): they carry a ReviewRecord besides the figures. */
+    {"quarterly", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_PROVINCE, NULL, "季度分析研判"},
+    {"halfyear", JIEFEN__TIER__TIER_VILLAGE, JIEFEN__TIER__TIER_PROVINCE, NULL, "半年分析研判"},
+    {"meeting", JIEFEN__TIER__TIER_TOWNSHIP, JIEFEN__TIER__TIER_TOWNSHIP, NULL, "月研判会议记录"},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -36,6 +40,19 @@ static int kind_index(const char *kind)
 int report_kind_valid(const char *kind)
 {
     return kind_index(kind) >= 0;
+}
+
+int report_kind_is_review(const char *kind)
+{
+    return strcmp(kind, "quarterly") == 0 || strcmp(kind, "halfyear") == 0 ||
+           strcmp(kind, "meeting") == 0;
+}
+
+/* Months in a period of kind, 0 for daily and weekly. */
+static int kind_months(const char *kind)
+{
+    return strcmp(kind, "quarterly") == 0 ? 3 : strcmp(kind, "halfyear") == 0 ? 6
+           : strcmp(kind, "daily") == 0 || strcmp(kind, "weekly") == 0 ? 0 : 1;
 }
 
 int report_kind_for_tier(const char *kind, int tier)
@@ -95,7 +112,7 @@ static void fill(struct report_period *p, const char *kind, int y, int m, int d)
     else if (strcmp(kind, "weekly") == 0)
         p->to_ms = local_midnight(y, m, d + 7);
     else
-        p->to_ms = local_midnight(y, m + 1, 1);
+        p->to_ms = local_midnight(y, m + kind_months(kind), 1);
     p->due_ms = strcmp(kind, "ledger") == 0
                     ? local_midnight(y, m + 1, REPORT_LEDGER_DUE_DAY + 1)
                     : p->to_ms + REPORT_GRACE_MS;
@@ -107,7 +124,7 @@ const char *report_period_parse(const char *kind, const char *period, struct rep
     int64_t ms;
     char extra;
     if (!report_kind_valid(kind))
-        return "报告类型应为 daily、weekly、monthly 或 ledger";
+        return REPORT_KINDS_TEXT;
     if (sscanf(period, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
         clock_parse_local_date(period, &ms))
         return "报告期应为 YYYY-MM-DD 格式的日期";
@@ -116,8 +133,12 @@ const char *report_period_parse(const char *kind, const char *period, struct rep
     localtime_r(&secs, &tm);
     if (strcmp(kind, "weekly") == 0 && tm.tm_wday != 1)
         return "周报告期应从星期一开始";
-    if ((strcmp(kind, "monthly") == 0 || strcmp(kind, "ledger") == 0) && d != 1)
+    int months = kind_months(kind);
+    if (months && d != 1)
         return "月报告期应从当月1日开始";
+    if (months > 1 && (m - 1) % months)
+        return months == 3 ? "季度报告期应从 1、4、7、10 月的1日开始"
+                           : "半年报告期应从 1 月或 7 月的1日开始";
     fill(p, kind, y, m, d);
     return NULL;
 }
@@ -134,11 +155,14 @@ void report_period_at(const char *kind, int64_t ms, struct report_period *p)
     struct tm tm;
     localtime_r(&secs, &tm);
     int d = tm.tm_mday;
+    int m = tm.tm_mon + 1, months = kind_months(kind);
     if (strcmp(kind, "weekly") == 0)
         d -= (tm.tm_wday + 6) % 7; /* back to Monday */
     else if (strcmp(kind, "daily"))
         d = 1;
-    fill(p, kind, tm.tm_year + 1900, tm.tm_mon + 1, d);
+    if (months > 1)
+        m -= (m - 1) % months; /* back to the first month of the quarter or half */
+    fill(p, kind, tm.tm_year + 1900, m, d);
     /* d may have been normalised into the previous month: take the date mktime gave. */
     secs = (time_t)(p->from_ms / 1000);
     localtime_r(&secs, &tm);
@@ -255,6 +279,7 @@ static int fold_submitted(store *st, MDB_txn *txn, const char *self, const Jiefe
     v.n_missing = r->n_missing;
     v.missing_reason = r->missing_reason;
     v.n_missing_reason = r->n_missing_reason;
+    v.review = r->review;
     v.state = "submitted";
     rc = report_put(st, txn, &v);
     return rc ? rc : report_agenda(st, txn, self, &v);

@@ -9,6 +9,9 @@
  * ends ledger   综合台账  every tier  a calendar month            due the end of day
  *                                                              `ledger_due_day` of the next
  * month
+ *   quarterly 季度分析研判 every tier  Jan/Apr/Jul/Oct 1 to the next   due `grace_hours` after
+ *   halfyear  半年分析研判 every tier  Jan 1 or Jul 1, six months      due `grace_hours` after
+ *   meeting   月研判会议记录 townships a calendar month            due `grace_hours` after
  */
 #ifndef JIEFEN_REPORT_H
 #define JIEFEN_REPORT_H
@@ -38,8 +41,14 @@ const char *report_period_read(const char *kind, const char *period, struct repo
 /* The period of `kind` that contains ms. */
 void report_period_at(const char *kind, int64_t ms, struct report_period *p);
 
-/* 1 if kind is one of the four. */
+/* 1 if kind is one of the kinds above. */
 int report_kind_valid(const char *kind);
+#define REPORT_KINDS_TEXT "报告类型应为 daily、weekly、monthly、ledger、quarterly、halfyear 或 meeting"
+
+/* 1 for the reviews (分析研判: quarterly, halfyear, and the township's monthly meeting
+ * record), which carry a ReviewRecord (decisions, action items; for a meeting its date,
+ * attendees and the cases discussed) besides the figures and the analysis. */
+int report_kind_is_review(const char *kind);
 
 /* 1 if a node of this tier submits reports of this kind. */
 int report_kind_for_tier(const char *kind, int tier);

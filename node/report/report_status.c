@@ -2,6 +2,7 @@
 #include "array.h"
 #include "report/ledger.h"
 #include "log/registry.h"
+#include "report/review.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ static json_t *view_json(const Jiefen__ReportView *v)
                                                        ? v->missing_reason[i] : ""));
     }
     return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s,"
-                     " s:I, s:I, s:I, s:o}",
+                     " s:I, s:I, s:I, s:o, s:s, s:o}",
                      "node", v->origin, "seq", (json_int_t)v->seq, "kind", v->kind, "period",
                      v->period, "from_ms", (json_int_t)v->from_ms, "to_ms", (json_int_t)v->to_ms,
                      "submitted_ms", (json_int_t)v->submitted_ms, "submitted_by", v->actor,
@@ -29,7 +30,8 @@ static json_t *view_json(const Jiefen__ReportView *v)
                      missing, "state", v->state, "comment", v->comment, "reviewer", v->reviewer,
                      "reviewed_ms", (json_int_t)v->reviewed_ms, "generated_ms",
                      (json_int_t)v->generated_ms, "clock_corrected_ms",
-                     (json_int_t)v->clock_corrected_ms, "missing_reasons", reasons);
+                     (json_int_t)v->clock_corrected_ms, "missing_reasons", reasons,
+                     "kind_name", report_kind_name(v->kind), "review", review_json(v->review));
 }
 
 /* A child expected to report, with its report if it has sent one. */

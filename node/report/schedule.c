@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const KINDS[] = {"daily", "weekly", "monthly", "ledger"};
+static const char *const KINDS[] = {"daily",     "weekly",   "monthly", "ledger",
+                                    "quarterly", "halfyear", "meeting"};
 #define N_KINDS (sizeof KINDS / sizeof KINDS[0])
 
 /* Periods a node stopped for longer than this are not drafted one by one at start: a

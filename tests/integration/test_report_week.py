@@ -74,7 +74,10 @@ def figures(taken_in=0, category=None, source=None, matter=None, village=None, t
             "petition_rate": petition_rate, "pending": pending, "overdue": overdue,
             "leader_owned": leader_owned, "red": red, "orange": orange,
             "satisfaction": dict(zip(("satisfied", "basically_satisfied", "dissatisfied",
-                                      "rate"), satisfaction))}
+                                      "rate"), satisfaction)),
+            # No 苗头隐患 is registered in this test.
+            "hazards": dict.fromkeys(("registered", "converted", "resolved", "watching",
+                                      "overdue"), 0)}
 
 
 V = {"village": 0.0}  # the day's intakes all stayed at the village
