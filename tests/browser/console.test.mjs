@@ -6,130 +6,20 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import readline from 'node:readline';
-import { createRequire } from 'node:module';
+import * as lib from './lib.mjs';
+import hazards from './sub-hazards.mjs';
+import access from './sub-access.mjs';
 
-const env = (k) => { assert.ok(process.env[k], `${k} is not set (run through console_test.py)`); return process.env[k]; };
-const require = createRequire(path.join(env('JIEFEN_BROWSER_DEPS'), 'package.json'));
-const { chromium } = require('playwright-core');
-
-const VILLAGE = env('JIEFEN_VILLAGE_URL');
-const IDLE = env('JIEFEN_IDLE_URL');  // a village whose sessions end after one idle minute
-const TOWN = env('JIEFEN_TOWN_URL');
-const PASSWORD = env('JIEFEN_PASSWORD');
-const SHOTS = env('JIEFEN_SCREENSHOTS');
-const DESKTOP = { width: 1366, height: 768 };
-const TABLET = { width: 768, height: 1024 };
-
-const stdin = readline.createInterface({ input: process.stdin });
-// Asks the Python driver for something (one line out, one line back).
-function ask(line) {
-  return new Promise((resolve) => { stdin.once('line', resolve); console.log(line); });
-}
-
-// Polls `fn` until it returns a truthy value (a wait with a deadline, not a timed check).
-async function until(fn, what, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const problems = [];
-let browser;
-let villageNow = VILLAGE;  // the village's URL since its last restart
-const VILLAGE_NOW = () => villageNow;
-
-async function newPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    // 4xx answers the test provokes are logged as "Failed to load resource"; anything else
-    // (a CSP violation, an exception) is a fault of the console.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-  });
-  return page;
-}
-
-async function settled(page) {
-  await page.waitForSelector('main:not([aria-busy])');
-}
-
-async function shot(page, name) {
-  await settled(page);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function open(page, base, hash) {
-  await page.goto(base + hash);
-  await settled(page);
-}
-
-async function login(page, base, user, password = PASSWORD) {
-  await page.goto(base);
-  await page.waitForSelector('form.login');
-  await page.fill('[name=user]', user);
-  await page.fill('[name=password]', password);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('#nav:not([hidden])');
-  await settled(page);
-}
-
-// fetch from inside the page (the session cookie goes along; the CSRF header only if given).
-function pageFetch(page, method, url, body, headers = {}) {
-  return page.evaluate(async ([m, u, b, hd]) => {
-    const r = await fetch(u, { method: m, headers: { 'Content-Type': 'application/json', ...hd }, body: b === null ? undefined : JSON.stringify(b) });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, [method, url, body, headers]);
-}
-
-// The API's one error shape, {"error": {code, field, message}}: anything else fails here.
-const errorCode = (b) => b.error.code;
-const errorMessage = (b) => b.error.message;
-
-async function noHorizontalScroll(page) {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(over <= 0, `the page is ${over}px wider than the window`);
-}
-
-const PARTY = [
-  { name: '张三', id_number: '11010519491231002X', phone: '13800138000', address: '东村3组12号' },
-  { name: '李四', id_number: '110101199003077571', phone: '0951-5012345', address: '东村3组14号' },
-];
-
-async function fillIntake(page, wrongId) {
-  for (const [i, p] of PARTY.entries())
-    for (const [k, v] of Object.entries(p))
-      await page.fill(`[name="parties[${i}].${k}"]`, k === 'id_number' && i === 1 && wrongId ? wrongId : v);
-  await page.selectOption('[name=category]', 'land_contract');
-  await page.selectOption('[name=matter_type]', 'dispute_mediation');
-  await page.selectOption('[name=source]', 'walk_in');
-  await page.selectOption('[name=complexity]', 'simple');
-  await page.fill('[name=summary]', '承包地边界争议，双方对界桩位置各执一词');
-}
-
-async function failedAttempt(page, n) {
-  await page.click('.case-actions button[data-action=attempts]');
-  const form = 'form[data-action=attempts]';
-  // The mediator is the person signed in unless changed.
-  assert.equal(await page.inputValue(`${form} [name=mediator]`), '李调解');
-  await page.selectOption(`${form} [name=method]`, 'people');
-  await page.selectOption(`${form} [name=outcome]`, 'failed');
-  await page.fill(`${form} [name=note]`, `第${n}次调解，双方分歧较大`);
-  await page.click(`${form} button[type=submit]`);
-  await page.waitForFunction((k) => document.querySelectorAll('.timeline .kind-attempt').length === k, n);
-}
+const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
 test('the console in Chromium', async (t) => {
-  browser = await chromium.launch({ executablePath: env('JIEFEN_CHROMIUM'), args: ['--no-sandbox', '--lang=zh-CN'] });
+  const browser = await chromium.launch({ executablePath: env('JIEFEN_CHROMIUM'), args: ['--no-sandbox', '--lang=zh-CN'] });
+  setBrowser(browser);
   t.after(async () => { stdin.close(); await browser.close(); });
   const village = await newPage();
   const town = await newPage();
   let caseId;
+  const ctx = { village, town, caseId: () => caseId };
 
   await t.test('login page is served by the node, in Chinese, with its security headers', async () => {
     const res = await village.goto(VILLAGE);
@@ -499,99 +389,7 @@ test('the console in Chromium', async (t) => {
     await shot(town, '10-dashboard');
   });
 
-  await t.test('village director: a hazard registered (a wrong field kept the rest), then converted into a case through the pre-filled intake, linked both ways', async () => {
-    const head = await newPage();
-    await login(head, VILLAGE, 'cunzhuren');
-    await open(head, VILLAGE, '#/hazards');
-    const form = 'form.add-hazard';
-    await head.fill(`${form} [name=title]`, '');
-    await head.selectOption(`${form} [name=category]`, 'land_ownership');
-    await head.selectOption(`${form} [name=risk]`, 'blue');
-    await head.fill(`${form} [name=description]`, '王五与赵六因宅基地边界多次争吵');
-    await head.click(`${form} button[type=submit]`);
-    await head.waitForSelector(`${form} [data-field=title].invalid`);
-    assert.match(await head.textContent(`${form} [data-field=title] .field-error`), /请填写隐患事项/);
-    assert.equal(await head.inputValue(`${form} [name=description]`), '王五与赵六因宅基地边界多次争吵', 'what was typed is kept');
-    await head.fill(`${form} [name=title]`, '宅基地边界矛盾苗头');
-    await head.click(`${form} button[type=submit]`);
-    await head.waitForSelector('table.hazards a[href^="#/hazard/"]');
-    assert.match(await head.textContent('table.hazards'), /宅基地边界矛盾苗头.*土地权属.*监测中/);
-    // The list may be drawn again by the live stream meanwhile: click by selector, not handle.
-    await head.click('table.hazards a[href^="#/hazard/"]');
-    await head.waitForSelector('form[data-step=checkin]');
-    await settled(head);
-    assert.match(await head.textContent('main'), /王五与赵六因宅基地边界多次争吵/);
-    // A check-in, then the conversion through the intake form, which starts from the hazard.
-    await head.fill('form[data-step=checkin] [name=note]', '已走访双方，情绪稳定');
-    await head.click('form[data-step=checkin] button[type=submit]');
-    await head.waitForFunction(() => /已走访双方/.test(document.querySelector('table.checkins')?.textContent || ''));
-    await shot(head, '11-hazard');
-    await head.click('a.convert');
-    await settled(head);
-    assert.match(await head.textContent('main h1'), /隐患转为案件：宅基地边界矛盾苗头/);
-    assert.equal(await head.inputValue('[name=category]'), 'land_ownership');
-    assert.equal(await head.inputValue('[name=summary]'), '宅基地边界矛盾苗头');
-    assert.equal(await head.inputValue('[name=village]'), '东村');
-    for (const [i, p] of PARTY.entries())
-      for (const [k, v] of Object.entries(p)) await head.fill(`[name="parties[${i}].${k}"]`, v);
-    await head.selectOption('[name=matter_type]', 'dispute_mediation');
-    await head.selectOption('[name=source]', 'grid_screening');
-    await head.selectOption('[name=complexity]', 'simple');
-    await head.click('form.intake button[type=submit]');
-    await head.waitForSelector('a.hazard-link');
-    const hazardId = await head.textContent('a.hazard-link');
-    await head.click('a.hazard-link');
-    await head.waitForSelector('dl.hazard-fields');
-    await settled(head);
-    assert.match(await head.textContent('main'), /已转为案件/);
-    assert.equal(await head.locator('a.convert').count(), 0, 'a converted hazard is not converted again');
-    // The township sees the village's hazard and its case.
-    await open(town, TOWN, '#/hazards');
-    await until(async () => { await open(town, TOWN, '#/hazards'); return /已转为案件/.test(await town.textContent('table.hazards') || ''); }, 'the hazard at the township');
-    assert.match(await town.textContent('table.hazards'), new RegExp(`${hazardId}.*东村`));
-    await head.context().close();
-  });
-
-  await t.test('a quarterly review: refused without a decision (the analysis kept), submitted at the village, accepted at the township', async () => {
-    const head = await newPage();
-    await login(head, VILLAGE, 'cunzhuren');
-    await open(head, VILLAGE, '#/reviews');
-    const form = 'form.submit-review';
-    assert.match(await head.textContent('.review-figures'), /受理 \d+.*隐患登记 \d+/);
-    await head.fill(`${form} [name=analysis]`, '本季度土地类矛盾较多');
-    await head.click(`${form} button[type=submit]`);
-    await head.waitForSelector(`${form} [data-field="review.decisions"].invalid`);
-    assert.equal(await head.inputValue(`${form} [name=analysis]`), '本季度土地类矛盾较多');
-    await head.fill(`${form} [name="review.decisions"]`, '加强宅基地纠纷排查');
-    await head.fill(`${form} [name="review.actions"]`, '逐户走访宅基地边界｜网格员｜2099-12-31');
-    await head.click(`${form} button[type=submit]`);
-    await head.waitForFunction(() => /已上报/.test(document.querySelector('.own-report')?.textContent || ''));
-    assert.match(await head.textContent('.own-review'), /加强宅基地纠纷排查.*逐户走访宅基地边界/s);
-    await shot(head, '12-review');
-    await head.context().close();
-
-    const row = 'div[data-review-of=v11]';
-    await until(async () => { await open(town, TOWN, '#/reviews'); return town.locator(`${row} form[data-review]`).count(); }, 'the review at the township');
-    await town.click(`${row} button:has-text("查看")`);
-    assert.match(await town.textContent(row), /加强宅基地纠纷排查/);
-    await town.click(`${row} form[data-review] button[value=accept]`);
-    await until(async () => /已接收/.test(await town.textContent('.child-reviews')), 'accepted');
-
-    // The township's own review; its action item goes down to the village as a directive.
-    await open(town, TOWN, '#/reviews');
-    await town.fill('form.submit-review [name=analysis]', '全镇本季度矛盾纠纷平稳');
-    await town.fill('form.submit-review [name="review.decisions"]', '各村开展宅基地专项排查');
-    await town.fill('form.submit-review [name="review.actions"]', '宅基地专项排查｜各村｜2099-12-31');
-    await town.click('form.submit-review button[type=submit]');
-    await town.waitForSelector('.action-directives form[data-action] button[type=submit]');
-    await town.click('.action-directives form[data-action] button[type=submit]');
-    await town.waitForFunction(() => /已下发指令：宅基地专项排查/.test(document.getElementById('toast')?.textContent || ''));
-    const head2 = await newPage();
-    await login(head2, VILLAGE, 'cunzhuren');
-    await until(async () => { await open(head2, VILLAGE, '#/directives'); return /宅基地专项排查/.test(await head2.textContent('main')); }, 'the directive at the village');
-    assert.match(await head2.textContent('main'), /来源：季度分析研判/);
-    await head2.context().close();
-  });
+  await hazards(t, ctx);
 
   await t.test('supervision: the risk headings count each colour; blue is not a risk', async () => {
     await open(town, TOWN, '#/supervision');
@@ -718,70 +516,11 @@ test('the console in Chromium', async (t) => {
     await page.context().close();
   });
 
-  await t.test('查阅目的 asked in place before the parties show; 摘抄 refused without approval, requested, approved from the director\'s inbox, used; all in 查阅记录, up to the township', async () => {
-    const med = await newPage();
-    await login(med, VILLAGE_NOW(), 'tiaojie');
-    await open(med, VILLAGE_NOW(), `#/case/${caseId}`);
-    // No purpose yet: the file without the parties, and the question in their place.
-    await med.waitForSelector('form.purpose-picker');
-    assert.doesNotMatch(await med.textContent('main'), new RegExp(PARTY[0].id_number));
-    await med.click('form.purpose-picker button[type=submit]');
-    assert.match(await med.textContent('form.purpose-picker .field-error'), /请选择查阅目的/);
-    await shot(med, '18-purpose-asked');
-    await med.selectOption('form.purpose-picker select', 'follow_up');
-    await med.click('form.purpose-picker button[type=submit]');
-    await med.waitForSelector('.purpose-line');
-    assert.match(await med.textContent('.purpose-line'), /回访/);
-    assert.match(await med.textContent('main'), new RegExp(PARTY[0].id_number));
-    // 摘抄 needs the director's approval here ([access] approval_for = archive,copy).
-    await med.click('button[data-action=copy-parties]');
-    await med.waitForSelector('form.request-access');
-    assert.match(await med.textContent('.case-access .banner'), /未找到批准/);
-    await med.click('form.request-access button[type=submit]');
-    await med.waitForSelector('form.request-access .field.invalid');
-    await med.fill('form.request-access [name=reason]', '当事人申请调取登记信息');
-    await med.click('form.request-access button[type=submit]');
-    await med.waitForFunction(() => /已提交申请/.test(document.getElementById('toast')?.textContent || ''));
-    // The village's director approves it from the inbox.
-    const boss = await newPage();
-    await login(boss, VILLAGE_NOW(), 'cunzhuren');
-    await open(boss, VILLAGE_NOW(), '#/inbox');
-    const row = await boss.waitForSelector('table.inbox form.decide-access');
-    assert.match(await boss.textContent('table.inbox'), /待审批摘抄复印/);
-    assert.match(await boss.textContent('table.inbox'), /摘抄当事人信息/);
-    await shot(boss, '19-inbox-access-request');
-    await (await row.$('button[value=approve]')).click();
-    await boss.waitForFunction(() => !document.querySelector('table.inbox form.decide-access'));
-    // Used once: the extract, then the next one needs a new approval.
-    await open(med, VILLAGE_NOW(), '#/cases');
-    await open(med, VILLAGE_NOW(), `#/case/${caseId}`);
-    await med.click('button[data-action=copy-parties]');
-    await med.waitForSelector('.access-extract');
-    assert.match(await med.textContent('.access-extract'), new RegExp(PARTY[0].name));
-    await shot(med, '20-copy-extract');
-    // 查阅记录 at the village: who, what, why; never the data.
-    await open(boss, VILLAGE_NOW(), '#/access');
-    await boss.waitForSelector('table.access-log');
-    const log = await boss.textContent('table.access-log');
-    for (const want of ['摘抄当事人信息', '查看当事人信息', '李调解', '回访', '查找当事人']) assert.match(log, new RegExp(want));
-    assert.doesNotMatch(log, new RegExp(PARTY[0].id_number));
-    assert.match(await boss.textContent('table.access-requests'), /已使用/);
-    await shot(boss, '21-access-log');
-    // The link carries them up: the township's director audits the village.
-    await until(async () => {
-      await open(town, TOWN, '#/cases');
-      await open(town, TOWN, '#/access');
-      return /摘抄当事人信息/.test(await town.textContent('main'));
-    }, 'the village\'s access events at the township');
-    assert.match(await town.textContent('table.access-log'), /东村/);
-    await shot(town, '22-access-log-township');
-    await med.context().close();
-    await boss.context().close();
-  });
+  await access(t, ctx);
 
   await t.test('an idle session expires: back to the login page with the reason', async () => {
     const fresh = await ask('@@restart-village 1860000');   // 31 minutes later
-    villageNow = fresh;
+    setVillageNow(fresh);
     await village.goto(fresh + '#/cases');
     const banner = await village.waitForSelector('form.login .banner');
     assert.match(await banner.textContent(), /登录已过期/);
