@@ -122,12 +122,15 @@ static int run_op(eventlog *el, MDB_txn *parent, int64_t now, struct op *o)
     return rc;
 }
 
-/* One attempt at the whole batch. Returns MDB_MAP_FULL to ask for growth and a replay. */
+/* One attempt at the whole batch. Returns MDB_MAP_FULL to ask for growth and a replay, or
+ * JF_EFULL (writing nothing) when the disk is below the store's free-space floor. */
 static int flush_once(eventlog *el, struct op *list, int64_t now)
 {
     MDB_txn *txn;
-    int rc = store_txn_begin(el->st, 0, &txn);
-    if (rc)
+    /* Below the free-space floor nothing new is written: the batch fails whole, before
+     * LMDB could meet a full disk half-way through its pages. */
+    int rc = store_space_check(el->st);
+    if (rc || (rc = store_txn_begin(el->st, 0, &txn)))
         return rc;
     for (struct op *o = list; o; o = o->next) {
         o->appended = 0;

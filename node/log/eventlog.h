@@ -12,6 +12,8 @@
  * state of the loop); `done` and the on_commit hook always run on the loop's thread.
  * On MDB_MAP_FULL the whole batch is aborted, the map grown and the batch replayed, so an
  * `apply` function may run more than once and must not change anything outside `tx`.
+ * Below the store's free-space floor (store_space_check) a batch is not started: every
+ * operation's `done` gets JF_EFULL and nothing is written.
  *
  * eventlog_append() gives an event its place: origin, the next dense seq, the hash of the
  * previous event, the time; signs it; stores it with its sealed part (encrypted at rest);
