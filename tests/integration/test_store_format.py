@@ -76,7 +76,7 @@ class StoreFormat(NodeTest):
     def test_fixture_migrates_once(self):
         v = self.fixture_node().start()
         self.check_migrated(v)
-        self.assertRegex(v.ctl("status").stdout, rf"store format +{FORMAT}\n")
+        self.assertRegex(v.ctl("status").stdout, rf"store format: +{FORMAT}\n")
         v.stop()
         v.start()
         self.assertEqual(v.log().count("migrated from format"), 1)
