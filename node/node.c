@@ -68,6 +68,8 @@ struct node {
     uv_timer_t cron;
     uv_timer_t space;      /* measures the free disk space (store_space_check) */
     int space_low;         /* as last logged */
+    int runfiles_missing;  /* jiefend.pid or .addr could not be written: again with room */
+    int http_port;
     void *zctx;            /* ZeroMQ context of the links */
     uplink *up;            /* to the parent, once enrolled */
     downlink *down;        /* to the children, when [link] listen is set */
@@ -262,18 +264,25 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
     return 0;
 }
 
-/* Takes the data directory's lock, then says who holds it in jiefend.pid (runfiles.h): a
- * pid file that cannot be written (a full disk) is logged, and the node starts anyway. */
-static int take_lock(struct node *n, char *err, size_t errlen)
+/* Says who holds the lock in jiefend.pid (runfiles.h): a pid file that cannot be written
+ * (a full disk) is logged, and the node runs on; it is written once there is room. */
+static void write_pid(struct node *n)
 {
     char pid[32];
-    if (runfiles_lock(n->dir, &n->lock_fd, err, errlen))
-        return -1;
     snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
     int rc = runfiles_put(n->dir, "jiefend.pid", pid);
     if (rc)
         log_warn("node", "cannot write %s/jiefend.pid (%s): running without it", n->dir,
                  strerror(-rc));
+    n->runfiles_missing |= rc != 0;
+}
+
+/* Takes the data directory's lock (writing nothing), then writes jiefend.pid. */
+static int take_lock(struct node *n, char *err, size_t errlen)
+{
+    if (runfiles_lock(n->dir, &n->lock_fd, err, errlen))
+        return -1;
+    write_pid(n);
     return 0;
 }
 
@@ -530,6 +539,31 @@ static void cron_cb(uv_timer_t *t)
     malloc_trim(0);
 }
 
+/* Where the API listens, for jiefenctl (runfiles.h): on a full disk the node serves
+ * without it, and says so. */
+static void write_addr_file(struct node *n, int port)
+{
+    n->http_port = port;
+    char text[128 + sizeof n->cfg.time_zone];
+    const char *h = n->cfg.http_host;
+    snprintf(text, sizeof text, strchr(h, ':') ? "[%s]:%d\n%s\n" : "%s:%d\n%s\n", h, port,
+             n->cfg.time_zone); /* jiefenctl shows times in the zone */
+    int rc = runfiles_put(n->dir, "jiefend.addr", text);
+    if (rc)
+        log_warn("node", "cannot write %s/jiefend.addr (%s): serving without it", n->dir,
+                 strerror(-rc));
+    n->runfiles_missing |= rc != 0;
+}
+
+/* The pid and address files, again: after a start on a full disk, once there is room. */
+static void write_runfiles(struct node *n)
+{
+    n->runfiles_missing = 0;
+    write_pid(n);
+    if (n->http_port)
+        write_addr_file(n, n->http_port);
+}
+
 /* The free disk space measured every few seconds, so that status, metrics and the console
  * say it even when nothing is written; a change either way is logged once. */
 static void space_cb(uv_timer_t *t)
@@ -546,6 +580,8 @@ static void space_cb(uv_timer_t *t)
         log_info("store", "disk space back (%llu MiB free): writes resume",
                  (unsigned long long)(avail >> 20));
     n->space_low = low;
+    if (!low && n->runfiles_missing)
+        write_runfiles(n);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -598,20 +634,6 @@ static void signal_cb(uv_signal_t *s, int signum)
     if (eventlog_pending(n->log))
         eventlog_flush(n->log);
     http_server_close(n->http, http_closed, n);
-}
-
-/* Where the API listens, for jiefenctl (runfiles.h): on a full disk the node serves
- * without it, and says so. */
-static void write_addr_file(struct node *n, int port)
-{
-    char text[128 + sizeof n->cfg.time_zone];
-    const char *h = n->cfg.http_host;
-    snprintf(text, sizeof text, strchr(h, ':') ? "[%s]:%d\n%s\n" : "%s:%d\n%s\n", h, port,
-             n->cfg.time_zone); /* jiefenctl shows times in the zone */
-    int rc = runfiles_put(n->dir, "jiefend.addr", text);
-    if (rc)
-        log_warn("node", "cannot write %s/jiefend.addr (%s): serving without it", n->dir,
-                 strerror(-rc));
 }
 
 static int uplink_start_cb(void *arg)
