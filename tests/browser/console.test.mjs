@@ -2,7 +2,7 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, the disk-full banner of a village that takes no new writes and its intake refused with the form kept, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -15,6 +15,7 @@ const { chromium } = require('playwright-core');
 
 const VILLAGE = env('JIEFEN_VILLAGE_URL');
 const IDLE = env('JIEFEN_IDLE_URL');  // a village whose sessions end after one idle minute
+const FULL = env('JIEFEN_FULL_URL');  // a village whose disk is below its free-space floor
 const TOWN = env('JIEFEN_TOWN_URL');
 const PASSWORD = env('JIEFEN_PASSWORD');
 const SHOTS = env('JIEFEN_SCREENSHOTS');
@@ -651,6 +652,27 @@ test('the console in Chromium', async (t) => {
       return /快 31 分钟，需校准/.test(await town.textContent('main'));
     }, 'the child\'s clock on the township\'s network page');
     assert.equal(await town.$('#clock-banner:not([hidden])'), null);  // the parent is the reference
+  });
+
+  await t.test('a village out of disk space says so on every page, and a refused intake keeps what was typed', async () => {
+    const page = await newPage();
+    await login(page, FULL, 'luru');
+    const words = /^磁盘空间不足：剩余 \d+ MiB，至少需要 1073741824 MiB；只读运行中$/;
+    for (const hash of ['#/cases', '#/intake']) {
+      await open(page, FULL, hash);
+      const el = await page.waitForSelector('#disk-banner:not([hidden]) .banner');
+      assert.match(await el.textContent(), words);
+    }
+    // Reads go on: the case list is there (empty), not an error.
+    await fillIntake(page);
+    await page.click('form.intake button[type=submit]');
+    const refusal = await page.waitForSelector('form.intake .form-error:not([hidden])');
+    assert.match(await refusal.textContent(), /磁盘空间不足：剩余 \d+ MiB/);
+    assert.match(page.url(), /#\/intake$/);
+    assert.equal(await page.inputValue('[name="parties[0].name"]'), PARTY[0].name);
+    assert.equal(await page.inputValue('[name=summary]'), '承包地边界争议，双方对界桩位置各执一词');
+    await shot(page, '18-disk-full');
+    await page.context().close();
   });
 
   await t.test('no script error or CSP violation on any page', () => {
