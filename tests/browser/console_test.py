@@ -95,12 +95,13 @@ class ConsoleBrowserTest(harness.NodeTest):
         idle.start()
         # A village whose disk is "full": a floor above any disk ([store] min_free_mb), so
         # it takes no new writes (docs/operations.md); the tmpfs case is test_disk_full.py.
-        full = self.node("v-full", "village", "北村")
+        full = self.node("v-full", "village", "北村").start()
+        for n in (town, village, idle, full):
+            self.add_users(n)
+        full.stop()  # its accounts made while there was room
         with open(os.path.join(full.dir, "jiefend.conf"), "a") as f:
             f.write("\n[store]\nmin_free_mb = 1073741824\n")
         full.start()
-        for n in (town, village, idle, full):
-            self.add_users(n)
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
                    JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full),

@@ -168,6 +168,31 @@ class DiskFull(NodeTest):
         self.assertFalse(os.path.exists(os.path.join(v.dir, "jiefend.addr")))
         self.assertIn("disk almost full", v.log())
 
+    def test_link_batches_wait_for_room(self):
+        """A township out of space takes no batch from its village (none half-way: the
+        village keeps it and sends it again), keeps answering reads, and takes it once
+        there is room."""
+        town = harness.Node(self.disk, "t1", "township", "镇1", listen=True)
+        town.log_path = os.path.join(self.root, "t1.log")
+        self.nodes.append(town)
+        with open(os.path.join(town.dir, "jiefend.conf"), "a") as f:
+            f.write(f"\n[store]\nmin_free_mb = {MIN_FREE_MB}\nmap_size_mb = 64\n")
+        town.start()
+        town.ok("POST", "/api/v1/enrol/root")
+        v = self.node("v11", "village", "村11").start()
+        self.enrol(town, v)
+        filler = fill(self.disk, (MIN_FREE_MB << 20) - (256 << 10))
+        wait_for(lambda: town.ok("GET", "/api/v1/status")["disk"]["low"], 15, "the town low")
+        cid = v.ok("POST", "/api/v1/cases", intake())["case"]["id"]
+        v.ok("POST", f"/api/v1/cases/{cid}/escalate", {"reason": "涉及跨村"})
+        wait_for(lambda: "cannot apply events from v11 (no space left for the store)"
+                 in town.log(), 20, "the batch refused at the town")
+        self.assertNotIn(cid, [c["id"] for c in town.cases()])
+        self.assertEqual(town.ok("GET", "/api/v1/status")["disk"]["low"], True)
+        os.unlink(filler)
+        wait_for(lambda: cid in [c["id"] for c in town.cases()], 30, "the case at the town")
+        self.assertTrue(town.verify()["ok"])
+
     def test_map_ceiling(self):
         """The map may not grow past [store] max_map_mb: then 507 too, reads go on."""
         v, port = self.village()
