@@ -89,6 +89,7 @@ class DiskFull(NodeTest):
     def test_full_disk(self):
         v, port = self.village()
         v.start()
+        v.add_user("luru", "clerk", name="冯受理")
         first = v.ok("POST", "/api/v1/cases", intake())["case"]["id"]
         self.assertFalse(v.ok("GET", "/api/v1/status")["disk"]["low"])
         fillers = [fill(self.disk, (MIN_FREE_MB << 20) + (512 << 10))]
@@ -109,8 +110,14 @@ class DiskFull(NodeTest):
         self.assertRegex(refused[1]["error"]["message"], FULL)
         self.assertNotIn("unknown error", refused[1]["error"]["message"])
 
-        # Reads go on; status, the CLI and /metrics say why writes stopped.
+        # Reads go on, logins too (a session is no event); status, the CLI and /metrics
+        # say why writes stopped.
         self.assertEqual(len(v.all_cases()), len(acked))
+        clerk = v.login("luru")
+        s, page = clerk.api("GET", "/api/v1/cases?limit=5")
+        self.assertEqual((s, len(page["cases"])), (200, 5))
+        s, b = clerk.api("POST", "/api/v1/cases", intake())
+        self.assertEqual((s, b["error"]["code"]), (507, "disk_full"))
         self.assertEqual(v.ok("GET", f"/api/v1/cases/{first}")["case"]["id"], first)
         disk = v.ok("GET", "/api/v1/status")["disk"]
         print(f"  status disk: {disk}")
