@@ -69,7 +69,7 @@ struct node {
     uv_timer_t space;      /* measures the free disk space (store_space_check) */
     int space_low;         /* as last logged */
     int runfiles_missing;  /* jiefend.pid or .addr could not be written: again with room */
-    int http_port;
+    int http_port;         /* the API's bound port, once listening (jiefend.addr) */
     void *zctx;            /* ZeroMQ context of the links */
     uplink *up;            /* to the parent, once enrolled */
     downlink *down;        /* to the children, when [link] listen is set */
