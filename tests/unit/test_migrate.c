@@ -1,7 +1,8 @@
 /* migrate (node/log/migrate.h): a store without a format is format 1; the steps above it
  * run in order in one transaction with the new format, all or none; a newer store is
- * refused untouched; a missing step is an error; the real list (case/migrations.h) covers
- * every format up to MIGRATIONS_FORMAT. */
+ * refused untouched; a missing step is an error; a step that overflows the map is replayed
+ * after growth; the real list (case/migrations.h) covers every format up to
+ * MIGRATIONS_FORMAT. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +163,40 @@ static void test_missing_step(void **state)
     assert_int_equal(meta(s, "step2"), 0);
 }
 
+static int big_runs;
+
+/* Writes 2 MiB: more than the 1 MiB map holds. */
+static int big_step(store *st, MDB_txn *txn, const char *self)
+{
+    (void)self;
+    static char value[4096];
+    big_runs++;
+    for (int i = 0; i < 512; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "big%d", i);
+        int rc = store_put(txn, st->meta, key, strlen(key), value, sizeof value, 0);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A step that overflows the map: the transaction is aborted, the map grown and every step
+ * run again, so the store ends migrated and whole. */
+static void test_map_full_replays(void **state)
+{
+    store *s = *state;
+    uint64_t from = 0;
+    const char *failed;
+    const struct migrate_step big[] = {{2, "big", big_step}};
+    big_runs = 0;
+    assert_int_equal(migrate_run(s, big, 1, 2, "v1", &from, &failed), 0);
+    printf("  ran %d times, map %zu bytes\n", big_runs, s->map_size);
+    assert_true(big_runs >= 2);
+    assert_true(s->map_size > (1 << 20));
+    assert_int_equal(meta(s, MIGRATE_FORMAT_KEY), 2);
+}
+
 /* The release's own list: a step for every format from 2 up, in order, each named; run on
  * an empty store it reaches MIGRATIONS_FORMAT. */
 static void test_release_steps(void **state)
@@ -190,6 +225,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_steps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_full_replays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
