@@ -55,6 +55,12 @@ static const struct option_def options[] = {
     {"store", "map_size_mb", OPT_INT, OFF(map_size_mb), 1, 1 << 20, "16384",
      "Initial LMDB map size in MiB: address space, not disk (the file grows with the data); "
      "it doubles by itself when full, which waits for exports and other long reads."},
+    {"store", "max_map_mb", OPT_INT, OFF(max_map_mb), 0, 1 << 30, "0",
+     "Ceiling of the map in MiB: it never grows past this (then writes are refused with "
+     "disk_full, reads go on); 0: no ceiling."},
+    {"store", "min_free_mb", OPT_INT, OFF(min_free_mb), 0, 1 << 30, "64",
+     "Free disk space in MiB to keep under the store: below it the node takes no new "
+     "writes (507 disk_full) and keeps serving reads and links; 0: not checked."},
     {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",
@@ -103,6 +109,9 @@ static const struct option_def options[] = {
      "The window in which a child's invalid envelopes are counted towards its throttle."},
     {"link", "throttle_cooldown_s", OPT_INT, OFF(link_throttle_cooldown_s), 1, 86400, "60",
      "How long a throttled child's up batches are refused without being checked."},
+    {"link", "min_protocol", OPT_INT, OFF(link_min_protocol), 1, 2, "1",
+     "Oldest link protocol a child may speak (1: releases before the version was sent; "
+     "this release speaks 2); older children are refused, counted as protocol_too_old."},
     {"link", "clock_skew_seconds", OPT_INT, OFF(clock_skew_seconds), 1, 2592000, "120",
      "A clock further than this from its parent's is reported as skewed (the parent is "
      "the reference)."},

@@ -26,6 +26,8 @@ struct config {
     int http_max_per_address;
     int http_pipeline;          /* requests of one connection in flight */
     long map_size_mb;
+    long max_map_mb;          /* [store] the map never grows past this; 0: no ceiling */
+    long min_free_mb;         /* [store] below this much free disk, no new writes */
     int simple_days;
     int complex_days;
     int working_days;         /* limits count working days (holidays file) */
@@ -56,6 +58,7 @@ struct config {
     int link_throttle_invalid;    /* invalid envelopes from a child that throttle it ... */
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
+    int link_min_protocol;    /* children speaking an older link protocol are refused */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
     char access_approval_for[64]; /* [access] what needs a director's approval: archive,print,copy */
 };

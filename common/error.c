@@ -14,6 +14,8 @@ static const char *jf_messages[] = {
     "bad configuration",
     "cryptographic failure",
     "depends on an event not received yet",
+    "no space left for the store",
+    "store format newer than this release",
 };
 
 const char *jf_strerror(int code)
@@ -22,7 +24,8 @@ const char *jf_strerror(int code)
         return jf_messages[code - JF_EBASE];
     if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)
         return mdb_strerror(code);
-    if (code < 0)
-        return strerror(-code);
-    return code == 0 ? "success" : "unknown error";
+    if (code == 0)
+        return "success";
+    /* Positive: an errno LMDB passed through unchanged (EIO, ENOSPC). */
+    return strerror(code < 0 ? -code : code);
 }

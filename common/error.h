@@ -1,7 +1,8 @@
 /*
  * error — one error convention for every module: functions return 0 or a negative code,
  * either -errno, an LMDB code (MDB_*, also negative), or one of the JF_E* codes below.
- * jf_strerror() decodes any of them.
+ * jf_strerror() decodes any of them, and also a positive errno: LMDB passes the system's
+ * errors through as they are (a short write is EIO, a full disk ENOSPC).
  */
 #ifndef JIEFEN_ERROR_H
 #define JIEFEN_ERROR_H
@@ -18,6 +19,9 @@ enum {
     JF_ECONFIG,             /* bad configuration */
     JF_ECRYPTO,             /* decryption or key failure */
     JF_ELATER,              /* depends on an event not received yet: keep and retry */
+    JF_EFULL,               /* no room: free disk below [store] min_free_mb, or the map at
+                             * [store] max_map_mb */
+    JF_ENEWER,              /* the store's format is newer than this release knows */
     JF_ELAST
 };
 

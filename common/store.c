@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static int open_dbis(store *s, int create)
 {
@@ -86,6 +87,14 @@ void store_close(store **s)
 int store_grow(store *s)
 {
     size_t next = s->map_size * 2;
+    if (s->max_map && next > s->max_map) {
+        if (s->map_size >= s->max_map) {
+            log_warn("store", "map at its ceiling of %zu MiB ([store] max_map_mb)",
+                     s->max_map >> 20);
+            return JF_EFULL;
+        }
+        next = s->max_map;
+    }
     /* Remapping under a reader on another thread would pull its pages away. */
     pthread_rwlock_wrlock(&s->remap);
     int rc = mdb_env_set_mapsize(s->env, next);
@@ -95,6 +104,36 @@ int store_grow(store *s)
     log_info("store", "map grown from %zu to %zu bytes", s->map_size, next);
     s->map_size = next;
     return 0;
+}
+
+void store_set_limits(store *s, size_t max_map, uint64_t min_free)
+{
+    s->max_map = max_map && max_map < s->map_size ? s->map_size : max_map;
+    s->min_free = min_free;
+}
+
+int store_space_check(store *s)
+{
+    struct statvfs v;
+    if (statvfs(s->path, &v) < 0) {
+        log_warn("store", "cannot measure the free space of %s (%s)", s->path,
+                 strerror(errno));
+        return 0;
+    }
+    uint64_t avail = (uint64_t)v.f_bavail * v.f_frsize;
+    int low = s->min_free && avail < s->min_free;
+    __atomic_store_n(&s->free_bytes, avail, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->low, low, __ATOMIC_RELAXED);
+    return low ? JF_EFULL : 0;
+}
+
+int store_space(store *s, uint64_t *free_bytes, uint64_t *min_free)
+{
+    if (free_bytes)
+        *free_bytes = __atomic_load_n(&s->free_bytes, __ATOMIC_RELAXED);
+    if (min_free)
+        *min_free = s->min_free;
+    return __atomic_load_n(&s->low, __ATOMIC_RELAXED);
 }
 
 int store_txn_begin(store *s, unsigned flags, MDB_txn **txn)

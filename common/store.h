@@ -35,7 +35,13 @@
  *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
- * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
+ * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
+ * the map never grows past its ceiling (store_set_limits), where store_grow says JF_EFULL.
+ *
+ * Space: store_space_check() measures the free space of the file system under the store
+ * (statvfs) and says JF_EFULL below the floor set by store_set_limits; the event log checks
+ * before each group commit, ingest before each batch, the node on a timer. The last
+ * measure is kept for status and metrics (store_space).
  */
 #ifndef JIEFEN_STORE_H
 #define JIEFEN_STORE_H
@@ -58,6 +64,10 @@ typedef struct store {
         access;
     MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
     size_t map_size;
+    size_t max_map;          /* ceiling of the map in bytes; 0: none */
+    uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */
+    uint64_t free_bytes;     /* at the last store_space_check (atomic: pool threads check) */
+    int low;                 /* free_bytes < min_free at the last check (atomic) */
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];
 } store;
@@ -70,8 +80,22 @@ int store_open(const char *dir, size_t map_size, int create, store **out);
 /* Closes the environment; accepts NULL and clears the caller's pointer. */
 void store_close(store **s);
 
-/* Doubles the map size. Call only with no transaction open in this process. */
+/* Doubles the map size, up to the ceiling. Call only with no transaction open in this
+ * process. 0, JF_EFULL (already at the ceiling) or an LMDB code. */
 int store_grow(store *s);
+
+/* The ceiling of the map (0: none; below the current size: the current size) and the free
+ * space to keep on the file system (0: not checked), both in bytes. */
+void store_set_limits(store *s, size_t max_map, uint64_t min_free);
+
+/* Measures the free space under the store now. 0, or JF_EFULL when it is below the floor
+ * (a failing statvfs counts as room: it is logged, writes are not stopped for it). Safe on
+ * any thread. */
+int store_space_check(store *s);
+
+/* The last measure: free bytes and the floor into *free_bytes, *min_free (either may be
+ * NULL); returns 1 if it was below the floor, else 0. */
+int store_space(store *s, uint64_t *free_bytes, uint64_t *min_free);
 
 /* Around a read transaction on a thread other than the loop's (verify, exports): while it
  * is held, store_grow waits instead of remapping the file under the reader. */

@@ -101,7 +101,7 @@ alive() {
 }
 
 # pid_of ID: the PID of the jiefend running on ID's data dir, or nothing (exit 1).
-# The daemon writes DIR/jiefend.pid and empties it on a clean stop; after a crash it may
+# The daemon writes DIR/jiefend.pid and removes it on a clean stop; after a crash it may
 # name a dead process, or one that is not jiefend.
 pid_of() {
   local pid

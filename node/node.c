@@ -5,6 +5,7 @@
 #include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/migrations.h"
 #include "case/partyarrival.h"
 #include "case/partyindex.h"
 #include "case/clockskew.h"
@@ -22,11 +23,13 @@
 #include "log.h"
 #include "log/eventlog.h"
 #include "log/fold.h"
+#include "log/migrate.h"
 #include "log/quarantine.h"
 #include "log/registry.h"
 #include "log/work.h"
 #include "report/report.h"
 #include "report/schedule.h"
+#include "runfiles.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -65,6 +68,10 @@ struct node {
     uv_check_t commit_check;
     uv_idle_t commit_idle;
     uv_timer_t cron;
+    uv_timer_t space;      /* measures the free disk space (store_space_check) */
+    int space_low;         /* as last logged */
+    int runfiles_missing;  /* jiefend.pid or .addr could not be written: again with room */
+    int http_port;         /* the API's bound port, once listening (jiefend.addr) */
     void *zctx;            /* ZeroMQ context of the links */
     uplink *up;            /* to the parent, once enrolled */
     downlink *down;        /* to the children, when [link] listen is set */
@@ -82,6 +89,7 @@ struct node {
 };
 
 #define CRON_MS 60000
+#define SPACE_MS 5000
 
 static void errf(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -158,7 +166,13 @@ static int create_store(const char *dir, const struct config *cfg, const crypto_
     store *st = NULL;
     eventlog *log = NULL;
     path_in(dir, "store", path);
+    MDB_txn *txn = NULL;
     int rc = store_open(path, (size_t)cfg->map_size_mb << 20, 1, &st);
+    if (rc == 0 && (rc = store_txn_begin(st, 0, &txn)) == 0 &&
+        (rc = migrate_stamp(st, txn, MIGRATIONS_FORMAT)) == 0)
+        rc = store_txn_commit(txn);
+    else
+        store_txn_abort(txn);
     if (rc == 0)
         rc = eventlog_new(st, id, cfg->node_id, &log);
     struct genesis g = {cfg, id, -1};
@@ -259,30 +273,25 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
     return 0;
 }
 
-/* Takes DIR/jiefend.pid with an exclusive lock held for the life of the process. */
+/* Says who holds the lock in jiefend.pid (runfiles.h): a pid file that cannot be written
+ * (a full disk) is logged, and the node runs on; it is written once there is room. */
+static void write_pid(struct node *n)
+{
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    int rc = runfiles_put(n->dir, "jiefend.pid", pid);
+    if (rc)
+        log_warn("node", "cannot write %s/jiefend.pid (%s): running without it", n->dir,
+                 strerror(-rc));
+    n->runfiles_missing |= rc != 0;
+}
+
+/* Takes the data directory's lock (writing nothing), then writes jiefend.pid. */
 static int take_lock(struct node *n, char *err, size_t errlen)
 {
-    char path[PATH_MAX], pid[32] = {0};
-    path_in(n->dir, "jiefend.pid", path);
-    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (n->lock_fd < 0) {
-        errf(err, errlen, "%s: %s", path, strerror(errno));
+    if (runfiles_lock(n->dir, &n->lock_fd, err, errlen))
         return -1;
-    }
-    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        ssize_t r = pread(n->lock_fd, pid, sizeof pid - 1, 0);
-        pid[r > 0 ? strcspn(pid, "\n") : 0] = 0;
-        errf(err, errlen, "another jiefend (pid %s) is already running on %s",
-             pid[0] ? pid : "?", n->dir);
-        close(n->lock_fd);
-        n->lock_fd = -1;
-        return -1;
-    }
-    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(n->lock_fd, 0) < 0 || pwrite(n->lock_fd, pid, (size_t)len, 0) != len) {
-        errf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
+    write_pid(n);
     return 0;
 }
 
@@ -306,6 +315,41 @@ static int read_token(struct node *n, char *err, size_t errlen)
     return 0;
 }
 
+/* The initial map: as configured, under the ceiling if there is one. */
+static size_t map_of(const struct config *cfg)
+{
+    long mb = cfg->max_map_mb && cfg->max_map_mb < cfg->map_size_mb ? cfg->max_map_mb
+                                                                     : cfg->map_size_mb;
+    return (size_t)mb << 20;
+}
+
+/* Opens the store at `path` with its limits and brings it to this release's format
+ * (migrate.h): a newer store is refused untouched. */
+static int open_store(struct node *n, const char *path, char *err, size_t errlen)
+{
+    size_t nsteps;
+    uint64_t from = 0;
+    const char *failed;
+    int rc = store_open(path, map_of(&n->cfg), 0, &n->st);
+    if (rc) {
+        errf(err, errlen, "%s: %s", path, jf_strerror(rc));
+        return -1;
+    }
+    store_set_limits(n->st, (size_t)n->cfg.max_map_mb << 20, (uint64_t)n->cfg.min_free_mb << 20);
+    store_space_check(n->st);
+    const struct migrate_step *steps = migrations_steps(&nsteps);
+    rc = migrate_run(n->st, steps, nsteps, MIGRATIONS_FORMAT, n->cfg.node_id, &from, &failed);
+    if (rc == JF_ENEWER)
+        errf(err, errlen, "%s: the store is format %llu, newer than this release knows "
+             "(format %d): run the release that made it, or a newer one; nothing was "
+             "changed", path, (unsigned long long)from, MIGRATIONS_FORMAT);
+    else if (rc)
+        errf(err, errlen, "%s: migrating the store from format %llu to %d%s%s failed (%s); "
+             "nothing was changed", path, (unsigned long long)from, MIGRATIONS_FORMAT,
+             failed ? " at " : "", failed ? failed : "", jf_strerror(rc));
+    return rc ? -1 : 0;
+}
+
 static int open_parts(struct node *n, char *err, size_t errlen)
 {
     char path[PATH_MAX];
@@ -324,14 +368,8 @@ static int open_parts(struct node *n, char *err, size_t errlen)
         return -1;
     }
     path_in(n->dir, "store", path);
-    if ((rc = store_open(path, (size_t)n->cfg.map_size_mb << 20, 0, &n->st))) {
-        errf(err, errlen, "%s: %s", path, jf_strerror(rc));
+    if ((rc = open_store(n, path, err, errlen)))
         return -1;
-    }
-    if ((rc = caseindex_opened_fill(n->st))) {
-        errf(err, errlen, "%s: indexing the cases by opening time: %s", path, jf_strerror(rc));
-        return -1;
-    }
     if (eventlog_new(n->st, n->id, n->cfg.node_id, &n->log) || !(n->metrics = metrics_new())) {
         errf(err, errlen, "out of memory");
         return -1;
@@ -440,7 +478,8 @@ static struct link_ctx link_ctx(struct node *n)
                               n->cfg.link_throttle_cooldown_s * 1000LL};
     return (struct link_ctx){.loop = &n->loop, .zctx = n->zctx, .st = n->st, .id = n->id,
                              .node_id = n->cfg.node_id, .on_received = links_received,
-                             .arg = n, .throttle = t, .on_clock = links_clock};
+                             .arg = n, .throttle = t, .on_clock = links_clock,
+                             .min_protocol = (unsigned)n->cfg.link_min_protocol};
 }
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
@@ -509,6 +548,51 @@ static void cron_cb(uv_timer_t *t)
     malloc_trim(0);
 }
 
+/* Where the API listens, for jiefenctl (runfiles.h): on a full disk the node serves
+ * without it, and says so. */
+static void write_addr_file(struct node *n, int port)
+{
+    n->http_port = port;
+    char text[128 + sizeof n->cfg.time_zone];
+    const char *h = n->cfg.http_host;
+    snprintf(text, sizeof text, strchr(h, ':') ? "[%s]:%d\n%s\n" : "%s:%d\n%s\n", h, port,
+             n->cfg.time_zone); /* jiefenctl shows times in the zone */
+    int rc = runfiles_put(n->dir, "jiefend.addr", text);
+    if (rc)
+        log_warn("node", "cannot write %s/jiefend.addr (%s): serving without it", n->dir,
+                 strerror(-rc));
+    n->runfiles_missing |= rc != 0;
+}
+
+/* The pid and address files, again: after a start on a full disk, once there is room. */
+static void write_runfiles(struct node *n)
+{
+    n->runfiles_missing = 0;
+    write_pid(n);
+    if (n->http_port)
+        write_addr_file(n, n->http_port);
+}
+
+/* The free disk space measured every few seconds, so that status, metrics and the console
+ * say it even when nothing is written; a change either way is logged once. */
+static void space_cb(uv_timer_t *t)
+{
+    struct node *n = t->data;
+    uint64_t avail, min;
+    int low = store_space_check(n->st) != 0;
+    store_space(n->st, &avail, &min);
+    if (low && !n->space_low)
+        log_warn("store", "disk almost full: %llu MiB free, at least %llu MiB needed "
+                 "([store] min_free_mb): no new writes, reads and links go on",
+                 (unsigned long long)(avail >> 20), (unsigned long long)(min >> 20));
+    else if (!low && n->space_low)
+        log_info("store", "disk space back (%llu MiB free): writes resume",
+                 (unsigned long long)(avail >> 20));
+    n->space_low = low;
+    if (!low && n->runfiles_missing)
+        write_runfiles(n);
+}
+
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
     (void)arg;
@@ -545,6 +629,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_unref((uv_handle_t *)&n->sig_int);
     uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
+    uv_timer_stop(&n->space);
     api_stop(n->api);
     work_stop(n->work);
     deadline_stop(n->deadline);
@@ -558,22 +643,6 @@ static void signal_cb(uv_signal_t *s, int signum)
     if (eventlog_pending(n->log))
         eventlog_flush(n->log);
     http_server_close(n->http, http_closed, n);
-}
-
-static int write_addr_file(struct node *n, int port)
-{
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
-    path_in(n->dir, "jiefend.addr", path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -errno;
-    const char *h = n->cfg.http_host;
-    fprintf(f, strchr(h, ':') ? "[%s]:%d\n" : "%s:%d\n", h, port);
-    fprintf(f, "%s\n", n->cfg.time_zone); /* jiefenctl shows times in it */
-    if (fclose(f) != 0 || rename(tmp, path) < 0)
-        return -errno;
-    return 0;
 }
 
 static int uplink_start_cb(void *arg)
@@ -617,6 +686,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
     n->sig_int.data = n->sig_term.data = n->commit_check.data = n->cron.data = n;
+    n->space.data = n;
     uv_signal_init(l, &n->sig_int);
     uv_signal_init(l, &n->sig_term);
     uv_check_init(l, &n->commit_check);
@@ -626,6 +696,8 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_signal_start(&n->sig_term, signal_cb, SIGTERM);
     uv_check_start(&n->commit_check, commit_check_cb);
     uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
+    uv_timer_init(l, &n->space);
+    uv_timer_start(&n->space, space_cb, 0, SPACE_MS);
     n->lc = (lifecycle_ctx){&n->policy, n->id};
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
         !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
@@ -652,10 +724,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
              n->cfg.http_port, uv_strerror(rc));
         return -1;
     }
-    if ((rc = write_addr_file(n, http_server_port(n->http)))) {
-        errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
-        return -1;
-    }
+    write_addr_file(n, http_server_port(n->http));
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
     schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
@@ -692,9 +761,6 @@ int node_run(struct node *n, char *err, size_t errlen)
     rc = uv_loop_close(&n->loop);
     if (rc)
         log_warn("node", "loop closed with handles still open (%s)", uv_strerror(rc));
-    char path[PATH_MAX];
-    path_in(n->dir, "jiefend.addr", path);
-    unlink(path);
     log_info("node", "stopped");
     return 0;
 }
@@ -720,12 +786,7 @@ void node_destroy(struct node **np)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);
     crypto_wipe(n->search_key, sizeof n->search_key);
-    if (n->lock_fd >= 0) {
-        /* Emptied, not removed: unlinking a lock file lets two daemons lock two inodes. */
-        if (ftruncate(n->lock_fd, 0) < 0)
-            log_warn("node", "cannot empty jiefend.pid (%s)", strerror(errno));
-        close(n->lock_fd);
-    }
+    runfiles_release(n->dir, n->lock_fd);
     free(n);
     *np = NULL;
 }

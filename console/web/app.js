@@ -113,20 +113,26 @@ function onLive({ event, data }) {
 }
 
 // Every page of a node whose clock is off its parent's says so above the page (GET
-// /api/v1/status "clock"; the parent is the reference, so only a child is ever told).
+// /api/v1/status "clock"; the parent is the reference, so only a child is ever told); and
+// of a node whose disk is too full to take new writes ("disk": read-only until freed).
 async function clockBanner() {
   const box = $('clock-banner');
+  const diskBox = $('disk-banner');
   try {
-    const { clock } = await get('/api/v1/status');
+    const { clock, disk } = await get('/api/v1/status');
     box.hidden = !clock.skewed;
     clear(box, clock.skewed ? banner(clock.text, 'warn') : null);
+    diskBox.hidden = !(disk && disk.low);
+    clear(diskBox, disk && disk.low ? banner(disk.message, 'error') : null);
   } catch {
     box.hidden = true;  // the page itself reports what is wrong with the node
+    diskBox.hidden = true;
   }
 }
 
 function loggedOutShell() {
   $('clock-banner').hidden = true;
+  $('disk-banner').hidden = true;
   clear($('who'));
   clear($('search'));
   forgetSearch();
@@ -179,7 +185,7 @@ function showLogin(message, kind = 'info') {
 function loginOver(err) {
   if ($('login-overlay')) return;
   const before = session.user.user;
-  const behind = ['main', 'nav', 'search', 'who', 'clock-banner'].map($);
+  const behind = ['main', 'nav', 'search', 'who', 'clock-banner', 'disk-banner'].map($);
   const box = h('div', { id: 'login-overlay', class: 'overlay' });
   document.body.append(box);
   for (const el of behind) el.inert = true;

@@ -26,6 +26,7 @@ const names = {
   refusal: {
     mechanism_mismatch: '未加密的连接', unenrolled_key: '未登记的密钥', protocol_error: '协议错误',
     handshake_failed: '握手未完成', dropped_before_hello: '未发消息即断开（如超大帧）',
+    protocol_too_old: '链路协议过旧（需升级）',
   },
   category: {},
   event: {

@@ -87,7 +87,28 @@ void reply_store_error(struct api_call *c, int rc)
     if (rc == -ECANCELED) /* a read that waited for the pool when the node began to stop */
         return reply_error(c, 503, "stopping", NULL, "节点正在停止，请稍后再试");
     log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
+    /* LMDB passes a short write on a full disk through as EIO: measured again, it tells. */
+    int full = rc == JF_EFULL || rc == MDB_MAP_FULL || rc == ENOSPC || rc == -ENOSPC ||
+               (rc == EIO && store_space_check(c->api->dep.st));
+    if (full) {
+        char msg[256];
+        api_disk_message(c->api->dep.st, msg, sizeof msg);
+        return reply_error(c, 507, "disk_full", NULL, "%s", msg);
+    }
     reply_error(c, 503, "store_unavailable", NULL, "存储不可用：%s", jf_strerror(rc));
+}
+
+int api_disk_message(store *st, char *msg, size_t len)
+{
+    uint64_t avail, min;
+    int low = store_space(st, &avail, &min);
+    if (low)
+        snprintf(msg, len, "磁盘空间不足：剩余 %llu MiB，至少需要 %llu MiB；只读运行中",
+                 (unsigned long long)(avail >> 20), (unsigned long long)(min >> 20));
+    else
+        snprintf(msg, len, "存储已达上限（[store] max_map_mb = %zu MiB）；只读运行中",
+                 st->max_map >> 20);
+    return low;
 }
 
 /* ---- the request ---------------------------------------------------------------- */

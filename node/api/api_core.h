@@ -72,8 +72,14 @@ void reply_error(struct api_call *c, int status, const char *code, const char *f
 void reply_file(struct api_call *c, const char *type, const char *filename, const char *body,
                 size_t len);
 
-/* 503 for a store that could not commit; logs the cause. */
+/* 503 for a store that could not commit; logs the cause. No room (JF_EFULL, the map at
+ * its ceiling) is 507 `disk_full` with api_disk_message's words. */
 void reply_store_error(struct api_call *c, int rc);
+
+/* Why the node takes no new writes, in Chinese for staff, into msg (len bytes): the disk
+ * below [store] min_free_mb ("磁盘空间不足：剩余 3 MiB，至少需要 64 MiB；只读运行中"), else the
+ * map at its ceiling. Returns 1 if the disk is low (status and the console's banner), 0. */
+int api_disk_message(store *st, char *msg, size_t len);
 
 /* A query parameter into out (len bytes), "" when absent. 0, or -1 when it is malformed. */
 int api_query_param(const char *q, const char *key, char *out, size_t len);

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "log.h"
 #include "log/fold.h"
+#include "log/migrate.h"
 #include "case/caseindex.h"
 #include "case/verify.h"
 
@@ -120,6 +121,38 @@ static void clock_metrics(struct api *api, FILE *f)
     json_decref(clock);
 }
 
+/* The free space under the store and whether writes are stopped for it. */
+static json_t *disk_json(store *st)
+{
+    uint64_t avail, min;
+    char msg[256];
+    int low = api_disk_message(st, msg, sizeof msg);
+    store_space(st, &avail, &min);
+    return json_pack("{s:b, s:I, s:I, s:I, s:s?}", "low", low, "free_bytes", (json_int_t)avail,
+                     "min_free_bytes", (json_int_t)min, "max_map_bytes",
+                     (json_int_t)st->max_map, "message", low ? msg : NULL);
+}
+
+/* The store's format and its free space as gauges. */
+static void disk_metrics(store *st, MDB_txn *txn, FILE *f)
+{
+    uint64_t format = 0, avail, min;
+    if (txn)
+        migrate_format(st, txn, &format);
+    int low = store_space(st, &avail, &min);
+    fprintf(f,
+            "# HELP jiefen_store_format Format version of the store.\n"
+            "# TYPE jiefen_store_format gauge\njiefen_store_format %llu\n"
+            "# HELP jiefen_disk_free_bytes Free bytes on the file system of the store.\n"
+            "# TYPE jiefen_disk_free_bytes gauge\njiefen_disk_free_bytes %llu\n"
+            "# HELP jiefen_disk_min_free_bytes Free bytes below which writes stop.\n"
+            "# TYPE jiefen_disk_min_free_bytes gauge\njiefen_disk_min_free_bytes %llu\n"
+            "# HELP jiefen_disk_full 1 while writes are stopped for lack of disk space.\n"
+            "# TYPE jiefen_disk_full gauge\njiefen_disk_full %d\n",
+            (unsigned long long)format, (unsigned long long)avail, (unsigned long long)min,
+            low);
+}
+
 void route_status(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
@@ -134,6 +167,8 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     store_count(txn, api->dep.st->events, &events);
     eventlog_head(api->dep.st, txn, api->dep.cfg->node_id, &seq, head);
     json_t *by = status_counts(api, txn, &total);
+    uint64_t format = 0;
+    migrate_format(api->dep.st, txn, &format);
     store_txn_abort(txn);
     store_usage(api->dep.st, &used, &map);
     crypto_hex(crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN, pk_hex);
@@ -148,6 +183,8 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
         (json_int_t)seq, "head_hash", head_hex, "cases", "total", (json_int_t)total,
         "by_status", by, "store", "path", api->dep.st->path, "size_bytes", (json_int_t)used,
         "map_bytes", (json_int_t)map);
+    json_object_set_new(json_object_get(out, "store"), "format", json_integer((json_int_t)format));
+    json_object_set_new(out, "disk", disk_json(api->dep.st));
     json_object_set_new(out, "links", links_json(api));
     json_object_set_new(out, "enrolment", enrolment_json(api));
     json_object_set_new(out, "clock", clockskew_json(api->dep.clock));
@@ -188,6 +225,7 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
     if (store_txn_begin(api->dep.st, MDB_RDONLY, &txn) == 0) {
         store_count(txn, api->dep.st->events, &events);
         json_t *by = status_counts(api, txn, &total);
+        disk_metrics(api->dep.st, txn, f);
         store_txn_abort(txn);
         fprintf(f, "# HELP jiefen_cases Cases in this node's view by status.\n"
                    "# TYPE jiefen_cases gauge\n");

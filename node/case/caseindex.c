@@ -130,46 +130,57 @@ static int update_opened(store *st, MDB_txn *txn, int64_t old_ms, const Jiefen__
 struct fill {
     store *st;
     MDB_txn *txn;
+    case_tree *tree;  /* the agenda's fill only */
 };
 
-static int fill_one(const MDB_val *key, const MDB_val *val, void *arg)
+/* The view under a `cases` key and its id (FOLD_CASE_ID_MAX + 1 bytes). */
+static Jiefen__CaseView *fill_view(const MDB_val *key, const MDB_val *val, char *id)
+{
+    if (key->mv_size > FOLD_CASE_ID_MAX)
+        return NULL;
+    memcpy(id, key->mv_data, key->mv_size);
+    id[key->mv_size] = 0;
+    return case_view_decode(val->mv_data, val->mv_size);
+}
+
+static int fill_opened(const MDB_val *key, const MDB_val *val, void *arg)
 {
     struct fill *f = arg;
     uint8_t k[8 + FOLD_CASE_ID_MAX];
     char id[FOLD_CASE_ID_MAX + 1];
-    Jiefen__CaseView *v = case_view_decode(val->mv_data, val->mv_size);
-    if (!v || key->mv_size > FOLD_CASE_ID_MAX) {
-        case_view_free(&v);
+    Jiefen__CaseView *v = fill_view(key, val, id);
+    if (!v)
         return JF_ECORRUPT;
-    }
-    memcpy(id, key->mv_data, key->mv_size);
-    id[key->mv_size] = 0;
     size_t len = caseindex_opened_key(v->opened_ms, id, k);
     case_view_free(&v);
     return store_put(f->txn, f->st->opened, k, len, "", 0, 0);
 }
 
-int caseindex_opened_fill(store *st)
+int caseindex_opened_fill(store *st, MDB_txn *txn)
 {
-    for (;;) {
-        struct fill f = {st, NULL};
-        uint64_t views, entries;
-        int rc = store_txn_begin(st, 0, &f.txn);
-        if (rc)
-            return rc;
-        if ((rc = store_count(f.txn, st->cases, &views)) == 0 &&
-            (rc = store_count(f.txn, st->opened, &entries)) == 0 && entries < views)
-            rc = store_walk(f.txn, st->cases, NULL, fill_one, &f);
-        if (rc) {
-            store_txn_abort(f.txn);
-        } else {
-            rc = store_txn_commit(f.txn);
-        }
-        if (rc != MDB_MAP_FULL)
-            return rc;
-        if ((rc = store_grow(st)))
-            return rc;
-    }
+    struct fill f = {st, txn, NULL};
+    return store_walk(txn, st->cases, NULL, fill_opened, &f);
+}
+
+static int fill_agenda(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct fill *f = arg;
+    char id[FOLD_CASE_ID_MAX + 1];
+    int64_t none[AGENDA_N] = {0}, due[AGENDA_N];
+    Jiefen__CaseView *v = fill_view(key, val, id);
+    if (!v)
+        return JF_ECORRUPT;
+    unsigned mask = agenda_of_case(v, f->tree->self, f->tree, due);
+    case_view_free(&v);
+    return agenda_case_update(f->st, f->txn, id, 0, none, mask, due);
+}
+
+int caseindex_agenda_fill(store *st, MDB_txn *txn, const char *self)
+{
+    struct registry_tree rt = {st, txn};
+    case_tree tree = {registry_tree_depth, &rt, self};
+    struct fill f = {st, txn, &tree};
+    return store_walk(txn, st->cases, NULL, fill_agenda, &f);
 }
 
 /* A case whose parties this node can now read but did not take in itself: it was moved

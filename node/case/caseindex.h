@@ -37,9 +37,10 @@ size_t caseindex_opened_key(int64_t opened_ms, const char *case_id, uint8_t *buf
  * JF_ECORRUPT. */
 int caseindex_opened_id(const MDB_val *k, char *case_id);
 
-/* Gives every case view its `opened` entry if the index has fewer entries than there are
- * views (a store from before the index), in a transaction of its own, growing the map if
- * it must. Call at start with no transaction open. 0 or a store error. */
-int caseindex_opened_fill(store *st);
+/* Migrations (case/migrations.c) for stores made before an index existed, each in the
+ * caller's transaction and idempotent: every case view gets its `opened` entry; every
+ * case view gets the agenda items it gives node `self` (agenda.h). 0 or a store error. */
+int caseindex_opened_fill(store *st, MDB_txn *txn);
+int caseindex_agenda_fill(store *st, MDB_txn *txn, const char *self);
 
 #endif

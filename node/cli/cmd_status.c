@@ -66,6 +66,24 @@ static const char *size_text(const json_t *store, char *buf, size_t len)
     return buf;
 }
 
+/* The disk under the store: the server's words while writes are stopped for it
+ * ("磁盘空间不足：剩余 3 MiB，至少需要 64 MiB；只读运行中"), else "5120 MiB free (writes
+ * stop below 64 MiB)", into buf. */
+static const char *disk_text(const json_t *disk, char *buf, size_t len)
+{
+    json_t *msg = json_object_get(disk, "message");
+    json_t *avail = json_object_get(disk, "free_bytes"), *min = json_object_get(disk, "min_free_bytes");
+    if (json_is_string(msg))
+        snprintf(buf, len, "%s [disk_full]", json_string_value(msg));
+    else if (json_is_integer(avail) && json_is_integer(min))
+        snprintf(buf, len, "%" JSON_INTEGER_FORMAT " MiB free (writes stop below %"
+                 JSON_INTEGER_FORMAT " MiB)", json_integer_value(avail) >> 20,
+                 json_integer_value(min) >> 20);
+    else
+        return "-";
+    return buf;
+}
+
 /* A duration in ms as "45 s", "3 min", "2 h 5 min" or "3 d 4 h", into buf. */
 static const char *age_text(json_int_t ms, char *buf, size_t len)
 {
@@ -161,7 +179,7 @@ static int child_row(struct table *t, const json_t *c, const void *arg)
 static int node_rows(struct table *t, const json_t *r)
 {
     const json_t *node = json_object_get(r, "node"), *log = json_object_get(r, "log");
-    char n[24], size[64];
+    char n[24], size[64], format[24], disk[256];
     char *counts = counts_text(json_object_get(r, "cases"), "total", "by_status",
                                vocab_statuses, 1);
     int rc = !counts || table_kv(t, "node id", field_str(node, "id")) ||
@@ -171,7 +189,10 @@ static int node_rows(struct table *t, const json_t *r)
              table_kv(t, "log events", field_num(log, "events", n, sizeof n)) ||
              table_kv(t, "head hash", field_str(log, "head_hash")) ||
              table_kv(t, "cases", counts) ||
-             table_kv(t, "store size", size_text(json_object_get(r, "store"), size, sizeof size));
+             table_kv(t, "store size", size_text(json_object_get(r, "store"), size, sizeof size)) ||
+             table_kv(t, "store format",
+                      field_num(json_object_get(r, "store"), "format", format, sizeof format)) ||
+             table_kv(t, "disk", disk_text(json_object_get(r, "disk"), disk, sizeof disk));
     free(counts);
     return rc ? -1 : 0;
 }

@@ -25,7 +25,8 @@ const struct vocab vocab_roles[] = {
 const struct vocab vocab_refusals[] = {
     {"mechanism_mismatch", "未加密的连接"}, {"unenrolled_key", "未登记的密钥"},
     {"protocol_error", "协议错误"}, {"handshake_failed", "握手未完成"},
-    {"dropped_before_hello", "未发消息即断开"}, {NULL, NULL}};
+    {"dropped_before_hello", "未发消息即断开"}, {"protocol_too_old", "链路协议过旧"},
+    {NULL, NULL}};
 const struct vocab vocab_tiers[] = {
     {"village", "村"}, {"township", "乡镇"}, {"county", "县"}, {"city", "市"},
     {"province", "省"}, {NULL, NULL}};

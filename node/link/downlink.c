@@ -242,7 +242,7 @@ static uint64_t queue_first(downlink *d, MDB_txn *txn, const char *child, MDB_va
 static void pump_peer(downlink *d, MDB_txn *txn, struct link_peer *p, ProtobufCBinaryData *env)
 {
     uint64_t last = queue_last(d, txn, p->id);
-    while (p->rid_len && p->down_sent < last &&
+    while (p->rid_len && !p->too_old && p->down_sent < last &&
            p->down_sent - p->down_acked < LINK_WINDOW_EVENTS) {
         size_t bytes = 0, n = link_batch(txn, d->ctx.st->outbox, p->id, p->down_sent + 1, env,
                                          LINK_BATCH_EVENTS, &bytes);
@@ -302,8 +302,28 @@ static void trim_queue(downlink *d, struct link_peer *p)
         log_warn("downlink", "could not trim the queue of %s (%s)", p->id, jf_strerror(rc));
 }
 
+/* 1 if the child's Hello says a protocol this node still serves; if not, it is refused
+ * (counted as protocol_too_old, logged at most once a minute) until a Hello says better. */
+static int hello_protocol_ok(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
+{
+    int64_t now = clock_now_ms();
+    p->protocol = linkmsg_protocol(h);
+    p->too_old = p->protocol < d->ctx.min_protocol;
+    if (!p->too_old)
+        return 1;
+    d->refusals.count[LINKMON_OLD_PROTOCOL]++;
+    d->refusals.dirty = 1;
+    if (linkstat_should_log(&d->refusals, LINKMON_OLD_PROTOCOL, p->id, now))
+        log_warn("downlink", "refused %s: it speaks link protocol %u, this node needs at "
+                 "least %u ([link] min_protocol; this release speaks %d): upgrade it",
+                 p->id, p->protocol, d->ctx.min_protocol, LINK_PROTOCOL);
+    return 0;
+}
+
 static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
 {
+    if (!hello_protocol_ok(d, p, h))
+        return;
     p->down_sent = p->down_acked = h->down_cursor;
     if (h->time_ms && d->ctx.on_clock)
         d->ctx.on_clock(d->ctx.arg, p->id, 0, h->time_ms - clock_now_ms());
@@ -407,6 +427,10 @@ static void router_readable(zsock *z)
         /* What a child sent is handled in its order: its up batches wait in the group
          * only while nothing else of its arrives. */
         size_t peer = (size_t)(p - d->peers);
+        if (p->too_old && m->kind_case != JIEFEN__LINK_MESSAGE__KIND_HELLO) {
+            jiefen__link_message__free_unpacked(m, NULL); /* refused: no answer, no ack */
+            continue;
+        }
         if (g.n && (g.peer != peer || m->kind_case != JIEFEN__LINK_MESSAGE__KIND_UP))
             group_flush(d, &g);
         if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP) {

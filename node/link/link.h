@@ -68,6 +68,7 @@ struct link_ctx {
     /* A Hello (at the parent) or Heads (at the child) carried the peer's clock: offset_ms
      * is the peer's clock minus ours at receipt. May be NULL. */
     void (*on_clock)(void *arg, const char *peer, int is_parent, int64_t offset_ms);
+    unsigned min_protocol;          /* parent side: children below it are refused */
 };
 
 /* Connects to the parent at `endpoint` whose Ed25519 key is parent_pk. Returns 0 or a

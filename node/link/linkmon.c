@@ -29,7 +29,7 @@ struct linkmon {
 
 static const char *reason_names[LINKMON_REASONS] = {
     "mechanism_mismatch", "unenrolled_key", "protocol_error", "handshake_failed",
-    "dropped_before_hello"};
+    "dropped_before_hello", "protocol_too_old"};
 
 const char *linkmon_reason_name(int reason)
 {

@@ -28,6 +28,8 @@ enum linkmon_reason {
     LINKMON_HANDSHAKE, /* closed or unreadable before the handshake ended */
     LINKMON_SILENT,    /* never reported here: the owner's name for an admitted connection
                         * lost before its first message (a frame over the size limit) */
+    LINKMON_OLD_PROTOCOL, /* never reported here: the parent's name for a child whose Hello
+                           * says a link protocol below [link] min_protocol */
     LINKMON_REASONS
 };
 

@@ -100,3 +100,8 @@ int linkmsg_recv(void *sock, struct linkmsg_from *from, Jiefen__LinkMessage **ou
     zmq_msg_close(&msg);
     return rc;
 }
+
+unsigned linkmsg_protocol(const Jiefen__Hello *h)
+{
+    return h->protocol ? h->protocol : LINK_PROTOCOL_OLDEST;
+}

@@ -14,6 +14,18 @@
 #define LINKMSG_MAX (64 * 1024 * 1024)
 #define LINK_ROUTING_MAX 256
 
+/* The link protocol this release speaks, sent in every Hello. A parent serves children
+ * from its [link] min_protocol (default 1) up: during a rolling upgrade a newer township
+ * serves older villages, the fields they do not send being absent (protobuf's default)
+ * and the fields they do not know skipped by their parser. Protocol 1: releases whose
+ * Hello carried no version; 2: the version in Hello. A message or field added to the link
+ * raises it; removing or changing the meaning of one needs min_protocol raised too. */
+#define LINK_PROTOCOL 2
+#define LINK_PROTOCOL_OLDEST 1
+
+/* The protocol a Hello says (LINK_PROTOCOL_OLDEST when it says none). */
+unsigned linkmsg_protocol(const Jiefen__Hello *h);
+
 /* Linger 0 (the default blocks shutdown forever), max message size, heartbeats so that a
  * pulled cable is noticed, reconnect backoff. Returns 0 or -errno. */
 int linkmsg_setup(void *sock);

@@ -37,6 +37,10 @@ struct link_peer {
     /* parent side: invalid envelopes from the child, and its throttle (link/throttle.h) */
     uint64_t invalid_in_window;
     int64_t window_start_ms, throttled_until_ms;
+    /* parent side: the protocol of its last Hello; below the minimum nothing of it is
+     * taken or sent until a Hello says better */
+    unsigned protocol;
+    int too_old;
 };
 
 /* Connections refused at one link end, by reason, and when each address was last

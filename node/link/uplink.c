@@ -122,6 +122,7 @@ static void send_hello(uplink *u)
     h.node_id = (char *)u->ctx.node_id;
     h.down_cursor = cursor;
     h.time_ms = clock_now_ms();
+    h.protocol = LINK_PROTOCOL;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
     m.hello = &h;

@@ -39,6 +39,7 @@ struct eventlog {
     struct batch *inflight;
     uint64_t appended_total, batches_total;
     _Atomic int64_t clock_offset; /* set on the loop, read by appends on the pool */
+    int space_low;             /* the batch being run began below the free-space floor */
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
     void (*on_submit)(void *);
@@ -126,6 +127,10 @@ static int run_op(eventlog *el, MDB_txn *parent, int64_t now, struct op *o)
 static int flush_once(eventlog *el, struct op *list, int64_t now)
 {
     MDB_txn *txn;
+    /* Below the free-space floor no event is appended (eventlog_append says JF_EFULL); the
+     * small records that are no event (sessions, the record of searches) still fit in the
+     * margin the floor keeps. One batch runs at a time: the flag is the batch's. */
+    el->space_low = store_space_check(el->st) != 0;
     int rc = store_txn_begin(el->st, 0, &txn);
     if (rc)
         return rc;
@@ -340,6 +345,8 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     eventlog *el = tx->el;
     uint64_t seq;
     uint8_t prev[CRYPTO_HASH_LEN], hash[CRYPTO_HASH_LEN], sealed_hash[CRYPTO_HASH_LEN];
+    if (el->space_low)
+        return JF_EFULL;
     int rc = eventlog_head(tx->st, tx->txn, el->origin, &seq, prev);
     if (rc)
         return rc;

@@ -12,6 +12,9 @@
  * state of the loop); `done` and the on_commit hook always run on the loop's thread.
  * On MDB_MAP_FULL the whole batch is aborted, the map grown and the batch replayed, so an
  * `apply` function may run more than once and must not change anything outside `tx`.
+ * Below the store's free-space floor (store_space_check, measured as each batch begins)
+ * eventlog_append refuses with JF_EFULL: an operation that appends an event fails whole
+ * (its `done` gets JF_EFULL), one that only writes records of its own (sessions) goes on.
  *
  * eventlog_append() gives an event its place: origin, the next dense seq, the hash of the
  * previous event, the time; signs it; stores it with its sealed part (encrypted at rest);
@@ -75,7 +78,8 @@ void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms);
 
 /* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
  * Sets ev->origin, seq, prev_hash, time_ms, clock_offset_ms and sealed_hash. Returns 0 or
- * a negative code (JF_EINVAL if the event does not apply to its case). */
+ * a negative code (JF_EINVAL if the event does not apply to its case; JF_EFULL below the
+ * store's free-space floor: the batch began with the disk too full for new events). */
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len);
 

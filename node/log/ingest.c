@@ -251,8 +251,10 @@ static int in_txn(struct batch *b)
 {
     MDB_txn *txn;
     memset(b->res, 0, sizeof *b->res);
-    int rc = store_txn_begin(b->st, 0, &txn);
-    if (rc)
+    /* Below the free-space floor a batch is refused whole, before anything is written: the
+     * sender gets no ack and sends it again later. */
+    int rc = store_space_check(b->st);
+    if (rc || (rc = store_txn_begin(b->st, 0, &txn)))
         return rc;
     for (size_t i = 0; rc == 0 && i < b->n_up; i++)
         rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up[i], b->mem, b->res);

@@ -24,6 +24,10 @@
  * queued on for the children it concerns. Another validly signed event under an (origin,
  * seq) the inbox holds is an equivocation, proved and quarantined as above. The queue cursor is stored in the same
  * transaction.
+ *
+ * Below the store's free-space floor (store_space_check) every batch is refused whole with
+ * JF_EFULL and nothing is written: no ack goes back, so the sender keeps the events and
+ * sends them again once there is room.
  */
 #ifndef JIEFEN_INGEST_H
 #define JIEFEN_INGEST_H

@@ -26,6 +26,7 @@ USERS = {  # node id → [(user, name, role)]
     "v11": [("chuangkou", "孙受理", "clerk"), ("tiaojie", "李调解", "mediator"),
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
     "v-idle": [("shouli", "郑受理", "clerk")],
+    "v-full": [("luru", "冯受理", "clerk")],
 }
 
 
@@ -95,11 +96,18 @@ class ConsoleBrowserTest(harness.NodeTest):
         with open(os.path.join(idle.dir, "jiefend.conf"), "a") as f:
             f.write("\n[console]\nsession_idle_minutes = 1\n")
         idle.start()
-        for n in (town, village, idle):
+        # A village whose disk is "full": a floor above any disk ([store] min_free_mb), so
+        # it takes no new writes (docs/operations.md); the tmpfs case is test_disk_full.py.
+        full = self.node("v-full", "village", "北村").start()
+        for n in (town, village, idle, full):
             self.add_users(n)
+        full.stop()  # its accounts made while there was room
+        with open(os.path.join(full.dir, "jiefend.conf"), "a") as f:
+            f.write("\n[store]\nmin_free_mb = 1073741824\n")
+        full.start()
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
-                   JIEFEN_IDLE_URL=url(idle),
+                   JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full),
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

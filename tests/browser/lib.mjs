@@ -13,6 +13,7 @@ export const VILLAGE = env('JIEFEN_VILLAGE_URL');
 export const IDLE = env('JIEFEN_IDLE_URL');  // a village whose sessions end after one idle minute
 export const TOWN = env('JIEFEN_TOWN_URL');
 export const PASSWORD = env('JIEFEN_PASSWORD');
+export const FULL = env('JIEFEN_FULL_URL');  // a village whose disk is below its free-space floor
 export const SHOTS = env('JIEFEN_SCREENSHOTS');
 export const DESKTOP = { width: 1366, height: 768 };
 export const TABLET = { width: 768, height: 1024 };

@@ -5,7 +5,8 @@
  *   peer DIR MODE        DIR: a stopped child's data directory (its key, its store, its
  *                        parent's endpoint and key)
  *
- * MODE: hello (prove we are admitted: 0 if the parent answers), newkey (the same with a
+ * MODE: hello (prove we are admitted: 0 if the parent answers; hello-vN says link protocol
+ * N in it, hello-v0 none, as releases before the version did), newkey (the same with a
  * key nobody enrolled), badsig (next event signed by another key), replay (resend the
  * newest event), equivocate (a different event under the newest seq, signed with the
  * child's real key), gap (an event two ahead), foreign (an event claiming another origin),
@@ -262,7 +263,7 @@ int main(int argc, char **argv)
     node_register_folds();
     struct ctx c = {0};
     if (argc != 3) {
-        fprintf(stderr, "usage: peer DIR hello|newkey|badsig|replay|equivocate|gap|foreign|"
+        fprintf(stderr, "usage: peer DIR hello|hello-vN|newkey|badsig|replay|equivocate|gap|foreign|"
                         "poison|corrupt|flood|oversize\n");
         return 2;
     }
@@ -284,6 +285,11 @@ int main(int argc, char **argv)
     Jiefen__UpBatch b = JIEFEN__UP_BATCH__INIT;
     ProtobufCBinaryData env[PEER_FLOOD] = {{0, NULL}};
     h.node_id = c.self;
+    h.protocol = LINK_PROTOCOL;
+    if (strncmp(mode, "hello-v", 7) == 0) {
+        h.protocol = (uint32_t)strtoul(mode + 7, NULL, 10);
+        mode = "hello";
+    }
     /* A frame over the limit, then a Hello: the parent drops the connection, and the
      * Hello is answered on the next one. */
     if (strcmp(mode, "oversize") == 0 && send_oversize(s))

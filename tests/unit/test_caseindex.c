@@ -375,7 +375,7 @@ static void test_opened_index(void **state)
     assert_int_equal(close_case(f, &f->t.cv1, "v1-2026-000001", 1), 0);
     assert_int_equal(opened_index(f).n, 2);
 
-    /* A store from before the index: rebuilt at start, then left alone. */
+    /* A store from before the index: rebuilt by its migration (case/migrations.c). */
     MDB_txn *txn;
     uint8_t k[8 + FOLD_CASE_ID_MAX];
     assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
@@ -385,8 +385,12 @@ static void test_opened_index(void **state)
                                caseindex_opened_key(T0 + 9000, "v1-2026-000001", k)), 0);
     assert_int_equal(store_txn_commit(txn), 0);
     assert_int_equal(opened_index(f).n, 0);
-    assert_int_equal(caseindex_opened_fill(f->st), 0);
-    assert_int_equal(caseindex_opened_fill(f->st), 0);
+    /* The migration's step, twice: the second changes nothing. */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
+        assert_int_equal(caseindex_opened_fill(f->st, txn), 0);
+        assert_int_equal(store_txn_commit(txn), 0);
+    }
     w = opened_index(f);
     assert_int_equal(w.n, 2);
     assert_string_equal(w.line[0], want[0]);

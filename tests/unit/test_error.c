@@ -34,13 +34,28 @@ static void test_codes(void **state)
            MDB_MAP_FULL, jf_strerror(MDB_MAP_FULL));
     assert_non_null(jf_strerror(JF_ELAST));
     assert_non_null(jf_strerror(JF_EBASE - 1));
-    assert_string_equal(jf_strerror(7), "unknown error");
+}
+
+/* LMDB returns the system's errors positive: a short write on a full disk is EIO or
+ * ENOSPC, and must read as such, never as "unknown error". */
+static void test_positive_errno(void **state)
+{
+    (void)state;
+    printf("  EIO: %s; ENOSPC: %s; JF_EFULL: %s\n", jf_strerror(EIO), jf_strerror(ENOSPC),
+           jf_strerror(JF_EFULL));
+    assert_string_equal(jf_strerror(EIO), strerror(EIO));
+    assert_string_equal(jf_strerror(ENOSPC), strerror(ENOSPC));
+    assert_string_equal(jf_strerror(-ENOSPC), strerror(ENOSPC));
+    assert_string_not_equal(jf_strerror(EIO), "unknown error");
+    assert_string_equal(jf_strerror(JF_EFULL), "no space left for the store");
+    assert_string_equal(jf_strerror(JF_ENEWER), "store format newer than this release");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codes),
+        cmocka_unit_test(test_positive_errno),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

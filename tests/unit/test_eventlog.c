@@ -195,6 +195,38 @@ static void test_group_commit_and_rollback(void **state)
     free_jobs(jobs, 10);
 }
 
+static int record_apply(eventlog_tx *tx, void *arg)
+{
+    (void)arg;
+    return store_meta_put_u64(tx->st, tx->txn, "a-record", 7);
+}
+
+/* Below the free-space floor an intake (an event) fails with JF_EFULL and leaves nothing,
+ * a record that is no event (a session) is written; with room again, intakes go on. */
+static void test_no_event_below_the_floor(void **state)
+{
+    struct fixture *f = *state;
+    struct job jobs[2];
+    int recorded = 1;
+    store_set_limits(f->st, 0, UINT64_MAX / 2);
+    queue_intake(f, "磁盘满", &jobs[0]);
+    eventlog_submit(f->log, record_apply, done_status, &recorded);
+    assert_int_equal(eventlog_flush(f->log), 1);
+    printf("  intake: %s; record: %d\n", jf_strerror(jobs[0].status), recorded);
+    assert_int_equal(jobs[0].status, JF_EFULL);
+    assert_int_equal(recorded, 0);
+    assert_int_equal(meta(f, "a-record"), 7);
+    assert_int_equal(meta(f, "cases:open"), 0);
+    assert_int_equal(eventlog_appended_total(f->log), 0);
+    store_set_limits(f->st, 0, 1);
+    queue_intake(f, "有空间", &jobs[1]);
+    assert_int_equal(eventlog_flush(f->log), 1);
+    assert_int_equal(jobs[1].status, 0);
+    assert_int_equal(meta(f, "cases:open"), 1);
+    assert_int_equal(run_verify(f), 0);
+    free_jobs(jobs, 2);
+}
+
 static void test_map_grows_and_nothing_is_lost(void **state)
 {
     struct fixture *f = *state;
@@ -369,6 +401,7 @@ int main(void)
     main_thread = pthread_self();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_group_commit_and_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_event_below_the_floor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_grows_and_nothing_is_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_on_the_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_grows_on_the_pool, setup, teardown),

@@ -120,6 +120,27 @@ static void test_hello_round_trip(void **state)
     jiefen__link_message__free_unpacked(b, NULL);
 }
 
+/* The link protocol a Hello says: this release's goes over; none (a release before the
+ * field) reads as the oldest, 1. */
+static void test_hello_protocol(void **state)
+{
+    struct pair *p = *state;
+    Jiefen__Hello h = JIEFEN__HELLO__INIT;
+    Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+    h.node_id = "v1";
+    m.kind_case = JIEFEN__LINK_MESSAGE__KIND_HELLO;
+    m.hello = &h;
+    Jiefen__LinkMessage *b = there_and_back(p, &m);
+    printf("  no version: protocol %u\n", linkmsg_protocol(b->hello));
+    assert_int_equal(linkmsg_protocol(b->hello), LINK_PROTOCOL_OLDEST);
+    assert_int_equal(LINK_PROTOCOL_OLDEST, 1);
+    jiefen__link_message__free_unpacked(b, NULL);
+    h.protocol = LINK_PROTOCOL;
+    b = there_and_back(p, &m);
+    assert_int_equal(linkmsg_protocol(b->hello), 2);
+    jiefen__link_message__free_unpacked(b, NULL);
+}
+
 static void test_heads_round_trip(void **state)
 {
     struct pair *p = *state;
@@ -381,6 +402,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_setup_sets_socket_options),
         T(test_hello_round_trip),
+        T(test_hello_protocol),
         T(test_heads_round_trip),
         T(test_up_batch_round_trip),
         T(test_down_batch_and_ack_round_trip),

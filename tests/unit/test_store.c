@@ -262,6 +262,38 @@ static void test_walk_stop_and_errors(void **state)
     store_txn_abort(txn);
 }
 
+/* The map grows up to its ceiling, the last step only as far as the ceiling, and then says
+ * JF_EFULL; the free-space floor is measured on the store's file system: none set, never
+ * low; one above what any disk has, low, and said so by store_space. */
+static void test_map_ceiling_and_space(void **state)
+{
+    store *s = *state;
+    uint64_t avail = 0, min = 0;
+    store_set_limits(s, 3 << 20, 0);
+    assert_int_equal(store_grow(s), 0);
+    assert_int_equal(s->map_size, 2 << 20);
+    assert_int_equal(store_grow(s), 0);
+    printf("  map %zu bytes at the ceiling of %zu\n", s->map_size, s->max_map);
+    assert_int_equal(s->map_size, 3 << 20);
+    assert_int_equal(store_grow(s), JF_EFULL);
+    assert_int_equal(s->map_size, 3 << 20);
+    store_set_limits(s, 1 << 20, 0); /* below the map: the map it is */
+    assert_int_equal(s->max_map, 3 << 20);
+
+    assert_int_equal(store_space_check(s), 0);
+    assert_int_equal(store_space(s, &avail, &min), 0);
+    assert_true(avail > 0);
+    assert_int_equal(min, 0);
+    store_set_limits(s, 0, UINT64_MAX / 2);
+    assert_int_equal(store_space_check(s), JF_EFULL);
+    assert_int_equal(store_space(s, &avail, &min), 1);
+    assert_int_equal(min, UINT64_MAX / 2);
+    printf("  %llu bytes free, low\n", (unsigned long long)avail);
+    store_set_limits(s, 0, 1);
+    assert_int_equal(store_space_check(s), 0);
+    assert_int_equal(store_space(s, NULL, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +304,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_message, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk_stop_and_errors, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_map_ceiling_and_space, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_first, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,24 @@
+#include "case/migrations.h"
+#include "case/caseindex.h"
+
+static int to_opened(store *st, MDB_txn *txn, const char *self)
+{
+    (void)self;
+    return caseindex_opened_fill(st, txn);
+}
+
+static int to_agenda(store *st, MDB_txn *txn, const char *self)
+{
+    return caseindex_agenda_fill(st, txn, self);
+}
+
+static const struct migrate_step steps[] = {
+    {2, "cases by opening time (index opened)", to_opened},
+    {3, "what waits for this node (index agenda, 待办)", to_agenda},
+};
+
+const struct migrate_step *migrations_steps(size_t *n)
+{
+    *n = sizeof steps / sizeof steps[0];
+    return steps;
+}
