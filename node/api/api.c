@@ -113,6 +113,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
     {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
     {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
+    {"POST", "/api/v1/receipts/verify", 0, NEED_LOGIN, route_receipt_verify},
+    {"GET", "/api/v1/receipts/root", 0, NEED_LOGIN, route_receipt_root},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -153,6 +153,8 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
                          ev->follow_up->note);
+    case JIEFEN__EVENT__BODY_FORMS_RECORD: /* the content is sealed: see /forms/ */
+        return json_pack("{s:s}", "kind", ev->forms_record->kind);
     default:
         return json_object();
     }
@@ -249,6 +251,8 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
 {
     (void)r;
     char id[128];
+    if (strstr(tail, "/forms/"))
+        return route_case_form(c, r, tail);
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
     case_show(c, id);

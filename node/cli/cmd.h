@@ -16,6 +16,12 @@ int cmd_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_case_new(struct ctl *ctl, int argc, char **argv);
 int cmd_case_show(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_form.c */
+int cmd_case_record(struct ctl *ctl, int argc, char **argv);
+int cmd_case_print(struct ctl *ctl, int argc, char **argv);
+int cmd_receipt_verify(struct ctl *ctl, int argc, char **argv);
+int cmd_receipt_root(struct ctl *ctl, int argc, char **argv);
+
 /* cmd_case_list.c */
 int cmd_case_list(struct ctl *ctl, int argc, char **argv);
 

@@ -47,6 +47,12 @@ static const struct command commands[] = {
     {"case", "decide", action_run, 0, NULL},
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
+    {"case", "record", cmd_case_record, 0,
+     "ID mediation_record|agreement|confirmation_application|follow_up\n"
+     "                 --FIELD TEXT ... [--actor NAME]"},
+    {"case", "print", cmd_case_print, 0, "ID FORM --out FILE.pdf|- [--force]"},
+    {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
+    {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
