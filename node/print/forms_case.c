@@ -39,7 +39,7 @@ const char *forms_party_names(const struct formdata *d, const char *role, char *
 
 void forms_parties(struct pdf *p, const struct formdata *d)
 {
-    static const double w[] = {0.13, 0.11, 0.28, 0.18, 0.30};
+    static const double w[] = {0.14, 0.1, 0.3, 0.2, 0.26};
     enum { COLS = 5, ROWS_MAX = 17 };
     const char *cells[ROWS_MAX * COLS] = {"身份", "姓名", "公民身份号码", "联系电话", "住址"};
     size_t rows = 1;
@@ -49,7 +49,7 @@ void forms_parties(struct pdf *p, const struct formdata *d)
                                  pt->phone, pt->address};
         memcpy(&cells[rows * COLS], row, sizeof row);
     }
-    pdf_table(p, cells, rows, COLS, w, 0);
+    pdf_table(p, cells, rows, COLS, w, PDF_HEADER_ROW);
 }
 
 void forms_signatures(struct pdf *p, const char *const *labels, size_t n)
@@ -57,7 +57,7 @@ void forms_signatures(struct pdf *p, const char *const *labels, size_t n)
     char line[512];
     pdf_space(p, 12);
     for (size_t i = 0; i < n; i++) {
-        snprintf(line, sizeof line, "%s（签名）：________________　　日期：　　　年　　月　　日",
+        snprintf(line, sizeof line, "%s（签名）：__________    日期：____年___月___日",
                  labels[i]);
         pdf_text(p, line, 0);
         pdf_space(p, 6);
@@ -91,7 +91,7 @@ void forms_intake_register(struct pdf *p, const struct formdata *d, const char *
         "纠纷来源", forms_ref(&ref_sources, v->source),
         "纠纷类别", forms_ref(&ref_categories, v->category),
         "事项类型", forms_ref(&ref_matter_types, v->matter_type),
-        "所在村（社区）", v->village,
+        "所在村", v->village,
         "复杂程度", ref_enum(&ref_complexities, v->complexity),
         "风险等级", ref_enum(&ref_risks, v->risk),
         "归口部门", v->department,
@@ -101,12 +101,12 @@ void forms_intake_register(struct pdf *p, const struct formdata *d, const char *
     const char *summary[] = {"纠纷概要", v->summary, "登记人", d->opened_by};
     pdf_title(p, "矛盾纠纷受理登记表");
     forms_number(p, d);
-    pdf_table(p, cells, N(cells) / 4, 4, w, 1);
+    pdf_table(p, cells, N(cells) / 4, 4, w, PDF_LABEL_COLUMNS);
     pdf_space(p, 10);
     pdf_text(p, "当事人基本情况", 1);
     forms_parties(p, d);
     pdf_space(p, 10);
-    pdf_table(p, summary, 2, 2, one, 1);
+    pdf_table(p, summary, 2, 2, one, PDF_LABEL_COLUMNS);
     static const char *const sign[] = {"当事人", "登记人"};
     forms_signatures(p, sign, N(sign));
 }
@@ -158,17 +158,17 @@ void forms_cover(struct pdf *p, const struct formdata *d, const char *qr)
     pdf_space(p, 80);
     pdf_title(p, "矛盾纠纷调处卷宗");
     pdf_space(p, 40);
-    pdf_table(p, cells, N(cells) / 2, 2, w, 1);
+    pdf_table(p, cells, N(cells) / 2, 2, w, PDF_LABEL_COLUMNS);
     pdf_space(p, 10);
     static const char *const sign[] = {"立卷人", "审核人"};
     forms_signatures(p, sign, N(sign));
     pdf_page(p); /* the index on pages of its own */
     pdf_title(p, "卷内目录");
     forms_number(p, d);
-    static const double iw[] = {0.08, 0.2, 0.17, 0.35, 0.2};
+    static const double iw[] = {0.07, 0.19, 0.16, 0.33, 0.25};
     enum { COLS = 5 };
     pdf_table(p, (const char *const[]){"序号", "时间", "事项", "内容摘要", "经办人（单位）"}, 1,
-              COLS, iw, 0);
+              COLS, iw, PDF_HEADER_ROW);
     for (size_t i = 0; i < d->n_events; i++) {
         const struct form_event *e = &d->events[i];
         char no[24], when[64], who[600];
@@ -176,6 +176,6 @@ void forms_cover(struct pdf *p, const struct formdata *d, const char *qr)
         formdata_date(e->time_ms, when, sizeof when);
         snprintf(who, sizeof who, "%s（%s）", e->actor, e->node);
         const char *row[COLS] = {no, when, e->kind, e->detail, who};
-        pdf_table(p, row, 1, COLS, iw, 0);
+        pdf_table(p, row, 1, COLS, iw, PDF_PLAIN);
     }
 }

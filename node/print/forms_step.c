@@ -30,7 +30,7 @@ void forms_mediation_record(struct pdf *p, const struct formdata *d, const char 
     };
     pdf_title(p, "调解笔录");
     forms_number(p, d);
-    pdf_table(p, cells, N(cells) / 4, 4, w, 1);
+    pdf_table(p, cells, N(cells) / 4, 4, w, PDF_LABEL_COLUMNS);
     pdf_space(p, 12);
     section(p, "申请人陈述：", record_value(c, "applicant_statement"));
     section(p, "被申请人陈述：", record_value(c, "respondent_statement"));
@@ -111,8 +111,8 @@ void forms_follow_up(struct pdf *p, const struct formdata *d, const char *qr)
     const char *more[] = {"办理结果", v->result};
     pdf_title(p, "矛盾纠纷回访单");
     forms_number(p, d);
-    pdf_table(p, cells, N(cells) / 4, 4, w, 1);
-    pdf_table(p, more, 1, 2, one, 1);
+    pdf_table(p, cells, N(cells) / 4, 4, w, PDF_LABEL_COLUMNS);
+    pdf_table(p, more, 1, 2, one, PDF_LABEL_COLUMNS);
     pdf_space(p, 12);
     section(p, "协议履行情况：", record_value(c, "performance"));
     section(p, "当事人意见：", record_value(c, "opinion"));

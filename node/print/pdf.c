@@ -196,8 +196,8 @@ void pdf_table(struct pdf *p, const char *const *cells, size_t rows, size_t cols
         PangoLayout *l[CELLS_MAX];
         double h = 0;
         for (size_t c = 0; c < cols && c < CELLS_MAX; c++) {
-            int label = labels && c % 2 == 0;
-            l[c] = layout(p, cells[r * cols + c], label ? SANS " Bold 11" : SERIF " 11",
+            int label = labels == PDF_LABEL_COLUMNS ? c % 2 == 0 : labels == PDF_HEADER_ROW && r == 0;
+            l[c] = layout(p, cells[r * cols + c], label ? SANS " Bold 10" : SERIF " 10",
                           WIDTH * widths[c] - 2 * PAD,
                           label ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
             if (height_of(l[c]) > h)
@@ -208,7 +208,7 @@ void pdf_table(struct pdf *p, const char *const *cells, size_t rows, size_t cols
         double x = LEFT;
         for (size_t c = 0; c < cols && c < CELLS_MAX; c++) {
             double w = WIDTH * widths[c];
-            if (labels && c % 2 == 0) {
+            if (labels == PDF_LABEL_COLUMNS ? c % 2 == 0 : labels == PDF_HEADER_ROW && r == 0) {
                 cairo_set_source_rgb(p->cr, 0.93, 0.93, 0.93);
                 cairo_rectangle(p->cr, x, p->y, w, h);
                 cairo_fill(p->cr);

@@ -31,9 +31,11 @@ void pdf_note(struct pdf *p, const char *text, int right);
 /* A paragraph, wrapped to the width, flowing across pages; bold for headings. */
 void pdf_text(struct pdf *p, const char *text, int bold);
 
+enum { PDF_PLAIN, PDF_LABEL_COLUMNS, PDF_HEADER_ROW };
+
 /* A bordered table of rows × cols cells (row-major, NULL cells empty); widths are the
- * columns' shares of the width (sum 1). Cells of even columns are labels (shaded, bold)
- * when `labels` is set. A row is never split across pages; rows of tables drawn one after
+ * columns' shares of the width (sum 1). Labels are shaded and bold: the cells of even
+ * columns (PDF_LABEL_COLUMNS), or of the first row (PDF_HEADER_ROW). A row is never split across pages; rows of tables drawn one after
  * the other join into one table. */
 void pdf_table(struct pdf *p, const char *const *cells, size_t rows, size_t cols,
                const double *widths, int labels);

@@ -171,6 +171,30 @@ class Forms(NodeTest):
         got = other.ok("POST", "/api/v1/receipts/verify", {"text": "JFR1.garbage"})
         self.assertEqual((got["valid"], got["code"]), (False, "malformed"))
 
+    def test_records_travel_sealed_with_the_case(self):
+        county, (town,), ((v1,),) = self.tree((1,))
+        cid = v1.ok("POST", "/api/v1/cases", intake())["case"]["id"]
+        canary = "金丝雀陈述QX7Z9"
+        self.record(v1, cid, "mediation_record", dict(MEDIATION, applicant_statement=canary))
+        v1.ok("POST", f"/api/v1/cases/{cid}/escalate", {"reason": "村级无法化解"})
+        harness.wait_for(lambda: town.api("GET", f"/api/v1/cases/{cid}")[0] == 200 and
+                         town.ok("GET", f"/api/v1/cases/{cid}")["case"]["where"] == "here",
+                         20, "the case at the township")
+        # The township, now holding it, prints the village's record: the part came boxed to it.
+        path = os.path.join(self.root, "town-record.pdf")
+        r = town.ctl("case", "print", cid, "mediation_record", "--out", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(canary, pdf_text(path).replace(" ", ""))
+        os.unlink(path)
+        # Verify covers the record event at each tier, and no text is on any disk in clear.
+        for n in (v1, town):
+            self.assertEqual(n.verify()["problems"], [], n.id)
+        for n in (v1, town, county):
+            for root, _, files in os.walk(n.dir):
+                for f in files:
+                    with open(os.path.join(root, f), "rb") as fh:
+                        self.assertNotIn(canary.encode(), fh.read(), f"{root}/{f}")
+
 
 if __name__ == "__main__":
     harness.main()
