@@ -7,8 +7,9 @@
  * time, the node's certificate chain up to but not including the root, and the node's
  * Ed25519 signature over the line "jiefen-receipt-1 KIND CASE HASHHEX NODE TIME". Anyone
  * holding the tree's root certificate can check it with no network: the chain must lead
- * from the signer to that root, and the signature must be the signer's. About 600 characters for a village under a
- * township under a county root: a version-20-odd QR code, well inside what a phone reads.
+ * from the signer to that root, and the signature must be the signer's. About 510
+ * characters for a village under a township under a county root: a version-17 QR code,
+ * well inside what a phone reads.
  *
  * This header includes nothing of the project, so jiefenctl can check a receipt offline
  * (docs/architecture.md lets node/cli use common/receipt).

@@ -21,6 +21,7 @@ import networkPage from './page-network.js';
 import accountPage from './page-account.js';
 import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
+import verifyPage from './page-verify.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 
@@ -41,6 +42,7 @@ const pages = {
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
   network: { title: '网络状态', page: networkPage },
+  verify: { title: '核验回执', page: verifyPage },
   account: { title: '账户', page: accountPage },
 };
 

@@ -4,7 +4,6 @@ through both, its text read back with pdftotext and drawn with pdftoppm, the QR 
 receipt and the agreement decoded from the drawing with zbarimg and checked by
 `jiefenctl receipt verify` against the root certificate, offline; a changed byte refused
 with the reason; a village's receipt checked at the county's API."""
-import http.client
 import os
 import subprocess
 
@@ -32,33 +31,12 @@ def pdf_text(path):
     return r.stdout
 
 
-def qr_of(pdf, workdir):
-    """The text of the one QR code drawn on the PDF, read from PNG images of its pages."""
-    stem = os.path.join(workdir, os.path.basename(pdf)[:-4])
-    r = subprocess.run(["pdftoppm", "-png", "-r", "200", pdf, stem], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    png = sorted(os.path.join(workdir, f) for f in os.listdir(workdir)
-                 if f.startswith(os.path.basename(stem) + "-") and f.endswith(".png"))
-    assert png, "pdftoppm made no image"
-    r = subprocess.run(["zbarimg", "--quiet", "--raw", *png], capture_output=True, text=True)
-    found = r.stdout.split()
-    assert len(found) == 1, f"want one QR code in {pdf}, found {found}: {r.stderr}"
-    return found[0]
-
-
 class Forms(NodeTest):
     def record(self, node, cid, kind, fields):
         return node.ok("POST", f"/api/v1/cases/{cid}/records", {"kind": kind, "fields": fields})
 
     def get_pdf(self, node, cid, form):
-        """(status, bytes, headers) of a form through the API."""
-        c = http.client.HTTPConnection(node.host, node.port, timeout=60)
-        c.request("GET", f"/api/v1/cases/{cid}/forms/{form}.pdf",
-                  headers={"Authorization": "Bearer " + node.token()})
-        r = c.getresponse()
-        body = r.read()
-        c.close()
-        return r.status, body, r.headers
+        return harness.fetch_bytes(node, f"/api/v1/cases/{cid}/forms/{form}.pdf")
 
     def test_forms_by_api_and_cli_and_receipts_verified(self):
         county, (town,), ((v1,),) = self.tree((1,))
@@ -140,7 +118,7 @@ class Forms(NodeTest):
         r = v1.ctl("receipt", "root", "--out", root)
         self.assertEqual(r.returncode, 0, r.stderr)
         for form in ("receipt", "agreement"):
-            text = qr_of(os.path.join(out, f"cli-{form}.pdf"), out)
+            text = harness.pdf_qr(os.path.join(out, f"cli-{form}.pdf"), out)
             self.assertTrue(text.startswith("JFR1."), text)
             r = harness.run([harness.jiefenctl(), "receipt", "verify", text, "--root", root])
             self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
