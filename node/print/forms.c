@@ -90,6 +90,7 @@ int forms_render(store *st, MDB_txn *txn, const crypto_identity *id, const char 
     int pages = 0, k = record_of(f);
     int rc = formdata_read(st, txn, id, self, case_id, &d);
     *pdf = NULL;
+    snprintf(why, FORMS_ERR_MAX, "无法生成%s", forms_names[f].name);
     if (rc == 0 && !d.opening && f != FORM_COVER)
         rc = refuse(why, "本节点无法打开此案件的当事人信息，不能打印%s", forms_names[f].name);
     else if (rc == 0 && k >= 0 && !d.rec.content[k])
