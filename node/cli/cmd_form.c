@@ -12,6 +12,7 @@
 #include "field.h"
 #include "msg.h"
 #include "receipt.h"
+#include "vocab.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -73,12 +74,7 @@ int cmd_case_record(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = api_post(ctl, path, req, &r);
     if (rc == 0)
-        rc = api_confirm(ctl, r, "已录入 %s 的%s", argv[1],
-                         strcmp(argv[2], "mediation_record") == 0       ? "调解笔录"
-                         : strcmp(argv[2], "agreement") == 0            ? "调解协议书"
-                         : strcmp(argv[2], "confirmation_application") == 0 ? "司法确认申请书"
-                         : strcmp(argv[2], "follow_up") == 0            ? "回访单"
-                                                                         : argv[2]);
+        rc = api_confirm(ctl, r, "已录入 %s 的%s", argv[1], vocab_name(vocab_kinds, argv[2]));
     json_decref(r);
     json_decref(req);
     json_decref(a.fields);
