@@ -98,10 +98,8 @@ int forms_render(store *st, MDB_txn *txn, const crypto_identity *id, const char 
     if (rc == 0)
         rc = qr_text(&d, id, self, f, &qr);
     /* Twice: the first counts the pages for the footers. */
-    if (rc == 0 && (rc = draw(&d, f, qr, 0, pdf, len, &pages)) == 0) {
-        free(*pdf);
+    if (rc == 0 && (rc = draw(&d, f, qr, PDF_COUNT_PAGES, pdf, len, &pages)) == 0)
         rc = draw(&d, f, qr, pages, pdf, len, &pages);
-    }
     free(qr);
     formdata_clear(&d);
     return rc;

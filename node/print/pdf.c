@@ -22,6 +22,7 @@
 struct pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
+    PangoContext *pango;       /* one for the document: the same metrics on every surface */
     uint8_t *buf;
     size_t len, cap;
     int failed;
@@ -49,14 +50,30 @@ static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigne
     return CAIRO_STATUS_SUCCESS;
 }
 
+/* Text measured the same whether drawn into a PDF or only recorded to count the pages. */
+static PangoContext *text_context(cairo_t *cr)
+{
+    PangoContext *ctx = pango_cairo_create_context(cr);
+    cairo_font_options_t *o = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(o, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(o, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(ctx, o);
+    cairo_font_options_destroy(o);
+    return ctx;
+}
+
 struct pdf *pdf_new(int pages)
 {
+    static const cairo_rectangle_t a4 = {0, 0, PAGE_W, PAGE_H};
     struct pdf *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->surface = cairo_pdf_surface_create_for_stream(write_cb, p, PAGE_W, PAGE_H);
+    /* Counting pages needs no PDF, whose making (font subsets) is the slow part. */
+    p->surface = pages == PDF_COUNT_PAGES
+                     ? cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &a4)
+                     : cairo_pdf_surface_create_for_stream(write_cb, p, PAGE_W, PAGE_H);
     p->cr = cairo_create(p->surface);
-    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
+    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS || !(p->pango = text_context(p->cr))) {
         pdf_free(&p);
         return NULL;
     }
@@ -70,6 +87,8 @@ void pdf_free(struct pdf **p)
 {
     if (!p || !*p)
         return;
+    if ((*p)->pango)
+        g_object_unref((*p)->pango);
     if ((*p)->cr)
         cairo_destroy((*p)->cr);
     if ((*p)->surface)
@@ -82,7 +101,7 @@ void pdf_free(struct pdf **p)
 static PangoLayout *layout(struct pdf *p, const char *text, const char *font, double width,
                            PangoAlignment align)
 {
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
+    PangoLayout *l = pango_layout_new(p->pango);
     PangoFontDescription *fd = pango_font_description_from_string(font);
     pango_layout_set_font_description(l, fd);
     pango_font_description_free(fd);
@@ -238,10 +257,15 @@ int pdf_qr(struct pdf *p, const char *text, double size, const char *caption)
     cairo_fill(p->cr);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
     for (int y = 0; y < q->width; y++)
-        for (int x = 0; x < q->width; x++)
-            if (q->data[y * q->width + x] & 1)
-                cairo_rectangle(p->cr, x0 + (x + 4) * module, y0 + (y + 4) * module, module,
-                                module);
+        for (int x = 0; x < q->width; x++) {
+            int run = 0; /* a run of dark modules is one rectangle */
+            while (x + run < q->width && q->data[y * q->width + x + run] & 1)
+                run++;
+            if (run)
+                cairo_rectangle(p->cr, x0 + (x + 4) * module, y0 + (y + 4) * module,
+                                run * module, module);
+            x += run;
+        }
     cairo_fill(p->cr);
     QRcode_free(q);
     PangoLayout *l = layout(p, caption, SERIF " 10", WIDTH - size - 16, PANGO_ALIGN_LEFT);
@@ -264,7 +288,7 @@ int pdf_finish(struct pdf **pp, uint8_t **out, size_t *len, int *pages)
     *out = NULL;
     *len = 0;
     *pages = p->page;
-    if (!bad) {
+    if (!bad && p->pages != PDF_COUNT_PAGES) {
         *out = p->buf;
         *len = p->len;
         p->buf = NULL;

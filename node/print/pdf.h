@@ -15,7 +15,10 @@
 
 struct pdf;
 
-/* A new document; `pages` is the page count to print in the footers (0: "第 N 页" only).
+#define PDF_COUNT_PAGES (-1)
+
+/* A new document; `pages` is the page count to print in the footers (0: "第 N 页" only),
+ * or PDF_COUNT_PAGES to lay it out only, for pdf_finish's count (no PDF is made, quickly).
  * NULL when out of memory. */
 struct pdf *pdf_new(int pages);
 
@@ -50,8 +53,8 @@ void pdf_page(struct pdf *p);
  * or -1 when the text does not fit a QR code. */
 int pdf_qr(struct pdf *p, const char *text, double size, const char *caption);
 
-/* Ends the document: *out is malloc'd PDF bytes (free them); *pages its page count.
- * 0, or -1 when cairo failed (out of memory). Frees p either way. */
+/* Ends the document: *out is malloc'd PDF bytes (free them; NULL when only counting);
+ * *pages its page count. 0, or -1 when cairo failed (out of memory). Frees p either way. */
 int pdf_finish(struct pdf **p, uint8_t **out, size_t *len, int *pages);
 
 #endif
