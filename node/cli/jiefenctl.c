@@ -125,9 +125,14 @@ static void ctl_usage(FILE *out)
           "writes the ledger (--from, --to), or with --kind the report of --node (default\n"
           "this node) as submitted; --out - writes to standard output; an existing FILE is\n"
           "kept unless --force.\n"
+          "FORM: intake_register, receipt, mediation_record, agreement,\n"
+          "confirmation_application, follow_up or cover; case record takes the fields of its\n"
+          "KIND as options (--applicant-statement TEXT ...; docs/cli.md lists them).\n"
+          "receipt verify checks offline with --root (from receipt root), else at the node.\n"
           "user add and user passwd ask for the password twice at the terminal (not shown),\n"
           "or read one line of standard input with --password-stdin (for scripts).\n"
-          "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
+          "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems\n"
+          "      or the receipt is not valid,\n"
           "      5 jiefend failed\n", out);
 }
 
