@@ -11,6 +11,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   python3 curl procps tzdata iproute2
   chromium fonts-noto-cjk
+  libcairo2-dev libpango1.0-dev libqrencode-dev poppler-utils zbar-tools
 )
 # Node.js and npm fetch ECharts for the console at build time and drive the browser tests.
 # A machine that already has both (NodeSource's nodejs bundles npm and conflicts with

@@ -23,6 +23,7 @@ import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
 import hazardsPage, { hazardPage } from './page-hazards.js';
 import reviewsPage from './page-reviews.js';
+import verifyPage from './page-verify.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
@@ -49,6 +50,7 @@ const pages = {
   reviews: { title: '分析研判', page: reviewsPage },
   network: { title: '网络状态', page: networkPage },
   access: { title: '查阅记录', page: accessPage, perm: 'access.audit' },
+  verify: { title: '核验回执', page: verifyPage },
   account: { title: '账户', page: accountPage },
 };
 

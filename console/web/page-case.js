@@ -8,6 +8,7 @@ import { name, options, departments } from './vocab.js';
 import { directiveCard } from './page-directives.js';
 import { caseAccessSection } from './page-access.js';
 import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
+import formsPanel from './forms-panel.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -172,6 +173,7 @@ function details(e, nodeName) {
   case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
   case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
   case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.note ? `：${d.note}` : ''}`;
+  case 'forms_record': return `${name('record', d.kind)}（内容已加密保存，可打印查看）`;
   default: return JSON.stringify(d);
   }
 }
@@ -211,6 +213,7 @@ export default async function casePage(main, ctx) {
     h('h1', {}, '一案一卷 ', h('span', { class: 'mono' }, c.id)),
     h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
     actionBar(ctx, c, children, reload),
+    formsPanel(ctx, c, file.history, reload),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'),
         ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,

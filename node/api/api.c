@@ -122,6 +122,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/hazards", 0, PERM_CASE_CREATE, route_hazard_add},
     {"GET", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_show},
     {"POST", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_action}, /* per step */
+    {"POST", "/api/v1/receipts/verify", 0, NEED_LOGIN, route_receipt_verify},
+    {"GET", "/api/v1/receipts/root", 0, NEED_LOGIN, route_receipt_root},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -159,6 +159,8 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
                          ev->follow_up->note);
+    case JIEFEN__EVENT__BODY_FORMS_RECORD: /* the content is sealed: see /forms/ */
+        return json_pack("{s:s}", "kind", ev->forms_record->kind);
     default:
         return json_object();
     }
@@ -280,9 +282,7 @@ static int show_apply(eventlog_tx *tx, struct api_op *o)
     int rc = caseindex_get(tx->st, tx->txn, s->id, &v);
     if (rc || !v)
         return rc ? rc : op_refuse(o, 404, "not_found", NULL, "无此案件：%s", s->id);
-    const char *purpose = s->purpose[0]                                 ? s->purpose
-                          : strcmp(v->holder, api->dep.cfg->node_id) == 0 ? "casework"
-                                                                         : NULL;
+    const char *purpose = api_case_purpose(api, v, s->purpose);
     json_t *parties = purpose ? json_array() : NULL, *history = json_array();
     rc = case_history(api, tx->txn, v, history);
     if (rc == 0 && parties)
@@ -301,6 +301,8 @@ static int show_apply(eventlog_tx *tx, struct api_op *o)
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
 {
     char id[128], want[8];
+    if (strstr(tail, "/forms/"))
+        return route_case_form(c, r, tail);
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
     /* Personal data only for the roles whose work needs it (docs/permissions.md), and not
@@ -322,6 +324,13 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
     op_submit_data(c, json_object(), show_apply, NULL, s);
 }
 
+
+const char *api_case_purpose(struct api *api, const Jiefen__CaseView *v, const char *given)
+{
+    if (given[0])
+        return given;
+    return strcmp(v->holder, api->dep.cfg->node_id) == 0 ? "casework" : NULL;
+}
 
 /* ---- lists ------------------------------------------------------------------------ */
 

@@ -635,6 +635,7 @@ static const char *const k_extension[] = {"days", "reason", NULL};
 static const char *const k_decide[] = {"approved", "days", "reason", NULL};
 static const char *const k_close[] = {"result", "feedback", NULL};
 static const char *const k_follow_up[] = {"satisfaction", "note", NULL};
+static const char *const k_records[] = {"kind", "fields", NULL};
 
 static const struct action actions[] = {
     {"route", "重新分流", PERM_CASE_ROUTE, 1, k_route, do_route},
@@ -650,6 +651,7 @@ static const struct action actions[] = {
     {"extension/decide", "审批延期", PERM_CASE_EXTENSION_DECIDE, 0, k_decide, do_decide},
     {"close", "办结", PERM_CASE_CLOSE, 1, k_close, do_close},
     {"followup", "回访", PERM_CASE_FOLLOWUP, 1, k_follow_up, do_follow_up},
+    {"records", "录入文书", PERM_CASE_ATTEMPT, 1, k_records, api_record_apply},
 };
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
 

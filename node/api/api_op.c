@@ -57,7 +57,10 @@ static void op_done(void *arg, int status)
         reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
     else if (status)
         reply_store_error(o->c, status);
-    else {
+    else if (o->then) {
+        o->then(o->c, o->data);
+        o->data = NULL;
+    } else {
         struct api *a = o->c->api;
         reply_json(o->c, 200, o->out ? o->out : json_object());
         o->out = NULL;
@@ -70,22 +73,30 @@ static void op_done(void *arg, int status)
     free(o);
 }
 
+/* Queues the operation made of tmpl (its c, apply, in, data and after or then). */
+static void submit(struct api_op tmpl)
+{
+    struct api_op *o = calloc(1, sizeof *o);
+    if (o)
+        *o = tmpl;
+    if (!o || eventlog_submit(tmpl.c->api->dep.log, op_apply, op_done, o)) {
+        free(o);
+        json_decref(tmpl.in);
+        free(tmpl.data);
+        reply_error(tmpl.c, 500, "internal", NULL, "内存不足");
+    }
+}
+
 void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,
                     op_after_fn after, void *data)
 {
-    struct api_op *o = calloc(1, sizeof *o);
-    if (!o) {
-        json_decref(in);
-        free(data);
-        return reply_error(c, 500, "internal", NULL, "内存不足");
-    }
-    *o = (struct api_op){.c = c, .apply = apply, .in = in, .after = after, .data = data};
-    if (eventlog_submit(c->api->dep.log, op_apply, op_done, o)) {
-        free(o);
-        json_decref(in);
-        free(data);
-        reply_error(c, 500, "internal", NULL, "内存不足");
-    }
+    submit((struct api_op){.c = c, .apply = apply, .in = in, .after = after, .data = data});
+}
+
+void op_submit_then(struct api_call *c, json_t *in, op_apply_fn apply, op_then_fn then,
+                    void *data)
+{
+    submit((struct api_op){.c = c, .apply = apply, .in = in, .then = then, .data = data});
 }
 
 void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after)

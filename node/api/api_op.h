@@ -15,6 +15,9 @@ typedef int (*op_apply_fn)(eventlog_tx *tx, struct api_op *o);
 /* Runs after the answer of an operation that committed (e.g. to start a link). */
 typedef void (*op_after_fn)(struct api *a);
 
+/* Runs, instead of answering, once an operation is durable: it owns data and answers. */
+typedef void (*op_then_fn)(struct api_call *c, void *data);
+
 struct api_op {
     struct api_call *c;
     op_apply_fn apply;
@@ -25,6 +28,7 @@ struct api_op {
     char code[32], field[64], msg[512];
     op_after_fn after;
     void *data;            /* the route's own, freed with the operation */
+    op_then_fn then;       /* instead of the answer, once durable (op_submit_then) */
 };
 
 /* Records why the operation is refused and returns JF_EINVAL: the operation's nested
@@ -39,6 +43,12 @@ void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn af
 
 /* op_submit with data for apply (o->data), freed with free() once answered. */
 void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after,
+                    void *data);
+
+/* op_submit_data whose success is not answered but goes on in then(c, data) (e.g. work
+ * that may only start once what it records is durable); a refusal or an error is answered
+ * as usual and data freed. */
+void op_submit_then(struct api_call *c, json_t *in, op_apply_fn apply, op_then_fn then,
                     void *data);
 
 /* A JSON body, then op_submit. */

@@ -20,6 +20,15 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 void route_case_new(struct api_call *c, const http_request *r, const char *tail);
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_form.c: the printable forms (ID/forms/FORM.pdf, reached through route_case_show),
+ * the "records" action of a case (api_case_act.c's table), and receipts. */
+struct api_op;
+void route_case_form(struct api_call *c, const http_request *r, const char *tail);
+int api_record_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
+                     const Jiefen__CaseView *v);
+void route_receipt_verify(struct api_call *c, const http_request *r, const char *tail);
+void route_receipt_root(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_party.c: finding a person, and the record of searches. */
 void route_party_find(struct api_call *c, const http_request *r, const char *tail);
 void route_party_log(struct api_call *c, const http_request *r, const char *tail);

@@ -431,6 +431,8 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return apply_closed(v, ev);
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return apply_follow_up(v, ev);
+    case JIEFEN__EVENT__BODY_FORMS_RECORD: /* its content is sealed: see case/record.h */
+        return ev->forms_record->kind[0] ? 0 : JF_EINVAL;
     default:
         return JF_EINVAL;
     }
@@ -714,6 +716,7 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
+    case JIEFEN__EVENT__BODY_FORMS_RECORD:
         return 1;
     default:
         return 0;

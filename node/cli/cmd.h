@@ -22,6 +22,11 @@ int cmd_case_show(struct ctl *ctl, int argc, char **argv);
  * 联系电话, 住址 (a table_row_fn of table.h). */
 struct table;
 int cmd_party_row(struct table *t, const json_t *p, const void *arg);
+/* cmd_form.c */
+int cmd_case_record(struct ctl *ctl, int argc, char **argv);
+int cmd_case_print(struct ctl *ctl, int argc, char **argv);
+int cmd_receipt_verify(struct ctl *ctl, int argc, char **argv);
+int cmd_receipt_root(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_case_list.c */
 int cmd_case_list(struct ctl *ctl, int argc, char **argv);

@@ -303,6 +303,7 @@ static const char *const detail_templates[][2] = {
     {"extension_decided", "{approved}[，期限延至 {new_due_ms}][：{reason}]"},
     {"case_closed", "{result}[（交回 {return_to} 回访）]"},
     {"follow_up", "{satisfaction}[：{note}]"},
+    {"forms_record", "{kind}（内容已加密保存，可打印）"},
 };
 
 /* The details of a history entry in a few words, malloc'd; NULL when out of memory. */

@@ -47,6 +47,12 @@ static const struct command commands[] = {
     {"case", "decide", action_run, 0, NULL},
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
+    {"case", "record", cmd_case_record, 0,
+     "ID mediation_record|agreement|confirmation_application|follow_up\n"
+     "                 --FIELD TEXT ... [--actor NAME]"},
+    {"case", "print", cmd_case_print, 0, "ID FORM --out FILE.pdf|- [--force]"},
+    {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
+    {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P --purpose P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
@@ -134,9 +140,14 @@ static void ctl_usage(FILE *out)
           "writes the ledger (--from, --to), or with --kind the report of --node (default\n"
           "this node) as submitted; --out - writes to standard output; an existing FILE is\n"
           "kept unless --force.\n"
+          "FORM: intake_register, receipt, mediation_record, agreement,\n"
+          "confirmation_application, follow_up or cover; case record takes the fields of its\n"
+          "KIND as options (--applicant-statement TEXT ...; docs/cli.md lists them).\n"
+          "receipt verify checks offline with --root (from receipt root), else at the node.\n"
           "user add and user passwd ask for the password twice at the terminal (not shown),\n"
           "or read one line of standard input with --password-stdin (for scripts).\n"
-          "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems,\n"
+          "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems\n"
+          "      or the receipt is not valid,\n"
           "      5 jiefend failed\n", out);
 }
 

@@ -230,6 +230,71 @@ test('the console in Chromium', async (t) => {
     await town.waitForSelector('.timeline .kind-risk_changed');
   });
 
+  await t.test('forms: a mediation record and an agreement entered at the township (a refusal keeps what was typed), printed as PDF; 核验回执 accepts the village\'s receipt and refuses a changed one', async () => {
+    const med = await newPage();
+    await login(med, TOWN, 'tjy-t');
+    await open(med, TOWN, `#/case/${caseId}`);
+    await med.click('.case-forms button[data-record=mediation_record]');
+    const rec = 'form[data-record=mediation_record]';
+    assert.equal(await med.inputValue(`${rec} [name=mediator]`), '钱调解');
+    await med.fill(`${rec} [name=applicant_statement]`, '申请人称被申请人越界耕种约两分地');
+    await med.fill(`${rec} [name=respondent_statement]`, '被申请人称以老界桩为准');
+    await med.fill(`${rec} [name=mediator_notes]`, '组织双方实地测量，释法明理');
+    await med.click(`${rec} button[type=submit]`);  // no place: refused beside the field
+    const slot = await med.waitForSelector(`${rec} .field.invalid`);
+    assert.equal(await slot.getAttribute('data-field'), 'place');
+    assert.match(await (await slot.$('.field-error')).textContent(), /调解地点/);
+    assert.equal(await med.inputValue(`${rec} [name=applicant_statement]`), '申请人称被申请人越界耕种约两分地');
+    // Closed and opened again, the form still has what was typed.
+    await med.click(`${rec} button.secondary`);
+    await med.click('.case-forms button[data-record=mediation_record]');
+    assert.equal(await med.inputValue(`${rec} [name=respondent_statement]`), '被申请人称以老界桩为准');
+    await med.fill(`${rec} [name=place]`, '镇调解室');
+    await med.click(`${rec} button[type=submit]`);
+    await med.waitForSelector('.timeline .kind-forms_record');
+    assert.match(await med.textContent('.timeline .kind-forms_record'), /调解笔录/);
+
+    await med.click('.case-forms button[data-record=agreement]');
+    const agr = 'form[data-record=agreement]';
+    await med.fill(`${agr} [name=facts]`, '双方因承包地界桩位置发生争议');
+    await med.fill(`${agr} [name=terms]`, '被申请人退还越界耕种的两分地，恢复界桩');
+    await med.fill(`${agr} [name=deadline]`, '2026-03-01');
+    await med.fill(`${agr} [name=method]`, '当面交接，村委会见证');
+    await med.click(`${agr} button[type=submit]`);
+    await med.waitForFunction(() => document.querySelectorAll('.timeline .kind-forms_record').length === 2);
+    await shot(med, '06b-case-forms');
+
+    // 打印: the node's PDF arrives as application/pdf.
+    const [res] = await Promise.all([
+      med.waitForResponse((r) => r.url().includes(`/forms/agreement.pdf`)),
+      med.click('.case-forms button[data-print=agreement]'),
+    ]);
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    assert.match(res.headers()['content-disposition'], /-agreement\.pdf/);
+    assert.ok(Number(res.headers()['content-length']) > 10000, 'a PDF of some size');
+    await med.waitForFunction(() => /调解协议书已生成/.test(document.getElementById('toast')?.textContent || ''));
+
+    // 核验回执: the village's receipt, as decoded from its printed QR code.
+    const text = await ask(`@@receipt-qr ${caseId}`);
+    assert.match(text, /^JFR1\./);
+    await open(med, TOWN, '#/verify');
+    await med.fill('[name=text]', text);
+    await med.click('main form button[type=submit]');
+    await med.waitForSelector('.verify-result[data-valid=true]');
+    const ok = await med.textContent('.verify-result');
+    assert.match(ok, new RegExp(caseId));
+    assert.match(ok, /东村/);
+    assert.match(ok, /受理回执/);
+    await shot(med, '06c-verify-ok');
+    const i = Math.floor(text.length / 2);
+    await med.fill('[name=text]', text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1));
+    await med.click('main form button[type=submit]');
+    await med.waitForSelector('.verify-result[data-valid=false]');
+    assert.match(await med.textContent('.verify-result'), /核验未通过/);
+    await med.context().close();
+  });
+
   await t.test('supervision, directives, reports (charts, XLSX), network status', async () => {
     await open(town, TOWN, '#/supervision');
     assert.ok(await town.locator(`#sv-risk a[href="#/case/${caseId}"]`).count(), 'the orange case is on the supervision list');

@@ -76,6 +76,16 @@ class ConsoleBrowserTest(harness.NodeTest):
         node.start()
         return url(node)
 
+    def receipt_qr(self, node, case_id):
+        """The QR text of the case's receipt as a party scans it: the PDF's drawing decoded."""
+        s, body, _ = harness.fetch_bytes(node, f"/api/v1/cases/{case_id}/forms/receipt.pdf")
+        assert s == 200, body
+        work = os.path.join(self.root, "receipt")
+        os.makedirs(work, exist_ok=True)
+        with open(os.path.join(work, "receipt.pdf"), "wb") as f:
+            f.write(body)
+        return harness.pdf_qr(f.name, work)
+
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
         deps = os.environ.get("JIEFEN_BROWSER_DEPS") or os.path.join(harness.TOOLS, "browser")
@@ -118,6 +128,9 @@ class ConsoleBrowserTest(harness.NodeTest):
             if line.startswith("@@restart-village "):
                 new = self.restart(village, int(line.split()[1]))
                 proc.stdin.write(new + "\n")
+                proc.stdin.flush()
+            elif line.startswith("@@receipt-qr "):
+                proc.stdin.write(self.receipt_qr(village, line.split()[1]) + "\n")
                 proc.stdin.flush()
             else:
                 sys.stdout.write(line)

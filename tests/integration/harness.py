@@ -244,6 +244,31 @@ def jiefenctl():
     return os.path.join(BIN, "jiefenctl")
 
 
+def pdf_qr(pdf, workdir):
+    """The text of the one QR code drawn in the PDF file, read (zbarimg) from PNG images of
+    its pages made in workdir (pdftoppm): the printable forms' receipts (test_forms.py)."""
+    stem = os.path.join(workdir, os.path.basename(pdf)[:-4])
+    r = subprocess.run(["pdftoppm", "-png", "-r", "200", pdf, stem], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    png = sorted(os.path.join(workdir, f) for f in os.listdir(workdir)
+                 if f.startswith(os.path.basename(stem) + "-") and f.endswith(".png"))
+    assert png, "pdftoppm made no image"
+    r = subprocess.run(["zbarimg", "--quiet", "--raw", *png], capture_output=True, text=True)
+    found = r.stdout.split()
+    assert len(found) == 1, f"want one QR code in {pdf}, found {found}: {r.stderr}"
+    return found[0]
+
+
+def fetch_bytes(node, path):
+    """(status, bytes, headers) of a GET with the node's token: a PDF, a spreadsheet."""
+    c = http.client.HTTPConnection(node.host, node.port, timeout=60)
+    c.request("GET", path, headers={"Authorization": "Bearer " + node.token()})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body, r.headers
+
+
 class NodeTest(unittest.TestCase):
     """Gives each test a temp dir, removed afterwards with every process stopped."""
 
