@@ -282,7 +282,7 @@ static int show_apply(eventlog_tx *tx, struct api_op *o)
     int rc = caseindex_get(tx->st, tx->txn, s->id, &v);
     if (rc || !v)
         return rc ? rc : op_refuse(o, 404, "not_found", NULL, "无此案件：%s", s->id);
-    const char *purpose = api_case_purpose(api, v, s->purpose);
+    const char *purpose = access_use_purpose(v, api->dep.cfg->node_id, s->purpose);
     json_t *parties = purpose ? json_array() : NULL, *history = json_array();
     rc = case_history(api, tx->txn, v, history);
     if (rc == 0 && parties)
@@ -324,13 +324,6 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
     op_submit_data(c, json_object(), show_apply, NULL, s);
 }
 
-
-const char *api_case_purpose(struct api *api, const Jiefen__CaseView *v, const char *given)
-{
-    if (given[0])
-        return given;
-    return strcmp(v->holder, api->dep.cfg->node_id) == 0 ? "casework" : NULL;
-}
 
 /* ---- lists ------------------------------------------------------------------------ */
 

@@ -23,11 +23,6 @@ const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const cha
  * {role, name, id_number, phone, address}. Record the access (access.h) in the same
  * transaction before showing them. 0 or a store error. */
 int api_case_parties(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v, json_t *list);
-
-/* The purpose of a use of case v's personal data (docs/casefile.md): `given` if not "";
- * else 办案 ("casework") for the holder's own staff, whose work the case is; else NULL
- * (someone else must say why). */
-const char *api_case_purpose(struct api *api, const Jiefen__CaseView *v, const char *given);
 /* Shared by the routes that take a dispute in or check a body (api_case_act.c, and the
  * hazard register's conversion into a case, api_hazard.c). */
 struct api_op;

@@ -2,7 +2,6 @@
  * recording a form's content at its step (the "records" action of a case, run by
  * api_case_act.c's action table), a form as PDF rendered on the thread pool, checking a
  * receipt's text against this tree's root, and that root certificate for offline checks. */
-#include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "case/access.h"
@@ -122,7 +121,7 @@ static int form_access(eventlog_tx *tx, struct api_op *o)
     int rc = caseindex_get(tx->st, tx->txn, j->id, &v);
     if (rc || !v)
         return rc ? rc : op_refuse(o, 404, "not_found", NULL, "无此案件：%s", j->id);
-    const char *purpose = api_case_purpose(api, v, j->purpose);
+    const char *purpose = access_use_purpose(v, api->dep.cfg->node_id, j->purpose);
     snprintf(what, sizeof what, "form:%s", forms_names[j->form].code);
     if (!purpose)
         rc = op_refuse(o, 400, "invalid_purpose", "purpose",

@@ -398,3 +398,10 @@ int access_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *
         return JF_EINVAL;
     }
 }
+
+const char *access_use_purpose(const Jiefen__CaseView *v, const char *self, const char *given)
+{
+    if (given[0])
+        return given;
+    return strcmp(v->holder, self) == 0 ? "casework" : NULL;
+}

@@ -50,6 +50,11 @@ const char *access_class(const char *what);
  * an approval before `what`. 1 or 0. */
 int access_needs_approval(const char *approval_for, const char *what);
 
+/* The purpose of a use at node `self` of case v's personal data (docs/casefile.md): `given`
+ * if not ""; else 办案 ("casework") when self holds the case, its staff's own work; else
+ * NULL (anyone else must say why). */
+const char *access_use_purpose(const Jiefen__CaseView *v, const char *self, const char *given);
+
 /* Before `what` on case_id by tx->actor: if the policy asks for approval, finds the
  * requester's approved, unused, unexpired request for exactly that case and `what`, and
  * puts its id in `id` (ACCESS_ID_MAX bytes) for access_record(); "" when none is needed.
