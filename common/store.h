@@ -52,6 +52,7 @@ typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
         reports, warnings, parties, users, sessions, search, agenda, opened;
+    MDB_dbi roster;   /* 名册 (node/case/roster.h) */
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

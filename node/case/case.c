@@ -1,5 +1,6 @@
 #include "case/case.h"
 #include "case/clockskew.h"
+#include "case/followup.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -139,7 +140,7 @@ int case_event_is_move(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
         return ev->case_closed->return_to[0] != '\0';
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
-        return strcmp(ev->follow_up->satisfaction, "dissatisfied") == 0;
+        return followup_reopens(ev->follow_up);
     default:
         return 0;
     }
@@ -213,7 +214,7 @@ static int apply_attempt(Jiefen__CaseView *v, const Jiefen__Event *ev)
         v->failed_here++;
     if (a->outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT)
         v->status = CASE_STATUS(RESOLVED);
-    return 0;
+    return followup_fold_attempt(v, ev);
 }
 
 static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
@@ -229,7 +230,8 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (set_str(&v->last_closed_at_node, ev->origin))
         return -ENOMEM;
     if (set_str(&v->result, c->result) || set_str(&v->feedback, c->feedback) ||
-        set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, ""))
+        set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, "") ||
+        followup_fold_closed(v, ev))
         return -ENOMEM;
     return c->return_to[0] ? start_period(v, ev, c->return_to, 0) : 0;
 }
@@ -242,7 +244,7 @@ static int apply_follow_up(Jiefen__CaseView *v, const Jiefen__Event *ev)
         ref_index(&ref_satisfactions, f->satisfaction) < 0 ||
         (reopen && !valid_limit(ev, f->reopen_due_ms)))
         return JF_EINVAL;
-    if (set_str(&v->satisfaction, f->satisfaction))
+    if (set_str(&v->satisfaction, f->satisfaction) || followup_fold_done(v, ev))
         return -ENOMEM;
     if (!reopen)
         return 0;
@@ -682,7 +684,8 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         v->closed_at_node, "satisfaction", v->satisfaction, "guidance", v->guidance,
         "progress_entries", (int)v->progress_count, "clock_corrected_ms",
         (json_int_t)v->clock_corrected_ms);
-    if (!more || json_object_update(j, more)) {
+    if (!more || json_object_set_new(more, "followup", followup_json(v, now_ms)) ||
+        json_object_update(j, more)) {
         json_decref(more);
         json_decref(j);
         return NULL;
