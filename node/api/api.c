@@ -113,6 +113,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
     {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
     {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
+    {"GET", "/api/v1/followups", 0, NEED_LOGIN, route_followups},
+    {"GET", "/api/v1/roster", 0, NEED_LOGIN, route_roster_list},
+    {"POST", "/api/v1/roster", 0, PERM_ROSTER_EDIT, route_roster_add},
+    {"GET", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person},
+    {"POST", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person}, /* roster.edit */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -20,6 +20,12 @@ void route_supervision(struct api_call *c, const http_request *r, const char *ta
 void route_case_new(struct api_call *c, const http_request *r, const char *tail);
 void route_case_action(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_roster.c: the rosters (名册); api_followup.c: the follow-up queue (回访). */
+void route_roster_list(struct api_call *c, const http_request *r, const char *tail);
+void route_roster_add(struct api_call *c, const http_request *r, const char *tail);
+void route_roster_person(struct api_call *c, const http_request *r, const char *tail);
+void route_followups(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_party.c: finding a person, and the record of searches. */
 void route_party_find(struct api_call *c, const http_request *r, const char *tail);
 void route_party_log(struct api_call *c, const http_request *r, const char *tail);

@@ -43,6 +43,7 @@ static const struct {
     [PERM_DIRECTIVE_ACK] = {"directive.ack", {N, N, N, Y, N, N}},
     [PERM_USER_ADMIN] = {"user.admin", {N, N, N, N, N, Y}},
     [PERM_NODE_ADMIN] = {"node.admin", {N, N, N, N, N, Y}},
+    [PERM_ROSTER_EDIT] = {"roster.edit", {N, N, N, Y, N, Y}},
 };
 
 #undef N

@@ -44,6 +44,7 @@ enum perm {
     PERM_DIRECTIVE_ACK,
     PERM_USER_ADMIN,           /* the node's accounts */
     PERM_NODE_ADMIN,           /* enrolment, revocation, link quarantine, verify */
+    PERM_ROSTER_EDIT,          /* the node's rosters (名册): add, change, deactivate */
     PERM_COUNT
 };
 

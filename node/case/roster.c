@@ -81,21 +81,17 @@ int roster_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__RosterRecord *r
     return store_walk(txn, st->roster, NULL, each_person, &e);
 }
 
-int roster_seal_phone(const crypto_identity *id, Jiefen__RosterRecord *r, const char *phone)
+int roster_seal_phone(const crypto_identity *cid, const char *id, const char *phone,
+                      uint8_t *out, size_t *outlen)
 {
     size_t n = strlen(phone);
-    free(r->sealed_phone.data);
-    r->sealed_phone.data = NULL;
-    r->sealed_phone.len = 0;
+    *outlen = 0;
     if (n > ROSTER_PHONE_MAX)
         return JF_EINVAL;
-    if (!n)
-        return 0;
-    if (!(r->sealed_phone.data = malloc(n + CRYPTO_SEAL_OVERHEAD)))
-        return -ENOMEM;
-    crypto_seal(id, (const uint8_t *)phone, n, (const uint8_t *)r->id, strlen(r->id),
-                r->sealed_phone.data);
-    r->sealed_phone.len = n + CRYPTO_SEAL_OVERHEAD;
+    if (n) {
+        crypto_seal(cid, (const uint8_t *)phone, n, (const uint8_t *)id, strlen(id), out);
+        *outlen = n + CRYPTO_SEAL_OVERHEAD;
+    }
     return 0;
 }
 

@@ -38,10 +38,12 @@ int roster_next_id(store *st, MDB_txn *txn, char out[ROSTER_ID_MAX + 1]);
 int roster_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__RosterRecord *r, void *arg),
                 void *arg);
 
-/* Seals `phone` ("" clears it) into r->sealed_phone (malloc'd; r owns it and the caller
- * frees it, as free_unpacked does). 0, JF_EINVAL for a phone over ROSTER_PHONE_MAX bytes
- * or -ENOMEM. */
-int roster_seal_phone(const crypto_identity *id, Jiefen__RosterRecord *r, const char *phone);
+#define ROSTER_SEALED_MAX (ROSTER_PHONE_MAX + CRYPTO_SEAL_OVERHEAD)
+
+/* Seals `phone` of person `id` into out (ROSTER_SEALED_MAX bytes), its length into *outlen
+ * (0 for ""). 0, or JF_EINVAL for a phone over ROSTER_PHONE_MAX bytes. */
+int roster_seal_phone(const crypto_identity *cid, const char *id, const char *phone,
+                      uint8_t *out, size_t *outlen);
 
 /* The phone of r, opened into buf (len bytes, ROSTER_PHONE_MAX + 1 enough); "" when none.
  * 0 or JF_ECRYPTO. */

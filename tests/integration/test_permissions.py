@@ -35,6 +35,7 @@ ALLOWED = {
     "directive.ack": {"director"},
     "user.admin": {"admin"},
     "node.admin": {"admin"},
+    "roster.edit": {"director", "admin"},
 }
 PARTIES = {"clerk", "mediator", "director"}
 
@@ -155,6 +156,7 @@ class Permissions(NodeTest):
             "directive.ack": self.county_directive,
             "user.admin": self.new_user,
             "node.admin": lambda: ("POST", "/api/v1/enrol/request", None),
+            "roster.edit": lambda: ("POST", "/api/v1/roster", {"name": "王律师", "kind": "lawyer"}),
         }
 
     def own_log_seq(self):

@@ -28,6 +28,7 @@ static const struct {
     {"report.review", "..Y.."},        {"directive.send", "..Y.."},
     {"directive.ack", "..Y.."},        {"user.admin", "....Y"},
     {"node.admin", "....Y"},
+    {"roster.edit", "..Y.Y"},
 };
 
 static void test_matrix(void **state)
