@@ -28,8 +28,9 @@ int roster_get(store *st, MDB_txn *txn, const char *id, Jiefen__RosterRecord **o
     *out = NULL;
     if (strlen(id) > ROSTER_ID_MAX)
         return JF_ENOTFOUND;
-    return STORE_GET_MESSAGE(txn, st->roster, key, person_key(id, key),
-                             &jiefen__roster_record__descriptor, out);
+    int rc = STORE_GET_MESSAGE(txn, st->roster, key, person_key(id, key),
+                               &jiefen__roster_record__descriptor, out);
+    return rc == 0 && !*out ? JF_ENOTFOUND : rc;
 }
 
 int roster_put(store *st, MDB_txn *txn, const Jiefen__RosterRecord *r)
