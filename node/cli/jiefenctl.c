@@ -51,6 +51,15 @@ static const struct command commands[] = {
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
     {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
+    /* 回访 and 名册: their arguments are in followup_actions (cmd_followup.c) */
+    {"followup", "list", action_run, 0, NULL},
+    {"followup", "record", action_run, 0, NULL},
+    {"roster", "list", action_run, 0, NULL},
+    {"roster", "show", action_run, 0, NULL},
+    {"roster", "add", action_run, 0, NULL},
+    {"roster", "edit", action_run, 0, NULL},
+    {"roster", "deactivate", action_run, 0, NULL},
+    {"roster", "activate", action_run, 0, NULL},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},

@@ -82,31 +82,45 @@ class FollowUps(NodeTest):
         self.assertEqual(self.close(self.dir, b, followup_assignee="v11med2")["followup"]["assignee"],
                          "v11med2")
 
+        # E, the director's own, is never followed up.
+        e = self.new_case("噪音扰民纠纷")
+        self.close(self.dir, e)
         q = v.ok("GET", "/api/v1/followups")
         print("queue:", [(i["id"], i["state"], i["assignee_name"]) for i in q["items"]])
         self.assertEqual({i["id"]: (i["state"], i["assignee_name"]) for i in q["items"]},
-                         {a: ("due", "李调解"), b: ("due", "王调解")})
-        self.assertEqual((q["due"], q["overdue"], q["followup_days"]), (2, 0, 15))
+                         {a: ("due", "李调解"), b: ("due", "王调解"), e: ("due", "赵主任")})
+        self.assertEqual((q["due"], q["overdue"], q["followup_days"]), (3, 0, 15))
         # Each mediator sees their own; the director both.
         self.assertEqual(self.inbox_followups(self.med), {a: ("待回访", False)})
         self.assertEqual(self.inbox_followups(self.med2), {b: ("待回访", False)})
-        self.assertEqual(set(self.inbox_followups(self.dir)), {a, b})
+        self.assertEqual(set(self.inbox_followups(self.dir)), {a, b, e})
         mine = self.med.api("GET", "/api/v1/followups?assignee=me")[1]
         self.assertEqual([i["id"] for i in mine["items"]], [a])
         s, bad = v.api("GET", "/api/v1/followups?state=later")
         self.assertEqual((s, bad["error"]["field"]), (400, "state"))
+
+        # The CLI shows the queue by name, in Chinese.
+        out = v.ctl("followup", "list")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        print(out.stdout)
+        self.assertIn("待回访 3 件，回访逾期 0 件", out.stdout)
+        self.assertIn("李调解（v11med）", out.stdout)
+        bad = v.ctl("followup", "list", "--state", "later")
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("state", bad.stderr)
 
         # 16 days on (every node of the tree): both overdue, a to-do for assignee and director.
         nodes = [self.county, self.town, v]
         restart_all(nodes, 16 * DAY)
         self.med, self.dir = v.login("v11med"), v.login("v11dir")
         q = v.ok("GET", "/api/v1/followups?state=overdue")
-        self.assertEqual({i["id"] for i in q["items"]}, {a, b})
-        self.assertEqual((q["due"], q["overdue"]), (0, 2))
+        self.assertEqual({i["id"] for i in q["items"]}, {a, b, e})
+        self.assertEqual((q["due"], q["overdue"]), (0, 3))
         self.assertEqual(self.inbox_followups(self.med), {a: ("回访逾期", True)})
-        self.assertEqual(self.inbox_followups(self.dir), {a: ("回访逾期", True), b: ("回访逾期", True)})
+        self.assertEqual(self.inbox_followups(self.dir),
+                         {a: ("回访逾期", True), b: ("回访逾期", True), e: ("回访逾期", True)})
         kinds = {k["kind"]: k for k in self.dir.api("GET", "/api/v1/inbox")[1]["kinds"]}
-        self.assertEqual((kinds["follow_up"]["count"], kinds["follow_up"]["overdue"]), (2, 2))
+        self.assertEqual((kinds["follow_up"]["count"], kinds["follow_up"]["overdue"]), (3, 3))
 
         # A bad record is refused by name; the record completes it (late).
         s, err = self.med.api("POST", f"/api/v1/cases/{a}/followup",
@@ -120,6 +134,12 @@ class FollowUps(NodeTest):
         self.assertEqual((fu["state"], fu["method"], fu["performance"], fu["satisfaction"]),
                          ("late", "phone", "performed", "satisfied"))
         self.assertEqual(self.inbox_followups(self.med), {})
+        # Recorded through the CLI: B, late too.
+        out = v.ctl("followup", "record", b, "--satisfaction", "satisfied", "--method", "visit",
+                    "--performance", "partly", "--actor", "v11med2")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        print(out.stdout)
+        self.assertIn("逾期回访", out.stdout)
         # C closed and followed up at once: on time.
         c = self.new_case("婚姻家庭纠纷")
         self.close(self.med, c)
@@ -136,11 +156,11 @@ class FollowUps(NodeTest):
         self.assertEqual(r["case"]["followup"]["state"], "on_time")
 
         # The figures: at the village, and travelled up to the township and the county.
-        want = {"due": 4, "waiting": 0, "on_time": 2, "late": 1, "overdue": 1}
+        want = {"due": 5, "waiting": 0, "on_time": 2, "late": 2, "overdue": 1}
         got = ledger_followup(v)
         print("ledger v11:", got)
         self.assertEqual({k: got[k] for k in want}, want)
-        self.assertAlmostEqual(got["on_time_rate"], 0.5)
+        self.assertAlmostEqual(got["on_time_rate"], 0.4)
         for n in (self.town, self.county):
             wait_for(lambda: {k: ledger_followup(n)[k] for k in want} == want, WAIT,
                      f"the follow-up figures at {n.id}")
@@ -205,6 +225,29 @@ class FollowUps(NodeTest):
                          (1, 1, 1))
         s, b = v.api("GET", "/api/v1/roster/R404")
         self.assertEqual(s, 404, b)
+
+        # The CLI: add, list, show, deactivate, refusals with the field named.
+        out = v.ctl("roster", "add", "--name", "张顾问", "--kind", "adviser", "--specialty", "劳动",
+                    "--specialty", "合同", "--phone", "0951-1234567")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("已加入名册：R3 张顾问（法律顾问）", out.stdout)
+        out = v.ctl("roster", "show", "R1")
+        print(out.stdout)
+        self.assertIn("办理案件", out.stdout)
+        self.assertIn("1 件，调解成功 1 件", out.stdout)
+        self.assertIn("婚姻家庭,继承", out.stdout)
+        out = v.ctl("roster", "deactivate", "R3")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("已停用名册人员：R3 张顾问", out.stdout)
+        out = v.ctl("roster", "list", "--active", "1")
+        print(out.stdout)
+        self.assertIn("王律师", out.stdout)
+        self.assertNotIn("张顾问", out.stdout)
+        bad = v.ctl("roster", "add", "--name", "某人", "--kind", "judge")
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("kind", bad.stderr)
+        j = v.ctl_json("roster", "list")
+        self.assertEqual([p["id"] for p in j["people"]], ["R1", "R2", "R3"])
 
         # The phone is sealed at rest: nowhere on disk in clear, the log included.
         for n in self.nodes:
