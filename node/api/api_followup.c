@@ -2,12 +2,14 @@
  * here whose follow-up visit is not recorded yet, read from the to-do index (case/agenda.h)
  * in due order: 待回访 (due) and 回访逾期 (overdue), each with its assignee by name. The
  * record that completes one is the case action `followup` (api_case_act.c). */
+#include "api/api_case.h"
 #include "api/api_routes.h"
 #include "case/agenda.h"
 #include "case/caseindex.h"
 #include "case/followup.h"
 #include "clock.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define QUEUE_DEFAULT 100
@@ -24,16 +26,6 @@ struct queue_read {
     uint64_t due, overdue;
 };
 
-/* The assignee's name as their account has it ("" when none). */
-static json_t *assignee_name(struct queue_read *q, const char *user)
-{
-    Jiefen__UserRecord *u = NULL;
-    json_t *name = json_string(
-        user[0] && account_get(q->api->dep.st, q->txn, user, &u) == 0 && u ? u->name : "");
-    account_free(&u);
-    return name;
-}
-
 static json_t *item_json(struct queue_read *q, const Jiefen__CaseView *v, int state)
 {
     char link[AGENDA_SUBJECT_MAX + 16];
@@ -44,7 +36,7 @@ static json_t *item_json(struct queue_read *q, const Jiefen__CaseView *v, int st
                      "due_ms", (json_int_t)v->followup_due_ms, "state",
                      followup_state_code(state), "overdue", state == FOLLOWUP_OVERDUE,
                      "assignee", v->followup_assignee, "assignee_name",
-                     assignee_name(q, v->followup_assignee), "link", link);
+                     api_user_name(q->api, q->txn, v->followup_assignee), "link", link);
 }
 
 static int add_item(const struct agenda_item *it, void *arg)
@@ -88,6 +80,18 @@ static const char *parse_query(struct api_call *c, const char *query, struct que
     return NULL;
 }
 
+/* Who may be assigned a follow-up here: the active accounts whose role records it. */
+static int add_assignee(const Jiefen__UserRecord *u, void *arg)
+{
+    if (u->disabled ||
+        permission_grant(permission_role_parse(u->role), PERM_CASE_FOLLOWUP) == GRANT_NO)
+        return 0;
+    return json_array_append_new(arg, json_pack("{s:s, s:s}", "user", u->user, "name",
+                                                u->name))
+               ? -ENOMEM
+               : 0;
+}
+
 void route_followups(struct api_call *c, const http_request *r, const char *tail)
 {
     struct queue_read q = {.api = c->api, .now = clock_now_ms()};
@@ -95,17 +99,22 @@ void route_followups(struct api_call *c, const http_request *r, const char *tail
     (void)tail;
     if (bad)
         return reply_error(c, 400, "invalid_query", bad, "%s", msg);
+    json_t *assignees = json_array();
     q.items = json_array();
     int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &q.txn);
     if (rc == 0) {
         rc = agenda_each(c->api->dep.st, q.txn, AGENDA_FOLLOW_UP, 0, add_item, &q);
+        if (rc == 0)
+            rc = account_each(c->api->dep.st, q.txn, add_assignee, assignees);
         store_txn_abort(q.txn);
     }
     if (rc) {
         json_decref(q.items);
+        json_decref(assignees);
         return reply_store_error(c, rc);
     }
-    reply_json(c, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", q.items, "due",
+    reply_json(c, 200, json_pack("{s:o, s:I, s:I, s:I, s:o}", "items", q.items, "due",
                                  (json_int_t)q.due, "overdue", (json_int_t)q.overdue,
-                                 "followup_days", (json_int_t)c->api->dep.cfg->followup_days));
+                                 "followup_days", (json_int_t)c->api->dep.cfg->followup_days,
+                                 "assignees", assignees));
 }
