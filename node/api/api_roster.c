@@ -112,21 +112,20 @@ static int read_roster(store *st, MDB_txn *txn, struct roster_read *rr)
 
 void route_roster_list(struct api_call *c, const http_request *r, const char *tail)
 {
-    struct roster_read rr = {.c = c, .list = json_array()};
+    struct roster_read rr = {.c = c};
+    const struct ref_entry *kind = NULL;
     char active[8];
     MDB_txn *txn;
     (void)tail;
     if (api_query_param(r->query, "kind", rr.kind, sizeof rr.kind) ||
-        (rr.kind[0] && !ref_find(&ref_roster_kinds, rr.kind)))
-        return json_decref(rr.list),
-               reply_error(c, 400, "invalid_query", "kind", "无此名册类别：%s", rr.kind);
-    if (rr.kind[0])
-        snprintf(rr.kind, sizeof rr.kind, "%s", ref_find(&ref_roster_kinds, rr.kind)->code);
+        (rr.kind[0] && !(kind = ref_find(&ref_roster_kinds, rr.kind))))
+        return reply_error(c, 400, "invalid_query", "kind", "无此名册类别：%s", rr.kind);
     if (api_query_param(r->query, "active", active, sizeof active) ||
         (active[0] && strcmp(active, "1") && strcmp(active, "0")))
-        return json_decref(rr.list),
-               reply_error(c, 400, "invalid_query", "active", "active 应为 1 或 0");
+        return reply_error(c, 400, "invalid_query", "active", "active 应为 1 或 0");
+    snprintf(rr.kind, sizeof rr.kind, "%s", kind ? kind->code : "");
     rr.active_only = strcmp(active, "1") == 0;
+    rr.list = json_array();
     int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc == 0) {
         rc = read_roster(c->api->dep.st, txn, &rr);

@@ -1,10 +1,9 @@
 /*
- * followup — the follow-up visit (回访) of a closed case as its view keeps it: closing sets
- * when it is due and who makes it, the follow-up record completes it (how it was made, the
- * party's satisfaction, whether the agreement was performed), and the rostered people
- * (名册) chosen for the case's attempts are listed once each. Called by the case fold
- * (case.c) with the event already checked there; the state of a follow-up at a given time
- * is what the queue, the inbox and the ledger count.
+ * followup — the follow-up visit (回访) of a closed case as its view keeps it (the case
+ * fold, case.c, stores it: closing sets when it is due and who makes it, the follow-up
+ * record completes it): its state at a given time, which the queue, the inbox and the
+ * ledger count, whether a record reopens the case, its JSON, and whether a rostered person
+ * (名册) was chosen for one of the case's attempts.
  */
 #ifndef JIEFEN_FOLLOWUP_H
 #define JIEFEN_FOLLOWUP_H
@@ -22,18 +21,6 @@ enum followup_state {
     FOLLOWUP_ON_TIME,     /* made by its due date */
     FOLLOWUP_LATE,        /* made after it */
 };
-
-/* The fold of a closing (ev a case_closed): a new follow-up, due and assigned as the event
- * says, nothing recorded yet. 0 or -ENOMEM. */
-int followup_fold_closed(Jiefen__CaseView *v, const Jiefen__Event *ev);
-
-/* The fold of a follow-up record (ev a follow_up): made at the event's time, as it says.
- * 0 or -ENOMEM. */
-int followup_fold_done(Jiefen__CaseView *v, const Jiefen__Event *ev);
-
-/* The fold of an attempt (ev an attempt): its rostered person, if any, joins roster_ids
- * once. 0 or -ENOMEM. */
-int followup_fold_attempt(Jiefen__CaseView *v, const Jiefen__Event *ev);
 
 /* Whether a follow-up record reopens the case: dissatisfied, or a reopening requested. */
 int followup_reopens(const Jiefen__FollowUp *f);
