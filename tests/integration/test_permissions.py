@@ -193,7 +193,8 @@ class Permissions(NodeTest):
         reads = ["/api/v1/status", "/api/v1/reference", "/api/v1/cases", f"/api/v1/cases/{cid}",
                  "/api/v1/supervision", "/api/v1/ledger", "/api/v1/reports?kind=weekly",
                  "/api/v1/reports/draft?kind=weekly", "/api/v1/warnings", "/api/v1/nodes",
-                 "/api/v1/directives", "/api/v1/session", "/metrics"]
+                 "/api/v1/directives", "/api/v1/session", "/metrics", "/api/v1/followups",
+                 "/api/v1/roster"]
         for role, session in self.sessions.items():
             for path in reads:
                 with self.subTest(role=role, path=path):

@@ -38,7 +38,8 @@ static void apply(struct fold *f, Jiefen__Event *ev, int64_t at)
     ev->seq = ++f->seq;
     ev->time_ms = at;
     ev->case_id = "v1-2026-000001";
-    ev->case_epoch = f->v ? f->v->epoch + (unsigned)case_event_is_move(ev) : 1;  /* a move starts the next */
+    /* A move (a reopening) starts the next period. */
+    ev->case_epoch = f->v ? f->v->epoch + (unsigned)case_event_is_move(ev) : 1;
     assert_int_equal(case_apply(&f->v, ev, &TREE), 0);
 }
 
