@@ -589,24 +589,31 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct api *api,
     return append_body(tx, o, v, &ev);
 }
 
-/* Who makes the follow-up visit: `followup_assignee`, a user of this node who may record
- * it, or the one who closes. Points into o->in or the operation's actor. */
-static int get_assignee(eventlog_tx *tx, struct api_op *o, char **out)
+/* Whether `user` is an active account of this node whose role records follow-ups. */
+static int may_follow_up(eventlog_tx *tx, const char *user, int *ok)
 {
     Jiefen__UserRecord *u = NULL;
-    const char *user;
-    int rc = get_text(o, "followup_assignee", "回访人", 0, 64, &user);
-    *out = (char *)(user[0] ? user : op_actor(o));
-    if (rc || !user[0])
-        return rc;
-    if ((rc = account_get(tx->st, tx->txn, user, &u)) && rc != JF_ENOTFOUND)
-        return rc;
-    int ok = u && !u->disabled &&
-             permission_grant(permission_role_parse(u->role), PERM_CASE_FOLLOWUP) != GRANT_NO;
+    int rc = account_get(tx->st, tx->txn, user, &u);
+    *ok = rc == 0 && u && !u->disabled &&
+          permission_grant(permission_role_parse(u->role), PERM_CASE_FOLLOWUP) != GRANT_NO;
     account_free(&u);
-    return ok ? 0
-              : op_refuse(o, 400, "invalid_field", "followup_assignee",
-                          "回访人 %s 不是本节点可以回访的在用账号（调解员或中心主任）", user);
+    return rc == JF_ENOTFOUND ? 0 : rc;
+}
+
+/* Who makes the follow-up visit: `followup_assignee`, a user of this node who may record
+ * it; else the one who closes if they may (the local token's admin does not: then no one,
+ * and every mediator sees it). Points into o->in or the operation's actor. */
+static int get_assignee(eventlog_tx *tx, struct api_op *o, char **out)
+{
+    const char *user;
+    int ok, rc = get_text(o, "followup_assignee", "回访人", 0, 64, &user);
+    if (rc || (rc = may_follow_up(tx, user[0] ? user : op_actor(o), &ok)))
+        return rc;
+    *out = (char *)(ok ? (user[0] ? user : op_actor(o)) : "");
+    return ok || !user[0] ? 0
+                          : op_refuse(o, 400, "invalid_field", "followup_assignee",
+                                      "回访人 %s 不是本节点可以回访的在用账号（调解员或中心主任）",
+                                      user);
 }
 
 static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
