@@ -71,6 +71,8 @@ static const struct option_def options[] = {
      "Holiday calendar (lines 'YYYY-MM-DD off' or 'YYYY-MM-DD work'), for working_days."},
     {"limits", "warn_hours", OPT_INT, OFF(warn_hours), 0, 720, "24",
      "Warn the holder this many hours before a time limit; 0: no warning."},
+    {"limits", "followup_days", OPT_INT, OFF(followup_days), 1, 90, "15",
+     "The follow-up visit (回访) of a closed case is due this many days after closing."},
     {"limits", "overdue_escalates", OPT_BOOL, OFF(overdue_escalates), 0, 0, "no",
      "yes: a case still open at its limit also escalates to the parent."},
     {"escalation", "failed_attempts", OPT_INT, OFF(failed_attempts), 0, 20, "0",

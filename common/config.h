@@ -34,6 +34,7 @@ struct config {
     char holidays[512];       /* holiday calendar file, "" for Monday-Friday */
     int warn_hours;           /* warning this long before a limit; 0 for none */
     int overdue_escalates;    /* an overdue case also escalates to the parent */
+    int followup_days;        /* 回访 due this many days after closing */
     int failed_attempts;      /* 3221 threshold here; 0 for the tier's default */
     char risk_official[4][64];  /* blue, yellow, orange, red (四色管控) */
     int warn_category_cases;  /* [warning] N cases of one category in one village ... */

@@ -63,6 +63,7 @@ typedef struct store {
         reports, warnings, parties, users, sessions, search, agenda, opened,
         access;
     MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
+    MDB_dbi roster;   /* 名册 (node/case/roster.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

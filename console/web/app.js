@@ -24,6 +24,8 @@ import inboxPage from './page-inbox.js';
 import hazardsPage, { hazardPage } from './page-hazards.js';
 import reviewsPage from './page-reviews.js';
 import verifyPage from './page-verify.js';
+import followupsPage from './page-followups.js';
+import rosterPage from './page-roster.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
@@ -42,6 +44,8 @@ const pages = {
   case: { title: '一案一卷', page: casePage, hidden: true },
   parties: { title: '查当事人', page: partiesPage, perm: 'case.parties', hidden: true },
   supervision: { title: '督办', page: supervisionPage },
+  followups: { title: '回访', page: followupsPage },
+  roster: { title: '名册', page: rosterPage },
   dashboard: { title: '驾驶舱', page: dashboardPage },
   directives: { title: '指令', page: directivesPage },
   reports: { title: '统计报表', page: reportsPage },
@@ -56,7 +60,7 @@ const pages = {
 
 // The navigation's badges: the inbox's total, and the directives and reports awaiting
 // this user on their own pages (GET /api/v1/inbox counts), read anew on every live event.
-const badges = { inbox: 0, directives: 0, reports: 0 };
+const badges = { inbox: 0, directives: 0, reports: 0, followups: 0 };
 
 const $ = (id) => document.getElementById(id);
 
@@ -94,7 +98,7 @@ function shell() {
 async function loadBadges() {
   const { total, kinds } = await get('/api/v1/inbox?limit=1');
   const count = (kind) => (kinds.find((k) => k.kind === kind) || { count: 0 }).count;
-  Object.assign(badges, { inbox: total, directives: count('directive'), reports: count('report') });
+  Object.assign(badges, { inbox: total, directives: count('directive'), reports: count('report'), followups: count('follow_up') });
   if (session.user) shell();
 }
 

@@ -9,6 +9,7 @@ import { directiveCard } from './page-directives.js';
 import { caseAccessSection } from './page-access.js';
 import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 import formsPanel from './forms-panel.js';
+import { followupFields, followupChip } from './page-followups.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -16,7 +17,7 @@ const yesNo = [['true', '批准'], ['false', '不批准']];
 
 // Each action: the API's name, its button, the permission it needs, when it applies, its
 // fields [member, label, control, options], and how the form becomes the body.
-function actions(ctx, children) {
+function actions(ctx, children, pick) {
   const today = isoDate(Date.now());
   return [
     { action: 'route', label: '分流', perm: 'case.route', when: live, fields: () => [
@@ -29,6 +30,8 @@ function actions(ctx, children) {
       ['guidance', '引导说明', textarea(), { required: true, wide: true }],
     ] },
     { action: 'attempts', label: '记录调解', perm: 'case.attempt', when: open, fields: () => [
+      ['roster_id', '名册人员', select(pick.roster.map((p) => [p.id, `${p.name}（${p.kind_name}${p.organisation ? `，${p.organisation}` : ''}）`]), {}, '不从名册选择'),
+        { hint: '选择后以其姓名记为调解员' }],
       ['mediator', '调解员', input({ value: ctx.session.user.name || ctx.session.user.user }), { required: true }],
       ['date', '调解日期', input({ type: 'date', value: today, max: today }), { required: true }],
       ['method', '调解方式', select(options('method'), {}, '请选择'), { required: true }],
@@ -76,11 +79,9 @@ function actions(ctx, children) {
     { action: 'close', label: '办结', perm: 'case.close', when: live, fields: () => [
       ['result', '办理结果', textarea(), { required: true, wide: true }],
       ['feedback', '反馈情况', textarea(), { required: true, wide: true }],
+      ['followup_assignee', '回访人', select(pick.assignees.map((u) => [u.user, u.name || u.user]), {}, '本人'), { hint: '办结后按期回访' }],
     ] },
-    { action: 'followup', label: '回访', perm: 'case.followup', when: (c) => c.where === 'here' && c.status === 'closed', fields: () => [
-      ['satisfaction', '满意度', select(options('satisfaction'), {}, '请选择'), { required: true }],
-      ['note', '回访记录', textarea(), { wide: true }],
-    ] },
+    { action: 'followup', label: '回访', perm: 'case.followup', when: (c) => c.where === 'here' && c.status === 'closed', fields: followupFields },
   ];
 }
 
@@ -106,8 +107,8 @@ function actionForm(ctx, c, a, reload) {
   return form;
 }
 
-function actionBar(ctx, c, children, reload) {
-  const list = actions(ctx, children).filter((a) => ctx.can(a.perm) && a.when(c));
+function actionBar(ctx, c, children, pick, reload) {
+  const list = actions(ctx, children, pick).filter((a) => ctx.can(a.perm) && a.when(c));
   if (!list.length) return null;
   const slot = h('div', { class: 'action-slot' });
   return h('section', { class: 'case-actions', 'aria-label': '办理' },
@@ -136,9 +137,18 @@ function facts(c, nodeName) {
     ['领导包案', c.leader ? `${c.leader.leader}（${c.leader.organisation}）${c.leader.acknowledged ? '已确认' : '待确认'}` : (c.needs_leader ? '需领导包案' : '—')],
     ['延期申请', c.extension ? `${c.extension.days} 天，${{ pending: '待审批', approved: '已批准', refused: '未批准' }[c.extension.state] || c.extension.state}：${c.extension.reason}` : '—'],
     ['办结', c.closed_ms ? `${fmtTime(c.closed_ms)} ${c.result}` : '—'],
-    ['回访', c.satisfaction ? name('satisfaction', c.satisfaction) : '—'],
+    ['回访', followupFact(c.followup, c.satisfaction)],
   ];
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+// The follow-up of the last closing: its state, due date and who makes it, or what it found.
+function followupFact(f, satisfaction) {
+  if (!f) return satisfaction ? name('satisfaction', satisfaction) : '—';
+  const who = f.assignee_name || f.assignee;
+  if (!f.done_ms) return [followupChip(f.state), ` 期限 ${fmtTime(f.due_ms)}${who ? `，回访人 ${who}` : ''}`];
+  return [followupChip(f.state), ` ${fmtTime(f.done_ms)}，${name('satisfaction', f.satisfaction)}`,
+    f.method ? `，${name('followup_method', f.method)}` : '', f.performance ? `，协议${name('performance', f.performance)}` : ''];
 }
 
 function partiesView(parties, noPurpose) {
@@ -172,7 +182,7 @@ function details(e, nodeName) {
   case 'extension_requested': return `申请延期 ${d.days} 天：${d.reason}`;
   case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
   case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
-  case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.note ? `：${d.note}` : ''}`;
+  case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.method ? `，${name('followup_method', d.method)}` : ''}${d.performance ? `，协议${name('performance', d.performance)}` : ''}${d.reopen_requested ? '，申请重新办理' : ''}${d.note ? `：${d.note}` : ''}`;
   case 'forms_record': return `${name('record', d.kind)}（内容已加密保存，可打印查看）`;
   default: return JSON.stringify(d);
   }
@@ -198,8 +208,9 @@ async function caseFile(ctx, id) {
 
 export default async function casePage(main, ctx) {
   const id = ctx.arg;
-  const [file, nodes, about] = await Promise.all([caseFile(ctx, id), get('/api/v1/nodes'),
-    get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`)]);
+  const [file, nodes, about, roster, queue] = await Promise.all([caseFile(ctx, id), get('/api/v1/nodes'),
+    get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`), get('/api/v1/roster?active=1'), get('/api/v1/followups?limit=1')]);
+  const pick = { roster: roster.people, assignees: queue.assignees };
   if (ctx.stale()) return;
   const access = await caseAccessSection(ctx, file.case, () => casePage(main, ctx).catch((err) => toast(err.message, 'error')));
   if (ctx.stale()) return;
@@ -212,7 +223,7 @@ export default async function casePage(main, ctx) {
   clear(main,
     h('h1', {}, '一案一卷 ', h('span', { class: 'mono' }, c.id)),
     h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
-    actionBar(ctx, c, children, reload),
+    actionBar(ctx, c, children, pick, reload),
     formsPanel(ctx, c, file.history, reload),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'),

@@ -13,6 +13,10 @@ const names = {
   referral: { court: '诉调对接(法院)', arbitration: '仲裁' },
   channel: { court: '法院判决', arbitration: '仲裁裁决', review: '行政复议' },
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意' },
+  followup_method: { phone: '电话', visit: '上门', sms: '短信', office: '来访' },
+  performance: { performed: '已履行', partly: '部分履行', not_performed: '未履行' },
+  followup_state: { due: '待回访', overdue: '回访逾期', on_time: '按期回访', late: '逾期回访' },
+  roster_kind: { mediator: '人民调解员', lawyer: '律师', adviser: '法律顾问', expert: '专家' },
   party_role: { applicant: '申请人', respondent: '被申请人', third_party: '第三人' },
   purpose: { casework: '办案', follow_up: '回访', supervision: '督办', audit: '审计', review: '复核', other: '其他' },
   where: { here: '本节点', above: '上级', below: '下级', elsewhere: '其他节点' },
@@ -61,6 +65,7 @@ export function mergeReference(ref) {
     categories: 'category', matter_types: 'matter_type', sources: 'source', complexities: 'complexity',
     risks: 'risk', roles: 'party_role', statuses: 'status', outcomes: 'outcome', methods: 'method',
     referrals: 'referral', channels: 'channel', satisfactions: 'satisfaction', purposes: 'purpose',
+    followup_methods: 'followup_method', performances: 'performance', roster_kinds: 'roster_kind',
   };
   for (const [key, kind] of Object.entries(map)) {
     if (!Array.isArray(ref[key])) continue;

@@ -124,6 +124,11 @@ static const struct route routes[] = {
     {"POST", "/api/v1/hazards/", 1, NEED_LOGIN, route_hazard_action}, /* per step */
     {"POST", "/api/v1/receipts/verify", 0, NEED_LOGIN, route_receipt_verify},
     {"GET", "/api/v1/receipts/root", 0, NEED_LOGIN, route_receipt_root},
+    {"GET", "/api/v1/followups", 0, NEED_LOGIN, route_followups},
+    {"GET", "/api/v1/roster", 0, NEED_LOGIN, route_roster_list},
+    {"POST", "/api/v1/roster", 0, PERM_ROSTER_EDIT, route_roster_add},
+    {"GET", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person},
+    {"POST", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person}, /* roster.edit */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -68,11 +68,23 @@ const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const cha
     return buf;
 }
 
+json_t *api_user_name(struct api *api, MDB_txn *txn, const char *user)
+{
+    Jiefen__UserRecord *u = NULL;
+    json_t *name = json_string(
+        user[0] && account_get(api->dep.st, txn, user, &u) == 0 && u ? u->name : "");
+    account_free(&u);
+    return name;
+}
+
 json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
 {
     char name[128];
     int where = where_is(api->dep.st, txn, api->dep.cfg->node_id, v->holder);
     json_t *j = case_view_json(v, where, clock_now_ms());
+    json_t *fu = j ? json_object_get(j, "followup") : NULL;
+    if (json_is_object(fu))
+        json_object_set_new(fu, "assignee_name", api_user_name(api, txn, v->followup_assignee));
     if (j) {
         json_object_set_new(
             j, "holder_name",
@@ -97,11 +109,11 @@ static json_t *moved_json(const Jiefen__CaseMoved *m)
 
 static json_t *attempt_json(const Jiefen__MediationAttempt *a)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "mediator", a->mediator,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "mediator", a->mediator,
                      "date", a->date, "method", a->method, "outcome",
                      case_outcome_code(a->outcome), "agreement", a->agreement,
                      "judicial_confirmation", a->judicial_confirmation, "referral", a->referral,
-                     "note", a->note);
+                     "note", a->note, "roster_id", a->roster_id);
 }
 
 static json_t *leader_json(const Jiefen__LeaderAssigned *l)
@@ -154,11 +166,16 @@ static json_t *event_details(const Jiefen__Event *ev)
                          "new_due_ms", (json_int_t)ev->extension_decided->new_due_ms, "reason",
                          ev->extension_decided->reason);
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
-        return json_pack("{s:s, s:s, s:s}", "result", ev->case_closed->result, "feedback",
-                         ev->case_closed->feedback, "return_to", ev->case_closed->return_to);
+        return json_pack("{s:s, s:s, s:s, s:I, s:s}", "result", ev->case_closed->result,
+                         "feedback", ev->case_closed->feedback, "return_to",
+                         ev->case_closed->return_to, "followup_due_ms",
+                         (json_int_t)ev->case_closed->followup_due_ms, "followup_assignee",
+                         ev->case_closed->followup_assignee);
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
-        return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
-                         ev->follow_up->note);
+        return json_pack("{s:s, s:s, s:s, s:s, s:b}", "satisfaction",
+                         ev->follow_up->satisfaction, "note", ev->follow_up->note, "method",
+                         ev->follow_up->method, "performance", ev->follow_up->performance,
+                         "reopen_requested", ev->follow_up->reopen_requested);
     case JIEFEN__EVENT__BODY_FORMS_RECORD: /* the content is sealed: see /forms/ */
         return json_pack("{s:s}", "kind", ev->forms_record->kind);
     default:

@@ -10,6 +10,10 @@
 /* The case as the API shows it, from this node's place in the tree. */
 json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v);
 
+/* The name of this node's user `user` as their account has it, "" when there is none, as
+ * a new JSON string. */
+json_t *api_user_name(struct api *api, MDB_txn *txn, const char *user);
+
 /* The registered name of node id (the id itself when unknown), into buf. */
 const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, size_t len);
 

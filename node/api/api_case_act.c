@@ -11,6 +11,7 @@
 #include "case/intake.h"
 #include "case/lifecycle.h"
 #include "case/reference.h"
+#include "case/roster.h"
 #include "case/warning.h"
 #include "clock.h"
 #include "error.h"
@@ -311,7 +312,7 @@ static int parse_attempt(struct api_op *o, Jiefen__MediationAttempt *a)
     const char *mediator, *date, *agreement, *note;
     int rc, method, outcome, referral, confirm;
     int64_t ms;
-    if ((rc = get_text(o, "mediator", "调解员", 1, 200, &mediator)) ||
+    if ((rc = get_text(o, "mediator", "调解员", !a->roster_id[0], 200, &mediator)) ||
         (rc = get_text(o, "date", "调解日期", 1, 10, &date)) ||
         (rc = get_choice(o, "method", "调解方式", &ref_methods, 1, &method)) ||
         (rc = get_choice(o, "outcome", "调解结果", &ref_outcomes, 1, &outcome)) ||
@@ -330,7 +331,8 @@ static int parse_attempt(struct api_op *o, Jiefen__MediationAttempt *a)
     if (confirm && a->outcome == JIEFEN__OUTCOME__OUTCOME_FAILED)
         return op_refuse(o, 400, "invalid_field", "judicial_confirmation",
                          "调解不成时没有可申请司法确认的协议");
-    a->mediator = (char *)mediator;
+    if (!a->mediator[0])
+        a->mediator = (char *)mediator;
     a->date = (char *)date;
     a->method = (char *)ref_methods.entries[method].code;
     a->agreement = (char *)agreement;
@@ -340,23 +342,48 @@ static int parse_attempt(struct api_op *o, Jiefen__MediationAttempt *a)
     return 0;
 }
 
+/* The rostered person an attempt names (roster_id, optional): active, of this node's
+ * roster; the attempt then carries their name as its mediator. *r is the caller's. */
+static int get_roster_person(eventlog_tx *tx, struct api_op *o, Jiefen__MediationAttempt *a,
+                             Jiefen__RosterRecord **r)
+{
+    const char *id;
+    int rc = get_text(o, "roster_id", "名册人员", 0, ROSTER_ID_MAX + 1, &id);
+    if (rc || !id[0])
+        return rc;
+    if ((rc = roster_get(tx->st, tx->txn, id, r)) == JF_ENOTFOUND)
+        return op_refuse(o, 400, "invalid_field", "roster_id", "名册中没有编号为 %s 的人员", id);
+    if (rc)
+        return rc;
+    if ((*r)->inactive)
+        return op_refuse(o, 400, "invalid_field", "roster_id", "%s（%s）已停用，不能选择",
+                         (*r)->name, id);
+    a->roster_id = (*r)->id;
+    a->mediator = (*r)->name;
+    return 0;
+}
+
 static int do_attempt(eventlog_tx *tx, struct api_op *o, struct api *api,
                       const Jiefen__CaseView *v)
 {
     Jiefen__MediationAttempt a = JIEFEN__MEDIATION_ATTEMPT__INIT;
+    Jiefen__RosterRecord *person = NULL;
+    Jiefen__CaseView *now = NULL;
     char err[LIFECYCLE_ERR_MAX];
     const char *what = NULL;
-    int rc = parse_attempt(o, &a);
-    if (rc)
-        return rc;
-    if (v->status != CASE_STATUS(OPEN))
-        return refuse_state(o, v, "记录调解");
+    int rc = get_roster_person(tx, o, &a, &person);
+    if (rc == 0)
+        rc = parse_attempt(o, &a);
+    if (rc == 0 && v->status != CASE_STATUS(OPEN))
+        rc = refuse_state(o, v, "记录调解");
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
     ev.attempt = &a;
-    if ((rc = append_body(tx, o, v, &ev)) || a.outcome != JIEFEN__OUTCOME__OUTCOME_FAILED)
+    if (rc == 0)
+        rc = append_body(tx, o, v, &ev);
+    roster_free(&person);
+    if (rc || a.outcome != JIEFEN__OUTCOME__OUTCOME_FAILED)
         return rc;
-    Jiefen__CaseView *now = NULL;
     if ((rc = caseindex_get(tx->st, tx->txn, v->case_id, &now)) == 0 && now)
         rc = lifecycle_after_failure(tx, api->dep.lc, now, &what, err);
     case_view_free(&now);
@@ -574,6 +601,33 @@ static int do_decide(eventlog_tx *tx, struct api_op *o, struct api *api,
     return append_body(tx, o, v, &ev);
 }
 
+/* Whether `user` is an active account of this node whose role records follow-ups. */
+static int may_follow_up(eventlog_tx *tx, const char *user, int *ok)
+{
+    Jiefen__UserRecord *u = NULL;
+    int rc = account_get(tx->st, tx->txn, user, &u);
+    *ok = rc == 0 && u && !u->disabled &&
+          permission_grant(permission_role_parse(u->role), PERM_CASE_FOLLOWUP) != GRANT_NO;
+    account_free(&u);
+    return rc == JF_ENOTFOUND ? 0 : rc;
+}
+
+/* Who makes the follow-up visit: `followup_assignee`, a user of this node who may record
+ * it; else the one who closes if they may (the local token's admin does not: then no one,
+ * and every mediator sees it). Points into o->in or the operation's actor. */
+static int get_assignee(eventlog_tx *tx, struct api_op *o, char **out)
+{
+    const char *user;
+    int ok, rc = get_text(o, "followup_assignee", "回访人", 0, 64, &user);
+    if (rc || (rc = may_follow_up(tx, user[0] ? user : op_actor(o), &ok)))
+        return rc;
+    *out = (char *)(ok ? (user[0] ? user : op_actor(o)) : "");
+    return ok || !user[0] ? 0
+                          : op_refuse(o, 400, "invalid_field", "followup_assignee",
+                                      "回访人 %s 不是本节点可以回访的在用账号（调解员或中心主任）",
+                                      user);
+}
+
 static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
                     const Jiefen__CaseView *v)
 {
@@ -587,11 +641,15 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
         return refuse_state(o, v, "办结");
     c.result = (char *)result;
     c.feedback = (char *)feedback;
-    /* Closed above where it started: back there for the follow-up visit. */
+    /* Closed above where it started: back there for the follow-up visit, whose staff
+     * make it (no one of this node is assigned). */
     c.return_to =
         registry_depth_below(tx->st, tx->txn, v->opened_at_node, api->dep.cfg->node_id) > 0
             ? v->opened_at_node
             : "";
+    c.followup_due_ms = policy_followup_due(api->dep.policy, tx->now_ms);
+    if (!c.return_to[0] && (rc = get_assignee(tx, o, &c.followup_assignee)))
+        return rc;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
     ev.case_closed = &c;
@@ -603,13 +661,19 @@ static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,
 {
     Jiefen__FollowUp f = JIEFEN__FOLLOW_UP__INIT;
     const char *note;
-    int rc, sat;
+    int rc, sat, method, perf, reopen;
     if ((rc = get_choice(o, "satisfaction", "满意度", &ref_satisfactions, 1, &sat)) ||
+        (rc = get_choice(o, "method", "回访方式", &ref_followup_methods, 0, &method)) ||
+        (rc = get_choice(o, "performance", "协议履行情况", &ref_performances, 0, &perf)) ||
+        (rc = get_bool(o, "reopen", "是否申请重新办理", 0, &reopen)) ||
         (rc = get_text(o, "note", "回访记录", 0, TEXT_MAX, &note)))
         return rc;
     if (v->status != CASE_STATUS(CLOSED))
         return refuse_state(o, v, "回访");
     f.satisfaction = (char *)ref_satisfactions.entries[sat].code;
+    f.method = (char *)(method >= 0 ? ref_followup_methods.entries[method].code : "");
+    f.performance = (char *)(perf >= 0 ? ref_performances.entries[perf].code : "");
+    f.reopen_requested = reopen;
     f.note = (char *)note;
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_FOLLOW_UP;
@@ -623,7 +687,7 @@ static const char *const k_route[] = {"department", "lead_unit", "reason", NULL}
 static const char *const k_guide[] = {"channel", "guidance", NULL};
 static const char *const k_attempt[] = {"mediator", "date",      "method",
                                         "outcome",  "agreement", "judicial_confirmation",
-                                        "referral", "note",      NULL};
+                                        "referral", "note",      "roster_id", NULL};
 static const char *const k_reason[] = {"reason", NULL};
 static const char *const k_risk[] = {"risk", "reason", NULL};
 static const char *const k_handdown[] = {"to", "instructions", NULL};
@@ -633,8 +697,9 @@ static const char *const k_note[] = {"note", NULL};
 static const char *const k_text[] = {"text", NULL};
 static const char *const k_extension[] = {"days", "reason", NULL};
 static const char *const k_decide[] = {"approved", "days", "reason", NULL};
-static const char *const k_close[] = {"result", "feedback", NULL};
-static const char *const k_follow_up[] = {"satisfaction", "note", NULL};
+static const char *const k_close[] = {"result", "feedback", "followup_assignee", NULL};
+static const char *const k_follow_up[] = {"satisfaction", "method", "performance", "reopen",
+                                          "note", NULL};
 static const char *const k_records[] = {"kind", "fields", NULL};
 
 static const struct action actions[] = {

@@ -30,6 +30,7 @@ struct inbox_read {
     long limit;           /* items listed per kind */
     long listed;
     uint64_t count;       /* of the kind being read, when it has to be counted here */
+    uint64_t overdue;     /* of them, past their due time (follow-ups: 回访逾期) */
     int64_t now;
     char node[STORE_ORIGIN_MAX + 1], name[256];   /* the last node named: most are one */
 };
@@ -37,14 +38,18 @@ struct inbox_read {
 static json_t *item_json(struct inbox_read *in, const struct agenda_item *it, const char *about,
                          const char *title, const char *node, const char *link)
 {
-    int overdue = (it->kind == AGENDA_DUE || it->kind == AGENDA_HAZARD) && it->due_ms < in->now;
+    int overdue = (it->kind == AGENDA_DUE || it->kind == AGENDA_HAZARD ||
+                   it->kind == AGENDA_FOLLOW_UP) && it->due_ms < in->now;
+    const char *name = !overdue ? inbox_kind_name(it->kind)
+                       : it->kind == AGENDA_FOLLOW_UP ? "回访逾期"
+                                                      : "已超期";
     if (strcmp(node, in->node)) {
         api_node_name(in->c->api->dep.st, in->txn, node, in->name, sizeof in->name);
         snprintf(in->node, sizeof in->node, "%s", node);
     }
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s}",
                      "kind", agenda_kind_code(it->kind), "kind_name",
-                     overdue ? "已超期" : inbox_kind_name(it->kind), "about", about, "id",
+                     name, "about", about, "id",
                      it->subject, "title", title, "node", node, "node_name", in->name,
                      "due_ms", (json_int_t)it->due_ms, "overdue", overdue, "link", link);
 }
@@ -58,8 +63,14 @@ static int case_item(struct inbox_read *in, const struct agenda_item *it, int li
     int rc = caseindex_get(in->c->api->dep.st, in->txn, it->subject, &v);
     if (rc || !v)
         return rc;   /* an item whose case is gone is nobody's */
-    int mine = it->kind != AGENDA_LEADER_ACK || in->c->who.auth != API_AUTH_SESSION ||
-               in->c->who.role != ROLE_LEADER || api_leads(in->c, v);
+    const struct api_who *who = &in->c->who;
+    int mine = it->kind != AGENDA_LEADER_ACK || who->auth != API_AUTH_SESSION ||
+               who->role != ROLE_LEADER || api_leads(in->c, v);
+    /* A follow-up is its assignee's: a mediator sees the ones assigned to them (and those
+     * assigned to no one), the director all of them. */
+    if (it->kind == AGENDA_FOLLOW_UP && who->auth == API_AUTH_SESSION &&
+        who->role == ROLE_MEDIATOR && v->followup_assignee[0])
+        mine = strcmp(v->followup_assignee, who->user) == 0;
     if (mine && list) {
         snprintf(link, sizeof link, "#/case/%s", it->subject);
         json_array_append_new(in->items, item_json(in, it, "case", v->summary, v->holder, link));
@@ -136,7 +147,7 @@ static int add_item(const struct agenda_item *it, void *arg)
 {
     struct inbox_read *in = arg;
     int counted = it->kind == AGENDA_DUE || it->kind == AGENDA_LEADER_ACK ||
-                  it->kind == AGENDA_HAZARD;
+                  it->kind == AGENDA_HAZARD || it->kind == AGENDA_FOLLOW_UP;
     int list = in->listed < in->limit, rc;
     if (!list && !counted)
         return STORE_STOP;
@@ -148,7 +159,7 @@ static int add_item(const struct agenda_item *it, void *arg)
         rc = list ? access_item(in, it) : 1;
     else if (it->kind == AGENDA_HAZARD)
         rc = list ? hazard_item(in, it) : 1;
-    else if (it->kind == AGENDA_LEADER_ACK)
+    else if (it->kind == AGENDA_LEADER_ACK || it->kind == AGENDA_FOLLOW_UP)
         rc = case_item(in, it, list);
     else
         rc = list ? case_item(in, it, 1) : 1;
@@ -156,6 +167,7 @@ static int add_item(const struct agenda_item *it, void *arg)
         return rc;
     in->listed += rc > 0 && list;
     in->count += rc > 0;
+    in->overdue += rc > 0 && it->due_ms < in->now;
     return 0;
 }
 
@@ -209,17 +221,19 @@ void route_inbox(struct api_call *c, const http_request *r, const char *tail)
         if (!inbox_kind_allowed(&c->who, k) || (only >= 0 && k != only))
             continue;
         in.listed = 0;
-        in.count = 0;
+        in.count = in.overdue = 0;
         /* Hazards count once their check-in is overdue. */
         int64_t max_due = k == AGENDA_DUE ? in.now + hours * 3600000LL
                           : k == AGENDA_HAZARD ? in.now : 0;
         rc = agenda_each(api->dep.st, in.txn, k, max_due, add_item, &in);
-        uint64_t n = k == AGENDA_DUE || k == AGENDA_LEADER_ACK || k == AGENDA_HAZARD
-                         ? in.count : counts[k];
+        int counted = k == AGENDA_DUE || k == AGENDA_LEADER_ACK || k == AGENDA_HAZARD ||
+                      k == AGENDA_FOLLOW_UP;
+        uint64_t n = counted ? in.count : counts[k];
         total += (unsigned)n;
-        json_array_append_new(kinds, json_pack("{s:s, s:s, s:I}", "kind", agenda_kind_code(k),
-                                               "name", inbox_kind_name(k), "count",
-                                               (json_int_t)n));
+        json_array_append_new(kinds, json_pack("{s:s, s:s, s:I, s:I}", "kind",
+                                               agenda_kind_code(k), "name", inbox_kind_name(k),
+                                               "count", (json_int_t)n, "overdue",
+                                               (json_int_t)(counted ? in.overdue : 0)));
     }
     store_txn_abort(in.txn);
     if (rc) {

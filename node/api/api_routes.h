@@ -28,6 +28,11 @@ int api_record_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                      const Jiefen__CaseView *v);
 void route_receipt_verify(struct api_call *c, const http_request *r, const char *tail);
 void route_receipt_root(struct api_call *c, const http_request *r, const char *tail);
+/* api_roster.c: the rosters (名册); api_followup.c: the follow-up queue (回访). */
+void route_roster_list(struct api_call *c, const http_request *r, const char *tail);
+void route_roster_add(struct api_call *c, const http_request *r, const char *tail);
+void route_roster_person(struct api_call *c, const http_request *r, const char *tail);
+void route_followups(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_party.c: finding a person, and the record of searches. */
 void route_party_find(struct api_call *c, const http_request *r, const char *tail);

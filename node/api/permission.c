@@ -46,6 +46,7 @@ static const struct {
     [PERM_ACCESS_AUDIT] = {"access.audit", {N, N, N, Y, Y, Y}},
     [PERM_ACCESS_REQUEST] = {"access.request", {N, Y, Y, Y, N, N}},
     [PERM_ACCESS_DECIDE] = {"access.decide", {N, N, N, Y, N, N}},
+    [PERM_ROSTER_EDIT] = {"roster.edit", {N, N, N, Y, N, Y}},
 };
 
 #undef N

@@ -47,6 +47,7 @@ enum perm {
     PERM_ACCESS_AUDIT,         /* the record of who saw what (查阅记录), GET /access */
     PERM_ACCESS_REQUEST,       /* ask to copy, print or archive (摘抄复印报批) */
     PERM_ACCESS_DECIDE,        /* approve or refuse such a request */
+    PERM_ROSTER_EDIT,          /* the node's rosters (名册): add, change, deactivate */
     PERM_COUNT
 };
 

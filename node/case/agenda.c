@@ -66,11 +66,11 @@ unsigned agenda_of_case(const Jiefen__CaseView *v, const char *self, const case_
         m |= 1u << AGENDA_EXTENSION;
         due[AGENDA_EXTENSION] = v->due_ms;
     }
-    if ((v->status == JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED ||
-         v->status == JIEFEN__CASE_STATUS__CASE_STATUS_RESOLVED) &&
-        strcmp(v->closed_at_node, self) == 0 && !v->satisfaction[0]) {
+    /* The follow-up is made where the closed case is held (returned to where it started
+     * when closed above), by its due date (the closing, for cases closed before them). */
+    if (v->status == JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED && here && !v->satisfaction[0]) {
         m |= 1u << AGENDA_FOLLOW_UP;
-        due[AGENDA_FOLLOW_UP] = v->closed_ms;
+        due[AGENDA_FOLLOW_UP] = v->followup_due_ms > 0 ? v->followup_due_ms : v->closed_ms;
     }
     return m;
 }

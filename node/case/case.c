@@ -1,5 +1,6 @@
 #include "case/case.h"
 #include "case/clockskew.h"
+#include "case/followup.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -69,15 +70,25 @@ static int add_ref(Jiefen__CaseView *v, const Jiefen__Event *ev)
     return 0;
 }
 
+/* Appends a copy of s to a repeated string field of n elements. */
+static int add_str(char ***arr, size_t *n, const char *s)
+{
+    if (grow((void **)arr, *n, sizeof **arr) || !((*arr)[*n] = strdup(s)))
+        return -ENOMEM;
+    (*n)++;
+    return 0;
+}
+
 static int add_period(Jiefen__CaseView *v, const char *holder)
 {
-    size_t n = v->n_period_holders;
-    if (grow((void **)&v->period_holders, n, sizeof *v->period_holders))
-        return -ENOMEM;
-    if (!(v->period_holders[n] = strdup(holder)))
-        return -ENOMEM;
-    v->n_period_holders = n + 1;
-    return 0;
+    return add_str(&v->period_holders, &v->n_period_holders, holder);
+}
+
+/* The rostered person an attempt chose (名册), listed once. */
+static int add_roster(Jiefen__CaseView *v, const char *id)
+{
+    return id[0] && !followup_has_roster(v, id) ? add_str(&v->roster_ids, &v->n_roster_ids, id)
+                                                : 0;
 }
 
 int case_has_event(const Jiefen__CaseView *v, const char *origin, uint64_t seq)
@@ -139,7 +150,7 @@ int case_event_is_move(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
         return ev->case_closed->return_to[0] != '\0';
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
-        return strcmp(ev->follow_up->satisfaction, "dissatisfied") == 0;
+        return followup_reopens(ev->follow_up);
     default:
         return 0;
     }
@@ -213,7 +224,7 @@ static int apply_attempt(Jiefen__CaseView *v, const Jiefen__Event *ev)
         v->failed_here++;
     if (a->outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT)
         v->status = CASE_STATUS(RESOLVED);
-    return 0;
+    return add_roster(v, a->roster_id);
 }
 
 static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
@@ -226,7 +237,11 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
     v->status = CASE_STATUS(CLOSED);
     v->closed_ms = v->last_closed_ms = ev->time_ms;
     v->closed_due_ms = v->due_ms;
-    if (set_str(&v->last_closed_at_node, ev->origin))
+    v->followup_due_ms = c->followup_due_ms;   /* a new follow-up, nothing recorded */
+    v->followup_done_ms = 0;
+    if (set_str(&v->last_closed_at_node, ev->origin) ||
+        set_str(&v->followup_assignee, c->followup_assignee) ||
+        set_str(&v->followup_method, "") || set_str(&v->followup_performance, ""))
         return -ENOMEM;
     if (set_str(&v->result, c->result) || set_str(&v->feedback, c->feedback) ||
         set_str(&v->closed_at_node, ev->origin) || set_str(&v->satisfaction, ""))
@@ -242,7 +257,9 @@ static int apply_follow_up(Jiefen__CaseView *v, const Jiefen__Event *ev)
         ref_index(&ref_satisfactions, f->satisfaction) < 0 ||
         (reopen && !valid_limit(ev, f->reopen_due_ms)))
         return JF_EINVAL;
-    if (set_str(&v->satisfaction, f->satisfaction))
+    v->followup_done_ms = ev->time_ms;
+    if (set_str(&v->satisfaction, f->satisfaction) || set_str(&v->followup_method, f->method) ||
+        set_str(&v->followup_performance, f->performance))
         return -ENOMEM;
     if (!reopen)
         return 0;
@@ -684,7 +701,8 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         v->closed_at_node, "satisfaction", v->satisfaction, "guidance", v->guidance,
         "progress_entries", (int)v->progress_count, "clock_corrected_ms",
         (json_int_t)v->clock_corrected_ms);
-    if (!more || json_object_update(j, more)) {
+    if (!more || json_object_set_new(more, "followup", followup_json(v, now_ms)) ||
+        json_object_update(j, more)) {
         json_decref(more);
         json_decref(j);
         return NULL;

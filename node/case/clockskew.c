@@ -248,6 +248,11 @@ const Jiefen__Event *clockskew_fold_event(const Jiefen__Event *ev, const char *s
         b->decided.new_due_ms = clockskew_fold_time(ev, self, b->decided.new_due_ms);
         copy->extension_decided = &b->decided;
         break;
+    case JIEFEN__EVENT__BODY_CASE_CLOSED:
+        b->closed = *ev->case_closed;
+        b->closed.followup_due_ms = clockskew_fold_time(ev, self, b->closed.followup_due_ms);
+        copy->case_closed = &b->closed;
+        break;
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         b->follow_up = *ev->follow_up;
         b->follow_up.reopen_due_ms = clockskew_fold_time(ev, self, b->follow_up.reopen_due_ms);

@@ -59,6 +59,7 @@ union clockskew_body {
     Jiefen__DeadlineReached deadline;
     Jiefen__ExtensionDecided decided;
     Jiefen__FollowUp follow_up;
+    Jiefen__CaseClosed closed;
 };
 
 /* ev as node `self` folds it (clockskew_fold_time on its time and its body's limits): ev

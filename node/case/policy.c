@@ -44,6 +44,11 @@ int64_t policy_due(const struct policy *p, int64_t start_ms, int complexity)
     return calendar_due(p->cal, start_ms, (unsigned)days);
 }
 
+int64_t policy_followup_due(const struct policy *p, int64_t closed_ms)
+{
+    return calendar_due(p->cal, closed_ms, (unsigned)p->cfg->followup_days);
+}
+
 int64_t policy_extend(const struct policy *p, int64_t due_ms, unsigned days)
 {
     /* A working-day limit ends at midnight: extend from the last moment of its day. */

@@ -31,6 +31,10 @@ int64_t policy_due(const struct policy *p, int64_t start_ms, int complexity);
 /* The same limit extended by `days`: from the current limit. */
 int64_t policy_extend(const struct policy *p, int64_t due_ms, unsigned days);
 
+/* When the follow-up visit (回访) of a case closed at closed_ms is due: [limits]
+ * followup_days (15) later, counted as the node's limits are (calendar or working days). */
+int64_t policy_followup_due(const struct policy *p, int64_t closed_ms);
+
 /* Responsible department of a category code (NULL if the code is unknown). */
 const char *policy_department(const struct policy *p, const char *category);
 

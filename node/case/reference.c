@@ -120,11 +120,36 @@ static const struct ref_entry purposes[] = {
     {"audit", "审计", NULL},     {"review", "复核", NULL},    {"other", "其他", NULL},
 };
 TABLE(ref_purposes, "purposes", purposes);
+/* 回访 (follow-up visits) and 名册 (rosters). */
+static const struct ref_entry followup_methods[] = {
+    {"phone", "电话", NULL},
+    {"visit", "上门", NULL},
+    {"sms", "短信", NULL},
+    {"office", "来访", NULL},
+};
+TABLE(ref_followup_methods, "followup_methods", followup_methods);
+
+static const struct ref_entry performances[] = {
+    {"performed", "已履行", NULL},
+    {"partly", "部分履行", NULL},
+    {"not_performed", "未履行", NULL},
+};
+TABLE(ref_performances, "performances", performances);
+
+static const struct ref_entry roster_kinds[] = {
+    {"mediator", "人民调解员", NULL},
+    {"lawyer", "律师", NULL},
+    {"adviser", "法律顾问", NULL},
+    {"expert", "专家", NULL},
+};
+TABLE(ref_roster_kinds, "roster_kinds", roster_kinds);
 
 const struct ref_table *const ref_all[] = {
     &ref_categories, &ref_matter_types, &ref_sources,   &ref_complexities, &ref_risks,
     &ref_roles,      &ref_statuses,     &ref_outcomes,  &ref_methods,      &ref_referrals,
     &ref_channels,   &ref_satisfactions, &ref_purposes, NULL,
+    &ref_channels,   &ref_satisfactions, &ref_followup_methods, &ref_performances,
+    &ref_roster_kinds, NULL,
 };
 
 int ref_index(const struct ref_table *t, const char *s)

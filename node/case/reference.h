@@ -23,7 +23,8 @@ struct ref_table {
 
 extern const struct ref_table ref_categories, ref_matter_types, ref_sources,
     ref_complexities, ref_risks, ref_roles, ref_statuses, ref_outcomes, ref_methods,
-    ref_referrals, ref_channels, ref_satisfactions, ref_purposes;
+    ref_referrals, ref_channels, ref_satisfactions, ref_purposes, ref_followup_methods,
+    ref_performances, ref_roster_kinds;
 
 /* The entry whose code or Chinese name is `s`; NULL if none. */
 const struct ref_entry *ref_find(const struct ref_table *t, const char *s);

@@ -35,7 +35,7 @@ struct action_opt {
     unsigned char kind, need;
 };
 
-#define MAX_ACTION_OPTS 8
+#define MAX_ACTION_OPTS 10
 
 #define ACT_ACTOR 0x1u      /* takes --actor NAME too (actor_opt) */
 #define ACT_FILE 0x2u /* the reply is a file: download_file() writes it where --out says   \
@@ -82,6 +82,7 @@ struct action_args {
 /* The tables of actions. */
 extern const struct action case_actions[], report_actions[], access_actions[];
 extern const struct action hazard_actions[];   /* hazards and reviews (cmd_hazard.c) */
+extern const struct action followup_actions[]; /* 回访 and 名册 (cmd_followup.c) */
 
 /* The action of the command "name sub" (sub NULL for one word), NULL if it is none. */
 const struct action *action_find(const char *name, const char *sub);

@@ -54,6 +54,21 @@ const char *field_percent(double rate, char *buf, size_t len)
     return buf;
 }
 
+char *field_id_list(const json_t *list)
+{
+    char *s = NULL;
+    size_t len = 0, i;
+    json_t *v;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        return NULL;
+    json_array_foreach(list, i, v) {
+        const char *id = json_is_string(v) ? json_string_value(v) : field_str(v, "node");
+        fprintf(f, "%s%s", i ? "," : "", id);
+    }
+    return text_stream_end(f, &s, 0);
+}
+
 char *field_name_list(const json_t *list, const char *key)
 {
     char *s = NULL;

@@ -27,6 +27,10 @@ const char *field_time_set(const json_t *o, const char *key, char *buf, size_t l
 /* A rate (a fraction of 1) as a percentage, "33.3%", into buf. */
 const char *field_percent(double rate, char *buf, size_t len);
 
+/* The strings of `list` (or the "node" of each of its objects: node ids), comma-separated.
+ * Malloc'd; NULL when out of memory. */
+char *field_id_list(const json_t *list);
+
 /* The names of a list's objects (each one's member `key`), joined by "、" as people write
  * them. Malloc'd; NULL when out of memory. */
 char *field_name_list(const json_t *list, const char *key);

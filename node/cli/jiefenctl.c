@@ -63,6 +63,15 @@ static const struct command commands[] = {
     {"access", "list", action_run, 0, NULL},
     {"access", "copy", action_run, 0, NULL},
     {"access", NULL, action_run, 0, NULL},
+    /* 回访 and 名册: their arguments are in followup_actions (cmd_followup.c) */
+    {"followup", "list", action_run, 0, NULL},
+    {"followup", "record", action_run, 0, NULL},
+    {"roster", "list", action_run, 0, NULL},
+    {"roster", "show", action_run, 0, NULL},
+    {"roster", "add", action_run, 0, NULL},
+    {"roster", "edit", action_run, 0, NULL},
+    {"roster", "deactivate", action_run, 0, NULL},
+    {"roster", "activate", action_run, 0, NULL},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},

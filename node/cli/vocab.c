@@ -34,7 +34,12 @@ static const struct vocab outcomes[] = {
     {"agreement", "调解成功"}, {"partial", "部分达成"}, {"failed", "调解不成"}, {NULL, NULL}};
 static const struct vocab methods[] = {
     {"people", "人民调解"}, {"administrative", "行政调解"}, {"judicial", "司法调解"},
-    {"lawyer", "律师调解"}, {"specialist", "专业性调解委员会"}, {NULL, NULL}};
+    {"lawyer", "律师调解"}, {"specialist", "专业性调解委员会"},
+    /* and of a follow-up visit (回访): codes apart from the mediation methods' */
+    {"phone", "电话"}, {"visit", "上门"}, {"sms", "短信"}, {"office", "来访"}, {NULL, NULL}};
+static const struct vocab performances[] = {
+    {"performed", "已履行"}, {"partly", "部分履行"}, {"not_performed", "未履行"}, {NULL, NULL}};
+static const struct vocab actives[] = {{"true", "在用"}, {"false", "已停用"}, {NULL, NULL}};
 static const struct vocab channels[] = {
     {"court", "法院判决"}, {"arbitration", "仲裁裁决"}, {"review", "行政复议"}, {NULL, NULL}};
 static const struct vocab referrals[] = {
@@ -49,7 +54,10 @@ static const struct vocab wheres[] = {
 static const struct vocab states[] = {
     {"pending", "待上级审批"}, {"approved", "已批准"}, {"refused", "未批准"},
     {"draft", "草稿"}, {"submitted", "已报送"}, {"accepted", "已接收"}, {"returned", "已退回"},
-    {"absent", "未报送"}, {"missing", "标注缺报"}, {NULL, NULL}};
+    {"absent", "未报送"}, {"missing", "标注缺报"},
+    /* of a follow-up visit (回访) */
+    {"due", "待回访"}, {"overdue", "回访逾期"}, {"on_time", "按期回访"}, {"late", "逾期回访"},
+    {NULL, NULL}};
 /* Case event kinds (the schema's names), how a case moved, deadline kinds, report kinds. */
 const struct vocab vocab_kinds[] = {
     {"case_opened", "受理"}, {"case_routed", "分流"}, {"case_guided", "引导"},
@@ -98,7 +106,8 @@ static const struct {
     {"acknowledged", acks},            {"overdue", overdues},
     {"needs_leader", leader_needs},    {"late", lates},
     {"figure", figures},               {"closed_at_tier", vocab_tiers},
-    {"escalation_rate", vocab_tiers},
+    {"escalation_rate", vocab_tiers},  {"performance", performances},
+    {"active", actives},
 };
 
 const char *vocab_name(const struct vocab *v, const char *code)

@@ -5,6 +5,7 @@
 #include "case/case.h"
 #include "config.h"
 #include "error.h"
+#include "case/followup.h"
 #include "case/reference.h"
 #include "log/registry.h"
 
@@ -201,6 +202,12 @@ static void add_closed(struct ledger *l, const struct lookup *t, const Jiefen__C
     l->satisfied += strcmp(v->satisfaction, "satisfied") == 0;
     l->basically_satisfied += strcmp(v->satisfaction, "basically_satisfied") == 0;
     l->dissatisfied += strcmp(v->satisfaction, "dissatisfied") == 0;
+    int fs = followup_state(v, l->now_ms);
+    l->followups += fs != FOLLOWUP_NONE;
+    l->followup_waiting += fs == FOLLOWUP_DUE;
+    l->followup_on_time += fs == FOLLOWUP_ON_TIME;
+    l->followup_late += fs == FOLLOWUP_LATE;
+    l->followup_overdue += fs == FOLLOWUP_OVERDUE;
 }
 
 /* Still open at the end of the period (as far as the current view tells). */
@@ -258,6 +265,7 @@ static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
     "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
+    "followup_due_ms", "followup_done_ms",
     "case_id", "department", "holder"};
 #define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
@@ -424,6 +432,21 @@ static void put_int(json_t *o, const char *k, uint64_t v)
     json_object_set_new(o, k, json_integer((json_int_t)v));
 }
 
+/* 回访 of the cases closed in the period (docs/ledger.md): how many were due, made on
+ * time, made late, overdue and still waiting; the on-time rate of those made or overdue. */
+static json_t *followups(const struct ledger *l)
+{
+    json_t *f = json_object();
+    uint64_t judged = l->followup_on_time + l->followup_late + l->followup_overdue;
+    put_int(f, "due", l->followups);
+    put_int(f, "waiting", l->followup_waiting);
+    put_int(f, "on_time", l->followup_on_time);
+    put_int(f, "late", l->followup_late);
+    put_int(f, "overdue", l->followup_overdue);
+    json_object_set_new(f, "on_time_rate", rate(fraction(l->followup_on_time, judged)));
+    return f;
+}
+
 json_t *ledger_json(const struct ledger *l)
 {
     struct rates r;
@@ -458,6 +481,7 @@ json_t *ledger_json(const struct ledger *l)
     put_int(sat, "dissatisfied", l->dissatisfied);
     json_object_set_new(sat, "rate", rate(r.satisfaction));
     json_object_set_new(o, "satisfaction", sat);
+    json_object_set_new(o, "followup", followups(l));
     put_int(o, "cases_read", l->cases_seen);
     json_t *hz = json_object();
     put_int(hz, "registered", l->hazards.registered);

@@ -37,6 +37,8 @@ struct ledger {
     uint64_t pending, overdue, leader_owned, red, orange;
     uint64_t satisfied, basically_satisfied, dissatisfied;
     struct hazard_figures hazards;        /* the 苗头隐患 register (hazard.h) */
+    /* 回访 of the cases closed in the period, as of now_ms (case/followup.h) */
+    uint64_t followups, followup_waiting, followup_on_time, followup_late, followup_overdue;
 };
 
 /* Called with each case taken in during the period (the rows of the case register);

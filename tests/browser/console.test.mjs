@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as lib from './lib.mjs';
 import hazards from './sub-hazards.mjs';
 import access from './sub-access.mjs';
+import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
@@ -619,6 +620,8 @@ test('the console in Chromium', async (t) => {
   });
 
   await ops(t, ctx);
+
+  await followups(t, ctx);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

@@ -4,7 +4,9 @@ Starts a township (the root) and a village enrolled under it (real jiefend proce
 the integration harness), adds the staff accounts through the API, then runs
 console.test.mjs with Node.js against both consoles. The script asks for the village to be
 restarted with its clock moved (for the session-expiry check) with a line "@@restart-village
-OFFSET_MS" on its stdout and reads the village's new URL from its stdin.
+OFFSET_MS" on its stdout and reads the village's new URL from its stdin. A third village,
+西村, is for the follow-ups (回访) and the roster (名册): a case closed there 16 days ago (its
+clock moved back for that, then restarted on time) is overdue, another is open.
 
 playwright-core is installed by `npm ci` into JIEFEN_BROWSER_DEPS (default: build/tests/browser),
 again only when tests/browser/package-lock.json changed, so the test runs offline after the
@@ -27,7 +29,9 @@ USERS = {  # node id → [(user, name, role)]
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
     "v-idle": [("shouli", "郑受理", "clerk")],
     "v-full": [("luru", "冯受理", "clerk")],
+    "v-fu": [("tiaojie", "李调解", "mediator"), ("cunzhuren", "周主任", "director")],
 }
+DAY = 86_400_000
 
 
 def chromium():
@@ -86,6 +90,21 @@ class ConsoleBrowserTest(harness.NodeTest):
             f.write(body)
         return harness.pdf_qr(f.name, work)
 
+    def followup_village(self):
+        """西村: a case closed by 李调解 16 days ago (overdue), and one open."""
+        fu = self.node("v-fu", "village", "西村")
+        fu.env["JIEFEN_CLOCK_OFFSET_MS"] = str(-16 * DAY)
+        fu.start()
+        self.add_users(fu)
+        old = fu.ok("POST", "/api/v1/cases", harness.intake(summary="邻里漏水纠纷"))["case"]["id"]
+        fu.ok("POST", f"/api/v1/cases/{old}/close",
+              {"result": "达成协议", "feedback": "已告知双方", "actor": "tiaojie"})
+        fu.stop()
+        fu.env["JIEFEN_CLOCK_OFFSET_MS"] = "0"
+        fu.start()
+        new = fu.ok("POST", "/api/v1/cases", harness.intake(summary="婚姻家庭纠纷"))["case"]["id"]
+        return fu, old, new
+
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
         deps = os.environ.get("JIEFEN_BROWSER_DEPS") or os.path.join(harness.TOOLS, "browser")
@@ -115,9 +134,11 @@ class ConsoleBrowserTest(harness.NodeTest):
         with open(os.path.join(full.dir, "jiefend.conf"), "a") as f:
             f.write("\n[store]\nmin_free_mb = 1073741824\n")
         full.start()
+        fu, overdue_case, open_case = self.followup_village()
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
-                   JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full),
+                   JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full), JIEFEN_FU_URL=url(fu),
+                   JIEFEN_FU_OVERDUE=overdue_case, JIEFEN_FU_OPEN=open_case,
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

@@ -283,7 +283,7 @@ class Accounts(NodeTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         me = n.ok("GET", "/api/v1/session")
         self.assertEqual((me["user"], me["role"], me["token"]), ("admin", "admin", True))
-        self.assertEqual(len(me["permissions"]), 24)
+        self.assertEqual(len(me["permissions"]), 25)
         self.assertEqual(error(n.api("GET", "/api/v1/status", token="0" * 64)),
                          (401, "unauthorized"))
         # A token wins over a cookie, even a bad one.

@@ -35,6 +35,7 @@ ALLOWED = {
     "directive.ack": {"director"},
     "user.admin": {"admin"},
     "node.admin": {"admin"},
+    "roster.edit": {"director", "admin"},
 }
 PARTIES = {"clerk", "mediator", "director"}
 
@@ -161,6 +162,7 @@ class Permissions(NodeTest):
             "directive.ack": self.county_directive,
             "user.admin": self.new_user,
             "node.admin": lambda: ("POST", "/api/v1/enrol/request", None),
+            "roster.edit": lambda: ("POST", "/api/v1/roster", {"name": "王律师", "kind": "lawyer"}),
         }
 
     def own_log_seq(self):
@@ -197,7 +199,8 @@ class Permissions(NodeTest):
         reads = ["/api/v1/status", "/api/v1/reference", "/api/v1/cases", f"/api/v1/cases/{cid}",
                  "/api/v1/supervision", "/api/v1/ledger", "/api/v1/reports?kind=weekly",
                  "/api/v1/reports/draft?kind=weekly", "/api/v1/warnings", "/api/v1/nodes",
-                 "/api/v1/directives", "/api/v1/session", "/metrics"]
+                 "/api/v1/directives", "/api/v1/session", "/metrics", "/api/v1/followups",
+                 "/api/v1/roster"]
         for role, session in self.sessions.items():
             for path in reads:
                 with self.subTest(role=role, path=path):

@@ -278,8 +278,10 @@ class ReportWeek(NodeTest):
 
     def check_figures(self, got, want, what):
         got = dict(got)
-        for k in ("from_ms", "to_ms", "cases_read"):
-            del got[k]
+        # The follow-ups' timeliness depends on the day the test runs (due 15 days after
+        # closing, judged against now): test_followups checks it.
+        for k in ("from_ms", "to_ms", "cases_read", "followup"):
+            got.pop(k, None)
         got["taken_in_by"] = {k: {c: n for c, n in v.items() if n}
                               for k, v in got["taken_in_by"].items()}
         self.assertEqual(sorted(got), sorted(want), what)

@@ -82,6 +82,15 @@ static void test_items_of_a_case(void **state)
     v.closed_at_node = "t1";
     v.closed_ms = T0 + 2 * DAY;
     assert_int_equal(items(f, &v, due), 1u << AGENDA_FOLLOW_UP);
+    assert_int_equal(due[AGENDA_FOLLOW_UP], T0 + 2 * DAY);
+    /* With a follow-up due date (closed since they exist): by that date. */
+    v.followup_due_ms = T0 + 17 * DAY;
+    assert_int_equal(items(f, &v, due), 1u << AGENDA_FOLLOW_UP);
+    assert_int_equal(due[AGENDA_FOLLOW_UP], T0 + 17 * DAY);
+    /* Closed above and returned to v1: the follow-up is v1's, not the closer's. */
+    v.holder = "v1";
+    assert_int_equal(items(f, &v, due), 0);
+    v.holder = "t1";
     v.satisfaction = "satisfied";
     assert_int_equal(items(f, &v, due), 0);
     /* Held by the child v1 asking for more time: t1 decides; held by v1a (v1's): not t1. */

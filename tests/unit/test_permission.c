@@ -30,6 +30,7 @@ static const struct {
     {"node.admin", "....Y"},
     {"access.audit", "..YYY"},         {"access.request", "YYY.."},
     {"access.decide", "..Y.."},
+    {"roster.edit", "..Y.Y"},
 };
 
 static void test_matrix(void **state)

@@ -161,6 +161,27 @@ static void test_working_day_limits(void **state)
     policy_free(&p);
 }
 
+/* 回访 is due [limits] followup_days after closing (15 by default), counted like the limits. */
+static void test_followup_due(void **state)
+{
+    (void)state;
+    struct config c = cfg_of(JIEFEN__TIER__TIER_VILLAGE);
+    struct policy p;
+    int64_t fri = sh(2026, 1, 9, 10, 0);
+    assert_int_equal(c.followup_days, 15);
+    load_ok(&p, &c);
+    show("follow-up 15 days from Fri 10:00", policy_followup_due(&p, fri));
+    assert_int_equal(policy_followup_due(&p, fri), fri + 15 * DAY);
+    policy_free(&p);
+    c.followup_days = 3;
+    c.working_days = 1;
+    load_ok(&p, &c);
+    /* 3 working days from Friday: Mon-Wed, due at Wednesday's midnight. */
+    show("follow-up 3 working days from Fri 10:00", policy_followup_due(&p, fri));
+    assert_int_equal(policy_followup_due(&p, fri), sh(2026, 1, 15, 0, 0));
+    policy_free(&p);
+}
+
 static void test_holiday_file_from_data_dir(void **state)
 {
     (void)state;
@@ -293,6 +314,7 @@ int main(void)
         T(test_calendar_day_limits),
         T(test_working_day_limits),
         T(test_holiday_file_from_data_dir),
+        cmocka_unit_test(test_followup_due),
         cmocka_unit_test(test_3221_thresholds),
         cmocka_unit_test(test_risk_officials),
     };
