@@ -113,6 +113,11 @@ static const struct option_def options[] = {
      "Failed logins in a row that lock an account (from the 4th attempt each waits longer)."},
     {"console", "lock_minutes", OPT_INT, OFF(lock_minutes), 1, 1440, "15",
      "How long a locked account stays locked (an administrator's `user enable` lifts it)."},
+    {"departments", "sign_hours", OPT_INT, OFF(dept_sign_hours), 1, 240, "2",
+     "A department routed a case signs for it (签收) within this many working hours, or "
+     "the centre's director is told; a department's own limit may replace it."},
+    {"departments", "work_hours", OPT_STRING, OFF(work_hours), 1, 0, "08:30-17:30",
+     "The working hours of a working day (local HH:MM-HH:MM), in which 签收 limits count."},
     {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
      "Least severe log level written: debug, info, warn or error."},
 };

@@ -57,6 +57,8 @@ struct config {
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
+    int dept_sign_hours;      /* [departments] 签收 limit, in working hours */
+    char work_hours[32];      /* [departments] the working day, "HH:MM-HH:MM" local */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

@@ -3,6 +3,7 @@
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
 #include "api/api_routes.h"
+#include "api/api_dept.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/casefile.h"
@@ -153,6 +154,12 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
                          ev->follow_up->note);
+    case JIEFEN__EVENT__BODY_DEPT_ROUTED:
+    case JIEFEN__EVENT__BODY_DEPT_SIGNED:
+    case JIEFEN__EVENT__BODY_DEPT_RETURNED:
+    case JIEFEN__EVENT__BODY_DEPT_FEEDBACK:
+    case JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE:
+        return api_dept_event_json(ev);
     default:
         return json_object();
     }
@@ -223,8 +230,9 @@ static void case_show(struct api_call *c, const char *id)
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = caseindex_get(api->dep.st, txn, id, &v)) || !v) {
+    if ((rc = caseindex_get(api->dep.st, txn, id, &v)) || !v || !api_sees_case(c, v)) {
         store_txn_abort(txn);
+        case_view_free(&v);
         if (rc)
             return reply_store_error(c, rc);
         return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);

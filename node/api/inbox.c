@@ -15,6 +15,7 @@ static const struct {
     [AGENDA_FOLLOW_UP] = {"待回访", PERM_CASE_FOLLOWUP},
     [AGENDA_DIRECTIVE] = {"待签收指令", PERM_DIRECTIVE_ACK},
     [AGENDA_REPORT] = {"待审阅下级报告", PERM_REPORT_REVIEW},
+    [AGENDA_DEPT_OVERDUE] = {"部门签收逾期", PERM_CASE_ESCALATE},
 };
 
 const char *inbox_kind_name(int kind)

@@ -1,5 +1,6 @@
 #include "case/case.h"
 #include "case/clockskew.h"
+#include "case/dept.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -170,6 +171,7 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
     v->failed_here = 0;
     v->leader_required = 0;
     v->warned_due_ms = v->overdue_due_ms = 0;
+    dept_end_parts(v);
     /* A request belongs to the period it was made in: a decision arriving later for it
      * finds nothing to decide, whichever order the two arrive in. */
     v->ext_seq = v->ext_decision_seq = 0;
@@ -432,7 +434,7 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return apply_follow_up(v, ev);
     default:
-        return JF_EINVAL;
+        return dept_kind(ev->body_case) ? dept_apply(v, ev) : JF_EINVAL;
     }
 }
 
@@ -688,6 +690,10 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         return NULL;
     }
     json_decref(more);
+    if (json_object_set_new(j, "departments", dept_json(v, now_ms))) {
+        json_decref(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -716,6 +722,6 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return 1;
     default:
-        return 0;
+        return dept_kind(body_case);
     }
 }
