@@ -227,13 +227,16 @@ static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseVi
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
     if (v->opened_ms >= l->to_ms)
         return 0;
+    int rc = ledger_depts_add(&l->depts, v, l->from_ms, l->to_ms, l->now_ms);
+    if (rc)
+        return rc;
     if (v->last_closed_ms >= l->from_ms && v->last_closed_ms < l->to_ms)
         add_closed(l, t, v);
     if (!closed || v->closed_ms >= l->to_ms)
         add_pending(l, v);
     if (v->opened_ms < l->from_ms)
         return 0;
-    int rc = add_intake(l, t, v);
+    rc = add_intake(l, t, v);
     return rc || !w->row ? rc : w->row(v, w->row_arg);
 }
 
@@ -257,7 +260,7 @@ static int add_to_targets(const struct walk *w, const Jiefen__CaseView *v)
 static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
-    "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
+    "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk", "dept",
     "case_id", "department", "holder"};
 #define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
@@ -346,6 +349,7 @@ void ledger_clear(struct ledger *l)
     free(l->village_index);
     l->villages = NULL;
     l->village_index = NULL;
+    ledger_depts_clear(&l->depts);
     l->n_villages = l->cap_villages = 0;
 }
 
@@ -454,6 +458,7 @@ json_t *ledger_json(const struct ledger *l)
     put_int(sat, "dissatisfied", l->dissatisfied);
     json_object_set_new(sat, "rate", rate(r.satisfaction));
     json_object_set_new(o, "satisfaction", sat);
+    json_object_set_new(o, "departments", ledger_depts_json(&l->depts));
     put_int(o, "cases_read", l->cases_seen);
     return o;
 }

@@ -10,6 +10,7 @@
 
 #include "jiefen.pb-c.h"
 #include "store.h"
+#include "report/ledger_dept.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@ struct ledger {
     uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
     uint64_t pending, overdue, leader_owned, red, orange;
     uint64_t satisfied, basically_satisfied, dissatisfied;
+    struct ledger_depts depts;            /* per department (ledger_dept.h) */
 };
 
 /* Called with each case taken in during the period (the rows of the case register);
