@@ -3,7 +3,7 @@
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
 #include "api/api_routes.h"
-#include "api/api_dept.h"
+#include "case/dept.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/casefile.h"
@@ -159,7 +159,7 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_DEPT_RETURNED:
     case JIEFEN__EVENT__BODY_DEPT_FEEDBACK:
     case JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE:
-        return api_dept_event_json(ev);
+        return dept_event_json(ev);
     default:
         return json_object();
     }

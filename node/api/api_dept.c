@@ -521,31 +521,3 @@ int api_dept_case_action(struct api_call *c, const http_request *r, const char *
     op_route_data(c, r, dept_op_apply, NULL, d);
     return 0;
 }
-
-json_t *api_dept_event_json(const Jiefen__Event *ev)
-{
-    switch (ev->body_case) {
-    case JIEFEN__EVENT__BODY_DEPT_ROUTED: {
-        json_t *h = json_array();
-        for (size_t i = 0; i < ev->dept_routed->n_helpers; i++)
-            json_array_append_new(h, json_string(ev->dept_routed->helpers[i]));
-        return json_pack("{s:s, s:o, s:s, s:I}", "lead", ev->dept_routed->lead, "helpers", h,
-                         "reason", ev->dept_routed->reason, "sign_due_ms",
-                         (json_int_t)ev->dept_routed->sign_due_ms);
-    }
-    case JIEFEN__EVENT__BODY_DEPT_SIGNED:
-        return json_pack("{s:s, s:s}", "department", ev->dept_signed->department, "note",
-                         ev->dept_signed->note);
-    case JIEFEN__EVENT__BODY_DEPT_RETURNED:
-        return json_pack("{s:s, s:s}", "department", ev->dept_returned->department, "reason",
-                         ev->dept_returned->reason);
-    case JIEFEN__EVENT__BODY_DEPT_FEEDBACK:
-        return json_pack("{s:s, s:s, s:b}", "department", ev->dept_feedback->department,
-                         "text", ev->dept_feedback->text, "final", ev->dept_feedback->final);
-    case JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE:
-        return json_pack("{s:s, s:I}", "department", ev->dept_sign_overdue->department,
-                         "sign_due_ms", (json_int_t)ev->dept_sign_overdue->sign_due_ms);
-    default:
-        return json_object();
-    }
-}

@@ -16,9 +16,6 @@
 int api_dept_case_action(struct api_call *c, const http_request *r, const char *id,
                          size_t id_len, const char *verb);
 
-/* The details of a department event for a case's history (docs/api.md). New reference. */
-json_t *api_dept_event_json(const Jiefen__Event *ev);
-
 /* The routes of api.c's table. */
 void route_departments(struct api_call *c, const http_request *r, const char *tail);
 void route_department_add(struct api_call *c, const http_request *r, const char *tail);

@@ -59,4 +59,7 @@ int dept_sign_overdue_at(const Jiefen__CaseView *v, const char *self, int64_t *s
  * "departments"). New reference or NULL. */
 json_t *dept_json(const Jiefen__CaseView *v, int64_t now_ms);
 
+/* The details of a department event for a case's history (docs/api.md). New reference. */
+json_t *dept_event_json(const Jiefen__Event *ev);
+
 #endif
