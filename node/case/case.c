@@ -171,7 +171,7 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
     v->failed_here = 0;
     v->leader_required = 0;
     v->warned_due_ms = v->overdue_due_ms = 0;
-    dept_end_parts(v);
+    dept_end_parts(v, ev->time_ms);
     /* A request belongs to the period it was made in: a decision arriving later for it
      * finds nothing to decide, whichever order the two arrive in. */
     v->ext_seq = v->ext_decision_seq = 0;

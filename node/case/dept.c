@@ -84,6 +84,16 @@ static int add_part(Jiefen__DeptState *s, const Jiefen__Event *ev, const char *n
                : 0;
 }
 
+/* Ends every part not ended yet, at at_ms. */
+static void end_all(Jiefen__DeptState *s, int64_t at_ms)
+{
+    for (size_t i = 0; i < s->n_parts; i++)
+        if (!s->parts[i]->ended) {
+            s->parts[i]->ended = 1;
+            s->parts[i]->ended_ms = at_ms;
+        }
+}
+
 static int valid_routing(const Jiefen__CaseView *v, const Jiefen__Event *ev)
 {
     const Jiefen__DeptRouted *r = ev->dept_routed;
@@ -108,8 +118,7 @@ static int apply_routed(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return JF_EINVAL;
     if (!(s = state_of(v)))
         return -ENOMEM;
-    for (size_t i = 0; i < s->n_parts; i++)
-        s->parts[i]->ended = 1;
+    end_all(s, ev->time_ms);
     s->awaiting_route = 0;
     int rc = add_part(s, ev, r->lead, 1);
     for (size_t i = 0; i < r->n_helpers && rc == 0; i++)
@@ -138,8 +147,7 @@ static int apply_returned(Jiefen__CaseView *v, const Jiefen__Event *ev)
     if (!p->lead)
         return 0;
     /* The lead gives the case back: the whole routing ends, the centre routes it anew. */
-    for (size_t i = 0; i < v->dept->n_parts; i++)
-        v->dept->parts[i]->ended = 1;
+    end_all(v->dept, ev->time_ms);
     v->dept->awaiting_route = 1;
     v->dept->returned_ms = ev->time_ms;
     return put_str(&v->dept->return_reason, r->reason) ||
@@ -193,12 +201,12 @@ int dept_apply(Jiefen__CaseView *v, const Jiefen__Event *ev)
     }
 }
 
-int dept_end_parts(Jiefen__CaseView *v)
+int dept_end_parts(Jiefen__CaseView *v, int64_t at_ms)
 {
-    for (size_t i = 0; v->dept && i < v->dept->n_parts; i++)
-        v->dept->parts[i]->ended = 1;
-    if (v->dept)
-        v->dept->awaiting_route = 0;
+    if (!v->dept)
+        return 0;
+    end_all(v->dept, at_ms);
+    v->dept->awaiting_route = 0;
     return 0;
 }
 

@@ -29,8 +29,8 @@ int dept_kind(int body_case);
  * routing), or -ENOMEM (then v must be discarded). On JF_EINVAL v is unchanged. */
 int dept_apply(Jiefen__CaseView *v, const Jiefen__Event *ev);
 
-/* Ends every part still in hand (the case moved to another holder). 0 or -ENOMEM. */
-int dept_end_parts(Jiefen__CaseView *v);
+/* Ends every part still in hand at at_ms (the case moved to another holder). 0. */
+int dept_end_parts(Jiefen__CaseView *v, int64_t at_ms);
 
 /* The current (not ended, not returned) part of `department` in v; NULL if none. */
 const Jiefen__DeptPart *dept_part(const Jiefen__CaseView *v, const char *department);

@@ -28,15 +28,18 @@ static int within(int64_t ms, int64_t from_ms, int64_t to_ms)
 }
 
 /* Not signed by its limit: signed late, recorded overdue, or still unsigned past it at the
- * end of the period (or now, if earlier). Returned before its limit it was not late. */
+ * end of the period (or now, if earlier). Returned or ended (a new routing, the lead's
+ * return, a move) unsigned, it was late only if that came after its limit. */
 static int sign_late(const Jiefen__DeptPart *p, int64_t end)
 {
     if (p->signed_ms)
         return p->signed_ms > p->sign_due_ms;
     if (p->sign_overdue)
         return 1;
-    if (p->returned_ms && p->returned_ms <= p->sign_due_ms)
-        return 0;
+    if (p->returned_ms && p->returned_ms < end)
+        end = p->returned_ms;
+    if (p->ended_ms && p->ended_ms < end)
+        end = p->ended_ms;
     return end > p->sign_due_ms;
 }
 
