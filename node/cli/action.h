@@ -80,7 +80,7 @@ struct action_args {
 };
 
 /* The tables of actions. */
-extern const struct action case_actions[], report_actions[];
+extern const struct action case_actions[], report_actions[], department_actions[];
 
 /* The action of the command "name sub" (sub NULL for one word), NULL if it is none. */
 const struct action *action_find(const char *name, const char *sub);

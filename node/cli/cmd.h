@@ -43,6 +43,9 @@ int cmd_directive_ack(struct ctl *ctl, int argc, char **argv);
 int cmd_link_clear_quarantine(struct ctl *ctl, int argc, char **argv);
 int cmd_link_quarantine(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_department.c */
+int cmd_department_list(struct ctl *ctl, int argc, char **argv);
+
 /* cmd_user.c */
 int cmd_user_add(struct ctl *ctl, int argc, char **argv);
 int cmd_user_passwd(struct ctl *ctl, int argc, char **argv);

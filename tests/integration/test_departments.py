@@ -234,6 +234,64 @@ class Departments(NodeTest):
         print("  county:", up)
         self.assertEqual(up["司法所"], mine["司法所"])
 
+    def ctl_ok(self, *args):
+        r = self.town.ctl(*args)
+        self.assertEqual(r.returncode, 0, f"jiefenctl {args}: {r.stdout} {r.stderr}")
+        return r.stdout
+
+    def ctl_refused(self, *args):
+        r = self.town.ctl(*args)
+        self.assertEqual(r.returncode, 1, f"jiefenctl {args}: {r.stdout} {r.stderr}")
+        return r.stderr
+
+    def test_cli(self):
+        town = self.town
+        out = self.ctl_ok("department", "add", "--name", "住建所", "--duty", "物业纠纷",
+                          "--sign-hours", "3")
+        self.assertIn("已添加部门：住建所", out)
+        self.ctl_ok("department", "edit", "--name", "妇联", "--disable")
+        listing = self.ctl_ok("department", "list")
+        print(listing)
+        self.assertIn("住建所", listing)
+        self.assertIn("3 工作小时", listing)
+        self.assertIn("已停用", listing)
+        err = self.ctl_refused("department", "add", "--name", "住建所")
+        self.assertIn("[department_exists]", err)
+        cid = self.take_in()
+        out = self.ctl_ok("case", "route", cid, "--lead", "司法所", "--help", "派出所,人社所",
+                          "--reason", "欠薪引发的治安纠纷")
+        self.assertIn(f"已分流：案件 {cid}，归口部门 司法所", out)
+        c = town.ok("GET", f"/api/v1/cases/{cid}")["case"]
+        self.assertEqual(sorted(p["department"] for p in c["departments"]["parts"]),
+                         ["人社所", "司法所", "派出所"])
+        err = self.ctl_refused("case", "route", cid, "--lead", "妇联", "--reason", "x")
+        self.assertIn("[invalid_field]", err)
+        self.assertIn("妇联", err)
+        r = town.ctl("case", "route", cid, "--lead", "司法所", "--department", "x",
+                     "--reason", "x")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        err = self.ctl_refused("case", "feedback", cid, "--department", "司法所", "--text", "x")
+        self.assertIn("[not_signed]", err)
+        self.assertIn("已签收：案件", self.ctl_ok("case", "sign", cid, "--department", "司法所"))
+        self.assertIn("已退回", self.ctl_ok("case", "return", cid, "--department", "人社所",
+                                            "--reason", "不涉及劳动关系"))
+        self.assertIn("已反馈", self.ctl_ok("case", "feedback", cid, "--department", "司法所",
+                                            "--text", "已化解", "--final"))
+        queue = self.ctl_ok("department", "queue", "--department", "司法所")
+        print(queue)
+        self.assertIn("收案 1", queue)
+        self.assertIn("已反馈结果", queue)
+        got = town.ctl_json("department", "queue", "--department", "人社所")
+        self.assertEqual(got["counts"]["returned"], 1)
+        # A department account made with the CLI, refused without its department.
+        r = town.ctl("user", "add", "rss", "--role", "department", "--password-stdin",
+                     stdin=harness.PASSWORD + "\n")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("[missing_field]", r.stderr)
+        r = town.ctl("user", "add", "rss", "--role", "department", "--department", "人社所",
+                     "--password-stdin", stdin=harness.PASSWORD + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
 
 if __name__ == "__main__":
     harness.main()
