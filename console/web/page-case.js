@@ -6,16 +6,41 @@ import { get, post } from './api.js';
 import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
 import { name, options, departments } from './vocab.js';
 import { directiveCard } from './page-directives.js';
+import { partsTable } from './dept.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
 const yesNo = [['true', '批准'], ['false', '不批准']];
 
+// The current part of the signed-in department's account in case c (undefined if none).
+function myPart(ctx, c) {
+  const mine = ctx.session.user.department;
+  return ((c.departments && c.departments.parts) || [])
+    .filter((p) => mine && p.department === mine && (p.state === 'to_sign' || p.state === 'in_hand')).pop();
+}
+
 // Each action: the API's name, its button, the permission it needs, when it applies, its
 // fields [member, label, control, options], and how the form becomes the body.
-function actions(ctx, children) {
+function actions(ctx, children, depts) {
   const today = isoDate(Date.now());
+  const enabled = depts.filter((d) => !d.disabled).map((d) => [d.name, d.name]);
+  const part = (state) => (c) => c.where === 'here' && myPart(ctx, c) && state.includes(myPart(ctx, c).state);
   return [
+    { action: 'departments/route', label: '分流至部门', perm: 'case.route', when: open, fields: () => [
+      ['lead', '牵头部门', select(enabled, {}, '请选择'), { required: true }],
+      ['helpers', '协办部门', input({ list: 'dept-names' }), { hint: '可不填；多个部门用逗号分隔，如：派出所,妇联' }],
+      ['reason', '分流意见', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'departments/sign', label: '签收', perm: 'department.act', when: part(['to_sign']), fields: () => [
+      ['note', '签收意见', textarea(), { wide: true }],
+    ] },
+    { action: 'departments/return', label: '退回', perm: 'department.act', when: part(['to_sign', 'in_hand']), fields: () => [
+      ['reason', '退回理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'departments/feedback', label: '反馈', perm: 'department.act', when: part(['in_hand']), fields: () => [
+      ['text', '反馈内容', textarea(), { required: true, wide: true }],
+      ['final', '这是办理结果（本部门事项办结）', h('input', { type: 'checkbox' }), {}],
+    ] },
     { action: 'route', label: '分流', perm: 'case.route', when: live, fields: () => [
       ['department', '归口部门', input(), { hint: '与牵头单位至少填一项' }],
       ['lead_unit', '牵头单位', input(), {}],
@@ -103,8 +128,8 @@ function actionForm(ctx, c, a, reload) {
   return form;
 }
 
-function actionBar(ctx, c, children, reload) {
-  const list = actions(ctx, children).filter((a) => ctx.can(a.perm) && a.when(c));
+function actionBar(ctx, c, children, depts, reload) {
+  const list = actions(ctx, children, depts).filter((a) => ctx.can(a.perm) && a.when(c));
   if (!list.length) return null;
   const slot = h('div', { class: 'action-slot' });
   return h('section', { class: 'case-actions', 'aria-label': '办理' },
@@ -170,6 +195,11 @@ function details(e, nodeName) {
   case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
   case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
   case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.note ? `：${d.note}` : ''}`;
+  case 'dept_routed': return `牵头：${d.lead}${d.helpers.length ? `；协办：${d.helpers.join('、')}` : ''}；签收时限 ${fmtTime(d.sign_due_ms)}。${d.reason}`;
+  case 'dept_signed': return `${d.department}${d.note ? `：${d.note}` : ''}`;
+  case 'dept_returned': return `${d.department}：${d.reason}`;
+  case 'dept_feedback': return `${d.department}${d.final ? '（办理结果）' : ''}：${d.text}`;
+  case 'dept_sign_overdue': return `${d.department}未在 ${fmtTime(d.sign_due_ms)} 前签收`;
   default: return JSON.stringify(d);
   }
 }
@@ -184,10 +214,16 @@ function timeline(history, nodeName) {
       h('p', {}, details(e, nodeName))))));
 }
 
+// A department's account reads only the case and the departments (docs/permissions.md).
+const none = (key) => Promise.resolve({ [key]: [] });
+
 export default async function casePage(main, ctx) {
   const id = ctx.arg;
-  const [file, nodes, about] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`), get('/api/v1/nodes'),
-    get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`)]);
+  const dept = ctx.can('department.act');
+  const [file, nodes, about, table] = await Promise.all([get(`/api/v1/cases/${encodeURIComponent(id)}`),
+    dept ? none('nodes') : get('/api/v1/nodes'),
+    dept ? none('directives') : get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`),
+    ctx.can('case.route') ? get('/api/v1/departments') : none('departments')]);
   if (ctx.stale()) return;
   const byId = Object.fromEntries(nodes.nodes.map((n) => [n.id, n]));
   const nodeName = (nid) => (byId[nid] ? `${byId[nid].name}` : nid);
@@ -198,7 +234,11 @@ export default async function casePage(main, ctx) {
   clear(main,
     h('h1', {}, '一案一卷 ', h('span', { class: 'mono' }, c.id)),
     h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
-    actionBar(ctx, c, children, reload),
+    actionBar(ctx, c, children, table.departments, reload),
+    h('datalist', { id: 'dept-names' }, table.departments.map((d) => h('option', { value: d.name }))),
+    h('section', { class: 'card case-departments', 'aria-label': '入驻部门' }, h('h2', {}, '入驻部门办理'),
+      c.departments.awaiting_route ? banner(`${c.departments.returned_by}已退回：${c.departments.return_reason}。案件待重新分流。`, 'warn') : null,
+      partsTable(c.departments)),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'), partiesView(file.parties)),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
