@@ -303,8 +303,11 @@ static int get_helpers(eventlog_tx *tx, struct api_op *o, char **names, size_t *
         return 0;
     if (json_is_string(j)) {
         snprintf(buf, len, "%s", json_string_value(j));
-        for (char *save = NULL, *t = strtok_r(buf, ",，", &save); t && *n < HELPERS_MAX;
-             t = strtok_r(NULL, ",，", &save))
+        /* A full-width comma is a comma (not byte by byte: its bytes occur inside names). */
+        for (char *c; (c = strstr(buf, "，"));)
+            memmove(c + 1, c + 3, strlen(c + 3) + 1), *c = ',';
+        for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t && *n < HELPERS_MAX;
+             t = strtok_r(NULL, ", ", &save))
             names[(*n)++] = t;
     } else if (json_is_array(j) && json_array_size(j) <= HELPERS_MAX) {
         json_array_foreach(j, i, x)

@@ -73,7 +73,7 @@ const struct action case_actions[] = {
       {"lead", "lead", "DEPT", ARG_TEXT, ARG_ONE_OF},
       {"help", "helpers", "DEPT,...", ARG_TEXT, ARG_OPTIONAL},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]", NULL, case_route},
+     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]", NULL, case_route},
     {CASE_ACTION("sign", "departments/sign"), {DEPT_OPT, {"note", "note", "TEXT", ARG_TEXT,
                                                           ARG_OPTIONAL}},
      "已签收：案件 {id}", NULL, NULL},

@@ -258,9 +258,9 @@ class Departments(NodeTest):
         err = self.ctl_refused("department", "add", "--name", "住建所")
         self.assertIn("[department_exists]", err)
         cid = self.take_in()
-        out = self.ctl_ok("case", "route", cid, "--lead", "司法所", "--help", "派出所,人社所",
+        out = self.ctl_ok("case", "route", cid, "--lead", "司法所", "--help", "派出所， 人社所",
                           "--reason", "欠薪引发的治安纠纷")
-        self.assertIn(f"已分流：案件 {cid}，归口部门 司法所", out)
+        self.assertIn(f"已重新分流：案件 {cid}，归口部门 司法所", out)
         c = town.ok("GET", f"/api/v1/cases/{cid}")["case"]
         self.assertEqual(sorted(p["department"] for p in c["departments"]["parts"]),
                          ["人社所", "司法所", "派出所"])

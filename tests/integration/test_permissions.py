@@ -35,6 +35,8 @@ ALLOWED = {
     "directive.ack": {"director"},
     "user.admin": {"admin"},
     "node.admin": {"admin"},
+    "department.table": {"director", "admin"},
+    "department.act": set(),  # only a department's account (test_departments.py)
 }
 PARTIES = {"clerk", "mediator", "director"}
 
@@ -155,6 +157,9 @@ class Permissions(NodeTest):
             "directive.ack": self.county_directive,
             "user.admin": self.new_user,
             "node.admin": lambda: ("POST", "/api/v1/enrol/request", None),
+            "department.table": lambda: ("POST", "/api/v1/departments/edit",
+                                         {"name": "司法所", "duty": "人民调解"}),
+            "department.act": self.case_action("departments/sign", {"department": "司法所"}),
         }
 
     def own_log_seq(self):
