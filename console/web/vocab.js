@@ -21,7 +21,7 @@ const names = {
   report_kind: { daily: '日排查', weekly: '周分析', monthly: '月研判', ledger: '综合台账' },
   report_state: { draft: '草稿', submitted: '已上报', accepted: '已接收', returned: '已退回', absent: '未报送', missing: '标注缺报' },
   figure: { taken_in: '受理', closed: '办结', guided: '引导至法定途径', petitions: '信访事项' },
-  warning_rule: { category_cluster: '同类纠纷聚集', repeat_escalation: '反复上报', red_risk: '红色风险', clock_skew: '时钟偏差' },
+  warning_rule: { category_cluster: '同类纠纷聚集', repeat_escalation: '反复上报', red_risk: '红色风险', clock_skew: '时钟偏差', dept_sign_overdue: '部门签收逾期' },
   refusal: {
     mechanism_mismatch: '未加密的连接', unenrolled_key: '未登记的密钥', protocol_error: '协议错误',
     handshake_failed: '握手未完成', dropped_before_hello: '未发消息即断开（如超大帧）',

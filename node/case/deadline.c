@@ -189,7 +189,7 @@ static int fire_sign(Jiefen__CaseView *v, const deadline *dl, eventlog_tx *tx)
                  names[i]);
         rc = lifecycle_append(tx, v, &ev, "system");
     }
-    return rc;
+    return rc == 0 && n ? warning_check(tx, cfg_of(dl), v->case_id) : rc;
 }
 
 /* The cases whose department sign-for limits have come (the 's' run), a batch at a time. */

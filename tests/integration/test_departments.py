@@ -197,6 +197,10 @@ class Departments(NodeTest):
         self.assertEqual(len(overdue), 1)
         self.assertEqual(overdue[0]["details"]["department"], "派出所")
         self.assertEqual(overdue[0]["actor"], "system")
+        warned = [w for w in town.ok("GET", "/api/v1/warnings")["warnings"]
+                  if w["rule"] == "dept_sign_overdue"]
+        self.assertEqual([w["case_id"] for w in warned], [late])
+        self.assertIn("派出所未在签收时限内签收", warned[0]["detail"])
         queue = pcs.api("GET", "/api/v1/departments/queue?state=overdue")[1]
         self.assertEqual([i["case"]["id"] for i in queue["items"]], [late])
         # Signing late clears the to-do; the record of lateness stays.
@@ -204,11 +208,13 @@ class Departments(NodeTest):
         self.assertEqual(s, 200, b)
         self.assertTrue(self.part(b["case"], "派出所")["sign_late"])
         self.assertNotIn(late, self.inbox_ids(director, "dept_overdue"))
-        # Once more after another restart: recorded once only.
+        # Once more after another restart: recorded and warned once only.
         restart_at(town, offset_ms=9 * DAY)
         time.sleep(2)
         hist = town.ok("GET", f"/api/v1/cases/{late}")["history"]
         self.assertEqual(len([h for h in hist if h["kind"] == "dept_sign_overdue"]), 1)
+        self.assertEqual(len([w for w in town.ok("GET", "/api/v1/warnings")["warnings"]
+                              if w["rule"] == "dept_sign_overdue"]), 1)
 
         # The ledger per department, at the township and at the county above.
         q = f"from={local_date(start - DAY)}&to={local_date(start + 10 * DAY)}"
@@ -233,6 +239,10 @@ class Departments(NodeTest):
         up = wait_for(county_has, WAIT, "the department figures at the county")
         print("  county:", up)
         self.assertEqual(up["司法所"], mine["司法所"])
+        # The warning travels up with the log: the county lists it too.
+        wait_for(lambda: [w for w in county.ok("GET", "/api/v1/warnings")["warnings"]
+                          if w["rule"] == "dept_sign_overdue" and w["case_id"] == late],
+                 WAIT, "the 签收逾期 warning at the county")
 
     def ctl_ok(self, *args):
         r = self.town.ctl(*args)
