@@ -128,6 +128,11 @@ static const struct option_def options[] = {
     {"access", "approval_for", OPT_APPROVALS, OFF(access_approval_for), 0, 0, "archive",
      "摘抄复印报批: what needs the director's approval first, a comma-separated list of "
      "archive, print and copy (empty: nothing)."},
+    {"departments", "sign_hours", OPT_INT, OFF(dept_sign_hours), 1, 240, "2",
+     "A department routed a case signs for it (签收) within this many working hours, or "
+     "the centre's director is told; a department's own limit may replace it."},
+    {"departments", "work_hours", OPT_STRING, OFF(work_hours), 1, 0, "08:30-17:30",
+     "The working hours of a working day (local HH:MM-HH:MM), in which 签收 limits count."},
     {"log", "level", OPT_LEVEL, OFF(log_level), 0, 0, "info",
      "Least severe log level written: debug, info, warn or error."},
 };

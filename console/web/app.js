@@ -30,6 +30,8 @@ import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
 import { forgetPurpose } from './purpose.js';
+import workbenchPage from './page-workbench.js';
+import departmentsPage from './page-departments.js';
 
 export const session = { user: null, permissions: [], node: null, status: null };
 
@@ -37,11 +39,15 @@ export function can(code) {
   return Boolean(session.user) && session.permissions.includes(code);
 }
 
+// A department's account (department.act) has only the pages marked `dept` (its workbench,
+// the cases routed to it, its account): it reads nothing else (docs/permissions.md).
 const pages = {
+  workbench: { title: '部门工作台', page: workbenchPage, perm: 'department.act', dept: true },
   inbox: { title: '待办', page: inboxPage },
   intake: { title: '一窗受理', page: intakePage, perm: 'case.create' },
   cases: { title: '案件列表', page: casesPage },
-  case: { title: '一案一卷', page: casePage, hidden: true },
+  case: { title: '一案一卷', page: casePage, hidden: true, dept: true },
+  departments: { title: '入驻部门', page: departmentsPage },
   parties: { title: '查当事人', page: partiesPage, perm: 'case.parties', hidden: true },
   supervision: { title: '督办', page: supervisionPage },
   followups: { title: '回访', page: followupsPage },
@@ -55,8 +61,11 @@ const pages = {
   network: { title: '网络状态', page: networkPage },
   access: { title: '查阅记录', page: accessPage, perm: 'access.audit' },
   verify: { title: '核验回执', page: verifyPage },
-  account: { title: '账户', page: accountPage },
+  account: { title: '账户', page: accountPage, dept: true },
 };
+
+const departmentUser = () => can('department.act');
+const shown = (p) => !departmentUser() || p.dept;
 
 // The navigation's badges: the inbox's total, and the directives and reports awaiting
 // this user on their own pages (GET /api/v1/inbox counts), read anew on every live event.
@@ -85,7 +94,7 @@ function shell() {
     h('button', { type: 'button', class: 'link', onclick: logout }, '退出登录'));
   const here = parseHash().name;
   clear($('nav'), Object.entries(pages)
-    .filter(([, p]) => !p.hidden && (!p.perm || can(p.perm)))
+    .filter(([, p]) => !p.hidden && (!p.perm || can(p.perm)) && shown(p))
     .map(([key, p]) => h('a', { href: `#/${key}`, class: key === here ? 'active' : null, 'aria-current': key === here ? 'page' : null }, p.title,
       badges[key] ? h('span', { class: 'badge', 'aria-label': `${badges[key]} 项待办` }, String(badges[key])) : null)));
   $('nav').hidden = false;
@@ -162,7 +171,7 @@ async function signedIn(s) {
   setCsrf(s.csrf);
   sessionKnown(s);
   await loadNode();
-  startLive(onLive);
+  if (!can('department.act')) startLive(onLive);  // its stream is the cases it may not read
   loadBadges().catch(() => { /* shown without badges */ });
 }
 
@@ -219,7 +228,7 @@ async function route() {
   if (!session.user) return showLogin();
   const { name: key, arg, params } = parseHash();
   const entry = pages[key];
-  if (!entry) return go('#/cases');
+  if (!entry || !shown(entry)) return go(departmentUser() ? '#/workbench' : '#/cases');
   shell();
   clockBanner();
   document.title = `${entry.title} · ${session.status.node.name} · 解纷`;

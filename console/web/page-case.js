@@ -10,16 +10,41 @@ import { caseAccessSection } from './page-access.js';
 import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 import formsPanel from './forms-panel.js';
 import { followupFields, followupChip } from './page-followups.js';
+import { partsTable } from './dept.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
 const yesNo = [['true', '批准'], ['false', '不批准']];
 
+// The current part of the signed-in department's account in case c (undefined if none).
+function myPart(ctx, c) {
+  const mine = ctx.session.user.department;
+  return ((c.departments && c.departments.parts) || [])
+    .filter((p) => mine && p.department === mine && (p.state === 'to_sign' || p.state === 'in_hand')).pop();
+}
+
 // Each action: the API's name, its button, the permission it needs, when it applies, its
 // fields [member, label, control, options], and how the form becomes the body.
-function actions(ctx, children, pick) {
+function actions(ctx, children, pick, depts) {
   const today = isoDate(Date.now());
+  const enabled = depts.filter((d) => !d.disabled).map((d) => [d.name, d.name]);
+  const part = (state) => (c) => c.where === 'here' && myPart(ctx, c) && state.includes(myPart(ctx, c).state);
   return [
+    { action: 'departments/route', label: '分流至部门', perm: 'case.route', when: open, fields: () => [
+      ['lead', '牵头部门', select(enabled, {}, '请选择'), { required: true }],
+      ['helpers', '协办部门', input({ list: 'dept-names' }), { hint: '可不填；多个部门用逗号分隔，如：派出所,妇联' }],
+      ['reason', '分流意见', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'departments/sign', label: '签收', perm: 'department.act', when: part(['to_sign']), fields: () => [
+      ['note', '签收意见', textarea(), { wide: true }],
+    ] },
+    { action: 'departments/return', label: '退回', perm: 'department.act', when: part(['to_sign', 'in_hand']), fields: () => [
+      ['reason', '退回理由', textarea(), { required: true, wide: true }],
+    ] },
+    { action: 'departments/feedback', label: '反馈', perm: 'department.act', when: part(['in_hand']), fields: () => [
+      ['text', '反馈内容', textarea(), { required: true, wide: true }],
+      ['final', '这是办理结果（本部门事项办结）', h('input', { type: 'checkbox' }), {}],
+    ] },
     { action: 'route', label: '分流', perm: 'case.route', when: live, fields: () => [
       ['department', '归口部门', input(), { hint: '与牵头单位至少填一项' }],
       ['lead_unit', '牵头单位', input(), {}],
@@ -107,8 +132,8 @@ function actionForm(ctx, c, a, reload) {
   return form;
 }
 
-function actionBar(ctx, c, children, pick, reload) {
-  const list = actions(ctx, children, pick).filter((a) => ctx.can(a.perm) && a.when(c));
+function actionBar(ctx, c, children, pick, depts, reload) {
+  const list = actions(ctx, children, pick, depts).filter((a) => ctx.can(a.perm) && a.when(c));
   if (!list.length) return null;
   const slot = h('div', { class: 'action-slot' });
   return h('section', { class: 'case-actions', 'aria-label': '办理' },
@@ -184,6 +209,11 @@ function details(e, nodeName) {
   case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
   case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.method ? `，${name('followup_method', d.method)}` : ''}${d.performance ? `，协议${name('performance', d.performance)}` : ''}${d.reopen_requested ? '，申请重新办理' : ''}${d.note ? `：${d.note}` : ''}`;
   case 'forms_record': return `${name('record', d.kind)}（内容已加密保存，可打印查看）`;
+  case 'dept_routed': return `牵头：${d.lead}${d.helpers.length ? `；协办：${d.helpers.join('、')}` : ''}；签收时限 ${fmtTime(d.sign_due_ms)}。${d.reason}`;
+  case 'dept_signed': return `${d.department}${d.note ? `：${d.note}` : ''}`;
+  case 'dept_returned': return `${d.department}：${d.reason}`;
+  case 'dept_feedback': return `${d.department}${d.final ? '（办理结果）' : ''}：${d.text}`;
+  case 'dept_sign_overdue': return `${d.department}未在 ${fmtTime(d.sign_due_ms)} 前签收`;
   default: return JSON.stringify(d);
   }
 }
@@ -206,10 +236,18 @@ async function caseFile(ctx, id) {
   return get(`/api/v1/cases/${encodeURIComponent(id)}${q}`);
 }
 
+// A department's account reads only the case and the departments (docs/permissions.md).
+const none = (key) => Promise.resolve({ [key]: [] });
+
 export default async function casePage(main, ctx) {
   const id = ctx.arg;
-  const [file, nodes, about, roster, queue] = await Promise.all([caseFile(ctx, id), get('/api/v1/nodes'),
-    get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`), get('/api/v1/roster?active=1'), get('/api/v1/followups?limit=1')]);
+  const dept = ctx.can('department.act');
+  const [file, nodes, about, table, roster, queue] = await Promise.all([caseFile(ctx, id),
+    dept ? none('nodes') : get('/api/v1/nodes'),
+    dept ? none('directives') : get(`/api/v1/directives?case_id=${encodeURIComponent(id)}`),
+    ctx.can('case.route') ? get('/api/v1/departments') : none('departments'),
+    dept ? none('people') : get('/api/v1/roster?active=1'),
+    dept ? none('assignees') : get('/api/v1/followups?limit=1')]);
   const pick = { roster: roster.people, assignees: queue.assignees };
   if (ctx.stale()) return;
   const access = await caseAccessSection(ctx, file.case, () => casePage(main, ctx).catch((err) => toast(err.message, 'error')));
@@ -223,8 +261,12 @@ export default async function casePage(main, ctx) {
   clear(main,
     h('h1', {}, '一案一卷 ', h('span', { class: 'mono' }, c.id)),
     h('div', { class: 'case-head' }, riskChip(c.risk), statusChip(c), h('span', { class: 'summary' }, c.summary)),
-    actionBar(ctx, c, children, pick, reload),
+    actionBar(ctx, c, children, pick, table.departments, reload),
     formsPanel(ctx, c, file.history, reload),
+    h('datalist', { id: 'dept-names' }, table.departments.map((d) => h('option', { value: d.name }))),
+    h('section', { class: 'card case-departments', 'aria-label': '入驻部门' }, h('h2', {}, '入驻部门办理'),
+      c.departments.awaiting_route ? banner(`${c.departments.returned_by}已退回：${c.departments.return_reason}。案件待重新分流。`, 'warn') : null,
+      partsTable(c.departments)),
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'),
         ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,

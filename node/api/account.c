@@ -54,7 +54,7 @@ int account_check_role(const char *role, int tier, const char **why)
     *why = NULL;
     if (r == ROLE_NONE)
         *why = "角色应为 clerk（窗口受理）、mediator（调解员）、director（中心主任）、"
-               "leader（领导）或 admin（管理员）";
+               "leader（领导）、admin（管理员）或 department（入驻部门）";
     else if (!permission_role_fits_tier(r, tier))
         *why = "村级中心不设领导角色：领导包案由乡镇及以上的领导承担";
     return *why ? ROLE_NONE : r;
@@ -149,11 +149,11 @@ json_t *account_json(const Jiefen__UserRecord *u, int64_t now)
 {
     int role = permission_role_parse(u->role);
     int locked = account_locked(u, now);
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:i, s:I, s:I, s:I}", "user", u->user,
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:i, s:I, s:I, s:I, s:s}", "user", u->user,
                      "name", u->name, "role", u->role, "role_name",
                      role ? permission_role_name(role) : "", "disabled", u->disabled, "locked",
                      locked, "locked_until_ms", (json_int_t)(locked ? u->locked_until_ms : 0),
                      "failed_logins", (int)u->failures, "created_ms", (json_int_t)u->created_ms,
                      "password_ms", (json_int_t)u->password_ms, "last_login_ms",
-                     (json_int_t)u->last_login_ms);
+                     (json_int_t)u->last_login_ms, "department", u->department);
 }

@@ -3,6 +3,7 @@
  * its route module. */
 #include "api/api.h"
 #include "api/api_account.h"
+#include "api/api_dept.h"
 #include "api/api_routes.h"
 #include "api/decoy.h"
 #include "api/events.h"
@@ -129,6 +130,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/roster", 0, PERM_ROSTER_EDIT, route_roster_add},
     {"GET", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person},
     {"POST", "/api/v1/roster/", 1, NEED_LOGIN, route_roster_person}, /* roster.edit */
+    {"GET", "/api/v1/departments", 0, NEED_LOGIN, route_departments},
+    {"POST", "/api/v1/departments", 0, PERM_DEPT_TABLE, route_department_add},
+    {"POST", "/api/v1/departments/edit", 0, PERM_DEPT_TABLE, route_department_edit},
+    {"GET", "/api/v1/departments/queue", 0, NEED_LOGIN, route_department_queue},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -161,6 +166,11 @@ static int origin_allowed(const struct api *api, const char *origin)
 /* Whether the caller meets the route's need; if not, answers and returns -1. */
 static int allowed(struct api_call *c, const struct route *rt)
 {
+    if (rt->need == NEED_LOGIN && c->who.auth == API_AUTH_SESSION &&
+        c->who.role == ROLE_DEPARTMENT && !permission_department_reads(rt->path)) {
+        reply_error(c, 403, "forbidden", NULL, "入驻部门账户只能查看分流给本部门的案件");
+        return -1;
+    }
     if (rt->need == NEED_NOTHING || rt->need == NEED_LOGIN)
         return 0;
     if (rt->need == NEED_SESSION) {

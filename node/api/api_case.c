@@ -5,6 +5,7 @@
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "case/access.h"
+#include "case/dept.h"
 #include "case/case.h"
 #include "case/hazard.h"
 #include "case/caseindex.h"
@@ -178,6 +179,12 @@ static json_t *event_details(const Jiefen__Event *ev)
                          "reopen_requested", ev->follow_up->reopen_requested);
     case JIEFEN__EVENT__BODY_FORMS_RECORD: /* the content is sealed: see /forms/ */
         return json_pack("{s:s}", "kind", ev->forms_record->kind);
+    case JIEFEN__EVENT__BODY_DEPT_ROUTED:
+    case JIEFEN__EVENT__BODY_DEPT_SIGNED:
+    case JIEFEN__EVENT__BODY_DEPT_RETURNED:
+    case JIEFEN__EVENT__BODY_DEPT_FEEDBACK:
+    case JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE:
+        return dept_event_json(ev);
     default:
         return json_object();
     }
@@ -256,7 +263,8 @@ static json_t *case_answer(struct api *api, MDB_txn *txn, const Jiefen__CaseView
 }
 
 /* Without personal data: a read transaction, nothing recorded. */
-static void case_show_plain(struct api_call *c, const char *id)
+/* The file without the parties; `withheld` says why when the caller may see them. */
+static void case_show_plain(struct api_call *c, const char *id, const char *withheld)
 {
     struct api *api = c->api;
     MDB_txn *txn;
@@ -264,15 +272,16 @@ static void case_show_plain(struct api_call *c, const char *id)
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
     if (rc)
         return reply_store_error(c, rc);
-    if ((rc = caseindex_get(api->dep.st, txn, id, &v)) || !v) {
+    if ((rc = caseindex_get(api->dep.st, txn, id, &v)) || !v || !api_sees_case(c, v)) {
         store_txn_abort(txn);
+        case_view_free(&v);
         if (rc)
             return reply_store_error(c, rc);
         return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
     }
     json_t *history = json_array();
     rc = case_history(api, txn, v, history);
-    json_t *out = rc ? NULL : case_answer(api, txn, v, NULL, history, NULL);
+    json_t *out = rc ? NULL : case_answer(api, txn, v, NULL, history, withheld);
     store_txn_abort(txn);
     case_view_free(&v);
     if (rc) {
@@ -327,7 +336,13 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
     if (api_query_param(r->query, "parties", want, sizeof want))
         want[0] = '\0';
     if (!api_grant(c, PERM_CASE_PARTIES) || strcmp(want, "no") == 0)
-        return case_show_plain(c, id);
+        return case_show_plain(c, id, NULL);
+    /* A view of the parties is recorded first: with no room to record it, none is shown. */
+    char full[256], why[400];
+    if (api_disk_message(c->api->dep.st, full, sizeof full)) {
+        snprintf(why, sizeof why, "%s：查看当事人信息须先记入查阅记录，暂不显示", full);
+        return case_show_plain(c, id, why);
+    }
     struct show *s = calloc(1, sizeof *s);
     if (!s)
         return reply_error(c, 500, "internal", NULL, "内存不足");

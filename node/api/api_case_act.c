@@ -4,6 +4,7 @@
  * action is one operation of the group commit: checked against the case as this node holds
  * it, then appended, or refused with nothing changed. */
 #include "api/api_case.h"
+#include "api/api_dept.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "case/case.h"
@@ -160,21 +161,7 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
 static int get_text(struct api_op *o, const char *key, const char *label, int required,
                     size_t max, const char **out)
 {
-    const json_t *j = json_object_get(o->in, key);
-    *out = "";
-    if (!j || json_is_null(j)) {
-        if (required)
-            return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
-        return 0;
-    }
-    if (!json_is_string(j))
-        return op_refuse(o, 400, "invalid_field", key, "%s应为文字", label);
-    if (required && json_string_length(j) == 0)
-        return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
-    if (json_string_length(j) > max)
-        return op_refuse(o, 400, "invalid_field", key, "%s过长（最多 %zu 字节）", label, max);
-    *out = json_string_value(j);
-    return 0;
+    return op_text(o, key, label, required, max, out);
 }
 
 /* A member that must be one of a reference table's codes (or Chinese names). */
@@ -206,14 +193,7 @@ int api_op_choice(struct api_op *o, const char *key, const char *label,
 static int get_bool(struct api_op *o, const char *key, const char *label, int required,
                     int *out)
 {
-    const json_t *j = json_object_get(o->in, key);
-    *out = 0;
-    if (!j || json_is_null(j))
-        return required ? op_refuse(o, 400, "missing_field", key, "请填写%s", label) : 0;
-    if (!json_is_boolean(j))
-        return op_refuse(o, 400, "invalid_field", key, "%s应为 true 或 false", label);
-    *out = json_is_true(j);
-    return 0;
+    return op_bool(o, key, label, required, out);
 }
 
 static int get_days(struct api_op *o, const char *key, int required, int *out)
@@ -790,6 +770,8 @@ void route_case_action(struct api_call *c, const http_request *r, const char *ta
                 arg->a = &actions[i];
     if (!arg->a) {
         free(arg);
+        if (slash && api_dept_case_action(c, r, tail, (size_t)(slash - tail), slash + 1) == 0)
+            return;
         return reply_error(c, 404, "not_found", NULL, "无此接口");
     }
     if (api_permit(c, arg->a->perm)) {

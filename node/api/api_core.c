@@ -197,3 +197,13 @@ int api_leads(const struct api_call *c, const Jiefen__CaseView *v)
     const char *leader = v->leader ? v->leader->leader : "";
     return leader[0] && (strcmp(leader, c->who.user) == 0 || strcmp(leader, c->who.name) == 0);
 }
+
+int api_sees_case(const struct api_call *c, const Jiefen__CaseView *v)
+{
+    if (c->who.auth != API_AUTH_SESSION || c->who.role != ROLE_DEPARTMENT)
+        return 1;
+    for (size_t i = 0; v->dept && i < v->dept->n_parts; i++)
+        if (strcmp(v->dept->parts[i]->department, c->who.department) == 0)
+            return 1;
+    return 0;
+}

@@ -37,6 +37,7 @@ struct api_who {
     uint8_t key[CRYPTO_HASH_LEN];             /* the session's key in the store */
     char csrf[SESSION_HEX];
     int64_t expires_ms;                       /* when the session ends if unused */
+    char department[64];                      /* ROLE_DEPARTMENT: the account's department */
 };
 
 struct api_call {
@@ -113,5 +114,9 @@ int api_permit(struct api_call *c, enum perm p);
 /* Whether the caller is the current leader (领导包案) of v: the assignment names their user
  * name or their name. */
 int api_leads(const struct api_call *c, const Jiefen__CaseView *v);
+
+/* Whether the caller may see case v: a department's account only a case routed to its
+ * department (any part, current or past), everyone else every case. */
+int api_sees_case(const struct api_call *c, const Jiefen__CaseView *v);
 
 #endif

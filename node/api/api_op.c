@@ -130,3 +130,35 @@ int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev)
     ev->actor = (char *)op_actor(o);
     return eventlog_append(tx, ev, NULL, 0);
 }
+
+int op_text(struct api_op *o, const char *key, const char *label, int required, size_t max,
+            const char **out)
+{
+    const json_t *j = json_object_get(o->in, key);
+    *out = "";
+    if (!j || json_is_null(j)) {
+        if (required)
+            return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
+        return 0;
+    }
+    if (!json_is_string(j))
+        return op_refuse(o, 400, "invalid_field", key, "%s应为文字", label);
+    if (required && json_string_length(j) == 0)
+        return op_refuse(o, 400, "missing_field", key, "请填写%s", label);
+    if (json_string_length(j) > max)
+        return op_refuse(o, 400, "invalid_field", key, "%s过长（最多 %zu 字节）", label, max);
+    *out = json_string_value(j);
+    return 0;
+}
+
+int op_bool(struct api_op *o, const char *key, const char *label, int required, int *out)
+{
+    const json_t *j = json_object_get(o->in, key);
+    *out = 0;
+    if (!j || json_is_null(j))
+        return required ? op_refuse(o, 400, "missing_field", key, "请填写%s", label) : 0;
+    if (!json_is_boolean(j))
+        return op_refuse(o, 400, "invalid_field", key, "%s应为 true 或 false", label);
+    *out = json_is_true(j);
+    return 0;
+}

@@ -58,6 +58,14 @@ void op_route(struct api_call *c, const http_request *r, op_apply_fn apply, op_a
 void op_route_data(struct api_call *c, const http_request *r, op_apply_fn apply,
                    op_after_fn after, void *data);
 
+/* A string member of the body into *out ("" when absent): required (non-empty) or not, at
+ * most max bytes; label names it in the refusal. 0 or op_refuse's JF_EINVAL. */
+int op_text(struct api_op *o, const char *key, const char *label, int required, size_t max,
+            const char **out);
+
+/* A boolean member (false when absent and not required). 0 or JF_EINVAL. */
+int op_bool(struct api_op *o, const char *key, const char *label, int required, int *out);
+
 /* Appends ev as done by op_actor(). */
 int op_append(eventlog_tx *tx, struct api_op *o, Jiefen__Event *ev);
 

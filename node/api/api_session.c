@@ -92,6 +92,7 @@ static void who_of_session(struct api_call *c, const Jiefen__SessionRecord *s,
     w->role = permission_role_parse(u->role);
     snprintf(w->user, sizeof w->user, "%s", u->user);
     snprintf(w->name, sizeof w->name, "%s", u->name);
+    snprintf(w->department, sizeof w->department, "%s", u->department);
     memcpy(w->key, key, sizeof w->key);
     snprintf(w->csrf, sizeof w->csrf, "%s", s->csrf);
     Jiefen__SessionRecord used = *s;
@@ -177,12 +178,13 @@ static json_t *session_json(const struct api_call *c)
 {
     const struct api *api = c->api;
     int token = c->who.auth == API_AUTH_TOKEN;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "user",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:s}", "user",
                      token ? "admin" : c->who.user, "name", token ? "本机管理令牌" : c->who.name,
                      "role", permission_role_code(c->who.role), "role_name",
                      permission_role_name(c->who.role), "node_id", api->dep.cfg->node_id, "node_name",
                      api->dep.cfg->node_name, "tier", config_tier_name(api->dep.cfg->tier), "token", token,
-                     "csrf", c->who.csrf, "permissions", permissions_json(c));
+                     "csrf", c->who.csrf, "permissions", permissions_json(c), "department",
+                     c->who.department);
 }
 
 /* When the caller's session ends if unused, on this node's clock (the console counts down

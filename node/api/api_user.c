@@ -3,6 +3,7 @@
  * is lifted). A new password is hashed on the thread pool (api_account.h). */
 #include "api/api_account.h"
 #include "api/api_routes.h"
+#include "case/depttable.h"
 #include "clock.h"
 #include "log.h"
 
@@ -39,6 +40,24 @@ void route_users(struct api_call *c, const http_request *r, const char *tail)
     reply_json(c, 200, json_pack("{s:o}", "users", l.list));
 }
 
+/* A department account names a department of this node's table (enabled); the other
+ * roles name none. 0, or the refusal. */
+static int check_department(eventlog_tx *tx, struct api_op *o, int role, const char *dept)
+{
+    Jiefen__DeptRecord *d = NULL;
+    if (role != ROLE_DEPARTMENT)
+        return dept[0] ? op_refuse(o, 400, "invalid_field", "department",
+                                   "只有入驻部门账户需要填写所属部门")
+                       : 0;
+    if (!dept[0])
+        return op_refuse(o, 400, "missing_field", "department", "请填写入驻部门账户所属的部门");
+    int rc = depttable_get(tx->st, tx->txn, dept, &d), ok = d && !d->disabled;
+    depttable_free(&d);
+    if (rc == 0 && !ok)
+        rc = op_refuse(o, 400, "invalid_field", "department", "本中心没有启用的部门“%s”", dept);
+    return rc;
+}
+
 static int user_add_apply(eventlog_tx *tx, struct api_op *o)
 {
     const struct pw_result *res = o->data;
@@ -52,6 +71,9 @@ static int user_add_apply(eventlog_tx *tx, struct api_op *o)
     u.user = (char *)res->user;
     u.name = (char *)(name[0] ? name : res->user);
     u.role = (char *)permission_role_code(permission_role_parse(api_str(o->in, "role")));
+    u.department = (char *)api_str(o->in, "department");
+    if (rc == 0 && (rc = check_department(tx, o, permission_role_parse(u.role), u.department)))
+        return rc;
     u.password_hash = (char *)res->hash;
     u.created_ms = u.password_ms = tx->now_ms;
     u.generation = 1;
@@ -62,7 +84,7 @@ static int user_add_apply(eventlog_tx *tx, struct api_op *o)
     return rc;
 }
 
-static const char *const k_add[] = {"user", "name", "role", "password", NULL};
+static const char *const k_add[] = {"user", "name", "role", "password", "department", NULL};
 static const char *const k_add_required[] = {"user", "role", "password", NULL};
 
 /* Why the new user's fields are wrong (answered 400), or 0. */

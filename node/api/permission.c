@@ -9,7 +9,7 @@ static const struct {
 } roles[ROLE_COUNT] = {
     [ROLE_CLERK] = {"clerk", "窗口受理"},       [ROLE_MEDIATOR] = {"mediator", "调解员"},
     [ROLE_DIRECTOR] = {"director", "中心主任"}, [ROLE_LEADER] = {"leader", "领导"},
-    [ROLE_ADMIN] = {"admin", "管理员"},
+    [ROLE_ADMIN] = {"admin", "管理员"},       [ROLE_DEPARTMENT] = {"department", "入驻部门"},
 };
 
 #define N GRANT_NO
@@ -21,7 +21,7 @@ static const struct {
     const char *code;
     enum grant by[ROLE_COUNT];   /* indexed by role; [ROLE_NONE] is always N */
 } table[PERM_COUNT] = {
-    /*                                         -  clerk med  dir  lead admin */
+    /*                                         -  clerk med  dir  lead admin dept */
     [PERM_CASE_CREATE] = {"case.create", {N, Y, N, Y, N, N}},
     [PERM_CASE_ROUTE] = {"case.route", {N, Y, N, Y, N, N}},
     [PERM_CASE_GUIDE] = {"case.guide", {N, Y, N, Y, N, N}},
@@ -43,10 +43,12 @@ static const struct {
     [PERM_DIRECTIVE_ACK] = {"directive.ack", {N, N, N, Y, N, N}},
     [PERM_USER_ADMIN] = {"user.admin", {N, N, N, N, N, Y}},
     [PERM_NODE_ADMIN] = {"node.admin", {N, N, N, N, N, Y}},
-    [PERM_ACCESS_AUDIT] = {"access.audit", {N, N, N, Y, Y, Y}},
-    [PERM_ACCESS_REQUEST] = {"access.request", {N, Y, Y, Y, N, N}},
-    [PERM_ACCESS_DECIDE] = {"access.decide", {N, N, N, Y, N, N}},
-    [PERM_ROSTER_EDIT] = {"roster.edit", {N, N, N, Y, N, Y}},
+    [PERM_ACCESS_AUDIT] = {"access.audit", {N, N, N, Y, Y, Y, N}},
+    [PERM_ACCESS_REQUEST] = {"access.request", {N, Y, Y, Y, N, N, N}},
+    [PERM_ACCESS_DECIDE] = {"access.decide", {N, N, N, Y, N, N, N}},
+    [PERM_ROSTER_EDIT] = {"roster.edit", {N, N, N, Y, N, Y, N}},
+    [PERM_DEPT_TABLE] = {"department.table", {N, N, N, Y, N, Y, N}},
+    [PERM_DEPT_ACT] = {"department.act", {N, N, N, N, N, N, Y}},
 };
 
 #undef N
@@ -81,6 +83,17 @@ int permission_role_fits_tier(int role, int tier)
 const char *permission_code(enum perm p)
 {
     return (unsigned)p < PERM_COUNT ? table[p].code : NULL;
+}
+
+int permission_department_reads(const char *path)
+{
+    static const char *const exact[] = {"/api/v1/status", "/api/v1/reference",
+                                        "/api/v1/session", "/api/v1/inbox",
+                                        "/api/v1/departments", "/api/v1/departments/queue"};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(path, exact[i]) == 0)
+            return 1;
+    return strcmp(path, "/api/v1/cases/") == 0;
 }
 
 enum grant permission_grant(int role, enum perm p)

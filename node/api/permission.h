@@ -7,7 +7,8 @@
  *
  * Reading is not in the table: every role reads what its node can see (the cases and
  * ledger of its subtree, reports, directives), except the parties' personal data, which is
- * PERM_CASE_PARTIES. The local admin token (jiefenctl) is not a role: it may do everything.
+ * PERM_CASE_PARTIES, and except a department's accounts (ROLE_DEPARTMENT), which read only
+ * the cases routed to their department (permission_department_reads). The local admin token (jiefenctl) is not a role: it may do everything.
  */
 #ifndef JIEFEN_PERMISSION_H
 #define JIEFEN_PERMISSION_H
@@ -19,6 +20,7 @@ enum role {
     ROLE_DIRECTOR, /* 中心主任: moves cases, assigns leaders, decides, reports, directs */
     ROLE_LEADER,   /* 领导: owns the cases assigned to them (领导包案) */
     ROLE_ADMIN,    /* 管理员: accounts, enrolment and links of the node */
+    ROLE_DEPARTMENT, /* 入驻部门: a department's staff, only the cases routed to it */
     ROLE_COUNT
 };
 
@@ -48,6 +50,8 @@ enum perm {
     PERM_ACCESS_REQUEST,       /* ask to copy, print or archive (摘抄复印报批) */
     PERM_ACCESS_DECIDE,        /* approve or refuse such a request */
     PERM_ROSTER_EDIT,          /* the node's rosters (名册): add, change, deactivate */
+    PERM_DEPT_TABLE,           /* the node's departments: add, edit */
+    PERM_DEPT_ACT,             /* sign/return/feedback: only for the account's department */
     PERM_COUNT
 };
 
@@ -70,6 +74,12 @@ int permission_role_fits_tier(int role, int tier);
 
 /* The permission's code ("case.create"), as GET /api/v1/session lists it. */
 const char *permission_code(enum perm p);
+
+/* Whether a department's account may use read route `path` (GET, or a route every
+ * logged-in user may call): its session, the node's status and vocabulary, the to-do
+ * counts, the departments and its queue, and single cases (each then checked to be routed
+ * to its department). 1 or 0. */
+int permission_department_reads(const char *path);
 
 /* What the role may do with p. GRANT_NO for an unknown role or permission. */
 enum grant permission_grant(int role, enum perm p);

@@ -1,5 +1,6 @@
 /* agenda — the index of what waits for this node and its journal (agenda.h). */
 #include "case/agenda.h"
+#include "case/dept.h"
 #include "error.h"
 
 #include <stdio.h>
@@ -10,7 +11,7 @@ static const char *const kind_codes[AGENDA_N] = {
     [AGENDA_LEADER_ACK] = "leader_ack", [AGENDA_DUE] = "due",
     [AGENDA_EXTENSION] = "extension", [AGENDA_FOLLOW_UP] = "follow_up",
     [AGENDA_DIRECTIVE] = "directive", [AGENDA_REPORT] = "report", [AGENDA_ACCESS] = "access",
-    [AGENDA_HAZARD] = "hazard_checkin",
+    [AGENDA_HAZARD] = "hazard_checkin", [AGENDA_DEPT_OVERDUE] = "dept_overdue",
 };
 
 const char *agenda_kind_code(int kind)
@@ -47,6 +48,15 @@ unsigned agenda_of_case(const Jiefen__CaseView *v, const char *self, const case_
                                                                       : AGENDA_TAKE_OVER;
         m |= 1u << k;
         due[k] = v->holder_since_ms;
+    }
+    if (open && here && v->dept && v->dept->awaiting_route) {
+        m |= 1u << AGENDA_ROUTE;
+        due[AGENDA_ROUTE] = v->dept->returned_ms;
+    }
+    int64_t since;
+    if (open && here && dept_sign_overdue_at(v, self, &since)) {
+        m |= 1u << AGENDA_DEPT_OVERDUE;
+        due[AGENDA_DEPT_OVERDUE] = since;
     }
     int assigned = v->leader_origin[0] && v->leader_epoch == v->epoch;
     if (open && here && v->leader_required && !assigned) {

@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 enum agenda_kind {
-    AGENDA_ROUTE,        /* escalated here from a child, no step taken here yet: 待分流 */
+    AGENDA_ROUTE,        /* escalated here from a child, no step taken here yet, or
+                          * returned by its lead department (退回): 待分流 */
     AGENDA_TAKE_OVER,    /* handed down here from above, no step taken here yet: 待接办 */
     AGENDA_LEADER,       /* 3221 reached here: a leader to assign (包案) */
     AGENDA_LEADER_ACK,   /* a leader assigned, not acknowledged yet */
@@ -30,6 +31,7 @@ enum agenda_kind {
     AGENDA_REPORT,       /* a child's report submitted, not reviewed yet */
     AGENDA_ACCESS,       /* a request to copy, print or archive to decide (摘抄复印报批) */
     AGENDA_HAZARD,       /* a hazard watched here (hazard.h), by its next check-in */
+    AGENDA_DEPT_OVERDUE, /* a department has not signed for a case by its limit (dept.h) */
     AGENDA_N
 };
 

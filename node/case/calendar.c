@@ -217,6 +217,30 @@ int64_t calendar_due(const calendar *c, int64_t start_ms, unsigned days)
     return ms_of(first_instant(last + 1));
 }
 
+int64_t calendar_add_work(const calendar *c, int64_t start_ms, int64_t work_ms, int open_min,
+                          int close_min)
+{
+    const calendar *cal = c ? c : &empty_calendar;
+    int64_t day = local_day(seconds_of(start_ms)), t = start_ms;
+    if (work_ms <= 0 || open_min < 0 || close_min <= open_min || close_min > 24 * 60)
+        return start_ms;
+    for (int i = 0; i < 800; i++, day++) {
+        if (!is_working(cal, day))
+            continue;
+        int64_t base = ms_of(first_instant(day));
+        int64_t open = base + open_min * 60000LL, close = base + close_min * 60000LL;
+        if (t < open)
+            t = open;
+        if (t >= close)
+            continue;
+        if (work_ms <= close - t)
+            return t + work_ms;
+        work_ms -= close - t;
+        t = close;
+    }
+    return INT64_MAX;
+}
+
 int calendar_is_working_day(const calendar *c, int64_t ms)
 {
     return is_working(c ? c : &empty_calendar, local_day(seconds_of(ms)));

@@ -44,4 +44,12 @@ int calendar_is_working_day(const calendar *c, int64_t ms);
  * Saturates at INT64_MAX instead of overflowing. */
 int64_t calendar_due(const calendar *c, int64_t start_ms, unsigned days);
 
+/* The moment (UTC ms) when `work_ms` of working time has passed from start_ms, counting
+ * only the hours [open_min, close_min) (minutes after local midnight) of working days
+ * (c == NULL: Monday–Friday). A start outside them counts from the next opening. Assumes
+ * no DST change inside the working hours. start_ms itself when work_ms <= 0 or the hours
+ * are empty; INT64_MAX if no working day comes within 800 days. */
+int64_t calendar_add_work(const calendar *c, int64_t start_ms, int64_t work_ms, int open_min,
+                          int close_min);
+
 #endif

@@ -1,6 +1,7 @@
 #include "case/case.h"
 #include "case/clockskew.h"
 #include "case/followup.h"
+#include "case/dept.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -181,6 +182,7 @@ static int start_period(Jiefen__CaseView *v, const Jiefen__Event *ev, const char
     v->failed_here = 0;
     v->leader_required = 0;
     v->warned_due_ms = v->overdue_due_ms = 0;
+    dept_end_parts(v, ev->time_ms);
     /* A request belongs to the period it was made in: a decision arriving later for it
      * finds nothing to decide, whichever order the two arrive in. */
     v->ext_seq = v->ext_decision_seq = 0;
@@ -451,7 +453,7 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FORMS_RECORD: /* its content is sealed: see case/record.h */
         return ev->forms_record->kind[0] ? 0 : JF_EINVAL;
     default:
-        return JF_EINVAL;
+        return dept_kind(ev->body_case) ? dept_apply(v, ev) : JF_EINVAL;
     }
 }
 
@@ -708,6 +710,10 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         return NULL;
     }
     json_decref(more);
+    if (json_object_set_new(j, "departments", dept_json(v, now_ms))) {
+        json_decref(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -737,6 +743,6 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_FORMS_RECORD:
         return 1;
     default:
-        return 0;
+        return dept_kind(body_case);
     }
 }

@@ -3,6 +3,7 @@
 #include "case/party.h"
 #include "case/partyindex.h"
 #include "case/agenda.h"
+#include "case/dept.h"
 #include "error.h"
 #include "log/registry.h"
 
@@ -62,11 +63,27 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
     return 9 + n;
 }
 
+/* The timers entry of the earliest department sign-for limit (签收) of a case routed here
+ * that the timer has still to find passed: 's' + limit; 0 if none. A run of its own. */
+static size_t sign_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+{
+    size_t n = v ? strlen(v->case_id) : 0;
+    int64_t due = v && n <= FOLD_CASE_ID_MAX ? dept_sign_next(v, self) : 0;
+    if (due <= 0 || strcmp(v->holder, self))
+        return 0;
+    buf[0] = 's';
+    for (int i = 0; i < 8; i++)
+        buf[1 + i] = (uint8_t)((uint64_t)due >> (56 - 8 * i));
+    memcpy(buf + 9, v->case_id, n);
+    return 9 + n;
+}
+
 int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
 {
     const uint8_t *b = k->mv_data;
     uint64_t d = 0;
-    if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX || (b[0] != 'w' && b[0] != 'd'))
+    if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX ||
+        (b[0] != 'w' && b[0] != 'd' && b[0] != 's'))
         return JF_ECORRUPT;
     for (int i = 1; i <= 8; i++)
         d = d << 8 | b[i];
@@ -77,12 +94,14 @@ int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case
     return 0;
 }
 
-/* Keeps the timers index in step with what this node holds. */
-static int update_timer(store *st, MDB_txn *txn, const char *self,
+typedef size_t (*timer_key_fn)(const Jiefen__CaseView *v, const char *self, uint8_t *buf);
+
+/* Keeps the timers index in step with what this node holds (one run's key of a case). */
+static int update_timer(store *st, MDB_txn *txn, const char *self, timer_key_fn key_fn,
                         const uint8_t *old_key, size_t old_len, const Jiefen__CaseView *v)
 {
     uint8_t key[9 + FOLD_CASE_ID_MAX];
-    size_t len = timer_key(v, self, key);
+    size_t len = key_fn(v, self, key);
     if (len == old_len && memcmp(key, old_key, len) == 0)
         return 0;
     int rc = old_len ? store_del(txn, st->timers, old_key, old_len) : 0;
@@ -195,7 +214,7 @@ static int arrived(const Jiefen__Event *ev, const Jiefen__CaseView *v, const cha
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
-    uint8_t old_key[9 + FOLD_CASE_ID_MAX];
+    uint8_t old_key[9 + FOLD_CASE_ID_MAX], old_sign[9 + FOLD_CASE_ID_MAX];
     if (!fold_valid_name(ev->case_id, FOLD_CASE_ID_MAX))
         return JF_EINVAL;
     int rc = caseindex_get(st, txn, ev->case_id, &v);
@@ -203,7 +222,7 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
         return rc;
     int before = v ? v->status : 0;
     int64_t old_opened = v ? v->opened_ms : -1;
-    size_t old_len = timer_key(v, self, old_key);
+    size_t old_len = timer_key(v, self, old_key), old_sign_len = sign_key(v, self, old_sign);
     struct registry_tree rt = {st, txn};
     case_tree tree = {registry_tree_depth, &rt, self};
     int64_t old_due[AGENDA_N], new_due[AGENDA_N];
@@ -216,7 +235,9 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     if (rc == 0)
         rc = update_opened(st, txn, old_opened, v);
     if (rc == 0)
-        rc = update_timer(st, txn, self, old_key, old_len, v);
+        rc = update_timer(st, txn, self, timer_key, old_key, old_len, v);
+    if (rc == 0)
+        rc = update_timer(st, txn, self, sign_key, old_sign, old_sign_len, v);
     if (rc == 0 && arrived(ev, v, self))
         rc = partyindex_arrived(st, txn, ev->case_id);
     if (rc == 0)

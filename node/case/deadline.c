@@ -1,6 +1,7 @@
 #include "case/deadline.h"
 #include "case/caseindex.h"
 #include "case/case.h"
+#include "case/dept.h"
 #include "clock.h"
 #include "error.h"
 #include "log/fold.h"
@@ -97,8 +98,10 @@ void deadline_arm(deadline *dl)
         store_txn_begin(dl->st, MDB_RDONLY, &txn))
         return;
     int64_t w = first_moment(dl, txn, 'w'), d = first_moment(dl, txn, 'd');
+    int64_t s = first_moment(dl, txn, 's');
     store_txn_abort(txn);
     int64_t next = !w ? d : !d ? w : w < d ? w : d;
+    next = !next ? s : !s ? next : s < next ? s : next;
     if (next == dl->at)
         return;
     dl->at = next;
@@ -165,6 +168,45 @@ static int fire_one(Jiefen__CaseView *v, struct fire *f)
     return 0;
 }
 
+#define SIGN_MAX 16
+
+/* Records each department of v whose sign-for limit (签收) has passed unsigned: the case
+ * then waits in the director's to-do (agenda.h) and the department shows it overdue. */
+static int fire_sign(Jiefen__CaseView *v, const deadline *dl, eventlog_tx *tx)
+{
+    const char *names[SIGN_MAX];
+    size_t n = dept_sign_due(v, cfg_of(dl)->node_id, tx->now_ms, names, SIGN_MAX);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        Jiefen__DeptSignOverdue o = JIEFEN__DEPT_SIGN_OVERDUE__INIT;
+        const Jiefen__DeptPart *p = dept_part(v, names[i]);
+        o.department = (char *)names[i];
+        o.sign_due_ms = p->sign_due_ms;
+        Jiefen__Event ev = JIEFEN__EVENT__INIT;
+        ev.body_case = JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE;
+        ev.dept_sign_overdue = &o;
+        log_warn("deadline", "case %s: %s has not signed for it by its limit", v->case_id,
+                 names[i]);
+        rc = lifecycle_append(tx, v, &ev, "system");
+    }
+    return rc == 0 && n ? warning_check(tx, cfg_of(dl), v->case_id) : rc;
+}
+
+/* The cases whose department sign-for limits have come (the 's' run), a batch at a time. */
+static int fire_signs(eventlog_tx *tx, const deadline *dl)
+{
+    static char ids[DUE_BATCH][ID_MAX]; /* one commit at a time */
+    size_t count = 0;
+    int rc = due_ids(dl, tx->txn, 's', tx->now_ms, ids, DUE_BATCH, &count);
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        Jiefen__CaseView *v = NULL;
+        if ((rc = caseindex_get(tx->st, tx->txn, ids[i], &v)) == 0 && v)
+            rc = fire_sign(v, dl, tx);
+        case_view_free(&v);
+    }
+    return rc;
+}
+
 /* The cases whose moment has come, a batch of each run at a time: what is left is due at
  * once and fires again right after this commit. */
 static int fire_apply(eventlog_tx *tx, void *arg)
@@ -182,7 +224,7 @@ static int fire_apply(eventlog_tx *tx, void *arg)
             rc = fire_one(v, &f);
         case_view_free(&v);
     }
-    return rc;
+    return rc ? rc : fire_signs(tx, dl);
 }
 
 #define RETRY_MS 60000

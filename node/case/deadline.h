@@ -4,7 +4,8 @@
  * moment: a warning [limits] warn_hours before a limit, and the limit itself. When it
  * fires, the holder records a DeadlineReached event (warning, or overdue: the case then
  * shows on its parent's supervision list), and with [limits] overdue_escalates an overdue
- * case also escalates. The index is in the store, so timers survive restarts: moments
+ * case also escalates. The same timer records a department's sign-for limit (签收, dept.h)
+ * passed unsigned (DeptSignOverdue). The index is in the store, so timers survive restarts: moments
  * passed while the daemon was down fire at start (an overdue case gets no late warning).
  * Time is clock_now_ms(), which tests move with JIEFEN_CLOCK_OFFSET_MS.
  */

@@ -9,6 +9,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* "HH:MM-HH:MM" into minutes of the day. 0 or -1. */
+static int parse_work_hours(const char *s, int *open, int *close)
+{
+    int h1, m1, h2, m2, n = 0;
+    if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] || h1 < 0 ||
+        h1 > 24 || m1 < 0 || m1 > 59 || h2 < 0 || h2 > 24 || m2 < 0 || m2 > 59)
+        return -1;
+    *open = h1 * 60 + m1;
+    *close = h2 * 60 + m2;
+    return *close > *open && *close <= 24 * 60 ? 0 : -1;
+}
+
 int policy_load(struct policy *p, const struct config *cfg, const char *dir, char *err,
                 size_t errlen)
 {
@@ -20,6 +32,14 @@ int policy_load(struct policy *p, const struct config *cfg, const char *dir, cha
                      cfg->routing[i].line, cfg->routing[i].category);
             return JF_ECONFIG;
         }
+    }
+    int open, close;
+    if (parse_work_hours(cfg->work_hours, &open, &close)) {
+        snprintf(err, errlen,
+                 "jiefend.conf: [departments] work_hours \"%s\" must be HH:MM-HH:MM, the "
+                 "end after the start",
+                 cfg->work_hours);
+        return JF_ECONFIG;
     }
     if (!cfg->working_days)
         return 0;
@@ -47,6 +67,15 @@ int64_t policy_due(const struct policy *p, int64_t start_ms, int complexity)
 int64_t policy_followup_due(const struct policy *p, int64_t closed_ms)
 {
     return calendar_due(p->cal, closed_ms, (unsigned)p->cfg->followup_days);
+}
+
+int64_t policy_sign_due(const struct policy *p, int64_t start_ms, unsigned hours)
+{
+    unsigned h = hours ? hours : (unsigned)p->cfg->dept_sign_hours;
+    int open, close;
+    if (parse_work_hours(p->cfg->work_hours, &open, &close)) /* policy_load refuses it */
+        return start_ms + (int64_t)h * 3600000LL;
+    return calendar_add_work(p->cal, start_ms, (int64_t)h * 3600000LL, open, close);
 }
 
 int64_t policy_extend(const struct policy *p, int64_t due_ms, unsigned days)

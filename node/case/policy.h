@@ -34,6 +34,10 @@ int64_t policy_extend(const struct policy *p, int64_t due_ms, unsigned days);
 /* When the follow-up visit (回访) of a case closed at closed_ms is due: [limits]
  * followup_days (15) later, counted as the node's limits are (calendar or working days). */
 int64_t policy_followup_due(const struct policy *p, int64_t closed_ms);
+/* When a department routed at start_ms must have signed for the case (签收): `hours`
+ * working hours later (0: [departments] sign_hours), in the working hours of working days
+ * (the holiday calendar when there is one, else Monday–Friday). */
+int64_t policy_sign_due(const struct policy *p, int64_t start_ms, unsigned hours);
 
 /* Responsible department of a category code (NULL if the code is unknown). */
 const char *policy_department(const struct policy *p, const char *category);

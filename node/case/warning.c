@@ -1,6 +1,7 @@
 #include "case/warning.h"
 #include "case/caseindex.h"
 #include "case/case.h"
+#include "case/dept.h"
 #include "clock.h"
 #include "envelope.h"
 #include "error.h"
@@ -179,6 +180,26 @@ static int rule_red(eventlog_tx *tx, const struct config *cfg, const Jiefen__Cas
     return raise_warning(tx, c, "red_risk", 1, 0, detail, subject, INT64_MAX / 2);
 }
 
+/* A department routed here has not signed for the case by its limit (部门签收逾期): once
+ * per part, by the node whose timer found it. */
+static int rule_dept(eventlog_tx *tx, const Jiefen__CaseView *c, const char *self)
+{
+    int rc = 0;
+    for (size_t i = 0; c->dept && i < c->dept->n_parts && rc == 0; i++) {
+        const Jiefen__DeptPart *p = c->dept->parts[i];
+        char subject[256], detail[512];
+        if (!p->sign_overdue || p->signed_ms || p->ended || p->returned_ms ||
+            strcmp(p->node, self))
+            continue;
+        snprintf(subject, sizeof subject, "warned:dept_sign_overdue:%s:%s:%lld", c->case_id,
+                 p->department, (long long)p->sign_due_ms);
+        snprintf(detail, sizeof detail, "案件 %s（%s）：%s未在签收时限内签收", c->case_id,
+                 c->village, p->department);
+        rc = raise_warning(tx, c, "dept_sign_overdue", 1, 0, detail, subject, INT64_MAX / 2);
+    }
+    return rc;
+}
+
 /* The open cases of one party opened in this node's subtree, and whether they came in
  * here or through more than one child (else the child below sees them all and warns). */
 struct party_scan {
@@ -291,7 +312,8 @@ int warning_check(eventlog_tx *tx, const struct config *cfg, const char *case_id
         return rc;
     int intake_here = c->event_count == 1 && strcmp(c->opened_at_node, cfg->node_id) == 0;
     if ((rc = rule_cluster(tx, cfg, c)) == 0 && (rc = rule_escalations(tx, cfg, c)) == 0 &&
-        (rc = rule_red(tx, cfg, c)) == 0 && intake_here && cfg->warn_party_cases)
+        (rc = rule_red(tx, cfg, c)) == 0 && (rc = rule_dept(tx, c, cfg->node_id)) == 0 &&
+        intake_here && cfg->warn_party_cases)
         rc = rule_party(tx, cfg, c);
     case_view_free(&c);
     return rc;

@@ -7,6 +7,8 @@
  *                      included; once per village, category and window)
  *   repeat_escalation  a case escalated `escalations` times within escalation_days days
  *   red_risk           a case taken in or set at red risk (once per case)
+ *   dept_sign_overdue  a department routed the case here has not signed for it by its
+ *                      limit (dept.h; once per part, raised when the timer records it)
  *   repeat_party       one party (the same ID number, by its pseudonym, see party.h) in
  *                      [warning] party_cases open cases opened in this node's subtree;
  *                      raised by the lowest node that sees them all (the intake node, or

@@ -40,7 +40,8 @@ static int same_word(const char *a, const char *b)
 const struct action *action_find(const char *name, const char *sub)
 {
     static const struct action *const tables[] = {case_actions, report_actions, access_actions,
-                                                  hazard_actions, followup_actions};
+                                                  hazard_actions, followup_actions,
+                                                  department_actions};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct action *a = tables[t]; a->name; a++)
             if (strcmp(a->name, name) == 0 && same_word(a->sub, sub))

@@ -83,6 +83,7 @@ struct action_args {
 extern const struct action case_actions[], report_actions[], access_actions[];
 extern const struct action hazard_actions[];   /* hazards and reviews (cmd_hazard.c) */
 extern const struct action followup_actions[]; /* 回访 and 名册 (cmd_followup.c) */
+extern const struct action department_actions[]; /* departments (cmd_department.c) */
 
 /* The action of the command "name sub" (sub NULL for one word), NULL if it is none. */
 const struct action *action_find(const char *name, const char *sub);

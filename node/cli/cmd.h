@@ -57,6 +57,8 @@ int cmd_link_quarantine(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_hazard.c: the rest of `hazard` and `review` are actions */
 int cmd_hazard_convert(struct ctl *ctl, int argc, char **argv);
+/* cmd_department.c */
+int cmd_department_list(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_user.c */
 int cmd_user_add(struct ctl *ctl, int argc, char **argv);

@@ -6,6 +6,7 @@
 #include "action.h"
 
 #include "api.h"
+#include "msg.h"
 #include "text.h"
 #include "tpl.h"
 
@@ -46,12 +47,43 @@ static int print_case_done(struct ctl *ctl, const struct action_args *x, json_t 
 #define CASE_ACTION(sub, route) \
     "case", sub, "POST", "/api/v1/cases/{}/" route, "ID", NULL, ACT_ACTOR, print_case_done
 
+/* `case route`: with --lead (and --help), to the centre's departments (分流: lead and
+ * helpers, who sign for it); else a new responsible department or lead unit as text. */
+static int case_route(struct action_args *x)
+{
+    int to_depts = json_object_get(x->req, "lead") != NULL;
+    if (to_depts && (json_object_get(x->req, "department") ||
+                     json_object_get(x->req, "lead_unit")))
+        return msg_usage_as("conflicting_options", "case route：--lead/--help 分流至入驻部门，"
+                            "--department/--lead-unit 改填归口部门，只能给一种");
+    if (!to_depts && json_object_get(x->req, "helpers"))
+        return msg_usage_as("missing_option", "case route：--help 须与 --lead 同时给出");
+    if (to_depts)
+        x->path = "/api/v1/cases/{}/departments/route";
+    return 0;
+}
+
+/* A department's step: its account acts for its own department; the token names one. */
+#define DEPT_OPT {"department", "department", "DEPT", ARG_TEXT, ARG_OPTIONAL}
+
 const struct action case_actions[] = {
     {CASE_ACTION("route", "route"),
      {{"department", "department", "DEPT", ARG_TEXT, ARG_ONE_OF},
       {"lead-unit", "lead_unit", "UNIT", ARG_TEXT, ARG_ONE_OF},
+      {"lead", "lead", "DEPT", ARG_TEXT, ARG_ONE_OF},
+      {"help", "helpers", "DEPT,...", ARG_TEXT, ARG_OPTIONAL},
       {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
-     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]", NULL, NULL},
+     "已重新分流：案件 {id}[，归口部门 {department}][，牵头单位 {lead_unit}]", NULL, case_route},
+    {CASE_ACTION("sign", "departments/sign"), {DEPT_OPT, {"note", "note", "TEXT", ARG_TEXT,
+                                                          ARG_OPTIONAL}},
+     "已签收：案件 {id}", NULL, NULL},
+    {CASE_ACTION("return", "departments/return"),
+     {DEPT_OPT, {"reason", "reason", "TEXT", ARG_TEXT, ARG_REQUIRED}},
+     "已退回：案件 {id}[（{departments.awaiting_route}）]", NULL, NULL},
+    {CASE_ACTION("feedback", "departments/feedback"),
+     {DEPT_OPT, {"text", "text", "TEXT", ARG_TEXT, ARG_REQUIRED},
+      {"final", "final", NULL, ARG_TRUE, ARG_OPTIONAL}},
+     "已反馈：案件 {id}", NULL, NULL},
     {CASE_ACTION("guide", "guide"),
      {{"channel", "channel", "court|arbitration|review", ARG_TEXT, ARG_REQUIRED},
       {"guidance", "guidance", "TEXT", ARG_TEXT, ARG_REQUIRED}},

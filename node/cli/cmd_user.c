@@ -21,12 +21,13 @@
 #define PASSWORD_LINE 1024   /* the daemon takes up to 256 bytes; it says so when longer */
 
 struct user_args {
-    const char *pos, *role, *name;
+    const char *pos, *role, *name, *department;
     int password_stdin;
 };
 
 static const struct option user_add_opts[] = {
     {"role", required_argument, NULL, 'r'}, {"name", required_argument, NULL, 'n'},
+    {"department", required_argument, NULL, 'D'},
     {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
 static const struct option user_passwd_opts[] = {
     {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
@@ -37,6 +38,7 @@ static int take_user_option(void *arg, int c, char **argv)
     switch (c) {
     case 'r': return args_set_text_once(&a->role, "role", optarg);
     case 'n': return args_set_text_once(&a->name, "name", optarg);
+    case 'D': return args_set_text_once(&a->department, "department", optarg);
     case 'p': a->password_stdin = 1; return 0;
     default: return args_bad_option(c, argv);
     }
@@ -135,14 +137,14 @@ int cmd_user_add(struct ctl *ctl, int argc, char **argv)
     int rc = args_parse(argc, argv, "user add", user_add_opts, "USER", &a.pos, take_user_option,
                         &a);
     if (rc == 0 && !a.role)
-        rc = msg_usage_as("missing_option", "user add 缺少 --role clerk|mediator|director|leader|admin");
+        rc = msg_usage_as("missing_option", "user add 缺少 --role clerk|mediator|director|leader|admin|department");
     if (rc == 0)
         rc = args_check_text("USER", a.pos);
     if (rc == 0)
         rc = read_password(a.password_stdin, pw, sizeof pw);
     if (rc == 0 && (!(req = json_object()) || api_set(req, "user", a.pos) ||
                     api_set(req, "role", a.role) || api_set(req, "name", a.name) ||
-                    api_set(req, "password", pw)))
+                    api_set(req, "department", a.department) || api_set(req, "password", pw)))
         rc = msg_oom();
     if (rc == 0)
         rc = post_user(ctl, "/api/v1/users", req, "已添加用户 %s（%s，%s）");

@@ -53,6 +53,13 @@ static const struct command commands[] = {
     {"case", "print", cmd_case_print, 0, "ID FORM --out FILE.pdf|- [--force]"},
     {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
     {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
+    {"case", "sign", action_run, 0, NULL},
+    {"case", "return", action_run, 0, NULL},
+    {"case", "feedback", action_run, 0, NULL},
+    {"department", "list", cmd_department_list, CMD_NO_ARGS, ""},
+    {"department", "queue", action_run, 0, NULL},
+    {"department", "add", action_run, 0, NULL},
+    {"department", "edit", action_run, 0, NULL},
     {"supervision", NULL, cmd_supervision, CMD_NO_ARGS, ""},
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P --purpose P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
@@ -108,8 +115,8 @@ static const struct command commands[] = {
     {"link", "quarantine", cmd_link_quarantine, CMD_NO_ARGS, ""},
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
-     "USER --role clerk|mediator|director|leader|admin [--name NAME]\n"
-     "           [--password-stdin]"},
+     "USER --role clerk|mediator|director|leader|admin|department [--name NAME]\n"
+     "           [--department DEPT] [--password-stdin]"},
     {"user", "passwd", cmd_user_passwd, 0, "USER [--password-stdin]"},
     {"user", "disable", cmd_user_switch, CMD_ONE_ARG, "USER"},
     {"user", "enable", cmd_user_switch, CMD_ONE_ARG, "USER"},
@@ -139,7 +146,10 @@ static void ctl_usage(FILE *out)
     fputs("\n--party takes role=R,name=N,id=ID,phone=P,address=A (a value holding ','\n"
           "or '\"' is quoted, address=\"1号, 2栋\", or escaped, address=1号\\, 2栋).\n"
           "FILE - is standard input. A directive ID is ORIGIN/SEQ, as directive list shows.\n"
-          "case route needs --department or --lead-unit (or both). --actor NAME is who acts\n"
+          "case route needs --department or --lead-unit (or both), or --lead DEPT (with\n"
+          "--help DEPT,... for helpers) to route it to the centre's departments; case sign,\n"
+          "return and feedback are a department's (the token names it with --department).\n"
+          "--actor NAME is who acts\n"
           "(recorded in the case file; default admin); --village defaults at a village to its\n"
           "name. METHOD: people, administrative,\n"
           "judicial, lawyer or specialist.\n"

@@ -11,6 +11,7 @@
 #include "case/hazard.h"
 #include "jiefen.pb-c.h"
 #include "store.h"
+#include "report/ledger_dept.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -39,6 +40,7 @@ struct ledger {
     struct hazard_figures hazards;        /* the 苗头隐患 register (hazard.h) */
     /* 回访 of the cases closed in the period, as of now_ms (case/followup.h) */
     uint64_t followups, followup_waiting, followup_on_time, followup_late, followup_overdue;
+    struct ledger_depts depts;            /* per department (ledger_dept.h) */
 };
 
 /* Called with each case taken in during the period (the rows of the case register);

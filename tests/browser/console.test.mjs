@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as lib from './lib.mjs';
 import hazards from './sub-hazards.mjs';
 import access from './sub-access.mjs';
+import departments from './sub-departments.mjs';
 import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 
@@ -230,6 +231,8 @@ test('the console in Chromium', async (t) => {
     await town.waitForSelector('.case-head .risk-orange');
     await town.waitForSelector('.timeline .kind-risk_changed');
   });
+
+  await departments(t, ctx);
 
   await t.test('forms: a mediation record and an agreement entered at the township (a refusal keeps what was typed), printed as PDF; 核验回执 accepts the village\'s receipt and refuses a changed one', async () => {
     const med = await newPage();

@@ -23,8 +23,9 @@ import harness  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "jiefen-2026-pw"
-USERS = {  # node id → [(user, name, role)]
-    "t1": [("zhuren", "赵主任", "director"), ("tjy-t", "钱调解", "mediator")],
+USERS = {  # node id → [(user, name, role[, department])]
+    "t1": [("zhuren", "赵主任", "director"), ("tjy-t", "钱调解", "mediator"),
+           ("sfs", "司法所冯", "department", "司法所"), ("xfb", "信访办陈", "department", "信访办")],
     "v11": [("chuangkou", "孙受理", "clerk"), ("tiaojie", "李调解", "mediator"),
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
     "v-idle": [("shouli", "郑受理", "clerk")],
@@ -70,9 +71,11 @@ def url(node):
 
 class ConsoleBrowserTest(harness.NodeTest):
     def add_users(self, node):
-        for user, name, role in USERS[node.id]:
-            node.ok("POST", "/api/v1/users", {"user": user, "name": name, "role": role,
-                                             "password": PASSWORD})
+        for user, name, role, *dept in USERS[node.id]:
+            body = {"user": user, "name": name, "role": role, "password": PASSWORD}
+            if dept:
+                body["department"] = dept[0]
+            node.ok("POST", "/api/v1/users", body)
 
     def restart(self, node, offset_ms):
         node.stop()

@@ -283,7 +283,7 @@ class Accounts(NodeTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         me = n.ok("GET", "/api/v1/session")
         self.assertEqual((me["user"], me["role"], me["token"]), ("admin", "admin", True))
-        self.assertEqual(len(me["permissions"]), 25)
+        self.assertEqual(len(me["permissions"]), 27)
         self.assertEqual(error(n.api("GET", "/api/v1/status", token="0" * 64)),
                          (401, "unauthorized"))
         # A token wins over a cookie, even a bad one.
@@ -315,7 +315,7 @@ class UserCommands(NodeTest):
             (["user", "add", "admin", "--role", "admin", "--password-stdin"], PASSWORD, 1,
              "保留给系统使用"),
             (["user", "add", "li", "--password-stdin"], PASSWORD, 2,
-             "user add 缺少 --role clerk|mediator|director|leader|admin [missing_option]"),
+             "user add 缺少 --role clerk|mediator|director|leader|admin|department [missing_option]"),
             (["user", "add", "li", "--role", "mediator"], None, 2,
              "没有可输入密码的终端：请用 --password-stdin 从标准输入给出密码 [no_terminal]"),
             (["user", "add", "li", "--role", "mediator", "--password-stdin"], "", 2,

@@ -118,7 +118,11 @@ class DiskFull(NodeTest):
         self.assertEqual((s, len(page["cases"])), (200, 5))
         s, b = clerk.api("POST", "/api/v1/cases", intake())
         self.assertEqual((s, b["error"]["code"]), (507, "disk_full"))
-        self.assertEqual(v.ok("GET", f"/api/v1/cases/{first}")["case"]["id"], first)
+        # The file reads on; its parties only once their view can be recorded (查阅记录).
+        shown = v.ok("GET", f"/api/v1/cases/{first}")
+        self.assertEqual(shown["case"]["id"], first)
+        self.assertIsNone(shown["parties"])
+        self.assertIn("磁盘空间不足", shown["parties_withheld"])
         disk = v.ok("GET", "/api/v1/status")["disk"]
         print(f"  status disk: {disk}")
         self.assertTrue(disk["low"])

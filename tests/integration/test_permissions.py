@@ -36,6 +36,8 @@ ALLOWED = {
     "user.admin": {"admin"},
     "node.admin": {"admin"},
     "roster.edit": {"director", "admin"},
+    "department.table": {"director", "admin"},
+    "department.act": set(),  # only a department's account (test_departments.py)
 }
 PARTIES = {"clerk", "mediator", "director"}
 
@@ -163,6 +165,9 @@ class Permissions(NodeTest):
             "user.admin": self.new_user,
             "node.admin": lambda: ("POST", "/api/v1/enrol/request", None),
             "roster.edit": lambda: ("POST", "/api/v1/roster", {"name": "王律师", "kind": "lawyer"}),
+            "department.table": lambda: ("POST", "/api/v1/departments/edit",
+                                         {"name": "司法所", "duty": "人民调解"}),
+            "department.act": self.case_action("departments/sign", {"department": "司法所"}),
         }
 
     def own_log_seq(self):

@@ -57,11 +57,12 @@ def figures(taken_in=0, category=None, source=None, matter=None, village=None, t
             resolved=0, resolution_rate=None, closed=0, guided=0, on_time_rate=None,
             closed_at_tier=None, local_share=None, escalation_rate=None, petitions=0,
             petition_rate=None, pending=0, overdue=0, leader_owned=0, red=0, orange=0,
-            satisfaction=(0, 0, 0, None)):
+            satisfaction=(0, 0, 0, None), departments=None):
     """A report's expected figures: the ledger JSON (docs/ledger.md) without from_ms, to_ms
     and cases_read; the taken_in_by counts as their non-zero entries; matter types default
     to every case a dispute mediation; rates None where their denominator is 0;
-    satisfaction as (satisfied, basically satisfied, dissatisfied, rate)."""
+    satisfaction as (satisfied, basically satisfied, dissatisfied, rate); departments as the
+    ledger's per-department figures (none routed here)."""
     return {"taken_in": taken_in,
             "taken_in_by": {"category": category or {}, "source": source or {},
                             "matter_type": matter if matter is not None else
@@ -77,7 +78,8 @@ def figures(taken_in=0, category=None, source=None, matter=None, village=None, t
                                       "rate"), satisfaction)),
             # No 苗头隐患 is registered in this test.
             "hazards": dict.fromkeys(("registered", "converted", "resolved", "watching",
-                                      "overdue"), 0)}
+                                      "overdue"), 0),
+            "departments": departments or {}}
 
 
 V = {"village": 0.0}  # the day's intakes all stayed at the village

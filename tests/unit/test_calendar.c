@@ -134,6 +134,40 @@ static void test_holiday_off_skipped(void **state)
     calendar_free(&c);
 }
 
+static void check_work(const calendar *c, int64_t start, int hours, int64_t want)
+{
+    int64_t got = calendar_add_work(c, start, hours * HOUR_MS, 8 * 60 + 30, 17 * 60 + 30);
+    printf("  add_work(%d working hours, 08:30-17:30)\n", hours);
+    show("  start", start);
+    show("  got  ", got);
+    show("  want ", want);
+    assert_int_equal(got, want);
+}
+
+/* The 签收 limit of departments: working hours of working days (2026-12-07 is a Monday). */
+static void test_working_hours(void **state)
+{
+    (void)state;
+    calendar *c = NULL;
+    char err[256];
+    check_work(NULL, sh(2026, 12, 7, 10, 0), 2, sh(2026, 12, 7, 12, 0));
+    check_work(NULL, sh(2026, 12, 7, 16, 30), 2, sh(2026, 12, 8, 9, 30));   /* overnight */
+    check_work(NULL, sh(2026, 12, 7, 7, 0), 2, sh(2026, 12, 7, 10, 30));    /* before opening */
+    check_work(NULL, sh(2026, 12, 7, 18, 0), 2, sh(2026, 12, 8, 10, 30));   /* after closing */
+    check_work(NULL, sh(2026, 12, 11, 17, 0), 2, sh(2026, 12, 14, 10, 0));  /* Fri → Mon */
+    check_work(NULL, sh(2026, 12, 12, 10, 0), 2, sh(2026, 12, 14, 10, 30)); /* Saturday */
+    check_work(NULL, sh(2026, 12, 7, 9, 0), 18, sh(2026, 12, 9, 9, 0));     /* two days */
+    assert_int_equal(load_text("2026-12-14 off\n2026-12-12 work\n", &c, err, sizeof err), 0);
+    check_work(c, sh(2026, 12, 11, 17, 0), 2, sh(2026, 12, 12, 10, 0));     /* 调休 Saturday */
+    check_work(c, sh(2026, 12, 12, 17, 0), 2, sh(2026, 12, 15, 10, 0));    /* Monday off */
+    calendar_free(&c);
+    /* No time to add, or empty hours: the start itself. */
+    assert_int_equal(calendar_add_work(NULL, sh(2026, 12, 7, 10, 0), 0, 510, 1050),
+                     sh(2026, 12, 7, 10, 0));
+    assert_int_equal(calendar_add_work(NULL, sh(2026, 12, 7, 10, 0), HOUR_MS, 600, 600),
+                     sh(2026, 12, 7, 10, 0));
+}
+
 static void test_work_saturday_counted(void **state)
 {
     (void)state;
@@ -313,6 +347,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_working_days_skip_weekend, setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_holiday_off_skipped, setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_work_saturday_counted, setup, test_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_working_hours, setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_year_end, setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_long_limits_match_day_by_day, setup, test_dir_teardown),
         cmocka_unit_test_setup_teardown(test_dst_midnight, setup, test_dir_teardown),

@@ -13,24 +13,24 @@
 #include <string.h>
 
 /* docs/permissions.md's table: Y yes, O own cases only (领导包案), . no;
- * columns clerk, mediator, director, leader, admin. */
+ * columns clerk, mediator, director, leader, admin, department. */
 static const struct {
     const char *code, *grants;
 } matrix[] = {
-    {"case.create", "Y.Y.."},          {"case.route", "Y.Y.."},
-    {"case.guide", "Y.Y.."},           {"case.attempt", ".Y..."},
-    {"case.escalate", "..Y.."},        {"case.risk", ".YY.."},
-    {"case.handdown", "..Y.."},        {"case.leader", "..Y.."},
-    {"case.leader.ack", "..YO."},      {"case.leader.progress", "..YO."},
-    {"case.extension", ".YY.."},       {"case.extension.decide", "..Y.."},
-    {"case.close", ".YY.."},           {"case.followup", ".YY.."},
-    {"case.parties", "YYY.."},         {"report.submit", "..Y.."},
-    {"report.review", "..Y.."},        {"directive.send", "..Y.."},
-    {"directive.ack", "..Y.."},        {"user.admin", "....Y"},
-    {"node.admin", "....Y"},
-    {"access.audit", "..YYY"},         {"access.request", "YYY.."},
-    {"access.decide", "..Y.."},
-    {"roster.edit", "..Y.Y"},
+    {"case.create", "Y.Y..."},          {"case.route", "Y.Y..."},
+    {"case.guide", "Y.Y..."},           {"case.attempt", ".Y...."},
+    {"case.escalate", "..Y..."},        {"case.risk", ".YY..."},
+    {"case.handdown", "..Y..."},        {"case.leader", "..Y..."},
+    {"case.leader.ack", "..YO.."},      {"case.leader.progress", "..YO.."},
+    {"case.extension", ".YY..."},       {"case.extension.decide", "..Y..."},
+    {"case.close", ".YY..."},           {"case.followup", ".YY..."},
+    {"case.parties", "YYY..."},         {"report.submit", "..Y..."},
+    {"report.review", "..Y..."},        {"directive.send", "..Y..."},
+    {"directive.ack", "..Y..."},        {"user.admin", "....Y."},
+    {"node.admin", "....Y."},          {"department.table", "..Y.Y."},
+    {"department.act", ".....Y"},
+    {"access.audit", "..YYY."},         {"access.request", "YYY..."},
+    {"access.decide", "..Y..."},        {"roster.edit", "..Y.Y."},
 };
 
 static void test_matrix(void **state)
@@ -61,12 +61,26 @@ static void test_roles(void **state)
     assert_int_equal(permission_role_parse("中心主任"), ROLE_DIRECTOR);
     assert_int_equal(permission_role_parse("leader"), ROLE_LEADER);
     assert_int_equal(permission_role_parse("admin"), ROLE_ADMIN);
+    assert_int_equal(permission_role_parse("入驻部门"), ROLE_DEPARTMENT);
     assert_int_equal(permission_role_parse("boss"), ROLE_NONE);
     assert_int_equal(permission_role_parse(""), ROLE_NONE);
     assert_int_equal(permission_role_parse(NULL), ROLE_NONE);
     assert_string_equal(permission_role_name(ROLE_CLERK), "窗口受理");
     assert_null(permission_role_code(ROLE_NONE));
     assert_null(permission_role_name(ROLE_COUNT));
+}
+
+/* A department's account reads only its queue, the departments and single cases. */
+static void test_department_reads(void **state)
+{
+    (void)state;
+    assert_true(permission_department_reads("/api/v1/departments/queue"));
+    assert_true(permission_department_reads("/api/v1/cases/"));
+    assert_true(permission_department_reads("/api/v1/session"));
+    assert_false(permission_department_reads("/api/v1/cases"));
+    assert_false(permission_department_reads("/api/v1/ledger"));
+    assert_false(permission_department_reads("/api/v1/parties"));
+    assert_false(permission_department_reads("/api/v1/supervision"));
 }
 
 static void test_tiers(void **state)
@@ -86,6 +100,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_department_reads),
         cmocka_unit_test(test_tiers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
