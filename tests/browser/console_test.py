@@ -85,7 +85,8 @@ class ConsoleBrowserTest(harness.NodeTest):
 
     def receipt_qr(self, node, case_id):
         """The QR text of the case's receipt as a party scans it: the PDF's drawing decoded."""
-        s, body, _ = harness.fetch_bytes(node, f"/api/v1/cases/{case_id}/forms/receipt.pdf")
+        s, body, _ = harness.fetch_bytes(
+            node, f"/api/v1/cases/{case_id}/forms/receipt.pdf?purpose=casework")
         assert s == 200, body
         work = os.path.join(self.root, "receipt")
         os.makedirs(work, exist_ok=True)

@@ -57,7 +57,8 @@ class CtlCli(NodeTest):
         # The API shows no actor of an acknowledgement; the signed event holds it, in the
         # village's store and, sent up, the township's (an actor is no personal data).
         for node in (v1, town):
-            self.assertTrue("钱主任".encode() in self.store_bytes(node), node.id)
+            wait_for(lambda: "钱主任".encode() in self.store_bytes(node), 20,
+                     f"the acknowledgement's actor in {node.id}'s store")
 
     def store_bytes(self, node):
         with open(os.path.join(node.dir, "store", "data.mdb"), "rb") as f:
