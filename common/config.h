@@ -7,6 +7,8 @@
 #ifndef JIEFEN_CONFIG_H
 #define JIEFEN_CONFIG_H
 
+#include "config_sms.h"
+
 #include <stddef.h>
 
 #define CONFIG_ID_MAX 32
@@ -57,6 +59,7 @@ struct config {
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
+    struct config_sms sms;    /* [sms]: the SMS gateway and the outbox's rules */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

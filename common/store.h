@@ -30,6 +30,9 @@
  *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
  *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
  *           's' -> the newest change's seq
+ *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
+ *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
+ *           'n' -> the last id (node/outbox/outbox.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -52,6 +55,7 @@ typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
         reports, warnings, parties, users, sessions, search, agenda, opened;
+    MDB_dbi notify;  /* the outbox of messages to outside systems */
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

@@ -22,6 +22,8 @@
 #include "log/quarantine.h"
 #include "log/registry.h"
 #include "log/work.h"
+#include "outbox/courier.h"
+#include "outbox/sms.h"
 #include "report/report.h"
 #include "report/schedule.h"
 #include "store.h"
@@ -75,6 +77,8 @@ struct node {
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
+    sms *sms;              /* the SMS gateway's adapter of the outbox */
+    courier *courier;      /* delivers the outbox on its own thread */
 };
 
 #define CRON_MS 60000
@@ -377,6 +381,7 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
     links_kick(n);
     api_changed(n->api);
+    courier_kick(n->courier); /* the batch may have queued messages */
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -600,6 +605,16 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
                  lim->max_conns, lim->max_per_addr);
 }
 
+/* The outbox's courier with the SMS gateway's adapter: what waits goes now. */
+static int start_outbox(struct node *n)
+{
+    struct courier_adapter a;
+    if (!(n->sms = sms_new(&n->cfg.sms, n->cfg.node_name, &a)) ||
+        !(n->courier = courier_new(n->st, n->id, &a)))
+        return -ENOMEM;
+    return courier_start(n->courier);
+}
+
 static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
@@ -640,6 +655,10 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     }
     if ((rc = write_addr_file(n, http_server_port(n->http)))) {
         errf(err, errlen, "%s/jiefend.addr: %s", n->dir, strerror(-rc));
+        return -1;
+    }
+    if ((rc = start_outbox(n))) {
+        errf(err, errlen, "outbox: %s", jf_strerror(rc));
         return -1;
     }
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
@@ -690,6 +709,8 @@ void node_destroy(struct node **np)
         return;
     struct node *n = *np;
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
+    courier_free(&n->courier); /* its thread uses the store and the adapter */
+    sms_free(&n->sms);
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     schedule_free(&n->schedule);
