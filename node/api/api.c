@@ -113,6 +113,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},
     {"GET", "/api/v1/inbox", 0, NEED_LOGIN, route_inbox},
     {"GET", "/api/v1/events", 0, NEED_LOGIN, route_events},
+    {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

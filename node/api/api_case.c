@@ -2,6 +2,7 @@
  * personal data this node can open for the roles that need it), the list of cases this
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
+#include "api/api_outbox.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/caseindex.h"
@@ -234,6 +235,7 @@ static void case_show(struct api_call *c, const char *id)
     json_t *history = json_array();
     rc = case_file(api, txn, v, parties, history);
     json_t *cj = api_case_json(api, txn, v);
+    json_t *sms = rc ? NULL : api_outbox_of_case(api, txn, id, &rc);
     store_txn_abort(txn);
     case_view_free(&v);
     if (rc) {
@@ -241,8 +243,8 @@ static void case_show(struct api_call *c, const char *id)
         return reply_store_error(c, rc);
     }
     reply_json(c, 200,
-               json_pack("{s:o, s:o, s:o}", "case", cj, "parties", parties ? parties : json_null(),
-                         "history", history));
+               json_pack("{s:o, s:o, s:o, s:o}", "case", cj, "parties",
+                         parties ? parties : json_null(), "history", history, "sms", sms));
 }
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)

@@ -30,17 +30,25 @@ struct courier {
 };
 
 struct due {
+    const courier *c;
     int64_t now_ms, wake_ms;
     uint64_t ids[BATCH];
     size_t n;
 };
 
+/* When rec may go: a message that waited for a gateway goes as soon as there is one. */
+static int64_t due_at(const courier *c, const Jiefen__NotifyRecord *rec)
+{
+    return rec->waiting_gateway && c->a.configured ? 0 : rec->next_ms;
+}
+
 static int collect_one(const Jiefen__NotifyRecord *rec, void *arg)
 {
     struct due *d = arg;
-    if (rec->next_ms > d->now_ms) {
-        if (rec->next_ms < d->wake_ms)
-            d->wake_ms = rec->next_ms;
+    int64_t at = due_at(d->c, rec);
+    if (at > d->now_ms) {
+        if (at < d->wake_ms)
+            d->wake_ms = at;
         return 0;
     }
     if (d->n == BATCH) {
@@ -176,7 +184,7 @@ static void step(courier *c, uint64_t id)
     int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
                                           c->a.rules.rate_per_hour);
     switch (outbox_rules_step(&c->a.rules, now, local_minute(now), rec->created_ms,
-                              rec->next_ms, free_at, &until)) {
+                              due_at(c, rec), free_at, &until)) {
     case OUTBOX_EXPIRE:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
         rec->done_ms = now;
@@ -240,7 +248,7 @@ static void *run(void *arg)
 {
     courier *c = arg;
     while (!atomic_load(&c->stop)) {
-        struct due d = {.now_ms = clock_now_ms()};
+        struct due d = {.c = c, .now_ms = clock_now_ms()};
         d.wake_ms = d.now_ms + IDLE_MS;
         int rc = collect(c, &d);
         if (rc)
