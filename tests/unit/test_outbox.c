@@ -53,6 +53,7 @@ static int teardown(void **state)
 struct queue_op {
     int fail_after;     /* the operation fails after queueing: nothing must remain */
     int refusals[4];
+    int status;         /* as the operation's done callback was told */
 };
 
 static int queue_apply(eventlog_tx *tx, void *arg)
@@ -72,7 +73,7 @@ static int queue_apply(eventlog_tx *tx, void *arg)
 
 static void done_cb(void *arg, int status)
 {
-    *(int *)arg = status;
+    ((struct queue_op *)arg)->status = status;
 }
 
 static int count_one(const Jiefen__NotifyRecord *rec, void *arg)
@@ -99,10 +100,10 @@ static int counted(struct fixture *f, int which)
 
 static void run_op(struct fixture *f, struct queue_op *op, int want)
 {
-    int status = 1;
+    op->status = 1;
     assert_int_equal(eventlog_submit(f->log, queue_apply, done_cb, op), 0);
     eventlog_flush(f->log);
-    assert_int_equal(status, want);
+    assert_int_equal(op->status, want);
 }
 
 static void test_failed_operation_queues_nothing(void **state)
