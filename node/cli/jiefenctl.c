@@ -51,6 +51,7 @@ static const struct command commands[] = {
     {"party", "find", cmd_party_find, 0, "--name N | --id-number ID | --phone P"},
     {"party", "log", cmd_party_log, CMD_NO_ARGS, ""},
     {"inbox", NULL, cmd_inbox, 0, "[--kind KIND] [--limit N]"},
+    {"outbox", NULL, cmd_outbox, 0, "[--status S] [--limit N]"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},
