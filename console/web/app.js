@@ -21,6 +21,7 @@ import networkPage from './page-network.js';
 import accountPage from './page-account.js';
 import { sessionKnown, watchSession, stopWatching } from './session-watch.js';
 import inboxPage from './page-inbox.js';
+import outboxPage from './page-outbox.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 
@@ -42,6 +43,7 @@ const pages = {
   reports: { title: '统计报表', page: reportsPage },
   network: { title: '网络状态', page: networkPage },
   account: { title: '账户', page: accountPage },
+  outbox: { title: '短信发件箱', page: outboxPage, perm: 'node.admin' },
 };
 
 // The navigation's badges: the inbox's total, and the directives and reports awaiting

@@ -90,6 +90,19 @@ static const char *parse_query(const char *q, struct listing *l, uint64_t *befor
     return NULL;
 }
 
+/* Every status, code and Chinese name, for a filter. */
+static json_t *statuses_json(void)
+{
+    json_t *out = json_array();
+    Jiefen__NotifyRecord r = JIEFEN__NOTIFY_RECORD__INIT;
+    for (int s = 0; s <= JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED; s++) {
+        r.status = (Jiefen__NotifyStatus)s;
+        json_array_append_new(out, json_pack("{s:s, s:s}", "code", outbox_status_code(r.status),
+                                             "name", outbox_status_name(&r)));
+    }
+    return out;
+}
+
 void route_outbox(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
@@ -118,7 +131,8 @@ void route_outbox(struct api_call *c, const http_request *r, const char *tail)
     snprintf(quiet, sizeof quiet, "%02d:%02d-%02d:%02d", sms->quiet_start_min / 60,
              sms->quiet_start_min % 60, sms->quiet_end_min / 60, sms->quiet_end_min % 60);
     reply_json(c, 200,
-               json_pack("{s:o, s:{s:b, s:s, s:i, s:i}}", "messages", l.out, "gateway",
+               json_pack("{s:o, s:o, s:{s:b, s:s, s:i, s:i}}", "messages", l.out, "statuses",
+                         statuses_json(), "gateway",
                          "configured", sms->gateway_url[0] != 0, "quiet_hours",
                          sms->quiet_start_min == sms->quiet_end_min ? "" : quiet,
                          "expiry_hours", sms->expiry_hours, "rate_per_hour",
