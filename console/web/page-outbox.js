@@ -21,6 +21,6 @@ export default async function outboxPage(main, ctx) {
   clear(main,
     h('h1', {}, '短信发件箱'),
     gatewayBanner(box.gateway),
-    h('p', { class: 'meta' }, h('label', {}, '状态 ', filter)),
+    h('p', { class: 'meta outbox-filter' }, h('label', {}, '状态 ', filter)),
     smsTable(box.messages, { withCase: true }));
 }
