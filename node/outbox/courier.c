@@ -158,8 +158,10 @@ static void attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyP
         log_warn("outbox", "message %llu (%s to %s) failed: %s", (unsigned long long)rec->id,
                  rec->template_, rec->masked, why);
         break;
-    case COURIER_RETRY:
+    case COURIER_RETRY: /* the back-off counts from the failure, however long it took */
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->next_ms = done + outbox_rules_backoff(&c->a.rules, rec->attempts,
+                                                   randombytes_random());
         log_info("outbox", "message %llu (%s to %s): %s; attempt %u again later",
                  (unsigned long long)rec->id, rec->template_, rec->masked, why,
                  rec->attempts + 1);
