@@ -379,13 +379,13 @@ static int print_case_file(const json_t *r)
         table_print(&fields, 0);
         printf("\n当事人:\n");
         table_print(&parties, 2);
-        printf("\n历史:\n");
-        table_print(&history, 2);
         printf("\n短信通知:\n");
         if (json_array_size(json_object_get(r, "sms")))
             table_print(&sms, 2);
         else
             printf("  无\n");
+        printf("\n历史:\n");
+        table_print(&history, 2);
     }
     table_free(&sms);
     table_free(&history);

@@ -15,6 +15,7 @@
 #define IDLE_MS 30000           /* looks at least this often (expiry, quiet hours' end) */
 #define NO_GATEWAY_MS 60000     /* a message waiting for a gateway is looked at again */
 #define WHY_MAX 160
+#define ERROR_PAUSE_MS 1000     /* after a store error, before the next look */
 
 struct courier {
     store *st;
@@ -128,9 +129,9 @@ static uint64_t number_key(const courier *c, const char *recipient)
     return k;
 }
 
-/* One attempt of rec, recorded as sending first. */
-static void attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
-                    int64_t now)
+/* One attempt of rec, recorded as sending first. 0 or a store error. */
+static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
+                   int64_t now)
 {
     char why[WHY_MAX] = "";
     rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_SENDING;
@@ -138,8 +139,9 @@ static void attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyP
     rec->waiting_gateway = 0;
     /* If this process dies in flight, the message is tried again after this. */
     rec->next_ms = now + outbox_rules_backoff(&c->a.rules, rec->attempts, randombytes_random());
-    if (save(c, rec, NULL) || outbox_rate_note(c->rate, number_key(c, p->recipient), now))
-        return;
+    int rc = save(c, rec, NULL);
+    if (rc || (rc = outbox_rate_note(c->rate, number_key(c, p->recipient), now)))
+        return rc;
     enum courier_result r = c->a.send(c->a.ctx, rec, p, &c->stop, why, sizeof why);
     int64_t done = clock_now_ms();
     switch (r) {
@@ -167,11 +169,44 @@ static void attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyP
                  rec->attempts + 1);
         break;
     }
-    save(c, rec, why[0] ? why : NULL);
+    return save(c, rec, why[0] ? why : NULL);
 }
 
-/* Decides and does what is due for message id. */
-static void step(courier *c, uint64_t id)
+/* What the rules say for rec now, done and recorded. 0 or a store error. */
+static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p)
+{
+    int64_t now = clock_now_ms(), until = 0;
+    int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
+                                          c->a.rules.rate_per_hour);
+    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), rec->created_ms,
+                              due_at(c, rec), free_at, &until)) {
+    case OUTBOX_EXPIRE:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
+        rec->done_ms = now;
+        log_warn("outbox", "message %llu (%s to %s) expired unsent after %u attempt(s)",
+                 (unsigned long long)rec->id, rec->template_, rec->masked, rec->attempts);
+        return save(c, rec, NULL);
+    case OUTBOX_HOLD:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_HELD;
+        rec->next_ms = until;
+        return save(c, rec, NULL);
+    case OUTBOX_WAIT:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->next_ms = until;
+        return save(c, rec, NULL);
+    case OUTBOX_SEND:
+        if (c->a.configured)
+            return attempt(c, rec, p, now);
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->waiting_gateway = 1;
+        rec->next_ms = now + NO_GATEWAY_MS;
+        return save(c, rec, NULL);
+    }
+    return 0;
+}
+
+/* Decides and does what is due for message id. 0, or the store error that stopped it. */
+static int step(courier *c, uint64_t id)
 {
     Jiefen__NotifyRecord *rec;
     Jiefen__NotifyPayload *p;
@@ -182,44 +217,13 @@ static void step(courier *c, uint64_t id)
                      jf_strerror(rc));
         goto out;
     }
-    int64_t now = clock_now_ms(), until = 0;
-    int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
-                                          c->a.rules.rate_per_hour);
-    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), rec->created_ms,
-                              due_at(c, rec), free_at, &until)) {
-    case OUTBOX_EXPIRE:
-        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
-        rec->done_ms = now;
-        log_warn("outbox", "message %llu (%s to %s) expired unsent after %u attempt(s)",
-                 (unsigned long long)id, rec->template_, rec->masked, rec->attempts);
-        save(c, rec, NULL);
-        break;
-    case OUTBOX_HOLD:
-        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_HELD;
-        rec->next_ms = until;
-        save(c, rec, NULL);
-        break;
-    case OUTBOX_WAIT:
-        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
-        rec->next_ms = until;
-        save(c, rec, NULL);
-        break;
-    case OUTBOX_SEND:
-        if (c->a.configured) {
-            attempt(c, rec, p, now);
-            break;
-        }
-        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
-        rec->waiting_gateway = 1;
-        rec->next_ms = now + NO_GATEWAY_MS;
-        save(c, rec, NULL);
-        break;
-    }
+    rc = decide(c, rec, p);
 out:
     if (rec)
         jiefen__notify_record__free_unpacked(rec, NULL);
     if (p)
         jiefen__notify_payload__free_unpacked(p, NULL);
+    return rc;
 }
 
 /* Waits until wake_ms (this process's clock), a kick or the stop. */
@@ -256,10 +260,14 @@ static void *run(void *arg)
         if (rc)
             log_warn("outbox", "cannot read the outbox (%s)", jf_strerror(rc));
         for (size_t i = 0; i < d.n && !atomic_load(&c->stop); i++)
-            step(c, d.ids[i]);
-        if (d.n && d.wake_ms > d.now_ms)
-            d.wake_ms = clock_now_ms(); /* what was done may have made others due */
-        wait_until(c, d.n ? d.now_ms : d.wake_ms);
+            if (step(c, d.ids[i]))
+                rc = -1;
+        /* What was done may have made others due: look again at once, unless the store
+         * failed (then not before a pause, rather than spinning). */
+        if (rc)
+            wait_until(c, clock_now_ms() + ERROR_PAUSE_MS);
+        else
+            wait_until(c, d.n ? d.now_ms : d.wake_ms);
     }
     return NULL;
 }

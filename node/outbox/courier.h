@@ -11,7 +11,6 @@
 #ifndef JIEFEN_COURIER_H
 #define JIEFEN_COURIER_H
 
-#include "config.h"
 #include "crypto.h"
 #include "jiefen.pb-c.h"
 #include "outbox/outbox_rules.h"

@@ -53,7 +53,8 @@ int outbox_is_mobile(const char *phone);
  * 138****5678 (shorter numbers: all but the last 2 hidden), into out (OUTBOX_MASK_MAX). */
 void outbox_mask(const char *phone, char *out);
 
-/* The message `id`: *out NULL when absent. Free with notify_record__free_unpacked. */
+/* The message `id`: *out NULL when absent; free it with
+ * jiefen__notify_record__free_unpacked. 0, JF_ECORRUPT or a store error. */
 int outbox_get(store *st, MDB_txn *txn, uint64_t id, Jiefen__NotifyRecord **out);
 
 /* Stores rec (an update of its status); a message that is done leaves the pending set.
@@ -63,9 +64,9 @@ int outbox_put(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec);
 /* 1 if a status is final: sent, delivered, failed, expired. */
 int outbox_done(Jiefen__NotifyStatus s);
 
-/* Opens the sealed payload of message id with the node's identity. *out is the caller's
- * (jiefen__notify_payload__free_unpacked); wipe nothing else. 0, JF_ENOTFOUND, JF_ECRYPTO,
- * JF_ECORRUPT or a store error. */
+/* Opens the sealed payload of message id_msg with the node's identity. *out is the
+ * caller's (jiefen__notify_payload__free_unpacked). 0, JF_ENOTFOUND, JF_ECRYPTO, JF_ECORRUPT,
+ * -ENOMEM or a store error. */
 int outbox_payload(store *st, MDB_txn *txn, const crypto_identity *id, uint64_t id_msg,
                    Jiefen__NotifyPayload **out);
 
