@@ -71,6 +71,27 @@ json_t *api_outbox_of_case(struct api *api, MDB_txn *txn, const char *case_id, i
     return l.out;
 }
 
+static int count_pending(const Jiefen__NotifyRecord *r, void *arg)
+{
+    unsigned *n = arg;
+    n[r->waiting_gateway ? JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED + 1 : r->status]++;
+    return 0;
+}
+
+void api_outbox_metrics(struct api *api, MDB_txn *txn, FILE *f)
+{
+    unsigned n[JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED + 2] = {0};
+    if (outbox_each_pending(api->dep.st, txn, count_pending, n))
+        return;
+    fprintf(f, "# HELP jiefen_outbox_pending Outbox messages not yet done, by status.\n"
+               "# TYPE jiefen_outbox_pending gauge\n");
+    for (int s = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED; s <= JIEFEN__NOTIFY_STATUS__NOTIFY_SENDING; s++)
+        fprintf(f, "jiefen_outbox_pending{status=\"%s\"} %u\n",
+                outbox_status_code((Jiefen__NotifyStatus)s), n[s]);
+    fprintf(f, "jiefen_outbox_pending{status=\"waiting_gateway\"} %u\n",
+            n[JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED + 1]);
+}
+
 /* Fills the listing and `before` from the query; NULL or the parameter that is wrong. */
 static const char *parse_query(const char *q, struct listing *l, uint64_t *before)
 {

@@ -8,8 +8,14 @@
 
 #include "api/api_core.h"
 
+#include <stdio.h>
+
 /* The messages of case_id as a JSON array (oldest first), or NULL on a store error or
  * without memory (*rc says which). */
 json_t *api_outbox_of_case(struct api *api, MDB_txn *txn, const char *case_id, int *rc);
+
+/* Writes the gauge jiefen_outbox_pending{status} (the messages not done, by status; those
+ * waiting for a gateway as status="waiting_gateway") to f, in Prometheus text. */
+void api_outbox_metrics(struct api *api, MDB_txn *txn, FILE *f);
 
 #endif

@@ -239,6 +239,8 @@ class Sms(NodeTest):
                            "messages waiting for a gateway")
         self.assertEqual(waiting[0]["status_name"], "未配置网关，等待发送")
         self.assertFalse(n.ok("GET", "/api/v1/outbox")["gateway"]["configured"])
+        _, metrics, _ = n.request("GET", "/metrics")
+        self.assertIn('jiefen_outbox_pending{status="waiting_gateway"} 2', metrics)
         out = n.ctl("outbox")
         self.assertEqual(out.returncode, 0, out.stderr)
         print(out.stdout)
