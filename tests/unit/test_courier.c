@@ -127,19 +127,29 @@ static int waiting_gateway(struct fixture *f, uint64_t id)
     return w;
 }
 
-/* Polls until both messages have status s (the gateway flag for -1), with a deadline. */
+#define WAITING_GATEWAY (-1) /* for wait_both: queued, marked as waiting for a gateway */
+#define DONE (-2)            /* for wait_both: sent, delivered, failed or expired */
+
+static int reached(struct fixture *f, uint64_t id, int s)
+{
+    if (s == WAITING_GATEWAY)
+        return waiting_gateway(f, id);
+    int now = status_of(f, id, NULL);
+    return s == DONE ? outbox_done(now) : now == s;
+}
+
+/* Polls until both messages have reached s (a status, WAITING_GATEWAY or DONE), with a
+ * deadline. */
 static void wait_both(struct fixture *f, int s)
 {
     int64_t end = clock_now_ms() + DEADLINE_MS;
     struct timespec pause = {0, 5000000};
     while (clock_now_ms() < end) {
-        int done = s < 0 ? waiting_gateway(f, 1) && waiting_gateway(f, 2)
-                         : status_of(f, 1, NULL) == s && status_of(f, 2, NULL) == s;
-        if (done)
+        if (reached(f, 1, s) && reached(f, 2, s))
             return;
         nanosleep(&pause, NULL);
     }
-    fail_msg("messages did not reach status %d: %d and %d", s, status_of(f, 1, NULL),
+    fail_msg("messages did not reach %d: %d and %d", s, status_of(f, 1, NULL),
              status_of(f, 2, NULL));
 }
 
@@ -164,15 +174,7 @@ static void test_retry_same_key_then_sent_and_refusal_fails(void **state)
     for (int i = 3; i < 8; i++)
         f->fake.script[i] = COURIER_SENT;
     queue(f);
-    courier *c = courier_new(f->st, f->id, &f->a);
-    assert_int_equal(courier_start(c), 0);
-    courier_kick(c);
-    int64_t end = clock_now_ms() + DEADLINE_MS;
-    struct timespec pause = {0, 5000000};
-    while (clock_now_ms() < end && !(outbox_done(status_of(f, 1, NULL)) &&
-                                     outbox_done(status_of(f, 2, NULL))))
-        nanosleep(&pause, NULL);
-    courier_free(&c);
+    run_courier(f, DONE);
     Jiefen__NotifyRecord *r1, *r2;
     assert_int_equal(status_of(f, 1, &r1), JIEFEN__NOTIFY_STATUS__NOTIFY_SENT);
     assert_int_equal(status_of(f, 2, &r2), JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED);
@@ -194,7 +196,7 @@ static void test_without_gateway_waits_unsent(void **state)
     struct fixture *f = *state;
     f->a.configured = 0;
     queue(f);
-    run_courier(f, -1);
+    run_courier(f, WAITING_GATEWAY);
     assert_int_equal(status_of(f, 1, NULL), JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED);
     assert_int_equal(f->fake.calls, 0);
     /* configured later (a restart): they go at once, not after the wait */
