@@ -276,6 +276,7 @@ void config_defaults(struct config *c)
     for (size_t i = 0; i < N_OPTIONS; i++)
         if (options[i].def)
             option_set(&options[i], c, options[i].def, msg, sizeof msg);
+    config_sms_defaults(&c->sms);
 }
 
 struct load_ctx {
@@ -323,6 +324,15 @@ static int load_handler(void *user, const char *section, const char *name, const
     char msg[160];
     if (ctx->failed)
         return 1;
+    if (strcmp(section, "sms") == 0) {
+        const char *why = config_sms_set(&ctx->c->sms, name, value, msg, sizeof msg);
+        if (why) {
+            snprintf(ctx->err, ctx->errlen, "[sms] %s %s", name, why);
+            ctx->failed = 1;
+            ctx->fail_line = ctx->line;
+        }
+        return 1;
+    }
     if (strcmp(section, "routing") == 0) {
         const char *why = add_route(ctx->c, name, value, ctx->line);
         if (why) {
@@ -466,6 +476,7 @@ int config_write(const char *path, const struct config *c)
                "default table,\n# e.g. land_ownership = 县自然资源局\n");
     for (int i = 0; i < c->n_routing; i++)
         fprintf(f, "%s = %s\n", c->routing[i].category, c->routing[i].department);
+    config_sms_write(f, &c->sms);
     int rc = 0;
     if (fflush(f) || fsync(fd))
         rc = -errno;

@@ -7,6 +7,8 @@
 #ifndef JIEFEN_CONFIG_H
 #define JIEFEN_CONFIG_H
 
+#include "config_sms.h"
+
 #include <stddef.h>
 
 #define CONFIG_ID_MAX 32
@@ -64,6 +66,7 @@ struct config {
     char access_approval_for[64]; /* [access] what needs a director's approval: archive,print,copy */
     int dept_sign_hours;      /* [departments] 签收 limit, in working hours */
     char work_hours[32];      /* [departments] the working day, "HH:MM-HH:MM" local */
+    struct config_sms sms;    /* [sms]: the SMS gateway and the outbox's rules */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

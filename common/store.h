@@ -34,6 +34,9 @@
  *   access  'e' time:u64be origin "\0" seq -> AccessView: who saw what (access.h);
  *           'r' origin "\0" seq -> AccessRequestView: requests for approval (摘抄复印报批)
  *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)
+ *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
+ *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
+ *           'n' -> the last id (node/outbox/outbox.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -65,6 +68,7 @@ typedef struct store {
         access;
     MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
     MDB_dbi roster;   /* 名册 (node/case/roster.h) */
+    MDB_dbi notify;  /* the outbox of messages to outside systems */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

@@ -27,6 +27,8 @@
 #include "log/quarantine.h"
 #include "log/registry.h"
 #include "log/work.h"
+#include "outbox/courier.h"
+#include "outbox/sms.h"
 #include "report/report.h"
 #include "report/schedule.h"
 #include "runfiles.h"
@@ -49,7 +51,6 @@
 #include <uv.h>
 #include <zmq.h>
 
-#define NODE_DIR_MAX (PATH_MAX - 64)
 
 /* The node: its config, its loop and the handles of its parts, each owning its state. */
 struct node {
@@ -86,15 +87,14 @@ struct node {
     partyarrival *arrivals;  /* cases moved here whose parties wait to be indexed */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
+    sms *sms;              /* the SMS gateway's adapter of the outbox */
+    courier *courier;      /* delivers the outbox on its own thread */
 };
 
 #define CRON_MS 60000
 #define SPACE_MS 5000
 
-static void errf(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t len, const char *fmt, ...)
+void node_errf(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -102,26 +102,10 @@ static void errf(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Data directories are checked to leave room for our file names (NODE_DIR_MAX). */
-static void path_in(const char *dir, const char *name, char *out)
+void node_path_in(const char *dir, const char *name, char *out)
 {
     if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
         out[0] = 0;
-}
-
-/* 1 if dir is absent or an empty directory, 0 if it has entries, -errno otherwise. */
-static int dir_is_fresh(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 1 : -errno;
-    struct dirent *e;
-    int fresh = 1;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            fresh = 0;
-    closedir(d);
-    return fresh;
 }
 
 /* Times and calendar years follow the node's zone, not the machine's. */
@@ -129,74 +113,6 @@ static void use_time_zone(const char *zone)
 {
     setenv("TZ", zone, 1);
     tzset();
-}
-
-struct genesis {
-    const struct config *cfg;
-    const crypto_identity *id;
-    int status;
-};
-
-/* The first event of every log says who the node is. */
-static int genesis_apply(eventlog_tx *tx, void *arg)
-{
-    const struct genesis *g = arg;
-    Jiefen__NodeCreated nc = JIEFEN__NODE_CREATED__INIT;
-    nc.node_id = (char *)g->cfg->node_id;
-    nc.name = (char *)g->cfg->node_name;
-    nc.tier = g->cfg->tier;
-    nc.time_zone = (char *)g->cfg->time_zone;
-    nc.public_key.data = (uint8_t *)crypto_identity_pk(g->id);
-    nc.public_key.len = CRYPTO_PK_LEN;
-    Jiefen__Event ev = JIEFEN__EVENT__INIT;
-    ev.actor = "init";
-    ev.body_case = JIEFEN__EVENT__BODY_NODE_CREATED;
-    ev.node_created = &nc;
-    return eventlog_append(tx, &ev, NULL, 0);
-}
-
-static void genesis_done(void *arg, int status)
-{
-    ((struct genesis *)arg)->status = status;
-}
-
-static int create_store(const char *dir, const struct config *cfg, const crypto_identity *id)
-{
-    char path[PATH_MAX];
-    store *st = NULL;
-    eventlog *log = NULL;
-    path_in(dir, "store", path);
-    MDB_txn *txn = NULL;
-    int rc = store_open(path, (size_t)cfg->map_size_mb << 20, 1, &st);
-    if (rc == 0 && (rc = store_txn_begin(st, 0, &txn)) == 0 &&
-        (rc = migrate_stamp(st, txn, MIGRATIONS_FORMAT)) == 0)
-        rc = store_txn_commit(txn);
-    else
-        store_txn_abort(txn);
-    if (rc == 0)
-        rc = eventlog_new(st, id, cfg->node_id, &log);
-    struct genesis g = {cfg, id, -1};
-    if (rc == 0 && (rc = eventlog_submit(log, genesis_apply, genesis_done, &g)) == 0) {
-        eventlog_flush(log);
-        rc = g.status;
-    }
-    eventlog_free(&log);
-    store_close(&st);
-    return rc;
-}
-
-/* Removes what a failed init created, so that a retry starts from nothing. */
-static void init_cleanup(const char *dir)
-{
-    static const char *files[] = {"jiefend.conf", "node.key", "admin.token", "search.key",
-                                  "store/data.mdb",
-                                  "store/lock.mdb", "store"};
-    char path[PATH_MAX];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        path_in(dir, files[i], path);
-        remove(path);
-    }
-    rmdir(dir);
 }
 
 void node_register_folds(void)
@@ -218,59 +134,6 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CONVERTED, hazard_fold);
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CLOSED, hazard_fold);
     fold_set_applied(route_down);
-}
-
-int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen)
-{
-    node_register_folds();
-    char path[PATH_MAX];
-    crypto_identity *id = NULL;
-    if (strlen(dir) > NODE_DIR_MAX) {
-        errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
-        return -1;
-    }
-    int fresh = dir_is_fresh(dir);
-    if (fresh <= 0) {
-        errf(err, errlen, fresh == 0 ? "%s is not empty: refusing to initialise over it "
-                                       "(a node may already live there)"
-                                     : "%s: cannot read directory",
-             dir);
-        return -1;
-    }
-    if (config_check(cfg, err, errlen))
-        return -1;
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        errf(err, errlen, "%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    int rc;
-    const char *step = "jiefend.conf";
-    path_in(dir, step, path);
-    if ((rc = config_write(path, cfg)) == 0) {
-        path_in(dir, step = "node.key", path);
-        rc = crypto_identity_create(path, &id);
-    }
-    if (rc == 0) {
-        path_in(dir, step = "admin.token", path);
-        rc = crypto_token_create(path);
-    }
-    if (rc == 0) {
-        uint8_t key[PARTYINDEX_KEY_LEN];
-        step = "search.key";
-        rc = partyindex_key_load(dir, key);
-        crypto_wipe(key, sizeof key);
-    }
-    if (rc == 0) {
-        step = "store";
-        rc = create_store(dir, cfg, id);
-    }
-    crypto_identity_free(&id);
-    if (rc) {
-        errf(err, errlen, "%s/%s: %s", dir, step, jf_strerror(rc));
-        init_cleanup(dir);
-        return -1;
-    }
-    return 0;
 }
 
 /* Says who holds the lock in jiefend.pid (runfiles.h): a pid file that cannot be written
@@ -298,10 +161,10 @@ static int take_lock(struct node *n, char *err, size_t errlen)
 static int read_token(struct node *n, char *err, size_t errlen)
 {
     char path[PATH_MAX];
-    path_in(n->dir, "admin.token", path);
+    node_path_in(n->dir, "admin.token", path);
     FILE *f = fopen(path, "r");
     if (!f) {
-        errf(err, errlen, "%s: %s", path, strerror(errno));
+        node_errf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     size_t r = fread(n->token, 1, sizeof n->token - 1, f);
@@ -309,7 +172,7 @@ static int read_token(struct node *n, char *err, size_t errlen)
     n->token[r] = 0;
     n->token[strcspn(n->token, "\r\n")] = 0;
     if (strlen(n->token) < 32) {
-        errf(err, errlen, "%s: token too short", path);
+        node_errf(err, errlen, "%s: token too short", path);
         return -1;
     }
     return 0;
@@ -332,7 +195,7 @@ static int open_store(struct node *n, const char *path, char *err, size_t errlen
     const char *failed;
     int rc = store_open(path, map_of(&n->cfg), 0, &n->st);
     if (rc) {
-        errf(err, errlen, "%s: %s", path, jf_strerror(rc));
+        node_errf(err, errlen, "%s: %s", path, jf_strerror(rc));
         return -1;
     }
     store_set_limits(n->st, (size_t)n->cfg.max_map_mb << 20, (uint64_t)n->cfg.min_free_mb << 20);
@@ -340,11 +203,11 @@ static int open_store(struct node *n, const char *path, char *err, size_t errlen
     const struct migrate_step *steps = migrations_steps(&nsteps);
     rc = migrate_run(n->st, steps, nsteps, MIGRATIONS_FORMAT, n->cfg.node_id, &from, &failed);
     if (rc == JF_ENEWER)
-        errf(err, errlen, "%s: the store is format %llu, newer than this release knows "
+        node_errf(err, errlen, "%s: the store is format %llu, newer than this release knows "
              "(format %d): run the release that made it, or a newer one; nothing was "
              "changed", path, (unsigned long long)from, MIGRATIONS_FORMAT);
     else if (rc)
-        errf(err, errlen, "%s: migrating the store from format %llu to %d%s%s failed (%s); "
+        node_errf(err, errlen, "%s: migrating the store from format %llu to %d%s%s failed (%s); "
              "nothing was changed", path, (unsigned long long)from, MIGRATIONS_FORMAT,
              failed ? " at " : "", failed ? failed : "", jf_strerror(rc));
     return rc ? -1 : 0;
@@ -354,24 +217,24 @@ static int open_parts(struct node *n, char *err, size_t errlen)
 {
     char path[PATH_MAX];
     int rc;
-    path_in(n->dir, "node.key", path);
+    node_path_in(n->dir, "node.key", path);
     if ((rc = crypto_identity_load(path, &n->id))) {
-        errf(err, errlen, "%s: %s%s", path, jf_strerror(rc),
+        node_errf(err, errlen, "%s: %s%s", path, jf_strerror(rc),
              rc == -EPERM ? " (the key file must be mode 0600)" : "");
         return -1;
     }
     if (read_token(n, err, errlen) || take_lock(n, err, errlen))
         return -1;
     if ((rc = partyindex_key_load(n->dir, n->search_key))) {
-        errf(err, errlen, "%s/search.key: %s%s", n->dir, jf_strerror(rc),
+        node_errf(err, errlen, "%s/search.key: %s%s", n->dir, jf_strerror(rc),
              rc == -EPERM ? " (the key file must be mode 0600)" : "");
         return -1;
     }
-    path_in(n->dir, "store", path);
+    node_path_in(n->dir, "store", path);
     if ((rc = open_store(n, path, err, errlen)))
         return -1;
     if (eventlog_new(n->st, n->id, n->cfg.node_id, &n->log) || !(n->metrics = metrics_new())) {
-        errf(err, errlen, "out of memory");
+        node_errf(err, errlen, "out of memory");
         return -1;
     }
     return 0;
@@ -382,21 +245,21 @@ struct node *node_new(const char *dir, int check_only, char *err, size_t errlen)
     node_register_folds();
     struct node *n = calloc(1, sizeof *n);
     if (!n) {
-        errf(err, errlen, "out of memory");
+        node_errf(err, errlen, "out of memory");
         return NULL;
     }
     n->lock_fd = -1;
     if (strlen(dir) > NODE_DIR_MAX) {
-        errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
+        node_errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
         free(n);
         return NULL;
     }
     snprintf(n->dir, sizeof n->dir, "%s", dir);
     char path[PATH_MAX];
-    path_in(dir, "jiefend.conf", path);
+    node_path_in(dir, "jiefend.conf", path);
     if (config_load(path, &n->cfg, err, errlen)) {
         if (access(path, F_OK) < 0)
-            errf(err, errlen, "%s: no node here (create one with `jiefend init`)", path);
+            node_errf(err, errlen, "%s: no node here (create one with `jiefend init`)", path);
         node_destroy(&n);
         return NULL;
     }
@@ -426,6 +289,7 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
     links_kick(n);
     api_changed(n->api);
+    courier_kick(n->courier); /* the batch may have queued messages */
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -499,18 +363,18 @@ static int uplink_start_enrolled(struct node *n)
 static int start_links(struct node *n, char *err, size_t errlen)
 {
     if (!(n->zctx = zmq_ctx_new())) {
-        errf(err, errlen, "zeromq: cannot create a context");
+        node_errf(err, errlen, "zeromq: cannot create a context");
         return -1;
     }
     int rc;
     struct link_ctx ctx = link_ctx(n);
     if (n->cfg.link_listen[0] && (rc = downlink_start(&ctx, n->cfg.link_listen, &n->down))) {
-        errf(err, errlen, "link: cannot listen on %s (%s)", n->cfg.link_listen,
+        node_errf(err, errlen, "link: cannot listen on %s (%s)", n->cfg.link_listen,
              zmq_strerror(-rc));
         return -1;
     }
     if ((rc = uplink_start_enrolled(n))) {
-        errf(err, errlen, "link: cannot connect to the parent (%s)", zmq_strerror(-rc));
+        node_errf(err, errlen, "link: cannot connect to the parent (%s)", zmq_strerror(-rc));
         return -1;
     }
     return 0;
@@ -682,6 +546,16 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
                  lim->max_conns, lim->max_per_addr);
 }
 
+/* The outbox's courier with the SMS gateway's adapter: what waits goes now. */
+static int start_outbox(struct node *n)
+{
+    struct courier_adapter a;
+    if (!(n->sms = sms_new(&n->cfg.sms, n->cfg.node_name, &a)) ||
+        !(n->courier = courier_new(n->st, n->id, &a)))
+        return -ENOMEM;
+    return courier_start(n->courier);
+}
+
 static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
@@ -704,12 +578,12 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         !(n->arrivals = partyarrival_new(n->log, n->id, n->cfg.node_id, n->search_key)) ||
         !(n->clock = clockskew_new(n->log, n->cfg.node_id,
                                    (int64_t)n->cfg.clock_skew_seconds * 1000))) {
-        errf(err, errlen, "out of memory");
+        node_errf(err, errlen, "out of memory");
         return -1;
     }
     if (start_api(n) ||
         !(n->schedule = schedule_new(l, n->log, n->st, n->work, &n->cfg))) {
-        errf(err, errlen, "out of memory");
+        node_errf(err, errlen, "out of memory");
         return -1;
     }
     eventlog_on_commit(n->log, on_commit, n);
@@ -720,11 +594,15 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     int rc = http_server_new(l, n->cfg.http_host, n->cfg.http_port, &lim, api_handle, n->api,
                              &n->http);
     if (rc) {
-        errf(err, errlen, "http: cannot listen on %s:%d (%s)", n->cfg.http_host,
+        node_errf(err, errlen, "http: cannot listen on %s:%d (%s)", n->cfg.http_host,
              n->cfg.http_port, uv_strerror(rc));
         return -1;
     }
     write_addr_file(n, http_server_port(n->http));
+    if ((rc = start_outbox(n))) {
+        node_errf(err, errlen, "outbox: %s", jf_strerror(rc));
+        return -1;
+    }
     deadline_arm(n->deadline); /* limits passed while stopped fire now */
     schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
@@ -737,7 +615,7 @@ int node_run(struct node *n, char *err, size_t errlen)
 {
     int rc = uv_loop_init(&n->loop);
     if (rc) {
-        errf(err, errlen, "libuv: %s", uv_strerror(rc));
+        node_errf(err, errlen, "libuv: %s", uv_strerror(rc));
         return -1;
     }
     n->started_ms = clock_now_ms();
@@ -771,6 +649,8 @@ void node_destroy(struct node **np)
         return;
     struct node *n = *np;
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
+    courier_free(&n->courier); /* its thread uses the store and the adapter */
+    sms_free(&n->sms);
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);

@@ -13,9 +13,11 @@
 
 #include "config.h"
 
+#include <limits.h>
 #include <stddef.h>
 
 #define NODE_ERR_MAX 1024
+#define NODE_DIR_MAX (PATH_MAX - 64)   /* room left for our file names in it */
 
 struct node;
 
@@ -23,6 +25,12 @@ struct node;
  * follows an applied event (route.h). Called by node_init and node_new; tools and tests
  * that fold events without a node call it first. */
 void node_register_folds(void);
+
+/* For the wiring's own files (node.c, nodeinit.c): an error message into err (len bytes);
+ * DIR/NAME into out (PATH_MAX bytes; "" if it does not fit: data directories are checked
+ * to leave room for our file names, NODE_DIR_MAX). */
+void node_errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void node_path_in(const char *dir, const char *name, char *out);
 
 /* Creates a new node in `dir` (which must not exist or be empty) from cfg. On failure
  * returns non-zero with the reason in err and leaves no node behind. */

@@ -26,6 +26,7 @@ import reviewsPage from './page-reviews.js';
 import verifyPage from './page-verify.js';
 import followupsPage from './page-followups.js';
 import rosterPage from './page-roster.js';
+import outboxPage from './page-outbox.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
@@ -62,6 +63,7 @@ const pages = {
   access: { title: '查阅记录', page: accessPage, perm: 'access.audit' },
   verify: { title: '核验回执', page: verifyPage },
   account: { title: '账户', page: accountPage, dept: true },
+  outbox: { title: '短信发件箱', page: outboxPage, perm: 'node.admin' },
 };
 
 const departmentUser = () => can('department.act');

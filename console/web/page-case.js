@@ -1,7 +1,8 @@
 // page-case — 一案一卷: one case's file from GET /api/v1/cases/<id> (the case, the parties
 // this node may open, every event of every tier as a timeline), and the actions of
 // docs/api.md "Case actions" in place. An action is offered when the user's permissions
-// include it and the case is where it applies (held here, open, …); the API decides.
+// include it and the case is where it applies (held here, open, …); the API decides. Its
+// SMS (短信通知: receipts and notices, by status) close the page (sms-table.js).
 import { get, post } from './api.js';
 import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
 import { name, options, departments } from './vocab.js';
@@ -11,6 +12,7 @@ import { currentPurpose, purposeLine, purposePicker } from './purpose.js';
 import formsPanel from './forms-panel.js';
 import { followupFields, followupChip } from './page-followups.js';
 import { partsTable } from './dept.js';
+import { smsTable } from './sms-table.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -272,7 +274,9 @@ export default async function casePage(main, ctx) {
         ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,
         partiesView(file.parties, ctx.can('case.parties') && !currentPurpose())),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
-    directivesAbout(ctx, c, about.directives, children, reload), access);
+    directivesAbout(ctx, c, about.directives, children, reload),
+    h('section', { class: 'card case-sms', 'aria-label': '短信通知' },
+      h('h2', {}, `短信通知（${(file.sms || []).length}）`), smsTable(file.sms || [])), access);
 }
 
 // The directives about this case (交办, 督办) known at this node, and a way to send one.

@@ -134,6 +134,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/departments", 0, PERM_DEPT_TABLE, route_department_add},
     {"POST", "/api/v1/departments/edit", 0, PERM_DEPT_TABLE, route_department_edit},
     {"GET", "/api/v1/departments/queue", 0, NEED_LOGIN, route_department_queue},
+    {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

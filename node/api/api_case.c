@@ -3,6 +3,7 @@
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
 #include "api/api_op.h"
+#include "api/api_outbox.h"
 #include "api/api_routes.h"
 #include "case/access.h"
 #include "case/dept.h"
@@ -252,18 +253,24 @@ static int case_history(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v
 }
 
 /* The case as GET /cases/{id} answers it; parties NULL when not shown, with the reason. */
+/* Takes parties and history, or on a store error leaves them to the caller and returns NULL
+ * with *rc set. */
 static json_t *case_answer(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v,
-                           json_t *parties, json_t *history, const char *withheld)
+                           json_t *parties, json_t *history, const char *withheld, int *rc)
 {
-    json_t *out = json_pack("{s:o, s:o, s:o}", "case", api_case_json(api, txn, v), "parties",
-                            parties ? parties : json_null(), "history", history);
+    json_t *sms = api_outbox_of_case(api, txn, v->case_id, rc);
+    if (!sms)
+        return NULL;
+    json_t *out = json_pack("{s:o, s:o, s:o, s:o}", "case", api_case_json(api, txn, v),
+                            "parties", parties ? parties : json_null(), "history", history,
+                            "sms", sms);
     if (withheld)
         json_object_set_new(out, "parties_withheld", json_string(withheld));
     return out;
 }
 
-/* Without personal data: a read transaction, nothing recorded. */
-/* The file without the parties; `withheld` says why when the caller may see them. */
+/* Without personal data: a read transaction, nothing recorded; `withheld` says why the
+ * parties are not shown when the caller may see them. */
 static void case_show_plain(struct api_call *c, const char *id, const char *withheld)
 {
     struct api *api = c->api;
@@ -281,7 +288,7 @@ static void case_show_plain(struct api_call *c, const char *id, const char *with
     }
     json_t *history = json_array();
     rc = case_history(api, txn, v, history);
-    json_t *out = rc ? NULL : case_answer(api, txn, v, NULL, history, withheld);
+    json_t *out = rc ? NULL : case_answer(api, txn, v, NULL, history, withheld, &rc);
     store_txn_abort(txn);
     case_view_free(&v);
     if (rc) {
@@ -317,8 +324,8 @@ static int show_apply(eventlog_tx *tx, struct api_op *o)
         rc = access_record(tx, v->case_id, "parties", purpose, 0, NULL);
     if (rc == 0)
         o->out = case_answer(api, tx->txn, v, parties, history,
-                             purpose ? NULL : "查看当事人信息须说明查阅目的（purpose）");
-    else
+                             purpose ? NULL : "查看当事人信息须说明查阅目的（purpose）", &rc);
+    if (rc)
         json_decref(parties), json_decref(history);
     case_view_free(&v);
     return rc;

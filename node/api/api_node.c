@@ -1,5 +1,6 @@
 /* api_node — the node as a whole: its status, the reference tables, the Prometheus metrics
  * and a full verification of the store (on the thread pool). */
+#include "api/api_outbox.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/clockskew.h"
@@ -226,6 +227,7 @@ void route_metrics(struct api_call *c, const http_request *r, const char *tail)
         store_count(txn, api->dep.st->events, &events);
         json_t *by = status_counts(api, txn, &total);
         disk_metrics(api->dep.st, txn, f);
+        api_outbox_metrics(api, txn, f);
         store_txn_abort(txn);
         fprintf(f, "# HELP jiefen_cases Cases in this node's view by status.\n"
                    "# TYPE jiefen_cases gauge\n");

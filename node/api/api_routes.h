@@ -104,4 +104,7 @@ void route_directive_ack(struct api_call *c, const http_request *r, const char *
 void route_quarantine_clear(struct api_call *c, const http_request *r, const char *tail);
 void route_quarantine_list(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_outbox.c: the outbox of messages to outside systems (SMS), for administrators. */
+void route_outbox(struct api_call *c, const http_request *r, const char *tail);
+
 #endif

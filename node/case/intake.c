@@ -5,6 +5,7 @@
 #include "case/party.h"
 #include "case/partyindex.h"
 #include "case/resident_id.h"
+#include "outbox/outbox.h"
 #include "array.h"
 #include "clock.h"
 #include "utf8.h"
@@ -428,6 +429,17 @@ static int party_tags(eventlog_tx *tx, const struct intake *in,
     return 0;
 }
 
+/* 受理回执: each party with a mobile number is told the case number by SMS, queued with
+ * the case_opened event (outbox.h). */
+static int queue_receipts(eventlog_tx *tx, const struct intake *in)
+{
+    int rc = 0;
+    for (size_t i = 0; i < in->n_parties && rc == 0; i++)
+        if (in->parties[i].phone && outbox_is_mobile(in->parties[i].phone))
+            rc = notify_queue(tx, "receipt", in->parties[i].phone, in->case_id, NULL, 0);
+    return rc;
+}
+
 int intake_apply(eventlog_tx *tx, void *arg)
 {
     struct intake *in = arg;
@@ -473,5 +485,7 @@ int intake_apply(eventlog_tx *tx, void *arg)
                             o.n_party_tags ? (const uint8_t(*)[PARTY_TAG_LEN])tags : NULL,
                             in->n_parties);
     }
+    if (rc == 0)
+        rc = queue_receipts(tx, in);
     return rc ? rc : warning_check(tx, in->ctx->policy->cfg, in->case_id);
 }

@@ -67,8 +67,9 @@ void intake_free(struct intake **in);
  * complex_days, from the node's [limits]). A new object, or NULL without memory. */
 json_t *intake_rules_json(const struct policy *p);
 
-/* eventlog apply function: assigns the case number, appends the case_opened event and
- * indexes its parties for search (partyindex.h) in the same transaction. `arg` is the
+/* eventlog apply function: assigns the case number, appends the case_opened event,
+ * indexes its parties for search (partyindex.h) and queues the SMS receipt (受理回执) to
+ * each party with a mobile number (outbox.h), in the same transaction. `arg` is the
  * struct intake. */
 int intake_apply(eventlog_tx *tx, void *arg);
 

@@ -7,6 +7,7 @@
 #define JIEFEN_CLI_CMD_H
 
 #include "ctl.h"
+#include "table.h"
 
 #include <jansson.h>
 
@@ -65,5 +66,11 @@ int cmd_user_add(struct ctl *ctl, int argc, char **argv);
 int cmd_user_passwd(struct ctl *ctl, int argc, char **argv);
 int cmd_user_switch(struct ctl *ctl, int argc, char **argv);   /* disable and enable */
 int cmd_user_list(struct ctl *ctl, int argc, char **argv);
+
+/* cmd_outbox.c; and its columns and row of a message, for the SMS of `case show` */
+#define CMD_OUTBOX_COLS 8
+extern const char *const cmd_outbox_head[CMD_OUTBOX_COLS];
+int cmd_outbox_row(struct table *t, const json_t *m, const void *arg);
+int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -369,18 +369,26 @@ static int print_case_file(const json_t *r)
     if (!json_is_object(json_object_get(r, "case")))
         return api_unexpected("no \"case\"");
     struct table fields = {.ncols = 2}, parties = {.ncols = 5}, history = {.ncols = 7};
+    struct table sms = {.ncols = CMD_OUTBOX_COLS};
     json_t *c = case_for_display(json_object_get(r, "case"));
     int rc = !c || tpl_lines(&fields, case_lines, sizeof case_lines / sizeof case_lines[0], c) ||
              table_fill(&parties, party_head, json_object_get(r, "parties"), cmd_party_row, NULL) ||
              table_fill(&history, history_head, json_object_get(r, "history"), history_row,
-                        NULL);
+                        NULL) ||
+             table_fill(&sms, cmd_outbox_head, json_object_get(r, "sms"), cmd_outbox_row, NULL);
     if (rc == 0) {
         table_print(&fields, 0);
         printf("\n当事人:\n");
         table_print(&parties, 2);
+        printf("\n短信通知:\n");
+        if (json_array_size(json_object_get(r, "sms")))
+            table_print(&sms, 2);
+        else
+            printf("  无\n");
         printf("\n历史:\n");
         table_print(&history, 2);
     }
+    table_free(&sms);
     table_free(&history);
     table_free(&parties);
     table_free(&fields);

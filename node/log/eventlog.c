@@ -320,16 +320,16 @@ int eventlog_head_put(store *st, MDB_txn *txn, const char *origin, uint64_t seq,
     return mdb_put(txn, st->meta, &k, &d, 0);
 }
 
-static int put_sealed(eventlog_tx *tx, const uint8_t *key, size_t klen, const uint8_t *sealed,
-                      size_t len)
+int eventlog_put_sealed(eventlog_tx *tx, MDB_dbi dbi, const uint8_t *key, size_t klen,
+                        const uint8_t *plain, size_t len)
 {
     size_t clen = len + CRYPTO_SEAL_OVERHEAD;
     uint8_t *c = malloc(clen);
     if (!c)
         return -ENOMEM;
-    crypto_seal(tx->el->id, sealed, len, key, klen, c);
+    crypto_seal(tx->el->id, plain, len, key, klen, c);
     MDB_val k = {klen, (void *)key}, d = {clen, c};
-    int rc = mdb_put(tx->txn, tx->st->sealed, &k, &d, 0);
+    int rc = mdb_put(tx->txn, dbi, &k, &d, 0);
     free(c);
     return rc;
 }
@@ -379,7 +379,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
         rc = fold_appended(tx->st, tx->txn, el->origin, ev, bytes, len);
     free(bytes);
     if (rc == 0 && sealed)
-        rc = put_sealed(tx, key, klen, sealed, sealed_len);
+        rc = eventlog_put_sealed(tx, tx->st->sealed, key, klen, sealed, sealed_len);
     if (rc == 0)
         rc = eventlog_head_put(tx->st, tx->txn, el->origin, ev->seq, hash);
     if (rc == 0)

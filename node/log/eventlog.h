@@ -83,6 +83,12 @@ void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms);
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len);
 
+/* Seals `plain` with this node's at-rest key (as the parties of an event are) and stores it
+ * under key in dbi, in the operation's transaction; the key binds the ciphertext to its
+ * record. Open it with crypto_unseal and the same key. 0, -ENOMEM or an LMDB code. */
+int eventlog_put_sealed(eventlog_tx *tx, MDB_dbi dbi, const uint8_t *key, size_t klen,
+                        const uint8_t *plain, size_t len);
+
 /* Seq and hash of the newest event of `origin` in txn (seq 0 and zero hash if none). */
 int eventlog_head(store *st, MDB_txn *txn, const char *origin, uint64_t *seq,
                   uint8_t hash[CRYPTO_HASH_LEN]);

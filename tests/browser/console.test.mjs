@@ -66,6 +66,20 @@ test('the console in Chromium', async (t) => {
     await shot(village, '03-case-new');
   });
 
+  await t.test('clerk: the new case shows its SMS receipt (短信通知), masked, waiting for a gateway', async () => {
+    const rows = 'section.case-sms table.sms tbody tr';
+    const row = await until(async () => {
+      await open(village, VILLAGE, `#/case/${caseId}`);
+      const text = await village.locator(rows).first().textContent().catch(() => '');
+      return /未配置网关，等待发送/.test(text) && text;
+    }, 'the receipt waiting for a gateway');
+    assert.equal(await village.locator(rows).count(), 1, 'one receipt: the other party has a landline');
+    assert.match(row, /受理回执/);
+    assert.match(row, /138\*\*\*\*8000/);
+    assert.ok(!(await village.textContent('section.case-sms')).includes(PARTY[0].phone), 'the number is masked');
+    await shot(village, '03b-case-sms');
+  });
+
   await t.test('clerk: mediation is not offered, and the API refuses it', async () => {
     assert.equal(await village.locator('.case-actions button[data-action=attempts]').count(), 0);
     const { csrf } = (await pageFetch(village, 'GET', '/api/v1/session', null)).body;
@@ -466,6 +480,26 @@ test('the console in Chromium', async (t) => {
     assert.equal(await town.locator('nav.counts a[data-risk]').count(), 3);
     const orange = await town.textContent('nav.counts a[data-risk=orange] strong');
     assert.ok(Number(orange) >= 1, 'the orange case is counted under 橙色风险');
+  });
+
+  await t.test('administrator: 短信发件箱 lists the messages, filtered by status', async () => {
+    const admin = await newPage();
+    await login(admin, VILLAGE, 'guanli');
+    await admin.click('nav a[href="#/outbox"]');
+    await admin.waitForSelector('main table.sms');
+    await settled(admin);
+    assert.match(await admin.textContent('main .banner'), /未配置网关，等待发送/);
+    const first = await admin.textContent(`main table.sms tr:has(a[href="#/case/${caseId}"])`);
+    assert.match(first, /受理回执.*138\*\*\*\*8000.*未配置网关，等待发送/);
+    await shot(admin, '15b-outbox');
+    await admin.selectOption('main select[name=status]', 'sent');
+    await admin.waitForURL(/#\/outbox\?status=sent/);
+    await admin.waitForSelector('main p.empty');
+    assert.equal(await admin.textContent('main p.empty'), '暂无短信');
+    assert.equal(await admin.inputValue('main select[name=status]'), 'sent');
+    // The clerk has no such page.
+    assert.equal(await village.locator('nav a[href="#/outbox"]').count(), 0);
+    await admin.context().close();
   });
 
   await t.test('accounts: the administrator adds a user (error beside the field), who changes their own password, then is disabled', async () => {

@@ -1,0 +1,329 @@
+#include "outbox/courier.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+#include "outbox/outbox.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 32                /* messages taken per look */
+#define IDLE_MS 30000           /* looks at least this often (expiry, quiet hours' end) */
+#define NO_GATEWAY_MS 60000     /* a message waiting for a gateway is looked at again */
+#define WHY_MAX 160
+#define ERROR_PAUSE_MS 1000     /* after a store error, before the next look */
+
+struct courier {
+    store *st;
+    const crypto_identity *id;
+    struct courier_adapter a;
+    outbox_rate *rate;
+    uint8_t rate_key[crypto_shorthash_KEYBYTES]; /* numbers are counted by a keyed hash */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int kicked, started;
+    atomic_int stop;
+};
+
+struct due {
+    const courier *c;
+    int64_t now_ms, wake_ms;
+    uint64_t ids[BATCH];
+    size_t n;
+};
+
+/* When rec may go: a message that waited for a gateway goes as soon as there is one. */
+static int64_t due_at(const courier *c, const Jiefen__NotifyRecord *rec)
+{
+    return rec->waiting_gateway && c->a.configured ? 0 : rec->next_ms;
+}
+
+static int collect_one(const Jiefen__NotifyRecord *rec, void *arg)
+{
+    struct due *d = arg;
+    int64_t at = due_at(d->c, rec);
+    if (at > d->now_ms) {
+        if (at < d->wake_ms)
+            d->wake_ms = at;
+        return 0;
+    }
+    if (d->n == BATCH) {
+        d->wake_ms = d->now_ms; /* more are due: look again at once */
+        return STORE_STOP;
+    }
+    d->ids[d->n++] = rec->id;
+    return 0;
+}
+
+/* The messages due now into d; d->wake_ms: when the next one falls due. */
+static int collect(courier *c, struct due *d)
+{
+    MDB_txn *txn;
+    store_read_begin(c->st);
+    int rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = outbox_each_pending(c->st, txn, collect_one, d);
+        store_txn_abort(txn);
+    }
+    store_read_end(c->st);
+    return rc;
+}
+
+/* Stores rec with last_error why (NULL: unchanged) in a transaction of its own. */
+static int save(courier *c, const Jiefen__NotifyRecord *rec, const char *why)
+{
+    Jiefen__NotifyRecord r = *rec;
+    if (why)
+        r.last_error = (char *)why;
+    MDB_txn *txn;
+    store_read_begin(c->st);
+    int rc = store_txn_begin(c->st, 0, &txn);
+    if (rc == 0 && (rc = outbox_put(c->st, txn, &r)) == 0)
+        rc = store_txn_commit(txn);
+    else
+        store_txn_abort(txn);
+    store_read_end(c->st);
+    if (rc)
+        log_warn("outbox", "message %llu: cannot record %s (%s)", (unsigned long long)rec->id,
+                 outbox_status_code(rec->status), jf_strerror(rc));
+    return rc;
+}
+
+/* The message id with its payload, read in a transaction of its own. */
+static int load(courier *c, uint64_t id, Jiefen__NotifyRecord **rec, Jiefen__NotifyPayload **p)
+{
+    MDB_txn *txn;
+    *rec = NULL;
+    *p = NULL;
+    store_read_begin(c->st);
+    int rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = outbox_get(c->st, txn, id, rec);
+        if (rc == 0 && *rec && !outbox_done((*rec)->status))
+            rc = outbox_payload(c->st, txn, c->id, id, p);
+        store_txn_abort(txn);
+    }
+    store_read_end(c->st);
+    return rc;
+}
+
+static int local_minute(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm.tm_hour * 60 + tm.tm_min;
+}
+
+static uint64_t number_key(const courier *c, const char *recipient)
+{
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t k = 0;
+    crypto_shorthash(h, (const uint8_t *)recipient, strlen(recipient), c->rate_key);
+    memcpy(&k, h, sizeof k);
+    return k;
+}
+
+/* One attempt of rec, recorded as sending first. 0 or a store error. */
+static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
+                   int64_t now)
+{
+    char why[WHY_MAX] = "";
+    rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_SENDING;
+    rec->attempts++;
+    rec->waiting_gateway = 0;
+    /* If this process dies in flight, the message is tried again after this. */
+    rec->next_ms = now + outbox_rules_backoff(&c->a.rules, rec->attempts, randombytes_random());
+    int rc = save(c, rec, NULL);
+    if (rc || (rc = outbox_rate_note(c->rate, number_key(c, p->recipient), now)))
+        return rc;
+    enum courier_result r = c->a.send(c->a.ctx, rec, p, &c->stop, why, sizeof why);
+    int64_t done = clock_now_ms();
+    switch (r) {
+    case COURIER_SENT:
+    case COURIER_DELIVERED:
+        rec->status = r == COURIER_SENT ? JIEFEN__NOTIFY_STATUS__NOTIFY_SENT
+                                        : JIEFEN__NOTIFY_STATUS__NOTIFY_DELIVERED;
+        rec->done_ms = done;
+        log_info("outbox", "message %llu (%s to %s) %s after %u attempt(s)",
+                 (unsigned long long)rec->id, rec->template_, rec->masked,
+                 outbox_status_code(rec->status), rec->attempts);
+        break;
+    case COURIER_REFUSED:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED;
+        rec->done_ms = done;
+        log_warn("outbox", "message %llu (%s to %s) failed: %s", (unsigned long long)rec->id,
+                 rec->template_, rec->masked, why);
+        break;
+    case COURIER_RETRY: /* the back-off counts from the failure, however long it took */
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->next_ms = done + outbox_rules_backoff(&c->a.rules, rec->attempts,
+                                                   randombytes_random());
+        log_info("outbox", "message %llu (%s to %s): %s; attempt %u again later",
+                 (unsigned long long)rec->id, rec->template_, rec->masked, why,
+                 rec->attempts + 1);
+        break;
+    }
+    return save(c, rec, why[0] ? why : NULL);
+}
+
+/* What the rules say for rec now, done and recorded. 0 or a store error. */
+static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p)
+{
+    int64_t now = clock_now_ms(), until = 0;
+    int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
+                                          c->a.rules.rate_per_hour);
+    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), rec->created_ms,
+                              due_at(c, rec), free_at, &until)) {
+    case OUTBOX_EXPIRE:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
+        rec->done_ms = now;
+        log_warn("outbox", "message %llu (%s to %s) expired unsent after %u attempt(s)",
+                 (unsigned long long)rec->id, rec->template_, rec->masked, rec->attempts);
+        return save(c, rec, NULL);
+    case OUTBOX_HOLD:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_HELD;
+        rec->next_ms = until;
+        return save(c, rec, NULL);
+    case OUTBOX_WAIT:
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->next_ms = until;
+        return save(c, rec, NULL);
+    case OUTBOX_SEND:
+        if (c->a.configured)
+            return attempt(c, rec, p, now);
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->waiting_gateway = 1;
+        rec->next_ms = now + NO_GATEWAY_MS;
+        return save(c, rec, NULL);
+    }
+    return 0;
+}
+
+/* Decides and does what is due for message id. 0, or the store error that stopped it. */
+static int step(courier *c, uint64_t id)
+{
+    Jiefen__NotifyRecord *rec;
+    Jiefen__NotifyPayload *p;
+    int rc = load(c, id, &rec, &p);
+    if (rc || !rec || !p || strcmp(rec->system, c->a.system)) {
+        if (rc)
+            log_warn("outbox", "message %llu: cannot read it (%s)", (unsigned long long)id,
+                     jf_strerror(rc));
+        goto out;
+    }
+    rc = decide(c, rec, p);
+out:
+    if (rec)
+        jiefen__notify_record__free_unpacked(rec, NULL);
+    if (p)
+        jiefen__notify_payload__free_unpacked(p, NULL);
+    return rc;
+}
+
+/* Waits until wake_ms (this process's clock), a kick or the stop. */
+static void wait_until(courier *c, int64_t wake_ms)
+{
+    int64_t delay = wake_ms - clock_now_ms();
+    if (delay > IDLE_MS)
+        delay = IDLE_MS;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (delay > 0) {
+        ts.tv_sec += (time_t)(delay / 1000);
+        ts.tv_nsec += (long)(delay % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&c->mu);
+    while (delay > 0 && !c->kicked && !atomic_load(&c->stop))
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &ts) == ETIMEDOUT)
+            break;
+    c->kicked = 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void *run(void *arg)
+{
+    courier *c = arg;
+    while (!atomic_load(&c->stop)) {
+        struct due d = {.c = c, .now_ms = clock_now_ms()};
+        d.wake_ms = d.now_ms + IDLE_MS;
+        int rc = collect(c, &d);
+        if (rc)
+            log_warn("outbox", "cannot read the outbox (%s)", jf_strerror(rc));
+        for (size_t i = 0; i < d.n && !atomic_load(&c->stop); i++)
+            if (step(c, d.ids[i]))
+                rc = -1;
+        /* What was done may have made others due: look again at once, unless the store
+         * failed (then not before a pause, rather than spinning). */
+        if (rc)
+            wait_until(c, clock_now_ms() + ERROR_PAUSE_MS);
+        else
+            wait_until(c, d.n ? d.now_ms : d.wake_ms);
+    }
+    return NULL;
+}
+
+courier *courier_new(store *st, const crypto_identity *id, const struct courier_adapter *a)
+{
+    courier *c = calloc(1, sizeof *c);
+    if (!c || !(c->rate = outbox_rate_new())) {
+        free(c);
+        return NULL;
+    }
+    c->st = st;
+    c->id = id;
+    c->a = *a;
+    crypto_random(c->rate_key, sizeof c->rate_key);
+    atomic_init(&c->stop, 0);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    return c;
+}
+
+int courier_start(courier *c)
+{
+    int rc = pthread_create(&c->thread, NULL, run, c);
+    if (rc)
+        return -rc;
+    c->started = 1;
+    if (!c->a.configured)
+        log_warn("outbox", "no %s gateway configured: messages wait in the outbox",
+                 c->a.system);
+    return 0;
+}
+
+void courier_kick(courier *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->kicked = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void courier_free(courier **cp)
+{
+    if (!cp || !*cp)
+        return;
+    courier *c = *cp;
+    atomic_store(&c->stop, 1);
+    courier_kick(c);
+    if (c->started)
+        pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    outbox_rate_free(&c->rate);
+    sodium_memzero(c->rate_key, sizeof c->rate_key);
+    free(c);
+    *cp = NULL;
+}

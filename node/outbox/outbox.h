@@ -1,0 +1,92 @@
+/*
+ * outbox — the node's durable outbox of messages to outside systems: SMS to parties and
+ * staff today, the 12345 hotline and the court's system later, each delivered by the
+ * adapter of its system (courier.h). A message is queued in the transaction of the event
+ * that causes it (an eventlog operation): it exists exactly when that event was committed.
+ * Its recipient and values are sealed at rest like party data; the record keeps only the
+ * recipient masked (138****5678).
+ *
+ * Store layout (store.h, db `notify`): 'm' id -> NotifyRecord; 's' id -> sealed
+ * NotifyPayload; 'p' id -> empty while not done; 'c' case "\0" id -> empty; 'n' -> last id.
+ * Ids are dense from 1 in queueing order.
+ */
+#ifndef JIEFEN_OUTBOX_H
+#define JIEFEN_OUTBOX_H
+
+#include "crypto.h"
+#include "jiefen.pb-c.h"
+#include "log/eventlog.h"
+#include "store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OUTBOX_MASK_MAX 32
+
+/* A template's {name} and its value. */
+struct notify_var {
+    const char *name, *value;
+};
+
+/* THE call for other features: queues an SMS from template `tmpl` (an [sms] template name,
+ * e.g. "receipt", "appointment", "follow_up", "todo", "sign_reminder") to mobile number
+ * `phone` about case `case_id` ("" or NULL: none), with the template's values (case_id and
+ * centre are filled in by themselves), in the operation's transaction: call it from an
+ * eventlog apply function, after the event that causes the message. The text is made from
+ * the template when it is sent, so a template edited in the config applies to what waits.
+ * 0, JF_EINVAL (not a mobile number, no template name, too many or too long values: nothing
+ * queued), -ENOMEM or a store error. */
+int notify_queue(eventlog_tx *tx, const char *tmpl, const char *phone, const char *case_id,
+                 const struct notify_var *vars, size_t n_vars);
+
+/* The generic form: a message to outside system `system` (its adapter's name). Same
+ * errors, but the recipient is only checked for being non-empty. *id (may be NULL) gets the
+ * new message's id. */
+int outbox_queue(eventlog_tx *tx, const char *system, const char *tmpl, const char *recipient,
+                 const char *case_id, const struct notify_var *vars, size_t n_vars,
+                 uint64_t *id);
+
+/* 1 if phone is a mainland mobile number (11 digits from 1), the only kind an SMS reaches. */
+int outbox_is_mobile(const char *phone);
+
+/* A phone number as logs and views may show it: the first 3 and last 4 digits, e.g.
+ * 138****5678 (shorter numbers: all but the last 2 hidden), into out (OUTBOX_MASK_MAX). */
+void outbox_mask(const char *phone, char *out);
+
+/* The message `id`: *out NULL when absent; free it with
+ * jiefen__notify_record__free_unpacked. 0, JF_ECORRUPT or a store error. */
+int outbox_get(store *st, MDB_txn *txn, uint64_t id, Jiefen__NotifyRecord **out);
+
+/* Stores rec (an update of its status); a message that is done leaves the pending set.
+ * 0 or a store error. */
+int outbox_put(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec);
+
+/* 1 if a status is final: sent, delivered, failed, expired. */
+int outbox_done(Jiefen__NotifyStatus s);
+
+/* Opens the sealed payload of message id_msg with the node's identity. *out is the
+ * caller's (jiefen__notify_payload__free_unpacked). 0, JF_ENOTFOUND, JF_ECRYPTO, JF_ECORRUPT,
+ * -ENOMEM or a store error. */
+int outbox_payload(store *st, MDB_txn *txn, const crypto_identity *id, uint64_t id_msg,
+                   Jiefen__NotifyPayload **out);
+
+/* Calls fn with each message not done, oldest first, until fn returns non-zero (a negative
+ * code is returned; STORE_STOP ends the walk with 0). rec is valid during the call. */
+typedef int (*outbox_fn)(const Jiefen__NotifyRecord *rec, void *arg);
+int outbox_each_pending(store *st, MDB_txn *txn, outbox_fn fn, void *arg);
+
+/* The messages of case_id, oldest first; same contract. */
+int outbox_each_of_case(store *st, MDB_txn *txn, const char *case_id, outbox_fn fn, void *arg);
+
+/* Every message, newest first, from the one below `before` (0: the newest); same contract. */
+int outbox_each(store *st, MDB_txn *txn, uint64_t before, outbox_fn fn, void *arg);
+
+/* The status's code (queued, held, sending, sent, delivered, failed, expired) and its
+ * Chinese name; the name of a queued message waiting for a gateway is 未配置网关，等待发送. */
+const char *outbox_status_code(Jiefen__NotifyStatus s);
+const char *outbox_status_name(const Jiefen__NotifyRecord *rec);
+
+/* The status of a code, or -1. */
+int outbox_status_parse(const char *code);
+
+#endif

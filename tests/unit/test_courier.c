@@ -1,0 +1,247 @@
+/* Courier: delivery of the outbox through a fake adapter (no network): a retry goes again
+ * with the same idempotency key and ends sent; a refusal fails for good with its reason;
+ * without a gateway a message waits, marked, and the adapter is never called; in quiet
+ * hours it is held; past its expiry it is expired unsent. Waits poll the store with a
+ * deadline; the back-off is made a few milliseconds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "error.h"
+#include "outbox/courier.h"
+#include "outbox/outbox.h"
+#include "testutil.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#define DEADLINE_MS 10000
+
+struct fake {
+    pthread_mutex_t mu;
+    enum courier_result script[8];   /* answers in order; then COURIER_SENT */
+    unsigned calls;
+    char keys[8][40];
+};
+
+struct fixture {
+    char dir[4096];
+    crypto_identity *id;
+    store *st;
+    eventlog *log;
+    struct fake fake;
+    struct courier_adapter a;
+};
+
+static enum courier_result fake_send(void *ctx, const Jiefen__NotifyRecord *rec,
+                                     const Jiefen__NotifyPayload *p, const atomic_int *stop,
+                                     char *why, size_t whylen)
+{
+    struct fake *f = ctx;
+    (void)p, (void)stop;
+    pthread_mutex_lock(&f->mu);
+    unsigned n = f->calls++;
+    enum courier_result r = n < 8 ? f->script[n] : COURIER_SENT;
+    if (n < 8)
+        snprintf(f->keys[n], sizeof f->keys[n], "%s", rec->idempotency_key);
+    pthread_mutex_unlock(&f->mu);
+    if (r == COURIER_RETRY || r == COURIER_REFUSED)
+        snprintf(why, whylen, "scripted %s", r == COURIER_RETRY ? "retry" : "refusal");
+    return r;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char path[4200];
+    assert_int_equal(crypto_init(), 0);
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    test_tmpdir(f->dir, sizeof f->dir);
+    snprintf(path, sizeof path, "%s/node.key", f->dir);
+    assert_int_equal(crypto_identity_create(path, &f->id), 0);
+    snprintf(path, sizeof path, "%s/store", f->dir);
+    assert_int_equal(store_open(path, 1 << 20, 1, &f->st), 0);
+    assert_int_equal(eventlog_new(f->st, f->id, "v1", &f->log), 0);
+    pthread_mutex_init(&f->fake.mu, NULL);
+    f->a = (struct courier_adapter){.system = "sms", .configured = 1, .send = fake_send,
+                                    .ctx = &f->fake};
+    f->a.rules = (struct outbox_rules){.expiry_ms = OUTBOX_HOUR_MS, .retry_base_ms = 20,
+                                       .retry_max_ms = 40};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    eventlog_free(&f->log);
+    store_close(&f->st);
+    crypto_identity_free(&f->id);
+    pthread_mutex_destroy(&f->fake.mu);
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static int queue_two(eventlog_tx *tx, void *arg)
+{
+    (void)arg;
+    int rc = notify_queue(tx, "receipt", "13911112222", "v1-2026-000001", NULL, 0);
+    return rc ? rc : notify_queue(tx, "receipt", "13922223333", "v1-2026-000001", NULL, 0);
+}
+
+static void queue(struct fixture *f)
+{
+    assert_int_equal(eventlog_submit(f->log, queue_two, NULL, NULL), 0);
+    assert_int_equal(eventlog_flush(f->log), 1);
+}
+
+/* The status of message id, and the record when out is not NULL (the caller frees). */
+static int status_of(struct fixture *f, uint64_t id, Jiefen__NotifyRecord **out)
+{
+    MDB_txn *txn;
+    Jiefen__NotifyRecord *rec = NULL;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(outbox_get(f->st, txn, id, &rec), 0);
+    store_txn_abort(txn);
+    assert_non_null(rec);
+    int s = rec->status;
+    if (out)
+        *out = rec;
+    else
+        jiefen__notify_record__free_unpacked(rec, NULL);
+    return s;
+}
+
+static int waiting_gateway(struct fixture *f, uint64_t id)
+{
+    Jiefen__NotifyRecord *rec;
+    status_of(f, id, &rec);
+    int w = rec->waiting_gateway;
+    jiefen__notify_record__free_unpacked(rec, NULL);
+    return w;
+}
+
+#define WAITING_GATEWAY (-1) /* for wait_both: queued, marked as waiting for a gateway */
+#define DONE (-2)            /* for wait_both: sent, delivered, failed or expired */
+
+static int reached(struct fixture *f, uint64_t id, int s)
+{
+    if (s == WAITING_GATEWAY)
+        return waiting_gateway(f, id);
+    int now = status_of(f, id, NULL);
+    return s == DONE ? outbox_done(now) : now == s;
+}
+
+/* Polls until both messages have reached s (a status, WAITING_GATEWAY or DONE), with a
+ * deadline. */
+static void wait_both(struct fixture *f, int s)
+{
+    int64_t end = clock_now_ms() + DEADLINE_MS;
+    struct timespec pause = {0, 5000000};
+    while (clock_now_ms() < end) {
+        if (reached(f, 1, s) && reached(f, 2, s))
+            return;
+        nanosleep(&pause, NULL);
+    }
+    fail_msg("messages did not reach %d: %d and %d", s, status_of(f, 1, NULL),
+             status_of(f, 2, NULL));
+}
+
+static void run_courier(struct fixture *f, int until_status)
+{
+    courier *c = courier_new(f->st, f->id, &f->a);
+    assert_non_null(c);
+    assert_int_equal(courier_start(c), 0);
+    courier_kick(c);
+    wait_both(f, until_status);
+    courier_free(&c);
+    assert_null(c);
+}
+
+static void test_retry_same_key_then_sent_and_refusal_fails(void **state)
+{
+    struct fixture *f = *state;
+    /* message 1: retry, then sent; message 2: refused */
+    f->fake.script[0] = COURIER_RETRY;
+    f->fake.script[1] = COURIER_REFUSED;
+    f->fake.script[2] = COURIER_SENT;
+    for (int i = 3; i < 8; i++)
+        f->fake.script[i] = COURIER_SENT;
+    queue(f);
+    run_courier(f, DONE);
+    Jiefen__NotifyRecord *r1, *r2;
+    assert_int_equal(status_of(f, 1, &r1), JIEFEN__NOTIFY_STATUS__NOTIFY_SENT);
+    assert_int_equal(status_of(f, 2, &r2), JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED);
+    print_message("calls %u; 1: %u attempts; 2: %s\n", f->fake.calls, r1->attempts,
+                  r2->last_error);
+    assert_int_equal(f->fake.calls, 3);
+    assert_int_equal(r1->attempts, 2);
+    assert_string_equal(f->fake.keys[0], r1->idempotency_key);
+    assert_string_equal(f->fake.keys[2], r1->idempotency_key);
+    assert_string_equal(f->fake.keys[1], r2->idempotency_key);
+    assert_string_equal(r2->last_error, "scripted refusal");
+    assert_true(r1->done_ms > 0);
+    jiefen__notify_record__free_unpacked(r1, NULL);
+    jiefen__notify_record__free_unpacked(r2, NULL);
+}
+
+static void test_without_gateway_waits_unsent(void **state)
+{
+    struct fixture *f = *state;
+    f->a.configured = 0;
+    queue(f);
+    run_courier(f, WAITING_GATEWAY);
+    assert_int_equal(status_of(f, 1, NULL), JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED);
+    assert_int_equal(f->fake.calls, 0);
+    /* configured later (a restart): they go at once, not after the wait */
+    f->a.configured = 1;
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_SENT);
+    assert_int_equal(f->fake.calls, 2);
+}
+
+static void test_quiet_hours_hold(void **state)
+{
+    struct fixture *f = *state;
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    int m = tm.tm_hour * 60 + tm.tm_min;
+    f->a.rules.quiet_start_min = (m + 1439) % 1440;
+    f->a.rules.quiet_end_min = (m + 10) % 1440;
+    queue(f);
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_HELD);
+    assert_int_equal(f->fake.calls, 0);
+    Jiefen__NotifyRecord *r;
+    status_of(f, 1, &r);
+    assert_true(r->next_ms > clock_now_ms()); /* held until the end of the quiet hours */
+    jiefen__notify_record__free_unpacked(r, NULL);
+}
+
+static void test_expired_unsent(void **state)
+{
+    struct fixture *f = *state;
+    f->a.rules.expiry_ms = 1;
+    queue(f);
+    struct timespec pause = {0, 2000000};
+    nanosleep(&pause, NULL); /* older than 1 ms */
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED);
+    assert_int_equal(f->fake.calls, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_retry_same_key_then_sent_and_refusal_fails,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_without_gateway_waits_unsent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quiet_hours_hold, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_unsent, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
