@@ -57,6 +57,8 @@ struct config {
     int link_throttle_window_s;   /* ... within this window, */
     int link_throttle_cooldown_s; /* for this long */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
+    long doc_max_file_kb;     /* [documents] one attached document at most ... */
+    long doc_max_case_kb;     /* ... and all the documents of one case */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

@@ -1,6 +1,7 @@
 #include "node.h"
 #include "api/api.h"
 #include "api/http.h"
+#include "api/api_document.h"
 #include "api/metrics.h"
 #include "case/case.h"
 #include "case/caseindex.h"
@@ -589,6 +590,8 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
 {
     http_limits_default(lim);
     lim->max_body = API_MAX_BODY;
+    lim->max_upload = (size_t)cfg->doc_max_file_kb * 1024;
+    lim->is_upload = api_document_upload;
     lim->header_ms = (unsigned)cfg->http_header_timeout_s * 1000;
     lim->body_ms = (unsigned)cfg->http_body_timeout_s * 1000;
     lim->idle_ms = (unsigned)cfg->http_idle_timeout_s * 1000;

@@ -32,7 +32,7 @@ const names = {
     case_moved: '移交', risk_changed: '风险等级调整', leader_assigned: '领导包案',
     leader_ack: '包案确认', leader_progress: '包案进展', leader_required: '需领导包案',
     deadline: '时限', extension_requested: '申请延期', extension_decided: '延期审批',
-    case_closed: '办结', follow_up: '回访',
+    case_closed: '办结', follow_up: '回访', doc_attached: '添加材料',
   },
   move: { escalate: '上报', handdown: '交办', return: '退回', reopen: '重新办理' },
   deadline: { warning: '即将到期预警', overdue: '已超期' },

@@ -2,6 +2,7 @@
  * personal data this node can open for the roles that need it), the list of cases this
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
+#include "api/api_document.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/caseindex.h"
@@ -153,6 +154,8 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
                          ev->follow_up->note);
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED:
+        return api_document_details(ev->doc_attached);
     default:
         return json_object();
     }
@@ -247,8 +250,9 @@ static void case_show(struct api_call *c, const char *id)
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
 {
-    (void)r;
     char id[128];
+    if (api_document_route(c, r, tail))
+        return;
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
     case_show(c, id);

@@ -53,6 +53,8 @@ static int op_apply(eventlog_tx *tx, void *arg)
 static void op_done(void *arg, int status)
 {
     struct api_op *o = arg;
+    if ((o->refused || status) && o->undo)
+        o->undo(o->data);
     if (o->refused)
         reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
     else if (status)
@@ -68,6 +70,22 @@ static void op_done(void *arg, int status)
     json_decref(o->out);
     free(o->data);
     free(o);
+}
+
+void op_submit_undo(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
+                    void (*undo)(void *data))
+{
+    struct api_op *o = calloc(1, sizeof *o);
+    if (o)
+        *o = (struct api_op){.c = c, .apply = apply, .in = in, .data = data, .undo = undo};
+    if (!o || eventlog_submit(c->api->dep.log, op_apply, op_done, o)) {
+        if (undo)
+            undo(data);
+        free(o);
+        json_decref(in);
+        free(data);
+        reply_error(c, 500, "internal", NULL, "内存不足");
+    }
 }
 
 void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply,

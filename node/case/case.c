@@ -1,5 +1,6 @@
 #include "case/case.h"
 #include "case/clockskew.h"
+#include "case/doctype.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -431,6 +432,11 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return apply_closed(v, ev);
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return apply_follow_up(v, ev);
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED: /* listed by case/document.c from the events */
+        return doctype_kind_name(ev->doc_attached->kind) && ev->doc_attached->size &&
+                       ev->doc_attached->blob_hash.len == CRYPTO_HASH_LEN
+                   ? 0
+                   : JF_EINVAL;
     default:
         return JF_EINVAL;
     }
@@ -714,6 +720,7 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_EXTENSION_DECIDED:
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED:
         return 1;
     default:
         return 0;

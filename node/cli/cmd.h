@@ -16,6 +16,11 @@ int cmd_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_case_new(struct ctl *ctl, int argc, char **argv);
 int cmd_case_show(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_document.c */
+int cmd_case_attach(struct ctl *ctl, int argc, char **argv);
+int cmd_case_documents(struct ctl *ctl, int argc, char **argv);
+int cmd_case_document(struct ctl *ctl, int argc, char **argv);
+
 /* cmd_case_list.c */
 int cmd_case_list(struct ctl *ctl, int argc, char **argv);
 
