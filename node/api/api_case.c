@@ -2,7 +2,7 @@
  * personal data this node can open for the roles that need it), the list of cases this
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
-#include "api/api_document.h"
+#include "case/doctype.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/caseindex.h"
@@ -83,6 +83,17 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
 
 /* ---- the case file ------------------------------------------------------------------ */
 
+json_t *api_case_document_json(const Jiefen__DocAttached *d)
+{
+    char hex[CRYPTO_HASH_LEN * 2 + 1];
+    crypto_hex(d->blob_hash.data, d->blob_hash.len == CRYPTO_HASH_LEN ? CRYPTO_HASH_LEN : 0,
+               hex);
+    const char *kind = doctype_kind_name(d->kind);
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", hex, "kind", d->kind, "kind_name",
+                     kind ? kind : d->kind, "mime", d->mime, "size", (json_int_t)d->size,
+                     "type_name", doctype_mime_name(d->mime));
+}
+
 static json_t *moved_json(const Jiefen__CaseMoved *m)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:i}", "kind", m->kind, "from", m->from,
@@ -155,7 +166,7 @@ static json_t *event_details(const Jiefen__Event *ev)
         return json_pack("{s:s, s:s}", "satisfaction", ev->follow_up->satisfaction, "note",
                          ev->follow_up->note);
     case JIEFEN__EVENT__BODY_DOC_ATTACHED:
-        return api_document_details(ev->doc_attached);
+        return api_case_document_json(ev->doc_attached);
     default:
         return json_object();
     }
@@ -250,9 +261,8 @@ static void case_show(struct api_call *c, const char *id)
 
 void route_case_show(struct api_call *c, const http_request *r, const char *tail)
 {
+    (void)r;
     char id[128];
-    if (api_document_route(c, r, tail))
-        return;
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
     case_show(c, id);

@@ -19,4 +19,8 @@ const char *api_node_name(store *st, MDB_txn *txn, const char *id, char *buf, si
 const char *api_actor_name(store *st, MDB_txn *txn, const char *actor, const char *carried,
                            char *buf, size_t len);
 
+/* What a DocAttached event says (id: the blob's hash in hex; no name, no note: those are
+ * sealed), for the history and the document list. */
+json_t *api_case_document_json(const Jiefen__DocAttached *d);
+
 #endif

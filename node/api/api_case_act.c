@@ -4,7 +4,6 @@
  * action is one operation of the group commit: checked against the case as this node holds
  * it, then appended, or refused with nothing changed. */
 #include "api/api_case.h"
-#include "api/api_document.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "case/case.h"
@@ -702,8 +701,6 @@ static int case_op_apply(eventlog_tx *tx, struct api_op *o)
 
 void route_case_action(struct api_call *c, const http_request *r, const char *tail)
 {
-    if (api_document_route(c, r, tail))
-        return;
     struct case_op_arg *arg = calloc(1, sizeof *arg);
     const char *slash = strchr(tail, '/');
     if (!arg)

@@ -25,17 +25,6 @@ int api_document_upload(const char *method, const char *path)
            n > strlen(PREFIX) + s && strcmp(path + n - s, SUFFIX) == 0;
 }
 
-json_t *api_document_details(const Jiefen__DocAttached *d)
-{
-    char hex[BLOB_HEX];
-    crypto_hex(d->blob_hash.data, d->blob_hash.len == CRYPTO_HASH_LEN ? CRYPTO_HASH_LEN : 0,
-               hex);
-    const char *kind = doctype_kind_name(d->kind);
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", hex, "kind", d->kind, "kind_name",
-                     kind ? kind : d->kind, "mime", d->mime, "size", (json_int_t)d->size,
-                     "type_name", doctype_mime_name(d->mime));
-}
-
 static uint64_t max_file(const struct api *api)
 {
     return (uint64_t)api->dep.cfg->doc_max_file_kb * 1024;
@@ -107,7 +96,7 @@ static int attach_apply(eventlog_tx *tx, struct api_op *o)
     if (rc == 0)
         rc = document_append(tx, v, &d, &s, op_actor(o));
     if (rc == 0) {
-        json_t *j = api_document_details(&d);
+        json_t *j = api_case_document_json(&d);
         json_object_set_new(j, "name", json_string(a->name));
         json_object_set_new(j, "note", json_string(a->note));
         o->out = json_pack("{s:o}", "document", j);
@@ -251,7 +240,7 @@ static int list_one(const Jiefen__Event *ev, const Jiefen__DocSecret *s, void *a
     struct listing *l = arg;
     char person[ACCOUNT_NAME_MAX * 4 + 1], node[128];
     const Jiefen__DocAttached *d = ev->doc_attached;
-    json_t *j = api_document_details(d);
+    json_t *j = api_case_document_json(d);
     const char *id = json_string_value(json_object_get(j, "id"));
     if (l->want) {
         if (strcmp(id, l->want) == 0) {

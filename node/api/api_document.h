@@ -15,10 +15,8 @@
 int api_document_upload(const char *method, const char *path);
 
 /* If tail ("ID/documents" or "ID/documents/DOC", after /api/v1/cases/) names documents,
- * answers the request and returns 1; otherwise returns 0 and leaves it. */
+ * answers the request and returns 1; otherwise returns 0 and leaves it (api.c asks before
+ * the case routes). */
 int api_document_route(struct api_call *c, const http_request *r, const char *tail);
-
-/* What a DocAttached event says, for the case's history (no name, no note: sealed). */
-json_t *api_document_details(const Jiefen__DocAttached *d);
 
 #endif
