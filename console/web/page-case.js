@@ -6,6 +6,7 @@ import { get, post } from './api.js';
 import { h, clear, banner, field, input, select, textarea, formError, submitting, values, toast, table, riskChip, statusChip, fmtTime, isoDate } from './ui.js';
 import { name, options, departments } from './vocab.js';
 import { directiveCard } from './page-directives.js';
+import { documentsSection } from './case-documents.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -170,6 +171,7 @@ function details(e, nodeName) {
   case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
   case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
   case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.note ? `：${d.note}` : ''}`;
+  case 'doc_attached': return `${d.kind_name}：${d.type_name}，${d.size} 字节`;
   default: return JSON.stringify(d);
   }
 }
@@ -202,6 +204,7 @@ export default async function casePage(main, ctx) {
     h('div', { class: 'case-body' },
       h('section', { class: 'card' }, h('h2', {}, '基本情况'), facts(c, nodeName), h('h2', {}, '当事人'), partiesView(file.parties)),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
+    documentsSection(ctx, c),
     directivesAbout(ctx, c, about.directives, children, reload));
 }
 
