@@ -32,7 +32,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "sessions", MDB_CREATE, &s->sessions)) ||
         (rc = mdb_dbi_open(txn, "search", MDB_CREATE, &s->search)) ||
         (rc = mdb_dbi_open(txn, "agenda", MDB_CREATE, &s->agenda)) ||
-        (rc = mdb_dbi_open(txn, "opened", MDB_CREATE, &s->opened))) {
+        (rc = mdb_dbi_open(txn, "opened", MDB_CREATE, &s->opened)) ||
+        (rc = mdb_dbi_open(txn, "docwant", MDB_CREATE, &s->docwant))) {
         mdb_txn_abort(txn);
         return rc;
     }

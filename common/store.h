@@ -30,6 +30,8 @@
  *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
  *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
  *           's' -> the newest change's seq
+ *   docwant case -> empty: cases moved to this node whose document blobs may still be
+ *           missing here (node/link/doclane.h fetches them and drops the entry)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays.
@@ -52,6 +54,7 @@ typedef struct store {
     MDB_env *env;
     MDB_dbi events, sealed, cases, meta, nodes, inbox, outbox, directives, parked, timers,
         reports, warnings, parties, users, sessions, search, agenda, opened;
+    MDB_dbi docwant;
     size_t map_size;
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];

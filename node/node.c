@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
+#include "link/doclane.h"
 #include "link/link.h"
 #include "log.h"
 #include "log/eventlog.h"
@@ -76,6 +77,7 @@ struct node {
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
+    doclane *docs;         /* documents following the cases moved here (doclane.h) */
 };
 
 #define CRON_MS 60000
@@ -412,6 +414,7 @@ static void links_received(void *arg)
     struct node *n = arg;
     links_kick(n);
     api_changed(n->api);
+    doclane_changed(n->docs);
     warning_check_received(n->warnings);
     publish_proofs(n);
 }
@@ -422,6 +425,20 @@ static void links_clock(void *arg, const char *peer, int is_parent, int64_t offs
     clockskew_seen(((struct node *)arg)->clock, peer, is_parent, offset_ms);
 }
 
+/* A message of the document lane came over a link. */
+static void links_doc(void *arg, const char *peer, const Jiefen__LinkMessage *m)
+{
+    doclane_received(((struct node *)arg)->docs, peer, m);
+}
+
+/* The document lane sends to the parent or to a child, whichever `peer` is. */
+static int docs_send(void *arg, const char *peer, const Jiefen__LinkMessage *m)
+{
+    struct node *n = arg;
+    int rc = uplink_send(n->up, peer, m);
+    return rc == -EHOSTUNREACH && n->down ? downlink_send(n->down, peer, m) : rc;
+}
+
 static struct link_ctx link_ctx(struct node *n)
 {
     struct link_throttle t = {(uint64_t)n->cfg.link_throttle_invalid,
@@ -429,7 +446,8 @@ static struct link_ctx link_ctx(struct node *n)
                               n->cfg.link_throttle_cooldown_s * 1000LL};
     return (struct link_ctx){.loop = &n->loop, .zctx = n->zctx, .st = n->st, .id = n->id,
                              .node_id = n->cfg.node_id, .on_received = links_received,
-                             .arg = n, .throttle = t, .on_clock = links_clock};
+                             .arg = n, .throttle = t, .on_clock = links_clock,
+                             .on_doc = links_doc};
 }
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
@@ -624,6 +642,10 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         errf(err, errlen, "out of memory");
         return -1;
     }
+    if (doclane_new(l, n->st, n->log, n->id, n->cfg.node_id, docs_send, n, &n->docs)) {
+        errf(err, errlen, "documents: cannot start the document lane");
+        return -1;
+    }
     if (start_api(n) ||
         !(n->schedule = schedule_new(l, n->log, n->st, n->work, &n->cfg))) {
         errf(err, errlen, "out of memory");
@@ -697,6 +719,7 @@ void node_destroy(struct node **np)
     warning_queue_free(&n->warnings);
     schedule_free(&n->schedule);
     clockskew_free(&n->clock);
+    doclane_free(&n->docs);
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);

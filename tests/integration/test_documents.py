@@ -245,5 +245,93 @@ class Documents(NodeTest):
         self.assertEqual((s, b["error"]["code"]), (500, "document_damaged"))
 
 
+def partial_bytes(node):
+    d = os.path.join(node.dir, "docs", "partial")
+    try:
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
+    except FileNotFoundError:
+        return 0
+
+
+def doc_list(node, cid):
+    s, b = node.api("GET", f"/api/v1/cases/{urllib.parse.quote(cid)}/documents")
+    return b if s == 200 else None
+
+
+def held_here(node, cid):
+    s, b = node.api("GET", f"/api/v1/cases/{urllib.parse.quote(cid)}")
+    return s == 200 and b["case"]["where"] == "here"
+
+
+class DocumentsTravel(NodeTest):
+    def test_documents_follow_the_case_to_the_county_through_a_kill9(self):
+        county, (town,), ((v1, v2),) = self.tree(villages_per_township=(2,))
+        cid = v1.ok("POST", "/api/v1/cases", intake(village="村11"))["case"]["id"]
+        q = urllib.parse.quote(cid)
+        sent = {}
+        for i in range(3):  # about 51 MiB, each one a PDF by its content
+            data = pdf(f"卷{i}") + os.urandom(17 * 1024 * 1024)
+            s, b = attach(v1, cid, f"卷{i}.pdf", data, kind="evidence")
+            self.assertEqual(s, 200, b)
+            sent[b["document"]["id"]] = data
+        v1.ok("POST", f"/api/v1/cases/{q}/escalate", {"reason": "跨村纠纷"})
+        wait_for(lambda: held_here(town, cid), 30, "the case at the township")
+        # The township shows them in transit, names and all, before the bytes are there.
+        listed = doc_list(town, cid)
+        self.assertEqual(sorted(d["name"] for d in listed["documents"]),
+                         ["卷0.pdf", "卷1.pdf", "卷2.pdf"])
+        town.ok("POST", f"/api/v1/cases/{q}/escalate", {"reason": "重大疑难"})
+        wait_for(lambda: held_here(county, cid), 30, "the case at the county")
+        # kill -9 of the township in the middle of its transfer.
+        wait_for(lambda: partial_bytes(town) > 2 * 1024 * 1024, 60, "the township's transfer")
+        town.kill9()
+        left = partial_bytes(town)
+        self.assertGreater(left, 0)
+        town.start()
+        # A small event meanwhile: another village's escalation reaches the township and the
+        # county while the documents are still in transit to the county.
+        other = v2.ok("POST", "/api/v1/cases", intake(village="村12"))["case"]["id"]
+        v2.ok("POST", f"/api/v1/cases/{urllib.parse.quote(other)}/escalate", {"reason": "急"})
+        wait_for(lambda: held_here(town, other), 30, "the small escalation at the township")
+        at_county = doc_list(county, cid)
+        self.assertGreater(at_county["in_transit"], 0,
+                           "the escalation waited for the documents")
+        # Then every document arrives at the county, whole.
+        wait_for(lambda: doc_list(county, cid)["in_transit"] == 0, 240, "the documents at the county")
+        for node in (town, county):
+            for d in doc_list(node, cid)["documents"]:
+                s, body, _ = fetch(node, f"/api/v1/cases/{q}/documents/{d['id']}")
+                self.assertEqual(s, 200)
+                self.assertTrue(body == sent[d["id"]], f"{d['name']} at {node.id}")
+            self.assertTrue(node.verify()["ok"])
+        # The same blob (the same hash) at every tier: the key was re-boxed, not the blob.
+        self.assertEqual({d["id"] for d in doc_list(county, cid)["documents"]}, set(sent))
+
+    def test_a_bad_blob_is_fetched_again(self):
+        county, (town,), ((v1,),) = self.tree(villages_per_township=(1,))
+        cid = v1.ok("POST", "/api/v1/cases", intake(village="村11"))["case"]["id"]
+        q = urllib.parse.quote(cid)
+        s, b = attach(v1, cid, "协议.pdf", pdf(pad=600 * 1024))
+        self.assertEqual(s, 200, b)
+        h = b["document"]["id"]
+        # Damage the village's copy: the township gets bytes that do not match the hash.
+        path = os.path.join(v1.dir, "docs", h[:2], h)
+        with open(path, "r+b") as f:
+            f.seek(100)
+            original = f.read(4)
+            f.seek(100)
+            f.write(bytes(b ^ 0xff for b in original))
+        v1.ok("POST", f"/api/v1/cases/{q}/escalate", {"reason": "跨村纠纷"})
+        wait_for(lambda: "does not match its hash" in town.log(), 60, "the bad blob refused")
+        self.assertEqual(doc_list(town, cid)["in_transit"], 1)
+        self.assertFalse(os.path.exists(os.path.join(town.dir, "docs", h[:2], h)))
+        # Repaired at the source, it is fetched again and arrives.
+        with open(path, "r+b") as f:
+            f.seek(100)
+            f.write(original)
+        wait_for(lambda: doc_list(town, cid)["in_transit"] == 0, 60, "the good blob")
+        self.assertTrue(town.verify()["ok"])
+
+
 if __name__ == "__main__":
     main()
