@@ -597,7 +597,7 @@ static int start_api(struct node *n)
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
                          .dir = n->dir, .token = n->token,
                          .search_key = n->search_key, .started_ms = n->started_ms,
-                         .lc = &n->lc, .clock = n->clock, .uplink_start = uplink_start_cb,
+                         .lc = &n->lc, .clock = n->clock, .docs = n->docs, .uplink_start = uplink_start_cb,
                          .arg = n};
     return (n->api = api_new(&d)) ? 0 : -1;
 }

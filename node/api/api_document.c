@@ -11,6 +11,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,22 @@ static const char *text_param(const char *q, const char *key, char *out, size_t 
     return NULL;
 }
 
+/* Answers 400 with code, field and message; -1. */
+static int refuse_param(struct api_call *c, const char *code, const char *field,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int refuse_param(struct api_call *c, const char *code, const char *field,
+                        const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply_error(c, 400, code, field, "%s", msg);
+    return -1;
+}
+
 /* Reads and checks the query into a. 0, or answers 400 and returns -1. */
 static int attach_params(struct api_call *c, const http_request *r, struct attach *a)
 {
@@ -131,55 +148,22 @@ static int attach_params(struct api_call *c, const http_request *r, struct attac
             known |= strlen(keys[i]) == klen && strncmp(p, keys[i], klen) == 0;
         snprintf(bad, sizeof bad, "%.*s", (int)(klen < 40 ? klen : 40), p);
         if (!known && klen)
-            return reply_error(c, 400, "unknown_field", bad, "不认识的参数 %s", bad), -1;
+            return refuse_param(c, "unknown_field", bad, "不认识的参数 %s", bad);
     }
     if ((why = text_param(r->query, "name", a->name, DOCUMENT_NAME_MAX)))
-        return reply_error(c, 400, "invalid_field", "name", "文件名%s", why), -1;
+        return refuse_param(c, "invalid_field", "name", "文件名%s", why);
     if (!a->name[0] || strchr(a->name, '/'))
-        return reply_error(c, 400, a->name[0] ? "invalid_field" : "missing_field", "name",
-                           "请给出文件名（name，不含“/”）"), -1;
+        return refuse_param(c, a->name[0] ? "invalid_field" : "missing_field", "name",
+                            "请给出文件名（name，不含“/”）");
     if ((why = text_param(r->query, "note", a->note, DOCUMENT_NOTE_MAX)))
-        return reply_error(c, 400, "invalid_field", "note", "说明%s", why), -1;
+        return refuse_param(c, "invalid_field", "note", "说明%s", why);
     if (api_query_param(r->query, "kind", kind, sizeof kind))
         kind[0] = '\1';
     a->kind = kind[0] ? doctype_kind_code(kind) : "other";
     if (!a->kind)
-        return reply_error(c, 400, "invalid_field", "kind",
-                           "材料类别“%s”不在可选范围内（证据、协议、笔录、裁定/文书、其他）", kind), -1;
+        return refuse_param(c, "invalid_field", "kind",
+                            "材料类别“%s”不在可选范围内（证据、协议、笔录、裁定/文书、其他）", kind);
     return 0;
-}
-
-/* Checks what can be checked before sealing: the case is here, held here, has room. */
-static int attach_precheck(struct api_call *c, struct attach *a)
-{
-    struct api *api = c->api;
-    MDB_txn *txn;
-    Jiefen__CaseView *v = NULL;
-    uint64_t total = 0;
-    char name[128];
-    int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
-    if (rc)
-        return reply_store_error(c, rc), -1;
-    if ((rc = caseindex_get(api->dep.st, txn, a->id, &v)) == 0 && v)
-        rc = document_total(api->dep.st, txn, v, &total);
-    if (rc == 0 && v && strcmp(v->holder, api->dep.cfg->node_id))
-        api_node_name(api->dep.st, txn, v->holder, name, sizeof name);
-    store_txn_abort(txn);
-    if (rc)
-        reply_store_error(c, rc);
-    else if (!v)
-        reply_error(c, 404, "not_found", NULL, "无此案件：%s", a->id);
-    else if (strcmp(v->holder, api->dep.cfg->node_id))
-        reply_error(c, 409, "not_holder", NULL, "案件 %s 由 %s（%s）办理，本节点不能添加材料",
-                    v->case_id, name, v->holder);
-    else if (total + a->size > max_case(api))
-        reply_error(c, 413, "case_documents_full", "file",
-                    "案件 %s 的材料已有 %llu KiB，加上本文件将超过每案上限 %ld KiB", v->case_id,
-                    (unsigned long long)(total / 1024), api->dep.cfg->doc_max_case_kb);
-    else
-        rc = 1;
-    case_view_free(&v);
-    return rc == 1 ? 0 : -1;
 }
 
 static void route_attach(struct api_call *c, const http_request *r, const char *id)
@@ -191,10 +175,12 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
     a->size = r->body_len;
     int rc = attach_params(c, r, a);
     if (rc == 0 && !r->body_len)
-        rc = -1, reply_error(c, 400, "empty_file", "file", "文件是空的");
-    if (rc == 0 && r->body_len > max_file(c->api))
-        rc = -1, reply_error(c, 413, "file_too_large", "file", "文件过大：%zu KiB，每个文件最多 %ld KiB",
-                             r->body_len / 1024, c->api->dep.cfg->doc_max_file_kb);
+        rc = refuse_param(c, "empty_file", "file", "文件是空的");
+    if (rc == 0 && r->body_len > max_file(c->api)) {
+        reply_error(c, 413, "file_too_large", "file", "文件过大：%zu KiB，每个文件最多 %ld KiB",
+                    r->body_len / 1024, c->api->dep.cfg->doc_max_file_kb);
+        rc = -1;
+    }
     if (rc == 0 && (rc = doctype_check(r->body, r->body_len, a->mime)) != 0) {
         if (rc == JF_EINVAL)
             reply_error(c, 415, "unsupported_type", "file",
@@ -203,8 +189,8 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
             reply_error(c, 500, "internal", NULL, "无法识别文件类型（libmagic 未能启动）");
         rc = -1;
     }
-    if (rc == 0)
-        rc = attach_precheck(c, a);
+    /* The case's own checks (here, held here, room left) are the operation's, in the
+     * transaction that appends: a refusal there removes the blob sealed here (attach_undo). */
     if (rc == 0 && (rc = blob_dir(c->api->dep.st, 1, a->dir)) == 0 &&
         (rc = document_seal(a->dir, (const uint8_t *)r->body, r->body_len, a->key, a->hash,
                             &a->sealed_size)))
@@ -282,20 +268,23 @@ static int walk_documents(struct api_call *c, const char *id, struct listing *l,
     l->dir = dir;
     if (rc == 0)
         rc = store_txn_begin(api->dep.st, MDB_RDONLY, &l->txn);
-    if (rc)
-        return reply_store_error(c, rc), -1;
+    if (rc) {
+        reply_store_error(c, rc);
+        return -1;
+    }
     if ((rc = caseindex_get(api->dep.st, l->txn, id, &v)) == 0 && v &&
         (rc = document_total(api->dep.st, l->txn, v, total)) == 0)
         rc = document_each(api->dep.st, l->txn, api->dep.id, api->dep.cfg->node_id, v,
                            list_one, l);
     store_txn_abort(l->txn);
     l->dir = NULL;
-    if (rc < 0)
-        return reply_store_error(c, rc), case_view_free(&v), -1;
-    if (!v)
-        return reply_error(c, 404, "not_found", NULL, "无此案件：%s", id), -1;
+    int found = v != NULL;
     case_view_free(&v);
-    return 0;
+    if (rc < 0)
+        reply_store_error(c, rc);
+    else if (!found)
+        reply_error(c, 404, "not_found", NULL, "无此案件：%s", id);
+    return rc < 0 || !found ? -1 : 0;
 }
 
 static void route_list(struct api_call *c, const char *id)

@@ -2,9 +2,10 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry, documents attached by drag-and-drop and the file picker with progress, downloaded, refused by type, and shown 在途 at the township until their bytes arrive (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field, every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
@@ -101,6 +102,9 @@ const PARTY = [
   { name: '李四', id_number: '110101199003077571', phone: '0951-5012345', address: '东村3组14号' },
 ];
 
+const PDF_TEXT = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 async function fillIntake(page, wrongId) {
   for (const [i, p] of PARTY.entries())
     for (const [k, v] of Object.entries(p))
@@ -186,6 +190,39 @@ test('the console in Chromium', async (t) => {
     assert.equal(after, before, 'a refused action appended nothing');
   });
 
+  await t.test('clerk: documents by drag-and-drop and the file picker, with progress; the download is the file; a refused type is said beside the field and the note typed stays', async () => {
+    // The township's transfers wait until the test lets them go, so 在途 can be seen there.
+    assert.equal(await ask('@@hold-docs'), 'ok');
+    await open(village, VILLAGE, `#/case/${caseId}`);
+    await village.waitForSelector('.case-documents .drop-zone');
+    await village.selectOption('.doc-upload [name=kind]', 'agreement');
+    await village.fill('.doc-upload [name=note]', '双方签字的协议书');
+    const drop = async (name, type, text) => {
+      const dt = await village.evaluateHandle(([n, ty, tx]) => {
+        const d = new DataTransfer();
+        d.items.add(new File([tx], n, { type: ty }));
+        return d;
+      }, [name, type, text]);
+      await village.dispatchEvent('.drop-zone', 'drop', { dataTransfer: dt });
+    };
+    await drop('调解协议书.pdf', 'application/pdf', PDF_TEXT);
+    await village.waitForSelector('table.documents a.doc-link');
+    assert.equal(await village.$eval('.doc-progress', (p) => p.value), 100);
+    assert.match(await village.textContent('table.documents tbody tr'), /调解协议书\.pdf.*协议.*PDF 文档/);
+    await village.setInputFiles('.doc-picker', { name: '界址图.png', mimeType: 'image/png', buffer: Buffer.from(PNG_BASE64, 'base64') });
+    await village.waitForFunction(() => document.querySelectorAll('table.documents tbody tr').length === 2);
+    assert.match(await village.textContent('.case-documents h2'), /材料（2）/);
+    const [dl] = await Promise.all([village.waitForEvent('download'), village.click('table.documents a.doc-link >> text=调解协议书.pdf')]);
+    assert.equal(dl.suggestedFilename(), '调解协议书.pdf');
+    assert.equal(fs.readFileSync(await dl.path(), 'utf8'), PDF_TEXT);
+    await drop('照片.jpg', 'image/jpeg', '#!/bin/sh\nrm -rf /\n');
+    const slot = await village.waitForSelector('.doc-upload .field.invalid[data-field=file]');
+    assert.match(await (await slot.$('.field-error')).textContent(), /不接受此类文件.*text\/x-shellscript/);
+    assert.equal(await village.inputValue('.doc-upload [name=note]'), '双方签字的协议书');
+    assert.equal(await village.locator('table.documents tbody tr').count(), 2, 'nothing stored');
+    await shot(village, '03b-case-documents');
+  });
+
   await t.test('clerk: every wrong field of the intake is shown at once, beside each', async () => {
     await open(village, VILLAGE, '#/intake');
     // The limits and the time limit as the node has them.
@@ -237,6 +274,23 @@ test('the console in Chromium', async (t) => {
     assert.match(await town.textContent('.case-head'), /办理中/);
     await town.waitForSelector('.case-actions button[data-action=risk]');
     await shot(town, '06-case-township');
+  });
+
+  await t.test('township: the documents came with the case, 在途 until their bytes arrive, then downloadable', async () => {
+    await open(town, TOWN, `#/case/${caseId}`);
+    await town.waitForSelector('.case-documents .chip.doc-in_transit');
+    assert.match(await town.textContent('.case-documents'), /2 份材料在途/);
+    assert.equal(await town.locator('table.documents a.doc-link').count(), 0, 'no link before the bytes are here');
+    await shot(town, '06b-documents-in-transit');
+    assert.equal(await ask('@@release-docs'), 'ok');
+    await until(async () => {
+      await town.reload();
+      await settled(town);
+      await town.waitForSelector('.case-documents table.documents');
+      return (await town.locator('.case-documents .chip.doc-present').count()) === 2;
+    }, 'the documents at the township');
+    const [dl] = await Promise.all([town.waitForEvent('download'), town.click('table.documents a.doc-link >> text=调解协议书.pdf')]);
+    assert.equal(fs.readFileSync(await dl.path(), 'utf8'), PDF_TEXT);
   });
 
   await t.test('search for a person from the header: by name, ID number (spaces, full-width) and phone; names, not codes; only for roles that see parties', async () => {

@@ -108,6 +108,16 @@ class ConsoleBrowserTest(harness.NodeTest):
                 new = self.restart(village, int(line.split()[1]))
                 proc.stdin.write(new + "\n")
                 proc.stdin.flush()
+            elif line.startswith("@@hold-docs") or line.startswith("@@release-docs"):
+                # A file where the township keeps partial documents: its transfers wait
+                # (and retry) until it is gone.
+                hold = os.path.join(town.dir, "docs", "partial")
+                if line.startswith("@@hold-docs"):
+                    open(hold, "w").close()
+                else:
+                    os.unlink(hold)
+                proc.stdin.write("ok\n")
+                proc.stdin.flush()
             else:
                 sys.stdout.write(line)
                 sys.stdout.flush()

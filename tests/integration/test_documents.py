@@ -322,7 +322,9 @@ class DocumentsTravel(NodeTest):
             f.seek(100)
             f.write(bytes(b ^ 0xff for b in original))
         v1.ok("POST", f"/api/v1/cases/{q}/escalate", {"reason": "跨村纠纷"})
-        wait_for(lambda: "does not match its hash" in town.log(), 60, "the bad blob refused")
+        wait_for(lambda: town.ok("GET", "/api/v1/status")["documents"]["bad_blobs"] >= 1, 60,
+                 "the bad blob refused")
+        self.assertIn("does not match its hash", town.log())
         self.assertEqual(doc_list(town, cid)["in_transit"], 1)
         self.assertFalse(os.path.exists(os.path.join(town.dir, "docs", h[:2], h)))
         # Repaired at the source, it is fetched again and arrives.
