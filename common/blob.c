@@ -249,7 +249,7 @@ uint64_t blob_partial_size(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN])
 }
 
 int blob_partial_append(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN],
-                        uint64_t offset, const void *buf, size_t len)
+                        uint64_t offset, const void *buf, size_t len, int sync)
 {
     char path[BLOB_PATH_MAX], sub[BLOB_PATH_MAX];
     sub_path(dir, "partial", sub);
@@ -265,7 +265,7 @@ int blob_partial_append(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN],
         rc = -errno;
     else if ((uint64_t)s.st_size != offset)
         rc = -ESPIPE;
-    if (rc == 0 && (rc = write_all(fd, buf, len)) == 0 && fdatasync(fd))
+    if (rc == 0 && (rc = write_all(fd, buf, len)) == 0 && sync && fdatasync(fd))
         rc = -errno;
     close(fd);
     return rc;
@@ -276,11 +276,20 @@ int blob_partial_finish(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN])
     char path[BLOB_PATH_MAX];
     uint8_t got[CRYPTO_HASH_LEN];
     partial_path(dir, hash, path);
-    int rc = hash_file(path, got);
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+    if (fd < 0)
+        return errno == ENOENT ? JF_ENOTFOUND : -errno;
+    if (fsync(fd))
+        rc = -errno;
+    close(fd);
+    if (rc == 0)
+        rc = hash_file(path, got);
     if (rc == 0 && memcmp(got, hash, CRYPTO_HASH_LEN))
         rc = JF_ECORRUPT;
     if (rc == 0)
         return put_in_place(dir, path, hash);
+    if (rc != JF_ECORRUPT)
+        return rc;
     unlink(path);
     return rc;
 }

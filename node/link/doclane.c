@@ -295,8 +295,10 @@ static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
         return;
     if (c->missing) /* not there yet: asked again after DOCLANE_RETRY_MS */
         return;
+    /* Synced every DOCLANE_SYNC bytes: a piece lost to a power cut shows in the hash. */
+    int sync = (c->offset + c->data.len) / DOCLANE_SYNC != c->offset / DOCLANE_SYNC;
     int rc = c->data.len ? blob_partial_append(dl->dir, w->hash, c->offset, c->data.data,
-                                               c->data.len)
+                                               c->data.len, sync)
                          : 0;
     /* -ESPIPE: a piece answering a repeated ask, already taken; the other answer goes on. */
     if (rc == -ESPIPE)

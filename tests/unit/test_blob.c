@@ -102,13 +102,13 @@ static void test_partial_resumes_and_checks(void **state)
     uint8_t hash[CRYPTO_HASH_LEN], wrong[CRYPTO_HASH_LEN];
     crypto_blake2b((const uint8_t *)data, 20, hash);
     assert_int_equal(blob_partial_size(test_dir, hash), 0);
-    assert_int_equal(blob_partial_append(test_dir, hash, 0, data, 8), 0);
+    assert_int_equal(blob_partial_append(test_dir, hash, 0, data, 8, 1), 0);
     assert_int_equal(blob_partial_size(test_dir, hash), 8);
     /* A piece from another offset (a resent one, or one after a gap) is refused. */
-    assert_int_equal(blob_partial_append(test_dir, hash, 4, data + 4, 8), -ESPIPE);
-    assert_int_equal(blob_partial_append(test_dir, hash, 12, data + 12, 8), -ESPIPE);
+    assert_int_equal(blob_partial_append(test_dir, hash, 4, data + 4, 8, 1), -ESPIPE);
+    assert_int_equal(blob_partial_append(test_dir, hash, 12, data + 12, 8, 1), -ESPIPE);
     assert_int_equal(blob_partial_size(test_dir, hash), 8);
-    assert_int_equal(blob_partial_append(test_dir, hash, 8, data + 8, 12), 0);
+    assert_int_equal(blob_partial_append(test_dir, hash, 8, data + 8, 12, 1), 0);
     assert_false(blob_exists(test_dir, hash));
     assert_int_equal(blob_partial_finish(test_dir, hash), 0);
     assert_true(blob_exists(test_dir, hash));
@@ -116,7 +116,7 @@ static void test_partial_resumes_and_checks(void **state)
     assert_int_equal(blob_partial_size(test_dir, hash), 0);
     /* Bytes that do not hash to the name are dropped, to be fetched from 0 again. */
     crypto_blake2b((const uint8_t *)"other", 5, wrong);
-    assert_int_equal(blob_partial_append(test_dir, wrong, 0, data, 20), 0);
+    assert_int_equal(blob_partial_append(test_dir, wrong, 0, data, 20, 1), 0);
     assert_int_equal(blob_partial_finish(test_dir, wrong), JF_ECORRUPT);
     assert_false(blob_exists(test_dir, wrong));
     assert_int_equal(blob_partial_size(test_dir, wrong), 0);
