@@ -19,7 +19,8 @@ struct want {
     uint8_t hash[CRYPTO_HASH_LEN];
     char peer[STORE_ORIGIN_MAX + 1];
     uint64_t total;
-    int64_t asked_ms;     /* 0: not asked since it was found or answered */
+    uint64_t next;        /* the offset of the next piece to ask for */
+    int64_t asked_ms;     /* last ask or piece taken; 0: to be asked from the start */
 };
 
 struct doclane {
@@ -216,15 +217,29 @@ static void scan(doclane *dl)
 
 /* ---- asking and answering ------------------------------------------------------------ */
 
-static void ask(doclane *dl, struct want *w, int64_t now)
+/* Asks for the piece at w->next and moves it on. 0, or the send's error. */
+static int ask_next(doclane *dl, struct want *w)
 {
     Jiefen__DocWant q = JIEFEN__DOC_WANT__INIT;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
     q.hash = (ProtobufCBinaryData){CRYPTO_HASH_LEN, w->hash};
-    q.offset = blob_partial_size(dl->dir, w->hash);
+    q.offset = w->next;
     m.kind_case = JIEFEN__LINK_MESSAGE__KIND_DOC_WANT;
     m.doc_want = &q;
-    w->asked_ms = dl->send(dl->arg, w->peer, &m) == 0 ? now : now - DOCLANE_RETRY_MS + TICK_MS;
+    int rc = dl->send(dl->arg, w->peer, &m);
+    if (rc == 0)
+        w->next += DOCLANE_CHUNK;
+    return rc;
+}
+
+/* Asks afresh from what the partial blob holds: DOCLANE_WINDOW pieces ahead. */
+static void ask(doclane *dl, struct want *w, int64_t now)
+{
+    w->next = blob_partial_size(dl->dir, w->hash);
+    int rc = 0;
+    for (int i = 0; i < DOCLANE_WINDOW && rc == 0 && (i == 0 || w->next < w->total); i++)
+        rc = ask_next(dl, w);
+    w->asked_ms = rc == 0 ? now : now - DOCLANE_RETRY_MS + TICK_MS;
 }
 
 static void on_tick(uv_timer_t *t)
@@ -311,10 +326,11 @@ static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
     dl->chunks_in++;
     dl->bytes_in += c->data.len;
     w->total = c->total;
+    w->asked_ms = clock_now_ms();
     if (c->offset + c->data.len >= c->total)
         finish(dl, w);
-    else
-        ask(dl, w, clock_now_ms());
+    else if (w->next < w->total && ask_next(dl, w))
+        w->asked_ms = 0; /* asked afresh at the next tick */
 }
 
 void doclane_received(doclane *dl, const char *peer, const Jiefen__LinkMessage *m)

@@ -2,17 +2,16 @@
  * doclane — the documents of a case follow it (一案一卷 travels whole). When a case is
  * moved to this node (escalation, hand-down), the fold notes it (store `docwant`); the
  * lane finds the documents of those cases whose blobs are not here and asks the node the
- * case came from for each, DocWant by DocChunk: one chunk of DOCLANE_CHUNK bytes at a time
- * per blob, at most DOCLANE_PARALLEL blobs at once, each chunk appended to the partial blob
+ * case came from for each, DocWant by DocChunk: chunks of DOCLANE_CHUNK bytes, at most
+ * DOCLANE_WINDOW asked ahead per blob, at most DOCLANE_PARALLEL blobs at once, each chunk appended to the partial blob
  * (fsynced every DOCLANE_SYNC bytes and when complete; blob.h), so after a disconnect or a kill -9 at either end the transfer
  * resumes from the partial blob's length. A complete blob is checked against its hash: a
  * bad one is dropped and fetched again from 0, and counted. The keys never travel here:
  * they are in the move's sealed copies (casefile.h); a blob is ciphertext.
  *
  * The chunks share the link's socket with the events, but never hold them back for long:
- * only what the receiver asked for is sent, one chunk per blob in flight, so at most
- * DOCLANE_PARALLEL chunks are ever queued ahead of an event batch (the lane is pulled,
- * not pushed). A node that got a case and moved it on before its blobs arrived keeps
+ * only what the receiver asked for is sent, so at most DOCLANE_WINDOW * DOCLANE_PARALLEL
+ * chunks (2 MiB) are ever queued ahead of an event batch (the lane is pulled, not pushed). A node that got a case and moved it on before its blobs arrived keeps
  * fetching them, and answers `missing` meanwhile to the node above it, which asks again:
  * documents reach a county through a township.
  */
@@ -29,6 +28,7 @@
 
 #define DOCLANE_CHUNK (256 * 1024)
 #define DOCLANE_PARALLEL 2
+#define DOCLANE_WINDOW 4        /* pieces of one blob asked for ahead of those received */
 #define DOCLANE_SYNC (4 * 1024 * 1024) /* a partial blob is fsynced every this many bytes */
 #define DOCLANE_RETRY_MS 2000   /* a want unanswered (or answered `missing`) is asked again */
 

@@ -153,9 +153,13 @@ static int send_to(downlink *d, struct link_peer *p, Jiefen__LinkMessage *m)
 
 int downlink_send(downlink *d, const char *child, const Jiefen__LinkMessage *m)
 {
-    for (size_t i = 0; d && i < d->n_peers; i++)
-        if (strcmp(d->peers[i].id, child) == 0)
-            return send_to(d, &d->peers[i], (Jiefen__LinkMessage *)m);
+    for (size_t i = 0; d && d->zr && i < d->n_peers; i++) {
+        if (strcmp(d->peers[i].id, child))
+            continue;
+        int rc = send_to(d, &d->peers[i], (Jiefen__LinkMessage *)m);
+        zsock_kick(d->zr); /* a send can hide the read signal */
+        return rc;
+    }
     return -EHOSTUNREACH;
 }
 

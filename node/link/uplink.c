@@ -98,7 +98,9 @@ int uplink_send(uplink *u, const char *peer, const Jiefen__LinkMessage *m)
 {
     if (!u || strcmp(peer, u->parent))
         return -EHOSTUNREACH;
-    return send_msg(u, (Jiefen__LinkMessage *)m);
+    int rc = send_msg(u, (Jiefen__LinkMessage *)m);
+    zsock_kick(u->z); /* a send can hide the read signal */
+    return rc;
 }
 
 static uint64_t inflight(const uplink *u)
