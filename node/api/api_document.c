@@ -46,11 +46,12 @@ struct attach {
     uint64_t size, sealed_size;
 };
 
-/* The blob of an attachment that did not commit: nothing of it stays on disk. */
-static void attach_undo(void *data)
+/* The key is wiped; the blob of an attachment that did not commit is removed: nothing of
+ * it stays on disk. */
+static void attach_release(void *data, int committed)
 {
     struct attach *a = data;
-    int rc = blob_remove(a->dir, a->hash);
+    int rc = committed ? 0 : blob_remove(a->dir, a->hash);
     if (rc)
         log_warn("document", "cannot remove the blob of a refused attachment (%s)",
                  jf_strerror(rc));
@@ -190,7 +191,7 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
         rc = -1;
     }
     /* The case's own checks (here, held here, room left) are the operation's, in the
-     * transaction that appends: a refusal there removes the blob sealed here (attach_undo). */
+     * transaction that appends: a refusal there removes the blob sealed here (attach_release). */
     if (rc == 0 && (rc = blob_dir(c->api->dep.st, 1, a->dir)) == 0 &&
         (rc = document_seal(a->dir, (const uint8_t *)r->body, r->body_len, a->key, a->hash,
                             &a->sealed_size)))
@@ -205,7 +206,7 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
     if (c->who.auth == API_AUTH_TOKEN && api_query_param(r->query, "actor", actor, sizeof actor) == 0 &&
         actor[0])
         json_object_set_new(in, "actor", json_string(actor));
-    op_submit_undo(c, in, attach_apply, a, attach_undo);
+    op_submit_release(c, in, attach_apply, a, attach_release);
 }
 
 /* ---- the list and the download ---------------------------------------------------- */

@@ -53,8 +53,9 @@ static int op_apply(eventlog_tx *tx, void *arg)
 static void op_done(void *arg, int status)
 {
     struct api_op *o = arg;
-    if ((o->refused || status) && o->undo)
-        o->undo(o->data);
+    /* Before the answer: whoever reads it finds nothing of a refused operation left. */
+    if (o->release)
+        o->release(o->data, !o->refused && !status);
     if (o->refused)
         reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
     else if (status)
@@ -72,15 +73,15 @@ static void op_done(void *arg, int status)
     free(o);
 }
 
-void op_submit_undo(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
-                    void (*undo)(void *data))
+void op_submit_release(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
+                       void (*release)(void *data, int committed))
 {
     struct api_op *o = calloc(1, sizeof *o);
     if (o)
-        *o = (struct api_op){.c = c, .apply = apply, .in = in, .data = data, .undo = undo};
+        *o = (struct api_op){.c = c, .apply = apply, .in = in, .data = data, .release = release};
     if (!o || eventlog_submit(c->api->dep.log, op_apply, op_done, o)) {
-        if (undo)
-            undo(data);
+        if (release)
+            release(data, 0);
         free(o);
         json_decref(in);
         free(data);

@@ -25,9 +25,10 @@ struct api_op {
     char code[32], field[64], msg[512];
     op_after_fn after;
     void *data;            /* the route's own, freed with the operation */
-    /* Runs when the operation did not commit (refused or not durable), before data is
-     * freed: undoes what the route did outside the store (a blob written). May be NULL. */
-    void (*undo)(void *data);
+    /* Runs once answered, before data is freed, with whether the operation committed: undoes
+     * what the route did outside the store when it did not (a blob written), wipes secrets.
+     * May be NULL. */
+    void (*release)(void *data, int committed);
 };
 
 /* Records why the operation is refused and returns JF_EINVAL: the operation's nested
@@ -44,9 +45,9 @@ void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn af
 void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after,
                     void *data);
 
-/* op_submit_data with undo (struct api_op) run if the operation does not commit. */
-void op_submit_undo(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
-                    void (*undo)(void *data));
+/* op_submit_data with release (struct api_op) run once the operation is answered. */
+void op_submit_release(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
+                       void (*release)(void *data, int committed));
 
 /* A JSON body, then op_submit. */
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply, op_after_fn after);
