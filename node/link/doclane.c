@@ -21,6 +21,7 @@ struct want {
     uint64_t total;
     uint64_t next;        /* the offset of the next piece to ask for */
     int64_t asked_ms;     /* last ask or piece taken; 0: to be asked from the start */
+    int finishing;        /* complete, being checked (finish_work) */
 };
 
 struct doclane {
@@ -250,7 +251,8 @@ static void on_tick(uv_timer_t *t)
     if (dl->rescan)
         scan(dl);
     for (size_t i = 0; i < dl->n && active < DOCLANE_PARALLEL; i++, active++)
-        if (!dl->w[i].asked_ms || now - dl->w[i].asked_ms >= DOCLANE_RETRY_MS)
+        if (!dl->w[i].finishing &&
+            (!dl->w[i].asked_ms || now - dl->w[i].asked_ms >= DOCLANE_RETRY_MS))
             ask(dl, &dl->w[i], now);
     if (dl->n || dl->rescan)
         uv_timer_start(&dl->tick, on_tick, TICK_MS, 0);
@@ -279,41 +281,78 @@ static void serve(doclane *dl, const char *peer, const Jiefen__DocWant *q)
     free(buf);
 }
 
-/* The blob is whole: checked against its name, kept or fetched again. */
-static void finish(doclane *dl, struct want *w)
+/* A whole blob being checked against its name on the loop's thread pool (fsync and a hash
+ * of up to 20 MiB have no place on the loop). */
+struct finishing {
+    uv_work_t req;
+    doclane *dl;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    char peer[STORE_ORIGIN_MAX + 1];
+    int rc;
+};
+
+static void finish_work(uv_work_t *req)
 {
+    struct finishing *f = req->data;
+    f->rc = blob_partial_finish(f->dl->dir, f->hash);
+}
+
+/* Kept, or fetched again from 0 (counted) when it did not match its hash. */
+static void finish_after(uv_work_t *req, int status)
+{
+    struct finishing *f = req->data;
+    doclane *dl = f->dl;
+    struct want *w = want_for(dl, f->hash, CRYPTO_HASH_LEN);
     char hex[BLOB_HEX];
-    crypto_hex(w->hash, CRYPTO_HASH_LEN, hex);
-    int rc = blob_partial_finish(dl->dir, w->hash);
+    crypto_hex(f->hash, CRYPTO_HASH_LEN, hex);
+    int rc = status ? status : f->rc;
+    free(f);
+    if (!w)
+        return;
+    w->finishing = 0;
     if (rc == JF_ECORRUPT) {
         dl->bad++;
         log_warn("doclane", "document %.16s from %s does not match its hash: fetched again",
                  hex, w->peer);
         w->asked_ms = 0;
-        return;
-    }
-    if (rc) {
+    } else if (rc) {
         log_warn("doclane", "cannot keep document %.16s (%s)", hex, jf_strerror(rc));
         w->asked_ms = clock_now_ms();
-        return;
+    } else {
+        dl->completed++;
+        log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
+        *w = dl->w[--dl->n];
     }
-    dl->completed++;
-    log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
-    *w = dl->w[--dl->n];
     doclane_changed(dl);
+}
+
+static void finish(doclane *dl, struct want *w)
+{
+    struct finishing *f = calloc(1, sizeof *f);
+    if (f) {
+        f->req.data = f;
+        f->dl = dl;
+        memcpy(f->hash, w->hash, CRYPTO_HASH_LEN);
+        if (uv_queue_work(dl->tick.loop, &f->req, finish_work, finish_after) == 0) {
+            w->finishing = 1;
+            return;
+        }
+        free(f);
+    }
+    w->asked_ms = clock_now_ms(); /* the next ask finds it whole and finishes it again */
 }
 
 static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
 {
     struct want *w = want_for(dl, c->hash.data, c->hash.len);
-    if (!w || strcmp(w->peer, peer))
+    if (!w || w->finishing || strcmp(w->peer, peer))
         return;
     if (c->missing) /* not there yet: asked again after DOCLANE_RETRY_MS */
         return;
-    /* Synced every DOCLANE_SYNC bytes: a piece lost to a power cut shows in the hash. */
-    int sync = (c->offset + c->data.len) / DOCLANE_SYNC != c->offset / DOCLANE_SYNC;
+    /* Not synced here (the loop does not wait for the disk): a kill -9 loses nothing
+     * written, a piece lost to a power cut shows in the hash; finish_work syncs. */
     int rc = c->data.len ? blob_partial_append(dl->dir, w->hash, c->offset, c->data.data,
-                                               c->data.len, sync)
+                                               c->data.len, 0)
                          : 0;
     /* -ESPIPE: a piece answering a repeated ask, already taken; the other answer goes on. */
     if (rc == -ESPIPE)

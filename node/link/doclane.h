@@ -4,7 +4,7 @@
  * lane finds the documents of those cases whose blobs are not here and asks the node the
  * case came from for each, DocWant by DocChunk: chunks of DOCLANE_CHUNK bytes, at most
  * DOCLANE_WINDOW asked ahead per blob, at most DOCLANE_PARALLEL blobs at once, each chunk appended to the partial blob
- * (fsynced every DOCLANE_SYNC bytes and when complete; blob.h), so after a disconnect or a kill -9 at either end the transfer
+ * (written on the loop, fsynced and checked on the thread pool when complete; blob.h), so after a disconnect or a kill -9 at either end the transfer
  * resumes from the partial blob's length. A complete blob is checked against its hash: a
  * bad one is dropped and fetched again from 0, and counted. The keys never travel here:
  * they are in the move's sealed copies (casefile.h); a blob is ciphertext.
@@ -29,7 +29,6 @@
 #define DOCLANE_CHUNK (256 * 1024)
 #define DOCLANE_PARALLEL 2
 #define DOCLANE_WINDOW 4        /* pieces of one blob asked for ahead of those received */
-#define DOCLANE_SYNC (4 * 1024 * 1024) /* a partial blob is fsynced every this many bytes */
 #define DOCLANE_RETRY_MS 2000   /* a want unanswered (or answered `missing`) is asked again */
 
 typedef struct doclane doclane;
