@@ -434,8 +434,11 @@ test('the console in Chromium', async (t) => {
     await head.fill('article.directive.awaiting [name=note]', '已安排网格员排查');
     await head.click('article.directive.awaiting button[type=submit]');
     await head.waitForFunction(() => !document.querySelector('article.directive.awaiting') && document.querySelector('article.directive'));
+    await open(town, TOWN, '#/directives');
     await until(async () => {
-      await open(town, TOWN, '#/directives');
+      // The same hash again would not reload the page: reload it.
+      await town.reload();
+      await settled(town);
       return (await town.textContent('article.directive')).includes('已安排网格员排查');
     }, 'the acknowledgement at the township');
     await shot(town, '08-directives-township');
