@@ -5,6 +5,10 @@
 import { get, query, upload, ApiError } from './api.js';
 import { h, clear, banner, field, select, textarea, formError, showError, clearErrors, table, fmtTime, toast } from './ui.js';
 
+// What was typed in a case's upload form, and the error it shows, by case id: the case
+// page is redrawn when the case changes (an upload is such a change), and the form with it.
+const drafts = new Map();
+
 const KINDS = [['evidence', '证据'], ['agreement', '协议'], ['record', '笔录'], ['ruling', '裁定/文书'], ['other', '其他']];
 
 function fmtSize(n) {
@@ -28,13 +32,18 @@ function docList(base, list) {
   ], list, '本案尚无材料', { class: 'documents' });
 }
 
-function uploadForm(base, limits, reload) {
+function uploadForm(caseId, base, limits, reload) {
+  const draft = drafts.get(caseId) || { kind: 'evidence', note: '', error: null };
+  drafts.set(caseId, draft);
   const picker = h('input', { type: 'file', class: 'doc-picker', multiple: true });
   const bar = h('progress', { class: 'doc-progress', max: 100, value: 0, hidden: true });
   const status = h('span', { class: 'doc-status', role: 'status' });
   const kind = select(KINDS, {});
-  kind.value = 'evidence';
+  kind.value = draft.kind;
   const note = textarea({ rows: 2 });
+  note.value = draft.note;
+  kind.addEventListener('change', () => { draft.kind = kind.value; });
+  note.addEventListener('input', () => { draft.note = note.value; });
   const zone = h('div', { class: 'drop-zone', tabindex: 0 },
     '将文件拖到此处，或 ', h('label', { class: 'button secondary' }, '选择文件', picker),
     h('small', { class: 'hint' }, `照片、扫描件、PDF、Word/Excel 文档；每个文件不超过 ${fmtSize(limits.file_bytes)}`));
@@ -42,11 +51,15 @@ function uploadForm(base, limits, reload) {
     h('div', { class: 'grid' }, field('材料类别', kind, 'kind', { required: true }), field('说明', note, 'note', { wide: true })),
     field('文件', zone, 'file', { wide: true }), bar, status);
 
+  const fail = (err) => { draft.error = err; showError(form, err); };
+  if (draft.error) queueMicrotask(() => showError(form, draft.error));
+
   async function send(files) {
     clearErrors(form);
+    draft.error = null;
     for (const file of files) {
       if (file.size > limits.file_bytes) {
-        showError(form, new ApiError(413, 'file_too_large', 'file', `“${file.name}”过大（${fmtSize(file.size)}），每个文件最多 ${fmtSize(limits.file_bytes)}`));
+        fail(new ApiError(413, 'file_too_large', 'file', `“${file.name}”过大（${fmtSize(file.size)}），每个文件最多 ${fmtSize(limits.file_bytes)}`));
         return;
       }
       bar.hidden = false;
@@ -62,7 +75,7 @@ function uploadForm(base, limits, reload) {
         status.textContent = '';
         bar.hidden = true;
         if (!err.code) throw err;
-        showError(form, err);
+        fail(err);
         return;
       }
     }
@@ -97,7 +110,7 @@ export function documentsSection(ctx, c) {
       r.in_transit ? banner(`${r.in_transit} 份材料在途，到达本节点后即可下载`, 'warn') : null,
       docList(base, r.documents));
     if (!form && c.where === 'here') {
-      form = uploadForm(base, r.limits, () => load().catch((e) => toast(e.message, 'error')));
+      form = uploadForm(c.id, base, r.limits, () => load().catch((e) => toast(e.message, 'error')));
       section.append(form);
     }
   }
