@@ -117,6 +117,10 @@ static const struct option_def options[] = {
     {"link", "clock_skew_seconds", OPT_INT, OFF(clock_skew_seconds), 1, 2592000, "120",
      "A clock further than this from its parent's is reported as skewed (the parent is "
      "the reference)."},
+    {"documents", "max_file_kb", OPT_INT, OFF(doc_max_file_kb), 1, 4 << 20, "20480",
+     "Largest document that may be attached to a case, in KiB (20 MiB)."},
+    {"documents", "max_case_kb", OPT_INT, OFF(doc_max_case_kb), 1, 64 << 20, "204800",
+     "All the documents of one case together at most, in KiB (200 MiB)."},
     {"console", "session_idle_minutes", OPT_INT, OFF(session_idle_minutes), 1, 1440, "30",
      "A browser session unused this long ends (the user logs in again)."},
     {"console", "session_max_hours", OPT_INT, OFF(session_max_hours), 1, 720, "12",

@@ -67,6 +67,8 @@ struct config {
     int dept_sign_hours;      /* [departments] 签收 limit, in working hours */
     char work_hours[32];      /* [departments] the working day, "HH:MM-HH:MM" local */
     struct config_sms sms;    /* [sms]: the SMS gateway and the outbox's rules */
+    long doc_max_file_kb;     /* [documents] one attached document at most ... */
+    long doc_max_case_kb;     /* ... and all the documents of one case */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

@@ -37,6 +37,8 @@
  *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
  *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
  *           'n' -> the last id (node/outbox/outbox.h)
+ *   docwant case -> empty: cases moved to this node whose document blobs may still be
+ *           missing here (node/link/doclane.h fetches them and drops the entry)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -69,6 +71,7 @@ typedef struct store {
     MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
     MDB_dbi roster;   /* 名册 (node/case/roster.h) */
     MDB_dbi notify;  /* the outbox of messages to outside systems */
+    MDB_dbi docwant;  /* cases whose documents may still be missing (link/doclane.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

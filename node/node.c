@@ -1,6 +1,7 @@
 #include "node.h"
 #include "api/api.h"
 #include "api/http.h"
+#include "api/api_document.h"
 #include "api/metrics.h"
 #include "case/access.h"
 #include "case/case.h"
@@ -19,6 +20,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
+#include "link/doclane.h"
 #include "link/link.h"
 #include "log.h"
 #include "log/eventlog.h"
@@ -89,6 +91,7 @@ struct node {
     clockskew *clock;      /* the peers' clocks as the links measure them */
     sms *sms;              /* the SMS gateway's adapter of the outbox */
     courier *courier;      /* delivers the outbox on its own thread */
+    doclane *docs;         /* documents following the cases moved here (doclane.h) */
 };
 
 #define CRON_MS 60000
@@ -324,6 +327,7 @@ static void links_received(void *arg)
     struct node *n = arg;
     links_kick(n);
     api_changed(n->api);
+    doclane_changed(n->docs);
     warning_check_received(n->warnings);
     partyarrival_kick(n->arrivals);
     publish_proofs(n);
@@ -335,6 +339,20 @@ static void links_clock(void *arg, const char *peer, int is_parent, int64_t offs
     clockskew_seen(((struct node *)arg)->clock, peer, is_parent, offset_ms);
 }
 
+/* A message of the document lane came over a link. */
+static void links_doc(void *arg, const char *peer, const Jiefen__LinkMessage *m)
+{
+    doclane_received(((struct node *)arg)->docs, peer, m);
+}
+
+/* The document lane sends to the parent or to a child, whichever `peer` is. */
+static int docs_send(void *arg, const char *peer, const Jiefen__LinkMessage *m)
+{
+    struct node *n = arg;
+    int rc = uplink_send(n->up, peer, m);
+    return rc == -EHOSTUNREACH && n->down ? downlink_send(n->down, peer, m) : rc;
+}
+
 static struct link_ctx link_ctx(struct node *n)
 {
     struct link_throttle t = {(uint64_t)n->cfg.link_throttle_invalid,
@@ -343,7 +361,8 @@ static struct link_ctx link_ctx(struct node *n)
     return (struct link_ctx){.loop = &n->loop, .zctx = n->zctx, .st = n->st, .id = n->id,
                              .node_id = n->cfg.node_id, .on_received = links_received,
                              .arg = n, .throttle = t, .on_clock = links_clock,
-                             .min_protocol = (unsigned)n->cfg.link_min_protocol};
+                             .min_protocol = (unsigned)n->cfg.link_min_protocol,
+                             .on_doc = links_doc};
 }
 
 /* Starts the uplink if this node is enrolled and it is not running yet. */
@@ -524,7 +543,7 @@ static int start_api(struct node *n)
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
                          .dir = n->dir, .token = n->token,
                          .search_key = n->search_key, .started_ms = n->started_ms,
-                         .lc = &n->lc, .clock = n->clock, .uplink_start = uplink_start_cb,
+                         .lc = &n->lc, .clock = n->clock, .docs = n->docs, .uplink_start = uplink_start_cb,
                          .arg = n};
     return (n->api = api_new(&d)) ? 0 : -1;
 }
@@ -535,6 +554,8 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
 {
     http_limits_default(lim);
     lim->max_body = API_MAX_BODY;
+    lim->max_upload = (size_t)cfg->doc_max_file_kb * 1024;
+    lim->is_upload = api_document_upload;
     lim->header_ms = (unsigned)cfg->http_header_timeout_s * 1000;
     lim->body_ms = (unsigned)cfg->http_body_timeout_s * 1000;
     lim->idle_ms = (unsigned)cfg->http_idle_timeout_s * 1000;
@@ -579,6 +600,10 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         !(n->clock = clockskew_new(n->log, n->cfg.node_id,
                                    (int64_t)n->cfg.clock_skew_seconds * 1000))) {
         node_errf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (doclane_new(l, n->st, n->log, n->id, n->cfg.node_id, docs_send, n, &n->docs)) {
+        node_errf(err, errlen, "documents: cannot start the document lane");
         return -1;
     }
     if (start_api(n) ||
@@ -656,6 +681,7 @@ void node_destroy(struct node **np)
     partyarrival_free(&n->arrivals);
     schedule_free(&n->schedule);
     clockskew_free(&n->clock);
+    doclane_free(&n->docs);
     store_close(&n->st);
     crypto_identity_free(&n->id);
     metrics_free(&n->metrics);

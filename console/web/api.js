@@ -48,6 +48,28 @@ export async function api(method, path, body) {
   throw err;
 }
 
+// Sends a file as the raw body of a POST (XMLHttpRequest, for its upload progress):
+// onProgress(sent, total) as the bytes go; resolves to the JSON answer, rejects an ApiError.
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('X-CSRF-Token', csrf);
+    x.setRequestHeader('Content-Type', 'application/octet-stream');
+    x.upload.onprogress = (ev) => { if (ev.lengthComputable) onProgress(ev.loaded, ev.total); };
+    x.onerror = () => reject(new ApiError(0, 'network', '', '上传中断：无法连接本节点服务'));
+    x.onload = () => {
+      let data = null;
+      try { data = x.responseText ? JSON.parse(x.responseText) : {}; } catch { data = null; }
+      if (x.status >= 200 && x.status < 300) return resolve(data || {});
+      const err = errorOf(x.status, data);
+      if (x.status === 401) onLoggedOut(err);
+      reject(err);
+    };
+    x.send(file);
+  });
+}
+
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body === undefined ? {} : body);
 

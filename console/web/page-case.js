@@ -13,6 +13,7 @@ import formsPanel from './forms-panel.js';
 import { followupFields, followupChip } from './page-followups.js';
 import { partsTable } from './dept.js';
 import { smsTable } from './sms-table.js';
+import { documentsSection } from './case-documents.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -216,6 +217,7 @@ function details(e, nodeName) {
   case 'dept_returned': return `${d.department}：${d.reason}`;
   case 'dept_feedback': return `${d.department}${d.final ? '（办理结果）' : ''}：${d.text}`;
   case 'dept_sign_overdue': return `${d.department}未在 ${fmtTime(d.sign_due_ms)} 前签收`;
+  case 'doc_attached': return `${d.kind_name}：${d.type_name}，${d.size} 字节`;
   default: return JSON.stringify(d);
   }
 }
@@ -274,6 +276,7 @@ export default async function casePage(main, ctx) {
         ctx.can('case.parties') ? (currentPurpose() ? purposeLine(reload) : purposePicker(reload)) : null,
         partiesView(file.parties, ctx.can('case.parties') && !currentPurpose())),
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
+    documentsSection(ctx, c),
     directivesAbout(ctx, c, about.directives, children, reload),
     h('section', { class: 'card case-sms', 'aria-label': '短信通知' },
       h('h2', {}, `短信通知（${(file.sms || []).length}）`), smsTable(file.sms || [])), access);

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/api_account.h"
 #include "api/api_dept.h"
+#include "api/api_document.h"
 #include "api/api_routes.h"
 #include "api/decoy.h"
 #include "api/events.h"
@@ -221,6 +222,8 @@ void api_handle(http_req *req, const http_request *r, void *data)
     if (!found)
         return reply_error(c, 404, "not_found", NULL, "无此接口");
     if (allowed(c, found))
+        return;
+    if (strncmp(r->path, "/api/v1/cases/", 14) == 0 && api_document_route(c, r, r->path + 14))
         return;
     found->fn(c, r, r->path + strlen(found->path));
 }

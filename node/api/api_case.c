@@ -4,6 +4,7 @@
 #include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_outbox.h"
+#include "case/doctype.h"
 #include "api/api_routes.h"
 #include "case/access.h"
 #include "case/dept.h"
@@ -102,6 +103,17 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
 
 /* ---- the case file ------------------------------------------------------------------ */
 
+json_t *api_case_document_json(const Jiefen__DocAttached *d)
+{
+    char hex[CRYPTO_HASH_LEN * 2 + 1];
+    crypto_hex(d->blob_hash.data, d->blob_hash.len == CRYPTO_HASH_LEN ? CRYPTO_HASH_LEN : 0,
+               hex);
+    const char *kind = doctype_kind_name(d->kind);
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", hex, "kind", d->kind, "kind_name",
+                     kind ? kind : d->kind, "mime", d->mime, "size", (json_int_t)d->size,
+                     "type_name", doctype_mime_name(d->mime));
+}
+
 static json_t *moved_json(const Jiefen__CaseMoved *m)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:i}", "kind", m->kind, "from", m->from,
@@ -186,6 +198,8 @@ static json_t *event_details(const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_DEPT_FEEDBACK:
     case JIEFEN__EVENT__BODY_DEPT_SIGN_OVERDUE:
         return dept_event_json(ev);
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED:
+        return api_case_document_json(ev->doc_attached);
     default:
         return json_object();
     }

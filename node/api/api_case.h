@@ -44,5 +44,8 @@ int api_op_text(struct api_op *o, const char *key, const char *label, int requir
 struct ref_table;
 int api_op_choice(struct api_op *o, const char *key, const char *label,
                   const struct ref_table *t, int required, int *idx);
+/* What a DocAttached event says (id: the blob's hash in hex; no name, no note: those are
+ * sealed), for the history and the document list. */
+json_t *api_case_document_json(const Jiefen__DocAttached *d);
 
 #endif

@@ -13,6 +13,7 @@
 #include "case/policy.h"
 #include "config.h"
 #include "crypto.h"
+#include "link/doclane.h"
 #include "link/link.h"
 #include "log/eventlog.h"
 #include "log/work.h"
@@ -40,6 +41,7 @@ struct api_deps {
     int64_t started_ms;
     const lifecycle_ctx *lc;     /* what the case steps need of this node */
     const clockskew *clock;      /* the peers' clocks as the links measured them */
+    const doclane *docs;         /* the document lane, for its counters (may be NULL) */
     /* Starts the uplink once this node is enrolled (0 or an error); called with arg. */
     int (*uplink_start)(void *arg);
     void *arg;

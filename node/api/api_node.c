@@ -189,6 +189,8 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     json_object_set_new(out, "links", links_json(api));
     json_object_set_new(out, "enrolment", enrolment_json(api));
     json_object_set_new(out, "clock", clockskew_json(api->dep.clock));
+    if (api->dep.docs)
+        json_object_set_new(out, "documents", doclane_json(api->dep.docs));
     reply_json(c, 200, out);
 }
 

@@ -53,6 +53,9 @@ static int op_apply(eventlog_tx *tx, void *arg)
 static void op_done(void *arg, int status)
 {
     struct api_op *o = arg;
+    /* Before the answer: whoever reads it finds nothing of a refused operation left. */
+    if (o->release)
+        o->release(o->data, !o->refused && !status);
     if (o->refused)
         reply_error(o->c, o->status, o->code, o->field, "%s", o->msg);
     else if (status)
@@ -80,6 +83,8 @@ static void submit(struct api_op tmpl)
     if (o)
         *o = tmpl;
     if (!o || eventlog_submit(tmpl.c->api->dep.log, op_apply, op_done, o)) {
+        if (tmpl.release)
+            tmpl.release(tmpl.data, 0);
         free(o);
         json_decref(tmpl.in);
         free(tmpl.data);
@@ -97,6 +102,12 @@ void op_submit_then(struct api_call *c, json_t *in, op_apply_fn apply, op_then_f
                     void *data)
 {
     submit((struct api_op){.c = c, .apply = apply, .in = in, .then = then, .data = data});
+}
+
+void op_submit_release(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
+                       void (*release)(void *data, int committed))
+{
+    submit((struct api_op){.c = c, .apply = apply, .in = in, .data = data, .release = release});
 }
 
 void op_submit(struct api_call *c, json_t *in, op_apply_fn apply, op_after_fn after)

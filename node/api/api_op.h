@@ -29,6 +29,10 @@ struct api_op {
     op_after_fn after;
     void *data;            /* the route's own, freed with the operation */
     op_then_fn then;       /* instead of the answer, once durable (op_submit_then) */
+    /* Runs once answered, before data is freed, with whether the operation committed: undoes
+     * what the route did outside the store when it did not (a blob written), wipes secrets.
+     * May be NULL. */
+    void (*release)(void *data, int committed);
 };
 
 /* Records why the operation is refused and returns JF_EINVAL: the operation's nested
@@ -50,6 +54,9 @@ void op_submit_data(struct api_call *c, json_t *in, op_apply_fn apply, op_after_
  * as usual and data freed. */
 void op_submit_then(struct api_call *c, json_t *in, op_apply_fn apply, op_then_fn then,
                     void *data);
+/* op_submit_data with release (struct api_op) run once the operation is answered. */
+void op_submit_release(struct api_call *c, json_t *in, op_apply_fn apply, void *data,
+                       void (*release)(void *data, int committed));
 
 /* A JSON body, then op_submit. */
 void op_route(struct api_call *c, const http_request *r, op_apply_fn apply, op_after_fn after);

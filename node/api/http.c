@@ -569,6 +569,8 @@ static void on_connection(uv_stream_t *l, int status)
         s->conns->prev = c;
     s->conns = c;
     http_collect_init(&c->col, s->lim.max_body);
+    c->col.max_upload = s->lim.max_upload;
+    c->col.is_upload = s->lim.is_upload;
     if (uv_accept(l, (uv_stream_t *)&c->tcp) < 0 ||
         uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) < 0) {
         conn_close(c);

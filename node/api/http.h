@@ -61,6 +61,10 @@ struct http_limits {
     unsigned max_conns;         /* connections open at once; 0: from the fd limit */
     unsigned max_per_addr;      /* of those from one client address; 0: max_conns / 4 */
     unsigned max_pipeline;      /* requests of one connection awaiting their answers */
+    /* Uploads (is_upload says which requests, by method and path; NULL: none) may have
+     * bodies up to max_upload instead of max_body. */
+    size_t max_upload;
+    int (*is_upload)(const char *method, const char *path);
 };
 
 /* Why a connection was refused or cut off: the label of jiefen_http_refused_total. */

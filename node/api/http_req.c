@@ -164,7 +164,10 @@ static int on_headers_complete(http_parser *p)
         c->fail_status = 411;
         return -1;
     }
-    if (len > c->max_body) {
+    split_url(q);
+    q->r.method = http_method_str((enum http_method)p->method);
+    if (len > (c->is_upload && c->is_upload(q->r.method, q->r.path) ? c->max_upload
+                                                                        : c->max_body)) {
         c->fail_status = 413;
         return -1;
     }
@@ -174,8 +177,6 @@ static int on_headers_complete(http_parser *p)
         c->fail_status = -1;
         return -1;
     }
-    split_url(q);
-    q->r.method = http_method_str((enum http_method)p->method);
     q->r.host = trimmed(q->text + q->off[H_HOST]);
     q->r.authorization = trimmed(q->text + q->off[H_AUTHORIZATION]);
     q->r.origin = trimmed(q->text + q->off[H_ORIGIN]);

@@ -54,6 +54,8 @@ struct http_req {
 struct http_collect {
     http_parser parser;
     size_t max_body;
+    size_t max_upload;          /* for requests is_upload names (http_limits) */
+    int (*is_upload)(const char *method, const char *path);
     enum http_phase phase;
     uint64_t begun;             /* requests begun so far: each starts its own deadline */
     http_req *req;              /* being collected; owned by the collector */

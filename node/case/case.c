@@ -2,6 +2,7 @@
 #include "case/clockskew.h"
 #include "case/followup.h"
 #include "case/dept.h"
+#include "case/doctype.h"
 #include "array.h"
 #include "clock.h"
 #include "error.h"
@@ -452,6 +453,11 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
         return apply_follow_up(v, ev);
     case JIEFEN__EVENT__BODY_FORMS_RECORD: /* its content is sealed: see case/record.h */
         return ev->forms_record->kind[0] ? 0 : JF_EINVAL;
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED: /* listed by case/document.c from the events */
+        return doctype_kind_name(ev->doc_attached->kind) && ev->doc_attached->size &&
+                       ev->doc_attached->blob_hash.len == CRYPTO_HASH_LEN
+                   ? 0
+                   : JF_EINVAL;
     default:
         return dept_kind(ev->body_case) ? dept_apply(v, ev) : JF_EINVAL;
     }
@@ -741,6 +747,7 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
     case JIEFEN__EVENT__BODY_FORMS_RECORD:
+    case JIEFEN__EVENT__BODY_DOC_ATTACHED:
         return 1;
     default:
         return dept_kind(body_case);

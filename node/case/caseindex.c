@@ -245,6 +245,10 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
                               agenda_of_case(v, self, &tree, new_due), new_due);
     if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
         rc = party_fold(st, txn, self, ev);
+    /* Its documents follow it here (link/doclane.h). */
+    if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_MOVED &&
+        strcmp(ev->case_moved->to, self) == 0 && strcmp(ev->case_moved->from, self))
+        rc = store_put(txn, st->docwant, ev->case_id, strlen(ev->case_id), "", 0, 0);
 out:
     case_view_free(&v);
     return rc;

@@ -147,9 +147,8 @@ TABLE(ref_roster_kinds, "roster_kinds", roster_kinds);
 const struct ref_table *const ref_all[] = {
     &ref_categories, &ref_matter_types, &ref_sources,   &ref_complexities, &ref_risks,
     &ref_roles,      &ref_statuses,     &ref_outcomes,  &ref_methods,      &ref_referrals,
-    &ref_channels,   &ref_satisfactions, &ref_purposes, NULL,
-    &ref_channels,   &ref_satisfactions, &ref_followup_methods, &ref_performances,
-    &ref_roster_kinds, NULL,
+    &ref_channels,   &ref_satisfactions, &ref_purposes, &ref_followup_methods,
+    &ref_performances, &ref_roster_kinds, NULL,
 };
 
 int ref_index(const struct ref_table *t, const char *s)

@@ -1,4 +1,5 @@
 #include "case/verify.h"
+#include "blob.h"
 #include "case/caseindex.h"
 #include "case/case.h"
 #include "envelope.h"
@@ -23,6 +24,7 @@ struct walk {
     char origin[STORE_ORIGIN_MAX + 1];
     uint64_t next_seq;
     uint8_t prev[CRYPTO_HASH_LEN];
+    char docs[BLOB_PATH_MAX];  /* the document blobs (blob.h) */
 };
 
 static void problem(struct verify_report *r, const char *origin, uint64_t seq,
@@ -140,6 +142,18 @@ static int check_inbox_event(const MDB_val *k, const MDB_val *v, void *arg)
     return 0;
 }
 
+/* A document the chain names, when its blob is here (it may still be in transit), must
+ * hash to the name the event signed. */
+static void check_document(struct walk *w, const Jiefen__Event *ev)
+{
+    const ProtobufCBinaryData *h = &ev->doc_attached->blob_hash;
+    if (h->len != CRYPTO_HASH_LEN)
+        problem(w->r, ev->origin, ev->seq, ev->case_id, "document without a blob hash");
+    else if (blob_exists(w->docs, h->data) && blob_check(w->docs, h->data))
+        problem(w->r, ev->origin, ev->seq, ev->case_id,
+                "document blob does not match its hash");
+}
+
 static int check_event(const MDB_val *k, const MDB_val *v, void *arg)
 {
     struct walk *w = arg;
@@ -174,6 +188,8 @@ static int check_event(const MDB_val *k, const MDB_val *v, void *arg)
     check_signature(w, e);
     if (ev->sealed_hash.len)
         check_sealed(w, k, e);
+    if (ev->body_case == JIEFEN__EVENT__BODY_DOC_ATTACHED)
+        check_document(w, ev);
     check_in_view(w, e);
     memcpy(w->prev, e->hash, sizeof w->prev);
     envelope_free(&e);
@@ -271,7 +287,9 @@ int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *s
 {
     memset(out, 0, sizeof *out);
     struct walk w = {.st = st, .txn = txn, .id = id, .self = self, .r = out};
-    int rc = walk_events(&w);
+    int rc = blob_dir(st, 0, w.docs);
+    if (rc == 0)
+        rc = walk_events(&w);
     if (rc == 0)
         rc = store_walk(txn, st->inbox, NULL, check_inbox_event, &w);
     if (rc == 0)

@@ -28,6 +28,10 @@ int cmd_case_record(struct ctl *ctl, int argc, char **argv);
 int cmd_case_print(struct ctl *ctl, int argc, char **argv);
 int cmd_receipt_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_receipt_root(struct ctl *ctl, int argc, char **argv);
+/* cmd_document.c */
+int cmd_case_attach(struct ctl *ctl, int argc, char **argv);
+int cmd_case_documents(struct ctl *ctl, int argc, char **argv);
+int cmd_case_document(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_case_list.c */
 int cmd_case_list(struct ctl *ctl, int argc, char **argv);

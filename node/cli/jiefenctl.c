@@ -33,6 +33,9 @@ static const struct command commands[] = {
      "            [--department D] [--text WORDS] [--from DATE] [--to DATE]\n"
      "            [--limit N] [--after ID] [--all]"},
     {"case", "show", cmd_case_show, 0, "ID [--purpose P]"},
+    {"case", "attach", cmd_case_attach, 0, "ID FILE [--kind KIND] [--note TEXT] [--actor NAME]"},
+    {"case", "documents", cmd_case_documents, CMD_ONE_ARG, "ID"},
+    {"case", "document", cmd_case_document, 0, "ID DOC --out FILE|- [--force]"},
     /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},
     {"case", "guide", action_run, 0, NULL},
@@ -150,7 +153,9 @@ static void ctl_usage(FILE *out)
           "case route needs --department or --lead-unit (or both), or --lead DEPT (with\n"
           "--help DEPT,... for helpers) to route it to the centre's departments; case sign,\n"
           "return and feedback are a department's (the token names it with --department).\n"
-          "--actor NAME is who acts\n"
+          "case attach: KIND evidence 证据, agreement 协议, record 笔录, ruling 裁定/文书 or\n"
+          "other 其他 (default); the type is judged by content. DOC: a document's id or its\n"
+          "number in case documents. --actor NAME is who acts\n"
           "(recorded in the case file; default admin); --village defaults at a village to its\n"
           "name. METHOD: people, administrative,\n"
           "judicial, lawyer or specialist.\n"

@@ -151,6 +151,18 @@ static int send_to(downlink *d, struct link_peer *p, Jiefen__LinkMessage *m)
     return rc;
 }
 
+int downlink_send(downlink *d, const char *child, const Jiefen__LinkMessage *m)
+{
+    for (size_t i = 0; d && d->zr && i < d->n_peers; i++) {
+        if (strcmp(d->peers[i].id, child))
+            continue;
+        int rc = send_to(d, &d->peers[i], (Jiefen__LinkMessage *)m);
+        zsock_kick(d->zr); /* a send can hide the read signal */
+        return rc;
+    }
+    return -EHOSTUNREACH;
+}
+
 /* The heads of a Heads message. */
 struct heads {
     downlink *d;
@@ -445,6 +457,9 @@ static void router_readable(zsock *z)
             on_hello(d, p, m->hello);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
             on_down_ack(d, p, m->down_ack);
+        else if (d->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
+                                   m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
+            d->ctx.on_doc(d->ctx.arg, p->id, m);
         jiefen__link_message__free_unpacked(m, NULL);
     }
     group_flush(d, &g);

@@ -69,6 +69,9 @@ struct link_ctx {
      * is the peer's clock minus ours at receipt. May be NULL. */
     void (*on_clock)(void *arg, const char *peer, int is_parent, int64_t offset_ms);
     unsigned min_protocol;          /* parent side: children below it are refused */
+    /* A message of the document lane (DocWant, DocChunk) from `peer` (doclane.h). May be
+     * NULL. */
+    void (*on_doc)(void *arg, const char *peer, const Jiefen__LinkMessage *m);
 };
 
 /* Connects to the parent at `endpoint` whose Ed25519 key is parent_pk. Returns 0 or a
@@ -80,12 +83,20 @@ void uplink_close(uplink *u);
 /* New events may be waiting to go up. */
 void uplink_kick(uplink *u);
 
+/* Sends a message of the document lane to the parent `peer`: 0, -EHOSTUNREACH when peer is
+ * not this link's parent, or another negative code (-EAGAIN: the queue is full). */
+int uplink_send(uplink *u, const char *peer, const Jiefen__LinkMessage *m);
+
 /* Binds the ROUTER (and the ZAP handler) at endpoint. */
 int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **out);
 void downlink_close(downlink *d);
 
 /* New items may be queued for children. */
 void downlink_kick(downlink *d);
+
+/* Sends a message of the document lane to the child `child`: 0, -EHOSTUNREACH when it is
+ * not connected, or another negative code. */
+int downlink_send(downlink *d, const char *child, const Jiefen__LinkMessage *m);
 
 /* Drops every connection and binds again: after a revocation, each child must pass the
  * ZAP check anew, and the revoked one cannot. */

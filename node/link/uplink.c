@@ -94,6 +94,15 @@ static int send_msg(uplink *u, Jiefen__LinkMessage *m)
     return rc;
 }
 
+int uplink_send(uplink *u, const char *peer, const Jiefen__LinkMessage *m)
+{
+    if (!u || strcmp(peer, u->parent))
+        return -EHOSTUNREACH;
+    int rc = send_msg(u, (Jiefen__LinkMessage *)m);
+    zsock_kick(u->z); /* a send can hide the read signal */
+    return rc;
+}
+
 static uint64_t inflight(const uplink *u)
 {
     uint64_t n = 0;
@@ -262,6 +271,9 @@ static void up_readable(zsock *z)
             on_heads(u, m->heads);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
             on_down(u, m->down);
+        else if (u->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
+                                   m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
+            u->ctx.on_doc(u->ctx.arg, u->parent, m);
         jiefen__link_message__free_unpacked(m, NULL);
         watch(u);
     }

@@ -53,6 +53,9 @@ python3 tests/bench/bench_inbox.py --bin "$build/node" --tools "$build/tests/ben
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
+# Documents following a case: 1 GiB village -> township -> county, and small events meanwhile.
+python3 tests/bench/bench_docs.py --bin "$build/node" --tools "$build/tests" --mib 1024
+
 # A county, 20 townships and 400 villages: the tree's idle cost, memory and relink.
 python3 tests/bench/bench_tree.py --bin "$build/node" --townships 20 --villages 20
 

@@ -2,13 +2,14 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field (and found at the township the case was escalated to) (its purpose asked in place), the purpose asked before the parties show, a 摘抄 requested, approved from the director's inbox and used, 查阅记录 at the village and the township, the disk-full banner of a village that takes no new writes (sub-ops.mjs), every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field (and found at the township the case was escalated to) (its purpose asked in place), the purpose asked before the parties show, a 摘抄 requested, approved from the director's inbox and used, 查阅记录 at the village and the township, the disk-full banner of a village that takes no new writes (sub-ops.mjs), documents dropped on the case and following it to the township (sub-documents.mjs), every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as lib from './lib.mjs';
 import hazards from './sub-hazards.mjs';
 import access from './sub-access.mjs';
+import { documentsAtVillage, documentsAtTownship } from './sub-documents.mjs';
 import departments from './sub-departments.mjs';
 import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
@@ -93,6 +94,8 @@ test('the console in Chromium', async (t) => {
     assert.equal(after, before, 'a refused action appended nothing');
   });
 
+  await documentsAtVillage(t, ctx);
+
   await t.test('clerk: every wrong field of the intake is shown at once, beside each', async () => {
     await open(village, VILLAGE, '#/intake');
     // The limits and the time limit as the node has them.
@@ -145,6 +148,8 @@ test('the console in Chromium', async (t) => {
     await town.waitForSelector('.case-actions button[data-action=risk]');
     await shot(town, '06-case-township');
   });
+
+  await documentsAtTownship(t, ctx);
 
   await t.test('search for a person from the header: by name, ID number (spaces, full-width) and phone; names, not codes; only for roles that see parties', async () => {
     // Runs one search from the header box and waits for its results (told apart by the field).
@@ -359,8 +364,11 @@ test('the console in Chromium', async (t) => {
     await head.fill('article.directive.awaiting [name=note]', '已安排网格员排查');
     await head.click('article.directive.awaiting button[type=submit]');
     await head.waitForFunction(() => !document.querySelector('article.directive.awaiting') && document.querySelector('article.directive'));
+    await open(town, TOWN, '#/directives');
     await until(async () => {
-      await open(town, TOWN, '#/directives');
+      // The same hash again would not reload the page: reload it.
+      await town.reload();
+      await settled(town);
       return (await town.textContent('article.directive')).includes('已安排网格员排查');
     }, 'the acknowledgement at the township');
     await shot(town, '08-directives-township');

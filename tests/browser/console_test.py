@@ -156,6 +156,15 @@ class ConsoleBrowserTest(harness.NodeTest):
                 proc.stdin.flush()
             elif line.startswith("@@receipt-qr "):
                 proc.stdin.write(self.receipt_qr(village, line.split()[1]) + "\n")
+            elif line.startswith("@@hold-docs") or line.startswith("@@release-docs"):
+                # A file where the township keeps partial documents: its transfers wait
+                # (and retry) until it is gone.
+                hold = os.path.join(town.dir, "docs", "partial")
+                if line.startswith("@@hold-docs"):
+                    open(hold, "w").close()
+                else:
+                    os.unlink(hold)
+                proc.stdin.write("ok\n")
                 proc.stdin.flush()
             else:
                 sys.stdout.write(line)
