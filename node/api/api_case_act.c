@@ -8,6 +8,7 @@
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "case/case.h"
+#include "case/followup.h"
 #include "case/caseindex.h"
 #include "case/intake.h"
 #include "case/lifecycle.h"
@@ -633,7 +634,9 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
     ev.case_closed = &c;
-    return append_body(tx, o, v, &ev);
+    if ((rc = append_body(tx, o, v, &ev)) || c.return_to[0])
+        return rc;
+    return followup_notify(tx, api->dep.id, api->dep.cfg->node_id, v, c.followup_due_ms);
 }
 
 static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,

@@ -8,7 +8,9 @@
 #ifndef JIEFEN_FOLLOWUP_H
 #define JIEFEN_FOLLOWUP_H
 
+#include "crypto.h"
 #include "jiefen.pb-c.h"
+#include "log/eventlog.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -21,6 +23,12 @@ enum followup_state {
     FOLLOWUP_ON_TIME,     /* made by its due date */
     FOLLOWUP_LATE,        /* made after it */
 };
+
+/* Tells each party of case v with a mobile number this node can read (as node `self`, with
+ * id) when the follow-up visit is due (SMS template "follow_up", {date}: due_ms's local
+ * date), queued in tx with the closing. 0 or an error (nothing queued). */
+int followup_notify(eventlog_tx *tx, const crypto_identity *id, const char *self,
+                    const Jiefen__CaseView *v, int64_t due_ms);
 
 /* Whether a follow-up record reopens the case: dissatisfied, or a reopening requested. */
 int followup_reopens(const Jiefen__FollowUp *f);

@@ -189,6 +189,27 @@ class Sms(NodeTest):
         n.stop()
         self.assert_no_canary(n)
 
+    def test_closing_tells_the_parties_when_the_follow_up_is_due(self):
+        gw = Gateway()
+        self.addCleanup(gw.stop)
+        n = self.node()
+        sms_config(n, gw)
+        n.start()
+        cid = open_case(n, CANARIES[0:1] + ["0951-5012345"])  # a landline gets no SMS
+        wait_for(lambda: all_done(n, 1), 30, "the receipt sent")
+        case = n.ok("POST", f"/api/v1/cases/{cid}/close",
+                    {"result": "达成协议", "feedback": "已告知双方"})["case"]
+        done = wait_for(lambda: all_done(n, 2), 30, "the follow-up notice sent")
+        self.assertEqual(sorted(m["template"] for m in done), ["follow_up", "receipt"])
+        due = datetime.fromtimestamp(case["followup"]["due_ms"] / 1000, SHANGHAI)
+        notice = [t for (p, t) in gw.by_content if "回访" in t]
+        self.assertEqual(len(notice), 1, gw.by_content)
+        self.assertIn(f"{due.year}年{due.month}月{due.day}日", notice[0])
+        self.assertIn(cid, notice[0])
+        self.assert_once(gw, done, CANARIES[0:1] * 2)
+        n.stop()
+        self.assert_no_canary(n)
+
     def test_gateway_refusal_fails_for_good(self):
         gw = Gateway()
         self.addCleanup(gw.stop)
