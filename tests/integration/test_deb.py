@@ -91,8 +91,9 @@ class DebTest(unittest.TestCase):
         cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", *argv]
         if wait:
             return sh(cmd)
+        # The node's log (its stderr, the journal under systemd) goes to the test's output.
         return subprocess.Popen(cmd, preexec_fn=lambda: os.umask(umask),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL)
 
     def start(self):
         if systemd_runs():
