@@ -77,6 +77,10 @@ class DebTest(unittest.TestCase):
         self.assertTrue(os.path.isfile(deb), out)
         return deb
 
+    def lintian_clean(self, deb):
+        lint = run(["lintian", "--fail-on", "error,warning", deb], timeout=300)
+        self.assertEqual(lint.returncode, 0, "lintian:\n" + lint.stdout + lint.stderr)
+
     def unit_commands(self):
         """ExecStartPre and ExecStart of the installed unit for our instance, its User and
         UMask: what systemd would run."""
@@ -161,8 +165,7 @@ class DebTest(unittest.TestCase):
         version = sh([os.path.join(harness.BIN, "jiefend"), "--version"]).split()[1]
         deb_a = self.build()
         self.assertTrue(deb_a.endswith(f"/jiefen_{version}_amd64.deb"), deb_a)
-        lint = run(["lintian", "--fail-on", "error,warning", deb_a], timeout=300)
-        self.assertEqual(lint.returncode, 0, "lintian:\n" + lint.stdout + lint.stderr)
+        self.lintian_clean(deb_a)
         deps = sh(["dpkg-deb", "-f", deb_a, "Depends"])
         for lib in ("libzmq5", "liblmdb0", "libsodium23", "libuv1"):
             self.assertIn(lib, deps)
@@ -178,6 +181,7 @@ class DebTest(unittest.TestCase):
 
         # The upgrade, installed over the running node.
         deb_b = self.build(f"{version}+up1")
+        self.lintian_clean(deb_b)
         sh(["dpkg", "-i", deb_b])
         self.assertTrue(installed().endswith(f"{version}+up1"), installed())
         if not systemd_runs():
