@@ -13,6 +13,7 @@ PACKAGES=(
   python3 curl procps tzdata iproute2
   chromium fonts-noto-cjk
   libcairo2-dev libpango1.0-dev libqrencode-dev poppler-utils zbar-tools
+  dpkg-dev lintian
 )
 # Node.js and npm fetch ECharts for the console at build time and drive the browser tests.
 # A machine that already has both (NodeSource's nodejs bundles npm and conflicts with
