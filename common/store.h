@@ -37,6 +37,8 @@
  *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
  *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
  *           'n' -> the last id (node/outbox/outbox.h)
+ *   interop 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
+ *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed (interop.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -59,7 +61,7 @@
 #define STORE_KEY_MAX 48
 #define STORE_TIME_KEY_MAX (8 + STORE_KEY_MAX)
 #define STORE_ORIGIN_MAX 32
-#define STORE_MAX_DBS 24    /* room above the databases below for new ones */
+#define STORE_MAX_DBS 28    /* room above the databases below for new ones */
 
 typedef struct store {
     MDB_env *env;
@@ -69,6 +71,7 @@ typedef struct store {
     MDB_dbi hazards;   /* the 苗头隐患 register (case/hazard.h) */
     MDB_dbi roster;   /* 名册 (node/case/roster.h) */
     MDB_dbi notify;  /* the outbox of messages to outside systems */
+    MDB_dbi interop; /* work orders from outside systems (node/case/interop.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

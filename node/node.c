@@ -28,7 +28,9 @@
 #include "log/registry.h"
 #include "log/work.h"
 #include "outbox/courier.h"
+#include "outbox/receipt.h"
 #include "outbox/sms.h"
+#include "case/interop.h"
 #include "report/report.h"
 #include "report/schedule.h"
 #include "runfiles.h"
@@ -89,6 +91,9 @@ struct node {
     clockskew *clock;      /* the peers' clocks as the links measure them */
     sms *sms;              /* the SMS gateway's adapter of the outbox */
     courier *courier;      /* delivers the outbox on its own thread */
+    receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
+    courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
+    int n_receipts;
 };
 
 #define CRON_MS 60000
@@ -290,6 +295,8 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     links_kick(n);
     api_changed(n->api);
     courier_kick(n->courier); /* the batch may have queued messages */
+    for (int i = 0; i < n->n_receipts; i++)
+        courier_kick(n->receipt_couriers[i]);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -553,7 +560,19 @@ static int start_outbox(struct node *n)
     if (!(n->sms = sms_new(&n->cfg.sms, n->cfg.node_name, &a)) ||
         !(n->courier = courier_new(n->st, n->id, &a)))
         return -ENOMEM;
-    return courier_start(n->courier);
+    int rc = courier_start(n->courier);
+    const struct config_interop *ic = &n->cfg.interop;
+    for (int i = 0; rc == 0 && i < ic->n_systems; i++) {
+        if (!ic->systems[i].key[0])
+            continue;
+        if (!(n->receipts[n->n_receipts] =
+                  receipt_new(ic, &ic->systems[i], n->cfg.node_name, &a)) ||
+            !(n->receipt_couriers[n->n_receipts] = courier_new(n->st, n->id, &a)))
+            rc = -ENOMEM;
+        else
+            rc = courier_start(n->receipt_couriers[n->n_receipts++]);
+    }
+    return rc;
 }
 
 static int start_handles(struct node *n, char *err, size_t errlen)
@@ -587,6 +606,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     eventlog_on_commit(n->log, on_commit, n);
+    eventlog_on_append(n->log, interop_on_append, NULL);
     eventlog_on_submit(n->log, log_submitted, n);
     eventlog_use_loop(n->log, l);
     struct http_limits lim;
@@ -651,6 +671,10 @@ void node_destroy(struct node **np)
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
     courier_free(&n->courier); /* its thread uses the store and the adapter */
     sms_free(&n->sms);
+    for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++) {
+        courier_free(&n->receipt_couriers[i]);
+        receipt_free(&n->receipts[i]);
+    }
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);
