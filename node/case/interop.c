@@ -173,7 +173,7 @@ int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
         goto out;
     const struct notify_var vars[] = {{"order_no", o->order_no}, {"result", result}};
     uint64_t id;
-    rc = outbox_queue(tx, o->system, "receipt", o->order_no, o->case_id, vars,
+    rc = outbox_queue(tx, o->system, "interop_receipt", o->order_no, o->case_id, vars,
                       sizeof vars / sizeof vars[0], &id);
     if (rc == 0) {
         char *unpacked = o->result; /* the unpacked message's, freed with it */

@@ -9,9 +9,9 @@
  *
  * interop_on_append is the event log's append hook (eventlog_on_append): when a case taken
  * from an order is closed (closed), guided to another channel as not ours (returned) or
- * escalated away from this node (transferred), it queues the 回单 in the outbox (outbox.h,
- * system = the order's system, template "receipt") in the transaction of that event, and
- * marks the order, so there is exactly one 回单 per order.
+ * escalated away from this node (transferred), it queues the 回单 in the outbox (outbox.h:
+ * system = the order's system, template "interop_receipt") in the transaction of that
+ * event, and marks the order, so there is exactly one 回单 per order.
  *
  * Store (db `interop`): 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
  * 'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed; meta "interop:refused"

@@ -61,7 +61,7 @@ class Hotline:
                 if step == "500":
                     return self.answer(500, {"error": "scripted"})
                 if dup:
-                    return self.answer(409, {"receipt_no": "dup"})
+                    return self.answer(409, {"receipt_no": "HD-" + msg["order_no"]})
                 with h.lock:
                     h.keys.add(msg["idempotency_key"])
                     h.accepted.setdefault(msg["order_no"], []).append(msg)
@@ -183,6 +183,15 @@ class Interop(NodeTest):
         self.assertEqual(refused[2]["order_no"], "GD-003")
         self.assertEqual(refused[2]["system_name"], "12345热线")
         self.assertIn("纠纷类别", refused[2]["reason"])
+        out = n.ctl("interop", "refused")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("GD-003", out.stdout)
+        self.assertIn("12345热线", out.stdout)
+        self.assertIn("纠纷类别", out.stdout)
+        out = n.ctl("case", "show", cid)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("外部工单: 12345热线 GD-001", out.stdout)
+        self.assertIn("回单: 尚未办结，未发送", out.stdout)
         # The refused body named a party's phone: sealed at rest like party data.
         n.stop()
         for root, _, files in os.walk(n.dir):
@@ -213,6 +222,9 @@ class Interop(NodeTest):
         r = wait_for(lambda: (lambda x: x if x and x["status"] == "sent" else None)(
             receipt_of(n, ids[1])), 30, "the second 回单 sent after kill -9")
         self.assertEqual(r["result"], "returned")
+        out = n.ctl("case", "show", ids[1])
+        self.assertIn("回单", out.stdout)  # listed with the case's outbox messages
+        self.assertIn("回单: 非本中心受理范围，已退回（已发送），对方回执 HD-GD-11", out.stdout)
         # The system goes away (refused connections) and comes back on the same port.
         port = h.port
         h.stop()
