@@ -12,6 +12,7 @@ import access from './sub-access.mjs';
 import departments from './sub-departments.mjs';
 import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
+import interop from './sub-interop.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -659,6 +660,8 @@ test('the console in Chromium', async (t) => {
   await ops(t, ctx);
 
   await followups(t, ctx);
+
+  await interop(t);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);
