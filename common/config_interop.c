@@ -9,6 +9,7 @@ void config_interop_defaults(struct config_interop *c)
     c->timeout_s = 10;
     c->retry_base_s = 30;
     c->retry_max_s = 3600;
+    c->drop_scan_s = 10;
 }
 
 static struct config_interop_system *find(struct config_interop *c, const char *name, size_t n)
@@ -55,6 +56,11 @@ const char *config_interop_set(struct config_interop *c, const char *name, const
         return config_set_int(&c->retry_base_s, v, 1, 86400, msg, msglen);
     if (strcmp(name, "retry_max_s") == 0)
         return config_set_int(&c->retry_max_s, v, 1, 86400, msg, msglen);
+    if (strcmp(name, "drop_scan_s") == 0)
+        return config_set_int(&c->drop_scan_s, v, 1, 3600, msg, msglen);
+    if (strcmp(name, "drop_dir") == 0)
+        return v[0] && v[0] != '/' ? "must be an absolute path (or empty: no folder)"
+                                   : config_set_text(c->drop_dir, sizeof c->drop_dir, v);
     if (strchr(name, '.'))
         return set_system(c, name, v);
     return "is no option of [interop]";
@@ -65,8 +71,10 @@ void config_interop_write(FILE *f, const struct config_interop *c)
     fprintf(f, "\n[interop]\n"
                "# Outside systems (12345, 信访): NAME.key signs orders in and 回单 out,\n"
                "# NAME.receipt_url takes the 回单. See docs/interop.md.\n"
-               "timeout_s = %d\nretry_base_s = %d\nretry_max_s = %d\n",
-            c->timeout_s, c->retry_base_s, c->retry_max_s);
+               "timeout_s = %d\nretry_base_s = %d\nretry_max_s = %d\n"
+               "# Offline exchange: <drop_dir>/<system>/*.json, looked at every drop_scan_s.\n"
+               "drop_dir = %s\ndrop_scan_s = %d\n",
+            c->timeout_s, c->retry_base_s, c->retry_max_s, c->drop_dir, c->drop_scan_s);
     for (int i = 0; i < c->n_systems; i++)
         fprintf(f, "%s.key = %s\n%s.receipt_url = %s\n", c->systems[i].name, c->systems[i].key,
                 c->systems[i].name, c->systems[i].receipt_url);

@@ -9,6 +9,8 @@
  *   timeout_s = 10
  *   retry_base_s = 30
  *   retry_max_s = 3600
+ *   drop_dir = /srv/jiefen/exchange          # offline sites: <drop_dir>/12345/NAME.json
+ *   drop_scan_s = 10
  *
  * A system with no key is not configured: its orders are refused. Parsed by config.c.
  */
@@ -30,6 +32,8 @@ struct config_interop {
     struct config_interop_system systems[CONFIG_INTEROP_SYSTEMS];
     int n_systems;
     int timeout_s, retry_base_s, retry_max_s;
+    char drop_dir[512];   /* the exchange folder: <drop_dir>/<system>/NAME.json; "": none */
+    int drop_scan_s;      /* how often it is looked at */
 };
 
 void config_interop_defaults(struct config_interop *c);

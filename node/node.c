@@ -29,6 +29,7 @@
 #include "log/work.h"
 #include "outbox/courier.h"
 #include "outbox/receipt.h"
+#include "api/interop_folder.h"
 #include "outbox/sms.h"
 #include "case/interop.h"
 #include "report/report.h"
@@ -94,6 +95,7 @@ struct node {
     receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
     courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
     int n_receipts;
+    interop_folder *folder;  /* the exchange folder of offline sites, if configured */
 };
 
 #define CRON_MS 60000
@@ -502,6 +504,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_timer_stop(&n->cron);
     uv_timer_stop(&n->space);
     api_stop(n->api);
+    interop_folder_stop(&n->folder);
     work_stop(n->work);
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
@@ -600,7 +603,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         node_errf(err, errlen, "out of memory");
         return -1;
     }
-    if (start_api(n) ||
+    if (start_api(n) || interop_folder_start(l, n->api, &n->cfg.interop, &n->folder) ||
         !(n->schedule = schedule_new(l, n->log, n->st, n->work, &n->cfg))) {
         node_errf(err, errlen, "out of memory");
         return -1;

@@ -60,7 +60,10 @@ static const struct config_interop_system *authenticate(struct api_call *c,
 }
 
 struct pending_order {
-    struct api_call *c;
+    struct api *api;
+    interop_done_fn done;     /* how it ends: an HTTP answer, or the drop folder's move */
+    void *done_arg;
+    const char *via;          /* api | folder */
     struct interop_take take;
     struct interop_refusal refusal;
     struct intake_ctx ctx;
@@ -79,6 +82,13 @@ static void pending_free(struct pending_order *p)
     free(p);
 }
 
+/* Ends p with an answer (stolen) or, when rc, a store error or no memory. */
+static void finish(struct pending_order *p, int rc, int status, json_t *answer)
+{
+    p->done(p->done_arg, rc, status, answer);
+    pending_free(p);
+}
+
 static int refuse_apply(eventlog_tx *tx, void *arg)
 {
     struct pending_order *p = arg;
@@ -88,15 +98,12 @@ static int refuse_apply(eventlog_tx *tx, void *arg)
 static void refused_done(void *arg, int status)
 {
     struct pending_order *p = arg;
-    if (status) {
-        reply_store_error(p->c, status);
-    } else {
+    json_t *e = p->error;
+    p->error = NULL;
+    if (status == 0)
         log_info("interop", "order %s of %s refused: %s", p->order_no, p->system,
                  p->refusal.rec.code);
-        reply_json(p->c, 400, p->error);
-        p->error = NULL;
-    }
-    pending_free(p);
+    finish(p, status, 400, e);
 }
 
 /* Keeps the refusal (code, Chinese reason, the body sealed), then answers 400 with error
@@ -115,7 +122,7 @@ static void refuse(struct pending_order *p, const http_request *r, const char *c
     rec.system = p->system;
     rec.order_no = p->order_no;
     rec.code = (char *)code;
-    rec.via = "api";
+    rec.via = (char *)p->via;
     if (p->body) {
         memcpy(p->body, r->body, r->body_len + 1);
         snprintf(p->reason, sizeof p->reason, "%s", reason);
@@ -123,10 +130,8 @@ static void refuse(struct pending_order *p, const http_request *r, const char *c
         p->refusal = (struct interop_refusal){rec, p->body, r->body_len};
     }
     if (!p->body || !p->error ||
-        eventlog_submit(p->c->api->dep.log, refuse_apply, refused_done, p)) {
-        reply_error(p->c, 500, "internal", NULL, "内存不足");
-        pending_free(p);
-    }
+        eventlog_submit(p->api->dep.log, refuse_apply, refused_done, p))
+        finish(p, -ENOMEM, 0, NULL);
 }
 
 static int take_apply(eventlog_tx *tx, void *arg)
@@ -138,18 +143,14 @@ static int take_apply(eventlog_tx *tx, void *arg)
 static void taken_done(void *arg, int status)
 {
     struct pending_order *p = arg;
-    if (status) {
-        reply_store_error(p->c, status);
-    } else {
-        if (!p->take.duplicate)
-            log_info("interop", "order %s of %s taken in as case %s", p->order_no, p->system,
-                     p->take.case_id);
-        reply_json(p->c, p->take.duplicate ? 200 : 201,
-                   json_pack("{s:s, s:s, s:s, s:b}", "system", p->system, "order_no",
-                             p->order_no, "case_id", p->take.case_id, "duplicate",
-                             p->take.duplicate));
-    }
-    pending_free(p);
+    if (status == 0 && !p->take.duplicate)
+        log_info("interop", "order %s of %s taken in as case %s", p->order_no, p->system,
+                 p->take.case_id);
+    json_t *a = status ? NULL
+                       : json_pack("{s:s, s:s, s:s, s:b}", "system", p->system, "order_no",
+                                   p->order_no, "case_id", p->take.case_id, "duplicate",
+                                   p->take.duplicate);
+    finish(p, status ? status : a ? 0 : -ENOMEM, p->take.duplicate ? 200 : 201, a);
 }
 
 /* The order number of body into p->order_no, or the reason it is not one. */
@@ -176,7 +177,7 @@ static const char *default_source(const char *system)
  * kept, or the intake submitted. */
 static void take_order(struct pending_order *p, const http_request *r, json_t *body)
 {
-    struct api *api = p->c->api;
+    struct api *api = p->api;
     const char *why = order_no_of(body, p);
     if (why)
         return refuse(p, r, "invalid_field", "order_no", why, NULL);
@@ -190,10 +191,8 @@ static void take_order(struct pending_order *p, const http_request *r, json_t *b
         p->take.duplicate = 1;
         return taken_done(p, 0);
     }
-    if (rc != JF_ENOTFOUND) {
-        reply_store_error(p->c, rc);
-        return pending_free(p);
-    }
+    if (rc != JF_ENOTFOUND)
+        return finish(p, rc, 0, NULL);
     json_t *d = json_object_get(body, "dispute");
     if (!json_is_object(d))
         return refuse(p, r, "missing_field", "dispute", "缺少纠纷内容（dispute 对象）", NULL);
@@ -215,33 +214,48 @@ static void take_order(struct pending_order *p, const http_request *r, json_t *b
                                                  ie->all[i].message));
         refuse(p, r, ie->code, field, ie->message, all);
     } else if (rc || (rc = eventlog_submit(api->dep.log, take_apply, taken_done, p))) {
-        reply_error(p->c, 500, "internal", NULL, "内存不足");
-        pending_free(p);
+        finish(p, rc, 0, NULL);
     }
     free(ie);
+}
+
+void api_interop_take(struct api *api, const char *system, const char *body, size_t len,
+                      const char *via, interop_done_fn done, void *arg)
+{
+    struct pending_order *p = calloc(1, sizeof *p);
+    if (!p)
+        return done(arg, -ENOMEM, 0, NULL);
+    *p = (struct pending_order){.api = api, .done = done, .done_arg = arg, .via = via};
+    snprintf(p->system, sizeof p->system, "%s", system);
+    p->take.system = p->system;
+    p->take.order_no = p->order_no;
+    const http_request r = {.body = body, .body_len = len};
+    json_error_t jerr;
+    json_t *j = json_loadb(body, len, 0, &jerr);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return refuse(p, &r, "invalid_json", "", "工单不是有效的JSON对象", NULL);
+    }
+    take_order(p, &r, j);
+    json_decref(j);
+}
+
+static void answer_call(void *arg, int rc, int status, json_t *answer)
+{
+    struct api_call *c = arg;
+    if (rc == -ENOMEM)
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    if (rc)
+        return reply_store_error(c, rc);
+    reply_json(c, status, answer);
 }
 
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
     const struct config_interop_system *s = authenticate(c, r);
-    if (!s)
-        return;
-    struct pending_order *p = calloc(1, sizeof *p);
-    if (!p)
-        return reply_error(c, 500, "internal", NULL, "内存不足");
-    p->c = c;
-    snprintf(p->system, sizeof p->system, "%s", s->name);
-    p->take.system = p->system;
-    p->take.order_no = p->order_no;
-    json_error_t jerr;
-    json_t *body = json_loadb(r->body, r->body_len, 0, &jerr);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        return refuse(p, r, "invalid_json", "", "工单不是有效的JSON对象", NULL);
-    }
-    take_order(p, r, body);
-    json_decref(body);
+    if (s)
+        api_interop_take(c->api, s->name, r->body, r->body_len, "api", answer_call, c);
 }
 
 static const char *result_name(const char *result)

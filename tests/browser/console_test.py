@@ -110,11 +110,12 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu.env["JIEFEN_CLOCK_OFFSET_MS"] = "0"
         fu.start()
         new = fu.ok("POST", "/api/v1/cases", harness.intake(summary="婚姻家庭纠纷"))["case"]["id"]
-        # A work order from 12345, closed: its 回单 waits (no receipt_url), shown on its page.
+        # A work order from 12345, guided to the court (no follow-up due, unlike a closed
+        # case): its 回单 waits (no receipt_url), shown on its page.
         s, b = test_interop.signed(fu, test_interop.order("GD-20261207-001"))
         assert s == 201, b
-        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/close",
-              {"result": "达成协议", "feedback": "已告知双方", "actor": "tiaojie"})
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/guide",
+              {"channel": "court", "guidance": "已经法院判决，告知依法申请执行"})
         return fu, old, new, b["case_id"]
 
     def test_console(self):

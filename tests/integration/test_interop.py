@@ -236,12 +236,51 @@ class Interop(NodeTest):
         h2.keys, h2.accepted = h.keys, h.accepted
         wait_for(lambda: (lambda x: x if x and x["status"] == "sent" else None)(
             receipt_of(n, ids[2])), 30, "the third 回单 sent after the system restarted")
-        # Closing again (a reopened case) makes no second 回单; each order has exactly one.
+        # Each order has exactly one accepted 回单, carrying its own case.
         self.assertEqual(sorted(h.accepted), ["GD-10", "GD-11", "GD-12"])
         self.assertEqual([len(v) for v in h.accepted.values()], [1, 1, 1])
         self.assertEqual(h.bad + h2.bad, 0)
         by_case = {m["order_no"]: m["case_id"] for v in h.accepted.values() for m in v}
         self.assertEqual([by_case[f"GD-1{i}"] for i in range(3)], ids)
+
+
+class DropFolder(NodeTest):
+    def test_folder_orders_taken_broken_refused_and_kept(self):
+        n = self.node()
+        drop = os.path.join(self.root, "exchange")
+        os.makedirs(os.path.join(drop, "12345"))
+        with open(os.path.join(n.dir, "jiefend.conf"), "a") as f:
+            f.write(f"\n[interop]\n12345.key = {KEY}\ndrop_dir = {drop}\ndrop_scan_s = 1\n")
+        n.start()
+        folder = os.path.join(drop, "12345")
+
+        def put(name, data):
+            tmp = os.path.join(drop, name + ".tmp")  # whole files only: write, then move in
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.rename(tmp, os.path.join(folder, name))
+
+        put("a.json", json.dumps(order("GD-F1"), ensure_ascii=False).encode())
+        put("a-again.json", json.dumps(order("GD-F1"), ensure_ascii=False).encode())
+        put("broken.json", b'{"order_no": "GD-F2", "dispute": {')
+        put("bad.json", json.dumps(order("GD-F3", category="nonsense")).encode())
+        wait_for(lambda: sorted(f for f in os.listdir(folder) if f.endswith(".json")) == [],
+                 30, "every file looked at")
+        self.assertEqual(sorted(os.listdir(os.path.join(folder, "done"))),
+                         ["a-again.json", "a.json"])
+        self.assertEqual(sorted(os.listdir(os.path.join(folder, "refused"))),
+                         ["bad.json", "bad.json.error", "broken.json", "broken.json.error"])
+        with open(os.path.join(folder, "refused", "broken.json.error")) as f:
+            self.assertIn("invalid_json", f.read())
+        with open(os.path.join(folder, "refused", "bad.json.error")) as f:
+            why = f.read()
+        self.assertIn("dispute.category", why)
+        self.assertIn("纠纷类别", why)
+        cases = n.ok("GET", "/api/v1/cases")["cases"]
+        self.assertEqual(len(cases), 1)  # the order twice: one case
+        refused = n.ok("GET", "/api/v1/interop/refused")["refused"]
+        self.assertEqual(sorted((r["via"], r["code"]) for r in refused),
+                         [("folder", "invalid_field"), ("folder", "invalid_json")])
 
 
 if __name__ == "__main__":
