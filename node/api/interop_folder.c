@@ -1,4 +1,5 @@
 #include "api/interop_folder.h"
+#include "api/api_core.h"
 #include "api/api_interop.h"
 #include "log.h"
 
@@ -64,10 +65,8 @@ static void taken(void *arg, int rc, int status, json_t *answer)
     } else if (status == 400) {
         const json_t *e = json_object_get(answer, "error");
         char why[600];
-        snprintf(why, sizeof why, "%s %s: %s", json_string_value(json_object_get(e, "code")),
-                 json_string_value(json_object_get(e, "field")) ?
-                     json_string_value(json_object_get(e, "field")) : "",
-                 json_string_value(json_object_get(e, "message")));
+        snprintf(why, sizeof why, "%s %s: %s", api_str(e, "code"), api_str(e, "field"),
+                 api_str(e, "message"));
         move(f, "refused", why);
     } else {
         move(f, "done", NULL);
