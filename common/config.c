@@ -281,6 +281,7 @@ void config_defaults(struct config *c)
         if (options[i].def)
             option_set(&options[i], c, options[i].def, msg, sizeof msg);
     config_sms_defaults(&c->sms);
+    config_interop_defaults(&c->interop);
 }
 
 struct load_ctx {
@@ -332,6 +333,15 @@ static int load_handler(void *user, const char *section, const char *name, const
         const char *why = config_sms_set(&ctx->c->sms, name, value, msg, sizeof msg);
         if (why) {
             snprintf(ctx->err, ctx->errlen, "[sms] %s %s", name, why);
+            ctx->failed = 1;
+            ctx->fail_line = ctx->line;
+        }
+        return 1;
+    }
+    if (strcmp(section, "interop") == 0) {
+        const char *why = config_interop_set(&ctx->c->interop, name, value, msg, sizeof msg);
+        if (why) {
+            snprintf(ctx->err, ctx->errlen, "[interop] %s %s", name, why);
             ctx->failed = 1;
             ctx->fail_line = ctx->line;
         }
@@ -481,6 +491,7 @@ int config_write(const char *path, const struct config *c)
     for (int i = 0; i < c->n_routing; i++)
         fprintf(f, "%s = %s\n", c->routing[i].category, c->routing[i].department);
     config_sms_write(f, &c->sms);
+    config_interop_write(f, &c->interop);
     int rc = 0;
     if (fflush(f) || fsync(fd))
         rc = -errno;

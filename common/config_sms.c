@@ -51,7 +51,7 @@ int config_sms_parse_quiet(const char *v, int *start_min, int *end_min)
     return 0;
 }
 
-static const char *set_text(char *field, size_t size, const char *v)
+const char *config_set_text(char *field, size_t size, const char *v)
 {
     if (strlen(v) >= size)
         return "is too long";
@@ -59,7 +59,7 @@ static const char *set_text(char *field, size_t size, const char *v)
     return NULL;
 }
 
-static const char *set_int(int *field, const char *v, long min, long max, char *msg,
+const char *config_set_int(int *field, const char *v, long min, long max, char *msg,
                            size_t msglen)
 {
     char *end;
@@ -91,8 +91,8 @@ static const char *set_template(struct config_sms *s, const char *name, const ch
     }
     if (!is_id && !v[0])
         return "must not be empty";
-    return is_id ? set_text(t->gateway_id, sizeof t->gateway_id, v)
-                 : set_text(t->text, sizeof t->text, v);
+    return is_id ? config_set_text(t->gateway_id, sizeof t->gateway_id, v)
+                 : config_set_text(t->text, sizeof t->text, v);
 }
 
 const char *config_sms_set(struct config_sms *s, const char *name, const char *v, char *msg,
@@ -103,28 +103,28 @@ const char *config_sms_set(struct config_sms *s, const char *name, const char *v
     if (strcmp(name, "gateway_url") == 0) {
         if (v[0] && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
             return "must start with http:// or https:// (or be empty: no gateway)";
-        return set_text(s->gateway_url, sizeof s->gateway_url, v);
+        return config_set_text(s->gateway_url, sizeof s->gateway_url, v);
     }
     if (strcmp(name, "app_key") == 0)
-        return set_text(s->app_key, sizeof s->app_key, v);
+        return config_set_text(s->app_key, sizeof s->app_key, v);
     if (strcmp(name, "app_secret") == 0)
-        return set_text(s->app_secret, sizeof s->app_secret, v);
+        return config_set_text(s->app_secret, sizeof s->app_secret, v);
     if (strcmp(name, "sign_name") == 0)
-        return set_text(s->sign_name, sizeof s->sign_name, v);
+        return config_set_text(s->sign_name, sizeof s->sign_name, v);
     if (strcmp(name, "quiet_hours") == 0)
         return config_sms_parse_quiet(v, &s->quiet_start_min, &s->quiet_end_min)
                    ? "must be HH:MM-HH:MM (e.g. 21:00-08:00) or none"
                    : NULL;
     if (strcmp(name, "timeout_s") == 0)
-        return set_int(&s->timeout_s, v, 1, 300, msg, msglen);
+        return config_set_int(&s->timeout_s, v, 1, 300, msg, msglen);
     if (strcmp(name, "expiry_hours") == 0)
-        return set_int(&s->expiry_hours, v, 1, 720, msg, msglen);
+        return config_set_int(&s->expiry_hours, v, 1, 720, msg, msglen);
     if (strcmp(name, "rate_per_hour") == 0)
-        return set_int(&s->rate_per_hour, v, 0, 1000, msg, msglen);
+        return config_set_int(&s->rate_per_hour, v, 0, 1000, msg, msglen);
     if (strcmp(name, "retry_base_s") == 0)
-        return set_int(&s->retry_base_s, v, 1, 86400, msg, msglen);
+        return config_set_int(&s->retry_base_s, v, 1, 86400, msg, msglen);
     if (strcmp(name, "retry_max_s") == 0)
-        return set_int(&s->retry_max_s, v, 1, 86400, msg, msglen);
+        return config_set_int(&s->retry_max_s, v, 1, 86400, msg, msglen);
     return "is no option of [sms]";
 }
 

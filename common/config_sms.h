@@ -61,4 +61,11 @@ const struct config_sms_template *config_sms_template(const struct config_sms *s
 /* Parses "HH:MM-HH:MM" (or "none") into minutes of the day. 0 or -1. */
 int config_sms_parse_quiet(const char *v, int *start_min, int *end_min);
 
+/* Shared by the config's sections: copies v into field (size bytes), or "is too long". */
+const char *config_set_text(char *field, size_t size, const char *v);
+
+/* A whole number from min to max into *field, or what is wrong (in msg). */
+const char *config_set_int(int *field, const char *v, long min, long max, char *msg,
+                           size_t msglen);
+
 #endif

@@ -39,6 +39,8 @@
  *           'n' -> the last id (node/outbox/outbox.h)
  *   docwant case -> empty: cases moved to this node whose document blobs may still be
  *           missing here (node/link/doclane.h fetches them and drops the entry)
+ *   interop 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
+ *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed (interop.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -61,7 +63,7 @@
 #define STORE_KEY_MAX 48
 #define STORE_TIME_KEY_MAX (8 + STORE_KEY_MAX)
 #define STORE_ORIGIN_MAX 32
-#define STORE_MAX_DBS 24    /* room above the databases below for new ones */
+#define STORE_MAX_DBS 28    /* room above the databases below for new ones */
 
 typedef struct store {
     MDB_env *env;
@@ -72,6 +74,7 @@ typedef struct store {
     MDB_dbi roster;   /* 名册 (node/case/roster.h) */
     MDB_dbi notify;  /* the outbox of messages to outside systems */
     MDB_dbi docwant;  /* cases whose documents may still be missing (link/doclane.h) */
+    MDB_dbi interop; /* work orders from outside systems (node/case/interop.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

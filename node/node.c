@@ -30,7 +30,10 @@
 #include "log/registry.h"
 #include "log/work.h"
 #include "outbox/courier.h"
+#include "outbox/receipt.h"
+#include "api/interop_folder.h"
 #include "outbox/sms.h"
+#include "case/interop.h"
 #include "report/report.h"
 #include "report/schedule.h"
 #include "runfiles.h"
@@ -92,6 +95,10 @@ struct node {
     sms *sms;              /* the SMS gateway's adapter of the outbox */
     courier *courier;      /* delivers the outbox on its own thread */
     doclane *docs;         /* documents following the cases moved here (doclane.h) */
+    receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
+    courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
+    int n_receipts;
+    interop_folder *folder;  /* the exchange folder of offline sites, if configured */
 };
 
 #define CRON_MS 60000
@@ -293,6 +300,8 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     links_kick(n);
     api_changed(n->api);
     courier_kick(n->courier); /* the batch may have queued messages */
+    for (int i = 0; i < n->n_receipts; i++)
+        courier_kick(n->receipt_couriers[i]);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -514,6 +523,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_timer_stop(&n->cron);
     uv_timer_stop(&n->space);
     api_stop(n->api);
+    interop_folder_stop(&n->folder);
     work_stop(n->work);
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
@@ -574,7 +584,19 @@ static int start_outbox(struct node *n)
     if (!(n->sms = sms_new(&n->cfg.sms, n->cfg.node_name, &a)) ||
         !(n->courier = courier_new(n->st, n->id, &a)))
         return -ENOMEM;
-    return courier_start(n->courier);
+    int rc = courier_start(n->courier);
+    const struct config_interop *ic = &n->cfg.interop;
+    for (int i = 0; rc == 0 && i < ic->n_systems; i++) {
+        if (!ic->systems[i].key[0])
+            continue;
+        if (!(n->receipts[n->n_receipts] =
+                  receipt_new(ic, &ic->systems[i], n->cfg.node_name, &a)) ||
+            !(n->receipt_couriers[n->n_receipts] = courier_new(n->st, n->id, &a)))
+            rc = -ENOMEM;
+        else
+            rc = courier_start(n->receipt_couriers[n->n_receipts++]);
+    }
+    return rc;
 }
 
 static int start_handles(struct node *n, char *err, size_t errlen)
@@ -606,12 +628,13 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         node_errf(err, errlen, "documents: cannot start the document lane");
         return -1;
     }
-    if (start_api(n) ||
+    if (start_api(n) || interop_folder_start(l, n->api, &n->cfg.interop, &n->folder) ||
         !(n->schedule = schedule_new(l, n->log, n->st, n->work, &n->cfg))) {
         node_errf(err, errlen, "out of memory");
         return -1;
     }
     eventlog_on_commit(n->log, on_commit, n);
+    eventlog_on_append(n->log, interop_on_append, NULL);
     eventlog_on_submit(n->log, log_submitted, n);
     eventlog_use_loop(n->log, l);
     struct http_limits lim;
@@ -676,6 +699,10 @@ void node_destroy(struct node **np)
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
     courier_free(&n->courier); /* its thread uses the store and the adapter */
     sms_free(&n->sms);
+    for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++) {
+        courier_free(&n->receipt_couriers[i]);
+        receipt_free(&n->receipts[i]);
+    }
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);

@@ -14,6 +14,7 @@ import { followupFields, followupChip } from './page-followups.js';
 import { partsTable } from './dept.js';
 import { smsTable } from './sms-table.js';
 import { documentsSection } from './case-documents.js';
+import { interopCard } from './interop-card.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -278,6 +279,7 @@ export default async function casePage(main, ctx) {
       h('section', { class: 'card' }, h('h2', {}, `办理经过（${file.history.length}）`), timeline(file.history, nodeName))),
     documentsSection(ctx, c),
     directivesAbout(ctx, c, about.directives, children, reload),
+    interopCard(file.interop),
     h('section', { class: 'card case-sms', 'aria-label': '短信通知' },
       h('h2', {}, `短信通知（${(file.sms || []).length}）`), smsTable(file.sms || [])), access);
 }

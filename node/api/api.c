@@ -136,6 +136,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/departments/edit", 0, PERM_DEPT_TABLE, route_department_edit},
     {"GET", "/api/v1/departments/queue", 0, NEED_LOGIN, route_department_queue},
     {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
+    {"POST", "/api/v1/interop/orders", 0, NEED_NOTHING, route_interop_order}, /* signed */
+    {"GET", "/api/v1/interop/refused", 0, PERM_NODE_ADMIN, route_interop_refused},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

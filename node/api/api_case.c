@@ -3,6 +3,7 @@
  * node sees with its filters and pages, and the supervision list (督办). */
 #include "api/api_case.h"
 #include "api/api_op.h"
+#include "api/api_interop.h"
 #include "api/api_outbox.h"
 #include "case/doctype.h"
 #include "api/api_routes.h"
@@ -275,9 +276,14 @@ static json_t *case_answer(struct api *api, MDB_txn *txn, const Jiefen__CaseView
     json_t *sms = api_outbox_of_case(api, txn, v->case_id, rc);
     if (!sms)
         return NULL;
-    json_t *out = json_pack("{s:o, s:o, s:o, s:o}", "case", api_case_json(api, txn, v),
+    json_t *interop = api_interop_of_case(api, txn, v->case_id, rc);
+    if (!interop) {
+        json_decref(sms);
+        return NULL;
+    }
+    json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "case", api_case_json(api, txn, v),
                             "parties", parties ? parties : json_null(), "history", history,
-                            "sms", sms);
+                            "sms", sms, "interop", interop);
     if (withheld)
         json_object_set_new(out, "parties_withheld", json_string(withheld));
     return out;

@@ -107,4 +107,8 @@ void route_quarantine_list(struct api_call *c, const http_request *r, const char
 /* api_outbox.c: the outbox of messages to outside systems (SMS), for administrators. */
 void route_outbox(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_interop.c: work orders from outside systems (12345, 信访) and the refused ones. */
+void route_interop_order(struct api_call *c, const http_request *r, const char *tail);
+void route_interop_refused(struct api_call *c, const http_request *r, const char *tail);
+
 #endif

@@ -77,4 +77,8 @@ extern const char *const cmd_outbox_head[CMD_OUTBOX_COLS];
 int cmd_outbox_row(struct table *t, const json_t *m, const void *arg);
 int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_interop.c: `interop refused`, and the 外部工单 of `case show` */
+int cmd_interop_refused(struct ctl *ctl, int argc, char **argv);
+void cmd_interop_print_of_case(const json_t *r);
+
 #endif

@@ -385,6 +385,7 @@ static int print_case_file(const json_t *r)
             table_print(&sms, 2);
         else
             printf("  无\n");
+        cmd_interop_print_of_case(r);
         printf("\n历史:\n");
         table_print(&history, 2);
     }

@@ -83,6 +83,7 @@ static const struct command commands[] = {
     {"roster", "deactivate", action_run, 0, NULL},
     {"roster", "activate", action_run, 0, NULL},
     {"outbox", NULL, cmd_outbox, 0, "[--status S] [--limit N]"},
+    {"interop", "refused", cmd_interop_refused, 0, ""},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},

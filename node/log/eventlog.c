@@ -44,6 +44,8 @@ struct eventlog {
     void *on_commit_arg;
     void (*on_submit)(void *);
     void *on_submit_arg;
+    eventlog_append_fn on_append;
+    void *on_append_arg;
 };
 
 int eventlog_new(store *st, const crypto_identity *id, const char *origin, eventlog **out)
@@ -382,6 +384,8 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
         rc = eventlog_put_sealed(tx, tx->st->sealed, key, klen, sealed, sealed_len);
     if (rc == 0)
         rc = eventlog_head_put(tx->st, tx->txn, el->origin, ev->seq, hash);
+    if (rc == 0 && el->on_append)
+        rc = el->on_append(tx, ev, el->on_append_arg);
     if (rc == 0)
         tx->appended++;
     /* The caller's event must not keep pointers into this stack frame. */
@@ -417,4 +421,10 @@ void eventlog_on_submit(eventlog *el, void (*fn)(void *arg), void *arg)
 {
     el->on_submit = fn;
     el->on_submit_arg = arg;
+}
+
+void eventlog_on_append(eventlog *el, eventlog_append_fn fn, void *arg)
+{
+    el->on_append = fn;
+    el->on_append_arg = arg;
 }

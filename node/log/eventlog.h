@@ -116,6 +116,12 @@ void eventlog_on_commit(eventlog *el, void (*fn)(void *arg, unsigned ops, unsign
 
 /* Optional hook called after each operation is queued (the owner of the loop schedules
  * eventlog_flush()). */
+/* Called in the operation's transaction after each event this node appends is stored
+ * (what an event causes outside the log, e.g. an outbox message, exists exactly when the
+ * event does). A non-zero return fails the append. One hook; NULL: none. */
+typedef int (*eventlog_append_fn)(eventlog_tx *tx, const Jiefen__Event *ev, void *arg);
+void eventlog_on_append(eventlog *el, eventlog_append_fn fn, void *arg);
+
 void eventlog_on_submit(eventlog *el, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -46,6 +46,8 @@ static int64_t due_at(const courier *c, const Jiefen__NotifyRecord *rec)
 static int collect_one(const Jiefen__NotifyRecord *rec, void *arg)
 {
     struct due *d = arg;
+    if (strcmp(rec->system, d->c->a.system)) /* another adapter's courier sends it */
+        return 0;
     int64_t at = due_at(d->c, rec);
     if (at > d->now_ms) {
         if (at < d->wake_ms)
@@ -153,6 +155,11 @@ static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPa
         log_info("outbox", "message %llu (%s to %s) %s after %u attempt(s)",
                  (unsigned long long)rec->id, rec->template_, rec->masked,
                  outbox_status_code(rec->status), rec->attempts);
+        if (why[0]) { /* the adapter's account of the answer */
+            Jiefen__NotifyRecord r = *rec;
+            r.answer = why;
+            return save(c, &r, NULL);
+        }
         break;
     case COURIER_REFUSED:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED;

@@ -29,7 +29,8 @@ enum courier_result {
 
 /* The adapter of one outside system. send runs on the courier's thread; it returns early
  * (COURIER_RETRY) once *stop is set. why gets a short reason for a retry or refusal,
- * without personal data. */
+ * without personal data; on success, what the system answered (kept as the message's
+ * answer), or nothing. One courier per adapter: each sends only its system's messages. */
 struct courier_adapter {
     const char *system;
     int configured;

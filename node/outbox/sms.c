@@ -1,6 +1,7 @@
 #include "outbox/sms.h"
 #include "clock.h"
 #include "crypto.h"
+#include "outbox/httppost.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ANSWER_MAX 4096
 #define TEXT_MAX 1024
 
 struct sms {
@@ -84,61 +84,6 @@ static char *request_body(const struct sms *s, const struct config_sms_template 
     return out;
 }
 
-/* The signed headers of one request. NULL without memory. */
-static struct curl_slist *request_headers(const struct sms *s, const char *body,
-                                          const char *idem)
-{
-    char ts[24], line[256], sig_hex[2 * crypto_auth_hmacsha256_BYTES + 1];
-    uint8_t sig[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
-    snprintf(ts, sizeof ts, "%lld", (long long)clock_now_ms());
-    crypto_auth_hmacsha256_init(&st, (const uint8_t *)s->cfg->app_secret,
-                                strlen(s->cfg->app_secret));
-    crypto_auth_hmacsha256_update(&st, (const uint8_t *)ts, strlen(ts));
-    crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
-    crypto_auth_hmacsha256_update(&st, (const uint8_t *)body, strlen(body));
-    crypto_auth_hmacsha256_final(&st, sig);
-    crypto_hex(sig, sizeof sig, sig_hex);
-    struct curl_slist *h = NULL, *next;
-    const char *lines[] = {"Content-Type: application/json", "X-App-Key: ", "X-Timestamp: ",
-                           "X-Signature: ", "Idempotency-Key: "};
-    const char *values[] = {"", s->cfg->app_key, ts, sig_hex, idem};
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        snprintf(line, sizeof line, "%s%s", lines[i], values[i]);
-        if (!(next = curl_slist_append(h, line))) {
-            curl_slist_free_all(h);
-            return NULL;
-        }
-        h = next;
-    }
-    return h;
-}
-
-struct answer {
-    char buf[ANSWER_MAX];
-    size_t len;
-    const atomic_int *stop;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *arg)
-{
-    struct answer *a = arg;
-    size_t take = size * n;
-    if (take > sizeof a->buf - 1 - a->len)
-        take = sizeof a->buf - 1 - a->len;
-    memcpy(a->buf + a->len, data, take);
-    a->len += take;
-    a->buf[a->len] = 0;
-    return size * n;
-}
-
-static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    (void)dt, (void)dn, (void)ut, (void)un;
-    const struct answer *a = arg;
-    return atomic_load(a->stop) ? 1 : 0;
-}
-
 /* What an HTTP status (with its answer) means for the message. */
 static enum courier_result judge(long status, const char *answer)
 {
@@ -162,38 +107,23 @@ static enum courier_result sms_send(void *ctx, const Jiefen__NotifyRecord *rec,
         snprintf(why, whylen, "no template \"%s\" in [sms]", rec->template_);
         return COURIER_REFUSED;
     }
-    struct answer a = {.stop = stop};
     char *body = request_body(s, t, rec, p);
-    struct curl_slist *h = body ? request_headers(s, body, rec->idempotency_key) : NULL;
-    CURL *curl = h ? curl_easy_init() : NULL;
-    if (!curl) {
+    if (!body) {
         snprintf(why, whylen, "out of memory");
-        curl_slist_free_all(h);
-        free(body);
         return COURIER_RETRY;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, s->cfg->gateway_url);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)s->cfg->timeout_s);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &a);
-    CURLcode cc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
-    curl_slist_free_all(h);
+    const struct httppost_req req = {s->cfg->gateway_url, s->cfg->app_key, s->cfg->app_secret,
+                                     rec->idempotency_key, body, (long)s->cfg->timeout_s};
+    char answer[HTTPPOST_ANSWER_MAX], err[128];
+    long status;
+    int sent = httppost_send(&req, stop, &status, answer, err, sizeof err);
     crypto_wipe(body, strlen(body));
     free(body);
-    if (cc != CURLE_OK) {
-        snprintf(why, whylen, "gateway: %s", curl_easy_strerror(cc));
+    if (sent) {
+        snprintf(why, whylen, "gateway: %s", err);
         return COURIER_RETRY;
     }
-    enum courier_result r = judge(status, a.buf);
+    enum courier_result r = judge(status, answer);
     if (r == COURIER_RETRY || r == COURIER_REFUSED)
         snprintf(why, whylen, "gateway answered HTTP %ld", status);
     return r;

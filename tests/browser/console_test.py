@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
+import test_interop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "jiefen-2026-pw"
@@ -97,6 +98,8 @@ class ConsoleBrowserTest(harness.NodeTest):
     def followup_village(self):
         """西村: a case closed by 李调解 16 days ago (overdue), and one open."""
         fu = self.node("v-fu", "village", "西村")
+        with open(os.path.join(fu.dir, "jiefend.conf"), "a") as f:  # orders from 12345
+            f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
         fu.env["JIEFEN_CLOCK_OFFSET_MS"] = str(-16 * DAY)
         fu.start()
         self.add_users(fu)
@@ -107,7 +110,13 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu.env["JIEFEN_CLOCK_OFFSET_MS"] = "0"
         fu.start()
         new = fu.ok("POST", "/api/v1/cases", harness.intake(summary="婚姻家庭纠纷"))["case"]["id"]
-        return fu, old, new
+        # A work order from 12345, guided to the court (no follow-up due, unlike a closed
+        # case): its 回单 waits (no receipt_url), shown on its page.
+        s, b = test_interop.signed(fu, test_interop.order("GD-20261207-001"))
+        assert s == 201, b
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/guide",
+              {"channel": "court", "guidance": "已经法院判决，告知依法申请执行"})
+        return fu, old, new, b["case_id"]
 
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
@@ -138,11 +147,12 @@ class ConsoleBrowserTest(harness.NodeTest):
         with open(os.path.join(full.dir, "jiefend.conf"), "a") as f:
             f.write("\n[store]\nmin_free_mb = 1073741824\n")
         full.start()
-        fu, overdue_case, open_case = self.followup_village()
+        fu, overdue_case, open_case, order_case = self.followup_village()
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
                    JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full), JIEFEN_FU_URL=url(fu),
                    JIEFEN_FU_OVERDUE=overdue_case, JIEFEN_FU_OPEN=open_case,
+                   JIEFEN_FU_ORDER=order_case,
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

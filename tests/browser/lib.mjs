@@ -17,6 +17,7 @@ export const FULL = env('JIEFEN_FULL_URL');  // a village whose disk is below it
 export const FU = env('JIEFEN_FU_URL');  // 西村: a follow-up overdue, an open case (console_test.py)
 export const FU_OVERDUE = env('JIEFEN_FU_OVERDUE');
 export const FU_OPEN = env('JIEFEN_FU_OPEN');
+export const FU_ORDER = env('JIEFEN_FU_ORDER');  // a case from a 12345 work order, closed
 export const SHOTS = env('JIEFEN_SCREENSHOTS');
 export const DESKTOP = { width: 1366, height: 768 };
 export const TABLET = { width: 768, height: 1024 };

@@ -256,8 +256,8 @@ class Sms(NodeTest):
         sms_config(n, None)
         n.start()
         case_id = open_case(n, CANARIES[0:2])
-        waiting = wait_for(lambda: [m for m in outbox(n) if m["waiting_gateway"]] or None, 20,
-                           "messages waiting for a gateway")
+        waiting = wait_for(lambda: (lambda w: w if len(w) == 2 else None)(
+            [m for m in outbox(n) if m["waiting_gateway"]]), 20, "both waiting for a gateway")
         self.assertEqual(waiting[0]["status_name"], "未配置网关，等待发送")
         self.assertFalse(n.ok("GET", "/api/v1/outbox")["gateway"]["configured"])
         _, metrics, _ = n.request("GET", "/metrics")

@@ -1,0 +1,22 @@
+// interop-card — 外部工单 on the case page (page-case.js): a case taken in from an outside
+// system (12345热线, 信访系统) shows that system, its order number, when it arrived and
+// its 回单: the result told, whether it went (the outbox's status by name), the system's
+// answer (its 回执号) or the last error.
+import { h, fmtTime } from './ui.js';
+import { smsStatus } from './sms-table.js';
+
+export function interopCard(io) {
+  if (!io) return null;
+  const r = io.receipt;
+  const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  return h('section', { class: 'card case-interop', 'aria-label': '外部工单' },
+    h('h2', {}, '外部工单'),
+    h('dl', { class: 'facts' },
+      row('来源系统', io.system_name),
+      row('工单号', h('span', { class: 'mono order-no' }, io.order_no)),
+      row('收到时间', fmtTime(io.received_ms)),
+      row('回单', r ? h('span', { class: 'receipt' }, `${r.result_name} `, smsStatus(r))
+                    : h('span', { class: 'receipt' }, '尚未办结，未发送')),
+      r && r.answer ? row('对方回执', h('span', { class: 'mono' }, r.answer)) : null,
+      r && r.last_error ? row('最近错误', r.last_error) : null));
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Sends a work order as the 12345 system would: deploy/interop/send-order.sh URL KEY FILE
+#   e.g. send-order.sh http://127.0.0.1:8080 "$KEY" deploy/interop/order.json
+set -eu
+url=$1 key=$2 file=$3
+ts=$(date +%s%3N)
+sig=$( (printf '%s\n' "$ts"; cat "$file") | openssl dgst -sha256 -hmac "$key" -r | cut -d' ' -f1)
+curl -sS -X POST "$url/api/v1/interop/orders" -H 'Content-Type: application/json' \
+  -H "Authorization: JF-HMAC 12345:$ts:$sig" --data-binary "@$file"
+echo

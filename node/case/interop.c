@@ -1,0 +1,189 @@
+#include "case/interop.h"
+#include "error.h"
+#include "log.h"
+#include "outbox/outbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ORDER_KEY_MAX (1 + 32 + 1 + INTEROP_ORDER_NO_MAX)
+#define CASE_KEY_MAX (1 + INTEROP_CASE_ID_MAX)
+#define ID_KEY_LEN 9
+
+static size_t order_key(const char *system, const char *order_no, uint8_t *k)
+{
+    size_t s = strlen(system), o = strlen(order_no);
+    if (s > 32 || o > INTEROP_ORDER_NO_MAX)
+        return 0;
+    k[0] = 'o';
+    memcpy(k + 1, system, s + 1);
+    memcpy(k + 2 + s, order_no, o);
+    return 2 + s + o;
+}
+
+static size_t case_key(const char *case_id, uint8_t *k)
+{
+    size_t n = strlen(case_id);
+    if (n >= INTEROP_CASE_ID_MAX)
+        return 0;
+    k[0] = 'c';
+    memcpy(k + 1, case_id, n);
+    return 1 + n;
+}
+
+static void id_key(char tag, uint64_t id, uint8_t k[ID_KEY_LEN])
+{
+    k[0] = (uint8_t)tag;
+    for (int i = 0; i < 8; i++)
+        k[1 + i] = (uint8_t)(id >> (56 - 8 * i));
+}
+
+int interop_find(store *st, MDB_txn *txn, const char *system, const char *order_no,
+                 char *case_id)
+{
+    uint8_t k[ORDER_KEY_MAX];
+    size_t klen = order_key(system, order_no, k);
+    MDB_val v;
+    if (!klen)
+        return JF_ENOTFOUND;
+    int rc = store_get(txn, st->interop, k, klen, &v);
+    if (rc)
+        return rc;
+    if (v.mv_size >= INTEROP_CASE_ID_MAX)
+        return JF_ECORRUPT;
+    memcpy(case_id, v.mv_data, v.mv_size);
+    case_id[v.mv_size] = 0;
+    return 0;
+}
+
+int interop_order_of_case(store *st, MDB_txn *txn, const char *case_id,
+                          Jiefen__InteropOrder **out)
+{
+    uint8_t k[CASE_KEY_MAX];
+    size_t klen = case_key(case_id, k);
+    *out = NULL;
+    if (!klen)
+        return 0;
+    return STORE_GET_MESSAGE(txn, st->interop, k, klen, &jiefen__interop_order__descriptor,
+                             out);
+}
+
+static int order_put(store *st, MDB_txn *txn, const Jiefen__InteropOrder *o)
+{
+    uint8_t k[CASE_KEY_MAX];
+    size_t klen = case_key(o->case_id, k);
+    return klen ? store_put_message(txn, st->interop, k, klen, &o->base) : JF_EINVAL;
+}
+
+int interop_take_apply(eventlog_tx *tx, void *arg)
+{
+    struct interop_take *t = arg;
+    uint8_t k[ORDER_KEY_MAX];
+    size_t klen = order_key(t->system, t->order_no, k);
+    if (!klen)
+        return JF_EINVAL;
+    /* A replayed batch, or the same order twice in one batch, finds the first. */
+    int rc = interop_find(tx->st, tx->txn, t->system, t->order_no, t->case_id);
+    t->duplicate = rc == 0;
+    if (rc != JF_ENOTFOUND)
+        return rc;
+    if ((rc = intake_apply(tx, t->in)))
+        return rc;
+    snprintf(t->case_id, sizeof t->case_id, "%s", intake_case_id(t->in));
+    Jiefen__InteropOrder o = JIEFEN__INTEROP_ORDER__INIT;
+    o.system = (char *)t->system;
+    o.order_no = (char *)t->order_no;
+    o.case_id = t->case_id;
+    o.received_ms = tx->now_ms;
+    rc = store_put(tx->txn, tx->st->interop, k, klen, t->case_id, strlen(t->case_id),
+                   STORE_NEW);
+    return rc ? rc : order_put(tx->st, tx->txn, &o);
+}
+
+int interop_refuse_apply(eventlog_tx *tx, void *arg)
+{
+    struct interop_refusal *r = arg;
+    uint64_t id;
+    int rc = store_meta_get_u64(tx->st, tx->txn, "interop:refused", &id);
+    if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, "interop:refused", ++id)))
+        return rc;
+    r->rec.id = id;
+    r->rec.received_ms = tx->now_ms;
+    uint8_t k[ID_KEY_LEN];
+    id_key('r', id, k);
+    if ((rc = store_put_message(tx->txn, tx->st->interop, k, sizeof k, &r->rec.base)))
+        return rc;
+    id_key('s', id, k);
+    return eventlog_put_sealed(tx, tx->st->interop, k, sizeof k, (const uint8_t *)r->body,
+                               r->len);
+}
+
+struct refused_walk {
+    interop_refused_fn fn;
+    void *arg;
+};
+
+static int refused_one(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void)key;
+    struct refused_walk *w = arg;
+    Jiefen__InteropRefused *r =
+        jiefen__interop_refused__unpack(NULL, val->mv_size, (const uint8_t *)val->mv_data);
+    if (!r)
+        return JF_ECORRUPT;
+    int rc = w->fn(r, w->arg);
+    jiefen__interop_refused__free_unpacked(r, NULL);
+    return rc;
+}
+
+int interop_each_refused(store *st, MDB_txn *txn, interop_refused_fn fn, void *arg)
+{
+    struct refused_walk w = {fn, arg};
+    struct store_range r = {.prefix = "r", .prefix_len = 1, .reverse = 1};
+    return store_walk(txn, st->interop, &r, refused_one, &w);
+}
+
+/* The result an outside system is told of, for an event of this node; NULL: none. */
+static const char *result_of(const Jiefen__Event *ev)
+{
+    switch (ev->body_case) {
+    case JIEFEN__EVENT__BODY_CASE_CLOSED:
+        return "closed";
+    case JIEFEN__EVENT__BODY_CASE_GUIDED:
+        return "returned";
+    case JIEFEN__EVENT__BODY_CASE_MOVED:
+        return strcmp(ev->case_moved->kind, "escalate") == 0 &&
+                       strcmp(ev->case_moved->from, ev->origin) == 0
+                   ? "transferred"
+                   : NULL;
+    default:
+        return NULL;
+    }
+}
+
+int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
+{
+    (void)arg;
+    const char *result = result_of(ev);
+    Jiefen__InteropOrder *o = NULL;
+    if (!result || !ev->case_id || !ev->case_id[0])
+        return 0;
+    int rc = interop_order_of_case(tx->st, tx->txn, ev->case_id, &o);
+    if (rc || !o || o->receipt_id) /* one 回单 per order, the first result's */
+        goto out;
+    const struct notify_var vars[] = {{"order_no", o->order_no}, {"result", result}};
+    uint64_t id;
+    rc = outbox_queue(tx, o->system, "interop_receipt", o->order_no, o->case_id, vars,
+                      sizeof vars / sizeof vars[0], &id);
+    if (rc == 0) {
+        char *unpacked = o->result; /* the unpacked message's, freed with it */
+        o->receipt_id = id;
+        o->result = (char *)result;
+        rc = order_put(tx->st, tx->txn, o);
+        o->result = unpacked;
+    }
+out:
+    if (o)
+        jiefen__interop_order__free_unpacked(o, NULL);
+    return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * cmd_interop — `interop refused`: the work orders from outside systems (12345, 信访) the
+ * node refused (GET /api/v1/interop/refused), newest first, with what was wrong; and the
+ * 外部工单 lines of `case show` (cmd_interop_print_of_case). An administrator's.
+ */
+#include "cmd.h"
+
+#include "api.h"
+#include "args.h"
+#include "field.h"
+#include "msg.h"
+#include "table.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#define REFUSED_COLS 6
+
+static const char *const refused_head[REFUSED_COLS] = {"编号", "外部系统", "工单号",
+                                                       "收到时间", "途径", "拒收原因"};
+
+static int refused_row(struct table *t, const json_t *m, const void *arg)
+{
+    char id[24], at[32];
+    (void)arg;
+    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+    const char *via = field_str(m, "via");
+    const char *row[REFUSED_COLS] = {
+        id, field_str(m, "system_name"), field_str(m, "order_no"),
+        field_time(m, "received_ms", "%Y-%m-%d %H:%M", at, sizeof at),
+        via[0] == 'f' ? "交换目录" : "接口", field_str(m, "reason")};
+    return table_add(t, row);
+}
+
+void cmd_interop_print_of_case(const json_t *r)
+{
+    const json_t *io = json_object_get(r, "interop");
+    if (!json_is_object(io))
+        return;
+    printf("\n外部工单: %s %s\n", field_str(io, "system_name"), field_str(io, "order_no"));
+    const json_t *rc = json_object_get(io, "receipt");
+    if (!json_is_object(rc)) {
+        printf("  回单: 尚未办结，未发送\n");
+        return;
+    }
+    printf("  回单: %s（%s）", field_str(rc, "result_name"), field_str(rc, "status_name"));
+    if (field_str(rc, "answer")[0])
+        printf("，对方回执 %s", field_str(rc, "answer"));
+    if (field_str(rc, "last_error")[0])
+        printf("，最近错误 %s", field_str(rc, "last_error"));
+    printf("\n");
+}
+
+static int take_nothing(void *arg, int c, char **argv)
+{
+    (void)arg;
+    return args_bad_option(c, argv);
+}
+
+int cmd_interop_refused(struct ctl *ctl, int argc, char **argv)
+{
+    static const struct option none[] = {{NULL, 0, NULL, 0}};
+    json_t *r;
+    int rc = args_parse(argc, argv, "interop refused", none, NULL, NULL, take_nothing, NULL);
+    if (rc || (rc = api_call(ctl, "GET", "/api/v1/interop/refused", NULL, 0, &r)))
+        return rc;
+    const json_t *list = json_object_get(r, "refused");
+    if (!json_is_array(list))
+        rc = api_unexpected("no \"refused\"");
+    else if (ctl->json)
+        rc = api_print_json(r);
+    else if (json_array_size(list) == 0)
+        printf("没有被拒收的外部工单\n");
+    else
+        rc = table_show(NULL, 0, list, refused_head, REFUSED_COLS, refused_row, NULL);
+    json_decref(r);
+    return rc;
+}

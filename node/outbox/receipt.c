@@ -1,0 +1,95 @@
+#include "outbox/receipt.h"
+#include "outbox/httppost.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct receipt {
+    const struct config_interop *cfg;
+    const struct config_interop_system *sys;
+    const char *centre;
+};
+
+static const char *var(const Jiefen__NotifyPayload *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_vars; i++)
+        if (strcmp(p->vars[i]->name, name) == 0)
+            return p->vars[i]->value;
+    return "";
+}
+
+/* What the system's answer says, for the record. */
+static void answer_note(const char *answer, char *why, size_t whylen)
+{
+    json_t *j = json_loads(answer, 0, NULL);
+    const char *no = json_string_value(json_object_get(j, "receipt_no"));
+    snprintf(why, whylen, "%s", no ? no : answer);
+    json_decref(j);
+}
+
+static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *rec,
+                                        const Jiefen__NotifyPayload *p, const atomic_int *stop,
+                                        char *why, size_t whylen)
+{
+    struct receipt *r = ctx;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient, "case_id",
+                          rec->case_id, "result", var(p, "result"), "centre", r->centre,
+                          "idempotency_key", rec->idempotency_key);
+    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!body) {
+        snprintf(why, whylen, "out of memory");
+        return COURIER_RETRY;
+    }
+    const struct httppost_req req = {r->sys->receipt_url, r->sys->name, r->sys->key,
+                                     rec->idempotency_key, body, (long)r->cfg->timeout_s};
+    char answer[HTTPPOST_ANSWER_MAX], err[128];
+    long status;
+    int sent = httppost_send(&req, stop, &status, answer, err, sizeof err);
+    free(body);
+    if (sent) {
+        snprintf(why, whylen, "%s: %s", r->sys->name, err);
+        return COURIER_RETRY;
+    }
+    if ((status >= 200 && status < 300) || status == 409) {
+        answer_note(answer, why, whylen);
+        return COURIER_SENT;
+    }
+    snprintf(why, whylen, "%s answered HTTP %ld", r->sys->name, status);
+    return status == 408 || status == 429 || status >= 500 ? COURIER_RETRY : COURIER_REFUSED;
+}
+
+receipt *receipt_new(const struct config_interop *cfg, const struct config_interop_system *s,
+                     const char *centre, struct courier_adapter *out)
+{
+    receipt *r = calloc(1, sizeof *r);
+    if (!r || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(r);
+        return NULL;
+    }
+    r->cfg = cfg;
+    r->sys = s;
+    r->centre = centre;
+    memset(out, 0, sizeof *out);
+    out->system = s->name;
+    out->configured = s->receipt_url[0] != 0;
+    out->rules.retry_base_ms = (int64_t)cfg->retry_base_s * 1000;
+    out->rules.retry_max_ms = (int64_t)cfg->retry_max_s * 1000;
+    out->rules.expiry_ms = INT64_MAX / 4; /* a 回单 is owed however late */
+    out->send = receipt_send;
+    out->ctx = r;
+    return r;
+}
+
+void receipt_free(receipt **r)
+{
+    if (!r || !*r)
+        return;
+    curl_global_cleanup();
+    free(*r);
+    *r = NULL;
+}

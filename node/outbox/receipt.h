@@ -1,0 +1,26 @@
+/*
+ * receipt — the outbox adapter (courier.h) that delivers 回单 to an outside system of
+ * [interop] (the 12345 hotline, 信访), over httppost.h. Each attempt POSTs JSON
+ *   {"order_no", "case_id", "result", "centre", "idempotency_key"}
+ * to the system's receipt_url, signed with its key. 2xx: sent, the answer's "receipt_no"
+ * (or its first bytes) kept as the message's answer; 409 (the system already has this
+ * idempotency key): sent; 408, 429, 5xx, timeouts and refused connections: retry; any other
+ * status: failed.
+ */
+#ifndef JIEFEN_RECEIPT_H
+#define JIEFEN_RECEIPT_H
+
+#include "config_interop.h"
+#include "outbox/courier.h"
+
+typedef struct receipt receipt;
+
+/* The adapter of system s (borrowed with cfg: they outlive it) of centre `centre`, with
+ * cfg's retry rules and no quiet hours, expiry or rate limit. NULL without memory. Call
+ * from the main thread before any thread starts. */
+receipt *receipt_new(const struct config_interop *cfg, const struct config_interop_system *s,
+                     const char *centre, struct courier_adapter *out);
+
+void receipt_free(receipt **r);
+
+#endif
