@@ -20,6 +20,7 @@ build build-asan -DJIEFEN_SANITIZE=ON
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 status=0
 for dir in build build-asan; do
   echo "== tests in $dir"

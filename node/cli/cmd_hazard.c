@@ -160,7 +160,9 @@ int cmd_hazard_convert(struct ctl *ctl, int argc, char **argv)
         return msg_usage_as("invalid_argument", "隐患编号“%s”不正确", argv[1]);
     snprintf(path, sizeof path, "/api/v1/hazards/%s", argv[1]);
     int rc = args_read_file(argv[3], &body, &len);
-    if (rc == 0 && !json_is_object(doc = json_loadb(body, len, 0, NULL)))
+    if (rc == 0)
+        doc = json_loadb(body, len, 0, NULL); /* apart: json_is_object() reads its argument twice */
+    if (rc == 0 && !json_is_object(doc))
         rc = msg_usage_as("invalid_json", "%s 不是 JSON 对象（受理表单）", argv[3]);
     if (rc == 0)
         rc = api_call(ctl, "GET", path, NULL, 0, &h);
