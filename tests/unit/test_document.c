@@ -63,14 +63,17 @@ static void round_trip(size_t len)
     size_t got = 0;
     for (size_t i = 0; i < len; i++)
         plain[i] = (uint8_t)(i * 7);
-    memcpy(plain + len / 2, canary, strlen(canary));
+    int with_canary = len >= 2 * sizeof canary; /* a 1-byte document holds none */
+    if (with_canary)
+        memcpy(plain + len / 2, canary, strlen(canary));
     assert_int_equal(document_seal(test_dir, plain, len, key, hash, &sealed), 0);
     assert_true(sealed > len);
     assert_int_equal(blob_check(test_dir, hash), 0);
     uint8_t *blob = malloc(sealed);
     assert_int_equal(blob_read(test_dir, hash, 0, blob, sealed, &got), 0);
     assert_int_equal(got, sealed);
-    assert_null(memmem(blob, sealed, canary, strlen(canary)));
+    if (with_canary)
+        assert_null(memmem(blob, sealed, canary, strlen(canary)));
     free(blob);
     assert_int_equal(document_open(test_dir, hash, key, &back, &got), 0);
     assert_int_equal(got, len);
