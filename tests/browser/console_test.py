@@ -166,6 +166,7 @@ class ConsoleBrowserTest(harness.NodeTest):
                 proc.stdin.flush()
             elif line.startswith("@@receipt-qr "):
                 proc.stdin.write(self.receipt_qr(village, line.split()[1]) + "\n")
+                proc.stdin.flush()
             elif line.startswith("@@hold-docs") or line.startswith("@@release-docs"):
                 # A file where the township keeps partial documents: its transfers wait
                 # (and retry) until it is gone.
