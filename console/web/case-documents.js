@@ -1,10 +1,8 @@
 // case-documents — 材料: the documents of a case file (docs/api.md "Documents"), the list
 // with download links and what is still in transit (在途) to this node, and, for the
 // holder's staff, an upload by drag-and-drop or a file picker with a progress bar. The
-// kind and note typed stay in the form whatever the outcome of an upload. A download
-// carries the session's purpose (查阅目的), recorded by the node before the file is sent.
+// kind and note typed stay in the form whatever the outcome of an upload.
 import { get, query, upload, ApiError } from './api.js';
-import { currentPurpose } from './purpose.js';
 import { h, clear, banner, field, select, textarea, formError, showError, clearErrors, table, fmtTime, toast } from './ui.js';
 
 // What was typed in a case's upload form, and the error it shows, by case id: the case
@@ -22,7 +20,7 @@ function fmtSize(n) {
 function docList(base, list) {
   return table([
     ['名称', (d) => d.state === 'present'
-      ? h('a', { href: `${base}/${d.id}${currentPurpose() ? `?purpose=${encodeURIComponent(currentPurpose())}` : ''}`, download: d.name, class: 'doc-link' }, d.name)
+      ? h('a', { href: `${base}/${d.id}`, download: d.name, class: 'doc-link' }, d.name)
       : h('span', {}, d.name)],
     ['类别', (d) => d.kind_name],
     ['类型', (d) => d.type_name],
