@@ -8,8 +8,6 @@ static const struct config_sms_template default_templates[] = {
     {"receipt", "您的纠纷已由{centre}受理，案号{case_id}，请凭案号查询办理进度。", ""},
     {"appointment", "您的纠纷（案号{case_id}）定于{time}在{place}调解，请准时参加。", ""},
     {"follow_up", "您的纠纷（案号{case_id}）已办结，{centre}将于{date}前回访，请留意来电。", ""},
-    {"todo", "您有一项待办：{what}（案号{case_id}），请及时处理。", ""},
-    {"sign_reminder", "{department}：案件{case_id}已交办，请于{deadline}前签收。", ""},
 };
 
 void config_sms_defaults(struct config_sms *s)

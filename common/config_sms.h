@@ -44,7 +44,7 @@ struct config_sms {
 };
 
 /* The defaults: no gateway, quiet 21:00-08:00, expiry 24 h, the standard templates
- * (receipt, appointment, follow_up, todo, sign_reminder). */
+ * (receipt, appointment, follow_up). */
 void config_sms_defaults(struct config_sms *s);
 
 /* Sets option `name` of [sms] from text; NULL, or what is wrong (in msg or static). */

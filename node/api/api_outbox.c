@@ -16,7 +16,6 @@ static const struct {
     const char *code, *name;
 } template_names[] = {
     {"receipt", "受理回执"},      {"appointment", "调解时间通知"}, {"follow_up", "回访通知"},
-    {"todo", "待办提醒"},         {"sign_reminder", "签收提醒"},
     {"interop_receipt", "回单"},
 };
 

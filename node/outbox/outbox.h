@@ -29,7 +29,7 @@ struct notify_var {
 };
 
 /* THE call for other features: queues an SMS from template `tmpl` (an [sms] template name,
- * e.g. "receipt", "appointment", "follow_up", "todo", "sign_reminder") to mobile number
+ * e.g. "receipt", "appointment", "follow_up") to mobile number
  * `phone` about case `case_id` ("" or NULL: none), with the template's values (case_id and
  * centre are filled in by themselves), in the operation's transaction: call it from an
  * eventlog apply function, after the event that causes the message. The text is made from
