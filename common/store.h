@@ -63,7 +63,7 @@
 #define STORE_KEY_MAX 48
 #define STORE_TIME_KEY_MAX (8 + STORE_KEY_MAX)
 #define STORE_ORIGIN_MAX 32
-#define STORE_MAX_DBS 28    /* room above the databases below for new ones */
+#define STORE_MAX_DBS 40    /* room above the databases below for new ones */
 
 typedef struct store {
     MDB_env *env;
