@@ -347,6 +347,16 @@ static int load_handler(void *user, const char *section, const char *name, const
         }
         return 1;
     }
+    if (strncmp(section, "webhook ", 8) == 0) {
+        const char *why = config_webhook_set(&ctx->c->webhooks, section, name, value, msg,
+                                             sizeof msg);
+        if (why) {
+            snprintf(ctx->err, ctx->errlen, "[%s] %s %s", section, name, why);
+            ctx->failed = 1;
+            ctx->fail_line = ctx->line;
+        }
+        return 1;
+    }
     if (strcmp(section, "routing") == 0) {
         const char *why = add_route(ctx->c, name, value, ctx->line);
         if (why) {
@@ -406,6 +416,11 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
                      options[i].section, options[i].name);
             return JF_ECONFIG;
         }
+    }
+    char msg[160];
+    if (config_webhook_check(&c->webhooks, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s: %s", path, msg);
+        return JF_ECONFIG;
     }
     return 0;
 }
@@ -492,6 +507,7 @@ int config_write(const char *path, const struct config *c)
         fprintf(f, "%s = %s\n", c->routing[i].category, c->routing[i].department);
     config_sms_write(f, &c->sms);
     config_interop_write(f, &c->interop);
+    config_webhook_write(f, &c->webhooks);
     int rc = 0;
     if (fflush(f) || fsync(fd))
         rc = -errno;

@@ -8,6 +8,7 @@
 #define JIEFEN_CONFIG_H
 
 #include "config_interop.h"
+#include "config_webhook.h"
 #include "config_sms.h"
 
 #include <stddef.h>
@@ -68,6 +69,7 @@ struct config {
     int dept_sign_hours;      /* [departments] 签收 limit, in working hours */
     char work_hours[32];      /* [departments] the working day, "HH:MM-HH:MM" local */
     struct config_interop interop; /* [interop]: 12345 / 信访 orders in, 回单 out */
+    struct config_webhooks webhooks; /* [webhook NAME]: subscribers told of case events */
     struct config_sms sms;    /* [sms]: the SMS gateway and the outbox's rules */
     long doc_max_file_kb;     /* [documents] one attached document at most ... */
     long doc_max_case_kb;     /* ... and all the documents of one case */

@@ -31,6 +31,8 @@
 #include "log/work.h"
 #include "outbox/courier.h"
 #include "outbox/receipt.h"
+#include "outbox/webhook.h"
+#include "case/hooks.h"
 #include "api/interop_folder.h"
 #include "outbox/sms.h"
 #include "case/interop.h"
@@ -98,6 +100,9 @@ struct node {
     receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
     courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
     int n_receipts;
+    webhook *hooks[CONFIG_WEBHOOKS]; /* the [webhook NAME] subscribers' adapters */
+    courier *hook_couriers[CONFIG_WEBHOOKS];
+    int n_hooks;
     interop_folder *folder;  /* the exchange folder of offline sites, if configured */
 };
 
@@ -302,6 +307,8 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     courier_kick(n->courier); /* the batch may have queued messages */
     for (int i = 0; i < n->n_receipts; i++)
         courier_kick(n->receipt_couriers[i]);
+    for (int i = 0; i < n->n_hooks; i++)
+        courier_kick(n->hook_couriers[i]);
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -577,6 +584,30 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
                  lim->max_conns, lim->max_per_addr);
 }
 
+/* A courier per [webhook NAME] subscriber: what waits goes now. */
+static int start_webhooks(struct node *n)
+{
+    const struct config_webhooks *wc = &n->cfg.webhooks;
+    struct courier_adapter a;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < wc->n; i++) {
+        if (!(n->hooks[i] = webhook_new(&wc->hooks[i], n->cfg.node_name, &a)) ||
+            !(n->hook_couriers[i] = courier_new(n->st, n->id, &a)))
+            return -ENOMEM;
+        n->n_hooks = i + 1;
+        rc = courier_start(n->hook_couriers[i]);
+    }
+    return rc;
+}
+
+/* The event log's append hook: the 回单 of work orders, then the webhooks' deliveries. */
+static int on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
+{
+    struct node *n = arg;
+    int rc = interop_on_append(tx, ev, NULL);
+    return rc ? rc : hooks_on_append(tx, ev, &n->cfg.webhooks);
+}
+
 /* The outbox's courier with the SMS gateway's adapter: what waits goes now. */
 static int start_outbox(struct node *n)
 {
@@ -596,7 +627,7 @@ static int start_outbox(struct node *n)
         else
             rc = courier_start(n->receipt_couriers[n->n_receipts++]);
     }
-    return rc;
+    return rc ? rc : start_webhooks(n);
 }
 
 static int start_handles(struct node *n, char *err, size_t errlen)
@@ -634,7 +665,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     eventlog_on_commit(n->log, on_commit, n);
-    eventlog_on_append(n->log, interop_on_append, NULL);
+    eventlog_on_append(n->log, on_append, n);
     eventlog_on_submit(n->log, log_submitted, n);
     eventlog_use_loop(n->log, l);
     struct http_limits lim;
@@ -702,6 +733,10 @@ void node_destroy(struct node **np)
     for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++) {
         courier_free(&n->receipt_couriers[i]);
         receipt_free(&n->receipts[i]);
+    }
+    for (int i = 0; i < CONFIG_WEBHOOKS; i++) {
+        courier_free(&n->hook_couriers[i]);
+        webhook_free(&n->hooks[i]);
     }
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);

@@ -138,6 +138,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
     {"POST", "/api/v1/interop/orders", 0, NEED_NOTHING, route_interop_order}, /* signed */
     {"GET", "/api/v1/interop/refused", 0, PERM_NODE_ADMIN, route_interop_refused},
+    {"GET", "/api/v1/webhooks", 0, PERM_NODE_ADMIN, route_webhooks},
+    {"GET", "/api/v1/webhooks/dead", 0, PERM_NODE_ADMIN, route_webhook_dead},
+    {"POST", "/api/v1/webhooks/dead/", 1, PERM_NODE_ADMIN, route_webhook_dead_action},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

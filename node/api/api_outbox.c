@@ -21,6 +21,8 @@ static const struct {
 
 static const char *template_name(const char *code)
 {
+    if (strncmp(code, "case.", 5) == 0) /* a webhook's delivery, named by its event */
+        return api_webhook_kind_name(code);
     for (size_t i = 0; i < sizeof template_names / sizeof template_names[0]; i++)
         if (strcmp(code, template_names[i].code) == 0)
             return template_names[i].name;

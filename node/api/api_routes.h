@@ -111,4 +111,11 @@ void route_outbox(struct api_call *c, const http_request *r, const char *tail);
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail);
 void route_interop_refused(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_webhook.c: the [webhook NAME] subscribers and their dead letters (投递失败). */
+void route_webhooks(struct api_call *c, const http_request *r, const char *tail);
+void route_webhook_dead(struct api_call *c, const http_request *r, const char *tail);
+void route_webhook_dead_action(struct api_call *c, const http_request *r, const char *tail);
+/* The Chinese name of a webhook event kind ("case.closed" → 案件办结), else the code. */
+const char *api_webhook_kind_name(const char *code);
+
 #endif

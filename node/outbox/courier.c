@@ -168,6 +168,14 @@ static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPa
                  rec->template_, rec->masked, why);
         break;
     case COURIER_RETRY: /* the back-off counts from the failure, however long it took */
+        if (c->a.rules.max_attempts && rec->attempts >= c->a.rules.max_attempts) {
+            rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED;
+            rec->done_ms = done;
+            log_warn("outbox", "message %llu (%s to %s) failed after %u attempts: %s",
+                     (unsigned long long)rec->id, rec->template_, rec->masked, rec->attempts,
+                     why);
+            break;
+        }
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
         rec->next_ms = done + outbox_rules_backoff(&c->a.rules, rec->attempts,
                                                    randombytes_random());
@@ -185,7 +193,8 @@ static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPay
     int64_t now = clock_now_ms(), until = 0;
     int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
                                           c->a.rules.rate_per_hour);
-    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), rec->created_ms,
+    switch (outbox_rules_step(&c->a.rules, now, local_minute(now),
+                              rec->retried_ms ? rec->retried_ms : rec->created_ms,
                               due_at(c, rec), free_at, &until)) {
     case OUTBOX_EXPIRE:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;

@@ -271,6 +271,56 @@ int outbox_each(store *st, MDB_txn *txn, uint64_t before, outbox_fn fn, void *ar
     return store_walk(txn, st->notify, &r, each_record, &w);
 }
 
+int outbox_dead(const Jiefen__NotifyRecord *rec)
+{
+    return !rec->discarded && (rec->status == JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED ||
+                               rec->status == JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED);
+}
+
+/* Dead message id into *out (the caller frees it). 0, JF_ENOTFOUND, JF_EINVAL or a store
+ * error. */
+static int get_dead(store *st, MDB_txn *txn, uint64_t id, Jiefen__NotifyRecord **out)
+{
+    int rc = outbox_get(st, txn, id, out);
+    if (rc == 0 && !*out)
+        rc = JF_ENOTFOUND;
+    if (rc == 0 && !outbox_dead(*out))
+        rc = JF_EINVAL;
+    if (rc && *out) {
+        jiefen__notify_record__free_unpacked(*out, NULL);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int outbox_retry(store *st, MDB_txn *txn, uint64_t id, int64_t now_ms)
+{
+    Jiefen__NotifyRecord *rec;
+    int rc = get_dead(st, txn, id, &rec);
+    if (rc)
+        return rc;
+    rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+    rec->attempts = 0;
+    rec->next_ms = now_ms;
+    rec->done_ms = 0;
+    rec->retried_ms = now_ms;
+    rc = outbox_put(st, txn, rec);
+    jiefen__notify_record__free_unpacked(rec, NULL);
+    return rc;
+}
+
+int outbox_discard(store *st, MDB_txn *txn, uint64_t id)
+{
+    Jiefen__NotifyRecord *rec;
+    int rc = get_dead(st, txn, id, &rec);
+    if (rc)
+        return rc;
+    rec->discarded = 1;
+    rc = outbox_put(st, txn, rec);
+    jiefen__notify_record__free_unpacked(rec, NULL);
+    return rc;
+}
+
 static const char *const status_codes[] = {"queued", "held", "sending", "sent",
                                            "delivered", "failed", "expired"};
 static const char *const status_names[] = {"待发送", "夜间免扰，待早晨发送", "发送中", "已发送",

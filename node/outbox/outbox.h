@@ -86,6 +86,18 @@ int outbox_each(store *st, MDB_txn *txn, uint64_t before, outbox_fn fn, void *ar
 const char *outbox_status_code(Jiefen__NotifyStatus s);
 const char *outbox_status_name(const Jiefen__NotifyRecord *rec);
 
+/* Dead letters (webhooks, docs/interop.md): 1 if rec is dead, i.e. failed or expired and
+ * not discarded by an administrator. */
+int outbox_dead(const Jiefen__NotifyRecord *rec);
+
+/* Puts dead message id back to be tried: queued now, its attempts and expiry counted
+ * afresh from now_ms (retried_ms), the same idempotency key. 0, JF_ENOTFOUND, JF_EINVAL
+ * (not dead) or a store error. */
+int outbox_retry(store *st, MDB_txn *txn, uint64_t id, int64_t now_ms);
+
+/* Sets dead message id aside for good (discarded). Same errors. */
+int outbox_discard(store *st, MDB_txn *txn, uint64_t id);
+
 /* The status of a code, or -1. */
 int outbox_status_parse(const char *code);
 

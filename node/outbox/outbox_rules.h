@@ -24,6 +24,7 @@ struct outbox_rules {
     int quiet_start_min, quiet_end_min;   /* equal: no quiet hours */
     unsigned rate_per_hour;               /* 0: no limit */
     int64_t retry_base_ms, retry_max_ms;
+    unsigned max_attempts;                /* then a retry is failed for good; 0: no limit */
 };
 
 /* The rules of an [sms] section. */
