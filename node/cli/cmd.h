@@ -81,4 +81,10 @@ int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 int cmd_interop_refused(struct ctl *ctl, int argc, char **argv);
 void cmd_interop_print_of_case(const json_t *r);
 
+/* cmd_webhook.c: `webhook list|dead|retry ID|discard ID` */
+int cmd_webhook_list(struct ctl *ctl, int argc, char **argv);
+int cmd_webhook_dead(struct ctl *ctl, int argc, char **argv);
+int cmd_webhook_retry(struct ctl *ctl, int argc, char **argv);
+int cmd_webhook_discard(struct ctl *ctl, int argc, char **argv);
+
 #endif

@@ -84,6 +84,10 @@ static const struct command commands[] = {
     {"roster", "activate", action_run, 0, NULL},
     {"outbox", NULL, cmd_outbox, 0, "[--status S] [--limit N]"},
     {"interop", "refused", cmd_interop_refused, 0, ""},
+    {"webhook", "list", cmd_webhook_list, 0, ""},
+    {"webhook", "dead", cmd_webhook_dead, 0, ""},
+    {"webhook", "retry", cmd_webhook_retry, 0, "ID"},
+    {"webhook", "discard", cmd_webhook_discard, 0, "ID"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},
