@@ -27,6 +27,7 @@ import verifyPage from './page-verify.js';
 import followupsPage from './page-followups.js';
 import rosterPage from './page-roster.js';
 import outboxPage from './page-outbox.js';
+import webhooksPage from './page-webhooks.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
 import accessPage from './page-access.js';
@@ -64,6 +65,7 @@ const pages = {
   verify: { title: '核验回执', page: verifyPage },
   account: { title: '账户', page: accountPage, dept: true },
   outbox: { title: '短信发件箱', page: outboxPage, perm: 'node.admin' },
+  webhooks: { title: '投递失败', page: webhooksPage, perm: 'node.admin' },
 };
 
 const departmentUser = () => can('department.act');

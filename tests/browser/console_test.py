@@ -21,6 +21,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
 import test_interop  # noqa: E402
+import test_webhooks  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "jiefen-2026-pw"
@@ -31,7 +32,8 @@ USERS = {  # node id → [(user, name, role[, department])]
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
     "v-idle": [("shouli", "郑受理", "clerk")],
     "v-full": [("luru", "冯受理", "clerk")],
-    "v-fu": [("tiaojie", "李调解", "mediator"), ("cunzhuren", "周主任", "director")],
+    "v-fu": [("tiaojie", "李调解", "mediator"), ("cunzhuren", "周主任", "director"),
+             ("guanli", "吴管理", "admin")],
 }
 DAY = 86_400_000
 
@@ -100,6 +102,11 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu = self.node("v-fu", "village", "西村")
         with open(os.path.join(fu.dir, "jiefend.conf"), "a") as f:  # orders from 12345
             f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
+        # A webhook subscriber that refuses each delivery the first time: the closing of
+        # the old case is a dead letter (投递失败) until retried from the console.
+        hook = test_webhooks.Subscriber(refuse_first=True)
+        self.addCleanup(hook.stop)
+        test_webhooks.webhook_config(fu, hook.port, events="case.closed", expiry_h=720)
         fu.env["JIEFEN_CLOCK_OFFSET_MS"] = str(-16 * DAY)
         fu.start()
         self.add_users(fu)

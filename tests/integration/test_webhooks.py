@@ -26,12 +26,15 @@ class Subscriber:
     """The mock subscriber. `script` is what the next requests get, one entry each: "500",
     "400", or "hang" (take it, then answer only after HANG_S, past the node's timeout);
     when empty each request is taken at once. A delivery id taken before is answered 409
-    and not counted again."""
+    and not counted again. With refuse_first, the first request of each delivery id is
+    refused (400) and later ones taken (a dead letter that a retry delivers)."""
     HANG_S = 4
 
-    def __init__(self, port=0, shared=None):
+    def __init__(self, port=0, shared=None, refuse_first=False):
         self.lock = threading.Lock()
         self.script = []
+        self.refuse_first = refuse_first
+        self.seen = set()
         self.taken = shared if shared is not None else {}   # delivery_id -> body
         self.raw = []
         self.bad = 0
@@ -56,6 +59,9 @@ class Subscriber:
                     h.raw.append(body)
                     step = h.script.pop(0) if h.script else "ok"
                     key = self.headers.get("Idempotency-Key")
+                    if h.refuse_first and key not in h.seen:
+                        step = "400"
+                    h.seen.add(key)
                     dup = key in h.taken
                     if key != msg["delivery_id"]:
                         h.bad += 1
@@ -93,12 +99,12 @@ class Subscriber:
                     if m["case_id"] == cid and m["event"] == event]
 
 
-def webhook_config(node, port):
+def webhook_config(node, port, events="case.created, case.closed", expiry_h=72):
     with open(os.path.join(node.dir, "jiefend.conf"), "a") as f:
         f.write("\n".join(["", "[webhook board]", f"url = http://127.0.0.1:{port}/hook",
-                           f"secret = {SECRET}", "events = case.created, case.closed",
+                           f"secret = {SECRET}", f"events = {events}",
                            "max_attempts = 3", "timeout_s = 2", "retry_base_s = 1",
-                           "retry_max_s = 1"]) + "\n")
+                           "retry_max_s = 1", f"expiry_h = {expiry_h}"]) + "\n")
 
 
 def new_case(node):
