@@ -135,6 +135,8 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
         set_str(&v->department, o->department) || set_str(&v->matter_type, o->matter_type) ||
         set_str(&v->village, o->village) || set_str(&v->source, o->source) ||
         set_str(&v->summary, o->summary) || set_str(&v->holder, ev->origin) ||
+        set_str(&v->external_system, o->external_system) ||
+        set_str(&v->external_ref, o->external_ref) ||
         set_str(&v->opened_at_node, ev->origin) || set_str(&v->risk_by, ev->origin) ||
         add_period(v, ev->origin) || copy_tags(v, o) ||
         add_ref(v, ev)) {
@@ -710,6 +712,9 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         "progress_entries", (int)v->progress_count, "clock_corrected_ms",
         (json_int_t)v->clock_corrected_ms);
     if (!more || json_object_set_new(more, "followup", followup_json(v, now_ms)) ||
+        json_object_set_new(more, "external", json_pack("{s:s, s:s}", "system",
+                                                        v->external_system, "ref",
+                                                        v->external_ref)) ||
         json_object_update(j, more)) {
         json_decref(more);
         json_decref(j);

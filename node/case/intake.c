@@ -24,6 +24,7 @@ struct intake {
     char **strings;            /* every string we own, freed together */
     size_t n_strings, cap_strings;
     char *category, *department, *matter_type, *village, *source, *summary;
+    const char *external_system, *external_ref;  /* "" when none */
     int complexity, risk;
     char case_id[64];
 };
@@ -269,7 +270,8 @@ static int parse_parties(struct intake *in, const json_t *body, struct intake_er
 }
 
 static const char *const top_keys[] = {"parties", "category", "matter_type", "village",
-                                       "source", "summary", "complexity", "risk"};
+                                       "source", "summary", "complexity", "risk",
+                                       "external_ref"};
 
 static int check_keys(const json_t *body, struct intake_error *err)
 {
@@ -310,6 +312,34 @@ static int parse_village(struct intake *in, const json_t *body, struct intake_er
     return get_text(in, body, "village", "village", INTAKE_VILLAGE_MAX, &in->village, err);
 }
 
+/* The hotline's ticket number typed at the window (optional): letters, digits, '-', '_'. */
+static int parse_external(struct intake *in, const json_t *body, struct intake_error *err)
+{
+    const json_t *v = json_object_get(body, "external_ref");
+    char *ref;
+    in->external_system = in->external_ref = "";
+    if (!v || json_is_null(v) || (json_is_string(v) && !json_string_value(v)[0]))
+        return 0;
+    int rc = get_text(in, body, "external_ref", "external_ref", INTAKE_EXTERNAL_REF_MAX, &ref,
+                      err);
+    if (rc == 0 && strspn(ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "0123456789-_") != strlen(ref))
+        return fail(err, "invalid_field", "external_ref",
+                    "外部工单号只能由字母、数字、“-”和“_”组成");
+    if (rc == 0) {
+        in->external_ref = ref;
+        in->external_system = in->source && strcmp(in->source, "hotline_12345") == 0
+                                  ? "12345" : "";
+    }
+    return rc;
+}
+
+void intake_set_external(struct intake *in, const char *system, const char *ref)
+{
+    in->external_system = system;
+    in->external_ref = ref;
+}
+
 static int parse_fields(struct intake *in, const json_t *body, struct intake_error *err)
 {
     int rc = worse(check_keys(body, err), parse_parties(in, body, err));
@@ -324,6 +354,7 @@ static int parse_fields(struct intake *in, const json_t *body, struct intake_err
     rc = worse(rc, get_text(in, body, "summary", "summary", INTAKE_SUMMARY_MAX, &in->summary, err));
     rc = worse(rc, get_code(in, body, "complexity", &ref_complexities, "繁简类型", NULL,
                             &in->complexity, err));
+    rc = worse(rc, parse_external(in, body, err));
     in->risk = JIEFEN__RISK__RISK_BLUE;
     const json_t *risk = json_object_get(body, "risk");
     if (risk && !json_is_null(risk))
@@ -353,8 +384,8 @@ int intake_parse(const json_t *body, const struct intake_ctx *ctx, struct intake
 json_t *intake_rules_json(const struct policy *p)
 {
     const struct config *cfg = p->cfg;
-    return json_pack("{s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:b, s:i, s:i}}", "limits",
-                     "name", INTAKE_NAME_MAX, "id_number", INTAKE_ID_MAX, "phone",
+    return json_pack("{s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:b, s:i, s:i}}",
+                     "limits", "external_ref", INTAKE_EXTERNAL_REF_MAX, "name", INTAKE_NAME_MAX, "id_number", INTAKE_ID_MAX, "phone",
                      INTAKE_PHONE_MAX, "address", INTAKE_ADDRESS_MAX, "village",
                      INTAKE_VILLAGE_MAX, "summary", INTAKE_SUMMARY_MAX, "parties",
                      INTAKE_MAX_PARTIES, "deadline", "working_days", p->cal != NULL,
@@ -456,6 +487,8 @@ int intake_apply(eventlog_tx *tx, void *arg)
     o.village = in->village;
     o.source = in->source;
     o.summary = in->summary;
+    o.external_system = (char *)in->external_system;
+    o.external_ref = (char *)in->external_ref;
     o.complexity = in->complexity;
     o.risk = in->risk;
     o.due_ms = policy_due(in->ctx->policy, tx->now_ms, in->complexity);

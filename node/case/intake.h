@@ -25,6 +25,7 @@
 #define INTAKE_ADDRESS_MAX 200
 #define INTAKE_VILLAGE_MAX 64
 #define INTAKE_SUMMARY_MAX 2000
+#define INTAKE_EXTERNAL_REF_MAX 64  /* the hotline's ticket number (external_ref) */
 
 struct intake_fault {
     const char *code;          /* "missing_field" or "invalid_field" */
@@ -72,6 +73,11 @@ json_t *intake_rules_json(const struct policy *p);
  * each party with a mobile number (outbox.h), in the same transaction. `arg` is the
  * struct intake. */
 int intake_apply(eventlog_tx *tx, void *arg);
+
+/* The outside system's number of the dispute (interop.h: a work order's system and
+ * number), kept in the case_opened event instead of a typed external_ref. The strings are
+ * borrowed: they must outlive the intake. */
+void intake_set_external(struct intake *in, const char *system, const char *ref);
 
 /* The case number given by the last intake_apply (valid until intake_free). */
 const char *intake_case_id(const struct intake *in);

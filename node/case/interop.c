@@ -87,6 +87,7 @@ int interop_take_apply(eventlog_tx *tx, void *arg)
     t->duplicate = rc == 0;
     if (rc != JF_ENOTFOUND)
         return rc;
+    intake_set_external(t->in, t->system, t->order_no); /* the number travels in the event */
     if ((rc = intake_apply(tx, t->in)))
         return rc;
     snprintf(t->case_id, sizeof t->case_id, "%s", intake_case_id(t->in));

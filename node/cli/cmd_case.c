@@ -24,7 +24,7 @@
 static const char *const new_fields[][2] = {
     {"category", "category"}, {"matter-type", "matter_type"}, {"village", "village"},
     {"source", "source"},     {"summary", "summary"},         {"complexity", "complexity"},
-    {"risk", "risk"},
+    {"risk", "risk"}, {"external-ref", "external_ref"},
 };
 #define N_NEW_FIELDS (sizeof new_fields / sizeof new_fields[0])
 
@@ -37,6 +37,7 @@ static const struct option new_opts[] = {
     {"summary", required_argument, NULL, ARGS_OPT_BASE + 4},
     {"complexity", required_argument, NULL, ARGS_OPT_BASE + 5},
     {"risk", required_argument, NULL, ARGS_OPT_BASE + 6},
+    {"external-ref", required_argument, NULL, ARGS_OPT_BASE + 7},
     {"json", required_argument, NULL, 'j'},
     {"party", required_argument, NULL, 'p'},
     {"actor", required_argument, NULL, 'a'},
@@ -245,6 +246,7 @@ static const struct tpl_line case_lines[] = {
     {"事项类型", "{matter_type}", 0},
     {"村", "{village}", 0},
     {"来源", "{source}", 0},
+    {"外部工单号", "[{external.system} ]{external.ref}", 1},
     {"复杂程度", "{complexity}", 0},
     {"风险", "{risk}[（{risk_official}）]", 0},
     {"摘要", "{summary}", 0},

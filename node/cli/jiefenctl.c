@@ -26,7 +26,7 @@ static const struct command commands[] = {
     {"case", "new", cmd_case_new, 0, "--json FILE|- [--actor NAME]"},
     {"case", "new", cmd_case_new, 0,
      "--category C --matter-type M [--village V] --source S --summary TEXT\n"
-     "           --complexity simple|complex [--risk R] [--actor NAME]\n"
+     "           --complexity simple|complex [--risk R] [--external-ref NO] [--actor NAME]\n"
      "           --party KEY=VALUE,... ..."},
     {"case", "list", cmd_case_list, 0,
      "[--status S] [--category C] [--village V] [--risk R]\n"
