@@ -156,6 +156,7 @@ function facts(c, nodeName) {
     ['事项类型', name('matter_type', c.matter_type)],
     ['村（社区）', c.village],
     ['来源', [name('source', c.source), c.hazard_id ? ['，由隐患 ', h('a', { href: `#/hazard/${encodeURIComponent(c.hazard_id)}`, class: 'mono hazard-link' }, c.hazard_id), ' 转入'] : null]],
+    ['外部工单号', c.external && c.external.ref ? h('span', { class: 'external-ref' }, `${c.external.system_name ? `${c.external.system_name} ` : ''}${c.external.ref}`) : '—'],
     ['繁简', name('complexity', c.complexity)],
     ['风险等级', [riskChip(c.risk), ` 责任人：${c.risk_official || '—'}`]],
     ['受理节点', nodeName(c.opened_at_node)],

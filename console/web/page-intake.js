@@ -132,6 +132,8 @@ export default async function intakePage(main, { session, go, params }) {
         { required: true, hint: villages ? '可从本镇所辖村（社区）中选择，也可直接填写' : null }),
       villages,
       field('来源', select(options('source'), {}, '请选择'), 'source', { required: true }),
+      counted('外部工单号', input({ name: 'external_ref' }), 'external_ref', limits.external_ref,
+        { hint: '12345热线等转来的工单号，可不填；字母、数字、“-”和“_”' }),
       field('繁简程度', select(options('complexity'), {}, '请选择'), 'complexity', { required: true, hint: deadlineHint() }),
       field('风险等级', risk, 'risk')),
     counted('纠纷概要', summary, 'summary', limits.summary, { required: true, wide: true }),
@@ -142,7 +144,7 @@ export default async function intakePage(main, { session, go, params }) {
     ev.preventDefault();
     submitting(form, async () => {
       const body = { parties: readParties() };
-      for (const key of ['category', 'matter_type', 'village', 'source', 'complexity', 'risk', 'summary']) {
+      for (const key of ['category', 'matter_type', 'village', 'source', 'complexity', 'risk', 'summary', 'external_ref']) {
         const v = form.elements[key].value.trim();
         if (v) body[key] = v;
       }

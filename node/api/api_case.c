@@ -86,7 +86,10 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
     char name[128];
     int where = where_is(api->dep.st, txn, api->dep.cfg->node_id, v->holder);
     json_t *j = case_view_json(v, where, clock_now_ms());
-    json_t *fu = j ? json_object_get(j, "followup") : NULL;
+    json_t *fu = j ? json_object_get(j, "followup") : NULL, *ext = json_object_get(j, "external");
+    if (json_is_object(ext)) /* the outside system by name: 12345热线 */
+        json_object_set_new(ext, "system_name",
+                            json_string(api_interop_system_name(v->external_system)));
     if (json_is_object(fu))
         json_object_set_new(fu, "assignee_name", api_user_name(api, txn, v->followup_assignee));
     if (j) {

@@ -121,6 +121,8 @@ class ConsoleBrowserTest(harness.NodeTest):
         # case): its 回单 waits (no receipt_url), shown on its page.
         s, b = test_interop.signed(fu, test_interop.order("GD-20261207-001"))
         assert s == 201, b
+        s, e = test_interop.signed(fu, test_interop.order("GD-20261207-002", category="nonsense"))
+        assert s == 400, e  # refused: listed on 被拒收工单
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/guide",
               {"channel": "court", "guidance": "已经法院判决，告知依法申请执行"})
         return fu, old, new, b["case_id"]
