@@ -1,7 +1,7 @@
 /* Courier: delivery of the outbox through a fake adapter (no network): a retry goes again
  * with the same idempotency key and ends sent; a refusal fails for good with its reason;
  * without a gateway a message waits, marked, and the adapter is never called; in quiet
- * hours it is held; past its expiry it is expired unsent. Waits poll the store with a
+ * hours it is held; past its expiry it is expired unsent; past max_attempts it fails. Waits poll the store with a
  * deadline; the back-off is made a few milliseconds. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +234,25 @@ static void test_expired_unsent(void **state)
     assert_int_equal(f->fake.calls, 0);
 }
 
+/* A limit of attempts (webhooks): retries until max_attempts, then failed for good. */
+static void test_max_attempts_then_failed(void **state)
+{
+    struct fixture *f = *state;
+    for (int i = 0; i < 8; i++)
+        f->fake.script[i] = COURIER_RETRY;
+    f->a.rules.max_attempts = 3;
+    queue(f);
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED);
+    Jiefen__NotifyRecord *r;
+    status_of(f, 1, &r);
+    print_message("calls %u; 1: %u attempts, %s\n", f->fake.calls, r->attempts, r->last_error);
+    assert_int_equal(f->fake.calls, 6);
+    assert_int_equal(r->attempts, 3);
+    assert_string_equal(r->last_error, "scripted retry");
+    assert_true(outbox_dead(r));
+    jiefen__notify_record__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_without_gateway_waits_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiet_hours_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_unsent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_attempts_then_failed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
