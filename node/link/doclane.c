@@ -15,6 +15,8 @@
 
 #define TICK_MS 500
 
+enum { FIN_NONE, FIN_WAITING, FIN_RUNNING }; /* a whole blob: to be checked, being checked */
+
 /* A piece received, waiting for its turn to be appended (one append per blob at a time, in
  * the order of the offsets). */
 struct piece {
@@ -30,7 +32,7 @@ struct want {
     uint64_t next;        /* the offset of the next piece to ask for */
     uint64_t have;        /* the partial blob's length once the pieces taken are appended */
     int64_t asked_ms;     /* last ask or piece taken; 0: to be asked from the start */
-    int finishing;        /* complete, being checked (finish_work) */
+    int finishing;        /* complete: FIN_WAITING, FIN_RUNNING (finish_work) */
     int appending;        /* a piece is being appended on the thread pool (append_work) */
     struct piece *q;      /* the pieces taken, waiting for the append in progress */
     size_t nq, capq;
@@ -48,6 +50,8 @@ struct doclane {
     struct want *w;
     size_t n, cap;
     int rescan;
+    int appending, checking; /* a piece being appended, a blob being checked (disk_next) */
+    size_t rr;               /* the want whose pieces are appended next */
     uint64_t chunks_in, bytes_in, chunks_out, bytes_out, completed, bad;
 };
 
@@ -318,13 +322,16 @@ static void serve(doclane *dl, const char *peer, const Jiefen__DocWant *q)
     free(buf);
 }
 
-/* A whole blob being checked against its name on the loop's thread pool (fsync and a hash
- * of up to 20 MiB have no place on the loop). */
+/* The lane's disk work runs on the loop's thread pool (the loop never waits for the disk),
+ * one append and one check at a time: the lane holds at most two of the pool's threads, the
+ * log's commits and the reads have the others. */
+static void disk_next(doclane *dl);
+
+/* A whole blob being checked against its name (fsync and a hash of up to 20 MiB). */
 struct finishing {
     uv_work_t req;
     doclane *dl;
     uint8_t hash[CRYPTO_HASH_LEN];
-    char peer[STORE_ORIGIN_MAX + 1];
     int rc;
 };
 
@@ -344,26 +351,28 @@ static void finish_after(uv_work_t *req, int status)
     crypto_hex(f->hash, CRYPTO_HASH_LEN, hex);
     int rc = status ? status : f->rc;
     free(f);
-    if (!w)
-        return;
-    w->finishing = 0;
-    if (rc == JF_ECORRUPT) {
-        dl->bad++;
-        log_warn("doclane", "document %.16s from %s does not match its hash: fetched again",
-                 hex, w->peer);
-        w->asked_ms = 0;
-    } else if (rc) {
-        log_warn("doclane", "cannot keep document %.16s (%s)", hex, jf_strerror(rc));
-        w->asked_ms = clock_now_ms();
-    } else {
-        dl->completed++;
-        log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
-        want_remove(dl, w);
+    dl->checking = 0;
+    if (w) {
+        w->finishing = FIN_NONE;
+        if (rc == JF_ECORRUPT) {
+            dl->bad++;
+            log_warn("doclane", "document %.16s from %s does not match its hash: fetched "
+                     "again", hex, w->peer);
+            w->asked_ms = 0;
+        } else if (rc) {
+            log_warn("doclane", "cannot keep document %.16s (%s)", hex, jf_strerror(rc));
+            w->asked_ms = clock_now_ms();
+        } else {
+            dl->completed++;
+            log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
+            want_remove(dl, w);
+        }
+        doclane_changed(dl);
     }
-    doclane_changed(dl);
+    disk_next(dl);
 }
 
-static void finish(doclane *dl, struct want *w)
+static void finish_start(doclane *dl, struct want *w)
 {
     struct finishing *f = calloc(1, sizeof *f);
     if (f) {
@@ -371,16 +380,18 @@ static void finish(doclane *dl, struct want *w)
         f->dl = dl;
         memcpy(f->hash, w->hash, CRYPTO_HASH_LEN);
         if (uv_queue_work(dl->tick.loop, &f->req, finish_work, finish_after) == 0) {
-            w->finishing = 1;
+            w->finishing = FIN_RUNNING;
+            dl->checking = 1;
             return;
         }
         free(f);
     }
+    w->finishing = FIN_NONE;
     w->asked_ms = clock_now_ms(); /* the next ask finds it whole and finishes it again */
 }
 
-/* A piece being appended to its partial blob on the loop's thread pool: the loop neither
- * waits for the disk nor holds back the events behind a write. */
+/* A piece being appended to its partial blob: the loop neither waits for the disk nor
+ * holds back the events behind a write. */
 struct appending {
     uv_work_t req;
     doclane *dl;
@@ -402,11 +413,9 @@ static void append_work(uv_work_t *req)
 
 static void append_after(uv_work_t *req, int status);
 
-/* Appends the first piece waiting, if any and none is being appended. */
-static void append_next(doclane *dl, struct want *w)
+/* Appends the first piece waiting for w. */
+static void append_start(doclane *dl, struct want *w)
 {
-    if (w->appending || !w->nq)
-        return;
     struct appending *a = calloc(1, sizeof *a);
     if (!a) {
         drop_pieces(w); /* asked again from the partial blob's length after the retry */
@@ -426,10 +435,11 @@ static void append_next(doclane *dl, struct want *w)
         return;
     }
     w->appending = 1;
+    dl->appending = 1;
 }
 
-/* A piece written: the next one, or the blob checked when it is whole. A failed write
- * drops the pieces waiting: they are asked again from the partial blob's length. */
+/* A piece written: the blob is checked when it is whole. A failed write drops the pieces
+ * waiting: they are asked again from the partial blob's length. */
 static void append_after(uv_work_t *req, int status)
 {
     struct appending *a = req->data;
@@ -439,24 +449,38 @@ static void append_after(uv_work_t *req, int status)
     size_t len = a->p.len;
     free(a->p.data);
     free(a);
-    if (!w)
-        return;
-    w->appending = 0;
-    if (rc) {
+    dl->appending = 0;
+    if (w && rc) {
         /* -ESPIPE: the partial blob is not where the piece goes (a restart meanwhile) */
         if (rc != -ESPIPE)
             log_warn("doclane", "cannot write a document piece (%s)", jf_strerror(rc));
         drop_pieces(w);
+        w->appending = 0;
         w->have = blob_partial_size(dl->dir, w->hash);
         w->asked_ms = clock_now_ms();
-        return;
+    } else if (w) {
+        w->appending = 0;
+        dl->chunks_in++;
+        dl->bytes_in += len;
+        if (!w->nq && w->have >= w->total)
+            w->finishing = FIN_WAITING;
     }
-    dl->chunks_in++;
-    dl->bytes_in += len;
-    if (w->nq)
-        append_next(dl, w);
-    else if (w->have >= w->total)
-        finish(dl, w);
+    disk_next(dl);
+}
+
+static void disk_next(doclane *dl)
+{
+    size_t start = dl->rr;
+    for (size_t k = 0; k < dl->n && (!dl->appending || !dl->checking); k++) {
+        size_t i = (start + k) % dl->n;
+        struct want *w = &dl->w[i];
+        if (!dl->appending && w->nq && !w->appending) {
+            dl->rr = i + 1; /* the blobs take turns */
+            append_start(dl, w);
+        }
+        if (!dl->checking && w->finishing == FIN_WAITING)
+            finish_start(dl, w);
+    }
 }
 
 /* Takes the piece that follows those taken (another answers a repeated ask: dropped),
@@ -482,7 +506,7 @@ static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
     w->have += c->data.len;
     w->total = c->total;
     w->asked_ms = clock_now_ms();
-    append_next(dl, w);
+    disk_next(dl);
     if (w->next < w->total && ask_next(dl, w))
         w->asked_ms = 0; /* asked afresh at the next tick */
 }
