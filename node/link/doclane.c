@@ -267,6 +267,23 @@ static int ask_next(doclane *dl, struct want *w)
     return rc;
 }
 
+/* Keeps DOCLANE_WINDOW pieces asked for or waiting for their append, no more: a disk slower
+ * than the link slows the asks down instead of piling the pieces up in memory. */
+static void ask_more(doclane *dl, struct want *w)
+{
+    for (;;) {
+        uint64_t ahead = w->next > w->have ? (w->next - w->have + DOCLANE_CHUNK - 1) /
+                                                 DOCLANE_CHUNK
+                                           : 0;
+        if (w->next >= w->total || ahead + w->nq + w->appending >= DOCLANE_WINDOW)
+            return;
+        if (ask_next(dl, w)) {
+            w->asked_ms = 0; /* asked afresh at the next tick */
+            return;
+        }
+    }
+}
+
 /* Asks afresh from what the partial blob holds (with the pieces taken, waiting to be
  * appended): DOCLANE_WINDOW pieces ahead. */
 static void ask(doclane *dl, struct want *w, int64_t now)
@@ -464,6 +481,8 @@ static void append_after(uv_work_t *req, int status)
         dl->bytes_in += len;
         if (!w->nq && w->have >= w->total)
             w->finishing = FIN_WAITING;
+        else
+            ask_more(dl, w);
     }
     disk_next(dl);
 }
@@ -492,6 +511,8 @@ static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
         return;
     if (c->missing || c->offset != w->have) /* missing: asked again after DOCLANE_RETRY_MS */
         return;
+    if (w->nq >= DOCLANE_WINDOW) /* more than was asked for: not held in memory */
+        return;
     struct piece *grown = array_room(w->q, w->nq, &w->capq, sizeof *grown, DOCLANE_WINDOW);
     uint8_t *data = c->data.len ? malloc(c->data.len) : NULL;
     if (!grown || (c->data.len && !data)) {
@@ -507,8 +528,7 @@ static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
     w->total = c->total;
     w->asked_ms = clock_now_ms();
     disk_next(dl);
-    if (w->next < w->total && ask_next(dl, w))
-        w->asked_ms = 0; /* asked afresh at the next tick */
+    ask_more(dl, w);
 }
 
 void doclane_received(doclane *dl, const char *peer, const Jiefen__LinkMessage *m)

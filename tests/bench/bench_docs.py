@@ -49,7 +49,7 @@ class Conn:
 
 
 def fsync_probe(directory, stop, lat):
-    """fdatasync of a 4 KiB write in directory every 20 ms until stop is set, in ms into lat."""
+    """fdatasync of a 4 KiB write in directory every 20 ms until stop is set, in s into lat."""
     path = os.path.join(directory, "fsync-probe")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
@@ -57,7 +57,7 @@ def fsync_probe(directory, stop, lat):
             os.pwrite(fd, os.urandom(4096), 4096 * (len(lat) % 16))
             s0 = time.monotonic()
             os.fdatasync(fd)
-            lat.append((time.monotonic() - s0) * 1000)
+            lat.append(time.monotonic() - s0)
             time.sleep(0.02)
     finally:
         os.close(fd)
