@@ -6,8 +6,8 @@
  * A blob is written under a temporary name in DIR/tmp, fsynced, renamed into place and
  * the directory fsynced: once blob_commit() returns 0 it survives kill -9, and a blob at
  * its place is always whole. A blob received in pieces (blob_partial_*) grows in
- * DIR/partial/<hex> (fsynced every few MiB), so a transfer resumes from its length after a
- * restart; when complete it is checked against its hash and only then renamed into place.
+ * DIR/partial/<hex> (each piece's writeback started as it is appended, the whole fsynced at
+ * completion), so a transfer resumes from its length after a restart; when complete it is checked against its hash and only then renamed into place.
  * Errors are negative errno, or JF_ECORRUPT for bytes that do not hash to their name.
  */
 #ifndef JIEFEN_BLOB_H
@@ -69,9 +69,11 @@ int blob_read(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN], uint64_t off
 uint64_t blob_partial_size(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN]);
 
 /* Appends a received piece at offset, which must be the partial blob's length (else
- * -ESPIPE: the sender must resume from there), and fsyncs it when `sync`. A piece not
- * synced survives kill -9 (it is in the page cache) but maybe not a power cut: then the
- * blob fails its hash when complete and is fetched again. 0 or -errno. */
+ * -ESPIPE: the sender must resume from there), and fsyncs it when `sync`; when not, its
+ * writeback is started without waiting (sync_file_range), so the completion's fsync has
+ * little left to write. A piece not synced survives kill -9 (it is in the page cache) but
+ * maybe not a power cut: then the blob fails its hash when complete and is fetched again.
+ * May wait for the disk: not for the loop. 0 or -errno. */
 int blob_partial_append(const char *dir, const uint8_t hash[CRYPTO_HASH_LEN],
                         uint64_t offset, const void *buf, size_t len, int sync);
 

@@ -167,6 +167,63 @@ static int attach_params(struct api_call *c, const http_request *r, struct attac
     return 0;
 }
 
+/* Sealing an upload (cipher, hash, write, fsync: up to 20 MiB) runs on the loop's thread
+ * pool: the loop serves the others and carries the links meanwhile. The body stays with the
+ * request until it is answered. */
+struct sealing {
+    uv_work_t work;
+    struct api_call *c;
+    struct attach *a;
+    const uint8_t *body;
+    size_t len;
+    json_t *in;
+    int rc;
+};
+
+static void seal_work(uv_work_t *w)
+{
+    struct sealing *s = w->data;
+    s->rc = document_seal(s->a->dir, s->body, s->len, s->a->key, s->a->hash,
+                          &s->a->sealed_size);
+}
+
+/* The case's own checks (here, held here, room left) are the operation's, in the
+ * transaction that appends: a refusal there removes the blob sealed here (attach_release). */
+static void seal_after(uv_work_t *w, int status)
+{
+    struct sealing *s = w->data;
+    int rc = status ? status : s->rc;
+    if (rc == 0) {
+        op_submit_release(s->c, s->in, attach_apply, s->a, attach_release);
+    } else {
+        reply_store_error(s->c, rc);
+        crypto_wipe(s->a->key, sizeof s->a->key);
+        json_decref(s->in);
+        free(s->a);
+    }
+    free(s);
+}
+
+/* Seals a's upload on the pool, then submits its attachment (in: the operation's input,
+ * stolen, like a). */
+static void seal_queue(struct api_call *c, const http_request *r, struct attach *a, json_t *in)
+{
+    struct sealing *s = calloc(1, sizeof *s);
+    int rc = s ? 0 : -ENOMEM;
+    if (s) {
+        *s = (struct sealing){.c = c, .a = a, .body = (const uint8_t *)r->body,
+                              .len = r->body_len, .in = in};
+        s->work.data = s;
+        rc = uv_queue_work(c->api->dep.loop, &s->work, seal_work, seal_after);
+    }
+    if (rc == 0)
+        return;
+    reply_store_error(c, rc);
+    json_decref(in);
+    free(a);
+    free(s);
+}
+
 static void route_attach(struct api_call *c, const http_request *r, const char *id)
 {
     struct attach *a = calloc(1, sizeof *a);
@@ -190,14 +247,9 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
             reply_error(c, 500, "internal", NULL, "无法识别文件类型（libmagic 未能启动）");
         rc = -1;
     }
-    /* The case's own checks (here, held here, room left) are the operation's, in the
-     * transaction that appends: a refusal there removes the blob sealed here (attach_release). */
-    if (rc == 0 && (rc = blob_dir(c->api->dep.st, 1, a->dir)) == 0 &&
-        (rc = document_seal(a->dir, (const uint8_t *)r->body, r->body_len, a->key, a->hash,
-                            &a->sealed_size)))
+    if (rc == 0 && (rc = blob_dir(c->api->dep.st, 1, a->dir)) != 0)
         reply_store_error(c, rc);
     if (rc) {
-        crypto_wipe(a->key, sizeof a->key);
         free(a);
         return;
     }
@@ -206,7 +258,7 @@ static void route_attach(struct api_call *c, const http_request *r, const char *
     if (c->who.auth == API_AUTH_TOKEN && api_query_param(r->query, "actor", actor, sizeof actor) == 0 &&
         actor[0])
         json_object_set_new(in, "actor", json_string(actor));
-    op_submit_release(c, in, attach_apply, a, attach_release);
+    seal_queue(c, r, a, in);
 }
 
 /* ---- the list and the download ---------------------------------------------------- */

@@ -4,7 +4,9 @@ escalates it; prints the throughput of each hop (village → township, township 
 from the escalation to the last blob present at the receiver) and the latency of small
 events on the same link (an intake at the village until the township answers 200 for it,
 polled every millisecond; p50/p99), first with no transfer, then during the first hop's
-transfer, one every 50 ms or so. Asserts nothing.
+transfer, one every 50 ms or so. Beside them, the floor the disk sets: the latency of one
+fdatasync of 4 KiB in the township's directory (a small event waits for two, the village's
+commit and the township's), with no transfer and during it. Asserts nothing.
 
     python3 tests/bench/bench_docs.py --bin build/node --tools build/tests [--mib 1024]
 """
@@ -13,6 +15,7 @@ import http.client
 import json
 import os
 import sys
+import threading
 import time
 import urllib.parse
 import unittest
@@ -43,6 +46,36 @@ class Conn:
     def json(self, method, path, body=None):
         s, data = self.req(method, path, body)
         return s, json.loads(data or b"{}")
+
+
+def fsync_probe(directory, stop, lat):
+    """fdatasync of a 4 KiB write in directory every 20 ms until stop is set, in s into lat."""
+    path = os.path.join(directory, "fsync-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while not stop.is_set():
+            os.pwrite(fd, os.urandom(4096), 4096 * (len(lat) % 16))
+            s0 = time.monotonic()
+            os.fdatasync(fd)
+            lat.append(time.monotonic() - s0)
+            time.sleep(0.02)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
+class Probe:
+    """fsync_probe on a thread, from start to stop()."""
+
+    def __init__(self, directory):
+        self.stop_ev, self.lat = threading.Event(), []
+        self.t = threading.Thread(target=fsync_probe, args=(directory, self.stop_ev, self.lat))
+        self.t.start()
+
+    def stop(self):
+        self.stop_ev.set()
+        self.t.join()
+        return self.lat
 
 
 class Bench(NodeTest):
@@ -84,9 +117,13 @@ class Bench(NodeTest):
             lat = sorted(lat)
             return lat[min(len(lat) - 1, int(x * len(lat)))] * 1000
 
+        probe = Probe(town.dir)
         base = [small_event() for _ in range(50)]
+        disk = probe.stop()
         print(f"small events with no transfer (50): p50 {pct(base, 0.5):.1f} ms, "
               f"p99 {pct(base, 0.99):.1f} ms")
+        print(f"  the disk meanwhile, one fdatasync of 4 KiB ({len(disk)}): "
+              f"p50 {pct(disk, 0.5):.1f} ms, p99 {pct(disk, 0.99):.1f} ms")
 
         def arrived(conn):
             s, b = conn.json("GET", f"/api/v1/cases/{q}/documents")
@@ -95,16 +132,21 @@ class Bench(NodeTest):
         t0 = time.monotonic()
         v.json("POST", f"/api/v1/cases/{q}/escalate", {"reason": "bench"})
         lat = []
+        probe = Probe(town.dir)
         while not arrived(t):
             for _ in range(10):
                 lat.append(small_event())
                 time.sleep(0.05)
         hop1 = time.monotonic() - t0
+        disk = probe.stop()
         print(f"hop village -> township: {total / 2**20 / hop1:.0f} MiB/s ({hop1:.1f} s for "
               f"{total / 2**20:.0f} MiB, goal >= 50 MiB/s)")
         print(f"small events during the transfer (intake at the village until the "
               f"township answers 200, {len(lat)} of them): p50 {pct(lat, 0.5):.1f} ms, "
               f"p99 {pct(lat, 0.99):.1f} ms (goal < 20 ms)")
+        print(f"  the disk meanwhile, one fdatasync of 4 KiB ({len(disk)}): "
+              f"p50 {pct(disk, 0.5):.1f} ms, p99 {pct(disk, 0.99):.1f} ms; load "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         t0 = time.monotonic()
         t.json("POST", f"/api/v1/cases/{q}/escalate", {"reason": "bench"})
         while not arrived(c):
