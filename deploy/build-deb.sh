@@ -11,7 +11,7 @@ umask 022
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 out=${JIEFEN_DEB_OUT:-$build}
-cmake --build "$build" -j2 --target jiefend jiefenctl >/dev/null
+cmake --build "$build" -j2 --target jiefend jiefenctl jiefen-pdf jiefen-http jiefen-zip >/dev/null
 version=${JIEFEN_DEB_VERSION:-$("$build/node/jiefend" --version | awk '{print $2}')}
 arch=$(dpkg --print-architecture)
 
@@ -24,8 +24,11 @@ doc=$root/usr/share/doc/jiefen
 install -d "$root/usr/bin" "$root/usr/sbin"
 install -m 0755 "$build/node/jiefenctl" "$root/usr/bin/jiefenctl"
 install -m 0755 "$build/node/jiefend" "$root/usr/sbin/jiefend"
+# jiefend's modules, loaded on first use from ../lib/jiefen/ beside it (common/module.h).
+install -d "$root/usr/lib/jiefen"
+install -m 0644 "$build"/lib/jiefen/jiefen-*.so "$root/usr/lib/jiefen/"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded \
-    "$root/usr/bin/jiefenctl" "$root/usr/sbin/jiefend"
+    "$root/usr/bin/jiefenctl" "$root/usr/sbin/jiefend" "$root"/usr/lib/jiefen/jiefen-*.so
 
 install -D -m 0644 "$src/deploy/jiefend@.service" "$root/usr/lib/systemd/system/jiefend@.service"
 
@@ -56,6 +59,7 @@ find "$root/usr/share/man" "$doc" -type f ! -name copyright -exec gzip -9n {} +
 install -d "$root/DEBIAN" "$stage/debian"
 printf 'Source: jiefen\n\nPackage: jiefen\nArchitecture: any\n' >"$stage/debian/control"
 depends=$(cd "$stage" && dpkg-shlibdeps -O "$root/usr/sbin/jiefend" "$root/usr/bin/jiefenctl" \
+    "$root"/usr/lib/jiefen/jiefen-*.so \
     2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 for s in postinst prerm postrm; do
     install -m 0755 "$src/deploy/deb/$s" "$root/DEBIAN/$s"

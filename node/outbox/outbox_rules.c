@@ -8,6 +8,7 @@
 
 void outbox_rules_from_sms(const struct config_sms *s, struct outbox_rules *r)
 {
+    *r = (struct outbox_rules){0}; /* no attempt limit: an SMS is tried until it expires */
     r->expiry_ms = (int64_t)s->expiry_hours * OUTBOX_HOUR_MS;
     r->quiet_start_min = s->quiet_start_min;
     r->quiet_end_min = s->quiet_end_min;

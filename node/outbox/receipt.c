@@ -1,7 +1,6 @@
 #include "outbox/receipt.h"
 #include "outbox/httppost.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,10 +66,8 @@ receipt *receipt_new(const struct config_interop *cfg, const struct config_inter
                      const char *centre, struct courier_adapter *out)
 {
     receipt *r = calloc(1, sizeof *r);
-    if (!r || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        free(r);
+    if (!r)
         return NULL;
-    }
     r->cfg = cfg;
     r->sys = s;
     r->centre = centre;
@@ -89,7 +86,6 @@ void receipt_free(receipt **r)
 {
     if (!r || !*r)
         return;
-    curl_global_cleanup();
     free(*r);
     *r = NULL;
 }

@@ -1,7 +1,6 @@
 #include "outbox/webhook.h"
 #include "outbox/httppost.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,10 +77,8 @@ webhook *webhook_new(const struct config_webhook *h, const char *centre,
                      struct courier_adapter *out)
 {
     webhook *w = calloc(1, sizeof *w);
-    if (!w || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        free(w);
+    if (!w)
         return NULL;
-    }
     w->h = h;
     w->centre = centre;
     webhook_system(h->name, w->system);
@@ -101,7 +98,6 @@ void webhook_free(webhook **w)
 {
     if (!w || !*w)
         return;
-    curl_global_cleanup();
     free(*w);
     *w = NULL;
 }

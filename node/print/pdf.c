@@ -1,4 +1,5 @@
 #include "print/pdf.h"
+#include "print/pdf_ops.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -296,3 +297,9 @@ int pdf_finish(struct pdf **pp, uint8_t **out, size_t *len, int *pages)
     pdf_free(pp);
     return bad ? -1 : 0;
 }
+
+/* What the module exports (the rest of it is hidden: -fvisibility=hidden). */
+__attribute__((visibility("default"))) const struct pdf_ops jiefen_pdf_ops = {
+    pdf_new, pdf_free, pdf_title, pdf_note, pdf_text, pdf_table,
+    pdf_space, pdf_page, pdf_qr, pdf_finish,
+};
