@@ -267,15 +267,16 @@ static int ask_next(doclane *dl, struct want *w)
     return rc;
 }
 
-/* Keeps DOCLANE_WINDOW pieces asked for or waiting for their append, no more: a disk slower
- * than the link slows the asks down instead of piling the pieces up in memory. */
+/* Keeps DOCLANE_WINDOW pieces asked for, while fewer than DOCLANE_WINDOW wait for their
+ * append: a disk slower than the link slows the asks down instead of piling the pieces up
+ * in memory. */
 static void ask_more(doclane *dl, struct want *w)
 {
     for (;;) {
         uint64_t ahead = w->next > w->have ? (w->next - w->have + DOCLANE_CHUNK - 1) /
                                                  DOCLANE_CHUNK
                                            : 0;
-        if (w->next >= w->total || ahead + w->nq + w->appending >= DOCLANE_WINDOW)
+        if (w->next >= w->total || ahead >= DOCLANE_WINDOW || w->nq >= DOCLANE_WINDOW)
             return;
         if (ask_next(dl, w)) {
             w->asked_ms = 0; /* asked afresh at the next tick */
@@ -288,7 +289,7 @@ static void ask_more(doclane *dl, struct want *w)
  * appended): DOCLANE_WINDOW pieces ahead. */
 static void ask(doclane *dl, struct want *w, int64_t now)
 {
-    if (!w->appending)
+    if (!w->appending && !w->nq)
         w->have = blob_partial_size(dl->dir, w->hash);
     w->next = w->have;
     int rc = 0;
@@ -309,6 +310,8 @@ static void on_tick(uv_timer_t *t)
         if (dl->w[i].finishing)
             continue;
         active++;
+        if (dl->w[i].nq || dl->w[i].appending)
+            continue; /* waiting for the disk, not for the peer */
         if (!dl->w[i].asked_ms || now - dl->w[i].asked_ms >= DOCLANE_RETRY_MS)
             ask(dl, &dl->w[i], now);
     }
@@ -413,7 +416,8 @@ struct appending {
     uv_work_t req;
     doclane *dl;
     uint8_t hash[CRYPTO_HASH_LEN];
-    struct piece p;
+    struct piece *p;         /* all the pieces waiting when it started, in order */
+    size_t n, done;          /* done: those appended */
     int rc;
 };
 
@@ -423,14 +427,23 @@ struct appending {
 static void append_work(uv_work_t *req)
 {
     struct appending *a = req->data;
-    a->rc = a->p.len ? blob_partial_append(a->dl->dir, a->hash, a->p.offset, a->p.data,
-                                           a->p.len, 0)
-                     : 0;
+    for (; a->rc == 0 && a->done < a->n; a->done++)
+        if (a->p[a->done].len)
+            a->rc = blob_partial_append(a->dl->dir, a->hash, a->p[a->done].offset,
+                                        a->p[a->done].data, a->p[a->done].len, 0);
+}
+
+static void appending_free(struct appending *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->p[i].data);
+    free(a->p);
+    free(a);
 }
 
 static void append_after(uv_work_t *req, int status);
 
-/* Appends the first piece waiting for w. */
+/* Appends the pieces waiting for w. */
 static void append_start(doclane *dl, struct want *w)
 {
     struct appending *a = calloc(1, sizeof *a);
@@ -442,12 +455,12 @@ static void append_start(doclane *dl, struct want *w)
     a->req.data = a;
     a->dl = dl;
     memcpy(a->hash, w->hash, CRYPTO_HASH_LEN);
-    a->p = w->q[0];
-    memmove(w->q, w->q + 1, --w->nq * sizeof *w->q);
+    a->p = w->q;
+    a->n = w->nq;
+    w->q = NULL;
+    w->nq = w->capq = 0;
     if (uv_queue_work(dl->tick.loop, &a->req, append_work, append_after)) {
-        free(a->p.data);
-        free(a);
-        drop_pieces(w);
+        appending_free(a);
         w->asked_ms = clock_now_ms();
         return;
     }
@@ -463,9 +476,11 @@ static void append_after(uv_work_t *req, int status)
     doclane *dl = a->dl;
     struct want *w = want_for(dl, a->hash, CRYPTO_HASH_LEN);
     int rc = status ? status : a->rc;
-    size_t len = a->p.len;
-    free(a->p.data);
-    free(a);
+    size_t done = a->done;
+    uint64_t len = 0;
+    for (size_t i = 0; i < done; i++)
+        len += a->p[i].len;
+    appending_free(a);
     dl->appending = 0;
     if (w && rc) {
         /* -ESPIPE: the partial blob is not where the piece goes (a restart meanwhile) */
@@ -477,7 +492,8 @@ static void append_after(uv_work_t *req, int status)
         w->asked_ms = clock_now_ms();
     } else if (w) {
         w->appending = 0;
-        dl->chunks_in++;
+        w->asked_ms = clock_now_ms();
+        dl->chunks_in += done;
         dl->bytes_in += len;
         if (!w->nq && w->have >= w->total)
             w->finishing = FIN_WAITING;
