@@ -15,27 +15,13 @@
 
 #define TICK_MS 500
 
-enum { FIN_NONE, FIN_WAITING, FIN_RUNNING }; /* a whole blob: to be checked, being checked */
-
-/* A piece received, waiting for its turn to be appended (one append per blob at a time, in
- * the order of the offsets). */
-struct piece {
-    uint64_t offset;
-    size_t len;
-    uint8_t *data;
-};
-
 struct want {
     uint8_t hash[CRYPTO_HASH_LEN];
     char peer[STORE_ORIGIN_MAX + 1];
     uint64_t total;
     uint64_t next;        /* the offset of the next piece to ask for */
-    uint64_t have;        /* the partial blob's length once the pieces taken are appended */
     int64_t asked_ms;     /* last ask or piece taken; 0: to be asked from the start */
-    int finishing;        /* complete: FIN_WAITING, FIN_RUNNING (finish_work) */
-    int appending;        /* a piece is being appended on the thread pool (append_work) */
-    struct piece *q;      /* the pieces taken, waiting for the append in progress */
-    size_t nq, capq;
+    int finishing;        /* complete, being checked (finish_work) */
 };
 
 struct doclane {
@@ -50,8 +36,6 @@ struct doclane {
     struct want *w;
     size_t n, cap;
     int rescan;
-    int appending, checking; /* a piece being appended, a blob being checked (disk_next) */
-    size_t rr;               /* the want whose pieces are appended next */
     uint64_t chunks_in, bytes_in, chunks_out, bytes_out, completed, bad;
 };
 
@@ -84,28 +68,10 @@ int doclane_new(uv_loop_t *loop, store *st, eventlog *log, const crypto_identity
     return 0;
 }
 
-/* Drops the pieces waiting to be appended. */
-static void drop_pieces(struct want *w)
-{
-    for (size_t i = 0; i < w->nq; i++)
-        free(w->q[i].data);
-    w->nq = 0;
-}
-
-/* Forgets the want at w (complete): its place is taken by the last one. */
-static void want_remove(doclane *dl, struct want *w)
-{
-    drop_pieces(w);
-    free(w->q);
-    *w = dl->w[--dl->n];
-}
-
 void doclane_free(doclane **dl)
 {
     if (!dl || !*dl)
         return;
-    while ((*dl)->n)
-        want_remove(*dl, &(*dl)->w[0]);
     free((*dl)->w);
     free(*dl);
     *dl = NULL;
@@ -267,30 +233,10 @@ static int ask_next(doclane *dl, struct want *w)
     return rc;
 }
 
-/* Keeps DOCLANE_WINDOW pieces asked for or waiting for their append, no more: a disk slower
- * than the link slows the asks down instead of piling the pieces up in memory. */
-static void ask_more(doclane *dl, struct want *w)
-{
-    for (;;) {
-        uint64_t ahead = w->next > w->have ? (w->next - w->have + DOCLANE_CHUNK - 1) /
-                                                 DOCLANE_CHUNK
-                                           : 0;
-        if (w->next >= w->total || ahead + w->nq + w->appending >= DOCLANE_WINDOW)
-            return;
-        if (ask_next(dl, w)) {
-            w->asked_ms = 0; /* asked afresh at the next tick */
-            return;
-        }
-    }
-}
-
-/* Asks afresh from what the partial blob holds (with the pieces taken, waiting to be
- * appended): DOCLANE_WINDOW pieces ahead. */
+/* Asks afresh from what the partial blob holds: DOCLANE_WINDOW pieces ahead. */
 static void ask(doclane *dl, struct want *w, int64_t now)
 {
-    if (!w->appending)
-        w->have = blob_partial_size(dl->dir, w->hash);
-    w->next = w->have;
+    w->next = blob_partial_size(dl->dir, w->hash);
     int rc = 0;
     for (int i = 0; i < DOCLANE_WINDOW && rc == 0 && (i == 0 || w->next < w->total); i++)
         rc = ask_next(dl, w);
@@ -339,16 +285,13 @@ static void serve(doclane *dl, const char *peer, const Jiefen__DocWant *q)
     free(buf);
 }
 
-/* The lane's disk work runs on the loop's thread pool (the loop never waits for the disk),
- * one append and one check at a time: the lane holds at most two of the pool's threads, the
- * log's commits and the reads have the others. */
-static void disk_next(doclane *dl);
-
-/* A whole blob being checked against its name (fsync and a hash of up to 20 MiB). */
+/* A whole blob being checked against its name on the loop's thread pool (fsync and a hash
+ * of up to 20 MiB have no place on the loop). */
 struct finishing {
     uv_work_t req;
     doclane *dl;
     uint8_t hash[CRYPTO_HASH_LEN];
+    char peer[STORE_ORIGIN_MAX + 1];
     int rc;
 };
 
@@ -368,28 +311,26 @@ static void finish_after(uv_work_t *req, int status)
     crypto_hex(f->hash, CRYPTO_HASH_LEN, hex);
     int rc = status ? status : f->rc;
     free(f);
-    dl->checking = 0;
-    if (w) {
-        w->finishing = FIN_NONE;
-        if (rc == JF_ECORRUPT) {
-            dl->bad++;
-            log_warn("doclane", "document %.16s from %s does not match its hash: fetched "
-                     "again", hex, w->peer);
-            w->asked_ms = 0;
-        } else if (rc) {
-            log_warn("doclane", "cannot keep document %.16s (%s)", hex, jf_strerror(rc));
-            w->asked_ms = clock_now_ms();
-        } else {
-            dl->completed++;
-            log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
-            want_remove(dl, w);
-        }
-        doclane_changed(dl);
+    if (!w)
+        return;
+    w->finishing = 0;
+    if (rc == JF_ECORRUPT) {
+        dl->bad++;
+        log_warn("doclane", "document %.16s from %s does not match its hash: fetched again",
+                 hex, w->peer);
+        w->asked_ms = 0;
+    } else if (rc) {
+        log_warn("doclane", "cannot keep document %.16s (%s)", hex, jf_strerror(rc));
+        w->asked_ms = clock_now_ms();
+    } else {
+        dl->completed++;
+        log_info("doclane", "document %.16s arrived from %s", hex, w->peer);
+        *w = dl->w[--dl->n];
     }
-    disk_next(dl);
+    doclane_changed(dl);
 }
 
-static void finish_start(doclane *dl, struct want *w)
+static void finish(doclane *dl, struct want *w)
 {
     struct finishing *f = calloc(1, sizeof *f);
     if (f) {
@@ -397,138 +338,43 @@ static void finish_start(doclane *dl, struct want *w)
         f->dl = dl;
         memcpy(f->hash, w->hash, CRYPTO_HASH_LEN);
         if (uv_queue_work(dl->tick.loop, &f->req, finish_work, finish_after) == 0) {
-            w->finishing = FIN_RUNNING;
-            dl->checking = 1;
+            w->finishing = 1;
             return;
         }
         free(f);
     }
-    w->finishing = FIN_NONE;
     w->asked_ms = clock_now_ms(); /* the next ask finds it whole and finishes it again */
 }
 
-/* A piece being appended to its partial blob: the loop neither waits for the disk nor
- * holds back the events behind a write. */
-struct appending {
-    uv_work_t req;
-    doclane *dl;
-    uint8_t hash[CRYPTO_HASH_LEN];
-    struct piece p;
-    int rc;
-};
-
-/* Not synced here: a kill -9 loses nothing written, a piece lost to a power cut shows in
- * the hash; finish_work syncs. The write-back is started (blob.h), so the disk is written
- * as the pieces come. */
-static void append_work(uv_work_t *req)
-{
-    struct appending *a = req->data;
-    a->rc = a->p.len ? blob_partial_append(a->dl->dir, a->hash, a->p.offset, a->p.data,
-                                           a->p.len, 0)
-                     : 0;
-}
-
-static void append_after(uv_work_t *req, int status);
-
-/* Appends the first piece waiting for w. */
-static void append_start(doclane *dl, struct want *w)
-{
-    struct appending *a = calloc(1, sizeof *a);
-    if (!a) {
-        drop_pieces(w); /* asked again from the partial blob's length after the retry */
-        w->asked_ms = clock_now_ms();
-        return;
-    }
-    a->req.data = a;
-    a->dl = dl;
-    memcpy(a->hash, w->hash, CRYPTO_HASH_LEN);
-    a->p = w->q[0];
-    memmove(w->q, w->q + 1, --w->nq * sizeof *w->q);
-    if (uv_queue_work(dl->tick.loop, &a->req, append_work, append_after)) {
-        free(a->p.data);
-        free(a);
-        drop_pieces(w);
-        w->asked_ms = clock_now_ms();
-        return;
-    }
-    w->appending = 1;
-    dl->appending = 1;
-}
-
-/* A piece written: the blob is checked when it is whole. A failed write drops the pieces
- * waiting: they are asked again from the partial blob's length. */
-static void append_after(uv_work_t *req, int status)
-{
-    struct appending *a = req->data;
-    doclane *dl = a->dl;
-    struct want *w = want_for(dl, a->hash, CRYPTO_HASH_LEN);
-    int rc = status ? status : a->rc;
-    size_t len = a->p.len;
-    free(a->p.data);
-    free(a);
-    dl->appending = 0;
-    if (w && rc) {
-        /* -ESPIPE: the partial blob is not where the piece goes (a restart meanwhile) */
-        if (rc != -ESPIPE)
-            log_warn("doclane", "cannot write a document piece (%s)", jf_strerror(rc));
-        drop_pieces(w);
-        w->appending = 0;
-        w->have = blob_partial_size(dl->dir, w->hash);
-        w->asked_ms = clock_now_ms();
-    } else if (w) {
-        w->appending = 0;
-        dl->chunks_in++;
-        dl->bytes_in += len;
-        if (!w->nq && w->have >= w->total)
-            w->finishing = FIN_WAITING;
-        else
-            ask_more(dl, w);
-    }
-    disk_next(dl);
-}
-
-static void disk_next(doclane *dl)
-{
-    size_t start = dl->rr;
-    for (size_t k = 0; k < dl->n && (!dl->appending || !dl->checking); k++) {
-        size_t i = (start + k) % dl->n;
-        struct want *w = &dl->w[i];
-        if (!dl->appending && w->nq && !w->appending) {
-            dl->rr = i + 1; /* the blobs take turns */
-            append_start(dl, w);
-        }
-        if (!dl->checking && w->finishing == FIN_WAITING)
-            finish_start(dl, w);
-    }
-}
-
-/* Takes the piece that follows those taken (another answers a repeated ask: dropped),
- * queues it for its append and asks for the next. */
 static void take(doclane *dl, const char *peer, const Jiefen__DocChunk *c)
 {
     struct want *w = want_for(dl, c->hash.data, c->hash.len);
     if (!w || w->finishing || strcmp(w->peer, peer))
         return;
-    if (c->missing || c->offset != w->have) /* missing: asked again after DOCLANE_RETRY_MS */
+    if (c->missing) /* not there yet: asked again after DOCLANE_RETRY_MS */
         return;
-    if (w->nq >= DOCLANE_WINDOW) /* more than was asked for: not held in memory */
+    /* Not synced here (the loop does not wait for the disk), its write-back only started
+     * (blob.h): a kill -9 loses nothing written, a piece lost to a power cut shows in the
+     * hash; finish_work syncs. */
+    int rc = c->data.len ? blob_partial_append(dl->dir, w->hash, c->offset, c->data.data,
+                                               c->data.len, 0)
+                         : 0;
+    /* -ESPIPE: a piece answering a repeated ask, already taken; the other answer goes on. */
+    if (rc == -ESPIPE)
         return;
-    struct piece *grown = array_room(w->q, w->nq, &w->capq, sizeof *grown, DOCLANE_WINDOW);
-    uint8_t *data = c->data.len ? malloc(c->data.len) : NULL;
-    if (!grown || (c->data.len && !data)) {
-        free(data);
+    if (rc) {
+        log_warn("doclane", "cannot write a document piece (%s)", jf_strerror(rc));
         w->asked_ms = clock_now_ms();
         return;
     }
-    w->q = grown;
-    if (data)
-        memcpy(data, c->data.data, c->data.len);
-    w->q[w->nq++] = (struct piece){c->offset, c->data.len, data};
-    w->have += c->data.len;
+    dl->chunks_in++;
+    dl->bytes_in += c->data.len;
     w->total = c->total;
     w->asked_ms = clock_now_ms();
-    disk_next(dl);
-    ask_more(dl, w);
+    if (c->offset + c->data.len >= c->total)
+        finish(dl, w);
+    else if (w->next < w->total && ask_next(dl, w))
+        w->asked_ms = 0; /* asked afresh at the next tick */
 }
 
 void doclane_received(doclane *dl, const char *peer, const Jiefen__LinkMessage *m)

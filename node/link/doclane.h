@@ -4,11 +4,9 @@
  * lane finds the documents of those cases whose blobs are not here and asks the node the
  * case came from for each, DocWant by DocChunk: chunks of DOCLANE_CHUNK bytes, at most
  * DOCLANE_WINDOW asked ahead per blob, at most DOCLANE_PARALLEL blobs at once (a blob being
- * checked holds no place), each chunk appended to the partial blob on the loop's thread pool
- * (one append and one check at a time, so the lane holds at most two of its threads; each
- * piece's write-back started as it is written, the whole fsynced and checked when complete;
- * blob.h), so after a disconnect or a kill -9 at either end the transfer resumes from the
- * partial blob's length. A complete blob is checked against its hash: a
+ * checked holds no place), each chunk appended to the partial blob (written on the loop, its
+ * write-back started; fsynced and checked on the thread pool when complete; blob.h), so after a disconnect or a kill -9 at either end the transfer
+ * resumes from the partial blob's length. A complete blob is checked against its hash: a
  * bad one is dropped and fetched again from 0, and counted. The keys never travel here:
  * they are in the move's sealed copies (casefile.h); a blob is ciphertext.
  *
