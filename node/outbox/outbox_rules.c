@@ -15,6 +15,7 @@ void outbox_rules_from_sms(const struct config_sms *s, struct outbox_rules *r)
     r->rate_per_hour = (unsigned)s->rate_per_hour;
     r->retry_base_ms = (int64_t)s->retry_base_s * 1000;
     r->retry_max_ms = (int64_t)s->retry_max_s * 1000;
+    r->max_attempts = 0; /* an SMS is tried until it expires */
 }
 
 int outbox_rules_quiet(const struct outbox_rules *r, int local_min, int *left_min)

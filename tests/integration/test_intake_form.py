@@ -77,7 +77,7 @@ class IntakeForm(NodeTest):
         print(ref)
         self.assertEqual(ref["limits"], {"name": 64, "id_number": 18, "phone": 16,
                                          "address": 200, "village": 64, "summary": 2000,
-                                         "parties": 20})
+                                         "parties": 20, "external_ref": 64})
         self.assertEqual(ref["deadline"], {"working_days": False, "simple_days": 3,
                                            "complex_days": 7})
         append_config(n, "[limits]\nworking_days = yes\nsimple_days = 5\ncomplex_days = 15")
