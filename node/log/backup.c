@@ -73,8 +73,9 @@ static int skipped(const char *name, int top)
     return 0;
 }
 
-/* Copies the files of src, and its directories recursively (0700), into dst, which
- * exists; dst fsynced. top: src is a data directory (skipped() says what stays out). */
+/* Copies the files of src, and its directories recursively (0700: the documents' blobs
+ * in docs/), into dst, which exists; dst fsynced. top: src is a data directory (skipped()
+ * says what stays out). */
 static int copy_tree(const char *src, const char *dst, int top, uint64_t *bytes)
 {
     DIR *d = opendir(src);
@@ -190,7 +191,7 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
                 const struct backup_info *info, struct backup_result *res)
 {
     static atomic_uint counter;
-    char tmp[PATH_MAX], parent[PATH_MAX], docs[PATH_MAX], docs_to[PATH_MAX];
+    char tmp[PATH_MAX], parent[PATH_MAX];
     struct stat sb;
     memset(res, 0, sizeof *res);
     if (!*out || strlen(out) >= sizeof res->path)
@@ -209,9 +210,6 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
         rc = copy_store(st, tmp, &res->bytes);
     if (rc == 0)
         rc = copy_tree(data_dir, tmp, 1, &res->bytes);
-    if (rc == 0 && (rc = join(docs, data_dir, "docs")) == 0 && stat(docs, &sb) == 0 &&
-        (rc = join(docs_to, tmp, "docs")) == 0)
-        rc = mkdir(docs_to, 0700) ? -errno : copy_tree(docs, docs_to, 0, &res->bytes);
     int renamed = 0;
     if (rc == 0 && (rc = fsync_dir(tmp)) == 0) {
         if (rename(tmp, out) == 0)
@@ -278,9 +276,15 @@ static int mark_restored(const char *data_dir)
     char path[PATH_MAX];
     store *st = NULL;
     MDB_txn *txn = NULL;
-    int rc = join(path, data_dir, "store");
+    struct stat sb;
+    int rc = join(path, data_dir, "store/data.mdb");
+    if (rc == 0 && stat(path, &sb))
+        rc = -errno;
     if (rc == 0)
-        rc = store_open(path, 1u << 20, 0, &st);
+        rc = join(path, data_dir, "store");
+    /* Room for the mark above the compacted file: the node sets its own map at start. */
+    if (rc == 0)
+        rc = store_open(path, (size_t)sb.st_size + (16u << 20), 0, &st);
     if (rc == 0 && (rc = store_txn_begin(st, 0, &txn)) == 0 &&
         (rc = eventlog_set_restored(st, txn, 1)) == 0) {
         rc = store_txn_commit(txn);
