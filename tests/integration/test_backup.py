@@ -113,6 +113,25 @@ class Backup(NodeTest):
         self.assertEqual(s, 201, b)
         self.assertNotIn(b["case"]["id"], have)
 
+        # Periodic backups: the first soon after start (the newest in dir is too old), the
+        # older ones beyond `keep` removed; status says where it went.
+        back.stop()
+        periodic = os.path.join(self.root, "periodic")
+        os.makedirs(os.path.join(periodic, "backup-20200101-000000"))
+        conf = os.path.join(data, "jiefend.conf")
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace("\ndir = \n", f"\ndir = {periodic}\n", 1)
+                    .replace("\nkeep = 7\n", "\nkeep = 1\n", 1))
+        back.start()
+        st = wait_for(lambda: back.ok("GET", "/api/v1/status")["backup"].get("last_time_ms")
+                      and back.ok("GET", "/api/v1/status")["backup"], 30, "a periodic backup")
+        self.assertEqual(st["last_error"], "")
+        self.assertEqual(os.path.dirname(st["last_path"]), periodic)
+        self.assertEqual(os.listdir(periodic), [os.path.basename(st["last_path"])])
+        self.assertIn("backup:", back.ctl("status").stdout)
+
     def test_old_backup_catches_up_from_the_parent(self):
         county, (town,), ((v,),) = self.tree((1,))
         first = [v.ok("POST", "/api/v1/cases", intake(summary=f"备份前{i}"))["case"]["id"]
