@@ -229,8 +229,7 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
 
 /* ---- restore ------------------------------------------------------------------------ */
 
-/* 1 if dir is absent or an empty directory, 0 if it has entries, -errno otherwise. */
-static int dir_is_empty(const char *dir)
+int backup_dir_fresh(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -304,7 +303,7 @@ int backup_restore(const char *from, const char *data_dir, uint64_t max_format, 
     int rc = check_backup(from, max_format, msg, len);
     if (rc)
         return rc;
-    int empty = dir_is_empty(data_dir), made = 0;
+    int empty = backup_dir_fresh(data_dir), made = 0;
     if (empty <= 0) {
         snprintf(msg, len, "%s 不是空目录：拒绝在其上恢复", data_dir);
         return empty == 0 ? JF_EEXIST : empty;
@@ -315,9 +314,8 @@ int backup_restore(const char *from, const char *data_dir, uint64_t max_format, 
         rc = -errno;
     if (rc == 0)
         rc = copy_tree(from, data_dir, 1, &bytes);
-    if (rc == 0 && ((rc = join(sfrom, from, "store")) || (rc = join(sto, data_dir, "store"))))
-        ;
-    else if (rc == 0)
+    if (rc == 0 && (rc = join(sfrom, from, "store")) == 0 &&
+        (rc = join(sto, data_dir, "store")) == 0)
         rc = mkdir(sto, 0700) ? -errno : copy_tree(sfrom, sto, 0, &bytes);
     if (rc == 0)
         rc = mark_restored(data_dir);

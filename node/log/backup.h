@@ -60,6 +60,10 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
 int backup_restore(const char *from, const char *data_dir, uint64_t max_format, char *msg,
                    size_t len);
 
+/* 1 if dir is absent or an empty directory (a node may be made there: init, restore), 0 if
+ * it has entries, -errno otherwise. */
+int backup_dir_fresh(const char *dir);
+
 /* Removes the oldest directories named "backup-*" in dir beyond the newest `keep`. The
  * number removed, or -errno. */
 int backup_prune(const char *dir, int keep);
