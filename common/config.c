@@ -61,6 +61,13 @@ static const struct option_def options[] = {
     {"store", "min_free_mb", OPT_INT, OFF(min_free_mb), 0, 1 << 30, "64",
      "Free disk space in MiB to keep under the store: below it the node takes no new "
      "writes (507 disk_full) and keeps serving reads and links; 0: not checked."},
+    {"backup", "dir", OPT_STRING, OFF(backup_dir), 0, 0, "",
+     "Directory of the periodic backups (backup-YYYYMMDD-HHMMSS each); empty: none."},
+    {"backup", "every", OPT_INT, OFF(backup_every_min), 1, 525600, "1440",
+     "Minutes between periodic backups (the first one soon after start when the newest "
+     "in dir is older)."},
+    {"backup", "keep", OPT_INT, OFF(backup_keep), 1, 10000, "7",
+     "Periodic backups kept in dir; older ones are removed after each new one."},
     {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",

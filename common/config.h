@@ -73,6 +73,9 @@ struct config {
     struct config_sms sms;    /* [sms]: the SMS gateway and the outbox's rules */
     long doc_max_file_kb;     /* [documents] one attached document at most ... */
     long doc_max_case_kb;     /* ... and all the documents of one case */
+    char backup_dir[512];     /* [backup] periodic backups go here; "" for none ... */
+    int backup_every_min;     /* ... every this many minutes ... */
+    int backup_keep;          /* ... and this many are kept */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

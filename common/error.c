@@ -16,6 +16,7 @@ static const char *jf_messages[] = {
     "depends on an event not received yet",
     "no space left for the store",
     "store format newer than this release",
+    "restored from a backup: waiting for the parent's copy of this node's chain",
 };
 
 const char *jf_strerror(int code)

@@ -22,6 +22,8 @@ enum {
     JF_EFULL,               /* no room: free disk below [store] min_free_mb, or the map at
                              * [store] max_map_mb */
     JF_ENEWER,              /* the store's format is newer than this release knows */
+    JF_ERESTORED,           /* restored from a backup: no own events until the parent's
+                             * copy of this node's chain is back (log/backup.h) */
     JF_ELAST
 };
 

@@ -3,12 +3,15 @@
  *
  *   jiefend init --data DIR --tier TIER --id ID --name NAME [--http HOST:PORT]
  *                [--time-zone ZONE]
+ *   jiefend restore --from BACKUP --data DIR
  *   jiefend --data DIR [--check-config]
  */
+#include "case/migrations.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "log/backup.h"
 #include "node.h"
 
 #include <getopt.h>
@@ -26,6 +29,7 @@ static void usage(FILE *f)
             "usage: jiefend init --data DIR --tier village|township|county|city|province\n"
             "                    --id ID --name NAME [--http HOST:PORT] [--time-zone ZONE]\n"
             "                    [--link-listen tcp://HOST:PORT]\n"
+            "       jiefend restore --from BACKUP --data DIR\n"
             "       jiefend --data DIR [--check-config]\n"
             "       jiefend --version\n");
 }
@@ -102,6 +106,39 @@ static int cmd_init(int argc, char **argv)
     return 0;
 }
 
+/* A new data directory from a backup (log/backup.h); the node starts restored, writing
+ * nothing of its own until its parent has given back what it holds of its chain. */
+static int cmd_restore(int argc, char **argv)
+{
+    static const struct option opts[] = {{"from", required_argument, 0, 'f'},
+                                         {"data", required_argument, 0, 'd'},
+                                         {0, 0, 0, 0}};
+    const char *from = NULL, *dir = NULL;
+    char msg[NODE_ERR_MAX];
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'f')
+            from = optarg;
+        else if (c == 'd')
+            dir = optarg;
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!from || !dir || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (backup_restore(from, dir, MIGRATIONS_FORMAT, msg, sizeof msg)) {
+        fprintf(stderr, "jiefend: restore: %s\n", msg);
+        return 1;
+    }
+    printf("restored %s from %s: it starts restored, and takes no writes until its parent "
+           "has given back its own events\n", dir, from);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {{"data", required_argument, 0, 'd'},
@@ -158,5 +195,7 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "init") == 0)
         return cmd_init(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "restore") == 0)
+        return cmd_restore(argc - 1, argv + 1);
     return cmd_run(argc, argv);
 }

@@ -23,6 +23,7 @@
 #include "link/doclane.h"
 #include "link/link.h"
 #include "log.h"
+#include "log/backupsched.h"
 #include "log/eventlog.h"
 #include "log/fold.h"
 #include "log/migrate.h"
@@ -104,6 +105,7 @@ struct node {
     courier *hook_couriers[CONFIG_WEBHOOKS];
     int n_hooks;
     interop_folder *folder;  /* the exchange folder of offline sites, if configured */
+    struct backupsched *backups; /* backups asked for and periodic ([backup]) */
 };
 
 #define CRON_MS 60000
@@ -395,6 +397,21 @@ static int uplink_start_enrolled(struct node *n)
     return enrolled ? uplink_start(&ctx, parent, pk, endpoint, &n->up) : 0;
 }
 
+/* A node restored from a backup with no parent has no one to catch its chain up from: its
+ * store is the whole of it, and it writes on from there. */
+static int restored_without_parent(struct node *n)
+{
+    MDB_txn *txn;
+    int restored = 0, rc = store_txn_begin(n->st, 0, &txn);
+    if (rc == 0 && (rc = eventlog_restored(n->st, txn, &restored)) == 0 && restored &&
+        (rc = eventlog_set_restored(n->st, txn, 0)) == 0) {
+        log_info("node", "restored from a backup, with no parent to catch up from");
+        return store_txn_commit(txn);
+    }
+    store_txn_abort(txn);
+    return rc;
+}
+
 static int start_links(struct node *n, char *err, size_t errlen)
 {
     if (!(n->zctx = zmq_ctx_new())) {
@@ -410,6 +427,10 @@ static int start_links(struct node *n, char *err, size_t errlen)
     }
     if ((rc = uplink_start_enrolled(n))) {
         node_errf(err, errlen, "link: cannot connect to the parent (%s)", zmq_strerror(-rc));
+        return -1;
+    }
+    if (!n->up && (rc = restored_without_parent(n))) {
+        node_errf(err, errlen, "store: %s", jf_strerror(rc));
         return -1;
     }
     return 0;
@@ -536,6 +557,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     warning_stop(n->warnings);
     partyarrival_stop(n->arrivals);
     schedule_stop(n->schedule);
+    backupsched_stop(n->backups);
     uplink_close(n->up);
     downlink_close(n->down);
     n->up = NULL;
@@ -553,14 +575,19 @@ static int uplink_start_cb(void *arg)
 /* The API and the pool it reads on, with the handles they use. */
 static int start_api(struct node *n)
 {
-    if (!(n->work = work_new(&n->loop, n->st)))
+    struct backup_info bi = {n->cfg.node_id, n->cfg.node_name, MIGRATIONS_FORMAT};
+    if (!(n->work = work_new(&n->loop, n->st)) ||
+        !(n->backups = backupsched_new(&n->loop, n->st, n->work, n->dir, &bi, n->cfg.backup_dir,
+                                       n->cfg.backup_every_min, n->cfg.backup_keep)) ||
+        backupsched_start(n->backups))
         return -1;
     struct api_deps d = {.loop = &n->loop, .st = n->st, .log = n->log, .cfg = &n->cfg,
                          .policy = &n->policy, .id = n->id, .metrics = n->metrics,
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
                          .dir = n->dir, .token = n->token,
                          .search_key = n->search_key, .started_ms = n->started_ms,
-                         .lc = &n->lc, .clock = n->clock, .docs = n->docs, .uplink_start = uplink_start_cb,
+                         .lc = &n->lc, .clock = n->clock, .docs = n->docs,
+                         .backups = n->backups, .uplink_start = uplink_start_cb,
                          .arg = n};
     return (n->api = api_new(&d)) ? 0 : -1;
 }
@@ -742,6 +769,7 @@ void node_destroy(struct node **np)
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);
     schedule_free(&n->schedule);
+    backupsched_free(&n->backups);
     clockskew_free(&n->clock);
     doclane_free(&n->docs);
     store_close(&n->st);

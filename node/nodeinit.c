@@ -4,32 +4,17 @@
 #include "case/partyindex.h"
 #include "crypto.h"
 #include "error.h"
+#include "log/backup.h"
 #include "log/eventlog.h"
 #include "log/migrate.h"
 #include "store.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* 1 if dir is absent or an empty directory, 0 if it has entries, -errno otherwise. */
-static int dir_is_fresh(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 1 : -errno;
-    struct dirent *e;
-    int fresh = 1;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            fresh = 0;
-    closedir(d);
-    return fresh;
-}
 
 struct genesis {
     const struct config *cfg;
@@ -108,7 +93,7 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
         node_errf(err, errlen, "data directory path longer than %d bytes", NODE_DIR_MAX);
         return -1;
     }
-    int fresh = dir_is_fresh(dir);
+    int fresh = backup_dir_fresh(dir);
     if (fresh <= 0) {
         node_errf(err, errlen, fresh == 0 ? "%s is not empty: refusing to initialise over it "
                                        "(a node may already live there)"

@@ -135,16 +135,21 @@ function onLive({ event, data }) {
 
 // Every page of a node whose clock is off its parent's says so above the page (GET
 // /api/v1/status "clock"; the parent is the reference, so only a child is ever told); and
-// of a node whose disk is too full to take new writes ("disk": read-only until freed).
+// of a node whose disk is too full to take new writes ("disk": read-only until freed), or
+// that was restored from a backup and takes no writes until its parent has given back its
+// own records ("backup.restored").
 async function clockBanner() {
   const box = $('clock-banner');
   const diskBox = $('disk-banner');
   try {
-    const { clock, disk } = await get('/api/v1/status');
+    const { clock, disk, backup } = await get('/api/v1/status');
     box.hidden = !clock.skewed;
     clear(box, clock.skewed ? banner(clock.text, 'warn') : null);
-    diskBox.hidden = !(disk && disk.low);
-    clear(diskBox, disk && disk.low ? banner(disk.message, 'error') : null);
+    const restored = backup && backup.restored;
+    const text = disk && disk.low ? disk.message
+      : restored ? '本节点由备份恢复，正在从上级节点取回本节点已上报的记录；取回之前暂停写入' : null;
+    diskBox.hidden = !text;
+    clear(diskBox, text ? banner(text, 'error') : null);
   } catch {
     box.hidden = true;  // the page itself reports what is wrong with the node
     diskBox.hidden = true;

@@ -90,6 +90,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports/submit", 0, PERM_REPORT_SUBMIT, route_report_submit},
     {"POST", "/api/v1/reports/review", 0, PERM_REPORT_REVIEW, route_report_review},
     {"POST", "/api/v1/verify", 0, PERM_NODE_ADMIN, route_verify},
+    {"POST", "/api/v1/backup", 0, PERM_NODE_ADMIN, route_backup},
     {"POST", "/api/v1/enrol/request", 0, PERM_NODE_ADMIN, route_enrol_request},
     {"POST", "/api/v1/enrol/root", 0, PERM_NODE_ADMIN, route_enrol_root},
     {"POST", "/api/v1/enrol/approve", 0, PERM_NODE_ADMIN, route_enrol_approve},

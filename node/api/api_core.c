@@ -86,6 +86,10 @@ void reply_store_error(struct api_call *c, int rc)
 {
     if (rc == -ECANCELED) /* a read that waited for the pool when the node began to stop */
         return reply_error(c, 503, "stopping", NULL, "节点正在停止，请稍后再试");
+    if (rc == JF_ERESTORED)
+        return reply_error(c, 503, "restored_catching_up", NULL,
+                           "本节点由备份恢复，正在从上级节点取回本节点已上报的记录；取回之前暂停写入，"
+                           "请稍后再试");
     log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
     /* LMDB passes a short write on a full disk through as EIO: measured again, it tells. */
     int full = rc == JF_EFULL || rc == MDB_MAP_FULL || rc == ENOSPC || rc == -ENOSPC ||

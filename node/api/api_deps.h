@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "link/doclane.h"
 #include "link/link.h"
+#include "log/backupsched.h"
 #include "log/eventlog.h"
 #include "log/work.h"
 #include "store.h"
@@ -42,6 +43,7 @@ struct api_deps {
     const lifecycle_ctx *lc;     /* what the case steps need of this node */
     const clockskew *clock;      /* the peers' clocks as the links measured them */
     const doclane *docs;         /* the document lane, for its counters (may be NULL) */
+    struct backupsched *backups; /* backups on the pool and the last one's result */
     /* Starts the uplink once this node is enrolled (0 or an error); called with arg. */
     int (*uplink_start)(void *arg);
     void *arg;

@@ -1,6 +1,7 @@
 /* api_node — the node as a whole: its status, the reference tables, the Prometheus metrics
  * and a full verification of the store (on the thread pool). */
 #include "api/api_outbox.h"
+#include "api/api_backup.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/clockskew.h"
@@ -170,6 +171,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     json_t *by = status_counts(api, txn, &total);
     uint64_t format = 0;
     migrate_format(api->dep.st, txn, &format);
+    json_t *backup = api_backup_status(api, txn);
     store_txn_abort(txn);
     store_usage(api->dep.st, &used, &map);
     crypto_hex(crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN, pk_hex);
@@ -189,6 +191,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     json_object_set_new(out, "links", links_json(api));
     json_object_set_new(out, "enrolment", enrolment_json(api));
     json_object_set_new(out, "clock", clockskew_json(api->dep.clock));
+    json_object_set_new(out, "backup", backup);
     if (api->dep.docs)
         json_object_set_new(out, "documents", doclane_json(api->dep.docs));
     reply_json(c, 200, out);

@@ -13,6 +13,9 @@ void route_reference(struct api_call *c, const http_request *r, const char *tail
 void route_metrics(struct api_call *c, const http_request *r, const char *tail);
 void route_verify(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_backup.c: a backup of this node into a new directory. */
+void route_backup(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_case.c: reading cases; api_case_act.c: taking them in and acting on them. */
 void route_case_show(struct api_call *c, const http_request *r, const char *tail);
 void route_case_list(struct api_call *c, const http_request *r, const char *tail);

@@ -8,6 +8,7 @@
 #include "log/registry.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void caseindex_status_key(int status, char *buf)
@@ -211,6 +212,24 @@ static int arrived(const Jiefen__Event *ev, const Jiefen__CaseView *v, const cha
            strcmp(v->holder, self) == 0 && strcmp(ev->origin, self) != 0;
 }
 
+/* This node's own case case_id ("NODE-YYYY-NNNNNN") came back to it over the link (a
+ * restored node catching up its chain: link/selfsync.h): the year's serial is raised to it,
+ * so the next intake numbers after it. */
+static int serial_seen(store *st, MDB_txn *txn, const char *case_id)
+{
+    const char *dash = strrchr(case_id, '-');
+    char key[48], *end;
+    uint64_t stored;
+    if (!dash || dash - case_id < 5 || dash[-5] != '-')
+        return 0;
+    unsigned long long serial = strtoull(dash + 1, &end, 10);
+    if (*end || !serial)
+        return 0;
+    snprintf(key, sizeof key, CASEINDEX_SERIAL_KEY "%.4s", dash - 4);
+    int rc = store_meta_get_u64(st, txn, key, &stored);
+    return rc || stored >= serial ? rc : store_meta_put_u64(st, txn, key, serial);
+}
+
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
@@ -245,6 +264,10 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
                               agenda_of_case(v, self, &tree, new_due), new_due);
     if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED)
         rc = party_fold(st, txn, self, ev);
+    /* Its own case taken back from the parent (a restored node): number after it. */
+    if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_OPENED &&
+        strcmp(ev->origin, self) == 0)
+        rc = serial_seen(st, txn, ev->case_id);
     /* Its documents follow it here (link/doclane.h). */
     if (rc == 0 && ev->body_case == JIEFEN__EVENT__BODY_CASE_MOVED &&
         strcmp(ev->case_moved->to, self) == 0 && strcmp(ev->case_moved->from, self))

@@ -14,6 +14,10 @@
 #include "log/fold.h"
 #include "store.h"
 
+/* meta key prefix of this node's case serial of a year ("serial:2026" -> u64): intake
+ * numbers from it, the fold raises it for this node's own cases taken back from the parent. */
+#define CASEINDEX_SERIAL_KEY "serial:"
+
 /* Folds case event ev (case_event_kind) as seen by node `self`. 0, JF_EINVAL (does not
  * apply, or a case id that cannot be a key), JF_ELATER (waits for an earlier event) or a
  * store error. */

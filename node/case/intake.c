@@ -1,4 +1,5 @@
 #include "case/intake.h"
+#include "case/caseindex.h"
 #include "case/warning.h"
 #include "error.h"
 #include "case/reference.h"
@@ -415,7 +416,7 @@ static int next_case_id(eventlog_tx *tx, struct intake *in)
     int year = clock_local_year(tx->now_ms);
     char key[48];
     uint64_t serial;
-    snprintf(key, sizeof key, "serial:%d", year);
+    snprintf(key, sizeof key, CASEINDEX_SERIAL_KEY "%d", year);
     int rc = store_meta_get_u64(tx->st, tx->txn, key, &serial);
     if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, key, serial + 1)))
         return rc;

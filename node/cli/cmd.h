@@ -11,6 +11,9 @@
 
 #include <jansson.h>
 
+/* cmd_backup.c */
+int cmd_backup(struct ctl *ctl, int argc, char **argv);
+
 /* cmd_status.c */
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_verify(struct ctl *ctl, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "vocab.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,12 +175,31 @@ static int child_row(struct table *t, const json_t *c, const void *arg)
     return rc ? -1 : 0;
 }
 
+/* The last backup: "2026-12-07 03:40:00 /var/backups/x (1234 字节)", its error, or "-";
+ * and "已恢复，尚未从上级取回本节点的事件（暂停写入）" while a restored node catches up. */
+static const char *backup_text(const json_t *b, char *buf, size_t len)
+{
+    char when[32], n[24];
+    const char *err = field_str(b, "last_error");
+    if (json_is_true(json_object_get(b, "restored")))
+        snprintf(buf, len, "已恢复，尚未从上级取回本节点的事件（暂停写入）[restored_catching_up]");
+    else if (!json_object_get(b, "last_time_ms"))
+        snprintf(buf, len, "-");
+    else if (*err)
+        snprintf(buf, len, "%s 失败：%s", field_time_set(b, "last_time_ms", when, sizeof when),
+                 err);
+    else
+        snprintf(buf, len, "%s %s (%s 字节)", field_time_set(b, "last_time_ms", when, sizeof when),
+                 field_str(b, "last_path"), field_num(b, "last_bytes", n, sizeof n));
+    return buf;
+}
+
 /* The rows of the node itself: id, name, tier, version, log, cases, store. 0, or -1 out of
  * memory. */
 static int node_rows(struct table *t, const json_t *r)
 {
     const json_t *node = json_object_get(r, "node"), *log = json_object_get(r, "log");
-    char n[24], size[64], format[24], disk[256];
+    char n[24], size[64], format[24], disk[256], backup[PATH_MAX + 128];
     char *counts = counts_text(json_object_get(r, "cases"), "total", "by_status",
                                vocab_statuses, 1);
     int rc = !counts || table_kv(t, "node id", field_str(node, "id")) ||
@@ -192,7 +212,9 @@ static int node_rows(struct table *t, const json_t *r)
              table_kv(t, "store size", size_text(json_object_get(r, "store"), size, sizeof size)) ||
              table_kv(t, "store format",
                       field_num(json_object_get(r, "store"), "format", format, sizeof format)) ||
-             table_kv(t, "disk", disk_text(json_object_get(r, "disk"), disk, sizeof disk));
+             table_kv(t, "disk", disk_text(json_object_get(r, "disk"), disk, sizeof disk)) ||
+             table_kv(t, "backup",
+                      backup_text(json_object_get(r, "backup"), backup, sizeof backup));
     free(counts);
     return rc ? -1 : 0;
 }

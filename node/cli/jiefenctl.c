@@ -108,6 +108,7 @@ static const struct command commands[] = {
     {"review", "submit", action_run, 0, NULL},
     {"review", "directive", action_run, 0, NULL},
     {"verify", NULL, cmd_verify, CMD_NO_ARGS, ""},
+    {"backup", NULL, cmd_backup, 0, "--out DIR"},
     {"enrol", "root", cmd_enrol_root, CMD_NO_ARGS, ""},
     {"enrol", "request", cmd_enrol_request, 0, "[--out FILE]"},
     {"enrol", "approve", cmd_enrol_approve, 0,

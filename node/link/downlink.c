@@ -1,5 +1,6 @@
 /* downlink — the parent's end of the links to its children (see link.h). */
 #include "link/link.h"
+#include "link/selfsync.h"
 #include "link/throttle.h"
 #include "array.h"
 #include "case/route.h"
@@ -382,6 +383,26 @@ static void on_up(downlink *d, struct up_group *g)
         d->ctx.on_received(d->ctx.arg);
 }
 
+/* A child restored from a backup asks for its own chain (selfsync.h). */
+static void on_selfsync_want(downlink *d, struct link_peer *p, const Jiefen__SelfsyncWant *w)
+{
+    MDB_txn *txn;
+    Jiefen__SelfsyncBatch b;
+    ProtobufCBinaryData *env = malloc(LINK_BATCH_EVENTS * sizeof *env);
+    if (!env || store_txn_begin(d->ctx.st, MDB_RDONLY, &txn)) {
+        free(env);
+        return;
+    }
+    if (selfsync_serve(d->ctx.st, txn, p->id, w, &b, env) == 0) {
+        Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+        m.kind_case = JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_BATCH;
+        m.selfsync_batch = &b;
+        send_to(d, p, &m);
+    }
+    store_txn_abort(txn);
+    free(env);
+}
+
 static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck *a)
 {
     if (a->qseq <= p->down_acked)
@@ -457,6 +478,8 @@ static void router_readable(zsock *z)
             on_hello(d, p, m->hello);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
             on_down_ack(d, p, m->down_ack);
+        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_WANT)
+            on_selfsync_want(d, p, m->selfsync_want);
         else if (d->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
                                    m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
             d->ctx.on_doc(d->ctx.arg, p->id, m);

@@ -18,9 +18,10 @@
  * from its [link] min_protocol (default 1) up: during a rolling upgrade a newer township
  * serves older villages, the fields they do not send being absent (protobuf's default)
  * and the fields they do not know skipped by their parser. Protocol 1: releases whose
- * Hello carried no version; 2: the version in Hello. A message or field added to the link
+ * Hello carried no version; 2: the version in Hello; 3: a restored node's own chain back
+ * (SelfsyncWant, SelfsyncBatch: link/selfsync.h). A message or field added to the link
  * raises it; removing or changing the meaning of one needs min_protocol raised too. */
-#define LINK_PROTOCOL 2
+#define LINK_PROTOCOL 3
 #define LINK_PROTOCOL_OLDEST 1
 
 /* The protocol a Hello says (LINK_PROTOCOL_OLDEST when it says none). */

@@ -1,5 +1,6 @@
 /* uplink — the child's end of its link to the parent (see link.h). */
 #include "link/link.h"
+#include "link/selfsync.h"
 #include "array.h"
 #include "clock.h"
 #include "envelope.h"
@@ -206,6 +207,20 @@ static void save_acks(uplink *u)
         u->acks_dirty = 0;
 }
 
+/* A restored node asks its parent for its own chain (selfsync.h). */
+static void send_selfsync_want(uplink *u, int rc, Jiefen__SelfsyncWant *w)
+{
+    if (rc < 0)
+        log_error("uplink", "cannot check this node's own chain against %s (%s)", u->parent,
+                  jf_strerror(rc));
+    if (rc <= 0)
+        return;
+    Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
+    m.kind_case = JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_WANT;
+    m.selfsync_want = w;
+    send_msg(u, &m);
+}
+
 static void on_heads(uplink *u, const Jiefen__Heads *h)
 {
     /* A resync lists every chain the parent holds of our subtree: one it does not list,
@@ -222,13 +237,29 @@ static void on_heads(uplink *u, const Jiefen__Heads *h)
         if (h->resync || oc->sent < oc->acked)
             oc->sent = oc->acked;
     }
-    if (h->resync)
+    if (h->resync) {
         u->synced = 1;
+        Jiefen__SelfsyncWant w;
+        send_selfsync_want(u, selfsync_on_heads(u->ctx.st, u->ctx.node_id, h, &w), &w);
+    }
     u->peer.last_ack_ms = clock_now_ms();
     if (h->time_ms && u->ctx.on_clock)
         u->ctx.on_clock(u->ctx.arg, u->parent, 1, h->time_ms - u->peer.last_ack_ms);
     u->acks_dirty = 1;
     pump_up(u);
+}
+
+static void on_selfsync(uplink *u, const Jiefen__SelfsyncBatch *b)
+{
+    Jiefen__SelfsyncWant w;
+    unsigned applied = 0;
+    int rc;
+    while ((rc = selfsync_take(u->ctx.st, u->ctx.node_id, b, &w, &applied)) == MDB_MAP_FULL &&
+           store_grow(u->ctx.st) == 0)
+        ;
+    send_selfsync_want(u, rc, &w);
+    if (applied)
+        u->ctx.on_received(u->ctx.arg);
 }
 
 static void on_down(uplink *u, const Jiefen__DownBatch *b)
@@ -271,6 +302,8 @@ static void up_readable(zsock *z)
             on_heads(u, m->heads);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
             on_down(u, m->down);
+        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_BATCH)
+            on_selfsync(u, m->selfsync_batch);
         else if (u->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
                                    m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
             u->ctx.on_doc(u->ctx.arg, u->parent, m);

@@ -347,9 +347,14 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     eventlog *el = tx->el;
     uint64_t seq;
     uint8_t prev[CRYPTO_HASH_LEN], hash[CRYPTO_HASH_LEN], sealed_hash[CRYPTO_HASH_LEN];
+    int restored = 0;
     if (el->space_low)
         return JF_EFULL;
-    int rc = eventlog_head(tx->st, tx->txn, el->origin, &seq, prev);
+    int rc = eventlog_restored(tx->st, tx->txn, &restored);
+    if (rc == 0 && restored)
+        rc = JF_ERESTORED;
+    if (rc == 0)
+        rc = eventlog_head(tx->st, tx->txn, el->origin, &seq, prev);
     if (rc)
         return rc;
     ev->origin = el->origin;
@@ -427,4 +432,17 @@ void eventlog_on_append(eventlog *el, eventlog_append_fn fn, void *arg)
 {
     el->on_append = fn;
     el->on_append_arg = arg;
+}
+
+int eventlog_restored(store *st, MDB_txn *txn, int *restored)
+{
+    uint64_t v = 0;
+    int rc = store_meta_get_u64(st, txn, EVENTLOG_RESTORED_KEY, &v);
+    *restored = rc == 0 && v != 0;
+    return rc;
+}
+
+int eventlog_set_restored(store *st, MDB_txn *txn, int restored)
+{
+    return store_meta_put_u64(st, txn, EVENTLOG_RESTORED_KEY, restored ? 1 : 0);
 }

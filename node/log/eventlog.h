@@ -124,4 +124,13 @@ void eventlog_on_append(eventlog *el, eventlog_append_fn fn, void *arg);
 
 void eventlog_on_submit(eventlog *el, void (*fn)(void *arg), void *arg);
 
+/* A node restored from a backup (log/backup.h) may be older than what its parent holds
+ * of its chain: until the link has brought its own events back (link/selfsync.h), it
+ * appends none (eventlog_append says JF_ERESTORED). The mark is meta "restored".
+ * Whether it is set (1/0) into *restored; and setting or clearing it in txn. 0 or a store
+ * error. */
+#define EVENTLOG_RESTORED_KEY "restored"
+int eventlog_restored(store *st, MDB_txn *txn, int *restored);
+int eventlog_set_restored(store *st, MDB_txn *txn, int restored);
+
 #endif

@@ -137,7 +137,7 @@ static void test_hello_protocol(void **state)
     jiefen__link_message__free_unpacked(b, NULL);
     h.protocol = LINK_PROTOCOL;
     b = there_and_back(p, &m);
-    assert_int_equal(linkmsg_protocol(b->hello), 2);
+    assert_int_equal(linkmsg_protocol(b->hello), LINK_PROTOCOL);
     jiefen__link_message__free_unpacked(b, NULL);
 }
 
