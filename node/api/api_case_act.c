@@ -7,6 +7,7 @@
 #include "api/api_dept.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/staffnotice.h"
 #include "case/case.h"
 #include "case/followup.h"
 #include "case/caseindex.h"
@@ -636,7 +637,10 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
     ev.case_closed = &c;
     if ((rc = append_body(tx, o, v, &ev)) || c.return_to[0])
         return rc;
-    return followup_notify(tx, api->dep.id, api->dep.cfg->node_id, v, c.followup_due_ms);
+    if ((rc = followup_notify(tx, api->dep.id, api->dep.cfg->node_id, v, c.followup_due_ms)))
+        return rc;
+    return staffnotice_followup(tx, api->dep.id, v->case_id, c.followup_assignee,
+                                c.followup_due_ms);
 }
 
 static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,

@@ -86,6 +86,7 @@ void api_session_sweep(struct api *api);
 void route_users(struct api_call *c, const http_request *r, const char *tail);
 void route_user_add(struct api_call *c, const http_request *r, const char *tail);
 void route_user_action(struct api_call *c, const http_request *r, const char *tail);
+void route_session_phone(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_inbox.c: what waits for the caller (待办); events.c: its live stream. */
 void route_inbox(struct api_call *c, const http_request *r, const char *tail);

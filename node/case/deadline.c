@@ -2,6 +2,7 @@
 #include "case/caseindex.h"
 #include "case/case.h"
 #include "case/dept.h"
+#include "case/staffnotice.h"
 #include "clock.h"
 #include "error.h"
 #include "log/fold.h"
@@ -188,6 +189,8 @@ static int fire_sign(Jiefen__CaseView *v, const deadline *dl, eventlog_tx *tx)
         log_warn("deadline", "case %s: %s has not signed for it by its limit", v->case_id,
                  names[i]);
         rc = lifecycle_append(tx, v, &ev, "system");
+        if (rc == 0)
+            rc = staffnotice_sign_overdue(tx, dl->lc->id, v->case_id, names[i], o.sign_due_ms);
     }
     return rc == 0 && n ? warning_check(tx, cfg_of(dl), v->case_id) : rc;
 }

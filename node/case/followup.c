@@ -1,11 +1,11 @@
 /* followup — the follow-up visit of a closed case in its view (followup.h). */
 #include "case/followup.h"
 #include "case/casefile.h"
+#include "case/staffnotice.h"
 #include "error.h"
 #include "outbox/outbox.h"
 
 #include <string.h>
-#include <time.h>
 
 static const char *const state_codes[] = {"", "due", "overdue", "on_time", "late"};
 
@@ -75,10 +75,9 @@ int followup_notify(eventlog_tx *tx, const crypto_identity *id, const char *self
                     const Jiefen__CaseView *v, int64_t due_ms)
 {
     char date[32];
-    struct tm tm;
-    time_t t = (time_t)(due_ms / 1000);
-    if (!localtime_r(&t, &tm) || !strftime(date, sizeof date, "%Y年%-m月%-d日", &tm))
-        return JF_EINVAL;
+    int rc = staffnotice_time(due_ms, 0, date, sizeof date);
+    if (rc)
+        return rc;
     struct notice n = {tx, {"date", date}};
     return casefile_each(tx->st, tx->txn, id, self, v, notify_parties, &n);
 }
