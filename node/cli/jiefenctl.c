@@ -121,8 +121,9 @@ static const struct command commands[] = {
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
      "USER --role clerk|mediator|director|leader|admin|department [--name NAME]\n"
-     "           [--department DEPT] [--password-stdin]"},
+     "           [--department DEPT] [--phone MOBILE] [--password-stdin]"},
     {"user", "passwd", cmd_user_passwd, 0, "USER [--password-stdin]"},
+    {"user", "phone", cmd_user_phone, 0, "USER --set MOBILE | --remove"},
     {"user", "disable", cmd_user_switch, CMD_ONE_ARG, "USER"},
     {"user", "enable", cmd_user_switch, CMD_ONE_ARG, "USER"},
     {"user", "list", cmd_user_list, CMD_NO_ARGS, ""},

@@ -119,6 +119,34 @@ class StaffSms(NodeTest):
         needles = [p.encode() for p in (DEPT_PHONE, DIRECTOR_PHONE, MEDIATOR_PHONE)]
         self.assert_no_canary(n, needles)
 
+    def test_cli(self):
+        n = self.node()
+        n.start()
+        r = n.ctl("user", "add", "sfs", "--role", "department", "--department", "司法所",
+                  "--phone", "12345", "--password-stdin", stdin=harness.PASSWORD)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("手机号码", r.stderr)
+        self.assertIn("[invalid_field]", r.stderr)
+        self.assertEqual(n.ctl("user", "list").stdout.count("sfs"), 0)  # nothing added
+        r = n.ctl("user", "add", "sfs", "--role", "department", "--department", "司法所",
+                  "--phone", DEPT_PHONE, "--password-stdin", stdin=harness.PASSWORD)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = n.ctl("user", "phone", "sfs")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--set", r.stderr)
+        r = n.ctl("user", "phone", "sfs", "--set", DIRECTOR_PHONE)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("已设置用户 sfs", r.stdout)
+        lines = n.ctl("user", "list").stdout.splitlines()
+        self.assertEqual(lines[0].split()[:4], ["用户", "姓名", "角色", "手机"])
+        self.assertEqual(lines[1].split()[:4], ["sfs", "sfs", "入驻部门", mask(DIRECTOR_PHONE)])
+        r = n.ctl("user", "phone", "sfs", "--remove")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(n.ctl_json("user", "list")["users"][0]["phone"], "")
+        r = n.ctl("user", "phone", "nobody", "--set", DEPT_PHONE)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("[not_found]", r.stderr)
+
     def assert_no_canary(self, n, needles):
         for root, _, files in os.walk(n.dir):
             for f in files:
