@@ -15,7 +15,8 @@
  *           what they depend on (see case.h), retried when their case changes
  *   timers  'w'|'d'|'s' due:u64be case -> empty: limits of open cases this node holds, whose
  *           warning ('w') or limit ('d') is still to come, and the earliest department
- *           sign-for limit ('s', 签收) of each case routed here still to be found passed
+ *           sign-for limit ('s', 签收) of each case routed here still to be found passed,
+ *           and the reminder of its appointment ('a', 调解预约) a day before, until sent
  *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
  *           its subtree, with their review
  *   warnings time:u64be origin "\0" seq -> WarningView (derived): early warnings of the

@@ -3,7 +3,7 @@
 #include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
-#include "case/staffnotice.h"
+#include "case/notice.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/dept.h"
@@ -366,7 +366,7 @@ static int do_route(eventlog_tx *tx, struct api_op *o, const Jiefen__CaseView *v
     ev.dept_routed = &d;
     if ((rc = append(tx, o, v, &ev)))
         return rc;
-    return staffnotice_routed(tx, o->c->api->dep.id, v->case_id, &d);
+    return notice_routed(tx, o->c->api->dep.id, v->case_id, &d);
 }
 
 /* The department acting: a department's account its own, the token the one it names. */

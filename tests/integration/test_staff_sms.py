@@ -1,13 +1,16 @@
-"""SMS to staff (issue 16 item 6, node/outbox/staffbook.c, node/case/staffnotice.c) through a
+"""SMS to staff and appointments (issue 16 items 2 and 6, node/outbox/staffbook.c, node/case/staffnotice.c) through a
 real node and the mock gateway of test_sms.py: staff accounts get a mobile number (set by
 the admin or by the user, refused when it is no mobile number, shown masked); routing a case
 to a department reminds its accounts to sign for it (签收); the limit passed unsigned tells
 the department again and the centre's director; closing tells the follow-up's assignee.
 Each is queued once (a restart past the limit again queues nothing), none goes in quiet
-hours, and the numbers are in no file of the node and not in its log.
+hours, and the numbers are in no file of the node and not in its log. An appointment (调解预约)
+set, changed and cancelled tells the parties each time, with the time and place; the day
+before it they are reminded, once; bad input is refused and changes nothing.
 
 Time passes by restarting the node with its clock moved (JIEFEN_CLOCK_OFFSET_MS)."""
 import os
+import time
 from datetime import datetime, timedelta
 
 import harness
@@ -118,6 +121,58 @@ class StaffSms(NodeTest):
         n.stop()
         needles = [p.encode() for p in (DEPT_PHONE, DIRECTOR_PHONE, MEDIATOR_PHONE)]
         self.assert_no_canary(n, needles)
+
+    def test_appointment_set_changed_cancelled_and_reminded(self):
+        gw = Gateway()
+        self.addCleanup(gw.stop)
+        n = self.node()
+        append_config(n, CLOCK_CHECK_OFF)
+        sms_config(n, gw)
+        n.start()
+        parties = [party(0, phone=CANARIES[3]), party(1, phone="0951-5012345")]
+        cid = n.ok("POST", "/api/v1/cases", intake(parties=parties))["case"]["id"]
+        path = f"/api/v1/cases/{cid}/appointment"
+        at = int(time.time() * 1000) + 3 * DAY
+        for body, status, code, field in (
+                ({"place": "调解室"}, 400, "missing_field", "at_ms"),
+                ({"at_ms": at - 4 * DAY, "place": "调解室"}, 400, "invalid_field", "at_ms"),
+                ({"at_ms": at}, 400, "missing_field", "place"),
+                ({"at_ms": at, "place": "调解室", "room": 1}, 400, "unknown_field", "room"),
+                ({"cancel": True}, 409, "no_appointment", None)):
+            s, b = n.api("POST", path, body)
+            self.assertEqual((s, b["error"]["code"], b["error"].get("field")),
+                             (status, code, field), b)
+        self.assertIsNone(n.ok("GET", f"/api/v1/cases/{cid}")["case"]["appointment"])
+        case = n.ok("POST", path, {"at_ms": at, "place": "东村村委会调解室"})["case"]
+        self.assertEqual((case["appointment"]["at_ms"], case["appointment"]["place"]),
+                         (at, "东村村委会调解室"))
+        n.ok("POST", path, {"at_ms": at + HOUR, "place": "东村村委会二楼"})
+        n.ok("POST", path, {"cancel": True})
+        shown = n.ok("GET", f"/api/v1/cases/{cid}")
+        self.assertIsNone(shown["case"]["appointment"])
+        kinds = [h["kind"] for h in shown["history"]]
+        self.assertEqual(kinds.count("appointment_set"), 3, kinds)
+        n.ok("POST", path, {"at_ms": at, "place": "东村村委会调解室"})
+
+        def texts(count):
+            ms = outbox(n)
+            return len(ms) == count and all(m["status"] == "sent" for m in ms) and \
+                [t for (p, t) in gw.by_content if p == CANARIES[3]]
+        got = wait_for(lambda: texts(5), 30, "receipt, set, change, cancel, set again")
+        when = datetime.fromtimestamp((at + HOUR) / 1000, SHANGHAI)
+        self.assertTrue(any("东村村委会二楼" in t and f"{when:%H:%M}" in t for t in got), got)
+        self.assertEqual(len([t for t in got if "取消" in t]), 1, got)
+        # Two days and a bit later: the reminder, once, even across another restart.
+        restart_at(n, offset_ms=2 * DAY + HOUR)
+        wait_for(lambda: texts(6), 30, "the reminder")
+        restart_at(n, offset_ms=2 * DAY + 2 * HOUR)
+        self.assertEqual(len(outbox(n)), 6)
+        reminder = [m for m in outbox(n) if m["template"] == "appointment_reminder"]
+        self.assertEqual(reminder[0]["template_name"], "调解前一日提醒")
+        # Delivered once each (set and set again say the same: two messages, two keys).
+        self.assertEqual((len(gw.by_key), sum(gw.by_content.values())), (6, 6))
+        n.stop()
+        self.assert_no_canary(n, [CANARIES[3].encode()])
 
     def test_cli(self):
         n = self.node()
