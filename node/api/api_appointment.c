@@ -8,20 +8,35 @@
 
 #include <jansson.h>
 #include <string.h>
+#include <time.h>
 
-const char *const api_appointment_keys[] = {"at_ms", "place", "cancel", NULL};
+const char *const api_appointment_keys[] = {"at", "at_ms", "place", "cancel", NULL};
 
-/* The time: a whole number of ms after now. 0 or the refusal. */
+/* "YYYY-MM-DD HH:MM" (or with a T, as a browser's datetime-local gives it), the node's
+ * local time, into *ms. 0 or -1. */
+static int parse_local(const char *s, int64_t *ms)
+{
+    struct tm tm = {0};
+    const char *end = strptime(s, strchr(s, 'T') ? "%Y-%m-%dT%H:%M" : "%Y-%m-%d %H:%M", &tm);
+    tm.tm_isdst = -1;
+    time_t t = end && !*end ? mktime(&tm) : (time_t)-1;
+    *ms = (int64_t)t * 1000;
+    return t == (time_t)-1 ? -1 : 0;
+}
+
+/* The time: `at` (local text) or `at_ms`, after now. 0 or the refusal. */
 static int get_at(eventlog_tx *tx, struct api_op *o, int64_t *at)
 {
-    const json_t *j = json_object_get(o->in, "at_ms");
-    if (!j || json_is_null(j))
-        return op_refuse(o, 400, "missing_field", "at_ms", "请填写调解时间");
-    if (!json_is_integer(j))
-        return op_refuse(o, 400, "invalid_field", "at_ms", "调解时间格式不正确");
-    *at = json_integer_value(j);
+    const json_t *t = json_object_get(o->in, "at"), *j = json_object_get(o->in, "at_ms");
+    const char *key = t ? "at" : "at_ms";
+    if ((!t || json_is_null(t)) && (!j || json_is_null(j)))
+        return op_refuse(o, 400, "missing_field", "at", "请填写调解时间");
+    if (t ? !json_is_string(t) || parse_local(json_string_value(t), at)
+          : !json_is_integer(j) || (*at = json_integer_value(j)) <= 0)
+        return op_refuse(o, 400, "invalid_field", key,
+                         "调解时间格式不正确，应为 YYYY-MM-DD HH:MM，例如 2026-12-10 14:30");
     if (*at <= tx->now_ms)
-        return op_refuse(o, 400, "invalid_field", "at_ms", "调解时间应在当前时间之后");
+        return op_refuse(o, 400, "invalid_field", key, "调解时间应在当前时间之后");
     return 0;
 }
 

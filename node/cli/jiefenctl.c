@@ -57,6 +57,7 @@ static const struct command commands[] = {
     {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
     {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
     {"case", "sign", action_run, 0, NULL},
+    {"case", "appointment", action_run, 0, NULL},
     {"case", "return", action_run, 0, NULL},
     {"case", "feedback", action_run, 0, NULL},
     {"department", "list", cmd_department_list, CMD_NO_ARGS, ""},

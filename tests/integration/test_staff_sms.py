@@ -134,7 +134,8 @@ class StaffSms(NodeTest):
         path = f"/api/v1/cases/{cid}/appointment"
         at = int(time.time() * 1000) + 3 * DAY
         for body, status, code, field in (
-                ({"place": "调解室"}, 400, "missing_field", "at_ms"),
+                ({"place": "调解室"}, 400, "missing_field", "at"),
+                ({"at": "2026-13-01 10:00", "place": "调解室"}, 400, "invalid_field", "at"),
                 ({"at_ms": at - 4 * DAY, "place": "调解室"}, 400, "invalid_field", "at_ms"),
                 ({"at_ms": at}, 400, "missing_field", "place"),
                 ({"at_ms": at, "place": "调解室", "room": 1}, 400, "unknown_field", "room"),
@@ -201,6 +202,33 @@ class StaffSms(NodeTest):
         r = n.ctl("user", "phone", "nobody", "--set", DEPT_PHONE)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("[not_found]", r.stderr)
+
+    def test_appointment_cli(self):
+        n = self.node()
+        n.start()
+        cid = n.ok("POST", "/api/v1/cases", intake())["case"]["id"]
+        at = datetime.now(SHANGHAI) + timedelta(days=3)
+        r = n.ctl("case", "appointment", cid, "--at", "明天下午", "--place", "调解室")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("YYYY-MM-DD HH:MM", r.stderr)
+        self.assertIn("[invalid_field]", r.stderr)
+        r = n.ctl("case", "appointment", cid, "--at", f"{at:%Y-%m-%d} 14:30")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("[missing_field]", r.stderr)
+        r = n.ctl("case", "appointment", cid, "--at", f"{at:%Y-%m-%d} 14:30", "--place",
+                  "东村村委会调解室")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("东村村委会调解室", r.stdout)
+        self.assertIn("14:30", r.stdout)
+        got = n.ok("GET", f"/api/v1/cases/{cid}")["case"]["appointment"]
+        self.assertEqual(datetime.fromtimestamp(got["at_ms"] / 1000, SHANGHAI).strftime(
+            "%Y-%m-%d %H:%M"), f"{at:%Y-%m-%d} 14:30")
+        r = n.ctl("case", "appointment", cid, "--cancel")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(n.ok("GET", f"/api/v1/cases/{cid}")["case"]["appointment"])
+        r = n.ctl("case", "appointment", cid, "--cancel")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("没有可取消的调解预约 [no_appointment]", r.stderr)
 
     def assert_no_canary(self, n, needles):
         for root, _, files in os.walk(n.dir):
