@@ -14,6 +14,7 @@ import departments from './sub-departments.mjs';
 import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 import interop from './sub-interop.mjs';
+import appointments from './sub-appointments.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -666,6 +667,8 @@ test('the console in Chromium', async (t) => {
   });
 
   await ops(t, ctx);
+
+  await appointments(t);
 
   await followups(t, ctx);
 
