@@ -3,6 +3,7 @@
 #include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/deptindex.h"
 #include "case/notice.h"
 #include "case/case.h"
 #include "case/caseindex.h"
@@ -179,13 +180,8 @@ static const Jiefen__DeptPart *newest_part(struct queue *q, const Jiefen__CaseVi
     return last;
 }
 
-static int queue_one(const MDB_val *k, const MDB_val *d, void *arg)
+static int queue_case(const Jiefen__CaseView *v, struct queue *q)
 {
-    struct queue *q = arg;
-    Jiefen__CaseView *v = case_view_decode(d->mv_data, d->mv_size);
-    (void)k;
-    if (!v)
-        return JF_ECORRUPT;
     const Jiefen__DeptPart *p = newest_part(q, v);
     int rc = 0;
     if (p && (!q->state[0] || strcmp(q->state, dept_part_state(p)) == 0 ||
@@ -199,6 +195,16 @@ static int queue_one(const MDB_val *k, const MDB_val *d, void *arg)
                           : NULL;
         rc = json_array_append_new(q->items, item) ? -ENOMEM : 0;
     }
+    return rc;
+}
+
+static int queue_one(const char *case_id, void *arg)
+{
+    struct queue *q = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = caseindex_get(q->api->dep.st, q->txn, case_id, &v);
+    if (rc == 0 && v)
+        rc = queue_case(v, q);
     case_view_free(&v);
     return rc;
 }
@@ -243,7 +249,7 @@ void route_department_queue(struct api_call *c, const http_request *r, const cha
                       json_array(), 0, 0, 0, 0, 0, 0};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &q.txn);
     if (rc == 0) {
-        rc = store_walk(q.txn, api->dep.st->cases, NULL, queue_one, &q);
+        rc = deptindex_each(api->dep.st, q.txn, q.dept, queue_one, &q);
         store_txn_abort(q.txn);
     }
     if (rc) {

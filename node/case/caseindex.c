@@ -1,5 +1,6 @@
-#include "case/appointment.h"
 #include "case/caseindex.h"
+#include "case/appointment.h"
+#include "case/deptindex.h"
 #include "case/case.h"
 #include "case/party.h"
 #include "case/partyindex.h"
@@ -256,6 +257,8 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
         rc = update_timer(st, txn, self, sign_key, old_sign, old_sign_len, v);
     if (rc == 0)
         rc = update_timer(st, txn, self, remind_key, old_remind, old_remind_len, v);
+    if (rc == 0 && dept_kind(ev->body_case))
+        rc = deptindex_update(st, txn, self, v);
     if (rc == 0 && arrived(ev, v, self))
         rc = partyindex_arrived(st, txn, ev->case_id);
     if (rc == 0)

@@ -34,7 +34,7 @@ export default async function (t) {
     assert.match(await med.textContent('section.case-sms'), /调解时间通知.*未配置网关，等待发送/);
     await shot(med, '21-case-appointment');
     await open(med, FU, '#/inbox');
-    assert.match(await med.textContent('main'), new RegExp(`调解预约[\\s\\S]*${FU_OPEN}`));
+    assert.match(await med.textContent('main'), new RegExp(`调解预约\\s*婚姻家庭纠纷\\s*西村\\s*${dayAhead(3)} 14:30`));
 
     await open(med, FU, '#/account');
     const own = 'form.own-phone-form';
