@@ -8,6 +8,12 @@ static const struct config_sms_template default_templates[] = {
     {"receipt", "您的纠纷已由{centre}受理，案号{case_id}，请凭案号查询办理进度。", ""},
     {"appointment", "您的纠纷（案号{case_id}）定于{time}在{place}调解，请准时参加。", ""},
     {"follow_up", "您的纠纷（案号{case_id}）已办结，{centre}将于{date}前回访，请留意来电。", ""},
+    {"appointment_cancelled", "您的纠纷（案号{case_id}）原定于{time}在{place}的调解已取消，另行通知。", ""},
+    {"appointment_reminder", "提醒：您的纠纷（案号{case_id}）将于{time}在{place}调解，请准时参加。", ""},
+    {"sign_reminder", "{department}：案件{case_id}已分流至你部门，请于{deadline}前签收。", ""},
+    {"sign_overdue", "{department}：案件{case_id}签收已逾期（时限{deadline}），请尽快签收或退回。", ""},
+    {"sign_overdue_director", "案件{case_id}分流至{department}，签收已逾期（时限{deadline}），请督促。", ""},
+    {"followup_assigned", "案件{case_id}已办结，回访由您负责，请于{date}前完成。", ""},
 };
 
 void config_sms_defaults(struct config_sms *s)

@@ -15,7 +15,8 @@
  *           what they depend on (see case.h), retried when their case changes
  *   timers  'w'|'d'|'s' due:u64be case -> empty: limits of open cases this node holds, whose
  *           warning ('w') or limit ('d') is still to come, and the earliest department
- *           sign-for limit ('s', 签收) of each case routed here still to be found passed
+ *           sign-for limit ('s', 签收) of each case routed here still to be found passed,
+ *           and the reminder of its appointment ('a', 调解预约) a day before, until sent
  *   reports origin "\0" kind "\0" period -> ReportView (derived): reports of this node and
  *           its subtree, with their review
  *   warnings time:u64be origin "\0" seq -> WarningView (derived): early warnings of the
@@ -36,11 +37,14 @@
  *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)
  *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
  *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
- *           'n' -> the last id (node/outbox/outbox.h)
+ *           'n' -> the last id; 'k' once-key -> empty (outbox.h); 'u' user -> StaffContact,
+ *           'v' user -> its mobile number, sealed (node/outbox/staffbook.h)
  *   docwant case -> empty: cases moved to this node whose document blobs may still be
  *           missing here (node/link/doclane.h fetches them and drops the entry)
  *   interop 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
  *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed (interop.h)
+ *   deptq   department "\0" case -> empty: the cases with a part of that department routed
+ *           at this node (node/case/deptindex.h; from store format 4)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -75,6 +79,7 @@ typedef struct store {
     MDB_dbi notify;  /* the outbox of messages to outside systems */
     MDB_dbi docwant;  /* cases whose documents may still be missing (link/doclane.h) */
     MDB_dbi interop; /* work orders from outside systems (node/case/interop.h) */
+    MDB_dbi deptq;   /* each department's cases (node/case/deptindex.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

@@ -1,7 +1,9 @@
 // page-account — 账户: everyone changes their own password (POST /api/v1/session/passwd);
 // an administrator also manages this node's accounts (GET/POST /api/v1/users…): adds one,
-// sets a forgotten password, disables and enables. The rules are the API's: its message is
-// put beside the field it names.
+// sets a forgotten password, disables and enables. Everyone may give their mobile number for
+// the SMS reminders staff get (POST /api/v1/session/phone); the administrator sets anyone's
+// (POST /api/v1/users/{user}/phone); numbers are shown masked. The rules are the API's: its
+// message is put beside the field it names.
 import { ApiError, get, post } from './api.js';
 import { h, clear, field, input, select, formError, submitting, values, toast, table, fmtTime } from './ui.js';
 import { options } from './vocab.js';
@@ -29,6 +31,33 @@ function ownPasswordForm(session) {
   return form;
 }
 
+const PHONE_HINT = '11 位手机号，用于接收签收、回访等短信提醒；留空并保存即删除';
+
+// Sets (or, empty, removes) a mobile number at path; shows the masked one it has.
+function phoneForm(path, current, cls, done) {
+  const shown = h('span', { class: 'meta phone-now' }, current ? `当前：${current}` : '未登记手机号');
+  const form = h('form', { class: cls, novalidate: true },
+    formError(), shown,
+    field('手机号', input({ inputmode: 'numeric', autocomplete: 'tel' }), 'phone', { hint: PHONE_HINT }),
+    h('button', { type: 'submit', class: 'secondary' }, '保存手机号'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitting(form, async () => {
+      const { user } = await post(path, { phone: values(form).phone || '' });
+      form.reset();
+      shown.textContent = user.phone ? `当前：${user.phone}` : '未登记手机号';
+      toast(user.phone ? `${user.user} 的手机号已登记为 ${user.phone}` : `已删除 ${user.user} 的手机号`);
+      if (done) done();
+    });
+  });
+  return form;
+}
+
+function ownPhoneForm(session) {
+  return h('section', { class: 'card own-phone' }, h('h2', {}, '本人手机号（短信提醒）'),
+    phoneForm('/api/v1/session/phone', session.user.phone, 'own-phone-form'));
+}
+
 function addUserForm(reload) {
   const role = select(options('role'), {}, '请选择');
   const form = h('form', { class: 'card add-user', novalidate: true },
@@ -37,7 +66,8 @@ function addUserForm(reload) {
       field('用户名', input({ autocomplete: 'off' }), 'user', { required: true, hint: '2–32 位小写字母、数字、. _ -，以字母开头' }),
       field('姓名', input(), 'name'),
       field('角色', role, 'role', { required: true }),
-      field('初始密码', password('new-password'), 'password', { required: true })),
+      field('初始密码', password('new-password'), 'password', { required: true }),
+      field('手机号', input({ inputmode: 'numeric', autocomplete: 'off' }), 'phone', { hint: '选填，用于短信提醒' })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '添加')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -95,7 +125,8 @@ function userActions(u, self, reload) {
     u.disabled ? verbButton(u, 'enable', '启用', '已启用', reload) : null,
     !u.disabled && u.locked ? verbButton(u, 'enable', '解除锁定', '已解除锁定', reload) : null,
     u.disabled ? null : verbButton(u, 'disable', '停用', '已停用', reload),
-    resetForm(u, reload));
+    resetForm(u, reload),
+    phoneForm(`/api/v1/users/${encodeURIComponent(u.user)}/phone`, u.phone, 'inline-form user-phone', reload));
 }
 
 function usersTable(users, self, reload) {
@@ -103,6 +134,7 @@ function usersTable(users, self, reload) {
     ['用户名', (u) => h('span', { class: 'mono' }, u.user)],
     ['姓名', (u) => u.name],
     ['角色', (u) => u.role_name],
+    ['手机', (u) => u.phone || '—'],
     ['状态', userState],
     ['最近登录', (u) => fmtTime(u.last_login_ms)],
     ['操作', (u) => userActions(u, self, reload)],
@@ -111,7 +143,7 @@ function usersTable(users, self, reload) {
 
 export default async function accountPage(main, ctx) {
   const me = ctx.session.user;
-  const own = me.token ? null : ownPasswordForm(ctx.session);
+  const own = me.token ? null : [ownPasswordForm(ctx.session), ownPhoneForm(ctx.session)];
   if (!ctx.can('user.admin')) {
     clear(main, h('h1', {}, '账户'), own);
     return;

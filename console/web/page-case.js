@@ -70,6 +70,12 @@ function actions(ctx, children, pick, depts) {
       ['referral', '诉调/仲裁对接', select(options('referral'), {}, '无'), {}],
       ['note', '备注', textarea(), { wide: true }],
     ] },
+    { action: 'appointment', label: '预约调解', perm: 'case.attempt', when: open, fields: (c) => [
+      ['at', '调解时间', input({ type: 'datetime-local', value: c.appointment ? localInput(c.appointment.at_ms) : '' }), { required: true }],
+      ['place', '调解地点', input({ value: c.appointment ? c.appointment.place : '' }), { required: true, hint: '只写地点，不写人名；当事人将收到短信' }],
+    ] },
+    { action: 'appointment', id: 'appointment-cancel', label: '取消预约', perm: 'case.attempt', when: (c) => open(c) && c.appointment,
+      fields: () => [], body: () => ({ cancel: true }) },
     { action: 'escalate', label: '上报上级', perm: 'case.escalate', when: (c) => open(c) && ctx.session.status.enrolment.parent, fields: () => [
       ['reason', '上报理由', textarea(), { required: true, wide: true }],
     ] },
@@ -114,8 +120,13 @@ function actions(ctx, children, pick, depts) {
   ];
 }
 
+// A time as a datetime-local input holds it: YYYY-MM-DDTHH:MM in the node's zone.
+function localInput(ms) {
+  return fmtTime(ms).replace(' ', 'T');
+}
+
 function actionForm(ctx, c, a, reload) {
-  const form = h('form', { class: 'card action-form', novalidate: true, 'data-action': a.action },
+  const form = h('form', { class: 'card action-form', novalidate: true, 'data-action': a.id || a.action },
     h('h3', {}, a.label), formError(),
     h('div', { class: 'grid' }, a.fields(c).map(([key, label, control, opts]) => field(label, control, key, opts))),
     h('div', { class: 'actions' },
@@ -143,7 +154,7 @@ function actionBar(ctx, c, children, pick, depts, reload) {
   return h('section', { class: 'case-actions', 'aria-label': '办理' },
     h('h2', {}, '办理'),
     h('div', { class: 'buttons' }, list.map((a) => h('button', {
-      type: 'button', class: 'secondary', 'data-action': a.action,
+      type: 'button', class: 'secondary', 'data-action': a.id || a.action,
       onclick: () => { clear(slot, actionForm(ctx, c, a, reload)); slot.querySelector('input, select, textarea')?.focus(); },
     }, a.label))),
     slot);
@@ -168,6 +179,7 @@ function facts(c, nodeName) {
     ['延期申请', c.extension ? `${c.extension.days} 天，${{ pending: '待审批', approved: '已批准', refused: '未批准' }[c.extension.state] || c.extension.state}：${c.extension.reason}` : '—'],
     ['办结', c.closed_ms ? `${fmtTime(c.closed_ms)} ${c.result}` : '—'],
     ['回访', followupFact(c.followup, c.satisfaction)],
+    ['调解预约', c.appointment ? h('span', { class: 'appointment' }, `${fmtTime(c.appointment.at_ms)}，${c.appointment.place}（${c.appointment.by_name || c.appointment.by}安排${c.appointment.changes ? `，已改期 ${c.appointment.changes} 次` : ''}）`) : '—'],
   ];
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
@@ -219,6 +231,7 @@ function details(e, nodeName) {
   case 'dept_returned': return `${d.department}：${d.reason}`;
   case 'dept_feedback': return `${d.department}${d.final ? '（办理结果）' : ''}：${d.text}`;
   case 'dept_sign_overdue': return `${d.department}未在 ${fmtTime(d.sign_due_ms)} 前签收`;
+  case 'appointment_set': return d.cancel ? '取消调解预约' : `${fmtTime(d.at_ms)} 在 ${d.place} 调解（已短信通知当事人）`;
   case 'doc_attached': return `${d.kind_name}：${d.type_name}，${d.size} 字节`;
   default: return JSON.stringify(d);
   }

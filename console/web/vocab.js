@@ -40,7 +40,7 @@ const names = {
     deadline: '时限', extension_requested: '申请延期', extension_decided: '延期审批',
     case_closed: '办结', follow_up: '回访', forms_record: '录入文书', doc_attached: '添加材料',
     dept_routed: '分流至部门', dept_signed: '部门签收', dept_returned: '部门退回',
-    dept_feedback: '部门反馈', dept_sign_overdue: '部门签收逾期',
+    dept_feedback: '部门反馈', dept_sign_overdue: '部门签收逾期', appointment_set: '调解预约',
   },
   record: { mediation_record: '调解笔录', agreement: '调解协议书', confirmation_application: '司法确认申请书', follow_up: '回访单' },
   move: { escalate: '上报', handdown: '交办', return: '退回', reopen: '重新办理' },

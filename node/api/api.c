@@ -106,6 +106,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/session", 0, NEED_LOGIN, route_session_show},
     {"DELETE", "/api/v1/session", 0, NEED_SESSION, route_session_logout},
     {"POST", "/api/v1/session/passwd", 0, NEED_SESSION, route_session_passwd},
+    {"POST", "/api/v1/session/phone", 0, NEED_SESSION, route_session_phone},
     {"GET", "/api/v1/session/expiry", 0, NEED_SESSION, route_session_expiry},
     {"POST", "/api/v1/session/touch", 0, NEED_SESSION, route_session_touch},
     {"GET", "/api/v1/users", 0, PERM_USER_ADMIN, route_users},

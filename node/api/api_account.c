@@ -3,6 +3,7 @@
  * new password. */
 #include "api/api_account.h"
 #include "error.h"
+#include "outbox/staffbook.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -242,9 +243,21 @@ int api_read_user(struct api_call *c, const char *user, Jiefen__UserRecord **u)
     return rc ? -1 : 0;
 }
 
-void api_user_out(struct api_op *o, const Jiefen__UserRecord *u, int64_t now)
+json_t *api_user_json(store *st, MDB_txn *txn, const Jiefen__UserRecord *u, int64_t now)
 {
-    o->out = json_pack("{s:o}", "user", account_json(u, now));
+    char masked[OUTBOX_MASK_MAX];
+    json_t *j = account_json(u, now);
+    if (j && (staffbook_masked(st, txn, u->user, masked) ||
+              json_object_set_new(j, "phone", json_string(masked)))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+void api_user_out(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord *u)
+{
+    o->out = json_pack("{s:o}", "user", api_user_json(tx->st, tx->txn, u, tx->now_ms));
 }
 
 int api_put_password(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord *u,
@@ -258,6 +271,6 @@ int api_put_password(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord
     w.locked_until_ms = 0;
     int rc = account_put(tx->st, tx->txn, &w);
     if (rc == 0)
-        api_user_out(o, &w, tx->now_ms);
+        api_user_out(tx, o, &w);
     return rc;
 }

@@ -69,8 +69,19 @@ json_t *api_account_body(struct api_call *c, const http_request *r, const char *
 /* The user's record now: 0 and *u (NULL: none), or -1 once answered 503. */
 int api_read_user(struct api_call *c, const char *user, Jiefen__UserRecord **u);
 
-/* The operation's answer: {"user": u}. */
-void api_user_out(struct api_op *o, const Jiefen__UserRecord *u, int64_t now);
+/* The account as the API shows it: account_json and its staff phone, masked ("phone": ""
+ * when none; outbox/staffbook.h). NULL when out of memory or the store fails. */
+json_t *api_user_json(store *st, MDB_txn *txn, const Jiefen__UserRecord *u, int64_t now);
+
+/* Why a staff phone is not acceptable ("" is: none), or NULL. */
+const char *api_check_staff_phone(const char *phone);
+
+/* POST /api/v1/users/{user}/phone (user.admin): {"phone"} sets or ("") removes the
+ * account's mobile number for its notifications. */
+void api_staff_phone(struct api_call *c, const http_request *r, const char *user);
+
+/* The operation's answer: {"user": USER}. */
+void api_user_out(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord *u);
 
 /* u with a new password hash, written and answered: every session of the old generation
  * ends. */

@@ -5,6 +5,7 @@
 #include "api/api_op.h"
 #include "api/api_interop.h"
 #include "api/api_outbox.h"
+#include "case/appointment.h"
 #include "case/doctype.h"
 #include "api/api_routes.h"
 #include "case/access.h"
@@ -96,6 +97,7 @@ json_t *api_case_json(struct api *api, MDB_txn *txn, const Jiefen__CaseView *v)
         json_object_set_new(
             j, "holder_name",
             json_string(api_node_name(api->dep.st, txn, v->holder, name, sizeof name)));
+        json_object_set_new(j, "appointment", appointment_json(v));
         json_object_set_new(j, "risk_official",
                             json_string(policy_official(api->dep.policy, v->risk)));
         char hazard[HAZARD_ID_MAX + 1];   /* the 苗头隐患 it was converted from */
@@ -204,6 +206,8 @@ static json_t *event_details(const Jiefen__Event *ev)
         return dept_event_json(ev);
     case JIEFEN__EVENT__BODY_DOC_ATTACHED:
         return api_case_document_json(ev->doc_attached);
+    case JIEFEN__EVENT__BODY_APPOINTMENT_SET:
+        return appointment_event_json(ev);
     default:
         return json_object();
     }

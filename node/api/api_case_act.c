@@ -7,6 +7,7 @@
 #include "api/api_dept.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/notice.h"
 #include "case/case.h"
 #include "case/followup.h"
 #include "case/caseindex.h"
@@ -636,7 +637,10 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
     ev.case_closed = &c;
     if ((rc = append_body(tx, o, v, &ev)) || c.return_to[0])
         return rc;
-    return followup_notify(tx, api->dep.id, api->dep.cfg->node_id, v, c.followup_due_ms);
+    if ((rc = followup_notify(tx, api->dep.id, api->dep.cfg->node_id, v, c.followup_due_ms)))
+        return rc;
+    return notice_followup(tx, api->dep.id, v->case_id, c.followup_assignee,
+                                c.followup_due_ms);
 }
 
 static int do_follow_up(eventlog_tx *tx, struct api_op *o, struct api *api,
@@ -700,6 +704,7 @@ static const struct action actions[] = {
     {"close", "办结", PERM_CASE_CLOSE, 1, k_close, do_close},
     {"followup", "回访", PERM_CASE_FOLLOWUP, 1, k_follow_up, do_follow_up},
     {"records", "录入文书", PERM_CASE_ATTEMPT, 1, k_records, api_record_apply},
+    {"appointment", "预约调解", PERM_CASE_ATTEMPT, 1, api_appointment_keys, api_appointment_apply},
 };
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
 

@@ -3,6 +3,8 @@
 #include "api/api_case.h"
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "case/deptindex.h"
+#include "case/notice.h"
 #include "case/case.h"
 #include "case/caseindex.h"
 #include "case/dept.h"
@@ -178,13 +180,8 @@ static const Jiefen__DeptPart *newest_part(struct queue *q, const Jiefen__CaseVi
     return last;
 }
 
-static int queue_one(const MDB_val *k, const MDB_val *d, void *arg)
+static int queue_case(const Jiefen__CaseView *v, struct queue *q)
 {
-    struct queue *q = arg;
-    Jiefen__CaseView *v = case_view_decode(d->mv_data, d->mv_size);
-    (void)k;
-    if (!v)
-        return JF_ECORRUPT;
     const Jiefen__DeptPart *p = newest_part(q, v);
     int rc = 0;
     if (p && (!q->state[0] || strcmp(q->state, dept_part_state(p)) == 0 ||
@@ -198,6 +195,16 @@ static int queue_one(const MDB_val *k, const MDB_val *d, void *arg)
                           : NULL;
         rc = json_array_append_new(q->items, item) ? -ENOMEM : 0;
     }
+    return rc;
+}
+
+static int queue_one(const char *case_id, void *arg)
+{
+    struct queue *q = arg;
+    Jiefen__CaseView *v = NULL;
+    int rc = caseindex_get(q->api->dep.st, q->txn, case_id, &v);
+    if (rc == 0 && v)
+        rc = queue_case(v, q);
     case_view_free(&v);
     return rc;
 }
@@ -242,7 +249,7 @@ void route_department_queue(struct api_call *c, const http_request *r, const cha
                       json_array(), 0, 0, 0, 0, 0, 0};
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &q.txn);
     if (rc == 0) {
-        rc = store_walk(q.txn, api->dep.st->cases, NULL, queue_one, &q);
+        rc = deptindex_each(api->dep.st, q.txn, q.dept, queue_one, &q);
         store_txn_abort(q.txn);
     }
     if (rc) {
@@ -363,7 +370,9 @@ static int do_route(eventlog_tx *tx, struct api_op *o, const Jiefen__CaseView *v
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_DEPT_ROUTED;
     ev.dept_routed = &d;
-    return append(tx, o, v, &ev);
+    if ((rc = append(tx, o, v, &ev)))
+        return rc;
+    return notice_routed(tx, o->c->api->dep.id, v->case_id, &d);
 }
 
 /* The department acting: a department's account its own, the token the one it names. */

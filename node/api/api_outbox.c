@@ -17,6 +17,9 @@ static const struct {
 } template_names[] = {
     {"receipt", "受理回执"},      {"appointment", "调解时间通知"}, {"follow_up", "回访通知"},
     {"interop_receipt", "回单"},
+    {"appointment_cancelled", "调解取消通知"}, {"appointment_reminder", "调解前一日提醒"},
+    {"sign_reminder", "签收提醒"},   {"sign_overdue", "签收逾期提醒"},
+    {"sign_overdue_director", "签收逾期（主任）"}, {"followup_assigned", "回访任务"},
 };
 
 static const char *template_name(const char *code)

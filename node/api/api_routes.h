@@ -29,6 +29,10 @@ struct api_op;
 void route_case_form(struct api_call *c, const http_request *r, const char *tail);
 int api_record_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                      const Jiefen__CaseView *v);
+/* api_appointment.c: the case action `appointment` (its body's keys and its apply). */
+extern const char *const api_appointment_keys[];
+int api_appointment_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
+                          const Jiefen__CaseView *v);
 void route_receipt_verify(struct api_call *c, const http_request *r, const char *tail);
 void route_receipt_root(struct api_call *c, const http_request *r, const char *tail);
 /* api_roster.c: the rosters (名册); api_followup.c: the follow-up queue (回访). */
@@ -89,6 +93,7 @@ void api_session_sweep(struct api *api);
 void route_users(struct api_call *c, const http_request *r, const char *tail);
 void route_user_add(struct api_call *c, const http_request *r, const char *tail);
 void route_user_action(struct api_call *c, const http_request *r, const char *tail);
+void route_session_phone(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_inbox.c: what waits for the caller (待办); events.c: its live stream. */
 void route_inbox(struct api_call *c, const http_request *r, const char *tail);

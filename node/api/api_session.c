@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "outbox/staffbook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,10 +328,27 @@ void route_session_login(struct api_call *c, const http_request *r, const char *
     account_free(&u);
 }
 
+/* The session's user's staff phone, masked ("" for none and for the token). */
+static json_t *own_phone(const struct api_call *c)
+{
+    char masked[OUTBOX_MASK_MAX] = "";
+    MDB_txn *txn;
+    if (c->who.auth == API_AUTH_SESSION &&
+        store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn) == 0) {
+        if (staffbook_masked(c->api->dep.st, txn, c->who.user, masked))
+            masked[0] = '\0';
+        store_txn_abort(txn);
+    }
+    return json_string(masked);
+}
+
 void route_session_show(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    reply_json(c, 200, with_expiry(session_json(c), c, c->who.expires_ms));
+    json_t *out = session_json(c);
+    if (out)
+        json_object_set_new(out, "phone", own_phone(c));
+    reply_json(c, 200, with_expiry(out, c, c->who.expires_ms));
 }
 
 void route_session_expiry(struct api_call *c, const http_request *r, const char *tail)

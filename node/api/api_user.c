@@ -6,6 +6,7 @@
 #include "case/depttable.h"
 #include "clock.h"
 #include "log.h"
+#include "outbox/staffbook.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,21 +16,24 @@
 struct user_list {
     json_t *list;
     int64_t now;
+    store *st;
+    MDB_txn *txn;
 };
 
 static int add_user_json(const Jiefen__UserRecord *u, void *arg)
 {
     struct user_list *l = arg;
-    return json_array_append_new(l->list, account_json(u, l->now)) ? -ENOMEM : 0;
+    return json_array_append_new(l->list, api_user_json(l->st, l->txn, u, l->now)) ? -ENOMEM : 0;
 }
 
 void route_users(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
-    struct user_list l = {json_array(), clock_now_ms()};
+    struct user_list l = {json_array(), clock_now_ms(), c->api->dep.st, NULL};
     MDB_txn *txn;
     int rc = store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn);
     if (rc == 0) {
+        l.txn = txn;
         rc = account_each(c->api->dep.st, txn, add_user_json, &l);
         store_txn_abort(txn);
     }
@@ -77,14 +81,16 @@ static int user_add_apply(eventlog_tx *tx, struct api_op *o)
     u.password_hash = (char *)res->hash;
     u.created_ms = u.password_ms = tx->now_ms;
     u.generation = 1;
-    if (rc == 0 && (rc = account_put(tx->st, tx->txn, &u)) == 0) {
-        api_user_out(o, &u, tx->now_ms);
+    if (rc == 0 && (rc = account_put(tx->st, tx->txn, &u)) == 0 &&
+        (rc = staffbook_set(tx, u.user, u.role, u.department, 0, api_str(o->in, "phone"))) == 0) {
+        api_user_out(tx, o, &u);
         log_info("account", "user %s (%s) added by %s", u.user, u.role, api_actor(o->c, NULL));
     }
     return rc;
 }
 
-static const char *const k_add[] = {"user", "name", "role", "password", "department", NULL};
+static const char *const k_add[] = {"user", "name", "role", "password", "department", "phone",
+                                    NULL};
 static const char *const k_add_required[] = {"user", "role", "password", NULL};
 
 /* Why the new user's fields are wrong (answered 400), or 0. */
@@ -99,6 +105,8 @@ static int check_new_user(struct api_call *c, const json_t *in)
         reply_error(c, 400, "invalid_field", "role", "%s", why);
     else if ((why = account_check_password(user, api_str(in, "password"))))
         reply_error(c, 400, "invalid_field", "password", "%s", why);
+    else if ((why = api_check_staff_phone(api_str(in, "phone"))))
+        reply_error(c, 400, "invalid_field", "phone", "%s", why);
     return why ? -1 : 0;
 }
 
@@ -181,8 +189,10 @@ static int switch_user(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u,
     }
     u->disabled = !enable;
     int rc = account_put(tx->st, tx->txn, u);
+    if (rc == 0)
+        rc = staffbook_set(tx, u->user, u->role, u->department, u->disabled, NULL);
     if (rc == 0) {
-        api_user_out(o, u, tx->now_ms);
+        api_user_out(tx, o, u);
         log_info("account", "%s %s by %s", u->user, enable ? "enabled" : "disabled",
                  api_actor(o->c, NULL));
     }
@@ -212,6 +222,8 @@ void route_user_action(struct api_call *c, const http_request *r, const char *ta
         return reply_error(c, 404, "not_found", NULL, "无此用户");
     if (strcmp(verb, "passwd") == 0)
         return user_passwd(c, r, user);
+    if (strcmp(verb, "phone") == 0)
+        return api_staff_phone(c, r, user);
     if (!enable && strcmp(verb, "disable"))
         return reply_error(c, 404, "not_found", NULL, "无此接口");
     json_t *in = api_account_body(c, r, k_none, k_none);
@@ -225,4 +237,52 @@ void route_user_action(struct api_call *c, const http_request *r, const char *ta
     snprintf(s->user, sizeof s->user, "%s", user);
     s->enable = enable;
     op_submit_data(c, in, user_switch_apply, NULL, s);
+}
+
+/* ---- staff phones (outbox/staffbook.h) ---------------------------------------------- */
+
+const char *api_check_staff_phone(const char *phone)
+{
+    return phone[0] && !outbox_is_mobile(phone) ? "手机号码应为11位大陆手机号，以1开头" : NULL;
+}
+
+static int phone_apply(eventlog_tx *tx, struct api_op *o)
+{
+    const char *user = o->data;
+    Jiefen__UserRecord *u = NULL;
+    int rc = account_get(tx->st, tx->txn, user, &u);
+    if (rc == 0 && !u)
+        rc = op_refuse(o, 404, "not_found", NULL, "无此用户：%s", user);
+    else if (rc == 0 && (rc = staffbook_set(tx, u->user, u->role, u->department, u->disabled,
+                                            api_str(o->in, "phone"))) == 0) {
+        api_user_out(tx, o, u);
+        log_info("account", "phone of %s %s by %s", u->user,
+                 api_str(o->in, "phone")[0] ? "set" : "removed", api_actor(o->c, NULL));
+    }
+    account_free(&u);
+    return rc;
+}
+
+static const char *const k_phone[] = {"phone", NULL};
+
+void api_staff_phone(struct api_call *c, const http_request *r, const char *user)
+{
+    json_t *in = api_account_body(c, r, k_phone, k_none);
+    const char *why = in ? api_check_staff_phone(api_str(in, "phone")) : NULL;
+    char *data = in && !why ? strdup(user) : NULL;
+    if (in && !why && !data)
+        reply_error(c, 500, "internal", NULL, "内存不足");
+    else if (why)
+        reply_error(c, 400, "invalid_field", "phone", "%s", why);
+    if (!data) {
+        json_decref(in);
+        return;
+    }
+    op_submit_data(c, in, phone_apply, NULL, data);
+}
+
+void route_session_phone(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    api_staff_phone(c, r, c->who.user);
 }

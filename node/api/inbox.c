@@ -18,6 +18,7 @@ static const struct {
     [AGENDA_ACCESS] = {"待审批摘抄复印", PERM_ACCESS_DECIDE},
     [AGENDA_HAZARD] = {"隐患待走访", PERM_CASE_RISK},
     [AGENDA_DEPT_OVERDUE] = {"部门签收逾期", PERM_CASE_ESCALATE},
+    [AGENDA_APPOINTMENT] = {"调解预约", PERM_CASE_ATTEMPT},
 };
 
 const char *inbox_kind_name(int kind)

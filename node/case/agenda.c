@@ -12,6 +12,7 @@ static const char *const kind_codes[AGENDA_N] = {
     [AGENDA_EXTENSION] = "extension", [AGENDA_FOLLOW_UP] = "follow_up",
     [AGENDA_DIRECTIVE] = "directive", [AGENDA_REPORT] = "report", [AGENDA_ACCESS] = "access",
     [AGENDA_HAZARD] = "hazard_checkin", [AGENDA_DEPT_OVERDUE] = "dept_overdue",
+    [AGENDA_APPOINTMENT] = "appointment",
 };
 
 const char *agenda_kind_code(int kind)
@@ -66,6 +67,10 @@ unsigned agenda_of_case(const Jiefen__CaseView *v, const char *self, const case_
     if (open && here && assigned && !v->leader_acked) {
         m |= 1u << AGENDA_LEADER_ACK;
         due[AGENDA_LEADER_ACK] = v->leader_time_ms;
+    }
+    if (open && here && v->appointment) {
+        m |= 1u << AGENDA_APPOINTMENT;
+        due[AGENDA_APPOINTMENT] = v->appointment->at_ms;
     }
     if (open && here && v->due_ms > 0) {
         m |= 1u << AGENDA_DUE;

@@ -32,6 +32,8 @@ enum agenda_kind {
     AGENDA_ACCESS,       /* a request to copy, print or archive to decide (摘抄复印报批) */
     AGENDA_HAZARD,       /* a hazard watched here (hazard.h), by its next check-in */
     AGENDA_DEPT_OVERDUE, /* a department has not signed for a case by its limit (dept.h) */
+    AGENDA_APPOINTMENT,  /* a mediation session set on an open case held here, by its time
+                          * (调解预约, appointment.h) */
     AGENDA_N
 };
 

@@ -1,3 +1,4 @@
+#include "case/appointment.h"
 #include "case/case.h"
 #include "case/clockskew.h"
 #include "case/followup.h"
@@ -460,6 +461,8 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
                        ev->doc_attached->blob_hash.len == CRYPTO_HASH_LEN
                    ? 0
                    : JF_EINVAL;
+    case JIEFEN__EVENT__BODY_APPOINTMENT_SET:
+        return appointment_apply(v, ev);
     default:
         return dept_kind(ev->body_case) ? dept_apply(v, ev) : JF_EINVAL;
     }
@@ -755,6 +758,6 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_DOC_ATTACHED:
         return 1;
     default:
-        return dept_kind(body_case);
+        return dept_kind(body_case) || appointment_kind(body_case);
     }
 }

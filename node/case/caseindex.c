@@ -1,4 +1,6 @@
 #include "case/caseindex.h"
+#include "case/appointment.h"
+#include "case/deptindex.h"
 #include "case/case.h"
 #include "case/party.h"
 #include "case/partyindex.h"
@@ -64,19 +66,32 @@ static size_t timer_key(const Jiefen__CaseView *v, const char *self, uint8_t *bu
     return 9 + n;
 }
 
-/* The timers entry of the earliest department sign-for limit (签收) of a case routed here
- * that the timer has still to find passed: 's' + limit; 0 if none. A run of its own. */
-static size_t sign_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+/* tag + due:u64be + case id of a case held here; 0 when due is 0. */
+static size_t moment_key(char tag, int64_t due, const Jiefen__CaseView *v, const char *self,
+                         uint8_t *buf)
 {
-    size_t n = v ? strlen(v->case_id) : 0;
-    int64_t due = v && n <= FOLD_CASE_ID_MAX ? dept_sign_next(v, self) : 0;
-    if (due <= 0 || strcmp(v->holder, self))
+    size_t n = strlen(v->case_id);
+    if (due <= 0 || n > FOLD_CASE_ID_MAX || strcmp(v->holder, self))
         return 0;
-    buf[0] = 's';
+    buf[0] = (uint8_t)tag;
     for (int i = 0; i < 8; i++)
         buf[1 + i] = (uint8_t)((uint64_t)due >> (56 - 8 * i));
     memcpy(buf + 9, v->case_id, n);
     return 9 + n;
+}
+
+/* The timers entry of the earliest department sign-for limit (签收) of a case routed here
+ * that the timer has still to find passed: 's' + limit; 0 if none. A run of its own. */
+static size_t sign_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+{
+    return v ? moment_key('s', dept_sign_next(v, self), v, self, buf) : 0;
+}
+
+/* The timers entry of the reminder of an appointment (调解预约) of a case held here: 'a' +
+ * the moment it is due; 0 if none. The timer drops it once it has reminded. */
+static size_t remind_key(const Jiefen__CaseView *v, const char *self, uint8_t *buf)
+{
+    return v ? moment_key('a', appointment_remind_at(v), v, self, buf) : 0;
 }
 
 int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id)
@@ -84,7 +99,7 @@ int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case
     const uint8_t *b = k->mv_data;
     uint64_t d = 0;
     if (k->mv_size <= 9 || k->mv_size > 9 + FOLD_CASE_ID_MAX ||
-        (b[0] != 'w' && b[0] != 'd' && b[0] != 's'))
+        !b[0] || !strchr("wdsa", b[0]))
         return JF_ECORRUPT;
     for (int i = 1; i <= 8; i++)
         d = d << 8 | b[i];
@@ -233,7 +248,8 @@ static int serial_seen(store *st, MDB_txn *txn, const char *case_id)
 int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__CaseView *v;
-    uint8_t old_key[9 + FOLD_CASE_ID_MAX], old_sign[9 + FOLD_CASE_ID_MAX];
+    uint8_t old_key[9 + FOLD_CASE_ID_MAX], old_sign[9 + FOLD_CASE_ID_MAX],
+        old_remind[9 + FOLD_CASE_ID_MAX];
     if (!fold_valid_name(ev->case_id, FOLD_CASE_ID_MAX))
         return JF_EINVAL;
     int rc = caseindex_get(st, txn, ev->case_id, &v);
@@ -242,6 +258,7 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
     int before = v ? v->status : 0;
     int64_t old_opened = v ? v->opened_ms : -1;
     size_t old_len = timer_key(v, self, old_key), old_sign_len = sign_key(v, self, old_sign);
+    size_t old_remind_len = remind_key(v, self, old_remind);
     struct registry_tree rt = {st, txn};
     case_tree tree = {registry_tree_depth, &rt, self};
     int64_t old_due[AGENDA_N], new_due[AGENDA_N];
@@ -257,6 +274,10 @@ int caseindex_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Even
         rc = update_timer(st, txn, self, timer_key, old_key, old_len, v);
     if (rc == 0)
         rc = update_timer(st, txn, self, sign_key, old_sign, old_sign_len, v);
+    if (rc == 0)
+        rc = update_timer(st, txn, self, remind_key, old_remind, old_remind_len, v);
+    if (rc == 0 && dept_kind(ev->body_case))
+        rc = deptindex_update(st, txn, self, v);
     if (rc == 0 && arrived(ev, v, self))
         rc = partyindex_arrived(st, txn, ev->case_id);
     if (rc == 0)

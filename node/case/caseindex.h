@@ -30,7 +30,8 @@ int caseindex_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView
 void caseindex_status_key(int status, char *buf);
 
 /* Decodes a `timers` key: kind 'w' (warning to come), 'd' (limit to come) or 's' (a
- * department's sign-for limit to come, dept.h), the limit, and
+ * department's sign-for limit to come, dept.h) or 'a' (an appointment's reminder to come,
+ * appointment.h), the moment, and
  * the case id (FOLD_CASE_ID_MAX + 1 bytes). 0 or JF_ECORRUPT. */
 int caseindex_timer_parse(const MDB_val *k, char *kind, int64_t *due, char *case_id);
 

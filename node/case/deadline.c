@@ -1,7 +1,9 @@
 #include "case/deadline.h"
 #include "case/caseindex.h"
 #include "case/case.h"
+#include "case/appointment.h"
 #include "case/dept.h"
+#include "case/notice.h"
 #include "clock.h"
 #include "error.h"
 #include "log/fold.h"
@@ -98,10 +100,11 @@ void deadline_arm(deadline *dl)
         store_txn_begin(dl->st, MDB_RDONLY, &txn))
         return;
     int64_t w = first_moment(dl, txn, 'w'), d = first_moment(dl, txn, 'd');
-    int64_t s = first_moment(dl, txn, 's');
+    int64_t s = first_moment(dl, txn, 's'), a = first_moment(dl, txn, 'a');
     store_txn_abort(txn);
     int64_t next = !w ? d : !d ? w : w < d ? w : d;
     next = !next ? s : !s ? next : s < next ? s : next;
+    next = !next ? a : !a ? next : a < next ? a : next;
     if (next == dl->at)
         return;
     dl->at = next;
@@ -188,6 +191,8 @@ static int fire_sign(Jiefen__CaseView *v, const deadline *dl, eventlog_tx *tx)
         log_warn("deadline", "case %s: %s has not signed for it by its limit", v->case_id,
                  names[i]);
         rc = lifecycle_append(tx, v, &ev, "system");
+        if (rc == 0)
+            rc = notice_sign_overdue(tx, dl->lc->id, v->case_id, names[i], o.sign_due_ms);
     }
     return rc == 0 && n ? warning_check(tx, cfg_of(dl), v->case_id) : rc;
 }
@@ -202,6 +207,32 @@ static int fire_signs(eventlog_tx *tx, const deadline *dl)
         Jiefen__CaseView *v = NULL;
         if ((rc = caseindex_get(tx->st, tx->txn, ids[i], &v)) == 0 && v)
             rc = fire_sign(v, dl, tx);
+        case_view_free(&v);
+    }
+    return rc;
+}
+
+/* The appointments whose reminder has come (the 'a' run): the parties are reminded (not of
+ * one already passed) and the entry goes (a changed appointment brings a new one). */
+static int fire_reminders(eventlog_tx *tx, const deadline *dl)
+{
+    static char ids[DUE_BATCH][ID_MAX]; /* one commit at a time */
+    uint8_t key[9 + FOLD_CASE_ID_MAX];
+    size_t count = 0;
+    int rc = due_ids(dl, tx->txn, 'a', tx->now_ms, ids, DUE_BATCH, &count);
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        Jiefen__CaseView *v = NULL;
+        int64_t at = 0;
+        if ((rc = caseindex_get(tx->st, tx->txn, ids[i], &v)) == 0 && v &&
+            (at = appointment_remind_at(v)) && tx->now_ms < v->appointment->at_ms)
+            rc = appointment_remind(tx, dl->lc->id, cfg_of(dl)->node_id, v);
+        size_t n = strlen(ids[i]);
+        key[0] = 'a';
+        for (int b = 0; b < 8; b++)
+            key[1 + b] = (uint8_t)((uint64_t)at >> (56 - 8 * b));
+        memcpy(key + 9, ids[i], n);
+        if (rc == 0 && at)
+            rc = store_del(tx->txn, tx->st->timers, key, 9 + n);
         case_view_free(&v);
     }
     return rc;
@@ -224,7 +255,9 @@ static int fire_apply(eventlog_tx *tx, void *arg)
             rc = fire_one(v, &f);
         case_view_free(&v);
     }
-    return rc ? rc : fire_signs(tx, dl);
+    if (rc == 0)
+        rc = fire_signs(tx, dl);
+    return rc ? rc : fire_reminders(tx, dl);
 }
 
 #define RETRY_MS 60000

@@ -1,11 +1,9 @@
 /* followup — the follow-up visit of a closed case in its view (followup.h). */
 #include "case/followup.h"
-#include "case/casefile.h"
+#include "case/notice.h"
 #include "error.h"
-#include "outbox/outbox.h"
 
 #include <string.h>
-#include <time.h>
 
 static const char *const state_codes[] = {"", "due", "overdue", "on_time", "late"};
 
@@ -50,35 +48,14 @@ json_t *followup_json(const Jiefen__CaseView *v, int64_t now_ms)
                      "satisfaction", v->satisfaction);
 }
 
-struct notice {
-    eventlog_tx *tx;
-    struct notify_var date;
-};
-
-static int notify_parties(const Jiefen__Event *ev, const uint8_t *plain, size_t len, void *arg)
-{
-    struct notice *n = arg;
-    if (ev->body_case != JIEFEN__EVENT__BODY_CASE_OPENED)
-        return 0;
-    Jiefen__Sealed *s = jiefen__sealed__unpack(NULL, len, plain);
-    if (!s)
-        return JF_ECORRUPT;
-    int rc = 0;
-    for (size_t i = 0; i < s->n_parties && rc == 0; i++)
-        if (outbox_is_mobile(s->parties[i]->phone))
-            rc = notify_queue(n->tx, "follow_up", s->parties[i]->phone, ev->case_id, &n->date, 1);
-    jiefen__sealed__free_unpacked(s, NULL);
-    return rc;
-}
-
 int followup_notify(eventlog_tx *tx, const crypto_identity *id, const char *self,
                     const Jiefen__CaseView *v, int64_t due_ms)
 {
-    char date[32];
-    struct tm tm;
-    time_t t = (time_t)(due_ms / 1000);
-    if (!localtime_r(&t, &tm) || !strftime(date, sizeof date, "%Y年%-m月%-d日", &tm))
-        return JF_EINVAL;
-    struct notice n = {tx, {"date", date}};
-    return casefile_each(tx->st, tx->txn, id, self, v, notify_parties, &n);
+    char date[32], once[160];
+    int rc = notice_time(due_ms, 0, date, sizeof date);
+    if (rc)
+        return rc;
+    snprintf(once, sizeof once, "follow_up:%s:%lld", v->case_id, (long long)due_ms);
+    struct notify_var var = {"date", date};
+    return notice_parties(tx, id, self, v, "follow_up", once, &var, 1);
 }

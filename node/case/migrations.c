@@ -1,5 +1,6 @@
 #include "case/migrations.h"
 #include "case/caseindex.h"
+#include "case/deptindex.h"
 
 static int to_opened(store *st, MDB_txn *txn, const char *self)
 {
@@ -12,9 +13,15 @@ static int to_agenda(store *st, MDB_txn *txn, const char *self)
     return caseindex_agenda_fill(st, txn, self);
 }
 
+static int to_deptq(store *st, MDB_txn *txn, const char *self)
+{
+    return deptindex_fill(st, txn, self);
+}
+
 static const struct migrate_step steps[] = {
     {2, "cases by opening time (index opened)", to_opened},
     {3, "what waits for this node (index agenda, 待办)", to_agenda},
+    {4, "each department's cases (index deptq)", to_deptq},
 };
 
 const struct migrate_step *migrations_steps(size_t *n)

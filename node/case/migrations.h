@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#define MIGRATIONS_FORMAT 3
+#define MIGRATIONS_FORMAT 4
 
 /* The steps, ordered by format; *n gets their number. Static: never freed. */
 const struct migrate_step *migrations_steps(size_t *n);

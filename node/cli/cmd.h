@@ -71,6 +71,7 @@ int cmd_department_list(struct ctl *ctl, int argc, char **argv);
 /* cmd_user.c */
 int cmd_user_add(struct ctl *ctl, int argc, char **argv);
 int cmd_user_passwd(struct ctl *ctl, int argc, char **argv);
+int cmd_user_phone(struct ctl *ctl, int argc, char **argv);
 int cmd_user_switch(struct ctl *ctl, int argc, char **argv);   /* disable and enable */
 int cmd_user_list(struct ctl *ctl, int argc, char **argv);
 

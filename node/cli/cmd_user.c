@@ -1,5 +1,6 @@
 /*
- * cmd_user — `user add|passwd|disable|enable|list`: the accounts of the web console. A new
+ * cmd_user — `user add|passwd|phone|disable|enable|list`: the accounts of the web console
+ * and their mobile numbers for staff SMS (shown masked). A new
  * password is typed twice at the terminal without echo, or read from the first line of
  * standard input with --password-stdin; it is wiped from memory once sent.
  */
@@ -21,14 +22,17 @@
 #define PASSWORD_LINE 1024   /* the daemon takes up to 256 bytes; it says so when longer */
 
 struct user_args {
-    const char *pos, *role, *name, *department;
-    int password_stdin;
+    const char *pos, *role, *name, *department, *phone;
+    int password_stdin, remove;
 };
 
 static const struct option user_add_opts[] = {
     {"role", required_argument, NULL, 'r'}, {"name", required_argument, NULL, 'n'},
-    {"department", required_argument, NULL, 'D'},
+    {"department", required_argument, NULL, 'D'}, {"phone", required_argument, NULL, 'P'},
     {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+static const struct option user_phone_opts[] = {
+    {"set", required_argument, NULL, 'P'}, {"remove", no_argument, NULL, 'x'},
+    {NULL, 0, NULL, 0}};
 static const struct option user_passwd_opts[] = {
     {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
 
@@ -39,6 +43,8 @@ static int take_user_option(void *arg, int c, char **argv)
     case 'r': return args_set_text_once(&a->role, "role", optarg);
     case 'n': return args_set_text_once(&a->name, "name", optarg);
     case 'D': return args_set_text_once(&a->department, "department", optarg);
+    case 'P': return args_set_text_once(&a->phone, "phone", optarg);
+    case 'x': a->remove = 1; return 0;
     case 'p': a->password_stdin = 1; return 0;
     default: return args_bad_option(c, argv);
     }
@@ -144,7 +150,8 @@ int cmd_user_add(struct ctl *ctl, int argc, char **argv)
         rc = read_password(a.password_stdin, pw, sizeof pw);
     if (rc == 0 && (!(req = json_object()) || api_set(req, "user", a.pos) ||
                     api_set(req, "role", a.role) || api_set(req, "name", a.name) ||
-                    api_set(req, "department", a.department) || api_set(req, "password", pw)))
+                    api_set(req, "department", a.department) || api_set(req, "phone", a.phone) ||
+                    api_set(req, "password", pw)))
         rc = msg_oom();
     if (rc == 0)
         rc = post_user(ctl, "/api/v1/users", req, "已添加用户 %s（%s，%s）");
@@ -170,6 +177,29 @@ int cmd_user_passwd(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = post_user(ctl, path, req, "已设置用户 %s（%s，%s）的密码；其已登录的会话均已退出");
     explicit_bzero(pw, sizeof pw);
+    json_decref(req);
+    free(path);
+    return rc;
+}
+
+int cmd_user_phone(struct ctl *ctl, int argc, char **argv)
+{
+    struct user_args a = {0};
+    char *path = NULL;
+    json_t *req = NULL;
+    int rc = args_parse(argc, argv, "user phone", user_phone_opts, "USER", &a.pos,
+                        take_user_option, &a);
+    if (rc == 0 && !a.phone == !a.remove)
+        rc = msg_usage_as("missing_option", "user phone 需要 --set 手机号 或 --remove 二者之一");
+    if (rc == 0)
+        rc = args_check_text("USER", a.pos);
+    if (rc == 0 && (!(path = user_path(ctl, a.pos, "phone")) || !(req = json_object()) ||
+                    json_object_set_new(req, "phone", json_string(a.remove ? "" : a.phone))))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = post_user(ctl, path, req,
+                       a.remove ? "已删除用户 %s（%s，%s）的手机号，不再向其发送短信"
+                                : "已设置用户 %s（%s，%s）的手机号，短信提醒将发至该号码");
     json_decref(req);
     free(path);
     return rc;
@@ -208,16 +238,17 @@ static int user_row(struct table *t, const json_t *u, const void *arg)
 {
     (void)arg;
     char state[48], last[32];
-    const char *row[5] = {field_str(u, "user"), field_str(u, "name"), field_str(u, "role_name"),
-                          user_state(u, state, sizeof state),
+    const char *phone = field_str(u, "phone");
+    const char *row[6] = {field_str(u, "user"), field_str(u, "name"), field_str(u, "role_name"),
+                          phone[0] ? phone : "—", user_state(u, state, sizeof state),
                           field_time_set(u, "last_login_ms", last, sizeof last)};
     return table_add(t, row);
 }
 
 static int print_users(const json_t *users)
 {
-    static const char *const head[5] = {"用户", "姓名", "角色", "状态", "最近登录"};
-    return table_show(NULL, 0, users, head, 5, user_row, NULL);
+    static const char *const head[6] = {"用户", "姓名", "角色", "手机", "状态", "最近登录"};
+    return table_show(NULL, 0, users, head, 6, user_row, NULL);
 }
 
 int cmd_user_list(struct ctl *ctl, int argc, char **argv)

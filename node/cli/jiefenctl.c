@@ -57,6 +57,7 @@ static const struct command commands[] = {
     {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
     {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
     {"case", "sign", action_run, 0, NULL},
+    {"case", "appointment", action_run, 0, NULL},
     {"case", "return", action_run, 0, NULL},
     {"case", "feedback", action_run, 0, NULL},
     {"department", "list", cmd_department_list, CMD_NO_ARGS, ""},
@@ -126,8 +127,9 @@ static const struct command commands[] = {
     {"link", "clear-quarantine", cmd_link_clear_quarantine, CMD_ONE_ARG, "ORIGIN"},
     {"user", "add", cmd_user_add, 0,
      "USER --role clerk|mediator|director|leader|admin|department [--name NAME]\n"
-     "           [--department DEPT] [--password-stdin]"},
+     "           [--department DEPT] [--phone MOBILE] [--password-stdin]"},
     {"user", "passwd", cmd_user_passwd, 0, "USER [--password-stdin]"},
+    {"user", "phone", cmd_user_phone, 0, "USER --set MOBILE | --remove"},
     {"user", "disable", cmd_user_switch, CMD_ONE_ARG, "USER"},
     {"user", "enable", cmd_user_switch, CMD_ONE_ARG, "USER"},
     {"user", "list", cmd_user_list, CMD_NO_ARGS, ""},

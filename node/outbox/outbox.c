@@ -151,6 +151,21 @@ int notify_queue(eventlog_tx *tx, const char *tmpl, const char *phone, const cha
     return outbox_queue(tx, "sms", tmpl, phone, case_id, vars, n_vars, NULL);
 }
 
+int notify_queue_once(eventlog_tx *tx, const char *once, const char *tmpl, const char *phone,
+                      const char *case_id, const struct notify_var *vars, size_t n_vars)
+{
+    size_t n = once ? strlen(once) : 0;
+    uint8_t k[1 + OUTBOX_ONCE_MAX];
+    if (!n || n > OUTBOX_ONCE_MAX)
+        return JF_EINVAL;
+    k[0] = 'k';
+    memcpy(k + 1, once, n);
+    int rc = store_put(tx->txn, tx->st->notify, k, n + 1, "", 0, STORE_NEW);
+    if (rc == JF_EEXIST)
+        return 1;
+    return rc ? rc : notify_queue(tx, tmpl, phone, case_id, vars, n_vars);
+}
+
 int outbox_done(Jiefen__NotifyStatus s)
 {
     return s == JIEFEN__NOTIFY_STATUS__NOTIFY_SENT ||

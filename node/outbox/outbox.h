@@ -7,7 +7,8 @@
  * recipient masked (138****5678).
  *
  * Store layout (store.h, db `notify`): 'm' id -> NotifyRecord; 's' id -> sealed
- * NotifyPayload; 'p' id -> empty while not done; 'c' case "\0" id -> empty; 'n' -> last id.
+ * NotifyPayload; 'p' id -> empty while not done; 'c' case "\0" id -> empty; 'n' -> last id;
+ * 'k' once-key -> empty (notify_queue_once); 'u'/'v' user: the staff book (staffbook.h).
  * Ids are dense from 1 in queueing order.
  */
 #ifndef JIEFEN_OUTBOX_H
@@ -38,6 +39,14 @@ struct notify_var {
  * queued), -ENOMEM or a store error. */
 int notify_queue(eventlog_tx *tx, const char *tmpl, const char *phone, const char *case_id,
                  const struct notify_var *vars, size_t n_vars);
+
+#define OUTBOX_ONCE_MAX 256
+
+/* notify_queue, once for key `once` (1-OUTBOX_ONCE_MAX bytes, e.g. "sign_overdue:CASE:
+ * DEPT:DUE:USER"): 0 when queued now, 1 when a message of that key was queued before
+ * (nothing queued again), or notify_queue's errors. */
+int notify_queue_once(eventlog_tx *tx, const char *once, const char *tmpl, const char *phone,
+                      const char *case_id, const struct notify_var *vars, size_t n_vars);
 
 /* The generic form: a message to outside system `system` (its adapter's name). Same
  * errors, but the recipient is only checked for being non-empty. *id (may be NULL) gets the

@@ -48,7 +48,7 @@ static void caption_of(char *buf, size_t len, const char *name, const char *what
 
 /* ---- the figures' sheets, from the figures' JSON ------------------------------------- */
 
-enum { SUMMARY, CATEGORY, VILLAGE, SOURCE, N_FIGURE_SHEETS };
+enum { SUMMARY, CATEGORY, VILLAGE, SOURCE, N_FIGURE_SHEETS, DEPTS = N_FIGURE_SHEETS, N_SHEETS };
 
 static const char *const FIGURE_TITLES[N_FIGURE_SHEETS] = {"汇总", "按纠纷类别", "按村(社区)",
                                                            "按来源"};
@@ -76,7 +76,30 @@ static const struct {
     {"红色风险", EXPORT_NUMBER, "red", NULL},
     {"橙色风险", EXPORT_NUMBER, "orange", NULL},
     {"回访满意率", EXPORT_PERCENT, "satisfaction", "rate"},
+    {"应回访数", EXPORT_NUMBER, "followup", "due"},
+    {"待回访", EXPORT_NUMBER, "followup", "waiting"},
+    {"按期回访", EXPORT_NUMBER, "followup", "on_time"},
+    {"逾期回访", EXPORT_NUMBER, "followup", "late"},
+    {"回访逾期未访", EXPORT_NUMBER, "followup", "overdue"},
+    {"按期回访率", EXPORT_PERCENT, "followup", "on_time_rate"},
 };
+
+/* 入驻部门: a row per department, its member of the figures' "departments" in each column. */
+static const struct {
+    const char *header, *key;
+    enum export_cell_kind kind;
+} DEPT_COLS[] = {
+    {"部门", NULL, EXPORT_TEXT},
+    {"分流受理数", "received", EXPORT_NUMBER},
+    {"按时签收", "signed_on_time", EXPORT_NUMBER},
+    {"签收逾期", "overdue", EXPORT_NUMBER},
+    {"退回", "returned", EXPORT_NUMBER},
+    {"反馈结果", "done", EXPORT_NUMBER},
+    {"按期办结", "closed_on_time", EXPORT_NUMBER},
+    {"按时签收率", "sign_on_time_rate", EXPORT_PERCENT},
+    {"按期办结率", "closed_on_time_rate", EXPORT_PERCENT},
+};
+#define N_DEPT_COLS (sizeof DEPT_COLS / sizeof DEPT_COLS[0])
 
 /* A number of the JSON; NAN (an empty cell) for null, a rate whose denominator was 0. */
 static double number_of(const json_t *j)
@@ -93,9 +116,31 @@ static int pair(export_file *f, size_t table, const char *name, enum export_cell
 
 static int add_figure_sheets(export_file *f, const char *caption, size_t *ids)
 {
+    const char *heads[N_DEPT_COLS];
     int rc = 0;
     for (int i = 0; i < N_FIGURE_SHEETS && rc == 0; i++)
         rc = export_add_table(f, FIGURE_TITLES[i], caption, 2, FIGURE_HEADERS[i], &ids[i]);
+    for (size_t i = 0; i < N_DEPT_COLS; i++)
+        heads[i] = DEPT_COLS[i].header;
+    return rc ? rc : export_add_table(f, "入驻部门", caption, N_DEPT_COLS, heads, &ids[DEPTS]);
+}
+
+static int dept_rows(export_file *f, size_t table, const json_t *depts)
+{
+    const char *name;
+    const json_t *d;
+    int rc = 0;
+    json_object_foreach((json_t *)depts, name, d) {
+        struct export_cell row[N_DEPT_COLS];
+        for (size_t i = 0; i < N_DEPT_COLS; i++) {
+            row[i].kind = DEPT_COLS[i].kind;
+            row[i].text = DEPT_COLS[i].key ? NULL : name;
+            row[i].number = DEPT_COLS[i].key ? number_of(json_object_get(d, DEPT_COLS[i].key))
+                                             : 0;
+        }
+        if (rc == 0)
+            rc = export_row(f, table, row);
+    }
     return rc;
 }
 
@@ -129,7 +174,7 @@ static int put_figures(export_file *f, const size_t *ids, const json_t *fig)
     }
     if (rc == 0)
         rc = by_table(f, ids[SOURCE], &ref_sources, json_object_get(by, "source"));
-    return rc;
+    return rc ? rc : dept_rows(f, ids[DEPTS], json_object_get(fig, "departments"));
 }
 
 /* ---- the file, written in dir and read back ------------------------------------------ */
@@ -343,7 +388,7 @@ static int fill_ledger(export_file *f, void *arg)
 {
     struct ledger_fill *x = arg;
     const struct ledger_export_req *q = x->q;
-    size_t ids[N_FIGURE_SHEETS];
+    size_t ids[N_SHEETS];
     char caption[400];
     struct ledger l;
     caption_of(caption, sizeof caption, q->node_name, "综合台账", q->from_ms, q->to_ms);
@@ -450,7 +495,7 @@ static int report_rows(export_file *f, size_t table, const struct report_export_
 static int fill_report(export_file *f, void *arg)
 {
     const struct report_export_req *q = arg;
-    size_t info, ids[N_FIGURE_SHEETS];
+    size_t info, ids[N_SHEETS];
     char caption[400];
     json_t *fig = json_loads(q->v->figures, 0, NULL);
     if (!fig)

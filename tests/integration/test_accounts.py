@@ -344,9 +344,9 @@ class UserCommands(NodeTest):
         r = n.ctl("user", "list")
         print(r.stdout)
         lines = r.stdout.splitlines()
-        self.assertEqual(lines[0].split(), ["用户", "姓名", "角色", "状态", "最近登录"])
-        self.assertEqual(lines[1].split()[:4], ["li", "li", "调解员", "已停用"])
-        self.assertEqual(lines[2].split()[:4], ["zhang", "张三", "窗口受理", "正常"])
+        self.assertEqual(lines[0].split(), ["用户", "姓名", "角色", "手机", "状态", "最近登录"])
+        self.assertEqual(lines[1].split()[:5], ["li", "li", "调解员", "—", "已停用"])
+        self.assertEqual(lines[2].split()[:5], ["zhang", "张三", "窗口受理", "—", "正常"])
         self.assertRegex(lines[2], r"\d{4}-\d\d-\d\d \d\d:\d\d")
         users = n.ctl_json("user", "list")["users"]
         self.assertEqual([(u["user"], u["disabled"]) for u in users],

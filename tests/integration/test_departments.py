@@ -231,6 +231,18 @@ class Departments(NodeTest):
         self.assertEqual(mine["派出所"]["overdue"], 1)
         self.assertEqual(mine["派出所"]["signed_on_time"], 0)
 
+        # The spreadsheet export: the 入驻部门 table with its Chinese columns, the follow-ups
+        # in 汇总 (CSV: the same tables one after another).
+        s, body, _ = harness.fetch_bytes(town, f"/api/v1/ledger/export?{q}&format=csv")
+        self.assertEqual(s, 200, body[:200])
+        csv = body.decode("utf-8-sig")
+        self.assertIn("部门,分流受理数,按时签收,签收逾期,退回,反馈结果,按期办结,按时签收率,按期办结率",
+                      csv)
+        row = [l for l in csv.splitlines() if l.startswith("派出所,")]
+        self.assertEqual(row[0].split(",")[1:4], ["2", "0", "1"], row)
+        for name in ("应回访数", "按期回访", "回访逾期未访", "按期回访率"):
+            self.assertIn(f"\n{name},", csv)
+
         def county_has():
             f = figures(county)
             return f if f.get("派出所", {}).get("signed_on_time") == 0 and \

@@ -142,7 +142,8 @@ class Ledger(NodeTest):
         except ImportError:
             self.skipTest("openpyxl (Debian's python3-openpyxl) is not installed")
         wb = openpyxl.load_workbook(io.BytesIO(data))
-        self.assertEqual(wb.sheetnames, ["汇总", "按纠纷类别", "按村(社区)", "按来源", "案件登记台账"])
+        self.assertEqual(wb.sheetnames, ["汇总", "按纠纷类别", "按村(社区)", "按来源", "入驻部门",
+                                         "案件登记台账"])
         rows = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=3, values_only=True)}
         self.assertEqual(rows["受理案件数"], 4)
         self.assertEqual(rows["化解案件数"], 2)

@@ -13,7 +13,7 @@ from harness import NodeTest, intake, wait_for
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 BOM = b"\xef\xbb\xbf"
 ANALYSIS = "本日排查纠纷三件\n其中欠薪一件，已登记信访"
-SHEETS = ["报告", "汇总", "按纠纷类别", "按村(社区)", "按来源"]
+SHEETS = ["报告", "汇总", "按纠纷类别", "按村(社区)", "按来源", "入驻部门"]
 
 
 def today():
