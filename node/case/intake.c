@@ -25,6 +25,7 @@ struct intake {
     size_t n_strings, cap_strings;
     char *category, *department, *matter_type, *village, *source, *summary;
     int complexity, risk;
+    int64_t due_ms;            /* 0: the policy's */
     char case_id[64];
 };
 
@@ -440,6 +441,11 @@ static int queue_receipts(eventlog_tx *tx, const struct intake *in)
     return rc;
 }
 
+void intake_set_due(struct intake *in, int64_t due_ms)
+{
+    in->due_ms = due_ms;
+}
+
 int intake_apply(eventlog_tx *tx, void *arg)
 {
     struct intake *in = arg;
@@ -458,7 +464,7 @@ int intake_apply(eventlog_tx *tx, void *arg)
     o.summary = in->summary;
     o.complexity = in->complexity;
     o.risk = in->risk;
-    o.due_ms = policy_due(in->ctx->policy, tx->now_ms, in->complexity);
+    o.due_ms = in->due_ms ? in->due_ms : policy_due(in->ctx->policy, tx->now_ms, in->complexity);
     o.party_count = (uint32_t)in->n_parties;
     o.party_roles = in->party_roles;
     o.n_party_roles = in->n_parties;

@@ -39,6 +39,8 @@ static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *r
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient, "case_id",
                           rec->case_id, "result", var(p, "result"), "centre", r->centre,
                           "idempotency_key", rec->idempotency_key);
+    if (j && var(p, "court_case_no")[0])
+        json_object_set_new(j, "court_case_no", json_string(var(p, "court_case_no")));
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!body) {
