@@ -1,7 +1,8 @@
 // interop-card — 外部工单 on the case page (page-case.js): a case taken in from an outside
 // system (12345热线, 信访系统) shows that system, its order number, when it arrived and
 // its 回单: the result told, whether it went (the outbox's status by name), the system's
-// answer (its 回执号) or the last error.
+// answer (its 回执号) or the last error. A court's delegation (诉前委派) shows its 案号 and
+// the deadline it set.
 import { h, fmtTime } from './ui.js';
 import { smsStatus } from './sms-table.js';
 
@@ -15,6 +16,8 @@ export function interopCard(io) {
       row('来源系统', io.system_name),
       row('工单号', h('span', { class: 'mono order-no' }, io.order_no)),
       row('收到时间', fmtTime(io.received_ms)),
+      io.court ? row('法院案号', h('span', { class: 'court-case-no' }, io.court.case_no)) : null,
+      io.court ? row('委派期限', h('span', { class: 'court-deadline' }, `${io.court.deadline}（含当日）`)) : null,
       row('回单', r ? h('span', { class: 'receipt' }, `${r.result_name} `, smsStatus(r))
                     : h('span', { class: 'receipt' }, '尚未办结，未发送')),
       r && r.answer ? row('对方回执', h('span', { class: 'mono' }, r.answer)) : null,

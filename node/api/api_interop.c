@@ -307,11 +307,15 @@ static const char *result_name(const char *result)
 /* 诉前委派: the court's 案号 and deadline on a case's "interop" (out). */
 static int add_court(json_t *out, const Jiefen__InteropOrder *o)
 {
+    char day[24];
     if (!o->court_case_no[0])
         return 0;
+    clock_format_local(o->deadline_ms - 1, day, sizeof day);
+    day[10] = 0; /* the last day it may take: YYYY-MM-DD */
     return json_object_set_new(out, "court",
-                               json_pack("{s:s, s:I}", "case_no", o->court_case_no,
-                                         "deadline_ms", (json_int_t)o->deadline_ms));
+                               json_pack("{s:s, s:s, s:I}", "case_no", o->court_case_no,
+                                         "deadline", day, "deadline_ms",
+                                         (json_int_t)o->deadline_ms));
 }
 
 json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, int *rc)
