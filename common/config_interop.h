@@ -8,6 +8,7 @@
  *   xinfang.key = another-secret
  *   court_dc.key = a-court-secret            # a court (诉前委派): its orders carry 案号 and
  *   court_dc.kind = court                    # a deadline, its 回单 the mediation's result
+ *   court_dc.title = 东城区人民法院           # the name people read (else the short name)
  *   timeout_s = 10
  *   retry_base_s = 30
  *   retry_max_s = 3600
@@ -29,6 +30,7 @@ struct config_interop_system {
     char key[256];                       /* the shared secret */
     char receipt_url[512];               /* where 回单 go; "": they wait in the outbox */
     int court;                           /* kind = court: 诉前委派 (docs/interop.md) */
+    char title[128];                     /* the name shown to people; "": a known one */
 };
 
 struct config_interop {

@@ -293,6 +293,13 @@ void route_interop_order(struct api_call *c, const http_request *r, const char *
         api_interop_take(c->api, s->name, r->body, r->body_len, "api", answer_call, c);
 }
 
+/* The name of system as configured ([interop] NAME.title), else as known. */
+static const char *system_title(const struct api *api, const char *system)
+{
+    const struct config_interop_system *s = config_interop_system(&api->dep.cfg->interop, system);
+    return s && s->title[0] ? s->title : api_interop_system_name(system);
+}
+
 static const char *result_name(const char *result)
 {
     return strcmp(result, "closed") == 0         ? "已办结"
@@ -338,7 +345,7 @@ json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, 
                                     "last_error", m->last_error)
                         : json_null();
     json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:o}", "system", o->system, "system_name",
-                            api_interop_system_name(o->system), "order_no", o->order_no,
+                            system_title(api, o->system), "order_no", o->order_no,
                             "received_ms", (json_int_t)o->received_ms, "receipt", receipt);
     if (out && add_court(out, o)) {
         json_decref(out);
@@ -359,14 +366,19 @@ const char *api_interop_system_name(const char *system)
                                             : system;
 }
 
+struct refused_list {
+    const struct api *api;
+    json_t *list;
+};
+
 static int add_refused(const Jiefen__InteropRefused *rf, void *arg)
 {
+    struct refused_list *l = arg;
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)rf->id,
-                          "system", rf->system, "system_name",
-                          api_interop_system_name(rf->system), "order_no", rf->order_no,
-                          "code", rf->code, "reason", rf->reason, "received_ms",
-                          (json_int_t)rf->received_ms, "via", rf->via);
-    return !j || json_array_append_new(arg, j) ? -ENOMEM : 0;
+                          "system", rf->system, "system_name", system_title(l->api, rf->system),
+                          "order_no", rf->order_no, "code", rf->code, "reason", rf->reason,
+                          "received_ms", (json_int_t)rf->received_ms, "via", rf->via);
+    return !j || json_array_append_new(l->list, j) ? -ENOMEM : 0;
 }
 
 void route_interop_refused(struct api_call *c, const http_request *r, const char *tail)
@@ -376,7 +388,8 @@ void route_interop_refused(struct api_call *c, const http_request *r, const char
     MDB_txn *txn;
     int rc = out ? store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn) : -ENOMEM;
     if (rc == 0) {
-        rc = interop_each_refused(c->api->dep.st, txn, add_refused, out);
+        struct refused_list l = {c->api, out};
+        rc = interop_each_refused(c->api->dep.st, txn, add_refused, &l);
         store_txn_abort(txn);
     }
     if (rc) {

@@ -14,6 +14,7 @@ import departments from './sub-departments.mjs';
 import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 import interop from './sub-interop.mjs';
+import courts from './sub-courts.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -670,6 +671,8 @@ test('the console in Chromium', async (t) => {
   await followups(t, ctx);
 
   await interop(t);
+
+  await courts(t, ctx);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

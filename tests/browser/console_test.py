@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
+import test_courts  # noqa: E402
 import test_interop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -100,6 +101,8 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu = self.node("v-fu", "village", "西村")
         with open(os.path.join(fu.dir, "jiefend.conf"), "a") as f:  # orders from 12345
             f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
+            f.write(f"court_dc.key = {test_courts.KEY}\ncourt_dc.kind = court\n"  # 诉前委派
+                    "court_dc.title = 东城区人民法院\n")
         fu.env["JIEFEN_CLOCK_OFFSET_MS"] = str(-16 * DAY)
         fu.start()
         self.add_users(fu)
@@ -117,6 +120,13 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/guide",
               {"channel": "court", "guidance": "已经法院判决，告知依法申请执行"})
         return fu, old, new, b["case_id"]
+
+    def court_delegation(self, fu):
+        """西村: a dispute delegated by a court (诉前委派), with its 案号 and deadline."""
+        body = test_courts.delegation("WT-20261207-1", "（2026）京0101民诉前调1号")
+        s, b = test_interop.signed(fu, body, system="court_dc", key=test_courts.KEY)
+        assert s == 201, b
+        return b["case_id"]
 
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
@@ -148,11 +158,12 @@ class ConsoleBrowserTest(harness.NodeTest):
             f.write("\n[store]\nmin_free_mb = 1073741824\n")
         full.start()
         fu, overdue_case, open_case, order_case = self.followup_village()
+        court_case = self.court_delegation(fu)
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
                    JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full), JIEFEN_FU_URL=url(fu),
                    JIEFEN_FU_OVERDUE=overdue_case, JIEFEN_FU_OPEN=open_case,
-                   JIEFEN_FU_ORDER=order_case,
+                   JIEFEN_FU_ORDER=order_case, JIEFEN_FU_COURT=court_case,
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

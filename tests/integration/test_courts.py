@@ -36,6 +36,7 @@ class Courts(NodeTest):
         self.n = self.node()
         with open(os.path.join(self.n.dir, "jiefend.conf"), "a") as f:
             f.write("\n".join(["", "[interop]", f"court_dc.key = {KEY}", "court_dc.kind = court",
+                               "court_dc.title = 东城区人民法院",
                                f"court_dc.receipt_url = {self.court.url()}", "timeout_s = 2",
                                "retry_base_s = 1", "retry_max_s = 2"]) + "\n")
         self.n.start()
@@ -53,6 +54,7 @@ class Courts(NodeTest):
         self.assertEqual((s, b["case_id"], b["duplicate"]), (200, cid, True))
         shown = n.ok("GET", f"/api/v1/cases/{cid}")
         self.assertEqual(shown["case"]["source"], "court")
+        self.assertEqual(shown["interop"]["system_name"], "东城区人民法院")
         court = shown["interop"]["court"]
         self.assertEqual((court["case_no"], court["deadline"]),
                          ("（2026）京0101民诉前调1号", body["court"]["deadline"]))
@@ -62,6 +64,7 @@ class Courts(NodeTest):
                          body["court"]["deadline"])
         out = n.ctl("case", "show", cid)
         self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("外部工单: 东城区人民法院 WT-001", out.stdout)
         self.assertIn("法院案号: （2026）京0101民诉前调1号", out.stdout)
         self.assertIn(f"委派期限: {body['court']['deadline']}", out.stdout)
         # No 案号, a past deadline: refused naming the field, nothing made.
@@ -75,6 +78,9 @@ class Courts(NodeTest):
                          (400, "invalid_field", "court.deadline"), b)
         self.assertIn("已过", b["error"]["message"])
         self.assertEqual(len(n.ok("GET", "/api/v1/cases")["cases"]), 1)
+        refused = n.ok("GET", "/api/v1/interop/refused")["refused"]
+        self.assertEqual([(r["system_name"], r["order_no"]) for r in refused],
+                         [("东城区人民法院", "WT-003"), ("东城区人民法院", "WT-002")])
 
     def test_results_reach_the_court_exactly_once(self):
         n, c = self.n, self.court
