@@ -138,6 +138,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
     {"POST", "/api/v1/interop/orders", 0, NEED_NOTHING, route_interop_order}, /* signed */
     {"GET", "/api/v1/interop/refused", 0, PERM_NODE_ADMIN, route_interop_refused},
+    {"POST", "/api/v1/interop/rulings", 0, NEED_NOTHING, route_interop_ruling}, /* signed */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -29,9 +29,8 @@
 #define INTEROP_WINDOW_MS (5 * 60 * 1000LL)
 #define SCHEME "JF-HMAC "
 
-/* The system named by a valid signature of r's body, or NULL after answering 401. */
-static const struct config_interop_system *authenticate(struct api_call *c,
-                                                        const http_request *r)
+const struct config_interop_system *api_interop_authenticate(struct api_call *c,
+                                                             const http_request *r)
 {
     char sys[CONFIG_INTEROP_NAME_MAX], ts[24], sig[65], want[65];
     const char *a = r->authorization;
@@ -288,7 +287,7 @@ static void answer_call(void *arg, int rc, int status, json_t *answer)
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    const struct config_interop_system *s = authenticate(c, r);
+    const struct config_interop_system *s = api_interop_authenticate(c, r);
     if (s)
         api_interop_take(c->api, s->name, r->body, r->body_len, "api", answer_call, c);
 }

@@ -17,6 +17,7 @@ static const struct {
 } template_names[] = {
     {"receipt", "受理回执"},      {"appointment", "调解时间通知"}, {"follow_up", "回访通知"},
     {"interop_receipt", "回单"},
+    {"confirm_application", "司法确认申请"},
 };
 
 static const char *template_name(const char *code)
