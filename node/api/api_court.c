@@ -10,6 +10,7 @@
 #include "api/api_op.h"
 #include "api/api_routes.h"
 #include "blob.h"
+#include "case/case.h"
 #include "case/caseindex.h"
 #include "case/confirm.h"
 #include "case/document.h"

@@ -81,6 +81,8 @@ static int apply_ruled(Jiefen__CaseView *v, const Jiefen__Event *ev)
         put_str(&s->reason, r->reason))
         return -ENOMEM;
     s->ruled_ms = ev->time_ms;
+    if (!confirmed)
+        s->refused_ms = ev->time_ms;
     return 0;
 }
 

@@ -63,6 +63,20 @@ void cmd_interop_print_of_case(const json_t *r)
     printf("\n");
 }
 
+void cmd_interop_print_confirmation(const json_t *r)
+{
+    const json_t *cf = json_object_get(json_object_get(r, "case"), "confirmation");
+    if (!json_is_object(cf))
+        return;
+    printf("\n司法确认: %s（申请编号 %s", field_str(cf, "decision_name"),
+           field_str(cf, "application_no"));
+    if (field_str(cf, "ruling_no")[0])
+        printf("，裁定书 %s", field_str(cf, "ruling_no"));
+    if (field_str(cf, "reason")[0])
+        printf("，理由：%s", field_str(cf, "reason"));
+    printf("）\n");
+}
+
 static int take_nothing(void *arg, int c, char **argv)
 {
     (void)arg;

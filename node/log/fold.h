@@ -22,7 +22,7 @@
 #include "store.h"
 
 #define FOLD_CASE_ID_MAX 128
-#define FOLD_KINDS 64 /* above every Event body case */
+#define FOLD_KINDS 128 /* above every Event body case */
 
 /* Folds ev in txn as seen by node `self`: 0, JF_EINVAL (does not apply), JF_ELATER (waits
  * for an earlier event) or a store error. */

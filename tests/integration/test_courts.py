@@ -6,7 +6,12 @@ the field and makes nothing. The mediation's result (agreement, no agreement, wi
 goes back to the court exactly once although the court fails (500), answers too late (the
 node times out and sends again), is killed -9 mid-delivery, stops and restarts; a result the
 court refuses (400) is marked 发送失败."""
+import base64
+import hashlib
+import hmac
+import json
 import os
+import time
 from datetime import datetime, timedelta
 
 import harness
@@ -26,6 +31,24 @@ def delegation(no, case_no, days=20):
 def sent(node, cid):
     r = node.ok("GET", f"/api/v1/cases/{cid}")["interop"]["receipt"]
     return r if r and r["status"] in ("sent", "failed") else None
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def ruling(node, body, system="court_dc", key=KEY):
+    """The court sends its ruling, signed like its orders."""
+    data = json.dumps(body, ensure_ascii=False).encode()
+    ts = str(int(time.time() * 1000))
+    sig = hmac.new(key.encode(), ts.encode() + b"\n" + data, hashlib.sha256).hexdigest()
+    return node.api("POST", "/api/v1/interop/rulings", token=False, raw=data,
+                    headers={"Authorization": f"JF-HMAC {system}:{ts}:{sig}"})
+
+
+def decision(application_no, decision, ruling_no, reason=""):
+    return {"application_no": application_no, "decision": decision, "ruling_no": ruling_no,
+            "reason": reason, "document": {"name": f"{ruling_no}.pdf",
+                                           "content_base64": base64.b64encode(PDF).decode()}}
 
 
 class Courts(NodeTest):
@@ -127,6 +150,67 @@ class Courts(NodeTest):
         self.assertEqual(c.bad + c2.bad, 0)
         self.assertEqual({v[0]["court_case_no"] for v in c.accepted.values()},
                          {f"（2026）京0101民诉前调1{i}号" for i in range(3)})
+
+    def test_judicial_confirmation_out_and_the_ruling_back(self):
+        n, c = self.n, self.court
+        ids = [n.ok("POST", "/api/v1/cases", harness.intake())["case"]["id"] for _ in range(3)]
+        # No agreement yet: refused, nothing sent.
+        s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
+        self.assertEqual((s, b["error"]["code"]), (409, "no_agreement"), b)
+        for cid in ids[:2]:
+            close(n, cid)
+        s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "12345"})
+        self.assertEqual((s, b["error"]["field"]), (400, "court"), b)
+        # The application goes to the court once although its first attempt fails.
+        c.script = ["500"]
+        got = n.ok("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
+        app = got["case"]["confirmation"]
+        self.assertEqual((app["application_no"], app["decision"], app["decision_name"]),
+                         (f"{ids[0]}-SQ1", "", "已申请，等待法院裁定"))
+        s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
+        self.assertEqual((s, b["error"]["code"]), (409, "confirm_pending"), b)
+        out = n.ctl("case", "confirm", ids[1], "--court", "court_dc")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f"已申请司法确认：案件 {ids[1]}，申请编号 {ids[1]}-SQ1，已申请，等待法院裁定",
+                      out.stdout)
+        wait_for(lambda: len(c.accepted) == 2, 30, "both applications taken by the court")
+        self.assertEqual(sorted(c.accepted), sorted(f"{i}-SQ1" for i in ids[:2]))
+        self.assertEqual({m[0]["kind"] for m in c.accepted.values()},
+                         {"confirmation_application"})
+        # The rulings come back: confirmed (sent twice: once), refused with its reason.
+        no = f"{ids[0]}-SQ1"
+        s, b = ruling(n, decision(no, "confirmed", "（2026）京0101民特1号"))
+        self.assertEqual((s, b["duplicate"]), (200, False), b)
+        s, b = ruling(n, decision(no, "confirmed", "（2026）京0101民特1号"))
+        self.assertEqual((s, b["duplicate"]), (200, True), b)
+        s, b = ruling(n, decision(no, "refused", "（2026）京0101民特9号", "另一裁定"))
+        self.assertEqual((s, b["error"]["code"]), (409, "already_ruled"), b)
+        s, b = ruling(n, decision(f"{ids[1]}-SQ1", "refused", "（2026）京0101民特2号"))
+        self.assertEqual((s, b["error"]["field"]), (400, "reason"), b)
+        s, b = ruling(n, decision(f"{ids[1]}-SQ1", "refused", "（2026）京0101民特2号",
+                                  "协议内容超出当事人处分范围"))
+        self.assertEqual(s, 200, b)
+        s, b = ruling(n, decision(f"{ids[2]}-SQ1", "confirmed", "（2026）京0101民特3号"))
+        self.assertEqual((s, b["error"]["code"]), (404, "unknown_application"), b)
+        s, b = ruling(n, decision(no, "confirmed", "x"), system="12345", key=KEY)
+        self.assertEqual(s, 401, b)  # 12345 is not configured here
+        shown = n.ok("GET", f"/api/v1/cases/{ids[0]}")["case"]["confirmation"]
+        self.assertEqual((shown["decision"], shown["decision_name"], shown["ruling_no"]),
+                         ("confirmed", "法院裁定确认协议有效", "（2026）京0101民特1号"))
+        docs = n.ok("GET", f"/api/v1/cases/{ids[0]}/documents")["documents"]
+        self.assertEqual([(d["kind"], d["name"]) for d in docs],
+                         [("ruling", "（2026）京0101民特1号.pdf")])
+        refused = n.ok("GET", f"/api/v1/cases/{ids[1]}")["case"]["confirmation"]
+        self.assertEqual((refused["decision"], refused["reason"]),
+                         ("refused", "协议内容超出当事人处分范围"))
+        # A refused application may be followed by another.
+        again = n.ok("POST", f"/api/v1/cases/{ids[1]}/confirmation", {"court": "court_dc"})
+        self.assertEqual(again["case"]["confirmation"]["application_no"], f"{ids[1]}-SQ2")
+        ledger = n.ok("GET", "/api/v1/ledger")["ledger"]["confirmation"]
+        self.assertEqual(ledger, {"applied": 2, "confirmed": 1, "refused": 1})
+        out = n.ctl("case", "show", ids[0])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("司法确认: 法院裁定确认协议有效", out.stdout)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Hotline:
                         h.bad += 1
                     return self.answer(401, {"error": "bad signature"})
                 msg = json.loads(body)
+                no = msg.get("order_no") or msg["application_no"]  # 回单, 司法确认申请
                 with h.lock:
                     h.requests += 1
                     step = h.script.pop(0) if h.script else "ok"
@@ -63,16 +64,16 @@ class Hotline:
                 if step in ("500", "400"):
                     return self.answer(int(step), {"error": "scripted"})
                 if dup:
-                    return self.answer(409, {"receipt_no": "HD-" + msg["order_no"]})
+                    return self.answer(409, {"receipt_no": "HD-" + no})
                 with h.lock:
                     h.keys.add(msg["idempotency_key"])
-                    h.accepted.setdefault(msg["order_no"], []).append(msg)
+                    h.accepted.setdefault(no, []).append(msg)
                 if step == "hang":
                     h.in_flight.set()
                     h.release.wait(30)
                 if step == "slow":
                     time.sleep(4)
-                self.answer(200, {"receipt_no": "HD-" + msg["order_no"]})
+                self.answer(200, {"receipt_no": "HD-" + no})
 
             def answer(self, status, obj):
                 data = json.dumps(obj).encode()
