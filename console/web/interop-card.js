@@ -23,3 +23,20 @@ export function interopCard(io) {
       r && r.answer ? row('对方回执', h('span', { class: 'mono' }, r.answer)) : null,
       r && r.last_error ? row('最近错误', r.last_error) : null));
 }
+
+// 司法确认 on the case page: the application to the court (its number, when), and the
+// court's ruling (确认有效 or 驳回 with the reason, its ruling number); the ruling document
+// itself is among the case's documents (裁定/文书).
+export function confirmCard(cf) {
+  if (!cf) return null;
+  const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  return h('section', { class: 'card case-confirm', 'aria-label': '司法确认' },
+    h('h2', {}, '司法确认'),
+    h('dl', { class: 'facts' },
+      row('状态', h('span', { class: 'confirm-state' }, cf.decision_name)),
+      row('申请编号', h('span', { class: 'mono confirm-no' }, cf.application_no)),
+      row('申请时间', fmtTime(cf.applied_ms)),
+      cf.ruling_no ? row('裁定书号', h('span', { class: 'confirm-ruling' }, cf.ruling_no)) : null,
+      cf.ruled_ms ? row('裁定时间', fmtTime(cf.ruled_ms)) : null,
+      cf.reason ? row('驳回理由', cf.reason) : null));
+}

@@ -14,6 +14,7 @@ first install. Screenshots go to JIEFEN_SCREENSHOTS (default: build/screenshots,
 the --bin directory).
 """
 import os
+from datetime import datetime
 import shutil
 import subprocess
 import sys
@@ -126,6 +127,11 @@ class ConsoleBrowserTest(harness.NodeTest):
         body = test_courts.delegation("WT-20261207-1", "（2026）京0101民诉前调1号")
         s, b = test_interop.signed(fu, body, system="court_dc", key=test_courts.KEY)
         assert s == 201, b
+        today = datetime.now(test_interop.SHANGHAI).date().isoformat()  # 司法确认 applied
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/attempts",
+              {"mediator": "王调解", "date": today, "method": "people", "outcome": "agreement",
+               "agreement": "被告于月底前恢复界址"})
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/confirmation", {"court": "court_dc"})
         return b["case_id"]
 
     def test_console(self):
