@@ -44,7 +44,15 @@ static const char *set_system(struct config_interop *c, const char *name, const 
             return "must start with http:// or https:// (or be empty)";
         return config_set_text(s->receipt_url, sizeof s->receipt_url, v);
     }
-    return "is no option of a system (key, receipt_url)";
+    if (strcmp(dot + 1, "kind") == 0) {
+        if (strcmp(v, "court") && strcmp(v, "order"))
+            return "must be court or order";
+        s->court = strcmp(v, "court") == 0;
+        return NULL;
+    }
+    if (strcmp(dot + 1, "title") == 0)
+        return config_set_text(s->title, sizeof s->title, v);
+    return "is no option of a system (key, receipt_url, kind, title)";
 }
 
 const char *config_interop_set(struct config_interop *c, const char *name, const char *v,
@@ -76,8 +84,11 @@ void config_interop_write(FILE *f, const struct config_interop *c)
                "drop_dir = %s\ndrop_scan_s = %d\n",
             c->timeout_s, c->retry_base_s, c->retry_max_s, c->drop_dir, c->drop_scan_s);
     for (int i = 0; i < c->n_systems; i++)
-        fprintf(f, "%s.key = %s\n%s.receipt_url = %s\n", c->systems[i].name, c->systems[i].key,
-                c->systems[i].name, c->systems[i].receipt_url);
+        fprintf(f, "%s.key = %s\n%s.receipt_url = %s\n%s.kind = %s\n%s.title = %s\n",
+                c->systems[i].name, c->systems[i].key, c->systems[i].name,
+                c->systems[i].receipt_url, c->systems[i].name,
+                c->systems[i].court ? "court" : "order", c->systems[i].name,
+                c->systems[i].title);
 }
 
 const struct config_interop_system *config_interop_system(const struct config_interop *c,

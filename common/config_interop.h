@@ -6,6 +6,9 @@
  *   12345.key = a-long-shared-secret         # signs orders in and 回单 out (HMAC-SHA256)
  *   12345.receipt_url = https://12345.example.cn/receipt
  *   xinfang.key = another-secret
+ *   court_dc.key = a-court-secret            # a court (诉前委派): its orders carry 案号 and
+ *   court_dc.kind = court                    # a deadline, its 回单 the mediation's result
+ *   court_dc.title = 东城区人民法院           # the name people read (else the short name)
  *   timeout_s = 10
  *   retry_base_s = 30
  *   retry_max_s = 3600
@@ -26,6 +29,8 @@ struct config_interop_system {
     char name[CONFIG_INTEROP_NAME_MAX];  /* a-z, 0-9, '_': "12345", "xinfang" */
     char key[256];                       /* the shared secret */
     char receipt_url[512];               /* where 回单 go; "": they wait in the outbox */
+    int court;                           /* kind = court: 诉前委派 (docs/interop.md) */
+    char title[128];                     /* the name shown to people; "": a known one */
 };
 
 struct config_interop {

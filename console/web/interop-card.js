@@ -1,7 +1,8 @@
 // interop-card — 外部工单 on the case page (page-case.js): a case taken in from an outside
 // system (12345热线, 信访系统) shows that system, its order number, when it arrived and
 // its 回单: the result told, whether it went (the outbox's status by name), the system's
-// answer (its 回执号) or the last error.
+// answer (its 回执号) or the last error. A court's delegation (诉前委派) shows its 案号 and
+// the deadline it set.
 import { h, fmtTime } from './ui.js';
 import { smsStatus } from './sms-table.js';
 
@@ -15,8 +16,27 @@ export function interopCard(io) {
       row('来源系统', io.system_name),
       row('工单号', h('span', { class: 'mono order-no' }, io.order_no)),
       row('收到时间', fmtTime(io.received_ms)),
+      io.court ? row('法院案号', h('span', { class: 'court-case-no' }, io.court.case_no)) : null,
+      io.court ? row('委派期限', h('span', { class: 'court-deadline' }, `${io.court.deadline}（含当日）`)) : null,
       row('回单', r ? h('span', { class: 'receipt' }, `${r.result_name} `, smsStatus(r))
                     : h('span', { class: 'receipt' }, '尚未办结，未发送')),
       r && r.answer ? row('对方回执', h('span', { class: 'mono' }, r.answer)) : null,
       r && r.last_error ? row('最近错误', r.last_error) : null));
+}
+
+// 司法确认 on the case page: the application to the court (its number, when), and the
+// court's ruling (确认有效 or 驳回 with the reason, its ruling number); the ruling document
+// itself is among the case's documents (裁定/文书).
+export function confirmCard(cf) {
+  if (!cf) return null;
+  const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  return h('section', { class: 'card case-confirm', 'aria-label': '司法确认' },
+    h('h2', {}, '司法确认'),
+    h('dl', { class: 'facts' },
+      row('状态', h('span', { class: 'confirm-state' }, cf.decision_name)),
+      row('申请编号', h('span', { class: 'mono confirm-no' }, cf.application_no)),
+      row('申请时间', fmtTime(cf.applied_ms)),
+      cf.ruling_no ? row('裁定书号', h('span', { class: 'confirm-ruling' }, cf.ruling_no)) : null,
+      cf.ruled_ms ? row('裁定时间', fmtTime(cf.ruled_ms)) : null,
+      cf.reason ? row('驳回理由', cf.reason) : null));
 }

@@ -14,7 +14,7 @@ import { followupFields, followupChip } from './page-followups.js';
 import { partsTable } from './dept.js';
 import { smsTable } from './sms-table.js';
 import { documentsSection } from './case-documents.js';
-import { interopCard } from './interop-card.js';
+import { interopCard, confirmCard } from './interop-card.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -233,6 +233,8 @@ function details(e, nodeName) {
   case 'dept_sign_overdue': return `${d.department}未在 ${fmtTime(d.sign_due_ms)} 前签收`;
   case 'appointment_set': return d.cancel ? '取消调解预约' : `${fmtTime(d.at_ms)} 在 ${d.place} 调解（已短信通知当事人）`;
   case 'doc_attached': return `${d.kind_name}：${d.type_name}，${d.size} 字节`;
+  case 'confirm_applied': return `申请编号 ${d.application_no}`;
+  case 'confirm_ruled': return `${d.decision === 'confirmed' ? '确认协议有效' : `驳回申请：${d.reason}`}（裁定书 ${d.ruling_no}）`;
   default: return JSON.stringify(d);
   }
 }
@@ -294,6 +296,7 @@ export default async function casePage(main, ctx) {
     documentsSection(ctx, c),
     directivesAbout(ctx, c, about.directives, children, reload),
     interopCard(file.interop),
+    confirmCard(file.case.confirmation),
     h('section', { class: 'card case-sms', 'aria-label': '短信通知' },
       h('h2', {}, `短信通知（${(file.sms || []).length}）`), smsTable(file.sms || [])), access);
 }

@@ -39,6 +39,7 @@ const names = {
     leader_ack: '包案确认', leader_progress: '包案进展', leader_required: '需领导包案',
     deadline: '时限', extension_requested: '申请延期', extension_decided: '延期审批',
     case_closed: '办结', follow_up: '回访', forms_record: '录入文书', doc_attached: '添加材料',
+    confirm_applied: '申请司法确认', confirm_ruled: '司法确认裁定',
     dept_routed: '分流至部门', dept_signed: '部门签收', dept_returned: '部门退回',
     dept_feedback: '部门反馈', dept_sign_overdue: '部门签收逾期', appointment_set: '调解预约',
   },

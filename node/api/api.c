@@ -143,6 +143,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/webhooks", 0, PERM_NODE_ADMIN, route_webhooks},
     {"GET", "/api/v1/webhooks/dead", 0, PERM_NODE_ADMIN, route_webhook_dead},
     {"POST", "/api/v1/webhooks/dead/", 1, PERM_NODE_ADMIN, route_webhook_dead_action},
+    {"POST", "/api/v1/interop/rulings", 0, NEED_NOTHING, route_interop_ruling}, /* signed */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -208,6 +208,14 @@ static json_t *event_details(const Jiefen__Event *ev)
         return api_case_document_json(ev->doc_attached);
     case JIEFEN__EVENT__BODY_APPOINTMENT_SET:
         return appointment_event_json(ev);
+    case JIEFEN__EVENT__BODY_CONFIRM_APPLIED:
+        return json_pack("{s:s, s:s}", "court", ev->confirm_applied->court, "application_no",
+                         ev->confirm_applied->application_no);
+    case JIEFEN__EVENT__BODY_CONFIRM_RULED:
+        return json_pack("{s:s, s:s, s:s, s:s}", "application_no",
+                         ev->confirm_ruled->application_no, "decision",
+                         ev->confirm_ruled->decision, "ruling_no", ev->confirm_ruled->ruling_no,
+                         "reason", ev->confirm_ruled->reason);
     default:
         return json_object();
     }

@@ -688,6 +688,7 @@ static const char *const k_close[] = {"result", "feedback", "followup_assignee",
 static const char *const k_follow_up[] = {"satisfaction", "method", "performance", "reopen",
                                           "note", NULL};
 static const char *const k_records[] = {"kind", "fields", NULL};
+static const char *const k_confirm[] = {"court", NULL};
 
 static const struct action actions[] = {
     {"route", "重新分流", PERM_CASE_ROUTE, 1, k_route, do_route},
@@ -705,6 +706,7 @@ static const struct action actions[] = {
     {"followup", "回访", PERM_CASE_FOLLOWUP, 1, k_follow_up, do_follow_up},
     {"records", "录入文书", PERM_CASE_ATTEMPT, 1, k_records, api_record_apply},
     {"appointment", "预约调解", PERM_CASE_ATTEMPT, 1, api_appointment_keys, api_appointment_apply},
+    {"confirmation", "申请司法确认", PERM_CASE_CLOSE, 1, k_confirm, api_court_apply},
 };
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "outbox/httppost.h"
 #include "outbox/outbox.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -28,9 +29,8 @@
 #define INTEROP_WINDOW_MS (5 * 60 * 1000LL)
 #define SCHEME "JF-HMAC "
 
-/* The system named by a valid signature of r's body, or NULL after answering 401. */
-static const struct config_interop_system *authenticate(struct api_call *c,
-                                                        const http_request *r)
+const struct config_interop_system *api_interop_authenticate(struct api_call *c,
+                                                             const http_request *r)
 {
     char sys[CONFIG_INTEROP_NAME_MAX], ts[24], sig[65], want[65];
     const char *a = r->authorization;
@@ -69,6 +69,7 @@ struct pending_order {
     struct intake_ctx ctx;
     char system[CONFIG_INTEROP_NAME_MAX];
     char order_no[INTEROP_ORDER_NO_MAX + 1];
+    char court_case_no[INTEROP_ORDER_NO_MAX * 2 + 1];   /* 诉前委派's 案号 */
     char reason[256];
     char *body;               /* the refused body, kept sealed */
     json_t *error;            /* the answer to a refusal */
@@ -167,10 +168,37 @@ static const char *order_no_of(const json_t *body, struct pending_order *p)
     return NULL;
 }
 
-/* The source of an order from system: the hotline's, else 转交. */
-static const char *default_source(const char *system)
+/* The source of an order from system: the hotline's, a court's, else 转交. */
+static const char *default_source(const char *system, int court)
 {
-    return strcmp(system, "12345") == 0 ? "hotline_12345" : "referral";
+    return court ? "court" : strcmp(system, "12345") == 0 ? "hotline_12345" : "referral";
+}
+
+/* 诉前委派: the "court" object of a court's order ({"case_no", "deadline": "YYYY-MM-DD",
+ * not before today}) into p->take; NULL, or the reason it is wrong with its field. */
+static const char *court_of(const json_t *body, struct pending_order *p, const char **field)
+{
+    const json_t *c = json_object_get(body, "court");
+    const char *no = json_string_value(json_object_get(c, "case_no"));
+    const char *day = json_string_value(json_object_get(c, "deadline"));
+    int64_t ms;
+    *field = "court.case_no";
+    if (!no || !no[0])
+        return "缺少法院案号（court.case_no）";
+    if (strlen(no) >= sizeof p->court_case_no || !utf8_valid(no) || strpbrk(no, "\r\n\t"))
+        return "法院案号不是有效的文字，或超过128字节";
+    *field = "court.deadline";
+    if (!day)
+        return "缺少委派调解期限（court.deadline，YYYY-MM-DD）";
+    if (clock_parse_local_date(day, &ms))
+        return "委派调解期限不是有效日期（YYYY-MM-DD）";
+    ms = clock_local_day_end(ms);
+    if (ms <= clock_now_ms())
+        return "委派调解期限已过";
+    snprintf(p->court_case_no, sizeof p->court_case_no, "%s", no);
+    p->take.court_case_no = p->court_case_no;
+    p->take.deadline_ms = ms;
+    return NULL;
 }
 
 /* The order body (parsed) of system p->system: an answer for one already here, a refusal
@@ -178,7 +206,10 @@ static const char *default_source(const char *system)
 static void take_order(struct pending_order *p, const http_request *r, json_t *body)
 {
     struct api *api = p->api;
-    const char *why = order_no_of(body, p);
+    const char *why = order_no_of(body, p), *field;
+    const struct config_interop_system *sys = config_interop_system(&api->dep.cfg->interop,
+                                                                    p->system);
+    int court = sys && sys->court;
     if (why)
         return refuse(p, r, "invalid_field", "order_no", why, NULL);
     MDB_txn *txn;
@@ -193,11 +224,14 @@ static void take_order(struct pending_order *p, const http_request *r, json_t *b
     }
     if (rc != JF_ENOTFOUND)
         return finish(p, rc, 0, NULL);
+    if (court && (why = court_of(body, p, &field)))
+        return refuse(p, r, strstr(why, "缺少") ? "missing_field" : "invalid_field", field, why,
+                      NULL);
     json_t *d = json_object_get(body, "dispute");
     if (!json_is_object(d))
         return refuse(p, r, "missing_field", "dispute", "缺少纠纷内容（dispute 对象）", NULL);
     if (!json_object_get(d, "source"))
-        json_object_set_new(d, "source", json_string(default_source(p->system)));
+        json_object_set_new(d, "source", json_string(default_source(p->system, court)));
     p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, "system",
                                  api->dep.cfg->tier,    api->dep.policy,
                                  clock_now_ms(),        api->dep.id,
@@ -253,17 +287,41 @@ static void answer_call(void *arg, int rc, int status, json_t *answer)
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    const struct config_interop_system *s = authenticate(c, r);
+    const struct config_interop_system *s = api_interop_authenticate(c, r);
     if (s)
         api_interop_take(c->api, s->name, r->body, r->body_len, "api", answer_call, c);
 }
 
+/* The name of system as configured ([interop] NAME.title), else as known. */
+static const char *system_title(const struct api *api, const char *system)
+{
+    const struct config_interop_system *s = config_interop_system(&api->dep.cfg->interop, system);
+    return s && s->title[0] ? s->title : api_interop_system_name(system);
+}
+
 static const char *result_name(const char *result)
 {
-    return strcmp(result, "closed") == 0        ? "已办结"
-           : strcmp(result, "returned") == 0    ? "非本中心受理范围，已退回"
-           : strcmp(result, "transferred") == 0 ? "已转上级办理"
-                                                : "";
+    return strcmp(result, "closed") == 0         ? "已办结"
+           : strcmp(result, "returned") == 0     ? "非本中心受理范围，已退回"
+           : strcmp(result, "transferred") == 0  ? "已转上级办理"
+           : strcmp(result, "agreement") == 0    ? "调解成功，达成协议"
+           : strcmp(result, "no_agreement") == 0 ? "调解不成，退回法院"
+           : strcmp(result, "withdrawn") == 0    ? "当事人撤回申请"
+                                                 : "";
+}
+
+/* 诉前委派: the court's 案号 and deadline on a case's "interop" (out). */
+static int add_court(json_t *out, const Jiefen__InteropOrder *o)
+{
+    char day[24];
+    if (!o->court_case_no[0])
+        return 0;
+    clock_format_local(o->deadline_ms - 1, day, sizeof day);
+    day[10] = 0; /* the last day it may take: YYYY-MM-DD */
+    return json_object_set_new(out, "court",
+                               json_pack("{s:s, s:s, s:I}", "case_no", o->court_case_no,
+                                         "deadline", day, "deadline_ms",
+                                         (json_int_t)o->deadline_ms));
 }
 
 json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, int *rc)
@@ -286,8 +344,12 @@ json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, 
                                     "last_error", m->last_error)
                         : json_null();
     json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:o}", "system", o->system, "system_name",
-                            api_interop_system_name(o->system), "order_no", o->order_no,
+                            system_title(api, o->system), "order_no", o->order_no,
                             "received_ms", (json_int_t)o->received_ms, "receipt", receipt);
+    if (out && add_court(out, o)) {
+        json_decref(out);
+        out = NULL;
+    }
     if (m)
         jiefen__notify_record__free_unpacked(m, NULL);
     jiefen__interop_order__free_unpacked(o, NULL);
@@ -303,14 +365,19 @@ const char *api_interop_system_name(const char *system)
                                             : system;
 }
 
+struct refused_list {
+    const struct api *api;
+    json_t *list;
+};
+
 static int add_refused(const Jiefen__InteropRefused *rf, void *arg)
 {
+    struct refused_list *l = arg;
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)rf->id,
-                          "system", rf->system, "system_name",
-                          api_interop_system_name(rf->system), "order_no", rf->order_no,
-                          "code", rf->code, "reason", rf->reason, "received_ms",
-                          (json_int_t)rf->received_ms, "via", rf->via);
-    return !j || json_array_append_new(arg, j) ? -ENOMEM : 0;
+                          "system", rf->system, "system_name", system_title(l->api, rf->system),
+                          "order_no", rf->order_no, "code", rf->code, "reason", rf->reason,
+                          "received_ms", (json_int_t)rf->received_ms, "via", rf->via);
+    return !j || json_array_append_new(l->list, j) ? -ENOMEM : 0;
 }
 
 void route_interop_refused(struct api_call *c, const http_request *r, const char *tail)
@@ -320,7 +387,8 @@ void route_interop_refused(struct api_call *c, const http_request *r, const char
     MDB_txn *txn;
     int rc = out ? store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn) : -ENOMEM;
     if (rc == 0) {
-        rc = interop_each_refused(c->api->dep.st, txn, add_refused, out);
+        struct refused_list l = {c->api, out};
+        rc = interop_each_refused(c->api->dep.st, txn, add_refused, &l);
         store_txn_abort(txn);
     }
     if (rc) {

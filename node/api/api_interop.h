@@ -10,6 +10,11 @@
  * taken from, json null when none; NULL on a store error (*rc) or without memory. */
 json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, int *rc);
 
+/* The system of [interop] named by a valid JF-HMAC signature of r's body, or NULL after
+ * answering 401 (unauthorized, unknown_system, stale_request, bad_signature). */
+const struct config_interop_system *api_interop_authenticate(struct api_call *c,
+                                                             const http_request *r);
+
 /* The Chinese name of a system ("12345热线", "信访系统"), else its own name. */
 const char *api_interop_system_name(const char *system);
 

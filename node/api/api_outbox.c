@@ -20,6 +20,7 @@ static const struct {
     {"appointment_cancelled", "调解取消通知"}, {"appointment_reminder", "调解前一日提醒"},
     {"sign_reminder", "签收提醒"},   {"sign_overdue", "签收逾期提醒"},
     {"sign_overdue_director", "签收逾期（主任）"}, {"followup_assigned", "回访任务"},
+    {"confirm_application", "司法确认申请"},
 };
 
 static const char *template_name(const char *code)

@@ -118,6 +118,10 @@ void route_outbox(struct api_call *c, const http_request *r, const char *tail);
 /* api_interop.c: work orders from outside systems (12345, 信访) and the refused ones. */
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail);
 void route_interop_refused(struct api_call *c, const http_request *r, const char *tail);
+/* api_court.c: 司法确认, the case action `confirmation` and the court's ruling. */
+int api_court_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
+                    const Jiefen__CaseView *v);
+void route_interop_ruling(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_webhook.c: the [webhook NAME] subscribers and their dead letters (投递失败). */
 void route_webhooks(struct api_call *c, const http_request *r, const char *tail);

@@ -2,6 +2,7 @@
 #include "case/case.h"
 #include "case/clockskew.h"
 #include "case/followup.h"
+#include "case/confirm.h"
 #include "case/dept.h"
 #include "case/doctype.h"
 #include "array.h"
@@ -464,7 +465,9 @@ static int apply_body(Jiefen__CaseView *v, const Jiefen__Event *ev)
     case JIEFEN__EVENT__BODY_APPOINTMENT_SET:
         return appointment_apply(v, ev);
     default:
-        return dept_kind(ev->body_case) ? dept_apply(v, ev) : JF_EINVAL;
+        return dept_kind(ev->body_case)      ? dept_apply(v, ev)
+               : confirm_kind(ev->body_case) ? confirm_apply(v, ev)
+                                             : JF_EINVAL;
     }
 }
 
@@ -724,7 +727,8 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         return NULL;
     }
     json_decref(more);
-    if (json_object_set_new(j, "departments", dept_json(v, now_ms))) {
+    if (json_object_set_new(j, "departments", dept_json(v, now_ms)) ||
+        json_object_set_new(j, "confirmation", confirm_json(v))) {
         json_decref(j);
         return NULL;
     }
@@ -758,6 +762,7 @@ int case_kind(int body_case)
     case JIEFEN__EVENT__BODY_DOC_ATTACHED:
         return 1;
     default:
-        return dept_kind(body_case) || appointment_kind(body_case);
+        return dept_kind(body_case) || appointment_kind(body_case) ||
+               confirm_kind(body_case);
     }
 }

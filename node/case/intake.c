@@ -27,6 +27,7 @@ struct intake {
     char *category, *department, *matter_type, *village, *source, *summary;
     const char *external_system, *external_ref;  /* "" when none */
     int complexity, risk;
+    int64_t due_ms;            /* 0: the policy's */
     char case_id[64];
 };
 
@@ -472,6 +473,11 @@ static int queue_receipts(eventlog_tx *tx, const struct intake *in)
     return rc;
 }
 
+void intake_set_due(struct intake *in, int64_t due_ms)
+{
+    in->due_ms = due_ms;
+}
+
 int intake_apply(eventlog_tx *tx, void *arg)
 {
     struct intake *in = arg;
@@ -492,7 +498,7 @@ int intake_apply(eventlog_tx *tx, void *arg)
     o.external_ref = (char *)in->external_ref;
     o.complexity = in->complexity;
     o.risk = in->risk;
-    o.due_ms = policy_due(in->ctx->policy, tx->now_ms, in->complexity);
+    o.due_ms = in->due_ms ? in->due_ms : policy_due(in->ctx->policy, tx->now_ms, in->complexity);
     o.party_count = (uint32_t)in->n_parties;
     o.party_roles = in->party_roles;
     o.n_party_roles = in->n_parties;

@@ -68,6 +68,10 @@ void intake_free(struct intake **in);
  * complex_days, from the node's [limits]). A new object, or NULL without memory. */
 json_t *intake_rules_json(const struct policy *p);
 
+/* Sets the time limit of the case to due_ms (UTC ms) instead of the policy's: a deadline
+ * set by whoever delegated the dispute (a court's 诉前委派). */
+void intake_set_due(struct intake *in, int64_t due_ms);
+
 /* eventlog apply function: assigns the case number, appends the case_opened event,
  * indexes its parties for search (partyindex.h) and queues the SMS receipt (受理回执) to
  * each party with a mobile number (outbox.h), in the same transaction. `arg` is the

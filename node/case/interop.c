@@ -1,4 +1,6 @@
 #include "case/interop.h"
+#include "case/case.h"
+#include "case/caseindex.h"
 #include "error.h"
 #include "log.h"
 #include "outbox/outbox.h"
@@ -88,6 +90,8 @@ int interop_take_apply(eventlog_tx *tx, void *arg)
     if (rc != JF_ENOTFOUND)
         return rc;
     intake_set_external(t->in, t->system, t->order_no); /* the number travels in the event */
+    if (t->deadline_ms)
+        intake_set_due(t->in, t->deadline_ms);
     if ((rc = intake_apply(tx, t->in)))
         return rc;
     snprintf(t->case_id, sizeof t->case_id, "%s", intake_case_id(t->in));
@@ -96,6 +100,8 @@ int interop_take_apply(eventlog_tx *tx, void *arg)
     o.order_no = (char *)t->order_no;
     o.case_id = t->case_id;
     o.received_ms = tx->now_ms;
+    o.court_case_no = (char *)(t->court_case_no ? t->court_case_no : "");
+    o.deadline_ms = t->deadline_ms;
     rc = store_put(tx->txn, tx->st->interop, k, klen, t->case_id, strlen(t->case_id),
                    STORE_NEW);
     return rc ? rc : order_put(tx->st, tx->txn, &o);
@@ -162,6 +168,30 @@ static const char *result_of(const Jiefen__Event *ev)
     }
 }
 
+/* The mediation's result a court is told of, for a result of its order's case (see the
+ * header); *out NULL: none. 0 or a store error. */
+static int court_result(eventlog_tx *tx, const Jiefen__Event *ev, const char *result,
+                        const char **out)
+{
+    Jiefen__CaseView *v = NULL;
+    *out = strcmp(result, "returned") == 0 ? "no_agreement" : NULL;
+    if (strcmp(result, "closed"))
+        return 0;
+    if (strncmp(ev->case_closed->result, "撤回", strlen("撤回")) == 0) {
+        *out = "withdrawn";
+        return 0;
+    }
+    int rc = caseindex_get(tx->st, tx->txn, ev->case_id, &v);
+    if (rc || !v)
+        return rc;
+    *out = v->last_outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT ||
+                   v->last_outcome == JIEFEN__OUTCOME__OUTCOME_PARTIAL
+               ? "agreement"
+               : "no_agreement";
+    case_view_free(&v);
+    return 0;
+}
+
 int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
 {
     (void)arg;
@@ -172,7 +202,10 @@ int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
     int rc = interop_order_of_case(tx->st, tx->txn, ev->case_id, &o);
     if (rc || !o || o->receipt_id) /* one 回单 per order, the first result's */
         goto out;
-    const struct notify_var vars[] = {{"order_no", o->order_no}, {"result", result}};
+    if (o->court_case_no[0] && ((rc = court_result(tx, ev, result, &result)) || !result))
+        goto out;
+    const struct notify_var vars[] = {
+        {"order_no", o->order_no}, {"result", result}, {"court_case_no", o->court_case_no}};
     uint64_t id;
     rc = outbox_queue(tx, o->system, "interop_receipt", o->order_no, o->case_id, vars,
                       sizeof vars / sizeof vars[0], &id);

@@ -11,7 +11,11 @@
  * from an order is closed (closed), guided to another channel as not ours (returned) or
  * escalated away from this node (transferred), it queues the 回单 in the outbox (outbox.h:
  * system = the order's system, template "interop_receipt") in the transaction of that
- * event, and marks the order, so there is exactly one 回单 per order.
+ * event, and marks the order, so there is exactly one 回单 per order. An order of a court
+ * (诉前委派, court_case_no set) is told the mediation's result instead: agreement (the
+ * case closed after an attempt that reached one, in full or in part), withdrawn (closed with
+ * a result starting 撤回), no_agreement (closed otherwise, or guided back); its escalation
+ * within the tree tells the court nothing.
  *
  * Store (db `interop`): 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
  * 'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed; meta "interop:refused"
@@ -33,6 +37,8 @@
 struct interop_take {
     const char *system, *order_no;
     struct intake *in;
+    const char *court_case_no;   /* 诉前委派: the court's 案号; NULL: not a court's */
+    int64_t deadline_ms;         /* 诉前委派: the case's time limit; 0: the policy's */
     char case_id[INTEROP_CASE_ID_MAX];
     int duplicate;   /* 1: the order was already here; case_id is its case */
 };

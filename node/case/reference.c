@@ -42,6 +42,7 @@ static const struct ref_entry sources[] = {
     {"hotline_12345", "12345热线", NULL},
     {"online", "网上受理", NULL},
     {"referral", "转交", NULL},
+    {"court", "法院委派", NULL},
 };
 TABLE(ref_sources, "sources", sources);
 

@@ -84,6 +84,8 @@ int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 /* cmd_interop.c: `interop refused`, and the 外部工单 of `case show` */
 int cmd_interop_refused(struct ctl *ctl, int argc, char **argv);
 void cmd_interop_print_of_case(const json_t *r);
+/* The 司法确认 of `case show` (its application, the court's ruling). */
+void cmd_interop_print_confirmation(const json_t *r);
 
 /* cmd_webhook.c: `webhook list|dead|retry ID|discard ID` */
 int cmd_webhook_list(struct ctl *ctl, int argc, char **argv);

@@ -388,6 +388,7 @@ static int print_case_file(const json_t *r)
         else
             printf("  无\n");
         cmd_interop_print_of_case(r);
+        cmd_interop_print_confirmation(r);
         printf("\n历史:\n");
         table_print(&history, 2);
     }

@@ -153,5 +153,9 @@ const struct action case_actions[] = {
       {"reopen", "reopen", NULL, ARG_TRUE, ARG_OPTIONAL},
       {"note", "note", "TEXT", ARG_TEXT, ARG_OPTIONAL}},
      "已回访：案件 {id} {satisfaction}，{status}", NULL, NULL},
+    {CASE_ACTION("confirm", "confirmation"),
+     {{"court", "court", "SYSTEM", ARG_TEXT, ARG_REQUIRED}},
+     "已申请司法确认：案件 {id}，申请编号 {confirmation.application_no}，"
+     "{confirmation.decision_name}", NULL, NULL},
     {.name = NULL},
 };

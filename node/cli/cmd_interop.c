@@ -1,7 +1,8 @@
 /*
  * cmd_interop — `interop refused`: the work orders from outside systems (12345, 信访) the
  * node refused (GET /api/v1/interop/refused), newest first, with what was wrong; and the
- * 外部工单 lines of `case show` (cmd_interop_print_of_case). An administrator's.
+ * 外部工单 lines of `case show` (cmd_interop_print_of_case), with a court's 案号 and deadline
+ * (诉前委派). An administrator's.
  */
 #include "cmd.h"
 
@@ -33,12 +34,22 @@ static int refused_row(struct table *t, const json_t *m, const void *arg)
     return table_add(t, row);
 }
 
+/* 诉前委派: the court's 案号 and the deadline it set. */
+static void print_court(const json_t *court)
+{
+    if (!json_is_object(court))
+        return;
+    printf("  法院案号: %s\n  委派期限: %s（含当日）\n", field_str(court, "case_no"),
+           field_str(court, "deadline"));
+}
+
 void cmd_interop_print_of_case(const json_t *r)
 {
     const json_t *io = json_object_get(r, "interop");
     if (!json_is_object(io))
         return;
     printf("\n外部工单: %s %s\n", field_str(io, "system_name"), field_str(io, "order_no"));
+    print_court(json_object_get(io, "court"));
     const json_t *rc = json_object_get(io, "receipt");
     if (!json_is_object(rc)) {
         printf("  回单: 尚未办结，未发送\n");
@@ -50,6 +61,20 @@ void cmd_interop_print_of_case(const json_t *r)
     if (field_str(rc, "last_error")[0])
         printf("，最近错误 %s", field_str(rc, "last_error"));
     printf("\n");
+}
+
+void cmd_interop_print_confirmation(const json_t *r)
+{
+    const json_t *cf = json_object_get(json_object_get(r, "case"), "confirmation");
+    if (!json_is_object(cf))
+        return;
+    printf("\n司法确认: %s（申请编号 %s", field_str(cf, "decision_name"),
+           field_str(cf, "application_no"));
+    if (field_str(cf, "ruling_no")[0])
+        printf("，裁定书 %s", field_str(cf, "ruling_no"));
+    if (field_str(cf, "reason")[0])
+        printf("，理由：%s", field_str(cf, "reason"));
+    printf("）\n");
 }
 
 static int take_nothing(void *arg, int c, char **argv)

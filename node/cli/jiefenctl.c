@@ -50,6 +50,7 @@ static const struct command commands[] = {
     {"case", "decide", action_run, 0, NULL},
     {"case", "close", action_run, 0, NULL},
     {"case", "followup", action_run, 0, NULL},
+    {"case", "confirm", action_run, 0, NULL},  /* 司法确认 (docs/interop.md) */
     {"case", "record", cmd_case_record, 0,
      "ID mediation_record|agreement|confirmation_application|follow_up\n"
      "                 --FIELD TEXT ... [--actor NAME]"},

@@ -66,6 +66,7 @@ const struct vocab vocab_kinds[] = {
     {"leader_progress", "包案进展"}, {"leader_required", "需领导包案"},
     {"deadline", "期限提醒"}, {"extension_requested", "申请延期"},
     {"extension_decided", "延期审批"}, {"case_closed", "办结"}, {"follow_up", "回访"}, {"doc_attached", "添加材料"},
+    {"confirm_applied", "申请司法确认"}, {"confirm_ruled", "司法确认裁定"},
     {"forms_record", "录入文书"}, {"mediation_record", "调解笔录"}, {"agreement", "调解协议书"},
     {"confirmation_application", "司法确认申请书"},
     {"escalate", "上报"}, {"handdown", "交办"}, {"warning", "临期预警"},

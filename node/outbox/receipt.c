@@ -35,9 +35,16 @@ static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *r
                                         char *why, size_t whylen)
 {
     struct receipt *r = ctx;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient, "case_id",
-                          rec->case_id, "result", var(p, "result"), "centre", r->centre,
-                          "idempotency_key", rec->idempotency_key);
+    const char *kind = var(p, "kind");
+    json_t *j = kind[0] /* 司法确认申请: its number, not an order's */
+                    ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", kind, "application_no",
+                                p->recipient, "case_id", rec->case_id, "centre", r->centre,
+                                "idempotency_key", rec->idempotency_key)
+                    : json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient,
+                                "case_id", rec->case_id, "result", var(p, "result"), "centre",
+                                r->centre, "idempotency_key", rec->idempotency_key);
+    if (j && var(p, "court_case_no")[0])
+        json_object_set_new(j, "court_case_no", json_string(var(p, "court_case_no")));
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!body) {

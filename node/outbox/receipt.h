@@ -2,7 +2,10 @@
  * receipt — the outbox adapter (courier.h) that delivers 回单 to an outside system of
  * [interop] (the 12345 hotline, 信访), over httppost.h. Each attempt POSTs JSON
  *   {"order_no", "case_id", "result", "centre", "idempotency_key"}
- * to the system's receipt_url, signed with its key. 2xx: sent, the answer's "receipt_no"
+ * to the system's receipt_url (a court's also with "court_case_no", its 案号, and the
+ * mediation's result: agreement | no_agreement | withdrawn); a court's 司法确认 application
+ * (var "kind" = confirmation_application) as {"kind", "application_no", "case_id",
+ * "centre", "idempotency_key", "court_case_no"?}, signed with its key. 2xx: sent, the answer's "receipt_no"
  * (or its first bytes) kept as the message's answer; 409 (the system already has this
  * idempotency key): sent; 408, 429, 5xx, timeouts and refused connections: retry; any other
  * status: failed.

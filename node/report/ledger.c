@@ -221,6 +221,19 @@ static void add_pending(struct ledger *l, const Jiefen__CaseView *v)
     l->orange += v->risk == JIEFEN__RISK__RISK_ORANGE;
 }
 
+/* 司法确认 of a case in the period: its newest application made, a confirmation, its last
+ * refusal. */
+static void add_confirm(struct ledger *l, const Jiefen__CaseView *v)
+{
+    const Jiefen__ConfirmState *s = v->confirm;
+    int ruled = s && s->ruled_ms >= l->from_ms && s->ruled_ms < l->to_ms;
+    if (!s)
+        return;
+    l->confirm_applied += s->applied_ms >= l->from_ms && s->applied_ms < l->to_ms;
+    l->confirm_confirmed += ruled && strcmp(s->decision, "confirmed") == 0;
+    l->confirm_refused += s->refused_ms >= l->from_ms && s->refused_ms < l->to_ms;
+}
+
 struct walk {
     const struct lookup *t;
     ledger_row_fn row;
@@ -237,6 +250,7 @@ static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseVi
     int rc = ledger_depts_add(&l->depts, v, l->from_ms, l->to_ms, l->now_ms);
     if (rc)
         return rc;
+    add_confirm(l, v);
     if (v->last_closed_ms >= l->from_ms && v->last_closed_ms < l->to_ms)
         add_closed(l, t, v);
     if (!closed || v->closed_ms >= l->to_ms)
@@ -268,7 +282,7 @@ static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
     "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
-    "followup_due_ms", "followup_done_ms", "dept",
+    "followup_due_ms", "followup_done_ms", "dept", "confirm",
     "case_id", "department", "holder"};
 #define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
@@ -487,6 +501,11 @@ json_t *ledger_json(const struct ledger *l)
     json_object_set_new(o, "satisfaction", sat);
     json_object_set_new(o, "followup", followups(l));
     json_object_set_new(o, "departments", ledger_depts_json(&l->depts));
+    json_t *cf = json_object();
+    put_int(cf, "applied", l->confirm_applied);
+    put_int(cf, "confirmed", l->confirm_confirmed);
+    put_int(cf, "refused", l->confirm_refused);
+    json_object_set_new(o, "confirmation", cf);
     put_int(o, "cases_read", l->cases_seen);
     json_t *hz = json_object();
     put_int(hz, "registered", l->hazards.registered);

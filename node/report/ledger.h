@@ -41,6 +41,9 @@ struct ledger {
     /* 回访 of the cases closed in the period, as of now_ms (case/followup.h) */
     uint64_t followups, followup_waiting, followup_on_time, followup_late, followup_overdue;
     struct ledger_depts depts;            /* per department (ledger_dept.h) */
+    /* 司法确认 (case/confirm.h): cases whose newest application was made, that were
+     * confirmed, whose last refusal came, in the period */
+    uint64_t confirm_applied, confirm_confirmed, confirm_refused;
 };
 
 /* Called with each case taken in during the period (the rows of the case register);

@@ -16,6 +16,7 @@ import ops from './sub-ops.mjs';
 import interop from './sub-interop.mjs';
 import webhooks from './sub-webhooks.mjs';
 import appointments from './sub-appointments.mjs';
+import courts from './sub-courts.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -676,6 +677,7 @@ test('the console in Chromium', async (t) => {
   await interop(t);
 
   await webhooks(t);
+  await courts(t, ctx);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

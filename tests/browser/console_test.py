@@ -14,12 +14,14 @@ first install. Screenshots go to JIEFEN_SCREENSHOTS (default: build/screenshots,
 the --bin directory).
 """
 import os
+from datetime import datetime
 import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
+import test_courts  # noqa: E402
 import test_interop  # noqa: E402
 import test_webhooks  # noqa: E402
 
@@ -102,6 +104,8 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu = self.node("v-fu", "village", "西村")
         with open(os.path.join(fu.dir, "jiefend.conf"), "a") as f:  # orders from 12345
             f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
+            f.write(f"court_dc.key = {test_courts.KEY}\ncourt_dc.kind = court\n"  # 诉前委派
+                    "court_dc.title = 东城区人民法院\n")
         # A webhook subscriber that refuses each delivery the first time: the closing of
         # the old case is a dead letter (投递失败) until retried from the console.
         hook = test_webhooks.Subscriber(refuse_first=True)
@@ -126,6 +130,18 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/guide",
               {"channel": "court", "guidance": "已经法院判决，告知依法申请执行"})
         return fu, old, new, b["case_id"]
+
+    def court_delegation(self, fu):
+        """西村: a dispute delegated by a court (诉前委派), with its 案号 and deadline."""
+        body = test_courts.delegation("WT-20261207-1", "（2026）京0101民诉前调1号")
+        s, b = test_interop.signed(fu, body, system="court_dc", key=test_courts.KEY)
+        assert s == 201, b
+        today = datetime.now(test_interop.SHANGHAI).date().isoformat()  # 司法确认 applied
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/attempts",
+              {"mediator": "王调解", "date": today, "method": "people", "outcome": "agreement",
+               "agreement": "被告于月底前恢复界址"})
+        fu.ok("POST", f"/api/v1/cases/{b['case_id']}/confirmation", {"court": "court_dc"})
+        return b["case_id"]
 
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
@@ -157,11 +173,12 @@ class ConsoleBrowserTest(harness.NodeTest):
             f.write("\n[store]\nmin_free_mb = 1073741824\n")
         full.start()
         fu, overdue_case, open_case, order_case = self.followup_village()
+        court_case = self.court_delegation(fu)
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
                    JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full), JIEFEN_FU_URL=url(fu),
                    JIEFEN_FU_OVERDUE=overdue_case, JIEFEN_FU_OPEN=open_case,
-                   JIEFEN_FU_ORDER=order_case,
+                   JIEFEN_FU_ORDER=order_case, JIEFEN_FU_COURT=court_case,
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

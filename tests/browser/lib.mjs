@@ -18,6 +18,7 @@ export const FU = env('JIEFEN_FU_URL');  // 西村: a follow-up overdue, an open
 export const FU_OVERDUE = env('JIEFEN_FU_OVERDUE');
 export const FU_OPEN = env('JIEFEN_FU_OPEN');
 export const FU_ORDER = env('JIEFEN_FU_ORDER');  // a case from a 12345 work order, closed
+export const FU_COURT = env('JIEFEN_FU_COURT');  // a case delegated by a court (诉前委派), open
 export const SHOTS = env('JIEFEN_SCREENSHOTS');
 export const DESKTOP = { width: 1366, height: 768 };
 export const TABLET = { width: 768, height: 1024 };

@@ -24,11 +24,13 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 class Hotline:
     """The mock 12345 system's 回单 endpoint. `script` is what the next requests get, one
-    entry each: "500", or "hang" (take it, answer only when released); when empty each
+    entry each: "500", "400" (refuse it), "hang" (take it, answer only when released) or
+    "slow" (take it, answer after 4 s: past the node's timeout); when empty each
     request is accepted at once. A 回单 whose idempotency key it accepted before is
     answered 409 and not counted again (a system that honours the key)."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, key=KEY):
+        self.key = key
         self.lock = threading.Lock()
         self.script = []
         self.requests = 0
@@ -47,28 +49,31 @@ class Hotline:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ts = self.headers.get("X-Timestamp", "")
-                want = hmac.new(KEY.encode(), ts.encode() + b"\n" + body,
+                want = hmac.new(h.key.encode(), ts.encode() + b"\n" + body,
                                 hashlib.sha256).hexdigest()
                 if self.headers.get("X-Signature") != want:
                     with h.lock:
                         h.bad += 1
                     return self.answer(401, {"error": "bad signature"})
                 msg = json.loads(body)
+                no = msg.get("order_no") or msg["application_no"]  # 回单, 司法确认申请
                 with h.lock:
                     h.requests += 1
                     step = h.script.pop(0) if h.script else "ok"
                     dup = msg["idempotency_key"] in h.keys
-                if step == "500":
-                    return self.answer(500, {"error": "scripted"})
+                if step in ("500", "400"):
+                    return self.answer(int(step), {"error": "scripted"})
                 if dup:
-                    return self.answer(409, {"receipt_no": "HD-" + msg["order_no"]})
+                    return self.answer(409, {"receipt_no": "HD-" + no})
                 with h.lock:
                     h.keys.add(msg["idempotency_key"])
-                    h.accepted.setdefault(msg["order_no"], []).append(msg)
+                    h.accepted.setdefault(no, []).append(msg)
                 if step == "hang":
                     h.in_flight.set()
                     h.release.wait(30)
-                self.answer(200, {"receipt_no": "HD-" + msg["order_no"]})
+                if step == "slow":
+                    time.sleep(4)
+                self.answer(200, {"receipt_no": "HD-" + no})
 
             def answer(self, status, obj):
                 data = json.dumps(obj).encode()

@@ -79,7 +79,9 @@ def figures(taken_in=0, category=None, source=None, matter=None, village=None, t
             # No 苗头隐患 is registered in this test.
             "hazards": dict.fromkeys(("registered", "converted", "resolved", "watching",
                                       "overdue"), 0),
-            "departments": departments or {}}
+            "departments": departments or {},
+            # No 司法确认 is applied for in this test.
+            "confirmation": dict.fromkeys(("applied", "confirmed", "refused"), 0)}
 
 
 V = {"village": 0.0}  # the day's intakes all stayed at the village
