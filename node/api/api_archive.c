@@ -46,13 +46,17 @@ static int archive_access(eventlog_tx *tx, struct api_op *o)
     if (rc || !v)
         return rc ? rc : op_refuse(o, 404, "not_found", NULL, "无此案件：%s", j->id);
     const char *purpose = access_use_purpose(v, api->dep.cfg->node_id, j->purpose);
-    if (casearchive_ready(v, j->why) == JF_EINVAL)
-        rc = op_refuse(o, 409, "case_not_closed", NULL, "%s", j->why);
-    else if (!purpose)
+    if (v->status != CASE_STATUS(CLOSED))
+        rc = op_refuse(o, 409, "case_not_closed", NULL, "案件 %s 尚未办结，办结后才能立卷归档",
+                       v->case_id);
+    else if ((rc = casearchive_ready(tx->st, tx->txn, api->dep.id, api->dep.cfg->node_id, j->dir,
+                                     v, j->why)) == JF_EINVAL)
+        rc = op_refuse(o, 409, "archive_not_ready", NULL, "%s", j->why);
+    else if (rc == 0 && !purpose)
         rc = op_refuse(o, 400, "invalid_purpose", "purpose",
                        "导出案件 %s 的归档须说明查阅目的（purpose）", v->case_id);
-    else if ((rc = access_check(tx, api->dep.cfg->access_approval_for, v->case_id, "archive",
-                                approval, why, sizeof why)) == JF_EINVAL)
+    else if (rc == 0 && (rc = access_check(tx, api->dep.cfg->access_approval_for, v->case_id,
+                                           "archive", approval, why, sizeof why)) == JF_EINVAL)
         rc = op_refuse(o, 403, "approval_required", "archive", "%s", why);
     if (rc == 0)
         rc = access_record(tx, v->case_id, "archive", purpose, 0, approval);

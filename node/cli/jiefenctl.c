@@ -35,7 +35,7 @@ static const struct command commands[] = {
     {"case", "show", cmd_case_show, 0, "ID [--purpose P]"},
     {"case", "attach", cmd_case_attach, 0, "ID FILE [--kind KIND] [--note TEXT] [--actor NAME]"},
     {"case", "documents", cmd_case_documents, CMD_ONE_ARG, "ID"},
-    {"case", "document", cmd_case_document, 0, "ID DOC --out FILE|- [--force]"},
+    {"case", "document", cmd_case_document, 0, "ID DOC --out FILE|- [--force] [--purpose P]"},
     /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},
     {"case", "guide", action_run, 0, NULL},

@@ -205,7 +205,7 @@ static int add_certs(struct writer *w, char *why)
     int rc = formdata_bundle(w->st, w->txn, &b);
     if (rc == 0 && (!b || !b->cert))
         rc = refuse(why, "本节点尚未登记入网，没有证书为归档签名");
-    for (size_t i = 0; rc == 0 && b->n_chain && i < b->n_chain; i++)
+    for (size_t i = 0; rc == 0 && i < b->n_chain; i++)
         rc = add_cert(w, i, i == 0 ? b->cert : b->chain[i - 1]);
     if (b)
         jiefen__enrol_bundle__free_unpacked(b, NULL);
@@ -238,11 +238,23 @@ static int doc_present(const Jiefen__Event *ev, const Jiefen__DocSecret *s, void
     return 0;
 }
 
-int casearchive_ready(const Jiefen__CaseView *v, char *why)
+int casearchive_ready(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
+                      const char *dir, const Jiefen__CaseView *v, char *why)
 {
+    struct present p = {.dir = dir};
+    Jiefen__EnrolBundle *b = NULL;
     if (v->status != CASE_STATUS(CLOSED))
         return refuse(why, "案件 %s 尚未办结，办结后才能立卷归档", v->case_id);
-    return 0;
+    int rc = formdata_bundle(st, txn, &b);
+    if (rc == 0 && (!b || !b->cert))
+        rc = refuse(why, "本节点尚未登记入网，没有证书为归档签名");
+    if (b)
+        jiefen__enrol_bundle__free_unpacked(b, NULL);
+    if (rc == 0)
+        rc = document_each(st, txn, id, self, v, doc_present, &p);
+    if (rc == 0 && p.missing)
+        rc = refuse(why, "案件 %s 还有 %d 份材料在途，到齐后才能立卷归档", v->case_id, p.missing);
+    return rc;
 }
 
 static int write_all(struct writer *w, const Jiefen__CaseView *v, char *why)
@@ -269,18 +281,13 @@ int casearchive_write(store *st, MDB_txn *txn, const crypto_identity *id, const 
 {
     struct writer w = {.st = st, .txn = txn, .id = id, .self = self, .dir = dir,
                        .now_ms = clock_now_ms(), .mcap = 4096};
-    struct present p = {.dir = dir};
     Jiefen__CaseView *v = NULL;
     snprintf(why, CASEARCHIVE_ERR_MAX, "无法生成归档");
     int rc = caseindex_get(st, txn, case_id, &v);
     if (rc == 0 && !v)
         rc = JF_ENOTFOUND;
     if (rc == 0)
-        rc = casearchive_ready(v, why);
-    if (rc == 0)
-        rc = document_each(st, txn, id, self, v, doc_present, &p);
-    if (rc == 0 && p.missing)
-        rc = refuse(why, "案件 %s 还有 %d 份材料在途，到齐后才能立卷归档", case_id, p.missing);
+        rc = casearchive_ready(st, txn, id, self, dir, v, why);
     if (rc == 0 && (!(w.manifest = malloc(w.mcap)) || !(w.a = archive_write_new())))
         rc = -ENOMEM;
     if (rc == 0 && (archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK ||

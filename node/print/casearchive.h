@@ -19,13 +19,16 @@
 
 #define CASEARCHIVE_ERR_MAX 256
 
-/* Whether case v can be archived: 0, or JF_EINVAL with the Chinese reason in why
- * (CASEARCHIVE_ERR_MAX) when it is not closed. */
-int casearchive_ready(const Jiefen__CaseView *v, char *why);
+/* Whether case v, as this node (self, id) holds it, can be archived now: 0, or JF_EINVAL
+ * with the Chinese reason in why (CASEARCHIVE_ERR_MAX): not closed, this node not enrolled
+ * (no certificate to sign with), or documents still in transit (not under the blob
+ * directory dir); or a store error. */
+int casearchive_ready(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
+                      const char *dir, const Jiefen__CaseView *v, char *why);
 
 /* Writes the archive of case_id as this node (self, signing with id) holds it to fd, the
- * directory of the documents' blobs being dir. Checks casearchive_ready() and that every
- * document is here (not in transit) first, so that a refusal writes nothing. 0; JF_ENOTFOUND (no such case); JF_EINVAL with why; -ENOMEM,
+ * directory of the documents' blobs being dir. Checks casearchive_ready() first, so that a
+ * refusal writes nothing. 0; JF_ENOTFOUND (no such case); JF_EINVAL with why; -ENOMEM,
  * -EIO (fd refused the bytes: the reader went away), or a store error. Does not close fd. */
 int casearchive_write(store *st, MDB_txn *txn, const crypto_identity *id, const char *self,
                       const char *dir, const char *case_id, int fd, char *why);

@@ -313,6 +313,15 @@ class DocumentsTravel(NodeTest):
         self.assertEqual({p for w, p in got if w.startswith("document:")}, {"audit"})
         s, b, _ = fetch(town, f"/api/v1/cases/{q}/documents/{next(iter(sent))}")
         self.assertEqual(s, 400, b)
+        # jiefenctl too: the purpose said, or refused naming it.
+        one, path = next(iter(sent)), os.path.join(self.root, "dl.bin")
+        r = town.ctl("case", "document", cid, one, "--out", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("[invalid_purpose]", r.stderr)
+        r = town.ctl("case", "document", cid, one, "--out", path, "--purpose", "audit")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(path, "rb") as f:
+            self.assertTrue(f.read() == sent[one])
         # The same blob (the same hash) at every tier: the key was re-boxed, not the blob.
         self.assertEqual({d["id"] for d in doc_list(county, cid)["documents"]}, set(sent))
 
