@@ -29,7 +29,7 @@ ALLOWED = {
     "api": {"common", "proto", "log", "outbox", "case", "report", "link", "print", "api"},
     "node": {"common", "proto", "log", "outbox", "case", "report", "link", "print", "api", "node"},
     # The control tool talks HTTP only: of common/ it shares the UTF-8 reader and the
-    # receipt check (a receipt is checked offline, against a root certificate file).
+    # receipt and archive checks (both offline, against a root certificate file).
     "cli": {"cli", "common/utf8", "common/receipt", "common/archcheck"},
 }
 # Libraries that belong to one concern: the folders that may include them.

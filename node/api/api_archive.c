@@ -23,8 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HIGH (32 * 1024)   /* bytes queued on the client's socket: read no more until sent */
-
 struct archive_job {
     struct api_call *c;
     http_req *req;          /* the stream's, once begun; NULL when the client went */

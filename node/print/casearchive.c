@@ -6,7 +6,6 @@
 #include "case/caseindex.h"
 #include "case/document.h"
 #include "clock.h"
-#include "envelope.h"
 #include "error.h"
 #include "log/registry.h"
 #include "print/formdata.h"
