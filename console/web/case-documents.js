@@ -1,9 +1,15 @@
 // case-documents — 材料: the documents of a case file (docs/api.md "Documents"), the list
 // with download links and what is still in transit (在途) to this node, and, for the
 // holder's staff, an upload by drag-and-drop or a file picker with a progress bar. The
-// kind and note typed stay in the form whatever the outcome of an upload.
+// kind and note typed stay in the form whatever the outcome of an upload. A download
+// carries the session's purpose (查阅目的), recorded by the node before the file is sent;
+// it is fetched, not followed as a link, so that a refusal (the director's approval the
+// node's policy asks for copies, a purpose not given) is shown with what to do, never a
+// failed download in the browser's bar.
 import { get, query, upload, ApiError } from './api.js';
-import { h, clear, banner, field, select, textarea, formError, showError, clearErrors, table, fmtTime, toast } from './ui.js';
+import { currentPurpose, purposePicker } from './purpose.js';
+import { requestForm } from './page-access.js';
+import { h, clear, banner, field, select, textarea, formError, showError, clearErrors, table, fmtTime, toast, saveBlob } from './ui.js';
 
 // What was typed in a case's upload form, and the error it shows, by case id: the case
 // page is redrawn when the case changes (an upload is such a change), and the form with it.
@@ -17,10 +23,33 @@ function fmtSize(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function docList(base, list) {
+// Downloads document d of case c into the browser; a refusal is said in slot.
+async function download(c, base, d, slot, purpose = currentPurpose()) {
+  const res = await fetch(`${base}/${d.id}${purpose ? `?purpose=${encodeURIComponent(purpose)}` : ''}`,
+    { credentials: 'same-origin', cache: 'no-store' });
+  if (res.ok) {
+    saveBlob(await res.blob(), d.name);
+    clear(slot);
+    return;
+  }
+  const body = await res.json().catch(() => null);
+  const err = body && body.error ? body.error : { code: '', message: `下载失败（${res.status}）` };
+  if (err.code === 'approval_required') {
+    clear(slot, banner(err.message, 'warn'),
+      requestForm(c, purpose || 'casework', () => clear(slot), `document:${d.id}`, `申请下载材料“${d.name}”`));
+  } else if (err.code === 'invalid_purpose') {
+    clear(slot, purposePicker((p) => download(c, base, d, slot, p), '下载材料须说明查阅目的：'));
+  } else toast(err.message, 'error');
+}
+
+function docList(c, base, list, slot) {
+  const click = (d) => (ev) => {
+    ev.preventDefault();
+    download(c, base, d, slot).catch((e) => toast(e.message, 'error'));
+  };
   return table([
     ['名称', (d) => d.state === 'present'
-      ? h('a', { href: `${base}/${d.id}`, download: d.name, class: 'doc-link' }, d.name)
+      ? h('a', { href: `${base}/${d.id}`, download: d.name, class: 'doc-link', onclick: click(d) }, d.name)
       : h('span', {}, d.name)],
     ['类别', (d) => d.kind_name],
     ['类型', (d) => d.type_name],
@@ -101,20 +130,20 @@ export function documentsSection(ctx, c) {
     section.append(banner('案件材料含个人信息，仅对窗口受理、调解员和中心主任显示。', 'info'));
     return section;
   }
-  const listSlot = h('div', {});
+  const listSlot = h('div', {}), askSlot = h('div', { class: 'action-slot doc-ask' });
   let form = null;
   async function load() {
     const r = await get(base);
     section.querySelector('h2').textContent = `材料（${r.documents.length}）`;
     clear(listSlot,
       r.in_transit ? banner(`${r.in_transit} 份材料在途，到达本节点后即可下载`, 'warn') : null,
-      docList(base, r.documents));
+      docList(c, base, r.documents, askSlot));
     if (!form && c.where === 'here') {
       form = uploadForm(c.id, base, r.limits, () => load().catch((e) => toast(e.message, 'error')));
       section.append(form);
     }
   }
-  section.append(listSlot);
+  section.append(listSlot, askSlot);
   load().catch((e) => clear(listSlot, banner(e.message, 'error')));
   return section;
 }

@@ -4,7 +4,7 @@
 // decided in place by the director (POST /api/v1/access/decide); and for the case page its
 // own record, the 摘抄 of its parties (POST /api/v1/access/copy) and the request for it.
 import { get, post, query } from './api.js';
-import { h, clear, banner, field, input, textarea, select, formError, submitting, values, toast, table, caseLink, fmtTime } from './ui.js';
+import { h, clear, banner, field, input, textarea, select, formError, submitting, values, toast, table, caseLink, fmtTime, saveBlob } from './ui.js';
 import { currentPurpose, purposePicker } from './purpose.js';
 import { name } from './vocab.js';
 
@@ -93,9 +93,10 @@ export default async function accessPage(main, ctx) {
 
 // ---- on the case page --------------------------------------------------------------
 
-function requestForm(c, purpose, done) {
-  const form = h('form', { class: 'card request-access', novalidate: true },
-    h('h3', {}, '申请摘抄当事人信息'), formError(),
+// The request for `what` (copy:parties, archive, document:<id>) of case c, titled `title`.
+export function requestForm(c, purpose, done, what = 'copy:parties', title = '申请摘抄当事人信息') {
+  const form = h('form', { class: 'card request-access', novalidate: true, 'data-what': what },
+    h('h3', {}, title), formError(),
     h('div', { class: 'grid' }, field('申请理由', textarea(), 'reason', { required: true, wide: true })),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, '提交申请'),
@@ -103,7 +104,7 @@ function requestForm(c, purpose, done) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     submitting(form, async () => {
-      await post('/api/v1/access/requests', { case_id: c.id, what: 'copy:parties', purpose, ...values(form) });
+      await post('/api/v1/access/requests', { case_id: c.id, what, purpose, ...values(form) });
       toast('已提交申请，待中心主任审批');
       done();
     });
@@ -137,6 +138,37 @@ function copyButton(c, slot, done) {
   } }, '摘抄当事人信息');
 }
 
+// 归档导出 of a closed case: the archive the node makes once the export is recorded, saved
+// as a file; a refusal for want of approval shows why and the request form (what: archive).
+function archiveButton(c, slot, done) {
+  const fetchArchive = async (purpose) => {
+    const res = await fetch(`/api/v1/cases/${encodeURIComponent(c.id)}/archive?purpose=${encodeURIComponent(purpose)}`,
+      { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) {
+      const body = await res.json().catch(() => null);
+      const err = new Error(body && body.error ? body.error.message : `归档导出失败（${res.status}）`);
+      err.code = body && body.error ? body.error.code : '';
+      throw err;
+    }
+    return res.blob();
+  };
+  const run = async (purpose) => {
+    try {
+      saveBlob(await fetchArchive(purpose), `archive-${c.id}.tar`);
+      clear(slot);
+      toast('归档文件已导出，本次导出已记入查阅记录');
+      done();
+    } catch (err) {
+      if (err.code !== 'approval_required') return toast(err.message, 'error');
+      clear(slot, banner(err.message, 'warn'), requestForm(c, purpose, done, 'archive', '申请归档导出'));
+    }
+  };
+  return h('button', { type: 'button', class: 'secondary', 'data-action': 'archive', title: '导出本案卷宗（封面、文书、材料和签名链）', onclick: () => {
+    if (currentPurpose()) run(currentPurpose());
+    else clear(slot, purposePicker(run, '归档导出须说明查阅目的：'));
+  } }, '归档导出');
+}
+
 // The case's 查阅记录 (for auditors) and 摘抄复印 (for the staff who may see parties).
 export async function caseAccessSection(ctx, c, reload) {
   const audit = ctx.can('access.audit'), copy = ctx.can('case.parties');
@@ -147,7 +179,8 @@ export async function caseAccessSection(ctx, c, reload) {
   const slot = h('div', { class: 'action-slot' });
   return h('section', { class: 'card case-access', 'aria-label': '查阅记录' },
     h('h2', {}, '查阅记录与摘抄复印'),
-    copy ? h('div', { class: 'buttons' }, copyButton(c, slot, reload)) : null, slot,
+    copy ? h('div', { class: 'buttons' }, copyButton(c, slot, reload),
+      c.status === 'closed' ? archiveButton(c, slot, reload) : null) : null, slot,
     reqs.requests.length ? table(requestColumns(ctx, reload), reqs.requests.slice().reverse(), '', { class: 'access-requests' }) : null,
     audit ? table(ACCESS_COLUMNS, log.access, '本案暂无查阅记录', { class: 'access-log' }) : null);
 }

@@ -92,6 +92,18 @@ export function toast(text, kind = 'ok') {
   toast.timer = setTimeout(() => { box.hidden = true; }, 5000);
 }
 
+// ---- files ----------------------------------------------------------------------------
+
+// A file the node answered (fetched, so that a refusal could be shown) saved as `name`.
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
 // ---- forms ----------------------------------------------------------------------------
 
 let nextId = 0;

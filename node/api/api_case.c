@@ -371,6 +371,8 @@ void route_case_show(struct api_call *c, const http_request *r, const char *tail
     char id[128], want[8];
     if (strstr(tail, "/forms/"))
         return route_case_form(c, r, tail);
+    if (strlen(tail) > 8 && strcmp(tail + strlen(tail) - 8, "/archive") == 0)
+        return route_case_archive(c, r, tail);
     if (http_url_decode(tail, strlen(tail), id, sizeof id, 0) < 0 || !id[0] || strchr(id, '/'))
         return reply_error(c, 404, "not_found", NULL, "无此案件");
     /* Personal data only for the roles whose work needs it (docs/permissions.md), and not

@@ -27,6 +27,8 @@ void route_case_action(struct api_call *c, const http_request *r, const char *ta
  * the "records" action of a case (api_case_act.c's table), and receipts. */
 struct api_op;
 void route_case_form(struct api_call *c, const http_request *r, const char *tail);
+/* api_archive.c: a closed case's archive (ID/archive, reached through route_case_show). */
+void route_case_archive(struct api_call *c, const http_request *r, const char *tail);
 int api_record_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                      const Jiefen__CaseView *v);
 /* api_appointment.c: the case action `appointment` (its body's keys and its apply). */

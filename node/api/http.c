@@ -133,6 +133,9 @@ static void on_write(uv_write_t *w, int status)
     free(w);
     if (status < 0)
         conn_close(c);
+    else if (c->head && c->head->streaming && c->head->on_drain &&
+             uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
+        c->head->on_drain(c->head->gone_arg);
     else if (c->state == CONN_OPEN && !c->in_process)
         conn_process(c);   /* parsing may have waited for the queue to go down */
 }
@@ -670,6 +673,11 @@ int http_stream_write(http_req *req, const char *data, size_t len)
     req->on_gone = NULL;
     conn_close(c);
     return -1;
+}
+
+void http_stream_on_drain(http_req *req, void (*fn)(void *arg))
+{
+    req->on_drain = fn;
 }
 
 void http_stream_end(http_req *req)

@@ -138,6 +138,10 @@ int http_stream_begin(http_req *req, int status, const char *content_type,
  * counted as such), req freed, on_gone not called. */
 int http_stream_write(http_req *req, const char *data, size_t len);
 
+/* Calls fn(arg of http_stream_begin) each time the stream's queued bytes have all been
+ * written (a writer that outruns its reader waits for it: a file streamed whole). */
+void http_stream_on_drain(http_req *req, void (*fn)(void *arg));
+
 /* Ends a stream: closes its connection and frees req; on_gone is not called. */
 void http_stream_end(http_req *req);
 

@@ -39,6 +39,7 @@ struct http_req {
     int streaming;              /* answered by a stream (http_stream_begin) */
     void (*on_gone)(void *arg); /* the stream's connection closed on its own */
     void *gone_arg;
+    void (*on_drain)(void *arg);   /* the stream's unsent bytes are all out (gone_arg) */
     int last_cb;                /* the parser hands over url, names and values in pieces */
     int slot;                   /* header whose value is arriving, H_NONE if not kept */
     size_t field_len;

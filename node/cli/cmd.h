@@ -31,6 +31,9 @@ int cmd_case_record(struct ctl *ctl, int argc, char **argv);
 int cmd_case_print(struct ctl *ctl, int argc, char **argv);
 int cmd_receipt_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_receipt_root(struct ctl *ctl, int argc, char **argv);
+/* cmd_archive.c: the archive of a closed case and its offline check. */
+int cmd_case_archive(struct ctl *ctl, int argc, char **argv);
+int cmd_archive_verify(struct ctl *ctl, int argc, char **argv);
 /* cmd_document.c */
 int cmd_case_attach(struct ctl *ctl, int argc, char **argv);
 int cmd_case_documents(struct ctl *ctl, int argc, char **argv);

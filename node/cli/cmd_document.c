@@ -194,13 +194,16 @@ int cmd_case_document(struct ctl *ctl, int argc, char **argv)
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"purpose", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
-    const char *pos[2] = {NULL, NULL}, *out = NULL;
+    const char *pos[2] = {NULL, NULL}, *out = NULL, *purpose = NULL;
     int c, npos = 0, force = 0, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "-:", opts, NULL)) != -1) {
         if (c == 'o' && (rc = args_set_once(&out, "out", optarg)))
+            return rc;
+        else if (c == 'p' && (rc = args_set_once(&purpose, "purpose", optarg)))
             return rc;
         else if (c == 'f')
             force = 1;
@@ -208,7 +211,7 @@ int cmd_case_document(struct ctl *ctl, int argc, char **argv)
             pos[npos++] = optarg;
         else if (c == 1)
             return msg_usage("case document: unexpected argument '%s'", optarg);
-        else if (c != 'o')
+        else if (c != 'o' && c != 'p')
             return args_bad_option(c, argv);
     }
     if (npos != 2 || !out)
@@ -218,8 +221,11 @@ int cmd_case_document(struct ctl *ctl, int argc, char **argv)
         (rc = documents_path(ctl, pos[0], &path)))
         return rc;
     char *esc = ctl_client_escape(ctl->client, id);
-    if (!esc || asprintf(&full, "%s/%s", path, esc) < 0)
+    char *why = purpose ? ctl_client_escape(ctl->client, purpose) : NULL;
+    if (!esc || (purpose && !why) ||
+        asprintf(&full, "%s/%s%s%s", path, esc, why ? "?purpose=" : "", why ? why : "") < 0)
         full = NULL;
+    free(why);
     free(esc);
     free(path);
     if (!full)

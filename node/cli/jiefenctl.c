@@ -35,7 +35,7 @@ static const struct command commands[] = {
     {"case", "show", cmd_case_show, 0, "ID [--purpose P]"},
     {"case", "attach", cmd_case_attach, 0, "ID FILE [--kind KIND] [--note TEXT] [--actor NAME]"},
     {"case", "documents", cmd_case_documents, CMD_ONE_ARG, "ID"},
-    {"case", "document", cmd_case_document, 0, "ID DOC --out FILE|- [--force]"},
+    {"case", "document", cmd_case_document, 0, "ID DOC --out FILE|- [--force] [--purpose P]"},
     /* the case actions: their arguments are in case_actions (cmd_case_action.c) */
     {"case", "route", action_run, 0, NULL},
     {"case", "guide", action_run, 0, NULL},
@@ -57,6 +57,8 @@ static const struct command commands[] = {
     {"case", "print", cmd_case_print, 0, "ID FORM --out FILE.pdf|- [--force]"},
     {"receipt", "verify", cmd_receipt_verify, 0, "TEXT [--root ROOTCERT]"},
     {"receipt", "root", cmd_receipt_root, 0, "[--out FILE]"},
+    {"case", "archive", cmd_case_archive, 0, "ID --out FILE|- [--purpose P] [--force]"},
+    {"archive", "verify", cmd_archive_verify, 0, "FILE [--root ROOTCERT]"},
     {"case", "sign", action_run, 0, NULL},
     {"case", "appointment", action_run, 0, NULL},
     {"case", "return", action_run, 0, NULL},
@@ -178,10 +180,11 @@ static void ctl_usage(FILE *out)
           "confirmation_application, follow_up or cover; case record takes the fields of its\n"
           "KIND as options (--applicant-statement TEXT ...; docs/cli.md lists them).\n"
           "receipt verify checks offline with --root (from receipt root), else at the node.\n"
+          "archive verify checks a case's archive offline against --root (else the node's root).\n"
           "user add and user passwd ask for the password twice at the terminal (not shown),\n"
           "or read one line of standard input with --password-stdin (for scripts).\n"
           "exit: 0 ok, 1 refused, 2 usage, 3 jiefend unreachable, 4 verify found problems\n"
-          "      or the receipt is not valid,\n"
+          "      or the receipt or the archive is not valid,\n"
           "      5 jiefend failed\n", out);
 }
 

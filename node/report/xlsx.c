@@ -1,10 +1,10 @@
-/* xlsx — a streaming XLSX writer on the zip module (see xlsx.h, report/zipout.h). */
+/* xlsx — a streaming XLSX writer on the zip module (see xlsx.h, common/zipout.h). */
 #include "report/xlsx.h"
 #include "array.h"
 
 #include "error.h"
 #include "module.h"
-#include "report/zipout.h"
+#include "zipout.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -717,7 +717,7 @@ static int zip_open(xlsx_book *b, struct zipout **out)
     if (!(b->zip = module_table(ZIPOUT_MODULE, ZIPOUT_OPS_SYMBOL)))
         return fail(b, -EIO, "xlsx: %s: the zip module %s could not be loaded", b->path,
                     ZIPOUT_MODULE);
-    if (!(*out = b->zip->open(b->fd, why, sizeof why)))
+    if (!(*out = b->zip->open(b->fd, ZIPOUT_ZIP, why, sizeof why)))
         return fail(b, -EIO, "xlsx: %s: writing the zip: %s", b->path, why);
     return 0;
 }

@@ -2,7 +2,7 @@
 // by console_test.py: intake with a wrong field and its error beside it, three failed
 // mediations and the escalation, the case found at the township, a clerk refused, CSRF and
 // session expiry, the intake's errors all at once, a session warning and a half-typed intake
-// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field (and found at the township the case was escalated to) (its purpose asked in place), the purpose asked before the parties show, a 摘抄 requested, approved from the director's inbox and used, 查阅记录 at the village and the township, the disk-full banner of a village that takes no new writes (sub-ops.mjs), documents dropped on the case and following it to the township (sub-documents.mjs), every main page at 1366×768 and on a tablet, screenshots of each.
+// kept over a login after expiry (a village with a one-minute idle limit), accounts managed and one's own password changed, the clock banner of a village 31 minutes fast and its clock on the township's network page, the township's inbox badge going up live when a village escalates, a person searched for from the header by each field (and found at the township the case was escalated to) (its purpose asked in place), the purpose asked before the parties show, a 摘抄 requested, approved from the director's inbox and used, 查阅记录 at the village and the township, the disk-full banner of a village that takes no new writes (sub-ops.mjs), documents dropped on the case and following it to the township (sub-documents.mjs), a closed case's archive exported after the director's approval and checked offline, with a document download, both in 查阅记录 (sub-archive.mjs), every main page at 1366×768 and on a tablet, screenshots of each.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import interop from './sub-interop.mjs';
 import webhooks from './sub-webhooks.mjs';
 import appointments from './sub-appointments.mjs';
 import courts from './sub-courts.mjs';
+import archive from './sub-archive.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -678,6 +679,7 @@ test('the console in Chromium', async (t) => {
 
   await webhooks(t);
   await courts(t, ctx);
+  await archive(t);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

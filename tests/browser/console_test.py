@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
 import test_courts  # noqa: E402
+import test_documents  # noqa: E402
 import test_interop  # noqa: E402
 import test_webhooks  # noqa: E402
 
@@ -142,6 +143,21 @@ class ConsoleBrowserTest(harness.NodeTest):
                "agreement": "被告于月底前恢复界址"})
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/confirmation", {"court": "court_dc"})
         return b["case_id"]
+    def archive_case(self, town):
+        """A case taken in and closed at the township, with a document (sub-archive.mjs)."""
+        cid = town.ok("POST", "/api/v1/cases", harness.intake(summary="宅基地纠纷"))["case"]["id"]
+        s, b = test_documents.attach(town, cid, "卷宗材料.pdf", test_documents.pdf("卷宗"))
+        assert s == 200, b
+        town.ok("POST", f"/api/v1/cases/{cid}/close",
+                {"result": "达成协议", "feedback": "已告知双方", "actor": "tjy-t"})
+        return cid
+
+    def archive_verify(self, town, path):
+        """'ok', or why jiefenctl archive verify refuses the file, against the root."""
+        root = os.path.join(self.root, "archive-root.cert")
+        town.ctl("receipt", "root", "--out", root)
+        r = harness.run([harness.jiefenctl(), "archive", "verify", path, "--root", root])
+        return "ok" if r.returncode == 0 else (r.stdout + r.stderr).replace("\n", " ")
 
     def test_console(self):
         # By default beside the binaries: build/tests/browser and build/screenshots.
@@ -192,6 +208,12 @@ class ConsoleBrowserTest(harness.NodeTest):
                 proc.stdin.flush()
             elif line.startswith("@@receipt-qr "):
                 proc.stdin.write(self.receipt_qr(village, line.split()[1]) + "\n")
+                proc.stdin.flush()
+            elif line.startswith("@@archive-case"):
+                proc.stdin.write(self.archive_case(town) + "\n")
+                proc.stdin.flush()
+            elif line.startswith("@@archive-verify "):
+                proc.stdin.write(self.archive_verify(town, line.split(" ", 1)[1].strip()) + "\n")
                 proc.stdin.flush()
             elif line.startswith("@@hold-docs") or line.startswith("@@release-docs"):
                 # A file where the township keeps partial documents: its transfers wait

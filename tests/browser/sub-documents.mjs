@@ -14,7 +14,7 @@ const { TOWN, VILLAGE, ask, open, settled, shot, until } = lib;
 export async function documentsAtVillage(t, ctx) {
   const { village, town } = ctx;
   const caseId = ctx.caseId();
-  await t.test('clerk: documents by drag-and-drop and the file picker, with progress; the download is the file; a refused type is said beside the field and the note typed stays', async () => {
+  await t.test('clerk: documents by drag-and-drop and the file picker, with progress; a download waits for the approval this village asks for copies; a refused type is said beside the field and the note typed stays', async () => {
     // The township's transfers wait until the test lets them go, so 在途 can be seen there.
     assert.equal(await ask('@@hold-docs'), 'ok');
     await open(village, VILLAGE, `#/case/${caseId}`);
@@ -36,9 +36,13 @@ export async function documentsAtVillage(t, ctx) {
     await village.setInputFiles('.doc-picker', { name: '界址图.png', mimeType: 'image/png', buffer: Buffer.from(PNG_BASE64, 'base64') });
     await village.waitForFunction(() => document.querySelectorAll('table.documents tbody tr').length === 2);
     assert.match(await village.textContent('.case-documents h2'), /材料（2）/);
-    const [dl] = await Promise.all([village.waitForEvent('download'), village.click('table.documents a.doc-link >> text=调解协议书.pdf')]);
-    assert.equal(dl.suggestedFilename(), '调解协议书.pdf');
-    assert.equal(fs.readFileSync(await dl.path(), 'utf8'), PDF_TEXT);
+    // This village asks the director's approval for copies ([access] approval_for = archive,copy),
+    // downloads included: the reason and the request, not a failed download.
+    await village.click('table.documents a.doc-link >> text=调解协议书.pdf');
+    await village.waitForSelector('.case-documents form.request-access[data-what^="document:"]');
+    assert.match(await village.textContent('.case-documents .doc-ask .banner'), /未找到批准/);
+    assert.match(await village.textContent('.case-documents form.request-access h3'), /申请下载材料“调解协议书\.pdf”/);
+    await village.click('.case-documents form.request-access button.secondary');
     await drop('照片.jpg', 'image/jpeg', '#!/bin/sh\nrm -rf /\n');
     const slot = await village.waitForSelector('.doc-upload .field.invalid[data-field=file]');
     assert.match(await (await slot.$('.field-error')).textContent(), /不接受此类文件.*text\/x-shellscript/);

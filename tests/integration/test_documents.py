@@ -300,10 +300,28 @@ class DocumentsTravel(NodeTest):
         wait_for(lambda: doc_list(county, cid)["in_transit"] == 0, 240, "the documents at the county")
         for node in (town, county):
             for d in doc_list(node, cid)["documents"]:
-                s, body, _ = fetch(node, f"/api/v1/cases/{q}/documents/{d['id']}")
+                # The township no longer holds the case: it says why it reads (查阅目的).
+                s, body, _ = fetch(node, f"/api/v1/cases/{q}/documents/{d['id']}?purpose=audit")
                 self.assertEqual(s, 200)
                 self.assertTrue(body == sent[d["id"]], f"{d['name']} at {node.id}")
             self.assertTrue(node.verify()["ok"])
+        # Every download is in the record of who saw what, never without its purpose.
+        got = {(a["what"], a["purpose"]) for a in
+               town.ok("GET", f"/api/v1/access?case={q}&limit=500")["access"]}
+        self.assertEqual({w for w, _ in got if w.startswith("document:")},
+                         {"document:" + h for h in sent})
+        self.assertEqual({p for w, p in got if w.startswith("document:")}, {"audit"})
+        s, b, _ = fetch(town, f"/api/v1/cases/{q}/documents/{next(iter(sent))}")
+        self.assertEqual(s, 400, b)
+        # jiefenctl too: the purpose said, or refused naming it.
+        one, path = next(iter(sent)), os.path.join(self.root, "dl.bin")
+        r = town.ctl("case", "document", cid, one, "--out", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("[invalid_purpose]", r.stderr)
+        r = town.ctl("case", "document", cid, one, "--out", path, "--purpose", "audit")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(path, "rb") as f:
+            self.assertTrue(f.read() == sent[one])
         # The same blob (the same hash) at every tier: the key was re-boxed, not the blob.
         self.assertEqual({d["id"] for d in doc_list(county, cid)["documents"]}, set(sent))
 

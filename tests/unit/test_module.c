@@ -10,7 +10,7 @@
 #include "module.h"
 #include "outbox/curlpost.h"
 #include "print/pdf_ops.h"
-#include "report/zipout.h"
+#include "zipout.h"
 #include "testutil.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* The zip module: zipout.h's zip over libarchive. A struct zipout is libarchive's writer. */
-#include "report/zipout.h"
+/* The archive module: zipout.h's zip and tar over libarchive. A struct zipout is libarchive's writer. */
+#include "zipout.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,16 +18,21 @@ static void zip_free(struct zipout *z)
         archive_write_free((struct archive *)z);
 }
 
-static struct zipout *zip_open(int fd, char *why, size_t whylen)
+static int set_zip(struct archive *a)
+{
+    return archive_write_set_format_zip(a) != ARCHIVE_OK ||
+           archive_write_zip_set_compression_deflate(a) != ARCHIVE_OK ||
+           archive_write_set_options(a, "zip:compression-level=1") != ARCHIVE_OK;
+}
+
+static struct zipout *zip_open(int fd, enum zipout_format f, char *why, size_t whylen)
 {
     struct archive *a = archive_write_new();
     if (!a) {
         snprintf(why, whylen, "out of memory");
         return NULL;
     }
-    if (archive_write_set_format_zip(a) != ARCHIVE_OK ||
-        archive_write_zip_set_compression_deflate(a) != ARCHIVE_OK ||
-        archive_write_set_options(a, "zip:compression-level=1") != ARCHIVE_OK ||
+    if ((f == ZIPOUT_ZIP ? set_zip(a) : archive_write_set_format_pax_restricted(a) != ARCHIVE_OK) ||
         archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
         archive_write_open_fd(a, fd) != ARCHIVE_OK) {
         snprintf(why, whylen, "%s", zip_error((struct zipout *)a));
@@ -42,7 +47,7 @@ static int zip_entry(struct zipout *z, const char *name, int64_t size)
     struct archive_entry *e = archive_entry_new();
     if (!e)
         return -1;
-    archive_entry_set_pathname(e, name);
+    archive_entry_set_pathname_utf8(e, name);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, 0644);
     archive_entry_set_size(e, size);
