@@ -16,6 +16,7 @@ static const char *jf_messages[] = {
     "depends on an event not received yet",
     "no space left for the store",
     "store format newer than this release",
+    "own chain still being fetched back from the parent",
 };
 
 const char *jf_strerror(int code)

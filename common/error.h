@@ -22,6 +22,8 @@ enum {
     JF_EFULL,               /* no room: free disk below [store] min_free_mb, or the map at
                              * [store] max_map_mb */
     JF_ENEWER,              /* the store's format is newer than this release knows */
+    JF_ECATCHUP,            /* this node's own chain is still being fetched back from its
+                             * parent (a rebuilt node): no new event until it has caught up */
     JF_ELAST
 };
 

@@ -247,6 +247,10 @@ static int open_parts(struct node *n, char *err, size_t errlen)
         node_errf(err, errlen, "out of memory");
         return -1;
     }
+    uint8_t recovery[32];
+    if (n->cfg.recovery_public_key[0] &&
+        crypto_unhex(n->cfg.recovery_public_key, recovery, sizeof recovery) == 0)
+        eventlog_set_recovery(n->log, recovery);
     return 0;
 }
 
