@@ -28,6 +28,7 @@
 #include "log/migrate.h"
 #include "log/quarantine.h"
 #include "log/registry.h"
+#include "case/recovery.h"
 #include "log/work.h"
 #include "outbox/courier.h"
 #include "outbox/receipt.h"
@@ -143,6 +144,8 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CHECKIN, hazard_fold);
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CONVERTED, hazard_fold);
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CLOSED, hazard_fold);
+    fold_set(JIEFEN__EVENT__BODY_REBUILD_RECOVERY_APPROVED, recovery_fold);
+    fold_set(JIEFEN__EVENT__BODY_REBUILD_RESEALED, recovery_fold);
     fold_set_applied(route_down);
 }
 

@@ -1,5 +1,6 @@
 /* downlink — the parent's end of the links to its children (see link.h). */
 #include "link/link.h"
+#include "link/selfsync.h"
 #include "link/throttle.h"
 #include "array.h"
 #include "case/route.h"
@@ -382,6 +383,23 @@ static void on_up(downlink *d, struct up_group *g)
         d->ctx.on_received(d->ctx.arg);
 }
 
+/* A rebuilt child asks for its own chain back (selfsync.h). */
+static void on_rebuild_want(downlink *d, struct link_peer *p, const Jiefen__RebuildWant *w)
+{
+    MDB_txn *txn;
+    ProtobufCBinaryData *env = malloc(LINK_BATCH_EVENTS * sizeof *env);
+    if (env && store_txn_begin(d->ctx.st, MDB_RDONLY, &txn) == 0) {
+        Jiefen__LinkMessage m;
+        Jiefen__UpBatch b;
+        size_t n = selfsync_answer(txn, d->ctx.st, p->id, w, &m, &b, env);
+        log_info("downlink", "sending %s %zu of its own events from seq %llu", p->id, n,
+                 (unsigned long long)w->from_seq);
+        send_to(d, p, &m);
+        store_txn_abort(txn);
+    }
+    free(env);
+}
+
 static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck *a)
 {
     if (a->qseq <= p->down_acked)
@@ -457,6 +475,8 @@ static void router_readable(zsock *z)
             on_hello(d, p, m->hello);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
             on_down_ack(d, p, m->down_ack);
+        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_REBUILD_WANT)
+            on_rebuild_want(d, p, m->rebuild_want);
         else if (d->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
                                    m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
             d->ctx.on_doc(d->ctx.arg, p->id, m);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "log/eventlog.h"
 #include "log/registry.h"
+#include "link/selfsync.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -206,6 +207,36 @@ static void save_acks(uplink *u)
         u->acks_dirty = 0;
 }
 
+/* A rebuilt node asks for its own chain while it is below its floor (selfsync.h). */
+static void ask_own_chain(uplink *u)
+{
+    uint64_t from;
+    Jiefen__LinkMessage m;
+    Jiefen__RebuildWant w;
+    if (selfsync_needed(u->ctx.st, u->ctx.node_id, &from) != 1)
+        return;
+    selfsync_want(from, &m, &w);
+    send_msg(u, &m);
+}
+
+static void on_own_chain(uplink *u, const Jiefen__UpBatch *b)
+{
+    struct ingest_result res;
+    int rc = selfsync_take(u->ctx.st, u->ctx.node_id, b, &res);
+    if (rc) {
+        log_error("uplink", "cannot apply this node's own events from %s (%s)", u->parent,
+                  jf_strerror(rc));
+        return;
+    }
+    linkstat_count(&u->peer, &res);
+    log_info("uplink", "fetched back %u of this node's own events from %s", res.applied,
+             u->parent);
+    if (res.applied) {
+        u->ctx.on_received(u->ctx.arg);
+        ask_own_chain(u);
+    }
+}
+
 static void on_heads(uplink *u, const Jiefen__Heads *h)
 {
     /* A resync lists every chain the parent holds of our subtree: one it does not list,
@@ -222,8 +253,10 @@ static void on_heads(uplink *u, const Jiefen__Heads *h)
         if (h->resync || oc->sent < oc->acked)
             oc->sent = oc->acked;
     }
-    if (h->resync)
+    if (h->resync) {
         u->synced = 1;
+        ask_own_chain(u);
+    }
     u->peer.last_ack_ms = clock_now_ms();
     if (h->time_ms && u->ctx.on_clock)
         u->ctx.on_clock(u->ctx.arg, u->parent, 1, h->time_ms - u->peer.last_ack_ms);
@@ -271,6 +304,8 @@ static void up_readable(zsock *z)
             on_heads(u, m->heads);
         else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN)
             on_down(u, m->down);
+        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_REBUILD_BATCH)
+            on_own_chain(u, m->rebuild_batch);
         else if (u->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
                                    m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
             u->ctx.on_doc(u->ctx.arg, u->parent, m);
