@@ -171,22 +171,16 @@ int crypto_recovery_create(const char *path, uint8_t pk[32])
     return rc;
 }
 
-int crypto_recovery_load(const char *path, uint8_t pk[32], uint8_t sk[32])
+int crypto_recovery_parse(const char *text, uint8_t pk[32], uint8_t sk[32])
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    char hex[crypto_box_SECRETKEYBYTES * 2 + 8] = {0};
-    ssize_t n = read(fd, hex, sizeof hex - 1);
-    close(fd);
     size_t got = 0;
-    int rc = n >= crypto_box_SECRETKEYBYTES * 2 &&
-                     sodium_hex2bin(sk, 32, hex, (size_t)n, "\n", &got, NULL) == 0 &&
-                     got == 32 && crypto_scalarmult_base(pk, sk) == 0
-                 ? 0
-                 : JF_ECORRUPT;
-    sodium_memzero(hex, sizeof hex);
-    return rc;
+    const char *end = NULL;
+    while (*text == ' ' || *text == '\n' || *text == '\r' || *text == '\t')
+        text++;
+    if (sodium_hex2bin(sk, 32, text, strlen(text), NULL, &got, &end) || got != 32 ||
+        end[strspn(end, " \r\n\t")] || crypto_scalarmult_base(pk, sk))
+        return JF_EINVAL;
+    return 0;
 }
 
 int crypto_recovery_box(const uint8_t pk[32], const uint8_t *msg, size_t len, uint8_t *out)

@@ -67,9 +67,9 @@ int crypto_unseal(const crypto_identity *id, const uint8_t *in, size_t len,
  * O_EXCL), the public half into pk. 0 or a negative errno (-EEXIST). */
 int crypto_recovery_create(const char *path, uint8_t pk[32]);
 
-/* Loads the private half from `path` (as crypto_recovery_create wrote it) and derives the
- * public half. 0, a negative errno, or JF_ECORRUPT. The caller wipes sk. */
-int crypto_recovery_load(const char *path, uint8_t pk[32], uint8_t sk[32]);
+/* The private half from the text of its file (hex, surrounding white space ignored) and
+ * the public half derived from it. 0 or JF_EINVAL. The caller wipes sk. */
+int crypto_recovery_parse(const char *text, uint8_t pk[32], uint8_t sk[32]);
 
 /* Boxes msg to the recovery public key: out holds len + CRYPTO_RECOVERY_OVERHEAD bytes.
  * 0 or JF_ECRYPTO (pk is no valid key). */
