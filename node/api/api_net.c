@@ -370,7 +370,8 @@ static int enrol_install_apply(eventlog_tx *tx, struct api_op *o)
              !(b = jiefen__enrol_bundle__unpack(NULL, len, buf)))
         rc = op_refuse(o, 400, "invalid_field", "bundle", "证书包已损坏");
     if (rc == 0 && (rc = check_bundle(o, b, &c)) == 0 && (rc = install(tx, o, b, c)) == 0)
-        o->out = json_pack("{s:s, s:s}", "parent", c->issuer, "endpoint", b->parent_endpoint);
+        o->out = json_pack("{s:s, s:s, s:b}", "parent", c->issuer, "endpoint",
+                           b->parent_endpoint, "successor", b->rebuild_from_seq > 0);
     if (c)
         jiefen__certificate__free_unpacked(c, NULL);
     if (b)

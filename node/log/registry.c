@@ -130,8 +130,8 @@ int registry_key_at(store *st, MDB_txn *txn, const char *node_id, uint64_t seq, 
             *until = ni->past_until[i];
             break;
         }
-    rc = ni->revoked ? JF_EINVAL : key->len == 32 ? 0 : JF_ECORRUPT;
-    if (rc == 0)
+    rc = key->len != 32 ? JF_ECORRUPT : ni->revoked ? JF_EINVAL : 0;
+    if (key->len == 32)
         memcpy(pk, key->data, 32);
     registry_free(&ni);
     return rc;

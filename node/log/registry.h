@@ -29,7 +29,8 @@ int registry_succeed(store *st, MDB_txn *txn, const char *node_id, const uint8_t
                      uint64_t from_seq);
 
 /* The key that signs node's event `seq` into pk, and the last seq that key signs into
- * *until (UINT64_MAX for the current key). 0, JF_ENOTFOUND or JF_EINVAL (revoked). */
+ * *until (UINT64_MAX for the current key). 0, JF_ENOTFOUND, or JF_EINVAL when the node is
+ * revoked (pk is filled all the same, for checking what it signed before). */
 int registry_key_at(store *st, MDB_txn *txn, const char *node_id, uint64_t seq, uint8_t *pk,
                     uint64_t *until);
 
