@@ -119,9 +119,8 @@ static const struct option_def options[] = {
      "A clock further than this from its parent's is reported as skewed (the parent is "
      "the reference)."},
     {"recovery", "public_key", OPT_STRING, OFF(recovery_public_key), 0, 0, "",
-     "The county's recovery key (64 hex, from `jiefend recovery-key`): every sealed part is "
-     "also sealed to it, so a node rebuilt from its parent gets its parties back with the "
-     "offline private half. Empty: none."},
+     "The county's recovery key (jiefend recovery-key): sealed parts are also sealed to "
+     "it, for a node rebuilt from its parent. Empty: none."},
     {"documents", "max_file_kb", OPT_INT, OFF(doc_max_file_kb), 1, 4 << 20, "20480",
      "Largest document that may be attached to a case, in KiB (20 MiB)."},
     {"documents", "max_case_kb", OPT_INT, OFF(doc_max_case_kb), 1, 64 << 20, "204800",

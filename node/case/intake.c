@@ -1,4 +1,6 @@
 #include "case/intake.h"
+#include "case/case.h"
+#include "case/caseindex.h"
 #include "case/warning.h"
 #include "error.h"
 #include "case/reference.h"
@@ -378,19 +380,23 @@ const char *intake_case_id(const struct intake *in)
 }
 
 /* Next serial of this node for the year of `now`, from the store (so it survives restarts
- * and is rolled back with a failed batch). */
+ * and is rolled back with a failed batch). A number its log already used is passed over: a
+ * node rebuilt from its parent got its cases back but not the counter. */
 static int next_case_id(eventlog_tx *tx, struct intake *in)
 {
     int year = clock_local_year(tx->now_ms);
     char key[48];
     uint64_t serial;
+    Jiefen__CaseView *used = NULL;
     snprintf(key, sizeof key, "serial:%d", year);
     int rc = store_meta_get_u64(tx->st, tx->txn, key, &serial);
-    if (rc || (rc = store_meta_put_u64(tx->st, tx->txn, key, serial + 1)))
-        return rc;
-    snprintf(in->case_id, sizeof in->case_id, "%s-%d-%06llu", in->ctx->node_id, year,
-             (unsigned long long)serial + 1);
-    return 0;
+    do {
+        case_view_free(&used);
+        serial++;
+        snprintf(in->case_id, sizeof in->case_id, "%s-%d-%06llu", in->ctx->node_id, year,
+                 (unsigned long long)serial);
+    } while (rc == 0 && (rc = caseindex_get(tx->st, tx->txn, in->case_id, &used)) == 0 && used);
+    return rc ? rc : store_meta_put_u64(tx->st, tx->txn, key, serial);
 }
 
 static uint8_t *pack_sealed(const struct intake *in, size_t *len)
