@@ -382,7 +382,7 @@ static int load_handler(void *user, const char *section, const char *name, const
 }
 
 /* [recovery] public_key is a key or nothing. */
-static int recovery_check(const struct config *c, const char *path, char *err, size_t errlen)
+static int check_recovery_key(const struct config *c, const char *path, char *err, size_t errlen)
 {
     uint8_t pk[32];
     if (!c->recovery_public_key[0] || crypto_unhex(c->recovery_public_key, pk, sizeof pk) == 0)
@@ -422,7 +422,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
             return JF_ECONFIG;
         }
     }
-    return recovery_check(c, path, err, errlen);
+    return check_recovery_key(c, path, err, errlen);
 }
 
 int config_check(const struct config *c, char *err, size_t errlen)
