@@ -131,25 +131,33 @@ function onLive({ event, data }) {
 
 // Every page of a node whose clock is off its parent's says so above the page (GET
 // /api/v1/status "clock"; the parent is the reference, so only a child is ever told); and
-// of a node whose disk is too full to take new writes ("disk": read-only until freed).
+// of a node whose disk is too full to take new writes ("disk": read-only until freed); and
+// of a node rebuilt from its parent, still fetching its records or with parties' details
+// still sealed ("recovery": jiefenctl recovery status names the cases).
 async function clockBanner() {
   const box = $('clock-banner');
   const diskBox = $('disk-banner');
+  const recoveryBox = $('recovery-banner');
   try {
-    const { clock, disk } = await get('/api/v1/status');
+    const { clock, disk, recovery } = await get('/api/v1/status');
     box.hidden = !clock.skewed;
     clear(box, clock.skewed ? banner(clock.text, 'warn') : null);
     diskBox.hidden = !(disk && disk.low);
     clear(diskBox, disk && disk.low ? banner(disk.message, 'error') : null);
+    const note = recovery && recovery.message;
+    recoveryBox.hidden = !note;
+    clear(recoveryBox, note ? banner(`${note}（涉及 ${recovery.sealed_parts} 项密封信息）`, 'warn') : null);
   } catch {
     box.hidden = true;  // the page itself reports what is wrong with the node
     diskBox.hidden = true;
+    recoveryBox.hidden = true;
   }
 }
 
 function loggedOutShell() {
   $('clock-banner').hidden = true;
   $('disk-banner').hidden = true;
+  $('recovery-banner').hidden = true;
   clear($('who'));
   clear($('search'));
   forgetSearch();
@@ -202,7 +210,7 @@ function showLogin(message, kind = 'info') {
 function loginOver(err) {
   if ($('login-overlay')) return;
   const before = session.user.user;
-  const behind = ['main', 'nav', 'search', 'who', 'clock-banner', 'disk-banner'].map($);
+  const behind = ['main', 'nav', 'search', 'who', 'clock-banner', 'disk-banner', 'recovery-banner'].map($);
   const box = h('div', { id: 'login-overlay', class: 'overlay' });
   document.body.append(box);
   for (const el of behind) el.inert = true;

@@ -109,6 +109,7 @@ class Rebuild(NodeTest):
         self.assertIn(up, sealed)
         self.assertTrue(all(c["recoverable"] == c["parts"] for c in sealed.values()), sealed)
         self.assertIn("恢复", rec["message"])
+        self.assertEqual(status(v)["recovery"]["message"], rec["message"])  # the console's banner
         out = v.ctl("recovery", "status")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(kept, out.stdout)
@@ -158,6 +159,7 @@ class Rebuild(NodeTest):
         self.assertEqual(out.returncode, 0, out.stderr)
         print("reseal ->", out.stdout.strip())
         self.assertEqual(v.ok("GET", "/api/v1/recovery")["sealed_cases"], [])
+        self.assertIsNone(status(v)["recovery"]["message"])
         f = v.ok("GET", f"/api/v1/cases/{q}")
         self.assertEqual(f["parties"][0]["name"], CANARY)
         docs = v.ok("GET", f"/api/v1/cases/{q}/documents")["documents"]
