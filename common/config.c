@@ -1,4 +1,5 @@
 #include "config.h"
+#include "crypto.h"
 #include "error.h"
 #include "log.h"
 #include "jiefen.pb-c.h"
@@ -124,6 +125,9 @@ static const struct option_def options[] = {
     {"link", "clock_skew_seconds", OPT_INT, OFF(clock_skew_seconds), 1, 2592000, "120",
      "A clock further than this from its parent's is reported as skewed (the parent is "
      "the reference)."},
+    {"recovery", "public_key", OPT_STRING, OFF(recovery_public_key), 0, 0, "",
+     "The county's recovery key (jiefend recovery-key): sealed parts are also sealed to "
+     "it, for a node rebuilt from its parent. Empty: none."},
     {"documents", "max_file_kb", OPT_INT, OFF(doc_max_file_kb), 1, 4 << 20, "20480",
      "Largest document that may be attached to a case, in KiB (20 MiB)."},
     {"documents", "max_case_kb", OPT_INT, OFF(doc_max_case_kb), 1, 64 << 20, "204800",
@@ -394,6 +398,17 @@ static int load_handler(void *user, const char *section, const char *name, const
     return 1;
 }
 
+/* [recovery] public_key is a key or nothing. */
+static int check_recovery_key(const struct config *c, const char *path, char *err, size_t errlen)
+{
+    uint8_t pk[32];
+    if (!c->recovery_public_key[0] || crypto_unhex(c->recovery_public_key, pk, sizeof pk) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: [recovery] public_key must be 64 hex digits (as `jiefend "
+                          "recovery-key` prints it)", path);
+    return JF_ECONFIG;
+}
+
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -429,7 +444,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, msg);
         return JF_ECONFIG;
     }
-    return 0;
+    return check_recovery_key(c, path, err, errlen);
 }
 
 int config_check(const struct config *c, char *err, size_t errlen)

@@ -65,6 +65,7 @@ struct config {
     int link_throttle_cooldown_s; /* for this long */
     int link_min_protocol;    /* children speaking an older link protocol are refused */
     int clock_skew_seconds;   /* a peer's clock further off than this is reported */
+    char recovery_public_key[65]; /* [recovery] the tree's recovery key (hex X25519), "" none */
     char access_approval_for[64]; /* [access] what needs a director's approval: archive,print,copy */
     int dept_sign_hours;      /* [departments] 签收 limit, in working hours */
     char work_hours[32];      /* [departments] the working day, "HH:MM-HH:MM" local */

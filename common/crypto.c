@@ -158,6 +158,45 @@ int crypto_unseal(const crypto_identity *id, const uint8_t *in, size_t len,
     return rc == 0 ? 0 : JF_ECRYPTO;
 }
 
+int crypto_recovery_create(const char *path, uint8_t pk[32])
+{
+    uint8_t sk[crypto_box_SECRETKEYBYTES];
+    char hex[sizeof sk * 2 + 2];
+    crypto_box_keypair(pk, sk);
+    sodium_bin2hex(hex, sizeof hex, sk, sizeof sk);
+    strcat(hex, "\n");
+    int rc = write_secret_file(path, hex, strlen(hex));
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(hex, sizeof hex);
+    return rc;
+}
+
+int crypto_recovery_parse(const char *text, uint8_t pk[32], uint8_t sk[32])
+{
+    size_t got = 0;
+    const char *end = NULL;
+    while (*text == ' ' || *text == '\n' || *text == '\r' || *text == '\t')
+        text++;
+    if (sodium_hex2bin(sk, 32, text, strlen(text), NULL, &got, &end) || got != 32 ||
+        end[strspn(end, " \r\n\t")] || crypto_scalarmult_base(pk, sk))
+        return JF_EINVAL;
+    return 0;
+}
+
+int crypto_recovery_box(const uint8_t pk[32], const uint8_t *msg, size_t len, uint8_t *out)
+{
+    _Static_assert(CRYPTO_RECOVERY_OVERHEAD == crypto_box_SEALBYTES, "box overhead");
+    return crypto_box_seal(out, msg, len, pk) ? JF_ECRYPTO : 0;
+}
+
+int crypto_recovery_open(const uint8_t pk[32], const uint8_t sk[32], const uint8_t *in,
+                         size_t len, uint8_t *out)
+{
+    if (len < crypto_box_SEALBYTES)
+        return JF_ECRYPTO;
+    return crypto_box_seal_open(out, in, len, pk, sk) ? JF_ECRYPTO : 0;
+}
+
 void crypto_random(void *buf, size_t n)
 {
     randombytes_buf(buf, n);

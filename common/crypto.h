@@ -58,6 +58,27 @@ void crypto_seal(const crypto_identity *id, const uint8_t *msg, size_t len,
 int crypto_unseal(const crypto_identity *id, const uint8_t *in, size_t len,
                   const uint8_t *ad, size_t adlen, uint8_t *out);
 
+/* The tree's recovery key (docs/operations.md, "Rebuilding a lost node"): an X25519 key
+ * pair whose private half the county keeps offline. Every sealed part a node writes is
+ * also boxed to its public half (crypto_box_seal: only the private half opens it). */
+#define CRYPTO_RECOVERY_OVERHEAD 48 /* crypto_box_SEALBYTES */
+
+/* Makes a new recovery key pair: the private half written to `path` (hex, mode 0600,
+ * O_EXCL), the public half into pk. 0 or a negative errno (-EEXIST). */
+int crypto_recovery_create(const char *path, uint8_t pk[32]);
+
+/* The private half from the text of its file (hex, surrounding white space ignored) and
+ * the public half derived from it. 0 or JF_EINVAL. The caller wipes sk. */
+int crypto_recovery_parse(const char *text, uint8_t pk[32], uint8_t sk[32]);
+
+/* Boxes msg to the recovery public key: out holds len + CRYPTO_RECOVERY_OVERHEAD bytes.
+ * 0 or JF_ECRYPTO (pk is no valid key). */
+int crypto_recovery_box(const uint8_t pk[32], const uint8_t *msg, size_t len, uint8_t *out);
+
+/* Opens a box: out holds len - CRYPTO_RECOVERY_OVERHEAD bytes. 0 or JF_ECRYPTO. */
+int crypto_recovery_open(const uint8_t pk[32], const uint8_t sk[32], const uint8_t *in,
+                         size_t len, uint8_t *out);
+
 /* Fills buf with n random bytes. */
 void crypto_random(void *buf, size_t n);
 

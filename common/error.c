@@ -17,6 +17,7 @@ static const char *jf_messages[] = {
     "no space left for the store",
     "store format newer than this release",
     "restored from a backup: waiting for the parent's copy of this node's chain",
+    "own chain still being fetched back from the parent",
 };
 
 const char *jf_strerror(int code)

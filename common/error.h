@@ -24,6 +24,8 @@ enum {
     JF_ENEWER,              /* the store's format is newer than this release knows */
     JF_ERESTORED,           /* restored from a backup: no own events until the parent's
                              * copy of this node's chain is back (log/backup.h) */
+    JF_ECATCHUP,            /* this node's own chain is still being fetched back from its
+                             * parent (a rebuilt node): no new event until it has caught up */
     JF_ELAST
 };
 

@@ -2,8 +2,9 @@
  * jiefend — the Jiefen node daemon. Parses arguments and hands over to node.c.
  *
  *   jiefend init --data DIR --tier TIER --id ID --name NAME [--http HOST:PORT]
- *                [--time-zone ZONE]
+ *                [--time-zone ZONE] [--rebuild]
  *   jiefend restore --from BACKUP --data DIR
+ *   jiefend recovery-key --out DIR
  *   jiefend --data DIR [--check-config]
  */
 #include "case/migrations.h"
@@ -14,7 +15,9 @@
 #include "log/backup.h"
 #include "node.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,8 +31,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: jiefend init --data DIR --tier village|township|county|city|province\n"
             "                    --id ID --name NAME [--http HOST:PORT] [--time-zone ZONE]\n"
-            "                    [--link-listen tcp://HOST:PORT]\n"
+            "                    [--link-listen tcp://HOST:PORT] [--rebuild]\n"
             "       jiefend restore --from BACKUP --data DIR\n"
+            "       jiefend recovery-key --out DIR\n"
             "       jiefend --data DIR [--check-config]\n"
             "       jiefend --version\n");
 }
@@ -51,16 +55,17 @@ static int cmd_init(int argc, char **argv)
         {"data", required_argument, 0, 'd'}, {"tier", required_argument, 0, 't'},
         {"id", required_argument, 0, 'i'},   {"name", required_argument, 0, 'n'},
         {"http", required_argument, 0, 'h'}, {"time-zone", required_argument, 0, 'z'},
-        {"link-listen", required_argument, 0, 'l'},
+        {"link-listen", required_argument, 0, 'l'}, {"rebuild", no_argument, 0, 'r'},
         {0, 0, 0, 0}};
     struct config cfg;
     const char *dir = NULL;
     char err[NODE_ERR_MAX];
-    int c;
+    int c, rebuild = 0;
     config_defaults(&cfg);
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': dir = optarg; break;
+        case 'r': rebuild = 1; break;
         case 't':
             if ((cfg.tier = config_tier_parse(optarg)) < 0) {
                 fprintf(stderr, "jiefend: --tier must be village, township, county, city or "
@@ -97,12 +102,55 @@ static int cmd_init(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (node_init(dir, &cfg, err, sizeof err)) {
+    if ((rebuild ? node_init_rebuild : node_init)(dir, &cfg, err, sizeof err)) {
         fprintf(stderr, "jiefend: init: %s\n", err);
         return 1;
     }
     printf("initialised %s node %s (%s) in %s\n", config_tier_name(cfg.tier), cfg.node_id,
            cfg.node_name, dir);
+    if (rebuild)
+        printf("rebuild: enrol it with its parent as a successor (jiefenctl enrol request, "
+               "then enrol approve --successor at the parent, enrol install here)\n");
+    return 0;
+}
+
+/* A new recovery key pair for the tree: the private half to DIR/recovery.key (for the
+ * county's offline USB key), the public half to DIR/recovery.pub and stdout. */
+static int cmd_recovery_key(int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'}, {0, 0, 0, 0}};
+    const char *dir = NULL;
+    char path[PATH_MAX], hex[65];
+    uint8_t pk[32];
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'o') {
+            usage(stderr);
+            return 2;
+        }
+        dir = optarg;
+    }
+    if (!dir || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    node_path_in(dir, "recovery.key", path);
+    int rc = path[0] ? crypto_recovery_create(path, pk) : -ENAMETOOLONG;
+    FILE *f = NULL;
+    if (rc == 0) {
+        crypto_hex(pk, sizeof pk, hex);
+        node_path_in(dir, "recovery.pub", path);
+        rc = (f = fopen(path, "wx")) && fprintf(f, "%s\n", hex) > 0 ? 0 : -errno;
+    }
+    if (f && fclose(f) && rc == 0)
+        rc = -errno;
+    if (rc) {
+        fprintf(stderr, "jiefend: recovery-key: %s: %s\n", path, strerror(-rc));
+        return 1;
+    }
+    printf("recovery key written: %s/recovery.key (private: keep it offline, never on a "
+           "node)\nput this in every node's jiefend.conf:\n[recovery]\npublic_key = %s\n",
+           dir, hex);
     return 0;
 }
 
@@ -197,5 +245,7 @@ int main(int argc, char **argv)
         return cmd_init(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "restore") == 0)
         return cmd_restore(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "recovery-key") == 0)
+        return cmd_recovery_key(argc - 1, argv + 1);
     return cmd_run(argc, argv);
 }

@@ -29,6 +29,7 @@
 #include "log/migrate.h"
 #include "log/quarantine.h"
 #include "log/registry.h"
+#include "case/recovery.h"
 #include "log/work.h"
 #include "outbox/courier.h"
 #include "outbox/receipt.h"
@@ -150,6 +151,8 @@ void node_register_folds(void)
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CHECKIN, hazard_fold);
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CONVERTED, hazard_fold);
     fold_set(JIEFEN__EVENT__BODY_HAZARD_CLOSED, hazard_fold);
+    fold_set(JIEFEN__EVENT__BODY_REBUILD_RECOVERY_APPROVED, recovery_fold);
+    fold_set(JIEFEN__EVENT__BODY_REBUILD_RESEALED, recovery_fold);
     fold_set_applied(route_down);
 }
 
@@ -254,6 +257,10 @@ static int open_parts(struct node *n, char *err, size_t errlen)
         node_errf(err, errlen, "out of memory");
         return -1;
     }
+    uint8_t recovery[32];
+    if (n->cfg.recovery_public_key[0] &&
+        crypto_unhex(n->cfg.recovery_public_key, recovery, sizeof recovery) == 0)
+        eventlog_set_recovery(n->log, recovery);
     return 0;
 }
 

@@ -36,6 +36,11 @@ void node_path_in(const char *dir, const char *name, char *out);
  * returns non-zero with the reason in err and leaves no node behind. */
 int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen);
 
+/* The same for a node rebuilt on an empty disk (docs/operations.md, "Rebuilding a lost
+ * node"): a new key, and an empty log without its first event, since its chain is fetched
+ * back from its parent once the parent enrols it as the successor of its old key. */
+int node_init_rebuild(const char *dir, const struct config *cfg, char *err, size_t errlen);
+
 /* Opens the node in `dir`: config, identity, lock, store. Returns NULL with the reason in
  * err. With check_only, stops after the config is loaded and checked. */
 struct node *node_new(const char *dir, int check_only, char *err, size_t errlen);

@@ -45,7 +45,8 @@ static void genesis_done(void *arg, int status)
     ((struct genesis *)arg)->status = status;
 }
 
-static int create_store(const char *dir, const struct config *cfg, const crypto_identity *id)
+static int create_store(const char *dir, const struct config *cfg, const crypto_identity *id,
+                        int genesis)
 {
     char path[PATH_MAX];
     store *st = NULL;
@@ -61,7 +62,7 @@ static int create_store(const char *dir, const struct config *cfg, const crypto_
     if (rc == 0)
         rc = eventlog_new(st, id, cfg->node_id, &log);
     struct genesis g = {cfg, id, -1};
-    if (rc == 0 && (rc = eventlog_submit(log, genesis_apply, genesis_done, &g)) == 0) {
+    if (rc == 0 && genesis && (rc = eventlog_submit(log, genesis_apply, genesis_done, &g)) == 0) {
         eventlog_flush(log);
         rc = g.status;
     }
@@ -84,7 +85,8 @@ static void init_cleanup(const char *dir)
     rmdir(dir);
 }
 
-int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen)
+static int init_dir(const char *dir, const struct config *cfg, int genesis, char *err,
+                    size_t errlen)
 {
     node_register_folds();
     char path[PATH_MAX];
@@ -126,7 +128,7 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
     }
     if (rc == 0) {
         step = "store";
-        rc = create_store(dir, cfg, id);
+        rc = create_store(dir, cfg, id, genesis);
     }
     crypto_identity_free(&id);
     if (rc) {
@@ -135,4 +137,14 @@ int node_init(const char *dir, const struct config *cfg, char *err, size_t errle
         return -1;
     }
     return 0;
+}
+
+int node_init(const char *dir, const struct config *cfg, char *err, size_t errlen)
+{
+    return init_dir(dir, cfg, 1, err, errlen);
+}
+
+int node_init_rebuild(const char *dir, const struct config *cfg, char *err, size_t errlen)
+{
+    return init_dir(dir, cfg, 0, err, errlen);
 }

@@ -112,7 +112,7 @@ class Tree:
         return "proto" if inc.endswith(".pb-c.h") else None
 
     def allowed(self, src, dst):
-        shared = ("common/utf8", "common/receipt", "common/archcheck")
+        shared = ("common/utf8", "common/receipt", "common/archcheck", "common/zipout")
         ok = ALLOWED["common" if src in shared else src]
         return dst in ok or (dst in shared and "common" in ok) or \
             (src in shared and dst == "common")

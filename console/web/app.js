@@ -137,12 +137,15 @@ function onLive({ event, data }) {
 // /api/v1/status "clock"; the parent is the reference, so only a child is ever told); and
 // of a node whose disk is too full to take new writes ("disk": read-only until freed), or
 // that was restored from a backup and takes no writes until its parent has given back its
-// own records ("backup.restored").
+// own records ("backup.restored"); and of a node rebuilt from its parent, still fetching
+// its records or with parties' details still sealed ("recovery": jiefenctl recovery
+// status names the cases).
 async function clockBanner() {
   const box = $('clock-banner');
   const diskBox = $('disk-banner');
+  const recoveryBox = $('recovery-banner');
   try {
-    const { clock, disk, backup } = await get('/api/v1/status');
+    const { clock, disk, backup, recovery } = await get('/api/v1/status');
     box.hidden = !clock.skewed;
     clear(box, clock.skewed ? banner(clock.text, 'warn') : null);
     const restored = backup && backup.restored;
@@ -150,15 +153,20 @@ async function clockBanner() {
       : restored ? '本节点由备份恢复，正在从上级节点取回本节点已上报的记录；取回之前暂停写入' : null;
     diskBox.hidden = !text;
     clear(diskBox, text ? banner(text, 'error') : null);
+    const note = recovery && recovery.message;
+    recoveryBox.hidden = !note;
+    clear(recoveryBox, note ? banner(`${note}（涉及 ${recovery.sealed_parts} 项密封信息）`, 'warn') : null);
   } catch {
     box.hidden = true;  // the page itself reports what is wrong with the node
     diskBox.hidden = true;
+    recoveryBox.hidden = true;
   }
 }
 
 function loggedOutShell() {
   $('clock-banner').hidden = true;
   $('disk-banner').hidden = true;
+  $('recovery-banner').hidden = true;
   clear($('who'));
   clear($('search'));
   forgetSearch();
@@ -211,7 +219,7 @@ function showLogin(message, kind = 'info') {
 function loginOver(err) {
   if ($('login-overlay')) return;
   const before = session.user.user;
-  const behind = ['main', 'nav', 'search', 'who', 'clock-banner', 'disk-banner'].map($);
+  const behind = ['main', 'nav', 'search', 'who', 'clock-banner', 'disk-banner', 'recovery-banner'].map($);
   const box = h('div', { id: 'login-overlay', class: 'overlay' });
   document.body.append(box);
   for (const el of behind) el.inert = true;

@@ -90,6 +90,9 @@ void reply_store_error(struct api_call *c, int rc)
         return reply_error(c, 503, "restored_catching_up", NULL,
                            "本节点由备份恢复，正在从上级节点取回本节点已上报的记录；取回之前暂停写入，"
                            "请稍后再试");
+    if (rc == JF_ECATCHUP)
+        return reply_error(c, 503, "rebuilding", NULL,
+                           "本节点正在从上级取回原有记录（重建中），完成前不能写入，请稍后再试");
     log_error("api", "%s: store error (%s)", c->route, jf_strerror(rc));
     /* LMDB passes a short write on a full disk through as EIO: measured again, it tells. */
     int full = rc == JF_EFULL || rc == MDB_MAP_FULL || rc == ENOSPC || rc == -ENOSPC ||

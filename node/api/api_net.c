@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "error.h"
 #include "log/fold.h"
+#include "log/eventlog.h"
 #include "log/ingest.h"
 #include "log/quarantine.h"
 #include "log.h"
@@ -122,6 +123,28 @@ static const char *tier_label(int tier)
     return t ? t : "unknown";
 }
 
+/* A successor (a child rebuilt on an empty disk, docs/operations.md) must be a child of
+ * ours, unrevoked, asking with a new key. Frees known. */
+static int check_successor(struct api_op *o, Jiefen__NodeInfo *known,
+                           const Jiefen__EnrolRequest *req)
+{
+    const char *self = o->c->api->dep.cfg->node_id;
+    int ours = known && !known->revoked && strcmp(known->parent, self) == 0 &&
+               known->tier == req->tier;
+    int same = ours && known->public_key.len == CRYPTO_PK_LEN &&
+               memcmp(known->public_key.data, req->public_key.data, CRYPTO_PK_LEN) == 0;
+    registry_free(&known);
+    if (!ours)
+        return op_refuse(o, 409, "not_a_child", "request",
+                         "节点 %s 不是本节点的下级（或已吊销、层级不符），不能作为重建节点接入",
+                         req->node_id);
+    if (same)
+        return op_refuse(o, 409, "same_key", "request",
+                         "申请中的密钥与节点 %s 现有密钥相同：重建节点须使用新密钥",
+                         req->node_id);
+    return 0;
+}
+
 /* Why this node cannot take `req` as its child, or NULL. */
 static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequest *req)
 {
@@ -136,6 +159,8 @@ static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
     int rc = registry_get(api->dep.st, txn, req->node_id, &known);
     if (rc)
         return rc;
+    if (json_is_true(json_object_get(o->in, "successor")))
+        return check_successor(o, known, req);
     /* The same child asking again (its bundle was lost) gets a new bundle; anyone else
      * asking for a used id is refused. */
     int again = known && !known->revoked &&
@@ -146,6 +171,29 @@ static int check_request(struct api_op *o, MDB_txn *txn, const Jiefen__EnrolRequ
     registry_free(&known);
     if (taken)
         return op_refuse(o, 409, "duplicate_id", "request", "节点编号 %s 已被使用", req->node_id);
+    return 0;
+}
+
+/* The key rotation of a rebuilt child: its new certificate, the key it had, and the first
+ * seq the new key signs (after every event of it this node holds), as the event to append. */
+static int successor_event(eventlog_tx *tx, const char *child, Jiefen__SignedCert *sc,
+                           uint8_t old_pk[CRYPTO_PK_LEN], Jiefen__RebuildSuccession *su,
+                           Jiefen__Event *ev)
+{
+    uint64_t head;
+    uint8_t hash[CRYPTO_HASH_LEN];
+    int rc = registry_key(tx->st, tx->txn, child, old_pk);
+    if (rc == 0)
+        rc = eventlog_head(tx->st, tx->txn, child, &head, hash);
+    if (rc)
+        return rc;
+    su->cert = sc;
+    su->previous_key = (ProtobufCBinaryData){CRYPTO_PK_LEN, old_pk};
+    su->from_seq = head + 1;
+    ev->body_case = JIEFEN__EVENT__BODY_REBUILD_SUCCESSION;
+    ev->rebuild_succession = su;
+    log_info("enrol", "%s rebuilt: a new key signs its events from seq %llu", child,
+             (unsigned long long)su->from_seq);
     return 0;
 }
 
@@ -162,6 +210,11 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.body_case = JIEFEN__EVENT__BODY_CHILD_ENROLLED;
     ev.child_enrolled = &ce;
+    Jiefen__RebuildSuccession su = JIEFEN__REBUILD_SUCCESSION__INIT;
+    uint8_t old_pk[CRYPTO_PK_LEN];
+    if (json_is_true(json_object_get(o->in, "successor")) &&
+        (rc = successor_event(tx, req->node_id, &sc, old_pk, &su, &ev)))
+        goto out;
     /* The child's chain: our certificate, then ours up to the root. */
     Jiefen__SignedCert *chain[17];
     size_t nchain = 0;
@@ -174,6 +227,8 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
     b.chain = chain;
     b.n_chain = nchain;
     b.parent_endpoint = (char *)(endpoint[0] ? endpoint : api->dep.cfg->link_listen);
+    b.rebuild_previous_key = su.previous_key;
+    b.rebuild_from_seq = su.from_seq;
     if ((rc = party_key_box(tx->st, tx->txn, api->dep.id, req->public_key.data, &b.party_key)))
         log_error("enrol", "the party key could not be boxed for %s: %s", req->node_id,
                   jf_strerror(rc));
@@ -193,6 +248,7 @@ static int issue_cert(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolRequ
         free(text);
     }
     free(b.party_key.data);
+out:
     cert_signed_clear(&sc);
     return rc;
 }
@@ -257,6 +313,25 @@ static int check_bundle(struct api_op *o, const Jiefen__EnrolBundle *b,
     return 0;
 }
 
+/* A successor's bundle: no event yet (its chain is fetched back first, selfsync.h); the
+ * ancestors, its own key history and the chain floor are recorded. */
+static int install_successor(eventlog_tx *tx, const Jiefen__EnrolBundle *b,
+                             const Jiefen__Certificate *c)
+{
+    const char *self = c->node_id;
+    int rc = b->rebuild_previous_key.len == CRYPTO_PK_LEN ? 0 : JF_EINVAL;
+    if (rc == 0)
+        rc = fold_enrolment_chain(tx->st, tx->txn, b->chain[0], b->chain + 1, b->n_chain - 1);
+    if (rc == 0)
+        rc = registry_put(tx->st, tx->txn, self, c->name, c->tier,
+                          b->rebuild_previous_key.data, c->issuer);
+    if (rc == 0)
+        rc = registry_succeed(tx->st, tx->txn, self, c->public_key.data, b->rebuild_from_seq);
+    if (rc == 0)
+        rc = store_meta_put_u64(tx->st, tx->txn, EVENTLOG_CHAIN_FLOOR, b->rebuild_from_seq - 1);
+    return rc;
+}
+
 static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle *b,
                    const Jiefen__Certificate *c)
 {
@@ -271,7 +346,7 @@ static int install(eventlog_tx *tx, struct api_op *o, const Jiefen__EnrolBundle 
     if (rc == JF_ECRYPTO)
         return op_refuse(o, 400, "invalid_field", "bundle", "证书包中的当事人标识密钥无法解开");
     if (rc == 0)
-        rc = op_append(tx, o, &ev);
+        rc = b->rebuild_from_seq ? install_successor(tx, b, c) : op_append(tx, o, &ev);
     if (rc == 0)
         rc = save_bundle(tx->st, tx->txn, b);
     if (rc == 0)
@@ -295,7 +370,8 @@ static int enrol_install_apply(eventlog_tx *tx, struct api_op *o)
              !(b = jiefen__enrol_bundle__unpack(NULL, len, buf)))
         rc = op_refuse(o, 400, "invalid_field", "bundle", "证书包已损坏");
     if (rc == 0 && (rc = check_bundle(o, b, &c)) == 0 && (rc = install(tx, o, b, c)) == 0)
-        o->out = json_pack("{s:s, s:s}", "parent", c->issuer, "endpoint", b->parent_endpoint);
+        o->out = json_pack("{s:s, s:s, s:b}", "parent", c->issuer, "endpoint",
+                           b->parent_endpoint, "successor", b->rebuild_from_seq > 0);
     if (c)
         jiefen__certificate__free_unpacked(c, NULL);
     if (b)

@@ -172,6 +172,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     uint64_t format = 0;
     migrate_format(api->dep.st, txn, &format);
     json_t *backup = api_backup_status(api, txn);
+    json_t *recovery = api_recovery_json(api, txn, 0);
     store_txn_abort(txn);
     store_usage(api->dep.st, &used, &map);
     crypto_hex(crypto_identity_pk(api->dep.id), CRYPTO_PK_LEN, pk_hex);
@@ -192,6 +193,7 @@ void route_status(struct api_call *c, const http_request *r, const char *tail)
     json_object_set_new(out, "enrolment", enrolment_json(api));
     json_object_set_new(out, "clock", clockskew_json(api->dep.clock));
     json_object_set_new(out, "backup", backup);
+    json_object_set_new(out, "recovery", recovery ? recovery : json_null());
     if (api->dep.docs)
         json_object_set_new(out, "documents", doclane_json(api->dep.docs));
     reply_json(c, 200, out);

@@ -71,6 +71,14 @@ void route_reports(struct api_call *c, const http_request *r, const char *tail);
 void route_report_export(struct api_call *c, const http_request *r, const char *tail);
 void route_warnings(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_recovery.c: a node rebuilt from its parent, its sealed parts (case/recovery.h). The
+ * JSON of GET /api/v1/recovery (with its list of cases or without), also in status; NULL on
+ * a store error. */
+json_t *api_recovery_json(struct api *api, MDB_txn *txn, int with_cases);
+void route_recovery(struct api_call *c, const http_request *r, const char *tail);
+void route_recovery_approve(struct api_call *c, const http_request *r, const char *tail);
+void route_recovery_reseal(struct api_call *c, const http_request *r, const char *tail);
+
 /* api_hazard.c: the 苗头隐患 register. */
 void route_hazard_list(struct api_call *c, const http_request *r, const char *tail);
 void route_hazard_add(struct api_call *c, const http_request *r, const char *tail);

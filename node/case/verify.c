@@ -25,6 +25,7 @@ struct walk {
     uint64_t next_seq;
     uint8_t prev[CRYPTO_HASH_LEN];
     char docs[BLOB_PATH_MAX];  /* the document blobs (blob.h) */
+    uint64_t own_since;        /* this node's key signs from here (1 unless rebuilt) */
 };
 
 static void problem(struct verify_report *r, const char *origin, uint64_t seq,
@@ -62,8 +63,10 @@ static void check_sealed(struct walk *w, const MDB_val *k, const envelope *e)
     const Jiefen__Event *ev = e->event;
     MDB_val d;
     if (store_get(w->txn, w->st->sealed, k->mv_data, k->mv_size, &d)) {
-        /* Ancestors hold other origins' events without their personal data. */
-        if (strcmp(ev->origin, w->self) == 0)
+        /* Ancestors hold other origins' events without their personal data; a rebuilt
+         * node its own from before the rebuild until they are re-sealed (recovery.h, which
+         * lists them). */
+        if (strcmp(ev->origin, w->self) == 0 && ev->seq >= w->own_since)
             problem(w->r, ev->origin, ev->seq, ev->case_id, "sealed part missing");
         return;
     }
@@ -86,19 +89,18 @@ int verify_signature(store *st, MDB_txn *txn, const crypto_identity *id, const c
                      const envelope *e)
 {
     uint8_t pk[32];
-    Jiefen__NodeInfo *ni = NULL;
+    uint64_t until;
     const char *origin = e->event->origin;
-    if (strcmp(origin, self) == 0) {
+    /* The key that signed this seq: a rebuilt node's events before its rebuild were signed
+     * by the key it had then (registry_key_at). */
+    int rc = registry_key_at(st, txn, origin, e->event->seq, pk, &until);
+    if (rc == JF_EINVAL) /* revoked: its events stay, checked by its last key */
+        rc = 0;
+    if (rc && strcmp(origin, self) == 0) {
         memcpy(pk, crypto_identity_pk(id), sizeof pk);
-    } else {
-        int known = registry_get(st, txn, origin, &ni) == 0 && ni && ni->public_key.len == 32;
-        if (known)
-            memcpy(pk, ni->public_key.data, sizeof pk);
-        registry_free(&ni);
-        if (!known)
-            return JF_ENOTFOUND;
+        rc = 0;
     }
-    return envelope_verify(e, pk);
+    return rc ? JF_ENOTFOUND : envelope_verify(e, pk);
 }
 
 static void check_signature(struct walk *w, const envelope *e)
@@ -286,7 +288,11 @@ int verify_run(store *st, MDB_txn *txn, const crypto_identity *id, const char *s
                struct verify_report *out)
 {
     memset(out, 0, sizeof *out);
-    struct walk w = {.st = st, .txn = txn, .id = id, .self = self, .r = out};
+    struct walk w = {.st = st, .txn = txn, .id = id, .self = self, .r = out, .own_since = 1};
+    Jiefen__NodeInfo *ni = NULL;
+    if (registry_get(st, txn, self, &ni) == 0 && ni)
+        w.own_since = registry_key_since(ni);
+    registry_free(&ni);
     int rc = blob_dir(st, 0, w.docs);
     if (rc == 0)
         rc = walk_events(&w);

@@ -56,6 +56,9 @@ int cmd_enrol_root(struct ctl *ctl, int argc, char **argv);
 int cmd_enrol_request(struct ctl *ctl, int argc, char **argv);
 int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv);
 int cmd_enrol_install(struct ctl *ctl, int argc, char **argv);
+int cmd_recovery(struct ctl *ctl, int argc, char **argv);
+int cmd_recovery_approve(struct ctl *ctl, int argc, char **argv);
+int cmd_recovery_reseal(struct ctl *ctl, int argc, char **argv);
 int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_network.c */

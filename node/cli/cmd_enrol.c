@@ -1,5 +1,6 @@
 /*
- * cmd_enrol — `enrol root|request|approve|install|revoke`: joining the tier tree. The
+ * cmd_enrol — `enrol root|request|approve|install|revoke`: joining the tier tree; and
+ * `recovery [approve|reseal]`: a node rebuilt from its parent (docs/operations.md). The
  * armoured texts the daemon answers (a request, a bundle) go to --out FILE or stdout; such a
  * FILE is opened before the request and written only once the text is there.
  */
@@ -26,6 +27,12 @@ static const struct option out_opts[] = {
     {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 static const struct option approve_opts[] = {
     {"endpoint", required_argument, NULL, 'e'}, {"out", required_argument, NULL, 'o'},
+    {"successor", no_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
+static const struct option recovery_approve_opts[] = {
+    {"reason", required_argument, NULL, 'r'}, {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0}};
+static const struct option reseal_opts[] = {
+    {"key", required_argument, NULL, 'K'}, {"approval", required_argument, NULL, 'P'},
     {NULL, 0, NULL, 0}};
 static const struct option revoke_opts[] = {
     {"reason", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
@@ -167,7 +174,8 @@ int cmd_enrol_approve(struct ctl *ctl, int argc, char **argv)
         rc = args_read_text(a.pos, &text);
     if (rc == 0)
         rc = out_open(&o, a.out);
-    if (rc == 0 && (api_set(req, "request", text) || api_set(req, "endpoint", a.endpoint)))
+    if (rc == 0 && (api_set(req, "request", text) || api_set(req, "endpoint", a.endpoint) ||
+                    (a.successor && json_object_set_new(req, "successor", json_true()))))
         rc = msg_oom();
     if (rc == 0)
         rc = api_post(ctl, "/api/v1/enrol/approve", req, &r);
@@ -197,8 +205,11 @@ int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
     if (rc == 0)
         rc = api_post(ctl, "/api/v1/enrol/install", req, &r);
     if (rc == 0)
-        rc = api_confirm(ctl, r, "已接入 %s 之下，正在连接 %s", field_str(r, "parent"),
-                         field_str(r, "endpoint"));
+        rc = api_confirm(ctl, r, "已接入 %s 之下，正在连接 %s%s", field_str(r, "parent"),
+                         field_str(r, "endpoint"),
+                         json_is_true(json_object_get(r, "successor"))
+                             ? "；正在从上级取回本节点的原有记录（jiefenctl recovery status 查看进度）"
+                             : "");
     json_decref(r);
     json_decref(req);
     free(text);
@@ -213,4 +224,100 @@ int cmd_enrol_revoke(struct ctl *ctl, int argc, char **argv)
         rc = args_check_text("NODE", a.pos);
     const char *kv[] = {"node_id", a.pos, "reason", a.reason};
     return rc ? rc : api_post_fields(ctl, "/api/v1/enrol/revoke", kv, 4, "已撤销", "node_id");
+}
+
+/* ---- recovery: a node rebuilt from its parent ------------------------------------- */
+
+static void print_recovery(const json_t *r)
+{
+    json_t *cases = json_object_get(r, "sealed_cases"), *c;
+    size_t i;
+    if (json_is_true(json_object_get(r, "rebuilding")))
+        printf("重建中：已取回本节点记录 %lld / %lld 条\n",
+               (long long)json_integer_value(json_object_get(r, "own_head")),
+               (long long)json_integer_value(json_object_get(r, "chain_floor")));
+    printf("县级恢复密钥：%s\n",
+           json_is_true(json_object_get(r, "recovery_key")) ? "已配置" : "未配置");
+    if (!json_array_size(cases)) {
+        printf("没有仍为密封状态的当事人信息\n");
+        return;
+    }
+    printf("以下案件的当事人信息仍为密封状态（本节点无法读取）：\n");
+    json_array_foreach(cases, i, c)
+        printf("  %s  %lld 项（可用恢复密钥恢复 %lld 项）\n",
+               field_str(c, "case_id")[0] ? field_str(c, "case_id") : "（隐患登记）",
+               (long long)json_integer_value(json_object_get(c, "parts")),
+               (long long)json_integer_value(json_object_get(c, "recoverable")));
+    if (field_str(r, "message")[0])
+        printf("%s\n", field_str(r, "message"));
+}
+
+int cmd_recovery(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    json_t *r;
+    int rc = api_call(ctl, "GET", "/api/v1/recovery", NULL, 0, &r);
+    if (rc)
+        return rc;
+    if (ctl->json)
+        rc = api_print_json(r);
+    else
+        print_recovery(r);
+    json_decref(r);
+    return rc;
+}
+
+int cmd_recovery_approve(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    struct out_file o = {NULL, -1, 0};
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? net_args_parse(argc, argv, "recovery approve", recovery_approve_opts, "NODE",
+                                  &a)
+                 : msg_oom();
+    if (rc == 0 && !(rc = args_check_text("NODE", a.pos)))
+        rc = out_open(&o, a.out);
+    if (rc == 0 && (api_set(req, "node", a.pos) || api_set(req, "reason", a.reason)))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = api_post(ctl, "/api/v1/recovery/approvals", req, &r);
+    if (rc == 0)
+        rc = emit_armour(ctl, r, "approval", &o);
+    if (rc == 0 && o.path && !ctl->json && strcmp(o.path, "-") != 0)
+        rc = api_confirm(ctl, r, "已批准恢复节点 %s 的密封信息，批准文件已写入 %s",
+                         field_str(r, "node"), o.path);
+    out_abandon(&o);
+    json_decref(r);
+    json_decref(req);
+    return rc;
+}
+
+int cmd_recovery_reseal(struct ctl *ctl, int argc, char **argv)
+{
+    struct net_args a = {0};
+    char *key = NULL, *approval = NULL;
+    json_t *req = json_object(), *r = NULL;
+    int rc = req ? net_args_parse(argc, argv, "recovery reseal", reseal_opts, NULL, &a)
+                 : msg_oom();
+    if (rc == 0 && (!a.key || !a.approval))
+        rc = msg_usage_as("missing_option", "需要 --key FILE（县级恢复密钥）和 --approval "
+                                            "FILE（县级中心的批准文件）");
+    if (rc == 0 && !(rc = args_read_text(a.key, &key)))
+        rc = args_read_text(a.approval, &approval);
+    if (rc == 0 && (api_set(req, "recovery_key", key) || api_set(req, "approval", approval)))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = api_post(ctl, "/api/v1/recovery/reseal", req, &r);
+    if (rc == 0)
+        rc = api_confirm(ctl, r, "已恢复 %lld 个案件的 %lld 项密封信息（批准 %s）",
+                         (long long)json_integer_value(json_object_get(r, "cases")),
+                         (long long)json_integer_value(json_object_get(r, "parts")),
+                         field_str(r, "approval"));
+    if (key)
+        memset(key, 0, strlen(key));
+    json_decref(r);
+    json_decref(req);
+    free(key);
+    free(approval);
+    return rc;
 }

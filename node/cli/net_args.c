@@ -33,6 +33,9 @@ static int take_net_option(void *arg, int c, char **argv)
     case 'T': return add_target(a, optarg);
     case 's': a->subtree = 1; return 0;
     case 'a': a->all = 1; return 0;
+    case 'S': a->successor = 1; return 0;
+    case 'K': return args_set_once(&a->key, "key", optarg);
+    case 'P': return args_set_once(&a->approval, "approval", optarg);
     default: return args_bad_option(c, argv);
     }
 }

@@ -13,13 +13,15 @@
 struct net_args {
     const char *pos;        /* the positional argument (FILE, NODE, ID), if any */
     const char *out, *endpoint, *reason, *note, *kind, *title, *body, *case_id, *actor;
+    const char *key, *approval; /* recovery reseal: --key FILE, --approval FILE */
     json_t *to;             /* --to NODE, repeated: an array, NULL until the first */
-    int subtree, all;
+    int subtree, all, successor;
 };
 
 /* Parses the arguments of the command `name`: the options of opts (by their getopt values:
  * 'o' --out, 'e' --endpoint, 'r' --reason, 'n' --note, 'k' --kind, 't' --title, 'b' --body,
- * 'c' --case, 'A' --actor, 'T' --to, 's' --subtree, 'a' --all) and, when pos names one, the positional
+ * 'c' --case, 'A' --actor, 'T' --to, 's' --subtree, 'a' --all, 'S' --successor,
+ * 'K' --key, 'P' --approval) and, when pos names one, the positional
  * argument. 0 or the exit code. */
 int net_args_parse(int argc, char **argv, const char *name, const struct option *opts,
                    const char *pos, struct net_args *a);

@@ -25,17 +25,22 @@ static int caught_up(store *st, uint64_t head)
     return rc;
 }
 
-/* Whether this node is restored, and its own head. */
+/* Whether this node must fetch its own chain back (restored from a backup, or rebuilt and
+ * still below its chain floor), and its own head. */
 static int own_state(store *st, const char *self, int *restored, uint64_t *head)
 {
     MDB_txn *txn;
     uint8_t hash[CRYPTO_HASH_LEN];
+    uint64_t floor = 0;
     int rc = store_txn_begin(st, MDB_RDONLY, &txn);
     if (rc)
         return rc;
     if ((rc = eventlog_restored(st, txn, restored)) == 0)
         rc = eventlog_head(st, txn, self, head, hash);
+    if (rc == 0)
+        rc = store_meta_get_u64(st, txn, EVENTLOG_CHAIN_FLOOR, &floor);
     store_txn_abort(txn);
+    *restored = *restored || *head < floor;
     return rc;
 }
 

@@ -1,9 +1,12 @@
 /*
  * selfsync — a node fetches its own chain back from its parent. The parent holds every
  * event of each child's chain (what the uplink shipped); a node whose store is older than
- * that (restored from an old backup: log/backup.h, eventlog_restored) appends nothing of
- * its own until it has taken those events back, so it never signs a second event under a
- * seq the parent has already seen (an equivocation). The exchange, on the link:
+ * that appends nothing of its own until it has taken those events back, so it never signs a
+ * second event under a seq the parent has already seen (an equivocation). Two kinds of node
+ * do: one restored from an old backup (log/backup.h: the restored mark, eventlog_restored),
+ * and one rebuilt on an empty disk and enrolled as its old identity's successor (its chain
+ * floor, EVENTLOG_CHAIN_FLOOR, the parent's head of it; docs/operations.md). Both are
+ * "restored" below. The exchange, on the link:
  *
  *   child:  a resync Heads lists the parent's head P of the child's chain. Restored, with
  *           its own head L: P <= L, it has caught up (the mark is cleared); else it sends
@@ -14,9 +17,9 @@
  *           key and hash links, folded), then asks again from its new head until it reaches
  *           the head named, and then clears the mark.
  *
- * Meant to be reused wherever a node must get its own chain back from its parent (a village
- * rebuilt from its township). The sealed parts of those events (personal data) are not on
- * the parent and do not come back. Pure functions over the store: the link ends send.
+ * The sealed parts of those events (personal data) are not on
+ * the parent and do not come back (a rebuilt node reseals them with the county's recovery
+ * key: case/recovery.h). Pure functions over the store: the link ends send.
  */
 #ifndef JIEFEN_SELFSYNC_H
 #define JIEFEN_SELFSYNC_H

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "log/eventlog.h"
 #include "log/registry.h"
+#include "link/selfsync.h"
 
 #include <errno.h>
 #include <stdio.h>

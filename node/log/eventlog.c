@@ -40,6 +40,8 @@ struct eventlog {
     uint64_t appended_total, batches_total;
     _Atomic int64_t clock_offset; /* set on the loop, read by appends on the pool */
     int space_low;             /* the batch being run began below the free-space floor */
+    int has_recovery;
+    uint8_t recovery_pk[32];   /* the tree's recovery key (eventlog_set_recovery) */
     void (*on_commit)(void *, unsigned, unsigned);
     void *on_commit_arg;
     void (*on_submit)(void *);
@@ -336,6 +338,36 @@ int eventlog_put_sealed(eventlog_tx *tx, MDB_dbi dbi, const uint8_t *key, size_t
     return rc;
 }
 
+void eventlog_set_recovery(eventlog *el, const uint8_t *pk)
+{
+    el->has_recovery = pk != NULL;
+    if (pk)
+        memcpy(el->recovery_pk, pk, sizeof el->recovery_pk);
+}
+
+/* The place of the next event: the head, unless this node's chain is still being fetched
+ * back (EVENTLOG_CHAIN_FLOOR). */
+static int next_place(eventlog_tx *tx, uint64_t *seq, uint8_t prev[CRYPTO_HASH_LEN])
+{
+    uint64_t floor = 0;
+    int rc = eventlog_head(tx->st, tx->txn, tx->el->origin, seq, prev);
+    if (rc == 0)
+        rc = store_meta_get_u64(tx->st, tx->txn, EVENTLOG_CHAIN_FLOOR, &floor);
+    return rc ? rc : *seq < floor ? JF_ECATCHUP : 0;
+}
+
+/* The sealed part boxed to the recovery key, into ev->recovery_box (malloc'd). */
+static int recovery_box(const eventlog *el, Jiefen__Event *ev, const uint8_t *sealed,
+                        size_t len)
+{
+    if (!el->has_recovery || !sealed)
+        return 0;
+    ev->recovery_box.len = len + CRYPTO_RECOVERY_OVERHEAD;
+    if (!(ev->recovery_box.data = malloc(ev->recovery_box.len)))
+        return -ENOMEM;
+    return crypto_recovery_box(el->recovery_pk, sealed, len, ev->recovery_box.data);
+}
+
 void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms)
 {
     el->clock_offset = offset_ms;
@@ -354,7 +386,7 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     if (rc == 0 && restored)
         rc = JF_ERESTORED;
     if (rc == 0)
-        rc = eventlog_head(tx->st, tx->txn, el->origin, &seq, prev);
+        rc = next_place(tx, &seq, prev);
     if (rc)
         return rc;
     ev->origin = el->origin;
@@ -374,9 +406,14 @@ int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
     if ((rc = fold_apply(tx->st, tx->txn, el->origin, ev)))
         return rc == JF_ELATER ? JF_EINVAL : rc;
 
-    uint8_t *bytes;
+    uint8_t *bytes = NULL;
     size_t len;
-    if ((rc = envelope_sign(el->id, ev, &bytes, &len, hash)))
+    if ((rc = recovery_box(el, ev, sealed, sealed_len)) == 0)
+        rc = envelope_sign(el->id, ev, &bytes, &len, hash);
+    free(ev->recovery_box.data);
+    ev->recovery_box.data = NULL;
+    ev->recovery_box.len = 0;
+    if (rc)
         return rc;
     uint8_t key[STORE_KEY_MAX];
     size_t klen = store_event_key(el->origin, ev->seq, key);

@@ -76,10 +76,20 @@ void eventlog_commit(eventlog *el);
  * clock minus its parent's when known to be skewed, 0 otherwise (see case/clockskew.h). */
 void eventlog_set_clock_offset(eventlog *el, int64_t offset_ms);
 
+/* From now on every sealed part is also boxed to the tree's recovery key pk (the event's
+ * recovery_box, crypto_recovery_box), which travels up with the log; NULL: none. */
+void eventlog_set_recovery(eventlog *el, const uint8_t *pk);
+
+/* The meta record (u64) below which this node's own chain is not its to write: while its
+ * head is below it (a rebuilt node fetching its chain back from its parent), every
+ * eventlog_append refuses with JF_ECATCHUP. */
+#define EVENTLOG_CHAIN_FLOOR "chain_floor"
+
 /* Appends `ev` (its body and case_id set by the caller) with optional sealed bytes.
  * Sets ev->origin, seq, prev_hash, time_ms, clock_offset_ms and sealed_hash. Returns 0 or
  * a negative code (JF_EINVAL if the event does not apply to its case; JF_EFULL below the
- * store's free-space floor: the batch began with the disk too full for new events). */
+ * store's free-space floor: the batch began with the disk too full for new events;
+ * JF_ECATCHUP below EVENTLOG_CHAIN_FLOOR). Sets ev->recovery_box with a recovery key. */
 int eventlog_append(eventlog_tx *tx, Jiefen__Event *ev, const uint8_t *sealed,
                     size_t sealed_len);
 

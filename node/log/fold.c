@@ -35,24 +35,57 @@ static int fold_child_enrolled(store *st, MDB_txn *txn, const Jiefen__Event *ev)
     return rc;
 }
 
-/* This node's own certificate and chain name its ancestors and their keys. */
-static int fold_enrolled(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+int fold_enrolment_chain(store *st, MDB_txn *txn, const Jiefen__SignedCert *cert,
+                         Jiefen__SignedCert *const *chain, size_t n)
 {
-    if (strcmp(ev->origin, self))
-        return 0; /* a child's copy; its parent's child_enrolled already told us */
-    const Jiefen__Enrolled *e = ev->enrolled;
     int rc = 0;
-    for (size_t i = 0; i <= e->n_chain && rc == 0; i++) {
-        const Jiefen__SignedCert *sc = i == 0 ? e->cert : e->chain[i - 1];
+    for (size_t i = 0; i <= n && rc == 0; i++) {
+        const Jiefen__SignedCert *sc = i == 0 ? cert : chain[i - 1];
         Jiefen__Certificate *c;
         if (!sc || cert_decode(sc, &c))
             return JF_EINVAL;
-        /* Signatures were checked against the chain at install; here only the facts. */
         int root = strcmp(c->issuer, c->node_id) == 0;
         rc = registry_put(st, txn, c->node_id, c->name, c->tier, c->public_key.data,
                           root ? "" : c->issuer);
         jiefen__certificate__free_unpacked(c, NULL);
     }
+    return rc;
+}
+
+/* This node's own certificate and chain name its ancestors and their keys. */
+static int fold_enrolled(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    if (strcmp(ev->origin, self))
+        return 0; /* a child's copy; its parent's child_enrolled already told us */
+    /* Signatures were checked against the chain at install; here only the facts. */
+    const Jiefen__Enrolled *e = ev->enrolled;
+    return fold_enrolment_chain(st, txn, e->cert, e->chain, e->n_chain);
+}
+
+/* A child of the origin rebuilt with a new key (RebuildSuccession): the certificate must be
+ * the origin's, for a child of the origin whose current key is previous_key. */
+static int fold_succession(store *st, MDB_txn *txn, const Jiefen__Event *ev)
+{
+    const Jiefen__RebuildSuccession *s = ev->rebuild_succession;
+    uint8_t pk[32];
+    Jiefen__Certificate *c;
+    Jiefen__NodeInfo *ni = NULL;
+    if (!s->cert || s->previous_key.len != 32 || registry_key(st, txn, ev->origin, pk) ||
+        cert_open(s->cert, pk, &c))
+        return JF_EINVAL;
+    int rc = strcmp(c->issuer, ev->origin) || c->public_key.len != 32 ? JF_EINVAL
+                                                                        : registry_get(st, txn, c->node_id, &ni);
+    if (rc == 0 && (!ni || strcmp(ni->parent, ev->origin)))
+        rc = JF_EINVAL;
+    /* Folded again (a node rebuilt twice, a replay), it changes nothing. */
+    int current = rc == 0 && ni->public_key.len == 32 &&
+                  memcmp(ni->public_key.data, c->public_key.data, 32) == 0;
+    if (rc == 0 && !current && memcmp(ni->public_key.data, s->previous_key.data, 32))
+        rc = JF_EINVAL;
+    if (rc == 0 && !current)
+        rc = registry_succeed(st, txn, c->node_id, c->public_key.data, s->from_seq);
+    registry_free(&ni);
+    jiefen__certificate__free_unpacked(c, NULL);
     return rc;
 }
 
@@ -106,6 +139,8 @@ static int fold_kind(store *st, MDB_txn *txn, const char *self, const Jiefen__Ev
         return fold_revoked(st, txn, ev);
     case JIEFEN__EVENT__BODY_ENROLLED:
         return fold_enrolled(st, txn, self, ev);
+    case JIEFEN__EVENT__BODY_REBUILD_SUCCESSION:
+        return fold_succession(st, txn, ev);
     default:
         if ((int)ev->body_case > 0 && (int)ev->body_case < FOLD_KINDS && folds[ev->body_case])
             return folds[ev->body_case](st, txn, self, ev);

@@ -4,7 +4,8 @@
  * registers for it at start (fold_set: cases, directives, reports, warnings), and what
  * follows an applied event (queueing it down for the children) by fold_set_applied. The
  * log folds only its own facts: the nodes of the tree and their keys (node_created,
- * child_enrolled, child_revoked, enrolled), which it checks every event by.
+ * child_enrolled, child_revoked, enrolled, rebuild_succession), which it checks every
+ * event by.
  *
  * One path serves events this node appends (fold_apply, then fold_appended) and events it
  * receives (fold_event), so every tier derives the same state from the same log. A
@@ -55,6 +56,12 @@ int fold_appended(store *st, MDB_txn *txn, const char *self, const Jiefen__Event
  * logged, changing nothing. Returns 0 or a store error. */
 int fold_event(store *st, MDB_txn *txn, const char *self, const envelope *e,
                const uint8_t *bytes, size_t len, int route);
+
+/* Records the nodes a certificate and its chain (nearest ancestor first) name, as the
+ * fold of this node's own `enrolled` does. Signatures are the caller's to have checked.
+ * 0, JF_EINVAL or a store error. */
+int fold_enrolment_chain(store *st, MDB_txn *txn, const Jiefen__SignedCert *cert,
+                         Jiefen__SignedCert *const *chain, size_t n);
 
 /* 1 if the case event is parked, waiting for an earlier one. */
 int fold_parked(store *st, MDB_txn *txn, const Jiefen__Event *ev);

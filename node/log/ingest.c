@@ -139,13 +139,15 @@ static int apply_run(store *st, MDB_txn *txn, const char *self, const char *chil
         reject(res, why, origin, r->e[0]->event->seq);
         return 0;
     }
-    if ((rc = eventlog_head(st, txn, origin, &seq, prev)) ||
-        (rc = registry_key(st, txn, origin, pk)))
+    if ((rc = eventlog_head(st, txn, origin, &seq, prev)))
         return rc;
     size_t i = 0;
     while (i < r->n) {
         const ProtobufCBinaryData *raw = &b->envelopes[first + i];
         const Jiefen__Event *ev = r->e[i]->event;
+        uint64_t until; /* a rebuilt origin signed with another key up to here */
+        if ((rc = registry_key_at(st, txn, origin, ev->seq, pk, &until)))
+            return rc;
         if (ev->seq <= seq) {
             /* Held already, from an earlier batch or earlier in this one. */
             if ((why = judge_known(st, txn, self, r->e[i], raw, pk)) < -1)
@@ -164,6 +166,8 @@ static int apply_run(store *st, MDB_txn *txn, const char *self, const char *chil
             reject(res, ev->seq != seq + 1 ? REJ_GAP : REJ_CHAIN, origin, ev->seq);
             return 0;
         }
+        if (until != UINT64_MAX && ev->seq + n - 1 > until)
+            n = (size_t)(until - ev->seq + 1); /* one key vouches for one stretch */
         size_t good = vouched(r->e + i, n, pk, res);
         for (size_t j = i; j < i + good; j++) {
             raw = &b->envelopes[first + j];

@@ -32,9 +32,22 @@ static int put_info(store *st, MDB_txn *txn, const Jiefen__NodeInfo *ni)
     return store_put_message(txn, st->nodes, ni->node_id, strlen(ni->node_id), &ni->base);
 }
 
+/* 1 if pk is one of the node's succeeded keys. */
+static int is_past_key(const Jiefen__NodeInfo *ni, const uint8_t *pk)
+{
+    for (size_t i = 0; i < ni->n_past_keys; i++)
+        if (ni->past_keys[i].len == 32 && memcmp(ni->past_keys[i].data, pk, 32) == 0)
+            return 1;
+    return 0;
+}
+
 int registry_put(store *st, MDB_txn *txn, const char *node_id, const char *name, int tier,
                  const uint8_t *pk, const char *parent)
 {
+    Jiefen__NodeInfo *had = NULL;
+    int rc = registry_get(st, txn, node_id, &had);
+    if (rc)
+        return rc;
     Jiefen__NodeInfo ni = JIEFEN__NODE_INFO__INIT;
     ni.node_id = (char *)node_id;
     ni.name = (char *)name;
@@ -42,7 +55,86 @@ int registry_put(store *st, MDB_txn *txn, const char *node_id, const char *name,
     ni.public_key.data = (uint8_t *)pk;
     ni.public_key.len = 32;
     ni.parent = (char *)parent;
-    return put_info(st, txn, &ni);
+    if (had) {
+        ni.past_keys = had->past_keys;
+        ni.n_past_keys = had->n_past_keys;
+        ni.past_until = had->past_until;
+        ni.n_past_until = had->n_past_until;
+        if (is_past_key(had, pk) && had->public_key.len == 32)
+            ni.public_key = had->public_key;
+    }
+    rc = put_info(st, txn, &ni);
+    registry_free(&had);
+    return rc;
+}
+
+uint64_t registry_key_since(const Jiefen__NodeInfo *ni)
+{
+    size_t n = ni->n_past_until;
+    return n ? ni->past_until[n - 1] + 1 : 1;
+}
+
+int registry_succeed(store *st, MDB_txn *txn, const char *node_id, const uint8_t *pk,
+                     uint64_t from_seq)
+{
+    Jiefen__NodeInfo *ni;
+    int rc = registry_get(st, txn, node_id, &ni);
+    if (rc || !ni)
+        return rc ? rc : JF_ENOTFOUND;
+    if (ni->public_key.len == 32 && memcmp(ni->public_key.data, pk, 32) == 0) {
+        registry_free(&ni);
+        return 0;
+    }
+    if (from_seq < registry_key_since(ni) || from_seq < 1 || ni->public_key.len != 32 ||
+        is_past_key(ni, pk)) {
+        registry_free(&ni);
+        return JF_EINVAL;
+    }
+    size_t n = ni->n_past_keys;
+    ProtobufCBinaryData *keys = malloc((n + 1) * sizeof *keys);
+    uint64_t *until = malloc((n + 1) * sizeof *until);
+    uint8_t old[32];
+    rc = keys && until ? 0 : -ENOMEM;
+    if (rc == 0) {
+        memcpy(old, ni->public_key.data, sizeof old);
+        memcpy(keys, ni->past_keys, n * sizeof *keys);
+        memcpy(until, ni->past_until, ni->n_past_until * sizeof *until);
+        keys[n] = (ProtobufCBinaryData){sizeof old, old};
+        until[n] = from_seq - 1;
+        Jiefen__NodeInfo next = *ni;
+        next.past_keys = keys;
+        next.n_past_keys = n + 1;
+        next.past_until = until;
+        next.n_past_until = n + 1;
+        next.public_key = (ProtobufCBinaryData){32, (uint8_t *)pk};
+        rc = put_info(st, txn, &next);
+    }
+    free(keys);
+    free(until);
+    registry_free(&ni);
+    return rc;
+}
+
+int registry_key_at(store *st, MDB_txn *txn, const char *node_id, uint64_t seq, uint8_t *pk,
+                    uint64_t *until)
+{
+    Jiefen__NodeInfo *ni;
+    int rc = registry_get(st, txn, node_id, &ni);
+    if (rc || !ni)
+        return rc ? rc : JF_ENOTFOUND;
+    const ProtobufCBinaryData *key = &ni->public_key;
+    *until = UINT64_MAX;
+    for (size_t i = 0; i < ni->n_past_keys && i < ni->n_past_until; i++)
+        if (seq <= ni->past_until[i]) {
+            key = &ni->past_keys[i];
+            *until = ni->past_until[i];
+            break;
+        }
+    rc = key->len != 32 ? JF_ECORRUPT : ni->revoked ? JF_EINVAL : 0;
+    if (key->len == 32)
+        memcpy(pk, key->data, 32);
+    registry_free(&ni);
+    return rc;
 }
 
 int registry_revoke(store *st, MDB_txn *txn, const char *node_id)

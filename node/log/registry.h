@@ -16,9 +16,26 @@
 int registry_get(store *st, MDB_txn *txn, const char *node_id, Jiefen__NodeInfo **out);
 void registry_free(Jiefen__NodeInfo **ni);
 
-/* Records or replaces a node (from a certificate). */
+/* Records or replaces a node (from a certificate). Keys it had before a rebuild stay in its
+ * history, and a key that was succeeded never becomes current again (a rebuilt node folds
+ * its old enrolment when its chain is fetched back). */
 int registry_put(store *st, MDB_txn *txn, const char *node_id, const char *name, int tier,
                  const uint8_t *pk, const char *parent);
+
+/* A rebuilt node's new key (RebuildSuccession): `pk` signs its events from from_seq on, the
+ * key it had signed those below. Nothing changes when pk is its key already. JF_ENOTFOUND
+ * if unknown, JF_EINVAL if from_seq is below a seq an earlier key is recorded for. */
+int registry_succeed(store *st, MDB_txn *txn, const char *node_id, const uint8_t *pk,
+                     uint64_t from_seq);
+
+/* The key that signs node's event `seq` into pk, and the last seq that key signs into
+ * *until (UINT64_MAX for the current key). 0, JF_ENOTFOUND, or JF_EINVAL when the node is
+ * revoked (pk is filled all the same, for checking what it signed before). */
+int registry_key_at(store *st, MDB_txn *txn, const char *node_id, uint64_t seq, uint8_t *pk,
+                    uint64_t *until);
+
+/* The seq from which node's current key signs: 1 unless it was rebuilt. */
+uint64_t registry_key_since(const Jiefen__NodeInfo *ni);
 
 /* Marks a node revoked. JF_ENOTFOUND if unknown. */
 int registry_revoke(store *st, MDB_txn *txn, const char *node_id);

@@ -304,6 +304,36 @@ static void test_str_equal(void **state)
     assert_int_not_equal(crypto_str_equal("", "a"), 0);
 }
 
+/* The tree's recovery key: the private file, its parse, a box only it opens. */
+static void test_recovery_key(void **state)
+{
+    (void)state;
+    char path[4200], text[100] = "";
+    uint8_t pk[32], pk2[32], sk[32], box[5 + CRYPTO_RECOVERY_OVERHEAD], out[5];
+    struct stat sb;
+    path_in(path, sizeof path, "recovery.key");
+    assert_int_equal(crypto_recovery_create(path, pk), 0);
+    assert_int_equal(crypto_recovery_create(path, pk2), -EEXIST);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fgets(text, sizeof text, fp));
+    fclose(fp);
+    assert_int_equal(crypto_recovery_parse(text, pk2, sk), 0);
+    assert_memory_equal(pk, pk2, 32);
+    assert_int_equal(crypto_recovery_box(pk, (const uint8_t *)"甄", 3, box), 0);
+    assert_int_equal(crypto_recovery_open(pk, sk, box, 3 + CRYPTO_RECOVERY_OVERHEAD, out), 0);
+    assert_memory_equal(out, "甄", 3);
+    box[10] ^= 1;
+    assert_int_equal(crypto_recovery_open(pk, sk, box, 3 + CRYPTO_RECOVERY_OVERHEAD, out),
+                     JF_ECRYPTO);
+    assert_int_equal(crypto_recovery_open(pk, sk, box, 10, out), JF_ECRYPTO);
+    assert_int_equal(crypto_recovery_parse("zz", pk2, sk), JF_EINVAL);
+    text[10] = 0;
+    assert_int_equal(crypto_recovery_parse(text, pk2, sk), JF_EINVAL);
+    crypto_wipe(sk, sizeof sk);
+}
+
 int main(void)
 {
     if (crypto_init())
@@ -318,6 +348,7 @@ int main(void)
         T(test_curve_keys_from_node_key),
         cmocka_unit_test(test_hex),
         T(test_token_file),
+        T(test_recovery_key),
         cmocka_unit_test(test_random_and_wipe),
         cmocka_unit_test(test_passwords),
         cmocka_unit_test(test_str_equal),

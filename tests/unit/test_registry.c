@@ -167,6 +167,43 @@ static void test_each_in_id_order(void **state)
     assert_int_equal(part.n, 2);
 }
 
+/* A rebuilt node (RebuildSuccession): the new key signs from from_seq, the old one below;
+ * an old enrolment folded again never makes the old key current; bad rotations refused. */
+static void test_succession(void **state)
+{
+    struct test_node *f = *state;
+    const uint8_t *old = crypto_identity_pk(f->t.v1a), *new = crypto_identity_pk(f->t.x1);
+    uint8_t pk[32];
+    uint64_t until;
+    Jiefen__NodeInfo *ni = NULL;
+    assert_int_equal(registry_key_at(f->st, txn, "v1a", 5, pk, &until), 0);
+    assert_memory_equal(pk, old, 32);
+    assert_true(until == UINT64_MAX);
+    assert_int_equal(registry_succeed(f->st, txn, "v1a", new, 41), 0);
+    assert_int_equal(registry_key_at(f->st, txn, "v1a", 40, pk, &until), 0);
+    assert_memory_equal(pk, old, 32);
+    assert_int_equal(until, 40);
+    assert_int_equal(registry_key_at(f->st, txn, "v1a", 41, pk, &until), 0);
+    assert_memory_equal(pk, new, 32);
+    assert_true(until == UINT64_MAX);
+    assert_int_equal(registry_get(f->st, txn, "v1a", &ni), 0);
+    assert_int_equal(registry_key_since(ni), 41);
+    registry_free(&ni);
+    /* Folded again, it changes nothing; the old key never comes back by a put. */
+    assert_int_equal(registry_succeed(f->st, txn, "v1a", new, 41), 0);
+    assert_int_equal(registry_put(f->st, txn, "v1a", "组", 1, old, "v1"), 0);
+    assert_int_equal(registry_key(f->st, txn, "v1a", pk), 0);
+    assert_memory_equal(pk, new, 32);
+    assert_int_equal(registry_key_at(f->st, txn, "v1a", 3, pk, &until), 0);
+    assert_memory_equal(pk, old, 32);
+    /* Refused: back to a succeeded key, a start below the current key's, an unknown node. */
+    assert_int_equal(registry_succeed(f->st, txn, "v1a", old, 50), JF_EINVAL);
+    assert_int_equal(registry_succeed(f->st, txn, "v1a", crypto_identity_pk(f->t.v1), 30),
+                     JF_EINVAL);
+    assert_int_equal(registry_succeed(f->st, txn, "nobody", new, 2), JF_ENOTFOUND);
+    assert_int_equal(registry_key_at(f->st, txn, "nobody", 1, pk, &until), JF_ENOTFOUND);
+}
+
 int main(void)
 {
     if (crypto_init())
@@ -179,6 +216,7 @@ int main(void)
         T(test_branch),
         T(test_parent_loop_ends),
         T(test_each_in_id_order),
+        T(test_succession),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
