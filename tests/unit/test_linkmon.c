@@ -156,7 +156,10 @@ static void test_unenrolled_key_is_refused(void **state)
     zmq_close(d);
     assert_int_equal(b->ev[0].kind, LINKMON_REFUSED);
     assert_int_equal(b->ev[0].reason, LINKMON_KEY);
-    assert_memory_equal(b->ev[0].addr, "127.0.0.1:", 10);
+    /* Under load the refusal can be read after libzmq dropped the connection's address,
+     * as for the plain client above. */
+    assert_true(strncmp(b->ev[0].addr, "127.0.0.1:", 10) == 0 ||
+                strcmp(b->ev[0].addr, "unknown") == 0);
 }
 
 static void test_admitted_then_lost(void **state)
