@@ -97,8 +97,10 @@ int registry_succeed(store *st, MDB_txn *txn, const char *node_id, const uint8_t
     rc = keys && until ? 0 : -ENOMEM;
     if (rc == 0) {
         memcpy(old, ni->public_key.data, sizeof old);
-        memcpy(keys, ni->past_keys, n * sizeof *keys);
-        memcpy(until, ni->past_until, ni->n_past_until * sizeof *until);
+        if (n) /* memcpy from the NULL of an empty list is undefined */
+            memcpy(keys, ni->past_keys, n * sizeof *keys);
+        if (ni->n_past_until)
+            memcpy(until, ni->past_until, ni->n_past_until * sizeof *until);
         keys[n] = (ProtobufCBinaryData){sizeof old, old};
         until[n] = from_seq - 1;
         Jiefen__NodeInfo next = *ni;
