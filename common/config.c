@@ -68,6 +68,13 @@ static const struct option_def options[] = {
      "in dir is older)."},
     {"backup", "keep", OPT_INT, OFF(backup_keep), 1, 10000, "7",
      "Periodic backups kept in dir; older ones are removed after each new one."},
+    {"linkage", "key_file", OPT_STRING, OFF(linkage_key_file), 0, 0, "",
+     "File of the county-wide linkage key (32 bytes in hex, mode 0600) the parties' ID "
+     "numbers are tagged with for the linkage rates (docs/ledger.md); empty: no tags."},
+    {"linkage", "population", OPT_INT, OFF(linkage_population), 0, 100000000, "0",
+     "Residents of this node's village, for 万人成讼率 (docs/ledger.md); 0: not known."},
+    {"linkage", "villages", OPT_STRING, OFF(linkage_villages), 0, 0, "",
+     "Residents of the villages below this node, \"NODE_ID:N,NODE_ID:N\" (docs/ledger.md)."},
     {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",

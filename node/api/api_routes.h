@@ -113,6 +113,10 @@ void route_outbox(struct api_call *c, const http_request *r, const char *tail);
 /* api_interop.c: work orders from outside systems (12345, 信访) and the refused ones. */
 void route_interop_order(struct api_call *c, const http_request *r, const char *tail);
 void route_interop_refused(struct api_call *c, const http_request *r, const char *tail);
+/* api_interop.c: court filings by linkage tag, signed by a court (an [interop] system) or
+ * posted by a node administrator. */
+void route_interop_filings(struct api_call *c, const http_request *r, const char *tail);
+void route_linkage_filings(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_webhook.c: the [webhook NAME] subscribers and their dead letters (投递失败). */
 void route_webhooks(struct api_call *c, const http_request *r, const char *tail);

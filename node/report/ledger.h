@@ -12,6 +12,7 @@
 #include "jiefen.pb-c.h"
 #include "store.h"
 #include "report/ledger_dept.h"
+#include "report/ledger_link.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@ struct ledger {
     /* 回访 of the cases closed in the period, as of now_ms (case/followup.h) */
     uint64_t followups, followup_waiting, followup_on_time, followup_late, followup_overdue;
     struct ledger_depts depts;            /* per department (ledger_dept.h) */
+    struct ledger_link link;              /* the linkage figures (ledger_link.h) */
 };
 
 /* Called with each case taken in during the period (the rows of the case register);
