@@ -2,6 +2,8 @@
 #include "array.h"
 #include "case/linkage.h"
 #include "config.h"
+#include "error.h"
+#include "log/registry.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -163,12 +165,28 @@ static int others_into(json_t *villages, const char *others)
     return rc;
 }
 
-/* Each village's rate and the list of the ones without a filing (population known). */
-static int rates_into(json_t *villages, json_t *none)
+/* The village's name as the registry knows it, else its id. */
+static int name_into(store *st, MDB_txn *txn, const char *id, json_t *o)
+{
+    Jiefen__NodeInfo *ni = NULL;
+    int rc = registry_get(st, txn, id, &ni);
+    if (rc && rc != JF_ENOTFOUND)
+        return rc;
+    rc = json_object_set_new(o, "name", json_string(ni && ni->name[0] ? ni->name : id));
+    registry_free(&ni);
+    return rc ? -ENOMEM : 0;
+}
+
+/* Each village's name and rate, and the list of the ones without a filing (population
+ * known). */
+static int rates_into(store *st, MDB_txn *txn, json_t *villages, json_t *none)
 {
     const char *id;
     json_t *o;
     json_object_foreach(villages, id, o) {
+        int rc = name_into(st, txn, id, o);
+        if (rc)
+            return rc;
         json_int_t pop = json_integer_value(json_object_get(o, "population"));
         json_int_t n = json_integer_value(json_object_get(o, "filings"));
         if (pop <= 0)
@@ -192,7 +210,7 @@ int ledger_link_filings(store *st, MDB_txn *txn, int64_t from_ms, int64_t to_ms,
     if (rc == 0)
         rc = others_into(villages, others);
     if (rc == 0)
-        rc = rates_into(villages, none);
+        rc = rates_into(st, txn, villages, none);
     if (rc == 0 && (json_object_set(linkage, "villages", villages) ||
                     json_object_set(linkage, "no_lawsuit_villages", none)))
         rc = -ENOMEM;

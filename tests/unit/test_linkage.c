@@ -214,6 +214,8 @@ static void test_filings_per_village(void **state)
     assert_int_equal(int_at(v, "v9", "filings"), 1);
     assert_true(json_is_null(json_object_get(json_object_get(v, "v9"), "rate_per_10k")));
     assert_null(json_object_get(v, "c1"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "v1"), "name")),
+                        "东村");
     const json_t *none = json_object_get(k, "no_lawsuit_villages");
     assert_int_equal(json_array_size(none), 1);
     assert_string_equal(json_string_value(json_array_get(none, 0)), "v2");
