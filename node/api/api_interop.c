@@ -358,6 +358,20 @@ static void filings_done(void *arg, int status)
     free(p);
 }
 
+/* The fault of linkage_filings_check ("filings" or "filings[I].FIELD") in words. */
+static void refuse_filing(struct api_call *c, const char *err)
+{
+    size_t i;
+    char what[16];
+    if (sscanf(err, "filings[%zu].%15s", &i, what) != 2)
+        return reply_error(c, 400, "invalid_field", err,
+                           "起诉登记须为 filings 列表，每次 1 至 10000 条");
+    const char *name = strcmp(what, "tag") == 0       ? "关联标记（32 位小写十六进制）"
+                       : strcmp(what, "village") == 0 ? "村节点编号"
+                                                      : "立案日期（YYYY-MM-DD）";
+    reply_error(c, 400, "invalid_field", err, "第 %zu 条起诉登记的%s有误", i + 1, name);
+}
+
 static void take_filings(struct api_call *c, const http_request *r)
 {
     char err[64];
@@ -366,10 +380,7 @@ static void take_filings(struct api_call *c, const http_request *r)
         return;
     if (linkage_filings_check(body, err, sizeof err)) {
         json_decref(body);
-        return reply_error(c, 400, "invalid_field", err,
-                           "起诉登记有误：%s（须为 32 位小写十六进制关联标记、村节点编号、"
-                           "YYYY-MM-DD 日期，每次 1 至 10000 条）",
-                           err);
+        return refuse_filing(c, err);
     }
     struct pending_filings *p = calloc(1, sizeof *p);
     if (p)

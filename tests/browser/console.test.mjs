@@ -15,6 +15,7 @@ import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 import interop from './sub-interop.mjs';
 import webhooks from './sub-webhooks.mjs';
+import linkage from './sub-linkage.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -671,6 +672,7 @@ test('the console in Chromium', async (t) => {
   await followups(t, ctx);
 
   await interop(t);
+  await linkage(t);
 
   await webhooks(t);
 

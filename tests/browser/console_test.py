@@ -102,6 +102,7 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu = self.node("v-fu", "village", "西村")
         with open(os.path.join(fu.dir, "jiefend.conf"), "a") as f:  # orders from 12345
             f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
+            f.write("\n[linkage]\npopulation = 2000\n")  # 万人成讼率 (sub-linkage.mjs)
         # A webhook subscriber that refuses each delivery the first time: the closing of
         # the old case is a dead letter (投递失败) until retried from the console.
         hook = test_webhooks.Subscriber(refuse_first=True)
