@@ -401,6 +401,24 @@ static int load_handler(void *user, const char *section, const char *name, const
     return 1;
 }
 
+/* [linkage] villages: "ID:N" entries (N > 0) separated by commas, spaces allowed. */
+static int populations_valid(const char *s)
+{
+    char id[CONFIG_ID_MAX + 1];
+    long n;
+    int used;
+    while (*s) {
+        used = 0;
+        if (sscanf(s, " %32[a-z0-9-] : %ld %n", id, &n, &used) != 2 || !used || n <= 0 ||
+            config_valid_node_id(id))
+            return 0;
+        s += used;
+        if (*s && *s++ != ',')
+            return 0;
+    }
+    return 1;
+}
+
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -430,6 +448,11 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
                      options[i].section, options[i].name);
             return JF_ECONFIG;
         }
+    }
+    if (!populations_valid(c->linkage_villages)) {
+        snprintf(err, errlen, "%s: [linkage] villages must be NODE_ID:RESIDENTS,... (got \"%s\")",
+                 path, c->linkage_villages);
+        return JF_ECONFIG;
     }
     char msg[160];
     if (config_webhook_check(&c->webhooks, msg, sizeof msg)) {

@@ -149,7 +149,7 @@ static int set_population(json_t *villages, const char *id, long n)
     return o ? json_object_set_new(o, "population", json_integer(n)) : -ENOMEM;
 }
 
-/* "ID:N,ID:N" into villages; an entry that is not one is skipped (config_check names it). */
+/* "ID:N,ID:N" into villages (config_check refuses a value that is not such a list). */
 static int others_into(json_t *villages, const char *others)
 {
     char id[CONFIG_ID_MAX + 1];
