@@ -69,6 +69,13 @@ static const struct option_def options[] = {
      "in dir is older)."},
     {"backup", "keep", OPT_INT, OFF(backup_keep), 1, 10000, "7",
      "Periodic backups kept in dir; older ones are removed after each new one."},
+    {"linkage", "key_file", OPT_STRING, OFF(linkage_key_file), 0, 0, "",
+     "File of the county-wide linkage key (32 bytes in hex, mode 0600) the parties' ID "
+     "numbers are tagged with for the linkage rates (docs/ledger.md); empty: no tags."},
+    {"linkage", "population", OPT_INT, OFF(linkage_population), 0, 100000000, "0",
+     "Residents of this node's village, for 万人成讼率 (docs/ledger.md); 0: not known."},
+    {"linkage", "villages", OPT_STRING, OFF(linkage_villages), 0, 0, "",
+     "Residents of the villages below this node, \"NODE_ID:N,NODE_ID:N\" (docs/ledger.md)."},
     {"limits", "simple_days", OPT_INT, OFF(simple_days), 1, 90, "3",
      "Time limit of a simple dispute, in days (限时办结)."},
     {"limits", "complex_days", OPT_INT, OFF(complex_days), 1, 180, "7",
@@ -407,6 +414,22 @@ static int check_recovery_key(const struct config *c, const char *path, char *er
     snprintf(err, errlen, "%s: [recovery] public_key must be 64 hex digits (as `jiefend "
                           "recovery-key` prints it)", path);
     return JF_ECONFIG;
+/* [linkage] villages: "ID:N" entries (N > 0) separated by commas, spaces allowed. */
+static int populations_valid(const char *s)
+{
+    char id[CONFIG_ID_MAX + 1];
+    long n;
+    int used;
+    while (*s) {
+        used = 0;
+        if (sscanf(s, " %32[a-z0-9-] : %ld %n", id, &n, &used) != 2 || !used || n <= 0 ||
+            config_valid_node_id(id))
+            return 0;
+        s += used;
+        if (*s && *s++ != ',')
+            return 0;
+    }
+    return 1;
 }
 
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
@@ -438,6 +461,11 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
                      options[i].section, options[i].name);
             return JF_ECONFIG;
         }
+    }
+    if (!populations_valid(c->linkage_villages)) {
+        snprintf(err, errlen, "%s: [linkage] villages must be NODE_ID:RESIDENTS,... (got \"%s\")",
+                 path, c->linkage_villages);
+        return JF_ECONFIG;
     }
     char msg[160];
     if (config_webhook_check(&c->webhooks, msg, sizeof msg)) {

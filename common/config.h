@@ -77,6 +77,9 @@ struct config {
     char backup_dir[512];     /* [backup] periodic backups go here; "" for none ... */
     int backup_every_min;     /* ... every this many minutes ... */
     int backup_keep;          /* ... and this many are kept */
+    char linkage_key_file[512];  /* [linkage] the county-wide linkage key; "" for none */
+    long linkage_population;     /* [linkage] this village's residents; 0: not known */
+    char linkage_villages[1024]; /* [linkage] other villages' residents, "ID:N,ID:N" */
 };
 
 /* Sets every option to its default (node id, name and tier empty). */

@@ -40,7 +40,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "notify", MDB_CREATE, &s->notify)) ||
         (rc = mdb_dbi_open(txn, "docwant", MDB_CREATE, &s->docwant)) ||
         (rc = mdb_dbi_open(txn, "interop", MDB_CREATE, &s->interop)) ||
-        (rc = mdb_dbi_open(txn, "deptq", MDB_CREATE, &s->deptq))) {
+        (rc = mdb_dbi_open(txn, "deptq", MDB_CREATE, &s->deptq)) ||
+        (rc = mdb_dbi_open(txn, "filings", MDB_CREATE, &s->filings))) {
         mdb_txn_abort(txn);
         return rc;
     }

@@ -8,6 +8,7 @@
 #include "case/caseindex.h"
 #include "case/migrations.h"
 #include "case/partyarrival.h"
+#include "case/linkage.h"
 #include "case/partyindex.h"
 #include "case/clockskew.h"
 #include "case/deadline.h"
@@ -74,6 +75,7 @@ struct node {
     metrics *metrics;
     char token[65];
     uint8_t search_key[PARTYINDEX_KEY_LEN]; /* the party search index's (partyindex.h) */
+    uint8_t linkage_key[LINKAGE_KEY_LEN];   /* [linkage] key_file's (linkage.h) */
     uv_signal_t sig_int, sig_term;
     uv_check_t commit_check;
     uv_idle_t commit_idle;
@@ -248,6 +250,12 @@ static int open_parts(struct node *n, char *err, size_t errlen)
     if ((rc = partyindex_key_load(n->dir, n->search_key))) {
         node_errf(err, errlen, "%s/search.key: %s%s", n->dir, jf_strerror(rc),
              rc == -EPERM ? " (the key file must be mode 0600)" : "");
+        return -1;
+    }
+    if (n->cfg.linkage_key_file[0] &&
+        (rc = linkage_key_load(n->cfg.linkage_key_file, n->linkage_key))) {
+        node_errf(err, errlen, "[linkage] key_file %s: %s%s", n->cfg.linkage_key_file,
+                  jf_strerror(rc), rc == -EPERM ? " (the key file must be mode 0600)" : "");
         return -1;
     }
     node_path_in(n->dir, "store", path);
@@ -593,6 +601,7 @@ static int start_api(struct node *n)
                          .work = n->work, .up = &n->up, .down = &n->down, .http = &n->http,
                          .dir = n->dir, .token = n->token,
                          .search_key = n->search_key, .started_ms = n->started_ms,
+                         .linkage_key = n->cfg.linkage_key_file[0] ? n->linkage_key : NULL,
                          .lc = &n->lc, .clock = n->clock, .docs = n->docs,
                          .backups = n->backups, .uplink_start = uplink_start_cb,
                          .arg = n};
@@ -789,6 +798,7 @@ void node_destroy(struct node **np)
         zmq_ctx_term(n->zctx);
     crypto_wipe(n->token, sizeof n->token);
     crypto_wipe(n->search_key, sizeof n->search_key);
+    crypto_wipe(n->linkage_key, sizeof n->linkage_key);
     runfiles_release(n->dir, n->lock_fd);
     free(n);
     *np = NULL;

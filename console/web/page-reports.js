@@ -1,11 +1,13 @@
 // page-reports — 统计报表: the ledger figures of a period (GET /api/v1/ledger) as figures and
 // ECharts charts (charts.js), its XLSX and CSV download (GET /api/v1/ledger/export), the
-// reports of this tier and its children (report-review.js) and the early warnings.
+// reports of this tier and its children (report-review.js), the linkage figures
+// (linkage-card.js) and the early warnings.
 import { get, query } from './api.js';
 import { h, clear, banner, field, input, select, values, table, fmtRate, fmtTime, isoDate } from './ui.js';
 import { name } from './vocab.js';
 import { disposeCharts, drawChart } from './charts.js';
 import reportsSection from './report-review.js';
+import { linkageSection } from './linkage-card.js';
 
 const KINDS = { village: 'daily', township: 'weekly', county: 'monthly' };
 
@@ -104,6 +106,7 @@ export default async function reportsPage(main, ctx) {
     h('section', { class: 'card' }, h('h2', {}, '综合台账'), period,
       h('div', { class: 'buttons' }, exportLink('xlsx', '下载 Excel 台账（XLSX）'), exportLink('csv', '下载 CSV')),
       figures(l), chartBox),
+    linkageSection(l, ctx.can('node.admin'), () => ctx.go(location.hash)),
     h('section', { class: 'card' }, h('h2', {}, '报告报送'),
       h('div', { class: 'filters' }, field('报告', kindSelect, 'kind'), field('期间（首日）', periodInput, 'period')), reportBox),
     h('section', { class: 'card' }, h('h2', {}, `预测预警（${warnings.total}）`),

@@ -143,6 +143,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/outbox", 0, PERM_NODE_ADMIN, route_outbox},
     {"POST", "/api/v1/interop/orders", 0, NEED_NOTHING, route_interop_order}, /* signed */
     {"GET", "/api/v1/interop/refused", 0, PERM_NODE_ADMIN, route_interop_refused},
+    {"POST", "/api/v1/interop/filings", 0, NEED_NOTHING, route_interop_filings}, /* signed */
+    {"POST", "/api/v1/linkage/filings", 0, PERM_NODE_ADMIN, route_linkage_filings},
     {"GET", "/api/v1/webhooks", 0, PERM_NODE_ADMIN, route_webhooks},
     {"GET", "/api/v1/webhooks/dead", 0, PERM_NODE_ADMIN, route_webhook_dead},
     {"POST", "/api/v1/webhooks/dead/", 1, PERM_NODE_ADMIN, route_webhook_dead_action},

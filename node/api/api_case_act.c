@@ -138,7 +138,8 @@ void route_case_new(struct api_call *c, const http_request *r, const char *tail)
                                  api->dep.policy,
                                  clock_now_ms(),
                                  api->dep.id,
-                                 api->dep.search_key};
+                                 api->dep.search_key,
+                                 api->dep.linkage_key};
     struct intake_error *ie = malloc(sizeof *ie);
     int rc = ie ? intake_parse(body, &p->ctx, &p->in, ie) : -ENOMEM;
     json_decref(body);

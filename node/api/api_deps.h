@@ -39,6 +39,7 @@ struct api_deps {
     const char *dir;             /* the data directory (exports are written there) */
     const char *token;           /* the local admin token */
     const uint8_t *search_key;   /* the party search index's key (case/partyindex.h) */
+    const uint8_t *linkage_key;  /* the county's linkage key (case/linkage.h); NULL: none */
     int64_t started_ms;
     const lifecycle_ctx *lc;     /* what the case steps need of this node */
     const clockskew *clock;      /* the peers' clocks as the links measured them */

@@ -393,7 +393,8 @@ static void hazard_convert(struct api_call *c, const http_request *r, const char
         json_object_del(body, "actor");
         p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, p->actor,
                                      api->dep.cfg->tier, api->dep.policy, clock_now_ms(),
-                                     api->dep.id, api->dep.search_key};
+                                     api->dep.id, api->dep.search_key,
+                                     api->dep.linkage_key};
         rc = intake_parse(body, &p->ctx, &p->in, ie);
     }
     json_decref(body);

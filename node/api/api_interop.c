@@ -19,6 +19,7 @@
 #include "outbox/httppost.h"
 #include "outbox/outbox.h"
 #include "utf8.h"
+#include "case/linkage.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -235,7 +236,7 @@ static void take_order(struct pending_order *p, const http_request *r, json_t *b
     p->ctx = (struct intake_ctx){api->dep.cfg->node_id, api->dep.cfg->node_name, "system",
                                  api->dep.cfg->tier,    api->dep.policy,
                                  clock_now_ms(),        api->dep.id,
-                                 api->dep.search_key};
+                                 api->dep.search_key,   api->dep.linkage_key};
     struct intake_error *ie = malloc(sizeof *ie);
     rc = ie ? intake_parse(d, &p->ctx, &p->take.in, ie) : -ENOMEM;
     if (rc == JF_EINVAL) {
@@ -396,4 +397,79 @@ void route_interop_refused(struct api_call *c, const http_request *r, const char
         return reply_store_error(c, rc);
     }
     reply_json(c, 200, json_pack("{s:o}", "refused", out));
+}
+
+/* ---- court filings by linkage tag (docs/interop.md) -------------------------------- */
+
+struct pending_filings {
+    struct api_call *c;
+    json_t *body;
+    size_t added, received;
+    char err[64];
+};
+
+static int filings_apply(eventlog_tx *tx, void *arg)
+{
+    struct pending_filings *p = arg;
+    return linkage_filings_add(tx->st, tx->txn, p->body, &p->added, p->err, sizeof p->err);
+}
+
+static void filings_done(void *arg, int status)
+{
+    struct pending_filings *p = arg;
+    if (status)
+        reply_store_error(p->c, status);
+    else
+        reply_json(p->c, 200, json_pack("{s:I, s:I}", "received", (json_int_t)p->received,
+                                        "added", (json_int_t)p->added));
+    json_decref(p->body);
+    free(p);
+}
+
+/* The fault of linkage_filings_check ("filings" or "filings[I].FIELD") in words. */
+static void refuse_filing(struct api_call *c, const char *err)
+{
+    size_t i;
+    char what[16];
+    if (sscanf(err, "filings[%zu].%15s", &i, what) != 2)
+        return reply_error(c, 400, "invalid_field", err,
+                           "起诉登记须为 filings 列表，每次 1 至 10000 条");
+    const char *name = strcmp(what, "tag") == 0       ? "关联标记（32 位小写十六进制）"
+                       : strcmp(what, "village") == 0 ? "村节点编号"
+                                                      : "立案日期（YYYY-MM-DD）";
+    reply_error(c, 400, "invalid_field", err, "第 %zu 条起诉登记的%s有误", i + 1, name);
+}
+
+static void take_filings(struct api_call *c, const http_request *r)
+{
+    char err[64];
+    json_t *body = api_body(c, r);
+    if (!body)
+        return;
+    if (linkage_filings_check(body, err, sizeof err)) {
+        json_decref(body);
+        return refuse_filing(c, err);
+    }
+    struct pending_filings *p = calloc(1, sizeof *p);
+    if (p)
+        *p = (struct pending_filings){c, body, 0,
+                                      json_array_size(json_object_get(body, "filings")), ""};
+    if (!p || eventlog_submit(c->api->dep.log, filings_apply, filings_done, p)) {
+        json_decref(body);
+        free(p);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+}
+
+void route_interop_filings(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    if (authenticate(c, r))
+        take_filings(c, r);
+}
+
+void route_linkage_filings(struct api_call *c, const http_request *r, const char *tail)
+{
+    (void)tail;
+    take_filings(c, r);
 }

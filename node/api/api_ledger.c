@@ -41,8 +41,13 @@ static int ledger_work(MDB_txn *txn, void *arg)
 {
     struct ledger_job *j = arg;
     const struct api *api = j->c->api;
-    return ledger_figures(api->dep.st, txn, api->dep.cfg->node_id, j->from, j->to, j->now,
-                          &j->figures, NULL);
+    const struct config *cfg = api->dep.cfg;
+    int rc = ledger_figures(api->dep.st, txn, cfg->node_id, j->from, j->to, j->now,
+                            &j->figures, NULL);
+    return rc ? rc
+              : ledger_link_filings(api->dep.st, txn, j->from, j->to, cfg->node_id,
+                                    cfg->linkage_population, cfg->linkage_villages,
+                                    json_object_get(j->figures, "linkage"));
 }
 
 static void ledger_done(int rc, void *arg)

@@ -132,6 +132,10 @@ void route_interop_refused(struct api_call *c, const http_request *r, const char
 int api_court_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                     const Jiefen__CaseView *v);
 void route_interop_ruling(struct api_call *c, const http_request *r, const char *tail);
+/* api_interop.c: court filings by linkage tag, signed by a court (an [interop] system) or
+ * posted by a node administrator. */
+void route_interop_filings(struct api_call *c, const http_request *r, const char *tail);
+void route_linkage_filings(struct api_call *c, const http_request *r, const char *tail);
 
 /* api_webhook.c: the [webhook NAME] subscribers and their dead letters (投递失败). */
 void route_webhooks(struct api_call *c, const http_request *r, const char *tail);

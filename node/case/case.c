@@ -139,6 +139,7 @@ static Jiefen__CaseView *view_from_opened(const Jiefen__Event *ev)
         set_str(&v->summary, o->summary) || set_str(&v->holder, ev->origin) ||
         set_str(&v->external_system, o->external_system) ||
         set_str(&v->external_ref, o->external_ref) ||
+        set_str(&v->linkage_tags, o->linkage_tags) ||
         set_str(&v->opened_at_node, ev->origin) || set_str(&v->risk_by, ev->origin) ||
         add_period(v, ev->origin) || copy_tags(v, o) ||
         add_ref(v, ev)) {

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "case/reference.h"
 #include "case/party.h"
+#include "case/linkage.h"
 #include "case/partyindex.h"
 #include "case/resident_id.h"
 #include "outbox/outbox.h"
@@ -504,6 +505,13 @@ int intake_apply(eventlog_tx *tx, void *arg)
     o.n_party_roles = in->n_parties;
     o.party_tags = tag_refs;
     o.n_party_tags = tag_refs[0].len ? in->n_parties : 0;
+    char linkage[INTAKE_MAX_PARTIES * LINKAGE_TAG_HEX + 1] = "";
+    const Jiefen__Party *ps[INTAKE_MAX_PARTIES];
+    for (size_t i = 0; i < in->n_parties; i++)
+        ps[i] = &in->parties[i];
+    if (in->ctx->linkage_key)
+        linkage_tags(in->ctx->linkage_key, ps, in->n_parties, linkage, sizeof linkage);
+    o.linkage_tags = linkage;
 
     Jiefen__Event ev = JIEFEN__EVENT__INIT;
     ev.actor = (char *)in->ctx->actor;
@@ -518,9 +526,6 @@ int intake_apply(eventlog_tx *tx, void *arg)
     crypto_wipe(sealed, slen);
     free(sealed);
     if (rc == 0 && in->ctx->search_key) {
-        const Jiefen__Party *ps[INTAKE_MAX_PARTIES];
-        for (size_t i = 0; i < in->n_parties; i++)
-            ps[i] = &in->parties[i];
         rc = partyindex_add(tx->st, tx->txn, in->ctx->search_key, in->case_id, ps,
                             o.n_party_tags ? (const uint8_t(*)[PARTY_TAG_LEN])tags : NULL,
                             in->n_parties);

@@ -52,6 +52,7 @@ struct intake_ctx {
     int64_t now_ms;
     const crypto_identity *id; /* opens the party key; NULL: no party tags */
     const uint8_t *search_key; /* partyindex.h: the parties are indexed with it; NULL: not */
+    const uint8_t *linkage_key; /* linkage.h: the parties' linkage tags; NULL: none */
 };
 
 struct intake;

@@ -19,8 +19,7 @@
 #define ARRIVED 'q'
 #define AUDIT_SEQ "search_log_seq"
 
-/* The key file holds the key in hex, as the admin token does (crypto_token_create). */
-static int key_read(const char *path, uint8_t key[PARTYINDEX_KEY_LEN])
+int partyindex_key_read(const char *path, uint8_t key[PARTYINDEX_KEY_LEN])
 {
     char hex[PARTYINDEX_KEY_LEN * 2 + 2];
     struct stat sb;
@@ -46,9 +45,9 @@ int partyindex_key_load(const char *dir, uint8_t key[PARTYINDEX_KEY_LEN])
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, KEY_FILE);
-    int rc = key_read(path, key);
+    int rc = partyindex_key_read(path, key);
     if (rc == -ENOENT && (rc = crypto_token_create(path)) == 0)
-        rc = key_read(path, key);
+        rc = partyindex_key_read(path, key);
     return rc;
 }
 

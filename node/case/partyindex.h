@@ -35,6 +35,11 @@
 
 enum partyindex_field { PARTYINDEX_NAME = 'n', PARTYINDEX_ID = 'i', PARTYINDEX_PHONE = 'p' };
 
+/* Reads a key file: the key in hex, as the admin token is (crypto_token_create), the file
+ * readable by its owner only. 0, -EPERM (group or others may read it), -errno, or
+ * JF_EINVAL (not 64 hex digits). */
+int partyindex_key_read(const char *path, uint8_t key[PARTYINDEX_KEY_LEN]);
+
 /* Reads the search key of data directory `dir` (DATA/search.key), making it first if
  * absent. 0, -EPERM (the file is readable by others: not mode 0600), JF_EINVAL (not a
  * key) or an errno. */

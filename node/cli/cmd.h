@@ -89,6 +89,7 @@ int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 
 /* cmd_interop.c: `interop refused`, and the 外部工单 of `case show` */
 int cmd_interop_refused(struct ctl *ctl, int argc, char **argv);
+int cmd_interop_filings(struct ctl *ctl, int argc, char **argv); /* court filings by tag */
 void cmd_interop_print_of_case(const json_t *r);
 /* The 司法确认 of `case show` (its application, the court's ruling). */
 void cmd_interop_print_confirmation(const json_t *r);

@@ -2,7 +2,8 @@
  * cmd_interop — `interop refused`: the work orders from outside systems (12345, 信访) the
  * node refused (GET /api/v1/interop/refused), newest first, with what was wrong; and the
  * 外部工单 lines of `case show` (cmd_interop_print_of_case), with a court's 案号 and deadline
- * (诉前委派). An administrator's.
+ * (诉前委派); `interop filings FILE`: court filings by linkage tag (POST
+ * /api/v1/linkage/filings). An administrator's.
  */
 #include "cmd.h"
 
@@ -100,5 +101,31 @@ int cmd_interop_refused(struct ctl *ctl, int argc, char **argv)
     else
         rc = table_show(NULL, 0, list, refused_head, REFUSED_COLS, refused_row, NULL);
     json_decref(r);
+    return rc;
+}
+
+/* `interop filings FILE|-`: court filings by linkage tag (docs/interop.md), a JSON file
+ * {"filings": [{"tag", "village", "date"}]} posted as it is. */
+int cmd_interop_filings(struct ctl *ctl, int argc, char **argv)
+{
+    static const struct option none[] = {{NULL, 0, NULL, 0}};
+    const char *file = NULL;
+    char *body = NULL;
+    size_t len = 0;
+    json_t *r = NULL;
+    int rc = args_parse(argc, argv, "interop filings", none, "FILE", &file, take_nothing, NULL);
+    if (rc == 0)
+        rc = args_read_file(file, &body, &len);
+    if (rc == 0)
+        rc = api_call(ctl, "POST", "/api/v1/linkage/filings", body, len, &r);
+    if (rc == 0 && ctl->json)
+        rc = api_print_json(r);
+    else if (rc == 0)
+        printf("已收到起诉登记 %" JSON_INTEGER_FORMAT " 条，新增 %" JSON_INTEGER_FORMAT
+               " 条（重复的只记一次）\n",
+               json_integer_value(json_object_get(r, "received")),
+               json_integer_value(json_object_get(r, "added")));
+    json_decref(r);
+    free(body);
     return rc;
 }

@@ -41,6 +41,9 @@ static const struct tpl_line ledger_lines[] = {
     {"满意率", "{satisfaction.rate}", 0},
     {"回访", "满意 {satisfaction.satisfied}，基本满意 {satisfaction.basically_satisfied}，"
              "不满意 {satisfaction.dissatisfied}", 0},
+    {"初信初访一次性化解率", "{linkage.first_resolution_rate}（初信初访 {linkage.first_cases} "
+                             "件，首次受理地化解 {linkage.first_resolved} 件）", 0},
+    {"重复信访", "{linkage.repeat_persons} 人，涉及 {linkage.repeat_cases} 件", 0},
 };
 
 /* The tables of the cases taken in: the member of "taken_in_by", the title, the head of
@@ -126,6 +129,42 @@ static int print_breakdown(const json_t *fig, size_t i, const json_t *ref, int i
     return rc ? msg_oom() : EXIT_OK;
 }
 
+/* 万人成讼率 per village (docs/ledger.md) and the list of 无讼村居, by the villages' names. */
+static int print_villages(const json_t *fig, int indent)
+{
+    const json_t *k = json_object_get(fig, "linkage"), *v, *id;
+    const json_t *villages = json_object_get(k, "villages");
+    const char *head[4] = {"村(社区)", "常住人口", "起诉", "万人成讼率"}, *key;
+    struct table t = {.ncols = 4};
+    int rc = table_add(&t, head);
+    json_object_foreach((json_t *)villages, key, v) {
+        char pop[24] = "-", n[24], rate[24] = "-";
+        json_int_t p = json_integer_value(json_object_get(v, "population"));
+        const json_t *r = json_object_get(v, "rate_per_10k");
+        if (p > 0)
+            snprintf(pop, sizeof pop, "%" JSON_INTEGER_FORMAT, p);
+        snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(v, "filings")));
+        if (json_is_number(r))
+            snprintf(rate, sizeof rate, "%.2f", json_number_value(r));
+        const char *row[4] = {json_string_value(json_object_get(v, "name")), pop, n, rate};
+        rc = rc || table_add(&t, row);
+    }
+    printf("\n%*s万人成讼率（按村）:%s\n", indent, "", t.nrows > 1 ? "" : " 无");
+    if (rc == 0 && t.nrows > 1)
+        table_print(&t, indent + 2);
+    table_free(&t);
+    size_t i, n = 0;
+    printf("\n%*s无讼村居:", indent, "");
+    json_array_foreach(json_object_get(k, "no_lawsuit_villages"), i, id) {
+        const json_t *name = json_object_get(json_object_get(villages, json_string_value(id)),
+                                             "name");
+        printf("%s%s", n++ ? "、" : " ", json_string_value(name));
+    }
+    printf("%s\n", n ? "" : " 无");
+    return rc ? msg_oom() : EXIT_OK;
+}
+
 /* A ledger's figures, then its tables; the names of the codes come from the reference
  * tables of the daemon, asked only when some case was taken in. */
 static int print_figures(struct ctl *ctl, const json_t *fig, int indent)
@@ -143,6 +182,8 @@ static int print_figures(struct ctl *ctl, const json_t *fig, int indent)
     for (size_t i = 0; rc == 0 && i < sizeof ledger_breakdowns / sizeof ledger_breakdowns[0];
          i++)
         rc = print_breakdown(fig, i, ref, indent);
+    if (rc == 0 && json_object_get(json_object_get(fig, "linkage"), "villages"))
+        rc = print_villages(fig, indent);
     json_decref(ref);
     return rc;
 }

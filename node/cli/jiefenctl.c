@@ -88,6 +88,7 @@ static const struct command commands[] = {
     {"roster", "activate", action_run, 0, NULL},
     {"outbox", NULL, cmd_outbox, 0, "[--status S] [--limit N]"},
     {"interop", "refused", cmd_interop_refused, 0, ""},
+    {"interop", "filings", cmd_interop_filings, 0, "FILE|-"},
     {"webhook", "list", cmd_webhook_list, 0, ""},
     {"webhook", "dead", cmd_webhook_dead, 0, ""},
     {"webhook", "retry", cmd_webhook_retry, 0, "ID"},

@@ -247,7 +247,10 @@ static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseVi
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
     if (v->opened_ms >= l->to_ms)
         return 0;
+    int in_period = v->opened_ms >= l->from_ms;
     int rc = ledger_depts_add(&l->depts, v, l->from_ms, l->to_ms, l->now_ms);
+    if (rc == 0)
+        rc = ledger_link_add(&l->link, v, in_period, agreed(v) && v->n_period_holders <= 1);
     if (rc)
         return rc;
     add_confirm(l, v);
@@ -255,7 +258,7 @@ static int add_case(const struct walk *w, struct ledger *l, const Jiefen__CaseVi
         add_closed(l, t, v);
     if (!closed || v->closed_ms >= l->to_ms)
         add_pending(l, v);
-    if (v->opened_ms < l->from_ms)
+    if (!in_period)
         return 0;
     rc = add_intake(l, t, v);
     return rc || !w->row ? rc : w->row(v, w->row_arg);
@@ -282,7 +285,7 @@ static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
     "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
-    "followup_due_ms", "followup_done_ms", "dept", "confirm",
+    "followup_due_ms", "followup_done_ms", "dept", "confirm", "linkage_tags",
     "case_id", "department", "holder"};
 #define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
@@ -376,6 +379,7 @@ void ledger_clear(struct ledger *l)
     l->villages = NULL;
     l->village_index = NULL;
     ledger_depts_clear(&l->depts);
+    ledger_link_clear(&l->link);
     l->n_villages = l->cap_villages = 0;
 }
 
@@ -506,6 +510,7 @@ json_t *ledger_json(const struct ledger *l)
     put_int(cf, "confirmed", l->confirm_confirmed);
     put_int(cf, "refused", l->confirm_refused);
     json_object_set_new(o, "confirmation", cf);
+    json_object_set_new(o, "linkage", ledger_link_json(&l->link));
     put_int(o, "cases_read", l->cases_seen);
     json_t *hz = json_object();
     put_int(hz, "registered", l->hazards.registered);

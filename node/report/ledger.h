@@ -12,6 +12,7 @@
 #include "jiefen.pb-c.h"
 #include "store.h"
 #include "report/ledger_dept.h"
+#include "report/ledger_link.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ struct ledger {
     /* 司法确认 (case/confirm.h): cases whose newest application was made, that were
      * confirmed, whose last refusal came, in the period */
     uint64_t confirm_applied, confirm_confirmed, confirm_refused;
+    struct ledger_link link;              /* the linkage figures (ledger_link.h) */
 };
 
 /* Called with each case taken in during the period (the rows of the case register);

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         return 1;
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {cfg.node_id, cfg.node_name, "bench", cfg.tier, &policy,
-                             clock_now_ms(), NULL, NULL};
+                             clock_now_ms(), NULL, NULL, NULL};
     json_t *body = json_loads(BODY, 0, NULL);
     for (long done_n = 0; done_n < n; done_n += 1000)
         bench_append(log, &ctx, body, n - done_n < 1000 ? n - done_n : 1000);

@@ -159,7 +159,7 @@ int main(int argc, char **argv)
     struct config cfg;
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
-    struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL, NULL};
+    struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL, NULL, NULL};
     if (argc > 3 && strcmp(argv[3], "commit") == 0) {
         printf("%.0f\n", lmdb_commit_rate(st, secs));
     } else {

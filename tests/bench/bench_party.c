@@ -100,7 +100,7 @@ int main(int argc, char **argv)
         return 1;
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {cfg.node_id, cfg.node_name, "bench", cfg.tier, &policy,
-                             clock_now_ms(), id, key};
+                             clock_now_ms(), id, key, NULL};
     for (long i = 0; i < n; i++) {
         char name[32], idn[24], phone[16];
         snprintf(name, sizeof name, "测试人%ld", i);

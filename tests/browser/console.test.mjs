@@ -18,6 +18,7 @@ import webhooks from './sub-webhooks.mjs';
 import appointments from './sub-appointments.mjs';
 import courts from './sub-courts.mjs';
 import archive from './sub-archive.mjs';
+import linkage from './sub-linkage.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -676,6 +677,7 @@ test('the console in Chromium', async (t) => {
   await followups(t, ctx);
 
   await interop(t);
+  await linkage(t);
 
   await webhooks(t);
   await courts(t, ctx);

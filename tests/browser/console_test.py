@@ -107,6 +107,7 @@ class ConsoleBrowserTest(harness.NodeTest):
             f.write(f"\n[interop]\n12345.key = {test_interop.KEY}\n")
             f.write(f"court_dc.key = {test_courts.KEY}\ncourt_dc.kind = court\n"  # 诉前委派
                     "court_dc.title = 东城区人民法院\n")
+            f.write("\n[linkage]\npopulation = 2000\n")  # 万人成讼率 (sub-linkage.mjs)
         # A webhook subscriber that refuses each delivery the first time: the closing of
         # the old case is a dead letter (投递失败) until retried from the console.
         hook = test_webhooks.Subscriber(refuse_first=True)

@@ -89,6 +89,16 @@ static void test_errors_name_the_line(void **state)
     assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
     printf("  %s\n", err);
     assert_non_null(strstr(err, ":6: [access] approval_for must list archive, print or copy"));
+    /* [linkage]: the villages' residents as NODE_ID:N, spaces allowed, nothing else. */
+    snprintf(text, sizeof text, "%s[linkage]\npopulation = 1500\nvillages = v11:1500, v12 : 800\n",
+             BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_int_equal(c.linkage_population, 1500);
+    snprintf(text, sizeof text, "%s[linkage]\nvillages = v11:1500;v12:0\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, "[linkage] villages must be NODE_ID:RESIDENTS"));
+    snprintf(text, sizeof text, "%s[linkage]\nvillages = v11:0\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
 }
 
 static void test_addresses_and_ids(void **state)

@@ -59,7 +59,7 @@ static int setup(void **state)
     assert_int_equal(crypto_identity_create(path, &f->id), 0);
     config_defaults(&f->cfg);
     f->policy = (struct policy){&f->cfg, NULL};
-    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, &f->policy, clock_now_ms(), NULL, NULL};
+    f->ctx = (struct intake_ctx){"v1", "东村", "test", 1, &f->policy, clock_now_ms(), NULL, NULL, NULL};
     open_fixture(f, 1 << 20);
     *state = f;
     return 0;

@@ -39,7 +39,7 @@ static struct intake_ctx ctx(struct test_node *f, int tier)
     cfg.tier = tier;
     policy = (struct policy){&cfg, NULL};
     return (struct intake_ctx){"v1", "东村", "clerk1", tier, &policy, clock_now_ms(),
-                               f ? f->t.v1 : NULL, NULL};
+                               f ? f->t.v1 : NULL, NULL, NULL};
 }
 
 /* Parses text; returns intake_parse's code, the error in *err. */
@@ -299,7 +299,7 @@ static void test_many_parties(void **state)
     cfg.tier = JIEFEN__TIER__TIER_VILLAGE;
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {"v1", "东村", "clerk1", JIEFEN__TIER__TIER_VILLAGE, &policy,
-                             clock_now_ms(), NULL, NULL};
+                             clock_now_ms(), NULL, NULL, NULL};
     for (int n = 1; n <= INTAKE_MAX_PARTIES; n++) {
         json_t *parties = json_array();
         for (int i = 0; i < n; i++) {

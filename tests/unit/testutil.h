@@ -512,7 +512,7 @@ static inline int cn_open_case(struct case_node *f, const char *village, const c
                                const char *id_number, const char *risk, char *case_id)
 {
     struct intake_ctx ctx = {f->cfg.node_id, f->cfg.node_name, "clerk", f->cfg.tier,
-                             &f->policy, clock_now_ms(), f->id, NULL};
+                             &f->policy, clock_now_ms(), f->id, NULL, NULL};
     struct intake_error ie;
     struct cn_intake job = {NULL};
     json_t *body = json_pack(
