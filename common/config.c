@@ -414,6 +414,8 @@ static int check_recovery_key(const struct config *c, const char *path, char *er
     snprintf(err, errlen, "%s: [recovery] public_key must be 64 hex digits (as `jiefend "
                           "recovery-key` prints it)", path);
     return JF_ECONFIG;
+}
+
 /* [linkage] villages: "ID:N" entries (N > 0) separated by commas, spaces allowed. */
 static int populations_valid(const char *s)
 {

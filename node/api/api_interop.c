@@ -464,7 +464,7 @@ static void take_filings(struct api_call *c, const http_request *r)
 void route_interop_filings(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    if (authenticate(c, r))
+    if (api_interop_authenticate(c, r))
         take_filings(c, r);
 }
 

@@ -31,7 +31,7 @@ static void take(struct case_node *f, const char *system, const char *no, int64_
 {
     char idn[19];
     struct intake_ctx ctx = {f->cfg.node_id, f->cfg.node_name, "system", f->cfg.tier,
-                             &f->policy, clock_now_ms(), f->id, NULL};
+                             &f->policy, clock_now_ms(), f->id, NULL, NULL};
     struct intake_error ie;
     struct take_op op = {{system, no, NULL, deadline_ms ? CASE_NO : NULL, deadline_ms, "", 0}};
     json_t *body = json_pack("{s:[{s:s, s:s, s:s, s:s}], s:s, s:s, s:s, s:s, s:s}",
