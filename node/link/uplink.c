@@ -84,7 +84,8 @@ static int refresh_heads(uplink *u, MDB_txn *txn)
 {
     struct heads_read h = {u, txn};
     int rc = eventlog_each_head(u->ctx.st, txn, read_head, &h);
-    qsort(u->o, u->n_o, sizeof *u->o, by_depth);
+    if (u->n_o) /* a rebuilt node starts with no chain at all: qsort(NULL) is undefined */
+        qsort(u->o, u->n_o, sizeof *u->o, by_depth);
     return rc;
 }
 
