@@ -32,15 +32,12 @@
 #include "log/registry.h"
 #include "case/recovery.h"
 #include "log/work.h"
-#include "outbox/courier.h"
-#include "outbox/receipt.h"
-#include "outbox/webhook.h"
 #include "case/hooks.h"
 #include "api/interop_folder.h"
-#include "outbox/sms.h"
 #include "case/interop.h"
 #include "report/report.h"
 #include "report/schedule.h"
+#include "couriers.h"
 #include "runfiles.h"
 #include "store.h"
 
@@ -98,15 +95,8 @@ struct node {
     partyarrival *arrivals;  /* cases moved here whose parties wait to be indexed */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
-    sms *sms;              /* the SMS gateway's adapter of the outbox */
-    courier *courier;      /* delivers the outbox on its own thread */
+    couriers *couriers;    /* deliver the outbox, each on its own thread (couriers.h) */
     doclane *docs;         /* documents following the cases moved here (doclane.h) */
-    receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
-    courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
-    int n_receipts;
-    webhook *hooks[CONFIG_WEBHOOKS]; /* the [webhook NAME] subscribers' adapters */
-    courier *hook_couriers[CONFIG_WEBHOOKS];
-    int n_hooks;
     interop_folder *folder;  /* the exchange folder of offline sites, if configured */
     struct backupsched *backups; /* backups asked for and periodic ([backup]) */
 };
@@ -321,11 +311,7 @@ static void on_commit(void *arg, unsigned ops, unsigned events)
     log_debug("eventlog", "committed %u operations, %u events", ops, events);
     links_kick(n);
     api_changed(n->api);
-    courier_kick(n->courier); /* the batch may have queued messages */
-    for (int i = 0; i < n->n_receipts; i++)
-        courier_kick(n->receipt_couriers[i]);
-    for (int i = 0; i < n->n_hooks; i++)
-        courier_kick(n->hook_couriers[i]);
+    couriers_kick(n->couriers); /* the batch may have queued messages */
 }
 
 /* The parent and where to reach it, as recorded at enrolment (the config may override
@@ -627,50 +613,12 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
                  lim->max_conns, lim->max_per_addr);
 }
 
-/* A courier per [webhook NAME] subscriber: what waits goes now. */
-static int start_webhooks(struct node *n)
-{
-    const struct config_webhooks *wc = &n->cfg.webhooks;
-    struct courier_adapter a;
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < wc->n; i++) {
-        if (!(n->hooks[i] = webhook_new(&wc->hooks[i], n->cfg.node_name, &a)) ||
-            !(n->hook_couriers[i] = courier_new(n->st, n->id, &a)))
-            return -ENOMEM;
-        n->n_hooks = i + 1;
-        rc = courier_start(n->hook_couriers[i]);
-    }
-    return rc;
-}
-
 /* The event log's append hook: the 回单 of work orders, then the webhooks' deliveries. */
 static int on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
 {
     struct node *n = arg;
     int rc = interop_on_append(tx, ev, NULL);
     return rc ? rc : hooks_on_append(tx, ev, &n->cfg.webhooks);
-}
-
-/* The outbox's courier with the SMS gateway's adapter: what waits goes now. */
-static int start_outbox(struct node *n)
-{
-    struct courier_adapter a;
-    if (!(n->sms = sms_new(&n->cfg.sms, n->cfg.node_name, &a)) ||
-        !(n->courier = courier_new(n->st, n->id, &a)))
-        return -ENOMEM;
-    int rc = courier_start(n->courier);
-    const struct config_interop *ic = &n->cfg.interop;
-    for (int i = 0; rc == 0 && i < ic->n_systems; i++) {
-        if (!ic->systems[i].key[0])
-            continue;
-        if (!(n->receipts[n->n_receipts] =
-                  receipt_new(ic, &ic->systems[i], n->cfg.node_name, &a)) ||
-            !(n->receipt_couriers[n->n_receipts] = courier_new(n->st, n->id, &a)))
-            rc = -ENOMEM;
-        else
-            rc = courier_start(n->receipt_couriers[n->n_receipts++]);
-    }
-    return rc ? rc : start_webhooks(n);
 }
 
 static int start_handles(struct node *n, char *err, size_t errlen)
@@ -721,7 +669,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
         return -1;
     }
     write_addr_file(n, http_server_port(n->http));
-    if ((rc = start_outbox(n))) {
+    if ((rc = couriers_start(&n->cfg, n->st, n->id, &n->couriers))) {
         node_errf(err, errlen, "outbox: %s", jf_strerror(rc));
         return -1;
     }
@@ -771,16 +719,7 @@ void node_destroy(struct node **np)
         return;
     struct node *n = *np;
     eventlog_free(&n->log); /* first: its queued operations may name the parts below */
-    courier_free(&n->courier); /* its thread uses the store and the adapter */
-    sms_free(&n->sms);
-    for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++) {
-        courier_free(&n->receipt_couriers[i]);
-        receipt_free(&n->receipts[i]);
-    }
-    for (int i = 0; i < CONFIG_WEBHOOKS; i++) {
-        courier_free(&n->hook_couriers[i]);
-        webhook_free(&n->hooks[i]);
-    }
+    couriers_free(&n->couriers); /* their threads use the store */
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);
