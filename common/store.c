@@ -39,7 +39,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "roster", MDB_CREATE, &s->roster)) ||
         (rc = mdb_dbi_open(txn, "notify", MDB_CREATE, &s->notify)) ||
         (rc = mdb_dbi_open(txn, "docwant", MDB_CREATE, &s->docwant)) ||
-        (rc = mdb_dbi_open(txn, "interop", MDB_CREATE, &s->interop))) {
+        (rc = mdb_dbi_open(txn, "interop", MDB_CREATE, &s->interop)) ||
+        (rc = mdb_dbi_open(txn, "devices", MDB_CREATE, &s->devices))) {
         mdb_txn_abort(txn);
         return rc;
     }

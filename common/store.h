@@ -41,6 +41,8 @@
  *           missing here (node/link/doclane.h fetches them and drops the entry)
  *   interop 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
  *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed (interop.h)
+ *   devices 16 hex of BLAKE2b(user "\0" device id) -> DeviceRecord: the devices accounts
+ *           log in from, pending, approved or revoked (一机一账号, node/api/device.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -75,6 +77,7 @@ typedef struct store {
     MDB_dbi notify;  /* the outbox of messages to outside systems */
     MDB_dbi docwant;  /* cases whose documents may still be missing (link/doclane.h) */
     MDB_dbi interop; /* work orders from outside systems (node/case/interop.h) */
+    MDB_dbi devices; /* devices of accounts (一机一账号, node/api/device.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */
