@@ -272,7 +272,7 @@ window.addEventListener('hashchange', route);
   try {
     await signedIn(await get('/api/v1/session'));
   } catch (err) {
-    if (err.status === 401) return showLogin(err.code === 'session_expired' ? err.message : '', 'warn');
+    if (err.status === 401) return showLogin(['session_expired', 'device_revoked'].includes(err.code) ? err.message : '', 'warn');
     clear($('main'), banner(err.message, 'error'));
     return;
   }

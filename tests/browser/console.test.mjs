@@ -15,6 +15,7 @@ import followups from './sub-followups.mjs';
 import ops from './sub-ops.mjs';
 import interop from './sub-interop.mjs';
 import webhooks from './sub-webhooks.mjs';
+import devices from './sub-devices.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -673,6 +674,8 @@ test('the console in Chromium', async (t) => {
   await interop(t);
 
   await webhooks(t);
+
+  await devices(t);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

@@ -89,6 +89,14 @@ static void test_errors_name_the_line(void **state)
     assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
     printf("  %s\n", err);
     assert_non_null(strstr(err, ":6: [access] approval_for must list archive, print or copy"));
+    /* 一机一账号: on or off, off by default. */
+    assert_int_equal(c.device_binding, 0);
+    snprintf(text, sizeof text, "%s[auth]\ndevice_binding = on\n", BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_int_equal(c.device_binding, 1);
+    snprintf(text, sizeof text, "%s[auth]\ndevice_binding = yes\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":6: [auth] device_binding must be on or off (got \"yes\")"));
 }
 
 static void test_addresses_and_ids(void **state)
