@@ -265,7 +265,7 @@ static int device_gate(eventlog_tx *tx, struct api_op *o, const Jiefen__UserReco
     if (!device[0]) {
         log_warn("device", "login of %s refused: no device id sent", u->user);
         op_refuse(o, 403, "device_required", "device",
-                  "本中心只允许已登记的设备登录，请使用控制台或 jiefenctl 登录");
+                  "本中心只允许已登记的设备登录，请在控制台登录以提交设备登记申请");
         return 0;
     }
     char id[DEVICE_ID_HEX];

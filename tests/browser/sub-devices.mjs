@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as lib from './lib.mjs';
 
-const { env, login, newPage, open, settled, shot } = lib;
+const { env, login, newPage, settled, shot } = lib;
 const BIND = env('JIEFEN_BIND_URL');
 const PENDING = /此设备尚未登记，已提交登记申请，请联系管理员批准/;
 
@@ -56,7 +56,7 @@ export default async function (t) {
 
     await admin.click(`${row} button.device-revoke`);
     await admin.waitForSelector(`${row} .chip.device-revoked`);
-    await open(mediator, BIND, '#/cases');
+    await mediator.click('nav a[href="#/inbox"]');
     const over = await mediator.waitForSelector('#login-overlay .banner, form.login .banner');
     assert.match(await over.textContent(), /登记已撤销/);
     await settled(admin);
