@@ -4,10 +4,12 @@
  * request (api_session.c checks the device of each session while binding is on). */
 #include "api/api_op.h"
 #include "api/api_routes.h"
+#include "api/account.h"
 #include "api/device.h"
 #include "error.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,23 +23,51 @@ static json_t *device_json(const Jiefen__DeviceRecord *d)
                      (json_int_t)d->decided_ms, "decided_by", d->decided_by);
 }
 
+/* The list's walk: each device with the names of its account and of who decided. */
+struct device_list {
+    store *st;
+    MDB_txn *txn;
+    json_t *out;
+};
+
+/* The person's name of account `user` ("" when there is none). 0 or a store error. */
+static int name_of(const struct device_list *l, const char *user, char *name, size_t len)
+{
+    Jiefen__UserRecord *u = NULL;
+    int rc = user[0] ? account_get(l->st, l->txn, user, &u) : 0;
+    snprintf(name, len, "%s", u ? u->name : "");
+    account_free(&u);
+    return rc;
+}
+
 static int add_device(const Jiefen__DeviceRecord *d, void *arg)
 {
+    const struct device_list *l = arg;
+    char name[4 * ACCOUNT_NAME_MAX + 1], by[4 * ACCOUNT_NAME_MAX + 1];
+    int rc = name_of(l, d->user, name, sizeof name);
+    if (rc == 0 && (rc = name_of(l, d->decided_by, by, sizeof by)) == 0 && !by[0] &&
+        strcmp(d->decided_by, "admin") == 0)
+        snprintf(by, sizeof by, "本机管理令牌");
+    if (rc)
+        return rc;
     json_t *j = device_json(d);
-    if (!j || json_array_append_new(arg, j))
+    if (!j || json_object_set_new(j, "name", json_string(name)) ||
+        json_object_set_new(j, "decided_by_name", json_string(by))) {
+        json_decref(j);
         return -ENOMEM;
-    return 0;
+    }
+    return json_array_append_new(l->out, j) ? -ENOMEM : 0;
 }
 
 void route_devices(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)r, (void)tail;
     json_t *out = json_array();
-    MDB_txn *txn;
-    int rc = out ? store_txn_begin(c->api->dep.st, MDB_RDONLY, &txn) : -ENOMEM;
+    struct device_list l = {c->api->dep.st, NULL, out};
+    int rc = out ? store_txn_begin(l.st, MDB_RDONLY, &l.txn) : -ENOMEM;
     if (rc == 0) {
-        rc = device_each(c->api->dep.st, txn, add_device, out);
-        store_txn_abort(txn);
+        rc = device_each(l.st, l.txn, add_device, &l);
+        store_txn_abort(l.txn);
     }
     if (rc) {
         json_decref(out);

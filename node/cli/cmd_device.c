@@ -22,11 +22,13 @@ static const char *const device_head[DEVICE_COLS] = {"编号", "用户", "设备
 
 static int device_row(struct table *t, const json_t *m, const void *arg)
 {
-    char n[16], last[32], asked[32];
+    char n[16], last[32], asked[32], who[200];
     (void)arg;
+    snprintf(who, sizeof who, "%s（%s）", field_str(m, "name"), field_str(m, "user"));
     snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(m, "refusals")));
-    const char *row[DEVICE_COLS] = {field_str(m, "id"), field_str(m, "user"),
-                                    field_str(m, "label"), field_str(m, "state_name"), n,
+    const char *user = field_str(m, "name")[0] ? who : field_str(m, "user");
+    const char *row[DEVICE_COLS] = {field_str(m, "id"), user, field_str(m, "label"),
+                                    field_str(m, "state_name"), n,
                                     field_time_set(m, "last_refused_ms", last, sizeof last),
                                     field_time_set(m, "requested_ms", asked, sizeof asked)};
     return table_add(t, row);

@@ -46,7 +46,8 @@ export default async function (t) {
     await admin.click('nav a[href="#/devices"]');
     const row = 'main table.devices tr:has-text("tiaojie")';
     await admin.waitForSelector(row);
-    assert.match(await admin.textContent(row), /tiaojie.*浏览器.*待批准\s*2/);
+    assert.match(await admin.textContent(row), /李调解（tiaojie）.*浏览器.*待批准\s*2/);
+    assert.match(await admin.textContent('main table.devices tr:has-text("guanli")'), /吴管理.*已批准.*本机管理令牌/);
     await shot(admin, '22-devices-pending');
     await admin.click(`${row} button.device-approve`);
     await admin.waitForSelector(`${row} .chip.device-approved`);

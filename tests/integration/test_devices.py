@@ -57,13 +57,15 @@ class DeviceTest(NodeTest):
         devices = n.ok("GET", "/api/v1/devices")
         self.assertTrue(devices["binding"])
         [d] = devices["devices"]
-        self.assertEqual((d["user"], d["device"], d["label"], d["state"], d["state_name"],
-                          d["refusals"]), ("zhang", PHONE, "测试浏览器", "pending", "待批准", 2))
+        self.assertEqual((d["user"], d["name"], d["device"], d["label"], d["state"],
+                          d["state_name"], d["refusals"]),
+                         ("zhang", "张三", PHONE, "测试浏览器", "pending", "待批准", 2))
         self.assertIn(f"login of zhang refused: device {d['id']} not approved", n.log())
 
         listed = n.ctl("device", "list")
         self.assertEqual(listed.returncode, 0, listed.stderr)
         self.assertIn("测试浏览器", listed.stdout)
+        self.assertIn("张三（zhang）", listed.stdout)
         self.assertIn("待批准", listed.stdout)
 
         # Approved: that device logs in; another device still cannot.
