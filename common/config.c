@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 enum opt_type { OPT_STRING, OPT_INT, OPT_TIER, OPT_ADDR, OPT_LEVEL, OPT_ID, OPT_BOOL,
-                OPT_APPROVALS };
+                OPT_APPROVALS, OPT_SWITCH };
 
 struct option_def {
     const char *section, *name;
@@ -147,6 +147,9 @@ static const struct option_def options[] = {
      "Failed logins in a row that lock an account (from the 4th attempt each waits longer)."},
     {"console", "lock_minutes", OPT_INT, OFF(lock_minutes), 1, 1440, "15",
      "How long a locked account stays locked (an administrator's `user enable` lifts it)."},
+    {"auth", "device_binding", OPT_SWITCH, OFF(device_binding), 0, 0, "off",
+     "一机一账号: on: a password login from a device an administrator has not approved is "
+     "refused and asks for approval (docs/operations.md); off: any device."},
     {"access", "approval_for", OPT_APPROVALS, OFF(access_approval_for), 0, 0, "archive",
      "摘抄复印报批: what needs the director's approval first, a comma-separated list of "
      "archive, print and copy (empty: nothing)."},
@@ -286,6 +289,11 @@ static const char *option_set(const struct option_def *o, struct config *c, cons
             *(int *)field = 0;
         else
             return "must be yes or no";
+        return NULL;
+    case OPT_SWITCH:
+        if (strcmp(v, "on") && strcmp(v, "off"))
+            return "must be on or off";
+        *(int *)field = strcmp(v, "on") == 0;
         return NULL;
     }
     return "unknown option type";
@@ -522,6 +530,9 @@ static void option_format(const struct option_def *o, const struct config *c, ch
         break;
     case OPT_BOOL:
         snprintf(buf, len, "%s", *(const int *)field ? "yes" : "no");
+        break;
+    case OPT_SWITCH:
+        snprintf(buf, len, "%s", *(const int *)field ? "on" : "off");
         break;
     }
 }

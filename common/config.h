@@ -57,6 +57,7 @@ struct config {
     int session_max_hours;    /* ... and ends this long after its login anyway */
     int lock_failures;        /* failed logins in a row that lock an account */
     int lock_minutes;         /* for this long */
+    int device_binding;       /* [auth] logins only from approved devices (一机一账号) */
     int log_level;            /* enum log_level */
     char link_listen[256];    /* ZeroMQ endpoint for children, "" for none */
     char link_parent[256];    /* overrides the parent endpoint from enrolment */

@@ -41,7 +41,8 @@ static int open_dbis(store *s, int create)
         (rc = mdb_dbi_open(txn, "docwant", MDB_CREATE, &s->docwant)) ||
         (rc = mdb_dbi_open(txn, "interop", MDB_CREATE, &s->interop)) ||
         (rc = mdb_dbi_open(txn, "deptq", MDB_CREATE, &s->deptq)) ||
-        (rc = mdb_dbi_open(txn, "filings", MDB_CREATE, &s->filings))) {
+        (rc = mdb_dbi_open(txn, "filings", MDB_CREATE, &s->filings)) ||
+        (rc = mdb_dbi_open(txn, "devices", MDB_CREATE, &s->devices))) {
         mdb_txn_abort(txn);
         return rc;
     }

@@ -47,6 +47,8 @@
  *           at this node (node/case/deptindex.h; from store format 4)
  *   filings village "\0" date(YYYY-MM-DD) "\0" tag(32 hex) -> empty: court filings reported
  *           by the court, by linkage tag, never an ID number (node/case/linkage.h)
+ *   devices 16 hex of BLAKE2b(user "\0" device id) -> DeviceRecord: the devices accounts
+ *           log in from, pending, approved or revoked (一机一账号, node/api/device.h)
  *
  * Keys are big-endian so each origin's events are in seq order. On MDB_MAP_FULL the
  * caller aborts its transaction, calls store_grow() with no transaction open, and replays;
@@ -83,6 +85,7 @@ typedef struct store {
     MDB_dbi interop; /* work orders from outside systems (node/case/interop.h) */
     MDB_dbi deptq;   /* each department's cases (node/case/deptindex.h) */
     MDB_dbi filings; /* court filings by linkage tag (node/case/linkage.h) */
+    MDB_dbi devices; /* devices of accounts (一机一账号, node/api/device.h) */
     size_t map_size;
     size_t max_map;          /* ceiling of the map in bytes; 0: none */
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */

@@ -28,6 +28,7 @@ import followupsPage from './page-followups.js';
 import rosterPage from './page-roster.js';
 import outboxPage from './page-outbox.js';
 import webhooksPage from './page-webhooks.js';
+import devicesPage from './page-devices.js';
 import refusedPage from './page-refused.js';
 import partiesPage, { searchBox, forgetSearch } from './page-parties.js';
 import { startLive, stopLive } from './live.js';
@@ -67,6 +68,7 @@ const pages = {
   account: { title: '账户', page: accountPage, dept: true },
   outbox: { title: '短信发件箱', page: outboxPage, perm: 'node.admin' },
   webhooks: { title: '投递失败', page: webhooksPage, perm: 'node.admin' },
+  devices: { title: '设备登记', page: devicesPage, perm: 'user.admin' },
   refused: { title: '被拒收工单', page: refusedPage, perm: 'node.admin' },
 };
 
@@ -278,7 +280,7 @@ window.addEventListener('hashchange', route);
   try {
     await signedIn(await get('/api/v1/session'));
   } catch (err) {
-    if (err.status === 401) return showLogin(err.code === 'session_expired' ? err.message : '', 'warn');
+    if (err.status === 401) return showLogin(['session_expired', 'device_revoked'].includes(err.code) ? err.message : '', 'warn');
     clear($('main'), banner(err.message, 'error'));
     return;
   }

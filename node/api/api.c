@@ -112,6 +112,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/users", 0, PERM_USER_ADMIN, route_users},
     {"POST", "/api/v1/users", 0, PERM_USER_ADMIN, route_user_add},
     {"POST", "/api/v1/users/", 1, PERM_USER_ADMIN, route_user_action},
+    {"GET", "/api/v1/devices", 0, PERM_USER_ADMIN, route_devices},
+    {"POST", "/api/v1/devices/", 1, PERM_USER_ADMIN, route_device_action},
     {"GET", "/metrics", 0, NEED_LOGIN, route_metrics},
     {"GET", "/api/v1/parties", 0, PERM_CASE_PARTIES, route_party_find},
     {"GET", "/api/v1/parties/log", 0, PERM_USER_ADMIN, route_party_log},

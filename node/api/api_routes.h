@@ -137,6 +137,9 @@ void route_interop_ruling(struct api_call *c, const http_request *r, const char 
 void route_interop_filings(struct api_call *c, const http_request *r, const char *tail);
 void route_linkage_filings(struct api_call *c, const http_request *r, const char *tail);
 
+/* api_device.c: 一机一账号, the devices of accounts and their approval. */
+void route_devices(struct api_call *c, const http_request *r, const char *tail);
+void route_device_action(struct api_call *c, const http_request *r, const char *tail);
 /* api_webhook.c: the [webhook NAME] subscribers and their dead letters (投递失败). */
 void route_webhooks(struct api_call *c, const http_request *r, const char *tail);
 void route_webhook_dead(struct api_call *c, const http_request *r, const char *tail);

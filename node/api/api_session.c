@@ -6,14 +6,19 @@
 #include "api/api_account.h"
 #include "api/api_routes.h"
 #include "api/decoy.h"
+#include "api/device.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "outbox/staffbook.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define DEVICE_PENDING_MSG "此设备尚未登记，已提交登记申请，请联系管理员批准"
+#define DEVICE_REVOKED_MSG "此设备未获批准或登记已撤销，登录已结束，请联系管理员"
 
 /* ---- who is asking ------------------------------------------------------------------ */
 
@@ -61,14 +66,16 @@ static void touch(struct api *api, const uint8_t *key, int64_t now)
         free(t);
 }
 
-/* The session of the cookie, with its user: 0 and the state, or a store error. */
+/* The session of the cookie, with its user: 0 and the state, or a store error. With device
+ * binding on, *device_ok says whether its device is approved for its user (else 1). */
 static int session_of(struct api *api, const char *cookie, uint8_t *key,
                       Jiefen__SessionRecord **s, Jiefen__UserRecord **u,
-                      enum session_state *state)
+                      enum session_state *state, int *device_ok)
 {
     MDB_txn *txn;
     struct session_limits l = limits(api);
     *state = SESSION_VOID;
+    *device_ok = 1;
     if (session_key(cookie, key))
         return 0;
     int rc = store_txn_begin(api->dep.st, MDB_RDONLY, &txn);
@@ -76,6 +83,8 @@ static int session_of(struct api *api, const char *cookie, uint8_t *key,
         return rc;
     if ((rc = session_get(api->dep.st, txn, key, s)) == 0 && *s)
         rc = account_get(api->dep.st, txn, (*s)->user, u);
+    if (rc == 0 && *s && api->dep.cfg->device_binding)
+        rc = device_approved(api->dep.st, txn, (*s)->user, (*s)->device, device_ok);
     store_txn_abort(txn);
     if (rc == 0 && *s)
         *state = session_check(*s, *u, &l, clock_now_ms());
@@ -118,13 +127,16 @@ static int session_identify(struct api_call *c, const http_request *r, const cha
     Jiefen__UserRecord *u = NULL;
     enum session_state state;
     int64_t now = clock_now_ms();
-    int rc = session_of(api, cookie, key, &s, &u, &state), out = -1;
+    int device_ok;
+    int rc = session_of(api, cookie, key, &s, &u, &state, &device_ok), out = -1;
     if (rc)
         reply_store_error(c, rc);
     else if (state == SESSION_EXPIRED)
         reply_error(c, 401, "session_expired", NULL, "登录已过期，请重新登录");
     else if (state != SESSION_VALID || !permission_role_parse(u->role))
         reply_error(c, 401, "session_expired", NULL, "登录已失效，请重新登录");
+    else if (!device_ok)
+        reply_error(c, 401, "device_revoked", NULL, DEVICE_REVOKED_MSG);
     else if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
              !session_csrf_ok(s, r->csrf_token))
         reply_error(c, 403, "csrf", NULL, "请求缺少有效的 CSRF 令牌，请刷新页面后重试");
@@ -224,6 +236,49 @@ static int refuse_counted(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord 
     return 0;
 }
 
+/* The session under key records the device it was opened from. */
+static int session_bind_device(eventlog_tx *tx, const uint8_t *key, const char *device)
+{
+    Jiefen__SessionRecord *s = NULL;
+    int rc = session_get(tx->st, tx->txn, key, &s);
+    if (rc == 0 && s) {
+        s->device = (char *)device;
+        rc = session_put(tx->st, tx->txn, key, s);
+        s->device = NULL;
+    }
+    session_free(&s);
+    return rc;
+}
+
+/* 一机一账号: with binding on, a login of u from a device not approved for it is refused
+ * (*refused), and recorded as a request for approval. 0, or a store error. */
+static int device_gate(eventlog_tx *tx, struct api_op *o, const Jiefen__UserRecord *u,
+                       int *refused)
+{
+    const char *device = api_str(o->in, "device");
+    int ok = 1;
+    int rc = o->c->api->dep.cfg->device_binding
+                 ? device_approved(tx->st, tx->txn, u->user, device, &ok)
+                 : 0;
+    *refused = rc == 0 && !ok;
+    if (!*refused)
+        return rc;
+    if (!device[0]) {
+        log_warn("device", "login of %s refused: no device id sent", u->user);
+        op_refuse(o, 403, "device_required", "device",
+                  "本中心只允许已登记的设备登录，请在控制台登录以提交设备登记申请");
+        return 0;
+    }
+    char id[DEVICE_ID_HEX];
+    device_id(u->user, device, id);
+    if ((rc = device_refused(tx->st, tx->txn, u->user, device, api_str(o->in, "device_label"),
+                             tx->now_ms)) == 0) {
+        log_warn("device", "login of %s refused: device %s not approved", u->user, id);
+        op_refuse(o, 403, "device_pending", "device", DEVICE_PENDING_MSG);
+    }
+    return rc;
+}
+
 static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
 {
     struct api_call *c = o->c;
@@ -234,6 +289,8 @@ static int login_ok(eventlog_tx *tx, struct api_op *o, Jiefen__UserRecord *u)
     int rc = account_put(tx->st, tx->txn, u);
     if (rc == 0)
         rc = session_create(tx->st, tx->txn, u, tx->now_ms, cookie, csrf, key);
+    if (rc == 0 && c->api->dep.cfg->device_binding)
+        rc = session_bind_device(tx, key, api_str(o->in, "device"));
     if (rc == 0) {
         /* The answer speaks for the new session, as GET /session will. */
         Jiefen__SessionRecord s = JIEFEN__SESSION_RECORD__INIT;
@@ -267,6 +324,7 @@ static int login_apply(eventlog_tx *tx, struct api_op *o)
     const struct pw_result *res = o->data;
     Jiefen__UserRecord *u = NULL;
     char locked[160];
+    int refused = 0;
     o->c->headers[0] = 0;
     int rc = account_get(tx->st, tx->txn, res->user, &u);
     if (rc)
@@ -283,21 +341,39 @@ static int login_apply(eventlog_tx *tx, struct api_op *o)
         rc = refuse_counted(tx, o, u, 1, 401, "bad_login", NULL, BAD_LOGIN);
     else if (u->disabled)
         rc = op_refuse(o, 403, "disabled", NULL, "账户已停用，请联系管理员");
+    else if ((rc = device_gate(tx, o, u, &refused)) || refused)
+        ;
     else if ((rc = login_ok(tx, o, u)) == 0)
         log_info("session", "%s logged in", u->user);
     account_free(&u);
     return rc;
 }
 
-static const char *const k_login[] = {"user", "password", NULL};
+static const char *const k_login[] = {"user", "password", "device", "device_label", NULL};
+static const char *const k_login_required[] = {"user", "password", NULL};
+
+/* Why the body's device (optional) is not acceptable: 0, or -1 once answered 400. */
+static int login_device_bad(struct api_call *c, const json_t *in)
+{
+    const char *device = api_str(in, "device"), *label = api_str(in, "device_label");
+    const char *why = device[0] ? device_check(device) : NULL;
+    if (why)
+        reply_error(c, 400, "invalid_field", "device", "%s", why);
+    else if (strlen(label) > DEVICE_LABEL_MAX || !utf8_valid(label))
+        reply_error(c, 400, "invalid_field", "device_label", "设备名称过长（最多 %d 字节）",
+                    DEVICE_LABEL_MAX);
+    else
+        return 0;
+    return -1;
+}
 
 void route_session_login(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
-    json_t *in = api_account_body(c, r, k_login, k_login);
+    json_t *in = api_account_body(c, r, k_login, k_login_required);
     Jiefen__UserRecord *u = NULL;
     char locked[160];
-    if (!in || api_read_user(c, api_str(in, "user"), &u)) {
+    if (!in || login_device_bad(c, in) || api_read_user(c, api_str(in, "user"), &u)) {
         json_decref(in);
         return;
     }

@@ -100,4 +100,9 @@ int cmd_webhook_dead(struct ctl *ctl, int argc, char **argv);
 int cmd_webhook_retry(struct ctl *ctl, int argc, char **argv);
 int cmd_webhook_discard(struct ctl *ctl, int argc, char **argv);
 
+/* cmd_device.c: `device list|approve ID|revoke ID` (一机一账号) */
+int cmd_device_list(struct ctl *ctl, int argc, char **argv);
+int cmd_device_approve(struct ctl *ctl, int argc, char **argv);
+int cmd_device_revoke(struct ctl *ctl, int argc, char **argv);
+
 #endif

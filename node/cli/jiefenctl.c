@@ -93,6 +93,9 @@ static const struct command commands[] = {
     {"webhook", "dead", cmd_webhook_dead, 0, ""},
     {"webhook", "retry", cmd_webhook_retry, 0, "ID"},
     {"webhook", "discard", cmd_webhook_discard, 0, "ID"},
+    {"device", "list", cmd_device_list, 0, ""},
+    {"device", "approve", cmd_device_approve, 0, "ID"},
+    {"device", "revoke", cmd_device_revoke, 0, "ID"},
     /* the ledger and the reports: their arguments are in report_actions (cmd_report.c) */
     {"ledger", NULL, action_run, 0, NULL},
     {"dashboard", NULL, action_run, 0, NULL},

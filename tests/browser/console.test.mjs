@@ -19,6 +19,7 @@ import appointments from './sub-appointments.mjs';
 import courts from './sub-courts.mjs';
 import archive from './sub-archive.mjs';
 import linkage from './sub-linkage.mjs';
+import devices from './sub-devices.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -187,7 +188,7 @@ test('the console in Chromium', async (t) => {
       assert.equal(await village.textContent('main .elsewhere'), '树上其他节点没有此人的案件');
     }
     assert.match(village.url(), /#\/parties$/, 'what was searched is not in the URL');
-    assert.equal(await village.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }])), '[{},{}]');
+    assert.equal(await lib.storedByPage(village), '[{},{}]');
     await shot(village, '05b-party-search-village');
     await village.click('table.party-cases a');
     await village.waitForSelector('.timeline .kind-case_moved');
@@ -611,7 +612,7 @@ test('the console in Chromium', async (t) => {
       return (await pageFetch(page, 'GET', '/api/v1/session/expiry', null)).body.expires_ms > after;
     }, 'typing to refresh the session', 60000);
     // Nothing typed is kept in the browser's storage.
-    const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+    const stored = await lib.storedByPage(page);
     assert.equal(stored, '[{},{}]');
     // Idle: the session ends, the login comes over the page, the form stays below.
     const over = await page.waitForSelector('#login-overlay form.login', { timeout: 150000 });
@@ -682,6 +683,8 @@ test('the console in Chromium', async (t) => {
   await webhooks(t);
   await courts(t, ctx);
   await archive(t);
+
+  await devices(t);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

@@ -35,6 +35,7 @@ USERS = {  # node id → [(user, name, role[, department])]
             ("cunzhuren", "周主任", "director"), ("guanli", "吴管理", "admin")],
     "v-idle": [("shouli", "郑受理", "clerk")],
     "v-full": [("luru", "冯受理", "clerk")],
+    "v-bind": [("tiaojie", "李调解", "mediator"), ("guanli", "吴管理", "admin")],
     "v-fu": [("tiaojie", "李调解", "mediator"), ("cunzhuren", "周主任", "director"),
              ("guanli", "吴管理", "admin")],
 }
@@ -191,11 +192,18 @@ class ConsoleBrowserTest(harness.NodeTest):
         full.start()
         fu, overdue_case, open_case, order_case = self.followup_village()
         court_case = self.court_delegation(fu)
+        bind = self.node("v-bind", "village", "中村")  # 一机一账号 (sub-devices.mjs)
+        with open(os.path.join(bind.dir, "jiefend.conf"), "a") as f:
+            f.write("\n[auth]\ndevice_binding = on\n")
+        bind.start()
+        self.add_users(bind)
 
         env = dict(os.environ, JIEFEN_VILLAGE_URL=url(village), JIEFEN_TOWN_URL=url(town),
                    JIEFEN_IDLE_URL=url(idle), JIEFEN_FULL_URL=url(full), JIEFEN_FU_URL=url(fu),
                    JIEFEN_FU_OVERDUE=overdue_case, JIEFEN_FU_OPEN=open_case,
                    JIEFEN_FU_ORDER=order_case, JIEFEN_FU_COURT=court_case,
+                   JIEFEN_BIND_URL=url(bind),
+                   JIEFEN_BIND_TOKEN=bind.token(),
                    JIEFEN_PASSWORD=PASSWORD, JIEFEN_CHROMIUM=chromium(),
                    JIEFEN_SCREENSHOTS=shots, JIEFEN_BROWSER_DEPS=deps)
         proc = subprocess.Popen(["node", os.path.join(HERE, "console.test.mjs")], env=env,

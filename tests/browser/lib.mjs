@@ -91,6 +91,15 @@ export function pageFetch(page, method, url, body, headers = {}) {
   }, [method, url, body, headers]);
 }
 
+// What the page keeps in the browser's storage ([localStorage, sessionStorage] as JSON), but
+// the device id of 一机一账号 (console/web/device.js), which is no one's data.
+export function storedByPage(page) {
+  return page.evaluate(() => {
+    const { jiefen_device: _device, ...local } = { ...localStorage };
+    return JSON.stringify([local, { ...sessionStorage }]);
+  });
+}
+
 // The API's one error shape, {"error": {code, field, message}}: anything else fails here.
 export const errorCode = (b) => b.error.code;
 export const errorMessage = (b) => b.error.message;

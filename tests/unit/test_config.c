@@ -99,6 +99,14 @@ static void test_errors_name_the_line(void **state)
     assert_non_null(strstr(err, "[linkage] villages must be NODE_ID:RESIDENTS"));
     snprintf(text, sizeof text, "%s[linkage]\nvillages = v11:0\n", BASE);
     assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    /* 一机一账号: on or off, off by default. */
+    assert_int_equal(c.device_binding, 0);
+    snprintf(text, sizeof text, "%s[auth]\ndevice_binding = on\n", BASE);
+    assert_int_equal(load_text(text, &c, err), 0);
+    assert_int_equal(c.device_binding, 1);
+    snprintf(text, sizeof text, "%s[auth]\ndevice_binding = yes\n", BASE);
+    assert_int_equal(load_text(text, &c, err), JF_ECONFIG);
+    assert_non_null(strstr(err, ":6: [auth] device_binding must be on or off (got \"yes\")"));
 }
 
 static void test_addresses_and_ids(void **state)

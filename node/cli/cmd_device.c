@@ -1,0 +1,97 @@
+/*
+ * cmd_device — 一机一账号 ([auth] device_binding), an administrator's:
+ *   device list             the devices accounts log in from: pending, approved, revoked
+ *   device approve ID       the account may log in from device ID
+ *   device revoke ID        it may no longer; its sessions end
+ */
+#include "cmd.h"
+
+#include "api.h"
+#include "args.h"
+#include "field.h"
+#include "table.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#define DEVICE_COLS 7
+
+static const char *const device_head[DEVICE_COLS] = {"编号", "用户", "设备", "状态",
+                                                     "被拒次数", "最近被拒", "申请时间"};
+
+static int device_row(struct table *t, const json_t *m, const void *arg)
+{
+    char n[16], last[32], asked[32], who[200];
+    (void)arg;
+    snprintf(who, sizeof who, "%s（%s）", field_str(m, "name"), field_str(m, "user"));
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(m, "refusals")));
+    const char *user = field_str(m, "name")[0] ? who : field_str(m, "user");
+    const char *row[DEVICE_COLS] = {field_str(m, "id"), user, field_str(m, "label"),
+                                    field_str(m, "state_name"), n,
+                                    field_time_set(m, "last_refused_ms", last, sizeof last),
+                                    field_time_set(m, "requested_ms", asked, sizeof asked)};
+    return table_add(t, row);
+}
+
+static int take_nothing(void *arg, int c, char **argv)
+{
+    (void)arg;
+    return args_bad_option(c, argv);
+}
+
+static const struct option no_options[] = {{NULL, 0, NULL, 0}};
+
+int cmd_device_list(struct ctl *ctl, int argc, char **argv)
+{
+    json_t *r;
+    int rc = args_parse(argc, argv, "device list", no_options, NULL, NULL, take_nothing, NULL);
+    if (rc || (rc = api_call(ctl, "GET", "/api/v1/devices", NULL, 0, &r)))
+        return rc;
+    const json_t *list = json_object_get(r, "devices");
+    if (!json_is_array(list))
+        rc = api_unexpected("no \"devices\"");
+    else if (ctl->json)
+        rc = api_print_json(r);
+    else if (json_array_size(list) == 0)
+        printf("没有设备登记%s\n", json_is_true(json_object_get(r, "binding"))
+                                       ? ""
+                                       : "（本中心未启用一机一账号：[auth] device_binding = off）");
+    else
+        rc = table_show(NULL, 0, list, device_head, DEVICE_COLS, device_row, NULL);
+    json_decref(r);
+    return rc;
+}
+
+/* device approve|revoke ID */
+static int device_action(struct ctl *ctl, int argc, char **argv, const char *verb,
+                         const char *done)
+{
+    char name[32], path[96];
+    const char *id = NULL;
+    json_t *r;
+    snprintf(name, sizeof name, "device %s", verb);
+    int rc = args_parse(argc, argv, name, no_options, "ID", &id, take_nothing, NULL);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "/api/v1/devices/%s/%s", id, verb);
+    if ((rc = api_post(ctl, path, NULL, &r)))
+        return rc;
+    if (ctl->json)
+        rc = api_print_json(r);
+    else
+        printf("%s 的设备 %s（%s）%s\n", field_str(r, "user"), field_str(r, "label"),
+               field_str(r, "id"), done);
+    json_decref(r);
+    return rc;
+}
+
+int cmd_device_approve(struct ctl *ctl, int argc, char **argv)
+{
+    return device_action(ctl, argc, argv, "approve", "已批准");
+}
+
+int cmd_device_revoke(struct ctl *ctl, int argc, char **argv)
+{
+    return device_action(ctl, argc, argv, "revoke", "已撤销，其登录已结束");
+}
