@@ -14,6 +14,10 @@ import { h, clear, banner, field, select, textarea, formError, showError, clearE
 // What was typed in a case's upload form, and the error it shows, by case id: the case
 // page is redrawn when the case changes (an upload is such a change), and the form with it.
 const drafts = new Map();
+// A download's refusal and what to do about it (request form, purpose picker), by case id:
+// it outlives a redraw of the case page (another upload, a change of the case) until it is
+// answered or closed.
+const asks = new Map();
 
 const KINDS = [['evidence', '证据'], ['agreement', '协议'], ['record', '笔录'], ['ruling', '裁定/文书'], ['other', '其他']];
 
@@ -27,19 +31,25 @@ function fmtSize(n) {
 async function download(c, base, d, slot, purpose = currentPurpose()) {
   const res = await fetch(`${base}/${d.id}${purpose ? `?purpose=${encodeURIComponent(purpose)}` : ''}`,
     { credentials: 'same-origin', cache: 'no-store' });
+  const done = (into) => { asks.delete(c.id); clear(into); };
   if (res.ok) {
     saveBlob(await res.blob(), d.name);
-    clear(slot);
+    done(slot);
     return;
   }
   const body = await res.json().catch(() => null);
   const err = body && body.error ? body.error : { code: '', message: `下载失败（${res.status}）` };
+  let ask = null;
   if (err.code === 'approval_required') {
-    clear(slot, banner(err.message, 'warn'),
-      requestForm(c, purpose || 'casework', () => clear(slot), `document:${d.id}`, `申请下载材料“${d.name}”`));
+    ask = (into) => clear(into, banner(err.message, 'warn'),
+      requestForm(c, purpose || 'casework', () => done(into), `document:${d.id}`, `申请下载材料“${d.name}”`));
   } else if (err.code === 'invalid_purpose') {
-    clear(slot, purposePicker((p) => download(c, base, d, slot, p), '下载材料须说明查阅目的：'));
+    ask = (into) => clear(into, purposePicker((p) => download(c, base, d, into, p), '下载材料须说明查阅目的：'));
   } else toast(err.message, 'error');
+  if (ask) {
+    asks.set(c.id, ask);
+    ask(slot);
+  }
 }
 
 function docList(c, base, list, slot) {
@@ -144,6 +154,7 @@ export function documentsSection(ctx, c) {
     }
   }
   section.append(listSlot, askSlot);
+  if (asks.has(c.id)) asks.get(c.id)(askSlot);
   load().catch((e) => clear(listSlot, banner(e.message, 'error')));
   return section;
 }
