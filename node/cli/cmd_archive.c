@@ -19,47 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct archive_args {
-    const char *out, *purpose;
-    int force;
-};
-
-static int take_archive(void *arg, int c, char **argv)
-{
-    struct archive_args *a = arg;
-    if (c == 'o')
-        return args_set_once(&a->out, "out", optarg);
-    if (c == 'p')
-        return args_set_once(&a->purpose, "purpose", optarg);
-    if (c == 'f')
-        return a->force = 1, 0;
-    return args_bad_option(c, argv);
-}
-
 int cmd_case_archive(struct ctl *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    struct archive_args a = {NULL, NULL, 0};
-    char *id = NULL, *path = NULL, *purpose = NULL;
-    int rc = argc < 2 ? msg_usage("请给出案件编号") : 0;
-    if (rc == 0)
-        rc = args_parse(argc - 1, argv + 1, "archive", opts, NULL, NULL, take_archive, &a);
-    if (rc == 0 && !a.out)
-        rc = msg_usage_as("missing_option", "请用 --out 指定归档文件（- 为标准输出）");
-    if (rc == 0 && (!(id = ctl_client_escape(ctl->client, argv[1])) ||
-                    (a.purpose && !(purpose = ctl_client_escape(ctl->client, a.purpose))) ||
-                    asprintf(&path, "/api/v1/cases/%s/archive%s%s", id,
-                             purpose ? "?purpose=" : "", purpose ? purpose : "") < 0))
-        rc = msg_oom();
-    if (rc == 0)
-        rc = download_file(ctl, path, a.out, a.force);
-    free(path);
-    free(purpose);
-    free(id);
-    return rc;
+    if (argc < 2)
+        return msg_usage("请给出案件编号");
+    return download_copy(ctl, argc, argv, 1, "/api/v1/cases/%s/archive%s", "归档文件");
 }
 
 /* ---- the check ------------------------------------------------------------------------ */

@@ -83,49 +83,11 @@ int cmd_case_record(struct ctl *ctl, int argc, char **argv)
     return rc;
 }
 
-struct print_args {
-    const char *out, *purpose;
-    int force;
-};
-
-static int take_print(void *arg, int c, char **argv)
-{
-    struct print_args *a = arg;
-    if (c == 'o')
-        return args_set_once(&a->out, "out", optarg);
-    if (c == 'p')
-        return args_set_once(&a->purpose, "purpose", optarg);
-    if (c == 'f')
-        return a->force = 1, 0;
-    return args_bad_option(c, argv);
-}
-
 int cmd_case_print(struct ctl *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    struct print_args a = {NULL, NULL, 0};
-    char *id = NULL, *form = NULL, *path = NULL, *purpose = NULL;
-    int rc = argc < 3 ? msg_usage("请给出案件编号和表单名称") : 0;
-    if (rc == 0)
-        rc = args_parse(argc - 2, argv + 2, "print", opts, NULL, NULL, take_print, &a);
-    if (rc == 0 && !a.out)
-        rc = msg_usage_as("missing_option", "请用 --out 指定 PDF 文件（- 为标准输出）");
-    if (rc == 0 && (!(id = ctl_client_escape(ctl->client, argv[1])) ||
-                    !(form = ctl_client_escape(ctl->client, argv[2])) ||
-                    (a.purpose && !(purpose = ctl_client_escape(ctl->client, a.purpose))) ||
-                    asprintf(&path, "/api/v1/cases/%s/forms/%s.pdf%s%s", id, form,
-                             purpose ? "?purpose=" : "", purpose ? purpose : "") < 0))
-        rc = msg_oom();
-    if (rc == 0)
-        rc = download_file(ctl, path, a.out, a.force);
-    free(path);
-    free(purpose);
-    free(form);
-    free(id);
-    return rc;
+    if (argc < 3)
+        return msg_usage("请给出案件编号和表单名称");
+    return download_copy(ctl, argc, argv, 2, "/api/v1/cases/%s/forms/%s.pdf", "PDF 文件");
 }
 
 /* ---- receipts ------------------------------------------------------------------------ */

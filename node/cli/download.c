@@ -4,6 +4,7 @@
 #include "download.h"
 
 #include "api.h"
+#include "args.h"
 #include "msg.h"
 
 #include <errno.h>
@@ -101,5 +102,63 @@ int download_file(struct ctl *ctl, const char *path, const char *out, int force)
     if (rc == 0)
         rc = r ? api_confirm(ctl, r, "已导出 %s（%zu 字节）", out, n) : msg_oom();
     json_decref(r);
+    return rc;
+}
+
+struct copy_args {
+    const char *out, *purpose;
+    int force;
+};
+
+static int take_copy(void *arg, int c, char **argv)
+{
+    struct copy_args *a = arg;
+    if (c == 'o')
+        return args_set_once(&a->out, "out", optarg);
+    if (c == 'p')
+        return args_set_once(&a->purpose, "purpose", optarg);
+    if (c == 'f')
+        return a->force = 1, 0;
+    return args_bad_option(c, argv);
+}
+
+/* path_fmt with the escaped positionals p[0..1] and the purpose's query; NULL without
+ * memory. */
+static char *copy_path(const char *path_fmt, char *const p[2], const char *purpose)
+{
+    char *base = NULL, *path = NULL;
+    if (asprintf(&base, path_fmt, p[0], p[1] ? p[1] : "") < 0)
+        return NULL;
+    if (asprintf(&path, "%s%s%s", base, purpose ? "?purpose=" : "", purpose ? purpose : "") < 0)
+        path = NULL;
+    free(base);
+    return path;
+}
+
+int download_copy(struct ctl *ctl, int argc, char **argv, int npos, const char *path_fmt,
+                  const char *what)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"purpose", required_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    struct copy_args a = {NULL, NULL, 0};
+    char *p[2] = {NULL, NULL}, *purpose = NULL, *path = NULL;
+    int rc = args_parse(argc - npos, argv + npos, argv[0], opts, NULL, NULL, take_copy, &a);
+    if (rc == 0 && !a.out)
+        rc = msg_usage_as("missing_option", "请用 --out 指定%s（- 为标准输出）", what);
+    for (int i = 0; rc == 0 && i < npos && i < 2; i++)
+        if (!(p[i] = ctl_client_escape(ctl->client, argv[1 + i])))
+            rc = msg_oom();
+    if (rc == 0 && a.purpose && !(purpose = ctl_client_escape(ctl->client, a.purpose)))
+        rc = msg_oom();
+    if (rc == 0 && !(path = copy_path(path_fmt, p, purpose)))
+        rc = msg_oom();
+    if (rc == 0)
+        rc = download_file(ctl, path, a.out, a.force);
+    free(path);
+    free(purpose);
+    free(p[0]);
+    free(p[1]);
     return rc;
 }
