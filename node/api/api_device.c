@@ -90,11 +90,12 @@ static int device_apply(eventlog_tx *tx, struct api_op *o)
     if (rc == 0 && !d)
         rc = op_refuse(o, 404, "not_found", "id", "无此设备登记（编号 %s）", a->id);
     else if (rc == 0) {
+        char *was = d->decided_by; /* the unpacked record's own, freed with it */
         d->state = a->state;
         d->decided_ms = tx->now_ms;
         d->decided_by = (char *)api_actor(o->c, NULL);
         rc = device_put(tx->st, tx->txn, d);
-        d->decided_by = NULL;
+        d->decided_by = was;
     }
     if (rc == 0) {
         json_decref(o->out);
