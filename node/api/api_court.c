@@ -220,7 +220,7 @@ static int ruling_document(struct api_call *c, const json_t *body, struct ruling
 {
     const json_t *doc = json_object_get(body, "document");
     const char *b64 = json_string_value(json_object_get(doc, "content_base64")), *why;
-    size_t n = b64 ? strlen(b64) : 0, len;
+    size_t n = b64 ? strlen(b64) : 0, len = 0;
     uint8_t *plain = n ? malloc(n) : NULL;
     int rc = 0;
     if ((why = text_of(doc, "name", g->name, DOCUMENT_NAME_MAX)) || strchr(g->name, '/')) {
