@@ -25,7 +25,7 @@ export default async function (t) {
       await open(p, FU, '#/outbox?status=sent');
       await settled(p);
       return /案件办结/.test(await p.textContent('main'));
-    }, 'the retried delivery sent');
+    }, 'the retried delivery sent', 60000);  // its courier's thread, slow under the sanitizers
     await p.context().close();
     const mediator = await newPage();
     await login(mediator, FU, 'tiaojie');
