@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -268,6 +269,43 @@ def fetch_bytes(node, path):
     c.close()
     return r.status, body, r.headers
 
+
+
+class IntakeLoad:
+    """`clients` threads posting intakes to node n until stop() or the daemon is gone;
+    `acked` holds (case id, summary) of each one answered 201, under `lock`."""
+
+    def __init__(self, n, clients, timeout=10):
+        self.acked, self.lock, self._stop = [], threading.Lock(), threading.Event()
+        self._n, self._token, self._timeout = n, n.token(), timeout
+        self._threads = [threading.Thread(target=self._client, args=(k,))
+                         for k in range(clients)]
+        for t in self._threads:
+            t.start()
+
+    def _client(self, k):
+        i = 0
+        while not self._stop.is_set():
+            try:
+                c = http.client.HTTPConnection(self._n.host, self._n.port, timeout=self._timeout)
+                c.request("POST", "/api/v1/cases",
+                          body=json.dumps(intake(summary=f"客户端{k}第{i}件")),
+                          headers={"Authorization": "Bearer " + self._token,
+                                   "Content-Type": "application/json"})
+                r = c.getresponse()
+                body = json.loads(r.read())
+                c.close()
+            except (OSError, http.client.HTTPException, ValueError):
+                return  # the daemon is gone
+            if r.status == 201:
+                with self.lock:
+                    self.acked.append((body["case"]["id"], body["case"]["summary"]))
+            i += 1
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join()
 
 class NodeTest(unittest.TestCase):
     """Gives each test a temp dir, removed afterwards with every process stopped."""

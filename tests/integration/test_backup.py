@@ -1,9 +1,7 @@
 """Backups of a running node, and nodes restored from them (docs/operations.md, Backups)."""
-import http.client
 import json
 import os
 import stat
-import threading
 
 import harness
 from harness import NodeTest, intake, run, wait_for
@@ -26,31 +24,8 @@ def restore(src, data):
 class Backup(NodeTest):
     def test_backup_under_load_then_restore(self):
         n = self.node().start()
-        acked, lock, stop = [], threading.Lock(), threading.Event()
-        token = n.token()
-
-        def client(k):
-            i = 0
-            while not stop.is_set():
-                try:
-                    c = http.client.HTTPConnection(n.host, n.port, timeout=30)
-                    c.request("POST", "/api/v1/cases",
-                              body=json.dumps(intake(summary=f"客户端{k}第{i}件")),
-                              headers={"Authorization": "Bearer " + token,
-                                       "Content-Type": "application/json"})
-                    r = c.getresponse()
-                    body = json.loads(r.read())
-                    c.close()
-                except (OSError, http.client.HTTPException, ValueError):
-                    return  # the daemon is gone
-                if r.status == 201:
-                    with lock:
-                        acked.append((body["case"]["id"], body["case"]["summary"]))
-                i += 1
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(6)]
-        for t in threads:
-            t.start()
+        load = harness.IntakeLoad(n, 6, timeout=30)
+        acked, lock = load.acked, load.lock
         wait_for(lambda: len(acked) >= 400, 60, "400 acknowledged intakes")
         with lock:
             before = list(acked)
@@ -60,9 +35,7 @@ class Backup(NodeTest):
         self.assertIn("备份完成", r.stdout)
         wait_for(lambda: len(acked) >= 1000, 90, "1000 acknowledged intakes")
         n.kill9()
-        stop.set()
-        for t in threads:
-            t.join()
+        load.stop()
         print(f"  {len(before)} intakes before the backup, {len(acked)} in all")
 
         # The backup: private (0700 directories, 0600 files), with its manifest.

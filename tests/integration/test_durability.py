@@ -1,7 +1,4 @@
 """Durability: an intake answered 201 survives kill -9 of the daemon mid-stream."""
-import http.client
-import json
-import threading
 
 import harness
 from harness import NodeTest, intake
@@ -10,36 +7,11 @@ from harness import NodeTest, intake
 class Durability(NodeTest):
     def test_kill9_loses_nothing_acknowledged(self):
         n = self.node().start()
-        acked, lock, stop = [], threading.Lock(), threading.Event()
-        token = n.token()
-
-        def client(k):
-            i = 0
-            while not stop.is_set():
-                try:
-                    c = http.client.HTTPConnection(n.host, n.port, timeout=10)
-                    c.request("POST", "/api/v1/cases",
-                              body=json.dumps(intake(summary=f"客户端{k}第{i}件")),
-                              headers={"Authorization": "Bearer " + token,
-                                       "Content-Type": "application/json"})
-                    r = c.getresponse()
-                    body = json.loads(r.read())
-                    c.close()
-                except (OSError, http.client.HTTPException, ValueError):
-                    return  # the daemon is gone
-                if r.status == 201:
-                    with lock:
-                        acked.append((body["case"]["id"], body["case"]["summary"]))
-                i += 1
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
-        for t in threads:
-            t.start()
+        load = harness.IntakeLoad(n, 8, timeout=10)
+        acked = load.acked
         harness.wait_for(lambda: len(acked) >= 300, 60, "300 acknowledged intakes")
         n.kill9()  # while the clients are still sending
-        stop.set()
-        for t in threads:
-            t.join()
+        load.stop()
         print(f"  {len(acked)} intakes acknowledged before kill -9")
 
         n.start()
