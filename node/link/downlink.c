@@ -558,6 +558,11 @@ static int open_router(downlink *d)
          zmq_setsockopt(d->router, ZMQ_ZAP_DOMAIN, "jiefen", 6)))
         rc = -zmq_errno();
     crypto_wipe(sk, sizeof sk);
+    /* The monitor before the bind: children waiting for this node connect the moment it
+     * listens, and a connection accepted unseen would never count as its child's (its
+     * messages read as ones that outlived their connection, never answered). */
+    if (rc == 0)
+        rc = linkmon_start(d->ctx.loop, d->ctx.zctx, d->router, "down", on_monitor, d, &d->mon);
     /* The port of a router just closed may take a moment to be released. */
     for (int tries = 0; rc == 0 && zmq_bind(d->router, d->endpoint) < 0; tries++) {
         if (zmq_errno() != EADDRINUSE || tries == 50)
@@ -567,8 +572,6 @@ static int open_router(downlink *d)
     }
     if (rc == 0 && (d->zr = calloc(1, sizeof *d->zr)) == NULL)
         rc = -ENOMEM;
-    if (rc == 0)
-        rc = linkmon_start(d->ctx.loop, d->ctx.zctx, d->router, "down", on_monitor, d, &d->mon);
     if (rc == 0)
         rc = zsock_start(d->zr, d->ctx.loop, d->router, router_readable, router_writable, d);
     if (rc) {

@@ -319,10 +319,16 @@ class NodeTest(unittest.TestCase):
             if n.proc and n.proc.poll() is None:
                 n.proc.kill()
                 n.proc.wait()
-        if not getattr(getattr(self, "_outcome", None), "success", True):
+        if self.failed():
             for n in self.nodes:
                 sys.stderr.write(f"--- log of {n.id}\n{n.log()}\n")
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def failed(self):
+        """Whether this test has failed so far. The outcome's own flag is reset while
+        tearDown runs (Python 3.11), so the result's lists are the record."""
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        return result is not None and any(t is self for t, _ in result.failures + result.errors)
 
     def node(self, *a, **kw):
         n = Node(self.root, *a, **kw)
