@@ -4,11 +4,19 @@
 #include "outbox/receipt.h"
 #include "outbox/sms.h"
 #include "outbox/webhook.h"
+#include "print/forms.h"
+#include "error.h"
 
 #include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct couriers {
+    store *st;
+    const crypto_identity *id;
+    const char *self;
+    struct receipt_documents docs; /* a 司法确认 application's forms, rendered by print/ */
     sms *sms;               /* the SMS gateway's adapter */
     courier *courier;
     receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
@@ -19,6 +27,57 @@ struct couriers {
     int n_hooks;
 };
 
+/* One rendered form as the application's document. NULL without memory. */
+static json_t *form_document(const char *case_id, int f, const uint8_t *pdf, size_t len)
+{
+    size_t n = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(n), name[192];
+    if (!b64)
+        return NULL;
+    sodium_bin2base64(b64, n, pdf, len, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(name, sizeof name, "%s-%s.pdf", case_id, forms_names[f].code);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "form", forms_names[f].code, "title",
+                          forms_names[f].name, "name", name, "mime", "application/pdf",
+                          "content_base64", b64);
+    free(b64);
+    return d;
+}
+
+/* receipt.h's maker: the 司法确认申请书 and the 调解协议书 as this node prints them now. */
+static int application_documents(void *arg, const char *case_id, json_t **docs, char *why,
+                                 size_t whylen)
+{
+    static const int forms[] = {FORM_CONFIRMATION, FORM_AGREEMENT};
+    couriers *c = arg;
+    MDB_txn *txn;
+    json_t *a = json_array();
+    int rc = a ? store_txn_begin(c->st, MDB_RDONLY, &txn) : -ENOMEM;
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    for (size_t i = 0; rc == 0 && i < sizeof forms / sizeof forms[0]; i++) {
+        uint8_t *pdf = NULL;
+        size_t len = 0;
+        char fwhy[FORMS_ERR_MAX];
+        rc = forms_render(c->st, txn, c->id, c->self, case_id, forms[i], &pdf, &len, fwhy);
+        if (rc == JF_EINVAL || rc == JF_ENOTFOUND)
+            snprintf(why, whylen, "%s无法生成：%s", forms_names[forms[i]].name,
+                     rc == JF_EINVAL ? fwhy : "本中心没有此案件");
+        if (rc == JF_ENOTFOUND)
+            rc = JF_EINVAL;
+        if (rc == 0 && json_array_append_new(a, form_document(case_id, forms[i], pdf, len)))
+            rc = -ENOMEM;
+        free(pdf);
+    }
+    store_txn_abort(txn);
+    if (rc)
+        json_decref(a);
+    else
+        *docs = a;
+    return rc;
+}
+
 static int start_receipts(couriers *c, const struct config *cfg, store *st,
                           const crypto_identity *id)
 {
@@ -28,7 +87,8 @@ static int start_receipts(couriers *c, const struct config *cfg, store *st,
     for (int i = 0; rc == 0 && i < ic->n_systems; i++) {
         if (!ic->systems[i].key[0])
             continue;
-        if (!(c->receipts[c->n_receipts] = receipt_new(ic, &ic->systems[i], cfg->node_name, &a)) ||
+        if (!(c->receipts[c->n_receipts] =
+                  receipt_new(ic, &ic->systems[i], cfg->node_name, &c->docs, &a)) ||
             !(c->receipt_couriers[c->n_receipts] = courier_new(st, id, &a)))
             rc = -ENOMEM;
         else
@@ -58,6 +118,12 @@ int couriers_start(const struct config *cfg, store *st, const crypto_identity *i
 {
     struct courier_adapter a;
     couriers *c = *out = calloc(1, sizeof *c);
+    if (c) {
+        c->st = st;
+        c->id = id;
+        c->self = cfg->node_id;
+        c->docs = (struct receipt_documents){application_documents, c};
+    }
     if (!c || !(c->sms = sms_new(&cfg->sms, cfg->node_name, &a)) ||
         !(c->courier = courier_new(st, id, &a)))
         return -ENOMEM;

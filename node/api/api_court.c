@@ -1,8 +1,9 @@
 /*
  * api_court — 司法确认 on the HTTP API (docs/interop.md, "Courts: 司法确认"): the case action
  * `confirmation` (api_court_apply: the holder applies to a court of [interop] for the
- * judicial confirmation of the agreement; the application goes to the court through the
- * outbox in the same transaction) and POST /api/v1/interop/rulings (the court's ruling,
+ * judicial confirmation of the agreement, once its 调解协议书 and 司法确认申请书 are
+ * entered; the application goes to the court through the outbox in the same transaction,
+ * and the courier renders both forms into it when it sends) and POST /api/v1/interop/rulings (the court's ruling,
  * signed like its orders: recorded in the case's chain with its document attached, kind
  * ruling). The same ruling sent again answers 200 and changes nothing.
  */
@@ -17,6 +18,7 @@
 #include "case/doctype.h"
 #include "case/interop.h"
 #include "case/lifecycle.h"
+#include "case/record.h"
 #include "error.h"
 #include "log.h"
 #include "outbox/outbox.h"
@@ -52,6 +54,24 @@ static int queue_application(eventlog_tx *tx, const char *court, const char *no,
     return rc;
 }
 
+/* The application carries the case file's 司法确认申请书 and 调解协议书 (the court reads
+ * them; the courier renders both when it sends): refused until both are entered. 0, or an
+ * op_refuse naming the missing one. */
+static int forms_entered(eventlog_tx *tx, struct api_op *o, struct api *api,
+                         const Jiefen__CaseView *v)
+{
+    struct record_set rs;
+    int rc = record_read(tx->st, tx->txn, api->dep.id, api->dep.cfg->node_id, v, &rs);
+    if (rc == 0 && !rs.content[RECORD_AGREEMENT])
+        rc = op_refuse(o, 409, "no_agreement_form", NULL,
+                       "请先填写调解协议书：申请书与调解协议书随申请一并送达法院");
+    else if (rc == 0 && !rs.content[RECORD_CONFIRMATION])
+        rc = op_refuse(o, 409, "no_application_form", NULL,
+                       "请先填写司法确认申请书：申请书与调解协议书随申请一并送达法院");
+    record_set_clear(&rs);
+    return rc;
+}
+
 int api_court_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                     const Jiefen__CaseView *v)
 {
@@ -66,6 +86,8 @@ int api_court_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
                          court);
     if ((why = confirm_refusal(v, &code)))
         return op_refuse(o, 409, code, NULL, "%s", why);
+    if ((rc = forms_entered(tx, o, api, v)))
+        return rc;
     confirm_next_no(v, no);
     Jiefen__ConfirmApplied a = JIEFEN__CONFIRM_APPLIED__INIT;
     a.court = (char *)court;

@@ -1,5 +1,6 @@
 #include "outbox/receipt.h"
 #include "outbox/httppost.h"
+#include "error.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@ struct receipt {
     const struct config_interop *cfg;
     const struct config_interop_system *sys;
     const char *centre;
+    const struct receipt_documents *docs;
 };
 
 static const char *var(const Jiefen__NotifyPayload *p, const char *name)
@@ -30,27 +32,55 @@ static void answer_note(const char *answer, char *why, size_t whylen)
     json_decref(j);
 }
 
+/* A 司法确认 application: its number (not an order's) and its documents, made now. */
+static json_t *application(struct receipt *r, const Jiefen__NotifyRecord *rec,
+                           const Jiefen__NotifyPayload *p, enum courier_result *fail,
+                           char *why, size_t whylen)
+{
+    json_t *docs = NULL;
+    int rc = r->docs->make(r->docs->arg, rec->case_id, &docs, why, whylen);
+    if (rc) {
+        if (rc != JF_EINVAL)
+            snprintf(why, whylen, "cannot make the application's documents (%s)",
+                     jf_strerror(rc));
+        *fail = rc == JF_EINVAL ? COURIER_REFUSED : COURIER_RETRY;
+        return NULL;
+    }
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", var(p, "kind"),
+                          "application_no", p->recipient, "case_id", rec->case_id, "centre",
+                          r->centre, "idempotency_key", rec->idempotency_key, "documents", docs);
+    if (!j)
+        snprintf(why, whylen, "out of memory");
+    return j;
+}
+
+static json_t *result(struct receipt *r, const Jiefen__NotifyRecord *rec,
+                      const Jiefen__NotifyPayload *p, char *why, size_t whylen)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient, "case_id",
+                          rec->case_id, "result", var(p, "result"), "centre", r->centre,
+                          "idempotency_key", rec->idempotency_key);
+    if (!j)
+        snprintf(why, whylen, "out of memory");
+    return j;
+}
+
 static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *rec,
                                         const Jiefen__NotifyPayload *p, const atomic_int *stop,
                                         char *why, size_t whylen)
 {
     struct receipt *r = ctx;
-    const char *kind = var(p, "kind");
-    json_t *j = kind[0] /* 司法确认申请: its number, not an order's */
-                    ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", kind, "application_no",
-                                p->recipient, "case_id", rec->case_id, "centre", r->centre,
-                                "idempotency_key", rec->idempotency_key)
-                    : json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", p->recipient,
-                                "case_id", rec->case_id, "result", var(p, "result"), "centre",
-                                r->centre, "idempotency_key", rec->idempotency_key);
+    enum courier_result fail = COURIER_RETRY;
+    json_t *j = var(p, "kind")[0] ? application(r, rec, p, &fail, why, whylen)
+                                  : result(r, rec, p, why, whylen);
     if (j && var(p, "court_case_no")[0])
         json_object_set_new(j, "court_case_no", json_string(var(p, "court_case_no")));
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!body) {
+    if (j && !body)
         snprintf(why, whylen, "out of memory");
-        return COURIER_RETRY;
-    }
+    json_decref(j);
+    if (!body)
+        return fail;
     const struct httppost_req req = {r->sys->receipt_url, r->sys->name, r->sys->key,
                                      rec->idempotency_key, body, (long)r->cfg->timeout_s};
     char answer[HTTPPOST_ANSWER_MAX], err[128];
@@ -70,7 +100,8 @@ static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *r
 }
 
 receipt *receipt_new(const struct config_interop *cfg, const struct config_interop_system *s,
-                     const char *centre, struct courier_adapter *out)
+                     const char *centre, const struct receipt_documents *docs,
+                     struct courier_adapter *out)
 {
     receipt *r = calloc(1, sizeof *r);
     if (!r)
@@ -78,6 +109,7 @@ receipt *receipt_new(const struct config_interop *cfg, const struct config_inter
     r->cfg = cfg;
     r->sys = s;
     r->centre = centre;
+    r->docs = docs;
     memset(out, 0, sizeof *out);
     out->system = s->name;
     out->configured = s->receipt_url[0] != 0;

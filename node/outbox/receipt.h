@@ -5,7 +5,8 @@
  * to the system's receipt_url (a court's also with "court_case_no", its 案号, and the
  * mediation's result: agreement | no_agreement | withdrawn); a court's 司法确认 application
  * (var "kind" = confirmation_application) as {"kind", "application_no", "case_id",
- * "centre", "idempotency_key", "court_case_no"?}, signed with its key. 2xx: sent, the answer's "receipt_no"
+ * "centre", "idempotency_key", "court_case_no"?, "documents"}, the documents made when it is
+ * sent by the wiring's maker (below), signed with its key. 2xx: sent, the answer's "receipt_no"
  * (or its first bytes) kept as the message's answer; 409 (the system already has this
  * idempotency key): sent; 408, 429, 5xx, timeouts and refused connections: retry; any other
  * status: failed.
@@ -16,13 +17,26 @@
 #include "config_interop.h"
 #include "outbox/courier.h"
 
+#include <jansson.h>
+
 typedef struct receipt receipt;
 
-/* The adapter of system s (borrowed with cfg: they outlive it) of centre `centre`, with
- * cfg's retry rules and no quiet hours, expiry or rate limit. NULL without memory. Call
- * from the main thread before any thread starts. */
+/* The documents of a 司法确认 application: the case file's 申请书 and 调解协议书 as PDF, which
+ * print/ renders above this layer, so the wiring (node/couriers.c) hands the adapter this
+ * maker. It runs on the courier's thread and sets *docs to a JSON array of {"form", "title",
+ * "name", "mime", "content_base64"} (the caller's): 0; JF_EINVAL with why (Chinese, no
+ * personal data) when the case cannot make them (the message fails); else a retry. */
+struct receipt_documents {
+    int (*make)(void *arg, const char *case_id, json_t **docs, char *why, size_t whylen);
+    void *arg;
+};
+
+/* The adapter of system s (borrowed with cfg and docs: they outlive it) of centre `centre`,
+ * with cfg's retry rules and no quiet hours, expiry or rate limit. NULL without memory.
+ * Call from the main thread before any thread starts. */
 receipt *receipt_new(const struct config_interop *cfg, const struct config_interop_system *s,
-                     const char *centre, struct courier_adapter *out);
+                     const char *centre, const struct receipt_documents *docs,
+                     struct courier_adapter *out);
 
 void receipt_free(receipt **r);
 

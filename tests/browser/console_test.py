@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness  # noqa: E402
 import test_courts  # noqa: E402
 import test_documents  # noqa: E402
+import test_forms  # noqa: E402
 import test_interop  # noqa: E402
 import test_webhooks  # noqa: E402
 
@@ -143,6 +144,9 @@ class ConsoleBrowserTest(harness.NodeTest):
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/attempts",
               {"mediator": "王调解", "date": today, "method": "people", "outcome": "agreement",
                "agreement": "被告于月底前恢复界址"})
+        for kind, fields in (("agreement", test_forms.AGREEMENT),
+                             ("confirmation_application", test_forms.CONFIRMATION)):
+            fu.ok("POST", f"/api/v1/cases/{b['case_id']}/records", {"kind": kind, "fields": fields})
         fu.ok("POST", f"/api/v1/cases/{b['case_id']}/confirmation", {"court": "court_dc"})
         return b["case_id"]
     def archive_case(self, town):

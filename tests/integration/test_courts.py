@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import json
 import os
+import tempfile
 import time
 from datetime import datetime, timedelta
 
 import harness
 from harness import NodeTest, wait_for
+from test_forms import AGREEMENT, CONFIRMATION, pdf_text
 from test_interop import SHANGHAI, Hotline, close, order, signed
 
 KEY = "court-secret-法院密钥-0001"
@@ -43,6 +45,37 @@ def ruling(node, body, system="court_dc", key=KEY):
     sig = hmac.new(key.encode(), ts.encode() + b"\n" + data, hashlib.sha256).hexdigest()
     return node.api("POST", "/api/v1/interop/rulings", token=False, raw=data,
                     headers={"Authorization": f"JF-HMAC {system}:{ts}:{sig}"})
+
+
+def agree(node, cid):
+    """An agreement reached, its 调解协议书 entered, the case closed, and then its
+    司法确认申请书 entered: ready to apply."""
+    record(node, cid, "agreement", AGREEMENT, close_first=True)
+    record(node, cid, "confirmation_application", CONFIRMATION)
+
+
+def record(node, cid, kind, fields, close_first=False):
+    if close_first:
+        today = datetime.now(SHANGHAI).date().isoformat()
+        node.ok("POST", f"/api/v1/cases/{cid}/attempts",
+                {"mediator": "王调解", "date": today, "method": "people",
+                 "outcome": "agreement", "agreement": "按原界址立桩"})
+    node.ok("POST", f"/api/v1/cases/{cid}/records", {"kind": kind, "fields": fields})
+    if close_first:
+        node.ok("POST", f"/api/v1/cases/{cid}/close", {"result": "双方达成协议", "feedback": "已告知"})
+
+
+def documents_text(msg):
+    """The application's documents as the court got them: form -> (title, name, PDF text)."""
+    out = {}
+    for d in msg["documents"]:
+        data = base64.b64decode(d["content_base64"])
+        assert data.startswith(b"%PDF-") and d["mime"] == "application/pdf", d["name"]
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(data)
+            f.flush()
+            out[d["form"]] = (d["title"], d["name"], pdf_text(f.name))
+    return out
 
 
 def decision(application_no, decision, ruling_no, reason=""):
@@ -157,8 +190,20 @@ class Courts(NodeTest):
         # No agreement yet: refused, nothing sent.
         s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
         self.assertEqual((s, b["error"]["code"]), (409, "no_agreement"), b)
-        for cid in ids[:2]:
-            close(n, cid)
+        # An agreement, but neither form entered; then the 调解协议书 only: refused, naming
+        # what to fill in, and nothing sent or recorded.
+        close(n, ids[0])
+        s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
+        self.assertEqual((s, b["error"]["code"]), (409, "no_agreement_form"), b)
+        self.assertIn("请先填写调解协议书", b["error"]["message"])
+        record(n, ids[1], "agreement", AGREEMENT, close_first=True)
+        s, b = n.api("POST", f"/api/v1/cases/{ids[1]}/confirmation", {"court": "court_dc"})
+        self.assertEqual((s, b["error"]["code"]), (409, "no_application_form"), b)
+        self.assertIn("请先填写司法确认申请书", b["error"]["message"])
+        self.assertIsNone(n.ok("GET", f"/api/v1/cases/{ids[1]}")["case"]["confirmation"])
+        record(n, ids[1], "confirmation_application", CONFIRMATION)
+        ids[0] = n.ok("POST", "/api/v1/cases", harness.intake())["case"]["id"]
+        agree(n, ids[0])
         s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "12345"})
         self.assertEqual((s, b["error"]["field"]), (400, "court"), b)
         # The application goes to the court once although its first attempt fails.
@@ -177,6 +222,20 @@ class Courts(NodeTest):
         self.assertEqual(sorted(c.accepted), sorted(f"{i}-SQ1" for i in ids[:2]))
         self.assertEqual({m[0]["kind"] for m in c.accepted.values()},
                          {"confirmation_application"})
+        # Each carries the case file's 司法确认申请书 and 调解协议书, as the centre prints them.
+        for cid in ids[:2]:
+            docs = documents_text(c.accepted[f"{cid}-SQ1"][0])
+            self.assertEqual({f: d[:2] for f, d in docs.items()},
+                             {"confirmation_application": ("司法确认申请书",
+                                                           f"{cid}-confirmation_application.pdf"),
+                              "agreement": ("调解协议书", f"{cid}-agreement.pdf")})
+            flat = {f: "".join(d[2].split()) for f, d in docs.items()}
+            self.assertIn("司法确认申请书", flat["confirmation_application"])
+            self.assertIn("".join(CONFIRMATION["request"].split()),
+                          flat["confirmation_application"])
+            self.assertIn(cid, flat["confirmation_application"])
+            self.assertIn("调解协议书", flat["agreement"])
+            self.assertIn("".join(AGREEMENT["terms"].split()), flat["agreement"])
         # The rulings come back: confirmed (sent twice: once), refused with its reason.
         no = f"{ids[0]}-SQ1"
         s, b = ruling(n, decision(no, "confirmed", "（2026）京0101民特1号"))
