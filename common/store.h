@@ -42,7 +42,8 @@
  *   docwant case -> empty: cases moved to this node whose document blobs may still be
  *           missing here (node/link/doclane.h fetches them and drops the entry)
  *   interop 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
- *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed (interop.h)
+ *           'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed;
+ *           'q' case id -> a result reached elsewhere, its 回单 to queue (interop.h)
  *   deptq   department "\0" case -> empty: the cases with a part of that department routed
  *           at this node (node/case/deptindex.h; from store format 4)
  *   filings village "\0" date(YYYY-MM-DD) "\0" tag(32 hex) -> empty: court filings reported

@@ -35,6 +35,7 @@
 #include "case/hooks.h"
 #include "api/interop_folder.h"
 #include "case/interop.h"
+#include "log/drain.h"
 #include "report/report.h"
 #include "report/schedule.h"
 #include "couriers.h"
@@ -93,6 +94,7 @@ struct node {
     deadline *deadline;    /* the holder's timers of 限时办结 */
     warning_queue *warnings; /* received openings waiting for the repeat-party rule */
     partyarrival *arrivals;  /* cases moved here whose parties wait to be indexed */
+    drain *receipts;         /* orders' results reached at other nodes, 回单 to queue */
     schedule *schedule;    /* report drafts at the end of each period */
     clockskew *clock;      /* the peers' clocks as the links measure them */
     couriers *couriers;    /* deliver the outbox, each on its own thread (couriers.h) */
@@ -130,6 +132,8 @@ void node_register_folds(void)
     for (int kind = 1; kind < FOLD_KINDS; kind++)
         if (case_kind(kind))
             fold_set(kind, caseindex_fold);
+    fold_set(JIEFEN__EVENT__BODY_CASE_CLOSED, interop_fold); /* results for orders elsewhere */
+    fold_set(JIEFEN__EVENT__BODY_CASE_GUIDED, interop_fold);
     fold_set(JIEFEN__EVENT__BODY_DIRECTIVE, directive_fold);
     fold_set(JIEFEN__EVENT__BODY_DIRECTIVE_ACK, directive_ack_fold);
     fold_set(JIEFEN__EVENT__BODY_REPORT_SUBMITTED, report_fold);
@@ -349,6 +353,7 @@ static void links_received(void *arg)
     doclane_changed(n->docs);
     warning_check_received(n->warnings);
     partyarrival_kick(n->arrivals);
+    drain_kick(n->receipts);
     publish_proofs(n);
 }
 
@@ -557,6 +562,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     deadline_stop(n->deadline);
     warning_stop(n->warnings);
     partyarrival_stop(n->arrivals);
+    drain_stop(n->receipts);
     schedule_stop(n->schedule);
     backupsched_stop(n->backups);
     uplink_close(n->up);
@@ -641,6 +647,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
         !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
         !(n->arrivals = partyarrival_new(n->log, n->id, n->cfg.node_id, n->search_key)) ||
+        !(n->receipts = drain_new(n->log, "interop", interop_drain_step, NULL)) ||
         !(n->clock = clockskew_new(n->log, n->cfg.node_id,
                                    (int64_t)n->cfg.clock_skew_seconds * 1000))) {
         node_errf(err, errlen, "out of memory");
@@ -677,6 +684,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     schedule_run(n->schedule); /* and drafts of periods that ended meanwhile are made */
     warning_start(n->warnings); /* and cases received before a crash are checked */
     partyarrival_kick(n->arrivals); /* and their parties indexed */
+    drain_kick(n->receipts);        /* and results reached elsewhere told */
     publish_proofs(n);          /* and proofs found before a crash go up */
     return start_links(n, err, errlen);
 }
@@ -723,6 +731,7 @@ void node_destroy(struct node **np)
     deadline_free(&n->deadline);
     warning_queue_free(&n->warnings);
     partyarrival_free(&n->arrivals);
+    drain_free(&n->receipts);
     schedule_free(&n->schedule);
     backupsched_free(&n->backups);
     clockskew_free(&n->clock);

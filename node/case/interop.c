@@ -170,7 +170,7 @@ static const char *result_of(const Jiefen__Event *ev)
 
 /* The mediation's result a court is told of, for a result of its order's case (see the
  * header); *out NULL: none. 0 or a store error. */
-static int court_result(eventlog_tx *tx, const Jiefen__Event *ev, const char *result,
+static int court_result(store *st, MDB_txn *txn, const Jiefen__Event *ev, const char *result,
                         const char **out)
 {
     Jiefen__CaseView *v = NULL;
@@ -181,7 +181,7 @@ static int court_result(eventlog_tx *tx, const Jiefen__Event *ev, const char *re
         *out = "withdrawn";
         return 0;
     }
-    int rc = caseindex_get(tx->st, tx->txn, ev->case_id, &v);
+    int rc = caseindex_get(st, txn, ev->case_id, &v);
     if (rc || !v)
         return rc;
     *out = v->last_outcome == JIEFEN__OUTCOME__OUTCOME_AGREEMENT ||
@@ -192,23 +192,14 @@ static int court_result(eventlog_tx *tx, const Jiefen__Event *ev, const char *re
     return 0;
 }
 
-int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
+/* Queues the 回单 of order o with result, and marks the order told: one per order. */
+static int queue_receipt(eventlog_tx *tx, Jiefen__InteropOrder *o, const char *result)
 {
-    (void)arg;
-    const char *result = result_of(ev);
-    Jiefen__InteropOrder *o = NULL;
-    if (!result || !ev->case_id || !ev->case_id[0])
-        return 0;
-    int rc = interop_order_of_case(tx->st, tx->txn, ev->case_id, &o);
-    if (rc || !o || o->receipt_id) /* one 回单 per order, the first result's */
-        goto out;
-    if (o->court_case_no[0] && ((rc = court_result(tx, ev, result, &result)) || !result))
-        goto out;
     const struct notify_var vars[] = {
         {"order_no", o->order_no}, {"result", result}, {"court_case_no", o->court_case_no}};
     uint64_t id;
-    rc = outbox_queue(tx, o->system, "interop_receipt", o->order_no, o->case_id, vars,
-                      sizeof vars / sizeof vars[0], &id);
+    int rc = outbox_queue(tx, o->system, "interop_receipt", o->order_no, o->case_id, vars,
+                          sizeof vars / sizeof vars[0], &id);
     if (rc == 0) {
         char *unpacked = o->result; /* the unpacked message's, freed with it */
         o->receipt_id = id;
@@ -216,8 +207,87 @@ int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
         rc = order_put(tx->st, tx->txn, o);
         o->result = unpacked;
     }
-out:
+    return rc;
+}
+
+/* The order of ev's case still waiting for its 回单 and what ev tells its system: *o NULL,
+ * or the caller's with *result set. 0 or a store error. */
+static int order_told(store *st, MDB_txn *txn, const Jiefen__Event *ev,
+                      Jiefen__InteropOrder **o, const char **result)
+{
+    *result = result_of(ev);
+    *o = NULL;
+    if (!*result || !ev->case_id || !ev->case_id[0])
+        return 0;
+    int rc = interop_order_of_case(st, txn, ev->case_id, o);
+    if (rc == 0 && *o && !(*o)->receipt_id && (*o)->court_case_no[0])
+        rc = court_result(st, txn, ev, *result, result);
+    if (rc || !*o || (*o)->receipt_id || !*result) {
+        if (*o)
+            jiefen__interop_order__free_unpacked(*o, NULL);
+        *o = NULL;
+    }
+    return rc;
+}
+
+int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg)
+{
+    (void)arg;
+    Jiefen__InteropOrder *o;
+    const char *result;
+    int rc = order_told(tx->st, tx->txn, ev, &o, &result);
+    if (rc == 0 && o)
+        rc = queue_receipt(tx, o, result);
     if (o)
         jiefen__interop_order__free_unpacked(o, NULL);
     return rc;
+}
+
+/* 'q' case id -> the result to tell: reached above this node, told by interop_drain_step. */
+static size_t queue_key(const char *case_id, uint8_t *k)
+{
+    size_t n = case_key(case_id, k);
+    if (n)
+        k[0] = 'q';
+    return n;
+}
+
+int interop_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
+{
+    Jiefen__InteropOrder *o = NULL;
+    const char *result;
+    uint8_t k[CASE_KEY_MAX];
+    int rc = caseindex_fold(st, txn, self, ev);
+    if (rc == 0 && strcmp(ev->origin, self)) /* this node's own: interop_on_append */
+        rc = order_told(st, txn, ev, &o, &result);
+    if (rc == 0 && o)
+        rc = store_put(txn, st->interop, k, queue_key(o->case_id, k), result, strlen(result),
+                       0);
+    if (o)
+        jiefen__interop_order__free_unpacked(o, NULL);
+    return rc;
+}
+
+int interop_drain_step(eventlog_tx *tx, void *arg, int *more)
+{
+    (void)arg;
+    struct store_range r = {.prefix = "q", .prefix_len = 1};
+    MDB_val key, val;
+    int rc, n = 0;
+    while ((rc = store_first(tx->txn, tx->st->interop, &r, &key, &val)) == 0 && n++ < 32) {
+        char case_id[INTEROP_CASE_ID_MAX], result[32];
+        Jiefen__InteropOrder *o = NULL;
+        snprintf(case_id, sizeof case_id, "%.*s", (int)key.mv_size - 1, (char *)key.mv_data + 1);
+        snprintf(result, sizeof result, "%.*s", (int)val.mv_size, (char *)val.mv_data);
+        if ((rc = store_del(tx->txn, tx->st->interop, key.mv_data, key.mv_size)) == 0 &&
+            (rc = interop_order_of_case(tx->st, tx->txn, case_id, &o)) == 0 && o &&
+            !o->receipt_id)
+            rc = queue_receipt(tx, o, result);
+        if (o)
+            jiefen__interop_order__free_unpacked(o, NULL);
+        if (rc)
+            return rc;
+    }
+    *more = rc == 0;
+    return rc == JF_ENOTFOUND ? 0 : rc;
 }

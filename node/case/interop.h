@@ -15,11 +15,15 @@
  * (诉前委派, court_case_no set) is told the mediation's result instead: agreement (the
  * case closed after an attempt that reached one, in full or in part), withdrawn (closed with
  * a result starting 撤回), no_agreement (closed otherwise, or guided back); its escalation
- * within the tree tells the court nothing.
+ * within the tree tells the court nothing. A result reached at another node (a court's case
+ * escalated and closed above, or handed down and closed below) arrives as a received event:
+ * its fold (interop_fold) cannot queue a sealed message (folds see the store, not the
+ * node's keys), so it notes the case ('q', in that event's transaction) and a drain
+ * (log/drain.h, interop_drain_step) queues the 回单 and marks the order in one operation.
  *
  * Store (db `interop`): 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
- * 'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed; meta "interop:refused"
- * -> the last refused id.
+ * 'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed; 'q' case id -> the
+ * result reached elsewhere, to tell; meta "interop:refused" -> the last refused id.
  */
 #ifndef JIEFEN_INTEROP_H
 #define JIEFEN_INTEROP_H
@@ -74,5 +78,13 @@ int interop_each_refused(store *st, MDB_txn *txn, interop_refused_fn fn, void *a
 
 /* The event log's append hook (see the header comment). 0 or a store error. */
 int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg);
+
+/* The fold of case_closed and case_guided: the case's fold (caseindex.h), and, for an
+ * event of another node that gives an order of this node its result, the note for the
+ * drain. Same returns as caseindex_fold. */
+int interop_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev);
+
+/* drain.h's step: queues the 回单 of up to 32 noted cases (arg unused). */
+int interop_drain_step(eventlog_tx *tx, void *arg, int *more);
 
 #endif

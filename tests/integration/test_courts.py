@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import harness
 from harness import NodeTest, wait_for
+from test_case_path import held_at
 from test_forms import AGREEMENT, CONFIRMATION, pdf_text
 from test_interop import SHANGHAI, Hotline, close, order, signed
 
@@ -84,17 +85,22 @@ def decision(application_no, decision, ruling_no, reason=""):
                                            "content_base64": base64.b64encode(PDF).decode()}}
 
 
+def configure_court(node, court):
+    """Makes the mock court node's [interop] system court_dc."""
+    with open(os.path.join(node.dir, "jiefend.conf"), "a") as f:
+        f.write("\n".join(["", "[interop]", f"court_dc.key = {KEY}", "court_dc.kind = court",
+                           "court_dc.title = 东城区人民法院",
+                           f"court_dc.receipt_url = {court.url()}", "timeout_s = 2",
+                           "retry_base_s = 1", "retry_max_s = 2"]) + "\n")
+
+
 class Courts(NodeTest):
     def setUp(self):
         super().setUp()
         self.court = Hotline(key=KEY)
         self.addCleanup(lambda: self.court.stop())
         self.n = self.node()
-        with open(os.path.join(self.n.dir, "jiefend.conf"), "a") as f:
-            f.write("\n".join(["", "[interop]", f"court_dc.key = {KEY}", "court_dc.kind = court",
-                               "court_dc.title = 东城区人民法院",
-                               f"court_dc.receipt_url = {self.court.url()}", "timeout_s = 2",
-                               "retry_base_s = 1", "retry_max_s = 2"]) + "\n")
+        configure_court(self.n, self.court)
         self.n.start()
 
     def delegate(self, body):
@@ -270,6 +276,37 @@ class Courts(NodeTest):
         out = n.ctl("case", "show", ids[0])
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("司法确认: 法院裁定确认协议有效", out.stdout)
+
+
+class CourtsInTheTree(NodeTest):
+    def test_a_delegated_case_settled_above_is_told_by_the_village_once(self):
+        """A village takes a court's delegation and escalates it; the township settles and
+        closes it: the village, which holds the order, tells the court the agreement once,
+        across its own kill -9."""
+        court = Hotline(key=KEY)
+        self.addCleanup(court.stop)
+        _, (town,), ((v,),) = self.tree((1,))
+        v.stop()
+        configure_court(v, court)
+        v.start()
+        s, b = signed(v, delegation("WT-31", "（2026）京0101民诉前调31号"), system="court_dc",
+                      key=KEY)
+        self.assertEqual(s, 201, b)
+        cid = b["case_id"]
+        v.ok("POST", f"/api/v1/cases/{cid}/escalate", {"reason": "涉及镇内多个村"})
+        held_at(town, cid, holder="t1", where="here")
+        self.assertEqual(court.requests, 0)  # an escalation tells the court nothing
+        close(town, cid)
+        r = wait_for(lambda: sent(v, cid), 30, "the township's result told by the village")
+        self.assertEqual((r["status"], r["result"]), ("sent", "agreement"))
+        self.assertEqual(court.accepted["WT-31"][0]["court_case_no"], "（2026）京0101民诉前调31号")
+        v.kill9()
+        v.start()
+        v.ok("POST", "/api/v1/cases", harness.intake())  # the village works on
+        self.assertEqual(sent(v, cid)["status"], "sent")
+        self.assertEqual(len(court.accepted["WT-31"]), 1)
+        self.assertEqual(court.bad, 0)
+        self.assertIsNone(town.ok("GET", f"/api/v1/cases/{cid}")["interop"])  # the village's
 
 
 if __name__ == "__main__":
