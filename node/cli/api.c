@@ -2,6 +2,7 @@
  * api — jiefenctl's requests to the daemon (api.h).
  */
 #include "api.h"
+#include "args.h"
 
 #include "field.h"
 #include "msg.h"
@@ -116,6 +117,24 @@ int api_show_list(struct ctl *ctl, const char *path, const char *key,
         rc = ctl->json ? api_print_json(r) : print(list);
     }
     json_decref(r);
+    return rc;
+}
+
+int api_post_verb(struct ctl *ctl, int argc, char **argv, const char *name,
+                  const char *prefix, const char *verb, const char **id, json_t **r)
+{
+    char *esc = NULL, *path = NULL;
+    *r = NULL;
+    *id = NULL;
+    int rc = args_parse(argc, argv, name, args_none, "ID", id, args_take_none, NULL);
+    if (rc)
+        return rc;
+    if (!(esc = ctl_client_escape(ctl->client, *id)) ||
+        asprintf(&path, "%s/%s/%s", prefix, esc, verb) < 0)
+        path = NULL;
+    rc = path ? api_post(ctl, path, NULL, r) : msg_oom();
+    free(esc);
+    free(path);
     return rc;
 }
 

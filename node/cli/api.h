@@ -40,6 +40,12 @@ int api_unexpected(const char *what);
 int api_show_list(struct ctl *ctl, const char *path, const char *key,
                   int (*print)(const json_t *));
 
+/* The command `name ID` (no options): POSTs {} to "prefix/ID/verb", ID escaped; *id is
+ * the argument given, *r as api_post() gives it. The shape of a verb on one record
+ * (device approve ID, webhook retry ID...). */
+int api_post_verb(struct ctl *ctl, int argc, char **argv, const char *name,
+                  const char *prefix, const char *verb, const char **id, json_t **r);
+
 /* Appends "?key=value" or "&key=value", the value escaped, to *path (malloc'd). */
 int api_add_param(struct ctl *ctl, char **path, const char *key, const char *value);
 

@@ -28,6 +28,14 @@ int args_bad_option(int c, char **argv)
     return msg_usage_as("unknown_option", "不认识的选项 %s", arg);
 }
 
+const struct option args_none[] = {{NULL, 0, NULL, 0}};
+
+int args_take_none(void *arg, int c, char **argv)
+{
+    (void)arg;
+    return args_bad_option(c, argv);
+}
+
 int args_set_once(const char **slot, const char *name, const char *value)
 {
     if (*slot)

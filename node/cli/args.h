@@ -26,6 +26,10 @@ int args_parse(int argc, char **argv, const char *name, const struct option *opt
 /* getopt_long() returned '?' or ':' (opterr is 0, so the messages are ours). */
 int args_bad_option(int c, char **argv);
 
+/* The options of a command that takes none, and its take(): any option is a usage error. */
+extern const struct option args_none[];
+int args_take_none(void *arg, int c, char **argv);
+
 /* Sets *slot to value; a usage error when the option --name was given before. */
 int args_set_once(const char **slot, const char *name, const char *value);
 

@@ -34,18 +34,10 @@ static int device_row(struct table *t, const json_t *m, const void *arg)
     return table_add(t, row);
 }
 
-static int take_nothing(void *arg, int c, char **argv)
-{
-    (void)arg;
-    return args_bad_option(c, argv);
-}
-
-static const struct option no_options[] = {{NULL, 0, NULL, 0}};
-
 int cmd_device_list(struct ctl *ctl, int argc, char **argv)
 {
     json_t *r;
-    int rc = args_parse(argc, argv, "device list", no_options, NULL, NULL, take_nothing, NULL);
+    int rc = args_parse(argc, argv, "device list", args_none, NULL, NULL, args_take_none, NULL);
     if (rc || (rc = api_call(ctl, "GET", "/api/v1/devices", NULL, 0, &r)))
         return rc;
     const json_t *list = json_object_get(r, "devices");
@@ -64,22 +56,15 @@ int cmd_device_list(struct ctl *ctl, int argc, char **argv)
 }
 
 /* device approve|revoke ID */
-static int device_action(struct ctl *ctl, int argc, char **argv, const char *verb,
-                         const char *done)
+static int device_action(struct ctl *ctl, int argc, char **argv, const char *name,
+                         const char *verb, const char *done)
 {
-    char name[32], path[96];
-    const char *id = NULL;
+    const char *id;
     json_t *r;
-    snprintf(name, sizeof name, "device %s", verb);
-    int rc = args_parse(argc, argv, name, no_options, "ID", &id, take_nothing, NULL);
-    if (rc)
-        return rc;
-    snprintf(path, sizeof path, "/api/v1/devices/%s/%s", id, verb);
-    if ((rc = api_post(ctl, path, NULL, &r)))
-        return rc;
-    if (ctl->json)
+    int rc = api_post_verb(ctl, argc, argv, name, "/api/v1/devices", verb, &id, &r);
+    if (rc == 0 && ctl->json)
         rc = api_print_json(r);
-    else
+    else if (rc == 0)
         printf("%s 的设备 %s（%s）%s\n", field_str(r, "user"), field_str(r, "label"),
                field_str(r, "id"), done);
     json_decref(r);
@@ -88,10 +73,10 @@ static int device_action(struct ctl *ctl, int argc, char **argv, const char *ver
 
 int cmd_device_approve(struct ctl *ctl, int argc, char **argv)
 {
-    return device_action(ctl, argc, argv, "approve", "已批准");
+    return device_action(ctl, argc, argv, "device approve", "approve", "已批准");
 }
 
 int cmd_device_revoke(struct ctl *ctl, int argc, char **argv)
 {
-    return device_action(ctl, argc, argv, "revoke", "已撤销，其登录已结束");
+    return device_action(ctl, argc, argv, "device revoke", "revoke", "已撤销，其登录已结束");
 }

@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
 static const struct option out_opts[] = {
     {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 static const struct option approve_opts[] = {
@@ -196,7 +195,7 @@ int cmd_enrol_install(struct ctl *ctl, int argc, char **argv)
     struct net_args a = {0};
     char *text = NULL;
     json_t *req = json_object(), *r = NULL;
-    int rc = req ? net_args_parse(argc, argv, "enrol install", no_opts, "FILE", &a)
+    int rc = req ? net_args_parse(argc, argv, "enrol install", args_none, "FILE", &a)
                  : msg_oom();
     if (rc == 0)
         rc = args_read_text(a.pos, &text);

@@ -78,17 +78,10 @@ void cmd_interop_print_confirmation(const json_t *r)
     printf("）\n");
 }
 
-static int take_nothing(void *arg, int c, char **argv)
-{
-    (void)arg;
-    return args_bad_option(c, argv);
-}
-
 int cmd_interop_refused(struct ctl *ctl, int argc, char **argv)
 {
-    static const struct option none[] = {{NULL, 0, NULL, 0}};
     json_t *r;
-    int rc = args_parse(argc, argv, "interop refused", none, NULL, NULL, take_nothing, NULL);
+    int rc = args_parse(argc, argv, "interop refused", args_none, NULL, NULL, args_take_none, NULL);
     if (rc || (rc = api_call(ctl, "GET", "/api/v1/interop/refused", NULL, 0, &r)))
         return rc;
     const json_t *list = json_object_get(r, "refused");
@@ -108,12 +101,11 @@ int cmd_interop_refused(struct ctl *ctl, int argc, char **argv)
  * {"filings": [{"tag", "village", "date"}]} posted as it is. */
 int cmd_interop_filings(struct ctl *ctl, int argc, char **argv)
 {
-    static const struct option none[] = {{NULL, 0, NULL, 0}};
     const char *file = NULL;
     char *body = NULL;
     size_t len = 0;
     json_t *r = NULL;
-    int rc = args_parse(argc, argv, "interop filings", none, "FILE", &file, take_nothing, NULL);
+    int rc = args_parse(argc, argv, "interop filings", args_none, "FILE", &file, args_take_none, NULL);
     if (rc == 0)
         rc = args_read_file(file, &body, &len);
     if (rc == 0)

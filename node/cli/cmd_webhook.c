@@ -36,14 +36,6 @@ static int dead_row(struct table *t, const json_t *m, const void *arg)
     return table_add(t, row);
 }
 
-static int take_nothing(void *arg, int c, char **argv)
-{
-    (void)arg;
-    return args_bad_option(c, argv);
-}
-
-static const struct option no_options[] = {{NULL, 0, NULL, 0}};
-
 static void print_subscriber(const json_t *s)
 {
     printf("%s  %s\n  事件:", field_str(s, "name"), field_str(s, "url"));
@@ -59,7 +51,7 @@ static void print_subscriber(const json_t *s)
 int cmd_webhook_list(struct ctl *ctl, int argc, char **argv)
 {
     json_t *r;
-    int rc = args_parse(argc, argv, "webhook list", no_options, NULL, NULL, take_nothing, NULL);
+    int rc = args_parse(argc, argv, "webhook list", args_none, NULL, NULL, args_take_none, NULL);
     if (rc || (rc = api_call(ctl, "GET", "/api/v1/webhooks", NULL, 0, &r)))
         return rc;
     const json_t *subs = json_object_get(r, "subscribers");
@@ -80,7 +72,7 @@ int cmd_webhook_list(struct ctl *ctl, int argc, char **argv)
 int cmd_webhook_dead(struct ctl *ctl, int argc, char **argv)
 {
     json_t *r;
-    int rc = args_parse(argc, argv, "webhook dead", no_options, NULL, NULL, take_nothing, NULL);
+    int rc = args_parse(argc, argv, "webhook dead", args_none, NULL, NULL, args_take_none, NULL);
     if (rc || (rc = api_call(ctl, "GET", "/api/v1/webhooks/dead", NULL, 0, &r)))
         return rc;
     const json_t *list = json_object_get(r, "dead");
@@ -97,22 +89,15 @@ int cmd_webhook_dead(struct ctl *ctl, int argc, char **argv)
 }
 
 /* webhook retry|discard ID */
-static int dead_action(struct ctl *ctl, int argc, char **argv, const char *verb,
-                       const char *done)
+static int dead_action(struct ctl *ctl, int argc, char **argv, const char *name,
+                       const char *verb, const char *done)
 {
-    char name[32], path[96];
-    const char *id = NULL;
+    const char *id;
     json_t *r;
-    snprintf(name, sizeof name, "webhook %s", verb);
-    int rc = args_parse(argc, argv, name, no_options, "ID", &id, take_nothing, NULL);
-    if (rc)
-        return rc;
-    snprintf(path, sizeof path, "/api/v1/webhooks/dead/%s/%s", id, verb);
-    if ((rc = api_post(ctl, path, NULL, &r)))
-        return rc;
-    if (ctl->json)
+    int rc = api_post_verb(ctl, argc, argv, name, "/api/v1/webhooks/dead", verb, &id, &r);
+    if (rc == 0 && ctl->json)
         rc = api_print_json(r);
-    else
+    else if (rc == 0)
         printf("投递记录 %s %s\n", id, done);
     json_decref(r);
     return rc;
@@ -120,10 +105,10 @@ static int dead_action(struct ctl *ctl, int argc, char **argv, const char *verb,
 
 int cmd_webhook_retry(struct ctl *ctl, int argc, char **argv)
 {
-    return dead_action(ctl, argc, argv, "retry", "已重新排队投递");
+    return dead_action(ctl, argc, argv, "webhook retry", "retry", "已重新排队投递");
 }
 
 int cmd_webhook_discard(struct ctl *ctl, int argc, char **argv)
 {
-    return dead_action(ctl, argc, argv, "discard", "已丢弃");
+    return dead_action(ctl, argc, argv, "webhook discard", "discard", "已丢弃");
 }
