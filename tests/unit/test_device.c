@@ -17,30 +17,6 @@
 #define PHONE "0123456789abcdef0123456789abcdef"
 #define LAPTOP "fedcba9876543210"
 
-struct fixture {
-    store *st;
-    MDB_txn *txn;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    test_dir_setup(state);
-    f->st = test_store(test_dir, "store");
-    assert_int_equal(store_txn_begin(f->st, 0, &f->txn), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_txn_abort(f->txn);
-    store_close(&f->st);
-    free(f);
-    return test_dir_teardown(state);
-}
-
 static void test_device_ids(void **state)
 {
     (void)state;
@@ -62,7 +38,7 @@ static void test_device_ids(void **state)
 
 static void test_refused_files_then_counts(void **state)
 {
-    struct fixture *f = *state;
+    struct test_txn *f = *state;
     char id[DEVICE_ID_HEX];
     Jiefen__DeviceRecord *d = NULL;
     int ok = 1;
@@ -109,7 +85,7 @@ int main(void)
 {
     if (crypto_init())
         return 1;
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_txn_setup, test_txn_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_device_ids),
         T(test_refused_files_then_counts),

@@ -17,39 +17,6 @@
 
 #define PHONE "13912345678"
 
-struct fixture {
-    char dir[4096];
-    crypto_identity *id;
-    store *st;
-    eventlog *log;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char path[4200];
-    assert_int_equal(crypto_init(), 0);
-    test_tmpdir(f->dir, sizeof f->dir);
-    snprintf(path, sizeof path, "%s/node.key", f->dir);
-    assert_int_equal(crypto_identity_create(path, &f->id), 0);
-    snprintf(path, sizeof path, "%s/store", f->dir);
-    assert_int_equal(store_open(path, 1 << 20, 1, &f->st), 0);
-    assert_int_equal(eventlog_new(f->st, f->id, "v1", &f->log), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    eventlog_free(&f->log);
-    store_close(&f->st);
-    crypto_identity_free(&f->id);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
 struct queue_op {
     int fail_after;     /* the operation fails after queueing: nothing must remain */
     int refusals[4];
@@ -83,7 +50,7 @@ static int count_one(const Jiefen__NotifyRecord *rec, void *arg)
     return 0;
 }
 
-static int counted(struct fixture *f, int which)
+static int counted(struct test_solo *f, int which)
 {
     MDB_txn *txn;
     int n = 0;
@@ -98,7 +65,7 @@ static int counted(struct fixture *f, int which)
     return n;
 }
 
-static void run_op(struct fixture *f, struct queue_op *op, int want)
+static void run_op(struct test_solo *f, struct queue_op *op, int want)
 {
     op->status = 1;
     assert_int_equal(eventlog_submit(f->log, queue_apply, done_cb, op), 0);
@@ -108,7 +75,7 @@ static void run_op(struct fixture *f, struct queue_op *op, int want)
 
 static void test_failed_operation_queues_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     struct queue_op op = {.fail_after = 1};
     run_op(f, &op, JF_EINVAL);
     assert_int_equal(counted(f, 2), 0);
@@ -126,7 +93,7 @@ static int file_has(const char *path, const char *needle)
 
 static void test_queued_sealed_masked_listed(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     struct queue_op op = {0};
     run_op(f, &op, 0);
     for (int i = 0; i < 4; i++)
@@ -190,11 +157,13 @@ static void test_mask_and_status_names(void **state)
     assert_int_equal(outbox_status_parse("nonsense"), -1);
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, test_solo_setup, test_solo_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_failed_operation_queues_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queued_sealed_masked_listed, setup, teardown),
+        T(test_failed_operation_queues_nothing),
+        T(test_queued_sealed_masked_listed),
         cmocka_unit_test(test_mask_and_status_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

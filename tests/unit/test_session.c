@@ -17,30 +17,6 @@
 
 static const struct session_limits LIMITS = {30 * MINUTE_MS, 8 * 60 * MINUTE_MS};
 
-struct fixture {
-    store *st;
-    MDB_txn *txn;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    test_dir_setup(state);
-    f->st = test_store(test_dir, "store");
-    assert_int_equal(store_txn_begin(f->st, 0, &f->txn), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_txn_abort(f->txn);
-    store_close(&f->st);
-    free(f);
-    return test_dir_teardown(state);
-}
-
 static Jiefen__UserRecord user(const char *name, uint32_t generation)
 {
     Jiefen__UserRecord u = JIEFEN__USER_RECORD__INIT;
@@ -53,7 +29,7 @@ static Jiefen__UserRecord user(const char *name, uint32_t generation)
 
 static void test_create_and_find_by_cookie(void **state)
 {
-    struct fixture *f = *state;
+    struct test_txn *f = *state;
     Jiefen__UserRecord u = user("zhangsan", 3);
     char cookie[SESSION_HEX], csrf[SESSION_HEX];
     uint8_t key[CRYPTO_HASH_LEN], again[CRYPTO_HASH_LEN];
@@ -119,7 +95,7 @@ static void test_cookie_refusals(void **state)
 
 static void test_undecodable_record(void **state)
 {
-    struct fixture *f = *state;
+    struct test_txn *f = *state;
     uint8_t key[CRYPTO_HASH_LEN] = {1};
     Jiefen__SessionRecord *s = NULL;
     assert_int_equal(store_put(f->txn, f->st->sessions, key, sizeof key, "\xff\xff\xff", 3, 0),
@@ -193,7 +169,7 @@ static void test_csrf_and_touch(void **state)
 
 static void test_sweep(void **state)
 {
-    struct fixture *f = *state;
+    struct test_txn *f = *state;
     Jiefen__UserRecord alive = user("lisi", 1), gone = user("wangwu", 1),
                        renewed = user("zhaoliu", 2);
     assert_int_equal(account_put(f->st, f->txn, &alive), 0);
@@ -255,7 +231,7 @@ int main(void)
 {
     if (crypto_init())
         return 1;
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_txn_setup, test_txn_teardown)
     const struct CMUnitTest tests[] = {
         T(test_create_and_find_by_cookie),
         cmocka_unit_test(test_cookie_refusals),

@@ -19,39 +19,6 @@
 #define DIR_PHONE "13922223333"
 #define OTHER_PHONE "13933334444"
 
-struct fixture {
-    char dir[4096];
-    crypto_identity *id;
-    store *st;
-    eventlog *log;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char path[4200];
-    assert_int_equal(crypto_init(), 0);
-    test_tmpdir(f->dir, sizeof f->dir);
-    snprintf(path, sizeof path, "%s/node.key", f->dir);
-    assert_int_equal(crypto_identity_create(path, &f->id), 0);
-    snprintf(path, sizeof path, "%s/store", f->dir);
-    assert_int_equal(store_open(path, 1 << 20, 1, &f->st), 0);
-    assert_int_equal(eventlog_new(f->st, f->id, "v1", &f->log), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    eventlog_free(&f->log);
-    store_close(&f->st);
-    crypto_identity_free(&f->id);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
 struct book_op {
     const char *user, *role, *dept, *phone;
     int disabled;
@@ -63,7 +30,7 @@ static int set_apply(eventlog_tx *tx, void *arg)
     return staffbook_set(tx, b->user, b->role, b->dept, b->disabled, b->phone);
 }
 
-static int set(struct fixture *f, const char *user, const char *role, const char *dept,
+static int set(struct test_solo *f, const char *user, const char *role, const char *dept,
                int disabled, const char *phone)
 {
     struct book_op b = {user, role, dept, phone, disabled};
@@ -88,7 +55,7 @@ static int count_one(const Jiefen__NotifyRecord *rec, void *arg)
     return 0;
 }
 
-static int messages(struct fixture *f)
+static int messages(struct test_solo *f)
 {
     MDB_txn *txn;
     int n = 0;
@@ -98,7 +65,7 @@ static int messages(struct fixture *f)
     return n;
 }
 
-static void masked(struct fixture *f, const char *user, const char *want)
+static void masked(struct test_solo *f, const char *user, const char *want)
 {
     MDB_txn *txn;
     char out[OUTBOX_MASK_MAX];
@@ -120,7 +87,7 @@ static int file_has(const char *path, const char *needle)
 
 static void test_sealed_masked_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     char path[4200];
     assert_int_equal(set(f, "sfs", "department", "司法所", 0, DEPT_PHONE), 0);
     masked(f, "sfs", "139****2222");
@@ -137,7 +104,7 @@ static void test_sealed_masked_refused(void **state)
 
 static void test_notice_once_by_role_and_department(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     assert_int_equal(set(f, "sfs", "department", "司法所", 0, DEPT_PHONE), 0);
     assert_int_equal(set(f, "pcs", "department", "派出所", 0, OTHER_PHONE), 0);
     assert_int_equal(set(f, "zhu", "director", "", 0, DIR_PHONE), 0);
@@ -170,7 +137,7 @@ static int once_apply(eventlog_tx *tx, void *arg)
 
 static void test_queue_once(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     int rcs[3];
     assert_int_equal(test_eventlog_run(f->log, once_apply, rcs), 0);
     assert_int_equal(rcs[0], 0);
@@ -179,12 +146,14 @@ static void test_queue_once(void **state)
     assert_int_equal(messages(f), 1);
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, test_solo_setup, test_solo_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sealed_masked_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notice_once_by_role_and_department, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_once, setup, teardown),
+        T(test_sealed_masked_refused),
+        T(test_notice_once_by_role_and_department),
+        T(test_queue_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,39 +91,6 @@ static void test_kinds_of_events(void **state)
     assert_int_equal(hooks_kind(&ev), -1);
 }
 
-struct fixture {
-    char dir[4096];
-    crypto_identity *id;
-    store *st;
-    eventlog *log;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char path[4200];
-    assert_int_equal(crypto_init(), 0);
-    test_tmpdir(f->dir, sizeof f->dir);
-    snprintf(path, sizeof path, "%s/node.key", f->dir);
-    assert_int_equal(crypto_identity_create(path, &f->id), 0);
-    snprintf(path, sizeof path, "%s/store", f->dir);
-    assert_int_equal(store_open(path, 1 << 20, 1, &f->st), 0);
-    assert_int_equal(eventlog_new(f->st, f->id, "v1", &f->log), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    eventlog_free(&f->log);
-    store_close(&f->st);
-    crypto_identity_free(&f->id);
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
 static int queue_apply(eventlog_tx *tx, void *arg)
 {
     (void)arg;
@@ -138,7 +105,7 @@ static void done_cb(void *arg, int status)
 }
 
 /* Message 1 as stored now; the caller frees it. */
-static Jiefen__NotifyRecord *get1(struct fixture *f)
+static Jiefen__NotifyRecord *get1(struct test_solo *f)
 {
     MDB_txn *txn;
     Jiefen__NotifyRecord *rec = NULL;
@@ -150,7 +117,7 @@ static Jiefen__NotifyRecord *get1(struct fixture *f)
 }
 
 /* Runs op (retry: 1, discard: 0, store the record: -1 with rec) on message id. */
-static int change(struct fixture *f, int op, uint64_t id, const Jiefen__NotifyRecord *rec)
+static int change(struct test_solo *f, int op, uint64_t id, const Jiefen__NotifyRecord *rec)
 {
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->st, 0, &txn), 0);
@@ -164,7 +131,7 @@ static int change(struct fixture *f, int op, uint64_t id, const Jiefen__NotifyRe
     return rc;
 }
 
-static void fail_it(struct fixture *f)
+static void fail_it(struct test_solo *f)
 {
     Jiefen__NotifyRecord *rec = get1(f);
     rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_FAILED;
@@ -176,7 +143,7 @@ static void fail_it(struct fixture *f)
 
 static void test_dead_retried_and_discarded(void **state)
 {
-    struct fixture *f = *state;
+    struct test_solo *f = *state;
     int status = 1;
     assert_int_equal(eventlog_submit(f->log, queue_apply, done_cb, &status), 0);
     eventlog_flush(f->log);
@@ -217,12 +184,14 @@ static void test_dead_retried_and_discarded(void **state)
     jiefen__notify_record__free_unpacked(first, NULL);
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, test_solo_setup, test_solo_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_sections),
         cmocka_unit_test(test_kinds_of_events),
-        cmocka_unit_test_setup_teardown(test_dead_retried_and_discarded, setup, teardown),
+        T(test_dead_retried_and_discarded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -667,6 +667,72 @@ static inline void cn_receive(struct case_node *f, struct cn_chain *c, Jiefen__E
 }
 #endif /* TESTUTIL_CASES */
 
+/* ---- cmocka fixtures of a store -------------------------------------------------------- */
+
+/* A node's parts for tests of what runs in event-log operations (state: struct
+ * test_node): a fresh directory, an identity, a store (1 MiB map) and the log of node v1. */
+struct test_solo {
+    char dir[4096];
+    crypto_identity *id;
+    store *st;
+    eventlog *log;
+};
+
+static inline int test_solo_setup(void **state)
+{
+    struct test_solo *n = calloc(1, sizeof *n);
+    char path[4200];
+    if (!n || crypto_init())
+        return -1;
+    test_tmpdir(n->dir, sizeof n->dir);
+    n->id = test_identity(n->dir, "node");
+    snprintf(path, sizeof path, "%s/store", n->dir);
+    if (store_open(path, 1 << 20, 1, &n->st) || eventlog_new(n->st, n->id, "v1", &n->log))
+        return -1;
+    *state = n;
+    return 0;
+}
+
+static inline int test_solo_teardown(void **state)
+{
+    struct test_solo *n = *state;
+    eventlog_free(&n->log);
+    store_close(&n->st);
+    crypto_identity_free(&n->id);
+    test_rmtree(n->dir);
+    free(n);
+    return 0;
+}
+
+/* A store in test_dir and a write transaction on it, aborted at the end (state: struct
+ * test_txn). */
+struct test_txn {
+    store *st;
+    MDB_txn *txn;
+};
+
+static inline int test_txn_setup(void **state)
+{
+    struct test_txn *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    test_dir_setup(state);
+    t->st = test_store(test_dir, "store");
+    if (store_txn_begin(t->st, 0, &t->txn))
+        return -1;
+    *state = t;
+    return 0;
+}
+
+static inline int test_txn_teardown(void **state)
+{
+    struct test_txn *t = *state;
+    store_txn_abort(t->txn);
+    store_close(&t->st);
+    free(t);
+    return test_dir_teardown(state);
+}
+
 /* ---- a libuv loop committing a log as node.c does (define TESTUTIL_LOOP before including)
  * Each operation queued on the log (eventlog_on_submit) is committed at the loop's next
  * check phase; a guard timer bounds each wait. */
