@@ -14,7 +14,7 @@ import { followupFields, followupChip } from './page-followups.js';
 import { partsTable } from './dept.js';
 import { smsTable } from './sms-table.js';
 import { documentsSection } from './case-documents.js';
-import { interopCard, confirmCard } from './interop-card.js';
+import { interopCard, confirmCard, confirmForm } from './interop-card.js';
 
 const open = (c) => c.where === 'here' && c.status === 'open';
 const live = (c) => c.where === 'here' && (c.status === 'open' || c.status === 'resolved');
@@ -297,6 +297,7 @@ export default async function casePage(main, ctx) {
     directivesAbout(ctx, c, about.directives, children, reload),
     interopCard(file.interop),
     confirmCard(file.case.confirmation),
+    confirmForm(ctx, c, reload),
     h('section', { class: 'card case-sms', 'aria-label': '短信通知' },
       h('h2', {}, `短信通知（${(file.sms || []).length}）`), smsTable(file.sms || [])), access);
 }

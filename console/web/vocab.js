@@ -63,6 +63,8 @@ export function options(kind) {
 export const departments = {};
 // The intake form's rules from GET /api/v1/reference "intake": {limits, deadline}.
 export const intakeRules = { limits: {}, deadline: null };
+// The courts 司法确认 may be applied to, from GET /api/v1/reference "courts": [{code, name}].
+export const courts = [];
 export function mergeReference(ref) {
   const map = {
     categories: 'category', matter_types: 'matter_type', sources: 'source', complexities: 'complexity',
@@ -76,4 +78,5 @@ export function mergeReference(ref) {
     if (key === 'categories') for (const e of ref[key]) departments[e.code] = e.department || '';
   }
   if (ref.intake) Object.assign(intakeRules, ref.intake);
+  if (Array.isArray(ref.courts)) courts.splice(0, courts.length, ...ref.courts);
 }

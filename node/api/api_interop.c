@@ -300,6 +300,22 @@ static const char *system_title(const struct api *api, const char *system)
     return s && s->title[0] ? s->title : api_interop_system_name(system);
 }
 
+json_t *api_interop_courts(const struct api *api)
+{
+    const struct config_interop *io = &api->dep.cfg->interop;
+    json_t *list = json_array();
+    for (int i = 0; list && i < io->n_systems; i++) {
+        const struct config_interop_system *s = &io->systems[i];
+        if (s->court && s->key[0] &&
+            json_array_append_new(list, json_pack("{s:s, s:s}", "code", s->name, "name",
+                                                  system_title(api, s->name)))) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
 static const char *result_name(const char *result)
 {
     return strcmp(result, "closed") == 0         ? "已办结"

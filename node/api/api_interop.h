@@ -15,6 +15,10 @@ json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, 
 const struct config_interop_system *api_interop_authenticate(struct api_call *c,
                                                              const http_request *r);
 
+/* [{code, name}] of the courts of [interop] (kind = court, with a key: the ones
+ * confirmation accepts), in config order, name their title; NULL without memory. */
+json_t *api_interop_courts(const struct api *api);
+
 /* The Chinese name of a system ("12345热线", "信访系统"), else its own name. */
 const char *api_interop_system_name(const char *system);
 

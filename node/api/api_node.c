@@ -2,6 +2,7 @@
  * and a full verification of the store (on the thread pool). */
 #include "api/api_outbox.h"
 #include "api/api_backup.h"
+#include "api/api_interop.h"
 #include "api/api_routes.h"
 #include "case/case.h"
 #include "case/clockskew.h"
@@ -216,6 +217,12 @@ void route_reference(struct api_call *c, const http_request *r, const char *tail
         json_object_set_new(out, (*t)->kind, list);
     }
     json_object_set_new(out, "intake", intake_rules_json(c->api->dep.policy));
+    json_t *courts = api_interop_courts(c->api);
+    if (!courts) {
+        json_decref(out);
+        return reply_error(c, 500, "internal", NULL, "内存不足");
+    }
+    json_object_set_new(out, "courts", courts);
     reply_json(c, 200, out);
 }
 

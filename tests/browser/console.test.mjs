@@ -17,6 +17,7 @@ import interop from './sub-interop.mjs';
 import webhooks from './sub-webhooks.mjs';
 import appointments from './sub-appointments.mjs';
 import courts from './sub-courts.mjs';
+import confirm from './sub-confirm.mjs';
 import archive from './sub-archive.mjs';
 import linkage from './sub-linkage.mjs';
 import devices from './sub-devices.mjs';
@@ -682,6 +683,7 @@ test('the console in Chromium', async (t) => {
 
   await webhooks(t);
   await courts(t, ctx);
+  await confirm(t);
   await archive(t);
 
   await devices(t);

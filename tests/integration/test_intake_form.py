@@ -1,6 +1,6 @@
 """What the intake form and the session warning need of a real jiefend (issue 14, items 4
 and 6): every field error in one 400, ID numbers made plain before the check, one ID number
-once per case, the form's limits and the node's deadline policy in GET /api/v1/reference;
+once per case, the form's limits, the node's deadline policy and its courts in GET /api/v1/reference;
 a session's end told without extending it (GET /api/v1/session/expiry) and refreshed on
 demand (POST /api/v1/session/touch), checked across restarts with the clock moved
 (JIEFEN_CLOCK_OFFSET_MS)."""
@@ -80,10 +80,20 @@ class IntakeForm(NodeTest):
                                          "parties": 20, "external_ref": 64})
         self.assertEqual(ref["deadline"], {"working_days": False, "simple_days": 3,
                                            "complex_days": 7})
+        self.assertEqual(n.ok("GET", "/api/v1/reference")["courts"], [])
         append_config(n, "[limits]\nworking_days = yes\nsimple_days = 5\ncomplex_days = 15")
+        # The courts 司法确认 may go to: kind = court only, in config order, by title.
+        append_config(n, "[interop]\n12345.key = a-hotline-secret-1\n"
+                         "court_xc.key = a-court-secret-xc\ncourt_xc.kind = court\n"
+                         "court_dc.key = a-court-secret-dc\ncourt_dc.kind = court\n"
+                         "court_dc.title = 东城区人民法院")
         restart(n)
-        self.assertEqual(n.ok("GET", "/api/v1/reference")["intake"]["deadline"],
+        ref = n.ok("GET", "/api/v1/reference")
+        print(ref["courts"])
+        self.assertEqual(ref["intake"]["deadline"],
                          {"working_days": True, "simple_days": 5, "complex_days": 15})
+        self.assertEqual(ref["courts"], [{"code": "court_xc", "name": "court_xc"},
+                                         {"code": "court_dc", "name": "东城区人民法院"}])
 
     def test_session_end_told_without_extending_it_and_touched(self):
         n = self.node("v-dongcun", "village", "东村").start()
