@@ -200,6 +200,18 @@ static int hazard_agenda(store *st, MDB_txn *txn, const char *self, const Jiefen
                       present);
 }
 
+/* This node's own hazard numbered n came back to it over the link (a rebuilt node
+ * fetching its chain back, link/selfsync.h): the counter is raised to it, so the next
+ * registration numbers after it instead of reusing an id. */
+static int number_seen(store *st, MDB_txn *txn, const char *digits)
+{
+    char *end;
+    uint64_t last = 0;
+    unsigned long long n = strtoull(digits, &end, 10);
+    int rc = *end || !n ? 0 : store_meta_get_u64(st, txn, "hazard_seq", &last);
+    return rc || *end || !n || last >= n ? rc : store_meta_put_u64(st, txn, "hazard_seq", n);
+}
+
 static int fold_registered(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     const Jiefen__HazardRegistered *h = ev->hazard_registered;
@@ -214,6 +226,8 @@ static int fold_registered(store *st, MDB_txn *txn, const char *self, const Jief
         hazard_free(&have);
         return rc ? rc : JF_EINVAL;
     }
+    if (strcmp(ev->origin, self) == 0 && (rc = number_seen(st, txn, h->hazard_id + n)))
+        return rc;
     Jiefen__HazardView v = JIEFEN__HAZARD_VIEW__INIT;
     v.hazard_id = h->hazard_id;
     v.origin = ev->origin;

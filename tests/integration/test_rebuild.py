@@ -11,6 +11,7 @@ import urllib.parse
 
 import harness
 from harness import NodeTest, intake, party, run, jiefend, wait_for
+from test_hazards import hazard
 
 CANARY = "甄恢复金丝雀"
 
@@ -72,6 +73,7 @@ class Rebuild(NodeTest):
             + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
             headers={"Content-Type": "application/octet-stream"})
         self.assertEqual(s, 200, b)
+        first_hazard = v.ok("POST", "/api/v1/hazards", hazard())["hazard"]["id"]
         up = v.ok("POST", "/api/v1/cases", intake())["case"]["id"]
         v.ok("POST", f"/api/v1/cases/{up}/escalate", {"reason": "村级无法协调"})
         wait_for(lambda: town.api("GET", f"/api/v1/cases/{up}")[0] == 200, 20, "escalated")
@@ -119,9 +121,13 @@ class Rebuild(NodeTest):
         self.assertEqual(f["case"]["summary"], "承包地边界争议")
         self.assertNotIn(CANARY, str(f.get("parties")))
 
-        # New intakes continue the chain with the new key; every tier verifies it.
+        # New intakes continue the chain with the new key; every tier verifies it; a new
+        # 苗头隐患 numbers after the one the chain brought back.
         new = v.ok("POST", "/api/v1/cases", intake())["case"]["id"]
         self.assertEqual(status(v)["log"]["last_seq"], old_head + 1)
+        self.assertEqual(first_hazard, "YH-v11-1")
+        s, b = v.api("POST", "/api/v1/hazards", hazard())
+        self.assertEqual((s, b.get("hazard", {}).get("id")), (200, "YH-v11-2"), b)
         wait_for(lambda: county.api("GET", f"/api/v1/cases/{new}")[0] == 200 or
                  caught_up(v) and caught_up(town), 20, "new events up")
         wait_for(lambda: caught_up(v) and caught_up(town), 20, "new events at the county")
