@@ -12,6 +12,7 @@
 #include "log/registry.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,16 @@ struct downlink {
     char endpoint[256];
     struct link_peer *peers;
     size_t n_peers, cap_peers;
+    uint64_t epoch;          /* this start's numbering of the queues (DownBatch.epoch) */
 };
+
+static uint64_t new_epoch(void)
+{
+    uint64_t e = 0;
+    while (!e)
+        randombytes_buf(&e, sizeof e);
+    return e;
+}
 
 static struct link_peer *peer_for(downlink *d, const char *child)
 {
@@ -44,6 +54,7 @@ static struct link_peer *peer_for(downlink *d, const char *child)
     struct link_peer *p = &d->peers[d->n_peers++];
     memset(p, 0, sizeof *p);
     snprintf(p->id, sizeof p->id, "%s", child);
+    p->down_epoch = d->epoch;
     p->since_ms = clock_now_ms();
     p->fd = -1;
     MDB_txn *txn;
@@ -263,6 +274,7 @@ static void pump_peer(downlink *d, MDB_txn *txn, struct link_peer *p, ProtobufCB
             return;
         Jiefen__DownBatch b = JIEFEN__DOWN_BATCH__INIT;
         b.first_qseq = p->down_sent + 1;
+        b.epoch = p->down_epoch;
         b.envelopes = env;
         b.n_envelopes = n;
         Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;
@@ -333,11 +345,41 @@ static int hello_protocol_ok(downlink *d, struct link_peer *p, const Jiefen__Hel
     return 0;
 }
 
+/* Where the child's cursor says it is in its queue, unless the cursor counts another
+ * numbering (this store is a backup's or a rebuild's, numbered afresh: taken as it stands
+ * it would skip every item up to it), or points below the oldest item still kept (the
+ * child is an older copy of itself: what it lacks was trimmed when the child it replaced
+ * acked it). Either way the child starts at the oldest item kept, or after the last when
+ * none is, under a numbering it has not seen, so it takes the next batch's first item as
+ * its next (a copy of what it holds is dropped by its check of what it holds). */
+static uint64_t queue_resume(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
+{
+    MDB_txn *txn;
+    MDB_val item;
+    uint64_t first = 0, last = 0;
+    if (store_txn_begin(d->ctx.st, MDB_RDONLY, &txn) == 0) {
+        first = queue_first(d, txn, p->id, &item);
+        last = queue_last(d, txn, p->id);
+        store_txn_abort(txn);
+    }
+    uint64_t start = first ? first - 1 : last;
+    int other = h->down_epoch && h->down_epoch != p->down_epoch;
+    if (!other && h->down_cursor >= start)
+        return h->down_cursor;
+    if (!other)
+        log_warn("downlink", "%s has applied its queue up to item %llu, but items up to %llu "
+                             "are no longer kept here (it was restored from an older copy?): "
+                             "they are not sent again",
+                 p->id, (unsigned long long)h->down_cursor, (unsigned long long)start);
+    p->down_epoch = new_epoch();
+    return start;
+}
+
 static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
 {
     if (!hello_protocol_ok(d, p, h))
         return;
-    p->down_sent = p->down_acked = h->down_cursor;
+    p->down_sent = p->down_acked = queue_resume(d, p, h);
     if (h->time_ms && d->ctx.on_clock)
         d->ctx.on_clock(d->ctx.arg, p->id, 0, h->time_ms - clock_now_ms());
     trim_queue(d, p);
@@ -591,6 +633,7 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
     d->ctx = *ctx;
     snprintf(d->endpoint, sizeof d->endpoint, "%s", endpoint);
     d->refusals.key = "link-refused:down";
+    d->epoch = new_epoch();
     MDB_txn *txn;
     if (store_txn_begin(ctx->st, MDB_RDONLY, &txn) == 0) {
         linkstat_refusals_load(ctx->st, txn, &d->refusals);

@@ -34,6 +34,7 @@ struct link_peer {
     size_t rid_len;
     int fd;                       /* the connection its last message came by, or -1 */
     uint64_t down_sent, down_acked;
+    uint64_t down_epoch;          /* the numbering of its queue the child is told of */
     /* parent side: invalid envelopes from the child, and its throttle (link/throttle.h) */
     uint64_t invalid_in_window;
     int64_t window_start_ms, throttled_until_ms;

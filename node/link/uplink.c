@@ -125,14 +125,16 @@ static void watch(uplink *u)
 static void send_hello(uplink *u)
 {
     MDB_txn *txn;
-    uint64_t cursor = 0;
+    uint64_t cursor = 0, epoch = 0;
     if (store_txn_begin(u->ctx.st, MDB_RDONLY, &txn) == 0) {
         store_meta_get_u64(u->ctx.st, txn, "down_cursor", &cursor);
+        store_meta_get_u64(u->ctx.st, txn, "down_epoch", &epoch);
         store_txn_abort(txn);
     }
     Jiefen__Hello h = JIEFEN__HELLO__INIT;
     h.node_id = (char *)u->ctx.node_id;
     h.down_cursor = cursor;
+    h.down_epoch = epoch;
     h.time_ms = clock_now_ms();
     h.protocol = LINK_PROTOCOL;
     Jiefen__LinkMessage m = JIEFEN__LINK_MESSAGE__INIT;

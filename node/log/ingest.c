@@ -338,8 +338,17 @@ static int down_apply(store *st, MDB_txn *txn, const char *self, const envelope 
 static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
                            const Jiefen__DownBatch *b, struct ingest_result *res)
 {
-    uint64_t cursor;
+    uint64_t cursor, epoch = 0;
     int rc = store_meta_get_u64(st, txn, "down_cursor", &cursor);
+    if (rc == 0)
+        rc = store_meta_get_u64(st, txn, "down_epoch", &epoch);
+    /* A numbering of the parent's queue not seen before (it restarted, or restarts this
+     * child's queue: link/downlink.c) starts where the parent says: a cursor of another
+     * says nothing of it, and what came before is dropped as known by down_admissible. */
+    if (rc == 0 && b->epoch && b->epoch != epoch) {
+        cursor = b->first_qseq ? b->first_qseq - 1 : cursor;
+        rc = store_meta_put_u64(st, txn, "down_epoch", b->epoch);
+    }
     for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
         uint64_t q = b->first_qseq + i;
         if (q <= cursor) {

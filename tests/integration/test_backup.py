@@ -153,6 +153,38 @@ class Backup(NodeTest):
             ids = [c["id"] for c in n.all_cases()]
             self.assertEqual(len(ids), len(set(ids)))
 
+    def test_township_restored_from_an_old_backup_still_reaches_its_villages(self):
+        """The restored township numbers its queue to the village from the backup's count,
+        below what the village has applied since: what it queues now must still arrive."""
+        county, (town,), ((v,),) = self.tree((1,))
+        out = os.path.join(self.root, "town-old")
+        town.ok("POST", "/api/v1/backup", {"out": out})
+
+        def directive(title):
+            return county.ok("POST", "/api/v1/directives", {"to": ["v11"], "kind": "notice",
+                                                            "title": title})["directive"]["id"]
+
+        def arrived(ids):
+            wait_for(lambda: {d["id"] for d in v.directives()} >= set(ids), 30,
+                     f"directives {ids} at the village")
+
+        before = [directive(f"备份后通知{i}") for i in range(3)]
+        arrived(before)
+        town.kill9()
+        data = os.path.join(self.root, "t1-restored")
+        r = restore(out, data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        back = restored(self, "t1", data).start()
+        wait_for(lambda: not back.ok("GET", "/api/v1/status")["backup"]["restored"], 30,
+                 "the restored township to catch up")
+        after = directive("恢复后通知")
+        arrived([after])
+        titles = [d["title"] for d in v.directives()]
+        self.assertEqual(sorted(titles), sorted(["备份后通知0", "备份后通知1", "备份后通知2",
+                                                 "恢复后通知"]))  # none twice
+        for n in (county, back, v):
+            self.assertTrue(n.verify()["ok"], n.id)
+
 
 if __name__ == "__main__":
     harness.main()
