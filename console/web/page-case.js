@@ -114,6 +114,7 @@ function actions(ctx, children, pick, depts) {
     { action: 'close', label: '办结', perm: 'case.close', when: live, fields: () => [
       ['result', '办理结果', textarea(), { required: true, wide: true }],
       ['feedback', '反馈情况', textarea(), { required: true, wide: true }],
+      ['withdrawn', '当事人撤回申请', h('input', { type: 'checkbox' }), { hint: '当事人撤回调解申请而办结；诉前委派的案件将告知法院“当事人撤回申请”' }],
       ['followup_assignee', '回访人', select(pick.assignees.map((u) => [u.user, u.name || u.user]), {}, '本人'), { hint: '办结后按期回访' }],
     ] },
     { action: 'followup', label: '回访', perm: 'case.followup', when: (c) => c.where === 'here' && c.status === 'closed', fields: followupFields },
@@ -177,7 +178,7 @@ function facts(c, nodeName) {
     ['调解', `共 ${c.attempts} 次，本期调解不成 ${c.failed_attempts_here} 次，上报 ${c.escalations} 次`],
     ['领导包案', c.leader ? `${c.leader.leader}（${c.leader.organisation}）${c.leader.acknowledged ? '已确认' : '待确认'}` : (c.needs_leader ? '需领导包案' : '—')],
     ['延期申请', c.extension ? `${c.extension.days} 天，${{ pending: '待审批', approved: '已批准', refused: '未批准' }[c.extension.state] || c.extension.state}：${c.extension.reason}` : '—'],
-    ['办结', c.closed_ms ? `${fmtTime(c.closed_ms)} ${c.result}` : '—'],
+    ['办结', c.closed_ms ? [`${fmtTime(c.closed_ms)} ${c.result}`, c.withdrawn ? h('span', { class: 'chip withdrawn' }, '当事人撤回') : null] : '—'],
     ['回访', followupFact(c.followup, c.satisfaction)],
     ['调解预约', c.appointment ? h('span', { class: 'appointment' }, `${fmtTime(c.appointment.at_ms)}，${c.appointment.place}（${c.appointment.by_name || c.appointment.by}安排${c.appointment.changes ? `，已改期 ${c.appointment.changes} 次` : ''}）`) : '—'],
   ];
@@ -223,7 +224,7 @@ function details(e, nodeName) {
   case 'deadline': return `${name('deadline', d.kind)}（时限 ${fmtTime(d.due_ms)}）`;
   case 'extension_requested': return `申请延期 ${d.days} 天：${d.reason}`;
   case 'extension_decided': return `${d.approved ? `批准，新时限 ${fmtTime(d.new_due_ms)}` : '不批准'}${d.reason ? `：${d.reason}` : ''}`;
-  case 'case_closed': return `${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
+  case 'case_closed': return `${d.withdrawn ? '当事人撤回：' : ''}${d.result}；反馈：${d.feedback}${d.return_to ? `；退回 ${nodeName(d.return_to)} 回访` : ''}`;
   case 'follow_up': return `${name('satisfaction', d.satisfaction)}${d.method ? `，${name('followup_method', d.method)}` : ''}${d.performance ? `，协议${name('performance', d.performance)}` : ''}${d.reopen_requested ? '，申请重新办理' : ''}${d.note ? `：${d.note}` : ''}`;
   case 'forms_record': return `${name('record', d.kind)}（内容已加密保存，可打印查看）`;
   case 'dept_routed': return `牵头：${d.lead}${d.helpers.length ? `；协办：${d.helpers.join('、')}` : ''}；签收时限 ${fmtTime(d.sign_due_ms)}。${d.reason}`;

@@ -5,8 +5,8 @@ import { get } from './api.js';
 import { h, clear, table, fmtRate, isoDate } from './ui.js';
 import { disposeCharts, drawChart } from './charts.js';
 
-const FIGURES = [['taken_in', '受理'], ['closed', '办结'], ['overdue', '超期'], ['escalated', '逐级上报']];
-const COLOURS = { taken_in: '#1565c0', closed: '#2e7d32', overdue: '#c62828', escalated: '#ef6c00' };
+const FIGURES = [['taken_in', '受理'], ['closed', '办结'], ['withdrawn', '撤回'], ['overdue', '超期'], ['escalated', '逐级上报']];
+const COLOURS = { taken_in: '#1565c0', closed: '#2e7d32', withdrawn: '#6a1b9a', overdue: '#c62828', escalated: '#ef6c00' };
 
 function cards(d) {
   const w = d.week;

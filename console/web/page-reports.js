@@ -75,6 +75,7 @@ function figures(l) {
   const cards = [
     ['受理', l.taken_in], ['化解', l.resolved], ['化解率', fmtRate(l.resolution_rate)],
     ['办结', l.closed], ['按期办结率', fmtRate(l.on_time_rate)], ['引导至法定途径', l.guided],
+    ['撤回', l.withdrawn],
     ['在办', l.pending], ['超期', l.overdue], ['领导包案', l.leader_owned],
     ['红色风险', l.red], ['橙色风险', l.orange], ['信访事项', l.petitions],
     ['就地化解率', fmtRate(l.local_share)], ['满意率', fmtRate(l.satisfaction && l.satisfaction.rate)],

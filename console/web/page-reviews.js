@@ -30,7 +30,7 @@ function actionItems(s) {
 
 function figuresLine(f) {
   const hz = f.hazards || {};
-  return `受理 ${f.taken_in}，化解 ${f.resolved}，办结 ${f.closed}，在办 ${f.pending}，超期 ${f.overdue}，红色风险 ${f.red}；` +
+  return `受理 ${f.taken_in}，化解 ${f.resolved}，办结 ${f.closed}${f.withdrawn ? `（其中撤回 ${f.withdrawn}）` : ''}，在办 ${f.pending}，超期 ${f.overdue}，红色风险 ${f.red}；` +
     `隐患登记 ${hz.registered ?? 0}，转为案件 ${hz.converted ?? 0}，化解 ${hz.resolved ?? 0}，监测中 ${hz.watching ?? 0}`;
 }
 

@@ -29,7 +29,7 @@ function reportDetail(c) {
   const f = c.figures || {};
   return h('div', { class: 'report-detail' },
     h('p', {}, `报送人：${c.submitted_by_name}，${fmtTime(c.submitted_ms)}${c.late ? '（迟报）' : ''}`),
-    h('p', {}, `受理 ${f.taken_in ?? '—'}，办结 ${f.closed ?? '—'}，在办 ${f.pending ?? '—'}，超期 ${f.overdue ?? '—'}，红色风险 ${f.red ?? '—'}`),
+    h('p', {}, `受理 ${f.taken_in ?? '—'}，办结 ${f.closed ?? '—'}${f.withdrawn ? `（其中撤回 ${f.withdrawn}）` : ''}，在办 ${f.pending ?? '—'}，超期 ${f.overdue ?? '—'}，红色风险 ${f.red ?? '—'}`),
     c.disagreements && c.disagreements.length
       ? h('p', { class: 'late' }, '与本级核算不一致：', c.disagreements.map((d) => `${name('figure', d.figure)}：报 ${d.reported}，核 ${d.recomputed}`).join('；')) : null,
     h('h4', {}, '分析研判'), h('pre', { class: 'analysis' }, c.analysis || ''),

@@ -186,11 +186,12 @@ static json_t *event_details(const Jiefen__Event *ev)
                          "new_due_ms", (json_int_t)ev->extension_decided->new_due_ms, "reason",
                          ev->extension_decided->reason);
     case JIEFEN__EVENT__BODY_CASE_CLOSED:
-        return json_pack("{s:s, s:s, s:s, s:I, s:s}", "result", ev->case_closed->result,
+        return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}", "result", ev->case_closed->result,
                          "feedback", ev->case_closed->feedback, "return_to",
                          ev->case_closed->return_to, "followup_due_ms",
                          (json_int_t)ev->case_closed->followup_due_ms, "followup_assignee",
-                         ev->case_closed->followup_assignee);
+                         ev->case_closed->followup_assignee, "withdrawn",
+                         ev->case_closed->withdrawn);
     case JIEFEN__EVENT__BODY_FOLLOW_UP:
         return json_pack("{s:s, s:s, s:s, s:s, s:b}", "satisfaction",
                          ev->follow_up->satisfaction, "note", ev->follow_up->note, "method",

@@ -616,14 +616,16 @@ static int do_close(eventlog_tx *tx, struct api_op *o, struct api *api,
 {
     Jiefen__CaseClosed c = JIEFEN__CASE_CLOSED__INIT;
     const char *result, *feedback;
-    int rc;
+    int rc, withdrawn;
     if ((rc = get_text(o, "result", "办理结果", 1, TEXT_MAX, &result)) ||
-        (rc = get_text(o, "feedback", "向当事人反馈情况", 1, TEXT_MAX, &feedback)))
+        (rc = get_text(o, "feedback", "向当事人反馈情况", 1, TEXT_MAX, &feedback)) ||
+        (rc = get_bool(o, "withdrawn", "是否当事人撤回申请", 0, &withdrawn)))
         return rc;
     if (v->status != CASE_STATUS(OPEN) && v->status != CASE_STATUS(RESOLVED))
         return refuse_state(o, v, "办结");
     c.result = (char *)result;
     c.feedback = (char *)feedback;
+    c.withdrawn = withdrawn;
     /* Closed above where it started: back there for the follow-up visit, whose staff
      * make it (no one of this node is assigned). */
     c.return_to =
@@ -685,7 +687,8 @@ static const char *const k_note[] = {"note", NULL};
 static const char *const k_text[] = {"text", NULL};
 static const char *const k_extension[] = {"days", "reason", NULL};
 static const char *const k_decide[] = {"approved", "days", "reason", NULL};
-static const char *const k_close[] = {"result", "feedback", "followup_assignee", NULL};
+static const char *const k_close[] = {"result", "feedback", "followup_assignee", "withdrawn",
+                                      NULL};
 static const char *const k_follow_up[] = {"satisfaction", "method", "performance", "reopen",
                                           "note", NULL};
 static const char *const k_records[] = {"kind", "fields", NULL};

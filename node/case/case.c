@@ -247,6 +247,7 @@ static int apply_closed(Jiefen__CaseView *v, const Jiefen__Event *ev)
     v->closed_due_ms = v->due_ms;
     v->followup_due_ms = c->followup_due_ms;   /* a new follow-up, nothing recorded */
     v->followup_done_ms = 0;
+    v->withdrawn = c->withdrawn;
     if (set_str(&v->last_closed_at_node, ev->origin) ||
         set_str(&v->followup_assignee, c->followup_assignee) ||
         set_str(&v->followup_method, "") || set_str(&v->followup_performance, ""))
@@ -391,6 +392,7 @@ static int apply_guided(Jiefen__CaseView *v, const Jiefen__Event *ev)
     v->status = CASE_STATUS(GUIDED);
     v->closed_ms = v->last_closed_ms = ev->time_ms;
     v->closed_due_ms = v->due_ms;
+    v->withdrawn = 0;
     if (set_str(&v->last_closed_at_node, ev->origin))
         return -ENOMEM;
     return set_str(&v->guided_channel, g->channel) || set_str(&v->guidance, g->guidance) ||
@@ -705,7 +707,7 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         return NULL;
     json_t *more = json_pack(
         "{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:b, s:b, s:o, s:o,"
-        " s:s, s:s, s:I, s:s, s:s, s:s, s:i, s:I}",
+        " s:s, s:s, s:I, s:s, s:s, s:s, s:i, s:I, s:b}",
         "stored_status", case_status_code(v->status), "where", where_code(where), "period",
         (int)v->epoch, "holder_since_ms", (json_int_t)v->holder_since_ms, "previous_holder",
         v->previous_holder, "lead_unit", v->lead_unit, "guided_channel", v->guided_channel,
@@ -717,7 +719,7 @@ json_t *case_view_json(const Jiefen__CaseView *v, int where, int64_t now_ms)
         "feedback", v->feedback, "closed_ms", (json_int_t)v->closed_ms, "closed_at_node",
         v->closed_at_node, "satisfaction", v->satisfaction, "guidance", v->guidance,
         "progress_entries", (int)v->progress_count, "clock_corrected_ms",
-        (json_int_t)v->clock_corrected_ms);
+        (json_int_t)v->clock_corrected_ms, "withdrawn", v->withdrawn);
     if (!more || json_object_set_new(more, "followup", followup_json(v, now_ms)) ||
         json_object_set_new(more, "external", json_pack("{s:s, s:s}", "system",
                                                         v->external_system, "ref",

@@ -177,7 +177,7 @@ static int court_result(store *st, MDB_txn *txn, const Jiefen__Event *ev, const 
     *out = strcmp(result, "returned") == 0 ? "no_agreement" : NULL;
     if (strcmp(result, "closed"))
         return 0;
-    if (strncmp(ev->case_closed->result, "撤回", strlen("撤回")) == 0) {
+    if (ev->case_closed->withdrawn) {
         *out = "withdrawn";
         return 0;
     }

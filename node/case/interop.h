@@ -13,13 +13,14 @@
  * system = the order's system, template "interop_receipt") in the transaction of that
  * event, and marks the order, so there is exactly one 回单 per order. An order of a court
  * (诉前委派, court_case_no set) is told the mediation's result instead: agreement (the
- * case closed after an attempt that reached one, in full or in part), withdrawn (closed with
- * a result starting 撤回), no_agreement (closed otherwise, or guided back); its escalation
- * within the tree tells the court nothing. A result reached at another node (a court's case
- * escalated and closed above, or handed down and closed below) arrives as a received event:
- * its fold (interop_fold) cannot queue a sealed message (folds see the store, not the
- * node's keys), so it notes the case ('q', in that event's transaction) and a drain
- * (log/drain.h, interop_drain_step) queues the 回单 and marks the order in one operation.
+ * case closed after an attempt that reached one, in full or in part), withdrawn (closed as
+ * withdrawn by the parties: CaseClosed.withdrawn), no_agreement (closed otherwise, or
+ * guided back); its escalation within the tree tells the court nothing. A result reached
+ * at another node (a court's case escalated and closed above, or handed down and closed
+ * below) arrives as a received event: its fold (interop_fold) cannot queue a sealed
+ * message (folds see the store, not the node's keys), so it notes the case ('q', in that
+ * event's transaction) and a drain (log/drain.h, interop_drain_step) queues the 回单 and
+ * marks the order in one operation.
  *
  * Store (db `interop`): 'o' system "\0" order_no -> case id; 'c' case id -> InteropOrder;
  * 'r' id:u64be -> InteropRefused; 's' id:u64be -> its body, sealed; 'q' case id -> the

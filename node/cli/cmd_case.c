@@ -265,12 +265,12 @@ static const struct tpl_line case_lines[] = {
                  "安排][，进展 {leader.progress_entries} 条]", 0},
     {"延期", "[申请延长 {extension.days} 天，{extension.state}][：{extension.reason}]", 0},
     {"法定途径", "[{guided_channel}][：{guidance}]", 1},
-    {"办理结果", "{result}", 1},
+    {"办理结果", "{result}[（{withdrawn}）]", 1},
     {"办结", "[{closed_ms}，{closed_at_node}]", 1},
     {"反馈", "{feedback}", 1},
     {"回访", "{satisfaction}", 1},
     {"重新办理", "[回访{reopened.satisfaction}，已重新办理；前次于 {reopened.closed_at_node} "
-                 "办结][：{reopened.result}]", 1},
+                 "办结][：{reopened.result}][（{reopened.withdrawn}）]", 1},
     {"更新时间", "{updated_ms}", 0},
     {"当事人数", "{party_count}", 0},
     {"事件数", "{event_count}", 0},
@@ -303,7 +303,7 @@ static const char *const detail_templates[][2] = {
     {"deadline", "{kind}：期限 {due_ms}"},
     {"extension_requested", "延长 {days} 天：{reason}"},
     {"extension_decided", "{approved}[，期限延至 {new_due_ms}][：{reason}]"},
-    {"case_closed", "{result}[（交回 {return_to} 回访）]"},
+    {"case_closed", "[{withdrawn}：]{result}[（交回 {return_to} 回访）]"},
     {"follow_up", "{satisfaction}[：{note}]"},
     {"forms_record", "{kind}（内容已加密保存，可打印）"},
 };
@@ -351,7 +351,8 @@ static json_t *case_for_display(const json_t *c)
     if (!v || !json_is_integer(closed) || json_integer_value(closed) != 0 ||
         !field_str(c, "closed_at_node")[0])
         return v;
-    static const char *const moved[] = {"closed_at_node", "result", "feedback", "satisfaction"};
+    static const char *const moved[] = {"closed_at_node", "result", "feedback", "satisfaction",
+                                        "withdrawn"};
     json_t *before = json_object();
     int bad = !before || json_object_set_new(v, "reopened", before);
     for (size_t i = 0; !bad && i < sizeof moved / sizeof moved[0]; i++) {

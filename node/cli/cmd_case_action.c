@@ -142,8 +142,9 @@ const struct action case_actions[] = {
     {CASE_ACTION("close", "close"),
      {{"result", "result", "TEXT", ARG_TEXT, ARG_REQUIRED},
       {"feedback", "feedback", "TEXT", ARG_TEXT, ARG_REQUIRED},
-      {"followup-assignee", "followup_assignee", "USER", ARG_TEXT, ARG_OPTIONAL}},
-     "已办结：案件 {id}，由 {holder_name}（{holder}）回访[，回访人 {followup.assignee}]"
+      {"followup-assignee", "followup_assignee", "USER", ARG_TEXT, ARG_OPTIONAL},
+      {"withdrawn", "withdrawn", NULL, ARG_TRUE, ARG_OPTIONAL}},
+     "已办结[（{withdrawn}）]：案件 {id}，由 {holder_name}（{holder}）回访[，回访人 {followup.assignee}]"
      "[，回访期限 {followup.due_ms}]", NULL, NULL},
     {CASE_ACTION("followup", "followup"),
      {{"satisfaction", "satisfaction", "satisfied|basically_satisfied|dissatisfied", ARG_TEXT,

@@ -27,7 +27,7 @@ static const struct tpl_line ledger_lines[] = {
     {"受理", "{taken_in} 件", 0},
     {"化解", "{resolved} 件", 0},
     {"化解率", "{resolution_rate}", 0},
-    {"办结", "{closed} 件[，其中引导至法定途径 {guided} 件]", 0},
+    {"办结", "{closed} 件[，其中引导至法定途径 {guided} 件][，当事人撤回 {withdrawn} 件]", 0},
     {"按期办结率", "{on_time_rate}", 0},
     {"村镇两级办结占比", "{local_share}", 0},
     {"办结层级", "{closed_at_tier}", 0},

@@ -82,6 +82,7 @@ static const struct vocab confirmations[] = {
     {"true", "申请司法确认"}, {"false", ""}, {NULL, NULL}};
 static const struct vocab approvals[] = {{"true", "批准"}, {"false", "不批准"}, {NULL, NULL}};
 static const struct vocab automatics[] = {{"true", "自动"}, {"false", ""}, {NULL, NULL}};
+static const struct vocab withdrawals[] = {{"true", "当事人撤回"}, {"false", ""}, {NULL, NULL}};
 static const struct vocab acks[] = {{"true", "已签收"}, {"false", "未签收"}, {NULL, NULL}};
 static const struct vocab overdues[] = {{"true", "已超期"}, {"false", "未超期"}, {NULL, NULL}};
 static const struct vocab leader_needs[] = {
@@ -108,7 +109,7 @@ static const struct {
     {"needs_leader", leader_needs},    {"late", lates},
     {"figure", figures},               {"closed_at_tier", vocab_tiers},
     {"escalation_rate", vocab_tiers},  {"performance", performances},
-    {"active", actives},
+    {"active", actives},               {"withdrawn", withdrawals},
 };
 
 const char *vocab_name(const struct vocab *v, const char *code)

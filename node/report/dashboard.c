@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The four figures of a group of cases taken in. */
+/* The figures of a group of cases taken in. */
 struct tally {
-    uint64_t taken_in, closed, overdue, escalated;
+    uint64_t taken_in, closed, withdrawn, overdue, escalated;
 };
 
 struct village_tally {
@@ -33,6 +33,7 @@ static void count(struct tally *t, const Jiefen__CaseView *v, int64_t now_ms)
     int closed = v->status == CASE_STATUS(CLOSED) || v->status == CASE_STATUS(GUIDED);
     t->taken_in++;
     t->closed += closed;
+    t->withdrawn += closed && v->withdrawn;
     t->overdue += closed ? v->closed_due_ms > 0 && v->last_closed_ms > v->closed_due_ms
                          : v->due_ms > 0 && v->due_ms < now_ms;
     t->escalated += v->escalations > 0;
@@ -74,8 +75,9 @@ static int row(const Jiefen__CaseView *v, void *arg)
 
 static json_t *tally_json(const struct tally *t)
 {
-    return json_pack("{s:I, s:I, s:o, s:I, s:I}", "taken_in", (json_int_t)t->taken_in,
-                     "closed", (json_int_t)t->closed, "closure_rate",
+    return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I}", "taken_in", (json_int_t)t->taken_in,
+                     "closed", (json_int_t)t->closed, "withdrawn", (json_int_t)t->withdrawn,
+                     "closure_rate",
                      t->taken_in ? json_real((double)t->closed / (double)t->taken_in)
                                  : json_null(),
                      "overdue", (json_int_t)t->overdue, "escalated",

@@ -197,6 +197,7 @@ static void add_closed(struct ledger *l, const struct lookup *t, const Jiefen__C
 {
     l->closed++;
     l->guided += v->status == CASE_STATUS(GUIDED);
+    l->withdrawn += v->withdrawn;
     l->on_time += v->closed_due_ms <= 0 || v->last_closed_ms <= v->closed_due_ms;
     l->closed_at_tier[tier_of(t, v->last_closed_at_node)]++;
     l->satisfied += strcmp(v->satisfaction, "satisfied") == 0;
@@ -285,7 +286,7 @@ static const char *const LEDGER_FIELDS[] = {
     "status", "last_outcome", "category", "matter_type", "source", "village",
     "opened_at_node", "opened_ms", "period_holders", "closed_ms", "last_closed_ms",
     "closed_due_ms", "last_closed_at_node", "satisfaction", "due_ms", "leader", "risk",
-    "followup_due_ms", "followup_done_ms", "dept", "confirm", "linkage_tags",
+    "followup_due_ms", "followup_done_ms", "dept", "confirm", "linkage_tags", "withdrawn",
     "case_id", "department", "holder"};
 #define ROW_ONLY_FIELDS 3 /* the last three: not read (nor copied) without rows */
 
@@ -487,6 +488,7 @@ json_t *ledger_json(const struct ledger *l)
     json_object_set_new(o, "resolution_rate", rate(r.resolution));
     put_int(o, "closed", l->closed);
     put_int(o, "guided", l->guided);
+    put_int(o, "withdrawn", l->withdrawn);
     json_object_set_new(o, "on_time_rate", rate(r.on_time));
     json_object_set_new(o, "closed_at_tier", by_tier(l->closed_at_tier));
     json_object_set_new(o, "local_share", rate(r.local_share));

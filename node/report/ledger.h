@@ -35,6 +35,7 @@ struct ledger {
     size_t n_villages, cap_villages;
     struct name_index *village_index;     /* name -> entry of villages */
     uint64_t closed, guided, on_time, closed_at_tier[LEDGER_TIERS];
+    uint64_t withdrawn;                   /* of the closed, 当事人撤回 (CaseClosed.withdrawn) */
     uint64_t held_at_tier[LEDGER_TIERS], escalated_from_tier[LEDGER_TIERS];
     uint64_t pending, overdue, leader_owned, red, orange;
     uint64_t satisfied, basically_satisfied, dissatisfied;

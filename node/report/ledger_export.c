@@ -66,6 +66,7 @@ static const struct {
     {"化解率", EXPORT_PERCENT, "resolution_rate", NULL},
     {"办结案件数", EXPORT_NUMBER, "closed", NULL},
     {"其中引导至法定途径", EXPORT_NUMBER, "guided", NULL},
+    {"其中当事人撤回", EXPORT_NUMBER, "withdrawn", NULL},
     {"按期办结率", EXPORT_PERCENT, "on_time_rate", NULL},
     {"村、乡镇两级办结占比", EXPORT_PERCENT, "local_share", NULL},
     {"信访事项数", EXPORT_NUMBER, "petitions", NULL},

@@ -21,6 +21,7 @@ import confirm from './sub-confirm.mjs';
 import archive from './sub-archive.mjs';
 import linkage from './sub-linkage.mjs';
 import devices from './sub-devices.mjs';
+import withdraw from './sub-withdraw.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -687,6 +688,7 @@ test('the console in Chromium', async (t) => {
   await archive(t);
 
   await devices(t);
+  await withdraw(t);
 
   await t.test('no script error or CSP violation on any page', () => {
     assert.deepEqual(problems, []);

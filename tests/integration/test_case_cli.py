@@ -174,6 +174,14 @@ class CaseCli(NodeTest):
         out = self.ok(v2, "case", "guide", other, "--channel", "court",
                       "--guidance", "已有生效判决，请申请执行")
         self.assertEqual(out, f"已引导至法定途径：案件 {other}（法院判决），已引导\n")
+        # The parties withdrew: said by --withdrawn, shown by `case show`.
+        gone = v2.ok("POST", "/api/v1/cases", intake())["case"]["id"]
+        out = self.ok(v2, "case", "close", gone, "--result", "双方自行和解", "--feedback",
+                      "已告知", "--withdrawn")
+        self.assertTrue(out.startswith(f"已办结（当事人撤回）：案件 {gone}，"), out)
+        shown = self.ok(v2, "case", "show", gone)
+        self.assertRegex(shown, r"办理结果:\s+双方自行和解（当事人撤回）")
+        self.assertIn("当事人撤回：双方自行和解", shown)
 
         shown = self.ok(v2, "case", "show", cid)
         for text in ("分流", "风险调整", "申请延期", "延期审批", "领导包案", "签收包案",

@@ -166,10 +166,18 @@ class Courts(NodeTest):
         n.start()
         r = wait_for(lambda: sent(n, ids[1]), 30, "no agreement told after kill -9")
         self.assertEqual((r["status"], r["result"]), ("sent", "no_agreement"))
-        # Withdrawn: the court is down, then back on the same port.
+        # Withdrawn (said by the close, not by its text): the court is down, then back on the
+        # same port. A withdrawn that is not a boolean is refused, the case left open.
         port = c.port
         c.stop()
-        n.ok("POST", f"/api/v1/cases/{ids[2]}/close", {"result": "撤回申请", "feedback": "已告知"})
+        bad = {"result": "双方自行和解", "feedback": "已告知", "withdrawn": "yes"}
+        s, b = n.api("POST", f"/api/v1/cases/{ids[2]}/close", bad)
+        self.assertEqual((s, b["error"]["code"], b["error"]["field"]),
+                         (400, "invalid_field", "withdrawn"), b)
+        self.assertIn("撤回", b["error"]["message"])
+        self.assertEqual(n.ok("GET", f"/api/v1/cases/{ids[2]}")["case"]["status"], "open")
+        closed = n.ok("POST", f"/api/v1/cases/{ids[2]}/close", dict(bad, withdrawn=True))
+        self.assertTrue(closed["case"]["withdrawn"])
         wait_for(lambda: n.ok("GET", f"/api/v1/cases/{ids[2]}")["interop"]["receipt"]
                  ["last_error"], 20, "a refused connection")
         c2 = Hotline(port, key=KEY)
@@ -177,11 +185,15 @@ class Courts(NodeTest):
         c2.keys, c2.accepted = c.keys, c.accepted
         r = wait_for(lambda: sent(n, ids[2]), 30, "withdrawn told after the court restarted")
         self.assertEqual((r["status"], r["result"]), ("sent", "withdrawn"))
-        # A result the court refuses is marked failed, for the administrator.
+        # A result the court refuses is marked failed, for the administrator. Its text
+        # starts 撤回 but the close does not say withdrawn: the attempt's no agreement.
         c2.script = ["400"]
-        close(n, ids[3])
+        n.ok("POST", f"/api/v1/cases/{ids[3]}/attempts",
+             {"mediator": "王调解", "date": datetime.now(SHANGHAI).date().isoformat(),
+              "method": "people", "outcome": "failed"})
+        n.ok("POST", f"/api/v1/cases/{ids[3]}/close", {"result": "撤回申请", "feedback": "已告知"})
         r = wait_for(lambda: sent(n, ids[3]), 30, "the refusal recorded")
-        self.assertEqual(r["status"], "failed")
+        self.assertEqual((r["status"], r["result"]), ("failed", "no_agreement"))
         self.assertIn("400", r["last_error"])
         # Exactly one accepted result per delegation, each with its 案号.
         self.assertEqual(sorted(c.accepted), ["WT-10", "WT-11", "WT-12"])

@@ -54,7 +54,7 @@ DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def figures(taken_in=0, category=None, source=None, matter=None, village=None, tier=None,
-            resolved=0, resolution_rate=None, closed=0, guided=0, on_time_rate=None,
+            resolved=0, resolution_rate=None, closed=0, guided=0, withdrawn=0, on_time_rate=None,
             closed_at_tier=None, local_share=None, escalation_rate=None, petitions=0,
             petition_rate=None, pending=0, overdue=0, leader_owned=0, red=0, orange=0,
             satisfaction=(0, 0, 0, None), departments=None):
@@ -69,7 +69,7 @@ def figures(taken_in=0, category=None, source=None, matter=None, village=None, t
                             ({"dispute_mediation": taken_in} if taken_in else {}),
                             "village": village or {}, "tier": tier or {}},
             "resolved": resolved, "resolution_rate": resolution_rate, "closed": closed,
-            "guided": guided, "on_time_rate": on_time_rate,
+            "guided": guided, "withdrawn": withdrawn, "on_time_rate": on_time_rate,
             "closed_at_tier": closed_at_tier or {}, "local_share": local_share,
             "escalation_rate": escalation_rate or {}, "petitions": petitions,
             "petition_rate": petition_rate, "pending": pending, "overdue": overdue,

@@ -62,6 +62,7 @@ static void test_week_by_category_and_village(void **state)
     assert_string_equal(json_string_value(json_object_get(w, "period")), "2026-01-26");
     assert_int_equal(num(w, "taken_in"), 2);
     assert_int_equal(num(w, "closed"), 0);
+    assert_int_equal(num(w, "withdrawn"), 0);
     assert_true(json_real_value(json_object_get(w, "closure_rate")) == 0.0);
     assert_int_equal(num(w, "overdue"), 0); /* due 3 and 4 February */
     const json_t *cats = json_object_get(w, "by_category");

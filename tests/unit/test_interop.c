@@ -1,7 +1,8 @@
 /* interop (case/interop.h), 诉前委派: a court's delegation becomes one case whose time limit
  * is the court's deadline, kept with its 案号 (the same delegation again finds that case);
  * the court is told the mediation's result once: agreement after an attempt that reached
- * one, withdrawn for a result starting 撤回, no agreement otherwise or when guided away;
+ * one, withdrawn for a close that says so (not for a result text starting 撤回), no
+ * agreement otherwise or when guided away;
  * an escalation tells it nothing. A work order of the 12345 hotline still gets "closed". */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,7 +55,7 @@ static void take(struct case_node *f, const char *system, const char *no, int64_
 /* Appends an event of case_id: an attempt with outcome, a closing with result, a guiding. */
 struct step {
     const char *case_id;
-    int what;              /* 'a' attempt, 'c' close, 'g' guide, 'e' escalate */
+    int what; /* 'a' attempt, 'c' close, 'w' close withdrawn, 'g' guide, 'e' escalate */
     int outcome;
     const char *result;
     lifecycle_ctx *lc;
@@ -82,12 +83,13 @@ static int step_apply(eventlog_tx *tx, void *arg)
     a.method = "people";
     a.outcome = s->outcome;
     c.result = (char *)s->result;
+    c.withdrawn = s->what == 'w';
     g.channel = "court";
     g.guidance = "告知当事人由法院审理";
     if (s->what == 'a') {
         ev.body_case = JIEFEN__EVENT__BODY_ATTEMPT;
         ev.attempt = &a;
-    } else if (s->what == 'c') {
+    } else if (s->what == 'c' || s->what == 'w') {
         ev.body_case = JIEFEN__EVENT__BODY_CASE_CLOSED;
         ev.case_closed = &c;
     } else {
@@ -178,12 +180,13 @@ static void test_the_court_is_told_the_mediations_result_once(void **state)
     assert_string_equal(no, CASE_NO);
 
     run_step(f, ids[1], 'a', JIEFEN__OUTCOME__OUTCOME_FAILED, NULL);
-    run_step(f, ids[1], 'c', 0, "撤回申请");
+    run_step(f, ids[1], 'w', 0, "当事人自行和解");
     told(f, ids[1], result, no);
     assert_string_equal(result, "withdrawn");
 
+    /* A result text starting 撤回 says nothing: the close's field does. */
     run_step(f, ids[2], 'a', JIEFEN__OUTCOME__OUTCOME_FAILED, NULL);
-    run_step(f, ids[2], 'c', 0, "调解不成");
+    run_step(f, ids[2], 'c', 0, "撤回申请");
     told(f, ids[2], result, no);
     assert_string_equal(result, "no_agreement");
 
