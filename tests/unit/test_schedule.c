@@ -15,8 +15,8 @@
 #include "report/report.h"
 #include "report/schedule.h"
 #define TESTUTIL_CASES
-#define TESTUTIL_LOOP
 #include "testutil.h"
+#include "testloop.h"
 
 #include <jansson.h>
 

@@ -11,8 +11,8 @@
 
 #include "error.h"
 #include "log/work.h"
-#define TESTUTIL_LOOP
 #include "testutil.h"
+#include "testloop.h"
 
 #include <errno.h>
 #include <pthread.h>
