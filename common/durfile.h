@@ -1,6 +1,6 @@
 /*
  * durfile — a file written whole and durably, for what leaves the store as files (the
- * exchange folder's 回单): the bytes go to a temp file in the same directory (".NAME.tmp",
+ * exchange folder's 回单), and the folder's fsync (blobs, backups): the bytes go to a temp file in the same directory (".NAME.tmp",
  * hidden from a reader that looks for NAME's pattern), which is fsynced, renamed over NAME
  * and the directory fsynced. A reader sees the old file or the new one, never half of one;
  * once durfile_put returns 0 the file survives a crash or kill -9 of the writer.
