@@ -1,4 +1,5 @@
 #include "blob.h"
+#include "durfile.h"
 #include "error.h"
 
 #include <errno.h>
@@ -21,16 +22,6 @@ struct blob_writer {
 static int make_dir(const char *path)
 {
     return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -errno;
-}
-
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -errno;
-    int rc = fsync(fd) ? -errno : 0;
-    close(fd);
-    return rc;
 }
 
 /* "DIR/sub" into out. */
@@ -128,8 +119,8 @@ static int put_in_place(const char *dir, const char *from, const uint8_t hash[CR
     int rc = make_dir(sub);
     if (rc == 0 && rename(from, to))
         rc = -errno;
-    if (rc == 0 && (rc = fsync_dir(sub)) == 0)
-        rc = fsync_dir(dir);
+    if (rc == 0 && (rc = durfile_fsync_dir(sub)) == 0)
+        rc = durfile_fsync_dir(dir);
     return rc;
 }
 

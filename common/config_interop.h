@@ -12,7 +12,9 @@
  *   timeout_s = 10
  *   retry_base_s = 30
  *   retry_max_s = 3600
- *   drop_dir = /srv/jiefen/exchange          # offline sites: <drop_dir>/12345/NAME.json
+ *   drop_dir = /srv/jiefen/exchange          # offline sites: <drop_dir>/12345/NAME.json; a
+ *                                            # system without receipt_url (not a court) gets
+ *                                            # its 回单 in <drop_dir>/<system>/receipts/
  *   drop_scan_s = 10
  *
  * A system with no key is not configured: its orders are refused. Parsed by config.c.
@@ -28,7 +30,7 @@
 struct config_interop_system {
     char name[CONFIG_INTEROP_NAME_MAX];  /* a-z, 0-9, '_': "12345", "xinfang" */
     char key[256];                       /* the shared secret */
-    char receipt_url[512];               /* where 回单 go; "": they wait in the outbox */
+    char receipt_url[512];               /* where 回单 go; "": the folder or the outbox */
     int court;                           /* kind = court: 诉前委派 (docs/interop.md) */
     char title[128];                     /* the name shown to people; "": a known one */
 };

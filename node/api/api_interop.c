@@ -293,8 +293,7 @@ void route_interop_order(struct api_call *c, const http_request *r, const char *
         api_interop_take(c->api, s->name, r->body, r->body_len, "api", answer_call, c);
 }
 
-/* The name of system as configured ([interop] NAME.title), else as known. */
-static const char *system_title(const struct api *api, const char *system)
+const char *api_interop_system_title(const struct api *api, const char *system)
 {
     const struct config_interop_system *s = config_interop_system(&api->dep.cfg->interop, system);
     return s && s->title[0] ? s->title : api_interop_system_name(system);
@@ -308,7 +307,7 @@ json_t *api_interop_courts(const struct api *api)
         const struct config_interop_system *s = &io->systems[i];
         if (s->court && s->key[0] &&
             json_array_append_new(list, json_pack("{s:s, s:s}", "code", s->name, "name",
-                                                  system_title(api, s->name)))) {
+                                                  api_interop_system_title(api, s->name)))) {
             json_decref(list);
             return NULL;
         }
@@ -361,7 +360,7 @@ json_t *api_interop_of_case(struct api *api, MDB_txn *txn, const char *case_id, 
                                     "last_error", m->last_error)
                         : json_null();
     json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:o}", "system", o->system, "system_name",
-                            system_title(api, o->system), "order_no", o->order_no,
+                            api_interop_system_title(api, o->system), "order_no", o->order_no,
                             "received_ms", (json_int_t)o->received_ms, "receipt", receipt);
     if (out && add_court(out, o)) {
         json_decref(out);
@@ -391,7 +390,7 @@ static int add_refused(const Jiefen__InteropRefused *rf, void *arg)
 {
     struct refused_list *l = arg;
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)rf->id,
-                          "system", rf->system, "system_name", system_title(l->api, rf->system),
+                          "system", rf->system, "system_name", api_interop_system_title(l->api, rf->system),
                           "order_no", rf->order_no, "code", rf->code, "reason", rf->reason,
                           "received_ms", (json_int_t)rf->received_ms, "via", rf->via);
     return !j || json_array_append_new(l->list, j) ? -ENOMEM : 0;

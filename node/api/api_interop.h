@@ -22,6 +22,9 @@ json_t *api_interop_courts(const struct api *api);
 /* The Chinese name of a system ("12345热线", "信访系统"), else its own name. */
 const char *api_interop_system_name(const char *system);
 
+/* The name of system as configured ([interop] NAME.title), else as known (above). */
+const char *api_interop_system_title(const struct api *api, const char *system);
+
 /* How an order taken by api_interop_take ended: rc 0 with the HTTP status and answer
  * (stolen: 201/200 taken, 400 refused and kept), or rc a store error / -ENOMEM (nothing
  * kept: try again). */

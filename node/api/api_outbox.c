@@ -1,8 +1,10 @@
 /* api_outbox — GET /api/v1/outbox and the "sms" of a case (api_outbox.h). */
 #include "api/api_outbox.h"
+#include "api/api_interop.h"
 #include "api/api_routes.h"
 #include "error.h"
 #include "outbox/outbox.h"
+#include "outbox/receipt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -130,6 +132,31 @@ static json_t *statuses_json(void)
     return out;
 }
 
+/* How each [interop] system's 回单 travel (receipt.h), decided at start: code, Chinese name
+ * and, for the exchange folder, where the files go. */
+static json_t *receipts_json(const struct api *api)
+{
+    const struct config_interop *ic = &api->dep.cfg->interop;
+    static const char *const codes[] = {"none", "http", "folder"};
+    static const char *const names[] = {"未配置网关，等待发送", "回单地址", "交换目录"};
+    json_t *out = json_array();
+    for (int i = 0; out && i < ic->n_systems; i++) {
+        const struct config_interop_system *s = &ic->systems[i];
+        enum receipt_delivery d = receipt_delivery_of(ic, s);
+        char folder[sizeof ic->drop_dir + CONFIG_INTEROP_NAME_MAX + 16] = "";
+        if (!s->key[0])
+            continue;
+        if (d == RECEIPT_FOLDER)
+            snprintf(folder, sizeof folder, "%s/%s/receipts", ic->drop_dir, s->name);
+        json_array_append_new(out, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "system",
+                                             s->name, "system_name",
+                                             api_interop_system_title(api, s->name),
+                                             "court", s->court, "delivery", codes[d],
+                                             "delivery_name", names[d], "folder", folder));
+    }
+    return out;
+}
+
 void route_outbox(struct api_call *c, const http_request *r, const char *tail)
 {
     (void)tail;
@@ -158,10 +185,10 @@ void route_outbox(struct api_call *c, const http_request *r, const char *tail)
     snprintf(quiet, sizeof quiet, "%02d:%02d-%02d:%02d", sms->quiet_start_min / 60,
              sms->quiet_start_min % 60, sms->quiet_end_min / 60, sms->quiet_end_min % 60);
     reply_json(c, 200,
-               json_pack("{s:o, s:o, s:{s:b, s:s, s:i, s:i}}", "messages", l.out, "statuses",
+               json_pack("{s:o, s:o, s:{s:b, s:s, s:i, s:i}, s:o}", "messages", l.out, "statuses",
                          statuses_json(), "gateway",
                          "configured", sms->gateway_url[0] != 0, "quiet_hours",
                          sms->quiet_start_min == sms->quiet_end_min ? "" : quiet,
                          "expiry_hours", sms->expiry_hours, "rate_per_hour",
-                         sms->rate_per_hour));
+                         sms->rate_per_hour, "receipts", receipts_json(api)));
 }

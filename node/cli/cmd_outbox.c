@@ -56,6 +56,18 @@ int cmd_outbox_row(struct table *t, const json_t *m, const void *arg)
 const char *const cmd_outbox_head[CMD_OUTBOX_COLS] = {
     "编号", "短信", "案件编号", "接收号码", "状态", "尝试次数", "创建时间", "最近错误"};
 
+/* How each [interop] system's 回单 travel: 回单（12345热线）：交换目录 /srv/…/receipts. */
+static void print_receipts(const json_t *list)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(list, i, s) {
+        const char *folder = field_str(s, "folder");
+        printf("回单（%s）：%s%s%s\n", field_str(s, "system_name"), field_str(s, "delivery_name"),
+               folder[0] ? " " : "", folder);
+    }
+}
+
 static int print_outbox(const json_t *r)
 {
     const json_t *gw = json_object_get(r, "gateway");
@@ -65,6 +77,7 @@ static int print_outbox(const json_t *r)
                (long long)json_integer_value(json_object_get(gw, "expiry_hours")));
     else
         printf("短信网关：未配置网关，消息等待发送（配置 [sms] gateway_url 后重启即发出）\n");
+    print_receipts(json_object_get(r, "receipts"));
     const json_t *list = json_object_get(r, "messages");
     if (json_array_size(list) == 0) {
         printf("发件箱为空\n");

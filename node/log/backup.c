@@ -1,5 +1,6 @@
 /* backup — copies of a running node, and data directories made from them (backup.h). */
 #include "log/backup.h"
+#include "durfile.h"
 #include "error.h"
 #include "log/eventlog.h"
 
@@ -22,16 +23,6 @@ static int join(char *out, const char *dir, const char *name)
 {
     int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
     return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -errno;
-    int rc = fsync(fd) ? -errno : 0;
-    close(fd);
-    return rc;
 }
 
 /* Copies the regular file src to the new file dst (0600), fsynced; adds its size. */
@@ -97,7 +88,7 @@ static int copy_tree(const char *src, const char *dst, int top, uint64_t *bytes)
             rc = mkdir(to, 0700) ? -errno : copy_tree(from, to, 0, bytes);
     }
     closedir(d);
-    return rc ? rc : fsync_dir(dst);
+    return rc ? rc : durfile_fsync_dir(dst);
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -171,7 +162,7 @@ static int copy_store(store *st, const char *dir, uint64_t *bytes)
         *bytes += (uint64_t)sb.st_size;
     if (fd >= 0)
         close(fd);
-    return rc ? rc : fsync_dir(sdir);
+    return rc ? rc : durfile_fsync_dir(sdir);
 }
 
 /* The parent directory of path into out (PATH_MAX bytes). */
@@ -211,7 +202,7 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
     if (rc == 0)
         rc = copy_tree(data_dir, tmp, 1, &res->bytes);
     int renamed = 0;
-    if (rc == 0 && (rc = fsync_dir(tmp)) == 0) {
+    if (rc == 0 && (rc = durfile_fsync_dir(tmp)) == 0) {
         if (rename(tmp, out) == 0)
             renamed = 1;
         else
@@ -219,7 +210,7 @@ int backup_make(store *st, MDB_txn *txn, const char *data_dir, const char *out,
     }
     parent_of(out, parent);
     if (rc == 0)
-        rc = fsync_dir(parent);
+        rc = durfile_fsync_dir(parent);
     if (rc)
         remove_tree(renamed ? out : tmp);
     else

@@ -1,5 +1,6 @@
 #include "outbox/receipt.h"
 #include "outbox/httppost.h"
+#include "outbox/receiptdir.h"
 #include "error.h"
 
 #include <jansson.h>
@@ -13,6 +14,7 @@ struct receipt {
     const struct config_interop_system *sys;
     const char *centre;
     const struct receipt_documents *docs;
+    enum receipt_delivery delivery; /* decided at start from the config */
 };
 
 static const char *var(const Jiefen__NotifyPayload *p, const char *name)
@@ -65,13 +67,13 @@ static json_t *result(struct receipt *r, const Jiefen__NotifyRecord *rec,
     return j;
 }
 
-static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *rec,
-                                        const Jiefen__NotifyPayload *p, const atomic_int *stop,
-                                        char *why, size_t whylen)
+/* The JSON body of the message: what the system is sent, however it travels. NULL with why
+ * (*fail: a retry or, when the case cannot make an application's documents, refused). */
+static char *body_of(struct receipt *r, const Jiefen__NotifyRecord *rec,
+                     const Jiefen__NotifyPayload *p, enum courier_result *fail, char *why,
+                     size_t whylen)
 {
-    struct receipt *r = ctx;
-    enum courier_result fail = COURIER_RETRY;
-    json_t *j = var(p, "kind")[0] ? application(r, rec, p, &fail, why, whylen)
+    json_t *j = var(p, "kind")[0] ? application(r, rec, p, fail, why, whylen)
                                   : result(r, rec, p, why, whylen);
     if (j && var(p, "court_case_no")[0])
         json_object_set_new(j, "court_case_no", json_string(var(p, "court_case_no")));
@@ -79,15 +81,19 @@ static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *r
     if (j && !body)
         snprintf(why, whylen, "out of memory");
     json_decref(j);
-    if (!body)
-        return fail;
+    return body;
+}
+
+/* The body POSTed to the system's receipt_url. */
+static enum courier_result post(struct receipt *r, const Jiefen__NotifyRecord *rec,
+                                const char *body, const atomic_int *stop, char *why,
+                                size_t whylen)
+{
     const struct httppost_req req = {r->sys->receipt_url, r->sys->name, r->sys->key,
                                      rec->idempotency_key, body, (long)r->cfg->timeout_s};
     char answer[HTTPPOST_ANSWER_MAX], err[128];
     long status;
-    int sent = httppost_send(&req, stop, &status, answer, err, sizeof err);
-    free(body);
-    if (sent) {
+    if (httppost_send(&req, stop, &status, answer, err, sizeof err)) {
         snprintf(why, whylen, "%s: %s", r->sys->name, err);
         return COURIER_RETRY;
     }
@@ -97,6 +103,40 @@ static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *r
     }
     snprintf(why, whylen, "%s answered HTTP %ld", r->sys->name, status);
     return status == 408 || status == 429 || status >= 500 ? COURIER_RETRY : COURIER_REFUSED;
+}
+
+/* The body written to the exchange folder (receiptdir.h): sent once it is durable there. */
+static enum courier_result drop(struct receipt *r, const Jiefen__NotifyRecord *rec,
+                                const Jiefen__NotifyPayload *p, const char *body, char *why,
+                                size_t whylen)
+{
+    int rc = receiptdir_write(r->cfg->drop_dir, r->sys->name, r->sys->key, p->recipient,
+                              rec->idempotency_key, body, why, whylen);
+    return rc == 0 ? COURIER_SENT : rc == JF_EINVAL ? COURIER_REFUSED : COURIER_RETRY;
+}
+
+static enum courier_result receipt_send(void *ctx, const Jiefen__NotifyRecord *rec,
+                                        const Jiefen__NotifyPayload *p, const atomic_int *stop,
+                                        char *why, size_t whylen)
+{
+    struct receipt *r = ctx;
+    enum courier_result fail = COURIER_RETRY;
+    char *body = body_of(r, rec, p, &fail, why, whylen);
+    if (!body)
+        return fail;
+    enum courier_result res = r->delivery == RECEIPT_FOLDER
+                                  ? drop(r, rec, p, body, why, whylen)
+                                  : post(r, rec, body, stop, why, whylen);
+    free(body);
+    return res;
+}
+
+enum receipt_delivery receipt_delivery_of(const struct config_interop *cfg,
+                                          const struct config_interop_system *s)
+{
+    return s->receipt_url[0]                ? RECEIPT_HTTP
+           : cfg->drop_dir[0] && !s->court ? RECEIPT_FOLDER
+                                            : RECEIPT_NONE;
 }
 
 receipt *receipt_new(const struct config_interop *cfg, const struct config_interop_system *s,
@@ -110,9 +150,10 @@ receipt *receipt_new(const struct config_interop *cfg, const struct config_inter
     r->sys = s;
     r->centre = centre;
     r->docs = docs;
+    r->delivery = receipt_delivery_of(cfg, s);
     memset(out, 0, sizeof *out);
     out->system = s->name;
-    out->configured = s->receipt_url[0] != 0;
+    out->configured = r->delivery != RECEIPT_NONE;
     out->rules.retry_base_ms = (int64_t)cfg->retry_base_s * 1000;
     out->rules.retry_max_ms = (int64_t)cfg->retry_max_s * 1000;
     out->rules.expiry_ms = INT64_MAX / 4; /* a 回单 is owed however late */

@@ -10,6 +10,12 @@
  * (or its first bytes) kept as the message's answer; 409 (the system already has this
  * idempotency key): sent; 408, 429, 5xx, timeouts and refused connections: retry; any other
  * status: failed.
+ *
+ * A system with no receipt_url while [interop] drop_dir is set (an offline site) gets the
+ * same body as a file in the exchange folder instead (receiptdir.h): sent once it is durable
+ * there; a folder that cannot be written is a retry with the reason. Never a court's: a
+ * 司法确认 application carries the parties' names in its PDFs, which are never written out
+ * in clear; a court without receipt_url waits for one (docs/interop.md).
  */
 #ifndef JIEFEN_RECEIPT_H
 #define JIEFEN_RECEIPT_H
@@ -20,6 +26,18 @@
 #include <jansson.h>
 
 typedef struct receipt receipt;
+
+/* How a system's 回单 travel, decided at start from the config. */
+enum receipt_delivery {
+    RECEIPT_NONE,   /* no receipt_url and no folder (or a court): they wait in the outbox */
+    RECEIPT_HTTP,   /* POSTed to receipt_url */
+    RECEIPT_FOLDER, /* written to <drop_dir>/<system>/receipts/ */
+};
+
+/* The delivery of system s under cfg: receipt_url first, else the exchange folder when
+ * drop_dir is set and s is not a court, else none. */
+enum receipt_delivery receipt_delivery_of(const struct config_interop *cfg,
+                                          const struct config_interop_system *s);
 
 /* The documents of a 司法确认 application: the case file's 申请书 and 调解协议书 as PDF, which
  * print/ renders above this layer, so the wiring (node/couriers.c) hands the adapter this

@@ -22,6 +22,7 @@ import archive from './sub-archive.mjs';
 import linkage from './sub-linkage.mjs';
 import devices from './sub-devices.mjs';
 import withdraw from './sub-withdraw.mjs';
+import rfolder from './sub-rfolder.mjs';
 
 const { IDLE, PARTY, PASSWORD, SHOTS, TABLET, TOWN, VILLAGE, VILLAGE_NOW, ask, chromium, env, errorCode, errorMessage, failedAttempt, fillIntake, login, newPage, noHorizontalScroll, open, pageFetch, problems, settled, shot, stdin, setBrowser, setVillageNow, until } = lib;
 
@@ -518,6 +519,7 @@ test('the console in Chromium', async (t) => {
     assert.equal(await village.locator('nav a[href="#/outbox"]').count(), 0);
     await admin.context().close();
   });
+  await rfolder(t);  // 回单去向: 交换目录
 
   await t.test('accounts: the administrator adds a user (error beside the field), who changes their own password, then is disabled', async () => {
     const admin = await newPage();

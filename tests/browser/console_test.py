@@ -178,6 +178,9 @@ class ConsoleBrowserTest(harness.NodeTest):
         village = self.node("v11", "village", "东村")
         with open(os.path.join(village.dir, "jiefend.conf"), "a") as f:  # 摘抄 needs approval
             f.write("\n[access]\napproval_for = archive,copy\n")
+            drop = os.path.join(self.root, "exchange")  # 信访's 回单 to the folder (sub-rfolder)
+            os.makedirs(drop)
+            f.write(f"\n[interop]\nxinfang.key = {test_interop.KEY}\ndrop_dir = {drop}\n")
         village.start()
         self.enrol(town, village)
         # Its own node, so the one-minute idle limit hurries no other check.
