@@ -208,11 +208,12 @@ int xlsx_sheet_add(xlsx_book *b, const char *name, size_t *sheet)
     struct sheet *s = &b->s[b->n];
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", name);
-    if (!(s->rows = malloc(sizeof *s->rows)) || !(s->buf = zipq_buffer(b->q))) {
+    if ((s->rows = malloc(sizeof *s->rows)))
+        *s->rows = (struct rows){-1, NULL};
+    if (!s->rows || !(s->buf = zipq_buffer(b->q))) {
         sheet_clear(s);
         return fail(b, -ENOMEM, "xlsx: out of memory");
     }
-    s->rows->def = NULL;
     if ((s->rows->fd = temp_fd(b->tmpdir)) < 0)
         rc = fail(b, -EIO, "xlsx: temporary file in %s: %s", b->tmpdir, strerror(errno));
     else if (zipw_def_new(zipw_fd_sink, &s->rows->fd, &s->rows->def) != 0)
