@@ -45,7 +45,6 @@ struct sheet {
     struct rows *rows;
     char *buf;         /* BUF_SIZE bytes of XML (the queue's) not yet queued */
     size_t n;
-    uint64_t bytes;    /* queued for deflating */
     uint32_t row;      /* 1 + the open row; 0 before the first */
     uint32_t next_col; /* the column right of the open row's last cell */
     uint32_t ref_col;  /* the column a reader takes a cell without reference for */
@@ -238,7 +237,6 @@ static int flush(xlsx_book *b, struct sheet *s)
         return fail(b, -ENOMEM, "xlsx: out of memory");
     int rc = zipq_submit(b->q, s->rows->def, s->buf, s->n);
     s->buf = next;
-    s->bytes += s->n;
     s->n = 0;
     return rc == 0 ? 0 : fail(b, -EIO, "xlsx: deflating the rows: %s", strerror(-rc));
 }
