@@ -1,7 +1,7 @@
 /*
  * module — the daemon's optional parts, loaded the first time they are used: the PDF
  * forms (jiefen-pdf.so: cairo, pango, libqrencode), the outbox's HTTP POST
- * (jiefen-http.so: libcurl) and the spreadsheets' zip (jiefen-zip.so: libarchive; the spreadsheets and the case archives). Each
+ * (jiefen-http.so: libcurl) and the case archives' tar (jiefen-zip.so: libarchive). Each
  * library a process maps costs it its relocated data (about 1.8 MiB for these and what they
  * bring: OpenSSL, GnuTLS, GLib, X11, ICU...), so a node that never prints, exports nor
  * sends an SMS (most of a county's 400 villages on an ordinary day) never maps them.

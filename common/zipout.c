@@ -1,4 +1,4 @@
-/* The archive module: zipout.h's zip and tar over libarchive. A struct zipout is libarchive's writer. */
+/* The archive module: zipout.h's tar over libarchive. A struct zipout is libarchive's writer. */
 #include "zipout.h"
 
 #include <archive.h>
@@ -18,13 +18,6 @@ static void zip_free(struct zipout *z)
         archive_write_free((struct archive *)z);
 }
 
-static int set_zip(struct archive *a)
-{
-    return archive_write_set_format_zip(a) != ARCHIVE_OK ||
-           archive_write_zip_set_compression_deflate(a) != ARCHIVE_OK ||
-           archive_write_set_options(a, "zip:compression-level=1") != ARCHIVE_OK;
-}
-
 static struct zipout *zip_open(int fd, enum zipout_format f, char *why, size_t whylen)
 {
     struct archive *a = archive_write_new();
@@ -32,7 +25,8 @@ static struct zipout *zip_open(int fd, enum zipout_format f, char *why, size_t w
         snprintf(why, whylen, "out of memory");
         return NULL;
     }
-    if ((f == ZIPOUT_ZIP ? set_zip(a) : archive_write_set_format_pax_restricted(a) != ARCHIVE_OK) ||
+    (void)f; /* a tar: the one format */
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
         archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
         archive_write_open_fd(a, fd) != ARCHIVE_OK) {
         snprintf(why, whylen, "%s", zip_error((struct zipout *)a));

@@ -1,10 +1,10 @@
 /*
  * zipout — the archive-writing module (jiefen-zip.so, built from zipout.c with
- * libarchive): a zip (deflated at level 1: about twice as fast as zlib's default for a file
- * 10% larger) or a POSIX tar (pax) written to a file descriptor, entry after entry, names
- * in UTF-8. Exported as the table `jiefen_zipout_ops`; node/report/xlsx.c loads it when a
- * workbook is closed, node/print/casearchive.c when a case is archived (common/module.h
- * says why a node maps libarchive, and ICU and libxml2 with it, only once it needs it).
+ * libarchive): a POSIX tar (pax) written to a file descriptor, entry after entry, names in
+ * UTF-8. Exported as the table `jiefen_zipout_ops`; node/print/casearchive.c loads it when a
+ * case is archived (common/module.h says why a node maps libarchive, and ICU and libxml2
+ * with it, only once it needs it). The spreadsheets' zips are our own (common/zipw.h): its
+ * entries are deflated in pieces, on a second thread, which libarchive's writer cannot take.
  */
 #ifndef JIEFEN_ZIPOUT_H
 #define JIEFEN_ZIPOUT_H
@@ -14,7 +14,7 @@
 
 struct zipout;
 
-enum zipout_format { ZIPOUT_ZIP, ZIPOUT_TAR };
+enum zipout_format { ZIPOUT_TAR };
 
 struct zipout_ops {
     /* An archive of format f on fd (left open); NULL with the reason in why when it cannot

@@ -8,7 +8,7 @@ PACKAGES=(
   libzmq3-dev liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
   libsodium-dev libuv1-dev libjansson-dev libinih-dev libhttp-parser-dev
   libcurl4-openssl-dev libcmocka-dev libarchive-dev python3-openpyxl
-  libmagic-dev
+  libmagic-dev zlib1g-dev
   clang libclang-rt-14-dev
   python3 curl procps tzdata iproute2
   chromium fonts-noto-cjk

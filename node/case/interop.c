@@ -255,7 +255,7 @@ static size_t queue_key(const char *case_id, uint8_t *k)
 int interop_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event *ev)
 {
     Jiefen__InteropOrder *o = NULL;
-    const char *result;
+    const char *result = NULL;
     uint8_t k[CASE_KEY_MAX];
     int rc = caseindex_fold(st, txn, self, ev);
     if (rc == 0 && strcmp(ev->origin, self)) /* this node's own: interop_on_append */

@@ -1,11 +1,12 @@
-/* xlsx — a streaming XLSX writer on the zip module (see xlsx.h, common/zipout.h). */
+/* xlsx — a streaming XLSX writer on our zip, its rows deflated on a second thread (see
+ * xlsx.h, common/zipw.h, common/zipq.h). */
 #include "report/xlsx.h"
 #include "array.h"
 
 #include "error.h"
-#include "module.h"
-#include "zipout.h"
 #include "utf8.h"
+#include "zipq.h"
+#include "zipw.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUF_SIZE (256 * 1024) /* a sheet's rows gathered before each write to its file */
-#define COPY_SIZE (1024 * 1024)
+#define BUF_SIZE (256 * 1024) /* a sheet's rows gathered before each is queued for deflating */
 #define N_STYLES (XLSX_WRAP + 1)
 
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -33,12 +33,18 @@ struct range {
     uint32_t r1, c1, r2, c2;
 };
 
+/* A sheet's rows deflated into a temporary file by the queue's thread: apart from the sheet,
+ * whose place in the book's array may move while the thread writes. */
+struct rows {
+    int fd;
+    zipw_def *def;
+};
+
 struct sheet {
     char name[XLSX_NAME_MAX];
-    int fd;            /* its rows' XML, until the zip is written */
-    char *buf;         /* BUF_SIZE bytes not yet written to fd */
+    struct rows *rows;
+    char *buf;         /* BUF_SIZE bytes of XML (the queue's) not yet queued */
     size_t n;
-    uint64_t bytes;    /* written to fd */
     uint32_t row;      /* 1 + the open row; 0 before the first */
     uint32_t next_col; /* the column right of the open row's last cell */
     uint32_t ref_col;  /* the column a reader takes a cell without reference for */
@@ -56,7 +62,7 @@ struct xlsx_book {
     size_t n, cap;
     char *err;
     size_t errlen;
-    const struct zipout_ops *zip; /* loaded by xlsx_close() */
+    zipq *q; /* deflates the rows as they come */
 };
 
 static int fail(xlsx_book *b, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -104,8 +110,10 @@ int xlsx_new(const char *path, const char *tmpdir, char *err, size_t errlen, xls
         return -ENOMEM;
     }
     b->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (b->fd < 0) {
-        int rc = fail(b, -EIO, "xlsx: %s: %s", path, strerror(errno));
+    int rc = b->fd < 0 ? fail(b, -EIO, "xlsx: %s: %s", path, strerror(errno)) : 0;
+    if (rc == 0 && zipq_new(BUF_SIZE, &b->q) != 0)
+        rc = fail(b, -ENOMEM, "xlsx: out of memory (the deflating thread)");
+    if (rc != 0) {
         xlsx_free(&b);
         return rc;
     }
@@ -113,11 +121,14 @@ int xlsx_new(const char *path, const char *tmpdir, char *err, size_t errlen, xls
     return 0;
 }
 
+/* Frees what the sheet holds but its buffer (the queue's): after the queue has stopped. */
 static void sheet_clear(struct sheet *s)
 {
-    if (s->fd >= 0)
-        close(s->fd);
-    free(s->buf);
+    if (s->rows && s->rows->fd >= 0)
+        close(s->rows->fd);
+    if (s->rows)
+        zipw_def_free(s->rows->def);
+    free(s->rows);
     free(s->widths);
     free(s->merged);
 }
@@ -128,6 +139,7 @@ void xlsx_free(xlsx_book **bp)
     if (!b)
         return;
     *bp = NULL;
+    zipq_free(b->q); /* first: its thread may be writing the sheets' rows */
     for (size_t i = 0; i < b->n; i++)
         sheet_clear(&b->s[i]);
     free(b->s);
@@ -194,12 +206,18 @@ int xlsx_sheet_add(xlsx_book *b, const char *name, size_t *sheet)
     b->s = g;
     struct sheet *s = &b->s[b->n];
     memset(s, 0, sizeof *s);
-    s->fd = -1;
     snprintf(s->name, sizeof s->name, "%s", name);
-    if (!(s->buf = malloc(BUF_SIZE)))
+    if ((s->rows = malloc(sizeof *s->rows)))
+        *s->rows = (struct rows){-1, NULL};
+    if (!s->rows || !(s->buf = zipq_buffer(b->q))) {
+        sheet_clear(s);
         return fail(b, -ENOMEM, "xlsx: out of memory");
-    if ((s->fd = temp_fd(b->tmpdir)) < 0) {
+    }
+    if ((s->rows->fd = temp_fd(b->tmpdir)) < 0)
         rc = fail(b, -EIO, "xlsx: temporary file in %s: %s", b->tmpdir, strerror(errno));
+    else if (zipw_def_new(zipw_fd_sink, &s->rows->fd, &s->rows->def) != 0)
+        rc = fail(b, -ENOMEM, "xlsx: out of memory");
+    if (rc != 0) {
         sheet_clear(s);
         return rc;
     }
@@ -209,19 +227,18 @@ int xlsx_sheet_add(xlsx_book *b, const char *name, size_t *sheet)
 
 /* ---- a sheet's rows ---- */
 
+/* Queues the sheet's buffer for deflating and takes an empty one. */
 static int flush(xlsx_book *b, struct sheet *s)
 {
-    for (size_t done = 0; done < s->n;) {
-        ssize_t w = write(s->fd, s->buf + done, s->n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return fail(b, -EIO, "xlsx: temporary file: %s", strerror(errno));
-        done += (size_t)w;
-    }
-    s->bytes += s->n;
+    if (s->n == 0)
+        return 0;
+    char *next = zipq_buffer(b->q);
+    if (!next)
+        return fail(b, -ENOMEM, "xlsx: out of memory");
+    int rc = zipq_submit(b->q, s->rows->def, s->buf, s->n);
+    s->buf = next;
     s->n = 0;
-    return 0;
+    return rc == 0 ? 0 : fail(b, -EIO, "xlsx: deflating the rows: %s", strerror(-rc));
 }
 
 /* Room for need more bytes in s->buf (need <= BUF_SIZE). */
@@ -247,17 +264,18 @@ static int position(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, int 
     if (sheet >= b->n)
         return fail(b, JF_EINVAL, "xlsx: no sheet %zu", sheet + 1);
     struct sheet *s = &b->s[sheet];
-    char cell[16];
-    xlsx_cell_name(row, col, cell);
     if (row >= XLSX_ROWS || col >= XLSX_COLS)
         return fail(b, JF_EINVAL, "xlsx: sheet \"%s\": row %u column %u is past the sheet's edge",
                     s->name, row + 1, col + 1);
-    if ((unsigned)style >= N_STYLES)
-        return fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: unknown style %d", s->name,
-                    cell, style);
-    if (row + 1 < s->row || (row + 1 == s->row && col < s->next_col))
-        return fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: written after a later cell",
-                    s->name, cell);
+    int late = row + 1 < s->row || (row + 1 == s->row && col < s->next_col);
+    if ((unsigned)style >= N_STYLES || late) { /* the cell's name only then: a snprintf */
+        char cell[16];
+        xlsx_cell_name(row, col, cell);
+        return late ? fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: written after a later "
+                           "cell", s->name, cell)
+                    : fail(b, JF_EINVAL, "xlsx: sheet \"%s\" cell %s: unknown style %d",
+                           s->name, cell, style);
+    }
     *out = s;
     return room(b, s, 192);
 }
@@ -410,8 +428,18 @@ int xlsx_text(xlsx_book *b, size_t sheet, uint32_t row, uint32_t col, const char
 /* The shortest of %.15g and %.17g that reads back as x: 0.935 stays "0.935". */
 static int format_number(double x, char out[32])
 {
-    if (x == (double)(int64_t)x && fabs(x) < 1e15)
-        return snprintf(out, 32, "%lld", (long long)x);
+    if (x == (double)(int64_t)x && fabs(x) < 1e15) { /* by hand: no format parsed per cell */
+        char digits[20];
+        int n = 0, o = 0;
+        for (uint64_t v = (uint64_t)(x < 0 ? -x : x); n == 0 || v > 0; v /= 10)
+            digits[n++] = (char)('0' + v % 10);
+        if (x < 0)
+            out[o++] = '-';
+        while (n > 0)
+            out[o++] = digits[--n];
+        out[o] = '\0';
+        return o;
+    }
     int n = snprintf(out, 32, "%.15g", x);
     if (strtod(out, NULL) != x)
         n = snprintf(out, 32, "%.17g", x);
@@ -571,32 +599,23 @@ static int sheet_frame(const struct sheet *s, int first, char **head, size_t *hl
     return fclose(f) != 0 || bad ? -ENOMEM : 0;
 }
 
-static int zip_fail(xlsx_book *b, struct zipout *a, const char *part)
+/* rc, a zipw error while writing part, reported: -ENOMEM or -EIO. */
+static int zip_fail(xlsx_book *b, const char *part, int rc)
 {
-    return fail(b, -EIO, "xlsx: %s: writing %s: %s", b->path, part,
-                b->zip->error(a));
-}
-
-static int zip_header(xlsx_book *b, struct zipout *a, const char *part, int64_t size)
-{
-    return b->zip->entry(a, part, size) == 0 ? 0 : zip_fail(b, a, part);
-}
-
-static int zip_data(xlsx_book *b, struct zipout *a, const char *part, const void *p, size_t n)
-{
-    return b->zip->data(a, p, n) == 0 ? 0 : zip_fail(b, a, part);
+    if (rc == 0)
+        return 0;
+    return fail(b, rc == -ENOMEM ? -ENOMEM : -EIO, "xlsx: %s: writing %s: %s", b->path, part,
+                strerror(-rc));
 }
 
 /* A part held in memory. */
-static int zip_part(xlsx_book *b, struct zipout *a, const char *part, const char *text,
-                    size_t len)
+static int zip_part(xlsx_book *b, zipw *a, const char *part, const char *text, size_t len)
 {
-    int rc = zip_header(b, a, part, (int64_t)len);
-    return rc ? rc : zip_data(b, a, part, text, len);
+    return zip_fail(b, part, zipw_part(a, part, text, len));
 }
 
 /* A part written by fn into a memory stream. */
-static int zip_built(xlsx_book *b, struct zipout *a, const char *part,
+static int zip_built(xlsx_book *b, zipw *a, const char *part,
                      void (*fn)(const xlsx_book *, FILE *))
 {
     char *text = NULL;
@@ -680,49 +699,67 @@ static const char STYLES[] =
     "</cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/>"
     "</cellStyles></styleSheet>";
 
-/* A sheet's part: its frame around the rows copied back from its temporary file. */
-static int zip_sheet(xlsx_book *b, struct zipout *a, size_t i, char *copy)
+/* text deflated into m as a piece of an entry (the last one if last), summed into *sum. */
+static int piece(const char *text, size_t len, int last, struct zipw_mem *m,
+                 struct zipw_sum *sum)
+{
+    zipw_def *d = NULL;
+    int rc = zipw_def_new(zipw_mem_sink, m, &d);
+    if (rc == 0)
+        rc = zipw_def_add(d, text, len);
+    if (rc == 0)
+        rc = zipw_def_end(d, last);
+    if (rc == 0) {
+        struct zipw_sum got = zipw_def_sum(d);
+        zipw_sum_join(sum, &got);
+    }
+    zipw_def_free(d);
+    return rc;
+}
+
+/* A sheet's part: its frame, deflated now, around its rows, deflated as they came. The
+ * queue has finished with them (zipq_wait). */
+static int zip_sheet(xlsx_book *b, zipw *a, size_t i)
 {
     struct sheet *s = &b->s[i];
     char part[64], *head = NULL, *tail = NULL;
     size_t hlen = 0, tlen = 0;
+    struct zipw_mem h = {0}, t = {0};
+    struct zipw_sum sum = {.crc = 0}, rows = {.crc = 0};
     snprintf(part, sizeof part, "xl/worksheets/sheet%zu.xml", i + 1);
-    int rc = flush(b, s);
-    if (rc == 0 && sheet_frame(s, i == 0, &head, &hlen, &tail, &tlen) != 0)
-        rc = fail(b, -ENOMEM, "xlsx: out of memory");
-    if (rc == 0)
-        rc = zip_header(b, a, part, (int64_t)(hlen + s->bytes + tlen));
-    if (rc == 0)
-        rc = zip_data(b, a, part, head, hlen);
-    for (off_t at = 0; rc == 0 && (uint64_t)at < s->bytes;) {
-        ssize_t got = pread(s->fd, copy, COPY_SIZE, at);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            rc = fail(b, -EIO, "xlsx: temporary file: %s", got ? strerror(errno) : "cut short");
-        else
-            rc = zip_data(b, a, part, copy, (size_t)got), at += got;
+    int rc = sheet_frame(s, i == 0, &head, &hlen, &tail, &tlen) != 0 ? -ENOMEM : 0;
+    if (rc == 0 && (rc = piece(head, hlen, 0, &h, &sum)) == 0 &&
+        (rc = zipw_def_end(s->rows->def, 0)) == 0) {
+        rows = zipw_def_sum(s->rows->def);
+        zipw_sum_join(&sum, &rows);
+        rc = piece(tail, tlen, 1, &t, &sum);
     }
     if (rc == 0)
-        rc = zip_data(b, a, part, tail, tlen);
+        rc = zipw_entry(a, part, &sum);
+    if (rc == 0)
+        rc = zipw_write(a, h.p, h.n);
+    if (rc == 0)
+        rc = zipw_copy(a, s->rows->fd, rows.out);
+    if (rc == 0)
+        rc = zipw_write(a, t.p, t.n);
     free(head);
     free(tail);
-    return rc;
+    free(h.p);
+    free(t.p);
+    return zip_fail(b, part, rc);
 }
 
-/* The zip module's writer on the book's file. */
-static int zip_open(xlsx_book *b, struct zipout **out)
+/* Every sheet's last rows queued, and the queue's thread done with them. */
+static int rows_done(xlsx_book *b)
 {
-    char why[256];
-    if (!(b->zip = module_table(ZIPOUT_MODULE, ZIPOUT_OPS_SYMBOL)))
-        return fail(b, -EIO, "xlsx: %s: the zip module %s could not be loaded", b->path,
-                    ZIPOUT_MODULE);
-    if (!(*out = b->zip->open(b->fd, ZIPOUT_ZIP, why, sizeof why)))
-        return fail(b, -EIO, "xlsx: %s: writing the zip: %s", b->path, why);
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++)
+        rc = flush(b, &b->s[i]);
+    int q = zipq_wait(b->q);
+    return rc != 0 || q == 0 ? rc : fail(b, -EIO, "xlsx: deflating the rows: %s", strerror(-q));
 }
 
-static int zip_all(xlsx_book *b, struct zipout *a)
+static int zip_all(xlsx_book *b, zipw *a)
 {
     int rc = zip_built(b, a, "[Content_Types].xml", content_types);
     if (rc == 0)
@@ -733,15 +770,9 @@ static int zip_all(xlsx_book *b, struct zipout *a)
         rc = zip_built(b, a, "xl/_rels/workbook.xml.rels", workbook_rels);
     if (rc == 0)
         rc = zip_part(b, a, "xl/styles.xml", STYLES, sizeof STYLES - 1);
-    char *copy = rc == 0 ? malloc(COPY_SIZE) : NULL;
-    if (rc == 0 && !copy)
-        rc = fail(b, -ENOMEM, "xlsx: out of memory");
     for (size_t i = 0; rc == 0 && i < b->n; i++)
-        rc = zip_sheet(b, a, i, copy);
-    free(copy);
-    if (rc == 0 && b->zip->finish(a) != 0)
-        rc = zip_fail(b, a, "the end of the zip");
-    return rc;
+        rc = zip_sheet(b, a, i);
+    return rc == 0 ? zip_fail(b, "the end of the zip", zipw_finish(a)) : rc;
 }
 
 int xlsx_close(xlsx_book **bp)
@@ -750,12 +781,13 @@ int xlsx_close(xlsx_book **bp)
     if (!b)
         return 0;
     *bp = NULL;
-    struct zipout *a = NULL;
-    int rc = zip_open(b, &a);
+    zipw *a = NULL;
+    int rc = rows_done(b);
+    if (rc == 0 && zipw_open(b->fd, &a) != 0)
+        rc = fail(b, -ENOMEM, "xlsx: out of memory");
     if (rc == 0)
         rc = zip_all(b, a);
-    if (a)
-        b->zip->free(a);
+    zipw_free(a);
     if (rc == 0 && close(b->fd) != 0)
         rc = fail(b, -EIO, "xlsx: %s: %s", b->path, strerror(errno));
     b->fd = rc == 0 ? -1 : b->fd;

@@ -1,5 +1,5 @@
 /*
- * xlsx — a streaming XLSX (SpreadsheetML) writer on libarchive's zip, for the exports.
+ * xlsx — a streaming XLSX (SpreadsheetML) writer on our zip (common/zipw.h), for the exports.
  *
  * What it writes: a workbook of worksheets with inline strings and numbers, a fixed small
  * table of styles (the enum below), merged ranges, frozen panes and column widths; nothing
@@ -8,15 +8,17 @@
  * here the zip is deflated at level 1 (about twice as fast, a little larger).
  *
  * How: cells are added row by row, left to right, to any sheet in any order (the exports
- * fill the register while its figure sheets wait). Each sheet's rows go to an anonymous
- * temporary file as XML, so a sheet of a million rows costs the memory of one; the zip is
- * written at xlsx_close, when the column widths (which Excel wants before the rows) are
- * known. Texts are XML-escaped; characters XML 1.0 forbids are dropped and invalid UTF-8
+ * fill the register while its figure sheets wait). Each sheet's rows are deflated as they
+ * come, on a second thread (common/zipq.h: the caller's thread formats the XML while the
+ * other compresses it), into an anonymous temporary file, so a sheet of a million rows
+ * costs the memory of one; the zip is written at xlsx_close, when the column widths (which
+ * Excel wants before the rows) are known: the sheet's head deflated then, its rows copied
+ * as they were deflated, its tail, one deflate stream (common/zipw.h says how). Texts are XML-escaped; characters XML 1.0 forbids are dropped and invalid UTF-8
  * becomes U+FFFD, so every file opens.
  *
  * Errors: 0, or a negative code with a message in the err buffer given to xlsx_new
  * (JF_EINVAL names the sheet and the cell as staff see them, e.g. "C7"). A book is used by
- * one thread at a time.
+ * one thread at a time (its deflating thread is its own).
  */
 #ifndef JIEFEN_XLSX_H
 #define JIEFEN_XLSX_H

@@ -36,7 +36,13 @@ static void test_types_by_content(void **state)
     elf[18] = 62;
     assert_int_equal(doctype_check(elf, sizeof elf, mime), JF_EINVAL);
     printf("ELF: %s\n", mime);
-    crypto_random(noise, sizeof noise);
+    /* Noise from a fixed seed: random bytes were taken for a DOS program about once in 100
+     * runs (libmagic's weak patterns), failing the test by chance. */
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < sizeof noise; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        noise[i] = (uint8_t)(x >> 24);
+    }
     assert_int_equal(doctype_check(noise, sizeof noise, mime), JF_EINVAL);
     assert_string_equal(mime, "application/octet-stream");
 }
@@ -107,9 +113,13 @@ static void test_damaged_or_missing(void **state)
     blob_path(test_dir, hash, path);
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    fseek(f, (long)sealed - 1, SEEK_SET);
-    fputc('!', f);
-    fclose(f);
+    /* Its last byte flipped (writing a fixed byte left it as it was once in 256 runs). */
+    assert_int_equal(fseek(f, (long)sealed - 1, SEEK_SET), 0);
+    int last = fgetc(f);
+    assert_true(last != EOF);
+    assert_int_equal(fseek(f, (long)sealed - 1, SEEK_SET), 0);
+    assert_true(fputc(last ^ 0xFF, f) != EOF);
+    assert_int_equal(fclose(f), 0);
     int rc = document_open(test_dir, hash, key, &back, &got);
     assert_true(rc == JF_ECORRUPT || rc == JF_ECRYPTO);
     assert_null(back);

@@ -255,15 +255,17 @@ static void test_read_back(void **state)
     assert_non_null(strstr(xml, "<t xml:space=\"preserve\">  两端空格 </t>"));
     assert_non_null(strstr(xml, "_x005F_x0041_ 与 _x12_"));
     assert_non_null(strstr(xml, "<row r=\"7\"><c><v>6</v></c><c t=\"inlineStr\">"));
-    /* Deflated at level 1: zlib's own output at that level, smaller than level 6's. */
+    /* Deflated at level 1: within 2% of zlib's own output at that level for the whole part in
+     * one stream (ours is its head, its rows and its tail, each a piece), nearer it than
+     * level 6's. */
     long long zipped = json_integer_value(json_object_get(root, "zipped"));
     long long l1 = json_integer_value(json_object_get(root, "level1"));
     long long l6 = json_integer_value(json_object_get(root, "level6"));
     printf("  sheet1.xml deflated to %lld bytes; zlib level 1: %lld, level 6: %lld\n", zipped,
            l1, l6);
     assert_int_equal(json_integer_value(json_object_get(root, "method")), 8);
-    assert_int_equal(zipped, l1);
-    assert_true(l1 != l6);
+    assert_true(llabs(zipped - l1) * 50 <= l1);
+    assert_true(llabs(zipped - l1) < llabs(zipped - l6));
     json_decref(root);
 }
 
