@@ -11,16 +11,15 @@
 #include "error.h"
 #include "report/export.h"
 #include "testutil.h"
+#include "testpy.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define PYTHON "/usr/bin/python3"
 #define CAPTION "贺兰县 2026年11月 综合台账（2026-11-01 至 2026-11-30）"
 #define REASON "邻里纠纷, 涉及\"噪音\"\n夜间施工"
 
@@ -165,31 +164,9 @@ static const char READER[] =
  * reason printed) only when openpyxl is missing here. A reader that fails fails the test. */
 static json_t *run_reader(const char *script, const char *path)
 {
-    if (access(PYTHON, X_OK) != 0) {
-        printf("  SKIP XLSX read-back: %s not found (install python3-openpyxl)\n", PYTHON);
-        return NULL;
-    }
-    char cmd[8192], text[65536];
-    snprintf(cmd, sizeof cmd, "%s -c '%s' '%s'", PYTHON, script, path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(text, 1, sizeof text - 1, p);
-    text[n] = '\0';
-    int status = pclose(p);
-    assert_true(n < sizeof text - 1);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    json_error_t jerr;
-    json_t *root = json_loads(text, 0, &jerr);
-    if (!root)
-        printf("  reader printed: %s\n  json: %s\n", text, jerr.text);
-    assert_non_null(root);
-    json_t *skip = json_object_get(root, "skip");
-    if (skip) {
-        printf("  SKIP XLSX read-back: %s\n", json_string_value(skip));
-        json_decref(root);
-        return NULL;
-    }
-    return root;
+    char args[4400];
+    snprintf(args, sizeof args, "'%s'", path);
+    return test_python_json(script, args);
 }
 
 static json_t *read_xlsx(const char *path)

@@ -32,6 +32,15 @@ static void make_tree(store *st, MDB_txn *txn)
     assert_int_equal(registry_put(st, txn, "v3", "村3", 1, pk, "t1"), 0);
 }
 
+/* A fresh store in test_dir with the tree made, and a write transaction open on it. */
+static store *tree_store(MDB_txn **txn)
+{
+    store *st = test_store(test_dir, "store");
+    assert_int_equal(store_txn_begin(st, 0, txn), 0);
+    make_tree(st, *txn);
+    return st;
+}
+
 /* Case i: opened somewhere over 60 days, some closed, some escalated, various risks. */
 static void put_case(store *st, MDB_txn *txn, int i)
 {
@@ -74,13 +83,9 @@ static char *alone(store *st, MDB_txn *txn, const char *node, int64_t from, int6
 static void test_many_equals_each_alone(void **state)
 {
     (void)state;
-    char path[4200];
     store *st;
     MDB_txn *txn;
-    snprintf(path, sizeof path, "%s/store", test_dir);
-    assert_int_equal(store_open(path, 1 << 24, 1, &st), 0);
-    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
-    make_tree(st, txn);
+    st = tree_store(&txn);
     for (int i = 0; i < 400; i++)
         put_case(st, txn, i);
     assert_int_equal(mdb_txn_commit(txn), 0);
@@ -118,13 +123,10 @@ static void test_many_equals_each_alone(void **state)
 static void test_villages_in_the_order_met(void **state)
 {
     (void)state;
-    char path[4200], id[40], village[32];
+    char id[40], village[32];
     store *st;
     MDB_txn *txn;
-    snprintf(path, sizeof path, "%s/store", test_dir);
-    assert_int_equal(store_open(path, 1 << 24, 1, &st), 0);
-    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
-    make_tree(st, txn);
+    st = tree_store(&txn);
     for (int k = 0; k < 200; k++)
         for (int c = 0; c <= k % 3; c++) {
             Jiefen__CaseView v = JIEFEN__CASE_VIEW__INIT;
@@ -185,13 +187,9 @@ static void put_closing(store *st, MDB_txn *txn, const char *id, int status, int
 static void test_withdrawn_among_the_closed(void **state)
 {
     (void)state;
-    char path[4200];
     store *st;
     MDB_txn *txn;
-    snprintf(path, sizeof path, "%s/store", test_dir);
-    assert_int_equal(store_open(path, 1 << 24, 1, &st), 0);
-    assert_int_equal(store_txn_begin(st, 0, &txn), 0);
-    make_tree(st, txn);
+    st = tree_store(&txn);
     put_closing(st, txn, "v0-2026-000001", JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED, 1);
     put_closing(st, txn, "v0-2026-000002", JIEFEN__CASE_STATUS__CASE_STATUS_CLOSED, 0);
     put_closing(st, txn, "v0-2026-000003", JIEFEN__CASE_STATUS__CASE_STATUS_OPEN, 1);

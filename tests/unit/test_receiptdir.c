@@ -49,17 +49,6 @@ static void listing(char *out, size_t len)
         free(e);
 }
 
-static void slurp(const char *name, char *out, size_t len)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", receipts, name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    size_t n = fread(out, 1, len - 1, f);
-    out[n] = 0;
-    fclose(f);
-}
-
 static void test_written_signed_and_rewritten(void **state)
 {
     (void)state;
@@ -71,9 +60,9 @@ static void test_written_signed_and_rewritten(void **state)
     listing(names, sizeof names);
     printf("receipts/: %s\n", names);
     assert_string_equal(names, "GD-1." KEY ".json GD-1." KEY ".json.sig");
-    slurp("GD-1." KEY ".json", body, sizeof body);
+    test_read_text(receipts, "GD-1." KEY ".json", body, sizeof body);
     assert_string_equal(body, BODY);
-    slurp("GD-1." KEY ".json.sig", sig, sizeof sig);
+    test_read_text(receipts, "GD-1." KEY ".json.sig", sig, sizeof sig);
     char *space = strchr(sig, ' ');
     assert_non_null(space);
     snprintf(ts, sizeof ts, "%.*s", (int)(space - sig), sig);

@@ -20,17 +20,6 @@ static int exists(const char *name)
     return access(path, F_OK) == 0;
 }
 
-static void text_of(const char *name, char *buf, size_t len)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", test_dir, name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    size_t r = fread(buf, 1, len - 1, f);
-    buf[r] = 0;
-    fclose(f);
-}
-
 static void test_lock_and_files(void **state)
 {
     (void)state;
@@ -38,7 +27,7 @@ static void test_lock_and_files(void **state)
     int fd = -1, fd2 = -1;
     assert_int_equal(runfiles_lock(test_dir, &fd, err, sizeof err), 0);
     assert_int_equal(runfiles_put(test_dir, "jiefend.pid", "4242\n"), 0);
-    text_of("jiefend.pid", buf, sizeof buf);
+    test_read_text(test_dir, "jiefend.pid", buf, sizeof buf);
     assert_string_equal(buf, "4242\n");
     assert_false(exists("jiefend.pid.tmp"));
     /* A second daemon: refused, naming the first. */
@@ -49,7 +38,7 @@ static void test_lock_and_files(void **state)
     /* Replaced whole. */
     assert_int_equal(runfiles_put(test_dir, "jiefend.addr", "127.0.0.1:7800\nAsia/Shanghai\n"), 0);
     assert_int_equal(runfiles_put(test_dir, "jiefend.addr", "127.0.0.1:7801\nAsia/Shanghai\n"), 0);
-    text_of("jiefend.addr", buf, sizeof buf);
+    test_read_text(test_dir, "jiefend.addr", buf, sizeof buf);
     assert_string_equal(buf, "127.0.0.1:7801\nAsia/Shanghai\n");
     runfiles_release(test_dir, fd);
     assert_false(exists("jiefend.pid"));

@@ -12,15 +12,14 @@
 #include "error.h"
 #include "report/xlsx.h"
 #include "testutil.h"
+#include "testpy.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define PYTHON "/usr/bin/python3"
 #define ROWS 3000
 
 /* Prints one JSON object with, per sheet, its name, cells (value and type, number format,
@@ -56,38 +55,12 @@ static const char READER[] =
     "    'level1': raw(1, xml), 'level6': raw(6, xml)}, ensure_ascii=False))\n";
 
 /* What READER prints for the workbook at path; NULL (the reason printed) when openpyxl is
- * missing here. A reader that fails fails the test. */
+ * missing here. */
 static json_t *read_back(const char *path)
 {
-    char script[4200], cmd[9000];
-    if (access(PYTHON, X_OK) != 0) {
-        printf("  SKIP read-back: %s not found (install python3-openpyxl)\n", PYTHON);
-        return NULL;
-    }
-    snprintf(script, sizeof script, "%s/reader.py", test_dir);
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(READER, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-    snprintf(cmd, sizeof cmd, "%s '%s' '%s'", PYTHON, script, path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, p);
-    text[n] = '\0';
-    int status = pclose(p);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    json_error_t jerr;
-    json_t *root = json_loads(text, 0, &jerr);
-    if (!root)
-        printf("  reader printed: %s\n  json: %s\n", text, jerr.text);
-    assert_non_null(root);
-    if (json_object_get(root, "skip")) {
-        printf("  SKIP read-back: %s\n", json_string_value(json_object_get(root, "skip")));
-        json_decref(root);
-        return NULL;
-    }
-    return root;
+    char args[4400];
+    snprintf(args, sizeof args, "'%s'", path);
+    return test_python_json(READER, args);
 }
 
 static json_t *sheet(json_t *root, size_t i)

@@ -9,6 +9,8 @@
 
 #include "zipq.h"
 #include "zipw.h"
+#include "testutil.h"
+#include "testpy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,14 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#define PYTHON "/usr/bin/python3"
 #define QBUF (64 * 1024)
 
-static char test_dir[] = "/tmp/jiefen-test-zipw-XXXXXX";
 
 /* Each entry inflated (zipfile checks its CRC): name, size, CRC and the count, as JSON. With
  * "--dir", only the central directory's figures, nothing inflated. */
@@ -40,27 +39,9 @@ static const char READER[] =
 /* What READER prints for the zip at path; NULL (said so) where Python is missing. */
 static json_t *read_back(const char *path, int dir_only)
 {
-    char script[256], cmd[1024];
-    if (access(PYTHON, X_OK) != 0) {
-        printf("  SKIP read-back: %s not found\n", PYTHON);
-        return NULL;
-    }
-    snprintf(script, sizeof script, "%s/reader.py", test_dir);
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    assert_true(fputs(READER, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-    snprintf(cmd, sizeof cmd, "%s '%s' '%s'%s", PYTHON, script, path, dir_only ? " --dir" : "");
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    static char text[1 << 16];
-    size_t n = fread(text, 1, sizeof text - 1, p);
-    text[n] = '\0';
-    int status = pclose(p);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    json_t *root = json_loads(text, 0, NULL);
-    assert_non_null(root);
-    return root;
+    char args[4400];
+    snprintf(args, sizeof args, "'%s'%s", path, dir_only ? " --dir" : "");
+    return test_python_json(READER, args);
 }
 
 static void check_entry(json_t *e, const char *name, uint64_t size, uint32_t crc)
@@ -90,7 +71,7 @@ static void fill(char *p, size_t n, unsigned seed)
 static void test_parts_and_an_entry_in_pieces(void **state)
 {
     (void)state;
-    char path[256], rows_path[256];
+    char path[4200], rows_path[4200];
     int fd = open_zip("pieces.zip", path, sizeof path);
     int rows_fd = open_zip("rows.tmp", rows_path, sizeof rows_path);
     zipw *z = NULL;
@@ -163,7 +144,7 @@ static void test_parts_and_an_entry_in_pieces(void **state)
 static void test_zip64_for_70000_entries(void **state)
 {
     (void)state;
-    char path[256], name[32];
+    char path[4200], name[32];
     int fd = open_zip("many.zip", path, sizeof path);
     zipw *z = NULL;
     assert_int_equal(zipw_open(fd, &z), 0);
@@ -187,7 +168,7 @@ static void test_zip64_for_70000_entries(void **state)
 static void test_zip64_for_an_entry_of_5_gib(void **state)
 {
     (void)state;
-    char path[256];
+    char path[4200];
     int fd = open_zip("big.zip", path, sizeof path);
     zipw *z = NULL;
     assert_int_equal(zipw_open(fd, &z), 0);
@@ -205,20 +186,6 @@ static void test_zip64_for_an_entry_of_5_gib(void **state)
     close(fd);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(test_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,5 +193,5 @@ int main(void)
         cmocka_unit_test(test_zip64_for_70000_entries),
         cmocka_unit_test(test_zip64_for_an_entry_of_5_gib),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

@@ -17,6 +17,22 @@ static inline void test_tmpdir(char *buf, size_t len)
     }
 }
 
+/* The file dir/name as text, at most len - 1 bytes, into out (NUL-terminated). Exits when
+ * it cannot be read. */
+static inline void test_read_text(const char *dir, const char *name, char *out, size_t len)
+{
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    size_t n = fread(out, 1, len - 1, f);
+    out[n] = 0;
+    fclose(f);
+}
+
 static inline void test_rmtree(const char *dir)
 {
     char cmd[4200];
