@@ -21,7 +21,7 @@ static const struct backup_info info = {"v1", "东村", 3};
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[8400];
+    char path[8600]; /* a directory path of up to 8400 bytes and a short name */
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
