@@ -40,6 +40,13 @@ export async function until(fn, what, ms = 30000) {
   }
 }
 
+// A director approves the access request waiting in their inbox (摘抄复印, 归档导出). By
+// selector, not an element handle: a live change may redraw the inbox meanwhile.
+export async function approveAccess(page) {
+  await page.click('table.inbox form.decide-access button[value=approve]');
+  await page.waitForFunction(() => !document.querySelector('table.inbox form.decide-access'));
+}
+
 export const problems = [];
 let browser;
 export function setBrowser(b) { browser = b; }

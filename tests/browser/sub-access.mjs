@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as lib from './lib.mjs';
 
-const { PARTY, TOWN, VILLAGE_NOW, login, newPage, open, shot, until } = lib;
+const { PARTY, TOWN, VILLAGE_NOW, approveAccess, login, newPage, open, shot, until } = lib;
 
 // ctx: the main flow's pages (village, town) and the case it took in (caseId()).
 export default async function (t, ctx) {
@@ -36,12 +36,11 @@ export default async function (t, ctx) {
     const boss = await newPage();
     await login(boss, VILLAGE_NOW(), 'cunzhuren');
     await open(boss, VILLAGE_NOW(), '#/inbox');
-    const row = await boss.waitForSelector('table.inbox form.decide-access');
+    await boss.waitForSelector('table.inbox form.decide-access');
     assert.match(await boss.textContent('table.inbox'), /待审批摘抄复印/);
     assert.match(await boss.textContent('table.inbox'), /摘抄当事人信息/);
     await shot(boss, '19-inbox-access-request');
-    await (await row.$('button[value=approve]')).click();
-    await boss.waitForFunction(() => !document.querySelector('table.inbox form.decide-access'));
+    await approveAccess(boss);
     // Used once: the extract, then the next one needs a new approval.
     await open(med, VILLAGE_NOW(), '#/cases');
     await open(med, VILLAGE_NOW(), `#/case/${caseId}`);

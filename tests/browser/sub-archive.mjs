@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as lib from './lib.mjs';
 
-const { SHOTS, TOWN, ask, login, newPage, open, shot } = lib;
+const { SHOTS, TOWN, approveAccess, ask, login, newPage, open, shot } = lib;
 
 // Where a click on 归档导出 leads: the purpose asked first (once per sign-in), then either
 // the approval's request form or the file.
@@ -41,10 +41,9 @@ export default async function (t) {
     const boss = await newPage();
     await login(boss, TOWN, 'zhuren');
     await open(boss, TOWN, '#/inbox');
-    const row = await boss.waitForSelector('table.inbox form.decide-access');
+    await boss.waitForSelector('table.inbox form.decide-access');
     assert.match(await boss.textContent('table.inbox'), /归档导出/);
-    await (await row.$('button[value=approve]')).click();
-    await boss.waitForFunction(() => !document.querySelector('table.inbox form.decide-access'));
+    await approveAccess(boss);
     // Approved: the archive is made and saved; it checks out offline against the root.
     await open(med, TOWN, '#/cases');
     await open(med, TOWN, `#/case/${caseId}`);
