@@ -1,4 +1,5 @@
 #include "outbox/courier.h"
+#include "array.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
@@ -11,9 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH 32                /* messages taken per look */
+#define BATCH 256               /* messages taken per look; decisions saved together */
 #define IDLE_MS 30000           /* looks at least this often (expiry, quiet hours' end) */
-#define NO_GATEWAY_MS 60000     /* a message waiting for a gateway is looked at again */
 #define WHY_MAX 160
 #define ERROR_PAUSE_MS 1000     /* after a store error, before the next look */
 
@@ -31,29 +31,20 @@ struct courier {
 };
 
 struct due {
-    const courier *c;
     int64_t now_ms, wake_ms;
     uint64_t ids[BATCH];
     size_t n;
 };
 
-/* When rec may go: a message that waited for a gateway goes as soon as there is one. */
-static int64_t due_at(const courier *c, const Jiefen__NotifyRecord *rec)
-{
-    return rec->waiting_gateway && c->a.configured ? 0 : rec->next_ms;
-}
+/* Records decided without an attempt (expired, held, waiting), saved in one transaction. */
+struct decided {
+    Jiefen__NotifyRecord *recs[BATCH];
+    size_t n;
+};
 
 static int collect_one(const Jiefen__NotifyRecord *rec, void *arg)
 {
     struct due *d = arg;
-    if (strcmp(rec->system, d->c->a.system)) /* another adapter's courier sends it */
-        return 0;
-    int64_t at = due_at(d->c, rec);
-    if (at > d->now_ms) {
-        if (at < d->wake_ms)
-            d->wake_ms = at;
-        return 0;
-    }
     if (d->n == BATCH) {
         d->wake_ms = d->now_ms; /* more are due: look again at once */
         return STORE_STOP;
@@ -62,38 +53,53 @@ static int collect_one(const Jiefen__NotifyRecord *rec, void *arg)
     return 0;
 }
 
-/* The messages due now into d; d->wake_ms: when the next one falls due. */
+/* The messages due now into d (read from the due index: what waits beyond costs nothing);
+ * d->wake_ms: when the next one falls due. */
 static int collect(courier *c, struct due *d)
 {
     MDB_txn *txn;
+    int64_t next;
     store_read_begin(c->st);
     int rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
     if (rc == 0) {
-        rc = outbox_each_pending(c->st, txn, collect_one, d);
+        rc = outbox_each_due(c->st, txn, c->a.system, d->now_ms, &next, collect_one, d);
         store_txn_abort(txn);
+        if (next < d->wake_ms)
+            d->wake_ms = next;
     }
     store_read_end(c->st);
     return rc;
 }
 
-/* Stores rec with last_error why (NULL: unchanged) in a transaction of its own. */
-static int save(courier *c, const Jiefen__NotifyRecord *rec, const char *why)
+/* Stores recs[0..n) in one transaction (why, if not NULL, as the last error of the only
+ * one). 0 or a store error (logged). */
+static int save_all(courier *c, Jiefen__NotifyRecord *const *recs, size_t n, const char *why)
 {
-    Jiefen__NotifyRecord r = *rec;
-    if (why)
-        r.last_error = (char *)why;
     MDB_txn *txn;
     store_read_begin(c->st);
     int rc = store_txn_begin(c->st, 0, &txn);
-    if (rc == 0 && (rc = outbox_put(c->st, txn, &r)) == 0)
-        rc = store_txn_commit(txn);
-    else
-        store_txn_abort(txn);
+    if (rc == 0) {
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            Jiefen__NotifyRecord r = *recs[i];
+            if (why)
+                r.last_error = (char *)why;
+            rc = outbox_put(c->st, txn, &r);
+        }
+        if (rc == 0)
+            rc = store_txn_commit(txn);
+        else
+            store_txn_abort(txn);
+    }
     store_read_end(c->st);
     if (rc)
-        log_warn("outbox", "message %llu: cannot record %s (%s)", (unsigned long long)rec->id,
-                 outbox_status_code(rec->status), jf_strerror(rc));
+        log_warn("outbox", "%s: cannot record %zu message(s) (%s)", c->a.system, n,
+                 jf_strerror(rc));
     return rc;
+}
+
+static int save(courier *c, Jiefen__NotifyRecord *rec, const char *why)
+{
+    return save_all(c, &rec, 1, why);
 }
 
 /* The message id with its payload, read in a transaction of its own. */
@@ -187,42 +193,59 @@ static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPa
     return save(c, rec, why[0] ? why : NULL);
 }
 
-/* What the rules say for rec now, done and recorded. 0 or a store error. */
-static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p)
+/* What a message's expiry counts from. */
+static int64_t since_ms(const Jiefen__NotifyRecord *rec)
 {
-    int64_t now = clock_now_ms(), until = 0;
+    return rec->retried_ms ? rec->retried_ms : rec->created_ms;
+}
+
+/* When a message waiting for a gateway is next looked at: at once when there is one now,
+ * else when it expires (the rules as configured now). */
+static int64_t waiting_due(const courier *c, const Jiefen__NotifyRecord *rec, int64_t now)
+{
+    return c->a.configured ? now : outbox_rules_expires_at(&c->a.rules, since_ms(rec));
+}
+
+/* What the rules say for rec now: 1 if it may be attempted, else 0 with rec changed to
+ * what is to be recorded (expired, held, waiting). */
+static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
+                  int64_t now)
+{
+    int64_t until = 0, since = since_ms(rec);
     int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
                                           c->a.rules.rate_per_hour);
-    switch (outbox_rules_step(&c->a.rules, now, local_minute(now),
-                              rec->retried_ms ? rec->retried_ms : rec->created_ms,
-                              due_at(c, rec), free_at, &until)) {
+    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), since, rec->next_ms,
+                              free_at, &until)) {
     case OUTBOX_EXPIRE:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
         rec->done_ms = now;
         log_warn("outbox", "message %llu (%s to %s) expired unsent after %u attempt(s)",
                  (unsigned long long)rec->id, rec->template_, rec->masked, rec->attempts);
-        return save(c, rec, NULL);
+        return 0;
     case OUTBOX_HOLD:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_HELD;
         rec->next_ms = until;
-        return save(c, rec, NULL);
+        return 0;
     case OUTBOX_WAIT:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
         rec->next_ms = until;
-        return save(c, rec, NULL);
+        return 0;
     case OUTBOX_SEND:
         if (c->a.configured)
-            return attempt(c, rec, p, now);
+            return 1;
+        /* Nothing to do until a gateway is configured (courier_start) or it expires. */
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
         rec->waiting_gateway = 1;
-        rec->next_ms = now + NO_GATEWAY_MS;
-        return save(c, rec, NULL);
+        rec->next_ms = waiting_due(c, rec, now);
+        return 0;
     }
     return 0;
 }
 
-/* Decides and does what is due for message id. 0, or the store error that stopped it. */
-static int step(courier *c, uint64_t id)
+/* Decides and does what is due for message id: an attempt is made and recorded at once;
+ * any other decision joins dec, to be recorded with the batch's. 0, or the store error
+ * that stopped it. */
+static int step(courier *c, uint64_t id, struct decided *dec)
 {
     Jiefen__NotifyRecord *rec;
     Jiefen__NotifyPayload *p;
@@ -231,14 +254,34 @@ static int step(courier *c, uint64_t id)
         if (rc)
             log_warn("outbox", "message %llu: cannot read it (%s)", (unsigned long long)id,
                      jf_strerror(rc));
-        goto out;
+    } else {
+        int64_t now = clock_now_ms();
+        if (decide(c, rec, p, now))
+            rc = attempt(c, rec, p, now);
+        else {
+            dec->recs[dec->n++] = rec;
+            rec = NULL;
+        }
     }
-    rc = decide(c, rec, p);
-out:
     if (rec)
         jiefen__notify_record__free_unpacked(rec, NULL);
     if (p)
         jiefen__notify_payload__free_unpacked(p, NULL);
+    return rc;
+}
+
+/* Does what is due of d; 0 or -1 if the store failed. */
+static int work(courier *c, const struct due *d)
+{
+    struct decided dec = {.n = 0};
+    int rc = 0;
+    for (size_t i = 0; i < d->n && !atomic_load(&c->stop); i++)
+        if (step(c, d->ids[i], &dec))
+            rc = -1;
+    if (dec.n && save_all(c, dec.recs, dec.n, NULL))
+        rc = -1;
+    for (size_t i = 0; i < dec.n; i++)
+        jiefen__notify_record__free_unpacked(dec.recs[i], NULL);
     return rc;
 }
 
@@ -266,18 +309,93 @@ static void wait_until(courier *c, int64_t wake_ms)
     pthread_mutex_unlock(&c->mu);
 }
 
+struct ids {
+    uint64_t *v;
+    size_t n, cap;
+    const courier *c;
+    int64_t now_ms;
+};
+
+static int note_waiting(const Jiefen__NotifyRecord *rec, void *arg)
+{
+    struct ids *w = arg;
+    if (!rec->waiting_gateway || rec->next_ms == waiting_due(w->c, rec, w->now_ms))
+        return 0;
+    uint64_t *v = array_room(w->v, w->n, &w->cap, sizeof *v, BATCH);
+    if (!v)
+        return -ENOMEM;
+    w->v = v;
+    v[w->n++] = rec->id;
+    return 0;
+}
+
+/* Messages ids[0..n) that waited for a gateway, due again as waiting_due says, in txn. */
+static int rewait_in(courier *c, MDB_txn *txn, const uint64_t *ids, size_t n, int64_t now)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Jiefen__NotifyRecord *rec;
+        if ((rc = outbox_get(c->st, txn, ids[i], &rec)) || !rec)
+            continue;
+        if (rec->waiting_gateway && !outbox_done(rec->status)) {
+            rec->next_ms = waiting_due(c, rec, now);
+            rec->waiting_gateway = !c->a.configured;
+            rc = outbox_put(c->st, txn, rec);
+        }
+        jiefen__notify_record__free_unpacked(rec, NULL);
+    }
+    return rc;
+}
+
+static int rewait(courier *c, const uint64_t *ids, size_t n, int64_t now)
+{
+    MDB_txn *txn;
+    store_read_begin(c->st);
+    int rc = store_txn_begin(c->st, 0, &txn);
+    if (rc == 0) {
+        rc = rewait_in(c, txn, ids, n, now);
+        rc = rc ? (store_txn_abort(txn), rc) : store_txn_commit(txn);
+    }
+    store_read_end(c->st);
+    return rc;
+}
+
+/* At start: the messages left waiting for a gateway go now if there is one (else when
+ * they expire under the rules as they are now), in transactions of BATCH. */
+static int release_waiting(courier *c)
+{
+    struct ids w = {.c = c, .now_ms = clock_now_ms()};
+    MDB_txn *txn;
+    int64_t next;
+    store_read_begin(c->st);
+    int rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = outbox_each_due(c->st, txn, c->a.system, INT64_MAX, &next, note_waiting, &w);
+        store_txn_abort(txn);
+    }
+    store_read_end(c->st);
+    for (size_t i = 0; rc == 0 && i < w.n; i += BATCH)
+        rc = rewait(c, w.v + i, w.n - i < BATCH ? w.n - i : BATCH, w.now_ms);
+    free(w.v);
+    if (rc)
+        log_warn("outbox", "%s: cannot look at the messages waiting for a gateway (%s)",
+                 c->a.system, jf_strerror(rc));
+    return rc;
+}
+
 static void *run(void *arg)
 {
     courier *c = arg;
+    while (release_waiting(c) && !atomic_load(&c->stop))
+        wait_until(c, clock_now_ms() + ERROR_PAUSE_MS);
     while (!atomic_load(&c->stop)) {
-        struct due d = {.c = c, .now_ms = clock_now_ms()};
+        struct due d = {.now_ms = clock_now_ms()};
         d.wake_ms = d.now_ms + IDLE_MS;
         int rc = collect(c, &d);
         if (rc)
             log_warn("outbox", "cannot read the outbox (%s)", jf_strerror(rc));
-        for (size_t i = 0; i < d.n && !atomic_load(&c->stop); i++)
-            if (step(c, d.ids[i]))
-                rc = -1;
+        else
+            rc = work(c, &d);
         /* What was done may have made others due: look again at once, unless the store
          * failed (then not before a pause, rather than spinning). */
         if (rc)

@@ -1,6 +1,8 @@
 #include "outbox/outbox.h"
 #include "error.h"
 
+#include "array.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +13,19 @@
 #define VAR_VALUE_MAX 256
 #define RECIPIENT_MAX 64
 #define CASE_KEY_MAX (1 + 128 + 1 + 8)
+#define SYSTEM_MAX 64
+#define DUE_KEY_MAX (1 + SYSTEM_MAX + 1 + 8 + 8)
+
+static void u64_be(uint64_t v, uint8_t *p)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
 
 static void id_key(char tag, uint64_t id, uint8_t key[KEY_ID_LEN])
 {
     key[0] = (uint8_t)tag;
-    for (int i = 0; i < 8; i++)
-        key[1 + i] = (uint8_t)(id >> (56 - 8 * i));
+    u64_be(id, key + 1);
 }
 
 static uint64_t key_id(const uint8_t *p)
@@ -88,12 +97,42 @@ static int pack_payload(const char *recipient, const struct notify_var *vars, si
     return 0;
 }
 
+/* 'q' system "\0" at:u64be id:u64be; its length (system is checked at queueing). */
+static size_t due_key(const char *system, int64_t at, uint64_t id, uint8_t *key)
+{
+    size_t n = strlen(system);
+    key[0] = 'q';
+    memcpy(key + 1, system, n + 1);
+    u64_be(at > 0 ? (uint64_t)at : 0, key + n + 2);
+    u64_be(id, key + n + 10);
+    return n + 18;
+}
+
+/* Takes rec out of the due index, where 'p' says it stands. */
+static int unindex_due(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
+{
+    uint8_t k[DUE_KEY_MAX];
+    MDB_val v;
+    id_key('p', rec->id, k);
+    int rc = store_get(txn, st->notify, k, KEY_ID_LEN, &v);
+    if (rc == JF_ENOTFOUND || (rc == 0 && v.mv_size != 8))
+        return 0; /* new, or done */
+    if (rc)
+        return rc;
+    size_t klen = due_key(rec->system, (int64_t)key_id(v.mv_data), rec->id, k);
+    return store_del(txn, st->notify, k, klen);
+}
+
 static int put_indexes(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
 {
-    uint8_t k[CASE_KEY_MAX];
+    uint8_t k[DUE_KEY_MAX > CASE_KEY_MAX ? DUE_KEY_MAX : CASE_KEY_MAX], at[8];
     id_key('p', rec->id, k);
-    int rc = store_put(txn, st->notify, k, KEY_ID_LEN, "", 0, 0);
-    size_t klen = rec->case_id[0] ? case_key(rec->case_id, rec->id, k) : 0;
+    u64_be(rec->next_ms > 0 ? (uint64_t)rec->next_ms : 0, at);
+    int rc = store_put(txn, st->notify, k, KEY_ID_LEN, at, sizeof at, 0);
+    size_t klen = due_key(rec->system, rec->next_ms, rec->id, k);
+    if (rc == 0)
+        rc = store_put(txn, st->notify, k, klen, "", 0, 0);
+    klen = rec->case_id[0] ? case_key(rec->case_id, rec->id, k) : 0;
     if (rc == 0 && klen)
         rc = store_put(txn, st->notify, k, klen, "", 0, 0);
     return rc;
@@ -105,7 +144,7 @@ int outbox_queue(eventlog_tx *tx, const char *system, const char *tmpl, const ch
 {
     if (!case_id)
         case_id = "";
-    if (!system || !system[0] || !tmpl || !tmpl[0] || strlen(tmpl) >= VAR_NAME_MAX ||
+    if (!system || !system[0] || strlen(system) > SYSTEM_MAX || !tmpl || !tmpl[0] || strlen(tmpl) >= VAR_NAME_MAX ||
         !recipient || !recipient[0] || strlen(recipient) >= RECIPIENT_MAX ||
         strlen(case_id) > 128 || check_vars(vars, n_vars))
         return JF_EINVAL;
@@ -178,7 +217,7 @@ int outbox_put(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
     uint8_t k[KEY_ID_LEN];
     id_key('m', rec->id, k);
     int rc = store_put_message(txn, st->notify, k, sizeof k, &rec->base);
-    if (rc)
+    if (rc || (rc = unindex_due(st, txn, rec)))
         return rc;
     if (!outbox_done(rec->status))
         return put_indexes(st, txn, rec);
@@ -247,6 +286,83 @@ int outbox_each_pending(store *st, MDB_txn *txn, outbox_fn fn, void *arg)
     struct walk w = {st, txn, 1, fn, arg};
     struct store_range r = {.prefix = "p", .prefix_len = 1};
     return store_walk(txn, st->notify, &r, walk_one, &w);
+}
+
+struct due_walk {
+    struct walk w;
+    int64_t now_ms, *next_ms;
+};
+
+static int due_one(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct due_walk *d = arg;
+    if (key->mv_size != d->w.id_at + 8)
+        return JF_ECORRUPT;
+    int64_t at = (int64_t)key_id((const uint8_t *)key->mv_data + d->w.id_at - 8);
+    if (at > d->now_ms) {
+        *d->next_ms = at;
+        return STORE_STOP;
+    }
+    return walk_one(key, val, &d->w);
+}
+
+int outbox_each_due(store *st, MDB_txn *txn, const char *system, int64_t now_ms,
+                    int64_t *next_ms, outbox_fn fn, void *arg)
+{
+    uint8_t k[DUE_KEY_MAX];
+    size_t n = strlen(system);
+    if (n > SYSTEM_MAX)
+        return JF_EINVAL;
+    size_t klen = due_key(system, 0, 0, k);
+    struct due_walk d = {{st, txn, klen - 8, fn, arg}, now_ms, next_ms};
+    struct store_range r = {.prefix = k, .prefix_len = klen - 16};
+    *next_ms = INT64_MAX;
+    return store_walk(txn, st->notify, &r, due_one, &d);
+}
+
+struct ids {
+    uint64_t *v;
+    size_t n, cap;
+};
+
+static int note_id(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    struct ids *ids = arg;
+    (void)val;
+    if (key->mv_size != KEY_ID_LEN)
+        return JF_ECORRUPT;
+    uint64_t *v = array_room(ids->v, ids->n, &ids->cap, sizeof *v, 256);
+    if (!v)
+        return -ENOMEM;
+    ids->v = v;
+    v[ids->n++] = key_id((const uint8_t *)key->mv_data + 1);
+    return 0;
+}
+
+/* Indexes message id by when it is due (again: idempotent). */
+static int reindex(store *st, MDB_txn *txn, uint64_t id)
+{
+    Jiefen__NotifyRecord *rec;
+    int rc = outbox_get(st, txn, id, &rec);
+    if (rc == 0 && !rec)
+        rc = JF_ECORRUPT;
+    if (rc)
+        return rc;
+    if ((rc = unindex_due(st, txn, rec)) == 0)
+        rc = put_indexes(st, txn, rec);
+    jiefen__notify_record__free_unpacked(rec, NULL);
+    return rc;
+}
+
+int outbox_due_fill(store *st, MDB_txn *txn)
+{
+    struct ids ids = {0};
+    struct store_range r = {.prefix = "p", .prefix_len = 1};
+    int rc = store_walk(txn, st->notify, &r, note_id, &ids);
+    for (size_t i = 0; rc == 0 && i < ids.n; i++)
+        rc = reindex(st, txn, ids.v[i]);
+    free(ids.v);
+    return rc;
 }
 
 int outbox_each_of_case(store *st, MDB_txn *txn, const char *case_id, outbox_fn fn, void *arg)

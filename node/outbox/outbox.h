@@ -7,7 +7,9 @@
  * recipient masked (138****5678).
  *
  * Store layout (store.h, db `notify`): 'm' id -> NotifyRecord; 's' id -> sealed
- * NotifyPayload; 'p' id -> empty while not done; 'c' case "\0" id -> empty; 'n' -> last id;
+ * NotifyPayload; 'p' id -> next_ms:u64be while not done; 'q' system "\0" next_ms:u64be id
+ * -> empty while not done (the due index: a courier reads what is due, not every message);
+ * 'c' case "\0" id -> empty; 'n' -> last id;
  * 'k' once-key -> empty (notify_queue_once); 'u'/'v' user: the staff book (staffbook.h).
  * Ids are dense from 1 in queueing order.
  */
@@ -83,6 +85,17 @@ int outbox_payload(store *st, MDB_txn *txn, const crypto_identity *id, uint64_t 
  * code is returned; STORE_STOP ends the walk with 0). rec is valid during the call. */
 typedef int (*outbox_fn)(const Jiefen__NotifyRecord *rec, void *arg);
 int outbox_each_pending(store *st, MDB_txn *txn, outbox_fn fn, void *arg);
+
+/* The pending messages of `system` that are due at now_ms (not before their next_ms),
+ * the earliest first, until fn stops it; same contract. *next_ms gets when the first
+ * message not yet due falls due (INT64_MAX: none, or fn stopped the walk before it).
+ * Reads only what is due: the courier looks here, however many messages wait. */
+int outbox_each_due(store *st, MDB_txn *txn, const char *system, int64_t now_ms,
+                    int64_t *next_ms, outbox_fn fn, void *arg);
+
+/* Builds the due index of a store made before it (format 5, case/migrations.h); running
+ * it again changes nothing. 0, JF_ECORRUPT, -ENOMEM or a store error. */
+int outbox_due_fill(store *st, MDB_txn *txn);
 
 /* The messages of case_id, oldest first; same contract. */
 int outbox_each_of_case(store *st, MDB_txn *txn, const char *case_id, outbox_fn fn, void *arg);

@@ -32,12 +32,17 @@ int outbox_rules_quiet(const struct outbox_rules *r, int local_min, int *left_mi
     return 1;
 }
 
+int64_t outbox_rules_expires_at(const struct outbox_rules *r, int64_t created_ms)
+{
+    return created_ms + r->expiry_ms;
+}
+
 enum outbox_step outbox_rules_step(const struct outbox_rules *r, int64_t now_ms, int local_min,
                                    int64_t created_ms, int64_t next_ms, int64_t rate_free_ms,
                                    int64_t *until)
 {
     int left;
-    if (now_ms >= created_ms + r->expiry_ms)
+    if (now_ms >= outbox_rules_expires_at(r, created_ms))
         return OUTBOX_EXPIRE;
     if (outbox_rules_quiet(r, local_min, &left)) {
         *until = now_ms + (int64_t)left * 60000;

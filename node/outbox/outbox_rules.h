@@ -45,6 +45,9 @@ enum outbox_step outbox_rules_step(const struct outbox_rules *r, int64_t now_ms,
                                    int64_t created_ms, int64_t next_ms, int64_t rate_free_ms,
                                    int64_t *until);
 
+/* When a message created (or put back to be tried) at created_ms expires. */
+int64_t outbox_rules_expires_at(const struct outbox_rules *r, int64_t created_ms);
+
 /* 1 if local_min (0-1439) is within the quiet hours; then *left_min is set to the minutes
  * until they end. */
 int outbox_rules_quiet(const struct outbox_rules *r, int local_min, int *left_min);

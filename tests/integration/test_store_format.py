@@ -3,7 +3,7 @@ one node at a time sees them.
 
 - A village's data directory made by the release before formats existed
   (tests/fixtures/store_v1.tar.gz, remade by make_store_v1.sh) opens in this release: each
-  migration step is logged, `status` says format 4, every case is there, newest first,
+  migration step is logged, `status` says format 5, every case is there, newest first,
   its 待办 items are there, verify passes, it takes new intakes; the next start migrates
   nothing. The same store with its indexes emptied (as a release before them made it) has
   them rebuilt.
@@ -21,7 +21,7 @@ from harness import NodeTest, intake, wait_for
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
                        "store_v1.tar.gz")
-FORMAT = 4
+FORMAT = 5
 
 
 def tamper(node, *args):
@@ -51,6 +51,7 @@ class StoreFormat(NodeTest):
         self.assertIn("migrating to format 2: cases by opening time", log)
         self.assertIn("migrating to format 3: what waits for this node", log)
         self.assertIn("migrating to format 4: each department's cases", log)
+        self.assertIn("migrating to format 5: the outbox's messages by when they are due", log)
         self.assertIn(f"migrated from format 1 to {FORMAT}", log)
         status = v.ok("GET", "/api/v1/status")
         print(f"  status: store {status['store']}")
@@ -102,7 +103,8 @@ class StoreFormat(NodeTest):
         out = v.log()
         print("  " + out.strip().splitlines()[-1])
         self.assertNotEqual(rc, 0)
-        self.assertIn("the store is format 99, newer than this release knows (format 4)", out)
+        self.assertIn(f"the store is format 99, newer than this release knows (format {FORMAT})",
+                      out)
         self.assertIn("nothing was changed", out)
         self.assertEqual(data_hash(v), before)
         self.assertFalse(os.path.exists(os.path.join(v.dir, "jiefend.pid")))

@@ -1,7 +1,9 @@
 /* Courier: delivery of the outbox through a fake adapter (no network): a retry goes again
  * with the same idempotency key and ends sent; a refusal fails for good with its reason;
  * without a gateway a message waits, marked, and the adapter is never called; in quiet
- * hours it is held; past its expiry it is expired unsent; past max_attempts it fails. Waits poll the store with a
+ * hours it is held; past its expiry it is expired unsent; past max_attempts it fails;
+ * hundreds of messages without a gateway are marked in a few transactions and then left
+ * alone until they expire. Waits poll the store with a
  * deadline; the back-off is made a few milliseconds. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +37,7 @@ struct fixture {
     eventlog *log;
     struct fake fake;
     struct courier_adapter a;
+    uint64_t queued;    /* messages 1..queued are the test's */
 };
 
 static enum courier_result fake_send(void *ctx, const Jiefen__NotifyRecord *rec,
@@ -99,6 +102,21 @@ static void queue(struct fixture *f)
 {
     assert_int_equal(eventlog_submit(f->log, queue_two, NULL, NULL), 0);
     assert_int_equal(eventlog_flush(f->log), 1);
+    f->queued = 2;
+}
+
+#define MANY 300 /* more than a courier takes in one look */
+
+static int queue_many(eventlog_tx *tx, void *arg)
+{
+    (void)arg;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < MANY; i++) {
+        char phone[16];
+        snprintf(phone, sizeof phone, "139%08d", i);
+        rc = notify_queue(tx, "receipt", phone, "v1-2026-000001", NULL, 0);
+    }
+    return rc;
 }
 
 /* The status of message id, and the record when out is not NULL (the caller frees). */
@@ -127,8 +145,8 @@ static int waiting_gateway(struct fixture *f, uint64_t id)
     return w;
 }
 
-#define WAITING_GATEWAY (-1) /* for wait_both: queued, marked as waiting for a gateway */
-#define DONE (-2)            /* for wait_both: sent, delivered, failed or expired */
+#define WAITING_GATEWAY (-1) /* for wait_all: queued, marked as waiting for a gateway */
+#define DONE (-2)            /* for wait_all: sent, delivered, failed or expired */
 
 static int reached(struct fixture *f, uint64_t id, int s)
 {
@@ -138,19 +156,22 @@ static int reached(struct fixture *f, uint64_t id, int s)
     return s == DONE ? outbox_done(now) : now == s;
 }
 
-/* Polls until both messages have reached s (a status, WAITING_GATEWAY or DONE), with a
- * deadline. */
-static void wait_both(struct fixture *f, int s)
+/* Polls until every message of the test has reached s (a status, WAITING_GATEWAY or
+ * DONE), with a deadline. */
+static void wait_all(struct fixture *f, int s)
 {
     int64_t end = clock_now_ms() + DEADLINE_MS;
     struct timespec pause = {0, 5000000};
+    uint64_t id = 1;
     while (clock_now_ms() < end) {
-        if (reached(f, 1, s) && reached(f, 2, s))
+        while (id <= f->queued && reached(f, id, s))
+            id++;
+        if (id > f->queued)
             return;
         nanosleep(&pause, NULL);
     }
-    fail_msg("messages did not reach %d: %d and %d", s, status_of(f, 1, NULL),
-             status_of(f, 2, NULL));
+    fail_msg("message %llu did not reach %d: it is %d", (unsigned long long)id, s,
+             status_of(f, id, NULL));
 }
 
 static void run_courier(struct fixture *f, int until_status)
@@ -159,7 +180,7 @@ static void run_courier(struct fixture *f, int until_status)
     assert_non_null(c);
     assert_int_equal(courier_start(c), 0);
     courier_kick(c);
-    wait_both(f, until_status);
+    wait_all(f, until_status);
     courier_free(&c);
     assert_null(c);
 }
@@ -203,6 +224,44 @@ static void test_without_gateway_waits_unsent(void **state)
     f->a.configured = 1;
     run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_SENT);
     assert_int_equal(f->fake.calls, 2);
+}
+
+static uint64_t last_txn(struct fixture *f)
+{
+    MDB_envinfo info;
+    assert_int_equal(mdb_env_info(f->st->env, &info), 0);
+    return info.me_last_txnid;
+}
+
+/* Many messages without a gateway cost a few transactions, once: each is next looked at
+ * when it expires, not rewritten while it waits; a gateway configured later sends all. */
+static void test_many_without_gateway(void **state)
+{
+    struct fixture *f = *state;
+    f->a.configured = 0;
+    assert_int_equal(eventlog_submit(f->log, queue_many, NULL, NULL), 0);
+    assert_int_equal(eventlog_flush(f->log), 1);
+    f->queued = MANY;
+    uint64_t t0 = last_txn(f);
+    courier *c = courier_new(f->st, f->id, &f->a);
+    assert_int_equal(courier_start(c), 0);
+    wait_all(f, WAITING_GATEWAY);
+    uint64_t t1 = last_txn(f);
+    struct timespec pause = {0, 200000000};
+    courier_kick(c);
+    nanosleep(&pause, NULL);
+    courier_free(&c);
+    print_message("%d messages marked waiting in %llu transaction(s), then %llu\n", MANY,
+                  (unsigned long long)(t1 - t0), (unsigned long long)(last_txn(f) - t1));
+    assert_true(t1 - t0 <= 3);
+    assert_int_equal(last_txn(f), t1);
+    Jiefen__NotifyRecord *r;
+    status_of(f, MANY, &r);
+    assert_int_equal(r->next_ms, r->created_ms + OUTBOX_HOUR_MS);
+    jiefen__notify_record__free_unpacked(r, NULL);
+    f->a.configured = 1;
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_SENT);
+    assert_int_equal(f->fake.calls, MANY);
 }
 
 static void test_quiet_hours_hold(void **state)
@@ -259,6 +318,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_same_key_then_sent_and_refusal_fails,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_without_gateway_waits_unsent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_without_gateway, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiet_hours_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_attempts_then_failed, setup, teardown),
