@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import sys
-import threading
 import time
 import urllib.parse
 import unittest
@@ -23,6 +22,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import harness  # noqa: E402
 from harness import NodeTest, intake  # noqa: E402
+from diskprobe import Probe, pct  # noqa: E402
 
 FILE_MIB = 20
 
@@ -46,36 +46,6 @@ class Conn:
     def json(self, method, path, body=None):
         s, data = self.req(method, path, body)
         return s, json.loads(data or b"{}")
-
-
-def fsync_probe(directory, stop, lat):
-    """fdatasync of a 4 KiB write in directory every 20 ms until stop is set, in s into lat."""
-    path = os.path.join(directory, "fsync-probe")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while not stop.is_set():
-            os.pwrite(fd, os.urandom(4096), 4096 * (len(lat) % 16))
-            s0 = time.monotonic()
-            os.fdatasync(fd)
-            lat.append(time.monotonic() - s0)
-            time.sleep(0.02)
-    finally:
-        os.close(fd)
-        os.unlink(path)
-
-
-class Probe:
-    """fsync_probe on a thread, from start to stop()."""
-
-    def __init__(self, directory):
-        self.stop_ev, self.lat = threading.Event(), []
-        self.t = threading.Thread(target=fsync_probe, args=(directory, self.stop_ev, self.lat))
-        self.t.start()
-
-    def stop(self):
-        self.stop_ev.set()
-        self.t.join()
-        return self.lat
 
 
 class Bench(NodeTest):
@@ -112,10 +82,6 @@ class Bench(NodeTest):
             while t.req("GET", f"/api/v1/cases/{small}")[0] != 200:
                 time.sleep(0.001)
             return time.monotonic() - s0
-
-        def pct(lat, x):
-            lat = sorted(lat)
-            return lat[min(len(lat) - 1, int(x * len(lat)))] * 1000
 
         probe = Probe(town.dir)
         base = [small_event() for _ in range(50)]
