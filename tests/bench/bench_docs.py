@@ -5,8 +5,9 @@ from the escalation to the last blob present at the receiver) and the latency of
 events on the same link (an intake at the village until the township answers 200 for it,
 polled every millisecond; p50/p99), first with no transfer, then during the first hop's
 transfer, one every 50 ms or so. Beside them, the floor the disk sets: the latency of one
-fdatasync of 4 KiB in the township's directory (a small event waits for two, the village's
-commit and the township's), with no transfer and during it. Asserts nothing.
+durable commit made as LMDB makes one (tests/bench/diskprobe.py) in the township's
+directory (a small event waits for two, the village's commit and the township's), with no
+transfer and during it. Asserts nothing.
 
     python3 tests/bench/bench_docs.py --bin build/node --tools build/tests [--mib 1024]
 """
@@ -88,7 +89,7 @@ class Bench(NodeTest):
         disk = probe.stop()
         print(f"small events with no transfer (50): p50 {pct(base, 0.5):.1f} ms, "
               f"p99 {pct(base, 0.99):.1f} ms")
-        print(f"  the disk meanwhile, one fdatasync of 4 KiB ({len(disk)}): "
+        print(f"  the disk meanwhile, one durable commit ({len(disk)}): "
               f"p50 {pct(disk, 0.5):.1f} ms, p99 {pct(disk, 0.99):.1f} ms")
 
         def arrived(conn):
@@ -110,7 +111,7 @@ class Bench(NodeTest):
         print(f"small events during the transfer (intake at the village until the "
               f"township answers 200, {len(lat)} of them): p50 {pct(lat, 0.5):.1f} ms, "
               f"p99 {pct(lat, 0.99):.1f} ms (goal < 20 ms)")
-        print(f"  the disk meanwhile, one fdatasync of 4 KiB ({len(disk)}): "
+        print(f"  the disk meanwhile, one durable commit ({len(disk)}): "
               f"p50 {pct(disk, 0.5):.1f} ms, p99 {pct(disk, 0.99):.1f} ms; load "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         t0 = time.monotonic()

@@ -2,11 +2,12 @@
 the county. Prints events per second per hop, CPU seconds per 1,000 events at each
 receiver and how its loop spent the hop (working; waiting for a core, which is the
 machine's other load; waiting for input or the disk, which is the hop's own waiting), and
-live-event latency village → county (p50/p99) beside the floor the disk sets (one
-fdatasync of 4 KiB measured meanwhile: an escalation waits for three in a row). Asserts nothing. Each node is polled over
-one kept-alive connection: a drain every 10 ms (a tighter poll of /status would take the
-receiver's loop from the work it measures), a live intake every millisecond, so its figure
-is resolved to about a millisecond.
+live-event latency village → county (p50/p99) beside the floor the disk sets (one durable
+commit made as LMDB makes one, measured meanwhile: tests/bench/diskprobe.py; an escalation
+waits for three in a row). Asserts nothing. Each node is polled over one kept-alive
+connection: a drain every 10 ms (a tighter poll of /status would take the receiver's loop
+from the work it measures), a live intake every millisecond, so its figure is resolved to
+about a millisecond.
 
     python3 tests/bench/bench_network.py --bin build/node --tools build/tests [--events N]
 """
@@ -141,7 +142,7 @@ class Bench(NodeTest):
               f"request to the county answering 200, polled every millisecond); the "
               f"village's answer alone (its own durable commit): p50 {pct(local, 0.5):.1f} ms, "
               f"p99 {pct(local, 0.99):.1f} ms")
-        print(f"  the disk meanwhile, one fdatasync of 4 KiB ({len(disk)}): p50 "
+        print(f"  the disk meanwhile, one durable commit ({len(disk)}): p50 "
               f"{pct(disk, 0.5):.1f} ms, p99 {pct(disk, 0.99):.1f} ms; an escalation waits "
               f"for three in a row (village, township, county): floor p50 "
               f"{3 * pct(disk, 0.5):.1f} ms; load {os.getloadavg()[0]:.1f} on "
