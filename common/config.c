@@ -45,6 +45,9 @@ static const struct option_def options[] = {
      "Seconds from a request's first byte to the end of its body."},
     {"http", "idle_timeout_s", OPT_INT, OFF(http_idle_timeout_s), 1, 3600, "20",
      "Seconds a keep-alive connection may wait without a request."},
+    {"http", "stall_timeout_s", OPT_INT, OFF(http_stall_timeout_s), 1, 3600, "120",
+     "Seconds a streamed answer (a case's archive, the event stream) may wait for its "
+     "client to take any of what is queued; then it is cut off."},
     {"http", "max_connections", OPT_INT, OFF(http_max_connections), 0, 1000000, "0",
      "Open connections at most; beyond, the one idle the longest makes room, or 503. "
      "0: three quarters of the fd limit (lowered to that at start if set higher)."},

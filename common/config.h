@@ -26,6 +26,7 @@ struct config {
     int http_header_timeout_s;  /* [http] deadlines, from a request's first byte ... */
     int http_body_timeout_s;
     int http_idle_timeout_s;    /* ... and between requests */
+    int http_stall_timeout_s;   /* a stream's client taking nothing */
     int http_max_connections;   /* caps; 0: derived from the fd limit */
     int http_max_per_address;
     int http_pipeline;          /* requests of one connection in flight */

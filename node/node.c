@@ -611,6 +611,7 @@ static void http_limits_of(const struct config *cfg, struct http_limits *lim)
     lim->header_ms = (unsigned)cfg->http_header_timeout_s * 1000;
     lim->body_ms = (unsigned)cfg->http_body_timeout_s * 1000;
     lim->idle_ms = (unsigned)cfg->http_idle_timeout_s * 1000;
+    lim->stall_ms = (unsigned)cfg->http_stall_timeout_s * 1000;
     lim->max_conns = (unsigned)cfg->http_max_connections;
     lim->max_per_addr = (unsigned)cfg->http_max_per_address;
     lim->max_pipeline = (unsigned)cfg->http_pipeline;

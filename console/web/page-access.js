@@ -150,7 +150,8 @@ function archiveButton(c, slot, done) {
       err.code = body && body.error ? body.error.code : '';
       throw err;
     }
-    return res.blob();
+    // The archive is made as it is sent: a failure midway resets the connection.
+    return res.blob().catch(() => { throw new Error('归档导出中途中断（节点出错或连接断开），文件未保存'); });
   };
   const run = async (purpose) => {
     try {

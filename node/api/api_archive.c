@@ -110,8 +110,10 @@ static void answer(struct archive_job *j)
         log_warn("archive", "case %s: no archive (%s)", j->id, jf_strerror(j->rc));
     else
         log_info("archive", "case %s: archive exported", j->id);
-    if (j->begun && j->req)
-        http_stream_end(j->req);   /* a cut-short archive fails its check: no manifest */
+    if (j->begun && j->req && j->rc)
+        http_stream_abort(j->req);   /* the client sees an error, not a short archive */
+    else if (j->begun && j->req)
+        http_stream_end(j->req);
     else if (j->begun)
         return;
     else if (j->rc == JF_EINVAL)

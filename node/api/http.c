@@ -25,7 +25,7 @@ typedef struct http_conn http_conn;
 
 struct http_conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;           /* the deadline in force (conn_arm), or the drain's */
+    uv_timer_t timer;           /* the deadline in force (conn_arm), the drain's, a stream's */
     uv_shutdown_t shutdown;
     http_server *srv;
     http_conn *prev, *next;
@@ -44,6 +44,7 @@ struct http_conn {
     int admitted, in_process, handles;
     int last;                   /* a request without keep-alive came: read no more */
     int eof;                    /* the client has sent everything it will */
+    int reset;                  /* closed with a reset: a stream cut short */
     int final_status;           /* an error to answer once the queued answers are out */
     size_t in_off, in_len;
     char in[HTTP_READ_BUF];
@@ -92,7 +93,7 @@ static void conn_close(http_conn *c);
 void http_limits_default(struct http_limits *l)
 {
     *l = (struct http_limits){.max_body = 1024 * 1024, .header_ms = 10000, .body_ms = 30000,
-                              .idle_ms = 20000, .max_pipeline = 32};
+                              .idle_ms = 20000, .stall_ms = 120000, .max_pipeline = 32};
 }
 
 int http_limits_fit(struct http_limits *l)
@@ -126,18 +127,40 @@ const char *http_refusal_name(enum http_refusal r)
 
 /* ---- writing ------------------------------------------------------------------------- */
 
+static void on_timer(uv_timer_t *t);
+
+/* A stream with bytes queued must see its client take some within stall_ms. */
+static void stream_watch(http_conn *c)
+{
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0) {
+        uv_timer_stop(&c->timer);
+        return;
+    }
+    c->timer_reason = HTTP_REFUSED_SLOW_READER;
+    if (uv_timer_start(&c->timer, on_timer, c->srv->lim.stall_ms, 0) < 0)
+        conn_close(c);
+}
+
 static void on_write(uv_write_t *w, int status)
 {
     http_conn *c = w->handle->data;
+    int streaming = c->head && c->head->streaming;
 
     free(w);
-    if (status < 0)
+    if (status < 0) {
         conn_close(c);
-    else if (c->head && c->head->streaming && c->head->on_drain &&
-             uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
+        return;
+    }
+    if (!streaming) {
+        if (c->state == CONN_OPEN && !c->in_process)
+            conn_process(c);   /* parsing may have waited for the queue to go down */
+        return;
+    }
+    if (c->state != CONN_OPEN)
+        return;
+    stream_watch(c);   /* a stream reads no more requests: nothing to parse */
+    if (c->head->on_drain && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
         c->head->on_drain(c->head->gone_arg);
-    else if (c->state == CONN_OPEN && !c->in_process)
-        conn_process(c);   /* parsing may have waited for the queue to go down */
 }
 
 /* Queues w (taken over whatever happens). */
@@ -252,7 +275,8 @@ static void conn_close(http_conn *c)
     http_req_free(c->ready);
     c->ready = NULL;
     http_collect_clear(&c->col);
-    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    if (!c->reset || uv_tcp_close_reset(&c->tcp, (uv_close_cb)on_conn_closed) < 0)
+        uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
 }
 
@@ -261,8 +285,6 @@ static void on_shutdown(uv_shutdown_t *sr, int status)
     (void)status;
     conn_close(sr->data);
 }
-
-static void on_timer(uv_timer_t *t);
 
 /* Half-closes once the queued writes are out, so the last response is not cut off by a
  * reset. The timer stays armed in case the peer never reads them. */
@@ -352,7 +374,8 @@ static void on_timer(uv_timer_t *t)
         return;
     }
     c->srv->stats.refused[c->timer_reason]++;
-    if (c->timer_reason == HTTP_REFUSED_IDLE_TIMEOUT) {
+    if (c->timer_reason == HTTP_REFUSED_IDLE_TIMEOUT ||
+        c->timer_reason == HTTP_REFUSED_SLOW_READER) {
         conn_close(c);
         return;
     }
@@ -668,8 +691,10 @@ int http_stream_write(http_req *req, const char *data, size_t len)
         memcpy(w->data, data, len);
         w->len = len;
     }
-    if (w && conn_write(c, w) == 0)
+    if (w && conn_write(c, w) == 0) {
+        stream_watch(c);
         return 0;
+    }
     req->on_gone = NULL;
     conn_close(c);
     return -1;
@@ -684,6 +709,12 @@ void http_stream_end(http_req *req)
 {
     req->on_gone = NULL;
     conn_close(req->conn);
+}
+
+void http_stream_abort(http_req *req)
+{
+    req->conn->reset = 1;
+    http_stream_end(req);
 }
 
 static void on_listener_closed(uv_handle_t *h)

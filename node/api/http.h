@@ -58,6 +58,7 @@ struct http_limits {
     unsigned header_ms;         /* from a request's first byte to the end of its headers */
     unsigned body_ms;           /* from a request's first byte to the end of its body */
     unsigned idle_ms;           /* a connection without a request, between requests */
+    unsigned stall_ms;          /* a stream whose client takes none of its queued bytes */
     unsigned max_conns;         /* connections open at once; 0: from the fd limit */
     unsigned max_per_addr;      /* of those from one client address; 0: max_conns / 4 */
     unsigned max_pipeline;      /* requests of one connection awaiting their answers */
@@ -117,11 +118,13 @@ int http_server_port(const http_server *s);
 void http_respond(http_req *req, int status, const char *content_type,
                   const char *body, size_t body_len, const char *extra_headers);
 
-/* Streams (Server-Sent Events): an answer kept open and written as things happen. The
- * connection stays counted against the caps, is never evicted as idle, reads no request
- * after it, and is closed when the stream ends. The unsent bytes of a stream are bounded
- * by HTTP_STREAM_QUEUE (and its socket's send buffer kept small): a client that does not
- * read is cut off, so it cannot make the server hold more. */
+/* Streams (Server-Sent Events, a file made as it is sent): an answer kept open and
+ * written as things happen. The connection stays counted against the caps, is never
+ * evicted as idle, reads no request after it, and is closed when the stream ends. The
+ * unsent bytes of a stream are bounded by HTTP_STREAM_QUEUE (and its socket's send buffer
+ * kept small), and a client that takes none of them for stall_ms is cut off too (both
+ * counted as slow_reader): a client that does not read cannot make the server hold more,
+ * nor hold a writer that waits for it (http_stream_on_drain) for ever. */
 #define HTTP_STREAM_QUEUE (64 * 1024)
 
 /* Starts the streamed answer to req: the status line and headers (`extra_headers` as for
@@ -144,6 +147,11 @@ void http_stream_on_drain(http_req *req, void (*fn)(void *arg));
 
 /* Ends a stream: closes its connection and frees req; on_gone is not called. */
 void http_stream_end(http_req *req);
+
+/* Ends a stream that was cut short (its writer failed): the connection is reset, not
+ * closed, so the client sees an error rather than a complete answer (a stream has no
+ * length to tell it). Frees req; on_gone is not called. */
+void http_stream_abort(http_req *req);
 
 /* Stops listening, closes every connection, and frees the server once libuv has closed
  * all handles; `done` (may be NULL) is then called with `arg`. Requests still awaiting

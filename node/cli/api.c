@@ -35,6 +35,7 @@ static const char *client_code(int rc)
     case CTL_ECONNECT: return "unreachable";
     case CTL_ETIMEOUT: return "timeout";
     case CTL_EREPLY: return "bad_reply";
+    case CTL_ECUT: return "download_cut_short";
     case -ENOMEM: return "out_of_memory";
     default: return "client_error";
     }
@@ -61,7 +62,7 @@ int api_connect(struct ctl *ctl)
 static int transport_failure(struct ctl *ctl, int rc)
 {
     msg_error(client_code(rc), "%s", ctl_client_errmsg(ctl->client));
-    if (rc == CTL_ECONNECT || rc == CTL_ETIMEOUT)
+    if (rc == CTL_ECONNECT || rc == CTL_ETIMEOUT || rc == CTL_ECUT)
         return EXIT_UNREACHABLE;
     return rc == CTL_EREPLY ? EXIT_DAEMON : EXIT_REFUSED;
 }

@@ -40,6 +40,7 @@ static const char *const ctl_messages[] = {
     "jiefend 没有及时回复",
     "jiefend 的回复无法使用",
     "libcurl 出错",
+    "下载中途中断",
 };
 
 const char *ctl_strerror(int code)
@@ -423,6 +424,9 @@ static int transfer_error(ctl_client *c, CURLcode cc)
     if (cc == CURLE_WRITE_ERROR && c->reply_too_large)
         return set_error(c, CTL_EREPLY, "%s 的 jiefend 回复超过 %zu MiB",
                          c->addr, MAX_REPLY >> 20);
+    if (c->sunk > 0)   /* the node cut it off (it failed), or the link broke */
+        return set_error(c, CTL_ECUT, "下载中途中断（已收到 %zu 字节）：%s；文件未保存",
+                         c->sunk, why);
     if (cc == CURLE_OPERATION_TIMEDOUT)
         return set_error(c, CTL_ETIMEOUT, "%s 的 jiefend 没有回复：%s", c->addr, why);
     if (cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_UNSUPPORTED_PROTOCOL ||

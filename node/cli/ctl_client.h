@@ -32,6 +32,7 @@ enum {
     CTL_ETIMEOUT,                /* no complete reply within the timeouts */
     CTL_EREPLY,                  /* the reply is not HTTP we can use (or far too large) */
     CTL_ECURL,                   /* libcurl refused to set up the request */
+    CTL_ECUT,                    /* a download broke off after its first bytes */
     CTL_ELAST
 };
 
