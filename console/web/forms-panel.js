@@ -10,6 +10,9 @@ import { currentPurpose } from './purpose.js';
 import { h, clear, field, input, textarea, formError, submitting, values, toast, isoDate } from './ui.js';
 
 const held = (c) => c.where === 'here';
+// While the court rules on an application, or once it confirmed the agreement, the two
+// forms it was made from stay as they were (the node refuses changes: confirm_pending).
+const confirmLocked = (c) => !!c.confirmation && (c.confirmation.decision === '' || c.confirmation.decision === 'confirmed');
 const KINDS = [
   { kind: 'mediation_record', label: '调解笔录', when: (c) => held(c) && c.status === 'open', fields: (me, today) => [
     ['date', '调解日期', input({ type: 'date', value: today, max: today }), { required: true }],
@@ -20,14 +23,14 @@ const KINDS = [
     ['respondent_statement', '被申请人陈述', textarea({ rows: 4 }), { required: true, wide: true }],
     ['mediator_notes', '调解情况', textarea({ rows: 4 }), { required: true, wide: true }],
   ] },
-  { kind: 'agreement', label: '调解协议书', when: (c) => held(c) && (c.status === 'open' || c.status === 'resolved'), fields: (me) => [
+  { kind: 'agreement', label: '调解协议书', when: (c) => held(c) && !confirmLocked(c) && (c.status === 'open' || c.status === 'resolved'), fields: (me) => [
     ['facts', '纠纷主要事实及争议事项', textarea({ rows: 3 }), { required: true, wide: true }],
     ['terms', '协议内容', textarea({ rows: 4 }), { required: true, wide: true }],
     ['deadline', '履行期限', input({ type: 'date' }), { required: true }],
     ['method', '履行方式', input(), { required: true }],
     ['mediator', '调解员', input({ value: me }), { required: true }],
   ] },
-  { kind: 'confirmation_application', label: '司法确认申请书', when: (c, has) => held(c) && has.agreement, fields: () => [
+  { kind: 'confirmation_application', label: '司法确认申请书', when: (c, has) => held(c) && !confirmLocked(c) && has.agreement, fields: () => [
     ['court', '受理法院', input(), { required: true }],
     ['request', '请求事项', textarea(), { required: true, wide: true }],
     ['reasons', '事实与理由', textarea({ rows: 4 }), { required: true, wide: true }],

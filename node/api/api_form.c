@@ -7,6 +7,7 @@
 #include "case/access.h"
 #include "case/case.h"
 #include "case/caseindex.h"
+#include "case/confirm.h"
 #include "case/record.h"
 #include "cert.h"
 #include "error.h"
@@ -59,8 +60,12 @@ int api_record_apply(eventlog_tx *tx, struct api_op *o, struct api *api,
         return op_refuse(o, 400, e.code, e.field, "%s", e.msg);
     if (!sealed)
         return -ENOMEM;
+    const char *code = NULL, *locked = k == RECORD_AGREEMENT || k == RECORD_CONFIRMATION
+                                    ? confirm_forms_locked(v, &code) : NULL;
     rc = record_read(tx->st, tx->txn, api->dep.id, api->dep.cfg->node_id, v, &rs);
-    if (rc == 0 && !step_allows(k, v, &rs))
+    if (rc == 0 && locked)
+        rc = op_refuse(o, 409, code, "kind", "%s", locked);
+    else if (rc == 0 && !step_allows(k, v, &rs))
         rc = op_refuse(o, 409, "invalid_state", "kind", "%s，案件 %s 当前不能录入",
                        step_names[k], v->case_id);
     record_set_clear(&rs);

@@ -129,16 +129,19 @@ const char *http_refusal_name(enum http_refusal r)
 
 static void on_timer(uv_timer_t *t);
 
-/* A stream with bytes queued must see its client take some within stall_ms. */
-static void stream_watch(http_conn *c)
+/* A stream with bytes queued must see its client take some within stall_ms: the deadline
+ * runs from the first byte queued and starts again only when the client took some
+ * (took: a write completed), never because more was queued. 0 or a libuv error. */
+static int stream_watch(http_conn *c, int took)
 {
     if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0) {
         uv_timer_stop(&c->timer);
-        return;
+        return 0;
     }
+    if (!took && uv_is_active((uv_handle_t *)&c->timer))
+        return 0;
     c->timer_reason = HTTP_REFUSED_SLOW_READER;
-    if (uv_timer_start(&c->timer, on_timer, c->srv->lim.stall_ms, 0) < 0)
-        conn_close(c);
+    return uv_timer_start(&c->timer, on_timer, c->srv->lim.stall_ms, 0);
 }
 
 static void on_write(uv_write_t *w, int status)
@@ -158,7 +161,10 @@ static void on_write(uv_write_t *w, int status)
     }
     if (c->state != CONN_OPEN)
         return;
-    stream_watch(c);   /* a stream reads no more requests: nothing to parse */
+    if (stream_watch(c, 1) < 0) {   /* a stream reads no more requests: nothing to parse */
+        conn_close(c);
+        return;
+    }
     if (c->head->on_drain && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
         c->head->on_drain(c->head->gone_arg);
 }
@@ -456,7 +462,8 @@ static void conn_after(http_conn *c)
         return;
     if (c->final_status || c->eof || c->last) {
         uv_read_stop((uv_stream_t *)&c->tcp);
-        uv_timer_stop(&c->timer);
+        if (!(c->head && c->head->streaming))   /* a stream's deadline is its own */
+            uv_timer_stop(&c->timer);
         if (!c->head && !c->ready)
             conn_finish(c);
         return;
@@ -691,10 +698,8 @@ int http_stream_write(http_req *req, const char *data, size_t len)
         memcpy(w->data, data, len);
         w->len = len;
     }
-    if (w && conn_write(c, w) == 0) {
-        stream_watch(c);
+    if (w && conn_write(c, w) == 0 && stream_watch(c, 0) == 0)
         return 0;
-    }
     req->on_gone = NULL;
     conn_close(c);
     return -1;

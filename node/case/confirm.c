@@ -29,6 +29,19 @@ const char *confirm_refusal(const Jiefen__CaseView *v, const char **code)
                                                    : "调解协议已经法院确认";
 }
 
+const char *confirm_forms_locked(const Jiefen__CaseView *v, const char **code)
+{
+    const Jiefen__ConfirmState *s = v->confirm;
+    *code = !s                                        ? NULL
+            : !s->decision[0]                         ? "confirm_pending"
+            : strcmp(s->decision, "confirmed") == 0   ? "already_confirmed"
+                                                      : NULL;
+    return !*code ? NULL
+           : strcmp(*code, "confirm_pending") == 0
+               ? "已申请司法确认，等待法院裁定：调解协议书和司法确认申请书不能再修改"
+               : "调解协议已经法院确认：调解协议书和司法确认申请书不能再修改";
+}
+
 void confirm_next_no(const Jiefen__CaseView *v, char *out)
 {
     snprintf(out, CONFIRM_NO_MAX, "%.60s-SQ%u", v->case_id,

@@ -28,6 +28,12 @@ int confirm_kind(int body_case);
  * "already_confirmed") through *code; NULL: it can. */
 const char *confirm_refusal(const Jiefen__CaseView *v, const char **code);
 
+/* Why v's 调解协议书 and 司法确认申请书 may not be changed now, in Chinese with its code
+ * ("confirm_pending", "already_confirmed") through *code; NULL: they may. What the court
+ * rules on is what was applied with (the application's PDFs are made from them when it is
+ * sent, and again at each retry); after a refusal (驳回) they may be put right. */
+const char *confirm_forms_locked(const Jiefen__CaseView *v, const char **code);
+
 /* The number of v's next application into out (CONFIRM_NO_MAX bytes). */
 void confirm_next_no(const Jiefen__CaseView *v, char *out);
 

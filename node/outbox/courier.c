@@ -14,6 +14,7 @@
 
 #define BATCH 256               /* messages taken per look; decisions saved together */
 #define IDLE_MS 30000           /* looks at least this often (expiry, quiet hours' end) */
+#define RECHECK_MS (30 * 86400000LL) /* a message waiting for a gateway is looked at again */
 #define WHY_MAX 160
 #define ERROR_PAUSE_MS 1000     /* after a store error, before the next look */
 
@@ -137,6 +138,27 @@ static uint64_t number_key(const courier *c, const char *recipient)
     return k;
 }
 
+/* What a message's expiry counts from. */
+static int64_t since_ms(const Jiefen__NotifyRecord *rec)
+{
+    return rec->retried_ms ? rec->retried_ms : rec->created_ms;
+}
+
+/* at, or rec's expiry (the rules as configured now) if that comes first: a message held,
+ * backed off or waiting is looked at again no later than when it expires. */
+static int64_t by_expiry(const courier *c, const Jiefen__NotifyRecord *rec, int64_t at)
+{
+    int64_t expires = outbox_rules_expires_at(&c->a.rules, since_ms(rec));
+    return expires < at ? expires : at;
+}
+
+/* When a message waiting for a gateway is next looked at: at once when there is one now,
+ * else when it expires, or in RECHECK_MS (a 回单 owed for ever). */
+static int64_t waiting_due(const courier *c, const Jiefen__NotifyRecord *rec, int64_t now)
+{
+    return c->a.configured ? now : by_expiry(c, rec, now + RECHECK_MS);
+}
+
 /* One attempt of rec, recorded as sending first. 0 or a store error. */
 static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
                    int64_t now)
@@ -183,27 +205,14 @@ static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPa
             break;
         }
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
-        rec->next_ms = done + outbox_rules_backoff(&c->a.rules, rec->attempts,
-                                                   randombytes_random());
+        rec->next_ms = by_expiry(c, rec, done + outbox_rules_backoff(&c->a.rules, rec->attempts,
+                                                                     randombytes_random()));
         log_info("outbox", "message %llu (%s to %s): %s; attempt %u again later",
                  (unsigned long long)rec->id, rec->template_, rec->masked, why,
                  rec->attempts + 1);
         break;
     }
     return save(c, rec, why[0] ? why : NULL);
-}
-
-/* What a message's expiry counts from. */
-static int64_t since_ms(const Jiefen__NotifyRecord *rec)
-{
-    return rec->retried_ms ? rec->retried_ms : rec->created_ms;
-}
-
-/* When a message waiting for a gateway is next looked at: at once when there is one now,
- * else when it expires (the rules as configured now). */
-static int64_t waiting_due(const courier *c, const Jiefen__NotifyRecord *rec, int64_t now)
-{
-    return c->a.configured ? now : outbox_rules_expires_at(&c->a.rules, since_ms(rec));
 }
 
 /* What the rules say for rec now: 1 if it may be attempted, else 0 with rec changed to
@@ -224,11 +233,11 @@ static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPay
         return 0;
     case OUTBOX_HOLD:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_HELD;
-        rec->next_ms = until;
+        rec->next_ms = by_expiry(c, rec, until);
         return 0;
     case OUTBOX_WAIT:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
-        rec->next_ms = until;
+        rec->next_ms = by_expiry(c, rec, until);
         return 0;
     case OUTBOX_SEND:
         if (c->a.configured)
@@ -278,8 +287,12 @@ static int work(courier *c, const struct due *d)
     for (size_t i = 0; i < d->n && !atomic_load(&c->stop); i++)
         if (step(c, d->ids[i], &dec))
             rc = -1;
-    if (dec.n && save_all(c, dec.recs, dec.n, NULL))
+    if (dec.n && save_all(c, dec.recs, dec.n, NULL)) {
         rc = -1;
+        /* One record that cannot be saved must not hold back the others' decisions. */
+        for (size_t i = 0; dec.n > 1 && i < dec.n; i++)
+            (void)save(c, dec.recs[i], NULL);   /* each failure is logged */
+    }
     for (size_t i = 0; i < dec.n; i++)
         jiefen__notify_record__free_unpacked(dec.recs[i], NULL);
     return rc;
@@ -319,8 +332,9 @@ struct ids {
 static int note_waiting(const Jiefen__NotifyRecord *rec, void *arg)
 {
     struct ids *w = arg;
-    if (!rec->waiting_gateway || rec->next_ms == waiting_due(w->c, rec, w->now_ms))
-        return 0;
+    if (!rec->waiting_gateway ||
+        (!w->c->a.configured && rec->next_ms <= waiting_due(w->c, rec, w->now_ms)))
+        return 0;   /* nothing to change: no gateway yet, not due later than it should be */
     uint64_t *v = array_room(w->v, w->n, &w->cap, sizeof *v, BATCH);
     if (!v)
         return -ENOMEM;
@@ -338,6 +352,7 @@ static int rewait_in(courier *c, MDB_txn *txn, const uint64_t *ids, size_t n, in
         if ((rc = outbox_get(c->st, txn, ids[i], &rec)) || !rec)
             continue;
         if (rec->waiting_gateway && !outbox_done(rec->status)) {
+            rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;   /* not held any more */
             rec->next_ms = waiting_due(c, rec, now);
             rec->waiting_gateway = !c->a.configured;
             rc = outbox_put(c->st, txn, rec);

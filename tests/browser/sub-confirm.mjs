@@ -65,12 +65,16 @@ export default async function (t) {
     await med.waitForFunction(() => document.querySelectorAll('.timeline .kind-forms_record').length === 2);
     assert.equal(await med.inputValue(`${FORM} [name=court]`), 'court_dc');
     await shot(med, '23-confirm-form');
+    assert.ok(await med.$('button[data-record=confirmation_application]'));
 
     await med.click(`${FORM} button[type=submit]`);
     await med.waitForSelector('section.case-confirm .confirm-state');
     assert.equal((await med.textContent('section.case-confirm .confirm-state')).trim(), '已申请，等待法院裁定');
     assert.equal((await med.textContent('section.case-confirm .confirm-no')).trim(), `${id}-SQ1`);
     assert.equal(await med.$(FORM), null);  // gone while it waits
+    // What the court rules on stays as applied: no editing of the two forms meanwhile.
+    assert.equal(await med.$('button[data-record=agreement]'), null);
+    assert.equal(await med.$('button[data-record=confirmation_application]'), null);
     assert.match(await med.textContent('.timeline .kind-confirm_applied'), new RegExp(`申请编号 ${id}-SQ1`));
     await shot(med, '24-confirm-applied');
     await med.context().close();

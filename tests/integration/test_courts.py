@@ -232,6 +232,14 @@ class Courts(NodeTest):
                          (f"{ids[0]}-SQ1", "", "已申请，等待法院裁定"))
         s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/confirmation", {"court": "court_dc"})
         self.assertEqual((s, b["error"]["code"]), (409, "confirm_pending"), b)
+        # What the court rules on stays as applied: the two forms are locked meanwhile.
+        for kind, fields in (("agreement", AGREEMENT), ("confirmation_application", CONFIRMATION)):
+            s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/records",
+                         {"kind": kind, "fields": dict(fields, **{"reasons" if kind !=
+                                                                  "agreement" else "terms":
+                                                                  "改过的内容"})})
+            self.assertEqual((s, b["error"]["code"]), (409, "confirm_pending"), b)
+            self.assertIn("不能再修改", b["error"]["message"])
         out = n.ctl("case", "confirm", ids[1], "--court", "court_dc")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(f"已申请司法确认：案件 {ids[1]}，申请编号 {ids[1]}-SQ1，已申请，等待法院裁定",
@@ -280,7 +288,11 @@ class Courts(NodeTest):
         refused = n.ok("GET", f"/api/v1/cases/{ids[1]}")["case"]["confirmation"]
         self.assertEqual((refused["decision"], refused["reason"]),
                          ("refused", "协议内容超出当事人处分范围"))
-        # A refused application may be followed by another.
+        s, b = n.api("POST", f"/api/v1/cases/{ids[0]}/records",
+                     {"kind": "agreement", "fields": AGREEMENT})
+        self.assertEqual((s, b["error"]["code"]), (409, "already_confirmed"), b)
+        # A refused application may be put right and followed by another.
+        record(n, ids[1], "confirmation_application", CONFIRMATION)
         again = n.ok("POST", f"/api/v1/cases/{ids[1]}/confirmation", {"court": "court_dc"})
         self.assertEqual(again["case"]["confirmation"]["application_no"], f"{ids[1]}-SQ2")
         ledger = n.ok("GET", "/api/v1/ledger")["ledger"]["confirmation"]

@@ -282,6 +282,46 @@ static void test_quiet_hours_hold(void **state)
     jiefen__notify_record__free_unpacked(r, NULL);
 }
 
+/* Held (quiet hours), a message is looked at again no later than when it expires. */
+static void test_held_until_expiry_at_most(void **state)
+{
+    struct fixture *f = *state;
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    int m = tm.tm_hour * 60 + tm.tm_min;
+    f->a.rules.quiet_start_min = (m + 1439) % 1440;
+    f->a.rules.quiet_end_min = (m + 120) % 1440;
+    f->a.rules.expiry_ms = 5 * 60000;
+    queue(f);
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_HELD);
+    Jiefen__NotifyRecord *r;
+    status_of(f, 1, &r);
+    assert_int_equal(r->next_ms, r->created_ms + 5 * 60000); /* not the quiet hours' end */
+    jiefen__notify_record__free_unpacked(r, NULL);
+}
+
+/* Waiting for a gateway, a 回单 owed for ever is looked at again within 30 days; a start
+ * under a shorter expiry re-times what waits, and it expires. */
+static void test_waiting_rechecked_and_retimed(void **state)
+{
+    struct fixture *f = *state;
+    Jiefen__NotifyRecord *r;
+    f->a.configured = 0;
+    f->a.rules.expiry_ms = INT64_MAX / 4;
+    queue(f);
+    run_courier(f, WAITING_GATEWAY);
+    status_of(f, 2, &r);
+    assert_int_equal(r->status, JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED);
+    assert_true(r->next_ms > clock_now_ms() + 29 * 86400000LL);
+    assert_true(r->next_ms <= clock_now_ms() + 30 * 86400000LL);
+    jiefen__notify_record__free_unpacked(r, NULL);
+
+    f->a.rules.expiry_ms = 1;
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED);
+    assert_int_equal(f->fake.calls, 0);
+}
+
 static void test_expired_unsent(void **state)
 {
     struct fixture *f = *state;
@@ -320,6 +360,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_without_gateway_waits_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_without_gateway, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiet_hours_hold, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_until_expiry_at_most, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_waiting_rechecked_and_retimed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_attempts_then_failed, setup, teardown),
     };
