@@ -199,6 +199,18 @@ typedef int (*store_walk_fn)(const MDB_val *key, const MDB_val *val, void *arg);
 int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
                void *arg);
 
+/* Called by store_walk_messages with each record unpacked (as the walk's descriptor: cast
+ * m to that message type), valid during the call. Returns as a store_walk_fn does. */
+typedef int (*store_message_fn)(const ProtobufCMessage *m, void *arg);
+
+/* Walks the range r of dbi (NULL: every key) in txn like store_walk, unpacking each value
+ * as `desc` for fn and freeing it after. 0 (also when fn stopped it with STORE_STOP),
+ * fn's other non-zero code, JF_ECORRUPT (a value does not unpack: the walk stops there)
+ * or an LMDB code. */
+int store_walk_messages(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r,
+                        const ProtobufCMessageDescriptor *desc, store_message_fn fn,
+                        void *arg);
+
 /* The first key of the walk of range r (NULL: every key) and its value, valid until the
  * transaction ends. 0, JF_ENOTFOUND (the range is empty) or an LMDB code. */
 int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val *key,
