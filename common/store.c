@@ -389,6 +389,19 @@ int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v)
     return mdb_put(txn, s->meta, &k, &d, 0);
 }
 
+void store_queue_note(store *s, MDB_dbi dbi)
+{
+    if (dbi < sizeof s->queued / sizeof s->queued[0])
+        __atomic_add_fetch(&s->queued[dbi], 1, __ATOMIC_RELEASE);
+}
+
+uint64_t store_queue_notes(store *s, MDB_dbi dbi)
+{
+    if (dbi < sizeof s->queued / sizeof s->queued[0])
+        return __atomic_load_n(&s->queued[dbi], __ATOMIC_ACQUIRE);
+    return 0;
+}
+
 void store_usage(store *s, uint64_t *used, uint64_t *map)
 {
     MDB_envinfo info;

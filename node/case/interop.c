@@ -245,6 +245,8 @@ int interop_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event 
     if (rc == 0 && o)
         rc = store_put(txn, st->interop, k, queue_key(o->case_id, k), result, strlen(result),
                        0);
+    if (rc == 0 && o)
+        store_queue_note(st, st->interop); /* the receipts' drain watches it */
     if (o)
         jiefen__interop_order__free_unpacked(o, NULL);
     return rc;
