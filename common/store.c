@@ -340,6 +340,33 @@ int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_wal
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* The walk of store_walk_messages: each value unpacked for the caller's fn. */
+struct walk_messages {
+    const ProtobufCMessageDescriptor *desc;
+    store_message_fn fn;
+    void *arg;
+};
+
+static int walk_message(const MDB_val *key, const MDB_val *val, void *arg)
+{
+    const struct walk_messages *w = arg;
+    (void)key;
+    ProtobufCMessage *m = protobuf_c_message_unpack(w->desc, NULL, val->mv_size, val->mv_data);
+    if (!m)
+        return JF_ECORRUPT;
+    int rc = w->fn(m, w->arg);
+    protobuf_c_message_free_unpacked(m, NULL);
+    return rc;
+}
+
+int store_walk_messages(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r,
+                        const ProtobufCMessageDescriptor *desc, store_message_fn fn,
+                        void *arg)
+{
+    struct walk_messages w = {desc, fn, arg};
+    return store_walk(txn, dbi, r, walk_message, &w);
+}
+
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
     MDB_val k = {strlen(name), (void *)name}, d;
@@ -360,6 +387,19 @@ int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v)
 {
     MDB_val k = {strlen(name), (void *)name}, d = {sizeof v, &v};
     return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+void store_queue_note(store *s, MDB_dbi dbi)
+{
+    if (dbi < sizeof s->queued / sizeof s->queued[0])
+        __atomic_add_fetch(&s->queued[dbi], 1, __ATOMIC_RELEASE);
+}
+
+uint64_t store_queue_notes(store *s, MDB_dbi dbi)
+{
+    if (dbi < sizeof s->queued / sizeof s->queued[0])
+        return __atomic_load_n(&s->queued[dbi], __ATOMIC_ACQUIRE);
+    return 0;
 }
 
 void store_usage(store *s, uint64_t *used, uint64_t *map)

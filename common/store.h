@@ -92,6 +92,8 @@ typedef struct store {
     uint64_t min_free;       /* free bytes the file system must keep; 0: not checked */
     uint64_t free_bytes;     /* at the last store_space_check (atomic: pool threads check) */
     int low;                 /* free_bytes < min_free at the last check (atomic) */
+    uint64_t queued[STORE_MAX_DBS + 2]; /* store_queue_note's counts by dbi (atomic; LMDB
+                                         * numbers the named databases after its own two) */
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
     char path[4096];
 } store;
@@ -199,6 +201,18 @@ typedef int (*store_walk_fn)(const MDB_val *key, const MDB_val *val, void *arg);
 int store_walk(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, store_walk_fn fn,
                void *arg);
 
+/* Called by store_walk_messages with each record unpacked (as the walk's descriptor: cast
+ * m to that message type), valid during the call. Returns as a store_walk_fn does. */
+typedef int (*store_message_fn)(const ProtobufCMessage *m, void *arg);
+
+/* Walks the range r of dbi (NULL: every key) in txn like store_walk, unpacking each value
+ * as `desc` for fn and freeing it after. 0 (also when fn stopped it with STORE_STOP),
+ * fn's other non-zero code, JF_ECORRUPT (a value does not unpack: the walk stops there)
+ * or an LMDB code. */
+int store_walk_messages(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r,
+                        const ProtobufCMessageDescriptor *desc, store_message_fn fn,
+                        void *arg);
+
 /* The first key of the walk of range r (NULL: every key) and its value, valid until the
  * transaction ends. 0, JF_ENOTFOUND (the range is empty) or an LMDB code. */
 int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val *key,
@@ -207,6 +221,14 @@ int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val 
 /* A u64 in meta under `name`; *v = 0 when absent. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v);
+
+/* Work queues that a drain works off (node/log/drain.h): the writer that queues work in
+ * dbi notes it, in the transaction that writes it (while it holds the store's only write
+ * lock); the drain reads the count of notes without a transaction, to skip a kick when
+ * nothing was queued since. A note of a transaction rolled back only costs a run. Safe on
+ * any thread. */
+void store_queue_note(store *s, MDB_dbi dbi); /* dbi: one of s's */
+uint64_t store_queue_notes(store *s, MDB_dbi dbi);
 
 /* Bytes used by the data file and the current map size. */
 void store_usage(store *s, uint64_t *used, uint64_t *map);

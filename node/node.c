@@ -647,13 +647,14 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     n->lc = (lifecycle_ctx){&n->policy, n->id};
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
         !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
-        !(n->arrivals = partyarrival_new(n->log, n->id, n->cfg.node_id, n->search_key)) ||
+        !(n->arrivals = partyarrival_new(n->log, n->st, n->id, n->cfg.node_id, n->search_key)) ||
         !(n->receipts = drain_new(n->log, "interop", interop_drain_step, NULL)) ||
         !(n->clock = clockskew_new(n->log, n->cfg.node_id,
                                    (int64_t)n->cfg.clock_skew_seconds * 1000))) {
         node_errf(err, errlen, "out of memory");
         return -1;
     }
+    drain_watch(n->receipts, n->st, n->st->interop); /* interop_fold notes its queue */
     if (doclane_new(l, n->st, n->log, n->id, n->cfg.node_id, docs_send, n, &n->docs)) {
         node_errf(err, errlen, "documents: cannot start the document lane");
         return -1;

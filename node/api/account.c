@@ -74,29 +74,9 @@ int account_put(store *st, MDB_txn *txn, const Jiefen__UserRecord *u)
     return store_put_message(txn, st->users, u->user, strlen(u->user), &u->base);
 }
 
-/* The walk of account_each: each record unpacked and handed to the caller's fn. */
-struct each_user {
-    int (*fn)(const Jiefen__UserRecord *u, void *arg);
-    void *arg;
-};
-
-static int each_user(const MDB_val *key, const MDB_val *val, void *arg)
+int account_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
-    const struct each_user *e = arg;
-    (void)key;
-    Jiefen__UserRecord *u = jiefen__user_record__unpack(NULL, val->mv_size, val->mv_data);
-    if (!u)
-        return JF_ECORRUPT;
-    int rc = e->fn(u, e->arg);
-    account_free(&u);
-    return rc;
-}
-
-int account_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__UserRecord *u, void *arg),
-                 void *arg)
-{
-    struct each_user e = {fn, arg};
-    return store_walk(txn, st->users, NULL, each_user, &e);
+    return store_walk_messages(txn, st->users, NULL, &jiefen__user_record__descriptor, fn, arg);
 }
 
 void account_free(Jiefen__UserRecord **u)

@@ -47,10 +47,10 @@ int account_get(store *st, MDB_txn *txn, const char *user, Jiefen__UserRecord **
 /* Stores u under its user name. 0, -ENOMEM or an LMDB code. */
 int account_put(store *st, MDB_txn *txn, const Jiefen__UserRecord *u);
 
-/* Calls fn for each user in name order; fn returns 0 to go on, or a negative code, which
- * ends the walk and is returned. The record is valid only during the call. */
-int account_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__UserRecord *u, void *arg),
-                 void *arg);
+/* Calls fn for each user (a UserRecord) in name order; fn returns 0 to go on, or a negative
+ * code, which ends the walk and is returned. The record is valid only during the call.
+ * JF_ECORRUPT: a record does not unpack. */
+int account_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* Frees; accepts NULL and clears the caller's pointer. */
 void account_free(Jiefen__UserRecord **u);

@@ -59,8 +59,9 @@ struct audit {
     json_t *out;
 };
 
-static int add_access(const Jiefen__AccessView *v, void *arg)
+static int add_access(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__AccessView *v = (const Jiefen__AccessView *)m;
     struct audit *a = arg;
     char node[128], person[256], what[160];
     if (v->time_ms < a->from)
@@ -177,8 +178,9 @@ struct req_list {
     json_t *out;
 };
 
-static int add_request(const Jiefen__AccessRequestView *v, void *arg)
+static int add_request(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__AccessRequestView *v = (const Jiefen__AccessRequestView *)m;
     struct req_list *l = arg;
     if ((l->state[0] && strcmp(v->state, l->state)) ||
         (l->case_id[0] && strcmp(v->case_id, l->case_id)) ||

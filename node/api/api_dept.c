@@ -30,8 +30,9 @@ static json_t *record_json(const Jiefen__DeptRecord *d)
                      (int)d->sign_hours, "disabled", d->disabled);
 }
 
-static int add_record(const Jiefen__DeptRecord *d, void *arg)
+static int add_record(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__DeptRecord *d = (const Jiefen__DeptRecord *)m;
     return json_array_append_new(arg, record_json(d)) ? -ENOMEM : 0;
 }
 

@@ -40,8 +40,9 @@ static int name_of(const struct device_list *l, const char *user, char *name, si
     return rc;
 }
 
-static int add_device(const Jiefen__DeviceRecord *d, void *arg)
+static int add_device(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__DeviceRecord *d = (const Jiefen__DeviceRecord *)m;
     const struct device_list *l = arg;
     char name[4 * ACCOUNT_NAME_MAX + 1], by[4 * ACCOUNT_NAME_MAX + 1];
     int rc = name_of(l, d->user, name, sizeof name);

@@ -81,8 +81,9 @@ static const char *parse_query(struct api_call *c, const char *query, struct que
 }
 
 /* Who may be assigned a follow-up here: the active accounts whose role records it. */
-static int add_assignee(const Jiefen__UserRecord *u, void *arg)
+static int add_assignee(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__UserRecord *u = (const Jiefen__UserRecord *)m;
     if (u->disabled ||
         permission_grant(permission_role_parse(u->role), PERM_CASE_FOLLOWUP) == GRANT_NO)
         return 0;

@@ -62,8 +62,9 @@ struct list {
     unsigned total;
 };
 
-static int list_one(const Jiefen__HazardView *v, void *arg)
+static int list_one(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__HazardView *v = (const Jiefen__HazardView *)m;
     struct list *l = arg;
     if ((l->state[0] && strcmp(l->state, v->state)) ||
         (l->village[0] && strcmp(l->village, v->hazard->village)))

@@ -386,8 +386,9 @@ struct refused_list {
     json_t *list;
 };
 
-static int add_refused(const Jiefen__InteropRefused *rf, void *arg)
+static int add_refused(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__InteropRefused *rf = (const Jiefen__InteropRefused *)m;
     struct refused_list *l = arg;
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)rf->id,
                           "system", rf->system, "system_name", api_interop_system_title(l->api, rf->system),

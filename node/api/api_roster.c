@@ -73,8 +73,9 @@ static int wanted(const struct roster_read *rr, const Jiefen__RosterRecord *r)
     return (!rr->kind[0] || strcmp(rr->kind, r->kind) == 0) && !(rr->active_only && r->inactive);
 }
 
-static int take_id(const Jiefen__RosterRecord *r, void *arg)
+static int take_id(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__RosterRecord *r = (const Jiefen__RosterRecord *)m;
     struct roster_read *rr = arg;
     if (!wanted(rr, r))
         return 0;
@@ -88,8 +89,9 @@ static int take_id(const Jiefen__RosterRecord *r, void *arg)
     return 0;
 }
 
-static int add_json(const Jiefen__RosterRecord *r, void *arg)
+static int add_json(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__RosterRecord *r = (const Jiefen__RosterRecord *)m;
     struct roster_read *rr = arg;
     if (!wanted(rr, r))
         return 0;

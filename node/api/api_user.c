@@ -20,8 +20,9 @@ struct user_list {
     MDB_txn *txn;
 };
 
-static int add_user_json(const Jiefen__UserRecord *u, void *arg)
+static int add_user_json(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__UserRecord *u = (const Jiefen__UserRecord *)m;
     struct user_list *l = arg;
     return json_array_append_new(l->list, api_user_json(l->st, l->txn, u, l->now)) ? -ENOMEM : 0;
 }

@@ -77,29 +77,10 @@ int device_refused(store *st, MDB_txn *txn, const char *user, const char *device
     return rc;
 }
 
-/* The walk of device_each: each record unpacked and handed to the caller's fn. */
-struct each_device {
-    int (*fn)(const Jiefen__DeviceRecord *d, void *arg);
-    void *arg;
-};
-
-static int each_device(const MDB_val *key, const MDB_val *val, void *arg)
+int device_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
-    const struct each_device *e = arg;
-    (void)key;
-    Jiefen__DeviceRecord *d = jiefen__device_record__unpack(NULL, val->mv_size, val->mv_data);
-    if (!d)
-        return JF_ECORRUPT;
-    int rc = e->fn(d, e->arg);
-    device_free(&d);
-    return rc;
-}
-
-int device_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__DeviceRecord *d, void *arg),
-                void *arg)
-{
-    struct each_device e = {fn, arg};
-    return store_walk(txn, st->devices, NULL, each_device, &e);
+    return store_walk_messages(txn, st->devices, NULL, &jiefen__device_record__descriptor, fn,
+                               arg);
 }
 
 const char *device_state_code(uint32_t state)

@@ -47,10 +47,9 @@ int device_approved(store *st, MDB_txn *txn, const char *user, const char *devic
 int device_refused(store *st, MDB_txn *txn, const char *user, const char *device,
                    const char *label, int64_t now);
 
-/* Calls fn on every record, in id order, until it returns non-zero (STORE_STOP: stop, 0
- * returned). 0, JF_ECORRUPT, fn's code or an LMDB code. */
-int device_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__DeviceRecord *d, void *arg),
-                void *arg);
+/* Calls fn on every record (a DeviceRecord), in id order, until it returns non-zero
+ * (STORE_STOP: stop, 0 returned). 0, JF_ECORRUPT, fn's code or an LMDB code. */
+int device_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* The state's code (pending, approved, revoked) and its Chinese name. */
 const char *device_state_code(uint32_t state);

@@ -8,13 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #define HTTP_READ_BUF   (16 * 1024)
 #define HTTP_BACKLOG    511
 #define HTTP_WRITE_HIGH (1024 * 1024)   /* queued response bytes: parse no more until sent */
-#define HTTP_FD_RESERVE 64              /* descriptors kept for the store, links and logs */
-#define HTTP_NOFILE_MAX (1u << 20)      /* an unlimited fd limit counts as this */
 #define HTTP_STREAM_SNDBUF (16 * 1024)  /* a stream's socket buffer: what a slow reader holds */
 
 /* DRAINING: the last response is queued and a shutdown waits for it. CLOSED: both handles
@@ -88,37 +85,7 @@ static const char *const refusal_names[HTTP_REFUSED_N] = {
 static void conn_process(http_conn *c);
 static void conn_close(http_conn *c);
 
-/* ---- limits -------------------------------------------------------------------------- */
-
-void http_limits_default(struct http_limits *l)
-{
-    *l = (struct http_limits){.max_body = 1024 * 1024, .header_ms = 10000, .body_ms = 30000,
-                              .idle_ms = 20000, .stall_ms = 120000, .max_pipeline = 32};
-}
-
-int http_limits_fit(struct http_limits *l)
-{
-    struct rlimit rl;
-    unsigned nofile = 1024, reserve, ceiling;
-    int lowered = 0;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-        nofile = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > HTTP_NOFILE_MAX
-                     ? HTTP_NOFILE_MAX : (unsigned)rl.rlim_cur;
-    reserve = nofile / 4 > HTTP_FD_RESERVE ? nofile / 4 : HTTP_FD_RESERVE;
-    ceiling = nofile > reserve + 8 ? nofile - reserve : 8;
-    if (l->max_conns > ceiling)
-        lowered = 1;
-    if (!l->max_conns || l->max_conns > ceiling)
-        l->max_conns = ceiling;
-    if (l->max_per_addr > l->max_conns)
-        lowered = 1;
-    if (!l->max_per_addr || l->max_per_addr > l->max_conns)
-        l->max_per_addr = l->max_conns / 4 ? l->max_conns / 4 : 1;
-    if (!l->max_pipeline)
-        l->max_pipeline = 1;
-    return lowered;
-}
+/* ---- refusals ------------------------------------------------------------------------ */
 
 const char *http_refusal_name(enum http_refusal r)
 {

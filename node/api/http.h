@@ -24,6 +24,8 @@
 #ifndef JIEFEN_HTTP_H
 #define JIEFEN_HTTP_H
 
+#include "api/http_limits.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -53,21 +55,6 @@ typedef struct http_request {
  * http_respond(req, ...) is called. */
 typedef void (*http_handler_fn)(http_req *req, const http_request *r, void *data);
 
-struct http_limits {
-    size_t max_body;            /* bytes of a request body */
-    unsigned header_ms;         /* from a request's first byte to the end of its headers */
-    unsigned body_ms;           /* from a request's first byte to the end of its body */
-    unsigned idle_ms;           /* a connection without a request, between requests */
-    unsigned stall_ms;          /* a stream whose client takes none of its queued bytes */
-    unsigned max_conns;         /* connections open at once; 0: from the fd limit */
-    unsigned max_per_addr;      /* of those from one client address; 0: max_conns / 4 */
-    unsigned max_pipeline;      /* requests of one connection awaiting their answers */
-    /* Uploads (is_upload says which requests, by method and path; NULL: none) may have
-     * bodies up to max_upload instead of max_body. */
-    size_t max_upload;
-    int (*is_upload)(const char *method, const char *path);
-};
-
 /* Why a connection was refused or cut off: the label of jiefen_http_refused_total. */
 enum http_refusal {
     HTTP_REFUSED_CONNECTION_CAP,  /* max_conns reached, nobody idle to make room */
@@ -77,7 +64,8 @@ enum http_refusal {
     HTTP_REFUSED_HEADER_TIMEOUT,
     HTTP_REFUSED_BODY_TIMEOUT,
     HTTP_REFUSED_IDLE_TIMEOUT,
-    HTTP_REFUSED_SLOW_READER,     /* a stream's unsent bytes passed HTTP_STREAM_QUEUE */
+    HTTP_REFUSED_SLOW_READER,     /* a stream's client took nothing for stall_ms, or its
+                                   * unsent bytes passed HTTP_STREAM_QUEUE */
     HTTP_REFUSED_N
 };
 
@@ -87,15 +75,6 @@ struct http_stats {
     unsigned open;              /* connections open now */
     struct http_limits limits;  /* as in force (the derived caps filled in) */
 };
-
-/* The defaults: 1 MiB bodies, headers in 10 s, bodies in 30 s, 20 s idle, caps from the
- * fd limit, 32 pipelined requests. */
-void http_limits_default(struct http_limits *l);
-
-/* Fills in the caps left 0 from the soft RLIMIT_NOFILE, keeping room for the store, the
- * links and the logs (a quarter of the limit, at least 64 descriptors), and lowers the
- * caps that do not fit under it. Returns 1 if a cap given was lowered, else 0. */
-int http_limits_fit(struct http_limits *l);
 
 /* "connection_cap", "header_timeout", ...; NULL for an unknown reason. */
 const char *http_refusal_name(enum http_refusal r);

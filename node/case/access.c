@@ -105,50 +105,19 @@ static int request_put(store *st, MDB_txn *txn, const Jiefen__AccessRequestView 
     return n ? store_put_message(txn, st->access, key, n, &v->base) : JF_EINVAL;
 }
 
-struct walk {
-    int (*event)(const Jiefen__AccessView *v, void *arg);
-    int (*request)(const Jiefen__AccessRequestView *v, void *arg);
-    void *arg;
-};
-
-static int walk_one(const MDB_val *key, const MDB_val *val, void *arg)
-{
-    struct walk *w = arg;
-    int rc;
-    (void)key;
-    if (w->event) {
-        Jiefen__AccessView *v = jiefen__access_view__unpack(NULL, val->mv_size, val->mv_data);
-        if (!v)
-            return JF_ECORRUPT;
-        rc = w->event(v, w->arg);
-        jiefen__access_view__free_unpacked(v, NULL);
-        return rc;
-    }
-    Jiefen__AccessRequestView *r =
-        jiefen__access_request_view__unpack(NULL, val->mv_size, val->mv_data);
-    if (!r)
-        return JF_ECORRUPT;
-    rc = w->request(r, w->arg);
-    jiefen__access_request_view__free_unpacked(r, NULL);
-    return rc;
-}
-
-int access_each(store *st, MDB_txn *txn,
-                int (*fn)(const Jiefen__AccessView *v, void *arg), void *arg)
+int access_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
     static const uint8_t prefix = KEY_EVENT;
-    struct walk w = {fn, NULL, arg};
     struct store_range r = {.prefix = &prefix, .prefix_len = 1, .reverse = 1};
-    return store_walk(txn, st->access, &r, walk_one, &w);
+    return store_walk_messages(txn, st->access, &r, &jiefen__access_view__descriptor, fn, arg);
 }
 
-int access_request_each(store *st, MDB_txn *txn,
-                        int (*fn)(const Jiefen__AccessRequestView *v, void *arg), void *arg)
+int access_request_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
     static const uint8_t prefix = KEY_REQUEST;
-    struct walk w = {NULL, fn, arg};
     struct store_range r = {.prefix = &prefix, .prefix_len = 1};
-    return store_walk(txn, st->access, &r, walk_one, &w);
+    return store_walk_messages(txn, st->access, &r, &jiefen__access_request_view__descriptor,
+                               fn, arg);
 }
 
 /* ---- appending ---------------------------------------------------------------------- */
@@ -265,8 +234,9 @@ struct find {
     const char *best_why;  /* why the requester's latest matching request cannot be used */
 };
 
-static int find_usable(const Jiefen__AccessRequestView *v, void *arg)
+static int find_usable(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__AccessRequestView *v = (const Jiefen__AccessRequestView *)m;
     struct find *f = arg;
     if (strcmp(v->actor, f->actor) || strcmp(v->case_id, f->case_id) ||
         strcmp(v->request->what, f->what))

@@ -87,14 +87,13 @@ int access_decide(eventlog_tx *tx, const char *self, const char *id, int approve
 int access_request_get(store *st, MDB_txn *txn, const char *id, Jiefen__AccessRequestView **v);
 void access_request_free(Jiefen__AccessRequestView **v);
 
-/* Calls fn with each access event, newest first, until it returns non-zero (STORE_STOP
- * ends quietly). 0 or an error. */
-int access_each(store *st, MDB_txn *txn,
-                int (*fn)(const Jiefen__AccessView *v, void *arg), void *arg);
+/* Calls fn with each access event (an AccessView), newest first, until it returns non-zero
+ * (STORE_STOP ends quietly). 0, JF_ECORRUPT or another error. */
+int access_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
-/* Calls fn with each request, oldest first (by origin, seq), as for access_each. */
-int access_request_each(store *st, MDB_txn *txn,
-                        int (*fn)(const Jiefen__AccessRequestView *v, void *arg), void *arg);
+/* Calls fn with each request (an AccessRequestView), oldest first (by origin, seq), as for
+ * access_each. */
+int access_request_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* Folds the three kinds of events into the `access` database (and the director's 待办
  * at the requesting node). 0, JF_EINVAL (does not apply) or a store error. */

@@ -95,38 +95,34 @@ int depttable_get(store *st, MDB_txn *txn, const char *name, Jiefen__DeptRecord 
     return 0;
 }
 
+/* The walk of the departments added: the defaults' edits (already given) skipped. */
 struct each {
-    int (*fn)(const Jiefen__DeptRecord *d, void *arg);
+    store_message_fn fn;
     void *arg;
 };
 
-static int each_added(const MDB_val *k, const MDB_val *v, void *arg)
+static int each_added(const ProtobufCMessage *m, void *arg)
 {
-    struct each *e = arg;
-    Jiefen__DeptRecord *r = jiefen__dept_record__unpack(NULL, v->mv_size, v->mv_data);
-    (void)k;
-    if (!r)
-        return JF_ECORRUPT;
-    int rc = default_index(r->name) >= 0 ? 0 : e->fn(r, e->arg);
-    jiefen__dept_record__free_unpacked(r, NULL);
-    return rc;
+    const struct each *e = arg;
+    const Jiefen__DeptRecord *r = (const Jiefen__DeptRecord *)m;
+    return default_index(r->name) >= 0 ? 0 : e->fn(m, e->arg);
 }
 
-int depttable_each(store *st, MDB_txn *txn,
-                   int (*fn)(const Jiefen__DeptRecord *d, void *arg), void *arg)
+int depttable_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
     int rc = 0;
     for (size_t i = 0; i < N_DEFAULTS && rc == 0; i++) {
         Jiefen__DeptRecord *r = NULL;
         if ((rc = depttable_get(st, txn, defaults[i].name, &r)) == 0)
-            rc = r ? fn(r, arg) : -ENOMEM;
+            rc = r ? fn(&r->base, arg) : -ENOMEM;
         depttable_free(&r);
     }
     if (rc)
         return rc == STORE_STOP ? 0 : rc;
     struct each e = {fn, arg};
     struct store_range range = {.prefix = PREFIX, .prefix_len = PREFIX_LEN};
-    return store_walk(txn, st->meta, &range, each_added, &e);
+    return store_walk_messages(txn, st->meta, &range, &jiefen__dept_record__descriptor,
+                               each_added, &e);
 }
 
 int depttable_put(store *st, MDB_txn *txn, const Jiefen__DeptRecord *r)

@@ -23,11 +23,10 @@ const char *depttable_bad_name(const char *name);
  * with depttable_free. 0, -ENOMEM, JF_ECORRUPT or a store error. */
 int depttable_get(store *st, MDB_txn *txn, const char *name, Jiefen__DeptRecord **out);
 
-/* Calls fn for each department: the defaults (as edited) in their order, then the ones
- * added, by name. fn may stop the walk with STORE_STOP or fail it with a negative code,
- * which is returned. 0 or an error. */
-int depttable_each(store *st, MDB_txn *txn,
-                   int (*fn)(const Jiefen__DeptRecord *d, void *arg), void *arg);
+/* Calls fn for each department (a DeptRecord): the defaults (as edited) in their order,
+ * then the ones added, by name. fn may stop the walk with STORE_STOP or fail it with a
+ * negative code, which is returned. 0, JF_ECORRUPT or another error. */
+int depttable_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* Stores r (a new department or an edit of one). 0, JF_EINVAL (a bad name) or a store
  * error. */

@@ -107,29 +107,10 @@ int hazard_of_case(store *st, MDB_txn *txn, const char *case_id, char *buf)
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
-struct each {
-    int (*fn)(const Jiefen__HazardView *v, void *arg);
-    void *arg;
-};
-
-static int each_one(const MDB_val *key, const MDB_val *val, void *arg)
+int hazard_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
-    struct each *e = arg;
-    (void)key;
-    Jiefen__HazardView *v = jiefen__hazard_view__unpack(NULL, val->mv_size, val->mv_data);
-    if (!v)
-        return JF_ECORRUPT;
-    int rc = e->fn(v, e->arg);
-    hazard_free(&v);
-    return rc;
-}
-
-int hazard_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__HazardView *v, void *arg),
-                void *arg)
-{
-    struct each e = {fn, arg};
     struct store_range r = {.prefix = "h", .prefix_len = 1};
-    return store_walk(txn, st->hazards, &r, each_one, &e);
+    return store_walk_messages(txn, st->hazards, &r, &jiefen__hazard_view__descriptor, fn, arg);
 }
 
 /* ---- counting ----------------------------------------------------------------------------- */
@@ -140,8 +121,9 @@ struct cluster {
     uint32_t n;
 };
 
-static int count_one(const Jiefen__HazardView *v, void *arg)
+static int count_one(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__HazardView *v = (const Jiefen__HazardView *)m;
     struct cluster *c = arg;
     c->n += v->registered_ms >= c->since && strcmp(v->hazard->village, c->village) == 0 &&
             strcmp(v->hazard->category, c->category) == 0;
@@ -165,8 +147,9 @@ struct figures {
     struct hazard_figures *f;
 };
 
-static int figure_one(const Jiefen__HazardView *v, void *arg)
+static int figure_one(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__HazardView *v = (const Jiefen__HazardView *)m;
     struct figures *g = arg;
     if (strcmp(v->origin, g->self) && !registry_in_subtree(g->st, g->txn, v->origin, g->self))
         return 0;

@@ -50,10 +50,10 @@ void hazard_free(Jiefen__HazardView **v);
 /* The hazard case_id was converted from into buf (HAZARD_ID_MAX + 1 bytes; "" if none). */
 int hazard_of_case(store *st, MDB_txn *txn, const char *case_id, char *buf);
 
-/* Calls fn with each hazard in id order until it returns non-zero (STORE_STOP ends the walk
- * quietly, a negative code is returned). The view lives during the call. */
-int hazard_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__HazardView *v, void *arg),
-                void *arg);
+/* Calls fn with each hazard (a HazardView) in id order until it returns non-zero
+ * (STORE_STOP ends the walk quietly, a negative code is returned; JF_ECORRUPT: a view does
+ * not unpack). The view lives during the call. */
+int hazard_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* Hazards of one village and category registered at or after since_ms, into *n. */
 int hazard_count_cluster(store *st, MDB_txn *txn, const char *village, const char *category,

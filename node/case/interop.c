@@ -125,29 +125,11 @@ int interop_refuse_apply(eventlog_tx *tx, void *arg)
                                r->len);
 }
 
-struct refused_walk {
-    interop_refused_fn fn;
-    void *arg;
-};
-
-static int refused_one(const MDB_val *key, const MDB_val *val, void *arg)
+int interop_each_refused(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
-    (void)key;
-    struct refused_walk *w = arg;
-    Jiefen__InteropRefused *r =
-        jiefen__interop_refused__unpack(NULL, val->mv_size, (const uint8_t *)val->mv_data);
-    if (!r)
-        return JF_ECORRUPT;
-    int rc = w->fn(r, w->arg);
-    jiefen__interop_refused__free_unpacked(r, NULL);
-    return rc;
-}
-
-int interop_each_refused(store *st, MDB_txn *txn, interop_refused_fn fn, void *arg)
-{
-    struct refused_walk w = {fn, arg};
     struct store_range r = {.prefix = "r", .prefix_len = 1, .reverse = 1};
-    return store_walk(txn, st->interop, &r, refused_one, &w);
+    return store_walk_messages(txn, st->interop, &r, &jiefen__interop_refused__descriptor, fn,
+                               arg);
 }
 
 /* The result an outside system is told of, for an event of this node; NULL: none. */
@@ -263,6 +245,8 @@ int interop_fold(store *st, MDB_txn *txn, const char *self, const Jiefen__Event 
     if (rc == 0 && o)
         rc = store_put(txn, st->interop, k, queue_key(o->case_id, k), result, strlen(result),
                        0);
+    if (rc == 0 && o)
+        store_queue_note(st, st->interop); /* the receipts' drain watches it */
     if (o)
         jiefen__interop_order__free_unpacked(o, NULL);
     return rc;

@@ -72,10 +72,9 @@ struct interop_refusal {
  * it. */
 int interop_refuse_apply(eventlog_tx *tx, void *arg);
 
-/* Calls fn with each refused order, newest first, until fn returns non-zero (STORE_STOP
- * ends with 0). */
-typedef int (*interop_refused_fn)(const Jiefen__InteropRefused *r, void *arg);
-int interop_each_refused(store *st, MDB_txn *txn, interop_refused_fn fn, void *arg);
+/* Calls fn with each refused order (an InteropRefused), newest first, until fn returns
+ * non-zero (STORE_STOP ends with 0). 0, JF_ECORRUPT, fn's code or an LMDB code. */
+int interop_each_refused(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 /* The event log's append hook (see the header comment). 0 or a store error. */
 int interop_on_append(eventlog_tx *tx, const Jiefen__Event *ev, void *arg);

@@ -91,8 +91,8 @@ static int step(eventlog_tx *tx, void *arg, int *more)
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
-partyarrival *partyarrival_new(eventlog *log, const crypto_identity *id, const char *self,
-                               const uint8_t *key)
+partyarrival *partyarrival_new(eventlog *log, store *st, const crypto_identity *id,
+                               const char *self, const uint8_t *key)
 {
     partyarrival *a = calloc(1, sizeof *a);
     if (!a)
@@ -102,6 +102,7 @@ partyarrival *partyarrival_new(eventlog *log, const crypto_identity *id, const c
         free(a);
         return NULL;
     }
+    drain_watch(a->drain, st, st->search); /* partyindex_arrived notes the queue */
     return a;
 }
 

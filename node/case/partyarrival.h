@@ -20,9 +20,10 @@
 typedef struct partyarrival partyarrival;
 
 /* The worker: opens parties with id as node `self` and indexes them under `key` (all
- * borrowed: they must outlive it), through log. NULL if out of memory. */
-partyarrival *partyarrival_new(eventlog *log, const crypto_identity *id, const char *self,
-                               const uint8_t *key);
+ * borrowed: they must outlive it), through log, the queue in st. A kick is cheap when
+ * nothing was queued since the last run (drain_watch). NULL if out of memory. */
+partyarrival *partyarrival_new(eventlog *log, store *st, const crypto_identity *id,
+                               const char *self, const uint8_t *key);
 
 /* Frees, after the log was freed. Accepts NULL, clears *a. */
 void partyarrival_free(partyarrival **a);

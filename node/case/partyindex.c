@@ -292,7 +292,10 @@ int partyindex_arrived(store *st, MDB_txn *txn, const char *case_id)
         return JF_EINVAL;
     k[0] = ARRIVED;
     memcpy(k + 1, case_id, n);
-    return store_put(txn, st->search, k, 1 + n, "", 0, 0);
+    int rc = store_put(txn, st->search, k, 1 + n, "", 0, 0);
+    if (rc == 0)
+        store_queue_note(st, st->search); /* partyarrival's drain watches it */
+    return rc;
 }
 
 int partyindex_arrival_next(store *st, MDB_txn *txn, char case_id[FOLD_CASE_ID_MAX + 1])

@@ -58,28 +58,10 @@ int roster_next_id(store *st, MDB_txn *txn, char out[ROSTER_ID_MAX + 1])
     return 0;
 }
 
-struct each_person {
-    int (*fn)(const Jiefen__RosterRecord *r, void *arg);
-    void *arg;
-};
-
-static int each_person(const MDB_val *key, const MDB_val *val, void *arg)
+int roster_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg)
 {
-    const struct each_person *e = arg;
-    (void)key;
-    Jiefen__RosterRecord *r = jiefen__roster_record__unpack(NULL, val->mv_size, val->mv_data);
-    if (!r)
-        return JF_ECORRUPT;
-    int rc = e->fn(r, e->arg);
-    roster_free(&r);
-    return rc;
-}
-
-int roster_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__RosterRecord *r, void *arg),
-                void *arg)
-{
-    struct each_person e = {fn, arg};
-    return store_walk(txn, st->roster, NULL, each_person, &e);
+    return store_walk_messages(txn, st->roster, NULL, &jiefen__roster_record__descriptor, fn,
+                               arg);
 }
 
 int roster_seal_phone(const crypto_identity *cid, const char *id, const char *phone,

@@ -33,10 +33,9 @@ int roster_put(store *st, MDB_txn *txn, const Jiefen__RosterRecord *r);
 /* The next free id ("R" and a number counted in the store) into out. 0 or a store error. */
 int roster_next_id(store *st, MDB_txn *txn, char out[ROSTER_ID_MAX + 1]);
 
-/* Calls fn for each person in id order (by number) until it returns non-zero, which ends
- * the walk (STORE_STOP quietly). 0 or an error. */
-int roster_each(store *st, MDB_txn *txn, int (*fn)(const Jiefen__RosterRecord *r, void *arg),
-                void *arg);
+/* Calls fn for each person (a RosterRecord) in id order (by number) until it returns
+ * non-zero, which ends the walk (STORE_STOP quietly). 0, JF_ECORRUPT or another error. */
+int roster_each(store *st, MDB_txn *txn, store_message_fn fn, void *arg);
 
 #define ROSTER_SEALED_MAX (ROSTER_PHONE_MAX + CRYPTO_SEAL_OVERHEAD)
 

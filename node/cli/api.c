@@ -6,6 +6,7 @@
 
 #include "field.h"
 #include "msg.h"
+#include "table.h"
 #include "text.h"
 
 #include <errno.h>
@@ -102,21 +103,51 @@ int api_unexpected(const char *what)
     return EXIT_DAEMON;
 }
 
+/* GETs path into *r and its array member key into *list: 0, or the exit code (a reply
+ * without that array is unexpected, and *r is NULL). */
+static int get_list(struct ctl *ctl, const char *path, const char *key, json_t **r,
+                    const json_t **list)
+{
+    int rc = api_call(ctl, "GET", path, NULL, 0, r);
+    if (rc)
+        return rc;
+    *list = json_object_get(*r, key);
+    if (json_is_array(*list))
+        return 0;
+    char what[64];
+    snprintf(what, sizeof what, "no \"%s\" array", key);
+    json_decref(*r);
+    *r = NULL;
+    return api_unexpected(what);
+}
+
 int api_show_list(struct ctl *ctl, const char *path, const char *key,
                   int (*print)(const json_t *))
 {
     json_t *r;
-    int rc = api_call(ctl, "GET", path, NULL, 0, &r);
+    const json_t *list;
+    int rc = get_list(ctl, path, key, &r, &list);
     if (rc)
         return rc;
-    json_t *list = json_object_get(r, key);
-    if (!json_is_array(list)) {
-        char what[64];
-        snprintf(what, sizeof what, "no \"%s\" array", key);
-        rc = api_unexpected(what);
-    } else {
-        rc = ctl->json ? api_print_json(r) : print(list);
-    }
+    rc = ctl->json ? api_print_json(r) : print(list);
+    json_decref(r);
+    return rc;
+}
+
+int api_show_table(struct ctl *ctl, int argc, char **argv, const char *name, const char *path,
+                   const char *key, const struct api_table *t)
+{
+    json_t *r;
+    const json_t *list;
+    int rc = args_parse(argc, argv, name, args_none, NULL, NULL, args_take_none, NULL);
+    if (rc || (rc = get_list(ctl, path, key, &r, &list)))
+        return rc;
+    if (ctl->json)
+        rc = api_print_json(r);
+    else if (json_array_size(list) == 0)
+        printf("%s%s\n", t->empty, t->empty_note ? t->empty_note(r) : "");
+    else
+        rc = table_show(NULL, 0, list, t->head, t->ncols, t->row, NULL);
     json_decref(r);
     return rc;
 }

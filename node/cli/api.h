@@ -10,6 +10,7 @@
 #define JIEFEN_CLI_API_H
 
 #include "ctl.h"
+#include "table.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -39,6 +40,23 @@ int api_unexpected(const char *what);
 /* GETs path and prints its array member key: as JSON with --json, else with print. */
 int api_show_list(struct ctl *ctl, const char *path, const char *key,
                   int (*print)(const json_t *));
+
+/* What a list command shows as a table: its ncols column titles, a row per item, and the
+ * line `empty` when the list is empty, followed by what empty_note (NULL: nothing) gives
+ * for the reply. */
+struct api_table {
+    const char *const *head;
+    size_t ncols;
+    table_row_fn row;
+    const char *empty;
+    const char *(*empty_note)(const json_t *reply);
+};
+
+/* The command `name` (no options): GETs path and prints its array member key: the reply
+ * as JSON with --json, else the line of t->empty when the list is empty, else the table t.
+ * The shape of device list, webhook dead, interop refused. */
+int api_show_table(struct ctl *ctl, int argc, char **argv, const char *name, const char *path,
+                   const char *key, const struct api_table *t);
 
 /* The command `name ID` (no options): POSTs {} to "prefix/ID/verb", ID escaped; *id is
  * the argument given, *r as api_post() gives it. The shape of a verb on one record

@@ -7,11 +7,9 @@
 #include "cmd.h"
 
 #include "api.h"
-#include "args.h"
 #include "field.h"
 #include "table.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -34,25 +32,19 @@ static int device_row(struct table *t, const json_t *m, const void *arg)
     return table_add(t, row);
 }
 
+/* Why no device is listed when the node does not bind accounts to devices. */
+static const char *binding_note(const json_t *reply)
+{
+    return json_is_true(json_object_get(reply, "binding"))
+               ? ""
+               : "（本中心未启用一机一账号：[auth] device_binding = off）";
+}
+
 int cmd_device_list(struct ctl *ctl, int argc, char **argv)
 {
-    json_t *r;
-    int rc = args_parse(argc, argv, "device list", args_none, NULL, NULL, args_take_none, NULL);
-    if (rc || (rc = api_call(ctl, "GET", "/api/v1/devices", NULL, 0, &r)))
-        return rc;
-    const json_t *list = json_object_get(r, "devices");
-    if (!json_is_array(list))
-        rc = api_unexpected("no \"devices\"");
-    else if (ctl->json)
-        rc = api_print_json(r);
-    else if (json_array_size(list) == 0)
-        printf("没有设备登记%s\n", json_is_true(json_object_get(r, "binding"))
-                                       ? ""
-                                       : "（本中心未启用一机一账号：[auth] device_binding = off）");
-    else
-        rc = table_show(NULL, 0, list, device_head, DEVICE_COLS, device_row, NULL);
-    json_decref(r);
-    return rc;
+    static const struct api_table t = {device_head, DEVICE_COLS, device_row, "没有设备登记",
+                                       binding_note};
+    return api_show_table(ctl, argc, argv, "device list", "/api/v1/devices", "devices", &t);
 }
 
 /* device approve|revoke ID */

@@ -80,21 +80,10 @@ void cmd_interop_print_confirmation(const json_t *r)
 
 int cmd_interop_refused(struct ctl *ctl, int argc, char **argv)
 {
-    json_t *r;
-    int rc = args_parse(argc, argv, "interop refused", args_none, NULL, NULL, args_take_none, NULL);
-    if (rc || (rc = api_call(ctl, "GET", "/api/v1/interop/refused", NULL, 0, &r)))
-        return rc;
-    const json_t *list = json_object_get(r, "refused");
-    if (!json_is_array(list))
-        rc = api_unexpected("no \"refused\"");
-    else if (ctl->json)
-        rc = api_print_json(r);
-    else if (json_array_size(list) == 0)
-        printf("没有被拒收的外部工单\n");
-    else
-        rc = table_show(NULL, 0, list, refused_head, REFUSED_COLS, refused_row, NULL);
-    json_decref(r);
-    return rc;
+    static const struct api_table t = {refused_head, REFUSED_COLS, refused_row,
+                                       "没有被拒收的外部工单", NULL};
+    return api_show_table(ctl, argc, argv, "interop refused", "/api/v1/interop/refused",
+                          "refused", &t);
 }
 
 /* `interop filings FILE|-`: court filings by linkage tag (docs/interop.md), a JSON file

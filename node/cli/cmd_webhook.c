@@ -71,21 +71,9 @@ int cmd_webhook_list(struct ctl *ctl, int argc, char **argv)
 
 int cmd_webhook_dead(struct ctl *ctl, int argc, char **argv)
 {
-    json_t *r;
-    int rc = args_parse(argc, argv, "webhook dead", args_none, NULL, NULL, args_take_none, NULL);
-    if (rc || (rc = api_call(ctl, "GET", "/api/v1/webhooks/dead", NULL, 0, &r)))
-        return rc;
-    const json_t *list = json_object_get(r, "dead");
-    if (!json_is_array(list))
-        rc = api_unexpected("no \"dead\"");
-    else if (ctl->json)
-        rc = api_print_json(r);
-    else if (json_array_size(list) == 0)
-        printf("没有投递失败的 webhook 消息\n");
-    else
-        rc = table_show(NULL, 0, list, dead_head, DEAD_COLS, dead_row, NULL);
-    json_decref(r);
-    return rc;
+    static const struct api_table t = {dead_head, DEAD_COLS, dead_row,
+                                       "没有投递失败的 webhook 消息", NULL};
+    return api_show_table(ctl, argc, argv, "webhook dead", "/api/v1/webhooks/dead", "dead", &t);
 }
 
 /* webhook retry|discard ID */

@@ -31,6 +31,13 @@ void drain_free(drain **d);
  * it. Accepts NULL. */
 void drain_kick(drain *d);
 
+/* Makes a kick cheap when nothing was queued: it then runs the step only when the count of
+ * store_queue_note(st, dbi) moved since the kick that started the last run (the first
+ * kick, and the first after a failed run, run it all the same). Every writer of the queue
+ * must note its work. A note read means the run comes after its transaction: the store
+ * has one writer at a time. */
+void drain_watch(drain *d, store *st, MDB_dbi dbi);
+
 /* No run is started from now on (shutdown). Accepts NULL. */
 void drain_stop(drain *d);
 

@@ -376,17 +376,11 @@ int outbox_each_of_case(store *st, MDB_txn *txn, const char *case_id, outbox_fn 
     return store_walk(txn, st->notify, &r, walk_one, &w);
 }
 
-/* The records themselves ('m'), newest first, each through fn. */
-static int each_record(const MDB_val *key, const MDB_val *val, void *arg)
+/* A record of the walk of 'm' through the caller's fn. */
+static int each_record(const ProtobufCMessage *m, void *arg)
 {
-    struct walk *w = arg;
-    (void)key;
-    Jiefen__NotifyRecord *rec = jiefen__notify_record__unpack(NULL, val->mv_size, val->mv_data);
-    if (!rec)
-        return JF_ECORRUPT;
-    int rc = w->fn(rec, w->arg);
-    jiefen__notify_record__free_unpacked(rec, NULL);
-    return rc;
+    const struct walk *w = arg;
+    return w->fn((const Jiefen__NotifyRecord *)m, w->arg);
 }
 
 int outbox_each(store *st, MDB_txn *txn, uint64_t before, outbox_fn fn, void *arg)
@@ -399,7 +393,8 @@ int outbox_each(store *st, MDB_txn *txn, uint64_t before, outbox_fn fn, void *ar
         r.from = from;
         r.from_len = sizeof from;
     }
-    return store_walk(txn, st->notify, &r, each_record, &w);
+    return store_walk_messages(txn, st->notify, &r, &jiefen__notify_record__descriptor,
+                               each_record, &w);
 }
 
 int outbox_dead(const Jiefen__NotifyRecord *rec)

@@ -113,17 +113,13 @@ static int matches(const char *filter, const char *value)
     return !filter || strcmp(filter, value) == 0;
 }
 
-static int collect(const MDB_val *key, const MDB_val *val, void *arg)
+static int collect(const ProtobufCMessage *m, void *arg)
 {
-    (void)key;
     struct notice *n = arg;
-    Jiefen__StaffContact *c = jiefen__staff_contact__unpack(NULL, val->mv_size, val->mv_data);
-    if (!c)
-        return JF_ECORRUPT;
+    const Jiefen__StaffContact *c = (const Jiefen__StaffContact *)m;
     if (!c->disabled && matches(n->to->role, c->role) &&
         matches(n->to->department, c->department) && matches(n->to->user, c->user))
         snprintf(n->users[n->n++], USER_KEY_MAX, "%s", c->user);
-    jiefen__staff_contact__free_unpacked(c, NULL);
     return n->n == NOTICE_MAX ? STORE_STOP : 0;
 }
 
@@ -137,7 +133,8 @@ int staffbook_notify(eventlog_tx *tx, const crypto_identity *id, const struct st
     unsigned count = 0;
     n.to = to;
     n.n = 0;
-    int rc = store_walk(tx->txn, tx->st->notify, &r, collect, &n);
+    int rc = store_walk_messages(tx->txn, tx->st->notify, &r,
+                                 &jiefen__staff_contact__descriptor, collect, &n);
     for (size_t i = 0; i < n.n && rc == 0; i++) {
         if (snprintf(key, sizeof key, "%s:%s", once, n.users[i]) >= (int)sizeof key)
             return JF_EINVAL;

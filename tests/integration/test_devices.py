@@ -130,7 +130,8 @@ class DeviceTest(NodeTest):
         b = n.ok("GET", "/api/v1/devices")
         self.assertEqual((b["binding"], b["devices"]), (False, []))
         r = n.ctl("device", "list")
-        self.assertIn("device_binding = off", r.stdout)
+        self.assertEqual(r.stdout,
+                         "没有设备登记（本中心未启用一机一账号：[auth] device_binding = off）\n")
 
 
 if __name__ == "__main__":

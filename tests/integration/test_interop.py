@@ -172,6 +172,7 @@ class Interop(NodeTest):
         self.assertEqual((s, b["error"]["code"]), (401, "stale_request"))
         s, b = signed(n, order("GD-002"), system="court")
         self.assertEqual((s, b["error"]["code"]), (401, "unknown_system"))
+        self.assertEqual(n.ctl("interop", "refused").stdout, "没有被拒收的外部工单\n")
 
         # Malformed: refused naming what is wrong, kept, nothing made.
         s, b = signed(n, order("GD-003", category="nonsense"))

@@ -170,6 +170,7 @@ class Webhooks(NodeTest):
         self.sent(a, "the retried delivery taken")
         n.ok("POST", f"/api/v1/webhooks/dead/{ids[b]}/discard")
         self.assertEqual(dead(n), [])
+        self.assertEqual(n.ctl("webhook", "dead").stdout, "没有投递失败的 webhook 消息\n")
         s, e = n.api("POST", f"/api/v1/webhooks/dead/{ids[b]}/retry")
         self.assertEqual((s, e["error"]["code"]), (409, "not_dead"))
         s, e = n.api("POST", "/api/v1/webhooks/dead/999999/retry")

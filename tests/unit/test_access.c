@@ -56,8 +56,9 @@ struct listed {
     uint32_t count;
 };
 
-static int list_one(const Jiefen__AccessView *v, void *arg)
+static int list_one(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__AccessView *v = (const Jiefen__AccessView *)m;
     struct listed *l = arg;
     if (l->n++ == 0) { /* the newest */
         snprintf(l->what, sizeof l->what, "%s", v->access->what);

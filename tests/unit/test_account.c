@@ -167,8 +167,9 @@ static void test_sessions(void **state)
     store_close(&st);
 }
 
-static int count_user(const Jiefen__UserRecord *u, void *arg)
+static int count_user(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__UserRecord *u = (const Jiefen__UserRecord *)m;
     int *count = arg;
     (void)u;
     return ++*count == 2 ? -ENOMEM : 0;

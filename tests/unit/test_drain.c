@@ -1,7 +1,7 @@
 /* drain, as its owner sees it: a kick runs the step in one log operation; a step that
  * stopped at its batch is run again until it says the queue is empty; a kick while a run
  * waits runs once more after it; a failed run is not retried until the next kick; after
- * stop, kicks run nothing. */
+ * stop, kicks run nothing; a watched drain runs on a kick only when its queue was noted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +114,42 @@ static void test_failed_run_waits_for_a_kick(void **state)
     drain_stop(NULL);
 }
 
+static void test_watched_runs_when_noted(void **state)
+{
+    (void)state;
+    struct fixture f;
+    open_log(&f);
+    struct work w = {.left = 0, .batch = 10};
+    drain *d = drain_new(f.log, "test", step, &w);
+    drain_watch(d, f.st, f.st->search);
+    drain_kick(d); /* the first kick runs: work may be left from before */
+    assert_int_equal(settle(&f), 1);
+    drain_kick(d);
+    drain_kick(d);
+    assert_int_equal(eventlog_pending(f.log), 0); /* nothing noted: nothing run */
+    store_queue_note(f.st, f.st->interop);     /* another queue's note */
+    drain_kick(d);
+    assert_int_equal(eventlog_pending(f.log), 0);
+    store_queue_note(f.st, f.st->search);
+    w.left = 5;
+    drain_kick(d);
+    drain_kick(d); /* the same note: no second run */
+    assert_int_equal(settle(&f), 1);
+    assert_int_equal(w.runs, 2);
+    assert_int_equal(w.left, 0);
+    w.fail = 1; /* a failed run: the next kick runs all the same */
+    store_queue_note(f.st, f.st->search);
+    drain_kick(d);
+    assert_int_equal(settle(&f), 1);
+    w.fail = 0;
+    drain_kick(d);
+    assert_int_equal(settle(&f), 1);
+    printf("  runs: %u\n", w.runs);
+    assert_int_equal(w.runs, 4);
+    close_log(&f);
+    drain_free(&d);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, test_dir_setup, test_dir_teardown)
 
 int main(void)
@@ -123,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_runs_until_empty),
         T(test_failed_run_waits_for_a_kick),
+        T(test_watched_runs_when_noted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

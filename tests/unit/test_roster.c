@@ -59,8 +59,9 @@ static void put_person(struct fixture *f, const char *name, const char *phone, c
     assert_int_equal(roster_put(f->st, f->txn, &r), 0);
 }
 
-static int count_people(const Jiefen__RosterRecord *r, void *arg)
+static int count_people(const ProtobufCMessage *m, void *arg)
 {
+    const Jiefen__RosterRecord *r = (const Jiefen__RosterRecord *)m;
     printf("  %s %s\n", r->id, r->name);
     (*(int *)arg)++;
     return 0;

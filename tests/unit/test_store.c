@@ -1,5 +1,6 @@
 /* Store keys sort by origin then seq; meta values round-trip; the typed helpers get, put,
- * delete, unpack and walk ranges. */
+ * delete, unpack and walk ranges, of keys or of records unpacked. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,6 +263,61 @@ static void test_walk_stop_and_errors(void **state)
     store_txn_abort(txn);
 }
 
+/* store_walk_messages' callback: appends each NodeInfo's node_id and a ',' to the string
+ * in arg; returns `result` at the node named by `at`. */
+static int note_node(const ProtobufCMessage *m, void *arg)
+{
+    const Jiefen__NodeInfo *ni = (const Jiefen__NodeInfo *)m;
+    struct seen *w = arg;
+    size_t n = strlen(w->keys);
+    snprintf(w->keys + n, sizeof w->keys - n, "%s,", ni->node_id);
+    return w->at && strcmp(ni->node_id, w->at) == 0 ? w->result : 0;
+}
+
+static int walk_nodes(MDB_txn *txn, store *s, const struct store_range *r, struct seen *w)
+{
+    w->keys[0] = 0;
+    int rc = store_walk_messages(txn, s->nodes, r, &jiefen__node_info__descriptor, note_node, w);
+    printf("  walked: %s (%d)\n", w->keys, rc);
+    return rc;
+}
+
+/* store_walk_messages unpacks each record of the range in key order for the callback; a
+ * record that does not unpack ends the walk with JF_ECORRUPT; the callback's STORE_STOP
+ * ends it quietly, its error code with that code. */
+static void test_walk_messages(void **state)
+{
+    store *s = *state;
+    MDB_txn *txn;
+    struct seen w = {.at = NULL};
+    Jiefen__NodeInfo ni = JIEFEN__NODE_INFO__INIT;
+    char id[8];
+    assert_int_equal(store_txn_begin(s, 0, &txn), 0);
+    for (int i = 3; i >= 1; i--) {
+        snprintf(id, sizeof id, "n%d", i);
+        ni.node_id = id;
+        assert_int_equal(store_put_message(txn, s->nodes, id, strlen(id), &ni.base), 0);
+    }
+    assert_int_equal(walk_nodes(txn, s, NULL, &w), 0);
+    assert_string_equal(w.keys, "n1,n2,n3,");
+    struct store_range back = {.reverse = 1};
+    assert_int_equal(walk_nodes(txn, s, &back, &w), 0);
+    assert_string_equal(w.keys, "n3,n2,n1,");
+    w.at = "n2";
+    w.result = STORE_STOP;
+    assert_int_equal(walk_nodes(txn, s, NULL, &w), 0);
+    assert_string_equal(w.keys, "n1,n2,");
+    w.result = -ENOMEM;
+    assert_int_equal(walk_nodes(txn, s, NULL, &w), -ENOMEM);
+    assert_string_equal(w.keys, "n1,n2,");
+    /* A length-delimited field longer than what follows: n1 is walked, then the walk stops. */
+    assert_int_equal(store_put(txn, s->nodes, "n1x", 3, "\x0a\x05x", 3, 0), 0);
+    w.at = NULL;
+    assert_int_equal(walk_nodes(txn, s, NULL, &w), JF_ECORRUPT);
+    assert_string_equal(w.keys, "n1,");
+    store_txn_abort(txn);
+}
+
 /* The map grows up to its ceiling, the last step only as far as the ceiling, and then says
  * JF_EFULL; the free-space floor is measured on the store's file system: none set, never
  * low; one above what any disk has, low, and said so by store_space. */
@@ -304,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_message, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_walk_stop_and_errors, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_messages, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_map_ceiling_and_space, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_first, store_setup, store_teardown),
     };
