@@ -4,15 +4,23 @@ Prints: the idle cost of the whole tree (cores used while nothing happens), its 
 killed with -9 and started again: from their start until every one of the 420 links is
 online again). Asserts nothing.
 
+Beside the memory, the floor: once the tree is gone, as many bench_floor processes (the
+libraries jiefend links, each called once, nothing else: tests/bench/bench_floor.c) are
+started and their Pss per process printed, with jiefend's as a multiple of it; and where
+the Pss of an idle village, a township and the county goes (smaps.py).
+
     python3 tests/bench/bench_tree.py --bin build/node [--townships 20 --villages 20]
+                                      [--floor build/tests/bench/bench_floor]
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import harness  # noqa: E402
+import smaps  # noqa: E402
 from harness import NodeTest, wait_for  # noqa: E402
 
 
@@ -34,8 +42,25 @@ def children_online(parent):
     return sum(1 for c in parent.links()["children"] if c["online"])
 
 
+def floor_pss_kib(floor, n):
+    """The mean Pss of n bench_floor processes running at once (killed by PID after)."""
+    procs = []
+    try:
+        for _ in range(n):
+            procs.append(subprocess.Popen([floor], stdout=subprocess.PIPE))
+        for p in procs:
+            p.stdout.readline()  # "ready": every library called
+        return sum(pss_kib(p.pid) for p in procs) / n
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+            p.stdout.close()
+
+
 class Bench(NodeTest):
     TOWNSHIPS, VILLAGES = 20, 20
+    FLOOR = None
 
     def build(self):
         county = self.node("c-helan", "county", "贺兰县", listen=True).start()
@@ -69,6 +94,11 @@ class Bench(NodeTest):
         print(f"idle: {idle:.3f} cores for {n} processes (goal < 0.1); "
               f"Pss {pss:.0f} MiB in all, {pss / n:.2f} MiB each (goal < 300 MiB)")
 
+        for title, node in (("an idle village", self.nodes[-1]),
+                            (f"a township with {self.VILLAGES} villages", towns[0]),
+                            (f"the county with {len(towns)} townships", county)):
+            smaps.print_breakdown(title, node.proc.pid)
+
         parents = [county] + towns
         for p in parents:
             p.kill9()
@@ -81,15 +111,25 @@ class Bench(NodeTest):
         print(f"relink: {n - 1} links online {time.monotonic() - t0:.2f} s after the county "
               f"and {len(towns)} townships were restarted (goal < 5 s)")
 
+        for x in self.nodes:
+            x.kill9()
+        floor = floor_pss_kib(self.FLOOR, n) / 1024
+        print(f"floor: {floor:.2f} MiB each for {n} bench_floor processes (the same libraries, "
+              f"nothing else); jiefend {pss / n:.2f} MiB each, {pss / n / floor:.2f}x the floor, "
+              f"{pss / n - floor:.2f} MiB above it")
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--townships", type=int, default=20)
     ap.add_argument("--villages", type=int, default=20)
+    ap.add_argument("--floor", help="bench_floor (default: beside --bin, in tests/bench)")
     a = ap.parse_args()
     harness.BIN = os.path.abspath(a.bin)
     Bench.TOWNSHIPS, Bench.VILLAGES = a.townships, a.villages
+    Bench.FLOOR = os.path.abspath(a.floor or os.path.join(a.bin, "..", "tests", "bench",
+                                                          "bench_floor"))
     import unittest
     res = unittest.TextTestRunner(verbosity=0).run(Bench())
     sys.exit(0 if res.wasSuccessful() else 1)
