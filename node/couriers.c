@@ -6,11 +6,19 @@
 #include "outbox/webhook.h"
 #include "print/forms.h"
 #include "error.h"
+#include "log.h"
+#include "outbox/outbox.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* A courier made at start, its thread started with the first message in the outbox. */
+struct post {
+    courier *courier;
+    int started;
+};
 
 struct couriers {
     store *st;
@@ -18,13 +26,11 @@ struct couriers {
     const char *self;
     struct receipt_documents docs; /* a 司法确认 application's forms, rendered by print/ */
     sms *sms;               /* the SMS gateway's adapter */
-    courier *courier;
     receipt *receipts[CONFIG_INTEROP_SYSTEMS]; /* the 回单 adapters, one per [interop] system */
-    courier *receipt_couriers[CONFIG_INTEROP_SYSTEMS];
-    int n_receipts;
     webhook *hooks[CONFIG_WEBHOOKS]; /* the [webhook NAME] subscribers' adapters */
-    courier *hook_couriers[CONFIG_WEBHOOKS];
-    int n_hooks;
+    struct post posts[1 + CONFIG_INTEROP_SYSTEMS + CONFIG_WEBHOOKS]; /* SMS first */
+    int n_posts;
+    int idle;               /* no thread started yet: the outbox was empty */
 };
 
 /* One rendered form as the application's document. NULL without memory. */
@@ -78,38 +84,62 @@ static int application_documents(void *arg, const char *case_id, json_t **docs, 
     return rc;
 }
 
-static int start_receipts(couriers *c, const struct config *cfg, store *st,
-                          const crypto_identity *id)
+/* One more courier with adapter a; its thread waits for the outbox's first message. */
+static int add_post(couriers *c, const struct courier_adapter *a)
+{
+    struct post *p = &c->posts[c->n_posts];
+    if (!(p->courier = courier_new(c->st, c->id, a)))
+        return -ENOMEM;
+    c->n_posts++;
+    return 0;
+}
+
+static int add_receipts(couriers *c, const struct config *cfg)
 {
     const struct config_interop *ic = &cfg->interop;
     struct courier_adapter a;
     int rc = 0;
-    for (int i = 0; rc == 0 && i < ic->n_systems; i++) {
+    for (int i = 0, n = 0; rc == 0 && i < ic->n_systems; i++) {
         if (!ic->systems[i].key[0])
             continue;
-        if (!(c->receipts[c->n_receipts] =
-                  receipt_new(ic, &ic->systems[i], cfg->node_name, &c->docs, &a)) ||
-            !(c->receipt_couriers[c->n_receipts] = courier_new(st, id, &a)))
-            rc = -ENOMEM;
-        else
-            rc = courier_start(c->receipt_couriers[c->n_receipts++]);
+        rc = (c->receipts[n++] = receipt_new(ic, &ic->systems[i], cfg->node_name, &c->docs, &a))
+                 ? add_post(c, &a) : -ENOMEM;
     }
     return rc;
 }
 
-static int start_webhooks(couriers *c, const struct config *cfg, store *st,
-                          const crypto_identity *id)
+static int add_webhooks(couriers *c, const struct config *cfg)
 {
     const struct config_webhooks *wc = &cfg->webhooks;
     struct courier_adapter a;
     int rc = 0;
-    for (int i = 0; rc == 0 && i < wc->n; i++) {
-        if (!(c->hooks[i] = webhook_new(&wc->hooks[i], cfg->node_name, &a)) ||
-            !(c->hook_couriers[i] = courier_new(st, id, &a)))
-            return -ENOMEM;
-        c->n_hooks = i + 1;
-        rc = courier_start(c->hook_couriers[i]);
-    }
+    for (int i = 0; rc == 0 && i < wc->n; i++)
+        rc = (c->hooks[i] = webhook_new(&wc->hooks[i], cfg->node_name, &a)) ? add_post(c, &a)
+                                                                           : -ENOMEM;
+    return rc;
+}
+
+static int any_message(const Jiefen__NotifyRecord *rec, void *arg)
+{
+    (void)rec;
+    *(int *)arg = 1;
+    return STORE_STOP;
+}
+
+/* The couriers' threads start with the first message not done in the outbox, whatever its
+ * system: an idle node that never sends anything runs none (each would hold a stack). */
+static int wake(couriers *c)
+{
+    MDB_txn *txn;
+    int pending = 0, rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    rc = outbox_each_pending(c->st, txn, any_message, &pending);
+    store_txn_abort(txn);
+    for (int i = 0; rc == 0 && pending && i < c->n_posts; i++)
+        if (!c->posts[i].started && (rc = courier_start(c->posts[i].courier)) == 0)
+            c->posts[i].started = 1;
+    c->idle = rc || !pending; /* after an error, again at the next commit */
     return rc;
 }
 
@@ -124,24 +154,27 @@ int couriers_start(const struct config *cfg, store *st, const crypto_identity *i
         c->self = cfg->node_id;
         c->docs = (struct receipt_documents){application_documents, c};
     }
-    if (!c || !(c->sms = sms_new(&cfg->sms, cfg->node_name, &a)) ||
-        !(c->courier = courier_new(st, id, &a)))
+    if (!c || !(c->sms = sms_new(&cfg->sms, cfg->node_name, &a)))
         return -ENOMEM;
-    int rc = courier_start(c->courier);
+    int rc = add_post(c, &a);
     if (rc == 0)
-        rc = start_receipts(c, cfg, st, id);
-    return rc ? rc : start_webhooks(c, cfg, st, id);
+        rc = add_receipts(c, cfg);
+    if (rc == 0)
+        rc = add_webhooks(c, cfg);
+    return rc ? rc : wake(c);
 }
 
 void couriers_kick(couriers *c)
 {
     if (!c)
         return;
-    courier_kick(c->courier);
-    for (int i = 0; i < c->n_receipts; i++)
-        courier_kick(c->receipt_couriers[i]);
-    for (int i = 0; i < c->n_hooks; i++)
-        courier_kick(c->hook_couriers[i]);
+    int rc = c->idle ? wake(c) : 0;
+    if (rc)
+        log_error("outbox", "cannot start the couriers (%s): messages wait in the outbox "
+                            "until the next commit", jf_strerror(rc));
+    for (int i = 0; i < c->n_posts; i++)
+        if (c->posts[i].started)
+            courier_kick(c->posts[i].courier);
 }
 
 void couriers_free(couriers **cp)
@@ -149,16 +182,13 @@ void couriers_free(couriers **cp)
     if (!cp || !*cp)
         return;
     couriers *c = *cp;
-    courier_free(&c->courier); /* its thread uses the store and the adapter */
+    for (int i = 0; i < c->n_posts; i++) /* their threads use the store and the adapters */
+        courier_free(&c->posts[i].courier);
     sms_free(&c->sms);
-    for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++) {
-        courier_free(&c->receipt_couriers[i]);
+    for (int i = 0; i < CONFIG_INTEROP_SYSTEMS; i++)
         receipt_free(&c->receipts[i]);
-    }
-    for (int i = 0; i < CONFIG_WEBHOOKS; i++) {
-        courier_free(&c->hook_couriers[i]);
+    for (int i = 0; i < CONFIG_WEBHOOKS; i++)
         webhook_free(&c->hooks[i]);
-    }
     free(c);
     *cp = NULL;
 }

@@ -354,6 +354,7 @@ static void links_received(void *arg)
     warning_check_received(n->warnings);
     partyarrival_kick(n->arrivals);
     drain_kick(n->receipts);
+    couriers_kick(n->couriers); /* their folds may have queued messages (staff SMS) */
     publish_proofs(n);
 }
 

@@ -92,7 +92,8 @@ class Bench(NodeTest):
         idle = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.monotonic() - w0)
         pss = sum(pss_kib(p) for p in pids) / 1024
         print(f"idle: {idle:.3f} cores for {n} processes (goal < 0.1); "
-              f"Pss {pss:.0f} MiB in all, {pss / n:.2f} MiB each (goal < 300 MiB)")
+              f"Pss {pss:.0f} MiB in all, {pss / n:.2f} MiB ({pss * 1024 / n:.0f} KiB) each "
+              f"(goal < 300 MiB)")
 
         for title, node in (("an idle village", self.nodes[-1]),
                             (f"a township with {self.VILLAGES} villages", towns[0]),
