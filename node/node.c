@@ -104,6 +104,7 @@ struct node {
 };
 
 #define CRON_MS 60000
+#define CRON_FIRST_MS 5000 /* what start-up and enrolment freed goes back soon, not in a minute */
 #define SPACE_MS 5000
 
 void node_errf(char *err, size_t len, const char *fmt, ...)
@@ -642,7 +643,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_signal_start(&n->sig_int, signal_cb, SIGINT);
     uv_signal_start(&n->sig_term, signal_cb, SIGTERM);
     uv_check_start(&n->commit_check, commit_check_cb);
-    uv_timer_start(&n->cron, cron_cb, CRON_MS, CRON_MS);
+    uv_timer_start(&n->cron, cron_cb, CRON_FIRST_MS, CRON_MS);
     uv_timer_init(l, &n->space);
     uv_timer_start(&n->space, space_cb, 0, SPACE_MS);
     n->lc = (lifecycle_ctx){&n->policy, n->id};
