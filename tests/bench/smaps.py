@@ -67,8 +67,9 @@ def label(m, prev, nxt, sps, exe):
         return "lib " + os.path.basename(prev[3]).split(".so")[0]
     if prev and prev[1] == lo and prev[3] == exe:
         return "program"
-    if prev and prev[2] == "---p" and not prev[3] and prev[1] == lo and prev[1] - prev[0] <= 65536:
-        return "stack: other thread"
+    if (prev and prev[2] == "---p" and not prev[3] and prev[1] == lo
+            and prev[1] - prev[0] <= 65536 and hi - lo >= 1 << 20):
+        return "stack: other thread"  # a thread's stack below its guard page
     if lo % ARENA == 0 and nxt and nxt[2] == "---p" and nxt[0] == hi:
         return "malloc arena (threads)"
     return "anonymous"
