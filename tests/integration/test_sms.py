@@ -210,6 +210,25 @@ class Sms(NodeTest):
         n.stop()
         self.assert_no_canary(n)
 
+    def test_courier_starts_with_the_first_message_and_sends_it(self):
+        """An idle node runs no courier thread (node/couriers.h): a case whose parties have
+        no mobile number commits and queues nothing; the first message starts the thread,
+        which sends it."""
+        gw = Gateway()
+        self.addCleanup(gw.stop)
+        n = self.node()
+        sms_config(n, gw)
+        n.start()
+        open_case(n, ["0951-5012345", "0951-5067890"])  # landlines: no SMS
+        self.assertEqual(outbox(n), [])
+        threads = lambda: len(os.listdir(f"/proc/{n.proc.pid}/task"))  # noqa: E731
+        before = threads()
+        open_case(n, CANARIES[0:1])
+        done = wait_for(lambda: all_done(n, 1), 20, "the first message sent")
+        self.assertEqual(threads(), before + 1)
+        self.assert_once(gw, done, CANARIES[0:1])
+        n.stop()
+
     def test_gateway_refusal_fails_for_good(self):
         gw = Gateway()
         self.addCleanup(gw.stop)
