@@ -79,6 +79,7 @@ struct node {
     uv_idle_t commit_idle;
     uv_timer_t cron;
     uv_timer_t space;      /* measures the free disk space (store_space_check) */
+    uv_timer_t warn_soon;  /* the received openings' repeat-party check, coalesced */
     int space_low;         /* as last logged */
     int runfiles_missing;  /* jiefend.pid or .addr could not be written: again with room */
     int http_port;         /* the API's bound port, once listening (jiefend.addr) */
@@ -106,6 +107,7 @@ struct node {
 #define CRON_MS 60000
 #define CRON_FIRST_MS 5000 /* what start-up and enrolment freed goes back soon, not in a minute */
 #define SPACE_MS 5000
+#define WARN_SOON_MS 100  /* received openings checked together within it: one commit */
 
 void node_errf(char *err, size_t len, const char *fmt, ...)
 {
@@ -344,15 +346,22 @@ static void publish_proofs(struct node *n)
                  jf_strerror(rc));
 }
 
-/* Events came in over a link: relay them on, check the rules that need them, and append
- * any equivocation proof found to our log (so it goes up). */
+static void warn_soon_cb(uv_timer_t *t)
+{
+    warning_check_received(((struct node *)t->data)->warnings);
+}
+
+/* Events came in over a link: relay them on, check the rules that need them (the repeat-
+ * party rule WARN_SOON_MS later, so the batches received meanwhile share its commit), and
+ * append any equivocation proof found to our log (so it goes up). */
 static void links_received(void *arg)
 {
     struct node *n = arg;
     links_kick(n);
     api_changed(n->api);
     doclane_changed(n->docs);
-    warning_check_received(n->warnings);
+    if (!uv_is_active((uv_handle_t *)&n->warn_soon))
+        uv_timer_start(&n->warn_soon, warn_soon_cb, WARN_SOON_MS, 0);
     partyarrival_kick(n->arrivals);
     drain_kick(n->receipts);
     couriers_kick(n->couriers); /* their folds may have queued messages (staff SMS) */
@@ -558,6 +567,7 @@ static void signal_cb(uv_signal_t *s, int signum)
     uv_unref((uv_handle_t *)&n->sig_term);
     uv_timer_stop(&n->cron);
     uv_timer_stop(&n->space);
+    uv_timer_stop(&n->warn_soon);
     api_stop(n->api);
     interop_folder_stop(&n->folder);
     work_stop(n->work);
@@ -634,7 +644,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
 {
     uv_loop_t *l = &n->loop;
     n->sig_int.data = n->sig_term.data = n->commit_check.data = n->cron.data = n;
-    n->space.data = n;
+    n->space.data = n->warn_soon.data = n;
     uv_signal_init(l, &n->sig_int);
     uv_signal_init(l, &n->sig_term);
     uv_check_init(l, &n->commit_check);
@@ -646,6 +656,7 @@ static int start_handles(struct node *n, char *err, size_t errlen)
     uv_timer_start(&n->cron, cron_cb, CRON_FIRST_MS, CRON_MS);
     uv_timer_init(l, &n->space);
     uv_timer_start(&n->space, space_cb, 0, SPACE_MS);
+    uv_timer_init(l, &n->warn_soon);
     n->lc = (lifecycle_ctx){&n->policy, n->id};
     if (!(n->deadline = deadline_new(l, n->log, n->st, &n->lc)) ||
         !(n->warnings = warning_queue_new(n->log, n->st, &n->cfg, n->id)) ||
