@@ -424,22 +424,3 @@ int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val 
     int rc = store_walk(txn, dbi, r, take_first, &f);
     return rc ? rc : f.found ? 0 : JF_ENOTFOUND;
 }
-
-int store_del_from(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t from_len,
-                   const void *below, size_t below_len)
-{
-    MDB_cursor *c;
-    MDB_val k = {from_len, (void *)from}, d;
-    int rc = mdb_cursor_open(txn, dbi, &c);
-    if (rc)
-        return rc;
-    /* A deleted key leaves the cursor on the next one (MDB_NEXT then stays there): one
-     * descent for the whole range. */
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-         rc == 0 && key_cmp(k.mv_data, k.mv_size, below, below_len) < 0;
-         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT))
-        if ((rc = mdb_cursor_del(c, 0)))
-            break;
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}

@@ -177,11 +177,6 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 /* The number of keys in dbi into *count (0 on error). 0 or an LMDB code. */
 int store_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *count);
 
-/* Deletes the keys of dbi from `from` (inclusive) to `below` (exclusive), in one cursor
- * pass: a journal trimmed in bulk. 0 or an LMDB code. */
-int store_del_from(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t from_len,
-                   const void *below, size_t below_len);
-
 /* A range of keys to walk: those starting with `prefix` (none: every key) and, forwards,
  * from the first key >= `from`, or with `reverse`, backwards from the last key < `from`
  * (no `from`: from the first, or the last, key of the prefix). */

@@ -121,9 +121,7 @@ static uint64_t be_u64(const uint8_t *b)
     return v;
 }
 
-#define JOURNAL_TRIM 64
-
-/* Appends a change to the journal and drops those that fell out of it. */
+/* Appends a change to the journal and drops the one that falls out of it. */
 static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsigned added,
                    unsigned removed)
 {
@@ -147,12 +145,11 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
     if ((rc = store_put(txn, st->agenda, key, 9, val, 5 + n, 0)) ||
         (rc = store_put(txn, st->agenda, "s", 1, key + 1, 8, 0)))
         return rc;
-    /* Trimmed in bulk, every JOURNAL_TRIM changes: one cursor pass instead of a delete
-     * per change. Readers see only the last AGENDA_JOURNAL (agenda_changes). */
-    if (seq <= AGENDA_JOURNAL || seq % JOURNAL_TRIM)
+    if (seq <= AGENDA_JOURNAL)
         return 0;
-    u64_be(seq - AGENDA_JOURNAL + 1, key + 1);
-    return store_del_from(txn, st->agenda, "j", 1, key, 9);
+    u64_be(seq - AGENDA_JOURNAL, key + 1);
+    rc = store_del(txn, st->agenda, key, 9);
+    return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
 /* Moves the counter of a kind ('c' kind -> u64be) by one. */
@@ -301,8 +298,7 @@ int agenda_changes(store *st, MDB_txn *txn, uint64_t after,
         return rc;
     if (after >= *last)
         return 0;
-    /* Up to JOURNAL_TRIM older changes wait for the next trim: not shown. */
-    u64_be(after + 1 > *first_kept ? after + 1 : *first_kept, from + 1);
+    u64_be(after + 1, from + 1);
     struct store_range r = {.prefix = "j", .prefix_len = 1, .from = from, .from_len = 9};
     struct changes_arg a = {fn, arg};
     return store_walk(txn, st->agenda, &r, each_change, &a);

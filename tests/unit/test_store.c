@@ -1,5 +1,5 @@
 /* Store keys sort by origin then seq; meta values round-trip; the typed helpers get, put,
- * delete (a range too), unpack and walk ranges. */
+ * delete, unpack and walk ranges. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,29 +237,6 @@ static void test_first(void **state)
     store_txn_abort(txn);
 }
 
-/* store_del_from deletes [from, below) and nothing else: an empty range, a range past the
- * last key and one reaching the end are not errors. */
-static void test_del_from(void **state)
-{
-    static const char *const keys[] = {"a", "j1", "j2", "j3", "j4", "s"};
-    store *s = *state;
-    MDB_txn *txn;
-    struct seen w = {.at = NULL};
-    int rc;
-    assert_int_equal(store_txn_begin(s, 0, &txn), 0);
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        assert_int_equal(store_put(txn, s->meta, keys[i], strlen(keys[i]), "", 0, 0), 0);
-    assert_int_equal(store_del_from(txn, s->meta, "j", 1, "j3", 2), 0);
-    assert_string_equal(walk_keys(txn, s->meta, NULL, NULL, 0, &w, &rc), "a,j3,j4,s,");
-    assert_int_equal(store_del_from(txn, s->meta, "j", 1, "j", 1), 0);
-    assert_int_equal(store_del_from(txn, s->meta, "t", 1, "z", 1), 0);
-    assert_string_equal(walk_keys(txn, s->meta, NULL, NULL, 0, &w, &rc), "a,j3,j4,s,");
-    assert_int_equal(store_del_from(txn, s->meta, "j4", 2, "\xff", 1), 0);
-    assert_string_equal(walk_keys(txn, s->meta, NULL, NULL, 0, &w, &rc), "a,j3,");
-    assert_int_equal(rc, 0);
-    store_txn_abort(txn);
-}
-
 /* STORE_STOP ends a walk without error; a callback's error code, whatever it is, and an
  * LMDB error end it with that code. */
 static void test_walk_stop_and_errors(void **state)
@@ -329,7 +306,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_walk_stop_and_errors, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_map_ceiling_and_space, store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_first, store_setup, store_teardown),
-        cmocka_unit_test_setup_teardown(test_del_from, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
