@@ -30,8 +30,9 @@
  *   opened  opened_ms:u64be case -> empty: every case view by its opening time, for the
  *           case list newest first (caseindex.h)
  *   agenda    'i' kind due:u64be subject -> empty: what waits for this node (agenda.h);
- *           'c' kind -> u64be count; 'j' seq:u64be -> a change, the last AGENDA_JOURNAL kept;
- *           's' -> the newest change's seq
+ *           'c' kind -> u64be count; 'r' slot:u16be -> a change (seq:u64be first), a ring
+ *           of the last AGENDA_JOURNAL; 's' -> the newest change's seq ('j' seq:u64be: the
+ *           journal of stores before the ring, no longer read)
  *   access  'e' time:u64be origin "\0" seq -> AccessView: who saw what (access.h);
  *           'r' origin "\0" seq -> AccessRequestView: requests for approval (摘抄复印报批)
  *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)

@@ -121,35 +121,47 @@ static uint64_t be_u64(const uint8_t *b)
     return v;
 }
 
-/* Appends a change to the journal and drops the one that falls out of it. */
+/* The journal is a ring of AGENDA_JOURNAL slots, 'r' slot:u16be -> seq:u64be about
+ * added:u16be removed:u16be subject: a change overwrites the one AGENDA_JOURNAL before it
+ * in place, where a log of its own would insert a key and delete the oldest, two of the
+ * costliest operations of a received event. */
+static size_t ring_key(uint64_t seq, uint8_t key[3])
+{
+    unsigned slot = (unsigned)(seq % AGENDA_JOURNAL);
+    key[0] = 'r';
+    key[1] = (uint8_t)(slot >> 8), key[2] = (uint8_t)slot;
+    return 3;
+}
+
+/* The newest change's seq ('s' -> u64be), 0 before the first. */
+static int journal_last(store *st, MDB_txn *txn, uint64_t *seq)
+{
+    MDB_val d;
+    int rc = store_get(txn, st->agenda, "s", 1, &d);
+    *seq = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
+    return rc == JF_ENOTFOUND ? 0 : rc;
+}
+
+/* Appends a change to the journal, in the slot of the one that falls out of it. */
 static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsigned added,
                    unsigned removed)
 {
-    MDB_val d;
-    uint64_t seq = 0;
-    uint8_t key[9], val[5 + AGENDA_SUBJECT_MAX];
+    uint64_t seq;
+    uint8_t key[3], val[13 + AGENDA_SUBJECT_MAX];
     size_t n = strlen(subject);
-    int rc = store_get(txn, st->agenda, "s", 1, &d);
-    if (rc == 0 && d.mv_size == 8)
-        seq = be_u64(d.mv_data);
-    else if (rc && rc != JF_ENOTFOUND)
+    int rc = journal_last(st, txn, &seq);
+    if (rc)
         return rc;
     if (n > AGENDA_SUBJECT_MAX)
         return JF_EINVAL;
-    u64_be(++seq, key + 1);
-    key[0] = 'j';
-    val[0] = (uint8_t)about;
-    val[1] = (uint8_t)(added >> 8), val[2] = (uint8_t)added;
-    val[3] = (uint8_t)(removed >> 8), val[4] = (uint8_t)removed;
-    memcpy(val + 5, subject, n);
-    if ((rc = store_put(txn, st->agenda, key, 9, val, 5 + n, 0)) ||
-        (rc = store_put(txn, st->agenda, "s", 1, key + 1, 8, 0)))
+    u64_be(++seq, val);
+    val[8] = (uint8_t)about;
+    val[9] = (uint8_t)(added >> 8), val[10] = (uint8_t)added;
+    val[11] = (uint8_t)(removed >> 8), val[12] = (uint8_t)removed;
+    memcpy(val + 13, subject, n);
+    if ((rc = store_put(txn, st->agenda, key, ring_key(seq, key), val, 13 + n, 0)))
         return rc;
-    if (seq <= AGENDA_JOURNAL)
-        return 0;
-    u64_be(seq - AGENDA_JOURNAL, key + 1);
-    rc = store_del(txn, st->agenda, key, 9);
-    return rc == JF_ENOTFOUND ? 0 : rc;
+    return store_put(txn, st->agenda, "s", 1, val, 8, 0);
 }
 
 /* Moves the counter of a kind ('c' kind -> u64be) by one. */
@@ -264,42 +276,44 @@ int agenda_count(store *st, MDB_txn *txn, uint64_t counts[AGENDA_N])
     return 0;
 }
 
-struct changes_arg {
-    int (*fn)(const struct agenda_change *ch, void *arg);
-    void *arg;
-};
-
-static int each_change(const MDB_val *k, const MDB_val *v, void *arg)
+/* The change numbered seq from its slot: 1 if found, 0 if the slot holds another (a
+ * store older than the ring, whose changes were kept elsewhere), or a negative error. */
+static int change_at(store *st, MDB_txn *txn, uint64_t seq, struct agenda_change *ch)
 {
-    struct changes_arg *a = arg;
-    const uint8_t *b = v->mv_data;
-    struct agenda_change ch;
-    if (k->mv_size != 9 || v->mv_size < 5 || v->mv_size > 5 + AGENDA_SUBJECT_MAX)
+    uint8_t key[3];
+    MDB_val d;
+    int rc = store_get(txn, st->agenda, key, ring_key(seq, key), &d);
+    if (rc)
+        return rc == JF_ENOTFOUND ? 0 : rc;
+    const uint8_t *b = d.mv_data;
+    if (d.mv_size < 13 || d.mv_size > 13 + AGENDA_SUBJECT_MAX)
         return JF_ECORRUPT;
-    ch.seq = be_u64((const uint8_t *)k->mv_data + 1);
-    ch.about = b[0];
-    ch.added = (unsigned)b[1] << 8 | b[2];
-    ch.removed = (unsigned)b[3] << 8 | b[4];
-    memcpy(ch.subject, b + 5, v->mv_size - 5);
-    ch.subject[v->mv_size - 5] = 0;
-    return a->fn(&ch, a->arg);
+    if (be_u64(b) != seq)
+        return 0;
+    ch->seq = seq;
+    ch->about = b[8];
+    ch->added = (unsigned)b[9] << 8 | b[10];
+    ch->removed = (unsigned)b[11] << 8 | b[12];
+    memcpy(ch->subject, b + 13, d.mv_size - 13);
+    ch->subject[d.mv_size - 13] = 0;
+    return 1;
 }
 
 int agenda_changes(store *st, MDB_txn *txn, uint64_t after,
                  int (*fn)(const struct agenda_change *ch, void *arg), void *arg,
                  uint64_t *last, uint64_t *first_kept)
 {
-    MDB_val d;
-    uint8_t from[9] = {'j'};
-    int rc = store_get(txn, st->agenda, "s", 1, &d);
-    *last = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
+    int rc = journal_last(st, txn, last);
     *first_kept = *last > AGENDA_JOURNAL ? *last - AGENDA_JOURNAL + 1 : 1;
-    if (rc && rc != JF_ENOTFOUND)
+    if (rc)
         return rc;
-    if (after >= *last)
-        return 0;
-    u64_be(after + 1, from + 1);
-    struct store_range r = {.prefix = "j", .prefix_len = 1, .from = from, .from_len = 9};
-    struct changes_arg a = {fn, arg};
-    return store_walk(txn, st->agenda, &r, each_change, &a);
+    for (uint64_t seq = after + 1 > *first_kept ? after + 1 : *first_kept;
+         after < *last && seq <= *last; seq++) {
+        struct agenda_change ch;
+        if ((rc = change_at(st, txn, seq, &ch)) < 0)
+            return rc;
+        if (rc && (rc = fn(&ch, arg)))
+            return rc == STORE_STOP ? 0 : rc;
+    }
+    return 0;
 }

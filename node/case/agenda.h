@@ -6,7 +6,7 @@
  * An item is a kind, a due time and a subject: a case (its id), a directive ("origin/seq")
  * a report ("origin/kind/period") or a hazard (its id). A case gives items by its view (agenda_of_case); the
  * directive and report folds set theirs with agenda_set. Every change is also written to a
- * journal numbered from 1 (the last AGENDA_JOURNAL changes are kept), which the API streams
+ * journal numbered from 1 (a ring of the last AGENDA_JOURNAL changes), which the API streams
  * to the console: a case's journal entry is written on every change of the case, so that a
  * page showing it can be refreshed, whether or not its items changed.
  */

@@ -15,10 +15,12 @@
 #include <string.h>
 
 /* Views are allocated with the system allocator field by field, exactly as protobuf-c's
- * default allocator does on unpack, so one free_unpacked() frees both kinds. */
+ * default allocator does on unpack, so one free_unpacked() frees both kinds. An empty
+ * string is protobuf-c's shared one, as unpack leaves it (free_unpacked skips it): most
+ * of a new view's strings are empty. */
 static int set_str(char **field, const char *v)
 {
-    char *copy = strdup(v ? v : "");
+    char *copy = v && v[0] ? strdup(v) : (char *)protobuf_c_empty_string;
     if (!copy)
         return -ENOMEM;
     if (*field && *field != protobuf_c_empty_string)

@@ -186,13 +186,6 @@ static int apply_run(store *st, MDB_txn *txn, const char *self, const char *chil
     return 0;
 }
 
-static void run_clear(struct run *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        envelope_free(&r->e[i]);
-    r->n = 0;
-}
-
 static int run_push(struct run *r, envelope *e)
 {
     envelope **grown = array_room(r->e, r->n, &r->cap, sizeof *grown, 64);
@@ -203,7 +196,8 @@ static int run_push(struct run *r, envelope *e)
     return 0;
 }
 
-/* One batch; what it decodes lives in mem until the batch is applied. */
+/* One batch; what it decodes lives in mem until the batch is applied, and goes with it
+ * (arena_reset: no envelope is freed one by one). */
 static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *child,
                          const Jiefen__UpBatch *b, arena *mem, struct ingest_result *res)
 {
@@ -217,7 +211,7 @@ static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *
         /* A run ends where the origin changes or an event cannot be read. */
         if (r.n && (!e || strcmp(e->event->origin, r.e[0]->event->origin))) {
             rc = apply_run(st, txn, self, child, &r, b, first, res);
-            run_clear(&r);
+            r.n = 0;
         }
         if (!e) {
             reject(res, REJ_UNDECODABLE, "?", 0);
@@ -225,12 +219,11 @@ static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *
         }
         if (r.n == 0)
             first = i;
-        if (rc || (rc = run_push(&r, e)))
-            envelope_free(&e);
+        if (rc == 0)
+            rc = run_push(&r, e);
     }
     if (rc == 0 && r.n)
         rc = apply_run(st, txn, self, child, &r, b, first, res);
-    run_clear(&r);
     free(r.e);
     arena_reset(mem);
     return rc;

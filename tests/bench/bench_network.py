@@ -46,7 +46,7 @@ def hop(node, target, what):
 
 def print_hop(name, receiver, n, h):
     dt, cpu, run, rq, idle = h
-    print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s), {cpu / n * 1000:.3f} CPU s "
+    print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s), {cpu / n * 1000:.4f} CPU s "
           f"per 1,000 events at the {receiver}; its loop: {run:.2f} s working, {rq:.2f} s "
           f"waiting for a core, {idle:.2f} s waiting for input or the disk")
 

@@ -4,7 +4,8 @@
  * extension request; a follow-up after closing here; nothing for a case elsewhere); the
  * index and its counters follow a case's changes and directive/report items set and unset;
  * the journal numbers every change, lists what was added and removed, and keeps only the
- * last AGENDA_JOURNAL; a subject too long is refused and changes nothing. */
+ * last AGENDA_JOURNAL (a ring: no more slots than that, read in order across its end); a
+ * subject too long is refused and changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +119,20 @@ static int collect(const struct agenda_change *ch, void *arg)
     return 0;
 }
 
+static int count_key(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    (void)k, (void)v;
+    ++*(uint64_t *)arg;
+    return 0;
+}
+
+static int stop_at_first(const struct agenda_change *ch, void *arg)
+{
+    struct seen *s = arg;
+    s->ch[0] = *ch;
+    return STORE_STOP;
+}
+
 static int list_item(const struct agenda_item *it, void *arg)
 {
     struct agenda_item *out = arg;
@@ -193,6 +208,26 @@ static void test_index_counters_and_journal(void **state)
     assert_int_equal(first, 4);
     assert_int_equal(seen.n, AGENDA_JOURNAL);
     assert_int_equal(seen.ch[0].seq, 4);
+    /* Twice round the ring again: the last AGENDA_JOURNAL in order, in as many slots. */
+    for (int i = 0; i < 2 * AGENDA_JOURNAL; i++)
+        assert_int_equal(agenda_case_update(f->st, txn, "c-2", 0, old_due, 0, new_due), 0);
+    seen.n = 0;
+    assert_int_equal(agenda_changes(f->st, txn, 0, collect, &seen, &last, &first), 0);
+    assert_int_equal(last, 3 + 3 * AGENDA_JOURNAL);
+    assert_int_equal(seen.n, AGENDA_JOURNAL);
+    assert_int_equal(seen.ch[0].seq, first);
+    assert_int_equal(seen.ch[7].seq, first + 7);
+    seen.n = 0;
+    assert_int_equal(agenda_changes(f->st, txn, last - 2, collect, &seen, &last, &first), 0);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.ch[1].seq, last);
+    struct store_range ring = {.prefix = "r", .prefix_len = 1};
+    uint64_t held = 0;
+    assert_int_equal(store_walk(txn, f->st->agenda, &ring, count_key, &held), 0);
+    assert_int_equal(held, AGENDA_JOURNAL);
+    /* A reader that stops: nothing after. */
+    assert_int_equal(agenda_changes(f->st, txn, 0, stop_at_first, &seen, &last, &first), 0);
+    assert_int_equal(seen.ch[0].seq, first);
     store_txn_abort(txn);
 }
 
