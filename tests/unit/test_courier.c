@@ -264,15 +264,21 @@ static void test_many_without_gateway(void **state)
     assert_int_equal(f->fake.calls, MANY);
 }
 
-static void test_quiet_hours_hold(void **state)
+/* Quiet hours from a minute ago until `minutes` from now. */
+static void quiet_now(struct fixture *f, int minutes)
 {
-    struct fixture *f = *state;
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
     int m = tm.tm_hour * 60 + tm.tm_min;
     f->a.rules.quiet_start_min = (m + 1439) % 1440;
-    f->a.rules.quiet_end_min = (m + 10) % 1440;
+    f->a.rules.quiet_end_min = (m + minutes) % 1440;
+}
+
+static void test_quiet_hours_hold(void **state)
+{
+    struct fixture *f = *state;
+    quiet_now(f, 10);
     queue(f);
     run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_HELD);
     assert_int_equal(f->fake.calls, 0);
@@ -286,12 +292,7 @@ static void test_quiet_hours_hold(void **state)
 static void test_held_until_expiry_at_most(void **state)
 {
     struct fixture *f = *state;
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    int m = tm.tm_hour * 60 + tm.tm_min;
-    f->a.rules.quiet_start_min = (m + 1439) % 1440;
-    f->a.rules.quiet_end_min = (m + 120) % 1440;
+    quiet_now(f, 120);
     f->a.rules.expiry_ms = 5 * 60000;
     queue(f);
     run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_HELD);
