@@ -37,7 +37,8 @@
  *           'r' origin "\0" seq -> AccessRequestView: requests for approval (摘抄复印报批)
  *   hazards 'h' hazard id -> HazardView; 'c' case id -> hazard id (case/hazard.h)
  *   notify  'm' id:u64be -> NotifyRecord; 's' id:u64be -> its NotifyPayload, sealed;
- *           'p' id:u64be -> empty while it is not done; 'c' case "\0" id:u64be -> empty;
+ *           'p' id:u64be -> next_ms:u64be while it is not done; 'q' system "\0"
+ *           next_ms:u64be id:u64be -> empty (the due index); 'c' case "\0" id:u64be -> empty;
  *           'n' -> the last id; 'k' once-key -> empty (outbox.h); 'u' user -> StaffContact,
  *           'v' user -> its mobile number, sealed (node/outbox/staffbook.h)
  *   docwant case -> empty: cases moved to this node whose document blobs may still be

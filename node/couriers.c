@@ -30,7 +30,8 @@ struct couriers {
     webhook *hooks[CONFIG_WEBHOOKS]; /* the [webhook NAME] subscribers' adapters */
     struct post posts[1 + CONFIG_INTEROP_SYSTEMS + CONFIG_WEBHOOKS]; /* SMS first */
     int n_posts;
-    int idle;               /* no thread started yet: the outbox was empty */
+    int idle;               /* 0: threads started; 1: the outbox was empty; 2: a look failed */
+    uint64_t notes;         /* outbox_queue's notes when it was last found empty */
 };
 
 /* One rendered form as the application's document. NULL without memory. */
@@ -127,19 +128,27 @@ static int any_message(const Jiefen__NotifyRecord *rec, void *arg)
 }
 
 /* The couriers' threads start with the first message not done in the outbox, whatever its
- * system: an idle node that never sends anything runs none (each would hold a stack). */
+ * system: an idle node that never sends anything runs none (each would hold a stack). The
+ * outbox is read only when something was queued since it was last found empty (a kick
+ * comes with every commit). */
 static int wake(couriers *c)
 {
     MDB_txn *txn;
+    uint64_t notes = store_queue_notes(c->st, c->st->notify);
+    if (c->idle == 1 && notes == c->notes)
+        return 0;
+    c->notes = notes;
     int pending = 0, rc = store_txn_begin(c->st, MDB_RDONLY, &txn);
-    if (rc)
+    if (rc) {
+        c->idle = 2;
         return rc;
+    }
     rc = outbox_each_pending(c->st, txn, any_message, &pending);
     store_txn_abort(txn);
     for (int i = 0; rc == 0 && pending && i < c->n_posts; i++)
         if (!c->posts[i].started && (rc = courier_start(c->posts[i].courier)) == 0)
             c->posts[i].started = 1;
-    c->idle = rc || !pending; /* after an error, again at the next commit */
+    c->idle = rc ? 2 : !pending; /* after an error (2), read again at the next kick */
     return rc;
 }
 

@@ -135,6 +135,8 @@ static int put_indexes(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
     klen = rec->case_id[0] ? case_key(rec->case_id, rec->id, k) : 0;
     if (rc == 0 && klen)
         rc = store_put(txn, st->notify, k, klen, "", 0, 0);
+    if (rc == 0)
+        store_queue_note(st, st->notify); /* a message to send: idle couriers start on it */
     return rc;
 }
 

@@ -69,7 +69,8 @@ void outbox_mask(const char *phone, char *out);
 int outbox_get(store *st, MDB_txn *txn, uint64_t id, Jiefen__NotifyRecord **out);
 
 /* Stores rec (an update of its status); a message that is done leaves the pending set.
- * 0 or a store error. */
+ * A message left pending is noted (store_queue_note on db notify: idle couriers start on
+ * it). 0 or a store error. */
 int outbox_put(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec);
 
 /* 1 if a status is final: sent, delivered, failed, expired. */
