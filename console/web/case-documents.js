@@ -18,6 +18,9 @@ const drafts = new Map();
 // it outlives a redraw of the case page (another upload, a change of the case) until it is
 // answered or closed.
 const asks = new Map();
+// The ask slot of each case's 材料 section on screen, by case id: a download's answer may
+// come after the section was redrawn, and goes to the section that is there then.
+const slots = new Map();
 
 const KINDS = [['evidence', '证据'], ['agreement', '协议'], ['record', '笔录'], ['ruling', '裁定/文书'], ['other', '其他']];
 
@@ -27,14 +30,14 @@ function fmtSize(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-// Downloads document d of case c into the browser; a refusal is said in slot.
-async function download(c, base, d, slot, purpose = currentPurpose()) {
+// Downloads document d of case c into the browser; a refusal is said in the case's ask slot.
+async function download(c, base, d, purpose = currentPurpose()) {
   const res = await fetch(`${base}/${d.id}${purpose ? `?purpose=${encodeURIComponent(purpose)}` : ''}`,
     { credentials: 'same-origin', cache: 'no-store' });
   const done = (into) => { asks.delete(c.id); clear(into); };
   if (res.ok) {
     saveBlob(await res.blob(), d.name);
-    done(slot);
+    done(slots.get(c.id));
     return;
   }
   const body = await res.json().catch(() => null);
@@ -44,18 +47,18 @@ async function download(c, base, d, slot, purpose = currentPurpose()) {
     ask = (into) => clear(into, banner(err.message, 'warn'),
       requestForm(c, purpose || 'casework', () => done(into), `document:${d.id}`, `申请下载材料“${d.name}”`));
   } else if (err.code === 'invalid_purpose') {
-    ask = (into) => clear(into, purposePicker((p) => download(c, base, d, into, p), '下载材料须说明查阅目的：'));
+    ask = (into) => clear(into, purposePicker((p) => download(c, base, d, p), '下载材料须说明查阅目的：'));
   } else toast(err.message, 'error');
   if (ask) {
     asks.set(c.id, ask);
-    ask(slot);
+    ask(slots.get(c.id));
   }
 }
 
-function docList(c, base, list, slot) {
+function docList(c, base, list) {
   const click = (d) => (ev) => {
     ev.preventDefault();
-    download(c, base, d, slot).catch((e) => toast(e.message, 'error'));
+    download(c, base, d).catch((e) => toast(e.message, 'error'));
   };
   return table([
     ['名称', (d) => d.state === 'present'
@@ -147,13 +150,14 @@ export function documentsSection(ctx, c) {
     section.querySelector('h2').textContent = `材料（${r.documents.length}）`;
     clear(listSlot,
       r.in_transit ? banner(`${r.in_transit} 份材料在途，到达本节点后即可下载`, 'warn') : null,
-      docList(c, base, r.documents, askSlot));
+      docList(c, base, r.documents));
     if (!form && c.where === 'here') {
       form = uploadForm(c.id, base, r.limits, () => load().catch((e) => toast(e.message, 'error')));
       section.append(form);
     }
   }
   section.append(listSlot, askSlot);
+  slots.set(c.id, askSlot);
   if (asks.has(c.id)) asks.get(c.id)(askSlot);
   load().catch((e) => clear(listSlot, banner(e.message, 'error')));
   return section;

@@ -37,9 +37,22 @@ export async function documentsAtVillage(t, ctx) {
     await village.waitForFunction(() => document.querySelectorAll('table.documents tbody tr').length === 2);
     assert.match(await village.textContent('.case-documents h2'), /材料（2）/);
     // This village asks the director's approval for copies ([access] approval_for = archive,copy),
-    // downloads included: the reason and the request, not a failed download.
+    // downloads included: the reason and the request, not a failed download. The answer
+    // comes after the page was drawn anew (as a live event does), and is shown all the same.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await village.route('**/documents/*', async (route) => { await held; await route.continue(); });
     await village.click('table.documents a.doc-link >> text=调解协议书.pdf');
+    await village.waitForFunction(() => {
+      const slot = document.querySelector('.case-documents .doc-ask');
+      if (slot) slot.dataset.old = '1';
+      return slot !== null;
+    });
+    await village.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+    await village.waitForSelector('.case-documents .doc-ask:not([data-old])', { state: 'attached' });
+    release();
     await village.waitForSelector('.case-documents form.request-access[data-what^="document:"]');
+    await village.unroute('**/documents/*');
     assert.match(await village.textContent('.case-documents .doc-ask .banner'), /未找到批准/);
     assert.match(await village.textContent('.case-documents form.request-access h3'), /申请下载材料“调解协议书\.pdf”/);
     await village.click('.case-documents form.request-access button.secondary');
