@@ -2,6 +2,7 @@
 #include "link/link.h"
 #include "link/selfsync.h"
 #include "link/throttle.h"
+#include "link/upapply.h"
 #include "array.h"
 #include "case/route.h"
 #include "clock.h"
@@ -31,6 +32,9 @@ struct downlink {
     struct link_peer *peers;
     size_t n_peers, cap_peers;
     uint64_t epoch;          /* this start's numbering of the queues (DownBatch.epoch) */
+    upapply *ua;             /* the children's up batches, applied off the loop */
+    Jiefen__LinkMessage *held; /* read, and waiting for ua: reading paused meanwhile */
+    size_t held_peer;
 };
 
 static uint64_t new_epoch(void)
@@ -386,43 +390,31 @@ static void on_hello(downlink *d, struct link_peer *p, const Jiefen__Hello *h)
     send_heads(d, p, 1);
 }
 
-/* Up batches of one child that arrived together, applied in one transaction: one commit
- * and one Heads answer for all of them instead of one each. */
-struct up_group {
-    size_t peer;             /* an index: peer_for() may move the peers */
-    Jiefen__LinkMessage *m[LINK_GROUP_BATCHES];
-    const Jiefen__UpBatch *b[LINK_GROUP_BATCHES];
-    size_t n;
-};
+static void resume(downlink *d);
+static void watch(downlink *d);
 
-static void on_up(downlink *d, struct up_group *g)
+/* A group of up batches was applied (upapply.h): counted, acked with our heads, and
+ * relayed on; then what waited for it is handled and reading goes on. */
+static void on_applied(void *arg, size_t peer, int rc, const struct ingest_result *res)
 {
-    struct link_peer *p = &d->peers[g->peer];
-    struct ingest_result res;
+    downlink *d = arg;
+    struct link_peer *p = &d->peers[peer];
     int64_t now = clock_now_ms();
-    int rc;
-    if (throttle_active(p, now)) { /* refused unread: no heads either, it resends later */
-        for (size_t i = 0; i < g->n; i++)
-            p->rejected[REJ_THROTTLED] += g->b[i]->n_envelopes;
-        return;
-    }
-    while ((rc = ingest_up_many(d->ctx.st, d->ctx.node_id, p->id, g->b, g->n, &res)) ==
-               MDB_MAP_FULL &&
-           store_grow(d->ctx.st) == 0)
-        ;
     if (rc) {
         log_error("downlink", "cannot apply events from %s (%s)", p->id, jf_strerror(rc));
-        return;
+    } else {
+        linkstat_count(p, res);
+        throttle_count(p, &d->ctx.throttle, res, now);
+        p->last_ack_ms = now;
+        /* A gap means batches were lost (a restart, a dropped connection): have the child
+         * resend from our heads at once rather than after its ack timeout. */
+        send_heads(d, p, res->rejected[REJ_GAP] > 0);
+        /* relay on up, and any directives now routable; an equivocation's proof goes up */
+        if (res->applied || res->rejected[REJ_EQUIVOCATION])
+            d->ctx.on_received(d->ctx.arg);
     }
-    linkstat_count(p, &res);
-    throttle_count(p, &d->ctx.throttle, &res, now);
-    p->last_ack_ms = clock_now_ms();
-    /* A gap means batches were lost (a restart, a dropped connection): have the child
-     * resend from our heads at once rather than after its ack timeout. */
-    send_heads(d, p, res.rejected[REJ_GAP] > 0);
-    /* relay on up, and any directives now routable; an equivocation's proof goes up */
-    if (res.applied || res.rejected[REJ_EQUIVOCATION])
-        d->ctx.on_received(d->ctx.arg);
+    resume(d);
+    watch(d);
 }
 
 /* A child restored from a backup asks for its own chain (selfsync.h). */
@@ -456,27 +448,60 @@ static void on_down_ack(downlink *d, struct link_peer *p, const Jiefen__DownAck 
     trim_queue(d, p);
 }
 
-/* Applies the group held, if any, and frees its messages. */
-static void group_flush(downlink *d, struct up_group *g)
+static void on_tick_closed(uv_handle_t *h);
+
+/* Handles m from the child at index peer: 1 done (m is freed or taken), 0 it must wait
+ * for the batches before it (held by the caller). What a child sent is handled in its
+ * order. */
+static int dispatch(downlink *d, size_t peer, Jiefen__LinkMessage *m)
 {
-    if (g->n)
-        on_up(d, g);
-    for (size_t i = 0; i < g->n; i++)
-        jiefen__link_message__free_unpacked(g->m[i], NULL);
-    g->n = 0;
+    struct link_peer *p = &d->peers[peer];
+    if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP) {
+        if (throttle_active(p, clock_now_ms())) { /* refused unread: no heads either */
+            p->rejected[REJ_THROTTLED] += m->up->n_envelopes;
+            jiefen__link_message__free_unpacked(m, NULL);
+            return 1;
+        }
+        int rc = upapply_take(d->ua, peer, p->id, m);
+        if (rc < 0) { /* unacked: the child sends it again */
+            log_error("downlink", "cannot take a batch from %s (%s)", p->id, jf_strerror(rc));
+            jiefen__link_message__free_unpacked(m, NULL);
+        }
+        return rc != 0;
+    }
+    if (upapply_busy(d->ua))
+        return 0;
+    if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
+        on_hello(d, p, m->hello);
+    else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
+        on_down_ack(d, p, m->down_ack);
+    else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_WANT)
+        on_selfsync_want(d, p, m->selfsync_want);
+    else if (d->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
+                               m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
+        d->ctx.on_doc(d->ctx.arg, p->id, m);
+    jiefen__link_message__free_unpacked(m, NULL);
+    return 1;
 }
 
-static void watch(downlink *d);
-static void on_tick_closed(uv_handle_t *h);
+/* The message held, if it can go now, and reading again if so; the filling group goes to
+ * the pool either way. */
+static void resume(downlink *d)
+{
+    if (d->held && dispatch(d, d->held_peer, d->held))
+        d->held = NULL;
+    upapply_start(d->ua);
+    if (!d->held && d->zr)
+        zsock_pause(d->zr, 0);
+}
 
 static void router_readable(zsock *z)
 {
     downlink *d = z->data;
     struct linkmsg_from from;
-    struct up_group g = {0};
     Jiefen__LinkMessage *m;
     int rc;
-    while ((rc = linkmsg_recv(d->router, &from, &m)) != -EAGAIN) {
+    while (!d->held && (rc = linkmsg_recv(d->router, &from, &m)) != -EAGAIN) {
         if (rc && rc != JF_ECORRUPT)
             break;
         struct link_peer *p = from.user[0] ? peer_for(d, from.user) : NULL;
@@ -499,35 +524,19 @@ static void router_readable(zsock *z)
             p->fd = from.fd;
             linkstat_seen(p, clock_now_ms());
         }
-        /* What a child sent is handled in its order: its up batches wait in the group
-         * only while nothing else of its arrives. */
-        size_t peer = (size_t)(p - d->peers);
         if (p->too_old && m->kind_case != JIEFEN__LINK_MESSAGE__KIND_HELLO) {
             jiefen__link_message__free_unpacked(m, NULL); /* refused: no answer, no ack */
             continue;
         }
-        if (g.n && (g.peer != peer || m->kind_case != JIEFEN__LINK_MESSAGE__KIND_UP))
-            group_flush(d, &g);
-        if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_UP) {
-            g.peer = peer;
-            g.m[g.n] = m;
-            g.b[g.n++] = m->up;
-            if (g.n == LINK_GROUP_BATCHES)
-                group_flush(d, &g);
-            continue;
+        size_t peer = (size_t)(p - d->peers);
+        if (!dispatch(d, peer, m)) {
+            d->held = m;
+            d->held_peer = peer;
         }
-        if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
-            on_hello(d, p, m->hello);
-        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOWN_ACK)
-            on_down_ack(d, p, m->down_ack);
-        else if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_SELFSYNC_WANT)
-            on_selfsync_want(d, p, m->selfsync_want);
-        else if (d->ctx.on_doc && (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_WANT ||
-                                   m->kind_case == JIEFEN__LINK_MESSAGE__KIND_DOC_CHUNK))
-            d->ctx.on_doc(d->ctx.arg, p->id, m);
-        jiefen__link_message__free_unpacked(m, NULL);
     }
-    group_flush(d, &g);
+    if (d->held)
+        zsock_pause(z, 1);
+    upapply_start(d->ua);
     pump_down(d);
     watch(d);
 }
@@ -639,13 +648,13 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
         linkstat_refusals_load(ctx->st, txn, &d->refusals);
         store_txn_abort(txn);
     }
-    int rc = 0;
+    int rc = (d->ua = upapply_new(ctx->loop, ctx->st, ctx->node_id, on_applied, d)) ? 0 : -ENOMEM;
     /* Before the router: its first messages may be read as it starts, and watched. */
     uv_timer_init(ctx->loop, &d->tick);
     d->tick.data = d;
     /* The ZAP handler must be bound before the router, or CURVE admits any key. */
-    if (!(d->zap = zmq_socket(ctx->zctx, ZMQ_REP)) || zmq_bind(d->zap, ZAP_ENDPOINT) < 0 ||
-        !(d->zz = calloc(1, sizeof *d->zz)))
+    if (rc == 0 && (!(d->zap = zmq_socket(ctx->zctx, ZMQ_REP)) ||
+                    zmq_bind(d->zap, ZAP_ENDPOINT) < 0 || !(d->zz = calloc(1, sizeof *d->zz))))
         rc = zmq_errno() ? -zmq_errno() : -ENOMEM;
     if (rc == 0)
         rc = zsock_start(d->zz, ctx->loop, d->zap, zap_readable, NULL, d);
@@ -657,6 +666,7 @@ int downlink_start(const struct link_ctx *ctx, const char *endpoint, downlink **
         if (d->zap)
             zmq_close(d->zap);
         free(d->zz);
+        upapply_close(d->ua);
         uv_close((uv_handle_t *)&d->tick, on_tick_closed); /* frees d */
         return rc;
     }
@@ -707,6 +717,10 @@ void downlink_close(downlink *d)
     linkstat_save(d->ctx.st, d->peers, d->n_peers, &d->refusals);
     if (d->router)
         close_router(d);
+    /* A group in flight is committed, unacked: the child sends it again and it is known. */
+    upapply_close(d->ua);
+    if (d->held)
+        jiefen__link_message__free_unpacked(d->held, NULL);
     zsock_stop(d->zz, on_poll_closed);
     zmq_close(d->zap);
     uv_timer_stop(&d->tick);

@@ -23,15 +23,15 @@ void zsock_kick(zsock *z)
     do {
         z->again = 0;
         int ev = zsock_events(z);
-        if (ev & ZMQ_POLLIN) {
+        if ((ev & ZMQ_POLLIN) && !z->paused) {
             z->on_readable(z);
-            z->again = 1;
+            z->again = !z->paused;
         }
         /* What on_writable sent may have taken the edge of a message that arrived
          * meanwhile: look again, or it waits for the next wake-up. */
         if ((ev & ZMQ_POLLOUT) && z->on_writable) {
             z->on_writable(z);
-            if (zsock_events(z) & ZMQ_POLLIN)
+            if ((zsock_events(z) & ZMQ_POLLIN) && !z->paused)
                 z->again = 1;
         }
     } while (z->again);
@@ -53,7 +53,7 @@ int zsock_start(zsock *z, uv_loop_t *loop, void *sock, zsock_fn on_readable,
     z->on_readable = on_readable;
     z->on_writable = on_writable;
     z->data = data;
-    z->pumping = z->again = 0;
+    z->pumping = z->again = z->paused = 0;
     if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) < 0)
         return -zmq_errno();
     int rc = uv_poll_init(loop, &z->poll, fd);
@@ -65,6 +65,13 @@ int zsock_start(zsock *z, uv_loop_t *loop, void *sock, zsock_fn on_readable,
     /* Messages may already be queued: the edge that announced them is gone. */
     zsock_kick(z);
     return 0;
+}
+
+void zsock_pause(zsock *z, int paused)
+{
+    z->paused = paused;
+    if (!paused)
+        zsock_kick(z);
 }
 
 void zsock_stop(zsock *z, uv_close_cb cb)

@@ -196,50 +196,99 @@ static int run_push(struct run *r, envelope *e)
     return 0;
 }
 
-/* One batch; what it decodes lives in mem until the batch is applied, and goes with it
- * (arena_reset: no envelope is freed one by one). */
+/* One batch, its envelopes decoded ahead (e[i] NULL: undecodable). */
 static int ingest_up_txn(store *st, MDB_txn *txn, const char *self, const char *child,
-                         const Jiefen__UpBatch *b, arena *mem, struct ingest_result *res)
+                         const Jiefen__UpBatch *b, envelope *const *e,
+                         struct ingest_result *res)
 {
     struct run r = {0};
     size_t first = 0;
     int rc = 0;
     for (size_t i = 0; i < b->n_envelopes && rc == 0; i++) {
-        envelope *e = NULL;
-        envelope_decode_in(arena_allocator(mem), b->envelopes[i].data, b->envelopes[i].len,
-                           &e);
         /* A run ends where the origin changes or an event cannot be read. */
-        if (r.n && (!e || strcmp(e->event->origin, r.e[0]->event->origin))) {
+        if (r.n && (!e[i] || strcmp(e[i]->event->origin, r.e[0]->event->origin))) {
             rc = apply_run(st, txn, self, child, &r, b, first, res);
             r.n = 0;
         }
-        if (!e) {
+        if (!e[i]) {
             reject(res, REJ_UNDECODABLE, "?", 0);
             continue;
         }
         if (r.n == 0)
             first = i;
         if (rc == 0)
-            rc = run_push(&r, e);
+            rc = run_push(&r, e[i]);
     }
     if (rc == 0 && r.n)
         rc = apply_run(st, txn, self, child, &r, b, first, res);
     free(r.e);
-    arena_reset(mem);
     return rc;
 }
 
 static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
                            const Jiefen__DownBatch *b, struct ingest_result *res);
 
+/* Up batches and their decoded envelopes, which live in mem until the group is reset
+ * (no envelope is freed one by one). mem goes with the reset, so a backlog's groups leave
+ * no memory behind. */
+struct ingest_group {
+    const Jiefen__UpBatch *b[INGEST_GROUP_MAX];
+    envelope **e[INGEST_GROUP_MAX];
+    size_t n;
+    arena *mem;
+};
+
+ingest_group *ingest_group_new(void)
+{
+    return calloc(1, sizeof(ingest_group));
+}
+
+int ingest_group_add(ingest_group *g, const Jiefen__UpBatch *b)
+{
+    if (g->n == INGEST_GROUP_MAX)
+        return JF_EINVAL;
+    /* A batch's envelopes decode into about 1.5 MB: the arena grows to a group once. */
+    if (!g->mem && !(g->mem = arena_new(1 << 20)))
+        return -ENOMEM;
+    envelope **e = arena_alloc(g->mem, (b->n_envelopes + 1) * sizeof *e);
+    if (!e)
+        return -ENOMEM;
+    for (size_t i = 0; i < b->n_envelopes; i++) {
+        e[i] = NULL;
+        envelope_decode_in(arena_allocator(g->mem), b->envelopes[i].data,
+                           b->envelopes[i].len, &e[i]);
+    }
+    g->b[g->n] = b;
+    g->e[g->n++] = e;
+    return 0;
+}
+
+size_t ingest_group_size(const ingest_group *g)
+{
+    return g->n;
+}
+
+void ingest_group_reset(ingest_group *g)
+{
+    g->n = 0;
+    arena_free(&g->mem);
+}
+
+void ingest_group_free(ingest_group **g)
+{
+    if (!g || !*g)
+        return;
+    ingest_group_reset(*g);
+    free(*g);
+    *g = NULL;
+}
+
 struct batch {
     store *st;
     const char *self, *child;
-    const Jiefen__UpBatch *const *up;
-    size_t n_up;
+    const ingest_group *up;
     const Jiefen__DownBatch *down;
     struct ingest_result *res;
-    arena *mem;              /* up: the decoded envelopes of the batch being applied */
 };
 
 /* One write transaction (one commit, one fsync) for the batches: all of them are applied
@@ -253,8 +302,8 @@ static int in_txn(struct batch *b)
     int rc = store_space_check(b->st);
     if (rc || (rc = store_txn_begin(b->st, 0, &txn)))
         return rc;
-    for (size_t i = 0; rc == 0 && i < b->n_up; i++)
-        rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up[i], b->mem, b->res);
+    for (size_t i = 0; rc == 0 && b->up && i < b->up->n; i++)
+        rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up->b[i], b->up->e[i], b->res);
     if (rc == 0 && b->down)
         rc = ingest_down_txn(b->st, txn, b->self, b->down, b->res);
     if (rc)
@@ -266,6 +315,13 @@ static int in_txn(struct batch *b)
     return rc;
 }
 
+int ingest_group_apply(store *st, const char *self, const char *child, const ingest_group *g,
+                       struct ingest_result *res)
+{
+    struct batch bt = {st, self, child, g, NULL, res};
+    return in_txn(&bt);
+}
+
 int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBatch *b,
               struct ingest_result *res)
 {
@@ -275,12 +331,13 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 int ingest_up_many(store *st, const char *self, const char *child,
                    const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res)
 {
-    /* A batch's envelopes decode into about 1.5 MB: the arena grows to it once. */
-    struct batch bt = {st, self, child, b, n, NULL, res, arena_new(1 << 20)};
-    if (!bt.mem)
-        return -ENOMEM;
-    int rc = in_txn(&bt);
-    arena_free(&bt.mem);
+    ingest_group *g = ingest_group_new();
+    int rc = g ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = ingest_group_add(g, b[i]);
+    if (rc == 0)
+        rc = ingest_group_apply(st, self, child, g, res);
+    ingest_group_free(&g);
     return rc;
 }
 
@@ -375,6 +432,6 @@ static int ingest_down_txn(store *st, MDB_txn *txn, const char *self,
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res)
 {
-    struct batch bt = {st, self, NULL, NULL, 0, b, res, NULL};
+    struct batch bt = {st, self, NULL, NULL, b, res};
     return in_txn(&bt);
 }

@@ -72,6 +72,34 @@ int ingest_up(store *st, const char *self, const char *child, const Jiefen__UpBa
 int ingest_up_many(store *st, const char *self, const char *child,
                    const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res);
 
+/* Up batches of one child decoded ahead of their transaction: a parent decodes a group on
+ * its loop while the group before it is applied on a pool thread. The group holds the
+ * batches (which must outlive it, or its next reset) and what their envelopes decode
+ * into. One owner at a time. */
+#define INGEST_GROUP_MAX 8
+typedef struct ingest_group ingest_group;
+
+/* An empty group; NULL when out of memory. Freed with ingest_group_free(). */
+ingest_group *ingest_group_new(void);
+void ingest_group_free(ingest_group **g);
+
+/* Decodes b's envelopes into the group, after the batches it holds (an undecodable one is
+ * refused as such when applied). JF_EINVAL when the group holds INGEST_GROUP_MAX,
+ * -ENOMEM. */
+int ingest_group_add(ingest_group *g, const Jiefen__UpBatch *b);
+
+/* The batches the group holds. */
+size_t ingest_group_size(const ingest_group *g);
+
+/* Empties the group for its next batches. */
+void ingest_group_reset(ingest_group *g);
+
+/* Applies the group's batches from child, in order, in one transaction, from the thread
+ * that calls it to the durable commit. Returns and *res as ingest_up_many; the group is
+ * unchanged, so it can be applied again after MDB_MAP_FULL and a grow. */
+int ingest_group_apply(store *st, const char *self, const char *child, const ingest_group *g,
+                       struct ingest_result *res);
+
 /* Applies a down batch from the parent at node `self`. Same returns. */
 int ingest_down(store *st, const char *self, const Jiefen__DownBatch *b,
                 struct ingest_result *res);

@@ -1,14 +1,15 @@
 """bench_network — a village with a 100,000-event backlog drains to its township and on to
 the county. Prints events per second per hop, CPU seconds per 1,000 events at each
-receiver and how its loop spent the hop (working; waiting for a core, which is the
-machine's other load; waiting for input or the disk, which is the hop's own waiting), and
-live-event latency village → county (p50/p99) and the township's CPU seconds per 1,000
-live events (each a batch of its own: what a received batch costs beyond its events)
-beside the floor the disk sets (one durable commit made as LMDB makes one, measured
-meanwhile: tests/bench/diskprobe.py; an escalation waits for three in a row). Asserts
-nothing. Each node is polled over one kept-alive connection: a drain every 10 ms (a
-tighter poll of /status would take the receiver's loop from the work it measures), a live
-intake every millisecond, so its figure is resolved to about a millisecond.
+receiver, how its loop spent the hop (working; waiting for a core, which is the machine's
+other load; waiting for input or the disk, which is the hop's own waiting) and how long
+its API took to answer meanwhile; then live-event latency village → county (p50/p99) and
+the township's CPU seconds per 1,000 live events (each a batch of its own: what a received
+batch costs beyond its events) beside the floor the disk sets (one durable commit made as
+LMDB makes one, measured meanwhile: tests/bench/diskprobe.py; an escalation waits for three
+in a row). Asserts nothing. Each node is polled over one kept-alive connection: a drain
+every 10 ms (a tighter poll of /status would take the receiver's loop from the work it
+measures), a live intake every millisecond, so its figure is resolved to about a
+millisecond.
 
     python3 tests/bench/bench_network.py --bin build/node --tools build/tests [--events N]
 """
@@ -38,17 +39,19 @@ def hop(node, target, what):
     neither (waiting for input or the disk: the hop's own waits)."""
     pid = node.proc.pid
     cpu0, (run0, rq0) = cpu_seconds(pid), loop_times(pid)
-    dt = drain(node, target, what)
+    dt, took = drain(node, target, what)
     run1, rq1 = loop_times(pid)
     run, rq = run1 - run0, rq1 - rq0
-    return dt, cpu_seconds(pid) - cpu0, run, rq, max(dt - run - rq, 0.0)
+    return dt, cpu_seconds(pid) - cpu0, run, rq, max(dt - run - rq, 0.0), took
 
 
 def print_hop(name, receiver, n, h):
-    dt, cpu, run, rq, idle = h
+    dt, cpu, run, rq, idle, took = h
     print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s), {cpu / n * 1000:.4f} CPU s "
           f"per 1,000 events at the {receiver}; its loop: {run:.2f} s working, {rq:.2f} s "
           f"waiting for a core, {idle:.2f} s waiting for input or the disk")
+    print(f"  the {receiver}'s API meanwhile (GET /api/v1/status every 10 ms): {len(took)} "
+          f"answers, p50 {pct(took, 0.5):.1f} ms, slowest {max(took) * 1000:.1f} ms")
 
 
 def cpu_seconds(pid):
@@ -63,11 +66,15 @@ class Poller:
     def __init__(self, node):
         self.c = http.client.HTTPConnection(node.host, node.port, timeout=60)
         self.h = {"Authorization": "Bearer " + node.token()}
+        self.took = []  # each answer's seconds
 
     def get(self, path):
+        t0 = time.monotonic()
         self.c.request("GET", path, headers=self.h)
         r = self.c.getresponse()
-        return r.status, r.read()
+        body = r.read()
+        self.took.append(time.monotonic() - t0)
+        return r.status, body
 
     def until(self, cond, timeout, what, every):
         deadline = time.monotonic() + timeout
@@ -90,10 +97,11 @@ def events_at_least(n):
 
 
 def drain(node, target, what):
-    """Seconds from now until node holds `target` events."""
+    """Seconds from now until node holds `target` events, and how long each of the polls
+    meanwhile took to be answered."""
     p, t0 = Poller(node), time.monotonic()
     try:
-        return p.until(events_at_least(target), 600, what, 0.01) - t0
+        return p.until(events_at_least(target), 600, what, 0.01) - t0, p.took
     finally:
         p.close()
 

@@ -1,5 +1,6 @@
 """A village offline for a long while catches up by itself, both ways, nothing lost or
 doubled, order kept; and a township killed -9 over and over loses nothing."""
+import os
 import random
 import threading
 
@@ -40,6 +41,28 @@ class Offline(NodeTest):
         self.assertEqual(v1.links()["parent"]["backlog_up"], 0)
         for n in (county, town, v1, v2):
             self.assertTrue(n.verify()["ok"], n.id)  # chains dense and in order everywhere
+
+    def test_township_answers_while_a_backlog_drains(self):
+        """A village back with 30,000 events: the township takes them in off its loop, so
+        its API answers meanwhile (it used to answer only once the whole backlog was in)."""
+        county, (town,), ((v1,),) = self.tree((1,))
+        wait_for(lambda: v1.links()["parent"]["online"], 20, "linked")
+        base = town.ok("GET", "/api/v1/status")["log"]["events"]
+        base_c = county.ok("GET", "/api/v1/status")["log"]["events"]
+        v1.stop()
+        n = 30000
+        r = harness.run([os.path.join(harness.TOOLS, "bench", "bench_backlog"), v1.dir, str(n)],
+                        timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        seen = []
+        v1.start()
+        wait_for(lambda: seen.append(town.ok("GET", "/api/v1/status")["log"]["events"] - base)
+                 or seen[-1] >= n, 300, "the backlog at the township")
+        self.assertTrue(any(0 < k < n for k in seen), f"answers during the drain: {seen}")
+        self.assertEqual(seen[-1], n)
+        self.assertTrue(town.verify()["ok"])
+        wait_for(lambda: county.ok("GET", "/api/v1/status")["log"]["events"] >= base_c + n, 300,
+                 "the backlog at the county")
 
     def test_township_killed_20_times_while_villages_stream(self):
         county, (town,), ((v1, v2),) = self.tree((2,))
