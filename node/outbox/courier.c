@@ -10,17 +10,13 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #define BATCH 256               /* messages taken per look; decisions saved together */
 #define IDLE_MS 30000           /* looks at least this often (expiry, quiet hours' end) */
 #define RECHECK_MS (30 * 86400000LL) /* a message waiting for a gateway is looked at again */
 #define WHY_MAX 160
 #define ERROR_PAUSE_MS 1000     /* after a store error, before the next look */
-#define COURIER_NICE 10         /* below the loop and the link, when the cores are busy */
 
 struct courier {
     store *st;
@@ -405,12 +401,6 @@ static int release_waiting(courier *c)
 static void *run(void *arg)
 {
     courier *c = arg;
-    /* Delivery is background work: a backlog of messages (after a long offline period,
-     * say) must not take the cores from the link and the console. Linux gives each
-     * thread a nice value of its own. */
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), COURIER_NICE) < 0)
-        log_warn("outbox", "%s: cannot lower the courier's priority (%s)", c->a.system,
-                 strerror(errno));
     while (release_waiting(c) && !atomic_load(&c->stop))
         wait_until(c, clock_now_ms() + ERROR_PAUSE_MS);
     while (!atomic_load(&c->stop)) {
