@@ -405,6 +405,9 @@ static void on_applied(void *arg, size_t peer, int rc, const struct ingest_resul
     } else {
         linkstat_count(p, res);
         throttle_count(p, &d->ctx.throttle, res, now);
+        /* Throttled by this group: what it sent behind it is refused unread too. */
+        if (throttle_active(p, now))
+            p->rejected[REJ_THROTTLED] += upapply_drop(d->ua, peer);
         p->last_ack_ms = now;
         /* A gap means batches were lost (a restart, a dropped connection): have the child
          * resend from our heads at once rather than after its ack timeout. */
@@ -463,13 +466,17 @@ static int dispatch(downlink *d, size_t peer, Jiefen__LinkMessage *m)
             return 1;
         }
         int rc = upapply_take(d->ua, peer, p->id, m);
+        if (rc == 0) { /* a full group goes at once if the applier is idle */
+            upapply_start(d->ua);
+            rc = upapply_take(d->ua, peer, p->id, m);
+        }
         if (rc < 0) { /* unacked: the child sends it again */
             log_error("downlink", "cannot take a batch from %s (%s)", p->id, jf_strerror(rc));
             jiefen__link_message__free_unpacked(m, NULL);
         }
         return rc != 0;
     }
-    if (upapply_busy(d->ua))
+    if (upapply_busy(d->ua, peer))
         return 0;
     if (m->kind_case == JIEFEN__LINK_MESSAGE__KIND_HELLO)
         on_hello(d, p, m->hello);

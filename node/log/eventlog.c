@@ -203,11 +203,14 @@ void eventlog_use_loop(eventlog *el, uv_loop_t *loop)
 }
 
 /* On a pool thread: the whole write transaction, from begin to the durable commit, since
- * LMDB binds a write transaction to the thread that began it. */
+ * LMDB binds a write transaction to the thread that began it; under the remap lock's read
+ * side, so that a store_grow on the loop (after the link's transactions) waits for it. */
 static void batch_work(uv_work_t *w)
 {
     struct batch *b = w->data;
+    store_read_begin(b->el->st);
     b->rc = flush_once(b->el, b->list, b->now);
+    store_read_end(b->el->st);
 }
 
 static void batch_start(eventlog *el, struct batch *b);

@@ -247,7 +247,7 @@ int ingest_group_add(ingest_group *g, const Jiefen__UpBatch *b)
 {
     if (g->n == INGEST_GROUP_MAX)
         return JF_EINVAL;
-    /* A batch's envelopes decode into about 1.5 MB: the arena grows to a group once. */
+    /* A batch's envelopes decode into about 1.5 MB; the arena goes with the group. */
     if (!g->mem && !(g->mem = arena_new(1 << 20)))
         return -ENOMEM;
     envelope **e = arena_alloc(g->mem, (b->n_envelopes + 1) * sizeof *e);
