@@ -484,16 +484,8 @@ static void test_corrupt_copy_of_known_event_changes_nothing(void **state)
 static void test_map_full_applies_nothing(void **state)
 {
     struct test_node *f = *state;
-    char path[4200], summary[4001];
-    store *small = NULL;
-    snprintf(path, sizeof path, "%s/small", f->dir);
-    assert_int_equal(store_open(path, 1 << 20, 1, &small), 0);
-    MDB_txn *txn;
-    assert_int_equal(store_txn_begin(small, 0, &txn), 0);
-    assert_int_equal(registry_put(small, txn, "t1", "镇", 2, crypto_identity_pk(f->t.t1), ""), 0);
-    assert_int_equal(registry_put(small, txn, "v1", "村", 1, crypto_identity_pk(f->t.v1), "t1"),
-                     0);
-    assert_int_equal(store_txn_commit(txn), 0);
+    char summary[4001];
+    store *small = test_small_store(f->dir, &f->t);
     memset(summary, 'x', sizeof summary - 1);
     summary[sizeof summary - 1] = 0;
     struct batch b = {0};
@@ -518,6 +510,7 @@ static void test_map_full_applies_nothing(void **state)
     assert_int_equal(r.applied, 0);
     uint64_t seq;
     uint8_t hash[CRYPTO_HASH_LEN];
+    MDB_txn *txn;
     assert_int_equal(store_txn_begin(small, MDB_RDONLY, &txn), 0);
     assert_int_equal(eventlog_head(small, txn, "v1", &seq, hash), 0);
     store_txn_abort(txn);

@@ -11,7 +11,6 @@
 #include "error.h"
 #include "link/upapply.h"
 #include "log/eventlog.h"
-#include "log/registry.h"
 #include "testutil.h"
 
 /* An Up message of n new cases of chain c (with that summary, if not NULL), owned as one
@@ -123,16 +122,8 @@ static void test_groups_in_order_one_child_at_a_time(void **state)
 static void test_full_map_grows_then_applies(void **state)
 {
     struct test_node *f = *state;
-    char path[4200], summary[4001];
-    store *small = NULL;
-    snprintf(path, sizeof path, "%s/small", f->dir);
-    assert_int_equal(store_open(path, 1 << 20, 1, &small), 0);
-    MDB_txn *txn;
-    assert_int_equal(store_txn_begin(small, 0, &txn), 0);
-    assert_int_equal(registry_put(small, txn, "t1", "镇", 2, crypto_identity_pk(f->t.t1), ""), 0);
-    assert_int_equal(registry_put(small, txn, "v1", "村", 1, crypto_identity_pk(f->t.v1), "t1"),
-                     0);
-    assert_int_equal(store_txn_commit(txn), 0);
+    char summary[4001];
+    store *small = test_small_store(f->dir, &f->t);
     memset(summary, 'x', sizeof summary - 1);
     summary[sizeof summary - 1] = 0;
     uv_loop_t loop;

@@ -200,6 +200,22 @@ static inline void test_tree_free(struct test_tree *t)
         crypto_identity_free(ids[i]);
 }
 
+/* A second store of t1 in dir/small with a 1 MiB map, knowing t1 and v1 (v1's events fill
+ * it fast): for what a full map does. */
+static inline store *test_small_store(const char *dir, const struct test_tree *t)
+{
+    char path[4200];
+    store *small = NULL;
+    MDB_txn *txn;
+    snprintf(path, sizeof path, "%s/small", dir);
+    if (store_open(path, 1 << 20, 1, &small) || store_txn_begin(small, 0, &txn) ||
+        registry_put(small, txn, "t1", "镇", 2, crypto_identity_pk(t->t1), "") ||
+        registry_put(small, txn, "v1", "村", 1, crypto_identity_pk(t->v1), "t1") ||
+        store_txn_commit(txn))
+        exit(1);
+    return small;
+}
+
 /* The usual fixture of those tests: a fresh directory, t1's store in it, the tree. */
 struct test_node {
     char dir[4096];
