@@ -216,15 +216,25 @@ static int attempt(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPa
 }
 
 /* What the rules say for rec now: 1 if it may be attempted, else 0 with rec changed to
- * what is to be recorded (expired, held, waiting). */
+ * what is to be recorded (expired, waiting for a gateway, held, waiting). Without a
+ * gateway nothing else is said: the quiet hours or the rate would only hide what keeps
+ * the message here. */
 static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPayload *p,
                   int64_t now)
 {
     int64_t until = 0, since = since_ms(rec);
     int64_t free_at = outbox_rate_free_at(c->rate, number_key(c, p->recipient), now,
                                           c->a.rules.rate_per_hour);
-    switch (outbox_rules_step(&c->a.rules, now, local_minute(now), since, rec->next_ms,
-                              free_at, &until)) {
+    enum outbox_step step = outbox_rules_step(&c->a.rules, now, local_minute(now), since,
+                                              rec->next_ms, free_at, &until);
+    if (step != OUTBOX_EXPIRE && !c->a.configured) {
+        /* Until a gateway is configured (courier_start), or it expires. */
+        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
+        rec->waiting_gateway = 1;
+        rec->next_ms = waiting_due(c, rec, now);
+        return 0;
+    }
+    switch (step) {
     case OUTBOX_EXPIRE:
         rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_EXPIRED;
         rec->done_ms = now;
@@ -240,13 +250,7 @@ static int decide(courier *c, Jiefen__NotifyRecord *rec, const Jiefen__NotifyPay
         rec->next_ms = by_expiry(c, rec, until);
         return 0;
     case OUTBOX_SEND:
-        if (c->a.configured)
-            return 1;
-        /* Nothing to do until a gateway is configured (courier_start) or it expires. */
-        rec->status = JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED;
-        rec->waiting_gateway = 1;
-        rec->next_ms = waiting_due(c, rec, now);
-        return 0;
+        return 1;
     }
     return 0;
 }

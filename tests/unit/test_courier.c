@@ -288,6 +288,21 @@ static void test_quiet_hours_hold(void **state)
     jiefen__notify_record__free_unpacked(r, NULL);
 }
 
+/* Without a gateway the quiet hours are not what keeps a message: it says it waits for a
+ * gateway at any hour (the console's 未配置网关, at night too); with one, it is held. */
+static void test_without_gateway_at_night_waits_for_the_gateway(void **state)
+{
+    struct fixture *f = *state;
+    quiet_now(f, 120);
+    f->a.configured = 0;
+    queue(f);
+    run_courier(f, WAITING_GATEWAY);
+    assert_int_equal(status_of(f, 1, NULL), JIEFEN__NOTIFY_STATUS__NOTIFY_QUEUED);
+    f->a.configured = 1;
+    run_courier(f, JIEFEN__NOTIFY_STATUS__NOTIFY_HELD);
+    assert_int_equal(f->fake.calls, 0);
+}
+
 /* Held (quiet hours), a message is looked at again no later than when it expires. */
 static void test_held_until_expiry_at_most(void **state)
 {
@@ -362,6 +377,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_without_gateway, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiet_hours_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_until_expiry_at_most, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_without_gateway_at_night_waits_for_the_gateway,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_waiting_rechecked_and_retimed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_attempts_then_failed, setup, teardown),
