@@ -492,7 +492,7 @@ static int dispatch(downlink *d, size_t peer, Jiefen__LinkMessage *m)
 }
 
 /* The message held, if it can go now, and reading again if so; the filling group goes to
- * the pool either way. */
+ * the applier either way. */
 static void resume(downlink *d)
 {
     if (d->held && dispatch(d, d->held_peer, d->held))

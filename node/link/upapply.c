@@ -1,9 +1,7 @@
 #include "link/upapply.h"
 #include "link/link.h"
-#include "error.h"
 #include "log.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

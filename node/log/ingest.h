@@ -73,7 +73,7 @@ int ingest_up_many(store *st, const char *self, const char *child,
                    const Jiefen__UpBatch *const *b, size_t n, struct ingest_result *res);
 
 /* Up batches of one child decoded ahead of their transaction: a parent decodes a group on
- * its loop while the group before it is applied on a pool thread. The group holds the
+ * its loop while the group before it is applied on another thread. The group holds the
  * batches (which must outlive it, or its next reset) and what their envelopes decode
  * into. One owner at a time. */
 #define INGEST_GROUP_MAX 8
