@@ -53,6 +53,9 @@ python3 tests/bench/bench_inbox.py --bin "$build/node" --tools "$build/tests/ben
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 
+# A parent that comes back: how soon its child, retrying with backoff, is linked again.
+python3 tests/bench/bench_reconnect.py --bin "$build/node" --tools "$build/tests"
+
 # Documents following a case: 1 GiB village -> township -> county, and small events meanwhile.
 python3 tests/bench/bench_docs.py --bin "$build/node" --tools "$build/tests" --mib 1024
 
