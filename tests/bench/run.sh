@@ -50,6 +50,9 @@ python3 tests/bench/bench_slowloris.py --bin "$build/node"
 # 待办: GET /api/v1/inbox at a township holding 100,000 cases (goal: under 10 ms).
 python3 tests/bench/bench_inbox.py --bin "$build/node" --tools "$build/tests/bench"
 
+# The floor under a hop: the LMDB writes alone of folding 100,000 received cases.
+"$build/tests/bench/bench_apply_floor" "$work/floor"
+
 # The tier network: a 100,000-event backlog drains village -> township -> county.
 python3 tests/bench/bench_network.py --bin "$build/node" --tools "$build/tests" --events 100000
 

@@ -1,0 +1,155 @@
+/*
+ * bench_apply_floor — the floor under a parent's applying of a received backlog: only the
+ * LMDB operations the fold of a received case opening makes (ingest.c, caseindex.c,
+ * agenda.c), on fixed bytes, with no decoding, checking, view building or packing: the
+ * event put; the view looked for (absent) and put; the status counter read and written;
+ * the `opened` entry; the 待办 journal's last number read, its slot and the number
+ * written. N cases in transactions of 8,000 (a group of 8 batches), each committed durably
+ * as the applier commits, into a new store in DIR/folded; and first the events alone, in
+ * DIR/events (what a tier must store whatever it derives). Prints wall seconds per
+ * 100,000, the commits' share and CPU seconds; asserts nothing.
+ *
+ *   bench_apply_floor DIR [N]
+ */
+#include "error.h"
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define GROUP 8000
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void u64_be(uint64_t v, uint8_t *b)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* The received event's own write: what a tier must store whatever it derives. */
+static int event_only(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
+                      const uint8_t *view)
+{
+    uint8_t key[STORE_KEY_MAX];
+    (void)view;
+    return store_put(txn, st->events, key, store_event_key("V001", seq, key), event, 512, 0);
+}
+
+/* One received case opening's writes, as the fold makes them. */
+static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
+                    const uint8_t *view)
+{
+    char id[40];
+    uint8_t key[STORE_KEY_MAX], okey[8 + 40], jkey[3], jval[13 + 40];
+    uint64_t n, last = 0;
+    MDB_val d;
+    int len = snprintf(id, sizeof id, "V001-2026-%06llu", (unsigned long long)seq);
+    int rc = store_put(txn, st->events, key, store_event_key("V001", seq, key), event, 512, 0);
+    if (rc == 0 && (rc = store_get(txn, st->cases, id, (size_t)len, &d)) == JF_ENOTFOUND)
+        rc = store_put(txn, st->cases, id, (size_t)len, view, 320, 0);
+    if (rc == 0 && (rc = store_meta_get_u64(st, txn, "cases:open", &n)) == 0)
+        rc = store_meta_put_u64(st, txn, "cases:open", n + 1);
+    u64_be(1765000000000ULL + seq, okey);
+    memcpy(okey + 8, id, (size_t)len);
+    if (rc == 0)
+        rc = store_put(txn, st->opened, okey, 8 + (size_t)len, "", 0, 0);
+    if (rc == 0 && (rc = store_get(txn, st->agenda, "s", 1, &d)) == 0)
+        memcpy(&last, d.mv_data, sizeof last);
+    if (rc == 0 || rc == JF_ENOTFOUND) {
+        last++;
+        jkey[0] = 'r', jkey[1] = (uint8_t)(last % 4096 >> 8), jkey[2] = (uint8_t)(last % 4096);
+        u64_be(last, jval);
+        memset(jval + 8, 0, 5);
+        memcpy(jval + 13, id, (size_t)len);
+        rc = store_put(txn, st->agenda, jkey, 3, jval, 13 + (size_t)len, 0);
+    }
+    return rc ? rc : store_put(txn, st->agenda, "s", 1, &last, sizeof last, 0);
+}
+
+typedef int (*write_fn)(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
+                        const uint8_t *view);
+
+/* n cases written by fn into a new store in dir/name, GROUP per durable commit, and the
+ * figures printed as `what`. 0 or 1. */
+static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
+                   const char *what)
+{
+    uint8_t event[512], view[320];
+    char path[4096];
+    store *st;
+    memset(event, 0x5a, sizeof event);
+    memset(view, 0xa5, sizeof view);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    /* A new store each time: one written before would make every put an overwrite. */
+    if (mkdir(path, 0700)) {
+        fprintf(stderr, "bench_apply_floor: cannot make %s (a new directory): %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+    int rc = store_open(path, (size_t)1 << 30, 1, &st);
+    if (rc) {
+        fprintf(stderr, "bench_apply_floor: cannot open a store in %s (%d)\n", path, rc);
+        return 1;
+    }
+    double t0 = now_s(), c0 = cpu_s(), committing = 0;
+    for (uint64_t i = 1; rc == 0 && i <= n; i += GROUP) {
+        MDB_txn *txn;
+        if ((rc = store_txn_begin(st, 0, &txn)))
+            break;
+        for (uint64_t s = i; rc == 0 && s < i + GROUP && s <= n; s++)
+            rc = fn(st, txn, s, event, view);
+        double t = now_s();
+        rc = rc ? (store_txn_abort(txn), rc) : store_txn_commit(txn);
+        committing += now_s() - t;
+    }
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    store_close(&st);
+    if (rc) {
+        fprintf(stderr, "bench_apply_floor: the store failed (%d)\n", rc);
+        return 1;
+    }
+    printf("apply floor, %s: %.2f s wall per 100,000, of which %.2f s in the commits (pages "
+           "written, fsync); %.2f s CPU\n",
+           what, wall * 100000 / n, committing * 100000 / n, cpu * 100000 / n);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_apply_floor DIR [N]\n");
+        return 2;
+    }
+    uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
+    if (n == 0) {
+        fprintf(stderr, "bench_apply_floor: N must be a positive number\n");
+        return 2;
+    }
+    if (mkdir(argv[1], 0700) && errno != EEXIST) {
+        fprintf(stderr, "bench_apply_floor: cannot make %s: %s\n", argv[1], strerror(errno));
+        return 1;
+    }
+    printf("%llu received case openings, %d per durable commit, one core (the applier's "
+           "whole fold beside it in bench_network):\n", (unsigned long long)n, GROUP);
+    return measure(argv[1], "events", n, event_only, "the events alone") ||
+           measure(argv[1], "folded", n, one_case, "the fold's writes");
+}
