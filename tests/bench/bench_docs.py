@@ -11,19 +11,17 @@ transfer and during it. Asserts nothing.
 
     python3 tests/bench/bench_docs.py --bin build/node --tools build/tests [--mib 1024]
 """
-import argparse
 import http.client
 import json
 import os
 import sys
 import time
 import urllib.parse
-import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-import harness  # noqa: E402
 from harness import NodeTest, intake  # noqa: E402
 from diskprobe import Probe, pct  # noqa: E402
+import nodebench  # noqa: E402
 
 FILE_MIB = 20
 
@@ -125,15 +123,11 @@ class Bench(NodeTest):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--tools", required=True)
+    ap = nodebench.parser()
     ap.add_argument("--mib", type=int, default=1024)
     a = ap.parse_args()
-    harness.BIN, harness.TOOLS = os.path.abspath(a.bin), os.path.abspath(a.tools)
     Bench.MIB = a.mib
-    res = unittest.TextTestRunner(verbosity=0).run(Bench())
-    sys.exit(0 if res.wasSuccessful() else 1)
+    nodebench.run(Bench, a)
 
 
 if __name__ == "__main__":

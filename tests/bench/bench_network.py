@@ -13,7 +13,6 @@ millisecond.
 
     python3 tests/bench/bench_network.py --bin build/node --tools build/tests [--events N]
 """
-import argparse
 import http.client
 import json
 import os
@@ -24,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import harness  # noqa: E402
 from harness import NodeTest, intake, wait_for  # noqa: E402
 from diskprobe import Probe, pct  # noqa: E402
+import nodebench  # noqa: E402
 
 
 def loop_times(pid):
@@ -163,18 +163,13 @@ class Bench(NodeTest):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--tools", required=True)
+    ap = nodebench.parser()
     ap.add_argument("--bench", help="directory with bench_backlog (default: TOOLS/bench)")
     ap.add_argument("--events", type=int, default=100000)
     a = ap.parse_args()
-    harness.BIN, harness.TOOLS = os.path.abspath(a.bin), os.path.abspath(a.tools)
     Bench.N = a.events
     Bench.bench_dir = os.path.abspath(a.bench or os.path.join(a.tools, "bench"))
-    import unittest
-    res = unittest.TextTestRunner(verbosity=0).run(Bench())
-    sys.exit(0 if res.wasSuccessful() else 1)
+    nodebench.run(Bench, a)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,10 @@ with the median and the mean. Asserts nothing.
 
     python3 tests/bench/bench_reconnect.py --bin build/node --tools build/tests [--runs N]
 """
-import argparse
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-import harness  # noqa: E402
-from harness import NodeTest, wait_for  # noqa: E402
+import nodebench
+from harness import NodeTest, wait_for  # noqa: E402  (nodebench puts it on the path)
 
 
 class Bench(NodeTest):
@@ -39,16 +35,11 @@ class Bench(NodeTest):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--tools", required=True)
+    ap = nodebench.parser()
     ap.add_argument("--runs", type=int, default=12)
     a = ap.parse_args()
-    harness.BIN, harness.TOOLS = os.path.abspath(a.bin), os.path.abspath(a.tools)
     Bench.RUNS = a.runs
-    import unittest
-    res = unittest.TextTestRunner(verbosity=0).run(Bench())
-    sys.exit(0 if res.wasSuccessful() else 1)
+    nodebench.run(Bench, a)
 
 
 if __name__ == "__main__":
