@@ -1,15 +1,19 @@
 /*
- * bench_apply_floor — the floor under a parent's applying of a received backlog: only the
- * LMDB operations the fold of a received case opening makes (ingest.c, caseindex.c,
- * agenda.c), on fixed bytes, with no decoding, checking, view building or packing: the
- * event put; the view looked for (absent) and put; the status counter read and written;
- * the `opened` entry; the 待办 journal's last number read, its slot and the number
- * written. N cases in transactions of 8,000 (a group of 8 batches), each committed durably
- * as the applier commits, into a new store in DIR/folded; and first the events alone, in
- * DIR/events (what a tier must store whatever it derives). Prints wall seconds per
- * 100,000, the commits' share and CPU seconds; asserts nothing.
+ * bench_apply_floor — a floor under a parent's applying of a received backlog: the LMDB
+ * writes that folding a received case opening makes (ingest.c, caseindex.c, agenda.c,
+ * party.c), on fixed bytes of the sizes bench_backlog's intakes have (an event of 304
+ * bytes, a view of 190, two parties), with no decoding, checking, view building or
+ * packing: the event put; the view looked for (absent) and put; the status counter read
+ * and written; the `opened` entry; the 待办 journal's last number read, its slot and the
+ * number written; each party's tag entry and the case's pending party check. Left out, so
+ * that it stays a lower bound: the origin's head (once per run of events), the registry
+ * and parked-event reads. N cases in transactions of GROUP (8,000 by default: a group of
+ * 8 batches), each committed durably as the applier commits, into a new store in
+ * DIR/folded; and first the events alone, in DIR/events (what a tier must store whatever it
+ * derives). Prints wall seconds per 100,000, the commits' share and CPU seconds; asserts
+ * nothing.
  *
- *   bench_apply_floor DIR [N]
+ *   bench_apply_floor DIR [N [GROUP]]
  */
 #include "error.h"
 #include "store.h"
@@ -22,7 +26,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define GROUP 8000
+#define EVENT_BYTES 304
+#define VIEW_BYTES 190
+
+static uint64_t group = 8000;
 
 static double now_s(void)
 {
@@ -51,7 +58,7 @@ static int event_only(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *even
 {
     uint8_t key[STORE_KEY_MAX];
     (void)view;
-    return store_put(txn, st->events, key, store_event_key("V001", seq, key), event, 512, 0);
+    return store_put(txn, st->events, key, store_event_key("V001", seq, key), event, EVENT_BYTES, 0);
 }
 
 /* One received case opening's writes, as the fold makes them. */
@@ -63,15 +70,25 @@ static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
     uint64_t n, last = 0;
     MDB_val d;
     int len = snprintf(id, sizeof id, "V001-2026-%06llu", (unsigned long long)seq);
-    int rc = store_put(txn, st->events, key, store_event_key("V001", seq, key), event, 512, 0);
+    int rc = store_put(txn, st->events, key, store_event_key("V001", seq, key), event, EVENT_BYTES, 0);
     if (rc == 0 && (rc = store_get(txn, st->cases, id, (size_t)len, &d)) == JF_ENOTFOUND)
-        rc = store_put(txn, st->cases, id, (size_t)len, view, 320, 0);
+        rc = store_put(txn, st->cases, id, (size_t)len, view, VIEW_BYTES, 0);
     if (rc == 0 && (rc = store_meta_get_u64(st, txn, "cases:open", &n)) == 0)
         rc = store_meta_put_u64(st, txn, "cases:open", n + 1);
     u64_be(1765000000000ULL + seq, okey);
     memcpy(okey + 8, id, (size_t)len);
     if (rc == 0)
         rc = store_put(txn, st->opened, okey, 8 + (size_t)len, "", 0, 0);
+    for (int p = 0; p < 2 && rc == 0; p++) { /* party.c: tag, then case id */
+        uint8_t pkey[16 + 40];
+        memset(pkey, 0x30 + p, 16);
+        memcpy(pkey + 16, id, (size_t)len);
+        rc = store_put(txn, st->parties, pkey, 16 + (size_t)len, "", 0, 0);
+    }
+    char pending[12 + 40];
+    int plen = snprintf(pending, sizeof pending, "party_check:%s", id);
+    if (rc == 0)
+        rc = store_put(txn, st->meta, pending, (size_t)plen, "", 0, 0);
     if (rc == 0 && (rc = store_get(txn, st->agenda, "s", 1, &d)) == 0)
         memcpy(&last, d.mv_data, sizeof last);
     if (rc == 0 || rc == JF_ENOTFOUND) {
@@ -88,12 +105,12 @@ static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
 typedef int (*write_fn)(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
                         const uint8_t *view);
 
-/* n cases written by fn into a new store in dir/name, GROUP per durable commit, and the
+/* n cases written by fn into a new store in dir/name, `group` per durable commit, and the
  * figures printed as `what`. 0 or 1. */
 static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
                    const char *what)
 {
-    uint8_t event[512], view[320];
+    uint8_t event[EVENT_BYTES], view[VIEW_BYTES];
     char path[4096];
     store *st;
     memset(event, 0x5a, sizeof event);
@@ -107,15 +124,16 @@ static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
     }
     int rc = store_open(path, (size_t)1 << 30, 1, &st);
     if (rc) {
-        fprintf(stderr, "bench_apply_floor: cannot open a store in %s (%d)\n", path, rc);
+        fprintf(stderr, "bench_apply_floor: cannot open a store in %s: %s\n", path,
+                mdb_strerror(rc));
         return 1;
     }
     double t0 = now_s(), c0 = cpu_s(), committing = 0;
-    for (uint64_t i = 1; rc == 0 && i <= n; i += GROUP) {
+    for (uint64_t i = 1; rc == 0 && i <= n; i += group) {
         MDB_txn *txn;
         if ((rc = store_txn_begin(st, 0, &txn)))
             break;
-        for (uint64_t s = i; rc == 0 && s < i + GROUP && s <= n; s++)
+        for (uint64_t s = i; rc == 0 && s < i + group && s <= n; s++)
             rc = fn(st, txn, s, event, view);
         double t = now_s();
         rc = rc ? (store_txn_abort(txn), rc) : store_txn_commit(txn);
@@ -124,7 +142,8 @@ static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
     double wall = now_s() - t0, cpu = cpu_s() - c0;
     store_close(&st);
     if (rc) {
-        fprintf(stderr, "bench_apply_floor: the store failed (%d)\n", rc);
+        fprintf(stderr, "bench_apply_floor: the store failed: %s%s\n", mdb_strerror(rc),
+                rc == MDB_MAP_FULL ? " (its map is 1 GiB: give a smaller N)" : "");
         return 1;
     }
     printf("apply floor, %s: %.2f s wall per 100,000, of which %.2f s in the commits (pages "
@@ -133,23 +152,38 @@ static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
     return 0;
 }
 
+/* A count from the command line: digits only, 1 to max. 0 if it is not one. */
+static uint64_t count_arg(const char *s, uint64_t max)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end || errno || v == 0 || v > max)
+        return 0;
+    return v;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_apply_floor DIR [N]\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: bench_apply_floor DIR [N [GROUP]]\n");
         return 2;
     }
-    uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
-    if (n == 0) {
-        fprintf(stderr, "bench_apply_floor: N must be a positive number\n");
+    uint64_t n = argc > 2 ? count_arg(argv[2], 10000000) : 100000;
+    if (argc > 3)
+        group = count_arg(argv[3], 10000000);
+    if (n == 0 || group == 0) {
+        fprintf(stderr, "bench_apply_floor: N and GROUP must be whole numbers from 1 to "
+                        "10,000,000\n");
         return 2;
     }
     if (mkdir(argv[1], 0700) && errno != EEXIST) {
         fprintf(stderr, "bench_apply_floor: cannot make %s: %s\n", argv[1], strerror(errno));
         return 1;
     }
-    printf("%llu received case openings, %d per durable commit, one core (the applier's "
-           "whole fold beside it in bench_network):\n", (unsigned long long)n, GROUP);
+    printf("%llu received case openings, %llu per durable commit, one core (the applier's "
+           "whole fold beside it in bench_network):\n", (unsigned long long)n,
+           (unsigned long long)group);
     return measure(argv[1], "events", n, event_only, "the events alone") ||
            measure(argv[1], "folded", n, one_case, "the fold's writes");
 }

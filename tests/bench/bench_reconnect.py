@@ -1,5 +1,5 @@
 """bench_reconnect — how long a township that kept trying its stopped county takes to be
-linked again once the county is back: the county is stopped for 2 to 2.5 s (so the
+linked again once the county is back: the county is stopped for 2 to 2.6 s (so the
 township's retries have backed off to their ceiling) and started, RUNS times; prints the
 seconds from the county answering its API to the township's link being online, sorted,
 with the median and the mean. Asserts nothing.
@@ -38,6 +38,8 @@ def main():
     ap = nodebench.parser()
     ap.add_argument("--runs", type=int, default=12)
     a = ap.parse_args()
+    if a.runs < 1:
+        ap.error("--runs must be at least 1")
     Bench.RUNS = a.runs
     nodebench.run(Bench, a)
 
