@@ -97,6 +97,8 @@ typedef struct store {
     uint64_t queued[STORE_MAX_DBS + 2]; /* store_queue_note's counts by dbi (atomic; LMDB
                                          * numbers the named databases after its own two) */
     pthread_rwlock_t remap;  /* store_grow excludes readers on other threads */
+    struct tally *tally;     /* the counters of the write transaction folding a received
+                              * group (tally.h); NULL otherwise */
     char path[4096];
 } store;
 

@@ -2,6 +2,7 @@
 #include "case/agenda.h"
 #include "case/dept.h"
 #include "error.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -133,7 +134,8 @@ static size_t ring_key(uint64_t seq, uint8_t key[3])
     return 3;
 }
 
-/* The newest change's seq ('s' -> u64be), 0 before the first. */
+/* The newest change's seq ('s' -> u64be), 0 before the first, as committed (for readers:
+ * a transaction that journals moves it with tally_add). */
 static int journal_last(store *st, MDB_txn *txn, uint64_t *seq)
 {
     MDB_val d;
@@ -142,41 +144,32 @@ static int journal_last(store *st, MDB_txn *txn, uint64_t *seq)
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
-/* Appends a change to the journal, in the slot of the one that falls out of it. */
+/* Appends a change to the journal, in the slot of the one that falls out of it; the
+ * newest seq is a counter (tally.h), written once per transaction that folds a group. */
 static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsigned added,
                    unsigned removed)
 {
     uint64_t seq;
     uint8_t key[3], val[13 + AGENDA_SUBJECT_MAX];
     size_t n = strlen(subject);
-    int rc = journal_last(st, txn, &seq);
-    if (rc)
-        return rc;
     if (n > AGENDA_SUBJECT_MAX)
         return JF_EINVAL;
-    u64_be(++seq, val);
+    int rc = tally_add(st, txn, st->agenda, "s", 1, TALLY_BE, 1, &seq);
+    if (rc)
+        return rc;
+    u64_be(seq, val);
     val[8] = (uint8_t)about;
     val[9] = (uint8_t)(added >> 8), val[10] = (uint8_t)added;
     val[11] = (uint8_t)(removed >> 8), val[12] = (uint8_t)removed;
     memcpy(val + 13, subject, n);
-    if ((rc = store_put(txn, st->agenda, key, ring_key(seq, key), val, 13 + n, 0)))
-        return rc;
-    return store_put(txn, st->agenda, "s", 1, val, 8, 0);
+    return store_put(txn, st->agenda, key, ring_key(seq, key), val, 13 + n, 0);
 }
 
 /* Moves the counter of a kind ('c' kind -> u64be) by one. */
 static int count_add(store *st, MDB_txn *txn, int kind, int up)
 {
-    uint8_t key[2] = {'c', (uint8_t)kind}, val[8];
-    MDB_val d;
-    uint64_t n = 0;
-    int rc = store_get(txn, st->agenda, key, 2, &d);
-    if (rc == 0 && d.mv_size == 8)
-        n = be_u64(d.mv_data);
-    else if (rc && rc != JF_ENOTFOUND)
-        return rc;
-    u64_be(up ? n + 1 : n ? n - 1 : 0, val);
-    return store_put(txn, st->agenda, key, 2, val, 8, 0);
+    uint8_t key[2] = {'c', (uint8_t)kind};
+    return tally_add(st, txn, st->agenda, key, 2, TALLY_BE, up ? 1 : -1, NULL);
 }
 
 /* Puts or deletes one item, and counts it: 1 if that changed something, 0 if it was so

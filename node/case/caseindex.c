@@ -8,6 +8,7 @@
 #include "case/dept.h"
 #include "error.h"
 #include "log/registry.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,12 @@
 
 void caseindex_status_key(int status, char *buf)
 {
-    snprintf(buf, 32, "cases:%s", case_status_code(status));
+    /* Built by hand: a received case moves a counter, and snprintf was 2% of its fold. */
+    const char *code = case_status_code(status);
+    size_t n = strnlen(code, 32 - 7);
+    memcpy(buf, "cases:", 6);
+    memcpy(buf + 6, code, n);
+    buf[6 + n] = 0;
 }
 
 int caseindex_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView **view)
@@ -33,20 +39,16 @@ int caseindex_get(store *st, MDB_txn *txn, const char *case_id, Jiefen__CaseView
 static int count_status(store *st, MDB_txn *txn, int from, int to)
 {
     char key[32];
-    uint64_t n;
     int rc;
     if (from == to)
         return 0;
     if (from) {
         caseindex_status_key(from, key);
-        if ((rc = store_meta_get_u64(st, txn, key, &n)) ||
-            (rc = store_meta_put_u64(st, txn, key, n ? n - 1 : 0)))
+        if ((rc = tally_add(st, txn, st->meta, key, strlen(key), TALLY_NATIVE, -1, NULL)))
             return rc;
     }
     caseindex_status_key(to, key);
-    if ((rc = store_meta_get_u64(st, txn, key, &n)))
-        return rc;
-    return store_meta_put_u64(st, txn, key, n + 1);
+    return tally_add(st, txn, st->meta, key, strlen(key), TALLY_NATIVE, 1, NULL);
 }
 
 /* The timers entry of a case this node holds open: 'w' + limit while its warning is due,

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "log/quarantine.h"
 #include "log/registry.h"
+#include "tally.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -292,20 +293,25 @@ struct batch {
 };
 
 /* One write transaction (one commit, one fsync) for the batches: all of them are applied
- * with their cursors, or none. */
+ * with their cursors, or none. The folds' counters are gathered and written once
+ * (tally.h). */
 static int in_txn(struct batch *b)
 {
     MDB_txn *txn;
+    tally counters;
     memset(b->res, 0, sizeof *b->res);
     /* Below the free-space floor a batch is refused whole, before anything is written: the
      * sender gets no ack and sends it again later. */
     int rc = store_space_check(b->st);
     if (rc || (rc = store_txn_begin(b->st, 0, &txn)))
         return rc;
+    tally_begin(b->st, txn, &counters);
     for (size_t i = 0; rc == 0 && b->up && i < b->up->n; i++)
         rc = ingest_up_txn(b->st, txn, b->self, b->child, b->up->b[i], b->up->e[i], b->res);
     if (rc == 0 && b->down)
         rc = ingest_down_txn(b->st, txn, b->self, b->down, b->res);
+    int flushed = tally_end(b->st, rc == 0);
+    rc = rc ? rc : flushed;
     if (rc)
         mdb_txn_abort(txn);
     else

@@ -1,0 +1,108 @@
+#include "tally.h"
+#include "error.h"
+
+#include <string.h>
+
+void tally_begin(store *s, MDB_txn *txn, tally *t)
+{
+    t->txn = txn;
+    t->n = 0;
+    s->tally = t;
+}
+
+static void encode(int codec, uint64_t v, uint8_t b[8])
+{
+    if (codec == TALLY_NATIVE) {
+        memcpy(b, &v, 8);
+        return;
+    }
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static int put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec, uint64_t v)
+{
+    uint8_t b[8];
+    encode(codec, v, b);
+    return store_put(txn, dbi, key, klen, b, sizeof b, 0);
+}
+
+static int read_value(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+                      uint64_t *v)
+{
+    MDB_val d;
+    int rc = store_get(txn, dbi, key, klen, &d);
+    *v = 0;
+    if (rc)
+        return rc == JF_ENOTFOUND ? 0 : rc;
+    if (d.mv_size != 8)
+        return codec == TALLY_NATIVE ? JF_ECORRUPT : 0;
+    if (codec == TALLY_NATIVE)
+        memcpy(v, d.mv_data, 8);
+    else
+        for (int i = 0; i < 8; i++)
+            *v = *v << 8 | ((const uint8_t *)d.mv_data)[i];
+    return 0;
+}
+
+int tally_end(store *s, int flush)
+{
+    tally *t = s->tally;
+    int rc = 0;
+    s->tally = NULL;
+    for (size_t i = 0; t && flush && rc == 0 && i < t->n; i++) {
+        const struct tally_counter *c = &t->c[i];
+        rc = put(t->txn, c->dbi, c->key, c->klen, c->codec, c->value);
+    }
+    return rc;
+}
+
+static uint64_t moved(uint64_t v, int64_t delta)
+{
+    if (delta < 0)
+        return (uint64_t)-delta > v ? 0 : v - (uint64_t)-delta;
+    return v + (uint64_t)delta;
+}
+
+/* The tally's counter for (dbi, key), read in on its first touch; NULL when txn has no
+ * tally or it is full. */
+static struct tally_counter *held(store *s, MDB_txn *txn, MDB_dbi dbi, const void *key,
+                                  size_t klen, int codec, int *rc)
+{
+    tally *t = s->tally;
+    *rc = 0;
+    if (!t || t->txn != txn || klen > TALLY_KEY_MAX)
+        return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->c[i].dbi == dbi && t->c[i].klen == klen && memcmp(t->c[i].key, key, klen) == 0)
+            return &t->c[i];
+    if (t->n == TALLY_MAX)
+        return NULL;
+    struct tally_counter *c = &t->c[t->n];
+    if ((*rc = read_value(txn, dbi, key, klen, codec, &c->value)))
+        return NULL;
+    c->dbi = dbi, c->codec = codec, c->klen = klen;
+    memcpy(c->key, key, klen);
+    t->n++;
+    return c;
+}
+
+int tally_add(store *s, MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+              int64_t delta, uint64_t *now)
+{
+    int rc;
+    uint64_t v;
+    struct tally_counter *c = held(s, txn, dbi, key, klen, codec, &rc);
+    if (rc)
+        return rc;
+    if (c) {
+        c->value = moved(c->value, delta);
+        v = c->value;
+    } else if ((rc = read_value(txn, dbi, key, klen, codec, &v)) ||
+               (delta && (rc = put(txn, dbi, key, klen, codec, v = moved(v, delta))))) {
+        return rc;
+    }
+    if (now)
+        *now = v;
+    return 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * tally — counters a write transaction gathers in memory and writes once, before its
+ * commit: a transaction that folds thousands of received events (log/ingest.h) reads and
+ * writes each counter once, not once per event, where each is two of the dearest LMDB
+ * operations of a received case.
+ *
+ * tally_begin attaches a tally to the store for one write transaction; tally_add then
+ * moves a counter as that transaction sees it (its first touch reads the store); tally_end
+ * writes them into the transaction (flush, before the commit) or drops them (an aborted
+ * transaction). Without a tally for txn, tally_add reads and writes at once. LMDB has one
+ * writer at a time, so one tally per store suffices; the thread that began it ends it.
+ * What a tally holds is not in the store until tally_end: a counter is moved only through
+ * tally_add while one is attached, and read elsewhere only by other transactions.
+ */
+#ifndef JIEFEN_TALLY_H
+#define JIEFEN_TALLY_H
+
+#include "store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How a counter's 8 bytes are stored: as store_meta_put_u64 does, or big-endian. */
+enum tally_codec { TALLY_NATIVE, TALLY_BE };
+
+#define TALLY_MAX 32     /* counters held; past it, the next ones are read and written at once */
+#define TALLY_KEY_MAX 40
+
+struct tally_counter {
+    MDB_dbi dbi;
+    int codec;
+    size_t klen;
+    uint8_t key[TALLY_KEY_MAX];
+    uint64_t value;
+};
+
+typedef struct tally {
+    MDB_txn *txn;
+    size_t n;
+    struct tally_counter c[TALLY_MAX];
+} tally;
+
+/* Attaches t (the caller's, e.g. on its stack) to s for write transaction txn. */
+void tally_begin(store *s, MDB_txn *txn, tally *t);
+
+/* Detaches s's tally; with flush, first writes its counters into its transaction. 0 or
+ * the store's error (the transaction must then be aborted). */
+int tally_end(store *s, int flush);
+
+/* Moves the counter under (dbi, key) by delta, never below 0, in txn (delta 0 only reads);
+ * *now (may be NULL) gets its new value. A missing counter is 0; one of another size is JF_ECORRUPT with
+ * TALLY_NATIVE, 0 with TALLY_BE. 0 or the store's error. */
+int tally_add(store *s, MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+              int64_t delta, uint64_t *now);
+
+#endif
