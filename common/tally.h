@@ -4,13 +4,19 @@
  * writes each counter once, not once per event, where each is two of the dearest LMDB
  * operations of a received case.
  *
- * tally_begin attaches a tally to the store for one write transaction; tally_add then
- * moves a counter as that transaction sees it (its first touch reads the store); tally_end
- * writes them into the transaction (flush, before the commit) or drops them (an aborted
- * transaction). Without a tally for txn, tally_add reads and writes at once. LMDB has one
- * writer at a time, so one tally per store suffices; the thread that began it ends it.
- * What a tally holds is not in the store until tally_end: a counter is moved only through
- * tally_add while one is attached, and read elsewhere only by other transactions.
+ * tally_begin attaches a tally to the store for one top-level write transaction; tally_add
+ * then moves a counter as that transaction sees it (its first touch reads the store);
+ * tally_end writes them into the transaction (flush, before the commit) or drops them
+ * (before an abort). Without a tally, tally_add reads and writes at once.
+ *
+ * The rules that make it safe: the thread that began a tally ends it on every path before
+ * its transaction commits or aborts (LMDB gives every top-level write transaction the
+ * same handle, so a tally left attached would be taken for the next one's); no nested
+ * transaction is begun under it (one would write past the tally); while one is attached,
+ * its counters are moved only through tally_add, and read only by other (read)
+ * transactions. LMDB has one writer at a time, and its writer lock orders the attaching
+ * and detaching with every other writer's tally_add, so one tally per store suffices.
+ * Write transactions only.
  */
 #ifndef JIEFEN_TALLY_H
 #define JIEFEN_TALLY_H
@@ -31,7 +37,7 @@ struct tally_counter {
     int codec;
     size_t klen;
     uint8_t key[TALLY_KEY_MAX];
-    uint64_t value;
+    uint64_t value, read;         /* now, and as read from the store */
 };
 
 typedef struct tally {
@@ -40,11 +46,12 @@ typedef struct tally {
     struct tally_counter c[TALLY_MAX];
 } tally;
 
-/* Attaches t (the caller's, e.g. on its stack) to s for write transaction txn. */
+/* Attaches t (the caller's, e.g. on its stack) to s for write transaction txn; s has none
+ * attached. */
 void tally_begin(store *s, MDB_txn *txn, tally *t);
 
-/* Detaches s's tally; with flush, first writes its counters into its transaction. 0 or
- * the store's error (the transaction must then be aborted). */
+/* Detaches s's tally; with flush, first writes the counters it moved into its
+ * transaction. 0 or the store's error (the transaction must then be aborted). */
 int tally_end(store *s, int flush);
 
 /* Moves the counter under (dbi, key) by delta, never below 0, in txn (delta 0 only reads);

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "case/agenda.h"
 #include "case/case.h"
+#include "case/caseindex.h"
 #include "error.h"
 #include "log/eventlog.h"
 #include "log/fold.h"
@@ -566,6 +568,82 @@ static void test_batches_together_apply_in_order(void **state)
     batch_free(&lost);
 }
 
+/* t1's count of open cases, and its 待办 journal's subjects after `after` into subj. */
+static uint64_t open_count(struct test_node *f)
+{
+    MDB_txn *txn;
+    char key[32];
+    uint64_t n;
+    caseindex_status_key(CASE_STATUS(OPEN), key);
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(store_meta_get_u64(f->st, txn, key, &n), 0);
+    store_txn_abort(txn);
+    return n;
+}
+
+struct subjects {
+    char s[8][AGENDA_SUBJECT_MAX + 1];
+    size_t n;
+};
+
+static int note_subject(const struct agenda_change *ch, void *arg)
+{
+    struct subjects *j = arg;
+    if (j->n < 8)
+        snprintf(j->s[j->n++], sizeof j->s[0], "%s", ch->subject);
+    return 0;
+}
+
+static uint64_t journal_after(struct test_node *f, uint64_t after, struct subjects *j)
+{
+    MDB_txn *txn;
+    uint64_t last, first;
+    j->n = 0;
+    assert_int_equal(store_txn_begin(f->st, MDB_RDONLY, &txn), 0);
+    assert_int_equal(agenda_changes(f->st, txn, after, note_subject, j, &last, &first), 0);
+    store_txn_abort(txn);
+    return last;
+}
+
+/* The counters a group's folds move, gathered in its transaction (tally.h), are in the
+ * store after its commit as moving them case by case would leave them: the open cases
+ * counted, and one 待办 journal entry per case, numbered on from the last, in order. */
+static void test_a_group_moves_its_counters_as_one_by_one(void **state)
+{
+    struct test_node *f = *state;
+    struct batch b[2];
+    struct subjects j;
+    struct ingest_result r;
+    memset(b, 0, sizeof b);
+    uint64_t open0 = open_count(f), last0 = journal_after(f, 0, &j);
+    for (int i = 0; i < 3; i++)
+        add_case(&b[0], &f->t.cv1);
+    add_case(&b[1], &f->t.cv1);
+    add_case(&b[1], &f->t.cv1a);
+    Jiefen__UpBatch ub[2] = {JIEFEN__UP_BATCH__INIT, JIEFEN__UP_BATCH__INIT};
+    const Jiefen__UpBatch *list[2] = {&ub[0], &ub[1]};
+    for (int i = 0; i < 2; i++)
+        ub[i].envelopes = b[i].env, ub[i].n_envelopes = b[i].n;
+    assert_int_equal(ingest_up_many(f->st, "t1", "v1", list, 2, &r), 0);
+    assert_int_equal(r.applied, 5);
+    assert_int_equal(open_count(f), open0 + 5);
+    assert_int_equal(journal_after(f, last0, &j), last0 + 5);
+    assert_int_equal(j.n, 5);
+    const char *want[] = {"v1-case-1", "v1-case-2", "v1-case-3", "v1-case-4", "v1a-case-1"};
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(j.s[i], want[i]);
+    for (int i = 0; i < 2; i++)
+        batch_free(&b[i]);
+
+    /* The next group, a transaction of its own, counts on from what was committed. */
+    add_case(&b[0], &f->t.cv1);
+    assert_int_equal(up(f, "v1", &b[0], &r), 0);
+    assert_int_equal(open_count(f), open0 + 6);
+    assert_int_equal(journal_after(f, last0 + 5, &j), last0 + 6);
+    assert_string_equal(j.s[0], "v1-case-5");
+    batch_free(&b[0]);
+}
+
 /* ---- down --------------------------------------------------------------------------- */
 
 static void test_down_applies_in_queue_order(void **state)
@@ -694,6 +772,7 @@ int main(void)
         T(test_corrupt_copy_of_known_event_changes_nothing),
         T(test_map_full_applies_nothing),
         T(test_batches_together_apply_in_order),
+        T(test_a_group_moves_its_counters_as_one_by_one),
         T(test_down_applies_in_queue_order),
         T(test_down_gap_stops_batch),
         T(test_down_refusals_are_skipped),
