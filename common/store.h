@@ -135,6 +135,21 @@ void store_read_end(store *s);
 /* Begins a transaction (flags 0 or MDB_RDONLY). Returns 0 or an LMDB code. */
 int store_txn_begin(store *s, unsigned flags, MDB_txn **txn);
 
+/* A u64 as the 8 big-endian bytes keys sort by, and back. */
+static inline void store_u64_be(uint64_t v, uint8_t *b)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static inline uint64_t store_be_u64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
 /* Encodes an event key into buf (STORE_KEY_MAX bytes); returns its length, or 0 when the
  * origin is empty or longer than STORE_ORIGIN_MAX. */
 size_t store_event_key(const char *origin, uint64_t seq, uint8_t *buf);

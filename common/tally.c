@@ -23,20 +23,13 @@ void tally_begin(store *s, MDB_txn *txn, tally *t)
     attach(s, t);
 }
 
-static void encode(int codec, uint64_t v, uint8_t b[8])
-{
-    if (codec == TALLY_NATIVE) {
-        memcpy(b, &v, 8);
-        return;
-    }
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 static int put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec, uint64_t v)
 {
     uint8_t b[8];
-    encode(codec, v, b);
+    if (codec == TALLY_NATIVE)
+        memcpy(b, &v, 8);
+    else
+        store_u64_be(v, b);
     return store_put(txn, dbi, key, klen, b, sizeof b, 0);
 }
 
@@ -53,8 +46,7 @@ static int read_value(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, i
     if (codec == TALLY_NATIVE)
         memcpy(v, d.mv_data, 8);
     else
-        for (int i = 0; i < 8; i++)
-            *v = *v << 8 | ((const uint8_t *)d.mv_data)[i];
+        *v = store_be_u64(d.mv_data);
     return 0;
 }
 

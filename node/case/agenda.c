@@ -108,20 +108,6 @@ static size_t item_key(int kind, int64_t due, const char *subject, uint8_t *buf)
     return 10 + n;
 }
 
-static void u64_be(uint64_t v, uint8_t *b)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t be_u64(const uint8_t *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return v;
-}
-
 /* The journal is a ring of AGENDA_JOURNAL slots, 'r' slot:u16be -> seq:u64be about
  * added:u16be removed:u16be subject: a change overwrites the one AGENDA_JOURNAL before it
  * in place, where a log of its own would insert a key and delete the oldest, two of the
@@ -140,7 +126,7 @@ static int journal_last(store *st, MDB_txn *txn, uint64_t *seq)
 {
     MDB_val d;
     int rc = store_get(txn, st->agenda, "s", 1, &d);
-    *seq = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
+    *seq = rc == 0 && d.mv_size == 8 ? store_be_u64(d.mv_data) : 0;
     return rc == JF_ENOTFOUND ? 0 : rc;
 }
 
@@ -157,7 +143,7 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
     int rc = tally_add(st, txn, st->agenda, "s", 1, TALLY_BE, 1, &seq);
     if (rc)
         return rc;
-    u64_be(seq, val);
+    store_u64_be(seq, val);
     val[8] = (uint8_t)about;
     val[9] = (uint8_t)(added >> 8), val[10] = (uint8_t)added;
     val[11] = (uint8_t)(removed >> 8), val[12] = (uint8_t)removed;
@@ -239,7 +225,7 @@ static int each_item(const MDB_val *k, const MDB_val *v, void *arg)
     if (k->mv_size < 10 || k->mv_size > 10 + AGENDA_SUBJECT_MAX)
         return JF_ECORRUPT;
     it.kind = b[1];
-    it.due_ms = (int64_t)be_u64(b + 2);
+    it.due_ms = (int64_t)store_be_u64(b + 2);
     if (a->max_due > 0 && it.due_ms >= a->max_due)
         return STORE_STOP;
     memcpy(it.subject, b + 10, k->mv_size - 10);
@@ -264,7 +250,7 @@ int agenda_count(store *st, MDB_txn *txn, uint64_t counts[AGENDA_N])
         int rc = store_get(txn, st->agenda, key, 2, &d);
         if (rc && rc != JF_ENOTFOUND)
             return rc;
-        counts[k] = rc == 0 && d.mv_size == 8 ? be_u64(d.mv_data) : 0;
+        counts[k] = rc == 0 && d.mv_size == 8 ? store_be_u64(d.mv_data) : 0;
     }
     return 0;
 }
@@ -281,7 +267,7 @@ static int change_at(store *st, MDB_txn *txn, uint64_t seq, struct agenda_change
     const uint8_t *b = d.mv_data;
     if (d.mv_size < 13 || d.mv_size > 13 + AGENDA_SUBJECT_MAX)
         return JF_ECORRUPT;
-    if (be_u64(b) != seq)
+    if (store_be_u64(b) != seq)
         return 0;
     ch->seq = seq;
     ch->about = b[8];

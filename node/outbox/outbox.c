@@ -16,24 +16,10 @@
 #define SYSTEM_MAX 64
 #define DUE_KEY_MAX (1 + SYSTEM_MAX + 1 + 8 + 8)
 
-static void u64_be(uint64_t v, uint8_t *p)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 static void id_key(char tag, uint64_t id, uint8_t key[KEY_ID_LEN])
 {
     key[0] = (uint8_t)tag;
-    u64_be(id, key + 1);
-}
-
-static uint64_t key_id(const uint8_t *p)
-{
-    uint64_t id = 0;
-    for (int i = 0; i < 8; i++)
-        id = id << 8 | p[i];
-    return id;
+    store_u64_be(id, key + 1);
 }
 
 /* 'c' case "\0" id:u64be; its length, or 0 when the case id is too long. */
@@ -103,8 +89,8 @@ static size_t due_key(const char *system, int64_t at, uint64_t id, uint8_t *key)
     size_t n = strlen(system);
     key[0] = 'q';
     memcpy(key + 1, system, n + 1);
-    u64_be(at > 0 ? (uint64_t)at : 0, key + n + 2);
-    u64_be(id, key + n + 10);
+    store_u64_be(at > 0 ? (uint64_t)at : 0, key + n + 2);
+    store_u64_be(id, key + n + 10);
     return n + 18;
 }
 
@@ -119,7 +105,7 @@ static int unindex_due(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
         return 0; /* new, or done */
     if (rc)
         return rc;
-    size_t klen = due_key(rec->system, (int64_t)key_id(v.mv_data), rec->id, k);
+    size_t klen = due_key(rec->system, (int64_t)store_be_u64(v.mv_data), rec->id, k);
     return store_del(txn, st->notify, k, klen);
 }
 
@@ -127,7 +113,7 @@ static int put_indexes(store *st, MDB_txn *txn, const Jiefen__NotifyRecord *rec)
 {
     uint8_t k[DUE_KEY_MAX > CASE_KEY_MAX ? DUE_KEY_MAX : CASE_KEY_MAX], at[8];
     id_key('p', rec->id, k);
-    u64_be(rec->next_ms > 0 ? (uint64_t)rec->next_ms : 0, at);
+    store_u64_be(rec->next_ms > 0 ? (uint64_t)rec->next_ms : 0, at);
     int rc = store_put(txn, st->notify, k, KEY_ID_LEN, at, sizeof at, 0);
     size_t klen = due_key(rec->system, rec->next_ms, rec->id, k);
     if (rc == 0)
@@ -275,7 +261,8 @@ static int walk_one(const MDB_val *key, const MDB_val *val, void *arg)
     Jiefen__NotifyRecord *rec = NULL;
     if (key->mv_size != w->id_at + 8)
         return JF_ECORRUPT;
-    int rc = outbox_get(w->st, w->txn, key_id((const uint8_t *)key->mv_data + w->id_at), &rec);
+    const uint8_t *id = (const uint8_t *)key->mv_data + w->id_at;
+    int rc = outbox_get(w->st, w->txn, store_be_u64(id), &rec);
     if (rc || !rec)
         return rc ? rc : JF_ECORRUPT;
     rc = w->fn(rec, w->arg);
@@ -300,7 +287,7 @@ static int due_one(const MDB_val *key, const MDB_val *val, void *arg)
     struct due_walk *d = arg;
     if (key->mv_size != d->w.id_at + 8)
         return JF_ECORRUPT;
-    int64_t at = (int64_t)key_id((const uint8_t *)key->mv_data + d->w.id_at - 8);
+    int64_t at = (int64_t)store_be_u64((const uint8_t *)key->mv_data + d->w.id_at - 8);
     if (at > d->now_ms) {
         *d->next_ms = at;
         return STORE_STOP;
@@ -337,7 +324,7 @@ static int note_id(const MDB_val *key, const MDB_val *val, void *arg)
     if (!v)
         return -ENOMEM;
     ids->v = v;
-    v[ids->n++] = key_id((const uint8_t *)key->mv_data + 1);
+    v[ids->n++] = store_be_u64((const uint8_t *)key->mv_data + 1);
     return 0;
 }
 

@@ -3,9 +3,10 @@
  * writes that folding a received case opening makes (ingest.c, caseindex.c, agenda.c,
  * party.c), on fixed bytes of the sizes bench_backlog's intakes have (an event of 304
  * bytes, a view of 190, two parties), with no decoding, checking, view building or
- * packing: the event put; the view looked for (absent) and put; the status counter read
- * and written; the `opened` entry; the 待办 journal's last number read, its slot and the
- * number written; each party's tag entry and the case's pending party check. Left out, so
+ * packing: the event put; the view looked for (absent) and put; the status counter moved;
+ * the `opened` entry; the 待办 journal's slot and its newest number moved; each party's tag
+ * entry and the case's pending party check. The counters are gathered per transaction as
+ * the applier gathers them (tally.h), and the keys made by the fold's own functions. Left out, so
  * that it stays a lower bound: the origin's head (once per run of events), the registry
  * and parked-event reads. N cases in transactions of GROUP (8,000 by default: a group of
  * 8 batches), each committed durably as the applier commits, into a new store in
@@ -15,8 +16,12 @@
  *
  *   bench_apply_floor DIR [N [GROUP]]
  */
+#include "case/agenda.h"
+#include "case/case.h"
+#include "case/caseindex.h"
 #include "error.h"
 #include "store.h"
+#include "tally.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,12 +51,6 @@ static double cpu_s(void)
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static void u64_be(uint64_t v, uint8_t *b)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /* The received event's own write: what a tier must store whatever it derives. */
 static int event_only(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
                       const uint8_t *view)
@@ -65,20 +64,19 @@ static int event_only(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *even
 static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
                     const uint8_t *view)
 {
-    char id[40];
-    uint8_t key[STORE_KEY_MAX], okey[8 + 40], jkey[3], jval[13 + 40];
-    uint64_t n, last = 0;
+    char id[40], status[32];
+    uint8_t okey[8 + FOLD_CASE_ID_MAX];
     MDB_val d;
     int len = snprintf(id, sizeof id, "V001-2026-%06llu", (unsigned long long)seq);
-    int rc = store_put(txn, st->events, key, store_event_key("V001", seq, key), event, EVENT_BYTES, 0);
+    int rc = event_only(st, txn, seq, event, view);
     if (rc == 0 && (rc = store_get(txn, st->cases, id, (size_t)len, &d)) == JF_ENOTFOUND)
         rc = store_put(txn, st->cases, id, (size_t)len, view, VIEW_BYTES, 0);
-    if (rc == 0 && (rc = store_meta_get_u64(st, txn, "cases:open", &n)) == 0)
-        rc = store_meta_put_u64(st, txn, "cases:open", n + 1);
-    u64_be(1765000000000ULL + seq, okey);
-    memcpy(okey + 8, id, (size_t)len);
+    caseindex_status_key(CASE_STATUS(OPEN), status);
     if (rc == 0)
-        rc = store_put(txn, st->opened, okey, 8 + (size_t)len, "", 0, 0);
+        rc = tally_add(st, txn, st->meta, status, strlen(status), TALLY_NATIVE, 1, NULL);
+    size_t olen = caseindex_opened_key(1765000000000LL + (int64_t)seq, id, okey);
+    if (rc == 0)
+        rc = store_put(txn, st->opened, okey, olen, "", 0, 0);
     for (int p = 0; p < 2 && rc == 0; p++) { /* party.c: tag, then case id */
         uint8_t pkey[16 + 40];
         memset(pkey, 0x30 + p, 16);
@@ -89,17 +87,8 @@ static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
     int plen = snprintf(pending, sizeof pending, "party_check:%s", id);
     if (rc == 0)
         rc = store_put(txn, st->meta, pending, (size_t)plen, "", 0, 0);
-    if (rc == 0 && (rc = store_get(txn, st->agenda, "s", 1, &d)) == 0)
-        memcpy(&last, d.mv_data, sizeof last);
-    if (rc == 0 || rc == JF_ENOTFOUND) {
-        last++;
-        jkey[0] = 'r', jkey[1] = (uint8_t)(last % 4096 >> 8), jkey[2] = (uint8_t)(last % 4096);
-        u64_be(last, jval);
-        memset(jval + 8, 0, 5);
-        memcpy(jval + 13, id, (size_t)len);
-        rc = store_put(txn, st->agenda, jkey, 3, jval, 13 + (size_t)len, 0);
-    }
-    return rc ? rc : store_put(txn, st->agenda, "s", 1, &last, sizeof last, 0);
+    int64_t none[AGENDA_N] = {0}; /* a case held below: no item here, its change journaled */
+    return rc ? rc : agenda_case_update(st, txn, id, 0, none, 0, none);
 }
 
 typedef int (*write_fn)(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
@@ -131,10 +120,14 @@ static int measure(const char *dir, const char *name, uint64_t n, write_fn fn,
     double t0 = now_s(), c0 = cpu_s(), committing = 0;
     for (uint64_t i = 1; rc == 0 && i <= n; i += group) {
         MDB_txn *txn;
+        tally counters;
         if ((rc = store_txn_begin(st, 0, &txn)))
             break;
+        tally_begin(st, txn, &counters);
         for (uint64_t s = i; rc == 0 && s < i + group && s <= n; s++)
             rc = fn(st, txn, s, event, view);
+        int flushed = tally_end(st, rc == 0);
+        rc = rc ? rc : flushed;
         double t = now_s();
         rc = rc ? (store_txn_abort(txn), rc) : store_txn_commit(txn);
         committing += now_s() - t;
