@@ -12,16 +12,19 @@
  * Each run prints its wall time, its CPU time (on a shared machine the wall time includes
  * waiting for a core), the peak RSS (VmHWM: mostly the store's pages, mapped from the page
  * cache) and the peak anonymous memory (RssAnon, sampled every 10 ms: the process's own).
- * The ceiling beside the ledger is a bare walk reading every view's bytes. */
+ * The ceiling beside the ledger is a bare walk reading every view's bytes; beside them all,
+ * before and after, the speed of one core (Ed25519 verifies per second, machine.h). */
 #include "node.h"
 #include "case/case.h"
 #include "clock.h"
+#include "error.h"
 #include "report/ledger.h"
 #include "report/ledger_export.h"
 #include "case/reference.h"
 #include "log/registry.h"
 #include "report/report.h"
 #include "report/report_status.h"
+#include "machine.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -426,6 +429,27 @@ static int median_of_runs(const char *self, const char *dir, const char *count,
     return 0;
 }
 
+/* One core's speed now, beside the figures: this shared machine's cores change speed from
+ * hour to hour, and every figure here is CPU time. 0 or -1. */
+static int print_machine(const char *dir, const char *when)
+{
+    char path[4200];
+    crypto_identity *id;
+    snprintf(path, sizeof path, "%s/machine.key", dir);
+    int rc = crypto_init();
+    if (rc == 0)
+        rc = machine_identity(path, &id);
+    if (rc) {
+        fprintf(stderr, "bench_ledger: no key to measure the machine with in %s (%s)\n", path,
+                jf_strerror(rc));
+        return -1;
+    }
+    printf("machine %s: Ed25519 verify %.0f /s on one core\n", when,
+           machine_verify_rate(id, 1));
+    crypto_identity_free(&id);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     node_register_folds();
@@ -452,6 +476,8 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(count, sizeof count, "%ld", n);
+    if (print_machine(argv[1], "before"))
+        return 1;
     struct figures f;
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++)
         if (spawn(argv[0], argv[1], count, once[i], &f))
@@ -459,5 +485,5 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof thrice / sizeof thrice[0]; i++)
         if (median_of_runs(argv[0], argv[1], count, thrice[i]))
             return 1;
-    return 0;
+    return print_machine(argv[1], "after") ? 1 : 0;
 }

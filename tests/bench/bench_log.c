@@ -3,16 +3,19 @@
  * fold, durable group commit), beside this machine's limits: Ed25519 signs per second and
  * LMDB durable commits per second of one small record. Prints figures; asserts nothing.
  *
- *   bench_log [DIR] [SECONDS_PER_FIGURE] [commit]
+ *   bench_log [DIR] [SECONDS_PER_FIGURE] [machine]
  *
- * With "commit" it prints only the LMDB figure, a bare number, for run.sh to set the API's
- * throughput beside the commit rate measured in the same run.
+ * With "machine" it prints only Ed25519 verifies per second on one core and the LMDB
+ * figure, two bare numbers on one line, for run.sh to set the API's throughput beside the
+ * commit rate measured in the same run and for the benchmarks that run nodes
+ * (nodebench.machine) to print beside their figures.
  */
 #include "node.h"
 #include "clock.h"
 #include "log/eventlog.h"
 #include "case/intake.h"
 #include "bench_intake.h"
+#include "machine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,58 +79,12 @@ static void stage_figures(const struct intake_ctx *ctx, double secs)
     printf("stage: intake checks (intake_parse) %9.1f us per intake\n", t * 1e6 / n);
 }
 
-static double sign_rate(const crypto_identity *id, double secs)
-{
-    uint8_t msg[512] = {1}, sig[CRYPTO_SIG_LEN];
-    double t0 = now_s(), t;
-    long n = 0;
-    do {
-        for (int i = 0; i < 1000; i++)
-            crypto_ed25519_sign(id, msg, sizeof msg, sig);
-        n += 1000;
-    } while ((t = now_s() - t0) < secs);
-    return n / t;
-}
-
-static double verify_rate(const crypto_identity *id, double secs)
-{
-    uint8_t msg[512] = {1}, sig[CRYPTO_SIG_LEN];
-    crypto_ed25519_sign(id, msg, sizeof msg, sig);
-    double t0 = now_s(), t;
-    long n = 0;
-    do {
-        for (int i = 0; i < 1000; i++)
-            if (crypto_ed25519_verify(crypto_identity_pk(id), msg, sizeof msg, sig))
-                exit(1);
-        n += 1000;
-    } while ((t = now_s() - t0) < secs);
-    return n / t;
-}
-
-static double lmdb_commit_rate(store *st, double secs)
-{
-    uint8_t val[512] = {0};
-    double t0 = now_s(), t;
-    long n = 0;
-    do {
-        MDB_txn *txn;
-        char key[32];
-        snprintf(key, sizeof key, "bench:%ld", n);
-        MDB_val k = {strlen(key), key}, d = {sizeof val, val};
-        if (store_txn_begin(st, 0, &txn) || mdb_put(txn, st->meta, &k, &d, 0) ||
-            mdb_txn_commit(txn))
-            exit(1);
-        n++;
-    } while ((t = now_s() - t0) < secs);
-    return n / t;
-}
-
 static void print_figures(const crypto_identity *id, store *st, eventlog *log,
                           const struct intake_ctx *ctx, double secs)
 {
-    printf("machine: Ed25519 sign              %10.0f /s\n", sign_rate(id, secs));
-    printf("machine: Ed25519 verify            %10.0f /s\n", verify_rate(id, secs));
-    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", lmdb_commit_rate(st, secs));
+    printf("machine: Ed25519 sign              %10.0f /s\n", machine_sign_rate(id, secs));
+    printf("machine: Ed25519 verify            %10.0f /s\n", machine_verify_rate(id, secs));
+    printf("machine: LMDB durable commit (1 rec)%9.0f /s\n", machine_commit_rate(st, secs));
     int batches[] = {1, 10, 100, 1000};
     double rate = 0;
     for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
@@ -160,8 +117,9 @@ int main(int argc, char **argv)
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL, NULL, NULL};
-    if (argc > 3 && strcmp(argv[3], "commit") == 0) {
-        printf("%.0f\n", lmdb_commit_rate(st, secs));
+    if (argc > 3 && strcmp(argv[3], "machine") == 0) {
+        double verify = machine_verify_rate(id, secs);
+        printf("%.0f %.0f\n", verify, machine_commit_rate(st, secs));
     } else {
         print_figures(id, st, log, &ctx, secs);
     }

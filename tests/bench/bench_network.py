@@ -1,5 +1,7 @@
 """bench_network — a village with a 100,000-event backlog drains to its township and on to
-the county. Prints events per second per hop, CPU seconds per 1,000 events at each
+the county. Prints this machine's ceilings measured just before (one core's Ed25519
+verifies per second, the disk's durable commits per second: nodebench.machine), events per
+second per hop and as a multiple of those verifies, CPU seconds per 1,000 events at each
 receiver, how its loop spent the hop (working; waiting for a core, which is the machine's
 other load; waiting for input or the disk, which is the hop's own waiting) and how long
 its API took to answer meanwhile; then live-event latency village → county (p50/p99) and
@@ -45,13 +47,22 @@ def hop(node, target, what):
     return dt, cpu_seconds(pid) - cpu0, run, rq, max(dt - run - rq, 0.0), took
 
 
-def print_hop(name, receiver, n, h):
+def print_hop(name, receiver, n, h, verify):
     dt, cpu, run, rq, idle, took = h
-    print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s), {cpu / n * 1000:.4f} CPU s "
+    print(f"hop {name}: {n / dt:10.0f} events/s ({dt:.2f} s) = {n / dt / verify:.1f}x one "
+          f"core's Ed25519 verifies, {cpu / n * 1000:.4f} CPU s "
           f"per 1,000 events at the {receiver}; its loop: {run:.2f} s working, {rq:.2f} s "
           f"waiting for a core, {idle:.2f} s waiting for input or the disk")
     print(f"  the {receiver}'s API meanwhile (GET /api/v1/status every 10 ms): {len(took)} "
           f"answers, p50 {pct(took, 0.5):.1f} ms, slowest {max(took) * 1000:.1f} ms")
+
+
+def print_machine(bench_dir, when):
+    """Prints the machine's ceilings measured now; returns its verifies per second."""
+    verify, commits = nodebench.machine(bench_dir)
+    print(f"machine {when} (bench_log): one core verifies {verify:.0f} Ed25519 signatures/s; "
+          f"the disk makes {commits:.0f} durable LMDB commits/s of one record")
+    return verify
 
 
 def cpu_seconds(pid):
@@ -122,17 +133,19 @@ class Bench(NodeTest):
         assert r.returncode == 0, r.stderr
         print(f"backlog: {self.N} intakes appended at the village in "
               f"{time.monotonic() - t0:.1f} s")
+        verify = print_machine(self.bench_dir, "before the hops, the tree down")
 
         # Hop 1: village -> township, the county down so it measures one hop.
         town.start()
         village.start()
         print_hop("village->township", "township", self.N,
-                  hop(town, base_t + self.N, "hop 1"))
+                  hop(town, base_t + self.N, "hop 1"), verify)
 
         # Hop 2: township -> county.
         county.start()
         print_hop("township->county ", "county", self.N,
-                  hop(county, base_c + self.N, "hop 2"))
+                  hop(county, base_c + self.N, "hop 2"), verify)
+        print_machine(self.bench_dir, "after the hops")
         self.assertTrue(county.verify()["ok"])
 
         lat, local, poll = [], [], Poller(county)
