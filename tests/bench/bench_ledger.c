@@ -13,7 +13,9 @@
  * waiting for a core), the peak RSS (VmHWM: mostly the store's pages, mapped from the page
  * cache) and the peak anonymous memory (RssAnon, sampled every 10 ms: the process's own).
  * The ceiling beside the ledger is a bare walk reading every view's bytes; beside them all,
- * before and after, the speed of one core (Ed25519 verifies per second, machine.h). */
+ * before and after, the speed of one core (Ed25519 verifies per second, machine.h, with a
+ * throwaway key kept in DIR/machine.key). `bench_ledger DIR N --only WHAT` measures one of
+ * walk, reports, reports-per-child, ledger, xlsx or csv alone on a store built before. */
 #include "node.h"
 #include "case/case.h"
 #include "clock.h"
@@ -466,7 +468,16 @@ int main(int argc, char **argv)
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
     if (argc > 4 && strcmp(argv[3], "--only") == 0) {
+        /* Run by hand (no pipe to a parent, which measures the machine itself): one core's
+         * speed beside the figure, before and after. */
+        int alone = argc == 5;
+        if (alone && print_machine(argv[1], "before"))
+            return 1;
         int rc = measure(argv[1], path, n, argv[4]);
+        if (rc == 0 && alone)
+            print_run("run", &run);
+        if (rc == 0 && alone && print_machine(argv[1], "after"))
+            rc = -1;
         if (rc == 0 && argc > 5 && write(atoi(argv[5]), &run, sizeof run) != sizeof run)
             rc = -1;
         return rc ? 1 : 0;

@@ -97,6 +97,10 @@ static void print_figures(const crypto_identity *id, store *st, eventlog *log,
 
 int main(int argc, char **argv)
 {
+    if (argc > 3 && strcmp(argv[3], "machine") != 0) {
+        fprintf(stderr, "bench_log: unknown mode '%s' (the only one is 'machine')\n", argv[3]);
+        return 2;
+    }
     node_register_folds();
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/jiefen-bench-XXXXXX", argc > 1 ? argv[1] : "/tmp");
@@ -117,7 +121,7 @@ int main(int argc, char **argv)
     config_defaults(&cfg);
     struct policy policy = {&cfg, NULL};
     struct intake_ctx ctx = {"bench", "东村", "bench", 1, &policy, clock_now_ms(), NULL, NULL, NULL};
-    if (argc > 3 && strcmp(argv[3], "machine") == 0) {
+    if (argc > 3) {
         double verify = machine_verify_rate(id, secs);
         printf("%.0f %.0f\n", verify, machine_commit_rate(st, secs));
     } else {

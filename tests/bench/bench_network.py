@@ -1,7 +1,9 @@
 """bench_network — a village with a 100,000-event backlog drains to its township and on to
 the county. Prints this machine's ceilings measured just before (one core's Ed25519
 verifies per second, the disk's durable commits per second: nodebench.machine), events per
-second per hop and as a multiple of those verifies, CPU seconds per 1,000 events at each
+second per hop and as a multiple of those verifies, the floor under a hop measured right
+after (the LMDB writes alone of folding as many received openings: bench_apply_floor), CPU
+seconds per 1,000 events at each
 receiver, how its loop spent the hop (working; waiting for a core, which is the machine's
 other load; waiting for input or the disk, which is the hop's own waiting) and how long
 its API took to answer meanwhile; then live-event latency village → county (p50/p99) and
@@ -19,6 +21,7 @@ import http.client
 import json
 import os
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
@@ -63,6 +66,17 @@ def print_machine(bench_dir, when):
     print(f"machine {when} (bench_log): one core verifies {verify:.0f} Ed25519 signatures/s; "
           f"the disk makes {commits:.0f} durable LMDB commits/s of one record")
     return verify
+
+
+def print_floor(bench_dir, n):
+    """Prints the floor under a hop, measured now: the LMDB writes alone of folding n
+    received case openings (bench_apply_floor)."""
+    with tempfile.TemporaryDirectory(prefix="jiefen-floor-") as tmp:
+        r = harness.run([os.path.join(bench_dir, "bench_apply_floor"), tmp, str(n)],
+                        timeout=600)
+    assert r.returncode == 0, r.stderr
+    for line in r.stdout.splitlines()[1:]:
+        print("  " + line)
 
 
 def cpu_seconds(pid):
@@ -146,6 +160,7 @@ class Bench(NodeTest):
         print_hop("township->county ", "county", self.N,
                   hop(county, base_c + self.N, "hop 2"), verify)
         print_machine(self.bench_dir, "after the hops")
+        print_floor(self.bench_dir, self.N)
         self.assertTrue(county.verify()["ok"])
 
         lat, local, poll = [], [], Poller(county)

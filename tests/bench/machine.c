@@ -1,10 +1,10 @@
 /* machine — the ceilings the benchmarks print beside their figures (machine.h). */
 #include "machine.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 static double now_s(void)
@@ -56,7 +56,7 @@ double machine_commit_rate(store *st, double secs)
         if ((rc = store_txn_begin(st, 0, &txn)) ||
             (rc = store_put(txn, st->meta, key, (size_t)len, val, sizeof val, 0)) ||
             (rc = store_txn_commit(txn))) {
-            fprintf(stderr, "machine: a commit failed: %s\n", mdb_strerror(rc));
+            fprintf(stderr, "machine: a commit failed: %s\n", jf_strerror(rc));
             exit(1);
         }
         n++;

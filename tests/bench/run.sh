@@ -26,7 +26,8 @@ token=$(cat "$work/node/admin.token")
 ticks() { for t in /proc/"$pid"/task/*; do echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat")"; done | sort; }
 api_run() { # connections, requests in flight on each
   local verify one_commit out ok
-  read -r verify one_commit < <("$build/tests/bench/bench_log" "$work" 2 machine)
+  out=$("$build/tests/bench/bench_log" "$work" 2 machine)
+  read -r verify one_commit <<<"$out"
   ticks >"$work/cpu.before"
   out=$("$build/tests/bench/bench_api" "${addr%:*}" "${addr##*:}" "$token" "$1" 4 "$2" "$one_commit")
   ticks >"$work/cpu.after"
