@@ -60,14 +60,6 @@ def print_hop(name, receiver, n, h, verify):
           f"answers, p50 {pct(took, 0.5):.1f} ms, slowest {max(took) * 1000:.1f} ms")
 
 
-def print_machine(bench_dir, when):
-    """Prints the machine's ceilings measured now; returns its verifies per second."""
-    verify, commits = nodebench.machine(bench_dir)
-    print(f"machine {when} (bench_log): one core verifies {verify:.0f} Ed25519 signatures/s; "
-          f"the disk makes {commits:.0f} durable LMDB commits/s of one record")
-    return verify
-
-
 def print_floor(bench_dir, n):
     """Prints the floor under a hop, measured now: the LMDB writes alone of folding n
     received case openings (bench_apply_floor)."""
@@ -147,7 +139,7 @@ class Bench(NodeTest):
         assert r.returncode == 0, r.stderr
         print(f"backlog: {self.N} intakes appended at the village in "
               f"{time.monotonic() - t0:.1f} s")
-        verify = print_machine(self.bench_dir, "before the hops, the tree down")
+        verify = nodebench.print_machine(self.bench_dir, "before the hops, the tree down")
 
         # Hop 1: village -> township, the county down so it measures one hop.
         town.start()
@@ -159,7 +151,7 @@ class Bench(NodeTest):
         county.start()
         print_hop("township->county ", "county", self.N,
                   hop(county, base_c + self.N, "hop 2"), verify)
-        print_machine(self.bench_dir, "after the hops")
+        nodebench.print_machine(self.bench_dir, "after the hops")
         print_floor(self.bench_dir, self.N)
         self.assertTrue(county.verify()["ok"])
 

@@ -4,7 +4,8 @@ Prints: the idle cost of the whole tree (cores used while nothing happens), its 
 killed with -9 and started again: from their start until every one of the 420 links is
 online again). Asserts nothing.
 
-Beside the memory, the floor: once the tree is gone, as many bench_floor processes (the
+Before and after, the machine's ceilings (one core's Ed25519 verifies per second, the
+disk's durable commits per second: nodebench.print_machine). Beside the memory, the floor: once the tree is gone, as many bench_floor processes (the
 libraries jiefend links, each called once, nothing else: tests/bench/bench_floor.c) are
 started and their Pss per process printed, with jiefend's as a multiple of it; and where
 the Pss of an idle village, a township and the county goes (smaps.py).
@@ -20,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import harness  # noqa: E402
+import nodebench  # noqa: E402
 import smaps  # noqa: E402
 from harness import NodeTest, wait_for  # noqa: E402
 
@@ -79,6 +81,8 @@ class Bench(NodeTest):
             children_online(t) == self.VILLAGES for t in towns)
 
     def runTest(self):
+        bench_dir = os.path.dirname(self.FLOOR)
+        nodebench.print_machine(bench_dir, "before the tree")
         t0 = time.monotonic()
         county, towns = self.build()
         wait_for(lambda: self.all_linked(county, towns), 300, "the tree linked")
@@ -111,6 +115,7 @@ class Bench(NodeTest):
         wait_for(lambda: self.all_linked(county, towns), 300, "the tree relinked")
         print(f"relink: {n - 1} links online {time.monotonic() - t0:.2f} s after the county "
               f"and {len(towns)} townships were restarted (goal < 5 s)")
+        nodebench.print_machine(bench_dir, "with the tree relinked")
 
         for x in self.nodes:
             x.kill9()

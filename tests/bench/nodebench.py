@@ -1,5 +1,5 @@
 """nodebench — what the benchmarks that run nodes (bench_network, bench_docs,
-bench_reconnect) share: a parser with --bin and --tools as the integration tests take them,
+bench_reconnect, bench_tree) share: a parser with --bin and --tools as the integration tests take them,
 to which a benchmark adds its own options; the run of its one test case, the process's exit
 status saying whether it completed; and the machine's ceilings, measured in the same run to
 be printed beside its figures."""
@@ -39,3 +39,11 @@ def machine(bench_dir):
         raise RuntimeError(f"bench_log machine failed: {r.stderr.strip()}")
     verify, commits = r.stdout.split()
     return float(verify), float(commits)
+
+
+def print_machine(bench_dir, when):
+    """Prints the machine's ceilings measured now; returns its verifies per second."""
+    verify, commits = machine(bench_dir)
+    print(f"machine {when} (bench_log): one core verifies {verify:.0f} Ed25519 signatures/s; "
+          f"the disk makes {commits:.0f} durable LMDB commits/s of one record")
+    return verify
