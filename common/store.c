@@ -371,26 +371,42 @@ int store_walk_messages(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r,
     return store_walk(txn, dbi, r, walk_message, &w);
 }
 
+int store_counter_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+                      uint64_t *v)
+{
+    MDB_val d;
+    int rc = store_get(txn, dbi, key, klen, &d);
+    *v = 0;
+    if (rc)
+        return rc == JF_ENOTFOUND ? 0 : rc;
+    if (d.mv_size != 8)
+        return codec == STORE_NATIVE ? JF_ECORRUPT : 0;
+    if (codec == STORE_NATIVE)
+        memcpy(v, d.mv_data, 8);
+    else
+        *v = store_be_u64(d.mv_data);
+    return 0;
+}
+
+int store_counter_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+                      uint64_t v)
+{
+    uint8_t b[8];
+    if (codec == STORE_NATIVE)
+        memcpy(b, &v, 8);
+    else
+        store_u64_be(v, b);
+    return store_put(txn, dbi, key, klen, b, sizeof b, 0);
+}
+
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
-    MDB_val k = {strlen(name), (void *)name}, d;
-    int rc = mdb_get(txn, s->meta, &k, &d);
-    if (rc == MDB_NOTFOUND) {
-        *v = 0;
-        return 0;
-    }
-    if (rc)
-        return rc;
-    if (d.mv_size != sizeof *v)
-        return JF_ECORRUPT;
-    memcpy(v, d.mv_data, sizeof *v);
-    return 0;
+    return store_counter_get(txn, s->meta, name, strlen(name), STORE_NATIVE, v);
 }
 
 int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v)
 {
-    MDB_val k = {strlen(name), (void *)name}, d = {sizeof v, &v};
-    return mdb_put(txn, s->meta, &k, &d, 0);
+    return store_counter_put(txn, s->meta, name, strlen(name), STORE_NATIVE, v);
 }
 
 void store_queue_note(store *s, MDB_dbi dbi)

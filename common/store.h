@@ -237,7 +237,18 @@ int store_walk_messages(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r,
 int store_first(MDB_txn *txn, MDB_dbi dbi, const struct store_range *r, MDB_val *key,
                 MDB_val *val);
 
-/* A u64 in meta under `name`; *v = 0 when absent. */
+/* How a counter's 8 bytes are stored: in the machine's order, or big-endian. */
+enum store_codec { STORE_NATIVE, STORE_BE };
+
+/* The counter under (dbi, key) in txn; *v = 0 when absent. One of another size than 8 is
+ * JF_ECORRUPT with STORE_NATIVE, and reads as 0 with STORE_BE (the 待办 counters' rule).
+ * 0 or the store's error. */
+int store_counter_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+                      uint64_t *v);
+int store_counter_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
+                      uint64_t v);
+
+/* A u64 in meta under `name` (a STORE_NATIVE counter); *v = 0 when absent. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v);
 

@@ -23,33 +23,6 @@ void tally_begin(store *s, MDB_txn *txn, tally *t)
     attach(s, t);
 }
 
-static int put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec, uint64_t v)
-{
-    uint8_t b[8];
-    if (codec == TALLY_NATIVE)
-        memcpy(b, &v, 8);
-    else
-        store_u64_be(v, b);
-    return store_put(txn, dbi, key, klen, b, sizeof b, 0);
-}
-
-static int read_value(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
-                      uint64_t *v)
-{
-    MDB_val d;
-    int rc = store_get(txn, dbi, key, klen, &d);
-    *v = 0;
-    if (rc)
-        return rc == JF_ENOTFOUND ? 0 : rc;
-    if (d.mv_size != 8)
-        return codec == TALLY_NATIVE ? JF_ECORRUPT : 0;
-    if (codec == TALLY_NATIVE)
-        memcpy(v, d.mv_data, 8);
-    else
-        *v = store_be_u64(d.mv_data);
-    return 0;
-}
-
 int tally_end(store *s, int flush)
 {
     tally *t = attached(s);
@@ -58,7 +31,7 @@ int tally_end(store *s, int flush)
     for (size_t i = 0; t && flush && rc == 0 && i < t->n; i++) {
         const struct tally_counter *c = &t->c[i];
         if (c->value != c->read)
-            rc = put(t->txn, c->dbi, c->key, c->klen, c->codec, c->value);
+            rc = store_counter_put(t->txn, c->dbi, c->key, c->klen, c->codec, c->value);
     }
     return rc;
 }
@@ -87,7 +60,7 @@ static struct tally_counter *held(store *s, MDB_txn *txn, MDB_dbi dbi, const voi
     if (t->n == TALLY_MAX)
         return NULL;
     struct tally_counter *c = &t->c[t->n];
-    if ((*rc = read_value(txn, dbi, key, klen, codec, &c->value)))
+    if ((*rc = store_counter_get(txn, dbi, key, klen, codec, &c->value)))
         return NULL;
     c->read = c->value;
     c->dbi = dbi, c->codec = codec, c->klen = klen;
@@ -107,8 +80,9 @@ int tally_add(store *s, MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     if (c) {
         c->value = moved(c->value, delta);
         v = c->value;
-    } else if ((rc = read_value(txn, dbi, key, klen, codec, &v)) ||
-               (delta && (rc = put(txn, dbi, key, klen, codec, v = moved(v, delta))))) {
+    } else if ((rc = store_counter_get(txn, dbi, key, klen, codec, &v)) ||
+               (delta && (rc = store_counter_put(txn, dbi, key, klen, codec,
+                                                 v = moved(v, delta))))) {
         return rc;
     }
     if (now)

@@ -26,9 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* How a counter's 8 bytes are stored: as store_meta_put_u64 does, or big-endian. */
-enum tally_codec { TALLY_NATIVE, TALLY_BE };
-
 #define TALLY_MAX 32     /* counters held; past it, the next ones are read and written at once */
 #define TALLY_KEY_MAX 40
 
@@ -54,9 +51,9 @@ void tally_begin(store *s, MDB_txn *txn, tally *t);
  * transaction. 0 or the store's error (the transaction must then be aborted). */
 int tally_end(store *s, int flush);
 
-/* Moves the counter under (dbi, key) by delta, never below 0, in txn (delta 0 only reads);
- * *now (may be NULL) gets its new value. A missing counter is 0; one of another size is JF_ECORRUPT with
- * TALLY_NATIVE, 0 with TALLY_BE. 0 or the store's error. */
+/* Moves the counter under (dbi, key), stored as codec says (store_counter_get), by delta,
+ * never below 0, in txn (delta 0 only reads); *now (may be NULL) gets its new value. 0 or
+ * the store's error. */
 int tally_add(store *s, MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, int codec,
               int64_t delta, uint64_t *now);
 

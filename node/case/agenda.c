@@ -124,10 +124,7 @@ static size_t ring_key(uint64_t seq, uint8_t key[3])
  * a transaction that journals moves it with tally_add). */
 static int journal_last(store *st, MDB_txn *txn, uint64_t *seq)
 {
-    MDB_val d;
-    int rc = store_get(txn, st->agenda, "s", 1, &d);
-    *seq = rc == 0 && d.mv_size == 8 ? store_be_u64(d.mv_data) : 0;
-    return rc == JF_ENOTFOUND ? 0 : rc;
+    return store_counter_get(txn, st->agenda, "s", 1, STORE_BE, seq);
 }
 
 /* Appends a change to the journal, in the slot of the one that falls out of it; the
@@ -140,7 +137,7 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
     size_t n = strlen(subject);
     if (n > AGENDA_SUBJECT_MAX)
         return JF_EINVAL;
-    int rc = tally_add(st, txn, st->agenda, "s", 1, TALLY_BE, 1, &seq);
+    int rc = tally_add(st, txn, st->agenda, "s", 1, STORE_BE, 1, &seq);
     if (rc)
         return rc;
     store_u64_be(seq, val);
@@ -155,7 +152,7 @@ static int journal(store *st, MDB_txn *txn, int about, const char *subject, unsi
 static int count_add(store *st, MDB_txn *txn, int kind, int up)
 {
     uint8_t key[2] = {'c', (uint8_t)kind};
-    return tally_add(st, txn, st->agenda, key, 2, TALLY_BE, up ? 1 : -1, NULL);
+    return tally_add(st, txn, st->agenda, key, 2, STORE_BE, up ? 1 : -1, NULL);
 }
 
 /* Puts or deletes one item, and counts it: 1 if that changed something, 0 if it was so
@@ -246,11 +243,9 @@ int agenda_count(store *st, MDB_txn *txn, uint64_t counts[AGENDA_N])
 {
     for (int k = 0; k < AGENDA_N; k++) {
         uint8_t key[2] = {'c', (uint8_t)k};
-        MDB_val d;
-        int rc = store_get(txn, st->agenda, key, 2, &d);
-        if (rc && rc != JF_ENOTFOUND)
+        int rc = store_counter_get(txn, st->agenda, key, 2, STORE_BE, &counts[k]);
+        if (rc)
             return rc;
-        counts[k] = rc == 0 && d.mv_size == 8 ? store_be_u64(d.mv_data) : 0;
     }
     return 0;
 }

@@ -44,11 +44,11 @@ static int count_status(store *st, MDB_txn *txn, int from, int to)
         return 0;
     if (from) {
         caseindex_status_key(from, key);
-        if ((rc = tally_add(st, txn, st->meta, key, strlen(key), TALLY_NATIVE, -1, NULL)))
+        if ((rc = tally_add(st, txn, st->meta, key, strlen(key), STORE_NATIVE, -1, NULL)))
             return rc;
     }
     caseindex_status_key(to, key);
-    return tally_add(st, txn, st->meta, key, strlen(key), TALLY_NATIVE, 1, NULL);
+    return tally_add(st, txn, st->meta, key, strlen(key), STORE_NATIVE, 1, NULL);
 }
 
 /* The timers entry of a case this node holds open: 'w' + limit while its warning is due,

@@ -73,7 +73,7 @@ static int one_case(store *st, MDB_txn *txn, uint64_t seq, const uint8_t *event,
         rc = store_put(txn, st->cases, id, (size_t)len, view, VIEW_BYTES, 0);
     caseindex_status_key(CASE_STATUS(OPEN), status);
     if (rc == 0)
-        rc = tally_add(st, txn, st->meta, status, strlen(status), TALLY_NATIVE, 1, NULL);
+        rc = tally_add(st, txn, st->meta, status, strlen(status), STORE_NATIVE, 1, NULL);
     size_t olen = caseindex_opened_key(1765000000000LL + (int64_t)seq, id, okey);
     if (rc == 0)
         rc = store_put(txn, st->opened, okey, olen, "", 0, 0);

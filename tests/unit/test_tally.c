@@ -63,7 +63,7 @@ static void add(store *s, MDB_txn *txn, const char *key, int codec, int64_t delt
                 uint64_t expect)
 {
     uint64_t now;
-    MDB_dbi dbi = codec == TALLY_NATIVE ? s->meta : s->agenda;
+    MDB_dbi dbi = codec == STORE_NATIVE ? s->meta : s->agenda;
     assert_int_equal(tally_add(s, txn, dbi, key, strlen(key), codec, delta, &now), 0);
     assert_int_equal(now, expect);
 }
@@ -73,11 +73,11 @@ static void test_without_a_tally_each_move_is_written(void **state)
     store *s = *state;
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
-    add(s, txn, "cases:open", TALLY_NATIVE, 1, 1);
-    add(s, txn, "cases:open", TALLY_NATIVE, 1, 2);
-    add(s, txn, "cases:closed", TALLY_NATIVE, -1, 0); /* never below 0 */
-    add(s, txn, "s", TALLY_BE, 5, 5);
-    add(s, txn, "s", TALLY_BE, 0, 5);                 /* 0 only reads */
+    add(s, txn, "cases:open", STORE_NATIVE, 1, 1);
+    add(s, txn, "cases:open", STORE_NATIVE, 1, 2);
+    add(s, txn, "cases:closed", STORE_NATIVE, -1, 0); /* never below 0 */
+    add(s, txn, "s", STORE_BE, 5, 5);
+    add(s, txn, "s", STORE_BE, 0, 5);                 /* 0 only reads */
     uint64_t v;
     assert_int_equal(store_meta_get_u64(s, txn, "cases:open", &v), 0);
     assert_int_equal(v, 2);                            /* in the store at once */
@@ -92,17 +92,17 @@ static void test_a_tally_writes_once_at_its_end(void **state)
     MDB_txn *txn;
     tally t;
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
-    add(s, txn, "cases:open", TALLY_NATIVE, 3, 3);
-    add(s, txn, "s", TALLY_BE, 7, 7);
+    add(s, txn, "cases:open", STORE_NATIVE, 3, 3);
+    add(s, txn, "s", STORE_BE, 7, 7);
     assert_int_equal(store_txn_commit(txn), 0);
 
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
     tally_begin(s, txn, &t);
     for (int i = 0; i < 1000; i++)
-        add(s, txn, "s", TALLY_BE, 1, 8 + (uint64_t)i);
-    add(s, txn, "cases:open", TALLY_NATIVE, -1, 2);
-    add(s, txn, "cases:open", TALLY_NATIVE, 1, 3);
-    add(s, txn, "cases:open", TALLY_NATIVE, 1, 4);
+        add(s, txn, "s", STORE_BE, 1, 8 + (uint64_t)i);
+    add(s, txn, "cases:open", STORE_NATIVE, -1, 2);
+    add(s, txn, "cases:open", STORE_NATIVE, 1, 3);
+    add(s, txn, "cases:open", STORE_NATIVE, 1, 4);
     uint64_t v;
     assert_int_equal(store_meta_get_u64(s, txn, "cases:open", &v), 0);
     assert_int_equal(v, 3);                            /* not written before the end */
@@ -121,14 +121,14 @@ static void test_an_aborted_tally_changes_nothing(void **state)
     tally t;
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
     tally_begin(s, txn, &t);
-    add(s, txn, "s", TALLY_BE, 9, 9);
+    add(s, txn, "s", STORE_BE, 9, 9);
     assert_int_equal(tally_end(s, 0), 0);
     store_txn_abort(txn);
     assert_int_equal(be_value(s, "s"), 0);
 
     /* The next transaction, with no tally, starts from the store again. */
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
-    add(s, txn, "s", TALLY_BE, 1, 1);
+    add(s, txn, "s", STORE_BE, 1, 1);
     assert_int_equal(store_txn_commit(txn), 0);
     assert_int_equal(be_value(s, "s"), 1);
 }
@@ -144,7 +144,7 @@ static void test_past_its_room_counters_are_moved_at_once(void **state)
     for (int round = 1; round <= 3; round++)
         for (int i = 0; i < TALLY_MAX + 5; i++) {
             snprintf(key, sizeof key, "c%d", i);
-            add(s, txn, key, TALLY_BE, i + 1, (uint64_t)(round * (i + 1)));
+            add(s, txn, key, STORE_BE, i + 1, (uint64_t)(round * (i + 1)));
         }
     assert_int_equal(t.n, TALLY_MAX);
     for (int i = TALLY_MAX - 1; i < TALLY_MAX + 1; i++) { /* the last held, the first not */
@@ -170,12 +170,12 @@ static void test_a_counter_of_another_size(void **state)
     assert_int_equal(store_txn_begin(s, 0, &txn), 0);
     assert_int_equal(store_put(txn, s->meta, "odd", 3, "abc", 3, 0), 0);
     assert_int_equal(store_put(txn, s->agenda, "odd", 3, "abc", 3, 0), 0);
-    assert_int_equal(tally_add(s, txn, s->meta, "odd", 3, TALLY_NATIVE, 1, &now),
+    assert_int_equal(tally_add(s, txn, s->meta, "odd", 3, STORE_NATIVE, 1, &now),
                      JF_ECORRUPT);
     tally_begin(s, txn, &t);
-    assert_int_equal(tally_add(s, txn, s->meta, "odd", 3, TALLY_NATIVE, 1, &now),
+    assert_int_equal(tally_add(s, txn, s->meta, "odd", 3, STORE_NATIVE, 1, &now),
                      JF_ECORRUPT);
-    assert_int_equal(tally_add(s, txn, s->agenda, "odd", 3, TALLY_BE, 1, &now), 0);
+    assert_int_equal(tally_add(s, txn, s->agenda, "odd", 3, STORE_BE, 1, &now), 0);
     assert_int_equal(now, 1);                          /* as the journal reads it: 0 */
     assert_int_equal(tally_end(s, 0), 0);
     store_txn_abort(txn);
